@@ -1,0 +1,55 @@
+# Caravana: `make demo` serves the site with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install lint format bench serve clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python -m caravana migrate --noinput
+	$(BIN)/python -m caravana seed --scale demo
+	@echo ""
+	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
+	@echo "  storefront         http://127.0.0.1:$(PORT)/"
+	@echo "  merchant console   http://127.0.0.1:$(PORT)/console/   (merchant / caravana-demo)"
+	@echo "  operator back office http://127.0.0.1:$(PORT)/admin/   (operator / caravana-demo)"
+	@echo "  API docs           http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "  buyer login: buyer / caravana-demo · hub staff: hub / caravana-demo · planner: planner / caravana-demo"
+	@echo ""
+	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
+
+serve: install
+	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+messages: install
+	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete
+	cd src/caravana && ../../$(BIN)/python -m caravana compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from caravana.accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "email", "role", "is_active", "date_joined")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "email", "first_name", "last_name")
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Caravana", {"fields": ("role", "language")}))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = ("digest", "prefix", "created_at", "last_used_at")
+    raw_id_fields = ("user",)

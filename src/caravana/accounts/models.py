@@ -1,0 +1,55 @@
+"""Users, their role, and merchants' API tokens."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    MERCHANT = "merchant", _("Merchant staff")
+    HUB = "hub", _("Hub staff")
+    PLANNER = "planner", _("Network planner")
+    OPERATOR = "operator", _("Operator")
+
+
+class User(AbstractUser):
+    """One user, one role: what a person may see follows from it (and from the merchant or hub
+    they belong to, which the catalog and network apps record)."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.BUYER)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["role"])]
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.OPERATOR or self.is_superuser
+
+    @property
+    def is_merchant_staff(self) -> bool:
+        return self.role == Role.MERCHANT
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 of the secret is kept: the secret is shown
+    once, at creation, and cannot be recovered from the database."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

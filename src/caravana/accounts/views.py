@@ -1,0 +1,33 @@
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from caravana.accounts import services
+from caravana.accounts.forms import SignUpForm
+from caravana.accounts.models import Role
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    """Buyers sign themselves up; merchant staff, hub staff and operators are invited."""
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.sign_up(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("storefront:home")
+    return render(request, "accounts/signup.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its work is."""
+    role = request.user.role
+    if request.user.is_superuser or role == Role.OPERATOR:
+        return redirect("admin:index")
+    if role == Role.MERCHANT:
+        return redirect("console:dashboard")
+    return redirect("storefront:home")

@@ -1,0 +1,15 @@
+from django.core.exceptions import ValidationError
+from ninja import NinjaAPI
+
+from caravana import __version__
+from caravana.api import errors
+from caravana.catalog.api import router as catalog_router
+
+api = NinjaAPI(
+    title="Caravana API",
+    version=__version__,
+    description="Cross-border commerce China → Latin America: catalog, quotes, orders, logistics.",
+    urls_namespace="api-1",
+)
+api.add_exception_handler(ValidationError, lambda r, e: errors.validation_error(api, r, e))
+api.add_router("/", catalog_router)

@@ -1,0 +1,194 @@
+"""Catalog API: public reads, and merchant writes with a token. A merchant asking for another
+merchant's product gets 404, not 403: whether it exists is not theirs to know."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from caravana.api.auth import TokenAuth
+from caravana.catalog import queries, services
+from caravana.catalog.models import Category, MerchantMember, Product, Store, Variant, Warehouse
+from caravana.catalog.schemas import (
+    ProductDetailOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    SearchOut,
+    StockIn,
+    StockOut,
+    StoreOut,
+    VariantIn,
+    VariantOut,
+    VariantPatch,
+)
+from caravana.catalog.search import SORTS, SearchRequest, search
+
+router = Router(tags=["catalog"])
+
+
+@router.get("/stores", response=list[StoreOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_stores(request: HttpRequest):
+    return Store.objects.select_related("merchant").order_by("id")
+
+
+@router.get("/stores/{slug}", response=StoreOut)
+def get_store(request: HttpRequest, slug: str):
+    return get_object_or_404(Store.objects.select_related("merchant"), slug=slug)
+
+
+class SearchParams(Schema):
+    q: str = ""
+    language: str = "en"
+    category: str | None = None
+    store: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+
+
+@router.get("/products", response=SearchOut)
+def search_products(request: HttpRequest, params: Query[SearchParams]):
+    """Full-text search in one language, with category and store filters."""
+    if params.sort not in SORTS:
+        raise ValidationError({"sort": f"choose one of {', '.join(SORTS)}"})
+    if not 1 <= params.per_page <= 100:
+        raise ValidationError({"per_page": "between 1 and 100"})
+    if not 1 <= params.page <= 10_000:
+        raise ValidationError({"page": "between 1 and 10000"})
+    category_ids: tuple[int, ...] = ()
+    if params.category:
+        cat = Category.objects.filter(slug=params.category).first()
+        if cat is None:
+            raise ValidationError({"category": "no such category"})
+        category_ids = queries.category_ids_below(cat)
+    store_id = None
+    if params.store:
+        store_id = Store.objects.filter(slug=params.store).values_list("pk", flat=True).first()
+        if store_id is None:
+            raise ValidationError({"store": "no such store"})
+    result = search(
+        SearchRequest(
+            text=params.q[:200],
+            language=params.language,
+            category_ids=category_ids,
+            store_id=store_id,
+            sort=params.sort,
+            page=params.page,
+            per_page=params.per_page,
+        )
+    )
+    products = Product.objects.filter(pk__in=result.ids).select_related("store", "category")
+    by_id = {p.pk: p for p in products}
+    return {
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "items": [by_id[i] for i in result.ids if i in by_id],
+    }
+
+
+@router.get("/products/{int:product_id}", response=ProductDetailOut)
+def get_product(request: HttpRequest, product_id: int):
+    product = queries.product_page(product_id)
+    if product is None:
+        raise HttpError(404, "Not Found")
+    return product
+
+
+# --- merchant writes -------------------------------------------------------------------------
+
+merchant_router = Router(tags=["merchant catalog"], auth=TokenAuth())
+
+
+def _merchant(request: HttpRequest):
+    member = MerchantMember.objects.select_related("merchant").filter(user=request.auth).first()
+    if member is None:
+        raise HttpError(403, "merchant staff only")
+    return member.merchant
+
+
+def _category(slug: str) -> Category:
+    cat = Category.objects.filter(slug=slug).first()
+    if cat is None:
+        raise ValidationError({"category": f"no category {slug!r}"})
+    return cat
+
+
+def _own_product(request: HttpRequest, product_id: int) -> Product:
+    merchant = _merchant(request)
+    return get_object_or_404(
+        Product.objects.select_related("store", "category"), pk=product_id, store__merchant=merchant
+    )
+
+
+@merchant_router.get("/merchant/products", response=list[ProductOut])
+@paginate(PageNumberPagination, page_size=50)
+def my_products(request: HttpRequest):
+    merchant = _merchant(request)
+    return Product.objects.filter(store__merchant=merchant).select_related("store", "category")
+
+
+@merchant_router.post("/merchant/products", response={201: ProductDetailOut})
+def create_product(request: HttpRequest, payload: ProductIn):
+    merchant = _merchant(request)
+    data = payload.dict()
+    store = Store.objects.filter(slug=data.pop("store"), merchant=merchant).first()
+    if store is None:
+        raise ValidationError({"store": "no such store of yours"})
+    data["category"] = _category(data["category"])
+    product = services.create_product(store, data)
+    return 201, queries.product_page(product.pk) or product
+
+
+@merchant_router.patch("/merchant/products/{int:product_id}", response=ProductDetailOut)
+def update_product(request: HttpRequest, product_id: int, payload: ProductPatch):
+    product = _own_product(request, product_id)
+    data = payload.dict(exclude_unset=True)
+    if "category" in data:
+        data["category"] = _category(data["category"])
+    services.update_product(product, data)
+    return queries.product_page(product.pk) or Product.objects.get(pk=product.pk)
+
+
+@merchant_router.delete("/merchant/products/{int:product_id}", response={204: None})
+def delete_product(request: HttpRequest, product_id: int):
+    services.delete_product(_own_product(request, product_id))
+    return 204, None
+
+
+@merchant_router.post("/merchant/products/{int:product_id}/variants", response={201: VariantOut})
+def create_variant(request: HttpRequest, product_id: int, payload: VariantIn):
+    product = _own_product(request, product_id)
+    return 201, services.create_variant(product, payload.dict())
+
+
+@merchant_router.patch("/merchant/variants/{int:variant_id}", response=VariantOut)
+def update_variant(request: HttpRequest, variant_id: int, payload: VariantPatch):
+    merchant = _merchant(request)
+    variant = get_object_or_404(Variant, pk=variant_id, merchant=merchant)
+    return services.update_variant(variant, payload.dict(exclude_unset=True))
+
+
+@merchant_router.put("/merchant/variants/{int:variant_id}/stock", response=StockOut)
+def set_stock(request: HttpRequest, variant_id: int, payload: StockIn):
+    merchant = _merchant(request)
+    variant = get_object_or_404(Variant, pk=variant_id, merchant=merchant)
+    warehouse = Warehouse.objects.filter(merchant=merchant, name=payload.warehouse).first()
+    if warehouse is None:
+        raise ValidationError({"warehouse": "no such warehouse of yours"})
+    stock = services.set_stock(variant, warehouse, payload.quantity)
+    return {
+        "variant": variant.pk,
+        "warehouse": warehouse.name,
+        "quantity": stock.quantity,
+        "reserved": stock.reserved,
+    }
+
+
+router.add_router("", merchant_router)

@@ -1,0 +1,217 @@
+"""Merchants, stores, products, variants and stock."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from caravana.catalog.languages import fallback_order
+from caravana.catalog.validators import validate_hs_code, validate_uscc
+
+
+class Merchant(models.Model):
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    contact_name = models.CharField(_("contact name"), max_length=120)
+    contact_email = models.EmailField(_("contact e-mail"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=80)
+    payout_currency = models.CharField(_("payout currency"), max_length=3, default="CNY")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+
+class MerchantMember(models.Model):
+    """Merchant staff belong to exactly one merchant."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_membership"
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="members")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.merchant}"
+
+
+class Store(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="stores")
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+    name_es = models.CharField(max_length=80)
+    name_pt_br = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=80)
+    name_zh_hans = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name(self, language: str) -> str:
+        for sfx in fallback_order(language):
+            value = getattr(self, f"name_{sfx}")
+            if value:
+                return value
+        return self.slug
+
+
+class BatteryType(models.TextChoices):
+    NONE = "none", _("No lithium battery")
+    IN_EQUIPMENT = "in_equipment", _("Lithium battery in or with equipment")
+    STANDALONE = "standalone", _("Standalone lithium battery")
+
+
+class PriceCurrency(models.TextChoices):
+    CNY = "CNY", "CNY"
+    USD = "USD", "USD"
+
+
+class Product(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
+    hs_code = models.CharField(_("HS code"), max_length=6, validators=[validate_hs_code])
+    title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
+    title_pt_br = models.CharField(_("title (Portuguese)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_pt_br = models.TextField(_("description (Portuguese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh_hans = models.TextField(_("description (Chinese)"), blank=True)
+    # The cheapest variant's price, kept by catalog.services so listings can filter and sort
+    # on price without touching variants.
+    price_from = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    price_currency = models.CharField(max_length=3, choices=PriceCurrency.choices, default="CNY")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["category", "is_active", "price_from"]),
+            models.Index(fields=["store", "is_active"]),
+            models.Index(fields=["is_active", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title("en")
+
+    def title(self, language: str) -> str:
+        for sfx in fallback_order(language):
+            value = getattr(self, f"title_{sfx}")
+            if value:
+                return value
+        return ""
+
+    def description(self, language: str) -> str:
+        for sfx in fallback_order(language):
+            if getattr(self, f"title_{sfx}"):
+                return getattr(self, f"description_{sfx}")
+        return ""
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    # Kept beside the product so the database itself enforces "SKU unique per merchant".
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=PriceCurrency.choices, default="CNY"
+    )
+    weight_g = models.PositiveIntegerField(_("weight (g)"), validators=[MinValueValidator(1)])
+    length_cm = models.DecimalField(_("length (cm)"), max_digits=6, decimal_places=1)
+    width_cm = models.DecimalField(_("width (cm)"), max_digits=6, decimal_places=1)
+    height_cm = models.DecimalField(_("height (cm)"), max_digits=6, decimal_places=1)
+    battery = models.CharField(
+        _("lithium battery"), max_length=16, choices=BatteryType.choices, default=BatteryType.NONE
+    )
+
+    class Meta:
+        ordering = ["price", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "sku"], name="variant_sku_unique_per_merchant")
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    @property
+    def options_label(self) -> str:
+        return " / ".join(str(v) for v in self.options.values())
+
+
+class Warehouse(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="warehouses")
+    name = models.CharField(_("name"), max_length=80)
+    city = models.CharField(_("city"), max_length=80)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="warehouse_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Stock(models.Model):
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="stock")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
+    quantity = models.PositiveIntegerField(_("quantity"), default=0)
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_unique"),
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("quantity")), name="stock_reserved_lte_qty"
+            ),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.reserved
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    position = models.PositiveSmallIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]

@@ -1,0 +1,194 @@
+"""Every write to the catalog goes through here, inside a transaction, after full validation: a
+bad field raises ValidationError naming it and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils.translation import gettext as _
+
+from caravana.catalog.images import check_image
+from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
+from caravana.catalog.models import (
+    Merchant,
+    MerchantMember,
+    Product,
+    ProductImage,
+    Stock,
+    Store,
+    Variant,
+    Warehouse,
+)
+
+PRODUCT_FIELDS = (
+    "category",
+    "category_id",
+    "hs_code",
+    "is_active",
+    *[f"title_{suffix(lang)}" for lang in CONTENT_LANGUAGES],
+    *[f"description_{suffix(lang)}" for lang in CONTENT_LANGUAGES],
+)
+VARIANT_FIELDS = (
+    "sku",
+    "options",
+    "price",
+    "currency",
+    "weight_g",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "battery",
+)
+TITLE_FIELDS = tuple(f"title_{suffix(lang)}" for lang in CONTENT_LANGUAGES)
+
+
+def _assign(obj: Any, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _check_titles(product: Product) -> None:
+    if not any((getattr(product, f) or "").strip() for f in TITLE_FIELDS):
+        raise ValidationError(
+            {"title_en": _("Give the product a title in at least one language.")}
+        )
+
+
+@transaction.atomic
+def create_merchant(**data: Any) -> Merchant:
+    merchant = Merchant(**data)
+    if merchant.uscc:
+        merchant.uscc = merchant.uscc.strip().upper()
+    merchant.full_clean()
+    merchant.save()
+    Warehouse.objects.create(merchant=merchant, name="Main", city=merchant.city)
+    return merchant
+
+
+@transaction.atomic
+def add_member(merchant: Merchant, user: Any) -> MerchantMember:
+    from caravana.accounts.models import Role
+
+    if user.role != Role.MERCHANT:
+        user.role = Role.MERCHANT
+        user.save(update_fields=["role"])
+    member, _created = MerchantMember.objects.update_or_create(
+        user=user, defaults={"merchant": merchant}
+    )
+    return member
+
+
+@transaction.atomic
+def create_store(merchant: Merchant, **data: Any) -> Store:
+    store = Store(merchant=merchant, **data)
+    store.full_clean()
+    store.save()
+    return store
+
+
+@transaction.atomic
+def create_product(store: Store, data: Mapping[str, Any]) -> Product:
+    product = Product(store=store)
+    _assign(product, data, PRODUCT_FIELDS)
+    _check_titles(product)
+    product.full_clean(exclude=["price_from", "price_currency"])
+    product.save()
+    return product
+
+
+@transaction.atomic
+def update_product(product: Product, data: Mapping[str, Any]) -> Product:
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    _assign(product, data, PRODUCT_FIELDS)
+    _check_titles(product)
+    product.full_clean(exclude=["price_from", "price_currency"])
+    product.save()
+    return product
+
+
+def _refresh_price_from(product: Product) -> None:
+    """Keep the listing price: the cheapest variant, preferring its own currency."""
+    cheapest = product.variants.order_by("price").values("price", "currency").first()
+    Product.objects.filter(pk=product.pk).update(
+        price_from=cheapest["price"] if cheapest else None,
+        price_currency=cheapest["currency"] if cheapest else product.price_currency,
+    )
+
+
+@transaction.atomic
+def create_variant(product: Product, data: Mapping[str, Any]) -> Variant:
+    variant = Variant(product=product, merchant_id=product.store.merchant_id)
+    _assign(variant, data, VARIANT_FIELDS)
+    _save_variant(variant)
+    _refresh_price_from(product)
+    return variant
+
+
+@transaction.atomic
+def update_variant(variant: Variant, data: Mapping[str, Any]) -> Variant:
+    variant = Variant.objects.select_for_update().get(pk=variant.pk)
+    _assign(variant, data, VARIANT_FIELDS)
+    _save_variant(variant)
+    _refresh_price_from(variant.product)
+    return variant
+
+
+def _save_variant(variant: Variant) -> None:
+    if variant.options is None:
+        variant.options = {}
+    if not isinstance(variant.options, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float) for k, v in variant.options.items()
+    ):
+        raise ValidationError({"options": _("Options are name: value pairs, e.g. colour: red.")})
+    for dim in ("length_cm", "width_cm", "height_cm"):
+        value = getattr(variant, dim)
+        if value is not None and not (0 < float(value) <= 300):
+            raise ValidationError({dim: _("Give a size between 0.1 and 300 cm.")})
+    if variant.weight_g is not None and int(variant.weight_g) > 70_000:
+        raise ValidationError({"weight_g": _("A parcel item may weigh at most 70 kg.")})
+    variant.full_clean(exclude=["merchant", "product"])
+    try:
+        with transaction.atomic():
+            variant.save()
+    except IntegrityError as exc:
+        raise ValidationError({"sku": _("This SKU is already used by another variant.")}) from exc
+
+
+@transaction.atomic
+def set_stock(variant: Variant, warehouse: Warehouse, quantity: int) -> Stock:
+    """Set on-hand stock; refused when it would fall below what is reserved for orders."""
+    if warehouse.merchant_id != variant.merchant_id:
+        raise ValidationError({"warehouse": _("This warehouse belongs to another merchant.")})
+    if not isinstance(quantity, int) or quantity < 0:
+        raise ValidationError({"quantity": _("Stock is a whole number, zero or more.")})
+    stock, _created = Stock.objects.select_for_update().get_or_create(
+        variant=variant, warehouse=warehouse
+    )
+    if quantity < stock.reserved:
+        raise ValidationError(
+            {"quantity": _("%(n)d units are reserved for orders.") % {"n": stock.reserved}}
+        )
+    stock.quantity = quantity
+    stock.save(update_fields=["quantity"])
+    return stock
+
+
+@transaction.atomic
+def add_image(product: Product, upload: Any) -> ProductImage:
+    width, height = check_image(upload)
+    position = product.images.count()
+    return ProductImage.objects.create(
+        product=product, image=upload, position=position, width=width, height=height
+    )
+
+
+@transaction.atomic
+def delete_product(product: Product) -> None:
+    Product.objects.filter(pk=product.pk).delete()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from caravana.console import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("stores/new/", views.store_new, name="store_new"),
+    path("products/", views.product_list, name="products"),
+    path("products/new/", views.product_new, name="product_new"),
+    path("products/<int:pk>/", views.product_edit, name="product_edit"),
+    path("products/<int:pk>/variants/", views.variant_new, name="variant_new"),
+    path("variants/<int:pk>/stock/", views.stock_set, name="stock_set"),
+    path("products/<int:pk>/images/", views.image_add, name="image_add"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

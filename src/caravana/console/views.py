@@ -1,0 +1,201 @@
+"""Merchant console: stores, products, variants, stock and API tokens. Every write goes
+through catalog.services or accounts.services; a merchant only ever sees its own rows."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caravana.accounts import services as account_services
+from caravana.accounts.models import ApiToken
+from caravana.catalog import services
+from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
+from caravana.console.access import merchant_required
+from caravana.console.forms import ImageForm, ProductForm, StockForm, StoreForm, TokenForm, VariantForm
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for err in errors:
+                form.add_error(target, err)
+    else:
+        form.add_error(None, exc)
+
+
+def _own_product(request: HttpRequest, pk: int) -> Product:
+    return get_object_or_404(
+        Product.objects.select_related("store", "category"), pk=pk, store__merchant=request.merchant
+    )
+
+
+@merchant_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    stores = Store.objects.filter(merchant=request.merchant).annotate(n=Count("products"))
+    return render(request, "console/dashboard.html", {"stores": stores})
+
+
+@merchant_required
+def store_new(request: HttpRequest) -> HttpResponse:
+    form = StoreForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_store(request.merchant, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("console:dashboard")
+    return render(request, "console/store_form.html", {"form": form},
+                  status=422 if form.errors else 200)
+
+
+@merchant_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    rows = (
+        Product.objects.filter(store__merchant=request.merchant)
+        .select_related("store", "category")
+        .annotate(n_variants=Count("variants"))
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "console/product_list.html", {"page": page})
+
+
+def _product_data(form: ProductForm) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("store")
+    return data
+
+
+@merchant_required
+def product_new(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None, merchant=request.merchant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.create_product(form.cleaned_data["store"], _product_data(form))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("console:product_edit", pk=product.pk)
+    return render(request, "console/product_form.html", {"form": form},
+                  status=422 if form.errors else 200)
+
+
+def _edit_context(request: HttpRequest, product: Product, **forms) -> dict:
+    warehouse = Warehouse.objects.filter(merchant=request.merchant).order_by("id").first()
+    stock = {
+        s.variant_id: s
+        for s in Stock.objects.filter(variant__product=product, warehouse=warehouse)
+    }
+    variants = list(product.variants.all())
+    for v in variants:
+        v.stock_row = stock.get(v.pk)
+    return {
+        "product": product,
+        "form": forms.get("form") or ProductForm(instance=product, merchant=request.merchant),
+        "variant_form": forms.get("variant_form") or VariantForm(),
+        "image_form": forms.get("image_form") or ImageForm(),
+        "variants": variants,
+        "warehouse": warehouse,
+        "images": list(product.images.all()),
+    }
+
+
+@merchant_required
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _own_product(request, pk)
+    form = ProductForm(request.POST or None, instance=product, merchant=request.merchant)
+    if request.method == "POST" and form.is_valid():
+        data = _product_data(form)
+        try:
+            services.update_product(product, data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("console:product_edit", pk=product.pk)
+    return render(request, "console/product_edit.html", _edit_context(request, product, form=form),
+                  status=422 if form.errors else 200)
+
+
+@merchant_required
+@require_POST
+def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _own_product(request, pk)
+    vform = VariantForm(request.POST)
+    if vform.is_valid():
+        data = dict(vform.cleaned_data)
+        data["options"] = data.pop("options_text")
+        try:
+            services.create_variant(product, data)
+        except ValidationError as exc:
+            _apply_errors(vform, exc)
+        else:
+            return redirect("console:product_edit", pk=product.pk)
+    product.refresh_from_db()
+    return render(request, "console/product_edit.html",
+                  _edit_context(request, product, variant_form=vform), status=422)
+
+
+@merchant_required
+@require_POST
+def stock_set(request: HttpRequest, pk: int) -> HttpResponse:
+    variant = get_object_or_404(Variant, pk=pk, merchant=request.merchant)
+    form = StockForm(request.POST)
+    warehouse = Warehouse.objects.filter(merchant=request.merchant).order_by("id").first()
+    error = None
+    if form.is_valid():
+        try:
+            services.set_stock(variant, warehouse, form.cleaned_data["quantity"])
+        except ValidationError as exc:
+            error = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    else:
+        error = "; ".join(e for errs in form.errors.values() for e in errs)
+    if request.htmx:
+        stock = Stock.objects.filter(variant=variant, warehouse=warehouse).first()
+        return render(request, "console/_stock_cell.html",
+                      {"v": variant, "stock": stock, "error": error},
+                      status=422 if error else 200)
+    return redirect("console:product_edit", pk=variant.product_id)
+
+
+@merchant_required
+@require_POST
+def image_add(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _own_product(request, pk)
+    iform = ImageForm(request.POST, request.FILES)
+    if iform.is_valid():
+        try:
+            services.add_image(product, iform.cleaned_data["image"])
+        except ValidationError as exc:
+            _apply_errors(iform, exc)
+        else:
+            return redirect("console:product_edit", pk=product.pk)
+    return render(request, "console/product_edit.html",
+                  _edit_context(request, product, image_form=iform), status=422)
+
+
+@merchant_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, secret = account_services.create_token(request.user, form.cleaned_data["name"])
+        form = TokenForm()
+    rows = ApiToken.objects.filter(user=request.user)
+    return render(request, "console/tokens.html",
+                  {"form": form, "tokens": rows, "secret": secret,
+                   "notice": _("Copy this token now: it will not be shown again.")})
+
+
+@merchant_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(ApiToken, pk=pk, user=request.user)
+    account_services.revoke_token(request.user, pk)
+    return redirect("console:tokens")

@@ -1,0 +1,15 @@
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from caravana.storefront import countries
+
+
+def buyer_context(request: HttpRequest) -> dict:
+    country = getattr(request, "country", countries.DEFAULT)
+    language = get_language() or "en"
+    return {
+        "buyer_country": country,
+        "buyer_country_name": country.name(language),
+        "buyer_countries": [(c.code, c.name(language)) for c in countries.COUNTRIES.values()],
+        "buyer_languages": countries.BUYER_LANGUAGES,
+    }

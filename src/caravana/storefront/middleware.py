@@ -1,0 +1,22 @@
+"""Attach the buyer's country to every request: from the session, then the cookie the country
+picker set, else the default. The language itself is Django's (cookie set by the picker)."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from caravana.storefront import countries
+
+COOKIE = "caravana_country"
+
+
+class BuyerLocaleMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        code = request.session.get("country") or request.COOKIES.get(COOKIE)
+        country = countries.get(code)
+        request.country_chosen = country is not None
+        request.country = country or countries.DEFAULT
+        return self.get_response(request)

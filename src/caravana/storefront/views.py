@@ -1,0 +1,190 @@
+"""Buyer pages. Thin: they parse the request, ask catalog.search and catalog queries, and
+render. Each page does a fixed number of queries whatever the catalogue's size."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from caravana.catalog import queries
+from caravana.catalog.models import Category, Product, Store
+from caravana.catalog.search import SORTS, SearchRequest
+from caravana.catalog.search import search as run_search
+from caravana.storefront import countries
+from caravana.storefront.middleware import COOKIE
+from caravana.storefront.prices import PriceBook
+
+PER_PAGE = 24
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
+    lang = _language()
+    book = PriceBook(request.country, lang)
+    products = queries.products_for_cards(ids)
+    return [
+        {
+            "product": p,
+            "title": p.title(lang),
+            "price": book.show(p.price_from, p.price_currency),
+            "image": p.card_image,
+        }
+        for p in products
+    ]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.country_chosen:
+        return redirect("storefront:country")
+    lang = _language()
+    result = run_search(SearchRequest(language=lang, sort="newest", per_page=12))
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "categories": [(c, c.name(lang)) for c in queries.top_categories()],
+            "cards": _cards(request, result.ids),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def choose_country(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        country = countries.get(request.POST.get("country"))
+        language = request.POST.get("language") or (country.language if country else "")
+        if country is None:
+            return render(
+                request,
+                "storefront/country.html",
+                {"error": _("Choose one of the countries we deliver to.")},
+                status=422,
+            )
+        if language not in countries.BUYER_LANGUAGES:
+            language = country.language
+        request.session["country"] = country.code
+        target = request.POST.get("next") or "/"
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = "/"
+        response = redirect(target)
+        year = 365 * 24 * 3600
+        response.set_cookie(COOKIE, country.code, max_age=year, samesite="Lax")
+        response.set_cookie("django_language", language, max_age=year, samesite="Lax")
+        if request.user.is_authenticated:
+            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+        return response
+    return render(request, "storefront/country.html", {"next": request.GET.get("next", "/")})
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        result = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return result if result.is_finite() and result >= 0 else None
+
+
+def _page(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _listing(request: HttpRequest, *, category: Category | None = None,
+             store: Store | None = None) -> dict:
+    lang = _language()
+    book = PriceBook(request.country, lang)
+    text = request.GET.get("q", "").strip()[:200]
+    sort = request.GET.get("sort") or ("relevance" if text else "newest")
+    if sort not in SORTS:
+        sort = "relevance"
+    chosen = category
+    if chosen is None and request.GET.get("category"):
+        chosen = Category.objects.filter(slug=request.GET["category"]).first()
+    req = SearchRequest(
+        text=text,
+        language=lang,
+        category_ids=queries.category_ids_below(chosen) if chosen else (),
+        store_id=store.pk if store else None,
+        price_min=_decimal(request.GET.get("min")),
+        price_max=_decimal(request.GET.get("max")),
+        rates=book.listing_rates(),
+        sort=sort,
+        page=_page(request.GET.get("page")),
+        per_page=PER_PAGE,
+    )
+    result = run_search(req)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "q": text,
+        "sort": sort,
+        "sorts": SORTS,
+        "result": result,
+        "cards": _cards(request, result.ids),
+        "chosen_category": chosen,
+        "categories": [(c, c.name(lang)) for c in queries.top_categories()],
+        "min": request.GET.get("min", ""),
+        "max": request.GET.get("max", ""),
+        "querystring": query.urlencode(),
+        "currency": request.country.currency,
+    }
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    context = _listing(request)
+    template = "storefront/_results.html" if request.htmx else "storefront/search.html"
+    return render(request, template, context)
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    cat = get_object_or_404(Category, slug=slug)
+    context = _listing(request, category=cat)
+    context["title"] = cat.name(_language())
+    template = "storefront/_results.html" if request.htmx else "storefront/category.html"
+    return render(request, template, context)
+
+
+def store(request: HttpRequest, slug: str) -> HttpResponse:
+    shop = get_object_or_404(Store.objects.select_related("merchant"), slug=slug)
+    context = _listing(request, store=shop)
+    context["store"] = shop
+    template = "storefront/_results.html" if request.htmx else "storefront/store.html"
+    return render(request, template, context)
+
+
+def product(request: HttpRequest, pk: int) -> HttpResponse:
+    item = queries.product_page(pk)
+    if item is None:
+        raise Http404(_("No such product."))
+    lang = _language()
+    book = PriceBook(request.country, lang)
+    variants = [
+        {"variant": v, "price": book.show(v.price, v.currency), "available": v.available}
+        for v in item.variants.all()
+    ]
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": item,
+            "title": item.title(lang),
+            "description": item.description(lang),
+            "category_name": item.category.name(lang),
+            "variants": variants,
+            "price": book.show(item.price_from, item.price_currency),
+            "images": list(item.images.all()),
+        },
+    )
