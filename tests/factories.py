@@ -29,8 +29,12 @@ def user(role: str = Role.BUYER, username: str | None = None, **extra) -> User:
 
 
 def category(slug: str = "audio", **names) -> Category:
-    defaults = {"name_en": slug.title(), "name_es": slug.title(), "name_pt_br": slug.title(),
-                "name_zh_hans": slug}
+    defaults = {
+        "name_en": slug.title(),
+        "name_es": slug.title(),
+        "name_pt_br": slug.title(),
+        "name_zh_hans": slug,
+    }
     defaults.update(names)
     cat, _ = Category.objects.get_or_create(slug=slug, defaults=defaults)
     return cat
@@ -56,8 +60,16 @@ def store(m: Merchant | None = None, slug: str | None = None) -> Store:
     return services.create_store(m, slug=slug or f"store-{n}", name=f"Store {n}")
 
 
-def product(s: Store | None = None, *, cat: Category | None = None, price: str = "100.00",
-            currency: str = "CNY", stock: int = 10, hs_code: str = "851830", **titles) -> Product:
+def product(
+    s: Store | None = None,
+    *,
+    cat: Category | None = None,
+    price: str = "100.00",
+    currency: str = "CNY",
+    stock: int = 10,
+    hs_code: str = "851830",
+    **titles,
+) -> Product:
     s = s or store()
     data = {"category": cat or category(), "hs_code": hs_code, **titles}
     if not any(k.startswith("title_") for k in data):
@@ -70,8 +82,9 @@ def product(s: Store | None = None, *, cat: Category | None = None, price: str =
     return p
 
 
-def variant(p: Product, *, price: str = "100.00", currency: str = "CNY", sku: str | None = None,
-            **extra) -> Variant:
+def variant(
+    p: Product, *, price: str = "100.00", currency: str = "CNY", sku: str | None = None, **extra
+) -> Variant:
     data = {
         "sku": sku or f"SKU-{next(_seq)}",
         "price": Decimal(price),
@@ -89,8 +102,16 @@ def variant(p: Product, *, price: str = "100.00", currency: str = "CNY", sku: st
 def fx_rates(on: dt.date | None = None) -> None:
     """Illustrative rates per 1 USD, enough to show prices in every buyer currency."""
     on = on or dt.date.today()
-    per_usd = {"CNY": "7.10", "BRL": "5.40", "MXN": "18.50", "CLP": "940", "COP": "3950",
-               "PEN": "3.75", "ARS": "1450", "EUR": "0.92"}
+    per_usd = {
+        "CNY": "7.10",
+        "BRL": "5.40",
+        "MXN": "18.50",
+        "CLP": "940",
+        "COP": "3950",
+        "PEN": "3.75",
+        "ARS": "1450",
+        "EUR": "0.92",
+    }
     for quote, rate in per_usd.items():
         FxRate.objects.update_or_create(
             base="USD", quote=quote, date=on, defaults={"rate": Decimal(rate), "source": "test"}

@@ -14,14 +14,32 @@ def catalog():
     cases = f.category("cases")
     s = f.store()
     items = {
-        "fone": f.product(s, cat=audio, price="90", title_pt_br="Fone de ouvido Bluetooth",
-                          title_es="Audífonos Bluetooth", title_en="Bluetooth earphones",
-                          description_pt_br="Fone sem fio com estojo de carga"),
-        "capinha": f.product(s, cat=cases, price="15", title_pt_br="Capinha de silicone",
-                             title_es="Funda de silicona", title_en="Silicone phone case"),
-        "cabo": f.product(s, cat=cases, price="30", title_pt_br="Cabo USB-C",
-                          title_es="Cable USB-C", title_en="USB-C cable",
-                          description_pt_br="Para carregar o fone e o celular"),
+        "fone": f.product(
+            s,
+            cat=audio,
+            price="90",
+            title_pt_br="Fone de ouvido Bluetooth",
+            title_es="Audífonos Bluetooth",
+            title_en="Bluetooth earphones",
+            description_pt_br="Fone sem fio com estojo de carga",
+        ),
+        "capinha": f.product(
+            s,
+            cat=cases,
+            price="15",
+            title_pt_br="Capinha de silicone",
+            title_es="Funda de silicona",
+            title_en="Silicone phone case",
+        ),
+        "cabo": f.product(
+            s,
+            cat=cases,
+            price="30",
+            title_pt_br="Cabo USB-C",
+            title_es="Cable USB-C",
+            title_en="USB-C cable",
+            description_pt_br="Para carregar o fone e o celular",
+        ),
     }
     return items
 

@@ -17,8 +17,13 @@ def test_factory_uscc_is_valid():
 
 def test_merchant_with_bad_uscc_is_refused_and_nothing_written():
     with pytest.raises(ValidationError) as err:
-        services.create_merchant(legal_name="X", uscc="91440300MA5F00000X", contact_name="a",
-                                 contact_email="a@b.cn", city="Shenzhen")
+        services.create_merchant(
+            legal_name="X",
+            uscc="91440300MA5F00000X",
+            contact_name="a",
+            contact_email="a@b.cn",
+            city="Shenzhen",
+        )
     assert "uscc" in err.value.message_dict
     assert Merchant.objects.count() == 0
 
@@ -26,8 +31,9 @@ def test_merchant_with_bad_uscc_is_refused_and_nothing_written():
 def test_product_with_unknown_hs_code_names_the_field():
     s = f.store()
     with pytest.raises(ValidationError) as err:
-        services.create_product(s, {"category": f.category(), "hs_code": "999999",
-                                    "title_en": "Earphones"})
+        services.create_product(
+            s, {"category": f.category(), "hs_code": "999999", "title_en": "Earphones"}
+        )
     assert list(err.value.message_dict) == ["hs_code"]
     assert Product.objects.count() == 0
 
@@ -40,8 +46,10 @@ def test_product_needs_a_title_in_some_language():
 
 def test_unknown_field_is_refused():
     with pytest.raises(ValidationError) as err:
-        services.create_product(f.store(), {"category": f.category(), "hs_code": "851830",
-                                            "title_en": "x", "colour": "red"})
+        services.create_product(
+            f.store(),
+            {"category": f.category(), "hs_code": "851830", "title_en": "x", "colour": "red"},
+        )
     assert "colour" in err.value.message_dict
 
 
@@ -69,8 +77,16 @@ def test_price_from_follows_the_cheapest_variant():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("weight_g", 0), ("weight_g", 90_000), ("length_cm", Decimal("0")), ("height_cm", Decimal("500")),
-     ("price", Decimal("0")), ("currency", "EUR"), ("battery", "nuclear"), ("options", ["red"])],
+    [
+        ("weight_g", 0),
+        ("weight_g", 90_000),
+        ("length_cm", Decimal("0")),
+        ("height_cm", Decimal("500")),
+        ("price", Decimal("0")),
+        ("currency", "EUR"),
+        ("battery", "nuclear"),
+        ("options", ["red"]),
+    ],
 )
 def test_bad_variant_fields_are_named(field, value):
     p = f.product()

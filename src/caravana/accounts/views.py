@@ -19,7 +19,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("storefront:home")
-    return render(request, "accounts/signup.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 @login_required

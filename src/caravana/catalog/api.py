@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from caravana.api.auth import TokenAuth
 from caravana.catalog import queries, services
@@ -143,7 +144,7 @@ def create_product(request: HttpRequest, payload: ProductIn):
         raise ValidationError({"store": "no such store of yours"})
     data["category"] = _category(data["category"])
     product = services.create_product(store, data)
-    return 201, queries.product_page(product.pk) or product
+    return Status(201, queries.product_page(product.pk) or product)
 
 
 @merchant_router.patch("/merchant/products/{int:product_id}", response=ProductDetailOut)
@@ -159,13 +160,13 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
 @merchant_router.delete("/merchant/products/{int:product_id}", response={204: None})
 def delete_product(request: HttpRequest, product_id: int):
     services.delete_product(_own_product(request, product_id))
-    return 204, None
+    return Status(204, None)
 
 
 @merchant_router.post("/merchant/products/{int:product_id}/variants", response={201: VariantOut})
 def create_variant(request: HttpRequest, product_id: int, payload: VariantIn):
     product = _own_product(request, product_id)
-    return 201, services.create_variant(product, payload.dict())
+    return Status(201, services.create_variant(product, payload.dict()))
 
 
 @merchant_router.patch("/merchant/variants/{int:variant_id}", response=VariantOut)

@@ -162,7 +162,9 @@ class Variant(models.Model):
     class Meta:
         ordering = ["price", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "sku"], name="variant_sku_unique_per_merchant")
+            models.UniqueConstraint(
+                fields=["merchant", "sku"], name="variant_sku_unique_per_merchant"
+            )
         ]
 
     def __str__(self) -> str:
@@ -197,9 +199,13 @@ class Stock(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_unique"),
             models.CheckConstraint(
-                condition=models.Q(reserved__lte=models.F("quantity")), name="stock_reserved_lte_qty"
+                condition=models.Q(reserved__lte=models.F("quantity")),
+                name="stock_reserved_lte_qty",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}"
 
     @property
     def available(self) -> int:
@@ -215,3 +221,6 @@ class ProductImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -69,7 +69,9 @@ def _filters(req: SearchRequest) -> tuple[list[str], list[object]]:
     if connection.vendor == "sqlite":
         where[0] = "catalog_product.is_active = 1"
     if req.category_ids:
-        where.append(f"catalog_product.category_id IN ({', '.join(['%s'] * len(req.category_ids))})")
+        where.append(
+            f"catalog_product.category_id IN ({', '.join(['%s'] * len(req.category_ids))})"
+        )
         params.extend(req.category_ids)
     if req.store_id:
         where.append("catalog_product.store_id = %s")
@@ -116,7 +118,10 @@ def search(req: SearchRequest) -> SearchResult:
     elif connection.vendor == "sqlite":
         sfx = suffix(req.language)
         expr = " AND ".join(f'"{w}"*' for w in words)
-        source = "catalog_product_fts JOIN catalog_product ON catalog_product.id = catalog_product_fts.rowid"
+        source = (
+            "catalog_product_fts JOIN catalog_product"
+            " ON catalog_product.id = catalog_product_fts.rowid"
+        )
         where.insert(0, "catalog_product_fts MATCH %s")
         params.insert(0, f"{{title_{sfx} description_{sfx}}} : ({expr})")
         weights = ", ".join(

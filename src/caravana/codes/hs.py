@@ -37,9 +37,11 @@ class Subheading:
 def table() -> dict[str, Subheading]:
     """All six-digit subheadings, keyed by code; read once per process."""
     out: dict[str, Subheading] = {}
-    with resources.files("caravana.data").joinpath("harmonized-system.csv").open(
-        encoding="utf-8"
-    ) as fh:
+    with (
+        resources.files("caravana.data")
+        .joinpath("harmonized-system.csv")
+        .open(encoding="utf-8") as fh
+    ):
         for row in csv.DictReader(fh):
             # Comtrade's 99 "not specified according to kind" is a statistical bucket, not HS.
             if row["level"] == "6" and row["section"] != "TOTAL":
@@ -51,9 +53,11 @@ def table() -> dict[str, Subheading]:
 @cache
 def descriptions() -> dict[str, str]:
     """Descriptions of chapters, headings and subheadings alike, for display."""
-    with resources.files("caravana.data").joinpath("harmonized-system.csv").open(
-        encoding="utf-8"
-    ) as fh:
+    with (
+        resources.files("caravana.data")
+        .joinpath("harmonized-system.csv")
+        .open(encoding="utf-8") as fh
+    ):
         return {row["hscode"]: row["description"] for row in csv.DictReader(fh)}
 
 

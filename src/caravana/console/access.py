@@ -15,9 +15,7 @@ def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        member = (
-            MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
-        )
+        member = MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
         if member is None:
             raise PermissionDenied("merchant staff only")
         request.merchant = member.merchant

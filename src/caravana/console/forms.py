@@ -64,8 +64,16 @@ class VariantForm(forms.ModelForm):
 
     class Meta:
         model = Variant
-        fields = ("sku", "price", "currency", "weight_g", "length_cm", "width_cm", "height_cm",
-                  "battery")
+        fields = (
+            "sku",
+            "price",
+            "currency",
+            "weight_g",
+            "length_cm",
+            "width_cm",
+            "height_cm",
+            "battery",
+        )
 
     def clean_options_text(self) -> dict:
         out = {}

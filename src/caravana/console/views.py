@@ -16,7 +16,14 @@ from caravana.accounts.models import ApiToken
 from caravana.catalog import services
 from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
 from caravana.console.access import merchant_required
-from caravana.console.forms import ImageForm, ProductForm, StockForm, StoreForm, TokenForm, VariantForm
+from caravana.console.forms import (
+    ImageForm,
+    ProductForm,
+    StockForm,
+    StoreForm,
+    TokenForm,
+    VariantForm,
+)
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -51,8 +58,9 @@ def store_new(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect("console:dashboard")
-    return render(request, "console/store_form.html", {"form": form},
-                  status=422 if form.errors else 200)
+    return render(
+        request, "console/store_form.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 @merchant_required
@@ -83,15 +91,15 @@ def product_new(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect("console:product_edit", pk=product.pk)
-    return render(request, "console/product_form.html", {"form": form},
-                  status=422 if form.errors else 200)
+    return render(
+        request, "console/product_form.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 def _edit_context(request: HttpRequest, product: Product, **forms) -> dict:
     warehouse = Warehouse.objects.filter(merchant=request.merchant).order_by("id").first()
     stock = {
-        s.variant_id: s
-        for s in Stock.objects.filter(variant__product=product, warehouse=warehouse)
+        s.variant_id: s for s in Stock.objects.filter(variant__product=product, warehouse=warehouse)
     }
     variants = list(product.variants.all())
     for v in variants:
@@ -119,8 +127,12 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect("console:product_edit", pk=product.pk)
-    return render(request, "console/product_edit.html", _edit_context(request, product, form=form),
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "console/product_edit.html",
+        _edit_context(request, product, form=form),
+        status=422 if form.errors else 200,
+    )
 
 
 @merchant_required
@@ -138,8 +150,12 @@ def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("console:product_edit", pk=product.pk)
     product.refresh_from_db()
-    return render(request, "console/product_edit.html",
-                  _edit_context(request, product, variant_form=vform), status=422)
+    return render(
+        request,
+        "console/product_edit.html",
+        _edit_context(request, product, variant_form=vform),
+        status=422,
+    )
 
 
 @merchant_required
@@ -158,9 +174,12 @@ def stock_set(request: HttpRequest, pk: int) -> HttpResponse:
         error = "; ".join(e for errs in form.errors.values() for e in errs)
     if request.htmx:
         stock = Stock.objects.filter(variant=variant, warehouse=warehouse).first()
-        return render(request, "console/_stock_cell.html",
-                      {"v": variant, "stock": stock, "error": error},
-                      status=422 if error else 200)
+        return render(
+            request,
+            "console/_stock_cell.html",
+            {"v": variant, "stock": stock, "error": error},
+            status=422 if error else 200,
+        )
     return redirect("console:product_edit", pk=variant.product_id)
 
 
@@ -176,8 +195,12 @@ def image_add(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(iform, exc)
         else:
             return redirect("console:product_edit", pk=product.pk)
-    return render(request, "console/product_edit.html",
-                  _edit_context(request, product, image_form=iform), status=422)
+    return render(
+        request,
+        "console/product_edit.html",
+        _edit_context(request, product, image_form=iform),
+        status=422,
+    )
 
 
 @merchant_required
@@ -188,9 +211,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
         _token, secret = account_services.create_token(request.user, form.cleaned_data["name"])
         form = TokenForm()
     rows = ApiToken.objects.filter(user=request.user)
-    return render(request, "console/tokens.html",
-                  {"form": form, "tokens": rows, "secret": secret,
-                   "notice": _("Copy this token now: it will not be shown again.")})
+    return render(
+        request,
+        "console/tokens.html",
+        {
+            "form": form,
+            "tokens": rows,
+            "secret": secret,
+            "notice": _("Copy this token now: it will not be shown again."),
+        },
+    )
 
 
 @merchant_required

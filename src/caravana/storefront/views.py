@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caravana.catalog import queries
-from caravana.catalog.models import Category, Product, Store
+from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.storefront import countries
@@ -80,7 +81,7 @@ def choose_country(request: HttpRequest) -> HttpResponse:
         response.set_cookie(COOKIE, country.code, max_age=year, samesite="Lax")
         response.set_cookie("django_language", language, max_age=year, samesite="Lax")
         if request.user.is_authenticated:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+            get_user_model().objects.filter(pk=request.user.pk).update(language=language)
         return response
     return render(request, "storefront/country.html", {"next": request.GET.get("next", "/")})
 
@@ -102,8 +103,9 @@ def _page(value: str | None) -> int:
         return 1
 
 
-def _listing(request: HttpRequest, *, category: Category | None = None,
-             store: Store | None = None) -> dict:
+def _listing(
+    request: HttpRequest, *, category: Category | None = None, store: Store | None = None
+) -> dict:
     lang = _language()
     book = PriceBook(request.country, lang)
     text = request.GET.get("q", "").strip()[:200]

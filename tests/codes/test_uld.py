@@ -1,0 +1,55 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
+
+from caravana.codes import uld
+
+letters = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)
+serials = st.text("0123456789", min_size=4, max_size=5)
+owners = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=2, max_size=2).filter(
+    lambda s: not s.isdigit()
+)
+
+
+def test_worked_example_from_logistics_reference():
+    assert uld.validate("PMC12345AB") == "PMC12345AB"
+    assert uld.split("PMC12345AB") == ("PMC", "12345", "AB")
+    assert uld.split("AKE 1234 AB") == ("AKE", "1234", "AB")
+    assert uld.format("pmc12345ab") == "PMC 12345 AB"
+
+
+@given(letters, serials, owners)
+def test_every_structured_identifier_validates(type_code, serial, owner):
+    number = type_code + serial + owner
+    assert uld.validate(number) == number
+    assert uld.split(uld.format(number)) == (type_code, serial, owner)
+
+
+def test_type_table_facts():
+    pmc, pag, ake = uld.TYPES["PMC"], uld.TYPES["PAG"], uld.TYPES["AKE"]
+    assert pmc.base_cm == (318, 244) and pmc.usable_base_cm == (304, 230)
+    assert pmc.max_gross_kg == 6804 and "P6P" in pmc.aliases
+    assert pag.base_cm == (318, 224) and not pag.verified
+    assert ake.base_cm == (156, 153) and ake.top_cm == (201, 149)
+    assert ake.height_cm == 163 and ake.max_gross_kg == 1588 and ake.volume_m3 == 4.3
+    assert "LD3" in ake.aliases
+    assert all(t.source for t in uld.TYPES.values())
+
+
+@pytest.mark.parametrize(
+    ("number", "error"),
+    [
+        ("PMC123AB", InvalidLength),
+        ("PMC123456AB", InvalidLength),
+        ("PM112345AB", InvalidFormat),
+        ("PMC1234AAB", InvalidFormat),
+        ("PMC12A45AB", InvalidFormat),
+        ("PMC12345A_", InvalidFormat),
+        ("AKE123456", InvalidComponent),
+    ],
+)
+def test_bad_input(number, error):
+    with pytest.raises(error):
+        uld.validate(number)
+    assert not uld.is_valid(number)

@@ -1,0 +1,109 @@
+import pytest
+from django.test import Client
+
+from caravana.accounts.models import ApiToken, Role
+from caravana.catalog.models import Product
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client():
+    staff = f.user(Role.MERCHANT)
+    m = f.merchant(staff=staff)
+    f.store(m, slug="mine")
+    f.category("audio")
+    c = Client()
+    c.force_login(staff)
+    c.merchant = m
+    return c
+
+
+def product_form(store, category, **over):
+    data = {
+        "store": store.pk,
+        "category": category.pk,
+        "hs_code": "851830",
+        "title_zh_hans": "蓝牙耳机",
+        "title_pt_br": "Fone Bluetooth",
+        "is_active": "on",
+    }
+    data.update(over)
+    return data
+
+
+def test_console_needs_merchant_staff():
+    assert Client().get("/console/").status_code == 302
+    c = Client()
+    c.force_login(f.user(Role.BUYER))
+    assert c.get("/console/").status_code == 403
+
+
+def test_wrong_hs_code_error_is_on_the_field(staff_client):
+    s = staff_client.merchant.stores.get()
+    cat = f.category("audio")
+    r = staff_client.post("/console/products/new/", product_form(s, cat, hs_code="851899"))
+    assert r.status_code == 422
+    assert "hs_code" in r.context["form"].errors
+    assert Product.objects.count() == 0
+    r = staff_client.post("/console/products/new/", product_form(s, cat))
+    assert r.status_code == 302
+    assert Product.objects.get().hs_code == "851830"
+
+
+def test_merchant_cannot_use_another_merchants_store_or_product(staff_client):
+    theirs = f.product()
+    cat = f.category("audio")
+    r = staff_client.post("/console/products/new/", product_form(theirs.store, cat))
+    assert r.status_code == 422 and "store" in r.context["form"].errors
+    assert staff_client.get(f"/console/products/{theirs.pk}/").status_code == 404
+    v = theirs.variants.get()
+    assert staff_client.post(f"/console/variants/{v.pk}/stock/", {"quantity": 1}).status_code == 404
+
+
+def test_variant_and_stock_through_the_console(staff_client):
+    p = f.product(staff_client.merchant.stores.get(), stock=0)
+    r = staff_client.post(
+        f"/console/products/{p.pk}/variants/",
+        {
+            "sku": "BLK-1",
+            "price": "79.00",
+            "currency": "CNY",
+            "weight_g": "150",
+            "length_cm": "10",
+            "width_cm": "6",
+            "height_cm": "3",
+            "battery": "in_equipment",
+            "options_text": "colour: black",
+        },
+    )
+    assert r.status_code == 302, r.context and r.context["variant_form"].errors
+    v = p.variants.get(sku="BLK-1")
+    assert v.options == {"colour": "black"}
+    r = staff_client.post(
+        f"/console/variants/{v.pk}/stock/", {"quantity": "12"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and 'value="12"' in r.content.decode()
+    r = staff_client.post(
+        f"/console/variants/{v.pk}/stock/", {"quantity": "-3"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 422 and 'role="alert"' in r.content.decode()
+
+
+def test_token_is_shown_once_stored_hashed_and_revocable(staff_client):
+    r = staff_client.post("/console/tokens/", {"name": "ERP"})
+    secret = r.context["secret"]
+    assert secret.startswith("cvn_")
+    token = ApiToken.objects.get()
+    assert secret not in (token.digest, token.prefix) and len(token.digest) == 64
+    assert secret not in staff_client.get("/console/tokens/").content.decode()
+    staff_client.post(f"/console/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_console_speaks_chinese(staff_client):
+    staff_client.cookies["django_language"] = "zh-hans"
+    html = staff_client.get("/console/").content.decode()
+    assert 'lang="zh-hans"' in html
