@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from caravana.pricing.models import FxRate
 
-PIVOTS = ("USD", "EUR")
+MAX_HOPS = 3
 _CACHE_SECONDS = 300
 
 
@@ -43,32 +43,42 @@ def invalidate() -> None:
 
 
 def rate(base: str, quote: str, on: dt.date | None = None) -> Decimal:
-    """Units of `quote` per unit of `base`."""
+    """Units of `quote` per unit of `base`: a stored pair, its inverse, or the shortest chain
+    through other currencies (ECB rates are per EUR, central-bank rates per USD)."""
     on = on or dt.date.today()
     if base == quote:
         return Decimal(1)
-    table = _latest(on)
-    direct = _pair(table, base, quote)
-    if direct is not None:
-        return direct
-    for pivot in PIVOTS:
-        a, b = _pair(table, base, pivot), _pair(table, pivot, quote)
-        if a is not None and b is not None:
-            return a * b
-    raise MissingRate(base, quote, on)
+    found = _chain(_latest(on), base, quote)
+    if found is None:
+        raise MissingRate(base, quote, on)
+    return found
 
 
-def _pair(table: dict[tuple[str, str], Decimal], base: str, quote: str) -> Decimal | None:
-    if base == quote:
-        return Decimal(1)
-    if (base, quote) in table:
-        return table[(base, quote)]
-    if (quote, base) in table:
-        return Decimal(1) / table[(quote, base)]
+def _chain(table: dict[tuple[str, str], Decimal], base: str, quote: str) -> Decimal | None:
+    edges: dict[str, list[tuple[str, Decimal, bool]]] = {}
+    for (a, b), r in table.items():
+        edges.setdefault(a, []).append((b, r, False))
+        edges.setdefault(b, []).append((a, r, True))
+    # Breadth-first, so a direct pair always wins over a chain.
+    frontier: list[tuple[str, Decimal]] = [(base, Decimal(1))]
+    seen = {base}
+    for _hop in range(MAX_HOPS):
+        nxt = []
+        for cur, acc in frontier:
+            for other, r, inverted in edges.get(cur, ()):
+                if other in seen:
+                    continue
+                value = acc / r if inverted else acc * r
+                if other == quote:
+                    return value
+                seen.add(other)
+                nxt.append((other, value))
+        frontier = nxt
     return None
 
 
-def rates_into(currency: str, sources: tuple[str, ...] = ("CNY", "USD"), on: dt.date | None = None
-               ) -> tuple[tuple[str, Decimal], ...]:
+def rates_into(
+    currency: str, sources: tuple[str, ...] = ("CNY", "USD"), on: dt.date | None = None
+) -> tuple[tuple[str, Decimal], ...]:
     """How many `currency` one unit of each listing currency buys, for listings and filters."""
     return tuple((src, rate(src, currency, on)) for src in sources)

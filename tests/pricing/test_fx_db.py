@@ -1,0 +1,90 @@
+"""FX as data: importers for the ECB XML and central-bank CSV, and dated conversion."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from caravana.pricing import fx, fx_import
+from caravana.pricing.models import FxRate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DAY = dt.date(2026, 11, 26)
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    call_command("import_fx", ecb=FIXTURES / "eurofxref-sample.xml")
+    call_command("import_fx", csv=FIXTURES / "central-banks-sample.csv")
+
+
+def test_ecb_parser_reads_every_day_and_currency():
+    rows = fx_import.parse_ecb((FIXTURES / "eurofxref-sample.xml").read_bytes())
+    assert len(rows) == 8
+    assert {r.date for r in rows} == {DAY, DAY - dt.timedelta(days=1)}
+    brl = next(r for r in rows if r.quote == "BRL" and r.date == DAY)
+    assert (brl.base, brl.rate) == ("EUR", Decimal("5.6230"))
+
+
+def test_import_is_idempotent():
+    load()
+    load()
+    assert FxRate.objects.count() == 12
+
+
+def close(a, b):
+    return abs(a - b) < Decimal("1e-20")
+
+
+def test_conversion_through_the_pivot_and_by_date():
+    load()
+    # CNY -> BRL through EUR on the 26th: 5.6230 / 7.5480
+    assert close(fx.rate("CNY", "BRL", DAY), Decimal("5.6230") / Decimal("7.5480"))
+    assert close(fx.rate("BRL", "EUR", DAY), 1 / Decimal("5.6230"))
+    # a quote dated the 25th uses the 25th's rates, not later ones
+    assert close(
+        fx.rate("USD", "MXN", DAY - dt.timedelta(days=1)), Decimal("19.2207") / Decimal("1.0398")
+    )
+    # a date after the last rate uses the latest on or before it
+    assert fx.rate("USD", "BRL", DAY + dt.timedelta(days=3)) == fx.rate("USD", "BRL", DAY)
+    # ARS comes from the CSV, via USD
+    assert close(
+        fx.rate("CNY", "ARS", DAY), Decimal("1.0412") / Decimal("7.5480") * Decimal("1452.50")
+    )
+
+
+def test_missing_rate_is_an_error_not_one():
+    load()
+    with pytest.raises(fx.MissingRate, match="CNY/BRL"):
+        fx.rate("CNY", "BRL", dt.date(2026, 1, 1))
+    with pytest.raises(fx.MissingRate):
+        fx.rate("CNY", "JPY", DAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("date,base,quote\n", "missing column"),
+        ("date,base,quote,rate,source\n2026-13-01,USD,ARS,1,x\n", "line 2: date"),
+        ("date,base,quote,rate,source\n2026-11-01,USD,XXX,1,x\n", "'XXX' is not an ISO 4217"),
+        ("date,base,quote,rate,source\n2026-11-01,USD,ARS,-3,x\n", "must be positive"),
+        ("date,base,quote,rate,source\n2026-11-01,USD,ARS,abc,x\n", "not a number"),
+        ("date,base,quote,rate\n2026-11-01,USD,ARS,3\n", "needs a source"),
+    ],
+)
+def test_bad_csv_names_the_problem_and_writes_nothing(tmp_path, text, message):
+    path = tmp_path / "rates.csv"
+    path.write_text(text)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_fx", csv=path)
+    assert FxRate.objects.count() == 0
+
+
+def test_bad_xml_is_refused(tmp_path):
+    path = tmp_path / "x.xml"
+    path.write_text("<not-xml")
+    with pytest.raises(CommandError, match="not eurofxref XML"):
+        call_command("import_fx", ecb=path)
