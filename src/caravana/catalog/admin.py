@@ -45,7 +45,15 @@ class StoreAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name_en", "name_es", "name_pt_br", "name_zh_hans", "parent", "position")
+    list_display = (
+        "slug",
+        "name_en",
+        "name_es",
+        "name_pt_br",
+        "name_zh_hans",
+        "parent",
+        "position",
+    )
     list_filter = ("parent",)
     search_fields = ("slug", "name_en", "name_es", "name_pt_br", "name_zh_hans")
 
@@ -64,8 +72,16 @@ class ImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("id", "title_en", "store", "category", "hs_code", "price_from",
-                    "price_currency", "is_active")
+    list_display = (
+        "id",
+        "title_en",
+        "store",
+        "category",
+        "hs_code",
+        "price_from",
+        "price_currency",
+        "is_active",
+    )
     list_filter = ("is_active", "category", "price_currency")
     search_fields = ("=id", "title_en", "title_es", "title_pt_br", "title_zh_hans", "hs_code")
     raw_id_fields = ("store",)

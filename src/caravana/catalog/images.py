@@ -12,7 +12,10 @@ from PIL import Image, UnidentifiedImageError
 def check_image(upload: Any) -> tuple[int, int]:
     if upload.size > settings.IMAGE_MAX_BYTES:
         raise ValidationError(
-            {"image": _("Images may be at most %(mb)d MB.") % {"mb": settings.IMAGE_MAX_BYTES >> 20}}
+            {
+                "image": _("Images may be at most %(mb)d MB.")
+                % {"mb": settings.IMAGE_MAX_BYTES >> 20}
+            }
         )
     try:
         upload.seek(0)

@@ -21,8 +21,12 @@ def products_for_cards(ids: list[int]) -> list[Product]:
     """Products in the order given, each with its first image: two queries."""
     if not ids:
         return []
-    rows = Product.objects.filter(pk__in=ids).select_related("store").prefetch_related(
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+    rows = (
+        Product.objects.filter(pk__in=ids)
+        .select_related("store")
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+        )
     )
     by_id = {p.pk: p for p in rows}
     out = []

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from caravana.catalog.images import check_image
@@ -56,9 +55,7 @@ def _assign(obj: Any, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None
 
 def _check_titles(product: Product) -> None:
     if not any((getattr(product, f) or "").strip() for f in TITLE_FIELDS):
-        raise ValidationError(
-            {"title_en": _("Give the product a title in at least one language.")}
-        )
+        raise ValidationError({"title_en": _("Give the product a title in at least one language.")})
 
 
 @transaction.atomic

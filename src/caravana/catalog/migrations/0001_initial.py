@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,170 +17,410 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Merchant',
+            name="Merchant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('uscc', models.CharField(max_length=18, unique=True, validators=[caravana.catalog.validators.validate_uscc], verbose_name='unified social credit code')),
-                ('contact_name', models.CharField(max_length=120, verbose_name='contact name')),
-                ('contact_email', models.EmailField(max_length=254, verbose_name='contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('city', models.CharField(max_length=80, verbose_name='city')),
-                ('payout_currency', models.CharField(default='CNY', max_length=3, verbose_name='payout currency')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("legal_name", models.CharField(max_length=200, verbose_name="legal name")),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[caravana.catalog.validators.validate_uscc],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=120, verbose_name="contact name")),
+                ("contact_email", models.EmailField(max_length=254, verbose_name="contact e-mail")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
+                ),
+                ("city", models.CharField(max_length=80, verbose_name="city")),
+                (
+                    "payout_currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="payout currency"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['legal_name'],
+                "ordering": ["legal_name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name_es', models.CharField(max_length=80)),
-                ('name_pt_br', models.CharField(max_length=80)),
-                ('name_en', models.CharField(max_length=80)),
-                ('name_zh_hans', models.CharField(max_length=80)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name_es", models.CharField(max_length=80)),
+                ("name_pt_br", models.CharField(max_length=80)),
+                ("name_en", models.CharField(max_length=80)),
+                ("name_zh_hans", models.CharField(max_length=80)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'slug'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='MerchantMember',
+            name="MerchantMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='catalog.merchant')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='merchant_membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="catalog.merchant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merchant_membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hs_code', models.CharField(max_length=6, validators=[caravana.catalog.validators.validate_hs_code], verbose_name='HS code')),
-                ('title_es', models.CharField(blank=True, max_length=200, verbose_name='title (Spanish)')),
-                ('title_pt_br', models.CharField(blank=True, max_length=200, verbose_name='title (Portuguese)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('title_zh_hans', models.CharField(blank=True, max_length=200, verbose_name='title (Chinese)')),
-                ('description_es', models.TextField(blank=True, verbose_name='description (Spanish)')),
-                ('description_pt_br', models.TextField(blank=True, verbose_name='description (Portuguese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_zh_hans', models.TextField(blank=True, verbose_name='description (Chinese)')),
-                ('price_from', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('price_currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD')], default='CNY', max_length=3)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hs_code",
+                    models.CharField(
+                        max_length=6,
+                        validators=[caravana.catalog.validators.validate_hs_code],
+                        verbose_name="HS code",
+                    ),
+                ),
+                (
+                    "title_es",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Spanish)"),
+                ),
+                (
+                    "title_pt_br",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Portuguese)"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "title_zh_hans",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Chinese)"),
+                ),
+                (
+                    "description_es",
+                    models.TextField(blank=True, verbose_name="description (Spanish)"),
+                ),
+                (
+                    "description_pt_br",
+                    models.TextField(blank=True, verbose_name="description (Portuguese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_zh_hans",
+                    models.TextField(blank=True, verbose_name="description (Chinese)"),
+                ),
+                (
+                    "price_from",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "price_currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD")], default="CNY", max_length=3
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="catalog.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProductImage',
+            name="ProductImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='products/%Y/%m/')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="products/%Y/%m/")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('logo', models.ImageField(blank=True, upload_to='logos/', verbose_name='logo')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stores', to='catalog.merchant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("logo", models.ImageField(blank=True, upload_to="logos/", verbose_name="logo")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stores",
+                        to="catalog.merchant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='product',
-            name='store',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='catalog.store'),
+            model_name="product",
+            name="store",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="products",
+                to="catalog.store",
+            ),
         ),
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, verbose_name='SKU')),
-                ('options', models.JSONField(blank=True, default=dict, verbose_name='options')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='price')),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD')], default='CNY', max_length=3, verbose_name='currency')),
-                ('weight_g', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='weight (g)')),
-                ('length_cm', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='length (cm)')),
-                ('width_cm', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='width (cm)')),
-                ('height_cm', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='height (cm)')),
-                ('battery', models.CharField(choices=[('none', 'No lithium battery'), ('in_equipment', 'Lithium battery in or with equipment'), ('standalone', 'Standalone lithium battery')], default='none', max_length=16, verbose_name='lithium battery')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='catalog.merchant')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=64, verbose_name="SKU")),
+                ("options", models.JSONField(blank=True, default=dict, verbose_name="options")),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="price",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD")],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "weight_g",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="weight (g)",
+                    ),
+                ),
+                (
+                    "length_cm",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="length (cm)"),
+                ),
+                (
+                    "width_cm",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="width (cm)"),
+                ),
+                (
+                    "height_cm",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="height (cm)"),
+                ),
+                (
+                    "battery",
+                    models.CharField(
+                        choices=[
+                            ("none", "No lithium battery"),
+                            ("in_equipment", "Lithium battery in or with equipment"),
+                            ("standalone", "Standalone lithium battery"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="lithium battery",
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="catalog.merchant",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['price', 'id'],
+                "ordering": ["price", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('city', models.CharField(max_length=80, verbose_name='city')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='warehouses', to='catalog.merchant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("city", models.CharField(max_length=80, verbose_name="city")),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warehouses",
+                        to="catalog.merchant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Stock',
+            name="Stock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(default=0, verbose_name='quantity')),
-                ('reserved', models.PositiveIntegerField(default=0, verbose_name='reserved')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stock', to='catalog.variant')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stock', to='catalog.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(default=0, verbose_name="quantity")),
+                ("reserved", models.PositiveIntegerField(default=0, verbose_name="reserved")),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stock",
+                        to="catalog.variant",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stock",
+                        to="catalog.warehouse",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['category', 'is_active', 'price_from'], name='catalog_pro_categor_f0b5f1_idx'),
+            model_name="product",
+            index=models.Index(
+                fields=["category", "is_active", "price_from"],
+                name="catalog_pro_categor_f0b5f1_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['store', 'is_active'], name='catalog_pro_store_i_36fe43_idx'),
+            model_name="product",
+            index=models.Index(
+                fields=["store", "is_active"], name="catalog_pro_store_i_36fe43_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['is_active', '-created_at'], name='catalog_pro_is_acti_ed6a39_idx'),
+            model_name="product",
+            index=models.Index(
+                fields=["is_active", "-created_at"], name="catalog_pro_is_acti_ed6a39_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.UniqueConstraint(fields=('merchant', 'sku'), name='variant_sku_unique_per_merchant'),
+            model_name="variant",
+            constraint=models.UniqueConstraint(
+                fields=("merchant", "sku"), name="variant_sku_unique_per_merchant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='warehouse',
-            constraint=models.UniqueConstraint(fields=('merchant', 'name'), name='warehouse_name_unique'),
+            model_name="warehouse",
+            constraint=models.UniqueConstraint(
+                fields=("merchant", "name"), name="warehouse_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.UniqueConstraint(fields=('variant', 'warehouse'), name='stock_unique'),
+            model_name="stock",
+            constraint=models.UniqueConstraint(
+                fields=("variant", "warehouse"), name="stock_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('quantity'))), name='stock_reserved_lte_qty'),
+            model_name="stock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__lte", models.F("quantity"))),
+                name="stock_reserved_lte_qty",
+            ),
         ),
     ]
