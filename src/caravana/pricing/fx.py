@@ -20,7 +20,7 @@ class MissingRate(LookupError):
         self.base, self.quote, self.on = base, quote, on
 
 
-def _latest(on: dt.date) -> dict[tuple[str, str], Decimal]:
+def _latest(on: dt.date) -> dict[tuple[str, str], tuple[Decimal, dt.date, str]]:
     """Latest rate per pair on or before `on`: one query, cached a few minutes per date."""
     key = f"fx:latest:{on.isoformat()}"
     found = cache.get(key)
@@ -30,10 +30,10 @@ def _latest(on: dt.date) -> dict[tuple[str, str], Decimal]:
     rows = (
         FxRate.objects.filter(date__lte=on, date__gte=on - dt.timedelta(days=31))
         .order_by("base", "quote", "-date")
-        .values_list("base", "quote", "rate")
+        .values_list("base", "quote", "rate", "date", "source")
     )
-    for base, quote, rate in rows:
-        found.setdefault((base, quote), rate)
+    for base, quote, value, when, source in rows:
+        found.setdefault((base, quote), (value, when, source))
     cache.set(key, found, _CACHE_SECONDS)
     return found
 
@@ -43,36 +43,46 @@ def invalidate() -> None:
 
 
 def rate(base: str, quote: str, on: dt.date | None = None) -> Decimal:
-    """Units of `quote` per unit of `base`: a stored pair, its inverse, or the shortest chain
-    through other currencies (ECB rates are per EUR, central-bank rates per USD)."""
+    """Units of `quote` per unit of `base`."""
+    return rate_info(base, quote, on)[0]
+
+
+def rate_info(base: str, quote: str, on: dt.date | None = None) -> tuple[Decimal, dt.date, str]:
+    """The rate with the date of its oldest leg and its sources: a stored pair, its inverse, or
+    the shortest chain through other currencies (ECB rates are per EUR, central banks' per
+    USD). A quote records all three."""
     on = on or dt.date.today()
     if base == quote:
-        return Decimal(1)
+        return Decimal(1), on, "identity"
     found = _chain(_latest(on), base, quote)
     if found is None:
         raise MissingRate(base, quote, on)
     return found
 
 
-def _chain(table: dict[tuple[str, str], Decimal], base: str, quote: str) -> Decimal | None:
-    edges: dict[str, list[tuple[str, Decimal, bool]]] = {}
-    for (a, b), r in table.items():
-        edges.setdefault(a, []).append((b, r, False))
-        edges.setdefault(b, []).append((a, r, True))
+Leg = tuple[Decimal, dt.date, str]
+
+
+def _chain(table: dict[tuple[str, str], Leg], base: str, quote: str) -> Leg | None:
+    edges: dict[str, list[tuple[str, Leg, bool]]] = {}
+    for (a, b), leg in table.items():
+        edges.setdefault(a, []).append((b, leg, False))
+        edges.setdefault(b, []).append((a, leg, True))
     # Breadth-first, so a direct pair always wins over a chain.
-    frontier: list[tuple[str, Decimal]] = [(base, Decimal(1))]
+    frontier: list[tuple[str, Decimal, dt.date, list[str]]] = [(base, Decimal(1), dt.date.max, [])]
     seen = {base}
     for _hop in range(MAX_HOPS):
         nxt = []
-        for cur, acc in frontier:
-            for other, r, inverted in edges.get(cur, ()):
+        for cur, acc, oldest, sources in frontier:
+            for other, (r, when, source), inverted in edges.get(cur, ()):
                 if other in seen:
                     continue
                 value = acc / r if inverted else acc * r
+                path = [*sources, source]
                 if other == quote:
-                    return value
+                    return value, min(oldest, when), " × ".join(dict.fromkeys(path))
                 seen.add(other)
-                nxt.append((other, value))
+                nxt.append((other, value, min(oldest, when), path))
         frontier = nxt
     return None
 

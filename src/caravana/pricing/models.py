@@ -25,3 +25,47 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.base} = {self.rate} {self.quote} on {self.date}"
+
+
+class RuleSetVersion(models.Model):
+    """One country's duty and tax rules for a period, in the engine's data format
+    (caravana.pricing.rules.RuleSet). Saved only through pricing.services, which checks the body
+    parses and that periods of one country do not overlap."""
+
+    rule_id = models.CharField(_("rule set id"), max_length=60, unique=True)
+    country = models.CharField(_("country"), max_length=2)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    source = models.TextField(_("source"))
+    verified = models.BooleanField(_("verified"), default=False)
+    body = models.JSONField(_("rules"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "effective_from"]
+        indexes = [models.Index(fields=["country", "effective_from"])]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+
+class RateCardVersion(models.Model):
+    """A shipping rate card for one lane and service level (caravana.pricing.rules.RateCard)."""
+
+    card_id = models.CharField(_("rate card id"), max_length=60, unique=True)
+    origin = models.CharField(_("origin country"), max_length=2)
+    destination = models.CharField(_("destination country"), max_length=2)
+    service = models.CharField(_("service level"), max_length=16)
+    body = models.JSONField(_("rate card"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["destination", "service"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "destination", "service"], name="ratecard_unique_lane_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.card_id
