@@ -53,10 +53,16 @@ def test_buyer_in_brazil_searches_and_sees_brl(live_server, page, shop):
     card = page.locator(f'a.card[data-product="{earphones.pk}"]')
     expect(card).to_contain_text("Fone de ouvido Bluetooth TWS")
     card.click()
-    price = page.get_by_test_id("price")
-    expect(price).to_have_attribute("data-currency", "BRL")
-    # CNY 129.00 at 5.40/7.10 BRL per CNY = R$ 98.11
-    expect(price).to_have_text(re.compile(r"R\$\s98,11"))
+    total = page.get_by_test_id("landed-total")
+    expect(total).to_have_attribute("data-currency", "BRL")
+    expect(total).to_have_text(re.compile(r"^R\$\s\d+,\d\d$"))
+    breakdown = page.get_by_test_id("breakdown")
+    expect(breakdown.locator('tr[data-kind="tax"]')).not_to_be_visible()
+    breakdown.locator("summary").click()
+    # the goods: CNY 129.00 at 5.40/7.10 BRL per CNY = R$ 98.11; then shipping, II and ICMS
+    expect(breakdown.locator('tr[data-kind="goods"]')).to_contain_text("98,11")
+    expect(breakdown.locator('tr[data-kind="tax"]')).to_contain_text("ICMS")
+    expect(breakdown.locator('tr[data-kind="duty"]')).to_be_visible()
     page.screenshot(path="var/screenshot-product-br.png")
 
 

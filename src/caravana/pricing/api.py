@@ -59,4 +59,11 @@ def create_quote(request: HttpRequest, payload: dict = Body(...)):
         result = quoting.quote_dict(payload)
     except QuoteError as exc:
         return error_response(exc)
+    if result["refusals"]:
+        # Over a cap or a buyer ID the country does not accept: no price is offered at all.
+        detail = [
+            {"loc": ["body", r["field"]], "msg": r["message"], "type": r["code"]}
+            for r in result["refusals"]
+        ]
+        return JsonResponse({"detail": detail, "quote": result}, status=422)
     return HttpResponse(json.dumps(result), content_type="application/json")

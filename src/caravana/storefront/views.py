@@ -18,6 +18,7 @@ from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.storefront import countries
+from caravana.storefront.landed import DEFAULT_STATE, quote_variant
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
 
@@ -177,6 +178,11 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         {"variant": v, "price": book.show(v.price, v.currency), "available": v.available}
         for v in item.variants.all()
     ]
+    landed = None
+    if variants:
+        cheapest = variants[0]["variant"]
+        cheapest.product = item
+        landed = quote_variant(cheapest, request.country)
     return render(
         request,
         "storefront/product.html",
@@ -188,5 +194,52 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
             "variants": variants,
             "price": book.show(item.price_from, item.price_currency),
             "images": list(item.images.all()),
+            "landed": landed_context(landed, book) if landed else None,
         },
     )
+
+
+def landed_context(quote, book: PriceBook) -> dict:
+    """What the template needs: the total, each component formatted, and why it may not ship."""
+    from caravana.money import Money
+
+    def fmt(amount):
+        return Money(amount, quote.currency).format(book.locale)
+
+    return {
+        "ok": quote.ok,
+        "total": fmt(quote.total) if quote.ok else "",
+        "ddp": quote.ddp,
+        "due_on_arrival": fmt(quote.due_on_arrival) if quote.ok and quote.due_on_arrival else "",
+        "rows": [
+            {
+                "label": _charge_label(c, quote),
+                "kind": c.kind,
+                "amount": fmt(c.amount),
+                "rate": f"{(c.rate * 100).normalize():f}%" if c.rate is not None else "",
+                "source": c.source,
+                "estimate": c.estimate,
+            }
+            for c in quote.charges()
+        ],
+        "refusals": [r.message for r in quote.refusals],
+        "state": DEFAULT_STATE.get(quote.request.country),
+        "rule_set": quote.rule_set.id,
+    }
+
+
+def _charge_label(charge, quote) -> str:
+    """Goods and shipping are ours to name in the buyer's language; duties and taxes keep
+    their legal names (II, ICMS, IVA, IGV), which is what buyers see on their customs papers."""
+    if charge.kind == "goods":
+        return _("Product")
+    if charge.kind == "shipping":
+        return _("Shipping (%(service)s)") % {"service": _service_name(quote.request.service_level)}
+    if charge.kind == "insurance":
+        return _("Insurance")
+    return charge.label
+
+
+def _service_name(code: str) -> str:
+    names = {"premium": _("premium"), "standard": _("standard"), "economy": _("economy")}
+    return names.get(code, code)

@@ -28,3 +28,6 @@ class Command(BaseCommand):
         except QuoteError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
+        if result["refusals"]:
+            reasons = "; ".join(f"{r['field']}: {r['message']}" for r in result["refusals"])
+            raise CommandError(f"refused: {reasons}")
