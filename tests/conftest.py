@@ -20,6 +20,27 @@ def _fresh_fx_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Rows that data migrations load (duty rules, rate cards) are reference data every test
+    may rely on. A transactional test (live server, threads) empties every table when it ends,
+    so they are put back, before the test, whenever they are missing."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        # Requested here so the database is ready first and torn down after this fixture.
+        request.getfixturevalue("_django_db_helper")
+        from caravana.pricing.models import RuleSetVersion
+        from caravana.pricing.seed import load_defaults
+
+        if not RuleSetVersion.objects.exists():
+            load_defaults()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

@@ -84,7 +84,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("SQLITE_TEST_NAME")
+    # Tests use a file too (not Django's shared-cache in-memory database), so threads with their
+    # own connections really contend for the write lock as processes do (concurrency tests).
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "SQLITE_TEST_NAME", str(VAR_DIR / f"test_caravana_{os.getpid()}.sqlite3")
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 
@@ -148,4 +152,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Orders and payments (issue 4). Every value can be overridden from the environment.
+ORDERS_PAYMENT_WINDOW_MINUTES = int(os.environ.get("ORDERS_PAYMENT_WINDOW_MINUTES", "60"))
+ORDERS_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDERS_AUTO_CONFIRM_DAYS", "7"))
+ORDERS_PROTECTION_GRACE_DAYS = int(os.environ.get("ORDERS_PROTECTION_GRACE_DAYS", "3"))
+PAYMENTS_COMMISSION_RATE = os.environ.get("PAYMENTS_COMMISSION_RATE", "0.08")
+PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "whsec_sandbox_dev_only")
+# "http": the sandbox posts its signed webhooks to our own endpoint; "inline": calls the same
+# receiver in-process (tests without a server).
+PAYMENTS_SANDBOX_TRANSPORT = os.environ.get("PAYMENTS_SANDBOX_TRANSPORT", "http")
+CELERY_BEAT_SCHEDULE = {
+    "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
+    "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},
+    "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
 }

@@ -10,7 +10,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("caravana.accounts.urls")),
+    path("console/parcels/", include("caravana.fulfillment.console_urls")),
     path("console/", include("caravana.console.urls")),
+    path("hub/", include("caravana.fulfillment.urls")),
     path("", include("caravana.storefront.urls")),
 ]
 if settings.DEBUG:

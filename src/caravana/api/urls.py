@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from caravana import __version__
 from caravana.api import errors
 from caravana.catalog.api import router as catalog_router
+from caravana.fulfillment.api import router as fulfillment_router
 from caravana.pricing.api import router as pricing_router
 
 api = NinjaAPI(
@@ -14,4 +15,5 @@ api = NinjaAPI(
 )
 api.add_exception_handler(ValidationError, lambda r, e: errors.validation_error(api, r, e))
 api.add_router("/", catalog_router)
+api.add_router("/", fulfillment_router)
 api.add_router("/", pricing_router)

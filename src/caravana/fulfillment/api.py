@@ -1,0 +1,359 @@
+"""Parcels API: merchants create parcels and fetch labels with their token; hub systems post
+scans. Another merchant's parcel is 404 (whether it exists is not theirs to know); a bad scan
+is 422 naming the field, as everywhere in the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+
+from caravana.api.auth import TokenAuth
+from caravana.catalog.models import Merchant, MerchantMember
+from caravana.fulfillment import labels, services
+from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.network.models import Flight, Hub, HubMember
+
+router = Router(tags=["parcels"], auth=TokenAuth())
+
+
+class ItemIn(Schema):
+    description: str
+    hs_code: str
+    quantity: int
+    unit_value: Decimal
+    currency: str = "CNY"
+    unit_weight_g: int
+    origin_country: str = "CN"
+
+
+class ParcelIn(Schema):
+    hub: str
+    service_level: str
+    order_ref: str = ""
+    recipient_name: str
+    recipient_address: str
+    recipient_city: str
+    recipient_state: str = ""
+    recipient_postal_code: str = ""
+    recipient_country: str
+    recipient_phone: str = ""
+    recipient_email: str = ""
+    recipient_tax_id: str = ""
+    declared_weight_g: int
+    declared_length_cm: int
+    declared_width_cm: int
+    declared_height_cm: int
+    battery: str = "none"
+    ddp: bool = True
+    items: list[ItemIn]
+
+
+class ItemOut(Schema):
+    description: str
+    hs_code: str
+    quantity: int
+    unit_value: Decimal
+    currency: str
+    unit_weight_g: int
+
+
+class ParcelOut(Schema):
+    s10: str
+    order_ref: str
+    state: str
+    hub: str
+    service_level: str
+    gateway: str
+    carrier: str
+    sort_code: str
+    recipient_name: str
+    recipient_city: str
+    recipient_country: str
+    declared_weight_g: int
+    measured_weight_g: int | None
+    declared_value: Decimal
+    declared_currency: str
+    battery: str
+    ddp: bool
+    discrepancy: bool
+    shipping_difference_g: int
+    shipping_difference: Decimal | None
+    shipping_difference_currency: str
+    bag: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_hub(obj: Parcel) -> str:
+        return obj.hub.code
+
+    @staticmethod
+    def resolve_service_level(obj: Parcel) -> str:
+        return obj.service_level.code
+
+    @staticmethod
+    def resolve_gateway(obj: Parcel) -> str:
+        return obj.gateway.iata
+
+    @staticmethod
+    def resolve_carrier(obj: Parcel) -> str:
+        return obj.carrier.code
+
+    @staticmethod
+    def resolve_bag(obj: Parcel) -> str | None:
+        return obj.bag.identifier if obj.bag_id else None
+
+
+class ParcelDetailOut(ParcelOut):
+    items: list[ItemOut]
+
+
+class LabelsIn(Schema):
+    s10: list[str]
+
+
+class ReceiveIn(Schema):
+    s10: str
+    weight_g: int
+    length_cm: int
+    width_cm: int
+    height_cm: int
+
+
+class ReceiveOut(Schema):
+    parcel: ParcelOut
+    repeated: bool
+    discrepancy: bool
+
+
+class ScanIn(Schema):
+    s10: str
+
+
+class BagIn(Schema):
+    bag: str
+
+
+class UldIn(Schema):
+    uld: str
+
+
+class BagOut(Schema):
+    identifier: str
+    state: str
+    gateway: str
+    service_level: str
+    carrier: str
+    parcel_count: int
+    weight_g: int
+    dangerous_goods: bool
+
+    @staticmethod
+    def resolve_gateway(obj: Bag) -> str:
+        return obj.gateway.iata
+
+    @staticmethod
+    def resolve_service_level(obj: Bag) -> str:
+        return obj.service_level.code
+
+    @staticmethod
+    def resolve_carrier(obj: Bag) -> str:
+        return obj.carrier.code
+
+
+class UldOut(Schema):
+    identifier: str
+    uld_type: str
+    state: str
+    gateway: str | None
+    bag_count: int
+    dg_bag_count: int
+    weight_g: int
+    volume_cm3: int
+    flight: str | None
+    position: str
+
+    @staticmethod
+    def resolve_uld_type(obj: Uld) -> str:
+        return obj.uld_type.code
+
+    @staticmethod
+    def resolve_gateway(obj: Uld) -> str | None:
+        return obj.gateway.iata if obj.gateway_id else None
+
+    @staticmethod
+    def resolve_flight(obj: Uld) -> str | None:
+        return obj.flight.number if obj.flight_id else None
+
+
+class LoadSheetRowOut(Schema):
+    identifier: str
+    uld_type: str
+    position: str
+    bags: int
+    parcels: int
+    dg_bags: int
+    weight_kg: Decimal
+    gross_kg: Decimal
+    volume_m3: Decimal
+
+
+class LoadSheetOut(Schema):
+    flight: str
+    date: dt.date
+    origin: str
+    destination: str
+    aircraft: str
+    rows: list[LoadSheetRowOut]
+    gross_kg: Decimal
+    volume_m3: Decimal
+    parcels: int
+    max_payload_kg: int
+    volume_capacity_m3: Decimal
+
+
+def _merchant(request: HttpRequest) -> Merchant:
+    member = MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
+    if member is None:
+        raise HttpError(403, "merchant staff only")
+    return member.merchant
+
+
+def _hub(request: HttpRequest) -> Hub:
+    member = HubMember.objects.select_related("hub").filter(user=request.user).first()
+    if member is None:
+        raise HttpError(403, "hub staff only")
+    return member.hub
+
+
+_PARCEL_RELATED = ("hub", "service_level", "gateway", "carrier", "bag")
+
+
+def _pdf(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@router.post("/parcels", response={201: ParcelDetailOut})
+def create_parcel(request: HttpRequest, payload: ParcelIn):
+    """Create a parcel with its declared contents; it gets its S10 identifier at once."""
+    merchant = _merchant(request)
+    data = payload.dict()
+    parcel = services.create_parcel(merchant, data)
+    return Status(
+        201,
+        Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items").get(pk=parcel.pk),
+    )
+
+
+@router.get("/parcels", response=list[ParcelOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_parcels(request: HttpRequest, state: str | None = None):
+    qs = Parcel.objects.filter(merchant=_merchant(request)).select_related(*_PARCEL_RELATED)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
+@router.get("/parcels/{s10}", response=ParcelDetailOut)
+def get_parcel(request: HttpRequest, s10: str):
+    return get_object_or_404(
+        Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items"),
+        s10=services.s10_codes.compact(s10),
+        merchant=_merchant(request),
+    )
+
+
+@router.get("/parcels/{s10}/label.pdf")
+def parcel_label(request: HttpRequest, s10: str):
+    parcels = services.parcels_for_labels(_merchant(request), [s10])
+    if not parcels:
+        raise HttpError(404, "Not Found")
+    return _pdf(labels.render_labels(parcels), f"{parcels[0].s10}.pdf")
+
+
+@router.post("/labels")
+def many_labels(request: HttpRequest, payload: LabelsIn):
+    """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500)."""
+    parcels = services.parcels_for_labels(_merchant(request), payload.s10)
+    if len(parcels) != len(set(payload.s10)) or not parcels:
+        raise HttpError(404, "Not Found")
+    return _pdf(labels.render_labels(parcels), "labels.pdf")
+
+
+@router.post("/hub/receive", response=ReceiveOut)
+def hub_receive(request: HttpRequest, payload: ReceiveIn):
+    _hub(request)
+    result = services.receive(
+        request.user,
+        payload.s10,
+        payload.weight_g,
+        payload.length_cm,
+        payload.width_cm,
+        payload.height_cm,
+    )
+    return {"parcel": result.parcel, "repeated": result.repeated, "discrepancy": result.discrepancy}
+
+
+@router.post("/hub/bag", response=BagOut)
+def hub_sort_into_bag(request: HttpRequest, payload: ScanIn):
+    _hub(request)
+    return services.sort_into_bag(request.user, payload.s10)
+
+
+@router.post("/hub/bags/{identifier}/close", response=BagOut)
+def hub_close_bag(request: HttpRequest, identifier: str):
+    _hub(request)
+    return services.close_bag(request.user, identifier)
+
+
+@router.post("/hub/ulds/{identifier}/bags", response=UldOut)
+def hub_build_uld(request: HttpRequest, identifier: str, payload: BagIn):
+    _hub(request)
+    return services.build_uld(request.user, identifier, payload.bag)
+
+
+@router.post("/hub/ulds/{identifier}/close", response=UldOut)
+def hub_close_uld(request: HttpRequest, identifier: str):
+    _hub(request)
+    return services.close_uld(request.user, identifier)
+
+
+def _hub_flight(request: HttpRequest, flight_id: int) -> Flight:
+    hub = _hub(request)
+    return get_object_or_404(
+        Flight.objects.select_related("aircraft_type"), pk=flight_id, origin=hub.airport
+    )
+
+
+@router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
+def hub_load_uld(request: HttpRequest, flight_id: int, payload: UldIn):
+    flight = _hub_flight(request, flight_id)
+    return services.load_uld_onto_flight(request.user, payload.uld, flight)
+
+
+@router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
+def hub_load_sheet(request: HttpRequest, flight_id: int):
+    flight = _hub_flight(request, flight_id)
+    sheet = services.load_sheet(flight)
+    ac = flight.aircraft_type
+    return {
+        "flight": flight.number,
+        "date": flight.date,
+        "origin": flight.origin,
+        "destination": flight.destination,
+        "aircraft": ac.name,
+        "rows": [r.__dict__ for r in sheet.rows],
+        "gross_kg": sheet.gross_kg,
+        "volume_m3": sheet.volume_m3,
+        "parcels": sheet.parcels,
+        "max_payload_kg": ac.max_payload_kg,
+        "volume_capacity_m3": ac.volume_m3,
+    }

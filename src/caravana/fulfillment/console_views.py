@@ -1,0 +1,90 @@
+"""Merchant console pages for parcels: list, create, labels. A merchant only sees its own."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from caravana.console.access import merchant_required
+from caravana.fulfillment import labels, services
+from caravana.fulfillment.forms import ItemFormSet, ParcelForm
+from caravana.fulfillment.models import Parcel
+
+
+@merchant_required
+def parcel_list(request: HttpRequest) -> HttpResponse:
+    rows = (
+        Parcel.objects.filter(merchant=request.merchant)
+        .select_related("service_level", "gateway", "carrier")
+        .order_by("-created_at", "-id")
+    )
+    state = request.GET.get("state", "")
+    if state in Parcel.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fulfillment/console/parcel_list.html",
+        {"page": page, "state": state, "states": Parcel.State.choices},
+    )
+
+
+def _apply_errors(form: ParcelForm, formset: ItemFormSet, exc: ValidationError) -> None:
+    for name, messages in exc.message_dict.items():
+        if name.startswith("items[") and "]." in name:
+            index, _sep, field = name[6:].partition("].")
+            target = formset.forms[int(index)] if int(index) < len(formset.forms) else None
+            if target is not None and field in target.fields:
+                for m in messages:
+                    target.add_error(field, m)
+                continue
+        for m in messages:
+            form.add_error(name if name in form.fields else None, m)
+
+
+@merchant_required
+def parcel_new(request: HttpRequest) -> HttpResponse:
+    form = ParcelForm(request.POST or None, initial={"ddp": True, "service_level": "standard"})
+    formset = ItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        data["items"] = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            parcel = services.create_parcel(request.merchant, data)
+        except ValidationError as exc:
+            _apply_errors(form, formset, exc)
+        else:
+            return redirect(f"{reverse('parcels:list')}?created={parcel.s10}")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "fulfillment/console/parcel_form.html",
+        {"form": form, "formset": formset},
+        status=status,
+    )
+
+
+def _pdf(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@merchant_required
+def parcel_label(request: HttpRequest, s10: str) -> HttpResponse:
+    get_object_or_404(Parcel, s10=s10, merchant=request.merchant)
+    return _pdf(
+        labels.render_labels(services.parcels_for_labels(request.merchant, [s10])), f"{s10}.pdf"
+    )
+
+
+@merchant_required
+def labels_pdf(request: HttpRequest) -> HttpResponse:
+    """Many labels in one PDF: ?s10=…&s10=… (up to 500)."""
+    parcels = services.parcels_for_labels(request.merchant, request.GET.getlist("s10"))
+    if not parcels:
+        raise Http404("no parcels")
+    return _pdf(labels.render_labels(parcels), "labels.pdf")

@@ -1,0 +1,30 @@
+"""Parcel events, published for other apps (tracking records them; nothing here imports it).
+
+``parcel_event`` is sent by fulfillment.services inside the transaction that makes the change
+(a listener's writes commit or roll back with it; do slow work such as e-mail or webhooks in
+transaction.on_commit or Celery), once per parcel and state change, with:
+
+* ``sender``: the Parcel class
+* ``parcel``: the fulfillment.models.Parcel instance, already in its new state
+* ``code``: the UPU EMSEVT code, or ``None`` for an internal step with no UPU event
+  - ``EMA`` label created (posting: the merchant hands the item to the network)
+  - ``EMB`` received and measured at the origin hub (arrival at outward office of exchange)
+  - ``None`` bagged / put into a ULD / loaded onto a flight (internal hub steps)
+* ``state``: the parcel's new fulfillment state (Parcel.State value)
+* ``at``: aware datetime in UTC when it happened
+* ``location``: hub code (``SZX-HUB``) for hub steps, IATA code for airport steps
+* ``details``: dict of extra facts, JSON-serialisable (weights, bag / ULD / flight ids)
+
+Departure (EMC) and arrival at the gateway (EMD) are flight events: see
+caravana.network.events.flight_departed / flight_arrived, sent once per flight; use
+``caravana.fulfillment.queries.parcels_on_flight(flight)`` to fan them out.
+"""
+
+from django.dispatch import Signal
+
+parcel_event = Signal()
+
+EMA = "EMA"
+EMB = "EMB"
+EMC = "EMC"
+EMD = "EMD"

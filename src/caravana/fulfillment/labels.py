@@ -1,0 +1,167 @@
+"""100 × 150 mm thermal labels as PDF (reportlab): parcels (Code128 of the S10 identifier,
+sender, recipient, service, destination sort code, DDP and lithium marks) and bags. Many labels
+go into one PDF, one per page, so a merchant prints a day's parcels in one job."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from caravana.codes import bag as bag_codes
+from caravana.codes import s10 as s10_codes
+from caravana.fulfillment.models import Bag, Parcel
+
+PAGE = (100 * mm, 150 * mm)
+MARGIN = 4 * mm
+CJK_FONT = "STSong-Light"  # Adobe's CID font, built into every PDF reader: no font file to ship
+
+
+def _font_for(text: str, bold: bool = False) -> str:
+    """Helvetica covers Latin-1 (ã, ç, ñ); merchants' Chinese names need the CJK font."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        return CJK_FONT
+    return "Helvetica-Bold" if bold else "Helvetica"
+
+
+def _text(c: Canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
+    c.setFont(_font_for(text, bold), size)
+    c.drawString(x, y, text)
+
+
+def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, width: float) -> float:
+    """Draw lines top-down, shrinking any that would not fit; returns the next baseline."""
+    for line in lines:
+        if not line:
+            continue
+        font = _font_for(line)
+        s = size
+        while s > 5 and pdfmetrics.stringWidth(line, font, s) > width:
+            s -= 0.5
+        c.setFont(font, s)
+        c.drawString(x, y, line)
+        y -= size + 2
+    return y
+
+
+def _barcode(c: Canvas, value: str, x: float, y: float, width: float, height: float) -> None:
+    code = Code128(value, barHeight=height, humanReadable=False, quiet=False)
+    code.barWidth = min(width / code.width * code.barWidth, 0.5 * mm)
+    code = Code128(
+        value, barHeight=height, barWidth=code.barWidth, humanReadable=False, quiet=False
+    )
+    code.drawOn(c, x + (width - code.width) / 2, y)
+
+
+def _box(c: Canvas, x: float, y: float, w: float, h: float, text: str, size: float) -> None:
+    c.setLineWidth(1.5)
+    c.rect(x, y, w, h)
+    c.setFont("Helvetica-Bold", size)
+    c.drawCentredString(x + w / 2, y + (h - size) / 2 + 2, text)
+
+
+def _parcel_page(c: Canvas, p: Parcel) -> None:
+    w, h = PAGE
+    inner = w - 2 * MARGIN
+    top = h - MARGIN
+    # Header: brand, service level, DDP mark.
+    _text(c, MARGIN, top - 14, "CARAVANA", 14, bold=True)
+    _text(c, MARGIN, top - 24, p.service_level.name.upper(), 9, bold=True)
+    if p.ddp:
+        _box(c, w - MARGIN - 22 * mm, top - 26, 22 * mm, 24, "DDP", 16)
+    if p.battery == "in_equipment":
+        _box(c, w - MARGIN - 46 * mm, top - 26, 22 * mm, 24, "LITHIUM", 9)
+    c.line(MARGIN, top - 30, w - MARGIN, top - 30)
+    # Sort code: what the sorter reads across the room.
+    c.setFont("Helvetica-Bold", 26)
+    c.drawCentredString(w / 2, top - 58, p.sort_code)
+    _text(c, MARGIN, top - 70, f"{p.hub.code} → {p.gateway.iata} → {p.recipient_country}", 8)
+    c.line(MARGIN, top - 75, w - MARGIN, top - 75)
+    # Recipient.
+    _text(c, MARGIN, top - 86, "TO / PARA", 7, bold=True)
+    city = " ".join(x for x in (p.recipient_postal_code, p.recipient_city, p.recipient_state) if x)
+    y = _lines(
+        c,
+        MARGIN,
+        top - 98,
+        [p.recipient_name, p.recipient_address, city, p.recipient_country, p.recipient_phone],
+        10,
+        inner,
+    )
+    c.line(MARGIN, y + 4, w - MARGIN, y + 4)
+    # Sender.
+    _text(c, MARGIN, y - 6, "FROM / 寄件人", 7, bold=True)
+    y = _lines(c, MARGIN, y - 16, [p.merchant.legal_name, f"{p.merchant.city}, CN"], 8, inner)
+    # Contents summary (full declaration travels electronically).
+    items = list(p.items.all())
+    desc = ", ".join(f"{it.quantity}× {it.description}" for it in items[:3])
+    if len(items) > 3:
+        desc += ", …"
+    y = _lines(
+        c,
+        MARGIN,
+        y - 2,
+        [desc, f"{p.declared_weight_g / 1000:.2f} kg · {p.declared_value} {p.declared_currency}"],
+        7,
+        inner,
+    )
+    if p.order_ref:
+        _lines(c, MARGIN, y, [f"Order {p.order_ref}"], 7, inner)
+    # Barcode at the bottom, human-readable form under it.
+    _barcode(c, p.s10, MARGIN, MARGIN + 14, inner, 22 * mm)
+    c.setFont("Helvetica-Bold", 12)
+    c.drawCentredString(w / 2, MARGIN + 3, s10_codes.format(p.s10))
+
+
+def render_labels(parcels: Iterable[Parcel]) -> bytes:
+    """One PDF, one 100 × 150 mm page per parcel (select_related lane, hub, gateway, carrier,
+    service_level, merchant and prefetch items to keep it to a few queries)."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=PAGE, pageCompression=1)
+    c.setTitle("Caravana labels")
+    for parcel in parcels:
+        _parcel_page(c, parcel)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def render_bag_label(bag: Bag) -> bytes:
+    """Bag tag: identifier barcode with its check digits, sort code, weight and DG mark."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=PAGE, pageCompression=1)
+    w, h = PAGE
+    inner = w - 2 * MARGIN
+    _text(c, MARGIN, h - MARGIN - 14, "CARAVANA BAG", 14, bold=True)
+    carrier = bag.carrier.code.split("-")[-1].upper()
+    c.setFont("Helvetica-Bold", 28)
+    c.drawCentredString(w / 2, h - 55 * mm / 2 - 20, f"{bag.gateway.iata}-{carrier}")
+    _lines(
+        c,
+        MARGIN,
+        h - 45 * mm,
+        [
+            f"{bag.hub.code} → {bag.gateway.iata} ({bag.gateway.city})",
+            f"{bag.service_level.name} · {bag.carrier.name}",
+            f"{bag.parcel_count} parcels · {bag.weight_g / 1000:.1f} kg",
+        ],
+        11,
+        inner,
+    )
+    if bag.dangerous_goods:
+        _box(c, MARGIN, h - 80 * mm, inner, 12 * mm, "LITHIUM BATTERIES IN EQUIPMENT", 11)
+    _barcode(c, bag.identifier, MARGIN, MARGIN + 16, inner, 25 * mm)
+    c.setFont("Helvetica-Bold", 13)
+    c.drawCentredString(w / 2, MARGIN + 3, bag_codes.format(bag.identifier))
+    c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,320 @@
+"""Hub pages, built for a barcode scanner: one input that keeps focus, one submit per scan,
+a coloured answer and a beep, the last scans listed. Every write goes through services; hub
+staff only ever see their own hub's parcels, bags and ULDs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caravana.codes import bag as bag_codes
+from caravana.codes import s10 as s10_codes
+from caravana.codes import uld as uld_codes
+from caravana.fulfillment import labels, services
+from caravana.fulfillment.access import hub_required
+from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.network.models import Flight
+from caravana.network.services import airports
+
+RECENT = 20
+_DIMS = re.compile(r"^(\d+)[x×*](\d+)[x×*](\d+)$", re.IGNORECASE)
+
+
+@dataclass
+class Scan:
+    ok: bool
+    code: str
+    message: str
+    warn: bool = False
+    at: str = ""
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _answer(request: HttpRequest, key: str, scan: Scan, template: str, ctx: dict) -> HttpResponse:
+    """Record the scan in the session's recent list and answer: a fragment for htmx, the whole
+    page otherwise. Errors answer 422 so a client without JavaScript still knows."""
+    scan.at = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(request.hub.timezone)).strftime(
+        "%H:%M:%S"
+    )
+    recent = request.session.get(key, [])
+    recent.insert(0, scan.__dict__)
+    request.session[key] = recent[:RECENT]
+    status = 200 if scan.ok else 422
+    if request.htmx:
+        return render(request, "fulfillment/hub/_scan.html", {"scan": scan, **ctx}, status=status)
+    return render(
+        request, template, {"scans": request.session[key], "last": scan, **ctx}, status=status
+    )
+
+
+def _measures(request: HttpRequest, tokens: list[str]) -> tuple[str, ...]:
+    """Weight and size from the scan (a scale-and-dimensioner appends ``1250 30x20x10``) or,
+    failing that, from the page's weight and size fields."""
+    weight, dims = "", ("", "", "")
+    rest = tokens[1:]
+    if rest:
+        weight = rest[0]
+        if len(rest) == 2 and _DIMS.match(rest[1]):
+            dims = _DIMS.match(rest[1]).groups()
+        elif len(rest) == 4:
+            dims = tuple(rest[1:4])
+    else:
+        weight = request.POST.get("weight_g", "")
+        dims = tuple(request.POST.get(f"{d}_cm", "") for d in ("length", "width", "height"))
+    return (weight, *dims)
+
+
+@hub_required
+def receive(request: HttpRequest) -> HttpResponse:
+    """Receive and bag: a parcel scan weighs it in and says which bag it goes into; a bag scan
+    closes that bag."""
+    ctx = {"hub": request.hub}
+    if request.method != "POST":
+        return render(
+            request,
+            "fulfillment/hub/receive.html",
+            {"scans": request.session.get("scans_receive", []), **ctx},
+        )
+    tokens = request.POST.get("scan", "").split()
+    code = tokens[0] if tokens else ""
+    compact = bag_codes.compact(code)
+    if compact.startswith(bag_codes.PREFIX) and len(compact) == 15:
+        try:
+            bag = services.close_bag(request.user, code)
+        except ValidationError as exc:
+            scan = Scan(False, compact, _error_text(exc))
+        else:
+            scan = Scan(
+                True,
+                bag.identifier,
+                _("Bag %(b)s closed: %(n)d parcels, %(w).1f kg.")
+                % {
+                    "b": bag_codes.format(bag.identifier),
+                    "n": bag.parcel_count,
+                    "w": bag.weight_g / 1000,
+                },
+            )
+        return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
+    if not code:
+        scan = Scan(False, "", _("Scan a parcel or a bag."))
+        return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
+    try:
+        result = services.receive(request.user, code, *_measures(request, tokens))
+    except ValidationError as exc:
+        scan = Scan(False, s10_codes.compact(code), _error_text(exc))
+        return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
+    parcel = result.parcel
+    try:
+        bag = services.sort_into_bag(request.user, parcel.s10)
+    except ValidationError as exc:
+        scan = Scan(False, parcel.s10, _("Received, not bagged: %(e)s") % {"e": _error_text(exc)})
+        return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
+    message = _("%(sort)s → bag %(b)s (%(n)d parcels, %(w).1f kg)") % {
+        "sort": parcel.sort_code,
+        "b": bag_codes.format(bag.identifier),
+        "n": bag.parcel_count,
+        "w": bag.weight_g / 1000,
+    }
+    if result.discrepancy:
+        message += " · " + _("Discrepancy: declared %(d)d g, measured %(m)d g.") % {
+            "d": parcel.declared_weight_g,
+            "m": parcel.measured_weight_g,
+        }
+    scan = Scan(True, parcel.s10, message, warn=result.discrepancy)
+    return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
+
+
+@hub_required
+def bag_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "open")
+    rows = (
+        Bag.objects.filter(hub=request.hub, uld__isnull=True)
+        .select_related("gateway", "service_level", "carrier")
+        .order_by("-created_at", "-id")
+    )
+    if state in Bag.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "fulfillment/hub/bags.html", {"page": page, "state": state})
+
+
+@hub_required
+@require_POST
+def bag_close(request: HttpRequest, identifier: str) -> HttpResponse:
+    try:
+        services.close_bag(request.user, identifier)
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, _error_text(exc))
+    return redirect("fulfillment:bags")
+
+
+@hub_required
+def bag_label(request: HttpRequest, identifier: str) -> HttpResponse:
+    bag = get_object_or_404(
+        Bag.objects.select_related("hub", "gateway", "service_level", "carrier"),
+        identifier=identifier,
+        hub=request.hub,
+    )
+    response = HttpResponse(labels.render_bag_label(bag), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{bag.identifier}.pdf"'
+    return response
+
+
+def _current_uld(request: HttpRequest) -> Uld | None:
+    ident = request.session.get("uld_current")
+    if not ident:
+        return None
+    return (
+        Uld.objects.select_related("uld_type", "gateway")
+        .filter(identifier=ident, hub=request.hub, flight__isnull=True)
+        .first()
+    )
+
+
+@hub_required
+def uld_build(request: HttpRequest) -> HttpResponse:
+    """Scan a ULD tag to start (or resume) it, then scan closed bags to build them in."""
+    ctx = {"hub": request.hub}
+    if request.method == "POST":
+        code = request.POST.get("scan", "").strip()
+        compact = uld_codes.compact(code)
+        try:
+            if request.POST.get("action") == "close":
+                uld = services.close_uld(request.user, request.POST.get("uld", ""))
+                request.session.pop("uld_current", None)
+                scan = Scan(True, uld.identifier, _("ULD %(u)s closed.") % {"u": uld.identifier})
+            elif uld_codes.is_valid(compact) and not compact.startswith(bag_codes.PREFIX):
+                uld = services.start_uld(request.user, compact)
+                request.session["uld_current"] = uld.identifier
+                scan = Scan(
+                    True,
+                    uld.identifier,
+                    _("Building %(u)s (%(t)s): scan its bags.")
+                    % {"u": uld.identifier, "t": uld.uld_type.code},
+                )
+            else:
+                current = _current_uld(request)
+                if current is None:
+                    raise ValidationError({"uld": _("Scan the ULD tag first.")})
+                uld = services.build_uld(request.user, current.identifier, code)
+                scan = Scan(
+                    True,
+                    bag_codes.compact(code),
+                    _("Bag on %(u)s: %(n)d bags, %(w).1f kg, %(v).2f m³%(dg)s")
+                    % {
+                        "u": uld.identifier,
+                        "n": uld.bag_count,
+                        "w": float(uld.gross_kg),
+                        "v": uld.volume_cm3 / 1_000_000,
+                        "dg": f" · DG {uld.dg_bag_count}" if uld.dg_bag_count else "",
+                    },
+                    warn=bool(uld.dg_bag_count),
+                )
+        except ValidationError as exc:
+            scan = Scan(False, compact, _error_text(exc))
+        ctx["current"] = _current_uld(request)
+        ctx["ulds"] = _open_ulds(request)
+        return _answer(request, "scans_uld", scan, "fulfillment/hub/ulds.html", ctx)
+    ctx.update(
+        scans=request.session.get("scans_uld", []),
+        current=_current_uld(request),
+        ulds=_open_ulds(request),
+    )
+    return render(request, "fulfillment/hub/ulds.html", ctx)
+
+
+def _open_ulds(request: HttpRequest):
+    rows = (
+        Uld.objects.filter(hub=request.hub, flight__isnull=True)
+        .select_related("uld_type", "gateway")
+        .order_by("-created_at", "-id")
+    )
+    return Paginator(rows, 50).get_page(request.GET.get("page"))
+
+
+def _local(when: dt.datetime | None, iata: str) -> str:
+    if when is None:
+        return "—"
+    tz = airports().get(iata, {}).get("tz", "UTC")
+    return timezone.localtime(when, zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@hub_required
+def flight_list(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - dt.timedelta(days=2)
+    rows = (
+        Flight.objects.filter(origin=request.hub.airport, scheduled_departure__gte=since)
+        .select_related("aircraft_type")
+        .order_by("scheduled_departure", "number")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for f in page:
+        f.local_departure = _local(f.scheduled_departure, f.origin)
+        f.local_arrival = _local(f.scheduled_arrival, f.destination)
+    return render(request, "fulfillment/hub/flights.html", {"page": page})
+
+
+@hub_required
+def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Scan closed ULDs onto a flight from this hub's airport; the load sheet follows."""
+    flight = get_object_or_404(
+        Flight.objects.select_related("aircraft_type"), pk=pk, origin=request.hub.airport
+    )
+    flight.local_departure = _local(flight.scheduled_departure, flight.origin)
+    flight.local_arrival = _local(flight.scheduled_arrival, flight.destination)
+    ctx = {"hub": request.hub, "flight": flight}
+    if request.method == "POST":
+        code = request.POST.get("scan", "").strip()
+        try:
+            uld = services.load_uld_onto_flight(request.user, code, flight)
+        except ValidationError as exc:
+            scan = Scan(False, uld_codes.compact(code), _error_text(exc))
+        else:
+            scan = Scan(
+                True,
+                uld.identifier,
+                _("%(u)s loaded at %(p)s.") % {"u": uld.identifier, "p": uld.position},
+                warn=uld.dangerous_goods,
+            )
+        ctx["sheet"] = services.load_sheet(flight)
+        return _answer(request, f"scans_flight_{pk}", scan, "fulfillment/hub/flight.html", ctx)
+    ctx.update(
+        scans=request.session.get(f"scans_flight_{pk}", []), sheet=services.load_sheet(flight)
+    )
+    return render(request, "fulfillment/hub/flight.html", ctx)
+
+
+@hub_required
+def parcel_list(request: HttpRequest) -> HttpResponse:
+    """The hub's parcels, newest first, filterable by state."""
+    rows = (
+        Parcel.objects.filter(hub=request.hub)
+        .select_related("gateway", "service_level", "carrier", "bag")
+        .order_by("-created_at", "-id")
+    )
+    state = request.GET.get("state", "")
+    if state in Parcel.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fulfillment/hub/parcels.html",
+        {"page": page, "state": state, "states": Parcel.State.choices},
+    )

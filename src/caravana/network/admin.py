@@ -1,0 +1,157 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from caravana.network import services
+from caravana.network.models import (
+    AircraftType,
+    Carrier,
+    CarrierMember,
+    Flight,
+    Gateway,
+    Hub,
+    HubMember,
+    Lane,
+    ServiceLevel,
+    UldType,
+)
+
+
+class HubMemberInline(admin.TabularInline):
+    model = HubMember
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Hub)
+class HubAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "city", "country", "airport", "timezone", "is_active"]
+    list_filter = ["is_active", "country", "airport"]
+    search_fields = ["code", "name", "city", "location"]
+    inlines = [HubMemberInline]
+
+
+@admin.register(HubMember)
+class HubMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "hub"]
+    list_filter = ["hub"]
+    search_fields = ["user__username", "user__email", "hub__code"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user", "hub"]
+
+
+@admin.register(Gateway)
+class GatewayAdmin(admin.ModelAdmin):
+    list_display = ["iata", "name", "city", "country", "timezone", "is_active"]
+    list_filter = ["country", "is_active"]
+    search_fields = ["iata", "name", "city"]
+
+
+class CarrierMemberInline(admin.TabularInline):
+    model = CarrierMember
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Carrier)
+class CarrierAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "country", "is_active"]
+    list_filter = ["country", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [CarrierMemberInline]
+
+
+@admin.register(CarrierMember)
+class CarrierMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "carrier"]
+    list_filter = ["carrier__country", "carrier"]
+    search_fields = ["user__username", "carrier__code", "carrier__name"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user", "carrier"]
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "s10_indicator", "transit_min_days", "transit_max_days"]
+    search_fields = ["code", "name", "s10_indicator"]
+    list_filter = ["s10_indicator"]
+
+
+@admin.register(Lane)
+class LaneAdmin(admin.ModelAdmin):
+    list_display = [
+        "hub",
+        "gateway",
+        "destination_country",
+        "service_level",
+        "carrier",
+        "transit_target_days",
+        "is_active",
+    ]
+    list_filter = ["hub", "gateway", "destination_country", "service_level", "is_active"]
+    search_fields = ["hub__code", "gateway__iata", "carrier__name", "destination_country"]
+    list_select_related = ["hub", "gateway", "service_level", "carrier"]
+
+
+@admin.register(AircraftType)
+class AircraftTypeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "max_payload_kg",
+        "volume_m3",
+        "main_deck_positions",
+        "lower_deck_positions",
+        "verified",
+    ]
+    list_filter = ["verified"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(UldType)
+class UldTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "deck", "max_gross_kg", "usable_volume_m3", "verified"]
+    list_filter = ["kind", "deck", "verified"]
+    search_fields = ["code", "aliases"]
+
+
+@admin.register(Flight)
+class FlightAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "date",
+        "origin",
+        "destination",
+        "carrier",
+        "aircraft_type",
+        "scheduled_departure",
+        "state",
+        "is_optional",
+        "fixed_cost_usd",
+    ]
+    list_filter = ["state", "origin", "destination", "is_optional", "aircraft_type", "carrier"]
+    search_fields = ["number", "carrier", "origin", "destination"]
+    date_hierarchy = "date"
+    list_select_related = ["aircraft_type"]
+    # Movements go through services so the flight signals fire; never edited by hand.
+    readonly_fields = ["state", "actual_departure", "actual_arrival"]
+    actions = ["mark_departed", "mark_arrived", "cancel"]
+
+    def _apply(self, request, queryset, fn) -> None:
+        for flight in queryset:
+            try:
+                fn(flight)
+            except ValidationError as exc:
+                self.message_user(request, f"{flight}: {' '.join(exc.messages)}", messages.ERROR)
+
+    @admin.action(description=_("Mark departed now"))
+    def mark_departed(self, request, queryset) -> None:
+        self._apply(request, queryset, services.mark_departed)
+
+    @admin.action(description=_("Mark arrived now"))
+    def mark_arrived(self, request, queryset) -> None:
+        self._apply(request, queryset, services.mark_arrived)
+
+    @admin.action(description=_("Cancel"))
+    def cancel(self, request, queryset) -> None:
+        self._apply(request, queryset, services.cancel_flight)

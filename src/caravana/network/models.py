@@ -1,0 +1,285 @@
+"""The logistics network: origin hubs in China, Latin American gateways, last-mile carriers,
+service levels, lanes, aircraft and ULD types, and flights. Seeded with real facts by
+`python -m caravana seed_network`; planners and operators edit them in the admin."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+iata_validator = RegexValidator(r"^[A-Z]{3}$", _("An IATA location code is three capital letters."))
+country_validator = RegexValidator(r"^[A-Z]{2}$", _("An ISO 3166-1 country code is two letters."))
+
+
+class Hub(models.Model):
+    """An origin hub in China where merchants drop parcels. `location` (three letters) is the
+    IATA code of the hub's city and goes into bag identifiers (codes/bag.py)."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)  # e.g. SZX-HUB
+    location = models.CharField(
+        _("location code"), max_length=3, unique=True, validators=[iata_validator]
+    )
+    name = models.CharField(_("name"), max_length=120)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(
+        _("country"), max_length=2, default="CN", validators=[country_validator]
+    )
+    airport = models.CharField(
+        _("airport it feeds"), max_length=3, validators=[iata_validator], help_text="IATA"
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("hub")
+        verbose_name_plural = _("hubs")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class HubMember(models.Model):
+    """Hub staff belong to exactly one hub and see only its parcels, bags and ULDs."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_membership"
+    )
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("hub member")
+        verbose_name_plural = _("hub members")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.hub.code}"
+
+
+class Gateway(models.Model):
+    """A Latin American airport where flights land and parcels enter the country. Name, city,
+    coordinates and time zone come from airportsdata at seed time."""
+
+    iata = models.CharField(_("IATA code"), max_length=3, unique=True, validators=[iata_validator])
+    name = models.CharField(_("name"), max_length=160)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, validators=[country_validator])
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=5)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=5)
+    timezone = models.CharField(_("time zone"), max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["iata"]
+        verbose_name = _("gateway")
+        verbose_name_plural = _("gateways")
+
+    def __str__(self) -> str:
+        return f"{self.iata} · {self.city}"
+
+
+class Carrier(models.Model):
+    """A last-mile carrier in one destination country. It posts tracking events with an API
+    token of a user linked to it by CarrierMember."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)  # e.g. br-correios
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, validators=[country_validator])
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class CarrierMember(models.Model):
+    """Links a user (a person or an integration account) to one carrier. Tokens
+    (accounts.ApiToken) of that user authenticate the carrier's event posts, so a carrier token
+    can only speak for its own carrier's parcels."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carrier_membership"
+    )
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("carrier member")
+        verbose_name_plural = _("carrier members")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.carrier.code}"
+
+
+class ServiceLevel(models.Model):
+    """Premium, standard, economy: the S10 service indicator the parcel's identifier starts
+    with and the transit target the buyer is promised."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    s10_indicator = models.CharField(
+        _("S10 service indicator"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-IL-RU-VX-Z][A-Z]$", _("Two letters, not J K S T W."))],
+    )
+    transit_min_days = models.PositiveSmallIntegerField(_("transit days (min)"))
+    transit_max_days = models.PositiveSmallIntegerField(_("transit days (max)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lane(models.Model):
+    """Origin hub → gateway → destination country for one service level, with the last-mile
+    carrier that delivers it and the transit target. One lane per (hub, country, level): that
+    is how a parcel finds its gateway and carrier."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="lanes")
+    gateway = models.ForeignKey(Gateway, on_delete=models.PROTECT, related_name="lanes")
+    destination_country = models.CharField(
+        _("destination country"), max_length=2, validators=[country_validator]
+    )
+    service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="lanes")
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, related_name="lanes", verbose_name=_("last-mile carrier")
+    )
+    transit_target_days = models.PositiveSmallIntegerField(_("transit target (days)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["hub", "destination_country", "service_level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "destination_country", "service_level"], name="lane_unique"
+            )
+        ]
+        verbose_name = _("lane")
+        verbose_name_plural = _("lanes")
+
+    def __str__(self) -> str:
+        route = f"{self.hub.location}→{self.gateway.iata}→{self.destination_country}"
+        return f"{route} ({self.service_level.code})"
+
+    @property
+    def sort_code(self) -> str:
+        """Printed big on labels and bags: where the sorter throws it (gateway-carrier)."""
+        return f"{self.gateway.iata}-{self.carrier.code.split('-')[-1].upper()}"
+
+
+class AircraftType(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True)  # e.g. B744F
+    name = models.CharField(_("name"), max_length=40)  # B747-400F
+    max_payload_kg = models.PositiveIntegerField(_("max payload (kg)"))
+    volume_m3 = models.DecimalField(_("volume (m³)"), max_digits=7, decimal_places=1)
+    main_deck_positions = models.PositiveSmallIntegerField(_("main-deck pallet positions"))
+    lower_deck_positions = models.PositiveSmallIntegerField(_("lower-deck positions"), default=0)
+    verified = models.BooleanField(_("verified"), default=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("aircraft type")
+        verbose_name_plural = _("aircraft types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UldType(models.Model):
+    """Facts from codes/uld.py TYPES. `deck` decides which positions a ULD takes on a flight."""
+
+    class Deck(models.TextChoices):
+        MAIN = "main", _("Main deck")
+        LOWER = "lower", _("Lower deck")
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    aliases = models.CharField(_("aliases"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20)  # pallet / container
+    deck = models.CharField(_("deck"), max_length=8, choices=Deck.choices, default=Deck.MAIN)
+    base_length_cm = models.PositiveSmallIntegerField(_("base length (cm)"))
+    base_width_cm = models.PositiveSmallIntegerField(_("base width (cm)"))
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
+    max_gross_kg = models.PositiveIntegerField(_("max gross (kg)"))
+    tare_kg = models.PositiveIntegerField(_("tare (kg)"), default=0)
+    usable_volume_m3 = models.DecimalField(
+        _("usable volume (m³)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    verified = models.BooleanField(_("verified"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ULD type")
+        verbose_name_plural = _("ULD types")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Flight(models.Model):
+    """A scheduled (often charter) freighter flight. Times are UTC; pages show them in the time
+    zone of the airport they happen at."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        DEPARTED = "departed", _("Departed")
+        ARRIVED = "arrived", _("Arrived")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    carrier = models.CharField(_("operating carrier"), max_length=80)  # Atlas Air
+    number = models.CharField(_("flight number"), max_length=10)  # 5Y8301
+    date = models.DateField(_("date"), help_text=_("Local departure date at the origin."))
+    origin = models.CharField(_("origin"), max_length=3, validators=[iata_validator])
+    destination = models.CharField(_("destination"), max_length=3, validators=[iata_validator])
+    scheduled_departure = models.DateTimeField(_("scheduled departure (UTC)"))
+    scheduled_arrival = models.DateTimeField(_("scheduled arrival (UTC)"))
+    actual_departure = models.DateTimeField(_("actual departure (UTC)"), null=True, blank=True)
+    actual_arrival = models.DateTimeField(_("actual arrival (UTC)"), null=True, blank=True)
+    aircraft_type = models.ForeignKey(
+        AircraftType, on_delete=models.PROTECT, related_name="flights"
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.SCHEDULED
+    )
+    # For the planner (issue 6): an optional charter is flown only if the plan fills it; its
+    # fixed cost is what flying it costs whatever the load.
+    is_optional = models.BooleanField(_("optional"), default=False)
+    fixed_cost_usd = models.DecimalField(
+        _("fixed cost (USD)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scheduled_departure", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "date"], name="flight_number_date_unique")
+        ]
+        indexes = [
+            models.Index(fields=["origin", "scheduled_departure"]),
+            models.Index(fields=["state", "scheduled_departure"]),
+        ]
+        verbose_name = _("flight")
+        verbose_name_plural = _("flights")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.date:%Y-%m-%d} {self.origin}→{self.destination}"

@@ -1,0 +1,257 @@
+"""The network's reference data. Airports (names, cities, coordinates, time zones) come from
+airportsdata; ULD facts from codes/uld.py; aircraft and service-level facts from
+shared/reference/logistics.md (gathered 2026-11). Idempotent: rows are matched on their natural
+keys and updated, never duplicated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.db import transaction
+
+from caravana.codes import uld as uld_codes
+from caravana.network.models import (
+    AircraftType,
+    Carrier,
+    Flight,
+    Gateway,
+    Hub,
+    Lane,
+    ServiceLevel,
+    UldType,
+)
+from caravana.network.services import airports
+
+REFERENCE = "shared/reference/logistics.md (gathered 2026-11)"
+
+# (code, location, name, airport it feeds). Yiwu has no international freighter service of its
+# own; its parcels are trucked to Hangzhou (HGH), about 120 km away.
+HUBS = [
+    ("SZX-HUB", "SZX", "Shenzhen hub", "SZX"),
+    ("CAN-HUB", "CAN", "Guangzhou hub", "CAN"),
+    ("YIW-HUB", "YIW", "Yiwu hub", "HGH"),
+    ("HGH-HUB", "HGH", "Hangzhou hub", "HGH"),
+    ("HKG-HUB", "HKG", "Hong Kong hub", "HKG"),
+]
+GATEWAYS = ["GRU", "VCP", "MEX", "SCL", "BOG", "LIM", "EZE"]
+
+# Last-mile carriers: the national post or market leader and an express alternative.
+CARRIERS = [
+    ("br-correios", "Correios", "BR", "https://www.correios.com.br/"),
+    ("br-loggi", "Loggi", "BR", "https://www.loggi.com/"),
+    ("mx-estafeta", "Estafeta", "MX", "https://www.estafeta.com/"),
+    ("mx-99minutos", "99minutos", "MX", "https://www.99minutos.com/"),
+    ("cl-chilexpress", "Chilexpress", "CL", "https://www.chilexpress.cl/"),
+    ("cl-bluexpress", "Blue Express", "CL", "https://www.blue.cl/"),
+    ("co-servientrega", "Servientrega", "CO", "https://www.servientrega.com/"),
+    ("co-coordinadora", "Coordinadora", "CO", "https://www.coordinadora.com/"),
+    ("pe-olva", "Olva Courier", "PE", "https://www.olvacourier.com/"),
+    ("pe-shalom", "Shalom", "PE", "https://www.shalomcontrol.com/"),
+    ("ar-andreani", "Andreani", "AR", "https://www.andreani.com/"),
+    ("ar-oca", "OCA", "AR", "https://www.oca.com.ar/"),
+]
+
+# Transit ranges quoted by sellers on the China → South America airlift (logistics.md).
+# S10 indicators: E = EMS for premium, H = e-commerce parcel, C = parcel.
+SERVICE_LEVELS = [
+    ("premium", "Premium", "EC", 5, 10, 1),
+    ("standard", "Standard", "HC", 10, 18, 2),
+    ("economy", "Economy", "CC", 20, 45, 3),
+]
+
+# country → {service level: (gateway, carrier)}
+ROUTES = {
+    "BR": {
+        "premium": ("GRU", "br-loggi"),
+        "standard": ("GRU", "br-correios"),
+        "economy": ("VCP", "br-correios"),
+    },
+    "MX": {
+        "premium": ("MEX", "mx-99minutos"),
+        "standard": ("MEX", "mx-estafeta"),
+        "economy": ("MEX", "mx-estafeta"),
+    },
+    "CL": {
+        "premium": ("SCL", "cl-chilexpress"),
+        "standard": ("SCL", "cl-bluexpress"),
+        "economy": ("SCL", "cl-bluexpress"),
+    },
+    "CO": {
+        "premium": ("BOG", "co-coordinadora"),
+        "standard": ("BOG", "co-servientrega"),
+        "economy": ("BOG", "co-servientrega"),
+    },
+    "PE": {
+        "premium": ("LIM", "pe-olva"),
+        "standard": ("LIM", "pe-olva"),
+        "economy": ("LIM", "pe-shalom"),
+    },
+    "AR": {
+        "premium": ("EZE", "ar-andreani"),
+        "standard": ("EZE", "ar-oca"),
+        "economy": ("EZE", "ar-oca"),
+    },
+}
+
+# (code, name, payload kg, volume m³, main-deck positions, lower-deck positions, verified, note)
+AIRCRAFT = [
+    ("B744F", "B747-400F", 113_000, "736", 30, 0, True, "30 main-deck positions (29 common)"),
+    ("B748F", "B747-8F", 137_700, "855", 34, 0, False, "volume derived; ~34 positions"),
+    ("B77F", "B777F", 103_000, "653", 27, 10, False, "volume unverified"),
+    ("B763F", "B767-300F", 52_000, "438", 24, 0, False, "volume unverified"),
+]
+
+# Flights seeded for the next 14 days, by weekday (0 = Monday): carrier, number, origin,
+# destination, aircraft, local departure hour, block hours (including a technical stop),
+# optional, illustrative fixed cost in USD (planner input, not a market quote).
+WEEKLY = [
+    (0, "Atlas Air", "5Y8301", "SZX", "GRU", "B744F", 2, 30, False, None),
+    (3, "Atlas Air", "5Y8303", "SZX", "GRU", "B744F", 2, 30, False, None),
+    (1, "Qatar Airways Cargo", "QR8151", "HKG", "GRU", "B77F", 1, 29, False, None),
+    (2, "Atlas Air", "5Y8305", "SZX", "SCL", "B748F", 3, 31, False, None),
+    (4, "Atlas Air", "5Y8307", "CAN", "MEX", "B77F", 4, 20, False, None),
+    (5, "Atlas Air", "5Y8309", "HGH", "VCP", "B744F", 2, 30, True, "950000.00"),
+    (6, "Atlas Air", "5Y8311", "SZX", "BOG", "B763F", 5, 32, True, "620000.00"),
+]
+
+
+def _usable_volume(t: uld_codes.UldType) -> Decimal | None:
+    if t.volume_m3 is not None:
+        return Decimal(str(t.volume_m3))
+    if t.height_cm is None:
+        return None
+    base = t.usable_base_cm or t.base_cm
+    return (Decimal(base[0] * base[1] * t.height_cm) / 1_000_000).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def seed_network(today: dt.date | None = None) -> dict[str, int]:
+    """Write the reference network and the next 14 days of flights; returns row counts."""
+    table = airports()
+    for code, location, name, airport in HUBS:
+        ap = table[location]
+        Hub.objects.update_or_create(
+            code=code,
+            defaults={
+                "location": location,
+                "name": name,
+                "city": ap["city"],
+                "country": ap["country"],
+                "airport": airport,
+                "timezone": ap["tz"],
+            },
+        )
+    for iata in GATEWAYS:
+        ap = table[iata]
+        Gateway.objects.update_or_create(
+            iata=iata,
+            defaults={
+                "name": ap["name"],
+                "city": ap["city"],
+                "country": ap["country"],
+                "latitude": Decimal(str(ap["lat"])).quantize(Decimal("0.00001")),
+                "longitude": Decimal(str(ap["lon"])).quantize(Decimal("0.00001")),
+                "timezone": ap["tz"],
+            },
+        )
+    for code, name, country, website in CARRIERS:
+        Carrier.objects.update_or_create(
+            code=code, defaults={"name": name, "country": country, "website": website}
+        )
+    for code, name, indicator, lo, hi, pos in SERVICE_LEVELS:
+        ServiceLevel.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "s10_indicator": indicator,
+                "transit_min_days": lo,
+                "transit_max_days": hi,
+                "position": pos,
+            },
+        )
+    levels = {s.code: s for s in ServiceLevel.objects.all()}
+    gateways = {g.iata: g for g in Gateway.objects.all()}
+    carriers = {c.code: c for c in Carrier.objects.all()}
+    for hub in Hub.objects.all():
+        for country, by_level in ROUTES.items():
+            for level_code, (iata, carrier_code) in by_level.items():
+                level = levels[level_code]
+                Lane.objects.update_or_create(
+                    hub=hub,
+                    destination_country=country,
+                    service_level=level,
+                    defaults={
+                        "gateway": gateways[iata],
+                        "carrier": carriers[carrier_code],
+                        "transit_target_days": level.transit_max_days,
+                    },
+                )
+    for code, name, payload, volume, main, lower, verified, note in AIRCRAFT:
+        AircraftType.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "max_payload_kg": payload,
+                "volume_m3": Decimal(volume),
+                "main_deck_positions": main,
+                "lower_deck_positions": lower,
+                "verified": verified,
+                "source": f"{REFERENCE}; {note}",
+            },
+        )
+    for t in uld_codes.TYPES.values():
+        UldType.objects.update_or_create(
+            code=t.code,
+            defaults={
+                "aliases": ",".join(t.aliases),
+                "kind": t.kind,
+                "deck": UldType.Deck.LOWER if t.kind == "container" else UldType.Deck.MAIN,
+                "base_length_cm": t.base_cm[0],
+                "base_width_cm": t.base_cm[1],
+                "height_cm": t.height_cm,
+                "max_gross_kg": t.max_gross_kg,
+                "usable_volume_m3": _usable_volume(t),
+                "verified": t.verified,
+                "note": t.note,
+                "source": t.source,
+            },
+        )
+    n_flights = _seed_flights(today or dt.date.today())
+    return {
+        "hubs": Hub.objects.count(),
+        "gateways": Gateway.objects.count(),
+        "carriers": Carrier.objects.count(),
+        "lanes": Lane.objects.count(),
+        "flights_added": n_flights,
+    }
+
+
+def _seed_flights(today: dt.date) -> int:
+    table = airports()
+    types = {a.code: a for a in AircraftType.objects.all()}
+    added = 0
+    for offset in range(14):
+        day = today + dt.timedelta(days=offset)
+        for weekday, carrier, number, origin, dest, ac, hour, block, optional, cost in WEEKLY:
+            if day.weekday() != weekday:
+                continue
+            tz = zoneinfo.ZoneInfo(table[origin]["tz"])
+            dep = dt.datetime.combine(day, dt.time(hour), tzinfo=tz).astimezone(dt.UTC)
+            _flight, created = Flight.objects.get_or_create(
+                number=number,
+                date=day,
+                defaults={
+                    "carrier": carrier,
+                    "origin": origin,
+                    "destination": dest,
+                    "scheduled_departure": dep,
+                    "scheduled_arrival": dep + dt.timedelta(hours=block),
+                    "aircraft_type": types[ac],
+                    "is_optional": optional,
+                    "fixed_cost_usd": Decimal(cost) if cost else None,
+                },
+            )
+            added += created
+    return added

@@ -1,0 +1,115 @@
+"""Fixtures for the logistics tests: the seeded network, hub staff, a merchant and parcels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from caravana.accounts.models import Role
+from caravana.fulfillment import services
+from caravana.network.models import Hub
+from caravana.network.seed import seed_network
+from caravana.network.services import add_hub_member
+from tests import factories as f
+
+_today = dt.date.today()
+TODAY = _today + dt.timedelta(days=(7 - _today.weekday()) % 7)  # Monday: 5Y8301 SZX→GRU flies
+
+
+@pytest.fixture
+def network(db):
+    seed_network(TODAY)
+    return Hub.objects.get(code="SZX-HUB")
+
+
+@pytest.fixture
+def hub_user(network):
+    user = f.user(Role.HUB)
+    add_hub_member(network, user)
+    return user
+
+
+@pytest.fixture
+def other_hub_user(network):
+    user = f.user(Role.HUB)
+    add_hub_member(Hub.objects.get(code="CAN-HUB"), user)
+    return user
+
+
+@pytest.fixture
+def merchant(db):
+    return f.merchant(staff=f.user(Role.MERCHANT))
+
+
+def parcel_data(**over):
+    data = {
+        "hub": "SZX-HUB",
+        "service_level": "standard",
+        "order_ref": "ORD-1",
+        "recipient_name": "Ana Souza",
+        "recipient_address": "Rua Augusta 1500, ap. 42",
+        "recipient_city": "São Paulo",
+        "recipient_state": "SP",
+        "recipient_postal_code": "01304-001",
+        "recipient_country": "BR",
+        "recipient_email": "ana@example.com.br",
+        "declared_weight_g": 500,
+        "declared_length_cm": 20,
+        "declared_width_cm": 15,
+        "declared_height_cm": 10,
+        "battery": "none",
+        "ddp": True,
+        "items": [
+            {
+                "description": "Bluetooth earphones",
+                "hs_code": "851830",
+                "quantity": 2,
+                "unit_value": "89.00",
+                "currency": "CNY",
+                "unit_weight_g": 200,
+            }
+        ],
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def make_parcel(network, merchant):
+    def make(**over):
+        return services.create_parcel(merchant, parcel_data(**over))
+
+    return make
+
+
+@pytest.fixture
+def events():
+    """Every parcel_event / flight signal sent during the test, in order."""
+    from caravana.fulfillment.events import parcel_event
+    from caravana.network.events import flight_arrived, flight_departed
+
+    seen: list[tuple] = []
+
+    def on_parcel(sender, parcel, code, state, at, location, details, **kw):
+        seen.append(("parcel", parcel.s10, code, state, location))
+
+    def on_departed(sender, flight, at, **kw):
+        seen.append(("departed", flight.number, at))
+
+    def on_arrived(sender, flight, at, **kw):
+        seen.append(("arrived", flight.number, at))
+
+    parcel_event.connect(on_parcel, weak=False)
+    flight_departed.connect(on_departed, weak=False)
+    flight_arrived.connect(on_arrived, weak=False)
+    yield seen
+    parcel_event.disconnect(on_parcel)
+    flight_departed.disconnect(on_departed)
+    flight_arrived.disconnect(on_arrived)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Test users need no real password hashing (PBKDF2 costs ~0.7 s per user)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,110 @@
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from caravana.accounts import services as accounts
+from caravana.accounts.models import Role
+from caravana.fulfillment.models import Parcel
+from caravana.network.models import Flight
+from tests import factories as f
+from tests.fulfillment.conftest import TODAY, parcel_data
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(user):
+    _token, secret = accounts.create_token(user, "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def merchant_auth(merchant):
+    return bearer(merchant.members.get().user)
+
+
+def test_merchant_creates_parcel_and_fetches_label(network, merchant_auth):
+    c = Client()
+    r = c.post("/api/v1/parcels", parcel_data(), content_type="application/json", **merchant_auth)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["s10"].startswith("HC") and body["sort_code"] == "GRU-CORREIOS"
+    assert body["items"][0]["hs_code"] == "851830"
+    r = c.get(f"/api/v1/parcels/{body['s10']}/label.pdf", **merchant_auth)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    r = c.post(
+        "/api/v1/labels", {"s10": [body["s10"]]}, content_type="application/json", **merchant_auth
+    )
+    assert r.status_code == 200
+    with CaptureQueriesContext(connection) as q:
+        r = c.get("/api/v1/parcels", **merchant_auth)
+    assert r.status_code == 200 and r.json()["count"] == 1
+    assert len(q) <= 6
+
+
+def test_bad_parcel_is_422_naming_the_field(network, merchant_auth):
+    data = parcel_data(recipient_country="US")
+    data["items"][0]["hs_code"] = "123456"
+    r = Client().post("/api/v1/parcels", data, content_type="application/json", **merchant_auth)
+    assert r.status_code == 422
+    locs = {tuple(d["loc"]) for d in r.json()["detail"]}
+    assert ("body", "recipient_country") in locs and ("body", "items[0].hs_code") in locs
+    assert Parcel.objects.count() == 0
+
+
+def test_other_merchants_parcel_is_404(make_parcel, network):
+    theirs = make_parcel()
+    other = f.user(Role.MERCHANT)
+    f.merchant(staff=other)
+    auth = bearer(other)
+    c = Client()
+    assert c.get(f"/api/v1/parcels/{theirs.s10}", **auth).status_code == 404
+    assert c.get(f"/api/v1/parcels/{theirs.s10}/label.pdf", **auth).status_code == 404
+    r = c.post("/api/v1/labels", {"s10": [theirs.s10]}, content_type="application/json", **auth)
+    assert r.status_code == 404
+    assert c.get("/api/v1/parcels", **auth).json()["count"] == 0
+    assert c.get("/api/v1/parcels").status_code == 401
+
+
+def test_hub_scans_through_the_api(make_parcel, hub_user, other_hub_user, merchant_auth):
+    p = make_parcel()
+    c = Client()
+    hub = bearer(hub_user)
+    scan = {"s10": p.s10, "weight_g": 510, "length_cm": 20, "width_cm": 15, "height_cm": 10}
+    r = c.post(
+        "/api/v1/hub/receive", scan, content_type="application/json", **bearer(other_hub_user)
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "s10"]
+    assert (
+        c.post(
+            "/api/v1/hub/receive", scan, content_type="application/json", **merchant_auth
+        ).status_code
+        == 403
+    )
+    r = c.post("/api/v1/hub/receive", scan, content_type="application/json", **hub)
+    assert r.status_code == 200 and r.json()["parcel"]["state"] == "received"
+    r = c.post("/api/v1/hub/bag", {"s10": p.s10}, content_type="application/json", **hub)
+    bag = r.json()["identifier"]
+    assert r.status_code == 200 and r.json()["parcel_count"] == 1
+    assert c.post(f"/api/v1/hub/bags/{bag}/close", **hub).json()["state"] == "closed"
+    r = c.post(
+        "/api/v1/hub/ulds/PMC12345CV/bags", {"bag": bag}, content_type="application/json", **hub
+    )
+    assert r.status_code == 200 and r.json()["gateway"] == "GRU"
+    assert c.post("/api/v1/hub/ulds/PMC12345CV/close", **hub).json()["state"] == "closed"
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    r = c.post(
+        f"/api/v1/hub/flights/{flight.pk}/ulds",
+        {"uld": "PMC12345CV"},
+        content_type="application/json",
+        **hub,
+    )
+    assert r.status_code == 200 and r.json()["position"] == "M1"
+    sheet = c.get(f"/api/v1/hub/flights/{flight.pk}/load-sheet", **hub).json()
+    assert sheet["parcels"] == 1 and sheet["rows"][0]["identifier"] == "PMC12345CV"
+    # another hub's staff cannot see this flight's load sheet (CAN hub feeds CAN, not SZX)
+    assert (
+        c.get(f"/api/v1/hub/flights/{flight.pk}/load-sheet", **bearer(other_hub_user)).status_code
+        == 404
+    )

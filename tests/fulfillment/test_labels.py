@@ -1,0 +1,51 @@
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from caravana.catalog.models import Merchant
+from caravana.fulfillment import labels, services
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_many_labels_in_one_pdf(make_parcel, merchant, hub_user):
+    Merchant.objects.filter(pk=merchant.pk).update(legal_name="深圳市测试电子有限公司")
+    parcels = [make_parcel(), make_parcel(battery="in_equipment", ddp=False), make_parcel()]
+    with CaptureQueriesContext(connection) as q:
+        chosen = services.parcels_for_labels(
+            merchant.__class__.objects.get(pk=merchant.pk), [p.s10 for p in parcels]
+        )
+        pdf = labels.render_labels(chosen)
+    assert len(q) <= 4
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 3
+    assert b"/MediaBox [ 0 0 283.4646 425.1969 ]" in pdf  # 100 x 150 mm
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert "GRU-CORREIOS" in text and "São Paulo" in text and "DDP" in text
+        assert services.s10_codes.format(parcels[0].s10) in text
+
+
+def test_labels_only_for_own_parcels(make_parcel):
+    from tests import factories as f
+
+    p = make_parcel()
+    assert services.parcels_for_labels(f.merchant(), [p.s10]) == []
+
+
+def test_bag_label(make_parcel, hub_user):
+    p = make_parcel(battery="in_equipment")
+    services.receive(hub_user, p.s10, 500, 20, 15, 10)
+    bag = services.sort_into_bag(hub_user, p.s10)
+    pdf = labels.render_bag_label(bag)
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+
+
+pytestmark = pytest.mark.django_db

@@ -1,0 +1,182 @@
+import datetime as dt
+from decimal import Decimal
+
+import airportsdata
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from caravana.accounts.models import Role
+from caravana.network import services
+from caravana.network.events import flight_arrived, flight_departed
+from caravana.network.models import (
+    AircraftType,
+    Carrier,
+    Flight,
+    Gateway,
+    Hub,
+    Lane,
+    ServiceLevel,
+    UldType,
+)
+from caravana.network.seed import seed_network
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 16)
+
+
+def test_seed_is_idempotent_and_real():
+    first = seed_network(TODAY)
+    second = seed_network(TODAY)
+    assert first["flights_added"] > 0 and second["flights_added"] == 0
+    assert Hub.objects.count() == 5 and Gateway.objects.count() == 7
+    assert set(Gateway.objects.values_list("iata", flat=True)) == {
+        "GRU",
+        "VCP",
+        "MEX",
+        "SCL",
+        "BOG",
+        "LIM",
+        "EZE",
+    }
+    ap = airportsdata.load("IATA")["SCL"]
+    scl = Gateway.objects.get(iata="SCL")
+    assert scl.timezone == ap["tz"] == "America/Santiago" and scl.country == "CL"
+    assert float(scl.latitude) == pytest.approx(ap["lat"], abs=1e-5)
+    assert Carrier.objects.filter(country="BR").count() == 2
+    # every hub reaches every country at every level
+    assert Lane.objects.count() == 5 * 6 * 3
+    premium = ServiceLevel.objects.get(code="premium")
+    assert (premium.transit_min_days, premium.transit_max_days) == (5, 10)
+    assert ServiceLevel.objects.get(code="economy").transit_max_days == 45
+    b744 = AircraftType.objects.get(code="B744F")
+    assert (b744.max_payload_kg, b744.main_deck_positions) == (113_000, 30)
+    pmc = UldType.objects.get(code="PMC")
+    assert pmc.max_gross_kg == 6804 and pmc.usable_volume_m3 > 0
+    assert UldType.objects.get(code="AKE").usable_volume_m3 == Decimal("4.30")
+    # flights are stored in UTC: 02:00 in Shenzhen is 18:00 UTC the day before
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    assert flight.scheduled_departure == dt.datetime(2026, 11, 15, 18, tzinfo=dt.UTC)
+    lane = Lane.objects.get(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="standard"
+    )
+    assert lane.sort_code == "GRU-CORREIOS"
+
+
+def test_flight_movements_send_signals_once():
+    seed_network(TODAY)
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    seen = []
+
+    def dep(sender, flight, at, **kw):
+        seen.append(("dep", flight.state, at))
+
+    def arr(sender, flight, at, **kw):
+        seen.append(("arr", flight.state, at))
+
+    flight_departed.connect(dep, weak=False)
+    flight_arrived.connect(arr, weak=False)
+    try:
+        with pytest.raises(ValidationError) as err:
+            services.mark_arrived(flight)
+        assert "state" in err.value.message_dict
+        t0 = dt.datetime(2026, 11, 15, 18, 20, tzinfo=dt.UTC)
+        services.mark_departed(flight, t0)
+        services.mark_departed(flight, t0)  # a retry sends nothing
+        with pytest.raises(ValidationError) as err:
+            services.mark_arrived(flight, t0 - dt.timedelta(hours=1))
+        assert "at" in err.value.message_dict
+        services.mark_arrived(flight, t0 + dt.timedelta(hours=30))
+    finally:
+        flight_departed.disconnect(dep)
+        flight_arrived.disconnect(arr)
+    assert [s[:2] for s in seen] == [("dep", "departed"), ("arr", "arrived")]
+    flight.refresh_from_db()
+    assert flight.actual_departure == t0
+    with pytest.raises(ValidationError):
+        services.cancel_flight(flight)
+
+
+def test_create_flight_validates_airports_and_times():
+    seed_network(TODAY)
+    ac = AircraftType.objects.get(code="B77F")
+    dep = dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError) as err:
+        services.create_flight(
+            carrier="Atlas Air",
+            number="5Y1",
+            date=dep.date(),
+            origin="XQZ",
+            destination="GRU",
+            scheduled_departure=dep,
+            scheduled_arrival=dep - dt.timedelta(hours=1),
+            aircraft_type=ac,
+        )
+    assert set(err.value.message_dict) == {"origin", "scheduled_arrival"}
+    flight = services.create_flight(
+        carrier="Atlas Air",
+        number="5Y1",
+        date=dep.date(),
+        origin="szx",
+        destination="GRU",
+        scheduled_departure=dep,
+        scheduled_arrival=dep + dt.timedelta(hours=30),
+        aircraft_type=ac,
+    )
+    assert flight.origin == "SZX"
+    services.cancel_flight(flight)
+    assert flight.__class__.objects.get(pk=flight.pk).state == "cancelled"
+
+
+def test_hub_member_gets_hub_role():
+    seed_network(TODAY)
+    user = f.user(Role.BUYER)
+    services.add_hub_member(Hub.objects.get(code="YIW-HUB"), user)
+    user.refresh_from_db()
+    assert user.role == Role.HUB and user.hub_membership.hub.airport == "HGH"
+
+
+def test_admin_lists_search_and_filter():
+    seed_network(TODAY)
+    admin = f.user(Role.OPERATOR, is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin)
+    for model in (
+        "hub",
+        "hubmember",
+        "gateway",
+        "carrier",
+        "carriermember",
+        "servicelevel",
+        "lane",
+        "aircrafttype",
+        "uldtype",
+        "flight",
+    ):
+        r = c.get(f"/admin/network/{model}/?q=a")
+        assert r.status_code == 200, model
+    assert c.get("/admin/network/flight/?state__exact=scheduled").status_code == 200
+
+
+def test_fulfillment_admin_lists():
+    admin = f.user(Role.OPERATOR, is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin)
+    for model in ("parcel", "bag", "uld", "serialcounter"):
+        assert c.get(f"/admin/fulfillment/{model}/?q=x").status_code == 200, model
+
+
+def test_admin_action_departs_through_the_service():
+    seed_network(TODAY)
+    admin = f.user(Role.OPERATOR, is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin)
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    r = c.post(
+        "/admin/network/flight/",
+        {"action": "mark_departed", "_selected_action": [flight.pk]},
+    )
+    assert r.status_code == 302
+    flight.refresh_from_db()
+    assert flight.state == "departed" and flight.actual_departure is not None
