@@ -11,8 +11,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("caravana.accounts.urls")),
     path("console/parcels/", include("caravana.fulfillment.console_urls")),
+    path("console/orders/", include("caravana.orders.console_urls")),
     path("console/", include("caravana.console.urls")),
+    path("operations/", include("caravana.payments.ops_urls")),
+    path("pay/", include("caravana.payments.urls")),
     path("hub/", include("caravana.fulfillment.urls")),
+    path("", include("caravana.orders.urls")),
     path("", include("caravana.storefront.urls")),
 ]
 if settings.DEBUG:

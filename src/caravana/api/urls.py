@@ -5,6 +5,8 @@ from caravana import __version__
 from caravana.api import errors
 from caravana.catalog.api import router as catalog_router
 from caravana.fulfillment.api import router as fulfillment_router
+from caravana.orders.api import router as orders_router
+from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
 
 api = NinjaAPI(
@@ -17,3 +19,5 @@ api.add_exception_handler(ValidationError, lambda r, e: errors.validation_error(
 api.add_router("/", catalog_router)
 api.add_router("/", fulfillment_router)
 api.add_router("/", pricing_router)
+api.add_router("/", orders_router)
+api.add_router("/", payments_router)

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
 
+SESSION_CART = "cart_id"
+
 
 class OrdersConfig(AppConfig):
     name = "caravana.orders"
     label = "orders"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(_merge_cart_at_login, dispatch_uid="orders.merge_cart")
+
+
+def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
+    """The cart an anonymous buyer filled joins their own cart when they log in."""
+    if request is None or not hasattr(request, "session"):
+        return
+    from caravana.orders import services
+
+    cart = services.merge_carts(request.session.get(SESSION_CART), user)
+    request.session[SESSION_CART] = cart.pk

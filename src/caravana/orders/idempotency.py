@@ -1,0 +1,68 @@
+"""Idempotency-Key handling shared by placing an order, creating a payment and refunding.
+
+The key row is inserted in the same transaction as the work, under a unique constraint: two
+concurrent requests with one key cannot both do the work (the second waits on the first's row
+and then reads its result). The same key with a different request body is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from caravana.orders.models import IdempotencyKey
+
+MAX_KEY = 100
+
+
+class IdempotencyConflict(ValidationError):
+    """The key was used before with a different request."""
+
+
+def fingerprint(data: Any) -> str:
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
+    row = IdempotencyKey.objects.filter(scope=scope, owner=owner, key=key).first()
+    if row is None:
+        return None
+    if row.fingerprint != fp:
+        raise IdempotencyConflict(
+            {"idempotency_key": _("This key was used with a different request.")}
+        )
+    return row.result
+
+
+def run(
+    scope: str, owner: str, key: str | None, data: Any, work: Callable[[], dict]
+) -> tuple[dict, bool]:
+    """(result, replayed). `work` runs inside a transaction and returns a JSON-able result that
+    identifies what it created; a retry with the same key gets that result back."""
+    if not key:
+        with transaction.atomic():
+            return work(), False
+    if len(key) > MAX_KEY:
+        raise ValidationError({"idempotency_key": _("At most 100 characters.")})
+    fp = fingerprint(data)
+    found = _stored(scope, owner, key, fp)
+    if found is not None:
+        return found, True
+    try:
+        with transaction.atomic():
+            row = IdempotencyKey.objects.create(scope=scope, owner=owner, key=key, fingerprint=fp)
+            result = work()
+            row.result = result
+            row.save(update_fields=["result"])
+            return result, False
+    except IntegrityError:
+        found = _stored(scope, owner, key, fp)
+        if found is None:
+            raise
+        return found, True

@@ -1,0 +1,722 @@
+"""Every write to carts and orders goes through here, inside a transaction, after full validation.
+
+Stock is reserved at checkout with one conditional UPDATE per line (`reserved = reserved + n`
+only WHERE `quantity - reserved >= n`): the database decides, row by row, so no interleaving of
+checkouts can sell a unit twice, on SQLite (writers serialised) and PostgreSQL (the UPDATE
+re-checks its WHERE after waiting for a concurrent writer's lock) alike. Status changes are also
+conditional UPDATEs on the old status, so two workers racing on one order cannot both move it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caravana.catalog.models import Merchant, Stock, Variant
+from caravana.orders import events
+from caravana.orders.models import (
+    Cart,
+    CartLine,
+    Dispute,
+    DisputeStatus,
+    Order,
+    OrderEvent,
+    OrderGroup,
+    OrderLine,
+    OrderStatus,
+    RefundState,
+    ServiceLevel,
+)
+from caravana.orders.validation import Address, validate_address, validate_buyer_id
+from caravana.pricing import quoting
+from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
+
+S = OrderStatus
+MAX_CART_LINES = 50
+MAX_LINE_QUANTITY = 99
+#: Promised delivery windows in days after payment (logistics.md: what sellers in this trade
+#: quote). Overridable with ORDERS_SERVICE_WINDOWS.
+SERVICE_WINDOWS = {"premium": (5, 10), "standard": (10, 18), "economy": (20, 45)}
+
+ALLOWED: dict[str, set[str]] = {
+    S.AWAITING_PAYMENT: {S.PAID, S.CANCELLED},
+    S.PAID: {S.IN_FULFILMENT, S.SHIPPED, S.REFUNDED},
+    S.IN_FULFILMENT: {S.SHIPPED, S.REFUNDED},
+    S.SHIPPED: {S.DELIVERED, S.REFUNDED},
+    S.DELIVERED: {S.COMPLETED, S.REFUNDED},
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+#: While money is in escrow: refunds and disputes are possible.
+ESCROW_HELD = (S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED)
+
+
+def setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def service_window(level: str) -> tuple[int, int]:
+    return setting("ORDERS_SERVICE_WINDOWS", SERVICE_WINDOWS)[level]
+
+
+# --- carts --------------------------------------------------------------------------------------
+
+
+def _check_quantity(quantity: Any) -> int:
+    if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise ValidationError(
+            {"quantity": _("Choose between 1 and %(n)d units.") % {"n": MAX_LINE_QUANTITY}}
+        )
+    return quantity
+
+
+@transaction.atomic
+def create_cart(user: Any = None) -> Cart:
+    if user is not None and user.is_authenticated:
+        cart, _created = Cart.objects.get_or_create(user=user)
+        return cart
+    return Cart.objects.create()
+
+
+@transaction.atomic
+def add_to_cart(cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
+    """Add units (or more units of a line already there). Stock is only reserved at checkout,
+    but a cart cannot ask for more than is on sale now."""
+    _check_quantity(quantity)
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(pk=variant_id, product__is_active=True)
+        .first()
+    )
+    if variant is None:
+        raise ValidationError({"variant": _("This product is not for sale.")})
+    line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+    wanted = quantity + (line.quantity if line else 0)
+    if line is None and cart.lines.count() >= MAX_CART_LINES:
+        raise ValidationError({"variant": _("A cart holds at most 50 products.")})
+    return _set_line(cart, variant, line, min(wanted, MAX_LINE_QUANTITY))
+
+
+def _available(variant: Variant) -> int:
+    return sum(s.quantity - s.reserved for s in Stock.objects.filter(variant=variant))
+
+
+def _set_line(cart: Cart, variant: Variant, line: CartLine | None, quantity: int) -> CartLine:
+    if quantity > _available(variant):
+        raise ValidationError({"quantity": _("Not enough stock for this quantity.")})
+    if line is None:
+        line = CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
+    else:
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def set_cart_quantity(cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Quantity 0 removes the line."""
+    line = (
+        CartLine.objects.select_for_update()
+        .select_related("variant")
+        .filter(cart=cart, pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise ValidationError({"line": _("This line is not in your cart.")})
+    if quantity == 0:
+        line.delete()
+        return None
+    _check_quantity(quantity)
+    return _set_line(cart, line.variant, line, quantity)
+
+
+@transaction.atomic
+def merge_carts(anonymous_cart_id: int | None, user: Any) -> Cart:
+    """At login the session's cart joins the user's: quantities of the same variant add up."""
+    cart, _created = Cart.objects.get_or_create(user=user)
+    if not anonymous_cart_id or anonymous_cart_id == cart.pk:
+        return cart
+    other = Cart.objects.filter(pk=anonymous_cart_id, user__isnull=True).first()
+    if other is None:
+        return cart
+    mine = {ln.variant_id: ln for ln in cart.lines.all()}
+    for ln in other.lines.all()[:MAX_CART_LINES]:
+        if ln.variant_id in mine:
+            target = mine[ln.variant_id]
+            target.quantity = min(target.quantity + ln.quantity, MAX_LINE_QUANTITY)
+            target.save(update_fields=["quantity"])
+        elif len(mine) < MAX_CART_LINES:
+            mine[ln.variant_id] = CartLine.objects.create(
+                cart=cart, variant_id=ln.variant_id, quantity=ln.quantity
+            )
+    other.delete()
+    return cart
+
+
+def cart_items(cart: Cart) -> list[tuple[Variant, int, int]]:
+    """(variant with product and store, quantity, line id), in one query."""
+    lines = cart.lines.select_related("variant__product__store", "variant__merchant")[
+        :MAX_CART_LINES
+    ]
+    return [(ln.variant, ln.quantity, ln.pk) for ln in lines]
+
+
+# --- checkout -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Parcel:
+    """One merchant's part of a cart with its quote."""
+
+    merchant: Merchant
+    items: list[tuple[Variant, int]]
+    quote: Quote | None
+    error: str = ""
+
+
+def _quote_line(variant: Variant, quantity: int) -> QuoteLine:
+    return QuoteLine(
+        hs_code=variant.product.hs_code,
+        unit_price=variant.price,
+        currency=variant.currency,
+        quantity=quantity,
+        weight_g=variant.weight_g,
+        length_cm=variant.length_cm,
+        width_cm=variant.width_cm,
+        height_cm=variant.height_cm,
+    )
+
+
+def split_by_merchant(items: Iterable[tuple[Variant, int]]) -> list[tuple[Merchant, list]]:
+    by: dict[int, tuple[Merchant, list]] = {}
+    for variant, qty in items:
+        by.setdefault(variant.merchant_id, (variant.merchant, []))[1].append((variant, qty))
+    return list(by.values())
+
+
+def quote_parcels(
+    items: Iterable[tuple[Variant, int]],
+    country: str,
+    service_level: str,
+    *,
+    state: str | None = None,
+    buyer_id_type: str | None = None,
+    on: dt.date | None = None,
+) -> list[Parcel]:
+    """One landed-cost quote per merchant (one parcel each). A parcel that cannot be quoted
+    carries its error instead, so the checkout page can show it."""
+    on = on or timezone.now().date()
+    out = []
+    for merchant, lines in split_by_merchant(items):
+        request = QuoteRequest(
+            lines=tuple(_quote_line(v, q) for v, q in lines),
+            country=country,
+            service_level=service_level,
+            quote_date=on,
+            state=state if country == "BR" else None,
+            buyer_id_type=buyer_id_type,
+        )
+        try:
+            q = quoting.quote(request)
+        except QuoteError as exc:
+            out.append(Parcel(merchant, lines, None, exc.message))
+            continue
+        error = " ".join(r.message for r in q.refusals)
+        out.append(Parcel(merchant, lines, q, error))
+    return out
+
+
+def _reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
+    wanted: dict[int, int] = {}
+    for variant_id, qty in lines:
+        _check_quantity(qty)
+        wanted[int(variant_id)] = wanted.get(int(variant_id), 0) + qty
+    if not wanted:
+        raise ValidationError({"cart": _("Your cart is empty.")})
+    if len(wanted) > MAX_CART_LINES:
+        raise ValidationError({"cart": _("A cart holds at most 50 products.")})
+    variants = Variant.objects.select_related("product__store", "merchant").in_bulk(list(wanted))
+    missing = [v for v in wanted if v not in variants or not variants[v].product.is_active]
+    if missing:
+        raise ValidationError({"cart": _("Some products are no longer for sale.")})
+    return [(variants[v], q) for v, q in wanted.items()]
+
+
+def _money(charges: Iterable[Any], currency: str) -> Decimal:
+    return sum((c.amount for c in charges if not c.estimate), Decimal(0))
+
+
+def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, str, str]:
+    """Address, buyer ID type and number, service level: every error at once, by field."""
+    errors: dict[str, Any] = {}
+    address = id_type = id_number = None
+    try:
+        address = validate_address(country, data)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        id_type, id_number = validate_buyer_id(
+            country, str(data.get("buyer_id") or ""), data.get("buyer_id_type") or None
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if data.get("service_level") not in ServiceLevel.values:
+        errors["service_level"] = [ValidationError(_("Choose a delivery service."))]
+    if not str(data.get("recipient") or "").strip():
+        errors["recipient"] = [ValidationError(_("Give the recipient's name."))]
+    if errors:
+        raise ValidationError(errors)
+    return address, id_type, id_number
+
+
+def place_order(
+    buyer: Any, country: str, data: Mapping[str, Any], lines: Iterable[tuple[int, int]]
+) -> OrderGroup:
+    """One OrderGroup, one Order per merchant with its quote snapshotted, stock reserved.
+    Call inside a transaction (payments.services.checkout does, with the payment)."""
+    if not getattr(buyer, "is_authenticated", False):
+        raise ValidationError({"buyer": _("Log in to check out.")})
+    address, id_type, id_number = validate_checkout(country, data)
+    items = _load_items(lines)
+    service = data["service_level"]
+    parcels = quote_parcels(
+        items, country, service, state=address.state or None, buyer_id_type=id_type
+    )
+    for p in parcels:
+        if p.quote is None or not p.quote.ok:
+            refusal = p.quote.refusals[0] if p.quote is not None else None
+            field = "buyer_id_type" if refusal and refusal.code == "buyer_id_type" else "cart"
+            raise ValidationError({field: f"{p.merchant.legal_name}: {p.error}"})
+    now = timezone.now()
+    earliest, latest = service_window(service)
+    window = dt.timedelta(minutes=setting("ORDERS_PAYMENT_WINDOW_MINUTES", 60))
+    with transaction.atomic():
+        group = OrderGroup.objects.create(
+            reference=_reference(),
+            buyer=buyer,
+            country=country,
+            currency=parcels[0].quote.currency,
+            service_level=service,
+            recipient=str(data.get("recipient")).strip()[:120],
+            email=str(data.get("email") or getattr(buyer, "email", "") or "")[:254],
+            phone=str(data.get("phone") or "")[:40],
+            street_address=address.street_address[:300],
+            city=address.city[:120],
+            city_area=address.city_area[:120],
+            state=address.state[:60],
+            postal_code=address.postal_code,
+            buyer_id_type=id_type,
+            buyer_id_number=id_number,
+            total=sum((p.quote.collect_at_checkout for p in parcels), Decimal(0)),
+        )
+        orders = []
+        for i, p in enumerate(parcels, start=1):
+            q = p.quote
+            order = Order.objects.create(
+                group=group,
+                number=f"{group.reference}-{i}",
+                buyer=buyer,
+                merchant=p.merchant,
+                country=country,
+                currency=q.currency,
+                service_level=service,
+                goods=q.goods,
+                shipping=_money([q.shipping, *([q.insurance] if q.insurance else [])], q.currency),
+                duties=_money(q.duties, q.currency),
+                taxes=_money(q.taxes, q.currency),
+                total=q.collect_at_checkout,
+                due_on_arrival=q.due_on_arrival,
+                quote=q.to_dict(),
+                rule_set_id=q.rule_set.id,
+                promised_from=(now + dt.timedelta(days=earliest)).date(),
+                promised_by=(now + dt.timedelta(days=latest)).date(),
+                expires_at=now + window,
+            )
+            for (variant, qty), charge in zip(p.items, q.lines, strict=True):
+                OrderLine.objects.create(
+                    order=order,
+                    variant=variant,
+                    stock=_reserve(variant, qty),
+                    sku=variant.sku,
+                    title=variant.product.title("en")[:200] or variant.sku,
+                    hs_code=variant.product.hs_code,
+                    quantity=qty,
+                    unit_price=variant.price,
+                    price_currency=variant.currency,
+                    amount=charge.amount,
+                )
+            OrderEvent.objects.create(
+                order=order, to_status=S.AWAITING_PAYMENT, at=now, source="checkout", actor=buyer
+            )
+            orders.append(order)
+        events.order_placed.send(Order, group=group, orders=orders)
+    return group
+
+
+def _reserve(variant: Variant, quantity: int) -> Stock:
+    """Reserve from the first warehouse that has enough; the UPDATE's WHERE is the guard."""
+    candidates = (
+        Stock.objects.filter(variant=variant)
+        .annotate(free=F("quantity") - F("reserved"))
+        .filter(free__gte=quantity)
+        .order_by("-free", "id")
+        .values_list("pk", flat=True)[:5]
+    )
+    for pk in candidates:
+        done = Stock.objects.filter(pk=pk, quantity__gte=F("reserved") + quantity).update(
+            reserved=F("reserved") + quantity
+        )
+        if done:
+            return Stock(pk=pk, variant=variant)
+    raise ValidationError(
+        {"cart": _("%(sku)s: not enough stock left.") % {"sku": variant.sku}}, code="stock"
+    )
+
+
+def clear_cart(cart: Cart, variant_ids: Iterable[int]) -> None:
+    CartLine.objects.filter(cart=cart, variant_id__in=list(variant_ids)).delete()
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def _transition(
+    order: Order,
+    to: str,
+    *,
+    source: str,
+    at: dt.datetime | None = None,
+    actor: Any = None,
+    note: str = "",
+    fields: Mapping[str, Any] | None = None,
+) -> Order:
+    """Move `order` to `to` if its current status allows it; a concurrent change makes the
+    conditional UPDATE match nothing and the caller gets a clear error instead of a lost write."""
+    at = at or timezone.now()
+    current = order.status
+    if to not in ALLOWED.get(current, set()):
+        raise ValidationError(
+            {"status": _("An order that is %(a)s cannot become %(b)s.")
+             % {"a": S(current).label, "b": S(to).label}}
+        )  # fmt: skip
+    changes = {"status": to, **(fields or {})}
+    done = Order.objects.filter(pk=order.pk, status=current).update(**changes)
+    if not done:
+        raise ValidationError({"status": _("The order changed meanwhile; reload and retry.")})
+    for name, value in changes.items():
+        setattr(order, name, value)
+    OrderEvent.objects.create(
+        order=order,
+        from_status=current,
+        to_status=to,
+        at=at,
+        source=source,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note[:300],
+    )
+    events.order_status_changed.send(
+        Order, order=order, from_status=current, to_status=to, at=at, source=source
+    )
+    return order
+
+
+def _get(order_ref: Order | int | str, lock: bool = True) -> Order:
+    if isinstance(order_ref, Order):
+        order_ref = order_ref.pk
+    qs = Order.objects.select_for_update() if lock else Order.objects
+    q = Q(number=order_ref) if isinstance(order_ref, str) and not order_ref.isdigit() else None
+    order = qs.filter(q if q is not None else Q(pk=int(order_ref))).first()
+    if order is None:
+        raise ValidationError({"order": _("No such order.")})
+    return order
+
+
+def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> list[Order]:
+    """Payment captured: each order still awaiting payment becomes paid and its reservation a
+    sale. Returns the orders that could NOT be paid (expired meanwhile): the caller refunds them.
+    Call inside the payment's transaction."""
+    late = []
+    for order in Order.objects.select_for_update().filter(group=group).order_by("pk"):
+        if order.status != S.AWAITING_PAYMENT:
+            late.append(order)
+            continue
+        for line in order.lines.all():
+            Stock.objects.filter(pk=line.stock_id).update(
+                quantity=F("quantity") - line.quantity, reserved=F("reserved") - line.quantity
+            )
+        earliest, latest = service_window(order.service_level)
+        _transition(
+            order,
+            S.PAID,
+            source=source,
+            at=at,
+            fields={
+                "paid_at": at,
+                "expires_at": None,
+                "promised_from": (at + dt.timedelta(days=earliest)).date(),
+                "promised_by": (at + dt.timedelta(days=latest)).date(),
+            },
+        )
+    return late
+
+
+def extend_expiry(group: OrderGroup, until: dt.datetime) -> None:
+    """A voucher payable for days (boleto, OXXO) keeps its orders' stock that long."""
+    Order.objects.filter(group=group, status=S.AWAITING_PAYMENT, expires_at__lt=until).update(
+        expires_at=until
+    )
+
+
+def _release(order: Order) -> None:
+    for line in order.lines.all():
+        Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
+
+
+@transaction.atomic
+def cancel_unpaid(
+    order: Order | int | str, *, source: str, actor: Any = None, note: str = ""
+) -> Order:
+    """Cancel an order nobody paid for and give its reserved units back."""
+    order = _get(order)
+    _transition(order, S.CANCELLED, source=source, actor=actor, note=note)
+    _release(order)
+    events.order_cancelled.send(Order, order=order, at=timezone.now(), source=source)
+    return order
+
+
+def expire_unpaid(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Cancel unpaid orders past their payment window (the Celery task and the expire_orders
+    command run this). One transaction per order, so one failure does not hold back the rest."""
+    now = now or timezone.now()
+    ids = list(
+        Order.objects.filter(status=S.AWAITING_PAYMENT, expires_at__lt=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                order = _get(pk)
+                if order.status != S.AWAITING_PAYMENT or order.expires_at >= now:
+                    continue
+                _transition(order, S.CANCELLED, source="expiry", at=now, note="payment window over")
+                _release(order)
+                events.order_cancelled.send(Order, order=order, at=now, source="expiry")
+                count += 1
+        except ValidationError:
+            continue
+    return count
+
+
+@transaction.atomic
+def start_fulfilment(order: Order | int | str, *, actor: Any = None) -> Order:
+    return _transition(_get(order), S.IN_FULFILMENT, source="merchant", actor=actor)
+
+
+@transaction.atomic
+def mark_shipped(
+    order: Order | int | str,
+    at: dt.datetime | None = None,
+    *,
+    source: str = "merchant",
+    actor: Any = None,
+) -> Order:
+    at = at or timezone.now()
+    return _transition(_get(order), S.SHIPPED, source=source, at=at, actor=actor,
+                       fields={"shipped_at": at})  # fmt: skip
+
+
+@transaction.atomic
+def confirm_delivery(
+    order: Order | int | str, at: dt.datetime | None = None, source: str = "tracking"
+) -> Order:
+    """The parcel was delivered (tracking's final-delivery event calls this with the order's
+    id or number). Idempotent: a second delivery event changes nothing. Escrow is released when
+    the buyer confirms receipt or ORDERS_AUTO_CONFIRM_DAYS later."""
+    at = at or timezone.now()
+    order = _get(order)
+    if order.status == S.DELIVERED or order.delivered_at is not None:
+        return order
+    if order.status in (S.PAID, S.IN_FULFILMENT):  # tracking may skip a merchant step
+        _transition(order, S.SHIPPED, source=source, at=at, fields={"shipped_at": at})
+    return _transition(order, S.DELIVERED, source=source, at=at, fields={"delivered_at": at})
+
+
+def _complete(order: Order, at: dt.datetime, source: str, actor: Any = None) -> Order:
+    _transition(order, S.COMPLETED, source=source, at=at, actor=actor, fields={"completed_at": at})
+    events.order_completed.send(Order, order=order, at=at)
+    return order
+
+
+@transaction.atomic
+def confirm_receipt(order: Order | int | str, buyer: Any) -> Order:
+    """The buyer says the parcel arrived: escrow is released to the merchant."""
+    order = _get(order)
+    if order.buyer_id != buyer.pk:
+        raise ValidationError({"order": _("No such order.")})
+    if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
+        raise ValidationError({"order": _("This order has an open dispute.")})
+    return _complete(order, timezone.now(), "buyer", buyer)
+
+
+def auto_complete(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Complete delivered orders whose buyer said nothing for ORDERS_AUTO_CONFIRM_DAYS, unless a
+    dispute is open (the task and the complete_delivered command run this)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=setting("ORDERS_AUTO_CONFIRM_DAYS", 7))
+    ids = list(
+        Order.objects.filter(status=S.DELIVERED, delivered_at__lte=cutoff)
+        .exclude(disputes__status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED])
+        .order_by("delivered_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for pk in ids:
+        with transaction.atomic():
+            order = _get(pk)
+            if order.status == S.DELIVERED:
+                _complete(order, now, "auto_confirm")
+                count += 1
+    return count
+
+
+def record_refund(
+    order: Order, amount: Decimal, *, source: str, actor: Any = None, note: str = ""
+) -> Order:
+    """Count a refund against the order (payments.services calls this inside the refund's
+    transaction). In full: the order becomes refunded, and goods never shipped go back on sale."""
+    if order.status not in ESCROW_HELD:
+        raise ValidationError({"order": _("This order can no longer be refunded.")})
+    if amount <= 0 or order.refunded + amount > order.total:
+        raise ValidationError(
+            {"amount": _("At most %(n)s can be refunded.") % {"n": order.refundable}}
+        )
+    done = Order.objects.filter(pk=order.pk, refunded=order.refunded).update(
+        refunded=F("refunded") + amount
+    )
+    if not done:
+        raise ValidationError({"amount": _("The order changed meanwhile; reload and retry.")})
+    order.refunded += amount
+    full = order.refunded == order.total
+    order.refund_state = RefundState.FULL if full else RefundState.PARTIAL
+    Order.objects.filter(pk=order.pk).update(refund_state=order.refund_state)
+    if full:
+        restock = order.status in (S.PAID, S.IN_FULFILMENT)
+        _transition(order, S.REFUNDED, source=source, actor=actor, note=note)
+        if restock:
+            for line in order.lines.all():
+                Stock.objects.filter(pk=line.stock_id).update(
+                    quantity=F("quantity") + line.quantity
+                )
+    else:
+        OrderEvent.objects.create(
+            order=order, from_status=order.status, to_status=order.status, at=timezone.now(),
+            source=source, actor=actor if getattr(actor, "pk", None) else None,
+            note=(note or f"partial refund {amount} {order.currency}")[:300],
+        )  # fmt: skip
+    return order
+
+
+# --- buyer protection and disputes --------------------------------------------------------------
+
+
+def protection_due(order: Order, now: dt.datetime | None = None) -> bool:
+    """Not delivered by the promised date plus ORDERS_PROTECTION_GRACE_DAYS: the buyer may have
+    their money back in one click."""
+    now = now or timezone.now()
+    grace = dt.timedelta(days=setting("ORDERS_PROTECTION_GRACE_DAYS", 3))
+    return (
+        order.status in (S.PAID, S.IN_FULFILMENT, S.SHIPPED)
+        and order.refunded < order.total
+        and now.date() > order.promised_by + grace
+    )
+
+
+@transaction.atomic
+def report_lost(
+    order: Order | int | str, at: dt.datetime | None = None, source: str = "tracking"
+) -> Order:
+    """The carrier declared the parcel lost: payments refunds the order in full on this signal."""
+    at = at or timezone.now()
+    order = _get(order)
+    if order.status not in ESCROW_HELD:
+        return order
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=order.status, at=at, source=source,
+        note="parcel lost",
+    )  # fmt: skip
+    events.parcel_lost.send(Order, order=order, at=at, source=source)
+    return order
+
+
+@transaction.atomic
+def open_dispute(order: Order, buyer: Any, reason: str, message: str) -> Dispute:
+    order = _get(order)
+    if order.buyer_id != buyer.pk:
+        raise ValidationError({"order": _("No such order.")})
+    if order.status not in ESCROW_HELD:
+        raise ValidationError({"order": _("Disputes are opened before the order is completed.")})
+    if not message.strip():
+        raise ValidationError({"buyer_message": _("Tell us what happened.")})
+    if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
+        raise ValidationError({"order": _("This order already has an open dispute.")})
+    return Dispute.objects.create(
+        order=order, reason=(reason or "other")[:40], buyer_message=message.strip()[:4000]
+    )
+
+
+@transaction.atomic
+def answer_dispute(dispute: Dispute, merchant: Merchant, answer: str) -> Dispute:
+    dispute = Dispute.objects.select_for_update().select_related("order").get(pk=dispute.pk)
+    if dispute.order.merchant_id != merchant.pk:
+        raise ValidationError({"dispute": _("No such dispute.")})
+    if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.ANSWERED):
+        raise ValidationError({"dispute": _("This dispute is decided.")})
+    if not answer.strip():
+        raise ValidationError({"merchant_answer": _("Write your answer.")})
+    dispute.merchant_answer = answer.strip()[:4000]
+    dispute.status = DisputeStatus.ANSWERED
+    dispute.answered_at = timezone.now()
+    dispute.save(update_fields=["merchant_answer", "status", "answered_at"])
+    return dispute
+
+
+def close_dispute(dispute: Dispute, *, refunded: Decimal, note: str, operator: Any) -> Dispute:
+    """Record the operator's decision (payments.services.decide_dispute moves the money)."""
+    dispute.status = DisputeStatus.REFUNDED if refunded > 0 else DisputeStatus.REJECTED
+    dispute.refund_amount = refunded
+    dispute.decision_note = note[:4000]
+    dispute.decided_by = operator
+    dispute.decided_at = timezone.now()
+    dispute.save(
+        update_fields=["status", "refund_amount", "decision_note", "decided_by", "decided_at"]
+    )
+    return dispute
+
+
+def record_late_refund(order: Order) -> None:
+    """Money arrived for an order that had already expired: payments refunded all of it."""
+    Order.objects.filter(pk=order.pk).update(refunded=order.total, refund_state=RefundState.FULL)
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=order.status, at=timezone.now(),
+        source="payment", note="paid after expiry: refunded in full",
+    )  # fmt: skip

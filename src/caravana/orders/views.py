@@ -1,0 +1,224 @@
+"""Buyer pages: cart, checkout, order history and detail. Thin: every write is a service call;
+a service's ValidationError becomes a message on the form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caravana.money import Money
+from caravana.orders import services
+from caravana.orders.apps import SESSION_CART
+from caravana.orders.models import Cart, Order, ServiceLevel
+from caravana.orders.validation import BUYER_ID_TYPES, ID_LABELS, state_choices
+from caravana.payments import installments
+from caravana.payments import services as payments
+from caravana.payments.models import Method
+from caravana.storefront.countries import format_locale
+from caravana.storefront.prices import PriceBook
+
+FORM_FIELDS = (
+    "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
+    "buyer_id", "buyer_id_type", "service_level", "method", "card_number",
+)  # fmt: skip
+
+
+def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
+    if request.user.is_authenticated:
+        cart = Cart.objects.filter(user=request.user).first()
+    else:
+        cart = Cart.objects.filter(pk=request.session.get(SESSION_CART), user__isnull=True).first()
+    if cart is None and create:
+        cart = services.create_cart(request.user)
+        request.session[SESSION_CART] = cart.pk
+    return cart
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _fmt(request: HttpRequest, amount, currency: str) -> str:
+    return Money(amount, currency).format(format_locale(request.country, get_language() or "en"))
+
+
+def cart(request: HttpRequest) -> HttpResponse:
+    c = _cart(request)
+    lang = get_language() or "en"
+    book = PriceBook(request.country, lang)
+    rows = [
+        {
+            "line_id": line_id,
+            "variant": v,
+            "title": v.product.title(lang),
+            "quantity": qty,
+            "price": book.show(v.price * qty, v.currency),
+        }
+        for v, qty, line_id in (services.cart_items(c) if c else [])
+    ]
+    template = "orders/_cart_lines.html" if request.htmx else "orders/cart.html"
+    return render(request, template, {"rows": rows})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    c = _cart(request, create=True)
+    try:
+        services.add_to_cart(
+            c, int(request.POST.get("variant") or 0), int(request.POST.get("quantity") or 1)
+        )
+    except (ValidationError, ValueError) as exc:
+        msg = (
+            "; ".join(sum(_errors(exc).values(), []))
+            if isinstance(exc, ValidationError)
+            else _("Choose a quantity.")
+        )
+        messages.error(request, msg)
+        return redirect(request.POST.get("next") or "orders:cart")
+    messages.success(request, _("Added to your cart."))
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    c = _cart(request)
+    if c is not None:
+        try:
+            services.set_cart_quantity(c, line_id, int(request.POST.get("quantity") or 0))
+        except (ValidationError, ValueError):
+            messages.error(request, _("Not enough stock for this quantity."))
+    if request.htmx:
+        return cart(request)
+    return redirect("orders:cart")
+
+
+def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
+    country = request.country.code
+    service = data.get("service_level") or "standard"
+    items = [(v, q) for v, q, _id in services.cart_items(c)]
+    parcels = services.quote_parcels(
+        items, country, service, state=data.get("state") or ("SP" if country == "BR" else None)
+    )
+    total = sum((p.quote.collect_at_checkout for p in parcels if p.quote and p.quote.ok), 0)
+    currency = request.country.currency
+    lang = get_language() or "en"
+    return {
+        "parcels": [
+            {
+                "merchant": p.merchant.legal_name,
+                "items": [(v.product.title(lang), q) for v, q in p.items],
+                "total": _fmt(request, p.quote.collect_at_checkout, currency)
+                if p.quote and p.quote.ok
+                else "",
+                "rows": [
+                    (c.label, c.kind, _fmt(request, c.amount, currency)) for c in p.quote.charges()
+                ]
+                if p.quote and p.quote.ok
+                else [],
+                "error": p.error,
+            }
+            for p in parcels
+        ],
+        "total": _fmt(request, total, currency),
+        "total_raw": total,
+        "ok": all(p.quote and p.quote.ok for p in parcels),
+        "windows": [(lvl, lbl, services.service_window(lvl)) for lvl, lbl in ServiceLevel.choices],
+        "methods": [(m, Method(m).label) for m in payments.methods_for(country)],
+        "installments": installments.options(country, total, currency) if total else [1],
+        "states": state_choices(country),
+        "id_types": [(t, ID_LABELS[t]) for t in BUYER_ID_TYPES.get(country, ())],
+        "data": data,
+    }
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    c = _cart(request)
+    if c is None or not c.lines.exists():
+        messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    data = {k: request.POST.get(k, "") for k in FORM_FIELDS} if request.method == "POST" else {
+        "service_level": "standard", "recipient": request.user.get_full_name(),
+        "email": request.user.email,
+    }  # fmt: skip
+    if request.method == "POST" and not request.htmx:
+        lines = [(v.pk, q) for v, q, _id in services.cart_items(c)]
+        form = {**data, "installments": int(request.POST.get("installments") or 1)}
+        try:
+            group, payment, _replayed = payments.checkout(
+                request.user, request.country.code, form, lines,
+                key=request.POST.get("idempotency_key") or None,
+                notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
+            )  # fmt: skip
+        except ValidationError as exc:
+            ctx = _checkout_context(request, c, data)
+            ctx["errors"] = _errors(exc)
+            return render(request, "orders/checkout.html", ctx, status=422)
+        services.clear_cart(c, [v for v, _q in lines])
+        return redirect("payments:pay", reference=payment.reference)
+    ctx = _checkout_context(request, c, data)
+    if request.htmx:
+        return render(request, "orders/_summary.html", ctx)
+    import uuid
+
+    ctx["idempotency_key"] = uuid.uuid4().hex
+    return render(request, "orders/checkout.html", ctx)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    qs = Order.objects.filter(buyer=request.user).select_related("merchant")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page})
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = get_object_or_404(
+        Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
+    )
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all()[:200],
+            "events": order.events.all()[:100],
+            "disputes": order.disputes.all()[:20],
+            "payments": order.group.payments.all()[:20],
+            "refunds": order.refunds.all()[:50],
+            "protection_due": services.protection_due(order),
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    order = get_object_or_404(Order, number=number, buyer=request.user)
+    try:
+        if action == "confirm":
+            services.confirm_receipt(order, request.user)
+            messages.success(request, _("Thank you: the merchant will now be paid."))
+        elif action == "protection":
+            payments.refund_late(order, request.user)
+            messages.success(request, _("Refunded: the money is on its way back to you."))
+        elif action == "dispute":
+            services.open_dispute(
+                order,
+                request.user,
+                request.POST.get("reason", "other"),
+                request.POST.get("message", ""),
+            )
+            messages.success(request, _("Dispute opened: the merchant will answer."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(sum(_errors(exc).values(), [])))
+    return redirect(reverse("orders:detail", args=[order.number]))

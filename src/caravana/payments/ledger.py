@@ -1,0 +1,331 @@
+"""Double-entry ledger: every money movement is one LedgerTransaction whose entries sum to zero
+in each currency; entries are never changed or deleted, a mistake is corrected by a new
+transaction. Posting is idempotent by key, so a retried webhook or task cannot post twice.
+
+Accounts (per currency; payables per merchant or country):
+
+=================== ======= ==================================================================
+clearing            debit   buyers' money at the payment provider
+escrow              credit  held for the buyer until delivery is confirmed (per order entries)
+merchant_payable    credit  owed to a merchant, paid out in CNY
+commission          credit  the platform's commission on goods
+shipping            credit  shipping and insurance revenue
+duties              credit  duties and taxes owed to a country's authority
+refunds             credit  refunds owed to buyers until the provider has paid them
+=================== ======= ==================================================================
+
+Flows: capture Dr clearing / Cr escrow. Refund Dr escrow / Cr refunds, then Dr refunds / Cr
+clearing when the provider pays it. Completion Dr escrow / Cr merchant payable (goods less
+commission), commission, shipping, duties. Payout Dr merchant payable / Cr clearing.
+None of these accounts may go negative, nor may an order's share of escrow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from caravana.catalog.models import Merchant
+from caravana.money import round_money
+from caravana.orders.models import Order
+from caravana.payments.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
+
+ZERO = Decimal(0)
+DEBIT_NORMAL = {AccountKind.CLEARING}
+Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (debit +), order
+
+
+CENT = Decimal("0.01")
+
+
+def _q(value) -> Decimal:
+    """Sums come back from SQLite through a float: every stored amount has at most two decimal
+    places, so rounding the sum to cents gives the exact value back."""
+    return Decimal(value or 0).quantize(CENT)
+
+
+class LedgerError(ValueError):
+    """A posting that would unbalance the books or overdraw an account: nothing is written."""
+
+
+def account(
+    kind: str, currency: str, *, merchant: Merchant | None = None, country: str = ""
+) -> LedgerAccount:
+    parts = [kind, currency]
+    if merchant is not None:
+        parts.append(f"m{merchant.pk}")
+    if country:
+        parts.append(country)
+    key = ":".join(parts)
+    acct, _created = LedgerAccount.objects.get_or_create(
+        key=key,
+        defaults={"kind": kind, "currency": currency, "merchant": merchant, "country": country},
+    )
+    return acct
+
+
+def normal(kind: str, amount: Decimal) -> Decimal:
+    """A signed entry amount (debit +) as a change in the account's normal balance."""
+    return amount if kind in DEBIT_NORMAL else -amount
+
+
+def debit(acct: LedgerAccount, amount: Decimal, order: Order | None = None) -> Leg:
+    return (acct, amount, order)
+
+
+def credit(acct: LedgerAccount, amount: Decimal, order: Order | None = None) -> Leg:
+    return (acct, -amount, order)
+
+
+def order_escrow(order: Order) -> Decimal:
+    """What escrow holds for one order (credit-normal)."""
+    total = LedgerEntry.objects.filter(order=order, account__kind=AccountKind.ESCROW).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return -_q(total)
+
+
+def post(
+    key: str, kind: str, legs: Sequence[Leg], *, order: Order | None = None, memo: str = ""
+) -> LedgerTransaction:
+    """Write one balanced transaction, or return the one already posted under `key`."""
+    existing = LedgerTransaction.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    legs = [leg for leg in legs if leg[1] != ZERO]
+    if not legs:
+        raise LedgerError(f"{key}: a transaction needs entries")
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for acct, amount, _order in legs:
+        if amount != round_money(amount, acct.currency):
+            raise LedgerError(f"{key}: {amount} is not rounded to {acct.currency}'s minor unit")
+        sums[acct.currency] += amount
+    unbalanced = {c: s for c, s in sums.items() if s != ZERO}
+    if unbalanced:
+        raise LedgerError(f"{key}: entries do not balance: {unbalanced}")
+    with transaction.atomic():
+        ids = sorted({acct.pk for acct, _a, _o in legs})
+        locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=ids)}
+        change: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        escrow_change: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for acct, amount, leg_order in legs:
+            change[acct.pk] += normal(acct.kind, amount)
+            if acct.kind == AccountKind.ESCROW and leg_order is not None:
+                escrow_change[leg_order.pk] += -amount
+        for pk, delta in change.items():
+            if locked[pk].balance + delta < ZERO:
+                raise LedgerError(f"{key}: {locked[pk].key} would go negative")
+        for order_pk, delta in escrow_change.items():
+            if delta < ZERO and order_escrow(Order(pk=order_pk)) + delta < ZERO:
+                raise LedgerError(f"{key}: order {order_pk} has less than that in escrow")
+        txn = LedgerTransaction.objects.create(key=key, kind=kind, order=order, memo=memo[:200])
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                transaction=txn,
+                account=acct,
+                amount=amount,
+                currency=acct.currency,
+                order=leg_order,
+                merchant=acct.merchant,
+            )
+            for acct, amount, leg_order in legs
+        )
+        for pk, delta in change.items():
+            locked[pk].balance += delta
+            LedgerAccount.objects.filter(pk=pk).update(balance=locked[pk].balance)
+    return txn
+
+
+# --- the flows ----------------------------------------------------------------------------------
+
+
+def post_capture(key: str, currency: str, shares: Sequence[tuple[Order, Decimal]]) -> None:
+    """The provider has the buyer's money: each order's share goes into escrow."""
+    total = sum((amount for _o, amount in shares), ZERO)
+    escrow = account(AccountKind.ESCROW, currency)
+    legs = [debit(account(AccountKind.CLEARING, currency), total)]
+    legs += [credit(escrow, amount, order) for order, amount in shares]
+    post(key, "capture", legs, memo="payment captured")
+
+
+def post_refund(key: str, order: Order, amount: Decimal) -> None:
+    """Take the refund out of the order's escrow; the provider pays it out at once (sandbox)."""
+    cur = order.currency
+    refunds = account(AccountKind.REFUNDS, cur)
+    post(
+        f"{key}:owed",
+        "refund",
+        [debit(account(AccountKind.ESCROW, cur), amount, order), credit(refunds, amount)],
+        order=order,
+        memo="refund owed to the buyer",
+    )
+    post(
+        f"{key}:paid",
+        "refund_paid",
+        [debit(refunds, amount), credit(account(AccountKind.CLEARING, cur), amount)],
+        order=order,
+        memo="refund paid by the provider",
+    )
+
+
+def commission_rate() -> Decimal:
+    return Decimal(str(getattr(settings, "PAYMENTS_COMMISSION_RATE", "0.08")))
+
+
+def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
+    """How what is left in escrow is shared out. Refunds come off the goods first (the
+    merchant's part), then shipping, then duties and taxes."""
+    refunded = order.total - held
+    goods = max(order.goods - refunded, ZERO)
+    rest = max(refunded - order.goods, ZERO)
+    shipping = max(order.shipping - rest, ZERO)
+    rest = max(rest - order.shipping, ZERO)
+    duties = order.duties + order.taxes - rest
+    commission = min(round_money(goods * commission_rate(), order.currency), goods)
+    return {
+        "merchant": goods - commission,
+        "commission": commission,
+        "shipping": shipping,
+        "duties": duties,
+    }
+
+
+def post_release(order: Order) -> None:
+    """Delivery confirmed: escrow goes to the merchant (less commission), the platform's
+    shipping revenue and each country's duties and taxes."""
+    held = order_escrow(order)
+    if held <= ZERO:
+        return
+    cur = order.currency
+    split = release_split(order, held)
+    legs = [
+        debit(account(AccountKind.ESCROW, cur), held, order),
+        credit(
+            account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant), split["merchant"]
+        ),
+        credit(account(AccountKind.COMMISSION, cur), split["commission"]),
+        credit(account(AccountKind.SHIPPING, cur), split["shipping"]),
+        credit(account(AccountKind.DUTIES, cur, country=order.country), split["duties"]),
+    ]
+    post(f"release:{order.number}", "release", legs, order=order, memo="escrow released")
+
+
+# --- balances and reconciliation ----------------------------------------------------------------
+
+
+def balances() -> list[LedgerAccount]:
+    return list(
+        LedgerAccount.objects.select_related("merchant").order_by("kind", "currency", "key")
+    )
+
+
+def order_balances(order: Order) -> dict[str, Decimal]:
+    """Per account kind, the normal balance of this order's entries."""
+    rows = LedgerEntry.objects.filter(order=order).values("account__kind").annotate(s=Sum("amount"))
+    return {r["account__kind"]: normal(r["account__kind"], _q(r["s"])) for r in rows}
+
+
+def merchant_payable(merchant: Merchant) -> dict[str, Decimal]:
+    rows = LedgerAccount.objects.filter(
+        merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE
+    ).values_list("currency", "balance")
+    return dict(rows)
+
+
+def reconcile() -> list[str]:
+    """Every way the books must agree with themselves and with the orders; [] when they do."""
+    from caravana.orders.models import OrderStatus
+    from caravana.payments.models import PaymentStatus, PayoutItem, Refund
+
+    problems: list[str] = []
+    unbalanced = (
+        LedgerEntry.objects.values("transaction_id", "currency")
+        .annotate(s=Sum("amount"))
+        .filter(Q(s__gt=Decimal("0.001")) | Q(s__lt=Decimal("-0.001")))
+    )
+    for row in unbalanced[:100]:
+        problems.append(f"transaction {row['transaction_id']} off by {row['s']} {row['currency']}")
+    sums = dict(
+        LedgerEntry.objects.values("account_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account_id", "s")
+    )
+    for acct in LedgerAccount.objects.all():
+        from_entries = normal(acct.kind, _q(sums.get(acct.pk)))
+        if from_entries != acct.balance:
+            problems.append(f"{acct.key}: balance {acct.balance} but entries say {from_entries}")
+        if acct.balance < ZERO:
+            problems.append(f"{acct.key}: negative balance {acct.balance}")
+    # Escrow per order: captured − refunded − released; zero once completed or refunded.
+    escrow = dict(
+        LedgerEntry.objects.filter(account__kind=AccountKind.ESCROW)
+        .values("order_id")
+        .annotate(s=Sum("amount"))
+        .values_list("order_id", "s")
+    )
+    refunded = dict(
+        Refund.objects.values("order_id").annotate(s=Sum("amount")).values_list("order_id", "s")
+    )
+    captured = set(
+        Order.objects.filter(group__payments__status=PaymentStatus.SUCCEEDED).values_list(
+            "pk", flat=True
+        )
+    )
+    for order in Order.objects.filter(pk__in=captured | set(escrow)).only(
+        "pk", "number", "status", "total", "refunded"
+    ):
+        held = -_q(escrow.get(order.pk))
+        if _q(refunded.get(order.pk)) != order.refunded:
+            problems.append(
+                f"order {order.number}: refunds {refunded.get(order.pk)} ≠ {order.refunded}"
+            )
+        if order.pk not in captured and held:
+            problems.append(f"order {order.number}: escrow {held} without a captured payment")
+        elif order.status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED):
+            if held != ZERO:
+                problems.append(f"order {order.number}: {order.status} but escrow holds {held}")
+        elif order.pk in captured and held != order.total - order.refunded:
+            problems.append(f"order {order.number}: escrow {held} ≠ total − refunded")
+    # Per merchant: released to them − paid out = payable.
+    released = dict(
+        LedgerEntry.objects.filter(
+            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind="release"
+        )
+        .values("account_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account_id", "s")
+    )
+    paid = dict(
+        LedgerEntry.objects.filter(
+            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind="payout"
+        )
+        .values("account_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account_id", "s")
+    )
+    for acct in LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE):
+        expected = -_q(released.get(acct.pk)) - _q(paid.get(acct.pk))
+        if expected != acct.balance:
+            problems.append(f"{acct.key}: released − paid out = {expected} ≠ {acct.balance}")
+    items = PayoutItem.objects.values("batch__merchant_id", "source_currency").annotate(
+        s=Sum("source_amount")
+    )
+    for row in items:
+        acct = LedgerAccount.objects.filter(
+            kind=AccountKind.MERCHANT_PAYABLE,
+            merchant_id=row["batch__merchant_id"],
+            currency=row["source_currency"],
+        ).first()
+        if acct is None or _q(paid.get(acct.pk)) != _q(row["s"]):
+            problems.append(f"payouts of merchant {row['batch__merchant_id']} ≠ ledger")
+    return problems

@@ -1,0 +1,228 @@
+"""Payments, refunds, webhook events, the double-entry ledger and payouts.
+
+Card data is never stored: a payment keeps the card's brand and last four digits only."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from caravana.catalog.models import Merchant
+from caravana.orders.models import Order, OrderGroup
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Method(models.TextChoices):
+    PIX = "pix", _("Pix")
+    BOLETO = "boleto", _("Boleto bancário")
+    OXXO = "oxxo", _("OXXO")
+    SPEI = "spei", _("SPEI bank transfer")
+    CARD = "card", _("Card")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for payment")
+    SUCCEEDED = "succeeded", _("Paid")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Payment(models.Model):
+    """One attempt to pay an order group. A group may have several (a declined card, then Pix);
+    at most one succeeds."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    group = models.ForeignKey(OrderGroup, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20, default="sandbox")
+    method = models.CharField(max_length=10, choices=Method)
+    status = models.CharField(max_length=10, choices=PaymentStatus, default=PaymentStatus.PENDING)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    installments = models.PositiveSmallIntegerField(default=1)
+    installment_amounts = models.JSONField(default=list, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    artefact = models.JSONField(default=dict, blank=True)  # Pix payload, boleto line, CLABE…
+    decline_reason = models.CharField(max_length=200, blank=True)
+    notify_url = models.URLField(max_length=300, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=models.Q(status="succeeded"),
+                name="one_capture_per_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Refund(models.Model):
+    reference = models.CharField(max_length=32, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=40)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class WebhookEvent(models.Model):
+    """Every accepted provider event, by its id: a replayed id is refused."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=64)
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+
+class AccountKind(models.TextChoices):
+    CLEARING = "clearing", _("Buyer funds in clearing")
+    ESCROW = "escrow", _("Escrow")
+    MERCHANT_PAYABLE = "merchant_payable", _("Merchant payable")
+    COMMISSION = "commission", _("Platform commission")
+    SHIPPING = "shipping", _("Shipping revenue")
+    DUTIES = "duties", _("Duties and taxes payable")
+    REFUNDS = "refunds", _("Refunds")
+
+
+class LedgerAccount(models.Model):
+    """One account per kind, currency and (for payables) merchant or country. Debit-normal
+    accounts (clearing) hold a positive balance as debits minus credits; the others are
+    credit-normal. `balance` is kept in the same transaction as the entries and checked
+    against them by reconciliation."""
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=AccountKind)
+    currency = models.CharField(max_length=3)
+    merchant = models.ForeignKey(
+        Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+    )
+    country = models.CharField(max_length=2, blank=True)
+    balance = models.DecimalField(**MONEY, default=0)  # in the account's normal direction
+
+    class Meta:
+        ordering = ["kind", "currency", "key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class LedgerTransaction(models.Model):
+    """A balanced set of entries. `key` makes posting idempotent (capture:PAY…, release:ORD…)."""
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20)
+    memo = models.CharField(max_length=200, blank=True)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ledger transactions are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ledger transactions are immutable")
+
+
+class LedgerEntry(models.Model):
+    """`amount` is signed: debit positive, credit negative; each transaction sums to zero per
+    currency."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    merchant = models.ForeignKey(
+        Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ledger entries are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ledger entries are immutable")
+
+
+class PayoutBatch(models.Model):
+    """What a merchant is paid at once, converted to its payout currency (CNY) at the recorded
+    rate; each source currency is one item."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PayoutItem(models.Model):
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="items")
+    source_currency = models.CharField(max_length=3)
+    source_amount = models.DecimalField(**MONEY)
+    rate = models.DecimalField(max_digits=24, decimal_places=12)
+    rate_date = models.DateField()
+    rate_source = models.CharField(max_length=300)
+    amount = models.DecimalField(**MONEY)  # in the batch currency
+    ledger_transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="payout_item"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.source_amount} {self.source_currency} → {self.amount}"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from caravana.payments import ops_views as views
+
+app_name = "operations"
+urlpatterns = [
+    path("ledger/", views.ledger_page, name="ledger"),
+    path("payouts/", views.payouts, name="payouts"),
+    path("disputes/", views.disputes, name="disputes"),
+    path("disputes/<int:pk>/decide/", views.decide, name="decide"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from caravana.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("<str:reference>/", views.pay, name="pay"),
+    path("<str:reference>/status/", views.status, name="status"),
+    path("<str:reference>/voucher.pdf", views.voucher, name="voucher"),
+    path("<str:reference>/sandbox/", views.sandbox_confirm, name="sandbox_confirm"),
+]

@@ -1,0 +1,88 @@
+"""Checkout journeys in a real Chromium: Pix from Brazil with two merchants, OXXO from Mexico.
+The sandbox's "confirm payment" button posts a signed webhook over HTTP to our own endpoint."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from caravana.orders.models import Order
+from tests import factories as f
+from tests.orders.support import BR, MX, ensure_pricing
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shop(settings):
+    settings.PAYMENTS_SANDBOX_TRANSPORT = "http"
+    ensure_pricing()
+    f.fx_rates()
+    a = f.product(
+        price="129.00", title_en="TWS earphones", title_pt_br="Fone TWS", title_es="Audífonos"
+    )
+    b = f.product(price="19.90", hs_code="392690", title_en="Phone case", title_pt_br="Capinha",
+                  title_es="Funda")  # fmt: skip
+    return a, b, f.user(email="buyer@example.com")
+
+
+def _login(page, url, user):
+    page.goto(url + "/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", f.PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+
+
+def _choose(page, url, country):
+    page.goto(url + "/country/")
+    page.locator(f'button[data-country="{country}"]').click()
+
+
+def _fill(page, data):
+    for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
+        page.fill(f"#{name}", data[name])
+    page.select_option("#state", data["state"])
+    page.check(f'input[name=method][value="{data["method"]}"]')
+
+
+def test_buyer_in_brazil_pays_two_merchants_by_pix(live_server, page, shop):
+    a, b, user = shop
+    _choose(page, live_server.url, "BR")
+    for product in (a, b):  # anonymous cart, attached at login
+        page.goto(f"{live_server.url}/p/{product.pk}/")
+        page.get_by_test_id("add-to-cart").click()
+    _login(page, live_server.url, user)
+    page.goto(live_server.url + "/cart/")
+    expect(page.locator("table.cart tbody tr")).to_have_count(2)
+    page.get_by_test_id("to-checkout").click()
+    expect(page.get_by_test_id("parcel")).to_have_count(2)
+    _fill(page, BR)
+    page.get_by_test_id("place-order").click()
+    expect(page.get_by_test_id("pix-qr").locator("svg")).to_be_visible()
+    payload = page.get_by_test_id("pix-payload").input_value()
+    assert payload.startswith("000201") and "br.gov.bcb.pix" in payload
+    page.screenshot(path="var/screenshot-pay-pix.png")
+    page.get_by_test_id("sandbox-confirm").click()
+    expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
+    page.goto(live_server.url + "/orders/")
+    expect(page.locator('td[data-status="paid"]')).to_have_count(2)
+    assert Order.objects.filter(status="paid").count() == 2
+
+
+def test_buyer_in_mexico_pays_with_an_oxxo_voucher(live_server, page, shop):
+    a, _b, user = shop
+    _login(page, live_server.url, user)
+    _choose(page, live_server.url, "MX")
+    page.goto(f"{live_server.url}/p/{a.pk}/")
+    page.get_by_test_id("add-to-cart").click()
+    page.goto(live_server.url + "/checkout/")
+    _fill(page, MX)
+    page.get_by_test_id("place-order").click()
+    ref = page.get_by_test_id("oxxo-reference")
+    expect(ref).to_have_text(re.compile(r"^\d{14}$"))
+    voucher = page.get_by_test_id("voucher").get_attribute("href")
+    resp = page.request.get(live_server.url + voucher)
+    assert resp.ok and resp.body().startswith(b"%PDF")
+    page.get_by_test_id("sandbox-confirm").click()
+    expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
+    assert Order.objects.get().status == "paid"

@@ -1,0 +1,88 @@
+"""Shared data for the orders and payments tests: two merchants' products, a buyer, and
+checkout forms for Brazil and Mexico with valid IDs and addresses."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from caravana.accounts.models import Role
+from caravana.orders import services as orders
+from caravana.orders.models import Cart
+from caravana.payments import services as payments
+from caravana.pricing.models import RateCardVersion, RuleSetVersion
+from tests import factories as f
+
+BR = {
+    "recipient": "Ana Souza",
+    "email": "ana@example.com.br",
+    "street_address": "Av. Paulista, 1000",
+    "city": "São Paulo",
+    "state": "SP",
+    "postal_code": "01310-100",
+    "buyer_id": "390.533.447-05",
+    "service_level": "standard",
+    "method": "pix",
+}
+MX = {
+    "recipient": "Luis Pérez",
+    "email": "luis@example.mx",
+    "street_address": "Av. Reforma 222",
+    "city": "Ciudad de México",
+    "state": "CDMX",
+    "postal_code": "06600",
+    "buyer_id": "GODE561231GR8",
+    "service_level": "standard",
+    "method": "oxxo",
+}
+
+
+def ensure_pricing() -> None:
+    """Transactional tests flush the rules the migration seeded: put them back."""
+    if RuleSetVersion.objects.exists() and RateCardVersion.objects.exists():
+        return
+    pkg = resources.files("caravana.pricing").joinpath("data")
+    for rs in json.loads(pkg.joinpath("rules.json").read_text("utf-8"))["rule_sets"]:
+        RuleSetVersion.objects.get_or_create(
+            rule_id=rs["id"],
+            defaults={
+                "country": rs["country"], "effective_from": rs["effective_from"],
+                "effective_to": rs.get("effective_to"), "source": rs.get("source", ""),
+                "verified": bool(rs.get("verified", False)), "body": rs,
+            },
+        )  # fmt: skip
+    for card in json.loads(pkg.joinpath("rate_cards.json").read_text("utf-8"))["cards"]:
+        RateCardVersion.objects.get_or_create(
+            card_id=card["id"],
+            defaults={"origin": card["origin"], "destination": card["destination"],
+                      "service": card["service"], "body": card},
+        )  # fmt: skip
+
+
+@pytest.fixture
+def market(settings):
+    settings.PAYMENTS_SANDBOX_TRANSPORT = "inline"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ensure_pricing()
+    f.fx_rates()
+    a = f.product(price="100.00", stock=10, title_en="Earphones")
+    b = f.product(price="50.00", stock=10, hs_code="392690", title_en="Phone case")
+    return a.variants.get(), b.variants.get()
+
+
+def buyer():
+    return f.user(Role.BUYER, email="buyer@example.com")
+
+
+def place(user, data=BR, lines=None, country=None, key=None, **extra):
+    country = country or ("MX" if data is MX else "BR")
+    return payments.checkout(user, country, {**data, **extra}, lines, key=key)
+
+
+def cart_with(user, *items) -> Cart:
+    cart = orders.create_cart(user)
+    for variant, qty in items:
+        orders.add_to_cart(cart, variant.pk, qty)
+    return cart

@@ -1,0 +1,1 @@
+from tests.orders.support import market  # noqa: F401

@@ -1,0 +1,240 @@
+import datetime as dt
+import json
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from caravana.orders import services as orders
+from caravana.orders.models import Dispute, Order, OrderStatus
+from caravana.payments import ledger, providers, services, signing
+from caravana.payments.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+    WebhookEvent,
+)
+from caravana.payments.webhooks import receive
+from tests import factories as f
+from tests.orders.support import buyer, place
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(payment, outcome="succeeded"):
+    return providers.sandbox().event(payment.reference, outcome, payment.amount, payment.currency)
+
+
+def _state():
+    return (
+        list(Payment.objects.values_list("status", flat=True)),
+        list(Order.objects.values_list("status", flat=True)),
+        LedgerEntry.objects.count(),
+        WebhookEvent.objects.count(),
+    )
+
+
+@pytest.fixture
+def pending(market):
+    a, b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 2)])
+    return group, payment
+
+
+def test_signed_webhook_captures_into_escrow(pending):
+    group, payment = pending
+    body = _body(payment)
+    status, out = receive("sandbox", body, signing.sign(providers.sandbox().secret, body))
+    assert status == 200, out
+    assert set(group.orders.values_list("status", flat=True)) == {OrderStatus.PAID}
+    escrow = LedgerAccount.objects.get(key="escrow:BRL")
+    assert escrow.balance == group.total
+    for order in group.orders.all():
+        assert ledger.order_escrow(order) == order.total
+    assert ledger.reconcile() == []
+
+
+def test_forged_stale_and_replayed_webhooks_change_nothing(pending):
+    _group, payment = pending
+    secret = providers.sandbox().secret
+    body = _body(payment)
+    before = _state()
+    assert receive("sandbox", body, signing.sign("not-the-secret", body))[0] == 400
+    assert receive("sandbox", body, None)[0] == 400
+    tampered = body.replace(b'"amount":"', b'"amount":"1')
+    assert tampered != body
+    assert receive("sandbox", tampered, signing.sign(secret, body))[0] == 400
+    stale = signing.sign(secret, body, int(time.time()) - 301)
+    assert receive("sandbox", body, stale)[0] == 400
+    assert _state() == before
+    good = signing.sign(secret, body)
+    assert receive("sandbox", body, good)[0] == 200
+    after = _state()
+    assert receive("sandbox", body, good)[0] == 409
+    assert _state() == after
+
+
+def test_webhook_endpoint_over_http(client, pending):
+    _group, payment = pending
+    body = _body(payment)
+    header = signing.sign(providers.sandbox().secret, body)
+    url = "/api/v1/payments/webhooks/sandbox"
+    resp = client.post(url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE=header)
+    assert resp.status_code == 200, resp.content
+    again = client.post(url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE=header)
+    assert again.status_code == 409
+    forged = client.post(
+        url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE="t=1,v1=00"
+    )
+    assert forged.status_code == 400
+
+
+def test_declined_card_and_retry_with_pix(market):
+    a, _b = market
+    user = buyer()
+    group, payment, _r = place(
+        user, lines=[(a.pk, 1)], method="card", card_number="4000000000000002"
+    )
+    assert payment.status == PaymentStatus.DECLINED and payment.card_last4 == "0002"
+    assert group.orders.get().status == OrderStatus.AWAITING_PAYMENT
+    retry, _ = services.create_payment(group, user, "pix", key="retry-1")
+    assert retry.artefact["payload"].startswith("000201")
+    services.sandbox_simulate(retry)
+    assert group.orders.get().status == OrderStatus.PAID
+
+
+def test_approved_card_is_confirmed_by_webhook_and_never_stored(
+    market, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    with django_capture_on_commit_callbacks(execute=True):
+        group, payment, _r = place(
+            buyer(), lines=[(a.pk, 1)], method="card", card_number="4111 1111 1111 1111",
+            installments=3,
+        )  # fmt: skip
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert (payment.card_brand, payment.card_last4, payment.installments) == ("visa", "1111", 3)
+    amounts = [Decimal(x) for x in payment.installment_amounts]
+    assert sum(amounts) == payment.amount
+    dump = json.dumps(list(Payment.objects.values()), default=str)
+    assert "4111111111111111" not in dump and "4111 1111" not in dump
+
+
+def test_full_life_refund_release_payout_reconciles(pending, settings):
+    settings.PAYMENTS_COMMISSION_RATE = "0.10"
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    first, second = group.orders.order_by("pk")
+    # partial refund of the first order, then delivery and completion
+    refund, _ = services.refund(first, Decimal("10.00"), reason="merchant", key="r1")
+    again, replayed = services.refund(first, Decimal("10.00"), reason="merchant", key="r1")
+    assert replayed and again.pk == refund.pk
+    first.refresh_from_db()
+    assert first.refunded == Decimal("10.00") and first.refund_state == "partial"
+    orders.mark_shipped(first)
+    orders.confirm_delivery(first.number, timezone.now())
+    orders.confirm_delivery(first.pk, timezone.now())  # a second tracking event changes nothing
+    orders.confirm_receipt(first, first.buyer)
+    first.refresh_from_db()
+    assert first.status == OrderStatus.COMPLETED
+    assert ledger.order_escrow(first) == 0
+    split = ledger.release_split(first, first.total - Decimal("10.00"))
+    payable = LedgerAccount.objects.get(kind=AccountKind.MERCHANT_PAYABLE, merchant=first.merchant)
+    assert payable.balance == split["merchant"]
+    assert split["commission"] == ((first.goods - Decimal("10.00")) * Decimal("0.10")).quantize(
+        Decimal("0.01")
+    )
+    duties = LedgerAccount.objects.get(kind=AccountKind.DUTIES, country="BR")
+    assert duties.balance == first.duties + first.taxes
+    # second order: refunded in full before shipping
+    services.refund(second, None, reason="merchant")
+    second.refresh_from_db()
+    assert second.status == OrderStatus.REFUNDED and ledger.order_escrow(second) == 0
+    assert ledger.reconcile() == []
+    batch = services.run_payout(first.merchant)
+    item = batch.items.get()
+    assert batch.currency == "CNY" and item.source_amount == split["merchant"]
+    assert item.amount == (item.source_amount * item.rate).quantize(Decimal("0.01"))
+    assert item.rate_source
+    payable.refresh_from_db()
+    assert payable.balance == 0
+    assert services.run_payout(first.merchant) is None
+    assert PayoutBatch.objects.count() == 1
+    assert ledger.reconcile() == []
+
+
+def test_refund_cannot_exceed_escrow(pending):
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    order = group.orders.first()
+    with pytest.raises(ValidationError):
+        services.refund(order, order.total + 1, reason="merchant")
+    assert ledger.reconcile() == []
+
+
+def test_auto_confirm_after_delivery(pending, settings):
+    settings.ORDERS_AUTO_CONFIRM_DAYS = 5
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    order = group.orders.first()
+    delivered = timezone.now() - dt.timedelta(days=6)
+    orders.confirm_delivery(order, delivered)
+    assert orders.auto_complete(timezone.now() - dt.timedelta(days=2)) == 0
+    assert orders.auto_complete() == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED and ledger.order_escrow(order) == 0
+
+
+def test_buyer_protection_late_and_lost(pending, settings):
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    late, lost = group.orders.order_by("pk")
+    with pytest.raises(ValidationError):
+        services.refund_late(late, late.buyer)
+    Order.objects.filter(pk=late.pk).update(
+        promised_by=timezone.now().date() - dt.timedelta(days=4)
+    )
+    late.refresh_from_db()
+    services.refund_late(late, late.buyer)
+    late.refresh_from_db()
+    assert late.status == OrderStatus.REFUNDED and late.refunded == late.total
+    orders.mark_shipped(lost)
+    orders.report_lost(lost.number)
+    lost.refresh_from_db()
+    assert lost.status == OrderStatus.REFUNDED and lost.refund_state == "full"
+    assert ledger.reconcile() == []
+
+
+def test_dispute_buyer_opens_merchant_answers_operator_decides(pending):
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    order = group.orders.first()
+    dispute = orders.open_dispute(order, order.buyer, "damaged", "The case arrived broken.")
+    with pytest.raises(ValidationError):
+        orders.confirm_receipt(order, order.buyer)
+    orders.answer_dispute(dispute, order.merchant, "Sorry, we refund half.")
+    operator = f.user("operator")
+    services.decide_dispute(dispute, operator, Decimal("5.00"), "Half the goods.")
+    dispute = Dispute.objects.get(pk=dispute.pk)
+    assert dispute.status == "refunded" and dispute.refund_amount == Decimal("5.00")
+    order.refresh_from_db()
+    assert order.refunded == Decimal("5.00")
+    assert ledger.reconcile() == []
+
+
+def test_payment_after_expiry_is_refunded(pending):
+    group, payment = pending
+    orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2))
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PENDING)
+    services.sandbox_simulate(payment)
+    for order in group.orders.all():
+        assert order.status == OrderStatus.CANCELLED and order.refunded == order.total
+        assert ledger.order_escrow(order) == 0
+    assert LedgerAccount.objects.get(key="clearing:BRL").balance == 0
+    assert ledger.reconcile() == []
