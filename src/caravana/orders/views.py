@@ -23,6 +23,7 @@ from caravana.payments import installments
 from caravana.payments import services as payments
 from caravana.payments.models import Method
 from caravana.storefront.countries import format_locale
+from caravana.storefront.landed import DEFAULT_STATE, charge_label
 from caravana.storefront.prices import PriceBook
 
 FORM_FIELDS = (
@@ -64,8 +65,11 @@ def cart(request: HttpRequest) -> HttpResponse:
         }
         for v, qty, line_id in (services.cart_items(c) if c else [])
     ]
+    context = {"rows": rows}
+    if rows:
+        context.update(_summary_context(request, c))
     template = "orders/_cart_lines.html" if request.htmx else "orders/cart.html"
-    return render(request, template, {"rows": rows})
+    return render(request, template, context)
 
 
 @require_POST
@@ -100,12 +104,14 @@ def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
     return redirect("orders:cart")
 
 
-def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
+def _summary_context(
+    request: HttpRequest, c: Cart, service: str = "standard", state: str | None = None
+) -> dict:
+    """Landed total per merchant parcel, with its breakdown: the cart and the checkout."""
     country = request.country.code
-    service = data.get("service_level") or "standard"
     items = [(v, q) for v, q, _id in services.cart_items(c)]
     parcels = services.quote_parcels(
-        items, country, service, state=data.get("state") or ("SP" if country == "BR" else None)
+        items, country, service, state=state or DEFAULT_STATE.get(country)
     )
     total = sum((p.quote.collect_at_checkout for p in parcels if p.quote and p.quote.ok), 0)
     currency = request.country.currency
@@ -119,7 +125,8 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
                 if p.quote and p.quote.ok
                 else "",
                 "rows": [
-                    (c.label, c.kind, _fmt(request, c.amount, currency)) for c in p.quote.charges()
+                    (charge_label(ch, p.quote), ch.kind, _fmt(request, ch.amount, currency))
+                    for ch in p.quote.charges()
                 ]
                 if p.quote and p.quote.ok
                 else [],
@@ -130,6 +137,18 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
         "total": _fmt(request, total, currency),
         "total_raw": total,
         "ok": all(p.quote and p.quote.ok for p in parcels),
+    }
+
+
+def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
+    country = request.country.code
+    summary = _summary_context(
+        request, c, data.get("service_level") or "standard", data.get("state") or None
+    )
+    total = summary["total_raw"]
+    currency = request.country.currency
+    return {
+        **summary,
         "windows": [(lvl, lbl, services.service_window(lvl)) for lvl, lbl in ServiceLevel.choices],
         "methods": [(m, Method(m).label) for m in payments.methods_for(country)],
         "installments": installments.options(country, total, currency) if total else [1],

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from caravana.catalog.models import Variant
 from caravana.pricing import quoting
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
@@ -49,3 +51,20 @@ def quote_variant(
         return quoting.quote(request)
     except QuoteError:
         return None
+
+
+def charge_label(charge, quote) -> str:
+    """Goods and shipping are ours to name in the buyer's language; duties and taxes keep
+    their legal names (II, ICMS, IVA, IGV), which is what buyers see on their customs papers."""
+    if charge.kind == "goods":
+        return _("Product")
+    if charge.kind == "shipping":
+        return _("Shipping (%(service)s)") % {"service": _service_name(quote.request.service_level)}
+    if charge.kind == "insurance":
+        return _("Insurance")
+    return charge.label
+
+
+def _service_name(code: str) -> str:
+    names = {"premium": _("premium"), "standard": _("standard"), "economy": _("economy")}
+    return names.get(code, code)

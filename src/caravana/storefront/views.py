@@ -18,7 +18,7 @@ from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.storefront import countries
-from caravana.storefront.landed import DEFAULT_STATE, quote_variant
+from caravana.storefront.landed import DEFAULT_STATE, charge_label, quote_variant
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
 
@@ -213,7 +213,7 @@ def landed_context(quote, book: PriceBook) -> dict:
         "due_on_arrival": fmt(quote.due_on_arrival) if quote.ok and quote.due_on_arrival else "",
         "rows": [
             {
-                "label": _charge_label(c, quote),
+                "label": charge_label(c, quote),
                 "kind": c.kind,
                 "amount": fmt(c.amount),
                 "rate": f"{(c.rate * 100).normalize():f}%" if c.rate is not None else "",
@@ -226,20 +226,3 @@ def landed_context(quote, book: PriceBook) -> dict:
         "state": DEFAULT_STATE.get(quote.request.country),
         "rule_set": quote.rule_set.id,
     }
-
-
-def _charge_label(charge, quote) -> str:
-    """Goods and shipping are ours to name in the buyer's language; duties and taxes keep
-    their legal names (II, ICMS, IVA, IGV), which is what buyers see on their customs papers."""
-    if charge.kind == "goods":
-        return _("Product")
-    if charge.kind == "shipping":
-        return _("Shipping (%(service)s)") % {"service": _service_name(quote.request.service_level)}
-    if charge.kind == "insurance":
-        return _("Insurance")
-    return charge.label
-
-
-def _service_name(code: str) -> str:
-    names = {"premium": _("premium"), "standard": _("standard"), "economy": _("economy")}
-    return names.get(code, code)
