@@ -12,6 +12,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Test users need no real password hashing (PBKDF2 costs most of a second per user)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fx_cache():
     from django.core.cache import cache
 
