@@ -16,6 +16,7 @@ urlpatterns = [
     path("operations/", include("caravana.payments.ops_urls")),
     path("pay/", include("caravana.payments.urls")),
     path("hub/", include("caravana.fulfillment.urls")),
+    path("planning/", include("caravana.planning.urls")),
     path("", include("caravana.orders.urls")),
     path("", include("caravana.storefront.urls")),
 ]

@@ -1,0 +1,190 @@
+"""The planner over the database: build a problem from closed bags, built ULDs, scheduled
+charters and belly offers; run the solver; commit its assignments as bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caravana.fulfillment.models import Bag, Uld
+from caravana.network.models import Flight
+from caravana.planning.models import BellyOffer, Booking, PlanRun
+from caravana.planning.solver import run_plan
+
+# Penalties in USD, editable in settings: a kg a day late hurts a premium promise most.
+DEFAULT_PENALTIES = {
+    "late_per_kg_day_usd": {"premium": 3.0, "standard": 1.0, "economy": 0.3},
+    "unshipped_per_kg_usd": 6.0,
+}
+# How long after the first parcel of a bag was labelled its air leg should land, by service:
+# the fast end of the promised window minus the days last-mile delivery needs.
+LAST_MILE_DAYS = 3
+MAX_WINDOW_DAYS = 14
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _due(first_label: dt.datetime | None, ready: dt.datetime, transit_min_days: int) -> dt.datetime:
+    start = first_label or ready
+    due = start + dt.timedelta(days=max(1, transit_min_days - LAST_MILE_DAYS))
+    return max(due, ready)
+
+
+def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The solver's input for consignments waiting now and departures inside [start, end)."""
+    if end <= start:
+        raise ValidationError({"end": _("The end must come after the start.")})
+    if end - start > dt.timedelta(days=MAX_WINDOW_DAYS):
+        raise ValidationError({"end": _("Plan at most 14 days at a time.")})
+    consignments = []
+    bags = (
+        Bag.objects.filter(state=Bag.State.CLOSED, uld__isnull=True)
+        .select_related("hub", "gateway", "service_level")
+        .annotate(first_label=Min("parcels__created_at"))
+    )
+    for bag in bags:
+        ready = bag.closed_at or timezone.now()
+        consignments.append(
+            {
+                "id": f"bag-{bag.pk}",
+                "origin": bag.hub.airport,
+                "destination": bag.gateway.iata,
+                "service": bag.service_level.code,
+                "weight_kg": bag.weight_g / 1000,
+                "volume_m3": bag.volume_cm3 / 1_000_000,
+                "ready_at": _iso(ready),
+                "due_at": _iso(_due(bag.first_label, ready, bag.service_level.transit_min_days)),
+                "dangerous_goods": bag.dangerous_goods,
+                "positions": 0,
+            }
+        )
+    ulds = (
+        Uld.objects.filter(state=Uld.State.CLOSED, flight__isnull=True)
+        .select_related("hub", "gateway", "uld_type")
+        .annotate(first_label=Min("bags__parcels__created_at"))
+        .prefetch_related("bags__service_level")
+    )
+    for uld in ulds:
+        ready = uld.closed_at or timezone.now()
+        levels = sorted({b.service_level for b in uld.bags.all()}, key=lambda s: s.transit_min_days)
+        level = levels[0] if levels else None
+        consignments.append(
+            {
+                "id": f"uld-{uld.pk}",
+                "origin": uld.hub.airport,
+                "destination": uld.gateway.iata if uld.gateway else "",
+                "service": level.code if level else "standard",
+                "weight_kg": uld.weight_g / 1000 + uld.uld_type.tare_kg,
+                "volume_m3": uld.volume_cm3 / 1_000_000,
+                "ready_at": _iso(ready),
+                "due_at": _iso(
+                    _due(uld.first_label, ready, level.transit_min_days if level else 10)
+                ),
+                "dangerous_goods": uld.dg_bag_count > 0,
+                "positions": 1,
+            }
+        )
+    flights = [
+        {
+            "id": f"flight-{f.pk}",
+            "origin": f.origin,
+            "destination": f.destination,
+            "departs_at": _iso(f.scheduled_departure),
+            "arrives_at": _iso(f.scheduled_arrival),
+            "payload_kg": f.aircraft_type.max_payload_kg,
+            "volume_m3": float(f.aircraft_type.volume_m3),
+            "positions": f.aircraft_type.main_deck_positions,
+            "fixed_cost_usd": float(f.fixed_cost_usd or 0),
+            "optional": f.is_optional,
+        }
+        for f in Flight.objects.filter(
+            state=Flight.State.SCHEDULED,
+            scheduled_departure__gte=start,
+            scheduled_departure__lt=end,
+        ).select_related("aircraft_type")
+    ]
+    belly = [
+        {
+            "id": b.key,
+            "origin": b.origin,
+            "destination": b.destination,
+            "departs_at": _iso(b.departs_at),
+            "arrives_at": _iso(b.arrives_at),
+            "capacity_kg": b.capacity_kg,
+            "capacity_m3": float(b.capacity_m3),
+            "price_per_kg_usd": float(b.price_per_kg_usd),
+        }
+        for b in BellyOffer.objects.filter(departs_at__gte=start, departs_at__lt=end)
+    ]
+    penalties = getattr(settings, "PLANNING_PENALTIES", DEFAULT_PENALTIES)
+    return {
+        "consignments": consignments,
+        "flights": flights,
+        "belly": belly,
+        "penalties": penalties,
+    }
+
+
+def run(user: Any, start: dt.datetime, end: dt.datetime, time_limit: float = 20.0) -> PlanRun:
+    """Solve and keep the run; nothing is booked until the planner commits it."""
+    problem = build_problem(start, end)
+    result = run_plan(problem, time_limit=time_limit)
+    return PlanRun.objects.create(
+        window_start=start, window_end=end, problem=problem, result=result, created_by=user
+    )
+
+
+@transaction.atomic
+def commit(run: PlanRun) -> int:
+    """Book every assigned consignment; consignments this plan leaves waiting lose any older
+    booking. Committing the same run twice changes nothing."""
+    run = PlanRun.objects.select_for_update().get(pk=run.pk)
+    if run.committed_at is not None:
+        return run.bookings.count()
+    by_id = {c["id"]: c for c in run.problem["consignments"]}
+    assignments = run.result["assignments"]
+    bag_ids = [int(k[4:]) for k in assignments if k.startswith("bag-")]
+    uld_ids = [int(k[4:]) for k in assignments if k.startswith("uld-")]
+    Booking.objects.filter(bag_id__in=bag_ids).delete()
+    Booking.objects.filter(uld_id__in=uld_ids).delete()
+    live_flights = set(
+        Flight.objects.filter(
+            pk__in=[int(v[7:]) for v in assignments.values() if v and v.startswith("flight-")],
+            state=Flight.State.SCHEDULED,
+        ).values_list("pk", flat=True)
+    )
+    rows = []
+    for cid, target in assignments.items():
+        if not target:
+            continue
+        kind, pk = cid.split("-", 1)
+        c = by_id[cid]
+        row = Booking(
+            run=run,
+            weight_kg=Decimal(str(c["weight_kg"])).quantize(Decimal("0.001")),
+            volume_m3=Decimal(str(c["volume_m3"])).quantize(Decimal("0.0001")),
+        )
+        setattr(row, f"{kind}_id", int(pk))
+        if target.startswith("flight-"):
+            row.flight_id = int(target[7:])
+            if row.flight_id not in live_flights:
+                raise ValidationError(
+                    {"flight": _("A flight of this plan is no longer scheduled; run it again.")}
+                )
+        else:
+            row.belly_id = int(target[6:])
+        rows.append(row)
+    Booking.objects.bulk_create(rows)
+    run.committed_at = timezone.now()
+    run.save(update_fields=["committed_at"])
+    return len(rows)

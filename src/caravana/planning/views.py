@@ -1,0 +1,113 @@
+"""The planner's pages: coming flights and their bookings, run a plan, read it, commit it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caravana.network.models import Flight
+from caravana.planning import report, services
+from caravana.planning.access import planner_required
+from caravana.planning.models import Booking, PlanRun
+from caravana.planning.problem import ProblemError
+
+REASONS = {
+    "no_leg": _("no flight or belly offer on this lane in the window"),
+    "not_ready": _("closed after the last departure in the window"),
+    "dangerous_goods": _("dangerous goods and no freighter on this lane"),
+    "cheaper_to_wait": _("no room worth its cost: a later plan takes it"),
+}
+
+
+def _window(request: HttpRequest) -> tuple[dt.datetime, dt.datetime, dict]:
+    today = timezone.now().date()
+    start = parse_date(request.POST.get("start") or request.GET.get("start") or "") or today
+    end = parse_date(request.POST.get("end") or request.GET.get("end") or "") or (
+        start + dt.timedelta(days=7)
+    )
+    as_dt = lambda d: dt.datetime.combine(d, dt.time(), tzinfo=dt.UTC)  # noqa: E731
+    return as_dt(start), as_dt(end), {"start": start, "end": end}
+
+
+@planner_required
+def flights(request: HttpRequest) -> HttpResponse:
+    start, end, form = _window(request)
+    rows = (
+        Flight.objects.filter(scheduled_departure__gte=start, scheduled_departure__lt=end)
+        .select_related("aircraft_type")
+        .annotate(
+            booked_kg=Sum("bookings__weight_kg"),
+            booked_m3=Sum("bookings__volume_m3"),
+            booked=Count("bookings"),
+        )
+        .order_by("scheduled_departure")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for f in page:
+        f.fill_weight = round(100 * float(f.booked_kg or 0) / f.aircraft_type.max_payload_kg, 1)
+        f.fill_volume = round(100 * float(f.booked_m3 or 0) / float(f.aircraft_type.volume_m3), 1)
+    runs = PlanRun.objects.select_related("created_by")[:10]
+    return render(request, "planning/flights.html", {"page": page, "runs": runs, **form})
+
+
+@planner_required
+@require_POST
+def run_plan(request: HttpRequest) -> HttpResponse:
+    start, end, form = _window(request)
+    try:
+        plan = services.run(request.user, start, end)
+    except (ValidationError, ProblemError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return render(
+            request,
+            "planning/flights.html",
+            {"page": [], "runs": [], "error": message, **form},
+            status=422,
+        )
+    return redirect("planning:run", pk=plan.pk)
+
+
+@planner_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(PlanRun, pk=pk)
+    summary = report.summarise(plan.problem, plan.result)
+    for w in summary["waiting"]:
+        w["reason_text"] = REASONS[w["reason"]]
+    return render(request, "planning/run.html", {"plan": plan, "s": summary})
+
+
+@planner_required
+@require_POST
+def commit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(PlanRun, pk=pk)
+    try:
+        services.commit(plan)
+    except ValidationError as exc:
+        summary = report.summarise(plan.problem, plan.result)
+        return render(
+            request,
+            "planning/run.html",
+            {"plan": plan, "s": summary, "error": "; ".join(exc.messages)},
+            status=422,
+        )
+    return redirect("planning:run", pk=plan.pk)
+
+
+@planner_required
+def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
+    flight = get_object_or_404(Flight.objects.select_related("aircraft_type"), pk=pk)
+    bookings = Booking.objects.filter(flight=flight).select_related("bag__gateway", "uld__uld_type")
+    page = Paginator(bookings.order_by("id"), 100).get_page(request.GET.get("page"))
+    totals = bookings.aggregate(kg=Sum("weight_kg"), m3=Sum("volume_m3"))
+    return render(
+        request, "planning/flight.html", {"flight": flight, "page": page, "totals": totals}
+    )

@@ -1,0 +1,139 @@
+"""Small instances solved by hand; the solver (both paths), FIFO and the validator must agree.
+
+Common numbers (helpers.py): unshipped $10/kg; late per kg per day premium $1, standard $0.50;
+charter F1 departs +24 h, arrives +48 h, 1,000 kg, 10 m³, committed, fixed $5,000; belly B1
+departs +12 h, arrives +60 h, 400 kg, 4 m³, $3 per chargeable kg (max(kg, 166.67 × m³)).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from caravana.planning.fifo import fifo_plan
+from caravana.planning.problem import problem_from_json
+from caravana.planning.solver import solve
+from caravana.planning.validate import validate
+
+from .helpers import belly, checked, consignment, flight, problem
+
+METHODS = ("exact", "fast")
+
+
+def three_consignments(extra_flights=()):  # noqa: ANN001, ANN202
+    # A 600 kg / 6 m³ and B 500 kg / 5 m³ standard, due +72 h; C 300 kg / 1 m³ premium, due +50 h.
+    return problem(
+        [
+            consignment("A", 600, 6),
+            consignment("B", 500, 5),
+            consignment("C", 300, 1, service="premium", due_at="2026-12-03T02:00:00+00:00"),
+        ],
+        [flight("F1", 24, 48), *extra_flights],
+        [belly("B1", 12, 60)],
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_volume_binds_and_one_waits(method: str) -> None:
+    # F1 cannot take A+B (1,100 kg).  B (5 m³) and A (6 m³) are too big for B1 (4 m³).
+    #   A+C on F1 (900 kg, 7 m³), B waits:       5,000 + 5,000                    = 10,000
+    #   B+C on F1, A waits:                       5,000 + 6,000                    = 11,000
+    #   A on F1, C by belly, B waits: 5,000 + 3×300 + late 1×300×(10/24) + 5,000  = 11,025
+    prob = problem_from_json(three_consignments())
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.cost_usd == pytest.approx(10_000)
+    assert plan.assignments == {"A": "F1", "B": None, "C": "F1"}
+    assert plan.flights_operated == ["F1"]
+    if method == "exact":
+        assert plan.status == "optimal"
+        assert plan.lower_bound_usd == pytest.approx(10_000)
+
+
+def test_fifo_sends_the_urgent_one_by_belly() -> None:
+    # FIFO by due: C first, onto the first departure with room, B1 (+12 h): 900 + 125 late.
+    # Then A: B1 has 100 kg left, so F1.  Then B: neither has room.  5,000 + 1,025 + 5,000.
+    prob = problem_from_json(three_consignments())
+    plan = checked(prob, fifo_plan(prob))
+    assert plan.assignments == {"C": "B1", "A": "F1", "B": None}
+    assert plan.cost_usd == pytest.approx(11_025)
+    assert plan.cost_breakdown["late"] == pytest.approx(125)
+    assert plan.cost_usd > solve(prob, 10).cost_usd
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("fixed", "expected", "flies"), [(3000, 8000, True), (6000, 10000, False)])
+def test_optional_charter_flies_only_when_it_pays(
+    method: str, fixed: float, expected: float, flies: bool
+) -> None:
+    # O1: optional, departs +30 h, arrives +54 h.  Opening it for B costs `fixed` instead of
+    # B's 5,000 penalty: at 3,000 the plan is 5,000 + 3,000 = 8,000 (A+C on F1, C on time), at
+    # 6,000 it stays shut and the plan is the 10,000 above.
+    prob = problem_from_json(
+        three_consignments([flight("O1", 30, 54, optional=True, fixed_cost_usd=fixed)])
+    )
+    plan = checked(prob, solve(prob, 10, method))
+    if method == "fast":
+        # The class LP prices O1 against a fractional F1 load (F1 full with 1,000 kg of A/B, C by
+        # belly, 100 kg waiting: 7,025 < 8,000) and keeps it shut: lumpy consignments are the
+        # exact path's job.  The fast plan is still bracketed correctly.
+        assert plan.lower_bound_usd <= expected + 1e-6 <= plan.cost_usd + 2e-6
+        return
+    assert plan.cost_usd == pytest.approx(expected)
+    assert ("O1" in plan.flights_operated) is flies
+    assert plan.assignments["C"] == "F1"
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_positions_take_the_heavier_uld(method: str) -> None:
+    # F1 has one ULD position; U1 400 kg and U2 500 kg are built ULDs (positions 1) and a belly
+    # offer has no positions.  Fly U2, U1 waits: 5,000 + 10×400 = 9,000.
+    prob = problem_from_json(
+        problem(
+            [consignment("U1", 400, 3, positions=1), consignment("U2", 500, 3, positions=1)],
+            [flight("F1", 24, 48, positions=1)],
+            [belly("B1", 12, 60, capacity_kg=2000, capacity_m3=20)],
+        )
+    )
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.assignments == {"U1": None, "U2": "F1"}
+    assert plan.cost_usd == pytest.approx(9_000)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_dangerous_goods_readiness_and_lane(method: str) -> None:
+    # D (DG) may not take the passenger belly; L is ready after F1 leaves; M goes to MEX, where
+    # nothing flies.  D by F1 (5,000); L by belly: 3 × max(100, 166.67 × 1) = 500.01, arriving
+    # +60 h, on time; M waits: 10 × 50 = 500.  Total 6,000.01.
+    prob = problem_from_json(
+        problem(
+            [
+                consignment("D", 100, 0.5, dangerous_goods=True),
+                consignment("L", 100, 1, ready_at="2026-12-01T01:00:00+00:00"),
+                consignment("M", 50, 0.2, destination="MEX"),
+            ],
+            [flight("F1", 0.5, 24)],
+            [belly("B1", 12, 60)],
+        )
+    )
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.assignments == {"D": "F1", "L": "B1", "M": None}
+    assert plan.cost_usd == pytest.approx(5000 + 500.01 + 500)
+
+
+def test_lateness_is_fractional_days() -> None:
+    # Only a charter arriving 30 h after the due time: 200 kg × $0.50 × 1.25 days = 125 < 2,000
+    # to wait.  Total 5,000 + 125.
+    late = consignment("S", 200, 1, due_at="2026-12-01T18:00:00+00:00")
+    prob = problem_from_json(problem([late], [flight("F1", 1, 48)]))
+    plan = checked(prob, solve(prob, 10))
+    assert plan.cost_usd == pytest.approx(5125)
+    assert plan.cost_breakdown["late"] == pytest.approx(125)
+    assert validate(prob, plan.assignments, plan.flights_operated).cost_usd == pytest.approx(5125)
+
+
+def test_committed_charter_is_paid_even_empty() -> None:
+    # Nothing to fly: the plan still costs the committed charter, and the bound says so too.
+    prob = problem_from_json(problem([], [flight("F1", 1, 48), flight("O1", 2, 49, optional=True)]))
+    plan = checked(prob, solve(prob, 10))
+    assert plan.cost_usd == plan.lower_bound_usd == 5000
+    assert plan.flights_operated == ["F1"]
+    assert plan.status == "optimal"

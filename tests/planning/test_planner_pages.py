@@ -1,0 +1,93 @@
+"""The planner over the database: closed bags become consignments, the plan is shown with fill
+bars and the FIFO comparison, and committing books the flights."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.fulfillment import services as hub
+from caravana.planning import services
+from caravana.planning.models import Booking, PlanRun
+from caravana.planning.validate import assert_valid
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def closed_bag(hub_user, make_parcel):
+    bag = None
+    for _ in range(3):
+        p = make_parcel()
+        hub.receive(hub_user, p.s10, 500, 20, 15, 10)
+        bag = hub.sort_into_bag(hub_user, p.s10)
+    return hub.close_bag(hub_user, bag.identifier)
+
+
+@pytest.fixture
+def planner():
+    c = Client()
+    c.force_login(f.user(Role.PLANNER))
+    return c
+
+
+def window():
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + dt.timedelta(days=8)
+
+
+def test_problem_from_the_database(closed_bag):
+    problem = services.build_problem(*window())
+    (c,) = problem["consignments"]
+    assert c["id"] == f"bag-{closed_bag.pk}"
+    assert (c["origin"], c["destination"], c["service"]) == ("SZX", "GRU", "standard")
+    assert c["weight_kg"] == closed_bag.weight_g / 1000 and c["positions"] == 0
+    assert {fl["origin"] for fl in problem["flights"]} >= {"SZX"}
+
+
+def test_plan_books_the_bag_on_a_szx_gru_charter_and_commit_is_idempotent(closed_bag, planner):
+    start, end = window()
+    r = planner.post("/planning/run/", {"start": start.date(), "end": end.date()})
+    assert r.status_code == 302
+    run = PlanRun.objects.get()
+    assert_valid(services_problem(run), run.result)
+    target = run.result["assignments"][f"bag-{closed_bag.pk}"]
+    assert target and target.startswith("flight-")
+    page = planner.get(r["Location"]).content.decode()
+    assert 'data-testid="plan-summary"' in page
+    assert "First-in first-out would cost" in page and 'class="bar"' in page
+    assert planner.post(f"/planning/runs/{run.pk}/commit/").status_code == 302
+    assert planner.post(f"/planning/runs/{run.pk}/commit/").status_code == 302
+    booking = Booking.objects.get()
+    assert booking.bag_id == closed_bag.pk and f"flight-{booking.flight_id}" == target
+    load = planner.get(f"/planning/flights/{booking.flight_id}/").content.decode()
+    assert closed_bag.identifier in load
+    listing = planner.get("/planning/", {"start": start.date(), "end": end.date()})
+    assert listing.status_code == 200 and 'class="bar"' in listing.content.decode()
+
+
+def services_problem(run):
+    from caravana.planning.problem import problem_from_json
+
+    return problem_from_json(run.problem)
+
+
+def test_only_planners_and_operators_plan(closed_bag):
+    assert Client().get("/planning/").status_code == 302
+    for role in (Role.BUYER, Role.MERCHANT, Role.HUB):
+        c = Client()
+        c.force_login(f.user(role))
+        assert c.get("/planning/").status_code == 403
+        assert c.post("/planning/run/").status_code == 403
+    assert not PlanRun.objects.exists()
+
+
+def test_bad_window_is_refused_and_nothing_runs(planner):
+    r = planner.post("/planning/run/", {"start": "2026-12-10", "end": "2026-12-01"})
+    assert r.status_code == 422 and "end" in r.content.decode().lower()
+    r = planner.post("/planning/run/", {"start": "2026-12-01", "end": "2027-02-01"})
+    assert r.status_code == 422
+    assert not PlanRun.objects.exists()

@@ -1,0 +1,166 @@
+"""Solver against FIFO, exact path against fast path, and random small instances."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from caravana.planning.fifo import fifo_plan
+from caravana.planning.generator import single_lane, week
+from caravana.planning.problem import (
+    BellyOffer,
+    Consignment,
+    Flight,
+    Penalties,
+    Problem,
+    problem_to_json,
+)
+from caravana.planning.solver import run_plan, solve
+
+from .helpers import T0, checked
+
+TOL = 1e-6
+
+
+def test_single_lane_proven_optimal_and_beats_fifo() -> None:
+    prob = single_lane(2)
+    plan = checked(prob, solve(prob, 10))
+    base = checked(prob, fifo_plan(prob))
+    assert plan.method == "exact" and plan.status == "optimal"
+    assert plan.gap == 0 or plan.gap < 1e-6
+    assert plan.cost_usd < base.cost_usd * 0.9
+
+
+def test_exact_and_fast_agree_within_the_gap() -> None:
+    # 200 big consignments on one lane: the exact MIP closes; the fast path's interval
+    # [bound, cost] must contain the proven optimum and be narrow.
+    prob = single_lane(2, 200)
+    exact = checked(prob, solve(prob, 20, "exact"))
+    fast = checked(prob, solve(prob, 20, "fast"))
+    assert exact.status == "optimal"
+    assert fast.lower_bound_usd <= exact.cost_usd + TOL <= fast.cost_usd + 2 * TOL
+    assert exact.lower_bound_usd <= fast.cost_usd + TOL
+    assert fast.gap < 0.01
+
+
+def test_small_week_by_the_fast_path() -> None:
+    # A week at 1% of the standard volume (6 lanes, ≈3,000 bags): valid, cheaper than FIFO.
+    prob = week(seed=5, parcels_per_day=10_000, ulds_per_day=5)
+    plan = checked(prob, solve(prob, 20, "fast"))
+    base = fifo_plan(prob)
+    assert plan.cost_usd <= base.cost_usd
+    assert plan.gap < 0.02
+    assert set(plan.kpis["lanes"]) == {
+        "SZX-GRU",
+        "CAN-MEX",
+        "HKG-SCL",
+        "HGH-BOG",
+        "SZX-LIM",
+        "CAN-EZE",
+    }
+
+
+def test_run_plan_output_schema() -> None:
+    out = run_plan(problem_to_json(single_lane(4)), 10)
+    json.dumps(out)  # plain JSON
+    assert {
+        "status",
+        "cost_usd",
+        "lower_bound_usd",
+        "gap",
+        "flights_operated",
+        "assignments",
+    } <= set(out)
+    assert len(out["assignments"]) == 120
+    kpis = out["kpis"]
+    assert set(kpis["on_time"]) == {"premium", "standard", "economy"}
+    assert all(0 <= f["fill_volume"] <= 1 + TOL for f in kpis["flights"] if f["fill_volume"])
+    assert kpis["cost_per_kg_usd"] > 0
+    assert out["baseline"]["cost_usd"] >= out["cost_usd"]
+    assert out["baseline"]["saving_share"] == pytest.approx(
+        1 - out["cost_usd"] / out["baseline"]["cost_usd"], abs=1e-5
+    )
+
+
+def test_plan_command(tmp_path) -> None:  # noqa: ANN001
+    from django.core.management import CommandError, call_command
+
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem_to_json(single_lane(4))))
+    out = tmp_path / "plan.json"
+    call_command("plan", problem=str(source), out=str(out), time_limit=5)
+    assert json.loads(out.read_text())["status"] in ("optimal", "feasible")
+    broken = problem_to_json(single_lane(4))
+    broken["consignments"][7]["due_at"] = "2020-01-01T00:00:00+00:00"
+    source.write_text(json.dumps(broken))
+    with pytest.raises(CommandError, match=r"consignments\[7\] \(id 'C008'\): field 'due_at'"):
+        call_command("plan", problem=str(source), out=str(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# Random small instances
+
+LANES = [("SZX", "GRU"), ("CAN", "MEX")]
+SERVICES = ["premium", "standard", "economy"]
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> Problem:
+    hours = st.integers(0, 96)
+    consignments = []
+    for i in range(draw(st.integers(0, 9))):
+        ready = draw(hours)
+        origin, destination = draw(st.sampled_from(LANES))
+        consignments.append(
+            Consignment(
+                f"C{i}", origin, destination, draw(st.sampled_from(SERVICES)),
+                draw(st.floats(0, 800)), draw(st.floats(0, 6)), T0 + timedelta(hours=ready),
+                T0 + timedelta(hours=ready + draw(st.integers(0, 120))), draw(st.booleans()),
+                draw(st.sampled_from([0, 0, 1])),
+            )
+        )  # fmt: skip
+    flights = []
+    for i in range(draw(st.integers(0, 3))):
+        departs = draw(hours)
+        origin, destination = draw(st.sampled_from(LANES))
+        flights.append(
+            Flight(
+                f"F{i}", origin, destination, T0 + timedelta(hours=departs),
+                T0 + timedelta(hours=departs + draw(st.integers(12, 48))), draw(st.floats(0, 2000)),
+                draw(st.floats(0, 12)), draw(st.integers(0, 2)), draw(st.floats(0, 8000)),
+                draw(st.booleans()),
+            )
+        )  # fmt: skip
+    bellies = []
+    for i in range(draw(st.integers(0, 2))):
+        departs = draw(hours)
+        origin, destination = draw(st.sampled_from(LANES))
+        bellies.append(
+            BellyOffer(
+                f"B{i}", origin, destination, T0 + timedelta(hours=departs),
+                T0 + timedelta(hours=departs + draw(st.integers(24, 60))), draw(st.floats(0, 900)),
+                draw(st.floats(0, 6)), draw(st.floats(0.5, 8)), draw(st.sampled_from([0, 1])),
+            )
+        )  # fmt: skip
+    penalties = Penalties({s: draw(st.floats(0, 3)) for s in SERVICES}, draw(st.floats(0.5, 15)))
+    return Problem(tuple(consignments), tuple(flights), tuple(bellies), penalties)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_random_plans_are_valid_bounded_and_no_worse_than_fifo(prob: Problem) -> None:
+    base = checked(prob, fifo_plan(prob))
+    exact = checked(prob, solve(prob, 10, "exact"))
+    fast = checked(prob, solve(prob, 10, "fast"))
+    slack = TOL * max(1.0, base.cost_usd)
+    for plan in (exact, fast):
+        assert plan.lower_bound_usd <= plan.cost_usd + slack
+        assert plan.cost_usd <= base.cost_usd + slack
+    assert exact.status == "optimal"
+    # the fast path's bound is a true lower bound: it never exceeds the proven optimum
+    assert fast.lower_bound_usd <= exact.cost_usd + slack
+    assert exact.cost_usd <= fast.cost_usd + slack
