@@ -3,16 +3,13 @@ checkout forms for Brazil and Mexico with valid IDs and addresses."""
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-
 import pytest
 
 from caravana.accounts.models import Role
 from caravana.orders import services as orders
 from caravana.orders.models import Cart
 from caravana.payments import services as payments
-from caravana.pricing.models import RateCardVersion, RuleSetVersion
+from caravana.pricing.seed import load_defaults
 from tests import factories as f
 
 BR = {
@@ -41,24 +38,7 @@ MX = {
 
 def ensure_pricing() -> None:
     """Transactional tests flush the rules the migration seeded: put them back."""
-    if RuleSetVersion.objects.exists() and RateCardVersion.objects.exists():
-        return
-    pkg = resources.files("caravana.pricing").joinpath("data")
-    for rs in json.loads(pkg.joinpath("rules.json").read_text("utf-8"))["rule_sets"]:
-        RuleSetVersion.objects.get_or_create(
-            rule_id=rs["id"],
-            defaults={
-                "country": rs["country"], "effective_from": rs["effective_from"],
-                "effective_to": rs.get("effective_to"), "source": rs.get("source", ""),
-                "verified": bool(rs.get("verified", False)), "body": rs,
-            },
-        )  # fmt: skip
-    for card in json.loads(pkg.joinpath("rate_cards.json").read_text("utf-8"))["cards"]:
-        RateCardVersion.objects.get_or_create(
-            card_id=card["id"],
-            defaults={"origin": card["origin"], "destination": card["destination"],
-                      "service": card["service"], "body": card},
-        )  # fmt: skip
+    load_defaults()
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.console.access import merchant_required
-from caravana.orders import services
+from caravana.fulfillment.models import Parcel
+from caravana.network.models import Hub
+from caravana.orders import services, shipping
 from caravana.orders.models import Dispute, Order, OrderStatus
 from caravana.payments import ledger
 from caravana.payments import services as payments
@@ -48,6 +50,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "events": order.events.all()[:100],
             "disputes": order.disputes.all()[:20],
             "refunds": order.refunds.all()[:50],
+            "parcels": Parcel.objects.filter(order_ref=order.number, merchant=request.merchant),
+            "hubs": Hub.objects.filter(is_active=True),
         },
     )
 
@@ -59,6 +63,10 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     try:
         if action == "fulfil":
             services.start_fulfilment(order, actor=request.user)
+        elif action == "parcel":
+            parcel = shipping.ship_as_parcel(order, request.POST.get("hub", ""), request.user)
+            messages.success(request, _("Parcel %(s10)s created.") % {"s10": parcel.s10})
+            return redirect("console_orders:detail", number=order.number)
         elif action == "ship":
             services.mark_shipped(order, actor=request.user)
         elif action == "refund":
