@@ -12,6 +12,11 @@ class OrdersConfig(AppConfig):
 
         user_logged_in.connect(_merge_cart_at_login, dispatch_uid="orders.merge_cart")
 
+        from caravana.network.events import flight_departed
+        from caravana.orders import receivers
+
+        flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
+
 
 def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     """The cart an anonymous buyer filled joins their own cart when they log in."""
