@@ -2,27 +2,48 @@
 
 SQLite: an FTS5 external-content table (unicode61, remove_diacritics 2) kept in step by
 triggers. PostgreSQL: GIN expression indexes over an immutable unaccent() wrapper, one per
-language. Both are created by migration 0002; this module only queries them. Matching is by
-word prefix so "fone" finds "fones" and a half-typed word still finds something.
+language. Both are created by migration 0002; this module only queries them. Every word must
+match, whole or, when whole words find few products, as a prefix, so a half-typed word still
+finds something. Stop words ("de", "para", "with") are left out of the match.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
+# A text search ranks or sorts at most this many matches; a listing counts at most COUNT_CAP.
+MAX_CANDIDATES = 1_000
+COUNT_CAP = 10_000
+
+
+# Words so common that requiring them narrows nothing and makes the index walk every product.
+STOPWORDS = frozenset(
+    ("a", "an", "and", "the", "of", "for", "with", "in", "to", "on", "by")  # en
+    + ("de", "del", "la", "las", "el", "los", "y", "e", "o", "con", "para", "en", "por")  # es
+    + ("un", "una", "al", "da", "das", "do", "dos", "com", "em", "no", "na", "nos", "nas")  # pt
+    + ("um", "uma", "ao")
+)
 
 
 def terms(text: str) -> list[str]:
     return _WORD.findall(text.lower())[:MAX_TERMS]
+
+
+def significant(words: list[str]) -> list[str]:
+    """Drop stop words and one-letter words, unless nothing else is left."""
+    kept = [w for w in words if w not in STOPWORDS and len(w) > 1]
+    return kept or words
 
 
 def pg_vector_sql(language: str) -> str:
@@ -57,21 +78,26 @@ class SearchResult:
     total: int
     page: int
     per_page: int
+    # True when there are more than `total` matches: show "1,000+".
+    capped: bool = False
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filters(req: SearchRequest) -> tuple[list[str], list[object]]:
+def _filters(req: SearchRequest, *, indexed: bool = True) -> tuple[list[str], list[object]]:
+    """WHERE terms for the filters. `indexed=False` writes category and price so no btree
+    index can serve them (`col + 0`): under a PostgreSQL text search the GIN index must drive,
+    and a BitmapAnd with a broad category or price range costs more than it saves."""
     where = ["catalog_product.is_active"]
     params: list[object] = []
     if connection.vendor == "sqlite":
         where[0] = "catalog_product.is_active = 1"
+    category = "catalog_product.category_id" if indexed else "(catalog_product.category_id + 0)"
+    price_from = "catalog_product.price_from" if indexed else "(catalog_product.price_from + 0)"
     if req.category_ids:
-        where.append(
-            f"catalog_product.category_id IN ({', '.join(['%s'] * len(req.category_ids))})"
-        )
+        where.append(f"{category} IN ({', '.join(['%s'] * len(req.category_ids))})")
         params.extend(req.category_ids)
     if req.store_id:
         where.append("catalog_product.store_id = %s")
@@ -82,10 +108,10 @@ def _filters(req: SearchRequest) -> tuple[list[str], list[object]]:
             cond = ["catalog_product.price_currency = %s"]
             params.append(currency)
             if req.price_min is not None:
-                cond.append("catalog_product.price_from >= %s")
+                cond.append(f"{price_from} >= %s")
                 params.append(str((req.price_min / rate).quantize(Decimal("0.01"))))
             if req.price_max is not None:
-                cond.append("catalog_product.price_from <= %s")
+                cond.append(f"{price_from} <= %s")
                 params.append(str((req.price_max / rate).quantize(Decimal("0.01"))))
             ors.append("(" + " AND ".join(cond) + ")")
         where.append("(" + " OR ".join(ors) + ")")
@@ -104,23 +130,116 @@ def _price_expr(req: SearchRequest) -> tuple[str, list[object]]:
     return expr, params
 
 
+def _count_capped(source: str, where_sql: str, params: list[object], cap: int) -> int:
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where_sql} LIMIT %s) capped",
+            [*params, cap + 1],
+        )
+        return cur.fetchone()[0]
+
+
 def search(req: SearchRequest) -> SearchResult:
-    """Two queries whatever the catalogue's size: one count, one page of ids."""
+    """Bounded work whatever the catalogue's size: at most three statements for a page in range.
+
+    A listing without words counts at most COUNT_CAP rows (then shows "10,000+") and pages in
+    index order. A text search takes at most MAX_CANDIDATES matches from the full-text index
+    (SQLite: the newest first; PostgreSQL: in the order the index yields them), with every
+    filter applied, and ranks or sorts those: ranking every one of 100,000 matches for "fone"
+    cannot be done in a few milliseconds on either database, and no buyer reads past the first
+    pages of a word that broad. A search that matches fewer is exact.
+    """
     if req.sort not in SORTS:
         raise ValueError(f"sort: choose one of {', '.join(SORTS)}")
     words = terms(req.text)
     where, params = _filters(req)
     sort = req.sort if words or req.sort != "relevance" else "newest"
-    order_params: list[object] = []
+    page = max(1, req.page)
+    offset = (page - 1) * req.per_page
     if not words:
-        source = "catalog_product"
-        rank = ""
-    elif connection.vendor == "sqlite":
+        where_sql = " AND ".join(where)
+        n = _count_capped("catalog_product", where_sql, params, COUNT_CAP)
+        if sort == "newest":
+            order, extra = "catalog_product.created_at DESC, catalog_product.id DESC", []
+        else:
+            expr, extra = _price_expr(req)
+            direction = "ASC" if sort == "price_asc" else "DESC"
+            order = f"{expr} {direction}, catalog_product.id"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT catalog_product.id FROM catalog_product WHERE {where_sql} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, *extra, req.per_page, offset],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+        return SearchResult(
+            ids=ids, total=min(n, COUNT_CAP), page=page, per_page=req.per_page, capped=n > COUNT_CAP
+        )
+
+    words = significant(words)
+    # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
+    # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
+    # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
+    with _planner_for_text_search():
+        ids, n = _text_search(req, words, sort, offset, prefix=False)
+        if n <= MAX_CANDIDATES:
+            ids, n = _text_search(req, words, sort, offset, prefix=True)
+    return SearchResult(
+        ids=ids,
+        total=min(n, MAX_CANDIDATES),
+        page=page,
+        per_page=req.per_page,
+        capped=n > MAX_CANDIDATES,
+    )
+
+
+# PostgreSQL planner settings for a text search, local to its transaction. A broad word matches
+# 100,000+ rows: with the default 4 MB work_mem the GIN bitmap turns lossy and every row on a
+# lossy page is re-checked by recomputing its tsvector; parallel workers cost more to start than
+# the LIMITed scan saves; and a scan of the table or of a btree index, which the planner picks
+# when a filter looks selective, recomputes the tsvector of every row it reads (500-800 ms), so
+# the GIN index must drive: plain and sequential scans are ruled out, and JIT with them, which
+# the inflated estimates would switch on for ~20 ms of compiling.
+PG_TEXT_SEARCH_SETTINGS = (
+    ("work_mem", "64MB"),
+    ("max_parallel_workers_per_gather", "0"),
+    ("enable_seqscan", "off"),
+    ("enable_indexscan", "off"),
+    ("jit", "off"),
+)
+
+
+@contextmanager
+def _planner_for_text_search() -> Iterator[None]:
+    """Apply PG_TEXT_SEARCH_SETTINGS in a transaction of our own. Inside a caller's
+    transaction (a test, an atomic view) nothing is changed: SET LOCAL would outlive the
+    search, and the plans only get slower, not wrong."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in PG_TEXT_SEARCH_SETTINGS),
+            [x for pair in PG_TEXT_SEARCH_SETTINGS for x in pair],
+        )
+        yield
+
+
+def _text_search(
+    req: SearchRequest, words: list[str], sort: str, offset: int, *, prefix: bool
+) -> tuple[list[int], int]:
+    """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
+    most). One query, two when the page lies past the last candidate."""
+    where, params = _filters(req, indexed=connection.vendor != "postgresql")
+    select_params: list[object] = []
+    star = "*" if prefix else ""
+    if connection.vendor == "sqlite":
         sfx = suffix(req.language)
-        expr = " AND ".join(f'"{w}"*' for w in words)
+        expr = " AND ".join(f'"{w}"{star}' for w in words)
+        # CROSS JOIN keeps the FTS index the outer loop, read newest rowid first.
         source = (
-            "catalog_product_fts JOIN catalog_product"
-            " ON catalog_product.id = catalog_product_fts.rowid"
+            "catalog_product_fts CROSS JOIN catalog_product "
+            "ON catalog_product.id = catalog_product_fts.rowid"
         )
         where.insert(0, "catalog_product_fts MATCH %s")
         params.insert(0, f"{{title_{sfx} description_{sfx}}} : ({expr})")
@@ -128,33 +247,54 @@ def search(req: SearchRequest) -> SearchResult:
             ["10.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
             + ["1.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
         )
-        rank = f"bm25(catalog_product_fts, {weights})"
+        rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" else "0"
+        scan_order = "ORDER BY catalog_product_fts.rowid DESC"
     else:
         vector = pg_vector_sql(req.language)
-        query = " & ".join(f"{w}:*" for w in words)
+        query = " & ".join(f"{w}{':*' if prefix else ''}" for w in words)
         source = "catalog_product"
         where.insert(0, f"{vector} @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))")
         params.insert(0, query)
-        rank = f"-ts_rank({vector}, to_tsquery('simple'::regconfig, caravana_unaccent(%s)))"
-        order_params = [query]
-    where_sql = " AND ".join(where)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
-        total = cur.fetchone()[0]
+        scan_order = ""
         if sort == "relevance":
-            order, extra = f"{rank}, catalog_product.id", order_params
-        elif sort == "newest":
-            order, extra = "catalog_product.created_at DESC, catalog_product.id DESC", []
+            # Rank on the title alone: recomputing the indexed title+description vector for
+            # each candidate costs ~30x more, and a title hit is what relevance mostly means.
+            title = (
+                "setweight(to_tsvector('simple'::regconfig, caravana_unaccent(coalesce("
+                f"catalog_product.title_{suffix(req.language)}, ''))), 'A')"
+            )
+            rank = f"-ts_rank({title}, to_tsquery('simple'::regconfig, caravana_unaccent(%s)))"
+            select_params.append(query)
         else:
-            expr, extra = _price_expr(req)
-            direction = "ASC" if sort == "price_asc" else "DESC"
-            order = f"{expr} {direction}, catalog_product.id"
-        page = max(1, req.page)
-        offset = (page - 1) * req.per_page
+            rank = "0"
+    if sort in ("price_asc", "price_desc"):
+        price, price_params = _price_expr(req)
+        select_params.extend(price_params)
+    else:
+        price = "NULL"
+    where_sql = " AND ".join(where)
+    candidates = (
+        f"SELECT catalog_product.id AS id, {rank} AS score, {price} AS price, "
+        f"catalog_product.created_at AS created FROM {source} WHERE {where_sql} {scan_order} "
+        "LIMIT %s"
+    )
+    cand_params = [*select_params, *params, MAX_CANDIDATES + 1]
+    order = {
+        "relevance": "c.score, c.id DESC",
+        "newest": "c.created DESC, c.id DESC",
+        "price_asc": "c.price ASC, c.id",
+        "price_desc": "c.price DESC, c.id",
+    }[sort]
+    with connection.cursor() as cur:
         cur.execute(
-            f"SELECT catalog_product.id FROM {source} WHERE {where_sql} ORDER BY {order} "
+            f"SELECT c.id, count(*) OVER () FROM ({candidates}) c ORDER BY {order} "
             "LIMIT %s OFFSET %s",
-            [*params, *extra, req.per_page, offset],
+            [*cand_params, req.per_page, offset],
         )
-        ids = [row[0] for row in cur.fetchall()]
-    return SearchResult(ids=ids, total=total, page=page, per_page=req.per_page)
+        rows = cur.fetchall()
+        if rows:
+            n = rows[0][1]
+        else:
+            cur.execute(f"SELECT count(*) FROM ({candidates}) c", cand_params)
+            n = cur.fetchone()[0]
+    return [row[0] for row in rows], n
