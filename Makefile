@@ -20,6 +20,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python -m caravana migrate --noinput
 	$(BIN)/python -m caravana seed --scale demo
+	$(BIN)/python -m caravana seed_logistics
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"
