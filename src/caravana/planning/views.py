@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from caravana.network.models import Flight
 from caravana.planning import report, services
 from caravana.planning.access import planner_required
-from caravana.planning.models import Booking, PlanRun
+from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.problem import ProblemError
 
 REASONS = {
@@ -79,10 +79,23 @@ def run_plan(request: HttpRequest) -> HttpResponse:
 @planner_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(PlanRun, pk=pk)
-    summary = report.summarise(plan.problem, plan.result)
+    summary = _labelled(report.summarise(plan.problem, plan.result))
     for w in summary["waiting"]:
         w["reason_text"] = REASONS[w["reason"]]
     return render(request, "planning/run.html", {"plan": plan, "s": summary})
+
+
+def _labelled(summary: dict) -> dict:
+    """Planners know flights by number, not by our row ids: two queries for the whole plan."""
+    flight_pks = [int(f["id"][7:]) for f in summary["flights"]]
+    numbers = dict(Flight.objects.filter(pk__in=flight_pks).values_list("pk", "number"))
+    for f in summary["flights"]:
+        f["label"] = numbers.get(int(f["id"][7:]), f["id"])
+    belly_pks = [int(b["id"][6:]) for b in summary["belly"]]
+    bellies = dict(BellyOffer.objects.filter(pk__in=belly_pks).values_list("pk", "number"))
+    for b in summary["belly"]:
+        b["label"] = bellies.get(int(b["id"][6:]), b["id"])
+    return summary
 
 
 @planner_required
@@ -92,7 +105,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.commit(plan)
     except ValidationError as exc:
-        summary = report.summarise(plan.problem, plan.result)
+        summary = _labelled(report.summarise(plan.problem, plan.result))
         return render(
             request,
             "planning/run.html",
