@@ -91,3 +91,15 @@ def test_bad_window_is_refused_and_nothing_runs(planner):
     r = planner.post("/planning/run/", {"start": "2026-12-01", "end": "2027-02-01"})
     assert r.status_code == 422
     assert not PlanRun.objects.exists()
+
+
+def test_fill_bars_stay_valid_css_in_portuguese(closed_bag, planner):
+    import re
+
+    start, end = window()
+    planner.cookies["django_language"] = "pt-br"
+    r = planner.post("/planning/run/", {"start": start.date(), "end": end.date()})
+    html = planner.get(r["Location"]).content.decode()
+    widths = re.findall(r'style="width:([^"]*)%"', html)
+    assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths)
+    assert "5Y8301" in html  # flights by number
