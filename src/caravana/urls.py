@@ -17,6 +17,7 @@ urlpatterns = [
     path("pay/", include("caravana.payments.urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
+    path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.orders.urls")),
     path("", include("caravana.storefront.urls")),
 ]

@@ -8,6 +8,7 @@ from caravana.fulfillment.api import router as fulfillment_router
 from caravana.orders.api import router as orders_router
 from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
+from caravana.tracking.api import router as tracking_router
 
 api = NinjaAPI(
     title="Caravana API",
@@ -21,3 +22,4 @@ api.add_router("/", fulfillment_router)
 api.add_router("/", pricing_router)
 api.add_router("/", orders_router)
 api.add_router("/", payments_router)
+api.add_router("/", tracking_router)

@@ -88,6 +88,7 @@ def search_products(request: HttpRequest, params: Query[SearchParams]):
     by_id = {p.pk: p for p in products}
     return {
         "total": result.total,
+        "capped": result.capped,
         "page": result.page,
         "pages": result.pages,
         "items": [by_id[i] for i in result.ids if i in by_id],

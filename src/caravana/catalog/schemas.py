@@ -122,7 +122,9 @@ class StockOut(Schema):
 
 
 class SearchOut(Schema):
+    # When `capped`, there are more than `total` matches (a broad word: show "1,000+").
     total: int
+    capped: bool
     page: int
     pages: int
     items: list[ProductOut]

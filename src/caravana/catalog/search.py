@@ -1,8 +1,10 @@
 """Full-text product search in the buyer's language, accent- and case-insensitive.
 
 SQLite: an FTS5 external-content table (unicode61, remove_diacritics 2) kept in step by
-triggers. PostgreSQL: GIN expression indexes over an immutable unaccent() wrapper, one per
-language. Both are created by migration 0002; this module only queries them. Every word must
+triggers (migration 0002). PostgreSQL: catalog_product_search, one row per product and language
+with the tsvector stored and the filter columns copied, partitioned by blocks of product ids
+newest first, a partial GIN index per language in each partition, kept in step by triggers
+(migration 0003). This module only queries them. Every word must
 match, whole or, when whole words find few products, as a prefix, so a half-typed word still
 finds something. Stop words ("de", "para", "with") are left out of the match.
 """
@@ -47,7 +49,7 @@ def significant(words: list[str]) -> list[str]:
 
 
 def pg_vector_sql(language: str) -> str:
-    """The indexed expression; queries must repeat it to the letter for the index to serve."""
+    """The expression migration 0002 indexed (0003 replaced those indexes by a table)."""
     sfx = suffix(language)
     return (
         "(setweight(to_tsvector('simple'::regconfig, caravana_unaccent(coalesce("
@@ -86,26 +88,25 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filters(req: SearchRequest, *, indexed: bool = True) -> tuple[list[str], list[object]]:
-    """WHERE terms for the filters. `indexed=False` writes category and price so no btree
-    index can serve them (`col + 0`): under a PostgreSQL text search the GIN index must drive,
-    and a BitmapAnd with a broad category or price range costs more than it saves."""
-    where = ["catalog_product.is_active"]
+def _filters(req: SearchRequest, table: str = "catalog_product") -> tuple[list[str], list[object]]:
+    """WHERE terms for the filters, on catalog_product or the PostgreSQL search table, which
+    carries the same columns."""
+    where = [f"{table}.is_active"]
     params: list[object] = []
     if connection.vendor == "sqlite":
-        where[0] = "catalog_product.is_active = 1"
-    category = "catalog_product.category_id" if indexed else "(catalog_product.category_id + 0)"
-    price_from = "catalog_product.price_from" if indexed else "(catalog_product.price_from + 0)"
+        where[0] = f"{table}.is_active = 1"
+    category = f"{table}.category_id"
+    price_from = f"{table}.price_from"
     if req.category_ids:
         where.append(f"{category} IN ({', '.join(['%s'] * len(req.category_ids))})")
         params.extend(req.category_ids)
     if req.store_id:
-        where.append("catalog_product.store_id = %s")
+        where.append(f"{table}.store_id = %s")
         params.append(req.store_id)
     if (req.price_min is not None or req.price_max is not None) and req.rates:
         ors = []
         for currency, rate in req.rates:
-            cond = ["catalog_product.price_currency = %s"]
+            cond = [f"{table}.price_currency = %s"]
             params.append(currency)
             if req.price_min is not None:
                 cond.append(f"{price_from} >= %s")
@@ -118,15 +119,15 @@ def _filters(req: SearchRequest, *, indexed: bool = True) -> tuple[list[str], li
     return where, params
 
 
-def _price_expr(req: SearchRequest) -> tuple[str, list[object]]:
+def _price_expr(req: SearchRequest, table: str = "catalog_product") -> tuple[str, list[object]]:
     if not req.rates:
-        return "catalog_product.price_from", []
+        return f"{table}.price_from", []
     cast = "REAL" if connection.vendor == "sqlite" else "numeric"
     cases = " ".join(f"WHEN %s THEN CAST(%s AS {cast})" for _ in req.rates)
     params: list[object] = []
     for currency, rate in req.rates:
         params.extend([currency, str(rate)])
-    expr = f"(catalog_product.price_from * CASE catalog_product.price_currency {cases} END)"
+    expr = f"({table}.price_from * CASE {table}.price_currency {cases} END)"
     return expr, params
 
 
@@ -144,7 +145,8 @@ def search(req: SearchRequest) -> SearchResult:
 
     A listing without words counts at most COUNT_CAP rows (then shows "10,000+") and pages in
     index order. A text search takes at most MAX_CANDIDATES matches from the full-text index
-    (SQLite: the newest first; PostgreSQL: in the order the index yields them), with every
+    (the newest first: SQLite walks the FTS index by descending rowid, PostgreSQL reads the
+    search table's partitions newest block first and stops in the first that suffices), with every
     filter applied, and ranks or sorts those: ranking every one of 100,000 matches for "fone"
     cannot be done in a few milliseconds on either database, and no buyer reads past the first
     pages of a word that broad. A search that matches fewer is exact.
@@ -193,15 +195,13 @@ def search(req: SearchRequest) -> SearchResult:
     )
 
 
-# PostgreSQL planner settings for a text search, local to its transaction. A broad word matches
-# 100,000+ rows: with the default 4 MB work_mem the GIN bitmap turns lossy and every row on a
-# lossy page is re-checked by recomputing its tsvector; parallel workers cost more to start than
-# the LIMITed scan saves; and a scan of the table or of a btree index, which the planner picks
-# when a filter looks selective, recomputes the tsvector of every row it reads (500-800 ms), so
-# the GIN index must drive: plain and sequential scans are ruled out, and JIT with them, which
-# the inflated estimates would switch on for ~20 ms of compiling.
+# PostgreSQL planner settings for a text search, local to its transaction. The GIN index of
+# each partition must drive: a scan of a partition or of its product_id btree would recheck
+# every row; parallel workers cost more to start than the LIMITed scan saves; JIT would compile
+# for ~20 ms on the inflated estimates. 16 MB of work_mem keeps a broad word's bitmap over one
+# block exact (lossy pages make the heap scan recheck every row on them).
 PG_TEXT_SEARCH_SETTINGS = (
-    ("work_mem", "64MB"),
+    ("work_mem", "16MB"),
     ("max_parallel_workers_per_gather", "0"),
     ("enable_seqscan", "off"),
     ("enable_indexscan", "off"),
@@ -230,10 +230,11 @@ def _text_search(
 ) -> tuple[list[int], int]:
     """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
     most). One query, two when the page lies past the last candidate."""
-    where, params = _filters(req, indexed=connection.vendor != "postgresql")
     select_params: list[object] = []
     star = "*" if prefix else ""
+    table = "catalog_product"
     if connection.vendor == "sqlite":
+        where, params = _filters(req)
         sfx = suffix(req.language)
         expr = " AND ".join(f'"{w}"{star}' for w in words)
         # CROSS JOIN keeps the FTS index the outer loop, read newest rowid first.
@@ -249,33 +250,38 @@ def _text_search(
         )
         rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" else "0"
         scan_order = "ORDER BY catalog_product_fts.rowid DESC"
+        id_col = "catalog_product.id"
     else:
-        vector = pg_vector_sql(req.language)
+        # The search table alone: no product row is read. Its partitions come newest block
+        # first (the partition key is -product_id) and the Append under the LIMIT stops in the
+        # first block that yields enough candidates. `language` is written into the SQL (it is
+        # one of CONTENT_LANGUAGES' suffixes) so the planner matches the partial GIN indexes.
+        table = "s"
+        where, params = _filters(req, table)
         query = " & ".join(f"{w}{':*' if prefix else ''}" for w in words)
-        source = "catalog_product"
-        where.insert(0, f"{vector} @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))")
+        source = "catalog_product_search s"
+        where[:0] = [
+            f"s.language = '{suffix(req.language)}'",
+            "s.vector @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))",
+        ]
         params.insert(0, query)
         scan_order = ""
+        id_col = "s.product_id"
         if sort == "relevance":
-            # Rank on the title alone: recomputing the indexed title+description vector for
-            # each candidate costs ~30x more, and a title hit is what relevance mostly means.
-            title = (
-                "setweight(to_tsvector('simple'::regconfig, caravana_unaccent(coalesce("
-                f"catalog_product.title_{suffix(req.language)}, ''))), 'A')"
-            )
-            rank = f"-ts_rank({title}, to_tsquery('simple'::regconfig, caravana_unaccent(%s)))"
+            # On the stored vector: title (weight A) counts 1.0, description (B) 0.4.
+            rank = "-ts_rank(s.vector, to_tsquery('simple'::regconfig, caravana_unaccent(%s)))"
             select_params.append(query)
         else:
             rank = "0"
     if sort in ("price_asc", "price_desc"):
-        price, price_params = _price_expr(req)
+        price, price_params = _price_expr(req, table)
         select_params.extend(price_params)
     else:
         price = "NULL"
     where_sql = " AND ".join(where)
     candidates = (
-        f"SELECT catalog_product.id AS id, {rank} AS score, {price} AS price, "
-        f"catalog_product.created_at AS created FROM {source} WHERE {where_sql} {scan_order} "
+        f"SELECT {id_col} AS id, {rank} AS score, {price} AS price, "
+        f"{table}.created_at AS created FROM {source} WHERE {where_sql} {scan_order} "
         "LIMIT %s"
     )
     cand_params = [*select_params, *params, MAX_CANDIDATES + 1]

@@ -172,7 +172,9 @@ def checkout(
         "group": group.reference,
         "total": group.total,
         "currency": group.currency,
-        "orders": list(group.orders.select_related("group", "merchant").order_by("pk")),
+        # A new checkout has its orders in hand (with group and merchant); a replay reads them.
+        "orders": getattr(group, "placed_orders", None)
+        or list(group.orders.select_related("group", "merchant").order_by("pk")),
         "payment": payment,
         "replayed": replayed,
     }

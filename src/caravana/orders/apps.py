@@ -17,6 +17,10 @@ class OrdersConfig(AppConfig):
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
+        from caravana.tracking.events import parcel_delivered
+
+        parcel_delivered.connect(receivers.on_parcel_delivered, dispatch_uid="orders.delivered")
+
 
 def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     """The cart an anonymous buyer filled joins their own cart when they log in."""

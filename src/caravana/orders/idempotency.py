@@ -41,26 +41,43 @@ def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
 
 
 def run(
-    scope: str, owner: str, key: str | None, data: Any, work: Callable[[], dict]
+    scope: str,
+    owner: str,
+    key: str | None,
+    data: Any,
+    work: Callable[..., dict],
+    *,
+    prepare: Callable[[], Any] | None = None,
+    result: dict | None = None,
 ) -> tuple[dict, bool]:
     """(result, replayed). `work` runs inside a transaction and returns a JSON-able result that
-    identifies what it created; a retry with the same key gets that result back."""
+    identifies what it created; a retry with the same key gets that result back.
+
+    `prepare`, if given, runs first, outside the transaction (validation and reads), after a
+    stored result was looked for, so a replay never runs it; `work` is called with its value.
+    `result`, if the caller knows it beforehand (references it drew), is stored with the key in
+    the same INSERT; `work` must then return it (otherwise the row is updated)."""
     if not key:
+        prepared = prepare() if prepare is not None else None
         with transaction.atomic():
-            return work(), False
+            return (work(prepared) if prepare is not None else work()), False
     if len(key) > MAX_KEY:
         raise ValidationError({"idempotency_key": _("At most 100 characters.")})
     fp = fingerprint(data)
     found = _stored(scope, owner, key, fp)
     if found is not None:
         return found, True
+    prepared = prepare() if prepare is not None else None
     try:
         with transaction.atomic():
-            row = IdempotencyKey.objects.create(scope=scope, owner=owner, key=key, fingerprint=fp)
-            result = work()
-            row.result = result
-            row.save(update_fields=["result"])
-            return result, False
+            row = IdempotencyKey.objects.create(
+                scope=scope, owner=owner, key=key, fingerprint=fp, result=result
+            )
+            out = work(prepared) if prepare is not None else work()
+            if out != result:
+                row.result = out
+                row.save(update_fields=["result"])
+            return out, False
     except IntegrityError:
         found = _stored(scope, owner, key, fp)
         if found is None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -253,7 +253,7 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
         raise ValidationError({"cart": _("Your cart is empty.")})
     if len(wanted) > MAX_CART_LINES:
         raise ValidationError({"cart": _("A cart holds at most 50 products.")})
-    variants = Variant.objects.select_related("product__store", "merchant").in_bulk(list(wanted))
+    variants = Variant.objects.select_related("product", "merchant").in_bulk(list(wanted))
     missing = [v for v in wanted if v not in variants or not variants[v].product.is_active]
     if missing:
         raise ValidationError({"cart": _("Some products are no longer for sale.")})
@@ -287,11 +287,35 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
     return address, id_type, id_number
 
 
-def place_order(
+@dataclass
+class PreparedOrder:
+    """A checkout validated and quoted, with nothing written yet (prepare_order)."""
+
+    buyer: Any
+    country: str
+    data: Mapping[str, Any]
+    address: Address
+    id_type: str
+    id_number: str
+    service: str
+    parcels: list[Parcel]
+
+    @property
+    def currency(self) -> str:
+        return self.parcels[0].quote.currency
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.quote.collect_at_checkout for p in self.parcels), Decimal(0))
+
+
+def prepare_order(
     buyer: Any, country: str, data: Mapping[str, Any], lines: Iterable[tuple[int, int]]
-) -> OrderGroup:
-    """One OrderGroup, one Order per merchant with its quote snapshotted, stock reserved.
-    Call inside a transaction (payments.services.checkout does, with the payment)."""
+) -> PreparedOrder:
+    """Validate the form, load the variants and quote each merchant's parcel: reads only, so it
+    runs before the checkout's transaction opens (on SQLite that transaction holds the database's
+    write lock). What it read is re-checked where it matters when writing: stock by the
+    reservation's conditional UPDATE; prices and rules are what the quote snapshot records."""
     if not getattr(buyer, "is_authenticated", False):
         raise ValidationError({"buyer": _("Log in to check out.")})
     address, id_type, id_number = validate_checkout(country, data)
@@ -305,15 +329,42 @@ def place_order(
             refusal = p.quote.refusals[0] if p.quote is not None else None
             field = "buyer_id_type" if refusal and refusal.code == "buyer_id_type" else "cart"
             raise ValidationError({field: f"{p.merchant.legal_name}: {p.error}"})
+    return PreparedOrder(buyer, country, data, address, id_type, id_number, service, parcels)
+
+
+def new_reference() -> str:
+    """An order group's reference (payments.checkout draws it before the transaction)."""
+    return _reference()
+
+
+def write_order(
+    prepared: PreparedOrder,
+    *,
+    reference: str | None = None,
+    before_reserving: Callable[[OrderGroup], Any] | None = None,
+) -> OrderGroup:
+    """Write a prepared checkout: one OrderGroup, one Order per merchant with its quote
+    snapshotted, its lines and first event, stock reserved. Call inside a transaction: no
+    savepoint is taken, so an error here (sold out) rolls the caller's transaction back.
+
+    Queries: one INSERT each for the group, its orders, their events and their lines (bulk),
+    plus one conditional UPDATE per line to reserve stock.
+
+    Stock is reserved last, with only the lines' INSERT after it: on PostgreSQL each
+    reservation holds its stock row's lock until the transaction ends, and every checkout of a
+    popular product waits for that row, so everything else (including `before_reserving`, where
+    payments.checkout creates the payment) is written before it."""
+    buyer, data, address = prepared.buyer, prepared.data, prepared.address
+    service, parcels = prepared.service, prepared.parcels
     now = timezone.now()
     earliest, latest = service_window(service)
     window = dt.timedelta(minutes=setting("ORDERS_PAYMENT_WINDOW_MINUTES", 60))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         group = OrderGroup.objects.create(
-            reference=_reference(),
+            reference=reference or _reference(),
             buyer=buyer,
-            country=country,
-            currency=parcels[0].quote.currency,
+            country=prepared.country,
+            currency=prepared.currency,
             service_level=service,
             recipient=str(data.get("recipient")).strip()[:120],
             email=str(data.get("email") or getattr(buyer, "email", "") or "")[:254],
@@ -323,56 +374,103 @@ def place_order(
             city_area=address.city_area[:120],
             state=address.state[:60],
             postal_code=address.postal_code,
-            buyer_id_type=id_type,
-            buyer_id_number=id_number,
-            total=sum((p.quote.collect_at_checkout for p in parcels), Decimal(0)),
+            buyer_id_type=prepared.id_type,
+            buyer_id_number=prepared.id_number,
+            total=prepared.total,
         )
         orders = []
         for i, p in enumerate(parcels, start=1):
             q = p.quote
-            order = Order.objects.create(
-                group=group,
-                number=f"{group.reference}-{i}",
-                buyer=buyer,
-                merchant=p.merchant,
-                country=country,
-                currency=q.currency,
-                service_level=service,
-                goods=q.goods,
-                shipping=_money([q.shipping, *([q.insurance] if q.insurance else [])], q.currency),
-                duties=_money(q.duties, q.currency),
-                taxes=_money(q.taxes, q.currency),
-                total=q.collect_at_checkout,
-                due_on_arrival=q.due_on_arrival,
-                quote=q.to_dict(),
-                rule_set_id=q.rule_set.id,
-                promised_from=(now + dt.timedelta(days=earliest)).date(),
-                promised_by=(now + dt.timedelta(days=latest)).date(),
-                expires_at=now + window,
-            )
-            for (variant, qty), charge in zip(p.items, q.lines, strict=True):
-                OrderLine.objects.create(
-                    order=order,
-                    variant=variant,
-                    stock=_reserve(variant, qty),
-                    sku=variant.sku,
-                    title=variant.product.title("en")[:200] or variant.sku,
-                    hs_code=variant.product.hs_code,
-                    quantity=qty,
-                    unit_price=variant.price,
-                    price_currency=variant.currency,
-                    amount=charge.amount,
+            orders.append(
+                Order(
+                    group=group,
+                    number=f"{group.reference}-{i}",
+                    buyer=buyer,
+                    merchant=p.merchant,
+                    country=prepared.country,
+                    currency=q.currency,
+                    service_level=service,
+                    goods=q.goods,
+                    shipping=_money(
+                        [q.shipping, *([q.insurance] if q.insurance else [])], q.currency
+                    ),
+                    duties=_money(q.duties, q.currency),
+                    taxes=_money(q.taxes, q.currency),
+                    total=q.collect_at_checkout,
+                    due_on_arrival=q.due_on_arrival,
+                    refunded=Decimal("0.00"),
+                    quote=q.to_dict(),
+                    rule_set_id=q.rule_set.id,
+                    promised_from=(now + dt.timedelta(days=earliest)).date(),
+                    promised_by=(now + dt.timedelta(days=latest)).date(),
+                    expires_at=now + window,
                 )
-            OrderEvent.objects.create(
+            )
+        Order.objects.bulk_create(orders)  # sets each pk (RETURNING on PostgreSQL and SQLite)
+        OrderEvent.objects.bulk_create(
+            OrderEvent(
                 order=order, to_status=S.AWAITING_PAYMENT, at=now, source="checkout", actor=buyer
             )
-            orders.append(order)
+            for order in orders
+        )
+        if before_reserving is not None:
+            before_reserving(group)
+        # In variant order: the row locks the UPDATEs take are then always taken in the same
+        # order, so two carts sharing variants cannot deadlock.
+        wanted = sorted((v.pk, v, q) for p in parcels for v, q in p.items)
+        stock = {pk: _reserve(v, q) for pk, v, q in wanted}
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=variant,
+                stock=stock[variant.pk],
+                sku=variant.sku,
+                title=variant.product.title("en")[:200] or variant.sku,
+                hs_code=variant.product.hs_code,
+                quantity=qty,
+                unit_price=variant.price,
+                price_currency=variant.currency,
+                amount=charge.amount,
+            )
+            for order, p in zip(orders, parcels, strict=True)
+            for (variant, qty), charge in zip(p.items, p.quote.lines, strict=True)
+        )
+        group.placed_orders = orders  # the API answers with these, without reading them back
         events.order_placed.send(Order, group=group, orders=orders)
     return group
 
 
+def place_order(
+    buyer: Any, country: str, data: Mapping[str, Any], lines: Iterable[tuple[int, int]]
+) -> OrderGroup:
+    """One OrderGroup, one Order per merchant with its quote snapshotted, stock reserved.
+    Call inside a transaction (payments.services.checkout does, with the payment)."""
+    return write_order(prepare_order(buyer, country, data, lines))
+
+
+def _reserve_sql() -> str:
+    qn = connection.ops.quote_name
+    table, free = qn(Stock._meta.db_table), f"{qn('quantity')} - {qn('reserved')}"
+    return (
+        f"UPDATE {table} SET {qn('reserved')} = {qn('reserved')} + %s "
+        f"WHERE {qn('id')} = (SELECT {qn('id')} FROM {table} WHERE {qn('variant_id')} = %s "
+        f"AND {free} >= %s ORDER BY {free} DESC, {qn('id')} LIMIT 1) AND {free} >= %s "
+        f"RETURNING {qn('id')}"
+    )
+
+
 def _reserve(variant: Variant, quantity: int) -> Stock:
-    """Reserve from the first warehouse that has enough; the UPDATE's WHERE is the guard."""
+    """Reserve from the warehouse with the most free units; the UPDATE's WHERE is the guard.
+
+    One statement in the usual case: the UPDATE picks its row with a subquery and re-checks
+    `quantity - reserved >= n` on it. On PostgreSQL a concurrent checkout may have taken the
+    units meanwhile (the UPDATE waits for its row lock, then re-checks against the committed
+    row), and then nothing is updated: the slower path below looks at every warehouse again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_reserve_sql(), [quantity, variant.pk, quantity, quantity])
+        row = cursor.fetchone()
+    if row is not None:
+        return Stock(pk=row[0], variant=variant)
     candidates = (
         Stock.objects.filter(variant=variant)
         .annotate(free=F("quantity") - F("reserved"))

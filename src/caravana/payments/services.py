@@ -95,19 +95,32 @@ def _public_data(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _issue(
-    group: OrderGroup, method: str, count: int, card_number: str | None, notify_url: str
+    group: OrderGroup,
+    method: str,
+    count: int,
+    card_number: str | None,
+    notify_url: str,
+    *,
+    plan: list[Decimal] | None = None,
+    reference: str | None = None,
+    new_group: bool = False,
 ) -> Payment:
-    plan = _check_method(group.country, method, group.total, group.currency, count, card_number)
+    """`new_group`: the group was placed in this very transaction (checkout), so it has no
+    payment yet and all its orders await payment: the three checks for a later attempt are
+    skipped."""
+    if plan is None:
+        plan = _check_method(group.country, method, group.total, group.currency, count, card_number)
     now = timezone.now()
-    if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
-        raise ValidationError({"payment": _("This order is already paid.")})
-    if not Order.objects.filter(group=group, status=OrderStatus.AWAITING_PAYMENT).exists():
-        raise ValidationError({"payment": _("These orders are no longer waiting for payment.")})
-    # A new attempt replaces any earlier one still open (the buyer changed method).
-    Payment.objects.filter(group=group, status=PaymentStatus.PENDING).update(
-        status=PaymentStatus.CANCELLED
-    )
-    reference = _ref("PAY")
+    if not new_group:
+        if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
+            raise ValidationError({"payment": _("This order is already paid.")})
+        if not Order.objects.filter(group=group, status=OrderStatus.AWAITING_PAYMENT).exists():
+            raise ValidationError({"payment": _("These orders are no longer waiting for payment.")})
+        # A new attempt replaces any earlier one still open (the buyer changed method).
+        Payment.objects.filter(group=group, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.CANCELLED
+        )
+    reference = reference or _ref("PAY")
     issued = providers.get("sandbox").issue(
         reference=reference, method=method, amount=group.total, currency=group.currency,
         country=group.country, card_number=card_number, now=now,
@@ -156,13 +169,34 @@ def checkout(
     if type(count) is not int:
         raise ValidationError({"installments": _("Give a whole number.")})
 
-    def work() -> dict:
-        group = orders.place_order(buyer, country, data, lines)
-        payment = _issue(group, method, count, data.get("card_number"), notify_url)
-        return {"group": group.reference, "payment": payment.reference}
+    card = data.get("card_number")
+    # Validation, variant reads and quotes run before the transaction (prepare); inside it:
+    # the idempotency key, the orders, the payment, and last the stock reservations.
+    planned = {"group": orders.new_reference(), "payment": _ref("PAY")}
+    made: dict[str, Any] = {}
+
+    def prepare() -> tuple[orders.PreparedOrder, list[Decimal]]:
+        prepared = orders.prepare_order(buyer, country, data, lines)
+        plan = _check_method(country, method, prepared.total, prepared.currency, count, card)
+        return prepared, plan
+
+    def work(ready: tuple[orders.PreparedOrder, list[Decimal]]) -> dict:
+        prepared, plan = ready
+
+        def issue(group: OrderGroup) -> None:  # before the stock rows are locked
+            made["payment"] = _issue(group, method, count, card, notify_url, plan=plan,
+                                     reference=planned["payment"], new_group=True)  # fmt: skip
+
+        group = orders.write_order(prepared, reference=planned["group"], before_reserving=issue)
+        made["group"] = group
+        return {"group": group.reference, "payment": made["payment"].reference}
 
     fingerprint = {"country": country, "lines": sorted(lines), **_public_data(data)}
-    result, replayed = idempotency.run("checkout", str(buyer.pk), key, fingerprint, work)
+    result, replayed = idempotency.run(
+        "checkout", str(buyer.pk), key, fingerprint, work, prepare=prepare, result=planned
+    )
+    if not replayed and made:
+        return made["group"], made["payment"], False
     group = OrderGroup.objects.get(reference=result["group"])
     return group, Payment.objects.get(reference=result["payment"]), replayed
 

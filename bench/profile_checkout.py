@@ -1,0 +1,108 @@
+"""Where one checkout's time and queries go, in-process (no HTTP server): the same request the
+checkout benchmark sends, through Django's full middleware stack with the test client.
+
+    python bench/profile_checkout.py [--n 200] [--profile] [--sql]
+
+Database: DATABASE_URL, or var/profile-checkout.sqlite3 when it is unset. Prints the queries of
+one warm checkout grouped by table and verb, the mean time per checkout, and (--profile) the top
+of a cProfile run sorted by cumulative time. Not part of `make bench` (no bench_ prefix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import json
+import os
+import pstats
+import re
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--sql", action="store_true", help="print every query of one checkout")
+    args = ap.parse_args()
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'profile-checkout.sqlite3'}")
+    os.environ.update(DJANGO_DEBUG="0", LOG_LEVEL="ERROR")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    from bench.bench_checkout import BODY
+    from caravana.accounts.services import create_token
+    from tests import factories as f
+    from tests.orders.support import ensure_pricing
+
+    f._seq = itertools.count(int(time.time() * 1000) % 10**9)  # a reused database keeps working
+    ensure_pricing()
+    f.fx_rates()
+    variants = [
+        f.product(price="89.00", stock=1_000_000).variants.get().pk,
+        f.product(price="25.00", hs_code="392690", stock=1_000_000).variants.get().pk,
+    ]
+    token = create_token(f.user(), "profile")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    raw = json.dumps({**BODY, "lines": [{"variant_id": v, "quantity": 1} for v in variants]})
+
+    def one() -> None:
+        r = client.post(
+            "/api/v1/checkout",
+            raw,
+            content_type="application/json",
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert r.status_code == 201, r.content[:500]
+
+    for _ in range(5):
+        one()
+    with CaptureQueriesContext(connection) as ctx:
+        one()
+    kinds: Counter[str] = Counter()
+    for q in ctx.captured_queries:
+        sql = q["sql"]
+        verb = sql.split(None, 1)[0].upper()
+        m = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql, re.I)
+        kinds[f"{verb} {m.group(1) if m else ''}"] += 1
+    print(f"{connection.vendor}: {len(ctx.captured_queries)} queries per checkout")
+    for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        print(f"  {n:3d}  {k}")
+    if args.sql:
+        for q in ctx.captured_queries:
+            print(f"  {q['time']}  {q['sql'][:220]}")
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(args.n):
+        one()
+    took = (time.perf_counter() - t0) / args.n
+    cpu = (time.process_time() - c0) / args.n
+    print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per checkout over {args.n}")
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(args.n):
+            one()
+        prof.disable()
+        st = pstats.Stats(prof)
+        st.sort_stats("cumulative").print_stats(70)
+        st.sort_stats("tottime").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

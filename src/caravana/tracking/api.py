@@ -1,0 +1,200 @@
+"""Tracking API: last-mile carriers post event batches with their token; anyone may look a
+parcel up by its S10 identifier.
+
+POST /tracking/events takes up to 1,000 events and is all-or-nothing: one bad event (unknown or
+malformed identifier, another carrier's parcel, unknown code, a time in the future, a hold
+without its reason) rejects the batch with 422, every error located as
+``["body", "events", <index>, <field>]``, and nothing is written. Events are idempotent by
+``event_id`` (per carrier), so after fixing the bad ones the carrier resends the whole batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+from pydantic import BaseModel
+
+from caravana.api.auth import TokenAuth
+from caravana.network.models import CarrierMember
+from caravana.tracking import queries, services
+
+router = Router(tags=["tracking"])
+
+
+class EventIn(BaseModel):
+    """Plain pydantic (not ninja.Schema): a batch holds up to 1,000 of these, and Schema's
+    Django-object getter costs more than the rest of the request."""
+
+    event_id: str = Field(..., max_length=64, description="Your id; a repeat is ignored.")
+    identifier: str = Field(..., description="S10 identifier, e.g. HC000000017CN")
+    code: str = Field(..., description="UPU EMSEVT code: EDB, EME, EMF, EDG, EMH, EMI …")
+    occurred_at: dt.datetime = Field(..., description="ISO 8601 with UTC offset")
+    location_code: str = ""
+    location_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str = Field("", description="IANA zone of the location (default: the gateway's)")
+    reason: str = Field("", description="Required for EME, EXB and EMH")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class BatchIn(BaseModel):
+    events: list[EventIn]
+
+
+class BatchOut(Schema):
+    received: int
+    created: int
+    duplicates: int
+    status_changes: int
+    delivered: list[str]
+
+
+class ErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+def _located(exc: ValidationError) -> dict[str, Any]:
+    """``events.3.code`` → loc ``["body", "events", 3, "code"]``."""
+    detail = []
+    for key, messages in exc.message_dict.items():
+        loc: list[Any] = ["body"] + [int(p) if p.isdigit() else p for p in key.split(".")]
+        detail += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
+    return {"detail": detail}
+
+
+@router.post(
+    "/tracking/events",
+    auth=TokenAuth(),
+    response={200: BatchOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Post a batch of last-mile tracking events (carriers)",
+)
+def post_events(request: HttpRequest, batch: BatchIn):
+    member = CarrierMember.objects.select_related("carrier").filter(user_id=request.user.pk).first()
+    if member is None or not member.carrier.is_active:
+        raise HttpError(403, _("Only a carrier's API token can post tracking events."))
+    raw = [services.CarrierEventIn(**e.__dict__) for e in batch.events]
+    try:
+        result = services.ingest_carrier_events(member.carrier, raw)
+    except ValidationError as exc:
+        return Status(422, _located(exc))
+    return Status(
+        200,
+        {
+            "received": result.received,
+            "created": result.created,
+            "duplicates": result.duplicates,
+            "status_changes": len(result.changes),
+            "delivered": sorted(result.delivered),
+        },
+    )
+
+
+class LocationOut(Schema):
+    code: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    timezone: str
+
+
+class TrackEventOut(Schema):
+    code: str | None
+    status: str
+    description: str
+    occurred_at: dt.datetime
+    local_time: str
+    location: LocationOut
+    reason: str | None
+
+
+class DestinationOut(Schema):
+    city: str
+    country: str
+    gateway: str
+
+
+class TrackingOut(Schema):
+    identifier: str
+    status: str
+    status_label: str
+    code: str | None
+    last_event_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    promised_date: dt.date
+    estimated_delivery: dt.date | None
+    service_level: str
+    destination: DestinationOut
+    events: list[TrackEventOut]
+
+
+@router.get(
+    "/tracking/{identifier}",
+    auth=None,
+    response={200: TrackingOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Track a parcel by its S10 identifier (public)",
+)
+def track(request: HttpRequest, identifier: str):
+    code = queries.clean_identifier(identifier)
+    if code is None:
+        msg = _("%(v)s is not a valid S10 identifier (check digit or format).") % {
+            "v": identifier[:20]
+        }
+        return Status(
+            422, {"detail": [{"loc": ["path", "identifier"], "msg": msg, "type": "value_error"}]}
+        )
+    view = queries.tracking_view(code)
+    if view is None:
+        return Status(
+            404,
+            {
+                "detail": [
+                    {"loc": ["path", "identifier"], "msg": _("No parcel %(s)s.") % {"s": code}}
+                ]
+            },
+        )
+    p = view.parcel
+    return Status(
+        200,
+        {
+            "identifier": p.s10,
+            "status": view.status,
+            "status_label": view.status_label,
+            "code": view.code or None,
+            "last_event_at": view.last_event_at,
+            "delivered_at": view.delivered_at,
+            "promised_date": view.promised,
+            "estimated_delivery": view.eta_date,
+            "service_level": p.service_level.code,
+            "destination": {
+                "city": p.recipient_city,
+                "country": p.recipient_country,
+                "gateway": p.gateway.iata,
+            },
+            "events": [
+                {
+                    "code": t.event.code or None,
+                    "status": t.event.status,
+                    "description": t.meaning,
+                    "occurred_at": t.event.occurred_at,
+                    "local_time": t.local.isoformat(),
+                    "location": {
+                        "code": t.event.location_code,
+                        "name": t.event.location_name,
+                        "latitude": t.event.latitude,
+                        "longitude": t.event.longitude,
+                        "timezone": t.event.tz,
+                    },
+                    "reason": t.reason or None,
+                }
+                for t in view.timeline
+            ],
+        },
+    )

@@ -1,0 +1,245 @@
+"""Tracking events and the current status they add up to, and the merchants' webhook endpoints.
+
+Every write goes through tracking.services (record_event / record_batch): the event table is
+append-only and idempotent on (source, event_id), and TrackingStatus is the denormalised
+"latest event by time" of each parcel, moved forward only by a later event."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caravana.catalog.models import Merchant
+from caravana.fulfillment.models import Parcel
+from caravana.network.models import Carrier
+from caravana.tracking import upu
+
+
+class Status(models.TextChoices):
+    """The normalised status (tracking.upu) with the words a buyer reads."""
+
+    PENDING = upu.PENDING, _("Label created")
+    IN_TRANSIT = upu.IN_TRANSIT, _("In transit")
+    ON_HOLD = upu.ON_HOLD, _("On hold")
+    OUT_FOR_DELIVERY = upu.OUT_FOR_DELIVERY, _("Out for delivery")
+    READY_FOR_PICKUP = upu.READY_FOR_PICKUP, _("Ready for pick-up")
+    DELIVERY_FAILED = upu.DELIVERY_FAILED, _("Delivery attempt failed")
+    DELIVERED = upu.DELIVERED, _("Delivered")
+    RETURN_TO_SENDER = upu.RETURN_TO_SENDER, _("Returning to sender")
+    CANCELLED = upu.CANCELLED, _("Cancelled")
+    UNKNOWN = upu.UNKNOWN, _("Unknown")
+
+
+#: What each event means in words a buyer reads (translated; upu.py keeps the UPU wording).
+EVENT_LABELS = {
+    "EMA": _("Label created, waiting for the parcel"),
+    "EMB": _("Received at the origin hub"),
+    "EXA": _("Presented to export customs"),
+    "EXB": _("Held by export customs"),
+    "EXC": _("Cleared export customs"),
+    "EXD": _("Held at the origin hub"),
+    "EXX": _("Export cancelled"),
+    "EMC": _("Departed from the country of origin"),
+    "EMJ": _("Arrived at a transit hub"),
+    "EMK": _("Departed from a transit hub"),
+    "EMD": _("Arrived in the destination country"),
+    "EDA": _("Held at the arrival gateway"),
+    "EDB": _("Presented to import customs"),
+    "EME": _("Held by import customs"),
+    "EDC": _("Released by import customs"),
+    "EMF": _("Left the arrival gateway"),
+    "EDD": _("Arrived at a sorting centre"),
+    "EDE": _("Left the sorting centre"),
+    "EMG": _("Arrived at the delivery office"),
+    "EDF": _("Held at the delivery office"),
+    "EDG": _("Out for delivery"),
+    "EDH": _("Ready for pick-up"),
+    "EMH": _("Delivery attempt failed"),
+    "EMI": _("Delivered"),
+    "EDX": _("Import terminated"),
+    # Internal hub steps, recorded without a UPU code.
+    "bagged": _("Sorted into a bag at the hub"),
+    "in_uld": _("Packed onto an air cargo unit"),
+    "loaded": _("Loaded onto the flight"),
+    "cancelled": _("Label cancelled"),
+    "received": _("Received at the origin hub"),
+}
+
+
+class Source:
+    """Where an event came from; event ids are unique within one source."""
+
+    HUB = "hub"  # fulfillment scans (EMA, EMB, internal hub steps)
+    FLIGHT = "flight"  # network flight movements (EMC, EMD)
+
+    @staticmethod
+    def carrier(code: str) -> str:
+        return f"carrier:{code}"
+
+
+class TrackingEvent(models.Model):
+    """One thing that happened to a parcel, as its source reported it. `code` is the UPU
+    EMSEVT code, blank for an internal hub step (bagged, built into a ULD, loaded) that has no
+    UPU event but still shows on the timeline."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="tracking_events")
+    source = models.CharField(_("source"), max_length=48)
+    event_id = models.CharField(_("event id"), max_length=64)
+    code = models.CharField(_("UPU code"), max_length=3, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    occurred_at = models.DateTimeField(_("occurred at (UTC)"))
+    received_at = models.DateTimeField(_("received at (UTC)"), default=timezone.now)
+    location_code = models.CharField(_("location code"), max_length=16, blank=True)
+    location_name = models.CharField(_("location"), max_length=120, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    tz = models.CharField(_("time zone"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, null=True, blank=True, related_name="tracking_events"
+    )
+
+    class Meta:
+        ordering = ["-id"]  # newest first in the admin; timelines order by time explicitly
+        constraints = [
+            models.UniqueConstraint(fields=["source", "event_id"], name="trk_event_source_id")
+        ]
+        indexes = [
+            # The timeline of one parcel and its latest event: an index range scan either way.
+            models.Index(fields=["parcel", "occurred_at", "id"], name="trk_event_parcel_time"),
+        ]
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
+
+    def __str__(self) -> str:
+        return f"{self.code or '—'} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def meaning(self) -> str:
+        """The event in the active language ("Out for delivery", "Loaded onto the flight")."""
+        key = self.code or str((self.details or {}).get("step", ""))
+        label = EVENT_LABELS.get(key)
+        if label is not None:
+            return str(label)
+        event = upu.lookup(self.code)
+        return event.meaning if event else key
+
+
+class TrackingStatus(models.Model):
+    """Where a parcel stands: its latest event by occurred_at (ties broken by event id), kept
+    in one row so the public lookup reads one row by identifier. Only a conditional UPDATE that
+    requires the new event to be later moves it, so late and concurrent arrivals cannot move it
+    back. `delivered_at` is set once, by the first final delivery (EMI)."""
+
+    parcel = models.OneToOneField(
+        Parcel, on_delete=models.CASCADE, primary_key=True, related_name="tracking_status"
+    )
+    identifier = models.CharField(_("S10 identifier"), max_length=13, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    code = models.CharField(_("UPU code"), max_length=3, blank=True)
+    event = models.ForeignKey(
+        TrackingEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("latest event at"), null=True, blank=True)
+    location_code = models.CharField(_("location code"), max_length=16, blank=True)
+    location_name = models.CharField(_("location"), max_length=120, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("tracking status")
+        verbose_name_plural = _("tracking statuses")
+
+    def __str__(self) -> str:
+        return f"{self.identifier}: {self.status}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a merchant wants to hear about its parcels' status changes. Each request is signed
+    with `secret` (HMAC-SHA256, header Caravana-Signature) so the merchant can tell it is ours."""
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="tracking_webhooks"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=128)
+    active = models.BooleanField(_("active"), default=True)
+    description = models.CharField(_("description"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["merchant", "url"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One message to one endpoint; its attempts are WebhookAttempt rows. The same `uuid` goes
+    out on every retry (header Caravana-Delivery) so the merchant can drop repeats."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(
+        TrackingEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    event_type = models.CharField(_("event type"), max_length=40)
+    body = models.TextField(_("JSON body"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="trk_delivery_due")]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP try of a delivery: what came back, and the backoff chosen before the next."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    retry_in_s = models.PositiveIntegerField(_("retry in (s)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="trk_attempt_unique")
+        ]
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.status_code or self.error}"

@@ -1,0 +1,91 @@
+"""What the buyer and the merchant are told, in their language. The buyer reads the e-mail in
+the language of the parcel's destination country (Portuguese in Brazil, Spanish elsewhere in
+Latin America); the merchant's webhook is machine-readable JSON with the normalised status and
+the UPU code."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from caravana.tracking import upu
+from caravana.tracking.models import Status
+
+#: The buyer's language by destination country (tracking imports no storefront code).
+COUNTRY_LANGUAGE = {"BR": "pt-br", "MX": "es", "CL": "es", "CO": "es", "PE": "es", "AR": "es"}
+
+
+def language_for(country: str) -> str:
+    return COUNTRY_LANGUAGE.get((country or "").upper(), "en")
+
+
+def is_key(code: str | None) -> bool:
+    return upu.is_key(code)
+
+
+def site_url() -> str:
+    return getattr(settings, "CARAVANA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def tracking_url(identifier: str) -> str:
+    return site_url() + reverse("tracking:parcel", args=[identifier])
+
+
+def local_time(event: Any) -> str:
+    try:
+        tz = zoneinfo.ZoneInfo(event.tz) if event.tz else zoneinfo.ZoneInfo("UTC")
+    except zoneinfo.ZoneInfoNotFoundError:
+        tz = zoneinfo.ZoneInfo("UTC")
+    return event.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def email_buyers(pairs: list[tuple[Any, Any]]) -> int:
+    """One e-mail per (parcel, key event), through one backend connection."""
+    if not pairs:
+        return 0
+    messages = []
+    for parcel, event in pairs:
+        language = language_for(parcel.recipient_country)
+        with translation.override(language):
+            context = {
+                "parcel": parcel,
+                "event": event,
+                "status_label": Status(event.status).label,
+                "meaning": event.meaning,
+                "local_time": local_time(event),
+                "url": tracking_url(parcel.s10),
+            }
+            subject = render_to_string("tracking/email/status_subject.txt", context)
+            body = render_to_string("tracking/email/status_body.txt", context)
+        messages.append(
+            EmailMessage(
+                " ".join(subject.split()),
+                body,
+                to=[parcel.recipient_email],
+                headers={"Content-Language": language},
+            )
+        )
+    return get_connection().send_messages(messages) or 0
+
+
+def webhook_body(parcel: Any, event: Any, previous: str | None) -> dict[str, Any]:
+    return {
+        "type": "parcel.status_changed",
+        "data": {
+            "identifier": parcel.s10,
+            "order_ref": parcel.order_ref,
+            "status": event.status,
+            "previous_status": previous,
+            "code": event.code or None,
+            "occurred_at": event.occurred_at.isoformat(),
+            "location": {"code": event.location_code, "name": event.location_name},
+            "details": event.details,
+            "tracking_url": tracking_url(parcel.s10),
+        },
+    }

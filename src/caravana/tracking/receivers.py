@@ -1,0 +1,39 @@
+"""Tracking listens to fulfillment and the network; neither imports tracking.
+
+Hub steps arrive one parcel at a time (parcel_event); flight movements once per flight, fanned
+out here to one batch of EMC / EMD events for every parcel on board (one INSERT, not one per
+parcel). Both are sent inside the emitter's transaction, so the events commit or roll back with
+the movement itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from caravana.fulfillment.events import parcel_event
+from caravana.fulfillment.queries import parcels_on_flight
+from caravana.network.events import flight_arrived, flight_departed
+from caravana.tracking import services
+
+
+@receiver(parcel_event, dispatch_uid="tracking.parcel_event")
+def on_parcel_event(
+    sender: Any, parcel: Any, code: str | None, state: str, at: Any, location: str, details: Any,
+    **kwargs: Any,
+) -> None:  # fmt: skip
+    services.record_hub_step(parcel, code, state, at, location, details or {})
+
+
+@receiver(flight_departed, dispatch_uid="tracking.flight_departed")
+def on_flight_departed(sender: Any, flight: Any, at: Any, **kwargs: Any) -> None:
+    services.record_flight_movement(
+        flight, "EMC", at, parcels_on_flight(flight).values_list("pk", "s10")
+    )
+
+
+@receiver(flight_arrived, dispatch_uid="tracking.flight_arrived")
+def on_flight_arrived(sender: Any, flight: Any, at: Any, **kwargs: Any) -> None:
+    services.record_flight_movement(
+        flight, "EMD", at, parcels_on_flight(flight).values_list("pk", "s10")
+    )

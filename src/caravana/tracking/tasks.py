@@ -1,0 +1,141 @@
+"""Background work after an event commits: buyer e-mails on key events and signed merchant
+webhooks on status changes. Eager (in-process, after commit) without a broker; on workers with
+one. Both are safe to run twice: a delivery row is sent until it succeeds or gives up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+
+from django.utils import timezone
+
+from caravana.celery import app
+from caravana.tracking import notifications, webhooks
+from caravana.tracking.models import (
+    TrackingEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+@app.task(ignore_result=True)
+def notify_changes(changes: list[dict]) -> dict[str, int]:
+    """For a batch of status changes (services.StatusChange as dicts): e-mail the buyer when
+    the new current event is a key event, and queue a webhook per active endpoint of the
+    merchant when the normalised status changed. A handful of queries per batch."""
+    from caravana.fulfillment.models import Parcel
+
+    # Cheap first pass (three columns per parcel): who has an e-mail, whose merchant listens.
+    facts = {
+        pk: (merchant_id, email)
+        for pk, merchant_id, email in Parcel.objects.filter(
+            pk__in={c["parcel_id"] for c in changes}
+        ).values_list("pk", "merchant_id", "recipient_email")
+    }
+    status_changes = [c for c in changes if c["old_status"] != c["new_status"]]
+    merchants = {facts[c["parcel_id"]][0] for c in status_changes}
+    endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
+    if merchants:
+        for ep in WebhookEndpoint.objects.filter(merchant_id__in=merchants, active=True):
+            endpoints[ep.merchant_id].append(ep)
+    keyed = [c for c in changes if notifications.is_key(c["code"]) and facts[c["parcel_id"]][1]]
+    hooked = [c for c in status_changes if endpoints.get(facts[c["parcel_id"]][0])]
+    if not keyed and not hooked:
+        return {"emails": 0, "webhooks": 0}
+    parcels = Parcel.objects.select_related("gateway").in_bulk(
+        {c["parcel_id"] for c in keyed + hooked}
+    )
+    events = TrackingEvent.objects.in_bulk({c["event_pk"] for c in keyed + hooked})
+
+    sent = notifications.email_buyers(
+        [(parcels[c["parcel_id"]], events[c["event_pk"]]) for c in keyed]
+    )
+
+    deliveries = []
+    for c in hooked:
+        parcel = parcels[c["parcel_id"]]
+        for ep in endpoints.get(parcel.merchant_id, ()):
+            body = notifications.webhook_body(parcel, events[c["event_pk"]], c["old_status"])
+            deliveries.append(
+                WebhookDelivery(
+                    endpoint=ep,
+                    event_id=c["event_pk"],
+                    event_type="parcel.status_changed",
+                    body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+                )
+            )
+    WebhookDelivery.objects.bulk_create(deliveries)
+    for d in deliveries:
+        deliver_webhook.delay(d.pk)
+    return {"emails": sent, "webhooks": len(deliveries)}
+
+
+@app.task(bind=True, ignore_result=True)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """POST one signed delivery; on failure record the attempt and retry with exponential
+    backoff (webhooks.backoff) up to webhooks.max_retries() times, then mark it failed."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
+        return delivery.state if delivery else "missing"
+    endpoint = delivery.endpoint
+    number = delivery.attempts + 1
+    status_code, error = None, ""
+    started = time.perf_counter()
+    if not endpoint.active:
+        error = "endpoint inactive"
+    else:
+        body = delivery.body.encode()
+        request = urllib.request.Request(
+            endpoint.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Caravana-Webhooks/1",
+                webhooks.HEADER: webhooks.sign(endpoint.secret, body),
+                webhooks.DELIVERY_HEADER: str(delivery.uuid),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=webhooks.timeout()) as response:
+                status_code = response.status
+        except urllib.error.HTTPError as exc:
+            status_code, error = exc.code, f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            error = str(getattr(exc, "reason", exc))[:300]
+    duration = int((time.perf_counter() - started) * 1000)
+    ok = status_code is not None and 200 <= status_code < 300
+    retry_in = None
+    if not ok and endpoint.active and number <= webhooks.max_retries():
+        retry_in = webhooks.backoff(number)
+    now = timezone.now()
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=number, at=now, status_code=status_code, error=error,
+        duration_ms=duration, retry_in_s=retry_in,
+    )  # fmt: skip
+    delivery.attempts = number
+    delivery.last_status_code = status_code
+    delivery.last_error = error
+    if ok:
+        delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+    elif retry_in is None:
+        delivery.state, delivery.next_attempt_at = "failed", None
+    else:
+        delivery.next_attempt_at = now + dt.timedelta(seconds=retry_in)
+    delivery.save(
+        update_fields=["attempts", "last_status_code", "last_error", "state", "delivered_at",
+                       "next_attempt_at"]
+    )  # fmt: skip
+    if retry_in is not None:
+        if self.request.is_eager:
+            # No broker (demo, tests): nothing can wait, and Celery's eager retry re-raises
+            # Retry when eager errors propagate; so the next attempt runs now, in-process.
+            # The backoff it would have waited is recorded on the attempt all the same.
+            return deliver_webhook.apply((delivery_id,)).result
+        raise self.retry(countdown=retry_in, max_retries=webhooks.max_retries())
+    return delivery.state

@@ -1,0 +1,73 @@
+"""The public tracking page of a parcel in transit, in Portuguese, in a real Chromium: the
+buyer types the number into the search box, and sees the status, the route map (inline SVG,
+no tile server) and the timeline in local times."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from caravana.accounts.models import Role
+from caravana.fulfillment import services
+from caravana.network.models import Carrier, Hub
+from caravana.network.seed import seed_network
+from caravana.network.services import add_hub_member
+from caravana.tracking import services as tracking
+from tests import factories as f
+from tests.fulfillment.conftest import TODAY, parcel_data
+from tests.tracking.conftest import walk_to_gateway
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_tracking_page_in_portuguese_with_map_and_timeline(live_server, page):
+    seed_network(TODAY)
+    parcel = services.create_parcel(f.merchant(), parcel_data(recipient_city="Rio de Janeiro"))
+    staff = f.user(Role.HUB)
+    add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
+    walk_to_gateway(parcel, staff)
+    correios = Carrier.objects.get(code="br-correios")
+    at = timezone.now() + dt.timedelta(minutes=3)
+    tracking.ingest_carrier_events(
+        correios,
+        [tracking.CarrierEventIn("c-1", parcel.s10, "EDB", at, "GRU", "Receita Federal, GRU")],
+    )
+
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "pt-br", "url": live_server.url}]
+    )
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(live_server.url + "/track/")
+    expect(page.locator("html")).to_have_attribute("lang", "pt-br")
+    box = page.locator("#trk-q")
+    expect(box).to_be_focused()
+    page.keyboard.type(parcel.s10)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/track/{parcel.s10}/$"))
+
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "in_transit")
+    svg = page.locator("[data-route-map] svg")
+    expect(svg).to_be_visible()
+    points = page.locator("[data-route-point]")
+    expect(points).to_have_count(3)
+    expect(page.locator('[data-route-point="destination"]')).to_contain_text("Rio de Janeiro")
+    expect(page.locator('[data-route-point="gateway"]')).to_contain_text("GRU")
+    expect(page.locator("[data-current-position]")).to_have_count(1)
+    box_w = svg.bounding_box()["width"]
+    assert box_w > 300  # drawn at a readable size
+
+    items = page.locator("[data-timeline] li")
+    expect(items).to_have_count(8)  # EMA, EMB, bagged, in ULD, loaded, EMC, EMD, EDB
+    expect(items.first).to_have_attribute("data-code", "EDB")
+    expect(items.first.locator("time")).to_have_attribute("data-tz", "America/Sao_Paulo")
+    expect(items.first.locator("time")).to_contain_text("UTC−03:00")
+    expect(items.last.locator("time")).to_contain_text("UTC+08:00")  # the label, in Shenzhen
+    expect(items.last.locator("time")).to_contain_text(re.compile(r"\d+ de \w{3}\. de \d{4}"))
+    # Everything on the page came from the app itself: no tile server, no CDN.
+    assert requested and all(u.startswith(live_server.url) for u in requested), requested
+    if (shots := __import__("os").environ.get("TRACKING_SCREENSHOT")) is not None:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=shots or "var/tracking-page.png", full_page=True)

@@ -1,0 +1,242 @@
+"""record_batch: idempotent by (source, event_id), status by occurred_at whatever the arrival
+order, the delivered event published once, hub and flight movements recorded."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from caravana.tracking import services
+from caravana.tracking.events import parcel_delivered
+from caravana.tracking.models import TrackingEvent, TrackingStatus
+
+pytestmark = pytest.mark.django_db
+
+#: After the parcel's own label and hub events (stamped with the real clock); the service layer
+#: takes future times from trusted sources, so the hours below need not have passed.
+T0 = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+
+
+def carrier_event(parcel, code, hours, event_id=None, **extra):
+    return services.EventIn(
+        parcel_id=parcel.pk,
+        identifier=parcel.s10,
+        source="carrier:br-correios",
+        event_id=f"{parcel.pk}-{event_id or f'{code}-{hours}'}",
+        code=code,
+        occurred_at=T0 + dt.timedelta(hours=hours),
+        carrier_id=parcel.carrier_id,
+        **extra,
+    )
+
+
+@pytest.fixture
+def delivered_log():
+    seen = []
+
+    def on_delivered(sender, parcel, at, event, **kw):
+        seen.append((parcel.s10, at, event.code, event.pk))
+
+    parcel_delivered.connect(on_delivered, weak=False)
+    yield seen
+    parcel_delivered.disconnect(on_delivered)
+
+
+def current(parcel):
+    return TrackingStatus.objects.get(parcel=parcel)
+
+
+def test_label_and_receive_are_recorded_by_the_hub_receivers(make_parcel, hub_user):
+    from caravana.fulfillment import services as fulfillment
+
+    parcel = make_parcel()
+    fulfillment.receive(hub_user, parcel.s10, 480, 20, 15, 10)
+    fulfillment.sort_into_bag(hub_user, parcel.s10)
+    rows = list(
+        TrackingEvent.objects.filter(parcel=parcel)
+        .order_by("occurred_at", "id")
+        .values_list("code", "status", "location_code", "tz")
+    )
+    assert rows == [
+        ("EMA", "pending", "SZX-HUB", "Asia/Shanghai"),
+        ("EMB", "in_transit", "SZX-HUB", "Asia/Shanghai"),
+        ("", "in_transit", "SZX-HUB", "Asia/Shanghai"),
+    ]
+    assert current(parcel).status == "in_transit"
+    assert TrackingEvent.objects.filter(parcel=parcel, code="EMB").get().latitude == pytest.approx(
+        22.64, abs=0.1
+    )
+
+
+def test_a_flight_fans_out_in_a_fixed_number_of_queries(make_parcel, hub_user):
+    """EMC / EMD for every parcel on board: one batch per movement, whatever the load."""
+    from django.test.utils import CaptureQueriesContext
+
+    from caravana.fulfillment import services as fulfillment
+    from caravana.network import services as network
+    from caravana.network.models import Flight
+    from tests.fulfillment.conftest import TODAY
+
+    parcels = [make_parcel() for _ in range(6)]
+    for p in parcels:
+        fulfillment.receive(hub_user, p.s10, 480, 20, 15, 10)
+        bag = fulfillment.sort_into_bag(hub_user, p.s10)
+    fulfillment.close_bag(hub_user, bag.identifier)
+    fulfillment.build_uld(hub_user, "PMC12345CV", bag.identifier)
+    fulfillment.close_uld(hub_user, "PMC12345CV")
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    fulfillment.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
+    at = timezone.now() + dt.timedelta(minutes=1)
+    with CaptureQueriesContext(connection) as q:
+        network.mark_departed(flight, at)
+    assert len(q) <= 14, [x["sql"][:60] for x in q]
+    assert TrackingEvent.objects.filter(code="EMC", occurred_at=at).count() == 6
+    assert {current(p).code for p in parcels} == {"EMC"}
+
+
+def test_status_is_the_latest_event_by_time_not_by_arrival(make_parcel):
+    parcel = make_parcel()
+    # Delivered first, then the older events straggle in: the status stays delivered.
+    services.record_batch([carrier_event(parcel, "EMI", 10)])
+    hold = carrier_event(parcel, "EME", 2, details={"reason": "x"})
+    services.record_batch([carrier_event(parcel, "EDG", 8), hold])
+    services.record_batch([carrier_event(parcel, "EDB", 1)])
+    s = current(parcel)
+    assert (s.status, s.code, s.occurred_at) == ("delivered", "EMI", T0 + dt.timedelta(hours=10))
+    # A later failed attempt does move it (a later event is the truth, whatever it says).
+    services.record_batch([carrier_event(parcel, "EMH", 12)])
+    assert current(parcel).status == "delivery_failed"
+    timeline = list(
+        TrackingEvent.objects.filter(parcel=parcel, source__startswith="carrier")
+        .order_by("occurred_at", "id")
+        .values_list("code", flat=True)
+    )
+    assert timeline == ["EDB", "EME", "EDG", "EMI", "EMH"]
+
+
+def test_a_batch_in_any_order_gives_the_same_status(make_parcel):
+    a, b = make_parcel(), make_parcel()
+    codes = [("EDB", 1), ("EMF", 3), ("EDG", 5), ("EME", 2)]
+    services.record_batch([carrier_event(a, c, h, details={"reason": "r"}) for c, h in codes])
+    services.record_batch(
+        [carrier_event(b, c, h, details={"reason": "r"}) for c, h in reversed(codes)]
+    )
+    assert current(a).code == current(b).code == "EDG"
+    assert current(a).status == "out_for_delivery"
+
+
+def test_equal_times_are_broken_by_arrival(make_parcel):
+    parcel = make_parcel()
+    services.record_batch([carrier_event(parcel, "EDD", 4, "first")])
+    services.record_batch([carrier_event(parcel, "EDE", 4, "second")])
+    assert current(parcel).code == "EDE"
+
+
+def test_microseconds_count(make_parcel):
+    """Order is kept to the microsecond on both databases (nothing rounds times on the way)."""
+    parcel = make_parcel()
+    a = carrier_event(parcel, "EDD", 3, "a")
+    b = carrier_event(parcel, "EDE", 3, "b")
+    b.occurred_at = a.occurred_at + dt.timedelta(microseconds=1)
+    services.record_batch([b, a])
+    assert (current(parcel).code, current(parcel).occurred_at) == ("EDE", b.occurred_at)
+    services.record_batch([carrier_event(parcel, "EMG", 3, "c")])  # equal to a: older than b
+    assert current(parcel).code == "EDE"
+
+
+def test_same_batch_twice_writes_nothing_twice(make_parcel):
+    parcel = make_parcel()
+    batch = [carrier_event(parcel, c, h) for c, h in (("EDB", 1), ("EMF", 2), ("EDG", 3))]
+    first = services.record_batch(batch)
+    before = TrackingEvent.objects.count()
+    again = services.record_batch(batch + batch)
+    assert (first.created, first.duplicates) == (3, 0)
+    assert (again.received, again.created, again.duplicates, again.changes) == (6, 0, 6, [])
+    assert TrackingEvent.objects.count() == before
+
+
+def test_a_bad_event_writes_nothing(make_parcel):
+    parcel = make_parcel()
+    before = TrackingEvent.objects.count()
+    with pytest.raises(ValidationError) as err:
+        services.record_batch([carrier_event(parcel, "EDB", 1), carrier_event(parcel, "ZZZ", 2)])
+    assert list(err.value.message_dict) == ["events.1.code"]
+    assert TrackingEvent.objects.count() == before
+
+
+def test_delivered_is_published_once_after_commit(
+    make_parcel, delivered_log, django_capture_on_commit_callbacks
+):
+    parcel = make_parcel()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.record_batch([carrier_event(parcel, "EMI", 9, "d1")])
+        assert delivered_log == []  # nothing before commit
+    for cb in callbacks:
+        cb()
+    assert delivered_log == [(parcel.s10, T0 + dt.timedelta(hours=9), "EMI", delivered_log[0][3])]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_batch([carrier_event(parcel, "EMI", 9, "d1")])  # the same event again
+        services.record_batch([carrier_event(parcel, "EMI", 11, "d2")])  # a second EMI
+        services.record_batch([carrier_event(parcel, "EMH", 12), carrier_event(parcel, "EMI", 13,
+                                                                                "d3")])  # fmt: skip
+    assert len(delivered_log) == 1
+    assert current(parcel).delivered_at == T0 + dt.timedelta(hours=9)
+
+
+def test_two_emis_in_one_batch_publish_the_earlier(
+    make_parcel, delivered_log, django_capture_on_commit_callbacks
+):
+    parcel = make_parcel()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_batch(
+            [carrier_event(parcel, "EMI", 7, "late"), carrier_event(parcel, "EMI", 6, "early")]
+        )
+    assert [d[1] for d in delivered_log] == [T0 + dt.timedelta(hours=6)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
+    """Two writers post interleaved halves of a parcel's history, each in its own transaction
+    and connection; whoever commits last, the status is the latest event by time."""
+    from caravana.fulfillment import services as fulfillment
+    from tests.fulfillment.conftest import parcel_data
+
+    parcel = fulfillment.create_parcel(merchant, parcel_data())
+    codes = ["EDB", "EDD", "EDE", "EMG", "EDG", "EMF", "EDD", "EMG"]
+    batches = {
+        0: [carrier_event(parcel, c, h, f"a{h}") for h, c in enumerate(codes) if h % 2 == 0],
+        1: [carrier_event(parcel, c, h, f"b{h}") for h, c in enumerate(codes) if h % 2 == 1],
+    }
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def run(i):
+        try:
+            barrier.wait(5)
+            for ev in reversed(batches[i]):
+                services.record_batch([ev])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    s = current(parcel)
+    assert (s.code, s.occurred_at) == ("EMG", T0 + dt.timedelta(hours=7))
+    assert TrackingEvent.objects.filter(parcel=parcel, source="carrier:br-correios").count() == 8
+
+
+def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_parcel):
+    parcel = make_parcel()
+    later = timezone.now() + dt.timedelta(hours=2)
+    ev = carrier_event(parcel, "EMC", 0)
+    ev.occurred_at, ev.source = later, "flight"
+    assert services.record_batch([ev]).created == 1
