@@ -15,6 +15,7 @@ catalogue already seeded at that scale and seed is detected and skipped.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import importlib
 import json
@@ -497,25 +498,29 @@ class BulkSeeder:
         )
 
 
-class _Writer:
+class _Writer(abc.ABC):
+    """How one database takes bulk rows; each vendor writes its own."""
+
     true: object = True
 
     def __init__(self, out) -> None:
         self.out = out
 
     @staticmethod
-    def timestamp(value: dt.datetime) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def timestamp(value: dt.datetime) -> str: ...
 
+    @abc.abstractmethod
     def prepare(self) -> None: ...
 
+    @abc.abstractmethod
     def finish(self, complete: bool) -> None: ...
 
     def transaction(self):
         return transaction.atomic()
 
-    def insert(self, table: str, cols: Sequence[str], rows: Iterable[Sequence]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def insert(self, table: str, cols: Sequence[str], rows: Iterable[Sequence]) -> None: ...
 
 
 class _SQLiteWriter(_Writer):
