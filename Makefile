@@ -49,7 +49,7 @@ bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 messages: install
-	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete
+	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"
 	cd src/caravana && ../../$(BIN)/python -m caravana compilemessages
 
 clean:
