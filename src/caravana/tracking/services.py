@@ -171,13 +171,12 @@ def record_batch(events: Iterable[EventIn]) -> BatchResult:
         result.created = len(created)
         if created:
             result.changes, delivered = _apply(created, now)
-            identifiers = {ev.parcel_id: ev.identifier for _pk, ev in created}
-            result.delivered = [identifiers[pid] for pid, _pk in delivered]
+            result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
             if result.changes:
                 payload = [c._asdict() for c in result.changes]
                 transaction.on_commit(lambda: _notify(payload), robust=True)
             if delivered:
-                transaction.on_commit(lambda: _publish_delivered(delivered), robust=True)
+                transaction.on_commit(lambda: _publish_delivered(delivered, now), robust=True)
     return result
 
 
@@ -200,9 +199,8 @@ _EVENT_FIELDS = (
 
 
 def _sqlite_time(value: dt.datetime) -> str:
-    if value.tzinfo is not dt.UTC:
-        value = value.astimezone(dt.UTC)
-    return str(value.replace(tzinfo=None))
+    # str() of an aware UTC datetime ends in "+00:00": cut it rather than copy the value.
+    return str(value.astimezone(dt.UTC))[:-6]
 
 
 def _time_adapter() -> Any:
@@ -253,7 +251,9 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
     columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
     qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
-    _db_time = _time_adapter()
+    # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
+    # need no second pass (see _pg_json) before json.dumps.
+    _db_time = dt.datetime.isoformat if pg else _sqlite_time
     received = _db_time(now)
     rows = [
         (
@@ -269,7 +269,7 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
             ev.latitude,
             ev.longitude,
             ev.tz[:64],
-            json.dumps(ev.details or {}, cls=DjangoJSONEncoder),
+            json.dumps(ev.details, cls=DjangoJSONEncoder) if ev.details else "{}",
             ev.carrier_id,
         )
         for ev in chunk
@@ -284,7 +284,7 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
         # driver's per-value Python adaptation, which cost more than the insert itself.
         select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
         sql = head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r" + tail
-        params: list[Any] = [_pg_json(rows)]
+        params: list[Any] = [json.dumps(rows, cls=DjangoJSONEncoder, separators=(",", ":"))]
     else:
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
         sql = head + f"VALUES {', '.join([row] * len(rows))}" + tail
@@ -297,9 +297,9 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
 
 def _apply(
     created: list[tuple[int, EventIn]], now: dt.datetime
-) -> tuple[list[StatusChange], list[tuple[int, int]]]:
+) -> tuple[list[StatusChange], list[tuple[int, int, EventIn]]]:
     """Move each parcel's TrackingStatus to its newest new event when that is later than the
-    current one; mark the first EMI. Returns the changes and (parcel id, EMI event pk)s."""
+    current one; mark the first EMI. Returns the changes and (parcel id, EMI event pk, EMI)s."""
     best: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     first_emi: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     for pk, ev in created:
@@ -313,19 +313,33 @@ def _apply(
                 first_emi[ev.parcel_id] = key
 
     changes: list[StatusChange] = []
-    delivered: list[tuple[int, int, dt.datetime]] = []
+    delivered: list[tuple[int, int, EventIn]] = []
     parcel_ids = sorted(best)
     for start in range(0, len(parcel_ids), CHUNK):
         chunk = parcel_ids[start : start + CHUNK]
         current = _lock_statuses(chunk)
         missing = [pid for pid in chunk if pid not in current]
+        inserted: set[int] = set()
         if missing:
-            _insert_statuses([(pid, best[pid][2].identifier) for pid in missing], now)
-            current.update(_lock_statuses(missing))
+            # A parcel without a status row gets it straight at its newest event (and its
+            # first EMI): one INSERT instead of an empty row, a re-read and an UPDATE. A row
+            # another transaction inserted first wins the conflict; it is then locked and
+            # compared like any other.
+            inserted = _insert_statuses(
+                [(pid, best[pid][2], best[pid][1], first_emi.get(pid)) for pid in missing], now
+            )
+            rest = [pid for pid in missing if pid not in inserted]
+            if rest:
+                current.update(_lock_statuses(rest))
         updates = []
         newly_delivered = []
         for pid in chunk:
             at, pk, ev = best[pid]
+            if pid in inserted:
+                changes.append(StatusChange(pid, pk, ev.code, None, ev.status))
+                if pid in first_emi:
+                    delivered.append((pid, first_emi[pid][1], first_emi[pid][2]))
+                continue
             status, old_at, old_pk, delivered_at = current[pid]
             if old_at is not None and old_at.tzinfo is None:
                 old_at = old_at.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
@@ -339,32 +353,44 @@ def _apply(
                 newly_delivered.append((pid, first_emi[pid][1], first_emi[pid][0]))
         _update_statuses(updates, now)
         _mark_delivered(newly_delivered)
-        delivered.extend(newly_delivered)
-    return changes, [(pid, pk) for pid, pk, _at in delivered]
+        delivered.extend((pid, pk, first_emi[pid][2]) for pid, pk, _at in newly_delivered)
+    return changes, delivered
 
 
-def _insert_statuses(rows: list[tuple[int, str]], now: dt.datetime) -> None:
-    """Empty status rows (no event yet) for parcels that have none; a row another transaction
-    just inserted wins (ON CONFLICT DO NOTHING waits for it), and is then locked and compared
-    like any other."""
+def _insert_statuses(
+    rows: list[tuple[int, EventIn, int, tuple[dt.datetime, int, EventIn] | None]],
+    now: dt.datetime,
+) -> set[int]:
+    """Status rows for parcels that have none, each at its newest event (parcel id, event,
+    event pk, first EMI or None), in parcel order. A row another transaction just inserted
+    wins (ON CONFLICT DO NOTHING waits for it); returns the parcels whose rows this inserted."""
     table = connection.ops.quote_name(TrackingStatus._meta.db_table)
-    cols = "parcel_id, identifier, status, code, location_code, location_name, updated_at"
-    at = _time_adapter()(now)
+    cols = ("parcel_id, identifier, status, code, event_id, occurred_at, location_code, "
+            "location_name, delivered_at, updated_at")  # fmt: skip
+    adapt = _time_adapter()
+    values = [
+        (pid, ev.identifier, ev.status, ev.code, pk, adapt(ev.occurred_at),
+         ev.location_code[:16], ev.location_name[:120], adapt(emi[0]) if emi else None)
+        for pid, ev, pk, emi in rows
+    ]  # fmt: skip
+    tail = " ON CONFLICT (parcel_id) DO NOTHING RETURNING parcel_id"
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT p, i, %s, '', '', '', %s "
-                f"FROM unnest(%s::bigint[], %s::varchar[]) AS v(p, i) "
-                f"ON CONFLICT (parcel_id) DO NOTHING",
-                [upu.PENDING, at, [r[0] for r in rows], [r[1] for r in rows]],
+                f"INSERT INTO {table} ({cols}) SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, "
+                f"(r->>4)::bigint, (r->>5)::timestamptz, r->>6, r->>7, (r->>8)::timestamptz, "
+                f"%s FROM jsonb_array_elements(%s::jsonb) AS r" + tail,
+                [now, _pg_json(values)],
             )
-            return
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) VALUES "
-            + ", ".join(["(%s, %s, %s, '', '', '', %s)"] * len(rows))
-            + " ON CONFLICT (parcel_id) DO NOTHING",
-            [v for pid, ident in rows for v in (pid, ident, upu.PENDING, at)],
-        )
+        else:
+            at = adapt(now)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
+                + tail,
+                [v for row in values for v in (*row, at)],
+            )
+        return {pid for (pid,) in cursor.fetchall()}
 
 
 def _lock_statuses(parcel_ids: list[int]) -> dict[int, tuple]:
@@ -394,6 +420,7 @@ def _update_statuses(rows: list[tuple], now: dt.datetime) -> None:
     qn = connection.ops.quote_name
     table = qn(TrackingStatus._meta.db_table)
     adapt = _time_adapter()
+    updated = adapt(now)  # once per batch, not once per row
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -417,10 +444,16 @@ def _update_statuses(rows: list[tuple], now: dt.datetime) -> None:
                 f"WHERE parcel_id = %s AND (occurred_at IS NULL OR occurred_at < %s "
                 f"OR (occurred_at = %s AND COALESCE(event_id, 0) < %s))",
                 [
-                    (st, code, pk, adapt(at), lc, ln, adapt(now), pid, adapt(at), adapt(at), pk)
-                    for pid, st, code, pk, at, lc, ln in rows
+                    (st, code, pk, t, lc, ln, updated, pid, t, t, pk)
+                    for pid, st, code, pk, t, lc, ln in _adapted(rows, adapt)
                 ],
             )
+
+
+def _adapted(rows: list[tuple], adapt: Any) -> Iterable[tuple]:
+    """Status update rows with the event time (index 4) adapted once per row."""
+    for pid, st, code, pk, at, lc, ln in rows:
+        yield pid, st, code, pk, adapt(at), lc, ln
 
 
 def _mark_delivered(rows: list[tuple[int, int, dt.datetime]]) -> None:
@@ -445,16 +478,39 @@ def _mark_delivered(rows: list[tuple[int, int, dt.datetime]]) -> None:
             )
 
 
-def _publish_delivered(delivered: list[tuple[int, int]]) -> None:
+def _event_instance(pk: int, ev: EventIn, received_at: dt.datetime) -> TrackingEvent:
+    """The TrackingEvent row just inserted, as Django would load it (times in UTC, details
+    through JSON), built from what the batch holds: no query to read back what we wrote."""
+    values = {
+        "id": pk,
+        "parcel_id": ev.parcel_id,
+        "source": ev.source,
+        "event_id": ev.event_id,
+        "code": ev.code,
+        "status": ev.status,
+        "occurred_at": ev.occurred_at.astimezone(dt.UTC),
+        "received_at": received_at.astimezone(dt.UTC),
+        "location_code": ev.location_code[:16],
+        "location_name": ev.location_name[:120],
+        "latitude": ev.latitude,
+        "longitude": ev.longitude,
+        "tz": ev.tz[:64],
+        "details": json.loads(json.dumps(ev.details or {}, cls=DjangoJSONEncoder)),
+        "carrier_id": ev.carrier_id,
+    }
+    names = [f.attname for f in TrackingEvent._meta.concrete_fields]
+    return TrackingEvent.from_db(connection.alias, names, [values[n] for n in names])
+
+
+def _publish_delivered(delivered: list[tuple[int, int, EventIn]], now: dt.datetime) -> None:
     """Send parcel_delivered after commit, once per parcel (see tracking.events)."""
     from caravana.tracking.events import parcel_delivered
 
     if not parcel_delivered.has_listeners(TrackingEvent):
-        return  # nobody to tell: spare loading the parcels and events
-    parcels = Parcel.objects.in_bulk([pid for pid, _pk in delivered])
-    evs = TrackingEvent.objects.in_bulk([pk for _pid, pk in delivered])
-    for pid, pk in delivered:
-        event = evs[pk]
+        return  # nobody to tell: spare loading the parcels
+    parcels = Parcel.objects.in_bulk([pid for pid, _pk, _ev in delivered])
+    for pid, pk, ev in delivered:
+        event = _event_instance(pk, ev, now)
         parcel_delivered.send(
             sender=TrackingEvent, parcel=parcels[pid], at=event.occurred_at, event=event
         )
