@@ -11,7 +11,7 @@ import pytest
 
 from caravana.planning.fifo import fifo_plan
 from caravana.planning.problem import problem_from_json
-from caravana.planning.solver import solve
+from caravana.planning.solver import run_plan, solve
 from caravana.planning.validate import validate
 
 from .helpers import belly, checked, consignment, flight, problem
@@ -57,6 +57,66 @@ def test_fifo_sends_the_urgent_one_by_belly() -> None:
     assert plan.cost_usd == pytest.approx(11_025)
     assert plan.cost_breakdown["late"] == pytest.approx(125)
     assert plan.cost_usd > solve(prob, 10).cost_usd
+
+
+def test_literal_fifo_calls_in_an_optional_charter_and_pays_for_it() -> None:
+    # O1: optional, departs +6 h, arrives +30 h, 1,000 kg, 10 m³, $3,000.  B 300 kg / 1 m³
+    # premium due +50 h; A 600 kg / 6 m³ standard due +72 h.
+    #   FIFO (the issue's): B first (earlier due) onto the next departure with room, O1 (+6 h),
+    #     so O1 flies; A follows onto O1 (700 kg, 9 m³ left).  F1 flies empty but is paid:
+    #     5,000 + 3,000 = 8,000, all on time.
+    #   Committed-only FIFO: B onto B1 (+12 h): 3 × 300 + late 1 × 300 × 10/24 = 1,025; A onto F1.
+    #     5,000 + 1,025 = 6,025.
+    #   Optimal: A + B on F1 (900 kg, 7 m³, arrives +48 h, both on time): 5,000.
+    data = problem(
+        [
+            consignment("A", 600, 6),
+            consignment("B", 300, 1, service="premium", due_at="2026-12-03T02:00:00+00:00"),
+        ],
+        [flight("F1", 24, 48), flight("O1", 6, 30, optional=True, fixed_cost_usd=3000)],
+        [belly("B1", 12, 60)],
+    )
+    prob = problem_from_json(data)
+    literal = checked(prob, fifo_plan(prob))
+    assert literal.method == "fifo"
+    assert literal.assignments == {"B": "O1", "A": "O1"}
+    assert literal.flights_operated == ["F1", "O1"]
+    assert literal.cost_usd == pytest.approx(8_000)
+    assert literal.cost_breakdown["optional_charters"] == pytest.approx(3_000)
+    assert literal.cost_breakdown["late"] == 0
+    committed = checked(prob, fifo_plan(prob, optional_charters=False))
+    assert committed.method == "fifo-committed"
+    assert committed.assignments == {"B": "B1", "A": "F1"}
+    assert committed.flights_operated == ["F1"]
+    assert committed.cost_usd == pytest.approx(6_025)
+    out = run_plan(data, 10)
+    assert out["cost_usd"] == pytest.approx(5_000)
+    assert out["baseline"]["method"] == "fifo"
+    assert out["baseline"]["flights_operated"] == ["F1", "O1"]
+    assert out["baseline"]["cost_usd"] == pytest.approx(8_000)
+    assert out["baseline"]["saving_usd"] == pytest.approx(3_000)
+    assert out["baseline"]["saving_share"] == pytest.approx(0.375)
+    assert out["baseline_committed_only"]["cost_usd"] == pytest.approx(6_025)
+    assert out["baseline_committed_only"]["saving_usd"] == pytest.approx(1_025)
+    lane = out["kpis"]["lanes"]["SZX-GRU"]
+    assert (lane["fifo_cost_usd"], lane["fifo_committed_only_cost_usd"]) == (3_000, 1_025)
+
+
+def test_the_cheaper_fifo_is_kept_when_the_fast_path_misjudges() -> None:
+    # The instance of the test below with O1 at $3,000, forced onto the fast path, which keeps
+    # O1 shut and pays B's penalty: 5,000 + 5,000 = 10,000.  The FIFO does better: C onto
+    # B1 (1,025), A onto F1, B onto O1 (3,000): 9,025; the committed-only FIFO leaves B: 11,025.
+    # The lane falls back on the cheaper FIFO, charter and all.
+    prob = problem_from_json(
+        three_consignments([flight("O1", 30, 54, optional=True, fixed_cost_usd=3000)])
+    )
+    assert fifo_plan(prob).cost_usd == pytest.approx(9_025)
+    assert fifo_plan(prob, optional_charters=False).cost_usd == pytest.approx(11_025)
+    plan = checked(prob, solve(prob, 10, "fast"))
+    assert plan.method == "fifo"
+    assert plan.cost_usd == pytest.approx(9_025)
+    assert plan.flights_operated == ["F1", "O1"]
+    assert plan.assignments == {"A": "F1", "B": "O1", "C": "B1"}
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -59,12 +59,18 @@ def test_plan_books_the_bag_on_a_szx_gru_charter_and_commit_is_idempotent(closed
     page = planner.get(r["Location"]).content.decode()
     assert 'data-testid="plan-summary"' in page
     assert "First-in first-out would cost" in page and 'class="bar"' in page
+    assert 'data-testid="committed-only"' in page
+    assert "First-in first-out on committed charters and belly only would cost" in page
+    assert run.result["baseline"]["method"] == "fifo"
+    assert run.result["baseline_committed_only"]["method"] == "fifo-committed"
     assert planner.post(f"/planning/runs/{run.pk}/commit/").status_code == 302
     assert planner.post(f"/planning/runs/{run.pk}/commit/").status_code == 302
     booking = Booking.objects.get()
     assert booking.bag_id == closed_bag.pk and f"flight-{booking.flight_id}" == target
+    closed_bag.refresh_from_db()
+    assert closed_bag.planned_flight_id == booking.flight_id  # on the bag itself
     load = planner.get(f"/planning/flights/{booking.flight_id}/").content.decode()
-    assert closed_bag.identifier in load
+    assert closed_bag.identifier in load and 'data-testid="planned-load"' in load
     listing = planner.get("/planning/", {"start": start.date(), "end": end.date()})
     assert listing.status_code == 200 and 'class="bar"' in listing.content.decode()
 
@@ -91,6 +97,17 @@ def test_bad_window_is_refused_and_nothing_runs(planner):
     r = planner.post("/planning/run/", {"start": "2026-12-01", "end": "2027-02-01"})
     assert r.status_code == 422
     assert not PlanRun.objects.exists()
+
+
+def test_a_run_saved_before_the_second_baseline_still_shows(closed_bag, planner):
+    start, end = window()
+    planner.post("/planning/run/", {"start": start.date(), "end": end.date()})
+    run = PlanRun.objects.get()
+    del run.result["baseline_committed_only"]
+    run.save(update_fields=["result"])
+    page = planner.get(f"/planning/runs/{run.pk}/").content.decode()
+    assert "First-in first-out would cost" in page
+    assert 'data-testid="committed-only"' not in page
 
 
 def test_fill_bars_stay_valid_css_in_portuguese(closed_bag, planner):

@@ -52,7 +52,7 @@ def test_small_week_by_the_fast_path() -> None:
     prob = week(seed=5, parcels_per_day=10_000, ulds_per_day=5)
     plan = checked(prob, solve(prob, 20, "fast"))
     base = fifo_plan(prob)
-    assert plan.cost_usd <= base.cost_usd
+    assert plan.cost_usd <= min(base.cost_usd, fifo_plan(prob, optional_charters=False).cost_usd)
     assert plan.gap < 0.02
     assert set(plan.kpis["lanes"]) == {
         "SZX-GRU",
@@ -80,10 +80,19 @@ def test_run_plan_output_schema() -> None:
     assert set(kpis["on_time"]) == {"premium", "standard", "economy"}
     assert all(0 <= f["fill_volume"] <= 1 + TOL for f in kpis["flights"] if f["fill_volume"])
     assert kpis["cost_per_kg_usd"] > 0
-    assert out["baseline"]["cost_usd"] >= out["cost_usd"]
-    assert out["baseline"]["saving_share"] == pytest.approx(
-        1 - out["cost_usd"] / out["baseline"]["cost_usd"], abs=1e-5
-    )
+    for key, method in (("baseline", "fifo"), ("baseline_committed_only", "fifo-committed")):
+        base = out[key]
+        assert base["method"] == method
+        assert base["cost_usd"] >= out["cost_usd"]
+        share = 1 - out["cost_usd"] / base["cost_usd"]
+        assert base["saving_share"] == pytest.approx(share, abs=1e-5)
+        assert base["saving_usd"] == pytest.approx(base["cost_usd"] - out["cost_usd"], abs=0.02)
+    # the FIFO flies every charter it puts something on, optional ones included
+    operated = set(out["baseline"]["flights_operated"])
+    used = {leg for leg in out["baseline"]["assignments"].values() if leg}
+    optional = {f.id for f in single_lane(4).flights if f.optional}
+    assert operated & optional == used & optional
+    assert not set(out["baseline_committed_only"]["flights_operated"]) & optional
 
 
 def test_plan_command(tmp_path) -> None:  # noqa: ANN001
@@ -154,12 +163,14 @@ def instances(draw: st.DrawFn) -> Problem:
 @given(instances())
 def test_random_plans_are_valid_bounded_and_no_worse_than_fifo(prob: Problem) -> None:
     base = checked(prob, fifo_plan(prob))
+    committed_only = checked(prob, fifo_plan(prob, optional_charters=False))
     exact = checked(prob, solve(prob, 10, "exact"))
     fast = checked(prob, solve(prob, 10, "fast"))
-    slack = TOL * max(1.0, base.cost_usd)
+    slack = TOL * max(1.0, base.cost_usd, committed_only.cost_usd)
     for plan in (exact, fast):
         assert plan.lower_bound_usd <= plan.cost_usd + slack
         assert plan.cost_usd <= base.cost_usd + slack
+        assert plan.cost_usd <= committed_only.cost_usd + slack
     assert exact.status == "optimal"
     # the fast path's bound is a true lower bound: it never exceeds the proven optimum
     assert fast.lower_bound_usd <= exact.cost_usd + slack

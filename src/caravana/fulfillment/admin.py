@@ -49,7 +49,15 @@ class BagAdmin(admin.ModelAdmin):
     list_filter = ["state", "hub", "gateway", "service_level", "dangerous_goods"]
     search_fields = ["identifier"]
     list_select_related = ["hub", "gateway", "service_level", "carrier"]
-    readonly_fields = ["identifier", "state", "weight_g", "volume_cm3", "parcel_count", "uld"]
+    readonly_fields = [
+        "identifier",
+        "state",
+        "weight_g",
+        "volume_cm3",
+        "parcel_count",
+        "uld",
+        "planned_flight",
+    ]
 
 
 @admin.register(Uld)
@@ -69,7 +77,15 @@ class UldAdmin(admin.ModelAdmin):
     list_filter = ["state", "uld_type", "hub", "gateway"]
     search_fields = ["identifier", "flight__number"]
     list_select_related = ["uld_type", "hub", "gateway", "flight"]
-    readonly_fields = ["state", "weight_g", "volume_cm3", "bag_count", "dg_bag_count", "flight"]
+    readonly_fields = [
+        "state",
+        "weight_g",
+        "volume_cm3",
+        "bag_count",
+        "dg_bag_count",
+        "flight",
+        "planned_flight",
+    ]
 
 
 @admin.register(SerialCounter)

@@ -153,10 +153,15 @@ class BagOut(Schema):
     parcel_count: int
     weight_g: int
     dangerous_goods: bool
+    planned_flight: str | None  # the committed flight plan's charter for it (number)
 
     @staticmethod
     def resolve_gateway(obj: Bag) -> str:
         return obj.gateway.iata
+
+    @staticmethod
+    def resolve_planned_flight(obj: Bag) -> str | None:
+        return obj.planned_flight.number if obj.planned_flight_id else None
 
     @staticmethod
     def resolve_service_level(obj: Bag) -> str:
@@ -178,10 +183,15 @@ class UldOut(Schema):
     volume_cm3: int
     flight: str | None
     position: str
+    planned_flight: str | None  # the committed flight plan's charter for it (number)
 
     @staticmethod
     def resolve_uld_type(obj: Uld) -> str:
         return obj.uld_type.code
+
+    @staticmethod
+    def resolve_planned_flight(obj: Uld) -> str | None:
+        return obj.planned_flight.number if obj.planned_flight_id else None
 
     @staticmethod
     def resolve_gateway(obj: Uld) -> str | None:
@@ -204,6 +214,27 @@ class LoadSheetRowOut(Schema):
     volume_m3: Decimal
 
 
+class PlannedRowOut(Schema):
+    identifier: str
+    uld_type: str
+    bags: int
+    parcels: int
+    dg_bags: int
+    gross_kg: Decimal
+    volume_m3: Decimal
+    status: str  # loaded (on this flight), elsewhere (on another), hub (not loaded)
+    position: str
+    loaded_on: str
+
+
+class PlannedBagsOut(Schema):
+    count: int
+    weight_kg: Decimal
+    volume_m3: Decimal
+    built: int
+    loaded: int
+
+
 class LoadSheetOut(Schema):
     flight: str
     date: dt.date
@@ -216,6 +247,11 @@ class LoadSheetOut(Schema):
     parcels: int
     max_payload_kg: int
     volume_capacity_m3: Decimal
+    # what the committed flight plan puts on the flight: ULDs one by one, other bags in one line
+    planned: list[PlannedRowOut]
+    planned_bags: PlannedBagsOut
+    planned_gross_kg: Decimal
+    planned_volume_m3: Decimal
 
 
 def _merchant(request: HttpRequest) -> Merchant:
@@ -356,4 +392,8 @@ def hub_load_sheet(request: HttpRequest, flight_id: int):
         "parcels": sheet.parcels,
         "max_payload_kg": ac.max_payload_kg,
         "volume_capacity_m3": ac.volume_m3,
+        "planned": [r.__dict__ for r in sheet.planned],
+        "planned_bags": sheet.planned_bags.__dict__,
+        "planned_gross_kg": sheet.planned_gross_kg,
+        "planned_volume_m3": sheet.planned_volume_m3,
     }

@@ -182,6 +182,16 @@ class Bag(models.Model):
     uld = models.ForeignKey(
         "Uld", on_delete=models.PROTECT, null=True, blank=True, related_name="bags"
     )
+    # The charter a committed flight plan puts this bag on (services.plan_flights); null when it
+    # goes by belly, waits, or was never planned. Where it actually flies is its ULD's flight.
+    planned_flight = models.ForeignKey(
+        Flight,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_bags",
+        verbose_name=_("planned flight"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -221,6 +231,16 @@ class Uld(models.Model):
     )
     flight = models.ForeignKey(
         Flight, on_delete=models.PROTECT, null=True, blank=True, related_name="ulds"
+    )
+    # The charter a committed flight plan puts this ULD on (services.plan_flights); `flight` is
+    # the one it was actually loaded onto.
+    planned_flight = models.ForeignKey(
+        Flight,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_ulds",
+        verbose_name=_("planned flight"),
     )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.BUILDING

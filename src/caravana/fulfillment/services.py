@@ -824,6 +824,152 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
 
 
 # ---------------------------------------------------------------------------------------------
+# Flight plan
+
+#: Ids per query when a plan covers many bags (SQLite caps bound parameters; PostgreSQL plans a
+#: short IN list faster).
+PLAN_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class PlannedFlights:
+    """What `plan_flights` did: how many bags and ULDs got a new planned flight, and which it left
+    alone (gone, or a bag built into a ULD since the plan ran: it travels with its ULD)."""
+
+    changed: int = 0
+    skipped_bags: frozenset[int] = frozenset()
+    skipped_ulds: frozenset[int] = frozenset()
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)  # one lock order for every writer: no deadlock between two commits
+    for start in range(0, len(ordered), PLAN_CHUNK):
+        yield ordered[start : start + PLAN_CHUNK]
+
+
+def _regroup(targets: Mapping[int, int | None]) -> dict[int | None, list[int]]:
+    groups: dict[int | None, list[int]] = {}
+    for pk, target in targets.items():
+        groups.setdefault(target, []).append(pk)
+    return groups
+
+
+@transaction.atomic
+def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None]) -> PlannedFlights:
+    """Record on each closed bag and built ULD (by id) the charter a committed flight plan puts it
+    on, by flight id; None clears it (the plan sends it by belly, or it waits).
+
+    Atomic and idempotent: a bag or ULD already planned so is not written again, and a refusal
+    changes nothing. Nothing physically loaded is moved: a ULD loaded onto a flight, or a bag in
+    one, may only be planned onto that same flight, else the whole plan is refused. A bag built
+    into a ULD since the plan ran is left alone and reported. The bags in a ULD follow it, so a
+    bag always tells the hub which flight it is planned to fly on."""
+    wanted = {t for t in (*bags.values(), *ulds.values()) if t is not None}
+    flights = {f.pk: f for f in Flight.objects.filter(pk__in=wanted)}
+    errors: list[str] = []
+    for pk in sorted(wanted):
+        flight = flights.get(pk)
+        if flight is None or flight.state != Flight.State.SCHEDULED:
+            errors.append(
+                _("Flight %(f)s is no longer scheduled.")
+                % {"f": flight.number if flight else f"#{pk}"}
+            )
+    if errors:
+        raise ValidationError({"flight": errors})
+
+    def check(what: str, target: int | None, origin: str, destination: str | None) -> None:
+        flight = flights.get(target)
+        if flight is not None and (
+            flight.origin != origin or (destination and flight.destination != destination)
+        ):
+            errors.append(
+                _("%(x)s goes from %(o)s to %(d)s; flight %(f)s does not.")
+                % {"x": what, "o": origin, "d": destination, "f": flight.number}
+            )
+
+    def loaded(what: str, target: int | None, on: int, number: str) -> None:
+        if target != on:
+            errors.append(
+                _("%(x)s is already loaded on flight %(f)s: a plan cannot move it.")
+                % {"x": what, "f": number}
+            )
+
+    skipped_ulds, uld_moves = set(ulds), {}
+    for chunk in _chunks(ulds):
+        rows = (
+            Uld.objects.select_for_update(of=("self",))
+            .filter(pk__in=chunk)
+            .exclude(state=Uld.State.BUILDING)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "identifier",
+                "planned_flight_id",
+                "flight_id",
+                "flight__number",
+                "hub__airport",
+                "gateway__iata",
+            )
+        )
+        for pk, ident, planned, on, number, origin, destination in rows:
+            skipped_ulds.discard(pk)
+            target = ulds[pk]
+            if on is not None:
+                loaded(_("ULD %(u)s") % {"u": ident}, target, on, number)
+            check(_("ULD %(u)s") % {"u": ident}, target, origin, destination)
+            if planned != target:
+                uld_moves[pk] = target
+
+    skipped_bags, bag_moves = set(bags), {}
+    for chunk in _chunks(bags):
+        rows = (
+            Bag.objects.select_for_update(of=("self",))
+            .filter(pk__in=chunk, state=Bag.State.CLOSED)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "identifier",
+                "planned_flight_id",
+                "uld_id",
+                "uld__flight_id",
+                "uld__flight__number",
+                "hub__airport",
+                "gateway__iata",
+            )
+        )
+        for pk, ident, planned, uld_id, on, number, origin, destination in rows:
+            target = bags[pk]
+            if uld_id is not None and on is None:
+                continue  # built into a ULD since the plan ran: it goes where its ULD goes
+            skipped_bags.discard(pk)
+            if on is not None:
+                loaded(_("Bag %(b)s") % {"b": ident}, target, on, number)
+            check(_("Bag %(b)s") % {"b": ident}, target, origin, destination)
+            if planned != target:
+                bag_moves[pk] = target
+    if errors:
+        shown = errors[:10]
+        if len(errors) > len(shown):
+            shown.append(_("…and %(n)d more.") % {"n": len(errors) - len(shown)})
+        raise ValidationError({"plan": shown})
+
+    for target, pks in _regroup(uld_moves).items():
+        for chunk in _chunks(pks):
+            Uld.objects.filter(pk__in=chunk).update(planned_flight_id=target)
+    for target, pks in _regroup({pk: ulds[pk] for pk in ulds if pk not in skipped_ulds}).items():
+        for chunk in _chunks(pks):
+            Bag.objects.filter(uld_id__in=chunk).exclude(planned_flight_id=target).update(
+                planned_flight_id=target
+            )
+    for target, pks in _regroup(bag_moves).items():
+        for chunk in _chunks(pks):
+            Bag.objects.filter(pk__in=chunk).update(planned_flight_id=target)
+    return PlannedFlights(
+        len(uld_moves) + len(bag_moves), frozenset(skipped_bags), frozenset(skipped_ulds)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Load sheet
 
 
@@ -840,10 +986,52 @@ class LoadSheetRow:
     volume_m3: Decimal
 
 
+@dataclass(frozen=True)
+class PlannedRow:
+    """A ULD the committed flight plan puts on the flight, and where it is now."""
+
+    identifier: str
+    uld_type: str
+    bags: int
+    parcels: int
+    dg_bags: int
+    gross_kg: Decimal
+    volume_m3: Decimal
+    status: str  # "loaded" (on this flight), "elsewhere" (loaded on another), "hub" (not loaded)
+    position: str = ""
+    loaded_on: str = ""  # the other flight's number when "elsewhere"
+
+
+@dataclass(frozen=True)
+class PlannedBags:
+    """Bags planned onto the flight that are not in a ULD planned onto it: loose at the hub, or
+    built since into a ULD (`built`), some of them already loaded onto this flight (`loaded`)."""
+
+    count: int = 0
+    weight_kg: Decimal = Decimal(0)
+    volume_m3: Decimal = Decimal(0)
+    built: int = 0
+    loaded: int = 0
+
+
 @dataclass
 class LoadSheet:
     flight: Flight
     rows: list[LoadSheetRow] = field(default_factory=list)
+    planned: list[PlannedRow] = field(default_factory=list)
+    planned_bags: PlannedBags = field(default_factory=PlannedBags)
+
+    @property
+    def planned_gross_kg(self) -> Decimal:
+        return sum((r.gross_kg for r in self.planned), self.planned_bags.weight_kg)
+
+    @property
+    def planned_volume_m3(self) -> Decimal:
+        return sum((r.volume_m3 for r in self.planned), self.planned_bags.volume_m3)
+
+    @property
+    def planned_loaded(self) -> int:
+        return sum(1 for r in self.planned if r.status == "loaded")
 
     @property
     def gross_kg(self) -> Decimal:
@@ -872,8 +1060,9 @@ class LoadSheet:
 
 
 def load_sheet(flight: Flight) -> LoadSheet:
-    """ULDs on a flight with positions, weights and volumes: two queries whatever the size."""
-    from django.db.models import Sum
+    """ULDs on a flight with positions, weights and volumes, and beside them what the committed
+    flight plan puts on it (ULDs one by one, bags in one line): four queries whatever the size."""
+    from django.db.models import Count, Q, Sum
 
     ulds = (
         Uld.objects.filter(flight=flight)
@@ -897,6 +1086,51 @@ def load_sheet(flight: Flight) -> LoadSheet:
                 volume_m3=(Decimal(u.volume_cm3) / 1_000_000).quantize(Decimal("0.001")),
             )
         )
+    planned = (
+        Uld.objects.filter(planned_flight=flight)
+        .select_related("uld_type", "flight")
+        .annotate(n_parcels=Sum("bags__parcel_count"))
+        .order_by("identifier", "pk")
+    )
+    for u in planned:
+        if u.flight_id == flight.pk:
+            status = "loaded"
+        elif u.flight_id is not None:
+            status = "elsewhere"
+        else:
+            status = "hub"
+        sheet.planned.append(
+            PlannedRow(
+                identifier=u.identifier,
+                uld_type=u.uld_type.code,
+                bags=u.bag_count,
+                parcels=u.n_parcels or 0,
+                dg_bags=u.dg_bag_count,
+                gross_kg=Decimal(u.weight_g) / 1000 + u.uld_type.tare_kg,
+                volume_m3=(Decimal(u.volume_cm3) / 1_000_000).quantize(Decimal("0.001")),
+                status=status,
+                position=u.position if status == "loaded" else "",
+                loaded_on=u.flight.number if status == "elsewhere" else "",
+            )
+        )
+    bags = (
+        Bag.objects.filter(planned_flight=flight)
+        .exclude(uld__planned_flight=flight)
+        .aggregate(
+            n=Count("pk"),
+            g=Sum("weight_g"),
+            cm3=Sum("volume_cm3"),
+            built=Count("pk", filter=Q(uld__isnull=False)),
+            loaded=Count("pk", filter=Q(uld__flight=flight)),
+        )
+    )
+    sheet.planned_bags = PlannedBags(
+        count=bags["n"],
+        weight_kg=Decimal(bags["g"] or 0) / 1000,
+        volume_m3=(Decimal(bags["cm3"] or 0) / 1_000_000).quantize(Decimal("0.001")),
+        built=bags["built"],
+        loaded=bags["loaded"],
+    )
     return sheet
 
 

@@ -144,13 +144,23 @@ def bag_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     rows = (
         Bag.objects.filter(hub=request.hub, uld__isnull=True)
-        .select_related("gateway", "service_level", "carrier")
+        .select_related("gateway", "service_level", "carrier", "planned_flight")
         .order_by("-created_at", "-id")
     )
     if state in Bag.State.values:
         rows = rows.filter(state=state)
+    # ?flight=<id>: the loose bags the committed plan puts on one of this hub's flights
+    planned_for = None
+    flight_id = request.GET.get("flight", "")
+    if flight_id.isdigit():
+        planned_for = Flight.objects.filter(pk=flight_id, origin=request.hub.airport).first()
+        rows = rows.filter(planned_flight=planned_for) if planned_for else rows.none()
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "fulfillment/hub/bags.html", {"page": page, "state": state})
+    return render(
+        request,
+        "fulfillment/hub/bags.html",
+        {"page": page, "state": state, "planned_for": planned_for},
+    )
 
 
 @hub_required
@@ -214,18 +224,23 @@ def uld_build(request: HttpRequest) -> HttpResponse:
                 if current is None:
                     raise ValidationError({"uld": _("Scan the ULD tag first.")})
                 uld = services.build_uld(request.user, current.identifier, code)
+                message = _("Bag on %(u)s: %(n)d bags, %(w).1f kg, %(v).2f m³%(dg)s") % {
+                    "u": uld.identifier,
+                    "n": uld.bag_count,
+                    "w": float(uld.gross_kg),
+                    "v": uld.volume_cm3 / 1_000_000,
+                    "dg": f" · DG {uld.dg_bag_count}" if uld.dg_bag_count else "",
+                }
+                planned, mixed = _planned_flight_of(uld, code)
+                if planned is not None:
+                    message += " · " + _("Planned for flight %(f)s") % {"f": planned.number}
+                if mixed:
+                    message += " · " + _("Bags on this ULD are planned for different flights.")
                 scan = Scan(
                     True,
                     bag_codes.compact(code),
-                    _("Bag on %(u)s: %(n)d bags, %(w).1f kg, %(v).2f m³%(dg)s")
-                    % {
-                        "u": uld.identifier,
-                        "n": uld.bag_count,
-                        "w": float(uld.gross_kg),
-                        "v": uld.volume_cm3 / 1_000_000,
-                        "dg": f" · DG {uld.dg_bag_count}" if uld.dg_bag_count else "",
-                    },
-                    warn=bool(uld.dg_bag_count),
+                    message,
+                    warn=bool(uld.dg_bag_count) or mixed,
                 )
         except ValidationError as exc:
             scan = Scan(False, compact, _error_text(exc))
@@ -240,10 +255,28 @@ def uld_build(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfillment/hub/ulds.html", ctx)
 
 
+def _planned_flight_of(uld: Uld, bag_code: str) -> tuple[Flight | None, bool]:
+    """The flight the committed plan puts the bag just built in on, and whether other bags on the
+    ULD are planned for another flight (two queries)."""
+    bag = (
+        Bag.objects.select_related("planned_flight")
+        .filter(identifier=bag_codes.compact(bag_code), uld=uld)
+        .first()
+    )
+    if bag is None or bag.planned_flight_id is None:
+        return None, False
+    mixed = (
+        uld.bags.filter(planned_flight__isnull=False)
+        .exclude(planned_flight_id=bag.planned_flight_id)
+        .exists()
+    )
+    return bag.planned_flight, mixed
+
+
 def _open_ulds(request: HttpRequest):
     rows = (
         Uld.objects.filter(hub=request.hub, flight__isnull=True)
-        .select_related("uld_type", "gateway")
+        .select_related("uld_type", "gateway", "planned_flight")
         .order_by("-created_at", "-id")
     )
     return Paginator(rows, 50).get_page(request.GET.get("page"))

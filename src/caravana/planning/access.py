@@ -8,6 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from caravana.accounts.models import Role
 
 
+def can_plan(user: object) -> bool:
+    """Network planners and operators plan; nobody else sees capacity and costs."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.role in (Role.PLANNER, Role.OPERATOR))
+
+
 def planner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Network planners and operators plan; nobody else sees capacity and costs."""
 
@@ -16,7 +23,7 @@ def planner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_superuser or user.role in (Role.PLANNER, Role.OPERATOR)):
+        if not can_plan(user):
             raise PermissionDenied("planners only")
         return view(request, *args, **kwargs)
 

@@ -24,7 +24,7 @@ class BellyOfferAdmin(admin.ModelAdmin):
 class PlanRunAdmin(admin.ModelAdmin):
     list_display = ("id", "window_start", "window_end", "created_by", "created_at", "committed_at")
     list_filter = ("committed_at",)
-    readonly_fields = ("problem", "result")
+    readonly_fields = ("problem", "result", "committed_at", "committed_by")
     raw_id_fields = ("created_by",)
 
 

@@ -65,6 +65,8 @@ def summarise(problem: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]
         if target is None
     ]
     baseline = result.get("baseline", {})
+    # runs saved before the committed-only baseline was added have none: the page leaves it out
+    committed_only = result.get("baseline_committed_only", {})
     return {
         "flights": flights,
         "belly": belly,
@@ -76,6 +78,12 @@ def summarise(problem: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]
         "fifo_cost": baseline.get("cost_usd"),
         "saving": baseline.get("saving_usd"),
         "saving_share": round(100 * (baseline.get("saving_share") or 0.0), 1),
+        "fifo_optional_charters": sum(
+            1 for f in flights if f["optional"] and f["id"] in baseline.get("flights_operated", [])
+        ),
+        "committed_only_cost": committed_only.get("cost_usd"),
+        "committed_only_saving": committed_only.get("saving_usd"),
+        "committed_only_saving_share": round(100 * (committed_only.get("saving_share") or 0.0), 1),
         "on_time": result.get("kpis", {}).get("on_time", {}),
         "cost_per_kg": result.get("kpis", {}).get("cost_per_kg_usd"),
     }

@@ -1,5 +1,6 @@
 """The planner over the database: build a problem from closed bags, built ULDs, scheduled
-charters and belly offers; run the solver; commit its assignments as bookings."""
+charters and belly offers; run the solver; commit its assignments (planned flights on the bags
+and ULDs themselves, through fulfillment.services, and bookings)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.fulfillment import services as hub
 from caravana.fulfillment.models import Bag, Uld
 from caravana.network.models import Flight
+from caravana.planning.access import can_plan
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import run_plan
 
@@ -145,46 +148,78 @@ def run(user: Any, start: dt.datetime, end: dt.datetime, time_limit: float = 20.
 
 
 @transaction.atomic
-def commit(run: PlanRun) -> int:
-    """Book every assigned consignment; consignments this plan leaves waiting lose any older
-    booking. Committing the same run twice changes nothing."""
+def commit(user: Any, run: PlanRun) -> int:
+    """Commit a plan: each closed bag and built ULD it puts on a charter gets that flight as its
+    planned flight (through fulfillment.services.plan_flights, which refuses to move anything
+    already loaded), and every consignment it covers gets a booking on its charter or belly
+    offer; those it leaves waiting lose any older booking and planned flight. Returns the number
+    of bookings.
+
+    Idempotent: committing the same run twice changes nothing. A newer run committed since
+    makes this one stale: it is refused, so an old page cannot undo a later plan."""
+    if not can_plan(user):
+        raise PermissionDenied(_("Only network planners and operators commit plans."))
     run = PlanRun.objects.select_for_update().get(pk=run.pk)
     if run.committed_at is not None:
         return run.bookings.count()
+    newer = (
+        PlanRun.objects.filter(pk__gt=run.pk, committed_at__isnull=False).order_by("-pk").first()
+    )
+    if newer is not None:
+        raise ValidationError(
+            {
+                "run": _("Plan %(n)d, run later, has been committed since; run the plan again.")
+                % {"n": newer.pk}
+            }
+        )
     by_id = {c["id"]: c for c in run.problem["consignments"]}
     assignments = run.result["assignments"]
-    bag_ids = [int(k[4:]) for k in assignments if k.startswith("bag-")]
-    uld_ids = [int(k[4:]) for k in assignments if k.startswith("uld-")]
-    Booking.objects.filter(bag_id__in=bag_ids).delete()
-    Booking.objects.filter(uld_id__in=uld_ids).delete()
-    live_flights = set(
+    targets: dict[str, dict[int, int | None]] = {"bag": {}, "uld": {}}
+    for cid, target in assignments.items():
+        kind, pk = cid.split("-", 1)
+        flight = int(target[7:]) if target and target.startswith("flight-") else None
+        targets[kind][int(pk)] = flight
+    live = set(
         Flight.objects.filter(
-            pk__in=[int(v[7:]) for v in assignments.values() if v and v.startswith("flight-")],
+            pk__in={t for kind in targets.values() for t in kind.values() if t is not None},
             state=Flight.State.SCHEDULED,
         ).values_list("pk", flat=True)
     )
-    rows = []
-    for cid, target in assignments.items():
-        if not target:
-            continue
-        kind, pk = cid.split("-", 1)
-        c = by_id[cid]
-        row = Booking(
-            run=run,
-            weight_kg=Decimal(str(c["weight_kg"])).quantize(Decimal("0.001")),
-            volume_m3=Decimal(str(c["volume_m3"])).quantize(Decimal("0.0001")),
+    if any(t is not None and t not in live for kind in targets.values() for t in kind.values()):
+        raise ValidationError(
+            {"flight": _("A flight of this plan is no longer scheduled; run it again.")}
         )
-        setattr(row, f"{kind}_id", int(pk))
-        if target.startswith("flight-"):
-            row.flight_id = int(target[7:])
-            if row.flight_id not in live_flights:
-                raise ValidationError(
-                    {"flight": _("A flight of this plan is no longer scheduled; run it again.")}
-                )
-        else:
-            row.belly_id = int(target[6:])
-        rows.append(row)
-    Booking.objects.bulk_create(rows)
+    done = hub.plan_flights(targets["bag"], targets["uld"])
+    covered = {
+        "bag": [pk for pk in targets["bag"] if pk not in done.skipped_bags],
+        "uld": [pk for pk in targets["uld"] if pk not in done.skipped_ulds],
+    }
+    for kind, pks in covered.items():
+        for start in range(0, len(pks), hub.PLAN_CHUNK):
+            Booking.objects.filter(
+                **{f"{kind}_id__in": pks[start : start + hub.PLAN_CHUNK]}
+            ).delete()
+    rows = []
+    for kind, pks in covered.items():
+        for pk in pks:
+            cid = f"{kind}-{pk}"
+            target = assignments[cid]
+            if not target:
+                continue
+            c = by_id[cid]
+            row = Booking(
+                run=run,
+                weight_kg=Decimal(str(c["weight_kg"])).quantize(Decimal("0.001")),
+                volume_m3=Decimal(str(c["volume_m3"])).quantize(Decimal("0.0001")),
+            )
+            setattr(row, f"{kind}_id", pk)
+            if target.startswith("flight-"):
+                row.flight_id = int(target[7:])
+            else:
+                row.belly_id = int(target[6:])
+            rows.append(row)
+    Booking.objects.bulk_create(rows, batch_size=hub.PLAN_CHUNK)
     run.committed_at = timezone.now()
-    run.save(update_fields=["committed_at"])
+    run.committed_by = user
+    run.save(update_fields=["committed_at", "committed_by"])
     return len(rows)

@@ -13,8 +13,10 @@ destination), so each lane is solved on its own and the results are summed.  Per
   few, a local search otherwise), and the flows are rounded to consignments and repaired
   greedily.  The class LP relaxes the consignment problem, so its value is a lower bound.
 
-Every lane's plan is compared with the FIFO plan of that lane and the cheaper one kept, so a plan
-never costs more than the baseline even when a time limit cuts a solve short.
+Every lane's plan is compared with the cheaper of the lane's two FIFO plans (the issue's FIFO,
+which calls in optional charters, and the committed-only dispatcher, which does not) and the
+cheaper one kept, so a plan never costs more than either baseline even when a time limit cuts a
+solve short.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 
 from ortools.linear_solver import pywraplp
 
-from .fifo import fifo_assignments
+from .fifo import METHOD, fifo_assignments
 from .kpis import compute_kpis
 from .problem import (
     SECONDS_PER_DAY,
@@ -652,8 +654,10 @@ def _solve_lane(
     chosen: str,
     fifo_lane: dict[str, str | None],
     fifo_cost: float,
+    fifo_operated: frozenset[str] = frozenset(),
+    fifo_method: str = "fifo",
 ) -> LaneResult:
-    """One lane by the chosen path, falling back to its FIFO plan if that is cheaper."""
+    """One lane by the chosen path, falling back to its (better) FIFO plan if that is cheaper."""
     if chosen == "exact":
         # a good first incumbent lets SCIP prune from the start: the fast plan when it beats FIFO
         start = time.perf_counter()
@@ -665,7 +669,9 @@ def _solve_lane(
         result = _fast_lane(cons, legs, penalties, seconds)
     if result.cost > fifo_cost + EPS:  # never worse than the baseline
         bound = result.bound if math.isfinite(result.bound) else 0.0
-        result = LaneResult(fifo_lane, set(), fifo_cost, bound, "fifo", False, result.stats)
+        result = LaneResult(
+            fifo_lane, set(fifo_operated), fifo_cost, bound, fifo_method, False, result.stats
+        )
     return result
 
 
@@ -703,7 +709,8 @@ def solve(
     lane_cons: dict[tuple[str, str], list[Consignment]] = defaultdict(list)
     for c in problem.consignments:
         lane_cons[(c.origin, c.destination)].append(c)
-    fifo = fifo_assignments(problem)
+    # both baselines; each lane falls back on the cheaper of the two (literal FIFO first on a tie)
+    fifos = [(METHOD[flag], *fifo_assignments(problem, flag)) for flag in (True, False)]
     by_id = {leg.id: leg for leg in all_legs}
     if len(problem.consignments) < PARALLEL_MIN_CONSIGNMENTS or multiprocessing.parent_process():
         workers = 1
@@ -713,19 +720,27 @@ def solve(
     budget = max(0.5, time_limit - (time.perf_counter() - start)) * TIME_SHARE
     lanes = sorted(lane_cons, key=lambda ln: -sizes[ln])  # biggest first: balances the workers
     results: dict[tuple[str, str], LaneResult] = {}
-    fifo_costs: dict[tuple[str, str], float] = {}
+    fifo_costs: dict[tuple[str, str], dict[str, float]] = {}
     jobs, job_lanes = [], []
     for lane in lanes:
         cons, legs = lane_cons[lane], lane_legs.get(lane, [])
-        fifo_lane = {c.id: fifo[c.id] for c in cons}
-        fifo_costs[lane] = fifo_cost = _lane_cost(cons, fifo_lane, by_id, set(), penalties)
+        options = []
+        for fifo_method, fifo, fifo_used in fifos:
+            lane_plan = {c.id: fifo[c.id] for c in cons}
+            used = frozenset(leg.id for leg in legs if leg.id in fifo_used)
+            cost = _lane_cost(cons, lane_plan, by_id, set(used), penalties)
+            options.append((cost, fifo_method, lane_plan, used))
+        fifo_costs[lane] = {m: cost for cost, m, _, _ in options}
+        fifo_cost, fifo_method, fifo_lane, fifo_used = min(options, key=lambda o: o[0])
         if not legs:
             results[lane] = LaneResult(fifo_lane, set(), fifo_cost, fifo_cost, "none", True)
             continue
         share = sizes[lane] / total_size * max(1, min(workers, len(lane_cons)))
         seconds = max(0.2, budget * min(1.0, share))
         chosen = _choose(sizes[lane], seconds, method)
-        jobs.append((cons, legs, penalties, seconds, chosen, fifo_lane, fifo_cost))
+        jobs.append(
+            (cons, legs, penalties, seconds, chosen, fifo_lane, fifo_cost, fifo_used, fifo_method)
+        )
         job_lanes.append(lane)
     results.update(zip(job_lanes, _run_jobs(jobs, workers), strict=True))
 
@@ -744,7 +759,8 @@ def solve(
             "method": result.method,
             "cost_usd": round(result.cost, 2),
             "lower_bound_usd": round(result.bound, 2),
-            "fifo_cost_usd": round(fifo_costs[lane], 2),
+            "fifo_cost_usd": round(fifo_costs[lane][METHOD[True]], 2),
+            "fifo_committed_only_cost_usd": round(fifo_costs[lane][METHOD[False]], 2),
             **result.stats,
         }
     committed = committed_cost(problem)
@@ -766,31 +782,39 @@ def solve(
     return plan
 
 
-def run_plan(
-    problem_json: dict, time_limit: float = 30.0, method: str = "auto", workers: int = 1
-) -> dict:
-    """JSON problem in, JSON plan out (with the FIFO baseline under "baseline"), validated.
-
-    Raises `ProblemError` for an invalid problem; the plan is checked by the independent validator
-    before it is returned, so a solver bug fails loudly rather than shipping a broken plan.
-    """
+def _baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict:
+    """A FIFO baseline in the output schema, validated, with the plan's saving over it."""
     from .fifo import fifo_plan
 
-    problem = problem_from_json(problem_json)
-    plan = solve(problem, time_limit, method, workers)
-    out = plan.to_json()
-    assert_valid(problem, out)
-    baseline = fifo_plan(problem)
+    baseline = fifo_plan(problem, optional_charters)
     base_out = baseline.to_json()
     assert_valid(problem, base_out)
     saving = 1 - plan.cost_usd / baseline.cost_usd if baseline.cost_usd > 0 else 0.0
-    out["baseline"] = {
-        "method": "fifo",
+    return {
+        "method": baseline.method,
         "cost_usd": base_out["cost_usd"],
         "cost_breakdown": base_out["cost_breakdown"],
+        "flights_operated": base_out["flights_operated"],
         "assignments": base_out["assignments"],
         "kpis": base_out["kpis"],
         "saving_usd": round(baseline.cost_usd - plan.cost_usd, 2),
         "saving_share": round(saving, 6),
     }
+
+
+def run_plan(
+    problem_json: dict, time_limit: float = 30.0, method: str = "auto", workers: int = 1
+) -> dict:
+    """JSON problem in, JSON plan out, validated, with two baselines: the issue's FIFO under
+    "baseline" and the committed-only dispatcher under "baseline_committed_only".
+
+    Raises `ProblemError` for an invalid problem; the plan is checked by the independent validator
+    before it is returned, so a solver bug fails loudly rather than shipping a broken plan.
+    """
+    problem = problem_from_json(problem_json)
+    plan = solve(problem, time_limit, method, workers)
+    out = plan.to_json()
+    assert_valid(problem, out)
+    out["baseline"] = _baseline(problem, plan, optional_charters=True)
+    out["baseline_committed_only"] = _baseline(problem, plan, optional_charters=False)
     return out

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.fulfillment import services as hub
 from caravana.network.models import Flight
 from caravana.planning import report, services
 from caravana.planning.access import planner_required
@@ -103,7 +104,7 @@ def _labelled(summary: dict) -> dict:
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(PlanRun, pk=pk)
     try:
-        services.commit(plan)
+        services.commit(request.user, plan)
     except ValidationError as exc:
         summary = _labelled(report.summarise(plan.problem, plan.result))
         return render(
@@ -118,9 +119,15 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 @planner_required
 def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
     flight = get_object_or_404(Flight.objects.select_related("aircraft_type"), pk=pk)
-    bookings = Booking.objects.filter(flight=flight).select_related("bag__gateway", "uld__uld_type")
+    bookings = Booking.objects.filter(flight=flight).select_related(
+        "bag__uld__flight", "uld__uld_type", "uld__flight"
+    )
     page = Paginator(bookings.order_by("id"), 100).get_page(request.GET.get("page"))
     totals = bookings.aggregate(kg=Sum("weight_kg"), m3=Sum("volume_m3"))
+    # the load sheet: what is loaded, beside what the committed plan puts on the flight
+    sheet = hub.load_sheet(flight)
     return render(
-        request, "planning/flight.html", {"flight": flight, "page": page, "totals": totals}
+        request,
+        "planning/flight.html",
+        {"flight": flight, "page": page, "totals": totals, "sheet": sheet},
     )
