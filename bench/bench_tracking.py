@@ -28,15 +28,27 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import os
 import random
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bench_env, machine, percentiles, server, setup_django, write_result  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    bench_env,
+    machine,
+    percentiles,
+    server,
+    setup_django,
+    write_result,
+)
 
+#: Notifications are queued here unless --broker says otherwise (a database of its own).
+DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
 STORED_INDICATOR = "HB"  # S10 service indicator of the stored (lookup) parcels
 INGEST_INDICATOR = "HD"  # fresh parcels for the ingestion runs
 STORED_CODES = [
@@ -267,42 +279,110 @@ def event_dicts(parcels: list[tuple[int, str]], seed: int) -> list[dict]:
     return out
 
 
-def bench_service(context, n_events: int, batch: int, validated: bool) -> dict:
+def service_batches(context, n_events: int, batch: int, validated: bool) -> list[list]:
+    """Fresh parcels and their carrier events, cut into the batches a caller would pass: the
+    input is built before any clock starts, so what is timed is the service call."""
     from caravana.tracking import services
 
     parcels = fresh_parcels(context, n_events // len(INGEST_CODES))
     pk_of = dict((s, pk) for pk, s in parcels)
-    events = event_dicts(parcels, seed=1 if validated else 2)
+    events = event_dicts(parcels, seed=random.randrange(1 << 30))
     carrier = context["carrier"]
-    t0 = time.perf_counter()
+    if validated:
+        return [[services.CarrierEventIn(**e) for e in events[i : i + batch]]
+                for i in range(0, len(events), batch)]  # fmt: skip
+    return [
+        [
+            services.EventIn(
+                parcel_id=pk_of[e["identifier"]],
+                identifier=e["identifier"],
+                source="carrier:br-correios",
+                event_id=e["event_id"],
+                code=e["code"],
+                occurred_at=e["occurred_at"],
+                location_code=e["location_code"],
+                location_name=e["location_name"],
+                tz="America/Sao_Paulo",
+                carrier_id=carrier.pk,
+            )
+            for e in events[i : i + batch]
+        ]
+        for i in range(0, len(events), batch)
+    ]
+
+
+def _ingest(carrier, batches: list[list], validated: bool) -> int:
+    from caravana.tracking import services
+
     created = 0
-    for i in range(0, len(events), batch):
-        chunk = events[i : i + batch]
+    for chunk in batches:
         if validated:
-            result = services.ingest_carrier_events(
-                carrier, [services.CarrierEventIn(**e) for e in chunk]
-            )
+            created += services.ingest_carrier_events(carrier, chunk).created
         else:
-            result = services.record_batch(
-                services.EventIn(
-                    parcel_id=pk_of[e["identifier"]],
-                    identifier=e["identifier"],
-                    source="carrier:br-correios",
-                    event_id=e["event_id"],
-                    code=e["code"],
-                    occurred_at=e["occurred_at"],
-                    location_code=e["location_code"],
-                    location_name=e["location_name"],
-                    tz="America/Sao_Paulo",
-                    carrier_id=carrier.pk,
-                )
-                for e in chunk
-            )
-        created += result.created
+            created += services.record_batch(chunk).created
+    return created
+
+
+def bench_service(context, n_events: int, batch: int, validated: bool) -> dict:
+    batches = service_batches(context, n_events, batch, validated)
+    events = sum(len(b) for b in batches)
+    t0 = time.perf_counter()
+    created = _ingest(context["carrier"], batches, validated)
     elapsed = time.perf_counter() - t0
-    assert created == len(events), (created, len(events))
-    return {"events": len(events), "seconds": round(elapsed, 2),
-            "events_per_s": round(len(events) / elapsed)}  # fmt: skip
+    assert created == events, (created, events)
+    return {"events": events, "seconds": round(elapsed, 2),
+            "events_per_s": round(events / elapsed)}  # fmt: skip
+
+
+def _worker(env: dict, carrier_pk: int, pickled: bytes, ready, go, out) -> None:
+    """One ingesting process: its own interpreter, Django and database connection. The batches
+    come pickled: their classes can only be loaded once Django is set up."""
+    import pickle
+
+    setup_django(env)
+    batches = pickle.loads(pickled)
+    from caravana.network.models import Carrier
+    from caravana.tracking import tasks
+
+    carrier = Carrier.objects.get(pk=carrier_pk)
+    if env.get("CELERY_BROKER_URL"):
+        tasks.notify_changes.delay([])  # connect to the broker before the clock starts
+    ready.set()
+    go.wait()
+    out.put(_ingest(carrier, batches, validated=False))
+
+
+def bench_service_parallel(context, env: dict, n_events: int, batch: int, procs: int) -> dict:
+    """The service layer in `procs` processes at once (a bulk import, or Celery workers
+    ingesting files): each takes every procs-th batch; the clock runs from the signal to go
+    until the last one is done."""
+    import multiprocessing as mp
+    import pickle
+
+    batches = service_batches(context, n_events, batch, validated=False)
+    events = sum(len(b) for b in batches)
+    ctx = mp.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    readies = [ctx.Event() for _ in range(procs)]
+    workers = [
+        ctx.Process(target=_worker, args=(env, context["carrier"].pk,
+                                          pickle.dumps(batches[i::procs]), readies[i], go, out))
+        for i in range(procs)
+    ]  # fmt: skip
+    for w in workers:
+        w.start()
+    for r in readies:
+        if not r.wait(120):
+            raise SystemExit("bench: an ingesting process did not start")
+    t0 = time.perf_counter()
+    go.set()
+    created = sum(out.get(timeout=600) for _ in workers)
+    elapsed = time.perf_counter() - t0
+    for w in workers:
+        w.join()
+    assert created == events, (created, events)
+    return {"events": events, "processes": procs, "seconds": round(elapsed, 2),
+            "events_per_s": round(events / elapsed)}  # fmt: skip
 
 
 def bench_api(context, port: int, n_events: int, batch: int, clients: int = 2) -> dict:
@@ -353,6 +433,12 @@ def bench_api(context, port: int, n_events: int, batch: int, clients: int = 2) -
             raise SystemExit(f"bench: API refused a batch: {errors[0]}")
         return time.perf_counter() - t0, created[0], latencies
 
+    # Each server process pays for its first request (imports, the broker connection): warm
+    # both up with a few small batches for other parcels before the clock starts.
+    warm = event_dicts(fresh_parcels(context, 40), seed=4)
+    for e in warm:
+        e["occurred_at"] = e["occurred_at"].isoformat()
+    run([json.dumps({"events": warm[i : i + 50]}).encode() for i in range(0, len(warm), 50)])
     elapsed, created, lat = run(bodies)
     assert created == len(events), (created, len(events))
     replay_s, replay_created, replay_lat = run(bodies)
@@ -420,6 +506,52 @@ def bench_lookups(port: int, identifiers: list[str], n: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# Notifications
+
+
+def clear_queue(broker: str) -> None:
+    """Start from an empty queue, so the backlog drained at the end is this run's own."""
+    import redis
+
+    redis.Redis.from_url(broker).delete("celery", "unacked", "unacked_index")
+
+
+def drain_notifications(env: dict[str, str], log) -> dict:
+    """The ingestion runs queued one notify_changes task per batch (buyer e-mails, merchant
+    webhooks) on the broker, as production does; a Celery worker (one process, solo pool) now
+    works through that backlog, timed, so the work moved off the request is measured too."""
+    import redis
+
+    from caravana.celery import app
+
+    queue = app.conf.task_default_queue or "celery"
+    client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+    backlog = client.llen(queue)
+    if not backlog:
+        return {"tasks": 0}
+    celery = Path(sys.executable).parent / "celery"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(celery), "-A", "caravana", "worker", "--pool", "solo", "--loglevel", "WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        # Queued, or taken by the worker and not yet acknowledged (kombu's "unacked" hash).
+        while client.llen(queue) or client.hlen("unacked"):
+            if time.perf_counter() - t0 > 600 or proc.poll() is not None:
+                raise SystemExit("bench: the notification worker stopped or took over 10 min")
+            time.sleep(0.1)
+        seconds = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    log(f"notifications: {backlog} tasks drained in {seconds:.1f} s by one worker")
+    return {"tasks": backlog, "seconds": round(seconds, 1),
+            "note": "one worker process (solo pool), startup included"}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def prepare(env: dict[str, str]) -> tuple[str, dict]:
@@ -467,9 +599,19 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3, help="service-layer runs (median shown)")
+    parser.add_argument("--procs", type=int, default=2, help="processes in the parallel run")
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER),
+        help="Celery broker the notifications are queued on, as in production; 'eager' runs "
+        "them in the ingesting process instead",
+    )
     args = parser.parse_args()
 
     env = bench_env("bench_tracking.sqlite3")
+    if args.broker != "eager":
+        env["CELERY_BROKER_URL"] = args.broker
+        clear_queue(args.broker)
     vendor, context = prepare(env)
 
     def log(msg: str) -> None:
@@ -498,10 +640,21 @@ def main() -> int:
         result[key] = {**runs[0], "events_per_s": rates[len(rates) // 2], "best": rates[-1],
                        "runs": rates}  # fmt: skip
         log(f"{key}: {rates} events/s")
+    runs = [
+        bench_service_parallel(context, env, args.ingest, args.batch, args.procs)
+        for _ in range(args.runs)
+    ]
+    rates = sorted(r["events_per_s"] for r in runs)
+    result["service_parallel"] = {**runs[0], "events_per_s": rates[len(rates) // 2],
+                                  "best": rates[-1], "runs": rates}  # fmt: skip
+    log(f"service_parallel ({args.procs} processes): {rates} events/s")
     with server(env, workers=2) as port:
         result["api"] = bench_api(context, port, args.ingest, args.batch)
         log(f"api: {result['api']['events_per_s']:,} events/s")
         result["lookup"] = bench_lookups(port, identifiers, args.lookups)
+    result["broker"] = "eager (in the ingesting process)" if args.broker == "eager" else args.broker
+    if args.broker != "eager":
+        result["notifications"] = drain_notifications(env, log)
     result["stored_events_after"] = TrackingEvent.objects.count()
 
     s, v, a, lk = result["service"], result["service_validated"], result["api"], result["lookup"]
@@ -512,6 +665,11 @@ def main() -> int:
     print("|---|---|---|")
     print(f"| ingest, service layer (record_batch, {args.batch}/batch), median of {args.runs} | "
           f"{s['events_per_s']:,} events/s (best {s['best']:,}) | ≥ 20,000 |")  # fmt: skip
+    sp = result["service_parallel"]
+    print(
+        f"| ingest, service layer in {sp['processes']} processes at once, median of "
+        f"{args.runs} | {sp['events_per_s']:,} events/s (best {sp['best']:,}) | ≥ 20,000 |"
+    )
     print(f"| ingest, service layer with carrier validation | {v['events_per_s']:,} events/s "
           f"(best {v['best']:,}) | |")  # fmt: skip
     print(f"| ingest, POST /api/v1/tracking/events (gunicorn ×2, 2 clients) | "
@@ -523,6 +681,12 @@ def main() -> int:
         p = lk[name]
         print(f"| lookup {label} | p50 {p['p50']} ms · p95 {p['p95']} ms · **p99 {p['p99']} ms**"
               f" (n={p['n']}) | p99 ≤ 10 ms |")  # fmt: skip
+    n = result.get("notifications")
+    if n and n.get("tasks"):
+        print(f"| notifications queued on {args.broker}, then drained by one Celery worker | "
+              f"{n['tasks']} tasks in {n['seconds']} s | |")  # fmt: skip
+    else:
+        print(f"| notifications | {result['broker']} | |")
     path = write_result(f"tracking-{vendor}", result)
     print(f"\nwritten {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0

@@ -47,6 +47,7 @@ stdnum.exceptions.InvalidChecksum: The number's checksum or check digit is inval
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pycountry
 from stdnum.exceptions import (
@@ -104,8 +105,14 @@ def is_reserved(number: str) -> bool:
     return compact(number)[:1] in RESERVED_FIRST_LETTERS
 
 
+@lru_cache(maxsize=512)
+def _is_country(code: str) -> bool:
+    """pycountry's lookup, remembered: it costs more than the rest of a validation."""
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
 def _check_country(country: str) -> None:
-    if pycountry.countries.get(alpha_2=country) is None:
+    if not _is_country(country):
         raise InvalidComponent(f"{country!r} is not an ISO 3166-1 alpha-2 country code")
 
 

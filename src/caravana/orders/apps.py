@@ -17,9 +17,9 @@ class OrdersConfig(AppConfig):
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
-        from caravana.tracking.events import parcel_delivered
+        from caravana.tracking.events import parcels_delivered
 
-        parcel_delivered.connect(receivers.on_parcel_delivered, dispatch_uid="orders.delivered")
+        parcels_delivered.connect(receivers.on_parcels_delivered, dispatch_uid="orders.delivered")
 
 
 def _merge_cart_at_login(sender, request, user, **kwargs) -> None:

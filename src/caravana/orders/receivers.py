@@ -3,10 +3,18 @@ emitters never import orders). A parcel's `order_ref` is the order's number."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+import logging
+
+from django.db.models import Q
 
 from caravana.orders import services
 from caravana.orders.models import Order, OrderStatus
+
+logger = logging.getLogger(__name__)
+
+#: Orders a delivery no longer moves.
+_DONE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 
 
 def on_flight_departed(sender, flight, at, **kwargs) -> None:
@@ -26,16 +34,32 @@ def on_flight_departed(sender, flight, at, **kwargs) -> None:
         services.mark_shipped(order, at=at, source=f"flight {flight.number}")
 
 
-def on_parcel_delivered(sender, parcel, at, **kwargs) -> None:
-    """Delivery is confirmed when the last of the order's parcels is delivered."""
-    if not parcel.order_ref:
-        return
-    order = Order.objects.filter(number=parcel.order_ref, merchant_id=parcel.merchant_id).first()
-    if order is None:
-        return
+def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
+    """Delivery is confirmed when the last of an order's parcels is delivered. Set-wise: a
+    carrier's batch brings a couple of hundred deliveries, most of them for no order of ours
+    (or for orders with parcels still on the way), and costs two queries to learn that."""
+    from caravana.fulfillment.models import Parcel
     from caravana.tracking.queries import undelivered_parcels
 
-    if undelivered_parcels(order.number, order.merchant_id).exists():
+    at_of = {d.parcel_id: d.at for d in deliveries}
+    latest: dict[tuple[str, int], dt.datetime] = {}
+    for pk, ref, merchant_id in (
+        Parcel.objects.filter(pk__in=at_of)
+        .exclude(order_ref="")
+        .values_list("pk", "order_ref", "merchant_id")
+    ):
+        key = (ref, merchant_id)
+        latest[key] = max(latest.get(key, at_of[pk]), at_of[pk])
+    if not latest:
         return
-    with transaction.atomic():
-        services.confirm_delivery(order, at=at, source="tracking")
+    wanted = Q()
+    for ref, merchant_id in latest:
+        wanted |= Q(number=ref, merchant_id=merchant_id)
+    for order in Order.objects.filter(wanted).exclude(status__in=_DONE).order_by("pk"):
+        if undelivered_parcels(order.number, order.merchant_id).exists():
+            continue
+        try:
+            services.confirm_delivery(order, at=latest[(order.number, order.merchant_id)],
+                                      source="tracking")  # fmt: skip
+        except Exception:  # one order's failure must not keep the others undelivered
+            logger.exception("confirming delivery of order %s failed", order.number)

@@ -1,21 +1,45 @@
 """What tracking publishes for other apps. Tracking never imports its listeners (orders releases
-escrow on delivery by connecting to ``parcel_delivered``).
+escrow on delivery by connecting to ``parcels_delivered``).
 
-``parcel_delivered`` is sent once per parcel, for the first final-delivery event (UPU EMI)
-recorded for it, however often and in whatever order carriers report it. It is sent from
-``transaction.on_commit`` (robust: an exception in a listener is logged, not raised) of the
-transaction that recorded the event, so a listener sees the event committed and its failure
-can neither roll the event back nor fail the carrier's request. Because it is sent once, a
-listener must do its own transaction and be idempotent, and a failure or a crash between
-commit and the listener must be caught up by the listener's own periodic sweep (orders'
-complete_delivered can read TrackingStatus.delivered_at). Arguments:
+A parcel's delivery is published once, for the first final-delivery event (UPU EMI) recorded
+for it, however often and in whatever order carriers report it. It is sent from
+``transaction.on_commit`` of the transaction that recorded the event, so a listener sees the
+event committed and its failure can neither roll the event back nor fail the carrier's request
+(each receiver runs through ``send_robust``; a failure is logged). Because it is sent once, a
+listener must do its own transaction and be idempotent, and a failure or a crash between commit
+and the listener must be caught up by the listener's own periodic sweep (orders'
+complete_delivered can read TrackingStatus.delivered_at).
 
-* ``sender``: the tracking.models.TrackingEvent class
-* ``parcel``: the fulfillment.models.Parcel instance (``parcel.order_ref`` names the order)
-* ``at``: aware datetime in UTC, when the parcel was delivered (the event's occurred_at)
-* ``event``: the tracking.models.TrackingEvent instance of that EMI
+Two signals, the same facts:
+
+``parcels_delivered``: once per recorded batch (a carrier posts up to 1,000 events, a couple of
+hundred of them deliveries), so a listener can do its work set-wise. Arguments: ``sender``, the
+tracking.models.TrackingEvent class; ``deliveries``, a list of :class:`Delivery`.
+
+``parcel_delivered``: once per parcel, for listeners that want the model instances. Sent only
+when something listens (loading the parcels costs more than recording the batch). Arguments:
+``sender`` (TrackingEvent), ``parcel`` (fulfillment.models.Parcel; ``parcel.order_ref`` names
+the order), ``at`` (aware datetime in UTC, the event's occurred_at) and ``event`` (the
+TrackingEvent of that EMI).
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.dispatch import Signal
 
+
+@dataclass(frozen=True)
+class Delivery:
+    """One parcel's first final delivery."""
+
+    parcel_id: int
+    identifier: str  # S10
+    at: dt.datetime  # aware, UTC
+    event_id: int  # TrackingEvent pk of the EMI
+
+
+parcels_delivered = Signal()
 parcel_delivered = Signal()

@@ -85,7 +85,17 @@ class TrackingEvent(models.Model):
     EMSEVT code, blank for an internal hub step (bagged, built into a ULD, loaded) that has no
     UPU event but still shows on the timeline."""
 
-    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="tracking_events")
+    # No index of its own: trk_event_parcel_time starts with the parcel, and every index is
+    # paid for on each of millions of inserts. No foreign-key constraint in the database
+    # either (docs/decisions/0003): the service layer only writes events for parcels it has
+    # just read, and Django's delete cascade removes a parcel's events.
+    parcel = models.ForeignKey(
+        Parcel,
+        on_delete=models.CASCADE,
+        related_name="tracking_events",
+        db_index=False,
+        db_constraint=False,
+    )
     source = models.CharField(_("source"), max_length=48)
     event_id = models.CharField(_("event id"), max_length=64)
     code = models.CharField(_("UPU code"), max_length=3, blank=True)
@@ -98,8 +108,16 @@ class TrackingEvent(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     tz = models.CharField(_("time zone"), max_length=64, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # Not indexed: nothing reads events by carrier but the PROTECT check when an operator
+    # deletes a carrier (a scan, once), while every insert would pay for the index.
     carrier = models.ForeignKey(
-        Carrier, on_delete=models.PROTECT, null=True, blank=True, related_name="tracking_events"
+        Carrier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tracking_events",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -142,8 +160,15 @@ class TrackingStatus(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     code = models.CharField(_("UPU code"), max_length=3, blank=True)
+    # Moves with every status change; no database constraint (docs/decisions/0003): the row
+    # is written in the transaction that inserted the event it points at.
     event = models.ForeignKey(
-        TrackingEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        TrackingEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     occurred_at = models.DateTimeField(_("latest event at"), null=True, blank=True)
     location_code = models.CharField(_("location code"), max_length=16, blank=True)

@@ -14,8 +14,8 @@ Why it is shaped this way:
 * Set-wise: a batch costs a handful of statements whatever its size (insert, read back the
   status rows, one UPDATE … FROM VALUES on PostgreSQL or one executemany on SQLite), which is
   what lets ingestion run at tens of thousands of events a second.
-* Side effects after commit: parcel_delivered (tracking.events) once per parcel on its first
-  EMI, and the buyer e-mail / merchant webhooks through Celery, all in
+* Side effects after commit: parcels_delivered (tracking.events) once per batch for the
+  parcels at their first EMI, and the buyer e-mail / merchant webhooks through Celery, all in
   transaction.on_commit so nothing is announced that could still roll back.
 """
 
@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -43,6 +45,8 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier, Gateway, Hub
 from caravana.tracking import geo, upu
 from caravana.tracking.models import Source, TrackingEvent, TrackingStatus
+
+logger = logging.getLogger(__name__)
 
 #: A carrier may post at most this many events per request.
 MAX_BATCH = 1000
@@ -153,11 +157,17 @@ def record_batch(events: Iterable[EventIn]) -> BatchResult:
     dropped. Raises ValidationError keyed ``events.<i>.<field>`` and writes nothing when any
     event is bad. Returns how many were new, the status changes and the first deliveries."""
     events = list(events)
+    if events:
+        _raise(_check(events, timezone.now()))
+    return _record(events)
+
+
+def _record(events: list[EventIn]) -> BatchResult:
+    """record_batch for events that passed _check."""
     result = BatchResult(received=len(events))
     if not events:
         return result
     now = timezone.now()
-    _raise(_check(events, now))
     # One row per (source, event_id) even inside a batch; sorted so that two concurrent
     # batches take the unique-index locks in the same order (no deadlock).
     unique: dict[tuple[str, str], EventIn] = {}
@@ -212,16 +222,19 @@ def _time_adapter() -> Any:
 
 
 def _cursor() -> Any:
-    """A cursor for the set-wise statements. On PostgreSQL, a server-side-binding psycopg
-    cursor: Django's default (client-side binding) quotes every array element into the SQL
-    text in Python, which is most of the cost at a thousand rows; bound parameters go in
-    binary. Same connection, same transaction."""
+    """A cursor for the set-wise statements, on the connection's own transaction.
+
+    PostgreSQL: a server-side-binding psycopg cursor; Django's default (client-side binding)
+    quotes every value into the SQL text in Python, which is most of the cost at a thousand
+    rows. SQLite: the sqlite3 cursor itself, so the statements use ``?`` placeholders; Django's
+    wrapper would rewrite ``%s`` with a regular expression over SQL text holding up to 14,000
+    of them."""
+    connection.ensure_connection()
     if connection.vendor == "postgresql":
         import psycopg
 
-        connection.ensure_connection()
         return psycopg.Cursor(connection.connection)
-    return connection.cursor()
+    return closing(connection.connection.cursor())
 
 
 #: PostgreSQL types of the event columns, for INSERT … SELECT FROM json_to_recordset(…).
@@ -286,7 +299,7 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
         sql = head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r" + tail
         params: list[Any] = [json.dumps(rows, cls=DjangoJSONEncoder, separators=(",", ":"))]
     else:
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        row = "(" + ", ".join("?" * len(columns)) + ")"
         sql = head + f"VALUES {', '.join([row] * len(rows))}" + tail
         params = [v for r in rows for v in r]
     by_key = {(ev.source, ev.event_id): ev for ev in chunk}
@@ -386,7 +399,7 @@ def _insert_statuses(
             at = adapt(now)
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(values))
                 + tail,
                 [v for row in values for v in (*row, at)],
             )
@@ -407,7 +420,7 @@ def _lock_statuses(parcel_ids: list[int]) -> dict[int, tuple]:
             )
         else:
             cursor.execute(
-                select + f"WHERE parcel_id IN ({', '.join(['%s'] * len(parcel_ids))})",
+                select + f"WHERE parcel_id IN ({', '.join('?' * len(parcel_ids))})",
                 parcel_ids,
             )
         return {pid: rest for pid, *rest in cursor.fetchall()}
@@ -439,10 +452,10 @@ def _update_statuses(rows: list[tuple], now: dt.datetime) -> None:
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET status = %s, code = %s, event_id = %s, occurred_at = %s, "
-                f"location_code = %s, location_name = %s, updated_at = %s "
-                f"WHERE parcel_id = %s AND (occurred_at IS NULL OR occurred_at < %s "
-                f"OR (occurred_at = %s AND COALESCE(event_id, 0) < %s))",
+                f"UPDATE {table} SET status = ?, code = ?, event_id = ?, occurred_at = ?, "
+                f"location_code = ?, location_name = ?, updated_at = ? "
+                f"WHERE parcel_id = ? AND (occurred_at IS NULL OR occurred_at < ? "
+                f"OR (occurred_at = ? AND COALESCE(event_id, 0) < ?))",
                 [
                     (st, code, pk, t, lc, ln, updated, pid, t, t, pk)
                     for pid, st, code, pk, t, lc, ln in _adapted(rows, adapt)
@@ -472,8 +485,7 @@ def _mark_delivered(rows: list[tuple[int, int, dt.datetime]]) -> None:
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET delivered_at = %s "
-                f"WHERE parcel_id = %s AND delivered_at IS NULL",
+                f"UPDATE {table} SET delivered_at = ? WHERE parcel_id = ? AND delivered_at IS NULL",
                 [(adapt(at), pid) for pid, _pk, at in rows],
             )
 
@@ -503,17 +515,35 @@ def _event_instance(pk: int, ev: EventIn, received_at: dt.datetime) -> TrackingE
 
 
 def _publish_delivered(delivered: list[tuple[int, int, EventIn]], now: dt.datetime) -> None:
-    """Send parcel_delivered after commit, once per parcel (see tracking.events)."""
-    from caravana.tracking.events import parcel_delivered
+    """After commit, once per parcel: parcels_delivered for the batch, then parcel_delivered per
+    parcel if anything listens to it (see tracking.events)."""
+    from caravana.tracking.events import Delivery, parcel_delivered, parcels_delivered
 
+    if parcels_delivered.has_listeners(TrackingEvent):
+        deliveries = [
+            Delivery(pid, ev.identifier, ev.occurred_at.astimezone(dt.UTC), pk)
+            for pid, pk, ev in delivered
+        ]
+        _log_failures(parcels_delivered.send_robust(sender=TrackingEvent, deliveries=deliveries))
     if not parcel_delivered.has_listeners(TrackingEvent):
         return  # nobody to tell: spare loading the parcels
     parcels = Parcel.objects.in_bulk([pid for pid, _pk, _ev in delivered])
     for pid, pk, ev in delivered:
         event = _event_instance(pk, ev, now)
-        parcel_delivered.send(
-            sender=TrackingEvent, parcel=parcels[pid], at=event.occurred_at, event=event
+        _log_failures(
+            parcel_delivered.send_robust(
+                sender=TrackingEvent, parcel=parcels[pid], at=event.occurred_at, event=event
+            )
         )
+
+
+def _log_failures(responses: list[tuple[Any, Any]]) -> None:
+    for receiver, response in responses:
+        if isinstance(response, Exception):
+            logger.error(
+                "delivered listener %r failed", receiver, exc_info=(type(response), response,
+                                                                   response.__traceback__)
+            )  # fmt: skip
 
 
 def _notify(changes: list[dict]) -> None:
@@ -700,12 +730,13 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
         ).values_list("pk", "s10", "carrier_id", "gateway__timezone")
     }
     source = Source.carrier(carrier.code)
+    carrier_pk = carrier.pk
     latest = timezone.now() + FUTURE_TOLERANCE
     events: list[EventIn] = []
     for i, item in enumerate(raw):
         p = f"events.{i}."
         found = parcels.get(identifiers.get(i, ""))
-        if i in identifiers and (found is None or found[1] != carrier.pk):
+        if i in identifiers and (found is None or found[1] != carrier_pk):
             errors[p + "identifier"] = _("No parcel %(s)s is delivered by %(c)s.") % {
                 "s": identifiers[i],
                 "c": carrier.name,
@@ -754,6 +785,7 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
                 source=source,
                 event_id=item.event_id.strip(),
                 code=known.code,
+                status=known.status,
                 occurred_at=at,
                 location_code=(item.location_code or "").strip(),
                 location_name=(item.location_name or "").strip()[:120],
@@ -761,11 +793,10 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
                 longitude=item.longitude,
                 tz=tz or found[2] or "",
                 details=details,
-                carrier_id=carrier.pk,
+                carrier_id=carrier_pk,
             )
         )
-    if not errors:
-        # Indices still match: with no errors every item became an event, in order.
-        errors = _check(events, timezone.now(), future=True)
+    # Everything _check looks at was checked above, against the carrier's stricter rules
+    # (codes looked up, times with offsets and not in the future, ids of 1 to 64 characters).
     _raise(errors)
-    return record_batch(events)
+    return _record(events)

@@ -1,0 +1,64 @@
+"""Orders hear about deliveries a batch at a time (tracking.events.parcels_delivered): an order
+is delivered when the last of its parcels is, whatever else the batch holds."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from caravana.fulfillment import services as fulfillment
+from caravana.network.seed import seed_network
+from caravana.orders.models import OrderStatus
+from caravana.orders.shipping import parcel_data, ship_as_parcel
+from caravana.payments import services as payments
+from caravana.tracking import services as tracking
+from tests.orders.support import buyer, place
+
+pytestmark = pytest.mark.django_db
+
+
+def emi(parcel, at):
+    return tracking.EventIn(
+        parcel_id=parcel.pk,
+        identifier=parcel.s10,
+        source=f"carrier:{parcel.carrier.code}",
+        event_id=f"{parcel.s10}-EMI",
+        code="EMI",
+        occurred_at=at,
+        carrier_id=parcel.carrier_id,
+    )
+
+
+def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_commit_callbacks):
+    seed_network(timezone.now().date())
+    a, b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 1)])
+    assert payments.sandbox_simulate(payment)[0] == 200
+    first, second = group.orders.order_by("pk")
+    # A merchant may split an order into several parcels (the console's shipping form does
+    # one; the service takes any number).
+    data = parcel_data(first, "SZX-HUB")
+    first_parcels = [ship_as_parcel(first, "SZX-HUB"), fulfillment.create_parcel(first.merchant,
+                                                                                 data)]  # fmt: skip
+    second_parcel = ship_as_parcel(second, "SZX-HUB")
+    now = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tracking.record_batch(
+            [emi(first_parcels[0], now - dt.timedelta(hours=2)),
+             emi(second_parcel, now - dt.timedelta(hours=1))]
+        )  # fmt: skip
+    assert sorted(result.delivered) == sorted([first_parcels[0].s10, second_parcel.s10])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status != OrderStatus.DELIVERED  # its second parcel is still on the way
+    assert (second.status, second.delivered_at) == (
+        OrderStatus.DELIVERED,
+        now - dt.timedelta(hours=1),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tracking.record_batch([emi(first_parcels[1], now)])
+        tracking.record_batch([emi(first_parcels[1], now)])  # resent: nothing more happens
+    first.refresh_from_db()
+    assert (first.status, first.delivered_at) == (OrderStatus.DELIVERED, now)
