@@ -160,8 +160,10 @@ class TrackingStatus(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     code = models.CharField(_("UPU code"), max_length=3, blank=True)
-    # Moves with every status change; no database constraint (docs/decisions/0003): the row
-    # is written in the transaction that inserted the event it points at.
+    # Moves with every status change. No database constraint and no index (docs/decisions/
+    # 0003): the row is written in the transaction that inserted the event it points at, and
+    # without an index on it an update can stay on its page (HOT on PostgreSQL) instead of
+    # adding an entry to every index of the table.
     event = models.ForeignKey(
         TrackingEvent,
         on_delete=models.SET_NULL,
@@ -169,6 +171,7 @@ class TrackingStatus(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("latest event at"), null=True, blank=True)
     location_code = models.CharField(_("location code"), max_length=16, blank=True)

@@ -353,16 +353,14 @@ def _apply(
                 if pid in first_emi:
                     delivered.append((pid, first_emi[pid][1], first_emi[pid][2]))
                 continue
-            status, old_at, old_pk, delivered_at = current[pid]
-            if old_at is not None and old_at.tzinfo is None:
-                old_at = old_at.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
-            if old_at is None or (at, pk) > (old_at, old_pk or 0):
+            status, old_at, old_pk, was_delivered = current[pid]
+            if old_at is None or (_time_key(at), pk) > (old_at, old_pk or 0):
                 updates.append((pid, ev.status, ev.code, pk, at, ev.location_code[:16],
                                 ev.location_name[:120]))  # fmt: skip
                 changes.append(
                     StatusChange(pid, pk, ev.code, status if old_at else None, ev.status)
                 )
-            if pid in first_emi and delivered_at is None:
+            if pid in first_emi and not was_delivered:
                 newly_delivered.append((pid, first_emi[pid][1], first_emi[pid][0]))
         _update_statuses(updates, now)
         _mark_delivered(newly_delivered)
@@ -406,21 +404,38 @@ def _insert_statuses(
         return {pid for (pid,) in cursor.fetchall()}
 
 
+#: Microseconds since the epoch: how PostgreSQL hands a status row's time to _apply.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _time_key(value: dt.datetime) -> Any:
+    """An event time in the form _lock_statuses reads a status row's time: exact integer
+    microseconds on PostgreSQL, Django's own UTC text on SQLite (which orders correctly as
+    text). Parsing a thousand timestamps back into datetimes cost more than reading them."""
+    if connection.vendor == "postgresql":
+        return (value - _EPOCH) // _MICROSECOND
+    return _sqlite_time(value)
+
+
 def _lock_statuses(parcel_ids: list[int]) -> dict[int, tuple]:
-    """(status, occurred_at, event id, delivered_at) by parcel, rows locked in parcel order
-    (FOR UPDATE on PostgreSQL; SQLite's one writer holds the database). Read with a plain
-    cursor: no model instances for a thousand rows."""
+    """(status, time key of its event or None, event id, delivered?) by parcel, rows locked
+    in parcel order (FOR UPDATE on PostgreSQL; SQLite's one writer holds the database). Read
+    with a plain cursor: no model instances for a thousand rows."""
     table = connection.ops.quote_name(TrackingStatus._meta.db_table)
-    select = f"SELECT parcel_id, status, occurred_at, event_id, delivered_at FROM {table} "
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                select + "WHERE parcel_id = ANY(%s::bigint[]) ORDER BY parcel_id FOR UPDATE",
+                "SELECT parcel_id, status, (extract(epoch FROM occurred_at) * 1000000)::bigint, "
+                f"event_id, delivered_at IS NOT NULL FROM {table} "
+                "WHERE parcel_id = ANY(%s::bigint[]) ORDER BY parcel_id FOR UPDATE",
                 [parcel_ids],
             )
         else:
+            # occurred_at || '': the stored text, without the datetime converter.
             cursor.execute(
-                select + f"WHERE parcel_id IN ({', '.join('?' * len(parcel_ids))})",
+                "SELECT parcel_id, status, occurred_at || '', event_id, delivered_at IS NOT NULL "
+                f"FROM {table} WHERE parcel_id IN ({', '.join('?' * len(parcel_ids))})",
                 parcel_ids,
             )
         return {pid: rest for pid, *rest in cursor.fetchall()}
