@@ -534,7 +534,7 @@ def drain_notifications(env: dict[str, str], log) -> dict:
     proc = subprocess.Popen(
         [str(celery), "-A", "caravana", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, cwd=ROOT,
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         # Queued, or taken by the worker and not yet acknowledged (kombu's "unacked" hash).

@@ -145,3 +145,25 @@ def test_public_lookup(make_parcel, carrier_api):
     wrong = parcel.s10[:10] + str((int(parcel.s10[10]) + 1) % 10) + parcel.s10[11:]
     assert client.get(f"/api/v1/tracking/{wrong}").status_code == 422
     assert client.get("/api/v1/tracking/HC000000005CN").status_code == 404
+
+
+def test_lookup_answers_from_the_database_every_time(make_parcel, carrier_api):
+    """Nothing about a parcel is cached: an event shows on the very next lookup, page and API,
+    and a parcel without any event or status row still answers (pending, empty timeline)."""
+    parcel = make_parcel()
+    client = Client()
+    first = client.get(f"/api/v1/tracking/{parcel.s10}").json()
+    assert [e["code"] for e in first["events"]] == ["EMA"]
+    client.get(f"/track/{parcel.s10}/")
+    carrier_api().post([ev(parcel, "EME", soon(1), reason="Missing invoice")])
+    second = client.get(f"/api/v1/tracking/{parcel.s10}").json()
+    assert (second["status"], [e["code"] for e in second["events"]]) == ("on_hold", ["EME", "EMA"])
+    assert 'data-code="EME"' in client.get(f"/track/{parcel.s10}/").content.decode()
+
+    TrackingStatus.objects.filter(parcel=parcel).delete()
+    TrackingEvent.objects.filter(parcel=parcel).delete()
+    bare = client.get(f"/api/v1/tracking/{parcel.s10}").json()
+    assert (bare["status"], bare["code"], bare["events"]) == ("pending", None, [])
+    assert bare["last_event_at"] is None and bare["promised_date"]
+    page = client.get(f"/track/{parcel.s10}/")
+    assert page.status_code == 200 and b"data-timeline" not in page.content

@@ -97,7 +97,11 @@ def post_events(request: HttpRequest, batch: BatchIn):
     )
 
 
-class LocationOut(Schema):
+# The lookup's output schemas are plain pydantic too: ninja.Schema validates a dict through its
+# Django-object getter field by field, about a millisecond per lookup with ten events.
+
+
+class LocationOut(BaseModel):
     code: str
     name: str
     latitude: float | None
@@ -105,7 +109,7 @@ class LocationOut(Schema):
     timezone: str
 
 
-class TrackEventOut(Schema):
+class TrackEventOut(BaseModel):
     code: str | None
     status: str
     description: str
@@ -115,13 +119,13 @@ class TrackEventOut(Schema):
     reason: str | None
 
 
-class DestinationOut(Schema):
+class DestinationOut(BaseModel):
     city: str
     country: str
     gateway: str
 
 
-class TrackingOut(Schema):
+class TrackingOut(BaseModel):
     identifier: str
     status: str
     status_label: str

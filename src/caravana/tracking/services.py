@@ -22,12 +22,14 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
+import os
 import time
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -174,10 +176,13 @@ def _record(events: list[EventIn]) -> BatchResult:
     for ev in events:
         unique.setdefault((ev.source, ev.event_id), ev)
     ordered = [unique[k] for k in sorted(unique)]
-    with transaction.atomic():
+    # Statements are built before the transaction opens: on SQLite the write lock is held
+    # from the first INSERT to the commit, and another process may be waiting for it.
+    inserts = [_event_insert(ordered[i : i + CHUNK], now) for i in range(0, len(ordered), CHUNK)]
+    with _one_writer(), transaction.atomic():
         created: list[tuple[int, EventIn]] = []
-        for start in range(0, len(ordered), CHUNK):
-            created += _insert_events(ordered[start : start + CHUNK], now)
+        for insert in inserts:
+            created += _insert_events(insert)
         result.created = len(created)
         if created:
             result.changes, delivered = _apply(created, now)
@@ -254,7 +259,45 @@ def _pg_json(rows: list[tuple]) -> str:
     )
 
 
-def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, EventIn]]:
+_writer_locks: dict[str, int] = {}
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    """On SQLite, batches from several processes take turns through a lock file beside the
+    database. SQLite makes a writer that finds the database locked sleep and retry (for up to
+    100 ms a time), so two ingesting workers would spend much of their time asleep; a waiter on
+    flock is woken the moment the lock is free. Other writers are not affected. A batch
+    inside an outer transaction (a hub scan, a flight movement) already holds the write lock
+    or will take it as usual."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
+        yield
+        return
+    fd = _writer_locks.get(name)
+    if fd is None:
+        fd = _writer_locks[name] = os.open(name + ".writer-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class _Insert(NamedTuple):
+    sql: str
+    params: list[Any]
+    by_key: dict[tuple[str, str], EventIn]
+
+
+def _insert_events(insert: _Insert) -> list[tuple[int, EventIn]]:
+    """Run a statement of _event_insert: the new events with their ids."""
+    with _cursor() as cursor:
+        cursor.execute(insert.sql, insert.params)
+        return [(pk, insert.by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
+
+
+def _event_insert(chunk: list[EventIn], now: dt.datetime) -> _Insert:
     """INSERT … ON CONFLICT (source, event_id) DO NOTHING RETURNING id: one statement, and the
     database tells which rows are new (Django's bulk_create(ignore_conflicts=True) does the
     same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one array
@@ -302,10 +345,7 @@ def _insert_events(chunk: list[EventIn], now: dt.datetime) -> list[tuple[int, Ev
         row = "(" + ", ".join("?" * len(columns)) + ")"
         sql = head + f"VALUES {', '.join([row] * len(rows))}" + tail
         params = [v for r in rows for v in r]
-    by_key = {(ev.source, ev.event_id): ev for ev in chunk}
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pk, by_key[(source, event_id)]) for pk, source, event_id in cursor.fetchall()]
+    return _Insert(sql, params, {(ev.source, ev.event_id): ev for ev in chunk})
 
 
 def _apply(
