@@ -213,7 +213,10 @@ _EVENT_FIELDS = (
 )
 
 
+@lru_cache(maxsize=16_384)
 def _sqlite_time(value: dt.datetime) -> str:
+    """Django's SQLite text for an aware datetime (naive UTC). Remembered: a batch converts
+    each event's time three or four times (insert, comparison, status row)."""
     # str() of an aware UTC datetime ends in "+00:00": cut it rather than copy the value.
     return str(value.astimezone(dt.UTC))[:-6]
 
@@ -453,7 +456,7 @@ def _lock_statuses(parcel_ids: list[int]) -> dict[int, tuple]:
                 f"FROM {table} WHERE parcel_id IN ({', '.join('?' * len(parcel_ids))})",
                 parcel_ids,
             )
-        return {pid: rest for pid, *rest in cursor.fetchall()}
+        return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def _update_statuses(rows: list[tuple], now: dt.datetime) -> None:
@@ -716,6 +719,30 @@ class CarrierEventIn:
     details: Mapping[str, Any] | None = None
 
 
+def _parcels_by_s10(identifiers: set[str]) -> dict[str, tuple[int, int | None, str | None]]:
+    """(parcel id, carrier id, gateway time zone) by S10, in one statement written once: the
+    ORM spent longer building an IN of a thousand identifiers than the database answering."""
+    if not identifiers:
+        return {}
+    parcel, gateway = Parcel._meta, Gateway._meta
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT p.{qn('id')}, p.{qn('s10')}, p.{qn(parcel.get_field('carrier').column)}, "
+        f"g.{qn(gateway.get_field('timezone').column)} FROM {qn(parcel.db_table)} p "
+        f"LEFT JOIN {qn(gateway.db_table)} g "
+        f"ON g.{qn('id')} = p.{qn(parcel.get_field('gateway').column)} "
+    )
+    with _cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql + f"WHERE p.{qn('s10')} = ANY(%s)", [list(identifiers)])
+        else:
+            cursor.execute(
+                sql + f"WHERE p.{qn('s10')} IN ({', '.join('?' * len(identifiers))})",
+                list(identifiers),
+            )
+        return {s10: (pk, carrier_id, tz) for pk, s10, carrier_id, tz in cursor.fetchall()}
+
+
 @lru_cache(maxsize=65_536)
 def _s10(value: str) -> str:
     """codes.s10.validate, remembered: a carrier reports each parcel several times, and the
@@ -753,12 +780,7 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
             errors[f"events.{i}.identifier"] = _("%(v)s is not an S10 identifier.") % {
                 "v": (item.identifier or "")[:20]
             }
-    parcels = {
-        s10: (pk, carrier_id, tz)
-        for pk, s10, carrier_id, tz in Parcel.objects.filter(
-            s10__in=set(identifiers.values())
-        ).values_list("pk", "s10", "carrier_id", "gateway__timezone")
-    }
+    parcels = _parcels_by_s10(set(identifiers.values()))
     source = Source.carrier(carrier.code)
     carrier_pk = carrier.pk
     latest = timezone.now() + FUTURE_TOLERANCE
