@@ -704,7 +704,8 @@ def _parse_time(value: Any) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class CarrierEventIn:
-    """One event as a carrier posts it (the API schema turns JSON into these)."""
+    """One event as a carrier posts it. ingest_carrier_events reads only these attributes, so
+    the API hands it its parsed request models (same names) without copying them into these."""
 
     event_id: str
     identifier: str
