@@ -23,9 +23,7 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
-import statistics
 import sys
 import threading
 import time
@@ -34,6 +32,9 @@ from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, percentiles  # noqa: E402
+
 GOALS_MS = {"search": 50.0, "product": 30.0}
 TARGET_PRODUCTS = 1_000_000
 
@@ -128,47 +129,6 @@ def setup_django(url: str | None) -> None:
     import django
 
     django.setup()
-
-
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    s = sorted(samples_ms)
-
-    def pick(q: float) -> float:
-        # nearest-rank percentile
-        return s[min(len(s) - 1, max(0, int(round(q * len(s) + 0.5)) - 1))]
-
-    return {
-        "n": len(s),
-        "p50": round(pick(0.50), 2),
-        "p95": round(pick(0.95), 2),
-        "p99": round(pick(0.99), 2),
-        "mean": round(statistics.fmean(s), 2),
-        "max": round(s[-1], 2),
-    }
-
-
-def machine() -> dict[str, object]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "memory": mem,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -42,6 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
+from common import percentiles  # noqa: E402
+
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SQLITE_DEFAULT = ROOT / "var" / "bench-checkout.sqlite3"
 GUNICORN = "gunicorn -w 2 -b 127.0.0.1:{port} --log-level warning caravana.wsgi"
@@ -270,10 +273,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> dict:
     reserved = sum(
         Stock.objects.filter(variant_id__in=data["variants"]).values_list("reserved", flat=True)
     )
-    lat = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else 0.0
+    pct = percentiles([s * 1000 for s in latencies]) if latencies else {}
 
     n = max(counted[0], 1)
     used = {k: cpu["stop"][k] - cpu["start"][k] for k in cpu.get("stop", {})}
@@ -285,10 +285,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> dict:
         "other_load_cores": round(max(0.0, machine - sum(used.values())) / args.seconds, 2),
         "checkouts": counted[0],
         "checkouts_per_s": round(counted[0] / args.seconds, 1),
-        "p50_ms": pct(0.50),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-        "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else 0.0,
+        "p50_ms": round(pct.get("p50", 0.0), 1),
+        "p95_ms": round(pct.get("p95", 0.0), 1),
+        "p99_ms": round(pct.get("p99", 0.0), 1),
+        "mean_ms": round(pct.get("mean", 0.0), 1),
         "errors": len(errors),
         "error_samples": errors[:5],
         "lost_orders": len(set(created) - groups),
