@@ -173,7 +173,7 @@ class MapPoint:
     sub_dy: int = 22
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: cached_route_map hands out one per route
 class RouteMap:
     width: int
     height: int

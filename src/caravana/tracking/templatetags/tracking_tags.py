@@ -72,25 +72,10 @@ def long_date(value: dt.date | None) -> str:
     return format_date(value, "long", locale=_locale())
 
 
-class _Same:
-    """A key that is its object's identity (RouteMap, a mutable dataclass, has no hash); it
-    holds the object, so the id is not reused while the key is cached."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: object) -> None:
-        self.obj = obj
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
-
-
 @lru_cache(maxsize=1024)
-def _route_svg(route: _Same, language: str) -> SafeString:
-    return render_to_string("tracking/_route_map.html", {"route": route.obj})
+def _route_svg(route: geo.RouteMap, language: str) -> SafeString:
+    # Keyed by the map itself (RouteMap hashes by identity, and the cache holds it).
+    return render_to_string("tracking/_route_map.html", {"route": route})
 
 
 @register.simple_tag
@@ -98,7 +83,7 @@ def route_svg(route: geo.RouteMap) -> SafeString:
     """The route map's inline SVG (tracking/_route_map.html), rendered once per map and
     language: cached_route_map hands every lookup of the same route and position the same
     RouteMap, and the loops over its graticule and stops were a third of the page's time."""
-    return mark_safe(_route_svg(_Same(route), get_language() or ""))
+    return mark_safe(_route_svg(route, get_language() or ""))
 
 
 @register.simple_tag
