@@ -37,9 +37,10 @@ def on_flight_departed(sender, flight, at, **kwargs) -> None:
 def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
     """Delivery is confirmed when the last of an order's parcels is delivered. Set-wise: a
     carrier's batch brings a couple of hundred deliveries, most of them for no order of ours
-    (or for orders with parcels still on the way), and costs two queries to learn that."""
+    (or for orders with parcels still on the way), and costs at most four queries to learn
+    that, whatever the batch's size."""
     from caravana.fulfillment.models import Parcel
-    from caravana.tracking.queries import undelivered_parcels
+    from caravana.tracking.queries import with_undelivered_parcels
 
     at_of = {d.parcel_id: d.at for d in deliveries}
     latest: dict[tuple[str, int], dt.datetime] = {}
@@ -55,8 +56,10 @@ def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
     wanted = Q()
     for ref, merchant_id in latest:
         wanted |= Q(number=ref, merchant_id=merchant_id)
-    for order in Order.objects.filter(wanted).exclude(status__in=_DONE).order_by("pk"):
-        if undelivered_parcels(order.number, order.merchant_id).exists():
+    orders = list(Order.objects.filter(wanted).exclude(status__in=_DONE).order_by("pk"))
+    waiting = with_undelivered_parcels((o.number, o.merchant_id) for o in orders)
+    for order in orders:
+        if (order.number, order.merchant_id) in waiting:
             continue
         try:
             services.confirm_delivery(order, at=latest[(order.number, order.merchant_id)],

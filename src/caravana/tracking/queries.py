@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Q
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -378,8 +380,17 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     )
 
 
-def undelivered_parcels(order_ref: str, merchant_id: int):
-    """The parcels of one order that tracking has not yet seen delivered."""
-    return Parcel.objects.filter(order_ref=order_ref, merchant_id=merchant_id).exclude(
-        tracking_status__delivered_at__isnull=False
+def with_undelivered_parcels(orders: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Of the (order_ref, merchant id) pairs given, those with a parcel that tracking has not
+    yet seen delivered: one query for a whole batch of orders."""
+    wanted = Q()
+    for ref, merchant_id in orders:
+        wanted |= Q(order_ref=ref, merchant_id=merchant_id)
+    if not wanted:
+        return set()
+    return set(
+        Parcel.objects.filter(wanted)
+        .exclude(tracking_status__delivered_at__isnull=False)
+        .values_list("order_ref", "merchant_id")
+        .distinct()
     )
