@@ -5,11 +5,12 @@ Run: .venv/bin/python bench/bench_tracking.py [--events 10000000] [--ingest 1000
      [--lookups 2000] [--no-reuse]
 
 1. Stored data for the lookup: --events / 10 parcels with 10 events each (label to out for
-   delivery) and their status rows, written straight into the tables (COPY on PostgreSQL,
+   delivery), written straight into the tables (COPY on PostgreSQL,
    executemany on SQLite; generated once and reused by later runs with the same size).
 2. Ingestion through the service layer: tracking.services.record_batch, batches of 1,000 events
    (5 per parcel: EDB, EMF, EDD, EDG, EMI, shuffled so they arrive out of order) for fresh
-   parcels, status updates, delivered marks and the after-commit notification task included.
+   parcels, the status-change and first-delivery judgement and the after-commit notification
+   task included.
    Then the same through ingest_carrier_events (S10 check digits, ownership, codes, times).
 3. Ingestion through POST /api/v1/tracking/events: gunicorn (2 workers) on a loopback port, two
    client threads posting batches of 1,000 with a carrier's token; then the same batches again
@@ -178,12 +179,12 @@ def make_parcels(context, indicator: str, start: int, count: int, created: dt.da
 
 
 def stored_events(context, parcels: int, log) -> None:
-    """Parcels × 10 events and a status row each, straight into the tables."""
+    """Parcels × 10 events each, straight into the tables."""
     from django.db import connection, transaction
     from django.db.models import Max
 
     from caravana.fulfillment.models import Parcel
-    from caravana.tracking.models import TrackingEvent, TrackingStatus
+    from caravana.tracking.models import TrackingEvent
 
     pg = connection.vendor == "postgresql"
     created = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -198,21 +199,18 @@ def stored_events(context, parcels: int, log) -> None:
         Parcel.objects.filter(s10__startswith=STORED_INDICATOR)
         .exclude(tracking_events__isnull=False)
         .order_by("pk")
-        .values_list("pk", "s10", "created_at")
+        .values_list("pk", "created_at")
     )
     next_id = (TrackingEvent.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     received = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     ev_cols = ["id", "parcel_id", "source", "event_id", "code", "status", "occurred_at",
                "received_at", "location_code", "location_name", "latitude", "longitude", "tz",
                "details", "carrier_id"]  # fmt: skip
-    st_cols = ["parcel_id", "identifier", "status", "code", "event_id", "occurred_at",
-               "location_code", "location_name", "delivered_at", "updated_at"]  # fmt: skip
     carrier_id = context["lane"].carrier_id
-    statuses: list[tuple] = []
 
     def event_rows():
         nonlocal next_id
-        for pk, s10, at0 in ids:
+        for pk, at0 in ids:
             for k, (code, status, loc, name, tz) in enumerate(STORED_CODES):
                 at = at0 + dt.timedelta(hours=12 * k)
                 source = "carrier:br-correios" if k >= 7 else ("flight" if k in (5, 6) else "hub")
@@ -220,15 +218,11 @@ def stored_events(context, parcels: int, log) -> None:
                 carrier = carrier_id if k >= 7 else None
                 row = (next_id, pk, source, f"{pk}-{k}", code, status, at, received, loc, name,
                        None, None, tz, json.dumps(details), carrier)  # fmt: skip
-                if k == len(STORED_CODES) - 1:
-                    statuses.append((pk, s10, status, code, next_id, at, loc, name, None, received))
                 next_id += 1
                 yield row if pg else tuple(_sqlite_value(v) for v in row)
 
     with transaction.atomic():
         n = _bulk_insert(TrackingEvent._meta.db_table, ev_cols, event_rows())
-        rows = statuses if pg else [tuple(_sqlite_value(v) for v in r) for r in statuses]
-        _bulk_insert(TrackingStatus._meta.db_table, st_cols, iter(rows))
         if pg and n:
             with connection.cursor() as cur:
                 cur.execute(
@@ -494,9 +488,8 @@ def warm_cache(log) -> str:
             cursor.execute(
                 "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c "
                 "LEFT JOIN pg_index i ON i.indexrelid = c.oid "
-                "WHERE c.relname IN ('fulfillment_parcel', 'tracking_trackingevent', "
-                "'tracking_trackingstatus') OR i.indrelid::regclass::text IN "
-                "('fulfillment_parcel', 'tracking_trackingevent', 'tracking_trackingstatus')"
+                "WHERE c.relname IN ('fulfillment_parcel', 'tracking_trackingevent') "
+                "OR i.indrelid::regclass::text IN ('fulfillment_parcel', 'tracking_trackingevent')"
             )
             blocks = cursor.fetchone()[0] or 0
         how = f"pg_prewarm 'read' of the parcel and tracking tables and indexes ({blocks:,} blocks)"

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     ("trackingevent", "?q={s10}&status__exact=in_transit"),
-    ("trackingstatus", "?q={s10}&status__exact=in_transit"),
     ("webhookendpoint", "?q=example&active__exact=1"),
     ("webhookdelivery", "?state__exact=pending"),
     ("webhookattempt", ""),

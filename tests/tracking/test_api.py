@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.accounts.services import create_token
-from caravana.tracking.models import TrackingEvent, TrackingStatus
+from caravana.tracking import queries
+from caravana.tracking.models import TrackingEvent
 from tests import factories as f
 from tests.tracking.conftest import ev
 
@@ -22,10 +23,7 @@ def soon(minutes: int) -> dt.datetime:
 
 
 def snapshot():
-    return (
-        list(TrackingEvent.objects.order_by("pk").values()),
-        list(TrackingStatus.objects.order_by("pk").values()),
-    )
+    return list(TrackingEvent.objects.order_by("pk").values())
 
 
 def rejected(api, events):
@@ -53,8 +51,8 @@ def test_carrier_posts_a_batch_and_a_repeat_changes_nothing(make_parcel, carrier
     again = api.post(list(reversed(batch)))
     assert again.json()["created"] == 0 and again.json()["duplicates"] == 3
     assert TrackingEvent.objects.filter(source="carrier:br-correios").count() == 3
-    status = TrackingStatus.objects.get(parcel=parcel)
-    assert (status.status, status.code) == ("out_for_delivery", "EDG")
+    view = queries.tracking_view(parcel.s10)
+    assert (view.status, view.code) == ("out_for_delivery", "EDG")
     # The carrier's zone is the gateway's unless it says otherwise.
     assert set(TrackingEvent.objects.filter(code="EDG").values_list("tz", "carrier__code")) == {
         ("America/Sao_Paulo", "br-correios")
@@ -149,7 +147,7 @@ def test_public_lookup(make_parcel, carrier_api):
 
 def test_lookup_answers_from_the_database_every_time(make_parcel, carrier_api):
     """Nothing about a parcel is cached: an event shows on the very next lookup, page and API,
-    and a parcel without any event or status row still answers (pending, empty timeline)."""
+    and a parcel without any event still answers (pending, empty timeline)."""
     parcel = make_parcel()
     client = Client()
     first = client.get(f"/api/v1/tracking/{parcel.s10}").json()
@@ -160,7 +158,6 @@ def test_lookup_answers_from_the_database_every_time(make_parcel, carrier_api):
     assert (second["status"], [e["code"] for e in second["events"]]) == ("on_hold", ["EME", "EMA"])
     assert 'data-code="EME"' in client.get(f"/track/{parcel.s10}/").content.decode()
 
-    TrackingStatus.objects.filter(parcel=parcel).delete()
     TrackingEvent.objects.filter(parcel=parcel).delete()
     bare = client.get(f"/api/v1/tracking/{parcel.s10}").json()
     assert (bare["status"], bare["code"], bare["events"]) == ("pending", None, [])

@@ -10,8 +10,9 @@ from django.utils import timezone, translation
 
 from caravana.fulfillment import services as fulfillment
 from caravana.fulfillment.models import Parcel
+from caravana.tracking import queries
 from caravana.tracking.events import parcel_delivered
-from caravana.tracking.models import TrackingEvent, TrackingStatus
+from caravana.tracking.models import TrackingEvent
 from tests.tracking.conftest import ev, walk_to_gateway
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_walk_from_label_to_delivered(
         assert (emc.location_code, emc.tz, emc.occurred_at) == ("SZX", "Asia/Shanghai", departed)
         assert (emd.location_code, emd.tz) == ("GRU", "America/Sao_Paulo")
         assert emc.details["flight"] == "5Y8301"
-        assert TrackingStatus.objects.get(parcel=parcel).code == "EMD"
+        assert queries.tracking_view(parcel.s10).code == "EMD"
 
         # Loggi delivers BR premium, not this Standard parcel: its batch is refused whole.
         before = TrackingEvent.objects.count()
@@ -69,7 +70,7 @@ def test_walk_from_label_to_delivered(
         codes = [c or step for c, step in timeline]
         assert codes == ["EMA", "EMB", "bagged", "in_uld", "loaded", "EMC", "EMD", "EDB", "EMF",
                          "EDG", "EMI"]  # fmt: skip
-        status = TrackingStatus.objects.get(parcel=parcel)
-        assert (status.status, status.delivered_at) == ("delivered", t + dt.timedelta(minutes=4))
+        view = queries.tracking_view(parcel.s10)
+        assert (view.status, view.delivered_at) == ("delivered", t + dt.timedelta(minutes=4))
     finally:
         parcel_delivered.disconnect(on_delivered)

@@ -1,4 +1,4 @@
-"""Back office for tracking. Events and statuses are read-only here: they change only through
+"""Back office for tracking. Events are read-only here: they change only through
 tracking.services (a hand edit would bypass the ordering rules and the notifications).
 Webhook endpoints are the merchants' settings and are editable."""
 
@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from caravana.tracking.models import (
     TrackingEvent,
-    TrackingStatus,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -38,16 +37,6 @@ class TrackingEventAdmin(ReadOnly):
     raw_id_fields = ("parcel", "carrier")
     date_hierarchy = None
     show_full_result_count = False  # no COUNT(*) over millions of rows per page view
-
-
-@admin.register(TrackingStatus)
-class TrackingStatusAdmin(ReadOnly):
-    list_display = ("identifier", "status", "code", "occurred_at", "location_name",
-                    "delivered_at", "updated_at")  # fmt: skip
-    list_filter = ("status", "code")
-    search_fields = ("=identifier",)
-    raw_id_fields = ("parcel", "event")
-    show_full_result_count = False
 
 
 @admin.register(WebhookEndpoint)

@@ -1,8 +1,8 @@
-"""Tracking events and the current status they add up to, and the merchants' webhook endpoints.
+"""Tracking events and the merchants' webhook endpoints.
 
 Every write goes through tracking.services (record_event / record_batch): the event table is
-append-only and idempotent on (source, event_id), and TrackingStatus is the denormalised
-"latest event by time" of each parcel, moved forward only by a later event."""
+append-only and idempotent on (source, event_id). A parcel's status is its latest event by
+time, read through the (parcel, occurred_at, id) index; no row holds it (docs/decisions/0004)."""
 
 from __future__ import annotations
 
@@ -144,48 +144,6 @@ class TrackingEvent(models.Model):
             return str(label)
         event = upu.lookup(self.code)
         return event.meaning if event else key
-
-
-class TrackingStatus(models.Model):
-    """Where a parcel stands: its latest event by occurred_at (ties broken by event id), kept
-    in one row so the public lookup reads one row by identifier. Only a conditional UPDATE that
-    requires the new event to be later moves it, so late and concurrent arrivals cannot move it
-    back. `delivered_at` is set once, by the first final delivery (EMI)."""
-
-    parcel = models.OneToOneField(
-        Parcel, on_delete=models.CASCADE, primary_key=True, related_name="tracking_status"
-    )
-    identifier = models.CharField(_("S10 identifier"), max_length=13, unique=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    code = models.CharField(_("UPU code"), max_length=3, blank=True)
-    # Moves with every status change. No database constraint and no index (docs/decisions/
-    # 0003): the row is written in the transaction that inserted the event it points at, and
-    # without an index on it an update can stay on its page (HOT on PostgreSQL) instead of
-    # adding an entry to every index of the table.
-    event = models.ForeignKey(
-        TrackingEvent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    occurred_at = models.DateTimeField(_("latest event at"), null=True, blank=True)
-    location_code = models.CharField(_("location code"), max_length=16, blank=True)
-    location_name = models.CharField(_("location"), max_length=120, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-updated_at"]
-        verbose_name = _("tracking status")
-        verbose_name_plural = _("tracking statuses")
-
-    def __str__(self) -> str:
-        return f"{self.identifier}: {self.status}"
 
 
 class WebhookEndpoint(models.Model):

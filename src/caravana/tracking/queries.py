@@ -1,6 +1,7 @@
 """The public read model of one parcel's tracking: status, timeline, promise, estimate and the
 route map. Two hand-written queries whatever the parcel's history (the parcel with its network
-rows and status; its latest events), read into light rows rather than model instances: with
+rows; its latest events, the newest of which is its status), read into light rows rather than
+model instances: with
 the database answering from two index lookups, building the ORM queries and the instances was
 most of what a lookup cost. Nothing is cached: a new event shows on the next lookup."""
 
@@ -15,7 +16,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -23,7 +24,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
 from caravana.tracking import eta, geo, upu
-from caravana.tracking.models import Status, TrackingEvent, TrackingStatus
+from caravana.tracking.models import Status, TrackingEvent
 
 #: A timeline shows at most this many events (newest first); a parcel rarely has 30.
 MAX_EVENTS = 100
@@ -68,14 +69,6 @@ class ServiceLevelRow:
 
 
 @dataclass(slots=True)
-class StatusRow:
-    status: str
-    code: str
-    occurred_at: dt.datetime | None
-    delivered_at: dt.datetime | None
-
-
-@dataclass(slots=True)
 class ParcelRow:
     pk: int
     s10: str
@@ -86,7 +79,6 @@ class ParcelRow:
     hub: HubRow
     gateway: GatewayRow
     service_level: ServiceLevelRow
-    tracking_status: StatusRow | None  # None before the parcel's first event
 
 
 @dataclass(slots=True)
@@ -113,13 +105,13 @@ _EVENT_COLUMNS = ("code", "status", "occurred_at", "location_code", "location_na
 def _sql(vendor: str) -> tuple[str, str]:
     """The two statements, written once per process (names from _meta, quoted per backend).
 
-    The parcel and its status row are found first, in a CTE that PostgreSQL materializes, and
+    The parcel is found first, in a CTE that PostgreSQL materializes, and
     only then joined to their network rows: planning all six tables as one join problem, with
     the parcel table's many foreign-key indexes, took PostgreSQL a millisecond per lookup, three
     times what this takes. The events are read newest first through trk_event_parcel_time
     (parcel, occurred_at, id)."""
     qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    parcel, status, ev = Parcel._meta, TrackingStatus._meta, TrackingEvent._meta
+    parcel, ev = Parcel._meta, TrackingEvent._meta
 
     def cols(meta: Any, alias: str, names: tuple[str, ...], prefix: str = "") -> list[str]:
         """Columns by field name; with a prefix, renamed to prefix + field name."""
@@ -134,16 +126,13 @@ def _sql(vendor: str) -> tuple[str, str]:
                (Gateway, "g", "gateway", ("iata", "city", "latitude", "longitude", "timezone")),
                (ServiceLevel, "sl", "service_level",
                 ("code", "name", "transit_min_days", "transit_max_days")))  # fmt: skip
-    tracked = ("status", "code", "occurred_at", "delivered_at")
     found = ", ".join(
         cols(parcel, "p", own, "p_")
         + cols(parcel, "p", tuple(fk for _m, _a, fk, _n in network), "p_")
-        + cols(status, "ts", tracked, "ts_")
     )
     select = ", ".join(
         [f"p.{qn('p_' + n)}" for n in own]
         + [c for model, alias, _fk, names in network for c in cols(model._meta, alias, names)]
-        + [f"p.{qn('ts_' + n)}" for n in tracked]
     )
     joins = "".join(
         f" INNER JOIN {qn(model._meta.db_table)} {alias}"
@@ -153,8 +142,6 @@ def _sql(vendor: str) -> tuple[str, str]:
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
     parcel_sql = (
         f"WITH p AS {materialized}(SELECT {found} FROM {qn(parcel.db_table)} p"
-        f" LEFT OUTER JOIN {qn(status.db_table)} ts"
-        f" ON ts.{qn(status.get_field('parcel').column)} = p.{qn(parcel.pk.column)}"
         f" WHERE p.{qn(parcel.get_field('s10').column)} = %s)"
         f" SELECT {select} FROM p{joins}"
     )
@@ -190,7 +177,7 @@ def _float(value: Any) -> float | None:
 
 
 def read_parcel(identifier: str) -> ParcelRow | None:
-    """The parcel by S10 identifier with its network rows and tracking status: one query."""
+    """The parcel by S10 identifier with its network rows: one query."""
     db = connections[DEFAULT_DB_ALIAS]
     parcel_sql, _events_sql = _sql(db.vendor)
     with db.cursor() as cursor:
@@ -199,8 +186,7 @@ def read_parcel(identifier: str) -> ParcelRow | None:
     if row is None:
         return None
     (pk, s10, created_at, city, country, target, hub_code, hub_name, hub_city, hub_airport,
-     iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax,
-     ts_status, ts_code, ts_at, ts_delivered) = row  # fmt: skip
+     iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax) = row  # fmt: skip
     tz = db.timezone
     return ParcelRow(
         pk=pk,
@@ -212,9 +198,6 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         hub=HubRow(hub_code, hub_name, hub_city, hub_airport),
         gateway=GatewayRow(iata, gw_city, float(lat), float(lon), gw_tz),
         service_level=ServiceLevelRow(sl_code, sl_name, tmin, tmax),
-        tracking_status=None
-        if ts_status is None
-        else StatusRow(ts_status, ts_code or "", _aware(ts_at, tz), _aware(ts_delivered, tz)),
     )
 
 
@@ -339,8 +322,9 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     if parcel is None:
         return None
     events = read_events(parcel.pk)
-    current = parcel.tracking_status
-    status = current.status if current and current.occurred_at else upu.PENDING
+    # Newest first: the first is where the parcel stands; before any event it is pending.
+    current = events[0] if events else None
+    status = current.status if current else upu.PENDING
     code = current.code if current else ""
     last_at = current.occurred_at if current else None
     dest_tz = _zone(parcel.gateway.timezone)
@@ -360,7 +344,7 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
         status_label=str(_STATUS_LABELS.get(status, status)),
         code=code,
         last_event_at=last_at,
-        delivered_at=current.delivered_at if current else None,
+        delivered_at=min((e.occurred_at for e in events if e.code == upu.DELIVERY), default=None),
         promised=eta.promised_date(parcel.created_at, target, dest_tz),
         eta=eta.estimate(
             code=code,
@@ -388,9 +372,10 @@ def with_undelivered_parcels(orders: Iterable[tuple[str, int]]) -> set[tuple[str
         wanted |= Q(order_ref=ref, merchant_id=merchant_id)
     if not wanted:
         return set()
+    delivered = TrackingEvent.objects.filter(parcel=OuterRef("pk"), code=upu.DELIVERY)
     return set(
         Parcel.objects.filter(wanted)
-        .exclude(tracking_status__delivered_at__isnull=False)
+        .exclude(Exists(delivered))
         .values_list("order_ref", "merchant_id")
         .distinct()
     )

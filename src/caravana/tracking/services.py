@@ -7,13 +7,13 @@ Why it is shaped this way:
   (INSERT … ON CONFLICT DO NOTHING), so a carrier may resend a batch after a timeout and a hub
   may rescan, and nothing is recorded twice.
 * Tolerant of disorder: a parcel's status is its latest event by occurred_at (ties broken by
-  the event's row id), not the last to arrive. TrackingStatus rows are locked in parcel order
-  (SELECT … FOR UPDATE; SQLite serialises writers anyway) and moved by a conditional UPDATE
-  that requires the new event to be later than the current one, so concurrent and late
-  arrivals cannot move a parcel back.
-* Set-wise: a batch costs a handful of statements whatever its size (insert, read back the
-  status rows, one UPDATE … FROM VALUES on PostgreSQL or one executemany on SQLite), which is
-  what lets ingestion run at tens of thousands of events a second.
+  the event's row id), not the last to arrive; it is read from the events themselves
+  (docs/decisions/0004), so nothing but the insert is written. What a batch changes, which
+  the webhooks and the delivered signal need, is judged against the parcels' newest events
+  read just before the insert, with concurrent batches for a parcel taking turns (_read_prior).
+* Set-wise: a batch costs a handful of statements whatever its size (one read of the parcels'
+  newest events, one insert), which is what lets ingestion run at tens of thousands of
+  events a second.
 * Side effects after commit: parcels_delivered (tracking.events) once per batch for the
   parcels at their first EMI, and the buyer e-mail / merchant webhooks through Celery, all in
   transaction.on_commit so nothing is announced that could still roll back.
@@ -44,7 +44,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier, Gateway, Hub
 from caravana.tracking import geo, upu
-from caravana.tracking.models import Source, TrackingEvent, TrackingStatus
+from caravana.tracking.models import Source, TrackingEvent
 
 logger = logging.getLogger(__name__)
 
@@ -179,17 +179,20 @@ def _record(events: list[EventIn]) -> BatchResult:
     # ingesting processes take turns through a lock file, instead of SQLite's sleep-and-retry,
     # was measured and was slower: 12,700 against 17,700 events/s with two processes.)
     inserts = [_event_insert(ordered[i : i + CHUNK], now) for i in range(0, len(ordered), CHUNK)]
+    parcel_ids = sorted({ev.parcel_id for ev in ordered})
+    emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
     with transaction.atomic():
+        prior, prior_emi = _read_prior(parcel_ids, emi_ids)
         created: list[tuple[int, EventIn]] = []
         for insert in inserts:
             created += _insert_events(insert)
         result.created = len(created)
         if created:
-            result.changes, delivered = _apply(created, now)
+            result.changes, delivered = _compare(created, prior, prior_emi)
             result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
             if result.changes:
-                payload = [c._asdict() for c in result.changes]
-                transaction.on_commit(lambda: _notify(payload), robust=True)
+                changes = result.changes
+                transaction.on_commit(lambda: _notify(changes), robust=True)
             if delivered:
                 transaction.on_commit(lambda: _publish_delivered(delivered, now), robust=True)
     return result
@@ -216,17 +219,9 @@ _EVENT_FIELDS = (
 @lru_cache(maxsize=16_384)
 def _sqlite_time(value: dt.datetime) -> str:
     """Django's SQLite text for an aware datetime (naive UTC). Remembered: a batch converts
-    each event's time three or four times (insert, comparison, status row)."""
+    each event's time twice (insert, comparison), and a carrier's events share times."""
     # str() of an aware UTC datetime ends in "+00:00": cut it rather than copy the value.
     return str(value.astimezone(dt.UTC))[:-6]
-
-
-def _time_adapter() -> Any:
-    """How to pass an aware datetime to raw SQL on this backend: as is for PostgreSQL; naive
-    UTC text for SQLite, exactly what Django writes (str of the naive UTC value), so that
-    comparisons in SQL agree with rows Django wrote. Far cheaper than Field.get_db_prep_save
-    per value, which matters at a thousand rows per statement."""
-    return (lambda value: value) if connection.vendor == "postgresql" else _sqlite_time
 
 
 def _cursor() -> Any:
@@ -248,18 +243,6 @@ def _cursor() -> Any:
 #: PostgreSQL types of the event columns, for INSERT … SELECT FROM json_to_recordset(…).
 _PG_TYPES = ("bigint", "varchar", "varchar", "varchar", "varchar", "timestamptz", "timestamptz",
              "varchar", "varchar", "float8", "float8", "varchar", "jsonb", "bigint")  # fmt: skip
-
-
-def _pg_json(rows: list[tuple]) -> str:
-    """Rows as one JSON array of arrays: json.dumps runs in C, where binding a thousand rows as
-    parameters (or as arrays) is a Python loop in the driver. Datetimes go as full ISO 8601
-    with microseconds and offset (DjangoJSONEncoder would cut them to milliseconds, and the
-    order of events depends on every digit)."""
-    return json.dumps(
-        [[v.isoformat() if isinstance(v, dt.datetime) else v for v in row] for row in rows],
-        cls=DjangoJSONEncoder,
-        separators=(",", ":"),
-    )
 
 
 class _Insert(NamedTuple):
@@ -286,7 +269,7 @@ def _event_insert(chunk: list[EventIn], now: dt.datetime) -> _Insert:
     qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
     # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
-    # need no second pass (see _pg_json) before json.dumps.
+    # need no second pass before json.dumps.
     _db_time = dt.datetime.isoformat if pg else _sqlite_time
     received = _db_time(now)
     rows = [
@@ -326,11 +309,13 @@ def _event_insert(chunk: list[EventIn], now: dt.datetime) -> _Insert:
     return _Insert(sql, params, {(ev.source, ev.event_id): ev for ev in chunk})
 
 
-def _apply(
-    created: list[tuple[int, EventIn]], now: dt.datetime
+def _compare(
+    created: list[tuple[int, EventIn]], prior: dict[int, tuple], prior_emi: set[int]
 ) -> tuple[list[StatusChange], list[tuple[int, int, EventIn]]]:
-    """Move each parcel's TrackingStatus to its newest new event when that is later than the
-    current one; mark the first EMI. Returns the changes and (parcel id, EMI event pk, EMI)s."""
+    """The status changes and first deliveries a batch makes, from what was recorded before it
+    (_read_prior): a parcel's status changes when its newest new event is later than its
+    newest earlier one, and it is delivered now when the batch holds its first EMI. Returns
+    the changes and (parcel id, EMI event pk, EMI)s."""
     best: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     first_emi: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     for pk, ev in created:
@@ -342,185 +327,84 @@ def _apply(
             cur = first_emi.get(ev.parcel_id)
             if cur is None or key[:2] < cur[:2]:
                 first_emi[ev.parcel_id] = key
-
+    # Recorded times come back as _read_prior reads them: exact integer microseconds on
+    # PostgreSQL, Django's own UTC text on SQLite (which orders correctly as text); parsing
+    # them back into datetimes would cost more than reading them.
+    time_key = _pg_micros if connection.vendor == "postgresql" else _sqlite_time
     changes: list[StatusChange] = []
-    delivered: list[tuple[int, int, EventIn]] = []
-    parcel_ids = sorted(best)
-    for start in range(0, len(parcel_ids), CHUNK):
-        chunk = parcel_ids[start : start + CHUNK]
-        current = _lock_statuses(chunk)
-        missing = [pid for pid in chunk if pid not in current]
-        inserted: set[int] = set()
-        if missing:
-            # A parcel without a status row gets it straight at its newest event (and its
-            # first EMI): one INSERT instead of an empty row, a re-read and an UPDATE. A row
-            # another transaction inserted first wins the conflict; it is then locked and
-            # compared like any other.
-            inserted = _insert_statuses(
-                [(pid, best[pid][2], best[pid][1], first_emi.get(pid)) for pid in missing], now
-            )
-            rest = [pid for pid in missing if pid not in inserted]
-            if rest:
-                current.update(_lock_statuses(rest))
-        updates = []
-        newly_delivered = []
-        for pid in chunk:
-            at, pk, ev = best[pid]
-            if pid in inserted:
-                changes.append(StatusChange(pid, pk, ev.code, None, ev.status))
-                if pid in first_emi:
-                    delivered.append((pid, first_emi[pid][1], first_emi[pid][2]))
-                continue
-            status, old_at, old_pk, was_delivered = current[pid]
-            if old_at is None or (_time_key(at), pk) > (old_at, old_pk or 0):
-                updates.append((pid, ev.status, ev.code, pk, at, ev.location_code[:16],
-                                ev.location_name[:120]))  # fmt: skip
-                changes.append(
-                    StatusChange(pid, pk, ev.code, status if old_at else None, ev.status)
-                )
-            if pid in first_emi and not was_delivered:
-                newly_delivered.append((pid, first_emi[pid][1], first_emi[pid][0]))
-        _update_statuses(updates, now)
-        _mark_delivered(newly_delivered)
-        delivered.extend((pid, pk, first_emi[pid][2]) for pid, pk, _at in newly_delivered)
+    for pid in sorted(best):
+        at, pk, ev = best[pid]
+        old = prior.get(pid)
+        if old is None or (time_key(at), pk) > old[:2]:
+            changes.append(StatusChange(pid, pk, ev.code, old[2] if old else None, ev.status))
+    delivered = [
+        (pid, pk, ev) for pid, (_at, pk, ev) in sorted(first_emi.items()) if pid not in prior_emi
+    ]
     return changes, delivered
 
 
-def _insert_statuses(
-    rows: list[tuple[int, EventIn, int, tuple[dt.datetime, int, EventIn] | None]],
-    now: dt.datetime,
-) -> set[int]:
-    """Status rows for parcels that have none, each at its newest event (parcel id, event,
-    event pk, first EMI or None), in parcel order. A row another transaction just inserted
-    wins (ON CONFLICT DO NOTHING waits for it); returns the parcels whose rows this inserted."""
-    table = connection.ops.quote_name(TrackingStatus._meta.db_table)
-    cols = ("parcel_id, identifier, status, code, event_id, occurred_at, location_code, "
-            "location_name, delivered_at, updated_at")  # fmt: skip
-    adapt = _time_adapter()
-    values = [
-        (pid, ev.identifier, ev.status, ev.code, pk, adapt(ev.occurred_at),
-         ev.location_code[:16], ev.location_name[:120], adapt(emi[0]) if emi else None)
-        for pid, ev, pk, emi in rows
-    ]  # fmt: skip
-    tail = " ON CONFLICT (parcel_id) DO NOTHING RETURNING parcel_id"
+#: Advisory-lock namespace of parcels (pg_advisory_xact_lock's first key): "trk" in ASCII.
+_PG_LOCK_SPACE = 0x74726B
+
+
+def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tuple], set[int]]:
+    """Before a batch is inserted: each parcel's newest recorded event as (time key, event id,
+    status), and which of `emi_ids` already have an EMI. One statement, an index probe per
+    parcel on trk_event_parcel_time (parcel, occurred_at, id).
+
+    Two batches touching one parcel must not both judge against the state before either:
+    SQLite's writer lock, taken at BEGIN (transaction_mode IMMEDIATE), already makes them take
+    turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in parcel order,
+    does, and this statement runs after it so that its snapshot sees the other's events."""
+    if not parcel_ids:
+        return {}, set()
+    qn = connection.ops.quote_name
+    meta = TrackingEvent._meta
+    table = qn(meta.db_table)
+    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, "
-                f"(r->>4)::bigint, (r->>5)::timestamptz, r->>6, r->>7, (r->>8)::timestamptz, "
-                f"%s FROM jsonb_array_elements(%s::jsonb) AS r" + tail,
-                [now, _pg_json(values)],
+                "SELECT count(pg_advisory_xact_lock(%s, (x %% 2147483647)::int)) "
+                "FROM unnest(%s::bigint[]) AS x",
+                [_PG_LOCK_SPACE, parcel_ids],
             )
-        else:
-            at = adapt(now)
+            # Both lookups are LATERAL with LIMIT 1, an index probe per parcel: written as a
+            # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
+            # in the table.
+            emi = set(emi_ids)
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) VALUES "
-                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(values))
-                + tail,
-                [v for row in values for v in (*row, at)],
-            )
-        return {pid for (pid,) in cursor.fetchall()}
-
-
-#: Microseconds since the epoch: how PostgreSQL hands a status row's time to _apply.
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
-def _time_key(value: dt.datetime) -> Any:
-    """An event time in the form _lock_statuses reads a status row's time: exact integer
-    microseconds on PostgreSQL, Django's own UTC text on SQLite (which orders correctly as
-    text). Parsing a thousand timestamps back into datetimes cost more than reading them."""
-    if connection.vendor == "postgresql":
-        return (value - _EPOCH) // _MICROSECOND
-    return _sqlite_time(value)
-
-
-def _lock_statuses(parcel_ids: list[int]) -> dict[int, tuple]:
-    """(status, time key of its event or None, event id, delivered?) by parcel, rows locked
-    in parcel order (FOR UPDATE on PostgreSQL; SQLite's one writer holds the database). Read
-    with a plain cursor: no model instances for a thousand rows."""
-    table = connection.ops.quote_name(TrackingStatus._meta.db_table)
-    with _cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT parcel_id, status, (extract(epoch FROM occurred_at) * 1000000)::bigint, "
-                f"event_id, delivered_at IS NOT NULL FROM {table} "
-                "WHERE parcel_id = ANY(%s::bigint[]) ORDER BY parcel_id FOR UPDATE",
-                [parcel_ids],
+                f"SELECT v.pid, (extract(epoch FROM e.{at}) * 1000000)::bigint, e.id, e.status, "
+                f"d.found IS NOT NULL FROM unnest(%s::bigint[], %s::bool[]) AS v(pid, emi) "
+                f"CROSS JOIN LATERAL (SELECT y.id, y.{at}, y.status FROM {table} y "
+                f"WHERE y.{parcel} = v.pid ORDER BY y.{at} DESC, y.id DESC LIMIT 1) AS e "
+                f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
+                f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
+                [parcel_ids, [pid in emi for pid in parcel_ids]],
             )
         else:
             # occurred_at || '': the stored text, without the datetime converter.
             cursor.execute(
-                "SELECT parcel_id, status, occurred_at || '', event_id, delivered_at IS NOT NULL "
-                f"FROM {table} WHERE parcel_id IN ({', '.join('?' * len(parcel_ids))})",
-                parcel_ids,
+                f"SELECT v.value, e.{at} || '', e.id, e.status, "
+                f"CASE WHEN v.value IN (SELECT value FROM json_each(?)) THEN EXISTS (SELECT 1 "
+                f"FROM {table} x WHERE x.{parcel} = v.value AND x.code = 'EMI') ELSE 0 END "
+                f"FROM json_each(?) AS v JOIN {table} e ON e.id = (SELECT y.id FROM {table} y "
+                f"WHERE y.{parcel} = v.value ORDER BY y.{at} DESC, y.id DESC LIMIT 1)",
+                [json.dumps(emi_ids), json.dumps(parcel_ids)],
             )
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    return {pid: (at_key, pk, status) for pid, at_key, pk, status, _emi in rows}, {
+        row[0] for row in rows if row[4]
+    }
 
 
-def _update_statuses(rows: list[tuple], now: dt.datetime) -> None:
-    """Conditional UPDATE: a row moves only to a later (occurred_at, event id) than its own."""
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    table = qn(TrackingStatus._meta.db_table)
-    adapt = _time_adapter()
-    updated = adapt(now)  # once per batch, not once per row
-    with _cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS s SET status = v.status, code = v.code, "
-                f"event_id = v.event_pk, occurred_at = v.occurred_at, "
-                f"location_code = v.location_code, location_name = v.location_name, "
-                f"updated_at = %s "
-                f"FROM (SELECT (r->>0)::bigint AS parcel_id, r->>1 AS status, r->>2 AS code, "
-                f"(r->>3)::bigint AS event_pk, (r->>4)::timestamptz AS occurred_at, "
-                f"r->>5 AS location_code, r->>6 AS location_name "
-                f"FROM jsonb_array_elements(%s::jsonb) AS r) AS v "
-                f"WHERE s.parcel_id = v.parcel_id AND (s.occurred_at IS NULL "
-                f"OR s.occurred_at < v.occurred_at OR (s.occurred_at = v.occurred_at "
-                f"AND COALESCE(s.event_id, 0) < v.event_pk))",
-                [now, _pg_json(rows)],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET status = ?, code = ?, event_id = ?, occurred_at = ?, "
-                f"location_code = ?, location_name = ?, updated_at = ? "
-                f"WHERE parcel_id = ? AND (occurred_at IS NULL OR occurred_at < ? "
-                f"OR (occurred_at = ? AND COALESCE(event_id, 0) < ?))",
-                [
-                    (st, code, pk, t, lc, ln, updated, pid, t, t, pk)
-                    for pid, st, code, pk, t, lc, ln in _adapted(rows, adapt)
-                ],
-            )
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def _adapted(rows: list[tuple], adapt: Any) -> Iterable[tuple]:
-    """Status update rows with the event time (index 4) adapted once per row."""
-    for pid, st, code, pk, at, lc, ln in rows:
-        yield pid, st, code, pk, adapt(at), lc, ln
-
-
-def _mark_delivered(rows: list[tuple[int, int, dt.datetime]]) -> None:
-    """delivered_at is written once: only where it is still empty."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(TrackingStatus._meta.db_table)
-    adapt = _time_adapter()
-    with _cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS s SET delivered_at = v.at "
-                f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(parcel_id, at) "
-                f"WHERE s.parcel_id = v.parcel_id AND s.delivered_at IS NULL",
-                [[r[0] for r in rows], [r[2] for r in rows]],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET delivered_at = ? WHERE parcel_id = ? AND delivered_at IS NULL",
-                [(adapt(at), pid) for pid, _pk, at in rows],
-            )
+def _pg_micros(value: dt.datetime) -> int:
+    """An aware time as integer microseconds since the epoch, as _read_prior reads it back."""
+    return (value - _EPOCH) // _MICROSECOND
 
 
 def _event_instance(pk: int, ev: EventIn, received_at: dt.datetime) -> TrackingEvent:
@@ -579,10 +463,13 @@ def _log_failures(responses: list[tuple[Any, Any]]) -> None:
             )  # fmt: skip
 
 
-def _notify(changes: list[dict]) -> None:
+def _notify(changes: list[StatusChange]) -> None:
+    """One task per batch. The changes travel as JSON arrays (a NamedTuple serialises as one),
+    and the message's argsrepr, which Celery would otherwise build with its safe repr of
+    hundreds of rows for its logs, just counts them."""
     from caravana.tracking import tasks
 
-    tasks.notify_changes.delay(changes)
+    tasks.notify_changes.apply_async((changes,), argsrepr=f"[{len(changes)} status changes]")
 
 
 # ---------------------------------------------------------------------------------------------

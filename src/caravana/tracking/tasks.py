@@ -24,12 +24,15 @@ from caravana.tracking.models import (
 
 
 @app.task(ignore_result=True)
-def notify_changes(changes: list[dict]) -> dict[str, int]:
-    """For a batch of status changes (services.StatusChange as dicts): e-mail the buyer when
-    the new current event is a key event, and queue a webhook per active endpoint of the
-    merchant when the normalised status changed. A handful of queries per batch."""
+def notify_changes(changes: list[list]) -> dict[str, int]:
+    """For a batch of status changes (services.StatusChange rows: parcel id, event pk, code,
+    old status, new status; lists, which is how JSON carries them): e-mail the buyer when the
+    new current event is a key event, and queue a webhook per active endpoint of the merchant
+    when the normalised status changed. A handful of queries per batch."""
     from caravana.fulfillment.models import Parcel
+    from caravana.tracking.services import StatusChange
 
+    changes = [StatusChange(*c)._asdict() for c in changes]
     # Cheap first pass (three columns per parcel): who has an e-mail, whose merchant listens.
     facts = {
         pk: (merchant_id, email)
