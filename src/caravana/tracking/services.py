@@ -639,6 +639,16 @@ def _s10(value: str) -> str:
     return s10_codes.validate(value)
 
 
+@lru_cache(maxsize=1024)
+def _is_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows (a carrier repeats a few)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> BatchResult:
     """A last-mile carrier's batch (at most MAX_BATCH events). All or nothing: any bad event —
     unknown or malformed identifier, a parcel this carrier does not deliver, an unknown code, a
@@ -674,63 +684,70 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
     latest = timezone.now() + FUTURE_TOLERANCE
     events: list[EventIn] = []
     for i, item in enumerate(raw):
-        p = f"events.{i}."
-        found = parcels.get(identifiers.get(i, ""))
-        if i in identifiers and (found is None or found[1] != carrier_pk):
-            errors[p + "identifier"] = _("No parcel %(s)s is delivered by %(c)s.") % {
-                "s": identifiers[i],
+        # The error keys are built only for an error: this loop runs a thousand times a batch.
+        ident = identifiers.get(i)
+        found = parcels.get(ident) if ident is not None else None
+        if ident is not None and (found is None or found[1] != carrier_pk):
+            errors[f"events.{i}.identifier"] = _("No parcel %(s)s is delivered by %(c)s.") % {
+                "s": ident,
                 "c": carrier.name,
             }
         known = upu.lookup(item.code)
         if known is None:
-            errors[p + "code"] = _("%(c)s is not a UPU tracking event code.") % {
+            errors[f"events.{i}.code"] = _("%(c)s is not a UPU tracking event code.") % {
                 "c": (item.code or "")[:8]
             }
         elif known.needs_reason and not (item.reason or "").strip():
-            errors[p + "reason"] = _("A %(c)s event must say why (%(m)s).") % {
+            errors[f"events.{i}.reason"] = _("A %(c)s event must say why (%(m)s).") % {
                 "c": known.code,
                 "m": known.meaning.lower(),
             }
-        at = _parse_time(item.occurred_at)
-        if at is None or timezone.is_naive(at):
-            errors[p + "occurred_at"] = _("Give the time in ISO 8601 with its UTC offset.")
+        at = item.occurred_at
+        if not isinstance(at, dt.datetime):
+            at = _parse_time(at)
+        if at is None or at.utcoffset() is None:
+            errors[f"events.{i}.occurred_at"] = _("Give the time in ISO 8601 with its UTC offset.")
             at = None
         elif at > latest:
-            errors[p + "occurred_at"] = _(
+            errors[f"events.{i}.occurred_at"] = _(
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
             ) % {"t": at.isoformat(), "m": FUTURE_TOLERANCE.seconds // 60}
-        tz = (item.timezone or "").strip()
+        tz = item.timezone
         if tz:
-            try:
-                zoneinfo.ZoneInfo(tz)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                errors[p + "timezone"] = _("%(z)s is not an IANA time zone.") % {"z": tz[:64]}
-        for name, value, bound in (("latitude", item.latitude, 90), ("longitude", item.longitude,
-                                                                      180)):  # fmt: skip
-            if value is not None and not -bound <= value <= bound:
-                errors[p + name] = _("Out of range (±%(b)d°).") % {"b": bound}
-        if len(item.location_code or "") > 16:
-            errors[p + "location_code"] = _("At most 16 characters.")
-        if len(item.event_id or "") > 64 or not (item.event_id or "").strip():
-            errors[p + "event_id"] = _("Give an event id of 1 to 64 characters.")
+            tz = tz.strip()
+            if tz and not _is_zone(tz):
+                errors[f"events.{i}.timezone"] = _("%(z)s is not an IANA time zone.") % {
+                    "z": tz[:64]
+                }
+        lat, lon = item.latitude, item.longitude
+        if lat is not None and not -90 <= lat <= 90:
+            errors[f"events.{i}.latitude"] = _("Out of range (±%(b)d°).") % {"b": 90}
+        if lon is not None and not -180 <= lon <= 180:
+            errors[f"events.{i}.longitude"] = _("Out of range (±%(b)d°).") % {"b": 180}
+        location_code = item.location_code or ""
+        if len(location_code) > 16:
+            errors[f"events.{i}.location_code"] = _("At most 16 characters.")
+        event_id = (item.event_id or "").strip()
+        if not event_id or len(item.event_id) > 64:
+            errors[f"events.{i}.event_id"] = _("Give an event id of 1 to 64 characters.")
         if found is None or known is None or at is None:
             continue
-        details = dict(item.details or {})
+        details = dict(item.details) if item.details else {}
         if item.reason:
             details["reason"] = item.reason.strip()[:300]
         events.append(
             EventIn(
                 parcel_id=found[0],
-                identifier=identifiers[i],
+                identifier=ident,
                 source=source,
-                event_id=item.event_id.strip(),
+                event_id=event_id,
                 code=known.code,
                 status=known.status,
                 occurred_at=at,
-                location_code=(item.location_code or "").strip(),
+                location_code=location_code.strip(),
                 location_name=(item.location_name or "").strip()[:120],
-                latitude=item.latitude,
-                longitude=item.longitude,
+                latitude=lat,
+                longitude=lon,
                 tz=tz or found[2] or "",
                 details=details,
                 carrier_id=carrier_pk,
