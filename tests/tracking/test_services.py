@@ -202,28 +202,35 @@ def test_two_emis_in_one_batch_publish_the_earlier(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
+@pytest.mark.parametrize("locks_max", [services.PARCEL_LOCKS_MAX, 1], ids=["per-parcel", "all"])
+def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant, monkeypatch,
+                                                             locks_max):  # fmt: skip
     """Two writers post interleaved halves of a parcel's history, each in its own transaction
     and connection; whoever commits last, the status is the latest event by time, and each
     batch judged its change against the other's committed events (they took turns), so only
-    the first change of all starts from the parcel's label."""
+    the first change of all starts from the parcel's label. One writer's batches carry a
+    second parcel; with PARCEL_LOCKS_MAX at 1 they lock all parcels at once (on PostgreSQL),
+    the other writer's still one by one, and the two still take turns."""
     from caravana.fulfillment import services as fulfillment
     from tests.fulfillment.conftest import parcel_data
 
+    monkeypatch.setattr(services, "PARCEL_LOCKS_MAX", locks_max)
     parcel = fulfillment.create_parcel(merchant, parcel_data())
+    other = fulfillment.create_parcel(merchant, parcel_data())
     codes = ["EDB", "EDD", "EDE", "EMG", "EDG", "EMF", "EDD", "EMG"]
     batches = {
-        0: [carrier_event(parcel, c, h, f"a{h}") for h, c in enumerate(codes) if h % 2 == 0],
-        1: [carrier_event(parcel, c, h, f"b{h}") for h, c in enumerate(codes) if h % 2 == 1],
-    }
+        0: [[carrier_event(parcel, c, h, f"a{h}"), carrier_event(other, c, h, f"o{h}")]
+            for h, c in enumerate(codes) if h % 2 == 0],
+        1: [[carrier_event(parcel, c, h, f"b{h}")] for h, c in enumerate(codes) if h % 2 == 1],
+    }  # fmt: skip
     errors, changes = [], []
     barrier = threading.Barrier(2)
 
     def run(i):
         try:
             barrier.wait(5)
-            for ev in reversed(batches[i]):
-                changes.extend(services.record_batch([ev]).changes)
+            for batch in reversed(batches[i]):
+                changes.extend(services.record_batch(batch).changes)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -237,7 +244,8 @@ def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
     assert errors == []
     s = current(parcel)
     assert (s.code, s.occurred_at) == ("EMG", T0 + dt.timedelta(hours=7))
-    assert [c.old_status for c in changes].count("pending") == 1  # from the label, once
+    olds = [c.old_status for c in changes if c.parcel_id == parcel.pk]
+    assert olds.count("pending") == 1  # from the label, once
     assert TrackingEvent.objects.filter(parcel=parcel, source="carrier:br-correios").count() == 8
 
 

@@ -343,8 +343,14 @@ def _compare(
     return changes, delivered
 
 
-#: Advisory-lock namespace of parcels (pg_advisory_xact_lock's first key): "trk" in ASCII.
+#: Advisory-lock namespaces (pg_advisory_xact_lock's first key): one lock per parcel ("trk"
+#: in ASCII), and one over all of them ("tra") for batches of more parcels than that.
 _PG_LOCK_SPACE = 0x74726B
+_PG_LOCK_ALL = 0x747261
+#: A batch of more parcels than this (a flight's EMC for everything on board) locks them all at
+#: once instead of one by one: a lock per parcel would overflow PostgreSQL's shared lock table
+#: (max_locks_per_transaction × max_connections entries, 6,400 by default).
+PARCEL_LOCKS_MAX = 1000
 
 
 def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tuple], set[int]]:
@@ -355,7 +361,9 @@ def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tu
     Two batches touching one parcel must not both judge against the state before either:
     SQLite's writer lock, taken at BEGIN (transaction_mode IMMEDIATE), already makes them take
     turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in parcel order,
-    does, and this statement runs after it so that its snapshot sees the other's events."""
+    does (after a shared lock over all parcels, which a batch of more than PARCEL_LOCKS_MAX
+    parcels takes exclusively instead), and the read is a statement of its own after the
+    locks, so that its snapshot sees the events of a batch that held one."""
     if not parcel_ids:
         return {}, set()
     qn = connection.ops.quote_name
@@ -364,11 +372,17 @@ def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tu
     parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT count(pg_advisory_xact_lock(%s, (x %% 2147483647)::int)) "
-                "FROM unnest(%s::bigint[]) AS x",
-                [_PG_LOCK_SPACE, parcel_ids],
-            )
+            if len(parcel_ids) > PARCEL_LOCKS_MAX:
+                # Exclusive over every parcel: waits for the batches in flight, holds off new
+                # ones until this commits. Rare (flight movements) and short.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_PG_LOCK_ALL])
+            else:
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_PG_LOCK_ALL])
+                cursor.execute(
+                    "SELECT count(pg_advisory_xact_lock(%s, (x %% 2147483647)::int)) "
+                    "FROM unnest(%s::bigint[]) AS x",
+                    [_PG_LOCK_SPACE, parcel_ids],
+                )
             # Both lookups are LATERAL with LIMIT 1, an index probe per parcel: written as a
             # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
             # in the table.
