@@ -238,3 +238,31 @@ def test_payment_after_expiry_is_refunded(pending):
         assert ledger.order_escrow(order) == 0
     assert LedgerAccount.objects.get(key="clearing:BRL").balance == 0
     assert ledger.reconcile() == []
+
+
+def test_posted_ledger_rows_cannot_be_edited_even_by_sql(pending):
+    """The models refuse to save or delete a posted row; the database refuses an UPDATE from
+    anywhere (QuerySet.update, raw SQL), and on PostgreSQL a DELETE too, and nothing changes."""
+    from django.db import DatabaseError, connection, transaction
+
+    from caravana.payments.models import LedgerTransaction
+
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    entry = LedgerEntry.objects.order_by("pk").first()
+    before = list(LedgerEntry.objects.order_by("pk").values_list("pk", "amount"))
+    with pytest.raises(ValueError, match="immutable"):
+        entry.save()
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        LedgerEntry.objects.filter(pk=entry.pk).update(amount=entry.amount + 1)
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        LedgerTransaction.objects.filter(pk=entry.transaction_id).update(memo="edited")
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(DatabaseError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
+    assert list(LedgerEntry.objects.order_by("pk").values_list("pk", "amount")) == before
+    assert ledger.reconcile() == []
