@@ -78,6 +78,20 @@ def test_buyer_gets_an_email_on_key_events_only(make_parcel, django_capture_on_c
     assert f"/track/{parcel.s10}/" in msg.body and "CDD Pinheiros" in msg.body
 
 
+@pytest.mark.parametrize("shape", ["rows", "dicts"])
+def test_the_task_reads_changes_as_a_broker_carries_them(make_parcel, shape):
+    """Through a broker the changes arrive as JSON: arrays now, objects in messages queued by
+    an older release; a worker reads both."""
+    from caravana.tracking import tasks
+
+    parcel = make_parcel()
+    changes = services.record_batch([event(parcel, "EDG", 2)]).changes
+    wire = [c._asdict() if shape == "dicts" else c for c in changes]
+    mail.outbox.clear()
+    assert tasks.notify_changes(json.loads(json.dumps(wire))) == {"emails": 1, "webhooks": 0}
+    assert parcel.s10 in mail.outbox[0].subject
+
+
 def test_signed_webhook_is_retried_with_backoff_until_it_lands(
     make_parcel, merchant, settings, django_capture_on_commit_callbacks
 ):

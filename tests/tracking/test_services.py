@@ -255,3 +255,46 @@ def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_pa
     ev = carrier_event(parcel, "EMC", 0)
     ev.occurred_at, ev.source = later, "flight"
     assert services.record_batch([ev]).created == 1
+
+
+def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parcel, monkeypatch):
+    """A caller's transaction recording parcel after parcel (a hub moving a ULD) holds no more
+    than PARCEL_LOCKS_MAX parcel locks on PostgreSQL: past it, it takes the lock over all
+    parcels exclusively, and takes nothing more after that."""
+    from django.db import transaction
+
+    monkeypatch.setattr(services, "PARCEL_LOCKS_MAX", 3)
+    parcels = [make_parcel() for _ in range(5)]
+    with transaction.atomic():
+        for p in parcels:
+            services.record_batch([carrier_event(p, "EDB", 1)])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT classid::int, mode, count(*) FROM pg_locks WHERE locktype = "
+                    "'advisory' AND pid = pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2"
+                )
+                held = cursor.fetchall()
+            assert held == [
+                (services._PG_LOCK_ALL, "ExclusiveLock", 1),
+                (services._PG_LOCK_ALL, "ShareLock", 1),
+                (services._PG_LOCK_SPACE, "ExclusiveLock", 3),
+            ]
+    assert {current(p).code for p in parcels} == {"EDB"}
+
+
+def test_a_database_isolation_level_other_than_read_committed_fails_the_checks():
+    from psycopg import IsolationLevel
+
+    from caravana.tracking.checks import isolation_errors, read_committed
+
+    assert read_committed() == []  # this run's own settings
+    pg = {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}
+    assert isolation_errors({"default": {**pg, "OPTIONS": {}}}) == []
+    errors = isolation_errors(
+        {
+            "default": {**pg, "OPTIONS": {"isolation_level": IsolationLevel.READ_COMMITTED}},
+            "other": {**pg, "OPTIONS": {"isolation_level": IsolationLevel.REPEATABLE_READ}},
+        }
+    )
+    assert [(e.id, "'other'" in e.msg) for e in errors] == [("tracking.E001", True)]

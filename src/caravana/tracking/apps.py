@@ -7,4 +7,5 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self) -> None:
-        from caravana.tracking import receivers  # noqa: F401  (connects hub and flight listeners)
+        # Registers the system check; connects the hub and flight listeners.
+        from caravana.tracking import checks, receivers  # noqa: F401

@@ -106,7 +106,7 @@ def _sql(vendor: str) -> tuple[str, str]:
     """The two statements, written once per process (names from _meta, quoted per backend).
 
     The parcel is found first, in a CTE that PostgreSQL materializes, and
-    only then joined to their network rows: planning all six tables as one join problem, with
+    only then joined to their network rows: planning all five tables as one join problem, with
     the parcel table's many foreign-key indexes, took PostgreSQL a millisecond per lookup, three
     times what this takes. The events are read newest first through trk_event_parcel_time
     (parcel, occurred_at, id)."""

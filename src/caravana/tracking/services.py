@@ -181,8 +181,9 @@ def _record(events: list[EventIn]) -> BatchResult:
     inserts = [_event_insert(ordered[i : i + CHUNK], now) for i in range(0, len(ordered), CHUNK)]
     parcel_ids = sorted({ev.parcel_id for ev in ordered})
     emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
+    nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
-        prior, prior_emi = _read_prior(parcel_ids, emi_ids)
+        prior, prior_emi = _read_prior(parcel_ids, emi_ids, nested)
         created: list[tuple[int, EventIn]] = []
         for insert in inserts:
             created += _insert_events(insert)
@@ -353,17 +354,54 @@ _PG_LOCK_ALL = 0x747261
 PARCEL_LOCKS_MAX = 1000
 
 
-def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tuple], set[int]]:
+def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
+    """The advisory locks of _read_prior, held to the end of the transaction. A batch recorded
+    inside a caller's transaction (a hub moving a ULD's parcels one by one) counts the parcel
+    locks that transaction already holds, so that many small batches cannot add up to more
+    than PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively,
+    and once it is held nothing more is needed. (Taking it exclusively while holding it
+    shared can deadlock with another transaction doing the same at the same moment:
+    PostgreSQL then aborts one of them, whose caller sees an error and may retry.)"""
+    held = 0
+    if nested:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE classid = %s::oid), coalesce(bool_or(classid = "
+            "%s::oid AND mode = 'ExclusiveLock'), false) FROM pg_locks WHERE locktype = "
+            "'advisory' AND pid = pg_backend_pid() AND objsubid = 2 AND granted",
+            [_PG_LOCK_SPACE, _PG_LOCK_ALL],
+        )
+        held, all_exclusive = cursor.fetchone()
+        if all_exclusive:
+            return
+    if held + len(parcel_ids) > PARCEL_LOCKS_MAX:
+        # Exclusive over every parcel: waits for the batches in flight and holds off new ones
+        # until this commits. Rare (a flight's movement, a large ULD) and short.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_PG_LOCK_ALL])
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_PG_LOCK_ALL])
+    # In key order (a parcel id past 2³¹ − 1 wraps), so two batches never wait on each other
+    # in opposite orders.
+    cursor.execute(
+        "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
+        "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
+        [_PG_LOCK_SPACE, parcel_ids],
+    )
+
+
+def _read_prior(
+    parcel_ids: list[int], emi_ids: list[int], nested: bool = False
+) -> tuple[dict[int, tuple], set[int]]:
     """Before a batch is inserted: each parcel's newest recorded event as (time key, event id,
     status), and which of `emi_ids` already have an EMI. One statement, an index probe per
     parcel on trk_event_parcel_time (parcel, occurred_at, id).
 
     Two batches touching one parcel must not both judge against the state before either:
     SQLite's writer lock, taken at BEGIN (transaction_mode IMMEDIATE), already makes them take
-    turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in parcel order,
-    does (after a shared lock over all parcels, which a batch of more than PARCEL_LOCKS_MAX
-    parcels takes exclusively instead), and the read is a statement of its own after the
-    locks, so that its snapshot sees the events of a batch that held one."""
+    turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in key order,
+    does (after a shared lock over all parcels, which a transaction past PARCEL_LOCKS_MAX
+    parcels takes exclusively instead: _pg_take_turns), and the read is a statement of its
+    own after the locks, so that its snapshot (READ COMMITTED: tracking.checks) sees the
+    events of a batch that held one. `nested`: called inside a caller's transaction."""
     if not parcel_ids:
         return {}, set()
     qn = connection.ops.quote_name
@@ -372,17 +410,7 @@ def _read_prior(parcel_ids: list[int], emi_ids: list[int]) -> tuple[dict[int, tu
     parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
-            if len(parcel_ids) > PARCEL_LOCKS_MAX:
-                # Exclusive over every parcel: waits for the batches in flight, holds off new
-                # ones until this commits. Rare (flight movements) and short.
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_PG_LOCK_ALL])
-            else:
-                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_PG_LOCK_ALL])
-                cursor.execute(
-                    "SELECT count(pg_advisory_xact_lock(%s, (x %% 2147483647)::int)) "
-                    "FROM unnest(%s::bigint[]) AS x",
-                    [_PG_LOCK_SPACE, parcel_ids],
-                )
+            _pg_take_turns(cursor, parcel_ids, nested)
             # Both lookups are LATERAL with LIMIT 1, an index probe per parcel: written as a
             # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
             # in the table.

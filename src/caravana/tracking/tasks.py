@@ -24,7 +24,7 @@ from caravana.tracking.models import (
 
 
 @app.task(ignore_result=True)
-def notify_changes(changes: list[list]) -> dict[str, int]:
+def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     """For a batch of status changes (services.StatusChange rows: parcel id, event pk, code,
     old status, new status; lists, which is how JSON carries them): e-mail the buyer when the
     new current event is a key event, and queue a webhook per active endpoint of the merchant
@@ -32,7 +32,9 @@ def notify_changes(changes: list[list]) -> dict[str, int]:
     from caravana.fulfillment.models import Parcel
     from caravana.tracking.services import StatusChange
 
-    changes = [StatusChange(*c)._asdict() for c in changes]
+    # Dicts are how messages queued before the rows were made compact carry them: a worker
+    # upgraded first still reads a backlog left by the old web processes.
+    changes = [c if isinstance(c, dict) else StatusChange(*c)._asdict() for c in changes]
     # Cheap first pass (three columns per parcel): who has an e-mail, whose merchant listens.
     facts = {
         pk: (merchant_id, email)

@@ -1,9 +1,34 @@
-"""A parcel's status is read from its events (docs/decisions/0004): the status table goes."""
+"""A parcel's status is read from its events (docs/decisions/0004): the status table goes.
+
+Migrating back recreates it and fills it from the events (each parcel's latest by time, and
+its earliest EMI as delivered), so the code of before finds every parcel where it stands."""
 
 from django.db import migrations
 
+REBUILD = """
+INSERT INTO tracking_trackingstatus (parcel_id, identifier, status, code, event_id, occurred_at,
+    location_code, location_name, delivered_at, updated_at)
+SELECT e.parcel_id, p.s10, e.status, e.code, e.id, e.occurred_at, e.location_code,
+    e.location_name,
+    (SELECT min(x.occurred_at) FROM tracking_trackingevent x
+     WHERE x.parcel_id = e.parcel_id AND x.code = 'EMI'),
+    CURRENT_TIMESTAMP
+FROM (SELECT t.*, row_number() OVER (PARTITION BY t.parcel_id
+                                     ORDER BY t.occurred_at DESC, t.id DESC) AS n
+      FROM tracking_trackingevent t) e
+JOIN fulfillment_parcel p ON p.id = e.parcel_id
+WHERE e.n = 1
+"""
+
 
 class Migration(migrations.Migration):
-    dependencies = [("tracking", "0004_status_updates_in_place")]
+    dependencies = [
+        ("tracking", "0004_status_updates_in_place"),
+        ("fulfillment", "0001_initial"),
+    ]
 
-    operations = [migrations.DeleteModel(name="TrackingStatus")]
+    # Reversed, the table is created again first, then filled.
+    operations = [
+        migrations.RunSQL(migrations.RunSQL.noop, reverse_sql=REBUILD),
+        migrations.DeleteModel(name="TrackingStatus"),
+    ]

@@ -1,0 +1,38 @@
+"""System checks for what tracking assumes of the database configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def read_committed(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Recording a batch reads the parcels' newest events after taking their locks
+    (services._read_prior) and relies on that statement seeing what committed while it waited:
+    PostgreSQL's READ COMMITTED, its default. Under REPEATABLE READ or SERIALIZABLE the read
+    would see the snapshot from the transaction's first statement, and two batches could both
+    announce a change from the same state."""
+    return isolation_errors(settings.DATABASES)
+
+
+def isolation_errors(databases: dict[str, dict[str, Any]]) -> list[Error]:
+    """tracking.E001 for each PostgreSQL database set to another level than READ COMMITTED."""
+    errors = []
+    for alias, db in databases.items():
+        level = (db.get("OPTIONS") or {}).get("isolation_level")
+        if db["ENGINE"].endswith("postgresql") and level is not None:
+            from psycopg import IsolationLevel
+
+            if IsolationLevel(level) != IsolationLevel.READ_COMMITTED:
+                errors.append(
+                    Error(
+                        f"Database {alias!r} runs at isolation level {IsolationLevel(level).name}; "
+                        "tracking needs READ COMMITTED.",
+                        hint="Remove OPTIONS['isolation_level'] or set it to READ COMMITTED.",
+                        id="tracking.E001",
+                    )
+                )
+    return errors
