@@ -184,5 +184,9 @@ PAYMENTS_SANDBOX_TRANSPORT = os.environ.get("PAYMENTS_SANDBOX_TRANSPORT", "http"
 CELERY_BEAT_SCHEDULE = {
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},
+    "catch-up-deliveries": {
+        "task": "caravana.orders.tasks.catch_up_deliveries",
+        "schedule": 900.0,
+    },
     "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
 }

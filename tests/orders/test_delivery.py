@@ -62,3 +62,24 @@ def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_co
         tracking.record_batch([emi(first_parcels[1], now)])  # resent: nothing more happens
     first.refresh_from_db()
     assert (first.status, first.delivered_at) == (OrderStatus.DELIVERED, now)
+
+
+def test_a_delivery_signal_lost_after_commit_is_caught_up(market):
+    """The EMI committed but the process died before the after-commit signal (here: the
+    callbacks never run): the periodic sweep delivers the order, once."""
+    from caravana.orders.receivers import catch_up_deliveries
+
+    seed_network(timezone.now().date())
+    a, _b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    assert payments.sandbox_simulate(payment)[0] == 200
+    order = group.orders.get()
+    parcel = ship_as_parcel(order, "SZX-HUB")
+    at = timezone.now() - dt.timedelta(hours=3)
+    tracking.record_batch([emi(parcel, at)])  # on_commit callbacks are dropped
+    order.refresh_from_db()
+    assert order.status != OrderStatus.DELIVERED
+    assert catch_up_deliveries() == 1
+    order.refresh_from_db()
+    assert (order.status, order.delivered_at) == (OrderStatus.DELIVERED, at)
+    assert catch_up_deliveries() == 0

@@ -66,3 +66,39 @@ def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
                                       source="tracking")  # fmt: skip
         except Exception:  # one order's failure must not keep the others undelivered
             logger.exception("confirming delivery of order %s failed", order.number)
+
+
+#: Orders that a delivery can still move, for the catch-up sweep (awaiting payment: not yet).
+_OPEN = (OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.SHIPPED)
+
+
+def catch_up_deliveries(chunk: int = 1000) -> int:
+    """Confirm the orders whose parcels tracking shows delivered but which never heard of it:
+    the delivery is published once, after the recording transaction commits, and a crash in
+    between loses it. Run periodically (Celery beat, or the catch_up_deliveries command); goes
+    through on_parcels_delivered, so an order is delivered only with its last parcel, and an
+    order already delivered is left alone. Returns how many orders it delivered."""
+    from caravana.fulfillment.models import Parcel
+    from caravana.tracking.queries import first_deliveries
+
+    delivered, after = 0, 0
+    while True:
+        orders = list(
+            Order.objects.filter(status__in=_OPEN, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "number", "merchant_id")[:chunk]
+        )
+        if not orders:
+            return delivered
+        after = orders[-1][0]
+        wanted = Q()
+        for _pk, number, merchant_id in orders:
+            wanted |= Q(order_ref=number, merchant_id=merchant_id)
+        parcel_ids = Parcel.objects.filter(wanted).values_list("pk", flat=True)
+        deliveries = first_deliveries(parcel_ids)
+        if not deliveries:
+            continue
+        on_parcels_delivered(sender=None, deliveries=deliveries)
+        delivered += Order.objects.filter(
+            pk__in=[pk for pk, _n, _m in orders], status=OrderStatus.DELIVERED
+        ).count()

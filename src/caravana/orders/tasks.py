@@ -1,5 +1,5 @@
-"""Periodic order work (Celery beat; the expire_orders and complete_delivered commands run the
-same functions by hand)."""
+"""Periodic order work (Celery beat; the expire_orders, complete_delivered and
+catch_up_deliveries commands run the same functions by hand)."""
 
 from caravana.celery import app
 from caravana.orders import services
@@ -13,3 +13,10 @@ def expire_orders() -> int:
 @app.task
 def complete_delivered() -> int:
     return services.auto_complete()
+
+
+@app.task
+def catch_up_deliveries() -> int:
+    from caravana.orders.receivers import catch_up_deliveries
+
+    return catch_up_deliveries()

@@ -8,7 +8,7 @@ event committed and its failure can neither roll the event back nor fail the car
 (each receiver runs through ``send_robust``; a failure is logged). Because it is sent once, a
 listener must do its own transaction and be idempotent, and a failure or a crash between commit
 and the listener must be caught up by the listener's own periodic sweep, which can find
-delivered parcels by their EMI events (orders has no such sweep yet).
+delivered parcels with tracking.queries.first_deliveries (orders' catch_up_deliveries does).
 
 Two signals, the same facts:
 

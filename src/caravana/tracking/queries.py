@@ -24,6 +24,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
 from caravana.tracking import eta, geo, upu
+from caravana.tracking.events import Delivery
 from caravana.tracking.models import Status, TrackingEvent
 
 #: A timeline shows at most this many events (newest first); a parcel rarely has 30.
@@ -379,3 +380,18 @@ def with_undelivered_parcels(orders: Iterable[tuple[str, int]]) -> set[tuple[str
         .values_list("order_ref", "merchant_id")
         .distinct()
     )
+
+
+def first_deliveries(parcel_ids: Iterable[int]) -> list[Delivery]:
+    """Each of these parcels' earliest EMI, as tracking.events publishes it: for a listener
+    catching up on deliveries it may have missed (the signal is sent once, after commit).
+    One query through trk_event_parcel_time."""
+    found: dict[int, Delivery] = {}
+    rows = (
+        TrackingEvent.objects.filter(parcel_id__in=list(parcel_ids), code=upu.DELIVERY)
+        .order_by("parcel_id", "occurred_at", "id")
+        .values_list("parcel_id", "parcel__s10", "occurred_at", "id")
+    )
+    for pid, s10, at, pk in rows:
+        found.setdefault(pid, Delivery(pid, s10, at, pk))
+    return list(found.values())
