@@ -85,14 +85,18 @@ def make_parcel(network, merchant):
 
 @pytest.fixture
 def events():
-    """Every parcel_event / flight signal sent during the test, in order."""
-    from caravana.fulfillment.events import parcel_event
+    """Every parcel_event / flight signal sent during the test, in order (parcels_moved as one
+    entry per parcel, like parcel_event)."""
+    from caravana.fulfillment.events import parcel_event, parcels_moved
     from caravana.network.events import flight_arrived, flight_departed
 
     seen: list[tuple] = []
 
     def on_parcel(sender, parcel, code, state, at, location, details, **kw):
         seen.append(("parcel", parcel.s10, code, state, location))
+
+    def on_moved(sender, parcels, code, state, at, location, details, **kw):
+        seen.extend(("parcel", p.s10, code, state, location) for p in parcels)
 
     def on_departed(sender, flight, at, **kw):
         seen.append(("departed", flight.number, at))
@@ -101,10 +105,12 @@ def events():
         seen.append(("arrived", flight.number, at))
 
     parcel_event.connect(on_parcel, weak=False)
+    parcels_moved.connect(on_moved, weak=False)
     flight_departed.connect(on_departed, weak=False)
     flight_arrived.connect(on_arrived, weak=False)
     yield seen
     parcel_event.disconnect(on_parcel)
+    parcels_moved.disconnect(on_moved)
     flight_departed.disconnect(on_departed)
     flight_arrived.disconnect(on_arrived)
 

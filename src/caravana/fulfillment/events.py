@@ -15,6 +15,10 @@ transaction.on_commit or Celery), once per parcel and state change, with:
 * ``location``: hub code (``SZX-HUB``) for hub steps, IATA code for airport steps
 * ``details``: dict of extra facts, JSON-serialisable (weights, bag / ULD / flight ids)
 
+``parcels_moved`` is the same for a step that moves many parcels at once (a bag built into a
+ULD, a ULD loaded onto a flight), sent once with ``parcels`` (the instances, in their new state)
+instead of ``parcel``, so that a listener can record them together; ``code`` is ``None``.
+
 Departure (EMC) and arrival at the gateway (EMD) are flight events: see
 caravana.network.events.flight_departed / flight_arrived, sent once per flight; use
 ``caravana.fulfillment.queries.parcels_on_flight(flight)`` to fan them out.
@@ -23,6 +27,7 @@ caravana.network.events.flight_departed / flight_arrived, sent once per flight; 
 from django.dispatch import Signal
 
 parcel_event = Signal()
+parcels_moved = Signal()
 
 EMA = "EMA"
 EMB = "EMB"

@@ -1,5 +1,6 @@
 """Parcels with their declared contents, S10 serial counters, bags and ULDs. Every write goes
-through fulfillment.services; state changes send fulfillment.events.parcel_event."""
+through fulfillment.services; state changes send fulfillment.events.parcel_event (or
+parcels_moved)."""
 
 from __future__ import annotations
 

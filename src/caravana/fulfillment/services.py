@@ -716,7 +716,8 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
 
 
 def _move_parcels(qs, state: str, location: str, **details: Any) -> int:
-    """Move every parcel of `qs` to `state` with one UPDATE, then tell listeners one by one."""
+    """Move every parcel of `qs` to `state` with one UPDATE, then tell listeners once
+    (parcels_moved)."""
     now = _now()
     qs = qs.select_for_update(of=("self",)).order_by("pk")
     parcels = list(qs)
@@ -725,7 +726,15 @@ def _move_parcels(qs, state: str, location: str, **details: Any) -> int:
     Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(state=state, updated_at=now)
     for parcel in parcels:
         parcel.state = state
-        _emit(parcel, None, now, location, **details)
+    events.parcels_moved.send(
+        sender=Parcel,
+        parcels=parcels,
+        code=None,
+        state=state,
+        at=now,
+        location=location,
+        details=details,
+    )
     return len(parcels)
 
 

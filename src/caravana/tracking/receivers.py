@@ -1,9 +1,10 @@
 """Tracking listens to fulfillment and the network; neither imports tracking.
 
-Hub steps arrive one parcel at a time (parcel_event); flight movements once per flight, fanned
-out here to one batch of EMC / EMD events for every parcel on board (one INSERT, not one per
-parcel). Both are sent inside the emitter's transaction, so the events commit or roll back with
-the movement itself."""
+Hub steps arrive one parcel at a time (parcel_event), or for all the parcels a step moves at
+once (parcels_moved: a bag into a ULD, a ULD onto a flight), recorded as one batch; flight
+movements once per flight, fanned out here to one batch of EMC / EMD events for every parcel on
+board (one INSERT, not one per parcel). All are sent inside the emitter's transaction, so the
+events commit or roll back with the movement itself."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from caravana.fulfillment.events import parcel_event
+from caravana.fulfillment.events import parcel_event, parcels_moved
 from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.events import flight_arrived, flight_departed
 from caravana.tracking import services
@@ -23,6 +24,14 @@ def on_parcel_event(
     **kwargs: Any,
 ) -> None:  # fmt: skip
     services.record_hub_step(parcel, code, state, at, location, details or {})
+
+
+@receiver(parcels_moved, dispatch_uid="tracking.parcels_moved")
+def on_parcels_moved(
+    sender: Any, parcels: Any, code: str | None, state: str, at: Any, location: str,
+    details: Any, **kwargs: Any,
+) -> None:  # fmt: skip
+    services.record_hub_steps(parcels, code, state, at, location, details or {})
 
 
 @receiver(flight_departed, dispatch_uid="tracking.flight_departed")

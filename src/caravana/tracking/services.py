@@ -581,12 +581,26 @@ def record_hub_step(
 ) -> BatchResult:
     """A fulfillment step: EMA / EMB, or an internal step (code None) recorded with a blank
     code so the timeline shows it (bagged, built into a ULD, loaded, cancelled)."""
+    return record_hub_steps([parcel], code, state, at, location, details)
+
+
+def record_hub_steps(
+    parcels: Sequence[Parcel],
+    code: str | None,
+    state: str,
+    at: dt.datetime,
+    location: str,
+    details: dict,
+) -> BatchResult:
+    """The same step for many parcels at once (a bag built into a ULD, a ULD loaded), as one
+    batch: one insert, and on PostgreSQL one set of locks, instead of one per parcel."""
     place = place_of(location)
     step = code or state
     status = "" if code else INTERNAL_STATUS.get(state, upu.IN_TRANSIT)
-    return record_event(
-        _event_at(parcel, Source.HUB, f"{parcel.pk}-{step}", code or "", status, at, place,
-                  {**(details or {}), "step": state})
+    details = {**(details or {}), "step": state}
+    return record_batch(
+        [_event_at(parcel, Source.HUB, f"{parcel.pk}-{step}", code or "", status, at, place,
+                   details) for parcel in parcels]
     )  # fmt: skip
 
 
