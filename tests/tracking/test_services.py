@@ -258,7 +258,7 @@ def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_pa
 
 
 def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parcel, monkeypatch):
-    """A caller's transaction recording parcel after parcel (a hub moving a ULD) holds no more
+    """A caller's transaction recording parcel after parcel (several hub steps) holds no more
     than PARCEL_LOCKS_MAX parcel locks on PostgreSQL: past it, it takes the lock over all
     parcels exclusively, and takes nothing more after that."""
     from django.db import transaction

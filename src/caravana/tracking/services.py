@@ -356,7 +356,7 @@ PARCEL_LOCKS_MAX = 1000
 
 def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
     """The advisory locks of _read_prior, held to the end of the transaction. A batch recorded
-    inside a caller's transaction (a hub moving a ULD's parcels one by one) counts the parcel
+    inside a caller's transaction (several hub steps, each its own batch) counts the parcel
     locks that transaction already holds, so that many small batches cannot add up to more
     than PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively,
     and once it is held nothing more is needed. (Taking it exclusively while holding it
