@@ -140,6 +140,9 @@ def test_commit_plans_bags_and_ulds_and_the_load_sheet_shows_them(
     assert b1.planned_flight == f1 and uld.planned_flight == f1
     assert Bag.objects.get(pk=world["inner"].pk).planned_flight == f1  # a ULD's bags follow it
     assert b2.planned_flight is None and Booking.objects.get(bag=b2).belly == belly
+    label = services.belly_label(belly)  # what the hub reads for a belly booking
+    assert (b2.planned_belly, b1.planned_belly, b3.planned_belly) == (label, "", "")
+    assert label.startswith("LA8075 ") and label.endswith("UTC → GRU")
     assert b3.planned_flight is None and not Booking.objects.filter(bag=b3).exists()
     assert {bk.flight_id for bk in Booking.objects.filter(flight__isnull=False)} == {f1.pk}
 
@@ -169,6 +172,9 @@ def test_commit_plans_bags_and_ulds_and_the_load_sheet_shows_them(
     assert f'data-planned="{uld.identifier}"' in handover and "Nothing loaded yet." in handover
     bags = staff.get("/hub/bags/", {"state": "closed"}).content.decode()
     assert "5Y8301" in bags  # the planned flight column
+    assert f"Belly: {label}" in bags  # and the belly booking beside it
+    closed = Client().post(f"/api/v1/hub/bags/{b2.identifier}/close", **bearer(hub_user)).json()
+    assert (closed["planned_flight"], closed["planned_belly"]) == (None, label)
     only_f1 = staff.get("/hub/bags/", {"state": "closed", "flight": f1.pk}).content.decode()
     assert b1.identifier in only_f1
     assert b2.identifier not in only_f1 and b3.identifier not in only_f1

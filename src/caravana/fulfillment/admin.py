@@ -57,6 +57,7 @@ class BagAdmin(admin.ModelAdmin):
         "parcel_count",
         "uld",
         "planned_flight",
+        "planned_belly",
     ]
 
 
@@ -85,6 +86,7 @@ class UldAdmin(admin.ModelAdmin):
         "dg_bag_count",
         "flight",
         "planned_flight",
+        "planned_belly",
     ]
 
 

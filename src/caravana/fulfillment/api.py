@@ -154,6 +154,7 @@ class BagOut(Schema):
     weight_g: int
     dangerous_goods: bool
     planned_flight: str | None  # the committed flight plan's charter for it (number)
+    planned_belly: str  # or the passenger flight whose belly it is booked on ("" if none)
 
     @staticmethod
     def resolve_gateway(obj: Bag) -> str:
@@ -184,6 +185,7 @@ class UldOut(Schema):
     flight: str | None
     position: str
     planned_flight: str | None  # the committed flight plan's charter for it (number)
+    planned_belly: str  # or the passenger flight whose belly it is booked on ("" if none)
 
     @staticmethod
     def resolve_uld_type(obj: Uld) -> str:

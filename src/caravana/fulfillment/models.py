@@ -193,6 +193,10 @@ class Bag(models.Model):
         related_name="planned_bags",
         verbose_name=_("planned flight"),
     )
+    # The passenger flight whose belly a committed plan books this bag on, as the hub reads it
+    # ("LA8071 2026-11-30 14:25 UTC → GRU"); blank otherwise. Belly offers are planning's, so
+    # the hub keeps their label rather than a reference.
+    planned_belly = models.CharField(_("planned belly flight"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -243,6 +247,7 @@ class Uld(models.Model):
         related_name="planned_ulds",
         verbose_name=_("planned flight"),
     )
+    planned_belly = models.CharField(_("planned belly flight"), max_length=80, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.BUILDING
     )

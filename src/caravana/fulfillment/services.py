@@ -856,17 +856,24 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
         yield ordered[start : start + PLAN_CHUNK]
 
 
-def _regroup(targets: Mapping[int, int | None]) -> dict[int | None, list[int]]:
-    groups: dict[int | None, list[int]] = {}
+def _regroup(targets: Mapping[int, Any]) -> dict[Any, list[int]]:
+    groups: dict[Any, list[int]] = {}
     for pk, target in targets.items():
         groups.setdefault(target, []).append(pk)
     return groups
 
 
 @transaction.atomic
-def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None]) -> PlannedFlights:
+def plan_flights(
+    bags: Mapping[int, int | None],
+    ulds: Mapping[int, int | None],
+    belly_bags: Mapping[int, str] | None = None,
+    belly_ulds: Mapping[int, str] | None = None,
+) -> PlannedFlights:
     """Record on each closed bag and built ULD (by id) the charter a committed flight plan puts it
-    on, by flight id; None clears it (the plan sends it by belly, or it waits).
+    on, by flight id; None clears it (the plan sends it by belly, or it waits). `belly_bags` and
+    `belly_ulds` label, by id, those of them the plan books on a passenger flight's belly (the
+    hub reads the label: "LA8071 2026-11-30 14:25 UTC → GRU"); the others' label is cleared.
 
     Atomic and idempotent: a bag or ULD already planned so is not written again, and a refusal
     changes nothing. Nothing physically loaded is moved: a ULD loaded onto a flight, or a bag in
@@ -903,6 +910,8 @@ def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None])
                 % {"x": what, "f": number}
             )
 
+    belly_bags, belly_ulds = belly_bags or {}, belly_ulds or {}
+    want_ulds = {pk: (ulds[pk], belly_ulds.get(pk, "")) for pk in ulds}
     skipped_ulds, uld_moves = set(ulds), {}
     for chunk in _chunks(ulds):
         rows = (
@@ -914,21 +923,23 @@ def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None])
                 "pk",
                 "identifier",
                 "planned_flight_id",
+                "planned_belly",
                 "flight_id",
                 "flight__number",
                 "hub__airport",
                 "gateway__iata",
             )
         )
-        for pk, ident, planned, on, number, origin, destination in rows:
+        for pk, ident, planned, belly, on, number, origin, destination in rows:
             skipped_ulds.discard(pk)
             target = ulds[pk]
             if on is not None:
                 loaded(_("ULD %(u)s") % {"u": ident}, target, on, number)
             check(_("ULD %(u)s") % {"u": ident}, target, origin, destination)
-            if planned != target:
-                uld_moves[pk] = target
+            if (planned, belly) != want_ulds[pk]:
+                uld_moves[pk] = want_ulds[pk]
 
+    want_bags = {pk: (bags[pk], belly_bags.get(pk, "")) for pk in bags}
     skipped_bags, bag_moves = set(bags), {}
     for chunk in _chunks(bags):
         rows = (
@@ -939,6 +950,7 @@ def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None])
                 "pk",
                 "identifier",
                 "planned_flight_id",
+                "planned_belly",
                 "uld_id",
                 "uld__flight_id",
                 "uld__flight__number",
@@ -946,7 +958,7 @@ def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None])
                 "gateway__iata",
             )
         )
-        for pk, ident, planned, uld_id, on, number, origin, destination in rows:
+        for pk, ident, planned, belly, uld_id, on, number, origin, destination in rows:
             target = bags[pk]
             if uld_id is not None and on is None:
                 continue  # built into a ULD since the plan ran: it goes where its ULD goes
@@ -954,25 +966,26 @@ def plan_flights(bags: Mapping[int, int | None], ulds: Mapping[int, int | None])
             if on is not None:
                 loaded(_("Bag %(b)s") % {"b": ident}, target, on, number)
             check(_("Bag %(b)s") % {"b": ident}, target, origin, destination)
-            if planned != target:
-                bag_moves[pk] = target
+            if (planned, belly) != want_bags[pk]:
+                bag_moves[pk] = want_bags[pk]
     if errors:
         shown = errors[:10]
         if len(errors) > len(shown):
             shown.append(_("…and %(n)d more.") % {"n": len(errors) - len(shown)})
         raise ValidationError({"plan": shown})
 
-    for target, pks in _regroup(uld_moves).items():
+    for (target, belly), pks in _regroup(uld_moves).items():
         for chunk in _chunks(pks):
-            Uld.objects.filter(pk__in=chunk).update(planned_flight_id=target)
-    for target, pks in _regroup({pk: ulds[pk] for pk in ulds if pk not in skipped_ulds}).items():
+            Uld.objects.filter(pk__in=chunk).update(planned_flight_id=target, planned_belly=belly)
+    kept = {pk: want_ulds[pk] for pk in ulds if pk not in skipped_ulds}
+    for (target, belly), pks in _regroup(kept).items():
         for chunk in _chunks(pks):
-            Bag.objects.filter(uld_id__in=chunk).exclude(planned_flight_id=target).update(
-                planned_flight_id=target
-            )
-    for target, pks in _regroup(bag_moves).items():
+            Bag.objects.filter(uld_id__in=chunk).exclude(
+                planned_flight_id=target, planned_belly=belly
+            ).update(planned_flight_id=target, planned_belly=belly)
+    for (target, belly), pks in _regroup(bag_moves).items():
         for chunk in _chunks(pks):
-            Bag.objects.filter(pk__in=chunk).update(planned_flight_id=target)
+            Bag.objects.filter(pk__in=chunk).update(planned_flight_id=target, planned_belly=belly)
     return PlannedFlights(
         len(uld_moves) + len(bag_moves), frozenset(skipped_bags), frozenset(skipped_ulds)
     )

@@ -147,6 +147,11 @@ def run(user: Any, start: dt.datetime, end: dt.datetime, time_limit: float = 20.
     )
 
 
+def belly_label(offer: BellyOffer) -> str:
+    """How the hub reads a belly booking: flight number, departure in UTC, destination."""
+    return f"{offer.number} {offer.departs_at:%Y-%m-%d %H:%M} UTC → {offer.destination}"[:80]
+
+
 @transaction.atomic
 def commit(user: Any, run: PlanRun) -> int:
     """Commit a plan: each closed bag and built ULD it puts on a charter gets that flight as its
@@ -175,12 +180,20 @@ def commit(user: Any, run: PlanRun) -> int:
     by_id = {c["id"]: c for c in run.problem["consignments"]}
     assignments = run.result["assignments"]
     targets: dict[str, dict[int, int | None]] = {"bag": {}, "uld": {}}
+    by_belly: dict[str, dict[int, int]] = {"bag": {}, "uld": {}}
     for cid, target in assignments.items():
         kind, pk = cid.split("-", 1)
         flight = int(target[7:]) if target and target.startswith("flight-") else None
         targets[kind][int(pk)] = flight
+        if target and target.startswith("belly-"):
+            by_belly[kind][int(pk)] = int(target[6:])
+    offers = BellyOffer.objects.in_bulk({o for d in by_belly.values() for o in d.values()})
+    labels = {
+        kind: {pk: belly_label(offers[o]) for pk, o in d.items() if o in offers}
+        for kind, d in by_belly.items()
+    }
     # plan_flights refuses, naming it, a flight that is no longer scheduled.
-    done = hub.plan_flights(targets["bag"], targets["uld"])
+    done = hub.plan_flights(targets["bag"], targets["uld"], labels["bag"], labels["uld"])
     covered = {
         "bag": [pk for pk in targets["bag"] if pk not in done.skipped_bags],
         "uld": [pk for pk in targets["uld"] if pk not in done.skipped_ulds],
