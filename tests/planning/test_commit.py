@@ -331,3 +331,20 @@ def test_hub_staff_see_the_planned_flight_while_building(world, planner_user, hu
     page = r.content.decode()
     assert "Planned for flight 5Y8303" in page
     assert "Bags on this ULD are planned for different flights." in page
+
+
+def test_hub_staff_see_a_belly_booking_while_building(world, planner_user, hub_user):
+    f1, belly = world["f1"], world["belly"]
+    b1, b2, _ = world["bags"]
+    run = make_run(planner_user, world, {f"bag-{b1.pk}": f"belly-{belly.pk}",
+                                         f"bag-{b2.pk}": fl(f1)})  # fmt: skip
+    services.commit(planner_user, run)
+    staff = Client()
+    staff.force_login(hub_user)
+    staff.post("/hub/ulds/", {"scan": "PMC22222CV"})
+    page = staff.post("/hub/ulds/", {"scan": b1.identifier}).content.decode()
+    assert f"Belly: {services.belly_label(belly)}" in page
+    assert "planned for different flights" not in page
+    page = staff.post("/hub/ulds/", {"scan": b2.identifier}).content.decode()
+    assert "Planned for flight 5Y8301" in page
+    assert "Bags on this ULD are planned for different flights." in page

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -233,7 +234,7 @@ def uld_build(request: HttpRequest) -> HttpResponse:
                 }
                 planned, mixed = _planned_flight_of(uld, code)
                 if planned is not None:
-                    message += " · " + _("Planned for flight %(f)s") % {"f": planned.number}
+                    message += " · " + planned
                 if mixed:
                     message += " · " + _("Bags on this ULD are planned for different flights.")
                 scan = Scan(
@@ -255,22 +256,25 @@ def uld_build(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfillment/hub/ulds.html", ctx)
 
 
-def _planned_flight_of(uld: Uld, bag_code: str) -> tuple[Flight | None, bool]:
-    """The flight the committed plan puts the bag just built in on, and whether other bags on the
-    ULD are planned for another flight (two queries)."""
+def _planned_flight_of(uld: Uld, bag_code: str) -> tuple[str | None, bool]:
+    """Where the committed plan sends the bag just built in, as the scan message says it (a
+    charter, or a passenger flight's belly), and whether other bags on the ULD are planned
+    elsewhere (two queries)."""
     bag = (
         Bag.objects.select_related("planned_flight")
         .filter(identifier=bag_codes.compact(bag_code), uld=uld)
         .first()
     )
-    if bag is None or bag.planned_flight_id is None:
+    if bag is None or (bag.planned_flight_id is None and not bag.planned_belly):
         return None, False
     mixed = (
-        uld.bags.filter(planned_flight__isnull=False)
-        .exclude(planned_flight_id=bag.planned_flight_id)
+        uld.bags.filter(Q(planned_flight__isnull=False) | ~Q(planned_belly=""))
+        .exclude(planned_flight_id=bag.planned_flight_id, planned_belly=bag.planned_belly)
         .exists()
     )
-    return bag.planned_flight, mixed
+    if bag.planned_flight_id is not None:
+        return _("Planned for flight %(f)s") % {"f": bag.planned_flight.number}, mixed
+    return _("Belly: %(f)s") % {"f": bag.planned_belly}, mixed
 
 
 def _open_ulds(request: HttpRequest):
