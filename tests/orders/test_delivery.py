@@ -66,7 +66,9 @@ def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_co
 
 def test_a_delivery_signal_lost_after_commit_is_caught_up(market):
     """The EMI committed but the process died before the after-commit signal (here: the
-    callbacks never run): the periodic sweep delivers the order, once."""
+    callbacks never run): the periodic sweep delivers the order, once, among more open orders
+    than one of its pages holds (an OR of a thousand orders is more than SQLite takes)."""
+    from caravana.orders.models import Order
     from caravana.orders.receivers import catch_up_deliveries
 
     seed_network(timezone.now().date())
@@ -74,6 +76,12 @@ def test_a_delivery_signal_lost_after_commit_is_caught_up(market):
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
     assert payments.sandbox_simulate(payment)[0] == 200
     order = group.orders.get()
+    clones = []
+    for i in range(1500):  # open orders without parcels, before and after ours
+        clone = Order.objects.get(pk=order.pk)
+        clone.pk, clone.number = None, f"{order.number}-C{i}"
+        clones.append(clone)
+    Order.objects.bulk_create(clones)
     parcel = ship_as_parcel(order, "SZX-HUB")
     at = timezone.now() - dt.timedelta(hours=3)
     tracking.record_batch([emi(parcel, at)])  # on_commit callbacks are dropped

@@ -266,3 +266,22 @@ def test_posted_ledger_rows_cannot_be_edited_even_by_sql(pending):
             cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
     assert list(LedgerEntry.objects.order_by("pk").values_list("pk", "amount")) == before
     assert ledger.reconcile() == []
+
+
+def test_the_ledger_triggers_survive_every_migration():
+    """SQLite rebuilds a table for most schema changes and drops its triggers with it: a later
+    migration that alters a ledger table must create them again (payments 0002's forwards)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'payments_ledger%%_immutable'"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'payments_ledger%_immutable'"
+            )
+        names = sorted(row[0] for row in cursor.fetchall())
+    assert names == ["payments_ledgerentry_immutable", "payments_ledgertransaction_immutable"]

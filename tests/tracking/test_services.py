@@ -260,7 +260,7 @@ def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_pa
 def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parcel, monkeypatch):
     """A caller's transaction recording parcel after parcel (several hub steps) holds no more
     than PARCEL_LOCKS_MAX parcel locks on PostgreSQL: past it, it takes the lock over all
-    parcels exclusively, and takes nothing more after that."""
+    parcels exclusively, and no parcel lock after that."""
     from django.db import transaction
 
     monkeypatch.setattr(services, "PARCEL_LOCKS_MAX", 3)
@@ -298,3 +298,14 @@ def test_a_database_isolation_level_other_than_read_committed_fails_the_checks()
         }
     )
     assert [(e.id, "'other'" in e.msg) for e in errors] == [("tracking.E001", True)]
+
+
+def test_a_server_default_other_than_read_committed_fails_the_database_checks():
+    from caravana.tracking.checks import server_read_committed
+
+    assert server_read_committed(databases=["default"]) == []
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL default_transaction_isolation = 'repeatable read'")
+    assert [e.id for e in server_read_committed(databases=["default"])] == ["tracking.E002"]

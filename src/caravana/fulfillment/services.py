@@ -2,8 +2,9 @@
 in one transaction. A bad scan raises ValidationError naming the field and changes nothing; a
 repeated scan that already took effect is answered again without writing twice.
 
-Each parcel state change sends fulfillment.events.parcel_event inside the same transaction, so
-what a listener records commits or rolls back with the change."""
+Each parcel state change sends fulfillment.events.parcel_event (parcels_moved, once, for a step
+that moves many) inside the same transaction, so what a listener records commits or rolls back
+with the change."""
 
 from __future__ import annotations
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Q
-
 from caravana.orders import services
 from caravana.orders.models import Order, OrderStatus
 
@@ -34,11 +32,15 @@ def on_flight_departed(sender, flight, at, **kwargs) -> None:
         services.mark_shipped(order, at=at, source=f"flight {flight.number}")
 
 
-def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
+def on_parcels_delivered(sender, deliveries, **kwargs) -> int:
     """Delivery is confirmed when the last of an order's parcels is delivered. Set-wise: a
     carrier's batch brings a couple of hundred deliveries, most of them for no order of ours
     (or for orders with parcels still on the way), and costs at most four queries to learn
-    that, whatever the batch's size."""
+    that, whatever the batch's size. Returns how many orders it delivered.
+
+    Orders are looked up by number (unique) and matched to the parcel's merchant here, not
+    with one OR of (number, merchant) pairs per order: SQLite refuses an expression of a
+    thousand of those."""
     from caravana.fulfillment.models import Parcel
     from caravana.tracking.queries import with_undelivered_parcels
 
@@ -52,12 +54,16 @@ def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
         key = (ref, merchant_id)
         latest[key] = max(latest.get(key, at_of[pk]), at_of[pk])
     if not latest:
-        return
-    wanted = Q()
-    for ref, merchant_id in latest:
-        wanted |= Q(number=ref, merchant_id=merchant_id)
-    orders = list(Order.objects.filter(wanted).exclude(status__in=_DONE).order_by("pk"))
+        return 0
+    orders = [
+        o
+        for o in Order.objects.filter(number__in={ref for ref, _m in latest})
+        .exclude(status__in=_DONE)
+        .order_by("pk")
+        if (o.number, o.merchant_id) in latest
+    ]
     waiting = with_undelivered_parcels((o.number, o.merchant_id) for o in orders)
+    delivered = 0
     for order in orders:
         if (order.number, order.merchant_id) in waiting:
             continue
@@ -66,6 +72,9 @@ def on_parcels_delivered(sender, deliveries, **kwargs) -> None:
                                       source="tracking")  # fmt: skip
         except Exception:  # one order's failure must not keep the others undelivered
             logger.exception("confirming delivery of order %s failed", order.number)
+        else:
+            delivered += 1
+    return delivered
 
 
 #: Orders that a delivery can still move, for the catch-up sweep (awaiting payment: not yet).
@@ -77,7 +86,9 @@ def catch_up_deliveries(chunk: int = 1000) -> int:
     the delivery is published once, after the recording transaction commits, and a crash in
     between loses it. Run periodically (Celery beat, or the catch_up_deliveries command); goes
     through on_parcels_delivered, so an order is delivered only with its last parcel, and an
-    order already delivered is left alone. Returns how many orders it delivered."""
+    order already delivered is left alone. Four queries per thousand open orders, plus those of
+    on_parcels_delivered where there is something to catch up. Returns how many orders it
+    delivered."""
     from caravana.fulfillment.models import Parcel
     from caravana.tracking.queries import first_deliveries
 
@@ -91,14 +102,14 @@ def catch_up_deliveries(chunk: int = 1000) -> int:
         if not orders:
             return delivered
         after = orders[-1][0]
-        wanted = Q()
-        for _pk, number, merchant_id in orders:
-            wanted |= Q(order_ref=number, merchant_id=merchant_id)
-        parcel_ids = Parcel.objects.filter(wanted).values_list("pk", flat=True)
+        merchant_of = {number: merchant_id for _pk, number, merchant_id in orders}
+        parcel_ids = [
+            pk
+            for pk, ref, merchant_id in Parcel.objects.filter(
+                order_ref__in=merchant_of
+            ).values_list("pk", "order_ref", "merchant_id")
+            if merchant_of[ref] == merchant_id
+        ]
         deliveries = first_deliveries(parcel_ids)
-        if not deliveries:
-            continue
-        on_parcels_delivered(sender=None, deliveries=deliveries)
-        delivered += Order.objects.filter(
-            pk__in=[pk for pk, _n, _m in orders], status=OrderStatus.DELIVERED
-        ).count()
+        if deliveries:
+            delivered += on_parcels_delivered(sender=None, deliveries=deliveries)

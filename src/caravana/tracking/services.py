@@ -357,25 +357,28 @@ PARCEL_LOCKS_MAX = 1000
 def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
     """The advisory locks of _read_prior, held to the end of the transaction. A batch recorded
     inside a caller's transaction (several hub steps, each its own batch) counts the parcel
-    locks that transaction already holds, so that many small batches cannot add up to more
-    than PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively,
-    and once it is held nothing more is needed. (Taking it exclusively while holding it
-    shared can deadlock with another transaction doing the same at the same moment:
+    locks that transaction took before, so that many small batches cannot add up to more than
+    PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively (asked for
+    again by each later batch, which PostgreSQL grants at once to its holder).
+
+    The count is kept on the connection, keyed by the transaction's id: asking pg_locks would
+    copy the server's whole lock table, under the lock manager's locks, on every hub step. It
+    can only overstate what is held (a savepoint rolled back releases its locks, not the
+    count), which errs towards the exclusive lock. (Taking that lock exclusively while holding
+    it shared can deadlock with another transaction doing the same at the same moment:
     PostgreSQL then aborts one of them, whose caller sees an error and may retry.)"""
-    held = 0
+    held, xid = 0, None
     if nested:
-        cursor.execute(
-            "SELECT count(*) FILTER (WHERE classid = %s::oid), coalesce(bool_or(classid = "
-            "%s::oid AND mode = 'ExclusiveLock'), false) FROM pg_locks WHERE locktype = "
-            "'advisory' AND pid = pg_backend_pid() AND objsubid = 2 AND granted",
-            [_PG_LOCK_SPACE, _PG_LOCK_ALL],
-        )
-        held, all_exclusive = cursor.fetchone()
-        if all_exclusive:
-            return
+        # Assigns the transaction an id if it had none yet: it is about to insert anyway.
+        cursor.execute("SELECT pg_current_xact_id()::text")
+        (xid,) = cursor.fetchone()
+        counted = getattr(connection, "_tracking_parcel_locks", None)
+        if counted is not None and counted[0] == xid:
+            held = counted[1]
+        connection._tracking_parcel_locks = (xid, held + len(parcel_ids))
     if held + len(parcel_ids) > PARCEL_LOCKS_MAX:
         # Exclusive over every parcel: waits for the batches in flight and holds off new ones
-        # until this commits. Rare (a flight's movement, a large ULD) and short.
+        # until this commits. Rare (a flight's movement, many hub steps at once) and short.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_PG_LOCK_ALL])
         return
     cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_PG_LOCK_ALL])

@@ -4,7 +4,11 @@ DELETE (PostgreSQL) from anywhere else, a QuerySet.update() or raw SQL included.
 
 SQLite keeps DELETE possible: Django empties SQLite tables with DELETE (flush, as the tests
 do), where PostgreSQL uses TRUNCATE, which row triggers do not see. A correction is a new
-transaction (a refund is posted as one by payments.ledger), never an edit."""
+transaction (a refund is posted as one by payments.ledger), never an edit.
+
+SQLite rebuilds a table for most schema changes, and its triggers go with the old table: a
+later migration that alters either ledger table must run `forwards` again (a test checks that
+both triggers exist after all migrations)."""
 
 from django.db import migrations
 
