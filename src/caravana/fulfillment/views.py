@@ -232,7 +232,7 @@ def uld_build(request: HttpRequest) -> HttpResponse:
                     "v": uld.volume_cm3 / 1_000_000,
                     "dg": f" · DG {uld.dg_bag_count}" if uld.dg_bag_count else "",
                 }
-                planned, mixed = _planned_flight_of(uld, code)
+                planned, mixed = _plan_note(uld, code)
                 if planned is not None:
                     message += " · " + planned
                 if mixed:
@@ -256,7 +256,7 @@ def uld_build(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfillment/hub/ulds.html", ctx)
 
 
-def _planned_flight_of(uld: Uld, bag_code: str) -> tuple[str | None, bool]:
+def _plan_note(uld: Uld, bag_code: str) -> tuple[str | None, bool]:
     """Where the committed plan sends the bag just built in, as the scan message says it (a
     charter, or a passenger flight's belly), and whether other bags on the ULD are planned
     elsewhere (two queries)."""
