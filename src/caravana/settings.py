@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Installed so /api/v1/docs serves Swagger UI from our static files, not a CDN (the CSP).
+    "ninja",
     "axes",
     "csp",
     "caravana.accounts",
