@@ -39,8 +39,9 @@ def test_api_docs_load_swagger_from_our_own_static_files():
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html
 
 
+SCRIPT_WITHOUT_SRC = r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I), "inline <script>"),
+    (re.compile(SCRIPT_WITHOUT_SRC, re.I), "inline <script>"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "inline event handler"),
     (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
     (re.compile(r"<style", re.I), "<style> element"),

@@ -13,7 +13,6 @@ HOME = Path(os.environ.get("CARAVANA_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("CARAVANA_VAR", HOME / "var"))
 
 
-
 def env_bool(name: str, default: bool) -> bool:
     """1/true/yes/on or 0/false/no/off; unset or empty keeps the default."""
     value = os.environ.get(name, "").strip().lower()
@@ -46,7 +45,9 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 _proxy_ssl = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl[0], _proxy_ssl[1]) if len(_proxy_ssl) == 2 else None
 # HSTS: browsers use HTTPS only for this long (one year by default in production).
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 # X-Content-Type-Options: nosniff, so an upload is never sniffed into HTML or script.

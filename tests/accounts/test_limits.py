@@ -28,12 +28,16 @@ def _retry_after(response) -> int:
 
 def test_a_password_of_digits_only_is_refused_on_signup():
     data = {"username": "ana", "email": "ana@example.com"}
-    r = Client().post("/accounts/signup/", {**data, "password1": "83749201834", "password2": "83749201834"})
+    r = Client().post(
+        "/accounts/signup/", {**data, "password1": "83749201834", "password2": "83749201834"}
+    )
     assert r.status_code == 422
     assert "password2" in r.context["form"].errors
     assert "entirely numeric" in str(r.context["form"].errors["password2"])
     assert not User.objects.filter(username="ana").exists()
-    ok = Client().post("/accounts/signup/", {**data, "password1": "caravana-demo", "password2": "caravana-demo"})
+    ok = Client().post(
+        "/accounts/signup/", {**data, "password1": "caravana-demo", "password2": "caravana-demo"}
+    )
     assert ok.status_code == 302 and User.objects.filter(username="ana").exists()
 
 
@@ -118,7 +122,12 @@ def test_signup_is_rate_limited_per_address(settings):
         assert r.status_code == 422
     r = client.post(
         "/accounts/signup/",
-        {"username": "u9", "email": "u9@example.com", "password1": "caravana-demo", "password2": "caravana-demo"},
+        {
+            "username": "u9",
+            "email": "u9@example.com",
+            "password1": "caravana-demo",
+            "password2": "caravana-demo",
+        },
     )
     assert r.status_code == 429 and 3000 < _retry_after(r) <= 3600
     assert r["Content-Type"].startswith("text/html") and "Too many requests" in r.content.decode()

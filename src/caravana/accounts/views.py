@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from caravana.accounts import services
-from caravana.accounts.limits import rate_limited
 from caravana.accounts.forms import SignUpForm
+from caravana.accounts.limits import rate_limited
 from caravana.accounts.models import Role
 
 

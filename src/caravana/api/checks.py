@@ -65,8 +65,9 @@ def sandbox_secret_errors() -> list[Error]:
 
 
 def built_in_secrets() -> list[Error]:
-    """caravana.E003: any other secret setting (a name with SECRET, PASSWORD, TOKEN, SIGNING_KEY, WEBHOOK_KEY,
-    API_KEY or PRIVATE_KEY in it) whose value is a development default."""
+    """caravana.E003: any other secret setting (a name with SECRET, PASSWORD, TOKEN,
+    SIGNING_KEY, WEBHOOK_KEY, API_KEY or PRIVATE_KEY in it) whose value is a development
+    default."""
     errors = []
     for name in sorted(set(dir(settings))):
         if not name.isupper() or not SECRET_NAME.search(name):

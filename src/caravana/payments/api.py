@@ -84,9 +84,7 @@ def refund(
 
 
 # No throttle: a provider delivers bursts from few addresses, and a bad signature costs one HMAC.
-@router.post(
-    "/payments/webhooks/{provider}", auth=None, throttle=[], include_in_schema=True
-)
+@router.post("/payments/webhooks/{provider}", auth=None, throttle=[], include_in_schema=True)
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """Provider events, signed in the `Caravana-Signature` header (t=…,v1=HMAC-SHA256 of
     "t.body"). 400 bad or stale signature, 409 replayed event, 200 applied."""
