@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
-from common import percentiles  # noqa: E402
+from common import percentiles, rig_env  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SQLITE_DEFAULT = ROOT / "var" / "bench-checkout.sqlite3"
@@ -57,6 +57,7 @@ def _env() -> dict[str, str]:
             Path(f"{SQLITE_DEFAULT}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{SQLITE_DEFAULT}"
     env.update(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="ERROR")
+    env.update(rig_env(env))
     return env
 
 

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import platform
+import secrets
 import shlex
 import socket
 import statistics
@@ -73,11 +74,31 @@ def bench_env(default_sqlite: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="caravana.settings",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production"),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="ERROR",
     )
+    env.update(rig_env(env))
     return env
+
+
+def rig_env(env: dict[str, str]) -> dict[str, str]:
+    """What a benchmark rig adds to a production configuration: secrets of its own (the
+    built-in ones stop a DEBUG-off server), plain HTTP on loopback, the sandbox provider it
+    drives (its start-up refusal acknowledged) and no rate limits."""
+    return {
+        "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        "PAYMENTS_SANDBOX_SECRET": env.get("PAYMENTS_SANDBOX_SECRET")
+        or "whsec_" + secrets.token_hex(24),
+        "PAYMENTS_SANDBOX": "1",
+        "DJANGO_SILENCED_SYSTEM_CHECKS": "caravana.E004",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SESSION_COOKIE_SECURE": "0",
+        "DJANGO_CSRF_COOKIE_SECURE": "0",
+        **{
+            f"RATE_LIMIT_{scope}": ""
+            for scope in ("API_TOKEN", "API_ANON", "SIGNUP", "TRACKING", "QUOTES")
+        },
+    }
 
 
 def setup_django(env: dict[str, str]) -> str:

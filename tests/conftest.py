@@ -18,6 +18,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _roomy_rate_limits(settings):
+    """Tests send many requests from one address within a second: every rate limit is far
+    above what a test sends. The tests of the limits (tests/accounts/test_limits.py) set
+    their own."""
+    settings.RATE_LIMITS = {scope: "100000/min" for scope in settings.RATE_LIMITS}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fx_cache():
     from django.core.cache import cache
 

@@ -1,6 +1,7 @@
 """Django settings. Everything that differs between a laptop and production comes from the
 environment, so the same code runs the demo on SQLite and production on PostgreSQL."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -11,9 +12,58 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CARAVANA_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("CARAVANA_VAR", HOME / "var"))
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+
+def env_bool(name: str, default: bool) -> bool:
+    """1/true/yes/on or 0/false/no/off; unset or empty keeps the default."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+# Deployment and HTTP security (issue 11): production-safe when DEBUG is off, demo-friendly when
+# on. Each is documented in docs/operations.md (Configuration); caravana.api.checks refuses to
+# start with DEBUG off while a secret has its built-in value, the sandbox is on or hosts are "*".
+# Signs sessions, CSRF tokens and reset links: 50+ random characters in production.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# The Host headers we answer; never "*" in production (Host-header poisoning of e-mailed links).
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Origins allowed to POST forms, e.g. https://shop.example.com (scheme included) behind a proxy.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Cookies only over HTTPS, so a session cannot leak on a plain-HTTP request.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
+# Plain HTTP is redirected to HTTPS (off behind a proxy that already redirects, or on a test rig).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# "HTTP_X_FORWARDED_PROTO,https": the TLS proxy's header that marks a request as HTTPS. Set it
+# only behind a proxy that overwrites that header, or a client could claim HTTPS.
+_proxy_ssl = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl[0], _proxy_ssl[1]) if len(_proxy_ssl) == 2 else None
+# HSTS: browsers use HTTPS only for this long (one year by default in production).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+# X-Content-Type-Options: nosniff, so an upload is never sniffed into HTML or script.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No page of ours is framed (clickjacking); CSP frame-ancestors says the same to newer browsers.
+X_FRAME_OPTIONS = "DENY"
+# Full URLs (order and payment references) never leave the site in the Referer header.
+SECURE_REFERRER_POLICY = os.environ.get("DJANGO_SECURE_REFERRER_POLICY", "same-origin")
+# Pages opened from ours cannot script back into our window.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx): the
+# client address that lockouts and rate limits count. 0 trusts no header (REMOTE_ADDR).
+CARAVANA_TRUSTED_PROXIES = int(os.environ.get("CARAVANA_TRUSTED_PROXIES", "0"))
+NINJA_NUM_PROXIES = CARAVANA_TRUSTED_PROXIES
+# Check ids to acknowledge, e.g. caravana.E004 on a load-test rig that drives the sandbox.
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -24,6 +74,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Installed so /api/v1/docs serves Swagger UI from our static files, not a CDN (the CSP).
+    "ninja",
+    "axes",
+    "csp",
     "caravana.accounts",
     "caravana.catalog",
     "caravana.pricing",
@@ -40,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "caravana.storefront.middleware.BuyerLocaleMiddleware",
@@ -50,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caravana.urls"
@@ -113,10 +170,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
 
+# Every validator Django ships: a password of digits only, too short, too common or too close
+# to the username is refused on sign-up (seeded demo accounts are created without them).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first, so a locked-out client is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LANGUAGE_CODE = "en"
@@ -189,4 +254,43 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
+}
+
+# Content-Security-Policy on every response (django-csp 4). Every script and stylesheet is a
+# static file of ours: no inline script, style attribute or event handler anywhere (htmx's own
+# indicator style is off, see base.html). CARAVANA_CSP_IMG_SRC adds origins that serve images,
+# e.g. the media bucket's https://media.example.com when media is on S3.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *env_list("CARAVANA_CSP_IMG_SRC")],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Abuse limits (issue 11). Logins (site and admin) lock out a client after AXES_FAILURE_LIMIT
+# failures for AXES_COOLOFF_MINUTES, counted per address and per username.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "caravana.accounts.limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "caravana.accounts.limits.client_ip"
+# Requests per client and period ("N/s", "N/min", "N/h", "N/day"; empty: no limit), counted in
+# the Django cache (Redis via CACHE_URL, so every process shares the counts). Over the limit:
+# 429 with Retry-After. api_token: per API token (or signed-in user); api_anon: per address for
+# requests without one; the others per address, in addition to those.
+RATE_LIMITS = {
+    "api_token": os.environ.get("RATE_LIMIT_API_TOKEN", "600/min"),
+    "api_anon": os.environ.get("RATE_LIMIT_API_ANON", "120/min"),
+    "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h"),
+    "tracking": os.environ.get("RATE_LIMIT_TRACKING", "60/min"),
+    "quotes": os.environ.get("RATE_LIMIT_QUOTES", "60/min"),
 }

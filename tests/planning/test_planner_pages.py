@@ -117,6 +117,6 @@ def test_fill_bars_stay_valid_css_in_portuguese(closed_bag, planner):
     planner.cookies["django_language"] = "pt-br"
     r = planner.post("/planning/run/", {"start": start.date(), "end": end.date()})
     html = planner.get(r["Location"]).content.decode()
-    widths = re.findall(r'style="width:([^"]*)%"', html)
+    widths = re.findall(r'<rect width="([^"]*)"', html)
     assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths)
     assert "5Y8301" in html  # flights by number

@@ -5,9 +5,11 @@ from django.shortcuts import redirect, render
 
 from caravana.accounts import services
 from caravana.accounts.forms import SignUpForm
+from caravana.accounts.limits import rate_limited
 from caravana.accounts.models import Role
 
 
+@rate_limited("signup", methods=("POST",))
 def signup(request: HttpRequest) -> HttpResponse:
     """Buyers sign themselves up; merchant staff, hub staff and operators are invited."""
     form = SignUpForm(request.POST or None)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 
 from caravana import __version__
+from caravana.accounts.limits import api_throttles
 from caravana.api import errors
 from caravana.catalog.api import router as catalog_router
 from caravana.fulfillment.api import router as fulfillment_router
@@ -15,6 +16,9 @@ api = NinjaAPI(
     version=__version__,
     description="Cross-border commerce China → Latin America: catalog, quotes, orders, logistics.",
     urls_namespace="api-1",
+    # Every operation: per API token, and per address without one (operations with a
+    # stricter scope of their own, e.g. tracking and quotes, pass api_throttles(scope)).
+    throttle=api_throttles(),
 )
 api.add_exception_handler(ValidationError, lambda r, e: errors.validation_error(api, r, e))
 api.add_router("/", catalog_router)

@@ -83,7 +83,8 @@ def refund(
     return Status(200 if replayed else 201, result)
 
 
-@router.post("/payments/webhooks/{provider}", auth=None, include_in_schema=True)
+# No throttle: a provider delivers bursts from few addresses, and a bad signature costs one HMAC.
+@router.post("/payments/webhooks/{provider}", auth=None, throttle=[], include_in_schema=True)
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """Provider events, signed in the `Caravana-Signature` header (t=…,v1=HMAC-SHA256 of
     "t.body"). 400 bad or stale signature, 409 replayed event, 200 applied."""

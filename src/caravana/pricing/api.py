@@ -7,6 +7,7 @@ import json
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Body, Router
 
+from caravana.accounts.limits import api_throttles
 from caravana.pricing import quoting
 from caravana.pricing.engine import QuoteError
 
@@ -22,6 +23,7 @@ def error_response(exc: QuoteError) -> HttpResponse:
 
 @router.post(
     "/quotes",
+    throttle=api_throttles("quotes"),
     response={200: dict, 422: dict},
     openapi_extra={
         "requestBody": {

@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import BaseModel
 
+from caravana.accounts.limits import api_throttles
 from caravana.api.auth import TokenAuth
 from caravana.network.models import CarrierMember
 from caravana.tracking import queries, services
@@ -142,6 +143,7 @@ class TrackingOut(BaseModel):
 @router.get(
     "/tracking/{identifier}",
     auth=None,
+    throttle=api_throttles("tracking"),
     response={200: TrackingOut, 404: ErrorOut, 422: ErrorOut},
     summary="Track a parcel by its S10 identifier (public)",
 )

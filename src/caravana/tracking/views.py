@@ -8,9 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from caravana.accounts.limits import rate_limited
 from caravana.tracking import queries
 
 
+@rate_limited("tracking")
 def search(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     if not q:
@@ -24,6 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return redirect("tracking:parcel", identifier=code)
 
 
+@rate_limited("tracking")
 def parcel(request: HttpRequest, identifier: str) -> HttpResponse:
     code = queries.clean_identifier(identifier)
     view = queries.tracking_view(code) if code else None
