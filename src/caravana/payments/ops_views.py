@@ -95,7 +95,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _error_text(exc: ValidationError) -> str:
     """Each message with the field it is about, e.g. "refund_amount: Give an amount."."""
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(e.messages)}" for field, e in exc.error_dict.items())
+        return "; ".join(
+            f"{field}: {' '.join(m for e in errors for m in e.messages)}"
+            for field, errors in exc.error_dict.items()
+        )
     return "; ".join(exc.messages)
 
 
