@@ -57,6 +57,7 @@ def _env() -> dict[str, str]:
             Path(f"{SQLITE_DEFAULT}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{SQLITE_DEFAULT}"
     env.update(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="ERROR")
+    env.setdefault("PAYMENTS_SANDBOX", "1")  # checkouts pay with the sandbox provider
     return env
 
 

@@ -77,6 +77,7 @@ def bench_env(default_sqlite: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="ERROR",
     )
+    env.setdefault("PAYMENTS_SANDBOX", "1")  # benchmarks that check out pay with the sandbox
     return env
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from caravana.payments.models import (
     CallKind,
     CallStatus,
     LedgerAccount,
+    LedgerTransaction,
     Method,
     Payment,
     PaymentStatus,
@@ -470,6 +471,7 @@ def poll_payments(now: dt.datetime | None = None, limit: int = 200) -> int:
         status__in=[PaymentStatus.CANCELLED, PaymentStatus.EXPIRED],
         created_at__gte=now - dt.timedelta(days=3),
         captured_at__isnull=True,
+        reviewed_at__isnull=True,  # an operator closed it: not captured again
     )
     found = 0
     for qs in (pending.order_by("created_at"), closed.order_by("-created_at")):
@@ -610,8 +612,12 @@ def decide_dispute(dispute: Dispute, operator: Any, refund_amount: Any, note: st
 def release(order: Order) -> None:
     """Delivery confirmed and accepted: escrow to the merchant, the platform and the duties.
     Called by the task order_completed enqueues (and catch_up_money); idempotent by key."""
-    with transaction.atomic():
-        ledger.post_release(order)
+    try:
+        with transaction.atomic():
+            ledger.post_release(order)
+    except IntegrityError:  # the task and the catch-up posted it at the same moment
+        if not LedgerTransaction.objects.filter(key=f"release:{order.number}").exists():
+            raise
 
 
 def catch_up_money(limit: int = 500) -> int:
