@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The demo runs the sandbox payment provider (off by default: see docs/operations.md).
+demo: export PAYMENTS_SANDBOX = 1
 demo: install
 	$(BIN)/python -m caravana migrate --noinput
 	$(BIN)/python -m caravana seed --scale demo
@@ -34,6 +36,7 @@ demo: install
 serve: install
 	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
 
+test: export PAYMENTS_SANDBOX = 1
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

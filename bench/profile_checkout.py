@@ -34,6 +34,7 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'profile-checkout.sqlite3'}")
     os.environ.update(DJANGO_DEBUG="0", LOG_LEVEL="ERROR")
+    os.environ.setdefault("PAYMENTS_SANDBOX", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     import django

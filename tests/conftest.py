@@ -7,8 +7,18 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# The test suite runs with the sandbox payment provider on (as `make demo` does; it is off by
+# default), and the sandbox refuses to be called inside a database transaction. pytest-django
+# has loaded the settings before this file, so they are set here rather than from the
+# environment; processes the tests start inherit the environment variables.
+django_settings.PAYMENTS_SANDBOX_ENABLED = True
+django_settings.PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT = True
+os.environ.setdefault("PAYMENTS_SANDBOX", "1")
+os.environ.setdefault("PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT", "1")
 
 
 @pytest.fixture(autouse=True)

@@ -242,10 +242,27 @@ PAYMENTS_COMMISSION_RATE = os.environ.get("PAYMENTS_COMMISSION_RATE", "0.08")
 # How long a process quotes with its cached duty rules and rate cards before checking whether
 # another process changed them (pricing.quoting); writes in this process are seen at once.
 PRICING_BOOKS_CHECK_SECONDS = float(os.environ.get("PRICING_BOOKS_CHECK_SECONDS", "2"))
+# The sandbox payment provider is for the demo and the tests only (`make demo` and the test suite
+# turn it on). Off, it is not registered and its pages and webhook do not exist.
+PAYMENTS_SANDBOX_ENABLED = os.environ.get("PAYMENTS_SANDBOX", "0") == "1"
 PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "whsec_sandbox_dev_only")
-# "http": the sandbox posts its signed webhooks to our own endpoint; "inline": calls the same
-# receiver in-process (tests without a server).
+# How the sandbox delivers its signed webhooks from a worker with a real broker: "http" posts to
+# the payment's notification URL, "inline" calls the receiver in-process. With eager Celery (no
+# broker) it is always in-process: a request never calls back into the site over HTTP.
 PAYMENTS_SANDBOX_TRANSPORT = os.environ.get("PAYMENTS_SANDBOX_TRANSPORT", "http")
+# The provider new payments go to: "sandbox" when the sandbox is on and none is named.
+PAYMENTS_PROVIDER = os.environ.get("PAYMENTS_PROVIDER", "")
+# The sandbox raises when called inside a database transaction (on in tests): provider calls go
+# through the outbox (payments.outbox) and run with autocommit.
+PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT = os.environ.get("PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT") == "1"
+# Outbox: a request row is sent by a task at once; the sweeper re-sends what is still pending this
+# long after it was due, with exponential backoff between attempts, and gives up (status failed,
+# shown to operators) after the maximum.
+PAYMENTS_OUTBOX_GRACE_SECONDS = int(os.environ.get("PAYMENTS_OUTBOX_GRACE_SECONDS", "60"))
+PAYMENTS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PAYMENTS_OUTBOX_MAX_ATTEMPTS", "12"))
+# A pending payment is asked about at its provider (retrieve) once it is this old: a lost webhook
+# is finished by polling.
+PAYMENTS_POLL_AFTER_SECONDS = int(os.environ.get("PAYMENTS_POLL_AFTER_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},
@@ -254,6 +271,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
+    "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
+    "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},
+    "catch-up-money": {"task": "caravana.payments.tasks.catch_up_money", "schedule": 900.0},
 }
 
 # Content-Security-Policy on every response (django-csp 4). Every script and stylesheet is a

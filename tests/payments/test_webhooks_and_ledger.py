@@ -126,7 +126,9 @@ def test_approved_card_is_confirmed_by_webhook_and_never_stored(
     assert "4111111111111111" not in dump and "4111 1111" not in dump
 
 
-def test_full_life_refund_release_payout_reconciles(pending, settings):
+def test_full_life_refund_release_payout_reconciles(
+    pending, settings, django_capture_on_commit_callbacks
+):
     settings.PAYMENTS_COMMISSION_RATE = "0.10"
     group, payment = pending
     services.sandbox_simulate(payment)
@@ -140,7 +142,8 @@ def test_full_life_refund_release_payout_reconciles(pending, settings):
     orders.mark_shipped(first)
     orders.confirm_delivery(first.number, timezone.now())
     orders.confirm_delivery(first.pk, timezone.now())  # a second tracking event changes nothing
-    orders.confirm_receipt(first, first.buyer)
+    with django_capture_on_commit_callbacks(execute=True):  # the release and refund tasks
+        orders.confirm_receipt(first, first.buyer)
     first.refresh_from_db()
     assert first.status == OrderStatus.COMPLETED
     assert ledger.order_escrow(first) == 0
@@ -153,11 +156,15 @@ def test_full_life_refund_release_payout_reconciles(pending, settings):
     duties = LedgerAccount.objects.get(kind=AccountKind.DUTIES, country="BR")
     assert duties.balance == first.duties + first.taxes
     # second order: refunded in full before shipping
-    services.refund(second, None, reason="merchant")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund(second, None, reason="merchant")
     second.refresh_from_db()
     assert second.status == OrderStatus.REFUNDED and ledger.order_escrow(second) == 0
     assert ledger.reconcile() == []
-    batch = services.run_payout(first.merchant)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.run_payout(first.merchant)
+    batch.refresh_from_db()
+    assert batch.status == "paid" and batch.provider_reference
     item = batch.items.get()
     assert batch.currency == "CNY" and item.source_amount == split["merchant"]
     assert item.amount == (item.source_amount * item.rate).quantize(Decimal("0.01"))
@@ -178,7 +185,7 @@ def test_refund_cannot_exceed_escrow(pending):
     assert ledger.reconcile() == []
 
 
-def test_auto_confirm_after_delivery(pending, settings):
+def test_auto_confirm_after_delivery(pending, settings, django_capture_on_commit_callbacks):
     settings.ORDERS_AUTO_CONFIRM_DAYS = 5
     group, payment = pending
     services.sandbox_simulate(payment)
@@ -186,12 +193,13 @@ def test_auto_confirm_after_delivery(pending, settings):
     delivered = timezone.now() - dt.timedelta(days=6)
     orders.confirm_delivery(order, delivered)
     assert orders.auto_complete(timezone.now() - dt.timedelta(days=2)) == 0
-    assert orders.auto_complete() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert orders.auto_complete() == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED and ledger.order_escrow(order) == 0
 
 
-def test_buyer_protection_late_and_lost(pending, settings):
+def test_buyer_protection_late_and_lost(pending, settings, django_capture_on_commit_callbacks):
     group, payment = pending
     services.sandbox_simulate(payment)
     late, lost = group.orders.order_by("pk")
@@ -205,7 +213,8 @@ def test_buyer_protection_late_and_lost(pending, settings):
     late.refresh_from_db()
     assert late.status == OrderStatus.REFUNDED and late.refunded == late.total
     orders.mark_shipped(lost)
-    orders.report_lost(lost.number)
+    with django_capture_on_commit_callbacks(execute=True):  # the refund is a task's
+        orders.report_lost(lost.number)
     lost.refresh_from_db()
     assert lost.status == OrderStatus.REFUNDED and lost.refund_state == "full"
     assert ledger.reconcile() == []
@@ -228,11 +237,12 @@ def test_dispute_buyer_opens_merchant_answers_operator_decides(pending):
     assert ledger.reconcile() == []
 
 
-def test_payment_after_expiry_is_refunded(pending):
+def test_payment_after_expiry_is_refunded(pending, django_capture_on_commit_callbacks):
     group, payment = pending
     orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2))
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PENDING)
-    services.sandbox_simulate(payment)
+    with django_capture_on_commit_callbacks(execute=True):  # the refunds are sent after commit
+        services.sandbox_simulate(payment)
     for order in group.orders.all():
         assert order.status == OrderStatus.CANCELLED and order.refunded == order.total
         assert ledger.order_escrow(order) == 0

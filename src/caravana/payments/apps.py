@@ -13,21 +13,40 @@ class PaymentsConfig(AppConfig):
         events.order_cancelled.connect(_cancel_payments, dispatch_uid="payments.cancel")
 
 
+# Money never moves in a receiver: it enqueues the service call for after commit. A task lost
+# on the way (a crash between commit and enqueue) is done by payments.services.catch_up_money.
+
+
+def _after_commit(task, *args) -> None:
+    import logging
+
+    from django.db import transaction
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception:  # broker down: catch_up_money does it
+            logging.getLogger(__name__).warning("could not enqueue %s", task.name, exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def _release(sender, order, at, **kwargs) -> None:
     """Delivery confirmed: escrow to merchant payable, commission, shipping, duties."""
-    from caravana.payments import services
+    from caravana.payments.tasks import release_escrow
 
-    services.release(order)
+    _after_commit(release_escrow, order.pk)
 
 
 def _refund_lost(sender, order, at, source, **kwargs) -> None:
-    from caravana.payments import services
+    from caravana.payments.tasks import refund_lost
 
-    services.refund_lost(order, at, source)
+    _after_commit(refund_lost, order.pk, source)
 
 
 def _cancel_payments(sender, order, at, source, **kwargs) -> None:
-    """Once no order of the group waits for payment, its open payments are void."""
+    """Once no order of the group waits for payment, its open payments are void (a status
+    change only: no money has moved for a pending payment)."""
     from caravana.orders.models import Order, OrderStatus
     from caravana.payments.models import Payment, PaymentStatus
 

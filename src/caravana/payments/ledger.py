@@ -46,6 +46,8 @@ Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (deb
 
 
 CENT = Decimal("0.01")
+#: Refunds of money no order was owed (payments.services._return_money): not an order's refund.
+RETURN_REASONS = ("paid_twice", "amount_mismatch")
 
 
 def _q(value) -> Decimal:
@@ -159,22 +161,46 @@ def post_capture(key: str, currency: str, shares: Sequence[tuple[Order, Decimal]
 
 
 def post_refund(key: str, order: Order, amount: Decimal) -> None:
-    """Take the refund out of the order's escrow; the provider pays it out at once (sandbox)."""
+    """Take the refund out of the order's escrow: owed to the buyer until the provider has paid
+    it (post_refund_paid, when the outbox's request is done)."""
     cur = order.currency
-    refunds = account(AccountKind.REFUNDS, cur)
     post(
         f"{key}:owed",
         "refund",
-        [debit(account(AccountKind.ESCROW, cur), amount, order), credit(refunds, amount)],
+        [
+            debit(account(AccountKind.ESCROW, cur), amount, order),
+            credit(account(AccountKind.REFUNDS, cur), amount),
+        ],
         order=order,
         memo="refund owed to the buyer",
     )
+
+
+def post_refund_paid(key: str, currency: str, amount: Decimal, order: Order | None) -> None:
+    """The provider has paid the refund: it leaves the provider's balance (clearing)."""
     post(
         f"{key}:paid",
         "refund_paid",
-        [debit(refunds, amount), credit(account(AccountKind.CLEARING, cur), amount)],
+        [
+            debit(account(AccountKind.REFUNDS, currency), amount),
+            credit(account(AccountKind.CLEARING, currency), amount),
+        ],
         order=order,
         memo="refund paid by the provider",
+    )
+
+
+def post_returned(key: str, currency: str, amount: Decimal) -> None:
+    """Money arrived that no order is owed (a group paid twice, an amount held for review and
+    sent back): into clearing and straight to refunds owed, never into escrow."""
+    post(
+        key,
+        "capture",
+        [
+            debit(account(AccountKind.CLEARING, currency), amount),
+            credit(account(AccountKind.REFUNDS, currency), amount),
+        ],
+        memo="money to return: not owed by any order",
     )
 
 
@@ -245,7 +271,7 @@ def merchant_payable(merchant: Merchant) -> dict[str, Decimal]:
 def reconcile() -> list[str]:
     """Every way the books must agree with themselves and with the orders; [] when they do."""
     from caravana.orders.models import OrderStatus
-    from caravana.payments.models import PaymentStatus, PayoutItem, Refund
+    from caravana.payments.models import PaymentStatus, PayoutItem, Refund, RefundStatus
 
     problems: list[str] = []
     unbalanced = (
@@ -274,7 +300,10 @@ def reconcile() -> list[str]:
         .values_list("order_id", "s")
     )
     refunded = dict(
-        Refund.objects.values("order_id").annotate(s=Sum("amount")).values_list("order_id", "s")
+        Refund.objects.exclude(reason__in=RETURN_REASONS)
+        .values("order_id")
+        .annotate(s=Sum("amount"))
+        .values_list("order_id", "s")
     )
     captured = set(
         Order.objects.filter(group__payments__status=PaymentStatus.SUCCEEDED).values_list(
@@ -296,6 +325,18 @@ def reconcile() -> list[str]:
                 problems.append(f"order {order.number}: {order.status} but escrow holds {held}")
         elif order.pk in captured and held != order.total - order.refunded:
             problems.append(f"order {order.number}: escrow {held} ≠ total − refunded")
+    # Refunds owed: what the refunds accounts hold is what the provider has not paid back yet.
+    unpaid = dict(
+        Refund.objects.exclude(status=RefundStatus.PAID)
+        .values("currency")
+        .annotate(s=Sum("amount"))
+        .values_list("currency", "s")
+    )
+    for acct in LedgerAccount.objects.filter(kind=AccountKind.REFUNDS):
+        if _q(unpaid.get(acct.currency)) != acct.balance:
+            problems.append(
+                f"{acct.key}: {acct.balance} owed, unpaid refunds {unpaid.get(acct.currency)}"
+            )
     # Per merchant: released to them − paid out = payable.
     released = dict(
         LedgerEntry.objects.filter(

@@ -27,6 +27,12 @@ class PaymentStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
+    #: The provider reported an amount or currency other than what is owed: nothing is marked
+    #: paid until an operator has looked at it (operations/review/).
+    REVIEW = "review", _("Held for review")
+    #: Money that arrived for a group already paid (or held for review and sent back): recorded
+    #: in the ledger and refunded in full.
+    RETURNED = "returned", _("Returned to the buyer")
 
 
 class Payment(models.Model):
@@ -50,10 +56,18 @@ class Payment(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the provider said arrived, when it is not what is owed (status review).
+    received_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    received_currency = models.CharField(max_length=3, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["group"],
@@ -66,7 +80,16 @@ class Payment(models.Model):
         return self.reference
 
 
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Requested from the provider")
+    PAID = "paid", _("Paid back")
+    FAILED = "failed", _("Failed: needs an operator")
+
+
 class Refund(models.Model):
+    """Money given back. Written with its provider request (ProviderCall) in one transaction;
+    `status` becomes paid when the provider has done it, with the provider's reference."""
+
     reference = models.CharField(max_length=32, unique=True)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
@@ -74,6 +97,9 @@ class Refund(models.Model):
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=40)
     note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=RefundStatus, default=RefundStatus.PENDING)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -203,6 +229,9 @@ class PayoutBatch(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts")
     currency = models.CharField(max_length=3)
     total = models.DecimalField(**MONEY)
+    #: pending until the provider has made the transfer (ProviderCall kind payout).
+    status = models.CharField(max_length=10, default="pending")
+    provider_reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,3 +255,80 @@ class PayoutItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_amount} {self.source_currency} → {self.amount}"
+
+
+# --- the outbox: requests to payment providers --------------------------------------------------
+
+
+class CallKind(models.TextChoices):
+    CAPTURE = "capture", _("Capture an authorised card")
+    REFUND = "refund", _("Refund")
+    PAYOUT = "payout", _("Payout transfer")
+
+
+class CallStatus(models.TextChoices):
+    PENDING = "pending", _("To send")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Gave up: needs an operator")
+
+
+class ProviderCall(models.Model):
+    """A request to a payment provider, committed in the same transaction as the business change
+    that needs it (the outbox). A task sends it after commit, outside any transaction; a sweeper
+    sends again what a lost task left behind. `key` is the idempotency key the provider dedupes
+    on, so a request sent twice moves money once."""
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=CallKind)
+    provider = models.CharField(max_length=20)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    payout = models.ForeignKey(
+        PayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=CallStatus, default=CallStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SandboxKind(models.TextChoices):
+    CHARGE = "charge", _("Charge")
+    REFUND = "refund", _("Refund")
+    PAYOUT = "payout", _("Payout")
+
+
+class SandboxOperation(models.Model):
+    """The sandbox provider's own books: what its "bank" moved. It dedupes requests on `key`
+    (the idempotency key), answers retrieve() from any process, and lets a fault run compare
+    what moved with what Caravana recorded. Not Caravana's records: a real provider keeps these."""
+
+    kind = models.CharField(max_length=10, choices=SandboxKind)
+    key = models.CharField(max_length=80, unique=True)
+    payment_reference = models.CharField(max_length=32, db_index=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -8,4 +8,7 @@ urlpatterns = [
     path("payouts/", views.payouts, name="payouts"),
     path("disputes/", views.disputes, name="disputes"),
     path("disputes/<int:pk>/decide/", views.decide, name="decide"),
+    path("review/", views.review, name="review"),
+    path("review/<str:reference>/<str:action>/", views.review_action, name="review_action"),
+    path("calls/<int:pk>/retry/", views.retry_call, name="retry_call"),
 ]

@@ -1,23 +1,31 @@
-"""Operator pages: ledger balances with the reconciliation result, payouts, disputes."""
+"""Operator pages: ledger balances with the reconciliation result, payouts, disputes, and the
+review queue (payments whose provider reported another amount or currency than owed, and
+provider requests that gave up)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.orders.models import Dispute, DisputeStatus
 from caravana.payments import ledger, services
-from caravana.payments.models import LedgerAccount, PayoutBatch
+from caravana.payments.models import (
+    CallStatus,
+    LedgerAccount,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+    ProviderCall,
+)
 
 
 def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -75,10 +83,68 @@ def disputes(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     try:
-        amount = Decimal((request.POST.get("refund_amount") or "0").replace(",", "."))
+        amount = (request.POST.get("refund_amount") or "0").replace(",", ".")
         services.decide_dispute(dispute, request.user, amount, request.POST.get("note", ""))
-    except (InvalidOperation, ValidationError) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [_("Give an amount.")])))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Decided."))
     return redirect("operations:disputes")
+
+
+def _error_text(exc: ValidationError) -> str:
+    """Each message with the field it is about, e.g. "refund_amount: Give an amount."."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(m for e in errors for m in e.messages)}"
+            for field, errors in exc.error_dict.items()
+        )
+    return "; ".join(exc.messages)
+
+
+@operator_required
+def review(request: HttpRequest) -> HttpResponse:
+    """Payments held because what arrived is not what is owed, and provider requests that gave
+    up after their retries."""
+    held = Payment.objects.filter(status=PaymentStatus.REVIEW).select_related("group")
+    failed = ProviderCall.objects.filter(status=CallStatus.FAILED).select_related("payment")
+    return render(
+        request,
+        "payments/ops_review.html",
+        {
+            "page": Paginator(held.order_by("created_at"), 25).get_page(request.GET.get("page")),
+            "failed": failed.order_by("-next_attempt_at")[:50],
+        },
+    )
+
+
+@operator_required
+@require_POST
+def review_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    payment = get_object_or_404(Payment, reference=reference)
+    note = request.POST.get("note", "")
+    try:
+        if action == "refund":
+            services.refund_review(payment, request.user, note)
+            messages.success(request, _("What arrived is being sent back."))
+        elif action == "resolve":
+            services.resolve_review(payment, request.user, note)
+            messages.success(request, _("Resolved."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("operations:review")
+
+
+@operator_required
+@require_POST
+def retry_call(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(ProviderCall, pk=pk)
+    try:
+        services.retry_call(call, request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Sent again."))
+    return redirect("operations:review")

@@ -1,7 +1,14 @@
 """Payment providers behind one interface, and the built-in sandbox that behaves like a real
 one: it issues each method's real artefact (a Pix BR Code with its location, a boleto barcode
-and typed line, an OXXO reference, a CLABE), authorises or declines test cards, and confirms
-payments later by a signed webhook sent to our own endpoint.
+and typed line, an OXXO reference, a CLABE), authorises or declines test cards, captures, refunds
+and pays out under an idempotency key it dedupes on (its own books: SandboxOperation), answers
+retrieve() for polling, and confirms payments by a signed webhook.
+
+Every call to a provider runs outside any database transaction (payments.outbox sends them);
+the sandbox checks it when PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT is on (the tests).
+
+The sandbox exists only with PAYMENTS_SANDBOX_ENABLED (the demo and the tests): otherwise it is
+not registered, so its webhook endpoint answers 404 and no payment can be made with it.
 
 Sandbox test cards: any Luhn-valid number; one ending in 0002 is declined."""
 
@@ -10,18 +17,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from caravana.codes import boleto, clabe, pix
 from caravana.payments import signing
 
 SANDBOX_SECRET_DEFAULT = "whsec_sandbox_dev_only"
+
+
+class ProviderError(Exception):
+    """The provider could not do it now (unreachable, timed out, refused for the moment): the
+    outbox tries again later with the same idempotency key."""
 
 
 @dataclass
@@ -36,12 +50,23 @@ class Issued:
     card: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Charge:
+    """A payment as the provider sees it (retrieve): succeeded with what arrived, or pending."""
+
+    status: str
+    amount: Decimal | None = None
+    currency: str = ""
+    reference: str = ""
+
+
 class Provider(Protocol):
     name: str
 
     def issue(
         self,
         *,
+        key: str,
         reference: str,
         method: str,
         amount: Decimal,
@@ -51,9 +76,30 @@ class Provider(Protocol):
         now: dt.datetime,
     ) -> Issued: ...
 
-    def refund(self, *, reference: str, amount: Decimal, currency: str) -> str: ...
+    def capture(
+        self, *, key: str, payment_reference: str, amount: Decimal, currency: str,
+        notify_url: str = "",
+    ) -> str: ...  # fmt: skip
+
+    def refund(
+        self, *, key: str, payment_reference: str, amount: Decimal, currency: str
+    ) -> str: ...
+
+    def payout(self, *, key: str, beneficiary: str, amount: Decimal, currency: str) -> str: ...
+
+    def retrieve(self, payment_reference: str) -> Charge: ...
 
     def verify(self, body: bytes, header: str | None) -> dict[str, Any]: ...
+
+
+def in_transaction() -> bool:
+    """Inside an atomic block (other than a test case's own wrapping one, which stands for the
+    autocommit a real process has)."""
+    return any(not getattr(b, "_from_testcase", False) for b in connection.atomic_blocks)
+
+
+def sandbox_enabled() -> bool:
+    return bool(getattr(settings, "PAYMENTS_SANDBOX_ENABLED", False))
 
 
 def luhn_ok(number: str) -> bool:
@@ -93,9 +139,14 @@ class SandboxProvider:
     def secret(self) -> str:
         return getattr(settings, "PAYMENTS_SANDBOX_SECRET", SANDBOX_SECRET_DEFAULT)
 
+    def _outside(self, what: str) -> None:
+        if getattr(settings, "PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT", False) and in_transaction():
+            raise RuntimeError(f"sandbox {what} called inside a database transaction")
+
     def issue(
         self,
         *,
+        key: str = "",
         reference: str,
         method: str,
         amount: Decimal,
@@ -104,6 +155,9 @@ class SandboxProvider:
         card_number: str | None = None,
         now: dt.datetime,
     ) -> Issued:
+        """Deterministic for a reference, so issuing again under the same key gives the same
+        artefact (the dedupe a real provider does on the idempotency key)."""
+        self._outside("issue")
         serial = int(reference[3:], 36) if reference[3:].isalnum() else secrets.randbelow(10**10)
         if method == "pix":
             txid = reference.replace("_", "")[:25]
@@ -149,8 +203,70 @@ class SandboxProvider:
             return Issued({}, now + dt.timedelta(minutes=15), "pending", True, "", card)
         raise ValueError(f"method: {method!r} is not a method")
 
-    def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
-        return "rf_" + secrets.token_hex(8)
+    # --- money movements, deduplicated on the idempotency key ---------------------------------
+
+    def _book(
+        self, kind: str, key: str, payment_reference: str, amount: Decimal, currency: str
+    ) -> Any:
+        from caravana.payments.models import SandboxOperation
+
+        found = SandboxOperation.objects.filter(key=key).first()
+        if found is not None:
+            return found
+        try:
+            return SandboxOperation.objects.create(
+                kind=kind, key=key, payment_reference=payment_reference[:32], amount=amount,
+                currency=currency, reference=f"sb_{kind[:2]}_" + secrets.token_hex(10),
+            )  # fmt: skip
+        except IntegrityError:  # the same request, sent at the same moment by another worker
+            return SandboxOperation.objects.get(key=key)
+
+    def charge(self, payment_reference: str, amount: Decimal, currency: str, key: str = "") -> Any:
+        """The buyer's money arrives at the "bank": once per payment, whatever asks."""
+        from caravana.payments.models import SandboxKind, SandboxOperation
+
+        found = SandboxOperation.objects.filter(
+            kind=SandboxKind.CHARGE, payment_reference=payment_reference
+        ).first()
+        if found is not None:
+            return found
+        return self._book(
+            SandboxKind.CHARGE, key or f"charge:{payment_reference}", payment_reference, amount,
+            currency,
+        )  # fmt: skip
+
+    def capture(
+        self, *, key: str, payment_reference: str, amount: Decimal, currency: str,
+        notify_url: str = "",
+    ) -> str:  # fmt: skip
+        """Capture an approved card: the charge is booked, then the webhook is sent."""
+        self._outside("capture")
+        op = self.charge(payment_reference, amount, currency, key)
+        self.notify(payment_reference, "succeeded", op.amount, op.currency, notify_url)
+        return op.reference
+
+    def refund(self, *, key: str, payment_reference: str, amount: Decimal, currency: str) -> str:
+        from caravana.payments.models import SandboxKind
+
+        self._outside("refund")
+        return self._book(SandboxKind.REFUND, key, payment_reference, amount, currency).reference
+
+    def payout(self, *, key: str, beneficiary: str, amount: Decimal, currency: str) -> str:
+        from caravana.payments.models import SandboxKind
+
+        self._outside("payout")
+        return self._book(SandboxKind.PAYOUT, key, beneficiary, amount, currency).reference
+
+    def retrieve(self, payment_reference: str) -> Charge:
+        from caravana.payments.models import SandboxKind, SandboxOperation
+
+        self._outside("retrieve")
+        op = SandboxOperation.objects.filter(
+            kind=SandboxKind.CHARGE, payment_reference=payment_reference
+        ).first()
+        if op is None:
+            return Charge("pending")
+        return Charge("succeeded", op.amount, op.currency, op.reference)
 
     def verify(self, body: bytes, header: str | None) -> dict[str, Any]:
         signing.verify(self.secret, body, header)
@@ -175,12 +291,28 @@ class SandboxProvider:
             separators=(",", ":"),
         ).encode()
 
+    def notify(
+        self, payment_reference: str, outcome: str, amount: Decimal, currency: str,
+        notify_url: str = "",
+    ) -> tuple[int, dict]:  # fmt: skip
+        """Send the signed event. With eager Celery (no broker: the demo, the tests) it goes
+        straight into the receiver, in this process: a request never calls back into the site
+        over HTTP. With a broker, a worker delivers it (over HTTP unless the transport is
+        inline)."""
+        body = self.event(payment_reference, outcome, amount, currency)
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            return self.deliver(body, "")
+        from caravana.payments.tasks import sandbox_deliver
+
+        sandbox_deliver.delay(body.decode(), notify_url)
+        return 202, {"queued": payment_reference}
+
     def deliver(
         self, body: bytes, notify_url: str, timestamp: int | None = None
     ) -> tuple[int, dict]:
-        """Send a signed event the way the provider would: over HTTP to the payment's
-        notification URL, or (PAYMENTS_SANDBOX_TRANSPORT = "inline", for tests without a
-        server) straight into the same receiver the HTTP endpoint calls."""
+        """Deliver a signed event the way the provider would: over HTTP to the payment's
+        notification URL, or (PAYMENTS_SANDBOX_TRANSPORT = "inline", or no URL) straight into
+        the same receiver the HTTP endpoint calls. Only a worker posts over HTTP."""
         header = signing.sign(self.secret, body, timestamp)
         if getattr(settings, "PAYMENTS_SANDBOX_TRANSPORT", "http") == "inline" or not notify_url:
             from caravana.payments.webhooks import receive
@@ -193,18 +325,32 @@ class SandboxProvider:
             headers={"Content-Type": "application/json", signing.HEADER: header},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 (our own URL)
+            with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 (our own URL)
                 return resp.status, json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"{}")
 
 
+#: Every provider this code knows; only the enabled ones are used (registered()).
 PROVIDERS: dict[str, Provider] = {"sandbox": SandboxProvider()}
 
 
+def registered() -> dict[str, Provider]:
+    """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED."""
+    return {n: p for n, p in PROVIDERS.items() if n != "sandbox" or sandbox_enabled()}
+
+
 def get(name: str) -> Provider:
-    return PROVIDERS[name]
+    """KeyError for a provider that is unknown or not enabled."""
+    return registered()[name]
+
+
+def default_name() -> str | None:
+    """The provider new payments use: PAYMENTS_PROVIDER, else the sandbox when it is on."""
+    name = getattr(settings, "PAYMENTS_PROVIDER", "") or ("sandbox" if sandbox_enabled() else "")
+    return name if name in registered() else None
 
 
 def sandbox() -> SandboxProvider:
+    """The sandbox, whether or not it is enabled (for the demo's own tools)."""
     return PROVIDERS["sandbox"]  # type: ignore[return-value]

@@ -1,21 +1,28 @@
 """Every write to payments, refunds, the ledger and payouts goes through here.
 
 Checkout, payment creation and refunds accept an Idempotency-Key: a retry returns the first
-result and never charges or refunds twice. A payment is captured only by a verified provider
-event (webhooks.receive), which moves the group's orders to paid and its money into escrow in one
-transaction."""
+result and never charges or refunds twice. A payment is captured only by what its provider says
+arrived (a verified webhook, or polling), and only when that is exactly what is owed; the
+capture moves the group's orders to paid and its money into escrow in one transaction.
+
+No provider is called inside a transaction: issuing runs before the checkout's transaction, and
+captures, refunds and payouts are request rows (ProviderCall, the outbox) written with the
+business change and sent after commit by a task, retried with backoff, swept when lost. See
+docs/decisions/0005-payments-outbox.md."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,13 +34,18 @@ from caravana.orders.models import Dispute, DisputeStatus, Order, OrderGroup, Or
 from caravana.payments import installments, ledger, providers
 from caravana.payments.models import (
     AccountKind,
+    CallKind,
+    CallStatus,
     LedgerAccount,
+    LedgerTransaction,
     Method,
     Payment,
     PaymentStatus,
     PayoutBatch,
     PayoutItem,
+    ProviderCall,
     Refund,
+    RefundStatus,
 )
 from caravana.pricing import fx
 
@@ -46,6 +58,7 @@ METHODS: dict[str, tuple[str, ...]] = {
     "PE": ("card",),
     "AR": ("card",),
 }
+logger = logging.getLogger(__name__)
 OXXO_MIN, OXXO_MAX = Decimal("10.00"), Decimal("10000.00")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -94,40 +107,62 @@ def _public_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _issue(
+def _provider_for_new_payment() -> tuple[str, providers.Provider]:
+    name = providers.default_name()
+    if name is None:
+        raise ValidationError(
+            {"method": _("Payments are not available: no payment provider is configured.")}
+        )
+    return name, providers.get(name)
+
+
+def _authorise(
+    reference: str, method: str, amount: Decimal, currency: str, country: str, card: str | None
+) -> tuple[str, providers.Issued]:
+    """Ask the provider for the payment's artefact (Pix code, boleto, CLABE, card
+    authorisation). Runs before the transaction that records the payment, with the planned
+    payment reference as idempotency key: a retry gets the same answer."""
+    name, provider = _provider_for_new_payment()
+    issued = provider.issue(
+        key=f"issue:{reference}", reference=reference, method=method, amount=amount,
+        currency=currency, country=country, card_number=card, now=timezone.now(),
+    )  # fmt: skip
+    return name, issued
+
+
+def _check_payable(group: OrderGroup) -> None:
+    if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
+        raise ValidationError({"payment": _("This order is already paid.")})
+    if not Order.objects.filter(group=group, status=OrderStatus.AWAITING_PAYMENT).exists():
+        raise ValidationError({"payment": _("These orders are no longer waiting for payment.")})
+
+
+def _record_payment(
     group: OrderGroup,
     method: str,
     count: int,
-    card_number: str | None,
+    plan: list[Decimal],
+    provider_name: str,
+    issued: providers.Issued,
+    reference: str,
     notify_url: str,
     *,
-    plan: list[Decimal] | None = None,
-    reference: str | None = None,
     new_group: bool = False,
 ) -> Payment:
-    """`new_group`: the group was placed in this very transaction (checkout), so it has no
-    payment yet and all its orders await payment: the three checks for a later attempt are
-    skipped."""
-    if plan is None:
-        plan = _check_method(group.country, method, group.total, group.currency, count, card_number)
-    now = timezone.now()
+    """Write the payment the provider issued. `new_group`: the group was placed in this very
+    transaction (checkout), so it has no payment yet and all its orders await payment: the
+    checks for a later attempt are skipped. An approved card's capture is a request row sent
+    after commit (the outbox), never a call from here."""
     if not new_group:
-        if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
-            raise ValidationError({"payment": _("This order is already paid.")})
-        if not Order.objects.filter(group=group, status=OrderStatus.AWAITING_PAYMENT).exists():
-            raise ValidationError({"payment": _("These orders are no longer waiting for payment.")})
+        _check_payable(group)
         # A new attempt replaces any earlier one still open (the buyer changed method).
         Payment.objects.filter(group=group, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.CANCELLED
         )
-    reference = reference or _ref("PAY")
-    issued = providers.get("sandbox").issue(
-        reference=reference, method=method, amount=group.total, currency=group.currency,
-        country=group.country, card_number=card_number, now=now,
-    )  # fmt: skip
     payment = Payment.objects.create(
         reference=reference,
         group=group,
+        provider=provider_name,
         method=method,
         status=PaymentStatus.DECLINED if issued.status == "declined" else PaymentStatus.PENDING,
         amount=group.total,
@@ -144,11 +179,10 @@ def _issue(
     if issued.expires_at and method in ("boleto", "oxxo", "spei"):
         orders.extend_expiry(group, issued.expires_at)
     if issued.approved:
-        # An approved card is confirmed the way a provider does it: by a webhook, after commit.
-        from caravana.payments.tasks import sandbox_confirm
-
-        ref = payment.reference
-        transaction.on_commit(lambda: sandbox_confirm.delay(ref, "succeeded"))
+        request_call(
+            CallKind.CAPTURE, key=f"capture:{reference}", provider=provider_name,
+            amount=payment.amount, currency=payment.currency, payment=payment,
+        )  # fmt: skip
     return payment
 
 
@@ -170,24 +204,31 @@ def checkout(
         raise ValidationError({"installments": _("Give a whole number.")})
 
     card = data.get("card_number")
-    # Validation, variant reads and quotes run before the transaction (prepare); inside it:
-    # the idempotency key, the orders, the payment, and last the stock reservations.
+    # Validation, variant reads, quotes and the provider's issue run before the transaction
+    # (prepare); inside it: the idempotency key, the orders, the payment (with its capture
+    # request, for an approved card), and last the stock reservations.
     planned = {"group": orders.new_reference(), "payment": _ref("PAY")}
     made: dict[str, Any] = {}
 
-    def prepare() -> tuple[orders.PreparedOrder, list[Decimal]]:
+    def prepare() -> tuple[orders.PreparedOrder, list[Decimal], str, providers.Issued]:
+        _provider_for_new_payment()
         prepared = orders.prepare_order(buyer, country, data, lines)
         plan = _check_method(country, method, prepared.total, prepared.currency, count, card)
-        return prepared, plan
+        name, issued = _authorise(
+            planned["payment"], method, prepared.total, prepared.currency, country, card
+        )
+        return prepared, plan, name, issued
 
-    def work(ready: tuple[orders.PreparedOrder, list[Decimal]]) -> dict:
-        prepared, plan = ready
+    def work(ready: tuple[orders.PreparedOrder, list[Decimal], str, providers.Issued]) -> dict:
+        prepared, plan, name, issued = ready
 
-        def issue(group: OrderGroup) -> None:  # before the stock rows are locked
-            made["payment"] = _issue(group, method, count, card, notify_url, plan=plan,
-                                     reference=planned["payment"], new_group=True)  # fmt: skip
+        def record(group: OrderGroup) -> None:  # before the stock rows are locked
+            made["payment"] = _record_payment(
+                group, method, count, plan, name, issued, planned["payment"], notify_url,
+                new_group=True,
+            )  # fmt: skip
 
-        group = orders.write_order(prepared, reference=planned["group"], before_reserving=issue)
+        group = orders.write_order(prepared, reference=planned["group"], before_reserving=record)
         made["group"] = group
         return {"group": group.reference, "payment": made["payment"].reference}
 
@@ -211,32 +252,93 @@ def create_payment(
     key: str | None = None,
     notify_url: str = "",
 ) -> tuple[Payment, bool]:
-    """Another attempt to pay a group (after a declined card or an expired Pix code)."""
+    """Another attempt to pay a group (after a declined card or an expired Pix code). The
+    provider issues it before the transaction; the checks are made again inside it."""
     if group.buyer_id != buyer.pk:
         raise ValidationError({"group": _("No such order.")})
+    planned = {"payment": _ref("PAY")}
 
-    def work() -> dict:
+    def prepare() -> tuple[list[Decimal], str, providers.Issued]:
+        plan = _check_method(group.country, method, group.total, group.currency, count, card_number)
+        _check_payable(group)
+        name, issued = _authorise(
+            planned["payment"], method, group.total, group.currency, group.country, card_number
+        )
+        return plan, name, issued
+
+    def work(ready: tuple[list[Decimal], str, providers.Issued]) -> dict:
+        plan, name, issued = ready
         locked = OrderGroup.objects.select_for_update().get(pk=group.pk)
-        return {"payment": _issue(locked, method, count, card_number, notify_url).reference}
+        payment = _record_payment(
+            locked, method, count, plan, name, issued, planned["payment"], notify_url
+        )
+        return {"payment": payment.reference}
 
     data = _public_data({"group": group.reference, "method": method, "installments": count,
                          "card_number": card_number})  # fmt: skip
-    result, replayed = idempotency.run("payment", str(buyer.pk), key, data, work)
+    result, replayed = idempotency.run(
+        "payment", str(buyer.pk), key, data, work, prepare=prepare, result=planned
+    )
     return Payment.objects.get(reference=result["payment"]), replayed
 
 
 # --- provider events ----------------------------------------------------------------------------
 
 
-def capture(payment: Payment, at: dt.datetime | None = None) -> Payment:
-    """The provider has the money. Idempotent: a payment already captured is left alone."""
+def _received(amount: Any, currency: Any) -> tuple[Decimal | None, str]:
+    """What a provider said arrived, or (None, currency) when it is not a usable amount."""
+    cur = str(currency or "")[:3].upper()
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError, TypeError):
+        return None, cur
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
+        return None, cur
+    return value, cur
+
+
+def capture(
+    payment: Payment,
+    at: dt.datetime | None = None,
+    *,
+    amount: Any = None,
+    currency: Any = None,
+) -> Payment:
+    """The provider has the money: `amount` and `currency` are what it says arrived.
+
+    Idempotent: a payment already captured, returned or held is left alone. What arrived must
+    be exactly what is owed, or nothing is marked paid: the payment is held for an operator
+    (status review). Money for a group another payment already paid is recorded and sent back
+    (status returned), as money for orders that expired before it came is."""
     at = at or timezone.now()
+    received, cur = _received(amount, currency)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("group").get(pk=payment.pk)
-        if payment.status == PaymentStatus.SUCCEEDED:
+        if payment.status in (
+            PaymentStatus.SUCCEEDED, PaymentStatus.RETURNED, PaymentStatus.REVIEW
+        ):  # fmt: skip
             return payment
-        if Payment.objects.filter(group=payment.group, status=PaymentStatus.SUCCEEDED).exists():
-            raise ValidationError({"payment": "another payment for this group already succeeded"})
+        if received != payment.amount or cur != payment.currency:
+            payment.status = PaymentStatus.REVIEW
+            payment.received_amount = received
+            payment.received_currency = cur
+            payment.review_note = (
+                f"provider reported {amount!s:.40} {currency!s:.3}, "
+                f"owed {payment.amount} {payment.currency}"
+            )[:300]
+            payment.save(
+                update_fields=["status", "received_amount", "received_currency", "review_note"]
+            )
+            return payment
+        if (
+            Payment.objects.filter(group=payment.group, status=PaymentStatus.SUCCEEDED)
+            .exclude(pk=payment.pk)
+            .exists()
+        ):
+            payment.captured_at = at
+            _return_money(payment, payment.amount, payment.currency, "paid_twice",
+                          "the group was already paid by another payment")  # fmt: skip
+            return payment
         payment.status = PaymentStatus.SUCCEEDED
         payment.captured_at = at
         payment.save(update_fields=["status", "captured_at"])
@@ -251,6 +353,24 @@ def capture(payment: Payment, at: dt.datetime | None = None) -> Payment:
     return payment
 
 
+def _return_money(
+    payment: Payment, amount: Decimal, currency: str, reason: str, note: str
+) -> Refund:
+    """Record money that arrived for no order (ledger: clearing to refunds owed, under the
+    payment's capture key, so it is captured exactly once) and request its refund. Call inside
+    a transaction with the payment locked."""
+    payment.status = PaymentStatus.RETURNED
+    payment.save(update_fields=["status", "captured_at", "review_note", "reviewed_at"])
+    ledger.post_returned(f"capture:{payment.reference}", currency, amount)
+    order = Order.objects.filter(group=payment.group).order_by("pk").first()
+    refund = Refund.objects.create(
+        reference=_ref("RFD"), payment=payment, order=order, amount=amount, currency=currency,
+        reason=reason, note=note[:300],
+    )  # fmt: skip
+    _request_refund(refund)
+    return refund
+
+
 def fail(payment: Payment, status: str, reason: str = "") -> Payment:
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -261,32 +381,144 @@ def fail(payment: Payment, status: str, reason: str = "") -> Payment:
     return payment
 
 
+# --- the operators' review queue ----------------------------------------------------------------
+
+
+def _reviewing(payment: Payment, operator: Any) -> Payment:
+    if not getattr(operator, "is_operator", False):
+        raise ValidationError({"payment": _("Only an operator reviews payments.")})
+    payment = Payment.objects.select_for_update().select_related("group").get(pk=payment.pk)
+    if payment.status != PaymentStatus.REVIEW:
+        raise ValidationError({"payment": _("This payment is not held for review.")})
+    return payment
+
+
+def refund_review(payment: Payment, operator: Any, note: str = "") -> Refund:
+    """Send back what arrived for a payment held for review (the amount the provider
+    reported): it is recorded in the ledger and refunded; the orders stay unpaid."""
+    with transaction.atomic():
+        payment = _reviewing(payment, operator)
+        amount, cur = payment.received_amount, payment.received_currency
+        if amount is None or amount <= 0 or len(cur) != 3:
+            raise ValidationError(
+                {"payment": _("The provider reported no amount that can be sent back.")}
+            )
+        amount = round_money(amount, cur)
+        payment.captured_at = timezone.now()
+        payment.reviewed_at = payment.captured_at
+        payment.review_note = (note.strip() or payment.review_note)[:300]
+        return _return_money(payment, amount, cur, "amount_mismatch", payment.review_note)
+
+
+def resolve_review(payment: Payment, operator: Any, note: str) -> Payment:
+    """Close a review without moving money (nothing arrived after all, or it was settled at the
+    provider): the payment is cancelled, with the operator's note."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say how it was resolved.")})
+    with transaction.atomic():
+        payment = _reviewing(payment, operator)
+        payment.status = PaymentStatus.CANCELLED
+        payment.review_note = note.strip()[:300]
+        payment.reviewed_at = timezone.now()
+        payment.save(update_fields=["status", "review_note", "reviewed_at"])
+    return payment
+
+
 def expire_payments(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Expire pending payments past their time, after asking their provider once more: a payment
+    whose webhook was lost is captured instead (poll)."""
     now = now or timezone.now()
-    return Payment.objects.filter(
-        pk__in=list(
-            Payment.objects.filter(status=PaymentStatus.PENDING, expires_at__lt=now).values_list(
-                "pk", flat=True
-            )[:limit]
-        ),
-        status=PaymentStatus.PENDING,
-    ).update(status=PaymentStatus.EXPIRED)
+    due = list(
+        Payment.objects.filter(status=PaymentStatus.PENDING, expires_at__lt=now).order_by(
+            "expires_at"
+        )[:limit]
+    )
+    count = 0
+    for payment in due:
+        if _poll(payment):
+            continue
+        count += Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.EXPIRED
+        )
+    return count
+
+
+def _poll(payment: Payment) -> bool:
+    """Ask the provider about one payment (outside any transaction); capture it when the money
+    arrived. True when the provider says it succeeded."""
+    try:
+        charge = providers.get(payment.provider).retrieve(payment.reference)
+    except KeyError:
+        return False
+    except Exception:  # an unreachable provider: the next poll asks again
+        logger.warning("retrieving payment %s failed", payment.reference, exc_info=True)
+        return False
+    if charge.status != "succeeded":
+        return False
+    capture(payment, amount=charge.amount, currency=charge.currency)
+    return True
+
+
+def poll_payments(now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Finish payments whose webhook never came: every payment still pending after
+    PAYMENTS_POLL_AFTER_SECONDS, and those cancelled or expired in the last three days (a buyer
+    may still pay a Pix code after switching to boleto), are looked up at their provider.
+    Returns how many were captured (or returned)."""
+    now = now or timezone.now()
+    after = dt.timedelta(seconds=settings_value("PAYMENTS_POLL_AFTER_SECONDS", 120))
+    pending = Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lte=now - after)
+    closed = Payment.objects.filter(
+        status__in=[PaymentStatus.CANCELLED, PaymentStatus.EXPIRED],
+        created_at__gte=now - dt.timedelta(days=3),
+        captured_at__isnull=True,
+        reviewed_at__isnull=True,  # an operator closed it: not captured again
+    )
+    found = 0
+    for qs in (pending.order_by("created_at"), closed.order_by("-created_at")):
+        for payment in qs[:limit]:
+            found += _poll(payment)
+    return found
 
 
 # --- refunds ------------------------------------------------------------------------------------
+
+#: Larger than any amount a 14-digit money field holds.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
+def clean_amount(value: Any, currency: str, field: str = "amount") -> Decimal:
+    """A finite amount within the money fields' range, rounded to the currency: NaN, Infinity,
+    1e30 and the like are a 422 naming the field, never a 500."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("Give an amount.")}) from None
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise ValidationError({field: _("Give an amount.")})
+    if amount.is_signed():
+        raise ValidationError({field: _("Give an amount of zero or more.")})
+    return round_money(amount, currency)
 
 
 def _refund_money(
     payment: Payment, order: Order, amount: Decimal, reason: str, note: str = ""
 ) -> Refund:
-    provider = providers.get(payment.provider)
-    provider.refund(reference=payment.reference, amount=amount, currency=payment.currency)
+    """Record a refund out of the order's escrow and its request to the provider (outbox), in
+    the caller's transaction. The provider is called after commit."""
     refund = Refund.objects.create(
         reference=_ref("RFD"), payment=payment, order=order, amount=amount,
         currency=payment.currency, reason=reason[:40], note=note[:300],
     )  # fmt: skip
     ledger.post_refund(f"refund:{refund.reference}", order, amount)
+    _request_refund(refund)
     return refund
+
+
+def _request_refund(refund: Refund) -> ProviderCall:
+    return request_call(
+        CallKind.REFUND, key=f"refund:{refund.reference}", provider=refund.payment.provider,
+        amount=refund.amount, currency=refund.currency, payment=refund.payment, refund=refund,
+    )  # fmt: skip
 
 
 def _refund(
@@ -298,7 +530,7 @@ def _refund(
     ).first()
     if payment is None or order.status not in orders.ESCROW_HELD:
         raise ValidationError({"order": _("This order has nothing to refund.")})
-    amount = order.refundable if amount is None else round_money(amount, order.currency)
+    amount = order.refundable if amount is None else clean_amount(amount, order.currency)
     held = ledger.order_escrow(order)
     if amount <= 0 or amount > held or amount > order.refundable:
         raise ValidationError(
@@ -322,6 +554,8 @@ def refund(
     note: str = "",
 ) -> tuple[Refund, bool]:
     """Give money back from escrow (all that is left when `amount` is None)."""
+    if amount is not None:
+        amount = clean_amount(amount, order.currency)
 
     def work() -> dict:
         return {"refund": _refund(order, amount, reason, actor, note).reference}
@@ -347,6 +581,8 @@ def refund_late(order: Order, buyer: Any) -> Refund:
 def refund_lost(
     order: Order, at: dt.datetime | None = None, source: str = "tracking"
 ) -> Refund | None:
+    """A parcel declared lost: the rest of the order goes back to the buyer. Called by a task
+    the parcel_lost event enqueues, and by catch_up_money for an event whose task was lost."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status not in orders.ESCROW_HELD or order.refundable <= 0:
@@ -355,13 +591,14 @@ def refund_lost(
 
 
 @transaction.atomic
-def decide_dispute(dispute: Dispute, operator: Any, refund_amount: Decimal, note: str) -> Dispute:
+def decide_dispute(dispute: Dispute, operator: Any, refund_amount: Any, note: str) -> Dispute:
     """The operator's decision: a refund of `refund_amount` (0 rejects the claim)."""
     dispute = Dispute.objects.select_for_update().select_related("order").get(pk=dispute.pk)
     if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.ANSWERED):
         raise ValidationError({"dispute": _("This dispute is already decided.")})
     if not getattr(operator, "is_operator", False):
         raise ValidationError({"dispute": _("Only an operator decides disputes.")})
+    refund_amount = clean_amount(refund_amount, dispute.order.currency, "refund_amount")
     if refund_amount < 0:
         raise ValidationError({"refund_amount": _("Give an amount of zero or more.")})
     if refund_amount > 0:
@@ -373,7 +610,38 @@ def decide_dispute(dispute: Dispute, operator: Any, refund_amount: Decimal, note
 
 
 def release(order: Order) -> None:
-    ledger.post_release(order)
+    """Delivery confirmed and accepted: escrow to the merchant, the platform and the duties.
+    Called by the task order_completed enqueues (and catch_up_money); idempotent by key."""
+    try:
+        with transaction.atomic():
+            ledger.post_release(order)
+    except IntegrityError:  # the task and the catch-up posted it at the same moment
+        if not LedgerTransaction.objects.filter(key=f"release:{order.number}").exists():
+            raise
+
+
+def catch_up_money(limit: int = 500) -> int:
+    """What a lost task left undone: completed orders whose escrow was never released, and
+    orders whose parcel was declared lost but which were never refunded. Run periodically."""
+    done = 0
+    unreleased = (
+        Order.objects.filter(status=OrderStatus.COMPLETED, refunded__lt=F("total"))
+        .exclude(ledger_transactions__kind="release")
+        .order_by("pk")[:limit]
+    )
+    for order in unreleased:
+        release(order)
+        done += 1
+    lost = (
+        Order.objects.filter(
+            status__in=orders.ESCROW_HELD, refunded__lt=F("total"), events__note="parcel lost"
+        )
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+    for order in lost:
+        done += refund_lost(order, source="catch-up") is not None
+    return done
 
 
 def payout_currency(merchant: Merchant) -> str:
@@ -383,8 +651,12 @@ def payout_currency(merchant: Merchant) -> str:
 @transaction.atomic
 def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | None:
     """Pay a merchant all it is owed, each buyer currency converted to CNY at the day's rate
-    (recorded with its date and source on the batch). None when nothing is owed."""
+    (recorded with its date and source on the batch). None when nothing is owed. The transfer
+    itself is a request row in the same transaction (the outbox), sent after commit."""
     on = on or timezone.now().date()
+    provider = providers.default_name()
+    if provider is None:
+        raise ValidationError({"provider": _("No payment provider is configured.")})
     target = payout_currency(merchant)
     accounts = list(
         LedgerAccount.objects.select_for_update()
@@ -423,10 +695,15 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
         total += converted
     batch.total = total
     PayoutBatch.objects.filter(pk=batch.pk).update(total=total)
+    request_call(
+        CallKind.PAYOUT, key=f"payout:{batch.reference}", provider=provider, amount=total,
+        currency=target, payout=batch,
+    )  # fmt: skip
     return batch
 
 
 def run_payouts(on: dt.date | None = None, limit: int = 1000) -> list[PayoutBatch]:
+    """One transaction per merchant (run_payout), each with its transfer request."""
     ids = (
         LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0)
         .values_list("merchant_id", flat=True)
@@ -440,16 +717,180 @@ def run_payouts(on: dt.date | None = None, limit: int = 1000) -> list[PayoutBatc
     return batches
 
 
+# --- the outbox: requests to providers ----------------------------------------------------------
+
+
+def request_call(
+    kind: str,
+    *,
+    key: str,
+    provider: str,
+    amount: Decimal,
+    currency: str,
+    payment: Payment | None = None,
+    refund: Refund | None = None,
+    payout: PayoutBatch | None = None,
+) -> ProviderCall:
+    """Write a request to a provider in the caller's transaction, and send it once that commits
+    (perform_call task). If the process dies before the task runs, sweep_outbox sends it once
+    it is PAYMENTS_OUTBOX_GRACE_SECONDS old."""
+    grace = dt.timedelta(seconds=settings_value("PAYMENTS_OUTBOX_GRACE_SECONDS", 60))
+    call, created = ProviderCall.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind, "provider": provider, "amount": amount, "currency": currency,
+            "payment": payment, "refund": refund, "payout": payout,
+            "next_attempt_at": timezone.now() + grace,
+        },
+    )  # fmt: skip
+    if created:
+        pk = call.pk
+        transaction.on_commit(lambda: _enqueue(pk))
+    return call
+
+
+def _enqueue(pk: int) -> None:
+    from caravana.payments.tasks import perform_call
+
+    try:
+        perform_call.delay(pk)
+    except Exception:  # broker down: the sweeper sends it
+        logger.warning("could not enqueue provider call %s", pk, exc_info=True)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, … doubling up to an hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _send(call: ProviderCall) -> str:
+    provider = providers.get(call.provider)
+    if call.kind == CallKind.CAPTURE:
+        return provider.capture(
+            key=call.key, payment_reference=call.payment.reference, amount=call.amount,
+            currency=call.currency, notify_url=call.payment.notify_url,
+        )  # fmt: skip
+    if call.kind == CallKind.REFUND:
+        return provider.refund(
+            key=call.key, payment_reference=call.payment.reference, amount=call.amount,
+            currency=call.currency,
+        )  # fmt: skip
+    if call.kind == CallKind.PAYOUT:
+        return provider.payout(
+            key=call.key, beneficiary=f"merchant:{call.payout.merchant_id}", amount=call.amount,
+            currency=call.currency,
+        )  # fmt: skip
+    raise ValueError(f"kind: {call.kind!r}")
+
+
+def perform_call(pk: int) -> str:
+    """Send one request to its provider and record the answer; the call's status afterwards.
+
+    Runs outside any transaction (a provider call never holds database locks, and a commit
+    never waits for a provider). Sending twice is harmless: the provider dedupes on the key and
+    only the first answer is recorded (a conditional UPDATE on the pending status). A failure
+    counts an attempt and sets the next one after a backoff; after
+    PAYMENTS_OUTBOX_MAX_ATTEMPTS the call (and its refund) is failed, for an operator."""
+    if providers.in_transaction():
+        raise RuntimeError("provider calls are made outside database transactions")
+    call = ProviderCall.objects.select_related("payment", "refund", "payout").filter(pk=pk).first()
+    if call is None or call.status != CallStatus.PENDING:
+        return call.status if call is not None else "missing"
+    try:
+        reference = _send(call)
+    except Exception as exc:
+        return _attempt_failed(call, exc)
+    now = timezone.now()
+    with transaction.atomic():
+        done = ProviderCall.objects.filter(pk=call.pk, status=CallStatus.PENDING).update(
+            status=CallStatus.DONE, provider_reference=str(reference)[:64], done_at=now,
+            attempts=F("attempts") + 1, last_error="",
+        )  # fmt: skip
+        if not done:  # another worker recorded it first
+            return CallStatus.DONE
+        if call.kind == CallKind.REFUND:
+            refund = call.refund
+            Refund.objects.filter(pk=refund.pk).update(
+                status=RefundStatus.PAID, provider_reference=str(reference)[:64], paid_at=now
+            )
+            ledger.post_refund_paid(
+                f"refund:{refund.reference}", refund.currency, refund.amount,
+                None if refund.reason in ledger.RETURN_REASONS else refund.order,
+            )  # fmt: skip
+        elif call.kind == CallKind.PAYOUT:
+            PayoutBatch.objects.filter(pk=call.payout_id).update(
+                status="paid", provider_reference=str(reference)[:64]
+            )
+    return CallStatus.DONE
+
+
+def _attempt_failed(call: ProviderCall, exc: Exception) -> str:
+    logger.warning("provider call %s failed", call.key, exc_info=True)
+    attempts = call.attempts + 1
+    give_up = attempts >= settings_value("PAYMENTS_OUTBOX_MAX_ATTEMPTS", 12)
+    status = CallStatus.FAILED if give_up else CallStatus.PENDING
+    with transaction.atomic():
+        ProviderCall.objects.filter(pk=call.pk, status=CallStatus.PENDING).update(
+            status=status, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300],
+            next_attempt_at=timezone.now() + backoff(attempts),
+        )  # fmt: skip
+        if give_up and call.refund_id:
+            Refund.objects.filter(pk=call.refund_id, status=RefundStatus.PENDING).update(
+                status=RefundStatus.FAILED
+            )
+    return status
+
+
+def sweep_outbox(now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send every pending request that is due: its task was lost (a crash between commit and
+    enqueue, a worker killed mid-task) or its last attempt failed and the backoff is over.
+    Returns how many are done."""
+    now = now or timezone.now()
+    due = list(
+        ProviderCall.objects.filter(status=CallStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(perform_call(pk) == CallStatus.DONE for pk in due)
+
+
+def retry_call(call: ProviderCall, operator: Any) -> ProviderCall:
+    """An operator sends a failed request again (same key: never twice at the provider)."""
+    if not getattr(operator, "is_operator", False):
+        raise ValidationError({"call": _("Only an operator retries provider calls.")})
+    with transaction.atomic():
+        ProviderCall.objects.filter(pk=call.pk, status=CallStatus.FAILED).update(
+            status=CallStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        Refund.objects.filter(pk=call.refund_id, status=RefundStatus.FAILED).update(
+            status=RefundStatus.PENDING
+        )
+        pk = call.pk
+        transaction.on_commit(lambda: _enqueue(pk))
+    call.refresh_from_db()
+    return call
+
+
+# --- the sandbox --------------------------------------------------------------------------------
+
+
 def sandbox_simulate(payment: Payment, outcome: str = "succeeded") -> tuple[int, dict]:
-    """What the sandbox's "confirm payment" button does: the provider sends a signed event to
-    our webhook endpoint (the real path), which captures, declines or expires the payment."""
+    """What the sandbox's "confirm payment" button does, acting as the bank: on success the
+    money is booked at the sandbox, then the provider sends a signed event to our receiver (in
+    process with eager Celery, from a worker otherwise), which captures, declines or expires the
+    payment."""
+    if not providers.sandbox_enabled():
+        raise ValidationError({"payment": "the sandbox is off"})
     if payment.provider != "sandbox":
         raise ValidationError({"payment": "only sandbox payments can be simulated"})
     if outcome not in ("succeeded", "failed", "expired"):
         raise ValidationError({"outcome": "succeeded, failed or expired"})
     sb = providers.sandbox()
-    body = sb.event(payment.reference, outcome, payment.amount, payment.currency)
-    return sb.deliver(body, payment.notify_url)
+    if outcome == "succeeded":
+        sb.charge(payment.reference, payment.amount, payment.currency)
+    return sb.notify(
+        payment.reference, outcome, payment.amount, payment.currency, payment.notify_url
+    )
 
 
 def payment_method_label(method: str) -> str:

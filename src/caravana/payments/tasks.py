@@ -1,17 +1,38 @@
-"""Background work: the sandbox's delayed confirmations, payment expiry and payouts."""
+"""Background work: sending the outbox's requests to providers (and sweeping what a lost task
+left), polling providers for payments whose webhook never came, payment expiry, payouts, the
+money that order events ask for (escrow release, lost-parcel refunds), and the sandbox's webhook
+delivery from a worker."""
+
+from __future__ import annotations
+
+from django.utils import timezone
 
 from caravana.celery import app
 from caravana.payments import services
-from caravana.payments.models import Payment
+from caravana.payments.models import CallStatus, ProviderCall
+
+
+@app.task(bind=True, max_retries=None)
+def perform_call(self, call_id: int) -> str:
+    """Send one provider request. On failure, with a broker, retry at the backoff the call
+    recorded; in eager mode the sweeper retries (never a retry loop inside a request)."""
+    status = services.perform_call(call_id)
+    if status == CallStatus.PENDING and not self.request.is_eager:
+        call = ProviderCall.objects.filter(pk=call_id).first()
+        if call is not None:
+            wait = max((call.next_attempt_at - timezone.now()).total_seconds(), 1)
+            raise self.retry(countdown=wait)
+    return status
 
 
 @app.task
-def sandbox_confirm(payment_reference: str, outcome: str = "succeeded") -> int:
-    payment = Payment.objects.filter(reference=payment_reference).first()
-    if payment is None:
-        return 404
-    status, _body = services.sandbox_simulate(payment, outcome)
-    return status
+def sweep_outbox() -> int:
+    return services.sweep_outbox()
+
+
+@app.task
+def poll_payments() -> int:
+    return services.poll_payments()
 
 
 @app.task
@@ -22,3 +43,35 @@ def expire_payments() -> int:
 @app.task
 def run_payouts() -> int:
     return len(services.run_payouts())
+
+
+@app.task
+def release_escrow(order_id: int) -> None:
+    from caravana.orders.models import Order
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is not None:
+        services.release(order)
+
+
+@app.task
+def refund_lost(order_id: int, source: str = "tracking") -> None:
+    from caravana.orders.models import Order
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is not None:
+        services.refund_lost(order, source=source)
+
+
+@app.task
+def catch_up_money() -> int:
+    return services.catch_up_money()
+
+
+@app.task
+def sandbox_deliver(body: str, notify_url: str) -> int:
+    """The sandbox's webhook, delivered by a worker (never by the request that caused it)."""
+    from caravana.payments import providers
+
+    status, _body = providers.sandbox().deliver(body.encode(), notify_url)
+    return status

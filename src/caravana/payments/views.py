@@ -1,11 +1,13 @@
 """Payment pages: one per method with its artefact (Pix QR and copy-paste code, boleto barcode
 and typed line, OXXO and boleto PDF vouchers, SPEI CLABE, card installments), and the sandbox's
-"confirm payment" button, which makes the provider post a signed webhook to our endpoint."""
+"confirm payment" buttons (only with PAYMENTS_SANDBOX_ENABLED), which act as the bank: the
+provider books the money and sends its signed webhook."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.codes import pix
-from caravana.payments import services, vouchers
+from caravana.payments import providers, services, vouchers
 from caravana.payments.models import Payment
 
 
@@ -38,6 +40,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             "payment": payment,
             "qr": qr,
             "orders": payment.group.orders.select_related("merchant").all()[:50],
+            "sandbox": providers.sandbox_enabled() and payment.provider == "sandbox",
         },
     )
 
@@ -63,9 +66,13 @@ def voucher(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
 def sandbox_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    """The demo's "act as the bank" buttons. Not there at all unless the sandbox is on."""
+    if not providers.sandbox_enabled():
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     payment = _own(request, reference)
     outcome = request.POST.get("outcome", "succeeded")
     try:
@@ -73,7 +80,7 @@ def sandbox_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
-        if code == 200:
+        if code in (200, 202):
             messages.success(request, _("The sandbox sent the provider's confirmation."))
         else:
             messages.error(request, _("The webhook was refused (%(code)s).") % {"code": code})

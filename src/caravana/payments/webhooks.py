@@ -11,6 +11,9 @@ from caravana.payments import providers, services
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
 from caravana.payments.signing import SignatureError
 
+#: WebhookEvent.event_id's length: a longer id is refused, never cut (two ids cut to the same
+#: prefix would be taken for a replay).
+MAX_EVENT_ID = 64
 OUTCOMES = {
     "payment.succeeded": "succeeded",
     "payment.failed": PaymentStatus.DECLINED,
@@ -19,8 +22,10 @@ OUTCOMES = {
 
 
 def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, dict]:
-    """(HTTP status, JSON body). 400: bad signature or too old; 409: replayed event id;
-    404: unknown payment; 200: applied."""
+    """(HTTP status, JSON body). 400: bad signature, too old, or an event id over 64
+    characters; 409: replayed event id; 404: unknown provider (the sandbox when it is off) or
+    payment; 200: applied, including a capture held for review because the amount or currency
+    is not what is owed, and money returned because the group was already paid."""
     try:
         provider = providers.get(provider_name)
     except KeyError:
@@ -29,6 +34,11 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
         event = provider.verify(body, header)
     except SignatureError as exc:
         return 400, {"detail": str(exc)}
+    event_id = event["id"]
+    if not event_id or len(event_id) > MAX_EVENT_ID:
+        return 400, {
+            "detail": [{"loc": ["body", "id"], "msg": f"event id: 1 to {MAX_EVENT_ID} characters"}]
+        }
     kind = event.get("type")
     data = event.get("data") or {}
     if kind not in OUTCOMES or not isinstance(data, dict):
@@ -36,7 +46,7 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
     try:
         with transaction.atomic():
             WebhookEvent.objects.create(
-                provider=provider_name, event_id=event["id"][:64], type=kind, payload=event
+                provider=provider_name, event_id=event_id, type=kind, payload=event
             )
             payment = Payment.objects.filter(
                 reference=str(data.get("payment", "")), provider=provider_name
@@ -44,7 +54,7 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
             if payment is None:
                 raise LookupError
             if kind == "payment.succeeded":
-                services.capture(payment)
+                services.capture(payment, amount=data.get("amount"), currency=data.get("currency"))
             else:
                 services.fail(payment, OUTCOMES[kind], kind)
     except IntegrityError:
@@ -53,4 +63,4 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
         return 404, {"detail": "unknown payment"}
     except ValidationError as exc:
         return 422, {"detail": exc.messages}
-    return 200, {"received": event["id"], "payment": payment.reference}
+    return 200, {"received": event_id, "payment": payment.reference}
