@@ -176,3 +176,11 @@ def test_openapi_names_each_operations_scope(db):
     events = schema["paths"]["/api/v1/tracking/events"]["post"]
     assert events["security"] == [{"TokenAuth": ["tracking"]}]
     assert "security" not in schema["paths"]["/api/v1/tracking/{identifier}"]["get"]
+    unscoped = [
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, op in operations.items()
+        for requirement in op.get("security", [])
+        if requirement.get("TokenAuth") == []
+    ]
+    assert unscoped == []  # every endpoint a token reaches names its scope
