@@ -36,6 +36,13 @@ def _roomy_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _outbound_to_loopback(settings):
+    """Tests run their HTTP receivers on 127.0.0.1: outbound requests may reach loopback (and
+    only that); tests of the refusal set this back to nothing."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fx_cache():
     from django.core.cache import cache
 

@@ -263,6 +263,16 @@ PAYMENTS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PAYMENTS_OUTBOX_MAX_ATTEMPTS"
 # A pending payment is asked about at its provider (retrieve) once it is this old: a lost webhook
 # is finished by polling.
 PAYMENTS_POLL_AFTER_SECONDS = int(os.environ.get("PAYMENTS_POLL_AFTER_SECONDS", "120"))
+# Outbound HTTP (caravana.outbound: merchants' webhooks, carriers, providers). Private,
+# loopback, link-local and other non-global targets are refused unless inside one of these
+# comma-separated networks (e.g. "127.0.0.0/8,::1/128" for a sandbox calling its own site).
+OUTBOUND_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
+OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_CONNECT_TIMEOUT", "5"))
+OUTBOUND_READ_TIMEOUT = float(os.environ.get("OUTBOUND_READ_TIMEOUT", "10"))
+# Merchants' webhook URLs must be https:// (on by default when DEBUG is off).
+OUTBOUND_REQUIRE_HTTPS = os.environ.get("OUTBOUND_REQUIRE_HTTPS", "0" if DEBUG else "1") == "1"
 CELERY_BEAT_SCHEDULE = {
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},

@@ -92,7 +92,9 @@ def test_variant_and_stock_through_the_console(staff_client):
 
 
 def test_token_is_shown_once_stored_hashed_and_revocable(staff_client):
-    r = staff_client.post("/console/tokens/", {"name": "ERP"})
+    r = staff_client.post(
+        "/console/tokens/", {"name": "ERP", "scopes": ["catalog", "parcels", "payments"]}
+    )
     secret = r.context["secret"]
     assert secret.startswith("cvn_")
     token = ApiToken.objects.get()

@@ -46,7 +46,7 @@ def parcel_data(**over):
     data = {
         "hub": "SZX-HUB",
         "service_level": "standard",
-        "order_ref": "ORD-1",
+        "order_ref": "",
         "recipient_name": "Ana Souza",
         "recipient_address": "Rua Augusta 1500, ap. 42",
         "recipient_city": "São Paulo",

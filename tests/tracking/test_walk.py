@@ -60,7 +60,7 @@ def test_walk_from_label_to_delivered(
                 assert r.status_code == 200, r.content
             assert r.json()["delivered"] == [parcel.s10]
             correios.post([ev(parcel, "EMI", t + dt.timedelta(minutes=4))])  # resent
-        assert delivered == [(parcel.s10, "ORD-1", t + dt.timedelta(minutes=4), "EMI")]
+        assert delivered == [(parcel.s10, "", t + dt.timedelta(minutes=4), "EMI")]
 
         timeline = list(
             TrackingEvent.objects.filter(parcel=parcel)

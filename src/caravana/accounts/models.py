@@ -13,6 +13,40 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Operator")
 
 
+class Scope(models.TextChoices):
+    """What an API token may do, one scope per API area: a token holds only the scopes it was
+    given, so a leaked catalog token cannot refund an order."""
+
+    CATALOG = "catalog", _("Catalog: products, variants, stock")
+    ORDERS = "orders", _("Orders: cart, checkout, the buyer's orders")
+    PARCELS = "parcels", _("Parcels: parcels, labels, hub scans")
+    TRACKING = "tracking", _("Tracking: carriers' event posts")
+    PAYMENTS = "payments", _("Payments: payments and refunds")
+
+
+#: The scopes each role uses, the default for its tokens (and the most they may hold).
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    Role.BUYER: (Scope.ORDERS, Scope.PAYMENTS),
+    Role.MERCHANT: (Scope.CATALOG, Scope.PARCELS, Scope.PAYMENTS),
+    Role.HUB: (Scope.PARCELS,),
+    Role.PLANNER: (Scope.PARCELS,),
+    Role.OPERATOR: tuple(Scope.values),
+}
+#: What belonging to a merchant, a hub or a carrier adds, whatever the user's role (a carrier's
+#: integration account is a plain user linked to the carrier): reverse accessor → scopes.
+MEMBERSHIP_SCOPES: dict[str, tuple[str, ...]] = {
+    "merchant_membership": ROLE_SCOPES[Role.MERCHANT],
+    "hub_membership": (Scope.PARCELS,),
+    "carrier_membership": (Scope.TRACKING,),
+}
+
+
+def ordered_scopes(scopes) -> list[str]:
+    """`scopes` deduplicated, in Scope's order."""
+    wanted = set(scopes)
+    return [s for s in Scope.values if s in wanted]
+
+
 class User(AbstractUser):
     """One user, one role: what a person may see follows from it (and from the merchant or hub
     they belong to, which the catalog and network apps record)."""
@@ -43,6 +77,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: Space-separated Scope values, as OAuth 2 writes a scope (RFC 6749, section 3.3).
+    scopes = models.CharField(_("scopes"), max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -53,3 +89,10 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes.split()

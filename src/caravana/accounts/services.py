@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caravana.accounts import tokens
-from caravana.accounts.models import ApiToken, Role, User
+from caravana.accounts.models import (
+    MEMBERSHIP_SCOPES,
+    ROLE_SCOPES,
+    ApiToken,
+    Role,
+    Scope,
+    User,
+    ordered_scopes,
+)
 
 
 @transaction.atomic
@@ -17,15 +29,41 @@ def sign_up(*, username: str, email: str, password: str, role: str = Role.BUYER)
     )
 
 
+def role_scopes(user: User) -> list[str]:
+    """The scopes `user`'s tokens may hold, and get unless told otherwise: those of the role,
+    plus those of the merchant, hub or carrier the user belongs to."""
+    if user.is_superuser:
+        return list(Scope.values)
+    scopes = set(ROLE_SCOPES.get(user.role, ()))
+    for accessor, extra in MEMBERSHIP_SCOPES.items():
+        if hasattr(user, accessor):  # a reverse one-to-one: absent raises, hasattr says False
+            scopes.update(extra)
+    return ordered_scopes(scopes)
+
+
 @transaction.atomic
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token row and its secret; the secret is never stored."""
+def create_token(
+    user: User, name: str, scopes: Iterable[str] | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token row and its secret; the secret is never stored. `scopes` defaults to
+    every scope of the user's role; asking for none, or for one the role does not use, is a
+    ValidationError on `scopes`."""
+    allowed = role_scopes(user)
+    chosen = allowed if scopes is None else [str(s) for s in scopes]
+    unknown = [s for s in chosen if s not in allowed]
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("Not a scope this account may give: %(s)s.") % {"s": ", ".join(unknown)}}
+        )
+    if not chosen:
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
     secret = tokens.new_secret()
     token = ApiToken.objects.create(
         user=user,
         name=name.strip()[:80] or "token",
         prefix=secret[: len(tokens.PREFIX) + 6],
         digest=tokens.digest(secret),
+        scopes=" ".join(ordered_scopes(chosen)),
     )
     return token, secret
 
@@ -39,9 +77,9 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_token(secret: str) -> User | None:
-    """The user behind an active token, or None. Records last use at most once a minute so a
-    busy integration does not turn every read into a write."""
+def find_token(secret: str) -> ApiToken | None:
+    """The active token with this secret (its user loaded), or None. Records last use at most
+    once a minute so a busy integration does not turn every read into a write."""
     if not secret or not secret.startswith(tokens.PREFIX):
         return None
     token = (
@@ -54,4 +92,10 @@ def authenticate_token(secret: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def authenticate_token(secret: str) -> User | None:
+    """The user behind an active token, or None (whatever its scopes: api.auth checks them)."""
+    token = find_token(secret)
+    return token.user if token is not None else None

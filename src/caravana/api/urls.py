@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
-from ninja import NinjaAPI
 
 from caravana import __version__
 from caravana.accounts.limits import api_throttles
 from caravana.api import errors
+from caravana.api.auth import ScopedNinjaAPI
 from caravana.catalog.api import router as catalog_router
 from caravana.fulfillment.api import router as fulfillment_router
 from caravana.orders.api import router as orders_router
@@ -11,7 +11,7 @@ from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
 from caravana.tracking.api import router as tracking_router
 
-api = NinjaAPI(
+api = ScopedNinjaAPI(
     title="Caravana API",
     version=__version__,
     description="Cross-border commerce China → Latin America: catalog, quotes, orders, logistics.",

@@ -105,7 +105,7 @@ def get_product(request: HttpRequest, product_id: int):
 
 # --- merchant writes -------------------------------------------------------------------------
 
-merchant_router = Router(tags=["merchant catalog"], auth=TokenAuth())
+merchant_router = Router(tags=["merchant catalog"], auth=TokenAuth(scope="catalog"))
 
 
 def _merchant(request: HttpRequest):

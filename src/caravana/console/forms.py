@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caravana.accounts.models import Scope
 from caravana.catalog.models import Category, Product, Store, Variant
 
 
@@ -96,6 +97,19 @@ class StockForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the token may do. Give an integration only what it needs."),
+    )
+
+    def __init__(self, *args, allowed: list[str], **kwargs) -> None:
+        """`allowed`: the scopes the user's role gives (accounts.services.role_scopes), all
+        ticked by default."""
+        super().__init__(*args, **kwargs)
+        labels = dict(Scope.choices)
+        self.fields["scopes"].choices = [(s, labels[s]) for s in allowed]
+        self.fields["scopes"].initial = list(allowed)
 
 
 class ImageForm(forms.Form):

@@ -205,11 +205,18 @@ def image_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @merchant_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    allowed = account_services.role_scopes(request.user)
+    form = TokenForm(request.POST or None, allowed=allowed)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = account_services.create_token(request.user, form.cleaned_data["name"])
-        form = TokenForm()
+        try:
+            _token, secret = account_services.create_token(
+                request.user, form.cleaned_data["name"], form.cleaned_data["scopes"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = TokenForm(allowed=allowed)
     rows = ApiToken.objects.filter(user=request.user)
     return render(
         request,
@@ -220,6 +227,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "secret": secret,
             "notice": _("Copy this token now: it will not be shown again."),
         },
+        status=422 if request.method == "POST" and secret is None else 200,
     )
 
 

@@ -20,7 +20,7 @@ from caravana.fulfillment import labels, services
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.network.models import Flight, Hub, HubMember
 
-router = Router(tags=["parcels"], auth=TokenAuth())
+router = Router(tags=["parcels"], auth=TokenAuth(scope="parcels"))
 
 
 class ItemIn(Schema):

@@ -21,7 +21,12 @@ class ParcelForm(forms.Form):
     service_level = forms.ModelChoiceField(
         ServiceLevel.objects.all(), to_field_name="code", label=_("Service level")
     )
-    order_ref = forms.CharField(label=_("Order reference"), max_length=64, required=False)
+    order_ref = forms.CharField(
+        label=_("Order reference"),
+        max_length=64,
+        required=False,
+        help_text=_("The number of one of your orders, or empty for a parcel of no order."),
+    )
     recipient_name = forms.CharField(label=_("Recipient name"), max_length=120)
     recipient_address = forms.CharField(label=_("Address"), max_length=250)
     recipient_city = forms.CharField(label=_("City"), max_length=80)

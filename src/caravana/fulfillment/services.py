@@ -9,7 +9,7 @@ with the change."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,6 +43,22 @@ TOLERANCE_G = 50
 TOLERANCE_RATIO = Decimal("0.10")
 VOLUMETRIC_DIVISOR = 6000  # cm³ per kg (IATA)
 CURRENCIES = ("CNY", "USD")
+
+#: Answers whether an order reference names one of the merchant's own orders. The orders app
+#: installs it when it starts (it builds on fulfillment, so fulfillment cannot import it); with
+#: none installed, no parcel may name an order. A parcel naming another merchant's order would
+#: move that order when the parcel flies.
+_order_owners: list[Callable[[Merchant, str], bool]] = []
+
+
+def register_order_owner(check: Callable[[Merchant, str], bool]) -> None:
+    """Install `check(merchant, order_ref) -> bool` (idempotent)."""
+    if check not in _order_owners:
+        _order_owners.append(check)
+
+
+def _owns_order(merchant: Merchant, order_ref: str) -> bool:
+    return any(check(merchant, order_ref) for check in _order_owners)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,13 +351,18 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         errors["battery"] = _("Choose a battery type.")
     _battery_refused(battery, errors)
     items = _clean_items(data.get("items"), errors)
+    order_ref = str(data.get("order_ref") or "").strip()
+    if order_ref and not _owns_order(merchant, order_ref):
+        errors["order_ref"] = _(
+            "%(ref)s is not one of your orders: give one of your order numbers, or leave it empty."
+        ) % {"ref": order_ref[:64]}
     if errors:
         raise ValidationError(errors)
 
     currency = items[0].currency
     parcel = Parcel(
         merchant=merchant,
-        order_ref=str(data.get("order_ref") or "").strip()[:64],
+        order_ref=order_ref,
         hub=hub,
         lane=lane,
         service_level=level,

@@ -20,7 +20,7 @@ from caravana.orders.models import Order
 from caravana.payments import services as payments
 from caravana.payments.schemas import PaymentOut
 
-router = Router(tags=["orders"], auth=[TokenAuth(), django_auth])
+router = Router(tags=["orders"], auth=[TokenAuth(scope="orders"), django_auth])
 
 
 class CartLineIn(Schema):

@@ -17,6 +17,10 @@ class OrdersConfig(AppConfig):
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
+        from caravana.fulfillment.services import register_order_owner
+
+        register_order_owner(receivers.owns_order)
+
         from caravana.tracking.events import parcels_delivered
 
         parcels_delivered.connect(receivers.on_parcels_delivered, dispatch_uid="orders.delivered")

@@ -15,20 +15,38 @@ logger = logging.getLogger(__name__)
 _DONE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 
 
+def owns_order(merchant, order_ref: str) -> bool:
+    """Whether `order_ref` is the number of one of `merchant`'s orders: fulfillment asks before
+    a parcel may name an order (installed in OrdersConfig.ready)."""
+    return Order.objects.filter(number=order_ref, merchant=merchant).exists()
+
+
 def on_flight_departed(sender, flight, at, **kwargs) -> None:
-    """Every order with a parcel on board is shipped once the flight leaves the origin."""
+    """Every order with a parcel on board is shipped once the flight leaves the origin. An
+    order is matched on its number and its merchant: a parcel of one merchant never moves
+    another merchant's order, whatever reference it carries."""
     from caravana.fulfillment.queries import parcels_on_flight
 
-    refs = (
+    pairs = set(
         parcels_on_flight(flight)
         .exclude(order_ref="")
-        .values_list("order_ref", flat=True)
+        .values_list("order_ref", "merchant_id")
         .distinct()
     )
+    if not pairs:
+        return
     orders = Order.objects.filter(
-        number__in=list(refs), status__in=(OrderStatus.PAID, OrderStatus.IN_FULFILMENT)
-    )
+        number__in={ref for ref, _m in pairs},
+        status__in=(OrderStatus.PAID, OrderStatus.IN_FULFILMENT),
+    ).order_by("pk")
     for order in orders:
+        if (order.number, order.merchant_id) not in pairs:
+            logger.warning(
+                "flight %s carries a parcel naming order %s of another merchant: left alone",
+                flight.number,
+                order.number,
+            )
+            continue
         services.mark_shipped(order, at=at, source=f"flight {flight.number}")
 
 

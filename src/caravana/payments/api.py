@@ -21,7 +21,7 @@ from caravana.payments.schemas import PaymentOut, RefundOut
 from caravana.payments.signing import HEADER
 
 router = Router(tags=["payments"])
-AUTH = [TokenAuth(), django_auth]
+AUTH = [TokenAuth(scope="payments"), django_auth]
 
 
 class PaymentIn(Schema):

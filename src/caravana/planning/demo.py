@@ -90,7 +90,6 @@ def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
                 {
                     "hub": szx,
                     "service_level": service,
-                    "order_ref": f"DEMO-{i + 1:03d}",
                     "recipient_name": rnd.choice(["Ana Souza", "Bruno Lima", "Carla Dias"]),
                     "recipient_address": street,
                     "recipient_city": city,

@@ -73,7 +73,7 @@ def _located(exc: ValidationError) -> dict[str, Any]:
 
 @router.post(
     "/tracking/events",
-    auth=TokenAuth(),
+    auth=TokenAuth(scope="tracking"),
     response={200: BatchOut, 403: ErrorOut, 422: ErrorOut},
     summary="Post a batch of last-mile tracking events (carriers)",
 )

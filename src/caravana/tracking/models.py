@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caravana import outbound
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier
@@ -166,6 +168,17 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def clean(self) -> None:
+        """A merchant's URL is called from inside our network: https only in production
+        (OUTBOUND_REQUIRE_HTTPS) and never a private, loopback or link-local target."""
+        super().clean()
+        if not self.url:
+            return
+        try:
+            outbound.check_url(self.url)
+        except outbound.RefusedTarget as exc:
+            raise ValidationError({"url": str(exc)}) from exc
 
 
 class WebhookDelivery(models.Model):

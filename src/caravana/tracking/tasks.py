@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 
+import httpx
 from django.utils import timezone
 
+from caravana import outbound
 from caravana.celery import app
 from caravana.tracking import notifications, webhooks
 from caravana.tracking.models import (
@@ -95,24 +95,24 @@ def deliver_webhook(self, delivery_id: int) -> str:
         error = "endpoint inactive"
     else:
         body = delivery.body.encode()
-        request = urllib.request.Request(
-            endpoint.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "Caravana-Webhooks/1",
-                webhooks.HEADER: webhooks.sign(endpoint.secret, body),
-                webhooks.DELIVERY_HEADER: str(delivery.uuid),
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=webhooks.timeout()) as response:
-                status_code = response.status
-        except urllib.error.HTTPError as exc:
-            status_code, error = exc.code, f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
-            error = str(getattr(exc, "reason", exc))[:300]
+            response = outbound.post(
+                endpoint.url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "Caravana-Webhooks/1",
+                    webhooks.HEADER: webhooks.sign(endpoint.secret, body),
+                    webhooks.DELIVERY_HEADER: str(delivery.uuid),
+                },
+                timeout=webhooks.timeout(),
+            )
+        except httpx.HTTPError as exc:  # refused target, timeout, connection error
+            error = (str(exc) or type(exc).__name__)[:300]
+        else:
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
     duration = int((time.perf_counter() - started) * 1000)
     ok = status_code is not None and 200 <= status_code < 300
     retry_in = None
