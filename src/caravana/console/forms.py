@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caravana.catalog.images import ImageUploadField
 from caravana.catalog.models import Category, Product, Store, Variant
 
 
@@ -99,4 +100,4 @@ class TokenForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(label=_("Image"))
+    image = ImageUploadField(label=_("Image"))
