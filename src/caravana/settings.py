@@ -179,6 +179,11 @@ else:
 IMAGE_MAX_BYTES = int(os.environ.get("CARAVANA_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
 IMAGE_MAX_PIXELS = 6000 * 6000
+FILE_UPLOAD_HANDLERS = [
+    "caravana.catalog.images.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # --- end of media storage and uploads ---------------------------------------------------------
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

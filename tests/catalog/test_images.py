@@ -139,3 +139,29 @@ def test_the_model_field_cleans_a_raw_file_whatever_path_it_came_by(settings, tm
     with pytest.raises(ValidationError) as exc:
         ProductImage.objects.create(product=p, image=SimpleUploadedFile("b.png", b"nope"))
     assert "image" in exc.value.message_dict
+
+
+def test_an_upload_past_the_limit_is_dropped_while_it_streams(settings):
+    """The multipart parser with our handlers: the big file arrives empty, with its size."""
+    from django.http.multipartparser import MultiPartParser
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from django.utils.module_loading import import_string
+
+    settings.IMAGE_MAX_BYTES = 100_000
+    small = image_bytes("PNG")
+    body = encode_multipart(
+        BOUNDARY,
+        {
+            "logo": SimpleUploadedFile("big.png", small + b"\0" * 300_000),
+            "image": SimpleUploadedFile("small.png", small),
+            "name": "after the big file",
+        },
+    )
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
+    handlers = [import_string(h)() for h in settings.FILE_UPLOAD_HANDLERS]
+    post, files = MultiPartParser(meta, io.BytesIO(body), handlers).parse()
+    assert post["name"] == "after the big file"
+    assert files["logo"].size == len(small) + 300_000 and files["logo"].read() == b""
+    assert "at most" in refused(files["logo"], field="logo")
+    assert files["image"].read() == small
+    assert clean_image(files["image"]).width == 200

@@ -18,6 +18,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +44,28 @@ class CleanImage(ContentFile):
         self.width = width
         self.height = height
         self.content_type = CONTENT_TYPES[ext]
+
+
+class SizeCappedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: once an uploaded file passes IMAGE_MAX_BYTES, the rest of
+    its bytes are counted and dropped instead of written to a temporary file (the rest of the
+    request is still parsed), and the file arrives empty with the size it had, which
+    clean_image refuses by its size. A 27 MB logo is never kept whole, in memory or on disk."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        return raw_data if self.received <= settings.IMAGE_MAX_BYTES else None
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.received <= settings.IMAGE_MAX_BYTES:
+            return None  # the next handler (memory or temporary file) has it all
+        return UploadedFile(
+            io.BytesIO(), self.file_name, self.content_type, self.received, self.charset
+        )
 
 
 def _refuse(field: str, message: str) -> ValidationError:
