@@ -110,3 +110,11 @@ def page(browser):
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads go to a directory of the test's own (the file-system storage follows the
+    setting)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -198,13 +198,58 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "media/"
-MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- Media storage and uploads -----------------------------------------------------------------
+# Uploaded images (catalog.images re-encodes every one) go through Django's storage API:
+# the file system under MEDIA_ROOT by default, served by caravana.media with or without DEBUG;
+# any S3-compatible store (AWS, MinIO, R2...) with CARAVANA_MEDIA_STORAGE=s3, through
+# django-storages (pip install "caravana[s3]"). Documented in docs/operations.md, "Media storage".
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("CARAVANA_MEDIA_ROOT", VAR_DIR / "media"))
+CARAVANA_MEDIA_STORAGE = os.environ.get("CARAVANA_MEDIA_STORAGE", "filesystem")
+if CARAVANA_MEDIA_STORAGE == "s3":
+    # Settings names are django-storages' own:
+    # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html#settings
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            # Public catalog images: plain URLs, unless the bucket is private.
+            "querystring_auth": os.environ.get("AWS_QUERYSTRING_AUTH", "0") == "1",
+            # Names are random and never rewritten, so the bytes at a URL never change.
+            "file_overwrite": False,
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable",
+                "ContentDisposition": "inline",
+            },
+        },
+    }
+elif CARAVANA_MEDIA_STORAGE == "filesystem":
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CARAVANA_MEDIA_STORAGE is 'filesystem' or 's3'.")
+# What merchants may upload: bytes (checked before the file is read), formats Pillow may
+# decode, and pixels (checked from the header before decoding: a decompression bomb).
+IMAGE_MAX_BYTES = int(os.environ.get("CARAVANA_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
+IMAGE_MAX_PIXELS = 6000 * 6000
+FILE_UPLOAD_HANDLERS = [
+    "caravana.catalog.images.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# --- end of media storage and uploads ---------------------------------------------------------
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL", "").startswith("redis://"):
@@ -222,10 +267,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Caravana <no-reply@ca
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = True
-
-# Images merchants upload: what we accept and how big.
-IMAGE_MAX_BYTES = 5 * 1024 * 1024
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,17 @@
 import json
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
-from caravana.catalog.models import Product, Stock, Variant
+from caravana.catalog.models import Product, ProductImage, Stock, Variant
 from tests import factories as f
+from tests.imagefiles import SCRIPT, png_header, poly_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +194,42 @@ def test_product_detail_query_count_is_fixed():
         assert Client().get(f"/api/v1/products/{p.pk}").status_code == 200
     assert len(q) <= 4
     assert Client().get("/api/v1/products/999999").status_code == 404
+
+
+# --- image uploads ---------------------------------------------------------------------------
+
+
+def test_polyglot_image_upload_is_reencoded_and_served_as_png(merchant_client, media_root):
+    p = f.product(merchant_client.store)
+    r = merchant_client.post(
+        f"/api/v1/merchant/products/{p.pk}/images", {"image": poly_upload("poly.html")}
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    row = ProductImage.objects.get(pk=body["id"])
+    assert row.image.name.endswith(".png") and "poly" not in row.image.name
+    assert (body["width"], body["height"]) == (200, 120)
+    assert body["url"].startswith("http://testserver/media/products/")
+    with default_storage.open(row.image.name) as fh:
+        assert SCRIPT not in fh.read()
+    served = Client().get(body["url"])
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_image_bomb_and_non_image_uploads_are_422_naming_the_field(merchant_client, media_root):
+    p = f.product(merchant_client.store)
+    url = f"/api/v1/merchant/products/{p.pk}/images"
+    for data in (png_header(30000, 30000), b"<html><script>alert(1)</script>"):
+        r = merchant_client.post(url, {"image": SimpleUploadedFile("x.png", data)})
+        assert r.status_code == 422, r.content
+        assert r.json()["detail"][0]["loc"] == ["body", "image"]
+    assert not ProductImage.objects.exists()
+
+
+def test_another_merchants_product_takes_no_image(merchant_client, media_root):
+    theirs = f.product()
+    r = merchant_client.post(
+        f"/api/v1/merchant/products/{theirs.pk}/images", {"image": poly_upload()}
+    )
+    assert r.status_code == 404

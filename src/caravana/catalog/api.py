@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
@@ -15,6 +15,7 @@ from caravana.api.auth import TokenAuth
 from caravana.catalog import queries, services
 from caravana.catalog.models import Category, MerchantMember, Product, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
+    ImageOut,
     ProductDetailOut,
     ProductIn,
     ProductOut,
@@ -175,6 +176,14 @@ def update_variant(request: HttpRequest, variant_id: int, payload: VariantPatch)
     merchant = _merchant(request)
     variant = get_object_or_404(Variant, pk=variant_id, merchant=merchant)
     return services.update_variant(variant, payload.dict(exclude_unset=True))
+
+
+@merchant_router.post("/merchant/products/{int:product_id}/images", response={201: ImageOut})
+def add_image(request: HttpRequest, product_id: int, image: UploadedFile = File(...)):
+    """Multipart upload of one JPEG, PNG or WebP image. It is stored re-encoded, under a
+    generated name: the file name and content type sent are not used."""
+    product = _own_product(request, product_id)
+    return Status(201, services.add_image(product, image))
 
 
 @merchant_router.put("/merchant/variants/{int:variant_id}/stock", response=StockOut)

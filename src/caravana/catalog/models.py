@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana.catalog.images import SafeImageField, product_image_path, store_logo_path
 from caravana.catalog.languages import fallback_order
 from caravana.catalog.validators import validate_hs_code, validate_uscc
 
@@ -47,7 +48,7 @@ class Store(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = SafeImageField(_("logo"), upload_to=store_logo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -214,7 +215,7 @@ class Stock(models.Model):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
+    image = SafeImageField(_("image"), upload_to=product_image_path)
     position = models.PositiveSmallIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

@@ -29,6 +29,18 @@ class VariantOut(Schema):
     battery: str
 
 
+class ImageOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+    position: int
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(obj.image.url)
+
+
 class ProductOut(Schema):
     id: int
     store: str = Field(..., alias="store.slug")

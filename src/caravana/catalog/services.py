@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from caravana.catalog.images import check_image
+from caravana.catalog.images import clean_image
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 from caravana.catalog.models import (
     Merchant,
@@ -84,6 +84,8 @@ def add_member(merchant: Merchant, user: Any) -> MerchantMember:
 
 @transaction.atomic
 def create_store(merchant: Merchant, **data: Any) -> Store:
+    if data.get("logo"):
+        data["logo"] = clean_image(data["logo"], field="logo")
     store = Store(merchant=merchant, **data)
     store.full_clean()
     store.save()
@@ -179,10 +181,11 @@ def set_stock(variant: Variant, warehouse: Warehouse, quantity: int) -> Stock:
 
 @transaction.atomic
 def add_image(product: Product, upload: Any) -> ProductImage:
-    width, height = check_image(upload)
+    """Store an upload as the product's next image, re-encoded under a generated name."""
+    image = clean_image(upload, field="image")
     position = product.images.count()
     return ProductImage.objects.create(
-        product=product, image=upload, position=position, width=width, height=height
+        product=product, image=image, position=position, width=image.width, height=image.height
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caravana.accounts.models import Scope
+from caravana.catalog.images import ImageUploadField
 from caravana.catalog.models import Category, Product, Store, Variant
 
 
@@ -113,4 +114,4 @@ class TokenForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(label=_("Image"))
+    image = ImageUploadField(label=_("Image"))
