@@ -349,9 +349,12 @@ class Client:
         self.rng = rng
         self.max_attempts = max_attempts
         self.retries = 0
+        self.requests = 0
+        self.server_errors: list[str] = []
         self.errors: Counter[str] = Counter()
 
     def once(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, dict]:
+        self.requests += 1
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             conn.request(method, path, body=body, headers=headers)
@@ -391,6 +394,7 @@ class Client:
                 if status < 500:
                     return status, data, attempt
                 self.errors[f"http {status}"] += 1
+                self.server_errors.append(f"{status} {method} {path}")
             self.retries += 1
             time.sleep(delay * (0.5 + self.rng.random()))
             delay = min(delay * 1.6, 3.0)
@@ -557,6 +561,8 @@ def client_main(index: int, args, ctx: dict, port: int, secret: str, progress, o
                     refund(c)
     finally:
         rec["retries"] = http_.retries
+        rec["requests"] = [http_.requests]
+        rec["server_errors"] = http_.server_errors
         rec["errors"] = dict(http_.errors)
         Path(out).write_text(json.dumps(rec))
 
@@ -793,7 +799,12 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
     rows.append(("no refund lost or doubled", len(ok_refunds), len(bad),
                  f"{len(records['refunds']) - len(ok_refunds)} refused", bad))  # fmt: skip
 
-    # 7. Ledger: every transaction balanced, reconcile clean.
+    # 7. No request answered with a server error (a killed worker drops the connection instead).
+    errors = records["server_errors"]
+    rows.append(("no request answered 5xx", sum(records["requests"]), len(errors),
+                 "", errors))  # fmt: skip
+
+    # 8. Ledger: every transaction balanced, reconcile clean.
     n_txn = LedgerTransaction.objects.count()
     unbalanced = (LedgerEntry.objects.values("transaction_id", "currency")
                   .annotate(s=Sum("amount")).exclude(s=0))  # fmt: skip
@@ -803,7 +814,7 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
     rows.append(("ledger reconcile clean", LedgerEntry.objects.count(), len(problems), "",
                  problems))  # fmt: skip
 
-    # 8. Stock: initial minus what the run's order lines still hold.
+    # 9. Stock: initial minus what the run's order lines still hold.
     reserved: dict[int, int] = defaultdict(int)
     sold: dict[int, int] = defaultdict(int)
     restocked = set(
@@ -838,7 +849,7 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
         )
     )
 
-    # 9. Tracking: every event of a 2xx batch stored exactly once; nothing else from the carrier.
+    # 10. Tracking: every event of a 2xx batch stored exactly once; nothing else from the carrier.
     sent_ok = {i for b in records["batches"] if 200 <= b["status"] < 300 for i in b["ids"]}
     sent_any = {i for b in records["batches"] for i in b["ids"]}
     counts = Counter(
@@ -973,7 +984,8 @@ def run(args, started: float) -> int:
     for p in _workers:
         p.start()
     restarted = args.no_restart
-    with tqdm(total=args.checkouts, desc="checkouts", unit="co") as bar:
+    every = 0.5 if sys.stderr.isatty() else 15  # a log file gets a line now and then
+    with tqdm(total=args.checkouts, desc="checkouts", unit="co", mininterval=every) as bar:
         while any(p.is_alive() for p in clients):
             time.sleep(0.25)
             bar.update(progress.value - bar.n)
