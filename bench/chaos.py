@@ -111,18 +111,18 @@ def _start(name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
     return proc
 
 
-def _kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+def _kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL, wait: float = 10) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
     with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
+        proc.wait(timeout=wait)
 
 
 def _stop(name: str, sig: int = signal.SIGTERM) -> None:
     proc = _groups.pop(name, None)
     if proc is None:
         return
-    _kill_group(proc, sig)
+    _kill_group(proc, sig, wait=5)
     if proc.poll() is None:
         _kill_group(proc, signal.SIGKILL)
 
@@ -899,7 +899,11 @@ def main() -> int:
     for old in RUN_DIR.glob("*"):
         if old.is_file():
             old.unlink()
+    # Started in the background by a shell, a process ignores SIGINT: take it back, and treat
+    # SIGTERM and SIGHUP (the terminal closed) as Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGHUP, _on_signal)
     atexit.register(cleanup)
     started = time.time()
     try:
