@@ -202,6 +202,23 @@ def server_env(args) -> dict[str, str]:
         CELERY_BROKER_URL=args.broker,
         CARAVANA_VAR=str(RUN_DIR / "var"),
         LOG_LEVEL="WARNING",
+        # What a test rig adds to a production configuration: the sandbox provider it drives
+        # (its start-up refusal acknowledged), plain HTTP on loopback, its own loopback allowed
+        # as a webhook target, no rate limits. Settings the code does not know are ignored.
+        PAYMENTS_SANDBOX="1",
+        DJANGO_SILENCED_SYSTEM_CHECKS="caravana.E004",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SESSION_COOKIE_SECURE="0",
+        DJANGO_CSRF_COOKIE_SECURE="0",
+        OUTBOUND_ALLOWED_NETWORKS="127.0.0.0/8",
+        OUTBOUND_REQUIRE_HTTPS="0",
+        **{
+            f"RATE_LIMIT_{s}": "" for s in ("API_TOKEN", "API_ANON", "SIGNUP", "TRACKING", "QUOTES")
+        },
+        # Time compressed: the payments sweeper and poller act after seconds, not minutes, so
+        # the drain sees them finish what the kills interrupted.
+        PAYMENTS_OUTBOX_GRACE_SECONDS="5",
+        PAYMENTS_POLL_AFTER_SECONDS="5",
     )
     for item in args.env:
         name, _, value = item.partition("=")
