@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint format bench serve clean messages
+.PHONY: demo test install lint format bench chaos serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ format: install
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Fault run on PostgreSQL (bench/chaos.py): gunicorn and a Celery worker over Redis, workers
+# killed at random, then the invariants checked. CHAOS_ARGS="--checkouts 500 --kills 100 ...".
+chaos: install
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"
