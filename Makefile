@@ -33,6 +33,7 @@ demo: install
 	@echo ""
 	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
 
+serve: export PAYMENTS_SANDBOX = 1
 serve: install
 	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
 
