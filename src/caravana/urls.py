@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from caravana.api.urls import api
 
+handler400 = "caravana.guards.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -131,6 +131,10 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
             errors[p + "status"] = _("An event without a UPU code needs a status.")
         if not isinstance(ev.occurred_at, dt.datetime) or timezone.is_naive(ev.occurred_at):
             errors[p + "occurred_at"] = _("Give the time with its UTC offset.")
+        elif not _in_range(ev.occurred_at):
+            errors[p + "occurred_at"] = _("Give a time after %(t)s.") % {
+                "t": EARLIEST_EVENT.isoformat()
+            }
         elif future and ev.occurred_at > latest:
             errors[p + "occurred_at"] = _(
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
@@ -444,6 +448,19 @@ def _read_prior(
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: No parcel event can be older; 0001-01-01T00:00+14:00 is not even a datetime in UTC
+#: (converting it overflowed: a 500).
+EARLIEST_EVENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _in_range(value: dt.datetime) -> bool:
+    """Whether an aware time converts to UTC and is no earlier than EARLIEST_EVENT."""
+    try:
+        return value.astimezone(dt.UTC) >= EARLIEST_EVENT
+    except OverflowError:
+        return False
+
+
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
