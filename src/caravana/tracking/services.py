@@ -132,9 +132,7 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
         if not isinstance(ev.occurred_at, dt.datetime) or timezone.is_naive(ev.occurred_at):
             errors[p + "occurred_at"] = _("Give the time with its UTC offset.")
         elif not _in_range(ev.occurred_at):
-            errors[p + "occurred_at"] = _("Give a time after %(t)s.") % {
-                "t": EARLIEST_EVENT.isoformat()
-            }
+            errors[p + "occurred_at"] = _too_early()
         elif future and ev.occurred_at > latest:
             errors[p + "occurred_at"] = _(
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
@@ -451,6 +449,10 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: No parcel event can be older; 0001-01-01T00:00+14:00 is not even a datetime in UTC
 #: (converting it overflowed: a 500).
 EARLIEST_EVENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _too_early() -> str:
+    return _("Give a real time, from %(t)s on.") % {"t": EARLIEST_EVENT.date().isoformat()}
 
 
 def _in_range(value: dt.datetime) -> bool:
@@ -783,6 +785,9 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
             at = _parse_time(at)
         if at is None or at.utcoffset() is None:
             errors[f"events.{i}.occurred_at"] = _("Give the time in ISO 8601 with its UTC offset.")
+            at = None
+        elif not _in_range(at):
+            errors[f"events.{i}.occurred_at"] = _too_early()
             at = None
         elif at > latest:
             errors[f"events.{i}.occurred_at"] = _(
