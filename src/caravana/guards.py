@@ -25,6 +25,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as django_bad_request
+from django.views.defaults import page_not_found as django_page_not_found
 
 NUL = "\x00"
 
@@ -128,6 +129,16 @@ class RequestGuardMiddleware:
         if found is not None:
             return _refuse(request, found)
         return self.get_response(request)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: an API path that matches no operation answers in the API's JSON shape."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": [{"loc": ["path"], "msg": _("Not found."), "type": "not_found"}]},
+            status=404,
+        )
+    return django_page_not_found(request, exception)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.urls import include, path
 from caravana.api.urls import api
 
 handler400 = "caravana.guards.bad_request"
+handler404 = "caravana.guards.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
