@@ -81,3 +81,21 @@ def test_the_limit_is_a_setting():
 
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
     assert json.dumps({"events": [{"x": "y" * 250}] * 1000}).__len__() < 2_621_440
+
+
+def test_an_api_path_that_is_no_operation_is_a_json_404():
+    for path in ["/api/v1/products/-1", "/api/v1/nothing-here", "/api/v1/orders/x/nothing"]:
+        r = Client().get(path)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json", path
+        assert r.json()["detail"][0]["loc"] == ["path"]
+    assert Client().get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_every_operation_documents_its_error_answers():
+    spec = Client().get("/api/v1/openapi.json").json()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            assert {"401", "403", "404", "413", "422"} <= set(operation["responses"]), (
+                method,
+                path,
+            )

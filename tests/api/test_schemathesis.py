@@ -171,26 +171,57 @@ def _build_world() -> World:
         ],
         "POST /api/v1/hub/bag": [{"s10": received.s10}],
         "POST /api/v1/tracking/events": [
-            {"events": [{"event_id": "fuzz-1", "identifier": s10s[0], "code": "EDB",
-                         "occurred_at": soon, "location_code": "SAO"}]}  # fmt: skip
+            {
+                "events": [
+                    {
+                        "event_id": "fuzz-1",
+                        "identifier": s10s[0],
+                        "code": "EDB",
+                        "occurred_at": soon,
+                        "location_code": "SAO",
+                    }
+                ]
+            }  # fmt: skip
         ],
         "POST /api/v1/merchant/products": [
-            {"store": store.slug, "category": products[0].category.slug, "hs_code": "851830",
-             "title_en": "Speaker"}  # fmt: skip
+            {
+                "store": store.slug,
+                "category": products[0].category.slug,
+                "hs_code": "851830",
+                "title_en": "Speaker",
+            }  # fmt: skip
         ],
         "POST /api/v1/merchant/products/{product_id}/variants": [
-            {"sku": "FUZZ-1", "price": "12.50", "weight_g": 300, "length_cm": "10",
-             "width_cm": "10", "height_cm": "5"}  # fmt: skip
+            {
+                "sku": "FUZZ-1",
+                "price": "12.50",
+                "weight_g": 300,
+                "length_cm": "10",
+                "width_cm": "10",
+                "height_cm": "5",
+            }  # fmt: skip
         ],
         "PUT /api/v1/merchant/variants/{variant_id}/stock": [{"quantity": 40}],
         "POST /api/v1/orders/{number}/refunds": [{"amount": "1.00"}, {}],
         "POST /api/v1/orders/{number}/disputes": [{"reason": "other", "message": "Not here"}],
         "POST /api/v1/payments": [{"group": unpaid.reference, "method": "pix"}],
         "POST /api/v1/quotes": [
-            {"lines": [{**{k: item[k] for k in ("hs_code", "quantity")}, "unit_price": "89.00",
-                        "currency": "CNY", "weight_g": 200, "length_cm": 10, "width_cm": 8,
-                        "height_cm": 4}], "country": "BR", "state": "SP",
-             "service_level": "standard"}  # fmt: skip
+            {
+                "lines": [
+                    {
+                        **{k: item[k] for k in ("hs_code", "quantity")},
+                        "unit_price": "89.00",
+                        "currency": "CNY",
+                        "weight_g": 200,
+                        "length_cm": 10,
+                        "width_cm": 8,
+                        "height_cm": 4,
+                    }
+                ],
+                "country": "BR",
+                "state": "SP",
+                "service_level": "standard",
+            }  # fmt: skip
         ],
     }
     return World(tokens=tokens, values=values, seeds=seeds)
@@ -268,9 +299,11 @@ def _fuzz(
     failures: list[str] = []
     label = f"{operation.label} as {role or 'anonymous'}"
     headers = _headers(role, world)
-    for body in world.seeds.get(operation.label, []) if role == _role_for(
-        operation.method.upper(), operation.path
-    ) else []:
+    for body in (
+        world.seeds.get(operation.label, [])
+        if role == _role_for(operation.method.upper(), operation.path)
+        else []
+    ):
         params = {
             name: world.values[name][0]
             for name in (p.name for p in operation.path_parameters)
@@ -279,37 +312,45 @@ def _fuzz(
         case = operation.Case(body=body, path_parameters=params)
         try:
             _record(label, "seed", case.call_and_validate(headers=headers, checks=CHECKS))
-        except Exception as exc:  # noqa: BLE001  (collected and reported together)
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  (collected and reported together)
             failures.append(f"{label} (seed): {_short(exc)}")
     modes = [GenerationMode.POSITIVE]
     if negative and operation.label not in NO_NEGATIVE:
         modes.append(GenerationMode.NEGATIVE)
     for mode in modes:
-        strategy = operation.as_strategy(generation_mode=mode)
-
-        @settings(
-            max_examples=examples,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-        )
-        @given(data=st.data())
-        def run(data: st.DataObject) -> None:
-            case = data.draw(strategy)
-            _steer(data, case, world)
-            _record(label, mode.value, case.call_and_validate(headers=headers, checks=CHECKS))
-
         try:
-            run()
+            _generated(operation, mode, label, headers, world, examples)
         except Unsatisfiable:
             assert mode == GenerationMode.NEGATIVE, label
             NO_NEGATIVE.add(operation.label)
-        except Exception as exc:  # noqa: BLE001
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001
             failures.append(f"{label} ({mode.value}): {_short(exc)}")
     return failures
+
+
+def _generated(
+    operation: Any, mode: Any, label: str, headers: dict, world: World, examples: int
+) -> None:
+    """`examples` generated cases of one mode. The deadline is per request, generous for a
+    loaded CI machine: it catches a request that hangs (a call that waits on a timeout)."""
+    strategy = operation.as_strategy(generation_mode=mode)
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=dt.timedelta(seconds=30),
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        case = data.draw(strategy)
+        _steer(data, case, world)
+        _record(label, mode.value, case.call_and_validate(headers=headers, checks=CHECKS))
+
+    run()
 
 
 @pytest.fixture
@@ -345,9 +386,7 @@ def test_api_has_no_server_errors_and_keeps_its_schema(group, in_process_request
         failures += _fuzz(operation, owner, world, EXAMPLES)
         for other in [None, "buyer", "merchant", "hub", "carrier"]:
             if other != owner:
-                failures += _fuzz(
-                    operation, other, world, max(2, EXAMPLES // 6), negative=False
-                )
+                failures += _fuzz(operation, other, world, max(2, EXAMPLES // 6), negative=False)
     if os.environ.get("SCHEMATHESIS_REPORT"):
         for key, counts in sorted(SEEN.items()):
             print(key, dict(sorted(counts.items())))
