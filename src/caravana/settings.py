@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit or a NUL character is refused before anything reads it.
+    "caravana.guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,6 +269,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Caravana <no-reply@ca
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# Request bodies: anything but a file upload over DATA_UPLOAD_MAX_MEMORY_SIZE bytes is refused
+# with 413 (a tracking batch of 1,000 events is about 300 kB); a multipart upload over
+# REQUEST_MAX_UPLOAD_BYTES likewise (the image limits below then give a form error for a
+# single file). Put the same or a lower limit in the reverse proxy (nginx client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("REQUEST_MAX_UPLOAD_BYTES", 64 * 1024 * 1024))
+
+# Every API list pages the same way, with the page number bounded (caravana.api.pagination).
+NINJA_PAGINATION_CLASS = "caravana.api.pagination.Pagination"
 
 LOGGING = {
     "version": 1,

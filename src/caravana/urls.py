@@ -5,6 +5,9 @@ from django.urls import include, path
 from caravana import media
 from caravana.api.urls import api
 
+handler400 = "caravana.guards.bad_request"
+handler404 = "caravana.guards.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

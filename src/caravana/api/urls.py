@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 from caravana import __version__
@@ -11,7 +13,61 @@ from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
 from caravana.tracking.api import router as tracking_router
 
-api = ScopedNinjaAPI(
+#: The errors any operation may answer, all in one shape: {"detail": [{"loc", "msg", "type"}]}
+#: (Ninja's own HttpError answers {"detail": "text"}). Documented on every operation so clients
+#: (and the schemathesis run in the tests) know them.
+ERRORS = {
+    400: "Bad request",
+    401: "Missing or invalid credentials",
+    403: "Not allowed for this user",
+    404: "No such object (or not yours)",
+    405: "Method not allowed",
+    409: "Conflict with the object's state",
+    413: "Request body over the limit",
+    422: "Invalid input; each error names its field in `loc`",
+    429: "Too many requests",
+}
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
+                        "required": ["loc", "msg"],
+                    },
+                },
+            ]
+        }
+    },
+}
+
+
+class CaravanaAPI(ScopedNinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Ninja's schema with the error answers documented on every operation."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for code, text in ERRORS.items():
+                    responses.setdefault(code, {"description": text, "content": ref})
+        return schema
+
+
+api = CaravanaAPI(
     title="Caravana API",
     version=__version__,
     description="Cross-border commerce China → Latin America: catalog, quotes, orders, logistics.",

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from caravana.api.auth import TokenAuth
+from caravana.api.pagination import Pagination
 from caravana.catalog import queries, services
 from caravana.catalog.models import Category, MerchantMember, Product, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
@@ -29,12 +30,13 @@ from caravana.catalog.schemas import (
     VariantPatch,
 )
 from caravana.catalog.search import SORTS, SearchRequest, search
+from caravana.limits import PAGE_MAX
 
 router = Router(tags=["catalog"])
 
 
 @router.get("/stores", response=list[StoreOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_stores(request: HttpRequest):
     return Store.objects.select_related("merchant").order_by("id")
 
@@ -50,8 +52,8 @@ class SearchParams(Schema):
     category: str | None = None
     store: str | None = None
     sort: str = "relevance"
-    page: int = 1
-    per_page: int = 24
+    page: int = Field(1, ge=1, le=PAGE_MAX)
+    per_page: int = Field(24, ge=1, le=100)
 
 
 @router.get("/products", response=SearchOut)
@@ -59,10 +61,6 @@ def search_products(request: HttpRequest, params: Query[SearchParams]):
     """Full-text search in one language, with category and store filters."""
     if params.sort not in SORTS:
         raise ValidationError({"sort": f"choose one of {', '.join(SORTS)}"})
-    if not 1 <= params.per_page <= 100:
-        raise ValidationError({"per_page": "between 1 and 100"})
-    if not 1 <= params.page <= 10_000:
-        raise ValidationError({"page": "between 1 and 10000"})
     category_ids: tuple[int, ...] = ()
     if params.category:
         cat = Category.objects.filter(slug=params.category).first()
@@ -131,7 +129,7 @@ def _own_product(request: HttpRequest, product_id: int) -> Product:
 
 
 @merchant_router.get("/merchant/products", response=list[ProductOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def my_products(request: HttpRequest):
     merchant = _merchant(request)
     return Product.objects.filter(store__merchant=merchant).select_related("store", "category")

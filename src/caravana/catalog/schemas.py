@@ -7,6 +7,8 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from caravana.api.types import Count, PositiveCount, Unset
+
 
 class StoreOut(Schema):
     id: int
@@ -80,18 +82,20 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Schema):
+    """Fields left out keep their value; null is refused (422 naming the field)."""
+
     model_config = ConfigDict(extra="forbid")
-    category: str | None = None
-    hs_code: str | None = None
-    title_es: str | None = None
-    title_pt_br: str | None = None
-    title_en: str | None = None
-    title_zh_hans: str | None = None
-    description_es: str | None = None
-    description_pt_br: str | None = None
-    description_en: str | None = None
-    description_zh_hans: str | None = None
-    is_active: bool | None = None
+    category: str = Unset()
+    hs_code: str = Unset()
+    title_es: str = Unset()
+    title_pt_br: str = Unset()
+    title_en: str = Unset()
+    title_zh_hans: str = Unset()
+    description_es: str = Unset()
+    description_pt_br: str = Unset()
+    description_en: str = Unset()
+    description_zh_hans: str = Unset()
+    is_active: bool = Unset()
 
 
 class VariantIn(Schema):
@@ -100,7 +104,7 @@ class VariantIn(Schema):
     options: dict[str, str] = {}
     price: Decimal
     currency: str = "CNY"
-    weight_g: int
+    weight_g: PositiveCount
     length_cm: Decimal
     width_cm: Decimal
     height_cm: Decimal
@@ -108,22 +112,24 @@ class VariantIn(Schema):
 
 
 class VariantPatch(Schema):
+    """Fields left out keep their value; null is refused (422 naming the field)."""
+
     model_config = ConfigDict(extra="forbid")
-    sku: str | None = None
-    options: dict[str, str] | None = None
-    price: Decimal | None = None
-    currency: str | None = None
-    weight_g: int | None = None
-    length_cm: Decimal | None = None
-    width_cm: Decimal | None = None
-    height_cm: Decimal | None = None
-    battery: str | None = None
+    sku: str = Unset()
+    options: dict[str, str] = Unset()
+    price: Decimal = Unset()
+    currency: str = Unset()
+    weight_g: PositiveCount = Unset()
+    length_cm: Decimal = Unset()
+    width_cm: Decimal = Unset()
+    height_cm: Decimal = Unset()
+    battery: str = Unset()
 
 
 class StockIn(Schema):
     model_config = ConfigDict(extra="forbid")
     warehouse: str = "Main"
-    quantity: int
+    quantity: Count
 
 
 class StockOut(Schema):

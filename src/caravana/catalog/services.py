@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from caravana.catalog.images import clean_image
@@ -22,6 +23,7 @@ from caravana.catalog.models import (
     Variant,
     Warehouse,
 )
+from caravana.limits import INT_MAX
 
 PRODUCT_FIELDS = (
     "category",
@@ -49,8 +51,21 @@ def _assign(obj: Any, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
+    nulls = {
+        name: _("This field cannot be null.")
+        for name, value in data.items()
+        if value is None and not _nullable(obj, name)
+    }
+    if nulls:
+        raise ValidationError(nulls)
     for name, value in data.items():
         setattr(obj, name, value)
+
+
+def _nullable(obj: Any, name: str) -> bool:
+    """Whether the model's column for ``name`` takes NULL (an explicit null for one that does
+    not was an IntegrityError: a 500)."""
+    return obj._meta.get_field(name).null  # finds attnames (category_id) too
 
 
 def _check_titles(product: Product) -> None:
@@ -165,8 +180,10 @@ def set_stock(variant: Variant, warehouse: Warehouse, quantity: int) -> Stock:
     """Set on-hand stock; refused when it would fall below what is reserved for orders."""
     if warehouse.merchant_id != variant.merchant_id:
         raise ValidationError({"warehouse": _("This warehouse belongs to another merchant.")})
-    if not isinstance(quantity, int) or quantity < 0:
-        raise ValidationError({"quantity": _("Stock is a whole number, zero or more.")})
+    if type(quantity) is not int or not 0 <= quantity <= INT_MAX:
+        raise ValidationError(
+            {"quantity": _("Stock is a whole number from 0 to %(max)d.") % {"max": INT_MAX}}
+        )
     stock, _created = Stock.objects.select_for_update().get_or_create(
         variant=variant, warehouse=warehouse
     )
@@ -189,6 +206,20 @@ def add_image(product: Product, upload: Any) -> ProductImage:
     )
 
 
-@transaction.atomic
 def delete_product(product: Product) -> None:
-    Product.objects.filter(pk=product.pk).delete()
+    """Delete a product nobody has ordered. A product with orders stays on record (its orders
+    point at its variants for returns, disputes and refunds, as on every marketplace): it is
+    refused, naming the product, and the merchant deactivates it instead (is_active false),
+    which takes it off sale at once. Nothing is deleted when refused."""
+    try:
+        with transaction.atomic():
+            Product.objects.filter(pk=product.pk).delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ValidationError(
+            {
+                "product": _(
+                    "This product has orders, so it cannot be deleted: deactivate it instead."
+                )
+            },
+            code="has_orders",
+        ) from exc

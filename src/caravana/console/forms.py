@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from caravana.accounts.models import Scope
 from caravana.catalog.images import ImageUploadField
 from caravana.catalog.models import Category, Product, Store, Variant
+from caravana.limits import INT_MAX
 
 
 class StoreForm(forms.ModelForm):
@@ -93,7 +94,7 @@ class VariantForm(forms.ModelForm):
 
 
 class StockForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=0)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=INT_MAX)
 
 
 class TokenForm(forms.Form):

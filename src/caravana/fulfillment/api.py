@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from caravana.api.auth import TokenAuth
+from caravana.api.pagination import Pagination
+from caravana.api.types import Id, PositiveCount
 from caravana.catalog.models import Merchant, MerchantMember
 from caravana.fulfillment import labels, services
 from caravana.fulfillment.models import Bag, Parcel, Uld
@@ -26,10 +28,10 @@ router = Router(tags=["parcels"], auth=TokenAuth(scope="parcels"))
 class ItemIn(Schema):
     description: str
     hs_code: str
-    quantity: int
+    quantity: PositiveCount
     unit_value: Decimal
     currency: str = "CNY"
-    unit_weight_g: int
+    unit_weight_g: PositiveCount
     origin_country: str = "CN"
 
 
@@ -46,10 +48,10 @@ class ParcelIn(Schema):
     recipient_phone: str = ""
     recipient_email: str = ""
     recipient_tax_id: str = ""
-    declared_weight_g: int
-    declared_length_cm: int
-    declared_width_cm: int
-    declared_height_cm: int
+    declared_weight_g: PositiveCount
+    declared_length_cm: PositiveCount
+    declared_width_cm: PositiveCount
+    declared_height_cm: PositiveCount
     battery: str = "none"
     ddp: bool = True
     items: list[ItemIn]
@@ -120,10 +122,10 @@ class LabelsIn(Schema):
 
 class ReceiveIn(Schema):
     s10: str
-    weight_g: int
-    length_cm: int
-    width_cm: int
-    height_cm: int
+    weight_g: PositiveCount
+    length_cm: PositiveCount
+    width_cm: PositiveCount
+    height_cm: PositiveCount
 
 
 class ReceiveOut(Schema):
@@ -292,7 +294,7 @@ def create_parcel(request: HttpRequest, payload: ParcelIn):
 
 
 @router.get("/parcels", response=list[ParcelOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_parcels(request: HttpRequest, state: str | None = None):
     qs = Parcel.objects.filter(merchant=_merchant(request)).select_related(*_PARCEL_RELATED)
     if state:
@@ -364,7 +366,7 @@ def hub_close_uld(request: HttpRequest, identifier: str):
     return services.close_uld(request.user, identifier)
 
 
-def _hub_flight(request: HttpRequest, flight_id: int) -> Flight:
+def _hub_flight(request: HttpRequest, flight_id: Id) -> Flight:
     hub = _hub(request)
     return get_object_or_404(
         Flight.objects.select_related("aircraft_type"), pk=flight_id, origin=hub.airport
@@ -372,13 +374,13 @@ def _hub_flight(request: HttpRequest, flight_id: int) -> Flight:
 
 
 @router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
-def hub_load_uld(request: HttpRequest, flight_id: int, payload: UldIn):
+def hub_load_uld(request: HttpRequest, flight_id: Id, payload: UldIn):
     flight = _hub_flight(request, flight_id)
     return services.load_uld_onto_flight(request.user, payload.uld, flight)
 
 
 @router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
-def hub_load_sheet(request: HttpRequest, flight_id: int):
+def hub_load_sheet(request: HttpRequest, flight_id: Id):
     flight = _hub_flight(request, flight_id)
     sheet = services.load_sheet(flight)
     ac = flight.aircraft_type

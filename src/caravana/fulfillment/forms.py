@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caravana.catalog.models import BatteryType
+from caravana.limits import INT_MAX
 from caravana.network.models import Hub, ServiceLevel
 
 COUNTRIES = [
@@ -35,10 +36,10 @@ class ParcelForm(forms.Form):
     recipient_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES)
     recipient_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     recipient_email = forms.EmailField(label=_("E-mail"), required=False)
-    declared_weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1)
-    declared_length_cm = forms.IntegerField(label=_("Length (cm)"), min_value=1)
-    declared_width_cm = forms.IntegerField(label=_("Width (cm)"), min_value=1)
-    declared_height_cm = forms.IntegerField(label=_("Height (cm)"), min_value=1)
+    declared_weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, max_value=INT_MAX)
+    declared_length_cm = forms.IntegerField(label=_("Length (cm)"), min_value=1, max_value=INT_MAX)
+    declared_width_cm = forms.IntegerField(label=_("Width (cm)"), min_value=1, max_value=INT_MAX)
+    declared_height_cm = forms.IntegerField(label=_("Height (cm)"), min_value=1, max_value=INT_MAX)
     battery = forms.ChoiceField(label=_("Lithium battery"), choices=BatteryType.choices)
     ddp = forms.BooleanField(label=_("Duties paid by the buyer at checkout (DDP)"), required=False)
 
@@ -46,10 +47,10 @@ class ParcelForm(forms.Form):
 class ItemForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200)
     hs_code = forms.CharField(label=_("HS code"), max_length=12)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=INT_MAX)
     unit_value = forms.DecimalField(label=_("Unit value"), max_digits=12, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=[("CNY", "CNY"), ("USD", "USD")])
-    unit_weight_g = forms.IntegerField(label=_("Unit weight (g)"), min_value=1)
+    unit_weight_g = forms.IntegerField(label=_("Unit weight (g)"), min_value=1, max_value=INT_MAX)
 
 
 ItemFormSet = forms.formset_factory(ItemForm, extra=3, min_num=1, validate_min=True, max_num=100)

@@ -10,11 +10,13 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from ninja.security import django_auth
 
 from caravana.api.auth import TokenAuth
+from caravana.api.pagination import Pagination
+from caravana.api.types import Id, PositiveCount
 from caravana.orders import services
 from caravana.orders.models import Order
 from caravana.payments import services as payments
@@ -24,12 +26,12 @@ router = Router(tags=["orders"], auth=[TokenAuth(scope="orders"), django_auth])
 
 
 class CartLineIn(Schema):
-    variant_id: int
-    quantity: int = 1
+    variant_id: Id
+    quantity: int = Field(1, ge=1, le=services.MAX_LINE_QUANTITY)
 
 
 class QuantityIn(Schema):
-    quantity: int
+    quantity: int = Field(..., ge=0, le=services.MAX_LINE_QUANTITY, description="0 removes")
 
 
 class CartLineOut(Schema):
@@ -98,7 +100,7 @@ class CheckoutIn(Schema):
     buyer_id_type: str | None = None
     service_level: str = "standard"
     method: str
-    installments: int = 1
+    installments: PositiveCount = 1
     card_number: str | None = Field(None, description="sandbox test card; never stored")
     lines: list[CartLineIn] | None = Field(
         None, description="buy these instead of the cart's lines"
@@ -182,7 +184,7 @@ def checkout(
 
 
 @router.get("/orders", response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 def list_orders(request: HttpRequest):
     return Order.objects.filter(buyer=request.user).select_related("group", "merchant")
 
@@ -195,9 +197,12 @@ def _own(request: HttpRequest, number: str) -> Order:
 
 @router.get("/orders/{number}", response=OrderDetailOut)
 def get_order(request: HttpRequest, number: str):
-    order = _own(request, number)
-    order.lines_list = list(order.lines.all())
-    return {**OrderOut.from_orm(order).dict(), "lines": order.lines_list, "quote": order.quote}
+    """The order with its lines and the quote snapshotted at checkout."""
+    return get_object_or_404(
+        Order.objects.select_related("group", "merchant").prefetch_related("lines"),
+        number=number,
+        buyer=request.user,
+    )
 
 
 @router.post("/orders/{number}/confirm-receipt", response=OrderOut)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Merchant, Stock, Variant
+from caravana.limits import valid_id
 from caravana.orders import events
 from caravana.orders.models import (
     Cart,
@@ -249,11 +250,17 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
     for variant_id, qty in lines:
         _check_quantity(qty)
         wanted[int(variant_id)] = wanted.get(int(variant_id), 0) + qty
+    # Lines of one variant are merged first, then capped: two lines of 99 are 198 of one product.
+    for qty in wanted.values():
+        _check_quantity(qty)
     if not wanted:
         raise ValidationError({"cart": _("Your cart is empty.")})
     if len(wanted) > MAX_CART_LINES:
         raise ValidationError({"cart": _("A cart holds at most 50 products.")})
-    variants = Variant.objects.select_related("product", "merchant").in_bulk(list(wanted))
+    # An id no row can have (beyond bigint) is simply not for sale; the database would overflow.
+    variants = Variant.objects.select_related("product", "merchant").in_bulk(
+        [v for v in wanted if valid_id(v)]
+    )
     missing = [v for v in wanted if v not in variants or not variants[v].product.is_active]
     if missing:
         raise ValidationError({"cart": _("Some products are no longer for sale.")})

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -72,6 +73,17 @@ def cart(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` field when it points into this site, else ``default``: never a redirect to
+    another site (an open redirect)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     c = _cart(request, create=True)
@@ -86,7 +98,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             else _("Choose a quantity.")
         )
         messages.error(request, msg)
-        return redirect(request.POST.get("next") or "orders:cart")
+        return redirect(safe_next(request, "orders:cart"))
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 

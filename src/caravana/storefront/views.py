@@ -87,14 +87,28 @@ def choose_country(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/country.html", {"next": request.GET.get("next", "/")})
 
 
-def _decimal(value: str | None) -> Decimal | None:
+#: Highest price filter accepted, in the buyer's currency (above any product's price in
+#: any currency, COP included); beyond it a Decimal division overflowed (a 500).
+PRICE_FILTER_MAX = Decimal("1000000000")
+
+
+def _price(request: HttpRequest, field: str, errors: dict[str, str]) -> Decimal | None:
+    """The min/max filter as a Decimal, or None; a bad value is an error naming the field."""
+    value = (request.GET.get(field) or "").strip()
     if not value:
         return None
     try:
         result = Decimal(value.replace(",", "."))
     except InvalidOperation:
+        result = None
+    if result is None or not result.is_finite() or not 0 <= result <= PRICE_FILTER_MAX:
+        label = _("Minimum price") if field == "min" else _("Maximum price")
+        errors[field] = _("%(label)s: give an amount between 0 and %(max)s.") % {
+            "label": label,
+            "max": f"{PRICE_FILTER_MAX:,.0f}",
+        }
         return None
-    return result if result.is_finite() and result >= 0 else None
+    return result
 
 
 def _page(value: str | None) -> int:
@@ -113,6 +127,8 @@ def _listing(
     sort = request.GET.get("sort") or ("relevance" if text else "newest")
     if sort not in SORTS:
         sort = "relevance"
+    errors: dict[str, str] = {}
+    price_min, price_max = _price(request, "min", errors), _price(request, "max", errors)
     chosen = category
     if chosen is None and request.GET.get("category"):
         chosen = Category.objects.filter(slug=request.GET["category"]).first()
@@ -121,8 +137,8 @@ def _listing(
         language=lang,
         category_ids=queries.category_ids_below(chosen) if chosen else (),
         store_id=store.pk if store else None,
-        price_min=_decimal(request.GET.get("min")),
-        price_max=_decimal(request.GET.get("max")),
+        price_min=price_min,
+        price_max=price_max,
         rates=book.listing_rates(),
         sort=sort,
         page=_page(request.GET.get("page")),
@@ -143,13 +159,20 @@ def _listing(
         "max": request.GET.get("max", ""),
         "querystring": query.urlencode(),
         "currency": request.country.currency,
+        "errors": errors,
     }
+
+
+def _status(request: HttpRequest, context: dict) -> int:
+    """A bad filter is shown on the page (naming the field), the listing unfiltered by it: a
+    400, except for htmx, which swaps only 2xx answers into the page."""
+    return 400 if context["errors"] and not request.htmx else 200
 
 
 def search(request: HttpRequest) -> HttpResponse:
     context = _listing(request)
     template = "storefront/_results.html" if request.htmx else "storefront/search.html"
-    return render(request, template, context)
+    return render(request, template, context, status=_status(request, context))
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
@@ -157,7 +180,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     context = _listing(request, category=cat)
     context["title"] = cat.name(_language())
     template = "storefront/_results.html" if request.htmx else "storefront/category.html"
-    return render(request, template, context)
+    return render(request, template, context, status=_status(request, context))
 
 
 def store(request: HttpRequest, slug: str) -> HttpResponse:
@@ -165,7 +188,7 @@ def store(request: HttpRequest, slug: str) -> HttpResponse:
     context = _listing(request, store=shop)
     context["store"] = shop
     template = "storefront/_results.html" if request.htmx else "storefront/store.html"
-    return render(request, template, context)
+    return render(request, template, context, status=_status(request, context))
 
 
 def product(request: HttpRequest, pk: int) -> HttpResponse:

@@ -59,7 +59,8 @@ class BatchOut(Schema):
 
 
 class ErrorOut(Schema):
-    detail: list[dict[str, Any]]
+    # A list of located errors; a plain message for a refusal that names no field (403).
+    detail: list[dict[str, Any]] | str
 
 
 def _located(exc: ValidationError) -> dict[str, Any]:

@@ -131,6 +131,8 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
             errors[p + "status"] = _("An event without a UPU code needs a status.")
         if not isinstance(ev.occurred_at, dt.datetime) or timezone.is_naive(ev.occurred_at):
             errors[p + "occurred_at"] = _("Give the time with its UTC offset.")
+        elif not _in_range(ev.occurred_at):
+            errors[p + "occurred_at"] = _too_early()
         elif future and ev.occurred_at > latest:
             errors[p + "occurred_at"] = _(
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
@@ -444,6 +446,23 @@ def _read_prior(
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: No parcel event can be older; 0001-01-01T00:00+14:00 is not even a datetime in UTC
+#: (converting it overflowed: a 500).
+EARLIEST_EVENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _too_early() -> str:
+    return _("Give a real time, from %(t)s on.") % {"t": EARLIEST_EVENT.date().isoformat()}
+
+
+def _in_range(value: dt.datetime) -> bool:
+    """Whether an aware time converts to UTC and is no earlier than EARLIEST_EVENT."""
+    try:
+        return value.astimezone(dt.UTC) >= EARLIEST_EVENT
+    except OverflowError:
+        return False
+
+
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
@@ -766,6 +785,9 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
             at = _parse_time(at)
         if at is None or at.utcoffset() is None:
             errors[f"events.{i}.occurred_at"] = _("Give the time in ISO 8601 with its UTC offset.")
+            at = None
+        elif not _in_range(at):
+            errors[f"events.{i}.occurred_at"] = _too_early()
             at = None
         elif at > latest:
             errors[f"events.{i}.occurred_at"] = _(
