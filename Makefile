@@ -38,8 +38,10 @@ serve: install
 	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
 
 test: export PAYMENTS_SANDBOX = 1
+# Two workers: this is a 2-core machine, and the suite (browser and schemathesis runs included)
+# takes about half as long.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench
