@@ -738,9 +738,9 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
     )
     refs = dict(pays.values_list("reference", "status"))
     bad = [f"group {g}: {n} payments" for g, n in succeeded.items() if n > 1]
-    for ref, status in refs.items():
+    for ref, status in refs.items():  # a payment returned (paid twice) is captured, then refunded
         n = captures.get(f"capture:{ref}", 0)
-        if n != (1 if status == "succeeded" else 0):
+        if n != (1 if status in ("succeeded", "returned") else 0):
             bad.append(f"{ref} {status}: {n} captures")
     paid_events = (
         OrderEvent.objects.filter(order__group__buyer_id__in=ctx["buyer_ids"], to_status="paid")
@@ -767,8 +767,11 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
         )
     )
 
-    # 5. At the provider (the sandbox's own books, where they exist): each charge captured exactly
-    #    once, each refund it paid recorded once.
+    # 5. At the provider (the sandbox's own books, payments.SandboxOperation): each charge is
+    #    captured exactly once (one `capture:<payment>` ledger transaction, the payment succeeded
+    #    or returned); each refund the provider paid (key `refund:<Refund.reference>`) is exactly
+    #    one Refund, paid, with the provider's reference; a Refund is pending only while the
+    #    provider has not paid it.
     try:
         ops = apps.get_model("payments", "SandboxOperation")
     except LookupError:
@@ -781,25 +784,33 @@ def check(ctx: dict, records: dict[str, list]) -> list[tuple[str, int, int, str,
                                                                          flat=True))  # fmt: skip
         bad = [f"{r}: {n} charges" for r, n in charged.items() if n > 1]
         bad += [f"{r}: charged, payment {refs.get(r)}" for r in charged
-                if r in refs and refs[r] != "succeeded"]  # fmt: skip
+                if r in refs and refs[r] not in ("succeeded", "returned")]  # fmt: skip
         bad += [f"{r}: charged, {captures.get(f'capture:{r}', 0)} captures" for r in charged
                 if captures.get(f"capture:{r}", 0) != 1]  # fmt: skip
         rows.append(("provider charges captured exactly once", len(charged), len(bad), "", bad))
-        paid_back = dict(
-            ops.objects.filter(kind="refund")
-            .values("payment_reference")
-            .annotate(s=Sum("amount"))
-            .values_list("payment_reference", "s")
-        )
-        ours = dict(Refund.objects.values("payment__reference").annotate(s=Sum("amount"))
-                    .values_list("payment__reference", "s"))  # fmt: skip
-        bad = [
-            f"{r}: provider {paid_back.get(r)} ≠ ours {ours.get(r)}"
-            for r in set(paid_back) | set(ours)
-            if paid_back.get(r) != ours.get(r)
-        ]
-        rows.append(("provider refunds = refunds recorded", len(set(paid_back) | set(ours)),
-                     len(bad), "", bad))  # fmt: skip
+        refunds = {
+            r.reference: r
+            for r in Refund.objects.filter(payment__group__buyer_id__in=ctx["buyer_ids"])
+        }
+        paid_ops = {op.key: op for op in ops.objects.filter(kind="refund")}
+        bad = []
+        for op_key, op in paid_ops.items():
+            ref = op_key.removeprefix("refund:")
+            r = refunds.get(ref) if op_key.startswith("refund:") else None
+            if r is None:
+                bad.append(f"{op_key}: paid by the provider, no such refund")
+            elif r.status != "paid" or r.provider_reference != op.reference:
+                bad.append(f"{op_key}: refund {r.status}, reference {r.provider_reference!r} "
+                           f"≠ {op.reference}")  # fmt: skip
+            elif (op.amount, op.currency) != (r.amount, r.currency):
+                bad.append(f"{op_key}: provider {op.amount} {op.currency} ≠ {r.amount} "
+                           f"{r.currency}")  # fmt: skip
+        for ref, r in refunds.items():
+            if r.status == "paid" and f"refund:{ref}" not in paid_ops:
+                bad.append(f"refund {ref}: paid, but not at the provider")
+        unpaid = sum(1 for r in refunds.values() if r.status != "paid")
+        rows.append(("provider refunds ↔ refunds recorded", len(refunds), len(bad),
+                     f"{unpaid} not paid yet" if unpaid else "", bad))  # fmt: skip
 
     # 6. Refunds: every 2xx refund stored once; a replayed key gave the same refund.
     ok_refunds = [r for r in records["refunds"] if 200 <= r["status"] < 300]

@@ -206,3 +206,15 @@ def test_card_checkout_completes_without_any_http_call(client, settings):
     assert (charge.payment_reference, charge.amount) == (payment.reference, payment.amount)
     assert call.provider_reference == charge.reference
     assert ledger.reconcile() == []
+
+
+def test_the_sandbox_delivers_its_webhook_through_the_outbound_guard(settings):
+    """A worker's HTTP delivery goes through caravana.outbound: a private target is refused
+    unless OUTBOUND_ALLOWED_NETWORKS allows it (the fault run allows its own loopback)."""
+    from caravana import outbound
+
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    sandbox = providers.sandbox()
+    body = sandbox.event("PAYNOSUCHPAYMNT", "succeeded", Decimal("1.00"), "BRL")
+    with pytest.raises(outbound.RefusedTarget):
+        sandbox.deliver(body, "http://127.0.0.1:9/api/v1/payments/webhooks/sandbox")

@@ -558,15 +558,14 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
     """Payment captured: each order still awaiting payment becomes paid and its reservation a
     sale. Returns the orders that could NOT be paid (expired meanwhile): the caller refunds them.
     Call inside the payment's transaction."""
-    late = []
+    late, payable = [], []
     for order in Order.objects.select_for_update().filter(group=group).order_by("pk"):
-        if order.status != S.AWAITING_PAYMENT:
-            late.append(order)
-            continue
-        for line in order.lines.all():
-            Stock.objects.filter(pk=line.stock_id).update(
-                quantity=F("quantity") - line.quantity, reserved=F("reserved") - line.quantity
-            )
+        (payable if order.status == S.AWAITING_PAYMENT else late).append(order)
+    for line in in_lock_order(OrderLine.objects.filter(order__in=payable)):
+        Stock.objects.filter(pk=line.stock_id).update(
+            quantity=F("quantity") - line.quantity, reserved=F("reserved") - line.quantity
+        )
+    for order in payable:
         earliest, latest = service_window(order.service_level)
         _transition(
             order,
@@ -590,8 +589,16 @@ def extend_expiry(group: OrderGroup, until: dt.datetime) -> None:
     )
 
 
+def in_lock_order(lines: Iterable[OrderLine]) -> list[OrderLine]:
+    """Order lines in the order their stock rows are written: by variant, as checkout reserves
+    them (write_order), then by stock row. Every path that updates stock for several lines
+    (payment, cancellation, refund) goes in this one order, so two transactions sharing stock
+    rows never wait for each other in a circle (a deadlock)."""
+    return sorted(lines, key=lambda line: (line.variant_id, line.stock_id, line.pk))
+
+
 def _release(order: Order) -> None:
-    for line in order.lines.all():
+    for line in in_lock_order(order.lines.all()):
         Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
 
 
@@ -728,7 +735,7 @@ def record_refund(
         restock = order.status in (S.PAID, S.IN_FULFILMENT)
         _transition(order, S.REFUNDED, source=source, actor=actor, note=note)
         if restock:
-            for line in order.lines.all():
+            for line in in_lock_order(order.lines.all()):
                 Stock.objects.filter(pk=line.stock_id).update(
                     quantity=F("quantity") + line.quantity
                 )

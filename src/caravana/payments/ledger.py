@@ -23,7 +23,7 @@ None of these accounts may go negative, nor may an order's share of escrow.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.conf import settings
@@ -89,6 +89,28 @@ def credit(acct: LedgerAccount, amount: Decimal, order: Order | None = None) -> 
     return (acct, -amount, order)
 
 
+def lock(accounts: Iterable[LedgerAccount]) -> dict[int, LedgerAccount]:
+    """Lock ledger account rows (SELECT … FOR UPDATE) in primary-key order, inside the caller's
+    transaction. Every transaction takes its accounts in this one order, so two of them never
+    wait for each other in a circle (a deadlock, which PostgreSQL breaks by failing one). A
+    transaction that posts several times locks everything it will touch here first: a second
+    post locking more accounts later would break the order. Locking a row again is free."""
+    ids = sorted({a.pk for a in accounts})
+    return {
+        a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+
+
+def capture_accounts(currency: str) -> list[LedgerAccount]:
+    """What a capture may post to: clearing and escrow, and refunds for the orders that
+    expired before the money came (or money no order is owed)."""
+    return [
+        account(AccountKind.CLEARING, currency),
+        account(AccountKind.ESCROW, currency),
+        account(AccountKind.REFUNDS, currency),
+    ]
+
+
 def order_escrow(order: Order) -> Decimal:
     """What escrow holds for one order (credit-normal)."""
     total = LedgerEntry.objects.filter(order=order, account__kind=AccountKind.ESCROW).aggregate(
@@ -116,8 +138,7 @@ def post(
     if unbalanced:
         raise LedgerError(f"{key}: entries do not balance: {unbalanced}")
     with transaction.atomic():
-        ids = sorted({acct.pk for acct, _a, _o in legs})
-        locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=ids)}
+        locked = lock(acct for acct, _a, _o in legs)
         change: dict[int, Decimal] = defaultdict(lambda: ZERO)
         escrow_change: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for acct, amount, leg_order in legs:

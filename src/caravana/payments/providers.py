@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -27,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from caravana import outbound
 from caravana.codes import boleto, clabe, pix
 from caravana.payments import signing
 
@@ -312,23 +311,26 @@ class SandboxProvider:
     ) -> tuple[int, dict]:
         """Deliver a signed event the way the provider would: over HTTP to the payment's
         notification URL, or (PAYMENTS_SANDBOX_TRANSPORT = "inline", or no URL) straight into
-        the same receiver the HTTP endpoint calls. Only a worker posts over HTTP."""
+        the same receiver the HTTP endpoint calls. Only a worker posts over HTTP, through
+        caravana.outbound (timeouts, no redirects, private targets refused unless
+        OUTBOUND_ALLOWED_NETWORKS allows them). A connection that fails raises httpx.HTTPError;
+        the payment is then finished by polling (poll_payments)."""
         header = signing.sign(self.secret, body, timestamp)
         if getattr(settings, "PAYMENTS_SANDBOX_TRANSPORT", "http") == "inline" or not notify_url:
             from caravana.payments.webhooks import receive
 
             return receive(self.name, body, header)
-        request = urllib.request.Request(
+        resp = outbound.post(
             notify_url,
-            data=body,
-            method="POST",
+            content=body,
             headers={"Content-Type": "application/json", signing.HEADER: header},
+            timeout=10,
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 (our own URL)
-                return resp.status, json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"{}")
+            data = resp.json() if resp.content else {}
+        except ValueError:  # an error page, not the receiver's JSON
+            data = {"raw": resp.text[:200]}
+        return resp.status_code, data
 
 
 #: Every provider this code knows; only the enabled ones are used (registered()).

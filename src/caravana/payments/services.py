@@ -318,6 +318,9 @@ def capture(
             PaymentStatus.SUCCEEDED, PaymentStatus.RETURNED, PaymentStatus.REVIEW
         ):  # fmt: skip
             return payment
+        # The capture posts, then may post refunds for orders that expired meanwhile: every
+        # account either touches is locked now, in the ledger's one order (no deadlock).
+        ledger.lock(ledger.capture_accounts(payment.currency))
         if received != payment.amount or cur != payment.currency:
             payment.status = PaymentStatus.REVIEW
             payment.received_amount = received
@@ -658,10 +661,19 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
     if provider is None:
         raise ValidationError({"provider": _("No payment provider is configured.")})
     target = payout_currency(merchant)
-    accounts = list(
-        LedgerAccount.objects.select_for_update()
-        .filter(merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0)
-        .order_by("currency")
+    payable = list(
+        LedgerAccount.objects.filter(
+            merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0
+        ).values_list("pk", "currency")
+    )
+    if not payable:
+        return None
+    # One post per currency: each payable and its clearing account are locked first, all
+    # together in the ledger's order (no deadlock with a capture or a release), then read.
+    clearing = [ledger.account(AccountKind.CLEARING, cur) for _pk, cur in payable]
+    locked = ledger.lock([LedgerAccount(pk=pk) for pk, _cur in payable] + clearing)
+    accounts = sorted(
+        (locked[pk] for pk, _cur in payable if locked[pk].balance > 0), key=lambda a: a.currency
     )
     if not accounts:
         return None

@@ -68,10 +68,21 @@ def catch_up_money() -> int:
     return services.catch_up_money()
 
 
-@app.task
-def sandbox_deliver(body: str, notify_url: str) -> int:
-    """The sandbox's webhook, delivered by a worker (never by the request that caused it)."""
+@app.task(bind=True, max_retries=5)
+def sandbox_deliver(self, body: str, notify_url: str) -> int:
+    """The sandbox's webhook, delivered by a worker (never by the request that caused it). Like
+    a real provider, it tries again (2, 4, 8 … s) when the site cannot be reached or answers
+    5xx; what is still undelivered after that is found by polling (poll_payments)."""
+    import httpx
+
     from caravana.payments import providers
 
-    status, _body = providers.sandbox().deliver(body.encode(), notify_url)
+    try:
+        status, _body = providers.sandbox().deliver(body.encode(), notify_url)
+    except httpx.TransportError as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    if status >= 500 and not self.request.is_eager:
+        raise self.retry(countdown=2 ** (self.request.retries + 1))
     return status
