@@ -98,3 +98,39 @@ def test_a_capture_with_a_late_refund_and_a_refund_do_not_deadlock(market):
     assert paid_order.refunds.get().amount == Decimal("10.00")
     assert ledger.reconcile() == []
     assert Payment.objects.filter(status=PaymentStatus.SUCCEEDED).count() == 2
+
+
+def test_a_capture_locks_every_ledger_account_it_posts_to_before_its_first_entry(market):
+    """The order that makes the test above deadlock-free, shown from the statements: every
+    account a capture with a late refund posts to is locked (FOR UPDATE, ascending ids) before
+    the first entry is written. Posting-by-posting locking, as before, locked the refunds
+    account only after clearing and escrow had entries."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SELECT … FOR UPDATE is PostgreSQL's (SQLite locks the whole database)")
+    import re
+
+    from django.test.utils import CaptureQueriesContext
+
+    from caravana.payments.models import LedgerEntry
+
+    a, b = market
+    late_group, late_payment, _r = place(buyer(), lines=[(b.pk, 1)])
+    assert orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2)) == 1
+    before = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.capture(late_payment, amount=late_payment.amount, currency="BRL")
+
+    posted = set(
+        LedgerEntry.objects.filter(pk__gt=before).values_list("account_id", flat=True).distinct()
+    )
+    assert len(posted) >= 3  # clearing, escrow and refunds owed
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    first_entry = next(i for i, s in enumerate(sqls) if 'INSERT INTO "payments_ledgerentry"' in s)
+    locked: set[int] = set()
+    for sql in sqls[:first_entry]:
+        if 'FROM "payments_ledgeraccount"' in sql and "FOR UPDATE" in sql:
+            ids = [int(x) for x in re.findall(r"\d+", sql.split(" IN (", 1)[1].split(")")[0])]
+            assert ids == sorted(ids)
+            locked |= set(ids)
+    assert posted <= locked, f"posted to {posted - locked} without locking it first"
