@@ -305,6 +305,14 @@ PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "whsec_sandb
 PAYMENTS_SANDBOX_TRANSPORT = os.environ.get("PAYMENTS_SANDBOX_TRANSPORT", "http")
 # The provider new payments go to: "sandbox" when the sandbox is on and none is named.
 PAYMENTS_PROVIDER = os.environ.get("PAYMENTS_PROVIDER", "")
+# Mercado Pago (PAYMENTS_PROVIDER=mercadopago; caravana.payments.mercadopago): the application's
+# access token and webhook secret from Mercado Pago's panel ("Your integrations"). The API URL
+# is Mercado Pago's unless a test points it elsewhere; the notification URL is sent with each
+# payment when set (otherwise Mercado Pago notifies the URL configured in its panel).
+MERCADOPAGO_ACCESS_TOKEN = os.environ.get("MERCADOPAGO_ACCESS_TOKEN", "")
+MERCADOPAGO_WEBHOOK_SECRET = os.environ.get("MERCADOPAGO_WEBHOOK_SECRET", "")
+MERCADOPAGO_API_URL = os.environ.get("MERCADOPAGO_API_URL", "https://api.mercadopago.com")
+MERCADOPAGO_NOTIFICATION_URL = os.environ.get("MERCADOPAGO_NOTIFICATION_URL", "")
 # The sandbox raises when called inside a database transaction (on in tests): provider calls go
 # through the outbox (payments.outbox) and run with autocommit.
 PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT = os.environ.get("PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT") == "1"

@@ -169,3 +169,19 @@ def test_runserver_refuses_to_start(tmp_path):
     result = _run(["-m", "caravana", "runserver", "--noreload", "127.0.0.1:0"], env)
     assert result.returncode != 0
     assert "caravana.E005" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "empty", [("MERCADOPAGO_ACCESS_TOKEN",), ("MERCADOPAGO_WEBHOOK_SECRET",), ("both",)]
+)
+def test_mercadopago_without_its_token_or_secret_is_refused(production, empty):
+    production.PAYMENTS_PROVIDER = "mercadopago"
+    production.MERCADOPAGO_ACCESS_TOKEN = "APP_USR-" + secrets.token_hex(16)
+    production.MERCADOPAGO_WEBHOOK_SECRET = secrets.token_hex(32)
+    assert ids() == []
+    for name in ("MERCADOPAGO_ACCESS_TOKEN", "MERCADOPAGO_WEBHOOK_SECRET"):
+        if empty == ("both",) or name in empty:
+            setattr(production, name, "")
+    assert ids() == ["caravana.E006"]
+    production.PAYMENTS_PROVIDER = ""  # another provider: Mercado Pago's settings do not matter
+    assert ids() == []

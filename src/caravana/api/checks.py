@@ -115,6 +115,30 @@ def allowed_hosts_errors() -> list[Error]:
     return []
 
 
+def mercadopago_errors() -> list[Error]:
+    """caravana.E006: Mercado Pago is the provider but its access token or webhook secret is
+    empty: no payment could be made, or no notification could be verified (every payment would
+    wait for polling)."""
+    if str(getattr(settings, "PAYMENTS_PROVIDER", "") or "") != "mercadopago":
+        return []
+    missing = [
+        name
+        for name in ("MERCADOPAGO_ACCESS_TOKEN", "MERCADOPAGO_WEBHOOK_SECRET")
+        if not str(getattr(settings, name, "") or "").strip()
+    ]
+    if missing:
+        return [
+            Error(
+                f"PAYMENTS_PROVIDER is mercadopago but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} empty.",
+                hint="Copy the access token and the webhook secret from your application in "
+                "Mercado Pago's panel (Your integrations) into the environment.",
+                id="caravana.E006",
+            )
+        ]
+    return []
+
+
 @register()
 def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Every refusal above, with DEBUG off; nothing with DEBUG on (the demo)."""
@@ -126,6 +150,7 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         *built_in_secrets(),
         *sandbox_errors(),
         *allowed_hosts_errors(),
+        *mercadopago_errors(),
     ]
 
 

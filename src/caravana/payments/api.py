@@ -86,7 +86,11 @@ def refund(
 # No throttle: a provider delivers bursts from few addresses, and a bad signature costs one HMAC.
 @router.post("/payments/webhooks/{provider}", auth=None, throttle=[], include_in_schema=True)
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
-    """Provider events, signed in the `Caravana-Signature` header (t=…,v1=HMAC-SHA256 of
-    "t.body"). 400 bad or stale signature, 409 replayed event, 200 applied."""
-    status, body = webhooks.receive(provider, request.body, request.headers.get(HEADER))
+    """Provider events. The sandbox signs in the `Caravana-Signature` header (t=…,v1=HMAC-SHA256
+    of "t.body"); Mercado Pago (/payments/webhooks/mercadopago) in `x-signature` over the query's
+    data.id and `x-request-id`. 400 bad or stale signature, 409 replayed event, 200 applied."""
+    status, body = webhooks.receive(
+        provider, request.body, request.headers.get(HEADER), headers=request.headers,
+        query=request.GET,
+    )  # fmt: skip
     return JsonResponse(body, status=status)

@@ -38,6 +38,13 @@ class ProviderError(Exception):
     outbox tries again later with the same idempotency key."""
 
 
+class ProviderRefused(ProviderError):
+    """The provider will never do it (an operation it does not offer, a request it rejects):
+    the outbox records the call as failed at once, for an operator, instead of retrying."""
+
+    retryable = False
+
+
 @dataclass
 class Issued:
     """What a provider gives back for a new payment."""
@@ -74,6 +81,7 @@ class Provider(Protocol):
         country: str,
         card_number: str | None = None,
         now: dt.datetime,
+        payer: dict[str, Any] | None = None,  # e-mail, name, id_type, id_number, address
     ) -> Issued: ...
 
     def capture(
@@ -147,6 +155,7 @@ class SandboxProvider:
         country: str,
         card_number: str | None = None,
         now: dt.datetime,
+        payer: dict[str, Any] | None = None,
     ) -> Issued:
         """Deterministic for a reference, so issuing again under the same key gives the same
         artefact (the dedupe a real provider does on the idempotency key)."""
@@ -332,8 +341,18 @@ PROVIDERS: dict[str, Provider] = {"sandbox": SandboxProvider()}
 
 
 def registered() -> dict[str, Provider]:
-    """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED."""
-    return {n: p for n, p in PROVIDERS.items() if n != "sandbox" or sandbox_enabled()}
+    """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED, Mercado Pago only
+    with MERCADOPAGO_ACCESS_TOKEN."""
+    if "mercadopago" not in PROVIDERS:
+        from caravana.payments.mercadopago import MercadoPagoProvider
+
+        PROVIDERS["mercadopago"] = MercadoPagoProvider()
+    on = {"sandbox": sandbox_enabled(), "mercadopago": bool(_mp_token())}
+    return {n: p for n, p in PROVIDERS.items() if on.get(n, True)}
+
+
+def _mp_token() -> str:
+    return str(getattr(settings, "MERCADOPAGO_ACCESS_TOKEN", "") or "")
 
 
 def get(name: str) -> Provider:

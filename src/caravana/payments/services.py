@@ -117,17 +117,29 @@ def _provider_for_new_payment() -> tuple[str, providers.Provider]:
 
 
 def _authorise(
-    reference: str, method: str, amount: Decimal, currency: str, country: str, card: str | None
-) -> tuple[str, providers.Issued]:
+    reference: str, method: str, amount: Decimal, currency: str, country: str, card: str | None,
+    payer: dict[str, Any] | None = None,
+) -> tuple[str, providers.Issued]:  # fmt: skip
     """Ask the provider for the payment's artefact (Pix code, boleto, CLABE, card
     authorisation). Runs before the transaction that records the payment, with the planned
-    payment reference as idempotency key: a retry gets the same answer."""
+    payment reference as idempotency key: a retry gets the same answer. `payer`: who pays
+    (a real provider needs the e-mail and ID; boleto the address)."""
     name, provider = _provider_for_new_payment()
     issued = provider.issue(
         key=f"issue:{reference}", reference=reference, method=method, amount=amount,
-        currency=currency, country=country, card_number=card, now=timezone.now(),
+        currency=currency, country=country, card_number=card, now=timezone.now(), payer=payer,
     )  # fmt: skip
     return name, issued
+
+
+def _payer(
+    buyer: Any, name: str, email: str, id_type: str, id_number: str, address: Mapping[str, str]
+) -> dict[str, Any]:
+    return {
+        "email": email or getattr(buyer, "email", "") or "",
+        "name": name or getattr(buyer, "get_full_name", lambda: "")() or "",
+        "id_type": id_type, "id_number": id_number, "address": dict(address),
+    }  # fmt: skip
 
 
 def _check_payable(group: OrderGroup) -> None:
@@ -214,8 +226,15 @@ def checkout(
         _provider_for_new_payment()
         prepared = orders.prepare_order(buyer, country, data, lines)
         plan = _check_method(country, method, prepared.total, prepared.currency, count, card)
+        addr = prepared.address
+        payer = _payer(
+            buyer, str(data.get("recipient") or ""), str(data.get("email") or ""),
+            prepared.id_type, prepared.id_number,
+            {"street_address": addr.street_address, "city": addr.city,
+             "city_area": addr.city_area, "state": addr.state, "postal_code": addr.postal_code},
+        )  # fmt: skip
         name, issued = _authorise(
-            planned["payment"], method, prepared.total, prepared.currency, country, card
+            planned["payment"], method, prepared.total, prepared.currency, country, card, payer
         )
         return prepared, plan, name, issued
 
@@ -261,9 +280,15 @@ def create_payment(
     def prepare() -> tuple[list[Decimal], str, providers.Issued]:
         plan = _check_method(group.country, method, group.total, group.currency, count, card_number)
         _check_payable(group)
+        payer = _payer(
+            buyer, group.recipient, group.email, group.buyer_id_type, group.buyer_id_number,
+            {"street_address": group.street_address, "city": group.city,
+             "city_area": group.city_area, "state": group.state, "postal_code": group.postal_code},
+        )  # fmt: skip
         name, issued = _authorise(
-            planned["payment"], method, group.total, group.currency, group.country, card_number
-        )
+            planned["payment"], method, group.total, group.currency, group.country, card_number,
+            payer,
+        )  # fmt: skip
         return plan, name, issued
 
     def work(ready: tuple[list[Decimal], str, providers.Issued]) -> dict:
@@ -839,7 +864,11 @@ def perform_call(pk: int) -> str:
 def _attempt_failed(call: ProviderCall, exc: Exception) -> str:
     logger.warning("provider call %s failed", call.key, exc_info=True)
     attempts = call.attempts + 1
-    give_up = attempts >= settings_value("PAYMENTS_OUTBOX_MAX_ATTEMPTS", 12)
+    # A refusal the provider will repeat (ProviderRefused) is not retried: it waits for an
+    # operator at once.
+    give_up = attempts >= settings_value("PAYMENTS_OUTBOX_MAX_ATTEMPTS", 12) or not getattr(
+        exc, "retryable", True
+    )
     status = CallStatus.FAILED if give_up else CallStatus.PENDING
     with transaction.atomic():
         ProviderCall.objects.filter(pk=call.pk, status=CallStatus.PENDING).update(

@@ -1,8 +1,15 @@
 """The webhook receiver: verify the signature and its age, refuse an event id seen before, then
 apply the event, all in one transaction, so a forged, stale or replayed request changes
-nothing. The API endpoint and the sandbox's inline transport both call `receive`."""
+nothing. The API endpoint and the sandbox's inline transport both call `receive`.
+
+A provider whose notifications only say which payment changed (Mercado Pago: it has a
+`notification` method) is asked for that payment's status and amount (retrieve, outside any
+transaction) before anything is applied: what the notification body says is never trusted."""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +17,8 @@ from django.db import IntegrityError, transaction
 from caravana.payments import providers, services
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
 from caravana.payments.signing import SignatureError
+
+logger = logging.getLogger(__name__)
 
 #: WebhookEvent.event_id's length: a longer id is refused, never cut (two ids cut to the same
 #: prefix would be taken for a replay).
@@ -21,8 +30,16 @@ OUTCOMES = {
 }
 
 
-def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, dict]:
-    """(HTTP status, JSON body). 400: bad signature, too old, or an event id over 64
+def receive(
+    provider_name: str,
+    body: bytes,
+    header: str | None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+) -> tuple[int, dict]:
+    """(HTTP status, JSON body). `headers` and `query`: the request's, for providers that sign
+    them (Mercado Pago). 400: bad signature, too old, or an event id over 64
     characters; 409: replayed event id; 404: unknown provider (the sandbox when it is off) or
     payment; 200: applied, including a capture held for review because the amount or currency
     is not what is owed, and money returned because the group was already paid."""
@@ -30,6 +47,8 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
         provider = providers.get(provider_name)
     except KeyError:
         return 404, {"detail": "unknown provider"}
+    if hasattr(provider, "notification"):
+        return _receive_notification(provider_name, provider, body, headers or {}, query or {})
     try:
         event = provider.verify(body, header)
     except SignatureError as exc:
@@ -64,3 +83,65 @@ def receive(provider_name: str, body: bytes, header: str | None) -> tuple[int, d
     except ValidationError as exc:
         return 422, {"detail": exc.messages}
     return 200, {"received": event_id, "payment": payment.reference}
+
+
+#: A provider's payment status (Charge.status) → what a pending payment becomes.
+FINAL = {
+    "declined": PaymentStatus.DECLINED,
+    "expired": PaymentStatus.EXPIRED,
+    "cancelled": PaymentStatus.CANCELLED,
+}
+
+
+def _receive_notification(
+    provider_name: str, provider, body: bytes, headers: Mapping[str, str], query: Mapping[str, str]
+) -> tuple[int, dict]:
+    """A signed "payment N changed": verify, ask the provider about N (no transaction is
+    open), then apply what the provider's API said in one transaction. 400 unsigned, forged or
+    stale; 503 the provider could not be asked (it sends the notification again); 404 not a
+    payment of ours; 200 applied, or nothing to apply (another topic, a repeated delivery)."""
+    try:
+        note = provider.notification(body, headers, query)
+    except SignatureError as exc:
+        return 400, {"detail": str(exc)}
+    if len(note.event_id) > MAX_EVENT_ID:
+        return 400, {"detail": [{"loc": ["header", "x-request-id"], "msg": "too long"}]}
+    if note.topic not in ("payment", ""):
+        return 200, {"ignored": note.topic[:40]}
+    if WebhookEvent.objects.filter(provider=provider_name, event_id=note.event_id).exists():
+        return 200, {"received": note.event_id, "duplicate": True}
+    try:
+        charge = provider.retrieve_id(note.resource_id)
+    except SignatureError as exc:
+        return 400, {"detail": str(exc)}
+    except providers.ProviderError as exc:
+        logger.warning("retrieving %s payment %s failed: %s", provider_name, note.resource_id, exc)
+        return 503, {"detail": "the provider could not be asked; send it again"}
+    kind = f"payment.{charge.status}"[:40]
+    payload = {
+        "topic": note.topic, "data_id": note.resource_id, "status": charge.status,
+        "amount": None if charge.amount is None else str(charge.amount),
+        "currency": charge.currency, "reference": charge.reference,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                provider=provider_name, event_id=note.event_id, type=kind, payload=payload
+            )
+            payment = Payment.objects.filter(
+                reference=charge.reference, provider=provider_name
+            ).first()
+            if payment is None:
+                raise LookupError
+            if charge.status == "succeeded":
+                services.capture(payment, amount=charge.amount, currency=charge.currency)
+            elif charge.status in FINAL:
+                detail = getattr(charge, "status_detail", "") or charge.status
+                services.fail(payment, FINAL[charge.status], f"{provider_name}: {detail}")
+    except IntegrityError:  # the same delivery, applied by a concurrent request
+        return 200, {"received": note.event_id, "duplicate": True}
+    except LookupError:
+        return 404, {"detail": "unknown payment"}
+    except ValidationError as exc:
+        return 422, {"detail": exc.messages}
+    return 200, {"received": note.event_id, "payment": payment.reference}
