@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint format bench chaos serve clean messages
+.PHONY: demo test install lint format bench chaos serve clean messages email-examples
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench: install
 # killed at random, then the invariants checked. CHAOS_ARGS="--checkouts 500 --kills 100 ...".
 chaos: install
 	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
+# The e-mails of one order's life, as a real SMTP server received them, into docs/emails/.
+email-examples: install
+	CARAVANA_EMAIL_EXAMPLES=docs/emails $(BIN)/python -m pytest -q -p no:cacheprovider tests/orders/test_order_emails_life.py
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"

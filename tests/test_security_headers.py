@@ -53,6 +53,10 @@ INLINE = [
 def test_no_template_needs_unsafe_inline():
     found = []
     for path in sorted(SRC.rglob("templates/**/*.html")):
+        if "email" in path.parent.parts:
+            # E-mail bodies are never served by the site, so no CSP applies to them, and mail
+            # clients drop stylesheets: their styles are inline by necessity.
+            continue
         text = path.read_text()
         for pattern, what in INLINE:
             for m in pattern.finditer(text):

@@ -264,6 +264,19 @@ if os.environ.get("CACHE_URL", "").startswith("redis://"):
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Caravana <no-reply@caravana.local>")
+# SMTP in production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend); the names
+# are Django's own: https://docs.djangoproject.com/en/5.2/ref/settings/#email-host
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Links in e-mails (order pages, tracking) point here: the public address of the site.
+CARAVANA_SITE_URL = os.environ.get("CARAVANA_SITE_URL", "http://127.0.0.1:8000")
+# Order e-mails (orders.notifications): attempts before one is left as failed for operators.
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "8"))
 
 # Celery runs tasks in-process unless a broker is named, so the demo needs no broker.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
@@ -348,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
     "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},
     "catch-up-money": {"task": "caravana.payments.tasks.catch_up_money", "schedule": 900.0},
+    "send-pending-notifications": {
+        "task": "caravana.orders.tasks.send_pending_notifications",
+        "schedule": 300.0,
+    },
 }
 
 # Content-Security-Policy on every response (django-csp 4). Every script and stylesheet is a

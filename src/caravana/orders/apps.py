@@ -25,6 +25,10 @@ class OrdersConfig(AppConfig):
 
         parcels_delivered.connect(receivers.on_parcels_delivered, dispatch_uid="orders.delivered")
 
+        from caravana.tracking.events import parcel_key_events
+
+        parcel_key_events.connect(receivers.on_parcel_key_events, dispatch_uid="orders.key_events")
+
 
 def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     """The cart an anonymous buyer filled joins their own cart when they log in."""

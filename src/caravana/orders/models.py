@@ -252,3 +252,34 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class Notification(models.Model):
+    """One e-mail owed for one moment of an order's life: written in the transaction that made
+    the moment happen (an outbox row), sent by a task after commit. Unique on (order, moment,
+    ref), so a repeated event (a carrier resending EDG, a second capture notice) owes nothing
+    more; `ref` tells apart moments that recur (each refund, each dispute, each parcel)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
+    moment = models.CharField(max_length=30)
+    ref = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)  # facts of the moment (refund amount…)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # a sender's lease
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.EmailField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "moment", "ref"], name="notification_once_per_moment"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.moment}:{self.ref}"

@@ -131,3 +131,33 @@ def catch_up_deliveries(chunk: int = 1000) -> int:
         deliveries = first_deliveries(parcel_ids)
         if deliveries:
             delivered += on_parcels_delivered(sender=None, deliveries=deliveries)
+
+
+def on_parcel_key_events(sender, events, **kwargs) -> set[int]:
+    """Tracking's key events of parcels that name one of our orders: a customs hold and the
+    day of delivery become order e-mails (orders.notifications), owed once per parcel and
+    moment, sent by a task. Departure and final delivery are announced by the order's own
+    transitions (mark_shipped, confirm_delivery). Returns the event ids the order announces,
+    which tracking then does not e-mail about; two queries per batch."""
+    from caravana.orders import notifications
+
+    wanted = [
+        e for e in events
+        if e.code in notifications.MOMENT_OF_CODE or e.code in notifications.COVERED_BY_ORDER
+    ]  # fmt: skip
+    if not wanted:
+        return set()
+    orders = {
+        (o.number, o.merchant_id): o
+        for o in Order.objects.filter(number__in={e.order_ref for e in wanted})
+    }
+    claimed = set()
+    for e in wanted:
+        order = orders.get((e.order_ref, e.merchant_id))
+        if order is None:  # a parcel naming another merchant's order: not ours to announce
+            continue
+        claimed.add(e.event_id)
+        moment = notifications.MOMENT_OF_CODE.get(e.code)
+        if moment and order.status not in _DONE:
+            notifications.owe(order, moment, e.identifier, reason=e.reason)
+    return claimed

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
-from caravana.orders import events
+from caravana.orders import events, notifications
 from caravana.orders.models import (
     Cart,
     CartLine,
@@ -579,6 +579,8 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
                 "promised_by": (at + dt.timedelta(days=latest)).date(),
             },
         )
+        notifications.owe(order, notifications.ORDER_PAID)
+        notifications.owe(order, notifications.MERCHANT_NEW_ORDER)
     return late
 
 
@@ -653,8 +655,10 @@ def mark_shipped(
     actor: Any = None,
 ) -> Order:
     at = at or timezone.now()
-    return _transition(_get(order), S.SHIPPED, source=source, at=at, actor=actor,
-                       fields={"shipped_at": at})  # fmt: skip
+    order = _transition(_get(order), S.SHIPPED, source=source, at=at, actor=actor,
+                        fields={"shipped_at": at})  # fmt: skip
+    notifications.owe(order, notifications.ON_ITS_WAY)
+    return order
 
 
 @transaction.atomic
@@ -670,7 +674,9 @@ def confirm_delivery(
         return order
     if order.status in (S.PAID, S.IN_FULFILMENT):  # tracking may skip a merchant step
         _transition(order, S.SHIPPED, source=source, at=at, fields={"shipped_at": at})
-    return _transition(order, S.DELIVERED, source=source, at=at, fields={"delivered_at": at})
+    _transition(order, S.DELIVERED, source=source, at=at, fields={"delivered_at": at})
+    notifications.owe(order, notifications.DELIVERED)
+    return order
 
 
 def _complete(order: Order, at: dt.datetime, source: str, actor: Any = None) -> Order:
@@ -745,6 +751,10 @@ def record_refund(
             source=source, actor=actor if getattr(actor, "pk", None) else None,
             note=(note or f"partial refund {amount} {order.currency}")[:300],
         )  # fmt: skip
+    # One e-mail per refund: the running total tells this refund from the others.
+    facts = {"amount": amount, "refunded": order.refunded, "source": source}
+    notifications.owe(order, notifications.REFUND_ISSUED, order.refunded, **facts)
+    notifications.owe(order, notifications.MERCHANT_REFUND, order.refunded, **facts)
     return order
 
 
@@ -791,9 +801,12 @@ def open_dispute(order: Order, buyer: Any, reason: str, message: str) -> Dispute
         raise ValidationError({"buyer_message": _("Tell us what happened.")})
     if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
         raise ValidationError({"order": _("This order already has an open dispute.")})
-    return Dispute.objects.create(
+    dispute = Dispute.objects.create(
         order=order, reason=(reason or "other")[:40], buyer_message=message.strip()[:4000]
     )
+    notifications.owe(order, notifications.MERCHANT_DISPUTE, dispute.pk, reason=dispute.reason,
+                      message=dispute.buyer_message)  # fmt: skip
+    return dispute
 
 
 @transaction.atomic
@@ -809,6 +822,9 @@ def answer_dispute(dispute: Dispute, merchant: Merchant, answer: str) -> Dispute
     dispute.status = DisputeStatus.ANSWERED
     dispute.answered_at = timezone.now()
     dispute.save(update_fields=["merchant_answer", "status", "answered_at"])
+    # The e-mail quotes the answer as it was first given (a later edit owes no new one).
+    notifications.owe(dispute.order, notifications.DISPUTE_ANSWERED, dispute.pk,
+                      answer=dispute.merchant_answer)  # fmt: skip
     return dispute
 
 

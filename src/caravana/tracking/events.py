@@ -16,6 +16,13 @@ Two signals, the same facts:
 hundred of them deliveries), so a listener can do its work set-wise. Arguments: ``sender``, the
 tracking.models.TrackingEvent class; ``deliveries``, a list of :class:`Delivery`.
 
+``parcel_key_events``: from the task that notifies buyers (after commit, outside any
+transaction), for the key events (upu.is_key) of parcels that name an order. Arguments:
+``sender`` (TrackingEvent), ``events``, a list of :class:`KeyEvent`. A receiver returns the
+``event_id`` of those it announces to the buyer itself (orders e-mails the order's buyer);
+tracking e-mails the parcel's recipient about the rest, so nobody is told twice. A receiver
+must be quick (enqueue, do not send) and idempotent: the task may run twice.
+
 ``parcel_delivered``: once per parcel, for listeners that want the model instances. Sent only
 when something listens (loading the parcels costs more than recording the batch). Arguments:
 ``sender`` (TrackingEvent), ``parcel`` (fulfillment.models.Parcel; ``parcel.order_ref`` names
@@ -41,5 +48,21 @@ class Delivery:
     event_id: int  # TrackingEvent pk of the EMI
 
 
+@dataclass(frozen=True)
+class KeyEvent:
+    """A key event of a parcel that names an order."""
+
+    parcel_id: int
+    identifier: str  # S10
+    order_ref: str
+    merchant_id: int
+    code: str  # UPU code (EME, EDG…)
+    event_id: int  # TrackingEvent pk
+    occurred_at: dt.datetime  # aware
+    location_name: str
+    reason: str  # details["reason"] of a hold or a failed delivery, else ""
+
+
 parcels_delivered = Signal()
+parcel_key_events = Signal()
 parcel_delivered = Signal()

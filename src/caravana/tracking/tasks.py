@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections import defaultdict
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from caravana import outbound
 from caravana.celery import app
+from caravana.tracking import events as events_module
 from caravana.tracking import notifications, webhooks
 from caravana.tracking.models import (
     TrackingEvent,
@@ -22,12 +24,15 @@ from caravana.tracking.models import (
     WebhookEndpoint,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @app.task(ignore_result=True)
 def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     """For a batch of status changes (services.StatusChange rows: parcel id, event pk, code,
     old status, new status; lists, which is how JSON carries them): e-mail the buyer when the
-    new current event is a key event, and queue a webhook per active endpoint of the merchant
+    new current event is a key event (unless the parcel's order announces it itself: see
+    tracking.events.parcel_key_events), and queue a webhook per active endpoint of the merchant
     when the normalised status changed. A handful of queries per batch."""
     from caravana.fulfillment.models import Parcel
     from caravana.tracking.services import StatusChange
@@ -35,12 +40,13 @@ def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     # Dicts are how messages queued before the rows were made compact carry them: a worker
     # upgraded first still reads a backlog left by the old web processes.
     changes = [c if isinstance(c, dict) else StatusChange(*c)._asdict() for c in changes]
-    # Cheap first pass (three columns per parcel): who has an e-mail, whose merchant listens.
+    # Cheap first pass (a few columns per parcel): who has an e-mail, which order it names,
+    # whose merchant listens.
     facts = {
-        pk: (merchant_id, email)
-        for pk, merchant_id, email in Parcel.objects.filter(
+        pk: (merchant_id, email, order_ref, s10)
+        for pk, merchant_id, email, order_ref, s10 in Parcel.objects.filter(
             pk__in={c["parcel_id"] for c in changes}
-        ).values_list("pk", "merchant_id", "recipient_email")
+        ).values_list("pk", "merchant_id", "recipient_email", "order_ref", "s10")
     }
     status_changes = [c for c in changes if c["old_status"] != c["new_status"]]
     merchants = {facts[c["parcel_id"]][0] for c in status_changes}
@@ -48,7 +54,9 @@ def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     if merchants:
         for ep in WebhookEndpoint.objects.filter(merchant_id__in=merchants, active=True):
             endpoints[ep.merchant_id].append(ep)
-    keyed = [c for c in changes if notifications.is_key(c["code"]) and facts[c["parcel_id"]][1]]
+    keyed = [c for c in changes if notifications.is_key(c["code"])]
+    claimed = _offer_key_events([c for c in keyed if facts[c["parcel_id"]][2]], facts)
+    keyed = [c for c in keyed if facts[c["parcel_id"]][1] and c["event_pk"] not in claimed]
     hooked = [c for c in status_changes if endpoints.get(facts[c["parcel_id"]][0])]
     if not keyed and not hooked:
         return {"emails": 0, "webhooks": 0}
@@ -78,6 +86,38 @@ def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     for d in deliveries:
         deliver_webhook.delay(d.pk)
     return {"emails": sent, "webhooks": len(deliveries)}
+
+
+def _offer_key_events(changes: list[dict], facts: dict) -> set[int]:
+    """Tell the listeners of parcel_key_events (orders) about key events of parcels that name
+    an order; returns the event ids a listener announces itself (see tracking.events)."""
+    if not changes or not events_module.parcel_key_events.has_listeners(TrackingEvent):
+        return set()
+    found = TrackingEvent.objects.in_bulk({c["event_pk"] for c in changes})
+    offered = [
+        events_module.KeyEvent(
+            parcel_id=c["parcel_id"],
+            identifier=facts[c["parcel_id"]][3],
+            order_ref=facts[c["parcel_id"]][2],
+            merchant_id=facts[c["parcel_id"]][0],
+            code=c["code"],
+            event_id=ev.pk,
+            occurred_at=ev.occurred_at,
+            location_name=ev.location_name,
+            reason=str((ev.details or {}).get("reason") or ""),
+        )
+        for c in changes
+        if (ev := found.get(c["event_pk"])) is not None
+    ]
+    claimed: set[int] = set()
+    for receiver, response in events_module.parcel_key_events.send_robust(
+        sender=TrackingEvent, events=offered
+    ):
+        if isinstance(response, Exception):
+            logger.error("key-event listener %r failed", receiver, exc_info=response)
+        elif response:
+            claimed.update(response)
+    return claimed
 
 
 @app.task(bind=True, ignore_result=True)

@@ -1,0 +1,563 @@
+"""The one place that decides which e-mails an order's life sends, to whom, in which language.
+
+Moments, and where each comes from:
+
+* buyer: order paid (a receipt), on its way, held by customs, out for delivery, delivered,
+  refund issued, dispute answered;
+* merchant: new (paid) order, dispute opened, refund issued.
+
+Orders' own services (mark_paid, mark_shipped, confirm_delivery, record_refund, open_dispute,
+answer_dispute) call :func:`owe` inside their transaction; the customs hold and the day of
+delivery are tracking's moments, which orders hears through ``tracking.events.parcel_key_events``
+(orders.receivers). :func:`owe` writes a Notification row, unique per (order, moment, ref), in
+the caller's transaction, and enqueues its sending after commit: nothing is announced that
+could roll back, a repeated event owes nothing more, and a row whose task was lost is sent by
+the periodic sweep (:func:`send_pending`). Sending claims the row with a lease first, so two
+workers never send the same e-mail.
+
+The buyer reads their e-mails in the language they chose on the storefront (User.language, set
+by the country and language picker), else the language of the order's country; a merchant in
+the language of its contact person if that is English, else Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from caravana.orders.models import Notification, Order
+
+logger = logging.getLogger(__name__)
+
+# Buyer moments
+ORDER_PAID = "order_paid"
+ON_ITS_WAY = "on_its_way"
+CUSTOMS_HOLD = "customs_hold"
+OUT_FOR_DELIVERY = "out_for_delivery"
+DELIVERED = "delivered"
+REFUND_ISSUED = "refund_issued"
+DISPUTE_ANSWERED = "dispute_answered"
+# Merchant moments
+MERCHANT_NEW_ORDER = "merchant_new_order"
+MERCHANT_DISPUTE = "merchant_dispute"
+MERCHANT_REFUND = "merchant_refund"
+
+BUYER_MOMENTS = (
+    ORDER_PAID, ON_ITS_WAY, CUSTOMS_HOLD, OUT_FOR_DELIVERY, DELIVERED, REFUND_ISSUED,
+    DISPUTE_ANSWERED,
+)  # fmt: skip
+MERCHANT_MOMENTS = (MERCHANT_NEW_ORDER, MERCHANT_DISPUTE, MERCHANT_REFUND)
+
+#: Tracking's key events that are moments of an order (the others keep tracking's own e-mail).
+MOMENT_OF_CODE = {"EME": CUSTOMS_HOLD, "EDG": OUT_FOR_DELIVERY}
+#: Key events an order announces through its own transitions (mark_shipped on the flight's
+#: departure, confirm_delivery with the last parcel): tracking need not e-mail them as well.
+COVERED_BY_ORDER = {"EMC", "EMI"}
+
+BUYER_LANGUAGES = ("es", "pt-br", "en")
+MERCHANT_LANGUAGES = ("zh-hans", "en")
+#: The buyer's language by the order's country when they never chose one.
+COUNTRY_LANGUAGE = {"BR": "pt-br", "MX": "es", "CL": "es", "CO": "es", "PE": "es", "AR": "es"}
+#: A claim older than this is taken to be a dead sender's, and the row may be sent again.
+LEASE = dt.timedelta(minutes=5)
+
+
+class SendFailed(Exception):
+    """The mail server refused or could not be reached: the row stays owed."""
+
+
+# --- owing --------------------------------------------------------------------------------------
+
+
+def owe(order: Order, moment: str, ref: Any = "", **data: Any) -> bool:
+    """Record that `order` owes an e-mail for `moment` (and `ref`, for moments that recur) and
+    send it after the current transaction commits. Returns False when it was already owed (the
+    event repeated). Call inside the transaction that made the moment happen."""
+    row, created = Notification.objects.get_or_create(
+        order=order,
+        moment=moment,
+        ref=str(ref)[:40],
+        defaults={"data": {k: str(v) for k, v in data.items()}},
+    )
+    if created:
+        pk = row.pk
+        transaction.on_commit(lambda: _enqueue(pk), robust=True)
+    return created
+
+
+def _enqueue(pk: int) -> None:
+    from caravana.orders import tasks
+
+    tasks.send_notification.delay(pk)
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def send(pk: int) -> str:
+    """Send one owed e-mail, at most once: the row is claimed (a lease) before the message is
+    built, marked sent after the server took it, released on failure (raises SendFailed)."""
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=pk, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "taken"
+    row = Notification.objects.select_related(
+        "order__group", "order__buyer", "order__merchant"
+    ).get(pk=pk)
+    message, language = build(row)
+    if message is None:  # nobody to write to: nothing will ever be sent
+        Notification.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="no address")
+        return "no address"
+    try:
+        get_connection().send_messages([message])
+    except (smtplib.SMTPException, OSError) as exc:
+        Notification.objects.filter(pk=pk).update(
+            claimed_at=None, last_error=(str(exc) or type(exc).__name__)[:300]
+        )
+        raise SendFailed(str(exc)) from exc
+    Notification.objects.filter(pk=pk).update(
+        sent_at=timezone.now(), recipient=message.to[0], language=language, last_error=""
+    )
+    return "sent"
+
+
+def send_pending(limit: int = 200, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Send what is owed and was not sent: its task was lost (a crash after commit) or the mail
+    server was down. Run periodically (Celery beat). Returns how many were sent."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lt=now - older_than,
+            attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in ids:
+        try:
+            sent += send(pk) == "sent"
+        except SendFailed:
+            logger.warning("order e-mail %s not sent: the mail server refused it", pk)
+            break  # the server is down for the rest too; the next sweep tries again
+    return sent
+
+
+# --- languages and formats ----------------------------------------------------------------------
+
+
+def buyer_language(order: Order) -> str:
+    chosen = (order.buyer.language or "").lower()
+    if chosen in BUYER_LANGUAGES:
+        return chosen
+    return COUNTRY_LANGUAGE.get(order.country, "en")
+
+
+def merchant_contact(merchant: Any) -> tuple[str, str]:
+    """(address, language) for a merchant's e-mails: its contact e-mail, in the language its
+    contact person (or else any member) chose if that is one the console speaks, else zh-Hans."""
+    from caravana.accounts.models import User
+
+    members = list(
+        User.objects.filter(merchant_membership__merchant=merchant)
+        .order_by("pk")
+        .values_list("email", "language")
+    )
+    members.sort(key=lambda m: m[0].lower() != merchant.contact_email.lower())
+    for _email, language in members:
+        if (language or "").lower() in MERCHANT_LANGUAGES:
+            return merchant.contact_email, language.lower()
+    return merchant.contact_email, "zh-hans"
+
+
+def _locale(country: str, language: str) -> str:
+    """CLDR locale to write money and dates: pt_BR, es_MX, zh_Hans_CN, en (or en_XX)."""
+    if language.startswith("pt"):
+        return "pt_BR"
+    if language.startswith("es"):
+        return f"es_{country}" if country else "es"
+    if language.startswith("zh"):
+        return "zh_Hans_CN"
+    return "en"
+
+
+@dataclass
+class Formats:
+    locale: str
+    currency: str
+
+    def money(self, amount: Any) -> str:
+        return format_currency(Decimal(str(amount)), self.currency, locale=self.locale)
+
+    def date(self, value: dt.date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def country(self, code: str) -> str:
+        return Locale.parse(self.locale).territories.get(code, code)
+
+
+def url(path: str) -> str:
+    return settings.CARAVANA_SITE_URL.rstrip("/") + path
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Content:
+    """What one e-mail says; the templates lay it out as text and as HTML."""
+
+    subject: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    receipt: dict | None = None
+    lines: list[dict] = field(default_factory=list)
+    parcels: list[dict] = field(default_factory=list)
+    quote: str = ""
+    steps: list[str] = field(default_factory=list)
+    action: tuple[str, str] | None = None  # (label, absolute URL)
+
+
+def build(row: Notification) -> tuple[EmailMultiAlternatives | None, str]:
+    """The message for an owed row, rendered in its reader's language."""
+    order = row.order
+    if row.moment in MERCHANT_MOMENTS:
+        to, language = merchant_contact(order.merchant)
+    else:
+        to, language = order.group.email or order.buyer.email, buyer_language(order)
+    if not to:
+        return None, language
+    fmt = Formats(_locale(order.country, language), order.currency)
+    with translation.override(language):
+        content = WRITERS[row.moment](order, row, fmt, language)
+        context = {"c": content, "order": order, "language": language}
+        text = render_to_string("orders/email/message.txt", context)
+        html = render_to_string("orders/email/message.html", context)
+    message = EmailMultiAlternatives(
+        content.subject,
+        text,
+        to=[to],
+        headers={"Content-Language": language, "X-Caravana-Moment": row.moment},
+    )
+    message.attach_alternative(html, "text/html")
+    return message, language
+
+
+def _order_link(order: Order) -> tuple[str, str]:
+    return _("See your order"), url(reverse("orders:detail", args=[order.number]))
+
+
+def _console_link(order: Order) -> tuple[str, str]:
+    return _("Open the order in the console"), url(
+        reverse("console_orders:detail", args=[order.number])
+    )
+
+
+def _parcels(order: Order, only: str = "") -> list[dict]:
+    from caravana.fulfillment.models import Parcel
+
+    qs = Parcel.objects.filter(order_ref=order.number, merchant_id=order.merchant_id)
+    if only:
+        qs = qs.filter(s10=only)
+    return [
+        {"s10": s10, "url": url(reverse("tracking:parcel", args=[s10]))}
+        for s10 in qs.order_by("pk").values_list("s10", flat=True)[:20]
+    ]
+
+
+def _lines(order: Order, fmt: Formats, language: str) -> list[dict]:
+    return [
+        {
+            "title": line.variant.product.title(language) or line.title,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "amount": fmt.money(line.amount),
+        }
+        for line in order.lines.select_related("variant__product")[:200]
+    ]
+
+
+def _receipt(order: Order, fmt: Formats) -> dict:
+    """The landed price as the order snapshotted it: goods, shipping, each duty and tax by the
+    name its rule gives it, what was paid and what is left to pay on arrival (DDU)."""
+    quote = order.quote or {}
+    rows = [(_("Products"), fmt.money(order.goods)), (_("Shipping"), fmt.money(order.shipping))]
+    arrival = []
+    for charge in [*quote.get("duties", []), *quote.get("taxes", [])]:
+        target = arrival if charge.get("estimate") else rows
+        target.append((charge.get("label") or charge.get("code"), fmt.money(charge["amount"])))
+    if not quote.get("duties") and not quote.get("taxes"):
+        rows += [(_("Duties"), fmt.money(order.duties)), (_("Taxes"), fmt.money(order.taxes))]
+    return {
+        "rows": rows,
+        "total_label": _("Total paid (%(currency)s)") % {"currency": order.currency},
+        "total": fmt.money(order.total),
+        "arrival": arrival,
+        "due_on_arrival": fmt.money(order.due_on_arrival) if order.due_on_arrival else "",
+        "rules": order.rule_set_id,
+    }
+
+
+def _order_paid(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    n = order.number
+    content = Content(
+        subject=_("Payment received: order %(number)s") % {"number": n},
+        heading=_("Thank you for your order"),
+        paragraphs=[
+            _(
+                "Hello %(name)s, we received your payment for order %(number)s from %(merchant)s. "
+                "This is your receipt."
+            )
+            % {"name": order.group.recipient, "number": n, "merchant": order.merchant.legal_name},
+            _("Delivery expected between %(from)s and %(to)s.")
+            % {"from": fmt.date(order.promised_from), "to": fmt.date(order.promised_by)},
+        ],  # fmt: skip
+        lines=_lines(order, fmt, language),
+        receipt=_receipt(order, fmt),
+        action=_order_link(order),
+    )
+    if order.due_on_arrival:
+        content.paragraphs.append(
+            _("To pay on delivery, about %(amount)s: the duties and taxes marked below, which "
+              "customs collects on arrival.") % {"amount": fmt.money(order.due_on_arrival)}
+        )  # fmt: skip
+    return content
+
+
+def _on_its_way(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    return Content(
+        subject=_("Your order %(number)s is on its way") % {"number": order.number},
+        heading=_("Your order is on its way"),
+        paragraphs=[
+            _(
+                "Your parcel has left the merchant in China and is on its way to you. Follow "
+                "every step with the tracking link below."
+            )  # fmt: skip
+        ],
+        parcels=_parcels(order),
+        action=_order_link(order),
+    )
+
+
+def _customs_hold(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    group = order.group
+    steps = [
+        _("Check that the ID number on your order, %(id)s, is yours and correct: customs "
+          "identifies the buyer by it.") % {"id": group.buyer_id_number},
+        _("If customs or the carrier asks you for a document (an invoice, proof of payment), "
+          "answer them from your order page, where you also find your receipt."),
+    ]  # fmt: skip
+    if order.due_on_arrival:
+        steps.append(
+            _("Have about %(amount)s ready: the duties and taxes to pay on delivery.")
+            % {"amount": fmt.money(order.due_on_arrival)}
+        )
+    else:
+        steps.append(
+            _(
+                "You have nothing to pay: the duties and taxes were paid with your order. Never "
+                "pay anyone who asks for them again."
+            )  # fmt: skip
+        )
+    grace = getattr(settings, "ORDERS_PROTECTION_GRACE_DAYS", 3)
+    steps.append(
+        _("If it has not arrived by %(date)s, you can have your money back from your order "
+          "page.") % {"date": fmt.date(order.promised_by + dt.timedelta(days=grace))}
+    )  # fmt: skip
+    paragraphs = [
+        _("Customs is checking your parcel %(s10)s before releasing it. Most checks end within "
+          "a few working days.") % {"s10": row.ref}
+    ]  # fmt: skip
+    if row.data.get("reason"):
+        paragraphs.append(_("Reason given: %(reason)s") % {"reason": row.data["reason"]})
+    return Content(
+        subject=_("Your order %(number)s is held by customs") % {"number": order.number},
+        heading=_("Held by customs"),
+        paragraphs=paragraphs,
+        steps=steps,
+        parcels=_parcels(order, row.ref),
+        action=_order_link(order),
+    )
+
+
+def _out_for_delivery(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    group = order.group
+    address = ", ".join(p for p in (group.street_address, group.city, group.state) if p)
+    return Content(
+        subject=_("Your order %(number)s is out for delivery") % {"number": order.number},
+        heading=_("Out for delivery today"),
+        paragraphs=[
+            _(
+                "The carrier is bringing your parcel to %(address)s today. Someone should be "
+                "there to receive it."
+            )
+            % {"address": address}  # fmt: skip
+        ],
+        parcels=_parcels(order, row.ref),
+        action=_order_link(order),
+    )
+
+
+def _delivered(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    days = getattr(settings, "ORDERS_AUTO_CONFIRM_DAYS", 7)
+    at = order.delivered_at or timezone.now()
+    return Content(
+        subject=_("Your order %(number)s was delivered") % {"number": order.number},
+        heading=_("Delivered"),
+        paragraphs=[
+            _(
+                "Your parcel was delivered. Did everything arrive well? Confirm it on your order "
+                "page. If something is wrong, open a dispute before %(date)s: after that the "
+                "merchant is paid."
+            )
+            % {"date": fmt.date((at + dt.timedelta(days=days)).date())}
+        ],  # fmt: skip
+        parcels=_parcels(order),
+        action=_order_link(order),
+    )
+
+
+def _refund_reason(source: str) -> str:
+    reasons = {
+        "late_delivery": _("The order was not delivered by the promised date."),
+        "lost_parcel": _("The carrier lost the parcel."),
+        "dispute": _("The dispute was decided in the buyer's favour."),
+    }
+    return reasons.get(source, "")
+
+
+def _refund_issued(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    amount = fmt.money(row.data.get("amount", "0"))
+    paragraphs = [
+        _("We refunded %(amount)s for order %(number)s. It goes back the way you paid and can "
+          "take a few working days to show.") % {"amount": amount, "number": order.number},
+        _("Refunded so far: %(refunded)s of %(total)s.")
+        % {"refunded": fmt.money(row.data.get("refunded", order.refunded)),
+           "total": fmt.money(order.total)},
+    ]  # fmt: skip
+    reason = _refund_reason(row.data.get("source", ""))
+    if reason:
+        paragraphs.insert(1, reason)
+    return Content(
+        subject=_("Refund of %(amount)s for order %(number)s")
+        % {"amount": amount, "number": order.number},
+        heading=_("Refund issued"),
+        paragraphs=paragraphs,
+        action=_order_link(order),
+    )
+
+
+def _dispute_answered(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    return Content(
+        subject=_("The merchant answered your dispute on order %(number)s")
+        % {"number": order.number},
+        heading=_("Your dispute was answered"),
+        paragraphs=[
+            _("%(merchant)s answered your dispute:") % {"merchant": order.merchant.legal_name}
+        ],
+        quote=row.data.get("answer", ""),
+        steps=[
+            _(
+                "Our team now reads both sides and decides; we will write to you with the "
+                "decision. You can add to your case from your order page."
+            )  # fmt: skip
+        ],
+        action=_order_link(order),
+    )
+
+
+def _merchant_new_order(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    return Content(
+        subject=_("New paid order %(number)s") % {"number": order.number},
+        heading=_("New paid order"),
+        paragraphs=[
+            _(
+                "Order %(number)s was paid: %(country)s, %(service)s service. Pack it, print the "
+                "label in the console and hand the parcel to the hub."
+            )
+            % {
+                "number": order.number,
+                "country": fmt.country(order.country),
+                "service": order.get_service_level_display(),
+            },
+            _("Goods value: %(amount)s.") % {"amount": fmt.money(order.goods)},
+        ],  # fmt: skip
+        lines=_lines(order, fmt, language),
+        action=_console_link(order),
+    )
+
+
+def _dispute_reason(code: str) -> str:
+    reasons = {
+        "not_received": _("Not received"),
+        "damaged": _("Damaged"),
+        "not_as_described": _("Not as described"),
+    }
+    return reasons.get(code, code)
+
+
+def _merchant_dispute(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    return Content(
+        subject=_("Dispute opened on order %(number)s") % {"number": order.number},
+        heading=_("A buyer opened a dispute"),
+        paragraphs=[
+            _("The buyer of order %(number)s opened a dispute (%(reason)s):")
+            % {"number": order.number, "reason": _dispute_reason(row.data.get("reason", ""))}
+        ],
+        quote=row.data.get("message", ""),
+        steps=[_("Answer in the console: the operator decides after reading both sides.")],
+        action=_console_link(order),
+    )
+
+
+def _merchant_refund(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    amount = fmt.money(row.data.get("amount", "0"))
+    paragraphs = [
+        _("%(amount)s of order %(number)s was refunded to the buyer and will not be paid out "
+          "to you.") % {"amount": amount, "number": order.number}
+    ]  # fmt: skip
+    reason = _refund_reason(row.data.get("source", ""))
+    if reason:
+        paragraphs.append(reason)
+    return Content(
+        subject=_("Refund on order %(number)s") % {"number": order.number},
+        heading=_("Refund issued"),
+        paragraphs=paragraphs,
+        action=_console_link(order),
+    )
+
+
+WRITERS = {
+    ORDER_PAID: _order_paid,
+    ON_ITS_WAY: _on_its_way,
+    CUSTOMS_HOLD: _customs_hold,
+    OUT_FOR_DELIVERY: _out_for_delivery,
+    DELIVERED: _delivered,
+    REFUND_ISSUED: _refund_issued,
+    DISPUTE_ANSWERED: _dispute_answered,
+    MERCHANT_NEW_ORDER: _merchant_new_order,
+    MERCHANT_DISPUTE: _merchant_dispute,
+    MERCHANT_REFUND: _merchant_refund,
+}

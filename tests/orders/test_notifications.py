@@ -1,0 +1,247 @@
+"""The e-mails of an order's life, sent by Celery tasks after commit through a real SMTP server
+on loopback (aiosmtpd) and read as they arrived: one test per moment, the buyer's language,
+text and HTML parts, the tracking link, amounts with their currency; one e-mail per moment
+however often the event repeats; merchants in Chinese or English."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.catalog.models import MerchantMember
+from caravana.network.seed import seed_network
+from caravana.orders import notifications
+from caravana.orders import services as orders
+from caravana.orders.models import Notification, OrderStatus
+from caravana.orders.shipping import ship_as_parcel
+from caravana.payments import services as payments
+from caravana.tracking import services as tracking
+from tests import factories as f
+from tests.orders.support import MX, buyer, place
+
+pytestmark = pytest.mark.django_db
+
+BUYER = "ana@example.com.br"
+SITE = "https://shop.example.com"
+
+
+@pytest.fixture
+def paid(market, smtp_inbox, django_capture_on_commit_callbacks):
+    """A Brazilian buyer's order, paid (Pix, sandbox): the capture's transaction owes the
+    receipt and the merchant's new-order e-mail; the commit sends them."""
+    seed_network(timezone.now().date())
+    a, _b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 2)])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments.sandbox_simulate(payment)[0] == 200
+    return group.orders.get()
+
+
+@pytest.fixture
+def shipped(paid, smtp_inbox, django_capture_on_commit_callbacks):
+    parcel = ship_as_parcel(paid, "SZX-HUB")
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.mark_shipped(paid, source="flight CV101")
+    paid.refresh_from_db()
+    return paid, parcel
+
+
+def carrier_event(parcel, code, minutes, **extra):
+    return tracking.EventIn(
+        parcel_id=parcel.pk,
+        identifier=parcel.s10,
+        source=f"carrier:{parcel.carrier.code}",
+        event_id=f"{parcel.s10}-{code}-{minutes}",
+        code=code,
+        occurred_at=timezone.now() + dt.timedelta(seconds=10 * minutes),
+        tz="America/Sao_Paulo",
+        location_name="CTE Jaguaré, São Paulo",
+        carrier_id=parcel.carrier_id,
+        **extra,
+    )
+
+
+def record(capture, *events):
+    with capture(execute=True):
+        for ev in events:
+            tracking.record_batch([ev])
+
+
+def only(inbox, moment, to=BUYER):
+    found = [m for m in inbox.to(to) if m.message["X-Caravana-Moment"] == moment]
+    assert len(found) == 1, [m.subject for m in inbox.to(to)]
+    return found[0]
+
+
+def test_order_paid_sends_a_receipt_in_the_buyers_language(paid, smtp_inbox):
+    mail = only(smtp_inbox, notifications.ORDER_PAID)
+    assert mail.subject == f"Pagamento recebido: pedido {paid.number}"
+    assert mail.language == "pt-br"
+    text, html = mail.text, mail.html
+    # Lines with the product's title, and every component of the landed price as the order
+    # snapshotted it, written the Brazilian way with the currency.
+    assert "2 × Earphones" in text and "Earphones" in html
+    money = notifications.Formats("pt_BR", "BRL").money
+    for amount in (paid.goods, paid.shipping, paid.total):
+        assert money(amount) in text and money(amount) in html
+    for charge in paid.quote["duties"] + paid.quote["taxes"]:
+        assert f"{charge['label']}: {money(charge['amount'])}" in text
+    assert f"Total pago (BRL): {money(paid.total)}" in text
+    assert "R$" in money(paid.total)
+    assert (
+        f"{SITE}/orders/{paid.number}/" in text and f'href="{SITE}/orders/{paid.number}/"' in html
+    )
+    assert html.lstrip().startswith("<!DOCTYPE html>") and 'lang="pt-br"' in html
+
+
+def test_the_merchant_hears_of_a_new_order_in_chinese(paid, smtp_inbox):
+    mail = only(smtp_inbox, notifications.MERCHANT_NEW_ORDER, paid.merchant.contact_email)
+    assert mail.language == "zh-hans"
+    assert mail.subject == f"新的已付款订单 {paid.number}"
+    assert "巴西" in mail.text  # the destination, named in Chinese
+    assert f"{SITE}/console/orders/{paid.number}/" in mail.text
+    assert "Earphones" in mail.html
+
+
+def test_a_merchant_who_chose_english_reads_english(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    staff = f.user(Role.MERCHANT, email=a.product.store.merchant.contact_email, language="en")
+    MerchantMember.objects.create(user=staff, merchant=a.product.store.merchant)
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.sandbox_simulate(payment)
+    order = group.orders.get()
+    mail = only(smtp_inbox, notifications.MERCHANT_NEW_ORDER, order.merchant.contact_email)
+    assert (mail.language, mail.subject) == ("en", f"New paid order {order.number}")
+
+
+def test_a_mexican_buyer_reads_spanish_with_pesos(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    group, payment, _r = place(buyer(), data=MX, lines=[(a.pk, 1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.sandbox_simulate(payment)
+    order = group.orders.get()
+    mail = only(smtp_inbox, notifications.ORDER_PAID, "luis@example.mx")
+    assert mail.language == "es"
+    assert mail.subject == f"Pago recibido: pedido {order.number}"
+    money = notifications.Formats("es_MX", "MXN").money
+    assert f"Total pagado (MXN): {money(order.total)}" in mail.text
+
+
+def test_parcel_on_its_way_with_the_tracking_link(shipped, smtp_inbox):
+    order, parcel = shipped
+    mail = only(smtp_inbox, notifications.ON_ITS_WAY)
+    assert mail.subject == f"Seu pedido {order.number} está a caminho"
+    link = f"{SITE}/track/{parcel.s10}/"
+    assert link in mail.text and f'href="{link}"' in mail.html
+
+
+def test_held_by_customs_says_what_to_do(shipped, smtp_inbox, django_capture_on_commit_callbacks):
+    order, parcel = shipped
+    smtp_inbox.clear()
+    hold = carrier_event(parcel, "EME", 1, details={"reason": "conferência documental"})
+    record(django_capture_on_commit_callbacks, hold)
+    mail = only(smtp_inbox, notifications.CUSTOMS_HOLD)
+    assert mail.subject == f"Seu pedido {order.number} está retido na alfândega"
+    text = mail.text
+    assert "O que fazer:" in text and "conferência documental" in text
+    assert order.group.buyer_id_number in text  # check the CPF customs knows you by
+    assert "nada a pagar" in text  # duties were collected at checkout (DDP)
+    assert f"{SITE}/track/{parcel.s10}/" in text
+    # The order's e-mail replaces tracking's generic one: the buyer is told once.
+    assert len(smtp_inbox.to(BUYER)) == 1
+
+
+def test_out_for_delivery(shipped, smtp_inbox, django_capture_on_commit_callbacks):
+    order, parcel = shipped
+    record(django_capture_on_commit_callbacks, carrier_event(parcel, "EDG", 2))
+    mail = only(smtp_inbox, notifications.OUT_FOR_DELIVERY)
+    assert mail.subject == f"Seu pedido {order.number} saiu para entrega"
+    assert "Av. Paulista, 1000" in mail.text and f"{SITE}/track/{parcel.s10}/" in mail.html
+
+
+def test_delivered(shipped, smtp_inbox, django_capture_on_commit_callbacks):
+    order, parcel = shipped
+    record(django_capture_on_commit_callbacks, carrier_event(parcel, "EMI", 3))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    mail = only(smtp_inbox, notifications.DELIVERED)
+    assert mail.subject == f"Seu pedido {order.number} foi entregue"
+    assert f"{SITE}/orders/{order.number}/" in mail.text
+    assert [m.message["X-Caravana-Moment"] for m in smtp_inbox.to(BUYER)] == [
+        notifications.ORDER_PAID, notifications.ON_ITS_WAY, notifications.DELIVERED
+    ]  # fmt: skip
+
+
+def test_refund_issued_to_buyer_and_merchant(paid, smtp_inbox, django_capture_on_commit_callbacks):
+    operator = f.user(Role.OPERATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.refund(paid, Decimal("10.00"), reason="goodwill", actor=operator)
+    mail = only(smtp_inbox, notifications.REFUND_ISSUED)
+    money = notifications.Formats("pt_BR", "BRL").money
+    assert mail.subject == f"Reembolso de {money(Decimal('10.00'))} do pedido {paid.number}"
+    assert money(paid.total) in mail.text and money(Decimal("10.00")) in mail.html
+    merchant = only(smtp_inbox, notifications.MERCHANT_REFUND, paid.merchant.contact_email)
+    assert merchant.language == "zh-hans" and paid.number in merchant.subject
+    # A second refund is a second e-mail; the first is not sent again.
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.refund(paid, Decimal("5.00"), reason="goodwill", actor=operator)
+    assert len([m for m in smtp_inbox.to(BUYER)
+                if m.message["X-Caravana-Moment"] == notifications.REFUND_ISSUED]) == 2  # fmt: skip
+
+
+def test_dispute_answered(paid, smtp_inbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = orders.open_dispute(paid, paid.buyer, "damaged", "A caixa chegou amassada.")
+    opened = only(smtp_inbox, notifications.MERCHANT_DISPUTE, paid.merchant.contact_email)
+    assert "A caixa chegou amassada." in opened.text and "损坏" in opened.text
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.answer_dispute(dispute, paid.merchant, "We will send a new one.")
+        orders.answer_dispute(dispute, paid.merchant, "We will send a new one today.")
+    mail = only(smtp_inbox, notifications.DISPUTE_ANSWERED)
+    assert mail.subject == f"O vendedor respondeu à sua disputa no pedido {paid.number}"
+    # The answer as first given, quoted in both parts; the edit owes no second e-mail.
+    assert '"We will send a new one."' in mail.text and "We will send a new one.<" in mail.html
+
+
+def test_one_email_per_moment_however_often_the_event_repeats(
+    shipped, smtp_inbox, django_capture_on_commit_callbacks
+):
+    order, parcel = shipped
+    record(
+        django_capture_on_commit_callbacks,
+        carrier_event(parcel, "EDG", 2),
+        carrier_event(parcel, "EDG", 2),  # resent as it was: tracking drops it
+        carrier_event(parcel, "EDB", 3),
+        carrier_event(parcel, "EDG", 4),  # out for delivery again, a new event: no new e-mail
+    )
+    only(smtp_inbox, notifications.OUT_FOR_DELIVERY)
+    # A row sent once is never sent again, whoever asks (a repeated task, the sweep).
+    row = Notification.objects.get(order=order, moment=notifications.OUT_FOR_DELIVERY)
+    assert row.sent_at and row.recipient == BUYER and row.language == "pt-br"
+    assert notifications.send(row.pk) == "taken"
+    assert notifications.send_pending(older_than=dt.timedelta(0)) == 0
+    assert len(smtp_inbox.to(BUYER)) == 3  # paid, on its way, out for delivery
+
+
+def test_a_mail_server_down_leaves_the_email_owed_until_the_sweep(
+    market, smtp_inbox, settings, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 9  # nothing listens there: connection refused
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments.sandbox_simulate(payment)[0] == 200  # the payment does not care
+    assert smtp_inbox.messages == []
+    owed = Notification.objects.filter(sent_at__isnull=True)
+    assert owed.count() == 2 and all(n.last_error for n in owed)
+    settings.EMAIL_PORT = port
+    assert notifications.send_pending(older_than=dt.timedelta(0)) == 2
+    assert len(smtp_inbox.messages) == 2
