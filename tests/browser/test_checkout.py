@@ -42,6 +42,8 @@ def _fill(page, data):
     for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
         page.fill(f"#{name}", data[name])
     page.select_option("#state", data["state"])
+    if data.get("buyer_id_type"):
+        page.select_option("#buyer_id_type", data["buyer_id_type"])
     page.check(f'input[name=method][value="{data["method"]}"]')
 
 
