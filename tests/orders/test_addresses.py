@@ -105,8 +105,10 @@ def test_the_cep_fills_street_and_city_from_the_demo_data(client, market):
     assert r.status_code == 200 and r["HX-Trigger-After-Settle"] == "address-filled"
     assert 'value="Avenida Paulista"' in html and 'value="São Paulo"' in html
     assert '<option value="SP" selected>' in html
-    kept = client.get(reverse("orders:cep"),
-                      {"postal_code": "01310100", "street_address": "Av. Paulista, 1000"})  # fmt: skip
+    typed = {"postal_code": "01310100", "street_address": "Av. Paulista, 1000"}
+    kept = client.get(reverse("orders:cep"), typed)
     assert 'value="Av. Paulista, 1000"' in kept.content.decode()
     unknown = client.get(reverse("orders:cep"), {"postal_code": "69301-000", "city": "Boa Vista"})
-    assert "HX-Trigger-After-Settle" not in unknown and 'value="Boa Vista"' in unknown.content.decode()
+    assert (
+        "HX-Trigger-After-Settle" not in unknown and 'value="Boa Vista"' in unknown.content.decode()
+    )

