@@ -295,6 +295,9 @@ PAYMENTS_COMMISSION_RATE = os.environ.get("PAYMENTS_COMMISSION_RATE", "0.08")
 # How long a process quotes with its cached duty rules and rate cards before checking whether
 # another process changed them (pricing.quoting); writes in this process are seen at once.
 PRICING_BOOKS_CHECK_SECONDS = float(os.environ.get("PRICING_BOOKS_CHECK_SECONDS", "2"))
+# A quote uses the latest FX rate on or before its date, however old, and records that rate's
+# date. Set a number of days to refuse older rates instead (a clear error naming the pair).
+PRICING_FX_MAX_AGE_DAYS = os.environ.get("PRICING_FX_MAX_AGE_DAYS") or None
 # The sandbox payment provider is for the demo and the tests only (`make demo` and the test suite
 # turn it on). Off, it is not registered and its pages and webhook do not exist.
 PAYMENTS_SANDBOX_ENABLED = os.environ.get("PAYMENTS_SANDBOX", "0") == "1"

@@ -88,3 +88,52 @@ def test_bad_xml_is_refused(tmp_path):
     path.write_text("<not-xml")
     with pytest.raises(CommandError, match="not eurofxref XML"):
         call_command("import_fx", ecb=path)
+
+
+# --- the latest rate on or before the date, however old (customs.md, FX) ----------------------
+
+
+def test_an_old_rate_is_used_not_silently_dropped():
+    # The last rates were published 40 days before the quote date: still the latest on or
+    # before it, so it is used (a 31-day look-back used to make this a missing rate).
+    load()
+    later = DAY + dt.timedelta(days=40)
+    rate, when, _source = fx.rate_info("USD", "BRL", later)
+    assert when == DAY
+    assert rate == fx.rate("USD", "BRL", DAY)
+    # a year later, still the same rate and date
+    assert fx.rate_info("USD", "BRL", DAY + dt.timedelta(days=365))[1] == DAY
+
+
+def test_a_quote_records_the_date_of_the_old_rate_it_used():
+    from caravana.pricing import quoting
+    from tests.pricing.support import line, request
+
+    load()
+    later = DAY + dt.timedelta(days=90)
+    snap = quoting.quote(request("BR", line("45.00"), on=later)).to_dict()
+    assert snap["request"]["quote_date"] == later.isoformat()
+    used = {(u["base"], u["quote"]): u for u in snap["fx"]}
+    assert used[("USD", "BRL")]["date"] == DAY.isoformat()
+
+
+def test_no_rate_at_all_names_the_pair():
+    from caravana.pricing import quoting
+    from caravana.pricing.engine import FxMissing
+    from tests.pricing.support import line, request
+
+    load()
+    before = DAY - dt.timedelta(days=2)  # before the first rate of the fixtures
+    with pytest.raises(FxMissing, match=r"no USD/BRL rate on or before 2026-11-24"):
+        quoting.quote(request("BR", line("45.00"), on=before))
+
+
+def test_a_look_back_limit_is_a_setting_with_a_clear_error(settings):
+    load()
+    settings.PRICING_FX_MAX_AGE_DAYS = 30
+    assert fx.rate_info("USD", "BRL", DAY + dt.timedelta(days=30))[1] == DAY
+    with pytest.raises(fx.MissingRate) as exc:
+        fx.rate_info("USD", "BRL", DAY + dt.timedelta(days=31))
+    message = str(exc.value)
+    assert "USD/BRL" in message and "PRICING_FX_MAX_AGE_DAYS" in message
+    assert DAY.isoformat() in message

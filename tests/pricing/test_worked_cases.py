@@ -76,6 +76,20 @@ def test_brazil_icms_by_state_and_date():
     assert amounts(qt)["icms"] == D("61.45")
 
 
+def test_roraima_charges_20_percent_from_2025_04_01():
+    # customs.md: 20% from 2025-04-01 in RR (three sources agree); ICMS = 0.20 × 60 / 0.80 = 15.00
+    # USD → 75.00 BRL, as MG. The day before, the 2024 version: 17% → 61.45
+    qt = q(request("BR", line("45.00"), on=dt.date(2025, 4, 1), state="RR"))
+    assert qt.taxes[0].rate == D("0.20") and amounts(qt)["icms"] == D("75.00")
+    assert "RR" in qt.taxes[0].source
+    before = q(request("BR", line("45.00"), on=dt.date(2025, 3, 31), state="RR"))
+    assert before.taxes[0].rate == D("0.17") and amounts(before)["icms"] == D("61.45")
+    # no source lists Amapá: it stays at 17%
+    assert q(request("BR", line("45.00"), on=dt.date(2025, 4, 1), state="AP")).taxes[0].rate == (
+        D("0.17")
+    )
+
+
 def test_brazil_premium_with_insurance():
     # premium card: 0.5 kg × 20 = 10.00 (= minimum), insurance 1% × 100.00 = 1.00; CIF 111.00
     # II = 0.60 × 111 − 20 = 46.60 → 233.00 BRL
@@ -211,66 +225,118 @@ def test_colombia_weight_and_value_caps():
     assert [r.code for r in q(request("CO", line("1995.01"))).refusals] == ["value_cap"]
 
 
-# --- Peru: ≤ US$200 nothing; 200–2,000: 4% + IGV 16% + IPM 2% on CIF + duty -------------------
+# --- Peru: ≤ US$200 FOB nothing; over it 4% + IGV 16% + IPM 2% on CIF + duty; US$2,000 FOB ----
+# The limits are measured on FOB, goods without freight or insurance (customs.md: SUNAT's
+# postal-shipment rules, sunat.gob.pe DespachoEP.html; postal regulation art. 4.1 b).
 
 
-def test_peru_exactly_200():
-    # CIF 195 + 5 = 200: no duty, no IGV. goods 741.00 + freight 19.00 = 760.00 PEN
-    qt = q(request("PE", line("195.00")))
-    assert amounts(qt) == {"line:0": D("741.00"), "shipping": D("19.00")}
-    assert qt.total == D("760.00")
+def test_peru_fob_exactly_200_pays_nothing_although_cif_is_over():
+    # FOB 200.00, CIF 205.00: FOB ≤ 200, so no duty, no IGV, no IPM
+    # goods 760.00 + freight 19.00 = 779.00 PEN
+    qt = q(request("PE", line("200.00")))
+    assert amounts(qt) == {"line:0": D("760.00"), "shipping": D("19.00")}
+    assert qt.total == D("779.00")
 
 
-def test_peru_200_01():
-    # CIF 200.01: duty 4% = 8.0004 → 30.40152 → 30.40 PEN
-    # IGV 16% × (200.01 + 8.0004) = 33.281664 → 126.4703… → 126.47
-    # IPM 2% × 208.0104 = 4.160208 → 15.8087… → 15.81
-    # goods 195.01 × 3.80 = 741.038 → 741.04; freight 19.00
-    # total 741.04 + 19.00 + 30.40 + 126.47 + 15.81 = 932.72
-    qt = q(request("PE", line("195.01")))
+def test_peru_fob_200_01():
+    # FOB 200.01 > 200; the duty is still computed on CIF 205.01:
+    # duty 4% × 205.01 = 8.2004 → ×3.80 = 31.16152 → 31.16 PEN
+    # IGV 16% × (205.01 + 8.2004) = 34.113664 → 129.6319… → 129.63
+    # IPM 2% × 213.2104 = 4.264208 → 16.2039… → 16.20
+    # goods 200.01 × 3.80 = 760.038 → 760.04; freight 19.00
+    # total 760.04 + 19.00 + 31.16 + 129.63 + 16.20 = 956.03
+    qt = q(request("PE", line("200.01")))
     assert amounts(qt) == {
-        "line:0": D("741.04"), "shipping": D("19.00"), "ad_valorem": D("30.40"),
-        "igv": D("126.47"), "ipm": D("15.81"),
+        "line:0": D("760.04"), "shipping": D("19.00"), "ad_valorem": D("31.16"),
+        "igv": D("129.63"), "ipm": D("16.20"),
     }  # fmt: skip
-    assert qt.total == D("932.72")
+    assert qt.total == D("956.03")
     assert [c.kind for c in qt.charges()[2:]] == ["duty", "tax", "tax"]
+    assert all(c.base_usd == D("205.01") for c in qt.duties)
 
 
-def test_peru_cap_and_ids():
-    assert q(request("PE", line("1995.00"))).ok
-    assert not q(request("PE", line("1995.01"))).ok
+def test_peru_cap_on_fob_and_ids():
+    ok = q(request("PE", line("2000.00")))  # FOB 2,000.00 (CIF 2,005.00) is allowed
+    assert ok.ok
+    over = q(request("PE", line("2000.01")))
+    assert [(r.code, r.limit, r.actual) for r in over.refusals] == [
+        ("value_cap", "2000", "2000.01")
+    ]
+    assert "FOB" in over.refusals[0].message
     assert q(request("PE", line("10.00"), buyer_id_type="pe.cui")).ok  # DNI
     assert q(request("PE", line("10.00"), buyer_id_type="pe.ruc")).ok
 
 
-# --- Argentina: first US$400 FOB free of duty, IVA 21% on the whole value; US$3,000 FOB cap ----
+# --- Argentina: Decreto 1065/2024. Up to US$400 FOB only IVA 21% on the whole value; the excess
+# pays the tariff of its HS heading plus the 3% statistics fee; US$3,000 FOB cap ---------------
 
 
-def test_argentina_fob_400():
-    # duty = 35% × max(0, 400 − 400) = 0; IVA = 0.21 × (CIF 405 + 0) = 85.05 → 85,050.00 ARS
-    # total 400,000 + 5,000 + 0 + 85,050 = 490,050.00
+def test_argentina_fob_400_pays_only_iva():
+    # duty and statistics fee on max(0, 400 − 400) = 0; IVA = 0.21 × (CIF 405 + 0 + 0) = 85.05
+    # → 85,050.00 ARS; total 400,000 + 5,000 + 0 + 0 + 85,050 = 490,050.00
     qt = q(request("AR", line("400.00"), on=dt.date(2025, 6, 1)))
+    assert qt.rule_set.id == "AR-1065-2025-03"
+    assert "Decreto 1065/2024" in qt.rule_set.source
     assert amounts(qt) == {
-        "line:0": D("400000.00"), "shipping": D("5000.00"), "di": D("0.00"),
+        "line:0": D("400000.00"), "shipping": D("5000.00"), "di": D("0.00"), "te": D("0.00"),
         "iva": D("85050.00"),
     }  # fmt: skip
     assert qt.total == D("490050.00")
-    assert not qt.ddp and all(c.estimate for c in qt.duties + qt.taxes)
     assert not qt.rule_set.verified and not qt.duties[0].verified
 
 
-def test_argentina_fob_3000_and_over():
-    # duty = 0.35 × (3,000 − 400) = 910 → 910,000.00
-    # IVA = 0.21 × (3,005 + 910) = 822.15 → 822,150.00
-    # total 3,000,000 + 5,000 + 910,000 + 822,150 = 4,737,150.00
+def test_argentina_excess_pays_the_tariff_of_its_heading_and_the_statistics_fee():
+    # A T-shirt (6109.10), FOB 500, CIF 505. Apparel: 20% from 2025-03-31 (Decreto 236/2025)
+    # duty 0.20 × 100 = 20 → 20,000.00; statistics 0.03 × 100 = 3 → 3,000.00
+    # IVA 0.21 × (505 + 20 + 3) = 110.88 → 110,880.00
+    # total 500,000 + 5,000 + 20,000 + 3,000 + 110,880 = 638,880.00
+    tee = dict(hs="610910")
+    qt = q(request("AR", line("500.00", **tee), on=dt.date(2025, 6, 1)))
+    assert amounts(qt) == {
+        "line:0": D("500000.00"), "shipping": D("5000.00"), "di": D("20000.00"),
+        "te": D("3000.00"), "iva": D("110880.00"),
+    }  # fmt: skip
+    assert qt.total == D("638880.00")
+    assert qt.duties[0].rate == D("0.20") and qt.duties[1].rate == D("0.03")
+    # The day before Decreto 236/2025, apparel paid 35%: duty 35 → 35,000.00; statistics 3,000.00
+    # IVA 0.21 × (505 + 35 + 3) = 114.03 → 114,030.00; total 657,030.00
+    before = q(request("AR", line("500.00", **tee), on=dt.date(2025, 3, 30)))
+    assert before.rule_set.id == "AR-1065-2024-12"
+    assert amounts(before)["di"] == D("35000.00") and before.total == D("657030.00")
+    # Toys (9503) went from 35% to 20% on 2025-11-01 (Decreto 781/2025)
+    toy = dict(hs="950300")
+    assert q(request("AR", line("500.00", **toy), on=dt.date(2025, 10, 31))).duties[0].rate == (
+        D("0.35")
+    )
+    assert q(request("AR", line("500.00", **toy), on=dt.date(2025, 11, 1))).duties[0].rate == (
+        D("0.20")
+    )
+
+
+def test_argentina_heading_without_a_source_pays_the_marked_default():
+    # Earphones (8518.30): no source in customs.md for the heading's rate, so the 35% default,
+    # marked unverified. duty 0.35 × 2,600 = 910 → 910,000.00; statistics 0.03 × 2,600 = 78
+    # → 78,000.00; IVA 0.21 × (3,005 + 910 + 78) = 838.53 → 838,530.00
+    # total 3,000,000 + 5,000 + 910,000 + 78,000 + 838,530 = 4,831,530.00
     qt = q(request("AR", line("3000.00"), on=dt.date(2025, 6, 1)))
     assert amounts(qt)["di"] == D("910000.00")
-    assert amounts(qt)["iva"] == D("822150.00")
-    assert qt.total == D("4737150.00")
+    assert amounts(qt)["te"] == D("78000.00")
+    assert amounts(qt)["iva"] == D("838530.00")
+    assert qt.total == D("4831530.00")
+    di = qt.duties[0]
+    assert not di.verified and "UNVERIFIED" in di.source
     over = q(request("AR", line("3000.01"), on=dt.date(2025, 6, 1)))
     assert [(r.code, r.limit, r.actual) for r in over.refusals] == [
         ("value_cap", "3000", "3000.01")
     ]
+
+
+def test_argentina_every_heading_rate_cites_its_source():
+    for rs in RULES.by_country["AR"]:
+        di = next(c for c in rs.to_dict()["components"] if c["id"] == "di")
+        for prefix, entry in di["params"]["rates_by_hs"].items():
+            assert entry["source"], (rs.id, prefix)
+        assert "35%" in rs.raw["note"] and "UNVERIFIED" in rs.raw["note"]
 
 
 def test_argentina_three_identical_units():

@@ -120,10 +120,10 @@ class AdValorem:
     The rate is flat, overridden by HS chapter/heading/subheading (weighted by each line's share
     of the customs value: on a `cif` base that is exactly Σ rate(line) × line CIF, so a dearer
     line never lowers it; on other bases it is the weighted-average rate times the base, which a
-    cart mixing rates could see dip — no seeded rule does that), or chosen by threshold bands on
-    FOB or CIF. `allowance` is a tax-free
-    first slice (Argentina's US$400 FOB); a band's `deduction` comes off the amount (Brazil's
-    US$20). Bands and HS overrides are exclusive so the rate always has one clear origin.
+    cart mixing rates could see dip), or chosen by threshold bands on FOB or CIF. An HS override
+    is a rate or {"rate", "source"}, so each rate cites the law behind it. `allowance` is a
+    tax-free first slice (Argentina's US$400 FOB); a band's `deduction` comes off the amount
+    (Brazil's US$20). Bands and HS overrides are exclusive so the rate always has one clear origin.
     """
 
     rate: Decimal = ZERO
@@ -149,6 +149,12 @@ class AdValorem:
         for prefix, r in p.get("rates_by_hs", {}).items():
             if not (prefix.isdigit() and len(prefix) in (2, 4, 6)):
                 raise RuleError(f"{where}.rates_by_hs: {prefix!r} is not an HS chapter/heading/sub")
+            if isinstance(r, Mapping):  # {"rate": "0.20", "source": "..."}: the rate's own source
+                if extra := set(r) - {"rate", "source", "verified"}:
+                    raise RuleError(f"{where}.rates_by_hs.{prefix}: unknown keys {sorted(extra)}")
+                if not r.get("source"):
+                    raise RuleError(f"{where}.rates_by_hs.{prefix}: give the rate's source")
+                r = r.get("rate")
             by_hs[prefix] = _rate(r, f"{where}.rates_by_hs.{prefix}")
         if bands:
             if "rate" in p or by_hs:

@@ -1,10 +1,13 @@
 """The rule sets and rate cards shipped as package data (pricing/data/*.json). Migration 0003
 loads them once; the operator edits them afterwards, and loading again never overwrites an
-edited row."""
+edited row. A correction to a shipped rule set reaches existing databases through a data
+migration calling `replace_shipped`, which likewise leaves the operator's edits alone."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -42,3 +45,42 @@ def load_defaults(rule_model: Any = None, card_model: Any = None) -> None:
                 "body": card,
             },
         )
+
+
+def body_digest(body: Any) -> str:
+    """SHA-256 of a rule-set body in canonical JSON: tells a shipped body from an edited one
+    (JSON key order and whitespace do not count; jsonb reorders keys)."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def replace_shipped(
+    rule_model: Any, shipped: Mapping[str, str], replaced_by: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Replace each shipped rule-set version the operator has not edited (its body still has the
+    digest it was shipped with) by the versions of rules.json named in `replaced_by`. A version
+    the operator edited is left as it is, and so are its periods: the operator decides. Returns
+    the ids replaced. Orders keep their own snapshot of the rules they were priced with, so a
+    replaced version changes no placed order."""
+    current = {rs["id"]: rs for rs in _load("rules.json")["rule_sets"]}
+    done = []
+    for old_id, digest in shipped.items():
+        row = rule_model.objects.filter(rule_id=old_id).first()
+        if row is None or body_digest(row.body) != digest:
+            continue
+        row.delete()
+        for new_id in replaced_by[old_id]:
+            rs = current[new_id]
+            rule_model.objects.update_or_create(
+                rule_id=new_id,
+                defaults={
+                    "country": rs["country"],
+                    "effective_from": rs["effective_from"],
+                    "effective_to": rs.get("effective_to"),
+                    "source": rs.get("source", ""),
+                    "verified": bool(rs.get("verified", False)),
+                    "body": rs,
+                },
+            )
+        done.append(old_id)
+    return done
