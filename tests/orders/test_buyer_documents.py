@@ -134,3 +134,25 @@ def test_the_checkout_page_offers_the_countrys_documents_the_personal_one_chosen
     order = OrderGroup.objects.get().orders.get()
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "Cédula de ciudadanía 1020304050" in page
+
+
+def test_existing_rule_sets_learn_the_new_documents_unless_the_operator_edited_them():
+    import importlib
+
+    from django.apps import apps
+
+    from caravana.pricing.models import RuleSetVersion
+
+    migration = importlib.import_module(
+        "caravana.orders.migrations.0002_buyer_documents_in_rule_sets"
+    )
+    ar = RuleSetVersion.objects.get(rule_id="AR-1065-2025-11")
+    ar.body = {**ar.body, "buyer_id_types": ["ar.cuit"]}  # as a database migrated before has it
+    ar.save()
+    pe = RuleSetVersion.objects.get(rule_id="PE-ERR-2020-11")
+    pe.body = {**pe.body, "buyer_id_types": ["pe.ruc"]}  # an operator's edit
+    pe.save()
+    migration.forwards(apps, None)
+    ar.refresh_from_db(), pe.refresh_from_db()
+    assert ar.body["buyer_id_types"] == ["ar.cuit", "ar.cuil", "ar.dni"]
+    assert pe.body["buyer_id_types"] == ["pe.ruc"]
