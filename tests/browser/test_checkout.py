@@ -42,6 +42,8 @@ def _fill(page, data):
     for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
         page.fill(f"#{name}", data[name])
     page.select_option("#state", data["state"])
+    if data.get("buyer_id_type"):
+        page.select_option("#buyer_id_type", data["buyer_id_type"])
     page.check(f'input[name=method][value="{data["method"]}"]')
 
 
@@ -86,3 +88,47 @@ def test_buyer_in_mexico_pays_with_an_oxxo_voucher(live_server, page, shop):
     page.get_by_test_id("sandbox-confirm").click()
     expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
     assert Order.objects.get().status == "paid"
+
+
+def test_a_brazilian_cep_fills_the_address_and_a_colombian_picks_a_cedula(
+    live_server, page, shop, tmp_path
+):
+    """Issue 12, items 5 and 6: the CEP fills street, city and state (demo data) and the
+    summary follows the state; a Colombian chooses among the country's documents, the cédula
+    preselected, under the "Departamento" label. Screenshots at 1366 and 390 px."""
+    a, _b, user = shop
+    _choose(page, live_server.url, "BR")
+    page.goto(f"{live_server.url}/p/{a.pk}/")
+    page.get_by_test_id("add-to-cart").click()
+    _login(page, live_server.url, user)
+    page.goto(live_server.url + "/checkout/")
+    page.fill("#postal_code", "01310-100")
+    page.locator("#postal_code").blur()
+    expect(page.get_by_test_id("cep-filled")).to_be_visible()
+    expect(page.locator("#street_address")).to_have_value("Avenida Paulista")
+    expect(page.locator("#city")).to_have_value("São Paulo")
+    expect(page.locator("#state")).to_have_value("SP")
+    page.select_option("#state", "RJ")  # the swapped-in select still re-quotes the summary
+    expect(page.get_by_test_id("parcel")).to_have_count(1)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=tmp_path / "checkout-br-1366.png", full_page=True)
+
+    _choose(page, live_server.url, "CO")
+    page.goto(live_server.url + "/checkout/")
+    expect(page.locator("#buyer_id_type")).to_have_value("co.cc")
+    expect(page.locator("#buyer_id_type option")).to_have_count(4)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=tmp_path / f"checkout-co-{width}.png", full_page=True)
+    page.fill("#recipient", "Camila Rodríguez")
+    page.fill("#street_address", "Carrera 7 # 71-21")
+    page.fill("#city", "Bogotá")
+    page.select_option("#state", "Bogotá")
+    page.fill("#postal_code", "110231")
+    page.fill("#buyer_id", "1020304050")
+    page.fill("#card_number", "4111 1111 1111 1111")
+    page.check('input[name=method][value="card"]')
+    page.get_by_test_id("place-order").click()
+    page.wait_for_url(re.compile(r"/pay/"))
+    group = Order.objects.get(country="CO").group
+    assert (group.buyer_id_type, group.buyer_id_number) == ("co.cc", "1020304050")

@@ -49,3 +49,24 @@ def test_bag_label(make_parcel, hub_user):
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_label_names_the_buyers_document(make_parcel):
+    """The courier and customs read which document the number is, in the destination's
+    language, written its usual way."""
+    p = make_parcel(recipient_tax_id="39053344705", recipient_tax_id_type="br.cpf")
+    assert p.recipient_tax_id_type == "br.cpf"
+    assert labels._document(p) == "CPF 390.533.447-05"
+    p.recipient_country, p.recipient_tax_id_type = "CO", "co.cc"
+    p.recipient_tax_id = "1020304050"
+    assert labels._document(p) == "Cédula de ciudadanía 1020304050"
+    other = make_parcel(recipient_tax_id="39053344705", recipient_tax_id_type="br.cpf")
+    assert labels.render_labels([other]).startswith(b"%PDF")
+
+
+def test_a_document_type_of_another_country_is_refused(make_parcel):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        make_parcel(recipient_tax_id="1020304050", recipient_tax_id_type="co.cc")
+    assert "recipient_tax_id_type" in err.value.message_dict

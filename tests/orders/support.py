@@ -31,6 +31,7 @@ MX = {
     "state": "CDMX",
     "postal_code": "06600",
     "buyer_id": "GODE561231GR8",
+    "buyer_id_type": "mx.rfc",  # the page preselects the CURP, Mexico's personal ID
     "service_level": "standard",
     "method": "oxxo",
 }

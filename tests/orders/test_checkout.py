@@ -76,7 +76,9 @@ def test_mexico_ids_and_oxxo_voucher(market):
     assert group.buyer_id_type == "mx.rfc" and group.currency == "MXN"
     assert payment.method == "oxxo" and len(payment.artefact["reference"]) == 14
     assert group.orders.get().expires_at >= payment.expires_at
-    curp, _p, _r = place(buyer(), data=MX, lines=[(a.pk, 1)], buyer_id="BOXW310820HNERXN09")
+    curp, _p, _r = place(
+        buyer(), data=MX, lines=[(a.pk, 1)], buyer_id="BOXW310820HNERXN09", buyer_id_type=None
+    )  # no type given: Mexico's personal ID, the CURP, is meant
     assert curp.buyer_id_type == "mx.curp"
 
 

@@ -48,6 +48,7 @@ class ParcelIn(Schema):
     recipient_phone: str = ""
     recipient_email: str = ""
     recipient_tax_id: str = ""
+    recipient_tax_id_type: str = ""
     declared_weight_g: PositiveCount
     declared_length_cm: PositiveCount
     declared_width_cm: PositiveCount

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
+from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -16,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Bag, Parcel
+from caravana.markets import LANGUAGES, documents
 
 PAGE = (100 * mm, 150 * mm)
 MARGIN = 4 * mm
@@ -69,6 +71,19 @@ def _box(c: Canvas, x: float, y: float, w: float, h: float, text: str, size: flo
     c.drawCentredString(x + w / 2, y + (h - size) / 2 + 2, text)
 
 
+def _document(p: Parcel) -> str:
+    """The recipient's document as customs and the courier read it: its name in the
+    destination's language and the number written its usual way ("CPF 390.533.447-05",
+    "Cédula de ciudadanía 1020304050")."""
+    if not p.recipient_tax_id:
+        return ""
+    doc = documents.get(p.recipient_tax_id_type)
+    if doc is None:
+        return p.recipient_tax_id
+    with translation.override(LANGUAGES.get(p.recipient_country, "en")):
+        return f"{doc.name} {doc.format(p.recipient_tax_id)}"
+
+
 def _parcel_page(c: Canvas, p: Parcel) -> None:
     w, h = PAGE
     inner = w - 2 * MARGIN
@@ -93,7 +108,14 @@ def _parcel_page(c: Canvas, p: Parcel) -> None:
         c,
         MARGIN,
         top - 98,
-        [p.recipient_name, p.recipient_address, city, p.recipient_country, p.recipient_phone],
+        [
+            p.recipient_name,
+            p.recipient_address,
+            city,
+            p.recipient_country,
+            p.recipient_phone,
+            _document(p),
+        ],
         10,
         inner,
     )

@@ -65,6 +65,9 @@ class Parcel(models.Model):
     recipient_phone = models.CharField(_("phone"), max_length=40, blank=True)
     recipient_email = models.EmailField(_("e-mail"), blank=True)
     recipient_tax_id = models.CharField(_("tax ID (CPF, RUT, …)"), max_length=32, blank=True)
+    # Which document the number is (caravana.markets.documents code, e.g. "co.cc"), as the buyer
+    # chose it at checkout: the label prints its name beside the number.
+    recipient_tax_id_type = models.CharField(_("ID type"), max_length=20, blank=True)
 
     declared_weight_g = models.PositiveIntegerField(
         _("declared weight (g)"), validators=[MinValueValidator(1)]

@@ -29,6 +29,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment import events
 from caravana.fulfillment.models import Bag, Parcel, ParcelItem, SerialCounter, Uld
+from caravana.markets import documents
 from caravana.network.models import Flight, Hub, HubMember, Lane, ServiceLevel, UldType
 
 #: The country in every S10 identifier Caravana issues (the issuing operator is in China).
@@ -243,6 +244,7 @@ PARCEL_FIELDS = (
     "recipient_phone",
     "recipient_email",
     "recipient_tax_id",
+    "recipient_tax_id_type",
     "declared_weight_g",
     "declared_length_cm",
     "declared_width_cm",
@@ -340,6 +342,10 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
     for name in ("recipient_name", "recipient_address", "recipient_city"):
         if not str(data.get(name) or "").strip():
             errors[name] = _("This field is required.")
+    id_type = str(data.get("recipient_tax_id_type") or "").strip()
+    if id_type and id_type not in {d.code for d in documents.for_country(country)}:
+        names = ", ".join(f"{d.code} ({d.short})" for d in documents.for_country(country))
+        errors["recipient_tax_id_type"] = _("Use one of: %(names)s.") % {"names": names or "—"}
     weight = _positive_int(data.get("declared_weight_g"), "declared_weight_g", errors, _("Weight"))
     dims = [
         _positive_int(data.get(f"declared_{d}_cm"), f"declared_{d}_cm", errors, _("Size"))
@@ -377,6 +383,7 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         recipient_phone=str(data.get("recipient_phone") or "").strip()[:40],
         recipient_email=str(data.get("recipient_email") or "").strip()[:254],
         recipient_tax_id=str(data.get("recipient_tax_id") or "").strip()[:32],
+        recipient_tax_id_type=str(data.get("recipient_tax_id_type") or "").strip()[:20],
         declared_weight_g=weight,
         declared_length_cm=dims[0],
         declared_width_cm=dims[1],

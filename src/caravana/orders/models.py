@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from caravana.catalog.models import Merchant, Stock, Variant
+from caravana.markets import documents
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -80,6 +81,17 @@ class OrderGroup(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def buyer_id_name(self) -> str:
+        """The document's name ("CPF", "Cédula de ciudadanía") in the active language."""
+        return documents.name(self.buyer_id_type)
+
+    @property
+    def buyer_id_display(self) -> str:
+        """The number written the document's way (390.533.447-05)."""
+        doc = documents.get(self.buyer_id_type)
+        return doc.format(self.buyer_id_number) if doc else self.buyer_id_number
 
 
 class OrderStatus(models.TextChoices):

