@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.catalog import sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
 from caravana.orders import events
@@ -101,7 +102,7 @@ def add_to_cart(cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
         .filter(pk=variant_id, product__is_active=True)
         .first()
     )
-    if variant is None:
+    if variant is None or not sellable.receivable(variant):
         raise ValidationError({"variant": _("This product is not for sale.")})
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
     wanted = quantity + (line.quantity if line else 0)
@@ -261,7 +262,13 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
     variants = Variant.objects.select_related("product", "merchant").in_bulk(
         [v for v in wanted if valid_id(v)]
     )
-    missing = [v for v in wanted if v not in variants or not variants[v].product.is_active]
+    missing = [
+        v
+        for v in wanted
+        if v not in variants
+        or not variants[v].product.is_active
+        or not sellable.receivable(variants[v])
+    ]
     if missing:
         raise ValidationError({"cart": _("Some products are no longer for sale.")})
     return [(variants[v], q) for v, q in wanted.items()]
