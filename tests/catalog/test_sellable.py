@@ -13,7 +13,7 @@ from django.test import Client
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
-from caravana.catalog import services, sellable
+from caravana.catalog import sellable, services
 from caravana.catalog.models import Product, Variant
 from caravana.orders import services as orders
 from tests import factories as f
@@ -61,9 +61,7 @@ def test_console_form_shows_the_error_on_the_battery_field():
     p = f.product(f.store(m), stock=0)
     c = Client()
     c.force_login(staff)
-    r = c.post(
-        f"/console/products/{p.pk}/variants/", {**VARIANT, "options_text": "colour: black"}
-    )
+    r = c.post(f"/console/products/{p.pk}/variants/", {**VARIANT, "options_text": "colour: black"})
     assert r.status_code == 422
     assert "UN3480" in " ".join(r.context["variant_form"].errors["battery"])
     assert not p.variants.filter(sku="PB-1").exists()

@@ -42,10 +42,14 @@ def products_for_cards(ids: list[int]) -> list[Product]:
 
 def product_page(pk: int) -> Product | None:
     """A product with store, merchant, category, images and variants with their stock."""
-    variants = Variant.objects.exclude(sellable.refused_variants()).annotate(
-        on_hand=Coalesce(Sum("stock__quantity"), 0),
-        held=Coalesce(Sum("stock__reserved"), 0),
-    ).order_by("price", "id")
+    variants = (
+        Variant.objects.exclude(sellable.refused_variants())
+        .annotate(
+            on_hand=Coalesce(Sum("stock__quantity"), 0),
+            held=Coalesce(Sum("stock__reserved"), 0),
+        )
+        .order_by("price", "id")
+    )
     product = (
         sellable.offered(Product.objects.filter(Q(pk=pk)))
         .select_related("store__merchant", "category")

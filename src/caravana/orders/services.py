@@ -621,6 +621,55 @@ def cancel_unpaid(
     return order
 
 
+@transaction.atomic
+def cancel_by_buyer(order: Order | int | str, buyer: Any) -> list[Order]:
+    """The buyer gives up on an unpaid checkout (a declined card, an expired code): every order
+    of its group still awaiting payment is cancelled, as one payment covers them all, their
+    reserved units are released, and their lines go back into the buyer's cart, so nothing the
+    buyer chose is lost. Returns the orders cancelled."""
+    order = _get(order)
+    if order.buyer_id != getattr(buyer, "pk", None):
+        raise ValidationError({"order": _("No such order.")})
+    if order.status != S.AWAITING_PAYMENT:
+        raise ValidationError({"order": _("Only an order waiting for payment can be cancelled.")})
+    group = list(
+        Order.objects.select_for_update()
+        .filter(group_id=order.group_id, status=S.AWAITING_PAYMENT)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for o in group:
+        _transition(o, S.CANCELLED, source="buyer", at=now, actor=buyer, note="cancelled by buyer")
+    lines = list(OrderLine.objects.filter(order__in=group).select_related("variant__product"))
+    for line in in_lock_order(lines):
+        Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
+    for o in group:
+        events.order_cancelled.send(Order, order=o, at=now, source="buyer")
+    _restore_cart(buyer, lines)
+    return group
+
+
+def _restore_cart(buyer: Any, lines: Iterable[OrderLine]) -> None:
+    """Put order lines back into the buyer's cart: quantities add up to a line already there
+    (at most MAX_LINE_QUANTITY), the cart keeps at most MAX_CART_LINES lines, and a product no
+    longer on sale is left out."""
+    cart, _created = Cart.objects.get_or_create(user=buyer)
+    mine = {ln.variant_id: ln for ln in cart.lines.select_for_update()}
+    for line in lines:
+        variant = line.variant
+        if not variant.product.is_active or not sellable.receivable(variant):
+            continue
+        if variant.pk in mine:
+            target = mine[variant.pk]
+            target.quantity = min(target.quantity + line.quantity, MAX_LINE_QUANTITY)
+            target.save(update_fields=["quantity"])
+        elif len(mine) < MAX_CART_LINES:
+            mine[variant.pk] = CartLine.objects.create(
+                cart=cart, variant=variant, quantity=min(line.quantity, MAX_LINE_QUANTITY)
+            )
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
 def expire_unpaid(now: dt.datetime | None = None, limit: int = 500) -> int:
     """Cancel unpaid orders past their payment window (the Celery task and the expire_orders
     command run this). One transaction per order, so one failure does not hold back the rest."""
