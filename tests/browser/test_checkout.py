@@ -1,12 +1,15 @@
 """Checkout journeys in a real Chromium: Pix from Brazil with two merchants, OXXO from Mexico.
 The sandbox's "confirm payment" button posts a signed webhook over HTTP to our own endpoint."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from caravana.network.seed import seed_network
 from caravana.orders.models import Order
+from caravana.orders.shipping import ship_as_parcel
 from tests import factories as f
 from tests.orders.support import BR, MX, ensure_pricing
 
@@ -132,3 +135,41 @@ def test_a_brazilian_cep_fills_the_address_and_a_colombian_picks_a_cedula(
     page.wait_for_url(re.compile(r"/pay/"))
     group = Order.objects.get(country="CO").group
     assert (group.buyer_id_type, group.buyer_id_number) == ("co.cc", "1020304050")
+
+
+def test_declined_card_then_pix_from_the_order_page(live_server, page, shop):
+    """A declined card is not a dead end: the order page offers another way, and Pix pays."""
+    a, _b, user = shop
+    _choose(page, live_server.url, "BR")
+    _login(page, live_server.url, user)
+    page.goto(f"{live_server.url}/p/{a.pk}/")
+    page.get_by_test_id("add-to-cart").click()
+    page.goto(live_server.url + "/checkout/")
+    _fill(page, {**BR, "method": "card"})
+    page.fill("#card_number", "4000 0000 0000 0002")  # the sandbox declines cards ending 0002
+    page.get_by_test_id("place-order").click()
+    expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "declined")
+    page.get_by_test_id("retry-options").click()
+    expect(page.get_by_test_id("payment-problem")).to_be_visible()
+    expect(page.get_by_test_id("status")).to_have_attribute("data-status", "awaiting_payment")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        page.screenshot(path=f"var/screenshot-order-declined-{width}.png", full_page=True)
+    page.check('[data-testid="other-method-form"] input[name=method][value="pix"]')
+    page.get_by_test_id("pay-another-way").click()
+    expect(page.get_by_test_id("pix-qr").locator("svg")).to_be_visible()
+    page.get_by_test_id("sandbox-confirm").click()
+    expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
+    order = Order.objects.get()
+    assert order.status == "paid"
+    seed_network(dt.date.today())
+    parcel = ship_as_parcel(order, "SZX-HUB")
+    page.goto(f"{live_server.url}/orders/{order.number}/")
+    expect(page.get_by_test_id("status")).to_have_attribute("data-status", "in_fulfilment")
+    expect(page.get_by_test_id("parcel-tracking")).to_have_text(parcel.s10)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        page.screenshot(path=f"var/screenshot-order-shipping-{width}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_test_id("parcel-tracking").click()
+    expect(page).to_have_url(re.compile(f"/track/{parcel.s10}/$"))

@@ -26,12 +26,22 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: Where each staff role's work is: they land there after logging in, never on the storefront's
+#: country picker (which is for buyers).
+STAFF_HOME = {
+    Role.MERCHANT: "console:dashboard",
+    Role.HUB: "fulfillment:receive",
+    Role.PLANNER: "planning:flights",
+    Role.OPERATOR: "operations:review",
+}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to where its work is."""
-    role = request.user.role
-    if request.user.is_superuser or role == Role.OPERATOR:
+    """Send each role to where its work is (LOGIN_REDIRECT_URL): operators with access to the
+    back office to /admin/, other operators to /operations/; buyers to the storefront."""
+    user = request.user
+    if user.is_superuser or (user.role == Role.OPERATOR and user.is_staff):
         return redirect("admin:index")
-    if role == Role.MERCHANT:
-        return redirect("console:dashboard")
-    return redirect("storefront:home")
+    target = STAFF_HOME.get(user.role)
+    return redirect(target) if target else redirect("storefront:home")

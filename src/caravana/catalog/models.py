@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,25 @@ class Product(models.Model):
                 return value
         return ""
 
+    def clean(self) -> None:
+        """A product holding a variant buyers cannot receive stays off sale (catalog.sellable):
+        listings trust ``is_active``."""
+        from caravana.catalog import sellable
+
+        if (
+            self.pk
+            and self.is_active
+            and Variant.objects.filter(sellable.refused_variants(), product_id=self.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "is_active": _(
+                        "This product has a variant we cannot deliver (a standalone lithium "
+                        "battery): change or delete that variant first."
+                    )
+                }
+            )
+
     def description(self, language: str) -> str:
         for sfx in fallback_order(language):
             if getattr(self, f"title_{sfx}"):
@@ -170,6 +190,15 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+    def clean(self) -> None:
+        """Refuse, naming the field, what the network would refuse at the parcel desk: it is
+        never listed, so never sold (catalog.sellable)."""
+        from caravana.catalog import sellable
+
+        message = sellable.refusal(self.battery)
+        if message:
+            raise ValidationError({"battery": message})
 
     @property
     def options_label(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
+from caravana.catalog import sellable
 from caravana.catalog.models import Category, Product, ProductImage, Variant
 
 
@@ -41,12 +42,16 @@ def products_for_cards(ids: list[int]) -> list[Product]:
 
 def product_page(pk: int) -> Product | None:
     """A product with store, merchant, category, images and variants with their stock."""
-    variants = Variant.objects.annotate(
-        on_hand=Coalesce(Sum("stock__quantity"), 0),
-        held=Coalesce(Sum("stock__reserved"), 0),
-    ).order_by("price", "id")
+    variants = (
+        Variant.objects.exclude(sellable.refused_variants())
+        .annotate(
+            on_hand=Coalesce(Sum("stock__quantity"), 0),
+            held=Coalesce(Sum("stock__reserved"), 0),
+        )
+        .order_by("price", "id")
+    )
     product = (
-        Product.objects.filter(Q(pk=pk), is_active=True)
+        sellable.offered(Product.objects.filter(Q(pk=pk)))
         .select_related("store__merchant", "category")
         .prefetch_related(Prefetch("variants", queryset=variants), "images")
         .first()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.catalog import sellable
 from caravana.catalog.models import BatteryType, Merchant
 from caravana.codes import bag as bag_codes
 from caravana.codes import hs
@@ -146,11 +147,10 @@ def _check_size(
 
 
 def _battery_refused(battery: str, errors: dict[str, str]) -> None:
-    if battery == BatteryType.STANDALONE:
-        errors["battery"] = _(
-            "Standalone lithium batteries (UN3480/UN3090) are not accepted: since 2022 they "
-            "need a shipper's declaration and cargo-aircraft-only handling."
-        )
+    """The same rule the catalog lists by (catalog.sellable), so what is sold is shipped."""
+    message = sellable.refusal(battery)
+    if message:
+        errors["battery"] = message
 
 
 def parse_s10(value: str, field_name: str = "s10") -> str:

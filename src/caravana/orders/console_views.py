@@ -68,7 +68,7 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
             messages.success(request, _("Parcel %(s10)s created.") % {"s10": parcel.s10})
             return redirect("console_orders:detail", number=order.number)
         elif action == "ship":
-            services.mark_shipped(order, actor=request.user)
+            shipping.mark_shipped_by_merchant(order, actor=request.user)
         elif action == "refund":
             try:
                 amount = Decimal(request.POST.get("amount", "").replace(",", "."))

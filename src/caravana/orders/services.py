@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.catalog import sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
 from caravana.orders import events, notifications
@@ -107,7 +108,7 @@ def add_to_cart(cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
         .filter(pk=variant_id, product__is_active=True)
         .first()
     )
-    if variant is None:
+    if variant is None or not sellable.receivable(variant):
         raise ValidationError({"variant": _("This product is not for sale.")})
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
     wanted = quantity + (line.quantity if line else 0)
@@ -267,7 +268,13 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
     variants = Variant.objects.select_related("product", "merchant").in_bulk(
         [v for v in wanted if valid_id(v)]
     )
-    missing = [v for v in wanted if v not in variants or not variants[v].product.is_active]
+    missing = [
+        v
+        for v in wanted
+        if v not in variants
+        or not variants[v].product.is_active
+        or not sellable.receivable(variants[v])
+    ]
     if missing:
         raise ValidationError({"cart": _("Some products are no longer for sale.")})
     return [(variants[v], q) for v, q in wanted.items()]
@@ -625,6 +632,55 @@ def cancel_unpaid(
     _release(order)
     events.order_cancelled.send(Order, order=order, at=timezone.now(), source=source)
     return order
+
+
+@transaction.atomic
+def cancel_by_buyer(order: Order | int | str, buyer: Any) -> list[Order]:
+    """The buyer gives up on an unpaid checkout (a declined card, an expired code): every order
+    of its group still awaiting payment is cancelled, as one payment covers them all, their
+    reserved units are released, and their lines go back into the buyer's cart, so nothing the
+    buyer chose is lost. Returns the orders cancelled."""
+    order = _get(order)
+    if order.buyer_id != getattr(buyer, "pk", None):
+        raise ValidationError({"order": _("No such order.")})
+    if order.status != S.AWAITING_PAYMENT:
+        raise ValidationError({"order": _("Only an order waiting for payment can be cancelled.")})
+    group = list(
+        Order.objects.select_for_update()
+        .filter(group_id=order.group_id, status=S.AWAITING_PAYMENT)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for o in group:
+        _transition(o, S.CANCELLED, source="buyer", at=now, actor=buyer, note="cancelled by buyer")
+    lines = list(OrderLine.objects.filter(order__in=group).select_related("variant__product"))
+    for line in in_lock_order(lines):
+        Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
+    for o in group:
+        events.order_cancelled.send(Order, order=o, at=now, source="buyer")
+    _restore_cart(buyer, lines)
+    return group
+
+
+def _restore_cart(buyer: Any, lines: Iterable[OrderLine]) -> None:
+    """Put order lines back into the buyer's cart: quantities add up to a line already there
+    (at most MAX_LINE_QUANTITY), the cart keeps at most MAX_CART_LINES lines, and a product no
+    longer on sale is left out."""
+    cart, _created = Cart.objects.get_or_create(user=buyer)
+    mine = {ln.variant_id: ln for ln in cart.lines.select_for_update()}
+    for line in lines:
+        variant = line.variant
+        if not variant.product.is_active or not sellable.receivable(variant):
+            continue
+        if variant.pk in mine:
+            target = mine[variant.pk]
+            target.quantity = min(target.quantity + line.quantity, MAX_LINE_QUANTITY)
+            target.save(update_fields=["quantity"])
+        elif len(mine) < MAX_CART_LINES:
+            mine[variant.pk] = CartLine.objects.create(
+                cart=cart, variant=variant, quantity=min(line.quantity, MAX_LINE_QUANTITY)
+            )
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
 
 
 def expire_unpaid(now: dt.datetime | None = None, limit: int = 500) -> int:

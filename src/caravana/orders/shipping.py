@@ -79,3 +79,14 @@ def ship_as_parcel(order: Order, hub: str, actor: Any = None) -> Parcel:
     if order.status == OrderStatus.PAID:
         services.start_fulfilment(order, actor=actor)
     return parcel
+
+
+@transaction.atomic
+def mark_shipped_by_merchant(order: Order, actor: Any = None) -> Order:
+    """The merchant says the order left: only once its parcel exists, since the buyer's
+    tracking link is the parcel's S10 and nothing can be tracked without it."""
+    if not Parcel.objects.filter(order_ref=order.number, merchant=order.merchant_id).exists():
+        raise ValidationError(
+            {"order": _("Create the parcel and its label first: an order ships as a parcel.")}
+        )
+    return services.mark_shipped(order, actor=actor)

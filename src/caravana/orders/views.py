@@ -3,6 +3,8 @@ a service's ValidationError becomes a message on the form."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,20 +12,23 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.fulfillment.models import Parcel
 from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
-from caravana.orders.models import Cart, Order, ServiceLevel
+from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices
 from caravana.payments import installments
 from caravana.payments import services as payments
-from caravana.payments.models import Method
+from caravana.payments.models import Method, PaymentStatus
+from caravana.storefront import countries
 from caravana.storefront.countries import format_locale
 from caravana.storefront.landed import DEFAULT_STATE, charge_label
 from caravana.storefront.prices import PriceBook
@@ -234,8 +239,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
     ctx = _checkout_context(request, c, data)
     if request.htmx:
         return render(request, "orders/_summary.html", ctx)
-    import uuid
-
     ctx["idempotency_key"] = uuid.uuid4().hex
     return render(request, "orders/checkout.html", ctx)
 
@@ -247,31 +250,110 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/order_list.html", {"page": page})
 
 
+def _order_page(
+    request: HttpRequest,
+    order: Order,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    data: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The buyer's order, written for its destination: amounts with their currency in the
+    buyer's locale (money_tags), times in the destination's zone, statuses and titles in the
+    buyer's language, every parcel with its S10 and tracking link; and, while it waits for
+    payment, the way on: pay again, another way, or cancel."""
+    lang = get_language() or "en"
+    country = countries.get(order.country) or request.country
+    lines = [
+        {
+            "title": line.variant.product.title(lang) or line.title,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "hs_code": line.hs_code,
+            "amount": line.amount,
+        }
+        for line in order.lines.select_related("variant__product")[:200]
+    ]
+    group_payments = list(order.group.payments.all()[:20])
+    last = group_payments[0] if group_payments else None
+    awaiting = order.status == OrderStatus.AWAITING_PAYMENT
+    context = {
+        "order": order,
+        "lines": lines,
+        "events": [
+            (e.at, OrderStatus(e.to_status).label if e.to_status in OrderStatus.values else "")
+            for e in order.events.all()[:100]
+        ],
+        "disputes": order.disputes.all()[:20],
+        "payments": group_payments,
+        "last_payment": last,
+        "refunds": order.refunds.all()[:50],
+        "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
+        "protection_due": services.protection_due(order),
+        "money_locale": format_locale(country, lang),
+        "time_zone": country.time_zone,
+        "awaiting": awaiting,
+        "retry": awaiting and (last is None or last.status != PaymentStatus.PENDING),
+        "group_orders": order.group.orders.exclude(pk=order.pk).count() if awaiting else 0,
+        "methods": [(m, Method(m).label) for m in payments.methods_for(order.country)]
+        if awaiting
+        else [],
+        "installments": installments.options(order.country, order.group.total, order.currency)
+        if awaiting
+        else [1],
+        "errors": errors or {},
+        "data": data or {"method": last.method if last else ""},
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    with timezone.override(country.zone):
+        return render(request, "orders/order_detail.html", context, status=status)
+
+
 @login_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(
         Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
     )
-    return render(
-        request,
-        "orders/order_detail.html",
-        {
-            "order": order,
-            "lines": order.lines.all()[:200],
-            "events": order.events.all()[:100],
-            "disputes": order.disputes.all()[:20],
-            "payments": order.group.payments.all()[:20],
-            "refunds": order.refunds.all()[:50],
-            "protection_due": services.protection_due(order),
-        },
-    )
+    return _order_page(request, order)
+
+
+def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
+    """Another attempt to pay the order's checkout (the same method again, or another one):
+    payments.create_payment, then the payment's page; a bad field is shown on the order page."""
+    method = request.POST.get("method", "")
+    data = {"method": method}
+    try:
+        count = int(request.POST.get("installments") or 1)
+    except ValueError:
+        return _order_page(
+            request, order, errors={"installments": [_("Give a whole number.")]}, data=data,
+            status=422,
+        )  # fmt: skip
+    try:
+        payment, _replayed = payments.create_payment(
+            order.group, request.user, method, count=count,
+            card_number=request.POST.get("card_number") or None,
+            key=request.POST.get("idempotency_key") or None,
+            notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _order_page(request, order, errors=_errors(exc), data=data, status=422)
+    return redirect("payments:pay", reference=payment.reference)
 
 
 @login_required
 @require_POST
 def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    order = get_object_or_404(Order, number=number, buyer=request.user)
+    order = get_object_or_404(
+        Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
+    )
+    if action == "pay":
+        return _pay_again(request, order)
     try:
+        if action == "cancel":
+            services.cancel_by_buyer(order, request.user)
+            messages.success(request, _("Order cancelled: its products are back in your cart."))
+            return redirect("orders:cart")
         if action == "confirm":
             services.confirm_receipt(order, request.user)
             messages.success(request, _("Thank you: the merchant will now be paid."))

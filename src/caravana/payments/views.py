@@ -5,18 +5,22 @@ provider books the money and sends its signed webhook."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.codes import pix
 from caravana.payments import providers, services, vouchers
 from caravana.payments.models import Payment
+from caravana.storefront import countries
 
 
 def _own(request: HttpRequest, reference: str) -> Payment:
@@ -33,16 +37,23 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         if payment.method == "pix" and payment.artefact
         else ""
     )
-    return render(
-        request,
-        "payments/pay.html",
-        {
-            "payment": payment,
-            "qr": qr,
-            "orders": payment.group.orders.select_related("merchant").all()[:50],
-            "sandbox": providers.sandbox_enabled() and payment.provider == "sandbox",
-        },
-    )
+    with timezone.override(_zone(payment)):  # "valid until" on the buyer's clock
+        return render(
+            request,
+            "payments/pay.html",
+            {
+                "payment": payment,
+                "qr": qr,
+                "orders": payment.group.orders.select_related("merchant").all()[:50],
+                "sandbox": providers.sandbox_enabled() and payment.provider == "sandbox",
+            },
+        )
+
+
+def _zone(payment: Payment) -> zoneinfo.ZoneInfo:
+    """The buyer's time zone: their country's (storefront.countries)."""
+    country = countries.get(payment.group.country)
+    return country.zone if country else zoneinfo.ZoneInfo("UTC")
 
 
 @login_required
@@ -58,7 +69,7 @@ def voucher(request: HttpRequest, reference: str) -> HttpResponse:
     if payment.method == "boleto":
         pdf = vouchers.boleto_pdf(payment)
     elif payment.method == "oxxo":
-        pdf = vouchers.oxxo_pdf(payment)
+        pdf = vouchers.oxxo_pdf(payment, _zone(payment))
     else:
         raise Http404(_("This method has no voucher."))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -3,6 +3,7 @@ use), and an OXXO voucher with its reference as a Code 128 barcode."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -12,6 +13,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from caravana.payments.models import Payment
+
+
+def _zone_name(zone: dt.tzinfo, at: dt.datetime) -> str:
+    """The zone's IANA name where it has one (America/Mexico_City), else its abbreviation."""
+    return getattr(zone, "key", None) or at.tzname() or "UTC"
 
 
 def _header(c: canvas.Canvas, title: str, payment: Payment) -> float:
@@ -50,14 +56,21 @@ def boleto_pdf(payment: Payment) -> bytes:
     return buf.getvalue()
 
 
-def oxxo_pdf(payment: Payment) -> bytes:
+def oxxo_pdf(payment: Payment, zone: dt.tzinfo = dt.UTC) -> bytes:
+    """`zone`: the buyer's (the page passes the destination country's), so "valid until" is
+    the time on the buyer's clock, not UTC."""
     art = payment.artefact
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     y = _header(c, "OXXO Pay", payment)
     c.setFont("Helvetica", 10)
     y -= 8 * mm
-    c.drawString(20 * mm, y, f"Válido hasta / valid until: {payment.expires_at:%Y-%m-%d %H:%M} UTC")
+    until = payment.expires_at.astimezone(zone)
+    c.drawString(
+        20 * mm,
+        y,
+        f"Válido hasta / valid until: {until:%Y-%m-%d %H:%M} ({_zone_name(zone, until)})",
+    )
     y -= 12 * mm
     c.setFont("Courier-Bold", 16)
     ref = art["reference"]

@@ -3,6 +3,7 @@ money and dates. Names come from CLDR through babel so they are right in every l
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,6 +16,14 @@ class BuyerCountry:
     currency: str
     language: str  # Django language code of the default UI language
     locale: str  # CLDR locale for formatting
+    #: IANA zone buyers' times are shown in: the zone of the country's largest city, as listed
+    #: for it in the tz database's zone1970.tab (https://data.iana.org/time-zones/tzdb/).
+    #: Brazil, Mexico and Chile span several zones; these hold for most of their buyers.
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def name(self, language: str) -> str:
         return _locale(language).territories.get(self.code, self.code)
@@ -23,12 +32,12 @@ class BuyerCountry:
 COUNTRIES: dict[str, BuyerCountry] = {
     c.code: c
     for c in (
-        BuyerCountry("BR", "BRL", "pt-br", "pt_BR"),
-        BuyerCountry("MX", "MXN", "es", "es_MX"),
-        BuyerCountry("CL", "CLP", "es", "es_CL"),
-        BuyerCountry("CO", "COP", "es", "es_CO"),
-        BuyerCountry("PE", "PEN", "es", "es_PE"),
-        BuyerCountry("AR", "ARS", "es", "es_AR"),
+        BuyerCountry("BR", "BRL", "pt-br", "pt_BR", "America/Sao_Paulo"),
+        BuyerCountry("MX", "MXN", "es", "es_MX", "America/Mexico_City"),
+        BuyerCountry("CL", "CLP", "es", "es_CL", "America/Santiago"),
+        BuyerCountry("CO", "COP", "es", "es_CO", "America/Bogota"),
+        BuyerCountry("PE", "PEN", "es", "es_PE", "America/Lima"),
+        BuyerCountry("AR", "ARS", "es", "es_AR", "America/Argentina/Buenos_Aires"),
     )
 }
 DEFAULT = COUNTRIES["MX"]

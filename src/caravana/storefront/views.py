@@ -44,8 +44,14 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     ]
 
 
+def _staff(request: HttpRequest) -> bool:
+    """Staff (merchant, hub, planner, operator) browse the storefront as it is, in the default
+    country: the country picker is a buyer's first step, not theirs."""
+    return request.user.is_authenticated and request.user.role != "buyer"
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.country_chosen:
+    if not request.country_chosen and not _staff(request):
         return redirect("storefront:country")
     lang = _language()
     result = run_search(SearchRequest(language=lang, sort="newest", per_page=12))

@@ -5,8 +5,9 @@ and sizes are drawn from.
 Every phrase is a 4-tuple in the order of LANGS: (es, pt-BR, en, zh-Hans). Titles are written
 the way cross-border listings are ("Fone de ouvido bluetooth TWS com microfone"): kind first,
 then selling points, so the same template reads naturally in the three Latin-script languages.
-The numbers are illustrative, chosen to look like the trade (a silicone case costs a few yuan, a
-power bank a hundred), not statistics of any marketplace.
+The numbers are illustrative, chosen to look like the trade (a silicone case costs a few yuan,
+earphones a hundred), not statistics of any marketplace. No power banks: they are standalone
+lithium batteries, which the network refuses (catalog.sellable), so nobody may list them.
 """
 
 from __future__ import annotations
@@ -249,51 +250,6 @@ LEAVES: tuple[Leaf, ...] = (
         options="colour",
         weight=7,
         sku="CH",
-    ),
-    Leaf(
-        "power-banks",
-        "phone-accessories",
-        ("Baterías externas", "Carregadores portáteis", "Power banks", "充电宝"),
-        ("850760",),
-        "standalone",
-        kinds=(
-            ("Batería externa", "Carregador portátil power bank", "Power bank", "充电宝"),
-            (
-                "Batería externa magnética",
-                "Power bank magnético",
-                "Magnetic power bank",
-                "磁吸充电宝",
-            ),
-            ("Batería externa delgada", "Bateria externa slim", "Slim power bank", "超薄移动电源"),
-        ),
-        features=(
-            ("10000 mAh", "10000 mAh", "10000 mAh", "10000毫安"),
-            ("20000 mAh", "20000 mAh", "20000 mAh", "20000毫安"),
-            (
-                "carga rápida 22,5 W",
-                "carregamento rápido 22,5 W",
-                "22.5 W fast charging",
-                "22.5W快充",
-            ),
-            ("con pantalla LED", "com display LED", "with LED display", "数显"),
-        ),
-        uses=(
-            (
-                "Lleva energía extra a donde vayas: hasta tres cargas completas.",
-                "Leve energia extra aonde for: até três cargas completas.",
-                "Extra power wherever you go: up to three full charges.",
-                "随时随地补充电量，可充满手机约三次。",
-            ),
-        ),
-        materials=(_PLASTIC, _ALU),
-        price_cny=90,
-        price_sigma=0.45,
-        weight_g=230,
-        weight_sigma=0.3,
-        dims_cm=(15, 8, 3),
-        options="colour",
-        weight=5,
-        sku="PB",
     ),
     Leaf(
         "earphones",
