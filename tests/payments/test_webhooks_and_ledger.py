@@ -295,3 +295,46 @@ def test_the_ledger_triggers_survive_every_migration():
             )
         names = sorted(row[0] for row in cursor.fetchall())
     assert names == ["payments_ledgerentry_immutable", "payments_ledgertransaction_immutable"]
+
+
+def test_a_dispute_refuses_an_unknown_reason_and_over_long_texts_instead_of_cutting(pending):
+    """One list of reasons (orders.models.DisputeReason) for the page, the API and the
+    merchant's e-mail; a text over its limit is refused naming the field, never cut."""
+    from caravana.orders.models import DISPUTE_TEXT_MAX
+
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    order = group.orders.first()
+    with pytest.raises(ValidationError) as bad_reason:
+        orders.open_dispute(order, order.buyer, "x" * 80, "It broke.")
+    assert "reason" in bad_reason.value.message_dict
+    with pytest.raises(ValidationError) as too_long:
+        orders.open_dispute(order, order.buyer, "damaged", "a" * (DISPUTE_TEXT_MAX + 1))
+    assert "buyer_message" in too_long.value.message_dict
+    assert not Dispute.objects.exists()
+
+    dispute = orders.open_dispute(order, order.buyer, "", "It broke.")
+    assert dispute.reason == "other"
+    with pytest.raises(ValidationError) as long_answer:
+        orders.answer_dispute(dispute, order.merchant, "b" * (DISPUTE_TEXT_MAX + 1))
+    assert "merchant_answer" in long_answer.value.message_dict
+    with pytest.raises(ValidationError) as long_note:
+        services.decide_dispute(dispute, f.user("operator"), Decimal("1.00"), "n" * 5000)
+    assert "note" in long_note.value.message_dict
+    dispute.refresh_from_db()
+    assert dispute.status == "open" and not order.refunds.exists()  # nothing refunded
+
+
+def test_the_dispute_api_names_the_reasons_it_takes(pending, client):
+    group, payment = pending
+    services.sandbox_simulate(payment)
+    order = group.orders.first()
+    client.force_login(order.buyer)
+    r = client.post(
+        f"/api/v1/orders/{order.number}/disputes",
+        {"reason": "because", "message": "It broke."},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "reason"
+    assert not Dispute.objects.exists()

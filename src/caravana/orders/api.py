@@ -18,7 +18,7 @@ from caravana.api.auth import TokenAuth
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id, PositiveCount
 from caravana.orders import services
-from caravana.orders.models import Order
+from caravana.orders.models import DisputeReason, Order
 from caravana.payments import services as payments
 from caravana.payments.schemas import PaymentOut
 
@@ -220,7 +220,7 @@ def protection_refund(request: HttpRequest, number: str):
 
 
 class DisputeIn(Schema):
-    reason: str = "other"
+    reason: DisputeReason = DisputeReason.OTHER
     message: str
 
 

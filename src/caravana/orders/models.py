@@ -215,12 +215,23 @@ class DisputeStatus(models.TextChoices):
     REJECTED = "rejected", _("Decided: rejected")
 
 
+class DisputeReason(models.TextChoices):
+    NOT_RECEIVED = "not_received", _("Not received")
+    DAMAGED = "damaged", _("Damaged")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    OTHER = "other", _("Other")
+
+
+#: The longest message, answer or decision a dispute keeps: longer ones are refused, not cut.
+DISPUTE_TEXT_MAX = 4000
+
+
 class Dispute(models.Model):
     """The buyer opens, the merchant answers, the operator decides."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes")
     status = models.CharField(max_length=10, choices=DisputeStatus, default=DisputeStatus.OPEN)
-    reason = models.CharField(_("reason"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=40, choices=DisputeReason)
     buyer_message = models.TextField(_("what happened"))
     merchant_answer = models.TextField(_("merchant's answer"), blank=True)
     decision_note = models.TextField(_("decision"), blank=True)

@@ -41,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from caravana.orders.models import Notification, Order
+from caravana.orders.models import DisputeReason, Notification, Order
 
 logger = logging.getLogger(__name__)
 
@@ -509,13 +509,8 @@ def _merchant_new_order(order: Order, row: Notification, fmt: Formats, language:
     )
 
 
-def _dispute_reason(code: str) -> str:
-    reasons = {
-        "not_received": _("Not received"),
-        "damaged": _("Damaged"),
-        "not_as_described": _("Not as described"),
-    }
-    return reasons.get(code, code)
+def _reason_label(code: str) -> str:
+    return str(DisputeReason(code).label) if code in DisputeReason.values else code
 
 
 def _merchant_dispute(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
@@ -524,7 +519,7 @@ def _merchant_dispute(order: Order, row: Notification, fmt: Formats, language: s
         heading=_("A buyer opened a dispute"),
         paragraphs=[
             _("The buyer of order %(number)s opened a dispute (%(reason)s):")
-            % {"number": order.number, "reason": _dispute_reason(row.data.get("reason", ""))}
+            % {"number": order.number, "reason": _reason_label(row.data.get("reason", ""))}
         ],
         quote=row.data.get("message", ""),
         steps=[_("Answer in the console: the operator decides after reading both sides.")],

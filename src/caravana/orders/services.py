@@ -28,9 +28,11 @@ from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
 from caravana.orders import events, notifications
 from caravana.orders.models import (
+    DISPUTE_TEXT_MAX,
     Cart,
     CartLine,
     Dispute,
+    DisputeReason,
     DisputeStatus,
     Order,
     OrderEvent,
@@ -864,13 +866,15 @@ def open_dispute(order: Order, buyer: Any, reason: str, message: str) -> Dispute
         raise ValidationError({"order": _("No such order.")})
     if order.status not in ESCROW_HELD:
         raise ValidationError({"order": _("Disputes are opened before the order is completed.")})
+    reason = reason or DisputeReason.OTHER
+    if reason not in DisputeReason.values:
+        raise ValidationError({"reason": _("Choose one of the reasons offered.")})
     if not message.strip():
         raise ValidationError({"buyer_message": _("Tell us what happened.")})
+    check_lengths({"buyer_message": message}, {"buyer_message": DISPUTE_TEXT_MAX})
     if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
         raise ValidationError({"order": _("This order already has an open dispute.")})
-    dispute = Dispute.objects.create(
-        order=order, reason=(reason or "other")[:40], buyer_message=message.strip()[:4000]
-    )
+    dispute = Dispute.objects.create(order=order, reason=reason, buyer_message=message.strip())
     notifications.owe(order, notifications.MERCHANT_DISPUTE, dispute.pk, reason=dispute.reason,
                       message=dispute.buyer_message)  # fmt: skip
     return dispute
@@ -885,7 +889,8 @@ def answer_dispute(dispute: Dispute, merchant: Merchant, answer: str) -> Dispute
         raise ValidationError({"dispute": _("This dispute is decided.")})
     if not answer.strip():
         raise ValidationError({"merchant_answer": _("Write your answer.")})
-    dispute.merchant_answer = answer.strip()[:4000]
+    check_lengths({"merchant_answer": answer}, {"merchant_answer": DISPUTE_TEXT_MAX})
+    dispute.merchant_answer = answer.strip()
     dispute.status = DisputeStatus.ANSWERED
     dispute.answered_at = timezone.now()
     dispute.save(update_fields=["merchant_answer", "status", "answered_at"])
@@ -899,7 +904,8 @@ def close_dispute(dispute: Dispute, *, refunded: Decimal, note: str, operator: A
     """Record the operator's decision (payments.services.decide_dispute moves the money)."""
     dispute.status = DisputeStatus.REFUNDED if refunded > 0 else DisputeStatus.REJECTED
     dispute.refund_amount = refunded
-    dispute.decision_note = note[:4000]
+    check_lengths({"note": note}, {"note": DISPUTE_TEXT_MAX})
+    dispute.decision_note = note
     dispute.decided_by = operator
     dispute.decided_at = timezone.now()
     dispute.save(

@@ -23,7 +23,7 @@ from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
-from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
+from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices
 from caravana.payments import installments
 from caravana.payments import services as payments
@@ -285,6 +285,7 @@ def _order_page(
             for e in order.events.all()[:100]
         ],
         "disputes": order.disputes.all()[:20],
+        "dispute_reasons": DisputeReason.choices,
         "payments": group_payments,
         "last_payment": last,
         "refunds": order.refunds.all()[:50],
