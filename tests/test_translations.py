@@ -214,3 +214,39 @@ def test_mo_is_compiled_from_the_po(lang):
     assert not stale, f"{mo_path} is out of date for {len(stale)} messages: {stale[:10]}"
     assert not extra, f"{mo_path} has {len(extra)} messages the .po lacks: {extra[:10]}"
     assert len(compiled) == len(expected)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> Path:
+    """The catalogs as `make messages` would write them from today's source: makemessages
+    (GNU xgettext) run on a copy of the package, so the checked-in files are not touched."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must check the catalogs against the source: xgettext is missing")
+        pytest.skip("needs GNU gettext (apt-get install gettext)")
+    package = LOCALE_DIR.parent
+    copy = tmp_path_factory.mktemp("messages") / "caravana"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("*.pyc", "__pycache__", "*.csv"))
+    args = [sys.executable, "-m", "caravana", "makemessages", "--no-obsolete"]
+    args += ["--ignore", "*/seeding/*", *[f"-l{lang}" for lang in TRANSLATED]]
+    env = {**os.environ, "PYTHONPATH": str(copy.parent)}
+    subprocess.run(args, cwd=copy, env=env, check=True, capture_output=True)
+    return copy / "locale"
+
+
+@pytest.mark.parametrize("lang", sorted(TRANSLATED))
+def test_every_string_in_the_source_is_in_the_catalog_and_translated(lang, extracted):
+    """A string added to the code without its translation shows in English on a Spanish or
+    Portuguese page: every msgid xgettext finds is translated and not fuzzy."""
+    entries = parse_po(extracted / lang / "LC_MESSAGES" / "django.po")
+    missing = [
+        e.msgid
+        for e in entries
+        if not e.is_header and ("fuzzy" in e.flags or not all(e.translations))
+    ]
+    assert not missing, f"{len(missing)} strings without a {lang} translation: {missing[:10]}"
