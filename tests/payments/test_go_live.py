@@ -127,6 +127,31 @@ def test_webhook_for_another_amount_marks_nothing_paid_and_goes_to_review(client
     assert payment.reference in page and "0.01" in page
 
 
+@pytest.mark.parametrize(
+    "amount, currency, paid",
+    [
+        ("{owed}", "BRLX", False),  # a longer code is not BRL, whatever its first three letters
+        ("{owed}", "BR", False),
+        ("{owed}", "", False),
+        ("{owed}0", " brl ", True),  # the same amount and currency, written differently
+        ("-{owed}", "BRL", False),
+        ("NaN", "BRL", False),
+        ("1e400", "BRL", False),
+        ("{owed}", None, False),
+    ],
+)
+def test_what_arrived_is_compared_whole(pending, amount, currency, paid):
+    _user, _group, payment = pending
+    body = providers.sandbox().event(
+        payment.reference, "succeeded", amount.format(owed=payment.amount), currency
+    )
+    status, out = receive("sandbox", body, signing.sign(providers.sandbox().secret, body))
+    assert status == 200, out
+    payment.refresh_from_db()
+    expected = PaymentStatus.SUCCEEDED if paid else PaymentStatus.REVIEW
+    assert payment.status == expected, (amount, currency)
+
+
 def test_operator_sends_back_what_arrived(client, pending, django_capture_on_commit_callbacks):
     _user, group, payment = pending
     receive("sandbox", *_signed(payment, Decimal("0.01"), "USD"))

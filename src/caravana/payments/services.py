@@ -311,8 +311,9 @@ def create_payment(
 
 
 def _received(amount: Any, currency: Any) -> tuple[Decimal | None, str]:
-    """What a provider said arrived, or (None, currency) when it is not a usable amount."""
-    cur = str(currency or "")[:3].upper()
+    """What a provider said arrived, or (None, currency) when it is not a usable amount. The
+    currency is compared whole: "BRLX" is not BRL (cutting it first would make it so)."""
+    cur = str(currency or "").strip().upper()
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError, TypeError):
@@ -349,7 +350,7 @@ def capture(
         if received != payment.amount or cur != payment.currency:
             payment.status = PaymentStatus.REVIEW
             payment.received_amount = received
-            payment.received_currency = cur
+            payment.received_currency = cur[:3]
             payment.review_note = (
                 f"provider reported {amount!s:.40} {currency!s:.3}, "
                 f"owed {payment.amount} {payment.currency}"
