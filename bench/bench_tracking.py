@@ -139,6 +139,7 @@ def make_parcels(context, indicator: str, start: int, count: int, created: dt.da
         "recipient_phone": "",
         "recipient_email": "",
         "recipient_tax_id": "",
+        "recipient_tax_id_type": "",
         "declared_weight_g": 500,
         "declared_length_cm": 20,
         "declared_width_cm": 15,
