@@ -147,3 +147,23 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     return django_bad_request(request, exception)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The posted `next` field when it is a path on this site, else ``default``.
+
+    Never a redirect to another site (an open redirect), and only a path starting with "/":
+    `redirect()` reads any other string as a view name, so `next=NaN` would end in
+    NoReverseMatch, a 500."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default

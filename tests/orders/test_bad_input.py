@@ -116,3 +116,12 @@ def test_cart_add_returns_to_a_page_of_the_site(market):
     earphones, _case = market
     r = Client().post("/cart/add/", {"variant": 0, "next": f"/p/{earphones.product_id}/"})
     assert r.status_code == 302 and r["Location"] == f"/p/{earphones.product_id}/"
+
+
+@pytest.mark.parametrize("target", ["NaN", "9223372036854775808", "orders:list", "//evil.example/"])
+def test_a_refused_cart_add_with_a_next_that_is_no_path_goes_back_to_the_cart(
+    client, market, target
+):
+    """`redirect()` reads a bare string as a view name: `next=NaN` was a NoReverseMatch, a 500."""
+    resp = client.post("/cart/add/", {"variant": "abc", "next": target})
+    assert resp.status_code == 302 and resp["Location"] == "/cart/"

@@ -37,3 +37,11 @@ def test_a_bad_filter_over_htmx_is_shown_in_the_swapped_results(listing):
 def test_good_price_filters_still_filter(listing):
     r = Client().get("/search/", {"min": "0", "max": "1000000000"})
     assert r.status_code == 200 and b"data-field" not in r.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["NaN", "storefront:home", "//evil.example/"])
+def test_choosing_a_country_with_a_next_that_is_no_path_goes_home(client, target):
+    """`next=NaN` was a NoReverseMatch (a 500): only a path on this site is followed."""
+    resp = client.post("/country/", {"country": "BR", "language": "en", "next": target})
+    assert resp.status_code == 302 and resp["Location"] == "/"

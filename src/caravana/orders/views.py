@@ -13,17 +13,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.fulfillment.models import Parcel
+from caravana.guards import safe_next
 from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
-from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
+from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices
 from caravana.payments import installments
 from caravana.payments import services as payments
@@ -80,17 +80,6 @@ def cart(request: HttpRequest) -> HttpResponse:
         context.update(_summary_context(request, c))
     template = "orders/_cart_lines.html" if request.htmx else "orders/cart.html"
     return render(request, template, context)
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` field when it points into this site, else ``default``: never a redirect to
-    another site (an open redirect)."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 @require_POST
@@ -285,7 +274,6 @@ def _order_page(
             for e in order.events.all()[:100]
         ],
         "disputes": order.disputes.all()[:20],
-        "dispute_reasons": DisputeReason.choices,
         "payments": group_payments,
         "last_payment": last,
         "refunds": order.refunds.all()[:50],

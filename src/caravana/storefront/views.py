@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,6 +16,7 @@ from caravana.catalog import queries
 from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
+from caravana.guards import safe_next
 from caravana.storefront import countries
 from caravana.storefront.landed import DEFAULT_STATE, charge_label, quote_variant
 from caravana.storefront.middleware import COOKIE
@@ -80,9 +80,7 @@ def choose_country(request: HttpRequest) -> HttpResponse:
         if language not in countries.BUYER_LANGUAGES:
             language = country.language
         request.session["country"] = country.code
-        target = request.POST.get("next") or "/"
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-            target = "/"
+        target = safe_next(request, "/")
         response = redirect(target)
         year = 365 * 24 * 3600
         response.set_cookie(COOKIE, country.code, max_age=year, samesite="Lax")
