@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from caravana.orders.models import OrderGroup
 from caravana.payments.models import Payment
-from tests.orders.support import BR, MX, buyer
+from tests.orders.support import BR, MX, buyer, place
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,43 @@ def test_a_change_of_state_recomputes_the_installments(client, market):
 
     assert options(a) != options(b)
     assert "interest-free" in options(a)
+
+
+def test_after_errors_the_cep_lookup_keeps_only_the_marks_still_true(client, market):
+    """htmx: the page came back with errors; a new CEP re-renders the address fields, and each
+    field's mark follows the address as it now stands."""
+    _checkout(client, market)
+    url = reverse("orders:cep")
+    fixed = client.get(url, {"postal_code": "01310-100", "city": "", "recheck": "1"})
+    page = _Page(fixed.content.decode())
+    assert "aria-invalid" not in page.by_id["postal_code"]  # filled from the CEP: right now
+    assert page.by_id["city"]["value"] == "São Paulo"
+    wrong = client.get(url, {"postal_code": "ABC", "street_address": "Rua A, 1",
+                             "city": "", "recheck": "1"})  # fmt: skip
+    page = _Page(wrong.content.decode())
+    _assert_marked(page, "postal_code")
+    _assert_marked(page, "city")
+    assert page.by_id["street_address"]["value"] == "Rua A, 1"
+    assert "recheck" in wrong.content.decode()
+    plain = client.get(url, {"postal_code": "ABC"})  # no errors shown before: none now
+    assert "aria-invalid" not in plain.content.decode()
+
+
+def test_the_order_page_ignores_the_card_fields_for_pix_and_marks_them_for_a_card(client, market):
+    """Paying again from the order page: the same rules as the checkout's."""
+    a, _b = market
+    user = buyer()
+    client.force_login(user)
+    group, payment, _r = place(
+        user, lines=[(a.pk, 1)], method="card", card_number="4000000000000002"
+    )
+    order = group.orders.get()
+    url = reverse("orders:action", args=[order.number, "pay"])
+    bad = client.post(url, {"method": "card", "card_number": "1234", "installments": "2"})
+    assert bad.status_code == 422
+    page = _Page(bad.content.decode())
+    _assert_marked(page, "card_number")
+    assert page.selected["installments"] == "2"
+    ok = client.post(url, {"method": "pix", "card_number": "1234", "installments": "2"})
+    assert ok.status_code == 302
+    assert Payment.objects.filter(group=group, method="pix", installments=1).count() == 1

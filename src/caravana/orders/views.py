@@ -25,7 +25,7 @@ from caravana.money import Money
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
-from caravana.orders.validation import state_choices
+from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, method_fields
 from caravana.payments import services as payments
 from caravana.payments.models import Method, PaymentStatus
@@ -248,17 +248,31 @@ def _address_context(country: str) -> dict:
 def cep_lookup(request: HttpRequest) -> HttpResponse:
     """htmx: the address fields again, with street (when empty), district, city and state
     filled from the CEP where the demo's CEP table knows it (caravana.markets.demo_ceps; a
-    production shop would ask a CEP service). Typed values are kept otherwise."""
+    production shop would ask a CEP service). Typed values are kept otherwise. When the page
+    came back with errors (`recheck`), the address is checked again so each field's mark stays
+    true: a fixed field loses it, a still wrong one keeps it."""
     country = request.country.code
     data = {k: request.GET.get(k, "") for k in ADDRESS_FIELDS}
     found = demo_ceps.lookup(data["postal_code"]) if country == "BR" else None
     if found is not None:
         data["street_address"] = data["street_address"] or found.street
         data.update(city_area=found.district, city=found.city, state=found.state)
+    errors: dict[str, list[str]] = {}
+    if request.GET.get("recheck"):  # the page showed errors: keep those still true, drop the rest
+        try:
+            validate_address(country, data)
+        except ValidationError as exc:
+            errors = {k: v for k, v in _errors(exc).items() if k in ADDRESS_FIELDS}
     response = render(
         request,
         "orders/_address.html",
-        {**_address_context(country), "data": data, "cep_filled": found is not None},
+        {
+            **_address_context(country),
+            "data": data,
+            "cep_filled": found is not None,
+            "errors": errors,
+            "recheck": bool(errors),
+        },
     )
     if found is not None:
         response["HX-Trigger-After-Settle"] = "address-filled"  # the summary follows the state
@@ -389,9 +403,11 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     """Another attempt to pay the order's checkout (the same method again, or another one):
     payments.create_payment, then the payment's page; a bad field is shown on the order page."""
     method = request.POST.get("method", "")
-    data = {"method": method}
+    data = {"method": method, "installments": request.POST.get("installments", "")}
+    # The other methods' fields are ignored, as at checkout (payments.method_fields).
+    form = method_fields.only_chosen(method, request.POST.dict())
     try:
-        count = int(request.POST.get("installments") or 1)
+        count = int(form.get("installments") or 1)
     except ValueError:
         return _order_page(
             request, order, errors={"installments": [_("Give a whole number.")]}, data=data,
@@ -400,7 +416,7 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     try:
         payment, _replayed = payments.create_payment(
             order.group, request.user, method, count=count,
-            card_number=request.POST.get("card_number") or None,
+            card_number=form.get("card_number") or None,
             key=request.POST.get("idempotency_key") or None,
             notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
         )  # fmt: skip

@@ -1,4 +1,4 @@
-// The checkout form, kept out of the HTML (the Content-Security-Policy allows no inline script).
+// The checkout's and the order page's payment forms, kept out of the HTML (the Content-Security-Policy allows no inline script).
 // Without JavaScript every method's fields are shown under its choice and the server ignores
 // those of a method not chosen; with it, only the chosen method's fields are shown (the hidden
 // attribute, never style=). The error summary, when the page comes back with errors, takes the
@@ -14,13 +14,12 @@
   }
 
   function start() {
-    const form = document.getElementById("checkout-form");
-    if (form) {
+    document.querySelectorAll("form[data-method-fields]").forEach(function (form) {
       sync(form);
       form.addEventListener("change", function (e) {
         if (e.target instanceof HTMLInputElement && e.target.name === "method") sync(form);
       });
-    }
+    });
     const summary = document.getElementById("error-summary");
     if (summary) {
       summary.focus();
