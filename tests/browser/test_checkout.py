@@ -203,8 +203,13 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     assert options[0].startswith("À vista: R$")
     assert re.fullmatch(r"3x de R\$\s?\d+,\d\d sem juros( \(a primeira de R\$\s?\d+,\d\d\))?",
                         options[2]), options  # fmt: skip
-    # Another state, another ICMS: the installments follow the new total (htmx, out of band).
-    page.select_option("#state", "RR")
+    # Another state, another ICMS: the installments follow the new total (htmx, out of band);
+    # the card number typed so far is not sent along.
+    page.fill("#card_number", "4111 1111 1111 1111")
+    with page.expect_request(lambda r: r.method == "POST" and "/checkout/" in r.url) as sent:
+        page.select_option("#state", "RR")
+    assert "card_number" not in (sent.value.post_data or "")
+    assert "state=RR" in (sent.value.post_data or "")
     expect(page.locator("#installments option").nth(2)).not_to_have_text(options[2])
     page.select_option("#installments", "3")
 
