@@ -265,7 +265,7 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
 
 def test_without_javascript_a_card_number_left_behind_does_not_stop_pix(live_server, browser, shop):
     """No JavaScript: every method's fields are shown under its choice; the server ignores the
-    card's when Pix is chosen."""
+    card's (a wrong number, 3 installments) when Pix is chosen."""
     a, _b, user = shop
     context = browser.new_context(locale="en-US", java_script_enabled=False)
     page = context.new_page()
@@ -279,8 +279,10 @@ def test_without_javascript_a_card_number_left_behind_does_not_stop_pix(live_ser
         expect(page.locator("#card_number")).to_be_visible()
         _fill(page, {**BR, "method": "pix"})
         page.fill("#card_number", "1234")
+        page.select_option("#installments", "3")
         page.get_by_test_id("place-order").click()
         page.wait_for_url(re.compile(r"/pay/"))
         expect(page.get_by_test_id("pix-payload")).to_be_visible()
+        assert Order.objects.get().group.payments.get().installments == 1
     finally:
         context.close()
