@@ -29,7 +29,8 @@ from caravana.markets import TIME_ZONES
 from caravana.network.models import ServiceLevel
 from caravana.network.promise import Window, window
 
-#: Merchant handling before a parcel reaches a hub, in days (network.promise says where from).
+#: Merchant handling before a parcel reaches a hub, in days, unless PROMISE_HANDLING_DAYS says
+#: otherwise (network.promise says where the figure comes from).
 HANDLING_DAYS = 2
 _WROTE = "_caravana_wrote_service_levels"
 _cache: dict[str, Any] = {"levels": None, "checked": None}
