@@ -68,6 +68,8 @@ def test_the_same_dates_on_card_product_page_checkout_and_order_page(market):
     c.post(reverse("orders:cart_add"), {"variant": a.pk})
     offered = _checkout_promises(c)
     assert offered == {code: _expected("BR", code) for code in ("premium", "standard", "economy")}
+    words = format_window(service_levels.promise("BR", "standard"), "en")
+    assert f"Standard: arrives {words}" in c.get(reverse("orders:checkout")).content.decode()
     resp = c.post(reverse("orders:checkout"), {**BR, "idempotency_key": "promise-1"})
     assert resp.status_code == 302, resp.content.decode()
     payment = Payment.objects.get()
@@ -77,6 +79,7 @@ def test_the_same_dates_on_card_product_page_checkout_and_order_page(market):
     assert f"{order.promised_from.isoformat()}/{order.promised_by.isoformat()}" == expected
     page = c.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert f'data-testid="promise" data-promise="{expected}"' in page
+    assert f"delivery promised: {words}" in page
 
 
 def test_an_operators_edit_in_the_admin_changes_every_promise(market):
