@@ -22,6 +22,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
 from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
+from caravana.network.promise import Window
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
@@ -29,7 +30,7 @@ from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, method_fields
 from caravana.payments import services as payments
 from caravana.payments.models import Method, PaymentStatus
-from caravana.storefront import countries
+from caravana.storefront import countries, delivery
 from caravana.storefront.countries import format_locale
 from caravana.storefront.landed import DEFAULT_STATE, charge_label
 from caravana.storefront.prices import PriceBook
@@ -180,7 +181,7 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
     chosen = data.get("method") if data.get("method") in offered else (offered or [""])[0]
     return {
         **summary,
-        "windows": [(lvl, lbl, services.service_window(lvl)) for lvl, lbl in ServiceLevel.choices],
+        "windows": _windows(request.country),
         "methods": [
             {
                 "code": m,
@@ -232,6 +233,16 @@ def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> l
             for msg in errors.get(name, ())
         ]
     return out
+
+
+def _windows(country: countries.BuyerCountry) -> list[tuple[str, str, delivery.ShownPromise]]:
+    """Each service the network offers, with what it promises a buyer ordering now."""
+    now = timezone.now()
+    shown = (
+        (code, label, delivery.promise_for(country, code, now))
+        for code, label in ServiceLevel.choices
+    )
+    return [(code, label, promise) for code, label, promise in shown if promise is not None]
 
 
 def _address_context(country: str) -> dict:
@@ -369,6 +380,9 @@ def _order_page(
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
         "protection_due": services.protection_due(order),
         "money_locale": format_locale(country, lang),
+        "promise": delivery.shown(
+            Window(order.promised_from, order.promised_by), country, order.service_level
+        ),
         "time_zone": country.time_zone,
         "awaiting": awaiting,
         "retry": awaiting and (last is None or last.status != PaymentStatus.PENDING),
