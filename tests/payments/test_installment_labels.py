@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caravana.money import Money
@@ -85,6 +85,7 @@ def test_other_countries_pay_at_once():
     assert _labels("CL", "15000", "CLP", "es", "es_CL") == {1: "En un pago: $15.000"}
 
 
+@settings(deadline=None)  # pure arithmetic; on a loaded shared machine one case took 350 ms
 @given(
     st.sampled_from([("BR", "BRL"), ("MX", "MXN"), ("AR", "ARS")]),
     st.decimals(min_value=Decimal("1.00"), max_value=Decimal("999999.99"), places=2),
