@@ -173,3 +173,116 @@ def test_declined_card_then_pix_from_the_order_page(live_server, page, shop):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.get_by_test_id("parcel-tracking").click()
     expect(page).to_have_url(re.compile(f"/track/{parcel.s10}/$"))
+
+
+def _box(locator):
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_server, page, shop):
+    """Issue 12, item 7: a Brazilian checkout with a void CPF and a wrong CEP comes back with each
+    message right above its own field (tied to it by aria-describedby), a focused summary on top
+    whose links lead to the fields, and every other value as typed. Only the chosen method's
+    fields are shown; the installments say each amount "sem juros". Screenshots at 1366 and
+    390 px with the errors shown, no sideways scroll."""
+    a, _b, user = shop
+    _choose(page, live_server.url, "BR")
+    _login(page, live_server.url, user)
+    page.goto(f"{live_server.url}/p/{a.pk}/")
+    page.get_by_test_id("add-to-cart").click()
+    page.goto(live_server.url + "/checkout/")
+    # Pix first: no card fields; then the card: its number and installments appear.
+    page.check('input[name=method][value="pix"]')
+    expect(page.locator("#card_number")).to_be_hidden()
+    expect(page.locator("#installments")).to_be_hidden()
+    page.check('input[name=method][value="card"]')
+    expect(page.locator("#card_number")).to_be_visible()
+    options = page.locator("#installments option").all_inner_texts()
+    assert options[0].startswith("À vista: R$")
+    assert re.fullmatch(r"3x de R\$\s?\d+,\d\d sem juros( \(a primeira de R\$\s?\d+,\d\d\))?",
+                        options[2]), options  # fmt: skip
+    # Another state, another ICMS: the installments follow the new total (htmx, out of band);
+    # the card number typed so far is not sent along.
+    page.fill("#card_number", "4111 1111 1111 1111")
+    with page.expect_request(lambda r: r.method == "POST" and "/checkout/" in r.url) as sent:
+        page.select_option("#state", "RR")
+    assert "card_number" not in (sent.value.post_data or "")
+    assert "state=RR" in (sent.value.post_data or "")
+    expect(page.locator("#installments option").nth(2)).not_to_have_text(options[2])
+    page.select_option("#installments", "3")
+
+    form = {**BR, "buyer_id": "111.111.111-11", "postal_code": "0131-100", "method": "card"}
+    _fill(page, form)
+    page.wait_for_load_state("networkidle")  # the CEP lookup's swap has landed
+    page.select_option("#state", "SP")
+    page.fill("#email", "ana@example.com.br")
+    page.fill("#city_area", "Bela Vista")
+    page.fill("#card_number", "4111 1111 1111 1111")
+    page.get_by_test_id("place-order").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    for name in ("buyer_id", "postal_code"):
+        field, message = page.locator(f"#{name}"), page.locator(f"#{name}-error")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_attribute("aria-describedby", f"{name}-error")
+        expect(message).to_be_visible()
+        expect(message).not_to_be_empty()
+        # Beside its field: in the field's own block, just above the input, not only on top.
+        assert page.locator(f".field:has(#{name}) #{name}-error").count() == 1
+        m, f_ = _box(message), _box(field)
+        assert 0 <= f_["y"] - (m["y"] + m["height"]) < 24, (name, m, f_)
+        expect(summary.locator(f'a[href="#{name}"]')).to_be_visible()
+    invalid = page.locator("[aria-invalid=true]")
+    assert invalid.evaluate_all("els => els.map(e => e.id)") == ["postal_code", "buyer_id"]
+    typed = {**form, "email": "ana@example.com.br", "city_area": "Bela Vista"}
+    for name in ("recipient", "street_address", "city", "city_area", "email"):
+        expect(page.locator(f"#{name}")).to_have_value(typed[name])
+    expect(page.locator("#buyer_id")).to_have_value("111.111.111-11")
+    expect(page.locator("#postal_code")).to_have_value("0131-100")
+    expect(page.locator("#state")).to_have_value("SP")
+    expect(page.locator('input[name=method][value="card"]')).to_be_checked()
+    expect(page.locator("#installments")).to_have_value("3")
+    expect(page.locator("#card_number")).to_have_value("")  # never written back
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        page.screenshot(path=f"var/screenshot-checkout-errors-{width}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    summary.locator('a[href="#postal_code"]').click()
+    expect(page.locator("#postal_code")).to_be_focused()
+
+    # Put right, the order is placed (the card typed again).
+    page.fill("#buyer_id", BR["buyer_id"])
+    page.fill("#postal_code", BR["postal_code"])
+    page.fill("#card_number", "4111 1111 1111 1111")
+    page.get_by_test_id("place-order").click()
+    page.wait_for_url(re.compile(r"/pay/"))
+    assert Order.objects.get().group.payments.get().installments == 3
+
+
+def test_without_javascript_a_card_number_left_behind_does_not_stop_pix(live_server, browser, shop):
+    """No JavaScript: every method's fields are shown under its choice; the server ignores the
+    card's (a wrong number, 3 installments) when Pix is chosen."""
+    a, _b, user = shop
+    context = browser.new_context(locale="en-US", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _choose(page, live_server.url, "BR")
+        _login(page, live_server.url, user)
+        page.goto(f"{live_server.url}/p/{a.pk}/")
+        page.get_by_test_id("add-to-cart").click()
+        page.goto(live_server.url + "/checkout/")
+        expect(page.locator("#card_number")).to_be_visible()
+        _fill(page, {**BR, "method": "pix"})
+        page.fill("#card_number", "1234")
+        page.select_option("#installments", "3")
+        page.get_by_test_id("place-order").click()
+        page.wait_for_url(re.compile(r"/pay/"))
+        expect(page.get_by_test_id("pix-payload")).to_be_visible()
+        assert Order.objects.get().group.payments.get().installments == 1
+    finally:
+        context.close()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -306,6 +307,12 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
         ]
     if not str(data.get("recipient") or "").strip():
         errors["recipient"] = [ValidationError(_("Give the recipient's name."))]
+    email = str(data.get("email") or "").strip()
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [ValidationError(_("Give an e-mail address like name@example.com."))]
     if errors:
         raise ValidationError(errors)
     return address, id_type, id_number

@@ -4,6 +4,7 @@ a service's ValidationError becomes a message on the form."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,8 +26,8 @@ from caravana.network.promise import Window
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
-from caravana.orders.validation import state_choices
-from caravana.payments import installments
+from caravana.orders.validation import state_choices, validate_address
+from caravana.payments import installment_labels, installments, method_fields
 from caravana.payments import services as payments
 from caravana.payments.models import Method, PaymentStatus
 from caravana.storefront import countries, delivery
@@ -36,8 +37,17 @@ from caravana.storefront.prices import PriceBook
 
 FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
-    "buyer_id", "buyer_id_type", "service_level", "method", "card_number",
+    "buyer_id", "buyer_id_type", "service_level", "method", "card_number", "installments",
 )  # fmt: skip
+
+#: What each method asks before the order is placed, shown under its choice (the card's fields
+#: are in the template); the artefact itself comes after.
+METHOD_HINTS = {
+    "pix": gettext_lazy("After you place the order: a Pix code to pay in your bank's app."),
+    "boleto": gettext_lazy("After you place the order: a boleto to pay at a bank or in its app."),
+    "oxxo": gettext_lazy("After you place the order: a voucher to pay in cash at any OXXO store."),
+    "spei": gettext_lazy("After you place the order: a CLABE to pay by bank transfer."),
+}
 
 
 ADDRESS_FIELDS = ("street_address", "city_area", "city", "state", "postal_code")
@@ -151,22 +161,78 @@ def _summary_context(
     }
 
 
+def _installment_choices(request: HttpRequest, total, selected: str = "") -> list:
+    """(count, label, selected) for the installments select: each option's amount and whether
+    it carries interest, in the buyer's words and currency format."""
+    country, currency = request.country.code, request.country.currency
+    if not total:
+        return []
+    opts = installments.choices(country, Decimal(total), currency)
+    labelled = installment_labels.labels(country, opts, lambda a: _fmt(request, a, currency))
+    return [(n, label, str(n) == selected) for n, label in labelled]
+
+
 def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
     country = request.country.code
     summary = _summary_context(
         request, c, data.get("service_level") or "standard", data.get("state") or None
     )
-    total = summary["total_raw"]
-    currency = request.country.currency
+    offered = payments.methods_for(country)
+    chosen = data.get("method") if data.get("method") in offered else (offered or [""])[0]
     return {
         **summary,
         "windows": _windows(request.country),
-        "methods": [(m, Method(m).label) for m in payments.methods_for(country)],
-        "installments": installments.options(country, total, currency) if total else [1],
+        "methods": [
+            {
+                "code": m,
+                "label": Method(m).label,
+                "checked": m == chosen,
+                "hint": METHOD_HINTS.get(m),
+            }
+            for m in offered
+        ],
+        "chosen_method": chosen,
+        "card_offered": "card" in offered,
+        "installments": _installment_choices(
+            request, summary["total_raw"], str(data.get("installments") or "")
+        ),
         **_address_context(country),
         "id_types": [(d.code, d.name) for d in documents.for_country(country)],
         "data": data,
     }
+
+
+def _field_labels(country: str) -> dict[str, str]:
+    """The checkout's fields in page order, by the label the buyer reads beside each."""
+    form = addresses.form_for(country)
+    return {
+        "recipient": _("Recipient"), "email": _("E-mail"),
+        "street_address": _("Street and number"), "city_area": _("District"),
+        "city": _("City"), "state": str(form.area_label), "postal_code": str(form.postal_label),
+        "buyer_id_type": _("ID type"), "buyer_id": _("ID number"),
+        "service_level": _("Delivery service"), "method": _("Payment method"),
+        "card_number": _("Card number"), "installments": _("Installments"),
+    }  # fmt: skip
+
+
+def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> list[dict]:
+    """The errors for the top of the page: those about no one field first (the cart, the
+    country), then each field's in page order, linked to the field. Every field's message is
+    also shown beside the field."""
+    labels = _field_labels(country)
+    out = [
+        {"field": name, "anchor": "", "label": "", "message": msg}
+        for name, msgs in errors.items()
+        if name not in labels
+        for msg in msgs
+    ]
+    for name, label in labels.items():
+        anchor = f"method-{method}" if name == "method" else name
+        out += [
+            {"field": name, "anchor": anchor, "label": label, "message": msg}
+            for msg in errors.get(name, ())
+        ]
+    return out
 
 
 def _windows(country: countries.BuyerCountry) -> list[tuple[str, str, delivery.ShownPromise]]:
@@ -193,17 +259,31 @@ def _address_context(country: str) -> dict:
 def cep_lookup(request: HttpRequest) -> HttpResponse:
     """htmx: the address fields again, with street (when empty), district, city and state
     filled from the CEP where the demo's CEP table knows it (caravana.markets.demo_ceps; a
-    production shop would ask a CEP service). Typed values are kept otherwise."""
+    production shop would ask a CEP service). Typed values are kept otherwise. When the page
+    came back with errors (`recheck`), the address is checked again so each field's mark stays
+    true: a fixed field loses it, a still wrong one keeps it."""
     country = request.country.code
     data = {k: request.GET.get(k, "") for k in ADDRESS_FIELDS}
     found = demo_ceps.lookup(data["postal_code"]) if country == "BR" else None
     if found is not None:
         data["street_address"] = data["street_address"] or found.street
         data.update(city_area=found.district, city=found.city, state=found.state)
+    errors: dict[str, list[str]] = {}
+    if request.GET.get("recheck"):  # the page showed errors: keep those still true, drop the rest
+        try:
+            validate_address(country, data)
+        except ValidationError as exc:
+            errors = {k: v for k, v in _errors(exc).items() if k in ADDRESS_FIELDS}
     response = render(
         request,
         "orders/_address.html",
-        {**_address_context(country), "data": data, "cep_filled": found is not None},
+        {
+            **_address_context(country),
+            "data": data,
+            "cep_filled": found is not None,
+            "errors": errors,
+            "recheck": bool(errors),
+        },
     )
     if found is not None:
         response["HX-Trigger-After-Settle"] = "address-filled"  # the summary follows the state
@@ -223,7 +303,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     }  # fmt: skip
     if request.method == "POST" and not request.htmx:
         lines = [(v.pk, q) for v, q, _id in services.cart_items(c)]
-        form = {**data, "installments": int(request.POST.get("installments") or 1)}
+        # Only the chosen method's fields are read: a card number left behind by a buyer who
+        # then chose Pix is neither validated nor sent.
+        form = method_fields.only_chosen(data["method"], data)
+        raw = str(form.get("installments") or "1").strip()
+        form["installments"] = int(raw) if raw.isdigit() else raw  # refused by name if not
         try:
             group, payment, _replayed = payments.checkout(
                 request.user, request.country.code, form, lines,
@@ -233,12 +317,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             ctx = _checkout_context(request, c, data)
             ctx["errors"] = _errors(exc)
+            ctx["error_summary"] = _error_summary(
+                request.country.code, ctx["errors"], ctx["chosen_method"]
+            )
+            ctx["retype_card"] = data["method"] == "card" and bool(data.get("card_number"))
+            ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
         services.clear_cart(c, [v for v, _q in lines])
         return redirect("payments:pay", reference=payment.reference)
     ctx = _checkout_context(request, c, data)
-    if request.htmx:
-        return render(request, "orders/_summary.html", ctx)
+    if request.htmx:  # a change of service or state: the summary, and the installments with it
+        return render(request, "orders/_checkout_update.html", ctx)
     ctx["idempotency_key"] = uuid.uuid4().hex
     return render(request, "orders/checkout.html", ctx)
 
@@ -301,9 +390,13 @@ def _order_page(
         "methods": [(m, Method(m).label) for m in payments.methods_for(order.country)]
         if awaiting
         else [],
-        "installments": installments.options(order.country, order.group.total, order.currency)
+        "installments": installment_labels.labels(
+            order.country,
+            installments.choices(order.country, order.group.total, order.currency),
+            lambda a: Money(a, order.currency).format(format_locale(country, lang)),
+        )
         if awaiting
-        else [1],
+        else [],
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
         "idempotency_key": uuid.uuid4().hex,
@@ -324,9 +417,11 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     """Another attempt to pay the order's checkout (the same method again, or another one):
     payments.create_payment, then the payment's page; a bad field is shown on the order page."""
     method = request.POST.get("method", "")
-    data = {"method": method}
+    data = {"method": method, "installments": request.POST.get("installments", "")}
+    # The other methods' fields are ignored, as at checkout (payments.method_fields).
+    form = method_fields.only_chosen(method, request.POST.dict())
     try:
-        count = int(request.POST.get("installments") or 1)
+        count = int(form.get("installments") or 1)
     except ValueError:
         return _order_page(
             request, order, errors={"installments": [_("Give a whole number.")]}, data=data,
@@ -335,7 +430,7 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     try:
         payment, _replayed = payments.create_payment(
             order.group, request.user, method, count=count,
-            card_number=request.POST.get("card_number") or None,
+            card_number=form.get("card_number") or None,
             key=request.POST.get("idempotency_key") or None,
             notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
         )  # fmt: skip

@@ -1,9 +1,18 @@
 """Card installments by each country's rules (payments.md): which counts a buyer may choose and
 how an amount is split. Pure Python, no Django.
 
-The remainder of the split goes to the first installment, as issuers do:
+Rounding: each installment is the amount divided by the count, rounded down to the currency's
+minor unit, and the remainder goes to the first installment, so the installments add up to the
+amount exactly. Source: reference/payments.md, "Card installments": "Rounding remainder goes to
+the first installment: 100.00 / 3 → 33.34 + 33.33 + 33.33".
 >>> split(Decimal("100.00"), "BRL", 3)
 [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
+
+No rule here charges interest: the installments add up to the price. payments-latam.md, §2:
+parcelado sem juros in Brazil and meses sin intereses in Mexico are borne by the merchant; in
+Argentina the buyer's capped-rate Cuota Simple ended on 30 Jun 2025 and interest is "often
+absorbed by merchant". An Option still carries its total, so an interest-bearing plan, should a
+rule ever add one, is shown with what it costs.
 """
 
 from __future__ import annotations
@@ -47,6 +56,41 @@ def options(country: str, amount: Decimal, currency: str) -> list[int]:
     if rule is None or rule.currency != currency:
         return [1]
     return [n for n in rule.counts if n == 1 or split(amount, currency, n)[-1] >= rule.minimum]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One count the buyer may choose, with its installments (the first takes the remainder)
+    and what they add up to."""
+
+    count: int
+    amounts: tuple[Decimal, ...]
+    price: Decimal  # the amount being paid in installments
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts, Decimal(0))
+
+    @property
+    def each(self) -> Decimal:
+        """The amount of every installment but (perhaps) the first."""
+        return self.amounts[-1]
+
+    @property
+    def first(self) -> Decimal:
+        return self.amounts[0]
+
+    @property
+    def interest_free(self) -> bool:
+        return self.total == self.price
+
+
+def choices(country: str, amount: Decimal, currency: str) -> list[Option]:
+    """The options a buyer may pick for this amount, in order, each with its installments."""
+    return [
+        Option(n, tuple(split(amount, currency, n)), amount)
+        for n in options(country, amount, currency)
+    ]
 
 
 def plan(country: str, amount: Decimal, currency: str, count: int) -> list[Decimal]:

@@ -98,6 +98,21 @@ def _check_method(
         raise ValidationError({"installments": str(exc).split(": ", 1)[-1]}) from exc
 
 
+def _method_errors(country: str, method: str, card: str | None) -> dict[str, list[str]]:
+    """What is wrong with the chosen method's own fields, checked without the total: shown with
+    the address's and the ID's errors, so the buyer sees every wrong field at once."""
+    try:
+        if method not in methods_for(country):
+            raise ValidationError(
+                {"method": _("This payment method is not offered in your country.")}
+            )
+        if method == "card":
+            _card_digits(card)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
 def _public_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """The request as fingerprinted for idempotency: never the full card number."""
     out = dict(data)
@@ -224,7 +239,13 @@ def checkout(
 
     def prepare() -> tuple[orders.PreparedOrder, list[Decimal], str, providers.Issued]:
         _provider_for_new_payment()
-        prepared = orders.prepare_order(buyer, country, data, lines)
+        try:
+            prepared = orders.prepare_order(buyer, country, data, lines)
+        except ValidationError as exc:
+            errors = _method_errors(country, method, card)
+            if errors and hasattr(exc, "error_dict"):
+                raise ValidationError({**errors, **exc.message_dict}) from exc
+            raise
         plan = _check_method(country, method, prepared.total, prepared.currency, count, card)
         addr = prepared.address
         payer = _payer(

@@ -1,0 +1,27 @@
+"""Which checkout fields belong to which payment method. A card takes its number and the count
+of installments; Pix, boleto, OXXO and SPEI take none (their code, voucher or CLABE is issued
+after the order is placed). Pure data, no Django.
+
+The checkout shows a method's fields under its choice and drops every other method's fields
+before validating: a buyer who typed a card number, then chose Pix, is not refused for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "card": ("card_number", "installments"),
+}
+#: Every field some method owns.
+METHOD_FIELDS: frozenset[str] = frozenset(f for names in FIELDS.values() for f in names)
+
+
+def fields_for(method: str) -> tuple[str, ...]:
+    return FIELDS.get(method, ())
+
+
+def only_chosen(method: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` without the fields of the methods not chosen."""
+    own = set(fields_for(method))
+    return {k: v for k, v in data.items() if k not in METHOD_FIELDS or k in own}
