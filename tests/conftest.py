@@ -8,6 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge correctness, not speed: on a shared 2-core machine a single example can
+# take longer than Hypothesis's default 200 ms deadline and fail a correct test. Speed is
+# measured by `make bench`.
+hypothesis_settings.register_profile("caravana", deadline=None)
+hypothesis_settings.load_profile("caravana")
 
 CHROMIUM = Path("/usr/bin/chromium")
 
