@@ -108,6 +108,14 @@ def test_rule_set_charges_are_named_in_the_buyers_language_without_a_doubled_rat
     assert "Derecho de importación" not in portuguese and "IVA 21%" not in portuguese
 
 
+def test_a_cart_over_the_regimes_cap_is_refused_in_the_buyers_language(shop):
+    dear = f.product(price="30000.00", hs_code="392690", title_pt_br="Capinha de ouro",
+                     title_es="Funda de oro")  # fmt: skip
+    page = html.unescape(_page(_client("BR"), f"/p/{dear.pk}/"))
+    assert "allows at most" not in page
+    assert re.search(r"Brasil aceita no máximo US\$ 3000 por remessa", page)
+
+
 def test_portuguese_says_no_brasil_and_estado(shop):
     p, _first, _second = shop
     c = _client("BR")
