@@ -203,6 +203,7 @@ def test_tracking_speaks_words_and_keeps_codes_small(shop):
     assert "Etiqueta criada, aguardando o pacote" in page
     assert re.search(r'<code class="upu" title="Código de evento UPU">EMA</code>', page)
     assert "Padrão ·" in page and "Standard ·" not in page
+    assert "Shenzhen hub" not in page and '<span class="muted">Shenzhen</span>' in page
     assert "Asia/Shanghai</" not in page and 'title="Asia/Shanghai"' not in page
     # The header's product search is not given the tracking number.
     search = re.search(r'<form class="searchbar".*?</form>', page, re.S).group(0)
@@ -260,7 +261,7 @@ ENGLISH = (
     "State", "platform", "excess", "seconds", "minutes", "hour", "Track", "Search", "Cart",
     "Log", "Sign", "Sold", "Available", "Price", "Quantity", "Product", "Products", "Goods",
     "Pay", "Waiting", "Paid", "Label", "created", "History", "Times", "Rules", "Customs",
-    "Purple", "Black", "Grey", "White",
+    "Purple", "Black", "Grey", "White", "hub",
 )  # fmt: skip
 RAW = re.compile(
     r"\b(awaiting_payment|in_fulfilment|not_received|EM[A-KX]|ED[A-HX]|EX[A-DX]|"
