@@ -233,3 +233,16 @@ def test_another_merchants_product_takes_no_image(merchant_client, media_root):
         f"/api/v1/merchant/products/{theirs.pk}/images", {"image": poly_upload()}
     )
     assert r.status_code == 404
+
+
+def test_option_translations_through_the_api(merchant_client):
+    """Issue 12, item 13: an integration fills the option values for buyers per language."""
+    pid = post(merchant_client, "/api/v1/merchant/products", PRODUCT).json()["id"]
+    body = {**VARIANT, "options": {"colour": "黑色"},
+            "option_translations": {"pt-br": {"colour": "Preto fosco"}}}  # fmt: skip
+    r = post(merchant_client, f"/api/v1/merchant/products/{pid}/variants", body)
+    assert r.status_code == 201, r.content
+    assert r.json()["option_translations"] == {"pt-br": {"colour": "Preto fosco"}}
+    bad = {**body, "sku": "EAR-2", "option_translations": {"fr": {"colour": "noir"}}}
+    r = post(merchant_client, f"/api/v1/merchant/products/{pid}/variants", bad)
+    assert r.status_code == 422 and "option_translations" in r.content.decode()

@@ -109,3 +109,27 @@ def test_console_speaks_chinese(staff_client):
     staff_client.cookies["django_language"] = "zh-hans"
     html = staff_client.get("/console/").content.decode()
     assert 'lang="zh-hans"' in html
+
+
+def test_a_merchant_translates_option_values_for_buyers(staff_client):
+    """Issue 12, item 13: the merchant's own words for buyers, per language, beside the options
+    as written; a translation of an option the variant lacks is refused, naming nothing kept."""
+    p = f.product(staff_client.merchant.stores.get(), stock=0)
+    form = {
+        "sku": "BLK-2", "price": "79.00", "currency": "CNY", "weight_g": "150",
+        "length_cm": "10", "width_cm": "6", "height_cm": "3", "battery": "none",
+        "options_text": "colour: 曜石黑", "options_es": "colour: negro obsidiana",
+        "options_pt_br": "colour: preto obsidiana", "options_en": "",
+    }  # fmt: skip
+    r = staff_client.post(f"/console/products/{p.pk}/variants/", form)
+    assert r.status_code == 302, r.context and r.context["variant_form"].errors
+    v = p.variants.get(sku="BLK-2")
+    assert v.option_translations == {
+        "es": {"colour": "negro obsidiana"},
+        "pt-br": {"colour": "preto obsidiana"},
+    }
+    page = staff_client.get(f"/console/products/{p.pk}/").content.decode()
+    assert "曜石黑" in page  # the console shows what the merchant wrote
+    bad = {**form, "sku": "BLK-3", "options_es": "size: M"}
+    r = staff_client.post(f"/console/products/{p.pk}/variants/", bad)
+    assert r.status_code == 422 and not p.variants.filter(sku="BLK-3").exists()

@@ -7,6 +7,7 @@ environment and a test's override apply without a restart. Counts live in the Dj
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -14,14 +15,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja.throttling import SimpleRateThrottle
 
 
@@ -125,14 +128,25 @@ def api_throttles(*scopes: str) -> list[SimpleRateThrottle]:
     return [AnonApiThrottle(), TokenThrottle(), *(RateThrottle(scope) for scope in scopes)]
 
 
+def wait_phrase(seconds: float, language: str | None = None) -> str:
+    """ "in 1 hour", "em 5 minutos", "dentro de 45 segundos": the wait as people say it (CLDR
+    relative time through babel, rounded to its largest unit), not 3597 seconds."""
+    lang = (language or get_language() or "en").replace("-", "_")
+    try:
+        locale = Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        locale = Locale("en")
+    return format_timedelta(
+        dt.timedelta(seconds=max(1, seconds)), add_direction=True, locale=locale
+    )
+
+
 def too_many_requests(request: HttpRequest, retry_after: float) -> HttpResponse:
     """The 429 page, with Retry-After in whole seconds (RFC 9110 §10.2.3)."""
     seconds = max(1, math.ceil(retry_after))
-    message = ngettext(
-        "Too many requests from your connection. Try again in %(n)d second.",
-        "Too many requests from your connection. Try again in %(n)d seconds.",
-        seconds,
-    ) % {"n": seconds}
+    message = _("Too many requests from your connection. Try again %(when)s.") % {
+        "when": wait_phrase(seconds)
+    }
     response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
     return response

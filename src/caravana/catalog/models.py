@@ -166,6 +166,9 @@ class Variant(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    #: The merchant's own translations of the option values, {"pt-br": {"colour": "preto"}}:
+    #: see catalog.option_words for what a buyer reads when one is missing.
+    option_translations = models.JSONField(_("option translations"), default=dict, blank=True)
     price = models.DecimalField(
         _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -202,6 +205,14 @@ class Variant(models.Model):
 
     @property
     def options_label(self) -> str:
+        """The option values in the active language (catalog.option_words)."""
+        from caravana.catalog.option_words import options_text
+
+        return options_text(self.options, self.option_translations)
+
+    @property
+    def merchant_options_label(self) -> str:
+        """The option values as the merchant wrote them."""
         return " / ".join(str(v) for v in self.options.values())
 
 

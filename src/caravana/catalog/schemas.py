@@ -22,6 +22,7 @@ class VariantOut(Schema):
     id: int
     sku: str
     options: dict
+    option_translations: dict = {}
     price: Decimal
     currency: str
     weight_g: int
@@ -102,6 +103,8 @@ class VariantIn(Schema):
     model_config = ConfigDict(extra="forbid")
     sku: str
     options: dict[str, str] = {}
+    #: The option values for buyers, per language: {"pt-br": {"colour": "preto"}}.
+    option_translations: dict[str, dict[str, str]] = {}
     price: Decimal
     currency: str = "CNY"
     weight_g: PositiveCount
@@ -117,6 +120,7 @@ class VariantPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     sku: str = Unset()
     options: dict[str, str] = Unset()
+    option_translations: dict[str, dict[str, str]] = Unset()
     price: Decimal = Unset()
     currency: str = Unset()
     weight_g: PositiveCount = Unset()

@@ -23,6 +23,7 @@ from caravana.catalog.models import (
     Variant,
     Warehouse,
 )
+from caravana.catalog.option_words import check_translations
 from caravana.limits import INT_MAX
 
 PRODUCT_FIELDS = (
@@ -36,6 +37,7 @@ PRODUCT_FIELDS = (
 VARIANT_FIELDS = (
     "sku",
     "options",
+    "option_translations",
     "price",
     "currency",
     "weight_g",
@@ -161,6 +163,11 @@ def _save_variant(variant: Variant) -> None:
         isinstance(k, str) and isinstance(v, str | int | float) for k, v in variant.options.items()
     ):
         raise ValidationError({"options": _("Options are name: value pairs, e.g. colour: red.")})
+    if variant.option_translations is None:
+        variant.option_translations = {}
+    problem = check_translations(variant.options, variant.option_translations)
+    if problem:
+        raise ValidationError({"option_translations": problem})
     for dim in ("length_cm", "width_cm", "height_cm"):
         value = getattr(variant, dim)
         if value is not None and not (0 < float(value) <= 300):

@@ -68,6 +68,7 @@ __all__ = [
     "format",
     "is_reserved",
     "is_valid",
+    "problem",
     "validate",
 ]
 
@@ -129,6 +130,26 @@ def validate(number: str, strict: bool = False) -> str:
     if strict and number[0] in RESERVED_FIRST_LETTERS:
         raise InvalidComponent(f"service indicator {number[:2]} is reserved")
     return number
+
+
+def problem(number: str) -> str | None:
+    """What is wrong with `number`, for a message a person can act on: "length", "format",
+    "check_digit", "country", or None when it is a valid identifier.
+
+    >>> problem("RR123456785CN") is None, problem("RR123456784CN"), problem("RR12345678CN")
+    (True, 'check_digit', 'length')
+    """
+    try:
+        validate(number)
+    except InvalidLength:
+        return "length"
+    except InvalidFormat:
+        return "format"
+    except InvalidChecksum:
+        return "check_digit"
+    except InvalidComponent:
+        return "country"
+    return None
 
 
 def is_valid(number: str, strict: bool = False) -> bool:

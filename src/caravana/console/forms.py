@@ -57,6 +57,31 @@ class ProductForm(forms.ModelForm):
         pass
 
 
+def _option_lines(text: str) -> dict[str, str]:
+    out = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip() or not value.strip():
+            raise forms.ValidationError(_("Write each option as name: value."))
+        out[name.strip()] = value.strip()
+    return out
+
+
+#: The buyers' languages a merchant may translate option values into: (language, form field).
+OPTION_LANGUAGES = (("es", "options_es"), ("pt-br", "options_pt_br"), ("en", "options_en"))
+
+
+def _translation_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=_("Optional: the same options for buyers, e.g. colour: negro"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class VariantForm(forms.ModelForm):
     options_text = forms.CharField(
         label=_("Options"),
@@ -64,6 +89,9 @@ class VariantForm(forms.ModelForm):
         help_text=_("One per line, e.g. colour: black"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    options_es = _translation_field(_("Options in Spanish"))
+    options_pt_br = _translation_field(_("Options in Portuguese"))
+    options_en = _translation_field(_("Options in English"))
 
     class Meta:
         model = Variant
@@ -79,15 +107,24 @@ class VariantForm(forms.ModelForm):
         )
 
     def clean_options_text(self) -> dict:
-        out = {}
-        for line in self.cleaned_data.get("options_text", "").splitlines():
-            if not line.strip():
-                continue
-            name, sep, value = line.partition(":")
-            if not sep or not name.strip() or not value.strip():
-                raise forms.ValidationError(_("Write each option as name: value."))
-            out[name.strip()] = value.strip()
-        return out
+        return _option_lines(self.cleaned_data.get("options_text", ""))
+
+    def clean_options_es(self) -> dict:
+        return _option_lines(self.cleaned_data.get("options_es", ""))
+
+    def clean_options_pt_br(self) -> dict:
+        return _option_lines(self.cleaned_data.get("options_pt_br", ""))
+
+    def clean_options_en(self) -> dict:
+        return _option_lines(self.cleaned_data.get("options_en", ""))
+
+    def service_data(self) -> dict:
+        """The cleaned data as catalog.services takes it: options and their translations."""
+        data = dict(self.cleaned_data)
+        data["options"] = data.pop("options_text")
+        translations = {lang: data.pop(field) for lang, field in OPTION_LANGUAGES}
+        data["option_translations"] = {k: v for k, v in translations.items() if v}
+        return data
 
     def _post_clean(self) -> None:
         pass

@@ -141,8 +141,7 @@ def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
     product = _own_product(request, pk)
     vform = VariantForm(request.POST)
     if vform.is_valid():
-        data = dict(vform.cleaned_data)
-        data["options"] = data.pop("options_text")
+        data = vform.service_data()
         try:
             services.create_variant(product, data)
         except ValidationError as exc:

@@ -160,6 +160,17 @@ class ServiceLevel(models.Model):
                 {"transit_max_days": _("The maximum cannot be below the minimum.")}
             )
 
+    @property
+    def buyer_name(self) -> str:
+        """The level's name in the active language for the three standard levels; the
+        operator's `name` for any other."""
+        name = _BUYER_NAMES.get(self.code)
+        return str(name) if name is not None else self.name
+
+
+#: The standard levels' names, translated (the same words as the checkout's service choices).
+_BUYER_NAMES = {"premium": _("Premium"), "standard": _("Standard"), "economy": _("Economy")}
+
 
 class Lane(models.Model):
     """Origin hub → gateway → destination country for one service level, with the last-mile

@@ -52,6 +52,7 @@ from caravana.orders.validation import (
     validate_buyer_id,
 )
 from caravana.pricing import quoting
+from caravana.pricing.charge_names import refusal_text
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 
 S = OrderStatus
@@ -239,7 +240,7 @@ def quote_parcels(
         except QuoteError as exc:
             out.append(Parcel(merchant, lines, None, exc.message))
             continue
-        error = " ".join(r.message for r in q.refusals)
+        error = " ".join(refusal_text(r, country) for r in q.refusals)
         out.append(Parcel(merchant, lines, q, error))
     return out
 

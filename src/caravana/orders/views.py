@@ -25,7 +25,7 @@ from caravana.money import Money
 from caravana.network.promise import Window
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
-from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
+from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, method_fields
 from caravana.payments import services as payments
@@ -141,7 +141,7 @@ def _summary_context(
         "parcels": [
             {
                 "merchant": p.merchant.legal_name,
-                "items": [(v.product.title(lang), q) for v, q in p.items],
+                "items": [(v.product.title(lang), v.options_label, q) for v, q in p.items],
                 "total": _fmt(request, p.quote.collect_at_checkout, currency)
                 if p.quote and p.quote.ok
                 else "",
@@ -356,6 +356,7 @@ def _order_page(
     lines = [
         {
             "title": line.variant.product.title(lang) or line.title,
+            "options": line.variant.options_label,
             "sku": line.sku,
             "quantity": line.quantity,
             "hs_code": line.hs_code,
@@ -374,6 +375,7 @@ def _order_page(
             for e in order.events.all()[:100]
         ],
         "disputes": order.disputes.all()[:20],
+        "dispute_reasons": DisputeReason.choices,
         "payments": group_payments,
         "last_payment": last,
         "refunds": order.refunds.all()[:50],

@@ -11,6 +11,7 @@ def buyer_context(request: HttpRequest) -> dict:
     return {
         "buyer_country": country,
         "buyer_country_name": country.name(language),
+        "buyer_country_in": country.in_phrase(),
         "buyer_countries": [(c.code, c.name(language)) for c in countries.COUNTRIES.values()],
         "buyer_languages": countries.BUYER_LANGUAGES,
         # Cards and the product page show it; worked out once per page, when first shown.

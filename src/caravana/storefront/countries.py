@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
+from django.utils.translation import gettext_lazy as _
 
 from caravana.markets import TIME_ZONES
 
@@ -28,6 +29,11 @@ class BuyerCountry:
     def name(self, language: str) -> str:
         return _locale(language).territories.get(self.code, self.code)
 
+    def in_phrase(self) -> str:
+        """ "in Brazil" in the active language: Portuguese puts an article in the preposition
+        ("no Brasil", "na Argentina"), so a sentence takes the phrase, not the name."""
+        return str(_IN.get(self.code, self.code))
+
 
 COUNTRIES: dict[str, BuyerCountry] = {
     c.code: c
@@ -41,6 +47,14 @@ COUNTRIES: dict[str, BuyerCountry] = {
     )
 }
 DEFAULT = COUNTRIES["MX"]
+_IN = {
+    "BR": _("in Brazil"),
+    "MX": _("in Mexico"),
+    "CL": _("in Chile"),
+    "CO": _("in Colombia"),
+    "PE": _("in Peru"),
+    "AR": _("in Argentina"),
+}
 BUYER_LANGUAGES = ("es", "pt-br", "en")
 
 

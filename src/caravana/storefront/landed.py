@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Variant
 from caravana.pricing import quoting
+from caravana.pricing.charge_names import charge_name
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 from caravana.storefront.countries import BuyerCountry
 
@@ -54,15 +55,16 @@ def quote_variant(
 
 
 def charge_label(charge, quote) -> str:
-    """Goods and shipping are ours to name in the buyer's language; duties and taxes keep
-    their legal names (II, ICMS, IVA, IGV), which is what buyers see on their customs papers."""
+    """Goods and shipping are ours to name in the buyer's language; duties and taxes are named
+    by pricing.charge_names, in the buyer's language with their legal names kept (II, ICMS,
+    IVA, IGV), which is what buyers see on their customs papers."""
     if charge.kind == "goods":
         return _("Product")
     if charge.kind == "shipping":
         return _("Shipping (%(service)s)") % {"service": _service_name(quote.request.service_level)}
     if charge.kind == "insurance":
         return _("Insurance")
-    return charge.label
+    return charge_name(quote.request.country, charge.code, charge.label, charge.rate)
 
 
 def _service_name(code: str) -> str:

@@ -17,6 +17,7 @@ from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
+from caravana.pricing.charge_names import rate_text, refusal_text
 from caravana.storefront import countries
 from caravana.storefront.landed import DEFAULT_STATE, charge_label, quote_variant
 from caravana.storefront.middleware import COOKIE
@@ -243,13 +244,13 @@ def landed_context(quote, book: PriceBook) -> dict:
                 "label": charge_label(c, quote),
                 "kind": c.kind,
                 "amount": fmt(c.amount),
-                "rate": f"{(c.rate * 100).normalize():f}%" if c.rate is not None else "",
+                "rate": rate_text(c.rate, book.locale),
                 "source": c.source,
                 "estimate": c.estimate,
             }
             for c in quote.charges()
         ],
-        "refusals": [r.message for r in quote.refusals],
+        "refusals": [refusal_text(r, quote.request.country) for r in quote.refusals],
         "state": DEFAULT_STATE.get(quote.request.country),
         "rule_set": quote.rule_set.id,
     }

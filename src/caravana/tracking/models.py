@@ -144,8 +144,8 @@ class TrackingEvent(models.Model):
         label = EVENT_LABELS.get(key)
         if label is not None:
             return str(label)
-        event = upu.lookup(self.code)
-        return event.meaning if event else key
+        # A code we have no words for: a neutral line, the code itself shown beside it.
+        return str(_("Tracking update"))
 
 
 class WebhookEndpoint(models.Model):

@@ -68,6 +68,8 @@ class ServiceLevelRow:
     transit_min_days: int
     transit_max_days: int
 
+    buyer_name = property(ServiceLevel.buyer_name.fget)
+
 
 @dataclass(slots=True)
 class ParcelRow:

@@ -565,7 +565,9 @@ def _find_place(location: str) -> geo.Place:
     if hub is not None:
         ap = geo.airport(hub.location) or geo.airport(hub.airport)
         lat, lon = (ap.latitude, ap.longitude) if ap else (None, None)
-        return geo.Place(hub.code, hub.name, lat, lon, hub.timezone)
+        # The city, not the hub's name ("Shenzhen hub"): the name is the staff's word for the
+        # building, in their language; a buyer reading any language knows the city.
+        return geo.Place(hub.code, hub.city or hub.name, lat, lon, hub.timezone)
     gateway = Gateway.objects.filter(iata=location).first() if len(location) == 3 else None
     if gateway is not None:
         return geo.Place(

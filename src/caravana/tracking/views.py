@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from caravana.accounts.limits import rate_limited
+from caravana.codes import s10
 from caravana.tracking import queries
 
 
@@ -16,14 +17,40 @@ from caravana.tracking import queries
 def search(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     if not q:
-        return render(request, "tracking/search.html", {"q": ""})
+        return render(request, "tracking/search.html", {"track_q": ""})
     code = queries.clean_identifier(q)
     if code is None:
-        error = _("%(q)s is not a tracking number: it has 13 characters, like HC123456785CN.")
         return render(
-            request, "tracking/search.html", {"q": q, "error": error % {"q": q[:30]}}, status=422
+            request,
+            "tracking/search.html",
+            {"track_q": q, "error": identifier_error(q)},
+            status=422,
         )
     return redirect("tracking:parcel", identifier=code)
+
+
+def identifier_error(value: str) -> str:
+    """Why `value` is not a tracking number, saying what to check: a wrong check digit is a
+    typing mistake somewhere in the digits, not a wrong length."""
+    shown = value.strip()[:30]
+    compact = s10.compact(value or "")
+    kind = s10.problem(value or "")
+    if kind == "check_digit":
+        return _(
+            "%(q)s does not add up: its check digit (the last digit) does not match the "
+            "digits before it, so one of them is probably mistyped. Compare it with the "
+            "number on your order or label."
+        ) % {"q": shown}
+    if kind == "country":
+        return _("%(q)s should end in a country code, such as CN.") % {"q": shown}
+    if kind == "length":
+        return _("%(q)s has %(n)d characters; a tracking number has 13, like HC123456785CN.") % {
+            "q": shown,
+            "n": len(compact),
+        }
+    return _(
+        "%(q)s is not a tracking number: 2 letters, 9 digits and 2 letters, like HC123456785CN."
+    ) % {"q": shown}
 
 
 @rate_limited("tracking")
@@ -31,10 +58,13 @@ def parcel(request: HttpRequest, identifier: str) -> HttpResponse:
     code = queries.clean_identifier(identifier)
     view = queries.tracking_view(code) if code else None
     if view is None:
-        error = _("We found no parcel %(q)s. Check the number on your order.") % {
-            "q": (code or identifier)[:30]
-        }
+        if code is None:
+            error = identifier_error(identifier)
+        else:
+            error = _("We found no parcel %(q)s. Check the number on your order.") % {"q": code}
         return render(
-            request, "tracking/search.html", {"q": identifier, "error": error}, status=404
+            request, "tracking/search.html", {"track_q": identifier, "error": error}, status=404
         )
-    return render(request, "tracking/parcel.html", {"view": view, "q": view.identifier})
+    # `track_q`, not `q`: the header's product search shows `q`, and a tracking number is no
+    # product search.
+    return render(request, "tracking/parcel.html", {"view": view, "track_q": view.identifier})

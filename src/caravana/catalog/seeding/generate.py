@@ -76,6 +76,8 @@ class StoreSeed:
 class VariantSeed:
     sku: str
     options: dict[str, str]
+    #: What a merchant fills for buyers: the colour in each language ({"pt-br": {...}}).
+    option_translations: dict[str, dict[str, str]]
     price: str  # decimal string, 2 places
     currency: str
     weight_g: int
@@ -88,6 +90,16 @@ class VariantSeed:
     @property
     def options_json(self) -> str:
         return json.dumps(self.options, ensure_ascii=False)
+
+
+def _colour_translations(options: dict[str, str], phrase: vocab.Phrase) -> dict:
+    """The colour option in every content language, as a careful merchant fills it in."""
+    if "colour" not in options:
+        return {}
+    return {
+        lang.replace("_", "-"): {"colour": word[:1].upper() + word[1:]}
+        for lang, word in zip(vocab.LANGS, phrase, strict=True)
+    }
 
 
 @dataclass(frozen=True)
@@ -252,7 +264,8 @@ def product(
     sizes = rng.sample(vocab.SIZES, min(nvar, len(vocab.SIZES)))
     shades = rng.sample(vocab.SHADES, min(nvar, len(vocab.SHADES)))
     for k in range(nvar):
-        colour = colours[k % ncol][2]
+        phrase = colours[k % ncol]
+        colour = phrase[2]
         factor = 1.0
         if leaf.options == "colour+size":
             options = {"colour": colour, "size": sizes[k % len(sizes)]}
@@ -275,6 +288,7 @@ def product(
             VariantSeed(
                 sku=f"{leaf.sku}{number:07d}-{k + 1}",
                 options=options,
+                option_translations=_colour_translations(options, phrase),
                 price=price,
                 currency=currency,
                 weight_g=max(1, int(weight * factor)),

@@ -9,7 +9,7 @@ from functools import lru_cache
 from html import escape
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_location
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -65,6 +65,16 @@ def utc_offset(value: dt.datetime | None) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+@lru_cache(maxsize=256)
+def _zone_place(zone: str, language: str) -> str:
+    """ "Horário China (Xangai)" for Asia/Shanghai: the zone as the reader's language names its
+    place (CLDR), never the tz-database name."""
+    try:
+        return get_timezone_location(zone, locale=_babel_locale(language))
+    except LookupError:
+        return zone
+
+
 @register.filter
 def long_date(value: dt.date | None) -> str:
     if value is None:
@@ -91,23 +101,26 @@ def timeline_items(timeline: list) -> SafeString:
     """The <li> items of the timeline (newest first, the first marked current), written here
     rather than as a template loop: at the template engine's cost per variable, the loop over
     a parcel's ten-odd events was half of the page's rendering time."""
+    lang = get_language() or "en"
     reason_label = escape(gettext("Reason:"))
+    code_title = escape(gettext("UPU event code"))
     items = []
     for i, t in enumerate(timeline):
         e = t.event
         tz = escape(e.tz)
+        place = escape(_zone_place(e.tz, lang))
         extra = ""
         if e.location_name:
             extra += f'\n      <span class="muted">{escape(e.location_name)}</span>'
         if reason := t.reason:
             extra += f'\n      <span class="reason">{reason_label} {escape(reason)}</span>'
-        if e.code:
-            extra += f"\n      <code>{escape(e.code)}</code>"
+        if e.code:  # small, beside the words: for a buyer quoting it to a post office
+            extra += f'\n      <code class="upu" title="{code_title}">{escape(e.code)}</code>'
         items.append(
             f'<li class="trk-{escape(e.status)}{" current" if i == 0 else ""}"'
             f' data-code="{escape(e.code)}">\n'
             f'      <time datetime="{timezone.localtime(e.occurred_at).isoformat()}"'
-            f' data-tz="{tz}">{escape(local_when(t.local))} <abbr title="{tz}">'
+            f' data-tz="{tz}">{escape(local_when(t.local))} <abbr title="{place}">'
             f"{utc_offset(t.local)}</abbr></time>\n"
             f"      <strong>{escape(t.meaning)}</strong>{extra}\n    </li>"
         )
