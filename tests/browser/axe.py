@@ -78,3 +78,18 @@ def sticking_out(page) -> list[str]:
       return out.slice(0, 5);
     }"""
     )
+
+
+def small_targets(page) -> list[str]:
+    """Controls drawn smaller than 24 × 24 CSS px (WCAG 2.2, 2.5.8). axe lets a small target pass
+    when nothing else is near it; here every field, box and button is held to the size itself."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+              'input:not([type=hidden]), select, textarea, button, summary')]
+          .filter(e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+          .map(e => [e, e.getBoundingClientRect()])
+          .filter(([e, r]) => r.width > 0 && (r.width < 24 || r.height < 24))
+          .map(([e, r]) => e.tagName.toLowerCase() + (e.name ? `[name=${e.name}]` : '')
+               + (e.type && e.tagName === 'INPUT' ? `[type=${e.type}]` : '')
+               + ` ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )

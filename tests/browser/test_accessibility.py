@@ -1,7 +1,8 @@
 """WCAG 2.2 AA over every page of every role, in a real Chromium: axe-core finds no violation
 on any storefront, checkout, pay, order, tracking, console, hub, planning or operations page;
 each page has a title of its own and a meta description, starts with a "skip to content" link,
-and fits a 320 px wide window without sideways scroll (WCAG 1.4.10, reflow)."""
+draws every control at least 24 px square and fits a 320 px wide window without sideways scroll
+(WCAG 1.4.10, reflow)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
 from caravana.orders.models import Order
 from tests import factories as f
-from tests.browser.axe import overflow, sticking_out, violations
+from tests.browser.axe import overflow, small_targets, sticking_out, violations
 from tests.fulfillment.conftest import TODAY, parcel_data
 from tests.orders.support import BR, ensure_pricing
 from tests.tracking.conftest import walk_to_gateway
@@ -62,6 +63,7 @@ class Auditor:
         page = self.page
         page.set_viewport_size(WIDE)
         self.problems += [f"{label} [1366]: {v}" for v in violations(page)]
+        self.problems += [f"{label} [1366]: under 24 px: {t}" for t in small_targets(page)]
         title = page.title()
         if not title or title.count("Caravana") > 1 or title.strip() == "·":
             self.problems.append(f"{label}: title {title!r}")
@@ -139,6 +141,10 @@ def test_buyer_pages_pass_axe_and_fit_320px(auditor, world):
                  "/accounts/login/", "/accounts/signup/", "/track/",
                  f"/track/{parcel.s10}/"):  # fmt: skip
         a.visit(path)
+    a.page.goto(a.base + f"/p/{product.pk}/")
+    expect(a.page).to_have_title("Fone Bluetooth TWS · Caravana")
+    a.page.goto(a.base + "/")
+    expect(a.page).to_have_title("Caravana · Compre da China, entrega no Brasil")
     a.page.goto(a.base + f"/p/{product.pk}/")
     a.page.get_by_test_id("add-to-cart").first.click()
     a.visit("/cart/")

@@ -22,11 +22,12 @@ from caravana.markets import LANGUAGES, documents
 
 PAGE = (100 * mm, 150 * mm)
 MARGIN = 4 * mm
-# Chinese is set in WenQuanYi Micro Hei (Apache-2.0 or GPL-3.0 with the font exception), which
-# the PyPI package paperang-p2-fonts-cjk ships. It has TrueType outlines, so reportlab embeds the
-# subset of glyphs a label uses: every viewer shows it. Adobe's STSong-Light, used before, is a
-# CID font that PDFs name but never carry, and poppler (and so many Linux viewers) drew boxes.
-# (Noto Sans CJK on PyPI has PostScript outlines, which reportlab cannot embed.)
+# Chinese is set in WenQuanYi Micro Hei (Apache License 2.0, as the font's own name table
+# says), which the PyPI package paperang-p2-fonts-cjk ships. It has TrueType outlines, so
+# reportlab embeds the subset of glyphs a label uses and every viewer shows them. Adobe's
+# STSong-Light, used before, is a CID font that PDFs name but never carry: poppler (and so many
+# Linux viewers) drew boxes. Noto Sans CJK on PyPI has PostScript outlines, which reportlab
+# cannot embed.
 CJK_FONT = "WenQuanYiMicroHei"
 CJK_FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
 

@@ -23,7 +23,8 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", mark);
+  // After load, when layout is done anyway: reading it then costs nothing more.
+  window.addEventListener("load", function () { window.requestAnimationFrame(mark); });
   window.addEventListener("resize", mark);
   document.addEventListener("htmx:afterSettle", mark);
 })();
