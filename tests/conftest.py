@@ -53,9 +53,9 @@ def _fresh_fx_cache():
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Rows that data migrations load (duty rules, rate cards) are reference data every test
-    may rely on. A transactional test (live server, threads) empties every table when it ends,
-    so they are put back, before the test, whenever they are missing."""
+    """Rows that data migrations load (duty rules, rate cards, service levels) are reference data
+    every test may rely on. A transactional test (live server, threads) empties every table when
+    it ends, so they are put back, before the test, whenever they are missing."""
     uses_db = request.node.get_closest_marker("django_db") is not None or {
         "db",
         "transactional_db",
@@ -69,6 +69,11 @@ def _reference_data(request):
 
         if not RuleSetVersion.objects.exists():
             load_defaults()
+        from caravana.network.models import ServiceLevel
+        from caravana.network.seed import ensure_service_levels
+
+        if not ServiceLevel.objects.exists():
+            ensure_service_levels()
     yield
 
 

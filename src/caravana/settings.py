@@ -308,6 +308,15 @@ PAYMENTS_COMMISSION_RATE = os.environ.get("PAYMENTS_COMMISSION_RATE", "0.08")
 # How long a process quotes with its cached duty rules and rate cards before checking whether
 # another process changed them (pricing.quoting); writes in this process are seen at once.
 PRICING_BOOKS_CHECK_SECONDS = float(os.environ.get("PRICING_BOOKS_CHECK_SECONDS", "2"))
+# The delivery promise (network.promise): days a merchant takes to hand a parcel to a hub, added
+# to the service level's transit days; and how long a process trusts its cached service levels
+# before reading another process's edits (network.service_levels).
+PROMISE_HANDLING_DAYS = int(os.environ.get("PROMISE_HANDLING_DAYS", "2"))
+if PROMISE_HANDLING_DAYS < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PROMISE_HANDLING_DAYS: give a whole number of days, 0 or more.")
+PROMISE_CHECK_SECONDS = float(os.environ.get("PROMISE_CHECK_SECONDS", "2"))
 # A quote uses the latest FX rate on or before its date, however old, and records that rate's
 # date. Set a number of days to refuse older rates instead (a clear error naming the pair).
 PRICING_FX_MAX_AGE_DAYS = os.environ.get("PRICING_FX_MAX_AGE_DAYS") or None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +121,8 @@ class CarrierMember(models.Model):
 
 class ServiceLevel(models.Model):
     """Premium, standard, economy: the S10 service indicator the parcel's identifier starts
-    with and the transit target the buyer is promised."""
+    with and the transit range the buyer is promised (network.promise: every page and every
+    order reads it from here). A fresh database has the three (migration 0002)."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -136,11 +138,27 @@ class ServiceLevel(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(transit_min_days__lte=models.F("transit_max_days")),
+                name="service_level_transit_range",
+            )
+        ]
         verbose_name = _("service level")
         verbose_name_plural = _("service levels")
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if (
+            self.transit_min_days is not None
+            and self.transit_max_days is not None
+            and self.transit_min_days > self.transit_max_days
+        ):
+            raise ValidationError(
+                {"transit_max_days": _("The maximum cannot be below the minimum.")}
+            )
 
 
 class Lane(models.Model):

@@ -1,13 +1,15 @@
 """The network's reference data. Airports (names, cities, coordinates, time zones) come from
 airportsdata; ULD facts from codes/uld.py; aircraft and service-level facts from
 shared/reference/logistics.md (gathered 2026-11). Idempotent: rows are matched on their natural
-keys and updated, never duplicated."""
+keys and updated, never duplicated; service levels and lanes' transit targets are only created,
+never overwritten, so what an operator set in the admin survives another `make demo`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -126,6 +128,26 @@ def _usable_volume(t: uld_codes.UldType) -> Decimal | None:
     return (Decimal(base[0] * base[1] * t.height_cm) / 1_000_000).quantize(Decimal("0.01"))
 
 
+def ensure_service_levels(model: Any = ServiceLevel) -> int:
+    """Create the service levels that are missing (migration 0002 calls it with the historical
+    model, so every database has them); returns how many were created. A level that exists is
+    left as the operator edited it: its transit days are what buyers are promised."""
+    created = 0
+    for code, name, indicator, lo, hi, pos in SERVICE_LEVELS:
+        _row, new = model.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "s10_indicator": indicator,
+                "transit_min_days": lo,
+                "transit_max_days": hi,
+                "position": pos,
+            },
+        )
+        created += new
+    return created
+
+
 @transaction.atomic
 def seed_network(today: dt.date | None = None) -> dict[str, int]:
     """Write the reference network and the next 14 days of flights; returns row counts."""
@@ -160,17 +182,7 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
         Carrier.objects.update_or_create(
             code=code, defaults={"name": name, "country": country, "website": website}
         )
-    for code, name, indicator, lo, hi, pos in SERVICE_LEVELS:
-        ServiceLevel.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "s10_indicator": indicator,
-                "transit_min_days": lo,
-                "transit_max_days": hi,
-                "position": pos,
-            },
-        )
+    ensure_service_levels()
     levels = {s.code: s for s in ServiceLevel.objects.all()}
     gateways = {g.iata: g for g in Gateway.objects.all()}
     carriers = {c.code: c for c in Carrier.objects.all()}
@@ -182,7 +194,8 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
                     hub=hub,
                     destination_country=country,
                     service_level=level,
-                    defaults={
+                    defaults={"gateway": gateways[iata], "carrier": carriers[carrier_code]},
+                    create_defaults={
                         "gateway": gateways[iata],
                         "carrier": carriers[carrier_code],
                         "transit_target_days": level.transit_max_days,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from caravana.catalog import sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
+from caravana.network import service_levels
 from caravana.orders import events, notifications
 from caravana.orders.models import (
     DISPUTE_TEXT_MAX,
@@ -55,9 +56,6 @@ from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 S = OrderStatus
 MAX_CART_LINES = 50
 MAX_LINE_QUANTITY = 99
-#: Promised delivery windows in days after payment (logistics.md: what sellers in this trade
-#: quote). Overridable with ORDERS_SERVICE_WINDOWS.
-SERVICE_WINDOWS = {"premium": (5, 10), "standard": (10, 18), "economy": (20, 45)}
 
 ALLOWED: dict[str, set[str]] = {
     S.AWAITING_PAYMENT: {S.PAID, S.CANCELLED},
@@ -75,10 +73,6 @@ ESCROW_HELD = (S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED)
 
 def setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
-
-
-def service_window(level: str) -> tuple[int, int]:
-    return setting("ORDERS_SERVICE_WINDOWS", SERVICE_WINDOWS)[level]
 
 
 # --- carts --------------------------------------------------------------------------------------
@@ -306,6 +300,10 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
         errors.update(exc.error_dict)
     if data.get("service_level") not in ServiceLevel.values:
         errors["service_level"] = [ValidationError(_("Choose a delivery service."))]
+    elif data["service_level"] not in service_levels.offered():
+        errors["service_level"] = [
+            ValidationError(_("This delivery service is not offered now: choose another."))
+        ]
     if not str(data.get("recipient") or "").strip():
         errors["recipient"] = [ValidationError(_("Give the recipient's name."))]
     if errors:
@@ -383,7 +381,12 @@ def write_order(
     buyer, data, address = prepared.buyer, prepared.data, prepared.address
     service, parcels = prepared.service, prepared.parcels
     now = timezone.now()
-    earliest, latest = service_window(service)
+    try:  # the network's promise (network.promise)
+        promised = service_levels.promise(prepared.country, service, now)
+    except service_levels.NotOffered:  # deleted since validate_checkout
+        raise ValidationError(
+            {"service_level": _("This delivery service is not offered now: choose another.")}
+        ) from None
     window = dt.timedelta(minutes=setting("ORDERS_PAYMENT_WINDOW_MINUTES", 60))
     with transaction.atomic(savepoint=False):
         group = OrderGroup.objects.create(
@@ -428,8 +431,8 @@ def write_order(
                     refunded=Decimal("0.00"),
                     quote=q.to_dict(),
                     rule_set_id=q.rule_set.id,
-                    promised_from=(now + dt.timedelta(days=earliest)).date(),
-                    promised_by=(now + dt.timedelta(days=latest)).date(),
+                    promised_from=promised.earliest,
+                    promised_by=promised.latest,
                     expires_at=now + window,
                 )
             )
@@ -586,19 +589,13 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
             quantity=F("quantity") - line.quantity, reserved=F("reserved") - line.quantity
         )
     for order in payable:
-        earliest, latest = service_window(order.service_level)
-        _transition(
-            order,
-            S.PAID,
-            source=source,
-            at=at,
-            fields={
-                "paid_at": at,
-                "expires_at": None,
-                "promised_from": (at + dt.timedelta(days=earliest)).date(),
-                "promised_by": (at + dt.timedelta(days=latest)).date(),
-            },
-        )
+        fields: dict[str, Any] = {"paid_at": at, "expires_at": None}
+        try:  # the promise counts from payment; a level deleted since keeps checkout's dates
+            promised = service_levels.promise(order.country, order.service_level, at)
+            fields.update(promised_from=promised.earliest, promised_by=promised.latest)
+        except service_levels.NotOffered:
+            pass
+        _transition(order, S.PAID, source=source, at=at, fields=fields)
         notifications.owe(order, notifications.ORDER_PAID)
         notifications.owe(order, notifications.MERCHANT_NEW_ORDER)
     return late

@@ -21,6 +21,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
 from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
+from caravana.network.promise import Window
 from caravana.orders import services
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, Order, OrderStatus, ServiceLevel
@@ -28,7 +29,7 @@ from caravana.orders.validation import state_choices
 from caravana.payments import installments
 from caravana.payments import services as payments
 from caravana.payments.models import Method, PaymentStatus
-from caravana.storefront import countries
+from caravana.storefront import countries, delivery
 from caravana.storefront.countries import format_locale
 from caravana.storefront.landed import DEFAULT_STATE, charge_label
 from caravana.storefront.prices import PriceBook
@@ -159,13 +160,23 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
     currency = request.country.currency
     return {
         **summary,
-        "windows": [(lvl, lbl, services.service_window(lvl)) for lvl, lbl in ServiceLevel.choices],
+        "windows": _windows(request.country),
         "methods": [(m, Method(m).label) for m in payments.methods_for(country)],
         "installments": installments.options(country, total, currency) if total else [1],
         **_address_context(country),
         "id_types": [(d.code, d.name) for d in documents.for_country(country)],
         "data": data,
     }
+
+
+def _windows(country: countries.BuyerCountry) -> list[tuple[str, str, delivery.ShownPromise]]:
+    """Each service the network offers, with what it promises a buyer ordering now."""
+    now = timezone.now()
+    shown = (
+        (code, label, delivery.promise_for(country, code, now))
+        for code, label in ServiceLevel.choices
+    )
+    return [(code, label, promise) for code, label, promise in shown if promise is not None]
 
 
 def _address_context(country: str) -> dict:
@@ -280,6 +291,9 @@ def _order_page(
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
         "protection_due": services.protection_due(order),
         "money_locale": format_locale(country, lang),
+        "promise": delivery.shown(
+            Window(order.promised_from, order.promised_by), country, order.service_level
+        ),
         "time_zone": country.time_zone,
         "awaiting": awaiting,
         "retry": awaiting and (last is None or last.status != PaymentStatus.PENDING),

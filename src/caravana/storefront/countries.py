@@ -9,6 +9,8 @@ from functools import cache
 
 from babel import Locale
 
+from caravana.markets import TIME_ZONES
+
 
 @dataclass(frozen=True)
 class BuyerCountry:
@@ -16,9 +18,7 @@ class BuyerCountry:
     currency: str
     language: str  # Django language code of the default UI language
     locale: str  # CLDR locale for formatting
-    #: IANA zone buyers' times are shown in: the zone of the country's largest city, as listed
-    #: for it in the tz database's zone1970.tab (https://data.iana.org/time-zones/tzdb/).
-    #: Brazil, Mexico and Chile span several zones; these hold for most of their buyers.
+    #: IANA zone buyers' times are shown in (caravana.markets.TIME_ZONES says which and why).
     time_zone: str = "UTC"
 
     @property
@@ -32,12 +32,12 @@ class BuyerCountry:
 COUNTRIES: dict[str, BuyerCountry] = {
     c.code: c
     for c in (
-        BuyerCountry("BR", "BRL", "pt-br", "pt_BR", "America/Sao_Paulo"),
-        BuyerCountry("MX", "MXN", "es", "es_MX", "America/Mexico_City"),
-        BuyerCountry("CL", "CLP", "es", "es_CL", "America/Santiago"),
-        BuyerCountry("CO", "COP", "es", "es_CO", "America/Bogota"),
-        BuyerCountry("PE", "PEN", "es", "es_PE", "America/Lima"),
-        BuyerCountry("AR", "ARS", "es", "es_AR", "America/Argentina/Buenos_Aires"),
+        BuyerCountry("BR", "BRL", "pt-br", "pt_BR", TIME_ZONES["BR"]),
+        BuyerCountry("MX", "MXN", "es", "es_MX", TIME_ZONES["MX"]),
+        BuyerCountry("CL", "CLP", "es", "es_CL", TIME_ZONES["CL"]),
+        BuyerCountry("CO", "COP", "es", "es_CO", TIME_ZONES["CO"]),
+        BuyerCountry("PE", "PEN", "es", "es_PE", TIME_ZONES["PE"]),
+        BuyerCountry("AR", "ARS", "es", "es_AR", TIME_ZONES["AR"]),
     )
 }
 DEFAULT = COUNTRIES["MX"]

@@ -1,7 +1,8 @@
 """Promised date and estimated arrival: pure functions, no database.
 
-Promise: the day the label was created plus the lane's transit target (the top of the service
-level's range, what the buyer was told at checkout), as a date in the destination's zone.
+Promise: the day the label was created plus the lane's transit target (the network's own deadline
+for the parcel, seeded as the top of the service level's range; the buyer's dates, counted from the
+order, are network.promise's), as a date in the destination's zone.
 
 Estimate, a deliberately simple stage model: each milestone stands for a share of the journey
 (PROGRESS below: hub intake 8 %, departure 25 %, arrival at the gateway 35 %, out of customs
