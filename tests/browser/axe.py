@@ -93,3 +93,8 @@ def small_targets(page) -> list[str]:
                + (e.type && e.tagName === 'INPUT' ? `[type=${e.type}]` : '')
                + ` ${Math.round(r.width)}x${Math.round(r.height)}`)"""
     )
+
+
+def settle(page) -> None:
+    """Wait two animation frames: resize events and what they change have happened."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
