@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint format bench chaos serve clean messages email-examples
+.PHONY: demo test install axe lint format bench chaos serve clean messages email-examples
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core, which the browser tests run in every page (tests/browser/axe.py), from the npm
+# registry at a pinned version, kept in .venv so it is fetched once.
+AXE_VERSION := 4.14.1
+AXE_STAMP   := $(VENV)/axe/.axe-core-$(AXE_VERSION)
+$(AXE_STAMP): | $(BIN)/python
+	npm install --prefix $(VENV)/axe --no-save --no-audit --no-fund --no-package-lock --silent axe-core@$(AXE_VERSION)
+	@touch $@
+
+axe: $(AXE_STAMP)
 
 # The demo runs the sandbox payment provider (off by default: see docs/operations.md).
 demo: export PAYMENTS_SANDBOX = 1
@@ -40,7 +50,7 @@ serve: install
 test: export PAYMENTS_SANDBOX = 1
 # Two workers: this is a 2-core machine, and the suite (browser and schemathesis runs included)
 # takes about half as long.
-test: install
+test: install $(AXE_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install

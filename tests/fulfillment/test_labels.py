@@ -1,3 +1,4 @@
+import io
 import re
 import shutil
 import subprocess
@@ -70,3 +71,37 @@ def test_a_document_type_of_another_country_is_refused(make_parcel):
     with pytest.raises(ValidationError) as err:
         make_parcel(recipient_tax_id="1020304050", recipient_tax_id_type="co.cc")
     assert "recipient_tax_id_type" in err.value.message_dict
+
+
+def test_the_label_embeds_a_font_that_draws_chinese(make_parcel, merchant):
+    """ "寄件人" and a Chinese sender are drawn with a font the PDF carries (a TrueType subset),
+    so a viewer with no Chinese font of its own (poppler showed boxes) still draws them; the
+    text extracts as written. pdffonts and pdftotext confirm it where poppler is installed."""
+    from pypdf import PdfReader
+
+    Merchant.objects.filter(pk=merchant.pk).update(legal_name="深圳市华强电子有限公司")
+    p = make_parcel()
+    pdf = labels.render_labels(services.parcels_for_labels(Merchant.objects.get(), [p.s10]))
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
+    cjk = [f for f in fonts if "WenQuanYi" in f["/BaseFont"]]
+    assert cjk, [f["/BaseFont"] for f in fonts]
+    for font in cjk:
+        assert font["/Subtype"] == "/TrueType"
+        assert "/FontFile2" in font["/FontDescriptor"]  # the glyphs travel inside the PDF
+    # Only the standard 14 fonts, which every reader has, go unembedded.
+    for font in fonts:
+        if "/FontDescriptor" not in font:
+            assert font["/BaseFont"].lstrip("/").startswith("Helvetica"), font["/BaseFont"]
+    text = page.extract_text()
+    assert "寄件人" in text and "深圳市华强电子有限公司" in text
+    if shutil.which("pdffonts"):
+        listing = subprocess.run(
+            ["pdffonts", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        rows = [r.split() for r in listing.splitlines() if "WenQuanYi" in r]
+        assert rows and all(r[-5] == "yes" for r in rows), listing  # the "emb" column
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert "寄件人" in text

@@ -48,7 +48,8 @@ def test_page_in_portuguese_with_map_and_local_times(make_parcel, hub_user, carr
     assert 'data-status="on_hold"' in html
     assert "Nota fiscal ausente" in html
     # The map: an inline SVG with the three stops and the parcel's position, no tile server.
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    map_at = html.index("data-route-map")  # the header's icons are SVGs too
+    svg = html[html.index("<svg", map_at) : html.index("</svg>", map_at)]
     assert re.findall(r'data-route-point="(\w+)"', svg) == ["origin", "gateway", "destination"]
     assert "data-current-position" in svg and "São Paulo" in svg and "GRU" in svg
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")

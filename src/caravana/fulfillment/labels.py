@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from importlib.resources import files
 
 from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from caravana.codes import bag as bag_codes
@@ -21,7 +22,14 @@ from caravana.markets import LANGUAGES, documents
 
 PAGE = (100 * mm, 150 * mm)
 MARGIN = 4 * mm
-CJK_FONT = "STSong-Light"  # Adobe's CID font, built into every PDF reader: no font file to ship
+# Chinese is set in WenQuanYi Micro Hei (Apache License 2.0, as the font's own name table
+# says), which the PyPI package paperang-p2-fonts-cjk ships. It has TrueType outlines, so
+# reportlab embeds the subset of glyphs a label uses and every viewer shows them. Adobe's
+# STSong-Light, used before, is a CID font that PDFs name but never carry: poppler (and so many
+# Linux viewers) drew boxes. Noto Sans CJK on PyPI has PostScript outlines, which reportlab
+# cannot embed.
+CJK_FONT = "WenQuanYiMicroHei"
+CJK_FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
 
 
 def _font_for(text: str, bold: bool = False) -> str:
@@ -30,7 +38,8 @@ def _font_for(text: str, bold: bool = False) -> str:
         text.encode("latin-1")
     except UnicodeEncodeError:
         if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+            path = files(CJK_FONT_FILE[0]).joinpath(CJK_FONT_FILE[1])
+            pdfmetrics.registerFont(TTFont(CJK_FONT, str(path), subfontIndex=0))
         return CJK_FONT
     return "Helvetica-Bold" if bold else "Helvetica"
 
