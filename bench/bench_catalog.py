@@ -173,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
 
     from caravana.catalog import queries
     from caravana.catalog.models import Category, Product
@@ -202,6 +203,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    from caravana.catalog.models import ListingPrice
+
+    listing_prices = dict(
+        ListingPrice.objects.values_list("country").annotate(n=Count("id")).order_by("country")
+    )
+    if not listing_prices:
+        print("warning: no listing prices: run `python -m caravana refresh_listing_prices`.")
     rng = random.Random(args.random_seed)
     cats = {c.slug: c for c in Category.objects.all()}
 
@@ -218,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
             price_min=Decimal(pmin) if pmin else None,
             price_max=Decimal(pmax) if pmax else None,
             rates=book.listing_rates(),
+            country=country,
             sort=sort,
             page=1 if rng.random() < 0.8 else 2,
             per_page=24,
@@ -312,6 +321,9 @@ def run(args: argparse.Namespace) -> int:
         "vendor": vendor,
         "database": db_version,
         "products": count,
+        # Landed prices stored per (product, country) (catalog.landed): cards read them, price
+        # sorts and filters query them; a country without rows is priced live on its cards.
+        "listing_prices": listing_prices,
         "machine": machine(),
         "samples": args.samples,
         "goals_ms_p95": GOALS_MS,
