@@ -151,7 +151,7 @@ def basis(country: str, on: dt.date | None = None) -> Basis:
         except fx.MissingRate:
             parts.append(f"{base}{quote}:-")
             continue
-        parts.append(f"{base}{quote}:{rate}@{when}")
+        parts.append(f"{base}{quote}:{rate.normalize()}@{when}")
         dates.append(when)
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
     return Basis(key, rs.id if rs else "", card.id if card else "", min(dates, default=None))

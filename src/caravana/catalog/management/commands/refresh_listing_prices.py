@@ -35,14 +35,15 @@ class Command(BaseCommand):
             raise CommandError("--batch: give a whole number of products above 0")
         total = Product.objects.count()
         quoter = landed.MemoQuoter()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         show = not no_progress and options.get("verbosity", 1) > 0
         with tqdm(total=total, unit="products", unit_scale=True, disable=not show) as bar:
             rows = landed.refresh(countries, batch=batch, progress=bar.update, quoter=quoter)
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         self.stdout.write(
             self.style.SUCCESS(
                 f"{rows:,} listing prices for {', '.join(countries)} in {took:.1f} s "
+                f"({cpu:.1f} s of CPU in this process) "
                 f"({quoter.calls:,} quotes asked, {quoter.computed:,} computed by the engine)."
             )
         )
