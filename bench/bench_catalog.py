@@ -33,7 +33,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import machine, percentiles  # noqa: E402
+from common import machine, percentiles, rig_env  # noqa: E402
 
 GOALS_MS = {"search": 50.0, "product": 30.0}
 TARGET_PRODUCTS = 1_000_000
@@ -121,6 +121,10 @@ def setup_django(url: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
     os.environ["DJANGO_DEBUG"] = "0"  # no query log, no debug pages: what production runs
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production-use")
+    # Plain HTTP on loopback, the rig's own secrets, no rate limits (since issue 11 a DEBUG-off
+    # site redirects every request to HTTPS, and the bench measured 301s).
+    os.environ.update(rig_env(dict(os.environ)))
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     if url:
         os.environ["DATABASE_URL"] = url
     elif "DATABASE_URL" not in os.environ:

@@ -218,6 +218,10 @@ def search(req: SearchRequest) -> SearchResult:
         )
 
     words = significant(words)
+    if _landed(req) and not _any_in_price_range(req):
+        # Nothing is priced in range (say, "at most CLP 8,000", below any landed price): one
+        # index probe instead of walking every text match to find none.
+        return SearchResult(ids=[], total=0, page=page, per_page=req.per_page)
     # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
     # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
     # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
@@ -232,6 +236,19 @@ def search(req: SearchRequest) -> SearchResult:
         per_page=req.per_page,
         capped=n > MAX_CANDIDATES,
     )
+
+
+def _any_in_price_range(req: SearchRequest) -> bool:
+    """Whether any active product has a landed price in the request's range (and category or
+    store): a probe of the (country, …, amount) indexes."""
+    if req.price_min is None and req.price_max is None:
+        return True
+    where, params = _landed_filters(req, listing=True)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT 1 FROM catalog_listingprice lp WHERE {' AND '.join(where)} LIMIT 1", params
+        )
+        return cur.fetchone() is not None
 
 
 def _landed_listing(req: SearchRequest, sort: str, page: int, offset: int) -> SearchResult:
