@@ -239,16 +239,34 @@ def search(req: SearchRequest) -> SearchResult:
 
 
 def _any_in_price_range(req: SearchRequest) -> bool:
-    """Whether any active product has a landed price in the request's range (and category or
-    store): a probe of the (country, …, amount) indexes."""
+    """False when no active product can be in the request's price range: it lies below the
+    lowest or above the highest landed price of the country (per category or store). Each
+    bound is a separate min() or max() on a (country, …, is_active, amount) index, which both
+    databases answer from one end of the index (a LIMIT 1 probe let PostgreSQL's planner pick
+    a sequential scan of millions of rows). True may still find nothing."""
     if req.price_min is None and req.price_max is None:
         return True
-    where, params = _landed_filters(req, listing=True)
+    groups: list[tuple[str, list[object]]] = [("", [])]
+    if req.category_ids:
+        groups = [(" AND lp.category_ref = %s", [c]) for c in req.category_ids]
+    elif req.store_id:
+        groups = [(" AND lp.store_ref = %s", [req.store_id])]
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT 1 FROM catalog_listingprice lp WHERE {' AND '.join(where)} LIMIT 1", params
-        )
-        return cur.fetchone() is not None
+        for extra, extra_params in groups:
+            base = (
+                f"FROM catalog_listingprice lp WHERE lp.country = %s AND lp.is_active = %s{extra}"
+            )
+            params = [req.country, True, *extra_params]
+            cur.execute(f"SELECT max(lp.amount) {base}", params)
+            high = cur.fetchone()[0]
+            if high is None or (req.price_min is not None and Decimal(high) < req.price_min):
+                continue
+            cur.execute(f"SELECT min(lp.amount) {base}", params)
+            low = cur.fetchone()[0]
+            if req.price_max is not None and Decimal(low) > req.price_max:
+                continue
+            return True
+    return False
 
 
 def _landed_listing(req: SearchRequest, sort: str, page: int, offset: int) -> SearchResult:
