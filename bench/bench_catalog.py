@@ -33,7 +33,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import machine, percentiles  # noqa: E402
+from common import machine, percentiles, rig_env  # noqa: E402
 
 GOALS_MS = {"search": 50.0, "product": 30.0}
 TARGET_PRODUCTS = 1_000_000
@@ -121,6 +121,10 @@ def setup_django(url: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
     os.environ["DJANGO_DEBUG"] = "0"  # no query log, no debug pages: what production runs
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production-use")
+    # Plain HTTP on loopback, the rig's own secrets, no rate limits (since issue 11 a DEBUG-off
+    # site redirects every request to HTTPS, and the bench measured 301s).
+    os.environ.update(rig_env(dict(os.environ)))
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     if url:
         os.environ["DATABASE_URL"] = url
     elif "DATABASE_URL" not in os.environ:
@@ -173,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
 
     from caravana.catalog import queries
     from caravana.catalog.models import Category, Product
@@ -202,6 +207,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    from caravana.catalog.models import ListingPrice
+
+    listing_prices = dict(
+        ListingPrice.objects.values_list("country").annotate(n=Count("id")).order_by("country")
+    )
+    if not listing_prices:
+        print("warning: no listing prices: run `python -m caravana refresh_listing_prices`.")
     rng = random.Random(args.random_seed)
     cats = {c.slug: c for c in Category.objects.all()}
 
@@ -218,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
             price_min=Decimal(pmin) if pmin else None,
             price_max=Decimal(pmax) if pmax else None,
             rates=book.listing_rates(),
+            country=country,
             sort=sort,
             page=1 if rng.random() < 0.8 else 2,
             per_page=24,
@@ -312,6 +325,9 @@ def run(args: argparse.Namespace) -> int:
         "vendor": vendor,
         "database": db_version,
         "products": count,
+        # Landed prices stored per (product, country) (catalog.landed): cards read them, price
+        # sorts and filters query them; a country without rows is priced live on its cards.
+        "listing_prices": listing_prices,
         "machine": machine(),
         "samples": args.samples,
         "goals_ms_p95": GOALS_MS,

@@ -141,9 +141,9 @@ def test_mexico_before_and_after_2025_08_15():
     assert after.rule_set.id == "MX-RGCE-2025-08"
     assert amounts(after)["global"] == D("703.50")
     assert after.total == D("2803.50")
-    # the global rate is paid on arrival unless the operator sets ddp: shown as an estimate
-    assert not after.ddp and after.duties[0].estimate
-    assert after.due_on_arrival == D("703.50") and after.collect_at_checkout == D("2100.00")
+    # collected at checkout (DDP, issue 12): the total is what the buyer pays, nothing on arrival
+    assert after.ddp and not after.duties[0].estimate
+    assert after.due_on_arrival == D("0.00") and after.collect_at_checkout == D("2803.50")
 
 
 def test_mexico_cap():
@@ -166,7 +166,7 @@ def test_chile_exactly_500_platform_iva():
 
 
 def test_chile_500_01_duty_and_import_iva_on_arrival():
-    # CIF 500.01 > 500: 6% duty + 19% IVA at customs (DDU, estimates)
+    # CIF 500.01 > 500: 6% duty + 19% import IVA, collected at checkout (DDP, issue 12)
     # goods 495.01 × 950 = 470,259.5 → 470,260 (half-up, CLP has no decimals)
     # duty 0.06 × 500.01 = 30.0006 → 28,500.57 → 28,501
     # IVA 0.19 × (500.01 + 30.0006) = 100.702014 → 95,666.91 → 95,667
@@ -177,8 +177,8 @@ def test_chile_500_01_duty_and_import_iva_on_arrival():
         "iva_import": D("95667"),
     }  # fmt: skip
     assert qt.total == D("599178")
-    assert not qt.ddp
-    assert qt.collect_at_checkout == D("475010") and qt.due_on_arrival == D("124168")
+    assert qt.ddp
+    assert qt.collect_at_checkout == D("599178") and qt.due_on_arrival == D("0")
 
 
 # --- Colombia: duty 0 when FOB ≤ US$200 else 10%; IVA 19% on value + duty; 6 units, 2,000, 50 kg

@@ -3,6 +3,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from caravana.catalog import landed
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def shop():
         )
         for i in range(30)
     ]
+    landed.refresh()  # what the after-commit task does: price sorts read these rows
     return s, audio, products
 
 

@@ -265,3 +265,53 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class ListingPrice(models.Model):
+    """A product's landed price for one destination, precomputed so listings can filter and
+    sort on what the buyer pays (catalog.landed). One row per active product and country: the
+    one-unit landed total of its cheapest sellable variant there, by the default service, or
+    no amount when it cannot be priced (refused, no rule, no rate). ``basis`` says which rule
+    set, rate card and FX rates it was computed with: a card reads the row only while that
+    basis is current and the product unchanged (``product_updated_at``), else computes live.
+    The listing columns (active, category, store, created) are copied so a price-sorted or
+    price-filtered listing reads this table alone."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="listing_prices", db_index=False
+    )
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    variant_id_ref = models.BigIntegerField(
+        null=True
+    )  # the variant priced (no FK: kept by refresh)
+    rule_set_id = models.CharField(max_length=60, blank=True)
+    rate_card_id = models.CharField(max_length=60, blank=True)
+    fx_date = models.DateField(null=True)  # the oldest FX rate used
+    basis = models.CharField(max_length=16)
+    product_updated_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    category_ref = models.BigIntegerField()
+    store_ref = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "country"], name="listingprice_unique")
+        ]
+        indexes = [
+            models.Index(fields=["country", "is_active", "amount"], name="listingprice_price"),
+            models.Index(
+                fields=["country", "category_ref", "is_active", "amount"],
+                name="listingprice_cat_price",
+            ),
+            models.Index(
+                fields=["country", "store_ref", "is_active", "amount"],
+                name="listingprice_store_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.country}: {self.amount} {self.currency}"

@@ -69,6 +69,9 @@ class SearchRequest:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     rates: tuple[tuple[str, Decimal], ...] = ()
+    # The buyer's country: price filters and sorts then use the landed price stored for it
+    # (catalog.landed, table catalog_listingprice) instead of the goods price converted.
+    country: str | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 24
@@ -88,6 +91,40 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
+def _landed(req: SearchRequest) -> bool:
+    """Whether prices matter to this search and are the buyer's landed ones."""
+    return bool(req.country) and (
+        req.price_min is not None or req.price_max is not None or req.sort in PRICE_SORTS
+    )
+
+
+PRICE_SORTS = ("price_asc", "price_desc")
+
+
+def _landed_filters(req: SearchRequest, *, listing: bool) -> tuple[list[str], list[object]]:
+    """WHERE terms on catalog_listingprice (alias lp): the buyer's country, a price there, the
+    bounds; with `listing`, also the copied listing filters (active, category, store), so a
+    listing without words reads that table alone through its (country, …, amount) indexes."""
+    where = ["lp.country = %s", "lp.amount IS NOT NULL"]
+    params: list[object] = [req.country]
+    if listing:
+        where.insert(1, "lp.is_active = %s")
+        params.append(True)
+        if req.category_ids:
+            where.append(f"lp.category_ref IN ({', '.join(['%s'] * len(req.category_ids))})")
+            params.extend(req.category_ids)
+        if req.store_id:
+            where.append("lp.store_ref = %s")
+            params.append(req.store_id)
+    if req.price_min is not None:
+        where.append("lp.amount >= %s")
+        params.append(str(req.price_min))
+    if req.price_max is not None:
+        where.append("lp.amount <= %s")
+        params.append(str(req.price_max))
+    return where, params
+
+
 def _filters(req: SearchRequest, table: str = "catalog_product") -> tuple[list[str], list[object]]:
     """WHERE terms for the filters, on catalog_product or the PostgreSQL search table, which
     carries the same columns."""
@@ -103,7 +140,7 @@ def _filters(req: SearchRequest, table: str = "catalog_product") -> tuple[list[s
     if req.store_id:
         where.append(f"{table}.store_id = %s")
         params.append(req.store_id)
-    if (req.price_min is not None or req.price_max is not None) and req.rates:
+    if (req.price_min is not None or req.price_max is not None) and req.rates and not _landed(req):
         ors = []
         for currency, rate in req.rates:
             cond = [f"{table}.price_currency = %s"]
@@ -158,6 +195,8 @@ def search(req: SearchRequest) -> SearchResult:
     sort = req.sort if words or req.sort != "relevance" else "newest"
     page = max(1, req.page)
     offset = (page - 1) * req.per_page
+    if not words and _landed(req):
+        return _landed_listing(req, sort, page, offset)
     if not words:
         where_sql = " AND ".join(where)
         n = _count_capped("catalog_product", where_sql, params, COUNT_CAP)
@@ -179,6 +218,10 @@ def search(req: SearchRequest) -> SearchResult:
         )
 
     words = significant(words)
+    if _landed(req) and not _any_in_price_range(req):
+        # Nothing is priced in range (say, "at most CLP 8,000", below any landed price): one
+        # index probe instead of walking every text match to find none.
+        return SearchResult(ids=[], total=0, page=page, per_page=req.per_page)
     # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
     # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
     # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
@@ -192,6 +235,58 @@ def search(req: SearchRequest) -> SearchResult:
         page=page,
         per_page=req.per_page,
         capped=n > MAX_CANDIDATES,
+    )
+
+
+def _any_in_price_range(req: SearchRequest) -> bool:
+    """False when no active product can be in the request's price range: it lies below the
+    lowest or above the highest landed price of the country (per category or store). Each
+    bound is a separate min() or max() on a (country, …, is_active, amount) index, which both
+    databases answer from one end of the index (a LIMIT 1 probe let PostgreSQL's planner pick
+    a sequential scan of millions of rows). True may still find nothing."""
+    if req.price_min is None and req.price_max is None:
+        return True
+    groups: list[tuple[str, list[object]]] = [("", [])]
+    if req.category_ids:
+        groups = [(" AND lp.category_ref = %s", [c]) for c in req.category_ids]
+    elif req.store_id:
+        groups = [(" AND lp.store_ref = %s", [req.store_id])]
+    with connection.cursor() as cur:
+        for extra, extra_params in groups:
+            base = (
+                f"FROM catalog_listingprice lp WHERE lp.country = %s AND lp.is_active = %s{extra}"
+            )
+            params = [req.country, True, *extra_params]
+            cur.execute(f"SELECT max(lp.amount) {base}", params)
+            high = cur.fetchone()[0]
+            if high is None or (req.price_min is not None and Decimal(high) < req.price_min):
+                continue
+            cur.execute(f"SELECT min(lp.amount) {base}", params)
+            low = cur.fetchone()[0]
+            if req.price_max is not None and Decimal(low) > req.price_max:
+                continue
+            return True
+    return False
+
+
+def _landed_listing(req: SearchRequest, sort: str, page: int, offset: int) -> SearchResult:
+    """A listing without words that filters or sorts on price: catalog_listingprice alone."""
+    where, params = _landed_filters(req, listing=True)
+    where_sql = " AND ".join(where)
+    n = _count_capped("catalog_listingprice lp", where_sql, params, COUNT_CAP)
+    order = {
+        "price_asc": "lp.amount ASC, lp.product_id",
+        "price_desc": "lp.amount DESC, lp.product_id",
+    }.get(sort, "lp.created_at DESC, lp.product_id DESC")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT lp.product_id FROM catalog_listingprice lp WHERE {where_sql} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, req.per_page, offset],
+        )
+        ids = [row[0] for row in cur.fetchall()]
+    return SearchResult(
+        ids=ids, total=min(n, COUNT_CAP), page=page, per_page=req.per_page, capped=n > COUNT_CAP
     )
 
 
@@ -251,6 +346,8 @@ def _text_search(
         rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" else "0"
         scan_order = "ORDER BY catalog_product_fts.rowid DESC"
         id_col = "catalog_product.id"
+        if _landed(req):
+            source += " CROSS JOIN catalog_listingprice lp ON lp.product_id = catalog_product.id"
     else:
         # The search table alone: no product row is read. Its partitions come newest block
         # first (the partition key is -product_id) and the Append under the LIMIT stops in the
@@ -260,6 +357,8 @@ def _text_search(
         where, params = _filters(req, table)
         query = " & ".join(f"{w}{':*' if prefix else ''}" for w in words)
         source = "catalog_product_search s"
+        if _landed(req):
+            source += " JOIN catalog_listingprice lp ON lp.product_id = s.product_id"
         where[:0] = [
             f"s.language = '{suffix(req.language)}'",
             "s.vector @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))",
@@ -273,7 +372,13 @@ def _text_search(
             select_params.append(query)
         else:
             rank = "0"
-    if sort in ("price_asc", "price_desc"):
+    if _landed(req):
+        more, more_params = _landed_filters(req, listing=False)
+        where.extend(more)
+        params.extend(more_params)
+    if sort in PRICE_SORTS and _landed(req):
+        price = "lp.amount"
+    elif sort in PRICE_SORTS:
         price, price_params = _price_expr(req, table)
         select_params.extend(price_params)
     else:

@@ -134,29 +134,40 @@ def _summary_context(
     parcels = services.quote_parcels(
         items, country, service, state=state or DEFAULT_STATE.get(country)
     )
-    total = sum((p.quote.collect_at_checkout for p in parcels if p.quote and p.quote.ok), 0)
+    ok = [p for p in parcels if p.quote and p.quote.ok]
+    total = sum((p.quote.collect_at_checkout for p in ok), 0)
+    due = sum((p.quote.due_on_arrival for p in ok), 0)
     currency = request.country.currency
     lang = get_language() or "en"
+
+    def rows(p, estimate: bool) -> list:
+        return [
+            (charge_label(ch, p.quote), ch.kind, _fmt(request, ch.amount, currency))
+            for ch in p.quote.charges()
+            if ch.estimate == estimate
+        ]
+
+    # What is charged now (every component collected at checkout, summing to the parcel's
+    # total) and, apart, what a country set to "paid on arrival" leaves to customs.
     return {
         "parcels": [
             {
                 "merchant": p.merchant.legal_name,
                 "items": [(v.product.title(lang), v.options_label, q) for v, q in p.items],
-                "total": _fmt(request, p.quote.collect_at_checkout, currency)
-                if p.quote and p.quote.ok
+                "total": _fmt(request, p.quote.collect_at_checkout, currency) if p in ok else "",
+                "amount": p.quote.collect_at_checkout if p in ok else None,
+                "rows": rows(p, False) if p in ok else [],
+                "arrival_rows": rows(p, True) if p in ok else [],
+                "due": _fmt(request, p.quote.due_on_arrival, currency)
+                if p in ok and p.quote.due_on_arrival
                 else "",
-                "rows": [
-                    (charge_label(ch, p.quote), ch.kind, _fmt(request, ch.amount, currency))
-                    for ch in p.quote.charges()
-                ]
-                if p.quote and p.quote.ok
-                else [],
                 "error": p.error,
             }
             for p in parcels
         ],
         "total": _fmt(request, total, currency),
         "total_raw": total,
+        "due": _fmt(request, due, currency) if due else "",
         "ok": all(p.quote and p.quote.ok for p in parcels),
     }
 

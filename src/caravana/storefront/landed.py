@@ -4,54 +4,26 @@ the buyer gives an address we price for the most populous state and say so."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from caravana.catalog.models import Variant
-from caravana.pricing import quoting
+from caravana.catalog import landed
+from caravana.catalog.landed import DEFAULT_SERVICE, DEFAULT_STATE
+from caravana.catalog.models import Product
 from caravana.pricing.charge_names import charge_name
-from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
+from caravana.pricing.engine import Quote
 from caravana.storefront.countries import BuyerCountry
 
-DEFAULT_STATE = {"BR": "SP"}
-DEFAULT_SERVICE = "standard"
+__all__ = ["DEFAULT_SERVICE", "DEFAULT_STATE", "charge_label", "product_quote"]
 
 
-def line_for(variant: Variant, quantity: int = 1) -> QuoteLine:
-    return QuoteLine(
-        hs_code=variant.product.hs_code,
-        unit_price=variant.price,
-        currency=variant.currency,
-        quantity=quantity,
-        weight_g=variant.weight_g,
-        length_cm=variant.length_cm,
-        width_cm=variant.width_cm,
-        height_cm=variant.height_cm,
-    )
-
-
-def quote_variant(
-    variant: Variant,
-    country: BuyerCountry,
-    *,
-    state: str | None = None,
-    service: str = DEFAULT_SERVICE,
-    on: dt.date | None = None,
-) -> Quote | None:
-    """None when the product cannot be priced here (no rule, no FX rate): the page then shows
-    the goods price alone rather than a wrong total."""
-    request = QuoteRequest(
-        lines=(line_for(variant),),
-        country=country.code,
-        service_level=service,
-        quote_date=on or dt.date.today(),
-        state=state or DEFAULT_STATE.get(country.code),
-    )
-    try:
-        return quoting.quote(request)
-    except QuoteError:
-        return None
+def product_quote(
+    product: Product, variants: list, country: BuyerCountry
+) -> tuple[Any, Quote] | None:
+    """The variant a card prices this product by and its quote (catalog.landed.cheapest):
+    the product page shows exactly this figure. None when nothing can be delivered there."""
+    return landed.cheapest(variants, product.hs_code, country.code)
 
 
 def charge_label(charge, quote) -> str:

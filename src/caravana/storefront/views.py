@@ -12,14 +12,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from caravana.catalog import queries
+from caravana.catalog import landed, queries
 from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
+from caravana.money import Money
 from caravana.pricing.charge_names import rate_text, refusal_text
 from caravana.storefront import countries
-from caravana.storefront.landed import DEFAULT_STATE, charge_label, quote_variant
+from caravana.storefront.landed import DEFAULT_STATE, charge_label, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
 
@@ -31,18 +32,28 @@ def _language() -> str:
 
 
 def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
+    """Each card shows the product's landed price in the buyer's country (catalog.landed): the
+    figure its product page, the cart and the checkout show."""
     lang = _language()
     book = PriceBook(request.country, lang)
     products = queries.products_for_cards(ids)
+    prices = landed.for_cards(products, request.country.code, request.country.currency)
     return [
         {
             "product": p,
             "title": p.title(lang),
-            "price": book.show(p.price_from, p.price_currency),
+            "price": _show(prices[p.pk], book),
+            "amount": prices[p.pk].amount,
             "image": p.card_image,
         }
         for p in products
     ]
+
+
+def _show(price: landed.CardPrice, book: PriceBook) -> str:
+    if price.amount is None:
+        return ""
+    return Money(price.amount, price.currency).format(book.locale)
 
 
 def _staff(request: HttpRequest) -> bool:
@@ -145,6 +156,7 @@ def _listing(
         price_min=price_min,
         price_max=price_max,
         rates=book.listing_rates(),
+        country=request.country.code,
         sort=sort,
         page=_page(request.GET.get("page")),
         per_page=PER_PAGE,
@@ -206,11 +218,13 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         {"variant": v, "price": book.show(v.price, v.currency), "available": v.available}
         for v in item.variants.all()
     ]
-    landed = None
-    if variants:
-        cheapest = variants[0]["variant"]
-        cheapest.product = item
-        landed = quote_variant(cheapest, request.country)
+    found = product_quote(item, [v["variant"] for v in variants], request.country)
+    quote = found[1] if found else None
+    if found is None and variants:  # nothing deliverable here: say why (the cheapest's refusal)
+        quote = landed.quote_one(variants[0]["variant"], item.hs_code, request.country.code)
+    priced = found[0] if found else (variants[0]["variant"] if variants else None)
+    for v in variants:
+        v["priced"] = found is not None and v["variant"].pk == found[0].pk
     return render(
         request,
         "storefront/product.html",
@@ -220,36 +234,41 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
             "description": item.description(lang),
             "category_name": item.category.name(lang),
             "variants": variants,
-            "price": book.show(item.price_from, item.price_currency),
+            "price": book.show(priced.price, priced.currency)
+            if priced
+            else book.show(item.price_from, item.price_currency),
             "images": list(item.images.all()),
-            "landed": landed_context(landed, book) if landed else None,
+            "landed": landed_context(quote, book) if quote else None,
         },
     )
 
 
 def landed_context(quote, book: PriceBook) -> dict:
     """What the template needs: the total, each component formatted, and why it may not ship."""
-    from caravana.money import Money
 
     def fmt(amount):
         return Money(amount, quote.currency).format(book.locale)
 
+    def row(c) -> dict:
+        return {
+            "label": charge_label(c, quote),
+            "kind": c.kind,
+            "amount": fmt(c.amount),
+            "rate": rate_text(c.rate, book.locale),
+            "source": c.source,
+            "estimate": c.estimate,
+        }
+
+    # The headline is what the checkout charges; duties and taxes a country's rule set leaves
+    # to be paid on arrival are listed apart, after it, so each list adds up to its figure.
     return {
         "ok": quote.ok,
-        "total": fmt(quote.total) if quote.ok else "",
+        "total": fmt(quote.collect_at_checkout) if quote.ok else "",
+        "amount": quote.collect_at_checkout,
         "ddp": quote.ddp,
         "due_on_arrival": fmt(quote.due_on_arrival) if quote.ok and quote.due_on_arrival else "",
-        "rows": [
-            {
-                "label": charge_label(c, quote),
-                "kind": c.kind,
-                "amount": fmt(c.amount),
-                "rate": rate_text(c.rate, book.locale),
-                "source": c.source,
-                "estimate": c.estimate,
-            }
-            for c in quote.charges()
-        ],
+        "arrival_rows": [row(c) for c in quote.charges() if c.estimate],
+        "rows": [row(c) for c in quote.charges() if not c.estimate],
         "refusals": [refusal_text(r, quote.request.country) for r in quote.refusals],
         "state": DEFAULT_STATE.get(quote.request.country),
         "rule_set": quote.rule_set.id,

@@ -32,7 +32,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from caravana.accounts.models import Role
-from caravana.catalog import services
+from caravana.catalog import landed, services
 from caravana.catalog.models import (
     Category,
     Merchant,
@@ -107,12 +107,29 @@ class Command(BaseCommand):
             )
         elif sc.bulk:
             BulkSeeder(self, sc, seed, categories).run()
+            self.fill_listing_prices(bulk=True)
         else:
             self.seed_orm(sc, seed, categories)
+            self.fill_listing_prices(bulk=False)
         first = Merchant.objects.filter(uscc=marker).first()
         self.ensure_users(first)
         self.stdout.write(
             self.style.SUCCESS(f"Seed done in {time.perf_counter() - started:.1f} s.")
+        )
+
+    def fill_listing_prices(self, *, bulk: bool) -> None:
+        """Every product's landed price per destination (catalog.landed), for listings."""
+        t0 = time.perf_counter()
+        quoter = landed.MemoQuoter()
+        total = Product.objects.count()
+        with tqdm(total=total, unit="products", unit_scale=True, disable=not self.progress) as bar:
+            if bulk:
+                rows = landed.fill(progress=bar.update, quoter=quoter)
+            else:
+                rows = landed.refresh(progress=bar.update, quoter=quoter)
+        self.stdout.write(
+            f"  listing prices: {rows:,} rows in {time.perf_counter() - t0:.1f} s "
+            f"({quoter.computed:,} of {quoter.calls:,} quotes computed, the rest memoised)"
         )
 
     # -- reference data -------------------------------------------------------------------
