@@ -50,6 +50,18 @@ def _outbound_to_loopback(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: Django's LocaleMiddleware activates the
+    request's language for the thread and nothing turns it off after the response, so a
+    Portuguese page in one test left the next test's messages in Portuguese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fx_cache():
     from django.core.cache import cache
 
