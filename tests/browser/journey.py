@@ -27,6 +27,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.seed import seed_network
 from caravana.orders.models import Order, OrderStatus, RefundState, ServiceLevel
 from caravana.orders.shipping import ship_as_parcel
+from caravana.payments.ledger import order_escrow
 from caravana.payments.models import PaymentStatus
 from tests import factories as f
 from tests.orders.support import ensure_pricing
@@ -400,5 +401,7 @@ def as_dict(seen: Readings) -> dict[str, Any]:
         "cart parcel": seen.cart,
         "checkout parcel": seen.checkout,
         "order page": seen.order_page,
-        "charged (order total)": seen.order.total if seen.order else None,
+        "order total": seen.order.total if seen.order else None,
+        # What the payment put in escrow for this order: the amount charged for its parcel.
+        "charged": order_escrow(seen.order) if seen.order else None,
     }
