@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install axe lint format bench chaos serve clean messages email-examples
+.PHONY: demo test install axe lint format bench chaos serve clean messages email-examples screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ chaos: install
 # The e-mails of one order's life, as a real SMTP server received them, into docs/emails/.
 email-examples: install
 	CARAVANA_EMAIL_EXAMPLES=docs/emails $(BIN)/python -m pytest -q -p no:cacheprovider tests/orders/test_order_emails_life.py
+
+# What buyers see, per country: search, product, cart and order pages at 1366 and 390 px, into
+# docs/screenshots/ (linked from docs/user-guide.md). Not part of `make test`.
+screenshots: export PAYMENTS_SANDBOX = 1
+screenshots: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots -m screenshots tests/browser/test_buyer_journeys.py
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"

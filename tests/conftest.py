@@ -28,6 +28,24 @@ os.environ.setdefault("PAYMENTS_SANDBOX", "1")
 os.environ.setdefault("PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT", "1")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="also run the tests marked 'screenshots' (they write docs/screenshots/*.png)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Screenshot runs rewrite files under docs/: only on request (make screenshots)."""
+    if config.getoption("--screenshots"):
+        return
+    kept = [i for i in items if i.get_closest_marker("screenshots") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Test users need no real password hashing (PBKDF2 costs most of a second per user)."""
