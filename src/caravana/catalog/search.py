@@ -334,7 +334,7 @@ def _text_search(
     req: SearchRequest, words: list[str], sort: str, offset: int, *, prefix: bool
 ) -> tuple[list[int], int]:
     """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
-    most). One query, two when the page lies past the last candidate."""
+    most). One query, two when a page after the first lies past the last candidate."""
     select_params: list[object] = []
     star = "*" if prefix else ""
     table = "catalog_product"
@@ -422,6 +422,8 @@ def _text_search(
         rows = cur.fetchall()
         if rows:
             n = rows[0][1]
+        elif offset == 0:
+            n = 0  # no candidate at all: counting them would run the scan again for nothing
         else:
             cur.execute(f"SELECT count(*) FROM ({candidates}) c", cand_params)
             n = cur.fetchone()[0]
