@@ -3,13 +3,16 @@ total and the checkout's charge are one figure, computed by catalog.landed, and 
 and sort on it (catalog_listingprice), kept fresh after FX, rule and variant changes."""
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from caravana.catalog import landed
+from caravana.catalog import search as search_module
 from caravana.catalog import services as catalog
 from caravana.catalog.models import ListingPrice
 from caravana.catalog.search import SearchRequest, search
@@ -188,3 +191,57 @@ def test_refresh_command_refuses_an_unknown_country():
 
     with pytest.raises(CommandError, match="--country"):
         call_command("refresh_listing_prices", "--country", "US", "--no-progress")
+
+
+def _next_id_block():
+    """On PostgreSQL, start the next product in a new block of ids, so its own partition of
+    the search table: partitions are read newest first, rows within one in heap order."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence('catalog_product', 'id')")
+        seq = cur.fetchone()[0]
+        cur.execute(f"SELECT setval(%s, ((last_value >> 16) + 1) << 16) FROM {seq}", [seq])
+
+
+@pytest.fixture
+def gadgets(django_capture_on_commit_callbacks):
+    """Seven "gadget" products, oldest first, cheap (c) or dear (d): c d c d d c d. The three
+    oldest are another store's and also "epsilon"."""
+    with django_capture_on_commit_callbacks(execute=True):
+        f.fx_rates()
+        older, newer = f.store(), f.store()
+        made, kinds = [], "cdcddcd"
+        for i, kind in enumerate(kinds):
+            _next_id_block()
+            made.append(
+                f.product(
+                    older if i < 3 else newer,
+                    price="40.00" if kind == "c" else "900.00",
+                    title_en=f"Gadget {i}" + (" epsilon" if i < 3 else ""),
+                )
+            )
+    cheap = max(landed_of(p, "MX") for p, k in zip(made, kinds, strict=True) if k == "c")
+    assert cheap < min(landed_of(p, "MX") for p, k in zip(made, kinds, strict=True) if k == "d")
+    return made, cheap
+
+
+def test_a_price_range_is_checked_on_the_newest_scanned_matches(gadgets, monkeypatch):
+    made, cheap = gadgets
+    pk = [p.pk for p in made]
+    req = SearchRequest(text="gadget", language="en", country="MX", price_max=cheap)
+    assert set(search(req).ids) == {pk[0], pk[2], pk[5]}  # all within MAX_SCANNED: exact
+    monkeypatch.setattr(search_module, "MAX_SCANNED", 5)
+    # The newest five matches are 6..2: the cheap ones among them, not the oldest (0).
+    found = search(req)
+    assert set(found.ids) == {pk[2], pk[5]} and found.total == 2
+    by_price = search(replace(req, sort="price_asc"))
+    assert set(by_price.ids) == {pk[2], pk[5]}
+    # The store filter applies within the scan: its five newest are its three products.
+    store = search(replace(req, store_id=made[0].store_id))
+    assert set(store.ids) == {pk[0], pk[2]}
+    # Fewer matches than the bound: exact.
+    few = search(replace(req, text="epsilon"))
+    assert set(few.ids) == {pk[0], pk[2]}
+    # Without a price range nothing is left out.
+    assert len(search(replace(req, price_max=None)).ids) == 7

@@ -117,3 +117,10 @@ def test_edits_reach_the_index(catalog):
 def test_hostile_query_text_is_harmless(catalog):
     for text in ['"', "fone OR", "NEAR(", "*", "a:b", "'; drop table x; --", "fone\x00"]:
         search(SearchRequest(text=text, language="pt-br"))
+
+
+def test_an_empty_first_page_and_a_page_past_the_last(catalog):
+    none = search(SearchRequest(text="silicone cable", language="en"))
+    assert none.ids == [] and none.total == 0
+    past = search(SearchRequest(text="fone", language="pt-br", page=3, per_page=1))
+    assert past.ids == [] and past.total == 2
