@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana.catalog import sellable
+from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.limits import valid_id
 from caravana.network import service_levels
@@ -53,7 +53,7 @@ from caravana.orders.validation import (
 )
 from caravana.pricing import quoting
 from caravana.pricing.charge_names import refusal_text
-from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
+from caravana.pricing.engine import Quote, QuoteError, QuoteRequest
 
 S = OrderStatus
 MAX_CART_LINES = 50
@@ -193,19 +193,6 @@ class Parcel:
     error: str = ""
 
 
-def _quote_line(variant: Variant, quantity: int) -> QuoteLine:
-    return QuoteLine(
-        hs_code=variant.product.hs_code,
-        unit_price=variant.price,
-        currency=variant.currency,
-        quantity=quantity,
-        weight_g=variant.weight_g,
-        length_cm=variant.length_cm,
-        width_cm=variant.width_cm,
-        height_cm=variant.height_cm,
-    )
-
-
 def split_by_merchant(items: Iterable[tuple[Variant, int]]) -> list[tuple[Merchant, list]]:
     by: dict[int, tuple[Merchant, list]] = {}
     for variant, qty in items:
@@ -228,7 +215,7 @@ def quote_parcels(
     out = []
     for merchant, lines in split_by_merchant(items):
         request = QuoteRequest(
-            lines=tuple(_quote_line(v, q) for v, q in lines),
+            lines=tuple(landed.line_for(v, v.product.hs_code, q) for v, q in lines),
             country=country,
             service_level=service_level,
             quote_date=on,
