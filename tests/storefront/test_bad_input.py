@@ -34,6 +34,13 @@ def test_a_bad_filter_over_htmx_is_shown_in_the_swapped_results(listing):
     assert r.status_code == 200 and b'data-field="min"' in r.content
 
 
+def test_a_maximum_below_the_minimum_is_400_naming_the_maximum(listing):
+    """It found nothing, silently: a range no price can be in is the buyer's slip to show."""
+    r = Client().get("/search/", {"min": "100", "max": "50"})
+    assert r.status_code == 400
+    assert b'data-field="max"' in r.content and b"no lower than the minimum" in r.content
+
+
 def test_good_price_filters_still_filter(listing):
     r = Client().get("/search/", {"min": "0", "max": "1000000000"})
     assert r.status_code == 200 and b"data-field" not in r.content

@@ -145,6 +145,9 @@ def _listing(
         sort = "relevance"
     errors: dict[str, str] = {}
     price_min, price_max = _price(request, "min", errors), _price(request, "max", errors)
+    if price_min is not None and price_max is not None and price_min > price_max:
+        errors["max"] = _("Maximum price: give an amount no lower than the minimum price.")
+        price_max = None
     chosen = category
     if chosen is None and request.GET.get("category"):
         chosen = Category.objects.filter(slug=request.GET["category"]).first()
