@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from caravana.catalog import sellable
 from caravana.catalog.models import ListingPrice, Product, Variant
+from caravana.money import round_money
 from caravana.pricing import fx, quoting
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 from caravana.pricing.engine import quote as engine_quote
@@ -185,7 +186,10 @@ def for_cards(products: Sequence[Product], country: str, currency: str) -> dict[
     for p in products:
         r = rows.get(p.pk)
         if r is not None and r.basis == current and r.product_updated_at == p.updated_at:
-            out[p.pk] = CardPrice(r.amount, r.currency, r.variant_id_ref)
+            # The column keeps two decimals; a live quote is in the currency's minor unit
+            # (CLP and COP have none): the same number, written the same way.
+            amount = None if r.amount is None else round_money(r.amount, r.currency)
+            out[p.pk] = CardPrice(amount, r.currency, r.variant_id_ref)
         else:
             stale.append(p)
     if stale:
