@@ -7,7 +7,7 @@ Run: .venv/bin/python bench/bench_tracking.py [--events 10000000] [--ingest 1000
 1. Stored data for the lookup: --events / 10 parcels with 10 events each (label to out for
    delivery), written straight into the tables (COPY on PostgreSQL,
    executemany on SQLite; generated once and reused by later runs with the same size).
-2. Ingestion through the service layer: tracking.services.record_batch, batches of 1,000 events
+2. Ingestion through the service layer: tracking.recording.record_batch, batches of 1,000 events
    (5 per parcel: EDB, EMF, EDD, EDG, EMI, shuffled so they arrive out of order) for fresh
    parcels, the status-change and first-delivery judgement and the after-commit notification
    task included.
@@ -277,18 +277,19 @@ def event_dicts(parcels: list[tuple[int, str]], seed: int) -> list[dict]:
 def service_batches(context, n_events: int, batch: int, validated: bool) -> list[list]:
     """Fresh parcels and their carrier events, cut into the batches a caller would pass: the
     input is built before any clock starts, so what is timed is the service call."""
-    from caravana.tracking import services
+    from caravana.tracking.batch import EventIn
+    from caravana.tracking.ingestion import CarrierEventIn
 
     parcels = fresh_parcels(context, n_events // len(INGEST_CODES))
     pk_of = dict((s, pk) for pk, s in parcels)
     events = event_dicts(parcels, seed=random.randrange(1 << 30))
     carrier = context["carrier"]
     if validated:
-        return [[services.CarrierEventIn(**e) for e in events[i : i + batch]]
+        return [[CarrierEventIn(**e) for e in events[i : i + batch]]
                 for i in range(0, len(events), batch)]  # fmt: skip
     return [
         [
-            services.EventIn(
+            EventIn(
                 parcel_id=pk_of[e["identifier"]],
                 identifier=e["identifier"],
                 source="carrier:br-correios",
@@ -307,14 +308,15 @@ def service_batches(context, n_events: int, batch: int, validated: bool) -> list
 
 
 def _ingest(carrier, batches: list[list], validated: bool) -> int:
-    from caravana.tracking import services
+    from caravana.tracking import recording
+    from caravana.tracking.ingestion import ingest_carrier_events
 
     created = 0
     for chunk in batches:
         if validated:
-            created += services.ingest_carrier_events(carrier, chunk).created
+            created += ingest_carrier_events(carrier, chunk).created
         else:
-            created += services.record_batch(chunk).created
+            created += recording.record_batch(chunk).created
     return created
 
 

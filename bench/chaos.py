@@ -248,7 +248,7 @@ def prepare(args, rng: random.Random) -> dict:
     from caravana.accounts.services import create_token
     from caravana.catalog import services as catalog
     from caravana.catalog.models import MerchantMember, Stock, Variant
-    from caravana.fulfillment import services as fulfillment
+    from caravana.fulfillment.services import parcels as parcel_services
     from caravana.network.models import Lane
     from caravana.network.services import add_carrier_member
     from caravana.orders import services as orders
@@ -319,7 +319,7 @@ def prepare(args, rng: random.Random) -> dict:
     merchant = Merchant.objects.get(legal_name=first_merchant)
     parcels = []
     for i in range(args.parcels):
-        p = fulfillment.create_parcel(merchant, {
+        p = parcel_services.create_parcel(merchant, {
             "hub": lane.hub, "service_level": lane.service_level, "recipient_country": "BR",
             "recipient_name": f"Chaos Buyer {i}", "recipient_address": "Av. Paulista, 1000",
             "recipient_city": "São Paulo", "recipient_state": "SP",

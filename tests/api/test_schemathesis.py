@@ -40,8 +40,9 @@ from schemathesis.specs.openapi.checks import (
 
 from caravana.accounts.models import Role
 from caravana.accounts.services import create_token
-from caravana.fulfillment import services as fulfillment
 from caravana.fulfillment.models import Bag, Uld
+from caravana.fulfillment.services import hub_steps, loading
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network import services as network_services
 from caravana.network.models import Carrier, Flight, Hub
 from caravana.network.seed import seed_network
@@ -108,13 +109,13 @@ def _build_world() -> World:
 
     hub_user = f.user(Role.HUB)
     network_services.add_hub_member(hub, hub_user)
-    parcels = [fulfillment.create_parcel(merchant, parcel_data(order_ref="")) for _ in range(4)]
+    parcels = [parcel_services.create_parcel(merchant, parcel_data(order_ref="")) for _ in range(4)]
     received, bagged, _spare, _new = parcels
     for p in (received, bagged):
-        fulfillment.receive(hub_user, p.s10, 480, 20, 15, 10)
-    bag = fulfillment.sort_into_bag(hub_user, bagged.s10)
-    fulfillment.close_bag(hub_user, bag.identifier)
-    fulfillment.build_uld(hub_user, "PMC12345CV", bag.identifier)
+        hub_steps.receive(hub_user, p.s10, 480, 20, 15, 10)
+    bag = hub_steps.sort_into_bag(hub_user, bagged.s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
+    loading.build_uld(hub_user, "PMC12345CV", bag.identifier)
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
 
     carrier_user = f.user(Role.BUYER)

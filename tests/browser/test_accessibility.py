@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from caravana.accounts.models import Role, User
-from caravana.fulfillment import services as fulfillment
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
@@ -124,7 +124,7 @@ def world(settings):
         description_pt_br="Fone sem fio com estojo de carga.",
     )
     f.variant(product, sku="TWS-WHITE", price="131.00")
-    parcel = fulfillment.create_parcel(merchant, parcel_data(recipient_city="Rio de Janeiro"))
+    parcel = parcel_services.create_parcel(merchant, parcel_data(recipient_city="Rio de Janeiro"))
     hub_staff = f.user(Role.HUB, username="wang")
     add_hub_member(Hub.objects.get(code="SZX-HUB"), hub_staff)
     flight, _ = walk_to_gateway(parcel, hub_staff)

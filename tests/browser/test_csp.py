@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as fulfillment
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
@@ -79,7 +79,7 @@ def world(settings):
     product = f.product(
         f.store(merchant), price="129.00", title_en="TWS earphones", title_pt_br="Fone TWS"
     )
-    parcel = fulfillment.create_parcel(merchant, parcel_data(recipient_city="Rio de Janeiro"))
+    parcel = parcel_services.create_parcel(merchant, parcel_data(recipient_city="Rio de Janeiro"))
     hub_staff = f.user(Role.HUB, username="wang")
     add_hub_member(Hub.objects.get(code="SZX-HUB"), hub_staff)
     walk_to_gateway(parcel, hub_staff)

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services
 from caravana.fulfillment.models import Bag, Parcel
+from caravana.fulfillment.services import parcels
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
@@ -27,9 +27,9 @@ def scan(page, text):
 def test_receive_and_bag_by_keyboard_scans(live_server, page):
     seed_network(TODAY)
     merchant = f.merchant()
-    first = services.create_parcel(merchant, parcel_data())
-    second = services.create_parcel(merchant, parcel_data())
-    standalone = services.create_parcel(merchant, parcel_data())
+    first = parcels.create_parcel(merchant, parcel_data())
+    second = parcels.create_parcel(merchant, parcel_data())
+    standalone = parcels.create_parcel(merchant, parcel_data())
     Parcel.objects.filter(pk=standalone.pk).update(battery="standalone")
     staff = f.user(Role.HUB, username="wang")
     add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)

@@ -10,11 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services
+from caravana.fulfillment.services import parcels
 from caravana.network.models import Carrier, Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
-from caravana.tracking import services as tracking
+from caravana.tracking import ingestion
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY, parcel_data
 from tests.tracking.conftest import walk_to_gateway
@@ -24,15 +24,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_tracking_page_in_portuguese_with_map_and_timeline(live_server, page):
     seed_network(TODAY)
-    parcel = services.create_parcel(f.merchant(), parcel_data(recipient_city="Rio de Janeiro"))
+    parcel = parcels.create_parcel(f.merchant(), parcel_data(recipient_city="Rio de Janeiro"))
     staff = f.user(Role.HUB)
     add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
     walk_to_gateway(parcel, staff)
     correios = Carrier.objects.get(code="br-correios")
     at = timezone.now() + dt.timedelta(minutes=3)
-    tracking.ingest_carrier_events(
+    ingestion.ingest_carrier_events(
         correios,
-        [tracking.CarrierEventIn("c-1", parcel.s10, "EDB", at, "GRU", "Receita Federal, GRU")],
+        [ingestion.CarrierEventIn("c-1", parcel.s10, "EDB", at, "GRU", "Receita Federal, GRU")],
     )
 
     page.context.add_cookies(

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
@@ -78,7 +78,7 @@ def parcel_data(**over):
 @pytest.fixture
 def make_parcel(network, merchant):
     def make(**over):
-        return services.create_parcel(merchant, parcel_data(**over))
+        return parcel_services.create_parcel(merchant, parcel_data(**over))
 
     return make
 

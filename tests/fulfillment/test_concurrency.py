@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, connections
 
 from caravana.codes import s10 as s10_codes
-from caravana.fulfillment import services
 from caravana.fulfillment.models import Parcel, SerialCounter
+from caravana.fulfillment.services import parcels
 from caravana.network.seed import seed_network
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY, parcel_data
@@ -31,7 +31,7 @@ def test_parallel_parcels_get_distinct_serials():
         try:
             barrier.wait()
             for _ in range(PER_THREAD):
-                services.create_parcel(merchant, parcel_data())
+                parcels.create_parcel(merchant, parcel_data())
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:

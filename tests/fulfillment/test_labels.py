@@ -8,7 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from caravana.catalog.models import Merchant
-from caravana.fulfillment import labels, services
+from caravana.codes import s10 as s10_codes
+from caravana.fulfillment import labels
+from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import parcels as parcel_services
 
 
 def page_count(pdf: bytes) -> int:
@@ -19,7 +22,7 @@ def test_many_labels_in_one_pdf(make_parcel, merchant, hub_user):
     Merchant.objects.filter(pk=merchant.pk).update(legal_name="深圳市测试电子有限公司")
     parcels = [make_parcel(), make_parcel(battery="in_equipment", ddp=False), make_parcel()]
     with CaptureQueriesContext(connection) as q:
-        chosen = services.parcels_for_labels(
+        chosen = parcel_services.parcels_for_labels(
             merchant.__class__.objects.get(pk=merchant.pk), [p.s10 for p in parcels]
         )
         pdf = labels.render_labels(chosen)
@@ -31,20 +34,20 @@ def test_many_labels_in_one_pdf(make_parcel, merchant, hub_user):
             ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
         assert "GRU-CORREIOS" in text and "São Paulo" in text and "DDP" in text
-        assert services.s10_codes.format(parcels[0].s10) in text
+        assert s10_codes.format(parcels[0].s10) in text
 
 
 def test_labels_only_for_own_parcels(make_parcel):
     from tests import factories as f
 
     p = make_parcel()
-    assert services.parcels_for_labels(f.merchant(), [p.s10]) == []
+    assert parcel_services.parcels_for_labels(f.merchant(), [p.s10]) == []
 
 
 def test_bag_label(make_parcel, hub_user):
     p = make_parcel(battery="in_equipment")
-    services.receive(hub_user, p.s10, 500, 20, 15, 10)
-    bag = services.sort_into_bag(hub_user, p.s10)
+    hub_steps.receive(hub_user, p.s10, 500, 20, 15, 10)
+    bag = hub_steps.sort_into_bag(hub_user, p.s10)
     pdf = labels.render_bag_label(bag)
     assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
 
@@ -81,7 +84,7 @@ def test_the_label_embeds_a_font_that_draws_chinese(make_parcel, merchant):
 
     Merchant.objects.filter(pk=merchant.pk).update(legal_name="深圳市华强电子有限公司")
     p = make_parcel()
-    pdf = labels.render_labels(services.parcels_for_labels(Merchant.objects.get(), [p.s10]))
+    pdf = labels.render_labels(parcel_services.parcels_for_labels(Merchant.objects.get(), [p.s10]))
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
     cjk = [f for f in fonts if "WenQuanYi" in f["/BaseFont"]]

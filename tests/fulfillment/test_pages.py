@@ -4,8 +4,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services
 from caravana.fulfillment.models import Bag, Parcel
+from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Flight
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY
@@ -65,9 +66,9 @@ def test_other_hub_cannot_scan_or_see(make_parcel, hub_user, other_hub_user):
 def test_uld_and_flight_pages(make_parcel, hub_user):
     parcels = [make_parcel() for _ in range(3)]
     for p in parcels:
-        services.receive(hub_user, p.s10, 500, 20, 15, 10)
-        bag = services.sort_into_bag(hub_user, p.s10)
-    services.close_bag(hub_user, bag.identifier)
+        hub_steps.receive(hub_user, p.s10, 500, 20, 15, 10)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
     c = client_for(hub_user)
     assert c.post("/hub/ulds/", {"scan": "PMC12345CV"}, HTTP_HX_REQUEST="true").status_code == 200
     r = c.post("/hub/ulds/", {"scan": bag.identifier}, HTTP_HX_REQUEST="true")
@@ -86,7 +87,7 @@ def test_uld_and_flight_pages(make_parcel, hub_user):
 
 def test_merchant_console_parcels(make_parcel, merchant, network):
     mine = make_parcel()
-    theirs = services.create_parcel(
+    theirs = parcel_services.create_parcel(
         f.merchant(),
         __import__("tests.fulfillment.conftest", fromlist=["parcel_data"]).parcel_data(),
     )

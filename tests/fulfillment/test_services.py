@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
-from caravana.fulfillment import services
 from caravana.fulfillment.models import Bag, Parcel, ParcelItem, Uld
 from caravana.fulfillment.queries import parcels_on_flight
+from caravana.fulfillment.services import hub_steps, load_sheets, loading
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network import services as network_services
 from caravana.network.models import Flight, UldType
 from tests.fulfillment.conftest import TODAY, parcel_data
@@ -68,7 +69,7 @@ def test_create_parcel_names_every_bad_field(network, merchant):
         ],
     )
     with pytest.raises(ValidationError) as err:
-        services.create_parcel(merchant, bad)
+        parcel_services.create_parcel(merchant, bad)
     fields = set(err.value.message_dict)
     assert {
         "recipient_country",
@@ -82,26 +83,26 @@ def test_create_parcel_names_every_bad_field(network, merchant):
         "items[0].currency",
     } <= fields
     with pytest.raises(ValidationError) as err:
-        services.create_parcel(
+        parcel_services.create_parcel(
             merchant, parcel_data(declared_weight_g=31_000, declared_length_cm=160)
         )
     assert {"declared_weight_g", "declared_length_cm"} <= set(err.value.message_dict)
     with pytest.raises(ValidationError) as err:
-        services.create_parcel(merchant, parcel_data(colour="red"))
+        parcel_services.create_parcel(merchant, parcel_data(colour="red"))
     assert "colour" in err.value.message_dict
     assert Parcel.objects.count() == ParcelItem.objects.count() == 0
 
 
 def test_receive_flags_discrepancy_and_is_idempotent(make_parcel, hub_user, events):
     parcel = make_parcel()
-    ok = services.receive(hub_user, parcel.s10, 530, 20, 15, 10)
+    ok = hub_steps.receive(hub_user, parcel.s10, 530, 20, 15, 10)
     assert not ok.discrepancy and not ok.repeated
-    again = services.receive(hub_user, s10_codes.format(parcel.s10), 530, 20, 15, 10)
+    again = hub_steps.receive(hub_user, s10_codes.format(parcel.s10), 530, 20, 15, 10)
     assert again.repeated
     assert [e[2] for e in events if e[0] == "parcel"] == ["EMA", "EMB"]
 
     heavy = make_parcel()
-    result = services.receive(hub_user, heavy.s10, 900, 30, 20, 15)
+    result = hub_steps.receive(hub_user, heavy.s10, 900, 30, 20, 15)
     heavy.refresh_from_db()
     assert result.discrepancy and heavy.discrepancy
     # declared chargeable 500 g; measured max(900, 30*20*15/6 = 1500 g) = 1500 g
@@ -112,24 +113,26 @@ def test_receive_flags_discrepancy_and_is_idempotent(make_parcel, hub_user, even
 def test_bad_receive_scans_change_nothing(make_parcel, hub_user, other_hub_user):
     parcel = make_parcel()
     wrong = parcel.s10[:10] + str((int(parcel.s10[10]) + 1) % 10) + parcel.s10[11:]
-    assert "check digit" in refused(services.receive, hub_user, wrong, 500, 20, 15, 10, field="s10")
-    unknown = s10_codes.build("HC", 99_999_999, "CN")
-    assert "Unknown" in refused(services.receive, hub_user, unknown, 500, 20, 15, 10, field="s10")
-    refused(services.receive, hub_user, "hello", 500, 20, 15, 10, field="s10")
-    assert "another hub" in refused(
-        services.receive, other_hub_user, parcel.s10, 500, 20, 15, 10, field="s10"
+    assert "check digit" in refused(
+        hub_steps.receive, hub_user, wrong, 500, 20, 15, 10, field="s10"
     )
-    refused(services.receive, hub_user, parcel.s10, 31_000, 20, 15, 10, field="weight_g")
-    refused(services.receive, hub_user, parcel.s10, 500, 151, 15, 10, field="length_cm")
-    refused(services.receive, hub_user, parcel.s10, "abc", 20, 15, 10, field="weight_g")
+    unknown = s10_codes.build("HC", 99_999_999, "CN")
+    assert "Unknown" in refused(hub_steps.receive, hub_user, unknown, 500, 20, 15, 10, field="s10")
+    refused(hub_steps.receive, hub_user, "hello", 500, 20, 15, 10, field="s10")
+    assert "another hub" in refused(
+        hub_steps.receive, other_hub_user, parcel.s10, 500, 20, 15, 10, field="s10"
+    )
+    refused(hub_steps.receive, hub_user, parcel.s10, 31_000, 20, 15, 10, field="weight_g")
+    refused(hub_steps.receive, hub_user, parcel.s10, 500, 151, 15, 10, field="length_cm")
+    refused(hub_steps.receive, hub_user, parcel.s10, "abc", 20, 15, 10, field="weight_g")
     Parcel.objects.filter(pk=parcel.pk).update(battery="standalone")
     assert "lithium" in refused(
-        services.receive, hub_user, parcel.s10, 500, 20, 15, 10, field="battery"
+        hub_steps.receive, hub_user, parcel.s10, 500, 20, 15, 10, field="battery"
     )
     from caravana.accounts.models import Role
     from tests import factories as f
 
-    refused(services.receive, f.user(Role.MERCHANT), parcel.s10, 500, 20, 15, 10, field="user")
+    refused(hub_steps.receive, f.user(Role.MERCHANT), parcel.s10, 500, 20, 15, 10, field="user")
 
 
 def test_sort_into_bag(make_parcel, hub_user, other_hub_user):
@@ -137,104 +140,104 @@ def test_sort_into_bag(make_parcel, hub_user, other_hub_user):
     premium = make_parcel(service_level="premium")
     mx = make_parcel(recipient_country="MX", battery="in_equipment")
     for p in (a, b, premium, mx):
-        services.receive(hub_user, p.s10, 500, 20, 15, 10)
-    bag_a = services.sort_into_bag(hub_user, a.s10)
-    bag_b = services.sort_into_bag(hub_user, b.s10)
+        hub_steps.receive(hub_user, p.s10, 500, 20, 15, 10)
+    bag_a = hub_steps.sort_into_bag(hub_user, a.s10)
+    bag_b = hub_steps.sort_into_bag(hub_user, b.s10)
     assert bag_a.pk == bag_b.pk and bag_codes.is_valid(bag_a.identifier)
     assert bag_a.identifier.startswith("CBSZX")
     bag_a.refresh_from_db()
     assert (bag_a.parcel_count, bag_a.weight_g, bag_a.dangerous_goods) == (2, 1000, False)
-    assert services.sort_into_bag(hub_user, premium.s10).pk != bag_a.pk
-    mx_bag = services.sort_into_bag(hub_user, mx.s10)
+    assert hub_steps.sort_into_bag(hub_user, premium.s10).pk != bag_a.pk
+    mx_bag = hub_steps.sort_into_bag(hub_user, mx.s10)
     assert mx_bag.gateway.iata == "MEX" and mx_bag.dangerous_goods
 
-    assert "already bagged" in refused(services.sort_into_bag, hub_user, a.s10, field="s10")
+    assert "already bagged" in refused(hub_steps.sort_into_bag, hub_user, a.s10, field="s10")
     fresh = make_parcel()
-    assert "not been received" in refused(services.sort_into_bag, hub_user, fresh.s10, field="s10")
-    refused(services.sort_into_bag, other_hub_user, a.s10, field="s10")
+    assert "not been received" in refused(hub_steps.sort_into_bag, hub_user, fresh.s10, field="s10")
+    refused(hub_steps.sort_into_bag, other_hub_user, a.s10, field="s10")
 
 
 def test_bag_over_30_kg_is_refused(make_parcel, hub_user):
     parcels = [make_parcel(declared_weight_g=9_000) for _ in range(4)]
     for p in parcels:
-        services.receive(hub_user, p.s10, 9_000, 20, 15, 10)
+        hub_steps.receive(hub_user, p.s10, 9_000, 20, 15, 10)
     for p in parcels[:3]:
-        services.sort_into_bag(hub_user, p.s10)
-    message = refused(services.sort_into_bag, hub_user, parcels[3].s10, field="bag")
+        hub_steps.sort_into_bag(hub_user, p.s10)
+    message = refused(hub_steps.sort_into_bag, hub_user, parcels[3].s10, field="bag")
     assert "30 kg" in message and "36.0" in message
     bag = Bag.objects.get()
-    services.close_bag(hub_user, bag.identifier)
-    services.close_bag(hub_user, bag_codes.format(bag.identifier))  # idempotent
-    new = services.sort_into_bag(hub_user, parcels[3].s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
+    hub_steps.close_bag(hub_user, bag_codes.format(bag.identifier))  # idempotent
+    new = hub_steps.sort_into_bag(hub_user, parcels[3].s10)
     assert new.pk != bag.pk and new.state == Bag.State.OPEN
 
 
 def test_bad_bag_scans(make_parcel, hub_user, other_hub_user):
     p = make_parcel()
-    services.receive(hub_user, p.s10, 500, 20, 15, 10)
-    bag = services.sort_into_bag(hub_user, p.s10)
+    hub_steps.receive(hub_user, p.s10, 500, 20, 15, 10)
+    bag = hub_steps.sort_into_bag(hub_user, p.s10)
     wrong = bag.identifier[:-2] + ("00" if bag.identifier[-2:] != "00" else "01")
-    assert "check digits" in refused(services.close_bag, hub_user, wrong, field="bag")
-    refused(services.close_bag, hub_user, bag_codes.build("SZX", 999), field="bag")
-    refused(services.close_bag, other_hub_user, bag.identifier, field="bag")
-    refused(services.build_uld, hub_user, "PMC12345CV", bag.identifier, field="bag")  # open bag
+    assert "check digits" in refused(hub_steps.close_bag, hub_user, wrong, field="bag")
+    refused(hub_steps.close_bag, hub_user, bag_codes.build("SZX", 999), field="bag")
+    refused(hub_steps.close_bag, other_hub_user, bag.identifier, field="bag")
+    refused(loading.build_uld, hub_user, "PMC12345CV", bag.identifier, field="bag")  # open bag
 
 
 def _closed_bag(make_parcel, hub_user, n=2, weight=5_000, **over):
     ps = [make_parcel(declared_weight_g=weight, **over) for _ in range(n)]
     for p in ps:
-        services.receive(hub_user, p.s10, weight, 40, 30, 20)
-        bag = services.sort_into_bag(hub_user, p.s10)
-    return services.close_bag(hub_user, bag.identifier), ps
+        hub_steps.receive(hub_user, p.s10, weight, 40, 30, 20)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    return hub_steps.close_bag(hub_user, bag.identifier), ps
 
 
 def test_build_uld_enforces_gross_volume_and_counts_dg(make_parcel, hub_user):
     bag1, _ = _closed_bag(make_parcel, hub_user, battery="in_equipment")
-    uld = services.build_uld(hub_user, "PMC12345CV", bag1.identifier)
+    uld = loading.build_uld(hub_user, "PMC12345CV", bag1.identifier)
     assert uld.dg_bag_count == 1 and uld.dangerous_goods and uld.gateway.iata == "GRU"
-    assert services.build_uld(hub_user, "PMC12345CV", bag1.identifier).bag_count == 1  # retry
-    refused(services.build_uld, hub_user, "AKE1234CV", bag1.identifier, field="bag")
-    refused(services.build_uld, hub_user, "XYZ1234CV", bag1.identifier, field="uld")
+    assert loading.build_uld(hub_user, "PMC12345CV", bag1.identifier).bag_count == 1  # retry
+    refused(loading.build_uld, hub_user, "AKE1234CV", bag1.identifier, field="bag")
+    refused(loading.build_uld, hub_user, "XYZ1234CV", bag1.identifier, field="uld")
     mx_bag, _ = _closed_bag(make_parcel, hub_user, recipient_country="MX")
     assert "MEX" in refused(
-        services.build_uld, hub_user, "PMC12345CV", mx_bag.identifier, field="bag"
+        loading.build_uld, hub_user, "PMC12345CV", mx_bag.identifier, field="bag"
     )
 
     # An AKE takes 1,588 kg gross and 4.3 m³: shrink it to see both limits bite.
     UldType.objects.filter(code="AKE").update(max_gross_kg=15)
     heavy, _ = _closed_bag(make_parcel, hub_user, n=4, weight=5_000, recipient_country="CL")
     assert "15 kg" in refused(
-        services.build_uld, hub_user, "AKE1234CV", heavy.identifier, field="bag"
+        loading.build_uld, hub_user, "AKE1234CV", heavy.identifier, field="bag"
     )
     UldType.objects.filter(code="AKE").update(max_gross_kg=1588, usable_volume_m3="0.05")
-    assert "m³" in refused(services.build_uld, hub_user, "AKE1234CV", heavy.identifier, field="bag")
+    assert "m³" in refused(loading.build_uld, hub_user, "AKE1234CV", heavy.identifier, field="bag")
 
 
 def test_walk_label_to_arrival_fires_signals_in_order(make_parcel, hub_user, events):
     parcel = make_parcel()
-    services.receive(hub_user, parcel.s10, 480, 20, 15, 10)
-    bag = services.sort_into_bag(hub_user, parcel.s10)
-    services.close_bag(hub_user, bag.identifier)
-    services.build_uld(hub_user, "PMC12345CV", bag.identifier)
+    hub_steps.receive(hub_user, parcel.s10, 480, 20, 15, 10)
+    bag = hub_steps.sort_into_bag(hub_user, parcel.s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
+    loading.build_uld(hub_user, "PMC12345CV", bag.identifier)
     refused(
-        services.load_uld_onto_flight,
+        loading.load_uld_onto_flight,
         hub_user,
         "PMC12345CV",
         Flight.objects.get(number="5Y8301", date=TODAY),
         field="uld",
     )
-    services.close_uld(hub_user, "PMC12345CV")
+    loading.close_uld(hub_user, "PMC12345CV")
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
     scl = Flight.objects.filter(number="5Y8305").first()
     assert "SCL" in refused(
-        services.load_uld_onto_flight, hub_user, "PMC12345CV", scl, field="flight"
+        loading.load_uld_onto_flight, hub_user, "PMC12345CV", scl, field="flight"
     )
-    uld = services.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
+    uld = loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
     assert uld.position == "M1" and uld.state == Uld.State.LOADED
-    assert services.load_uld_onto_flight(hub_user, "PMC12345CV", flight).pk == uld.pk
+    assert loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight).pk == uld.pk
 
     with CaptureQueriesContext(connection) as q:
-        sheet = services.load_sheet(flight)
+        sheet = load_sheets.load_sheet(flight)
     assert len(q) <= 3  # loaded ULDs, planned ULDs, planned bags (one aggregate)
     assert sheet.parcels == 1 and sheet.rows[0].weight_kg == Decimal("0.48")
     assert list(parcels_on_flight(flight)) == [parcel]
@@ -261,9 +264,9 @@ def test_walk_label_to_arrival_fires_signals_in_order(make_parcel, hub_user, eve
 
 def test_lower_deck_uld_needs_lower_deck_positions(make_parcel, hub_user):
     bag, _ = _closed_bag(make_parcel, hub_user)
-    services.build_uld(hub_user, "AKE1234CV", bag.identifier)
-    services.close_uld(hub_user, "AKE1234CV")
+    loading.build_uld(hub_user, "AKE1234CV", bag.identifier)
+    loading.close_uld(hub_user, "AKE1234CV")
     b744 = Flight.objects.get(number="5Y8301", date=TODAY)  # no lower-deck positions recorded
     assert "position" in refused(
-        services.load_uld_onto_flight, hub_user, "AKE1234CV", b744, field="flight"
+        loading.load_uld_onto_flight, hub_user, "AKE1234CV", b744, field="flight"
     )

@@ -6,19 +6,20 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from caravana.fulfillment import services as fulfillment
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderStatus
 from caravana.orders.shipping import parcel_data, ship_as_parcel
 from caravana.payments import services as payments
-from caravana.tracking import services as tracking
+from caravana.tracking import recording
+from caravana.tracking.batch import EventIn
 from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db
 
 
 def emi(parcel, at):
-    return tracking.EventIn(
+    return EventIn(
         parcel_id=parcel.pk,
         identifier=parcel.s10,
         source=f"carrier:{parcel.carrier.code}",
@@ -38,13 +39,13 @@ def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_co
     # A merchant may split an order into several parcels (the console's shipping form does
     # one; the service takes any number).
     data = parcel_data(first, "SZX-HUB")
-    first_parcels = [ship_as_parcel(first, "SZX-HUB"), fulfillment.create_parcel(first.merchant,
+    first_parcels = [ship_as_parcel(first, "SZX-HUB"), parcel_services.create_parcel(first.merchant,
                                                                                  data)]  # fmt: skip
     second_parcel = ship_as_parcel(second, "SZX-HUB")
     now = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = tracking.record_batch(
+        result = recording.record_batch(
             [emi(first_parcels[0], now - dt.timedelta(hours=2)),
              emi(second_parcel, now - dt.timedelta(hours=1))]
         )  # fmt: skip
@@ -58,8 +59,8 @@ def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_co
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        tracking.record_batch([emi(first_parcels[1], now)])
-        tracking.record_batch([emi(first_parcels[1], now)])  # resent: nothing more happens
+        recording.record_batch([emi(first_parcels[1], now)])
+        recording.record_batch([emi(first_parcels[1], now)])  # resent: nothing more happens
     first.refresh_from_db()
     assert (first.status, first.delivered_at) == (OrderStatus.DELIVERED, now)
 
@@ -84,7 +85,7 @@ def test_a_delivery_signal_lost_after_commit_is_caught_up(market):
     Order.objects.bulk_create(clones)
     parcel = ship_as_parcel(order, "SZX-HUB")
     at = timezone.now() - dt.timedelta(hours=3)
-    tracking.record_batch([emi(parcel, at)])  # on_commit callbacks are dropped
+    recording.record_batch([emi(parcel, at)])  # on_commit callbacks are dropped
     order.refresh_from_db()
     assert order.status != OrderStatus.DELIVERED
     assert catch_up_deliveries() == 1

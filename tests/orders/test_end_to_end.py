@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as hub
+from caravana.fulfillment.services import hub_steps, loading
 from caravana.network import services as network
 from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
@@ -36,13 +36,13 @@ def test_paid_order_to_delivered_and_completed(market, django_capture_on_commit_
     staff = f.user(Role.HUB)
     network.add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
     parcel = ship_as_parcel(order, "SZX-HUB")
-    hub.receive(staff, parcel.s10, 300, 15, 10, 5)
-    bag = hub.sort_into_bag(staff, parcel.s10)
-    hub.close_bag(staff, bag.identifier)
-    hub.build_uld(staff, "PMC10001CV", bag.identifier)
-    hub.close_uld(staff, "PMC10001CV")
+    hub_steps.receive(staff, parcel.s10, 300, 15, 10, 5)
+    bag = hub_steps.sort_into_bag(staff, parcel.s10)
+    hub_steps.close_bag(staff, bag.identifier)
+    loading.build_uld(staff, "PMC10001CV", bag.identifier)
+    loading.close_uld(staff, "PMC10001CV")
     flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
-    hub.load_uld_onto_flight(staff, "PMC10001CV", flight)
+    loading.load_uld_onto_flight(staff, "PMC10001CV", flight)
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         network.mark_departed(flight, now + dt.timedelta(minutes=1))

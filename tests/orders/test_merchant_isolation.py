@@ -10,15 +10,16 @@ from django.utils import timezone
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as hub
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import hub_steps, loading
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network import services as network
 from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderStatus
 from caravana.orders.receivers import catch_up_deliveries, on_parcels_delivered
 from caravana.payments import services as payments
-from caravana.tracking import services as tracking
+from caravana.tracking import batch, recording
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import TrackingEvent
 from tests import factories as f
@@ -54,13 +55,13 @@ def _bearer(user) -> dict:
 def _fly(parcel: Parcel) -> None:
     staff = f.user(Role.HUB)
     network.add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
-    hub.receive(staff, parcel.s10, 450, 15, 10, 8)
-    bag = hub.sort_into_bag(staff, parcel.s10)
-    hub.close_bag(staff, bag.identifier)
-    hub.build_uld(staff, "PMC12345CV", bag.identifier)
-    hub.close_uld(staff, "PMC12345CV")
+    hub_steps.receive(staff, parcel.s10, 450, 15, 10, 8)
+    bag = hub_steps.sort_into_bag(staff, parcel.s10)
+    hub_steps.close_bag(staff, bag.identifier)
+    loading.build_uld(staff, "PMC12345CV", bag.identifier)
+    loading.close_uld(staff, "PMC12345CV")
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    hub.load_uld_onto_flight(staff, "PMC12345CV", flight)
+    loading.load_uld_onto_flight(staff, "PMC12345CV", flight)
     network.mark_departed(flight, flight.scheduled_departure + dt.timedelta(minutes=20))
 
 
@@ -78,7 +79,7 @@ def test_another_merchants_parcel_never_ships_an_order(victim, attacker):
     assert [d["loc"] for d in r.json()["detail"]] == [["body", "order_ref"]]
     assert not Parcel.objects.exists()
 
-    parcel = hub.create_parcel(attacker, parcel_data())
+    parcel = parcel_services.create_parcel(attacker, parcel_data())
     Parcel.objects.filter(pk=parcel.pk).update(order_ref=victim.number)
     before = victim.status
     _fly(parcel)
@@ -90,14 +91,14 @@ def test_another_merchants_parcel_never_ships_an_order(victim, attacker):
 def test_a_delivery_of_another_merchants_parcel_never_delivers_an_order(victim, attacker):
     """Tracking sees B's parcel delivered; neither the delivery receiver nor the catch-up
     sweep delivers A's order of the same number."""
-    parcel = hub.create_parcel(attacker, parcel_data())
+    parcel = parcel_services.create_parcel(attacker, parcel_data())
     Parcel.objects.filter(pk=parcel.pk).update(order_ref=victim.number)
     parcel.refresh_from_db()
     at = timezone.now()
     # Recorded without running the after-commit signal: what the catch-up sweep looks for.
-    tracking.record_batch(
+    recording.record_batch(
         [
-            tracking.EventIn(
+            batch.EventIn(
                 parcel_id=parcel.pk,
                 identifier=parcel.s10,
                 source=f"carrier:{parcel.carrier.code}",
@@ -151,5 +152,5 @@ def test_own_order_is_accepted_and_others_refused_in_the_console(victim, attacke
 
 def test_a_reference_that_is_no_order_is_refused(victim, attacker):
     with pytest.raises(ValidationError) as err:
-        hub.create_parcel(attacker, parcel_data(order_ref="ORD-1"))
+        parcel_services.create_parcel(attacker, parcel_data(order_ref="ORD-1"))
     assert "order_ref" in err.value.message_dict

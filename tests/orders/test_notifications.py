@@ -17,7 +17,7 @@ from caravana.orders import services as orders
 from caravana.orders.models import Notification, OrderStatus
 from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import services as payments
-from caravana.tracking import services as tracking
+from caravana.tracking import batch, recording
 from tests import factories as f
 from tests.orders.support import MX, buyer, place
 
@@ -49,7 +49,7 @@ def shipped(paid, smtp_inbox, django_capture_on_commit_callbacks):
 
 
 def carrier_event(parcel, code, minutes, **extra):
-    return tracking.EventIn(
+    return batch.EventIn(
         parcel_id=parcel.pk,
         identifier=parcel.s10,
         source=f"carrier:{parcel.carrier.code}",
@@ -66,7 +66,7 @@ def carrier_event(parcel, code, minutes, **extra):
 def record(capture, *events):
     with capture(execute=True):
         for ev in events:
-            tracking.record_batch([ev])
+            recording.record_batch([ev])
 
 
 def only(inbox, moment, to=BUYER):

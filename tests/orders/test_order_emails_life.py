@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as hub
+from caravana.fulfillment.services import hub_steps, loading
 from caravana.network import services as network
 from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
@@ -20,7 +20,7 @@ from caravana.orders import notifications
 from caravana.orders import services as orders
 from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import services as payments
-from caravana.tracking import services as tracking
+from caravana.tracking import batch, recording
 from tests import factories as f
 from tests.orders.support import buyer, place
 
@@ -40,13 +40,13 @@ def test_the_emails_of_one_orders_life(market, smtp_inbox, django_capture_on_com
     staff = f.user(Role.HUB)
     network.add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
     parcel = ship_as_parcel(order, "SZX-HUB")
-    hub.receive(staff, parcel.s10, 300, 15, 10, 5)
-    bag = hub.sort_into_bag(staff, parcel.s10)
-    hub.close_bag(staff, bag.identifier)
-    hub.build_uld(staff, "PMC10001CV", bag.identifier)
-    hub.close_uld(staff, "PMC10001CV")
+    hub_steps.receive(staff, parcel.s10, 300, 15, 10, 5)
+    bag = hub_steps.sort_into_bag(staff, parcel.s10)
+    hub_steps.close_bag(staff, bag.identifier)
+    loading.build_uld(staff, "PMC10001CV", bag.identifier)
+    loading.close_uld(staff, "PMC10001CV")
     flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
-    hub.load_uld_onto_flight(staff, "PMC10001CV", flight)
+    loading.load_uld_onto_flight(staff, "PMC10001CV", flight)
     now = timezone.now()
     with run(execute=True):
         network.mark_departed(flight, now + dt.timedelta(minutes=1))
@@ -54,14 +54,14 @@ def test_the_emails_of_one_orders_life(market, smtp_inbox, django_capture_on_com
     parcel.refresh_from_db()
 
     def carrier(code, minutes, **extra):
-        ev = tracking.EventIn(
+        ev = batch.EventIn(
             parcel_id=parcel.pk, identifier=parcel.s10, source=f"carrier:{parcel.carrier.code}",
             event_id=f"{parcel.s10}-{code}", code=code,
             occurred_at=now + dt.timedelta(minutes=minutes), tz="America/Sao_Paulo",
             location_name="CTE Jaguaré, São Paulo", carrier_id=parcel.carrier_id, **extra,
         )  # fmt: skip
         with run(execute=True):
-            tracking.record_batch([ev])
+            recording.record_batch([ev])
 
     carrier("EDB", 3)
     carrier("EME", 4, details={"reason": "conferência documental"})

@@ -72,20 +72,20 @@ def test_order_is_shipped_when_its_parcel_flies(paid_order):
     import datetime as dt
 
     from caravana.accounts.models import Role
-    from caravana.fulfillment import services as hub
+    from caravana.fulfillment.services import hub_steps, loading
     from caravana.network import services as network
     from caravana.network.models import Flight, Hub
 
     staff = f.user(Role.HUB)
     network.add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
     parcel = ship_as_parcel(paid_order, "SZX-HUB")
-    hub.receive(staff, parcel.s10, 450, 15, 10, 8)
-    bag = hub.sort_into_bag(staff, parcel.s10)
-    hub.close_bag(staff, bag.identifier)
-    hub.build_uld(staff, "PMC12345CV", bag.identifier)
-    hub.close_uld(staff, "PMC12345CV")
+    hub_steps.receive(staff, parcel.s10, 450, 15, 10, 8)
+    bag = hub_steps.sort_into_bag(staff, parcel.s10)
+    hub_steps.close_bag(staff, bag.identifier)
+    loading.build_uld(staff, "PMC12345CV", bag.identifier)
+    loading.close_uld(staff, "PMC12345CV")
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    hub.load_uld_onto_flight(staff, "PMC12345CV", flight)
+    loading.load_uld_onto_flight(staff, "PMC12345CV", flight)
     network.mark_departed(flight, flight.scheduled_departure + dt.timedelta(minutes=20))
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.SHIPPED

@@ -1,6 +1,7 @@
 """Committing a plan: the bags and ULDs themselves get their planned flight (through
-fulfillment.services.plan_flights), bookings follow, and the load sheet shows the planned load
-beside what is loaded. Idempotent, re-plannable, never moves what is loaded, planners only.
+fulfillment.services.flight_plan.plan_flights), bookings follow, and the load sheet shows the
+planned load beside what is loaded. Idempotent, re-plannable, never moves what is loaded,
+planners only.
 
 Plans here are written by hand (the commit reads only the assignments and the consignments'
 sizes), so every case is exact; test_planner_pages.py commits one the solver made."""
@@ -17,8 +18,8 @@ from django.utils import timezone
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as hub
 from caravana.fulfillment.models import Bag, Uld
+from caravana.fulfillment.services import flight_plan, hub_steps, load_sheets, loading
 from caravana.network.models import Flight
 from caravana.planning import services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -35,9 +36,9 @@ def bearer(user):
 def closed_bag(make_parcel, hub_user, n=2, weight=5_000):
     for _ in range(n):
         p = make_parcel(declared_weight_g=weight)
-        hub.receive(hub_user, p.s10, weight, 40, 30, 20)
-        bag = hub.sort_into_bag(hub_user, p.s10)
-    return hub.close_bag(hub_user, bag.identifier)
+        hub_steps.receive(hub_user, p.s10, weight, 40, 30, 20)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    return hub_steps.close_bag(hub_user, bag.identifier)
 
 
 @pytest.fixture
@@ -70,8 +71,8 @@ def world(make_parcel, hub_user):
     )
     loose = [closed_bag(make_parcel, hub_user) for _ in range(3)]
     inner = closed_bag(make_parcel, hub_user)
-    hub.build_uld(hub_user, "PMC12345CV", inner.identifier)
-    uld = hub.close_uld(hub_user, "PMC12345CV")
+    loading.build_uld(hub_user, "PMC12345CV", inner.identifier)
+    uld = loading.close_uld(hub_user, "PMC12345CV")
     return {"f1": f1, "f2": f2, "belly": belly, "bags": loose, "inner": inner, "uld": uld}
 
 
@@ -146,7 +147,7 @@ def test_commit_plans_bags_and_ulds_and_the_load_sheet_shows_them(
     assert b3.planned_flight is None and not Booking.objects.filter(bag=b3).exists()
     assert {bk.flight_id for bk in Booking.objects.filter(flight__isnull=False)} == {f1.pk}
 
-    sheet = hub.load_sheet(f1)
+    sheet = load_sheets.load_sheet(f1)
     assert sheet.rows == []  # nothing loaded yet
     (row,) = sheet.planned
     assert (row.identifier, row.status, row.bags) == (uld.identifier, "hub", 1)
@@ -197,7 +198,7 @@ def test_committing_the_same_run_twice_changes_nothing(world, planner_user):
     assert state(world) == before
     assert PlanRun.objects.get(pk=run.pk).committed_at == committed_at
     # and the fulfillment service alone is idempotent too: nothing left to change
-    done = hub.plan_flights({b1.pk: f1.pk, b2.pk: f2.pk, b3.pk: None}, {uld.pk: f2.pk})
+    done = flight_plan.plan_flights({b1.pk: f1.pk, b2.pk: f2.pk, b3.pk: None}, {uld.pk: f2.pk})
     assert done.changed == 0 and not done.skipped_bags and not done.skipped_ulds
     assert state(world) == before
 
@@ -235,8 +236,11 @@ def test_a_new_run_replans_and_an_older_one_is_refused(world, planner_user, plan
     assert Booking.objects.get(bag=b2).belly == belly
     assert not Booking.objects.filter(uld=uld).exists()  # it waits: the old booking is gone
     assert set(Booking.objects.values_list("run_id", flat=True)) == {second.pk}
-    assert hub.load_sheet(f1).planned == [] and hub.load_sheet(f1).planned_bags.count == 0
-    assert hub.load_sheet(f2).planned_bags.count == 2
+    assert (
+        load_sheets.load_sheet(f1).planned == []
+        and load_sheets.load_sheet(f1).planned_bags.count == 0
+    )
+    assert load_sheets.load_sheet(f2).planned_bags.count == 2
 
     before = state(world)
     with pytest.raises(ValidationError, match="committed since"):
@@ -253,7 +257,7 @@ def test_nothing_loaded_is_moved(world, planner_user, hub_user, make_parcel):
     services.commit(planner_user, make_run(planner_user, world, {f"uld-{uld.pk}": fl(f1)}))
     # a plan made before the hub loaded the ULD onto f1, committed after
     moving = make_run(planner_user, world, {f"bag-{b1.pk}": fl(f2), f"uld-{uld.pk}": fl(f2)})
-    hub.load_uld_onto_flight(hub_user, uld.identifier, f1)
+    loading.load_uld_onto_flight(hub_user, uld.identifier, f1)
     before = state(world)
     with pytest.raises(ValidationError, match=f"ULD {uld.identifier} is already loaded"):
         services.commit(planner_user, moving)
@@ -265,20 +269,20 @@ def test_nothing_loaded_is_moved(world, planner_user, hub_user, make_parcel):
         services.commit(planner_user, waiting)
     # a bag inside a loaded ULD cannot be planned elsewhere either
     with pytest.raises(ValidationError, match=f"Bag {inner.identifier} is already loaded"):
-        hub.plan_flights({inner.pk: f2.pk}, {})
+        flight_plan.plan_flights({inner.pk: f2.pk}, {})
     assert state(world) == before
 
     # planning a loaded ULD onto the flight it is on is no move: allowed
     same = make_run(planner_user, world, {f"bag-{b1.pk}": fl(f1), f"uld-{uld.pk}": fl(f1)})
     assert services.commit(planner_user, same) == 2
-    sheet = hub.load_sheet(f1)
+    sheet = load_sheets.load_sheet(f1)
     assert [(r.identifier, r.position) for r in sheet.rows] == [(uld.identifier, "M1")]
     (row,) = sheet.planned
     assert (row.status, row.position) == ("loaded", "M1")
 
     # a bag built into a ULD after the plan ran goes with its ULD: the commit leaves it alone
     later = make_run(planner_user, world, {f"bag-{b2.pk}": fl(f2)})
-    hub.build_uld(hub_user, "PMC54321CV", b2.identifier)
+    loading.build_uld(hub_user, "PMC54321CV", b2.identifier)
     assert services.commit(planner_user, later) == 0
     b2.refresh_from_db()
     assert b2.planned_flight is None and not Booking.objects.filter(bag=b2).exists()
@@ -288,10 +292,10 @@ def test_a_plan_onto_the_wrong_lane_or_a_gone_flight_is_refused(world):
     b1 = world["bags"][0]
     scl = Flight.objects.filter(number="5Y8305").first()
     with pytest.raises(ValidationError, match="goes from SZX to GRU"):
-        hub.plan_flights({b1.pk: scl.pk}, {})
+        flight_plan.plan_flights({b1.pk: scl.pk}, {})
     Flight.objects.filter(pk=world["f1"].pk).update(state=Flight.State.CANCELLED)
     with pytest.raises(ValidationError, match="no longer scheduled"):
-        hub.plan_flights({b1.pk: world["f1"].pk}, {})
+        flight_plan.plan_flights({b1.pk: world["f1"].pk}, {})
     b1.refresh_from_db()
     assert b1.planned_flight is None
 

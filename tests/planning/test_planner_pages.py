@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from caravana.accounts.models import Role
-from caravana.fulfillment import services as hub
+from caravana.fulfillment.services import hub_steps
 from caravana.planning import services
 from caravana.planning.models import Booking, PlanRun
 from caravana.planning.validate import assert_valid
@@ -22,9 +22,9 @@ def closed_bag(hub_user, make_parcel):
     bag = None
     for _ in range(3):
         p = make_parcel()
-        hub.receive(hub_user, p.s10, 500, 20, 15, 10)
-        bag = hub.sort_into_bag(hub_user, p.s10)
-    return hub.close_bag(hub_user, bag.identifier)
+        hub_steps.receive(hub_user, p.s10, 500, 20, 15, 10)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    return hub_steps.close_bag(hub_user, bag.identifier)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.accounts.services import create_token
-from caravana.fulfillment import services as fulfillment
+from caravana.fulfillment.services import hub_steps, loading
 from caravana.network import services as network_services
 from caravana.network.models import Carrier, Flight
 from tests import factories as f
@@ -74,13 +74,13 @@ def walk_to_gateway(parcel, staff, uld: str = "PMC12345CV"):
     """Receive, bag, ULD, flight, depart (now + 1 min) and arrive (now + 2 min): the hub steps
     are stamped with the real clock, so the flight follows them a minute later and carriers'
     events can follow within the 15-minute future tolerance."""
-    fulfillment.receive(staff, parcel.s10, 480, 20, 15, 10)
-    bag = fulfillment.sort_into_bag(staff, parcel.s10)
-    fulfillment.close_bag(staff, bag.identifier)
-    fulfillment.build_uld(staff, uld, bag.identifier)
-    fulfillment.close_uld(staff, uld)
+    hub_steps.receive(staff, parcel.s10, 480, 20, 15, 10)
+    bag = hub_steps.sort_into_bag(staff, parcel.s10)
+    hub_steps.close_bag(staff, bag.identifier)
+    loading.build_uld(staff, uld, bag.identifier)
+    loading.close_uld(staff, uld)
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    fulfillment.load_uld_onto_flight(staff, uld, flight)
+    loading.load_uld_onto_flight(staff, uld, flight)
     departed = timezone.now() + dt.timedelta(minutes=1)
     network_services.mark_departed(flight, departed)
     network_services.mark_arrived(flight, departed + dt.timedelta(minutes=1))
@@ -92,9 +92,9 @@ def _english_by_default():
     """Requests leave their language active in the thread; every test starts in English."""
     from django.utils import translation
 
-    from caravana.tracking import services
+    from caravana.tracking import places
 
     translation.activate("en")
-    services._places.clear()  # hubs and gateways are re-seeded per test
+    places._places.clear()  # hubs and gateways are re-seeded per test
     yield
     translation.activate("en")

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from caravana.tracking import services, webhooks
+from caravana.tracking import batch, recording, webhooks
 from caravana.tracking.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ class Receiver:
 
 
 def event(parcel, code, minutes, **extra):
-    return services.EventIn(
+    return batch.EventIn(
         parcel_id=parcel.pk,
         identifier=parcel.s10,
         source="carrier:br-correios",
@@ -68,9 +68,9 @@ def test_buyer_gets_an_email_on_key_events_only(make_parcel, django_capture_on_c
     parcel = make_parcel()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_batch([event(parcel, "EDB", 1)])  # not a key event
-        services.record_batch([event(parcel, "EDG", 2)])
-        services.record_batch([event(parcel, "EDD", 0)])  # older than the current: no news
+        recording.record_batch([event(parcel, "EDB", 1)])  # not a key event
+        recording.record_batch([event(parcel, "EDG", 2)])
+        recording.record_batch([event(parcel, "EDD", 0)])  # older than the current: no news
     assert len(mail.outbox) == 1
     msg = mail.outbox[0]
     assert msg.to == ["ana@example.com.br"] and parcel.s10 in msg.subject
@@ -85,7 +85,7 @@ def test_the_task_reads_changes_as_a_broker_carries_them(make_parcel, shape):
     from caravana.tracking import tasks
 
     parcel = make_parcel()
-    changes = services.record_batch([event(parcel, "EDG", 2)]).changes
+    changes = recording.record_batch([event(parcel, "EDG", 2)]).changes
     wire = [c._asdict() if shape == "dicts" else c for c in changes]
     mail.outbox.clear()
     assert tasks.notify_changes(json.loads(json.dumps(wire))) == {"emails": 1, "webhooks": 0}
@@ -100,8 +100,8 @@ def test_signed_webhook_is_retried_with_backoff_until_it_lands(
     with Receiver(fail=2) as receiver:
         WebhookEndpoint.objects.create(merchant=merchant, url=receiver.url, secret=SECRET)
         with django_capture_on_commit_callbacks(execute=True):
-            services.record_batch([event(parcel, "EDG", 1)])
-            services.record_batch([event(parcel, "EDD", 0)])  # older than the current: no change
+            recording.record_batch([event(parcel, "EDG", 1)])
+            recording.record_batch([event(parcel, "EDD", 0)])  # older than the current: no change
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("delivered", 3, 204)
     attempts = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
@@ -130,7 +130,7 @@ def test_a_status_change_reaches_every_endpoint_and_gives_up_after_max_retries(
         WebhookEndpoint.objects.create(merchant=merchant, url=up.url, secret=SECRET)
         WebhookEndpoint.objects.create(merchant=merchant, url=up.url, secret="x", active=False)
         with django_capture_on_commit_callbacks(execute=True):
-            services.record_batch([event(parcel, "EME", 1, details={"reason": "ICMS"})])
+            recording.record_batch([event(parcel, "EME", 1, details={"reason": "ICMS"})])
     states = dict(WebhookDelivery.objects.values_list("endpoint__url", "state"))
     assert states == {down.url: "failed", up.url: "delivered"}
     assert len(down.requests) == 3 and len(up.requests) == 1

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from caravana.tracking import queries, services
+from caravana.tracking import batch_sql, queries
+from caravana.tracking.batch import EventIn
 from caravana.tracking.events import parcel_delivered
 from caravana.tracking.models import TrackingEvent
+from caravana.tracking.recording import record_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ T0 = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(ho
 
 
 def carrier_event(parcel, code, hours, event_id=None, **extra):
-    return services.EventIn(
+    return EventIn(
         parcel_id=parcel.pk,
         identifier=parcel.s10,
         source="carrier:br-correios",
@@ -54,11 +56,11 @@ def current(parcel):
 
 
 def test_label_and_receive_are_recorded_by_the_hub_receivers(make_parcel, hub_user):
-    from caravana.fulfillment import services as fulfillment
+    from caravana.fulfillment.services import hub_steps
 
     parcel = make_parcel()
-    fulfillment.receive(hub_user, parcel.s10, 480, 20, 15, 10)
-    fulfillment.sort_into_bag(hub_user, parcel.s10)
+    hub_steps.receive(hub_user, parcel.s10, 480, 20, 15, 10)
+    hub_steps.sort_into_bag(hub_user, parcel.s10)
     rows = list(
         TrackingEvent.objects.filter(parcel=parcel)
         .order_by("occurred_at", "id")
@@ -79,20 +81,20 @@ def test_a_flight_fans_out_in_a_fixed_number_of_queries(make_parcel, hub_user):
     """EMC / EMD for every parcel on board: one batch per movement, whatever the load."""
     from django.test.utils import CaptureQueriesContext
 
-    from caravana.fulfillment import services as fulfillment
+    from caravana.fulfillment.services import hub_steps, loading
     from caravana.network import services as network
     from caravana.network.models import Flight
     from tests.fulfillment.conftest import TODAY
 
     parcels = [make_parcel() for _ in range(6)]
     for p in parcels:
-        fulfillment.receive(hub_user, p.s10, 480, 20, 15, 10)
-        bag = fulfillment.sort_into_bag(hub_user, p.s10)
-    fulfillment.close_bag(hub_user, bag.identifier)
-    fulfillment.build_uld(hub_user, "PMC12345CV", bag.identifier)
-    fulfillment.close_uld(hub_user, "PMC12345CV")
+        hub_steps.receive(hub_user, p.s10, 480, 20, 15, 10)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
+    loading.build_uld(hub_user, "PMC12345CV", bag.identifier)
+    loading.close_uld(hub_user, "PMC12345CV")
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    fulfillment.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
+    loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
     at = timezone.now() + dt.timedelta(minutes=1)
     with CaptureQueriesContext(connection) as q:
         network.mark_departed(flight, at)
@@ -104,14 +106,14 @@ def test_a_flight_fans_out_in_a_fixed_number_of_queries(make_parcel, hub_user):
 def test_status_is_the_latest_event_by_time_not_by_arrival(make_parcel):
     parcel = make_parcel()
     # Delivered first, then the older events straggle in: the status stays delivered.
-    services.record_batch([carrier_event(parcel, "EMI", 10)])
+    record_batch([carrier_event(parcel, "EMI", 10)])
     hold = carrier_event(parcel, "EME", 2, details={"reason": "x"})
-    services.record_batch([carrier_event(parcel, "EDG", 8), hold])
-    services.record_batch([carrier_event(parcel, "EDB", 1)])
+    record_batch([carrier_event(parcel, "EDG", 8), hold])
+    record_batch([carrier_event(parcel, "EDB", 1)])
     s = current(parcel)
     assert (s.status, s.code, s.occurred_at) == ("delivered", "EMI", T0 + dt.timedelta(hours=10))
     # A later failed attempt does move it (a later event is the truth, whatever it says).
-    services.record_batch([carrier_event(parcel, "EMH", 12)])
+    record_batch([carrier_event(parcel, "EMH", 12)])
     assert current(parcel).status == "delivery_failed"
     timeline = list(
         TrackingEvent.objects.filter(parcel=parcel, source__startswith="carrier")
@@ -124,18 +126,16 @@ def test_status_is_the_latest_event_by_time_not_by_arrival(make_parcel):
 def test_a_batch_in_any_order_gives_the_same_status(make_parcel):
     a, b = make_parcel(), make_parcel()
     codes = [("EDB", 1), ("EMF", 3), ("EDG", 5), ("EME", 2)]
-    services.record_batch([carrier_event(a, c, h, details={"reason": "r"}) for c, h in codes])
-    services.record_batch(
-        [carrier_event(b, c, h, details={"reason": "r"}) for c, h in reversed(codes)]
-    )
+    record_batch([carrier_event(a, c, h, details={"reason": "r"}) for c, h in codes])
+    record_batch([carrier_event(b, c, h, details={"reason": "r"}) for c, h in reversed(codes)])
     assert current(a).code == current(b).code == "EDG"
     assert current(a).status == "out_for_delivery"
 
 
 def test_equal_times_are_broken_by_arrival(make_parcel):
     parcel = make_parcel()
-    services.record_batch([carrier_event(parcel, "EDD", 4, "first")])
-    services.record_batch([carrier_event(parcel, "EDE", 4, "second")])
+    record_batch([carrier_event(parcel, "EDD", 4, "first")])
+    record_batch([carrier_event(parcel, "EDE", 4, "second")])
     assert current(parcel).code == "EDE"
 
 
@@ -145,18 +145,18 @@ def test_microseconds_count(make_parcel):
     a = carrier_event(parcel, "EDD", 3, "a")
     b = carrier_event(parcel, "EDE", 3, "b")
     b.occurred_at = a.occurred_at + dt.timedelta(microseconds=1)
-    services.record_batch([b, a])
+    record_batch([b, a])
     assert (current(parcel).code, current(parcel).occurred_at) == ("EDE", b.occurred_at)
-    services.record_batch([carrier_event(parcel, "EMG", 3, "c")])  # equal to a: older than b
+    record_batch([carrier_event(parcel, "EMG", 3, "c")])  # equal to a: older than b
     assert current(parcel).code == "EDE"
 
 
 def test_same_batch_twice_writes_nothing_twice(make_parcel):
     parcel = make_parcel()
     batch = [carrier_event(parcel, c, h) for c, h in (("EDB", 1), ("EMF", 2), ("EDG", 3))]
-    first = services.record_batch(batch)
+    first = record_batch(batch)
     before = TrackingEvent.objects.count()
-    again = services.record_batch(batch + batch)
+    again = record_batch(batch + batch)
     assert (first.created, first.duplicates) == (3, 0)
     assert (again.received, again.created, again.duplicates, again.changes) == (6, 0, 6, [])
     assert TrackingEvent.objects.count() == before
@@ -166,7 +166,7 @@ def test_a_bad_event_writes_nothing(make_parcel):
     parcel = make_parcel()
     before = TrackingEvent.objects.count()
     with pytest.raises(ValidationError) as err:
-        services.record_batch([carrier_event(parcel, "EDB", 1), carrier_event(parcel, "ZZZ", 2)])
+        record_batch([carrier_event(parcel, "EDB", 1), carrier_event(parcel, "ZZZ", 2)])
     assert list(err.value.message_dict) == ["events.1.code"]
     assert TrackingEvent.objects.count() == before
 
@@ -176,15 +176,15 @@ def test_delivered_is_published_once_after_commit(
 ):
     parcel = make_parcel()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.record_batch([carrier_event(parcel, "EMI", 9, "d1")])
+        record_batch([carrier_event(parcel, "EMI", 9, "d1")])
         assert delivered_log == []  # nothing before commit
     for cb in callbacks:
         cb()
     assert delivered_log == [(parcel.s10, T0 + dt.timedelta(hours=9), "EMI", delivered_log[0][3])]
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_batch([carrier_event(parcel, "EMI", 9, "d1")])  # the same event again
-        services.record_batch([carrier_event(parcel, "EMI", 11, "d2")])  # a second EMI
-        services.record_batch([carrier_event(parcel, "EMH", 12), carrier_event(parcel, "EMI", 13,
+        record_batch([carrier_event(parcel, "EMI", 9, "d1")])  # the same event again
+        record_batch([carrier_event(parcel, "EMI", 11, "d2")])  # a second EMI
+        record_batch([carrier_event(parcel, "EMH", 12), carrier_event(parcel, "EMI", 13,
                                                                                 "d3")])  # fmt: skip
     assert len(delivered_log) == 1
     assert current(parcel).delivered_at == T0 + dt.timedelta(hours=9)
@@ -195,14 +195,14 @@ def test_two_emis_in_one_batch_publish_the_earlier(
 ):
     parcel = make_parcel()
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_batch(
+        record_batch(
             [carrier_event(parcel, "EMI", 7, "late"), carrier_event(parcel, "EMI", 6, "early")]
         )
     assert [d[1] for d in delivered_log] == [T0 + dt.timedelta(hours=6)]
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("locks_max", [services.PARCEL_LOCKS_MAX, 1], ids=["per-parcel", "all"])
+@pytest.mark.parametrize("locks_max", [batch_sql.PARCEL_LOCKS_MAX, 1], ids=["per-parcel", "all"])
 def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant, monkeypatch,
                                                              locks_max):  # fmt: skip
     """Two writers post interleaved halves of a parcel's history, each in its own transaction
@@ -211,12 +211,12 @@ def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant, 
     the first change of all starts from the parcel's label. One writer's batches carry a
     second parcel; with PARCEL_LOCKS_MAX at 1 they lock all parcels at once (on PostgreSQL),
     the other writer's still one by one, and the two still take turns."""
-    from caravana.fulfillment import services as fulfillment
+    from caravana.fulfillment.services import parcels as parcel_services
     from tests.fulfillment.conftest import parcel_data
 
-    monkeypatch.setattr(services, "PARCEL_LOCKS_MAX", locks_max)
-    parcel = fulfillment.create_parcel(merchant, parcel_data())
-    other = fulfillment.create_parcel(merchant, parcel_data())
+    monkeypatch.setattr(batch_sql, "PARCEL_LOCKS_MAX", locks_max)
+    parcel = parcel_services.create_parcel(merchant, parcel_data())
+    other = parcel_services.create_parcel(merchant, parcel_data())
     codes = ["EDB", "EDD", "EDE", "EMG", "EDG", "EMF", "EDD", "EMG"]
     batches = {
         0: [[carrier_event(parcel, c, h, f"a{h}"), carrier_event(other, c, h, f"o{h}")]
@@ -230,7 +230,7 @@ def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant, 
         try:
             barrier.wait(5)
             for batch in reversed(batches[i]):
-                changes.extend(services.record_batch(batch).changes)
+                changes.extend(record_batch(batch).changes)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -254,7 +254,7 @@ def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_pa
     later = timezone.now() + dt.timedelta(hours=2)
     ev = carrier_event(parcel, "EMC", 0)
     ev.occurred_at, ev.source = later, "flight"
-    assert services.record_batch([ev]).created == 1
+    assert record_batch([ev]).created == 1
 
 
 def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parcel, monkeypatch):
@@ -263,11 +263,11 @@ def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parce
     parcels exclusively, and no parcel lock after that."""
     from django.db import transaction
 
-    monkeypatch.setattr(services, "PARCEL_LOCKS_MAX", 3)
+    monkeypatch.setattr(batch_sql, "PARCEL_LOCKS_MAX", 3)
     parcels = [make_parcel() for _ in range(5)]
     with transaction.atomic():
         for p in parcels:
-            services.record_batch([carrier_event(p, "EDB", 1)])
+            record_batch([carrier_event(p, "EDB", 1)])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -276,9 +276,9 @@ def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parce
                 )
                 held = cursor.fetchall()
             assert held == [
-                (services._PG_LOCK_ALL, "ExclusiveLock", 1),
-                (services._PG_LOCK_ALL, "ShareLock", 1),
-                (services._PG_LOCK_SPACE, "ExclusiveLock", 3),
+                (batch_sql.PG_LOCK_ALL, "ExclusiveLock", 1),
+                (batch_sql.PG_LOCK_ALL, "ShareLock", 1),
+                (batch_sql.PG_LOCK_SPACE, "ExclusiveLock", 3),
             ]
     assert {current(p).code for p in parcels} == {"EDB"}
 

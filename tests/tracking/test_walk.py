@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from caravana.fulfillment import services as fulfillment
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import hub_steps
 from caravana.tracking import queries
 from caravana.tracking.events import parcel_delivered
 from caravana.tracking.models import TrackingEvent
@@ -30,7 +30,7 @@ def test_walk_from_label_to_delivered(
     try:
         parcel = make_parcel()
         with pytest.raises(ValidationError) as err, translation.override("en"):
-            fulfillment.receive(other_hub_user, parcel.s10, 480, 20, 15, 10)
+            hub_steps.receive(other_hub_user, parcel.s10, 480, 20, 15, 10)
         assert "another hub" in err.value.message_dict["s10"][0]
         assert TrackingEvent.objects.filter(parcel=parcel).count() == 1  # EMA only
 

@@ -18,8 +18,12 @@ from caravana.api.auth import TokenAuth
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id, PositiveCount
 from caravana.catalog.models import Merchant, MerchantMember
-from caravana.fulfillment import labels, services
+from caravana.codes import s10 as s10_codes
+from caravana.fulfillment import labels
 from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.fulfillment.schemas import LoadSheetOut
+from caravana.fulfillment.services import hub_steps, load_sheets, loading
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Flight, Hub, HubMember
 
 router = Router(tags=["parcels"], auth=TokenAuth(scope="parcels"))
@@ -207,58 +211,6 @@ class UldOut(Schema):
         return obj.flight.number if obj.flight_id else None
 
 
-class LoadSheetRowOut(Schema):
-    identifier: str
-    uld_type: str
-    position: str
-    bags: int
-    parcels: int
-    dg_bags: int
-    weight_kg: Decimal
-    gross_kg: Decimal
-    volume_m3: Decimal
-
-
-class PlannedRowOut(Schema):
-    identifier: str
-    uld_type: str
-    bags: int
-    parcels: int
-    dg_bags: int
-    gross_kg: Decimal
-    volume_m3: Decimal
-    status: str  # loaded (on this flight), elsewhere (on another), hub (not loaded)
-    position: str
-    loaded_on: str
-
-
-class PlannedBagsOut(Schema):
-    count: int
-    weight_kg: Decimal
-    volume_m3: Decimal
-    built: int
-    loaded: int
-
-
-class LoadSheetOut(Schema):
-    flight: str
-    date: dt.date
-    origin: str
-    destination: str
-    aircraft: str
-    rows: list[LoadSheetRowOut]
-    gross_kg: Decimal
-    volume_m3: Decimal
-    parcels: int
-    max_payload_kg: int
-    volume_capacity_m3: Decimal
-    # what the committed flight plan puts on the flight: ULDs one by one, other bags in one line
-    planned: list[PlannedRowOut]
-    planned_bags: PlannedBagsOut
-    planned_gross_kg: Decimal
-    planned_volume_m3: Decimal
-
-
 def _merchant(request: HttpRequest) -> Merchant:
     member = MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
     if member is None:
@@ -287,7 +239,7 @@ def create_parcel(request: HttpRequest, payload: ParcelIn):
     """Create a parcel with its declared contents; it gets its S10 identifier at once."""
     merchant = _merchant(request)
     data = payload.dict()
-    parcel = services.create_parcel(merchant, data)
+    parcel = parcel_services.create_parcel(merchant, data)
     return Status(
         201,
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items").get(pk=parcel.pk),
@@ -307,14 +259,14 @@ def list_parcels(request: HttpRequest, state: str | None = None):
 def get_parcel(request: HttpRequest, s10: str):
     return get_object_or_404(
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items"),
-        s10=services.s10_codes.compact(s10),
+        s10=s10_codes.compact(s10),
         merchant=_merchant(request),
     )
 
 
 @router.get("/parcels/{s10}/label.pdf")
 def parcel_label(request: HttpRequest, s10: str):
-    parcels = services.parcels_for_labels(_merchant(request), [s10])
+    parcels = parcel_services.parcels_for_labels(_merchant(request), [s10])
     if not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), f"{parcels[0].s10}.pdf")
@@ -323,7 +275,7 @@ def parcel_label(request: HttpRequest, s10: str):
 @router.post("/labels")
 def many_labels(request: HttpRequest, payload: LabelsIn):
     """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500)."""
-    parcels = services.parcels_for_labels(_merchant(request), payload.s10)
+    parcels = parcel_services.parcels_for_labels(_merchant(request), payload.s10)
     if len(parcels) != len(set(payload.s10)) or not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), "labels.pdf")
@@ -332,7 +284,7 @@ def many_labels(request: HttpRequest, payload: LabelsIn):
 @router.post("/hub/receive", response=ReceiveOut)
 def hub_receive(request: HttpRequest, payload: ReceiveIn):
     _hub(request)
-    result = services.receive(
+    result = hub_steps.receive(
         request.user,
         payload.s10,
         payload.weight_g,
@@ -346,25 +298,25 @@ def hub_receive(request: HttpRequest, payload: ReceiveIn):
 @router.post("/hub/bag", response=BagOut)
 def hub_sort_into_bag(request: HttpRequest, payload: ScanIn):
     _hub(request)
-    return services.sort_into_bag(request.user, payload.s10)
+    return hub_steps.sort_into_bag(request.user, payload.s10)
 
 
 @router.post("/hub/bags/{identifier}/close", response=BagOut)
 def hub_close_bag(request: HttpRequest, identifier: str):
     _hub(request)
-    return services.close_bag(request.user, identifier)
+    return hub_steps.close_bag(request.user, identifier)
 
 
 @router.post("/hub/ulds/{identifier}/bags", response=UldOut)
 def hub_build_uld(request: HttpRequest, identifier: str, payload: BagIn):
     _hub(request)
-    return services.build_uld(request.user, identifier, payload.bag)
+    return loading.build_uld(request.user, identifier, payload.bag)
 
 
 @router.post("/hub/ulds/{identifier}/close", response=UldOut)
 def hub_close_uld(request: HttpRequest, identifier: str):
     _hub(request)
-    return services.close_uld(request.user, identifier)
+    return loading.close_uld(request.user, identifier)
 
 
 def _hub_flight(request: HttpRequest, flight_id: Id) -> Flight:
@@ -377,13 +329,13 @@ def _hub_flight(request: HttpRequest, flight_id: Id) -> Flight:
 @router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
 def hub_load_uld(request: HttpRequest, flight_id: Id, payload: UldIn):
     flight = _hub_flight(request, flight_id)
-    return services.load_uld_onto_flight(request.user, payload.uld, flight)
+    return loading.load_uld_onto_flight(request.user, payload.uld, flight)
 
 
 @router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
 def hub_load_sheet(request: HttpRequest, flight_id: Id):
     flight = _hub_flight(request, flight_id)
-    sheet = services.load_sheet(flight)
+    sheet = load_sheets.load_sheet(flight)
     ac = flight.aircraft_type
     return {
         "flight": flight.number,
@@ -391,14 +343,14 @@ def hub_load_sheet(request: HttpRequest, flight_id: Id):
         "origin": flight.origin,
         "destination": flight.destination,
         "aircraft": ac.name,
-        "rows": [r.__dict__ for r in sheet.rows],
+        "rows": sheet.rows,
         "gross_kg": sheet.gross_kg,
         "volume_m3": sheet.volume_m3,
         "parcels": sheet.parcels,
         "max_payload_kg": ac.max_payload_kg,
         "volume_capacity_m3": ac.volume_m3,
-        "planned": [r.__dict__ for r in sheet.planned],
-        "planned_bags": sheet.planned_bags.__dict__,
+        "planned": sheet.planned,
+        "planned_bags": sheet.planned_bags,
         "planned_gross_kg": sheet.planned_gross_kg,
         "planned_volume_m3": sheet.planned_volume_m3,
     }

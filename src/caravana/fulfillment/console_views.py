@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from caravana.console.access import merchant_required
-from caravana.fulfillment import labels, services
+from caravana.fulfillment import labels
 from caravana.fulfillment.forms import ItemFormSet, ParcelForm
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import parcels as parcel_services
 
 
 @merchant_required
@@ -53,7 +54,7 @@ def parcel_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["items"] = [f.cleaned_data for f in formset.forms if f.cleaned_data]
         try:
-            parcel = services.create_parcel(request.merchant, data)
+            parcel = parcel_services.create_parcel(request.merchant, data)
         except ValidationError as exc:
             _apply_errors(form, formset, exc)
         else:
@@ -77,14 +78,15 @@ def _pdf(body: bytes, name: str) -> HttpResponse:
 def parcel_label(request: HttpRequest, s10: str) -> HttpResponse:
     get_object_or_404(Parcel, s10=s10, merchant=request.merchant)
     return _pdf(
-        labels.render_labels(services.parcels_for_labels(request.merchant, [s10])), f"{s10}.pdf"
+        labels.render_labels(parcel_services.parcels_for_labels(request.merchant, [s10])),
+        f"{s10}.pdf",
     )
 
 
 @merchant_required
 def labels_pdf(request: HttpRequest) -> HttpResponse:
     """Many labels in one PDF: ?s10=…&s10=… (up to 500)."""
-    parcels = services.parcels_for_labels(request.merchant, request.GET.getlist("s10"))
+    parcels = parcel_services.parcels_for_labels(request.merchant, request.GET.getlist("s10"))
     if not parcels:
         raise Http404("no parcels")
     return _pdf(labels.render_labels(parcels), "labels.pdf")

@@ -186,8 +186,9 @@ class Bag(models.Model):
     uld = models.ForeignKey(
         "Uld", on_delete=models.PROTECT, null=True, blank=True, related_name="bags"
     )
-    # The charter a committed flight plan puts this bag on (services.plan_flights); null when it
-    # goes by belly, waits, or was never planned. Where it actually flies is its ULD's flight.
+    # The charter a committed flight plan puts this bag on (services.flight_plan.plan_flights);
+    # null when it goes by belly, waits, or was never planned. Where it actually flies is its
+    # ULD's flight.
     planned_flight = models.ForeignKey(
         Flight,
         on_delete=models.SET_NULL,
@@ -240,8 +241,8 @@ class Uld(models.Model):
     flight = models.ForeignKey(
         Flight, on_delete=models.PROTECT, null=True, blank=True, related_name="ulds"
     )
-    # The charter a committed flight plan puts this ULD on (services.plan_flights); `flight` is
-    # the one it was actually loaded onto.
+    # The charter a committed flight plan puts this ULD on (services.flight_plan.plan_flights);
+    # `flight` is the one it was actually loaded onto.
     planned_flight = models.ForeignKey(
         Flight,
         on_delete=models.SET_NULL,

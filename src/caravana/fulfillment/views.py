@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
-from caravana.fulfillment import labels, services
+from caravana.fulfillment import labels
 from caravana.fulfillment.access import hub_required
 from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.fulfillment.services import hub_steps, load_sheets, loading
 from caravana.network.models import Flight
 from caravana.network.services import airports
 
@@ -96,7 +97,7 @@ def receive(request: HttpRequest) -> HttpResponse:
     compact = bag_codes.compact(code)
     if compact.startswith(bag_codes.PREFIX) and len(compact) == 15:
         try:
-            bag = services.close_bag(request.user, code)
+            bag = hub_steps.close_bag(request.user, code)
         except ValidationError as exc:
             scan = Scan(False, compact, _error_text(exc))
         else:
@@ -115,13 +116,13 @@ def receive(request: HttpRequest) -> HttpResponse:
         scan = Scan(False, "", _("Scan a parcel or a bag."))
         return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
     try:
-        result = services.receive(request.user, code, *_measures(request, tokens))
+        result = hub_steps.receive(request.user, code, *_measures(request, tokens))
     except ValidationError as exc:
         scan = Scan(False, s10_codes.compact(code), _error_text(exc))
         return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
     parcel = result.parcel
     try:
-        bag = services.sort_into_bag(request.user, parcel.s10)
+        bag = hub_steps.sort_into_bag(request.user, parcel.s10)
     except ValidationError as exc:
         scan = Scan(False, parcel.s10, _("Received, not bagged: %(e)s") % {"e": _error_text(exc)})
         return _answer(request, "scans_receive", scan, "fulfillment/hub/receive.html", ctx)
@@ -168,7 +169,7 @@ def bag_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bag_close(request: HttpRequest, identifier: str) -> HttpResponse:
     try:
-        services.close_bag(request.user, identifier)
+        hub_steps.close_bag(request.user, identifier)
     except ValidationError as exc:
         from django.contrib import messages
 
@@ -208,11 +209,11 @@ def uld_build(request: HttpRequest) -> HttpResponse:
         compact = uld_codes.compact(code)
         try:
             if request.POST.get("action") == "close":
-                uld = services.close_uld(request.user, request.POST.get("uld", ""))
+                uld = loading.close_uld(request.user, request.POST.get("uld", ""))
                 request.session.pop("uld_current", None)
                 scan = Scan(True, uld.identifier, _("ULD %(u)s closed.") % {"u": uld.identifier})
             elif uld_codes.is_valid(compact) and not compact.startswith(bag_codes.PREFIX):
-                uld = services.start_uld(request.user, compact)
+                uld = loading.start_uld(request.user, compact)
                 request.session["uld_current"] = uld.identifier
                 scan = Scan(
                     True,
@@ -224,7 +225,7 @@ def uld_build(request: HttpRequest) -> HttpResponse:
                 current = _current_uld(request)
                 if current is None:
                     raise ValidationError({"uld": _("Scan the ULD tag first.")})
-                uld = services.build_uld(request.user, current.identifier, code)
+                uld = loading.build_uld(request.user, current.identifier, code)
                 message = _("Bag on %(u)s: %(n)d bags, %(w).1f kg, %(v).2f m³%(dg)s") % {
                     "u": uld.identifier,
                     "n": uld.bag_count,
@@ -320,7 +321,7 @@ def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("scan", "").strip()
         try:
-            uld = services.load_uld_onto_flight(request.user, code, flight)
+            uld = loading.load_uld_onto_flight(request.user, code, flight)
         except ValidationError as exc:
             scan = Scan(False, uld_codes.compact(code), _error_text(exc))
         else:
@@ -330,10 +331,10 @@ def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(u)s loaded at %(p)s.") % {"u": uld.identifier, "p": uld.position},
                 warn=uld.dangerous_goods,
             )
-        ctx["sheet"] = services.load_sheet(flight)
+        ctx["sheet"] = load_sheets.load_sheet(flight)
         return _answer(request, f"scans_flight_{pk}", scan, "fulfillment/hub/flight.html", ctx)
     ctx.update(
-        scans=request.session.get(f"scans_flight_{pk}", []), sheet=services.load_sheet(flight)
+        scans=request.session.get(f"scans_flight_{pk}", []), sheet=load_sheets.load_sheet(flight)
     )
     return render(request, "fulfillment/hub/flight.html", ctx)
 

@@ -17,7 +17,7 @@ class OrdersConfig(AppConfig):
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
-        from caravana.fulfillment.services import register_order_owner
+        from caravana.fulfillment.services.parcels import register_order_owner
 
         register_order_owner(receivers.owns_order)
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import BatteryType
-from caravana.fulfillment import services as fulfillment
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import parcels
 from caravana.orders import services
 from caravana.orders.models import Order, OrderStatus
 
@@ -75,7 +75,7 @@ def ship_as_parcel(order: Order, hub: str, actor: Any = None) -> Parcel:
         return existing
     if order.status not in SHIPPABLE:
         raise ValidationError({"order": _("Only a paid order can be shipped.")})
-    parcel = fulfillment.create_parcel(order.merchant, parcel_data(order, hub))
+    parcel = parcels.create_parcel(order.merchant, parcel_data(order, hub))
     if order.status == OrderStatus.PAID:
         services.start_fulfilment(order, actor=actor)
     return parcel

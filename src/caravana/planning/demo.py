@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from caravana.catalog.models import Merchant, MerchantMember
-from caravana.fulfillment import services as hub
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Hub, HubMember
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
@@ -85,7 +86,7 @@ def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
         country, state, city, postal, street, service = RECIPIENTS[i % len(RECIPIENTS)]
         weight = rnd.randint(150, 1800)
         parcels.append(
-            hub.create_parcel(
+            parcel_services.create_parcel(
                 merchant,
                 {
                     "hub": szx,
@@ -116,13 +117,13 @@ def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
             )
         )
     for p in parcels[: DEMO_PARCELS * 3 // 4]:
-        hub.receive(
+        hub_steps.receive(
             staff, p.s10, p.declared_weight_g, p.declared_length_cm, p.declared_width_cm,
             p.declared_height_cm,
         )  # fmt: skip
-        hub.sort_into_bag(staff, p.s10)
+        hub_steps.sort_into_bag(staff, p.s10)
     bags = {p.bag for p in Parcel.objects.filter(merchant=merchant, bag__isnull=False)}
     for bag in sorted(bags, key=lambda b: b.pk)[: max(1, len(bags) - 1)]:
-        hub.close_bag(staff, bag.identifier)
+        hub_steps.close_bag(staff, bag.identifier)
     counts["parcels"] = len(parcels)
     return counts

@@ -15,8 +15,8 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana.fulfillment import services as hub
 from caravana.fulfillment.models import Bag, Uld
+from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
 from caravana.planning.access import can_plan
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -155,8 +155,9 @@ def belly_label(offer: BellyOffer) -> str:
 @transaction.atomic
 def commit(user: Any, run: PlanRun) -> int:
     """Commit a plan: each closed bag and built ULD it puts on a charter gets that flight as its
-    planned flight (through fulfillment.services.plan_flights, which refuses to move anything
-    already loaded), and every consignment it covers gets a booking on its charter or belly
+    planned flight (through fulfillment.services.flight_plan.plan_flights, which refuses to
+    move anything already loaded), and every consignment it covers gets a booking on its
+    charter or belly
     offer; those it leaves waiting lose any older booking and planned flight. Returns the number
     of bookings.
 
@@ -193,15 +194,15 @@ def commit(user: Any, run: PlanRun) -> int:
         for kind, d in by_belly.items()
     }
     # plan_flights refuses, naming it, a flight that is no longer scheduled.
-    done = hub.plan_flights(targets["bag"], targets["uld"], labels["bag"], labels["uld"])
+    done = flight_plan.plan_flights(targets["bag"], targets["uld"], labels["bag"], labels["uld"])
     covered = {
         "bag": [pk for pk in targets["bag"] if pk not in done.skipped_bags],
         "uld": [pk for pk in targets["uld"] if pk not in done.skipped_ulds],
     }
     for kind, pks in covered.items():
-        for start in range(0, len(pks), hub.PLAN_CHUNK):
+        for start in range(0, len(pks), flight_plan.PLAN_CHUNK):
             Booking.objects.filter(
-                **{f"{kind}_id__in": pks[start : start + hub.PLAN_CHUNK]}
+                **{f"{kind}_id__in": pks[start : start + flight_plan.PLAN_CHUNK]}
             ).delete()
     rows = []
     for kind, pks in covered.items():
@@ -222,7 +223,7 @@ def commit(user: Any, run: PlanRun) -> int:
             else:
                 row.belly_id = int(target[6:])
             rows.append(row)
-    Booking.objects.bulk_create(rows, batch_size=hub.PLAN_CHUNK)
+    Booking.objects.bulk_create(rows, batch_size=flight_plan.PLAN_CHUNK)
     run.committed_at = timezone.now()
     run.committed_by = user
     run.save(update_fields=["committed_at", "committed_by"])

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caravana.fulfillment import services as hub
+from caravana.fulfillment.services import load_sheets
 from caravana.network.models import Flight
 from caravana.planning import report, services
 from caravana.planning.access import planner_required
@@ -125,7 +125,7 @@ def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(bookings.order_by("id"), 100).get_page(request.GET.get("page"))
     totals = bookings.aggregate(kg=Sum("weight_kg"), m3=Sum("volume_m3"))
     # the load sheet: what is loaded, beside what the committed plan puts on the flight
-    sheet = hub.load_sheet(flight)
+    sheet = load_sheets.load_sheet(flight)
     return render(
         request,
         "planning/flight.html",

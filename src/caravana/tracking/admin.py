@@ -1,5 +1,5 @@
 """Back office for tracking. Events are read-only here: they change only through
-tracking.services (a hand edit would bypass the ordering rules and the notifications).
+tracking.recording (a hand edit would bypass the ordering rules and the notifications).
 Webhook endpoints are the merchants' settings and are editable."""
 
 from __future__ import annotations

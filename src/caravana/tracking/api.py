@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from caravana.accounts.limits import api_throttles
 from caravana.api.auth import TokenAuth
 from caravana.network.models import CarrierMember
-from caravana.tracking import queries, services
+from caravana.tracking import ingestion, queries
 
 router = Router(tags=["tracking"])
 
@@ -84,7 +84,7 @@ def post_events(request: HttpRequest, batch: BatchIn):
         raise HttpError(403, _("Only a carrier's API token can post tracking events."))
     try:
         # The parsed events go in as they are: they have CarrierEventIn's fields.
-        result = services.ingest_carrier_events(member.carrier, batch.events)
+        result = ingestion.ingest_carrier_events(member.carrier, batch.events)
     except ValidationError as exc:
         return Status(422, _located(exc))
     return Status(

@@ -12,7 +12,7 @@ from django.db import connections
 @register()
 def read_committed(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Recording a batch reads the parcels' newest events after taking their locks
-    (services._read_prior) and relies on that statement seeing what committed while it waited:
+    (batch_sql.read_prior) and relies on that statement seeing what committed while it waited:
     PostgreSQL's READ COMMITTED, its default. Under REPEATABLE READ or SERIALIZABLE the read
     would see the snapshot from the transaction's first statement, and two batches could both
     announce a change from the same state."""

@@ -1,6 +1,6 @@
 """Tracking events and the merchants' webhook endpoints.
 
-Every write goes through tracking.services (record_event / record_batch): the event table is
+Every write goes through tracking.recording (record_event / record_batch): the event table is
 append-only and idempotent on (source, event_id). A parcel's status is its latest event by
 time, read through the (parcel, occurred_at, id) index; no row holds it (docs/decisions/0004)."""
 

@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from caravana.fulfillment.events import parcel_event, parcels_moved
 from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.events import flight_arrived, flight_departed
-from caravana.tracking import services
+from caravana.tracking import ingestion
 
 
 @receiver(parcel_event, dispatch_uid="tracking.parcel_event")
@@ -23,7 +23,7 @@ def on_parcel_event(
     sender: Any, parcel: Any, code: str | None, state: str, at: Any, location: str, details: Any,
     **kwargs: Any,
 ) -> None:  # fmt: skip
-    services.record_hub_step(parcel, code, state, at, location, details or {})
+    ingestion.record_hub_step(parcel, code, state, at, location, details or {})
 
 
 @receiver(parcels_moved, dispatch_uid="tracking.parcels_moved")
@@ -31,18 +31,18 @@ def on_parcels_moved(
     sender: Any, parcels: Any, code: str | None, state: str, at: Any, location: str,
     details: Any, **kwargs: Any,
 ) -> None:  # fmt: skip
-    services.record_hub_steps(parcels, code, state, at, location, details or {})
+    ingestion.record_hub_steps(parcels, code, state, at, location, details or {})
 
 
 @receiver(flight_departed, dispatch_uid="tracking.flight_departed")
 def on_flight_departed(sender: Any, flight: Any, at: Any, **kwargs: Any) -> None:
-    services.record_flight_movement(
+    ingestion.record_flight_movement(
         flight, "EMC", at, parcels_on_flight(flight).values_list("pk", "s10")
     )
 
 
 @receiver(flight_arrived, dispatch_uid="tracking.flight_arrived")
 def on_flight_arrived(sender: Any, flight: Any, at: Any, **kwargs: Any) -> None:
-    services.record_flight_movement(
+    ingestion.record_flight_movement(
         flight, "EMD", at, parcels_on_flight(flight).values_list("pk", "s10")
     )

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from caravana import outbound
 from caravana.celery import app
+from caravana.fulfillment.models import Parcel
 from caravana.tracking import events as events_module
 from caravana.tracking import notifications, webhooks
+from caravana.tracking.batch import StatusChange
 from caravana.tracking.models import (
     TrackingEvent,
     WebhookAttempt,
@@ -29,14 +31,11 @@ logger = logging.getLogger(__name__)
 
 @app.task(ignore_result=True)
 def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
-    """For a batch of status changes (services.StatusChange rows: parcel id, event pk, code,
+    """For a batch of status changes (tracking.batch.StatusChange rows: parcel id, event pk, code,
     old status, new status; lists, which is how JSON carries them): e-mail the buyer when the
     new current event is a key event (unless the parcel's order announces it itself: see
     tracking.events.parcel_key_events), and queue a webhook per active endpoint of the merchant
     when the normalised status changed. A handful of queries per batch."""
-    from caravana.fulfillment.models import Parcel
-    from caravana.tracking.services import StatusChange
-
     # Dicts are how messages queued before the rows were made compact carry them: a worker
     # upgraded first still reads a backlog left by the old web processes.
     changes = [c if isinstance(c, dict) else StatusChange(*c)._asdict() for c in changes]

@@ -1,0 +1,222 @@
+"""ULDs at the hub: started from their tag, built from closed bags within the unit's gross
+weight and volume, closed, and loaded onto a scheduled flight at a free position."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from caravana.codes import uld as uld_codes
+from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.fulfillment.services.load_sheets import load_sheet
+from caravana.fulfillment.services.scanning import (
+    BAG,
+    ULD,
+    hub_bag,
+    hub_of,
+    move_parcels,
+    now,
+    parse,
+)
+from caravana.network.models import Flight, Hub, UldType
+
+
+def _uld_type(code: str) -> UldType:
+    type_code = uld_codes.split(code)[0]
+    uld_type = UldType.objects.filter(code=type_code).first()
+    if uld_type is None:
+        raise ValidationError(
+            {"uld": _("ULD type %(t)s is not used in this network.") % {"t": type_code}}
+        )
+    return uld_type
+
+
+def _hub_uld(hub: Hub, identifier: str, *, create: bool = False) -> Uld:
+    uld = (
+        Uld.objects.select_for_update(of=("self",))
+        .select_related("uld_type", "gateway")
+        .filter(identifier=identifier, flight__isnull=True)
+        .first()
+    )
+    if uld is None and create:
+        uld_type = _uld_type(identifier)
+        try:
+            with transaction.atomic():
+                uld = Uld.objects.create(identifier=identifier, uld_type=uld_type, hub=hub)
+        except IntegrityError:
+            uld = Uld.objects.select_for_update(of=("self",)).get(
+                identifier=identifier, flight__isnull=True
+            )
+    if uld is None:
+        raise ValidationError({"uld": _("No ULD %(u)s is being built here.") % {"u": identifier}})
+    if uld.hub_id != hub.pk:
+        raise ValidationError({"uld": _("ULD %(u)s is at another hub.") % {"u": identifier}})
+    return uld
+
+
+@transaction.atomic
+def start_uld(hub_user: Any, identifier: str) -> Uld:
+    """Start building a ULD from its tag (or pick up the one being built)."""
+    hub = hub_of(hub_user)
+    return _hub_uld(hub, parse(ULD, identifier), create=True)
+
+
+@transaction.atomic
+def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
+    """Add a closed bag to a ULD being built. Max gross (contents + tare) and usable volume are
+    enforced; bags with lithium batteries are counted so the ULD is marked."""
+    hub = hub_of(hub_user)
+    uld_code = parse(ULD, uld_identifier)
+    bag_code = parse(BAG, bag_identifier)
+    uld = _hub_uld(hub, uld_code, create=True)
+    bag = hub_bag(hub, bag_code)
+    if bag.uld_id == uld.pk:
+        return uld
+    if bag.uld_id is not None:
+        raise ValidationError({"bag": _("Bag %(b)s is already on another ULD.") % {"b": bag_code}})
+    if bag.state != Bag.State.CLOSED:
+        raise ValidationError(
+            {"bag": _("Close bag %(b)s before building it in.") % {"b": bag_code}}
+        )
+    if uld.state != Uld.State.BUILDING:
+        raise ValidationError({"uld": _("ULD %(u)s is closed.") % {"u": uld_code}})
+    if uld.gateway_id is not None and uld.gateway_id != bag.gateway_id:
+        raise ValidationError(
+            {
+                "bag": _("Bag %(b)s goes to %(g)s; this ULD goes to %(u)s.")
+                % {"b": bag_code, "g": bag.gateway.iata, "u": uld.gateway.iata}
+            }
+        )
+    t = uld.uld_type
+    gross_g = uld.weight_g + bag.weight_g + t.tare_kg * 1000
+    if gross_g > t.max_gross_kg * 1000:
+        raise ValidationError(
+            {
+                "bag": _("ULD %(u)s would weigh %(w).1f kg gross; a %(t)s takes %(max)d kg.")
+                % {"u": uld_code, "w": gross_g / 1000, "t": t.code, "max": t.max_gross_kg}
+            }
+        )
+    if t.usable_volume_m3 is not None:
+        volume_cm3 = uld.volume_cm3 + bag.volume_cm3
+        if volume_cm3 > int(t.usable_volume_m3 * 1_000_000):
+            raise ValidationError(
+                {
+                    "bag": _("ULD %(u)s would hold %(v).2f m³; a %(t)s holds %(max)s m³.")
+                    % {
+                        "u": uld_code,
+                        "v": volume_cm3 / 1_000_000,
+                        "t": t.code,
+                        "max": t.usable_volume_m3,
+                    }
+                }
+            )
+    uld.gateway_id = bag.gateway_id
+    uld.weight_g += bag.weight_g
+    uld.volume_cm3 += bag.volume_cm3
+    uld.bag_count += 1
+    uld.dg_bag_count += int(bag.dangerous_goods)
+    uld.save(update_fields=["gateway", "weight_g", "volume_cm3", "bag_count", "dg_bag_count"])
+    bag.uld = uld
+    bag.save(update_fields=["uld"])
+    move_parcels(
+        Parcel.objects.filter(bag=bag), Parcel.State.IN_ULD, hub.code, uld=uld_code, bag=bag_code
+    )
+    return uld
+
+
+@transaction.atomic
+def close_uld(hub_user: Any, identifier: str) -> Uld:
+    hub = hub_of(hub_user)
+    uld = _hub_uld(hub, parse(ULD, identifier))
+    if uld.state == Uld.State.CLOSED:
+        return uld
+    if uld.bag_count == 0:
+        raise ValidationError({"uld": _("ULD %(u)s is empty.") % {"u": uld.identifier}})
+    uld.state = Uld.State.CLOSED
+    uld.closed_at = now()
+    uld.save(update_fields=["state", "closed_at"])
+    return uld
+
+
+def _free_position(flight: Flight, deck: str) -> str | None:
+    ac = flight.aircraft_type
+    prefix, count = (
+        ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
+    )
+    taken = set(flight.ulds.values_list("position", flat=True))
+    for n in range(1, count + 1):
+        if f"{prefix}{n}" not in taken:
+            return f"{prefix}{n}"
+    return None
+
+
+@transaction.atomic
+def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
+    """Hand a closed ULD to a scheduled flight from the hub's airport to the ULD's gateway;
+    takes the next free position on its deck within the aircraft's payload and volume."""
+    hub = hub_of(hub_user)
+    code = parse(ULD, identifier)
+    flight = Flight.objects.select_for_update().select_related("aircraft_type").get(pk=flight.pk)
+    already = Uld.objects.filter(identifier=code, flight=flight, hub=hub).first()
+    if already is not None:
+        return already
+    uld = _hub_uld(hub, code)
+    if uld.state != Uld.State.CLOSED:
+        raise ValidationError({"uld": _("Close ULD %(u)s before loading it.") % {"u": code}})
+    if flight.state != Flight.State.SCHEDULED:
+        raise ValidationError(
+            {
+                "flight": _("Flight %(f)s is %(s)s.")
+                % {"f": flight.number, "s": flight.get_state_display()}
+            }
+        )
+    if flight.origin != hub.airport:
+        raise ValidationError(
+            {
+                "flight": _("Flight %(f)s leaves from %(o)s, not %(a)s.")
+                % {"f": flight.number, "o": flight.origin, "a": hub.airport}
+            }
+        )
+    if uld.gateway and flight.destination != uld.gateway.iata:
+        raise ValidationError(
+            {
+                "flight": _("ULD %(u)s goes to %(g)s; flight %(f)s goes to %(d)s.")
+                % {"u": code, "g": uld.gateway.iata, "f": flight.number, "d": flight.destination}
+            }
+        )
+    sheet = load_sheet(flight)
+    ac = flight.aircraft_type
+    if sheet.gross_kg + uld.gross_kg > ac.max_payload_kg:
+        raise ValidationError(
+            {"flight": _("Flight %(f)s is full by weight.") % {"f": flight.number}}
+        )
+    if sheet.volume_m3 + Decimal(uld.volume_cm3) / 1_000_000 > ac.volume_m3:
+        raise ValidationError(
+            {"flight": _("Flight %(f)s is full by volume.") % {"f": flight.number}}
+        )
+    position = _free_position(flight, uld.uld_type.deck)
+    if position is None:
+        raise ValidationError(
+            {
+                "flight": _("No free %(deck)s position on flight %(f)s.")
+                % {"deck": uld.uld_type.get_deck_display().lower(), "f": flight.number}
+            }
+        )
+    uld.flight = flight
+    uld.position = position
+    uld.state = Uld.State.LOADED
+    uld.loaded_at = now()
+    uld.save(update_fields=["flight", "position", "state", "loaded_at"])
+    move_parcels(
+        Parcel.objects.filter(bag__uld=uld),
+        Parcel.State.LOADED,
+        hub.airport,
+        uld=code,
+        flight=flight.number,
+        flight_id=flight.pk,
+    )
+    return uld

@@ -1,0 +1,266 @@
+"""A merchant's parcels: created with their declared contents and a fresh S10 identifier
+(label created, EMA), cancelled until the hub receives them, and looked up for labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from caravana.catalog.models import BatteryType, Merchant
+from caravana.codes import hs
+from caravana.codes import s10 as s10_codes
+from caravana.fulfillment import events
+from caravana.fulfillment.models import Parcel, ParcelItem
+from caravana.fulfillment.services.rules import (
+    CURRENCIES,
+    MAX_ITEMS,
+    S10_COUNTRY,
+    battery_refused,
+    check_size,
+    positive_int,
+)
+from caravana.fulfillment.services.scanning import emit, next_serial, now
+from caravana.markets import documents
+from caravana.network.models import Hub, Lane, ServiceLevel
+
+#: Answers whether an order reference names one of the merchant's own orders. The orders app
+#: installs it when it starts (it builds on fulfillment, so fulfillment cannot import it); with
+#: none installed, no parcel may name an order. A parcel naming another merchant's order would
+#: move that order when the parcel flies.
+_order_owners: list[Callable[[Merchant, str], bool]] = []
+
+
+def register_order_owner(check: Callable[[Merchant, str], bool]) -> None:
+    """Install `check(merchant, order_ref) -> bool` (idempotent)."""
+    if check not in _order_owners:
+        _order_owners.append(check)
+
+
+def _owns_order(merchant: Merchant, order_ref: str) -> bool:
+    return any(check(merchant, order_ref) for check in _order_owners)
+
+
+@dataclass(frozen=True)
+class ItemIn:
+    description: str
+    hs_code: str
+    quantity: int
+    unit_value: Decimal
+    currency: str
+    unit_weight_g: int
+    origin_country: str = "CN"
+
+
+PARCEL_FIELDS = (
+    "hub",
+    "service_level",
+    "order_ref",
+    "recipient_name",
+    "recipient_address",
+    "recipient_city",
+    "recipient_state",
+    "recipient_postal_code",
+    "recipient_country",
+    "recipient_phone",
+    "recipient_email",
+    "recipient_tax_id",
+    "recipient_tax_id_type",
+    "declared_weight_g",
+    "declared_length_cm",
+    "declared_width_cm",
+    "declared_height_cm",
+    "battery",
+    "ddp",
+    "items",
+)
+
+
+def _clean_items(raw_items: Any, errors: dict[str, str]) -> list[ParcelItem]:
+    if not isinstance(raw_items, list | tuple) or not raw_items:
+        errors["items"] = _("Declare the contents: at least one item.")
+        return []
+    if len(raw_items) > MAX_ITEMS:
+        errors["items"] = _("At most %(n)d items per parcel.") % {"n": MAX_ITEMS}
+        return []
+    items = []
+    for i, raw in enumerate(raw_items):
+        data = raw if isinstance(raw, Mapping) else vars(raw)
+        p = f"items[{i}]."
+        desc = str(data.get("description") or "").strip()
+        if not desc:
+            errors[p + "description"] = _("Describe the item (what it is, not a brand).")
+        code = hs.compact(str(data.get("hs_code") or ""))
+        if not hs.is_valid(code):
+            errors[p + "hs_code"] = _("%(v)s is not an HS 2022 six-digit subheading.") % {
+                "v": code or "—"
+            }
+        qty = positive_int(data.get("quantity"), p + "quantity", errors, _("Quantity"))
+        weight = positive_int(data.get("unit_weight_g"), p + "unit_weight_g", errors, _("Weight"))
+        try:
+            value = Decimal(str(data.get("unit_value")))
+            if not value.is_finite() or value <= 0 or value >= Decimal("1e9"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[p + "unit_value"] = _("Give the value of one unit, more than zero.")
+            value = None
+        currency = str(data.get("currency") or "").upper()
+        if currency not in CURRENCIES:
+            errors[p + "currency"] = _("Declare values in CNY or USD.")
+        origin = str(data.get("origin_country") or "CN").upper()
+        items.append(
+            ParcelItem(
+                description=desc[:200],
+                hs_code=code,
+                quantity=qty or 0,
+                unit_value=(value or Decimal(0)).quantize(Decimal("0.01")),
+                currency=currency,
+                unit_weight_g=weight or 0,
+                origin_country=origin[:2],
+            )
+        )
+    if len({it.currency for it in items}) > 1:
+        errors["items"] = _("Declare every item in the same currency.")
+    return items
+
+
+@transaction.atomic
+def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
+    """A parcel with its declared contents and a fresh S10 identifier (label created, EMA).
+
+    `hub` is a hub code or Hub, `service_level` a code or ServiceLevel; `items` a list of
+    mappings with description, hs_code, quantity, unit_value, currency, unit_weight_g."""
+    unknown = sorted(set(data) - set(PARCEL_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    errors: dict[str, str] = {}
+
+    hub = data.get("hub")
+    if not isinstance(hub, Hub):
+        hub = Hub.objects.filter(code=str(hub or "").upper(), is_active=True).first()
+        if hub is None:
+            errors["hub"] = _("Choose the hub you drop the parcel at.")
+    level = data.get("service_level")
+    if not isinstance(level, ServiceLevel):
+        level = ServiceLevel.objects.filter(code=str(level or "")).first()
+        if level is None:
+            errors["service_level"] = _("Choose a service level.")
+    country = str(data.get("recipient_country") or "").upper()
+    lane = None
+    if hub is not None and level is not None:
+        lane = (
+            Lane.objects.select_related("gateway", "carrier")
+            .filter(hub=hub, destination_country=country, service_level=level, is_active=True)
+            .first()
+        )
+        if lane is None:
+            errors["recipient_country"] = _("No %(level)s lane from %(hub)s to %(country)s.") % {
+                "level": level.name,
+                "hub": hub.code,
+                "country": country or "—",
+            }
+
+    for name in ("recipient_name", "recipient_address", "recipient_city"):
+        if not str(data.get(name) or "").strip():
+            errors[name] = _("This field is required.")
+    id_type = str(data.get("recipient_tax_id_type") or "").strip()
+    if id_type and id_type not in {d.code for d in documents.for_country(country)}:
+        names = ", ".join(f"{d.code} ({d.short})" for d in documents.for_country(country))
+        errors["recipient_tax_id_type"] = _("Use one of: %(names)s.") % {"names": names or "—"}
+    weight = positive_int(data.get("declared_weight_g"), "declared_weight_g", errors, _("Weight"))
+    dims = [
+        positive_int(data.get(f"declared_{d}_cm"), f"declared_{d}_cm", errors, _("Size"))
+        for d in ("length", "width", "height")
+    ]
+    check_size(weight, dims, errors, "declared_")
+    battery = str(data.get("battery") or BatteryType.NONE)
+    if battery not in BatteryType.values:
+        errors["battery"] = _("Choose a battery type.")
+    battery_refused(battery, errors)
+    items = _clean_items(data.get("items"), errors)
+    order_ref = str(data.get("order_ref") or "").strip()
+    if order_ref and not _owns_order(merchant, order_ref):
+        errors["order_ref"] = _(
+            "%(ref)s is not one of your orders: give one of your order numbers, or leave it empty."
+        ) % {"ref": order_ref[:64]}
+    if errors:
+        raise ValidationError(errors)
+
+    currency = items[0].currency
+    parcel = Parcel(
+        merchant=merchant,
+        order_ref=order_ref,
+        hub=hub,
+        lane=lane,
+        service_level=level,
+        gateway=lane.gateway,
+        carrier=lane.carrier,
+        recipient_name=str(data["recipient_name"]).strip()[:120],
+        recipient_address=str(data["recipient_address"]).strip()[:250],
+        recipient_city=str(data["recipient_city"]).strip()[:80],
+        recipient_state=str(data.get("recipient_state") or "").strip()[:80],
+        recipient_postal_code=str(data.get("recipient_postal_code") or "").strip()[:16],
+        recipient_country=country,
+        recipient_phone=str(data.get("recipient_phone") or "").strip()[:40],
+        recipient_email=str(data.get("recipient_email") or "").strip()[:254],
+        recipient_tax_id=str(data.get("recipient_tax_id") or "").strip()[:32],
+        recipient_tax_id_type=str(data.get("recipient_tax_id_type") or "").strip()[:20],
+        declared_weight_g=weight,
+        declared_length_cm=dims[0],
+        declared_width_cm=dims[1],
+        declared_height_cm=dims[2],
+        declared_value=sum((it.unit_value * it.quantity for it in items), Decimal("0.00")),
+        declared_currency=currency,
+        battery=battery,
+        ddp=bool(data.get("ddp", True)),
+    )
+    try:
+        parcel.full_clean(exclude=["s10", "lane", "hub", "service_level", "gateway", "carrier"])
+    except ValidationError as exc:
+        raise ValidationError(
+            {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else exc
+        ) from exc
+
+    serial = next_serial(f"s10:{level.s10_indicator}:{S10_COUNTRY}")
+    if serial > 99_999_999:
+        raise ValidationError(
+            {"service_level": _("The S10 serial range of this service level is exhausted.")}
+        )
+    parcel.s10 = s10_codes.build(level.s10_indicator, serial, S10_COUNTRY)
+    parcel.save()
+    for item in items:
+        item.parcel = parcel
+    ParcelItem.objects.bulk_create(items)
+    emit(parcel, events.EMA, parcel.created_at, hub.code, merchant=merchant.legal_name)
+    return parcel
+
+
+@transaction.atomic
+def cancel_parcel(merchant: Merchant, parcel: Parcel) -> Parcel:
+    """A merchant may cancel a label until the hub has received the parcel."""
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk, merchant=merchant)
+    if parcel.state == Parcel.State.CANCELLED:
+        return parcel
+    if parcel.state != Parcel.State.LABEL_CREATED:
+        raise ValidationError({"state": _("The hub already received this parcel.")})
+    parcel.state = Parcel.State.CANCELLED
+    parcel.save(update_fields=["state", "updated_at"])
+    emit(parcel, None, now(), parcel.hub.code)
+    return parcel
+
+
+def parcels_for_labels(merchant: Merchant, s10s: Iterable[str]) -> list[Parcel]:
+    """The merchant's own parcels among `s10s`, in the order asked (others are left out)."""
+    wanted = [s10_codes.compact(s) for s in s10s][:500]
+    found = {
+        p.s10: p
+        for p in Parcel.objects.filter(merchant=merchant, s10__in=wanted)
+        .select_related("merchant", "hub", "gateway", "service_level", "carrier")
+        .prefetch_related("items")
+    }
+    return [found[s] for s in wanted if s in found]

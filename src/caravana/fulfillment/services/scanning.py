@@ -1,0 +1,167 @@
+"""What every hub step shares: who may scan (hub_of), reading a scanned code, finding the
+scanned parcel or bag at the hub, serial numbers, and telling listeners that parcels moved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
+
+from caravana.codes import bag as bag_codes
+from caravana.codes import s10 as s10_codes
+from caravana.codes import uld as uld_codes
+from caravana.fulfillment import events
+from caravana.fulfillment.models import Bag, Parcel, SerialCounter
+from caravana.network.models import Hub, HubMember
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def emit(parcel: Parcel, code: str | None, at: dt.datetime, location: str, **details: Any):
+    """Tell listeners (fulfillment.events.parcel_event) that one parcel changed state."""
+    events.parcel_event.send(
+        sender=Parcel,
+        parcel=parcel,
+        code=code,
+        state=parcel.state,
+        at=at,
+        location=location,
+        details=details,
+    )
+
+
+def move_parcels(qs, state: str, location: str, **details: Any) -> int:
+    """Move every parcel of `qs` to `state` with one UPDATE, then tell listeners once
+    (parcels_moved)."""
+    now = timezone.now()
+    qs = qs.select_for_update(of=("self",)).order_by("pk")
+    parcels = list(qs)
+    if not parcels:
+        return 0
+    Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(state=state, updated_at=now)
+    for parcel in parcels:
+        parcel.state = state
+    events.parcels_moved.send(
+        sender=Parcel,
+        parcels=parcels,
+        code=None,
+        state=state,
+        at=now,
+        location=location,
+        details=details,
+    )
+    return len(parcels)
+
+
+def hub_of(user: Any) -> Hub:
+    """The hub a member of staff works at; anyone else may not scan."""
+    member = (
+        HubMember.objects.select_related("hub").filter(user_id=getattr(user, "pk", None)).first()
+    )
+    if member is None or not member.hub.is_active:
+        raise ValidationError({"user": _("Only hub staff can scan at a hub.")})
+    return member.hub
+
+
+def next_serial(scope: str) -> int:
+    """Take the next serial of `scope` (a row locked FOR UPDATE until the caller commits).
+
+    Must run inside the caller's transaction. The first allocation of a scope creates its row;
+    if two processes race to create it, the loser's insert fails inside a savepoint and it
+    simply locks the winner's row."""
+    counter = SerialCounter.objects.select_for_update().filter(scope=scope).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                SerialCounter.objects.create(scope=scope, next_value=1)
+        except IntegrityError:
+            pass
+        counter = SerialCounter.objects.select_for_update().get(scope=scope)
+    value = counter.next_value
+    SerialCounter.objects.filter(pk=counter.pk).update(next_value=F("next_value") + 1)
+    return value
+
+
+@dataclass(frozen=True)
+class CodeKind:
+    """A kind of identifier scanned at the hub: its caravana.codes module (validate, compact),
+    the form field it is read from, and what to say when a scan is not one (%(v)s: what was
+    scanned) or, for codes with check digits, when they are wrong (%(v)s: the code compacted)."""
+
+    codes: ModuleType
+    field: str
+    not_one: str | Promise
+    wrong_check: str | Promise | None = None
+
+
+S10 = CodeKind(
+    s10_codes,
+    "s10",
+    gettext_lazy("%(v)s is not an S10 parcel identifier."),
+    gettext_lazy("Wrong check digit: %(v)s is not a valid S10 identifier. Scan it again."),
+)
+BAG = CodeKind(
+    bag_codes,
+    "bag",
+    gettext_lazy("%(v)s is not a bag identifier."),
+    gettext_lazy("Wrong check digits: %(v)s is not a valid bag identifier."),
+)
+ULD = CodeKind(uld_codes, "uld", gettext_lazy("%(v)s is not a ULD identifier (e.g. PMC12345CV)."))
+
+
+def parse(kind: CodeKind, value: str) -> str:
+    """The compact identifier of a scan, or a ValidationError on the kind's field that says
+    what is wrong with it."""
+    raw = (value or "").strip()
+    try:
+        return kind.codes.validate(raw)
+    except InvalidChecksum as exc:
+        if kind.wrong_check is None:
+            raise ValidationError({kind.field: kind.not_one % {"v": raw[:40]}}) from exc
+        shown = kind.codes.compact(raw)
+        raise ValidationError({kind.field: kind.wrong_check % {"v": shown}}) from exc
+    except StdnumError as exc:
+        raise ValidationError({kind.field: kind.not_one % {"v": raw[:40]}}) from exc
+
+
+def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
+    qs = Parcel.objects.select_related("hub", "gateway", "service_level", "carrier", "bag")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    parcel = qs.filter(s10=s10).first()
+    if parcel is None:
+        raise ValidationError({"s10": _("Unknown parcel %(s)s: no label was issued.") % {"s": s10}})
+    if parcel.hub_id != hub.pk:
+        raise ValidationError(
+            {
+                "s10": _("Parcel %(s)s belongs to another hub (%(hub)s), not %(mine)s.")
+                % {"s": s10, "hub": parcel.hub.code, "mine": hub.code}
+            }
+        )
+    if parcel.state == Parcel.State.CANCELLED:
+        raise ValidationError({"s10": _("Parcel %(s)s was cancelled.") % {"s": s10}})
+    return parcel
+
+
+def hub_bag(hub: Hub, identifier: str, field_name: str = "bag") -> Bag:
+    bag = Bag.objects.select_for_update().filter(identifier=identifier).first()
+    if bag is None:
+        raise ValidationError({field_name: _("Unknown bag %(b)s.") % {"b": identifier}})
+    if bag.hub_id != hub.pk:
+        raise ValidationError(
+            {field_name: _("Bag %(b)s belongs to another hub.") % {"b": identifier}}
+        )
+    return bag

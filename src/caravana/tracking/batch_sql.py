@@ -1,0 +1,276 @@
+"""The database-specific statements of recording a batch, one version per database: the
+INSERT … ON CONFLICT of the events, the read of each parcel's newest event before it (with
+PostgreSQL's advisory locks), and the look-up of a carrier's parcels by S10. SQLite and
+PostgreSQL are each given what is fastest on them (tracking.recording says why the batch is
+shaped so)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from contextlib import closing
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+
+from caravana.fulfillment.models import Parcel
+from caravana.network.models import Gateway
+from caravana.tracking.batch import EventIn
+from caravana.tracking.models import TrackingEvent
+
+#: Rows per INSERT / status read: keeps statements under SQLite's bound-parameter limit.
+CHUNK = 1000
+
+
+_EVENT_FIELDS = (
+    "parcel",
+    "source",
+    "event_id",
+    "code",
+    "status",
+    "occurred_at",
+    "received_at",
+    "location_code",
+    "location_name",
+    "latitude",
+    "longitude",
+    "tz",
+    "details",
+    "carrier",
+)
+
+
+@lru_cache(maxsize=16_384)
+def sqlite_time(value: dt.datetime) -> str:
+    """Django's SQLite text for an aware datetime (naive UTC). Remembered: a batch converts
+    each event's time twice (insert, comparison), and a carrier's events share times."""
+    # str() of an aware UTC datetime ends in "+00:00": cut it rather than copy the value.
+    return str(value.astimezone(dt.UTC))[:-6]
+
+
+def raw_cursor() -> Any:
+    """A cursor for the set-wise statements, on the connection's own transaction.
+
+    PostgreSQL: a server-side-binding psycopg cursor; Django's default (client-side binding)
+    quotes every value into the SQL text in Python, which is most of the cost at a thousand
+    rows. SQLite: the sqlite3 cursor itself, so the statements use ``?`` placeholders; Django's
+    wrapper would rewrite ``%s`` with a regular expression over SQL text holding up to 14,000
+    of them."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        return psycopg.Cursor(connection.connection)
+    return closing(connection.connection.cursor())
+
+
+#: PostgreSQL types of the event columns, for INSERT … SELECT FROM json_to_recordset(…).
+_PG_TYPES = ("bigint", "varchar", "varchar", "varchar", "varchar", "timestamptz", "timestamptz",
+             "varchar", "varchar", "float8", "float8", "varchar", "jsonb", "bigint")  # fmt: skip
+
+
+class Insert(NamedTuple):
+    sql: str
+    params: list[Any]
+    by_key: dict[tuple[str, str], EventIn]
+
+
+def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
+    """Run a statement of event_insert: the new events with their ids."""
+    with raw_cursor() as cursor:
+        cursor.execute(insert.sql, insert.params)
+        return [(pk, insert.by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
+
+
+def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
+    """INSERT … ON CONFLICT (source, event_id) DO NOTHING RETURNING id: one statement, and the
+    database tells which rows are new (Django's bulk_create(ignore_conflicts=True) does the
+    same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one JSON
+    parameter instead of 14,000, which the driver would otherwise spend longer adapting than
+    the server spends inserting. Built outside the transaction; insert_events runs it."""
+    meta = TrackingEvent._meta
+    columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
+    qn = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
+    # need no second pass before json.dumps.
+    _db_time = dt.datetime.isoformat if pg else sqlite_time
+    received = _db_time(now)
+    rows = [
+        (
+            ev.parcel_id,
+            ev.source,
+            ev.event_id,
+            ev.code,
+            ev.status,
+            _db_time(ev.occurred_at),
+            received,
+            ev.location_code[:16],
+            ev.location_name[:120],
+            ev.latitude,
+            ev.longitude,
+            ev.tz[:64],
+            json.dumps(ev.details, cls=DjangoJSONEncoder) if ev.details else "{}",
+            ev.carrier_id,
+        )
+        for ev in chunk
+    ]
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+    tail = (
+        f" ON CONFLICT ({qn('source')}, {qn('event_id')}) DO NOTHING "
+        f"RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
+    )
+    if pg:
+        # One JSON parameter: a thousand rows cost one json.dumps (in C) instead of the
+        # driver's per-value Python adaptation, which cost more than the insert itself.
+        select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
+        sql = head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r" + tail
+        params: list[Any] = [json.dumps(rows, cls=DjangoJSONEncoder, separators=(",", ":"))]
+    else:
+        row = "(" + ", ".join("?" * len(columns)) + ")"
+        sql = head + f"VALUES {', '.join([row] * len(rows))}" + tail
+        params = [v for r in rows for v in r]
+    return Insert(sql, params, {(ev.source, ev.event_id): ev for ev in chunk})
+
+
+#: Advisory-lock namespaces (pg_advisory_xact_lock's first key): one lock per parcel ("trk"
+#: in ASCII), and one over all of them ("tra") for batches of more parcels than that.
+PG_LOCK_SPACE = 0x74726B
+PG_LOCK_ALL = 0x747261
+#: A batch of more parcels than this (a flight's EMC for everything on board) locks them all at
+#: once instead of one by one: a lock per parcel would overflow PostgreSQL's shared lock table
+#: (max_locks_per_transaction × max_connections entries, 6,400 by default).
+PARCEL_LOCKS_MAX = 1000
+
+
+def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
+    """The advisory locks of read_prior, held to the end of the transaction. A batch recorded
+    inside a caller's transaction (several hub steps, each its own batch) counts the parcel
+    locks that transaction took before, so that many small batches cannot add up to more than
+    PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively (asked for
+    again by each later batch, which PostgreSQL grants at once to its holder).
+
+    The count is kept on the connection, keyed by the transaction's id: asking pg_locks would
+    copy the server's whole lock table, under the lock manager's locks, on every hub step. It
+    can only overstate what is held (a savepoint rolled back releases its locks, not the
+    count), which errs towards the exclusive lock. (Taking that lock exclusively while holding
+    it shared can deadlock with another transaction doing the same at the same moment:
+    PostgreSQL then aborts one of them, whose caller sees an error and may retry.)"""
+    held, xid = 0, None
+    if nested:
+        # Assigns the transaction an id if it had none yet: it is about to insert anyway.
+        cursor.execute("SELECT pg_current_xact_id()::text")
+        (xid,) = cursor.fetchone()
+        counted = getattr(connection, "_tracking_parcel_locks", None)
+        if counted is not None and counted[0] == xid:
+            held = counted[1]
+        connection._tracking_parcel_locks = (xid, held + len(parcel_ids))
+    if held + len(parcel_ids) > PARCEL_LOCKS_MAX:
+        # Exclusive over every parcel: waits for the batches in flight and holds off new ones
+        # until this commits. Rare (a flight's movement, many hub steps at once) and short.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [PG_LOCK_ALL])
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [PG_LOCK_ALL])
+    # In key order (a parcel id past 2³¹ − 1 wraps), so two batches never wait on each other
+    # in opposite orders.
+    cursor.execute(
+        "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
+        "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
+        [PG_LOCK_SPACE, parcel_ids],
+    )
+
+
+def read_prior(
+    parcel_ids: list[int], emi_ids: list[int], nested: bool = False
+) -> tuple[dict[int, tuple], set[int]]:
+    """Before a batch is inserted: each parcel's newest recorded event as (time key, event id,
+    status), and which of `emi_ids` already have an EMI. One statement, an index probe per
+    parcel on trk_event_parcel_time (parcel, occurred_at, id).
+
+    Two batches touching one parcel must not both judge against the state before either:
+    SQLite's writer lock, taken at BEGIN (transaction_mode IMMEDIATE), already makes them take
+    turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in key order,
+    does (after a shared lock over all parcels, which a transaction past PARCEL_LOCKS_MAX
+    parcels takes exclusively instead: _pg_take_turns), and the read is a statement of its
+    own after the locks, so that its snapshot (READ COMMITTED: tracking.checks) sees the
+    events of a batch that held one. `nested`: called inside a caller's transaction."""
+    if not parcel_ids:
+        return {}, set()
+    qn = connection.ops.quote_name
+    meta = TrackingEvent._meta
+    table = qn(meta.db_table)
+    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
+    with raw_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _pg_take_turns(cursor, parcel_ids, nested)
+            # Both lookups are LATERAL with LIMIT 1, an index probe per parcel: written as a
+            # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
+            # in the table.
+            emi = set(emi_ids)
+            cursor.execute(
+                f"SELECT v.pid, (extract(epoch FROM e.{at}) * 1000000)::bigint, e.id, e.status, "
+                f"d.found IS NOT NULL FROM unnest(%s::bigint[], %s::bool[]) AS v(pid, emi) "
+                f"CROSS JOIN LATERAL (SELECT y.id, y.{at}, y.status FROM {table} y "
+                f"WHERE y.{parcel} = v.pid ORDER BY y.{at} DESC, y.id DESC LIMIT 1) AS e "
+                f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
+                f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
+                [parcel_ids, [pid in emi for pid in parcel_ids]],
+            )
+        else:
+            # occurred_at || '': the stored text, without the datetime converter.
+            cursor.execute(
+                f"SELECT v.value, e.{at} || '', e.id, e.status, "
+                f"CASE WHEN v.value IN (SELECT value FROM json_each(?)) THEN EXISTS (SELECT 1 "
+                f"FROM {table} x WHERE x.{parcel} = v.value AND x.code = 'EMI') ELSE 0 END "
+                f"FROM json_each(?) AS v JOIN {table} e ON e.id = (SELECT y.id FROM {table} y "
+                f"WHERE y.{parcel} = v.value ORDER BY y.{at} DESC, y.id DESC LIMIT 1)",
+                [json.dumps(emi_ids), json.dumps(parcel_ids)],
+            )
+        rows = cursor.fetchall()
+    return {pid: (at_key, pk, status) for pid, at_key, pk, status, _emi in rows}, {
+        row[0] for row in rows if row[4]
+    }
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def pg_micros(value: dt.datetime) -> int:
+    """An aware time as integer microseconds since the epoch, as read_prior reads it back."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def time_key() -> Callable[[dt.datetime], Any]:
+    """A new event's time as read_prior reads a recorded one back, to compare the two: exact
+    integer microseconds on PostgreSQL, Django's own UTC text on SQLite (which orders
+    correctly as text); parsing the recorded times back into datetimes would cost more than
+    reading them."""
+    return pg_micros if connection.vendor == "postgresql" else sqlite_time
+
+
+def parcels_by_s10(identifiers: set[str]) -> dict[str, tuple[int, int | None, str | None]]:
+    """(parcel id, carrier id, gateway time zone) by S10, in one statement written once: the
+    ORM spent longer building an IN of a thousand identifiers than the database answering."""
+    if not identifiers:
+        return {}
+    parcel, gateway = Parcel._meta, Gateway._meta
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT p.{qn('id')}, p.{qn('s10')}, p.{qn(parcel.get_field('carrier').column)}, "
+        f"g.{qn(gateway.get_field('timezone').column)} FROM {qn(parcel.db_table)} p "
+        f"LEFT JOIN {qn(gateway.db_table)} g "
+        f"ON g.{qn('id')} = p.{qn(parcel.get_field('gateway').column)} "
+    )
+    with raw_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql + f"WHERE p.{qn('s10')} = ANY(%s)", [list(identifiers)])
+        else:
+            cursor.execute(
+                sql + f"WHERE p.{qn('s10')} IN ({', '.join('?' * len(identifiers))})",
+                list(identifiers),
+            )
+        return {s10: (pk, carrier_id, tz) for pk, s10, carrier_id, tz in cursor.fetchall()}
