@@ -1,6 +1,8 @@
-"""Seed data for demos, tests and benchmarks: vocabularies and deterministic generators.
+"""Seed data for demos, tests and benchmarks.
 
-Pure Python, no Django; `caravana.catalog.management.commands.seed` writes what these produce.
+vocab (the words, read from data/*.json) and generate (deterministic generators) are pure
+Python, no Django; run.seed writes what they produce, through reference (categories, FX rates,
+demo users), orm (test and demo) or bulk (bench). `python -m caravana seed` calls run.seed.
 """
 
 from caravana.catalog.seeding.generate import SCALES, Scale, merchant, product, store, uscc

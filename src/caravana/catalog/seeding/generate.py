@@ -52,6 +52,17 @@ SCALES: dict[str, Scale] = {
 }
 
 
+def stream(scale: str, seed: int, *parts: object) -> random.Random:
+    """A stream per scale, seed and purpose: demo and test never collide on a USCC or slug."""
+    return random.Random(":".join(str(p) for p in (scale, seed, *parts)))
+
+
+def store_tag(sc: Scale, seed: int) -> str:
+    """Store slugs of scales other than demo carry scale and seed, so runs never collide."""
+    initials = "".join(word[0] for word in sc.name.split("-"))
+    return "" if sc.name == "demo" and seed == 42 else f"-{initials}{seed}"
+
+
 @dataclass(frozen=True)
 class MerchantSeed:
     legal_name: str

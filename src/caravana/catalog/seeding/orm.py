@@ -1,0 +1,113 @@
+"""The test and demo catalogues, written through the ORM in one transaction with every row
+validated (full_clean): merchants and stores through catalog.services, then products, variants
+and stock a thousand at a time."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from django.db import transaction
+
+from caravana.catalog import services
+from caravana.catalog.models import Merchant, Product, Stock, Variant, Warehouse
+from caravana.catalog.seeding import generate, vocab
+from caravana.catalog.seeding.generate import Scale
+from caravana.catalog.seeding.progress import Report
+
+
+@transaction.atomic
+def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -> None:
+    t0 = time.perf_counter()
+    rng = generate.stream(sc.name, seed, "merchants")
+    merchants = []
+    seen: set[str] = set(Merchant.objects.values_list("uscc", flat=True))
+    for i in range(sc.merchants):
+        m = generate.merchant(rng, i)
+        while m.uscc in seen:
+            m = generate.merchant(rng, i)
+        seen.add(m.uscc)
+        merchant = services.create_merchant(
+            legal_name=m.legal_name,
+            uscc=m.uscc,
+            contact_name=m.contact_name,
+            contact_email=m.contact_email,
+            contact_phone=m.contact_phone,
+            city=m.city,
+            payout_currency=m.payout_currency,
+        )
+        merchants.append((merchant, m))
+    warehouses = {
+        w.merchant_id: w for w in Warehouse.objects.filter(merchant__in=[m for m, _ in merchants])
+    }
+    stores = []
+    srng = generate.stream(sc.name, seed, "stores")
+    for j in range(sc.stores):
+        merchant, m = merchants[j % len(merchants)]
+        s = generate.store(srng, m.trade_name, j + 1, m.city, generate.store_tag(sc, seed))
+        store = services.create_store(merchant, slug=s.slug, name=s.name, description=s.description)
+        stores.append((store, m))
+    prng = generate.stream(sc.name, seed, "products")
+    cities = {c.name: i for i, c in enumerate(vocab.CITIES)}
+    with report.bar(sc.products, unit="products") as advance:
+        done = 0
+        while done < sc.products:
+            n = min(1000, sc.products - done)
+            products, variants_of = [], []
+            for k in range(n):
+                store, m = (
+                    stores[prng.randrange(len(stores))]
+                    if done + k >= len(stores)
+                    else (stores[done + k])
+                )
+                seed_p = generate.product(
+                    prng,
+                    done + k + 1,
+                    city=cities[m.city],
+                    currency=m.listing_currency,
+                    variant_weights=sc.variant_weights,
+                )
+                cheapest = seed_p.price_from
+                p = Product(
+                    store=store,
+                    category_id=categories[seed_p.category_slug],
+                    price_from=Decimal(cheapest.price),
+                    price_currency=cheapest.currency,
+                    **seed_p.fields(),
+                )
+                p.full_clean(exclude=["store", "category"])
+                products.append(p)
+                variants_of.append(seed_p.variants)
+            Product.objects.bulk_create(products)
+            variants, quantities = [], []
+            for p, vs in zip(products, variants_of, strict=True):
+                for v in vs:
+                    var = Variant(
+                        product=p,
+                        merchant_id=p.store.merchant_id,
+                        sku=v.sku,
+                        options=v.options,
+                        option_translations=v.option_translations,
+                        price=Decimal(v.price),
+                        currency=v.currency,
+                        weight_g=v.weight_g,
+                        length_cm=Decimal(v.length_cm),
+                        width_cm=Decimal(v.width_cm),
+                        height_cm=Decimal(v.height_cm),
+                        battery=v.battery,
+                    )
+                    var.full_clean(exclude=["product", "merchant"], validate_unique=False)
+                    variants.append(var)
+                    quantities.append(v.quantity)
+            Variant.objects.bulk_create(variants)
+            Stock.objects.bulk_create(
+                Stock(variant=v, warehouse=warehouses[v.merchant_id], quantity=q)
+                for v, q in zip(variants, quantities, strict=True)
+            )
+            done += n
+            advance(n)
+    elapsed = time.perf_counter() - t0
+    report.line(
+        f"Catalogue: {sc.merchants} merchants, {sc.stores} stores, {sc.products:,} products "
+        f"in {elapsed:.1f} s ({sc.products / elapsed:,.0f} products/s)."
+    )
