@@ -34,7 +34,7 @@ def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     """The cart an anonymous buyer filled joins their own cart when they log in."""
     if request is None or not hasattr(request, "session"):
         return
-    from caravana.orders import services
+    from caravana.orders import carts
 
-    cart = services.merge_carts(request.session.get(SESSION_CART), user)
+    cart = carts.merge_carts(request.session.get(SESSION_CART), user)
     request.session[SESSION_CART] = cart.pk

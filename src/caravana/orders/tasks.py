@@ -2,17 +2,17 @@
 catch_up_deliveries commands run the same functions by hand)."""
 
 from caravana.celery import app
-from caravana.orders import services
+from caravana.orders import lifecycle
 
 
 @app.task
 def expire_orders() -> int:
-    return services.expire_unpaid()
+    return lifecycle.expire_unpaid()
 
 
 @app.task
 def complete_delivered() -> int:
-    return services.auto_complete()
+    return lifecycle.auto_complete()
 
 
 @app.task
