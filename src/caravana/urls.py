@@ -17,7 +17,7 @@ urlpatterns = [
     path("console/orders/", include("caravana.console.order_urls")),
     path("console/", include("caravana.console.urls")),
     path("operations/", include("caravana.payments.ops_urls")),
-    path("pay/", include("caravana.payments.urls")),
+    path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
     path("track/", include("caravana.tracking.urls")),

@@ -8,6 +8,9 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from caravana.orders import events
         from caravana.payments import outbox, providers, tasks, webhooks
+        from caravana.payments.mercadopago import MercadoPagoProvider
+
+        providers.PROVIDERS.setdefault("mercadopago", MercadoPagoProvider())
 
         # The outbox and the sandbox import neither the tasks nor the receiver that import them:
         # they are connected here.

@@ -353,17 +353,15 @@ def connect_sandbox(
     _sandbox_transport.update(receive=receive, enqueue=enqueue)
 
 
-#: Every provider this code knows; only the enabled ones are used (registered()).
+#: Every provider this code knows; only the enabled ones are used (registered()). Providers
+#: in modules of their own (Mercado Pago) are added by PaymentsConfig.ready: they import this
+#: module for its base classes.
 PROVIDERS: dict[str, Provider] = {"sandbox": SandboxProvider()}
 
 
 def registered() -> dict[str, Provider]:
     """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED, Mercado Pago only
     with MERCADOPAGO_ACCESS_TOKEN."""
-    if "mercadopago" not in PROVIDERS:
-        from caravana.payments.mercadopago import MercadoPagoProvider
-
-        PROVIDERS["mercadopago"] = MercadoPagoProvider()
     on = {"sandbox": sandbox_enabled(), "mercadopago": bool(_mp_token())}
     return {n: p for n, p in PROVIDERS.items() if on.get(n, True)}
 
