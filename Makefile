@@ -56,6 +56,7 @@ test: install $(AXE_STAMP)
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format src tests bench

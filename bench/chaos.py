@@ -251,7 +251,7 @@ def prepare(args, rng: random.Random) -> dict:
     from caravana.fulfillment.services import parcels as parcel_services
     from caravana.network.models import Lane
     from caravana.network.services import add_carrier_member
-    from caravana.orders import services as orders
+    from caravana.orders import placement
 
     n_buyers = max(args.clients * 3, 6)
     buyers = []
@@ -270,7 +270,7 @@ def prepare(args, rng: random.Random) -> dict:
     for country, form in FORMS.items():
         data = {**form, "service_level": "standard", "method": "card"}
         try:
-            orders.validate_checkout(country, data)
+            placement.validate_checkout(country, data)
             countries.append(country)
         except Exception as exc:  # noqa: BLE001 (reported, the run goes on without it)
             print(f"chaos: {country} left out, its form does not validate: {exc}")
@@ -280,7 +280,7 @@ def prepare(args, rng: random.Random) -> dict:
         for country in countries:
             data = {**FORMS[country], "service_level": "standard", "method": "card"}
             try:
-                orders.prepare_order(probe, country, data, [(pk, 3)])
+                placement.prepare_order(probe, country, data, [(pk, 3)])
             except Exception:  # noqa: BLE001 (not sellable there: another variant)
                 ok = False
                 break

@@ -14,14 +14,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("caravana.accounts.urls")),
     path("console/parcels/", include("caravana.fulfillment.console_urls")),
-    path("console/orders/", include("caravana.orders.console_urls")),
+    path("console/orders/", include("caravana.console.order_urls")),
     path("console/", include("caravana.console.urls")),
     path("operations/", include("caravana.payments.ops_urls")),
-    path("pay/", include("caravana.payments.urls")),
+    path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
     path("track/", include("caravana.tracking.urls")),
-    path("", include("caravana.orders.urls")),
+    path("", include("caravana.storefront.order_urls")),
     path("", include("caravana.storefront.urls")),
 ]
 if media.serves_locally():

@@ -40,15 +40,16 @@ from schemathesis.specs.openapi.checks import (
 
 from caravana.accounts.models import Role
 from caravana.accounts.services import create_token
+from caravana.checkout import services as checkout
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, loading
 from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network import services as network_services
 from caravana.network.models import Carrier, Flight, Hub
 from caravana.network.seed import seed_network
-from caravana.orders import services as orders
+from caravana.orders import carts
 from caravana.orders.models import Order
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from caravana.pricing.seed import load_defaults
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY, parcel_data
@@ -100,11 +101,11 @@ def _build_world() -> World:
     other = f.product(price="10.00", stock=5, title_en="Someone else's")
 
     buyer = f.user(Role.BUYER, email="fuzz@example.com")
-    cart = orders.create_cart(buyer)
-    orders.add_to_cart(cart, variants[1].pk, 2)
-    unpaid, unpaid_payment, _r = payments.checkout(buyer, "BR", dict(BR), [(variants[0].pk, 1)])
-    paid, paid_payment, _r = payments.checkout(buyer, "BR", dict(BR), [(variants[1].pk, 3)])
-    payments.sandbox_simulate(paid_payment)
+    cart = carts.create_cart(buyer)
+    carts.add_to_cart(cart, variants[1].pk, 2)
+    unpaid, unpaid_payment, _r = checkout.checkout(buyer, "BR", dict(BR), [(variants[0].pk, 1)])
+    paid, paid_payment, _r = checkout.checkout(buyer, "BR", dict(BR), [(variants[1].pk, 3)])
+    simulate.sandbox_simulate(paid_payment)
     paid_order = Order.objects.get(group=paid)
 
     hub_user = f.user(Role.HUB)

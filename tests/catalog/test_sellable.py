@@ -15,7 +15,7 @@ from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
 from caravana.catalog import sellable, services
 from caravana.catalog.models import Product, Variant
-from caravana.orders import services as orders
+from caravana.orders import carts
 from tests import factories as f
 from tests.orders.support import BR, buyer, market, place  # noqa: F401
 
@@ -118,9 +118,9 @@ def test_existing_listings_are_taken_off_sale_and_never_offered(market):  # noqa
     Product.objects.filter(pk=battery.pk).update(is_active=True)
     assert c.get(f"/p/{battery.pk}/").status_code == 404
     user = buyer()
-    cart = orders.create_cart(user)
+    cart = carts.create_cart(user)
     with pytest.raises(ValidationError) as exc:
-        orders.add_to_cart(cart, v.pk, 1)
+        carts.add_to_cart(cart, v.pk, 1)
     assert "variant" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         place(user, BR, [(v.pk, 1)])

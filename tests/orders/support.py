@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from caravana.accounts.models import Role
-from caravana.orders import services as orders
+from caravana.checkout import services as checkout
+from caravana.orders import carts
 from caravana.orders.models import Cart
-from caravana.payments import services as payments
 from caravana.pricing.seed import load_defaults
 from tests import factories as f
 
@@ -59,11 +59,11 @@ def buyer():
 
 def place(user, data=BR, lines=None, country=None, key=None, **extra):
     country = country or ("MX" if data is MX else "BR")
-    return payments.checkout(user, country, {**data, **extra}, lines, key=key)
+    return checkout.checkout(user, country, {**data, **extra}, lines, key=key)
 
 
 def cart_with(user, *items) -> Cart:
-    cart = orders.create_cart(user)
+    cart = carts.create_cart(user)
     for variant, qty in items:
-        orders.add_to_cart(cart, variant.pk, qty)
+        carts.add_to_cart(cart, variant.pk, qty)
     return cart

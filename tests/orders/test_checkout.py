@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from caravana.catalog.models import Stock
-from caravana.orders import services as orders
+from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from caravana.payments.models import Payment, PaymentStatus
 from caravana.pricing.engine import replay
 from caravana.pricing.models import FxRate
@@ -107,7 +107,7 @@ def test_checkout_submitted_twice_makes_one_order_and_one_charge(market):
 def test_payment_converts_reservation_into_sale(market):
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 3)])
-    status, _body = payments.sandbox_simulate(payment)
+    status, _body = simulate.sandbox_simulate(payment)
     assert status == 200
     stock = Stock.objects.get(variant=a)
     assert (stock.quantity, stock.reserved) == (7, 0)
@@ -119,9 +119,9 @@ def test_payment_converts_reservation_into_sale(market):
 def test_unpaid_orders_expire_and_release_stock(market):
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 4)])
-    assert orders.expire_unpaid() == 0
+    assert lifecycle.expire_unpaid() == 0
     later = timezone.now() + dt.timedelta(hours=2)
-    assert orders.expire_unpaid(later) == 1
+    assert lifecycle.expire_unpaid(later) == 1
     order = group.orders.get()
     assert order.status == OrderStatus.CANCELLED
     assert Stock.objects.get(variant=a).reserved == 0

@@ -53,7 +53,7 @@ def test_a_checkout_and_a_capture_sharing_stock_do_not_deadlock(market):
     """Checkout reserves stock by variant; a capture used to sell it order by order, so a group
     whose first order holds the later variant locked the two rows the other way round."""
     from caravana.orders.models import Order
-    from caravana.payments import services as payments
+    from caravana.payments import captures
     from tests.payments.test_concurrency import run, wait_for_lock_waits
 
     if connection.vendor != "postgresql":
@@ -79,7 +79,7 @@ def test_a_checkout_and_a_capture_sharing_stock_do_not_deadlock(market):
     assert holding.wait(30)
     threads.append(run(lambda: place(buyer(), data=BR, lines=[(a.pk, 1), (b.pk, 1)]), errors))
     wait_for_lock_waits(1)  # the checkout waits for a
-    capture = lambda: payments.capture(payment, amount=payment.amount, currency=payment.currency)  # noqa: E731
+    capture = lambda: captures.capture(payment, amount=payment.amount, currency=payment.currency)  # noqa: E731
     threads.append(run(capture, errors))
     wait_for_lock_waits(2)  # the capture too (having sold b, before)
     release.set()

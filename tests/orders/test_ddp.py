@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from caravana.orders import services as orders
+from caravana.orders import placement
 from caravana.pricing import services as pricing
 from caravana.pricing.models import RuleSetVersion
 from tests.orders.support import MX, buyer, place
@@ -24,7 +24,7 @@ COUNTRIES = ("BR", "MX", "CL", "CO", "PE", "AR")
 @pytest.mark.parametrize("country", COUNTRIES)
 def test_every_country_collects_duties_and_taxes_at_checkout(market, country):
     a, b = market
-    parcels = orders.quote_parcels(
+    parcels = placement.quote_parcels(
         [(a, 1), (b, 2)], country, "standard", state="SP" if country == "BR" else None
     )
     for p in parcels:
@@ -48,7 +48,7 @@ def test_mexicos_cart_lists_only_what_the_total_holds(market):
     c.post(reverse("orders:cart_add"), {"variant": a.pk, "quantity": 1})
     html = c.get(reverse("orders:cart")).content.decode()
     assert 'data-estimate="1"' not in html and 'data-testid="parcel-due"' not in html
-    q = orders.quote_parcels([(a, 1)], "MX", "standard")[0].quote
+    q = placement.quote_parcels([(a, 1)], "MX", "standard")[0].quote
     assert _amounts(html, "parcel-total") == [str(q.total)]
     assert [k for k in re.findall(r'<tr data-kind="(\w+)"', html)] == [c.kind for c in q.charges()]
 
@@ -68,7 +68,7 @@ def on_arrival(country: str) -> None:
 def test_paid_on_arrival_shows_the_charge_and_the_rest_apart_and_sums_hold(market):
     a, b = market
     on_arrival("MX")
-    q = orders.quote_parcels([(a, 1)], "MX", "standard")[0].quote
+    q = placement.quote_parcels([(a, 1)], "MX", "standard")[0].quote
     assert not q.ddp and q.due_on_arrival > 0
     assert q.collect_at_checkout + q.due_on_arrival == q.total
     assert q.collect_at_checkout == q.goods + q.shipping.amount + (
@@ -104,6 +104,6 @@ def test_product_page_lists_on_arrival_duties_apart(market):
     c = Client()
     c.post("/country/", {"country": "MX"})
     html = c.get(reverse("storefront:product", args=[a.product_id])).content.decode()
-    q = orders.quote_parcels([(a, 1)], "MX", "standard")[0].quote
+    q = placement.quote_parcels([(a, 1)], "MX", "standard")[0].quote
     assert _amounts(html, "landed-total") == [str(q.collect_at_checkout)]
     assert 'data-estimate="1"' in html

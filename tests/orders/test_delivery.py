@@ -10,7 +10,7 @@ from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderStatus
 from caravana.orders.shipping import parcel_data, ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from caravana.tracking import recording
 from caravana.tracking.batch import EventIn
 from tests.orders.support import buyer, place
@@ -34,7 +34,7 @@ def test_an_order_is_delivered_with_its_last_parcel(market, django_capture_on_co
     seed_network(timezone.now().date())
     a, b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 1)])
-    assert payments.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     first, second = group.orders.order_by("pk")
     # A merchant may split an order into several parcels (the console's shipping form does
     # one; the service takes any number).
@@ -75,7 +75,7 @@ def test_a_delivery_signal_lost_after_commit_is_caught_up(market):
     seed_network(timezone.now().date())
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
-    assert payments.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     order = group.orders.get()
     clones = []
     for i in range(1500):  # open orders without parcels, before and after ours

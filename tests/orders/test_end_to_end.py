@@ -12,11 +12,10 @@ from caravana.fulfillment.services import hub_steps, loading
 from caravana.network import services as network
 from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
-from caravana.orders import services as orders
+from caravana.orders import lifecycle
 from caravana.orders.models import OrderStatus
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import ledger
-from caravana.payments import services as payments
+from caravana.payments import ledger, simulate
 from tests import factories as f
 from tests.orders.support import buyer, place
 from tests.tracking.conftest import CarrierClient, ev
@@ -30,7 +29,7 @@ def test_paid_order_to_delivered_and_completed(market, django_capture_on_commit_
     a, _b = market
     user = buyer()
     group, payment, _r = place(user, lines=[(a.pk, 1)])
-    assert payments.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     order = group.orders.get()
 
     staff = f.user(Role.HUB)
@@ -62,7 +61,7 @@ def test_paid_order_to_delivered_and_completed(market, django_capture_on_commit_
 
     assert ledger.order_escrow(order) == order.total  # held until the buyer confirms
     with django_capture_on_commit_callbacks(execute=True):  # escrow is released by a task
-        orders.confirm_receipt(order, user)
+        lifecycle.confirm_receipt(order, user)
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
     assert ledger.order_escrow(order) == 0

@@ -18,7 +18,7 @@ from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderStatus
 from caravana.orders.receivers import catch_up_deliveries, on_parcels_delivered
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from caravana.tracking import batch, recording
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import TrackingEvent
@@ -35,7 +35,7 @@ def victim(market):
     seed_network(TODAY)
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
-    assert payments.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     return group.orders.get()
 
 

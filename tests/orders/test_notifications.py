@@ -12,11 +12,10 @@ from django.utils import timezone
 from caravana.accounts.models import Role
 from caravana.catalog.models import MerchantMember
 from caravana.network.seed import seed_network
-from caravana.orders import notifications
-from caravana.orders import services as orders
+from caravana.orders import disputes, lifecycle, notifications
 from caravana.orders.models import Notification, OrderStatus
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import refunds, simulate
 from caravana.tracking import batch, recording
 from tests import factories as f
 from tests.orders.support import MX, buyer, place
@@ -35,7 +34,7 @@ def paid(market, smtp_inbox, django_capture_on_commit_callbacks):
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 2)])
     with django_capture_on_commit_callbacks(execute=True):
-        assert payments.sandbox_simulate(payment)[0] == 200
+        assert simulate.sandbox_simulate(payment)[0] == 200
     return group.orders.get()
 
 
@@ -43,7 +42,7 @@ def paid(market, smtp_inbox, django_capture_on_commit_callbacks):
 def shipped(paid, smtp_inbox, django_capture_on_commit_callbacks):
     parcel = ship_as_parcel(paid, "SZX-HUB")
     with django_capture_on_commit_callbacks(execute=True):
-        orders.mark_shipped(paid, source="flight CV101")
+        lifecycle.mark_shipped(paid, source="flight CV101")
     paid.refresh_from_db()
     return paid, parcel
 
@@ -113,7 +112,7 @@ def test_a_merchant_who_chose_english_reads_english(
     MerchantMember.objects.create(user=staff, merchant=a.product.store.merchant)
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
     with django_capture_on_commit_callbacks(execute=True):
-        payments.sandbox_simulate(payment)
+        simulate.sandbox_simulate(payment)
     order = group.orders.get()
     mail = only(smtp_inbox, notifications.MERCHANT_NEW_ORDER, order.merchant.contact_email)
     assert (mail.language, mail.subject) == ("en", f"New paid order {order.number}")
@@ -125,7 +124,7 @@ def test_a_mexican_buyer_reads_spanish_with_pesos(
     a, _b = market
     group, payment, _r = place(buyer(), data=MX, lines=[(a.pk, 1)])
     with django_capture_on_commit_callbacks(execute=True):
-        payments.sandbox_simulate(payment)
+        simulate.sandbox_simulate(payment)
     order = group.orders.get()
     mail = only(smtp_inbox, notifications.ORDER_PAID, "luis@example.mx")
     assert mail.language == "es"
@@ -182,7 +181,7 @@ def test_delivered(shipped, smtp_inbox, django_capture_on_commit_callbacks):
 def test_refund_issued_to_buyer_and_merchant(paid, smtp_inbox, django_capture_on_commit_callbacks):
     operator = f.user(Role.OPERATOR)
     with django_capture_on_commit_callbacks(execute=True):
-        payments.refund(paid, Decimal("10.00"), reason="goodwill", actor=operator)
+        refunds.refund(paid, Decimal("10.00"), reason="goodwill", actor=operator)
     mail = only(smtp_inbox, notifications.REFUND_ISSUED)
     money = notifications.Formats("pt_BR", "BRL").money
     assert mail.subject == f"Reembolso de {money(Decimal('10.00'))} do pedido {paid.number}"
@@ -191,19 +190,19 @@ def test_refund_issued_to_buyer_and_merchant(paid, smtp_inbox, django_capture_on
     assert merchant.language == "zh-hans" and paid.number in merchant.subject
     # A second refund is a second e-mail; the first is not sent again.
     with django_capture_on_commit_callbacks(execute=True):
-        payments.refund(paid, Decimal("5.00"), reason="goodwill", actor=operator)
+        refunds.refund(paid, Decimal("5.00"), reason="goodwill", actor=operator)
     assert len([m for m in smtp_inbox.to(BUYER)
                 if m.message["X-Caravana-Moment"] == notifications.REFUND_ISSUED]) == 2  # fmt: skip
 
 
 def test_dispute_answered(paid, smtp_inbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        dispute = orders.open_dispute(paid, paid.buyer, "damaged", "A caixa chegou amassada.")
+        dispute = disputes.open_dispute(paid, paid.buyer, "damaged", "A caixa chegou amassada.")
     opened = only(smtp_inbox, notifications.MERCHANT_DISPUTE, paid.merchant.contact_email)
     assert "A caixa chegou amassada." in opened.text and "损坏" in opened.text
     with django_capture_on_commit_callbacks(execute=True):
-        orders.answer_dispute(dispute, paid.merchant, "We will send a new one.")
-        orders.answer_dispute(dispute, paid.merchant, "We will send a new one today.")
+        disputes.answer_dispute(dispute, paid.merchant, "We will send a new one.")
+        disputes.answer_dispute(dispute, paid.merchant, "We will send a new one today.")
     mail = only(smtp_inbox, notifications.DISPUTE_ANSWERED)
     assert mail.subject == f"O vendedor respondeu à sua disputa no pedido {paid.number}"
     # The answer as first given, quoted in both parts; the edit owes no second e-mail.
@@ -238,7 +237,7 @@ def test_a_mail_server_down_leaves_the_email_owed_until_the_sweep(
     port = settings.EMAIL_PORT
     settings.EMAIL_PORT = 9  # nothing listens there: connection refused
     with django_capture_on_commit_callbacks(execute=True):
-        assert payments.sandbox_simulate(payment)[0] == 200  # the payment does not care
+        assert simulate.sandbox_simulate(payment)[0] == 200  # the payment does not care
     assert smtp_inbox.messages == []
     owed = Notification.objects.filter(sent_at__isnull=True)
     assert owed.count() == 2 and all(n.last_error for n in owed)

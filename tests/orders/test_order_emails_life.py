@@ -16,10 +16,9 @@ from caravana.fulfillment.services import hub_steps, loading
 from caravana.network import services as network
 from caravana.network.models import Flight, Hub
 from caravana.network.seed import seed_network
-from caravana.orders import notifications
-from caravana.orders import services as orders
+from caravana.orders import disputes, notifications
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import refunds, simulate
 from caravana.tracking import batch, recording
 from tests import factories as f
 from tests.orders.support import buyer, place
@@ -34,7 +33,7 @@ def test_the_emails_of_one_orders_life(market, smtp_inbox, django_capture_on_com
     user = buyer()
     group, payment, _r = place(user, lines=[(a.pk, 2)])
     with run(execute=True):
-        assert payments.sandbox_simulate(payment)[0] == 200
+        assert simulate.sandbox_simulate(payment)[0] == 200
     order = group.orders.get()
 
     staff = f.user(Role.HUB)
@@ -69,11 +68,11 @@ def test_the_emails_of_one_orders_life(market, smtp_inbox, django_capture_on_com
     carrier("EDG", 6)
     carrier("EMI", 7)
     with run(execute=True):
-        dispute = orders.open_dispute(order, user, "damaged", "A caixa chegou amassada.")
+        dispute = disputes.open_dispute(order, user, "damaged", "A caixa chegou amassada.")
     with run(execute=True):
-        orders.answer_dispute(dispute, order.merchant, "Sentimos muito: reembolsamos o frete.")
+        disputes.answer_dispute(dispute, order.merchant, "Sentimos muito: reembolsamos o frete.")
     with run(execute=True):
-        payments.decide_dispute(dispute, f.user(Role.OPERATOR), order.shipping, "frete devolvido")
+        refunds.decide_dispute(dispute, f.user(Role.OPERATOR), order.shipping, "frete devolvido")
 
     buyer_moments = [m.message["X-Caravana-Moment"] for m in smtp_inbox.to(group.email)]
     assert buyer_moments == [

@@ -21,7 +21,7 @@ from caravana.catalog.services import add_member
 from caravana.network.seed import seed_network
 from caravana.orders.models import Order, OrderEvent
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from caravana.payments.models import Payment
 from tests import factories as f
 from tests.orders.support import MX, buyer, place
@@ -69,7 +69,7 @@ def test_declined_card_leaves_the_order_open_and_pix_pays_it(client, market):
     assert resp.status_code == 302
     pix = Payment.objects.get(group=group, method="pix")
     assert resp["Location"] == reverse("payments:pay", args=[pix.reference])
-    payments.sandbox_simulate(pix)
+    simulate.sandbox_simulate(pix)
     assert set(group.orders.values_list("status", flat=True)) == {"paid"}
 
 
@@ -78,7 +78,7 @@ def test_cancelling_an_unpaid_order_gives_the_cart_back_and_releases_stock(clien
     user = buyer()
     client.force_login(user)
     group, pix, _r = place(user, lines=[(a.pk, 2), (b.pk, 1)])
-    payments.sandbox_simulate(pix, "expired")
+    simulate.sandbox_simulate(pix, "expired")
     pix.refresh_from_db()
     assert pix.status == "expired" and _reserved(a) == 2
     order = group.orders.order_by("pk").first()
@@ -128,7 +128,7 @@ def test_order_page_speaks_the_buyers_language_money_and_time(client, market):
     assert total.startswith("R$") and re.search(r"\d,\d\d$", total), total
     assert "08:27" in page and "11:27" not in page
 
-    payments.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     parcel = ship_as_parcel(Order.objects.get(pk=order.pk), "SZX-HUB")
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert f'href="{reverse("tracking:parcel", args=[parcel.s10])}"' in page
@@ -179,7 +179,7 @@ def test_merchant_cannot_mark_shipped_without_a_parcel(client, market):
     seed_network(timezone.now().date())
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
-    payments.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.get()
     staff = f.user(Role.MERCHANT)
     add_member(a.merchant, staff)

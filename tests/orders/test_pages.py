@@ -67,9 +67,9 @@ def test_merchant_sees_only_its_orders_and_refunds(client, market):
     a, b = market
     user = buyer()
     group, payment, _r = place(user, lines=[(a.pk, 1), (b.pk, 1)])
-    from caravana.payments import services
+    from caravana.payments import simulate
 
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     staff = f.user(Role.MERCHANT)
     from caravana.catalog.services import add_member
 

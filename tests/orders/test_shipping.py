@@ -10,7 +10,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderStatus
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import simulate
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY
 from tests.orders.support import BR, buyer, place
@@ -28,7 +28,7 @@ def paid_order(market):
 
 
 def payment_ok(payment):
-    status, _ = payments.sandbox_simulate(payment)
+    status, _ = simulate.sandbox_simulate(payment)
     return status == 200
 
 

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from caravana.orders import services as orders
+from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderStatus
-from caravana.payments import ledger, services
+from caravana.payments import captures, ledger, refunds, simulate
 from caravana.payments.models import AccountKind, Payment, PaymentStatus
 from tests.orders.support import buyer, place
 
@@ -58,11 +58,11 @@ def test_a_capture_with_a_late_refund_and_a_refund_do_not_deadlock(market):
     # comes before the accounts its first posting (clearing, escrow) locked.
     ledger.account(AccountKind.REFUNDS, "BRL")
     paid_group, paid_payment, _r = place(buyer(), lines=[(a.pk, 1)])
-    assert services.sandbox_simulate(paid_payment)[0] == 200
+    assert simulate.sandbox_simulate(paid_payment)[0] == 200
     paid_order = paid_group.orders.get()
     late_group, late_payment, _r = place(buyer(), lines=[(b.pk, 1)])
 
-    assert orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2)) == 1  # expired unpaid
+    assert lifecycle.expire_unpaid(timezone.now() + dt.timedelta(hours=2)) == 1  # expired unpaid
 
     errors: list[BaseException] = []
     holding, release = threading.Event(), threading.Event()
@@ -74,10 +74,10 @@ def test_a_capture_with_a_late_refund_and_a_refund_do_not_deadlock(market):
             release.wait(60)
 
     def capture_late():  # capture (clearing, escrow), then refund the expired order (refunds)
-        services.capture(late_payment, amount=late_payment.amount, currency="BRL")
+        captures.capture(late_payment, amount=late_payment.amount, currency="BRL")
 
     def refund():  # escrow and refunds owed
-        services.refund(paid_order, Decimal("10.00"), reason="merchant")
+        refunds.refund(paid_order, Decimal("10.00"), reason="merchant")
 
     threads = [run(hold_orders, errors)]
     assert holding.wait(30)
@@ -115,11 +115,11 @@ def test_a_capture_locks_every_ledger_account_it_posts_to_before_its_first_entry
 
     a, b = market
     late_group, late_payment, _r = place(buyer(), lines=[(b.pk, 1)])
-    assert orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2)) == 1
+    assert lifecycle.expire_unpaid(timezone.now() + dt.timedelta(hours=2)) == 1
     before = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     with CaptureQueriesContext(connection) as ctx:
-        services.capture(late_payment, amount=late_payment.amount, currency="BRL")
+        captures.capture(late_payment, amount=late_payment.amount, currency="BRL")
 
     posted = set(
         LedgerEntry.objects.filter(pk__gt=before).values_list("account_id", flat=True).distinct()

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from caravana.accounts.models import Role
 from caravana.catalog import services as catalog
-from caravana.orders import services as orders
+from caravana.orders import disputes
 from caravana.orders.models import Dispute, Order, OrderStatus
-from caravana.payments import ledger, providers, services, signing
+from caravana.payments import issuing, ledger, providers, signing, simulate
 from caravana.payments.models import (
     LedgerAccount,
     LedgerEntry,
@@ -194,12 +194,12 @@ def test_operator_resolves_with_a_note(client, pending):
 
 def test_pix_and_boleto_both_paid_the_second_goes_back(pending, django_capture_on_commit_callbacks):
     user, group, pix = pending
-    boleto, _ = services.create_payment(group, user, "boleto")
+    boleto, _ = issuing.create_payment(group, user, "boleto")
     pix.refresh_from_db()
     assert pix.status == PaymentStatus.CANCELLED  # the buyer switched method…
-    assert services.sandbox_simulate(boleto)[0] == 200
+    assert simulate.sandbox_simulate(boleto)[0] == 200
     with django_capture_on_commit_callbacks(execute=True):
-        status, out = services.sandbox_simulate(pix)  # …and paid the Pix code anyway
+        status, out = simulate.sandbox_simulate(pix)  # …and paid the Pix code anyway
     assert status == 200, out
     pix.refresh_from_db()
     boleto.refresh_from_db()
@@ -215,7 +215,7 @@ def test_pix_and_boleto_both_paid_the_second_goes_back(pending, django_capture_o
         assert order.status == OrderStatus.PAID and order.refunded == 0
         assert ledger.order_escrow(order) == order.total
     # The provider repeating its event changes nothing, and is never a 422.
-    assert services.sandbox_simulate(pix)[0] == 200
+    assert simulate.sandbox_simulate(pix)[0] == 200
     assert Refund.objects.count() == 1
     assert ledger.reconcile() == []
 
@@ -228,7 +228,7 @@ BAD_AMOUNTS = ["1e30", 1e30, "NaN", "Infinity", "-Infinity", "sNaN", "-0.001", "
 @pytest.fixture
 def paid_order(pending):
     _user, group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.order_by("pk").first()
     staff = f.user(Role.MERCHANT, username="seller")
     catalog.add_member(order.merchant, staff)
@@ -262,7 +262,7 @@ def test_console_refund_and_dispute_decision_refuse_them(client, paid_order, amo
     )
     assert resp.status_code == 200
     assert "amount" in resp.content.decode().lower()
-    dispute = orders.open_dispute(order, order.buyer, "damaged", "Broken.")
+    dispute = disputes.open_dispute(order, order.buyer, "damaged", "Broken.")
     client.force_login(f.user(Role.OPERATOR, username="op"))
     resp = client.post(
         reverse("operations:decide", args=[dispute.pk]),

@@ -11,9 +11,9 @@ from django.db.models import Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caravana.orders import services as orders
+from caravana.orders import lifecycle
 from caravana.orders.models import Order
-from caravana.payments import ledger, services
+from caravana.payments import escrow, ledger, payouts, refunds, simulate
 from caravana.payments.models import LedgerAccount, LedgerEntry, Payment
 from tests.orders.support import buyer, place
 
@@ -66,21 +66,21 @@ def test_every_transaction_balances_and_nothing_goes_negative(groups, ops):
                 try:
                     if op == "pay":
                         payment = Payment.objects.filter(group=order.group).first()
-                        services.sandbox_simulate(payment)
+                        simulate.sandbox_simulate(payment)
                     elif op == "refund":
                         amount = (order.refundable * fraction).quantize(Decimal("0.01"))
-                        services.refund(order, amount, reason="test")
+                        refunds.refund(order, amount, reason="test")
                     elif op == "ship":
-                        orders.mark_shipped(order)
+                        lifecycle.mark_shipped(order)
                     elif op == "deliver":
-                        orders.confirm_delivery(order)
+                        lifecycle.confirm_delivery(order)
                     elif op == "complete":
-                        orders.confirm_receipt(order, order.buyer)
-                        services.release(order)  # what the task order_completed enqueues does
+                        lifecycle.confirm_receipt(order, order.buyer)
+                        escrow.release(order)  # what the task order_completed enqueues does
                     elif op == "payout":
-                        services.run_payout(order.merchant)
+                        payouts.run_payout(order.merchant)
                     elif op == "expire":
-                        orders.expire_unpaid(order.created_at.replace(year=2100))
+                        lifecycle.expire_unpaid(order.created_at.replace(year=2100))
                 except ValidationError:
                     pass
                 _check_invariants()

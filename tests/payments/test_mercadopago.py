@@ -19,7 +19,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from caravana.orders.models import OrderStatus
-from caravana.payments import mercadopago, providers, services
+from caravana.payments import mercadopago, outbox, providers, refunds, simulate
 from caravana.payments.models import (
     CallStatus,
     Payment,
@@ -308,7 +308,7 @@ def test_a_refund_goes_through_the_outbox_with_its_key(
     assert notify(client, mp.approve(payment.reference)).status_code == 200
     order = group.orders.get()
     with django_capture_on_commit_callbacks(execute=True):
-        refund, _ = services.refund(order, Decimal("10.00"), reason="merchant")
+        refund, _ = refunds.refund(order, Decimal("10.00"), reason="merchant")
     refund.refresh_from_db()
     [sent] = mp.seen("POST", f"/v1/payments/{payment.artefact['provider_id']}/refunds")
     assert sent["headers"]["x-idempotency-key"] == f"refund:{refund.reference}"
@@ -324,19 +324,19 @@ def test_timeouts_and_5xx_are_retried_with_the_same_key(
     assert notify(client, mp.approve(payment.reference)).status_code == 200
     mp.fail_next = [503]
     with django_capture_on_commit_callbacks(execute=True):
-        refund, _ = services.refund(group.orders.get(), Decimal("5.00"), reason="merchant")
+        refund, _ = refunds.refund(group.orders.get(), Decimal("5.00"), reason="merchant")
     call = ProviderCall.objects.get(refund=refund)
     assert (call.status, call.attempts) == (CallStatus.PENDING, 1)
     assert "HTTP 503" in call.last_error
 
     settings.OUTBOUND_READ_TIMEOUT = 0.2
     mp.delay = 1.0
-    assert services.perform_call(call.pk) == CallStatus.PENDING
+    assert outbox.perform_call(call.pk) == CallStatus.PENDING
     call.refresh_from_db()
     assert call.attempts == 2 and "ReadTimeout" in call.last_error
 
     mp.delay = 0
-    assert services.perform_call(call.pk) == CallStatus.DONE
+    assert outbox.perform_call(call.pk) == CallStatus.DONE
     keys = {r["headers"]["x-idempotency-key"] for r in mp.seen("POST", "/v1/payments/13")}
     assert keys == {f"refund:{refund.reference}"}
     assert len(mp.answers) == 2  # the payment and one refund
@@ -349,7 +349,7 @@ def test_a_refund_mercadopago_rejects_is_failed_for_an_operator_at_once(
     assert notify(client, mp.approve(payment.reference)).status_code == 200
     mp.fail_next = [400]  # e.g. 2024 Payment-too-old-to-be-refunded
     with django_capture_on_commit_callbacks(execute=True):
-        refund, _ = services.refund(group.orders.get(), Decimal("5.00"), reason="merchant")
+        refund, _ = refunds.refund(group.orders.get(), Decimal("5.00"), reason="merchant")
     call = ProviderCall.objects.get(refund=refund)
     refund.refresh_from_db()
     assert (call.status, call.attempts, refund.status) == (
@@ -424,6 +424,6 @@ def test_the_sandbox_webhook_still_works_beside_it(client, settings, market):
     a, _b = market
     _group, payment = place(buyer(), lines=[(a.pk, 1)])[:2]
     assert payment.provider == "sandbox"
-    assert services.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED

@@ -11,9 +11,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from caravana.orders import services as orders
+from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderStatus
-from caravana.payments import ledger, providers, services, tasks
+from caravana.payments import (
+    captures,
+    escrow,
+    ledger,
+    outbox,
+    payouts,
+    providers,
+    refunds,
+    simulate,
+    tasks,
+)
 from caravana.payments.models import (
     CallStatus,
     LedgerAccount,
@@ -35,7 +45,7 @@ LATER = dt.timedelta(minutes=5)
 def paid(market):
     a, b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 2)])
-    assert services.sandbox_simulate(payment)[0] == 200
+    assert simulate.sandbox_simulate(payment)[0] == 200
     return group, group.orders.order_by("pk").first()
 
 
@@ -44,13 +54,13 @@ def test_a_refund_whose_task_was_lost_is_sent_by_the_sweeper(
 ):
     _group, order = paid
     with django_capture_on_commit_callbacks(execute=False) as lost:  # crash after commit
-        refund, _ = services.refund(order, Decimal("10.00"), reason="merchant")
+        refund, _ = refunds.refund(order, Decimal("10.00"), reason="merchant")
     assert len(lost) == 3  # the request to the provider, the buyer's and the merchant's e-mails
     call = ProviderCall.objects.get(refund=refund)
     assert (call.kind, call.status, call.key) == ("refund", "pending", f"refund:{refund.reference}")
     assert not SandboxOperation.objects.filter(kind="refund").exists()
-    assert services.sweep_outbox() == 0  # not due yet: the task may still be on its way
-    assert services.sweep_outbox(timezone.now() + LATER) == 1
+    assert outbox.sweep_outbox() == 0  # not due yet: the task may still be on its way
+    assert outbox.sweep_outbox(timezone.now() + LATER) == 1
     refund.refresh_from_db()
     call.refresh_from_db()
     op = SandboxOperation.objects.get(kind="refund")
@@ -68,7 +78,7 @@ def test_a_refund_whose_task_was_lost_is_sent_by_the_sweeper(
 def test_a_request_sent_twice_refunds_once(paid, django_capture_on_commit_callbacks):
     _group, order = paid
     with django_capture_on_commit_callbacks(execute=False):
-        refund, _ = services.refund(order, Decimal("5.00"), reason="merchant")
+        refund, _ = refunds.refund(order, Decimal("5.00"), reason="merchant")
     call = ProviderCall.objects.get(refund=refund)
     # The provider did it, then the worker died before recording the answer…
     first = providers.sandbox().refund(
@@ -78,7 +88,7 @@ def test_a_request_sent_twice_refunds_once(paid, django_capture_on_commit_callba
     # …so the task runs again, twice (the task and the sweeper).
     assert tasks.perform_call.apply(args=[call.pk]).get() == CallStatus.DONE
     assert tasks.perform_call.apply(args=[call.pk]).get() == CallStatus.DONE
-    assert services.sweep_outbox(timezone.now() + LATER) == 0
+    assert outbox.sweep_outbox(timezone.now() + LATER) == 0
     assert SandboxOperation.objects.filter(kind="refund").count() == 1
     refund.refresh_from_db()
     assert refund.provider_reference == first and refund.status == RefundStatus.PAID
@@ -88,18 +98,18 @@ def test_a_request_sent_twice_refunds_once(paid, django_capture_on_commit_callba
 def test_a_failing_provider_is_retried_with_backoff(paid, django_capture_on_commit_callbacks):
     _group, order = paid
     with django_capture_on_commit_callbacks(execute=False):
-        refund, _ = services.refund(order, Decimal("5.00"), reason="merchant")
+        refund, _ = refunds.refund(order, Decimal("5.00"), reason="merchant")
     call = ProviderCall.objects.get(refund=refund)
     ProviderCall.objects.filter(pk=call.pk).update(provider="gone")  # unreachable
-    assert services.perform_call(call.pk) == CallStatus.PENDING
+    assert outbox.perform_call(call.pk) == CallStatus.PENDING
     call.refresh_from_db()
     assert call.attempts == 1 and call.last_error and call.next_attempt_at > timezone.now()
     first_wait = call.next_attempt_at
-    assert services.sweep_outbox(first_wait + dt.timedelta(seconds=1)) == 0
+    assert outbox.sweep_outbox(first_wait + dt.timedelta(seconds=1)) == 0
     call.refresh_from_db()
     assert call.attempts == 2 and call.next_attempt_at - first_wait > dt.timedelta(seconds=30)
     ProviderCall.objects.filter(pk=call.pk).update(provider="sandbox")  # back again
-    assert services.sweep_outbox(call.next_attempt_at + dt.timedelta(seconds=1)) == 1
+    assert outbox.sweep_outbox(call.next_attempt_at + dt.timedelta(seconds=1)) == 1
     refund.refresh_from_db()
     assert refund.status == RefundStatus.PAID
     assert SandboxOperation.objects.filter(kind="refund").count() == 1
@@ -111,7 +121,7 @@ def test_the_sandbox_refuses_to_be_called_inside_a_transaction(paid):
     with transaction.atomic(), pytest.raises(RuntimeError, match="inside a database transaction"):
         sb.refund(key="k1", payment_reference="PAYX", amount=Decimal(1), currency="BRL")
     with transaction.atomic(), pytest.raises(RuntimeError, match="outside database transactions"):
-        services.perform_call(0)
+        outbox.perform_call(0)
     assert not SandboxOperation.objects.filter(kind="refund").exists()
 
 
@@ -120,35 +130,35 @@ def test_a_lost_webhook_is_finished_by_polling(market):
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
     # The buyer paid at the bank; its webhook never arrived.
     providers.sandbox().charge(payment.reference, payment.amount, payment.currency)
-    assert services.poll_payments() == 0  # too recent to ask about
-    assert services.poll_payments(timezone.now() + LATER) == 1
+    assert captures.poll_payments() == 0  # too recent to ask about
+    assert captures.poll_payments(timezone.now() + LATER) == 1
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
     assert group.orders.get().status == OrderStatus.PAID
-    assert services.poll_payments(timezone.now() + LATER) == 0
+    assert captures.poll_payments(timezone.now() + LATER) == 0
 
 
 def test_expiry_asks_the_provider_first(market):
     a, _b = market
     group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
     providers.sandbox().charge(payment.reference, payment.amount, payment.currency)
-    assert services.expire_payments(timezone.now() + dt.timedelta(days=30)) == 0
+    assert captures.expire_payments(timezone.now() + dt.timedelta(days=30)) == 0
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
 
 
 def test_payouts_are_transfer_requests_sent_once(paid, django_capture_on_commit_callbacks):
     _group, order = paid
-    orders.mark_shipped(order)
-    orders.confirm_delivery(order)
+    lifecycle.mark_shipped(order)
+    lifecycle.confirm_delivery(order)
     with django_capture_on_commit_callbacks(execute=True):
-        orders.confirm_receipt(order, order.buyer)
+        lifecycle.confirm_receipt(order, order.buyer)
     with django_capture_on_commit_callbacks(execute=False):
-        (batch,) = services.run_payouts()
+        (batch,) = payouts.run_payouts()
     call = ProviderCall.objects.get(payout=batch)
     assert (call.kind, call.amount, call.currency) == ("payout", batch.total, "CNY")
-    services.perform_call(call.pk)
-    services.perform_call(call.pk)
+    outbox.perform_call(call.pk)
+    outbox.perform_call(call.pk)
     batch.refresh_from_db()
     op = SandboxOperation.objects.get(kind="payout")
     assert batch.status == "paid" and batch.provider_reference == op.reference
@@ -160,22 +170,22 @@ def test_money_does_not_move_in_receivers(paid, django_capture_on_commit_callbac
     catch_up_money does it."""
     group, order = paid
     second = group.orders.order_by("pk").last()
-    orders.mark_shipped(order)
+    lifecycle.mark_shipped(order)
     with django_capture_on_commit_callbacks(execute=False):
-        orders.report_lost(order.number)
-        orders.mark_shipped(second)
-        orders.confirm_delivery(second)
-        orders.confirm_receipt(second, second.buyer)
+        lifecycle.report_lost(order.number)
+        lifecycle.mark_shipped(second)
+        lifecycle.confirm_delivery(second)
+        lifecycle.confirm_receipt(second, second.buyer)
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED and not Refund.objects.exists()
     assert ledger.order_escrow(second) == second.total
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.catch_up_money() == 2
+        assert escrow.catch_up_money() == 2
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED
     assert ledger.order_escrow(second) == 0
     assert Refund.objects.get().status == RefundStatus.PAID
-    assert services.catch_up_money() == 0
+    assert escrow.catch_up_money() == 0
     assert ledger.reconcile() == []
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from caravana.orders import services as orders
+from caravana.orders import disputes, lifecycle
 from caravana.orders.models import Dispute, Order, OrderStatus
-from caravana.payments import ledger, providers, services, signing
+from caravana.payments import issuing, ledger, payouts, providers, refunds, signing, simulate
 from caravana.payments.models import (
     AccountKind,
     LedgerAccount,
@@ -102,9 +102,9 @@ def test_declined_card_and_retry_with_pix(market):
     )
     assert payment.status == PaymentStatus.DECLINED and payment.card_last4 == "0002"
     assert group.orders.get().status == OrderStatus.AWAITING_PAYMENT
-    retry, _ = services.create_payment(group, user, "pix", key="retry-1")
+    retry, _ = issuing.create_payment(group, user, "pix", key="retry-1")
     assert retry.artefact["payload"].startswith("000201")
-    services.sandbox_simulate(retry)
+    simulate.sandbox_simulate(retry)
     assert group.orders.get().status == OrderStatus.PAID
 
 
@@ -131,19 +131,19 @@ def test_full_life_refund_release_payout_reconciles(
 ):
     settings.PAYMENTS_COMMISSION_RATE = "0.10"
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     first, second = group.orders.order_by("pk")
     # partial refund of the first order, then delivery and completion
-    refund, _ = services.refund(first, Decimal("10.00"), reason="merchant", key="r1")
-    again, replayed = services.refund(first, Decimal("10.00"), reason="merchant", key="r1")
+    refund, _ = refunds.refund(first, Decimal("10.00"), reason="merchant", key="r1")
+    again, replayed = refunds.refund(first, Decimal("10.00"), reason="merchant", key="r1")
     assert replayed and again.pk == refund.pk
     first.refresh_from_db()
     assert first.refunded == Decimal("10.00") and first.refund_state == "partial"
-    orders.mark_shipped(first)
-    orders.confirm_delivery(first.number, timezone.now())
-    orders.confirm_delivery(first.pk, timezone.now())  # a second tracking event changes nothing
+    lifecycle.mark_shipped(first)
+    lifecycle.confirm_delivery(first.number, timezone.now())
+    lifecycle.confirm_delivery(first.pk, timezone.now())  # a second tracking event changes nothing
     with django_capture_on_commit_callbacks(execute=True):  # the release and refund tasks
-        orders.confirm_receipt(first, first.buyer)
+        lifecycle.confirm_receipt(first, first.buyer)
     first.refresh_from_db()
     assert first.status == OrderStatus.COMPLETED
     assert ledger.order_escrow(first) == 0
@@ -157,12 +157,12 @@ def test_full_life_refund_release_payout_reconciles(
     assert duties.balance == first.duties + first.taxes
     # second order: refunded in full before shipping
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund(second, None, reason="merchant")
+        refunds.refund(second, None, reason="merchant")
     second.refresh_from_db()
     assert second.status == OrderStatus.REFUNDED and ledger.order_escrow(second) == 0
     assert ledger.reconcile() == []
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.run_payout(first.merchant)
+        batch = payouts.run_payout(first.merchant)
     batch.refresh_from_db()
     assert batch.status == "paid" and batch.provider_reference
     item = batch.items.get()
@@ -171,50 +171,50 @@ def test_full_life_refund_release_payout_reconciles(
     assert item.rate_source
     payable.refresh_from_db()
     assert payable.balance == 0
-    assert services.run_payout(first.merchant) is None
+    assert payouts.run_payout(first.merchant) is None
     assert PayoutBatch.objects.count() == 1
     assert ledger.reconcile() == []
 
 
 def test_refund_cannot_exceed_escrow(pending):
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.first()
     with pytest.raises(ValidationError):
-        services.refund(order, order.total + 1, reason="merchant")
+        refunds.refund(order, order.total + 1, reason="merchant")
     assert ledger.reconcile() == []
 
 
 def test_auto_confirm_after_delivery(pending, settings, django_capture_on_commit_callbacks):
     settings.ORDERS_AUTO_CONFIRM_DAYS = 5
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.first()
     delivered = timezone.now() - dt.timedelta(days=6)
-    orders.confirm_delivery(order, delivered)
-    assert orders.auto_complete(timezone.now() - dt.timedelta(days=2)) == 0
+    lifecycle.confirm_delivery(order, delivered)
+    assert lifecycle.auto_complete(timezone.now() - dt.timedelta(days=2)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert orders.auto_complete() == 1
+        assert lifecycle.auto_complete() == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED and ledger.order_escrow(order) == 0
 
 
 def test_buyer_protection_late_and_lost(pending, settings, django_capture_on_commit_callbacks):
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     late, lost = group.orders.order_by("pk")
     with pytest.raises(ValidationError):
-        services.refund_late(late, late.buyer)
+        refunds.refund_late(late, late.buyer)
     Order.objects.filter(pk=late.pk).update(
         promised_by=timezone.now().date() - dt.timedelta(days=4)
     )
     late.refresh_from_db()
-    services.refund_late(late, late.buyer)
+    refunds.refund_late(late, late.buyer)
     late.refresh_from_db()
     assert late.status == OrderStatus.REFUNDED and late.refunded == late.total
-    orders.mark_shipped(lost)
+    lifecycle.mark_shipped(lost)
     with django_capture_on_commit_callbacks(execute=True):  # the refund is a task's
-        orders.report_lost(lost.number)
+        lifecycle.report_lost(lost.number)
     lost.refresh_from_db()
     assert lost.status == OrderStatus.REFUNDED and lost.refund_state == "full"
     assert ledger.reconcile() == []
@@ -222,14 +222,14 @@ def test_buyer_protection_late_and_lost(pending, settings, django_capture_on_com
 
 def test_dispute_buyer_opens_merchant_answers_operator_decides(pending):
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.first()
-    dispute = orders.open_dispute(order, order.buyer, "damaged", "The case arrived broken.")
+    dispute = disputes.open_dispute(order, order.buyer, "damaged", "The case arrived broken.")
     with pytest.raises(ValidationError):
-        orders.confirm_receipt(order, order.buyer)
-    orders.answer_dispute(dispute, order.merchant, "Sorry, we refund half.")
+        lifecycle.confirm_receipt(order, order.buyer)
+    disputes.answer_dispute(dispute, order.merchant, "Sorry, we refund half.")
     operator = f.user("operator")
-    services.decide_dispute(dispute, operator, Decimal("5.00"), "Half the goods.")
+    refunds.decide_dispute(dispute, operator, Decimal("5.00"), "Half the goods.")
     dispute = Dispute.objects.get(pk=dispute.pk)
     assert dispute.status == "refunded" and dispute.refund_amount == Decimal("5.00")
     order.refresh_from_db()
@@ -239,10 +239,10 @@ def test_dispute_buyer_opens_merchant_answers_operator_decides(pending):
 
 def test_payment_after_expiry_is_refunded(pending, django_capture_on_commit_callbacks):
     group, payment = pending
-    orders.expire_unpaid(timezone.now() + dt.timedelta(hours=2))
+    lifecycle.expire_unpaid(timezone.now() + dt.timedelta(hours=2))
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PENDING)
     with django_capture_on_commit_callbacks(execute=True):  # the refunds are sent after commit
-        services.sandbox_simulate(payment)
+        simulate.sandbox_simulate(payment)
     for order in group.orders.all():
         assert order.status == OrderStatus.CANCELLED and order.refunded == order.total
         assert ledger.order_escrow(order) == 0
@@ -258,7 +258,7 @@ def test_posted_ledger_rows_cannot_be_edited_even_by_sql(pending):
     from caravana.payments.models import LedgerTransaction
 
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     entry = LedgerEntry.objects.order_by("pk").first()
     before = list(LedgerEntry.objects.order_by("pk").values_list("pk", "amount"))
     with pytest.raises(ValueError, match="immutable"):
@@ -303,23 +303,23 @@ def test_a_dispute_refuses_an_unknown_reason_and_over_long_texts_instead_of_cutt
     from caravana.orders.models import DISPUTE_TEXT_MAX
 
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.first()
     with pytest.raises(ValidationError) as bad_reason:
-        orders.open_dispute(order, order.buyer, "x" * 80, "It broke.")
+        disputes.open_dispute(order, order.buyer, "x" * 80, "It broke.")
     assert "reason" in bad_reason.value.message_dict
     with pytest.raises(ValidationError) as too_long:
-        orders.open_dispute(order, order.buyer, "damaged", "a" * (DISPUTE_TEXT_MAX + 1))
+        disputes.open_dispute(order, order.buyer, "damaged", "a" * (DISPUTE_TEXT_MAX + 1))
     assert "buyer_message" in too_long.value.message_dict
     assert not Dispute.objects.exists()
 
-    dispute = orders.open_dispute(order, order.buyer, "", "It broke.")
+    dispute = disputes.open_dispute(order, order.buyer, "", "It broke.")
     assert dispute.reason == "other"
     with pytest.raises(ValidationError) as long_answer:
-        orders.answer_dispute(dispute, order.merchant, "b" * (DISPUTE_TEXT_MAX + 1))
+        disputes.answer_dispute(dispute, order.merchant, "b" * (DISPUTE_TEXT_MAX + 1))
     assert "merchant_answer" in long_answer.value.message_dict
     with pytest.raises(ValidationError) as long_note:
-        services.decide_dispute(dispute, f.user("operator"), Decimal("1.00"), "n" * 5000)
+        refunds.decide_dispute(dispute, f.user("operator"), Decimal("1.00"), "n" * 5000)
     assert "note" in long_note.value.message_dict
     dispute.refresh_from_db()
     assert dispute.status == "open" and not order.refunds.exists()  # nothing refunded
@@ -327,7 +327,7 @@ def test_a_dispute_refuses_an_unknown_reason_and_over_long_texts_instead_of_cutt
 
 def test_the_dispute_api_names_the_reasons_it_takes(pending, client):
     group, payment = pending
-    services.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     order = group.orders.first()
     client.force_login(order.buyer)
     r = client.post(

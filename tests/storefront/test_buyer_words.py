@@ -12,9 +12,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
+from caravana.checkout import services as checkout
 from caravana.network.seed import seed_network
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import services as payments
+from caravana.payments import issuing, simulate
 from caravana.payments.models import Payment
 from tests import factories as f
 from tests.orders.support import BR, MX, ensure_pricing
@@ -85,7 +86,7 @@ def _order(user, country: str, variant, method: str | None = None):
     data = {**CHECKOUT[country], **({"method": method} if method else {})}
     if data["method"] == "card":
         data.setdefault("card_number", CARD["card_number"])
-    group, payment, _r = payments.checkout(user, country, data, [(variant.pk, 1)])
+    group, payment, _r = checkout.checkout(user, country, data, [(variant.pk, 1)])
     return group.orders.get(), payment
 
 
@@ -131,7 +132,7 @@ def test_month_names_are_lower_case_and_zones_are_places(shop):
     _p, first, _second = shop
     user = f.user(email="ana@example.com")
     order, payment = _order(user, "BR", first)
-    payments.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     page = _page(_client("BR", user), f"/orders/{order.number}/")
     months = "jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez"
     assert not re.search(rf"\bde ({months.title()})", page)  # never "de Dezembro"
@@ -203,7 +204,7 @@ def test_tracking_speaks_words_and_keeps_codes_small(shop):
     _p, first, _second = shop
     user = f.user(email="ana@example.com")
     order, payment = _order(user, "BR", first)
-    payments.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     parcel = ship_as_parcel(order, "SZX-HUB")
     page = _page(_client("BR"), f"/track/{parcel.s10}/")
     assert "Etiqueta criada, aguardando o pacote" in page
@@ -252,7 +253,7 @@ def test_the_dispute_form_offers_its_reasons(shop):
     _p, first, _second = shop
     user = f.user(email="ana@example.com")
     order, payment = _order(user, "MX", first, method="card")
-    payments.sandbox_simulate(payment)
+    simulate.sandbox_simulate(payment)
     page = _page(_client("MX", user), f"/orders/{order.number}/")
     assert '<option value="not_received">No recibido</option>' in page
 
@@ -311,14 +312,14 @@ def test_buyer_pages_hold_no_english_and_no_raw_codes(shop, country, settings):
     pages["/cart/"] = _page(c, "/cart/")
     pages["/checkout/"] = _page(c, "/checkout/")
     orders = []
-    for method in payments.methods_for(country):
+    for method in issuing.methods_for(country):
         order, payment = _order(user, country, first, method=method)
         pages[f"/pay/ ({method})"] = _page(c, f"/pay/{payment.reference}/")
         pages[f"/orders/ ({method})"] = _page(c, f"/orders/{order.number}/")
         orders.append((order, payment))
     order, payment = orders[-1]
     if Payment.objects.get(pk=payment.pk).status != "succeeded":
-        payments.sandbox_simulate(payment)
+        simulate.sandbox_simulate(payment)
     parcel = ship_as_parcel(order, "SZX-HUB")
     pages["/orders/ (shipped)"] = _page(c, f"/orders/{order.number}/")
     pages["/orders/"] = _page(c, "/orders/")

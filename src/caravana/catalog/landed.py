@@ -38,7 +38,7 @@ Quoter = Callable[[QuoteRequest], Quote]
 
 
 def today() -> dt.date:
-    """The quote date every page uses (the checkout's: orders.services)."""
+    """The quote date every page uses (the checkout's: orders.placement)."""
     return timezone.now().date()
 
 

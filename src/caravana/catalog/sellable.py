@@ -14,6 +14,7 @@ the console and the admin all refuse it), a product holding one cannot be activa
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ def offered(products: QuerySet) -> QuerySet:
     """Products a buyer may be offered: active, and holding no variant the network refuses
     (the product page asks this; listings trust ``is_active``, which the clean methods keep
     consistent with it)."""
-    from caravana.catalog.models import Variant
-
+    # Looked up, not imported: catalog.models imports this module for its clean() rules.
+    Variant = apps.get_model("catalog", "Variant")  # noqa: N806
     refused = Variant.objects.filter(refused_variants(), product=OuterRef("pk"))
     return products.filter(is_active=True).exclude(Exists(refused))

@@ -29,7 +29,8 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Read-only here: states change through orders.services, never by editing a row."""
+    """Read-only here: states change through orders.lifecycle and orders.disputes, never by
+    editing a row."""
 
     list_display = (
         "number",

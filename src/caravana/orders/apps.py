@@ -13,7 +13,9 @@ class OrdersConfig(AppConfig):
         user_logged_in.connect(_merge_cart_at_login, dispatch_uid="orders.merge_cart")
 
         from caravana.network.events import flight_departed
-        from caravana.orders import receivers
+        from caravana.orders import notifications, receivers
+
+        notifications.notification_owed.connect(_send_notification, dispatch_uid="orders.send")
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
@@ -34,7 +36,14 @@ def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     """The cart an anonymous buyer filled joins their own cart when they log in."""
     if request is None or not hasattr(request, "session"):
         return
-    from caravana.orders import services
+    from caravana.orders import carts
 
-    cart = services.merge_carts(request.session.get(SESSION_CART), user)
+    cart = carts.merge_carts(request.session.get(SESSION_CART), user)
     request.session[SESSION_CART] = cart.pk
+
+
+def _send_notification(sender, pk: int, **kwargs) -> None:
+    """An e-mail owed, committed: its task sends it (the periodic sweep, if this fails)."""
+    from caravana.orders.tasks import send_notification
+
+    send_notification.delay(pk)

@@ -1,7 +1,8 @@
 """Signals the orders app sends, for other apps to listen to (the emitter never imports them).
 
-Each is sent by orders.services inside the transaction that made the change, so a listener's
-writes commit or roll back with it (do slow work in transaction.on_commit or Celery). Arguments:
+Each is sent by an orders service (orders.lifecycle, orders.placement) inside the transaction
+that made the change, so a listener's writes commit or roll back with it (do slow work in
+transaction.on_commit or Celery). Arguments:
 
 * ``order_placed``: ``group`` (OrderGroup), ``orders`` (list of Order) — after checkout.
 * ``order_status_changed``: ``order``, ``from_status``, ``to_status``, ``at``, ``source`` —

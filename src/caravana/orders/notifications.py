@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -101,10 +102,13 @@ def owe(order: Order, moment: str, ref: Any = "", **data: Any) -> bool:
     return created
 
 
-def _enqueue(pk: int) -> None:
-    from caravana.orders import tasks
+#: Sent after commit for each e-mail owed (providing `pk`); OrdersConfig.ready connects the
+#: send_notification task to it, so this module never imports the tasks that import it.
+notification_owed = Signal()
 
-    tasks.send_notification.delay(pk)
+
+def _enqueue(pk: int) -> None:
+    notification_owed.send(None, pk=pk)
 
 
 # --- sending ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from caravana.orders import services
+from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def on_flight_departed(sender, flight, at, **kwargs) -> None:
                 order.number,
             )
             continue
-        services.mark_shipped(order, at=at, source=f"flight {flight.number}")
+        lifecycle.mark_shipped(order, at=at, source=f"flight {flight.number}")
 
 
 def on_parcels_delivered(sender, deliveries, **kwargs) -> int:
@@ -86,7 +86,7 @@ def on_parcels_delivered(sender, deliveries, **kwargs) -> int:
         if (order.number, order.merchant_id) in waiting:
             continue
         try:
-            services.confirm_delivery(order, at=latest[(order.number, order.merchant_id)],
+            lifecycle.confirm_delivery(order, at=latest[(order.number, order.merchant_id)],
                                       source="tracking")  # fmt: skip
         except Exception:  # one order's failure must not keep the others undelivered
             logger.exception("confirming delivery of order %s failed", order.number)

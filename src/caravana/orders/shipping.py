@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from caravana.catalog.models import BatteryType
 from caravana.fulfillment.models import Parcel
 from caravana.fulfillment.services import parcels
-from caravana.orders import services
+from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderStatus
 
 SHIPPABLE = (OrderStatus.PAID, OrderStatus.IN_FULFILMENT)
@@ -77,7 +77,7 @@ def ship_as_parcel(order: Order, hub: str, actor: Any = None) -> Parcel:
         raise ValidationError({"order": _("Only a paid order can be shipped.")})
     parcel = parcels.create_parcel(order.merchant, parcel_data(order, hub))
     if order.status == OrderStatus.PAID:
-        services.start_fulfilment(order, actor=actor)
+        lifecycle.start_fulfilment(order, actor=actor)
     return parcel
 
 
@@ -89,4 +89,4 @@ def mark_shipped_by_merchant(order: Order, actor: Any = None) -> Order:
         raise ValidationError(
             {"order": _("Create the parcel and its label first: an order ships as a parcel.")}
         )
-    return services.mark_shipped(order, actor=actor)
+    return lifecycle.mark_shipped(order, actor=actor)

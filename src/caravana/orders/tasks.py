@@ -2,17 +2,17 @@
 catch_up_deliveries commands run the same functions by hand)."""
 
 from caravana.celery import app
-from caravana.orders import services
+from caravana.orders import lifecycle, notifications
 
 
 @app.task
 def expire_orders() -> int:
-    return services.expire_unpaid()
+    return lifecycle.expire_unpaid()
 
 
 @app.task
 def complete_delivered() -> int:
-    return services.auto_complete()
+    return lifecycle.auto_complete()
 
 
 @app.task
@@ -27,8 +27,6 @@ def send_notification(self, pk: int) -> str:
     """Send one owed order e-mail (orders.notifications). A mail server that refuses or is
     down is tried again with backoff by the broker; without one (eager) the periodic sweep
     tries again."""
-    from caravana.orders import notifications
-
     try:
         return notifications.send(pk)
     except notifications.SendFailed:
@@ -39,6 +37,4 @@ def send_notification(self, pk: int) -> str:
 
 @app.task
 def send_pending_notifications() -> int:
-    from caravana.orders import notifications
-
     return notifications.send_pending()

@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from caravana.api.auth import TokenAuth
 from caravana.catalog.models import MerchantMember
 from caravana.orders.models import Order, OrderGroup
-from caravana.payments import services, webhooks
+from caravana.payments import issuing, refunds, webhooks
 from caravana.payments.models import Payment
 from caravana.payments.schemas import PaymentOut, RefundOut
 from caravana.payments.signing import HEADER
@@ -38,7 +38,7 @@ def create_payment(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     group = get_object_or_404(OrderGroup, reference=payload.group, buyer=request.user)
-    payment, replayed = services.create_payment(
+    payment, replayed = issuing.create_payment(
         group, request.user, payload.method, count=payload.installments,
         card_number=payload.card_number, key=idempotency_key,
         notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
@@ -76,7 +76,7 @@ def refund(
         member = MerchantMember.objects.filter(user=user).first()
         if member is None or member.merchant_id != order.merchant_id:
             raise HttpError(404, "No such order.")
-    result, replayed = services.refund(
+    result, replayed = refunds.refund(
         order, payload.amount, reason=payload.reason[:40] or "merchant", actor=user,
         key=idempotency_key, note=payload.note,
     )  # fmt: skip

@@ -7,14 +7,22 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from caravana.orders import events
+        from caravana.payments import outbox, providers, tasks, webhooks
+        from caravana.payments.mercadopago import MercadoPagoProvider
 
+        providers.PROVIDERS.setdefault("mercadopago", MercadoPagoProvider())
+
+        # The outbox and the sandbox import neither the tasks nor the receiver that import them:
+        # they are connected here.
+        outbox.call_requested.connect(_send_call, dispatch_uid="payments.send_call")
+        providers.connect_sandbox(receive=webhooks.receive, enqueue=tasks.sandbox_deliver.delay)
         events.order_completed.connect(_release, dispatch_uid="payments.release")
         events.parcel_lost.connect(_refund_lost, dispatch_uid="payments.refund_lost")
         events.order_cancelled.connect(_cancel_payments, dispatch_uid="payments.cancel")
 
 
 # Money never moves in a receiver: it enqueues the service call for after commit. A task lost
-# on the way (a crash between commit and enqueue) is done by payments.services.catch_up_money.
+# on the way (a crash between commit and enqueue) is done by payments.escrow.catch_up_money.
 
 
 def _after_commit(task, *args) -> None:
@@ -29,6 +37,19 @@ def _after_commit(task, *args) -> None:
             logging.getLogger(__name__).warning("could not enqueue %s", task.name, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def _send_call(sender, pk: int, **kwargs) -> None:
+    """A provider request committed in the outbox: its task sends it (the sweeper does, when
+    the broker is down)."""
+    import logging
+
+    from caravana.payments.tasks import perform_call
+
+    try:
+        perform_call.delay(pk)
+    except Exception:  # broker down: sweep_outbox sends it
+        logging.getLogger(__name__).warning("could not enqueue provider call %s", pk, exc_info=True)
 
 
 def _release(sender, order, at, **kwargs) -> None:

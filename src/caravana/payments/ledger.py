@@ -46,7 +46,7 @@ Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (deb
 
 
 CENT = Decimal("0.01")
-#: Refunds of money no order was owed (payments.services._return_money): not an order's refund.
+#: Refunds of money no order was owed (payments.refunds.return_money): not an order's refund.
 RETURN_REASONS = ("paid_twice", "amount_mismatch")
 
 

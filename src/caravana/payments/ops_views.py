@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.orders.models import Dispute, DisputeStatus
-from caravana.payments import ledger, services
+from caravana.payments import ledger, outbox, refunds, review_queue
 from caravana.payments.models import (
     CallStatus,
     LedgerAccount,
@@ -26,6 +26,7 @@ from caravana.payments.models import (
     PayoutBatch,
     ProviderCall,
 )
+from caravana.payments.payouts import run_payouts
 
 
 def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -52,7 +53,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
 def payouts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            batches = services.run_payouts()
+            batches = run_payouts()
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -84,7 +85,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     try:
         amount = (request.POST.get("refund_amount") or "0").replace(",", ".")
-        services.decide_dispute(dispute, request.user, amount, request.POST.get("note", ""))
+        refunds.decide_dispute(dispute, request.user, amount, request.POST.get("note", ""))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -125,10 +126,10 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
     note = request.POST.get("note", "")
     try:
         if action == "refund":
-            services.refund_review(payment, request.user, note)
+            review_queue.refund_review(payment, request.user, note)
             messages.success(request, _("What arrived is being sent back."))
         elif action == "resolve":
-            services.resolve_review(payment, request.user, note)
+            review_queue.resolve_review(payment, request.user, note)
             messages.success(request, _("Resolved."))
         else:
             raise Http404
@@ -142,7 +143,7 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
 def retry_call(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(ProviderCall, pk=pk)
     try:
-        services.retry_call(call, request.user)
+        outbox.retry_call(call, request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -304,9 +305,7 @@ class SandboxProvider:
         body = self.event(payment_reference, outcome, amount, currency)
         if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             return self.deliver(body, "")
-        from caravana.payments.tasks import sandbox_deliver
-
-        sandbox_deliver.delay(body.decode(), notify_url)
+        _sandbox_transport["enqueue"](body.decode(), notify_url)
         return 202, {"queued": payment_reference}
 
     def deliver(
@@ -320,9 +319,7 @@ class SandboxProvider:
         the payment is then finished by polling (poll_payments)."""
         header = signing.sign(self.secret, body, timestamp)
         if getattr(settings, "PAYMENTS_SANDBOX_TRANSPORT", "http") == "inline" or not notify_url:
-            from caravana.payments.webhooks import receive
-
-            return receive(self.name, body, header)
+            return _sandbox_transport["receive"](self.name, body, header)
         resp = outbound.post(
             notify_url,
             content=body,
@@ -336,17 +333,35 @@ class SandboxProvider:
         return resp.status_code, data
 
 
-#: Every provider this code knows; only the enabled ones are used (registered()).
+def _not_connected(*args: Any) -> Any:
+    raise RuntimeError("the sandbox's transport is not connected (PaymentsConfig.ready)")
+
+
+#: Where the sandbox's signed events go: "receive" is the webhook receiver
+#: (payments.webhooks.receive), "enqueue" hands an event to a worker (tasks.sandbox_deliver).
+#: PaymentsConfig.ready connects both, so this module imports neither: they import it.
+_sandbox_transport: dict[str, Callable[..., Any]] = {
+    "receive": _not_connected,
+    "enqueue": _not_connected,
+}
+
+
+def connect_sandbox(
+    *, receive: Callable[[str, bytes, str], tuple[int, dict]], enqueue: Callable[[str, str], Any]
+) -> None:
+    """Give the sandbox its webhook receiver and its worker queue (PaymentsConfig.ready)."""
+    _sandbox_transport.update(receive=receive, enqueue=enqueue)
+
+
+#: Every provider this code knows; only the enabled ones are used (registered()). Providers
+#: in modules of their own (Mercado Pago) are added by PaymentsConfig.ready: they import this
+#: module for its base classes.
 PROVIDERS: dict[str, Provider] = {"sandbox": SandboxProvider()}
 
 
 def registered() -> dict[str, Provider]:
     """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED, Mercado Pago only
     with MERCADOPAGO_ACCESS_TOKEN."""
-    if "mercadopago" not in PROVIDERS:
-        from caravana.payments.mercadopago import MercadoPagoProvider
-
-        PROVIDERS["mercadopago"] = MercadoPagoProvider()
     on = {"sandbox": sandbox_enabled(), "mercadopago": bool(_mp_token())}
     return {n: p for n, p in PROVIDERS.items() if on.get(n, True)}
 

@@ -5,10 +5,11 @@ delivery from a worker."""
 
 from __future__ import annotations
 
+import httpx
 from django.utils import timezone
 
 from caravana.celery import app
-from caravana.payments import services
+from caravana.payments import captures, escrow, outbox, payouts, providers, refunds
 from caravana.payments.models import CallStatus, ProviderCall
 
 
@@ -16,7 +17,7 @@ from caravana.payments.models import CallStatus, ProviderCall
 def perform_call(self, call_id: int) -> str:
     """Send one provider request. On failure, with a broker, retry at the backoff the call
     recorded; in eager mode the sweeper retries (never a retry loop inside a request)."""
-    status = services.perform_call(call_id)
+    status = outbox.perform_call(call_id)
     if status == CallStatus.PENDING and not self.request.is_eager:
         call = ProviderCall.objects.filter(pk=call_id).first()
         if call is not None:
@@ -27,22 +28,22 @@ def perform_call(self, call_id: int) -> str:
 
 @app.task
 def sweep_outbox() -> int:
-    return services.sweep_outbox()
+    return outbox.sweep_outbox()
 
 
 @app.task
 def poll_payments() -> int:
-    return services.poll_payments()
+    return captures.poll_payments()
 
 
 @app.task
 def expire_payments() -> int:
-    return services.expire_payments()
+    return captures.expire_payments()
 
 
 @app.task
 def run_payouts() -> int:
-    return len(services.run_payouts())
+    return len(payouts.run_payouts())
 
 
 @app.task
@@ -51,7 +52,7 @@ def release_escrow(order_id: int) -> None:
 
     order = Order.objects.filter(pk=order_id).first()
     if order is not None:
-        services.release(order)
+        escrow.release(order)
 
 
 @app.task
@@ -60,12 +61,12 @@ def refund_lost(order_id: int, source: str = "tracking") -> None:
 
     order = Order.objects.filter(pk=order_id).first()
     if order is not None:
-        services.refund_lost(order, source=source)
+        refunds.refund_lost(order, source=source)
 
 
 @app.task
 def catch_up_money() -> int:
-    return services.catch_up_money()
+    return escrow.catch_up_money()
 
 
 @app.task(bind=True, max_retries=5)
@@ -73,10 +74,6 @@ def sandbox_deliver(self, body: str, notify_url: str) -> int:
     """The sandbox's webhook, delivered by a worker (never by the request that caused it). Like
     a real provider, it tries again (2, 4, 8 … s) when the site cannot be reached or answers
     5xx; what is still undelivered after that is found by polling (poll_payments)."""
-    import httpx
-
-    from caravana.payments import providers
-
     try:
         status, _body = providers.sandbox().deliver(body.encode(), notify_url)
     except httpx.TransportError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from caravana.payments import providers, services
+from caravana.payments import captures, providers
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
 from caravana.payments.signing import SignatureError
 
@@ -73,9 +73,9 @@ def receive(
             if payment is None:
                 raise LookupError
             if kind == "payment.succeeded":
-                services.capture(payment, amount=data.get("amount"), currency=data.get("currency"))
+                captures.capture(payment, amount=data.get("amount"), currency=data.get("currency"))
             else:
-                services.fail(payment, OUTCOMES[kind], kind)
+                captures.fail(payment, OUTCOMES[kind], kind)
     except IntegrityError:
         return 409, {"detail": "event already received"}
     except LookupError:
@@ -134,10 +134,10 @@ def _receive_notification(
             if payment is None:
                 raise LookupError
             if charge.status == "succeeded":
-                services.capture(payment, amount=charge.amount, currency=charge.currency)
+                captures.capture(payment, amount=charge.amount, currency=charge.currency)
             elif charge.status in FINAL:
                 detail = getattr(charge, "status_detail", "") or charge.status
-                services.fail(payment, FINAL[charge.status], f"{provider_name}: {detail}")
+                captures.fail(payment, FINAL[charge.status], f"{provider_name}: {detail}")
     except IntegrityError:  # the same delivery, applied by a concurrent request
         return 200, {"received": note.event_id, "duplicate": True}
     except LookupError:

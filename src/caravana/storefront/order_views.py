@@ -18,17 +18,17 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.checkout import services as checkout_services
 from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
 from caravana.markets import addresses, demo_ceps, documents
 from caravana.money import Money
 from caravana.network.promise import Window
-from caravana.orders import services
+from caravana.orders import carts, disputes, lifecycle, placement
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices, validate_address
-from caravana.payments import installment_labels, installments, method_fields
-from caravana.payments import services as payments
+from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
 from caravana.payments.models import Method, PaymentStatus
 from caravana.storefront import countries, delivery
 from caravana.storefront.countries import format_locale
@@ -59,7 +59,7 @@ def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
     else:
         cart = Cart.objects.filter(pk=request.session.get(SESSION_CART), user__isnull=True).first()
     if cart is None and create:
-        cart = services.create_cart(request.user)
+        cart = carts.create_cart(request.user)
         request.session[SESSION_CART] = cart.pk
     return cart
 
@@ -84,7 +84,7 @@ def cart(request: HttpRequest) -> HttpResponse:
             "quantity": qty,
             "price": book.show(v.price * qty, v.currency),
         }
-        for v, qty, line_id in (services.cart_items(c) if c else [])
+        for v, qty, line_id in (carts.cart_items(c) if c else [])
     ]
     context = {"rows": rows}
     if rows:
@@ -97,7 +97,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 def cart_add(request: HttpRequest) -> HttpResponse:
     c = _cart(request, create=True)
     try:
-        services.add_to_cart(
+        carts.add_to_cart(
             c, int(request.POST.get("variant") or 0), int(request.POST.get("quantity") or 1)
         )
     except (ValidationError, ValueError) as exc:
@@ -117,7 +117,7 @@ def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
     c = _cart(request)
     if c is not None:
         try:
-            services.set_cart_quantity(c, line_id, int(request.POST.get("quantity") or 0))
+            carts.set_cart_quantity(c, line_id, int(request.POST.get("quantity") or 0))
         except (ValidationError, ValueError):
             messages.error(request, _("Not enough stock for this quantity."))
     if request.htmx:
@@ -130,8 +130,8 @@ def _summary_context(
 ) -> dict:
     """Landed total per merchant parcel, with its breakdown: the cart and the checkout."""
     country = request.country.code
-    items = [(v, q) for v, q, _id in services.cart_items(c)]
-    parcels = services.quote_parcels(
+    items = [(v, q) for v, q, _id in carts.cart_items(c)]
+    parcels = placement.quote_parcels(
         items, country, service, state=state or DEFAULT_STATE.get(country)
     )
     ok = [p for p in parcels if p.quote and p.quote.ok]
@@ -188,7 +188,7 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
     summary = _summary_context(
         request, c, data.get("service_level") or "standard", data.get("state") or None
     )
-    offered = payments.methods_for(country)
+    offered = issuing.methods_for(country)
     chosen = data.get("method") if data.get("method") in offered else (offered or [""])[0]
     return {
         **summary,
@@ -313,14 +313,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "buyer_id_type": getattr(documents.default(request.country.code), "code", ""),
     }  # fmt: skip
     if request.method == "POST" and not request.htmx:
-        lines = [(v.pk, q) for v, q, _id in services.cart_items(c)]
+        lines = [(v.pk, q) for v, q, _id in carts.cart_items(c)]
         # Only the chosen method's fields are read: a card number left behind by a buyer who
         # then chose Pix is neither validated nor sent.
         form = method_fields.only_chosen(data["method"], data)
         raw = str(form.get("installments") or "1").strip()
         form["installments"] = int(raw) if raw.isdigit() else raw  # refused by name if not
         try:
-            group, payment, _replayed = payments.checkout(
+            group, payment, _replayed = checkout_services.checkout(
                 request.user, request.country.code, form, lines,
                 key=request.POST.get("idempotency_key") or None,
                 notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
@@ -334,7 +334,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             ctx["retype_card"] = data["method"] == "card" and bool(data.get("card_number"))
             ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
-        services.clear_cart(c, [v for v, _q in lines])
+        carts.clear_cart(c, [v for v, _q in lines])
         return redirect("payments:pay", reference=payment.reference)
     ctx = _checkout_context(request, c, data)
     if request.htmx:  # a change of service or state: the summary, and the installments with it
@@ -391,7 +391,7 @@ def _order_page(
         "last_payment": last,
         "refunds": order.refunds.all()[:50],
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
-        "protection_due": services.protection_due(order),
+        "protection_due": lifecycle.protection_due(order),
         "money_locale": format_locale(country, lang),
         "promise": delivery.shown(
             Window(order.promised_from, order.promised_by), country, order.service_level
@@ -400,7 +400,7 @@ def _order_page(
         "awaiting": awaiting,
         "retry": awaiting and (last is None or last.status != PaymentStatus.PENDING),
         "group_orders": order.group.orders.exclude(pk=order.pk).count() if awaiting else 0,
-        "methods": [(m, Method(m).label) for m in payments.methods_for(order.country)]
+        "methods": [(m, Method(m).label) for m in issuing.methods_for(order.country)]
         if awaiting
         else [],
         "installments": installment_labels.labels(
@@ -428,7 +428,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     """Another attempt to pay the order's checkout (the same method again, or another one):
-    payments.create_payment, then the payment's page; a bad field is shown on the order page."""
+    issuing.create_payment, then the payment's page; a bad field is shown on the order page."""
     method = request.POST.get("method", "")
     data = {"method": method, "installments": request.POST.get("installments", "")}
     # The other methods' fields are ignored, as at checkout (payments.method_fields).
@@ -441,7 +441,7 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
             status=422,
         )  # fmt: skip
     try:
-        payment, _replayed = payments.create_payment(
+        payment, _replayed = issuing.create_payment(
             order.group, request.user, method, count=count,
             card_number=form.get("card_number") or None,
             key=request.POST.get("idempotency_key") or None,
@@ -462,17 +462,17 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
         return _pay_again(request, order)
     try:
         if action == "cancel":
-            services.cancel_by_buyer(order, request.user)
+            lifecycle.cancel_by_buyer(order, request.user)
             messages.success(request, _("Order cancelled: its products are back in your cart."))
             return redirect("orders:cart")
         if action == "confirm":
-            services.confirm_receipt(order, request.user)
+            lifecycle.confirm_receipt(order, request.user)
             messages.success(request, _("Thank you: the merchant will now be paid."))
         elif action == "protection":
-            payments.refund_late(order, request.user)
+            refunds.refund_late(order, request.user)
             messages.success(request, _("Refunded: the money is on its way back to you."))
         elif action == "dispute":
-            services.open_dispute(
+            disputes.open_dispute(
                 order,
                 request.user,
                 request.POST.get("reason", "other"),

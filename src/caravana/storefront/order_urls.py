@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.orders import views
+from caravana.storefront import order_views as views
 
 app_name = "orders"
 urlpatterns = [

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.codes import pix
-from caravana.payments import providers, services, vouchers
+from caravana.payments import providers, simulate, vouchers
 from caravana.payments.models import Payment
 from caravana.storefront import countries
 
@@ -87,7 +87,7 @@ def sandbox_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     payment = _own(request, reference)
     outcome = request.POST.get("outcome", "succeeded")
     try:
-        code, _body = services.sandbox_simulate(payment, outcome)
+        code, _body = simulate.sandbox_simulate(payment, outcome)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:

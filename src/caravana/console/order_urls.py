@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.orders import console_views as views
+from caravana.console import order_views as views
 
 app_name = "console_orders"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.payments import views
+from caravana.storefront import payment_views as views
 
 app_name = "payments"
 urlpatterns = [

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from caravana.console.access import merchant_required
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Hub
-from caravana.orders import services, shipping
+from caravana.orders import disputes, lifecycle, shipping
 from caravana.orders.models import Dispute, Order, OrderStatus
 from caravana.payments import ledger
-from caravana.payments import services as payments
+from caravana.payments import refunds as refunding
 from caravana.payments.models import PayoutBatch, Refund
 
 
@@ -62,7 +62,7 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     order = get_object_or_404(Order, number=number, merchant=request.merchant)
     try:
         if action == "fulfil":
-            services.start_fulfilment(order, actor=request.user)
+            lifecycle.start_fulfilment(order, actor=request.user)
         elif action == "parcel":
             parcel = shipping.ship_as_parcel(order, request.POST.get("hub", ""), request.user)
             messages.success(request, _("Parcel %(s10)s created.") % {"s10": parcel.s10})
@@ -74,13 +74,13 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
                 amount = Decimal(request.POST.get("amount", "").replace(",", "."))
             except InvalidOperation:
                 raise ValidationError({"amount": _("Give an amount.")}) from None
-            payments.refund(
+            refunding.refund(
                 order, amount, reason="merchant", actor=request.user,
                 key=request.POST.get("idempotency_key") or None, note=request.POST.get("note", ""),
             )  # fmt: skip
         elif action == "answer":
             dispute = get_object_or_404(Dispute, pk=request.POST.get("dispute"), order=order)
-            services.answer_dispute(dispute, request.merchant, request.POST.get("answer", ""))
+            disputes.answer_dispute(dispute, request.merchant, request.POST.get("answer", ""))
         messages.success(request, _("Done."))
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))

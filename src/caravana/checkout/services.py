@@ -1,0 +1,88 @@
+"""Checkout, the application layer over orders, pricing and payments: a cart becomes one order
+per merchant (orders.placement, quoted by pricing) and their payment (payments.issuing), in one
+transaction under the buyer's Idempotency-Key. Neither orders nor payments imports this module;
+orders imports no payments module at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from caravana.orders import idempotency, placement
+from caravana.orders.models import OrderGroup
+from caravana.payments import issuing, providers
+from caravana.payments.models import Payment
+from caravana.payments.references import new_reference
+
+
+def checkout(
+    buyer: Any,
+    country: str,
+    data: Mapping[str, Any],
+    lines: list[tuple[int, int]],
+    *,
+    key: str | None = None,
+    notify_url: str = "",
+) -> tuple[OrderGroup, Payment, bool]:
+    """Place the orders and create their payment in one transaction: (group, payment,
+    replayed). `data` holds the address, buyer ID, service level, method, installments and, for
+    cards, the card number (used once for authorisation, never stored)."""
+    method = str(data.get("method") or "")
+    count = data.get("installments") or 1
+    if type(count) is not int:
+        raise ValidationError({"installments": _("Give a whole number.")})
+
+    card = data.get("card_number")
+    # Validation, variant reads, quotes and the provider's issue run before the transaction
+    # (prepare); inside it: the idempotency key, the orders, the payment (with its capture
+    # request, for an approved card), and last the stock reservations.
+    planned = {"group": placement.new_reference(), "payment": new_reference("PAY")}
+    made: dict[str, Any] = {}
+
+    def prepare() -> tuple[placement.PreparedOrder, list[Decimal], str, providers.Issued]:
+        issuing.provider_for_new_payment()
+        try:
+            prepared = placement.prepare_order(buyer, country, data, lines)
+        except ValidationError as exc:
+            errors = issuing.method_errors(country, method, card)
+            if errors and hasattr(exc, "error_dict"):
+                raise ValidationError({**errors, **exc.message_dict}) from exc
+            raise
+        plan = issuing.check_method(country, method, prepared.total, prepared.currency, count, card)
+        addr = prepared.address
+        payer = issuing.payer_details(
+            buyer, str(data.get("recipient") or ""), str(data.get("email") or ""),
+            prepared.id_type, prepared.id_number,
+            {"street_address": addr.street_address, "city": addr.city,
+             "city_area": addr.city_area, "state": addr.state, "postal_code": addr.postal_code},
+        )  # fmt: skip
+        name, issued = issuing.authorise(
+            planned["payment"], method, prepared.total, prepared.currency, country, card, payer
+        )
+        return prepared, plan, name, issued
+
+    def work(ready: tuple[placement.PreparedOrder, list[Decimal], str, providers.Issued]) -> dict:
+        prepared, plan, name, issued = ready
+
+        def record(group: OrderGroup) -> None:  # before the stock rows are locked
+            made["payment"] = issuing.record_payment(
+                group, method, count, plan, name, issued, planned["payment"], notify_url,
+                new_group=True,
+            )  # fmt: skip
+
+        group = placement.write_order(prepared, reference=planned["group"], before_reserving=record)
+        made["group"] = group
+        return {"group": group.reference, "payment": made["payment"].reference}
+
+    fingerprint = {"country": country, "lines": sorted(lines), **issuing.public_data(data)}
+    result, replayed = idempotency.run(
+        "checkout", str(buyer.pk), key, fingerprint, work, prepare=prepare, result=planned
+    )
+    if not replayed and made:
+        return made["group"], made["payment"], False
+    group = OrderGroup.objects.get(reference=result["group"])
+    return group, Payment.objects.get(reference=result["payment"]), replayed

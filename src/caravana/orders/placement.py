@@ -1,0 +1,375 @@
+"""Placing orders: a checkout's form validated, its variants loaded and each merchant's parcel
+quoted (prepare_order, reads only, before any transaction), then one OrderGroup and one Order
+per merchant written with the quote snapshotted and stock reserved (write_order).
+
+Stock is reserved with one conditional UPDATE per line (`reserved = reserved + n` only WHERE
+`quantity - reserved >= n`): the database decides, row by row, so no interleaving of checkouts
+can sell a unit twice, on SQLite (writers serialised) and PostgreSQL (the UPDATE re-checks its
+WHERE after waiting for a concurrent writer's lock) alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caravana.catalog import landed, sellable
+from caravana.catalog.models import Merchant, Stock, Variant
+from caravana.limits import valid_id
+from caravana.network import service_levels
+from caravana.orders import events
+from caravana.orders.carts import MAX_CART_LINES, check_quantity
+from caravana.orders.models import (
+    Order,
+    OrderEvent,
+    OrderGroup,
+    OrderLine,
+    OrderStatus,
+    ServiceLevel,
+)
+from caravana.orders.validation import (
+    MAX_LENGTHS,
+    Address,
+    check_lengths,
+    validate_address,
+    validate_buyer_id,
+)
+from caravana.pricing import quoting
+from caravana.pricing.charge_names import refusal_text
+from caravana.pricing.engine import Quote, QuoteError, QuoteRequest
+
+S = OrderStatus
+
+
+@dataclass
+class Parcel:
+    """One merchant's part of a cart with its quote."""
+
+    merchant: Merchant
+    items: list[tuple[Variant, int]]
+    quote: Quote | None
+    error: str = ""
+
+
+def split_by_merchant(items: Iterable[tuple[Variant, int]]) -> list[tuple[Merchant, list]]:
+    by: dict[int, tuple[Merchant, list]] = {}
+    for variant, qty in items:
+        by.setdefault(variant.merchant_id, (variant.merchant, []))[1].append((variant, qty))
+    return list(by.values())
+
+
+def quote_parcels(
+    items: Iterable[tuple[Variant, int]],
+    country: str,
+    service_level: str,
+    *,
+    state: str | None = None,
+    buyer_id_type: str | None = None,
+    on: dt.date | None = None,
+) -> list[Parcel]:
+    """One landed-cost quote per merchant (one parcel each). A parcel that cannot be quoted
+    carries its error instead, so the checkout page can show it."""
+    on = on or timezone.now().date()
+    out = []
+    for merchant, lines in split_by_merchant(items):
+        request = QuoteRequest(
+            lines=tuple(landed.line_for(v, v.product.hs_code, q) for v, q in lines),
+            country=country,
+            service_level=service_level,
+            quote_date=on,
+            state=state if country == "BR" else None,
+            buyer_id_type=buyer_id_type,
+        )
+        try:
+            q = quoting.quote(request)
+        except QuoteError as exc:
+            out.append(Parcel(merchant, lines, None, exc.message))
+            continue
+        error = " ".join(refusal_text(r, country) for r in q.refusals)
+        out.append(Parcel(merchant, lines, q, error))
+    return out
+
+
+def _reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
+    wanted: dict[int, int] = {}
+    for variant_id, qty in lines:
+        check_quantity(qty)
+        wanted[int(variant_id)] = wanted.get(int(variant_id), 0) + qty
+    # Lines of one variant are merged first, then capped: two lines of 99 are 198 of one product.
+    for qty in wanted.values():
+        check_quantity(qty)
+    if not wanted:
+        raise ValidationError({"cart": _("Your cart is empty.")})
+    if len(wanted) > MAX_CART_LINES:
+        raise ValidationError({"cart": _("A cart holds at most 50 products.")})
+    # An id no row can have (beyond bigint) is simply not for sale; the database would overflow.
+    variants = Variant.objects.select_related("product", "merchant").in_bulk(
+        [v for v in wanted if valid_id(v)]
+    )
+    missing = [
+        v
+        for v in wanted
+        if v not in variants
+        or not variants[v].product.is_active
+        or not sellable.receivable(variants[v])
+    ]
+    if missing:
+        raise ValidationError({"cart": _("Some products are no longer for sale.")})
+    return [(variants[v], q) for v, q in wanted.items()]
+
+
+def _money(charges: Iterable[Any], currency: str) -> Decimal:
+    return sum((c.amount for c in charges if not c.estimate), Decimal(0))
+
+
+def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, str, str]:
+    """Address, buyer ID type and number, service level: every error at once, by field."""
+    errors: dict[str, Any] = {}
+    address = id_type = id_number = None
+    try:
+        check_lengths(data, {k: MAX_LENGTHS[k] for k in ("recipient", "email", "phone")})
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        address = validate_address(country, data)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        id_type, id_number = validate_buyer_id(
+            country, str(data.get("buyer_id") or ""), data.get("buyer_id_type") or None
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if data.get("service_level") not in ServiceLevel.values:
+        errors["service_level"] = [ValidationError(_("Choose a delivery service."))]
+    elif data["service_level"] not in service_levels.offered():
+        errors["service_level"] = [
+            ValidationError(_("This delivery service is not offered now: choose another."))
+        ]
+    if not str(data.get("recipient") or "").strip():
+        errors["recipient"] = [ValidationError(_("Give the recipient's name."))]
+    email = str(data.get("email") or "").strip()
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [ValidationError(_("Give an e-mail address like name@example.com."))]
+    if errors:
+        raise ValidationError(errors)
+    return address, id_type, id_number
+
+
+@dataclass
+class PreparedOrder:
+    """A checkout validated and quoted, with nothing written yet (prepare_order)."""
+
+    buyer: Any
+    country: str
+    data: Mapping[str, Any]
+    address: Address
+    id_type: str
+    id_number: str
+    service: str
+    parcels: list[Parcel]
+
+    @property
+    def currency(self) -> str:
+        return self.parcels[0].quote.currency
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.quote.collect_at_checkout for p in self.parcels), Decimal(0))
+
+
+def prepare_order(
+    buyer: Any, country: str, data: Mapping[str, Any], lines: Iterable[tuple[int, int]]
+) -> PreparedOrder:
+    """Validate the form, load the variants and quote each merchant's parcel: reads only, so it
+    runs before the checkout's transaction opens (on SQLite that transaction holds the database's
+    write lock). What it read is re-checked where it matters when writing: stock by the
+    reservation's conditional UPDATE; prices and rules are what the quote snapshot records."""
+    if not getattr(buyer, "is_authenticated", False):
+        raise ValidationError({"buyer": _("Log in to check out.")})
+    address, id_type, id_number = validate_checkout(country, data)
+    items = _load_items(lines)
+    service = data["service_level"]
+    parcels = quote_parcels(
+        items, country, service, state=address.state or None, buyer_id_type=id_type
+    )
+    for p in parcels:
+        if p.quote is None or not p.quote.ok:
+            refusal = p.quote.refusals[0] if p.quote is not None else None
+            field = "buyer_id_type" if refusal and refusal.code == "buyer_id_type" else "cart"
+            raise ValidationError({field: f"{p.merchant.legal_name}: {p.error}"})
+    return PreparedOrder(buyer, country, data, address, id_type, id_number, service, parcels)
+
+
+def new_reference() -> str:
+    """An order group's reference (caravana.checkout.services draws it before the transaction)."""
+    return _reference()
+
+
+def write_order(
+    prepared: PreparedOrder,
+    *,
+    reference: str | None = None,
+    before_reserving: Callable[[OrderGroup], Any] | None = None,
+) -> OrderGroup:
+    """Write a prepared checkout: one OrderGroup, one Order per merchant with its quote
+    snapshotted, its lines and first event, stock reserved. Call inside a transaction: no
+    savepoint is taken, so an error here (sold out) rolls the caller's transaction back.
+
+    Queries: one INSERT each for the group, its orders, their events and their lines (bulk),
+    plus one conditional UPDATE per line to reserve stock.
+
+    Stock is reserved last, with only the lines' INSERT after it: on PostgreSQL each
+    reservation holds its stock row's lock until the transaction ends, and every checkout of a
+    popular product waits for that row, so everything else (including `before_reserving`, where
+    caravana.checkout.services creates the payment) is written before it."""
+    buyer, data, address = prepared.buyer, prepared.data, prepared.address
+    service, parcels = prepared.service, prepared.parcels
+    now = timezone.now()
+    try:  # the network's promise (network.promise)
+        promised = service_levels.promise(prepared.country, service, now)
+    except service_levels.NotOffered:  # deleted since validate_checkout
+        raise ValidationError(
+            {"service_level": _("This delivery service is not offered now: choose another.")}
+        ) from None
+    window = dt.timedelta(minutes=getattr(settings, "ORDERS_PAYMENT_WINDOW_MINUTES", 60))
+    with transaction.atomic(savepoint=False):
+        group = OrderGroup.objects.create(
+            reference=reference or _reference(),
+            buyer=buyer,
+            country=prepared.country,
+            currency=prepared.currency,
+            service_level=service,
+            # Lengths were checked in validate_checkout: nothing here is cut to fit.
+            recipient=str(data.get("recipient")).strip(),
+            email=str(data.get("email") or getattr(buyer, "email", "") or "").strip(),
+            phone=str(data.get("phone") or "").strip(),
+            street_address=address.street_address,
+            city=address.city,
+            city_area=address.city_area,
+            state=address.state,
+            postal_code=address.postal_code,
+            buyer_id_type=prepared.id_type,
+            buyer_id_number=prepared.id_number,
+            total=prepared.total,
+        )
+        orders = []
+        for i, p in enumerate(parcels, start=1):
+            q = p.quote
+            orders.append(
+                Order(
+                    group=group,
+                    number=f"{group.reference}-{i}",
+                    buyer=buyer,
+                    merchant=p.merchant,
+                    country=prepared.country,
+                    currency=q.currency,
+                    service_level=service,
+                    goods=q.goods,
+                    shipping=_money(
+                        [q.shipping, *([q.insurance] if q.insurance else [])], q.currency
+                    ),
+                    duties=_money(q.duties, q.currency),
+                    taxes=_money(q.taxes, q.currency),
+                    total=q.collect_at_checkout,
+                    due_on_arrival=q.due_on_arrival,
+                    refunded=Decimal("0.00"),
+                    quote=q.to_dict(),
+                    rule_set_id=q.rule_set.id,
+                    promised_from=promised.earliest,
+                    promised_by=promised.latest,
+                    expires_at=now + window,
+                )
+            )
+        Order.objects.bulk_create(orders)  # sets each pk (RETURNING on PostgreSQL and SQLite)
+        OrderEvent.objects.bulk_create(
+            OrderEvent(
+                order=order, to_status=S.AWAITING_PAYMENT, at=now, source="checkout", actor=buyer
+            )
+            for order in orders
+        )
+        if before_reserving is not None:
+            before_reserving(group)
+        # In variant order: the row locks the UPDATEs take are then always taken in the same
+        # order, so two carts sharing variants cannot deadlock.
+        wanted = sorted((v.pk, v, q) for p in parcels for v, q in p.items)
+        stock = {pk: _reserve(v, q) for pk, v, q in wanted}
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=variant,
+                stock=stock[variant.pk],
+                sku=variant.sku,
+                title=variant.product.title("en")[:200] or variant.sku,
+                hs_code=variant.product.hs_code,
+                quantity=qty,
+                unit_price=variant.price,
+                price_currency=variant.currency,
+                amount=charge.amount,
+            )
+            for order, p in zip(orders, parcels, strict=True)
+            for (variant, qty), charge in zip(p.items, p.quote.lines, strict=True)
+        )
+        group.placed_orders = orders  # the API answers with these, without reading them back
+        events.order_placed.send(Order, group=group, orders=orders)
+    return group
+
+
+def _reserve_sql() -> str:
+    qn = connection.ops.quote_name
+    table, free = qn(Stock._meta.db_table), f"{qn('quantity')} - {qn('reserved')}"
+    return (
+        f"UPDATE {table} SET {qn('reserved')} = {qn('reserved')} + %s "
+        f"WHERE {qn('id')} = (SELECT {qn('id')} FROM {table} WHERE {qn('variant_id')} = %s "
+        f"AND {free} >= %s ORDER BY {free} DESC, {qn('id')} LIMIT 1) AND {free} >= %s "
+        f"RETURNING {qn('id')}"
+    )
+
+
+def _reserve(variant: Variant, quantity: int) -> Stock:
+    """Reserve from the warehouse with the most free units; the UPDATE's WHERE is the guard.
+
+    One statement in the usual case: the UPDATE picks its row with a subquery and re-checks
+    `quantity - reserved >= n` on it. On PostgreSQL a concurrent checkout may have taken the
+    units meanwhile (the UPDATE waits for its row lock, then re-checks against the committed
+    row), and then nothing is updated: the slower path below looks at every warehouse again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_reserve_sql(), [quantity, variant.pk, quantity, quantity])
+        row = cursor.fetchone()
+    if row is not None:
+        return Stock(pk=row[0], variant=variant)
+    candidates = (
+        Stock.objects.filter(variant=variant)
+        .annotate(free=F("quantity") - F("reserved"))
+        .filter(free__gte=quantity)
+        .order_by("-free", "id")
+        .values_list("pk", flat=True)[:5]
+    )
+    for pk in candidates:
+        done = Stock.objects.filter(pk=pk, quantity__gte=F("reserved") + quantity).update(
+            reserved=F("reserved") + quantity
+        )
+        if done:
+            return Stock(pk=pk, variant=variant)
+    raise ValidationError(
+        {"cart": _("%(sku)s: not enough stock left.") % {"sku": variant.sku}}, code="stock"
+    )

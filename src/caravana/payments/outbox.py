@@ -1,0 +1,189 @@
+"""The outbox: requests to providers (captures, refunds, payouts) written as ProviderCall rows in
+the business change's transaction, sent after commit outside any transaction, retried with
+backoff, swept when their task was lost. See docs/decisions/0005-payments-outbox.md.
+
+Sending is asked for with the `call_requested` signal after commit; PaymentsConfig.ready
+connects it to the perform_call task, so this module never imports the tasks that import it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caravana.payments import ledger, providers
+from caravana.payments.models import (
+    CallKind,
+    CallStatus,
+    Payment,
+    PayoutBatch,
+    ProviderCall,
+    Refund,
+    RefundStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+#: Sent after commit for each request to send now (providing `pk`); PaymentsConfig.ready
+#: enqueues the perform_call task for it.
+call_requested = Signal()
+
+
+def settings_value(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def request_call(
+    kind: str,
+    *,
+    key: str,
+    provider: str,
+    amount: Decimal,
+    currency: str,
+    payment: Payment | None = None,
+    refund: Refund | None = None,
+    payout: PayoutBatch | None = None,
+) -> ProviderCall:
+    """Write a request to a provider in the caller's transaction, and send it once that commits
+    (perform_call task). If the process dies before the task runs, sweep_outbox sends it once
+    it is PAYMENTS_OUTBOX_GRACE_SECONDS old."""
+    grace = dt.timedelta(seconds=settings_value("PAYMENTS_OUTBOX_GRACE_SECONDS", 60))
+    call, created = ProviderCall.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind, "provider": provider, "amount": amount, "currency": currency,
+            "payment": payment, "refund": refund, "payout": payout,
+            "next_attempt_at": timezone.now() + grace,
+        },
+    )  # fmt: skip
+    if created:
+        pk = call.pk
+        transaction.on_commit(lambda: call_requested.send(ProviderCall, pk=pk))
+    return call
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, … doubling up to an hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _send(call: ProviderCall) -> str:
+    provider = providers.get(call.provider)
+    if call.kind == CallKind.CAPTURE:
+        return provider.capture(
+            key=call.key, payment_reference=call.payment.reference, amount=call.amount,
+            currency=call.currency, notify_url=call.payment.notify_url,
+        )  # fmt: skip
+    if call.kind == CallKind.REFUND:
+        return provider.refund(
+            key=call.key, payment_reference=call.payment.reference, amount=call.amount,
+            currency=call.currency,
+        )  # fmt: skip
+    if call.kind == CallKind.PAYOUT:
+        return provider.payout(
+            key=call.key, beneficiary=f"merchant:{call.payout.merchant_id}", amount=call.amount,
+            currency=call.currency,
+        )  # fmt: skip
+    raise ValueError(f"kind: {call.kind!r}")
+
+
+def perform_call(pk: int) -> str:
+    """Send one request to its provider and record the answer; the call's status afterwards.
+
+    Runs outside any transaction (a provider call never holds database locks, and a commit
+    never waits for a provider). Sending twice is harmless: the provider dedupes on the key and
+    only the first answer is recorded (a conditional UPDATE on the pending status). A failure
+    counts an attempt and sets the next one after a backoff; after
+    PAYMENTS_OUTBOX_MAX_ATTEMPTS the call (and its refund) is failed, for an operator."""
+    if providers.in_transaction():
+        raise RuntimeError("provider calls are made outside database transactions")
+    call = ProviderCall.objects.select_related("payment", "refund", "payout").filter(pk=pk).first()
+    if call is None or call.status != CallStatus.PENDING:
+        return call.status if call is not None else "missing"
+    try:
+        reference = _send(call)
+    except Exception as exc:
+        return _attempt_failed(call, exc)
+    now = timezone.now()
+    with transaction.atomic():
+        done = ProviderCall.objects.filter(pk=call.pk, status=CallStatus.PENDING).update(
+            status=CallStatus.DONE, provider_reference=str(reference)[:64], done_at=now,
+            attempts=F("attempts") + 1, last_error="",
+        )  # fmt: skip
+        if not done:  # another worker recorded it first
+            return CallStatus.DONE
+        if call.kind == CallKind.REFUND:
+            refund = call.refund
+            Refund.objects.filter(pk=refund.pk).update(
+                status=RefundStatus.PAID, provider_reference=str(reference)[:64], paid_at=now
+            )
+            ledger.post_refund_paid(
+                f"refund:{refund.reference}", refund.currency, refund.amount,
+                None if refund.reason in ledger.RETURN_REASONS else refund.order,
+            )  # fmt: skip
+        elif call.kind == CallKind.PAYOUT:
+            PayoutBatch.objects.filter(pk=call.payout_id).update(
+                status="paid", provider_reference=str(reference)[:64]
+            )
+    return CallStatus.DONE
+
+
+def _attempt_failed(call: ProviderCall, exc: Exception) -> str:
+    logger.warning("provider call %s failed", call.key, exc_info=True)
+    attempts = call.attempts + 1
+    # A refusal the provider will repeat (ProviderRefused) is not retried: it waits for an
+    # operator at once.
+    give_up = attempts >= settings_value("PAYMENTS_OUTBOX_MAX_ATTEMPTS", 12) or not getattr(
+        exc, "retryable", True
+    )
+    status = CallStatus.FAILED if give_up else CallStatus.PENDING
+    with transaction.atomic():
+        ProviderCall.objects.filter(pk=call.pk, status=CallStatus.PENDING).update(
+            status=status, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300],
+            next_attempt_at=timezone.now() + backoff(attempts),
+        )  # fmt: skip
+        if give_up and call.refund_id:
+            Refund.objects.filter(pk=call.refund_id, status=RefundStatus.PENDING).update(
+                status=RefundStatus.FAILED
+            )
+    return status
+
+
+def sweep_outbox(now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send every pending request that is due: its task was lost (a crash between commit and
+    enqueue, a worker killed mid-task) or its last attempt failed and the backoff is over.
+    Returns how many are done."""
+    now = now or timezone.now()
+    due = list(
+        ProviderCall.objects.filter(status=CallStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(perform_call(pk) == CallStatus.DONE for pk in due)
+
+
+def retry_call(call: ProviderCall, operator: Any) -> ProviderCall:
+    """An operator sends a failed request again (same key: never twice at the provider)."""
+    if not getattr(operator, "is_operator", False):
+        raise ValidationError({"call": _("Only an operator retries provider calls.")})
+    with transaction.atomic():
+        ProviderCall.objects.filter(pk=call.pk, status=CallStatus.FAILED).update(
+            status=CallStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        Refund.objects.filter(pk=call.refund_id, status=RefundStatus.FAILED).update(
+            status=RefundStatus.PENDING
+        )
+        pk = call.pk
+        transaction.on_commit(lambda: call_requested.send(ProviderCall, pk=pk))
+    call.refresh_from_db()
+    return call

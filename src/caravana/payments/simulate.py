@@ -1,0 +1,29 @@
+"""The sandbox's "confirm payment" button, acting as the bank (the demo and the tests only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from caravana.payments import providers
+from caravana.payments.models import (
+    Payment,
+)
+
+
+def sandbox_simulate(payment: Payment, outcome: str = "succeeded") -> tuple[int, dict]:
+    """What the sandbox's "confirm payment" button does, acting as the bank: on success the
+    money is booked at the sandbox, then the provider sends a signed event to our receiver (in
+    process with eager Celery, from a worker otherwise), which captures, declines or expires the
+    payment."""
+    if not providers.sandbox_enabled():
+        raise ValidationError({"payment": "the sandbox is off"})
+    if payment.provider != "sandbox":
+        raise ValidationError({"payment": "only sandbox payments can be simulated"})
+    if outcome not in ("succeeded", "failed", "expired"):
+        raise ValidationError({"outcome": "succeeded, failed or expired"})
+    sb = providers.sandbox()
+    if outcome == "succeeded":
+        sb.charge(payment.reference, payment.amount, payment.currency)
+    return sb.notify(
+        payment.reference, outcome, payment.amount, payment.currency, payment.notify_url
+    )
