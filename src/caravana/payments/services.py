@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.catalog.models import Merchant
 from caravana.money import round_money
 from caravana.orders import idempotency
@@ -49,15 +50,6 @@ from caravana.payments.models import (
 )
 from caravana.pricing import fx
 
-#: Which methods each buyer country offers.
-METHODS: dict[str, tuple[str, ...]] = {
-    "BR": ("pix", "boleto", "card"),
-    "MX": ("oxxo", "spei", "card"),
-    "CL": ("card",),
-    "CO": ("card",),
-    "PE": ("card",),
-    "AR": ("card",),
-}
 logger = logging.getLogger(__name__)
 OXXO_MIN, OXXO_MAX = Decimal("10.00"), Decimal("10000.00")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -68,7 +60,9 @@ def _ref(prefix: str) -> str:
 
 
 def methods_for(country: str) -> tuple[str, ...]:
-    return METHODS.get(country, ())
+    """The methods the buyer's market offers (caravana.markets), in the order offered."""
+    market = markets.get(country)
+    return market.payment_methods if market else ()
 
 
 def _card_digits(card_number: str | None) -> str:
