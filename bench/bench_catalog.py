@@ -179,10 +179,10 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.db.models import Count
 
+    from caravana import markets
     from caravana.catalog import queries
     from caravana.catalog.models import Category, Product
     from caravana.catalog.search import SearchRequest, search
-    from caravana.storefront import countries
     from caravana.storefront.prices import PriceBook
 
     vendor = connection.vendor
@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
 
     def request_for(q) -> SearchRequest:
         _label, lang, country, text, cat, pmin, pmax, sort = q
-        book = PriceBook(countries.get(country), lang)
+        book = PriceBook(markets.get(country), lang)
         ids = queries.category_ids_below(cats[cat]) if cat and cat in cats else ()
         from decimal import Decimal
 

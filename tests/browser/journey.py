@@ -370,9 +370,9 @@ def walk(page: Page, url: str, shop: Shop, buyer: Buyer, shots: Path | None = No
 
 
 def page_currency(country: str) -> str:
-    from caravana.storefront import countries
+    from caravana import markets
 
-    return countries.get(country).currency
+    return markets.get(country).currency
 
 
 #: Every code the order page could leak instead of its label: order, refund and payment

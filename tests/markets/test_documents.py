@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from caravana import markets
 from caravana.markets import documents
 
 VALID = [
@@ -71,7 +72,7 @@ def test_an_invalid_number_is_refused(code, number):
 
 
 def test_every_country_offers_the_documents_its_buyers_carry_the_personal_one_first():
-    offered = {c: [d.code for d in documents.for_country(c)] for c in documents._by_country()}
+    offered = {c: [d.code for d in documents.for_country(c)] for c in markets.codes()}
     assert offered == {
         "BR": ["br.cpf", "br.cnpj"],
         "MX": ["mx.curp", "mx.rfc"],
@@ -81,7 +82,7 @@ def test_every_country_offers_the_documents_its_buyers_carry_the_personal_one_fi
         "AR": ["ar.dni", "ar.cuil", "ar.cuit"],
     }
     tested = {code for code, *_ in VALID} & {code for code, _ in INVALID}
-    assert tested == set(documents.BY_CODE)
+    assert tested == {d.code for m in markets.all() for d in m.documents}
 
 
 def test_names_are_the_documents_names():

@@ -11,6 +11,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caravana import markets
 from caravana.money import Money
 from caravana.payments import installment_labels, installments
 from caravana.payments.installments import Option
@@ -92,7 +93,7 @@ def test_other_countries_pay_at_once():
 )
 def test_every_option_adds_up_to_the_price_and_respects_the_minimum(market, amount):
     country, currency = market
-    rule = installments.RULES[country]
+    rule = markets.get(country).installments
     for option in installments.choices(country, amount, currency):
         assert option.total == amount and option.interest_free
         assert len(option.amounts) == option.count

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from caravana import markets
 from caravana.catalog import sellable
 from caravana.catalog.models import ListingPrice, Product, Variant
 from caravana.money import round_money
@@ -26,12 +27,8 @@ from caravana.pricing import fx, quoting
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
 from caravana.pricing.engine import quote as engine_quote
 
-#: Until the buyer gives an address we price for the most populous state (ICMS varies by UF).
-DEFAULT_STATE = {"BR": "SP"}
 DEFAULT_SERVICE = "standard"
 ORIGIN = "CN"
-#: Destinations listings are priced for (storefront.countries lists the same six).
-COUNTRIES = ("BR", "MX", "CL", "CO", "PE", "AR")
 BATCH = 2_000  # products per refresh transaction
 
 Quoter = Callable[[QuoteRequest], Quote]
@@ -40,6 +37,13 @@ Quoter = Callable[[QuoteRequest], Quote]
 def today() -> dt.date:
     """The quote date every page uses (the checkout's: orders.placement)."""
     return timezone.now().date()
+
+
+def default_state(country: str) -> str | None:
+    """The state a price assumes until the buyer gives an address: the market's (Brazil's most
+    populous, SP, since ICMS varies by UF); None where the state does not change the price."""
+    market = markets.get(country)
+    return market.default_state if market else None
 
 
 def line_for(variant: Variant, hs_code: str, quantity: int = 1) -> QuoteLine:
@@ -69,7 +73,7 @@ def request_for(
         country=country,
         service_level=service,
         quote_date=on or today(),
-        state=state or DEFAULT_STATE.get(country),
+        state=state or default_state(country),
     )
 
 
@@ -319,8 +323,9 @@ def refresh(
 ) -> int:
     """Recompute the rows of these products (all when None) for these countries (all when
     None), `batch` products per transaction. Returns the number of rows written. `empty`: the
-    table holds none of these rows yet (a first fill), so nothing is deleted first."""
-    countries = tuple(countries or COUNTRIES)
+    table holds none of these rows yet (a first fill), so nothing is deleted first. Listings
+    are priced for every market."""
+    countries = tuple(countries or markets.codes())
     quoter = quoter or MemoQuoter()
     on = today()
     bases = {c: basis(c, on) for c in countries}

@@ -1,18 +1,17 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from caravana import markets
 from caravana.catalog.models import BatteryType
 from caravana.limits import INT_MAX
 from caravana.network.models import Hub, ServiceLevel
 
-COUNTRIES = [
-    ("BR", _("Brazil")),
-    ("MX", _("Mexico")),
-    ("CL", _("Chile")),
-    ("CO", _("Colombia")),
-    ("PE", _("Peru")),
-    ("AR", _("Argentina")),
-]
+
+def _countries() -> list[tuple[str, str]]:
+    """Every market, named in the active language (CLDR, through babel)."""
+    language = get_language() or "en"
+    return [(m.code, m.name(language)) for m in markets.all()]
 
 
 class ParcelForm(forms.Form):
@@ -33,7 +32,7 @@ class ParcelForm(forms.Form):
     recipient_city = forms.CharField(label=_("City"), max_length=80)
     recipient_state = forms.CharField(label=_("State / region"), max_length=80, required=False)
     recipient_postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
-    recipient_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES)
+    recipient_country = forms.ChoiceField(label=_("Country"), choices=_countries)
     recipient_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     recipient_email = forms.EmailField(label=_("E-mail"), required=False)
     declared_weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, max_value=INT_MAX)

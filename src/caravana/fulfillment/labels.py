@@ -15,10 +15,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from caravana import markets
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Bag, Parcel
-from caravana.markets import LANGUAGES, documents
+from caravana.markets import documents
 
 PAGE = (100 * mm, 150 * mm)
 MARGIN = 4 * mm
@@ -89,7 +90,7 @@ def _document(p: Parcel) -> str:
     doc = documents.get(p.recipient_tax_id_type)
     if doc is None:
         return p.recipient_tax_id
-    with translation.override(LANGUAGES.get(p.recipient_country, "en")):
+    with translation.override(markets.language(p.recipient_country)):
         return f"{doc.name} {doc.format(p.recipient_tax_id)}"
 
 

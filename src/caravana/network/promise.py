@@ -7,7 +7,7 @@ whole calendar days from the buyer's "today".
     earliest = today + handling days + the service level's transit_min_days
     latest   = today + handling days + the service level's transit_max_days
 
-* "today" is the order moment's date in the destination's time zone (markets.TIME_ZONES): a
+* "today" is the order moment's date in the destination's time zone (its market's time_zone): a
   buyer in São Paulo ordering at 23:00 orders "today", although it is tomorrow in UTC.
 * Handling days are the merchant's time to hand the parcel to a hub. network-twin.md (§2,
   source [30]: freightcourse.com/aliexpress-processing-time, chinaparcel.net/en/posts/87) gives

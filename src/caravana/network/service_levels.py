@@ -25,7 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from caravana.markets import TIME_ZONES
+from caravana import markets
 from caravana.network.models import ServiceLevel
 from caravana.network.promise import Window, window
 
@@ -94,7 +94,8 @@ def offered() -> dict[str, Level]:
 
 def zone(country: str) -> zoneinfo.ZoneInfo:
     """The zone a buyer's "today" is counted in; UTC for a country we do not sell to."""
-    return zoneinfo.ZoneInfo(TIME_ZONES.get((country or "").upper(), "UTC"))
+    market = markets.get(country)
+    return market.zone if market else zoneinfo.ZoneInfo("UTC")
 
 
 def promise(country: str, level: str, at: dt.datetime | None = None) -> Window:

@@ -42,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.orders.models import DisputeReason, Notification, Order
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,7 @@ MOMENT_OF_CODE = {"EME": CUSTOMS_HOLD, "EDG": OUT_FOR_DELIVERY}
 #: departure, confirm_delivery with the last parcel): tracking need not e-mail them as well.
 COVERED_BY_ORDER = {"EMC", "EMI"}
 
-BUYER_LANGUAGES = ("es", "pt-br", "en")
 MERCHANT_LANGUAGES = ("zh-hans", "en")
-#: The buyer's language by the order's country when they never chose one.
-COUNTRY_LANGUAGE = {"BR": "pt-br", "MX": "es", "CL": "es", "CO": "es", "PE": "es", "AR": "es"}
 #: A claim older than this is taken to be a dead sender's, and the row may be sent again.
 LEASE = dt.timedelta(minutes=5)
 
@@ -174,9 +172,9 @@ def send_pending(limit: int = 200, older_than: dt.timedelta = dt.timedelta(minut
 
 def buyer_language(order: Order) -> str:
     chosen = (order.buyer.language or "").lower()
-    if chosen in BUYER_LANGUAGES:
+    if chosen in markets.BUYER_LANGUAGES:
         return chosen
-    return COUNTRY_LANGUAGE.get(order.country, "en")
+    return markets.language(order.country)  # the market's when they never chose one
 
 
 def merchant_contact(merchant: Any) -> tuple[str, str]:

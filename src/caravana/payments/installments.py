@@ -1,5 +1,6 @@
 """Card installments by each country's rules (payments.md): which counts a buyer may choose and
-how an amount is split. Pure Python, no Django.
+how an amount is split. The rules (counts, minimum installment) are the market's
+(caravana.markets); this applies them. Pure Python, no Django.
 
 Rounding: each installment is the amount divided by the count, rounded down to the currency's
 minor unit, and the remainder goes to the first installment, so the installments add up to the
@@ -20,23 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from caravana.markets import market as markets
 from caravana.money import minor_unit
-
-
-@dataclass(frozen=True)
-class InstallmentRule:
-    country: str
-    currency: str
-    counts: tuple[int, ...]
-    minimum: Decimal  # per installment, when there is more than one
-
-
-#: parcelamento (BR), meses sin intereses (MX), cuotas (AR). Paying at once (1) is always allowed.
-RULES: dict[str, InstallmentRule] = {
-    "BR": InstallmentRule("BR", "BRL", tuple(range(1, 13)), Decimal("5.00")),
-    "MX": InstallmentRule("MX", "MXN", (1, 3, 6, 9, 12), Decimal("100.00")),
-    "AR": InstallmentRule("AR", "ARS", tuple(range(1, 13)), Decimal("100.00")),
-}
 
 
 def split(amount: Decimal, currency: str, count: int) -> list[Decimal]:
@@ -52,10 +38,13 @@ def split(amount: Decimal, currency: str, count: int) -> list[Decimal]:
 def options(country: str, amount: Decimal, currency: str) -> list[int]:
     """The counts this amount may be paid in: 1, and each count whose smallest installment is
     at least the country's minimum."""
-    rule = RULES.get(country)
-    if rule is None or rule.currency != currency:
+    found = markets.get(country)
+    applies = found.installments if found and found.currency == currency else None
+    if applies is None:
         return [1]
-    return [n for n in rule.counts if n == 1 or split(amount, currency, n)[-1] >= rule.minimum]
+    return [
+        n for n in applies.counts if n == 1 or split(amount, currency, n)[-1] >= applies.minimum
+    ]
 
 
 @dataclass(frozen=True)
@@ -97,11 +86,12 @@ def plan(country: str, amount: Decimal, currency: str, count: int) -> list[Decim
     """The installments, or ValueError naming the rule that refuses `count`."""
     allowed = options(country, amount, currency)
     if count not in allowed:
-        rule = RULES.get(country)
-        if rule is None or count not in rule.counts:
+        found = markets.get(country)
+        applies = found.installments if found else None
+        if found is None or applies is None or count not in applies.counts:
             raise ValueError(f"installments: choose one of {', '.join(map(str, allowed))}")
         raise ValueError(
-            f"installments: each must be at least {rule.minimum} {rule.currency}; "
+            f"installments: each must be at least {applies.minimum} {found.currency}; "
             f"choose one of {', '.join(map(str, allowed))}"
         )
     return split(amount, currency, count)

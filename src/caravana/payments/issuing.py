@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
 from caravana.payments import installments, outbox, providers
@@ -24,22 +25,13 @@ from caravana.payments.models import (
 )
 from caravana.payments.references import new_reference
 
-#: Which methods each buyer country offers.
-METHODS: dict[str, tuple[str, ...]] = {
-    "BR": ("pix", "boleto", "card"),
-    "MX": ("oxxo", "spei", "card"),
-    "CL": ("card",),
-    "CO": ("card",),
-    "PE": ("card",),
-    "AR": ("card",),
-}
-
-
 OXXO_MIN, OXXO_MAX = Decimal("10.00"), Decimal("10000.00")
 
 
 def methods_for(country: str) -> tuple[str, ...]:
-    return METHODS.get(country, ())
+    """The methods the buyer's market offers (caravana.markets), in the order offered."""
+    market = markets.get(country)
+    return market.payment_methods if market else ()
 
 
 def _card_digits(card_number: str | None) -> str:

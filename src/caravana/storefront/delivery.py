@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caravana.markets import Market
 from caravana.network import service_levels
 from caravana.network.promise import Window, format_window
 from caravana.orders.models import ServiceLevel
-from caravana.storefront.countries import BuyerCountry, format_locale
 from caravana.storefront.landed import DEFAULT_SERVICE
 
 
@@ -33,10 +33,10 @@ class ShownPromise:
 
 
 def shown(
-    window: Window, country: BuyerCountry, service: str, language: str | None = None
+    window: Window, country: Market, service: str, language: str | None = None
 ) -> ShownPromise:
     """A window worded for a buyer of `country` reading `language` (the active one by default)."""
-    locale = format_locale(country, language or get_language() or "en")
+    locale = country.format_locale(language or get_language() or "en")
     return ShownPromise(window, format_window(window, locale), service_name(service))
 
 
@@ -50,7 +50,7 @@ def service_name(code: str) -> str:
 
 
 def promise_for(
-    country: BuyerCountry, service: str = DEFAULT_SERVICE, at: dt.datetime | None = None
+    country: Market, service: str = DEFAULT_SERVICE, at: dt.datetime | None = None
 ) -> ShownPromise | None:
     """What a buyer in `country` is promised for `service` ordering now; None when the network
     offers no such service (then pages show no date rather than a made-up one)."""

@@ -9,18 +9,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from caravana.catalog import landed
-from caravana.catalog.landed import DEFAULT_SERVICE, DEFAULT_STATE
+from caravana.catalog.landed import DEFAULT_SERVICE, default_state
 from caravana.catalog.models import Product
+from caravana.markets import Market
 from caravana.pricing.charge_names import charge_name
 from caravana.pricing.engine import Quote
-from caravana.storefront.countries import BuyerCountry
 
-__all__ = ["DEFAULT_SERVICE", "DEFAULT_STATE", "charge_label", "product_quote"]
+__all__ = ["DEFAULT_SERVICE", "charge_label", "default_state", "product_quote"]
 
 
-def product_quote(
-    product: Product, variants: list, country: BuyerCountry
-) -> tuple[Any, Quote] | None:
+def product_quote(product: Product, variants: list, country: Market) -> tuple[Any, Quote] | None:
     """The variant a card prices this product by and its quote (catalog.landed.cheapest):
     the product page shows exactly this figure. None when nothing can be delivered there."""
     return landed.cheapest(variants, product.hs_code, country.code)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from caravana.storefront import countries
+from caravana import markets
 
 COOKIE = "caravana_country"
 
@@ -16,7 +16,7 @@ class BuyerLocaleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         code = request.session.get("country") or request.COOKIES.get(COOKIE)
-        country = countries.get(code)
+        country = markets.get(code)
         request.country_chosen = country is not None
-        request.country = country or countries.DEFAULT
+        request.country = country or markets.default()
         return self.get_response(request)

@@ -18,10 +18,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana import markets
 from caravana.checkout import services as checkout_services
 from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
-from caravana.markets import addresses, demo_ceps, documents
+from caravana.markets import addresses, documents
 from caravana.money import Money
 from caravana.network.promise import Window
 from caravana.orders import carts, disputes, lifecycle, placement
@@ -30,9 +31,8 @@ from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, Serv
 from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
 from caravana.payments.models import Method, PaymentStatus
-from caravana.storefront import countries, delivery
-from caravana.storefront.countries import format_locale
-from caravana.storefront.landed import DEFAULT_STATE, charge_label
+from caravana.storefront import delivery
+from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
 
 FORM_FIELDS = (
@@ -69,7 +69,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _fmt(request: HttpRequest, amount, currency: str) -> str:
-    return Money(amount, currency).format(format_locale(request.country, get_language() or "en"))
+    return Money(amount, currency).format(request.country.format_locale(get_language() or "en"))
 
 
 def cart(request: HttpRequest) -> HttpResponse:
@@ -132,7 +132,7 @@ def _summary_context(
     country = request.country.code
     items = [(v, q) for v, q, _id in carts.cart_items(c)]
     parcels = placement.quote_parcels(
-        items, country, service, state=state or DEFAULT_STATE.get(country)
+        items, country, service, state=state or default_state(country)
     )
     ok = [p for p in parcels if p.quote and p.quote.ok]
     total = sum((p.quote.collect_at_checkout for p in ok), 0)
@@ -246,7 +246,7 @@ def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> l
     return out
 
 
-def _windows(country: countries.BuyerCountry) -> list[tuple[str, str, delivery.ShownPromise]]:
+def _windows(country: markets.Market) -> list[tuple[str, str, delivery.ShownPromise]]:
     """Each service the network offers, with what it promises a buyer ordering now."""
     now = timezone.now()
     shown = (
@@ -262,8 +262,14 @@ def _address_context(country: str) -> dict:
         "states": state_choices(country),
         "area_label": form.area_label,
         "postal_label": form.postal_label,
-        "cep_lookup": country == "BR",
+        "cep_lookup": _postal_lookup(country) is not None,
     }
+
+
+def _postal_lookup(country: str):
+    """The market's postal-code lookup (Brazil's CEPs), or None."""
+    market = markets.get(country)
+    return market.postal_lookup if market else None
 
 
 @login_required
@@ -275,7 +281,8 @@ def cep_lookup(request: HttpRequest) -> HttpResponse:
     true: a fixed field loses it, a still wrong one keeps it."""
     country = request.country.code
     data = {k: request.GET.get(k, "") for k in ADDRESS_FIELDS}
-    found = demo_ceps.lookup(data["postal_code"]) if country == "BR" else None
+    lookup = _postal_lookup(country)
+    found = lookup(data["postal_code"]) if lookup else None
     if found is not None:
         data["street_address"] = data["street_address"] or found.street
         data.update(city_area=found.district, city=found.city, state=found.state)
@@ -363,7 +370,7 @@ def _order_page(
     buyer's language, every parcel with its S10 and tracking link; and, while it waits for
     payment, the way on: pay again, another way, or cancel."""
     lang = get_language() or "en"
-    country = countries.get(order.country) or request.country
+    country = markets.get(order.country) or request.country
     lines = [
         {
             "title": line.variant.product.title(lang) or line.title,
@@ -392,7 +399,7 @@ def _order_page(
         "refunds": order.refunds.all()[:50],
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
         "protection_due": lifecycle.protection_due(order),
-        "money_locale": format_locale(country, lang),
+        "money_locale": country.format_locale(lang),
         "promise": delivery.shown(
             Window(order.promised_from, order.promised_by), country, order.service_level
         ),
@@ -406,7 +413,7 @@ def _order_page(
         "installments": installment_labels.labels(
             order.country,
             installments.choices(order.country, order.group.total, order.currency),
-            lambda a: Money(a, order.currency).format(format_locale(country, lang)),
+            lambda a: Money(a, order.currency).format(country.format_locale(lang)),
         )
         if awaiting
         else [],

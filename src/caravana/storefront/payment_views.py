@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana import markets
 from caravana.codes import pix
 from caravana.payments import providers, simulate, vouchers
 from caravana.payments.models import Payment
-from caravana.storefront import countries
 
 
 def _own(request: HttpRequest, reference: str) -> Payment:
@@ -51,8 +51,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _zone(payment: Payment) -> zoneinfo.ZoneInfo:
-    """The buyer's time zone: their country's (storefront.countries)."""
-    country = countries.get(payment.group.country)
+    """The buyer's time zone: their country's (caravana.markets)."""
+    country = markets.get(payment.group.country)
     return country.zone if country else zoneinfo.ZoneInfo("UTC")
 
 

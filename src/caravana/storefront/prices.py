@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from caravana.markets import Market
 from caravana.money import Money
 from caravana.pricing import fx
-from caravana.storefront.countries import BuyerCountry, format_locale
 
 
 class PriceBook:
     """Converts many prices for one page with at most one FX lookup per currency pair."""
 
-    def __init__(self, country: BuyerCountry, language: str) -> None:
+    def __init__(self, country: Market, language: str) -> None:
         self.country = country
-        self.locale = format_locale(country, language)
+        self.locale = country.format_locale(language)
         self._rates: dict[str, Decimal | None] = {}
 
     def rate(self, currency: str) -> Decimal | None:

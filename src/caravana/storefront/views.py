@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from caravana import markets
 from caravana.catalog import landed, queries
 from caravana.catalog.models import Category, Store
 from caravana.catalog.search import SORTS, SearchRequest
@@ -19,8 +20,7 @@ from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
 from caravana.money import Money
 from caravana.pricing.charge_names import rate_text, refusal_text
-from caravana.storefront import countries
-from caravana.storefront.landed import DEFAULT_STATE, charge_label, product_quote
+from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
 
@@ -80,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def choose_country(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        country = countries.get(request.POST.get("country"))
+        country = markets.get(request.POST.get("country"))
         language = request.POST.get("language") or (country.language if country else "")
         if country is None:
             return render(
@@ -89,7 +89,7 @@ def choose_country(request: HttpRequest) -> HttpResponse:
                 {"error": _("Choose one of the countries we deliver to.")},
                 status=422,
             )
-        if language not in countries.BUYER_LANGUAGES:
+        if language not in markets.BUYER_LANGUAGES:
             language = country.language
         request.session["country"] = country.code
         target = safe_next(request, "/")
@@ -273,6 +273,6 @@ def landed_context(quote, book: PriceBook) -> dict:
         "arrival_rows": [row(c) for c in quote.charges() if c.estimate],
         "rows": [row(c) for c in quote.charges() if not c.estimate],
         "refusals": [refusal_text(r, quote.request.country) for r in quote.refusals],
-        "state": DEFAULT_STATE.get(quote.request.country),
+        "state": default_state(quote.request.country),
         "rule_set": quote.rule_set.id,
     }

@@ -1,8 +1,9 @@
 """Places and the route map, with no database and no tile server.
 
 Airports (hubs feed one, gateways are one) come from airportsdata: name, city, coordinates and
-IANA time zone. A buyer's city comes from CITIES, a small table of capitals and large cities of
-the six destination countries; a city not in it is drawn at the gateway rather than guessed.
+IANA time zone. A buyer's city comes from its market's table of capitals and large cities
+(caravana.markets, with its source); a city not in it is drawn at the gateway rather than
+guessed.
 
 The map is an inline SVG: great-circle legs sampled every few degrees, longitudes unwrapped so
 a leg never jumps across the antimeridian, then an equirectangular projection fitted to the
@@ -17,84 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-#: (latitude, longitude) of city centres, rounded to 0.01°. Source: GeoNames (geonames.org,
-#: CC BY 4.0) city records, cross-checked against each city's Wikipedia coordinates,
-#: gathered 2026-11. The first entry of each country is its capital.
-CITIES: dict[str, dict[str, tuple[float, float]]] = {
-    "BR": {
-        "Brasília": (-15.79, -47.88),
-        "São Paulo": (-23.55, -46.63),
-        "Rio de Janeiro": (-22.91, -43.17),
-        "Belo Horizonte": (-19.92, -43.94),
-        "Salvador": (-12.97, -38.50),
-        "Fortaleza": (-3.73, -38.52),
-        "Curitiba": (-25.43, -49.27),
-        "Recife": (-8.05, -34.88),
-        "Porto Alegre": (-30.03, -51.23),
-        "Manaus": (-3.12, -60.02),
-        "Campinas": (-22.91, -47.06),
-        "Belém": (-1.46, -48.50),
-        "Goiânia": (-16.68, -49.25),
-    },
-    "MX": {
-        "Ciudad de México": (19.43, -99.13),
-        "Guadalajara": (20.67, -103.35),
-        "Monterrey": (25.67, -100.31),
-        "Puebla": (19.04, -98.21),
-        "Tijuana": (32.51, -117.04),
-        "León": (21.12, -101.68),
-        "Mérida": (20.97, -89.62),
-        "Cancún": (21.16, -86.85),
-        "Querétaro": (20.59, -100.39),
-    },
-    "CL": {
-        "Santiago": (-33.45, -70.67),
-        "Valparaíso": (-33.05, -71.62),
-        "Concepción": (-36.83, -73.05),
-        "Antofagasta": (-23.65, -70.40),
-        "La Serena": (-29.90, -71.25),
-        "Temuco": (-38.74, -72.60),
-    },
-    "CO": {
-        "Bogotá": (4.71, -74.07),
-        "Medellín": (6.24, -75.58),
-        "Cali": (3.45, -76.53),
-        "Barranquilla": (10.96, -74.80),
-        "Cartagena": (10.39, -75.48),
-        "Bucaramanga": (7.12, -73.12),
-    },
-    "PE": {
-        "Lima": (-12.05, -77.04),
-        "Arequipa": (-16.41, -71.54),
-        "Trujillo": (-8.11, -79.03),
-        "Chiclayo": (-6.77, -79.84),
-        "Cusco": (-13.53, -71.97),
-        "Piura": (-5.19, -80.63),
-    },
-    "AR": {
-        "Buenos Aires": (-34.60, -58.38),
-        "Córdoba": (-31.42, -64.18),
-        "Rosario": (-32.95, -60.64),
-        "Mendoza": (-32.89, -68.83),
-        "La Plata": (-34.92, -57.95),
-        "Mar del Plata": (-38.00, -57.56),
-    },
-}
-
-#: Other spellings buyers type, mapped to the table's names.
-ALIASES = {
-    "cdmx": "Ciudad de México",
-    "mexico city": "Ciudad de México",
-    "mexico": "Ciudad de México",
-    "ciudad de mexico df": "Ciudad de México",
-    "santiago de chile": "Santiago",
-    "bogota dc": "Bogotá",
-    "bogota d c": "Bogotá",
-    "caba": "Buenos Aires",
-    "ciudad autonoma de buenos aires": "Buenos Aires",
-    "sp": "São Paulo",
-    "rio": "Rio de Janeiro",
-}
+from caravana.markets import market as markets
 
 
 def _norm(text: str) -> str:
@@ -103,23 +27,23 @@ def _norm(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in ascii_only).split())
 
 
-@cache
-def _city_index() -> dict[tuple[str, str], tuple[str, float, float]]:
-    index = {}
-    for country, cities in CITIES.items():
-        for name, (lat, lon) in cities.items():
-            index[(country, _norm(name))] = (name, lat, lon)
-    for alias, name in ALIASES.items():
-        for country, cities in CITIES.items():
-            if name in cities:
-                lat, lon = cities[name]
-                index[(country, _norm(alias))] = (name, lat, lon)
+@lru_cache(maxsize=64)  # keyed on the Market object: a market registered later gets its own
+def _city_index(market: markets.Market) -> dict[str, tuple[str, float, float]]:
+    index = {_norm(name): (name, lat, lon) for name, (lat, lon) in market.cities.items()}
+    for alias, name in market.city_aliases.items():
+        if name in market.cities:
+            lat, lon = market.cities[name]
+            index[_norm(alias)] = (name, lat, lon)
     return index
 
 
 def city(country: str, name: str) -> tuple[str, float, float] | None:
-    """(name as in the table, lat, lon) of a destination city, or None when not in the table."""
-    return _city_index().get(((country or "").upper(), _norm(name or "")))
+    """(name as in the market's table, lat, lon) of a destination city, or None when not in
+    the table."""
+    market = markets.get(country)
+    if market is None:
+        return None
+    return _city_index(market).get(_norm(name or ""))
 
 
 @cache

@@ -14,15 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from caravana import markets
 from caravana.tracking import upu
 from caravana.tracking.models import Status
-
-#: The buyer's language by destination country (tracking imports no storefront code).
-COUNTRY_LANGUAGE = {"BR": "pt-br", "MX": "es", "CL": "es", "CO": "es", "PE": "es", "AR": "es"}
-
-
-def language_for(country: str) -> str:
-    return COUNTRY_LANGUAGE.get((country or "").upper(), "en")
 
 
 def is_key(code: str | None) -> bool:
@@ -51,7 +45,7 @@ def email_buyers(pairs: list[tuple[Any, Any]]) -> int:
         return 0
     messages = []
     for parcel, event in pairs:
-        language = language_for(parcel.recipient_country)
+        language = markets.language(parcel.recipient_country)
         with translation.override(language):
             context = {
                 "parcel": parcel,

@@ -302,7 +302,7 @@ def clean_identifier(value: str) -> str | None:
 
 def stops_for(parcel: ParcelRow | Parcel) -> tuple[list[geo.Stop], bool]:
     """Origin (the hub's airport) → gateway → destination city; the city is drawn at the
-    gateway when it is not in geo.CITIES. Returns the stops and whether the city was known."""
+    gateway when its market does not list it. Returns the stops and whether the city was known."""
     hub, gw = parcel.hub, parcel.gateway
     ap = geo.airport(hub.airport)
     origin = geo.Stop(hub.city, hub.airport, ap.latitude if ap else 0.0,

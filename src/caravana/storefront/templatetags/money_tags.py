@@ -9,8 +9,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from caravana import markets
 from caravana.money import Money
-from caravana.storefront import countries
 
 register = template.Library()
 
@@ -24,6 +24,6 @@ def money(context: template.Context, amount: Any, currency: str) -> str:
     locale = context.get("money_locale")
     if not locale:
         request = context.get("request")
-        country = getattr(request, "country", countries.DEFAULT)
-        locale = countries.format_locale(country, get_language() or "en")
+        country = getattr(request, "country", None) or markets.default()
+        locale = country.format_locale(get_language() or "en")
     return Money(amount, currency).format(locale)

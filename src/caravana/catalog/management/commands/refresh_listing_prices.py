@@ -1,5 +1,5 @@
 """`python -m caravana refresh_listing_prices [--country XX ...] [--batch N]`: recompute every
-product's landed listing price (catalog.landed) for the given countries (default: all six),
+product's landed listing price (catalog.landed) for the given countries (default: every market),
 with a progress bar. What the after-commit task does after an FX import or a rule change, by
 hand: after restoring a backup, or to time it."""
 
@@ -10,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from caravana import markets
 from caravana.catalog import landed
 from caravana.catalog.models import Product
 
@@ -19,18 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--country", action="append", help="ISO code, repeatable (default: all six)"
+            "--country", action="append", help="ISO code, repeatable (default: every market)"
         )
         parser.add_argument("--batch", type=int, default=landed.BATCH, help="products per batch")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, country=None, batch=landed.BATCH, no_progress=False, **options):
-        countries = [c.upper() for c in country] if country else list(landed.COUNTRIES)
-        unknown = sorted(set(countries) - set(landed.COUNTRIES))
+        known = markets.codes()
+        countries = [c.upper() for c in country] if country else list(known)
+        unknown = sorted(set(countries) - set(known))
         if unknown:
-            raise CommandError(
-                f"--country: {', '.join(unknown)} is not one of {', '.join(landed.COUNTRIES)}"
-            )
+            raise CommandError(f"--country: {', '.join(unknown)} is not one of {', '.join(known)}")
         if batch < 1:
             raise CommandError("--batch: give a whole number of products above 0")
         total = Product.objects.count()
