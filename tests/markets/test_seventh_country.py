@@ -23,11 +23,9 @@ from caravana.markets.documents import Document
 from caravana.orders import notifications
 from caravana.orders.models import OrderGroup
 from caravana.orders.validation import validate_address, validate_buyer_id
-from caravana.payments import installments
-from caravana.payments import services as payments
+from caravana.payments import installments, issuing, simulate
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
-from caravana.tracking import geo
-from caravana.tracking import services as tracking
+from caravana.tracking import batch, geo, recording
 from tests.orders.support import buyer
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +158,7 @@ def test_the_checkout_offers_its_methods_documents_and_states_and_places_an_orde
 
     # Paid: the receipt is in the market's language, the buyer having chosen none.
     with django_capture_on_commit_callbacks(execute=True):
-        assert payments.sandbox_simulate(payment)[0] == 200
+        assert simulate.sandbox_simulate(payment)[0] == 200
     order = group.orders.get()
     assert notifications.buyer_language(order) == "es"
     receipts = [m for m in smtp_inbox.to(FORM["email"])
@@ -187,7 +185,7 @@ def test_its_addresses_and_documents_are_checked_its_way(uruguay):
         validate_buyer_id("UY", "12", "uy.ci")
     assert "buyer_id" in bad.value.message_dict
 
-    assert payments.methods_for("UY") == ("card",)
+    assert issuing.methods_for("UY") == ("card",)
     assert installments.options("UY", Decimal("500.00"), "UYU") == [1]
     assert installments.options("UY", Decimal("1200.00"), "UYU") == [1, 3, 6]
 
@@ -202,8 +200,8 @@ def test_tracking_writes_to_its_buyers_in_its_language(
         Parcel.objects.filter(pk=parcel.pk).update(recipient_country="UY")
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            tracking.record_batch([
-                tracking.EventIn(
+            recording.record_batch([
+                batch.EventIn(
                     parcel_id=parcel.pk, identifier=parcel.s10, source="carrier:test",
                     event_id=f"{parcel.pk}-EDG", code="EDG",
                     occurred_at=timezone.now() + dt.timedelta(minutes=1),
