@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.fulfillment.models import Parcel
-from caravana.tracking import batch_sql, tasks, upu
+from caravana.tracking import batch_sql, upu
 from caravana.tracking.batch import BatchResult, EventIn, StatusChange
 from caravana.tracking.events import Delivery, parcel_delivered, parcels_delivered
 from caravana.tracking.models import TrackingEvent
@@ -258,4 +258,9 @@ def _notify(changes: list[StatusChange]) -> None:
     """One task per batch. The changes travel as JSON arrays (a NamedTuple serialises as one),
     and the message's argsrepr, which Celery would otherwise build with its safe repr of
     hundreds of rows for its logs, just counts them."""
+    # Imported here, not at the top: it loads Celery, which the management commands run from
+    # src/caravana (makemessages) must not import as they start (caravana/celery.py would
+    # shadow the celery package). No cycle: tasks imports tracking.batch, never this module.
+    from caravana.tracking import tasks
+
     tasks.notify_changes.apply_async((changes,), argsrepr=f"[{len(changes)} status changes]")
