@@ -8,21 +8,21 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from caravana.api.auth import TokenAuth
+from caravana.access.auth import HubAuth, MerchantAuth
+from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id, PositiveCount
-from caravana.catalog.models import Merchant, MerchantMember
 from caravana.fulfillment import labels, services
 from caravana.fulfillment.models import Bag, Parcel, Uld
-from caravana.network.models import Flight, Hub, HubMember
+from caravana.network.models import Flight
 
-router = Router(tags=["parcels"], auth=TokenAuth(scope="parcels"))
+router = Router(tags=["parcels"], auth=MerchantAuth(scope="parcels"))
+hub_router = Router(tags=["parcels"], auth=HubAuth(scope="parcels"))
 
 
 class ItemIn(Schema):
@@ -259,20 +259,6 @@ class LoadSheetOut(Schema):
     planned_volume_m3: Decimal
 
 
-def _merchant(request: HttpRequest) -> Merchant:
-    member = MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
-    if member is None:
-        raise HttpError(403, "merchant staff only")
-    return member.merchant
-
-
-def _hub(request: HttpRequest) -> Hub:
-    member = HubMember.objects.select_related("hub").filter(user=request.user).first()
-    if member is None:
-        raise HttpError(403, "hub staff only")
-    return member.hub
-
-
 _PARCEL_RELATED = ("hub", "service_level", "gateway", "carrier", "bag")
 
 
@@ -285,9 +271,8 @@ def _pdf(body: bytes, name: str) -> HttpResponse:
 @router.post("/parcels", response={201: ParcelDetailOut})
 def create_parcel(request: HttpRequest, payload: ParcelIn):
     """Create a parcel with its declared contents; it gets its S10 identifier at once."""
-    merchant = _merchant(request)
     data = payload.dict()
-    parcel = services.create_parcel(merchant, data)
+    parcel = services.create_parcel(request.merchant, data)
     return Status(
         201,
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items").get(pk=parcel.pk),
@@ -297,7 +282,7 @@ def create_parcel(request: HttpRequest, payload: ParcelIn):
 @router.get("/parcels", response=list[ParcelOut])
 @paginate(Pagination, page_size=50)
 def list_parcels(request: HttpRequest, state: str | None = None):
-    qs = Parcel.objects.filter(merchant=_merchant(request)).select_related(*_PARCEL_RELATED)
+    qs = owned(Parcel.objects.select_related(*_PARCEL_RELATED), request.merchant)
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-created_at", "-id")
@@ -305,16 +290,16 @@ def list_parcels(request: HttpRequest, state: str | None = None):
 
 @router.get("/parcels/{s10}", response=ParcelDetailOut)
 def get_parcel(request: HttpRequest, s10: str):
-    return get_object_or_404(
+    return owned_or_404(
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items"),
+        request.merchant,
         s10=services.s10_codes.compact(s10),
-        merchant=_merchant(request),
     )
 
 
 @router.get("/parcels/{s10}/label.pdf")
 def parcel_label(request: HttpRequest, s10: str):
-    parcels = services.parcels_for_labels(_merchant(request), [s10])
+    parcels = services.parcels_for_labels(request.merchant, [s10])
     if not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), f"{parcels[0].s10}.pdf")
@@ -323,15 +308,14 @@ def parcel_label(request: HttpRequest, s10: str):
 @router.post("/labels")
 def many_labels(request: HttpRequest, payload: LabelsIn):
     """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500)."""
-    parcels = services.parcels_for_labels(_merchant(request), payload.s10)
+    parcels = services.parcels_for_labels(request.merchant, payload.s10)
     if len(parcels) != len(set(payload.s10)) or not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), "labels.pdf")
 
 
-@router.post("/hub/receive", response=ReceiveOut)
+@hub_router.post("/hub/receive", response=ReceiveOut)
 def hub_receive(request: HttpRequest, payload: ReceiveIn):
-    _hub(request)
     result = services.receive(
         request.user,
         payload.s10,
@@ -343,44 +327,37 @@ def hub_receive(request: HttpRequest, payload: ReceiveIn):
     return {"parcel": result.parcel, "repeated": result.repeated, "discrepancy": result.discrepancy}
 
 
-@router.post("/hub/bag", response=BagOut)
+@hub_router.post("/hub/bag", response=BagOut)
 def hub_sort_into_bag(request: HttpRequest, payload: ScanIn):
-    _hub(request)
     return services.sort_into_bag(request.user, payload.s10)
 
 
-@router.post("/hub/bags/{identifier}/close", response=BagOut)
+@hub_router.post("/hub/bags/{identifier}/close", response=BagOut)
 def hub_close_bag(request: HttpRequest, identifier: str):
-    _hub(request)
     return services.close_bag(request.user, identifier)
 
 
-@router.post("/hub/ulds/{identifier}/bags", response=UldOut)
+@hub_router.post("/hub/ulds/{identifier}/bags", response=UldOut)
 def hub_build_uld(request: HttpRequest, identifier: str, payload: BagIn):
-    _hub(request)
     return services.build_uld(request.user, identifier, payload.bag)
 
 
-@router.post("/hub/ulds/{identifier}/close", response=UldOut)
+@hub_router.post("/hub/ulds/{identifier}/close", response=UldOut)
 def hub_close_uld(request: HttpRequest, identifier: str):
-    _hub(request)
     return services.close_uld(request.user, identifier)
 
 
 def _hub_flight(request: HttpRequest, flight_id: Id) -> Flight:
-    hub = _hub(request)
-    return get_object_or_404(
-        Flight.objects.select_related("aircraft_type"), pk=flight_id, origin=hub.airport
-    )
+    return owned_or_404(Flight.objects.select_related("aircraft_type"), request.hub, pk=flight_id)
 
 
-@router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
+@hub_router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
 def hub_load_uld(request: HttpRequest, flight_id: Id, payload: UldIn):
     flight = _hub_flight(request, flight_id)
     return services.load_uld_onto_flight(request.user, payload.uld, flight)
 
 
-@router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
+@hub_router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
 def hub_load_sheet(request: HttpRequest, flight_id: Id):
     flight = _hub_flight(request, flight_id)
     sheet = services.load_sheet(flight)
@@ -402,3 +379,6 @@ def hub_load_sheet(request: HttpRequest, flight_id: Id):
         "planned_gross_kg": sheet.planned_gross_kg,
         "planned_volume_m3": sheet.planned_volume_m3,
     }
+
+
+router.add_router("", hub_router)
