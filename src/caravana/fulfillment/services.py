@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.access import members
 from caravana.catalog import sellable
 from caravana.catalog.models import BatteryType, Merchant
 from caravana.codes import bag as bag_codes
@@ -31,7 +32,7 @@ from caravana.codes import uld as uld_codes
 from caravana.fulfillment import events
 from caravana.fulfillment.models import Bag, Parcel, ParcelItem, SerialCounter, Uld
 from caravana.markets import documents
-from caravana.network.models import Flight, Hub, HubMember, Lane, ServiceLevel, UldType
+from caravana.network.models import Flight, Hub, Lane, ServiceLevel, UldType
 
 #: The country in every S10 identifier Caravana issues (the issuing operator is in China).
 S10_COUNTRY = "CN"
@@ -85,12 +86,10 @@ def _emit(parcel: Parcel, code: str | None, at: dt.datetime, location: str, **de
 
 def hub_of(user: Any) -> Hub:
     """The hub a member of staff works at; anyone else may not scan."""
-    member = (
-        HubMember.objects.select_related("hub").filter(user_id=getattr(user, "pk", None)).first()
-    )
-    if member is None or not member.hub.is_active:
+    hub = members.hub_of(user)
+    if hub is None:
         raise ValidationError({"user": _("Only hub staff can scan at a hub.")})
-    return member.hub
+    return hub
 
 
 def next_serial(scope: str) -> int:
