@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -16,32 +17,29 @@ from caravana.catalog.models import Merchant, MerchantMember
 from caravana.network.models import Carrier, CarrierMember, Hub, HubMember
 
 
+def _belongs_to(membership: type[Model], field: str, user: Any) -> Any:
+    """What `user`'s row in `membership` (a one-to-one on the user) points to through `field`."""
+    member = (
+        membership.objects.select_related(field).filter(user_id=getattr(user, "pk", None)).first()
+    )
+    return getattr(member, field) if member is not None else None
+
+
 def merchant_of(user: Any) -> Merchant | None:
     """The merchant `user` is staff of."""
-    member = (
-        MerchantMember.objects.select_related("merchant")
-        .filter(user_id=getattr(user, "pk", None))
-        .first()
-    )
-    return member.merchant if member is not None else None
+    return _belongs_to(MerchantMember, "merchant", user)
 
 
 def hub_of(user: Any) -> Hub | None:
     """The hub `user` works at, if it is active: staff of a closed hub may not work there."""
-    member = (
-        HubMember.objects.select_related("hub").filter(user_id=getattr(user, "pk", None)).first()
-    )
-    return member.hub if member is not None and member.hub.is_active else None
+    hub = _belongs_to(HubMember, "hub", user)
+    return hub if hub is not None and hub.is_active else None
 
 
 def carrier_of(user: Any) -> Carrier | None:
     """The active carrier `user` (a person or an integration account) speaks for."""
-    member = (
-        CarrierMember.objects.select_related("carrier")
-        .filter(user_id=getattr(user, "pk", None))
-        .first()
-    )
-    return member.carrier if member is not None and member.carrier.is_active else None
+    carrier = _belongs_to(CarrierMember, "carrier", user)
+    return carrier if carrier is not None and carrier.is_active else None
 
 
 def is_operator(user: Any) -> bool:
