@@ -1,50 +1,16 @@
-"""Bearer-token auth for the API: `Authorization: Bearer cvn_…`. Each router names the scope
-its endpoints need (accounts.models.Scope); a valid token without it gets 403 naming the scope,
-with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750, section 3.1). Session
-auth (django_auth, beside it on some routers) is not scoped: roles decide there."""
+"""How the API documents and answers its authentication (the auth classes themselves are
+caravana.access.auth): each operation's token scope in OpenAPI, and a missing scope answered
+403 naming it, with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750, section
+3.1)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
-from ninja.security import HttpBearer
 
-from caravana.accounts.models import Scope
-from caravana.accounts.services import find_token
-
-
-class MissingScope(HttpError):
-    """A valid token without the scope an endpoint needs. An HttpError, so it is a 403 even
-    where its own handler (missing_scope_response) is not installed."""
-
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
-        super().__init__(
-            403,
-            _("This API token lacks the %(scope)s scope this endpoint needs.") % {"scope": scope},
-        )
-
-
-class TokenAuth(HttpBearer):
-    def __init__(self, scope: str | None = None) -> None:
-        if scope is not None and scope not in Scope.values:
-            raise ValueError(f"unknown API token scope {scope!r}")
-        self.scope = scope
-        super().__init__()
-
-    def authenticate(self, request: HttpRequest, token: str):
-        found = find_token(token)
-        if found is None:
-            return None
-        if self.scope is not None and not found.has_scope(self.scope):
-            raise MissingScope(self.scope)
-        request.user = found.user
-        request.api_token = found
-        return found.user
+from caravana.access.auth import MissingScope, TokenAuth
 
 
 def missing_scope_response(api, request: HttpRequest, exc: MissingScope) -> HttpResponse:
@@ -65,7 +31,19 @@ def required_scope(operation: Operation) -> str | None:
 class ScopedOpenAPISchema(OpenAPISchema):
     """Ninja's schema with each operation's token scope: in its security requirement (OpenAPI
     3.1 allows role names there for schemes other than OAuth, section 4.8.30) and, for readers
-    of the docs page, at the end of its description."""
+    of the docs page, at the end of its description. Every token auth (MerchantAuth, HubAuth
+    …) is the one bearer scheme TokenAuth: the role is checked after the token, not sent."""
+
+    def operation_security(self, operation: Operation) -> list[dict] | None:
+        if not operation.auth_callbacks:
+            return None
+        result = []
+        for auth in operation.auth_callbacks:
+            if hasattr(auth, "openapi_security_schema"):
+                name = getattr(auth, "scheme_name", type(auth).__name__)
+                result.append({name: []})
+                self.securitySchemes[name] = auth.openapi_security_schema
+        return result
 
     def operation_details(self, operation: Operation) -> dict:
         result = super().operation_details(operation)
@@ -73,8 +51,8 @@ class ScopedOpenAPISchema(OpenAPISchema):
         if scope is None:
             return result
         for requirement in result.get("security", []):
-            if TokenAuth.__name__ in requirement:
-                requirement[TokenAuth.__name__] = [scope]
+            if TokenAuth.scheme_name in requirement:
+                requirement[TokenAuth.scheme_name] = [scope]
         note = f"API token scope: `{scope}`."
         description = result.get("description")
         result["description"] = f"{description}\n\n{note}" if description else note

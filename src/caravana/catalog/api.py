@@ -11,10 +11,11 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from caravana.api.auth import TokenAuth
+from caravana.access.auth import MerchantAuth
+from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.catalog import queries, services
-from caravana.catalog.models import Category, MerchantMember, Product, Store, Variant, Warehouse
+from caravana.catalog.models import Category, Product, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
     ImageOut,
     ProductDetailOut,
@@ -104,14 +105,7 @@ def get_product(request: HttpRequest, product_id: int):
 
 # --- merchant writes -------------------------------------------------------------------------
 
-merchant_router = Router(tags=["merchant catalog"], auth=TokenAuth(scope="catalog"))
-
-
-def _merchant(request: HttpRequest):
-    member = MerchantMember.objects.select_related("merchant").filter(user=request.auth).first()
-    if member is None:
-        raise HttpError(403, "merchant staff only")
-    return member.merchant
+merchant_router = Router(tags=["merchant catalog"], auth=MerchantAuth(scope="catalog"))
 
 
 def _category(slug: str) -> Category:
@@ -122,24 +116,21 @@ def _category(slug: str) -> Category:
 
 
 def _own_product(request: HttpRequest, product_id: int) -> Product:
-    merchant = _merchant(request)
-    return get_object_or_404(
-        Product.objects.select_related("store", "category"), pk=product_id, store__merchant=merchant
+    return owned_or_404(
+        Product.objects.select_related("store", "category"), request.merchant, pk=product_id
     )
 
 
 @merchant_router.get("/merchant/products", response=list[ProductOut])
 @paginate(Pagination, page_size=50)
 def my_products(request: HttpRequest):
-    merchant = _merchant(request)
-    return Product.objects.filter(store__merchant=merchant).select_related("store", "category")
+    return owned(Product.objects.select_related("store", "category"), request.merchant)
 
 
 @merchant_router.post("/merchant/products", response={201: ProductDetailOut})
 def create_product(request: HttpRequest, payload: ProductIn):
-    merchant = _merchant(request)
     data = payload.dict()
-    store = Store.objects.filter(slug=data.pop("store"), merchant=merchant).first()
+    store = owned(Store, request.merchant).filter(slug=data.pop("store")).first()
     if store is None:
         raise ValidationError({"store": "no such store of yours"})
     data["category"] = _category(data["category"])
@@ -171,8 +162,7 @@ def create_variant(request: HttpRequest, product_id: int, payload: VariantIn):
 
 @merchant_router.patch("/merchant/variants/{int:variant_id}", response=VariantOut)
 def update_variant(request: HttpRequest, variant_id: int, payload: VariantPatch):
-    merchant = _merchant(request)
-    variant = get_object_or_404(Variant, pk=variant_id, merchant=merchant)
+    variant = owned_or_404(Variant, request.merchant, pk=variant_id)
     return services.update_variant(variant, payload.dict(exclude_unset=True))
 
 
@@ -186,9 +176,8 @@ def add_image(request: HttpRequest, product_id: int, image: UploadedFile = File(
 
 @merchant_router.put("/merchant/variants/{int:variant_id}/stock", response=StockOut)
 def set_stock(request: HttpRequest, variant_id: int, payload: StockIn):
-    merchant = _merchant(request)
-    variant = get_object_or_404(Variant, pk=variant_id, merchant=merchant)
-    warehouse = Warehouse.objects.filter(merchant=merchant, name=payload.warehouse).first()
+    variant = owned_or_404(Variant, request.merchant, pk=variant_id)
+    warehouse = owned(Warehouse, request.merchant).filter(name=payload.warehouse).first()
     if warehouse is None:
         raise ValidationError({"warehouse": "no such warehouse of yours"})
     stock = services.set_stock(variant, warehouse, payload.quantity)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caravana.console.access import merchant_required
+from caravana.access.pages import merchant_required
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Hub
 from caravana.orders import disputes, lifecycle, shipping

@@ -7,15 +7,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.access.objects import owned_or_404
+from caravana.access.pages import merchant_required
 from caravana.accounts import services as account_services
 from caravana.accounts.models import ApiToken
 from caravana.catalog import services
 from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
-from caravana.console.access import merchant_required
 from caravana.console.forms import (
     ImageForm,
     ProductForm,
@@ -37,8 +38,8 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _own_product(request: HttpRequest, pk: int) -> Product:
-    return get_object_or_404(
-        Product.objects.select_related("store", "category"), pk=pk, store__merchant=request.merchant
+    return owned_or_404(
+        Product.objects.select_related("store", "category"), request.merchant, pk=pk
     )
 
 
@@ -160,7 +161,7 @@ def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
 @merchant_required
 @require_POST
 def stock_set(request: HttpRequest, pk: int) -> HttpResponse:
-    variant = get_object_or_404(Variant, pk=pk, merchant=request.merchant)
+    variant = owned_or_404(Variant, request.merchant, pk=pk)
     form = StockForm(request.POST)
     warehouse = Warehouse.objects.filter(merchant=request.merchant).order_by("id").first()
     error = None
@@ -233,6 +234,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @merchant_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(ApiToken, pk=pk, user=request.user)
+    owned_or_404(ApiToken, request.user, pk=pk)
     account_services.revoke_token(request.user, pk)
     return redirect("console:tokens")

@@ -8,25 +8,25 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from caravana.api.auth import TokenAuth
+from caravana.access.auth import HubAuth, MerchantAuth
+from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id, PositiveCount
-from caravana.catalog.models import Merchant, MerchantMember
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment import labels
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.fulfillment.schemas import LoadSheetOut
 from caravana.fulfillment.services import hub_steps, load_sheets, loading
 from caravana.fulfillment.services import parcels as parcel_services
-from caravana.network.models import Flight, Hub, HubMember
+from caravana.network.models import Flight
 
-router = Router(tags=["parcels"], auth=TokenAuth(scope="parcels"))
+router = Router(tags=["parcels"], auth=MerchantAuth(scope="parcels"))
+hub_router = Router(tags=["parcels"], auth=HubAuth(scope="parcels"))
 
 
 class ItemIn(Schema):
@@ -211,20 +211,6 @@ class UldOut(Schema):
         return obj.flight.number if obj.flight_id else None
 
 
-def _merchant(request: HttpRequest) -> Merchant:
-    member = MerchantMember.objects.select_related("merchant").filter(user=request.user).first()
-    if member is None:
-        raise HttpError(403, "merchant staff only")
-    return member.merchant
-
-
-def _hub(request: HttpRequest) -> Hub:
-    member = HubMember.objects.select_related("hub").filter(user=request.user).first()
-    if member is None:
-        raise HttpError(403, "hub staff only")
-    return member.hub
-
-
 _PARCEL_RELATED = ("hub", "service_level", "gateway", "carrier", "bag")
 
 
@@ -237,9 +223,8 @@ def _pdf(body: bytes, name: str) -> HttpResponse:
 @router.post("/parcels", response={201: ParcelDetailOut})
 def create_parcel(request: HttpRequest, payload: ParcelIn):
     """Create a parcel with its declared contents; it gets its S10 identifier at once."""
-    merchant = _merchant(request)
     data = payload.dict()
-    parcel = parcel_services.create_parcel(merchant, data)
+    parcel = parcel_services.create_parcel(request.merchant, data)
     return Status(
         201,
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items").get(pk=parcel.pk),
@@ -249,7 +234,7 @@ def create_parcel(request: HttpRequest, payload: ParcelIn):
 @router.get("/parcels", response=list[ParcelOut])
 @paginate(Pagination, page_size=50)
 def list_parcels(request: HttpRequest, state: str | None = None):
-    qs = Parcel.objects.filter(merchant=_merchant(request)).select_related(*_PARCEL_RELATED)
+    qs = owned(Parcel.objects.select_related(*_PARCEL_RELATED), request.merchant)
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-created_at", "-id")
@@ -257,16 +242,16 @@ def list_parcels(request: HttpRequest, state: str | None = None):
 
 @router.get("/parcels/{s10}", response=ParcelDetailOut)
 def get_parcel(request: HttpRequest, s10: str):
-    return get_object_or_404(
+    return owned_or_404(
         Parcel.objects.select_related(*_PARCEL_RELATED).prefetch_related("items"),
+        request.merchant,
         s10=s10_codes.compact(s10),
-        merchant=_merchant(request),
     )
 
 
 @router.get("/parcels/{s10}/label.pdf")
 def parcel_label(request: HttpRequest, s10: str):
-    parcels = parcel_services.parcels_for_labels(_merchant(request), [s10])
+    parcels = parcel_services.parcels_for_labels(request.merchant, [s10])
     if not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), f"{parcels[0].s10}.pdf")
@@ -275,15 +260,14 @@ def parcel_label(request: HttpRequest, s10: str):
 @router.post("/labels")
 def many_labels(request: HttpRequest, payload: LabelsIn):
     """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500)."""
-    parcels = parcel_services.parcels_for_labels(_merchant(request), payload.s10)
+    parcels = parcel_services.parcels_for_labels(request.merchant, payload.s10)
     if len(parcels) != len(set(payload.s10)) or not parcels:
         raise HttpError(404, "Not Found")
     return _pdf(labels.render_labels(parcels), "labels.pdf")
 
 
-@router.post("/hub/receive", response=ReceiveOut)
+@hub_router.post("/hub/receive", response=ReceiveOut)
 def hub_receive(request: HttpRequest, payload: ReceiveIn):
-    _hub(request)
     result = hub_steps.receive(
         request.user,
         payload.s10,
@@ -295,44 +279,37 @@ def hub_receive(request: HttpRequest, payload: ReceiveIn):
     return {"parcel": result.parcel, "repeated": result.repeated, "discrepancy": result.discrepancy}
 
 
-@router.post("/hub/bag", response=BagOut)
+@hub_router.post("/hub/bag", response=BagOut)
 def hub_sort_into_bag(request: HttpRequest, payload: ScanIn):
-    _hub(request)
     return hub_steps.sort_into_bag(request.user, payload.s10)
 
 
-@router.post("/hub/bags/{identifier}/close", response=BagOut)
+@hub_router.post("/hub/bags/{identifier}/close", response=BagOut)
 def hub_close_bag(request: HttpRequest, identifier: str):
-    _hub(request)
     return hub_steps.close_bag(request.user, identifier)
 
 
-@router.post("/hub/ulds/{identifier}/bags", response=UldOut)
+@hub_router.post("/hub/ulds/{identifier}/bags", response=UldOut)
 def hub_build_uld(request: HttpRequest, identifier: str, payload: BagIn):
-    _hub(request)
     return loading.build_uld(request.user, identifier, payload.bag)
 
 
-@router.post("/hub/ulds/{identifier}/close", response=UldOut)
+@hub_router.post("/hub/ulds/{identifier}/close", response=UldOut)
 def hub_close_uld(request: HttpRequest, identifier: str):
-    _hub(request)
     return loading.close_uld(request.user, identifier)
 
 
 def _hub_flight(request: HttpRequest, flight_id: Id) -> Flight:
-    hub = _hub(request)
-    return get_object_or_404(
-        Flight.objects.select_related("aircraft_type"), pk=flight_id, origin=hub.airport
-    )
+    return owned_or_404(Flight.objects.select_related("aircraft_type"), request.hub, pk=flight_id)
 
 
-@router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
+@hub_router.post("/hub/flights/{flight_id}/ulds", response=UldOut)
 def hub_load_uld(request: HttpRequest, flight_id: Id, payload: UldIn):
     flight = _hub_flight(request, flight_id)
     return loading.load_uld_onto_flight(request.user, payload.uld, flight)
 
 
-@router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
+@hub_router.get("/hub/flights/{flight_id}/load-sheet", response=LoadSheetOut)
 def hub_load_sheet(request: HttpRequest, flight_id: Id):
     flight = _hub_flight(request, flight_id)
     sheet = load_sheets.load_sheet(flight)
@@ -343,14 +320,17 @@ def hub_load_sheet(request: HttpRequest, flight_id: Id):
         "origin": flight.origin,
         "destination": flight.destination,
         "aircraft": ac.name,
-        "rows": sheet.rows,
+        "rows": [r.__dict__ for r in sheet.rows],
         "gross_kg": sheet.gross_kg,
         "volume_m3": sheet.volume_m3,
         "parcels": sheet.parcels,
         "max_payload_kg": ac.max_payload_kg,
         "volume_capacity_m3": ac.volume_m3,
-        "planned": sheet.planned,
-        "planned_bags": sheet.planned_bags,
+        "planned": [r.__dict__ for r in sheet.planned],
+        "planned_bags": sheet.planned_bags.__dict__,
         "planned_gross_kg": sheet.planned_gross_kg,
         "planned_volume_m3": sheet.planned_volume_m3,
     }
+
+
+router.add_router("", hub_router)

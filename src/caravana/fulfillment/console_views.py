@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from caravana.console.access import merchant_required
+from caravana.access.objects import owned_or_404
+from caravana.access.pages import merchant_required
 from caravana.fulfillment import labels
 from caravana.fulfillment.forms import ItemFormSet, ParcelForm
 from caravana.fulfillment.models import Parcel
@@ -76,7 +77,7 @@ def _pdf(body: bytes, name: str) -> HttpResponse:
 
 @merchant_required
 def parcel_label(request: HttpRequest, s10: str) -> HttpResponse:
-    get_object_or_404(Parcel, s10=s10, merchant=request.merchant)
+    owned_or_404(Parcel, request.merchant, s10=s10)
     return _pdf(
         labels.render_labels(parcel_services.parcels_for_labels(request.merchant, [s10])),
         f"{s10}.pdf",

@@ -13,16 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.access.objects import owned_or_404
+from caravana.access.pages import hub_required
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment import labels
-from caravana.fulfillment.access import hub_required
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.fulfillment.services import hub_steps, load_sheets, loading
 from caravana.network.models import Flight
@@ -179,10 +180,10 @@ def bag_close(request: HttpRequest, identifier: str) -> HttpResponse:
 
 @hub_required
 def bag_label(request: HttpRequest, identifier: str) -> HttpResponse:
-    bag = get_object_or_404(
+    bag = owned_or_404(
         Bag.objects.select_related("hub", "gateway", "service_level", "carrier"),
+        request.hub,
         identifier=identifier,
-        hub=request.hub,
     )
     response = HttpResponse(labels.render_bag_label(bag), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{bag.identifier}.pdf"'
@@ -312,9 +313,7 @@ def flight_list(request: HttpRequest) -> HttpResponse:
 @hub_required
 def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
     """Scan closed ULDs onto a flight from this hub's airport; the load sheet follows."""
-    flight = get_object_or_404(
-        Flight.objects.select_related("aircraft_type"), pk=pk, origin=request.hub.airport
-    )
+    flight = owned_or_404(Flight.objects.select_related("aircraft_type"), request.hub, pk=pk)
     flight.local_departure = _local(flight.scheduled_departure, flight.origin)
     flight.local_arrival = _local(flight.scheduled_arrival, flight.destination)
     ctx = {"hub": request.hub, "flight": flight}

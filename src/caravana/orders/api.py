@@ -8,19 +8,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from ninja.security import django_auth
 
-from caravana.api.auth import TokenAuth
+from caravana.access.auth import token_or_session
+from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id
 from caravana.orders import carts, disputes, lifecycle
 from caravana.orders.models import DisputeReason, Order
 
-router = Router(tags=["orders"], auth=[TokenAuth(scope="orders"), django_auth])
+router = Router(tags=["orders"], auth=token_or_session("orders"))
 
 
 class CartLineIn(Schema):
@@ -120,22 +119,22 @@ class OrderDetailOut(OrderOut):
 @router.get("/orders", response=list[OrderOut])
 @paginate(Pagination, page_size=20)
 def list_orders(request: HttpRequest):
-    return Order.objects.filter(buyer=request.user).select_related("group", "merchant")
+    return owned(Order.objects.select_related("group", "merchant"), request.user)
 
 
 def _own(request: HttpRequest, number: str) -> Order:
-    return get_object_or_404(
-        Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
+    return owned_or_404(
+        Order.objects.select_related("group", "merchant"), request.user, number=number
     )
 
 
 @router.get("/orders/{number}", response=OrderDetailOut)
 def get_order(request: HttpRequest, number: str):
     """The order with its lines and the quote snapshotted at checkout."""
-    return get_object_or_404(
+    return owned_or_404(
         Order.objects.select_related("group", "merchant").prefetch_related("lines"),
+        request.user,
         number=number,
-        buyer=request.user,
     )
 
 

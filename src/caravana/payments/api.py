@@ -6,14 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from ninja import Header, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
-from ninja.security import django_auth
 
-from caravana.api.auth import TokenAuth
-from caravana.catalog.models import MerchantMember
+from caravana.access import members
+from caravana.access.auth import token_or_session
+from caravana.access.objects import ANY_OWNER, owned_or_404
 from caravana.orders.models import Order, OrderGroup
 from caravana.payments import issuing, refunds, webhooks
 from caravana.payments.models import Payment
@@ -21,7 +19,7 @@ from caravana.payments.schemas import PaymentOut, RefundOut
 from caravana.payments.signing import HEADER
 
 router = Router(tags=["payments"])
-AUTH = [TokenAuth(scope="payments"), django_auth]
+AUTH = token_or_session("payments")
 
 
 class PaymentIn(Schema):
@@ -37,7 +35,7 @@ def create_payment(
     payload: PaymentIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    group = get_object_or_404(OrderGroup, reference=payload.group, buyer=request.user)
+    group = owned_or_404(OrderGroup, request.user, reference=payload.group)
     payment, replayed = issuing.create_payment(
         group, request.user, payload.method, count=payload.installments,
         card_number=payload.card_number, key=idempotency_key,
@@ -48,9 +46,7 @@ def create_payment(
 
 @router.get("/payments/{reference}", response=PaymentOut, auth=AUTH)
 def get_payment(request: HttpRequest, reference: str):
-    return get_object_or_404(
-        Payment.objects.select_related("group"), reference=reference, group__buyer=request.user
-    )
+    return owned_or_404(Payment.objects.select_related("group"), request.user, reference=reference)
 
 
 class RefundIn(Schema):
@@ -69,13 +65,8 @@ def refund(
     """The order's merchant or an operator gives money back from escrow (all that is left
     when no amount is given)."""
     user = request.user
-    order = Order.objects.filter(number=number).first()
-    if order is None:
-        raise HttpError(404, "No such order.")
-    if not user.is_operator:
-        member = MerchantMember.objects.filter(user=user).first()
-        if member is None or member.merchant_id != order.merchant_id:
-            raise HttpError(404, "No such order.")
+    owner = ANY_OWNER if members.is_operator(user) else members.merchant_of(user)
+    order = owned_or_404(Order, owner, number=number)
     result, replayed = refunds.refund(
         order, payload.amount, reason=payload.reason[:40] or "merchant", actor=user,
         key=idempotency_key, note=payload.note,

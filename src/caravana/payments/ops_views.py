@@ -4,18 +4,15 @@ provider requests that gave up)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.access.pages import operator_required
 from caravana.orders.models import Dispute, DisputeStatus
 from caravana.payments import ledger, outbox, refunds, review_queue
 from caravana.payments.models import (
@@ -27,18 +24,6 @@ from caravana.payments.models import (
     ProviderCall,
 )
 from caravana.payments.payouts import run_payouts
-
-
-def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_operator:
-            raise PermissionDenied("operators only")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @operator_required

@@ -15,10 +15,10 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.access.members import can_plan
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
-from caravana.planning.access import can_plan
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import run_plan
 

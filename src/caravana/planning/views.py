@@ -14,10 +14,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana.access.pages import planner_required
 from caravana.fulfillment.services import load_sheets
 from caravana.network.models import Flight
 from caravana.planning import report, services
-from caravana.planning.access import planner_required
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.problem import ProblemError
 

@@ -17,13 +17,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import BaseModel
 
+from caravana.access.auth import CarrierAuth
 from caravana.accounts.limits import api_throttles
-from caravana.api.auth import TokenAuth
-from caravana.network.models import CarrierMember
 from caravana.tracking import ingestion, queries
 
 router = Router(tags=["tracking"])
@@ -74,17 +72,14 @@ def _located(exc: ValidationError) -> dict[str, Any]:
 
 @router.post(
     "/tracking/events",
-    auth=TokenAuth(scope="tracking"),
+    auth=CarrierAuth(scope="tracking"),
     response={200: BatchOut, 403: ErrorOut, 422: ErrorOut},
     summary="Post a batch of last-mile tracking events (carriers)",
 )
 def post_events(request: HttpRequest, batch: BatchIn):
-    member = CarrierMember.objects.select_related("carrier").filter(user_id=request.user.pk).first()
-    if member is None or not member.carrier.is_active:
-        raise HttpError(403, _("Only a carrier's API token can post tracking events."))
     try:
         # The parsed events go in as they are: they have CarrierEventIn's fields.
-        result = ingestion.ingest_carrier_events(member.carrier, batch.events)
+        result = ingestion.ingest_carrier_events(request.carrier, batch.events)
     except ValidationError as exc:
         return Status(422, _located(exc))
     return Status(

@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.access import members
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment import events
 from caravana.fulfillment.models import Bag, Parcel, SerialCounter
-from caravana.network.models import Hub, HubMember
+from caravana.network.models import Hub
 
 
 def now() -> dt.datetime:
@@ -68,12 +69,10 @@ def move_parcels(qs, state: str, location: str, **details: Any) -> int:
 
 def hub_of(user: Any) -> Hub:
     """The hub a member of staff works at; anyone else may not scan."""
-    member = (
-        HubMember.objects.select_related("hub").filter(user_id=getattr(user, "pk", None)).first()
-    )
-    if member is None or not member.hub.is_active:
+    hub = members.hub_of(user)
+    if hub is None:
         raise ValidationError({"user": _("Only hub staff can scan at a hub.")})
-    return member.hub
+    return hub
 
 
 def next_serial(scope: str) -> int:
