@@ -7,7 +7,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from caravana.orders import events
-        from caravana.payments import outbox, providers, tasks, webhooks
+        from caravana.payments import outbox, providers, webhooks
         from caravana.payments.mercadopago import MercadoPagoProvider
 
         providers.PROVIDERS.setdefault("mercadopago", MercadoPagoProvider())
@@ -15,7 +15,7 @@ class PaymentsConfig(AppConfig):
         # The outbox and the sandbox import neither the tasks nor the receiver that import them:
         # they are connected here.
         outbox.call_requested.connect(_send_call, dispatch_uid="payments.send_call")
-        providers.connect_sandbox(receive=webhooks.receive, enqueue=tasks.sandbox_deliver.delay)
+        providers.connect_sandbox(receive=webhooks.receive, enqueue=_deliver_sandbox_event)
         events.order_completed.connect(_release, dispatch_uid="payments.release")
         events.parcel_lost.connect(_refund_lost, dispatch_uid="payments.refund_lost")
         events.order_cancelled.connect(_cancel_payments, dispatch_uid="payments.cancel")
@@ -37,6 +37,14 @@ def _after_commit(task, *args) -> None:
             logging.getLogger(__name__).warning("could not enqueue %s", task.name, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def _deliver_sandbox_event(body: str, notify_url: str) -> None:
+    """The sandbox's signed event, handed to a worker (tasks are imported when used, not at
+    start-up: makemessages runs from src/caravana, where `celery` is caravana/celery.py)."""
+    from caravana.payments.tasks import sandbox_deliver
+
+    sandbox_deliver.delay(body, notify_url)
 
 
 def _send_call(sender, pk: int, **kwargs) -> None:
