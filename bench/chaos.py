@@ -426,7 +426,7 @@ def client_main(index: int, args, ctx: dict, port: int, secret: str, progress, o
     """One client process: its share of the checkouts, with webhooks, refunds and tracking
     batches in between; writes what it was told to `out` (JSON)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from caravana.payments import signing
+    from caravana import webhook_signing
 
     rng = random.Random(f"{args.seed}:client:{index}")
     http_ = Client(port, rng)
@@ -452,7 +452,7 @@ def client_main(index: int, args, ctx: dict, port: int, secret: str, progress, o
         body = json.dumps(event, separators=(",", ":")).encode()
         status, data, attempts = http_.call(
             "POST", WEBHOOK_PATH, body,
-            headers_fn=lambda: {signing.HEADER: signing.sign(secret, body)},
+            headers_fn=lambda: webhook_signing.sign(secret, body, msg_id=event["id"]),
         )  # fmt: skip
         row = {"payment": payment["reference"], "event": event["id"], "type": kind,
                "status": status, "attempts": attempts}  # fmt: skip

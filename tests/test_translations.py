@@ -1,17 +1,18 @@
 """The shipped catalogs are complete, free of fuzzy entries and compiled.
 
 Pure Python on purpose: CI need not have GNU gettext installed, so the .po files are
-read with the small parser below and the .mo files with the standard library.
+read with Babel (babel.messages.pofile) and the .mo files with the standard library.
 """
 
 from __future__ import annotations
 
 import gettext
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "src" / "caravana" / "locale"
 
@@ -20,170 +21,99 @@ TRANSLATED = {"es": 2, "pt_BR": 2, "zh_Hans": 1}
 # English is the source language: its catalog exists but may stay empty (Django falls back).
 ALL_LANGUAGES = [*TRANSLATED, "en"]
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b"}
-_ESCAPES.update({"f": "\f", "v": "\v"})
-_KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")\s*$')
 # printf-style conversions as Python's % operator reads them ("%%" is a literal percent sign).
 _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
 
 
-@dataclass
-class Entry:
-    line: int
-    flags: set[str] = field(default_factory=set)
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_plural: str | None = None
-    msgstr: str | None = None
-    msgstr_plural: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def is_header(self) -> bool:
-        return self.msgid == "" and self.msgctxt is None
-
-    @property
-    def translations(self) -> list[str]:
-        if self.msgid_plural is not None:
-            return [self.msgstr_plural[k] for k in sorted(self.msgstr_plural)]
-        return [self.msgstr or ""]
+def read(path: Path) -> Catalog:
+    """The .po file as Babel reads it; a malformed line, or more plural forms than the header
+    declares, raises instead of being skipped. Obsolete (#~) entries are not among the messages."""
+    with path.open("rb") as fh:
+        return read_po(fh, abort_invalid=True)
 
 
-def _unquote(text: str, where: str) -> str:
-    text = text.strip()
-    assert len(text) >= 2 and text[0] == text[-1] == '"', f"{where}: not a quoted string"
-    out, i, body = [], 0, text[1:-1]
-    while i < len(body):
-        if body[i] == "\\":
-            assert i + 1 < len(body) and body[i + 1] in _ESCAPES, f"{where}: bad escape"
-            out.append(_ESCAPES[body[i + 1]])
-            i += 2
-        else:
-            out.append(body[i])
-            i += 1
-    return "".join(out)
+def translations(message: Message) -> list[str]:
+    """Every msgstr of a message: one, or one per plural form (Babel fills missing forms
+    with "")."""
+    string = message.string
+    return list(string) if isinstance(string, tuple | list) else [string or ""]
 
 
-def parse_po(path: Path) -> list[Entry]:
-    """Read a .po file into entries; obsolete (#~) entries are skipped."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    target: tuple[str, int | None] | None = None
+def msgid(message: Message) -> str:
+    return message.id[0] if isinstance(message.id, tuple | list) else message.id
 
-    def finish() -> None:
-        nonlocal current, target
-        if current is not None and current.msgid is not None:
-            entries.append(current)
-        current, target = None, None
 
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        where = f"{path}:{number}"
-        if not line:
-            finish()
-            continue
-        if line.startswith("#~"):
-            continue
-        if line.startswith("#"):
-            if current is not None and current.msgid is not None:
-                finish()  # a comment after a complete entry starts the next one
-            if current is None:
-                current = Entry(number)
-            if line.startswith("#,"):
-                current.flags |= {f.strip() for f in line[2:].split(",") if f.strip()}
-            continue
-        if current is None:
-            current = Entry(number)
-        match = _KEYWORD.match(line)
-        if match:
-            keyword, index, value = match.group(1), match.group(2), _unquote(match.group(3), where)
-            if index is not None:
-                current.msgstr_plural[int(index)] = value
-                target = ("msgstr_plural", int(index))
-            else:
-                setattr(current, keyword, value)
-                target = (keyword, None)
-            continue
-        assert line.startswith('"') and target is not None, f"{where}: unexpected line {raw!r}"
-        value = _unquote(line, where)
-        name, index = target
-        if name == "msgstr_plural":
-            current.msgstr_plural[index] += value
-        else:
-            setattr(current, name, getattr(current, name) + value)
-    finish()
-    return entries
+def messages(catalog: Catalog) -> list[Message]:
+    """The catalog's messages without its header."""
+    return [m for m in catalog if m.id]
 
 
 def _po(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"
 
 
-def _header(entries: list[Entry]) -> dict[str, str]:
-    header = next(e for e in entries if e.is_header)
-    fields = {}
-    for line in (header.msgstr or "").splitlines():
-        key, _, value = line.partition(":")
-        fields[key.strip()] = value.strip()
-    return fields
-
-
 def _placeholders(text: str) -> list[str]:
     return sorted(p for p in _PLACEHOLDER.findall(text) if p != "%%")
+
+
+def _declared_nplurals(lang: str) -> int | None:
+    """nplurals as the compiled catalog's header declares it (what gettext uses at run time;
+    Babel's catalog would fall back to CLDR's count when the header lacks Plural-Forms)."""
+    with _po(lang).with_suffix(".mo").open("rb") as fh:
+        forms = gettext.GNUTranslations(fh).info().get("plural-forms", "")
+    match = re.search(r"nplurals\s*=\s*(\d+)", forms)
+    return int(match.group(1)) if match else None
 
 
 @pytest.mark.parametrize("lang", ALL_LANGUAGES)
 def test_catalog_exists_and_parses(lang):
     path = _po(lang)
     assert path.is_file(), f"missing {path}"
-    entries = parse_po(path)
-    assert any(e.is_header for e in entries), f"{path} has no header"
-    assert sum(not e.is_header for e in entries) > 0, f"{path} has no messages"
-    assert "charset=UTF-8" in _header(entries).get("Content-Type", "")
+    catalog = read(path)
+    assert catalog.locale_identifier == lang, f"{path}: no header naming the language"
+    assert messages(catalog), f"{path} has no messages"
+    assert catalog.charset.lower() == "utf-8"
 
 
 @pytest.mark.parametrize("lang", list(TRANSLATED))
 def test_no_fuzzy_entries(lang):
-    fuzzy = [e for e in parse_po(_po(lang)) if "fuzzy" in e.flags]
-    assert not fuzzy, f"fuzzy in {lang}: {[(e.line, e.msgid) for e in fuzzy][:20]}"
+    fuzzy = [m for m in read(_po(lang)) if m.fuzzy]  # the header included
+    assert not fuzzy, f"fuzzy in {lang}: {[(m.lineno, msgid(m)) for m in fuzzy][:20]}"
 
 
 @pytest.mark.parametrize("lang", list(TRANSLATED))
 def test_plural_forms_header(lang):
-    header = _header(parse_po(_po(lang)))
-    match = re.search(r"nplurals\s*=\s*(\d+)", header.get("Plural-Forms", ""))
-    assert match, f"{lang}: no Plural-Forms header"
-    assert int(match.group(1)) == TRANSLATED[lang]
+    assert read(_po(lang)).num_plurals == TRANSLATED[lang]
+    assert _declared_nplurals(lang) == TRANSLATED[lang], f"{lang}: no or wrong Plural-Forms"
 
 
 @pytest.mark.parametrize("lang", list(TRANSLATED))
 def test_every_message_is_translated(lang):
-    nplurals = TRANSLATED[lang]
-    untranslated, wrong_forms = [], []
-    for entry in parse_po(_po(lang)):
-        if entry.is_header:
-            continue
-        if entry.msgid_plural is not None and sorted(entry.msgstr_plural) != list(range(nplurals)):
-            wrong_forms.append((entry.line, entry.msgid))
-        if any(not text.strip() for text in entry.translations):
-            untranslated.append((entry.line, entry.msgid))
-    assert not wrong_forms, f"{lang}: plural entries without {nplurals} forms: {wrong_forms[:20]}"
+    """A plural entry with fewer forms than declared has empty ones (caught here); one with
+    more makes read() raise."""
+    untranslated = [
+        (m.lineno, msgid(m))
+        for m in messages(read(_po(lang)))
+        if any(not text.strip() for text in translations(m))
+    ]
     assert not untranslated, f"{lang}: {len(untranslated)} untranslated: {untranslated[:20]}"
 
 
 @pytest.mark.parametrize("lang", list(TRANSLATED))
 def test_placeholders_are_kept(lang):
     broken = []
-    for entry in parse_po(_po(lang)):
-        if entry.is_header or not any(entry.translations):
+    for m in messages(read(_po(lang))):
+        texts = translations(m)
+        if not any(texts):
             continue
-        sources = {entry.msgid} | ({entry.msgid_plural} if entry.msgid_plural else set())
+        sources = set(m.id) if m.pluralizable else {m.id}
         expected = [set(_placeholders(s)) for s in sources]
-        for text in entry.translations:
+        for text in texts:
             # A plural form may drop the count (e.g. "one item"), never add or rename one.
             if set(_placeholders(text)) not in expected and not (
-                entry.msgid_plural and set(_placeholders(text)) <= set().union(*expected)
+                m.pluralizable and set(_placeholders(text)) <= set().union(*expected)
             ):
-                broken.append((entry.line, entry.msgid, text))
+                broken.append((m.lineno, msgid(m), text))
     assert not broken, f"{lang}: placeholders changed: {broken[:20]}"
 
 
@@ -198,15 +128,16 @@ def test_mo_is_compiled_from_the_po(lang):
     catalog = mo._catalog  # the parsed .mo: {msgid: str, (msgid, n): str}, "" is the header
 
     expected: dict[object, str] = {}
-    for entry in parse_po(po_path):
-        if entry.is_header or "fuzzy" in entry.flags:
+    for m in messages(read(po_path)):
+        if m.fuzzy:
             continue  # msgfmt leaves fuzzy entries out
-        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
-        if entry.msgid_plural is not None:
-            if all(entry.msgstr_plural.values()):
-                expected.update({(key, n): s for n, s in entry.msgstr_plural.items()})
-        elif entry.msgstr:
-            expected[key] = entry.msgstr
+        key = msgid(m) if m.context is None else f"{m.context}\x04{msgid(m)}"
+        texts = translations(m)
+        if m.pluralizable:
+            if all(texts):
+                expected.update({(key, n): s for n, s in enumerate(texts)})
+        elif texts[0]:
+            expected[key] = texts[0]
     compiled = {k: v for k, v in catalog.items() if k != ""}
 
     stale = sorted(repr(k) for k in expected if compiled.get(k) != expected[k])
@@ -243,10 +174,6 @@ def extracted(tmp_path_factory) -> Path:
 def test_every_string_in_the_source_is_in_the_catalog_and_translated(lang, extracted):
     """A string added to the code without its translation shows in English on a Spanish or
     Portuguese page: every msgid xgettext finds is translated and not fuzzy."""
-    entries = parse_po(extracted / lang / "LC_MESSAGES" / "django.po")
-    missing = [
-        e.msgid
-        for e in entries
-        if not e.is_header and ("fuzzy" in e.flags or not all(e.translations))
-    ]
+    catalog = read(extracted / lang / "LC_MESSAGES" / "django.po")
+    missing = [msgid(m) for m in messages(catalog) if m.fuzzy or not all(translations(m))]
     assert not missing, f"{len(missing)} strings without a {lang} translation: {missing[:10]}"

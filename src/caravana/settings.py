@@ -359,6 +359,8 @@ OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_CONNECT_TIMEOUT", "5")
 OUTBOUND_READ_TIMEOUT = float(os.environ.get("OUTBOUND_READ_TIMEOUT", "10"))
 # Merchants' webhook URLs must be https:// (on by default when DEBUG is off).
 OUTBOUND_REQUIRE_HTTPS = os.environ.get("OUTBOUND_REQUIRE_HTTPS", "0" if DEBUG else "1") == "1"
+# Merchants' webhooks also carry the older Caravana-Signature headers (docs/tracking.md).
+TRACKING_WEBHOOK_LEGACY_SIGNATURE = env_bool("TRACKING_WEBHOOK_LEGACY_SIGNATURE", True)
 CELERY_BEAT_SCHEDULE = {
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},

@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from caravana import webhook_signing
 from caravana.accounts.models import Role
 from caravana.catalog import services as catalog
 from caravana.orders import disputes
 from caravana.orders.models import Dispute, Order, OrderStatus
-from caravana.payments import issuing, ledger, providers, signing, simulate
+from caravana.payments import issuing, ledger, providers, simulate
 from caravana.payments.models import (
     LedgerAccount,
     LedgerEntry,
@@ -38,7 +39,7 @@ def _signed(payment, amount=None, currency=None, outcome="succeeded"):
         payment.reference, outcome, payment.amount if amount is None else amount,
         currency or payment.currency,
     )  # fmt: skip
-    return body, signing.sign(sb.secret, body)
+    return body, webhook_signing.sign(sb.secret, body)
 
 
 @pytest.fixture
@@ -61,9 +62,7 @@ def test_sandbox_off_has_no_pages_no_webhook_and_no_provider(client, pending, se
     )
     assert resp.status_code == 404
     body, header = _signed(payment)
-    hook = client.post(
-        WEBHOOK, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE=header
-    )
+    hook = client.post(WEBHOOK, body, content_type="application/json", headers=header)
     assert hook.status_code == 404
     page = client.get(reverse("payments:pay", args=[payment.reference])).content.decode()
     assert "sandbox-confirm" not in page
@@ -145,7 +144,7 @@ def test_what_arrived_is_compared_whole(pending, amount, currency, paid):
     body = providers.sandbox().event(
         payment.reference, "succeeded", amount.format(owed=payment.amount), currency
     )
-    status, out = receive("sandbox", body, signing.sign(providers.sandbox().secret, body))
+    status, out = receive("sandbox", body, webhook_signing.sign(providers.sandbox().secret, body))
     assert status == 200, out
     payment.refresh_from_db()
     expected = PaymentStatus.SUCCEEDED if paid else PaymentStatus.REVIEW
@@ -286,7 +285,7 @@ def test_event_ids_over_64_characters_are_refused_not_cut(client, pending):
         body = json.dumps(event).encode()
         resp = client.post(
             WEBHOOK, body, content_type="application/json",
-            HTTP_CARAVANA_SIGNATURE=signing.sign(sb.secret, body),
+            headers=webhook_signing.sign(sb.secret, body),
         )  # fmt: skip
         assert resp.status_code == 400
         assert resp.json()["detail"][0]["loc"] == ["body", "id"]

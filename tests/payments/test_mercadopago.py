@@ -28,7 +28,7 @@ from caravana.payments.models import (
     RefundStatus,
     WebhookEvent,
 )
-from caravana.payments.signing import SignatureError
+from caravana.webhook_signing import SignatureError
 from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db

@@ -112,21 +112,24 @@ def create_store(merchant: Merchant, **data: Any) -> Store:
 @transaction.atomic
 def create_product(store: Store, data: Mapping[str, Any]) -> Product:
     product = Product(store=store)
-    _assign(product, data, PRODUCT_FIELDS)
-    _check_titles(product)
-    product.full_clean(exclude=["price_from", "price_currency"])
-    product.save()
+    _save_product(product, data)
     return product
 
 
 @transaction.atomic
 def update_product(product: Product, data: Mapping[str, Any]) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
+    _save_product(product, data)
+    return product
+
+
+def _save_product(product: Product, data: Mapping[str, Any]) -> None:
+    """Set the fields `data` gives, check and save. The listing price is left out of the
+    checks: it is the variants' (_refresh_price_from)."""
     _assign(product, data, PRODUCT_FIELDS)
     _check_titles(product)
     product.full_clean(exclude=["price_from", "price_currency"])
     product.save()
-    return product
 
 
 def _refresh_price_from(product: Product) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from caravana.access.objects import owned_or_404
 from caravana.access.pages import merchant_required
-from caravana.fulfillment import labels
+from caravana.fulfillment import labels, queries
 from caravana.fulfillment.forms import ItemFormSet, ParcelForm
 from caravana.fulfillment.models import Parcel
 from caravana.fulfillment.services import parcels as parcel_services
@@ -18,20 +17,9 @@ from caravana.fulfillment.services import parcels as parcel_services
 
 @merchant_required
 def parcel_list(request: HttpRequest) -> HttpResponse:
-    rows = (
-        Parcel.objects.filter(merchant=request.merchant)
-        .select_related("service_level", "gateway", "carrier")
-        .order_by("-created_at", "-id")
-    )
-    state = request.GET.get("state", "")
-    if state in Parcel.State.values:
-        rows = rows.filter(state=state)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fulfillment/console/parcel_list.html",
-        {"page": page, "state": state, "states": Parcel.State.choices},
-    )
+    """The merchant's parcels, newest first, filterable by state."""
+    context = queries.parcel_list(request.GET, merchant=request.merchant)
+    return render(request, "fulfillment/console/parcel_list.html", context)
 
 
 def _apply_errors(form: ParcelForm, formset: ItemFormSet, exc: ValidationError) -> None:

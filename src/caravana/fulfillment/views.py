@@ -23,8 +23,8 @@ from caravana.access.pages import hub_required
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
-from caravana.fulfillment import labels
-from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.fulfillment import labels, queries
+from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_sheets, loading
 from caravana.network.models import Flight
 from caravana.network.services import airports
@@ -341,17 +341,5 @@ def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
 @hub_required
 def parcel_list(request: HttpRequest) -> HttpResponse:
     """The hub's parcels, newest first, filterable by state."""
-    rows = (
-        Parcel.objects.filter(hub=request.hub)
-        .select_related("gateway", "service_level", "carrier", "bag")
-        .order_by("-created_at", "-id")
-    )
-    state = request.GET.get("state", "")
-    if state in Parcel.State.values:
-        rows = rows.filter(state=state)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fulfillment/hub/parcels.html",
-        {"page": page, "state": state, "states": Parcel.State.choices},
-    )
+    context = queries.parcel_list(request.GET, hub=request.hub)
+    return render(request, "fulfillment/hub/parcels.html", context)

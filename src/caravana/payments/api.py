@@ -16,7 +16,6 @@ from caravana.orders.models import Order, OrderGroup
 from caravana.payments import issuing, refunds, webhooks
 from caravana.payments.models import Payment
 from caravana.payments.schemas import PaymentOut, RefundOut
-from caravana.payments.signing import HEADER
 
 router = Router(tags=["payments"])
 AUTH = token_or_session("payments")
@@ -77,11 +76,9 @@ def refund(
 # No throttle: a provider delivers bursts from few addresses, and a bad signature costs one HMAC.
 @router.post("/payments/webhooks/{provider}", auth=None, throttle=[], include_in_schema=True)
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
-    """Provider events. The sandbox signs in the `Caravana-Signature` header (t=…,v1=HMAC-SHA256
-    of "t.body"); Mercado Pago (/payments/webhooks/mercadopago) in `x-signature` over the query's
+    """Provider events. The sandbox signs in the Standard Webhooks format (headers webhook-id,
+    webhook-timestamp, webhook-signature: v1,base64 HMAC-SHA256 of "id.timestamp.body");
+    Mercado Pago (/payments/webhooks/mercadopago) in `x-signature` over the query's
     data.id and `x-request-id`. 400 bad or stale signature, 409 replayed event, 200 applied."""
-    status, body = webhooks.receive(
-        provider, request.body, request.headers.get(HEADER), headers=request.headers,
-        query=request.GET,
-    )  # fmt: skip
+    status, body = webhooks.receive(provider, request.body, request.headers, query=request.GET)
     return JsonResponse(body, status=status)

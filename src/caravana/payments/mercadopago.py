@@ -69,7 +69,7 @@ from django.utils.translation import gettext as _
 from caravana import outbound
 from caravana.codes import boleto
 from caravana.payments.providers import Charge, Issued, ProviderError, ProviderRefused
-from caravana.payments.signing import SignatureError
+from caravana.webhook_signing import SignatureError
 
 logger = logging.getLogger(__name__)
 
@@ -490,7 +490,7 @@ class MercadoPagoProvider:
 
     # --- notifications -----------------------------------------------------------------------
 
-    def verify(self, body: bytes, header: str | None) -> dict[str, Any]:
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
         """Mercado Pago's signature covers the query's data.id and the request id, not the
         body: use notification()."""
         raise SignatureError("a Mercado Pago notification is verified with its headers and query")

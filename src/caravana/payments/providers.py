@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -27,9 +27,9 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 from stdnum import luhn
 
-from caravana import outbound
+from caravana import outbound, webhook_signing
 from caravana.codes import boleto, clabe, pix
-from caravana.payments import signing
+from caravana.webhook_signing import SignatureError
 
 SANDBOX_SECRET_DEFAULT = "whsec_sandbox_dev_only"
 
@@ -98,7 +98,7 @@ class Provider(Protocol):
 
     def retrieve(self, payment_reference: str) -> Charge: ...
 
-    def verify(self, body: bytes, header: str | None) -> dict[str, Any]: ...
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]: ...
 
 
 def in_transaction() -> bool:
@@ -271,14 +271,16 @@ class SandboxProvider:
             return Charge("pending")
         return Charge("succeeded", op.amount, op.currency, op.reference)
 
-    def verify(self, body: bytes, header: str | None) -> dict[str, Any]:
-        signing.verify(self.secret, body, header)
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+        """The event, or SignatureError: signed in the Standard Webhooks format
+        (caravana.webhook_signing), the sandbox's secret being ours."""
+        webhook_signing.verify(self.secret, body, headers)
         try:
             event = json.loads(body)
         except ValueError as exc:
-            raise signing.SignatureError("body is not JSON") from exc
+            raise SignatureError("body is not JSON") from exc
         if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-            raise signing.SignatureError("event has no id")
+            raise SignatureError("event has no id")
         return event
 
     # --- what the sandbox does in place of a bank ---
@@ -317,13 +319,14 @@ class SandboxProvider:
         caravana.outbound (timeouts, no redirects, private targets refused unless
         OUTBOUND_ALLOWED_NETWORKS allows them). A connection that fails raises httpx.HTTPError;
         the payment is then finished by polling (poll_payments)."""
-        header = signing.sign(self.secret, body, timestamp)
+        event_id = json.loads(body).get("id")  # webhook-id: the same on every try
+        headers = webhook_signing.sign(self.secret, body, msg_id=event_id, timestamp=timestamp)
         if getattr(settings, "PAYMENTS_SANDBOX_TRANSPORT", "http") == "inline" or not notify_url:
-            return _sandbox_transport["receive"](self.name, body, header)
+            return _sandbox_transport["receive"](self.name, body, headers)
         resp = outbound.post(
             notify_url,
             content=body,
-            headers={"Content-Type": "application/json", signing.HEADER: header},
+            headers={"Content-Type": "application/json", **headers},
             timeout=10,
         )
         try:

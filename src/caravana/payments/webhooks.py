@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from caravana.payments import captures, providers
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
-from caravana.payments.signing import SignatureError
+from caravana.webhook_signing import SignatureError
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +33,16 @@ OUTCOMES = {
 def receive(
     provider_name: str,
     body: bytes,
-    header: str | None,
-    *,
     headers: Mapping[str, str] | None = None,
+    *,
     query: Mapping[str, str] | None = None,
 ) -> tuple[int, dict]:
-    """(HTTP status, JSON body). `headers` and `query`: the request's, for providers that sign
-    them (Mercado Pago). 400: bad signature, too old, or an event id over 64
-    characters; 409: replayed event id; 404: unknown provider (the sandbox when it is off) or
-    payment; 200: applied, including a capture held for review because the amount or currency
-    is not what is owed, and money returned because the group was already paid."""
+    """(HTTP status, JSON body). `headers`: the request's, which carry the signature;
+    `query`: the request's, for providers that sign it (Mercado Pago). 400: bad signature, too
+    old, or an event id over 64 characters; 409: replayed event id; 404: unknown provider (the
+    sandbox when it is off) or payment; 200: applied, including a capture held for review
+    because the amount or currency is not what is owed, and money returned because the group
+    was already paid."""
     try:
         provider = providers.get(provider_name)
     except KeyError:
@@ -50,7 +50,7 @@ def receive(
     if hasattr(provider, "notification"):
         return _receive_notification(provider_name, provider, body, headers or {}, query or {})
     try:
-        event = provider.verify(body, header)
+        event = provider.verify(body, headers or {})
     except SignatureError as exc:
         return 400, {"detail": str(exc)}
     event_id = event["id"]

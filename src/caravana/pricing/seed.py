@@ -16,6 +16,18 @@ def _load(name: str) -> Any:
     return json.loads(resources.files("caravana.pricing").joinpath("data", name).read_text("utf-8"))
 
 
+def _rule_set_row(rs: Mapping[str, Any]) -> dict[str, Any]:
+    """A RuleSetVersion's fields from a rule set of rules.json (its id aside)."""
+    return {
+        "country": rs["country"],
+        "effective_from": rs["effective_from"],
+        "effective_to": rs.get("effective_to"),
+        "source": rs.get("source", ""),
+        "verified": bool(rs.get("verified", False)),
+        "body": rs,
+    }
+
+
 def load_defaults(rule_model: Any = None, card_model: Any = None) -> None:
     """Create the missing default rows. Models are passed in by the migration (historical
     models); left out, the current ones are used."""
@@ -26,14 +38,7 @@ def load_defaults(rule_model: Any = None, card_model: Any = None) -> None:
     for rs in _load("rules.json")["rule_sets"]:
         rule_model.objects.get_or_create(
             rule_id=rs["id"],
-            defaults={
-                "country": rs["country"],
-                "effective_from": rs["effective_from"],
-                "effective_to": rs.get("effective_to"),
-                "source": rs.get("source", ""),
-                "verified": bool(rs.get("verified", False)),
-                "body": rs,
-            },
+            defaults=_rule_set_row(rs),
         )
     for card in _load("rate_cards.json")["cards"]:
         card_model.objects.get_or_create(
@@ -73,14 +78,7 @@ def replace_shipped(
             rs = current[new_id]
             rule_model.objects.update_or_create(
                 rule_id=new_id,
-                defaults={
-                    "country": rs["country"],
-                    "effective_from": rs["effective_from"],
-                    "effective_to": rs.get("effective_to"),
-                    "source": rs.get("source", ""),
-                    "verified": bool(rs.get("verified", False)),
-                    "body": rs,
-                },
+                defaults=_rule_set_row(rs),
             )
         done.append(old_id)
     return done

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from caravana import webhook_signing
 from caravana.tracking.models import (
     TrackingEvent,
     WebhookAttempt,
@@ -46,6 +47,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("url", "merchant__legal_name", "description")
     raw_id_fields = ("merchant",)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """A new endpoint starts with a fresh Standard Webhooks secret (whsec_…)."""
+        initial = super().get_changeform_initial_data(request)
+        return {"secret": webhook_signing.new_secret(), **initial}
 
 
 class AttemptInline(admin.TabularInline):

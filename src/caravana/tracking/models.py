@@ -150,7 +150,7 @@ class TrackingEvent(models.Model):
 
 class WebhookEndpoint(models.Model):
     """Where a merchant wants to hear about its parcels' status changes. Each request is signed
-    with `secret` (HMAC-SHA256, header Caravana-Signature) so the merchant can tell it is ours."""
+    with `secret` (Standard Webhooks: tracking.webhooks) so the merchant can tell it is ours."""
 
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="tracking_webhooks"
@@ -183,7 +183,7 @@ class WebhookEndpoint(models.Model):
 
 class WebhookDelivery(models.Model):
     """One message to one endpoint; its attempts are WebhookAttempt rows. The same `uuid` goes
-    out on every retry (header Caravana-Delivery) so the merchant can drop repeats."""
+    out on every retry (header webhook-id) so the merchant can drop repeats."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

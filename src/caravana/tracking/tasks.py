@@ -141,8 +141,7 @@ def deliver_webhook(self, delivery_id: int) -> str:
                 headers={
                     "Content-Type": "application/json",
                     "User-Agent": "Caravana-Webhooks/1",
-                    webhooks.HEADER: webhooks.sign(endpoint.secret, body),
-                    webhooks.DELIVERY_HEADER: str(delivery.uuid),
+                    **webhooks.headers(endpoint.secret, body, str(delivery.uuid)),
                 },
                 timeout=webhooks.timeout(),
             )
