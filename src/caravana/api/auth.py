@@ -15,11 +15,14 @@ from ninja.security import HttpBearer
 
 from caravana.accounts.models import Scope
 from caravana.accounts.services import find_token
+from caravana.error_codes import CommonErrorCode
 
 
 class MissingScope(HttpError):
     """A valid token without the scope an endpoint needs. An HttpError, so it is a 403 even
     where its own handler (missing_scope_response) is not installed."""
+
+    code = CommonErrorCode.MISSING_SCOPE.value
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
@@ -49,7 +52,9 @@ class TokenAuth(HttpBearer):
 
 def missing_scope_response(api, request: HttpRequest, exc: MissingScope) -> HttpResponse:
     response = api.create_response(
-        request, {"detail": exc.message, "required_scope": exc.scope}, status=403
+        request,
+        {"detail": exc.message, "code": exc.code, "required_scope": exc.scope},
+        status=403,
     )
     response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{exc.scope}"'
     return response

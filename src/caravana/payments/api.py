@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import django_auth
 
+from caravana.api import errors
 from caravana.api.auth import TokenAuth
 from caravana.catalog.models import MerchantMember
 from caravana.orders.models import Order, OrderGroup
@@ -93,4 +94,4 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
         provider, request.body, request.headers.get(HEADER), headers=request.headers,
         query=request.GET,
     )  # fmt: skip
-    return JsonResponse(body, status=status)
+    return JsonResponse(errors.with_codes(body, status), status=status)

@@ -17,14 +17,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import BaseModel
 
 from caravana.accounts.limits import api_throttles
+from caravana.api import errors
 from caravana.api.auth import TokenAuth
+from caravana.api.errors import CodedHttpError
 from caravana.network.models import CarrierMember
 from caravana.tracking import queries, services
+from caravana.tracking.error_codes import TrackingErrorCode
 
 router = Router(tags=["tracking"])
 
@@ -58,18 +60,13 @@ class BatchOut(Schema):
     delivered: list[str]
 
 
-class ErrorOut(Schema):
-    # A list of located errors; a plain message for a refusal that names no field (403).
-    detail: list[dict[str, Any]] | str
+# Error answers are documented with the API's one Error schema (caravana.api.errors).
+ErrorOut = dict
 
 
 def _located(exc: ValidationError) -> dict[str, Any]:
     """``events.3.code`` → loc ``["body", "events", 3, "code"]``."""
-    detail = []
-    for key, messages in exc.message_dict.items():
-        loc: list[Any] = ["body"] + [int(p) if p.isdigit() else p for p in key.split(".")]
-        detail += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
-    return {"detail": detail}
+    return {"detail": errors.validation_items(exc, dotted=True)}
 
 
 @router.post(
@@ -81,7 +78,11 @@ def _located(exc: ValidationError) -> dict[str, Any]:
 def post_events(request: HttpRequest, batch: BatchIn):
     member = CarrierMember.objects.select_related("carrier").filter(user_id=request.user.pk).first()
     if member is None or not member.carrier.is_active:
-        raise HttpError(403, _("Only a carrier's API token can post tracking events."))
+        raise CodedHttpError(
+            403,
+            _("Only a carrier's API token can post tracking events."),
+            TrackingErrorCode.CARRIER_ONLY,
+        )
     try:
         # The parsed events go in as they are: they have CarrierEventIn's fields.
         result = services.ingest_carrier_events(member.carrier, batch.events)
@@ -155,7 +156,8 @@ def track(request: HttpRequest, identifier: str):
             "v": identifier[:20]
         }
         return Status(
-            422, {"detail": [{"loc": ["path", "identifier"], "msg": msg, "type": "value_error"}]}
+            422,
+            {"detail": [errors.item(["path", "identifier"], msg, TrackingErrorCode.INVALID_S10)]},
         )
     view = queries.tracking_view(code)
     if view is None:
@@ -163,7 +165,11 @@ def track(request: HttpRequest, identifier: str):
             404,
             {
                 "detail": [
-                    {"loc": ["path", "identifier"], "msg": _("No parcel %(s)s.") % {"s": code}}
+                    {
+                        "loc": ["path", "identifier"],
+                        "msg": _("No parcel %(s)s.") % {"s": code},
+                        "code": TrackingErrorCode.UNKNOWN_PARCEL.value,
+                    }
                 ]
             },
         )
