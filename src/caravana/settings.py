@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
+    "caravana.observability",
 ]
 
 MIDDLEWARE = [
