@@ -11,7 +11,7 @@ remember them:
   directly.
 
 API requests (under /api/) get the API's error shape, HTTP 422 (413 for size) with
-{"detail": [{"loc", "msg", "type"}]}; pages get a short plain-text answer.
+{"detail": [{"loc", "msg", "type", "code"}]}; pages get a short plain-text answer.
 """
 
 from __future__ import annotations

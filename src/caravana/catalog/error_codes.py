@@ -23,4 +23,3 @@ class CatalogErrorCode(StrEnum):
     UNKNOWN_STORE = "unknown_store"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"
     INVALID_SORT = "invalid_sort"
-    INVALID_PRICE_RANGE = "invalid_price_range"

@@ -48,7 +48,9 @@ def setup_sentry(dsn: str) -> None:
         release=f"caravana@{__version__}",
         environment=os.environ.get("SENTRY_ENVIRONMENT") or None,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
-        send_default_pii=False,  # buyers' names, addresses and documents stay here
+        # Buyers' names, addresses and documents stay here: no user data, no request bodies.
+        send_default_pii=False,
+        max_request_body_size="never",
         integrations=[DjangoIntegration(), CeleryIntegration()],
         before_send=_tag_request_id,
     )
