@@ -83,6 +83,8 @@ def test_a_task_logs_the_id_of_the_request_that_enqueued_it(lines):
     id travels in the message's headers, not through the publishing thread's context."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
+    root = logging.getLogger()
+    root_handlers, root_level = root.handlers[:], root.level  # the worker takes them over
     SEEN.clear()
     DONE.clear()
     try:
@@ -94,6 +96,8 @@ def test_a_task_logs_the_id_of_the_request_that_enqueued_it(lines):
     finally:
         app.conf.task_always_eager = eager
         request_id.set_current(None)
+        root.handlers[:] = root_handlers
+        root.setLevel(root_level)
     assert SEEN == [("req-from-web-1", "in the worker")]
     logged = [ln for ln in lines() if ln["logger"] == log.name]
     assert [(ln["message"], ln["request_id"]) for ln in logged] == [

@@ -87,11 +87,11 @@ def test_webhook_endpoint_over_http(client, pending):
     resp = client.post(url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE=header)
     assert resp.status_code == 200, resp.content
     again = client.post(url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE=header)
-    assert again.status_code == 409
+    assert (again.status_code, again.json()["code"]) == (409, "conflict")
     forged = client.post(
         url, body, content_type="application/json", HTTP_CARAVANA_SIGNATURE="t=1,v1=00"
     )
-    assert forged.status_code == 400
+    assert (forged.status_code, forged.json()["code"]) == (400, "bad_request")
 
 
 def test_declined_card_and_retry_with_pix(market):
