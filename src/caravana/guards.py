@@ -11,7 +11,7 @@ remember them:
   directly.
 
 API requests (under /api/) get the API's error shape, HTTP 422 (413 for size) with
-{"detail": [{"loc", "msg", "type"}]}; pages get a short plain-text answer.
+{"detail": [{"loc", "msg", "type", "code"}]}; pages get a short plain-text answer.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
+
+from caravana.error_codes import CommonErrorCode
 
 NUL = "\x00"
 
@@ -54,7 +56,17 @@ def too_large(request: HttpRequest) -> HttpResponse:
     msg = _("The request body is larger than %(n)d bytes.") % {"n": limit}
     if _is_api(request):
         return JsonResponse(
-            {"detail": [{"loc": ["body"], "msg": msg, "type": "too_large"}]}, status=413
+            {
+                "detail": [
+                    {
+                        "loc": ["body"],
+                        "msg": msg,
+                        "type": "too_large",
+                        "code": CommonErrorCode.TOO_LARGE.value,
+                    }
+                ]
+            },
+            status=413,
         )
     return HttpResponse(msg, status=413, content_type="text/plain; charset=utf-8")
 
@@ -64,7 +76,17 @@ def _refuse(request: HttpRequest, loc: list[Any]) -> HttpResponse:
     msg = _("%(field)s contains a NUL character, which is not allowed.") % {"field": field}
     if _is_api(request):
         return JsonResponse(
-            {"detail": [{"loc": loc, "msg": msg, "type": "value_error"}]}, status=422
+            {
+                "detail": [
+                    {
+                        "loc": loc,
+                        "msg": msg,
+                        "type": "value_error",
+                        "code": CommonErrorCode.NUL_CHARACTER.value,
+                    }
+                ]
+            },
+            status=422,
         )
     return HttpResponse(msg, status=400, content_type="text/plain; charset=utf-8")
 
@@ -135,7 +157,16 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     """handler404: an API path that matches no operation answers in the API's JSON shape."""
     if _is_api(request):
         return JsonResponse(
-            {"detail": [{"loc": ["path"], "msg": _("Not found."), "type": "not_found"}]},
+            {
+                "detail": [
+                    {
+                        "loc": ["path"],
+                        "msg": _("Not found."),
+                        "type": "not_found",
+                        "code": CommonErrorCode.NOT_FOUND.value,
+                    }
+                ]
+            },
             status=404,
         )
     return django_page_not_found(request, exception)

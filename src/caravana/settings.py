@@ -90,10 +90,13 @@ INSTALLED_APPS = [
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
+    "caravana.observability",
 ]
 
 MIDDLEWARE = [
-    # First: a body over the limit or a NUL character is refused before anything reads it.
+    # Before all: every answer, a refusal included, carries X-Request-ID, and every log line.
+    "caravana.observability.request_id.RequestIdMiddleware",
+    # Then: a body over the limit or a NUL character is refused before anything reads it.
     "caravana.guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -293,10 +296,24 @@ REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("REQUEST_MAX_UPLOAD_BYTES", 64 * 1
 # Every API list pages the same way, with the page number bounded (caravana.api.pagination).
 NINJA_PAGINATION_CLASS = "caravana.api.pagination.Pagination"
 
+# Every record carries the request id (or the enqueuing request's, in a Celery task):
+# readable lines by default, one JSON object a line with LOG_FORMAT=json (observability.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "caravana.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "caravana.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

@@ -76,6 +76,7 @@ def test_a_catalog_token_cannot_refund(network_fixture):  # noqa: F811
     assert r.status_code == 403
     assert r.json() == {
         "detail": "This API token lacks the payments scope this endpoint needs.",
+        "code": "missing_scope",
         "required_scope": "payments",
     }
     assert call(c, ENDPOINTS[Scope.PAYMENTS], full).status_code == 404  # reached the refund

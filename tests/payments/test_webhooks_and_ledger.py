@@ -95,10 +95,10 @@ def test_webhook_endpoint_over_http(client, pending):
     resp = client.post(url, body, content_type="application/json", headers=headers)
     assert resp.status_code == 200, resp.content
     again = client.post(url, body, content_type="application/json", headers=headers)
-    assert again.status_code == 409
+    assert (again.status_code, again.json()["code"]) == (409, "conflict")
     forged = {**headers, "webhook-signature": "v1,AAAA"}
     forged = client.post(url, body, content_type="application/json", headers=forged)
-    assert forged.status_code == 400
+    assert (forged.status_code, forged.json()["code"]) == (400, "bad_request")
 
 
 def test_declined_card_and_retry_with_pix(market):

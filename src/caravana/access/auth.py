@@ -18,11 +18,22 @@ from ninja.security import HttpBearer, django_auth
 from caravana.access.members import CARRIER, HUB, MERCHANT, Membership
 from caravana.accounts.models import Scope
 from caravana.accounts.services import find_token
+from caravana.error_codes import CommonErrorCode
+
+
+class Refused(HttpError):
+    """403 with a stable code (caravana.api.errors answers it as {"detail", "code"})."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(403, message)
+        self.code = str(code)
 
 
 class MissingScope(HttpError):
     """A valid token without the scope an endpoint needs. An HttpError, so it is a 403 even
     where its own handler (api.auth.missing_scope_response) is not installed."""
+
+    code = CommonErrorCode.MISSING_SCOPE.value
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
@@ -66,7 +77,7 @@ class MemberAuth(TokenAuth):
             return None
         found = self.membership.find(user)
         if found is None:
-            raise HttpError(403, str(self.membership.refusal))
+            raise Refused(str(self.membership.refusal), self.membership.code)
         setattr(request, self.membership.attribute, found)
         return user
 

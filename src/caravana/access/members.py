@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from caravana.access.error_codes import AccessErrorCode
 from caravana.accounts.models import Role
 from caravana.catalog.models import Merchant, MerchantMember
 from caravana.network.models import Carrier, CarrierMember, Hub, HubMember
@@ -62,10 +63,16 @@ class Membership:
     attribute: str
     find: Callable[[Any], Any | None]
     refusal: str | Promise
+    code: AccessErrorCode
 
 
-MERCHANT = Membership("merchant", merchant_of, "merchant staff only")
-HUB = Membership("hub", hub_of, "hub staff only")
+MERCHANT = Membership(
+    "merchant", merchant_of, "merchant staff only", AccessErrorCode.MERCHANT_STAFF_ONLY
+)
+HUB = Membership("hub", hub_of, "hub staff only", AccessErrorCode.HUB_STAFF_ONLY)
 CARRIER = Membership(
-    "carrier", carrier_of, gettext_lazy("Only a carrier's API token can post tracking events.")
+    "carrier",
+    carrier_of,
+    gettext_lazy("Only a carrier's API token can post tracking events."),
+    AccessErrorCode.CARRIER_ONLY,
 )

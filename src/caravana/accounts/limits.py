@@ -27,6 +27,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from ninja.throttling import SimpleRateThrottle
 
+from caravana.accounts.error_codes import AccountsErrorCode
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or with settings.CARAVANA_TRUSTED_PROXIES = n the
@@ -194,7 +196,7 @@ def lockout_response(
     base = AdminAuthenticationForm if is_admin else AuthenticationForm
 
     def clean(form: forms.Form) -> None:
-        raise forms.ValidationError(message, code="locked_out")
+        raise forms.ValidationError(message, code=AccountsErrorCode.LOCKED_OUT.value)
 
     form = type("LockedOutForm", (base,), {"clean": clean})(request, data=request.POST or None)
     form.is_valid()

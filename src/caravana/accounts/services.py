@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.accounts import tokens
+from caravana.accounts.error_codes import AccountsErrorCode
 from caravana.accounts.models import (
     MEMBERSHIP_SCOPES,
     ROLE_SCOPES,
@@ -20,6 +20,7 @@ from caravana.accounts.models import (
     User,
     ordered_scopes,
 )
+from caravana.errors import field_error
 
 
 @transaction.atomic
@@ -52,11 +53,13 @@ def create_token(
     chosen = allowed if scopes is None else [str(s) for s in scopes]
     unknown = [s for s in chosen if s not in allowed]
     if unknown:
-        raise ValidationError(
-            {"scopes": _("Not a scope this account may give: %(s)s.") % {"s": ", ".join(unknown)}}
+        raise field_error(
+            "scopes",
+            _("Not a scope this account may give: %(s)s.") % {"s": ", ".join(unknown)},
+            AccountsErrorCode.SCOPE_NOT_ALLOWED,
         )
     if not chosen:
-        raise ValidationError({"scopes": _("Choose at least one scope.")})
+        raise field_error("scopes", _("Choose at least one scope."), AccountsErrorCode.NO_SCOPE)
     secret = tokens.new_secret()
     token = ApiToken.objects.create(
         user=user,

@@ -15,7 +15,9 @@ from caravana.access.auth import MissingScope, TokenAuth
 
 def missing_scope_response(api, request: HttpRequest, exc: MissingScope) -> HttpResponse:
     response = api.create_response(
-        request, {"detail": exc.message, "required_scope": exc.scope}, status=403
+        request,
+        {"detail": exc.message, "code": exc.code, "required_scope": exc.scope},
+        status=403,
     )
     response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{exc.scope}"'
     return response

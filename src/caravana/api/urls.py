@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as SchemaError
 
 from caravana import __version__
 from caravana.accounts.limits import api_throttles
@@ -14,9 +17,9 @@ from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
 from caravana.tracking.api import router as tracking_router
 
-#: The errors any operation may answer, all in one shape: {"detail": [{"loc", "msg", "type"}]}
-#: (Ninja's own HttpError answers {"detail": "text"}). Documented on every operation so clients
-#: (and the schemathesis run in the tests) know them.
+#: The errors any operation may answer, in one shape (caravana.api.errors): a list of located
+#: errors, or a text for a refusal naming no field, each with a stable code. Documented on every
+#: operation so clients (and the schemathesis run in the tests) know them.
 ERRORS = {
     400: "Bad request",
     401: "Missing or invalid credentials",
@@ -28,43 +31,23 @@ ERRORS = {
     422: "Invalid input; each error names its field in `loc`",
     429: "Too many requests",
 }
-ERROR_SCHEMA = {
-    "title": "Error",
-    "type": "object",
-    "required": ["detail"],
-    "properties": {
-        "detail": {
-            "anyOf": [
-                {"type": "string"},
-                {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
-                            "msg": {"type": "string"},
-                            "type": {"type": "string"},
-                        },
-                        "required": ["loc", "msg"],
-                    },
-                },
-            ]
-        }
-    },
-}
 
 
 class CaravanaAPI(ScopedNinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Ninja's schema with the error answers documented on every operation."""
         schema = super().get_openapi_schema(**kwargs)
-        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = errors.schema()
+        components["ErrorCode"] = errors.CODE_SCHEMA
         ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for item in schema["paths"].values():
             for operation in item.values():
                 responses = operation.setdefault("responses", {})
                 for code, text in ERRORS.items():
-                    responses.setdefault(code, {"description": text, "content": ref})
+                    response = responses.setdefault(code, {"description": text})
+                    # An operation's own error schema (a bare dict) gives way to the one shape.
+                    response["content"] = ref
         return schema
 
 
@@ -78,6 +61,9 @@ api = CaravanaAPI(
     throttle=api_throttles(),
 )
 api.add_exception_handler(ValidationError, lambda r, e: errors.validation_error(api, r, e))
+api.add_exception_handler(SchemaError, lambda r, e: errors.schema_error(api, r, e))
+api.add_exception_handler(HttpError, lambda r, e: errors.http_error(api, r, e))
+api.add_exception_handler(Http404, lambda r, e: errors.not_found(api, r, e))
 api.add_router("/", catalog_router)
 api.add_router("/", fulfillment_router)
 api.add_router("/", pricing_router)

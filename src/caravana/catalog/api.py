@@ -3,7 +3,6 @@ merchant's product gets 404, not 403: whether it exists is not theirs to know.""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, UploadedFile
@@ -15,6 +14,7 @@ from caravana.access.auth import MerchantAuth
 from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.catalog import queries, services
+from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.models import Category, Product, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
     ImageOut,
@@ -31,6 +31,7 @@ from caravana.catalog.schemas import (
     VariantPatch,
 )
 from caravana.catalog.search import SORTS, SearchRequest, search
+from caravana.errors import field_error
 from caravana.limits import PAGE_MAX
 
 router = Router(tags=["catalog"])
@@ -61,18 +62,20 @@ class SearchParams(Schema):
 def search_products(request: HttpRequest, params: Query[SearchParams]):
     """Full-text search in one language, with category and store filters."""
     if params.sort not in SORTS:
-        raise ValidationError({"sort": f"choose one of {', '.join(SORTS)}"})
+        raise field_error(
+            "sort", f"choose one of {', '.join(SORTS)}", CatalogErrorCode.INVALID_SORT
+        )
     category_ids: tuple[int, ...] = ()
     if params.category:
         cat = Category.objects.filter(slug=params.category).first()
         if cat is None:
-            raise ValidationError({"category": "no such category"})
+            raise field_error("category", "no such category", CatalogErrorCode.UNKNOWN_CATEGORY)
         category_ids = queries.category_ids_below(cat)
     store_id = None
     if params.store:
         store_id = Store.objects.filter(slug=params.store).values_list("pk", flat=True).first()
         if store_id is None:
-            raise ValidationError({"store": "no such store"})
+            raise field_error("store", "no such store", CatalogErrorCode.UNKNOWN_STORE)
     result = search(
         SearchRequest(
             text=params.q[:200],
@@ -111,7 +114,7 @@ merchant_router = Router(tags=["merchant catalog"], auth=MerchantAuth(scope="cat
 def _category(slug: str) -> Category:
     cat = Category.objects.filter(slug=slug).first()
     if cat is None:
-        raise ValidationError({"category": f"no category {slug!r}"})
+        raise field_error("category", f"no category {slug!r}", CatalogErrorCode.UNKNOWN_CATEGORY)
     return cat
 
 
@@ -132,7 +135,7 @@ def create_product(request: HttpRequest, payload: ProductIn):
     data = payload.dict()
     store = owned(Store, request.merchant).filter(slug=data.pop("store")).first()
     if store is None:
-        raise ValidationError({"store": "no such store of yours"})
+        raise field_error("store", "no such store of yours", CatalogErrorCode.UNKNOWN_STORE)
     data["category"] = _category(data["category"])
     product = services.create_product(store, data)
     return Status(201, queries.product_page(product.pk) or product)
@@ -179,7 +182,9 @@ def set_stock(request: HttpRequest, variant_id: int, payload: StockIn):
     variant = owned_or_404(Variant, request.merchant, pk=variant_id)
     warehouse = owned(Warehouse, request.merchant).filter(name=payload.warehouse).first()
     if warehouse is None:
-        raise ValidationError({"warehouse": "no such warehouse of yours"})
+        raise field_error(
+            "warehouse", "no such warehouse of yours", CatalogErrorCode.UNKNOWN_WAREHOUSE
+        )
     stock = services.set_stock(variant, warehouse, payload.quantity)
     return {
         "variant": variant.pk,

@@ -25,6 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from caravana.catalog.error_codes import CatalogErrorCode
+from caravana.errors import field_error
+
 # Pillow format name -> the extension we store under, and the Content-Type it is served with.
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -68,8 +71,10 @@ class SizeCappedUploadHandler(FileUploadHandler):
         )
 
 
-def _refuse(field: str, message: str) -> ValidationError:
-    return ValidationError({field: message})
+def _refuse(
+    field: str, message: str, code: CatalogErrorCode = CatalogErrorCode.INVALID_IMAGE
+) -> ValidationError:
+    return field_error(field, message, code)
 
 
 def clean_image(upload: Any, field: str = "image") -> CleanImage:
@@ -82,7 +87,11 @@ def clean_image(upload: Any, field: str = "image") -> CleanImage:
     # The upload handler counted the bytes while streaming them to a temporary file: refuse
     # on that count, before Pillow (or anything) reads the file.
     if upload.size is None or upload.size > limit:
-        raise _refuse(field, _("Images may be at most %(mb)s MB.") % {"mb": f"{limit / 2**20:g}"})
+        raise _refuse(
+            field,
+            _("Images may be at most %(mb)s MB.") % {"mb": f"{limit / 2**20:g}"},
+            CatalogErrorCode.IMAGE_TOO_LARGE,
+        )
     not_ours = _refuse(field, _("Upload a JPEG, PNG or WebP image; this file is not one."))
     try:
         upload.seek(0)
@@ -117,6 +126,7 @@ def _too_many_pixels(field: str) -> ValidationError:
         field,
         _("Images may be at most %(side)d pixels on a side and %(mp)d megapixels.")
         % {"side": MAX_SIDE, "mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
+        CatalogErrorCode.IMAGE_TOO_LARGE,
     )
 
 

@@ -3,14 +3,15 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.images import SafeImageField, product_image_path, store_logo_path
 from caravana.catalog.languages import fallback_order
 from caravana.catalog.validators import validate_hs_code, validate_uscc
+from caravana.errors import field_error
 
 
 class Merchant(models.Model):
@@ -144,13 +145,13 @@ class Product(models.Model):
             and self.is_active
             and Variant.objects.filter(sellable.refused_variants(), product_id=self.pk).exists()
         ):
-            raise ValidationError(
-                {
-                    "is_active": _(
-                        "This product has a variant we cannot deliver (a standalone lithium "
-                        "battery): change or delete that variant first."
-                    )
-                }
+            raise field_error(
+                "is_active",
+                _(
+                    "This product has a variant we cannot deliver (a standalone lithium "
+                    "battery): change or delete that variant first."
+                ),
+                CatalogErrorCode.UNDELIVERABLE_VARIANT,
             )
 
     def description(self, language: str) -> str:
@@ -201,7 +202,7 @@ class Variant(models.Model):
 
         message = sellable.refusal(self.battery)
         if message:
-            raise ValidationError({"battery": message})
+            raise field_error("battery", message, CatalogErrorCode.UNDELIVERABLE_VARIANT)
 
     @property
     def options_label(self) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
+from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.images import clean_image
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 from caravana.catalog.models import (
@@ -24,6 +24,8 @@ from caravana.catalog.models import (
     Warehouse,
 )
 from caravana.catalog.option_words import check_translations
+from caravana.error_codes import CommonErrorCode
+from caravana.errors import field_error, fields_error
 from caravana.limits import INT_MAX
 
 PRODUCT_FIELDS = (
@@ -52,14 +54,16 @@ TITLE_FIELDS = tuple(f"title_{suffix(lang)}" for lang in CONTENT_LANGUAGES)
 def _assign(obj: Any, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+        raise fields_error(
+            {name: _("Unknown field.") for name in unknown}, CommonErrorCode.UNKNOWN_FIELD
+        )
     nulls = {
         name: _("This field cannot be null.")
         for name, value in data.items()
         if value is None and not _nullable(obj, name)
     }
     if nulls:
-        raise ValidationError(nulls)
+        raise fields_error(nulls, CommonErrorCode.NOT_NULL)
     for name, value in data.items():
         setattr(obj, name, value)
 
@@ -72,7 +76,11 @@ def _nullable(obj: Any, name: str) -> bool:
 
 def _check_titles(product: Product) -> None:
     if not any((getattr(product, f) or "").strip() for f in TITLE_FIELDS):
-        raise ValidationError({"title_en": _("Give the product a title in at least one language.")})
+        raise field_error(
+            "title_en",
+            _("Give the product a title in at least one language."),
+            CatalogErrorCode.TITLE_REQUIRED,
+        )
 
 
 @transaction.atomic
@@ -165,41 +173,61 @@ def _save_variant(variant: Variant) -> None:
     if not isinstance(variant.options, dict) or not all(
         isinstance(k, str) and isinstance(v, str | int | float) for k, v in variant.options.items()
     ):
-        raise ValidationError({"options": _("Options are name: value pairs, e.g. colour: red.")})
+        raise field_error(
+            "options",
+            _("Options are name: value pairs, e.g. colour: red."),
+            CatalogErrorCode.INVALID_OPTIONS,
+        )
     if variant.option_translations is None:
         variant.option_translations = {}
     problem = check_translations(variant.options, variant.option_translations)
     if problem:
-        raise ValidationError({"option_translations": problem})
+        raise field_error(
+            "option_translations", problem, CatalogErrorCode.INVALID_OPTION_TRANSLATIONS
+        )
     for dim in ("length_cm", "width_cm", "height_cm"):
         value = getattr(variant, dim)
         if value is not None and not (0 < float(value) <= 300):
-            raise ValidationError({dim: _("Give a size between 0.1 and 300 cm.")})
+            raise field_error(
+                dim, _("Give a size between 0.1 and 300 cm."), CatalogErrorCode.INVALID_SIZE
+            )
     if variant.weight_g is not None and int(variant.weight_g) > 70_000:
-        raise ValidationError({"weight_g": _("A parcel item may weigh at most 70 kg.")})
+        raise field_error(
+            "weight_g", _("A parcel item may weigh at most 70 kg."), CatalogErrorCode.TOO_HEAVY
+        )
     variant.full_clean(exclude=["merchant", "product"])
     try:
         with transaction.atomic():
             variant.save()
     except IntegrityError as exc:
-        raise ValidationError({"sku": _("This SKU is already used by another variant.")}) from exc
+        raise field_error(
+            "sku", _("This SKU is already used by another variant."), CatalogErrorCode.SKU_TAKEN
+        ) from exc
 
 
 @transaction.atomic
 def set_stock(variant: Variant, warehouse: Warehouse, quantity: int) -> Stock:
     """Set on-hand stock; refused when it would fall below what is reserved for orders."""
     if warehouse.merchant_id != variant.merchant_id:
-        raise ValidationError({"warehouse": _("This warehouse belongs to another merchant.")})
+        raise field_error(
+            "warehouse",
+            _("This warehouse belongs to another merchant."),
+            CatalogErrorCode.OTHER_MERCHANTS_WAREHOUSE,
+        )
     if type(quantity) is not int or not 0 <= quantity <= INT_MAX:
-        raise ValidationError(
-            {"quantity": _("Stock is a whole number from 0 to %(max)d.") % {"max": INT_MAX}}
+        raise field_error(
+            "quantity",
+            _("Stock is a whole number from 0 to %(max)d.") % {"max": INT_MAX},
+            CatalogErrorCode.INVALID_QUANTITY,
         )
     stock, _created = Stock.objects.select_for_update().get_or_create(
         variant=variant, warehouse=warehouse
     )
     if quantity < stock.reserved:
-        raise ValidationError(
-            {"quantity": _("%(n)d units are reserved for orders.") % {"n": stock.reserved}}
+        raise field_error(
+            "quantity",
+            _("%(n)d units are reserved for orders.") % {"n": stock.reserved},
+            CatalogErrorCode.STOCK_RESERVED,
         )
     stock.quantity = quantity
     stock.save(update_fields=["quantity"])
@@ -225,11 +253,8 @@ def delete_product(product: Product) -> None:
         with transaction.atomic():
             Product.objects.filter(pk=product.pk).delete()
     except (ProtectedError, RestrictedError) as exc:
-        raise ValidationError(
-            {
-                "product": _(
-                    "This product has orders, so it cannot be deleted: deactivate it instead."
-                )
-            },
-            code="has_orders",
+        raise field_error(
+            "product",
+            _("This product has orders, so it cannot be deleted: deactivate it instead."),
+            CatalogErrorCode.HAS_ORDERS,
         ) from exc

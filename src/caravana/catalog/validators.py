@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.codes import hs
 
 
@@ -14,7 +15,7 @@ def validate_hs_code(value: str) -> None:
     except StdnumError as exc:
         raise ValidationError(
             _("%(value)s is not an HS 2022 six-digit subheading."),
-            code="invalid_hs_code",
+            code=CatalogErrorCode.INVALID_HS_CODE.value,
             params={"value": value},
         ) from exc
 
@@ -25,6 +26,6 @@ def validate_uscc(value: str) -> None:
     except StdnumError as exc:
         raise ValidationError(
             _("%(value)s is not a valid unified social credit code."),
-            code="invalid_uscc",
+            code=CatalogErrorCode.INVALID_USCC.value,
             params={"value": value},
         ) from exc

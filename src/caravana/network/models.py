@@ -7,10 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from caravana.errors import field_error
+from caravana.network.error_codes import NetworkErrorCode
 
 iata_validator = RegexValidator(r"^[A-Z]{3}$", _("An IATA location code is three capital letters."))
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("An ISO 3166-1 country code is two letters."))
@@ -156,8 +158,10 @@ class ServiceLevel(models.Model):
             and self.transit_max_days is not None
             and self.transit_min_days > self.transit_max_days
         ):
-            raise ValidationError(
-                {"transit_max_days": _("The maximum cannot be below the minimum.")}
+            raise field_error(
+                "transit_max_days",
+                _("The maximum cannot be below the minimum."),
+                NetworkErrorCode.INVALID_TRANSIT_DAYS,
             )
 
     @property

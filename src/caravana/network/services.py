@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.accounts.models import Role, User
+from caravana.errors import field_error
 from caravana.network import events
+from caravana.network.error_codes import NetworkErrorCode
 from caravana.network.models import Carrier, CarrierMember, Flight, Hub, HubMember
 
 _AIRPORTS: dict[str, dict] | None = None
@@ -31,7 +33,7 @@ def airports() -> dict[str, dict]:
 def _now(at: dt.datetime | None) -> dt.datetime:
     at = at or timezone.now()
     if timezone.is_naive(at):
-        raise ValidationError({"at": _("Give the time with its time zone.")})
+        raise field_error("at", _("Give the time with its time zone."), NetworkErrorCode.NAIVE_TIME)
     return at.astimezone(dt.UTC)
 
 
@@ -57,20 +59,29 @@ def add_carrier_member(carrier: Carrier, user: User) -> CarrierMember:
 @transaction.atomic
 def create_flight(**data: Any) -> Flight:
     flight = Flight(**data)
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     for field in ("origin", "destination"):
         code = (getattr(flight, field) or "").upper()
         setattr(flight, field, code)
         if code not in airports():
-            errors[field] = _("%(code)s is not an IATA airport code.") % {"code": code}
+            errors[field] = ValidationError(
+                _("%(code)s is not an IATA airport code.") % {"code": code},
+                code=NetworkErrorCode.UNKNOWN_AIRPORT.value,
+            )
     if flight.origin == flight.destination and "origin" not in errors:
-        errors["destination"] = _("Destination and origin are the same airport.")
+        errors["destination"] = ValidationError(
+            _("Destination and origin are the same airport."),
+            code=NetworkErrorCode.SAME_AIRPORT.value,
+        )
     if (
         flight.scheduled_departure
         and flight.scheduled_arrival
         and flight.scheduled_arrival <= flight.scheduled_departure
     ):
-        errors["scheduled_arrival"] = _("Arrival must be after departure.")
+        errors["scheduled_arrival"] = ValidationError(
+            _("Arrival must be after departure."),
+            code=NetworkErrorCode.ARRIVAL_BEFORE_DEPARTURE.value,
+        )
     if errors:
         raise ValidationError(errors)
     flight.full_clean()
@@ -85,8 +96,10 @@ def mark_departed(flight: Flight, at: dt.datetime | None = None) -> Flight:
     if flight.state == Flight.State.DEPARTED:
         return flight
     if flight.state != Flight.State.SCHEDULED:
-        raise ValidationError(
-            {"state": _("Flight %(f)s is %(s)s.") % {"f": flight, "s": flight.get_state_display()}}
+        raise field_error(
+            "state",
+            _("Flight %(f)s is %(s)s.") % {"f": flight, "s": flight.get_state_display()},
+            NetworkErrorCode.INVALID_FLIGHT_STATE,
         )
     flight.actual_departure = _now(at)
     flight.state = Flight.State.DEPARTED
@@ -102,10 +115,16 @@ def mark_arrived(flight: Flight, at: dt.datetime | None = None) -> Flight:
     if flight.state == Flight.State.ARRIVED:
         return flight
     if flight.state != Flight.State.DEPARTED:
-        raise ValidationError({"state": _("Only a departed flight can arrive.")})
+        raise field_error(
+            "state", _("Only a departed flight can arrive."), NetworkErrorCode.INVALID_FLIGHT_STATE
+        )
     at = _now(at)
     if at < flight.actual_departure:
-        raise ValidationError({"at": _("Arrival cannot be before departure.")})
+        raise field_error(
+            "at",
+            _("Arrival cannot be before departure."),
+            NetworkErrorCode.ARRIVAL_BEFORE_DEPARTURE,
+        )
     flight.actual_arrival = at
     flight.state = Flight.State.ARRIVED
     flight.save(update_fields=["actual_arrival", "state"])
@@ -120,9 +139,17 @@ def cancel_flight(flight: Flight) -> Flight:
     if flight.state == Flight.State.CANCELLED:
         return flight
     if flight.state != Flight.State.SCHEDULED:
-        raise ValidationError({"state": _("Only a scheduled flight can be cancelled.")})
+        raise field_error(
+            "state",
+            _("Only a scheduled flight can be cancelled."),
+            NetworkErrorCode.INVALID_FLIGHT_STATE,
+        )
     if flight.ulds.exists():
-        raise ValidationError({"state": _("Unload the ULDs before cancelling the flight.")})
+        raise field_error(
+            "state",
+            _("Unload the ULDs before cancelling the flight."),
+            NetworkErrorCode.ULDS_LOADED,
+        )
     flight.state = Flight.State.CANCELLED
     flight.save(update_fields=["state"])
     return flight

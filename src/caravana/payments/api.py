@@ -12,6 +12,7 @@ from ninja.responses import Status
 from caravana.access import members
 from caravana.access.auth import token_or_session
 from caravana.access.objects import ANY_OWNER, owned_or_404
+from caravana.api import errors
 from caravana.orders.models import Order, OrderGroup
 from caravana.payments import issuing, refunds, webhooks
 from caravana.payments.models import Payment
@@ -81,4 +82,4 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     Mercado Pago (/payments/webhooks/mercadopago) in `x-signature` over the query's
     data.id and `x-request-id`. 400 bad or stale signature, 409 replayed event, 200 applied."""
     status, body = webhooks.receive(provider, request.body, request.headers, query=request.GET)
-    return JsonResponse(body, status=status)
+    return JsonResponse(errors.with_codes(body, status), status=status)

@@ -33,6 +33,7 @@ from django.db.models import Q, Sum
 from caravana.catalog.models import Merchant
 from caravana.money import round_money
 from caravana.orders.models import Order
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
     LedgerAccount,
@@ -58,6 +59,8 @@ def _q(value) -> Decimal:
 
 class LedgerError(ValueError):
     """A posting that would unbalance the books or overdraw an account: nothing is written."""
+
+    code = PaymentsErrorCode.LEDGER_REFUSED
 
 
 def account(

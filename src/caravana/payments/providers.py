@@ -29,6 +29,7 @@ from stdnum import luhn
 
 from caravana import outbound, webhook_signing
 from caravana.codes import boleto, clabe, pix
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.webhook_signing import SignatureError
 
 SANDBOX_SECRET_DEFAULT = "whsec_sandbox_dev_only"
@@ -38,12 +39,15 @@ class ProviderError(Exception):
     """The provider could not do it now (unreachable, timed out, refused for the moment): the
     outbox tries again later with the same idempotency key."""
 
+    code = PaymentsErrorCode.PROVIDER_UNAVAILABLE
+
 
 class ProviderRefused(ProviderError):
     """The provider will never do it (an operation it does not offer, a request it rejects):
     the outbox records the call as failed at once, for an operator, instead of retrying."""
 
     retryable = False
+    code = PaymentsErrorCode.PROVIDER_REFUSED
 
 
 @dataclass

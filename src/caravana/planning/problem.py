@@ -17,6 +17,8 @@ from typing import Any
 
 import airportsdata
 
+from caravana.planning.error_codes import PlanningErrorCode
+
 SERVICES = ("premium", "standard", "economy")
 # IATA volumetric divisor 6000 cm³/kg: 1 m³ charges as 166.67 kg.
 VOLUMETRIC_KG_PER_M3 = 166.67
@@ -24,6 +26,8 @@ VOLUMETRIC_KG_PER_M3 = 166.67
 
 class ProblemError(ValueError):
     """An invalid problem; the message names the item (by index and id) and the field."""
+
+    code = PlanningErrorCode.INVALID_PROBLEM
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.access.members import can_plan
+from caravana.errors import field_error
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
+from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import run_plan
 
@@ -46,9 +48,13 @@ def _due(first_label: dt.datetime | None, ready: dt.datetime, transit_min_days: 
 def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """The solver's input for consignments waiting now and departures inside [start, end)."""
     if end <= start:
-        raise ValidationError({"end": _("The end must come after the start.")})
+        raise field_error(
+            "end", _("The end must come after the start."), PlanningErrorCode.INVALID_WINDOW
+        )
     if end - start > dt.timedelta(days=MAX_WINDOW_DAYS):
-        raise ValidationError({"end": _("Plan at most 14 days at a time.")})
+        raise field_error(
+            "end", _("Plan at most 14 days at a time."), PlanningErrorCode.WINDOW_TOO_LONG
+        )
     consignments = []
     bags = (
         Bag.objects.filter(state=Bag.State.CLOSED, uld__isnull=True)
@@ -172,11 +178,11 @@ def commit(user: Any, run: PlanRun) -> int:
         PlanRun.objects.filter(pk__gt=run.pk, committed_at__isnull=False).order_by("-pk").first()
     )
     if newer is not None:
-        raise ValidationError(
-            {
-                "run": _("Plan %(n)d, run later, has been committed since; run the plan again.")
-                % {"n": newer.pk}
-            }
+        raise field_error(
+            "run",
+            _("Plan %(n)d, run later, has been committed since; run the plan again.")
+            % {"n": newer.pk},
+            PlanningErrorCode.PLAN_SUPERSEDED,
         )
     by_id = {c["id"]: c for c in run.problem["consignments"]}
     assignments = run.result["assignments"]

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from caravana.errors import field_error
 from caravana.pricing import services
+from caravana.pricing.error_codes import PricingErrorCode
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
 
 
@@ -21,7 +23,7 @@ class _BodyForm(forms.ModelForm):
         data = super().clean()
         body = data.get("body")
         if not isinstance(body, dict):
-            raise ValidationError({"body": "give a JSON object"})
+            raise field_error("body", "give a JSON object", PricingErrorCode.INVALID_RULE)
         return data
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Body, Router
 
 from caravana.accounts.limits import api_throttles
+from caravana.api import errors
 from caravana.pricing import quoting
 from caravana.pricing.engine import QuoteError
 
@@ -16,8 +17,7 @@ router = Router(tags=["quotes"])
 
 def error_response(exc: QuoteError) -> HttpResponse:
     return JsonResponse(
-        {"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
-        status=422,
+        {"detail": [errors.item(["body", exc.field], exc.message, exc.code)]}, status=422
     )
 
 
@@ -64,7 +64,7 @@ def create_quote(request: HttpRequest, payload: dict = Body(...)):
     if result["refusals"]:
         # Over a cap or a buyer ID the country does not accept: no price is offered at all.
         detail = [
-            {"loc": ["body", r["field"]], "msg": r["message"], "type": r["code"]}
+            {**errors.item(["body", r["field"]], r["message"], r["code"], r["code"])}
             for r in result["refusals"]
         ]
         return JsonResponse({"detail": detail, "quote": result}, status=422)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from caravana.money import round_money, to_decimal
+from caravana.pricing.error_codes import PricingErrorCode
 from caravana.pricing.rules import (
     Applied,
     EvalContext,
@@ -66,17 +67,24 @@ _LINE_CODES = tuple(f"line:{i}" for i in range(MAX_LINES))
 class QuoteError(ValueError):
     """Bad input: the request cannot be quoted. `field` names what to fix (API: HTTP 422)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, code: str = PricingErrorCode.INVALID_QUOTE_REQUEST
+    ) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code  # a PricingErrorCode: what a client switches on
 
 
 class FxMissing(QuoteError):
     """No rate for the pair on or before the date. Never replaced by 1.0."""
 
     def __init__(self, base: str, quote: str, on: dt.date) -> None:
-        super().__init__("fx", f"no {base}/{quote} rate on or before {on.isoformat()}")
+        super().__init__(
+            "fx",
+            f"no {base}/{quote} rate on or before {on.isoformat()}",
+            PricingErrorCode.FX_RATE_MISSING,
+        )
         self.base, self.quote, self.on = base, quote, on
 
 
@@ -225,7 +233,7 @@ class QuoteLine:
 
 def _num(d: Mapping[str, Any], key: str, where: str) -> Decimal:
     if key not in d:
-        raise QuoteError(where, "is required")
+        raise QuoteError(where, "is required", PricingErrorCode.REQUIRED)
     try:
         return to_decimal(d[key], where)
     except ValueError as exc:
@@ -272,7 +280,11 @@ class QuoteRequest:
                 raise QuoteError(w, "must be an object")
             qty = ln.get("quantity")
             if type(qty) is not int:
-                raise QuoteError(f"{w}.quantity", f"{qty!r} is not a whole number")
+                raise QuoteError(
+                    f"{w}.quantity",
+                    f"{qty!r} is not a whole number",
+                    PricingErrorCode.INVALID_QUANTITY,
+                )
             lines.append(
                 QuoteLine(
                     hs_code=str(ln.get("hs_code", "")).replace(".", "").strip(),
@@ -288,10 +300,12 @@ class QuoteRequest:
         try:
             on = dt.date.fromisoformat(str(d.get("quote_date")))
         except ValueError as exc:
-            raise QuoteError("quote_date", "give an ISO date, e.g. 2025-09-01") from exc
+            raise QuoteError(
+                "quote_date", "give an ISO date, e.g. 2025-09-01", PricingErrorCode.INVALID_DATE
+            ) from exc
         for key in ("country", "service_level"):
             if not isinstance(d.get(key), str):
-                raise QuoteError(key, "is required")
+                raise QuoteError(key, "is required", PricingErrorCode.REQUIRED)
         for key in ("state", "buyer_id_type", "origin"):
             if d.get(key) is not None and not isinstance(d[key], str):
                 raise QuoteError(key, "must be a string")
@@ -521,26 +535,50 @@ class Quote:
 def _positive(value: Any, limit: int | Decimal, where: str, what: str) -> None:
     t = type(value)
     if t is not int and (t is not Decimal or not value.is_finite()):
-        raise QuoteError(where, f"{value!r} is not a number of {what}")
+        raise QuoteError(
+            where, f"{value!r} is not a number of {what}", PricingErrorCode.INVALID_MEASURE
+        )
     if not 0 < value <= limit:
-        raise QuoteError(where, f"{value} {what} is outside (0, {limit}]")
+        raise QuoteError(
+            where, f"{value} {what} is outside (0, {limit}]", PricingErrorCode.INVALID_MEASURE
+        )
 
 
 def _check_line(ln: QuoteLine, i: int, hs_codes: Mapping[str, Any] | None) -> None:
     hs = ln.hs_code
     if type(hs) is not str or len(hs) != 6 or not (hs.isascii() and hs.isdigit()):
-        raise QuoteError(f"lines[{i}].hs_code", f"{hs!r} is not a six-digit HS code")
+        raise QuoteError(
+            f"lines[{i}].hs_code",
+            f"{hs!r} is not a six-digit HS code",
+            PricingErrorCode.INVALID_HS_CODE,
+        )
     if hs_codes is not None and hs not in hs_codes:
-        raise QuoteError(f"lines[{i}].hs_code", f"{hs} is not an HS 2022 subheading")
+        raise QuoteError(
+            f"lines[{i}].hs_code",
+            f"{hs} is not an HS 2022 subheading",
+            PricingErrorCode.INVALID_HS_CODE,
+        )
     p = ln.unit_price
     if type(p) is not Decimal or not p.is_finite() or p < ZERO or p > MAX_UNIT_PRICE:
-        raise QuoteError(f"lines[{i}].unit_price", f"{p!r} is not a price (a Decimal ≥ 0)")
+        raise QuoteError(
+            f"lines[{i}].unit_price",
+            f"{p!r} is not a price (a Decimal ≥ 0)",
+            PricingErrorCode.INVALID_PRICE,
+        )
     c = ln.currency
     if type(c) is not str or len(c) != 3 or not (c.isascii() and c.isalpha() and c.isupper()):
-        raise QuoteError(f"lines[{i}].currency", f"{c!r} is not an ISO 4217 code")
+        raise QuoteError(
+            f"lines[{i}].currency",
+            f"{c!r} is not an ISO 4217 code",
+            PricingErrorCode.INVALID_CURRENCY,
+        )
     q = ln.quantity
     if type(q) is not int or not 0 < q <= MAX_QUANTITY:
-        raise QuoteError(f"lines[{i}].quantity", f"{q!r} is not a quantity in 1..{MAX_QUANTITY}")
+        raise QuoteError(
+            f"lines[{i}].quantity",
+            f"{q!r} is not a quantity in 1..{MAX_QUANTITY}",
+            PricingErrorCode.INVALID_QUANTITY,
+        )
     w, a, b, c = ln.weight_g, ln.length_cm, ln.width_cm, ln.height_cm
     if (
         type(w) is int
@@ -566,7 +604,11 @@ def _fx(
     if u is None:
         rate, when, source = fx.rate(base, quote, on)
         if type(rate) is not Decimal or not rate.is_finite() or rate <= ZERO:
-            raise QuoteError("fx", f"{base}/{quote}: the FX table returned {rate!r}")
+            raise QuoteError(
+                "fx",
+                f"{base}/{quote}: the FX table returned {rate!r}",
+                PricingErrorCode.FX_RATE_MISSING,
+            )
         u = used[(base, quote)] = FxUsed(base, quote, rate, when, source)
     return u.rate
 
@@ -581,7 +623,7 @@ def _refusals(
             if value > cap.limit:
                 out.append(
                     Refusal(
-                        "value_cap",
+                        PricingErrorCode.VALUE_CAP.value,
                         "lines",
                         f"{rs.country} allows at most US${cap.limit} {cap.measure.upper()} per "
                         f"shipment under this regime ({cap.source})",
@@ -593,7 +635,7 @@ def _refusals(
             if kg > cap.limit:
                 out.append(
                     Refusal(
-                        "weight_cap",
+                        PricingErrorCode.WEIGHT_CAP.value,
                         "lines",
                         f"{rs.country} allows at most {cap.limit} kg per shipment ({cap.source})",
                         str(cap.limit),
@@ -612,7 +654,11 @@ def _refusals(
                     f"{rs.country} allows at most {cap.limit} units of one kind; "
                     f"HS {cap.kind} {k} has {n} ({cap.source})"
                 )
-                out.append(Refusal("units_cap", "lines", message, str(cap.limit), str(n)))
+                out.append(
+                    Refusal(
+                        PricingErrorCode.UNITS_CAP.value, "lines", message, str(cap.limit), str(n)
+                    )
+                )
     bid = req.buyer_id_type
     if (
         bid is not None
@@ -622,7 +668,7 @@ def _refusals(
     ):
         out.append(
             Refusal(
-                "buyer_id_type",
+                PricingErrorCode.BUYER_ID_TYPE.value,
                 "buyer_id_type",
                 f"{rs.country} accepts {', '.join(rs.buyer_id_types)} as the buyer's ID, not {bid}",
                 ", ".join(rs.buyer_id_types),
@@ -663,30 +709,50 @@ def quote(request: QuoteRequest, rules: RuleBook, rate_cards: RateCardBook, fx: 
 def _quote(req: QuoteRequest, rules: RuleBook, rate_cards: RateCardBook, fx: FxTable) -> Quote:
     on = req.quote_date
     if type(on) is not dt.date:
-        raise QuoteError("quote_date", f"{on!r} is not a date")
+        raise QuoteError("quote_date", f"{on!r} is not a date", PricingErrorCode.INVALID_DATE)
     country = req.country
     rs = rules.select(country, on)
     if rs is None:
         if country not in rules.by_country:
             covered = ", ".join(rules.countries())
-            raise QuoteError("country", f"{country!r} is not a destination we quote ({covered})")
-        raise QuoteError("quote_date", f"no {country} rules in force on {on.isoformat()}")
+            raise QuoteError(
+                "country",
+                f"{country!r} is not a destination we quote ({covered})",
+                PricingErrorCode.UNKNOWN_COUNTRY,
+            )
+        raise QuoteError(
+            "quote_date",
+            f"no {country} rules in force on {on.isoformat()}",
+            PricingErrorCode.NO_RULES_IN_FORCE,
+        )
     if rs.states and req.state not in rs.states:
-        raise QuoteError("state", f"{req.state!r} is not a {country} state we know")
+        raise QuoteError(
+            "state",
+            f"{req.state!r} is not a {country} state we know",
+            PricingErrorCode.UNKNOWN_STATE,
+        )
     lines = req.lines
     if not lines or len(lines) > MAX_LINES:
-        raise QuoteError("lines", f"a cart has 1 to {MAX_LINES} lines")
+        raise QuoteError(
+            "lines", f"a cart has 1 to {MAX_LINES} lines", PricingErrorCode.TOO_MANY_LINES
+        )
     hs_codes = rules.hs_codes
     for i, ln in enumerate(lines):
         _check_line(ln, i, hs_codes)
     card = rate_cards.get(req.origin, country, req.service_level)
     if card is None:
         raise QuoteError(
-            "service_level", f"no {req.service_level!r} service from {req.origin} to {country}"
+            "service_level",
+            f"no {req.service_level!r} service from {req.origin} to {country}",
+            PricingErrorCode.NO_SERVICE,
         )
     bid = req.buyer_id_type
     if bid is not None and (type(bid) is not str or "." not in bid):
-        raise QuoteError("buyer_id_type", f"{bid!r} is not an ID type such as 'br.cpf'")
+        raise QuoteError(
+            "buyer_id_type",
+            f"{bid!r} is not an ID type such as 'br.cpf'",
+            PricingErrorCode.INVALID_BUYER_ID_TYPE,
+        )
 
     cur = rs.currency
     used: dict[tuple[str, str], FxUsed] = {}
@@ -715,7 +781,11 @@ def _quote(req: QuoteRequest, rules: RuleBook, rate_cards: RateCardBook, fx: FxT
         volume += ln.length_cm * ln.width_cm * ln.height_cm * q
     actual_kg = grams / _THOUSAND  # int or Decimal over Decimal: a Decimal
     if actual_kg > MAX_PARCEL_KG:
-        raise QuoteError("lines", f"{actual_kg} kg is not a parcel (at most {MAX_PARCEL_KG} kg)")
+        raise QuoteError(
+            "lines",
+            f"{actual_kg} kg is not a parcel (at most {MAX_PARCEL_KG} kg)",
+            PricingErrorCode.NOT_A_PARCEL,
+        )
     kg = card.chargeable_kg(actual_kg, volume)
     freight = card.price(kg)
     if card.currency != USD:

@@ -13,12 +13,16 @@ from decimal import Decimal, InvalidOperation
 
 import pycountry
 
+from caravana.pricing.error_codes import PricingErrorCode
+
 ECB_SOURCE = "ECB euro foreign exchange reference rates (eurofxref)"
 _ECB_NS = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
 
 
 class FxImportError(ValueError):
     """A source that cannot be read; the message names the line or element."""
+
+    code = PricingErrorCode.INVALID_FX_FILE
 
 
 @dataclass(frozen=True)

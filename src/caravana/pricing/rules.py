@@ -22,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from caravana.pricing.error_codes import PricingErrorCode
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -32,6 +34,8 @@ KINDS = ("duty", "tax")
 
 class RuleError(ValueError):
     """The rule data itself is wrong: raised at load time, never while quoting."""
+
+    code = PricingErrorCode.INVALID_RULE
 
 
 def _dec(value: Any, where: str) -> Decimal:

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from caravana.codes import hs
+from caravana.errors import field_error
 from caravana.pricing import fx
+from caravana.pricing.error_codes import PricingErrorCode
 from caravana.pricing.fx_import import RateRow
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
 from caravana.pricing.rules import RateCard, RuleBook, RuleError, RuleSet
@@ -31,8 +33,10 @@ def save_rates(rows: Iterable[RateRow]) -> int:
     return count
 
 
-def _rule_error(exc: Exception, field: str = "body") -> ValidationError:
-    return ValidationError({field: str(exc)})
+def _rule_error(
+    exc: Exception, field: str = "body", code: PricingErrorCode = PricingErrorCode.INVALID_RULE
+) -> ValidationError:
+    return field_error(field, str(exc), code)
 
 
 @transaction.atomic
@@ -58,7 +62,7 @@ def save_rule_set(body: dict[str, Any]) -> RuleSetVersion:
     try:
         RuleBook.from_dict({"rule_sets": list(others)}, hs.table())
     except (RuleError, KeyError, TypeError, ValueError) as exc:
-        raise _rule_error(exc, "effective_from") from exc
+        raise _rule_error(exc, "effective_from", PricingErrorCode.RULES_OVERLAP) from exc
     return row
 
 
@@ -76,7 +80,11 @@ def save_rate_card(body: dict[str, Any]) -> RateCardVersion:
         .exists()
     )
     if clash:
-        raise ValidationError({"service": "another card already prices this lane and service"})
+        raise field_error(
+            "service",
+            "another card already prices this lane and service",
+            PricingErrorCode.LANE_TAKEN,
+        )
     row, _created = RateCardVersion.objects.update_or_create(
         card_id=card.id,
         defaults={

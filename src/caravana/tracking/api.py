@@ -22,7 +22,9 @@ from pydantic import BaseModel
 
 from caravana.access.auth import CarrierAuth
 from caravana.accounts.limits import api_throttles
+from caravana.api import errors
 from caravana.tracking import ingestion, queries
+from caravana.tracking.error_codes import TrackingErrorCode
 
 router = Router(tags=["tracking"])
 
@@ -56,18 +58,13 @@ class BatchOut(Schema):
     delivered: list[str]
 
 
-class ErrorOut(Schema):
-    # A list of located errors; a plain message for a refusal that names no field (403).
-    detail: list[dict[str, Any]] | str
+# Error answers are documented with the API's one Error schema (caravana.api.errors).
+ErrorOut = dict
 
 
 def _located(exc: ValidationError) -> dict[str, Any]:
     """``events.3.code`` → loc ``["body", "events", 3, "code"]``."""
-    detail = []
-    for key, messages in exc.message_dict.items():
-        loc: list[Any] = ["body"] + [int(p) if p.isdigit() else p for p in key.split(".")]
-        detail += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
-    return {"detail": detail}
+    return {"detail": errors.validation_items(exc, dotted=True)}
 
 
 @router.post(
@@ -150,7 +147,8 @@ def track(request: HttpRequest, identifier: str):
             "v": identifier[:20]
         }
         return Status(
-            422, {"detail": [{"loc": ["path", "identifier"], "msg": msg, "type": "value_error"}]}
+            422,
+            {"detail": [errors.item(["path", "identifier"], msg, TrackingErrorCode.INVALID_S10)]},
         )
     view = queries.tracking_view(code)
     if view is None:
@@ -158,7 +156,11 @@ def track(request: HttpRequest, identifier: str):
             404,
             {
                 "detail": [
-                    {"loc": ["path", "identifier"], "msg": _("No parcel %(s)s.") % {"s": code}}
+                    {
+                        "loc": ["path", "identifier"],
+                        "msg": _("No parcel %(s)s.") % {"s": code},
+                        "code": TrackingErrorCode.UNKNOWN_PARCEL.value,
+                    }
                 ]
             },
         )

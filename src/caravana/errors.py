@@ -1,0 +1,29 @@
+"""Errors that carry a stable machine-readable code beside their translated message.
+
+Each app lists its codes in ``<app>/error_codes.py`` (a ``StrEnum``, as Saleor's
+``error_codes.py``); services raise Django's ValidationError with one of them, and the API
+answers it in each error's ``code`` (caravana.api.errors), so a client switches on the code,
+never on the wording. A dict of plain messages given to ValidationError drops its ``code``
+argument (Django builds each field's error without it), hence these helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+def field_error(
+    field: str, message: Any, code: StrEnum, params: dict | None = None
+) -> ValidationError:
+    """A ValidationError on one field whose error keeps ``code``."""
+    return ValidationError({field: ValidationError(message, code=code.value, params=params)})
+
+
+def fields_error(messages: Mapping[str, Any], code: StrEnum) -> ValidationError:
+    """A ValidationError naming several fields, all with the same ``code``."""
+    return ValidationError(
+        {name: ValidationError(msg, code=code.value) for name, msg in messages.items()}
+    )

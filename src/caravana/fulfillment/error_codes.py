@@ -1,0 +1,29 @@
+"""Stable codes of the fulfillment app's errors: parcels, hub scans, bags, ULDs and loading
+(see caravana.errors)."""
+
+from enum import StrEnum
+
+
+class FulfillmentErrorCode(StrEnum):
+    INVALID_S10 = "invalid_s10"
+    INVALID_BAG_IDENTIFIER = "invalid_bag_identifier"
+    INVALID_ULD_IDENTIFIER = "invalid_uld_identifier"
+    UNKNOWN_PARCEL = "unknown_parcel"
+    OTHER_HUB = "other_hub"
+    PARCEL_CANCELLED = "parcel_cancelled"
+    INVALID_CONTENTS = "invalid_contents"
+    INVALID_HS_CODE = "invalid_hs_code"
+    NO_LANE = "no_lane"
+    OVERWEIGHT = "overweight"
+    SERIAL_RANGE_EXHAUSTED = "serial_range_exhausted"
+    INVALID_PARCEL_STATE = "invalid_parcel_state"
+    UNKNOWN_BAG = "unknown_bag"
+    BAG_EMPTY = "bag_empty"
+    BAG_NOT_CLOSED = "bag_not_closed"
+    UNKNOWN_ULD = "unknown_uld"
+    ULD_CLOSED = "uld_closed"
+    ULD_EMPTY = "uld_empty"
+    WRONG_DESTINATION = "wrong_destination"
+    OVER_CAPACITY = "over_capacity"
+    FLIGHT_NOT_SCHEDULED = "flight_not_scheduled"
+    FLIGHT_FULL = "flight_full"

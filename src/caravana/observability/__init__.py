@@ -1,0 +1,1 @@
+"""Logs, request ids and the optional error and trace reporting (Sentry, OpenTelemetry)."""
