@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import airportsdata
+from airportsdata import Airport
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,10 +18,10 @@ from caravana.accounts.models import Role, User
 from caravana.network import events
 from caravana.network.models import Carrier, CarrierMember, Flight, Hub, HubMember
 
-_AIRPORTS: dict[str, dict] | None = None
+_AIRPORTS: dict[str, Airport] | None = None
 
 
-def airports() -> dict[str, dict]:
+def airports() -> dict[str, Airport]:
     """airportsdata's IATA table, loaded once per process (it is a few MB)."""
     global _AIRPORTS
     if _AIRPORTS is None:
@@ -104,6 +105,7 @@ def mark_arrived(flight: Flight, at: dt.datetime | None = None) -> Flight:
     if flight.state != Flight.State.DEPARTED:
         raise ValidationError({"state": _("Only a departed flight can arrive.")})
     at = _now(at)
+    assert flight.actual_departure is not None, "a departed flight has its departure time"
     if at < flight.actual_departure:
         raise ValidationError({"at": _("Arrival cannot be before departure.")})
     flight.actual_arrival = at
