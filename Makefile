@@ -5,17 +5,29 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install axe lint format bench chaos serve clean messages email-examples screenshots
+.PHONY: demo test install lock axe lint format bench chaos serve clean messages email-examples screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# Every dependency, extras included, at the version and hash in requirements.lock; then the project
+# itself without dependencies. pip check fails when pyproject.toml asks for something the lock lacks.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "requirements.lock does not match pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh requirements.lock from pyproject.toml after a dependency changes (a few minutes: every
+# file's hash is fetched). LOCK_ARGS="--upgrade" or "--upgrade-package NAME" moves versions on.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.5"
+	$(BIN)/pip-compile --quiet --all-extras --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links $(LOCK_ARGS) -o requirements.lock pyproject.toml
 
 # axe-core, which the browser tests run in every page (tests/browser/axe.py), from the npm
 # registry at a pinned version, kept in .venv so it is fetched once.
@@ -53,10 +65,13 @@ test: export PAYMENTS_SANDBOX = 1
 test: install $(AXE_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# ruff, the import contracts (.importlinter), then mypy (files and strictness: [tool.mypy] in
+# pyproject.toml).
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format src tests bench

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import airportsdata
+from airportsdata import Airport
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +20,10 @@ from caravana.network import events
 from caravana.network.error_codes import NetworkErrorCode
 from caravana.network.models import Carrier, CarrierMember, Flight, Hub, HubMember
 
-_AIRPORTS: dict[str, dict] | None = None
+_AIRPORTS: dict[str, Airport] | None = None
 
 
-def airports() -> dict[str, dict]:
+def airports() -> dict[str, Airport]:
     """airportsdata's IATA table, loaded once per process (it is a few MB)."""
     global _AIRPORTS
     if _AIRPORTS is None:
@@ -119,6 +120,7 @@ def mark_arrived(flight: Flight, at: dt.datetime | None = None) -> Flight:
             "state", _("Only a departed flight can arrive."), NetworkErrorCode.INVALID_FLIGHT_STATE
         )
     at = _now(at)
+    assert flight.actual_departure is not None, "a departed flight has its departure time"
     if at < flight.actual_departure:
         raise field_error(
             "at",

@@ -31,7 +31,8 @@ PENALTIES = Penalties(
     unshipped_per_kg_usd=10.0,  # flies next week (≈ $6/kg) and a week late (≈ $0.6/kg/day)
 )
 # origin, destination, share of demand, charter block hours (with a tech stop), 747F trip cost
-LANES = (
+Lane = tuple[str, str, float, float, float]
+LANES: tuple[Lane, ...] = (
     ("SZX", "GRU", 0.32, 27.0, 560_000.0),
     ("CAN", "MEX", 0.26, 18.0, 430_000.0),
     ("HKG", "SCL", 0.13, 29.0, 600_000.0),
@@ -70,7 +71,15 @@ def _uld(rng: random.Random) -> tuple[float, float]:
     return round(weight, 1), round(volume, 3)
 
 
-def _consignment(cid, lane, service, size, ready, dg, positions) -> Consignment:  # noqa: ANN001
+def _consignment(
+    cid: str,
+    lane: Lane,
+    service: str,
+    size: tuple[float, float],
+    ready: datetime,
+    dg: bool,
+    positions: int,
+) -> Consignment:
     hours = SERVICES[service][1]
     return Consignment(
         cid, lane[0], lane[1], service, size[0], size[1], ready, ready + timedelta(hours=hours), dg,
@@ -78,7 +87,14 @@ def _consignment(cid, lane, service, size, ready, dg, positions) -> Consignment:
     )  # fmt: skip
 
 
-def _charters(rng, lane, weekly_m3, days, committed_share, optional_share):  # noqa: ANN001
+def _charters(
+    rng: random.Random,
+    lane: Lane,
+    weekly_m3: float,
+    days: int,
+    committed_share: float,
+    optional_share: float,
+) -> list[Flight]:
     origin, destination, _, block, trip_cost = lane
     flights: list[Flight] = []
     for optional, share in ((False, committed_share), (True, optional_share)):
@@ -101,9 +117,9 @@ def _charters(rng, lane, weekly_m3, days, committed_share, optional_share):  # n
     return flights
 
 
-def _bellies(rng, lane, days, per_day):  # noqa: ANN001
+def _bellies(rng: random.Random, lane: Lane, days: int, per_day: int) -> list[BellyOffer]:
     origin, destination = lane[0], lane[1]
-    offers = []
+    offers: list[BellyOffer] = []
     for d in range(days):
         for k in range(per_day):
             departs = START + timedelta(days=d, hours=5 + 12 * k + rng.uniform(-1.5, 1.5))

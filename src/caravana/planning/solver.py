@@ -234,7 +234,7 @@ def _classes(cons: Sequence[Consignment], legs: Sequence[Leg]) -> list[_Class]:
     arrivals = sorted(leg.arrives_at for leg in legs)
     # density bands keep belly freight linear; DG that no belly takes needs none (cuts suffice)
     belly_dg = any(leg.kind == "belly" and leg.dangerous_goods_ok for leg in legs)
-    groups: dict[tuple, _Class] = {}
+    groups: dict[tuple[Any, ...], _Class] = {}
     for i, c in enumerate(cons):
         rho = _density(c)
         if c.weight_kg <= 1e-6 or rho <= 1e-9:
@@ -378,7 +378,7 @@ def _flow_model(
             costs = [_per_kg(leg, cls, rho, penalties) for rho in rhos]
             if min(costs) >= 0:
                 continue
-            pair = []
+            pair: list[tuple[Any, float]] = []
             for rho, cost in zip(rhos, costs, strict=True):
                 var = solver.NumVar(0, inf, f"f{k}_{j}_{len(pair)}")
                 pair.append((var, rho))
@@ -394,7 +394,7 @@ def _flow_model(
                 for var, _ in pair:
                     link.SetCoefficient(var, 1.0)
                 link.SetCoefficient(y[j], -min(cls.kg, leg.kg))
-            if cls.positions:  # members aboard ≥ kg / heaviest and ≥ m³ / bulkiest member
+            if count is not None:  # positions: members aboard ≥ kg / heaviest, ≥ m³ / bulkiest
                 n = solver.NumVar(0, inf, f"n{k}_{j}")
                 count.SetCoefficient(n, 1.0)
                 cap_pos[j].SetCoefficient(n, cls.positions)
@@ -585,10 +585,10 @@ def _improve(
         if j is not None:
             cost = shipping_cost(legs[j], cons[i], penalties)
             if cost > EPS:
-                paying.append((-cost / max(cons[i].weight_kg, EPS), i, cost))
+                paying.append((-cost / max(cons[i].weight_kg, EPS), i, j, cost))
     paying.sort()
-    for _, i, cost in paying:
-        c, here = cons[i], assigned[i]
+    for _, i, here, cost in paying:
+        c = cons[i]
         best, best_cost = None, cost - EPS
         for j in usable[bisect_left(departs, c.ready_at) :]:
             left = room[j]
@@ -675,7 +675,21 @@ def _solve_lane(
     return result
 
 
-def _run_jobs(jobs: list[tuple], workers: int) -> list[LaneResult]:
+# _solve_lane's arguments, one lane's job
+_Job = tuple[
+    Sequence[Consignment],
+    Sequence[Leg],
+    Penalties,
+    float,
+    str,
+    dict[str, str | None],
+    float,
+    frozenset[str],
+    str,
+]
+
+
+def _run_jobs(jobs: list[_Job], workers: int) -> list[LaneResult]:
     """Lanes in parallel processes when worth it; in-process when not, or when not allowed
     (a daemonic worker, such as Celery's prefork pool, may not start children)."""
     if workers > 1 and len(jobs) > 1:
@@ -721,7 +735,8 @@ def solve(
     lanes = sorted(lane_cons, key=lambda ln: -sizes[ln])  # biggest first: balances the workers
     results: dict[tuple[str, str], LaneResult] = {}
     fifo_costs: dict[tuple[str, str], dict[str, float]] = {}
-    jobs, job_lanes = [], []
+    jobs: list[_Job] = []
+    job_lanes = []
     for lane in lanes:
         cons, legs = lane_cons[lane], lane_legs.get(lane, [])
         options = []
@@ -731,7 +746,7 @@ def solve(
             cost = _lane_cost(cons, lane_plan, by_id, set(used), penalties)
             options.append((cost, fifo_method, lane_plan, used))
         fifo_costs[lane] = {m: cost for cost, m, _, _ in options}
-        fifo_cost, fifo_method, fifo_lane, fifo_used = min(options, key=lambda o: o[0])
+        fifo_cost, fifo_method, fifo_lane, fifo_flown = min(options, key=lambda o: o[0])
         if not legs:
             results[lane] = LaneResult(fifo_lane, set(), fifo_cost, fifo_cost, "none", True)
             continue
@@ -739,7 +754,7 @@ def solve(
         seconds = max(0.2, budget * min(1.0, share))
         chosen = _choose(sizes[lane], seconds, method)
         jobs.append(
-            (cons, legs, penalties, seconds, chosen, fifo_lane, fifo_cost, fifo_used, fifo_method)
+            (cons, legs, penalties, seconds, chosen, fifo_lane, fifo_cost, fifo_flown, fifo_method)
         )
         job_lanes.append(lane)
     results.update(zip(job_lanes, _run_jobs(jobs, workers), strict=True))
@@ -782,7 +797,7 @@ def solve(
     return plan
 
 
-def _baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict:
+def _baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict[str, Any]:
     """A FIFO baseline in the output schema, validated, with the plan's saving over it."""
     from .fifo import fifo_plan
 
@@ -803,8 +818,8 @@ def _baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict:
 
 
 def run_plan(
-    problem_json: dict, time_limit: float = 30.0, method: str = "auto", workers: int = 1
-) -> dict:
+    problem_json: dict[str, Any], time_limit: float = 30.0, method: str = "auto", workers: int = 1
+) -> dict[str, Any]:
     """JSON problem in, JSON plan out, validated, with two baselines: the issue's FIFO under
     "baseline" and the committed-only dispatcher under "baseline_committed_only".
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problem import Problem
+from .problem import BellyOffer, Flight, Problem
 
 CHARGEABLE_KG_PER_M3 = 166.67  # docs/planning.md: IATA 6000 cm³/kg, as written in the schema
 TOLERANCE = 1e-6
@@ -57,6 +57,7 @@ def validate(
     seen: dict[str, int] = {}
     load: dict[str, list[float]] = {}
     variable = 0.0
+    leg: Flight | BellyOffer
     for cid, leg_id in _pairs(assignments):
         seen[cid] = seen.get(cid, 0) + 1
         c = consignments.get(cid)
@@ -105,13 +106,13 @@ def validate(
         err(f"consignment {cid}: missing from assignments (null means it waits)")
 
     for leg_id, (kg, m3, pos, cap_kg, cap_m3, cap_pos) in load.items():
-        for name, used, cap in (
+        for name, amount, limit in (
             ("kg", kg, cap_kg),
             ("m3", m3, cap_m3),
             ("positions", pos, cap_pos),
         ):
-            if used > cap * (1 + TOLERANCE) + TOLERANCE:
-                err(f"leg {leg_id}: {used:.3f} {name} loaded over capacity {cap}")
+            if amount > limit * (1 + TOLERANCE) + TOLERANCE:
+                err(f"leg {leg_id}: {amount:.3f} {name} loaded over capacity {limit}")
 
     fixed = sum(f.fixed_cost_usd for f in problem.flights if not f.optional or f.id in operated)
     report.cost_usd = fixed + variable

@@ -579,7 +579,7 @@ def _check_line(ln: QuoteLine, i: int, hs_codes: Mapping[str, Any] | None) -> No
             f"{q!r} is not a quantity in 1..{MAX_QUANTITY}",
             PricingErrorCode.INVALID_QUANTITY,
         )
-    w, a, b, c = ln.weight_g, ln.length_cm, ln.width_cm, ln.height_cm
+    w, a, b, h = ln.weight_g, ln.length_cm, ln.width_cm, ln.height_cm
     if (
         type(w) is int
         and 0 < w <= MAX_UNIT_WEIGHT_G
@@ -587,14 +587,14 @@ def _check_line(ln: QuoteLine, i: int, hs_codes: Mapping[str, Any] | None) -> No
         and 0 < a <= MAX_SIDE_CM
         and type(b) is int
         and 0 < b <= MAX_SIDE_CM
-        and type(c) is int
-        and 0 < c <= MAX_SIDE_CM
+        and type(h) is int
+        and 0 < h <= MAX_SIDE_CM
     ):  # the usual case: whole grams and centimetres
         return
     _positive(w, MAX_UNIT_WEIGHT_G, f"lines[{i}].weight_g", "g")
     _positive(a, MAX_SIDE_CM, f"lines[{i}].length_cm", "cm")
     _positive(b, MAX_SIDE_CM, f"lines[{i}].width_cm", "cm")
-    _positive(c, MAX_SIDE_CM, f"lines[{i}].height_cm", "cm")
+    _positive(h, MAX_SIDE_CM, f"lines[{i}].height_cm", "cm")
 
 
 def _fx(
@@ -761,8 +761,8 @@ def _quote(req: QuoteRequest, rules: RuleBook, rate_cards: RateCardBook, fx: FxT
     goods: list[Decimal] = []
     line_charges = []
     fob = ZERO
-    grams = 0
-    volume = 0
+    grams: int | Decimal = 0
+    volume: int | Decimal = 0
     for i, ln in enumerate(lines):
         q = ln.quantity
         lc = ln.currency

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from caravana.pricing.error_codes import PricingErrorCode
 
@@ -86,10 +86,19 @@ class Primitive(Protocol):
 PRIMITIVES: dict[str, Callable[[Mapping[str, Any], str], Primitive]] = {}
 
 
-def primitive(name: str) -> Callable[[type], type]:
+class PrimitiveClass(Protocol):
+    """A primitive's class: it builds itself from a rule's params."""
+
+    def from_params(self, p: Mapping[str, Any], where: str) -> Primitive: ...
+
+
+_Class = TypeVar("_Class", bound=PrimitiveClass)
+
+
+def primitive(name: str) -> Callable[[_Class], _Class]:
     """Register a primitive class under the name rule data uses in `type`."""
 
-    def register(cls: type) -> type:
+    def register(cls: _Class) -> _Class:
         PRIMITIVES[name] = cls.from_params
         return cls
 
@@ -165,8 +174,8 @@ class AdValorem:
                 raise RuleError(f"{where}: give either bands or rate/rates_by_hs, not both")
             if bands[-1].up_to is not None:
                 raise RuleError(f"{where}: the last band must be open-ended (up_to: null)")
-            ups = [b.up_to for b in bands[:-1]]
-            if any(u is None for u in ups) or ups != sorted(ups):
+            ups = [b.up_to for b in bands[:-1] if b.up_to is not None]
+            if len(ups) < len(bands) - 1 or ups != sorted(ups):
                 raise RuleError(f"{where}: bands must ascend")
         elif "rate" not in p:
             raise RuleError(f"{where}: ad_valorem needs a rate or bands")
@@ -324,7 +333,8 @@ class RuleSet:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.raw))
+        copy: dict[str, Any] = json.loads(json.dumps(self.raw))
+        return copy
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RuleSet:
@@ -578,7 +588,8 @@ class RateCard:
         return card
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.raw))
+        copy: dict[str, Any] = json.loads(json.dumps(self.raw))
+        return copy
 
     def chargeable_kg(self, actual_kg: Decimal, volume_cm3: Decimal | int) -> Decimal:
         """max(actual, volume / divisor), rounded up to the card's increment."""

@@ -49,7 +49,7 @@ HOLD_PENALTY = dt.timedelta(days=2)
 FINAL = {upu.DELIVERED, upu.RETURN_TO_SENDER, upu.CANCELLED}
 
 
-def promised_date(created_at: dt.datetime, transit_target_days: int, tz) -> dt.date:
+def promised_date(created_at: dt.datetime, transit_target_days: int, tz: dt.tzinfo) -> dt.date:
     """The date the buyer was promised, in the destination's zone."""
     return (created_at.astimezone(tz) + dt.timedelta(days=transit_target_days)).date()
 

@@ -17,6 +17,10 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from airportsdata import Airport
 
 from caravana.markets import market as markets
 
@@ -47,7 +51,7 @@ def city(country: str, name: str) -> tuple[str, float, float] | None:
 
 
 @cache
-def _airports() -> dict[str, dict]:
+def _airports() -> dict[str, Airport]:
     import airportsdata
 
     return airportsdata.load("IATA")
