@@ -32,7 +32,9 @@ def log_line(text: str) -> None:
 
 @pytest.fixture
 def lines():
-    """What the loggers write, as JSON lines through the settings' filter."""
+    """What the loggers write, as JSON lines through the settings' filter. Starts outside any
+    request: a test before it on the same worker may have left its id current."""
+    request_id.set_current(None)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())

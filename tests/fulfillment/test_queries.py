@@ -2,7 +2,8 @@
 
 import pytest
 
-from caravana.fulfillment import queries, services
+from caravana.fulfillment import queries
+from caravana.fulfillment.services import hub_steps, parcels
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Hub
 from tests import factories as f
@@ -15,9 +16,9 @@ def test_a_hub_or_a_merchant_sees_its_own_parcels_newest_first_and_filters_by_st
     make_parcel, merchant, network, hub_user
 ):
     first, second = make_parcel(), make_parcel()
-    services.receive(hub_user, first.s10, 500, 20, 15, 10)
-    other_merchant = services.create_parcel(f.merchant(), parcel_data())
-    other_hub = services.create_parcel(merchant, parcel_data(hub="CAN-HUB"))
+    hub_steps.receive(hub_user, first.s10, 500, 20, 15, 10)
+    other_merchant = parcels.create_parcel(f.merchant(), parcel_data())
+    other_hub = parcels.create_parcel(merchant, parcel_data(hub="CAN-HUB"))
 
     mine = queries.parcels(merchant=merchant)
     assert list(mine) == [other_hub, second, first]
