@@ -3,8 +3,8 @@
 import pytest
 
 from caravana.fulfillment import queries
-from caravana.fulfillment.services import hub_steps, parcels
 from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.services import hub_steps, parcels
 from caravana.network.models import Hub
 from tests import factories as f
 from tests.fulfillment.conftest import parcel_data
