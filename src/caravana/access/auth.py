@@ -62,7 +62,7 @@ class TokenAuth(HttpBearer):
         if self.scope is not None and not found.has_scope(self.scope):
             raise MissingScope(self.scope)
         request.user = found.user
-        request.api_token = found
+        request.api_token = found  # type: ignore[attr-defined]  # read by the API views
         return found.user
 
 

@@ -21,7 +21,9 @@ from caravana.network.models import Carrier, CarrierMember, Hub, HubMember
 def _belongs_to(membership: type[Model], field: str, user: Any) -> Any:
     """What `user`'s row in `membership` (a one-to-one on the user) points to through `field`."""
     member = (
-        membership.objects.select_related(field).filter(user_id=getattr(user, "pk", None)).first()
+        membership._default_manager.select_related(field)
+        .filter(user_id=getattr(user, "pk", None))
+        .first()
     )
     return getattr(member, field) if member is not None else None
 

@@ -71,7 +71,7 @@ class Market:
 
     def name(self, language: str) -> str:
         """The country's name in `language`, from CLDR (babel)."""
-        return _locale(language).territories.get(self.code, self.code)
+        return str(_locale(language).territories.get(self.code, self.code))
 
     def in_phrase(self) -> str:
         """ "in Brazil" in the active language: a sentence takes the phrase, not the name."""

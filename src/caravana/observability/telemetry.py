@@ -13,10 +13,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from caravana import __version__
 from caravana.observability import request_id
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def _available(module: str) -> bool:
         return False
 
 
-def _tag_request_id(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
+def _tag_request_id(event: Event, _hint: Hint) -> Event:
     rid = request_id.get()
     if rid:
         event.setdefault("tags", {})["request_id"] = rid

@@ -106,7 +106,8 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
     """Payment captured: each order still awaiting payment becomes paid and its reservation a
     sale. Returns the orders that could NOT be paid (expired meanwhile): the caller refunds them.
     Call inside the payment's transaction."""
-    late, payable = [], []
+    late: list[Order] = []
+    payable: list[Order] = []
     for order in Order.objects.select_for_update().filter(group=group).order_by("pk"):
         (payable if order.status == S.AWAITING_PAYMENT else late).append(order)
     for line in in_lock_order(OrderLine.objects.filter(order__in=payable)):
@@ -200,7 +201,11 @@ def expire_unpaid(now: dt.datetime | None = None, limit: int = 500) -> int:
         try:
             with transaction.atomic():
                 order = locked_order(pk)
-                if order.status != S.AWAITING_PAYMENT or order.expires_at >= now:
+                if (
+                    order.status != S.AWAITING_PAYMENT
+                    or order.expires_at is None
+                    or order.expires_at >= now
+                ):
                     continue
                 _transition(order, S.CANCELLED, source="expiry", at=now, note="payment window over")
                 _release(order)

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,6 +60,12 @@ class Parcel:
     items: list[tuple[Variant, int]]
     quote: Quote | None
     error: str = ""
+
+    @property
+    def quoted(self) -> Quote:
+        """The quote of a parcel prepare_order accepted (it refuses those without one)."""
+        assert self.quote is not None
+        return self.quote
 
 
 def split_by_merchant(items: Iterable[tuple[Variant, int]]) -> list[tuple[Merchant, list]]:
@@ -172,6 +178,7 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
             errors["email"] = [ValidationError(_("Give an e-mail address like name@example.com."))]
     if errors:
         raise ValidationError(errors)
+    assert address is not None and id_type is not None and id_number is not None
     return address, id_type, id_number
 
 
@@ -190,11 +197,12 @@ class PreparedOrder:
 
     @property
     def currency(self) -> str:
-        return self.parcels[0].quote.currency
+        return self.parcels[0].quoted.currency
 
     @property
     def total(self) -> Decimal:
-        return sum((p.quote.collect_at_checkout for p in self.parcels), Decimal(0))
+        # An accepted quote has no refusals, so its amounts are not None.
+        return sum((cast(Decimal, p.quoted.collect_at_checkout) for p in self.parcels), Decimal(0))
 
 
 def prepare_order(
@@ -274,7 +282,7 @@ def write_order(
         )
         orders = []
         for i, p in enumerate(parcels, start=1):
-            q = p.quote
+            q = p.quoted
             orders.append(
                 Order(
                     group=group,
@@ -290,8 +298,9 @@ def write_order(
                     ),
                     duties=_money(q.duties, q.currency),
                     taxes=_money(q.taxes, q.currency),
-                    total=q.collect_at_checkout,
-                    due_on_arrival=q.due_on_arrival,
+                    # An accepted quote has no refusals, so these are not None.
+                    total=cast(Decimal, q.collect_at_checkout),
+                    due_on_arrival=cast(Decimal, q.due_on_arrival),
                     refunded=Decimal("0.00"),
                     quote=q.to_dict(),
                     rule_set_id=q.rule_set.id,
@@ -327,9 +336,10 @@ def write_order(
                 amount=charge.amount,
             )
             for order, p in zip(orders, parcels, strict=True)
-            for (variant, qty), charge in zip(p.items, p.quote.lines, strict=True)
+            for (variant, qty), charge in zip(p.items, p.quoted.lines, strict=True)
         )
-        group.placed_orders = orders  # the API answers with these, without reading them back
+        # Not a field (hence the ignore): the API answers with these, without reading them back.
+        group.placed_orders = orders  # type: ignore[attr-defined]
         events.order_placed.send(Order, group=group, orders=orders)
     return group
 

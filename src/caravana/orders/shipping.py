@@ -18,7 +18,7 @@ from caravana.orders import lifecycle
 from caravana.orders.models import Order, OrderStatus
 
 SHIPPABLE = (OrderStatus.PAID, OrderStatus.IN_FULFILMENT)
-_BATTERY_ORDER = [BatteryType.NONE, BatteryType.IN_EQUIPMENT, BatteryType.STANDALONE]
+_BATTERY_ORDER: list[str] = [BatteryType.NONE, BatteryType.IN_EQUIPMENT, BatteryType.STANDALONE]
 
 
 def parcel_data(order: Order, hub: str) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> 
                 _("Use one of: %(names)s.") % {"names": _names(docs)},
                 MarketsErrorCode.UNKNOWN_DOCUMENT_TYPE,
             )
-        candidates = (doc,)
+        candidates: tuple[documents.Document, ...] = (doc,)
     else:
         candidates = docs
     for doc in candidates:

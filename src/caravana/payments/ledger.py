@@ -385,12 +385,12 @@ def reconcile() -> list[str]:
     items = PayoutItem.objects.values("batch__merchant_id", "source_currency").annotate(
         s=Sum("source_amount")
     )
-    for row in items:
-        acct = LedgerAccount.objects.filter(
+    for item in items:
+        payable = LedgerAccount.objects.filter(
             kind=AccountKind.MERCHANT_PAYABLE,
-            merchant_id=row["batch__merchant_id"],
-            currency=row["source_currency"],
+            merchant_id=item["batch__merchant_id"],
+            currency=item["source_currency"],
         ).first()
-        if acct is None or _q(paid.get(acct.pk)) != _q(row["s"]):
-            problems.append(f"payouts of merchant {row['batch__merchant_id']} ≠ ledger")
+        if payable is None or _q(paid.get(payable.pk)) != _q(item["s"]):
+            problems.append(f"payouts of merchant {item['batch__merchant_id']} ≠ ledger")
     return problems

@@ -424,7 +424,7 @@ class MercadoPagoProvider:
         )  # fmt: skip
         results = [r for r in data.get("results") or [] if isinstance(r, dict)]
         approved = [r for r in results if r.get("status") == "approved"]
-        return (approved or results or [None])[0]
+        return next(iter(approved or results), None)
 
     def capture(
         self, *, key: str, payment_reference: str, amount: Decimal, currency: str,

@@ -80,16 +80,19 @@ def backoff(attempts: int) -> dt.timedelta:
 def _send(call: ProviderCall) -> str:
     provider = providers.get(call.provider)
     if call.kind == CallKind.CAPTURE:
+        assert call.payment is not None  # each kind of call has its object (request_call)
         return provider.capture(
             key=call.key, payment_reference=call.payment.reference, amount=call.amount,
             currency=call.currency, notify_url=call.payment.notify_url,
         )  # fmt: skip
     if call.kind == CallKind.REFUND:
+        assert call.payment is not None
         return provider.refund(
             key=call.key, payment_reference=call.payment.reference, amount=call.amount,
             currency=call.currency,
         )  # fmt: skip
     if call.kind == CallKind.PAYOUT:
+        assert call.payout is not None
         return provider.payout(
             key=call.key, beneficiary=f"merchant:{call.payout.merchant_id}", amount=call.amount,
             currency=call.currency,
@@ -124,6 +127,7 @@ def perform_call(pk: int) -> str:
             return CallStatus.DONE
         if call.kind == CallKind.REFUND:
             refund = call.refund
+            assert refund is not None
             Refund.objects.filter(pk=refund.pk).update(
                 status=RefundStatus.PAID, provider_reference=str(reference)[:64], paid_at=now
             )
@@ -132,7 +136,8 @@ def perform_call(pk: int) -> str:
                 None if refund.reason in ledger.RETURN_REASONS else refund.order,
             )  # fmt: skip
         elif call.kind == CallKind.PAYOUT:
-            PayoutBatch.objects.filter(pk=call.payout_id).update(
+            # A payout call has its batch: payout_id is set.
+            PayoutBatch.objects.filter(pk=call.payout_id).update(  # type: ignore[misc]
                 status="paid", provider_reference=str(reference)[:64]
             )
     return CallStatus.DONE
@@ -180,7 +185,8 @@ def retry_call(call: ProviderCall, operator: Any) -> ProviderCall:
         ProviderCall.objects.filter(pk=call.pk, status=CallStatus.FAILED).update(
             status=CallStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
-        Refund.objects.filter(pk=call.refund_id, status=RefundStatus.FAILED).update(
+        # Calls other than refunds have no refund_id: pk=None matches no row.
+        Refund.objects.filter(pk=call.refund_id, status=RefundStatus.FAILED).update(  # type: ignore[misc]
             status=RefundStatus.PENDING
         )
         pk = call.pk

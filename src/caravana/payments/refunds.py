@@ -56,6 +56,7 @@ def return_money(
     payment.save(update_fields=["status", "captured_at", "review_note", "reviewed_at"])
     ledger.post_returned(f"capture:{payment.reference}", currency, amount)
     order = Order.objects.filter(group=payment.group).order_by("pk").first()
+    assert order is not None  # a payment's group has its orders
     refund = Refund.objects.create(
         reference=new_reference("RFD"), payment=payment, order=order, amount=amount,
         currency=currency, reason=reason, note=note[:300],

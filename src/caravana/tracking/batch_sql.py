@@ -91,7 +91,8 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
     same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one JSON
     parameter instead of 14,000, which the driver would otherwise spend longer adapting than
     the server spends inserting. Built outside the transaction; insert_events runs it."""
-    meta = TrackingEvent._meta
+    # Any: get_field is typed to include reverse relations, which have no column.
+    meta: Any = TrackingEvent._meta
     columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
     qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
@@ -167,7 +168,8 @@ def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
         counted = getattr(connection, "_tracking_parcel_locks", None)
         if counted is not None and counted[0] == xid:
             held = counted[1]
-        connection._tracking_parcel_locks = (xid, held + len(parcel_ids))
+        # Per connection: a transaction's count survives between nested batches.
+        connection._tracking_parcel_locks = (xid, held + len(parcel_ids))  # type: ignore[attr-defined]
     if held + len(parcel_ids) > PARCEL_LOCKS_MAX:
         # Exclusive over every parcel: waits for the batches in flight and holds off new ones
         # until this commits. Rare (a flight's movement, many hub steps at once) and short.
@@ -257,7 +259,9 @@ def parcels_by_s10(identifiers: set[str]) -> dict[str, tuple[int, int | None, st
     ORM spent longer building an IN of a thousand identifiers than the database answering."""
     if not identifiers:
         return {}
-    parcel, gateway = Parcel._meta, Gateway._meta
+    # Any: get_field is typed to include reverse relations, which have no column.
+    parcel: Any = Parcel._meta
+    gateway: Any = Gateway._meta
     qn = connection.ops.quote_name
     sql = (
         f"SELECT p.{qn('id')}, p.{qn('s10')}, p.{qn(parcel.get_field('carrier').column)}, "

@@ -244,7 +244,7 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
         event_id = (item.event_id or "").strip()
         if not event_id or len(item.event_id) > 64:
             errors[f"events.{i}.event_id"] = _("Give an event id of 1 to 64 characters.")
-        if found is None or known is None or at is None:
+        if ident is None or found is None or known is None or at is None:
             continue
         details = dict(item.details) if item.details else {}
         if item.reason:

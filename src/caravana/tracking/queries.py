@@ -13,11 +13,12 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, overload
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.functional import Promise
 from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana.codes import s10 as s10_codes
@@ -68,7 +69,8 @@ class ServiceLevelRow:
     transit_min_days: int
     transit_max_days: int
 
-    buyer_name = property(ServiceLevel.buyer_name.fget)
+    # mypy types a property read on its class as its getter.
+    buyer_name = property(ServiceLevel.buyer_name.fget)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -97,7 +99,7 @@ class EventRow:
     details: dict[str, Any]
 
     #: The model's own wording rules (code, else the hub step in details).
-    meaning = property(TrackingEvent.meaning.fget)
+    meaning = property(TrackingEvent.meaning.fget)  # type: ignore[attr-defined]
 
 
 _EVENT_COLUMNS = ("code", "status", "occurred_at", "location_code", "location_name", "latitude",
@@ -114,7 +116,9 @@ def _sql(vendor: str) -> tuple[str, str]:
     times what this takes. The events are read newest first through trk_event_parcel_time
     (parcel, occurred_at, id)."""
     qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    parcel, ev = Parcel._meta, TrackingEvent._meta
+    # Any: get_field is typed to include reverse relations, which have no column.
+    parcel: Any = Parcel._meta
+    ev: Any = TrackingEvent._meta
 
     def cols(meta: Any, alias: str, names: tuple[str, ...], prefix: str = "") -> list[str]:
         """Columns by field name; with a prefix, renamed to prefix + field name."""
@@ -137,9 +141,9 @@ def _sql(vendor: str) -> tuple[str, str]:
         [f"p.{qn('p_' + n)}" for n in own]
         + [c for model, alias, _fk, names in network for c in cols(model._meta, alias, names)]
     )
-    joins = "".join(
+    joins = "".join(  # the ignore: every model has a pk, typed as optional in Options
         f" INNER JOIN {qn(model._meta.db_table)} {alias}"
-        f" ON {alias}.{qn(model._meta.pk.column)} = p.{qn('p_' + fk)}"
+        f" ON {alias}.{qn(model._meta.pk.column)} = p.{qn('p_' + fk)}"  # type: ignore[arg-type]
         for model, alias, fk, _names in network
     )
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
@@ -158,7 +162,11 @@ def _sql(vendor: str) -> tuple[str, str]:
     return parcel_sql, events_sql
 
 
-def _aware(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+@overload
+def _aware(value: None, tz: dt.tzinfo | None) -> None: ...
+@overload
+def _aware(value: dt.datetime | str, tz: dt.tzinfo | None) -> dt.datetime: ...
+def _aware(value: Any, tz: dt.tzinfo | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes in the connection's zone (UTC), PostgreSQL aware ones."""
     if value is None:
         return None
@@ -254,7 +262,7 @@ def _zone(name: str) -> dt.tzinfo:
 class TimelineEntry:
     event: EventRow
     local: dt.datetime  # occurred_at in the zone of where it happened
-    status_label: str
+    status_label: str | Promise
     meaning: str
 
     @property
@@ -305,8 +313,8 @@ def stops_for(parcel: ParcelRow | Parcel) -> tuple[list[geo.Stop], bool]:
     gateway when its market does not list it. Returns the stops and whether the city was known."""
     hub, gw = parcel.hub, parcel.gateway
     ap = geo.airport(hub.airport)
-    origin = geo.Stop(hub.city, hub.airport, ap.latitude if ap else 0.0,
-                      ap.longitude if ap else 0.0, "origin")  # fmt: skip
+    origin = geo.Stop(hub.city, hub.airport, (ap.latitude or 0.0) if ap else 0.0,
+                      (ap.longitude or 0.0) if ap else 0.0, "origin")  # fmt: skip
     gateway = geo.Stop(gw.city, gw.iata, float(gw.latitude), float(gw.longitude), "gateway")
     found = geo.city(parcel.recipient_country, parcel.recipient_city)
     if found:

@@ -73,7 +73,7 @@ def plan_flights(
         raise ValidationError({"flight": errors})
 
     def check(what: str, target: int | None, origin: str, destination: str | None) -> None:
-        flight = flights.get(target)
+        flight = flights.get(target) if target is not None else None
         if flight is not None and (
             flight.origin != origin or (destination and flight.destination != destination)
         ):
@@ -121,7 +121,7 @@ def plan_flights(
     want_bags = {pk: (bags[pk], belly_bags.get(pk, "")) for pk in bags}
     skipped_bags, bag_moves = set(bags), {}
     for chunk in _chunks(bags):
-        rows = (
+        bag_rows = (
             Bag.objects.select_for_update(of=("self",))
             .filter(pk__in=chunk, state=Bag.State.CLOSED)
             .order_by("pk")
@@ -137,7 +137,7 @@ def plan_flights(
                 "gateway__iata",
             )
         )
-        for pk, ident, planned, belly, uld_id, on, number, origin, destination in rows:
+        for pk, ident, planned, belly, uld_id, on, number, origin, destination in bag_rows:
             target = bags[pk]
             if uld_id is not None and on is None:
                 continue  # built into a ULD since the plan ran: it goes where its ULD goes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -97,7 +97,7 @@ def receive(
         if parcel.state == Parcel.State.RECEIVED and current == measures:
             return ReceiveResult(parcel, True, parcel.discrepancy)
         if parcel.state != Parcel.State.RECEIVED:
-            where = f" ({parcel.bag.identifier})" if parcel.bag_id else ""
+            where = f" ({parcel.bag.identifier})" if parcel.bag else ""
             raise ValidationError(
                 {
                     "s10": _("Parcel %(s)s is already %(state)s%(where)s.")
@@ -112,7 +112,9 @@ def receive(
         parcel.declared_width_cm,
         parcel.declared_height_cm,
     )
-    measured_c = chargeable_g(weight, *dims)
+    # positive_int gave a number for each: errors were raised above otherwise.
+    assert weight is not None
+    measured_c = chargeable_g(weight, *cast(list[int], dims))
     tolerance = max(TOLERANCE_G, int(TOLERANCE_RATIO * parcel.declared_weight_g))
     discrepancy = abs(weight - parcel.declared_weight_g) > tolerance or abs(
         measured_c - declared_c
@@ -175,7 +177,7 @@ def sort_into_bag(hub_user: Any, s10: str) -> Bag:
             {"s10": _("Parcel %(s)s has not been received: weigh it first.") % {"s": code}}
         )
     if parcel.state != Parcel.State.RECEIVED:
-        where = parcel.bag.identifier if parcel.bag_id else parcel.get_state_display()
+        where = parcel.bag.identifier if parcel.bag else parcel.get_state_display()
         raise ValidationError(
             {"s10": _("Parcel %(s)s is already bagged (%(b)s).") % {"s": code, "b": where}}
         )

@@ -112,7 +112,7 @@ def load_sheet(flight: Flight) -> LoadSheet:
                 volume_m3=(Decimal(u.volume_cm3) / 1_000_000).quantize(Decimal("0.001")),
                 status=status,
                 position=u.position if status == "loaded" else "",
-                loaded_on=u.flight.number if status == "elsewhere" else "",
+                loaded_on=u.flight.number if status == "elsewhere" and u.flight else "",
             )
         )
     bags = (

@@ -88,7 +88,11 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
         raise ValidationError(
             {
                 "bag": _("Bag %(b)s goes to %(g)s; this ULD goes to %(u)s.")
-                % {"b": bag_code, "g": bag.gateway.iata, "u": uld.gateway.iata}
+                % {
+                    "b": bag_code,
+                    "g": bag.gateway.iata,
+                    "u": uld.gateway.iata,  # type: ignore[union-attr]  # gateway_id is set
+                }
             }
         )
     t = uld.uld_type

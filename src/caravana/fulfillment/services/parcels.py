@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -190,6 +190,9 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         ) % {"ref": order_ref[:64]}
     if errors:
         raise ValidationError(errors)
+    # Without errors, each of these was found or read.
+    assert hub is not None and level is not None and lane is not None and weight is not None
+    sides = cast(list[int], dims)
 
     currency = items[0].currency
     parcel = Parcel(
@@ -211,9 +214,9 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         recipient_tax_id=str(data.get("recipient_tax_id") or "").strip()[:32],
         recipient_tax_id_type=str(data.get("recipient_tax_id_type") or "").strip()[:20],
         declared_weight_g=weight,
-        declared_length_cm=dims[0],
-        declared_width_cm=dims[1],
-        declared_height_cm=dims[2],
+        declared_length_cm=sides[0],
+        declared_width_cm=sides[1],
+        declared_height_cm=sides[2],
         declared_value=sum((it.unit_value * it.quantity for it in items), Decimal("0.00")),
         declared_currency=currency,
         battery=battery,

@@ -4,7 +4,7 @@ tolerance before a measure is a discrepancy, chargeable weight, batteries."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,7 @@ def check_size(
             "max": MAX_PARCEL_WEIGHT_G // 1000,
         }
     if all(d is not None for d in dims):
-        longest, *others = sorted(dims, reverse=True)
+        longest, *others = sorted(cast(list[int], dims), reverse=True)
         if longest > MAX_SIDE_CM:
             errors[f"{prefix}length_cm"] = _(
                 "The longest side is %(l)d cm; the limit is %(max)d cm."
