@@ -48,14 +48,26 @@ def test_a_bad_document_and_the_wrong_type_of_document(market):  # noqa: F811
     assert not OrderGroup.objects.exists()
 
 
-def test_an_unknown_payment_method_falls_back_to_invalid(market):  # noqa: F811
-    """payments.services raises its errors without a code for now: the shape holds, with the
-    generic code, until it gives PaymentsErrorCode.METHOD_NOT_OFFERED."""
+def test_an_unknown_payment_method_is_not_offered(market):  # noqa: F811
     earphones, _case = market
     client = token_client(buyer())
     order = {**BR, "country": "BR", "lines": [{"variant_id": earphones.pk, "quantity": 1}]}
     r = send(client, "post", "/api/v1/checkout", {**order, "method": "bitcoin"})
-    assert codes(r)[("body", "method")] == "invalid"
+    assert codes(r)[("body", "method")] == "method_not_offered"
+    # With other errors beside it, each keeps its own code.
+    r = send(client, "post", "/api/v1/checkout", {**order, "method": "bitcoin", "recipient": ""})
+    assert codes(r)[("body", "method")] == "method_not_offered"
+    assert codes(r)[("body", "recipient")] == "recipient_required"
+    assert not OrderGroup.objects.exists()
+
+
+def test_a_cart_quantity_beyond_stock(market):  # noqa: F811
+    earphones, _case = market  # 10 in stock
+    client = token_client(buyer())
+    r = send(client, "post", "/api/v1/cart/lines", {"variant_id": earphones.pk, "quantity": 11})
+    assert codes(r) == {("body", "quantity"): "out_of_stock"}
+    r = send(client, "post", "/api/v1/cart/lines", {"variant_id": earphones.pk, "quantity": 10})
+    assert r.status_code == 201, r.content
 
 
 def test_a_missing_scope_no_token_and_no_object(client):

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
 from caravana.fulfillment.models import Parcel
-from caravana.network.models import Flight
+from caravana.fulfillment.services import hub_steps
+from caravana.network.models import Flight, UldType
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY, parcel_data
 
@@ -108,3 +109,40 @@ def test_hub_scans_through_the_api(make_parcel, hub_user, other_hub_user, mercha
         c.get(f"/api/v1/hub/flights/{flight.pk}/load-sheet", **bearer(other_hub_user)).status_code
         == 404
     )
+
+
+def test_hub_refusals_carry_codes_a_client_switches_on(make_parcel, hub_user, other_hub_user):
+    """A scanner app tells a mistyped label from a parcel of another hub, and a full ULD from
+    the rest, by each error's code, never by its translated text."""
+    c = Client()
+    hub = bearer(hub_user)
+    p = make_parcel()
+    wrong = p.s10[:10] + str((int(p.s10[10]) + 1) % 10) + p.s10[11:]  # wrong check digit
+    scan = {"s10": wrong, "weight_g": 510}
+    scan |= {"length_cm": 20, "width_cm": 15, "height_cm": 10}
+    r = c.post("/api/v1/hub/receive", scan, content_type="application/json", **hub)
+    assert r.status_code == 422
+    assert [(d["loc"], d["code"]) for d in r.json()["detail"]] == [(["body", "s10"], "invalid_s10")]
+    scan["s10"] = p.s10
+    r = c.post(
+        "/api/v1/hub/receive", scan, content_type="application/json", **bearer(other_hub_user)
+    )
+    assert r.json()["detail"][0]["code"] == "other_hub"
+
+    # An AKE takes 1,588 kg gross: shrink it so that a 10 kg bag is over its capacity.
+    UldType.objects.filter(code="AKE").update(max_gross_kg=5)
+    ps = [make_parcel(declared_weight_g=5_000, recipient_country="CL") for _ in range(2)]
+    for q in ps:
+        hub_steps.receive(hub_user, q.s10, 5_000, 40, 30, 20)
+        bag = hub_steps.sort_into_bag(hub_user, q.s10)
+    hub_steps.close_bag(hub_user, bag.identifier)
+    r = c.post(
+        "/api/v1/hub/ulds/AKE1234CV/bags",
+        {"bag": bag.identifier},
+        content_type="application/json",
+        **hub,
+    )
+    assert r.status_code == 422
+    assert [(d["loc"], d["code"]) for d in r.json()["detail"]] == [
+        (["body", "bag"], "over_capacity")
+    ]

@@ -250,6 +250,23 @@ def test_api_refund_amounts_that_are_no_amount_are_422(client, paid_order, amoun
     assert order.refunded == 0
 
 
+def test_api_refund_above_what_is_left_has_its_code(client, paid_order):
+    """A client switches on ``refund_too_large`` (e.g. to offer what is left), not on the text."""
+    order, staff = paid_order
+    client.force_login(staff)
+    url = f"/api/v1/orders/{order.number}/refunds"
+    resp = client.post(url, {"amount": "1.00"}, content_type="application/json")
+    assert resp.status_code in (200, 201), resp.content
+    left = order.total - Decimal("1.00")
+    resp = client.post(url, {"amount": str(left + 1)}, content_type="application/json")
+    assert resp.status_code == 422, resp.content
+    assert [(e["loc"], e["code"]) for e in resp.json()["detail"]] == [
+        (["body", "amount"], "refund_too_large")
+    ]
+    order.refresh_from_db()
+    assert order.refunded == Decimal("1.00")
+
+
 @pytest.mark.parametrize("amount", ["1e30", "NaN", "Infinity", "-Infinity", "sNaN", "-0.001"])
 def test_console_refund_and_dispute_decision_refuse_them(client, paid_order, amount):
     order, staff = paid_order

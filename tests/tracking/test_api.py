@@ -75,25 +75,32 @@ def test_bad_batches_name_index_and_field_and_write_nothing(make_parcel, carrier
     api = carrier_api()
     good = ev(parcel, "EDB", soon(1))
     wrong_digit = parcel.s10[:10] + str((int(parcel.s10[10]) + 1) % 10) + parcel.s10[11:]
-    errors = rejected(
-        api,
-        [
-            good,
-            {**ev(parcel, "EDB", soon(1)), "identifier": "HC000000005CN"},  # valid, unknown
-            {**ev(parcel, "EDB", soon(1)), "identifier": wrong_digit},
-            ev(parcel, "ZZZ", soon(1)),
-            ev(parcel, "EMF", soon(60 * 24)),  # a day ahead
-            ev(parcel, "EME", soon(1)),  # a customs hold without its reason
-            ev(parcel, "EDB", soon(1), timezone="Mars/Olympus"),
-            {**ev(parcel, "EDB", soon(1)), "occurred_at": "2026-11-20T10:00:00"},  # naive
-        ],
-    )
+    batch = [
+        good,
+        {**ev(parcel, "EDB", soon(1)), "identifier": "HC000000005CN"},  # valid, unknown
+        {**ev(parcel, "EDB", soon(1)), "identifier": wrong_digit},
+        ev(parcel, "ZZZ", soon(1)),
+        ev(parcel, "EMF", soon(60 * 24)),  # a day ahead
+        ev(parcel, "EME", soon(1)),  # a customs hold without its reason
+        ev(parcel, "EDB", soon(1), timezone="Mars/Olympus"),
+        {**ev(parcel, "EDB", soon(1)), "occurred_at": "2026-11-20T10:00:00"},  # naive
+    ]
+    errors = rejected(api, batch)
     assert set(errors) == {
         (1, "identifier"), (2, "identifier"), (3, "code"), (4, "occurred_at"), (5, "reason"),
         (6, "timezone"), (7, "occurred_at"),
     }  # fmt: skip
     assert "check digit" in errors[(2, "identifier")]
     assert "future" in errors[(4, "occurred_at")]
+    # A carrier's client switches on each error's code, never on its text. An unknown parcel
+    # and another carrier's are one code: a carrier learns nothing of parcels not its own.
+    codes = {tuple(d["loc"][2:4]): d["code"] for d in api.post(batch).json()["detail"]}
+    assert codes == {
+        (1, "identifier"): "other_carriers_parcel", (2, "identifier"): "invalid_s10",
+        (3, "code"): "unknown_event_code", (4, "occurred_at"): "invalid_time",
+        (5, "reason"): "reason_required", (6, "timezone"): "invalid_timezone",
+        (7, "occurred_at"): "invalid_time",
+    }  # fmt: skip
 
 
 def test_more_than_1000_events_or_none_is_refused(make_parcel, carrier_api):

@@ -49,6 +49,7 @@ def test_walk_from_label_to_delivered(
         loggi = carrier_api("br-loggi").post([ev(parcel, "EDB", timezone.now())])
         assert loggi.status_code == 422
         assert loggi.json()["detail"][0]["loc"] == ["body", "events", 0, "identifier"]
+        assert loggi.json()["detail"][0]["code"] == "other_carriers_parcel"
         assert TrackingEvent.objects.count() == before
 
         correios = carrier_api("br-correios")

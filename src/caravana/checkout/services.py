@@ -12,9 +12,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
 from caravana.orders import idempotency, placement
 from caravana.orders.models import OrderGroup
 from caravana.payments import issuing, providers
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import Payment
 from caravana.payments.references import new_reference
 
@@ -34,7 +36,9 @@ def checkout(
     method = str(data.get("method") or "")
     count = data.get("installments") or 1
     if type(count) is not int:
-        raise ValidationError({"installments": _("Give a whole number.")})
+        raise field_error(
+            "installments", _("Give a whole number."), PaymentsErrorCode.INVALID_INSTALLMENTS
+        )
 
     card = data.get("card_number")
     # Validation, variant reads, quotes and the provider's issue run before the transaction
@@ -50,7 +54,7 @@ def checkout(
         except ValidationError as exc:
             errors = issuing.method_errors(country, method, card)
             if errors and hasattr(exc, "error_dict"):
-                raise ValidationError({**errors, **exc.message_dict}) from exc
+                raise ValidationError({**errors, **exc.error_dict}) from exc
             raise
         plan = issuing.check_method(country, method, prepared.total, prepared.currency, count, card)
         addr = prepared.address

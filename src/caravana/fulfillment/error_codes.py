@@ -27,3 +27,13 @@ class FulfillmentErrorCode(StrEnum):
     OVER_CAPACITY = "over_capacity"
     FLIGHT_NOT_SCHEDULED = "flight_not_scheduled"
     FLIGHT_FULL = "flight_full"
+    #: A bag already built into another ULD.
+    BAG_ON_OTHER_ULD = "bag_on_other_uld"
+    #: A flight plan that would move something already loaded, or send it the wrong way.
+    PLAN_REFUSED = "plan_refused"
+    ULD_NOT_CLOSED = "uld_not_closed"
+    UNKNOWN_ULD_TYPE = "unknown_uld_type"
+    #: A flight that leaves from another airport than the hub's.
+    WRONG_ORIGIN = "wrong_origin"
+    OVERSIZE = "oversize"
+    BATTERY_REFUSED = "battery_refused"

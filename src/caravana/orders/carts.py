@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.catalog import sellable
 from caravana.catalog.models import Stock, Variant
+from caravana.errors import field_error
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import (
     Cart,
     CartLine,
@@ -26,8 +27,10 @@ MAX_LINE_QUANTITY = 99
 
 def check_quantity(quantity: Any) -> int:
     if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
-        raise ValidationError(
-            {"quantity": _("Choose between 1 and %(n)d units.") % {"n": MAX_LINE_QUANTITY}}
+        raise field_error(
+            "quantity",
+            _("Choose between 1 and %(n)d units.") % {"n": MAX_LINE_QUANTITY},
+            OrdersErrorCode.INVALID_QUANTITY,
         )
     return quantity
 
@@ -51,11 +54,15 @@ def add_to_cart(cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
         .first()
     )
     if variant is None or not sellable.receivable(variant):
-        raise ValidationError({"variant": _("This product is not for sale.")})
+        raise field_error(
+            "variant", _("This product is not for sale."), OrdersErrorCode.NOT_FOR_SALE
+        )
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
     wanted = quantity + (line.quantity if line else 0)
     if line is None and cart.lines.count() >= MAX_CART_LINES:
-        raise ValidationError({"variant": _("A cart holds at most 50 products.")})
+        raise field_error(
+            "variant", _("A cart holds at most 50 products."), OrdersErrorCode.CART_FULL
+        )
     return _set_line(cart, variant, line, min(wanted, MAX_LINE_QUANTITY))
 
 
@@ -65,7 +72,9 @@ def _available(variant: Variant) -> int:
 
 def _set_line(cart: Cart, variant: Variant, line: CartLine | None, quantity: int) -> CartLine:
     if quantity > _available(variant):
-        raise ValidationError({"quantity": _("Not enough stock for this quantity.")})
+        raise field_error(
+            "quantity", _("Not enough stock for this quantity."), OrdersErrorCode.OUT_OF_STOCK
+        )
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
     else:
@@ -85,7 +94,7 @@ def set_cart_quantity(cart: Cart, line_id: int, quantity: int) -> CartLine | Non
         .first()
     )
     if line is None:
-        raise ValidationError({"line": _("This line is not in your cart.")})
+        raise field_error("line", _("This line is not in your cart."), OrdersErrorCode.NOT_IN_CART)
     if quantity == 0:
         line.delete()
         return None

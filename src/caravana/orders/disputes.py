@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Merchant
+from caravana.errors import field_error
 from caravana.orders import notifications
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.lifecycle import ESCROW_HELD, locked_order
 from caravana.orders.models import (
     DISPUTE_TEXT_MAX,
@@ -30,17 +31,29 @@ from caravana.orders.validation import (
 def open_dispute(order: Order, buyer: Any, reason: str, message: str) -> Dispute:
     order = locked_order(order)
     if order.buyer_id != buyer.pk:
-        raise ValidationError({"order": _("No such order.")})
+        raise field_error("order", _("No such order."), OrdersErrorCode.ORDER_NOT_FOUND)
     if order.status not in ESCROW_HELD:
-        raise ValidationError({"order": _("Disputes are opened before the order is completed.")})
+        raise field_error(
+            "order",
+            _("Disputes are opened before the order is completed."),
+            OrdersErrorCode.DISPUTE_TOO_LATE,
+        )
     reason = reason or DisputeReason.OTHER
     if reason not in DisputeReason.values:
-        raise ValidationError({"reason": _("Choose one of the reasons offered.")})
+        raise field_error(
+            "reason",
+            _("Choose one of the reasons offered."),
+            OrdersErrorCode.INVALID_DISPUTE_REASON,
+        )
     if not message.strip():
-        raise ValidationError({"buyer_message": _("Tell us what happened.")})
+        raise field_error(
+            "buyer_message", _("Tell us what happened."), OrdersErrorCode.MESSAGE_REQUIRED
+        )
     check_lengths({"buyer_message": message}, {"buyer_message": DISPUTE_TEXT_MAX})
     if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
-        raise ValidationError({"order": _("This order already has an open dispute.")})
+        raise field_error(
+            "order", _("This order already has an open dispute."), OrdersErrorCode.DISPUTE_OPEN
+        )
     dispute = Dispute.objects.create(order=order, reason=reason, buyer_message=message.strip())
     notifications.owe(order, notifications.MERCHANT_DISPUTE, dispute.pk, reason=dispute.reason,
                       message=dispute.buyer_message)  # fmt: skip
@@ -51,11 +64,13 @@ def open_dispute(order: Order, buyer: Any, reason: str, message: str) -> Dispute
 def answer_dispute(dispute: Dispute, merchant: Merchant, answer: str) -> Dispute:
     dispute = Dispute.objects.select_for_update().select_related("order").get(pk=dispute.pk)
     if dispute.order.merchant_id != merchant.pk:
-        raise ValidationError({"dispute": _("No such dispute.")})
+        raise field_error("dispute", _("No such dispute."), OrdersErrorCode.DISPUTE_NOT_FOUND)
     if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.ANSWERED):
-        raise ValidationError({"dispute": _("This dispute is decided.")})
+        raise field_error("dispute", _("This dispute is decided."), OrdersErrorCode.DISPUTE_DECIDED)
     if not answer.strip():
-        raise ValidationError({"merchant_answer": _("Write your answer.")})
+        raise field_error(
+            "merchant_answer", _("Write your answer."), OrdersErrorCode.MESSAGE_REQUIRED
+        )
     check_lengths({"merchant_answer": answer}, {"merchant_answer": DISPUTE_TEXT_MAX})
     dispute.merchant_answer = answer.strip()
     dispute.status = DisputeStatus.ANSWERED

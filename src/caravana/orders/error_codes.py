@@ -32,3 +32,7 @@ class OrdersErrorCode(StrEnum):
     #: The same Idempotency-Key sent again with a different body.
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     TOO_LONG = "too_long"
+    #: The quote refuses a merchant's parcel (size, value, document type …).
+    NOT_SHIPPABLE = "not_shippable"
+    NOT_PAID = "not_paid"
+    PARCEL_REQUIRED = "parcel_required"

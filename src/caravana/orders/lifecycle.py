@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Stock
+from caravana.errors import field_error
 from caravana.network import service_levels
 from caravana.orders import carts, events, notifications
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import (
     DisputeStatus,
     Order,
@@ -66,14 +68,20 @@ def _transition(
     at = at or timezone.now()
     current = order.status
     if to not in ALLOWED.get(current, set()):
-        raise ValidationError(
-            {"status": _("An order that is %(a)s cannot become %(b)s.")
-             % {"a": S(current).label, "b": S(to).label}}
-        )  # fmt: skip
+        raise field_error(
+            "status",
+            _("An order that is %(a)s cannot become %(b)s.")
+            % {"a": S(current).label, "b": S(to).label},
+            OrdersErrorCode.INVALID_STATUS_CHANGE,
+        )
     changes = {"status": to, **(fields or {})}
     done = Order.objects.filter(pk=order.pk, status=current).update(**changes)
     if not done:
-        raise ValidationError({"status": _("The order changed meanwhile; reload and retry.")})
+        raise field_error(
+            "status",
+            _("The order changed meanwhile; reload and retry."),
+            OrdersErrorCode.CHANGED_MEANWHILE,
+        )
     for name, value in changes.items():
         setattr(order, name, value)
     OrderEvent.objects.create(
@@ -98,7 +106,7 @@ def locked_order(order_ref: Order | int | str, lock: bool = True) -> Order:
     q = Q(number=order_ref) if isinstance(order_ref, str) and not order_ref.isdigit() else None
     order = qs.filter(q if q is not None else Q(pk=int(order_ref))).first()
     if order is None:
-        raise ValidationError({"order": _("No such order.")})
+        raise field_error("order", _("No such order."), OrdersErrorCode.ORDER_NOT_FOUND)
     return order
 
 
@@ -167,9 +175,13 @@ def cancel_by_buyer(order: Order | int | str, buyer: Any) -> list[Order]:
     buyer chose is lost. Returns the orders cancelled."""
     order = locked_order(order)
     if order.buyer_id != getattr(buyer, "pk", None):
-        raise ValidationError({"order": _("No such order.")})
+        raise field_error("order", _("No such order."), OrdersErrorCode.ORDER_NOT_FOUND)
     if order.status != S.AWAITING_PAYMENT:
-        raise ValidationError({"order": _("Only an order waiting for payment can be cancelled.")})
+        raise field_error(
+            "order",
+            _("Only an order waiting for payment can be cancelled."),
+            OrdersErrorCode.NOT_CANCELLABLE,
+        )
     group = list(
         Order.objects.select_for_update()
         .filter(group_id=order.group_id, status=S.AWAITING_PAYMENT)
@@ -265,9 +277,11 @@ def confirm_receipt(order: Order | int | str, buyer: Any) -> Order:
     """The buyer says the parcel arrived: escrow is released to the merchant."""
     order = locked_order(order)
     if order.buyer_id != buyer.pk:
-        raise ValidationError({"order": _("No such order.")})
+        raise field_error("order", _("No such order."), OrdersErrorCode.ORDER_NOT_FOUND)
     if order.disputes.filter(status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED]).exists():
-        raise ValidationError({"order": _("This order has an open dispute.")})
+        raise field_error(
+            "order", _("This order has an open dispute."), OrdersErrorCode.DISPUTE_OPEN
+        )
     return _complete(order, timezone.now(), "buyer", buyer)
 
 
@@ -298,16 +312,24 @@ def record_refund(
     """Count a refund against the order (payments.refunds calls this inside the refund's
     transaction). In full: the order becomes refunded, and goods never shipped go back on sale."""
     if order.status not in ESCROW_HELD:
-        raise ValidationError({"order": _("This order can no longer be refunded.")})
+        raise field_error(
+            "order", _("This order can no longer be refunded."), OrdersErrorCode.NOT_REFUNDABLE
+        )
     if amount <= 0 or order.refunded + amount > order.total:
-        raise ValidationError(
-            {"amount": _("At most %(n)s can be refunded.") % {"n": order.refundable}}
+        raise field_error(
+            "amount",
+            _("At most %(n)s can be refunded.") % {"n": order.refundable},
+            OrdersErrorCode.REFUND_TOO_LARGE,
         )
     done = Order.objects.filter(pk=order.pk, refunded=order.refunded).update(
         refunded=F("refunded") + amount
     )
     if not done:
-        raise ValidationError({"amount": _("The order changed meanwhile; reload and retry.")})
+        raise field_error(
+            "amount",
+            _("The order changed meanwhile; reload and retry."),
+            OrdersErrorCode.CHANGED_MEANWHILE,
+        )
     order.refunded += amount
     full = order.refunded == order.total
     order.refund_state = RefundState.FULL if full else RefundState.PARTIAL

@@ -26,10 +26,12 @@ from django.utils.translation import gettext as _
 
 from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
+from caravana.errors import field_error
 from caravana.limits import valid_id
 from caravana.network import service_levels
 from caravana.orders import events
 from caravana.orders.carts import MAX_CART_LINES, check_quantity
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import (
     Order,
     OrderEvent,
@@ -121,9 +123,9 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
     for qty in wanted.values():
         check_quantity(qty)
     if not wanted:
-        raise ValidationError({"cart": _("Your cart is empty.")})
+        raise field_error("cart", _("Your cart is empty."), OrdersErrorCode.CART_EMPTY)
     if len(wanted) > MAX_CART_LINES:
-        raise ValidationError({"cart": _("A cart holds at most 50 products.")})
+        raise field_error("cart", _("A cart holds at most 50 products."), OrdersErrorCode.CART_FULL)
     # An id no row can have (beyond bigint) is simply not for sale; the database would overflow.
     variants = Variant.objects.select_related("product", "merchant").in_bulk(
         [v for v in wanted if valid_id(v)]
@@ -136,7 +138,9 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
         or not sellable.receivable(variants[v])
     ]
     if missing:
-        raise ValidationError({"cart": _("Some products are no longer for sale.")})
+        raise field_error(
+            "cart", _("Some products are no longer for sale."), OrdersErrorCode.NOT_FOR_SALE
+        )
     return [(variants[v], q) for v, q in wanted.items()]
 
 
@@ -163,19 +167,35 @@ def validate_checkout(country: str, data: Mapping[str, Any]) -> tuple[Address, s
     except ValidationError as exc:
         errors.update(exc.error_dict)
     if data.get("service_level") not in ServiceLevel.values:
-        errors["service_level"] = [ValidationError(_("Choose a delivery service."))]
+        errors["service_level"] = [
+            ValidationError(
+                _("Choose a delivery service."), code=OrdersErrorCode.SERVICE_LEVEL_REQUIRED
+            )
+        ]
     elif data["service_level"] not in service_levels.offered():
         errors["service_level"] = [
-            ValidationError(_("This delivery service is not offered now: choose another."))
+            ValidationError(
+                _("This delivery service is not offered now: choose another."),
+                code=OrdersErrorCode.SERVICE_LEVEL_UNAVAILABLE,
+            )
         ]
     if not str(data.get("recipient") or "").strip():
-        errors["recipient"] = [ValidationError(_("Give the recipient's name."))]
+        errors["recipient"] = [
+            ValidationError(
+                _("Give the recipient's name."), code=OrdersErrorCode.RECIPIENT_REQUIRED
+            )
+        ]
     email = str(data.get("email") or "").strip()
     if email and "email" not in errors:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = [ValidationError(_("Give an e-mail address like name@example.com."))]
+            errors["email"] = [
+                ValidationError(
+                    _("Give an e-mail address like name@example.com."),
+                    code=OrdersErrorCode.INVALID_EMAIL,
+                )
+            ]
     if errors:
         raise ValidationError(errors)
     assert address is not None and id_type is not None and id_number is not None
@@ -213,7 +233,7 @@ def prepare_order(
     write lock). What it read is re-checked where it matters when writing: stock by the
     reservation's conditional UPDATE; prices and rules are what the quote snapshot records."""
     if not getattr(buyer, "is_authenticated", False):
-        raise ValidationError({"buyer": _("Log in to check out.")})
+        raise field_error("buyer", _("Log in to check out."), OrdersErrorCode.LOGIN_REQUIRED)
     address, id_type, id_number = validate_checkout(country, data)
     items = _load_items(lines)
     service = data["service_level"]
@@ -224,7 +244,9 @@ def prepare_order(
         if p.quote is None or not p.quote.ok:
             refusal = p.quote.refusals[0] if p.quote is not None else None
             field = "buyer_id_type" if refusal and refusal.code == "buyer_id_type" else "cart"
-            raise ValidationError({field: f"{p.merchant.legal_name}: {p.error}"})
+            raise field_error(
+                field, f"{p.merchant.legal_name}: {p.error}", OrdersErrorCode.NOT_SHIPPABLE
+            )
     return PreparedOrder(buyer, country, data, address, id_type, id_number, service, parcels)
 
 
@@ -256,8 +278,10 @@ def write_order(
     try:  # the network's promise (network.promise)
         promised = service_levels.promise(prepared.country, service, now)
     except service_levels.NotOffered:  # deleted since validate_checkout
-        raise ValidationError(
-            {"service_level": _("This delivery service is not offered now: choose another.")}
+        raise field_error(
+            "service_level",
+            _("This delivery service is not offered now: choose another."),
+            OrdersErrorCode.SERVICE_LEVEL_UNAVAILABLE,
         ) from None
     window = dt.timedelta(minutes=getattr(settings, "ORDERS_PAYMENT_WINDOW_MINUTES", 60))
     with transaction.atomic(savepoint=False):
@@ -380,6 +404,8 @@ def _reserve(variant: Variant, quantity: int) -> Stock:
         )
         if done:
             return Stock(pk=pk, variant=variant)
-    raise ValidationError(
-        {"cart": _("%(sku)s: not enough stock left.") % {"sku": variant.sku}}, code="stock"
+    raise field_error(
+        "cart",
+        _("%(sku)s: not enough stock left.") % {"sku": variant.sku},
+        OrdersErrorCode.OUT_OF_STOCK,
     )

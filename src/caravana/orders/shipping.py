@@ -7,14 +7,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import BatteryType
+from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
 from caravana.fulfillment.services import parcels
 from caravana.orders import lifecycle
+from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import Order, OrderStatus
 
 SHIPPABLE = (OrderStatus.PAID, OrderStatus.IN_FULFILMENT)
@@ -74,7 +75,7 @@ def ship_as_parcel(order: Order, hub: str, actor: Any = None) -> Parcel:
     if existing is not None:
         return existing
     if order.status not in SHIPPABLE:
-        raise ValidationError({"order": _("Only a paid order can be shipped.")})
+        raise field_error("order", _("Only a paid order can be shipped."), OrdersErrorCode.NOT_PAID)
     parcel = parcels.create_parcel(order.merchant, parcel_data(order, hub))
     if order.status == OrderStatus.PAID:
         lifecycle.start_fulfilment(order, actor=actor)
@@ -86,7 +87,9 @@ def mark_shipped_by_merchant(order: Order, actor: Any = None) -> Order:
     """The merchant says the order left: only once its parcel exists, since the buyer's
     tracking link is the parcel's S10 and nothing can be tracked without it."""
     if not Parcel.objects.filter(order_ref=order.number, merchant=order.merchant_id).exists():
-        raise ValidationError(
-            {"order": _("Create the parcel and its label first: an order ships as a parcel.")}
+        raise field_error(
+            "order",
+            _("Create the parcel and its label first: an order ships as a parcel."),
+            OrdersErrorCode.PARCEL_REQUIRED,
         )
     return lifecycle.mark_shipped(order, actor=actor)

@@ -27,3 +27,10 @@ class PaymentsErrorCode(StrEnum):
     PROVIDER_REFUSED = "provider_refused"
     BAD_SIGNATURE = "bad_signature"
     DUPLICATE_EVENT = "duplicate_event"
+    ORDER_NOT_FOUND = "order_not_found"
+    #: A refund above what is left to refund of the order (or held for it).
+    REFUND_TOO_LARGE = "refund_too_large"
+    NO_EXCHANGE_RATE = "no_exchange_rate"
+    SANDBOX_OFF = "sandbox_off"
+    NOT_SANDBOX = "not_sandbox"
+    INVALID_OUTCOME = "invalid_outcome"

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana import markets
+from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
 from caravana.payments import installments, outbox, providers
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
     Payment,
@@ -37,7 +39,11 @@ def methods_for(country: str) -> tuple[str, ...]:
 def _card_digits(card_number: str | None) -> str:
     digits = "".join(ch for ch in (card_number or "") if ch.isdigit())
     if not 12 <= len(digits) <= 19 or not providers.luhn_ok(digits):
-        raise ValidationError({"card_number": _("This is not a valid card number.")})
+        raise field_error(
+            "card_number",
+            _("This is not a valid card number."),
+            PaymentsErrorCode.INVALID_CARD_NUMBER,
+        )
     return digits
 
 
@@ -45,34 +51,48 @@ def check_method(
     country: str, method: str, amount: Decimal, currency: str, count: int, card: str | None
 ) -> list[Decimal]:
     if method not in methods_for(country):
-        raise ValidationError({"method": _("This payment method is not offered in your country.")})
+        raise field_error(
+            "method",
+            _("This payment method is not offered in your country."),
+            PaymentsErrorCode.METHOD_NOT_OFFERED,
+        )
     if method == "oxxo" and not OXXO_MIN <= amount <= OXXO_MAX:
-        raise ValidationError(
-            {"method": _("OXXO takes payments from 10 to 10,000 MXN; choose another method.")}
+        raise field_error(
+            "method",
+            _("OXXO takes payments from 10 to 10,000 MXN; choose another method."),
+            PaymentsErrorCode.AMOUNT_OUT_OF_RANGE,
         )
     if method != "card":
         if count != 1:
-            raise ValidationError({"installments": _("Only cards are paid in installments.")})
+            raise field_error(
+                "installments",
+                _("Only cards are paid in installments."),
+                PaymentsErrorCode.INSTALLMENTS_CARD_ONLY,
+            )
         return [amount]
     _card_digits(card)
     try:
         return installments.plan(country, amount, currency, count)
     except ValueError as exc:
-        raise ValidationError({"installments": str(exc).split(": ", 1)[-1]}) from exc
+        raise field_error(
+            "installments", str(exc).split(": ", 1)[-1], PaymentsErrorCode.INVALID_INSTALLMENTS
+        ) from exc
 
 
-def method_errors(country: str, method: str, card: str | None) -> dict[str, list[str]]:
+def method_errors(country: str, method: str, card: str | None) -> dict[str, list[ValidationError]]:
     """What is wrong with the chosen method's own fields, checked without the total: shown with
     the address's and the ID's errors, so the buyer sees every wrong field at once."""
     try:
         if method not in methods_for(country):
-            raise ValidationError(
-                {"method": _("This payment method is not offered in your country.")}
+            raise field_error(
+                "method",
+                _("This payment method is not offered in your country."),
+                PaymentsErrorCode.METHOD_NOT_OFFERED,
             )
         if method == "card":
             _card_digits(card)
     except ValidationError as exc:
-        return exc.message_dict
+        return exc.error_dict
     return {}
 
 
@@ -88,8 +108,10 @@ def public_data(data: Mapping[str, Any]) -> dict[str, Any]:
 def provider_for_new_payment() -> tuple[str, providers.Provider]:
     name = providers.default_name()
     if name is None:
-        raise ValidationError(
-            {"method": _("Payments are not available: no payment provider is configured.")}
+        raise field_error(
+            "method",
+            _("Payments are not available: no payment provider is configured."),
+            PaymentsErrorCode.NO_PROVIDER,
         )
     return name, providers.get(name)
 
@@ -122,9 +144,15 @@ def payer_details(
 
 def _check_payable(group: OrderGroup) -> None:
     if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
-        raise ValidationError({"payment": _("This order is already paid.")})
+        raise field_error(
+            "payment", _("This order is already paid."), PaymentsErrorCode.ALREADY_PAID
+        )
     if not Order.objects.filter(group=group, status=OrderStatus.AWAITING_PAYMENT).exists():
-        raise ValidationError({"payment": _("These orders are no longer waiting for payment.")})
+        raise field_error(
+            "payment",
+            _("These orders are no longer waiting for payment."),
+            PaymentsErrorCode.NOT_AWAITING_PAYMENT,
+        )
 
 
 def record_payment(
@@ -189,7 +217,7 @@ def create_payment(
     """Another attempt to pay a group (after a declined card or an expired Pix code). The
     provider issues it before the transaction; the checks are made again inside it."""
     if group.buyer_id != buyer.pk:
-        raise ValidationError({"group": _("No such order.")})
+        raise field_error("group", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     planned = {"payment": new_reference("PAY")}
 
     def prepare() -> tuple[list[Decimal], str, providers.Issued]:

@@ -13,14 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
 from caravana.payments import ledger, providers
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
     CallStatus,
@@ -180,7 +181,9 @@ def sweep_outbox(now: dt.datetime | None = None, limit: int = 200) -> int:
 def retry_call(call: ProviderCall, operator: Any) -> ProviderCall:
     """An operator sends a failed request again (same key: never twice at the provider)."""
     if not getattr(operator, "is_operator", False):
-        raise ValidationError({"call": _("Only an operator retries provider calls.")})
+        raise field_error(
+            "call", _("Only an operator retries provider calls."), PaymentsErrorCode.OPERATOR_ONLY
+        )
     with transaction.atomic():
         ProviderCall.objects.filter(pk=call.pk, status=CallStatus.FAILED).update(
             status=CallStatus.PENDING, attempts=0, next_attempt_at=timezone.now()

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Merchant
+from caravana.errors import field_error
 from caravana.money import round_money
 from caravana.payments import ledger, outbox, providers
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
     CallKind,
@@ -37,7 +38,9 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
     on = on or timezone.now().date()
     provider = providers.default_name()
     if provider is None:
-        raise ValidationError({"provider": _("No payment provider is configured.")})
+        raise field_error(
+            "provider", _("No payment provider is configured."), PaymentsErrorCode.NO_PROVIDER
+        )
     target = payout_currency(merchant)
     payable = list(
         LedgerAccount.objects.filter(
@@ -60,7 +63,7 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
         try:
             rate, when, source = fx.rate_info(acct.currency, target, on)
         except fx.MissingRate as exc:
-            raise ValidationError({"fx": str(exc)}) from exc
+            raise field_error("fx", str(exc), PaymentsErrorCode.NO_EXCHANGE_RATE) from exc
         quotes.append((acct, rate, when, source))
     batch = PayoutBatch.objects.create(
         reference=new_reference("PO"), merchant=merchant, currency=target, total=Decimal(0)

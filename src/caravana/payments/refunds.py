@@ -8,15 +8,16 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
 from caravana.money import round_money
 from caravana.orders import disputes as order_disputes
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Dispute, DisputeStatus, Order
 from caravana.payments import ledger, outbox
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
     Payment,
@@ -38,11 +39,13 @@ def clean_amount(value: Any, currency: str, field: str = "amount") -> Decimal:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Give an amount.")}) from None
+        raise field_error(field, _("Give an amount."), PaymentsErrorCode.INVALID_AMOUNT) from None
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
-        raise ValidationError({field: _("Give an amount.")})
+        raise field_error(field, _("Give an amount."), PaymentsErrorCode.INVALID_AMOUNT)
     if amount.is_signed():
-        raise ValidationError({field: _("Give an amount of zero or more.")})
+        raise field_error(
+            field, _("Give an amount of zero or more."), PaymentsErrorCode.INVALID_AMOUNT
+        )
     return round_money(amount, currency)
 
 
@@ -94,15 +97,16 @@ def _refund(
         group_id=order.group_id, status=PaymentStatus.SUCCEEDED
     ).first()
     if payment is None or order.status not in lifecycle.ESCROW_HELD:
-        raise ValidationError({"order": _("This order has nothing to refund.")})
+        raise field_error(
+            "order", _("This order has nothing to refund."), PaymentsErrorCode.NOTHING_TO_REFUND
+        )
     amount = order.refundable if amount is None else clean_amount(amount, order.currency)
     held = ledger.order_escrow(order)
     if amount <= 0 or amount > held or amount > order.refundable:
-        raise ValidationError(
-            {
-                "amount": _("Give an amount between 0 and %(n)s.")
-                % {"n": min(held, order.refundable)}
-            }
+        raise field_error(
+            "amount",
+            _("Give an amount between 0 and %(n)s.") % {"n": min(held, order.refundable)},
+            PaymentsErrorCode.REFUND_TOO_LARGE,
         )
     refund = refund_money(payment, order, amount, reason, note)
     lifecycle.record_refund(order, amount, source=reason, actor=actor, note=note)
@@ -135,11 +139,15 @@ def refund_late(order: Order, buyer: Any) -> Refund:
     """Buyer protection: not delivered by the promised date plus the grace period, refunded in
     one click."""
     if order.buyer_id != buyer.pk:
-        raise ValidationError({"order": _("No such order.")})
+        raise field_error("order", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if not lifecycle.protection_due(order):
-            raise ValidationError({"order": _("This order is still within its delivery window.")})
+            raise field_error(
+                "order",
+                _("This order is still within its delivery window."),
+                PaymentsErrorCode.WITHIN_DELIVERY_WINDOW,
+            )
         return _refund(order, None, "late_delivery", buyer, "not delivered by the promised date")
 
 
@@ -160,12 +168,18 @@ def decide_dispute(dispute: Dispute, operator: Any, refund_amount: Any, note: st
     """The operator's decision: a refund of `refund_amount` (0 rejects the claim)."""
     dispute = Dispute.objects.select_for_update().select_related("order").get(pk=dispute.pk)
     if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.ANSWERED):
-        raise ValidationError({"dispute": _("This dispute is already decided.")})
+        raise field_error(
+            "dispute", _("This dispute is already decided."), PaymentsErrorCode.DISPUTE_DECIDED
+        )
     if not getattr(operator, "is_operator", False):
-        raise ValidationError({"dispute": _("Only an operator decides disputes.")})
+        raise field_error(
+            "dispute", _("Only an operator decides disputes."), PaymentsErrorCode.OPERATOR_ONLY
+        )
     refund_amount = clean_amount(refund_amount, dispute.order.currency, "refund_amount")
     if refund_amount < 0:
-        raise ValidationError({"refund_amount": _("Give an amount of zero or more.")})
+        raise field_error(
+            "refund_amount", _("Give an amount of zero or more."), PaymentsErrorCode.INVALID_AMOUNT
+        )
     if refund_amount > 0:
         _refund(dispute.order, refund_amount, "dispute", operator, note)
     return order_disputes.close_dispute(

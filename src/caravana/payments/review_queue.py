@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
 from caravana.money import round_money
 from caravana.payments import refunds
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     Payment,
     PaymentStatus,
@@ -21,10 +22,14 @@ from caravana.payments.models import (
 
 def _reviewing(payment: Payment, operator: Any) -> Payment:
     if not getattr(operator, "is_operator", False):
-        raise ValidationError({"payment": _("Only an operator reviews payments.")})
+        raise field_error(
+            "payment", _("Only an operator reviews payments."), PaymentsErrorCode.OPERATOR_ONLY
+        )
     payment = Payment.objects.select_for_update().select_related("group").get(pk=payment.pk)
     if payment.status != PaymentStatus.REVIEW:
-        raise ValidationError({"payment": _("This payment is not held for review.")})
+        raise field_error(
+            "payment", _("This payment is not held for review."), PaymentsErrorCode.NOT_HELD
+        )
     return payment
 
 
@@ -35,8 +40,10 @@ def refund_review(payment: Payment, operator: Any, note: str = "") -> Refund:
         payment = _reviewing(payment, operator)
         amount, cur = payment.received_amount, payment.received_currency
         if amount is None or amount <= 0 or len(cur) != 3:
-            raise ValidationError(
-                {"payment": _("The provider reported no amount that can be sent back.")}
+            raise field_error(
+                "payment",
+                _("The provider reported no amount that can be sent back."),
+                PaymentsErrorCode.NOTHING_TO_REFUND,
             )
         amount = round_money(amount, cur)
         payment.captured_at = timezone.now()
@@ -49,7 +56,7 @@ def resolve_review(payment: Payment, operator: Any, note: str) -> Payment:
     """Close a review without moving money (nothing arrived after all, or it was settled at the
     provider): the payment is cancelled, with the operator's note."""
     if not note.strip():
-        raise ValidationError({"note": _("Say how it was resolved.")})
+        raise field_error("note", _("Say how it was resolved."), PaymentsErrorCode.NOTE_REQUIRED)
     with transaction.atomic():
         payment = _reviewing(payment, operator)
         payment.status = PaymentStatus.CANCELLED

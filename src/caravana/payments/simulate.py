@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
+from caravana.errors import field_error
 from caravana.payments import providers
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     Payment,
 )
@@ -16,11 +16,15 @@ def sandbox_simulate(payment: Payment, outcome: str = "succeeded") -> tuple[int,
     process with eager Celery, from a worker otherwise), which captures, declines or expires the
     payment."""
     if not providers.sandbox_enabled():
-        raise ValidationError({"payment": "the sandbox is off"})
+        raise field_error("payment", "the sandbox is off", PaymentsErrorCode.SANDBOX_OFF)
     if payment.provider != "sandbox":
-        raise ValidationError({"payment": "only sandbox payments can be simulated"})
+        raise field_error(
+            "payment", "only sandbox payments can be simulated", PaymentsErrorCode.NOT_SANDBOX
+        )
     if outcome not in ("succeeded", "failed", "expired"):
-        raise ValidationError({"outcome": "succeeded, failed or expired"})
+        raise field_error(
+            "outcome", "succeeded, failed or expired", PaymentsErrorCode.INVALID_OUTCOME
+        )
     sb = providers.sandbox()
     if outcome == "succeeded":
         sb.charge(payment.reference, payment.amount, payment.currency)

@@ -15,3 +15,6 @@ class TrackingErrorCode(StrEnum):
     INVALID_TIME = "invalid_time"
     INVALID_TIMEZONE = "invalid_timezone"
     OUT_OF_RANGE = "out_of_range"
+    SOURCE_REQUIRED = "source_required"
+    INVALID_EVENT_ID = "invalid_event_id"
+    STATUS_REQUIRED = "status_required"

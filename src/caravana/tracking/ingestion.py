@@ -8,20 +8,22 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana.codes import s10 as s10_codes
+from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier
 from caravana.tracking import batch_sql, upu
 from caravana.tracking.batch import BatchResult, EventIn
+from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source
 from caravana.tracking.places import place_of
 from caravana.tracking.recording import (
@@ -170,13 +172,16 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
     Another carrier's parcel and an unknown parcel get the same message, so a carrier learns
     nothing about parcels that are not its own."""
     if not raw:
-        raise ValidationError({"events": _("Send at least one event.")})
+        raise field_error("events", _("Send at least one event."), TrackingErrorCode.EMPTY_BATCH)
     if len(raw) > MAX_BATCH:
-        raise ValidationError(
-            {"events": _("At most %(n)s events per batch; send the rest in another.") % {
-                "n": f"{MAX_BATCH:,}"}}
-        )  # fmt: skip
+        raise field_error(
+            "events",
+            _("At most %(n)s events per batch; send the rest in another.")
+            % {"n": f"{MAX_BATCH:,}"},
+            TrackingErrorCode.BATCH_TOO_LARGE,
+        )
     errors: dict[str, str] = {}
+    codes: dict[str, StrEnum] = {}  # where a key's code is not its field's (EVENT_CODES)
     identifiers: dict[int, str] = {}
     for i, item in enumerate(raw):
         try:
@@ -199,6 +204,7 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
         ident = identifiers.get(i)
         found = parcels.get(ident) if ident is not None else None
         if ident is not None and (found is None or found[1] != carrier_pk):
+            codes[f"events.{i}.identifier"] = TrackingErrorCode.OTHER_CARRIERS_PARCEL
             errors[f"events.{i}.identifier"] = _("No parcel %(s)s is delivered by %(c)s.") % {
                 "s": ident,
                 "c": carrier.name,
@@ -269,5 +275,5 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
         )
     # Everything recording checks was checked above, against the carrier's stricter rules
     # (codes looked up, times with offsets and not in the future, ids of 1 to 64 characters).
-    raise_errors(errors)
+    raise_errors(errors, codes)
     return record_checked(events)

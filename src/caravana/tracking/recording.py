@@ -28,18 +28,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.error_codes import CommonErrorCode
+from caravana.errors import coded_fields_error
 from caravana.fulfillment.models import Parcel
 from caravana.tracking import batch_sql, upu
 from caravana.tracking.batch import BatchResult, EventIn, StatusChange
+from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.events import Delivery, parcel_delivered, parcels_delivered
 from caravana.tracking.models import TrackingEvent
 
@@ -88,9 +91,26 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
     return errors
 
 
-def raise_errors(errors: dict[str, str]) -> None:
+#: The code of an event's error, by its field (caravana.errors.coded_fields_error).
+EVENT_CODES: dict[str, StrEnum] = {
+    "source": TrackingErrorCode.SOURCE_REQUIRED,
+    "event_id": TrackingErrorCode.INVALID_EVENT_ID,
+    "identifier": TrackingErrorCode.INVALID_S10,
+    "code": TrackingErrorCode.UNKNOWN_EVENT_CODE,
+    "status": TrackingErrorCode.STATUS_REQUIRED,
+    "reason": TrackingErrorCode.REASON_REQUIRED,
+    "occurred_at": TrackingErrorCode.INVALID_TIME,
+    "timezone": TrackingErrorCode.INVALID_TIMEZONE,
+    "latitude": TrackingErrorCode.OUT_OF_RANGE,
+    "longitude": TrackingErrorCode.OUT_OF_RANGE,
+    "location_code": CommonErrorCode.TOO_LONG,
+}
+
+
+def raise_errors(errors: dict[str, str], codes: Mapping[str, StrEnum] | None = None) -> None:
+    """``codes``: a code for a whole key, where its field's (EVENT_CODES) is not the one."""
     if errors:
-        raise ValidationError(errors)
+        raise coded_fields_error(errors, {**EVENT_CODES, **(codes or {})})
 
 
 # ---------------------------------------------------------------------------------------------

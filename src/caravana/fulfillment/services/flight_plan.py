@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from caravana.errors import field_error
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.network.models import Flight
 
@@ -70,7 +71,7 @@ def plan_flights(
                 % {"f": flight.number if flight else f"#{pk}"}
             )
     if errors:
-        raise ValidationError({"flight": errors})
+        raise field_error("flight", errors, FulfillmentErrorCode.FLIGHT_NOT_SCHEDULED)
 
     def check(what: str, target: int | None, origin: str, destination: str | None) -> None:
         flight = flights.get(target) if target is not None else None
@@ -151,7 +152,7 @@ def plan_flights(
         shown = errors[:10]
         if len(errors) > len(shown):
             shown.append(_("…and %(n)d more.") % {"n": len(errors) - len(shown)})
-        raise ValidationError({"plan": shown})
+        raise field_error("plan", shown, FulfillmentErrorCode.PLAN_REFUSED)
 
     for (target, belly), pks in _regroup(uld_moves).items():
         for chunk in _chunks(pks):

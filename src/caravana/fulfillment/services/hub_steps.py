@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 
 from caravana.catalog.models import BatteryType
 from caravana.codes import bag as bag_codes
+from caravana.errors import coded_fields_error, field_error
 from caravana.fulfillment import events
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel
 from caravana.fulfillment.services.rules import (
+    MEASURE_CODES,
     S10_COUNTRY,
     TOLERANCE_G,
     TOLERANCE_RATIO,
@@ -84,7 +87,7 @@ def receive(
     battery_refused(parcel.battery, errors)
     check_size(weight, dims, errors, "")
     if errors:
-        raise ValidationError(errors)
+        raise coded_fields_error(errors, MEASURE_CODES)
 
     measures = (weight, *dims)
     current = (
@@ -98,11 +101,11 @@ def receive(
             return ReceiveResult(parcel, True, parcel.discrepancy)
         if parcel.state != Parcel.State.RECEIVED:
             where = f" ({parcel.bag.identifier})" if parcel.bag else ""
-            raise ValidationError(
-                {
-                    "s10": _("Parcel %(s)s is already %(state)s%(where)s.")
-                    % {"s": code, "state": parcel.get_state_display().lower(), "where": where}
-                }
+            raise field_error(
+                "s10",
+                _("Parcel %(s)s is already %(state)s%(where)s.")
+                % {"s": code, "state": parcel.get_state_display().lower(), "where": where},
+                FulfillmentErrorCode.INVALID_PARCEL_STATE,
             )
     first_scan = parcel.state == Parcel.State.LABEL_CREATED
 
@@ -173,29 +176,33 @@ def sort_into_bag(hub_user: Any, s10: str) -> Bag:
     code = parse(S10, s10)
     parcel = hub_parcel(hub, code)
     if parcel.state == Parcel.State.LABEL_CREATED:
-        raise ValidationError(
-            {"s10": _("Parcel %(s)s has not been received: weigh it first.") % {"s": code}}
+        raise field_error(
+            "s10",
+            _("Parcel %(s)s has not been received: weigh it first.") % {"s": code},
+            FulfillmentErrorCode.INVALID_PARCEL_STATE,
         )
     if parcel.state != Parcel.State.RECEIVED:
         where = parcel.bag.identifier if parcel.bag else parcel.get_state_display()
-        raise ValidationError(
-            {"s10": _("Parcel %(s)s is already bagged (%(b)s).") % {"s": code, "b": where}}
+        raise field_error(
+            "s10",
+            _("Parcel %(s)s is already bagged (%(b)s).") % {"s": code, "b": where},
+            FulfillmentErrorCode.INVALID_PARCEL_STATE,
         )
     bag = _open_bag(hub, parcel)
     weight = parcel.weight_g
     if bag.weight_g + weight > Bag.MAX_WEIGHT_G:
-        raise ValidationError(
-            {
-                "bag": _(
-                    "Bag %(b)s would weigh %(w).1f kg (limit %(max)d kg): close it and scan "
-                    "the parcel again."
-                )
-                % {
-                    "b": bag_codes.format(bag.identifier),
-                    "w": (bag.weight_g + weight) / 1000,
-                    "max": Bag.MAX_WEIGHT_G // 1000,
-                }
-            }
+        raise field_error(
+            "bag",
+            _(
+                "Bag %(b)s would weigh %(w).1f kg (limit %(max)d kg): close it and scan "
+                "the parcel again."
+            )
+            % {
+                "b": bag_codes.format(bag.identifier),
+                "w": (bag.weight_g + weight) / 1000,
+                "max": Bag.MAX_WEIGHT_G // 1000,
+            },
+            FulfillmentErrorCode.OVERWEIGHT,
         )
     bag.weight_g += weight
     bag.volume_cm3 += parcel.volume_cm3
@@ -218,7 +225,9 @@ def close_bag(hub_user: Any, identifier: str) -> Bag:
     if bag.state == Bag.State.CLOSED:
         return bag
     if bag.parcel_count == 0:
-        raise ValidationError({"bag": _("Bag %(b)s is empty.") % {"b": bag.identifier}})
+        raise field_error(
+            "bag", _("Bag %(b)s is empty.") % {"b": bag.identifier}, FulfillmentErrorCode.BAG_EMPTY
+        )
     bag.state = Bag.State.CLOSED
     bag.closed_at = now()
     bag.save(update_fields=["state", "closed_at"])

@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caravana.codes import uld as uld_codes
+from caravana.errors import field_error
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.fulfillment.services.load_sheets import load_sheet
 from caravana.fulfillment.services.scanning import (
@@ -29,8 +30,10 @@ def _uld_type(code: str) -> UldType:
     type_code = uld_codes.split(code)[0]
     uld_type = UldType.objects.filter(code=type_code).first()
     if uld_type is None:
-        raise ValidationError(
-            {"uld": _("ULD type %(t)s is not used in this network.") % {"t": type_code}}
+        raise field_error(
+            "uld",
+            _("ULD type %(t)s is not used in this network.") % {"t": type_code},
+            FulfillmentErrorCode.UNKNOWN_ULD_TYPE,
         )
     return uld_type
 
@@ -52,9 +55,17 @@ def _hub_uld(hub: Hub, identifier: str, *, create: bool = False) -> Uld:
                 identifier=identifier, flight__isnull=True
             )
     if uld is None:
-        raise ValidationError({"uld": _("No ULD %(u)s is being built here.") % {"u": identifier}})
+        raise field_error(
+            "uld",
+            _("No ULD %(u)s is being built here.") % {"u": identifier},
+            FulfillmentErrorCode.UNKNOWN_ULD,
+        )
     if uld.hub_id != hub.pk:
-        raise ValidationError({"uld": _("ULD %(u)s is at another hub.") % {"u": identifier}})
+        raise field_error(
+            "uld",
+            _("ULD %(u)s is at another hub.") % {"u": identifier},
+            FulfillmentErrorCode.OTHER_HUB,
+        )
     return uld
 
 
@@ -77,46 +88,54 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
     if bag.uld_id == uld.pk:
         return uld
     if bag.uld_id is not None:
-        raise ValidationError({"bag": _("Bag %(b)s is already on another ULD.") % {"b": bag_code}})
+        raise field_error(
+            "bag",
+            _("Bag %(b)s is already on another ULD.") % {"b": bag_code},
+            FulfillmentErrorCode.BAG_ON_OTHER_ULD,
+        )
     if bag.state != Bag.State.CLOSED:
-        raise ValidationError(
-            {"bag": _("Close bag %(b)s before building it in.") % {"b": bag_code}}
+        raise field_error(
+            "bag",
+            _("Close bag %(b)s before building it in.") % {"b": bag_code},
+            FulfillmentErrorCode.BAG_NOT_CLOSED,
         )
     if uld.state != Uld.State.BUILDING:
-        raise ValidationError({"uld": _("ULD %(u)s is closed.") % {"u": uld_code}})
+        raise field_error(
+            "uld", _("ULD %(u)s is closed.") % {"u": uld_code}, FulfillmentErrorCode.ULD_CLOSED
+        )
     if uld.gateway_id is not None and uld.gateway_id != bag.gateway_id:
-        raise ValidationError(
-            {
-                "bag": _("Bag %(b)s goes to %(g)s; this ULD goes to %(u)s.")
-                % {
-                    "b": bag_code,
-                    "g": bag.gateway.iata,
-                    "u": uld.gateway.iata,  # type: ignore[union-attr]  # gateway_id is set
-                }
-            }
+        raise field_error(
+            "bag",
+            _("Bag %(b)s goes to %(g)s; this ULD goes to %(u)s.")
+            % {
+                "b": bag_code,
+                "g": bag.gateway.iata,
+                "u": uld.gateway.iata,  # type: ignore[union-attr]  # gateway_id is set
+            },
+            FulfillmentErrorCode.WRONG_DESTINATION,
         )
     t = uld.uld_type
     gross_g = uld.weight_g + bag.weight_g + t.tare_kg * 1000
     if gross_g > t.max_gross_kg * 1000:
-        raise ValidationError(
-            {
-                "bag": _("ULD %(u)s would weigh %(w).1f kg gross; a %(t)s takes %(max)d kg.")
-                % {"u": uld_code, "w": gross_g / 1000, "t": t.code, "max": t.max_gross_kg}
-            }
+        raise field_error(
+            "bag",
+            _("ULD %(u)s would weigh %(w).1f kg gross; a %(t)s takes %(max)d kg.")
+            % {"u": uld_code, "w": gross_g / 1000, "t": t.code, "max": t.max_gross_kg},
+            FulfillmentErrorCode.OVER_CAPACITY,
         )
     if t.usable_volume_m3 is not None:
         volume_cm3 = uld.volume_cm3 + bag.volume_cm3
         if volume_cm3 > int(t.usable_volume_m3 * 1_000_000):
-            raise ValidationError(
-                {
-                    "bag": _("ULD %(u)s would hold %(v).2f m³; a %(t)s holds %(max)s m³.")
-                    % {
-                        "u": uld_code,
-                        "v": volume_cm3 / 1_000_000,
-                        "t": t.code,
-                        "max": t.usable_volume_m3,
-                    }
-                }
+            raise field_error(
+                "bag",
+                _("ULD %(u)s would hold %(v).2f m³; a %(t)s holds %(max)s m³.")
+                % {
+                    "u": uld_code,
+                    "v": volume_cm3 / 1_000_000,
+                    "t": t.code,
+                    "max": t.usable_volume_m3,
+                },
+                FulfillmentErrorCode.OVER_CAPACITY,
             )
     uld.gateway_id = bag.gateway_id
     uld.weight_g += bag.weight_g
@@ -139,7 +158,9 @@ def close_uld(hub_user: Any, identifier: str) -> Uld:
     if uld.state == Uld.State.CLOSED:
         return uld
     if uld.bag_count == 0:
-        raise ValidationError({"uld": _("ULD %(u)s is empty.") % {"u": uld.identifier}})
+        raise field_error(
+            "uld", _("ULD %(u)s is empty.") % {"u": uld.identifier}, FulfillmentErrorCode.ULD_EMPTY
+        )
     uld.state = Uld.State.CLOSED
     uld.closed_at = now()
     uld.save(update_fields=["state", "closed_at"])
@@ -170,45 +191,52 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
         return already
     uld = _hub_uld(hub, code)
     if uld.state != Uld.State.CLOSED:
-        raise ValidationError({"uld": _("Close ULD %(u)s before loading it.") % {"u": code}})
+        raise field_error(
+            "uld",
+            _("Close ULD %(u)s before loading it.") % {"u": code},
+            FulfillmentErrorCode.ULD_NOT_CLOSED,
+        )
     if flight.state != Flight.State.SCHEDULED:
-        raise ValidationError(
-            {
-                "flight": _("Flight %(f)s is %(s)s.")
-                % {"f": flight.number, "s": flight.get_state_display()}
-            }
+        raise field_error(
+            "flight",
+            _("Flight %(f)s is %(s)s.") % {"f": flight.number, "s": flight.get_state_display()},
+            FulfillmentErrorCode.FLIGHT_NOT_SCHEDULED,
         )
     if flight.origin != hub.airport:
-        raise ValidationError(
-            {
-                "flight": _("Flight %(f)s leaves from %(o)s, not %(a)s.")
-                % {"f": flight.number, "o": flight.origin, "a": hub.airport}
-            }
+        raise field_error(
+            "flight",
+            _("Flight %(f)s leaves from %(o)s, not %(a)s.")
+            % {"f": flight.number, "o": flight.origin, "a": hub.airport},
+            FulfillmentErrorCode.WRONG_ORIGIN,
         )
     if uld.gateway and flight.destination != uld.gateway.iata:
-        raise ValidationError(
-            {
-                "flight": _("ULD %(u)s goes to %(g)s; flight %(f)s goes to %(d)s.")
-                % {"u": code, "g": uld.gateway.iata, "f": flight.number, "d": flight.destination}
-            }
+        raise field_error(
+            "flight",
+            _("ULD %(u)s goes to %(g)s; flight %(f)s goes to %(d)s.")
+            % {"u": code, "g": uld.gateway.iata, "f": flight.number, "d": flight.destination},
+            FulfillmentErrorCode.WRONG_DESTINATION,
         )
     sheet = load_sheet(flight)
     ac = flight.aircraft_type
     if sheet.gross_kg + uld.gross_kg > ac.max_payload_kg:
-        raise ValidationError(
-            {"flight": _("Flight %(f)s is full by weight.") % {"f": flight.number}}
+        raise field_error(
+            "flight",
+            _("Flight %(f)s is full by weight.") % {"f": flight.number},
+            FulfillmentErrorCode.FLIGHT_FULL,
         )
     if sheet.volume_m3 + Decimal(uld.volume_cm3) / 1_000_000 > ac.volume_m3:
-        raise ValidationError(
-            {"flight": _("Flight %(f)s is full by volume.") % {"f": flight.number}}
+        raise field_error(
+            "flight",
+            _("Flight %(f)s is full by volume.") % {"f": flight.number},
+            FulfillmentErrorCode.FLIGHT_FULL,
         )
     position = _free_position(flight, uld.uld_type.deck)
     if position is None:
-        raise ValidationError(
-            {
-                "flight": _("No free %(deck)s position on flight %(f)s.")
-                % {"deck": uld.uld_type.get_deck_display().lower(), "f": flight.number}
-            }
+        raise field_error(
+            "flight",
+            _("No free %(deck)s position on flight %(f)s.")
+            % {"deck": uld.uld_type.get_deck_display().lower(), "f": flight.number},
+            FulfillmentErrorCode.FLIGHT_FULL,
         )
     uld.flight = flight
     uld.position = position

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from caravana.catalog.models import BatteryType, Merchant
 from caravana.codes import hs
 from caravana.codes import s10 as s10_codes
+from caravana.error_codes import CommonErrorCode
+from caravana.errors import coded_fields_error, field_error, fields_error
 from caravana.fulfillment import events
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Parcel, ParcelItem
 from caravana.fulfillment.services.rules import (
     CURRENCIES,
@@ -57,6 +60,16 @@ class ItemIn:
     origin_country: str = "CN"
 
 
+#: The code of a refused parcel's field (caravana.errors); a measure's error may be a bad number
+#: or one over the limit, so it keeps the generic code.
+PARCEL_CODES = {
+    "recipient_country": FulfillmentErrorCode.NO_LANE,
+    "items": FulfillmentErrorCode.INVALID_CONTENTS,
+    "description": FulfillmentErrorCode.INVALID_CONTENTS,
+    "unit_value": FulfillmentErrorCode.INVALID_CONTENTS,
+    "currency": FulfillmentErrorCode.INVALID_CONTENTS,
+    "hs_code": FulfillmentErrorCode.INVALID_HS_CODE,
+}
 PARCEL_FIELDS = (
     "hub",
     "service_level",
@@ -137,7 +150,9 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
     mappings with description, hs_code, quantity, unit_value, currency, unit_weight_g."""
     unknown = sorted(set(data) - set(PARCEL_FIELDS))
     if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+        raise fields_error(
+            {name: _("Unknown field.") for name in unknown}, CommonErrorCode.UNKNOWN_FIELD
+        )
     errors: dict[str, str] = {}
 
     hub = data.get("hub")
@@ -189,7 +204,7 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
             "%(ref)s is not one of your orders: give one of your order numbers, or leave it empty."
         ) % {"ref": order_ref[:64]}
     if errors:
-        raise ValidationError(errors)
+        raise coded_fields_error(errors, PARCEL_CODES)
     # Without errors, each of these was found or read.
     assert hub is not None and level is not None and lane is not None and weight is not None
     sides = cast(list[int], dims)
@@ -226,13 +241,15 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         parcel.full_clean(exclude=["s10", "lane", "hub", "service_level", "gateway", "carrier"])
     except ValidationError as exc:
         raise ValidationError(
-            {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else exc
+            {k: v[0] for k, v in exc.error_dict.items()} if hasattr(exc, "error_dict") else exc
         ) from exc
 
     serial = next_serial(f"s10:{level.s10_indicator}:{S10_COUNTRY}")
     if serial > 99_999_999:
-        raise ValidationError(
-            {"service_level": _("The S10 serial range of this service level is exhausted.")}
+        raise field_error(
+            "service_level",
+            _("The S10 serial range of this service level is exhausted."),
+            FulfillmentErrorCode.SERIAL_RANGE_EXHAUSTED,
         )
     parcel.s10 = s10_codes.build(level.s10_indicator, serial, S10_COUNTRY)
     parcel.save()
@@ -250,7 +267,11 @@ def cancel_parcel(merchant: Merchant, parcel: Parcel) -> Parcel:
     if parcel.state == Parcel.State.CANCELLED:
         return parcel
     if parcel.state != Parcel.State.LABEL_CREATED:
-        raise ValidationError({"state": _("The hub already received this parcel.")})
+        raise field_error(
+            "state",
+            _("The hub already received this parcel."),
+            FulfillmentErrorCode.INVALID_PARCEL_STATE,
+        )
     parcel.state = Parcel.State.CANCELLED
     parcel.save(update_fields=["state", "updated_at"])
     emit(parcel, None, now(), parcel.hub.code)

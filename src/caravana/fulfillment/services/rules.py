@@ -4,11 +4,13 @@ tolerance before a measure is a discrepancy, chargeable weight, batteries."""
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
 from caravana.catalog import sellable
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 
 #: The country in every S10 identifier Caravana issues (the issuing operator is in China).
 S10_COUNTRY = "CN"
@@ -22,6 +24,14 @@ TOLERANCE_G = 50
 TOLERANCE_RATIO = Decimal("0.10")
 VOLUMETRIC_DIVISOR = 6000  # cm³ per kg (IATA)
 CURRENCIES = ("CNY", "USD")
+
+
+#: The code of a refused parcel's measure or battery, by field (caravana.errors).
+MEASURE_CODES: dict[str, StrEnum] = {
+    "weight_g": FulfillmentErrorCode.OVERWEIGHT,
+    "length_cm": FulfillmentErrorCode.OVERSIZE,
+    "battery": FulfillmentErrorCode.BATTERY_REFUSED,
+}
 
 
 def positive_int(value: Any, field_name: str, errors: dict[str, str], label: str) -> int | None:

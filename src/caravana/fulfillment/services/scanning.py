@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,10 +18,13 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana.access import members
+from caravana.access.error_codes import AccessErrorCode
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
+from caravana.errors import field_error
 from caravana.fulfillment import events
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel, SerialCounter
 from caravana.network.models import Hub
 
@@ -71,7 +73,9 @@ def hub_of(user: Any) -> Hub:
     """The hub a member of staff works at; anyone else may not scan."""
     hub = members.hub_of(user)
     if hub is None:
-        raise ValidationError({"user": _("Only hub staff can scan at a hub.")})
+        raise field_error(
+            "user", _("Only hub staff can scan at a hub."), AccessErrorCode.HUB_STAFF_ONLY
+        )
     return hub
 
 
@@ -119,6 +123,12 @@ BAG = CodeKind(
     gettext_lazy("Wrong check digits: %(v)s is not a valid bag identifier."),
 )
 ULD = CodeKind(uld_codes, "uld", gettext_lazy("%(v)s is not a ULD identifier (e.g. PMC12345CV)."))
+#: The code of a scan that is not an identifier of its kind, by the kind's field.
+INVALID_ID = {
+    S10.field: FulfillmentErrorCode.INVALID_S10,
+    BAG.field: FulfillmentErrorCode.INVALID_BAG_IDENTIFIER,
+    ULD.field: FulfillmentErrorCode.INVALID_ULD_IDENTIFIER,
+}
 
 
 def parse(kind: CodeKind, value: str) -> str:
@@ -129,11 +139,17 @@ def parse(kind: CodeKind, value: str) -> str:
         return kind.codes.validate(raw)
     except InvalidChecksum as exc:
         if kind.wrong_check is None:
-            raise ValidationError({kind.field: kind.not_one % {"v": raw[:40]}}) from exc
+            raise field_error(
+                kind.field, kind.not_one % {"v": raw[:40]}, INVALID_ID[kind.field]
+            ) from exc
         shown = kind.codes.compact(raw)
-        raise ValidationError({kind.field: kind.wrong_check % {"v": shown}}) from exc
+        raise field_error(
+            kind.field, kind.wrong_check % {"v": shown}, INVALID_ID[kind.field]
+        ) from exc
     except StdnumError as exc:
-        raise ValidationError({kind.field: kind.not_one % {"v": raw[:40]}}) from exc
+        raise field_error(
+            kind.field, kind.not_one % {"v": raw[:40]}, INVALID_ID[kind.field]
+        ) from exc
 
 
 def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
@@ -142,25 +158,39 @@ def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
         qs = qs.select_for_update(of=("self",))
     parcel = qs.filter(s10=s10).first()
     if parcel is None:
-        raise ValidationError({"s10": _("Unknown parcel %(s)s: no label was issued.") % {"s": s10}})
+        raise field_error(
+            "s10",
+            _("Unknown parcel %(s)s: no label was issued.") % {"s": s10},
+            FulfillmentErrorCode.UNKNOWN_PARCEL,
+        )
     if parcel.hub_id != hub.pk:
-        raise ValidationError(
-            {
-                "s10": _("Parcel %(s)s belongs to another hub (%(hub)s), not %(mine)s.")
-                % {"s": s10, "hub": parcel.hub.code, "mine": hub.code}
-            }
+        raise field_error(
+            "s10",
+            _("Parcel %(s)s belongs to another hub (%(hub)s), not %(mine)s.")
+            % {"s": s10, "hub": parcel.hub.code, "mine": hub.code},
+            FulfillmentErrorCode.OTHER_HUB,
         )
     if parcel.state == Parcel.State.CANCELLED:
-        raise ValidationError({"s10": _("Parcel %(s)s was cancelled.") % {"s": s10}})
+        raise field_error(
+            "s10",
+            _("Parcel %(s)s was cancelled.") % {"s": s10},
+            FulfillmentErrorCode.PARCEL_CANCELLED,
+        )
     return parcel
 
 
 def hub_bag(hub: Hub, identifier: str, field_name: str = "bag") -> Bag:
     bag = Bag.objects.select_for_update().filter(identifier=identifier).first()
     if bag is None:
-        raise ValidationError({field_name: _("Unknown bag %(b)s.") % {"b": identifier}})
+        raise field_error(
+            field_name,
+            _("Unknown bag %(b)s.") % {"b": identifier},
+            FulfillmentErrorCode.UNKNOWN_BAG,
+        )
     if bag.hub_id != hub.pk:
-        raise ValidationError(
-            {field_name: _("Bag %(b)s belongs to another hub.") % {"b": identifier}}
+        raise field_error(
+            field_name,
+            _("Bag %(b)s belongs to another hub.") % {"b": identifier},
+            FulfillmentErrorCode.OTHER_HUB,
         )
     return bag
