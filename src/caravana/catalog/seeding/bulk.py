@@ -21,6 +21,7 @@ from caravana.catalog.models import Merchant, Product, Stock, Store, Variant, Wa
 from caravana.catalog.seeding import generate, vocab
 from caravana.catalog.seeding.generate import Scale
 from caravana.catalog.seeding.progress import Report, SeedError
+from caravana.catalog.services import VARIANT_FIELDS
 
 CHUNK = 20_000  # products per bulk transaction
 
@@ -55,21 +56,7 @@ PRODUCT_COLS = (
     "created_at",
     "updated_at",
 )
-VARIANT_COLS = (
-    "id",
-    "product_id",
-    "merchant_id",
-    "sku",
-    "options",
-    "option_translations",
-    "price",
-    "currency",
-    "weight_g",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-    "battery",
-)
+VARIANT_COLS = ("id", "product_id", "merchant_id", *VARIANT_FIELDS)
 STOCK_COLS = ("id", "variant_id", "warehouse_id", "quantity", "reserved")
 
 
