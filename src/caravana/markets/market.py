@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 if TYPE_CHECKING:
     from caravana.markets.addresses import AddressForm
@@ -71,7 +71,7 @@ class Market:
 
     def name(self, language: str) -> str:
         """The country's name in `language`, from CLDR (babel)."""
-        return str(_locale(language).territories.get(self.code, self.code))
+        return country_name(self.code, language)
 
     def in_phrase(self) -> str:
         """ "in Brazil" in the active language: a sentence takes the phrase, not the name."""
@@ -141,6 +141,15 @@ def language(code: str | None) -> str:
 @cache
 def _locale(language: str) -> Locale:
     return Locale.parse(language.replace("-", "_"), sep="_") if language else Locale("en")
+
+
+def country_name(code: str, language: str) -> str:
+    """Any country's name in `language`, from CLDR (babel); the code itself where CLDR knows
+    neither the language nor the country."""
+    try:
+        return str(_locale(language).territories.get(code, code))
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 @cache

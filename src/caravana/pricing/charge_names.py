@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import format_percent
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.pricing.engine import Refusal
 
 #: (country, component id) → the name buyers read. Sources of the legal names: the rule set's
@@ -61,19 +61,10 @@ def charge_name(country: str, code: str, label: str, rate: Decimal | None = None
     return label
 
 
-def _country_name(code: str) -> str:
-    """The country's name in the active language (CLDR, through babel)."""
-    language = (get_language() or "en").replace("-", "_")
-    try:
-        return Locale.parse(language).territories.get(code, code)
-    except (ValueError, UnknownLocaleError):
-        return code
-
-
 def refusal_text(refusal: Refusal, country: str) -> str:
     """Why a cart cannot ship, in the buyer's language (the engine's own message is English,
     for operators and the API)."""
-    country_name = _country_name(country)
+    country_name = markets.country_name(country, get_language() or "en")
     limit, actual = refusal.limit or "", refusal.actual or ""
     if refusal.code == "value_cap":
         return _(
