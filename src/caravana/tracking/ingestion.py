@@ -42,11 +42,12 @@ INTERNAL_STATUS = {"cancelled": upu.CANCELLED, "label_created": upu.PENDING}
 
 
 def _event_at(
-    parcel: Parcel, source: str, event_id: str, code: str, status: str, at, place, details
+    pk: int, s10: str, source: str, event_id: str, code: str, status: str, at, place, details
 ) -> EventIn:
+    """An event of ours (a hub step, a flight movement) at a known place."""
     return EventIn(
-        parcel_id=parcel.pk,
-        identifier=parcel.s10,
+        parcel_id=pk,
+        identifier=s10,
         source=source,
         event_id=event_id,
         code=code,
@@ -84,9 +85,13 @@ def record_hub_steps(
     status = "" if code else INTERNAL_STATUS.get(state, upu.IN_TRANSIT)
     details = {**(details or {}), "step": state}
     return record_batch(
-        [_event_at(parcel, Source.HUB, f"{parcel.pk}-{step}", code or "", status, at, place,
-                   details) for parcel in parcels]
-    )  # fmt: skip
+        [
+            _event_at(
+                p.pk, p.s10, Source.HUB, f"{p.pk}-{step}", code or "", status, at, place, details
+            )
+            for p in parcels
+        ]
+    )
 
 
 def record_flight_movement(flight: Any, code: str, at: dt.datetime, parcels: Iterable) -> int:
@@ -96,20 +101,7 @@ def record_flight_movement(flight: Any, code: str, at: dt.datetime, parcels: Ite
     details = {"flight": flight.number, "date": flight.date.isoformat(),
                "origin": flight.origin, "destination": flight.destination}  # fmt: skip
     batch = [
-        EventIn(
-            parcel_id=pk,
-            identifier=s10,
-            source=Source.FLIGHT,
-            event_id=f"{flight.pk}-{pk}-{code}",
-            code=code,
-            occurred_at=at,
-            location_code=place.code,
-            location_name=place.name,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            tz=place.tz,
-            details=details,
-        )
+        _event_at(pk, s10, Source.FLIGHT, f"{flight.pk}-{pk}-{code}", code, "", at, place, details)
         for pk, s10 in parcels
     ]
     return record_batch(batch).created
