@@ -31,12 +31,17 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--sql", action="store_true", help="print every query of one checkout")
+    ap.add_argument(
+        "--pyinstrument", action="store_true", help="a sampling profile (pip install pyinstrument)"
+    )
     args = ap.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'profile-checkout.sqlite3'}")
     os.environ.update(DJANGO_DEBUG="0", LOG_LEVEL="ERROR")
-    os.environ.setdefault("PAYMENTS_SANDBOX", "1")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
+    from common import rig_env
+
+    os.environ.update(rig_env(dict(os.environ)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     import django
 
     django.setup()
@@ -93,12 +98,21 @@ def main() -> int:
     took = (time.perf_counter() - t0) / args.n
     cpu = (time.process_time() - c0) / args.n
     print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per checkout over {args.n}")
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0005) as sampler:
+            for _ in range(args.n):
+                one()
+        print(sampler.output_text(unicode=False, color=False, show_all=False))
     if args.profile:
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)  # CPU, not waits on the database
         prof.enable()
         for _ in range(args.n):
             one()
         prof.disable()
+        if os.environ.get("PROFILE_DUMP"):
+            prof.dump_stats(os.environ["PROFILE_DUMP"])
         st = pstats.Stats(prof)
         st.sort_stats("cumulative").print_stats(70)
         st.sort_stats("tottime").print_stats(30)
