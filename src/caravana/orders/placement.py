@@ -91,6 +91,7 @@ def quote_parcels(
     carries its error instead, so the checkout page can show it."""
     on = on or timezone.now().date()
     out = []
+    rates = quoting.DbFx()  # one FX look-up per pair for the whole cart
     for merchant, lines in split_by_merchant(items):
         request = QuoteRequest(
             lines=tuple(landed.line_for(v, v.product.hs_code, q) for v, q in lines),
@@ -101,7 +102,7 @@ def quote_parcels(
             buyer_id_type=buyer_id_type,
         )
         try:
-            q = quoting.quote(request)
+            q = quoting.quote(request, rates)
         except QuoteError as exc:
             out.append(Parcel(merchant, lines, None, exc.message))
             continue
