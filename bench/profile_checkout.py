@@ -1,11 +1,13 @@
 """Where one checkout's time and queries go, in-process (no HTTP server): the same request the
 checkout benchmark sends, through Django's full middleware stack with the test client.
 
-    python bench/profile_checkout.py [--n 200] [--profile] [--sql]
+    python bench/profile_checkout.py [--n 200] [--profile] [--pyinstrument] [--sql]
 
 Database: DATABASE_URL, or var/profile-checkout.sqlite3 when it is unset. Prints the queries of
-one warm checkout grouped by table and verb, the mean time per checkout, and (--profile) the top
-of a cProfile run sorted by cumulative time. Not part of `make bench` (no bench_ prefix).
+one warm checkout grouped by table and verb, the mean wall and CPU time per checkout, on
+PostgreSQL the CPU its database backend spent per checkout (from /proc/<pid>/stat: the server
+must run on this machine) and the ratio of the two; --profile: the top of a cProfile run timed
+in CPU (not waits), --pyinstrument: a sampling profile. Not part of `make bench`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ticks(pid: int | None) -> int:
+    """User + system CPU of a process in clock ticks, from /proc (0 without one)."""
+    if pid is None:
+        return 0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def main() -> int:
@@ -92,12 +102,23 @@ def main() -> int:
     if args.sql:
         for q in ctx.captured_queries:
             print(f"  {q['time']}  {q['sql'][:220]}")
-    t0, c0 = time.perf_counter(), time.process_time()
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]  # the database server process of this connection
+    t0, c0, d0 = time.perf_counter(), time.process_time(), _ticks(backend)
     for _ in range(args.n):
         one()
     took = (time.perf_counter() - t0) / args.n
     cpu = (time.process_time() - c0) / args.n
     print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per checkout over {args.n}")
+    if backend is not None:
+        db = (_ticks(backend) - d0) / os.sysconf("SC_CLK_TCK") / args.n
+        print(
+            f"PostgreSQL backend: {db * 1000:.1f} ms CPU per checkout; "
+            f"app/database CPU ratio {cpu / db:.1f}"
+        )
     if args.pyinstrument:
         from pyinstrument import Profiler
 
