@@ -26,9 +26,10 @@ def _statement(model: type[models.Model], alias: str, rows: int) -> tuple[str, t
     qn = conn.ops.quote_name
     fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * rows)} RETURNING {qn(meta.pk.column)}"
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "
+        f"VALUES {', '.join([one] * rows)} RETURNING {qn(str(meta.pk.column))}"
     )
     return sql, fields
 
@@ -46,7 +47,8 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
         for obj in chunk:
             if type(obj) is not model or obj.pk is not None:
                 raise ValueError("insert() takes new instances of one model")
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            # A related object assigned before it was saved gets its id copied (as bulk_create).
+            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
             params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
