@@ -1,11 +1,13 @@
 """Where one checkout's time and queries go, in-process (no HTTP server): the same request the
 checkout benchmark sends, through Django's full middleware stack with the test client.
 
-    python bench/profile_checkout.py [--n 200] [--profile] [--sql]
+    python bench/profile_checkout.py [--n 200] [--profile] [--pyinstrument] [--sql]
 
 Database: DATABASE_URL, or var/profile-checkout.sqlite3 when it is unset. Prints the queries of
-one warm checkout grouped by table and verb, the mean time per checkout, and (--profile) the top
-of a cProfile run sorted by cumulative time. Not part of `make bench` (no bench_ prefix).
+one warm checkout grouped by table and verb, the mean wall and CPU time per checkout, on
+PostgreSQL the CPU its database backend spent per checkout (from /proc/<pid>/stat: the server
+must run on this machine) and the ratio of the two; --profile: the top of a cProfile run timed
+in CPU (not waits), --pyinstrument: a sampling profile. Not part of `make bench`.
 """
 
 from __future__ import annotations
@@ -26,17 +28,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _ticks(pid: int | None) -> int:
+    """User + system CPU of a process in clock ticks, from /proc (0 without one)."""
+    if pid is None:
+        return 0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--sql", action="store_true", help="print every query of one checkout")
+    ap.add_argument(
+        "--pyinstrument", action="store_true", help="a sampling profile (pip install pyinstrument)"
+    )
     args = ap.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'profile-checkout.sqlite3'}")
     os.environ.update(DJANGO_DEBUG="0", LOG_LEVEL="ERROR")
-    os.environ.setdefault("PAYMENTS_SANDBOX", "1")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
+    from common import rig_env
+
+    os.environ.update(rig_env(dict(os.environ)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caravana.settings")
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     import django
 
     django.setup()
@@ -87,18 +102,38 @@ def main() -> int:
     if args.sql:
         for q in ctx.captured_queries:
             print(f"  {q['time']}  {q['sql'][:220]}")
-    t0, c0 = time.perf_counter(), time.process_time()
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]  # the database server process of this connection
+    t0, c0, d0 = time.perf_counter(), time.process_time(), _ticks(backend)
     for _ in range(args.n):
         one()
     took = (time.perf_counter() - t0) / args.n
     cpu = (time.process_time() - c0) / args.n
     print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per checkout over {args.n}")
+    if backend is not None:
+        db = (_ticks(backend) - d0) / os.sysconf("SC_CLK_TCK") / args.n
+        print(
+            f"PostgreSQL backend: {db * 1000:.1f} ms CPU per checkout; "
+            f"app/database CPU ratio {cpu / db:.1f}"
+        )
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0005) as sampler:
+            for _ in range(args.n):
+                one()
+        print(sampler.output_text(unicode=False, color=False, show_all=False))
     if args.profile:
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)  # CPU, not waits on the database
         prof.enable()
         for _ in range(args.n):
             one()
         prof.disable()
+        if os.environ.get("PROFILE_DUMP"):
+            prof.dump_stats(os.environ["PROFILE_DUMP"])
         st = pstats.Stats(prof)
         st.sort_stats("cumulative").print_stats(70)
         st.sort_stats("tottime").print_stats(30)

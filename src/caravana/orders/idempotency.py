@@ -6,15 +6,17 @@ and then reads its result). The same key with a different request body is refuse
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from caravana import inserts
 from caravana.errors import field_error
 from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import IdempotencyKey
@@ -31,11 +33,25 @@ def fingerprint(data: Any) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+@functools.cache
+def _lookup_sql(vendor: str) -> str:
+    """The key's lookup, built once: it runs before every checkout (the unique index on scope,
+    owner and key serves it)."""
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {qn('fingerprint')}, {qn('result')} FROM {qn(IdempotencyKey._meta.db_table)} "
+        f"WHERE {qn('scope')} = %s AND {qn('owner')} = %s AND {qn('key')} = %s"
+    )
+
+
 def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
-    row = IdempotencyKey.objects.filter(scope=scope, owner=owner, key=key).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(connection.vendor), [scope, owner, key])
+        row = cursor.fetchone()
     if row is None:
         return None
-    if row.fingerprint != fp:
+    stored_fp, raw = row
+    if stored_fp != fp:
         raise IdempotencyConflict(
             {
                 "idempotency_key": ValidationError(
@@ -44,7 +60,8 @@ def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
                 )
             }
         )
-    return row.result
+    field = IdempotencyKey._meta.get_field("result")
+    return field.from_db_value(raw, None, connection)  # type: ignore[arg-type]  # no expression: a raw column
 
 
 def run(
@@ -81,9 +98,8 @@ def run(
     prepared = prepare() if prepare is not None else None
     try:
         with transaction.atomic():
-            row = IdempotencyKey.objects.create(
-                scope=scope, owner=owner, key=key, fingerprint=fp, result=result
-            )
+            row = IdempotencyKey(scope=scope, owner=owner, key=key, fingerprint=fp, result=result)
+            inserts.insert([row])
             out = work(prepared) if prepare is not None else work()
             if out != result:
                 row.result = out

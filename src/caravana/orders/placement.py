@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import inserts
 from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.errors import field_error
@@ -90,6 +91,7 @@ def quote_parcels(
     carries its error instead, so the checkout page can show it."""
     on = on or timezone.now().date()
     out = []
+    rates = quoting.DbFx()  # one FX look-up per pair for the whole cart
     for merchant, lines in split_by_merchant(items):
         request = QuoteRequest(
             lines=tuple(landed.line_for(v, v.product.hs_code, q) for v, q in lines),
@@ -100,7 +102,7 @@ def quote_parcels(
             buyer_id_type=buyer_id_type,
         )
         try:
-            q = quoting.quote(request)
+            q = quoting.quote(request, rates)
         except QuoteError as exc:
             out.append(Parcel(merchant, lines, None, exc.message))
             continue
@@ -265,8 +267,8 @@ def write_order(
     snapshotted, its lines and first event, stock reserved. Call inside a transaction: no
     savepoint is taken, so an error here (sold out) rolls the caller's transaction back.
 
-    Queries: one INSERT each for the group, its orders, their events and their lines (bulk),
-    plus one conditional UPDATE per line to reserve stock.
+    Queries: one INSERT each for the group, its orders, their events and their lines (each a
+    cached statement, caravana.inserts), plus one conditional UPDATE per line to reserve stock.
 
     Stock is reserved last, with only the lines' INSERT after it: on PostgreSQL each
     reservation holds its stock row's lock until the transaction ends, and every checkout of a
@@ -285,7 +287,7 @@ def write_order(
         ) from None
     window = dt.timedelta(minutes=getattr(settings, "ORDERS_PAYMENT_WINDOW_MINUTES", 60))
     with transaction.atomic(savepoint=False):
-        group = OrderGroup.objects.create(
+        group = OrderGroup(
             reference=reference or _reference(),
             buyer=buyer,
             country=prepared.country,
@@ -304,6 +306,7 @@ def write_order(
             buyer_id_number=prepared.id_number,
             total=prepared.total,
         )
+        inserts.insert([group])
         orders = []
         for i, p in enumerate(parcels, start=1):
             q = p.quoted
@@ -333,12 +336,14 @@ def write_order(
                     expires_at=now + window,
                 )
             )
-        Order.objects.bulk_create(orders)  # sets each pk (RETURNING on PostgreSQL and SQLite)
-        OrderEvent.objects.bulk_create(
-            OrderEvent(
-                order=order, to_status=S.AWAITING_PAYMENT, at=now, source="checkout", actor=buyer
-            )
-            for order in orders
+        inserts.insert(orders)  # sets each pk (RETURNING on PostgreSQL and SQLite)
+        inserts.insert(
+            [
+                OrderEvent(
+                    order=o, to_status=S.AWAITING_PAYMENT, at=now, source="checkout", actor=buyer
+                )
+                for o in orders
+            ]
         )
         if before_reserving is not None:
             before_reserving(group)
@@ -346,21 +351,23 @@ def write_order(
         # order, so two carts sharing variants cannot deadlock.
         wanted = sorted((v.pk, v, q) for p in parcels for v, q in p.items)
         stock = {pk: _reserve(v, q) for pk, v, q in wanted}
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                variant=variant,
-                stock=stock[variant.pk],
-                sku=variant.sku,
-                title=variant.product.title("en")[:200] or variant.sku,
-                hs_code=variant.product.hs_code,
-                quantity=qty,
-                unit_price=variant.price,
-                price_currency=variant.currency,
-                amount=charge.amount,
-            )
-            for order, p in zip(orders, parcels, strict=True)
-            for (variant, qty), charge in zip(p.items, p.quoted.lines, strict=True)
+        inserts.insert(
+            [
+                OrderLine(
+                    order=order,
+                    variant=variant,
+                    stock=stock[variant.pk],
+                    sku=variant.sku,
+                    title=variant.product.title("en")[:200] or variant.sku,
+                    hs_code=variant.product.hs_code,
+                    quantity=qty,
+                    unit_price=variant.price,
+                    price_currency=variant.currency,
+                    amount=charge.amount,
+                )
+                for order, p in zip(orders, parcels, strict=True)
+                for (variant, qty), charge in zip(p.items, p.quoted.lines, strict=True)
+            ]
         )
         # Not a field (hence the ignore): the API answers with these, without reading them back.
         group.placed_orders = orders  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import markets
+from caravana import inserts, markets
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
@@ -177,7 +177,7 @@ def record_payment(
         Payment.objects.filter(group=group, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.CANCELLED
         )
-    payment = Payment.objects.create(
+    payment = Payment(
         reference=reference,
         group=group,
         provider=provider_name,
@@ -194,6 +194,7 @@ def record_payment(
         notify_url=notify_url[:300],
         expires_at=issued.expires_at,
     )
+    inserts.insert([payment])  # one cached statement (caravana.inserts)
     if issued.expires_at and method in ("boleto", "oxxo", "spei"):
         lifecycle.extend_expiry(group, issued.expires_at)
     if issued.approved:

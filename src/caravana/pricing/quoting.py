@@ -46,13 +46,21 @@ _WROTE_RULES = "_caravana_wrote_pricing_rules"
 
 
 class DbFx:
-    """The engine's FxTable over FxRate rows."""
+    """The engine's FxTable over FxRate rows. One instance remembers what it read: a checkout
+    shares one over all its parcels, so each pair is looked up (in the cache, which may be
+    Redis) once per checkout, not once per merchant."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str, dt.date], tuple[Decimal, dt.date, str]] = {}
 
     def rate(self, base: str, quote: str, on: dt.date) -> tuple[Decimal, dt.date, str]:
-        try:
-            return fx.rate_info(base, quote, on)
-        except fx.MissingRate as exc:
-            raise FxMissing(base, quote, on) from exc
+        found = self._seen.get((base, quote, on))
+        if found is None:
+            try:
+                found = self._seen[(base, quote, on)] = fx.rate_info(base, quote, on)
+            except fx.MissingRate as exc:
+                raise FxMissing(base, quote, on) from exc
+        return found
 
 
 def _stamp() -> tuple:
@@ -116,9 +124,11 @@ def books() -> tuple[RuleBook, RateCardBook]:
         return _books["pair"]
 
 
-def quote(request: QuoteRequest) -> Quote:
+def quote(request: QuoteRequest, fx_table: DbFx | None = None) -> Quote:
+    """Quote with the current books; `fx_table` shares FX look-ups between the quotes of one
+    request (one parcel per merchant)."""
     rules, cards = books()
-    return engine_quote(request, rules, cards, DbFx())
+    return engine_quote(request, rules, cards, fx_table or DbFx())
 
 
 def quote_dict(data: dict) -> dict:

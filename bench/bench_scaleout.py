@@ -1,0 +1,315 @@
+"""Scale-out on one machine: 1 then 2 web "hosts" and 1 then 2 Celery workers sharing one
+PostgreSQL and one Redis, each a separate process tree, driven over HTTP.
+
+    python bench/bench_scaleout.py [--seconds 15] [--warmup 3] [--clients 16] [--events 20000]
+                                   [--rounds 2] [--hosts 1,2]
+
+Needs DATABASE_URL (PostgreSQL: the shape this measures is production's) and Redis
+(CELERY_BROKER_URL, default redis://127.0.0.1:6379/6; the queue is emptied first). Per round and
+per size N (rounds alternate 1, 2, 1, 2 so drift on a shared machine hits both sizes alike):
+
+1. N gunicorn hosts (each `gunicorn -w 2`, its own port) and N Celery workers (solo pool, one
+   process each) are started.
+2. Checkout: `--clients` closed-loop clients, spread round-robin over the hosts, POST
+   /api/v1/checkout (Pix, two merchants per cart, a fresh Idempotency-Key each) for `--warmup`
+   seconds untimed, then `--seconds` timed; every 201 is checked to be exactly one order group.
+3. Tracking ingestion: `--events` carrier events in batches of 1,000 (bench_tracking's batches:
+   fresh parcels, 5 shuffled events each) POSTed to /api/v1/tracking/events by 2 clients per host;
+   the after-commit notification tasks go to Redis and the N workers drain them: events/s over
+   HTTP, and tasks/s from the first batch to an empty queue.
+4. Everything is stopped.
+
+The same client count drives both sizes, so a difference is the servers', not the load's. The
+load generator runs on the same 2 cores as the servers and the database; the table gives the
+load average beside each run. Writes bench/out/scaleout-postgresql.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, bench_env, free_port, machine, percentiles, write_result  # noqa: E402
+
+DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
+BATCH = 1000
+
+
+def _wait_http(port: int, proc: subprocess.Popen, deadline: float) -> None:
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/api/v1/openapi.json")
+            conn.getresponse().read()
+            return
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"host on port {port} did not start") from None
+            time.sleep(0.3)
+
+
+def start(env: dict[str, str], n: int) -> tuple[list[subprocess.Popen], list[int]]:
+    """N gunicorn hosts (2 sync workers each, as deployed) and N Celery workers."""
+    bin_dir = Path(sys.executable).parent
+    procs, ports = [], []
+    for i in range(n):
+        port = free_port()
+        cmd = f"{bin_dir / 'gunicorn'} -w 2 -b 127.0.0.1:{port} --log-level warning caravana.wsgi"
+        procs.append(subprocess.Popen(shlex.split(cmd), env=env, cwd=ROOT))
+        ports.append(port)
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "celery"),
+                    "-A",
+                    "caravana",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "-n",
+                    f"bench{i}@%h",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
+    deadline = time.time() + 180
+    try:
+        for port, proc in zip(ports, procs[::2], strict=True):
+            _wait_http(port, proc, deadline)
+    except BaseException:
+        stop(procs)
+        raise
+    return procs, ports
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def checkout_load(ports: list[int], data: dict, args: argparse.Namespace) -> dict:
+    """Closed-loop checkouts spread over the hosts; checked against the database after."""
+    from bench_checkout import BODY
+
+    latencies: list[float] = []
+    created: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start_at = time.time() + args.warmup
+    stop_at = start_at + args.seconds
+    body = {**BODY, "lines": [{"variant_id": v, "quantity": 1} for v in data["variants"]]}
+    raw = json.dumps(body)
+
+    def client(i: int) -> None:
+        port = ports[i % len(ports)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Bearer {data['tokens'][i]}",
+                   "Content-Type": "application/json"}  # fmt: skip
+        while time.time() < stop_at:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+            t0, sent = time.perf_counter(), time.time()
+            try:
+                conn.request("POST", "/api/v1/checkout", raw, headers)
+                resp = conn.getresponse()
+                payload = resp.read()
+            except OSError as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            ms = (time.perf_counter() - t0) * 1000
+            with lock:
+                if resp.status == 201:
+                    created.append(json.loads(payload)["group"])
+                    if sent >= start_at and time.time() <= stop_at:
+                        latencies.append(ms)
+                else:
+                    errors.append(f"{resp.status} {payload[:200]!r}")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    from caravana.orders.models import OrderGroup
+
+    found = OrderGroup.objects.filter(reference__in=created).count()
+    pct = percentiles(latencies) if latencies else {"p50": 0, "p99": 0}
+    return {
+        "checkouts_per_s": round(len(latencies) / args.seconds, 1),
+        "p50_ms": pct["p50"],
+        "p99_ms": pct["p99"],
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "lost": len(set(created)) - found,
+        "duplicated": len(created) - len(set(created)),
+    }
+
+
+def ingestion_load(ports: list[int], context: dict, broker: str, events_n: int) -> dict:
+    """Batches over the hosts (2 clients each), then the workers drain the notifications."""
+    import redis
+    from bench_tracking import INGEST_CODES, event_dicts, fresh_parcels
+
+    events = event_dicts(fresh_parcels(context, events_n // len(INGEST_CODES)), seed=5)
+    for e in events:
+        e["occurred_at"] = e["occurred_at"].isoformat()
+    bodies = [json.dumps({"events": events[i : i + BATCH]}).encode()
+              for i in range(0, len(events), BATCH)]  # fmt: skip
+    headers = {"Content-Type": "application/json",
+               "Authorization": f"Bearer {context['token']}"}  # fmt: skip
+    queue = list(bodies)
+    lock = threading.Lock()
+    created, lat, errors = [0], [], []
+
+    def client(port: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                body = queue.pop()
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/v1/tracking/events", body=body, headers=headers)
+            resp = conn.getresponse()
+            payload = resp.read()
+            with lock:
+                lat.append((time.perf_counter() - t0) * 1000)
+                if resp.status == 200:
+                    created[0] += json.loads(payload)["created"]
+                else:
+                    errors.append(payload[:200])
+
+    r = redis.Redis.from_url(broker)
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(p,)) for p in ports for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ingest_s = time.perf_counter() - t0
+    while r.llen("celery") or r.hlen("unacked"):
+        if time.perf_counter() - t0 > 600:
+            raise SystemExit("bench: notifications not drained in 10 min")
+        time.sleep(0.05)
+    drained_s = time.perf_counter() - t0
+    if errors or created[0] != len(events):
+        raise SystemExit(f"bench: ingestion refused or lost events: {errors[:1]} {created[0]}")
+    return {
+        "events_per_s": round(len(events) / ingest_s),
+        "batch_p99_ms": percentiles(lat)["p99"],
+        "batches": len(bodies),
+        "notifications_per_s": round(len(bodies) / drained_s, 1),
+        "drained_s": round(drained_s, 1),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--warmup", type=float, default=3.0)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--events", type=int, default=20_000)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--hosts", default="1,2", help="sizes to measure, in order, each round")
+    args = ap.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench_scaleout: set DATABASE_URL to a PostgreSQL database", file=sys.stderr)
+        return 0  # `make bench` on SQLite: nothing to measure here
+    env = bench_env("unused.sqlite3")
+    env["CELERY_BROKER_URL"] = os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER)
+    import redis
+
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).delete("celery", "unacked", "unacked_index")
+    from bench_tracking import prepare
+
+    _vendor, context = prepare(env)  # Django set up, migrated; the carrier and its token
+    sys.path.insert(0, str(ROOT))
+    from bench_checkout import _setup
+
+    from tests import factories as f
+
+    sizes = [int(s) for s in args.hosts.split(",")]
+    rows = []
+    for rnd in range(args.rounds):
+        for n in sizes:
+            f._seq = itertools.count(int(time.time() * 1000) % 10**9)
+            data = _setup(args.clients)
+            procs, ports = start(env, n)
+            try:
+                load = os.getloadavg()[0]
+                c = checkout_load(ports, data, args)
+                t = ingestion_load(ports, context, env["CELERY_BROKER_URL"], args.events)
+            finally:
+                stop(procs)
+            rows.append({"round": rnd + 1, "hosts": n, "workers": n, "load_1m": load,
+                         "checkout": c, "ingestion": t})  # fmt: skip
+            print(f"[{time.strftime('%H:%M:%S')}] {n} host(s): {c['checkouts_per_s']}/s "
+                  f"checkout p99 {c['p99_ms']} ms; {t['events_per_s']} events/s; "
+                  f"{t['notifications_per_s']} tasks/s", file=sys.stderr, flush=True)  # fmt: skip
+
+    def med(n: int, part: str, key: str) -> float:
+        return statistics.median(r[part][key] for r in rows if r["hosts"] == n)
+
+    result = {"benchmark": "scaleout", "machine": machine(), "clients": args.clients,
+              "seconds": args.seconds, "events": args.events, "rows": rows,
+              "median": {n: {"checkouts_per_s": med(n, "checkout", "checkouts_per_s"),
+                             "checkout_p99_ms": med(n, "checkout", "p99_ms"),
+                             "events_per_s": med(n, "ingestion", "events_per_s"),
+                             "notifications_per_s": med(n, "ingestion", "notifications_per_s")}
+                         for n in sizes}}  # fmt: skip
+    write_result("scaleout-postgresql", result)
+    m = result["machine"]
+    print(
+        f"\n{m['cores']} cores, {m['date']}; {args.clients} checkout clients, "
+        f"{args.seconds:g} s timed; {args.events:,} events per ingestion run\n"
+    )
+    print(
+        "| round | hosts × gunicorn -w 2 | Celery workers | load 1 min | checkouts/s | "
+        "checkout p99 ms | errors · lost · dup | events/s (HTTP) | batch p99 ms | "
+        "notification tasks/s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        c, t = r["checkout"], r["ingestion"]
+        print(f"| {r['round']} | {r['hosts']} | {r['workers']} | {r['load_1m']:.1f} | "
+              f"{c['checkouts_per_s']} | {c['p99_ms']} | {c['errors']} · {c['lost']} · "
+              f"{c['duplicated']} | {t['events_per_s']:,} | {t['batch_p99_ms']} | "
+              f"{t['notifications_per_s']} |")  # fmt: skip
+    for n in sizes:
+        md = result["median"][n]
+        print(f"| **median** | {n} | {n} | | **{md['checkouts_per_s']}** | "
+              f"{md['checkout_p99_ms']} | | **{md['events_per_s']:,}** | | "
+              f"{md['notifications_per_s']} |")  # fmt: skip
+    bad = any(r["checkout"]["lost"] or r["checkout"]["duplicated"] for r in rows)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Rows of one model written with one `INSERT … VALUES … RETURNING id` whose SQL is built once
+per model, row count and database, then reused: checkout's writes skip the ORM's compilation on
+every call, and on PostgreSQL the UNNEST of text-escaped arrays that Django's bulk_create builds
+for several rows (an order's quote is JSON: every quote mark in it escaped again, in Python).
+
+Values still go through each field's own `pre_save` and `get_db_prep_save`, as Model.save and
+bulk_create do, so a default, an `auto_now_add` or a JSON value is written as the ORM would
+write it. Like bulk_create, no model signal is sent and no `save()` override runs: use it only
+for models with neither (tests/test_inserts.py checks the ones checkout writes)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.db import connections, models
+from django.db.models.fields import Field
+
+# At most this many rows per statement (SQLite's default limit is 32,766 parameters).
+MAX_ROWS = 100
+
+
+@functools.cache
+def _statement(model: type[models.Model], alias: str, rows: int) -> tuple[str, tuple[Field, ...]]:
+    meta, conn = model._meta, connections[alias]
+    qn = conn.ops.quote_name
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "
+        f"VALUES {', '.join([one] * rows)} RETURNING {qn(str(meta.pk.column))}"
+    )
+    return sql, fields
+
+
+def insert(objs: Sequence[models.Model], using: str = "default") -> None:
+    """INSERT new instances of one model (their auto primary key unset) and set each one's pk,
+    in as few statements as MAX_ROWS allows (one for a checkout)."""
+    if not objs:
+        return
+    model, conn = type(objs[0]), connections[using]
+    for start in range(0, len(objs), MAX_ROWS):
+        chunk = objs[start : start + MAX_ROWS]
+        sql, fields = _statement(model, using, len(chunk))
+        params = []
+        for obj in chunk:
+            if type(obj) is not model or obj.pk is not None:
+                raise ValueError("insert() takes new instances of one model")
+            # A related object assigned before it was saved gets its id copied (as bulk_create).
+            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
+            params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(chunk, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = using
