@@ -20,6 +20,7 @@ urlpatterns = [
     path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
+    path("jobs/", include("caravana.jobs.urls")),
     path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.storefront.order_urls")),
     path("", include("caravana.storefront.urls")),

@@ -5,6 +5,7 @@ and ULDs themselves, through fulfillment.services, and bookings)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -45,8 +46,8 @@ def _due(first_label: dt.datetime | None, ready: dt.datetime, transit_min_days: 
     return max(due, ready)
 
 
-def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """The solver's input for consignments waiting now and departures inside [start, end)."""
+def check_window(start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse a window the planner cannot run, naming the field (before any job starts)."""
     if end <= start:
         raise field_error(
             "end", _("The end must come after the start."), PlanningErrorCode.INVALID_WINDOW
@@ -55,6 +56,11 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         raise field_error(
             "end", _("Plan at most 14 days at a time."), PlanningErrorCode.WINDOW_TOO_LONG
         )
+
+
+def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The solver's input for consignments waiting now and departures inside [start, end)."""
+    check_window(start, end)
     consignments = []
     bags = (
         Bag.objects.filter(state=Bag.State.CLOSED, uld__isnull=True)
@@ -144,10 +150,21 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     }
 
 
-def run(user: Any, start: dt.datetime, end: dt.datetime, time_limit: float = 20.0) -> PlanRun:
-    """Solve and keep the run; nothing is booked until the planner commits it."""
+def run(
+    user: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    time_limit: float = 20.0,
+    progress: Callable[..., None] | None = None,
+) -> PlanRun:
+    """Solve and keep the run; nothing is booked until the planner commits it. `progress`
+    (done, total, message) hears of each of the three steps (a job's progress bar)."""
+    report = progress or (lambda *args, **kwargs: None)
+    report(0, 3, _("Reading waiting bags, ULDs, flights and belly offers"))
     problem = build_problem(start, end)
+    report(1, 3, _("Solving (up to %(seconds)d s)") % {"seconds": time_limit})
     result = run_plan(problem, time_limit=time_limit)
+    report(2, 3, _("Saving the plan"))
     return PlanRun.objects.create(
         window_start=start, window_end=end, problem=problem, result=result, created_by=user
     )
