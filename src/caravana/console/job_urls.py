@@ -1,6 +1,8 @@
+"""A job's pages, mounted at /jobs/."""
+
 from django.urls import path
 
-from caravana.jobs import views
+from caravana.console import job_views as views
 
 app_name = "jobs"
 urlpatterns = [
