@@ -77,6 +77,7 @@ def finish(job: Job, outcome: kinds.Outcome) -> Job:
     """Done: the result file goes to the default storage (Django's storage API, so S3 too)."""
     if outcome.file is not None:
         job.result_file.save(outcome.filename or "result", File(outcome.file), save=False)
+    job.refresh_from_db(fields=["done", "total"])  # the progress written since it began
     job.result_url = outcome.url
     job.message = str(outcome.message)[:200]
     job.state = Job.State.DONE
