@@ -3,10 +3,14 @@ kind that fails on demand (to see the failure and the retry)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from caravana.celery import app
 from caravana.jobs.kinds import Outcome, register
 from tests.fulfillment.conftest import (  # noqa: F401
     hub_user,
@@ -14,6 +18,7 @@ from tests.fulfillment.conftest import (  # noqa: F401
     merchant,
     network,
 )
+from tests.orders.support import market  # noqa: F401
 
 FLAKY = {"fail": True}
 
@@ -41,3 +46,18 @@ def client_for(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+@pytest.fixture
+def broker():
+    """Jobs go to the broker (not eager) until a worker is started with `worker()`."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level  # the worker takes them over
+    try:
+        yield lambda: start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+    finally:
+        app.conf.task_always_eager = eager
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -20,7 +20,6 @@ from caravana.pricing.models import FxRate
 from tests import factories as f
 from tests.fulfillment.conftest import parcel_data
 from tests.jobs.conftest import client_for
-from tests.orders.support import market  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

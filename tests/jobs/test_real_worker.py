@@ -4,16 +4,13 @@ queued, and the worker's progress and outcome reach the row the page reads."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caravana.accounts.models import Role
-from caravana.celery import app
 from caravana.fulfillment.services import hub_steps
 from caravana.jobs.models import Job
 from caravana.planning.models import PlanRun
@@ -23,21 +20,6 @@ from tests.jobs.conftest import client_for
 from tests.jobs.test_kinds import GOOD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def broker():
-    """Jobs go to the broker (not eager) until a worker is started with `worker()`."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level  # the worker takes them over
-    try:
-        yield lambda: start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
-    finally:
-        app.conf.task_always_eager = eager
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
 
 def wait_for(pks: list[int], seconds: float = 90) -> list[Job]:
