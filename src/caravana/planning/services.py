@@ -23,7 +23,6 @@ from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
-from caravana.planning.solver import run_plan
 
 # Penalties in USD, editable in settings: a kg a day late hurts a premium promise most.
 DEFAULT_PENALTIES = {
@@ -159,6 +158,10 @@ def run(
 ) -> PlanRun:
     """Solve and keep the run; nothing is booked until the planner commits it. `progress`
     (done, total, message) hears of each of the three steps (a job's progress bar)."""
+    # Imported here, not at the top: only the process that solves (a Celery worker, or the web
+    # process itself with eager Celery) loads OR-Tools (docs/decisions/0007).
+    from caravana.planning.solver import run_plan
+
     report = progress or (lambda *args, **kwargs: None)
     report(0, 3, _("Reading waiting bags, ULDs, flights and belly offers"))
     problem = build_problem(start, end)
