@@ -59,5 +59,9 @@ def broker():
         yield lambda: start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
     finally:
         app.conf.task_always_eager = eager
+        # The next worker in this process starts as if it were the first: it imports the task
+        # modules again, whose Django setup puts the settings' logging back over the worker's
+        # (tests/test_request_ids.py reads what a worker does to the loggers).
+        app.loader.worker_initialized = False
         root.handlers[:] = handlers
         root.setLevel(level)
