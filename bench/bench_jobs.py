@@ -241,9 +241,11 @@ def main() -> None:
     env["CARAVANA_MEDIA_ROOT"] = str(ROOT / "var" / "bench-media")
     vendor = setup_django(env)
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
 
     from caravana.fulfillment.models import Parcel
 
+    call_command("migrate", verbosity=0)
     if args.prepare or not get_user_model().objects.filter(username="merchant").exists():
         prepare(args.parcels)  # `make bench` on a fresh database prepares it first
         if args.prepare:
@@ -263,7 +265,10 @@ def main() -> None:
     result["load_after"] = machine()["load_1m"]
     name = f"jobs-{vendor}" + ("-reference" if args.reference else "")
     write_result(name, result)
-    print(f"\n{vendor}, {result['parcels']:,} parcels, load {result['machine']['load_1m']}")
+    from caravana.celery import app
+
+    mode = "eager: jobs run inside the request" if app.conf.task_always_eager else "broker"
+    print(f"\n{vendor}, {result['parcels']:,} parcels, {mode}, load {result['machine']['load_1m']}")
     print("| request | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
     for name, p in result["requests"].items():
         print(f"| {name} | {p['p50']} | {p['p95']} | {p['max']} |")
