@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.console import views
+from caravana.console import export_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("products/<int:pk>/variants/", views.variant_new, name="variant_new"),
     path("variants/<int:pk>/stock/", views.stock_set, name="stock_set"),
     path("products/<int:pk>/images/", views.image_add, name="image_add"),
+    path("exports/orders/", export_views.orders_csv, name="export_orders"),
+    path("exports/parcels/", export_views.parcels_csv, name="export_parcels"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -8,6 +8,6 @@ app_name = "parcels"
 urlpatterns = [
     path("", views.parcel_list, name="list"),
     path("new/", views.parcel_new, name="new"),
-    path("labels.pdf", views.labels_pdf, name="labels"),
+    path("labels/", views.labels_batch, name="labels"),
     path("<str:s10>/label.pdf", views.parcel_label, name="label"),
 ]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from caravana.access.objects import owned_or_404
 from caravana.access.pages import merchant_required
+from caravana.fulfillment import job_kinds as labels_jobs
 from caravana.fulfillment import labels, queries
 from caravana.fulfillment.forms import ItemFormSet, ParcelForm
 from caravana.fulfillment.models import Parcel
 from caravana.fulfillment.services import parcels as parcel_services
+from caravana.jobs import launch
 
 
 @merchant_required
@@ -73,9 +78,15 @@ def parcel_label(request: HttpRequest, s10: str) -> HttpResponse:
 
 
 @merchant_required
-def labels_pdf(request: HttpRequest) -> HttpResponse:
-    """Many labels in one PDF: ?s10=…&s10=… (up to 500)."""
-    parcels = parcel_services.parcels_for_labels(request.merchant, request.GET.getlist("s10"))
-    if not parcels:
-        raise Http404("no parcels")
-    return _pdf(labels.render_labels(parcels), "labels.pdf")
+@require_POST
+def labels_batch(request: HttpRequest) -> HttpResponse:
+    """Many labels in one PDF (s10=…&s10=…, up to 500), drawn by a job: the page it leads to
+    shows the progress and then the download."""
+    wanted = [s for s in request.POST.getlist("s10") if s.strip()][: labels_jobs.MAX_LABELS]
+    if not wanted:
+        flash.error(request, _("Select at least one parcel to print its label."))
+        return redirect("parcels:list")
+    job = launch.start(
+        request.user, labels_jobs.LABELS, {"merchant": request.merchant.pk, "s10": wanted}
+    )
+    return redirect("jobs:detail", pk=job.pk)

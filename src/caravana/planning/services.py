@@ -5,6 +5,7 @@ and ULDs themselves, through fulfillment.services, and bookings)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,6 @@ from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
-from caravana.planning.solver import run_plan
 
 # Penalties in USD, editable in settings: a kg a day late hurts a premium promise most.
 DEFAULT_PENALTIES = {
@@ -45,8 +45,8 @@ def _due(first_label: dt.datetime | None, ready: dt.datetime, transit_min_days: 
     return max(due, ready)
 
 
-def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """The solver's input for consignments waiting now and departures inside [start, end)."""
+def check_window(start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse a window the planner cannot run, naming the field (before any job starts)."""
     if end <= start:
         raise field_error(
             "end", _("The end must come after the start."), PlanningErrorCode.INVALID_WINDOW
@@ -55,6 +55,11 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         raise field_error(
             "end", _("Plan at most 14 days at a time."), PlanningErrorCode.WINDOW_TOO_LONG
         )
+
+
+def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The solver's input for consignments waiting now and departures inside [start, end)."""
+    check_window(start, end)
     consignments = []
     bags = (
         Bag.objects.filter(state=Bag.State.CLOSED, uld__isnull=True)
@@ -144,10 +149,25 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     }
 
 
-def run(user: Any, start: dt.datetime, end: dt.datetime, time_limit: float = 20.0) -> PlanRun:
-    """Solve and keep the run; nothing is booked until the planner commits it."""
+def run(
+    user: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    time_limit: float = 20.0,
+    progress: Callable[..., None] | None = None,
+) -> PlanRun:
+    """Solve and keep the run; nothing is booked until the planner commits it. `progress`
+    (done, total, message) hears of each of the three steps (a job's progress bar)."""
+    # Imported here, not at the top: only the process that solves (a Celery worker, or the web
+    # process itself with eager Celery) loads OR-Tools (docs/decisions/0007).
+    from caravana.planning.solver import run_plan
+
+    report = progress or (lambda *args, **kwargs: None)
+    report(0, 3, _("Reading waiting bags, ULDs, flights and belly offers"))
     problem = build_problem(start, end)
+    report(1, 3, _("Solving (up to %(seconds)d s)") % {"seconds": time_limit})
     result = run_plan(problem, time_limit=time_limit)
+    report(2, 3, _("Saving the plan"))
     return PlanRun.objects.create(
         window_start=start, window_end=end, problem=problem, result=result, created_by=user
     )

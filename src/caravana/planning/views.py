@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from caravana.access.pages import planner_required
 from caravana.fulfillment.services import load_sheets
+from caravana.jobs import launch
 from caravana.network.models import Flight
-from caravana.planning import report, services
+from caravana.planning import job_kinds, report, services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
-from caravana.planning.problem import ProblemError
 
 REASONS = {
     "no_leg": _("no flight or belly offer on this lane in the window"),
@@ -63,18 +63,22 @@ def flights(request: HttpRequest) -> HttpResponse:
 @planner_required
 @require_POST
 def run_plan(request: HttpRequest) -> HttpResponse:
+    """Checks the window, then starts the plan as a job: its page shows the progress and leads
+    to the plan (a week takes 10–30 s of solving, too long for a request)."""
     start, end, form = _window(request)
     try:
-        plan = services.run(request.user, start, end)
-    except (ValidationError, ProblemError) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        services.check_window(start, end)
+    except ValidationError as exc:
         return render(
             request,
             "planning/flights.html",
-            {"page": [], "runs": [], "error": message, **form},
+            {"page": [], "runs": [], "error": "; ".join(exc.messages), **form},
             status=422,
         )
-    return redirect("planning:run", pk=plan.pk)
+    job = launch.start(
+        request.user, job_kinds.RUN, {"start": start.isoformat(), "end": end.isoformat()}
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @planner_required

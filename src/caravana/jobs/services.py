@@ -1,0 +1,110 @@
+"""Every write to a job: create, begin, advance, finish, fail, requeue. Each is one short
+statement or transaction, never inside the work itself, so the page polling the row sees
+progress while the work runs (and a kind's own atomic block holds no lock on the job row)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from caravana.jobs import kinds
+from caravana.jobs.models import Job
+
+# How often, at most, the progress of a running job is written (the page polls every second).
+PROGRESS_EVERY_SECONDS = 0.4
+
+
+def create(
+    owner: Any, kind: str, params: dict | None = None, upload: UploadedFile | None = None
+) -> Job:
+    """A queued job; the caller enqueues it (jobs.launch) once this is committed."""
+    if not kinds.known(kind):
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(owner=owner, kind=kind, params=params or {})
+    if upload is not None:
+        job.input_file.save(upload.name or "upload", upload, save=False)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def begin(pk: int) -> Job | None:
+    """Mark a queued job running; None when it is not queued (a message delivered twice, or a
+    job already run): the runner then leaves it alone."""
+    job = Job.objects.select_for_update().filter(pk=pk).first()
+    if job is None or job.state != Job.State.QUEUED:
+        return None
+    job.state = Job.State.RUNNING
+    job.started_at = timezone.now()
+    job.attempts += 1
+    job.save(update_fields=["state", "started_at", "attempts"])
+    return job
+
+
+def advance(pk: int, done: int, total: int | None = None, message: str | None = None) -> None:
+    fields: dict[str, Any] = {"done": max(0, int(done))}
+    if total is not None:
+        fields["total"] = max(0, int(total))
+    if message is not None:
+        fields["message"] = str(message)[:200]
+    Job.objects.filter(pk=pk, state=Job.State.RUNNING).update(**fields)
+
+
+class Throttled:
+    """The progress callable a kind gets: writes when enough time passed or the work is done."""
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.last = 0.0
+        self.total: int | None = None
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        if total is not None:
+            self.total = total
+        now = time.monotonic()
+        if message is None and now - self.last < PROGRESS_EVERY_SECONDS and done != self.total:
+            return
+        self.last = now
+        advance(self.pk, done, total, message)
+
+
+def finish(job: Job, outcome: kinds.Outcome) -> Job:
+    """Done: the result file goes to the default storage (Django's storage API, so S3 too)."""
+    if outcome.file is not None:
+        job.result_file.save(outcome.filename or "result", File(outcome.file), save=False)
+    job.refresh_from_db(fields=["done", "total"])  # the progress written since it began
+    job.result_url = outcome.url
+    job.message = str(outcome.message)[:200]
+    job.state = Job.State.DONE
+    job.finished_at = timezone.now()
+    if job.total:
+        job.done = job.total
+    job.save(update_fields=["result_file", "result_url", "message", "state", "finished_at", "done"])
+    return job
+
+
+def fail(job: Job, error: str) -> Job:
+    job.state = Job.State.FAILED
+    job.error = error
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "error", "finished_at"])
+    return job
+
+
+@transaction.atomic
+def requeue(job: Job) -> bool:
+    """A failed job back to the queue, its input kept; False when it had not failed."""
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
+        state=Job.State.QUEUED,
+        done=0,
+        message="",
+        error="",
+        started_at=None,
+        finished_at=None,
+    )
+    return bool(updated)

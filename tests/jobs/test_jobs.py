@@ -1,0 +1,103 @@
+"""The job machinery with eager Celery (the demo): the row records progress and the outcome,
+a failure keeps a field-named error and can be retried, and only the owner or an operator
+sees a job."""
+
+from __future__ import annotations
+
+import pytest
+
+from caravana.accounts.models import Role
+from caravana.jobs import launch, services
+from caravana.jobs.models import Job
+from tests import factories as f
+from tests.jobs.conftest import FLAKY, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner():
+    return f.user(Role.PLANNER)
+
+
+def test_a_failed_job_keeps_a_field_named_error_and_is_retried(owner):
+    FLAKY["fail"] = True
+    job = launch.start(owner, "tests.flaky")
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and job.attempts == 1
+    assert job.error == "rate: line 3: rate 'abc' is not a number"
+    c = client_for(owner)
+    page = c.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-error"' in page and "line 3: rate" in page
+    assert 'data-testid="retry"' in page
+    FLAKY["fail"] = False
+    assert c.post(f"/jobs/{job.pk}/retry/").status_code == 302
+    job.refresh_from_db()
+    assert (job.state, job.error, job.message, job.attempts) == ("done", "", "fine", 2)
+    assert (job.done, job.total) == (5, 5)
+    assert not launch.retry(job)  # only a failed job goes back to the queue
+
+
+def test_an_unexpected_error_says_so_without_internals(owner):
+    job = launch.start(owner, "tests.crash")
+    job.refresh_from_db()
+    assert job.state == "failed" and "RuntimeError" in job.error
+    assert "secret internals" not in job.error
+
+
+def test_a_job_runs_once_even_if_its_message_comes_twice(owner):
+    FLAKY["fail"] = False
+    job = launch.start(owner, "tests.flaky")
+    assert services.begin(job.pk) is None  # done: a second delivery leaves it alone
+
+
+def test_progress_is_written_while_running_and_throttled(owner):
+    job = services.create(owner, "tests.flaky")
+    services.begin(job.pk)
+    progress = services.Throttled(job.pk)
+    progress(1, 10, "first")
+    progress(2)  # too soon after the last write, not the end: skipped
+    job.refresh_from_db()
+    assert (job.done, job.total, job.message) == (1, 10, "first")
+    progress(10)  # the end is always written
+    job.refresh_from_db()
+    assert job.done == 10
+
+
+def test_the_progress_partial_polls_until_the_job_ends(owner):
+    c = client_for(owner)
+    job = services.create(owner, "tests.flaky")
+    page = c.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page and f'hx-get="/jobs/{job.pk}/progress/"' in page
+    assert 'aria-live="polite"' in page and "<progress" in page
+    r = c.get(f"/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'data-state="queued"' in r.content.decode()
+    assert ' value="' not in r.content.decode()  # queued: an indeterminate bar
+    services.begin(job.pk)
+    services.advance(job.pk, 3, 12, "drawing")
+    r = c.get(f"/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'max="12" value="3"' in r and "3 of 12 (25%)" in r and "drawing" in r
+    services.finish(Job.objects.get(pk=job.pk), services.kinds.Outcome(url="/planning/runs/9/"))
+    r = c.get(f"/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert r.status_code == 286  # htmx stops polling on 286
+    assert r["HX-Redirect"] == "/planning/runs/9/"
+    page = c.get(f"/jobs/{job.pk}/").content.decode()
+    assert "hx-trigger" not in page and 'data-state="done"' in page
+    assert 'href="/planning/runs/9/"' in page
+
+
+def test_only_the_owner_or_an_operator_sees_a_job(owner):
+    FLAKY["fail"] = True
+    job = launch.start(owner, "tests.flaky")
+    other = client_for(f.user(Role.PLANNER))
+    for url in ("", "progress/", "download/"):
+        assert other.get(f"/jobs/{job.pk}/{url}").status_code == 404
+    assert other.post(f"/jobs/{job.pk}/retry/").status_code == 404
+    operator = client_for(f.user(Role.OPERATOR))
+    page = operator.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-error"' in page and 'data-testid="retry"' not in page
+    assert operator.post(f"/jobs/{job.pk}/retry/").status_code == 404  # the owner retries
+    from django.test import Client
+
+    r = Client().get(f"/jobs/{job.pk}/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
