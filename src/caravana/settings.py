@@ -393,6 +393,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caravana.orders.tasks.send_pending_notifications",
         "schedule": 300.0,
     },
+    "create-tracking-partitions": {
+        "task": "caravana.tracking.tasks.create_partitions",
+        "schedule": 86400.0,
+    },
 }
 
 # Content-Security-Policy on every response (django-csp 4). Every script and stylesheet is a

@@ -120,10 +120,9 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
         for ev in chunk
     ]
     head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-    tail = (
-        f" ON CONFLICT ({qn('source')}, {qn('event_id')}) DO NOTHING "
-        f"RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
-    )
+    # No conflict target: the unique key is (source, event_id, occurred_at) on PostgreSQL's
+    # partitioned table and still (source, event_id) in SQLite's (docs/decisions/0008).
+    tail = f" ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
     if pg:
         # One JSON parameter: a thousand rows cost one json.dumps (in C) instead of the
         # driver's per-value Python adaptation, which cost more than the insert itself.
