@@ -13,6 +13,7 @@ from contextlib import closing
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
@@ -51,6 +52,15 @@ def sqlite_time(value: dt.datetime) -> str:
     return str(value.astimezone(dt.UTC))[:-6]
 
 
+def prepare() -> bool | None:
+    """psycopg's `prepare` for tracking's hot statements on PostgreSQL: True (prepared on first
+    use on a connection, so PostgreSQL stops planning them: over every monthly partition,
+    planning cost more than running), unless TRACKING_PREPARED_STATEMENTS is off (behind
+    PgBouncer in transaction mode before 1.21). Django leaves psycopg's automatic preparation
+    off by default."""
+    return True if settings.TRACKING_PREPARED_STATEMENTS else None
+
+
 def raw_cursor() -> Any:
     """A cursor for the set-wise statements, on the connection's own transaction.
 
@@ -83,7 +93,7 @@ def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
     """Run a statement of event_insert: the new events with their ids."""
     with raw_cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(insert.sql, insert.params)
+            cursor.execute(insert.sql, insert.params, prepare=prepare())
             by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
             return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
         return _sqlite_insert(cursor, insert)
@@ -205,6 +215,7 @@ def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
         "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
         "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
         [PG_LOCK_SPACE, parcel_ids],
+        prepare=prepare(),
     )
 
 
@@ -243,6 +254,7 @@ def read_prior(
                 f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
                 f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
                 [parcel_ids, [pid in emi for pid in parcel_ids]],
+                prepare=prepare(),
             )
         else:
             # occurred_at || '': the stored text, without the datetime converter.
