@@ -13,6 +13,7 @@ from contextlib import closing
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
@@ -51,6 +52,15 @@ def sqlite_time(value: dt.datetime) -> str:
     return str(value.astimezone(dt.UTC))[:-6]
 
 
+def prepare() -> bool | None:
+    """psycopg's `prepare` for tracking's hot statements on PostgreSQL: True (prepared on first
+    use on a connection, so PostgreSQL stops planning them: over every monthly partition,
+    planning cost more than running), unless TRACKING_PREPARED_STATEMENTS is off (behind
+    PgBouncer in transaction mode before 1.21). Django leaves psycopg's automatic preparation
+    off by default."""
+    return True if settings.TRACKING_PREPARED_STATEMENTS else None
+
+
 def raw_cursor() -> Any:
     """A cursor for the set-wise statements, on the connection's own transaction.
 
@@ -74,67 +84,90 @@ _PG_TYPES = ("bigint", "varchar", "varchar", "varchar", "varchar", "timestamptz"
 
 class Insert(NamedTuple):
     sql: str
-    params: list[Any]
-    by_key: dict[tuple[str, str], EventIn]
+    params: list[Any]  # PostgreSQL: [the rows as JSON]; SQLite: the rows, a tuple each
+    chunk: list[EventIn]
+    table: str
 
 
 def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
     """Run a statement of event_insert: the new events with their ids."""
     with raw_cursor() as cursor:
-        cursor.execute(insert.sql, insert.params)
-        return [(pk, insert.by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(insert.sql, insert.params, prepare=prepare())
+            by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
+            return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
+        return _sqlite_insert(cursor, insert)
+
+
+def _sqlite_insert(cursor: Any, insert: Insert) -> list[tuple[int, EventIn]]:
+    """SQLite: the driver's executemany (one compiled statement, the rows bound in C), then the
+    new rows read back by id. The batch holds SQLite's writer lock from BEGIN (IMMEDIATE), so
+    the rows past the highest id before the insert are this insert's, in the order inserted
+    (AUTOINCREMENT ids only grow); when none was a repeat, the ids pair with the rows in
+    order, and only otherwise are their keys read back too. A multi-row INSERT … RETURNING
+    cost twice as much: 14,000 parameters flattened and a statement text of that size."""
+    table = insert.table
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+    (before,) = cursor.fetchone()
+    cursor.executemany(insert.sql, insert.params)
+    cursor.execute(f"SELECT id FROM {table} WHERE id > ? ORDER BY id", [before])
+    ids = [pk for (pk,) in cursor.fetchall()]
+    if len(ids) == len(insert.chunk):
+        return list(zip(ids, insert.chunk, strict=True))
+    by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
+    cursor.execute(f"SELECT id, source, event_id FROM {table} WHERE id > ? ORDER BY id", [before])
+    return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
 
 
 def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
-    """INSERT … ON CONFLICT (source, event_id) DO NOTHING RETURNING id: one statement, and the
-    database tells which rows are new (Django's bulk_create(ignore_conflicts=True) does the
-    same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one JSON
-    parameter instead of 14,000, which the driver would otherwise spend longer adapting than
-    the server spends inserting. Built outside the transaction; insert_events runs it."""
+    """The insert of a chunk of events, skipping repeats (ON CONFLICT DO NOTHING), from which
+    insert_events learns which rows are new (Django's bulk_create(ignore_conflicts=True) does
+    the same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one
+    JSON parameter of an INSERT … SELECT … RETURNING instead of 14,000 parameters, which the
+    driver would otherwise spend longer adapting than the server spends inserting; on SQLite
+    they go to executemany (_sqlite_insert). Built outside the transaction."""
     # Any: get_field is typed to include reverse relations, which have no column.
     meta: Any = TrackingEvent._meta
     columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
     qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
-    # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
-    # need no second pass before json.dumps.
-    _db_time = dt.datetime.isoformat if pg else sqlite_time
-    received = _db_time(now)
-    rows = [
-        (
-            ev.parcel_id,
-            ev.source,
-            ev.event_id,
-            ev.code,
-            ev.status,
-            _db_time(ev.occurred_at),
-            received,
-            ev.location_code[:16],
-            ev.location_name[:120],
-            ev.latitude,
-            ev.longitude,
-            ev.tz[:64],
-            json.dumps(ev.details, cls=DjangoJSONEncoder) if ev.details else "{}",
-            ev.carrier_id,
-        )
-        for ev in chunk
-    ]
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-    tail = (
-        f" ON CONFLICT ({qn('source')}, {qn('event_id')}) DO NOTHING "
-        f"RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
-    )
+    table = qn(meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
+    # No conflict target: the unique key is (source, event_id, occurred_at) on PostgreSQL's
+    # partitioned table and still (source, event_id) in SQLite's (docs/decisions/0008).
     if pg:
-        # One JSON parameter: a thousand rows cost one json.dumps (in C) instead of the
-        # driver's per-value Python adaptation, which cost more than the insert itself.
+        # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
+        # need no second pass before json.dumps. One JSON parameter: a thousand rows cost one
+        # json.dumps (in C) instead of the driver's per-value Python adaptation.
+        received = now.isoformat()
+        rows = [
+            (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status, ev.occurred_at.isoformat(),
+             received, ev.location_code[:16], ev.location_name[:120], ev.latitude, ev.longitude,
+             ev.tz[:64], ev.details or None, ev.carrier_id)
+            for ev in chunk
+        ]  # fmt: skip
         select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
-        sql = head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r" + tail
+        # details travel as JSON inside the row; an empty one as null, stored as {}.
+        select = select.replace("(r->>12)::jsonb", "coalesce(r->12, '{}'::jsonb)")
+        sql = (
+            head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
+            f"ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
+        )
         params: list[Any] = [json.dumps(rows, cls=DjangoJSONEncoder, separators=(",", ":"))]
     else:
-        row = "(" + ", ".join("?" * len(columns)) + ")"
-        sql = head + f"VALUES {', '.join([row] * len(rows))}" + tail
-        params = [v for r in rows for v in r]
-    return Insert(sql, params, {(ev.source, ev.event_id): ev for ev in chunk})
+        received = sqlite_time(now)
+        utc = dt.UTC
+        params = [
+            (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status,
+             # Django's SQLite text of an aware time: naive UTC ("+00:00" cut off).
+             str(ev.occurred_at.astimezone(utc))[:-6], received, ev.location_code[:16],
+             ev.location_name[:120], ev.latitude, ev.longitude, ev.tz[:64],
+             json.dumps(ev.details, cls=DjangoJSONEncoder) if ev.details else "{}",
+             ev.carrier_id)
+            for ev in chunk
+        ]  # fmt: skip
+        sql = head + f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
+    return Insert(sql, params, chunk, table)
 
 
 #: Advisory-lock namespaces (pg_advisory_xact_lock's first key): one lock per parcel ("trk"
@@ -182,6 +215,7 @@ def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
         "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
         "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
         [PG_LOCK_SPACE, parcel_ids],
+        prepare=prepare(),
     )
 
 
@@ -220,6 +254,7 @@ def read_prior(
                 f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
                 f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
                 [parcel_ids, [pid in emi for pid in parcel_ids]],
+                prepare=prepare(),
             )
         else:
             # occurred_at || '': the stored text, without the datetime converter.

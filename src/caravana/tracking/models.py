@@ -1,8 +1,11 @@
 """Tracking events and the merchants' webhook endpoints.
 
 Every write goes through tracking.recording (record_event / record_batch): the event table is
-append-only and idempotent on (source, event_id). A parcel's status is its latest event by
-time, read through the (parcel, occurred_at, id) index; no row holds it (docs/decisions/0004)."""
+append-only and idempotent on (source, event_id, occurred_at): a replay is dropped (on SQLite,
+which keeps the older constraint, also a resend of an id with another time). On PostgreSQL the
+table is partitioned by month of occurred_at (docs/decisions/0008, tracking.partitions). A
+parcel's status is its latest event by time, read through the (parcel, occurred_at, id) index;
+no row holds it (docs/decisions/0004)."""
 
 from __future__ import annotations
 
@@ -125,7 +128,11 @@ class TrackingEvent(models.Model):
     class Meta:
         ordering = ["-id"]  # newest first in the admin; timelines order by time explicitly
         constraints = [
-            models.UniqueConstraint(fields=["source", "event_id"], name="trk_event_source_id")
+            # With the partition key, as PostgreSQL requires of a partitioned table's unique
+            # constraints (docs/decisions/0008); SQLite's database keeps (source, event_id).
+            models.UniqueConstraint(
+                fields=["source", "event_id", "occurred_at"], name="trk_event_source_time"
+            )
         ]
         indexes = [
             # The timeline of one parcel and its latest event: an index range scan either way.
@@ -194,8 +201,15 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
+    # No database constraint: the event table is partitioned on PostgreSQL, where its id alone
+    # is not a unique key a foreign key could reference (docs/decisions/0008).
     event = models.ForeignKey(
-        TrackingEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        TrackingEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     event_type = models.CharField(_("event type"), max_length=40)
     body = models.TextField(_("JSON body"))

@@ -24,7 +24,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
-from caravana.tracking import eta, geo, upu
+from caravana.tracking import batch_sql, eta, geo, upu
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import Status, TrackingEvent
 
@@ -187,12 +187,32 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _cursor(db: Any) -> Any:
+    """PostgreSQL: a server-side-binding psycopg cursor, so that psycopg prepares the two
+    lookup statements after a few runs on a connection and PostgreSQL stops planning them;
+    planning the events statement over every monthly partition (docs/decisions/0008) cost more
+    than running it. SQLite: Django's cursor."""
+    if db.vendor == "postgresql":
+        import psycopg
+
+        db.ensure_connection()
+        return psycopg.Cursor(db.connection)
+    return db.cursor()
+
+
+def _execute(db: Any, cursor: Any, sql: str, params: list[Any]) -> None:
+    if db.vendor == "postgresql":
+        cursor.execute(sql, params, prepare=batch_sql.prepare())
+    else:
+        cursor.execute(sql, params)
+
+
 def read_parcel(identifier: str) -> ParcelRow | None:
     """The parcel by S10 identifier with its network rows: one query."""
     db = connections[DEFAULT_DB_ALIAS]
     parcel_sql, _events_sql = _sql(db.vendor)
-    with db.cursor() as cursor:
-        cursor.execute(parcel_sql, [identifier])
+    with _cursor(db) as cursor:
+        _execute(db, cursor, parcel_sql, [identifier])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -216,8 +236,8 @@ def read_events(parcel_id: int) -> list[EventRow]:
     """The parcel's latest MAX_EVENTS events, newest first (ties by id): one query."""
     db = connections[DEFAULT_DB_ALIAS]
     _parcel_sql, events_sql = _sql(db.vendor)
-    with db.cursor() as cursor:
-        cursor.execute(events_sql, [parcel_id])
+    with _cursor(db) as cursor:
+        _execute(db, cursor, events_sql, [parcel_id])
         rows = cursor.fetchall()
     db_tz = db.timezone
     return [

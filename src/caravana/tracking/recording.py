@@ -55,6 +55,8 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=15)
 # ---------------------------------------------------------------------------------------------
 # Validation
 
+_UNSEEN: Any = object()
+
 
 def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False) -> dict[str, str]:
     """Errors keyed ``events.<index>.<field>``: cheap checks every source must pass. Times in
@@ -63,31 +65,34 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
     listener must not fail the emitter's transaction."""
     errors: dict[str, str] = {}
     latest = now + FUTURE_TOLERANCE
+    known_codes: dict[str, upu.UpuEvent | None] = {}  # a batch repeats a handful of codes
     for i, ev in enumerate(events):
-        p = f"events.{i}."
-        if not ev.source or len(ev.source) > 48:
-            errors[p + "source"] = _("Give the event's source.")
-        if not ev.event_id or len(ev.event_id) > 64:
-            errors[p + "event_id"] = _("Give an event id of 1 to 64 characters.")
-        if ev.code:
-            known = upu.lookup(ev.code)
+        source, event_id, code, at = ev.source, ev.event_id, ev.code, ev.occurred_at
+        if not source or len(source) > 48:
+            errors[f"events.{i}.source"] = _("Give the event's source.")
+        if not event_id or len(event_id) > 64:
+            errors[f"events.{i}.event_id"] = _("Give an event id of 1 to 64 characters.")
+        if code:
+            known = known_codes.get(code, _UNSEEN)
+            if known is _UNSEEN:
+                known = known_codes[code] = upu.lookup(code)
             if known is None:
-                errors[p + "code"] = _("%(c)s is not a UPU tracking event code.") % {
-                    "c": ev.code[:8]
+                errors[f"events.{i}.code"] = _("%(c)s is not a UPU tracking event code.") % {
+                    "c": code[:8]
                 }
             else:
                 ev.code = known.code
                 ev.status = ev.status or known.status
         elif ev.status not in upu.STATUSES:
-            errors[p + "status"] = _("An event without a UPU code needs a status.")
-        if not isinstance(ev.occurred_at, dt.datetime) or timezone.is_naive(ev.occurred_at):
-            errors[p + "occurred_at"] = _("Give the time with its UTC offset.")
-        elif not in_range(ev.occurred_at):
-            errors[p + "occurred_at"] = too_early()
-        elif future and ev.occurred_at > latest:
-            errors[p + "occurred_at"] = _(
+            errors[f"events.{i}.status"] = _("An event without a UPU code needs a status.")
+        if not isinstance(at, dt.datetime) or at.utcoffset() is None:
+            errors[f"events.{i}.occurred_at"] = _("Give the time with its UTC offset.")
+        elif not in_range(at):
+            errors[f"events.{i}.occurred_at"] = too_early()
+        elif future and at > latest:
+            errors[f"events.{i}.occurred_at"] = _(
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
-            ) % {"t": ev.occurred_at.isoformat(), "m": FUTURE_TOLERANCE.seconds // 60}
+            ) % {"t": at.isoformat(), "m": FUTURE_TOLERANCE.seconds // 60}
     return errors
 
 
@@ -143,7 +148,9 @@ def record_checked(events: list[EventIn]) -> BatchResult:
     unique: dict[tuple[str, str], EventIn] = {}
     for ev in events:
         unique.setdefault((ev.source, ev.event_id), ev)
-    ordered = [unique[k] for k in sorted(unique)]
+    # (SQLite's writer lock is one for the whole database: no order to keep there.)
+    pg = connection.vendor == "postgresql"
+    ordered = [unique[k] for k in sorted(unique)] if pg else list(unique.values())
     # Statements are built before the transaction opens: on SQLite the write lock is held
     # from the first INSERT to the commit, and another process may be waiting for it. (Making
     # ingesting processes take turns through a lock file, instead of SQLite's sleep-and-retry,
@@ -181,15 +188,16 @@ def _compare(
     the changes and (parcel id, EMI event pk, EMI)s."""
     best: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     first_emi: dict[int, tuple[dt.datetime, int, EventIn]] = {}
+    delivery = upu.DELIVERY
     for pk, ev in created:
-        key = (ev.occurred_at, pk, ev)
-        cur = best.get(ev.parcel_id)
-        if cur is None or key[:2] > cur[:2]:
-            best[ev.parcel_id] = key
-        if ev.code == upu.DELIVERY:
-            cur = first_emi.get(ev.parcel_id)
-            if cur is None or key[:2] < cur[:2]:
-                first_emi[ev.parcel_id] = key
+        pid, at = ev.parcel_id, ev.occurred_at
+        cur = best.get(pid)
+        if cur is None or at > cur[0] or (at == cur[0] and pk > cur[1]):
+            best[pid] = (at, pk, ev)
+        if ev.code == delivery:
+            cur = first_emi.get(pid)
+            if cur is None or at < cur[0] or (at == cur[0] and pk < cur[1]):
+                first_emi[pid] = (at, pk, ev)
     time_key = batch_sql.time_key()  # how read_prior gave the recorded times
     changes: list[StatusChange] = []
     for pid in sorted(best):
@@ -215,7 +223,9 @@ def too_early() -> str:
 def in_range(value: dt.datetime) -> bool:
     """Whether an aware time converts to UTC and is no earlier than EARLIEST_EVENT."""
     try:
-        return value.astimezone(dt.UTC) >= EARLIEST_EVENT
+        # Compared as aware times (no conversion object made); the conversion is what can
+        # overflow near year 1, and the comparison makes it too.
+        return value >= EARLIEST_EVENT
     except OverflowError:
         return False
 

@@ -119,6 +119,20 @@ def _offer_key_events(changes: list[dict], facts: dict) -> set[int]:
     return claimed
 
 
+#: Months of event partitions kept ready ahead of the current one (PostgreSQL).
+PARTITIONS_AHEAD = 3
+
+
+@app.task(ignore_result=True)
+def create_partitions() -> list[str]:
+    """Beat task (daily): this month's and the next PARTITIONS_AHEAD months' event partitions,
+    where missing, so that no event waits on the catch-all (docs/decisions/0008). A no-op on
+    SQLite and when they exist."""
+    from caravana.tracking import partitions
+
+    return partitions.create_ahead(PARTITIONS_AHEAD)
+
+
 @app.task(bind=True, ignore_result=True)
 def deliver_webhook(self, delivery_id: int) -> str:
     """POST one signed delivery; on failure record the attempt and retry with exponential
