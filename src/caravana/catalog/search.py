@@ -79,6 +79,11 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 24
+    # `category_ids` is this top category's whole tree (queries.category_filter): a listing in
+    # a country then reads it by catalog_listingprice.category_top, one index range.
+    category_top: int | None = None
+    # False: no total wanted (the home page), so none is counted.
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -205,8 +210,8 @@ def search(req: SearchRequest) -> SearchResult:
     sort = req.sort if words or req.sort != "relevance" else "newest"
     page = max(1, req.page)
     offset = (page - 1) * req.per_page
-    if not words and _landed(req):
-        return _landed_listing(req, sort, page, offset)
+    if not words and req.country:
+        return _listing(req, sort, page)
     if not words:
         where_sql = " AND ".join(where)
         n = _count_capped("catalog_product", where_sql, params, COUNT_CAP)
@@ -227,6 +232,9 @@ def search(req: SearchRequest) -> SearchResult:
             ids=ids, total=min(n, COUNT_CAP), page=page, per_page=req.per_page, capped=n > COUNT_CAP
         )
 
+    # A text search pages through its MAX_CANDIDATES candidates at most.
+    page = min(page, -(-MAX_CANDIDATES // req.per_page))
+    offset = (page - 1) * req.per_page
     words = significant(words)
     if _landed(req) and not _any_in_price_range(req):
         # Nothing is priced in range (say, "at most CLP 8,000", below any landed price): one
@@ -257,7 +265,9 @@ def _any_in_price_range(req: SearchRequest) -> bool:
     if req.price_min is None and req.price_max is None:
         return True
     groups: list[tuple[str, list[object]]] = [("", [])]
-    if req.category_ids:
+    if req.category_top:
+        groups = [(" AND lp.category_top = %s", [req.category_top])]
+    elif req.category_ids:
         groups = [(" AND lp.category_ref = %s", [c]) for c in req.category_ids]
     elif req.store_id:
         groups = [(" AND lp.store_ref = %s", [req.store_id])]
@@ -279,25 +289,81 @@ def _any_in_price_range(req: SearchRequest) -> bool:
     return False
 
 
-def _landed_listing(req: SearchRequest, sort: str, page: int, offset: int) -> SearchResult:
-    """A listing without words that filters or sorts on price: catalog_listingprice alone."""
-    where, params = _landed_filters(req, listing=True)
+def _scope(req: SearchRequest) -> tuple[str, str, list[object]]:
+    """The listing's scope: its index name part (catalog.models.LISTING_SCOPES) and its
+    WHERE term on catalog_listingprice. A store page narrows by store (a category chosen there
+    is checked on the store's rows); a top category by its tree; a category by itself."""
+    if req.store_id:
+        extra, extra_params = "", []
+        if req.category_ids:
+            marks = ", ".join(["%s"] * len(req.category_ids))
+            extra, extra_params = f" AND lp.category_ref IN ({marks})", list(req.category_ids)
+        return "store", f"lp.store_ref = %s{extra}", [req.store_id, *extra_params]
+    if req.category_top:
+        return "top", "lp.category_top = %s", [req.category_top]
+    if len(req.category_ids) == 1:
+        return "cat", "lp.category_ref = %s", [req.category_ids[0]]
+    if req.category_ids:  # a set of categories that is not one tree: no single index range
+        marks = ", ".join(["%s"] * len(req.category_ids))
+        return "cat", f"lp.category_ref IN ({marks})", list(req.category_ids)
+    return "all", "", []
+
+
+def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
+    """A listing without words in the buyer's country: catalog_listingprice alone, along one
+    index (catalog.models.ListingPrice.Meta.indexes): its scope (all, top category, category,
+    store), then the order's key (landed price or created) and product_id. The page is a walk
+    of offset + per_page entries of that index, the count one of at most COUNT_CAP + 1 (the
+    price index when a range is asked), so neither grows with the catalogue. Pages stop at
+    COUNT_CAP products (417 pages of 24): a page past the last shows the last.
+
+    Price sorts and ranges leave out the products with no landed price there (they cannot be
+    bought there); the newest listing shows them, with "—" on the card."""
+    scope, scope_sql, params = _scope(req)
+    where = ["lp.country = %s", "lp.is_active = %s"]
+    params = [req.country, True, *params]
+    if scope_sql:
+        where.append(scope_sql)
+    priced = sort in PRICE_SORTS or req.price_min is not None or req.price_max is not None
+    if priced:
+        where.append("lp.amount IS NOT NULL")
+    if req.price_min is not None:
+        where.append("lp.amount >= %s")
+        params.append(str(req.price_min))
+    if req.price_max is not None:
+        where.append("lp.amount <= %s")
+        params.append(str(req.price_max))
     where_sql = " AND ".join(where)
-    n = _count_capped("catalog_listingprice lp", where_sql, params, COUNT_CAP)
+    order_index = f"lp_{scope}_{'price' if sort in PRICE_SORTS else 'new'}"
+    # A range is counted along the price index: the newest one would walk what is out of it.
+    count_index = f"lp_{scope}_price" if priced else order_index
+    n = 0
+    if req.counted:
+        n = _count_capped(f"catalog_listingprice lp{_indexed_by(count_index)}", where_sql,
+                          params, COUNT_CAP)  # fmt: skip
+        page = min(page, max(1, -(-min(n, COUNT_CAP) // req.per_page)))
     order = {
-        "price_asc": "lp.amount ASC, lp.product_id",
-        "price_desc": "lp.amount DESC, lp.product_id",
+        "price_asc": "lp.amount ASC, lp.product_id ASC",
+        "price_desc": "lp.amount DESC, lp.product_id DESC",
     }.get(sort, "lp.created_at DESC, lp.product_id DESC")
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT lp.product_id FROM catalog_listingprice lp WHERE {where_sql} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, req.per_page, offset],
+            f"SELECT lp.product_id FROM catalog_listingprice lp{_indexed_by(order_index)} "
+            f"WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, req.per_page, (page - 1) * req.per_page],
         )
         ids = [row[0] for row in cur.fetchall()]
+    if not req.counted:
+        n = len(ids)
     return SearchResult(
         ids=ids, total=min(n, COUNT_CAP), page=page, per_page=req.per_page, capped=n > COUNT_CAP
     )
+
+
+def _indexed_by(index: str) -> str:
+    """SQLite: walk this index (its planner, without statistics for these columns, may take a
+    shorter one and sort). PostgreSQL picks it from the ORDER BY and LIMIT by itself."""
+    return f" INDEXED BY {index}" if connection.vendor == "sqlite" else ""
 
 
 # PostgreSQL planner settings for a text search, local to its transaction. The GIN index of
