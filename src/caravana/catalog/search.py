@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -404,8 +404,14 @@ def _text_search(
     select_params: list[object] = []
     star = "*" if prefix else ""
     table = "catalog_product"
+    ranged = _landed(req) and (req.price_min is not None or req.price_max is not None)
+    # With a category (or a price range) the candidates are looked for among the newest
+    # MAX_SCANNED word matches, the filter applied to those: a category that holds few of a
+    # broad word's matches would otherwise walk them all.
+    bounded = bool(req.country) and (ranged or bool(req.category_ids))
+    scan_req = replace(req, category_ids=()) if bounded else req
     if connection.vendor == "sqlite":
-        where, params = _filters(req)
+        where, params = _filters(scan_req)
         sfx = suffix(req.language)
         expr = " AND ".join(f'"{w}"{star}' for w in words)
         # CROSS JOIN keeps the FTS index the outer loop, read newest rowid first.
@@ -429,7 +435,7 @@ def _text_search(
         # first block that yields enough candidates. `language` is written into the SQL (it is
         # one of CONTENT_LANGUAGES' suffixes) so the planner matches the partial GIN indexes.
         table = "s"
-        where, params = _filters(req, table)
+        where, params = _filters(scan_req, table)
         query = " & ".join(f"{w}{':*' if prefix else ''}" for w in words)
         source = "catalog_product_search s"
         join_lp = " JOIN catalog_listingprice lp ON lp.product_id = s.product_id"
@@ -446,13 +452,27 @@ def _text_search(
             select_params.append(query)
         else:
             rank = "0"
-    if _landed(req) and (req.price_min is not None or req.price_max is not None):
-        # The price is checked on the newest MAX_SCANNED matches only (see search()).
+    if req.store_id and req.country:
+        # A store's own products, newest first, are few beside a word's matches: the words are
+        # matched among them (the store's newest MAX_SCANNED), not the other way round. SQLite
+        # then reads the product rows by id and probes the FTS index by rowid.
+        ids = _store_products(req)
+        marks = ", ".join(["%s"] * len(ids)) or "NULL"
+        if connection.vendor == "sqlite":
+            source = (
+                "catalog_product CROSS JOIN catalog_product_fts "
+                "ON catalog_product_fts.rowid = catalog_product.id"
+            )
+            where.append(f"catalog_product.id IN ({marks})")
+            scan_order = "ORDER BY catalog_product.id DESC"
+        else:
+            where.append(f"s.product_id IN ({marks})")
+        params.extend(ids)
+    if bounded:
+        # The price and category are checked on the newest MAX_SCANNED matches only.
         matches = f"FROM {source} WHERE {' AND '.join(where)} {scan_order}"
         score = rank.replace("s.vector", "m.vector")
-        candidates, cand_params = _in_range_of_scanned(
-            req, sort, matches, params, score, select_params
-        )
+        candidates, cand_params = _of_scanned(req, sort, matches, params, score, select_params)
     else:
         if _landed(req):
             source += join_lp
@@ -496,7 +516,19 @@ def _text_search(
     return [row[0] for row in rows], n
 
 
-def _in_range_of_scanned(
+def _store_products(req: SearchRequest) -> list[int]:
+    """The store's newest MAX_SCANNED products in the buyer's country (lp_store_new)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT lp.product_id FROM catalog_listingprice lp{_indexed_by('lp_store_new')} "
+            "WHERE lp.country = %s AND lp.store_ref = %s AND lp.is_active = %s "
+            "ORDER BY lp.created_at DESC, lp.product_id DESC LIMIT %s",
+            [req.country, req.store_id, True, MAX_SCANNED],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def _of_scanned(
     req: SearchRequest,
     sort: str,
     matches: str,
@@ -504,34 +536,58 @@ def _in_range_of_scanned(
     score: str,
     score_params: list[object],
 ) -> tuple[str, list[object]]:
-    """The candidates of a text search with a landed price range: the first MAX_SCANNED rows
-    of `matches` (FROM … WHERE … in scan order, every other filter applied), then the price of
-    each probed in catalog_listingprice by (product, country), up to MAX_CANDIDATES + 1 in
-    range, in scan order.
+    """The candidates of a text search with a category or a landed price range: the first
+    MAX_SCANNED rows of `matches` (FROM … WHERE … in scan order, the other filters applied),
+    then the category of each checked and, when prices matter, its price probed in
+    catalog_listingprice by (product, country), up to MAX_CANDIDATES + 1, in scan order.
 
     SQLite: bm25() works only in the FTS query, so the scan computes `score` for each match.
     PostgreSQL: the scan carries the vector and only the survivors are ranked (`score` reads
     m.vector); a LATERAL subquery with OFFSET 0 is not pulled up into a join, so the planner
     cannot hash every price of the country in range (most of them, for a wide range): it
     probes the (product, country) index once per match."""
+    where: list[str] = []
+    outer_params: list[object] = []
+    if req.category_ids:
+        where.append(f"m.category IN ({', '.join(['%s'] * len(req.category_ids))})")
+        outer_params.extend(req.category_ids)
+    priced = _landed(req)
     lp_where, lp_params = _landed_filters(req, listing=False)
     lp_sql = " AND ".join(lp_where)
-    price = "lp.amount" if sort in PRICE_SORTS else "NULL"
+    price = "lp.amount" if sort in PRICE_SORTS and priced else "NULL"
+    where_sql = f"WHERE {' AND '.join(where)} " if where else ""
     if connection.vendor == "sqlite":
         scan = (
             f"SELECT catalog_product.id AS id, {score} AS score, "
-            f"catalog_product.created_at AS created {matches} LIMIT %s"
+            "catalog_product.created_at AS created, catalog_product.category_id AS category "
+            f"{matches} LIMIT %s"
         )
+        join = ""
+        if priced:
+            join = f" CROSS JOIN catalog_listingprice lp ON lp.product_id = m.id AND {lp_sql}"
         sql = (
             f"SELECT m.id AS id, m.score AS score, {price} AS price, m.created AS created "
-            f"FROM ({scan}) m CROSS JOIN catalog_listingprice lp ON lp.product_id = m.id "
-            f"WHERE {lp_sql} LIMIT %s"
+            f"FROM ({scan}) m{join} {where_sql}LIMIT %s"
         )
-        return sql, [*score_params, *params, MAX_SCANNED, *lp_params, MAX_CANDIDATES + 1]
-    scan = f"SELECT s.product_id AS id, s.vector, s.created_at AS created {matches} LIMIT %s"
+        return sql, [
+            *score_params, *params, MAX_SCANNED, *(lp_params if priced else []), *outer_params,
+            MAX_CANDIDATES + 1,
+        ]  # fmt: skip
+    scan = (
+        "SELECT s.product_id AS id, s.vector, s.created_at AS created, s.category_id AS category "
+        f"{matches} LIMIT %s"
+    )
+    join = ""
+    if priced:
+        join = (
+            " CROSS JOIN LATERAL (SELECT lp.amount FROM catalog_listingprice lp "
+            f"WHERE lp.product_id = m.id AND {lp_sql} OFFSET 0) lp"
+        )
     sql = (
         f"SELECT m.id AS id, {score} AS score, {price} AS price, m.created AS created "
-        f"FROM ({scan}) m CROSS JOIN LATERAL (SELECT lp.amount FROM catalog_listingprice lp "
-        f"WHERE lp.product_id = m.id AND {lp_sql} OFFSET 0) lp LIMIT %s"
+        f"FROM ({scan}) m{join} {where_sql}LIMIT %s"
     )
-    return sql, [*score_params, *params, MAX_SCANNED, *lp_params, MAX_CANDIDATES + 1]
+    return sql, [
+        *score_params, *params, MAX_SCANNED, *(lp_params if priced else []), *outer_params,
+        MAX_CANDIDATES + 1,
+    ]  # fmt: skip
