@@ -21,6 +21,9 @@ from django.db import connection, transaction
 
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
+# A rating sort, once ratings exist: "rating" here, a rating column copied into ListingPrice,
+# ("rating", ["rating", "product"]) in catalog.models.LISTING_ORDERS and its entry in
+# _listing's order map (decision 10).
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
