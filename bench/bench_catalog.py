@@ -402,7 +402,12 @@ def main() -> int:
     p.add_argument("--per-row", type=int, default=40, help="matrix: samples per row and round")
     p.add_argument("--label", default="", help="matrix: name of the output file's scale")
     p.add_argument("--only", default="", help="matrix: rows whose label contains this")
-    p.add_argument("--compare", nargs=2, metavar=("BIG", "SMALL"), help="ratio of two matrices")
+    p.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="JSON",
+        help="matrices: 1M and 100k (then a reference code's 1M and 100k): the ratio per row",
+    )
     args = p.parse_args()
     if args.compare:
         return compare(*args.compare)

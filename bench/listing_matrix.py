@@ -267,17 +267,24 @@ def run_matrix(args: argparse.Namespace, server_cls, cookies_for) -> int:
     return 0
 
 
-def compare(big_path: str, small_path: str) -> int:
-    """The matrix at 1M beside 100k: p95 of each, the ratio and the verdict per row."""
-    big = json.loads(Path(big_path).read_text())
-    small = json.loads(Path(small_path).read_text())
+def compare(big_path: str, small_path: str, *ref_paths: str) -> int:
+    """The matrix at 1M beside 100k: p95 of each, the ratio and the verdict per row; with two
+    more files (a reference code's 1M and 100k, e.g. main's, run in the same minutes) their
+    p95 and ratio beside."""
+    big, small = (json.loads(Path(p).read_text()) for p in (big_path, small_path))
+    refs = [json.loads(Path(p).read_text()) for p in ref_paths[:2]]
+    loads = ", ".join(str(max(d["load_1m"])) for d in (big, small, *refs))
     print(
-        f"\n### Listings, {big['vendor']}: {big['products']:,} products (load {big['load_1m']}) "
-        f"against {small['products']:,} (load {small['load_1m']})\n"
+        f"\n### Listings, {big['vendor']}: {big['products']:,} against {small['products']:,} "
+        f"products (highest load of each run: {loads})\n"
     )
-    print("| listing | 1M HTTP p95 | 100k HTTP p95 | ratio | 1M search() p95 | "
-          "100k search() p95 | met |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---|")
+    head = "| listing | 1M p95 | 100k p95 | ratio | 1M search() | 100k search() | met |"
+    rule = "|---|---:|---:|---:|---:|---:|---|"
+    if refs:
+        head += " ref 1M p95 | ref 100k p95 | ref ratio |"
+        rule += "---:|---:|---:|"
+    print(head)
+    print(rule)
     worst = 0.0
     failed = 0
     for label, b in big["rows"].items():
@@ -288,9 +295,15 @@ def compare(big_path: str, small_path: str) -> int:
         worst = max(worst, ratio)
         ok = b["http_p95"] <= GOAL_MS and ratio <= GROWTH
         failed += not ok
-        print(
+        line = (
             f"| {label} | {b['http_p95']} | {s['http_p95']} | {ratio:.2f} | {b['sql_p95']} | "
             f"{s['sql_p95']} | {'yes' if ok else 'no'} |"
         )
+        if refs:
+            rb = refs[0]["rows"].get(label, {}).get("http_p95")
+            rs = refs[1]["rows"].get(label, {}).get("http_p95") if len(refs) > 1 else None
+            rr = f"{rb / rs:.2f}" if rb and rs else ""
+            line += f" {rb} | {rs} | {rr} |"
+        print(line)
     print(f"\nrows failing: {failed}; worst ratio {worst:.2f}")
     return 0
