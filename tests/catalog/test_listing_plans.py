@@ -146,13 +146,15 @@ def test_each_listing_walks_one_index_and_sorts_nothing(catalogue, scope, sort, 
                 for name in ("seqscan", "sort", "bitmapscan"):
                     cur.execute(f"SET LOCAL enable_{name} = off")
         plans = [_plan(sql) for sql in queries]
+    if connection.vendor == "postgresql":
+        # PostgreSQL is not told the index, and on a table of a few rows any index counts as
+        # cheaply: the count must walk an index; the page, the one that yields its order.
+        count_index = "Index Only Scan using lp_"
     for plan, index in zip(plans, (count_index, page_index), strict=True):
         assert index in plan, plan
         assert "Seq Scan" not in plan and "Sort" not in plan, plan  # PostgreSQL
         assert "TEMP B-TREE" not in plan, plan  # SQLite
-        assert not any(
-            line.startswith("SCAN") and "INDEX" not in line for line in plan.splitlines()
-        ), plan
+        assert not any(line.startswith("SCAN lp") for line in plan.splitlines()), plan
 
 
 def test_moving_a_category_under_another_moves_its_listing_top(catalogue):
