@@ -400,6 +400,7 @@ def main() -> int:
     p.add_argument("--matrix-only", action="store_true", help="only the listing matrix")
     p.add_argument("--rounds", type=int, default=3, help="matrix: rounds (median of their p95)")
     p.add_argument("--per-row", type=int, default=40, help="matrix: samples per row and round")
+    p.add_argument("--sql-only", action="store_true", help="matrix: the search() lines only")
     p.add_argument("--label", default="", help="matrix: name of the output file's scale")
     p.add_argument("--only", default="", help="matrix: rows whose label contains this")
     p.add_argument(
