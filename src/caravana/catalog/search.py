@@ -455,22 +455,6 @@ def _text_search(
             select_params.append(query)
         else:
             rank = "0"
-    if req.store_id and req.country:
-        # A store's own products, newest first, are few beside a word's matches: the words are
-        # matched among them (the store's newest MAX_SCANNED), not the other way round. SQLite
-        # then reads the product rows by id and probes the FTS index by rowid.
-        ids = _store_products(req)
-        marks = ", ".join(["%s"] * len(ids)) or "NULL"
-        if connection.vendor == "sqlite":
-            source = (
-                "catalog_product CROSS JOIN catalog_product_fts "
-                "ON catalog_product_fts.rowid = catalog_product.id"
-            )
-            where.append(f"catalog_product.id IN ({marks})")
-            scan_order = "ORDER BY catalog_product.id DESC"
-        else:
-            where.append(f"s.product_id IN ({marks})")
-        params.extend(ids)
     if bounded:
         # The price and category are checked on the newest MAX_SCANNED matches only.
         matches = f"FROM {source} WHERE {' AND '.join(where)} {scan_order}"
@@ -517,18 +501,6 @@ def _text_search(
             cur.execute(f"SELECT count(*) FROM ({candidates}) c", cand_params)
             n = cur.fetchone()[0]
     return [row[0] for row in rows], n
-
-
-def _store_products(req: SearchRequest) -> list[int]:
-    """The store's newest MAX_SCANNED products in the buyer's country (lp_store_new)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT lp.product_id FROM catalog_listingprice lp{_indexed_by('lp_store_new')} "
-            "WHERE lp.country = %s AND lp.store_ref = %s AND lp.is_active = %s "
-            "ORDER BY lp.created_at DESC, lp.product_id DESC LIMIT %s",
-            [req.country, req.store_id, True, MAX_SCANNED],
-        )
-        return [row[0] for row in cur.fetchall()]
 
 
 def _of_scanned(
