@@ -1,6 +1,8 @@
 """Catalogue latency at bench scale: search and product page, p50/p95/p99.
 
     python bench/bench_catalog.py [--seed-if-empty] [--samples 300]
+    python bench/bench_catalog.py --matrix-only --rounds 3 --label 1m     # every listing
+    python bench/bench_catalog.py --compare bench/out/listings-1m.json bench/out/listings-100k.json
 
 Runs against DATABASE_URL, or var/bench.sqlite3 when it is unset (kept apart from the demo
 database). Three measurements, each after a warm-up:
@@ -14,6 +16,14 @@ Queries are a fixed mix a buyer in Brazil, Mexico or Chile would type, in pt-BR,
 and without category and price filters, sorted by relevance and by price. Results go to
 bench/out/catalog-<vendor>.json and a markdown table on stdout. Goals at 1,000,000 products on
 the 2-core reference machine: search p95 <= 50 ms, product page p95 <= 30 ms.
+
+The listing matrix (issue 19, bench/listing_matrix.py): every listing a buyer reaches (home,
+top and leaf category, store, search without and with words, alone and combined with category,
+store and price range, every sort, first, second and deep pages), each its own p95 row over
+HTTP and beside it the same request's search() (the bare listing SQL) as the reference line.
+Its p95 per row is the median of `--rounds` rounds. Run it at 1,000,000 and at 100,000 products
+(`seed --scale bench-100k`) and `--compare` the two files for the ratio per row (goal: p95 <= 50
+ms at 1M and within 20% of the 100k p95).
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from common import machine, percentiles, rig_env  # noqa: E402
+from listing_matrix import compare, run_matrix  # noqa: E402
 
 GOALS_MS = {"search": 50.0, "product": 30.0}
 TARGET_PRODUCTS = 1_000_000
@@ -186,7 +197,10 @@ def run(args: argparse.Namespace) -> int:
     from caravana.storefront.prices import PriceBook
 
     vendor = connection.vendor
-    call_command("migrate", verbosity=0)
+    if not args.no_migrate:
+        call_command("migrate", verbosity=0)
+    if args.matrix_only:
+        return run_matrix(args, Server, cookies_for)
     count = Product.objects.count()
     if count < TARGET_PRODUCTS and args.seed_if_empty:
         if count:
@@ -382,7 +396,23 @@ def main() -> int:
     p.add_argument("--random-seed", type=int, default=7)
     p.add_argument("--out", default=str(ROOT / "bench" / "out"))
     p.add_argument("-v", "--verbose", action="store_true", help="per-query breakdown")
-    return run(p.parse_args())
+    p.add_argument("--no-migrate", action="store_true", help="leave the schema as it is")
+    p.add_argument("--matrix-only", action="store_true", help="only the listing matrix")
+    p.add_argument("--rounds", type=int, default=3, help="matrix: rounds (median of their p95)")
+    p.add_argument("--per-row", type=int, default=40, help="matrix: samples per row and round")
+    p.add_argument("--sql-only", action="store_true", help="matrix: the search() lines only")
+    p.add_argument("--label", default="", help="matrix: name of the output file's scale")
+    p.add_argument("--only", default="", help="matrix: rows whose label contains this")
+    p.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="JSON",
+        help="matrices: 1M and 100k (then a reference code's 1M and 100k): the ratio per row",
+    )
+    args = p.parse_args()
+    if args.compare:
+        return compare(*args.compare)
+    return run(args)
 
 
 if __name__ == "__main__":

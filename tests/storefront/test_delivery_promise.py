@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from caravana.accounts.models import Role
+from caravana.catalog import landed
 from caravana.network import service_levels
 from caravana.network.models import ServiceLevel
 from caravana.network.promise import format_window
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(country: str, language: str, user=None) -> Client:
+    landed.refresh()  # what the after-commit task does: listings read these rows
     c = Client()
     if user is not None:
         c.force_login(user)

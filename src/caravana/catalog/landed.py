@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from caravana import markets
 from caravana.catalog import sellable
-from caravana.catalog.models import ListingPrice, Product, Variant
+from caravana.catalog.models import Category, ListingPrice, Product, Variant
 from caravana.money import round_money
 from caravana.pricing import fx, quoting
 from caravana.pricing.engine import Quote, QuoteError, QuoteLine, QuoteRequest
@@ -275,15 +275,23 @@ _VARIANT_COLS = ("id", "product_id", "price", "currency", "weight_g", "length_cm
 ROW_COLS = (
     "product_id", "country", "currency", "amount", "variant_id_ref", "rule_set_id",
     "rate_card_id", "fx_date", "basis", "product_updated_at", "computed_at", "is_active",
-    "category_ref", "store_ref", "created_at",
+    "category_ref", "category_top", "store_ref", "created_at",
 )  # fmt: skip
+
+
+def category_tops() -> dict[int, int]:
+    """Each category's top (itself when it has no parent): the tree has two levels."""
+    return {pk: parent or pk for pk, parent in Category.objects.values_list("pk", "parent_id")}
 
 
 def rows_for(
     products: Sequence[dict], variants: Sequence[Variant], countries: Sequence[str],
     quoter: MemoQuoter, bases: dict[str, Basis], now: dt.datetime,
+    tops: dict[int, int] | None = None,
 ) -> list[tuple]:  # fmt: skip
-    """ListingPrice rows (as tuples in ROW_COLS order) for active products."""
+    """ListingPrice rows (as tuples in ROW_COLS order) for active products; `tops` as
+    category_tops() gives it (read when None)."""
+    tops = category_tops() if tops is None else tops
     by_product: dict[int, list[Variant]] = {}
     for v in variants:
         by_product.setdefault(v.product_id, []).append(v)
@@ -301,7 +309,8 @@ def rows_for(
                 p["id"], c, found[1].currency if found else currencies.get(c, ""),
                 found[1].collect_at_checkout if found else None, found[0].pk if found else None,
                 b.rule_set_id, b.rate_card_id, b.fx_date, b.key, p["updated_at"], now,
-                True, p["category_id"], p["store_id"], p["created_at"],
+                True, p["category_id"], tops.get(p["category_id"], p["category_id"]),
+                p["store_id"], p["created_at"],
             ))  # fmt: skip
     return out
 
@@ -329,6 +338,7 @@ def refresh(
     quoter = quoter or MemoQuoter()
     on = today()
     bases = {c: basis(c, on) for c in countries}
+    tops = category_tops()
     written = 0
     if product_ids is not None:
         ids = sorted(set(product_ids))
@@ -337,7 +347,7 @@ def refresh(
         chunks = _id_chunks(batch)
     for chunk in chunks:
         products = list(Product.objects.filter(pk__in=chunk).values(*_PRODUCT_COLS))
-        rows = rows_for(products, _variants(chunk), countries, quoter, bases, timezone.now())
+        rows = rows_for(products, _variants(chunk), countries, quoter, bases, timezone.now(), tops)
         with transaction.atomic():
             if not empty:
                 ListingPrice.objects.filter(product_id__in=chunk, country__in=countries).delete()

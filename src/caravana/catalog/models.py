@@ -268,6 +268,20 @@ class ProductImage(models.Model):
         return self.image.name
 
 
+# The scopes a listing is drawn from (catalog.search): index name part and leading columns.
+LISTING_SCOPES = (
+    ("all", ["country"]),
+    ("top", ["country", "category_top"]),
+    ("cat", ["country", "category_ref"]),
+    ("store", ["country", "store_ref"]),
+)
+# The orders: index name part and the columns after the scope's and is_active.
+LISTING_ORDERS = (
+    ("price", ["amount", "product"]),
+    ("new", ["created_at", "product", "amount"]),
+)
+
+
 class ListingPrice(models.Model):
     """A product's landed price for one destination, precomputed so listings can filter and
     sort on what the buyer pays (catalog.landed). One row per active product and country: the
@@ -275,8 +289,9 @@ class ListingPrice(models.Model):
     no amount when it cannot be priced (refused, no rule, no rate). ``basis`` says which rule
     set, rate card and FX rates it was computed with: a card reads the row only while that
     basis is current and the product unchanged (``product_updated_at``), else computes live.
-    The listing columns (active, category, store, created) are copied so a price-sorted or
-    price-filtered listing reads this table alone."""
+    The listing columns (active, category and its top category, store, created) are copied so
+    every listing without words in a buyer's country reads this table alone, in the order of
+    one of its indexes (docs/decisions/0010-listings-read-one-index.md)."""
 
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="listing_prices", db_index=False
@@ -295,6 +310,9 @@ class ListingPrice(models.Model):
     computed_at = models.DateTimeField()
     is_active = models.BooleanField(default=True)
     category_ref = models.BigIntegerField()
+    # The top of the category's tree (the category itself when it has no parent): a top
+    # category's page is one equality on one index, not a merge of its children's.
+    category_top = models.BigIntegerField(null=True)
     store_ref = models.BigIntegerField()
     created_at = models.DateTimeField()
 
@@ -302,16 +320,14 @@ class ListingPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "country"], name="listingprice_unique")
         ]
+        # One index per listing scope (all, top category, category, store) and order (landed
+        # price, newest), each ending in product_id, the tie-break of the ORDER BY, so a page
+        # is a walk along one index and a count a walk of at most COUNT_CAP entries of it. The
+        # newest indexes carry the amount last, so a price range is checked in the index.
         indexes = [
-            models.Index(fields=["country", "is_active", "amount"], name="listingprice_price"),
-            models.Index(
-                fields=["country", "category_ref", "is_active", "amount"],
-                name="listingprice_cat_price",
-            ),
-            models.Index(
-                fields=["country", "store_ref", "is_active", "amount"],
-                name="listingprice_store_price",
-            ),
+            models.Index(fields=[*scope, "is_active", *key], name=f"lp_{name}_{order}")
+            for name, scope in LISTING_SCOPES
+            for order, key in LISTING_ORDERS
         ]
 
     def __str__(self) -> str:

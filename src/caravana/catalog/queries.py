@@ -19,11 +19,13 @@ def category_ids_below(category: Category) -> tuple[int, ...]:
 
 
 def products_for_cards(ids: list[int]) -> list[Product]:
-    """Products in the order given, each with its first image: two queries."""
+    """Products in the order given, each with its first image: two queries. A product taken
+    off sale since its listing row was written (a raw UPDATE, a refresh still pending) has no
+    card."""
     if not ids:
         return []
     rows = (
-        Product.objects.filter(pk__in=ids)
+        Product.objects.filter(pk__in=ids, is_active=True)
         .select_related("store")
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))

@@ -12,7 +12,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from caravana.catalog.models import Product, Variant
+from caravana import markets
+from caravana.catalog.models import Category, ListingPrice, Product, Variant
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
 
 PRODUCTS_PER_TASK = 1_000
@@ -74,6 +75,17 @@ def _variant_changed(sender: Any, instance: Variant, using: str, **_kw: Any) -> 
     schedule(product_ids=[instance.product_id], using=using)
 
 
+def _category_saved(sender: Any, instance: Category, using: str, **_kw: Any) -> None:
+    """A category moved in the tree moves its products' listing top at once (an UPDATE of its
+    rows, no requote); its children follow it (the tree has two levels)."""
+    top = instance.parent_id or instance.pk
+    # By country first: the rows are found through the (country, category_ref, …) index.
+    rows = ListingPrice.objects.using(using).filter(country__in=markets.codes())
+    rows.filter(category_ref=instance.pk).exclude(category_top=top).update(category_top=top)
+    children = Category.objects.using(using).filter(parent_id=instance.pk).values("pk")
+    rows.filter(category_ref__in=children).exclude(category_top=top).update(category_top=top)
+
+
 def _fx_changed(sender: Any, using: str, **_kw: Any) -> None:
     schedule(using=using)
 
@@ -94,3 +106,4 @@ def connect() -> None:
         signal.connect(_rules_changed, sender=RuleSetVersion, dispatch_uid=f"landed.rules.{name}")
         signal.connect(_card_changed, sender=RateCardVersion, dispatch_uid=f"landed.card.{name}")
     post_save.connect(_product_saved, sender=Product, dispatch_uid="landed.product.save")
+    post_save.connect(_category_saved, sender=Category, dispatch_uid="landed.category.save")

@@ -66,7 +66,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.country_chosen and not _staff(request):
         return redirect("storefront:country")
     lang = _language()
-    result = run_search(SearchRequest(language=lang, sort="newest", per_page=12))
+    result = run_search(
+        SearchRequest(
+            language=lang,
+            country=request.country.code,
+            sort="newest",
+            per_page=12,
+            counted=False,
+        )
+    )
     return render(
         request,
         "storefront/home.html",
@@ -155,6 +163,7 @@ def _listing(
         text=text,
         language=lang,
         category_ids=queries.category_ids_below(chosen) if chosen else (),
+        category_top=chosen.pk if chosen and chosen.parent_id is None else None,
         store_id=store.pk if store else None,
         price_min=price_min,
         price_max=price_max,

@@ -49,6 +49,16 @@ SCALES: dict[str, Scale] = {
         variant_weights=(60, 30, 10),
         bulk=True,
     ),
+    # A tenth of bench with the same generator and shape (10 products a store, 5 stores a
+    # merchant): listings must cost the same at both sizes (issue 19), so the bench measures both.
+    "bench-100k": Scale(
+        "bench-100k",
+        merchants=2_000,
+        stores=10_000,
+        products=100_000,
+        variant_weights=(60, 30, 10),
+        bulk=True,
+    ),
 }
 
 
