@@ -66,7 +66,9 @@ class Code:
             return queryset.filter(**{field: value})
         related = get_fields_from_path(queryset.model, path)[-1].related_model
         ids = list(
-            related._default_manager.filter(**{field: value}).values_list("pk", flat=True)[:MATCHES]
+            related._default_manager.filter(**{field: value})
+            .order_by()
+            .values_list("pk", flat=True)[:MATCHES]
         )
         return queryset.filter(**{f"{path}__in": ids})
 
