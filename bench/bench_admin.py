@@ -280,14 +280,15 @@ def main() -> None:
     parser.add_argument("--old-src", default="/work/main/src")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per page and side")
-    parser.add_argument("--only", default="", help="pages whose label contains this")
+    parser.add_argument("--only", default="", help="pages whose label contains one of a,b,…")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         raise SystemExit("set DATABASE_URL to the back-office bench database (seed_admin.py)")
     env = bench_env("unused.sqlite3")
     env["PYTHONPATH"] = str(ROOT / "src")
     vendor = setup_django(env)
-    todo = [p for p in pages() if args.only in p.label]
+    wanted = [w for w in args.only.split(",") if w] or [""]
+    todo = [p for p in pages() if any(w in p.label for w in wanted)]
     old_env = {**env, "PYTHONPATH": args.old_src}
     result = {"machine": machine(), "vendor": vendor, "samples": args.samples, "pages": {}}
     with ExitStack() as stack:

@@ -53,6 +53,7 @@ class MerchantAdmin(ListAdmin):
 class StoreAdmin(ListAdmin):
     list_display = ("name", "slug", "merchant", "created_at")
     list_filter = (("merchant", related_filter("uscc", limit=0)),)
+    ordering = ("-id",)  # newest first through the primary key: no sort of 100,000 names
     search_fields = ("name", "slug", "merchant__legal_name")
     raw_id_fields = ("merchant",)
     list_select_related = ("merchant",)
