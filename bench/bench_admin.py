@@ -222,14 +222,19 @@ def pages() -> list[Page]:
     return out
 
 
-def measure(page: Page, clients: dict[str, dict[str, Client]], samples: int, budget: float):
-    """Alternate old and new requests for `page`; each side stops after `budget` seconds."""
+def measure(
+    page: Page, clients: dict[str, dict[str, Client]], samples: int, budget: float, old_samples: int
+):
+    """Alternate old and new requests for `page` after one warm-up each; a side stops after
+    `budget` seconds (3 samples at least), main's after `old_samples`."""
     times: dict[str, list[float]] = {"old": [], "new": []}
     spent = {"old": 0.0, "new": 0.0}
+    wanted = {"old": old_samples, "new": samples}
     errors: dict[str, str] = {}
-    for i in range(samples + 2):
+    for i in range(samples + 1):
         for side in ("old", "new"):
-            if side in errors or (spent[side] > budget and len(times[side]) >= 3):
+            enough = len(times[side]) >= min(3, wanted[side]) and spent[side] > budget
+            if side in errors or enough or len(times[side]) >= wanted[side]:
                 continue
             url = getattr(page, side)
             if page.codes:
@@ -240,7 +245,7 @@ def measure(page: Page, clients: dict[str, dict[str, Client]], samples: int, bud
                 errors[side] = str(exc)
                 continue
             spent[side] += ms / 1000
-            if i >= 2:  # two warm-up requests
+            if i >= 1:  # one warm-up request
                 times[side].append(ms)
     return {
         side: (percentiles(times[side]) if times[side] else {"error": errors.get(side)})
@@ -280,6 +285,7 @@ def main() -> None:
     parser.add_argument("--old-src", default="/work/main/src")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per page and side")
+    parser.add_argument("--old-samples", type=int, default=0, help="main's (default: --samples)")
     parser.add_argument("--only", default="", help="pages whose label contains one of a,b,…")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
@@ -305,7 +311,7 @@ def main() -> None:
               f"load {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
         print("|---|---:|---:|---:|---:|---|", flush=True)
         for page in todo:
-            r = measure(page, clients, args.samples, args.budget)
+            r = measure(page, clients, args.samples, args.budget, args.old_samples or args.samples)
             result["pages"][page.label] = {"old_url": page.old, "new_url": page.new, **r}
             goal = GOAL_SEARCH_MS if page.search else GOAL_LIST_MS
             new95 = r["new"].get("p95")
