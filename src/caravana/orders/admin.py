@@ -3,6 +3,8 @@ key, counted by estimate, filtered on fixed choices, searched by order number or
 reference through their unique index (caravana.admin_lists)."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from caravana import markets
@@ -65,9 +67,15 @@ class OrderAdmin(ListAdmin):
     search_fields = ("number",)
     search_codes = ORDER_SEARCH
     search_help_text = _("An order number, a checkout reference, or the start of a number.")
-    list_select_related = ("merchant", "buyer")
+    # Merchants and buyers fetched for the page's rows after it is cut, not joined into the page
+    # query: SQLite, without statistics, drove that join from the merchants (8.7 s a page).
+    list_select_related = ()
     ordering = ("-id",)  # the primary key: newest first without a sort
     sortable_by = ("number",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("merchant", "buyer")
+
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [LineInline, EventInline]
 
