@@ -6,13 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.access.pages import merchant_required
+from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Hub
 from caravana.orders import disputes, lifecycle, shipping

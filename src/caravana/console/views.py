@@ -4,7 +4,6 @@ through catalog.services or accounts.services; a merchant only ever sees its own
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from caravana.access.objects import owned_or_404
 from caravana.access.pages import merchant_required
 from caravana.accounts import services as account_services
 from caravana.accounts.models import ApiToken
+from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.catalog import services
 from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
 from caravana.console.forms import (
@@ -69,10 +69,18 @@ def product_list(request: HttpRequest) -> HttpResponse:
     rows = (
         Product.objects.filter(store__merchant=request.merchant)
         .select_related("store", "category")
-        .annotate(n_variants=Count("variants"))
         .order_by("-created_at", "-id")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Variants counted for the page's fifty products only, not grouped over the whole catalogue.
+    counts = dict(
+        Variant.objects.filter(product__in=[p.pk for p in page])
+        .values("product")
+        .annotate(n=Count("id"))
+        .values_list("product", "n")
+    )
+    for product in page:
+        product.n_variants = counts.get(product.pk, 0)
     return render(request, "console/product_list.html", {"page": page})
 
 

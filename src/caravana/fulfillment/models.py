@@ -115,7 +115,14 @@ class Parcel(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["merchant", "-created_at"]),
-            models.Index(fields=["hub", "state"]),
+            # The back office's parcel list, newest first (fulfillment.admin).
+            models.Index(fields=["-created_at", "-id"], name="parcel_newest"),
+            # A hub's parcel list, newest first, all states or one (fulfillment.queries): read
+            # in order from the index, never sorted (a hub holds hundreds of thousands).
+            models.Index(fields=["hub", "-created_at", "-id"], name="parcel_hub_newest"),
+            models.Index(
+                fields=["hub", "state", "-created_at", "-id"], name="parcel_hub_state_newest"
+            ),
         ]
         verbose_name = _("parcel")
         verbose_name_plural = _("parcels")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
+from caravana.admin_lists.counts import EstimatedCountPaginator
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Flight, Hub
@@ -46,5 +46,5 @@ def parcel_list(
     states to choose from."""
     state = params.get("state", "")
     rows = parcels(hub=hub, merchant=merchant, state=state)
-    page = Paginator(rows, PARCELS_PER_PAGE).get_page(params.get("page"))
+    page = EstimatedCountPaginator(rows, PARCELS_PER_PAGE).get_page(params.get("page"))
     return {"page": page, "state": state, "states": Parcel.State.choices}

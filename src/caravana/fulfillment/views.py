@@ -10,7 +10,6 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from caravana.access.objects import owned_or_404
 from caravana.access.pages import hub_required
+from caravana.admin_lists.counts import EstimatedCountPaginator
 from caravana.codes import bag as bag_codes
 from caravana.codes import s10 as s10_codes
 from caravana.codes import uld as uld_codes
@@ -158,7 +158,7 @@ def bag_list(request: HttpRequest) -> HttpResponse:
     if flight_id.isdigit():
         planned_for = Flight.objects.filter(pk=flight_id, origin=request.hub.airport).first()
         rows = rows.filter(planned_flight=planned_for) if planned_for else rows.none()
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "fulfillment/hub/bags.html",
@@ -285,7 +285,7 @@ def _open_ulds(request: HttpRequest):
         .select_related("uld_type", "gateway", "planned_flight")
         .order_by("-created_at", "-id")
     )
-    return Paginator(rows, 50).get_page(request.GET.get("page"))
+    return EstimatedCountPaginator(rows, 50).get_page(request.GET.get("page"))
 
 
 def _local(when: dt.datetime | None, iata: str) -> str:
@@ -303,7 +303,7 @@ def flight_list(request: HttpRequest) -> HttpResponse:
         .select_related("aircraft_type")
         .order_by("scheduled_departure", "number")
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(rows, 50).get_page(request.GET.get("page"))
     for f in page:
         f.local_departure = _local(f.scheduled_departure, f.origin)
         f.local_arrival = _local(f.scheduled_arrival, f.destination)

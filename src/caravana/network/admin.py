@@ -2,6 +2,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from caravana import markets
+from caravana.admin_lists import ListAdmin, related_filter, text_filter, values_filter
+from caravana.admin_lists.search import prefix
 from caravana.network import services
 from caravana.network.models import (
     AircraftType,
@@ -16,6 +19,9 @@ from caravana.network.models import (
     UldType,
 )
 
+#: Destination countries: the markets, a fixed list (never a SELECT DISTINCT).
+COUNTRY = values_filter(lambda: [(c, c) for c in markets.codes()], box=True)
+
 
 class HubMemberInline(admin.TabularInline):
     model = HubMember
@@ -24,26 +30,26 @@ class HubMemberInline(admin.TabularInline):
 
 
 @admin.register(Hub)
-class HubAdmin(admin.ModelAdmin):
+class HubAdmin(ListAdmin):
     list_display = ["code", "name", "city", "country", "airport", "timezone", "is_active"]
-    list_filter = ["is_active", "country", "airport"]
+    list_filter = ["is_active", ("country", text_filter()), ("airport", text_filter())]
     search_fields = ["code", "name", "city", "location"]
     inlines = [HubMemberInline]
 
 
 @admin.register(HubMember)
-class HubMemberAdmin(admin.ModelAdmin):
+class HubMemberAdmin(ListAdmin):
     list_display = ["user", "hub"]
-    list_filter = ["hub"]
+    list_filter = [("hub", related_filter("code"))]
     search_fields = ["user__username", "user__email", "hub__code"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "hub"]
 
 
 @admin.register(Gateway)
-class GatewayAdmin(admin.ModelAdmin):
+class GatewayAdmin(ListAdmin):
     list_display = ["iata", "name", "city", "country", "timezone", "is_active"]
-    list_filter = ["country", "is_active"]
+    list_filter = [("country", COUNTRY), "is_active"]
     search_fields = ["iata", "name", "city"]
 
 
@@ -54,31 +60,31 @@ class CarrierMemberInline(admin.TabularInline):
 
 
 @admin.register(Carrier)
-class CarrierAdmin(admin.ModelAdmin):
+class CarrierAdmin(ListAdmin):
     list_display = ["code", "name", "country", "is_active"]
-    list_filter = ["country", "is_active"]
+    list_filter = [("country", COUNTRY), "is_active"]
     search_fields = ["code", "name"]
     inlines = [CarrierMemberInline]
 
 
 @admin.register(CarrierMember)
-class CarrierMemberAdmin(admin.ModelAdmin):
+class CarrierMemberAdmin(ListAdmin):
     list_display = ["user", "carrier"]
-    list_filter = ["carrier__country", "carrier"]
+    list_filter = [("carrier", related_filter("code"))]
     search_fields = ["user__username", "carrier__code", "carrier__name"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "carrier"]
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
+class ServiceLevelAdmin(ListAdmin):
     list_display = ["code", "name", "s10_indicator", "transit_min_days", "transit_max_days"]
     search_fields = ["code", "name", "s10_indicator"]
-    list_filter = ["s10_indicator"]
+    list_filter = [("s10_indicator", text_filter())]
 
 
 @admin.register(Lane)
-class LaneAdmin(admin.ModelAdmin):
+class LaneAdmin(ListAdmin):
     list_display = [
         "hub",
         "gateway",
@@ -88,13 +94,19 @@ class LaneAdmin(admin.ModelAdmin):
         "transit_target_days",
         "is_active",
     ]
-    list_filter = ["hub", "gateway", "destination_country", "service_level", "is_active"]
+    list_filter = [
+        ("hub", related_filter("code")),
+        ("gateway", related_filter("iata")),
+        ("destination_country", COUNTRY),
+        ("service_level", related_filter("code")),
+        "is_active",
+    ]
     search_fields = ["hub__code", "gateway__iata", "carrier__name", "destination_country"]
     list_select_related = ["hub", "gateway", "service_level", "carrier"]
 
 
 @admin.register(AircraftType)
-class AircraftTypeAdmin(admin.ModelAdmin):
+class AircraftTypeAdmin(ListAdmin):
     list_display = [
         "code",
         "name",
@@ -109,14 +121,18 @@ class AircraftTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UldType)
-class UldTypeAdmin(admin.ModelAdmin):
+class UldTypeAdmin(ListAdmin):
     list_display = ["code", "kind", "deck", "max_gross_kg", "usable_volume_m3", "verified"]
-    list_filter = ["kind", "deck", "verified"]
+    list_filter = [
+        ("kind", values_filter([("pallet", "pallet"), ("container", "container")], box=True)),
+        "deck",
+        "verified",
+    ]
     search_fields = ["code", "aliases"]
 
 
 @admin.register(Flight)
-class FlightAdmin(admin.ModelAdmin):
+class FlightAdmin(ListAdmin):
     list_display = [
         "number",
         "date",
@@ -129,9 +145,17 @@ class FlightAdmin(admin.ModelAdmin):
         "is_optional",
         "fixed_cost_usd",
     ]
-    list_filter = ["state", "origin", "destination", "is_optional", "aircraft_type", "carrier"]
-    search_fields = ["number", "carrier", "origin", "destination"]
-    date_hierarchy = "date"
+    list_filter = [
+        "state",
+        ("origin", text_filter()),
+        ("destination", text_filter()),
+        "is_optional",
+        ("aircraft_type", related_filter("code")),
+        ("carrier", text_filter()),
+        "date",
+    ]
+    search_fields = ["number"]
+    search_codes = (prefix("number"),)
     list_select_related = ["aircraft_type"]
     # Movements go through services so the flight signals fire; never edited by hand.
     readonly_fields = ["state", "actual_departure", "actual_arrival"]

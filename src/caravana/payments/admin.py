@@ -1,8 +1,19 @@
 """Back office: payments, refunds and webhook events to look at; the ledger read-only (entries
-are immutable: corrections are new transactions, posted by the services)."""
+are immutable: corrections are new transactions, posted by the services). The big lists are
+read newest first through the primary key, counted by estimate and searched by reference
+through their unique index (caravana.admin_lists)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from caravana import markets
+from caravana.admin_lists import Code, ReadOnlyListAdmin, related_filter, values_filter
+from caravana.admin_lists.search import (
+    GROUP_REFERENCE,
+    ORDER_NUMBER,
+    PAYMENT_REFERENCE,
+    prefix,
+)
 from caravana.payments.models import (
     LedgerAccount,
     LedgerEntry,
@@ -14,40 +25,62 @@ from caravana.payments.models import (
     WebhookEvent,
 )
 
+ReadOnly = ReadOnlyListAdmin
+#: What ledger.post is called with: the kinds of transaction there are.
+TRANSACTION_KINDS = ("capture", "refund", "refund_paid", "release", "payout")
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+def _currencies() -> list[tuple[str, str]]:
+    """Every currency a row can carry: the markets' and the merchants' (CNY, USD)."""
+    codes = sorted({m.currency for m in markets.all()} | {"CNY", "USD"})
+    return [(c, c) for c in codes]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+CURRENCY = values_filter(_currencies)
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnly):
     list_display = ("reference", "group", "method", "status", "amount", "currency", "created_at")
-    list_filter = ("method", "status", "currency")
-    search_fields = ("reference", "group__reference")
+    list_filter = ("method", "status", ("currency", CURRENCY))
+    search_fields = ("reference",)
+    search_codes = (
+        Code(PAYMENT_REFERENCE, "reference"),
+        Code(GROUP_REFERENCE, "group__reference"),
+        prefix("reference"),
+    )
+    search_help_text = _("A payment reference, a checkout reference, or the start of one.")
+    list_select_related = ("group",)
+    ordering = ("-id",)
+    sortable_by = ("reference",)
 
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnly):
     list_display = ("reference", "order", "amount", "currency", "reason", "created_at")
-    search_fields = ("reference", "order__number")
+    search_fields = ("reference",)
+    search_codes = (
+        Code(PAYMENT_REFERENCE, "reference"),
+        Code(ORDER_NUMBER, "order__number"),
+        prefix("reference"),
+    )
+    list_select_related = ("order",)
+    ordering = ("-id",)
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnly):
     list_display = ("event_id", "provider", "type", "received_at")
+    ordering = ("-id",)
 
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnly):
     list_display = ("key", "kind", "currency", "merchant", "country", "balance")
-    list_filter = ("kind", "currency")
+    list_filter = ("kind", ("currency", CURRENCY))
+    search_fields = ("key",)
+    search_codes = (prefix("key"),)
+    list_select_related = ("merchant",)
 
 
 class EntryInline(admin.TabularInline):
@@ -63,8 +96,11 @@ class EntryInline(admin.TabularInline):
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(ReadOnly):
     list_display = ("key", "kind", "order", "memo", "created_at")
-    list_filter = ("kind",)
-    search_fields = ("key", "order__number")
+    list_filter = (("kind", values_filter([(k, k) for k in TRANSACTION_KINDS], box=True)),)
+    search_fields = ("key",)
+    search_codes = (Code(ORDER_NUMBER, "order__number"), prefix("key"))
+    list_select_related = ("order",)
+    ordering = ("-id",)
     inlines = [EntryInline]
 
 
@@ -86,4 +122,9 @@ class PayoutItemInline(admin.TabularInline):
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(ReadOnly):
     list_display = ("reference", "merchant", "total", "currency", "created_at")
+    list_filter = (("currency", CURRENCY), ("merchant", related_filter("uscc", limit=0)))
+    search_fields = ("reference",)
+    search_codes = (prefix("reference"),)
+    list_select_related = ("merchant",)
+    ordering = ("-id",)
     inlines = [PayoutItemInline]

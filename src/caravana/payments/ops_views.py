@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.access.pages import operator_required
+from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.orders.models import Dispute, DisputeStatus
 from caravana.payments import ledger, outbox, refunds, review_queue
 from caravana.payments.models import (

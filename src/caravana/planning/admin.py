@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from caravana.admin_lists import ListAdmin, related_filter, text_filter
+from caravana.admin_lists.search import prefix
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 
 
 @admin.register(BellyOffer)
-class BellyOfferAdmin(admin.ModelAdmin):
+class BellyOfferAdmin(ListAdmin):
     list_display = (
         "number",
         "carrier",
@@ -15,13 +17,18 @@ class BellyOfferAdmin(admin.ModelAdmin):
         "capacity_m3",
         "price_per_kg_usd",
     )
-    list_filter = ("origin", "destination", "carrier")
-    search_fields = ("number", "carrier")
-    date_hierarchy = "departs_at"
+    list_filter = (
+        ("origin", text_filter()),
+        ("destination", text_filter()),
+        ("carrier", text_filter()),
+        "departs_at",
+    )
+    search_fields = ("number",)
+    search_codes = (prefix("number"),)
 
 
 @admin.register(PlanRun)
-class PlanRunAdmin(admin.ModelAdmin):
+class PlanRunAdmin(ListAdmin):
     list_display = ("id", "window_start", "window_end", "created_by", "created_at", "committed_at")
     list_filter = ("committed_at",)
     readonly_fields = ("problem", "result", "committed_at", "committed_by")
@@ -29,8 +36,8 @@ class PlanRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ListAdmin):
     list_display = ("id", "run", "bag", "uld", "flight", "belly", "weight_kg", "volume_m3")
-    list_filter = ("flight",)
+    list_filter = (("flight", related_filter("pk", limit=0)),)
     raw_id_fields = ("run", "bag", "uld", "flight", "belly")
     list_select_related = ("bag", "uld", "flight", "belly")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.access.pages import planner_required
+from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.fulfillment.services import load_sheets
 from caravana.jobs import launch
 from caravana.network.models import Flight

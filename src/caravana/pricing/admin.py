@@ -2,18 +2,22 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from caravana import markets
+from caravana.admin_lists import ListAdmin, text_filter, values_filter
 from caravana.errors import field_error
 from caravana.pricing import services
 from caravana.pricing.error_codes import PricingErrorCode
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
 
+#: Countries a rule or a rate card is for: the markets (never a SELECT DISTINCT).
+COUNTRY = values_filter(lambda: [(c, c) for c in markets.codes()], box=True)
+
 
 @admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
+class FxRateAdmin(ListAdmin):
     list_display = ("base", "quote", "rate", "date", "source")
-    list_filter = ("base", "quote", "date")
+    list_filter = (("base", text_filter()), ("quote", text_filter()), "date")
     search_fields = ("base", "quote", "source")
-    date_hierarchy = "date"
 
 
 class _BodyForm(forms.ModelForm):
@@ -39,7 +43,7 @@ class RateCardForm(_BodyForm):
         fields = ("body",)
 
 
-class _BodyAdmin(admin.ModelAdmin):
+class _BodyAdmin(ListAdmin):
     save_fn = None
 
     def save_model(self, request, obj, form, change):
@@ -81,7 +85,7 @@ class RuleSetAdmin(_BodyAdmin):
         "verified",
         "updated_at",
     )
-    list_filter = ("country", "verified")
+    list_filter = (("country", COUNTRY), "verified")
     search_fields = ("rule_id", "source")
     readonly_fields = ("rule_id", "country", "effective_from", "effective_to", "verified", "source")
 
@@ -91,6 +95,6 @@ class RateCardAdmin(_BodyAdmin):
     form = RateCardForm
     save_fn = staticmethod(services.save_rate_card)
     list_display = ("card_id", "origin", "destination", "service", "updated_at")
-    list_filter = ("destination", "service")
+    list_filter = (("destination", COUNTRY), ("service", text_filter()))
     search_fields = ("card_id",)
     readonly_fields = ("card_id", "origin", "destination", "service")

@@ -1,0 +1,121 @@
+"""Back-office list fixtures: bulk parcels, events, orders and payments written by the bench's
+own generator (bench/seed_admin.py, the same SQL at a small scale), the demo logins it expects,
+and helpers that capture a page's queries and read PostgreSQL's plan for them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from caravana.accounts.models import Role
+from caravana.network.models import Hub
+from caravana.network.seed import seed_network
+from caravana.network.services import add_hub_member
+from tests import factories as f
+from tests.fulfillment.conftest import TODAY
+
+PARCELS = 1500
+#: The big tables: a query over one of them must come through an index.
+BIG = ("tracking_trackingevent", "fulfillment_parcel", "orders_order", "orders_ordergroup",
+       "payments_payment", "catalog_product", "catalog_variant", "catalog_stock")  # fmt: skip
+
+
+def _generator() -> Any:
+    path = Path(__file__).resolve().parents[2] / "bench" / "seed_admin.py"
+    spec = importlib.util.spec_from_file_location("bench_seed_admin", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def bulk(db):
+    """The network, the demo logins (operator, hub staff of Shenzhen, a merchant's staff) and
+    PARCELS parcels with ten events, an order, a group and a payment each."""
+    seed_network(TODAY)
+    szx = Hub.objects.get(code="SZX-HUB")
+    hub = f.user(Role.HUB, username="hub")
+    add_hub_member(szx, hub)
+    merchant_user = f.user(Role.MERCHANT, username="merchant")
+    merchant = f.merchant(staff=merchant_user)
+    for _ in range(9):
+        f.merchant()
+    f.product(f.store(merchant))
+    operator = f.user(Role.OPERATOR, username="operator", is_staff=True, is_superuser=True)
+    _generator().seed(PARCELS, 10, buyers=50, logistics=False)
+    return {"operator": operator, "hub": hub, "merchant": merchant_user, "szx": szx}
+
+
+def page_queries(client, url: str) -> list[str]:
+    """The SQL a GET of `url` runs (the page must answer 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _from_big(sql: str) -> str | None:
+    match = re.search(r'\bFROM "(\w+)"', sql)
+    return match.group(1) if match and match.group(1) in BIG else None
+
+
+def main_query(queries: list[str], table: str) -> str:
+    """The page's rows: the query selecting from `table` in the list's order (sliced with a
+    LIMIT when the list has more than a page), not a count, not an EXPLAIN."""
+    found = [
+        q
+        for q in queries
+        if re.match(rf'SELECT .*? FROM "{table}"', q) and " ORDER BY " in q
+        and "COUNT(" not in q.upper()
+    ]  # fmt: skip
+    assert found, f"no page query on {table} in {queries}"
+    return found[0]
+
+
+def assert_no_scan_for_choices(queries: list[str]) -> None:
+    """No filter built its choices from a whole table: no SELECT DISTINCT, and no count of a
+    big table that is not capped (a LIMIT inside) or an EXPLAIN."""
+    for q in queries:
+        assert "SELECT DISTINCT" not in q.upper(), q
+        if "COUNT(" in q.upper() and _from_big(q) and not q.startswith("EXPLAIN"):
+            assert " LIMIT " in q, f"uncapped count: {q}"
+
+
+def plan(sql: str) -> dict:
+    """PostgreSQL's plan for `sql` with sequential scans priced out, so that on a small test
+    database an index is chosen whenever one can serve (a Seq Scan left means none can)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        raw = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+
+
+def nodes(node: dict) -> list[dict]:
+    out = [node]
+    for child in node.get("Plans", []):
+        out.extend(nodes(child))
+    return out
+
+
+def assert_index_path(sql: str, table: str, index: str | None = None, sorted_ok: bool = False):
+    """`sql` reads `table` through an index (`index` when given), never a Seq Scan of a big
+    table, and (unless `sorted_ok`) without a Sort: the order comes from the index."""
+    all_nodes = nodes(plan(sql))
+    text = json.dumps(all_nodes)
+    for n in all_nodes:
+        assert not (n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG), (sql, text)
+        if not sorted_ok:
+            assert n["Node Type"] not in ("Sort", "Incremental Sort"), (sql, text)
+    reads = [n for n in all_nodes if n.get("Relation Name") == table]
+    assert reads, (table, text)
+    if index is not None:
+        assert index in text, (index, text)
