@@ -191,6 +191,9 @@ class Variant(models.Model):
                 fields=["merchant", "sku"], name="variant_sku_unique_per_merchant"
             )
         ]
+        # An operator's search by SKU names no merchant: the unique index above starts with the
+        # merchant, so without this one the search reads all of it (296 ms at 1.5M variants).
+        indexes = [models.Index(fields=["sku"], name="variant_sku")]
 
     def __str__(self) -> str:
         return self.sku
