@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "caravana.console",
     "caravana.api",
     "caravana.observability",
+    "caravana.admin_lists",  # its stylesheet (static/admin_lists/)
 ]
 
 MIDDLEWARE = [

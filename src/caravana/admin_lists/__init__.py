@@ -36,6 +36,9 @@ class ListAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     search_codes: tuple[Code, ...] = ()
 
+    class Media:
+        css = {"all": ("admin_lists/lists.css",)}
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
