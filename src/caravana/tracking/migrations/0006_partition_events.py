@@ -48,9 +48,7 @@ def partition(apps, schema_editor):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [TABLE]
-        )
+        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [TABLE])
         if cursor.fetchone():
             return
         _drop_delivery_fk(cursor)
@@ -69,7 +67,9 @@ def partition(apps, schema_editor):
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {ASIDE}")
         for name in constraints:
             cursor.execute(f'ALTER TABLE {ASIDE} RENAME CONSTRAINT "{name}" TO "{name}_aside"')
-        cursor.execute('ALTER INDEX "trk_event_parcel_time" RENAME TO "trk_event_parcel_time_aside"')
+        cursor.execute(
+            'ALTER INDEX "trk_event_parcel_time" RENAME TO "trk_event_parcel_time_aside"'
+        )
         cursor.execute(
             f"CREATE TABLE {TABLE} (LIKE {ASIDE} INCLUDING DEFAULTS INCLUDING IDENTITY) "
             f"PARTITION BY RANGE (occurred_at)"
@@ -103,8 +103,12 @@ def _indexes(cursor) -> None:
         f"UNIQUE (source, event_id, occurred_at)"
     )
     cursor.execute(f"CREATE INDEX trk_event_parcel_time ON {TABLE} (parcel_id, occurred_at, id)")
-    # The identity's sequence was made anew by LIKE: past the highest id copied, and named as
-    # Django names it.
+    _reset_sequence(cursor)
+
+
+def _reset_sequence(cursor) -> None:
+    """The identity's sequence was made anew by LIKE: past the highest id copied, and named as
+    Django names it."""
     cursor.execute(
         f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "
         f"coalesce((SELECT max(id) FROM {TABLE}), 0) + 1, false)"
@@ -121,33 +125,26 @@ def unpartition(apps, schema_editor):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [TABLE]
-        )
+        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [TABLE])
         if not cursor.fetchone():
             return
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {ASIDE}")
         cursor.execute(f"ALTER TABLE {ASIDE} RENAME CONSTRAINT {TABLE}_pkey TO {ASIDE}_pkey")
-        cursor.execute(f"ALTER TABLE {ASIDE} RENAME CONSTRAINT trk_event_source_time TO trk_aside_st")
-        cursor.execute("ALTER INDEX trk_event_parcel_time RENAME TO trk_aside_pt")
         cursor.execute(
-            f"CREATE TABLE {TABLE} (LIKE {ASIDE} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            f"ALTER TABLE {ASIDE} RENAME CONSTRAINT trk_event_source_time TO trk_aside_st"
         )
+        cursor.execute("ALTER INDEX trk_event_parcel_time RENAME TO trk_aside_pt")
+        cursor.execute(f"CREATE TABLE {TABLE} (LIKE {ASIDE} INCLUDING DEFAULTS INCLUDING IDENTITY)")
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {ASIDE}")
         cursor.execute(f"DROP TABLE {ASIDE} CASCADE")
         cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY (id)")
         cursor.execute(
             f"ALTER TABLE {TABLE} ADD CONSTRAINT trk_event_source_id UNIQUE (source, event_id)"
         )
-        cursor.execute(f"CREATE INDEX trk_event_parcel_time ON {TABLE} (parcel_id, occurred_at, id)")
         cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "
-            f"coalesce((SELECT max(id) FROM {TABLE}), 0) + 1, false)"
+            f"CREATE INDEX trk_event_parcel_time ON {TABLE} (parcel_id, occurred_at, id)"
         )
-        cursor.execute(f"SELECT pg_get_serial_sequence('{TABLE}', 'id')")
-        (sequence,) = cursor.fetchone()
-        if sequence != f"public.{TABLE}_id_seq":
-            cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {TABLE}_id_seq")
+        _reset_sequence(cursor)
         cursor.execute(
             "ALTER TABLE tracking_webhookdelivery ADD CONSTRAINT "
             "tracking_webhookdeli_event_id_fk_tracking_ FOREIGN KEY (event_id) "
@@ -174,9 +171,7 @@ class Migration(migrations.Migration):
                         to="tracking.trackingevent",
                     ),
                 ),
-                migrations.RemoveConstraint(
-                    model_name="trackingevent", name="trk_event_source_id"
-                ),
+                migrations.RemoveConstraint(model_name="trackingevent", name="trk_event_source_id"),
                 migrations.AddConstraint(
                     model_name="trackingevent",
                     constraint=models.UniqueConstraint(
