@@ -90,7 +90,8 @@ def _fresh_fx_cache():
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Rows that data migrations load (duty rules, rate cards, service levels) are reference data
+    """Rows that data migrations load (duty rules, rate cards, service levels,
+    S10 ranges) are reference data
     every test may rely on. A transactional test (live server, threads) empties every table when
     it ends, so they are put back, before the test, whenever they are missing."""
     uses_db = request.node.get_closest_marker("django_db") is not None or {
@@ -111,6 +112,11 @@ def _reference_data(request):
 
         if not ServiceLevel.objects.exists():
             ensure_service_levels()
+        from caravana.fulfillment.models import S10Range
+        from caravana.fulfillment.services.s10_ranges import ensure_starter_ranges
+
+        if not S10Range.objects.exists():
+            ensure_starter_ranges()
     yield
 
 

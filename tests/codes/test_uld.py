@@ -19,6 +19,24 @@ def test_worked_example_from_logistics_reference():
     assert uld.format("pmc12345ab") == "PMC 12345 AB"
 
 
+def test_three_character_owners_are_read_and_kept_whole():
+    assert uld.validate("ake 12345 abc") == "AKE12345ABC"
+    assert uld.split("AKE12345ABC") == ("AKE", "12345", "ABC")
+    assert uld.split("PMC1234AAB") == ("PMC", "1234", "AAB")
+    assert uld.format("AKE1234ABC") == "AKE 1234 ABC"
+    # The serial is read greedily: a digit after four is the fifth digit, never the owner's.
+    assert uld.split("PMC123456B") == ("PMC", "12345", "6B")
+
+
+owners3 = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)
+
+
+@given(letters, serials, owners3)
+def test_every_identifier_with_a_three_letter_owner_validates(type_code, serial, owner):
+    number = type_code + serial + owner
+    assert uld.split(number) == (type_code, serial, owner)
+
+
 @given(letters, serials, owners)
 def test_every_structured_identifier_validates(type_code, serial, owner):
     number = type_code + serial + owner
@@ -41,9 +59,10 @@ def test_type_table_facts():
     ("number", "error"),
     [
         ("PMC123AB", InvalidLength),
-        ("PMC123456AB", InvalidLength),
+        ("PMC123456ABCD", InvalidLength),
+        ("PMC123456AB", InvalidFormat),  # six digits: no reading leaves a valid owner
         ("PM112345AB", InvalidFormat),
-        ("PMC1234AAB", InvalidFormat),
+        ("AKE12345AB1", InvalidFormat),  # a three-character owner is letters only
         ("PMC12A45AB", InvalidFormat),
         ("PMC12345A_", InvalidFormat),
         ("AKE123456", InvalidComponent),

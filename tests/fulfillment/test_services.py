@@ -37,6 +37,45 @@ def refused(fn, *args, field):
     return err.value.message_dict[field][0]
 
 
+def test_s10_comes_from_the_configured_range_and_stops_when_it_runs_out(make_parcel):
+    from caravana.fulfillment.models import S10Range
+    from caravana.fulfillment.services import s10_ranges
+
+    S10Range.objects.filter(service_indicator="HC").update(active=False)
+    rng = s10_ranges.add_range("hc", "mx", 7_000, 7_001, "Correos de México, agreement 12/2026")
+    assert (rng.service_indicator, rng.country, rng.next_serial) == ("HC", "MX", 7_000)
+    first, second = make_parcel(), make_parcel()
+    assert first.s10 == s10_codes.build("HC", 7_000, "MX") and second.s10.startswith("HC00007001")
+    message = refused(make_parcel, field="service_level")
+    assert "HC 00007000–00007001 MX" in message and "used up" in message
+    rng.refresh_from_db()
+    assert rng.next_serial == 7_002 and rng.remaining == 0
+    # A new range takes over where the first ran out.
+    s10_ranges.add_range("HC", "MX", 9_000, 9_999, "Correos de México, agreement 13/2026")
+    assert make_parcel().s10.startswith("HC00009000")
+    S10Range.objects.filter(service_indicator="HC").delete()
+    assert "No S10 range" in refused(make_parcel, field="service_level")
+
+
+def test_s10_ranges_are_checked_before_they_are_written(db):
+    from caravana.fulfillment.models import S10Range
+    from caravana.fulfillment.services import s10_ranges
+
+    before = S10Range.objects.count()
+    for args, field in [
+        (("SA", "CN", 1, 5), "service_indicator"),  # S is reserved by the UPU
+        (("HC", "XX", 1, 5), "country"),
+        (("HC", "CN", 9, 5), "last_serial"),
+        (("HC", "CN", 1, 100_000_000), "last_serial"),
+        (("HC", "CN", 5, 20), "first_serial"),  # overlaps the starter range
+    ]:
+        with pytest.raises(ValidationError) as err:
+            s10_ranges.add_range(*args, "agreement")
+        assert field in err.value.message_dict, (args, err.value.message_dict)
+    assert S10Range.objects.count() == before
+    assert s10_ranges.add_range("HC", "BR", 5, 20, "Correios, contrato 1").country == "BR"
+
+
 def test_create_parcel_issues_s10_by_service_level(make_parcel):
     std = make_parcel()
     prem = make_parcel(service_level="premium")
@@ -99,7 +138,8 @@ def test_receive_flags_discrepancy_and_is_idempotent(make_parcel, hub_user, even
     assert not ok.discrepancy and not ok.repeated
     again = hub_steps.receive(hub_user, s10_codes.format(parcel.s10), 530, 20, 15, 10)
     assert again.repeated
-    assert [e[2] for e in events if e[0] == "parcel"] == ["EMA", "EMB"]
+    # Label created is an internal step; the hub's first scan records posting (EMA), then EMB.
+    assert [e[2] for e in events if e[0] == "parcel"] == [None, "EMA", "EMB"]
 
     heavy = make_parcel()
     result = hub_steps.receive(hub_user, heavy.s10, 900, 30, 20, 15)
@@ -198,6 +238,11 @@ def test_build_uld_enforces_gross_volume_and_counts_dg(make_parcel, hub_user):
     assert loading.build_uld(hub_user, "PMC12345CV", bag1.identifier).bag_count == 1  # retry
     refused(loading.build_uld, hub_user, "AKE1234CV", bag1.identifier, field="bag")
     refused(loading.build_uld, hub_user, "XYZ1234CV", bag1.identifier, field="uld")
+    # A three-character owner code is accepted and stored whole (11 characters).
+    cl_bag, _ = _closed_bag(make_parcel, hub_user, recipient_country="CL")
+    long_tag = loading.build_uld(hub_user, "ake 12345 abc", cl_bag.identifier)
+    long_tag.refresh_from_db()
+    assert long_tag.identifier == "AKE12345ABC"
     mx_bag, _ = _closed_bag(make_parcel, hub_user, recipient_country="MX")
     assert "MEX" in refused(
         loading.build_uld, hub_user, "PMC12345CV", mx_bag.identifier, field="bag"
@@ -251,7 +296,8 @@ def test_walk_label_to_arrival_fires_signals_in_order(make_parcel, hub_user, eve
     assert parcel.state == Parcel.State.ARRIVED
 
     assert [e[:4] for e in events] == [
-        ("parcel", parcel.s10, "EMA", "label_created"),
+        ("parcel", parcel.s10, None, "label_created"),  # EMA waits for the hub's scan
+        ("parcel", parcel.s10, "EMA", "received"),
         ("parcel", parcel.s10, "EMB", "received"),
         ("parcel", parcel.s10, None, "bagged"),
         ("parcel", parcel.s10, None, "in_uld"),
@@ -259,7 +305,7 @@ def test_walk_label_to_arrival_fires_signals_in_order(make_parcel, hub_user, eve
         ("departed", "5Y8301", t0),
         ("arrived", "5Y8301", t0 + dt.timedelta(hours=30)),
     ]
-    assert events[1][4] == "SZX-HUB" and events[4][4] == "SZX"
+    assert events[1][4] == "SZX-HUB" and events[5][4] == "SZX"
 
 
 def test_lower_deck_uld_needs_lower_deck_positions(make_parcel, hub_user):

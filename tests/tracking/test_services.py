@@ -67,7 +67,8 @@ def test_label_and_receive_are_recorded_by_the_hub_receivers(make_parcel, hub_us
         .values_list("code", "status", "location_code", "tz")
     )
     assert rows == [
-        ("EMA", "pending", "SZX-HUB", "Asia/Shanghai"),
+        ("", "pending", "SZX-HUB", "Asia/Shanghai"),  # label created: not yet posted
+        ("EMA", "pending", "SZX-HUB", "Asia/Shanghai"),  # posted at the hub's first scan
         ("EMB", "in_transit", "SZX-HUB", "Asia/Shanghai"),
         ("", "in_transit", "SZX-HUB", "Asia/Shanghai"),
     ]

@@ -32,7 +32,7 @@ def test_walk_from_label_to_delivered(
         with pytest.raises(ValidationError) as err, translation.override("en"):
             hub_steps.receive(other_hub_user, parcel.s10, 480, 20, 15, 10)
         assert "another hub" in err.value.message_dict["s10"][0]
-        assert TrackingEvent.objects.filter(parcel=parcel).count() == 1  # EMA only
+        assert TrackingEvent.objects.filter(parcel=parcel).count() == 1  # label created only
 
         flight, departed = walk_to_gateway(parcel, hub_user)
         parcel.refresh_from_db()
@@ -69,8 +69,8 @@ def test_walk_from_label_to_delivered(
             .values_list("code", "details__step")
         )
         codes = [c or step for c, step in timeline]
-        assert codes == ["EMA", "EMB", "bagged", "in_uld", "loaded", "EMC", "EMD", "EDB", "EMF",
-                         "EDG", "EMI"]  # fmt: skip
+        assert codes == ["label_created", "EMA", "EMB", "bagged", "in_uld", "loaded", "EMC",
+                         "EMD", "EDB", "EMF", "EDG", "EMI"]  # fmt: skip
         view = queries.tracking_view(parcel.s10)
         assert (view.status, view.delivered_at) == ("delivered", t + dt.timedelta(minutes=4))
     finally:

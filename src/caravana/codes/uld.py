@@ -3,14 +3,23 @@
 Pallets and containers loaded on aircraft carry an identifier of three parts:
 a 3-letter ULD type code (first letter the category, e.g. A = certified
 container, P = certified pallet; second the base size; third the contour), a
-4- or 5-digit serial number, and the 2-character IATA designator of the
-owner/operator airline, e.g. ``PMC12345AB`` or ``AKE1234AB``. There is no
-check digit, so only the structure is validated; whether the owner exists is a
-question for the airline register.
+4- or 5-digit serial number, and the owner/operator code, e.g. ``PMC12345AB``,
+``AKE1234AB`` or ``AKE12345ABC``. There is no check digit, so only the
+structure is validated; whether the owner exists is a question for the airline
+register.
 
-Because the owner code is always 2 characters, the total length (9 or 10)
-tells a 4-digit serial from a 5-digit one. An IATA airline designator is never
-two digits, which keeps ``AKE123456`` from being read as serial 1234 + owner 56.
+The owner code is the 2-character IATA designator of an airline, or a
+3-character code as painted on the tags of owners without one (lessors, ICAO
+three-letter designators). The reference (logistics.md) names only the
+2-character form; accepting three is the network's choice (unverified against
+the ULD Regulations' text). Reading the
+serial greedily (five digits when a fifth digit follows the fourth) keeps
+every identifier to one reading when a three-character owner is letters only:
+``PMC123456B`` is serial 12345 owned by ``6B``, never 1234 owned by ``56B``.
+That three-character owners are letters only is how Caravana reads it; the
+reference gives no example with a digit (unverified). An IATA two-character
+designator is never two digits, which keeps ``AKE123456`` from being read as
+serial 1234 + owner 56.
 
 :data:`TYPES` holds facts about the ULD types the network plans with; they
 come from /work/shared/reference/logistics.md (IATA ULD Regulations as
@@ -26,6 +35,8 @@ More information:
 'PMC12345AB'
 >>> split('AKE1234AB')
 ('AKE', '1234', 'AB')
+>>> split('AKE12345ABC')
+('AKE', '12345', 'ABC')
 >>> format('PMC12345AB')
 'PMC 12345 AB'
 >>> TYPES['PMC'].max_gross_kg
@@ -46,7 +57,7 @@ from stdnum.util import clean
 
 __all__ = ["TYPES", "UldType", "compact", "format", "is_valid", "split", "validate"]
 
-_ULD_RE = re.compile(r"^([A-Z]{3})([0-9]{4,5})([A-Z0-9]{2})$")
+_ULD_RE = re.compile(r"^([A-Z]{3})([0-9]{4,5})([A-Z0-9]{2}|[A-Z]{3})$")
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ def split(number: str) -> tuple[str, str, str]:
 def validate(number: str) -> str:
     """Return the compact identifier or raise; checks structure only (no check digit)."""
     number = compact(number)
-    if len(number) not in (9, 10):
+    if len(number) not in (9, 10, 11):
         raise InvalidLength()
     match = _ULD_RE.match(number)
     if not match:

@@ -5,14 +5,17 @@ A million parcels: listed newest first through the primary key, counted by estim
 on fixed choices or a hub's code, searched by S10 or order number through their unique index
 (caravana.admin_lists)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from caravana.admin_lists import Code, ListAdmin, related_filter
 from caravana.admin_lists.search import BAG, ORDER_NUMBER, S10, prefix
-from caravana.fulfillment.models import Bag, Parcel, ParcelItem, SerialCounter, Uld
+from caravana.fulfillment.models import Bag, Parcel, ParcelItem, S10Range, SerialCounter, Uld
+from caravana.fulfillment.services import s10_ranges
 
 
 class ParcelItemInline(admin.TabularInline):
@@ -140,3 +143,50 @@ class SerialCounterAdmin(ListAdmin):
     list_display = ["scope", "next_value"]
     search_fields = ["scope"]
     readonly_fields = ["scope", "next_value"]
+
+
+class S10RangeForm(forms.ModelForm):
+    """Checked as the service would check it (services.s10_ranges.check_range): a valid S10
+    indicator and country, bounds in order, no overlap with another range."""
+
+    class Meta:
+        model = S10Range
+        fields = ["service_indicator", "country", "agreement", "first_serial", "last_serial",
+                  "next_serial", "active"]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        rng = self.instance
+        for name in ("service_indicator", "country", "first_serial", "last_serial"):
+            if name in data:
+                setattr(rng, name, data[name])
+        if data.get("next_serial") is None and data.get("first_serial") is not None:
+            data["next_serial"] = data["first_serial"]
+        nxt, first, last = (
+            data.get("next_serial"),
+            data.get("first_serial"),
+            data.get("last_serial"),
+        )
+        if None not in (nxt, first, last) and not first <= nxt <= last + 1:
+            self.add_error(
+                "next_serial", _("The next serial must lie in the range (or one past it).")
+            )
+        if not self.errors:
+            try:
+                s10_ranges.check_range(rng)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field, messages)
+            data["service_indicator"], data["country"] = rng.service_indicator, rng.country
+        return data
+
+
+@admin.register(S10Range)
+class S10RangeAdmin(ListAdmin):
+    """The operator's S10 ranges: what labels are numbered from."""
+
+    form = S10RangeForm
+    list_display = ["service_indicator", "country", "first_serial", "last_serial",
+                    "next_serial", "remaining", "active", "agreement"]  # fmt: skip
+    search_fields = ["service_indicator", "country", "agreement"]
+    list_filter = ["active"]

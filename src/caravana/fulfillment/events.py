@@ -7,9 +7,9 @@ transaction.on_commit or Celery), once per parcel and state change, with:
 * ``sender``: the Parcel class
 * ``parcel``: the fulfillment.models.Parcel instance, already in its new state
 * ``code``: the UPU EMSEVT code, or ``None`` for an internal step with no UPU event
-  - ``EMA`` label created (posting: the merchant hands the item to the network)
+  - ``EMA`` posting: the origin hub accepts the item (its first scan, just before EMB)
   - ``EMB`` received and measured at the origin hub (arrival at outward office of exchange)
-  - ``None`` bagged / put into a ULD / loaded onto a flight (internal hub steps)
+  - ``None`` label created / bagged / put into a ULD / loaded onto a flight (internal steps)
 * ``state``: the parcel's new fulfillment state (Parcel.State value)
 * ``at``: aware datetime in UTC when it happened
 * ``location``: hub code (``SZX-HUB``) for hub steps, IATA code for airport steps

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,60 @@ class SerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.next_value}"
+
+
+class S10Range(models.Model):
+    """A block of S10 serials the operator may issue: the service indicator, the serials from
+    `first_serial` to `last_serial`, and the ISO country code of the issuing operator named in
+    its agreement (the letters at the end of every identifier). `next_serial` is the next one
+    to give out; a range whose `next_serial` is past `last_serial` is used up. Ranges of one
+    indicator and country never overlap (services.s10_ranges.check_range)."""
+
+    service_indicator = models.CharField(
+        _("service indicator"),
+        max_length=2,
+        validators=[RegexValidator("^[A-IL-RU-VX-Z][A-Z]$", _("Two letters, not J K S T W."))],
+    )
+    country = models.CharField(_("issuing operator's country"), max_length=2)
+    agreement = models.CharField(
+        _("agreement"),
+        max_length=200,
+        help_text=_("The agreement that assigns this range (operator, reference, date)."),
+    )
+    first_serial = models.PositiveIntegerField(
+        _("first serial"), validators=[MinValueValidator(0), MaxValueValidator(99_999_999)]
+    )
+    last_serial = models.PositiveIntegerField(
+        _("last serial"), validators=[MinValueValidator(0), MaxValueValidator(99_999_999)]
+    )
+    next_serial = models.PositiveIntegerField(_("next serial"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service_indicator", "country", "first_serial"]
+        indexes = [models.Index(fields=["service_indicator", "active"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_serial__lte=models.F("last_serial"))
+                & models.Q(next_serial__gte=models.F("first_serial"))
+                & models.Q(next_serial__lte=models.F("last_serial") + 1)
+                & models.Q(last_serial__lte=99_999_999),
+                name="s10_range_bounds",
+            )
+        ]
+        verbose_name = _("S10 range")
+        verbose_name_plural = _("S10 ranges")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.service_indicator} {self.first_serial:08d}–{self.last_serial:08d} "
+            f"{self.country}"
+        )
+
+    @property
+    def remaining(self) -> int:
+        return max(self.last_serial + 1 - self.next_serial, 0)
 
 
 class Parcel(models.Model):
@@ -230,15 +284,15 @@ class Bag(models.Model):
 
 class Uld(models.Model):
     """A pallet or container built at a hub from closed bags and handed to a flight. The
-    identifier is the airline's tag (PMC12345CV), so the same tag reappears on later flights:
-    it is unique only among ULDs not yet on a flight."""
+    identifier is the airline's tag (PMC12345CV, AKE1234ABC), kept whole, so the same tag
+    reappears on later flights: it is unique only among ULDs not yet on a flight."""
 
     class State(models.TextChoices):
         BUILDING = "building", _("Building")
         CLOSED = "closed", _("Closed")
         LOADED = "loaded", _("Loaded")
 
-    identifier = models.CharField(_("ULD identifier"), max_length=10)
+    identifier = models.CharField(_("ULD identifier"), max_length=11)
     uld_type = models.ForeignKey(UldType, on_delete=models.PROTECT, related_name="ulds")
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="ulds")
     # Set by the first bag: a ULD flies to one gateway, so every bag in it goes there.

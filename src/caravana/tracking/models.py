@@ -40,7 +40,7 @@ class Status(models.TextChoices):
 
 #: What each event means in words a buyer reads (translated; upu.py keeps the UPU wording).
 EVENT_LABELS = {
-    "EMA": _("Label created, waiting for the parcel"),
+    "EMA": _("Accepted by the network at the origin hub"),
     "EMB": _("Received at the origin hub"),
     "EXA": _("Presented to export customs"),
     "EXB": _("Held by export customs"),
@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "EMI": _("Delivered"),
     "EDX": _("Import terminated"),
     # Internal hub steps, recorded without a UPU code.
+    "label_created": _("Label created, waiting for the parcel"),
     "bagged": _("Sorted into a bag at the hub"),
     "in_uld": _("Packed onto an air cargo unit"),
     "loaded": _("Loaded onto the flight"),

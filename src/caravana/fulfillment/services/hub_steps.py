@@ -19,7 +19,7 @@ from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel
 from caravana.fulfillment.services.rules import (
     MEASURE_CODES,
-    S10_COUNTRY,
+    ORIGIN_COUNTRY,
     TOLERANCE_G,
     TOLERANCE_RATIO,
     battery_refused,
@@ -54,7 +54,7 @@ def _shipping_difference(parcel: Parcel, declared_g: int, measured_g: int):
         from caravana.pricing.rules import load_rate_cards
 
         card = load_rate_cards().get(
-            S10_COUNTRY, parcel.recipient_country, parcel.service_level.code
+            ORIGIN_COUNTRY, parcel.recipient_country, parcel.service_level.code
         )
     except Exception:  # the pricing data is optional for hub operations
         return None, ""
@@ -138,6 +138,9 @@ def receive(
         parcel.received_by_id = hub_user.pk
     parcel.save()
     if first_scan:
+        # Posting (EMA) is the network taking the item: the hub's first scan, then its
+        # arrival at the outward office of exchange (EMB) with what was measured.
+        emit(parcel, events.EMA, at, hub.code, merchant=parcel.merchant.legal_name)
         emit(
             parcel,
             events.EMB,

@@ -1,5 +1,6 @@
-"""A merchant's parcels: created with their declared contents and a fresh S10 identifier
-(label created, EMA), cancelled until the hub receives them, and looked up for labels."""
+"""A merchant's parcels: created with their declared contents and a fresh S10 identifier from
+the operator's configured ranges (label created; EMA comes when the hub accepts the parcel),
+cancelled until the hub receives them, and looked up for labels."""
 
 from __future__ import annotations
 
@@ -17,18 +18,17 @@ from caravana.codes import hs
 from caravana.codes import s10 as s10_codes
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error, fields_error
-from caravana.fulfillment import events
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Parcel, ParcelItem
+from caravana.fulfillment.services import s10_ranges
 from caravana.fulfillment.services.rules import (
     CURRENCIES,
     MAX_ITEMS,
-    S10_COUNTRY,
     battery_refused,
     check_size,
     positive_int,
 )
-from caravana.fulfillment.services.scanning import emit, next_serial, now
+from caravana.fulfillment.services.scanning import emit, now
 from caravana.markets import documents
 from caravana.network.models import Hub, Lane, ServiceLevel
 
@@ -144,7 +144,8 @@ def _clean_items(raw_items: Any, errors: dict[str, str]) -> list[ParcelItem]:
 
 @transaction.atomic
 def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
-    """A parcel with its declared contents and a fresh S10 identifier (label created, EMA).
+    """A parcel with its declared contents and a fresh S10 identifier from the operator's
+    configured ranges (label created; EMA comes when the hub accepts the parcel).
 
     `hub` is a hub code or Hub, `service_level` a code or ServiceLevel; `items` a list of
     mappings with description, hs_code, quantity, unit_value, currency, unit_weight_g."""
@@ -244,19 +245,13 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
             {k: v[0] for k, v in exc.error_dict.items()} if hasattr(exc, "error_dict") else exc
         ) from exc
 
-    serial = next_serial(f"s10:{level.s10_indicator}:{S10_COUNTRY}")
-    if serial > 99_999_999:
-        raise field_error(
-            "service_level",
-            _("The S10 serial range of this service level is exhausted."),
-            FulfillmentErrorCode.SERIAL_RANGE_EXHAUSTED,
-        )
-    parcel.s10 = s10_codes.build(level.s10_indicator, serial, S10_COUNTRY)
+    parcel.s10 = s10_ranges.allocate(level.s10_indicator)
     parcel.save()
     for item in items:
         item.parcel = parcel
     ParcelItem.objects.bulk_create(items)
-    emit(parcel, events.EMA, parcel.created_at, hub.code, merchant=merchant.legal_name)
+    # Not yet EMA (posting): that is recorded when the hub accepts the parcel (hub_steps.receive).
+    emit(parcel, None, parcel.created_at, hub.code, merchant=merchant.legal_name)
     return parcel
 
 

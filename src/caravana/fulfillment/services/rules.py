@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from caravana.catalog import sellable
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 
-#: The country in every S10 identifier Caravana issues (the issuing operator is in China).
-S10_COUNTRY = "CN"
+#: Where the network's lanes start (the rate cards are keyed by origin country). S10
+#: identifiers take their country from the configured ranges (services.s10_ranges), not this.
+ORIGIN_COUNTRY = "CN"
 #: What the network accepts per parcel: it has to fit in a 30 kg bag and through the sorter.
 MAX_PARCEL_WEIGHT_G = 30_000
 MAX_SIDE_CM = 150
