@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "caravana.pricing",
     "caravana.orders",
     "caravana.payments",
+    "caravana.duties",
     "caravana.network",
     "caravana.fulfillment",
     "caravana.tracking",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/", include("caravana.console.urls")),
     path("operations/exports/", include("caravana.console.ops_urls")),
     path("operations/fx/", include("caravana.console.fx_urls")),
+    path("operations/duties/", include("caravana.duties.ops_urls")),
     path("operations/", include("caravana.payments.ops_urls")),
     path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/", include("caravana.fulfillment.urls")),

@@ -160,8 +160,14 @@ def test_full_life_refund_release_payout_reconciles(
     assert split["commission"] == ((first.goods - Decimal("10.00")) * Decimal("0.10")).quantize(
         Decimal("0.01")
     )
-    duties = LedgerAccount.objects.get(kind=AccountKind.DUTIES, country="BR")
-    assert duties.balance == first.duties + first.taxes
+    # One liability account per tax (II, ICMS), each holding what the quote collected for it.
+    duties = {
+        a.key: a.balance
+        for a in LedgerAccount.objects.filter(kind=AccountKind.DUTIES, country="BR")
+    }
+    by_tax = ledger.collected_by_tax(first)
+    assert duties == {f"duties:BRL:BR:{tax}": amount for tax, amount in by_tax.items()}
+    assert sum(duties.values()) == first.duties + first.taxes
     # second order: refunded in full before shipping
     with django_capture_on_commit_callbacks(execute=True):
         refunds.refund(second, None, reason="merchant")

@@ -10,14 +10,23 @@ escrow              credit  held for the buyer until delivery is confirmed (per 
 merchant_payable    credit  owed to a merchant, paid out in CNY
 commission          credit  the platform's commission on goods
 shipping            credit  shipping and insurance revenue
-duties              credit  duties and taxes owed to a country's authority
+duties              credit  duties and taxes owed to a country's authority, per tax
 refunds             credit  refunds owed to buyers until the provider has paid them
+duty_absorbed       debit   customs assessed more than was collected; the platform pays it
+duty_receivable     debit   customs assessed more than was collected; the buyer owes it
+duty_surplus        credit  collected beyond what customs assessed
 =================== ======= ==================================================================
 
 Flows: capture Dr clearing / Cr escrow. Refund Dr escrow / Cr refunds, then Dr refunds / Cr
 clearing when the provider pays it. Completion Dr escrow / Cr merchant payable (goods less
 commission), commission, shipping, duties. Payout Dr merchant payable / Cr clearing.
 None of these accounts may go negative, nor may an order's share of escrow.
+
+Duties (caravana.duties): when customs assesses a parcel its order's duties and taxes leave
+escrow for the liability of each tax (kind duty_collect; the release then moves only the
+rest), and the difference to the assessment is booked against duty_absorbed, duty_receivable
+or duty_surplus (duty_diff). A return before release reverses both into escrow; a remittance
+to the authority is Dr duties / Cr clearing (duty_remit).
 """
 
 from __future__ import annotations
@@ -42,7 +51,9 @@ from caravana.payments.models import (
 )
 
 ZERO = Decimal(0)
-DEBIT_NORMAL = {AccountKind.CLEARING}
+DEBIT_NORMAL = {AccountKind.CLEARING, AccountKind.DUTY_ABSORBED, AccountKind.DUTY_RECEIVABLE}
+#: Transactions that move an order's duties between escrow and the liability before release.
+DUTY_ESCROW_KINDS = ("duty_collect", "duty_return")
 Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (debit +), order
 
 
@@ -64,13 +75,17 @@ class LedgerError(ValueError):
 
 
 def account(
-    kind: str, currency: str, *, merchant: Merchant | None = None, country: str = ""
+    kind: str, currency: str, *, merchant: Merchant | None = None, country: str = "", tax: str = ""
 ) -> LedgerAccount:
+    """The account for `kind` and currency (and merchant, country, tax), created when first
+    used. A duties account per tax has the tax's rule component last: duties:BRL:BR:icms."""
     parts = [kind, currency]
     if merchant is not None:
         parts.append(f"m{merchant.pk}")
     if country:
         parts.append(country)
+    if tax:
+        parts.append(tax)
     key = ":".join(parts)
     acct, _created = LedgerAccount.objects.get_or_create(
         key=key,
@@ -250,14 +265,62 @@ def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
     }
 
 
+def collected_by_tax(order: Order) -> dict[str, Decimal]:
+    """What the buyer paid at checkout for each duty and tax, by rule component ("ii", "icms"),
+    from the order's quote snapshot; estimates paid on arrival (DDU) are not collected."""
+    out: dict[str, Decimal] = {}
+    quote = order.quote or {}
+    for charge in [*quote.get("duties", []), *quote.get("taxes", [])]:
+        if charge.get("estimate"):
+            continue
+        out[charge["code"]] = out.get(charge["code"], ZERO) + Decimal(charge["amount"])
+    return out
+
+
+def allocate(by_tax: dict[str, Decimal], amount: Decimal) -> dict[str, Decimal]:
+    """Share `amount` (at most the sum of `by_tax`) among the taxes: each in full in the quote's
+    order until it runs out, so a shortfall (refunds that reached the duties) falls on the last
+    ones. Monotone: a larger amount never gives a tax less."""
+    out: dict[str, Decimal] = {}
+    left = amount
+    for code, value in by_tax.items():
+        take = min(value, max(left, ZERO))
+        out[code] = take
+        left -= take
+    return out
+
+
+def duties_moved(order: Order) -> Decimal:
+    """What customs' assessment already moved out of escrow into the duty liability (net of a
+    return that moved it back)."""
+    total = LedgerEntry.objects.filter(
+        order=order, account__kind=AccountKind.ESCROW, transaction__kind__in=DUTY_ESCROW_KINDS
+    ).aggregate(s=Sum("amount"))["s"]
+    return _q(total)
+
+
 def post_release(order: Order) -> None:
     """Delivery confirmed: escrow goes to the merchant (less commission), the platform's
-    shipping revenue and each country's duties and taxes."""
+    shipping revenue and each country's duties and taxes, one account per tax (less what an
+    assessment already moved there)."""
     held = order_escrow(order)
     if held <= ZERO:
         return
     cur = order.currency
-    split = release_split(order, held)
+    moved = duties_moved(order)
+    split = release_split(order, held + moved)
+    by_tax = collected_by_tax(order)
+    due = allocate(by_tax, split["duties"])
+    already = allocate(by_tax, moved)
+    duty_legs = [
+        credit(
+            account(AccountKind.DUTIES, cur, country=order.country, tax=code),
+            due[code] - already[code],
+            order,
+        )
+        for code in by_tax
+    ]
+    rest = split["duties"] - moved - sum((due[c] - already[c] for c in by_tax), ZERO)
     legs = [
         debit(account(AccountKind.ESCROW, cur), held, order),
         credit(
@@ -265,7 +328,9 @@ def post_release(order: Order) -> None:
         ),
         credit(account(AccountKind.COMMISSION, cur), split["commission"]),
         credit(account(AccountKind.SHIPPING, cur), split["shipping"]),
-        credit(account(AccountKind.DUTIES, cur, country=order.country), split["duties"]),
+        *duty_legs,
+        # Duties without a breakdown in the quote (older orders) stay in the country's account.
+        credit(account(AccountKind.DUTIES, cur, country=order.country), rest, order),
     ]
     post(f"release:{order.number}", "release", legs, order=order, memo="escrow released")
 
@@ -323,6 +388,16 @@ def reconcile() -> list[str]:
         .annotate(s=Sum("amount"))
         .values_list("order_id", "s")
     )
+    # Duties an assessment moved out of escrow before release (duty_collect − duty_return).
+    moved = {
+        pk: _q(s)
+        for pk, s in LedgerEntry.objects.filter(
+            account__kind=AccountKind.ESCROW, transaction__kind__in=DUTY_ESCROW_KINDS
+        )
+        .values("order_id")
+        .annotate(s=Sum("amount"))
+        .values_list("order_id", "s")
+    }
     refunded = dict(
         Refund.objects.exclude(reason__in=RETURN_REASONS)
         .values("order_id")
@@ -347,8 +422,10 @@ def reconcile() -> list[str]:
         elif order.status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED):
             if held != ZERO:
                 problems.append(f"order {order.number}: {order.status} but escrow holds {held}")
-        elif order.pk in captured and held != order.total - order.refunded:
-            problems.append(f"order {order.number}: escrow {held} ≠ total − refunded")
+        elif order.pk in captured and held != order.total - order.refunded - moved.get(
+            order.pk, ZERO
+        ):
+            problems.append(f"order {order.number}: escrow {held} ≠ total − refunded − duties")
     # Refunds owed: what the refunds accounts hold is what the provider has not paid back yet.
     unpaid = dict(
         Refund.objects.exclude(status=RefundStatus.PAID)

@@ -138,13 +138,17 @@ class AccountKind(models.TextChoices):
     SHIPPING = "shipping", _("Shipping revenue")
     DUTIES = "duties", _("Duties and taxes payable")
     REFUNDS = "refunds", _("Refunds")
+    DUTY_ABSORBED = "duty_absorbed", _("Duty shortfalls absorbed by the platform")
+    DUTY_RECEIVABLE = "duty_receivable", _("Duty shortfalls to recover from buyers")
+    DUTY_SURPLUS = "duty_surplus", _("Duties collected beyond the assessment")
 
 
 class LedgerAccount(models.Model):
-    """One account per kind, currency and (for payables) merchant or country. Debit-normal
-    accounts (clearing) hold a positive balance as debits minus credits; the others are
-    credit-normal. `balance` is kept in the same transaction as the entries and checked
-    against them by reconciliation."""
+    """One account per kind, currency and (for payables) merchant or country; duties payable
+    also per tax (its key ends with the rule component, duties:BRL:BR:icms). Debit-normal
+    accounts (clearing, duty shortfalls absorbed or receivable) hold a positive balance as
+    debits minus credits; the others are credit-normal. `balance` is kept in the same
+    transaction as the entries and checked against them by reconciliation."""
 
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=AccountKind)

@@ -100,8 +100,10 @@ def _refund(
         raise field_error(
             "order", _("This order has nothing to refund."), PaymentsErrorCode.NOTHING_TO_REFUND
         )
-    amount = order.refundable if amount is None else clean_amount(amount, order.currency)
     held = ledger.order_escrow(order)
+    # "All that is left": duties customs already assessed are owed to the country, not in
+    # escrow, until the parcel is returned (caravana.duties moves them back then).
+    amount = min(order.refundable, held) if amount is None else clean_amount(amount, order.currency)
     if amount <= 0 or amount > held or amount > order.refundable:
         raise field_error(
             "amount",

@@ -1,0 +1,369 @@
+"""Every write of the duties app, each in one transaction and idempotent under retry:
+
+* ``record_assessment(parcel, amounts, source)`` — what customs assessed for a parcel, by tax.
+  The order's duties and taxes leave escrow for the liability account of each tax (duties:
+  <currency>:<country>:<tax>), and the difference to what the buyer paid is booked: a shortfall
+  absorbed by the platform or to recover from the buyer (the country's setting), a surplus
+  held in duty_surplus. The clearance desk calls it.
+* ``record_return(parcel)`` — the parcel goes back (returned or refused before delivery): both
+  postings are reversed, the duties are in escrow again and the order's refund returns them.
+* ``remit(authority, currency, period_start, period_end, paid_reference)`` — pay an authority
+  everything its accounts owe up to the end of the period: Dr duties / Cr clearing.
+
+Parcels without an order, and DDU parcels (the buyer pays customs on arrival), are recorded
+but move no money: nothing was collected for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caravana.duties.error_codes import DutiesErrorCode
+from caravana.duties.models import (
+    AssessmentStatus,
+    CountryDutySetting,
+    DifferencePolicy,
+    DutyAssessment,
+    DutyAuthority,
+    RemittanceBatch,
+)
+from caravana.errors import field_error
+from caravana.fulfillment.models import Parcel
+from caravana.money import round_money
+from caravana.orders.models import Order
+from caravana.payments import ledger
+from caravana.payments.models import AccountKind, LedgerEntry, LedgerTransaction
+from caravana.payments.references import new_reference
+from caravana.pricing.models import RuleSetVersion
+
+ZERO = Decimal(0)
+
+
+def _order_of(parcel: Parcel) -> Order:
+    order = (
+        Order.objects.filter(number=parcel.order_ref, merchant_id=parcel.merchant_id).first()
+        if parcel.order_ref
+        else None
+    )
+    if order is None or order.paid_at is None:
+        raise field_error(
+            "parcel",
+            _("Parcel %(s)s belongs to no paid order: there are no collected duties to match.")
+            % {"s": parcel.s10},
+            DutiesErrorCode.NO_ORDER,
+        )
+    return order
+
+
+def country_taxes(country: str) -> list[str]:
+    """The rule components (duties and taxes) any of the country's rule sets has had."""
+    codes: list[str] = []
+    for version in RuleSetVersion.objects.filter(country=country).only("body"):
+        for comp in (version.body or {}).get("components", []):
+            if comp.get("id") and comp["id"] not in codes:
+                codes.append(comp["id"])
+    return codes
+
+
+def _clean_amounts(order: Order, amounts: Mapping[str, Any]) -> dict[str, Decimal]:
+    """The assessment by tax, rounded to the currency; a tax the country's rules do not know, a
+    negative or unreadable amount is an error naming it."""
+    known = set(country_taxes(order.country)) | set(ledger.collected_by_tax(order))
+    out: dict[str, Decimal] = {}
+    for code, raw in (amounts or {}).items():
+        field = f"amounts.{code}"
+        if code not in known:
+            raise field_error(
+                field,
+                _("%(t)s is not a duty or tax of %(c)s.") % {"t": code, "c": order.country},
+                DutiesErrorCode.INVALID_ASSESSMENT,
+            )
+        try:
+            value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0 or value >= Decimal(10) ** 12:
+            raise field_error(
+                field, _("Give an amount of zero or more."), DutiesErrorCode.INVALID_ASSESSMENT
+            )
+        out[code] = round_money(value, order.currency)
+    return out
+
+
+def _post(key: str, kind: str, legs: list, order: Order | None, memo: str) -> None:
+    try:
+        ledger.post(key, kind, legs, order=order, memo=memo)
+    except ledger.LedgerError as exc:
+        raise field_error("ledger", str(exc), DutiesErrorCode.LEDGER_REFUSED) from exc
+
+
+def _escrow_duties(order: Order) -> Decimal:
+    """The order's duties and taxes still in escrow: refunds come off goods, then shipping,
+    then duties (payments.ledger.release_split)."""
+    rest = max(order.refunded - order.goods - order.shipping, ZERO)
+    return max(order.duties + order.taxes - rest - ledger.duties_moved(order), ZERO)
+
+
+def policy_of(country: str) -> str:
+    setting = CountryDutySetting.objects.filter(country=country).first()
+    return setting.difference_policy if setting else DifferencePolicy.ABSORB
+
+
+@transaction.atomic
+def record_assessment(
+    parcel: Parcel,
+    amounts: Mapping[str, Any],
+    source: str,
+    at: dt.datetime | None = None,
+) -> DutyAssessment:
+    """Record customs' assessment of `parcel` (amounts by tax: {"ii": "12.30", "icms": ...}, in
+    the order's currency) and book it against what the buyer paid. `source` says where the
+    figures come from (the customs declaration's number, the broker's file). Calling it again
+    with the same amounts returns the first record; other amounts are refused."""
+    at = at or timezone.now()
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    existing = DutyAssessment.objects.filter(parcel=parcel).first()
+    order = _order_of(parcel)
+    clean = _clean_amounts(order, amounts)
+    if existing is not None:
+        same = {k: Decimal(v) for k, v in existing.amounts.items()} == clean
+        if same and existing.status == AssessmentStatus.ASSESSED:
+            return existing
+        raise field_error(
+            "parcel",
+            _("Parcel %(s)s was already assessed (%(a)s %(c)s).")
+            % {"s": parcel.s10, "a": existing.assessed_total, "c": existing.currency},
+            DutiesErrorCode.ALREADY_ASSESSED,
+        )
+    if not str(source or "").strip():
+        raise field_error("source", _("Say where the assessment comes from."),
+                          DutiesErrorCode.INVALID_ASSESSMENT)  # fmt: skip
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.ledger_transactions.filter(kind="release").exists():
+        raise field_error(
+            "parcel",
+            _("Order %(o)s was already settled: its duties are no longer held.")
+            % {"o": order.number},
+            DutiesErrorCode.ALREADY_RELEASED,
+        )
+    by_tax = ledger.collected_by_tax(order) if parcel.ddp else {}
+    collected = ledger.allocate(by_tax, _escrow_duties(order)) if by_tax else {}
+    taxes = list(dict.fromkeys([*collected, *clean]))
+    cur, country = order.currency, order.country
+    zero = round_money(ZERO, cur)
+    diffs = {t: clean.get(t, zero) - collected.get(t, zero) for t in taxes}
+    policy = policy_of(country)
+    assessment = DutyAssessment.objects.create(
+        parcel=parcel, order=order, country=country, currency=cur,
+        amounts={t: str(v) for t, v in clean.items()},
+        collected={t: str(v) for t, v in collected.items()},
+        differences={t: str(v) for t, v in diffs.items()},
+        assessed_total=sum(clean.values(), zero), collected_total=sum(collected.values(), zero),
+        difference_total=sum(diffs.values(), zero) if parcel.ddp else zero,
+        policy=policy, source=str(source).strip()[:200], assessed_at=at,
+    )  # fmt: skip
+    if not parcel.ddp:
+        return assessment  # the buyer pays customs on arrival: no money of ours moves
+    _lock_accounts(order, taxes)
+    moved = sum(collected.values(), zero)
+    if moved:
+        legs = [ledger.debit(ledger.account(AccountKind.ESCROW, cur), moved, order)]
+        legs += [ledger.credit(_liability(order, t), v, order) for t, v in collected.items()]
+        _post(f"duty-collect:{parcel.s10}", "duty_collect", legs, order,
+              f"duties of {parcel.s10} before customs")  # fmt: skip
+    legs = []
+    for tax, diff in diffs.items():
+        if diff > 0:
+            legs += [ledger.debit(_shortfall_account(order, policy), diff, order),
+                     ledger.credit(_liability(order, tax), diff, order)]  # fmt: skip
+        elif diff < 0:
+            legs += [ledger.debit(_liability(order, tax), -diff, order),
+                     ledger.credit(_surplus_account(order), -diff, order)]  # fmt: skip
+    if legs:
+        _post(f"duty-diff:{parcel.s10}", "duty_diff", legs, order,
+              f"customs assessed {parcel.s10}: {policy}")  # fmt: skip
+    return assessment
+
+
+def _liability(order: Order, tax: str):
+    return ledger.account(AccountKind.DUTIES, order.currency, country=order.country, tax=tax)
+
+
+def _shortfall_account(order: Order, policy: str):
+    kind = (
+        AccountKind.DUTY_RECEIVABLE
+        if policy == DifferencePolicy.RECOVER
+        else AccountKind.DUTY_ABSORBED
+    )
+    return ledger.account(kind, order.currency, country=order.country)
+
+
+def _surplus_account(order: Order):
+    return ledger.account(AccountKind.DUTY_SURPLUS, order.currency, country=order.country)
+
+
+def _lock_accounts(order: Order, taxes: list[str]) -> None:
+    """Every account these postings touch, locked at once in the ledger's order (no deadlock
+    with a capture, a release or a remittance)."""
+    cur = order.currency
+    accounts = [ledger.account(AccountKind.ESCROW, cur), _surplus_account(order)]
+    accounts += [_shortfall_account(order, p) for p in DifferencePolicy.values]
+    accounts += [_liability(order, t) for t in taxes]
+    ledger.lock(accounts)
+
+
+@transaction.atomic
+def record_return(parcel: Parcel, reason: str = "returned") -> DutyAssessment | None:
+    """The parcel goes back before delivery (customs returned it, the buyer refused it): its
+    duties leave the liability for escrow again and the difference booked against the platform
+    or the buyer is reversed, so the order's refund gives the buyer back what was paid. None
+    when the parcel was never assessed; idempotent."""
+    assessment = DutyAssessment.objects.select_for_update().filter(parcel_id=parcel.pk).first()
+    if assessment is None:
+        return None
+    if assessment.status == AssessmentStatus.RETURNED:
+        return assessment
+    order = Order.objects.select_for_update().get(pk=assessment.order_id)
+    if order.ledger_transactions.filter(kind="release").exists():
+        raise field_error(
+            "parcel",
+            _("Order %(o)s was already settled: its duties are no longer held.")
+            % {"o": order.number},
+            DutiesErrorCode.ALREADY_RELEASED,
+        )
+    _lock_accounts(order, list(assessment.differences))
+    for key, kind in ((f"duty-diff:{parcel.s10}", "duty_diff_rev"),
+                      (f"duty-collect:{parcel.s10}", "duty_return")):  # fmt: skip
+        txn = LedgerTransaction.objects.filter(key=key).first()
+        if txn is None:
+            continue
+        legs = [(e.account, -e.amount, e.order) for e in txn.entries.select_related("account")]
+        _post(f"{key}:reversed", kind, legs, order, f"{reason}: {parcel.s10}")
+    assessment.status = AssessmentStatus.RETURNED
+    assessment.returned_at = timezone.now()
+    assessment.save(update_fields=["status", "returned_at"])
+    return assessment
+
+
+# --- remittance ---------------------------------------------------------------------------------
+
+
+def authority_taxes(authority: DutyAuthority) -> list[str]:
+    """The taxes `authority` collects: those it lists, or every tax of its country that no other
+    authority of the country lists."""
+    if authority.taxes:
+        return list(authority.taxes)
+    claimed = {
+        t
+        for taxes in DutyAuthority.objects.filter(country=authority.country)
+        .exclude(pk=authority.pk)
+        .values_list("taxes", flat=True)
+        for t in taxes
+    }
+    keys = ledger_tax_keys(authority.country)
+    return [t for t in keys if t not in claimed]
+
+
+def ledger_tax_keys(country: str) -> list[str]:
+    """Every tax with a liability account in the country (from the accounts' keys), plus the
+    country's rule components."""
+    found = list(country_taxes(country))
+    from caravana.payments.models import LedgerAccount
+
+    for key in LedgerAccount.objects.filter(kind=AccountKind.DUTIES, country=country).values_list(
+        "key", flat=True
+    ):
+        parts = key.split(":")
+        tax = parts[3] if len(parts) > 3 else ""
+        if tax and tax not in found:
+            found.append(tax)
+    return found
+
+
+def balance_before(account_id: int, end: dt.datetime) -> Decimal:
+    """An account's credit-normal balance from its entries before `end`."""
+    total = LedgerEntry.objects.filter(
+        account_id=account_id, transaction__created_at__lt=end
+    ).aggregate(s=Sum("amount"))["s"]
+    return -Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+@transaction.atomic
+def remit(
+    authority: DutyAuthority,
+    currency: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    paid_reference: str,
+    actor: Any = None,
+) -> RemittanceBatch:
+    """Pay `authority` everything its accounts owed in `currency` before `period_end` (UTC,
+    exclusive; before now for a period still running): each tax's liability is debited and
+    the money leaves clearing. `paid_reference` is the authority's receipt (DARF, pedimento,
+    …). A period must end after the last one paid; the same period twice returns the first
+    batch."""
+    existing = RemittanceBatch.objects.filter(
+        authority=authority, currency=currency, period_end=period_end
+    ).first()
+    if existing is not None:
+        return existing
+    if not str(paid_reference or "").strip():
+        raise field_error("paid_reference", _("Give the authority's receipt number."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if period_end <= period_start:
+        raise field_error("period_end", _("The period must end after it starts."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    last = RemittanceBatch.objects.filter(authority=authority, currency=currency).first()
+    if last is not None and period_end <= last.period_end:
+        raise field_error(
+            "period_end",
+            _("%(a)s was already paid up to %(d)s.") % {"a": authority.code, "d": last.period_end},
+            DutiesErrorCode.INVALID_PERIOD,
+        )
+    # A period still running pays what was owed up to now; the next period pays the rest.
+    end = min(day_start(period_end), timezone.now())
+    taxes = authority_taxes(authority)
+    accounts = {
+        t: ledger.account(AccountKind.DUTIES, currency, country=authority.country, tax=t)
+        for t in taxes
+    }
+    ledger.lock([*accounts.values(), ledger.account(AccountKind.CLEARING, currency)])
+    lines = {t: balance_before(a.pk, end) for t, a in accounts.items()}
+    lines = {t: v for t, v in lines.items() if v > 0}
+    total = sum(lines.values(), ZERO)
+    batch = RemittanceBatch.objects.create(
+        reference=new_reference("REM"), authority=authority, currency=currency,
+        period_start=period_start, period_end=period_end,
+        lines={t: str(v) for t, v in lines.items()}, total=total,
+        paid_reference=str(paid_reference).strip()[:80],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    if total:
+        legs = [ledger.debit(accounts[t], v) for t, v in lines.items()]
+        legs.append(ledger.credit(ledger.account(AccountKind.CLEARING, currency), total))
+        _post(f"duty-remit:{batch.reference}", "duty_remit", legs, None,
+              f"paid to {authority.code} ({batch.paid_reference})")  # fmt: skip
+    return batch
+
+
+def remit_safely(*args: Any, **kwargs: Any) -> RemittanceBatch:
+    """remit(), answering a concurrent duplicate with the batch the other request wrote."""
+    try:
+        return remit(*args, **kwargs)
+    except IntegrityError:
+        authority, currency, _start, period_end = args[:4]
+        return RemittanceBatch.objects.get(
+            authority=authority, currency=currency, period_end=period_end
+        )
