@@ -26,7 +26,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
 from caravana.payments.models import AccountKind, LedgerAccount, LedgerEntry
 
-ZERO = Decimal(0)
+ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 #: Which column of the report each kind of ledger transaction on a duties account falls in.
 COLUMNS = {
