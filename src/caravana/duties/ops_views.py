@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana import markets
 from caravana.access.pages import operator_required
 from caravana.duties import chart, queries, services
 from caravana.duties.forms import PeriodForm, RemitForm
@@ -23,10 +24,8 @@ COLUMNS = ("opening", "collected", "returned", "differences", "remitted", "other
 
 
 def _period(request: HttpRequest) -> PeriodForm:
-    data = request.GET if "country" in request.GET else None
-    form = PeriodForm(data, initial=PeriodForm.initial_for())
-    if data is None:
-        form = PeriodForm(PeriodForm.initial_for())
+    """The period asked for, or this month so far in Brazil; validated."""
+    form = PeriodForm(request.GET if "country" in request.GET else PeriodForm.initial_for())
     form.is_valid()
     return form
 
@@ -80,8 +79,6 @@ def remit(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         authority = d["authority"]
-        from caravana import markets
-
         market = markets.get(authority.country)
         try:
             batch = services.remit_safely(

@@ -329,9 +329,9 @@ def post_release(order: Order) -> None:
         credit(account(AccountKind.COMMISSION, cur), split["commission"]),
         credit(account(AccountKind.SHIPPING, cur), split["shipping"]),
         *duty_legs,
-        # Duties without a breakdown in the quote (older orders) stay in the country's account.
-        credit(account(AccountKind.DUTIES, cur, country=order.country), rest, order),
     ]
+    if rest:  # duties without a breakdown in the quote (older orders): the country's account
+        legs.append(credit(account(AccountKind.DUTIES, cur, country=order.country), rest, order))
     post(f"release:{order.number}", "release", legs, order=order, memo="escrow released")
 
 
