@@ -60,7 +60,8 @@ def test_tracking_page_in_portuguese_with_map_and_timeline(live_server, page):
     assert box_w > 300  # drawn at a readable size
 
     items = page.locator("[data-timeline] li")
-    expect(items).to_have_count(8)  # EMA, EMB, bagged, in ULD, loaded, EMC, EMD, EDB
+    # label created, EMA (the hub's first scan), EMB, bagged, in ULD, loaded, EMC, EMD, EDB
+    expect(items).to_have_count(9)
     expect(items.first).to_have_attribute("data-code", "EDB")
     expect(items.first.locator("time")).to_have_attribute("data-tz", "America/Sao_Paulo")
     expect(items.first.locator("time")).to_contain_text("UTC−03:00")
