@@ -256,6 +256,7 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
     for item in items:
         item.parcel = parcel
     ParcelItem.objects.bulk_create(items)
+    events.label_created.send(sender=Parcel, parcel=parcel)
     emit(parcel, events.EMA, parcel.created_at, hub.code, merchant=merchant.legal_name)
     return parcel
 
