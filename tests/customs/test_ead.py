@@ -160,10 +160,10 @@ def test_the_broker_drop_leaves_files_in_storage(flight_gru):
     drop = adapters.BrokerDrop(folder="customs/test-outbox")
     files = drop.files(adapters.Export(flight.number, flight.date, "BR", records))
     assert len(drop.written) == 2
-    for name, f in zip(drop.written, files, strict=True):
+    for name, file in zip(drop.written, files, strict=True):
         assert name.startswith("customs/test-outbox/BR/")
         with default_storage.open(name) as stored:
-            assert stored.read() == f.body
+            assert stored.read() == file.body
         default_storage.delete(name)
 
 
