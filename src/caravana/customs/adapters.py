@@ -20,7 +20,9 @@ caravana.ead/1 as JSON and CSV (docs/customs.md), and says so in `note`:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -71,13 +73,34 @@ def generic_files(export: Export) -> list[File]:
         "destination": export.destination,
     }
     body = ead.to_json(export.records, header).encode("utf-8")
-    rows = (row for rec in export.records for row in ead.csv_rows(rec))
-    with csvfile.spool(ead.CSV_COLUMNS, rows) as spooled:
-        table = spooled.read()
     return [
         File(f"{export.stem}.json", body, "application/json"),
-        File(f"{export.stem}.csv", table, "text/csv"),
+        File(f"{export.stem}.csv", _csv(export.records), "text/csv"),
     ]
+
+
+#: Columns whose text comes from people (names, addresses, descriptions): a spreadsheet would
+#: run one starting with = + - @ as a formula, so jobs.csvfile.cell quotes it. The others are
+#: numbers and codes Caravana wrote, passed as they are (60,000 parcels × 44 columns).
+_TEXT_COLUMNS = tuple(
+    i
+    for i, name in enumerate(ead.CSV_COLUMNS)
+    if name.startswith(("sender_", "consignee_", "item_description", "invoice", "order_"))
+)
+
+
+def _csv(records: Sequence[dict[str, Any]]) -> bytes:
+    """UTF-8 CSV with a BOM (spreadsheets then read accents and Chinese right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ead.CSV_COLUMNS)
+    cell = csvfile.cell
+    for rec in records:
+        for row in ead.csv_rows(rec):
+            for i in _TEXT_COLUMNS:
+                row[i] = cell(row[i])
+            writer.writerow(row)
+    return out.getvalue().encode("utf-8-sig")
 
 
 @dataclass(frozen=True)

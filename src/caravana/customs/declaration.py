@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -128,6 +129,18 @@ class Declaration:
     warnings: tuple[str, ...] = field(default=())
 
 
+@lru_cache(maxsize=4096)
+def _uscc(number: str) -> str:
+    """The compact USCC or StdnumError (a flight has few senders: checked once each)."""
+    return uscc.validate(number)
+
+
+@lru_cache(maxsize=16384)
+def _hs(number: str) -> tuple[str, bool]:
+    code = hs.compact(number)
+    return code, hs.is_valid(code)
+
+
 def national_code(destination: str, hs_code: str, given: str) -> str:
     """The merchant's national code for `destination` if it extends `hs_code` to the
     country's length, "" when none was given; ValueError otherwise."""
@@ -151,7 +164,7 @@ def build(data: DeclarationIn) -> Declaration:
     if data.category in cn23.COMMERCIAL and not data.invoice_number.strip():
         errors["invoice_number"] = "a commercial item needs its invoice number (CN 23 box 14)"
     try:
-        sender_uscc = uscc.validate(data.sender_uscc)
+        sender_uscc = _uscc(data.sender_uscc)
     except StdnumError:
         errors["sender_uscc"] = f"{data.sender_uscc!r} is not a valid unified social credit code"
         sender_uscc = data.sender_uscc
@@ -162,8 +175,8 @@ def build(data: DeclarationIn) -> Declaration:
     items: list[Item] = []
     for i, it in enumerate(data.items):
         p = f"items[{i}]."
-        code = hs.compact(it.hs_code)
-        if not hs.is_valid(code):
+        code, valid = _hs(it.hs_code)
+        if not valid:
             errors[p + "hs_code"] = f"{it.hs_code!r} is not an HS six-digit subheading"
         try:
             national = national_code(data.destination, code, it.national_code)
