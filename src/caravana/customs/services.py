@@ -7,14 +7,16 @@ saves the result."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caravana import markets
@@ -184,28 +186,60 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
         )
 
 
-def _row(parcel_id: int, d: decl.Declaration) -> Declaration:
-    return Declaration(
-        parcel_id=parcel_id,
-        destination_country=d.destination,
-        language=d.language,
-        category=d.category,
-        invoice_number=d.invoice_number[:64],
-        currency=d.currency,
-        goods_value=d.goods_value,
-        freight=d.freight,
-        insurance=d.insurance,
-        customs_value=d.customs_value,
-        net_weight_g=d.net_weight_g,
-        gross_weight_g=d.gross_weight_g,
-        buyer_document_type=d.buyer_document_type,
-        buyer_document_number=d.buyer_document_number,
-        sender_name=d.sender_name[:200],
-        sender_address=d.sender_address[:400],
-        sender_uscc=d.sender_uscc,
-        items=[it.to_dict() for it in d.items],
-        warnings=list(d.warnings),
+def _values(d: decl.Declaration) -> dict[str, Any]:
+    """A Declaration row's field values (without the parcel and the creation time)."""
+    return {
+        "destination_country": d.destination,
+        "language": d.language,
+        "category": d.category,
+        "invoice_number": d.invoice_number[:64],
+        "currency": d.currency,
+        "goods_value": d.goods_value,
+        "freight": d.freight,
+        "insurance": d.insurance,
+        "customs_value": d.customs_value,
+        "net_weight_g": d.net_weight_g,
+        "gross_weight_g": d.gross_weight_g,
+        "buyer_document_type": d.buyer_document_type,
+        "buyer_document_number": d.buyer_document_number,
+        "sender_name": d.sender_name[:200],
+        "sender_address": d.sender_address[:400],
+        "sender_uscc": d.sender_uscc,
+        "items": [it.to_dict() for it in d.items],
+        "warnings": list(d.warnings),
+    }
+
+
+_JSON_FIELDS = ("items", "warnings")
+
+
+@cache
+def _insert_sql(vendor: str) -> tuple[str, tuple[str, ...]]:
+    """One parameterised INSERT of a declaration, skipping a parcel already declared (ON
+    CONFLICT DO NOTHING: SQLite ≥ 3.24 and PostgreSQL). Built once: a flight's 60,000 rows go
+    through executemany with no ORM compilation per row."""
+    meta = Declaration._meta
+    columns = tuple(str(f.column) for f in meta.concrete_fields if f is not meta.auto_field)
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({qn('parcel_id')}) DO NOTHING"
     )
+    return sql, columns
+
+
+def _insert(rows: list[tuple[int, decl.Declaration]]) -> None:
+    sql, columns = _insert_sql(connection.vendor)
+    now = timezone.now()
+    params = []
+    for parcel_id, d in rows:
+        values = _values(d)
+        for name in _JSON_FIELDS:
+            values[name] = json.dumps(values[name], ensure_ascii=False, separators=(",", ":"))
+        values["parcel_id"], values["created_at"] = parcel_id, now
+        params.append([values[c] for c in columns])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @transaction.atomic
@@ -220,9 +254,7 @@ def declare_parcel(parcel: Parcel) -> Declaration:
             built = decl.build(data)
         except decl.DeclarationError as exc:
             raise coded_fields_error(exc.errors, {}, CustomsErrorCode.INVALID_DECLARATION) from exc
-        row = _row(parcel_id, built)
-        row.save()
-        return row
+        return Declaration.objects.create(parcel_id=parcel_id, **_values(built))
     raise field_error("parcel", _("Unknown parcel."), CustomsErrorCode.INVALID_DECLARATION)
 
 
@@ -241,10 +273,11 @@ def declare_parcels(parcel_ids: Iterable[int]) -> tuple[int, dict[int, dict[str,
             rows = []
             for parcel_id, data in _inputs([i for i in chunk if i not in have]):
                 try:
-                    rows.append(_row(parcel_id, decl.build(data)))
+                    rows.append((parcel_id, decl.build(data)))
                 except decl.DeclarationError as exc:
                     refused[parcel_id] = exc.errors
-            Declaration.objects.bulk_create(rows, ignore_conflicts=True)
+            if rows:
+                _insert(rows)
             made += len(rows)
     return made, refused
 
@@ -371,6 +404,7 @@ def ead_records(
         "destination": flight.destination,
     }
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    docs: dict[str, Any] = {}
     for start in range(0, len(ids), BATCH * 5):
         chunk = ids[start : start + BATCH * 5]
         rows = list(
@@ -390,7 +424,9 @@ def ead_records(
         }
         for r in rows:
             order = taxes.get((r["merchant_id"], r["order_ref"]))
-            doc = documents.get(r["document_type"])
+            doc = docs.get(r["document_type"], False)
+            if doc is False:
+                doc = docs[r["document_type"]] = documents.get(r["document_type"])
             r.update(transport)
             r["document_short"] = doc.short if doc else ""
             r["prepaid_currency"] = order["currency"] if order and r["ddp"] else ""
