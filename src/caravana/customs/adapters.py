@@ -162,7 +162,7 @@ def registered() -> dict[str, Adapter]:
 _NOT_PUBLIC = "The national electronic format is not public: the generic form is sent."
 for _country, _system in (
     ("BR", "Siscomex Remessa (DIR)"),
-    ("MX", "Pedimento T1 via customs broker"),
+    ("MX", "Pedimento T1 (agente aduanal)"),
     ("CL", "Aduana: manifiesto de carga courier"),
     ("CO", "DIAN: tráfico postal y envíos urgentes"),
     ("PE", "SUNAT: manifiesto desconsolidado / DSEER"),

@@ -125,7 +125,8 @@ def _parties(c: Canvas, f: Form, y: float) -> float:
         ih,
         "Importer's reference (tax code/VAT No./importer code) · telephone/e-mail",
     )
-    _fit(c, M + half + 3, y - ih + 5, f"{f.importer_reference} · {f.importer_contact}", 9, half - 6)
+    importer = " · ".join(x for x in (f.importer_reference, f.importer_contact) if x)
+    _fit(c, M + half + 3, y - ih + 5, importer, 9, half - 6)
     return y - ih
 
 
