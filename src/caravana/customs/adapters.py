@@ -57,10 +57,20 @@ class File:
 
 
 class Adapter(Protocol):
-    code: str
-    system: str  # the customs system it feeds
-    public_format: bool  # False: the national format is not public, the generic form is sent
-    note: str
+    """`system`: the customs system it feeds; `public_format` False: the national format is not
+    public and the generic form is sent; `note` says so."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def system(self) -> str: ...
+
+    @property
+    def public_format(self) -> bool: ...
+
+    @property
+    def note(self) -> str: ...
 
     def files(self, export: Export) -> list[File]: ...
 

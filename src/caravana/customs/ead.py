@@ -56,7 +56,10 @@ ROW_KEYS = (
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of one record."""
-    return json.loads(files(SCHEMA_FILE[0]).joinpath(SCHEMA_FILE[1]).read_text("utf-8"))
+    data: dict[str, Any] = json.loads(
+        files(SCHEMA_FILE[0]).joinpath(SCHEMA_FILE[1]).read_text("utf-8")
+    )
+    return data
 
 
 def record(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def _title_field(language: str) -> str:
     return "title_" + language.lower().replace("-", "_")
 
 
-def _sender_address(merchant: dict[str, Any], address: dict[str, Any] | None) -> str:
+def _sender_address(merchant: Any, address: Any) -> str:
     """The sender box: the street address the merchant gave customs, else its city, China."""
     if address is None:
         return f"{merchant['city']}, China"
@@ -68,7 +68,7 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
     parcels = list(Parcel.objects.filter(pk__in=parcel_ids).values(*_PARCEL_FIELDS))
     if not parcels:
         return
-    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    items: dict[int, list[Any]] = defaultdict(list)
     for row in (
         ParcelItem.objects.filter(parcel_id__in=[p["id"] for p in parcels])
         .order_by("id")
@@ -85,20 +85,20 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
     ):
         items[row["parcel_id"]].append(row)
     merchant_ids = {p["merchant_id"] for p in parcels}
-    merchants = {
+    merchants: dict[int, Any] = {
         m["id"]: m
         for m in Merchant.objects.filter(pk__in=merchant_ids).values(
             "id", "legal_name", "uscc", "city"
         )
     }
-    addresses = {
+    addresses: dict[int, Any] = {
         a["merchant_id"]: a
         for a in SenderAddress.objects.filter(merchant_id__in=merchant_ids).values(
             "merchant_id", "street_address", "postal_code", "province"
         )
     }
     refs = {p["order_ref"] for p in parcels if p["order_ref"]}
-    orders = {
+    orders: dict[tuple[int, str], Any] = {
         (o["merchant_id"], o["number"]): o
         for o in Order.objects.filter(number__in=refs).values(
             "id",
@@ -109,17 +109,17 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
             "quote__insurance__usd_exact",
         )
     }
-    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    lines: dict[int, list[Any]] = defaultdict(list)
     languages = {_title_field(markets.language(p["recipient_country"])) for p in parcels}
     title_fields = sorted(languages | {"title_en"})
-    for row in (
+    for line in (
         OrderLine.objects.filter(order_id__in=[o["id"] for o in orders.values()])
         .order_by("id")
         .values("order_id", "quantity", "variant__product_id")
     ):
-        lines[row["order_id"]].append(row)
+        lines[line["order_id"]].append(line)
     product_ids = {ln["variant__product_id"] for rows in lines.values() for ln in rows}
-    products = {
+    products: dict[int, Any] = {
         p["id"]: p for p in Product.objects.filter(pk__in=product_ids).values("id", *title_fields)
     }
     national = {
@@ -134,7 +134,7 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
         language = markets.language(country)
         order = orders.get((p["merchant_id"], p["order_ref"])) if p["order_ref"] else None
         order_lines = lines.get(order["id"], []) if order else []
-        quote_lines = (order or {}).get("quote__lines") or []
+        quote_lines = (order["quote__lines"] if order else None) or []
         parcel_items = items.get(p["id"], [])
         # The quote's USD values are what duties were computed on: declare them when the
         # parcel is an order's and its items are the order's lines, one for one.
