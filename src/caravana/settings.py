@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "caravana.fulfillment",
     "caravana.tracking",
     "caravana.planning",
+    "caravana.customs",
     "caravana.jobs",
     "caravana.storefront",
     "caravana.console",

@@ -19,6 +19,10 @@ transaction.on_commit or Celery), once per parcel and state change, with:
 ULD, a ULD loaded onto a flight), sent once with ``parcels`` (the instances, in their new state)
 instead of ``parcel``, so that a listener can record them together; ``code`` is ``None``.
 
+``label_created`` is sent once when a parcel and its items are created, inside that
+transaction, with ``parcel``: customs builds the parcel's declaration from it (a listener that
+raises a ValidationError refuses the label).
+
 Departure (EMC) and arrival at the gateway (EMD) are flight events: see
 caravana.network.events.flight_departed / flight_arrived, sent once per flight; use
 ``caravana.fulfillment.queries.parcels_on_flight(flight)`` to fan them out.
@@ -28,6 +32,7 @@ from django.dispatch import Signal
 
 parcel_event = Signal()
 parcels_moved = Signal()
+label_created = Signal()
 
 EMA = "EMA"
 EMB = "EMB"

@@ -1,5 +1,6 @@
 """100 × 150 mm thermal labels as PDF (reportlab): parcels (Code128 of the S10 identifier,
-sender, recipient, service, destination sort code, DDP and lithium marks) and bags. Many labels
+sender, recipient, service, destination sort code, DDP and lithium marks, a customs block with
+the CN 23 marks) and bags. Many labels
 go into one PDF, one per page, so a merchant prints a day's parcels in one job."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from caravana import markets
 from caravana.codes import bag as bag_codes
+from caravana.codes import cn23, hs
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Bag, Parcel
 from caravana.markets import documents
@@ -33,7 +35,7 @@ CJK_FONT = "WenQuanYiMicroHei"
 CJK_FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
 
 
-def _font_for(text: str, bold: bool = False) -> str:
+def font_for(text: str, bold: bool = False) -> str:
     """Helvetica covers Latin-1 (ã, ç, ñ); merchants' Chinese names need the CJK font."""
     try:
         text.encode("latin-1")
@@ -46,7 +48,7 @@ def _font_for(text: str, bold: bool = False) -> str:
 
 
 def _text(c: Canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
-    c.setFont(_font_for(text, bold), size)
+    c.setFont(font_for(text, bold), size)
     c.drawString(x, y, text)
 
 
@@ -55,7 +57,7 @@ def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, width: 
     for line in lines:
         if not line:
             continue
-        font = _font_for(line)
+        font = font_for(line)
         s = size
         while s > 5 and pdfmetrics.stringWidth(line, font, s) > width:
             s -= 0.5
@@ -92,6 +94,46 @@ def _document(p: Parcel) -> str:
         return p.recipient_tax_id
     with translation.override(markets.language(p.recipient_country)):
         return f"{doc.name} {doc.format(p.recipient_tax_id)}"
+
+
+def _customs_block(c: Canvas, p: Parcel, top: float, inner: float) -> float:
+    """The CN 23 marks (UPU form, caravana.codes.cn23): the category ticked (a merchant's
+    parcel is a sale of goods), a contents summary, the HS numbers, the total value and the
+    gross weight. Returns the next baseline under the block."""
+    items = list(p.items.all())
+    height = 44
+    c.setLineWidth(0.8)
+    c.rect(MARGIN, top - height, inner, height)
+    _text(c, MARGIN + 2, top - 8, "CUSTOMS DECLARATION CN 23", 6.5, bold=True)
+    c.setFont("Helvetica", 5)
+    c.drawRightString(MARGIN + inner - 2, top - 8, "May be opened officially")
+    x = MARGIN + 2
+    for code, text in cn23.CATEGORIES:
+        c.rect(x, top - 17, 5, 5)
+        if code == cn23.SALE_OF_GOODS:
+            c.setFont("Helvetica-Bold", 6)
+            c.drawString(x + 0.8, top - 16.2, "X")
+        c.setFont("Helvetica", 5)
+        c.drawString(x + 7, top - 16.5, text)
+        x += pdfmetrics.stringWidth(text, "Helvetica", 5) + 10
+    desc = ", ".join(f"{it.quantity}× {it.description}" for it in items[:3])
+    if len(items) > 3:
+        desc += ", …"
+    codes = " ".join(dict.fromkeys(hs.format(it.hs_code) for it in items))
+    weight = (p.measured_weight_g or p.declared_weight_g) / 1000
+    _lines(
+        c,
+        MARGIN + 2,
+        top - 25,
+        [
+            desc,
+            f"HS {codes} · origin {'/'.join(sorted({it.origin_country for it in items}))}",
+            f"Total value {p.declared_value} {p.declared_currency} · gross {weight:.2f} kg",
+        ],
+        6,
+        inner - 4,
+    )
+    return top - height - 8
 
 
 def _parcel_page(c: Canvas, p: Parcel) -> None:
@@ -133,19 +175,8 @@ def _parcel_page(c: Canvas, p: Parcel) -> None:
     # Sender.
     _text(c, MARGIN, y - 6, "FROM / 寄件人", 7, bold=True)
     y = _lines(c, MARGIN, y - 16, [p.merchant.legal_name, f"{p.merchant.city}, CN"], 8, inner)
-    # Contents summary (full declaration travels electronically).
-    items = list(p.items.all())
-    desc = ", ".join(f"{it.quantity}× {it.description}" for it in items[:3])
-    if len(items) > 3:
-        desc += ", …"
-    y = _lines(
-        c,
-        MARGIN,
-        y - 2,
-        [desc, f"{p.declared_weight_g / 1000:.2f} kg · {p.declared_value} {p.declared_currency}"],
-        7,
-        inner,
-    )
+    # Customs block with the CN 23 marks; the full form prints from customs.
+    y = _customs_block(c, p, y - 2, inner)
     if p.order_ref:
         _lines(c, MARGIN, y, [f"Order {p.order_ref}"], 7, inner)
     # Barcode at the bottom, human-readable form under it.

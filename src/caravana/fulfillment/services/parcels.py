@@ -18,6 +18,7 @@ from caravana.codes import hs
 from caravana.codes import s10 as s10_codes
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error, fields_error
+from caravana.fulfillment import events
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Parcel, ParcelItem
 from caravana.fulfillment.services import s10_ranges
@@ -250,6 +251,7 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
     for item in items:
         item.parcel = parcel
     ParcelItem.objects.bulk_create(items)
+    events.label_created.send(sender=Parcel, parcel=parcel)
     # Not yet EMA (posting): that is recorded when the hub accepts the parcel (hub_steps.receive).
     emit(parcel, None, parcel.created_at, hub.code, merchant=merchant.legal_name)
     return parcel

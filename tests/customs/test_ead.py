@@ -1,0 +1,204 @@
+"""Issue 14 item 2: electronic advance data per parcel in the documented schema, exported per
+flight and destination as JSON and CSV through each country's adapter, as an operator's job."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client
+from jsonschema import Draft202012Validator
+
+from caravana.accounts.models import Role
+from caravana.customs import adapters, ead
+from caravana.customs import services as customs
+from caravana.customs.models import Declaration
+from caravana.fulfillment.services import hub_steps, loading
+from caravana.jobs.models import Job
+from caravana.network.models import Flight
+from tests import factories as f
+from tests.customs.conftest import DOCUMENT, set_national_codes, ship
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ("BR", "MX", "CL", "CO", "PE", "AR")
+
+
+def validator() -> Draft202012Validator:
+    schema = ead.schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def load(staff, parcels, uld: str, flight: Flight) -> None:
+    for parcel in parcels:
+        hub_steps.receive(staff, parcel.s10, 600, 15, 10, 5)
+        bag = hub_steps.sort_into_bag(staff, parcel.s10)
+        hub_steps.close_bag(staff, bag.identifier)
+        loading.build_uld(staff, uld, bag.identifier)
+    loading.close_uld(staff, uld)
+    loading.load_uld_onto_flight(staff, uld, flight)
+
+
+@pytest.fixture
+def flight_gru(shop, hub_staff):
+    """Two Brazilian parcels (one with two items) loaded on the SZX→GRU charter."""
+    _m, earphones, case = shop
+    set_national_codes(earphones)
+    ear, cover = earphones.variants.get().pk, case.variants.get().pk
+    parcels = [ship("BR", [(ear, 2), (cover, 1)])[1], ship("BR", [(ear, 1)])[1]]
+    flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
+    load(hub_staff, parcels, "PMC10001CV", flight)
+    return flight, parcels
+
+
+def test_every_country_exports_records_valid_against_the_schema(shop):
+    _m, earphones, case = shop
+    check = validator()
+    for country in COUNTRIES:
+        order, parcel = ship(
+            country, [(earphones.variants.get().pk, 1), (case.variants.get().pk, 2)]
+        )
+        d = customs.declaration_for(parcel)
+        row = {
+            **{k: "" for k in ead.ROW_KEYS},
+            "s10": parcel.s10,
+            "order_ref": parcel.order_ref,
+            "battery": parcel.battery,
+            "gross_weight_g": d.gross_weight_g,
+            "category": d.category,
+            "invoice_number": d.invoice_number,
+            "currency": d.currency,
+            "goods_value": d.goods_value,
+            "freight": d.freight,
+            "insurance": d.insurance,
+            "customs_value": d.customs_value,
+            "ddp": parcel.ddp,
+            "prepaid_currency": order.currency,
+            "prepaid_duties": order.duties,
+            "prepaid_taxes": order.taxes,
+            "sender_name": d.sender_name,
+            "sender_address": d.sender_address,
+            "sender_uscc": d.sender_uscc,
+            "recipient_name": parcel.recipient_name,
+            "recipient_country": country,
+            "document_type": d.buyer_document_type,
+            "document_number": d.buyer_document_number,
+            "items": d.items,
+            "flight": "5Y8301",
+            "departure": "2026-12-07T02:00:00+00:00",
+            "origin": "SZX",
+            "destination": "GRU",
+        }
+        record = ead.record(row)
+        errors = sorted(check.iter_errors(record), key=str)
+        assert not errors, (country, [e.message for e in errors])
+        assert record["consignee"]["document"]["number"] == DOCUMENT[country][1]
+
+
+def test_a_record_missing_a_field_fails_the_schema():
+    check = validator()
+    assert not check.is_valid({"schema": "caravana.ead/1"})
+    assert not check.is_valid({"schema": "caravana.ead/2"})
+
+
+def test_a_flight_exports_its_parcels_per_destination(flight_gru):
+    flight, parcels = flight_gru
+    per_country = customs.ead_records(flight)
+    assert list(per_country) == ["BR"]
+    records = per_country["BR"]
+    assert {r["parcel"]["s10"] for r in records} == {p.s10 for p in parcels}
+    check = validator()
+    for r in records:
+        assert check.is_valid(r), [e.message for e in check.iter_errors(r)]
+        assert r["transport"]["flight"] == flight.number
+        assert r["transport"]["uld"] == "PMC10001CV"
+        assert r["consignee"]["document"] == {
+            "type": "br.cpf",
+            "short": "CPF",
+            "number": "39053344705",
+        }
+    first = next(r for r in records if r["parcel"]["s10"] == parcels[0].s10)
+    d = Declaration.objects.get(parcel=parcels[0])
+    assert first["declaration"]["customs_value"] == str(d.customs_value)
+    assert first["items"][0]["national_code"] == "85183000"
+    assert first["items"][0]["description_local"] == "Fones de ouvido sem fio"
+    assert first["declaration"]["incoterm"] == "DDP"
+    assert Decimal(first["declaration"]["prepaid_taxes"]["taxes"]) > 0  # ICMS paid at checkout
+    assert customs.ead_records(flight, "MX") == {}
+
+
+def test_the_generic_adapter_writes_json_and_csv(flight_gru):
+    flight, parcels = flight_gru
+    records = customs.ead_records(flight)["BR"]
+    export = adapters.Export(flight.number, flight.date, "BR", records)
+    adapter = adapters.adapter_for("BR")
+    assert adapter.public_format is False and "not public" in adapter.note
+    files = {f.name: f.body for f in adapter.files(export)}
+    stem = f"ead-{flight.number}-{flight.date.isoformat()}-BR"
+    assert set(files) == {f"{stem}.json", f"{stem}.csv"}
+    data = json.loads(files[f"{stem}.json"])
+    assert (data["schema"], data["count"], data["destination"]) == ("caravana.ead/1", 2, "BR")
+    rows = list(csv.DictReader(io.StringIO(files[f"{stem}.csv"].decode("utf-8-sig"))))
+    assert len(rows) == 3  # one row per item: 2 + 1
+    assert {r["s10"] for r in rows} == {p.s10 for p in parcels}
+    assert rows[0]["item_hs_code"] == "851830" and rows[0]["consignee_document_type"] == "CPF"
+
+
+def test_every_destination_has_an_adapter():
+    assert set(adapters.registered()) >= set(COUNTRIES)
+
+
+def test_the_broker_drop_leaves_files_in_storage(flight_gru):
+    flight, _parcels = flight_gru
+    records = customs.ead_records(flight)["BR"]
+    drop = adapters.BrokerDrop(folder="customs/test-outbox")
+    files = drop.files(adapters.Export(flight.number, flight.date, "BR", records))
+    assert len(drop.written) == 2
+    for name, file in zip(drop.written, files, strict=True):
+        assert name.startswith("customs/test-outbox/BR/")
+        with default_storage.open(name) as stored:
+            assert stored.read() == file.body
+        default_storage.delete(name)
+
+
+def test_operators_export_a_flight_as_a_job(flight_gru):
+    flight, parcels = flight_gru
+    operator = Client()
+    operator.force_login(f.user(Role.OPERATOR))
+    page = operator.get("/operations/customs/")
+    assert page.status_code == 200 and "Siscomex" in page.content.decode()
+    r = operator.post("/operations/customs/", {"flight": flight.pk, "destination": "BR"})
+    assert r.status_code == 302
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE, job.error
+    with job.result_file.open("rb") as fh, zipfile.ZipFile(fh) as archive:
+        names = sorted(archive.namelist())
+        assert [n.rsplit(".", 1)[1] for n in names] == ["csv", "json"]
+        data = json.loads(archive.read(names[1]))
+    assert {p["parcel"]["s10"] for p in data["parcels"]} == {p.s10 for p in parcels}
+
+
+def test_bad_choices_are_refused_and_start_nothing(flight_gru):
+    flight, _p = flight_gru
+    operator = Client()
+    operator.force_login(f.user(Role.OPERATOR))
+    r = operator.post("/operations/customs/", {"flight": "999999"})
+    assert r.status_code == 422
+    r = operator.post("/operations/customs/", {"flight": flight.pk, "destination": "US"})
+    assert r.status_code == 422
+    assert not Job.objects.exists()
+
+
+def test_only_operators_export_advance_data(flight_gru):
+    flight, parcels = flight_gru
+    merchant = Client()
+    merchant.force_login(parcels[0].merchant.members.get().user)
+    assert merchant.get("/operations/customs/").status_code in (302, 403)
+    assert merchant.post("/operations/customs/", {"flight": flight.pk}).status_code in (302, 403)
+    assert not Job.objects.exists()
