@@ -1,0 +1,119 @@
+"""Model instances read by one SELECT (with forward foreign keys joined, as select_related) whose
+SQL and column list are built once per model, relations, condition and database, then reused:
+a hot path's read skips the ORM's query building and compilation on every call (checkout's
+bearer token and its variants). caravana.inserts does the same for writes.
+
+Each value still goes through the converters the ORM would apply (the backend's and the
+field's own from_db_value: JSON, decimals and datetimes on SQLite), and instances are made with
+Model.from_db, so they are what a QuerySet would have returned, related objects cached."""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.fields import Field
+
+M = TypeVar("M", bound=models.Model)
+
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+@functools.cache
+def _statement(
+    model: type[models.Model], related: tuple[str, ...], where: str, tail: str, alias: str
+) -> tuple[str, tuple[tuple[type[models.Model], Field | None, int, int], ...], tuple[Field, ...]]:
+    """(sql, parts, fields): parts are (model, foreign key from the base model or None,
+    first column, column count) in the order selected."""
+    conn = connections[alias]
+    qn = conn.ops.quote_name
+    meta = model._meta
+    parts: list[tuple[type[models.Model], Field | None, int, int]] = []
+    fields: list[Field] = []
+    columns: list[str] = []
+    joins = [f"{qn(meta.db_table)} t0"]
+
+    def add(m: type[models.Model], fk: Field | None, table: str) -> None:
+        own = list(m._meta.concrete_fields)
+        parts.append((m, fk, len(fields), len(own)))
+        fields.extend(own)
+        columns.extend(f"{table}.{qn(str(f.column))}" for f in own)
+
+    add(model, None, "t0")
+    for i, name in enumerate(related, start=1):
+        fk = meta.get_field(name)
+        if not (fk.many_to_one or fk.one_to_one) or fk.null or not fk.concrete:
+            raise ValueError(f"{name}: only a required forward foreign key can be joined")
+        target = fk.related_model
+        joins.append(
+            f"INNER JOIN {qn(target._meta.db_table)} t{i} ON "
+            f"t{i}.{qn(str(fk.target_field.column))} = t0.{qn(str(fk.column))}"
+        )
+        add(target, fk, f"t{i}")
+    names = {f.name: f"t0.{qn(str(f.column))}" for f in meta.concrete_fields}
+    names.update({f.attname: names[f.name] for f in meta.concrete_fields})
+    sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where.format(**names)}"
+    return (sql + (f" {tail}" if tail else "")), tuple(parts), tuple(fields)
+
+
+_converters: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict] = weakref.WeakKeyDictionary()
+
+
+def _converters_for(
+    conn: BaseDatabaseWrapper, key: tuple, fields: tuple[Field, ...]
+) -> list[tuple[int, list[tuple[Converter, Any]]]]:
+    """The ORM's converters of each column that has any (computed once per connection)."""
+    cache = _converters.setdefault(conn, {})
+    if key not in cache:
+        out = []
+        for i, f in enumerate(fields):
+            col = f.get_col(f.model._meta.db_table)
+            funcs = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+            if funcs:
+                out.append((i, [(fn, col) for fn in funcs]))
+        cache[key] = out
+    return cache[key]
+
+
+def fetch(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    related: tuple[str, ...] = (),
+    tail: str = "",
+    using: str = "default",
+) -> list[M]:
+    """Instances of `model` matching `where` (SQL with `%s` parameters; `{field}` names a
+    column of the model's table, e.g. ``"{digest} = %s AND {revoked_at} IS NULL"``), each
+    with the required foreign keys in `related` loaded. `tail` follows the WHERE (ORDER BY,
+    LIMIT). Every distinct `where` is a statement kept for the life of the process: build it
+    from constants and counts, never from values."""
+    key = (model, related, where, tail, using)
+    sql, parts, fields = _statement(*key)
+    conn = connections[using]
+    converters = _converters_for(conn, key, fields)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, funcs in converters:
+            for fn, col in funcs:
+                values[i] = fn(values[i], col, conn)
+        base = None
+        for m, fk, start, count in parts:
+            obj = m.from_db(using, None, values[start : start + count])
+            if fk is None:
+                base = obj
+            else:
+                fk.set_cached_value(base, obj)
+                if fk.one_to_one:
+                    fk.remote_field.set_cached_value(obj, base)
+        out.append(base)
+    return out
