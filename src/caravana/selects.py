@@ -18,6 +18,8 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields import Field
 
+from caravana import statements
+
 M = TypeVar("M", bound=models.Model)
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -97,7 +99,7 @@ def fetch(
     sql, parts, fields = _statement(*key)
     conn = connections[using]
     converters = _converters_for(conn, key, fields)
-    with conn.cursor() as cursor:
+    with statements.cursor(using) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out = []

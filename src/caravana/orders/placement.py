@@ -10,6 +10,7 @@ WHERE after waiting for a concurrent writer's lock) alike."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts, selects
+from caravana import inserts, selects, statements
 from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.errors import field_error
@@ -383,7 +384,8 @@ def write_order(
     return group
 
 
-def _reserve_sql() -> str:
+@functools.cache
+def _reserve_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     table, free = qn(Stock._meta.db_table), f"{qn('quantity')} - {qn('reserved')}"
     return (
@@ -401,8 +403,8 @@ def _reserve(variant: Variant, quantity: int) -> Stock:
     `quantity - reserved >= n` on it. On PostgreSQL a concurrent checkout may have taken the
     units meanwhile (the UPDATE waits for its row lock, then re-checks against the committed
     row), and then nothing is updated: the slower path below looks at every warehouse again."""
-    with connection.cursor() as cursor:
-        cursor.execute(_reserve_sql(), [quantity, variant.pk, quantity, quantity])
+    with statements.cursor() as cursor:
+        cursor.execute(_reserve_sql(connection.vendor), [quantity, variant.pk, quantity, quantity])
         row = cursor.fetchone()
     if row is not None:
         return Stock(pk=row[0], variant=variant)
