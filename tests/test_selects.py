@@ -76,3 +76,12 @@ def test_hot_statements_prepared_on_postgresql_only_when_allowed(settings, prepa
             ["SELECT count(*) FROM catalog_variant WHERE id > $1"],
         )
         assert cursor.fetchone()[0] == (1 if prepare else 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_cursor_survives_a_new_connection():
+    for _ in range(2):
+        with statements.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM catalog_variant WHERE id > %s", [0])
+            assert cursor.fetchone()[0] >= 0
+        connection.close()  # the next statement reconnects: a new cursor on the new connection

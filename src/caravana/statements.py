@@ -16,8 +16,6 @@ Elsewhere (SQLite) it is the connection's ordinary cursor."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +39,14 @@ def _cursor_class(prepare: bool) -> type:
     return HotCursor
 
 
+class _Kept(CursorWrapper):
+    """Django's cursor wrapper around the connection's hot cursor, which outlives it: leaving
+    the `with` does not close the cursor (the next hot statement reuses it)."""
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
 @functools.cache
 def _logged_class() -> type:
     from django.db.backends.postgresql.base import CursorDebugWrapper
@@ -53,6 +59,9 @@ def _logged_class() -> type:
             with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
                 return CursorWrapper.execute(self, sql, params)
 
+        def __exit__(self, *exc: object) -> None:
+            pass
+
     return Logged
 
 
@@ -61,27 +70,33 @@ def prepared() -> bool:
     return bool(getattr(settings, "DB_PREPARED_STATEMENTS", True))
 
 
-@contextmanager
-def cursor(using: str = "default") -> Iterator[CursorWrapper]:
-    """A cursor for statements built once (see the module's note), closed on leaving."""
+def cursor(using: str = "default") -> CursorWrapper:
+    """A cursor for statements built once (see the module's note), for a `with` block. On
+    PostgreSQL one server-binding cursor per connection is kept and reused."""
     conn = connections[using]
     if conn.vendor != "postgresql":
-        with conn.cursor() as plain:
-            yield plain
-        return
+        return conn.cursor()
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    conn.validate_thread_sharing()
+    flag = prepared()
+    kept = conn.__dict__.get("_caravana_hot")
+    if kept is None or kept[0] is not conn.connection or kept[1] is not flag or kept[2].closed:
+        kept = (conn.connection, flag, _new_cursor(conn, flag))
+        conn.__dict__["_caravana_hot"] = kept
+    raw = kept[2]
+    return _logged_class()(raw, conn) if conn.queries_logged else _Kept(raw, conn)
+
+
+def _new_cursor(conn: Any, flag: bool) -> Any:
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    conn.close_if_health_check_failed()
-    conn.ensure_connection()
-    conn.validate_thread_sharing()
     with conn.wrap_database_errors:
-        raw = _cursor_class(prepared())(conn.connection)
+        raw = _cursor_class(flag)(conn.connection)
         # As Django's create_cursor: the session's time zone if the connection's loader differs.
         loader = conn.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
         if conn.timezone != loader.timezone:
             register_tzloader(conn.timezone, raw)
-    wrapped = _logged_class()(raw, conn) if conn.queries_logged else conn.make_cursor(raw)
-    with wrapped:
-        yield wrapped
+    return raw

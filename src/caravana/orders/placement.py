@@ -365,7 +365,7 @@ def write_order(
                 OrderLine(
                     order=order,
                     variant=variant,
-                    stock=stock[variant.pk],
+                    stock_id=stock[variant.pk],
                     sku=variant.sku,
                     title=variant.product.title("en")[:200] or variant.sku,
                     hs_code=variant.product.hs_code,
@@ -396,8 +396,9 @@ def _reserve_sql(vendor: str) -> str:
     )
 
 
-def _reserve(variant: Variant, quantity: int) -> Stock:
-    """Reserve from the warehouse with the most free units; the UPDATE's WHERE is the guard.
+def _reserve(variant: Variant, quantity: int) -> int:
+    """Reserve from the warehouse with the most free units (its stock row's id); the UPDATE's
+    WHERE is the guard.
 
     One statement in the usual case: the UPDATE picks its row with a subquery and re-checks
     `quantity - reserved >= n` on it. On PostgreSQL a concurrent checkout may have taken the
@@ -407,7 +408,7 @@ def _reserve(variant: Variant, quantity: int) -> Stock:
         cursor.execute(_reserve_sql(connection.vendor), [quantity, variant.pk, quantity, quantity])
         row = cursor.fetchone()
     if row is not None:
-        return Stock(pk=row[0], variant=variant)
+        return row[0]
     candidates = (
         Stock.objects.filter(variant=variant)
         .annotate(free=F("quantity") - F("reserved"))
@@ -420,7 +421,7 @@ def _reserve(variant: Variant, quantity: int) -> Stock:
             reserved=F("reserved") + quantity
         )
         if done:
-            return Stock(pk=pk, variant=variant)
+            return pk
     raise field_error(
         "cart",
         _("%(sku)s: not enough stock left.") % {"sku": variant.sku},
