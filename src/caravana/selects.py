@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -23,34 +23,35 @@ from caravana import statements
 M = TypeVar("M", bound=models.Model)
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+#: (model, foreign key from the base model or None, its columns' attnames, first column)
+Part = tuple[type[models.Model], "models.ForeignKey | None", tuple[str, ...], int]
 
 
 @functools.cache
 def _statement(
     model: type[models.Model], related: tuple[str, ...], where: str, tail: str, alias: str
-) -> tuple[str, tuple[tuple[type[models.Model], Field | None, int, int], ...], tuple[Field, ...]]:
-    """(sql, parts, fields): parts are (model, foreign key from the base model or None,
-    first column, column count) in the order selected."""
+) -> tuple[str, tuple[Part, ...], tuple[Field, ...]]:
+    """(sql, parts, fields): the parts in the order their columns are selected."""
     conn = connections[alias]
     qn = conn.ops.quote_name
     meta = model._meta
-    parts: list[tuple[type[models.Model], Field | None, int, int]] = []
+    parts: list[Part] = []
     fields: list[Field] = []
     columns: list[str] = []
     joins = [f"{qn(meta.db_table)} t0"]
 
-    def add(m: type[models.Model], fk: Field | None, table: str) -> None:
+    def add(m: type[models.Model], fk: models.ForeignKey | None, table: str) -> None:
         own = list(m._meta.concrete_fields)
-        parts.append((m, fk, len(fields), len(own)))
+        parts.append((m, fk, tuple(f.attname for f in own), len(fields)))
         fields.extend(own)
         columns.extend(f"{table}.{qn(str(f.column))}" for f in own)
 
     add(model, None, "t0")
     for i, name in enumerate(related, start=1):
         fk = meta.get_field(name)
-        if not (fk.many_to_one or fk.one_to_one) or fk.null or not fk.concrete:
-            raise ValueError(f"{name}: only a required forward foreign key can be joined")
         target = fk.related_model
+        if not isinstance(fk, models.ForeignKey) or fk.null or not isinstance(target, type):
+            raise ValueError(f"{name}: only a required forward foreign key can be joined")
         joins.append(
             f"INNER JOIN {qn(target._meta.db_table)} t{i} ON "
             f"t{i}.{qn(str(fk.target_field.column))} = t0.{qn(str(fk.column))}"
@@ -102,20 +103,19 @@ def fetch(
     with statements.cursor(using) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    out = []
+    out: list[M] = []
     for row in rows:
         values = list(row)
         for i, funcs in converters:
             for fn, col in funcs:
                 values[i] = fn(values[i], col, conn)
-        base = None
-        for m, fk, start, count in parts:
-            obj = m.from_db(using, None, values[start : start + count])
-            if fk is None:
-                base = obj
-            else:
+        first = parts[0][2]
+        base = parts[0][0].from_db(using, first, values[: len(first)])
+        for m, fk, names, start in parts[1:]:
+            obj = m.from_db(using, names, values[start : start + len(names)])
+            if fk is not None:
                 fk.set_cached_value(base, obj)
-                if fk.one_to_one:
+                if fk.one_to_one:  # the reverse side too, as select_related sets it
                     fk.remote_field.set_cached_value(obj, base)
-        out.append(base)
+        out.append(cast(M, base))
     return out

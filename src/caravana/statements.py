@@ -32,7 +32,8 @@ def _cursor_class(prepare: bool) -> type:
 
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                     binary: bool | None = None) -> Any:  # fmt: skip
-            return super().execute(query, params, prepare=default if prepare is None else prepare,
+            # The base class comes from Django's backend at run time, hence the ignore.
+            return super().execute(query, params, prepare=default if prepare is None else prepare,  # type: ignore[misc]
                                    binary=binary)  # fmt: skip
 
     default = prepare
