@@ -260,7 +260,11 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> dict:
     for p in procs:
         p.terminate()
     for p in procs:
-        p.wait(10)
+        try:  # gunicorn waits for busy workers; on a loaded machine that can exceed 10 s
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
     from caravana.catalog.models import Stock
     from caravana.orders.models import OrderGroup, OrderLine

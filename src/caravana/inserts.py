@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from django.db import connections, models
 from django.db.models.fields import Field
 
+from caravana import statements
+
 # At most this many rows per statement (SQLite's default limit is 32,766 parameters).
 MAX_ROWS = 100
 
@@ -50,7 +52,7 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
             # A related object assigned before it was saved gets its id copied (as bulk_create).
             obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
             params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-        with conn.cursor() as cursor:
+        with statements.cursor(using) as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(chunk, ids, strict=True):

@@ -172,6 +172,17 @@ else:
             "server_side_binding": True,
             "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
         }
+    elif os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
+        # Django's default client-side cursors never prepare; this lets the server-side ones of
+        # caravana.statements do it (psycopg prepares nothing while the threshold is None).
+        DATABASES["default"]["OPTIONS"] = {
+            "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
+        }
+
+# Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
+# per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
+# before 1.21, which cannot carry prepared statements from one transaction to the next.
+DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

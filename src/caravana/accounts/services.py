@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import selects
 from caravana.accounts import tokens
 from caravana.accounts.error_codes import AccountsErrorCode
 from caravana.accounts.models import (
@@ -85,11 +86,13 @@ def find_token(secret: str) -> ApiToken | None:
     once a minute so a busy integration does not turn every read into a write."""
     if not secret or not secret.startswith(tokens.PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=tokens.digest(secret), revoked_at__isnull=True)
-        .first()
-    )
+    # Every API request starts here: one SELECT built once (caravana.selects), not a query
+    # compiled per request. The digest is unique, so there is one row at most.
+    found = selects.fetch(
+        ApiToken, "{digest} = %s AND {revoked_at} IS NULL", [tokens.digest(secret)],
+        related=("user",),
+    )  # fmt: skip
+    token = found[0] if found else None
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

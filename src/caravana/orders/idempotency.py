@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from caravana import inserts
+from caravana import inserts, statements
 from caravana.errors import field_error
 from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import IdempotencyKey
@@ -45,7 +45,7 @@ def _lookup_sql(vendor: str) -> str:
 
 
 def _stored(scope: str, owner: str, key: str, fp: str) -> dict | None:
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         cursor.execute(_lookup_sql(connection.vendor), [scope, owner, key])
         row = cursor.fetchone()
     if row is None:

@@ -10,6 +10,7 @@ WHERE after waiting for a concurrent writer's lock) alike."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts
+from caravana import inserts, selects, statements
 from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.errors import field_error
@@ -129,9 +130,7 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
     if len(wanted) > MAX_CART_LINES:
         raise field_error("cart", _("A cart holds at most 50 products."), OrdersErrorCode.CART_FULL)
     # An id no row can have (beyond bigint) is simply not for sale; the database would overflow.
-    variants = Variant.objects.select_related("product", "merchant").in_bulk(
-        [v for v in wanted if valid_id(v)]
-    )
+    variants = _variants([v for v in wanted if valid_id(v)])
     missing = [
         v
         for v in wanted
@@ -144,6 +143,16 @@ def _load_items(lines: Iterable[tuple[int, int]]) -> list[tuple[Variant, int]]:
             "cart", _("Some products are no longer for sale."), OrdersErrorCode.NOT_FOR_SALE
         )
     return [(variants[v], q) for v, q in wanted.items()]
+
+
+def _variants(ids: list[int]) -> dict[int, Variant]:
+    """The variants with these ids, product and merchant loaded (select_related's instances),
+    by one SELECT built once per count of ids (a cart holds at most MAX_CART_LINES)."""
+    if not ids:
+        return {}
+    where = "{id} IN (" + ", ".join(["%s"] * len(ids)) + ")"
+    found = selects.fetch(Variant, where, ids, related=("product", "merchant"))
+    return {v.pk: v for v in found}
 
 
 def _money(charges: Iterable[Any], currency: str) -> Decimal:
@@ -356,7 +365,7 @@ def write_order(
                 OrderLine(
                     order=order,
                     variant=variant,
-                    stock=stock[variant.pk],
+                    stock_id=stock[variant.pk],
                     sku=variant.sku,
                     title=variant.product.title("en")[:200] or variant.sku,
                     hs_code=variant.product.hs_code,
@@ -375,7 +384,8 @@ def write_order(
     return group
 
 
-def _reserve_sql() -> str:
+@functools.cache
+def _reserve_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     table, free = qn(Stock._meta.db_table), f"{qn('quantity')} - {qn('reserved')}"
     return (
@@ -386,18 +396,19 @@ def _reserve_sql() -> str:
     )
 
 
-def _reserve(variant: Variant, quantity: int) -> Stock:
-    """Reserve from the warehouse with the most free units; the UPDATE's WHERE is the guard.
+def _reserve(variant: Variant, quantity: int) -> int:
+    """Reserve from the warehouse with the most free units (its stock row's id); the UPDATE's
+    WHERE is the guard.
 
     One statement in the usual case: the UPDATE picks its row with a subquery and re-checks
     `quantity - reserved >= n` on it. On PostgreSQL a concurrent checkout may have taken the
     units meanwhile (the UPDATE waits for its row lock, then re-checks against the committed
     row), and then nothing is updated: the slower path below looks at every warehouse again."""
-    with connection.cursor() as cursor:
-        cursor.execute(_reserve_sql(), [quantity, variant.pk, quantity, quantity])
+    with statements.cursor() as cursor:
+        cursor.execute(_reserve_sql(connection.vendor), [quantity, variant.pk, quantity, quantity])
         row = cursor.fetchone()
     if row is not None:
-        return Stock(pk=row[0], variant=variant)
+        return row[0]
     candidates = (
         Stock.objects.filter(variant=variant)
         .annotate(free=F("quantity") - F("reserved"))
@@ -410,7 +421,7 @@ def _reserve(variant: Variant, quantity: int) -> Stock:
             reserved=F("reserved") + quantity
         )
         if done:
-            return Stock(pk=pk, variant=variant)
+            return pk
     raise field_error(
         "cart",
         _("%(sku)s: not enough stock left.") % {"sku": variant.sku},
