@@ -173,7 +173,7 @@ def test_a_label_batch_is_a_job_polled_then_fetched(network, make_parcel, mercha
     pages = PdfReader(io.BytesIO(b"".join(r.streaming_content))).pages
     assert len(pages) == 3
     texts = ["".join(page.extract_text().split()) for page in pages]
-    assert [p.s10 in text for p, text in zip(reversed(mine), texts)] == [True] * 3
+    assert [p.s10 in text for p, text in zip(reversed(mine), texts, strict=True)] == [True] * 3
 
     stranger = f.user(Role.MERCHANT)
     f.merchant(staff=stranger)
@@ -197,6 +197,8 @@ def test_a_label_job_not_done_has_no_pdf_yet(network, make_parcel, merchant, mer
 def test_a_label_batch_asks_for_one_to_five_hundred(network, merchant_auth):
     c = Client()
     for s10s in ([], [" "], [f"RR{n:09d}CN" for n in range(501)]):
-        r = c.post("/api/v1/labels", {"s10": s10s}, content_type="application/json", **merchant_auth)
+        r = c.post(
+            "/api/v1/labels", {"s10": s10s}, content_type="application/json", **merchant_auth
+        )
         assert r.status_code == 422, r.content
         assert r.json()["detail"][0]["loc"][-1] == "s10"
