@@ -1,9 +1,11 @@
 """Read-mostly admin: parcels, bags and ULDs change state only through services (hub scans),
 so operators look and search here but state fields are read-only.
 
-A million parcels: listed newest first through the primary key, counted by estimate, filtered
-on fixed choices or a hub's code, searched by S10 or order number through their unique index
-(caravana.admin_lists)."""
+A million parcels: listed newest first through parcel_newest, counted by estimate, filtered on
+fixed choices or a related row's code (each through an index in the list's order), searched by
+S10 or order number through their unique index, and by the start of the recipient's name or
+words of the merchant's name through bounded index reads (caravana.admin_lists,
+docs/decisions/0011)."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
