@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
@@ -117,6 +118,23 @@ def _clients():
     return out
 
 
+def _api_labels(s10s: list[str]):
+    """POST /api/v1/labels as the merchant's API token would (one token for the whole run)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from caravana.accounts import services as accounts
+
+    _token, secret = accounts.create_token(
+        get_user_model().objects.get(username="merchant"), "bench"
+    )
+    client, body = Client(), json.dumps({"s10": s10s})
+    return lambda: client.post(
+        "/api/v1/labels", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )  # fmt: skip
+
+
 def _labels() -> list[str]:
     from caravana.catalog.models import MerchantMember
     from caravana.fulfillment.models import Parcel
@@ -154,11 +172,20 @@ def measure(samples: int) -> dict[str, dict]:
         assert response.status_code == 302 and "/jobs/" in response["Location"], response
         return response["Location"]
 
+    def _api_started(post):
+        def run():
+            response = post()
+            assert response.status_code == 202, response.content[:300]
+            return response["Location"]
+
+        return run
+
     cases = {
         "planning: run a week": lambda: started(c["planner"].post("/planning/run/", _window())),
         f"labels: batch of {LABELS}": lambda: started(
             c["merchant"].post("/console/parcels/labels/", {"s10": s10s})
         ),
+        f"API: POST /labels, {LABELS} labels": _api_started(_api_labels(s10s)),
         "merchant: parcels CSV": lambda: started(c["merchant"].post("/console/exports/parcels/")),
         "merchant: orders CSV": lambda: started(c["merchant"].post("/console/exports/orders/")),
         "operations: all parcels CSV": lambda: started(
@@ -196,6 +223,9 @@ def reference(samples: int) -> dict[str, dict]:
         f"labels: batch of {LABELS} (in the request)": _time(
             lambda: c["merchant"].get(f"/console/parcels/labels.pdf?{query}"), samples
         )[0],
+        f"API: POST /labels, {LABELS} labels (in the request)": _time(_api_labels(s10s), samples)[
+            0
+        ],
     }
 
 

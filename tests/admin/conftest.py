@@ -88,14 +88,19 @@ def assert_no_scan_for_choices(queries: list[str]) -> None:
             assert " LIMIT " in q, f"uncapped count: {q}"
 
 
-def plan(sql: str) -> dict:
+def plan(sql: str, bitmaps: bool = True) -> dict:
     """PostgreSQL's plan for `sql` with sequential scans priced out, so that on a small test
-    database an index is chosen whenever one can serve (a Seq Scan left means none can)."""
+    database an index is chosen whenever one can serve (a Seq Scan left means none can).
+    Without `bitmaps`, bitmap scans too: on a few hundred rows reading them all and sorting is
+    cheapest, whether or not an index would give the order (a Sort left means none can)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if not bitmaps:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         raw = cursor.fetchone()[0]
         cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_bitmapscan = on")
     return (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
 
 
@@ -133,11 +138,17 @@ def _index_names(read: dict) -> set[str]:
         return {name, *(row[0] for row in cursor.fetchall())}
 
 
-def assert_index_path(sql: str, table: str, index: str | None = None, sorted_ok: bool = False):
+def assert_index_path(
+    sql: str,
+    table: str,
+    index: str | None = None,
+    sorted_ok: bool = False,
+    bitmaps: bool = True,
+):
     """`sql` reads `table` (or its partitions) through an index (`index` when given), never a Seq
     Scan of a big table, and (unless `sorted_ok`) without a Sort: the order comes from the
-    index."""
-    all_nodes = nodes(plan(sql))
+    index (`bitmaps=False`: even where reading the few test rows and sorting them is cheaper)."""
+    all_nodes = nodes(plan(sql, bitmaps))
     text = json.dumps(all_nodes)
     for n in all_nodes:
         big = _table_of(n.get("Relation Name")) in BIG
@@ -155,3 +166,22 @@ def assert_index_path(sql: str, table: str, index: str | None = None, sorted_ok:
     # there says nothing of 10 million rows, so only "an index, no Seq Scan" is asserted.
     for n in reads:
         assert n["Node Type"] in ("Index Scan", "Index Only Scan", "Bitmap Heap Scan"), text
+
+
+def sqlite_plan(sql: str) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN for `sql`, one line a step ("SEARCH t USING INDEX i (x=?)",
+    "USE TEMP B-TREE FOR ORDER BY")."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return [row[-1] for row in cursor.fetchall()]
+
+
+def assert_sqlite_index_path(sql: str, table: str, index: str) -> None:
+    """On SQLite, `sql` reads `table` through `index` and sorts nothing: the rows come in the
+    list's order from the index (no temporary B-tree)."""
+    steps = sqlite_plan(sql)
+    assert any(
+        s.startswith(("SEARCH", "SCAN")) and f" {table} " in f"{s} " and f"INDEX {index}" in s
+        for s in steps
+    ), (index, steps)
+    assert not any("TEMP B-TREE" in s for s in steps), steps

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -37,7 +39,7 @@ def test_merchant_creates_parcel_and_fetches_label(network, merchant_auth):
     r = c.post(
         "/api/v1/labels", {"s10": [body["s10"]]}, content_type="application/json", **merchant_auth
     )
-    assert r.status_code == 200
+    assert r.status_code == 202 and r.json()["url"] == r["Location"]
     with CaptureQueriesContext(connection) as q:
         r = c.get("/api/v1/parcels", **merchant_auth)
     assert r.status_code == 200 and r.json()["count"] == 1
@@ -146,3 +148,57 @@ def test_hub_refusals_carry_codes_a_client_switches_on(make_parcel, hub_user, ot
     assert [(d["loc"], d["code"]) for d in r.json()["detail"]] == [
         (["body", "bag"], "over_capacity")
     ]
+
+
+def test_a_label_batch_is_a_job_polled_then_fetched(network, make_parcel, merchant, merchant_auth):
+    """POST /labels answers 202 at once with the job's URL; the job (run eagerly here, as on
+    the demo) draws one page per parcel; its PDF is fetched from `pdf_url`, by its owner only."""
+    mine = [make_parcel(), make_parcel(), make_parcel()]
+    c = Client()
+    asked = [p.s10 for p in reversed(mine)]
+    r = c.post("/api/v1/labels", {"s10": asked}, content_type="application/json", **merchant_auth)
+    assert r.status_code == 202, r.content
+    started = r.json()
+    assert r["Location"] == started["url"] and started["url"].endswith(
+        f"/api/v1/labels/jobs/{started['id']}"
+    )
+    r = c.get(started["url"], **merchant_auth)
+    assert r.status_code == 200
+    job = r.json()
+    assert job["state"] == "done" and job["done"] == job["total"] == 3, job
+    r = c.get(job["pdf_url"], **merchant_auth)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(b"".join(r.streaming_content))).pages
+    assert len(pages) == 3
+    texts = ["".join(page.extract_text().split()) for page in pages]
+    assert [p.s10 in text for p, text in zip(reversed(mine), texts, strict=True)] == [True] * 3
+
+    stranger = f.user(Role.MERCHANT)
+    f.merchant(staff=stranger)
+    assert c.get(started["url"], **bearer(stranger)).status_code == 404
+    assert c.get(job["pdf_url"], **bearer(stranger)).status_code == 404
+
+
+def test_a_label_job_not_done_has_no_pdf_yet(network, make_parcel, merchant, merchant_auth):
+    from caravana.fulfillment.job_kinds import LABELS
+    from caravana.jobs import services as job_services
+
+    user = merchant.members.get().user
+    queued = job_services.create(user, LABELS, {"merchant": merchant.pk, "s10": ["x"]})
+    c = Client()
+    r = c.get(f"/api/v1/labels/jobs/{queued.pk}", **merchant_auth)
+    assert r.status_code == 200 and r.json()["state"] == "queued" and r.json()["pdf_url"] is None
+    r = c.get(f"/api/v1/labels/jobs/{queued.pk}/labels.pdf", **merchant_auth)
+    assert r.status_code == 409
+
+
+def test_a_label_batch_asks_for_one_to_five_hundred(network, merchant_auth):
+    c = Client()
+    for s10s in ([], [" "], [f"RR{n:09d}CN" for n in range(501)]):
+        r = c.post(
+            "/api/v1/labels", {"s10": s10s}, content_type="application/json", **merchant_auth
+        )
+        assert r.status_code == 422, r.content
+        assert r.json()["detail"][0]["loc"][-1] == "s10"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -46,6 +47,31 @@ class ListAdmin(admin.ModelAdmin):
         if found is not None:
             return found, False
         return super().get_search_results(request, queryset, search_term)
+
+    def get_paginator(
+        self, request: HttpRequest, queryset: QuerySet, per_page: int, *args: Any, **kwargs: Any
+    ) -> EstimatedCountPaginator:
+        """On the first page, the paginator reads that page's rows first (`head`): a short
+        list (a search's result) is then counted by its length, in that one query."""
+        first = request.GET.get(PAGE_VAR, "1") in ("", "1") and ALL_VAR not in request.GET
+        paginator = self.paginator(queryset, per_page, *args, head=first, **kwargs)
+        request.list_paginator = paginator  # type: ignore[attr-defined]  # for ListChangeList
+        return paginator
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ListChangeList
+
+
+class ListChangeList(ChangeList):
+    """Django's change list, showing a one-page list from the rows its paginator already read
+    (Django queries a list that fits on one page a second time, unsliced)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        paginator = getattr(request, "list_paginator", None)
+        head = getattr(paginator, "head", None)
+        if head is not None and not self.multi_page and not self.list_editable:
+            self.result_list = head
 
 
 class ReadOnlyListAdmin(ListAdmin):

@@ -73,14 +73,38 @@ def list_count(queryset: QuerySet, exact_below: int = EXACT_BELOW, cap: int = CA
 
 class EstimatedCountPaginator(Paginator):
     """Django's Paginator with `list_count` for its count; `size` says how it was found (the
-    pager writes "about" or "more than" beside an inexact one)."""
+    pager writes "about" or "more than" beside an inexact one).
+
+    With `head=True` (the first page is asked for) the first page's rows and one more are read
+    first, in the one query the page needs anyway: a list that fits on that page (a search by
+    code: a parcel, its ten events) is then counted by its length, with no estimate and no
+    count query, and its page is those rows."""
+
+    def __init__(self, *args: Any, head: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wants_head = head
+
+    @cached_property
+    def head(self) -> list | None:
+        """The first `per_page + 1` rows, when asked for and the list is a query."""
+        if not (self.wants_head and isinstance(self.object_list, QuerySet)):
+            return None
+        return list(self.object_list[: self.per_page + 1])
 
     @cached_property
     def size(self) -> Count:
         object_list = self.object_list
+        if self.head is not None and len(self.head) <= self.per_page:
+            return Count(len(self.head))
         if isinstance(object_list, QuerySet):
             return list_count(object_list)
         return Count(len(object_list))
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        if number == 1 and self.head is not None:
+            return self._get_page(self.head[: self.per_page], number, self)
+        return super().page(number)
 
     @cached_property
     def count(self) -> int:

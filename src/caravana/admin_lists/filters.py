@@ -10,6 +10,7 @@ the value into a box and the list is filtered on it exactly.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -17,10 +18,30 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Field, Model, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 Choices = Iterable[tuple[str, str]]
+
+#: How long a related filter's choices (hubs, gateways, service levels: tables an operator
+#: changes a few times a year) are kept in the process before they are read again: every list
+#: view otherwise spends a query on each.
+CHOICES_SECONDS = 60.0
+_CHOICES: dict[tuple, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def _forget_choices(sender: type[Model], **kwargs: Any) -> None:
+    """A saved or deleted hub (any related row) is offered anew on the next view here."""
+    if _CHOICES:
+        label = sender._meta.label
+        for key in [k for k in _CHOICES if k[0] == label]:
+            _CHOICES.pop(key, None)
+
+
+post_save.connect(_forget_choices, dispatch_uid="admin_lists_choices_save")
+post_delete.connect(_forget_choices, dispatch_uid="admin_lists_choices_delete")
 
 
 class _ExactFilter(admin.FieldListFilter):
@@ -140,10 +161,20 @@ class _RelatedFilter(_ExactFilter):
         return queryset.filter(**{f"{self.field_path}_id": found[0] if found else None})
 
     def offered(self) -> list[tuple[str, str]]:
+        if self.limit == 0:
+            self.box = True  # a box alone: nothing to read
+            return []
         related: type[Model] = self.field.related_model
-        rows = list(related._default_manager.order_by(self.key)[: self.limit + 1])
-        self.box = len(rows) > self.limit
-        return [(str(getattr(r, self.key)), str(r)) for r in rows[: self.limit]]
+        key = (related._meta.label, self.key, self.limit, get_language())
+        cached = _CHOICES.get(key)
+        if cached is None or cached[0] < time.monotonic():
+            rows = list(related._default_manager.order_by(self.key)[: self.limit + 1])
+            choices = [(str(getattr(r, self.key)), str(r)) for r in rows]
+            cached = (time.monotonic() + CHOICES_SECONDS, choices)
+            _CHOICES[key] = cached
+        choices = cached[1]
+        self.box = len(choices) > self.limit
+        return choices[: self.limit]
 
 
 def related_filter(key: str = "pk", limit: int = 30) -> type:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Upper
 
 #: How many related rows an exact code may name (a SKU is unique per merchant, not overall).
 MATCHES = 100
@@ -112,3 +113,53 @@ class Prefix(Code):
 def prefix(lookup: str) -> Code:
     """A search code taking any one word as the start of `lookup`."""
     return Prefix(word, lookup)
+
+
+#: A search by the start of a name lists at most this many rows, the first in the name's order.
+NAME_MATCHES = 500
+#: A search by a related row's name (a merchant's legal name): at most this many related rows,
+#: and the newest `NEWEST_EACH` listed rows of each.
+RELATED_MATCHES = 10
+NEWEST_EACH = 200
+
+
+def words(term: str) -> str | None:
+    """A name as typed, two to 64 characters with at least one letter, its spaces collapsed
+    (a term shaped like a code is tried as that code first)."""
+    term = " ".join(term.split())
+    if not (2 <= len(term) <= 64) or not any(c.isalpha() for c in term):
+        return None
+    return term
+
+
+def name_prefix_ids(queryset: QuerySet, field: str, name: str, limit: int = NAME_MATCHES) -> list:
+    """Ids of the rows of `queryset` whose `field` starts with `name`, any case, at most
+    `limit` of them, in the name's order: a range over UPPER(field), read in order through an
+    index on that expression (the database upper-cases the term too, so both sides agree)."""
+    return list(
+        queryset.order_by()
+        .annotate(_upper=Upper(field))
+        .filter(_upper__gte=Upper(Value(name)), _upper__lt=Upper(Value(name + "\uffff")))
+        .order_by("_upper")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def newest_of_each(
+    queryset: QuerySet, field: str, related_ids: list, ordering: list[str], each: int = NEWEST_EACH
+) -> list:
+    """Ids of the first `each` rows of `queryset` (in `ordering`, which an index on
+    (`field`, ordering…) serves) for each of `related_ids`, in one query: a UNION ALL of one
+    bounded index walk per related row, instead of a sort of all their rows."""
+    parts = []
+    params: list = []
+    for related_id in related_ids:
+        part = queryset.filter(**{field: related_id}).order_by(*ordering).values_list("pk")[:each]
+        sql, part_params = part.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]

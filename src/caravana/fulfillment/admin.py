@@ -1,9 +1,11 @@
 """Read-mostly admin: parcels, bags and ULDs change state only through services (hub scans),
 so operators look and search here but state fields are read-only.
 
-A million parcels: listed newest first through the primary key, counted by estimate, filtered
-on fixed choices or a hub's code, searched by S10 or order number through their unique index
-(caravana.admin_lists)."""
+A million parcels: listed newest first through parcel_newest, counted by estimate, filtered on
+fixed choices or a related row's code (each through an index in the list's order), searched by
+S10 or order number through their unique index, and by the start of the recipient's name or
+words of the merchant's name through bounded index reads (caravana.admin_lists,
+docs/decisions/0011)."""
 
 from django import forms
 from django.contrib import admin
@@ -13,9 +15,25 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from caravana.admin_lists import Code, ListAdmin, related_filter
-from caravana.admin_lists.search import BAG, ORDER_NUMBER, S10, prefix
+from caravana.admin_lists.search import (
+    BAG,
+    ORDER_NUMBER,
+    RELATED_MATCHES,
+    S10,
+    Prefix,
+    code_search,
+    name_prefix_ids,
+    newest_of_each,
+    prefix,
+    shaped,
+    words,
+)
+from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Bag, Parcel, ParcelItem, S10Range, SerialCounter, Uld
 from caravana.fulfillment.services import s10_ranges
+
+#: The start of an S10: two letters and at least one digit (letters alone are a name).
+S10_START = shaped(r"[A-Z]{2}\d{1,9}[A-Z]{0,2}")
 
 
 class ParcelItemInline(admin.TabularInline):
@@ -48,8 +66,11 @@ class ParcelAdmin(ListAdmin):
         "created_at",
     ]
     search_fields = ["s10"]
-    search_codes = (Code(S10, "s10"), Code(ORDER_NUMBER, "order_ref"), prefix("s10"))
-    search_help_text = _("An S10 number, an order number, or the start of an S10.")
+    search_codes = (Code(S10, "s10"), Code(ORDER_NUMBER, "order_ref"), Prefix(S10_START, "s10"))
+    search_help_text = _(
+        "An S10 number, an order number, the start of an S10, the start of the recipient's "
+        "name, or words of the merchant's name."
+    )
     # Fetched for the page's rows after it is cut, not joined into the page query: SQLite,
     # without statistics, drove those joins from the small tables and sorted every parcel.
     list_select_related = ()
@@ -59,12 +80,38 @@ class ParcelAdmin(ListAdmin):
     ordering = ["-created_at", "-id"]  # index parcel_newest (or parcel_hub_newest, filtered)
     sortable_by = ["s10", "created_at"]
 
+    RELATED = ("merchant", "hub", "gateway", "service_level")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("merchant", "hub", "gateway", "service_level")
+        return super().get_queryset(request).prefetch_related(*self.RELATED)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """A code through its unique index (ListAdmin); a name through bounded index reads:
+        the first NAME_MATCHES recipients whose name starts with the words (parcel_recipient_
+        upper), and the newest NEWEST_EACH parcels of each of the first RELATED_MATCHES
+        merchants whose legal name holds them (a scan of the merchants, a small table, then
+        parcel_merchant_newest). Never a scan of the parcels."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # A search lists a few rows found by primary key: their related rows are joined in
+        # the page's one query rather than fetched in four more.
+        joined = queryset.prefetch_related(None).select_related(*self.RELATED)
+        if code_search(self.search_codes, queryset, term) is not None:
+            return super().get_search_results(request, joined, search_term)
+        name = words(term)
+        if name is None:
+            return queryset.none(), False
+        ids = name_prefix_ids(queryset, "recipient_name", name)
+        merchants = list(
+            Merchant.objects.filter(legal_name__icontains=name)
+            .order_by("legal_name")
+            .values_list("pk", flat=True)[:RELATED_MATCHES]
         )
+        ids += newest_of_each(queryset, "merchant", merchants, ["-created_at", "-id"])
+        return joined.filter(pk__in=sorted(set(ids))), False
 
 
 @admin.register(Bag)

@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -18,11 +21,14 @@ from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id, PositiveCount
 from caravana.codes import s10 as s10_codes
+from caravana.fulfillment import job_kinds as labels_jobs
 from caravana.fulfillment import labels
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.fulfillment.schemas import LoadSheetOut
 from caravana.fulfillment.services import hub_steps, load_sheets, loading
 from caravana.fulfillment.services import parcels as parcel_services
+from caravana.jobs import launch
+from caravana.jobs.models import Job
 from caravana.network.models import Flight
 
 router = Router(tags=["parcels"], auth=MerchantAuth(scope="parcels"))
@@ -123,6 +129,18 @@ class ParcelDetailOut(ParcelOut):
 
 class LabelsIn(Schema):
     s10: list[str]
+
+
+class LabelJobOut(Schema):
+    id: int
+    state: str
+    done: int
+    total: int
+    message: str
+    error: str
+    url: str
+    pdf_url: str | None
+    page_url: str
 
 
 class ReceiveIn(Schema):
@@ -257,13 +275,69 @@ def parcel_label(request: HttpRequest, s10: str):
     return _pdf(labels.render_labels(parcels), f"{parcels[0].s10}.pdf")
 
 
-@router.post("/labels")
-def many_labels(request: HttpRequest, payload: LabelsIn):
-    """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500)."""
-    parcels = parcel_services.parcels_for_labels(request.merchant, payload.s10)
-    if len(parcels) != len(set(payload.s10)) or not parcels:
+def _label_job_out(request: HttpRequest, job: Job) -> dict:
+    url = reverse("api-1:label_job", kwargs={"pk": job.pk})
+    pdf = reverse("api-1:label_job_pdf", kwargs={"pk": job.pk})
+    done = job.state == Job.State.DONE and bool(job.result_file)
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "done": job.done,
+        "total": job.total,
+        "message": job.message,
+        "error": job.error,
+        "url": request.build_absolute_uri(url),
+        "pdf_url": request.build_absolute_uri(pdf) if done else None,
+        "page_url": request.build_absolute_uri(reverse("jobs:detail", kwargs={"pk": job.pk})),
+    }
+
+
+def _own_label_job(request: HttpRequest, pk: int) -> Job:
+    """The caller's own label batch; anyone else's (or another kind of job) is 404."""
+    job = Job.objects.filter(pk=pk, owner=request.user, kind=labels_jobs.LABELS).first()
+    if job is None:
         raise HttpError(404, "Not Found")
-    return _pdf(labels.render_labels(parcels), "labels.pdf")
+    return job
+
+
+@router.post("/labels", response={202: LabelJobOut})
+def many_labels(request: HttpRequest, payload: LabelsIn, response: HttpResponse):
+    """One PDF with a 100 × 150 mm page per parcel, in the order asked (up to 500), drawn by a
+    job off the request: 202 with the job's URL (also in `Location`); poll it until `state`
+    is `done`, then fetch `pdf_url`. Only which parcels are yours is checked here (one indexed
+    query); drawing 500 pages takes seconds and runs in a worker."""
+    wanted = [s10_codes.compact(s) for s in payload.s10 if s.strip()]
+    if not wanted or len(set(wanted)) > labels_jobs.MAX_LABELS:
+        raise ValidationError(
+            {"s10": _("Ask for between 1 and %(n)d labels.") % {"n": labels_jobs.MAX_LABELS}}
+        )
+    if parcel_services.count_owned_s10(request.merchant, wanted) != len(set(wanted)):
+        raise HttpError(404, "Not Found")
+    job = launch.start(
+        request.user, labels_jobs.LABELS, {"merchant": request.merchant.pk, "s10": wanted}
+    )
+    body = _label_job_out(request, job)
+    response["Location"] = body["url"]
+    return Status(202, body)
+
+
+@router.get("/labels/jobs/{pk}", response=LabelJobOut, url_name="label_job")
+def label_job(request: HttpRequest, pk: int):
+    """A label batch's state and progress (`done` of `total` labels drawn); `pdf_url` once
+    `state` is `done`, `error` when it is `failed`."""
+    return _label_job_out(request, _own_label_job(request, pk))
+
+
+@router.get("/labels/jobs/{pk}/labels.pdf", url_name="label_job_pdf")
+def label_job_pdf(request: HttpRequest, pk: int):
+    """The batch's PDF once the job is done; 409 while it is queued or running (or failed)."""
+    job = _own_label_job(request, pk)
+    if job.state != Job.State.DONE or not job.result_file:
+        raise HttpError(409, _("The label batch is %(state)s, not done.") % {"state": job.state})
+    response = FileResponse(job.result_file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{job.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @hub_router.post("/hub/receive", response=ReceiveOut)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from caravana.catalog.models import BatteryType, Merchant
@@ -99,10 +100,13 @@ class Parcel(models.Model):
     order_ref = models.CharField(_("order reference"), max_length=64, blank=True, db_index=True)
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="parcels")
     lane = models.ForeignKey(Lane, on_delete=models.PROTECT, related_name="parcels")
+    # No single-column index: parcel_level_newest and parcel_gateway_newest start with them.
     service_level = models.ForeignKey(
-        ServiceLevel, on_delete=models.PROTECT, related_name="parcels"
+        ServiceLevel, on_delete=models.PROTECT, related_name="parcels", db_index=False
     )
-    gateway = models.ForeignKey(Gateway, on_delete=models.PROTECT, related_name="parcels")
+    gateway = models.ForeignKey(
+        Gateway, on_delete=models.PROTECT, related_name="parcels", db_index=False
+    )
     carrier = models.ForeignKey(
         Carrier,
         on_delete=models.PROTECT,
@@ -168,9 +172,21 @@ class Parcel(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["merchant", "-created_at"]),
-            # The back office's parcel list, newest first (fulfillment.admin).
+            # One merchant's parcels newest first (the console, the admin's merchant filter and
+            # search by merchant name): read in order, never sorted.
+            models.Index(fields=["merchant", "-created_at", "-id"], name="parcel_merchant_newest"),
+            # The back office's parcel list, newest first (fulfillment.admin), and filtered on
+            # a column of few values: without these SQLite took the foreign key's index and
+            # sorted a third of the table (1.9 s at a million parcels).
             models.Index(fields=["-created_at", "-id"], name="parcel_newest"),
+            models.Index(fields=["state", "-created_at", "-id"], name="parcel_state_newest"),
+            models.Index(
+                fields=["service_level", "-created_at", "-id"], name="parcel_level_newest"
+            ),
+            models.Index(fields=["gateway", "-created_at", "-id"], name="parcel_gateway_newest"),
+            # Search by the start of the recipient's name, whatever its case (admin_lists'
+            # NamePrefix): a range over UPPER(recipient_name).
+            models.Index(Upper("recipient_name"), name="parcel_recipient_upper"),
             # A hub's parcel list, newest first, all states or one (fulfillment.queries): read
             # in order from the index, never sorted (a hub holds hundreds of thousands).
             models.Index(fields=["hub", "-created_at", "-id"], name="parcel_hub_newest"),
