@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "caravana.fulfillment",
     "caravana.tracking",
     "caravana.planning",
+    "caravana.waybills",
     "caravana.jobs",
     "caravana.storefront",
     "caravana.console",
