@@ -20,7 +20,7 @@ from tests.planning.test_commit import planner, planner_user, world  # noqa: F40
 
 
 @pytest.fixture
-def airline(network):
+def airline(network):  # noqa: F811  (the fixture imported above)
     """Atlas Air (5Y, prefix 369), which operates the seeded charters, with demo stock."""
     seed_airlines()
     from caravana.waybills.models import Airline
@@ -34,7 +34,7 @@ def operator_user(db):
 
 
 @pytest.fixture
-def committed(world, airline, planner_user, make_parcel, hub_user):
+def committed(world, airline, planner_user, make_parcel, hub_user):  # noqa: F811
     """A committed plan flying two loose bags and the ULD on 5Y8301, one bag holding a parcel
     with a lithium battery in equipment; returns (flight, master)."""
     from caravana.fulfillment.services import hub_steps

@@ -1,19 +1,26 @@
+"""Back office: airlines and their AWB stock (entered by operators), and the waybills, which
+only the plan commit writes (read-only here)."""
+
 from django.contrib import admin
 
+from caravana.admin_lists import ListAdmin, ReadOnlyListAdmin
 from caravana.waybills import services
 from caravana.waybills.models import Airline, AwbStock, HouseWaybill, MasterWaybill
 
 
 @admin.register(Airline)
-class AirlineAdmin(admin.ModelAdmin):
+class AirlineAdmin(ListAdmin):
     list_display = ["name", "designator", "prefix"]
+    search_fields = ["name", "designator", "prefix"]
+    ordering = ["-id"]
 
 
 @admin.register(AwbStock)
-class AwbStockAdmin(admin.ModelAdmin):
+class AwbStockAdmin(ListAdmin):
     list_display = ["airline", "first_serial", "last_serial", "next_serial"]
     readonly_fields = ["next_serial"]
     list_select_related = ["airline"]
+    ordering = ["-id"]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         """A new range goes through services.add_stock (checks overlaps, starts at the first
@@ -26,17 +33,16 @@ class AwbStockAdmin(admin.ModelAdmin):
 
 
 @admin.register(MasterWaybill)
-class MasterWaybillAdmin(admin.ModelAdmin):
+class MasterWaybillAdmin(ReadOnlyListAdmin):
     list_display = ["number", "flight", "gateway", "version", "is_void"]
     list_select_related = ["flight", "gateway"]
-    readonly_fields = ["number", "airline", "flight", "gateway", "version", "is_void"]
-    raw_id_fields = ["flight"]
-    show_full_result_count = False
+    search_fields = ["number"]
+    ordering = ["-id"]
 
 
 @admin.register(HouseWaybill)
-class HouseWaybillAdmin(admin.ModelAdmin):
+class HouseWaybillAdmin(ReadOnlyListAdmin):
     list_display = ["number", "master", "key", "is_void"]
     list_select_related = ["master"]
-    readonly_fields = ["number", "master", "key", "is_void"]
-    show_full_result_count = False
+    search_fields = ["number"]
+    ordering = ["-id"]

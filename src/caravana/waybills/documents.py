@@ -61,7 +61,10 @@ class _Form:
         c = self.c
         c.setLineWidth(0.6)
         c.rect(x, y, w, h)
-        c.setFont("Helvetica", 6)
+        cs = 6.0
+        while cs > 4 and c.stringWidth(caption, "Helvetica", cs) > w - 3 * mm:
+            cs -= 0.5
+        c.setFont("Helvetica", cs)
         c.drawString(x + 1.5 * mm, y + h - 3 * mm, caption)
         c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
         ty = y + h - 3 * mm - size - 1
@@ -202,7 +205,8 @@ def _waybill_page(c: Canvas, v: dict[str, Any], house: dict[str, Any] | None) ->
         [f"{v['gateway']['iata']} {v['gateway']['city']}"],
         bold=True,
     )
-    departs = dt.datetime.fromisoformat(flight["departs"])
+    # The flight's date is its local departure date at the origin (network.Flight.date).
+    departs = dt.date.fromisoformat(flight["date"])
     f.box(
         M + half,
         y - 14 * mm,
@@ -246,7 +250,7 @@ def _waybill_page(c: Canvas, v: dict[str, Any], house: dict[str, Any] | None) ->
         ]
     else:
         goods = [
-            "CONSOLIDATION AS PER ATTACHED MANIFEST",
+            "CONSOLIDATION AS PER MANIFEST",
             f"{len(v['houses'])} HAWB · SLAC {t['slac']} PARCELS",
             f"VOLUME {_m3(t['volume_cm3'])} M3",
             f"{len(v['ulds'])} ULD " + " ".join(u["identifier"] for u in v["ulds"][:8]),
@@ -349,7 +353,7 @@ def manifest_pdf(versions: list[dict[str, Any]]) -> bytes:
                     _kg(u["weight_g"]),
                     _kg(u["weight_g"] + u["tare_kg"] * 1000),
                     _m3(u["volume_cm3"]),
-                    f"{u['dg_pieces']} bags" if u["dg_pieces"] else "",
+                    f"DG {u['dg_pieces']}" if u["dg_pieces"] else "",
                 ]
             )
         loose = v["loose"]
@@ -365,7 +369,7 @@ def manifest_pdf(versions: list[dict[str, Any]]) -> bytes:
                     _kg(loose["weight_g"]),
                     _kg(loose["weight_g"]),
                     _m3(loose["volume_cm3"]),
-                    f"{loose['dg_pieces']} bags" if loose["dg_pieces"] else "",
+                    f"DG {loose['dg_pieces']}" if loose["dg_pieces"] else "",
                 ]
             )
         t = v["totals"]
@@ -381,10 +385,10 @@ def manifest_pdf(versions: list[dict[str, Any]]) -> bytes:
                 _kg(t["weight_g"]),
                 _kg(t["weight_g"] + tare),
                 _m3(t["volume_cm3"]),
-                f"{t['dg_pieces']} bags" if t["dg_pieces"] else "",
+                f"DG {t['dg_pieces']}" if t["dg_pieces"] else "",
             ]
         )
-        table = Table(rows, repeatRows=1)
+        table = Table(rows, repeatRows=1, hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
