@@ -201,7 +201,7 @@ def main() -> int:
     path = write_result(f"waybills-{vendor}", result)
     print(
         f"| {vendor} | {result['parcels']} | {result['tonnes']} t | {result['build_median']} s "
-        f"| {result['export_median']} s ({result['export_mb']} MB) | load {result.get('load')} |"
+        f"| {result['export_median']} s ({result['export_mb']} MB) | load {result.get('load_1m')} |"
     )
     print(f"written {path}", file=sys.stderr)
     return 0
