@@ -166,3 +166,19 @@ def test_a_flight_of_an_unknown_airline_is_booked_without_waybills(world, planne
     assert Booking.objects.count() == 1 and not MasterWaybill.objects.exists()
     assert services.build_for_flights([f1.pk]).no_airline == ["5Y8301"]
     assert load_sheets.load_sheet(f1).waybills is None
+
+
+def test_loading_a_uld_amends_the_waybills_with_its_position(committed, hub_user):
+    from caravana.fulfillment.services import loading
+
+    flight, master = committed
+    uld = master.versions.get(number=1).content["ulds"][0]
+    assert uld["position"] == "" and not uld["loaded"]
+    loading.load_uld_onto_flight(hub_user, uld["identifier"], flight)
+    master.refresh_from_db()
+    assert master.version == 2
+    v2 = master.versions.get(number=2)
+    assert v2.reason == f"ULD {uld['identifier']} loaded"
+    loaded = v2.content["ulds"][0]
+    assert loaded["loaded"] and loaded["position"]
+    assert v2.content["totals"] == master.versions.get(number=1).content["totals"]

@@ -42,9 +42,10 @@ def masters_of(flight: Flight, content: bool = False) -> list[MasterWaybill]:
     by_master: dict[int, list[WaybillVersion]] = {}
     for v in versions:
         by_master.setdefault(v.master_id, []).append(v)
-    for m in masters:
-        m.history = by_master.get(m.pk, [])
-        m.current = next((v for v in m.history if v.number == m.version), None)
+    for m in masters:  # the page reads them as attributes of the master
+        history = by_master.get(m.pk, [])
+        m.history = history  # type: ignore[attr-defined]
+        m.current = next((v for v in history if v.number == m.version), None)  # type: ignore[attr-defined]
     return masters
 
 

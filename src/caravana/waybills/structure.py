@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: IATA volumetric divisor: cm³ per kg (reference/logistics.md: cm³ / 6000 = kg).
 VOLUMETRIC_CM3_PER_KG = 6000
@@ -98,8 +99,8 @@ class Structure:
     """A master's houses, in key order, its ULDs, loose bags and totals."""
 
     houses: list[House]
-    ulds: list[dict]
-    loose: dict
+    ulds: list[dict[str, Any]]
+    loose: dict[str, Any]
     totals: Totals
 
 
