@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "caravana.tracking",
     "caravana.planning",
     "caravana.customs",
+    "caravana.waybills",
     "caravana.jobs",
     "caravana.storefront",
     "caravana.console",

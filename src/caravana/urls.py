@@ -26,6 +26,7 @@ urlpatterns = [
     path("hub/customs/", include("caravana.customs.hub_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
+    path("waybills/", include("caravana.waybills.urls")),
     path("jobs/", include("caravana.console.job_urls")),
     path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.storefront.order_urls")),

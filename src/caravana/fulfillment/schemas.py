@@ -21,6 +21,7 @@ class LoadSheetRow(Schema):
     weight_kg: Decimal
     gross_kg: Decimal
     volume_m3: Decimal
+    hawbs: list[str] = []  # house air waybills with bags in it
 
 
 class PlannedRow(Schema):
@@ -36,6 +37,7 @@ class PlannedRow(Schema):
     status: str  # "loaded" (on this flight), "elsewhere" (loaded on another), "hub" (not loaded)
     position: str  # where it is loaded, when "loaded"
     loaded_on: str  # the other flight's number when "elsewhere"
+    hawbs: list[str] = []  # house air waybills with bags in it
 
 
 class PlannedBags(Schema):

@@ -15,12 +15,14 @@ from django.utils import timezone
 
 from caravana.catalog.models import Merchant, MerchantMember
 from caravana.fulfillment.models import Parcel
-from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import hub_steps, loading
 from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network.models import Hub, HubMember
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
-from caravana.planning.models import BellyOffer
+from caravana.planning import services as planning
+from caravana.planning.models import BellyOffer, PlanRun
+from caravana.waybills.seed import seed_airlines
 
 # Illustrative belly space (price per chargeable kg in USD), not carrier quotes.
 BELLY = [
@@ -35,6 +37,10 @@ RECIPIENTS = [
     ("BR", "MG", "Belo Horizonte", "30130-010", "Av. Afonso Pena, 1500", "economy"),
 ]
 DEMO_PARCELS = 48
+#: The demo's ULD (a PMC pallet of the flights' airline, owner code 5Y) and how many parcels
+#: carry a lithium battery in equipment (so the documents show their handling).
+DEMO_ULD = "PMC61201" + "5Y"
+LITHIUM_EVERY = 6
 
 
 def seed_belly(today: dt.date) -> int:
@@ -73,6 +79,7 @@ def _hub_user(szx: Hub) -> Any:
 def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.now().date()
     counts = {"network": sum(seed_network(today).values()), "belly": seed_belly(today)}
+    counts["airlines"] = seed_airlines()
     szx = Hub.objects.get(code="SZX-HUB")
     staff = _hub_user(szx)
     member = MerchantMember.objects.select_related("merchant").filter(user__username="merchant")
@@ -101,7 +108,7 @@ def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
                     "declared_length_cm": rnd.randint(10, 35),
                     "declared_width_cm": rnd.randint(8, 25),
                     "declared_height_cm": rnd.randint(3, 15),
-                    "battery": "none",
+                    "battery": "in_equipment" if i % LITHIUM_EVERY == 0 else "none",
                     "ddp": True,
                     "items": [
                         {
@@ -123,7 +130,23 @@ def seed_demo_logistics(today: dt.date | None = None) -> dict[str, int]:
         )  # fmt: skip
         hub_steps.sort_into_bag(staff, p.s10)
     bags = {p.bag for p in Parcel.objects.filter(merchant=merchant, bag__isnull=False)}
-    for bag in sorted(bags, key=lambda b: b.pk)[: max(1, len(bags) - 1)]:
+    closed = sorted(bags, key=lambda b: b.pk)[: max(1, len(bags) - 1)]
+    for bag in closed:
         hub_steps.close_bag(staff, bag.identifier)
+    # The first closed bag is built into a pallet; the plan below flies it and the others.
+    loading.build_uld(staff, DEMO_ULD, closed[0].identifier)
+    loading.close_uld(staff, DEMO_ULD)
     counts["parcels"] = len(parcels)
+    counts["committed"] = _commit_demo_plan(today)
     return counts
+
+
+def _commit_demo_plan(today: dt.date) -> int:
+    """Run the planner over the coming week and commit its plan as the demo planner, so a demo
+    flight has its air waybills, manifest and ONE Record export. Returns the bookings made."""
+    planner = get_user_model().objects.filter(username="planner").first()
+    if planner is None or PlanRun.objects.filter(committed_at__isnull=False).exists():
+        return 0
+    start = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+    run = planning.run(planner, start, start + dt.timedelta(days=7), time_limit=5.0)
+    return planning.commit(planner, run)

@@ -23,6 +23,7 @@ from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
+from caravana.waybills import services as waybills
 
 # Penalties in USD, editable in settings: a kg a day late hurts a premium promise most.
 DEFAULT_PENALTIES = {
@@ -184,8 +185,9 @@ def commit(user: Any, run: PlanRun) -> int:
     planned flight (through fulfillment.services.flight_plan.plan_flights, which refuses to
     move anything already loaded), and every consignment it covers gets a booking on its
     charter or belly
-    offer; those it leaves waiting lose any older booking and planned flight. Returns the number
-    of bookings.
+    offer; those it leaves waiting lose any older booking and planned flight. The flights it
+    books get their master and house air waybills (waybills.services.build_for_flights), amended
+    with a new version when the plan changes their cargo. Returns the number of bookings.
 
     Idempotent: committing the same run twice changes nothing. A newer run committed since
     makes this one stale: it is refused, so an old page cannot undo a later plan."""
@@ -250,6 +252,14 @@ def commit(user: Any, run: PlanRun) -> int:
                 row.belly_id = int(target[6:])
             rows.append(row)
     Booking.objects.bulk_create(rows, batch_size=flight_plan.PLAN_CHUNK)
+    # The air waybills of every flight the plan books, and of those it may have emptied: built,
+    # amended (a new version) or voided; an airline whose AWB stock is used up refuses it all.
+    booked = {t for d in targets.values() for t in d.values() if t is not None}
+    waybills.build_for_flights(
+        booked | set(waybills.open_flights()),
+        user=user,
+        reason=f"plan {run.pk}",
+    )
     run.committed_at = timezone.now()
     run.committed_by = user
     run.save(update_fields=["committed_at", "committed_by"])

@@ -4,6 +4,7 @@ beside them what the committed flight plan puts on it. The rows are the API's ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,12 +19,29 @@ def _no_bags() -> PlannedBags:
     return PlannedBags(count=0, weight_kg=Decimal(0), volume_m3=Decimal(0), built=0, loaded=0)
 
 
+@dataclass(frozen=True)
+class FlightWaybills:
+    """The air waybills a flight carries, as the load sheet and handover show them: the master
+    numbers (printed form, with their version), the house numbers per ULD and for loose bags,
+    and links to the documents (label, URL)."""
+
+    masters: list[tuple[str, int]]
+    hawbs_by_uld: dict[str, list[str]]
+    loose_hawbs: list[str]
+    links: list[tuple[str, str]]
+
+
+#: Set by the waybills app when it is installed (its apps.py): the flight's waybills, or None.
+waybill_source: Callable[[Flight], FlightWaybills | None] | None = None
+
+
 @dataclass
 class LoadSheet:
     flight: Flight
     rows: list[LoadSheetRow] = field(default_factory=list)
     planned: list[PlannedRow] = field(default_factory=list)
     planned_bags: PlannedBags = field(default_factory=_no_bags)
+    waybills: FlightWaybills | None = None
 
     @property
     def planned_gross_kg(self) -> Decimal:
@@ -65,7 +83,8 @@ class LoadSheet:
 
 def load_sheet(flight: Flight) -> LoadSheet:
     """ULDs on a flight with positions, weights and volumes, and beside them what the committed
-    flight plan puts on it (ULDs one by one, bags in one line): four queries whatever the size."""
+        flight plan puts on it (ULDs one by one, bags in one line), with the air waybills numbers
+    when the waybills app is installed: a bounded number of queries whatever the size."""
     ulds = (
         Uld.objects.filter(flight=flight)
         .select_related("uld_type")
@@ -73,6 +92,8 @@ def load_sheet(flight: Flight) -> LoadSheet:
         .order_by("position", "identifier")
     )
     sheet = LoadSheet(flight=flight)
+    sheet.waybills = waybill_source(flight) if waybill_source is not None else None
+    hawbs = sheet.waybills.hawbs_by_uld if sheet.waybills else {}
     for u in ulds:
         weight = Decimal(u.weight_g) / 1000
         sheet.rows.append(
@@ -86,6 +107,7 @@ def load_sheet(flight: Flight) -> LoadSheet:
                 weight_kg=weight,
                 gross_kg=weight + u.uld_type.tare_kg,
                 volume_m3=(Decimal(u.volume_cm3) / 1_000_000).quantize(Decimal("0.001")),
+                hawbs=hawbs.get(u.identifier, []),
             )
         )
     planned = (
@@ -113,6 +135,7 @@ def load_sheet(flight: Flight) -> LoadSheet:
                 status=status,
                 position=u.position if status == "loaded" else "",
                 loaded_on=u.flight.number if status == "elsewhere" and u.flight else "",
+                hawbs=hawbs.get(u.identifier, []) if status != "elsewhere" else [],
             )
         )
     bags = (
