@@ -65,7 +65,7 @@ def start(env: dict[str, str], n: int) -> tuple[list[subprocess.Popen], list[int
     bin_dir = Path(sys.executable).parent
     procs, ports = [], []
     for i in range(n):
-        port = free_port()
+        port = free_port(ports)
         cmd = f"{bin_dir / 'gunicorn'} -w 2 -b 127.0.0.1:{port} --log-level warning caravana.wsgi"
         procs.append(subprocess.Popen(shlex.split(cmd), env=env, cwd=ROOT))
         ports.append(port)
@@ -172,8 +172,63 @@ def checkout_load(ports: list[int], data: dict, args: argparse.Namespace) -> dic
     }
 
 
-def ingestion_load(ports: list[int], context: dict, broker: str, events_n: int) -> dict:
-    """Batches over the hosts (2 clients each), then the workers drain the notifications."""
+#: What a run that skipped a part shows for it (--parts).
+NO_CHECKOUT = {"checkouts_per_s": 0, "p50_ms": 0, "p99_ms": 0, "errors": 0, "lost": 0,
+               "duplicated": 0}  # fmt: skip
+NO_INGESTION = {"events_per_s": 0, "batch_p99_ms": 0, "notifications_per_s": 0,
+                "drained_s": 0, "pipeline_events_per_s": 0, "cpu_ms_per_batch": {},
+                "advisory_waits": 0}  # fmt: skip
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children alive now (a gunicorn
+    arbiter's workers), from /proc."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo += [int(c) for c in children]
+    return total
+
+
+def _db_cpu(dbname: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving `dbname` now (pg_stat_activity's pids
+    read from /proc: the database runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [dbname])
+        return sum(_tree_cpu(pid) for (pid,) in cur.fetchall())
+
+
+def _count_advisory_waits(stop_at: list[bool], out: list[int]) -> None:
+    """Samples, every 20 ms, how many backends wait on an advisory lock (tracking's parcel
+    locks: docs/decisions/0004), so that the run says whether batches queued for them."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        while not stop_at[0]:
+            (n,) = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND wait_event = 'advisory'"
+            ).fetchone()
+            out.append(n)
+            time.sleep(0.02)
+
+
+def ingestion_load(
+    ports: list[int], context: dict, broker: str, events_n: int, procs: list[subprocess.Popen]
+) -> dict:
+    """Batches over the hosts (2 clients each), then the workers drain the notifications. Also
+    the CPU each side spent per batch while the batches were posted (web hosts, Celery
+    workers, PostgreSQL backends) and how often a batch waited on another's parcel locks."""
     import redis
     from bench_tracking import INGEST_CODES, event_dicts, fresh_parcels
 
@@ -207,6 +262,16 @@ def ingestion_load(ports: list[int], context: dict, broker: str, events_n: int) 
                     errors.append(payload[:200])
 
     r = redis.Redis.from_url(broker)
+    from django.conf import settings
+
+    dbname = settings.DATABASES["default"]["NAME"]
+    webs, workers = procs[::2], procs[1::2]
+    cpu0 = (sum(_tree_cpu(p.pid) for p in webs), sum(_tree_cpu(p.pid) for p in workers))
+    waits: list[int] = []
+    done = [False]
+    sampler = threading.Thread(target=_count_advisory_waits, args=(done, waits))
+    sampler.start()
+    db0 = _db_cpu(dbname)
     t0 = time.perf_counter()
     threads = [threading.Thread(target=client, args=(p,)) for p in ports for _ in range(2)]
     for t in threads:
@@ -214,6 +279,16 @@ def ingestion_load(ports: list[int], context: dict, broker: str, events_n: int) 
     for t in threads:
         t.join()
     ingest_s = time.perf_counter() - t0
+    db1 = _db_cpu(dbname)
+    done[0] = True
+    sampler.join()
+    cpu1 = (sum(_tree_cpu(p.pid) for p in webs), sum(_tree_cpu(p.pid) for p in workers))
+    per_batch = {
+        "web": round((cpu1[0] - cpu0[0]) / len(bodies) * 1000, 1),
+        "celery": round((cpu1[1] - cpu0[1]) / len(bodies) * 1000, 1),
+        # backends that ended during the run are not counted: a lower bound
+        "postgres": round(max(db1 - db0, 0) / len(bodies) * 1000, 1),
+    }
     while r.llen("celery") or r.hlen("unacked"):
         if time.perf_counter() - t0 > 600:
             raise SystemExit("bench: notifications not drained in 10 min")
@@ -227,6 +302,11 @@ def ingestion_load(ports: list[int], context: dict, broker: str, events_n: int) 
         "batches": len(bodies),
         "notifications_per_s": round(len(bodies) / drained_s, 1),
         "drained_s": round(drained_s, 1),
+        # events posted and every follow-up task done: the pipeline's throughput
+        "pipeline_events_per_s": round(len(events) / drained_s),
+        "cpu_ms_per_batch": per_batch,
+        # share of 20 ms samples with at least one batch waiting on parcel locks
+        "advisory_waits": round(sum(1 for w in waits if w) / max(len(waits), 1), 3),
     }
 
 
@@ -238,6 +318,9 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=20_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--hosts", default="1,2", help="sizes to measure, in order, each round")
+    ap.add_argument(
+        "--parts", default="checkout,ingestion", help="what to drive: checkout, ingestion or both"
+    )
     args = ap.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench_scaleout: set DATABASE_URL to a PostgreSQL database", file=sys.stderr)
@@ -260,12 +343,16 @@ def main() -> int:
     for rnd in range(args.rounds):
         for n in sizes:
             f._seq = itertools.count(int(time.time() * 1000) % 10**9)
-            data = _setup(args.clients)
+            data = _setup(args.clients) if "checkout" in args.parts else {}
             procs, ports = start(env, n)
             try:
                 load = os.getloadavg()[0]
-                c = checkout_load(ports, data, args)
-                t = ingestion_load(ports, context, env["CELERY_BROKER_URL"], args.events)
+                c = checkout_load(ports, data, args) if "checkout" in args.parts else NO_CHECKOUT
+                t = (
+                    ingestion_load(ports, context, env["CELERY_BROKER_URL"], args.events, procs)
+                    if "ingestion" in args.parts
+                    else NO_INGESTION
+                )
             finally:
                 stop(procs)
             rows.append({"round": rnd + 1, "hosts": n, "workers": n, "load_1m": load,
@@ -282,6 +369,8 @@ def main() -> int:
               "median": {n: {"checkouts_per_s": med(n, "checkout", "checkouts_per_s"),
                              "checkout_p99_ms": med(n, "checkout", "p99_ms"),
                              "events_per_s": med(n, "ingestion", "events_per_s"),
+                             "pipeline_events_per_s": med(n, "ingestion",
+                                                          "pipeline_events_per_s"),
                              "notifications_per_s": med(n, "ingestion", "notifications_per_s")}
                          for n in sizes}}  # fmt: skip
     write_result("scaleout-postgresql", result)
@@ -293,20 +382,24 @@ def main() -> int:
     print(
         "| round | hosts × gunicorn -w 2 | Celery workers | load 1 min | checkouts/s | "
         "checkout p99 ms | errors · lost · dup | events/s (HTTP) | batch p99 ms | "
-        "notification tasks/s |"
+        "notification tasks/s | events/s to the last task done | CPU ms a batch: web · "
+        "celery · postgres | samples waiting on parcel locks |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         c, t = r["checkout"], r["ingestion"]
         print(f"| {r['round']} | {r['hosts']} | {r['workers']} | {r['load_1m']:.1f} | "
               f"{c['checkouts_per_s']} | {c['p99_ms']} | {c['errors']} · {c['lost']} · "
               f"{c['duplicated']} | {t['events_per_s']:,} | {t['batch_p99_ms']} | "
-              f"{t['notifications_per_s']} |")  # fmt: skip
+              f"{t['notifications_per_s']} | {t['pipeline_events_per_s']:,} | "
+              f"{' · '.join(str(v) for v in t['cpu_ms_per_batch'].values())} | "
+              f"{t['advisory_waits']:.0%} |")  # fmt: skip
     for n in sizes:
         md = result["median"][n]
         print(f"| **median** | {n} | {n} | | **{md['checkouts_per_s']}** | "
               f"{md['checkout_p99_ms']} | | **{md['events_per_s']:,}** | | "
-              f"{md['notifications_per_s']} |")  # fmt: skip
+              f"{md['notifications_per_s']} | "
+              f"**{md['pipeline_events_per_s']:,}** | | |")  # fmt: skip
     bad = any(r["checkout"]["lost"] or r["checkout"]["duplicated"] for r in rows)
     return 1 if bad else 0
 
