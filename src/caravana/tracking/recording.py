@@ -200,27 +200,31 @@ def record_checked(events: list[EventIn]) -> BatchResult:
         for i in range(0, len(ordered), batch_sql.CHUNK)
     ]
     delivered: list[tuple[int, int, EventIn]] = []
+    created: list[tuple[int, EventIn]] = []
     nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
         if pg:
             parcel_ids = sorted({ev.parcel_id for ev in ordered})
             emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
             prior, prior_emi = batch_sql.read_prior(parcel_ids, emi_ids, nested)
-            created: list[tuple[int, EventIn]] = []
             for insert in inserts:
                 created += batch_sql.insert_events(insert)
             result.created = len(created)
-            if created:
-                result.changes, delivered = _compare(created, prior, prior_emi)
         else:
             emi = any(ev.code == upu.DELIVERY for ev in ordered)
             result.created, result.changes, delivered = batch_sql.sqlite_record(inserts, emi)
-        if delivered:
-            result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
-        if result.changes or delivered:
-            changes = result.changes
-            rows = [delivered_row(*d) for d in delivered]
-            transaction.on_commit(lambda: _after_batch(changes, rows), robust=True)
+    # PostgreSQL compares after the commit (or the savepoint, inside a caller's transaction):
+    # what it compares was read under the parcels' locks, and those are released sooner, so a
+    # batch waiting for one of them waits for the database's work only, not this Python.
+    if created:
+        result.changes, delivered = _compare(created, prior, prior_emi)
+    if delivered:
+        result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
+    if result.changes or delivered:
+        changes = result.changes
+        rows = [delivered_row(*d) for d in delivered]
+        # Right away when the batch committed already; with the caller's commit otherwise.
+        transaction.on_commit(lambda: _after_batch(changes, rows), robust=True)
     return result
 
 
