@@ -1,8 +1,9 @@
 """Scale-out on one machine: 1 then 2 web "hosts" and 1 then 2 Celery workers sharing one
 PostgreSQL and one Redis, each a separate process tree, driven over HTTP.
 
-    python bench/bench_scaleout.py [--seconds 15] [--warmup 3] [--clients 16] [--events 20000]
+    python bench/bench_scaleout.py [--seconds 15] [--warmup 3] [--clients 16] [--events 40000]
                                    [--rounds 2] [--hosts 1,2]
+                                   [--parts checkout,ingestion]
 
 Needs DATABASE_URL (PostgreSQL: the shape this measures is production's) and Redis
 (CELERY_BROKER_URL, default redis://127.0.0.1:6379/6; the queue is emptied first). Per round and
@@ -16,7 +17,11 @@ per size N (rounds alternate 1, 2, 1, 2 so drift on a shared machine hits both s
 3. Tracking ingestion: `--events` carrier events in batches of 1,000 (bench_tracking's batches:
    fresh parcels, 5 shuffled events each) POSTed to /api/v1/tracking/events by 2 clients per host;
    the after-commit notification tasks go to Redis and the N workers drain them: events/s over
-   HTTP, and tasks/s from the first batch to an empty queue.
+   HTTP, and tasks/s from the first batch to an empty queue. Every gunicorn worker first gets
+   untimed small batches (a cold worker's first request is not the design's cost); the run
+   also reports the CPU the web hosts, the Celery workers and their PostgreSQL sessions spent
+   per batch (from /proc), and the share of 20 ms samples in which a batch waited on another
+   batch's parcel locks. `--parts ingestion` skips the checkout part.
 4. Everything is stopped.
 
 The same client count drives both sizes, so a difference is the servers', not the load's. The
@@ -44,6 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, bench_env, free_port, machine, percentiles, write_result  # noqa: E402
 
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
+#: The application_name of the servers' database sessions (libpq reads PGAPPNAME).
+APP_NAME = "caravana-bench-scaleout"
 BATCH = 1000
 
 
@@ -61,8 +68,10 @@ def _wait_http(port: int, proc: subprocess.Popen, deadline: float) -> None:
 
 
 def start(env: dict[str, str], n: int) -> tuple[list[subprocess.Popen], list[int]]:
-    """N gunicorn hosts (2 sync workers each, as deployed) and N Celery workers."""
+    """N gunicorn hosts (2 sync workers each, as deployed) and N Celery workers. Their
+    database sessions carry APP_NAME, so that _db_cpu counts theirs and no one else's."""
     bin_dir = Path(sys.executable).parent
+    env = {**env, "PGAPPNAME": APP_NAME}
     procs, ports = [], []
     for i in range(n):
         port = free_port(ports)
@@ -198,12 +207,16 @@ def _tree_cpu(pid: int) -> float:
 
 
 def _db_cpu(dbname: str) -> float:
-    """CPU seconds of the PostgreSQL backends serving `dbname` now (pg_stat_activity's pids
-    read from /proc: the database runs on this machine)."""
+    """CPU seconds of the PostgreSQL backends serving the hosts and workers on `dbname` now
+    (pg_stat_activity's pids read from /proc: the database runs on this machine); other
+    sessions on the same database (a bulk load, this process) are left out."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [dbname])
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            [dbname, APP_NAME],
+        )
         return sum(_tree_cpu(pid) for (pid,) in cur.fetchall())
 
 
@@ -232,14 +245,22 @@ def ingestion_load(
     import redis
     from bench_tracking import INGEST_CODES, event_dicts, fresh_parcels
 
-    events = event_dicts(fresh_parcels(context, events_n // len(INGEST_CODES)), seed=5)
-    for e in events:
-        e["occurred_at"] = e["occurred_at"].isoformat()
-    bodies = [json.dumps({"events": events[i : i + BATCH]}).encode()
-              for i in range(0, len(events), BATCH)]  # fmt: skip
+    def batches(n: int, size: int) -> list[bytes]:
+        events = event_dicts(fresh_parcels(context, n // len(INGEST_CODES)), seed=5)
+        for e in events:
+            e["occurred_at"] = e["occurred_at"].isoformat()
+        return [json.dumps({"events": events[i : i + size]}).encode()
+                for i in range(0, len(events), size)]  # fmt: skip
+
+    bodies = batches(events_n, BATCH)
+    total = events_n // len(INGEST_CODES) * len(INGEST_CODES)
     headers = {"Content-Type": "application/json",
                "Authorization": f"Bearer {context['token']}"}  # fmt: skip
-    queue = list(bodies)
+    # Untimed first: small batches, 4 per gunicorn worker, so that every worker has loaded
+    # the API's code, connected and prepared its statements; the hosts are started afresh for
+    # each run, and with a few dozen batches a cold worker's first request weighed on the
+    # larger size more (more workers, fewer batches each).
+    queue = batches(len(ports) * 2 * 4 * 50, 50)
     lock = threading.Lock()
     created, lat, errors = [0], [], []
 
@@ -261,7 +282,16 @@ def ingestion_load(
                 else:
                     errors.append(payload[:200])
 
+    warm = [threading.Thread(target=client, args=(p,)) for p in ports for _ in range(2)]
+    for t in warm:
+        t.start()
+    for t in warm:
+        t.join()
     r = redis.Redis.from_url(broker)
+    while r.llen("celery") or r.hlen("unacked"):  # the warm-up's tasks done first
+        time.sleep(0.05)
+    queue[:] = bodies
+    created[0], lat[:], errors[:] = 0, [], []
     from django.conf import settings
 
     dbname = settings.DATABASES["default"]["NAME"]
@@ -294,16 +324,16 @@ def ingestion_load(
             raise SystemExit("bench: notifications not drained in 10 min")
         time.sleep(0.05)
     drained_s = time.perf_counter() - t0
-    if errors or created[0] != len(events):
+    if errors or created[0] != total:
         raise SystemExit(f"bench: ingestion refused or lost events: {errors[:1]} {created[0]}")
     return {
-        "events_per_s": round(len(events) / ingest_s),
+        "events_per_s": round(total / ingest_s),
         "batch_p99_ms": percentiles(lat)["p99"],
         "batches": len(bodies),
         "notifications_per_s": round(len(bodies) / drained_s, 1),
         "drained_s": round(drained_s, 1),
         # events posted and every follow-up task done: the pipeline's throughput
-        "pipeline_events_per_s": round(len(events) / drained_s),
+        "pipeline_events_per_s": round(total / drained_s),
         "cpu_ms_per_batch": per_batch,
         # share of 20 ms samples with at least one batch waiting on parcel locks
         "advisory_waits": round(sum(1 for w in waits if w) / max(len(waits), 1), 3),
@@ -315,7 +345,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--events", type=int, default=20_000)
+    ap.add_argument("--events", type=int, default=40_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--hosts", default="1,2", help="sizes to measure, in order, each round")
     ap.add_argument(
