@@ -125,7 +125,7 @@ def _all_good(events: Sequence[EventIn], latest: dt.datetime | None) -> bool:
             return False
         if not min(times) >= EARLIEST_EVENT or (latest is not None and max(times) > latest):
             return False
-    except (TypeError, OverflowError):
+    except (TypeError, ValueError, OverflowError):  # ValueError: min() of an empty batch
         return False
     for ev in events:
         upu_event = known.get(ev.code) if ev.code else None
