@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -113,10 +114,22 @@ def setup_django(env: dict[str, str]) -> str:
     return connection.vendor
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(taken: Collection[int] = ()) -> int:
+    """A free loopback port: the first free one of BENCH_PORTS ("8300-8399") when set (a
+    machine shared with other services may reserve a range), else any the system gives.
+    `taken`: ports already handed to servers that have not bound them yet."""
+    span = os.environ.get("BENCH_PORTS", "")
+    candidates = range(int(span.split("-")[0]), int(span.split("-")[1]) + 1) if span else [0]
+    for port in candidates:
+        if port in taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={span}")
 
 
 @contextmanager
@@ -129,7 +142,7 @@ def server(env: dict[str, str], workers: int = 2):
     )
     proc = subprocess.Popen(shlex.split(cmd.format(port=port)), env=env, cwd=ROOT)
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # a loaded machine imports slowly
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

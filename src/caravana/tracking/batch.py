@@ -39,6 +39,23 @@ class StatusChange(NamedTuple):
     new_status: str
 
 
+class Delivered(NamedTuple):
+    """A parcel's first final delivery (EMI) recorded by a batch (JSON-friendly: it goes to
+    Celery with the batch's status changes, tracking.tasks.after_batch)."""
+
+    parcel_id: int
+    event_pk: int
+    identifier: str  # S10
+    at: str  # the EMI's occurred_at, ISO 8601 in UTC
+
+
+def delivered_row(parcel_id: int, event_pk: int, ev: EventIn) -> Delivered:
+    """The Delivered row of a batch's first EMI for a parcel."""
+    return Delivered(
+        parcel_id, event_pk, ev.identifier, ev.occurred_at.astimezone(dt.UTC).isoformat()
+    )
+
+
 @dataclass
 class BatchResult:
     received: int = 0

@@ -19,7 +19,7 @@ from django.db import connection
 
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
-from caravana.tracking.batch import EventIn
+from caravana.tracking.batch import EventIn, StatusChange
 from caravana.tracking.models import TrackingEvent
 
 #: Rows per INSERT / status read: keeps statements under SQLite's bound-parameter limit.
@@ -90,33 +90,79 @@ class Insert(NamedTuple):
 
 
 def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
-    """Run a statement of event_insert: the new events with their ids."""
+    """PostgreSQL: run a statement of event_insert; the new events with their ids."""
     with raw_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(insert.sql, insert.params, prepare=prepare())
-            by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
-            return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
-        return _sqlite_insert(cursor, insert)
+        cursor.execute(insert.sql, insert.params, prepare=prepare())
+        by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
+        return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
 
 
-def _sqlite_insert(cursor: Any, insert: Insert) -> list[tuple[int, EventIn]]:
-    """SQLite: the driver's executemany (one compiled statement, the rows bound in C), then the
-    new rows read back by id. The batch holds SQLite's writer lock from BEGIN (IMMEDIATE), so
-    the rows past the highest id before the insert are this insert's, in the order inserted
-    (AUTOINCREMENT ids only grow); when none was a repeat, the ids pair with the rows in
-    order, and only otherwise are their keys read back too. A multi-row INSERT … RETURNING
-    cost twice as much: 14,000 parameters flattened and a statement text of that size."""
-    table = insert.table
-    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
-    (before,) = cursor.fetchone()
-    cursor.executemany(insert.sql, insert.params)
-    cursor.execute(f"SELECT id FROM {table} WHERE id > ? ORDER BY id", [before])
-    ids = [pk for (pk,) in cursor.fetchall()]
-    if len(ids) == len(insert.chunk):
-        return list(zip(ids, insert.chunk, strict=True))
-    by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
-    cursor.execute(f"SELECT id, source, event_id FROM {table} WHERE id > ? ORDER BY id", [before])
-    return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
+class Judged(NamedTuple):
+    """What a SQLite batch recorded and changed (sqlite_record)."""
+
+    created: int
+    changes: list[StatusChange]
+    delivered: list[tuple[int, int, EventIn]]  # (parcel id, first EMI's id, that EMI)
+
+
+def sqlite_record(inserts: list[Insert], emi: bool) -> Judged:
+    """SQLite: insert a batch and judge what it changed, set-wise, inside the transaction.
+
+    The batch holds SQLite's writer lock from BEGIN (IMMEDIATE) to COMMIT, and AUTOINCREMENT
+    ids only grow, so the rows past the highest id before the insert are exactly this batch's,
+    and every row at or below it was recorded before. The driver's executemany inserts (one
+    compiled statement, the rows bound in C); then one statement finds the parcels whose newest
+    event (by time, then id) is now one of the batch's, with the status of their newest earlier
+    event, and one more (only when the batch holds an EMI) each parcel's first EMI when none
+    was recorded before. The index (parcel, occurred_at, id) serves both: a probe or two per
+    parcel, in SQLite's C, instead of reading every parcel's state before the insert and
+    comparing event by event in Python (docs/decisions/0004). The batch's own rows are read
+    by id range (NOT INDEXED: otherwise SQLite's planner walks the whole parcel index for the
+    DISTINCT)."""
+    table = inserts[0].table
+    meta = TrackingEvent._meta
+    qn = connection.ops.quote_name
+    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
+    with raw_cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        (before,) = cursor.fetchone()
+        created = 0
+        for insert in inserts:
+            cursor.executemany(insert.sql, insert.params)
+            created += cursor.rowcount
+        if not created:
+            return Judged(0, [], [])
+        newest = (
+            f"SELECT y.id FROM {table} y WHERE y.{parcel} = b.pid "
+            f"ORDER BY y.{at} DESC, y.id DESC LIMIT 1"
+        )
+        cursor.execute(
+            f"SELECT b.pid, n.id, n.code, (SELECT o.status FROM {table} o "
+            f"WHERE o.{parcel} = b.pid AND o.id <= ?1 ORDER BY o.{at} DESC, o.id DESC LIMIT 1), "
+            f"n.status FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
+            f"WHERE id > ?1) AS b "
+            f"JOIN {table} n ON n.id = ({newest}) WHERE n.id > ?1 ORDER BY b.pid",
+            [before],
+        )
+        changes = [StatusChange._make(row) for row in cursor.fetchall()]
+        delivered: list[tuple[int, int, EventIn]] = []
+        if emi:
+            cursor.execute(
+                f"SELECT e.{parcel}, e.id, e.source, e.event_id FROM {table} AS e NOT INDEXED "
+                f"WHERE e.id > ?1 AND e.code = 'EMI' AND NOT EXISTS (SELECT 1 FROM {table} x "
+                f"WHERE x.{parcel} = e.{parcel} AND x.code = 'EMI' AND x.id <= ?1) "
+                f"ORDER BY e.{parcel}, e.{at}, e.id",
+                [before],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                by_key = {(ev.source, ev.event_id): ev for ins in inserts for ev in ins.chunk}
+                seen: set[int] = set()
+                for pid, pk, src, eid in rows:
+                    if pid not in seen:  # the earliest EMI of the parcel's in the batch
+                        seen.add(pid)
+                        delivered.append((pid, pk, by_key[(src, eid)]))
+    return Judged(created, changes, delivered)
 
 
 def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
@@ -125,7 +171,7 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
     the same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one
     JSON parameter of an INSERT … SELECT … RETURNING instead of 14,000 parameters, which the
     driver would otherwise spend longer adapting than the server spends inserting; on SQLite
-    they go to executemany (_sqlite_insert). Built outside the transaction."""
+    they go to executemany (sqlite_record). Built outside the transaction."""
     # Any: get_field is typed to include reverse relations, which have no column.
     meta: Any = TrackingEvent._meta
     columns = [meta.get_field(name).column for name in _EVENT_FIELDS]

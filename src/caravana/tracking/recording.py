@@ -26,25 +26,21 @@ database runs, tracking.ingestion turns hub steps, flights and carriers' batches
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error
-from caravana.fulfillment.models import Parcel
 from caravana.tracking import batch_sql, upu
-from caravana.tracking.batch import BatchResult, EventIn, StatusChange
+from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange, delivered_row
 from caravana.tracking.error_codes import TrackingErrorCode
-from caravana.tracking.events import Delivery, parcel_delivered, parcels_delivered
-from caravana.tracking.models import TrackingEvent
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +58,12 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
     """Errors keyed ``events.<index>.<field>``: cheap checks every source must pass. Times in
     the future are refused only when `future` is set (outside sources: a carrier's clock may be
     wrong); hub and flight times come from our own services, which validated them, and a
-    listener must not fail the emitter's transaction."""
+    listener must not fail the emitter's transaction. Fills each coded event's status.
+
+    A batch is nearly always all good: _all_good checks it column by column (the loops in C),
+    and only a batch it doubts goes through the event-by-event loop that names each error."""
+    if _all_good(events, now + FUTURE_TOLERANCE if future else None):
+        return {}
     errors: dict[str, str] = {}
     latest = now + FUTURE_TOLERANCE
     known_codes: dict[str, upu.UpuEvent | None] = {}  # a batch repeats a handful of codes
@@ -94,6 +95,45 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
                 "%(t)s is in the future (more than %(m)d minutes ahead of our clock)."
             ) % {"t": at.isoformat(), "m": FUTURE_TOLERANCE.seconds // 60}
     return errors
+
+
+_source, _event_id, _code = attrgetter("source"), attrgetter("event_id"), attrgetter("code")
+_occurred_at = attrgetter("occurred_at")
+
+
+def _all_good(events: Sequence[EventIn], latest: dt.datetime | None) -> bool:
+    """Whether every event passes _check's rules, judged over the batch's columns (distinct
+    sources and codes once each; the ids' lengths and the times through map, min and max);
+    if so, fills the coded events' code and status as _check's loop would. Any doubt (a value
+    of an unexpected type, say) answers False and leaves the events as they were."""
+    try:
+        sources = set(map(_source, events))
+        if not all(s and len(s) <= 48 for s in sources):
+            return False
+        lengths = set(map(len, map(_event_id, events)))
+        if min(lengths) < 1 or max(lengths) > 64:
+            return False
+        known = {code: upu.lookup(code) for code in set(map(_code, events)) if code}
+        if None in known.values():
+            return False
+        if len(known) < len(set(map(_code, events))) and not all(
+            ev.status in upu.STATUSES for ev in events if not ev.code
+        ):
+            return False
+        times = list(map(_occurred_at, events))
+        if set(map(type, times)) != {dt.datetime} or None in map(dt.datetime.utcoffset, times):
+            return False
+        if not min(times) >= EARLIEST_EVENT or (latest is not None and max(times) > latest):
+            return False
+    except (TypeError, ValueError, OverflowError):  # ValueError: min() of an empty batch
+        return False
+    for ev in events:
+        upu_event = known.get(ev.code) if ev.code else None
+        if upu_event is not None:
+            ev.code = upu_event.code
+            if not ev.status:
+                ev.status = upu_event.status
+    return True
 
 
 #: The code of an event's error, by its field (caravana.errors.coded_fields_error).
@@ -159,23 +199,32 @@ def record_checked(events: list[EventIn]) -> BatchResult:
         batch_sql.event_insert(ordered[i : i + batch_sql.CHUNK], now)
         for i in range(0, len(ordered), batch_sql.CHUNK)
     ]
-    parcel_ids = sorted({ev.parcel_id for ev in ordered})
-    emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
+    delivered: list[tuple[int, int, EventIn]] = []
+    created: list[tuple[int, EventIn]] = []
     nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
-        prior, prior_emi = batch_sql.read_prior(parcel_ids, emi_ids, nested)
-        created: list[tuple[int, EventIn]] = []
-        for insert in inserts:
-            created += batch_sql.insert_events(insert)
-        result.created = len(created)
-        if created:
-            result.changes, delivered = _compare(created, prior, prior_emi)
-            result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
-            if result.changes:
-                changes = result.changes
-                transaction.on_commit(lambda: _notify(changes), robust=True)
-            if delivered:
-                transaction.on_commit(lambda: _publish_delivered(delivered, now), robust=True)
+        if pg:
+            parcel_ids = sorted({ev.parcel_id for ev in ordered})
+            emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
+            prior, prior_emi = batch_sql.read_prior(parcel_ids, emi_ids, nested)
+            for insert in inserts:
+                created += batch_sql.insert_events(insert)
+            result.created = len(created)
+        else:
+            emi = any(ev.code == upu.DELIVERY for ev in ordered)
+            result.created, result.changes, delivered = batch_sql.sqlite_record(inserts, emi)
+    # PostgreSQL compares after the commit (or the savepoint, inside a caller's transaction):
+    # what it compares was read under the parcels' locks, and those are released sooner, so a
+    # batch waiting for one of them waits for the database's work only, not this Python.
+    if created:
+        result.changes, delivered = _compare(created, prior, prior_emi)
+    if delivered:
+        result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
+    if result.changes or delivered:
+        changes = result.changes
+        rows = [delivered_row(*d) for d in delivered]
+        # Right away when the batch committed already; with the caller's commit otherwise.
+        transaction.on_commit(lambda: _after_batch(changes, rows), robust=True)
     return result
 
 
@@ -230,67 +279,17 @@ def in_range(value: dt.datetime) -> bool:
         return False
 
 
-def _event_instance(pk: int, ev: EventIn, received_at: dt.datetime) -> TrackingEvent:
-    """The TrackingEvent row just inserted, as Django would load it (times in UTC, details
-    through JSON), built from what the batch holds: no query to read back what we wrote."""
-    values = {
-        "id": pk,
-        "parcel_id": ev.parcel_id,
-        "source": ev.source,
-        "event_id": ev.event_id,
-        "code": ev.code,
-        "status": ev.status,
-        "occurred_at": ev.occurred_at.astimezone(dt.UTC),
-        "received_at": received_at.astimezone(dt.UTC),
-        "location_code": ev.location_code[:16],
-        "location_name": ev.location_name[:120],
-        "latitude": ev.latitude,
-        "longitude": ev.longitude,
-        "tz": ev.tz[:64],
-        "details": json.loads(json.dumps(ev.details or {}, cls=DjangoJSONEncoder)),
-        "carrier_id": ev.carrier_id,
-    }
-    names = [f.attname for f in TrackingEvent._meta.concrete_fields]
-    return TrackingEvent.from_db(connection.alias, names, [values[n] for n in names])
-
-
-def _publish_delivered(delivered: list[tuple[int, int, EventIn]], now: dt.datetime) -> None:
-    """After commit, once per parcel: parcels_delivered for the batch, then parcel_delivered per
-    parcel if anything listens to it (see tracking.events)."""
-    if parcels_delivered.has_listeners(TrackingEvent):
-        deliveries = [
-            Delivery(pid, ev.identifier, ev.occurred_at.astimezone(dt.UTC), pk)
-            for pid, pk, ev in delivered
-        ]
-        _log_failures(parcels_delivered.send_robust(sender=TrackingEvent, deliveries=deliveries))
-    if not parcel_delivered.has_listeners(TrackingEvent):
-        return  # nobody to tell: spare loading the parcels
-    parcels = Parcel.objects.in_bulk([pid for pid, _pk, _ev in delivered])
-    for pid, pk, ev in delivered:
-        event = _event_instance(pk, ev, now)
-        _log_failures(
-            parcel_delivered.send_robust(
-                sender=TrackingEvent, parcel=parcels[pid], at=event.occurred_at, event=event
-            )
-        )
-
-
-def _log_failures(responses: list[tuple[Any, Any]]) -> None:
-    for receiver, response in responses:
-        if isinstance(response, Exception):
-            logger.error(
-                "delivered listener %r failed", receiver, exc_info=(type(response), response,
-                                                                   response.__traceback__)
-            )  # fmt: skip
-
-
-def _notify(changes: list[StatusChange]) -> None:
-    """One task per batch. The changes travel as JSON arrays (a NamedTuple serialises as one),
-    and the message's argsrepr, which Celery would otherwise build with its safe repr of
-    hundreds of rows for its logs, just counts them."""
+def _after_batch(changes: list[StatusChange], delivered: list[Delivered]) -> None:
+    """One task per batch for everything that follows it (tracking.tasks.after_batch). The rows
+    travel as JSON arrays (a NamedTuple serialises as one), and the message's argsrepr, which
+    Celery would otherwise build with its safe repr of hundreds of rows for its logs, just
+    counts them."""
     # Imported here, not at the top: it loads Celery, which the management commands run from
     # src/caravana (makemessages) must not import as they start (caravana/celery.py would
     # shadow the celery package). No cycle: tasks imports tracking.batch, never this module.
     from caravana.tracking import tasks
 
-    tasks.notify_changes.apply_async((changes,), argsrepr=f"[{len(changes)} status changes]")
+    tasks.after_batch.apply_async(
+        (changes, delivered),
+        argsrepr=f"[{len(changes)} status changes, {len(delivered)} deliveries]",
+    )

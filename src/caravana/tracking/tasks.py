@@ -16,9 +16,9 @@ from django.utils import timezone
 from caravana import outbound
 from caravana.celery import app
 from caravana.fulfillment.models import Parcel
+from caravana.tracking import announce, notifications, webhooks
 from caravana.tracking import events as events_module
-from caravana.tracking import notifications, webhooks
-from caravana.tracking.batch import StatusChange
+from caravana.tracking.batch import Delivered, StatusChange
 from caravana.tracking.models import (
     TrackingEvent,
     WebhookAttempt,
@@ -27,6 +27,19 @@ from caravana.tracking.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+@app.task(ignore_result=True)
+def after_batch(changes: list[list], delivered: list[list]) -> dict[str, int]:
+    """What follows a recorded batch, queued once when it commits (tracking.recording): the
+    buyers' e-mails and merchants' webhooks for its status changes (notify_changes), then its
+    first deliveries to the apps that listen (orders confirms delivery: announce). One message
+    per batch, so the ingesting process spends one publish on it. Both halves tolerate a second
+    run as notify_changes always has; a lost message is caught up by the listeners' own sweeps
+    (orders' catch_up_deliveries)."""
+    done = notify_changes(changes) if changes else {"emails": 0, "webhooks": 0}
+    announce.publish_delivered([Delivered(*d) for d in delivered])
+    return {**done, "delivered": len(delivered)}
 
 
 @app.task(ignore_result=True)

@@ -1,0 +1,169 @@
+"""What a batch changed, judged set-wise (on SQLite after the insert, inside the transaction;
+on PostgreSQL against the parcels' newest events read under their locks), the one follow-up
+task per batch that carries the changes and first deliveries to the other apps, and the
+batch-wide validation that spares the event-by-event loop."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from caravana.tracking import recording
+from caravana.tracking.batch import StatusChange
+from caravana.tracking.events import parcels_delivered
+from caravana.tracking.models import TrackingEvent
+from caravana.tracking.recording import record_batch
+from tests.tracking.test_services import T0, carrier_event, current
+
+pytestmark = pytest.mark.django_db
+
+
+def pk_of(parcel, event_id: str) -> int:
+    return TrackingEvent.objects.get(parcel=parcel, event_id=f"{parcel.pk}-{event_id}").pk
+
+
+def test_a_change_names_the_new_event_and_the_status_before(make_parcel):
+    parcel = make_parcel()
+    before = current(parcel).status
+    first = record_batch([carrier_event(parcel, "EDB", 1, "b")])
+    assert first.changes == [
+        StatusChange(parcel.pk, pk_of(parcel, "b"), "EDB", before, "in_transit")
+    ]
+    # Newer and older events, and a repeat of one recorded: one change, to the newest.
+    second = record_batch(
+        [carrier_event(parcel, "EMF", 3, "f"), carrier_event(parcel, "EDG", 5, "g"),
+         carrier_event(parcel, "EDB", 1, "b")]
+    )  # fmt: skip
+    assert (second.created, second.duplicates) == (2, 1)
+    assert second.changes == [
+        StatusChange(parcel.pk, pk_of(parcel, "g"), "EDG", "in_transit", "out_for_delivery")
+    ]
+    # Only older than what is recorded: no change.
+    assert record_batch([carrier_event(parcel, "EDD", 4, "d")]).changes == []
+    assert current(parcel).code == "EDG"
+
+
+def test_one_batch_judges_each_of_its_parcels(make_parcel):
+    a, b, c = make_parcel(), make_parcel(), make_parcel()
+    record_batch([carrier_event(a, "EDG", 5, "g")])
+    result = record_batch(
+        [carrier_event(a, "EDB", 1, "old"), carrier_event(b, "EDB", 1, "b1"),
+         carrier_event(c, "EMF", 2, "c2"), carrier_event(c, "EDB", 1, "c1")]
+    )  # fmt: skip
+    assert [(ch.parcel_id, ch.code) for ch in result.changes] == sorted(
+        [(b.pk, "EDB"), (c.pk, "EMF")]
+    )
+    assert {ch.event_pk for ch in result.changes} == {pk_of(b, "b1"), pk_of(c, "c2")}
+
+
+def test_batches_in_one_transaction_judge_against_the_one_before(make_parcel):
+    """A hub records several batches inside its own transaction: the second is judged
+    against the first, though neither has committed."""
+    parcel = make_parcel()
+    with transaction.atomic():
+        record_batch([carrier_event(parcel, "EDB", 1, "b")])
+        second = record_batch([carrier_event(parcel, "EDG", 5, "g")])
+        third = record_batch([carrier_event(parcel, "EMF", 3, "f")])
+    assert [(c.old_status, c.new_status) for c in second.changes] == [
+        ("in_transit", "out_for_delivery")
+    ]
+    assert third.changes == []
+
+
+@pytest.fixture
+def deliveries_heard():
+    heard = []
+
+    def on_delivered(sender, deliveries, **kwargs):
+        heard.append(list(deliveries))
+
+    parcels_delivered.connect(on_delivered, weak=False)
+    yield heard
+    parcels_delivered.disconnect(on_delivered)
+
+
+def test_first_deliveries_reach_listeners_after_commit_once(
+    make_parcel, deliveries_heard, django_capture_on_commit_callbacks
+):
+    """The follow-up task (Celery runs eager here, as in the demo) tells parcels_delivered of
+    each parcel's first EMI, with the EMI's row, once; and only once the batch committed."""
+    a, b = make_parcel(), make_parcel()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = record_batch(
+            [carrier_event(a, "EMI", 8, "late"), carrier_event(a, "EMI", 6, "early"),
+             carrier_event(b, "EMI", 7, "only"), carrier_event(b, "EDG", 5, "g")]
+        )  # fmt: skip
+    assert deliveries_heard == []
+    assert len(callbacks) == 1  # one task for the changes and the deliveries
+    callbacks[0]()
+    assert sorted(result.delivered) == sorted([a.s10, b.s10])
+    [heard] = deliveries_heard
+    assert sorted((d.identifier, d.at, d.event_id) for d in heard) == sorted(
+        [(a.s10, T0 + dt.timedelta(hours=6), pk_of(a, "early")),
+         (b.s10, T0 + dt.timedelta(hours=7), pk_of(b, "only"))]
+    )  # fmt: skip
+    assert all(d.at.utcoffset() == dt.timedelta(0) for d in heard)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = record_batch([carrier_event(a, "EMI", 9, "third"), carrier_event(b, "EMH", 9)])
+    assert again.delivered == []
+    assert len(deliveries_heard) == 1
+
+
+def test_an_order_hears_of_its_delivery_through_the_task(
+    make_parcel, deliveries_heard, django_capture_on_commit_callbacks
+):
+    """Status reaches the parcel and the listeners in the demo's eager mode: the lookup reads
+    the EMI, and the delivery was published by the task."""
+    parcel = make_parcel()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_batch([carrier_event(parcel, "EMI", 4, "d")])
+    assert current(parcel).status == "delivered"
+    assert [[d.parcel_id for d in batch] for batch in deliveries_heard] == [[parcel.pk]]
+
+
+def test_lower_case_codes_are_stored_as_upu_codes_with_their_status(make_parcel):
+    parcel = make_parcel()
+    record_batch([carrier_event(parcel, "edb", 1, "b"), carrier_event(parcel, " emf", 2, "f")])
+    rows = set(
+        TrackingEvent.objects.filter(parcel=parcel, source__startswith="carrier").values_list(
+            "code", "status"
+        )
+    )
+    assert rows == {("EDB", "in_transit"), ("EMF", "in_transit")}
+
+
+@pytest.mark.parametrize(
+    "spoil, key",
+    [
+        (lambda ev: setattr(ev, "code", "ZZZ"), "code"),
+        (lambda ev: setattr(ev, "event_id", ""), "event_id"),
+        (lambda ev: setattr(ev, "event_id", "x" * 65), "event_id"),
+        (lambda ev: setattr(ev, "source", ""), "source"),
+        (lambda ev: setattr(ev, "occurred_at", ev.occurred_at.replace(tzinfo=None)), "occurred_at"),
+        (lambda ev: setattr(ev, "occurred_at", "2026-01-01"), "occurred_at"),
+        (lambda ev: setattr(ev, "occurred_at", dt.datetime(1999, 1, 1, tzinfo=dt.UTC)),
+         "occurred_at"),
+        (lambda ev: (setattr(ev, "code", ""), setattr(ev, "status", "")), "status"),
+    ],
+)  # fmt: skip
+def test_a_bad_event_is_named_as_the_loop_names_it(make_parcel, monkeypatch, spoil, key):
+    """The batch-wide check lets no bad event through, and the error is the loop's."""
+    parcel = make_parcel()
+    batch = [carrier_event(parcel, "EDB", 1, "a"), carrier_event(parcel, "EMF", 2, "b")]
+    spoil(batch[1])
+    before = TrackingEvent.objects.count()
+    with pytest.raises(ValidationError) as err:
+        record_batch(batch)
+    assert list(err.value.message_dict) == [f"events.1.{key}"]
+    assert TrackingEvent.objects.count() == before
+    assert recording._all_good(batch, None) is False
+
+
+def test_future_times_are_refused_only_when_asked(make_parcel):
+    parcel = make_parcel()
+    now = T0
+    far = carrier_event(parcel, "EDB", 24 * 30, "far")
+    assert recording._all_good([far], None) is True
+    assert recording._all_good([far], now + recording.FUTURE_TOLERANCE) is False
+    assert list(recording._check([far], now, future=True)) == ["events.0.occurred_at"]
