@@ -22,6 +22,7 @@ urlpatterns = [
     path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
+    path("clearance/", include("caravana.clearance.urls")),
     path("jobs/", include("caravana.console.job_urls")),
     path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.storefront.order_urls")),

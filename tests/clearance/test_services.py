@@ -87,7 +87,9 @@ def test_a_parcel_not_presented_is_refused(world):
     assert "s10" in exc.value.message_dict
 
 
-def test_a_hold_needing_the_buyer_asks_them_with_a_deadline(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_hold_needing_the_buyer_asks_them_with_a_deadline(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
     services.present_manifest(world["flight"], world["gateway"])
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(world["parcel"], "held", "documents", note="Invoice please")

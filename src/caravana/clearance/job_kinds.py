@@ -41,9 +41,9 @@ def apply_file(job: Job, progress: Progress) -> Outcome:
     )
     errors.update(result.errors)
     progress(2, 3, _("Applied"))
-    message = ngettext(
-        "%(n)d decision applied", "%(n)d decisions applied", result.applied
-    ) % {"n": result.applied}
+    message = ngettext("%(n)d decision applied", "%(n)d decisions applied", result.applied) % {
+        "n": result.applied
+    }
     message += "; " + ngettext(
         "%(n)d already recorded", "%(n)d already recorded", result.repeated
     ) % {"n": result.repeated}

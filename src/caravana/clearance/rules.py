@@ -34,9 +34,7 @@ def rules_in_force(on: dt.date) -> dict[str, Rule]:
     for r in ExpiryRule.objects.filter(effective_from__lte=on).order_by(
         "country", "-effective_from"
     ):
-        found.setdefault(
-            r.country, Rule(r.country, r.answer_days, r.hold_days, r.action, r.source)
-        )
+        found.setdefault(r.country, Rule(r.country, r.answer_days, r.hold_days, r.action, r.source))
     return found
 
 

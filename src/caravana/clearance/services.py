@@ -27,7 +27,6 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -392,7 +391,9 @@ def _move(case: _CaseRow, item: DecisionIn) -> None:
         case.seconds = max(0, int((item.decided_at - case.presented_at).total_seconds()))
 
 
-def _write(plan: list[tuple[_CaseRow, DecisionIn]], source: str, actor: Any, now: dt.datetime) -> int:
+def _write(
+    plan: list[tuple[_CaseRow, DecisionIn]], source: str, actor: Any, now: dt.datetime
+) -> int:
     """Decisions, cases, buyer requests and tracking events of `plan`, in the caller's
     transaction. Returns how many buyer requests were sent."""
     actor_id = getattr(actor, "pk", None)

@@ -409,9 +409,15 @@ def _customs_hold(order: Order, row: Notification, fmt: Formats, language: str) 
 
 #: What each customs request asks, by hold reason (caravana.clearance.outcomes).
 _ASKS = {
-    "documents": gettext_noop("Send customs the document it asks for (an invoice, a proof of payment)."),
-    "valuation": gettext_noop("Tell customs what you paid for the goods, and send the receipt if you have it."),
-    "buyer_id": gettext_noop("Give your ID number again, as it is on your document: customs could not match it."),
+    "documents": gettext_noop(
+        "Send customs the document it asks for (an invoice, a proof of payment)."
+    ),
+    "valuation": gettext_noop(
+        "Tell customs what you paid for the goods, and send the receipt if you have it."
+    ),
+    "buyer_id": gettext_noop(
+        "Give your ID number again, as it is on your document: customs could not match it."
+    ),
 }
 
 
