@@ -20,6 +20,7 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -143,24 +144,13 @@ def present_manifest(
         gateway=gateway,
         defaults={"arrived_at": flight.actual_arrival, "presented_at": at, "presented_by": user},
     )
-    fresh = list(
-        arrived_manifest_parcels(flight, gateway)
-        .filter(clearance_case__isnull=True)
-        .values_list("pk", "s10")
-    )
-    cases = [
-        Case(
-            parcel_id=pk,
-            manifest=manifest,
-            gateway=gateway,
-            status=Status.PRESENTED,
-            arrived_at=flight.actual_arrival,
-            presented_at=manifest.presented_at,
-        )
-        for pk, _s10 in fresh
-    ]
-    Case.objects.bulk_create(cases, batch_size=CHUNK)
-    manifest.parcel_count = Case.objects.filter(manifest=manifest).count()
+    sql.insert_cases(
+        manifest.pk, gateway.pk, flight.pk, flight.actual_arrival, manifest.presented_at,
+        timezone.now(),
+    )  # fmt: skip
+    # Every case of the manifest: an EDB already recorded is dropped by tracking (same id).
+    fresh = list(Case.objects.filter(manifest=manifest).values_list("parcel_id", "parcel__s10"))
+    manifest.parcel_count = len(fresh)
     manifest.save(update_fields=["parcel_count"])
     place = place_of(gateway.iata)
     details = {"flight": flight.number, "date": flight.date.isoformat(), "decision": o.PRESENTED}
@@ -340,9 +330,17 @@ def _check(item: DecisionIn, now: dt.datetime) -> dict[str, tuple[str, StrEnum]]
     return bad
 
 
-@lru_cache(maxsize=65_536)
+_S10_SHAPE = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
+
+
 def _s10(value: str) -> str:
-    """codes.s10.validate, remembered (a file names each parcel once or twice)."""
+    """The compact S10 identifier. The shape and check digit are checked here; the full
+    validation (codes.s10.validate, whose country look-up costs more than the rest of a row)
+    runs only to word the error of one that fails, or for a country it cannot trust: an
+    identifier that is well formed but unknown is refused anyway, as no parcel has it."""
+    number = s10_codes.compact(value)
+    if _S10_SHAPE.fullmatch(number) and s10_codes.calc_check_digit(number[2:10]) == number[10]:
+        return number
     return s10_codes.validate(value)
 
 
@@ -397,15 +395,13 @@ def _write(
     """Decisions, cases, buyer requests and tracking events of `plan`, in the caller's
     transaction. Returns how many buyer requests were sent."""
     actor_id = getattr(actor, "pk", None)
-    decisions = [
-        Decision(
-            case_id=case.pk, gateway_id=case.gateway_id, outcome=item.outcome,
-            reason=item.reason, note=item.note, decided_at=item.decided_at, source=source,
-            reference=item.reference, actor_id=actor_id, recorded_at=now,
-        )
-        for case, item in plan
-    ]  # fmt: skip
-    Decision.objects.bulk_create(decisions, batch_size=CHUNK)
+    sql.insert_decisions(
+        [
+            (case.pk, case.gateway_id, item.outcome, item.reason, item.note, item.decided_at,
+             source, item.reference, actor_id, now)
+            for case, item in plan
+        ]
+    )  # fmt: skip
     final: dict[int, _CaseRow] = {case.pk: case for case, _item in plan}
     sql.update_cases(
         [
@@ -422,7 +418,7 @@ def _write(
             state__in=(BuyerRequest.State.OPEN, BuyerRequest.State.ANSWERED),
         ).update(state=BuyerRequest.State.CLOSED)
     sent = _ask_buyers(
-        [(case, item, d) for (case, item), d in zip(plan, decisions, strict=True)
+        [(case, item) for case, item in plan
          if item.outcome == o.HELD and item.reason in o.NEEDS_BUYER],
         now,
     )  # fmt: skip
@@ -472,29 +468,37 @@ def _reason_text(country: str, outcome: str, reason: str) -> str:
     return ""
 
 
-def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn, Decision]], now: dt.datetime) -> int:
+def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> int:
     """A request with a deadline (the country's rule) per hold that needs the buyer, and the
     e-mail that tells them (orders.notifications)."""
     if not holds:
         return 0
     in_force = expiry_rules.rules_in_force(now.date())
+    decision_ids: dict[tuple, int] = {}
+    case_ids = sorted({case.pk for case, _item in holds})
+    for start in range(0, len(case_ids), CHUNK):
+        for pk, case_id, reason, at in Decision.objects.filter(
+            case_id__in=case_ids[start : start + CHUNK], outcome=o.HELD
+        ).values_list("pk", "case_id", "reason", "decided_at"):
+            decision_ids[(case_id, reason, at.astimezone(dt.UTC))] = pk
     requests = []
-    for case, item, decision in holds:
+    for case, item in holds:
         rule = in_force.get(case.country, expiry_rules.FALLBACK)
         requests.append(
             BuyerRequest(
-                case_id=case.pk, decision=decision, reason=item.reason, message=item.note,
+                case_id=case.pk, decision_id=decision_ids[(case.pk, item.reason, item.decided_at)],
+                reason=item.reason, message=item.note,
                 deadline=item.decided_at + dt.timedelta(days=rule.answer_days),
             )
         )  # fmt: skip
     BuyerRequest.objects.bulk_create(requests, batch_size=CHUNK)
-    refs = {(case.order_ref, case.merchant_id) for case, _i, _d in holds if case.order_ref}
+    refs = {(case.order_ref, case.merchant_id) for case, _i in holds if case.order_ref}
     orders: dict[tuple[str, int], Order] = {}
     numbers = sorted({r for r, _m in refs})
     for start in range(0, len(numbers), CHUNK):
         for order in Order.objects.filter(number__in=numbers[start : start + CHUNK]):
             orders[(order.number, order.merchant_id)] = order
-    for (case, item, _d), request in zip(holds, requests, strict=True):
+    for (case, item), request in zip(holds, requests, strict=True):
         order = orders.get((case.order_ref, case.merchant_id))
         if order is not None:
             notifications.owe(
