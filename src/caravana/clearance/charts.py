@@ -11,6 +11,7 @@ WIDTH = 640
 HEIGHT = 200
 LEFT = 36  # room for the scale
 BOTTOM = 18  # room for the day labels
+TOP = 8  # room for the top tick's label
 
 
 @dataclass
@@ -53,12 +54,12 @@ def stacked(
     totals = [sum(values[i] for _name, values in series) for i in range(len(days))]
     top = _scale(max(totals, default=0))
     chart = Chart(top=top)
-    inner_w, inner_h = WIDTH - LEFT, HEIGHT - BOTTOM
+    inner_w, inner_h = WIDTH - LEFT, HEIGHT - BOTTOM - TOP
     slot = inner_w / max(len(days), 1)
     bar = max(slot * 0.7, 1)
     for i, day in enumerate(days):
         x = LEFT + i * slot + (slot - bar) / 2
-        y = inner_h
+        y = TOP + inner_h
         for name, values in series:
             v = values[i]
             if not v:
@@ -70,5 +71,5 @@ def stacked(
         chart.labels.append((round(x + bar / 2, 1), day))
     for k in range(5):
         value = top * k / 4
-        chart.ticks.append((round(inner_h - inner_h * k / 4, 1), f"{value:g}"))
+        chart.ticks.append((round(TOP + inner_h - inner_h * k / 4, 1), f"{value:g}"))
     return chart

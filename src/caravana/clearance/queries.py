@@ -82,6 +82,14 @@ class Day:
     avg_hours: float | None = None
 
     @property
+    def avg_time(self) -> str:
+        """The average clearance time as people read it: 5 h 20 min, 42 min."""
+        if self.avg_hours is None:
+            return ""
+        minutes = round(self.avg_hours * 60)
+        return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+    @property
     def held_total(self) -> int:
         return sum(self.held.values())
 
@@ -143,7 +151,7 @@ def daily(gateway: Gateway, start: dt.date, end: dt.date) -> list[Day]:
     )
     for d, avg in times:
         if d in days and avg is not None:
-            days[d].avg_hours = round(float(avg) / 3600, 1)
+            days[d].avg_hours = round(float(avg) / 3600, 2)
     return [days[d] for d in sorted(days)]
 
 
