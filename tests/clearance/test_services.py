@@ -118,3 +118,17 @@ def test_the_expiry_rule_returns_an_unanswered_hold(world):
     result = services.apply_expiry(now=timezone.now() + dt.timedelta(days=46))
     assert result.applied == 2  # BR holds last at most 45 days
     assert set(Case.objects.values_list("status", flat=True)) == {"returned", "presented"}
+
+
+def test_a_country_that_disposes_disposes_and_the_buyer_reads_it_in_spanish(world, client):
+    from caravana.fulfillment.models import Parcel
+
+    parcel = world["others"][0]
+    Parcel.objects.filter(pk=parcel.pk).update(recipient_country="MX")
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(parcel, "held", "inspection")
+    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=89)).applied == 0
+    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=91)).applied == 1
+    assert Case.objects.get(parcel=parcel).status == "disposed"
+    event = TrackingEvent.objects.get(parcel=parcel, code="EDX")
+    assert event.details["decision"] == "disposed" and "eliminado" in event.details["reason"]

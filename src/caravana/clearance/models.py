@@ -204,7 +204,7 @@ class ExpiryRule(models.Model):
     answer_days = models.PositiveSmallIntegerField(_("days for the buyer to answer"))
     hold_days = models.PositiveSmallIntegerField(_("days a hold may last"))
     action = models.CharField(_("then"), max_length=10, choices=Action.choices)
-    source = models.CharField(_("source"), max_length=300)
+    source = models.CharField(_("source"), max_length=600)
     verified = models.BooleanField(_("verified"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

@@ -48,11 +48,12 @@ from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
+from caravana.tracking import upu
 from caravana.tracking.batch import EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source as TrackingSource
 from caravana.tracking.places import place_of
-from caravana.tracking.recording import FUTURE_TOLERANCE, in_range, record_batch
+from caravana.tracking.recording import FUTURE_TOLERANCE, in_range, record_batch, record_checked
 
 #: Rows read per query (parcels, cases, decisions): under SQLite's parameter limit.
 CHUNK = 1000
@@ -338,7 +339,9 @@ def _s10(value: str) -> str:
     validation (codes.s10.validate, whose country look-up costs more than the rest of a row)
     runs only to word the error of one that fails, or for a country it cannot trust: an
     identifier that is well formed but unknown is refused anyway, as no parcel has it."""
-    number = s10_codes.compact(value)
+    number = value.strip().upper()
+    if not _S10_SHAPE.fullmatch(number):
+        number = s10_codes.compact(value)
     if _S10_SHAPE.fullmatch(number) and s10_codes.calc_check_digit(number[2:10]) == number[10]:
         return number
     return s10_codes.validate(value)
@@ -347,34 +350,29 @@ def _s10(value: str) -> str:
 def _cases(identifiers: set[str]) -> dict[str, _CaseRow]:
     """The presented parcels among `identifiers`, by S10 (one query per CHUNK)."""
     found: dict[str, _CaseRow] = {}
-    ids = sorted(identifiers)
     iata = dict(Gateway.objects.values_list("pk", "iata"))
-    for start in range(0, len(ids), CHUNK):
-        rows = Case.objects.filter(parcel__s10__in=ids[start : start + CHUNK]).values_list(
-            "pk", "parcel_id", "parcel__s10", "gateway_id", "parcel__recipient_country",
-            "parcel__order_ref", "parcel__merchant_id", "status", "hold_reason",
-            "presented_at", "held_at",
-        )  # fmt: skip
-        for pk, pid, s10, gw, country, ref, merchant, status, reason, presented, held in rows:
-            found[s10] = _CaseRow(
-                pk, pid, s10, gw, iata[gw], country, ref, merchant, status, reason, presented,
-                held,
-            )  # fmt: skip
+    for (
+        pk,
+        pid,
+        s10,
+        gw,
+        country,
+        ref,
+        merchant,
+        status,
+        reason,
+        presented,
+        held,
+    ) in sql.cases_by_s10(sorted(identifiers), CHUNK):
+        found[s10] = _CaseRow(
+            pk, pid, s10, gw, iata[gw], country, ref, merchant, status, reason, presented, held
+        )
     return found
 
 
 def _taken(case_ids: set[int]) -> set[tuple]:
     """(case, outcome, reason, time) of the decisions already recorded for these cases."""
-    taken: set[tuple] = set()
-    ids = sorted(case_ids)
-    for start in range(0, len(ids), CHUNK):
-        taken.update(
-            (c, out, reason, at.astimezone(dt.UTC))
-            for c, out, reason, at in Decision.objects.filter(
-                case_id__in=ids[start : start + CHUNK]
-            ).values_list("case_id", "outcome", "reason", "decided_at")
-        )
-    return taken
+    return set(sql.decision_keys(sorted(case_ids), CHUNK))
 
 
 def _move(case: _CaseRow, item: DecisionIn) -> None:
@@ -422,12 +420,14 @@ def _write(
          if item.outcome == o.HELD and item.reason in o.NEEDS_BUYER],
         now,
     )  # fmt: skip
-    record_batch(_event(case, item) for case, item in plan)
+    # Codes come from outcomes.UPU_CODE and times passed _check (aware, in range, not ahead):
+    # recording's own checks of the same would cost as much again.
+    record_checked([_event(case, item) for case, item in plan])
     return sent
 
 
 def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
-    place = place_of(case.gateway_iata)
+    place = place_of(case.gateway_iata)  # remembered by tracking.places
     code = o.UPU_CODE[item.outcome]
     details: dict[str, Any] = {"decision": item.outcome}
     reason = _reason_text(case.country, item.outcome, item.reason)
@@ -442,6 +442,7 @@ def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
         source=TrackingSource.CUSTOMS,
         event_id=f"{case.parcel_id}-{code}-{item.outcome}-{item.reason}-{stamp}",
         code=code,
+        status=upu.status_of(code),
         occurred_at=item.decided_at,
         location_code=place.code,
         location_name=place.name,

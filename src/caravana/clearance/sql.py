@@ -109,3 +109,59 @@ def insert_cases(manifest_id: int, gateway_id: int, flight_id: int, arrived, pre
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def cases_by_s10(identifiers: Sequence[str], chunk: int) -> list[tuple]:
+    """(case, parcel, S10, gateway, country, order ref, merchant, status, hold reason,
+    presented at, held at) of the presented parcels among `identifiers`; raw SQL because
+    Django's IN lookup prepares each of a thousand values one by one."""
+    from caravana.fulfillment.models import Parcel
+
+    qn = connection.ops.quote_name
+    case, parcel = qn(Case._meta.db_table), qn(Parcel._meta.db_table)
+    conv = _time_from_db()
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(identifiers), chunk):
+            part = identifiers[start : start + chunk]
+            cursor.execute(
+                f"SELECT c.id, p.id, p.s10, c.gateway_id, p.recipient_country, p.order_ref, "
+                f"p.merchant_id, c.status, c.hold_reason, c.presented_at, c.held_at "
+                f"FROM {case} c JOIN {parcel} p ON p.id = c.parcel_id "
+                f"WHERE p.s10 IN ({', '.join(['%s'] * len(part))})",
+                list(part),
+            )
+            rows += [(*r[:9], conv(r[9]), conv(r[10])) for r in cursor.fetchall()]
+    return rows
+
+
+def decision_keys(case_ids: Sequence[int], chunk: int) -> list[tuple]:
+    """(case, outcome, reason, decided at in UTC) of the decisions recorded for `case_ids`."""
+    table = connection.ops.quote_name(Decision._meta.db_table)
+    conv = _time_from_db()
+    keys: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(case_ids), chunk):
+            part = case_ids[start : start + chunk]
+            cursor.execute(
+                f"SELECT case_id, outcome, reason, decided_at FROM {table} "
+                f"WHERE case_id IN ({', '.join(['%s'] * len(part))})",
+                list(part),
+            )
+            keys += [(c, out, reason, conv(at)) for c, out, reason, at in cursor.fetchall()]
+    return keys
+
+
+def _time_from_db():
+    """A time column's raw value as an aware UTC datetime (SQLite gives naive UTC text)."""
+    if connection.vendor == "postgresql":
+        return lambda v: None if v is None else v.astimezone(dt.UTC)
+
+    def sqlite(v):
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = dt.datetime.fromisoformat(v)
+        return v.replace(tzinfo=dt.UTC)
+
+    return sqlite
