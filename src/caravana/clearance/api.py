@@ -25,7 +25,7 @@ router = Router(tags=["clearance"])
 MAX_BATCH = 1000
 
 
-class DecisionIn(BaseModel):
+class CustomsDecisionIn(BaseModel):
     identifier: str = Field(..., description="The parcel's S10 identifier")
     outcome: str = Field(..., description="cleared, held, released, returned, seized, disposed")
     reason: str = Field("", description="A hold's: documents, valuation, inspection, "
@@ -35,11 +35,11 @@ class DecisionIn(BaseModel):
     reference: str = Field("", max_length=64, description="Your reference for the decision")
 
 
-class BatchIn(BaseModel):
-    decisions: list[DecisionIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+class DecisionsIn(BaseModel):
+    decisions: list[CustomsDecisionIn] = Field(..., min_length=1, max_length=MAX_BATCH)
 
 
-class BatchOut(Schema):
+class DecisionsOut(Schema):
     gateway: str
     received: int
     applied: int
@@ -50,10 +50,10 @@ class BatchOut(Schema):
 @router.post(
     "/clearance/decisions",
     auth=BrokerAuth(scope="clearance"),
-    response={200: BatchOut, 403: dict, 422: dict},
+    response={200: DecisionsOut, 403: dict, 422: dict},
     summary="Post customs decisions on your gateway's parcels (brokers)",
 )
-def post_decisions(request: HttpRequest, batch: BatchIn):
+def post_decisions(request: HttpRequest, batch: DecisionsIn):
     items = [
         services.DecisionIn(d.identifier, d.outcome, d.reason, d.note, d.decided_at,
                             d.reference, i)
