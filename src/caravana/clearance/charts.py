@@ -59,7 +59,7 @@ def stacked(
     bar = max(slot * 0.7, 1)
     for i, day in enumerate(days):
         x = LEFT + i * slot + (slot - bar) / 2
-        y = TOP + inner_h
+        y: float = TOP + inner_h
         for name, values in series:
             v = values[i]
             if not v:
