@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "caravana.customs",
     "caravana.waybills",
     "caravana.jobs",
+    "caravana.clearance",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
@@ -398,6 +399,8 @@ TRACKING_PREPARED_STATEMENTS = env_bool("TRACKING_PREPARED_STATEMENTS", True)
 # Merchants' webhooks also carry the older Caravana-Signature headers (docs/tracking.md).
 TRACKING_WEBHOOK_LEGACY_SIGNATURE = env_bool("TRACKING_WEBHOOK_LEGACY_SIGNATURE", True)
 CELERY_BEAT_SCHEDULE = {
+    # Held parcels past their country's deadline are returned or disposed of (clearance).
+    "clearance-expiry": {"task": "caravana.clearance.tasks.apply_expiry", "schedule": 3600.0},
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},
     "catch-up-deliveries": {

@@ -27,6 +27,7 @@ urlpatterns = [
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),
     path("waybills/", include("caravana.waybills.urls")),
+    path("clearance/", include("caravana.clearance.urls")),
     path("jobs/", include("caravana.console.job_urls")),
     path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.storefront.order_urls")),

@@ -12,8 +12,9 @@ from django.test import Client
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import ApiToken, Role, Scope
+from caravana.clearance.models import GatewayMember
 from caravana.network import services as network
-from caravana.network.models import Carrier, Hub
+from caravana.network.models import Carrier, Gateway, Hub
 from tests import factories as f
 from tests.fulfillment.conftest import network as network_fixture  # noqa: F401
 
@@ -26,6 +27,7 @@ ENDPOINTS = {
     Scope.PARCELS: ("get", "/api/v1/parcels", None),
     Scope.TRACKING: ("post", "/api/v1/tracking/events", {"events": []}),
     Scope.PAYMENTS: ("post", "/api/v1/orders/NO-SUCH-ORDER/refunds", {}),
+    Scope.CLEARANCE: ("post", "/api/v1/clearance/decisions", {"decisions": []}),
 }
 
 
@@ -45,6 +47,7 @@ def everyone(network_fixture):  # noqa: F811
     f.merchant(staff=user)
     network.add_hub_member(Hub.objects.get(code="SZX-HUB"), user)
     network.add_carrier_member(Carrier.objects.get(code="br-correios"), user)
+    GatewayMember.objects.create(user=user, gateway=Gateway.objects.get(iata="GRU"))
     user.role = Role.OPERATOR
     user.save(update_fields=["role"])
     return user

@@ -22,6 +22,7 @@ class Scope(models.TextChoices):
     PARCELS = "parcels", _("Parcels: parcels, labels, hub scans")
     TRACKING = "tracking", _("Tracking: carriers' event posts")
     PAYMENTS = "payments", _("Payments: payments and refunds")
+    CLEARANCE = "clearance", _("Clearance: customs decisions at one gateway (brokers)")
 
 
 #: The scopes each role uses, the default for its tokens (and the most they may hold).
@@ -38,6 +39,8 @@ MEMBERSHIP_SCOPES: dict[str, tuple[str, ...]] = {
     "merchant_membership": ROLE_SCOPES[Role.MERCHANT],
     "hub_membership": (Scope.PARCELS,),
     "carrier_membership": (Scope.TRACKING,),
+    # A gateway's customs desk officer or broker (caravana.clearance.GatewayMember).
+    "clearance_membership": (Scope.CLEARANCE,),
 }
 
 

@@ -21,6 +21,7 @@ from caravana.access.error_codes import AccessErrorCode
 from caravana.accounts.error_codes import AccountsErrorCode
 from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.duties.error_codes import DutiesErrorCode
+from caravana.clearance.error_codes import ClearanceErrorCode
 from caravana.error_codes import CommonErrorCode
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.markets.error_codes import MarketsErrorCode
@@ -38,6 +39,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
     AccountsErrorCode,
     CatalogErrorCode,
     DutiesErrorCode,
+    ClearanceErrorCode,
     FulfillmentErrorCode,
     MarketsErrorCode,
     NetworkErrorCode,

@@ -11,6 +11,7 @@ from caravana.api import errors
 from caravana.api.auth import ScopedNinjaAPI
 from caravana.catalog.api import router as catalog_router
 from caravana.checkout.api import router as checkout_router
+from caravana.clearance.api import router as clearance_router
 from caravana.fulfillment.api import router as fulfillment_router
 from caravana.orders.api import router as orders_router
 from caravana.payments.api import router as payments_router
@@ -71,3 +72,4 @@ api.add_router("/", orders_router)
 api.add_router("/", checkout_router)
 api.add_router("/", payments_router)
 api.add_router("/", tracking_router)
+api.add_router("/", clearance_router)

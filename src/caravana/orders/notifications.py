@@ -41,6 +41,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from caravana import markets
 from caravana.orders.models import DisputeReason, Notification, Order
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 ORDER_PAID = "order_paid"
 ON_ITS_WAY = "on_its_way"
 CUSTOMS_HOLD = "customs_hold"
+#: Customs needs something from the buyer by a deadline (caravana.clearance owes it).
+CUSTOMS_REQUEST = "customs_request"
 OUT_FOR_DELIVERY = "out_for_delivery"
 DELIVERED = "delivered"
 REFUND_ISSUED = "refund_issued"
@@ -61,8 +64,8 @@ MERCHANT_DISPUTE = "merchant_dispute"
 MERCHANT_REFUND = "merchant_refund"
 
 BUYER_MOMENTS = (
-    ORDER_PAID, ON_ITS_WAY, CUSTOMS_HOLD, OUT_FOR_DELIVERY, DELIVERED, REFUND_ISSUED,
-    DISPUTE_ANSWERED,
+    ORDER_PAID, ON_ITS_WAY, CUSTOMS_HOLD, CUSTOMS_REQUEST, OUT_FOR_DELIVERY, DELIVERED,
+    REFUND_ISSUED, DISPUTE_ANSWERED,
 )  # fmt: skip
 MERCHANT_MOMENTS = (MERCHANT_NEW_ORDER, MERCHANT_DISPUTE, MERCHANT_REFUND)
 
@@ -404,6 +407,42 @@ def _customs_hold(order: Order, row: Notification, fmt: Formats, language: str) 
     )
 
 
+#: What each customs request asks, by hold reason (caravana.clearance.outcomes).
+_ASKS = {
+    "documents": gettext_noop(
+        "Send customs the document it asks for (an invoice, a proof of payment)."
+    ),
+    "valuation": gettext_noop(
+        "Tell customs what you paid for the goods, and send the receipt if you have it."
+    ),
+    "buyer_id": gettext_noop(
+        "Give your ID number again, as it is on your document: customs could not match it."
+    ),
+}
+
+
+def _customs_request(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    deadline = dt.datetime.fromisoformat(row.data["deadline"])
+    ask = _ASKS.get(row.data.get("reason", ""), _ASKS["documents"])
+    paragraphs = [
+        _("Customs needs something from you to release your parcel %(s10)s.")
+        % {"s10": row.data.get("s10", "")},
+        _(ask),
+        _("Answer on your order page by %(date)s. After that date the parcel follows the "
+          "country's rule for parcels not released: it is sent back or disposed of.")
+        % {"date": fmt.date(deadline.date())},
+    ]  # fmt: skip
+    if row.data.get("message"):
+        paragraphs.append(_("Customs' note: %(note)s") % {"note": row.data["message"]})
+    return Content(
+        subject=_("Customs needs your answer for order %(number)s") % {"number": order.number},
+        heading=_("Customs needs your answer"),
+        paragraphs=paragraphs,
+        parcels=_parcels(order, row.data.get("s10", "")),
+        action=_order_link(order),
+    )
+
+
 def _out_for_delivery(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
     group = order.group
     address = ", ".join(p for p in (group.street_address, group.city, group.state) if p)
@@ -550,6 +589,7 @@ WRITERS = {
     ORDER_PAID: _order_paid,
     ON_ITS_WAY: _on_its_way,
     CUSTOMS_HOLD: _customs_hold,
+    CUSTOMS_REQUEST: _customs_request,
     OUT_FOR_DELIVERY: _out_for_delivery,
     DELIVERED: _delivered,
     REFUND_ISSUED: _refund_issued,

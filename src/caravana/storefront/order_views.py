@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from caravana import markets
 from caravana.checkout import services as checkout_services
+from caravana.clearance import services as clearance_services
 from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
 from caravana.markets import addresses, documents
@@ -397,6 +398,7 @@ def _order_page(
         "payments": group_payments,
         "last_payment": last,
         "refunds": order.refunds.all()[:50],
+        "customs_requests": clearance_services.open_requests_for(order),
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
         "protection_due": lifecycle.protection_due(order),
         "money_locale": country.format_locale(lang),

@@ -80,6 +80,7 @@ class Source:
 
     HUB = "hub"  # fulfillment scans (EMA, EMB, internal hub steps)
     FLIGHT = "flight"  # network flight movements (EMC, EMD)
+    CUSTOMS = "customs"  # import customs' decisions at a gateway (EDB, EME, EDC, EDX: clearance)
 
     @staticmethod
     def carrier(code: str) -> str:

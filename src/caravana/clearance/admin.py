@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from caravana.clearance.models import Decision, ExpiryRule, GatewayMember, Manifest
+
+
+@admin.register(ExpiryRule)
+class ExpiryRuleAdmin(admin.ModelAdmin):
+    """The operator keeps each country's rule (law changes: a new row, a new effective date)."""
+
+    list_display = ("country", "effective_from", "answer_days", "hold_days", "action", "verified")
+    list_filter = ("country", "action", "verified")
+
+
+@admin.register(GatewayMember)
+class GatewayMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "gateway", "kind")
+    list_filter = ("gateway", "kind")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Manifest)
+class ManifestAdmin(admin.ModelAdmin):
+    list_display = ("flight", "gateway", "arrived_at", "presented_at", "parcel_count")
+    list_filter = ("gateway",)
+    raw_id_fields = ("flight", "presented_by")
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Read-only: decisions are recorded by the desk, a file, the API or the country rule."""
+
+    list_display = ("case", "outcome", "reason", "decided_at", "source", "gateway")
+    list_filter = ("gateway", "outcome", "source")
+    raw_id_fields = ("case", "actor")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,75 @@
+"""Server-drawn SVG charts for the dashboard: a stacked bar per day (decisions by outcome)
+and a bar per day (average clearance time). Pure: numbers in, shapes out; the template
+draws them, so the page needs no script and no chart library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+WIDTH = 640
+HEIGHT = 200
+LEFT = 36  # room for the scale
+BOTTOM = 18  # room for the day labels
+TOP = 8  # room for the top tick's label
+
+
+@dataclass
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    series: str
+    title: str
+
+
+@dataclass
+class Chart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    rects: list[Rect] = field(default_factory=list)
+    labels: list[tuple[float, str]] = field(default_factory=list)  # (x, text) under bars
+    ticks: list[tuple[float, str]] = field(default_factory=list)  # (y, text) on the scale
+    top: float = 0
+
+
+def _scale(top: float) -> float:
+    """A round top for the scale (1, 2, 5 × 10^n) at or above `top`."""
+    if top <= 0:
+        return 1
+    step = 1.0
+    while step * 10 <= top:
+        step *= 10
+    for m in (1, 2, 5, 10):
+        if m * step >= top:
+            return m * step
+    return top
+
+
+def stacked(
+    days: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], unit: str = ""
+) -> Chart:
+    """One bar per day, its series stacked bottom-up in the order given."""
+    totals = [sum(values[i] for _name, values in series) for i in range(len(days))]
+    top = _scale(max(totals, default=0))
+    chart = Chart(top=top)
+    inner_w, inner_h = WIDTH - LEFT, HEIGHT - BOTTOM - TOP
+    slot = inner_w / max(len(days), 1)
+    bar = max(slot * 0.7, 1)
+    for i, day in enumerate(days):
+        x = LEFT + i * slot + (slot - bar) / 2
+        y: float = TOP + inner_h
+        for name, values in series:
+            v = values[i]
+            if not v:
+                continue
+            h = inner_h * v / top
+            y -= h
+            chart.rects.append(Rect(round(x, 1), round(y, 1), round(bar, 1), round(h, 1), name,
+                                    f"{day} · {name}: {v:g}{unit}"))  # fmt: skip
+        chart.labels.append((round(x + bar / 2, 1), day))
+    for k in range(5):
+        value = top * k / 4
+        chart.ticks.append((round(TOP + inner_h - inner_h * k / 4, 1), f"{value:g}"))
+    return chart

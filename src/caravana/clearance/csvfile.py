@@ -1,0 +1,101 @@
+"""Customs' or a broker's decision file: one row per decision, UTF-8 CSV with a header.
+
+Columns (case-insensitive; extra columns are ignored): ``s10`` (the parcel's S10 identifier),
+``outcome`` (cleared, held, released, returned, seized, disposed), ``reason`` (a hold's:
+documents, valuation, inspection, prohibited, buyer_id), ``decided_at`` (ISO 8601 with its
+UTC offset; blank: when the file is applied), ``note``, ``reference`` (the broker's own).
+Brokers' files often say ``status`` or ``decision`` for the outcome and ``tracking`` for the
+S10: those names are read too."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from caravana.clearance.error_codes import ClearanceErrorCode
+from caravana.clearance.services import DecisionIn
+
+ALIASES = {
+    "s10": "s10", "tracking": "s10", "identifier": "s10", "parcel": "s10",
+    "outcome": "outcome", "status": "outcome", "decision": "outcome",
+    "reason": "reason", "hold_reason": "reason",
+    "decided_at": "decided_at", "time": "decided_at", "at": "decided_at",
+    "note": "note", "comment": "note",
+    "reference": "reference", "ref": "reference",
+}  # fmt: skip
+REQUIRED = ("s10", "outcome")
+#: A bigger file is refused before it is read.
+MAX_ROWS = 200_000
+
+
+def parse(data: bytes) -> tuple[list[DecisionIn], dict[str, str]]:
+    """The decisions of a file, with the errors of the rows that cannot even be read (a bad
+    time) keyed ``rows.<line>.<field>``. A file that is not a decision file at all (not
+    UTF-8, no header, missing a column) raises ValidationError on ``file``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(
+            _("Byte %(b)d is not UTF-8: save the file as UTF-8 CSV.") % {"b": exc.start}
+        ) from exc
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if not header:
+        raise _file_error(_("The file is empty: it needs a header row and one row a decision."))
+    columns: dict[str, int] = {}
+    for i, name in enumerate(header):
+        canon = ALIASES.get(name.strip().lower().replace(" ", "_"))
+        if canon and canon not in columns:
+            columns[canon] = i
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise _file_error(
+            _("The header has no %(c)s column (it reads: %(h)s).")
+            % {"c": ", ".join(missing), "h": ", ".join(h.strip() for h in header)[:200]}
+        )
+    items: list[DecisionIn] = []
+    errors: dict[str, str] = {}
+    get = columns.get
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(items) >= MAX_ROWS:
+            raise _file_error(_("At most %(n)s rows per file.") % {"n": f"{MAX_ROWS:,}"})
+
+        def cell(name: str, row: list[str] = row) -> str:
+            i = get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        at: dt.datetime | None = None
+        raw_at = cell("decided_at")
+        if raw_at:
+            try:
+                at = dt.datetime.fromisoformat(raw_at.replace("Z", "+00:00"))
+            except ValueError:
+                errors[f"rows.{line}.decided_at"] = _(
+                    "%(v)s is not a time: write it as 2026-12-03T14:05:00-03:00."
+                ) % {"v": raw_at[:40]}
+                continue
+            if at.utcoffset() is None:
+                errors[f"rows.{line}.decided_at"] = _("Give the time with its UTC offset.")
+                continue
+        items.append(
+            DecisionIn(
+                s10=cell("s10"), outcome=cell("outcome"), reason=cell("reason"),
+                note=cell("note"), decided_at=at, reference=cell("reference"), row=line,
+            )
+        )  # fmt: skip
+    return items, errors
+
+
+def _file_error(message: str) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=ClearanceErrorCode.BAD_FILE)})

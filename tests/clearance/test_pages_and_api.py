@@ -1,0 +1,175 @@
+"""The desk's pages, the broker's file (a job) and token, and the buyer's answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.accounts.services import create_token
+from caravana.clearance import services
+from caravana.clearance.models import BuyerRequest, Case, Decision, GatewayMember
+from caravana.jobs.models import Job
+from caravana.network.models import Gateway
+from caravana.tracking.models import TrackingEvent
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_desk_presents_scans_and_shows_the_dashboard(world):
+    c = _client(world["officer"])
+    gw = world["gateway"].iata
+    page = c.get(f"/clearance/{gw}/")
+    assert page.status_code == 200 and 'data-testid="present"' in page.content.decode()
+    r = c.post(f"/clearance/{gw}/flights/{world['flight'].pk}/present/")
+    assert r.status_code == 302 and Case.objects.count() == 4
+    r = c.post(f"/clearance/{gw}/scan/", {"scan": world["parcel"].s10, "outcome": "cleared"})
+    assert Case.objects.get(parcel=world["parcel"]).status == "cleared"
+    r = c.post(
+        f"/clearance/{gw}/scan/",
+        {"scan": world["others"][0].s10, "outcome": "held", "reason": "documents"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200 and "scan-ok" in r.content.decode()
+    r = c.post(f"/clearance/{gw}/scan/", {"scan": "XX1"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 422
+    manifest = Case.objects.first().manifest
+    assert c.get(f"/clearance/{gw}/manifests/{manifest.pk}/?status=held").status_code == 200
+    assert c.get(f"/clearance/{gw}/parcels/{world['others'][0].s10}/").status_code == 200
+    dash = c.get(f"/clearance/{gw}/dashboard/")
+    body = dash.content.decode()
+    assert dash.status_code == 200 and "<svg" in body and "Duties" not in body
+    today = dash.context["days"][-1]
+    assert (today.arrived, today.presented, today.cleared) == (4, 4, 1)
+    assert today.held == {"documents": 1} and today.avg_hours is not None
+
+
+def test_another_gateways_officer_and_a_buyer_are_refused(world):
+    other = f.user(Role.BUYER)
+    GatewayMember.objects.create(user=other, gateway=Gateway.objects.get(iata="MEX"))
+    assert _client(other).get("/clearance/GRU/").status_code == 403
+    assert _client(world["buyer"]).get("/clearance/GRU/").status_code == 403
+    assert _client(world["operator"]).get("/clearance/GRU/").status_code == 200
+
+
+CSV_HEAD = "s10,outcome,reason,decided_at,note\n"
+
+
+def test_a_file_applies_good_rows_names_bad_ones_and_is_idempotent(world, settings):
+    services.present_manifest(world["flight"], world["gateway"])
+    at = timezone.now().replace(microsecond=0).isoformat()
+    p, a, b, c_ = world["parcel"], *world["others"]
+    rows = (
+        f"{p.s10},cleared,,{at},\n"
+        f"{a.s10},held,,{at},\n"  # row 3: a hold without its reason
+        f"{b.s10},held,valuation,{at},price too low\n"
+        f"{c_.s10},released,,{at},\n"  # row 5: not held
+        f"XX123,cleared,,{at},\n"  # row 6: not an S10
+        f"{b.s10},cleared,,nonsense,\n"  # row 7: a bad time
+    )
+    client = _client(world["officer"])
+    upload = SimpleUploadedFile("d.csv", (CSV_HEAD + rows).encode(), "text/csv")
+    r = client.post("/clearance/GRU/upload/", {"file": upload})
+    job = Job.objects.get()
+    assert r.status_code == 302 and job.state == "done", job.error
+    assert "2 decisions applied" in job.message and "4 rows refused" in job.message
+    report = job.result_file.read().decode("utf-8-sig")
+    assert "3,reason," in report and "5,outcome," in report and "6,s10," in report
+    assert "7,decided_at," in report
+    assert Case.objects.get(parcel=a).status == "presented"  # nothing half-applied
+    events = TrackingEvent.objects.filter(source="customs").count()
+    # The same file again, fixed: only the fixed rows are applied.
+    fixed = rows.replace(f"{a.s10},held,,", f"{a.s10},held,inspection,")
+    upload = SimpleUploadedFile("d.csv", (CSV_HEAD + fixed).encode(), "text/csv")
+    client.post("/clearance/GRU/upload/", {"file": upload})
+    job = Job.objects.latest("pk")
+    assert "1 decision applied" in job.message and "2 already recorded" in job.message
+    assert TrackingEvent.objects.filter(source="customs").count() == events + 1
+    assert Decision.objects.count() == 3
+
+
+def test_a_file_without_the_columns_fails_naming_the_file(world):
+    upload = SimpleUploadedFile("d.csv", b"foo,bar\n1,2\n", "text/csv")
+    _client(world["officer"]).post("/clearance/GRU/upload/", {"file": upload})
+    job = Job.objects.get()
+    assert job.state == "failed" and "s10" in job.error
+
+
+def _broker(gateway_iata: str, scopes=("clearance",)):
+    user = f.user(Role.BUYER)
+    GatewayMember.objects.create(
+        user=user, gateway=Gateway.objects.get(iata=gateway_iata), kind="broker"
+    )
+    _t, secret = create_token(user, "broker", scopes)
+    return secret
+
+
+def _post(secret, decisions):
+    return Client().post(
+        "/api/v1/clearance/decisions",
+        {"decisions": decisions},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+
+def test_a_brokers_token_decides_its_gateways_parcels_only(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    s10 = world["parcel"].s10
+    r = _post(_broker("GRU"), [{"identifier": s10, "outcome": "held", "reason": "buyer_id"}])
+    assert r.status_code == 200, r.content
+    assert r.json()["applied"] == 1 and r.json()["buyer_requests"] == 1
+    assert TrackingEvent.objects.filter(parcel=world["parcel"], code="EME").exists()
+    # Another gateway's broker: the parcel is as unknown to it as a made-up one.
+    r = _post(_broker("MEX"), [{"identifier": s10, "outcome": "released"}])
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "decisions", 0, "s10"]
+    # A token without the clearance scope, and a buyer's token, are refused.
+    no_scope = f.user(Role.OPERATOR)
+    _t, secret = create_token(no_scope, "x", ["orders"])
+    assert _post(secret, [{"identifier": s10, "outcome": "released"}]).status_code == 403
+    _t, secret = create_token(world["buyer"], "x", ["orders"])
+    assert _post(secret, [{"identifier": s10, "outcome": "released"}]).status_code == 403
+    assert Case.objects.get(parcel=world["parcel"]).status == "held"
+
+
+def test_the_buyer_answers_on_the_order_page_and_the_desk_sees_it(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(world["parcel"], "held", "documents", note="Send the invoice")
+    order = world["order"]
+    buyer = _client(world["buyer"])
+    page = buyer.get(f"/orders/{order.number}/").content.decode()
+    assert 'data-testid="customs-requests"' in page and "Send the invoice" in page
+    request = BuyerRequest.objects.get()
+    r = buyer.post(f"/clearance/answer/{order.number}/{request.pk}/", {"text": ""})
+    assert r.status_code == 302 and BuyerRequest.objects.get().state == "open"  # nothing sent
+    pdf = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 test", "application/pdf")
+    buyer.post(
+        f"/clearance/answer/{order.number}/{request.pk}/", {"text": "Invoice 42", "document": pdf}
+    )
+    request.refresh_from_db()
+    assert request.state == "answered" and request.answer_file
+    desk = _client(world["officer"]).get("/clearance/GRU/").content.decode()
+    assert world["parcel"].s10 in desk and 'data-testid="answers"' in desk
+    case = _client(world["officer"]).get(f"/clearance/GRU/parcels/{world['parcel'].s10}/")
+    assert "Invoice 42" in case.content.decode()
+    # Someone else cannot answer it.
+    stranger = _client(f.user(Role.BUYER))
+    r = stranger.post(f"/clearance/answer/{order.number}/{request.pk}/", {"text": "x"})
+    assert r.status_code == 404
+    # After the deadline the buyer cannot answer any more.
+    services.decide(world["parcel"], "held", "valuation")
+    late = BuyerRequest.objects.get(reason="valuation")
+    with pytest.raises(Exception, match="deadline"):
+        services.answer_request(late, value="10", now=late.deadline + dt.timedelta(minutes=1))

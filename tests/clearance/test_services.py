@@ -1,0 +1,135 @@
+"""Every outcome reaches tracking (the UPU event, with its reason) and the buyer's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from caravana.clearance import outcomes as o
+from caravana.clearance import services
+from caravana.clearance.models import BuyerRequest, Case, Decision
+from caravana.tracking.models import TrackingEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(parcel):
+    return list(
+        TrackingEvent.objects.filter(parcel=parcel, source="customs")
+        .order_by("occurred_at", "pk")
+        .values_list("code", flat=True)
+    )
+
+
+def test_presenting_a_manifest_records_edb_for_every_parcel(world):
+    manifest = services.present_manifest(world["flight"], world["gateway"], world["operator"])
+    assert manifest.parcel_count == 4
+    assert _codes(world["parcel"]) == ["EDB"]
+    again = services.present_manifest(world["flight"], world["gateway"], world["operator"])
+    assert again.pk == manifest.pk and TrackingEvent.objects.filter(code="EDB").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("steps", "codes", "status"),
+    [
+        ([("cleared", "")], ["EDB", "EDC"], "in_transit"),
+        ([("held", "inspection"), ("released", "")], ["EDB", "EME", "EDC"], "in_transit"),
+        ([("held", "prohibited"), ("seized", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+        ([("returned", "")], ["EDB", "EDX"], "return_to_sender"),
+        ([("held", "valuation")], ["EDB", "EME"], "on_hold"),
+        ([("held", "documents"), ("disposed", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+    ],
+)
+def test_every_outcome_becomes_its_upu_event(world, client, steps, codes, status):
+    services.present_manifest(world["flight"], world["gateway"])
+    parcel = world["parcel"]
+    start = timezone.now()
+    for i, (outcome, reason) in enumerate(steps):
+        services.decide(parcel, outcome, reason, at=start + dt.timedelta(seconds=i + 1))
+    assert _codes(parcel) == codes
+    case = Case.objects.get(parcel=parcel)
+    assert case.status == steps[-1][0]
+    page = client.get(f"/track/{parcel.s10}/")
+    assert f'data-status="{status}"' in page.content.decode()
+    if "held" in [s for s, _r in steps]:
+        held = TrackingEvent.objects.get(parcel=parcel, code="EME")
+        assert held.details["hold_reason"] == steps[0][1]
+        assert held.details["reason"] in page.content.decode()  # in the buyer's language
+
+
+def test_a_repeated_decision_records_nothing_more(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    at = timezone.now()
+    services.decide(world["parcel"], "cleared", at=at)
+    again = services.decide(world["parcel"], "cleared", at=at + dt.timedelta(minutes=1))
+    assert (again.applied, again.repeated) == (0, 1)
+    assert Decision.objects.count() == 1 and _codes(world["parcel"]) == ["EDB", "EDC"]
+
+
+def test_a_decision_that_cannot_follow_is_refused_and_changes_nothing(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(world["parcel"], "cleared")
+    with pytest.raises(ValidationError) as exc:
+        services.decide(world["parcel"], "held", "documents")
+    assert "outcome" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.decide(world["others"][0], "held")
+    assert "reason" in exc.value.message_dict
+    assert Case.objects.get(parcel=world["others"][0]).status == o.PRESENTED
+
+
+def test_a_parcel_not_presented_is_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        services.decide(world["parcel"], "cleared")
+    assert "s10" in exc.value.message_dict
+
+
+def test_a_hold_needing_the_buyer_asks_them_with_a_deadline(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.present_manifest(world["flight"], world["gateway"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", "documents", note="Invoice please")
+    request = BuyerRequest.objects.get()
+    assert request.state == "open"
+    # Brazil's rule: 20 days to answer (data/expiry_rules.json).
+    assert (request.deadline - timezone.now()).days in (19, 20)
+    asks = [m for m in mailoutbox if m.extra_headers["X-Caravana-Moment"] == "customs_request"]
+    assert len(asks) == 1 and world["order"].number in asks[0].subject
+    assert f"/orders/{world['order'].number}/" in asks[0].body  # answered on the order page
+
+
+def test_the_expiry_rule_returns_an_unanswered_hold(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(world["parcel"], "held", "buyer_id")
+    services.decide(world["others"][0], "held", "inspection")
+    services.decide(world["others"][1], "held", "documents")
+    answered = BuyerRequest.objects.get(case__parcel=world["others"][1])
+    services.answer_request(answered, text="Here is the invoice number 42")
+    assert services.apply_expiry().applied == 0  # nothing is late yet
+    later = timezone.now() + dt.timedelta(days=21)
+    result = services.apply_expiry(now=later)
+    assert result.applied == 1  # the unanswered request; the answered one and the inspection wait
+    assert Case.objects.get(parcel=world["parcel"]).status == "returned"  # BR: returned
+    assert BuyerRequest.objects.get(case__parcel=world["parcel"]).state == "expired"
+    assert _codes(world["parcel"])[-1] == "EDX"
+    result = services.apply_expiry(now=timezone.now() + dt.timedelta(days=46))
+    assert result.applied == 2  # BR holds last at most 45 days
+    assert set(Case.objects.values_list("status", flat=True)) == {"returned", "presented"}
+
+
+def test_a_country_that_disposes_disposes_and_the_buyer_reads_it_in_spanish(world, client):
+    from caravana.fulfillment.models import Parcel
+
+    parcel = world["others"][0]
+    Parcel.objects.filter(pk=parcel.pk).update(recipient_country="MX")
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(parcel, "held", "inspection")
+    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=89)).applied == 0
+    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=91)).applied == 1
+    assert Case.objects.get(parcel=parcel).status == "disposed"
+    event = TrackingEvent.objects.get(parcel=parcel, code="EDX")
+    assert event.details["decision"] == "disposed" and "eliminado" in event.details["reason"]
