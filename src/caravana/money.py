@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 
 
@@ -23,6 +24,20 @@ def minor_unit(currency: str) -> int:
 @lru_cache(maxsize=64)
 def _quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
+
+
+@lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> Locale:
+    """babel parses a locale name on every call it is given one as text; a listing formats
+    a price per card."""
+    return Locale.parse(locale.replace("-", "_"))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: Decimal, currency: str, locale: str) -> str:
+    """The same amounts are written again and again (a listing's prices on every view of it):
+    kept by value. Equal Decimals (1.5, 1.50) are written alike, in the currency's digits."""
+    return format_currency(amount, currency, locale=_babel_locale(locale))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -96,7 +111,7 @@ class Money:
         return Money(self.amount * rate, currency)
 
     def format(self, locale: str = "en") -> str:
-        return format_currency(self.amount, self.currency, locale=locale.replace("-", "_"))
+        return _formatted(self.amount, self.currency, locale)
 
     def __str__(self) -> str:
         return f"{round_money(self.amount, self.currency)} {self.currency}"

@@ -11,8 +11,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from caravana import markets
 from caravana.catalog import landed
 from caravana.catalog.models import Category, ListingPrice
 from caravana.catalog.search import COUNT_CAP, PG_TEXT_SEARCH_SETTINGS, SearchRequest, search
@@ -204,3 +206,40 @@ def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
     for plan in plans:
         assert "_product" in plan, plan  # read by product id
         assert not any(f"_{lang} " in plan for lang in ("pt_br", "es", "en", "zh_hans")), plan
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_the_api_without_a_country_lists_as_the_default_markets_pages(catalogue, sort):
+    """`GET /api/v1/products` without words sorted by the goods price times a CASE over
+    currencies, which no index yields: it now lists as the storefront does in the default
+    market, along one index of the landed-price table."""
+    home = markets.default().code
+    landed.refresh(countries=[home])
+    with CaptureQueriesContext(connection) as ctx:
+        r = Client().get("/api/v1/products", {"sort": sort, "per_page": 100})
+    assert r.status_code == 200, r.content
+    expected = _ordered(list(ListingPrice.objects.filter(country=home)), sort)
+    assert expected and [item["id"] for item in r.json()["items"]] == expected
+    assert not any("CASE" in q["sql"] for q in ctx.captured_queries)
+    listing = [q["sql"] for q in ctx.captured_queries if "catalog_listingprice lp" in q["sql"]]
+    assert len(listing) == 2  # the capped count, the page
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                for name in ("seqscan", "sort", "bitmapscan"):
+                    cur.execute(f"SET LOCAL enable_{name} = off")
+        plans = [_plan(sql) for sql in listing]
+    for plan in plans:
+        assert "Seq Scan" not in plan and "Sort" not in plan, plan  # PostgreSQL
+        assert "TEMP B-TREE" not in plan, plan  # SQLite
+        assert not any(line.startswith("SCAN lp") for line in plan.splitlines()), plan
+        assert "lp_all_" in plan or connection.vendor == "postgresql", plan
+
+
+def test_the_api_lists_in_the_country_asked_and_refuses_one_we_do_not_serve(catalogue):
+    r = Client().get("/api/v1/products", {"sort": "price_asc", "country": "br"})
+    assert [item["id"] for item in r.json()["items"]] == _ordered(_rows(), "price_asc")[:24]
+    r = Client().get("/api/v1/products", {"country": "FR"})
+    assert r.status_code == 422 and "country" in r.content.decode()
+    # Not computed for Chile in this catalogue: nothing is listed there yet.
+    assert Client().get("/api/v1/products", {"country": "CL"}).json()["total"] == 0

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from caravana import markets
 from caravana.access.auth import MerchantAuth
 from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
@@ -33,6 +34,7 @@ from caravana.catalog.schemas import (
 from caravana.catalog.search import SORTS, SearchRequest, search
 from caravana.errors import field_error
 from caravana.limits import PAGE_MAX
+from caravana.markets.error_codes import MarketsErrorCode
 
 router = Router(tags=["catalog"])
 
@@ -51,6 +53,10 @@ def get_store(request: HttpRequest, slug: str):
 class SearchParams(Schema):
     q: str = ""
     language: str = "en"
+    # The buyer's country: the listing is the storefront's there (landed prices, its sorts and
+    # indexes). Without one, the default market's (markets.DEFAULT_CODE): a price order needs
+    # one currency and one landed price per product, and a country gives both.
+    country: str | None = None
     category: str | None = None
     store: str | None = None
     sort: str = "relevance"
@@ -60,17 +66,28 @@ class SearchParams(Schema):
 
 @router.get("/products", response=SearchOut)
 def search_products(request: HttpRequest, params: Query[SearchParams]):
-    """Full-text search in one language, with category and store filters."""
+    """Full-text search in one language, with category and store filters, as the storefront
+    lists it in `country` (by default the default market): a listing without words reads one
+    index of the landed-price table (docs/decisions/0010-listings-read-one-index.md)."""
+    market = markets.get(params.country) if params.country else markets.default()
+    if market is None:
+        raise field_error(
+            "country",
+            f"choose one of {', '.join(markets.codes())}",
+            MarketsErrorCode.UNSUPPORTED_COUNTRY,
+        )
     if params.sort not in SORTS:
         raise field_error(
             "sort", f"choose one of {', '.join(SORTS)}", CatalogErrorCode.INVALID_SORT
         )
     category_ids: tuple[int, ...] = ()
+    category_top = None
     if params.category:
-        cat = Category.objects.filter(slug=params.category).first()
+        cat = queries.category_by_slug(params.category)
         if cat is None:
             raise field_error("category", "no such category", CatalogErrorCode.UNKNOWN_CATEGORY)
         category_ids = queries.category_ids_below(cat)
+        category_top = cat.pk if cat.parent_id is None else None
     store_id = None
     if params.store:
         store_id = Store.objects.filter(slug=params.store).values_list("pk", flat=True).first()
@@ -82,6 +99,8 @@ def search_products(request: HttpRequest, params: Query[SearchParams]):
             language=params.language,
             category_ids=category_ids,
             store_id=store_id,
+            country=market.code,
+            category_top=category_top,
             sort=params.sort,
             page=params.page,
             per_page=params.per_page,

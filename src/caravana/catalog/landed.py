@@ -179,21 +179,25 @@ def for_cards(products: Sequence[Product], country: str, currency: str) -> dict[
     if not products:
         return {}
     current = basis(country).key
+    # Only the columns compared or shown, as tuples: no model instance per card.
     rows = {
-        r.product_id: r
+        r[0]: r
         for r in ListingPrice.objects.filter(
             product_id__in=[p.pk for p in products], country=country
+        ).values_list(
+            "product_id", "basis", "product_updated_at", "amount", "currency", "variant_id_ref"
         )
     }
     out: dict[int, CardPrice] = {}
     stale = []
     for p in products:
         r = rows.get(p.pk)
-        if r is not None and r.basis == current and r.product_updated_at == p.updated_at:
+        if r is not None and r[1] == current and r[2] == p.updated_at:
             # The column keeps two decimals; a live quote is in the currency's minor unit
             # (CLP and COP have none): the same number, written the same way.
-            amount = None if r.amount is None else round_money(r.amount, r.currency)
-            out[p.pk] = CardPrice(amount, r.currency, r.variant_id_ref)
+            _pk, _basis, _updated, amount, row_currency, variant_id = r
+            amount = None if amount is None else round_money(amount, row_currency)
+            out[p.pk] = CardPrice(amount, row_currency, variant_id)
         else:
             stale.append(p)
     if stale:

@@ -2,44 +2,56 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from caravana.catalog import sellable
+from caravana.catalog import category_tree, sellable
 from caravana.catalog.models import Category, Product, ProductImage, Variant
 
 
 def top_categories() -> list[Category]:
-    return list(Category.objects.filter(parent__isnull=True))
+    """The tree's top categories in order (catalog.category_tree: no query when cached)."""
+    return list(category_tree.tree().top)
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return category_tree.tree().by_slug.get(slug)
 
 
 def category_ids_below(category: Category) -> tuple[int, ...]:
     """The category and its children (two levels are all the tree has)."""
-    return (category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True))
+    return (category.pk, *category_tree.tree().children.get(category.pk, ()))
+
+
+#: What a card shows or prices by (catalog.landed.for_cards): the descriptions, four long texts
+#: per product, are left in the database.
+CARD_FIELDS = (
+    "id", "store_id", "category_id", "hs_code", "title_es", "title_pt_br", "title_en",
+    "title_zh_hans", "price_from", "price_currency", "is_active", "created_at", "updated_at",
+    "store__id", "store__name", "store__slug",
+)  # fmt: skip
 
 
 def products_for_cards(ids: list[int]) -> list[Product]:
-    """Products in the order given, each with its first image: two queries. A product taken
-    off sale since its listing row was written (a raw UPDATE, a refresh still pending) has no
-    card."""
+    """Products in the order given, each with its store and the file name of its first image
+    (``card_image``, "" for none): one query. A product taken off sale since its listing row
+    was written (a raw UPDATE, a refresh still pending) has no card."""
     if not ids:
         return []
+    first_image = (
+        ProductImage.objects.filter(product=OuterRef("pk"))
+        .order_by("position", "id")
+        .values("image")[:1]
+    )
     rows = (
         Product.objects.filter(pk__in=ids, is_active=True)
         .select_related("store")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
-        )
+        .only(*CARD_FIELDS)
+        .annotate(card_image=Subquery(first_image))
+        .order_by()
     )
     by_id = {p.pk: p for p in rows}
-    out = []
-    for pk in ids:
-        p = by_id.get(pk)
-        if p is not None:
-            imgs = list(p.images.all())
-            p.card_image = imgs[0] if imgs else None
-            out.append(p)
-    return out
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def product_page(pk: int) -> Product | None:

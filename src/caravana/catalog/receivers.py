@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from caravana import markets
+from caravana.catalog import category_tree
 from caravana.catalog.models import Category, ListingPrice, Product, Variant
 from caravana.pricing.models import FxRate, RateCardVersion, RuleSetVersion
 
@@ -107,3 +108,5 @@ def connect() -> None:
         signal.connect(_card_changed, sender=RateCardVersion, dispatch_uid=f"landed.card.{name}")
     post_save.connect(_product_saved, sender=Product, dispatch_uid="landed.product.save")
     post_save.connect(_category_saved, sender=Category, dispatch_uid="landed.category.save")
+    post_save.connect(category_tree.forget, sender=Category, dispatch_uid="tree.category.save")
+    post_delete.connect(category_tree.forget, sender=Category, dispatch_uid="tree.category.delete")

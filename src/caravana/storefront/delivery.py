@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,11 +24,12 @@ class ShownPromise:
     dates: str  # "9 – 12 de dez."
     service: str  # "Standard", in the buyer's language
 
-    @property
+    # Worked out once: every card of a page prints both.
+    @cached_property
     def iso(self) -> str:
         return self.window.iso
 
-    @property
+    @cached_property
     def label(self) -> str:
         return _("Arrives %(dates)s") % {"dates": self.dates}
 

@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caravana import markets
 from caravana.catalog import landed, queries
-from caravana.catalog.models import Category, Store
+from caravana.catalog.models import Category, ProductImage, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
@@ -23,6 +25,7 @@ from caravana.pricing.charge_names import rate_text, refusal_text
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
+from caravana.storefront.urls_cache import product_url
 
 PER_PAGE = 24
 
@@ -33,21 +36,34 @@ def _language() -> str:
 
 def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     """Each card shows the product's landed price in the buyer's country (catalog.landed): the
-    figure its product page, the cart and the checkout show."""
+    figure its product page, the cart and the checkout show. Everything a card prints is
+    worked out here, once per page where it can be (the price's wording, the image storage,
+    the product URL's shape), so the card template only writes values out."""
     lang = _language()
     book = PriceBook(request.country, lang)
     products = queries.products_for_cards(ids)
     prices = landed.for_cards(products, request.country.code, request.country.currency)
-    return [
-        {
-            "product": p,
-            "title": p.title(lang),
-            "price": _show(prices[p.pk], book),
-            "amount": prices[p.pk].amount,
-            "image": p.card_image,
-        }
-        for p in products
-    ]
+    storage = ProductImage._meta.get_field("image").storage
+    from_price = gettext("from %(price)s")
+    cards = []
+    for p in products:
+        price = _show(prices[p.pk], book)
+        amount = prices[p.pk].amount
+        cards.append(
+            {
+                "product": p,
+                "url": product_url(p.pk),
+                "title": p.title(lang),
+                "store": p.store.name,
+                "price": price,
+                # What {% blocktranslate %} wrote: the wording translated, the figure escaped.
+                "price_text": mark_safe(from_price % {"price": conditional_escape(price)}),
+                "amount": amount,
+                "amount_attr": "" if amount is None else str(amount),
+                "image_url": storage.url(p.card_image) if p.card_image else "",
+            }
+        )
+    return cards
 
 
 def _show(price: landed.CardPrice, book: PriceBook) -> str:
@@ -158,7 +174,7 @@ def _listing(
         price_max = None
     chosen = category
     if chosen is None and request.GET.get("category"):
-        chosen = Category.objects.filter(slug=request.GET["category"]).first()
+        chosen = queries.category_by_slug(request.GET["category"])
     req = SearchRequest(
         text=text,
         language=lang,
@@ -205,7 +221,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    cat = get_object_or_404(Category, slug=slug)
+    cat = queries.category_by_slug(slug)
+    if cat is None:
+        raise Http404("No Category matches the given query.")
     context = _listing(request, category=cat)
     context["title"] = cat.name(_language())
     template = "storefront/_results.html" if request.htmx else "storefront/category.html"
