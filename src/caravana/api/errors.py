@@ -20,8 +20,8 @@ from ninja.errors import ValidationError as SchemaError
 from caravana.access.error_codes import AccessErrorCode
 from caravana.accounts.error_codes import AccountsErrorCode
 from caravana.catalog.error_codes import CatalogErrorCode
-from caravana.duties.error_codes import DutiesErrorCode
 from caravana.clearance.error_codes import ClearanceErrorCode
+from caravana.duties.error_codes import DutiesErrorCode
 from caravana.error_codes import CommonErrorCode
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.markets.error_codes import MarketsErrorCode
