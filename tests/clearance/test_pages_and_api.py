@@ -173,3 +173,22 @@ def test_the_buyer_answers_on_the_order_page_and_the_desk_sees_it(world):
     late = BuyerRequest.objects.get(reason="valuation")
     with pytest.raises(Exception, match="deadline"):
         services.answer_request(late, value="10", now=late.deadline + dt.timedelta(minutes=1))
+
+
+def test_dashboard_shows_the_duty_ledgers_figures_for_its_gateway(world):
+    """The duty columns join the clearance dashboard once the ledger holds figures for the
+    gateway: customs' assessment of the paid order's parcel appears on the day it was made."""
+    from decimal import Decimal
+
+    from caravana.duties import services as duties
+    from caravana.orders.models import Order
+    from caravana.payments import ledger
+
+    order = Order.objects.get(number=world["parcel"].order_ref)
+    by_tax = ledger.collected_by_tax(order)
+    taxes = {code: amount + Decimal("1.00") for code, amount in by_tax.items()}
+    assessment = duties.record_assessment(world["parcel"], taxes, "DI 26/0000001-0")
+    c = _client(world["officer"])
+    body = c.get(f"/clearance/{world['gateway'].iata}/dashboard/").content.decode()
+    assert "Duties assessed" in body
+    assert f"{assessment.assessed_total} {assessment.currency}" in body

@@ -13,9 +13,12 @@ from typing import Any
 from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import TruncDate
 
+from caravana import markets
 from caravana.clearance import outcomes as o
 from caravana.clearance.models import BuyerRequest, Case, Decision, Manifest
+from caravana.duties import queries as duty_queries
 from caravana.fulfillment.models import Parcel
+from caravana.money import Money
 from caravana.network.models import Flight, Gateway
 
 
@@ -156,8 +159,24 @@ def daily(gateway: Gateway, start: dt.date, end: dt.date) -> list[Day]:
 
 
 def duty_figures(gateway: Gateway, start: dt.date, end: dt.date) -> dict[dt.date, dict]:
-    """Duties collected, assessed and remitted per local day at `gateway`: the place where the
-    duty ledger's figures join the clearance dashboard. Returns {day: {"collected": Money,
-    "assessed": Money, "remitted": Money}}; empty until the duty ledger records them, and
-    the dashboard shows its duty columns only for the days this returns."""
-    return {}
+    """Duties collected, assessed and remitted per day at `gateway` (start ≤ day ≤ end), read
+    from the duty ledger (duties.queries.daily_figures, which counts days in UTC). Returns
+    {day: {"collected": Money, "assessed": Money, "remitted": Money}}; empty when nothing was
+    collected, assessed or remitted in the span, so the dashboard then hides its duty columns."""
+    rows = duty_queries.daily_figures(
+        gateway=gateway.iata, start=start, end=end + dt.timedelta(days=1)
+    )
+    if not any(r.collected or r.assessed or r.remitted for r in rows):
+        return {}
+    market = markets.get(gateway.country)
+    if market is None:
+        return {}
+    cur = market.currency
+    return {
+        r.day: {
+            "collected": Money(r.collected, cur),
+            "assessed": Money(r.assessed, cur),
+            "remitted": Money(r.remitted, cur),
+        }
+        for r in rows
+    }
