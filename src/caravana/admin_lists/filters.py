@@ -40,8 +40,13 @@ def _forget_choices(sender: type[Model], **kwargs: Any) -> None:
             _CHOICES.pop(key, None)
 
 
-post_save.connect(_forget_choices, dispatch_uid="admin_lists_choices_save")
-post_delete.connect(_forget_choices, dispatch_uid="admin_lists_choices_delete")
+def _watch(model: type[Model]) -> None:
+    """Forget `model`'s cached choices when one of its rows is saved or deleted. Connected per
+    model, the first time its choices are cached, so other models' writes (checkout's inserts
+    above all, caravana.inserts) carry no receiver."""
+    label = model._meta.label
+    post_save.connect(_forget_choices, sender=model, dispatch_uid=f"admin_lists.save.{label}")
+    post_delete.connect(_forget_choices, sender=model, dispatch_uid=f"admin_lists.del.{label}")
 
 
 class _ExactFilter(admin.FieldListFilter):
@@ -171,6 +176,7 @@ class _RelatedFilter(_ExactFilter):
             rows = list(related._default_manager.order_by(self.key)[: self.limit + 1])
             choices = [(str(getattr(r, self.key)), str(r)) for r in rows]
             cached = (time.monotonic() + CHOICES_SECONDS, choices)
+            _watch(related)
             _CHOICES[key] = cached
         choices = cached[1]
         self.box = len(choices) > self.limit

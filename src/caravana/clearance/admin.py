@@ -1,36 +1,41 @@
 from django.contrib import admin
 
+from caravana import markets
+from caravana.admin_lists import ListAdmin, related_filter, values_filter
 from caravana.clearance.models import Decision, ExpiryRule, GatewayMember, Manifest
+
+COUNTRY = values_filter(lambda: [(c, c) for c in markets.codes()], box=True)
+GATEWAY = related_filter("iata")
 
 
 @admin.register(ExpiryRule)
-class ExpiryRuleAdmin(admin.ModelAdmin):
+class ExpiryRuleAdmin(ListAdmin):
     """The operator keeps each country's rule (law changes: a new row, a new effective date)."""
 
     list_display = ("country", "effective_from", "answer_days", "hold_days", "action", "verified")
-    list_filter = ("country", "action", "verified")
+    list_filter = [("country", COUNTRY), "action", "verified"]
 
 
 @admin.register(GatewayMember)
-class GatewayMemberAdmin(admin.ModelAdmin):
+class GatewayMemberAdmin(ListAdmin):
     list_display = ("user", "gateway", "kind")
-    list_filter = ("gateway", "kind")
+    list_filter = [("gateway", GATEWAY), "kind"]
     raw_id_fields = ("user",)
 
 
 @admin.register(Manifest)
-class ManifestAdmin(admin.ModelAdmin):
+class ManifestAdmin(ListAdmin):
     list_display = ("flight", "gateway", "arrived_at", "presented_at", "parcel_count")
-    list_filter = ("gateway",)
+    list_filter = [("gateway", GATEWAY)]
     raw_id_fields = ("flight", "presented_by")
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ListAdmin):
     """Read-only: decisions are recorded by the desk, a file, the API or the country rule."""
 
     list_display = ("case", "outcome", "reason", "decided_at", "source", "gateway")
-    list_filter = ("gateway", "outcome", "source")
+    list_filter = [("gateway", GATEWAY), "outcome", "source"]
     raw_id_fields = ("case", "actor")
 
     def has_add_permission(self, request) -> bool:
