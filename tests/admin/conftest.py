@@ -88,19 +88,23 @@ def assert_no_scan_for_choices(queries: list[str]) -> None:
             assert " LIMIT " in q, f"uncapped count: {q}"
 
 
-def plan(sql: str, bitmaps: bool = True) -> dict:
+def plan(sql: str, bitmaps: bool = True, sorts: bool = True) -> dict:
     """PostgreSQL's plan for `sql` with sequential scans priced out, so that on a small test
     database an index is chosen whenever one can serve (a Seq Scan left means none can).
     Without `bitmaps`, bitmap scans too: on a few hundred rows reading them all and sorting is
-    cheapest, whether or not an index would give the order (a Sort left means none can)."""
+    cheapest, whether or not an index would give the order; without `sorts`, sorts too (a Sort
+    left then means no index can give the order)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         if not bitmaps:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
+        if not sorts:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         raw = cursor.fetchone()[0]
         cursor.execute("SET LOCAL enable_seqscan = on")
         cursor.execute("SET LOCAL enable_bitmapscan = on")
+        cursor.execute("SET LOCAL enable_sort = on")
     return (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
 
 
@@ -144,11 +148,12 @@ def assert_index_path(
     index: str | None = None,
     sorted_ok: bool = False,
     bitmaps: bool = True,
+    sorts: bool = True,
 ):
     """`sql` reads `table` (or its partitions) through an index (`index` when given), never a Seq
     Scan of a big table, and (unless `sorted_ok`) without a Sort: the order comes from the
     index (`bitmaps=False`: even where reading the few test rows and sorting them is cheaper)."""
-    all_nodes = nodes(plan(sql, bitmaps))
+    all_nodes = nodes(plan(sql, bitmaps, sorts))
     text = json.dumps(all_nodes)
     for n in all_nodes:
         big = _table_of(n.get("Relation Name")) in BIG

@@ -186,8 +186,9 @@ def test_filters_on_few_values_read_in_order_on_both_databases(client, bulk):
             assert_index_path(sql, table, None, sorted_ok=True)
         elif PG:
             # With statistics, a value held by a third of the parcels is read as well by
-            # walking parcel_newest and skipping the others: any index, in order, no sort.
-            assert_index_path(sql, table, None)
+            # walking parcel_newest and skipping the others: any index, in order, no sort
+            # (bitmaps and sorts priced out: on 300 parcels sorting 167 is cheaper still).
+            assert_index_path(sql, table, None, bitmaps=False, sorts=False)
         else:
             assert_sqlite_index_path(sql, table, index)
 
@@ -233,9 +234,10 @@ def test_a_search_by_name_reads_parcels_through_indexes(client, bulk):
     assert len(queries) <= MAX_QUERIES, queries
     if PG:
         assert_index_path(by_name[0], "fulfillment_parcel", "parcel_recipient_upper")
-        assert_index_path(
-            by_merchant[0], "fulfillment_parcel", "parcel_merchant_newest", bitmaps=False
-        )
+        # Statistics of 300 parcels may price walking parcel_newest and skipping the other
+        # merchants' rows below parcel_merchant_newest: any index in order, no Seq Scan (the
+        # index itself is checked on SQLite, which has no statistics to sway it).
+        assert_index_path(by_merchant[0], "fulfillment_parcel", None, bitmaps=False)
         page = next(q for q in on_parcels if '"fulfillment_parcel"."id" IN (' in q)
         assert_index_path(page, "fulfillment_parcel", "fulfillment_parcel_pkey", sorted_ok=True)
     else:
