@@ -348,14 +348,27 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         n = _count_capped(f"catalog_listingprice lp{_indexed_by(count_index)}", where_sql,
                           params, COUNT_CAP)  # fmt: skip
         page = min(page, max(1, -(-min(n, COUNT_CAP) // req.per_page)))
+    if req.counted and n == 0:  # an empty range (or min > max): no page to walk for
+        return SearchResult(ids=[], total=0, page=1, per_page=req.per_page)
     order = {
         "price_asc": "lp.amount ASC, lp.product_id ASC",
         "price_desc": "lp.amount DESC, lp.product_id DESC",
     }.get(sort, "lp.created_at DESC, lp.product_id DESC")
+    source = f"catalog_listingprice lp{_indexed_by(order_index)} WHERE {where_sql}"
+    if priced and sort not in PRICE_SORTS and req.counted and n < COUNT_CAP:
+        # The newest in a price range that holds fewer than COUNT_CAP products: walking the
+        # newest index would pass every product out of the range (all of them when the range
+        # is rare: 90 ms at a million products), so the range's rows are read along the price
+        # index, at most COUNT_CAP of them, and sorted. PostgreSQL's estimate for an amount
+        # range mixes every country's currency and cannot be trusted to choose this itself.
+        source = (
+            f"(SELECT lp.product_id, lp.created_at FROM catalog_listingprice lp"
+            f"{_indexed_by(count_index)} WHERE {where_sql} ORDER BY lp.amount, lp.product_id "
+            f"LIMIT {COUNT_CAP}) lp"
+        )
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT lp.product_id FROM catalog_listingprice lp{_indexed_by(order_index)} "
-            f"WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
+            f"SELECT lp.product_id FROM {source} ORDER BY {order} LIMIT %s OFFSET %s",
             [*params, req.per_page, (page - 1) * req.per_page],
         )
         ids = [row[0] for row in cur.fetchall()]
