@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.duties.error_codes import DutiesErrorCode
 from caravana.duties.models import (
     AssessmentStatus,
@@ -45,6 +46,8 @@ from caravana.payments.references import new_reference
 from caravana.pricing.models import RuleSetVersion
 
 ZERO = Decimal(0)
+#: The longest remittance period (and report period): a year, leap day included.
+MAX_PERIOD_DAYS = 366
 
 
 def _order_of(parcel: Parcel) -> Order:
@@ -300,6 +303,45 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
+def _check_remittance(
+    authority: DutyAuthority,
+    currency: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    paid_reference: str,
+) -> None:
+    """Refuse, by field, a remittance that cannot be right: another currency than the
+    country's, a period that has not begun, is longer than a year (a far end would close the
+    authority's books for good) or reaches back into a period already paid."""
+    market = markets.get(authority.country)
+    if market is None or currency != market.currency:
+        raise field_error(
+            "currency",
+            _("%(a)s is paid in %(c)s.")
+            % {"a": authority.code, "c": market.currency if market else "—"},
+            DutiesErrorCode.INVALID_PERIOD,
+        )
+    if not str(paid_reference or "").strip():
+        raise field_error("paid_reference", _("Give the authority's receipt number."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if period_start > timezone.now().date():
+        raise field_error("period_start", _("The period has not begun yet."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if period_end <= period_start:
+        raise field_error("period_end", _("The period must end after it starts."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if (period_end - period_start).days > MAX_PERIOD_DAYS:
+        raise field_error("period_end", _("Choose a period of at most a year."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    last = RemittanceBatch.objects.filter(authority=authority, currency=currency).first()
+    if last is not None and period_start < last.period_end:
+        raise field_error(
+            "period_start",
+            _("%(a)s was already paid up to %(d)s.") % {"a": authority.code, "d": last.period_end},
+            DutiesErrorCode.INVALID_PERIOD,
+        )
+
+
 @transaction.atomic
 def remit(
     authority: DutyAuthority,
@@ -312,26 +354,14 @@ def remit(
     """Pay `authority` everything its accounts owed in `currency` before `period_end` (UTC,
     exclusive; before now for a period still running): each tax's liability is debited and
     the money leaves clearing. `paid_reference` is the authority's receipt (DARF, pedimento,
-    …). A period must end after the last one paid; the same period twice returns the first
-    batch."""
+    …). A period starts where the last one paid ended or later, has begun and lasts at most
+    a year; the same period twice returns the first batch (a retry)."""
     existing = RemittanceBatch.objects.filter(
         authority=authority, currency=currency, period_end=period_end
     ).first()
     if existing is not None:
         return existing
-    if not str(paid_reference or "").strip():
-        raise field_error("paid_reference", _("Give the authority's receipt number."),
-                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
-    if period_end <= period_start:
-        raise field_error("period_end", _("The period must end after it starts."),
-                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
-    last = RemittanceBatch.objects.filter(authority=authority, currency=currency).first()
-    if last is not None and period_end <= last.period_end:
-        raise field_error(
-            "period_end",
-            _("%(a)s was already paid up to %(d)s.") % {"a": authority.code, "d": last.period_end},
-            DutiesErrorCode.INVALID_PERIOD,
-        )
+    _check_remittance(authority, currency, period_start, period_end, paid_reference)
     # A period still running pays what was owed up to now; the next period pays the rest.
     end = min(day_start(period_end), timezone.now())
     taxes = authority_taxes(authority)
