@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.duties import queries, services
@@ -153,3 +154,19 @@ def test_nobody_but_operators_sees_or_remits(client, paid, role):
         assert client.get(reverse(name)).status_code == 302
     assert client.post(reverse("duties:remit"), data).status_code == 302
     assert RemittanceBatch.objects.count() == 0
+
+
+def test_a_parcel_returned_after_the_period_is_not_paid_to_the_authority(paid, monkeypatch):
+    first, _second = paid
+    parcel = ship_as_parcel(first, "SZX-HUB")
+    by_tax = ledger.collected_by_tax(first)
+    yesterday = TODAY - dt.timedelta(days=1)
+    with monkeypatch.context() as m:  # assessed yesterday: the ledger stamps its own time
+        m.setattr(timezone, "now", lambda: services.day_start(yesterday) + dt.timedelta(hours=12))
+        services.record_assessment(parcel, {k: str(v) for k, v in by_tax.items()}, "DI 1")
+    services.record_return(parcel)  # today, after the period to pay ended
+    rfb = DutyAuthority.objects.get(code="BR-RFB")
+    batch = services.remit(rfb, "BRL", yesterday, TODAY, "DARF 1")
+    assert batch.total == 0 and ledger.reconcile() == []
+    rep = queries.reconciliation("BR", yesterday, TOMORROW)
+    assert rep.balanced and rep.total.closing == 0

@@ -369,8 +369,10 @@ def remit(
         t: ledger.account(AccountKind.DUTIES, currency, country=authority.country, tax=t)
         for t in taxes
     }
-    ledger.lock([*accounts.values(), ledger.account(AccountKind.CLEARING, currency)])
-    lines = {t: balance_before(a.pk, end) for t, a in accounts.items()}
+    locked = ledger.lock([*accounts.values(), ledger.account(AccountKind.CLEARING, currency)])
+    # What was owed at the end of the period, less what went back to buyers since (a parcel
+    # returned after the period): the authority is not paid for a returned parcel.
+    lines = {t: min(balance_before(a.pk, end), locked[a.pk].balance) for t, a in accounts.items()}
     lines = {t: v for t, v in lines.items() if v > 0}
     total = sum(lines.values(), ZERO)
     batch = RemittanceBatch.objects.create(
