@@ -95,7 +95,17 @@ def test_remittances_that_overlap_or_reach_into_the_future_are_refused(paid):
             services.remit(rfb, cur, start, end, "DARF 2")
         assert field in err.value.message_dict, (start, end, cur, err.value.message_dict)
         assert books() == before
-    assert services.remit(rfb, "BRL", month, TOMORROW, "DARF 2").period_start == month
+    batch = services.remit(rfb, "BRL", month, TOMORROW, "DARF 2")
+    assert services.remit(rfb, "BRL", month, TOMORROW, " DARF 2 ") == batch  # a retry
+    before = books()
+    for start, receipt in [
+        (month, "DARF 3"),
+        (month - dt.timedelta(days=1), "DARF 2"),
+    ]:  # the same period paid again
+        with pytest.raises(ValidationError) as err:
+            services.remit(rfb, "BRL", start, TOMORROW, receipt)
+        assert "already paid" in err.value.message_dict["period_end"][0]
+    assert books() == before
 
 
 def test_the_remittance_form_names_the_field_and_changes_nothing(client, paid):

@@ -360,7 +360,7 @@ def remit(
         authority=authority, currency=currency, period_end=period_end
     ).first()
     if existing is not None:
-        return existing
+        return _same_remittance(existing, period_start, paid_reference)
     _check_remittance(authority, currency, period_start, period_end, paid_reference)
     # A period still running pays what was owed up to now; the next period pays the rest.
     end = min(day_start(period_end), timezone.now())
@@ -390,12 +390,31 @@ def remit(
     return batch
 
 
+def _same_remittance(
+    batch: RemittanceBatch, period_start: dt.date, paid_reference: str
+) -> RemittanceBatch:
+    """`batch` when the request repeats it (a retry); another receipt or start for a period
+    already paid is a second payment, refused."""
+    if (
+        batch.period_start == period_start
+        and batch.paid_reference == (str(paid_reference or "").strip()[:80])
+    ):
+        return batch
+    raise field_error(
+        "period_end",
+        _("%(a)s was already paid up to %(d)s (%(r)s).")
+        % {"a": batch.authority.code, "d": batch.period_end, "r": batch.paid_reference},
+        DutiesErrorCode.INVALID_PERIOD,
+    )
+
+
 def remit_safely(*args: Any, **kwargs: Any) -> RemittanceBatch:
     """remit(), answering a concurrent duplicate with the batch the other request wrote."""
     try:
         return remit(*args, **kwargs)
     except IntegrityError:
-        authority, currency, _start, period_end = args[:4]
-        return RemittanceBatch.objects.get(
+        authority, currency, period_start, period_end, paid_reference = args[:5]
+        batch = RemittanceBatch.objects.get(
             authority=authority, currency=currency, period_end=period_end
         )
+        return _same_remittance(batch, period_start, paid_reference)
