@@ -115,6 +115,20 @@ def _escrow_duties(order: Order) -> Decimal:
     return max(order.duties + order.taxes - rest - ledger.duties_moved(order), ZERO)
 
 
+def _held_order(order_id: int) -> Order:
+    """The order, locked, while its escrow still holds its duties: once released (delivery
+    confirmed) an assessment or a return can no longer move them."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.ledger_transactions.filter(kind="release").exists():
+        raise field_error(
+            "parcel",
+            _("Order %(o)s was already settled: its duties are no longer held.")
+            % {"o": order.number},
+            DutiesErrorCode.ALREADY_RELEASED,
+        )
+    return order
+
+
 def policy_of(country: str) -> str:
     setting = CountryDutySetting.objects.filter(country=country).first()
     return setting.difference_policy if setting else DifferencePolicy.ABSORB
@@ -149,14 +163,7 @@ def record_assessment(
     if not str(source or "").strip():
         raise field_error("source", _("Say where the assessment comes from."),
                           DutiesErrorCode.INVALID_ASSESSMENT)  # fmt: skip
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.ledger_transactions.filter(kind="release").exists():
-        raise field_error(
-            "parcel",
-            _("Order %(o)s was already settled: its duties are no longer held.")
-            % {"o": order.number},
-            DutiesErrorCode.ALREADY_RELEASED,
-        )
+    order = _held_order(order.pk)
     by_tax = ledger.collected_by_tax(order) if parcel.ddp else {}
     collected = ledger.allocate(by_tax, _escrow_duties(order)) if by_tax else {}
     taxes = list(dict.fromkeys([*collected, *clean]))
@@ -234,14 +241,7 @@ def record_return(parcel: Parcel, reason: str = "returned") -> DutyAssessment | 
         return None
     if assessment.status == AssessmentStatus.RETURNED:
         return assessment
-    order = Order.objects.select_for_update().get(pk=assessment.order_id)
-    if order.ledger_transactions.filter(kind="release").exists():
-        raise field_error(
-            "parcel",
-            _("Order %(o)s was already settled: its duties are no longer held.")
-            % {"o": order.number},
-            DutiesErrorCode.ALREADY_RELEASED,
-        )
+    order = _held_order(assessment.order_id)
     _lock_accounts(order, list(assessment.differences))
     for key, kind in ((f"duty-diff:{parcel.s10}", "duty_diff_rev"),
                       (f"duty-collect:{parcel.s10}", "duty_return")):  # fmt: skip
