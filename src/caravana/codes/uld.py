@@ -11,8 +11,12 @@ register.
 The owner code is the 2-character IATA designator of an airline, or a
 3-character code as painted on the tags of owners without one (lessors, ICAO
 three-letter designators). The reference (logistics.md) names only the
-2-character form; accepting three is the network's choice (unverified against
-the ULD Regulations' text). Reading the
+2-character form. Handlers' public guides say "two or three characters" for
+the owner (CargoGuide, "Unit load device identification",
+support.cargoguide.com; VRR, "ULD ID code", vrr.aero), while ULD CARE's FAQ
+(uldcare.com/faq) says the final 2 characters; none of them cites the clause of
+the ULD Regulations (Standard Specification 40/1) or gives a real 3-character
+example, so accepting three is unverified against the primary text. Reading the
 serial greedily (five digits when a fifth digit follows the fourth) keeps
 every identifier to one reading when a three-character owner is letters only:
 ``PMC123456B`` is serial 12345 owned by ``6B``, never 1234 owned by ``56B``.

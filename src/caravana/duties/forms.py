@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caravana import markets
 from caravana.duties.models import DutyAuthority
-
-MAX_DAYS = 366
+from caravana.duties.services import MAX_PERIOD_DAYS
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -36,7 +35,7 @@ class PeriodForm(forms.Form):
         if start and end:
             if end <= start:
                 self.add_error("end", _("The period must end after it starts."))
-            elif (end - start).days > MAX_DAYS:
+            elif (end - start).days > MAX_PERIOD_DAYS:
                 self.add_error("end", _("Choose a period of at most a year."))
         return data
 

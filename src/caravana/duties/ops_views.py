@@ -86,7 +86,7 @@ def remit(request: HttpRequest) -> HttpResponse:
                 d["period_end"], d["paid_reference"], actor=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+            _field_messages(request, form, exc.message_dict)
         else:
             messages.success(
                 request,
@@ -101,7 +101,13 @@ def remit(request: HttpRequest) -> HttpResponse:
         query = {"country": authority.country, "start": d["period_start"],
                  "end": d["period_end"]}  # fmt: skip
         return redirect(f"{back}?{urlencode(query)}")
-    for field, errors in form.errors.items():
-        messages.error(request, f"{form.fields[field].label if field in form.fields else field}: "
-                       + "; ".join(errors))  # fmt: skip
+    _field_messages(request, form, form.errors)
     return redirect(back)
+
+
+def _field_messages(request: HttpRequest, form: RemitForm, errors: dict) -> None:
+    """One message per field, led by the field's label, whether the form or the service
+    refused it."""
+    for field, texts in errors.items():
+        label = form.fields[field].label if field in form.fields else field
+        messages.error(request, f"{label}: " + "; ".join(texts))

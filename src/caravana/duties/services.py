@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.duties.error_codes import DutiesErrorCode
 from caravana.duties.models import (
     AssessmentStatus,
@@ -45,6 +46,8 @@ from caravana.payments.references import new_reference
 from caravana.pricing.models import RuleSetVersion
 
 ZERO = Decimal(0)
+#: The longest remittance period (and report period): a year, leap day included.
+MAX_PERIOD_DAYS = 366
 
 
 def _order_of(parcel: Parcel) -> Order:
@@ -112,6 +115,20 @@ def _escrow_duties(order: Order) -> Decimal:
     return max(order.duties + order.taxes - rest - ledger.duties_moved(order), ZERO)
 
 
+def _held_order(order_id: int) -> Order:
+    """The order, locked, while its escrow still holds its duties: once released (delivery
+    confirmed) an assessment or a return can no longer move them."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.ledger_transactions.filter(kind="release").exists():
+        raise field_error(
+            "parcel",
+            _("Order %(o)s was already settled: its duties are no longer held.")
+            % {"o": order.number},
+            DutiesErrorCode.ALREADY_RELEASED,
+        )
+    return order
+
+
 def policy_of(country: str) -> str:
     setting = CountryDutySetting.objects.filter(country=country).first()
     return setting.difference_policy if setting else DifferencePolicy.ABSORB
@@ -146,14 +163,7 @@ def record_assessment(
     if not str(source or "").strip():
         raise field_error("source", _("Say where the assessment comes from."),
                           DutiesErrorCode.INVALID_ASSESSMENT)  # fmt: skip
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.ledger_transactions.filter(kind="release").exists():
-        raise field_error(
-            "parcel",
-            _("Order %(o)s was already settled: its duties are no longer held.")
-            % {"o": order.number},
-            DutiesErrorCode.ALREADY_RELEASED,
-        )
+    order = _held_order(order.pk)
     by_tax = ledger.collected_by_tax(order) if parcel.ddp else {}
     collected = ledger.allocate(by_tax, _escrow_duties(order)) if by_tax else {}
     taxes = list(dict.fromkeys([*collected, *clean]))
@@ -231,14 +241,7 @@ def record_return(parcel: Parcel, reason: str = "returned") -> DutyAssessment | 
         return None
     if assessment.status == AssessmentStatus.RETURNED:
         return assessment
-    order = Order.objects.select_for_update().get(pk=assessment.order_id)
-    if order.ledger_transactions.filter(kind="release").exists():
-        raise field_error(
-            "parcel",
-            _("Order %(o)s was already settled: its duties are no longer held.")
-            % {"o": order.number},
-            DutiesErrorCode.ALREADY_RELEASED,
-        )
+    order = _held_order(assessment.order_id)
     _lock_accounts(order, list(assessment.differences))
     for key, kind in ((f"duty-diff:{parcel.s10}", "duty_diff_rev"),
                       (f"duty-collect:{parcel.s10}", "duty_return")):  # fmt: skip
@@ -300,6 +303,45 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
+def _check_remittance(
+    authority: DutyAuthority,
+    currency: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    paid_reference: str,
+) -> None:
+    """Refuse, by field, a remittance that cannot be right: another currency than the
+    country's, a period that has not begun, is longer than a year (a far end would close the
+    authority's books for good) or reaches back into a period already paid."""
+    market = markets.get(authority.country)
+    if market is None or currency != market.currency:
+        raise field_error(
+            "currency",
+            _("%(a)s is paid in %(c)s.")
+            % {"a": authority.code, "c": market.currency if market else "—"},
+            DutiesErrorCode.INVALID_PERIOD,
+        )
+    if not str(paid_reference or "").strip():
+        raise field_error("paid_reference", _("Give the authority's receipt number."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if period_start > timezone.now().date():
+        raise field_error("period_start", _("The period has not begun yet."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if period_end <= period_start:
+        raise field_error("period_end", _("The period must end after it starts."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    if (period_end - period_start).days > MAX_PERIOD_DAYS:
+        raise field_error("period_end", _("Choose a period of at most a year."),
+                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
+    last = RemittanceBatch.objects.filter(authority=authority, currency=currency).first()
+    if last is not None and period_start < last.period_end:
+        raise field_error(
+            "period_start",
+            _("%(a)s was already paid up to %(d)s.") % {"a": authority.code, "d": last.period_end},
+            DutiesErrorCode.INVALID_PERIOD,
+        )
+
+
 @transaction.atomic
 def remit(
     authority: DutyAuthority,
@@ -312,26 +354,14 @@ def remit(
     """Pay `authority` everything its accounts owed in `currency` before `period_end` (UTC,
     exclusive; before now for a period still running): each tax's liability is debited and
     the money leaves clearing. `paid_reference` is the authority's receipt (DARF, pedimento,
-    …). A period must end after the last one paid; the same period twice returns the first
-    batch."""
+    …). A period starts where the last one paid ended or later, has begun and lasts at most
+    a year; the same period twice returns the first batch (a retry)."""
     existing = RemittanceBatch.objects.filter(
         authority=authority, currency=currency, period_end=period_end
     ).first()
     if existing is not None:
-        return existing
-    if not str(paid_reference or "").strip():
-        raise field_error("paid_reference", _("Give the authority's receipt number."),
-                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
-    if period_end <= period_start:
-        raise field_error("period_end", _("The period must end after it starts."),
-                          DutiesErrorCode.INVALID_PERIOD)  # fmt: skip
-    last = RemittanceBatch.objects.filter(authority=authority, currency=currency).first()
-    if last is not None and period_end <= last.period_end:
-        raise field_error(
-            "period_end",
-            _("%(a)s was already paid up to %(d)s.") % {"a": authority.code, "d": last.period_end},
-            DutiesErrorCode.INVALID_PERIOD,
-        )
+        return _same_remittance(existing, period_start, paid_reference)
+    _check_remittance(authority, currency, period_start, period_end, paid_reference)
     # A period still running pays what was owed up to now; the next period pays the rest.
     end = min(day_start(period_end), timezone.now())
     taxes = authority_taxes(authority)
@@ -339,8 +369,10 @@ def remit(
         t: ledger.account(AccountKind.DUTIES, currency, country=authority.country, tax=t)
         for t in taxes
     }
-    ledger.lock([*accounts.values(), ledger.account(AccountKind.CLEARING, currency)])
-    lines = {t: balance_before(a.pk, end) for t, a in accounts.items()}
+    locked = ledger.lock([*accounts.values(), ledger.account(AccountKind.CLEARING, currency)])
+    # What was owed at the end of the period, less what went back to buyers since (a parcel
+    # returned after the period): the authority is not paid for a returned parcel.
+    lines = {t: min(balance_before(a.pk, end), locked[a.pk].balance) for t, a in accounts.items()}
     lines = {t: v for t, v in lines.items() if v > 0}
     total = sum(lines.values(), ZERO)
     batch = RemittanceBatch.objects.create(
@@ -358,12 +390,31 @@ def remit(
     return batch
 
 
+def _same_remittance(
+    batch: RemittanceBatch, period_start: dt.date, paid_reference: str
+) -> RemittanceBatch:
+    """`batch` when the request repeats it (a retry); another receipt or start for a period
+    already paid is a second payment, refused."""
+    if (
+        batch.period_start == period_start
+        and batch.paid_reference == (str(paid_reference or "").strip()[:80])
+    ):
+        return batch
+    raise field_error(
+        "period_end",
+        _("%(a)s was already paid up to %(d)s (%(r)s).")
+        % {"a": batch.authority.code, "d": batch.period_end, "r": batch.paid_reference},
+        DutiesErrorCode.INVALID_PERIOD,
+    )
+
+
 def remit_safely(*args: Any, **kwargs: Any) -> RemittanceBatch:
     """remit(), answering a concurrent duplicate with the batch the other request wrote."""
     try:
         return remit(*args, **kwargs)
     except IntegrityError:
-        authority, currency, _start, period_end = args[:4]
-        return RemittanceBatch.objects.get(
+        authority, currency, period_start, period_end, paid_reference = args[:5]
+        batch = RemittanceBatch.objects.get(
             authority=authority, currency=currency, period_end=period_end
         )
+        return _same_remittance(batch, period_start, paid_reference)

@@ -207,7 +207,11 @@ class S10RangeForm(forms.ModelForm):
         for name in ("service_indicator", "country", "first_serial", "last_serial"):
             if name in data:
                 setattr(rng, name, data[name])
-        if data.get("next_serial") is None and data.get("first_serial") is not None:
+        if rng.pk is not None:
+            # Serials below the stored next one may be on labels already: never hand them out
+            # again (labels issued while this form was open have moved it on).
+            data["next_serial"] = S10Range.objects.get(pk=rng.pk).next_serial
+        elif data.get("next_serial") is None and data.get("first_serial") is not None:
             data["next_serial"] = data["first_serial"]
         nxt, first, last = (
             data.get("next_serial"),
@@ -216,7 +220,8 @@ class S10RangeForm(forms.ModelForm):
         )
         if None not in (nxt, first, last) and not first <= nxt <= last + 1:
             self.add_error(
-                "next_serial", _("The next serial must lie in the range (or one past it).")
+                "next_serial" if "next_serial" in self.fields else "last_serial",
+                _("The next serial must lie in the range (or one past it)."),
             )
         if not self.errors:
             try:
@@ -237,3 +242,15 @@ class S10RangeAdmin(ListAdmin):
                     "next_serial", "remaining", "active", "agreement"]  # fmt: skip
     search_fields = ["service_indicator", "country", "agreement"]
     list_filter = ["active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a new range chooses its next serial; allocation moves it on afterwards."""
+        return ["next_serial"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """A change writes the fields the form holds, never a next serial read before a label
+        was issued."""
+        if change:
+            obj.save(update_fields=[f for f in form.cleaned_data if f != "next_serial"])
+        else:
+            obj.save()
