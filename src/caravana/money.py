@@ -111,7 +111,12 @@ class Money:
         return Money(self.amount * rate, currency)
 
     def format(self, locale: str = "en") -> str:
-        return _formatted(self.amount, self.currency, locale)
+        amount = self.amount
+        # A negative that rounds to nothing (-0, -0.001) is written as zero, not "-R$ 0,00";
+        # the cache also holds -0 and 0 as one key, so they must be written alike.
+        if amount.is_signed() and not round_money(amount, self.currency):
+            amount = Decimal(0)
+        return _formatted(amount, self.currency, locale)
 
     def __str__(self) -> str:
         return f"{round_money(self.amount, self.currency)} {self.currency}"

@@ -246,3 +246,19 @@ def test_option_translations_through_the_api(merchant_client):
     bad = {**body, "sku": "EAR-2", "option_translations": {"fr": {"colour": "noir"}}}
     r = post(merchant_client, f"/api/v1/merchant/products/{pid}/variants", bad)
     assert r.status_code == 422 and "option_translations" in r.content.decode()
+
+
+def test_search_lists_in_a_country_we_deliver_to():
+    """`country` picks the storefront's listing (any case); a country we do not deliver to,
+    or a made-up one, is refused naming the field; none means the default market."""
+    f.product(f.store(), cat=f.category("audio"), title_pt_br="Fone sem fio")
+    client = Client()
+    for country in ("BR", "br", None):
+        params = {"q": "fone", "language": "pt-br"} | ({"country": country} if country else {})
+        r = client.get("/api/v1/products", params)
+        assert r.status_code == 200, (country, r.content)
+    for country in ("US", "XX", "巴西", "B" * 500):
+        r = client.get("/api/v1/products", {"country": country})
+        assert r.status_code == 422, country
+        detail = r.json()["detail"][0]
+        assert detail["loc"][-1] == "country" and detail["code"] == "unsupported_country"

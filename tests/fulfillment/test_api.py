@@ -202,3 +202,14 @@ def test_a_label_batch_asks_for_one_to_five_hundred(network, merchant_auth):
         )
         assert r.status_code == 422, r.content
         assert r.json()["detail"][0]["loc"][-1] == "s10"
+
+
+def test_a_label_batch_draws_each_parcel_once(network, make_parcel, merchant_auth):
+    a, b = make_parcel(), make_parcel()
+    asked = [b.s10, a.s10, b.s10] + [a.s10] * 10_000
+    r = Client().post(
+        "/api/v1/labels", {"s10": asked}, content_type="application/json", **merchant_auth
+    )
+    assert r.status_code == 202, r.content
+    job = Client().get(r.json()["url"], **merchant_auth).json()
+    assert job["state"] == "done" and job["total"] == 2, job

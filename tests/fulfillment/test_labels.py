@@ -108,3 +108,11 @@ def test_the_label_embeds_a_font_that_draws_chinese(make_parcel, merchant):
             ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
         assert "寄件人" in text
+
+
+def test_a_repeated_number_is_one_label_and_pushes_none_out(make_parcel, merchant):
+    """500 repeats of one parcel and then another: both labels, each once (the cap counts
+    parcels, not the numbers written)."""
+    a, b = make_parcel(), make_parcel()
+    chosen = parcel_services.parcels_for_labels(merchant, [a.s10] * 500 + [f" {b.s10.lower()}"])
+    assert chosen == [a, b]

@@ -34,9 +34,11 @@ _CHOICES: dict[tuple, tuple[float, list[tuple[str, str]]]] = {}
 
 def _forget_choices(sender: type[Model], **kwargs: Any) -> None:
     """A saved or deleted hub (any related row) is offered anew on the next view here."""
-    if _CHOICES:
-        label = sender._meta.label
-        for key in [k for k in _CHOICES if k[0] == label]:
+    label = sender._meta.label
+    # list() copies the keys in one step: another thread may cache choices meanwhile, and a
+    # dict that grows while a loop walks it raises RuntimeError.
+    for key in list(_CHOICES):
+        if key[0] == label:
             _CHOICES.pop(key, None)
 
 

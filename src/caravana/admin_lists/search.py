@@ -132,6 +132,12 @@ def words(term: str) -> str | None:
     return term
 
 
+#: The last code point: every name that starts with the term sorts below term + _LAST in code
+#: point order (U+FFFF would leave out a name going on with a character beyond the BMP, as
+#: CJK Extension B names do).
+_LAST = "\U0010ffff"
+
+
 def name_prefix_ids(queryset: QuerySet, field: str, name: str, limit: int = NAME_MATCHES) -> list:
     """Ids of the rows of `queryset` whose `field` starts with `name`, any case, at most
     `limit` of them, in the name's order: a range over UPPER(field), read in order through an
@@ -139,7 +145,7 @@ def name_prefix_ids(queryset: QuerySet, field: str, name: str, limit: int = NAME
     return list(
         queryset.order_by()
         .annotate(_upper=Upper(field))
-        .filter(_upper__gte=Upper(Value(name)), _upper__lt=Upper(Value(name + "\uffff")))
+        .filter(_upper__gte=Upper(Value(name)), _upper__lt=Upper(Value(name + _LAST)))
         .order_by("_upper")
         .values_list("pk", flat=True)[:limit]
     )

@@ -306,12 +306,13 @@ def many_labels(request: HttpRequest, payload: LabelsIn, response: HttpResponse)
     job off the request: 202 with the job's URL (also in `Location`); poll it until `state`
     is `done`, then fetch `pdf_url`. Only which parcels are yours is checked here (one indexed
     query); drawing 500 pages takes seconds and runs in a worker."""
-    wanted = [s10_codes.compact(s) for s in payload.s10 if s.strip()]
-    if not wanted or len(set(wanted)) > labels_jobs.MAX_LABELS:
+    # Each parcel once, in the order first asked: a repeated number is not a second page.
+    wanted = list(dict.fromkeys(s10_codes.compact(s) for s in payload.s10 if s.strip()))
+    if not wanted or len(wanted) > labels_jobs.MAX_LABELS:
         raise ValidationError(
             {"s10": _("Ask for between 1 and %(n)d labels.") % {"n": labels_jobs.MAX_LABELS}}
         )
-    if parcel_services.count_owned_s10(request.merchant, wanted) != len(set(wanted)):
+    if parcel_services.count_owned_s10(request.merchant, wanted) != len(wanted):
         raise HttpError(404, "Not Found")
     job = launch.start(
         request.user, labels_jobs.LABELS, {"merchant": request.merchant.pk, "s10": wanted}

@@ -17,7 +17,7 @@ from caravana.jobs.kinds import Outcome, Progress, register
 from caravana.jobs.models import Job
 
 LABELS = "fulfillment.labels"
-MAX_LABELS = 500  # parcels_for_labels takes no more
+MAX_LABELS = parcel_services.MAX_LABELS  # parcels_for_labels takes no more
 
 
 def _counted(parcels: list[Parcel], progress: Progress) -> Iterator[Parcel]:

@@ -282,9 +282,14 @@ def count_owned_s10(merchant: Merchant, s10s: Iterable[str]) -> int:
     return Parcel.objects.filter(merchant=merchant, s10__in=wanted).count()
 
 
+#: The most labels one PDF (one batch) holds.
+MAX_LABELS = 500
+
+
 def parcels_for_labels(merchant: Merchant, s10s: Iterable[str]) -> list[Parcel]:
-    """The merchant's own parcels among `s10s`, in the order asked (others are left out)."""
-    wanted = [s10_codes.compact(s) for s in s10s][:500]
+    """The merchant's own parcels among `s10s`, in the order first asked, each once (others
+    are left out), at most MAX_LABELS of them."""
+    wanted = list(dict.fromkeys(s10_codes.compact(s) for s in s10s))[:MAX_LABELS]
     found = {
         p.s10: p
         for p in Parcel.objects.filter(merchant=merchant, s10__in=wanted)
