@@ -192,3 +192,29 @@ def test_dashboard_shows_the_duty_ledgers_figures_for_its_gateway(world):
     body = c.get(f"/clearance/{world['gateway'].iata}/dashboard/").content.decode()
     assert "Duties assessed" in body
     assert f"{assessment.assessed_total} {assessment.currency}" in body
+
+
+def test_duty_figures_count_the_gateways_local_day_like_the_rest_of_the_dashboard(world):
+    """An assessment made at 22:30 in São Paulo is 01:30 UTC the next day: the dashboard's
+    row for the local day (as its arrivals and decisions) carries it, not the next row."""
+    import zoneinfo
+    from decimal import Decimal
+
+    from caravana.clearance import queries
+    from caravana.duties import services as duties
+    from caravana.duties.models import DutyAssessment
+    from caravana.orders.models import Order
+    from caravana.payments import ledger
+
+    gateway = world["gateway"]
+    zone = zoneinfo.ZoneInfo(gateway.timezone)
+    order = Order.objects.get(number=world["parcel"].order_ref)
+    taxes = {k: v + Decimal("1.00") for k, v in ledger.collected_by_tax(order).items()}
+    assessment = duties.record_assessment(world["parcel"], taxes, "DI 26/0000002-0")
+    day = timezone.localtime(timezone.now(), zone).date() - dt.timedelta(days=2)
+    late_evening = dt.datetime.combine(day, dt.time(22, 30), zone)
+    assert late_evening.astimezone(dt.UTC).date() == day + dt.timedelta(days=1)
+    DutyAssessment.objects.filter(pk=assessment.pk).update(assessed_at=late_evening)
+    figures = queries.duty_figures(gateway, day, day + dt.timedelta(days=1))
+    assert figures[day]["assessed"].amount == assessment.assessed_total
+    assert figures[day + dt.timedelta(days=1)]["assessed"].amount == 0
