@@ -12,7 +12,8 @@ Why it is shaped this way:
 * Idempotent: a decision is unique on (case, outcome, reason, time) and its tracking event on
   its id, so a file uploaded twice, or a scan repeated, records nothing more.
 * Row by row: a bad row (unknown S10, a decision that cannot follow the parcel's status, a bad
-  time) is refused with its row and field named, and so are later rows for the same parcel;
+  time) is refused with its row and field named, and so are the same parcel's other rows
+  (those a row's own check refuses hold back all of them, since its time is unsure);
   the good rows are applied, each whole (decision, case, event together). An API batch or a
   desk scan is all or nothing.
 """
@@ -71,13 +72,13 @@ FIELD_CODES: dict[str, StrEnum] = {
 @dataclass
 class DecisionIn:
     """One decision as entered. `row` names it in errors (a file's line number, a batch's
-    index); `decided_at` None means now."""
+    index); `decided_at` None means now, a string (a file's cell) is read as ISO 8601."""
 
     s10: str
     outcome: str
     reason: str = ""
     note: str = ""
-    decided_at: dt.datetime | None = None
+    decided_at: dt.datetime | str | None = None
     reference: str = ""
     row: int = 0
 
@@ -313,7 +314,18 @@ def _check(item: DecisionIn, now: dt.datetime) -> dict[str, tuple[str, StrEnum]]
             CommonErrorCode.INVALID,
         )
     at = item.decided_at or now
-    if at.utcoffset() is None:
+    if isinstance(at, str):  # a file's cell: read here, so the parcel's later rows wait too
+        try:
+            at = dt.datetime.fromisoformat(at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    if at is None:
+        bad["decided_at"] = (
+            _("%(v)s is not a time: write it as 2026-12-03T14:05:00-03:00.")
+            % {"v": str(item.decided_at)[:40]},
+            CommonErrorCode.INVALID,
+        )
+    elif at.utcoffset() is None:
         bad["decided_at"] = (_("Give the time with its UTC offset."), CommonErrorCode.INVALID)
     elif not in_range(at) or at > now + FUTURE_TOLERANCE:
         bad["decided_at"] = (
