@@ -45,7 +45,6 @@ from caravana.codes import s10 as s10_codes
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error
 from caravana.fulfillment.models import Parcel
-from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
@@ -119,11 +118,6 @@ class _CaseRow:
 
 # ---------------------------------------------------------------------------------------------
 # Presentation
-
-
-def arrived_manifest_parcels(flight: Flight, gateway: Gateway):
-    """The parcels `flight` brought for `gateway` (in a bag in a ULD on the flight)."""
-    return parcels_on_flight(flight).filter(gateway=gateway)
 
 
 @transaction.atomic
