@@ -56,6 +56,23 @@ def test_stacked_chart_scales_to_a_round_top():
     assert first[1].y + first[1].h == pytest.approx(first[0].y)
 
 
+@pytest.mark.parametrize(
+    ("values", "ticks"),
+    [
+        ([3, 2], ["0", "1", "2", "3", "4", "5"]),  # counts: no 1.25 decisions
+        ([1, 0], ["0", "1"]),
+        ([2, 1], ["0", "1", "2"]),
+        ([14, 3], ["0", "5", "10", "15", "20"]),
+        ([70, 3], ["0", "20", "40", "60", "80", "100"]),
+        ([0.4, 0.1], ["0", "0.2", "0.4", "0.6", "0.8", "1"]),  # hours may be fractions
+        ([1.5, 0.2], ["0", "0.5", "1", "1.5", "2"]),
+    ],
+)
+def test_the_scale_ticks_are_round_and_whole_for_counts(values, ticks):
+    chart = charts.stacked(["1", "2"], [("a", values)])
+    assert [t for _y, t in chart.ticks] == ticks
+
+
 def test_every_country_rule_fits_its_columns_and_names_its_source():
     from caravana.clearance.models import ExpiryRule
     from caravana.clearance.rules import seed_rows
