@@ -18,8 +18,12 @@ from tests.orders.support import market  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("CLEARANCE_SCREENSHOTS", "")
-#: A word of each desk page's heading in each language (untranslated pages show English).
-DESK_WORDS = {"es-ES": "Aduana", "pt-BR": "Alfândega", "zh-CN": "海关"}
+#: The browser's language → the page's <html lang> and the desk's heading in it.
+DESK_LANGUAGES = {
+    "es-ES": ("es", "Mostrador aduanero"),
+    "pt-BR": ("pt-br", "Balcão aduaneiro"),
+    "zh-CN": ("zh-hans", "海关"),
+}
 
 
 def session(browser, base: str, username: str, locale: str):
@@ -64,10 +68,13 @@ def test_the_desk_pages_in_three_languages_at_both_widths(browser, live_server, 
         "upload": f"/clearance/{gw}/upload/",
         "dashboard": f"/clearance/{gw}/dashboard/",
     }
-    for locale in DESK_WORDS:
+    for locale, (lang, heading) in DESK_LANGUAGES.items():
         context, page = session(browser, live_server.url, desk["officer"].username, locale)
         for name, path in pages.items():
             assert page.goto(live_server.url + path).status == 200, path
+            assert page.locator("html").get_attribute("lang") == lang, (locale, path)
+            if name == "desk":
+                assert heading in page.locator("h1").inner_text()
             look(page, f"{name}-{locale}")
         context.close()
 
