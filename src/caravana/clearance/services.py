@@ -475,6 +475,15 @@ def _reason_text(country: str, outcome: str, reason: str) -> str:
     return ""
 
 
+def _deadline(country: str, at: dt.datetime, days: int) -> dt.datetime:
+    """The end of the buyer's day `days` days after `at`: the e-mail and the order page give
+    the buyer a date (in their market's zone), so the whole of that day is theirs."""
+    market = markets.get(country)
+    zone = market.zone if market is not None else dt.UTC
+    last = at.astimezone(zone).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(last, dt.time.max, zone)
+
+
 def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> int:
     """A request with a deadline (the country's rule) per hold that needs the buyer, and the
     e-mail that tells them (orders.notifications)."""
@@ -495,7 +504,7 @@ def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> i
             BuyerRequest(
                 case_id=case.pk, decision_id=decision_ids[(case.pk, item.reason, item.decided_at)],
                 reason=item.reason, message=item.note,
-                deadline=item.decided_at + dt.timedelta(days=rule.answer_days),
+                deadline=_deadline(case.country, item.decided_at, rule.answer_days),
             )
         )  # fmt: skip
     BuyerRequest.objects.bulk_create(requests, batch_size=CHUNK)
