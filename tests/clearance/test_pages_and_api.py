@@ -219,3 +219,17 @@ def test_duty_figures_count_the_gateways_local_day_like_the_rest_of_the_dashboar
     figures = queries.duty_figures(gateway, day, day + dt.timedelta(days=1))
     assert figures[day]["assessed"].amount == assessment.assessed_total
     assert figures[day + dt.timedelta(days=1)]["assessed"].amount == 0
+
+
+def test_the_value_the_buyer_paid_keeps_the_orders_currency(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(world["parcel"], "held", "valuation")
+    order, request = world["order"], BuyerRequest.objects.get()
+    r = _client(world["buyer"]).post(
+        f"/clearance/answer/{order.number}/{request.pk}/", {"value": "125,90"}
+    )
+    request.refresh_from_db()
+    assert r.status_code == 302 and request.state == "answered"
+    assert (str(request.answer_value), request.answer_currency) == ("125.90", order.currency)
+    case = _client(world["officer"]).get(f"/clearance/GRU/parcels/{world['parcel'].s10}/")
+    assert order.currency in case.content.decode().split('data-testid="answer"')[1]

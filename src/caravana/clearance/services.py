@@ -547,12 +547,14 @@ def answer_request(
     text: str = "",
     id_number: str = "",
     value: str = "",
+    currency: str = "",
     document: Any = None,
     now: dt.datetime | None = None,
 ) -> BuyerRequest:
     """The buyer's answer to a customs request: a document (or a note) for documents, the
-    corrected ID number for an ID mismatch, the value paid (and a note) for valuation. Errors
-    name the field; nothing is saved then. The caller checks the buyer owns the order."""
+    corrected ID number for an ID mismatch, the value paid (in `currency`, the order's) and a
+    note for valuation. Errors name the field; nothing is saved then. The caller checks the
+    buyer owns the order."""
     now = now or timezone.now()
     request = BuyerRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != BuyerRequest.State.OPEN:
@@ -585,6 +587,7 @@ def answer_request(
             errors["value"] = _("Give the amount you paid, e.g. 125.90.")
         else:
             request.answer_value = amount.quantize(Decimal("0.01"))
+            request.answer_currency = currency
     elif document is None and not text:
         errors["document"] = _("Attach the document customs asks for, or explain below.")
     if document is not None:
