@@ -92,10 +92,6 @@ class Applied:
     errors: dict[str, str] = field(default_factory=dict)
     requests: int = 0
 
-    @property
-    def refused_rows(self) -> int:
-        return len({k.rsplit(".", 1)[0] for k in self.errors})
-
 
 @dataclass
 class _CaseRow:
