@@ -73,20 +73,21 @@ def test_a_file_applies_good_rows_names_bad_ones_and_is_idempotent(world, settin
     rows = (
         f"{p.s10},cleared,,{at},\n"
         f"{a.s10},held,,{at},\n"  # row 3: a hold without its reason
-        f"{b.s10},held,valuation,{at},price too low\n"
+        f"{b.s10},held,valuation,{at},price too low\n"  # row 4: waits for row 7
         f"{c_.s10},released,,{at},\n"  # row 5: not held
         f"XX123,cleared,,{at},\n"  # row 6: not an S10
-        f"{b.s10},cleared,,nonsense,\n"  # row 7: a bad time
+        f"{b.s10},cleared,,nonsense,\n"  # row 7: a bad time, so b's rows all wait
     )
     client = _client(world["officer"])
     upload = SimpleUploadedFile("d.csv", (CSV_HEAD + rows).encode(), "text/csv")
     r = client.post("/clearance/GRU/upload/", {"file": upload})
     job = Job.objects.get()
     assert r.status_code == 302 and job.state == "done", job.error
-    assert "2 decisions applied" in job.message and "4 rows refused" in job.message
+    assert "1 decision applied" in job.message and "5 rows refused" in job.message
     report = job.result_file.read().decode("utf-8-sig")
     assert "3,reason," in report and "5,outcome," in report and "6,s10," in report
-    assert "7,decided_at," in report
+    assert "7,decided_at," in report and "4,s10," in report
+    assert Case.objects.get(parcel=b).status == "presented"
     assert Case.objects.get(parcel=a).status == "presented"  # nothing half-applied
     events = TrackingEvent.objects.filter(source="customs").count()
     # The same file again, fixed: only the fixed rows are applied.
@@ -94,9 +95,9 @@ def test_a_file_applies_good_rows_names_bad_ones_and_is_idempotent(world, settin
     upload = SimpleUploadedFile("d.csv", (CSV_HEAD + fixed).encode(), "text/csv")
     client.post("/clearance/GRU/upload/", {"file": upload})
     job = Job.objects.latest("pk")
-    assert "1 decision applied" in job.message and "2 already recorded" in job.message
+    assert "1 decision applied" in job.message and "1 already recorded" in job.message
     assert TrackingEvent.objects.filter(source="customs").count() == events + 1
-    assert Decision.objects.count() == 3
+    assert Decision.objects.count() == 2
 
 
 def test_a_file_without_the_columns_fails_naming_the_file(world):
@@ -192,3 +193,43 @@ def test_dashboard_shows_the_duty_ledgers_figures_for_its_gateway(world):
     body = c.get(f"/clearance/{world['gateway'].iata}/dashboard/").content.decode()
     assert "Duties assessed" in body
     assert f"{assessment.assessed_total} {assessment.currency}" in body
+
+
+def test_duty_figures_count_the_gateways_local_day_like_the_rest_of_the_dashboard(world):
+    """An assessment made at 22:30 in São Paulo is 01:30 UTC the next day: the dashboard's
+    row for the local day (as its arrivals and decisions) carries it, not the next row."""
+    import zoneinfo
+    from decimal import Decimal
+
+    from caravana.clearance import queries
+    from caravana.duties import services as duties
+    from caravana.duties.models import DutyAssessment
+    from caravana.orders.models import Order
+    from caravana.payments import ledger
+
+    gateway = world["gateway"]
+    zone = zoneinfo.ZoneInfo(gateway.timezone)
+    order = Order.objects.get(number=world["parcel"].order_ref)
+    taxes = {k: v + Decimal("1.00") for k, v in ledger.collected_by_tax(order).items()}
+    assessment = duties.record_assessment(world["parcel"], taxes, "DI 26/0000002-0")
+    day = timezone.localtime(timezone.now(), zone).date() - dt.timedelta(days=2)
+    late_evening = dt.datetime.combine(day, dt.time(22, 30), zone)
+    assert late_evening.astimezone(dt.UTC).date() == day + dt.timedelta(days=1)
+    DutyAssessment.objects.filter(pk=assessment.pk).update(assessed_at=late_evening)
+    figures = queries.duty_figures(gateway, day, day + dt.timedelta(days=1))
+    assert figures[day]["assessed"].amount == assessment.assessed_total
+    assert figures[day + dt.timedelta(days=1)]["assessed"].amount == 0
+
+
+def test_the_value_the_buyer_paid_keeps_the_orders_currency(world):
+    services.present_manifest(world["flight"], world["gateway"])
+    services.decide(world["parcel"], "held", "valuation")
+    order, request = world["order"], BuyerRequest.objects.get()
+    r = _client(world["buyer"]).post(
+        f"/clearance/answer/{order.number}/{request.pk}/", {"value": "125,90"}
+    )
+    request.refresh_from_db()
+    assert r.status_code == 302 and request.state == "answered"
+    assert (str(request.answer_value), request.answer_currency) == ("125.90", order.currency)
+    case = _client(world["officer"]).get(f"/clearance/GRU/parcels/{world['parcel'].s10}/")
+    assert order.currency in case.content.decode().split('data-testid="answer"')[1]

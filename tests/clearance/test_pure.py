@@ -28,14 +28,14 @@ def test_transitions():
     assert all(not o.NEXT[s] for s in o.FINAL)
 
 
-def test_a_file_reads_aliases_and_semicolons_and_names_bad_times():
+def test_a_file_reads_aliases_and_semicolons_as_written():
     data = "Tracking;Status;Reason;Time\nRB123456785CN;held;documents;2026-12-03T10:00:00-03:00\n"
     data += "RB123456785CN;released;;yesterday\n"
-    items, errors = csvfile.parse(data.encode())
-    assert [(i.s10, i.outcome, i.reason, i.row) for i in items] == [
-        ("RB123456785CN", "held", "documents", 2)
+    items = csvfile.parse(data.encode())
+    assert [(i.s10, i.outcome, i.reason, i.decided_at, i.row) for i in items] == [
+        ("RB123456785CN", "held", "documents", "2026-12-03T10:00:00-03:00", 2),
+        ("RB123456785CN", "released", "", "yesterday", 3),
     ]
-    assert list(errors) == ["rows.3.decided_at"]
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,23 @@ def test_stacked_chart_scales_to_a_round_top():
     first = [r for r in chart.rects if r.x == chart.rects[0].x]
     assert first[0].y + first[0].h == pytest.approx(bottom)
     assert first[1].y + first[1].h == pytest.approx(first[0].y)
+
+
+@pytest.mark.parametrize(
+    ("values", "ticks"),
+    [
+        ([3, 2], ["0", "1", "2", "3", "4", "5"]),  # counts: no 1.25 decisions
+        ([1, 0], ["0", "1"]),
+        ([2, 1], ["0", "1", "2"]),
+        ([14, 3], ["0", "5", "10", "15", "20"]),
+        ([70, 3], ["0", "20", "40", "60", "80", "100"]),
+        ([0.4, 0.1], ["0", "0.2", "0.4", "0.6", "0.8", "1"]),  # hours may be fractions
+        ([1.5, 0.2], ["0", "0.5", "1", "1.5", "2"]),
+    ],
+)
+def test_the_scale_ticks_are_round_and_whole_for_counts(values, ticks):
+    chart = charts.stacked(["1", "2"], [("a", values)])
+    assert [t for _y, t in chart.ticks] == ticks
 
 
 def test_every_country_rule_fits_its_columns_and_names_its_source():

@@ -133,3 +133,31 @@ def test_a_country_that_disposes_disposes_and_the_buyer_reads_it_in_spanish(worl
     assert Case.objects.get(parcel=parcel).status == "disposed"
     event = TrackingEvent.objects.get(parcel=parcel, code="EDX")
     assert event.details["decision"] == "disposed" and "eliminado" in event.details["reason"]
+
+
+def test_the_buyers_deadline_is_the_end_of_a_day_they_read_and_the_mail_gives_that_day(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The order page and the e-mail say "answer by <date>": the deadline is the end of that
+    date where the buyer lives (São Paulo here), and the e-mail names the same date, not the
+    UTC one (23:59 in São Paulo is already tomorrow in UTC)."""
+    import zoneinfo
+
+    from babel.dates import format_date
+
+    from caravana.orders.notifications import buyer_language
+
+    zone = zoneinfo.ZoneInfo("America/Sao_Paulo")
+    services.present_manifest(world["flight"], world["gateway"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", "buyer_id")
+    request = BuyerRequest.objects.get()
+    local = request.deadline.astimezone(zone)
+    decided = Decision.objects.get(outcome="held").decided_at.astimezone(zone)
+    assert local.date() == decided.date() + dt.timedelta(days=20)  # Brazil's 20 days
+    assert (local.hour, local.minute) == (23, 59)
+    services.answer_request(request, id_number="390.533.447-05", now=local - dt.timedelta(hours=1))
+    ask = next(m for m in mailoutbox if m.extra_headers["X-Caravana-Moment"] == "customs_request")
+    language = buyer_language(world["order"])
+    locale = {"pt-br": "pt_BR", "es": "es", "en": "en"}.get(language, language)
+    assert format_date(local.date(), format="long", locale=locale) in ask.body

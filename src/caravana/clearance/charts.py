@@ -4,6 +4,7 @@ draws them, so the page needs no script and no chart library."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -69,7 +70,19 @@ def stacked(
             chart.rects.append(Rect(round(x, 1), round(y, 1), round(bar, 1), round(h, 1), name,
                                     f"{day} · {name}: {v:g}{unit}"))  # fmt: skip
         chart.labels.append((round(x + bar / 2, 1), day))
-    for k in range(5):
-        value = top * k / 4
-        chart.ticks.append((round(TOP + inner_h - inner_h * k / 4, 1), f"{value:g}"))
+    whole = all(float(v).is_integer() for _name, values in series for v in values)
+    steps = _steps(top, whole)
+    for k in range(steps + 1):
+        value = top * k / steps
+        chart.ticks.append((round(TOP + inner_h - inner_h * k / steps, 1), f"{value:g}"))
     return chart
+
+
+def _steps(top: float, whole: bool) -> int:
+    """How many intervals the scale has: round values (a top of 5 in fives, of 2 or 20 in
+    fours, of 1 or 10 in fives), and for counts (`whole`) no tick between two integers."""
+    lead = round(top / 10 ** math.floor(math.log10(top)))
+    steps = 4 if lead == 2 else 5
+    if whole and top < steps:
+        steps = int(top)
+    return steps

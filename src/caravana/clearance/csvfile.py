@@ -10,7 +10,6 @@ S10: those names are read too."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from django.core.exceptions import ValidationError
@@ -32,10 +31,11 @@ REQUIRED = ("s10", "outcome")
 MAX_ROWS = 200_000
 
 
-def parse(data: bytes) -> tuple[list[DecisionIn], dict[str, str]]:
-    """The decisions of a file, with the errors of the rows that cannot even be read (a bad
-    time) keyed ``rows.<line>.<field>``. A file that is not a decision file at all (not
-    UTF-8, no header, missing a column) raises ValidationError on ``file``."""
+def parse(data: bytes) -> list[DecisionIn]:
+    """The decisions of a file, as written (services.apply_decisions checks each row, its
+    time too, so a bad row also holds back the parcel's later rows). A file that is not a
+    decision file at all (not UTF-8, no header, missing a column) raises ValidationError on
+    ``file``."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,7 +63,6 @@ def parse(data: bytes) -> tuple[list[DecisionIn], dict[str, str]]:
             % {"c": ", ".join(missing), "h": ", ".join(h.strip() for h in header)[:200]}
         )
     items: list[DecisionIn] = []
-    errors: dict[str, str] = {}
     get = columns.get
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
@@ -75,26 +74,14 @@ def parse(data: bytes) -> tuple[list[DecisionIn], dict[str, str]]:
             i = get(name)
             return row[i].strip() if i is not None and i < len(row) else ""
 
-        at: dt.datetime | None = None
-        raw_at = cell("decided_at")
-        if raw_at:
-            try:
-                at = dt.datetime.fromisoformat(raw_at.replace("Z", "+00:00"))
-            except ValueError:
-                errors[f"rows.{line}.decided_at"] = _(
-                    "%(v)s is not a time: write it as 2026-12-03T14:05:00-03:00."
-                ) % {"v": raw_at[:40]}
-                continue
-            if at.utcoffset() is None:
-                errors[f"rows.{line}.decided_at"] = _("Give the time with its UTC offset.")
-                continue
         items.append(
             DecisionIn(
                 s10=cell("s10"), outcome=cell("outcome"), reason=cell("reason"),
-                note=cell("note"), decided_at=at, reference=cell("reference"), row=line,
+                note=cell("note"), decided_at=cell("decided_at") or None,
+                reference=cell("reference"), row=line,
             )
         )  # fmt: skip
-    return items, errors
+    return items
 
 
 def _file_error(message: str) -> ValidationError:

@@ -34,12 +34,12 @@ def apply_file(job: Job, progress: Progress) -> Outcome:
     progress(0, 3, _("Reading the file"))
     with job.input_file.open("rb") as f:
         data = f.read()
-    items, errors = csvfile.parse(data)
+    items = csvfile.parse(data)
     progress(1, 3, _("Checking %(n)d decisions") % {"n": len(items)})
     result = services.apply_decisions(
         items, source=Source.CSV, actor=owner, gateway=gateway, prefix="rows"
     )
-    errors.update(result.errors)
+    errors = result.errors
     progress(2, 3, _("Applied"))
     message = ngettext("%(n)d decision applied", "%(n)d decisions applied", result.applied) % {
         "n": result.applied

@@ -160,11 +160,15 @@ def daily(gateway: Gateway, start: dt.date, end: dt.date) -> list[Day]:
 
 def duty_figures(gateway: Gateway, start: dt.date, end: dt.date) -> dict[dt.date, dict]:
     """Duties collected, assessed and remitted per day at `gateway` (start ≤ day ≤ end), read
-    from the duty ledger (duties.queries.daily_figures, which counts days in UTC). Returns
+    from the duty ledger (duties.queries.daily_figures, its days counted in the gateway's zone
+    like the rest of the dashboard). Returns
     {day: {"collected": Money, "assessed": Money, "remitted": Money}}; empty when nothing was
     collected, assessed or remitted in the span, so the dashboard then hides its duty columns."""
     rows = duty_queries.daily_figures(
-        gateway=gateway.iata, start=start, end=end + dt.timedelta(days=1)
+        gateway=gateway.iata,
+        start=start,
+        end=end + dt.timedelta(days=1),
+        tz=zoneinfo.ZoneInfo(gateway.timezone),
     )
     if not any(r.collected or r.assessed or r.remitted for r in rows):
         return {}

@@ -12,7 +12,8 @@ Why it is shaped this way:
 * Idempotent: a decision is unique on (case, outcome, reason, time) and its tracking event on
   its id, so a file uploaded twice, or a scan repeated, records nothing more.
 * Row by row: a bad row (unknown S10, a decision that cannot follow the parcel's status, a bad
-  time) is refused with its row and field named, and so are later rows for the same parcel;
+  time) is refused with its row and field named, and so are the same parcel's other rows
+  (those a row's own check refuses hold back all of them, since its time is unsure);
   the good rows are applied, each whole (decision, case, event together). An API batch or a
   desk scan is all or nothing.
 """
@@ -44,7 +45,6 @@ from caravana.codes import s10 as s10_codes
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error
 from caravana.fulfillment.models import Parcel
-from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
@@ -71,13 +71,13 @@ FIELD_CODES: dict[str, StrEnum] = {
 @dataclass
 class DecisionIn:
     """One decision as entered. `row` names it in errors (a file's line number, a batch's
-    index); `decided_at` None means now."""
+    index); `decided_at` None means now, a string (a file's cell) is read as ISO 8601."""
 
     s10: str
     outcome: str
     reason: str = ""
     note: str = ""
-    decided_at: dt.datetime | None = None
+    decided_at: dt.datetime | str | None = None
     reference: str = ""
     row: int = 0
 
@@ -91,10 +91,6 @@ class Applied:
     repeated: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     requests: int = 0
-
-    @property
-    def refused_rows(self) -> int:
-        return len({k.rsplit(".", 1)[0] for k in self.errors})
 
 
 @dataclass
@@ -118,11 +114,6 @@ class _CaseRow:
 
 # ---------------------------------------------------------------------------------------------
 # Presentation
-
-
-def arrived_manifest_parcels(flight: Flight, gateway: Gateway):
-    """The parcels `flight` brought for `gateway` (in a bag in a ULD on the flight)."""
-    return parcels_on_flight(flight).filter(gateway=gateway)
 
 
 @transaction.atomic
@@ -313,7 +304,18 @@ def _check(item: DecisionIn, now: dt.datetime) -> dict[str, tuple[str, StrEnum]]
             CommonErrorCode.INVALID,
         )
     at = item.decided_at or now
-    if at.utcoffset() is None:
+    if isinstance(at, str):  # a file's cell: read here, so the parcel's later rows wait too
+        try:
+            at = dt.datetime.fromisoformat(at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    if at is None:
+        bad["decided_at"] = (
+            _("%(v)s is not a time: write it as 2026-12-03T14:05:00-03:00.")
+            % {"v": str(item.decided_at)[:40]},
+            CommonErrorCode.INVALID,
+        )
+    elif at.utcoffset() is None:
         bad["decided_at"] = (_("Give the time with its UTC offset."), CommonErrorCode.INVALID)
     elif not in_range(at) or at > now + FUTURE_TOLERANCE:
         bad["decided_at"] = (
@@ -469,6 +471,15 @@ def _reason_text(country: str, outcome: str, reason: str) -> str:
     return ""
 
 
+def _deadline(country: str, at: dt.datetime, days: int) -> dt.datetime:
+    """The end of the buyer's day `days` days after `at`: the e-mail and the order page give
+    the buyer a date (in their market's zone), so the whole of that day is theirs."""
+    market = markets.get(country)
+    zone = market.zone if market is not None else dt.UTC
+    last = at.astimezone(zone).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(last, dt.time.max, zone)
+
+
 def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> int:
     """A request with a deadline (the country's rule) per hold that needs the buyer, and the
     e-mail that tells them (orders.notifications)."""
@@ -489,7 +500,7 @@ def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> i
             BuyerRequest(
                 case_id=case.pk, decision_id=decision_ids[(case.pk, item.reason, item.decided_at)],
                 reason=item.reason, message=item.note,
-                deadline=item.decided_at + dt.timedelta(days=rule.answer_days),
+                deadline=_deadline(case.country, item.decided_at, rule.answer_days),
             )
         )  # fmt: skip
     BuyerRequest.objects.bulk_create(requests, batch_size=CHUNK)
@@ -532,12 +543,14 @@ def answer_request(
     text: str = "",
     id_number: str = "",
     value: str = "",
+    currency: str = "",
     document: Any = None,
     now: dt.datetime | None = None,
 ) -> BuyerRequest:
     """The buyer's answer to a customs request: a document (or a note) for documents, the
-    corrected ID number for an ID mismatch, the value paid (and a note) for valuation. Errors
-    name the field; nothing is saved then. The caller checks the buyer owns the order."""
+    corrected ID number for an ID mismatch, the value paid (in `currency`, the order's) and a
+    note for valuation. Errors name the field; nothing is saved then. The caller checks the
+    buyer owns the order."""
     now = now or timezone.now()
     request = BuyerRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != BuyerRequest.State.OPEN:
@@ -570,6 +583,7 @@ def answer_request(
             errors["value"] = _("Give the amount you paid, e.g. 125.90.")
         else:
             request.answer_value = amount.quantize(Decimal("0.01"))
+            request.answer_currency = currency
     elif document is None and not text:
         errors["document"] = _("Attach the document customs asks for, or explain below.")
     if document is not None:

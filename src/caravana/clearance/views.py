@@ -247,7 +247,7 @@ def answer(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         services.answer_request(
             found[0], text=request.POST.get("text", ""),
             id_number=request.POST.get("id_number", ""), value=request.POST.get("value", ""),
-            document=request.FILES.get("document"),
+            currency=order.currency, document=request.FILES.get("document"),
         )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, _errors(exc))

@@ -37,8 +37,10 @@ def chart_svg(chart: Chart) -> SafeString:
             f"<title>{escape(r.title)}</title></rect>"
         )
     step = max(1, len(chart.labels) // 10)
-    for i, (x, text) in enumerate(chart.labels):
-        if i % step == 0:
-            parts.append(f'<text x="{x}" y="{h + 14}" class="day">{escape(text)}</text>')
+    shown = [(x, text) for i, (x, text) in enumerate(chart.labels) if i % step == 0]
+    for i, (x, text) in enumerate(shown):
+        # Every other label goes on a phone, where the text is drawn larger (desk.css).
+        kind = "day" if i % 2 == (len(shown) - 1) % 2 else "day alt"
+        parts.append(f'<text x="{x}" y="{h + 14}" class="{kind}">{escape(text)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

@@ -1,0 +1,88 @@
+"""The customs desk and the buyer's request panel in a real Chromium, at 1366 px and 390 px,
+in the languages each is read in: nothing sticks out sideways, no page is left untranslated.
+With CLEARANCE_SCREENSHOTS naming a folder, every page goes there as a PNG."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from caravana.clearance import services
+from caravana.clearance.models import BuyerRequest
+from tests import factories as f
+from tests.browser.axe import overflow, settle, sticking_out
+from tests.clearance.conftest import world  # noqa: F401  (fixture)
+from tests.orders.support import market  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("CLEARANCE_SCREENSHOTS", "")
+#: The browser's language → the page's <html lang> and the desk's heading in it.
+DESK_LANGUAGES = {
+    "es-ES": ("es", "Mostrador aduanero"),
+    "pt-BR": ("pt-br", "Balcão aduaneiro"),
+    "zh-CN": ("zh-hans", "海关"),
+}
+
+
+def session(browser, base: str, username: str, locale: str):
+    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f.PASSWORD)
+    page.locator("main form [type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def look(page, name: str) -> None:
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        settle(page)
+        assert overflow(page) <= 0, (name, width, sticking_out(page))
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"clearance-{name}-{width}.png"), full_page=True)
+
+
+@pytest.fixture
+def desk(world):  # noqa: F811
+    manifest = services.present_manifest(world["flight"], world["gateway"], world["operator"])
+    p, a, b, _c = world["parcel"], *world["others"]
+    services.decide(p, "held", "documents", note="Envie a nota fiscal · 请提供发票")
+    services.decide(a, "held", "valuation")
+    services.decide(b, "cleared")
+    services.answer_request(
+        BuyerRequest.objects.get(case__parcel=a), value="125.90", text="Fatura anexada"
+    )
+    return {**world, "manifest": manifest}
+
+
+def test_the_desk_pages_in_three_languages_at_both_widths(browser, live_server, desk):
+    gw, s10 = desk["gateway"].iata, desk["parcel"].s10
+    pages = {
+        "desk": f"/clearance/{gw}/",
+        "manifest": f"/clearance/{gw}/manifests/{desk['manifest'].pk}/",
+        "case": f"/clearance/{gw}/parcels/{s10}/",
+        "upload": f"/clearance/{gw}/upload/",
+        "dashboard": f"/clearance/{gw}/dashboard/",
+    }
+    for locale, (lang, heading) in DESK_LANGUAGES.items():
+        context, page = session(browser, live_server.url, desk["officer"].username, locale)
+        for name, path in pages.items():
+            assert page.goto(live_server.url + path).status == 200, path
+            assert page.locator("html").get_attribute("lang") == lang, (locale, path)
+            if name == "desk":
+                assert heading in page.locator("h1").inner_text()
+            look(page, f"{name}-{locale}")
+        context.close()
+
+
+def test_the_buyers_request_panel_at_both_widths(browser, live_server, desk):
+    context, page = session(browser, live_server.url, desk["buyer"].username, "pt-BR")
+    page.goto(live_server.url + f"/orders/{desk['order'].number}/")
+    panel = page.locator('[data-testid="customs-requests"]')
+    assert panel.is_visible() and "请提供发票" in panel.inner_text()
+    look(page, "buyer-request")
+    context.close()
