@@ -127,3 +127,41 @@ def test_a_letter_post_item_has_no_cn23(shop):
     assert not customs.travels_as_postal_item(parcel)
     own = client_for(parcel.merchant.members.get().user)
     assert own.get(f"/console/customs/{parcel.s10}/cn23.pdf").status_code == 404
+
+
+def text_runs(pdf: bytes) -> list[tuple[float, float, str]]:
+    """(x, font size, text) of every Latin text run the PDF draws (reportlab sets Tm per run)."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((tm[4] * cm[0] + cm[4], size * tm[0] * cm[0], text))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+LONG_PT = "Fone de ouvido sem fio com cancelamento de ruído, coração, ação, órgão " * 3
+
+
+def test_a_long_description_stays_in_its_column(shop):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+
+    from caravana.customs import cn23_pdf
+
+    merchant, _e, _c = shop
+    item = parcel_data()["items"][0]
+    data = parcel_data(items=[{**item, "description": LONG_PT[:200]}])
+    parcel = parcel_services.create_parcel(merchant, data)
+    right = cn23_pdf.M + (A4[0] - 2 * cn23_pdf.M) * cn23_pdf._COLUMNS[0][2]
+    runs = [r for r in text_runs(customs.cn23_pdf_for([parcel])) if "ruído" in r[2]]
+    assert runs
+    for x, size, text in runs:
+        assert x + pdfmetrics.stringWidth(text, "Helvetica", size) <= right, text
+    label = labels.render_labels(parcel_services.parcels_for_labels(merchant, [parcel.s10]))
+    runs = [r for r in text_runs(label) if "ruído" in r[2]]
+    assert runs
+    for x, size, text in runs:
+        assert x + pdfmetrics.stringWidth(text, "Helvetica", size) <= labels.PAGE[0], text

@@ -52,17 +52,35 @@ def _text(c: Canvas, x: float, y: float, text: str, size: float, bold: bool = Fa
     c.drawString(x, y, text)
 
 
+def fit(
+    text: str, size: float, width: float, floor: float = 5, bold: bool = False
+) -> tuple[str, float, str]:
+    """The font, size and text that fit `width`: the size shrinks down to `floor`, then the
+    text is cut with an ellipsis, so that nothing ever runs out of its box."""
+    font = font_for(text, bold)
+    while size > floor and pdfmetrics.stringWidth(text, font, size) > width:
+        size = max(floor, size - 0.25)
+    if pdfmetrics.stringWidth(text, font, size) > width:
+        lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if pdfmetrics.stringWidth(text[:mid] + "…", font, size) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        text = text[:lo].rstrip() + "…"
+    return font, size, text
+
+
 def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, width: float) -> float:
-    """Draw lines top-down, shrinking any that would not fit; returns the next baseline."""
+    """Draw lines top-down, shrinking (then cutting) any that would not fit; returns the next
+    baseline."""
     for line in lines:
         if not line:
             continue
-        font = font_for(line)
-        s = size
-        while s > 5 and pdfmetrics.stringWidth(line, font, s) > width:
-            s -= 0.5
+        font, s, text = fit(line, size, width)
         c.setFont(font, s)
-        c.drawString(x, y, line)
+        c.drawString(x, y, text)
         y -= size + 2
     return y
 
