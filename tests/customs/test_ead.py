@@ -262,3 +262,16 @@ def test_every_country_exports_hard_cases_valid_against_the_schema(shop, hub_sta
         rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
         assert len(rows) == 2 + 1 + 2  # one row per item
         assert any(r["item_description_en"].startswith("无线蓝牙耳机") for r in rows)
+
+
+@pytest.mark.parametrize(
+    "language, brazil",
+    [("es", "Brasil"), ("pt-br", "Brasil"), ("zh-hans", "巴西"), ("en", "Brazil")],
+)
+def test_the_export_page_names_destinations_in_the_operators_language(db, language, brazil):
+    operator = Client()
+    operator.force_login(f.user(Role.OPERATOR))
+    page = operator.get("/operations/customs/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<option value="BR">{brazil}</option>' in page
+    if language != "en":
+        assert '<option value="BR">Brazil</option>' not in page
