@@ -78,6 +78,21 @@ def test_the_label_shows_the_cn23_marks(shop):
     text = text_of(labels.render_labels(parcels))
     for expected in ("CUSTOMS DECLARATION CN 23", "Sale of goods", "Gift", "HS 8518.30"):
         assert expected in text, expected
+    # The value the CN 23 declares (the order's USD values), not the merchant's prices.
+    d = customs.declaration_for(parcel)
+    assert d.currency == "USD" != parcel.declared_currency
+    assert f"Total value {d.goods_value} USD" in text
+    assert f"{d.goods_value} USD" in text_of(customs.cn23_pdf_for([parcel]))
+
+
+def test_a_label_without_a_declaration_shows_the_merchants_value(shop):
+    from caravana.customs.models import Declaration
+
+    merchant, _e, _c = shop
+    parcel = parcel_services.create_parcel(merchant, parcel_data())
+    Declaration.objects.filter(parcel=parcel).delete()  # a parcel from before customs
+    parcels = parcel_services.parcels_for_labels(merchant, [parcel.s10])
+    text = text_of(labels.render_labels(parcels))
     assert f"Total value {parcel.declared_value} {parcel.declared_currency}" in text
 
 

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable
 from importlib.resources import files
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
@@ -139,6 +140,12 @@ def _customs_block(c: Canvas, p: Parcel, top: float, inner: float) -> float:
         desc += ", …"
     codes = " ".join(dict.fromkeys(hs.format(it.hs_code) for it in items))
     weight = (p.measured_weight_g or p.declared_weight_g) / 1000
+    value = f"{p.declared_value} {p.declared_currency}"
+    try:  # the value the CN 23 declares (an order's parcel: in USD, as duties were computed)
+        declared = p.customs_declaration  # type: ignore[attr-defined]
+        value = f"{declared.goods_value} {declared.currency}"
+    except ObjectDoesNotExist:
+        pass
     _lines(
         c,
         MARGIN + 2,
@@ -146,7 +153,7 @@ def _customs_block(c: Canvas, p: Parcel, top: float, inner: float) -> float:
         [
             desc,
             f"HS {codes} · origin {'/'.join(sorted({it.origin_country for it in items}))}",
-            f"Total value {p.declared_value} {p.declared_currency} · gross {weight:.2f} kg",
+            f"Total value {value} · gross {weight:.2f} kg",
         ],
         6,
         inner - 4,
