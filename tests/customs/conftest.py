@@ -1,4 +1,4 @@
-"""Fixtures for the customs tests: the six markets' checkouts, paid orders shipped as parcels,
+"""Fixtures for the customs tests: paid orders in the six markets shipped as parcels,
 a flight carrying them."""
 
 from __future__ import annotations
@@ -14,28 +14,9 @@ from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import simulate
 from tests import factories as f
 from tests.fulfillment.conftest import TODAY
-from tests.orders.support import BR, MX, buyer, ensure_pricing, place
+from tests.orders.support import CHECKOUT, buyer, ensure_pricing, place
 
-CARD = {"method": "card", "card_number": "4111 1111 1111 1111", "service_level": "standard"}
-CHECKOUT = {
-    "BR": BR,
-    "MX": MX,
-    "CL": {"recipient": "Javiera Soto", "email": "javiera@example.cl",
-           "street_address": "Av. Providencia 1234", "city": "Providencia",
-           "state": "Región Metropolitana", "postal_code": "7500000",
-           "buyer_id": "12.345.678-5", **CARD},
-    "CO": {"recipient": "Camila Rodríguez", "email": "camila@example.co",
-           "street_address": "Carrera 7 # 71-21", "city": "Bogotá", "state": "Bogotá, D.C.",
-           "postal_code": "110231", "buyer_id": "1020304050", **CARD},
-    "PE": {"recipient": "Rosa Quispe", "email": "rosa@example.pe",
-           "street_address": "Av. Arequipa 123", "city": "Lima", "state": "Lima",
-           "postal_code": "15001", "buyer_id": "12345678", **CARD},
-    "AR": {"recipient": "Martín García", "email": "martin@example.com.ar",
-           "street_address": "Av. Corrientes 1234", "city": "Buenos Aires",
-           "state": "Ciudad Autónoma de Buenos Aires", "postal_code": "C1043AAZ",
-           "buyer_id": "20.123.456", **CARD},
-}  # fmt: skip
-#: The document each checkout above records (markets.documents codes).
+#: The document each checkout (tests.orders.support.CHECKOUT) records (markets.documents codes).
 DOCUMENT = {
     "BR": ("br.cpf", "39053344705"),
     "MX": ("mx.rfc", "GODE561231GR8"),

@@ -78,6 +78,21 @@ def test_the_label_shows_the_cn23_marks(shop):
     text = text_of(labels.render_labels(parcels))
     for expected in ("CUSTOMS DECLARATION CN 23", "Sale of goods", "Gift", "HS 8518.30"):
         assert expected in text, expected
+    # The value the CN 23 declares (the order's USD values), not the merchant's prices.
+    d = customs.declaration_for(parcel)
+    assert d.currency == "USD" != parcel.declared_currency
+    assert f"Total value {d.goods_value} USD" in text
+    assert f"{d.goods_value} USD" in text_of(customs.cn23_pdf_for([parcel]))
+
+
+def test_a_label_without_a_declaration_shows_the_merchants_value(shop):
+    from caravana.customs.models import Declaration
+
+    merchant, _e, _c = shop
+    parcel = parcel_services.create_parcel(merchant, parcel_data())
+    Declaration.objects.filter(parcel=parcel).delete()  # a parcel from before customs
+    parcels = parcel_services.parcels_for_labels(merchant, [parcel.s10])
+    text = text_of(labels.render_labels(parcels))
     assert f"Total value {parcel.declared_value} {parcel.declared_currency}" in text
 
 
@@ -127,3 +142,41 @@ def test_a_letter_post_item_has_no_cn23(shop):
     assert not customs.travels_as_postal_item(parcel)
     own = client_for(parcel.merchant.members.get().user)
     assert own.get(f"/console/customs/{parcel.s10}/cn23.pdf").status_code == 404
+
+
+def text_runs(pdf: bytes) -> list[tuple[float, float, str]]:
+    """(x, font size, text) of every Latin text run the PDF draws (reportlab sets Tm per run)."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((tm[4] * cm[0] + cm[4], size * tm[0] * cm[0], text))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+LONG_PT = "Fone de ouvido sem fio com cancelamento de ruído, coração, ação, órgão " * 3
+
+
+def test_a_long_description_stays_in_its_column(shop):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+
+    from caravana.customs import cn23_pdf
+
+    merchant, _e, _c = shop
+    item = parcel_data()["items"][0]
+    data = parcel_data(items=[{**item, "description": LONG_PT[:200]}])
+    parcel = parcel_services.create_parcel(merchant, data)
+    right = cn23_pdf.M + (A4[0] - 2 * cn23_pdf.M) * cn23_pdf._COLUMNS[0][2]
+    runs = [r for r in text_runs(customs.cn23_pdf_for([parcel])) if "ruído" in r[2]]
+    assert runs
+    for x, size, text in runs:
+        assert x + pdfmetrics.stringWidth(text, "Helvetica", size) <= right, text
+    label = labels.render_labels(parcel_services.parcels_for_labels(merchant, [parcel.s10]))
+    runs = [r for r in text_runs(label) if "ruído" in r[2]]
+    assert runs
+    for x, size, text in runs:
+        assert x + pdfmetrics.stringWidth(text, "Helvetica", size) <= labels.PAGE[0], text

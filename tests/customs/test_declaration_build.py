@@ -114,3 +114,46 @@ def test_totals_are_the_sum_of_rounded_items(lines):
     assert d.customs_value == d.goods_value + d.freight + d.insurance
     assert all(it.value == (q * v).quantize(Decimal("0.01"), "ROUND_HALF_UP")
                for it, (q, v) in zip(d.items, lines, strict=True))  # fmt: skip
+
+
+#: Real codes published as valid in python-stdnum's tests (tests/test_cn_uscc.doctest): a
+#: state body (1…), companies with letters in the body and check characters X, Y, 0.
+REAL_USCC = (
+    "121200004013590816",
+    "91110000600037341L",
+    "9144030071526726XG",
+    "91340600MA2PBM9HXD",
+    "91620105L015101280",
+    "92340621MA2UJWYPX8",
+)
+
+
+@pytest.mark.parametrize("code", REAL_USCC)
+def test_real_unified_social_credit_codes_are_accepted(code):
+    assert build(data(sender_uscc=code)).sender_uscc == code
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["91 110000 600037341L", "91110000-600037341l", "9111００00600037341L"],  # full-width 0
+)
+def test_a_code_as_typed_is_kept_in_its_compact_form(typed):
+    assert build(data(sender_uscc=typed)).sender_uscc == "91110000600037341L"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91110000600037341N",  # a real code with its check character changed
+        "9111000060003IOZSV",  # letters the code never uses (I, O, Z, S, V)
+        "A1110000600037341L",  # unknown registration authority
+        "12345",
+        "",
+        "91110000600037341",  # one character short
+        "91110000600037341LL",
+    ],
+)
+def test_an_invalid_unified_social_credit_code_is_refused_by_name(code):
+    with pytest.raises(DeclarationError) as err:
+        build(data(sender_uscc=code))
+    assert list(err.value.errors) == ["sender_uscc"]

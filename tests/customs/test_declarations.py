@@ -127,3 +127,31 @@ def test_a_bad_sender_refuses_the_label_and_changes_nothing(shop):
         parcel_services.create_parcel(merchant, parcel_data())
     assert "sender_uscc" in err.value.message_dict
     assert not Parcel.objects.exists() and not Declaration.objects.exists()
+
+
+def test_declaring_costs_the_same_queries_whatever_the_number_of_items(shop):
+    """The label's hot path: a declaration reads its parcel, items, order lines, products and
+    national codes in one query each, not one per item."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    merchant, earphones, case = shop
+    set_national_codes(earphones)
+    ear, cover = earphones.variants.get().pk, case.variants.get().pk
+    item = parcel_data()["items"][0]
+    parcels = [
+        ship("BR", [(ear, 1)])[1],
+        ship("BR", [(ear, 2), (cover, 3)])[1],
+        parcel_services.create_parcel(merchant, parcel_data()),
+        parcel_services.create_parcel(
+            merchant, parcel_data(items=[{**item, "description": f"Item {n}"} for n in range(30)])
+        ),
+    ]
+    Declaration.objects.all().delete()
+    counts = []
+    for parcel in parcels:
+        with CaptureQueriesContext(connection) as queries:
+            customs.declare_parcel(parcel)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[2] == counts[3], counts
+    assert Declaration.objects.count() == 4

@@ -202,3 +202,76 @@ def test_only_operators_export_advance_data(flight_gru):
     assert merchant.get("/operations/customs/").status_code in (302, 403)
     assert merchant.post("/operations/customs/", {"flight": flight.pk}).status_code in (302, 403)
     assert not Job.objects.exists()
+
+
+def test_every_country_exports_hard_cases_valid_against_the_schema(shop, hub_staff):
+    """Through ead_records and each adapter, for the six destinations: an order of two lines,
+    a merchant's own parcel with no buyer document and no freight, and one described in long
+    Chinese text, all in bags a committed plan puts on the flight."""
+    from caravana.fulfillment.models import Bag
+    from caravana.fulfillment.services import parcels as parcel_services
+    from tests.customs.conftest import CHECKOUT
+    from tests.fulfillment.conftest import parcel_data
+
+    merchant, earphones, case = shop
+    ear, cover = earphones.variants.get().pk, case.variants.get().pk
+    flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
+    item = parcel_data()["items"][0]
+    chinese = {**item, "description": "无线蓝牙耳机降噪入耳式运动跑步超长续航" * 10}
+    parcels, manual = [], set()
+    for country in COUNTRIES:
+        parcels.append(ship(country, [(ear, 2), (cover, 1)])[1])
+        c = CHECKOUT[country]
+        address = {
+            "recipient_name": c["recipient"],
+            "recipient_address": c["street_address"],
+            "recipient_city": c["city"],
+            "recipient_state": c["state"],
+            "recipient_postal_code": c["postal_code"],
+            "recipient_country": country,
+        }
+        for items in ([item], [chinese, item]):
+            parcel = parcel_services.create_parcel(merchant, parcel_data(items=items, **address))
+            parcels.append(parcel)
+            manual.add(parcel.s10)
+    for parcel in parcels:
+        hub_steps.receive(hub_staff, parcel.s10, 600, 15, 10, 5)
+        hub_steps.sort_into_bag(hub_staff, parcel.s10)
+    Bag.objects.update(planned_flight=flight)
+
+    per_country = customs.ead_records(flight)
+    assert sorted(per_country) == sorted(COUNTRIES)
+    check = validator()
+    for country, records in per_country.items():
+        assert len(records) == 3
+        for r in records:
+            errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(r)]
+            assert not errors, (country, r["parcel"]["s10"], errors)
+            if r["parcel"]["s10"] in manual:
+                assert r["consignee"]["document"] == {"type": "", "short": "", "number": ""}
+                assert Decimal(r["declaration"]["freight"]) == 0
+                assert r["declaration"]["prepaid_taxes"] is None
+            else:
+                assert r["consignee"]["document"]["number"] == DOCUMENT[country][1]
+                assert len(r["items"]) == 2
+        export = adapters.Export(flight.number, flight.date, country, records)
+        files = {
+            f.name.rsplit(".", 1)[1]: f.body for f in adapters.adapter_for(country).files(export)
+        }
+        assert json.loads(files["json"])["count"] == 3
+        rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+        assert len(rows) == 2 + 1 + 2  # one row per item
+        assert any(r["item_description_en"].startswith("无线蓝牙耳机") for r in rows)
+
+
+@pytest.mark.parametrize(
+    "language, brazil",
+    [("es", "Brasil"), ("pt-br", "Brasil"), ("zh-hans", "巴西"), ("en", "Brazil")],
+)
+def test_the_export_page_names_destinations_in_the_operators_language(db, language, brazil):
+    operator = Client()
+    operator.force_login(f.user(Role.OPERATOR))
+    page = operator.get("/operations/customs/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<option value="BR">{brazil}</option>' in page
+    if language != "en":
+        assert '<option value="BR">Brazil</option>' not in page

@@ -1,5 +1,5 @@
 """Shared data for the orders and payments tests: two merchants' products, a buyer, and
-checkout forms for Brazil and Mexico with valid IDs and addresses."""
+checkout forms for the six markets with valid IDs and addresses."""
 
 from __future__ import annotations
 
@@ -35,6 +35,27 @@ MX = {
     "service_level": "standard",
     "method": "oxxo",
 }
+
+CARD = {"method": "card", "card_number": "4111 1111 1111 1111", "service_level": "standard"}
+#: A checkout form per market: Brazil and Mexico above, the other four paying by card.
+CHECKOUT = {
+    "BR": BR,
+    "MX": MX,
+    "CL": {"recipient": "Javiera Soto", "email": "javiera@example.cl",
+           "street_address": "Av. Providencia 1234", "city": "Providencia",
+           "state": "Región Metropolitana", "postal_code": "7500000",
+           "buyer_id": "12.345.678-5", **CARD},
+    "CO": {"recipient": "Camila Rodríguez", "email": "camila@example.co",
+           "street_address": "Carrera 7 # 71-21", "city": "Bogotá", "state": "Bogotá, D.C.",
+           "postal_code": "110231", "buyer_id": "1020304050", **CARD},
+    "PE": {"recipient": "Rosa Quispe", "email": "rosa@example.pe",
+           "street_address": "Av. Arequipa 123", "city": "Lima", "state": "Lima",
+           "postal_code": "15001", "buyer_id": "12345678", **CARD},
+    "AR": {"recipient": "Martín García", "email": "martin@example.com.ar",
+           "street_address": "Av. Corrientes 1234", "city": "Buenos Aires",
+           "state": "Ciudad Autónoma de Buenos Aires", "postal_code": "C1043AAZ",
+           "buyer_id": "20.123.456", **CARD},
+}  # fmt: skip
 
 
 def ensure_pricing() -> None:

@@ -18,29 +18,10 @@ from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import issuing, simulate
 from caravana.payments.models import Payment
 from tests import factories as f
-from tests.orders.support import BR, MX, ensure_pricing
+from tests.orders.support import CARD, CHECKOUT, ensure_pricing
 
 pytestmark = pytest.mark.django_db
 
-CARD = {"method": "card", "card_number": "4111 1111 1111 1111", "service_level": "standard"}
-CHECKOUT = {
-    "BR": BR,
-    "MX": MX,
-    "CL": {"recipient": "Javiera Soto", "email": "javiera@example.cl",
-           "street_address": "Av. Providencia 1234", "city": "Providencia",
-           "state": "Región Metropolitana", "postal_code": "7500000",
-           "buyer_id": "12.345.678-5", **CARD},
-    "CO": {"recipient": "Camila Rodríguez", "email": "camila@example.co",
-           "street_address": "Carrera 7 # 71-21", "city": "Bogotá", "state": "Bogotá, D.C.",
-           "postal_code": "110231", "buyer_id": "1020304050", **CARD},
-    "PE": {"recipient": "Rosa Quispe", "email": "rosa@example.pe",
-           "street_address": "Av. Arequipa 123", "city": "Lima", "state": "Lima",
-           "postal_code": "15001", "buyer_id": "12345678", **CARD},
-    "AR": {"recipient": "Martín García", "email": "martin@example.com.ar",
-           "street_address": "Av. Corrientes 1234", "city": "Buenos Aires",
-           "state": "Ciudad Autónoma de Buenos Aires", "postal_code": "C1043AAZ",
-           "buyer_id": "20.123.456", **CARD},
-}  # fmt: skip
 LANGUAGE = {"BR": "pt-br", "MX": "es", "CL": "es", "CO": "es", "PE": "es", "AR": "es"}
 
 

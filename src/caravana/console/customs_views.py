@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 
 from caravana import markets
 from caravana.access.pages import operator_required
@@ -19,9 +20,10 @@ from caravana.network.models import Flight
 
 def _context() -> dict:
     registered = adapters.registered()
+    language = get_language() or "en"
     return {
         "flights": _ops_choices()["flights"],
-        "countries": [(c, markets.country_name(c, "en")) for c in sorted(registered)],
+        "countries": [(c, markets.country_name(c, language)) for c in sorted(registered)],
         "adapters": sorted(registered.items()),
     }
 

@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from caravana.codes import cn23
 from caravana.codes import s10 as s10_codes
 from caravana.customs.declaration import Item
-from caravana.fulfillment.labels import font_for
+from caravana.fulfillment.labels import fit, font_for
 
 ROWS_PER_PAGE = 14
 M = 12 * mm
@@ -58,11 +58,52 @@ class Form:
 
 
 def _fit(c: Canvas, x: float, y: float, text: str, size: float, width: float) -> None:
-    font = font_for(text)
-    while size > 4 and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 0.25
+    font, size, text = fit(text, size, width, floor=4)
     c.setFont(font, size)
     c.drawString(x, y, text)
+
+
+def _wrap(text: str, font: str, size: float, width: float, most: int) -> tuple[list[str], str]:
+    """Up to `most` lines of `text` within `width`, broken at a space where there is one
+    (Chinese has none: any character), and what did not fit."""
+    lines: list[str] = []
+    rest = text.strip()
+    while rest and len(lines) < most:
+        lo, hi = 1, len(rest)  # the longest prefix that fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if pdfmetrics.stringWidth(rest[:mid], font, size) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo < len(rest) and " " in rest[1:lo]:
+            lo = rest.rindex(" ", 1, lo)
+        lines.append(rest[:lo].rstrip())
+        rest = rest[lo:].lstrip()
+    return lines, rest
+
+
+def _cell_lines(
+    c: Canvas, x: float, top: float, height: float, text: str, size: float, width: float
+) -> None:
+    """`text` on as many lines as the cell's height holds, smaller until it all fits; at the
+    smallest size the last line is cut with an ellipsis."""
+    font = font_for(text)
+    floor = 5.0
+    while True:
+        most = max(1, int((height - 3) // (size * 1.15)))
+        lines, rest = _wrap(text, font, size, width, most)
+        if not rest or size <= floor:
+            break
+        size = max(floor, size - 0.5)
+    if rest:
+        lines[-1] = fit(lines[-1] + " " + rest, size, width, floor=size)[2]
+    block = len(lines) * size * 1.15
+    y = top - (height - block) / 2 - size
+    c.setFont(font, size)
+    for line in lines:
+        c.drawString(x, y, line)
+        y -= size * 1.15
 
 
 def _label(c: Canvas, x: float, y: float, text: str) -> None:
@@ -167,9 +208,12 @@ def _table(c: Canvas, f: Form, y: float, rows: list[Item]) -> float:
             it.tariff_code,
             it.origin_country,
         ]
-        for (cx, cw), text in zip(xs, cells, strict=True):
+        for n, ((cx, cw), text) in enumerate(zip(xs, cells, strict=True)):
             c.rect(cx, y - row_h, cw, row_h)
-            _fit(c, cx + 2, y - row_h + 8, text, 8, cw - 4)
+            if n == 0:  # the description may be long: wrapped within its cell
+                _cell_lines(c, cx + 2, y, row_h, text, 8, cw - 4)
+            else:
+                _fit(c, cx + 2, y - row_h + 8, text, 8, cw - 4)
         y -= row_h
     return y
 

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable
 from importlib.resources import files
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
@@ -52,17 +53,35 @@ def _text(c: Canvas, x: float, y: float, text: str, size: float, bold: bool = Fa
     c.drawString(x, y, text)
 
 
+def fit(
+    text: str, size: float, width: float, floor: float = 5, bold: bool = False
+) -> tuple[str, float, str]:
+    """The font, size and text that fit `width`: the size shrinks down to `floor`, then the
+    text is cut with an ellipsis, so that nothing ever runs out of its box."""
+    font = font_for(text, bold)
+    while size > floor and pdfmetrics.stringWidth(text, font, size) > width:
+        size = max(floor, size - 0.25)
+    if pdfmetrics.stringWidth(text, font, size) > width:
+        lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if pdfmetrics.stringWidth(text[:mid] + "…", font, size) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        text = text[:lo].rstrip() + "…"
+    return font, size, text
+
+
 def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, width: float) -> float:
-    """Draw lines top-down, shrinking any that would not fit; returns the next baseline."""
+    """Draw lines top-down, shrinking (then cutting) any that would not fit; returns the next
+    baseline."""
     for line in lines:
         if not line:
             continue
-        font = font_for(line)
-        s = size
-        while s > 5 and pdfmetrics.stringWidth(line, font, s) > width:
-            s -= 0.5
+        font, s, text = fit(line, size, width)
         c.setFont(font, s)
-        c.drawString(x, y, line)
+        c.drawString(x, y, text)
         y -= size + 2
     return y
 
@@ -121,6 +140,12 @@ def _customs_block(c: Canvas, p: Parcel, top: float, inner: float) -> float:
         desc += ", …"
     codes = " ".join(dict.fromkeys(hs.format(it.hs_code) for it in items))
     weight = (p.measured_weight_g or p.declared_weight_g) / 1000
+    value = f"{p.declared_value} {p.declared_currency}"
+    try:  # the value the CN 23 declares (an order's parcel: in USD, as duties were computed)
+        declared = p.customs_declaration  # type: ignore[attr-defined]
+        value = f"{declared.goods_value} {declared.currency}"
+    except ObjectDoesNotExist:
+        pass
     _lines(
         c,
         MARGIN + 2,
@@ -128,7 +153,7 @@ def _customs_block(c: Canvas, p: Parcel, top: float, inner: float) -> float:
         [
             desc,
             f"HS {codes} · origin {'/'.join(sorted({it.origin_country for it in items}))}",
-            f"Total value {p.declared_value} {p.declared_currency} · gross {weight:.2f} kg",
+            f"Total value {value} · gross {weight:.2f} kg",
         ],
         6,
         inner - 4,

@@ -293,7 +293,11 @@ def parcels_for_labels(merchant: Merchant, s10s: Iterable[str]) -> list[Parcel]:
     found = {
         p.s10: p
         for p in Parcel.objects.filter(merchant=merchant, s10__in=wanted)
-        .select_related("merchant", "hub", "gateway", "service_level", "carrier")
+        # The customs declaration (customs app, made when the label is created) gives the
+        # label's CN 23 block the value customs is told, in the same query.
+        .select_related(
+            "merchant", "hub", "gateway", "service_level", "carrier", "customs_declaration"
+        )
         .prefetch_related("items")
     }
     return [found[s] for s in wanted if s in found]
