@@ -93,6 +93,24 @@ def test_declaring_twice_changes_nothing(shop):
     assert Declaration.objects.count() == 1
 
 
+def test_two_first_declarations_of_one_parcel_give_one(shop, monkeypatch):
+    """Two requests printing the CN 23 of a parcel made before customs: the second to insert
+    finds the first's declaration instead of failing on the one-per-parcel constraint."""
+    _m, earphones, _c = shop
+    _order, parcel = ship("CL", [(earphones.variants.get().pk, 1)])
+    Declaration.objects.all().delete()
+    real_build = customs.decl.build
+
+    def build_while_another_request_declares(data):
+        built = real_build(data)
+        Declaration.objects.create(parcel_id=parcel.pk, **customs._values(built))
+        return built
+
+    monkeypatch.setattr(customs.decl, "build", build_while_another_request_declares)
+    found = customs.declaration_for(parcel)
+    assert Declaration.objects.get().pk == found.pk
+
+
 def test_parcels_made_before_customs_are_declared_in_bulk(shop):
     _m, earphones, _c = shop
     parcels = [ship(c, [(earphones.variants.get().pk, 1)])[1] for c in ("BR", "CL")]

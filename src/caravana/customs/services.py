@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -254,7 +254,13 @@ def declare_parcel(parcel: Parcel) -> Declaration:
             built = decl.build(data)
         except decl.DeclarationError as exc:
             raise coded_fields_error(exc.errors, {}, CustomsErrorCode.INVALID_DECLARATION) from exc
-        return Declaration.objects.create(parcel_id=parcel_id, **_values(built))
+        try:
+            with transaction.atomic():
+                return Declaration.objects.create(parcel_id=parcel_id, **_values(built))
+        except IntegrityError:
+            # Another request (two first prints of an old parcel's CN 23) declared it between
+            # the check above and this insert: its declaration, built from the same data, wins.
+            return Declaration.objects.get(parcel_id=parcel_id)
     raise field_error("parcel", _("Unknown parcel."), CustomsErrorCode.INVALID_DECLARATION)
 
 
