@@ -199,3 +199,27 @@ def test_a_rebuild_reads_masters_once_for_all_flights_not_per_flight(world, airl
     with CaptureQueriesContext(connection) as two:
         assert services.build_for_flights([f1.pk, f2.pk]).unchanged == 2
     assert len(two) - len(one) <= 3, [q["sql"][:80] for q in two.captured_queries]
+
+
+def test_a_stock_that_runs_out_on_the_second_flight_leaves_the_first_undrawn(
+    world, airline, planner_user
+):
+    """One serial left and two flights needing a master: the commit is refused, naming the
+    stock, and the serial the first flight drew is not spent (nothing changed)."""
+    f1, f2 = world["f1"], world["f2"]
+    b1, b2, _b3 = world["bags"]
+    stock = AwbStock.objects.get(airline=airline)
+    AwbStock.objects.filter(pk=stock.pk).update(next_serial=stock.last_serial)
+    run = make_run(planner_user, world, {f"bag-{b1.pk}": fl(f1), f"bag-{b2.pk}": fl(f2)})
+    with pytest.raises(ValidationError) as exc:
+        planning.commit(planner_user, run)
+    assert "Atlas Air" in exc.value.message_dict["awb_stock"][0]
+    stock.refresh_from_db()
+    assert stock.next_serial == stock.last_serial
+    assert not MasterWaybill.objects.exists() and not HouseWaybill.objects.exists()
+    assert not Booking.objects.exists() and not Bag.objects.filter(planned_flight__isnull=False)
+    # a retry after more stock is added goes through, once
+    services.add_stock(airline, 1_000, 1_009)
+    planning.commit(planner_user, run)
+    planning.commit(planner_user, run)
+    assert MasterWaybill.objects.count() == 2 and WaybillVersion.objects.count() == 2
