@@ -38,11 +38,12 @@ HOUSE_SCOPE = "hawb"
 CHUNK = 2000
 
 
-@transaction.atomic
-def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock:
-    """Record a range of serials the airline allotted (seven digits each, check digit left out).
-    A range that is backwards, too long or overlaps one already held is refused, naming the
-    field, and nothing is written."""
+def check_range(
+    airline: Airline, first_serial: int, last_serial: int, stock: AwbStock | None = None
+) -> None:
+    """Refuse, naming the field, a range of serials that is backwards, too long, overlaps
+    another range of the airline or (for `stock`, a range already held) gives back serials
+    already drawn. Writes nothing: the back-office form asks it before saving."""
     if not 0 <= first_serial <= 9_999_999:
         raise field_error(
             "first_serial",
@@ -55,23 +56,50 @@ def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock
             _("The last serial must be at least the first and at most seven digits."),
             WaybillErrorCode.INVALID_STOCK,
         )
+    if stock is not None and last_serial < stock.next_serial - 1:
+        raise field_error(
+            "last_serial",
+            _("Serials up to %(n)07d are already drawn: the last serial cannot be below it.")
+            % {"n": stock.next_serial - 1},
+            WaybillErrorCode.INVALID_STOCK,
+        )
     overlap = (
         AwbStock.objects.select_for_update()
         .filter(airline=airline, first_serial__lte=last_serial, last_serial__gte=first_serial)
+        .exclude(pk=stock.pk if stock is not None else None)
         .first()
     )
     if overlap is not None:
         raise field_error(
-            "first_serial",
+            "last_serial" if stock is not None else "first_serial",
             _("The range overlaps stock %(s)s already held.") % {"s": overlap},
             WaybillErrorCode.INVALID_STOCK,
         )
+
+
+@transaction.atomic
+def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock:
+    """Record a range of serials the airline allotted (seven digits each, check digit left out).
+    A range that is backwards, too long or overlaps one already held is refused, naming the
+    field, and nothing is written."""
+    check_range(airline, first_serial, last_serial)
     return AwbStock.objects.create(
         airline=airline,
         first_serial=first_serial,
         last_serial=last_serial,
         next_serial=first_serial,
     )
+
+
+@transaction.atomic
+def move_last_serial(stock: AwbStock, last_serial: int) -> AwbStock:
+    """Move the end of a range held (the airline allotted more, or took unused serials back).
+    Its first serial never moves; serials already drawn are never given back."""
+    stock = AwbStock.objects.select_for_update().select_related("airline").get(pk=stock.pk)
+    check_range(stock.airline, stock.first_serial, last_serial, stock)
+    AwbStock.objects.filter(pk=stock.pk).update(last_serial=last_serial)
+    stock.last_serial = last_serial
+    return stock
 
 
 def draw_number(airline: Airline) -> str:
