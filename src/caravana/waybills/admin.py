@@ -1,9 +1,12 @@
 """Back office: airlines and their AWB stock (entered by operators), and the waybills, which
 only the plan commit writes (read-only here)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from caravana.admin_lists import ListAdmin, ReadOnlyListAdmin
 from caravana.waybills import services
@@ -24,8 +27,8 @@ class AwbStockForm(forms.ModelForm):
         model = AwbStock
         fields = ["airline", "first_serial", "last_serial"]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         held = self.instance if self.instance.pk else None
         airline = held.airline if held else data.get("airline")
         first = held.first_serial if held else data.get("first_serial")
@@ -47,7 +50,7 @@ class AwbStockAdmin(ListAdmin):
     list_select_related = ["airline"]
     ordering = ["-id"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         """A range held keeps its airline and first serial: numbers were drawn from them."""
         if obj is not None:
             return ["airline", "first_serial", "next_serial"]

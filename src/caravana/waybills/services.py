@@ -63,12 +63,12 @@ def check_range(
             % {"n": stock.next_serial - 1},
             WaybillErrorCode.INVALID_STOCK,
         )
-    overlap = (
-        AwbStock.objects.select_for_update()
-        .filter(airline=airline, first_serial__lte=last_serial, last_serial__gte=first_serial)
-        .exclude(pk=stock.pk if stock is not None else None)
-        .first()
+    others = AwbStock.objects.select_for_update().filter(
+        airline=airline, first_serial__lte=last_serial, last_serial__gte=first_serial
     )
+    if stock is not None:
+        others = others.exclude(pk=stock.pk)
+    overlap = others.first()
     if overlap is not None:
         raise field_error(
             "last_serial" if stock is not None else "first_serial",
