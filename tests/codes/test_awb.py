@@ -77,3 +77,28 @@ def test_build_refuses_bad_parts():
         awb.build("12", 1)
     with pytest.raises(InvalidComponent):
         awb.build("123", 10_000_000)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        # Australian Border Force, ICS "Airway bill check digit formula" (V1.1, 16 Jun 2002):
+        # serial 1234567 -> remainder 5.
+        "176-12345675",  # Emirates SkyCargo example, jetcurrent.com glossary "Check Digit"
+        "020-81140743",  # Lufthansa Cargo example, same glossary: 8114074 mod 7 = 3
+        "589 8114074 3",  # freight.domains "Air Way Bill Check Digit Calculator"
+    ],
+)
+def test_published_awb_numbers_validate(number):
+    assert awb.is_valid(number)
+    compact = awb.compact(number)
+    assert awb.build(compact[:3], int(compact[3:10])) == compact
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["020-81140742", "020-81140744", "176-12345670", "020-81140747"],
+)
+def test_published_numbers_with_another_check_digit_are_refused(number):
+    with pytest.raises(InvalidChecksum):
+        awb.validate(number)

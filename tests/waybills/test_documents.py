@@ -62,3 +62,25 @@ def test_the_manifest_lists_each_uld_with_its_houses_and_dangerous_goods(committ
         assert u["identifier"] in out
     assert "BULK" in out and "DANGEROUS GOODS" in out and "UN3481" in out
     assert "TOTAL" in out and str(v["totals"]["slac"]) in out
+
+
+def test_long_and_chinese_party_names_wrap_in_a_font_that_has_them(committed):
+    """A shipper or carrier name in Chinese is drawn with the embedded CJK font (Helvetica has
+    no such glyphs: boxes), and a name longer than its box wraps instead of being cut off."""
+    _flight, master = committed
+    v = {**master.versions.get(number=1).content, "version": 1}
+    shipper = "Caravana 深圳宝安国际物流枢纽 Shenzhen Bao'an International Consolidation Hub Ltd"
+    carrier = "中国邮政速递物流股份有限公司 China Post Express & Logistics Company Limited"
+    v["shipper"] = {**v["shipper"], "name": shipper}
+    house = {**v["houses"][0], "carrier_name": carrier}
+    v["houses"] = [house, *v["houses"][1:]]
+    for body, name in (
+        (documents.waybill_pdf(v), shipper),
+        (documents.waybill_pdf(v, house["number"]), carrier),
+    ):
+        reader = PdfReader(io.BytesIO(body))
+        fonts = {str(f["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+        assert any("WenQuanYi" in f for f in fonts), fonts
+        flat = "".join(text(body).split())
+        assert "".join(name.split()) in flat
+    assert "CONSOLIDATIONASPERMANIFEST" in "".join(text(documents.waybill_pdf(v)).split())

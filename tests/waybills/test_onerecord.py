@@ -43,7 +43,14 @@ def test_the_export_conforms_to_the_shapes(committed):
 
 @pytest.mark.parametrize(
     "breakage",
-    ["check digit", "no weight", "bad uld type", "no transport identifier"],
+    [
+        "check digit",
+        "wrong check digit in 0-6",
+        "no weight",
+        "negative weight",
+        "bad uld type",
+        "no transport identifier",
+    ],
 )
 def test_a_broken_export_does_not_conform(committed, breakage):
     _flight, master = committed
@@ -52,8 +59,16 @@ def test_a_broken_export_does_not_conform(committed, breakage):
     if breakage == "check digit":
         m = next(o for o in graph if o.get("cargo:waybillPrefix"))
         m["cargo:waybillNumber"] = m["cargo:waybillNumber"][:7] + "9"
+    elif breakage == "wrong check digit in 0-6":
+        # a digit the pattern allows but the serial's remainder (mod 7) does not
+        m = next(o for o in graph if o.get("cargo:waybillPrefix"))
+        wrong = (int(m["cargo:waybillNumber"][-1]) + 1) % 7
+        m["cargo:waybillNumber"] = m["cargo:waybillNumber"][:7] + str(wrong)
     elif breakage == "no weight":
         del next(o for o in graph if "cargo:inPiece" in o)["cargo:grossWeight"]
+    elif breakage == "negative weight":
+        parcel = next(o for o in graph if "cargo:inPiece" in o)
+        parcel["cargo:grossWeight"]["cargo:numericalValue"] = -1.0
     elif breakage == "bad uld type":
         next(o for o in graph if o["@type"] == "cargo:ULD")["cargo:uldTypeCode"] = "pm"
     else:

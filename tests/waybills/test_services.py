@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from caravana.codes import awb
 from caravana.fulfillment.models import Bag
@@ -182,3 +184,42 @@ def test_loading_a_uld_amends_the_waybills_with_its_position(committed, hub_user
     loaded = v2.content["ulds"][0]
     assert loaded["loaded"] and loaded["position"]
     assert v2.content["totals"] == master.versions.get(number=1).content["totals"]
+
+
+def test_a_rebuild_reads_masters_once_for_all_flights_not_per_flight(world, airline):
+    """A commit rebuilds every open flight: each extra flight costs only its cargo's queries
+    (bags, ULDs), not its airline, hub, gateways, masters, houses and versions again."""
+    f1, f2 = world["f1"], world["f2"]
+    b1, b2, b3 = world["bags"]
+    Bag.objects.filter(pk=b1.pk).update(planned_flight=f1)
+    Bag.objects.filter(pk__in=[b2.pk, b3.pk]).update(planned_flight=f2)
+    services.build_for_flights([f1.pk, f2.pk])
+    with CaptureQueriesContext(connection) as one:
+        assert services.build_for_flights([f1.pk]).unchanged == 1
+    with CaptureQueriesContext(connection) as two:
+        assert services.build_for_flights([f1.pk, f2.pk]).unchanged == 2
+    assert len(two) - len(one) <= 3, [q["sql"][:80] for q in two.captured_queries]
+
+
+def test_a_stock_that_runs_out_on_the_second_flight_leaves_the_first_undrawn(
+    world, airline, planner_user
+):
+    """One serial left and two flights needing a master: the commit is refused, naming the
+    stock, and the serial the first flight drew is not spent (nothing changed)."""
+    f1, f2 = world["f1"], world["f2"]
+    b1, b2, _b3 = world["bags"]
+    stock = AwbStock.objects.get(airline=airline)
+    AwbStock.objects.filter(pk=stock.pk).update(next_serial=stock.last_serial)
+    run = make_run(planner_user, world, {f"bag-{b1.pk}": fl(f1), f"bag-{b2.pk}": fl(f2)})
+    with pytest.raises(ValidationError) as exc:
+        planning.commit(planner_user, run)
+    assert "Atlas Air" in exc.value.message_dict["awb_stock"][0]
+    stock.refresh_from_db()
+    assert stock.next_serial == stock.last_serial
+    assert not MasterWaybill.objects.exists() and not HouseWaybill.objects.exists()
+    assert not Booking.objects.exists() and not Bag.objects.filter(planned_flight__isnull=False)
+    # a retry after more stock is added goes through, once
+    services.add_stock(airline, 1_000, 1_009)
+    planning.commit(planner_user, run)
+    planning.commit(planner_user, run)
+    assert MasterWaybill.objects.count() == 2 and WaybillVersion.objects.count() == 2

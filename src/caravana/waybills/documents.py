@@ -23,10 +23,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from caravana.codes import awb
+from caravana.fulfillment.labels import font_for
 from caravana.waybills.handling import handling_lines, special_handling
 
 W, H = A4
@@ -66,15 +69,30 @@ class _Form:
             cs -= 0.5
         c.setFont("Helvetica", cs)
         c.drawString(x + 1.5 * mm, y + h - 3 * mm, caption)
-        c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
         ty = y + h - 3 * mm - size - 1
-        for line in lines:
-            if ty < y + 1 * mm:
-                break
-            while c.stringWidth(line, "Helvetica", size) > w - 3 * mm and len(line) > 4:
-                line = line[:-2]
-            c.drawString(x + 1.5 * mm, ty, line)
-            ty -= size + 1.5
+        for text in lines:
+            font = font_for(text, bold)
+            c.setFont(font, size)
+            for line in _wrap(text, font, size, w - 3 * mm):
+                if ty < y + 1 * mm:
+                    return
+                c.drawString(x + 1.5 * mm, ty, line)
+                ty -= size + 1.5
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """`text` in lines that fit `width`: at spaces, and inside a word too long for a line
+    (Chinese names have no spaces), between characters. A long name wraps, never cut off."""
+    out: list[str] = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        while stringWidth(line, font, size) > width and len(line) > 1:
+            cut = len(line) - 1
+            while cut > 1 and stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
 
 
 def _party(p: dict[str, Any]) -> list[str]:

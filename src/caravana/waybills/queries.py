@@ -68,28 +68,29 @@ def house_in(content: dict[str, Any], number: str) -> dict[str, Any]:
 def load_sheet_waybills(flight: Flight) -> FlightWaybills | None:
     """The load sheet's view of a flight's waybills: its live masters, house numbers per ULD
     and for loose bags, and links to the documents page and the manifest."""
+    # Only the ULD rows and loose house numbers of each content: not its houses' bag lists,
+    # thousands of identifiers on a full freighter, read again at every scan of the handover.
     current = list(
         WaybillVersion.objects.filter(
             master__flight=flight, master__is_void=False, number=F("master__version")
         )
-        .select_related("master")
         .order_by("master__gateway__iata")
+        .values_list("master__number", "number", "content__ulds", "content__loose__hawbs")
     )
     if not current:
         return None
     by_uld: dict[str, list[str]] = {}
     loose: list[str] = []
-    for v in current:
-        content = v.content
-        for u in content["ulds"]:
+    for _number, _version, ulds, loose_hawbs in current:
+        for u in ulds:
             by_uld.setdefault(u["identifier"], []).extend(u["hawbs"])
-        loose.extend(content["loose"]["hawbs"])
+        loose.extend(loose_hawbs)
     links = [
         (_("Air waybills"), reverse("waybills:flight", args=[flight.pk])),
         (_("Cargo manifest (PDF)"), reverse("waybills:manifest", args=[flight.pk])),
     ]
     return FlightWaybills(
-        masters=[(awb.format(v.master.number), v.number) for v in current],
+        masters=[(awb.format(number), version) for number, version, _u, _l in current],
         hawbs_by_uld=by_uld,
         loose_hawbs=loose,
         links=links,

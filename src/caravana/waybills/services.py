@@ -38,11 +38,12 @@ HOUSE_SCOPE = "hawb"
 CHUNK = 2000
 
 
-@transaction.atomic
-def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock:
-    """Record a range of serials the airline allotted (seven digits each, check digit left out).
-    A range that is backwards, too long or overlaps one already held is refused, naming the
-    field, and nothing is written."""
+def check_range(
+    airline: Airline, first_serial: int, last_serial: int, stock: AwbStock | None = None
+) -> None:
+    """Refuse, naming the field, a range of serials that is backwards, too long, overlaps
+    another range of the airline or (for `stock`, a range already held) gives back serials
+    already drawn. Writes nothing: the back-office form asks it before saving."""
     if not 0 <= first_serial <= 9_999_999:
         raise field_error(
             "first_serial",
@@ -55,23 +56,50 @@ def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock
             _("The last serial must be at least the first and at most seven digits."),
             WaybillErrorCode.INVALID_STOCK,
         )
-    overlap = (
-        AwbStock.objects.select_for_update()
-        .filter(airline=airline, first_serial__lte=last_serial, last_serial__gte=first_serial)
-        .first()
+    if stock is not None and last_serial < stock.next_serial - 1:
+        raise field_error(
+            "last_serial",
+            _("Serials up to %(n)07d are already drawn: the last serial cannot be below it.")
+            % {"n": stock.next_serial - 1},
+            WaybillErrorCode.INVALID_STOCK,
+        )
+    others = AwbStock.objects.select_for_update().filter(
+        airline=airline, first_serial__lte=last_serial, last_serial__gte=first_serial
     )
+    if stock is not None:
+        others = others.exclude(pk=stock.pk)
+    overlap = others.first()
     if overlap is not None:
         raise field_error(
-            "first_serial",
+            "last_serial" if stock is not None else "first_serial",
             _("The range overlaps stock %(s)s already held.") % {"s": overlap},
             WaybillErrorCode.INVALID_STOCK,
         )
+
+
+@transaction.atomic
+def add_stock(airline: Airline, first_serial: int, last_serial: int) -> AwbStock:
+    """Record a range of serials the airline allotted (seven digits each, check digit left out).
+    A range that is backwards, too long or overlaps one already held is refused, naming the
+    field, and nothing is written."""
+    check_range(airline, first_serial, last_serial)
     return AwbStock.objects.create(
         airline=airline,
         first_serial=first_serial,
         last_serial=last_serial,
         next_serial=first_serial,
     )
+
+
+@transaction.atomic
+def move_last_serial(stock: AwbStock, last_serial: int) -> AwbStock:
+    """Move the end of a range held (the airline allotted more, or took unused serials back).
+    Its first serial never moves; serials already drawn are never given back."""
+    stock = AwbStock.objects.select_for_update().select_related("airline").get(pk=stock.pk)
+    check_range(stock.airline, stock.first_serial, last_serial, stock)
+    AwbStock.objects.filter(pk=stock.pk).update(last_serial=last_serial)
+    stock.last_serial = last_serial
+    return stock
 
 
 def draw_number(airline: Airline) -> str:
@@ -103,11 +131,6 @@ def draw_number(airline: Airline) -> str:
 def draw_house_number() -> str:
     """The next house waybill number of our series (inside the caller's transaction)."""
     return f"{HOUSE_PREFIX}{next_serial(HOUSE_SCOPE):09d}"
-
-
-def airline_of(flight: Flight) -> Airline | None:
-    """The airline operating `flight`: the one whose designator its number starts with."""
-    return Airline.objects.filter(designator=flight.number[:2].upper()).first()
 
 
 @dataclass
@@ -257,26 +280,69 @@ def _content(
     }
 
 
+@dataclass
+class _Known:
+    """What a build reads once for all its flights rather than once per flight or gateway:
+    airlines by designator, the hub of each origin airport, gateways, the flights' masters
+    (locked) with their houses and current versions."""
+
+    airlines: dict[str, Airline]
+    hubs: dict[str, dict[str, str]]
+    gateways: dict[int, Gateway]
+    masters: dict[tuple[int, int], MasterWaybill]
+    houses: dict[int, dict[str, HouseWaybill]]
+    current: dict[int, dict[str, Any]]
+
+
+def _known(flights: list[Flight]) -> _Known:
+    masters = {
+        (m.flight_id, m.gateway_id): m
+        for m in MasterWaybill.objects.select_for_update().filter(flight__in=flights)
+    }
+    houses: dict[int, dict[str, HouseWaybill]] = {}
+    for h in HouseWaybill.objects.filter(master__in=masters.values()):
+        houses.setdefault(h.master_id, {})[h.key] = h
+    current = dict(
+        WaybillVersion.objects.filter(
+            master__in=masters.values(), number=F("master__version")
+        ).values_list("master_id", "content")
+    )
+    # The hub feeding a flight's origin airport is the consolidator, shipper on the master.
+    hubs: dict[str, dict[str, str]] = {}
+    for hub in Hub.objects.filter(airport__in={f.origin for f in flights}).order_by("-code"):
+        hubs[hub.airport] = _hub_dict(hub)  # the lowest code wins
+    return _Known(
+        airlines={
+            a.designator: a
+            for a in Airline.objects.filter(designator__in={f.number[:2].upper() for f in flights})
+        },
+        hubs=hubs,
+        gateways=Gateway.objects.in_bulk(),
+        masters=masters,
+        houses=houses,
+        current=current,
+    )
+
+
 def _build_gateway(
     flight: Flight,
     gateway: Gateway,
     airline: Airline,
     bags: list[BagFact],
     ulds: list[UldFact],
+    known: _Known,
     user: Any,
     reason: str,
     built: Built,
 ) -> None:
-    master = (
-        MasterWaybill.objects.select_for_update().filter(flight=flight, gateway=gateway).first()
-    )
+    master = known.masters.get((flight.pk, gateway.pk))
     if master is None:
         if not bags:
             return
         master = MasterWaybill.objects.create(
             number=draw_number(airline), airline=airline, flight=flight, gateway=gateway, version=0
         )
-    houses = {h.key: h for h in master.houses.all()}
+    houses = known.houses.get(master.pk, {})
     wanted = {f"{b.service_level}/{b.carrier}" for b in bags}
     numbers: dict[str, str] = {}
     for key in sorted(wanted):
@@ -289,7 +355,7 @@ def _build_gateway(
     for key, house in houses.items():
         if key not in wanted and not house.is_void:
             HouseWaybill.objects.filter(pk=house.pk).update(is_void=True)
-    hub = flight_hub(flight)
+    hub = known.hubs.get(flight.origin) or _no_hub(flight)
     shipper = {
         "name": f"Caravana {hub['name']}",
         "city": hub["city"],
@@ -297,8 +363,7 @@ def _build_gateway(
         "code": hub["code"],
     }
     content = _content(flight, gateway, airline, master.number, bags, ulds, numbers, shipper)
-    latest = master.versions.order_by("-number").first()
-    if latest is not None and latest.content == content:
+    if known.current.get(master.pk) == content:
         built.unchanged += 1
         return
     number = master.version + 1
@@ -309,12 +374,12 @@ def _build_gateway(
     (built.voided if not bags else built.amended).append(master.number)
 
 
-def flight_hub(flight: Flight) -> dict[str, str]:
-    """The hub feeding the flight's origin airport (the consolidator, shipper on the master)."""
-    hub = Hub.objects.filter(airport=flight.origin).order_by("code").first()
-    if hub is None:
-        return {"name": flight.origin, "city": flight.origin, "country": "CN", "code": ""}
+def _hub_dict(hub: Hub) -> dict[str, str]:
     return {"name": hub.name, "city": hub.city, "country": hub.country, "code": hub.code}
+
+
+def _no_hub(flight: Flight) -> dict[str, str]:
+    return {"name": flight.origin, "city": flight.origin, "country": "CN", "code": ""}
 
 
 @transaction.atomic
@@ -322,31 +387,37 @@ def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str =
     """Build or amend the master and house waybills of each flight from the bags and ULDs
     planned onto it or loaded on it: one master per destination gateway, one house per
     consignment. Atomic: an airline whose stock is used up refuses the whole build (the error
-    names the stock) and nothing is written. Idempotent: the same cargo adds no version."""
+    names the stock) and nothing is written. Idempotent: the same cargo adds no version.
+    Airlines, hubs, gateways, masters, houses and current versions are read once for all the
+    flights (a commit rebuilds every open flight); each flight then costs its cargo's queries."""
     built = Built()
-    flights = (
+    flights = list(
         Flight.objects.filter(pk__in=set(flight_ids)).select_related("aircraft_type").order_by("pk")
     )
+    if not flights:
+        return built
+    known = _known(flights)
+    live: dict[int, set[int]] = {}
+    for (flight_id, gateway_id), m in known.masters.items():
+        if not m.is_void:
+            live.setdefault(flight_id, set()).add(gateway_id)
     for flight in flights:
         bags, ulds = _facts(flight)
-        gateways = set(bags) | set(
-            MasterWaybill.objects.filter(flight=flight, is_void=False).values_list(
-                "gateway_id", flat=True
-            )
-        )
+        gateways = set(bags) | live.get(flight.pk, set())
         if not gateways:
             continue
-        airline = airline_of(flight)
+        airline = known.airlines.get(flight.number[:2].upper())
         if airline is None:
             built.no_airline.append(flight.number)
             continue
-        for gateway in Gateway.objects.filter(pk__in=gateways).order_by("iata"):
+        for gateway in sorted((known.gateways[g] for g in gateways), key=lambda g: g.iata):
             _build_gateway(
                 flight,
                 gateway,
                 airline,
                 bags.get(gateway.pk, []),
                 ulds.get(gateway.pk, []),
+                known,
                 user,
                 reason,
                 built,
