@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from caravana.codes import awb
 from caravana.fulfillment.models import Bag
@@ -180,7 +181,10 @@ def test_loading_a_uld_amends_the_waybills_with_its_position(committed, hub_user
     master.refresh_from_db()
     assert master.version == 2
     v2 = master.versions.get(number=2)
-    assert v2.reason == f"ULD {uld['identifier']} loaded"
+    assert v2.reason == f"uld:{uld['identifier']}"
+    assert v2.reason_text == f"ULD {uld['identifier']} loaded"
+    with translation.override("pt-br"):
+        assert uld["identifier"] in v2.reason_text and v2.reason_text != v2.reason
     loaded = v2.content["ulds"][0]
     assert loaded["loaded"] and loaded["position"]
     assert v2.content["totals"] == master.versions.get(number=1).content["totals"]

@@ -258,7 +258,7 @@ def commit(user: Any, run: PlanRun) -> int:
     waybills.build_for_flights(
         booked | set(waybills.open_flights()),
         user=user,
-        reason=f"plan {run.pk}",
+        reason=f"plan:{run.pk}",
     )
     run.committed_at = timezone.now()
     run.committed_by = user

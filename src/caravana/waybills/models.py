@@ -154,3 +154,14 @@ class WaybillVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.master} v{self.number}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why this version was made, in the reader's language: stored as data ("plan:12",
+        "uld:AKE12345AB") so the history reads in es, pt-BR, en or zh-Hans alike."""
+        kind, _sep, value = self.reason.partition(":")
+        if kind == "plan" and value:
+            return _("plan %(n)s committed") % {"n": value}
+        if kind == "uld" and value:
+            return _("ULD %(uld)s loaded") % {"uld": value}
+        return self.reason

@@ -17,4 +17,4 @@ def on_parcels_moved(sender: Any, state: str, details: dict[str, Any], **kwargs:
     if state != Parcel.State.LOADED or flight_id is None:
         return
     if MasterWaybill.objects.filter(flight_id=flight_id).exists():
-        services.build_for_flights([flight_id], reason=f"ULD {details.get('uld', '')} loaded")
+        services.build_for_flights([flight_id], reason=f"uld:{details.get('uld', '')}")
