@@ -12,7 +12,7 @@ AUTHORITIES = [
      "Lei 14.902/2024, MP 1.236/2024 (RTS import tax); Programa Remessa Conforme", True, ""),
     ("BR-SEFAZ", "BR", "Secretarias de Fazenda estaduais (ICMS)", ["icms"],
      "Convênio ICMS 81/2023", False,
-     "How the ICMS a PRC platform collects reaches each state is not confirmed: unverified"),
+     "How the ICMS a PRC platform collects reaches each state is not confirmed"),
     ("MX-SAT", "MX", "Servicio de Administración Tributaria (SAT)", [],
      "RGCE rule 3.7.35 (courier global rate: duty and IVA in one)", True, ""),
     ("CL-SNA", "CL", "Servicio Nacional de Aduanas", ["duty", "iva_import"],
