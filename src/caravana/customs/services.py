@@ -19,7 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from caravana import markets
+from caravana import markets, statements
 from caravana.catalog.models import Merchant, Product
 from caravana.codes import cn23
 from caravana.customs import cn23_pdf, ead
@@ -238,7 +238,7 @@ def _insert(rows: list[tuple[int, decl.Declaration]]) -> None:
             values[name] = json.dumps(values[name], ensure_ascii=False, separators=(",", ":"))
         values["parcel_id"], values["created_at"] = parcel_id, now
         params.append([values[c] for c in columns])
-    with connection.cursor() as cursor:
+    with statements.cursor() as cursor:
         cursor.executemany(sql, params)
 
 
