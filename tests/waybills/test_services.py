@@ -227,3 +227,20 @@ def test_a_stock_that_runs_out_on_the_second_flight_leaves_the_first_undrawn(
     planning.commit(planner_user, run)
     planning.commit(planner_user, run)
     assert MasterWaybill.objects.count() == 2 and WaybillVersion.objects.count() == 2
+
+
+def test_the_version_records_which_bags_each_uld_holds(committed, world):
+    _flight, master = committed
+    content = _current(master)
+    assert content["uld_bags"] == {world["uld"].identifier: [world["inner"].identifier]}
+
+
+def test_a_version_from_before_uld_bags_is_not_amended_for_them_alone(committed):
+    """The upgrade that started recording uld_bags adds no version to every open master."""
+    flight, master = committed
+    version = master.versions.get(number=master.version)
+    version.content = {k: v for k, v in version.content.items() if k != "uld_bags"}
+    version.save(update_fields=["content"])
+    assert services.build_for_flights([flight.pk]).unchanged == 1
+    master.refresh_from_db()
+    assert master.version == 1

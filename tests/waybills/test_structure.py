@@ -34,6 +34,11 @@ def test_house_totals_equal_the_master(bags):
             assert sum(h.totals.as_dict()[key] for h in s.houses) == s.totals.as_dict()[key]
             assert sum(u[key] for u in s.ulds) + s.loose[key] == s.totals.as_dict()[key]
     assert sorted(b for h in s.houses for b in h.bags) == sorted(b.identifier for b in bags)
+    # every bag with a ULD is listed under it, once
+    assert sorted(b for held in s.uld_bags.values() for b in held) == sorted(
+        b.identifier for b in bags if b.uld
+    )
+    assert all(b.identifier in s.uld_bags[b.uld] for b in bags if b.uld)
 
 
 def test_one_house_per_service_level_and_carrier():
@@ -61,6 +66,7 @@ def test_one_house_per_service_level_and_carrier():
     assert standard.batteries == {"in_equipment"} and standard.ulds == ["PMC12345CV"]
     assert s.ulds[0]["keys"] == ["standard/br-correios"] and s.ulds[0]["pieces"] == 1
     assert s.loose["pieces"] == 2
+    assert s.uld_bags == {"PMC12345CV": ["B2"]}  # the loose bags B1 and B3 are in no ULD
 
 
 def test_chargeable_weight_is_the_larger_of_actual_and_volumetric():

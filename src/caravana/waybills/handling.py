@@ -5,7 +5,10 @@ Sources: reference/logistics.md (IATA DGR summary: UN3481/UN3091 Section II for 
 with equipment; UN3480/UN3090 standalone need Section IB, cargo aircraft only). The packing
 instruction numbers (PI 966/967, PI 965) and the special handling codes ELI/RLI/CAO are from
 the IATA Dangerous Goods Regulations and the IATA special handling code list as we know them:
-NOT CONFIRMED against a current DGR edition (unconfirmed in docs/waybills.md)."""
+NOT CONFIRMED against a current DGR edition (unconfirmed in docs/waybills.md). The three codes
+are in the ONE Record SpecialHandlingCode list (IATA-1R-CL-Ontology.ttl 1.1.0, 2025-07 standard),
+with the meanings used here: lithium ion batteries excepted from the DGR, fully regulated lithium
+ion batteries, cargo aircraft only (shapes/onerecord-terms.ttl)."""
 
 from __future__ import annotations
 

@@ -277,7 +277,21 @@ def _content(
         "ulds": [_with_hawbs(u, numbers) for u in s.ulds],
         "loose": _with_hawbs(s.loose, numbers),
         "totals": s.totals.as_dict(),
+        # Top level, not in the ULD rows: the load sheet reads content__ulds at every scan.
+        "uld_bags": s.uld_bags,
     }
+
+
+def _same(current: dict[str, Any] | None, content: dict[str, Any]) -> bool:
+    """Whether `content` adds nothing to the current version. A version written before
+    `uld_bags` was recorded counts as the same when all else is: the upgrade alone adds no
+    version to every open master (the ONE Record export reads such a version's bag-to-ULD
+    links from the bags themselves)."""
+    if current is None:
+        return False
+    if "uld_bags" not in current:
+        content = {k: v for k, v in content.items() if k != "uld_bags"}
+    return current == content
 
 
 @dataclass
@@ -363,7 +377,7 @@ def _build_gateway(
         "code": hub["code"],
     }
     content = _content(flight, gateway, airline, master.number, bags, ulds, numbers, shipper)
-    if known.current.get(master.pk) == content:
+    if _same(known.current.get(master.pk), content):
         built.unchanged += 1
         return
     number = master.version + 1

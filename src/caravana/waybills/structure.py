@@ -96,12 +96,14 @@ class House:
 
 @dataclass
 class Structure:
-    """A master's houses, in key order, its ULDs, loose bags and totals."""
+    """A master's houses, in key order, its ULDs, loose bags and totals; `uld_bags` says which
+    bags each ULD holds (the ONE Record export links every bag to its ULD)."""
 
     houses: list[House]
     ulds: list[dict[str, Any]]
     loose: dict[str, Any]
     totals: Totals
+    uld_bags: dict[str, list[str]] = field(default_factory=dict)
 
 
 def divide(bags: Iterable[BagFact], ulds: Iterable[UldFact]) -> Structure:
@@ -110,6 +112,7 @@ def divide(bags: Iterable[BagFact], ulds: Iterable[UldFact]) -> Structure:
     per_uld: dict[str | None, Totals] = {}
     hawb_keys: dict[str | None, set[str]] = {}
     total = Totals()
+    uld_bags: dict[str, list[str]] = {}
     for bag in sorted(bags, key=lambda b: b.identifier):
         key = house_key(bag)
         house = houses.get(key)
@@ -119,8 +122,10 @@ def divide(bags: Iterable[BagFact], ulds: Iterable[UldFact]) -> Structure:
             )
         house.totals.add(bag)
         house.bags.append(bag.identifier)
-        if bag.uld and bag.uld not in house.ulds:
-            house.ulds.append(bag.uld)
+        if bag.uld:
+            uld_bags.setdefault(bag.uld, []).append(bag.identifier)
+            if bag.uld not in house.ulds:
+                house.ulds.append(bag.uld)
         house.batteries.update(bag.batteries)
         per_uld.setdefault(bag.uld, Totals()).add(bag)
         hawb_keys.setdefault(bag.uld, set()).add(key)
@@ -145,4 +150,5 @@ def divide(bags: Iterable[BagFact], ulds: Iterable[UldFact]) -> Structure:
         ulds=uld_rows,
         loose={**loose.as_dict(), "keys": sorted(hawb_keys.get(None, ()))},
         totals=total,
+        uld_bags={k: uld_bags[k] for k in sorted(uld_bags)},
     )
