@@ -39,6 +39,10 @@ def test_the_export_conforms_to_the_shapes(committed):
     masters = [o for o in doc["@graph"] if o.get("cargo:waybillPrefix")]
     assert masters[0]["cargo:waybillPrefix"] + masters[0]["cargo:waybillNumber"] == v["mawb"]
     assert len(masters[0]["cargo:houseWaybills"]) == len(v["houses"])
+    # cargo:uldTypeCode and cargo:ownerCode range over cargo:CodeListElement in the ontology.
+    uld = next(o for o in doc["@graph"] if o["@type"] == "cargo:ULD")
+    for prop in ("cargo:uldTypeCode", "cargo:ownerCode"):
+        assert uld[prop]["@type"] == "cargo:CodeListElement" and uld[prop]["cargo:code"]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,7 @@ def test_the_export_conforms_to_the_shapes(committed):
         "no weight",
         "negative weight",
         "bad uld type",
+        "two-digit uld owner",
         "no transport identifier",
     ],
 )
@@ -69,8 +74,12 @@ def test_a_broken_export_does_not_conform(committed, breakage):
     elif breakage == "negative weight":
         parcel = next(o for o in graph if "cargo:inPiece" in o)
         parcel["cargo:grossWeight"]["cargo:numericalValue"] = -1.0
+    elif breakage == "two-digit uld owner":
+        next(o for o in graph if o["@type"] == "cargo:ULD")["cargo:ownerCode"]["cargo:code"] = "56"
     elif breakage == "bad uld type":
-        next(o for o in graph if o["@type"] == "cargo:ULD")["cargo:uldTypeCode"] = "pm"
+        next(o for o in graph if o["@type"] == "cargo:ULD")["cargo:uldTypeCode"]["cargo:code"] = (
+            "pm"
+        )
     else:
         del next(o for o in graph if o["@type"] == "cargo:TransportMovement")[
             "cargo:transportIdentifier"

@@ -4,11 +4,17 @@ the flight, with the cargo ontology's IRIs (https://onerecord.iata.org/ns/cargo#
 
 Facts (reference/border-and-last-mile.md §2, IATA-Cargo/ONE-Record read 2026-08-18): data
 model 3.2 is endorsed; there is no context file, `cargo` maps to the namespace above; classes
-and properties as listed there. Not confirmed against the ontology file itself: the individuals
-used for waybill types (cargo:MASTER, cargo:HOUSE), the shape of weights (cargo:Value with
-cargo:numericalValue and cargo:unit, the unit as a code-list IRI) and of locations
-(cargo:Location with cargo:locationCodes / cargo:CodeListElement). shapes/onerecord.ttl checks
-what we write.
+and properties as listed there. Confirmed 2026-12-03 against the ontology file itself
+(github.com/IATA-Cargo/ONE-Record, 2025-07-standard/Data-Model/IATA-1R-DM-Ontology.ttl,
+versionIRI .../ns/cargo/3.2, commit be3ea121 of 2026-08-18, and IATA-1R-CL-Ontology.ttl
+beside it): cargo:MASTER, cargo:HOUSE and cargo:DIRECT are the named individuals of
+cargo:WaybillType (owl:oneOf), the range of cargo:waybillType; cargo:Value carries
+cargo:numericalValue (xsd:double) and cargo:unit (range code-lists MeasurementUnitCode, whose
+individuals include .../code-lists/MeasurementUnitCode#KGM and #CMT); cargo:Dimensions,
+cargo:MovementTime, cargo:Location and cargo:CodeListElement are classes, and
+cargo:locationCodes, cargo:uldTypeCode and cargo:ownerCode range over cargo:CodeListElement
+(so the ULD's type and owner are written as such objects, not as plain strings: corrected
+2026-12-03). shapes/onerecord.ttl checks what we write.
 
 Speed: one pass over the parcels of the version's bags (values_list, chunked), plain dicts,
 one json.dumps: docs/benchmarks.md has the figure for a 100-tonne flight."""
@@ -47,6 +53,11 @@ def base() -> str:
 
 def _value(number: float, unit: dict[str, str]) -> dict[str, Any]:
     return {"@type": "cargo:Value", "cargo:numericalValue": float(number), "cargo:unit": unit}
+
+
+def _code(code: str, code_list: str) -> dict[str, Any]:
+    """A code as the ontology's cargo:CodeListElement (uldTypeCode and ownerCode range over it)."""
+    return {"@type": "cargo:CodeListElement", "cargo:code": code, "cargo:codeListName": code_list}
 
 
 def _location(iata: str) -> dict[str, Any]:
@@ -109,9 +120,9 @@ def graph(version: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "@id": uld_ids[u["identifier"]],
                 "@type": "cargo:ULD",
-                "cargo:uldTypeCode": kind,
+                "cargo:uldTypeCode": _code(kind, "IATA ULD type code"),
                 "cargo:uldSerialNumber": serial,
-                "cargo:ownerCode": owner,
+                "cargo:ownerCode": _code(owner, "IATA ULD owner code"),
                 "cargo:tareWeight": _value(u["tare_kg"], KGM),
             }
         )
