@@ -183,9 +183,9 @@ def _parties(c: Canvas, f: Form, y: float) -> float:
 
 # Table columns: (box number, title, width share)
 _COLUMNS = (
-    (1, "Detailed description of contents", 0.44),
+    (1, "Detailed description of contents", 0.42),
     (2, "Quantity", 0.08),
-    (3, "Net weight (in kg)", 0.11),
+    (3, "Net weight (in kg)", 0.13),
     (5, "Value", 0.12),
     (7, "HS tariff number", 0.14),
     (8, "Country of origin", 0.11),
