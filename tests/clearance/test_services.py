@@ -95,8 +95,9 @@ def test_a_hold_needing_the_buyer_asks_them_with_a_deadline(
         services.decide(world["parcel"], "held", "documents", note="Invoice please")
     request = BuyerRequest.objects.get()
     assert request.state == "open"
-    # Brazil's rule: 20 days to answer (data/expiry_rules.json).
-    assert (request.deadline - timezone.now()).days in (19, 20)
+    # Brazil's rule: 30 days to meet the inspection's requirements (data/expiry_rules.json, the
+    # Receita Federal's page); a request for the buyer's ID gets 15.
+    assert (request.deadline - timezone.now()).days in (29, 30)
     asks = [m for m in mailoutbox if m.extra_headers["X-Caravana-Moment"] == "customs_request"]
     assert len(asks) == 1 and world["order"].number in asks[0].subject
     assert f"/orders/{world['order'].number}/" in asks[0].body  # answered on the order page
@@ -109,15 +110,18 @@ def test_the_expiry_rule_returns_an_unanswered_hold(world):
     services.decide(world["others"][1], "held", "documents")
     answered = BuyerRequest.objects.get(case__parcel=world["others"][1])
     services.answer_request(answered, text="Here is the invoice number 42")
+    # BR: 15 days for the buyer's ID, 30 for documents (the Receita Federal's page).
+    asked_id = BuyerRequest.objects.get(case__parcel=world["parcel"])
+    assert (answered.deadline - asked_id.deadline).days == 15
     assert services.apply_expiry().applied == 0  # nothing is late yet
-    later = timezone.now() + dt.timedelta(days=21)
+    later = timezone.now() + dt.timedelta(days=16)
     result = services.apply_expiry(now=later)
     assert result.applied == 1  # the unanswered request; the answered one and the inspection wait
     assert Case.objects.get(parcel=world["parcel"]).status == "returned"  # BR: returned
     assert BuyerRequest.objects.get(case__parcel=world["parcel"]).state == "expired"
     assert _codes(world["parcel"])[-1] == "EDX"
-    result = services.apply_expiry(now=timezone.now() + dt.timedelta(days=46))
-    assert result.applied == 2  # BR holds last at most 45 days
+    result = services.apply_expiry(now=timezone.now() + dt.timedelta(days=31))
+    assert result.applied == 2  # BR holds last at most 30 days
     assert set(Case.objects.values_list("status", flat=True)) == {"returned", "presented"}
 
 
@@ -128,8 +132,10 @@ def test_a_country_that_disposes_disposes_and_the_buyer_reads_it_in_spanish(worl
     Parcel.objects.filter(pk=parcel.pk).update(recipient_country="MX")
     services.present_manifest(world["flight"], world["gateway"])
     services.decide(parcel, "held", "inspection")
-    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=89)).applied == 0
-    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=91)).applied == 1
+    assert (
+        services.apply_expiry(now=timezone.now() + dt.timedelta(days=59)).applied == 0
+    )  # MX: two months
+    assert services.apply_expiry(now=timezone.now() + dt.timedelta(days=61)).applied == 1
     assert Case.objects.get(parcel=parcel).status == "disposed"
     event = TrackingEvent.objects.get(parcel=parcel, code="EDX")
     assert event.details["decision"] == "disposed" and "eliminado" in event.details["reason"]
@@ -154,10 +160,19 @@ def test_the_buyers_deadline_is_the_end_of_a_day_they_read_and_the_mail_gives_th
     request = BuyerRequest.objects.get()
     local = request.deadline.astimezone(zone)
     decided = Decision.objects.get(outcome="held").decided_at.astimezone(zone)
-    assert local.date() == decided.date() + dt.timedelta(days=20)  # Brazil's 20 days
+    assert local.date() == decided.date() + dt.timedelta(days=15)  # Brazil's 15 days
     assert (local.hour, local.minute) == (23, 59)
     services.answer_request(request, id_number="390.533.447-05", now=local - dt.timedelta(hours=1))
     ask = next(m for m in mailoutbox if m.extra_headers["X-Caravana-Moment"] == "customs_request")
     language = buyer_language(world["order"])
     locale = {"pt-br": "pt_BR", "es": "es", "en": "en"}.get(language, language)
     assert format_date(local.date(), format="long", locale=locale) in ask.body
+
+
+def test_an_id_request_has_its_own_window_where_the_law_gives_one():
+    from caravana.clearance.rules import Rule
+
+    brazil = Rule("BR", 30, 30, "returned", "", id_answer_days=15)
+    assert brazil.days_to_answer("buyer_id") == 15
+    assert brazil.days_to_answer("documents") == brazil.days_to_answer("valuation") == 30
+    assert Rule("MX", 15, 60, "disposed", "").days_to_answer("buyer_id") == 15

@@ -28,6 +28,16 @@ def test_three_character_owners_are_read_and_kept_whole():
     assert uld.split("PMC123456B") == ("PMC", "12345", "6B")
 
 
+def test_a_serial_may_start_with_a_letter():
+    # IATA Cargo-IMP element 115 (mnnn(n)) and the ULD CARE FAQ: the first serial character
+    # may be a letter; the rest are digits.
+    assert uld.split("AKEA1234AB") == ("AKE", "A1234", "AB")
+    assert uld.split("PMC Z123 5Y") == ("PMC", "Z123", "5Y")
+    assert uld.split("AKEA1234ABC") == ("AKE", "A1234", "ABC")
+    assert not uld.is_valid("AKE1A234AB")  # only the first may be a letter
+    assert not uld.is_valid("AKEAB123CD")
+
+
 owners3 = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)
 
 

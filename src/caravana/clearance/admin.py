@@ -12,7 +12,10 @@ GATEWAY = related_filter("iata")
 class ExpiryRuleAdmin(ListAdmin):
     """The operator keeps each country's rule (law changes: a new row, a new effective date)."""
 
-    list_display = ("country", "effective_from", "answer_days", "hold_days", "action", "verified")
+    list_display = (
+        "country", "effective_from", "answer_days", "id_answer_days", "hold_days", "action",
+        "verified",
+    )  # fmt: skip
     list_filter = [("country", COUNTRY), "action", "verified"]
 
 

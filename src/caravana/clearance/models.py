@@ -202,6 +202,11 @@ class ExpiryRule(models.Model):
     country = models.CharField(_("country"), max_length=2)
     effective_from = models.DateField(_("effective from"))
     answer_days = models.PositiveSmallIntegerField(_("days for the buyer to answer"))
+    #: Brazil gives 15 days for the buyer's CPF/CNPJ and 30 for the inspection's requirements:
+    #: a request for the buyer's ID uses this when set, every other request answer_days.
+    id_answer_days = models.PositiveSmallIntegerField(
+        _("days to answer an ID request"), null=True, blank=True
+    )
     hold_days = models.PositiveSmallIntegerField(_("days a hold may last"))
     action = models.CharField(_("then"), max_length=10, choices=Action.choices)
     source = models.CharField(_("source"), max_length=600)

@@ -21,6 +21,13 @@ class Rule:
     hold_days: int
     action: str  # outcomes.RETURNED or outcomes.DISPOSED
     source: str
+    id_answer_days: int | None = None  # a request for the buyer's ID, when the law differs
+
+    def days_to_answer(self, reason: str) -> int:
+        """The buyer's window for a request of this hold reason (outcomes.BUYER_ID or other)."""
+        if reason == o.BUYER_ID and self.id_answer_days:
+            return self.id_answer_days
+        return self.answer_days
 
 
 #: Where a country has no row: return the parcel after a month, the buyer answering in 15
@@ -34,7 +41,10 @@ def rules_in_force(on: dt.date) -> dict[str, Rule]:
     for r in ExpiryRule.objects.filter(effective_from__lte=on).order_by(
         "country", "-effective_from"
     ):
-        found.setdefault(r.country, Rule(r.country, r.answer_days, r.hold_days, r.action, r.source))
+        found.setdefault(
+            r.country,
+            Rule(r.country, r.answer_days, r.hold_days, r.action, r.source, r.id_answer_days),
+        )
     return found
 
 

@@ -500,7 +500,9 @@ def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> i
             BuyerRequest(
                 case_id=case.pk, decision_id=decision_ids[(case.pk, item.reason, item.decided_at)],
                 reason=item.reason, message=item.note,
-                deadline=_deadline(case.country, item.decided_at, rule.answer_days),
+                deadline=_deadline(
+                    case.country, item.decided_at, rule.days_to_answer(item.reason)
+                ),
             )
         )  # fmt: skip
     BuyerRequest.objects.bulk_create(requests, batch_size=CHUNK)

@@ -10,9 +10,11 @@ fees, 10 category of item, 11 comments (e.g. quarantine), 12 licence, 13 certifi
 sender, the addressee with the importer's reference (tax code / VAT / importer code) and the
 office and date of posting.
 
-Sources (read 2026-11): OECD 2018 annex A reproducing the form (docslib.org/doc/3085148);
-hongkongpost.hk/en/sending_mail/clearance/cn23.html; the categories of the CN 22 from the
-India Post form (indiacustomercare.com/customs-declaration-cn-22).
+Sources (read 2026-11, re-read 2026-12-03; the three agree box for box): OECD 2018 annex A
+reproducing the form (docslib.org/doc/3085148); hongkongpost.hk/en/sending_mail/clearance/
+cn23.html; India Post's printed CN 23 (scribd.com/doc/281894462); the categories of the CN 22
+from the India Post form (indiacustomercare.com/customs-declaration-cn-22). The article of the
+UPU Letter Post Regulations that prescribes the form was not found (unconfirmed).
 """
 
 from __future__ import annotations

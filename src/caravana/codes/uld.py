@@ -3,27 +3,44 @@
 Pallets and containers loaded on aircraft carry an identifier of three parts:
 a 3-letter ULD type code (first letter the category, e.g. A = certified
 container, P = certified pallet; second the base size; third the contour), a
-4- or 5-digit serial number, and the owner/operator code, e.g. ``PMC12345AB``,
+serial of 4 or 5 characters, and the owner/operator code, e.g. ``PMC12345AB``,
 ``AKE1234AB`` or ``AKE12345ABC``. There is no check digit, so only the
 structure is validated; whether the owner exists is a question for the airline
 register.
 
-The owner code is the 2-character IATA designator of an airline, or a
-3-character code as painted on the tags of owners without one (lessors, ICAO
-three-letter designators). The reference (logistics.md) names only the
-2-character form. Handlers' public guides say "two or three characters" for
-the owner (CargoGuide, "Unit load device identification",
-support.cargoguide.com; VRR, "ULD ID code", vrr.aero), while ULD CARE's FAQ
-(uldcare.com/faq) says the final 2 characters; none of them cites the clause of
-the ULD Regulations (Standard Specification 40/1) or gives a real 3-character
-example, so accepting three is unverified against the primary text. Reading the
-serial greedily (five digits when a fifth digit follows the fourth) keeps
+Sources (read 2026-12-03):
+
+* IATA Cargo-IMP data element dictionary (the "Data Element Grid" of the Cargo
+  Interchange Message Procedures, seen as text in a public repository copy):
+  element 115, ULD serial number, format ``mnnn(n)``: "mnnn, mnnnn, nnnn or
+  nnnnn", so the first of the 4 or 5 characters may be a letter; element 801,
+  ULD owner code, format ``mm``: "aa", "an" or "na", an airline or a leasing
+  company, "see IATA ULD Technical Manual". Hence a leading letter in the
+  serial is accepted and a two-digit owner is refused.
+* IATA ONE Record data model 3.2 (github.com/IATA-Cargo/ONE-Record,
+  2025-07-standard/Data-Model/IATA-1R-DM-Ontology.ttl): cargo:ownerCode is the
+  "Owner code of the ULD in aa, an or na format - owner can be an airline or
+  leasing company"; cargo:uldTypeCode refers to the IATA ULD Technical Manual.
+* ULD CARE FAQ (uldcare.com/faq): a 9- or 10-character code, details in
+  section 4 of the ULD Regulations; the serial "generally numeric but first one
+  can be alpha"; "the final 2 characters are the owner identification". ULD
+  CARE's article "ULD identification codes demystified" names IATA Resolution
+  686 and Standard Specification 40/1 of the ULD Regulations.
+* Three-character owners: handlers' guides and systems say "two or three
+  characters" (CargoGuide, support.cargoguide.com; VRR, vrr.aero; CHAMP
+  Cargospot help, sv.cargospot.champ.aero), but no IATA text found allows them:
+  Cargo-IMP element 801 and ONE Record's ownerCode have exactly two, so such an
+  identifier cannot travel in a Cargo-IMP message (FFM, UCM) as IATA defines
+  it. Caravana still reads and stores them whole (issue 14), as tags painted
+  that way exist in handlers' systems; that IATA allows them is **unverified**
+  (ULD Regulations SS 40/1 not read).
+
+Reading the serial greedily (five characters when a fifth digit follows) keeps
 every identifier to one reading when a three-character owner is letters only:
 ``PMC123456B`` is serial 12345 owned by ``6B``, never 1234 owned by ``56B``.
-That three-character owners are letters only is how Caravana reads it; the
-reference gives no example with a digit (unverified). An IATA two-character
-designator is never two digits, which keeps ``AKE123456`` from being read as
-serial 1234 + owner 56.
+That three-character owners are letters only is how Caravana reads it (no
+example with a digit was found). An owner is never two digits (element 801),
+which keeps ``AKE123456`` from being read as serial 1234 + owner 56.
 
 :data:`TYPES` holds facts about the ULD types the network plans with; they
 come from /work/shared/reference/logistics.md (IATA ULD Regulations as
@@ -32,7 +49,7 @@ summarised there, gathered 2026-11). Figures marked unverified there carry
 
 More information:
 
-* IATA ULD Regulations (ULDR), Standard Specification 40/0
+* IATA ULD Regulations (ULDR), Standard Specification 40/1 (not read here)
 * https://en.wikipedia.org/wiki/Unit_load_device
 
 >>> validate('pmc 12345 ab')
@@ -41,6 +58,8 @@ More information:
 ('AKE', '1234', 'AB')
 >>> split('AKE12345ABC')
 ('AKE', '12345', 'ABC')
+>>> split('AKEA1234AB')
+('AKE', 'A1234', 'AB')
 >>> format('PMC12345AB')
 'PMC 12345 AB'
 >>> TYPES['PMC'].max_gross_kg
@@ -61,7 +80,7 @@ from stdnum.util import clean
 
 __all__ = ["TYPES", "UldType", "compact", "format", "is_valid", "split", "validate"]
 
-_ULD_RE = re.compile(r"^([A-Z]{3})([0-9]{4,5})([A-Z0-9]{2}|[A-Z]{3})$")
+_ULD_RE = re.compile(r"^([A-Z]{3})([A-Z0-9][0-9]{3,4})([A-Z0-9]{2}|[A-Z]{3})$")
 
 
 @dataclass(frozen=True)
@@ -138,7 +157,7 @@ def validate(number: str) -> str:
     if not match:
         raise InvalidFormat()
     if match.group(3).isdigit():
-        raise InvalidComponent("an IATA owner designator is never two digits")
+        raise InvalidComponent("an IATA owner code is never two digits (Cargo-IMP element 801)")
     return number
 
 

@@ -1,14 +1,24 @@
 """The CN 23 customs declaration as a PDF (reportlab), one A4 page per parcel and more when the
 items do not fit (the following pages repeat the header and continue the table).
 
-The boxes and their numbers follow the UPU form as reproduced by the OECD (2018, annex A,
-docslib.org/doc/3085148) and Hongkong Post (hongkongpost.hk/en/sending_mail/clearance/
-cn23.html): sender, addressee with the importer's reference, (1) description, (2) quantity,
-(3) net weight, (4) total gross weight, (5) value, (6) total value, (7) HS tariff number,
-(8) country of origin, (9) postal charges, (10) category, (11) comments, (12) licence,
-(13) certificate, (14) invoice, (15) date and signature; office and date of posting. The
-form's paper size and the exact position of each box are not in those sources: the layout
-here keeps their order and numbering on A4 (unconfirmed against the printed UPU form).
+The boxes, their numbers and their English wording follow the UPU form as three independent
+reproductions print it, which agree box for box (read 2026-12-03): the OECD's (2018, "Misuse of
+small parcels for trade in counterfeit goods", annex A, figure A.1, docslib.org/doc/3085148),
+Hongkong Post's instructions for its CN23/Pos 401C (hongkongpost.hk/en/sending_mail/clearance/
+cn23.html) and India Post's printed CN 23 (scribd.com/doc/281894462): sender with the sender's
+customs reference, addressee with the importer's reference (tax code/VAT No./importer code) and
+telephone/fax/e-mail, (1) detailed description of contents, (2) quantity, (3) net weight (in kg),
+(4) total gross weight, (5) value, (6) total value, (7) HS tariff number and (8) country of
+origin of goods ("for commercial items only"), (9) postal charges/fees, (10) category of item
+(commercial sample, gift, documents, returned goods, sale of goods, other, with an explanation),
+(11) comments, (12) licence, (13) certificate, (14) invoice, (15) date and sender's signature
+under the certification; office of origin and date of posting; "No. of item (barcode, if any)"
+and "May be opened officially".
+
+Not confirmed: the paper size and the position of each box (the reproductions are images or
+text, not measured drawings), and the article of the UPU Letter Post Regulations that
+prescribes the form (the Regulations' text was not among the sources searched). The layout
+here keeps the form's numbering and wording on A4.
 """
 
 from __future__ import annotations
@@ -173,9 +183,9 @@ def _parties(c: Canvas, f: Form, y: float) -> float:
 
 # Table columns: (box number, title, width share)
 _COLUMNS = (
-    (1, "Detailed description of contents", 0.44),
+    (1, "Detailed description of contents", 0.42),
     (2, "Quantity", 0.08),
-    (3, "Net weight (kg)", 0.11),
+    (3, "Net weight (in kg)", 0.13),
     (5, "Value", 0.12),
     (7, "HS tariff number", 0.14),
     (8, "Country of origin", 0.11),
@@ -225,7 +235,7 @@ def _totals(c: Canvas, f: Form, y: float) -> float:
     bh = 11 * mm
     for i, (title, value) in enumerate(
         (
-            ("(4) Total gross weight (kg)", f.gross_weight_kg),
+            ("(4) Total gross weight (in kg)", f.gross_weight_kg),
             ("(6) Total value", f"{f.goods_value} {f.currency}"),
             ("(9) Postal charges/Fees", f"{f.postal_charges} {f.currency}"),
         )

@@ -21,9 +21,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 from caravana.codes import cn23, hs
 from caravana.money import round_money
 
-#: Digits of the full national tariff code that starts with the HS subheading. Common knowledge
-#: of the tariffs, not in the reference files (unconfirmed): BR and AR the Mercosur NCM (8);
-#: MX TIGIE fracción (8) + NICO (2); CL Arancel Aduanero (8); CO and PE national subpartida (10).
+#: Digits of the full national tariff code that starts with the HS subheading (read 2026-12-03):
+#: BR and AR the Mercosur NCM, 8 (6 of the HS + item + subitem: tdn.totvs.com citing
+#: aprendendoaexportar.gov.br; editalconcursosbrasil.com.br); MX the TIGIE fracción, 8, plus the
+#: 2-digit NICO (LIGIE art. 2 fr. II, Regla Complementaria 10a; cene.mx, lofac.com.mx); CL the
+#: Arancel Aduanero, 8 (its chapters print codes as 0101.2100); CO the Arancel de Aduanas, 10
+#: (Decreto 1531/2008 lists subpartidas such as 2504100000); PE the subpartida nacional, 10
+#: (Arancel de Aduanas, El Peruano, e.g. 7208 10 20 00).
 NATIONAL_DIGITS: dict[str, int] = {"BR": 8, "AR": 8, "MX": 10, "CL": 8, "CO": 10, "PE": 10}
 
 

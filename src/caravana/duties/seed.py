@@ -11,8 +11,10 @@ AUTHORITIES = [
     ("BR-RFB", "BR", "Receita Federal do Brasil", ["ii"],
      "Lei 14.902/2024, MP 1.236/2024 (RTS import tax); Programa Remessa Conforme", True, ""),
     ("BR-SEFAZ", "BR", "Secretarias de Fazenda estaduais (ICMS)", ["icms"],
-     "Convênio ICMS 81/2023", False,
-     "How the ICMS a PRC platform collects reaches each state is not confirmed"),
+     "Convênio ICMS 81/2023 (legisweb.com.br/?legislacao=446703, read 2026-12-03): states may "
+     "cut the ICMS base so the load is 17% on RTS remessas", False,
+     "That text sets the rate only: which state gets the ICMS a PRC platform collects, and how "
+     "it is paid to it, was searched and not found"),
     ("MX-SAT", "MX", "Servicio de Administración Tributaria (SAT)", [],
      "RGCE rule 3.7.35 (courier global rate: duty and IVA in one)", True, ""),
     ("CL-SNA", "CL", "Servicio Nacional de Aduanas", ["duty", "iva_import"],
