@@ -161,3 +161,39 @@ def test_the_buyers_deadline_is_the_end_of_a_day_they_read_and_the_mail_gives_th
     language = buyer_language(world["order"])
     locale = {"pt-br": "pt_BR", "es": "es", "en": "en"}.get(language, language)
     assert format_date(local.date(), format="long", locale=locale) in ask.body
+
+
+@pytest.mark.parametrize("reason", ["documents", "valuation", "buyer_id"])
+def test_a_hold_needing_the_buyer_sends_one_email_and_tracking_still_shows_it(
+    world, client, mailoutbox, django_capture_on_commit_callbacks, reason
+):
+    """One e-mail per hold: the request (what customs needs, by when, a link to the order
+    page), not also the order's "held by customs" notice nor tracking's own status e-mail
+    for the same EME; the tracking page still shows the hold with its reason."""
+    services.present_manifest(world["flight"], world["gateway"])
+    before = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", reason, note="Invoice please")
+    sent = mailoutbox[before:]
+    assert [m.extra_headers["X-Caravana-Moment"] for m in sent] == ["customs_request"]
+    request = BuyerRequest.objects.get()
+    body = sent[0].body
+    assert f"/orders/{world['order'].number}/#request-{request.pk}" in body  # the order page
+    assert "Invoice please" in body
+    held = TrackingEvent.objects.get(parcel=world["parcel"], code="EME")
+    assert held.details["asks_buyer"] is True
+    page = client.get(f"/track/{world['parcel'].s10}/").content.decode()
+    assert 'data-status="on_hold"' in page and held.details["reason"] in page
+
+
+def test_a_hold_not_needing_the_buyer_sends_the_one_held_by_customs_email(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.present_manifest(world["flight"], world["gateway"])
+    before = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", "inspection")
+    sent = mailoutbox[before:]
+    assert [m.extra_headers["X-Caravana-Moment"] for m in sent] == ["customs_hold"]
+    assert not BuyerRequest.objects.exists()
+    assert "asks_buyer" not in TrackingEvent.objects.get(code="EME", parcel=world["parcel"]).details

@@ -437,6 +437,10 @@ def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
         details["reason"] = reason
     if item.reason:
         details["hold_reason"] = item.reason
+        if item.outcome == o.HELD and item.reason in o.NEEDS_BUYER:
+            # _ask_buyers e-mails the request (what, by when, the order page): the order's
+            # own "held by customs" e-mail would say the same again (tracking.events).
+            details["asks_buyer"] = True
     stamp = int(item.decided_at.timestamp())
     return EventIn(
         parcel_id=case.parcel_id,
