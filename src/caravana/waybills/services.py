@@ -382,6 +382,21 @@ def _no_hub(flight: Flight) -> dict[str, str]:
     return {"name": flight.origin, "city": flight.origin, "country": "CN", "code": ""}
 
 
+def lock_flights(flight_ids: Iterable[int]) -> None:
+    """Lock the flights (in id order, inside the caller's transaction) whose waybills are about
+    to be built: a second build of the same flight waits for the first to commit and then
+    finds its master, so a flight never gets two masters for one gateway nor draws two AWB
+    numbers for it. Callers that also lock bags or ULDs lock the flights first."""
+    ids = sorted(set(flight_ids))
+    for start in range(0, len(ids), CHUNK):
+        list(
+            Flight.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids[start : start + CHUNK])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 @transaction.atomic
 def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str = "") -> Built:
     """Build or amend the master and house waybills of each flight from the bags and ULDs
@@ -391,8 +406,10 @@ def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str =
     Airlines, hubs, gateways, masters, houses and current versions are read once for all the
     flights (a commit rebuilds every open flight); each flight then costs its cargo's queries."""
     built = Built()
+    flight_ids = set(flight_ids)
+    lock_flights(flight_ids)  # before the masters are read: see lock_flights
     flights = list(
-        Flight.objects.filter(pk__in=set(flight_ids)).select_related("aircraft_type").order_by("pk")
+        Flight.objects.filter(pk__in=flight_ids).select_related("aircraft_type").order_by("pk")
     )
     if not flights:
         return built
