@@ -442,6 +442,23 @@ def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str =
     return built
 
 
+def build_on_request(flight: Flight, user: Any) -> Built:
+    """Build or amend one flight's waybills now (a planner or operator asks from the flight's
+    waybills page, e.g. once its airline has been recorded): the same build as a plan commit,
+    its version's reason naming who asked. A flight still without an airline is refused,
+    naming it; a used-up stock is refused as in a commit."""
+    name = getattr(user, "username", "") or "?"
+    built = build_for_flights([flight.pk], user=user, reason=f"hand:{name}")
+    if built.no_airline:
+        raise field_error(
+            "airline",
+            _("Flight %(f)s has no airline: record the airline with the IATA designator %(d)s "
+              "and its AWB stock first.") % {"f": flight.number, "d": flight.number[:2].upper()},
+            WaybillErrorCode.NO_AIRLINE,
+        )  # fmt: skip
+    return built
+
+
 def open_flights() -> list[int]:
     """Scheduled flights holding a live master: a new plan may take their cargo away."""
     return list(
