@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -233,3 +234,70 @@ def test_the_value_the_buyer_paid_keeps_the_orders_currency(world):
     assert (str(request.answer_value), request.answer_currency) == ("125.90", order.currency)
     case = _client(world["officer"]).get(f"/clearance/GRU/parcels/{world['parcel'].s10}/")
     assert order.currency in case.content.decode().split('data-testid="answer"')[1]
+
+
+@pytest.fixture
+def crowded(market, django_capture_on_commit_callbacks):
+    """One paid order shipped as 26 parcels, all flown to GRU and presented to customs."""
+    from caravana.fulfillment.models import Parcel
+    from caravana.fulfillment.services import parcels as parcel_services
+    from caravana.network import services as network
+    from caravana.network.models import Hub
+    from caravana.network.seed import seed_network
+    from caravana.orders.shipping import ship_as_parcel
+    from caravana.payments import simulate
+    from tests.clearance.conftest import fly
+    from tests.fulfillment.conftest import parcel_data
+    from tests.orders.support import buyer, place
+
+    seed_network(timezone.now().date())
+    user = buyer()
+    group, payment, _r = place(user, lines=[(market[0].pk, 1)])
+    assert simulate.sandbox_simulate(payment)[0] == 200
+    order = group.orders.get()
+    staff = f.user(Role.HUB)
+    network.add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
+    first = ship_as_parcel(order, "SZX-HUB")
+    more = [
+        parcel_services.create_parcel(
+            order.merchant, parcel_data(recipient_name=f"R {i}", order_ref=order.number)
+        )
+        for i in range(25)
+    ]
+    parcels = list(Parcel.objects.filter(pk__in=[first.pk, *(p.pk for p in more)]))
+    flight = fly(parcels, staff)
+    gru = Gateway.objects.get(iata="GRU")
+    services.present_manifest(flight, gru)
+    return {"order": order, "buyer": user, "parcels": parcels}
+
+
+def test_the_order_page_lists_every_open_request_of_an_order_with_many_parcels(crowded):
+    """More than 20 parcels of one order held for the buyer: every request is on the order
+    page and each can be answered there; one released since (its request closed) is not."""
+    order, parcels = crowded["order"], crowded["parcels"]
+    assert len(parcels) == 26
+    result = services.apply_decisions(
+        [services.DecisionIn(p.s10, "held", "documents", row=i) for i, p in enumerate(parcels)],
+        source="desk",
+    )
+    assert result.requests == 26 and not result.errors
+    services.decide(parcels[0], "released")
+    buyer = _client(crowded["buyer"])
+    page = buyer.get(f"/orders/{order.number}/").content.decode()
+    shown = set(re.findall(r'data-request="(\d+)"', page))
+    open_ = {
+        str(pk) for pk in BuyerRequest.objects.filter(state="open").values_list("pk", flat=True)
+    }
+    assert len(open_) == 25 and shown == open_
+    assert page.count('data-testid="answer-customs"') == 25
+    for p in parcels[1:]:
+        assert p.s10 in page
+    # The request listed last (past the old 20) is answered from the page like the first.
+    last = BuyerRequest.objects.filter(state="open").order_by("-deadline", "-pk").first()
+    r = buyer.post(f"/clearance/answer/{order.number}/{last.pk}/", {"text": "Invoice 7"})
+    assert r.status_code == 302 and r["Location"].endswith(f"#request-{last.pk}")
+    last.refresh_from_db()
+    assert last.state == "answered"
+    page = buyer.get(f"/orders/{order.number}/").content.decode()
+    assert len(re.findall(r'data-request="\d+"', page)) == 25  # the answered one stays listed
+    assert page.count('data-testid="answer-customs"') == 24

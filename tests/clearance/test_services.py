@@ -176,3 +176,39 @@ def test_an_id_request_has_its_own_window_where_the_law_gives_one():
     assert brazil.days_to_answer("buyer_id") == 15
     assert brazil.days_to_answer("documents") == brazil.days_to_answer("valuation") == 30
     assert Rule("MX", 15, 60, "disposed", "").days_to_answer("buyer_id") == 15
+
+
+@pytest.mark.parametrize("reason", ["documents", "valuation", "buyer_id"])
+def test_a_hold_needing_the_buyer_sends_one_email_and_tracking_still_shows_it(
+    world, client, mailoutbox, django_capture_on_commit_callbacks, reason
+):
+    """One e-mail per hold: the request (what customs needs, by when, a link to the order
+    page), not also the order's "held by customs" notice nor tracking's own status e-mail
+    for the same EME; the tracking page still shows the hold with its reason."""
+    services.present_manifest(world["flight"], world["gateway"])
+    before = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", reason, note="Invoice please")
+    sent = mailoutbox[before:]
+    assert [m.extra_headers["X-Caravana-Moment"] for m in sent] == ["customs_request"]
+    request = BuyerRequest.objects.get()
+    body = sent[0].body
+    assert f"/orders/{world['order'].number}/#request-{request.pk}" in body  # the order page
+    assert "Invoice please" in body
+    held = TrackingEvent.objects.get(parcel=world["parcel"], code="EME")
+    assert held.details["asks_buyer"] is True
+    page = client.get(f"/track/{world['parcel'].s10}/").content.decode()
+    assert 'data-status="on_hold"' in page and held.details["reason"] in page
+
+
+def test_a_hold_not_needing_the_buyer_sends_the_one_held_by_customs_email(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.present_manifest(world["flight"], world["gateway"])
+    before = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(world["parcel"], "held", "inspection")
+    sent = mailoutbox[before:]
+    assert [m.extra_headers["X-Caravana-Moment"] for m in sent] == ["customs_hold"]
+    assert not BuyerRequest.objects.exists()
+    assert "asks_buyer" not in TrackingEvent.objects.get(code="EME", parcel=world["parcel"]).details

@@ -107,6 +107,58 @@ def test_a_record_missing_a_field_fails_the_schema():
     assert not check.is_valid({"schema": "caravana.ead/2"})
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("declaration", "goods_value"),
+        ("declaration", "freight"),
+        ("declaration", "insurance"),
+        ("declaration", "customs_value"),
+        ("items", 0, "value"),
+    ],
+)
+def test_a_negative_amount_fails_the_schema_and_zero_passes(shop, path):
+    """Values, freight and insurance are never below zero: the money pattern refuses a minus
+    sign (a record once passed with "-5.00" freight); zero freight or insurance is valid."""
+    import copy
+
+    _m, earphones, _case = shop
+    order, parcel = ship("BR", [(earphones.variants.get().pk, 1)])
+    d = customs.declaration_for(parcel)
+    row = {
+        **{k: "" for k in ead.ROW_KEYS},
+        "s10": parcel.s10, "order_ref": parcel.order_ref, "battery": parcel.battery,
+        "gross_weight_g": d.gross_weight_g, "category": d.category,
+        "invoice_number": d.invoice_number, "currency": d.currency,
+        "goods_value": d.goods_value, "freight": d.freight, "insurance": d.insurance,
+        "customs_value": d.customs_value, "ddp": parcel.ddp, "prepaid_currency": order.currency,
+        "prepaid_duties": order.duties, "prepaid_taxes": order.taxes,
+        "sender_name": d.sender_name, "sender_address": d.sender_address,
+        "sender_uscc": d.sender_uscc, "recipient_name": parcel.recipient_name,
+        "recipient_country": "BR", "document_type": d.buyer_document_type,
+        "document_number": d.buyer_document_number, "items": d.items, "flight": "5Y8301",
+        "departure": "2026-12-07T02:00:00+00:00", "origin": "SZX", "destination": "GRU",
+    }  # fmt: skip
+    valid = ead.record(row)
+    check = validator()
+    assert check.is_valid(valid), [e.message for e in check.iter_errors(valid)]
+
+    def with_amount(amount: str) -> dict:
+        record = copy.deepcopy(valid)
+        target = record
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = amount
+        return record
+
+    negative = with_amount("-5.00")
+    errors = list(check.iter_errors(negative))
+    assert [list(e.absolute_path) for e in errors] == [list(path)]
+    assert not check.is_valid(with_amount("-0.01"))
+    assert check.is_valid(with_amount("0")) and check.is_valid(with_amount("0.00"))
+    assert check.is_valid(with_amount("12.50"))
+
+
 def test_a_flight_exports_its_parcels_per_destination(flight_gru):
     flight, parcels = flight_gru
     per_country = customs.ead_records(flight)

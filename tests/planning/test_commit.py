@@ -246,7 +246,7 @@ def test_a_new_run_replans_and_an_older_one_is_refused(world, planner_user, plan
     with pytest.raises(ValidationError, match="committed since"):
         services.commit(planner_user, stale)
     page = planner.post(f"/planning/runs/{stale.pk}/commit/")
-    assert page.status_code == 422 and "committed since" in page.content.decode()
+    assert page.status_code == 409 and "committed since" in page.content.decode()  # a conflict
     assert state(world) == before
     assert PlanRun.objects.get(pk=stale.pk).committed_at is None
 

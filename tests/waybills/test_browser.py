@@ -64,3 +64,48 @@ def test_screenshots_of_the_waybill_pages(
     hub.login(hub_user.username)
     hub.page.goto(hub.base + f"/hub/flights/{flight.pk}/")
     shoot(hub.page, SHOT_DIR, "waybills", "handover")
+
+
+def test_a_flight_without_airline_says_so_on_every_page(
+    auditor,  # noqa: F811
+    world,
+    planner_user,
+    hub_user,
+    operator_user,
+):
+    """No airline 5Y recorded: the waybills page, the planner's and hub's load sheets and the
+    operators' list say the flight has no airline, pass axe and fit 320 px, in English and
+    Portuguese (WAYBILL_SCREENSHOTS names a folder to picture them at 1366 and 390 px)."""
+    import os
+    from pathlib import Path
+
+    from caravana.planning import services as planning
+    from tests.planning.test_commit import fl, make_run
+
+    b1 = world["bags"][0]
+    planning.commit(planner_user, make_run(planner_user, world, {f"bag-{b1.pk}": fl(world["f1"])}))
+    pk = world["f1"].pk
+    shots = os.environ.get("WAYBILL_SCREENSHOTS", "")
+    found = []
+    for locale, said, listed in (
+        ("en-US", "has no airline", "Flights with cargo but no airline"),
+        ("pt-BR", "não tem companhia aérea", "Voos com carga mas sem companhia aérea"),
+    ):
+        for user, paths in (
+            (planner_user, [f"/waybills/flights/{pk}/", f"/planning/flights/{pk}/"]),
+            (hub_user, [f"/hub/flights/{pk}/"]),
+            (operator_user, ["/waybills/all/", f"/waybills/flights/{pk}/"]),
+        ):
+            a = auditor(locale)
+            a.login(user.username)
+            for path in paths:
+                a.visit(path)
+                text = listed if path == "/waybills/all/" else said
+                assert text in a.page.locator("main").inner_text(), (locale, path)
+                for width in (1366, 390) if shots else ():
+                    a.page.set_viewport_size({"width": width, "height": 900})
+                    a.page.wait_for_timeout(150)
+                    name = f"{locale}-{user.username}-{path.strip('/').replace('/', '-')}-{width}"
+                    a.page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
+            found += a.problems
+    assert found == [], "\n".join(found)

@@ -168,7 +168,9 @@ def test_a_flight_of_an_unknown_airline_is_booked_without_waybills(world, planne
     planning.commit(planner_user, make_run(planner_user, world, {f"bag-{b1.pk}": fl(f1)}))
     assert Booking.objects.count() == 1 and not MasterWaybill.objects.exists()
     assert services.build_for_flights([f1.pk]).no_airline == ["5Y8301"]
-    assert load_sheets.load_sheet(f1).waybills is None
+    waybills = load_sheets.load_sheet(f1).waybills  # no numbers, but the reason why
+    assert waybills is not None and waybills.masters == []
+    assert "5Y8301 has no airline" in waybills.problem and "designator 5Y" in waybills.problem
 
 
 def test_loading_a_uld_amends_the_waybills_with_its_position(committed, hub_user):

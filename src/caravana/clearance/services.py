@@ -437,6 +437,10 @@ def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
         details["reason"] = reason
     if item.reason:
         details["hold_reason"] = item.reason
+        if item.outcome == o.HELD and item.reason in o.NEEDS_BUYER:
+            # _ask_buyers e-mails the request (what, by when, the order page): the order's
+            # own "held by customs" e-mail would say the same again (tracking.events).
+            details["asks_buyer"] = True
     stamp = int(item.decided_at.timestamp())
     return EventIn(
         parcel_id=case.parcel_id,
@@ -526,16 +530,29 @@ def _ask_buyers(holds: list[tuple[_CaseRow, DecisionIn]], now: dt.datetime) -> i
 # The buyer's answer
 
 
-def open_requests_for(order: Order) -> list[BuyerRequest]:
-    """The order's parcels' customs requests still open or answered (the order page)."""
-    return list(
-        BuyerRequest.objects.filter(
-            case__parcel__order_ref=order.number,
-            case__parcel__merchant_id=order.merchant_id,
-        )
-        .select_related("case__parcel")
-        .order_by("-created_at")[:20]
+def _requests_of(order: Order) -> Any:
+    return BuyerRequest.objects.filter(
+        case__parcel__order_ref=order.number, case__parcel__merchant_id=order.merchant_id
     )
+
+
+def open_requests_for(order: Order) -> list[BuyerRequest]:
+    """Every customs request of the order's parcels still open or answered (the order page):
+    all of them, as an order may have many parcels held at once and each waits for its own
+    answer; open ones first, soonest deadline first. Closed and expired ones are done."""
+    rows = list(
+        _requests_of(order)
+        .filter(state__in=(BuyerRequest.State.OPEN, BuyerRequest.State.ANSWERED))
+        .select_related("case__parcel")
+        .order_by("deadline", "pk")
+    )
+    rows.sort(key=lambda r: r.state != BuyerRequest.State.OPEN)  # stable: deadlines kept
+    return rows
+
+
+def request_of(order: Order, pk: int) -> BuyerRequest | None:
+    """The customs request `pk` if it is about one of the order's parcels, else None."""
+    return _requests_of(order).filter(pk=pk).first()
 
 
 @transaction.atomic

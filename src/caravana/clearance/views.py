@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -240,12 +241,12 @@ def dashboard(request: HttpRequest, iata: str) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     order = get_object_or_404(Order, number=number, buyer=request.user)
-    found = [r for r in services.open_requests_for(order) if r.pk == pk]
-    if not found:
+    found = services.request_of(order, pk)
+    if found is None:
         raise PermissionDenied("not your request")
     try:
         services.answer_request(
-            found[0], text=request.POST.get("text", ""),
+            found, text=request.POST.get("text", ""),
             id_number=request.POST.get("id_number", ""), value=request.POST.get("value", ""),
             currency=order.currency, document=request.FILES.get("document"),
         )  # fmt: skip
@@ -253,4 +254,5 @@ def answer(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Thank you: customs will see your answer."))
-    return redirect("orders:detail", number=order.number)
+    # Back to the request answered: the panel lists every open one, maybe many.
+    return redirect(reverse("orders:detail", args=[order.number]) + f"#request-{pk}")

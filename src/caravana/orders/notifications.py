@@ -434,12 +434,17 @@ def _customs_request(order: Order, row: Notification, fmt: Formats, language: st
     ]  # fmt: skip
     if row.data.get("message"):
         paragraphs.append(_("Customs' note: %(note)s") % {"note": row.data["message"]})
+    # Straight to the request's form on the order page (clearance's panel lists them all).
+    anchor = f"#request-{row.ref[1:]}" if row.ref.startswith("r") else ""
     return Content(
         subject=_("Customs needs your answer for order %(number)s") % {"number": order.number},
         heading=_("Customs needs your answer"),
         paragraphs=paragraphs,
         parcels=_parcels(order, row.data.get("s10", "")),
-        action=_order_link(order),
+        action=(
+            _("Answer on your order page"),
+            url(reverse("orders:detail", args=[order.number]) + anchor),
+        ),
     )
 
 

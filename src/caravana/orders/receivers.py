@@ -136,9 +136,12 @@ def catch_up_deliveries(chunk: int = 1000) -> int:
 def on_parcel_key_events(sender, events, **kwargs) -> set[int]:
     """Tracking's key events of parcels that name one of our orders: a customs hold and the
     day of delivery become order e-mails (orders.notifications), owed once per parcel and
-    moment, sent by a task. Departure and final delivery are announced by the order's own
-    transitions (mark_shipped, confirm_delivery). Returns the event ids the order announces,
-    which tracking then does not e-mail about; two queries per batch."""
+    moment, sent by a task. A hold that asks the buyer for something (``asks_buyer``) has
+    its own e-mail already, the customs request owed by clearance: it is claimed and owes
+    nothing more, so the buyer reads one e-mail per hold. Departure and final delivery are
+    announced by the order's own transitions (mark_shipped, confirm_delivery). Returns the
+    event ids the order announces, which tracking then does not e-mail about; two queries per
+    batch."""
     from caravana.orders import notifications
 
     wanted = [
@@ -157,6 +160,8 @@ def on_parcel_key_events(sender, events, **kwargs) -> set[int]:
         if order is None:  # a parcel naming another merchant's order: not ours to announce
             continue
         claimed.add(e.event_id)
+        if e.asks_buyer:  # the sender's own e-mail asked the buyer (one e-mail per hold)
+            continue
         moment = notifications.MOMENT_OF_CODE.get(e.code)
         if moment and order.status not in _DONE:
             notifications.owe(order, moment, e.identifier, reason=e.reason)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,6 +179,21 @@ def belly_label(offer: BellyOffer) -> str:
     return f"{offer.number} {offer.departs_at:%Y-%m-%d %H:%M} UTC → {offer.destination}"[:80]
 
 
+#: The PostgreSQL advisory lock (one bigint key; tracking's two-int keys are another space)
+#: that lets one plan commit at a time.
+PG_COMMIT_LOCK = 0x706C616E636D74  # "plancmt"
+
+
+def _one_commit_at_a_time() -> None:
+    """Two plans committed at once would both read a flight as having no master waybill and
+    both draw one, and the older could undo the newer after the staleness check: commits
+    queue here until the previous one ends, then see what it wrote. SQLite needs no lock: its
+    IMMEDIATE transactions already let one writer in at a time (settings.DATABASES)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_COMMIT_LOCK])
+
+
 @transaction.atomic
 def commit(user: Any, run: PlanRun) -> int:
     """Commit a plan: each closed bag and built ULD it puts on a charter gets that flight as its
@@ -190,9 +205,12 @@ def commit(user: Any, run: PlanRun) -> int:
     with a new version when the plan changes their cargo. Returns the number of bookings.
 
     Idempotent: committing the same run twice changes nothing. A newer run committed since
-    makes this one stale: it is refused, so an old page cannot undo a later plan."""
+    makes this one stale: it is refused, so an old page cannot undo a later plan. Commits run
+    one at a time: a second one waits for the first to end (and is then refused as stale if
+    the first was the later run)."""
     if not can_plan(user):
         raise PermissionDenied(_("Only network planners and operators commit plans."))
+    _one_commit_at_a_time()
     run = PlanRun.objects.select_for_update().get(pk=run.pk)
     if run.committed_at is not None:
         return run.bookings.count()
@@ -221,6 +239,11 @@ def commit(user: Any, run: PlanRun) -> int:
         kind: {pk: belly_label(offers[o]) for pk, o in d.items() if o in offers}
         for kind, d in by_belly.items()
     }
+    # The flights whose waybills the commit rebuilds, locked before their bags and ULDs as the
+    # hub's loading locks them (flight, then ULD): never the other way round, so no deadlock.
+    booked = {t for d in targets.values() for t in d.values() if t is not None}
+    rebuilt = booked | set(waybills.open_flights())
+    waybills.lock_flights(rebuilt)
     # plan_flights refuses, naming it, a flight that is no longer scheduled.
     done = flight_plan.plan_flights(targets["bag"], targets["uld"], labels["bag"], labels["uld"])
     covered = {
@@ -254,9 +277,8 @@ def commit(user: Any, run: PlanRun) -> int:
     Booking.objects.bulk_create(rows, batch_size=flight_plan.PLAN_CHUNK)
     # The air waybills of every flight the plan books, and of those it may have emptied: built,
     # amended (a new version) or voided; an airline whose AWB stock is used up refuses it all.
-    booked = {t for d in targets.values() for t in d.values() if t is not None}
     waybills.build_for_flights(
-        booked | set(waybills.open_flights()),
+        rebuilt,
         user=user,
         reason=f"plan:{run.pk}",
     )

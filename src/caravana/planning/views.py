@@ -19,6 +19,7 @@ from caravana.fulfillment.services import load_sheets
 from caravana.jobs import launch
 from caravana.network.models import Flight
 from caravana.planning import job_kinds, report, services
+from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 
 REASONS = {
@@ -111,11 +112,17 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
         services.commit(request.user, plan)
     except ValidationError as exc:
         summary = _labelled(report.summarise(plan.problem, plan.result))
+        # A later plan committed first (perhaps while this one waited its turn): a conflict
+        # with the state of the network, not a fault of the request.
+        superseded = any(
+            e.code == PlanningErrorCode.PLAN_SUPERSEDED
+            for e in getattr(exc, "error_dict", {}).get("run", [])
+        )
         return render(
             request,
             "planning/run.html",
             {"plan": plan, "s": summary, "error": "; ".join(exc.messages)},
-            status=422,
+            status=409 if superseded else 422,
         )
     return redirect("planning:run", pk=plan.pk)
 

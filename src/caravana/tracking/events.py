@@ -61,6 +61,10 @@ class KeyEvent:
     occurred_at: dt.datetime  # aware
     location_name: str
     reason: str  # details["reason"] of a hold or a failed delivery, else ""
+    #: The sender already asked the buyer for something about this event, in its own e-mail
+    #: (details["asks_buyer"]: a customs hold that needs the buyer's answer, whose request
+    #: e-mail says what and by when): a listener announces nothing more for it.
+    asks_buyer: bool = False
 
 
 parcels_delivered = Signal()

@@ -117,6 +117,7 @@ def _offer_key_events(changes: list[dict], facts: dict) -> set[int]:
             occurred_at=ev.occurred_at,
             location_name=ev.location_name,
             reason=str((ev.details or {}).get("reason") or ""),
+            asks_buyer=bool((ev.details or {}).get("asks_buyer")),
         )
         for c in changes
         if (ev := found.get(c["event_pk"])) is not None

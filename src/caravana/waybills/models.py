@@ -164,4 +164,6 @@ class WaybillVersion(models.Model):
             return _("plan %(n)s committed") % {"n": value}
         if kind == "uld" and value:
             return _("ULD %(uld)s loaded") % {"uld": value}
+        if kind == "hand" and value:
+            return _("built on request by %(user)s") % {"user": value}
         return self.reason

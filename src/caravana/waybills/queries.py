@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from caravana.access.members import can_plan, hub_of, is_operator
 from caravana.codes import awb
+from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services.load_sheets import FlightWaybills
 from caravana.network.models import Flight
-from caravana.waybills.models import MasterWaybill, WaybillVersion
+from caravana.waybills.models import Airline, MasterWaybill, WaybillVersion
 
 
 def may_open(user: Any, flight: Flight) -> bool:
@@ -24,6 +25,50 @@ def may_open(user: Any, flight: Flight) -> bool:
         return True
     hub = hub_of(user)
     return hub is not None and hub.airport == flight.origin
+
+
+def designator_of(flight: Flight) -> str:
+    """The IATA designator a flight number starts with (5Y8301 → 5Y): it names the airline
+    whose AWB stock the flight's masters are drawn from."""
+    return flight.number[:2].upper()
+
+
+def airline_of(flight: Flight) -> Airline | None:
+    """The airline operating `flight` as waybills know it, or None: then no master air waybill
+    can be drawn for it (services.build_for_flights leaves it out)."""
+    return Airline.objects.filter(designator=designator_of(flight)).first()
+
+
+def no_airline_text(flight: Flight) -> str:
+    """What the planner's, hub's and operator's pages say of a flight without an airline."""
+    return _(
+        "Flight %(f)s has no airline: no airline with the IATA designator %(d)s is recorded, "
+        "so no master air waybill (MAWB) can be drawn for its cargo. An operator adds the "
+        "airline and its AWB stock in the back office; then the waybills can be built."
+    ) % {"f": flight.number, "d": designator_of(flight)}
+
+
+def flights_without_airline(limit: int = 50) -> list[Flight]:
+    """Scheduled flights with cargo planned onto them or loaded on them but no airline known,
+    so no waybills (the operators' list of waybills shows them). Bounded: `limit` flights,
+    soonest first, read from at most 20 times as many flights with cargo."""
+    known = set(Airline.objects.values_list("designator", flat=True))
+    with_cargo = (
+        Flight.objects.filter(state=Flight.State.SCHEDULED)
+        .filter(
+            Q(pk__in=Bag.objects.filter(planned_flight__isnull=False).values("planned_flight"))
+            | Q(pk__in=Uld.objects.filter(planned_flight__isnull=False).values("planned_flight"))
+            | Q(pk__in=Uld.objects.filter(flight__isnull=False).values("flight"))
+        )
+        .order_by("scheduled_departure", "pk")
+    )
+    found = []
+    for flight in with_cargo[: limit * 20]:
+        if designator_of(flight) not in known:
+            found.append(flight)
+            if len(found) == limit:
+                break
+    return found
 
 
 def masters_of(flight: Flight, content: bool = False) -> list[MasterWaybill]:
@@ -78,6 +123,12 @@ def load_sheet_waybills(flight: Flight) -> FlightWaybills | None:
         .values_list("master__number", "number", "content__ulds", "content__loose__hawbs")
     )
     if not current:
+        if airline_of(flight) is None:  # say why there are none, and where to read more
+            return FlightWaybills(
+                masters=[], hawbs_by_uld={}, loose_hawbs=[],
+                links=[(_("Air waybills"), reverse("waybills:flight", args=[flight.pk]))],
+                problem=no_airline_text(flight),
+            )  # fmt: skip
         return None
     by_uld: dict[str, list[str]] = {}
     loose: list[str] = []

@@ -396,6 +396,21 @@ def _no_hub(flight: Flight) -> dict[str, str]:
     return {"name": flight.origin, "city": flight.origin, "country": "CN", "code": ""}
 
 
+def lock_flights(flight_ids: Iterable[int]) -> None:
+    """Lock the flights (in id order, inside the caller's transaction) whose waybills are about
+    to be built: a second build of the same flight waits for the first to commit and then
+    finds its master, so a flight never gets two masters for one gateway nor draws two AWB
+    numbers for it. Callers that also lock bags or ULDs lock the flights first."""
+    ids = sorted(set(flight_ids))
+    for start in range(0, len(ids), CHUNK):
+        list(
+            Flight.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids[start : start + CHUNK])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 @transaction.atomic
 def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str = "") -> Built:
     """Build or amend the master and house waybills of each flight from the bags and ULDs
@@ -405,8 +420,10 @@ def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str =
     Airlines, hubs, gateways, masters, houses and current versions are read once for all the
     flights (a commit rebuilds every open flight); each flight then costs its cargo's queries."""
     built = Built()
+    flight_ids = set(flight_ids)
+    lock_flights(flight_ids)  # before the masters are read: see lock_flights
     flights = list(
-        Flight.objects.filter(pk__in=set(flight_ids)).select_related("aircraft_type").order_by("pk")
+        Flight.objects.filter(pk__in=flight_ids).select_related("aircraft_type").order_by("pk")
     )
     if not flights:
         return built
@@ -436,6 +453,23 @@ def build_for_flights(flight_ids: Iterable[int], user: Any = None, reason: str =
                 reason,
                 built,
             )
+    return built
+
+
+def build_on_request(flight: Flight, user: Any) -> Built:
+    """Build or amend one flight's waybills now (a planner or operator asks from the flight's
+    waybills page, e.g. once its airline has been recorded): the same build as a plan commit,
+    its version's reason naming who asked. A flight still without an airline is refused,
+    naming it; a used-up stock is refused as in a commit."""
+    name = getattr(user, "username", "") or "?"
+    built = build_for_flights([flight.pk], user=user, reason=f"hand:{name}")
+    if built.no_airline:
+        raise field_error(
+            "airline",
+            _("Flight %(f)s has no airline: record the airline with the IATA designator %(d)s "
+              "and its AWB stock first.") % {"f": flight.number, "d": flight.number[:2].upper()},
+            WaybillErrorCode.NO_AIRLINE,
+        )  # fmt: skip
     return built
 
 

@@ -7,6 +7,7 @@ from caravana.waybills import views
 app_name = "waybills"
 urlpatterns = [
     path("flights/<int:pk>/", views.flight, name="flight"),
+    path("flights/<int:pk>/build/", views.build, name="build"),
     path("flights/<int:pk>/manifest.pdf", views.manifest_pdf, name="manifest"),
     path("mawb/<str:number>.pdf", views.mawb_pdf, name="mawb"),
     path("mawb/<str:number>.jsonld", views.onerecord_json, name="onerecord"),

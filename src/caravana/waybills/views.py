@@ -4,16 +4,20 @@ MAWB/HAWB and manifest PDFs and the ONE Record JSON-LD; and the operators' list 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from caravana.access.members import can_plan, is_operator
 from caravana.access.pages import operator_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.codes import awb
 from caravana.network.models import Flight
-from caravana.waybills import documents, onerecord, queries
+from caravana.waybills import documents, onerecord, queries, services
 from caravana.waybills.models import HouseWaybill, MasterWaybill
 
 
@@ -62,7 +66,46 @@ def flight(request: HttpRequest, pk: int) -> HttpResponse:
     houses = HouseWaybill.objects.filter(master__in=masters).order_by("number")
     for m in masters:
         m.house_list = [h for h in houses if h.master_id == m.pk]
-    return render(request, "waybills/flight.html", {"flight": f, "masters": masters})
+    airline = queries.airline_of(f)
+    return render(
+        request,
+        "waybills/flight.html",
+        {
+            "flight": f,
+            "masters": masters,
+            "no_airline": queries.no_airline_text(f) if airline is None else "",
+            "designator": queries.designator_of(f),
+            "is_operator": is_operator(request.user),
+            # Planners and operators may (re)build a scheduled flight's waybills by hand.
+            "can_build": (can_plan(request.user) or is_operator(request.user))
+            and f.state == Flight.State.SCHEDULED,
+        },
+    )
+
+
+@require_POST
+def build(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build or amend a scheduled flight's waybills now (planners and operators), e.g. once
+    its airline is recorded; the outcome or the refusal comes back as a message."""
+    if (login := _signed_in(request)) is not None:
+        return login
+    if not (can_plan(request.user) or is_operator(request.user)):
+        raise PermissionDenied("planners and operators only")
+    f = get_object_or_404(Flight, pk=pk)
+    if f.state != Flight.State.SCHEDULED:
+        messages.error(request, _("Only a scheduled flight's waybills are built here."))
+        return redirect("waybills:flight", pk=f.pk)
+    try:
+        built = services.build_on_request(f, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if built.amended or built.voided:
+            numbers = ", ".join(awb.format(n) for n in built.amended + built.voided)
+            messages.success(request, _("The air waybills are built: %(n)s.") % {"n": numbers})
+        else:
+            messages.info(request, _("Nothing to change: the air waybills match the cargo."))
+    return redirect("waybills:flight", pk=f.pk)
 
 
 def mawb_pdf(request: HttpRequest, number: str) -> HttpResponse:
@@ -119,4 +162,8 @@ def operations_list(request: HttpRequest) -> HttpResponse:
         "-created_at", "-id"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "waybills/operations.html", {"page": page})
+    return render(
+        request,
+        "waybills/operations.html",
+        {"page": page, "without_airline": queries.flights_without_airline()},
+    )

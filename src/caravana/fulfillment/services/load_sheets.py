@@ -23,12 +23,14 @@ def _no_bags() -> PlannedBags:
 class FlightWaybills:
     """The air waybills a flight carries, as the load sheet and handover show them: the master
     numbers (printed form, with their version), the house numbers per ULD and for loose bags,
-    and links to the documents (label, URL)."""
+    and links to the documents (label, URL). `problem`: why the flight has no waybills when
+    it cannot have any yet (no airline known for it), shown instead of the numbers."""
 
     masters: list[tuple[str, int]]
     hawbs_by_uld: dict[str, list[str]]
     loose_hawbs: list[str]
     links: list[tuple[str, str]]
+    problem: str = ""
 
 
 #: Set by the waybills app when it is installed (its apps.py): the flight's waybills, or None.
