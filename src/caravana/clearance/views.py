@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana import markets
 from caravana.clearance import charts, job_kinds, members, queries, services
 from caravana.clearance import outcomes as o
 from caravana.clearance.forms import DecisionsUploadForm
 from caravana.clearance.models import Case, HoldReason, Manifest, Status
+from caravana.duties import services as duties
+from caravana.duties.models import DutyAssessment
 from caravana.jobs import launch
 from caravana.jobs.models import Job
 from caravana.network.models import Flight, Gateway
@@ -51,6 +54,25 @@ def _ctx(gateway: Gateway, **extra: Any) -> dict[str, Any]:
             **extra}  # fmt: skip
 
 
+def _taxes(gateway: Gateway) -> dict[str, Any]:
+    """The destination's duties and taxes (code, label) and currency, for the optional
+    assessment fields of the scan and decision forms."""
+    market = markets.get(gateway.country)
+    return {
+        "taxes": list(duties.tax_labels(gateway.country).items()),
+        "currency": market.currency if market is not None else "",
+    }
+
+
+def _assessed(request: HttpRequest) -> dict[str, str]:
+    """The assessment fields filled in (assessed_<tax>), by tax."""
+    return {
+        name.removeprefix("assessed_"): value
+        for name, value in request.POST.items()
+        if name.startswith("assessed_") and name != "assessed_currency" and value.strip()
+    }
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     own = members.gateway_of(request.user)
@@ -74,6 +96,7 @@ def desk(request: HttpRequest, iata: str) -> HttpResponse:
             flights=queries.arrived_flights(gateway),
             answers=queries.answered_requests(gateway),
             scans=request.session.get(f"clearance_scans_{gateway.iata}", []),
+            **_taxes(gateway),
         ),
     )
 
@@ -105,10 +128,12 @@ def scan(request: HttpRequest, iata: str) -> HttpResponse:
     code = request.POST.get("scan", "").strip()
     outcome = request.POST.get("outcome", o.CLEARED)
     reason = request.POST.get("reason", "") if outcome == o.HELD else ""
+    assessed = _assessed(request)
     try:
         result = services.decide(
             code, outcome, reason, note=request.POST.get("note", ""), actor=request.user,
-            gateway=gateway,
+            gateway=gateway, assessed=assessed,
+            assessed_currency=request.POST.get("assessed_currency", ""),
         )  # fmt: skip
     except ValidationError as exc:
         entry = {"ok": False, "code": code[:20], "message": _errors(exc)}
@@ -116,11 +141,15 @@ def scan(request: HttpRequest, iata: str) -> HttpResponse:
         label = str(Status(outcome).label)
         if reason:
             label = f"{label} · {HoldReason(reason).label}"
+        if result.assessed:
+            label = _("%(d)s · duties assessed") % {"d": label}
         entry = {
             "ok": True,
             "code": code.upper().replace(" ", ""),
-            "message": label if result.applied else _("Already %(s)s.") % {"s": label.lower()},
-            "warn": not result.applied,
+            "message": label
+            if result.applied or result.assessed
+            else _("Already %(s)s.") % {"s": label.lower()},
+            "warn": not (result.applied or result.assessed),
         }
     zone = zoneinfo.ZoneInfo(gateway.timezone)
     entry["at"] = timezone.localtime(timezone.now(), zone).strftime("%H:%M:%S")
@@ -159,6 +188,8 @@ def case(request: HttpRequest, iata: str, s10: str) -> HttpResponse:
             services.decide(
                 row.parcel, request.POST.get("outcome", ""), request.POST.get("reason", ""),
                 note=request.POST.get("note", ""), actor=request.user, gateway=gateway,
+                assessed=_assessed(request),
+                assessed_currency=request.POST.get("assessed_currency", ""),
             )  # fmt: skip
         except ValidationError as exc:
             messages.error(request, _errors(exc))
@@ -169,8 +200,13 @@ def case(request: HttpRequest, iata: str, s10: str) -> HttpResponse:
         request,
         "clearance/case.html",
         _ctx(gateway, case=row, decisions=row.decisions.select_related("actor"),
-             requests=row.requests.all()),
+             requests=row.requests.all(), assessment=_assessment_of(row), **_taxes(gateway)),
     )  # fmt: skip
+
+
+def _assessment_of(row: Case) -> Any:
+    """The parcel's duty assessment, if customs' figures were recorded."""
+    return DutyAssessment.objects.filter(parcel_id=row.parcel_id).first()
 
 
 @login_required
