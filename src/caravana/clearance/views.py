@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -196,17 +197,29 @@ def case(request: HttpRequest, iata: str, s10: str) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
         return redirect("clearance:case", iata=gateway.iata, s10=row.parcel.s10)
+    taxes = _taxes(gateway)
     return render(
         request,
         "clearance/case.html",
         _ctx(gateway, case=row, decisions=row.decisions.select_related("actor"),
-             requests=row.requests.all(), assessment=_assessment_of(row), **_taxes(gateway)),
+             requests=row.requests.all(), **taxes,
+             assessment=_assessment_of(row, dict(taxes["taxes"]))),
     )  # fmt: skip
 
 
-def _assessment_of(row: Case) -> Any:
-    """The parcel's duty assessment, if customs' figures were recorded."""
-    return DutyAssessment.objects.filter(parcel_id=row.parcel_id).first()
+def _assessment_of(row: Case, labels: dict[str, str]) -> dict[str, Any] | None:
+    """The parcel's duty assessment, if customs' figures were recorded, with a row per tax
+    (label, assessed, collected: Decimals, so the page writes them in its locale)."""
+    found = DutyAssessment.objects.filter(parcel_id=row.parcel_id).first()
+    if found is None:
+        return None
+
+    def amount(values: dict[str, str], code: str) -> Decimal | None:
+        return Decimal(values[code]) if code in values else None
+
+    codes = list(dict.fromkeys([*found.amounts, *found.collected]))
+    rows = [(labels.get(c, c), amount(found.amounts, c), amount(found.collected, c)) for c in codes]
+    return {"row": found, "taxes": rows}
 
 
 @login_required
