@@ -282,6 +282,7 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
+@transaction.atomic
 def record_assessments(items: Sequence[AssessmentIn], *, check_only: bool = False) -> AssessedMany:
     """record_assessment for many parcels, set-wise: the parcels, their orders (locked unless
     `check_only`), earlier assessments, releases and duties already moved are read a chunk at a
@@ -291,8 +292,8 @@ def record_assessments(items: Sequence[AssessmentIn], *, check_only: bool = Fals
     currency than the order's, a parcel of no paid order, an order already settled, or other
     amounts for a parcel already assessed refuse that item (in `errors`, nothing written when
     any is refused); the same amounts again are repeats. `check_only` reads and checks
-    without writing (the customs file's row checks, before its transaction). Run inside the
-    caller's transaction."""
+    without writing (the customs file's row checks, before its transaction); otherwise it
+    joins the caller's transaction (the decisions'), or is one of its own."""
     result = AssessedMany()
     if not items:
         return result
