@@ -70,7 +70,7 @@ ROWS_PER_STATEMENT = 500
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[Any]],
     *,
     returning: Sequence[str] = (),
     using: str = "default",
@@ -86,7 +86,7 @@ def insert_rows(
         return []
     conn = connections[using]
     meta, qn = model._meta, conn.ops.quote_name
-    fields = [meta.get_field(c) for c in columns]
+    fields = [_concrete(model, c) for c in columns]
     pg = conn.vendor == "postgresql"
     adapters = [_adapter(f, conn) for f in fields]
     marks = [("%s::jsonb" if pg and isinstance(f, models.JSONField) else "%s") for f in fields]
@@ -94,17 +94,27 @@ def insert_rows(
     head = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) VALUES "
     )
-    back = [str(meta.get_field(c).column) for c in returning]
+    back = [str(_concrete(model, c).column) for c in returning]
     tail = f" RETURNING {', '.join(qn(c) for c in back)}" if back else ""
     out: list[tuple[Any, ...]] = []
     with conn.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
-            params = [a(v) if a else v for row in chunk for a, v in zip(adapters, row, strict=True)]
+            params: list[Any] = [
+                a(v) if a else v for row in chunk for a, v in zip(adapters, row, strict=True)
+            ]
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
             if back:
                 out += [tuple(r) for r in cursor.fetchall()]
     return out
+
+
+def _concrete(model: type[models.Model], name: str) -> Field:
+    """The model's column field called `name` (a foreign key by its name: "order")."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, Field) or not found.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return found
 
 
 def _adapter(field: Field, conn: Any) -> Callable[[Any], Any] | None:
