@@ -53,3 +53,35 @@ def test_checkout_models_have_nothing_an_insert_would_skip(model):
     assert model.save is models.Model.save
     assert not pre_save.has_listeners(model)
     assert not post_save.has_listeners(model)
+
+
+@pytest.mark.django_db
+def test_plain_rows_come_back_as_the_orm_reads_them():
+    """insert_rows (no model instance): JSON, decimals and aware times written as the ORM
+    would, and the asked columns returned to match the rows by."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from caravana.payments.models import LedgerTransaction
+
+    at = dt.datetime(2026, 12, 3, 14, 5, 0, 250000, tzinfo=dt.UTC)
+    back = inserts.insert_rows(
+        LedgerTransaction,
+        ("key", "kind", "memo", "order", "created_at"),
+        [(f"t:{i}", "test", QUOTE["note"], None, at) for i in range(3)],
+        returning=("key", "id"),
+    )
+    ids = dict(back)
+    assert sorted(ids) == ["t:0", "t:1", "t:2"]
+    row = LedgerTransaction.objects.get(pk=ids["t:1"])
+    assert (row.key, row.memo, row.created_at) == ("t:1", QUOTE["note"], at)
+    rows = [(f"k{i}", {"amount": str(Decimal("1.10") * i), **QUOTE}) for i in range(2)]
+    assert inserts.insert_rows(IdempotencyKey, ("key", "result"), []) == []
+    written = inserts.insert_rows(
+        IdempotencyKey,
+        ("scope", "owner", "key", "fingerprint", "result", "created_at"),
+        [("t", "1", k, "f", result, at) for k, result in rows],
+        returning=("key",),
+    )
+    assert sorted(written) == [("k0",), ("k1",)]
+    assert IdempotencyKey.objects.get(key="k1").result == rows[1][1]

@@ -86,3 +86,34 @@ def test_the_buyers_request_panel_at_both_widths(browser, live_server, desk):
     assert panel.is_visible() and "请提供发票" in panel.inner_text()
     look(page, "buyer-request")
     context.close()
+
+
+def test_a_scan_with_customs_figures_records_them_and_empties_the_fields(
+    browser, live_server, desk
+):
+    """The officer types customs' amounts, scans the parcel: the scan is recorded with its
+    assessment, the amounts are emptied for the next parcel (the decision stays), and the
+    parcel's page shows the figures beside what the buyer paid."""
+    from caravana.duties.models import DutyAssessment
+    from caravana.payments import ledger
+
+    gw, s10 = desk["gateway"].iata, desk["parcel"].s10
+    paid = ledger.collected_by_tax(desk["order"])
+    context, page = session(browser, live_server.url, desk["officer"].username, "pt-BR")
+    page.goto(live_server.url + f"/clearance/{gw}/")
+    page.select_option('[data-testid="outcome"]', "released")
+    page.fill('[data-testid="assessed-ii"]', str(paid["ii"]).replace(".", ","))
+    page.fill('[data-testid="assessed-icms"]', str(paid["icms"] + 1))
+    look(page, "desk-assessed-pt-BR")
+    page.fill("#scan", s10)
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#scans > li.scan-ok")
+    assert page.input_value('[data-testid="assessed-ii"]') == ""
+    assert page.input_value('[data-testid="outcome"]') == "released"
+    assessed = DutyAssessment.objects.get(parcel=desk["parcel"])
+    assert assessed.difference_total == 1 and assessed.source == f"desk {gw}"
+    page.goto(live_server.url + f"/clearance/{gw}/parcels/{s10}/")
+    table = page.locator('[data-testid="assessment"]')
+    assert str(assessed.assessed_total).replace(".", ",") in table.inner_text()
+    look(page, "case-assessed-pt-BR")
+    context.close()

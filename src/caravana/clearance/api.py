@@ -2,11 +2,14 @@
 of one gateway) posts decisions on that gateway's parcels. All or nothing, like a carrier's
 tracking batch: one bad decision refuses the batch with 422, each error located as
 ``["body", "decisions", <index>, <field>]``; decisions are idempotent (the same parcel,
-outcome, reason and time is recorded once), so the broker fixes and resends the batch."""
+outcome, reason and time is recorded once), so the broker fixes and resends the batch. A
+cleared or released decision may carry customs' assessment of the parcel (``assessed`` by tax,
+``assessed_currency``), recorded with it (duties.services.record_assessments)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -21,6 +24,9 @@ from caravana.clearance.models import Source
 
 router = Router(tags=["clearance"])
 
+#: An amount as a decimal string ("12.30"): money never travels as a JSON number (docs/api.md).
+AmountStr = Annotated[str, Field(max_length=24)]
+
 #: At most this many decisions per request (a file goes through the desk's upload).
 MAX_BATCH = 1000
 
@@ -33,6 +39,18 @@ class CustomsDecisionIn(BaseModel):
     decided_at: dt.datetime | None = Field(None, description="ISO 8601 with offset; now if absent")
     note: str = Field("", max_length=300)
     reference: str = Field("", max_length=64, description="Your reference for the decision")
+    assessed: dict[str, AmountStr] | None = Field(
+        None,
+        description="Customs' assessment of the parcel, by duty or tax of the destination (the "
+        'pricing rules\' component ids: {"ii": "12.30", "icms": "9.80"} for Brazil, '
+        '{"global": …} for Mexico), as decimal strings (a JSON number is refused); only with '
+        "cleared or released. Recorded once: the same figures again are a repeat, other "
+        "figures are refused.",
+        examples=[{"ii": "12.30", "icms": "9.80"}],
+    )
+    assessed_currency: str = Field(
+        "", max_length=3, description="The destination's currency (BRL, MXN…), with assessed"
+    )
 
 
 class DecisionsIn(BaseModel):
@@ -45,6 +63,7 @@ class DecisionsOut(Schema):
     applied: int
     repeated: int
     buyer_requests: int
+    assessed: int = Field(0, description="Duty assessments recorded by this batch")
 
 
 @router.post(
@@ -56,7 +75,7 @@ class DecisionsOut(Schema):
 def post_decisions(request: HttpRequest, batch: DecisionsIn):
     items = [
         services.DecisionIn(d.identifier, d.outcome, d.reason, d.note, d.decided_at,
-                            d.reference, i)
+                            d.reference, i, dict(d.assessed or {}), d.assessed_currency)
         for i, d in enumerate(batch.decisions)
     ]  # fmt: skip
     try:
@@ -74,5 +93,6 @@ def post_decisions(request: HttpRequest, batch: DecisionsIn):
             "applied": result.applied,
             "repeated": result.repeated,
             "buyer_requests": result.requests,
+            "assessed": result.assessed,
         },
     )

@@ -5,7 +5,13 @@ Columns (case-insensitive; extra columns are ignored): ``s10`` (the parcel's S10
 documents, valuation, inspection, prohibited, buyer_id), ``decided_at`` (ISO 8601 with its
 UTC offset; blank: when the file is applied), ``note``, ``reference`` (the broker's own).
 Brokers' files often say ``status`` or ``decision`` for the outcome and ``tracking`` for the
-S10: those names are read too."""
+S10: those names are read too.
+
+Customs' assessment, optional, on a cleared or released row: one ``assessed_<tax>`` column per
+duty or tax of the destination (the pricing rules' component ids: ``assessed_ii``,
+``assessed_icms`` for Brazil, ``assessed_global`` for Mexico…) and ``assessed_currency`` (the
+destination's currency; ``currency`` is read too). A blank cell is no amount; a row whose
+amount cells are all blank carries no assessment."""
 
 from __future__ import annotations
 
@@ -25,7 +31,10 @@ ALIASES = {
     "decided_at": "decided_at", "time": "decided_at", "at": "decided_at",
     "note": "note", "comment": "note",
     "reference": "reference", "ref": "reference",
+    "assessed_currency": "assessed_currency", "currency": "assessed_currency",
 }  # fmt: skip
+#: A column naming a tax customs assessed: assessed_<tax>.
+ASSESSED = "assessed_"
 REQUIRED = ("s10", "outcome")
 #: A bigger file is refused before it is read.
 MAX_ROWS = 200_000
@@ -52,10 +61,14 @@ def parse(data: bytes) -> list[DecisionIn]:
     if not header:
         raise _file_error(_("The file is empty: it needs a header row and one row a decision."))
     columns: dict[str, int] = {}
+    taxes: dict[str, int] = {}
     for i, name in enumerate(header):
-        canon = ALIASES.get(name.strip().lower().replace(" ", "_"))
+        plain = name.strip().lower().replace(" ", "_")
+        canon = ALIASES.get(plain)
         if canon and canon not in columns:
             columns[canon] = i
+        elif canon is None and plain.startswith(ASSESSED) and len(plain) > len(ASSESSED):
+            taxes.setdefault(plain.removeprefix(ASSESSED), i)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise _file_error(
@@ -74,11 +87,15 @@ def parse(data: bytes) -> list[DecisionIn]:
             i = get(name)
             return row[i].strip() if i is not None and i < len(row) else ""
 
+        assessed = {
+            tax: row[i].strip() for tax, i in taxes.items() if i < len(row) and row[i].strip()
+        }
         items.append(
             DecisionIn(
                 s10=cell("s10"), outcome=cell("outcome"), reason=cell("reason"),
                 note=cell("note"), decided_at=cell("decided_at") or None,
-                reference=cell("reference"), row=line,
+                reference=cell("reference"), row=line, assessed=assessed,
+                assessed_currency=cell("assessed_currency") if assessed else "",
             )
         )  # fmt: skip
     return items

@@ -8,7 +8,10 @@ MAX_BYTES = 20 * 1024 * 1024
 class DecisionsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Decision file (CSV)"),
-        help_text=_("Columns: s10, outcome, reason, decided_at, note, reference."),
+        help_text=_(
+            "Columns: s10, outcome, reason, decided_at, note, reference; customs' assessment "
+            "(optional): assessed_<tax> for each duty or tax, and assessed_currency."
+        ),
     )
 
     def clean_file(self):

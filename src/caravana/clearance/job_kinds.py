@@ -47,6 +47,10 @@ def apply_file(job: Job, progress: Progress) -> Outcome:
     message += "; " + ngettext(
         "%(n)d already recorded", "%(n)d already recorded", result.repeated
     ) % {"n": result.repeated}
+    if result.assessed:
+        message += "; " + ngettext(
+            "%(n)d duty assessment recorded", "%(n)d duty assessments recorded", result.assessed
+        ) % {"n": result.assessed}
     if not errors:
         return Outcome(message=message + ".")
     ordered = sorted(errors.items(), key=lambda kv: _line(kv[0]))
@@ -56,7 +60,7 @@ def apply_file(job: Job, progress: Progress) -> Outcome:
         len({_line(k) for k in errors}),
     ) % {"n": len({_line(k) for k in errors})}
     shown = " · ".join(f"{_row_label(k)}: {v}" for k, v in ordered[:SHOWN])
-    rows = ((_line(k), k.rsplit(".", 1)[1], v) for k, v in ordered)
+    rows = ((_line(k), _column(k), v) for k, v in ordered)
     return Outcome(
         message=f"{message}. {shown}"[:2000],
         filename=f"refused-rows-job-{job.pk}.csv",
@@ -68,6 +72,10 @@ def _line(key: str) -> int:
     return int(key.split(".")[1])
 
 
+def _column(key: str) -> str:
+    """The file's column an error names: rows.12.assessed.ii → assessed_ii."""
+    return key.split(".", 2)[2].replace(".", "_")
+
+
 def _row_label(key: str) -> str:
-    _rows, line, name = key.split(".", 2)
-    return _("row %(r)s, %(f)s") % {"r": line, "f": name}
+    return _("row %(r)s, %(f)s") % {"r": key.split(".")[1], "f": _column(key)}

@@ -11,6 +11,12 @@ Why it is shaped this way:
   tracking's batched insert), not one round trip per row.
 * Idempotent: a decision is unique on (case, outcome, reason, time) and its tracking event on
   its id, so a file uploaded twice, or a scan repeated, records nothing more.
+* Customs' figures travel with the decision: a cleared or released row may carry the amounts
+  customs assessed per tax of the destination (``assessed``, with ``assessed_currency``);
+  they are recorded by duties.services.record_assessments in the transaction that records
+  the decision, set-wise too. The same figures again are a repeat; other figures for a parcel
+  already assessed are refused (record_assessment books a difference once and keeps no
+  amendments: a correction is a return and a new sale, not a second assessment).
 * Row by row: a bad row (unknown S10, a decision that cannot follow the parcel's status, a bad
   time) is refused with its row and field named, and so are the same parcel's other rows
   (those a row's own check refuses hold back all of them, since its time is unsure);
@@ -42,6 +48,8 @@ from caravana.clearance.error_codes import ClearanceErrorCode
 from caravana.clearance.models import BuyerRequest, Case, Decision, HoldReason, Manifest, Status
 from caravana.clearance.models import Source as DecisionSource
 from caravana.codes import s10 as s10_codes
+from caravana.duties import services as duties
+from caravana.duties.error_codes import DutiesErrorCode
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error
 from caravana.fulfillment.models import Parcel
@@ -65,6 +73,8 @@ FIELD_CODES: dict[str, StrEnum] = {
     "decided_at": CommonErrorCode.INVALID,
     "note": CommonErrorCode.TOO_LONG,
     "reference": CommonErrorCode.TOO_LONG,
+    "assessed": DutiesErrorCode.INVALID_ASSESSMENT,
+    "assessed_currency": DutiesErrorCode.INVALID_ASSESSMENT,
 }
 
 
@@ -80,6 +90,10 @@ class DecisionIn:
     decided_at: dt.datetime | str | None = None
     reference: str = ""
     row: int = 0
+    #: Customs' assessment by tax of the destination ({"ii": "12.30", "icms": "9.80"}), in
+    #: `assessed_currency`; only with a decision that lets the parcel go (cleared, released).
+    assessed: dict[str, Any] = field(default_factory=dict)
+    assessed_currency: str = ""
 
 
 @dataclass
@@ -91,6 +105,7 @@ class Applied:
     repeated: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     requests: int = 0
+    assessed: int = 0
 
 
 @dataclass
@@ -181,11 +196,15 @@ def decide(
     actor: Any = None,
     gateway: Gateway | None = None,
     reference: str = "",
+    assessed: dict[str, Any] | None = None,
+    assessed_currency: str = "",
 ) -> Applied:
     """One decision on one parcel (a desk scan): all or nothing, errors keyed by field.
     Saying again what the parcel already is (a rescan) records nothing and is no error."""
     s10 = parcel if isinstance(parcel, str) else parcel.s10
-    item = DecisionIn(s10, outcome, reason, note, at, reference)
+    item = DecisionIn(
+        s10, outcome, reason, note, at, reference, 0, dict(assessed or {}), assessed_currency
+    )
     return apply_decisions([item], source=source, actor=actor, gateway=gateway, atomic=True)
 
 
@@ -238,8 +257,17 @@ def apply_decisions(
             refused_parcels.add(item.s10)
         else:
             placed.append(item)
+    refused_rows: set[int] = set()
+    refusals, assessed_before = _check_assessments(placed, cases)
+    for item, name, message, code in refusals:
+        result.errors[key(item, name)] = message
+        codes[key(item, name)] = code
+        refused_parcels.add(item.s10)
+        refused_rows.add(id(item))
+    placed = [i for i in placed if id(i) not in refused_rows]
     taken = _taken({cases[i.s10].pk for i in placed})
     plan: list[tuple[_CaseRow, DecisionIn]] = []
+    assess: list[tuple[_CaseRow, DecisionIn]] = []
     for item in sorted(placed, key=lambda i: (i.decided_at, i.row)):
         case = cases[item.s10]
         if item.s10 in refused_parcels:
@@ -252,6 +280,8 @@ def apply_decisions(
             case.status, item.outcome, item.reason, case.reason
         ):
             result.repeated += 1
+            if item.assessed and id(item) not in assessed_before:  # figures that came later
+                assess.append((case, item))
             continue
         if not o.allowed(case.status, item.outcome, item.reason, case.reason):
             result.errors[key(item, "outcome")] = _(
@@ -266,13 +296,66 @@ def apply_decisions(
             continue
         _move(case, item)
         plan.append((case, item))
+        if item.assessed and id(item) not in assessed_before:
+            assess.append((case, item))
     if result.errors and atomic:
         raise coded_fields_error(result.errors, {**FIELD_CODES, **codes})
-    if plan:
+    if plan or assess:
         with transaction.atomic():
-            result.requests = _write(plan, source, actor, now)
+            if plan:
+                result.requests = _write(plan, source, actor, now)
+            result.assessed = _assess(assess, source)
         result.applied = len(plan)
     return result
+
+
+def _assessment(case: _CaseRow, item: DecisionIn, source: str) -> duties.AssessmentIn:
+    return duties.AssessmentIn(
+        parcel_id=case.parcel_id,
+        amounts=item.assessed,
+        source=item.reference or f"{source} {case.gateway_iata}",
+        at=item.decided_at,
+        currency=item.assessed_currency,
+    )
+
+
+def _check_assessments(
+    items: Sequence[DecisionIn], cases: dict[str, _CaseRow]
+) -> tuple[list[tuple[DecisionIn, str, str, StrEnum]], set[int]]:
+    """The refusals of the items' assessments (row, field, message, code), checked with the
+    duties app's own rules before anything is written (the tax is one of the destination's,
+    the currency its, the parcel's order paid and not settled, no other figures recorded),
+    and the items (by id) whose figures are recorded already: nothing to write for them."""
+    with_amounts = [i for i in items if i.assessed]
+    if not with_amounts:
+        return [], set()
+    checked = duties.record_assessments(
+        [_assessment(cases[i.s10], i, "-") for i in with_amounts], check_only=True
+    )
+    refusals = [
+        (with_amounts[index], _assessed_field(name), message, code)
+        for index, (name, message, code) in checked.errors.items()
+    ]
+    return refusals, {id(with_amounts[index]) for index in checked.repeats}
+
+
+def _assessed_field(name: str) -> str:
+    """The duties app's field as the decision names it: amounts.ii → assessed.ii."""
+    if name == "currency":
+        return "assessed_currency"
+    return "assessed" + name.removeprefix("amounts") if name.startswith("amounts") else name
+
+
+def _assess(assess: list[tuple[_CaseRow, DecisionIn]], source: str) -> int:
+    """Record the assessments that came with the decisions, in the decisions' transaction. A
+    refusal now (another desk assessed the parcel since the check) refuses the whole batch."""
+    if not assess:
+        return 0
+    done = duties.record_assessments([_assessment(c, i, source) for c, i in assess])
+    if done.errors:
+        index, (name, message, code) = next(iter(done.errors.items()))
+        raise field_error(_assessed_field(name), message, code)
+    return done.recorded
 
 
 def _check(item: DecisionIn, now: dt.datetime) -> dict[str, tuple[str, StrEnum]]:
@@ -330,6 +413,40 @@ def _check(item: DecisionIn, now: dt.datetime) -> dict[str, tuple[str, StrEnum]]
     item.reference = (item.reference or "").strip()
     if len(item.reference) > 64:
         bad["reference"] = (_("At most 64 characters."), CommonErrorCode.TOO_LONG)
+    bad.update(_check_amounts(item))
+    return bad
+
+
+def _check_amounts(item: DecisionIn) -> dict[str, tuple[str, StrEnum]]:
+    """The assessment's own errors: amounts that are decimals of zero or more, a currency
+    with them, and a decision that lets the parcel go (blank amounts are dropped)."""
+    bad: dict[str, tuple[str, StrEnum]] = {}
+    item.assessed = {
+        str(k).strip().lower(): v
+        for k, v in (item.assessed or {}).items()
+        if v is not None and str(v).strip() != ""
+    }
+    item.assessed_currency = (item.assessed_currency or "").strip().upper()
+    if not item.assessed:
+        return bad
+    for tax, raw in item.assessed.items():
+        if duties.read_amount(raw) is None:
+            bad[f"assessed.{tax}"] = (
+                _("%(v)s is not an amount: give a decimal of zero or more, e.g. 12.30.")
+                % {"v": str(raw)[:20]},
+                DutiesErrorCode.INVALID_ASSESSMENT,
+            )
+    if not item.assessed_currency:
+        bad["assessed_currency"] = (
+            _("Give the currency of the assessed amounts."),
+            DutiesErrorCode.INVALID_ASSESSMENT,
+        )
+    if item.outcome in o.OUTCOMES and item.outcome not in o.RELEASING:
+        bad["assessed"] = (
+            _("Customs' assessment comes with the decision that lets the parcel go: cleared or "
+              "released."),
+            DutiesErrorCode.INVALID_ASSESSMENT,
+        )  # fmt: skip
     return bad
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,10 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caravana import markets
 from caravana.clearance import charts, job_kinds, members, queries, services
 from caravana.clearance import outcomes as o
 from caravana.clearance.forms import DecisionsUploadForm
 from caravana.clearance.models import Case, HoldReason, Manifest, Status
+from caravana.duties import services as duties
+from caravana.duties.models import DutyAssessment
 from caravana.jobs import launch
 from caravana.jobs.models import Job
 from caravana.network.models import Flight, Gateway
@@ -52,6 +56,25 @@ def _ctx(gateway: Gateway, **extra: Any) -> dict[str, Any]:
             **extra}  # fmt: skip
 
 
+def _taxes(gateway: Gateway) -> dict[str, Any]:
+    """The destination's duties and taxes (code, label) and currency, for the optional
+    assessment fields of the scan and decision forms."""
+    market = markets.get(gateway.country)
+    return {
+        "taxes": list(duties.tax_labels(gateway.country).items()),
+        "currency": market.currency if market is not None else "",
+    }
+
+
+def _assessed(request: HttpRequest) -> dict[str, str]:
+    """The assessment fields filled in (assessed_<tax>), by tax."""
+    return {
+        name.removeprefix("assessed_"): value
+        for name, value in request.POST.items()
+        if name.startswith("assessed_") and name != "assessed_currency" and value.strip()
+    }
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     own = members.gateway_of(request.user)
@@ -75,6 +98,7 @@ def desk(request: HttpRequest, iata: str) -> HttpResponse:
             flights=queries.arrived_flights(gateway),
             answers=queries.answered_requests(gateway),
             scans=request.session.get(f"clearance_scans_{gateway.iata}", []),
+            **_taxes(gateway),
         ),
     )
 
@@ -106,10 +130,12 @@ def scan(request: HttpRequest, iata: str) -> HttpResponse:
     code = request.POST.get("scan", "").strip()
     outcome = request.POST.get("outcome", o.CLEARED)
     reason = request.POST.get("reason", "") if outcome == o.HELD else ""
+    assessed = _assessed(request)
     try:
         result = services.decide(
             code, outcome, reason, note=request.POST.get("note", ""), actor=request.user,
-            gateway=gateway,
+            gateway=gateway, assessed=assessed,
+            assessed_currency=request.POST.get("assessed_currency", ""),
         )  # fmt: skip
     except ValidationError as exc:
         entry = {"ok": False, "code": code[:20], "message": _errors(exc)}
@@ -117,11 +143,15 @@ def scan(request: HttpRequest, iata: str) -> HttpResponse:
         label = str(Status(outcome).label)
         if reason:
             label = f"{label} · {HoldReason(reason).label}"
+        if result.assessed:
+            label = _("%(d)s · duties assessed") % {"d": label}
         entry = {
             "ok": True,
             "code": code.upper().replace(" ", ""),
-            "message": label if result.applied else _("Already %(s)s.") % {"s": label.lower()},
-            "warn": not result.applied,
+            "message": label
+            if result.applied or result.assessed
+            else _("Already %(s)s.") % {"s": label.lower()},
+            "warn": not (result.applied or result.assessed),
         }
     zone = zoneinfo.ZoneInfo(gateway.timezone)
     entry["at"] = timezone.localtime(timezone.now(), zone).strftime("%H:%M:%S")
@@ -160,18 +190,37 @@ def case(request: HttpRequest, iata: str, s10: str) -> HttpResponse:
             services.decide(
                 row.parcel, request.POST.get("outcome", ""), request.POST.get("reason", ""),
                 note=request.POST.get("note", ""), actor=request.user, gateway=gateway,
+                assessed=_assessed(request),
+                assessed_currency=request.POST.get("assessed_currency", ""),
             )  # fmt: skip
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("Decision recorded."))
         return redirect("clearance:case", iata=gateway.iata, s10=row.parcel.s10)
+    taxes = _taxes(gateway)
     return render(
         request,
         "clearance/case.html",
         _ctx(gateway, case=row, decisions=row.decisions.select_related("actor"),
-             requests=row.requests.all()),
+             requests=row.requests.all(), **taxes,
+             assessment=_assessment_of(row, dict(taxes["taxes"]))),
     )  # fmt: skip
+
+
+def _assessment_of(row: Case, labels: dict[str, str]) -> dict[str, Any] | None:
+    """The parcel's duty assessment, if customs' figures were recorded, with a row per tax
+    (label, assessed, collected: Decimals, so the page writes them in its locale)."""
+    found = DutyAssessment.objects.filter(parcel_id=row.parcel_id).first()
+    if found is None:
+        return None
+
+    def amount(values: dict[str, str], code: str) -> Decimal | None:
+        return Decimal(values[code]) if code in values else None
+
+    codes = list(dict.fromkeys([*found.amounts, *found.collected]))
+    rows = [(labels.get(c, c), amount(found.amounts, c), amount(found.collected, c)) for c in codes]
+    return {"row": found, "taxes": rows}
 
 
 @login_required

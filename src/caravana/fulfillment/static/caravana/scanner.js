@@ -34,6 +34,8 @@
       const ok = item.dataset.ok === "1";
       flash(ok, item.dataset.warn === "1");
       beep(ok);
+      // Fields that belong to one parcel only (customs' amounts) are emptied once it is recorded.
+      if (ok) document.querySelectorAll("[data-scan-clear]").forEach(function (el) { el.value = ""; });
     }
     refocus();
   });
