@@ -10,6 +10,7 @@ the total value (CN 23 box 6) is the goods; the customs value adds freight and i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,10 +22,23 @@ from stdnum.exceptions import ValidationError as StdnumError
 from caravana.codes import cn23, hs
 from caravana.money import round_money
 
-#: Digits of the full national tariff code that starts with the HS subheading. Common knowledge
-#: of the tariffs, not in the reference files (unconfirmed): BR and AR the Mercosur NCM (8);
-#: MX TIGIE fracción (8) + NICO (2); CL Arancel Aduanero (8); CO and PE national subpartida (10).
+#: Digits of the full national tariff code that starts with the HS subheading, and where each
+#: format is described (secondary sources, **unconfirmed** against the tariffs themselves):
+#: BR NCM, 8 digits (Mercosur Common Nomenclature: imcestari.com "tariff classification");
+#: AR NCM 8 + the SIM opening, 3 digits and a check letter, optional (agoracomex.com
+#: "posición arancelaria", imcestari.com; pcram.net/downloads/estructura.html lays the
+#: opening out as 3 digits + 1 control character; how the letter is computed was not found,
+#: so it is not checked); MX fracción 8 + NICO 2 (LIGIE art. 2 fr. II, regla complementaria
+#: 10a, DOF 2020-07-01, as cene.mx "secretaria-de-economia-da-a-conocer-los-nicos" quotes
+#: it); CL Arancel Aduanero item, 8 digits ("0302.61.11" in Chile's SICE tariff list,
+#: yumpu.com "lista-de-chile-sice"); CO subpartida, 10 digits (Decreto 1531/2008's list,
+#: dmsjuridica.com; Arancel de Aduanas by Decreto 1881/2021); PE subpartida nacional, 10
+#: digits ("2710 19 34 00", El Peruano 2009-12-24 via datosperu.org).
 NATIONAL_DIGITS: dict[str, int] = {"BR": 8, "AR": 8, "MX": 10, "CL": 8, "CO": 10, "PE": 10}
+#: Countries whose national code may carry a suffix after its digits: the pattern of that
+#: suffix (AR: the SIM opening, three digits and a check letter).
+NATIONAL_SUFFIX: dict[str, re.Pattern[str]] = {"AR": re.compile(r"\d{3}[A-Z]")}
+_SEPARATORS = re.compile(r"[\s.\-/]+")
 
 
 class DeclarationError(ValueError):
@@ -143,16 +157,22 @@ def _hs(number: str) -> tuple[str, bool]:
 
 def national_code(destination: str, hs_code: str, given: str) -> str:
     """The merchant's national code for `destination` if it extends `hs_code` to the
-    country's length, "" when none was given; ValueError otherwise."""
-    digits = "".join(ch for ch in given if ch.isdigit())
+    country's length (with the country's suffix, if any, after it), "" when none was given;
+    ValueError otherwise. Dots, spaces, dashes and slashes between groups are dropped."""
     if not given.strip():
         return ""
+    code = _SEPARATORS.sub("", given).upper()
     want = NATIONAL_DIGITS.get(destination)
     if want is None:
         raise ValueError(f"no national tariff is known for {destination}")
-    if len(digits) != want or not digits.startswith(hs_code):
+    digits, suffix = code[:want], code[want:]
+    suffix_ok = not suffix or bool(
+        destination in NATIONAL_SUFFIX and NATIONAL_SUFFIX[destination].fullmatch(suffix)
+    )
+    extends = digits.isdigit() and len(digits) == want and digits.startswith(hs_code)
+    if not (extends and suffix_ok):
         raise ValueError(f"{destination} codes have {want} digits and start with {hs_code}")
-    return digits
+    return code
 
 
 def build(data: DeclarationIn) -> Declaration:
