@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caravana.accounts.models import Scope
 from caravana.catalog.images import ImageUploadField
@@ -201,7 +202,9 @@ class SenderForm(forms.Form):
         label=_("City"), required=False, help_text=_("e.g. 深圳市 or Shenzhen Shi")
     )
     district = forms.CharField(
-        label=_("District"), required=False, help_text=_("e.g. 南山区 or Nanshan Qu")
+        label=pgettext_lazy("a district of a Chinese city (区)", "District"),
+        required=False,
+        help_text=_("e.g. 南山区 or Nanshan Qu"),
     )
     postal_code = forms.CharField(label=_("Postal code"), required=False)
     street_address = forms.CharField(

@@ -65,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "page": page,
             "countries": [c for c, _label, _help in countries],
             "sender": services.sender_identity(request.merchant),
+            "sender_address": services.sender_address_line(request.merchant),
         },
     )
 

