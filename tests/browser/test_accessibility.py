@@ -179,7 +179,8 @@ def test_staff_pages_pass_axe_and_fit_320px(auditor, world):
                  "/console/products/new/", f"/console/products/{product.pk}/",
                  "/console/parcels/", "/console/parcels/new/", "/console/tokens/",
                  "/console/orders/", "/console/orders/refunds/",
-                 "/console/orders/payouts/"):  # fmt: skip
+                 "/console/orders/payouts/", "/console/customs/", "/console/customs/sender/",
+                 f"/console/products/{product.pk}/customs/"):  # fmt: skip
         merchant.visit(path)
     merchant.visit(f"/console/orders/{group.orders.get().number}/")
 

@@ -66,10 +66,22 @@ def test_each_country_gets_its_declaration_from_the_order(shop, country):
 
 def test_the_sender_address_the_merchant_gave_customs(shop):
     merchant, earphones, _case = shop
-    customs.set_sender_address(merchant, "No. 8 Keji Road, Nanshan", "518057", "Guangdong")
+    customs.set_sender_identity(
+        merchant,
+        {
+            "legal_name": merchant.legal_name,
+            "legal_name_zh": "深圳测试电子有限公司",
+            "uscc": merchant.uscc,
+            "province": "Guangdong Sheng",
+            "city": "深圳市",
+            "district": "Nanshan Qu",
+            "postal_code": "518057",
+            "street_address": "No. 8 Keji Road",
+        },
+    )
     _order, parcel = ship("BR", [(earphones.variants.get().pk, 1)])
     assert customs.declaration_for(parcel).sender_address == (
-        "No. 8 Keji Road, Nanshan, 518057, Guangdong, Shenzhen, China"
+        "No. 8 Keji Road, Nanshan Qu, Shenzhen Shi, Guangdong Sheng 518057, China"
     )
 
 

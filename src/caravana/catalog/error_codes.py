@@ -6,6 +6,7 @@ from enum import StrEnum
 class CatalogErrorCode(StrEnum):
     INVALID_HS_CODE = "invalid_hs_code"
     INVALID_USCC = "invalid_uscc"
+    USCC_TAKEN = "uscc_taken"
     TITLE_REQUIRED = "title_required"
     INVALID_OPTIONS = "invalid_options"
     INVALID_OPTION_TRANSLATIONS = "invalid_option_translations"

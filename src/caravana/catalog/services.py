@@ -95,6 +95,29 @@ def create_merchant(**data: Any) -> Merchant:
 
 
 @transaction.atomic
+def update_identity(merchant: Merchant, legal_name: str, uscc: str) -> Merchant:
+    """The merchant's legal name (in Latin letters, as customs papers print it) and its unified
+    social credit code, both checked before anything is saved. A code another merchant holds
+    is refused: it names one legal entity."""
+    legal_name, uscc = legal_name.strip(), uscc.strip().upper().replace(" ", "")
+    locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    if not legal_name:
+        raise field_error("legal_name", _("This field is required."), CommonErrorCode.REQUIRED)
+    if uscc != locked.uscc and Merchant.objects.filter(uscc=uscc).exclude(pk=merchant.pk).exists():
+        raise field_error(
+            "uscc",
+            _("Another merchant account holds this code: ask the operator to check it."),
+            CatalogErrorCode.USCC_TAKEN,
+        )
+    locked.legal_name, locked.uscc = legal_name[:200], uscc
+    others = [f.name for f in Merchant._meta.fields if f.name not in ("legal_name", "uscc")]
+    locked.clean_fields(exclude=others)
+    locked.save(update_fields=["legal_name", "uscc"])
+    merchant.legal_name, merchant.uscc = locked.legal_name, locked.uscc
+    return locked
+
+
+@transaction.atomic
 def add_member(merchant: Merchant, user: Any) -> MerchantMember:
     from caravana.accounts.models import Role
 

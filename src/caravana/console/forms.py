@@ -1,5 +1,8 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caravana.accounts.models import Scope
 from caravana.catalog.images import ImageUploadField
@@ -153,3 +156,68 @@ class TokenForm(forms.Form):
 
 class ImageForm(forms.Form):
     image = ImageUploadField(label=_("Image"))
+
+
+class NationalCodesForm(forms.Form):
+    """One national tariff code per destination for one product (customs.services checks them
+    against the product's HS code; the form only lays the fields out)."""
+
+    def __init__(self, *args, product: Product, countries: list[tuple[str, str, str]], **kwargs):
+        """`countries`: (code, label, help text) for each destination."""
+        super().__init__(*args, **kwargs)
+        for code, label, help_text in countries:
+            self.fields[f"code_{code.lower()}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=20,
+                help_text=help_text,
+                widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
+            )
+
+    def codes(self) -> dict[str, str]:
+        """The codes by country, as customs.services.set_national_codes takes them."""
+        return {
+            name.removeprefix("code_").upper(): value for name, value in self.cleaned_data.items()
+        }
+
+
+class SenderForm(forms.Form):
+    """The merchant's sender identity for customs (customs.services checks every field)."""
+
+    legal_name = forms.CharField(
+        label=_("Legal name (Latin letters)"),
+        required=False,
+        help_text=_("As customs papers print it, e.g. Shenzhen Huaqiang Electronics Co., Ltd."),
+    )
+    legal_name_zh = forms.CharField(
+        label=_("Legal name (Chinese)"),
+        required=False,
+        help_text=_("As on the business licence (营业执照)."),
+    )
+    uscc = forms.CharField(
+        label=_("Unified social credit code (USCC)"),
+        required=False,
+        help_text=_("18 characters, on the business licence."),
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    city = forms.CharField(
+        label=_("City"), required=False, help_text=_("e.g. 深圳市 or Shenzhen Shi")
+    )
+    district = forms.CharField(
+        label=pgettext_lazy("a district of a Chinese city (区)", "District"),
+        required=False,
+        help_text=_("e.g. 南山区 or Nanshan Qu"),
+    )
+    postal_code = forms.CharField(label=_("Postal code"), required=False)
+    street_address = forms.CharField(
+        label=_("Street address (Latin letters)"),
+        required=False,
+        help_text=_("Printed on the CN 23, e.g. No. 8 Keji Road, Building 2, Room 301"),
+    )
+    street_address_zh = forms.CharField(
+        label=_("Street address (Chinese)"), required=False, help_text=_("Optional.")
+    )
+
+    def __init__(self, *args, provinces: Sequence[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", "—"), *provinces]

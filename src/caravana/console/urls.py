@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.console import export_views, views
+from caravana.console import export_views, merchant_customs_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("products/<int:pk>/images/", views.image_add, name="image_add"),
     path("exports/orders/", export_views.orders_csv, name="export_orders"),
     path("exports/parcels/", export_views.parcels_csv, name="export_parcels"),
+    path("customs/", merchant_customs_views.overview, name="customs"),
+    path("customs/sender/", merchant_customs_views.sender, name="customs_sender"),
+    path(
+        "products/<int:pk>/customs/",
+        merchant_customs_views.product_codes,
+        name="customs_product",
+    ),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -10,6 +10,7 @@ the total value (CN 23 box 6) is the goods; the customs value adds freight and i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,8 +28,15 @@ from caravana.money import round_money
 #: 2-digit NICO (LIGIE art. 2 fr. II, Regla Complementaria 10a; cene.mx, lofac.com.mx); CL the
 #: Arancel Aduanero, 8 (its chapters print codes as 0101.2100); CO the Arancel de Aduanas, 10
 #: (Decreto 1531/2008 lists subpartidas such as 2504100000); PE the subpartida nacional, 10
-#: (Arancel de Aduanas, El Peruano, e.g. 7208 10 20 00).
+#: (Arancel de Aduanas, El Peruano, e.g. 7208 10 20 00). AR may add the SIM opening, 3 digits
+#: and a check letter, optional (agoracomex.com "posición arancelaria"; pcram.net/downloads/
+#: estructura.html lays it out as 3 digits + 1 control character): how the letter is computed
+#: was not found (unconfirmed), so it is not checked.
 NATIONAL_DIGITS: dict[str, int] = {"BR": 8, "AR": 8, "MX": 10, "CL": 8, "CO": 10, "PE": 10}
+#: Countries whose national code may carry a suffix after its digits: the pattern of that
+#: suffix (AR: the SIM opening, three digits and a check letter).
+NATIONAL_SUFFIX: dict[str, re.Pattern[str]] = {"AR": re.compile(r"\d{3}[A-Z]")}
+_SEPARATORS = re.compile(r"[\s.\-/]+")
 
 
 class DeclarationError(ValueError):
@@ -147,16 +155,22 @@ def _hs(number: str) -> tuple[str, bool]:
 
 def national_code(destination: str, hs_code: str, given: str) -> str:
     """The merchant's national code for `destination` if it extends `hs_code` to the
-    country's length, "" when none was given; ValueError otherwise."""
-    digits = "".join(ch for ch in given if ch.isdigit())
+    country's length (with the country's suffix, if any, after it), "" when none was given;
+    ValueError otherwise. Dots, spaces, dashes and slashes between groups are dropped."""
     if not given.strip():
         return ""
+    code = _SEPARATORS.sub("", given).upper()
     want = NATIONAL_DIGITS.get(destination)
     if want is None:
         raise ValueError(f"no national tariff is known for {destination}")
-    if len(digits) != want or not digits.startswith(hs_code):
+    digits, suffix = code[:want], code[want:]
+    suffix_ok = not suffix or bool(
+        destination in NATIONAL_SUFFIX and NATIONAL_SUFFIX[destination].fullmatch(suffix)
+    )
+    extends = digits.isdigit() and len(digits) == want and digits.startswith(hs_code)
+    if not (extends and suffix_ok):
         raise ValueError(f"{destination} codes have {want} digits and start with {hs_code}")
-    return digits
+    return code
 
 
 def build(data: DeclarationIn) -> Declaration:

