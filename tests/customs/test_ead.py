@@ -21,8 +21,11 @@ from caravana.customs.models import Declaration
 from caravana.fulfillment.services import hub_steps, loading
 from caravana.jobs.models import Job
 from caravana.network.models import Flight
+from caravana.orders.shipping import ship_as_parcel
+from caravana.payments import simulate
 from tests import factories as f
 from tests.customs.conftest import DOCUMENT, set_national_codes, ship
+from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +330,47 @@ def test_the_export_page_names_destinations_in_the_operators_language(db, langua
     assert f'<option value="BR">{brazil}</option>' in page
     if language != "en":
         assert '<option value="BR">Brazil</option>' not in page
+
+
+#: The other documents each market's checkout offers (caravana.markets.countries), as typed.
+OTHER_DOCUMENTS = [
+    ("BR", "br.cnpj", "11.222.333/0001-81", "11222333000181", "CNPJ"),
+    ("MX", "mx.curp", "BOXW310820HNERXN09", "BOXW310820HNERXN09", "CURP"),
+    ("CO", "co.nit", "213.123.432-1", "2131234321", "NIT"),
+    ("PE", "pe.ruc", "20512333797", "20512333797", "RUC"),
+    ("AR", "ar.cuil", "20-26756539-3", "20267565393", "CUIL"),
+    ("AR", "ar.cuit", "30-50001091-2", "30500010912", "CUIT"),
+]
+
+
+def test_every_document_a_checkout_offers_reaches_the_declaration_and_the_record(shop, hub_staff):
+    """Besides each market's usual personal ID (above): the company and tax numbers buyers may
+    give instead, from checkout to the declaration and the advance-data record, compacted."""
+    from caravana.fulfillment.models import Bag
+    from tests.customs.conftest import CHECKOUT
+
+    _m, earphones, _case = shop
+    ear = earphones.variants.get().pk
+    flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
+    shipped = {}
+    for country, code, typed, compact, _short in OTHER_DOCUMENTS:
+        checkout_form = {**CHECKOUT[country], "buyer_id_type": code, "buyer_id": typed}
+        group, payment, _r = place(buyer(), checkout_form, [(ear, 1)], country=country)
+        assert simulate.sandbox_simulate(payment)[0] == 200
+        parcel = ship_as_parcel(group.orders.get(), "SZX-HUB")
+        d = Declaration.objects.get(parcel=parcel)
+        assert (d.buyer_document_type, d.buyer_document_number) == (code, compact)
+        shipped[parcel.s10] = (country, code, compact)
+        hub_steps.receive(hub_staff, parcel.s10, 600, 15, 10, 5)
+        hub_steps.sort_into_bag(hub_staff, parcel.s10)
+    Bag.objects.update(planned_flight=flight)
+
+    check = validator()
+    records = [r for rs in customs.ead_records(flight).values() for r in rs]
+    assert sorted(r["parcel"]["s10"] for r in records) == sorted(shipped)
+    short = {code: s for _c, code, _t, _n, s in OTHER_DOCUMENTS}
+    for r in records:
+        country, code, compact = shipped[r["parcel"]["s10"]]
+        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(r)]
+        assert not errors, (country, code, errors)
+        assert r["consignee"]["document"] == {"type": code, "short": short[code], "number": compact}

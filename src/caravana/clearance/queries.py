@@ -106,30 +106,11 @@ def daily(gateway: Gateway, start: dt.date, end: dt.date) -> list[Day]:
     days = {start + dt.timedelta(days=i): Day(start + dt.timedelta(days=i))
             for i in range((end - start).days + 1)}  # fmt: skip
 
-    arrived = (
-        Parcel.objects.filter(
-            gateway=gateway,
-            bag__uld__flight__actual_arrival__gte=lo,
-            bag__uld__flight__actual_arrival__lt=hi,
-        )
-        .annotate(d=TruncDate("bag__uld__flight__actual_arrival", tzinfo=tz))
-        .values("d")
-        .annotate(n=Count("pk"))
-        .values_list("d", "n")
-    )
-    for d, n in arrived:
-        if d in days:
-            days[d].arrived = n
-    presented = (
-        Case.objects.filter(gateway=gateway, presented_at__gte=lo, presented_at__lt=hi)
-        .annotate(d=TruncDate("presented_at", tzinfo=tz))
-        .values("d")
-        .annotate(n=Count("pk"))
-        .values_list("d", "n")
-    )
-    for d, n in presented:
-        if d in days:
-            days[d].presented = n
+    arrived = _per_day(Parcel.objects.filter(gateway=gateway),
+                       "bag__uld__flight__actual_arrival", tz, lo, hi)  # fmt: skip
+    presented = _per_day(Case.objects.filter(gateway=gateway), "presented_at", tz, lo, hi)
+    for d, day in days.items():
+        day.arrived, day.presented = arrived.get(d, 0), presented.get(d, 0)
     decisions = (
         Decision.objects.filter(gateway=gateway, decided_at__gte=lo, decided_at__lt=hi)
         .annotate(d=TruncDate("decided_at", tzinfo=tz))
@@ -156,6 +137,19 @@ def daily(gateway: Gateway, start: dt.date, end: dt.date) -> list[Day]:
         if d in days and avg is not None:
             days[d].avg_hours = round(float(avg) / 3600, 2)
     return [days[d] for d in sorted(days)]
+
+
+def _per_day(
+    rows: QuerySet, column: str, tz: dt.tzinfo, lo: dt.datetime, hi: dt.datetime
+) -> dict[dt.date, int]:
+    """How many of `rows` have `column` in [lo, hi), per local day in `tz`: one grouped query."""
+    return dict(
+        rows.filter(**{f"{column}__gte": lo, f"{column}__lt": hi})
+        .annotate(d=TruncDate(column, tzinfo=tz))
+        .values("d")
+        .annotate(n=Count("pk"))
+        .values_list("d", "n")
+    )
 
 
 def duty_figures(gateway: Gateway, start: dt.date, end: dt.date) -> dict[dt.date, dict]:

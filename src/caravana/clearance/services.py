@@ -56,7 +56,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
-from caravana.tracking import upu
+from caravana.tracking import geo, upu
 from caravana.tracking.batch import EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source as TrackingSource
@@ -162,20 +162,7 @@ def present_manifest(
     place = place_of(gateway.iata)
     details = {"flight": flight.number, "date": flight.date.isoformat(), "decision": o.PRESENTED}
     record_batch(
-        EventIn(
-            parcel_id=pk,
-            identifier=s10,
-            source=TrackingSource.CUSTOMS,
-            event_id=f"{pk}-EDB",
-            code="EDB",
-            occurred_at=manifest.presented_at,
-            location_code=place.code,
-            location_name=place.name,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            tz=place.tz,
-            details=details,
-        )
+        _customs_event(pk, s10, f"{pk}-EDB", "EDB", manifest.presented_at, place, details)
         for pk, s10 in fresh
     )
     return manifest
@@ -559,14 +546,29 @@ def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
             # own "held by customs" e-mail would say the same again (tracking.events).
             details["asks_buyer"] = True
     stamp = int(item.decided_at.timestamp())
+    event_id = f"{case.parcel_id}-{code}-{item.outcome}-{item.reason}-{stamp}"
+    return _customs_event(case.parcel_id, case.s10, event_id, code, item.decided_at, place, details)
+
+
+def _customs_event(
+    parcel_id: int,
+    s10: str,
+    event_id: str,
+    code: str,
+    at: dt.datetime,
+    place: geo.Place,
+    details: dict[str, Any],
+) -> EventIn:
+    """One customs event at the gateway's place: presentation and decisions alike, so both
+    reach tracking with the same source, place and status of their UPU code."""
     return EventIn(
-        parcel_id=case.parcel_id,
-        identifier=case.s10,
+        parcel_id=parcel_id,
+        identifier=s10,
         source=TrackingSource.CUSTOMS,
-        event_id=f"{case.parcel_id}-{code}-{item.outcome}-{item.reason}-{stamp}",
+        event_id=event_id,
         code=code,
         status=upu.status_of(code),
-        occurred_at=item.decided_at,
+        occurred_at=at,
         location_code=place.code,
         location_name=place.name,
         latitude=place.latitude,
