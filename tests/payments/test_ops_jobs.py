@@ -19,11 +19,9 @@ from caravana.accounts.models import Role
 from caravana.celery import app
 from caravana.jobs import launch, runner, tasks
 from caravana.jobs.models import Job
-from caravana.orders import lifecycle
-from caravana.payments import job_kinds, ledger, payouts, simulate
+from caravana.payments import job_kinds, ledger, payouts
 from caravana.payments.models import AccountKind, LedgerAccount, PayoutBatch
 from tests import factories as f
-from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +32,6 @@ START_QUERIES = 8
 @pytest.fixture(autouse=True)
 def _job_files(media_root):
     return media_root
-
-
-@pytest.fixture
-def completed(market, django_capture_on_commit_callbacks):
-    """Two merchants' orders paid and delivered: both are owed money."""
-    a, b = market
-    group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 2)])
-    assert simulate.sandbox_simulate(payment)[0] == 200
-    for order in group.orders.all():
-        lifecycle.mark_shipped(order)
-        lifecycle.confirm_delivery(order)
-        with django_capture_on_commit_callbacks(execute=True):
-            lifecycle.confirm_receipt(order, order.buyer)
-    return group
 
 
 @pytest.fixture
