@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -173,3 +174,12 @@ def test_the_pages_stay_bounded(completed, operator, django_assert_max_num_queri
     for name in ("operations:ledger", "operations:payouts"):
         with django_assert_max_num_queries(12):
             assert operator.get(reverse(name)).status_code == 200
+
+
+def test_escrow_entries_without_an_order_do_not_stop_a_reconciliation(completed):
+    """Orders are checked in chunks of sorted ids: an entry bound to no order is left out."""
+    escrow = ledger.account(AccountKind.ESCROW, "BRL")
+    clearing = ledger.account(AccountKind.CLEARING, "BRL")
+    amount = Decimal("5.00")
+    ledger.post("loose", "capture", [ledger.debit(clearing, amount), ledger.credit(escrow, amount)])
+    assert isinstance(ledger.reconcile(), list)

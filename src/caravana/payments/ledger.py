@@ -418,7 +418,7 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
             "pk", flat=True
         )
     )
-    pks = sorted(captured | set(escrow))
+    pks = sorted(pk for pk in captured | set(escrow) if pk is not None)  # not order-bound: skip
     steps = len(pks) + 2  # the orders, then refunds and payouts
     report(0, steps, _("Checking escrow order by order"))
     orders = (
