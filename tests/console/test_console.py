@@ -133,3 +133,31 @@ def test_a_merchant_translates_option_values_for_buyers(staff_client):
     bad = {**form, "sku": "BLK-3", "options_es": "size: M"}
     r = staff_client.post(f"/console/products/{p.pk}/variants/", bad)
     assert r.status_code == 422 and not p.variants.filter(sku="BLK-3").exists()
+
+
+def test_the_dashboard_counts_each_store_up_to_a_cap_in_one_query(
+    staff_client, monkeypatch, django_assert_max_num_queries
+):
+    """Issue 19: the dashboard's counts read at most the cap's worth of each store's products,
+    in one query for the page of stores, however large the catalogue."""
+    from caravana.catalog import queries
+
+    mine = staff_client.merchant.stores.get()
+    small = f.store(staff_client.merchant, slug="small")
+    empty = f.store(staff_client.merchant, slug="empty")
+    f.store(slug="not-mine")
+    for _ in range(4):
+        f.product(mine, stock=0)
+    f.product(small, stock=0)
+    monkeypatch.setattr(queries, "STORE_COUNT_CAP", 3)
+    with django_assert_max_num_queries(8):  # PostgreSQL: the pager EXPLAINs, then counts
+        html = staff_client.get("/console/").content.decode()
+    counts = queries.product_counts([mine.pk, small.pk, empty.pk])
+    assert counts == {mine.pk: 4, small.pk: 1, empty.pk: 0}  # mine: the cap + 1 says "more"
+    assert "more than 3" in html and "not-mine" not in html
+    assert empty.name in html
+    for _ in range(30):  # a second page of stores, not a longer query
+        f.store(staff_client.merchant)
+    with django_assert_max_num_queries(8):  # PostgreSQL: the pager EXPLAINs, then counts
+        html = staff_client.get("/console/?page=2").content.decode()
+    assert 'class="pager"' in html

@@ -101,3 +101,47 @@ def test_only_the_owner_or_an_operator_sees_a_job(owner):
 
     r = Client().get(f"/jobs/{job.pk}/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_run_once_work_gives_back_the_job_under_way(owner):
+    first, created = services.create_once(owner, "tests.flaky", "tests:once")
+    assert created and first.once_key == "tests:once"
+    other = f.user(Role.OPERATOR)
+    again, created = services.create_once(other, "tests.flaky", "tests:once")
+    assert (again.pk, created) == (first.pk, False)  # whoever clicks
+    services.begin(first.pk)
+    assert services.create_once(owner, "tests.flaky", "tests:once")[0].pk == first.pk
+    # The database holds one unfinished job per key, even past the check.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Job.objects.create(owner=owner, kind="tests.flaky", once_key="tests:once")
+    services.finish(Job.objects.get(pk=first.pk), services.kinds.Outcome(message="ok"))
+    newer, created = services.create_once(owner, "tests.flaky", "tests:once")
+    assert created and newer.pk != first.pk
+    # A failed run is not retried over one that is queued: that one is the run.
+    services.fail(Job.objects.get(pk=first.pk), "boom")
+    assert not services.requeue(Job.objects.get(pk=first.pk))
+
+
+def test_a_run_once_job_its_worker_lost_is_failed_and_replaced(owner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    lost, _created = services.create_once(owner, "tests.flaky", "tests:lost")
+    services.begin(lost.pk)
+    Job.objects.filter(pk=lost.pk).update(
+        started_at=timezone.now() - services.ABANDONED_AFTER - dt.timedelta(minutes=1)
+    )
+    job, created = services.create_once(owner, "tests.flaky", "tests:lost")
+    assert created and job.pk != lost.pk
+    lost.refresh_from_db()
+    assert lost.state == "failed" and "abandoned" in lost.error
+
+
+def test_start_once_with_eager_celery_runs_it_there(owner):
+    FLAKY["fail"] = False
+    job, created = launch.start_once(owner, "tests.flaky", "tests:eager")
+    assert created and job.state == "done"  # the demo: the request ran it, the page shows it
+    assert launch.start_once(owner, "tests.flaky", "tests:eager")[1]  # finished: a new run

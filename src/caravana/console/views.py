@@ -15,7 +15,7 @@ from caravana.access.pages import merchant_required
 from caravana.accounts import services as account_services
 from caravana.accounts.models import ApiToken
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
-from caravana.catalog import services
+from caravana.catalog import queries, services
 from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
 from caravana.console.forms import (
     ImageForm,
@@ -45,8 +45,14 @@ def _own_product(request: HttpRequest, pk: int) -> Product:
 
 @merchant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    stores = Store.objects.filter(merchant=request.merchant).annotate(n=Count("products"))
-    return render(request, "console/dashboard.html", {"stores": stores})
+    """The merchant's stores, 25 a page, each with its products counted up to a cap
+    (catalog.queries.stores_with_counts): bounded however large the catalogue."""
+    stores = Store.objects.filter(merchant=request.merchant).order_by("name", "id")
+    page = Paginator(stores, 25).get_page(request.GET.get("page"))
+    counts = queries.product_counts([s.pk for s in page])
+    for store in page:
+        store.n_products = counts.get(store.pk, 0)
+    return render(request, "console/dashboard.html", {"page": page, "cap": queries.STORE_COUNT_CAP})
 
 
 @merchant_required

@@ -30,6 +30,17 @@ def start(
     return job
 
 
+def start_once(owner: Any, kind: str, key: str, params: dict | None = None) -> tuple[Job, bool]:
+    """Start work that must not run twice at once (a payout run): while a job under `key` is
+    queued or running, the same job comes back (and False) instead of a second one."""
+    params = {"language": get_language(), **(params or {})}
+    job, created = services.create_once(owner, kind, key, params)
+    if created:
+        _enqueue(job.pk)
+        job.refresh_from_db()  # eager Celery (the demo) has already run it
+    return job, created
+
+
 def retry(job: Job) -> bool:
     if not services.requeue(job):
         return False

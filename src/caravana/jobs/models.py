@@ -44,10 +44,23 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Work that must not run twice at once (a payout run, a reconciliation) carries a key: the
+    # database keeps one unfinished job per key, so a second click gets the job already running.
+    once_key = models.CharField(_("run-once key"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="job_owner_recent"),
+            models.Index(fields=["kind", "-id"], name="job_kind_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["once_key"],
+                condition=models.Q(state__in=["queued", "running"]) & ~models.Q(once_key=""),
+                name="job_one_unfinished_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"

@@ -4,19 +4,24 @@ progress while the work runs (and a kind's own atomic block holds no lock on the
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caravana.jobs import kinds
 from caravana.jobs.models import Job
 
 # How often, at most, the progress of a running job is written (the page polls every second).
 PROGRESS_EVERY_SECONDS = 0.4
+# An unfinished run-once job older than this is taken for lost (its worker died after `begin`,
+# and a redelivered message leaves a running job alone): it is failed, so a new one can start.
+ABANDONED_AFTER = dt.timedelta(hours=6)
 
 
 def create(
@@ -29,6 +34,32 @@ def create(
     if upload is not None:
         job.input_file.save(upload.name or "upload", upload, save=False)
     job.save()
+    return job
+
+
+def create_once(owner: Any, kind: str, key: str, params: dict | None = None) -> tuple[Job, bool]:
+    """The unfinished job under `key` and False, or a new queued one and True. The partial
+    unique index on `once_key` decides between two clicks at the same instant: the loser of the
+    insert reads the winner's row."""
+    for _attempt in range(3):
+        running = unfinished(key)
+        if running is not None:
+            return running, False
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(owner=owner, kind=kind, params=params or {}, once_key=key)
+        except IntegrityError:
+            continue  # another request inserted first: read its job
+        return job, True
+    raise RuntimeError(f"no job could be started or found under {key!r}")
+
+
+def unfinished(key: str) -> Job | None:
+    """The queued or running job under `key`; one left by a lost worker is failed first."""
+    job = Job.objects.filter(once_key=key, state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+    if job is not None and (job.started_at or job.created_at) < timezone.now() - ABANDONED_AFTER:
+        fail(job, _("The job was abandoned: no worker finished it. Start it again."))
+        return None
     return job
 
 
@@ -96,15 +127,19 @@ def fail(job: Job, error: str) -> Job:
     return job
 
 
-@transaction.atomic
 def requeue(job: Job) -> bool:
-    """A failed job back to the queue, its input kept; False when it had not failed."""
-    updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
-        state=Job.State.QUEUED,
-        done=0,
-        message="",
-        error="",
-        started_at=None,
-        finished_at=None,
-    )
+    """A failed job back to the queue, its input kept; False when it had not failed, or when
+    it is run-once work and another job under its key is already queued or running."""
+    try:
+        with transaction.atomic():
+            updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
+                state=Job.State.QUEUED,
+                done=0,
+                message="",
+                error="",
+                started_at=None,
+                finished_at=None,
+            )
+    except IntegrityError:
+        return False
     return bool(updated)

@@ -32,7 +32,7 @@ to the authority is Dr duties / Cr clearing (duty_remit).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,6 +40,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caravana import inserts
 from caravana.catalog.models import Merchant
@@ -465,12 +466,20 @@ def merchant_payable(merchant: Merchant) -> dict[str, Decimal]:
     return dict(rows)
 
 
-def reconcile() -> list[str]:
-    """Every way the books must agree with themselves and with the orders; [] when they do."""
+#: Orders checked per query in reconcile (an IN list SQLite and PostgreSQL take comfortably).
+RECONCILE_CHUNK = 2000
+
+
+def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
+    """Every way the books must agree with themselves and with the orders; [] when they do.
+    It reads every entry and every captured order: at scale it runs as a job
+    (payments.job_kinds), reporting `progress(done, total, message)` per step and order chunk."""
     from caravana.orders.models import OrderStatus
     from caravana.payments.models import PaymentStatus, PayoutItem, Refund, RefundStatus
 
+    report = progress or (lambda *args, **kwargs: None)
     problems: list[str] = []
+    report(0, 1, _("Checking transactions and balances"))
     unbalanced = (
         LedgerEntry.objects.values("transaction_id", "currency")
         .annotate(s=Sum("amount"))
@@ -517,9 +526,18 @@ def reconcile() -> list[str]:
             "pk", flat=True
         )
     )
-    for order in Order.objects.filter(pk__in=captured | set(escrow)).only(
-        "pk", "number", "status", "total", "refunded"
-    ):
+    pks = sorted(pk for pk in captured | set(escrow) if pk is not None)  # not order-bound: skip
+    steps = len(pks) + 2  # the orders, then refunds and payouts
+    report(0, steps, _("Checking escrow order by order"))
+    orders = (
+        order
+        for start in range(0, len(pks), RECONCILE_CHUNK)
+        for order in Order.objects.filter(pk__in=pks[start : start + RECONCILE_CHUNK])
+        .order_by("pk")
+        .only("pk", "number", "status", "total", "refunded")
+    )
+    for n, order in enumerate(orders, 1):
+        report(n, steps)
         held = -_q(escrow.get(order.pk))
         if _q(refunded.get(order.pk)) != order.refunded:
             problems.append(
@@ -534,6 +552,7 @@ def reconcile() -> list[str]:
             order.pk, ZERO
         ):
             problems.append(f"order {order.number}: escrow {held} ≠ total − refunded − duties")
+    report(len(pks) + 1, steps, _("Checking refunds and payouts"))
     # Refunds owed: what the refunds accounts hold is what the provider has not paid back yet.
     unpaid = dict(
         Refund.objects.exclude(status=RefundStatus.PAID)
@@ -563,19 +582,18 @@ def reconcile() -> list[str]:
         .annotate(s=Sum("amount"))
         .values_list("account_id", "s")
     )
-    for acct in LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE):
+    payables = list(LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE))
+    for acct in payables:
         expected = -_q(released.get(acct.pk)) - _q(paid.get(acct.pk))
         if expected != acct.balance:
             problems.append(f"{acct.key}: released − paid out = {expected} ≠ {acct.balance}")
     items = PayoutItem.objects.values("batch__merchant_id", "source_currency").annotate(
         s=Sum("source_amount")
     )
+    by_merchant = {(a.merchant_id, a.currency): a for a in payables}
     for item in items:
-        payable = LedgerAccount.objects.filter(
-            kind=AccountKind.MERCHANT_PAYABLE,
-            merchant_id=item["batch__merchant_id"],
-            currency=item["source_currency"],
-        ).first()
+        payable = by_merchant.get((item["batch__merchant_id"], item["source_currency"]))
         if payable is None or _q(paid.get(payable.pk)) != _q(item["s"]):
             problems.append(f"payouts of merchant {item['batch__merchant_id']} ≠ ledger")
+    report(steps, steps)
     return problems

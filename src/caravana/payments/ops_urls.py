@@ -5,6 +5,7 @@ from caravana.payments import ops_views as views
 app_name = "operations"
 urlpatterns = [
     path("ledger/", views.ledger_page, name="ledger"),
+    path("ledger/reconcile/", views.reconcile, name="reconcile"),
     path("payouts/", views.payouts, name="payouts"),
     path("disputes/", views.disputes, name="disputes"),
     path("disputes/<int:pk>/decide/", views.decide, name="decide"),

@@ -8,13 +8,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caravana.access.pages import operator_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
+from caravana.jobs import launch
+from caravana.jobs.models import Job
 from caravana.orders.models import Dispute, DisputeStatus
-from caravana.payments import ledger, outbox, refunds, review_queue
+from caravana.payments import job_kinds, outbox, refunds, review_queue
 from caravana.payments.models import (
     CallStatus,
     LedgerAccount,
@@ -23,32 +26,52 @@ from caravana.payments.models import (
     PayoutBatch,
     ProviderCall,
 )
-from caravana.payments.payouts import run_payouts
+
+
+def _latest(kind: str) -> Job | None:
+    """The last run of a kind, whoever started it (operators see every job): one query."""
+    return Job.objects.filter(kind=kind).select_related("owner").order_by("-id").first()
+
+
+def _start_once(request: HttpRequest, kind: str, params: dict | None = None) -> HttpResponse:
+    """Start the run, or open the one already queued or running (a second click, another
+    operator's click): the job's page shows its progress either way."""
+    job, created = launch.start_once(request.user, kind, kind, params)
+    if not created:
+        messages.info(request, _("This run is already under way: here is its progress."))
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @operator_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
+    """Balances, and the last reconciliation's outcome; reconciling reads every entry and every
+    captured order, so it runs as a job (`reconcile`)."""
     accounts = LedgerAccount.objects.select_related("merchant").order_by("kind", "currency", "key")
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
-    problems = ledger.reconcile() if request.GET.get("reconcile") else None
-    return render(request, "payments/ops_ledger.html", {"page": page, "problems": problems})
+    context = {"page": page, "last": _latest(job_kinds.RECONCILE)}
+    return render(request, "payments/ops_ledger.html", context)
+
+
+@operator_required
+@require_POST
+def reconcile(request: HttpRequest) -> HttpResponse:
+    return _start_once(request, job_kinds.RECONCILE)
 
 
 @operator_required
 def payouts(request: HttpRequest) -> HttpResponse:
+    """The batches paid so far; a POST pays every merchant owed, as a job (one transaction per
+    merchant: at scale far longer than a request may take)."""
     if request.method == "POST":
-        try:
-            batches = run_payouts()
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            messages.success(request, _("%(n)d payout batch(es) created.") % {"n": len(batches)})
-        return redirect("operations:payouts")
+        return _start_once(request, job_kinds.PAYOUTS, {"on": timezone.now().date().isoformat()})
     qs = PayoutBatch.objects.select_related("merchant").prefetch_related("items")
     return render(
         request,
         "payments/ops_payouts.html",
-        {"page": Paginator(qs, 25).get_page(request.GET.get("page"))},
+        {
+            "page": Paginator(qs, 25).get_page(request.GET.get("page")),
+            "last": _latest(job_kinds.PAYOUTS),
+        },
     )
 
 

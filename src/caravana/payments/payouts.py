@@ -4,11 +4,13 @@ rate, with the transfer requested through the outbox."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from caravana.catalog.models import Merchant
 from caravana.errors import field_error
@@ -95,16 +97,37 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
     return batch
 
 
-def run_payouts(on: dt.date | None = None, limit: int = 1000) -> list[PayoutBatch]:
-    """One transaction per merchant (run_payout), each with its transfer request."""
-    ids = (
+#: Merchants read per query in run_payouts.
+PAYOUT_CHUNK = 500
+
+
+def run_payouts(
+    on: dt.date | None = None,
+    limit: int | None = 1000,
+    progress: Callable[..., None] | None = None,
+) -> list[PayoutBatch]:
+    """One transaction per merchant (run_payout), each with its transfer request. `limit`
+    bounds how many merchants one call pays (the periodic task); the operators' run is a job
+    (payments.job_kinds) that pays them all (limit=None), reporting `progress(done, total)`."""
+    owed = (
         LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0)
+        .order_by("merchant_id")
         .values_list("merchant_id", flat=True)
-        .distinct()[:limit]
+        .distinct()
+    )
+    ids = list(owed[:limit] if limit is not None else owed)
+    report = progress or (lambda *args, **kwargs: None)
+    report(
+        0,
+        len(ids),
+        ngettext("Paying %(n)d merchant", "Paying %(n)d merchants", len(ids)) % {"n": len(ids)},
     )
     batches = []
-    for merchant in Merchant.objects.filter(pk__in=list(ids)):
-        batch = run_payout(merchant, on)
-        if batch is not None:
-            batches.append(batch)
+    for start in range(0, len(ids), PAYOUT_CHUNK):
+        chunk = ids[start : start + PAYOUT_CHUNK]
+        for n, merchant in enumerate(Merchant.objects.filter(pk__in=chunk).order_by("pk"), 1):
+            batch = run_payout(merchant, on)
+            if batch is not None:
+                batches.append(batch)
+            report(start + n, len(ids))
     return batches
