@@ -37,10 +37,10 @@ def test_presenting_a_manifest_records_edb_for_every_parcel(world):
     [
         ([("cleared", "")], ["EDB", "EDC"], "in_transit"),
         ([("held", "inspection"), ("released", "")], ["EDB", "EME", "EDC"], "in_transit"),
-        ([("held", "prohibited"), ("seized", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+        ([("held", "prohibited"), ("seized", "")], ["EDB", "EME", "EDX"], "seized"),
         ([("returned", "")], ["EDB", "EDX"], "return_to_sender"),
         ([("held", "valuation")], ["EDB", "EME"], "on_hold"),
-        ([("held", "documents"), ("disposed", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+        ([("held", "documents"), ("disposed", "")], ["EDB", "EME", "EDX"], "disposed"),
     ],
 )
 def test_every_outcome_becomes_its_upu_event(world, client, steps, codes, status):

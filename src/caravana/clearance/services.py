@@ -48,7 +48,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
-from caravana.tracking import upu
+from caravana.tracking import lifecycle
 from caravana.tracking.batch import EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source as TrackingSource
@@ -444,7 +444,7 @@ def _event(case: _CaseRow, item: DecisionIn) -> EventIn:
         source=TrackingSource.CUSTOMS,
         event_id=f"{case.parcel_id}-{code}-{item.outcome}-{item.reason}-{stamp}",
         code=code,
-        status=upu.status_of(code),
+        status=lifecycle.event_status(code, details),
         occurred_at=item.decided_at,
         location_code=place.code,
         location_name=place.name,

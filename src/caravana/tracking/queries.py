@@ -1,9 +1,9 @@
 """The public read model of one parcel's tracking: status, timeline, promise, estimate and the
 route map. Two hand-written queries whatever the parcel's history (the parcel with its network
-rows; its latest events, the newest of which is its status), read into light rows rather than
-model instances: with
-the database answering from two index lookups, building the ORM queries and the instances was
-most of what a lookup cost. Nothing is cached: a new event shows on the next lookup."""
+rows; its latest events, of which the life cycle's current one is its status), read into
+light rows rather than model instances: with the database answering from two index lookups,
+building the ORM queries and the instances was most of what a lookup cost. Nothing is
+cached: a new event shows on the next lookup."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
-from caravana.tracking import batch_sql, eta, geo, upu
+from caravana.tracking import batch_sql, eta, geo, lifecycle, upu
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import Status, TrackingEvent
 
@@ -284,6 +284,8 @@ class TimelineEntry:
     local: dt.datetime  # occurred_at in the zone of where it happened
     status_label: str | Promise
     meaning: str
+    #: The parcel's current event (tracking.lifecycle): not always the newest.
+    current: bool = False
 
     @property
     def reason(self) -> str:
@@ -353,8 +355,16 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     if parcel is None:
         return None
     events = read_events(parcel.pk)
-    # Newest first: the first is where the parcel stands; before any event it is pending.
-    current = events[0] if events else None
+    # Where the parcel stands: its current event in the life cycle (tracking.lifecycle), the
+    # latest of the highest stage, so a scan after delivery leaves it delivered; before any
+    # event it is pending. The events come newest first: walked oldest first, a tie goes to
+    # the one recorded last, as in the SQL.
+    current: EventRow | None = None
+    for e in reversed(events):
+        if current is None or lifecycle.wins(
+            e.status, e.occurred_at, current.status, current.occurred_at
+        ):
+            current = e
     status = current.status if current else upu.PENDING
     code = current.code if current else ""
     last_at = current.occurred_at if current else None
@@ -366,7 +376,13 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     if status == upu.DELIVERED:
         reached, progress = 2, 0.0
     timeline = [
-        TimelineEntry(e, e.occurred_at.astimezone(_zone(e.tz)), _STATUS_LABELS[e.status], e.meaning)
+        TimelineEntry(
+            e,
+            e.occurred_at.astimezone(_zone(e.tz)),
+            _STATUS_LABELS[e.status],
+            e.meaning,
+            e is current,
+        )  # fmt: skip
         for e in events
     ]
     return TrackingView(
