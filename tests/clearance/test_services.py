@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -161,3 +162,28 @@ def test_the_buyers_deadline_is_the_end_of_a_day_they_read_and_the_mail_gives_th
     language = buyer_language(world["order"])
     locale = {"pt-br": "pt_BR", "es": "es", "en": "en"}.get(language, language)
     assert format_date(local.date(), format="long", locale=locale) in ask.body
+
+
+def test_a_seized_parcel_reads_seized_on_the_buyers_page_in_spanish_and_portuguese(world):
+    """EDX with the decision seized is the parcel's own outcome (tracking.lifecycle), not
+    "returning to sender"; a carrier's scan stamped later does not take it back either."""
+    from django.test import Client
+
+    from caravana.tracking.recording import record_batch
+    from tests.tracking.test_services import carrier_event
+
+    services.present_manifest(world["flight"], world["gateway"])
+    parcel = world["parcel"]
+    services.decide(parcel, "held", "prohibited")
+    services.decide(parcel, "seized", "")
+    record_batch([carrier_event(parcel, "EDD", 48)])  # stamped two days on
+    for language, words, not_words in [
+        ("es", "Incautado por la aduana", "En devolución al remitente"),
+        ("pt-br", "Apreendido pela alfândega", "Em devolução ao remetente"),
+    ]:
+        c = Client()
+        c.cookies["django_language"] = language
+        html = c.get(f"/track/{parcel.s10}/").content.decode()
+        chip = re.search(r'class="trk-chip[^"]*" data-status="(\w+)">([^<]*)<', html)
+        assert chip.groups() == ("seized", words)
+        assert not_words not in html

@@ -36,7 +36,8 @@ MAX_EVENTS = 100
 _DEPARTED = {"EMC": 0.5, "EMJ": 0.6, "EMK": 0.7}
 _IN_COUNTRY = {"EMF": 0.15, "EDD": 0.4, "EDE": 0.5, "EMG": 0.75, "EDF": 0.75, "EDG": 0.9,
                "EDH": 0.9, "EMH": 0.9}  # fmt: skip
-_AT_GATEWAY = {"EMD", "EDA", "EDB", "EME", "EDC"}
+# EDX (import terminated) is destination customs' decision: the parcel is drawn at the gateway.
+_AT_GATEWAY = {"EMD", "EDA", "EDB", "EME", "EDC", "EDX"}
 _STATUS_LABELS = dict(Status.choices)
 
 

@@ -68,7 +68,10 @@ def utc_offset(value: dt.datetime | None) -> str:
 @lru_cache(maxsize=256)
 def _zone_place(zone: str, language: str) -> str:
     """ "Horário China (Xangai)" for Asia/Shanghai: the zone as the reader's language names its
-    place (CLDR), never the tz-database name."""
+    place (CLDR), never the tz-database name. An event recorded without a zone (a step of our
+    own that gave none) is shown in UTC: babel refused the empty name with a ValueError, a 500."""
+    if not zone:
+        return "UTC"
     try:
         return get_timezone_location(zone, locale=_babel_locale(language))
     except LookupError:
