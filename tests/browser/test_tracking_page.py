@@ -72,3 +72,51 @@ def test_tracking_page_in_portuguese_with_map_and_timeline(live_server, page):
     if (shots := __import__("os").environ.get("TRACKING_SCREENSHOT")) is not None:
         page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=shots or "var/tracking-page.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("events", "status", "words"),
+    [
+        # Delivered, then a scan stamped after the delivery: still delivered.
+        ([("EMI", {}), ("EDD", {})], "delivered", "Entregado"),
+        ([("EMI", {}), ("EDX", {"decision": "returned"})], "return_to_sender",
+         "En devolución al remitente"),
+        ([("EME", {"reason": "Mercancía prohibida"}), ("EDX", {"decision": "seized"}),
+          ("EDD", {})], "seized", "Incautado por la aduana"),
+        ([("EDX", {"decision": "disposed"})], "disposed", "Destruido o eliminado"),
+        ([("EDX", {"decision": "abandoned"})], "abandoned", "Abandonado"),
+    ],
+)  # fmt: skip
+def test_each_terminal_status_reads_well_on_wide_and_narrow_screens(
+    live_server, page, events, status, words
+):
+    """The chip of each final outcome, in Spanish, at 1366 and 390 px: its own words, and no
+    line wider than the screen."""
+    seed_network(TODAY)
+    parcel = parcels.create_parcel(f.merchant(), parcel_data(recipient_city="São Paulo"))
+    staff = f.user(Role.HUB)
+    add_hub_member(Hub.objects.get(code="SZX-HUB"), staff)
+    walk_to_gateway(parcel, staff)
+    correios = Carrier.objects.get(code="br-correios")
+    start = timezone.now() + dt.timedelta(minutes=3)
+    ingestion.ingest_carrier_events(
+        correios,
+        [
+            ingestion.CarrierEventIn(
+                f"t-{i}", parcel.s10, code, start + dt.timedelta(minutes=i), "GRU", "GRU",
+                reason=details.pop("reason", ""), details=details or None,
+            )
+            for i, (code, details) in enumerate(events)
+        ],
+    )  # fmt: skip
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    shots = __import__("os").environ.get("TRACKING_SCREENSHOT_DIR")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/track/{parcel.s10}/")
+        chip = page.locator(".trk-chip")
+        expect(chip).to_have_attribute("data-status", status)
+        expect(chip).to_have_text(words)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if shots:
+            page.screenshot(path=f"{shots}/{status}-{width}.png", full_page=width == 390)

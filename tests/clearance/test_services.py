@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,10 +38,10 @@ def test_presenting_a_manifest_records_edb_for_every_parcel(world):
     [
         ([("cleared", "")], ["EDB", "EDC"], "in_transit"),
         ([("held", "inspection"), ("released", "")], ["EDB", "EME", "EDC"], "in_transit"),
-        ([("held", "prohibited"), ("seized", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+        ([("held", "prohibited"), ("seized", "")], ["EDB", "EME", "EDX"], "seized"),
         ([("returned", "")], ["EDB", "EDX"], "return_to_sender"),
         ([("held", "valuation")], ["EDB", "EME"], "on_hold"),
-        ([("held", "documents"), ("disposed", "")], ["EDB", "EME", "EDX"], "return_to_sender"),
+        ([("held", "documents"), ("disposed", "")], ["EDB", "EME", "EDX"], "disposed"),
     ],
 )
 def test_every_outcome_becomes_its_upu_event(world, client, steps, codes, status):
@@ -212,3 +213,28 @@ def test_a_hold_not_needing_the_buyer_sends_the_one_held_by_customs_email(
     assert [m.extra_headers["X-Caravana-Moment"] for m in sent] == ["customs_hold"]
     assert not BuyerRequest.objects.exists()
     assert "asks_buyer" not in TrackingEvent.objects.get(code="EME", parcel=world["parcel"]).details
+
+
+def test_a_seized_parcel_reads_seized_on_the_buyers_page_in_spanish_and_portuguese(world):
+    """EDX with the decision seized is the parcel's own outcome (tracking.lifecycle), not
+    "returning to sender"; a carrier's scan stamped later does not take it back either."""
+    from django.test import Client
+
+    from caravana.tracking.recording import record_batch
+    from tests.tracking.test_services import carrier_event
+
+    services.present_manifest(world["flight"], world["gateway"])
+    parcel = world["parcel"]
+    services.decide(parcel, "held", "prohibited")
+    services.decide(parcel, "seized", "")
+    record_batch([carrier_event(parcel, "EDD", 48)])  # stamped two days on
+    for language, words, not_words in [
+        ("es", "Incautado por la aduana", "En devolución al remitente"),
+        ("pt-br", "Apreendido pela alfândega", "Em devolução ao remetente"),
+    ]:
+        c = Client()
+        c.cookies["django_language"] = language
+        html = c.get(f"/track/{parcel.s10}/").content.decode()
+        chip = re.search(r'class="trk-chip[^"]*" data-status="(\w+)">([^<]*)<', html)
+        assert chip.groups() == ("seized", words)
+        assert not_words not in html

@@ -157,3 +157,23 @@ def test_the_older_headers_stop_when_the_setting_is_off(settings):
     again = webhooks.headers(SECRET, b'{"a":1}', "d-1", timestamp=1_000_000)
     assert again[webhook_signing.SIGNATURE_HEADER] == headers[webhook_signing.SIGNATURE_HEADER]
     assert set(again) - set(headers) == {webhooks.LEGACY_HEADER, webhooks.LEGACY_DELIVERY_HEADER}
+
+
+def test_merchants_hear_the_life_cycle_not_every_later_scan(
+    make_parcel, merchant, django_capture_on_commit_callbacks
+):
+    """Webhooks carry the life cycle's changes (tracking.lifecycle): delivered, then nothing
+    for a scan stamped after it, then returning to sender, then seized for the EDX decision."""
+    parcel = make_parcel()
+    with Receiver(fail=0) as receiver:
+        WebhookEndpoint.objects.create(merchant=merchant, url=receiver.url, secret=SECRET)
+        with django_capture_on_commit_callbacks(execute=True):
+            recording.record_batch([event(parcel, "EMI", 1)])
+            recording.record_batch([event(parcel, "EDD", 2)])  # after delivery: no change
+            recording.record_batch([event(parcel, "EMH", 3, details={"action": "return"})])
+            recording.record_batch([event(parcel, "EDX", 4, details={"decision": "seized"})])
+    sent = [json.loads(body)["data"] for _h, body in receiver.requests]
+    assert [(d["status"], d["code"]) for d in sent] == [
+        ("delivered", "EMI"), ("return_to_sender", "EMH"), ("seized", "EDX")
+    ]  # fmt: skip
+    assert [d["previous_status"] for d in sent[1:]] == ["delivered", "return_to_sender"]

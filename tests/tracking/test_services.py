@@ -104,7 +104,7 @@ def test_a_flight_fans_out_in_a_fixed_number_of_queries(make_parcel, hub_user):
     assert {current(p).code for p in parcels} == {"EMC"}
 
 
-def test_status_is_the_latest_event_by_time_not_by_arrival(make_parcel):
+def test_status_follows_the_life_cycle_not_arrival(make_parcel):
     parcel = make_parcel()
     # Delivered first, then the older events straggle in: the status stays delivered.
     record_batch([carrier_event(parcel, "EMI", 10)])
@@ -113,9 +113,9 @@ def test_status_is_the_latest_event_by_time_not_by_arrival(make_parcel):
     record_batch([carrier_event(parcel, "EDB", 1)])
     s = current(parcel)
     assert (s.status, s.code, s.occurred_at) == ("delivered", "EMI", T0 + dt.timedelta(hours=10))
-    # A later failed attempt does move it (a later event is the truth, whatever it says).
+    # A later failed attempt does not take it back (tracking.lifecycle: only a return event).
     record_batch([carrier_event(parcel, "EMH", 12)])
-    assert current(parcel).status == "delivery_failed"
+    assert current(parcel).status == "delivered"
     timeline = list(
         TrackingEvent.objects.filter(parcel=parcel, source__startswith="carrier")
         .order_by("occurred_at", "id")

@@ -56,7 +56,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
-from caravana.tracking import geo, upu
+from caravana.tracking import geo, lifecycle
 from caravana.tracking.batch import EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source as TrackingSource
@@ -567,7 +567,7 @@ def _customs_event(
         source=TrackingSource.CUSTOMS,
         event_id=event_id,
         code=code,
-        status=upu.status_of(code),
+        status=lifecycle.event_status(code, details),
         occurred_at=at,
         location_code=place.code,
         location_name=place.name,

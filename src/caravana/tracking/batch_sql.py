@@ -19,6 +19,7 @@ from django.db import connection
 
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
+from caravana.tracking import lifecycle
 from caravana.tracking.batch import EventIn, StatusChange
 from caravana.tracking.models import TrackingEvent
 
@@ -97,6 +98,41 @@ def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
         return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
 
 
+def stage_sql(alias: str) -> str:
+    """The life-cycle stage of an outcome event's status (lifecycle.STAGE), in SQL."""
+    qn = connection.ops.quote_name
+    whens = " ".join(
+        f"WHEN '{status}' THEN {lifecycle.STAGE[status]:d}" for status in lifecycle.OUTCOMES
+    )
+    return f"CASE {alias}.{qn('status')} {whens} ELSE 0 END"
+
+
+def outcomes_sql(alias: str) -> str:
+    """The partial index's condition, word for word, so that both planners may use it."""
+    qn = connection.ops.quote_name
+    listed = ", ".join(f"'{status}'" for status in lifecycle.OUTCOMES)
+    return f"{alias}.{qn('status')} IN ({listed})"
+
+
+def current_sql(table: str, pid: str, bound: str = "") -> str:
+    """SQLite: the id of the parcel `pid`'s current event (tracking.lifecycle): its outcome
+    event of the highest stage, the latest of them, found through the partial index
+    trk_event_parcel_outcome (a probe that finds nothing for a parcel still on its way);
+    otherwise its newest event, through (parcel, occurred_at, id). `bound`: only events with
+    an id up to it (what was recorded before a batch)."""
+    qn = connection.ops.quote_name
+    parcel, at = qn(TrackingEvent._meta.get_field("parcel").column), qn("occurred_at")
+    upto_z = f" AND z.id <= {bound}" if bound else ""
+    upto_y = f" AND y.id <= {bound}" if bound else ""
+    return (
+        f"coalesce((SELECT z.id FROM {table} z INDEXED BY trk_event_parcel_outcome "
+        f"WHERE z.{parcel} = {pid} AND {outcomes_sql('z')}{upto_z} "
+        f"ORDER BY {stage_sql('z')} DESC, z.{at} DESC, z.id DESC LIMIT 1), "
+        f"(SELECT y.id FROM {table} y WHERE y.{parcel} = {pid}{upto_y} "
+        f"ORDER BY y.{at} DESC, y.id DESC LIMIT 1))"
+    )
+
+
 class Judged(NamedTuple):
     """What a SQLite batch recorded and changed (sqlite_record)."""
 
@@ -132,16 +168,13 @@ def sqlite_record(inserts: list[Insert], emi: bool) -> Judged:
             created += cursor.rowcount
         if not created:
             return Judged(0, [], [])
-        newest = (
-            f"SELECT y.id FROM {table} y WHERE y.{parcel} = b.pid "
-            f"ORDER BY y.{at} DESC, y.id DESC LIMIT 1"
-        )
+        current, before_bound = current_sql(table, "b.pid"), current_sql(table, "b.pid", "?1")
         cursor.execute(
             f"SELECT b.pid, n.id, n.code, (SELECT o.status FROM {table} o "
-            f"WHERE o.{parcel} = b.pid AND o.id <= ?1 ORDER BY o.{at} DESC, o.id DESC LIMIT 1), "
-            f"n.status FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
+            f"WHERE o.id = {before_bound}), n.status "
+            f"FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
             f"WHERE id > ?1) AS b "
-            f"JOIN {table} n ON n.id = ({newest}) WHERE n.id > ?1 ORDER BY b.pid",
+            f"JOIN {table} n ON n.id = {current} WHERE n.id > ?1 ORDER BY b.pid",
             [before],
         )
         changes = [StatusChange._make(row) for row in cursor.fetchall()]
@@ -268,7 +301,8 @@ def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
 def read_prior(
     parcel_ids: list[int], emi_ids: list[int], nested: bool = False
 ) -> tuple[dict[int, tuple], set[int]]:
-    """Before a batch is inserted: each parcel's newest recorded event as (time key, event id,
+    """Before a batch is inserted: each parcel's current recorded event (tracking.lifecycle: its
+    latest outcome event of the highest stage, else its newest) as (time key, event id,
     status), and which of `emi_ids` already have an EMI. One statement, an index probe per
     parcel on trk_event_parcel_time (parcel, occurred_at, id).
 
@@ -292,11 +326,18 @@ def read_prior(
             # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
             # in the table.
             emi = set(emi_ids)
+            # The outcome probe reads the partial index trk_event_parcel_outcome; a parcel
+            # still on its way has no row there.
+            micros = "(extract(epoch FROM {0}) * 1000000)::bigint"
             cursor.execute(
-                f"SELECT v.pid, (extract(epoch FROM e.{at}) * 1000000)::bigint, e.id, e.status, "
-                f"d.found IS NOT NULL FROM unnest(%s::bigint[], %s::bool[]) AS v(pid, emi) "
+                f"SELECT v.pid, {micros.format('e.' + at)}, e.id, e.status, "
+                f"d.found IS NOT NULL, {micros.format('f.' + at)}, f.id, f.status "
+                f"FROM unnest(%s::bigint[], %s::bool[]) AS v(pid, emi) "
                 f"CROSS JOIN LATERAL (SELECT y.id, y.{at}, y.status FROM {table} y "
                 f"WHERE y.{parcel} = v.pid ORDER BY y.{at} DESC, y.id DESC LIMIT 1) AS e "
+                f"LEFT JOIN LATERAL (SELECT z.id, z.{at}, z.status FROM {table} z "
+                f"WHERE z.{parcel} = v.pid AND {outcomes_sql('z')} "
+                f"ORDER BY {stage_sql('z')} DESC, z.{at} DESC, z.id DESC LIMIT 1) AS f ON true "
                 f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
                 f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
                 [parcel_ids, [pid in emi for pid in parcel_ids]],
@@ -307,15 +348,17 @@ def read_prior(
             cursor.execute(
                 f"SELECT v.value, e.{at} || '', e.id, e.status, "
                 f"CASE WHEN v.value IN (SELECT value FROM json_each(?)) THEN EXISTS (SELECT 1 "
-                f"FROM {table} x WHERE x.{parcel} = v.value AND x.code = 'EMI') ELSE 0 END "
-                f"FROM json_each(?) AS v JOIN {table} e ON e.id = (SELECT y.id FROM {table} y "
-                f"WHERE y.{parcel} = v.value ORDER BY y.{at} DESC, y.id DESC LIMIT 1)",
+                f"FROM {table} x WHERE x.{parcel} = v.value AND x.code = 'EMI') ELSE 0 END, "
+                f"NULL, NULL, NULL "
+                f"FROM json_each(?) AS v JOIN {table} e ON e.id = {current_sql(table, 'v.value')}",
                 [json.dumps(emi_ids), json.dumps(parcel_ids)],
             )
         rows = cursor.fetchall()
-    return {pid: (at_key, pk, status) for pid, at_key, pk, status, _emi in rows}, {
-        row[0] for row in rows if row[4]
-    }
+    # The current event: the outcome one when there is one (it outranks any later scan).
+    return {
+        pid: (f_at, f_pk, f_status) if f_pk is not None else (at_key, pk, status)
+        for pid, at_key, pk, status, _emi, f_at, f_pk, f_status in rows
+    }, {row[0] for row in rows if row[4]}
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -46,7 +46,8 @@ PROGRESS = {
     "EMI": 1.0,
 }
 HOLD_PENALTY = dt.timedelta(days=2)
-FINAL = {upu.DELIVERED, upu.RETURN_TO_SENDER, upu.CANCELLED}
+FINAL = {upu.DELIVERED, upu.RETURN_TO_SENDER, upu.CANCELLED, upu.RETURNED_TO_SENDER, upu.SEIZED,
+         upu.DISPOSED, upu.ABANDONED}  # fmt: skip
 
 
 def promised_date(created_at: dt.datetime, transit_target_days: int, tz: dt.tzinfo) -> dt.date:

@@ -21,7 +21,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier
-from caravana.tracking import batch_sql, upu
+from caravana.tracking import batch_sql, lifecycle, upu
 from caravana.tracking.batch import BatchResult, EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 from caravana.tracking.models import Source
@@ -254,7 +254,7 @@ def ingest_carrier_events(carrier: Carrier, raw: Sequence[CarrierEventIn]) -> Ba
                 source=source,
                 event_id=event_id,
                 code=known.code,
-                status=known.status,
+                status=lifecycle.event_status(known.code, details),
                 occurred_at=at,
                 location_code=location_code.strip(),
                 location_name=(item.location_name or "").strip()[:120],

@@ -4,8 +4,9 @@ Every write goes through tracking.recording (record_event / record_batch): the e
 append-only and idempotent on (source, event_id, occurred_at): a replay is dropped (on SQLite,
 which keeps the older constraint, also a resend of an id with another time). On PostgreSQL the
 table is partitioned by month of occurred_at (docs/decisions/0008, tracking.partitions). A
-parcel's status is its latest event by time, read through the (parcel, occurred_at, id) index;
-no row holds it (docs/decisions/0004)."""
+parcel's status is its current event's, the latest of its highest life-cycle stage
+(tracking.lifecycle), read through the (parcel, occurred_at, id) index and the partial index
+of the outcome events; no row holds it (docs/decisions/0004)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from caravana import outbound
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Carrier
-from caravana.tracking import upu
+from caravana.tracking import lifecycle, upu
 
 
 class Status(models.TextChoices):
@@ -36,6 +37,11 @@ class Status(models.TextChoices):
     RETURN_TO_SENDER = upu.RETURN_TO_SENDER, _("Returning to sender")
     CANCELLED = upu.CANCELLED, _("Cancelled")
     UNKNOWN = upu.UNKNOWN, _("Unknown")
+    # Final outcomes (tracking.lifecycle): each its own words, never "returning".
+    RETURNED_TO_SENDER = upu.RETURNED_TO_SENDER, _("Returned to sender")
+    SEIZED = upu.SEIZED, _("Seized by customs")
+    DISPOSED = upu.DISPOSED, _("Destroyed or disposed of")
+    ABANDONED = upu.ABANDONED, _("Abandoned")
 
 
 #: What each event means in words a buyer reads (translated; upu.py keeps the UPU wording).
@@ -144,6 +150,15 @@ class TrackingEvent(models.Model):
             # every event of the source (26 s at ten million); PostgreSQL walked the whole
             # table backwards for a source with few events.
             models.Index(fields=["source", "-id"], name="trk_event_source_newest"),
+            # A parcel's events past the ordinary journey (delivered, cancelled, returning,
+            # the final outcomes: tracking.lifecycle.OUTCOMES), which outrank any later scan:
+            # one probe finds its current one. Partial, so the millions of ordinary scans
+            # never touch it.
+            models.Index(
+                fields=["parcel", "occurred_at", "id"],
+                name="trk_event_parcel_outcome",
+                condition=models.Q(status__in=lifecycle.OUTCOMES),
+            ),
         ]
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")

@@ -1,9 +1,9 @@
 """The public read model of one parcel's tracking: status, timeline, promise, estimate and the
 route map. Two hand-written queries whatever the parcel's history (the parcel with its network
-rows; its latest events, the newest of which is its status), read into light rows rather than
-model instances: with
-the database answering from two index lookups, building the ORM queries and the instances was
-most of what a lookup cost. Nothing is cached: a new event shows on the next lookup."""
+rows; its latest events, of which the life cycle's current one is its status), read into
+light rows rather than model instances: with the database answering from two index lookups,
+building the ORM queries and the instances was most of what a lookup cost. Nothing is
+cached: a new event shows on the next lookup."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
-from caravana.tracking import batch_sql, eta, geo, upu
+from caravana.tracking import batch_sql, eta, geo, lifecycle, upu
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import Status, TrackingEvent
 
@@ -36,7 +36,8 @@ MAX_EVENTS = 100
 _DEPARTED = {"EMC": 0.5, "EMJ": 0.6, "EMK": 0.7}
 _IN_COUNTRY = {"EMF": 0.15, "EDD": 0.4, "EDE": 0.5, "EMG": 0.75, "EDF": 0.75, "EDG": 0.9,
                "EDH": 0.9, "EMH": 0.9}  # fmt: skip
-_AT_GATEWAY = {"EMD", "EDA", "EDB", "EME", "EDC"}
+# EDX (import terminated) is destination customs' decision: the parcel is drawn at the gateway.
+_AT_GATEWAY = {"EMD", "EDA", "EDB", "EME", "EDC", "EDX"}
 _STATUS_LABELS = dict(Status.choices)
 
 
@@ -284,6 +285,8 @@ class TimelineEntry:
     local: dt.datetime  # occurred_at in the zone of where it happened
     status_label: str | Promise
     meaning: str
+    #: The parcel's current event (tracking.lifecycle): not always the newest.
+    current: bool = False
 
     @property
     def reason(self) -> str:
@@ -353,8 +356,16 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     if parcel is None:
         return None
     events = read_events(parcel.pk)
-    # Newest first: the first is where the parcel stands; before any event it is pending.
-    current = events[0] if events else None
+    # Where the parcel stands: its current event in the life cycle (tracking.lifecycle), the
+    # latest of the highest stage, so a scan after delivery leaves it delivered; before any
+    # event it is pending. The events come newest first: walked oldest first, a tie goes to
+    # the one recorded last, as in the SQL.
+    current: EventRow | None = None
+    for e in reversed(events):
+        if current is None or lifecycle.wins(
+            e.status, e.occurred_at, current.status, current.occurred_at
+        ):
+            current = e
     status = current.status if current else upu.PENDING
     code = current.code if current else ""
     last_at = current.occurred_at if current else None
@@ -366,7 +377,13 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     if status == upu.DELIVERED:
         reached, progress = 2, 0.0
     timeline = [
-        TimelineEntry(e, e.occurred_at.astimezone(_zone(e.tz)), _STATUS_LABELS[e.status], e.meaning)
+        TimelineEntry(
+            e,
+            e.occurred_at.astimezone(_zone(e.tz)),
+            _STATUS_LABELS[e.status],
+            e.meaning,
+            e is current,
+        )  # fmt: skip
         for e in events
     ]
     return TrackingView(

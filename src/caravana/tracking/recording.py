@@ -6,9 +6,11 @@ Why it is shaped this way:
 * Idempotent: an event is unique on (source, event_id); a repeat is dropped by the database
   (INSERT … ON CONFLICT DO NOTHING), so a carrier may resend a batch after a timeout and a hub
   may rescan, and nothing is recorded twice.
-* Tolerant of disorder: a parcel's status is its latest event by occurred_at (ties broken by
-  the event's row id), not the last to arrive; it is read from the events themselves
-  (docs/decisions/0004), so nothing but the insert is written. What a batch changes, which
+* Tolerant of disorder: a parcel's status is its current event in the life cycle
+  (tracking.lifecycle: the latest by occurred_at of its highest stage, ties broken by the
+  event's row id), not the last to arrive, so a scan after delivery leaves it delivered;
+  it is read from the events themselves (docs/decisions/0004), so nothing but the insert is
+  written. What a batch changes, which
   the webhooks and the delivered signal need, is judged against the parcels' newest events
   read just before the insert, with concurrent batches for a parcel taking turns
   (batch_sql.read_prior).
@@ -38,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error
-from caravana.tracking import batch_sql, upu
+from caravana.tracking import batch_sql, lifecycle, upu
 from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange, delivered_row
 from caravana.tracking.error_codes import TrackingErrorCode
 
@@ -83,7 +85,7 @@ def _check(events: Sequence[EventIn], now: dt.datetime, *, future: bool = False)
                 }
             else:
                 ev.code = known.code
-                ev.status = ev.status or known.status
+                ev.status = ev.status or lifecycle.event_status(known.code, ev.details)
         elif ev.status not in upu.STATUSES:
             errors[f"events.{i}.status"] = _("An event without a UPU code needs a status.")
         if not isinstance(at, dt.datetime) or at.utcoffset() is None:
@@ -132,7 +134,7 @@ def _all_good(events: Sequence[EventIn], latest: dt.datetime | None) -> bool:
         if upu_event is not None:
             ev.code = upu_event.code
             if not ev.status:
-                ev.status = upu_event.status
+                ev.status = lifecycle.event_status(upu_event.code, ev.details)
     return True
 
 
@@ -232,27 +234,31 @@ def _compare(
     created: list[tuple[int, EventIn]], prior: dict[int, tuple], prior_emi: set[int]
 ) -> tuple[list[StatusChange], list[tuple[int, int, EventIn]]]:
     """The status changes and first deliveries a batch makes, from what was recorded before it
-    (batch_sql.read_prior): a parcel's status changes when its newest new event is later than its
-    newest earlier one, and it is delivered now when the batch holds its first EMI. Returns
-    the changes and (parcel id, EMI event pk, EMI)s."""
-    best: dict[int, tuple[dt.datetime, int, EventIn]] = {}
+    (batch_sql.read_prior): a parcel's status changes when its current new event
+    (tracking.lifecycle: highest stage, then latest) comes after its current earlier one, and
+    it is delivered now when the batch holds its first EMI. Returns the changes and (parcel
+    id, EMI event pk, EMI)s."""
+    best: dict[int, tuple[int, dt.datetime, int, EventIn]] = {}
     first_emi: dict[int, tuple[dt.datetime, int, EventIn]] = {}
     delivery = upu.DELIVERY
+    stages = lifecycle.STAGE
     for pk, ev in created:
         pid, at = ev.parcel_id, ev.occurred_at
+        rank = stages.get(ev.status, 0)
         cur = best.get(pid)
-        if cur is None or at > cur[0] or (at == cur[0] and pk > cur[1]):
-            best[pid] = (at, pk, ev)
+        # The life cycle's current event (tracking.lifecycle): highest stage, then time, then id.
+        if cur is None or (rank, at, pk) > cur[:3]:
+            best[pid] = (rank, at, pk, ev)
         if ev.code == delivery:
-            cur = first_emi.get(pid)
-            if cur is None or at < cur[0] or (at == cur[0] and pk < cur[1]):
+            cur_emi = first_emi.get(pid)
+            if cur_emi is None or at < cur_emi[0] or (at == cur_emi[0] and pk < cur_emi[1]):
                 first_emi[pid] = (at, pk, ev)
     time_key = batch_sql.time_key()  # how read_prior gave the recorded times
     changes: list[StatusChange] = []
     for pid in sorted(best):
-        at, pk, ev = best[pid]
+        rank, at, pk, ev = best[pid]
         old = prior.get(pid)
-        if old is None or (time_key(at), pk) > old[:2]:
+        if old is None or (rank, time_key(at), pk) > (stages.get(old[2], 0), *old[:2]):
             changes.append(StatusChange(pid, pk, ev.code, old[2] if old else None, ev.status))
     delivered = [
         (pid, pk, ev) for pid, (_at, pk, ev) in sorted(first_emi.items()) if pid not in prior_emi

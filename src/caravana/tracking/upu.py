@@ -3,8 +3,10 @@
 Pure data, no Django: the codes and meanings are the table in shared/reference/logistics.md
 (UPU EMSEVT, as used by posts and e-commerce carriers); the normalised statuses are Karrio's set
 (pending, in_transit, on_hold, out_for_delivery, ready_for_pickup, delivery_failed, delivered,
-return_to_sender, cancelled, unknown), so a buyer sees the same ten words whichever carrier
-moved the parcel.
+return_to_sender, cancelled, unknown), so a buyer sees the same words whichever carrier moved
+the parcel, plus the final outcomes Karrio folds into "return to sender": returned to sender,
+seized, destroyed or disposed of, abandoned (tracking.lifecycle: which event gives which, and
+which one is a parcel's current one).
 
 ``is_key`` marks the events worth an e-mail to the buyer: leaving China, arriving in the
 country, a customs hold, out for delivery, ready for pick-up, a failed attempt, delivery and
@@ -34,6 +36,11 @@ DELIVERED = "delivered"
 RETURN_TO_SENDER = "return_to_sender"
 CANCELLED = "cancelled"
 UNKNOWN = "unknown"
+# Final outcomes (tracking.lifecycle).
+RETURNED_TO_SENDER = "returned_to_sender"
+SEIZED = "seized"
+DISPOSED = "disposed"
+ABANDONED = "abandoned"
 
 STATUSES = (
     PENDING,
@@ -46,6 +53,10 @@ STATUSES = (
     RETURN_TO_SENDER,
     CANCELLED,
     UNKNOWN,
+    RETURNED_TO_SENDER,
+    SEIZED,
+    DISPOSED,
+    ABANDONED,
 )
 
 
@@ -84,8 +95,9 @@ _TABLE = (
     UpuEvent("EDH", "At collection point for pick-up", READY_FOR_PICKUP, is_key=True),
     UpuEvent("EMH", "Unsuccessful delivery", DELIVERY_FAILED, is_key=True, needs_reason=True),
     UpuEvent("EMI", "Final delivery", DELIVERED, is_key=True),
-    # "Import terminated": the destination will not deliver it (refused, destroyed or sent
-    # back); for the buyer that reads as going back to the sender.
+    # "Import terminated": the destination will not deliver it. Without a decision in its
+    # details it reads as going back to the sender; seized, disposed of and abandoned are
+    # told by the decision (tracking.lifecycle.event_status).
     UpuEvent("EDX", "Import terminated", RETURN_TO_SENDER, is_key=True),
 )
 

@@ -68,7 +68,10 @@ def utc_offset(value: dt.datetime | None) -> str:
 @lru_cache(maxsize=256)
 def _zone_place(zone: str, language: str) -> str:
     """ "Horário China (Xangai)" for Asia/Shanghai: the zone as the reader's language names its
-    place (CLDR), never the tz-database name."""
+    place (CLDR), never the tz-database name. An event recorded without a zone (a step of our
+    own that gave none) is shown in UTC: babel refused the empty name with a ValueError, a 500."""
+    if not zone:
+        return "UTC"
     try:
         return get_timezone_location(zone, locale=_babel_locale(language))
     except LookupError:
@@ -98,14 +101,14 @@ def route_svg(route: geo.RouteMap) -> SafeString:
 
 @register.simple_tag
 def timeline_items(timeline: list) -> SafeString:
-    """The <li> items of the timeline (newest first, the first marked current), written here
-    rather than as a template loop: at the template engine's cost per variable, the loop over
-    a parcel's ten-odd events was half of the page's rendering time."""
+    """The <li> items of the timeline (newest first, the parcel's current event marked),
+    written here rather than as a template loop: at the template engine's cost per variable,
+    the loop over a parcel's ten-odd events was half of the page's rendering time."""
     lang = get_language() or "en"
     reason_label = escape(gettext("Reason:"))
     code_title = escape(gettext("UPU event code"))
     items = []
-    for i, t in enumerate(timeline):
+    for t in timeline:
         e = t.event
         tz = escape(e.tz)
         place = escape(_zone_place(e.tz, lang))
@@ -117,7 +120,7 @@ def timeline_items(timeline: list) -> SafeString:
         if e.code:  # small, beside the words: for a buyer quoting it to a post office
             extra += f'\n      <code class="upu" title="{code_title}">{escape(e.code)}</code>'
         items.append(
-            f'<li class="trk-{escape(e.status)}{" current" if i == 0 else ""}"'
+            f'<li class="trk-{escape(e.status)}{" current" if t.current else ""}"'
             f' data-code="{escape(e.code)}">\n'
             f'      <time datetime="{timezone.localtime(e.occurred_at).isoformat()}"'
             f' data-tz="{tz}">{escape(local_when(t.local))} <abbr title="{place}">'
