@@ -108,6 +108,4 @@ def choose(
         return (late, cost is None, cost or Decimal(0), not c.preferred, c.code)
 
     ordered = sorted(eligible, key=rank)
-    return Choice(
-        ordered[0].code if ordered else None, refused, tuple(c.code for c in ordered)
-    )
+    return Choice(ordered[0].code if ordered else None, refused, tuple(c.code for c in ordered))

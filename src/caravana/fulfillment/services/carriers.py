@@ -174,9 +174,10 @@ def override_bag(user: Any, identifier: str, carrier_code: str) -> Bag:
         )
     carrier = _carrier(carrier_code, bag.gateway.country)
     parcels = Parcel.objects.filter(bag=bag)
-    if bag.carrier_id == carrier.pk and not parcels.exclude(
-        carrier=carrier, carrier_choice=CarrierChoice.PLANNER
-    ).exists():
+    if (
+        bag.carrier_id == carrier.pk
+        and not parcels.exclude(carrier=carrier, carrier_choice=CarrierChoice.PLANNER).exists()
+    ):
         return bag
     numbered = parcels.exclude(carrier_tracking_number="").values_list("s10", flat=True).first()
     if numbered:
@@ -208,9 +209,7 @@ def override_bag(user: Any, identifier: str, carrier_code: str) -> Bag:
             )
     bag.carrier = carrier
     bag.save(update_fields=["carrier"])
-    parcels.update(
-        carrier=carrier, carrier_choice=CarrierChoice.PLANNER, updated_at=timezone.now()
-    )
+    parcels.update(carrier=carrier, carrier_choice=CarrierChoice.PLANNER, updated_at=timezone.now())
     return bag
 
 
@@ -219,8 +218,8 @@ def set_number(parcel: Parcel, number: str) -> Parcel:
     """Record the carrier's own tracking number, checked against the carrier's format
     (codes.carriers). The same number again changes nothing; another one is refused, as is a
     number the carrier already gave another parcel."""
-    parcel = Parcel.objects.select_for_update(of=("self",)).select_related("carrier").get(
-        pk=parcel.pk
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",)).select_related("carrier").get(pk=parcel.pk)
     )
     fmt = parcel.carrier.tracking_format
     raw = (number or "").strip()
