@@ -39,7 +39,7 @@ def test_no_number_no_line(make_parcel):
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("es", "Entregado en tu país por Andreani"), ("en", "Delivered in your country by Andreani")],
+    [("es", "Entrega local: Andreani, número"), ("en", "Local delivery: Andreani, number")],
 )
 def test_page_links_the_carrier_number(make_parcel, language, words):
     parcel = argentine(make_parcel)

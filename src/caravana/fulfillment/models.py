@@ -126,11 +126,12 @@ class Parcel(models.Model):
         max_length=8,
         choices=CarrierChoice.choices,
         default=CarrierChoice.LANE,
+        db_default=CarrierChoice.LANE,  # bulk loaders (bench/seed_admin.py) name no such column
     )
     # The carrier's own number, in its format (codes.carriers), once the carrier gave one;
     # blank before the handover. Unique per carrier, so the carrier's events find the parcel.
     carrier_tracking_number = models.CharField(
-        _("carrier's tracking number"), max_length=40, blank=True
+        _("carrier's tracking number"), max_length=40, blank=True, default="", db_default=""
     )
 
     recipient_name = models.CharField(_("recipient name"), max_length=120)
