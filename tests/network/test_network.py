@@ -44,7 +44,7 @@ def test_seed_is_idempotent_and_real():
     scl = Gateway.objects.get(iata="SCL")
     assert scl.timezone == ap["tz"] == "America/Santiago" and scl.country == "CL"
     assert float(scl.latitude) == pytest.approx(ap["lat"], abs=1e-5)
-    assert Carrier.objects.filter(country="BR").count() == 2
+    assert Carrier.objects.filter(country="BR").count() == 3  # Correios, Loggi, Jadlog
     # every hub reaches every country at every level
     assert Lane.objects.count() == 5 * 6 * 3
     premium = ServiceLevel.objects.get(code="premium")

@@ -37,3 +37,10 @@ class FulfillmentErrorCode(StrEnum):
     WRONG_ORIGIN = "wrong_origin"
     OVERSIZE = "oversize"
     BATTERY_REFUSED = "battery_refused"
+    #: A last-mile carrier that is unknown, inactive or of another country.
+    UNKNOWN_CARRIER = "unknown_carrier"
+    #: The carrier cannot change any more: the parcel has the carrier's number, or another open
+    #: bag already takes that route and carrier.
+    CARRIER_LOCKED = "carrier_locked"
+    #: A carrier's tracking number that does not fit the carrier's format.
+    INVALID_CARRIER_NUMBER = "invalid_carrier_number"

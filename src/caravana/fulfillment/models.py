@@ -83,6 +83,12 @@ class S10Range(models.Model):
         return max(self.last_serial + 1 - self.next_serial, 0)
 
 
+class CarrierChoice(models.TextChoices):
+    LANE = "lane", _("Lane")
+    NETWORK = "network", _("Network")
+    PLANNER = "planner", _("Planner")
+
+
 class Parcel(models.Model):
     class State(models.TextChoices):
         LABEL_CREATED = "label_created", _("Label created")
@@ -112,6 +118,20 @@ class Parcel(models.Model):
         on_delete=models.PROTECT,
         related_name="parcels",
         verbose_name=_("last-mile carrier"),
+    )
+    # Who set `carrier`: the lane at label time, the network's choice at bagging
+    # (services.carriers), or a planner's override, which bagging then keeps.
+    carrier_choice = models.CharField(
+        _("carrier chosen by"),
+        max_length=8,
+        choices=CarrierChoice.choices,
+        default=CarrierChoice.LANE,
+        db_default=CarrierChoice.LANE,  # bulk loaders (bench/seed_admin.py) name no such column
+    )
+    # The carrier's own number, in its format (codes.carriers), once the carrier gave one;
+    # blank before the handover. Unique per carrier, so the carrier's events find the parcel.
+    carrier_tracking_number = models.CharField(
+        _("carrier's tracking number"), max_length=40, blank=True, default="", db_default=""
     )
 
     recipient_name = models.CharField(_("recipient name"), max_length=120)
@@ -193,6 +213,13 @@ class Parcel(models.Model):
             models.Index(
                 fields=["hub", "state", "-created_at", "-id"], name="parcel_hub_state_newest"
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "carrier_tracking_number"],
+                condition=~models.Q(carrier_tracking_number=""),
+                name="parcel_carrier_number_unique",
+            )
         ]
         verbose_name = _("parcel")
         verbose_name_plural = _("parcels")

@@ -9,6 +9,7 @@ from caravana.network import services
 from caravana.network.models import (
     AircraftType,
     Carrier,
+    CarrierArea,
     CarrierMember,
     Flight,
     Gateway,
@@ -59,12 +60,54 @@ class CarrierMemberInline(admin.TabularInline):
     extra = 0
 
 
+class CarrierAreaInline(admin.TabularInline):
+    model = CarrierArea
+    extra = 0
+
+
 @admin.register(Carrier)
 class CarrierAdmin(ListAdmin):
-    list_display = ["code", "name", "country", "is_active"]
-    list_filter = [("country", COUNTRY), "is_active"]
+    """Operators keep each carrier's facts here, the source beside each one."""
+
+    list_display = [
+        "code",
+        "name",
+        "country",
+        "tracking_format",
+        "cutoff_local",
+        "price_per_parcel",
+        "price_per_kg",
+        "currency",
+        "is_active",
+    ]
+    list_filter = [("country", COUNTRY), "tracking_format", "is_active"]
     search_fields = ["code", "name"]
-    inlines = [CarrierMemberInline]
+    filter_horizontal = ["service_levels"]
+    inlines = [CarrierAreaInline, CarrierMemberInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "country", "website", "is_active"]}),
+        (
+            _("Tracking number"),
+            {"fields": ["tracking_format", "format_source", "tracking_url", "tracking_url_source"]},
+        ),
+        (
+            _("Choice at bagging"),
+            {
+                "fields": [
+                    "service_levels",
+                    "cutoff_local",
+                    "cutoff_source",
+                    "price_per_parcel",
+                    "price_per_kg",
+                    "price_source",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("currency"))
+    def currency(self, obj: Carrier) -> str:
+        return obj.currency
 
 
 @admin.register(CarrierMember)

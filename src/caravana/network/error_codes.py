@@ -11,3 +11,4 @@ class NetworkErrorCode(StrEnum):
     INVALID_FLIGHT_STATE = "invalid_flight_state"
     ULDS_LOADED = "ulds_loaded"
     INVALID_TRANSIT_DAYS = "invalid_transit_days"
+    INVALID_POSTAL_RANGE = "invalid_postal_range"

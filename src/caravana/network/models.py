@@ -7,11 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana import markets
+from caravana.codes import carriers as carrier_numbers
 from caravana.errors import field_error
+from caravana.network.carrier_choice import postal_key
 from caravana.network.error_codes import NetworkErrorCode
 
 iata_validator = RegexValidator(r"^[A-Z]{3}$", _("An IATA location code is three capital letters."))
@@ -84,15 +88,81 @@ class Gateway(models.Model):
         return f"{self.iata} · {self.city}"
 
 
+def validate_tracking_url(value: str) -> None:
+    """An https link with only the placeholders codes.carriers knows ({n}, {tracking}, {yy})."""
+    problem = carrier_numbers.pattern_problem(value)
+    if problem == "https":
+        raise ValidationError(
+            _("The tracking link must start with https:// and name a host."), code="https"
+        )
+    if problem == "placeholder":
+        raise ValidationError(
+            _("The tracking link may only use {n}, {tracking} and {yy} as placeholders."),
+            code="placeholder",
+        )
+
+
 class Carrier(models.Model):
-    """A last-mile carrier in one destination country. It posts tracking events with an API
-    token of a user linked to it by CarrierMember."""
+    """A last-mile carrier in one destination country: the facts the network chooses it by
+    (network.carrier_choice: service levels, postal-code areas, cut-off, price) and those the
+    buyer follows a parcel by (its number format and public tracking link). Facts from
+    outside carry their source beside them; "unverified" where none was found. It posts
+    tracking events with an API token of a user linked to it by CarrierMember."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)  # e.g. br-correios
     name = models.CharField(_("name"), max_length=120)
     country = models.CharField(_("country"), max_length=2, validators=[country_validator])
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    tracking_format = models.CharField(
+        _("tracking number format"),
+        max_length=20,
+        choices=carrier_numbers.choices(),
+        default="unknown",
+        help_text=_("Unknown: any 6–40 letters or digits are accepted and nothing is checked."),
+    )
+    format_source = models.CharField(_("format: source"), max_length=300, blank=True)
+    tracking_url = models.CharField(
+        _("tracking link"),
+        max_length=300,
+        blank=True,
+        validators=[validate_tracking_url],
+        help_text=_("https only; {n} is replaced by the carrier's number."),
+    )
+    tracking_url_source = models.CharField(_("tracking link: source"), max_length=300, blank=True)
+    service_levels = models.ManyToManyField(
+        "ServiceLevel",
+        blank=True,
+        related_name="carriers",
+        verbose_name=_("service levels"),
+        help_text=_("None selected: the carrier takes every service level."),
+    )
+    cutoff_local = models.TimeField(
+        _("cut-off (local time)"),
+        null=True,
+        blank=True,
+        help_text=_("Latest handover for a same-day pick-up, in the country's time zone."),
+    )
+    cutoff_source = models.CharField(_("cut-off: source"), max_length=300, blank=True)
+    price_per_parcel = models.DecimalField(
+        _("price per parcel"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("In the country's currency."),
+    )
+    price_per_kg = models.DecimalField(
+        _("price per kg"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("In the country's currency."),
+    )
+    price_source = models.CharField(_("prices: source"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["country", "name"]
@@ -101,6 +171,63 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    @property
+    def currency(self) -> str:
+        """The prices' currency: the country's own (caravana.markets)."""
+        found = markets.get(self.country)
+        return found.currency if found else ""
+
+    def tracking_link(self, number: str) -> str | None:
+        """The buyer's link to this carrier's tracking page for `number`, https only."""
+        return carrier_numbers.tracking_link(self.tracking_url, self.tracking_format, number)
+
+
+class CarrierArea(models.Model):
+    """A range of postal codes a carrier delivers to, both ends included, compared as digits
+    (network.carrier_choice.postal_key: an Argentine CPA by its four digits). A carrier with
+    no areas covers its whole country."""
+
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="areas")
+    postal_from = models.CharField(_("from postal code"), max_length=10)
+    postal_to = models.CharField(_("to postal code"), max_length=10)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["carrier", "postal_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(postal_from__lte=models.F("postal_to")),
+                name="carrier_area_range",
+            )
+        ]
+        verbose_name = _("carrier service area")
+        verbose_name_plural = _("carrier service areas")
+
+    def __str__(self) -> str:
+        return f"{self.carrier.code} {self.postal_from}–{self.postal_to}"
+
+    def clean(self) -> None:
+        self.postal_from = postal_key(self.postal_from or "")
+        self.postal_to = postal_key(self.postal_to or "")
+        if not self.postal_from:
+            raise field_error(
+                "postal_from",
+                _("Write the first postal code of the range, in digits."),
+                NetworkErrorCode.INVALID_POSTAL_RANGE,
+            )
+        if len(self.postal_to) != len(self.postal_from):
+            raise field_error(
+                "postal_to",
+                _("Both ends of the range need the same number of digits."),
+                NetworkErrorCode.INVALID_POSTAL_RANGE,
+            )
+        if self.postal_to < self.postal_from:
+            raise field_error(
+                "postal_to",
+                _("The last postal code cannot be below the first."),
+                NetworkErrorCode.INVALID_POSTAL_RANGE,
+            )
 
 
 class CarrierMember(models.Model):

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from caravana.codes import uld as uld_codes
+from caravana.network import carrier_facts
 from caravana.network.models import (
     AircraftType,
     Carrier,
@@ -39,21 +40,7 @@ HUBS = [
 ]
 GATEWAYS = ["GRU", "VCP", "MEX", "SCL", "BOG", "LIM", "EZE"]
 
-# Last-mile carriers: the national post or market leader and an express alternative.
-CARRIERS = [
-    ("br-correios", "Correios", "BR", "https://www.correios.com.br/"),
-    ("br-loggi", "Loggi", "BR", "https://www.loggi.com/"),
-    ("mx-estafeta", "Estafeta", "MX", "https://www.estafeta.com/"),
-    ("mx-99minutos", "99minutos", "MX", "https://www.99minutos.com/"),
-    ("cl-chilexpress", "Chilexpress", "CL", "https://www.chilexpress.cl/"),
-    ("cl-bluexpress", "Blue Express", "CL", "https://www.blue.cl/"),
-    ("co-servientrega", "Servientrega", "CO", "https://www.servientrega.com/"),
-    ("co-coordinadora", "Coordinadora", "CO", "https://www.coordinadora.com/"),
-    ("pe-olva", "Olva Courier", "PE", "https://www.olvacourier.com/"),
-    ("pe-shalom", "Shalom", "PE", "https://www.shalomcontrol.com/"),
-    ("ar-andreani", "Andreani", "AR", "https://www.andreani.com/"),
-    ("ar-oca", "OCA", "AR", "https://www.oca.com.ar/"),
-]
+# Last-mile carriers with their sources: network/carrier_facts.py.
 
 # Transit ranges quoted by sellers on the China → South America airlift (logistics.md).
 # S10 indicators: E = EMS for premium, H = e-commerce parcel, C = parcel.
@@ -178,12 +165,9 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
                 "timezone": ap["tz"],
             },
         )
-    for code, name, country, website in CARRIERS:
-        Carrier.objects.update_or_create(
-            code=code, defaults={"name": name, "country": country, "website": website}
-        )
     ensure_service_levels()
     levels = {s.code: s for s in ServiceLevel.objects.all()}
+    _seed_carriers(levels)
     gateways = {g.iata: g for g in Gateway.objects.all()}
     carriers = {c.code: c for c in Carrier.objects.all()}
     for hub in Hub.objects.all():
@@ -239,6 +223,34 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
         "lanes": Lane.objects.count(),
         "flights_added": n_flights,
     }
+
+
+def _seed_carriers(levels: dict[str, ServiceLevel]) -> None:
+    """Name, country and website follow the facts; the format, link, cut-off and prices are
+    only written when the carrier is new, so an operator's edits survive another seed. A new
+    carrier on a lane takes that lane's levels (Caravana's own routing, ROUTES)."""
+    lane_levels: dict[str, set[str]] = {}
+    for by_level in ROUTES.values():
+        for level_code, (_iata, carrier_code) in by_level.items():
+            lane_levels.setdefault(carrier_code, set()).add(level_code)
+    for code, name, country, website, fmt, fmt_src, url, url_src in carrier_facts.CARRIERS:
+        facts = {
+            "tracking_format": fmt,
+            "format_source": fmt_src,
+            "tracking_url": url,
+            "tracking_url_source": url_src,
+            "cutoff_source": carrier_facts.NO_CUTOFF,
+            "price_source": carrier_facts.NO_PRICE,
+        }
+        carrier, created = Carrier.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "country": country, "website": website},
+            create_defaults={"name": name, "country": country, "website": website, **facts},
+        )
+        if not created and not carrier.format_source:  # a carrier from before these facts
+            Carrier.objects.filter(pk=carrier.pk).update(**facts)
+        if created and code in lane_levels:
+            carrier.service_levels.set([levels[c] for c in sorted(lane_levels[code])])
 
 
 def _seed_flights(today: dt.date) -> int:

@@ -1,23 +1,28 @@
-"""The planner's pages: coming flights and their bookings, run a plan, read it, commit it."""
+"""The planner's pages: coming flights and their bookings, run a plan, read it, commit it;
+bags and their last-mile carriers."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caravana.access.pages import planner_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
-from caravana.fulfillment.services import load_sheets
+from caravana.fulfillment.models import Bag
+from caravana.fulfillment.services import carriers, load_sheets
 from caravana.jobs import launch
-from caravana.network.models import Flight
+from caravana.network.models import Carrier, Flight, Hub
 from caravana.planning import job_kinds, report, services
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -141,4 +146,94 @@ def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "planning/flight.html",
         {"flight": flight, "page": page, "totals": totals, "sheet": sheet},
+    )
+
+
+#: What an error's field is called on the bags page.
+_FIELDS = {
+    "s10": gettext_lazy("Parcel"),
+    "bag": gettext_lazy("Bag"),
+    "carrier": gettext_lazy("Carrier"),
+}
+
+
+def _bags_page(request: HttpRequest, errors: dict | None = None, status: int = 200):
+    """Bags newest first, by hub and state, each with the carriers of its country to choose."""
+    hubs = list(Hub.objects.filter(is_active=True).order_by("code"))
+    hub_code = request.GET.get("hub", "")
+    state = request.GET.get("state", "open")
+    rows = Bag.objects.select_related("hub", "gateway", "service_level", "carrier").order_by(
+        "-created_at", "-id"
+    )
+    if hub_code:
+        rows = rows.filter(hub__code=hub_code)
+    if state in Bag.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    by_country: dict[str, list[Carrier]] = {}
+    for c in Carrier.objects.filter(is_active=True).order_by("country", "name"):
+        by_country.setdefault(c.country, []).append(c)
+    for b in page:
+        b.carrier_options = by_country.get(b.gateway.country, [])
+    shown = [
+        {"field": _FIELDS.get(name, name), "name": name, "message": " ".join(msgs)}
+        for name, msgs in (errors or {}).items()
+    ]
+    return render(
+        request,
+        "planning/bags.html",
+        {
+            "page": page,
+            "hubs": hubs,
+            "hub_code": hub_code,
+            "state": state,
+            "by_country": sorted(by_country.items()),
+            "errors": shown,
+            "error_fields": {e["name"] for e in shown},
+            "form": request.POST if errors else {},
+        },
+        status=status,
+    )
+
+
+@planner_required
+def bags(request: HttpRequest) -> HttpResponse:
+    """The planner's bags: change the last-mile carrier of a bag or of a parcel not yet bagged
+    (fulfillment.services.carriers, which checks the role again)."""
+    return _bags_page(request)
+
+
+def _change_carrier(request: HttpRequest, change, *args: str) -> HttpResponse:
+    try:
+        done = change(request.user, *args)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"carrier": exc.messages}
+        return _bags_page(request, errors, status=422)
+    messages.success(
+        request,
+        _("%(what)s now goes with %(carrier)s.") % {"what": done, "carrier": done.carrier.name},
+    )
+    query = request.GET.urlencode()
+    return redirect(reverse("planning:bags") + (f"?{query}" if query else ""))
+
+
+@planner_required
+@require_POST
+def bag_carrier(request: HttpRequest) -> HttpResponse:
+    return _change_carrier(
+        request,
+        carriers.override_bag,
+        request.POST.get("bag", ""),
+        request.POST.get("carrier", ""),
+    )
+
+
+@planner_required
+@require_POST
+def parcel_carrier(request: HttpRequest) -> HttpResponse:
+    return _change_carrier(
+        request,
+        carriers.override_parcel,
+        request.POST.get("s10", ""),
+        request.POST.get("carrier", ""),
     )

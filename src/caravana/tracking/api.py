@@ -119,6 +119,12 @@ class DestinationOut(BaseModel):
     gateway: str
 
 
+class LastMileOut(BaseModel):
+    carrier: str
+    tracking_number: str | None
+    tracking_url: str | None
+
+
 class TrackingOut(BaseModel):
     identifier: str
     status: str
@@ -130,6 +136,8 @@ class TrackingOut(BaseModel):
     estimated_delivery: dt.date | None
     service_level: str
     destination: DestinationOut
+    #: The last-mile carrier and, after the handover, its own number and tracking page.
+    last_mile: LastMileOut
     events: list[TrackEventOut]
 
 
@@ -180,6 +188,11 @@ def track(request: HttpRequest, identifier: str):
                 "city": p.recipient_city,
                 "country": p.recipient_country,
                 "gateway": p.gateway.iata,
+            },
+            "last_mile": {
+                "carrier": p.carrier.name,
+                "tracking_number": p.carrier_tracking_number or None,
+                "tracking_url": p.carrier_link,
             },
             "events": [
                 {

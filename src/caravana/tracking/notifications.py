@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from caravana import markets
+from caravana.codes import carriers as carrier_numbers
 from caravana.tracking import upu
 from caravana.tracking.models import Status
 
@@ -39,6 +40,19 @@ def local_time(event: Any) -> str:
     return event.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def carrier_context(parcel: Any) -> dict[str, Any]:
+    """The carrier's number as it prints it and the link to its page (https only), once the
+    parcel has one; nothing before the handover."""
+    number = parcel.carrier_tracking_number
+    if not number:
+        return {}
+    carrier = parcel.carrier
+    return {
+        "carrier_number": carrier_numbers.get(carrier.tracking_format).format(number),
+        "carrier_link": carrier.tracking_link(number),
+    }
+
+
 def email_buyers(pairs: list[tuple[Any, Any]]) -> int:
     """One e-mail per (parcel, key event), through one backend connection."""
     if not pairs:
@@ -54,6 +68,7 @@ def email_buyers(pairs: list[tuple[Any, Any]]) -> int:
                 "meaning": event.meaning,
                 "local_time": local_time(event),
                 "url": tracking_url(parcel.s10),
+                **carrier_context(parcel),
             }
             subject = render_to_string("tracking/email/status_subject.txt", context)
             body = render_to_string("tracking/email/status_body.txt", context)

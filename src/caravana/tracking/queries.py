@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana.codes import carriers as carrier_numbers
 from caravana.codes import s10 as s10_codes
 from caravana.fulfillment.models import Parcel
-from caravana.network.models import Gateway, Hub, Lane, ServiceLevel
+from caravana.network.models import Carrier, Gateway, Hub, Lane, ServiceLevel
 from caravana.tracking import batch_sql, eta, geo, lifecycle, upu
 from caravana.tracking.events import Delivery
 from caravana.tracking.models import Status, TrackingEvent
@@ -75,6 +76,13 @@ class ServiceLevelRow:
 
 
 @dataclass(slots=True)
+class CarrierRow:
+    name: str
+    tracking_format: str
+    tracking_url: str
+
+
+@dataclass(slots=True)
 class ParcelRow:
     pk: int
     s10: str
@@ -85,6 +93,24 @@ class ParcelRow:
     hub: HubRow
     gateway: GatewayRow
     service_level: ServiceLevelRow
+    carrier: CarrierRow
+    #: The last-mile carrier's own number, blank until the handover gives one.
+    carrier_tracking_number: str = ""
+
+    @property
+    def carrier_number_shown(self) -> str:
+        """The carrier's number as the carrier prints it (codes.carriers)."""
+        number = self.carrier_tracking_number
+        if not number:
+            return ""
+        return str(carrier_numbers.get(self.carrier.tracking_format).format(number))
+
+    @property
+    def carrier_link(self) -> str | None:
+        """The carrier's tracking page for its number, https only; None without either."""
+        return carrier_numbers.tracking_link(
+            self.carrier.tracking_url, self.carrier.tracking_format, self.carrier_tracking_number
+        )
 
 
 @dataclass(slots=True)
@@ -128,12 +154,14 @@ def _sql(vendor: str) -> tuple[str, str]:
             for n in names
         ]
 
-    own = ("id", "s10", "created_at", "recipient_city", "recipient_country")
+    own = ("id", "s10", "created_at", "recipient_city", "recipient_country",
+           "carrier_tracking_number")  # fmt: skip
     network = ((Lane, "l", "lane", ("transit_target_days",)),
                (Hub, "h", "hub", ("code", "name", "city", "airport")),
                (Gateway, "g", "gateway", ("iata", "city", "latitude", "longitude", "timezone")),
                (ServiceLevel, "sl", "service_level",
-                ("code", "name", "transit_min_days", "transit_max_days")))  # fmt: skip
+                ("code", "name", "transit_min_days", "transit_max_days")),
+               (Carrier, "c", "carrier", ("name", "tracking_format", "tracking_url")))  # fmt: skip
     found = ", ".join(
         cols(parcel, "p", own, "p_")
         + cols(parcel, "p", tuple(fk for _m, _a, fk, _n in network), "p_")
@@ -217,8 +245,9 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (pk, s10, created_at, city, country, target, hub_code, hub_name, hub_city, hub_airport,
-     iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax) = row  # fmt: skip
+    (pk, s10, created_at, city, country, carrier_number, target, hub_code, hub_name, hub_city,
+     hub_airport, iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax, carrier_name,
+     carrier_format, carrier_url) = row  # fmt: skip
     tz = db.timezone
     return ParcelRow(
         pk=pk,
@@ -230,6 +259,8 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         hub=HubRow(hub_code, hub_name, hub_city, hub_airport),
         gateway=GatewayRow(iata, gw_city, float(lat), float(lon), gw_tz),
         service_level=ServiceLevelRow(sl_code, sl_name, tmin, tmax),
+        carrier=CarrierRow(carrier_name, carrier_format, carrier_url),
+        carrier_tracking_number=carrier_number or "",
     )
 
 

@@ -72,7 +72,7 @@ def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
     hooked = [c for c in status_changes if endpoints.get(facts[c["parcel_id"]][0])]
     if not keyed and not hooked:
         return {"emails": 0, "webhooks": 0}
-    parcels = Parcel.objects.select_related("gateway").in_bulk(
+    parcels = Parcel.objects.select_related("gateway", "carrier").in_bulk(
         {c["parcel_id"] for c in keyed + hooked}
     )
     events = TrackingEvent.objects.in_bulk({c["event_pk"] for c in keyed + hooked})

@@ -17,6 +17,7 @@ from caravana.errors import coded_fields_error, field_error
 from caravana.fulfillment import events
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel
+from caravana.fulfillment.services import carriers
 from caravana.fulfillment.services.rules import (
     MEASURE_CODES,
     ORIGIN_COUNTRY,
@@ -174,7 +175,8 @@ def _open_bag(hub: Hub, parcel: Parcel) -> Bag:
 @transaction.atomic
 def sort_into_bag(hub_user: Any, s10: str) -> Bag:
     """Put a received parcel into the open bag for its gateway + service level + last-mile
-    carrier, opening one if needed. Refuses a bag that would pass 30 kg: close it first."""
+    carrier, opening one if needed; the carrier is chosen now (services.carriers.choose_for)
+    unless a planner set it. Refuses a bag that would pass 30 kg: close it first."""
     hub = hub_of(hub_user)
     code = parse(S10, s10)
     parcel = hub_parcel(hub, code)
@@ -191,6 +193,7 @@ def sort_into_bag(hub_user: Any, s10: str) -> Bag:
             _("Parcel %(s)s is already bagged (%(b)s).") % {"s": code, "b": where},
             FulfillmentErrorCode.INVALID_PARCEL_STATE,
         )
+    carriers.choose_for(parcel)
     bag = _open_bag(hub, parcel)
     weight = parcel.weight_g
     if bag.weight_g + weight > Bag.MAX_WEIGHT_G:
@@ -215,7 +218,7 @@ def sort_into_bag(hub_user: Any, s10: str) -> Bag:
     bag.save(update_fields=["weight_g", "volume_cm3", "parcel_count", "dangerous_goods"])
     parcel.bag = bag
     parcel.state = Parcel.State.BAGGED
-    parcel.save(update_fields=["bag", "state", "updated_at"])
+    parcel.save(update_fields=["bag", "state", "carrier", "carrier_choice", "updated_at"])
     emit(parcel, None, now(), hub.code, bag=bag.identifier)
     return bag
 
