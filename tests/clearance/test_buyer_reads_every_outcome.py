@@ -64,8 +64,8 @@ STATUS = {
     o.RELEASED: "in_transit",
     o.HELD: "on_hold",
     o.RETURNED: "return_to_sender",
-    o.SEIZED: "return_to_sender",
-    o.DISPOSED: "return_to_sender",
+    o.SEIZED: "seized",
+    o.DISPOSED: "disposed",
 }
 PATHS = [
     [(o.CLEARED, "")],
