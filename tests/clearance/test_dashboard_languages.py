@@ -25,7 +25,7 @@ WORDS = {
            "Duties remitted", "Inspection"],
     "es": ["Panel de despacho", "Llegó", "Presentado", "Despachado", "Retenido", "Liberado",
            "Devuelto", "Tiempo medio de despacho", "Aranceles cobrados", "Aranceles liquidados",
-           "Derechos remitidos", "Inspección"],
+           "Aranceles remitidos", "Inspección"],
     "pt-br": ["Painel de desembaraço", "Chegou", "Apresentado", "Desembaraçado", "Retido",
               "Liberado", "Devolvido", "Tempo médio de desembaraço", "Tributos cobrados",
               "Tributos lançados", "Tributos recolhidos", "Inspeção"],

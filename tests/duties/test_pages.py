@@ -36,7 +36,7 @@ def assessed(paid):
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "Duties and taxes: reconciliation"), ("es", "Derechos e impuestos: conciliación"),
+    [("en", "Duties and taxes: reconciliation"), ("es", "Aranceles e impuestos: conciliación"),
      ("pt-br", "Tributos de importação: conciliação"), ("zh-hans", "关税和税款：对账")],
 )  # fmt: skip
 def test_operator_sees_the_balanced_report_in_four_languages(client, assessed, language, words):

@@ -1,7 +1,9 @@
-"""Air waybill documents, mounted at /waybills/ (every master for operators: all/)."""
+"""Air waybill documents, mounted at /waybills/ (every master for operators: all/), and the
+CN 23 of a flight's parcel for planners and operators (cn23/?flight=&s10=)."""
 
 from django.urls import path
 
+from caravana.customs import views as customs_views
 from caravana.waybills import views
 
 app_name = "waybills"
@@ -13,4 +15,5 @@ urlpatterns = [
     path("mawb/<str:number>.jsonld", views.onerecord_json, name="onerecord"),
     path("hawb/<str:number>.pdf", views.hawb_pdf, name="hawb"),
     path("all/", views.operations_list, name="operations"),
+    path("cn23/", customs_views.flight_cn23, name="cn23"),
 ]

@@ -76,6 +76,8 @@ def flight(request: HttpRequest, pk: int) -> HttpResponse:
             "no_airline": queries.no_airline_text(f) if airline is None else "",
             "designator": queries.designator_of(f),
             "is_operator": is_operator(request.user),
+            # Planners and operators open any parcel's CN 23 (hub staff have the hub's pages).
+            "can_cn23": can_plan(request.user),
             # Planners and operators may (re)build a scheduled flight's waybills by hand.
             "can_build": (can_plan(request.user) or is_operator(request.user))
             and f.state == Flight.State.SCHEDULED,
