@@ -120,3 +120,6 @@ def test_tracking_links_are_https_and_escaped():
         "https://t.example/track/"
     )
     assert carriers.pattern_problem("https://t.example/{n") == "placeholder"
+    # The host is the operator's, never the number's: a placeholder there is refused.
+    assert carriers.pattern_problem("https://{n}.t.example/") == "https"
+    assert carriers.tracking_link("https://{n}.t.example/", "unknown", "ABC123") is None

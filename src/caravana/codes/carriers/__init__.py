@@ -83,9 +83,10 @@ def is_valid(key: str, number: str) -> bool:
 
 def pattern_problem(pattern: str) -> str | None:
     """Why a tracking URL pattern cannot be used ("https", "placeholder"), or None when it can.
-    Only https links are built: a buyer follows them from our page and our e-mails."""
+    Only https links are built, to the host the operator wrote: a buyer follows them from our
+    page and our e-mails, so a number must never choose where they lead."""
     parts = urlsplit(pattern)
-    if parts.scheme != "https" or not parts.netloc:
+    if parts.scheme != "https" or not parts.netloc or "{" in parts.netloc:
         return "https"
     try:
         names = {f for _t, f, _s, _c in string.Formatter().parse(pattern) if f is not None}
