@@ -55,22 +55,6 @@ ZERO = Decimal(0)
 MAX_PERIOD_DAYS = 366
 
 
-def _order_of(parcel: Parcel) -> Order:
-    order = (
-        Order.objects.filter(number=parcel.order_ref, merchant_id=parcel.merchant_id).first()
-        if parcel.order_ref
-        else None
-    )
-    if order is None or order.paid_at is None:
-        raise field_error(
-            "parcel",
-            _("Parcel %(s)s belongs to no paid order: there are no collected duties to match.")
-            % {"s": parcel.s10},
-            DutiesErrorCode.NO_ORDER,
-        )
-    return order
-
-
 def country_taxes(country: str) -> list[str]:
     """The rule components (duties and taxes) any of the country's rule sets has had."""
     codes: list[str] = []
@@ -106,43 +90,11 @@ def read_amount(raw: Any) -> Decimal | None:
     return value
 
 
-def _clean_amounts(order: Order, amounts: Mapping[str, Any]) -> dict[str, Decimal]:
-    """The assessment by tax, rounded to the currency; a tax the country's rules do not know, a
-    negative or unreadable amount is an error naming it."""
-    known = set(country_taxes(order.country)) | set(ledger.collected_by_tax(order))
-    out: dict[str, Decimal] = {}
-    for code, raw in (amounts or {}).items():
-        field = f"amounts.{code}"
-        if code not in known:
-            raise field_error(
-                field,
-                _("%(t)s is not a duty or tax of %(c)s.") % {"t": code, "c": order.country},
-                DutiesErrorCode.INVALID_ASSESSMENT,
-            )
-        try:
-            value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
-        except (InvalidOperation, ValueError):
-            value = Decimal("NaN")
-        if not value.is_finite() or value < 0 or value >= Decimal(10) ** 12:
-            raise field_error(
-                field, _("Give an amount of zero or more."), DutiesErrorCode.INVALID_ASSESSMENT
-            )
-        out[code] = round_money(value, order.currency)
-    return out
-
-
 def _post(key: str, kind: str, legs: list, order: Order | None, memo: str) -> None:
     try:
         ledger.post(key, kind, legs, order=order, memo=memo)
     except ledger.LedgerError as exc:
         raise field_error("ledger", str(exc), DutiesErrorCode.LEDGER_REFUSED) from exc
-
-
-def _escrow_duties(order: Order) -> Decimal:
-    """The order's duties and taxes still in escrow: refunds come off goods, then shipping,
-    then duties (payments.ledger.release_split)."""
-    rest = max(order.refunded - order.goods - order.shipping, ZERO)
-    return max(order.duties + order.taxes - rest - ledger.duties_moved(order), ZERO)
 
 
 def _held_order(order_id: int) -> Order:
@@ -174,63 +126,15 @@ def record_assessment(
     """Record customs' assessment of `parcel` (amounts by tax: {"ii": "12.30", "icms": ...}, in
     the order's currency) and book it against what the buyer paid. `source` says where the
     figures come from (the customs declaration's number, the broker's file). Calling it again
-    with the same amounts returns the first record; other amounts are refused."""
-    at = at or timezone.now()
-    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
-    existing = DutyAssessment.objects.filter(parcel=parcel).first()
-    order = _order_of(parcel)
-    clean = _clean_amounts(order, amounts)
-    if existing is not None:
-        same = {k: Decimal(v) for k, v in existing.amounts.items()} == clean
-        if same and existing.status == AssessmentStatus.ASSESSED:
-            return existing
-        raise field_error(
-            "parcel",
-            _("Parcel %(s)s was already assessed (%(a)s %(c)s).")
-            % {"s": parcel.s10, "a": existing.assessed_total, "c": existing.currency},
-            DutiesErrorCode.ALREADY_ASSESSED,
-        )
-    if not str(source or "").strip():
-        raise field_error("source", _("Say where the assessment comes from."),
-                          DutiesErrorCode.INVALID_ASSESSMENT)  # fmt: skip
-    order = _held_order(order.pk)
-    by_tax = ledger.collected_by_tax(order) if parcel.ddp else {}
-    collected = ledger.allocate(by_tax, _escrow_duties(order)) if by_tax else {}
-    taxes = list(dict.fromkeys([*collected, *clean]))
-    cur, country = order.currency, order.country
-    zero = round_money(ZERO, cur)
-    diffs = {t: clean.get(t, zero) - collected.get(t, zero) for t in taxes}
-    policy = policy_of(country)
-    assessment = DutyAssessment.objects.create(
-        parcel=parcel, order=order, country=country, currency=cur,
-        amounts={t: str(v) for t, v in clean.items()},
-        collected={t: str(v) for t, v in collected.items()},
-        differences={t: str(v) for t, v in diffs.items()},
-        assessed_total=sum(clean.values(), zero), collected_total=sum(collected.values(), zero),
-        difference_total=sum(diffs.values(), zero) if parcel.ddp else zero,
-        policy=policy, source=str(source).strip()[:200], assessed_at=at,
-    )  # fmt: skip
-    if not parcel.ddp:
-        return assessment  # the buyer pays customs on arrival: no money of ours moves
-    _lock_accounts(order, taxes)
-    moved = sum(collected.values(), zero)
-    if moved:
-        legs = [ledger.debit(ledger.account(AccountKind.ESCROW, cur), moved, order)]
-        legs += [ledger.credit(_liability(order, t), v, order) for t, v in collected.items()]
-        _post(f"duty-collect:{parcel.s10}", "duty_collect", legs, order,
-              f"duties of {parcel.s10} before customs")  # fmt: skip
-    legs = []
-    for tax, diff in diffs.items():
-        if diff > 0:
-            legs += [ledger.debit(_shortfall_account(order, policy), diff, order),
-                     ledger.credit(_liability(order, tax), diff, order)]  # fmt: skip
-        elif diff < 0:
-            legs += [ledger.debit(_liability(order, tax), -diff, order),
-                     ledger.credit(_surplus_account(order), -diff, order)]  # fmt: skip
-    if legs:
-        _post(f"duty-diff:{parcel.s10}", "duty_diff", legs, order,
-              f"customs assessed {parcel.s10}: {policy}")  # fmt: skip
-    return assessment
+    with the same amounts returns the first record; other amounts are refused. One parcel's
+    record_assessments: the rules and the bookings live there once."""
+    Parcel.objects.select_for_update().filter(pk=parcel.pk).first()
+    result = record_assessments([AssessmentIn(parcel.pk, amounts, source, at or timezone.now())])
+    if result.errors:
+        name, message, code = result.errors[0]
+        # A refusal of the parcel as a whole names the parcel, as the desk's one-parcel forms do.
+        raise field_error("parcel" if name == "amounts" else name, message, code)
+    return DutyAssessment.objects.get(parcel_id=parcel.pk)
 
 
 @dataclass
