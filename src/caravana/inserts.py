@@ -81,16 +81,20 @@ def insert_rows(
     of the cost. Each column's value is adapted as its field's database wants it (a time once
     per distinct value); defaults and `auto_now_add` are not applied, so give every column.
     Same caveat as insert(): no signal, no save(). Returns the `returning` columns of the new
-    rows (in no promised order: SQLite's RETURNING gives none, so return a key to match)."""
+    rows (in no promised order: SQLite's RETURNING gives none, so return a key to match).
+
+    On PostgreSQL the rows go in by COPY (psycopg's C writer: no SQL text to quote, one
+    stream), the primary keys drawn first from the table's sequence when they are asked
+    for; `returning` may then name only given columns and the primary key."""
     if not rows:
         return []
     conn = connections[using]
+    if conn.vendor == "postgresql":
+        return _copy_rows(model, columns, rows, returning, using)
     meta, qn = model._meta, conn.ops.quote_name
     fields = [_concrete(model, c) for c in columns]
-    pg = conn.vendor == "postgresql"
     adapters = [_adapter(f, conn) for f in fields]
-    marks = [("%s::jsonb" if pg and isinstance(f, models.JSONField) else "%s") for f in fields]
-    one = "(" + ", ".join(marks) + ")"
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     head = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) VALUES "
     )
@@ -107,6 +111,51 @@ def insert_rows(
             if back:
                 out += [tuple(r) for r in cursor.fetchall()]
     return out
+
+
+def _copy_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str],
+    using: str,
+) -> list[tuple[Any, ...]]:
+    """insert_rows on PostgreSQL: `COPY … FROM STDIN`, in the caller's transaction."""
+    conn = connections[using]
+    meta, qn = model._meta, conn.ops.quote_name
+    pk = meta.pk
+    names = list(columns)
+    wanted = [str(c) for c in returning]
+    keyed = pk is not None and any(_concrete(model, c) is pk for c in wanted)
+    if keyed and pk.name not in names and pk.attname not in names:
+        names.append(pk.name)
+    fields = [_concrete(model, c) for c in names]
+    adapters = [_adapter(f, conn) for f in fields]
+    positions: list[int] = []
+    for c in wanted:
+        field = _concrete(model, c)
+        if field not in fields:
+            raise ValueError(f"insert_rows on PostgreSQL returns given columns or the key: {c}")
+        positions.append(fields.index(field))
+    conn.ensure_connection()
+    raw = conn.connection
+    with raw.cursor() as cursor:
+        table = meta.db_table
+        all_rows: Sequence[Sequence[Any]] = rows
+        if len(fields) > len(columns):
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                (qn(table), str(pk.column), len(rows)),
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            all_rows = [(*row, pk_value) for row, pk_value in zip(rows, ids, strict=True)]
+        statement = f"COPY {qn(table)} ({', '.join(qn(str(f.column)) for f in fields)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            for row in all_rows:
+                copy.write_row([a(v) if a else v for a, v in zip(adapters, row, strict=True)])
+    if not positions:
+        return []
+    return [tuple(row[i] for i in positions) for row in all_rows]
 
 
 def _concrete(model: type[models.Model], name: str) -> Field:
