@@ -188,8 +188,7 @@ def chart_rows(rows: Iterable[tuple[str, Figures]]) -> tuple[list[ChartRow], flo
     rows = list(rows)
     end = max([f.p90_days or 0.0 for _l, f in rows] + [1.0])
     return [
-        ChartRow(label, f, _width(f.median_days, end), _width(f.p90_days, end))
-        for label, f in rows
+        ChartRow(label, f, _width(f.median_days, end), _width(f.p90_days, end)) for label, f in rows
     ], end
 
 

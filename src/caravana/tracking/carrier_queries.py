@@ -172,8 +172,15 @@ def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        Bucket(c, cid, name, None if hours is None else int(hours), int(n), int(first or 0),
-               int(within or 0))  # fmt: skip
+        Bucket(
+            c,
+            cid,
+            name,
+            None if hours is None else int(hours),
+            int(n),
+            int(first or 0),
+            int(within or 0),
+        )  # fmt: skip
         for c, cid, name, hours, n, first, within in rows
         if not country or c == country
     ]

@@ -108,15 +108,13 @@ def _parcel(merchant, country: str, level: str) -> Parcel:
     )
 
 
-def _journey(
-    parcel: Parcel, failing: float, now: dt.datetime, rnd: random.Random
-) -> list[EventIn]:
+def _journey(parcel: Parcel, failing: float, now: dt.datetime, rnd: random.Random) -> list[EventIn]:
     """Hub, flight, customs and carrier events ending in an EMI between 1 and 14 days ago,
     with a failed attempt first at the chance `failing`, and late at the chance LATE."""
     level = parcel.service_level.code
     last_mile = LAST_MILE_DAYS.get(level, 3.0) + rnd.uniform(-0.8, 2.5)
-    if rnd.random() < LATE:
-        last_mile += parcel.service_level.transit_max_days  # late: past the promise
+    if rnd.random() < LATE:  # late: a day or two past the promise (counted from the label)
+        last_mile = parcel.service_level.transit_max_days - 3.7 + rnd.uniform(1.0, 2.5)
     steps: list[tuple[str, str, float]] = [  # (source, code, days after the hub's EMA)
         (Source.HUB, "EMA", 0.0),
         (Source.HUB, "EMB", 0.2),

@@ -7,15 +7,15 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from caravana import markets
 from caravana.tracking.carrier_queries import MAX_PERIOD_DAYS
 
 #: The period shown when none is asked for: the last 30 days, today included.
 DEFAULT_DAYS = 30
+ISO = "%Y-%m-%d"
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -27,8 +27,14 @@ def _countries() -> list[tuple[str, str]]:
 
 class PerformanceForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=_countries, required=False)
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=pgettext_lazy("period end", "To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates whatever the page's language (not 04/11/2026 in Spanish).
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format=ISO, attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period end", "To"),
+        widget=forms.DateInput(format=ISO, attrs={"type": "date"}),
+    )
 
     @staticmethod
     def initial_for(today: dt.date | None = None) -> dict:

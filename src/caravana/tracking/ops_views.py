@@ -33,8 +33,13 @@ def performance(request: HttpRequest) -> HttpResponse:
             )
             caption = _("Carriers in %(country)s compared") % {"country": name}
             sections.append(
-                {"country": c, "name": name, "rows": rows, "scale_end": scale_end,
-                 "caption": caption}  # fmt: skip
+                {
+                    "country": c,
+                    "name": name,
+                    "rows": rows,
+                    "scale_end": scale_end,
+                    "caption": caption,
+                }  # fmt: skip
             )
         totals = [(s["name"], s["country"].total) for s in sections]
         country_rows, country_scale = carrier_figures.chart_rows(totals)
