@@ -76,8 +76,9 @@ def add_deliveries(carrier_id: int) -> int:
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, params)
-            n += cur.rowcount
-        log(f"{code}: {cur.rowcount:,} events ({time.perf_counter() - t0:.0f} s)")
+            added = cur.rowcount
+        n += added
+        log(f"{code}: {added:,} events ({time.perf_counter() - t0:.0f} s)")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     return n
@@ -112,6 +113,7 @@ def explain(start: dt.datetime, end: dt.datetime) -> str:
     sql, params = carrier_queries.statement(start, end)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            cur.execute("SET jit = off")  # as carrier_queries.bucket_rows runs it
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             return "\n".join(r[0] for r in cur.fetchall())
         cur.execute("EXPLAIN QUERY PLAN " + sql, params)

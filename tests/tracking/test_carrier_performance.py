@@ -209,5 +209,6 @@ def test_the_page_costs_a_bounded_number_of_queries(make_parcel, django_assert_m
         journey(make_parcel(), [("EMI", t)])
     client = signed_in(Role.OPERATOR)
     url = reverse("carrier_performance:index")
-    with django_assert_max_num_queries(4):  # session, user, the statement
+    # Session, user, the statement; on PostgreSQL also SET LOCAL jit = off in a savepoint.
+    with django_assert_max_num_queries(4 if connection.vendor == "sqlite" else 7):
         assert client.get(url).status_code == 200

@@ -8,8 +8,12 @@ One statement for any period (tracking.carrier_figures turns its rows into the f
    a parcel with an EMI before the period was delivered then and is left out;
 2. per delivered parcel, index probes of ``trk_event_parcel_time`` (parcel, occurred_at, id):
    a failed attempt (EMH) before the EMI, the customs release (EDC) and the handover
-   (``handover_sql``). Every probe is bounded below by ``since`` (the period's start less
-   JOURNEY_DAYS), so on PostgreSQL each touches only the months that can hold the journey;
+   (``handover_sql``). Every probe is bounded below by the period's start less JOURNEY_DAYS
+   (PostgreSQL prunes the older months when planning) and by the parcel's delivery less
+   JOURNEY_DAYS (it prunes the rest per parcel as it runs), so each touches the two or three
+   months that can hold the journey.
+   The CTE holding them is MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12): inlined, SQLite
+   evaluated the handover twice, once for the SELECT and once for the GROUP BY;
 3. joined to the parcel (destination country, last-mile carrier, label time) and its service
    level (the promise), then counted per (country, carrier, whole hours from handover to
    delivery): a few thousand rows at most, whatever the number of parcels.
@@ -28,7 +32,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from caravana import markets
 from caravana.fulfillment.models import Parcel
@@ -36,10 +40,11 @@ from caravana.network.models import Carrier, ServiceLevel
 from caravana.tracking.carrier_figures import Bucket
 from caravana.tracking.models import TrackingEvent
 
-#: How far before the period a delivered parcel's journey is looked at (its failed attempts,
-#: release, handover): longer than any journey Caravana promises (the seeded levels: at most
-#: 45 days), short enough that PostgreSQL reads only a few monthly partitions per parcel.
-JOURNEY_DAYS = 120
+#: How far before its delivery a parcel's journey is looked at (its failed attempts, release,
+#: handover), and before the period an earlier delivery: longer than any journey Caravana
+#: promises (the seeded levels: at most 45 days), short enough that PostgreSQL probes only
+#: the two or three monthly partitions that can hold it (pruned per parcel as it runs).
+JOURNEY_DAYS = 60
 #: Days added to the label's date for the promise: the merchant's handling (network.promise)
 #: is over once the parcel has its label.
 PROMISE_HANDLING_DAYS_AFTER_LABEL = 0
@@ -49,7 +54,7 @@ GATEWAY_CODES = ("EMD", "EDA", "EDB", "EME", "EDC", "EDX")
 MAX_PERIOD_DAYS = 366
 
 
-def handover_sql(ev: str, parcel: str, released: str, delivered: str) -> str:
+def handover_sql(ev: str, parcel: str, released: str, delivered: str, since: str) -> str:
     """SQL for when a delivered parcel was handed over to its last-mile carrier.
 
     Until the handover is recorded as an event of its own (issue 15 item 2, branch
@@ -61,12 +66,14 @@ def handover_sql(ev: str, parcel: str, released: str, delivered: str) -> str:
 
     When the handover event lands, change this function alone: e.g. the parcel's first event
     of that code before the delivery. `ev` is the event table's quoted name; the others are
-    SQL expressions for the parcel id, the release time and the delivery time."""
+    SQL expressions for the parcel id, the release time, the delivery time and the earliest
+    time looked at (the delivery less JOURNEY_DAYS)."""
     codes = ", ".join(f"'{c}'" for c in GATEWAY_CODES)
     return (
         f"(SELECT MIN(h.occurred_at) FROM {ev} h WHERE h.parcel_id = {parcel}"
         f" AND h.occurred_at >= {released} AND h.occurred_at <= {delivered}"
-        f" AND h.occurred_at >= %(since)s AND h.code NOT IN ({codes}))"
+        f" AND h.occurred_at >= %(since)s AND h.occurred_at >= {since}"
+        f" AND h.code NOT IN ({codes}))"
     )
 
 
@@ -96,9 +103,13 @@ def _statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
     delivered_day, p1 = _local_date(vendor, "f.delivered_at")
     label_day, p2 = _local_date(vendor, "p.created_at")
     if vendor == "postgresql":
+        back = f"interval '{JOURNEY_DAYS:d} days'"
+        d_since, g_since = f"d.delivered_at - {back}", f"g.delivered_at - {back}"
         hours = "FLOOR(EXTRACT(EPOCH FROM (f.delivered_at - f.handover_at)) / 3600)::integer"
         late = f"(({delivered_day}) - ({label_day}))"
-    else:
+    else:  # stored as ISO text in UTC: datetime()'s text compares in the same order
+        d_since = f"datetime(d.delivered_at, '-{JOURNEY_DAYS:d} days')"
+        g_since = f"datetime(g.delivered_at, '-{JOURNEY_DAYS:d} days')"
         hours = "CAST((julianday(f.delivered_at) - julianday(f.handover_at)) * 24 AS INTEGER)"
         late = f"(julianday({delivered_day}) - julianday({label_day}))"
     sql = f"""
@@ -110,16 +121,18 @@ WITH delivered AS (
 ), firsts AS (
   SELECT d.parcel_id, d.delivered_at,
     (SELECT MIN(r.occurred_at) FROM {ev} r WHERE r.parcel_id = d.parcel_id AND r.code = 'EDC'
-       AND r.occurred_at >= %(since)s AND r.occurred_at <= d.delivered_at) AS released_at,
+       AND r.occurred_at >= %(since)s AND r.occurred_at >= {d_since}
+       AND r.occurred_at <= d.delivered_at) AS released_at,
     CASE WHEN EXISTS (SELECT 1 FROM {ev} m WHERE m.parcel_id = d.parcel_id AND m.code = 'EMH'
-       AND m.occurred_at >= %(since)s AND m.occurred_at < d.delivered_at) THEN 0 ELSE 1 END
+       AND m.occurred_at >= %(since)s AND m.occurred_at >= {d_since}
+       AND m.occurred_at < d.delivered_at) THEN 0 ELSE 1 END
       AS first_attempt
   FROM delivered d
   WHERE NOT EXISTS (SELECT 1 FROM {ev} x WHERE x.parcel_id = d.parcel_id AND x.code = 'EMI'
        AND x.occurred_at >= %(since)s AND x.occurred_at < %(start)s)
 ), timed AS MATERIALIZED (
   SELECT g.parcel_id, g.delivered_at, g.first_attempt,
-    {handover_sql(ev, "g.parcel_id", "g.released_at", "g.delivered_at")} AS handover_at
+    {handover_sql(ev, "g.parcel_id", "g.released_at", "g.delivered_at", g_since)} AS handover_at
   FROM firsts g
 )
 SELECT p.recipient_country, p.carrier_id, COALESCE(c.name, ''), {hours} AS hours,
@@ -168,9 +181,19 @@ def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list
     """Counted buckets of the parcels first delivered in [start, end), optionally of one
     destination country (filtered after counting: the rows are few)."""
     sql, params = statement(start, end)
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor == "postgresql":
+        # PostgreSQL's JIT compiled this plan (a subplan per partition) for 14 s before
+        # running it for 6 s (bench/bench_carrier_stats.py, 5 million events): off, for this
+        # transaction only (SET LOCAL needs one).
+        with transaction.atomic(using=DEFAULT_DB_ALIAS), conn.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     return [
         Bucket(
             c,
