@@ -199,6 +199,9 @@ def test_a_bad_period_is_named_and_nothing_is_read(network, django_assert_max_nu
     assert page.status_code == 200
     assert "The period must end on or after its first day." in page.content.decode()
     assert b'data-testid="carriers"' not in page.content
+    page = client.get(url, {"start": "2026-01-01", "end": "2026-04-03"})  # 93 days
+    assert "Choose a period of at most 92 days." in page.content.decode()
+    assert client.get(url, {"start": "2026-01-01", "end": "2026-04-02"}).context["form"].is_valid()
     page = client.get(url, {"start": "nonsense", "end": "2026-05-01", "country": "XX"})
     assert page.context["form"].errors.keys() == {"start", "country"}
 

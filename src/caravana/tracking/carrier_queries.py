@@ -50,8 +50,11 @@ JOURNEY_DAYS = 60
 PROMISE_HANDLING_DAYS_AFTER_LABEL = 0
 #: Events of the arrival gateway and import customs: never the carrier's handover.
 GATEWAY_CODES = ("EMD", "EDA", "EDB", "EME", "EDC", "EDX")
-#: The longest period the page accepts, in days.
-MAX_PERIOD_DAYS = 366
+#: The longest period the page accepts, in days (a quarter). Every delivered parcel of the
+#: period costs its own index probes: 39,000 deliveries (a month at 5 million events) took
+#: 8.6 s and 486,000 (a year) 123 s on a loaded two-core machine (bench_carrier_stats.py), so
+#: a year would need a daily roll-up of these counts, not this statement on request.
+MAX_PERIOD_DAYS = 92
 
 
 def handover_sql(ev: str, parcel: str, released: str, delivered: str, since: str) -> str:
@@ -183,9 +186,9 @@ def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list
     sql, params = statement(start, end)
     conn = connections[DEFAULT_DB_ALIAS]
     if conn.vendor == "postgresql":
-        # PostgreSQL's JIT compiled this plan (a subplan per partition) for 14 s before
-        # running it for 6 s (bench/bench_carrier_stats.py, 5 million events): off, for this
-        # transaction only (SET LOCAL needs one).
+        # PostgreSQL's JIT spent 14 s of a 20 s run compiling this plan (a subplan per
+        # partition); without it the run took 9 s (bench/bench_carrier_stats.py, 5 million
+        # events, a loaded machine). Off for this transaction only (SET LOCAL needs one).
         with transaction.atomic(using=DEFAULT_DB_ALIAS), conn.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params)

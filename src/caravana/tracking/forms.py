@@ -48,7 +48,9 @@ class PerformanceForm(forms.Form):
             if end < start:
                 self.add_error("end", _("The period must end on or after its first day."))
             elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("end", _("Choose a period of at most a year."))
+                self.add_error(
+                    "end", _("Choose a period of at most %(n)d days.") % {"n": MAX_PERIOD_DAYS}
+                )
         return data
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
