@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -47,6 +48,13 @@ def journey(parcel, steps: list[tuple[str, dt.datetime]], label: dt.datetime | N
     if label is not None:
         Parcel.objects.filter(pk=parcel.pk).update(created_at=label)
     return parcel
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    """The page keeps a period's counts in the cache (carrier_queries.cached_bucket_rows):
+    each test starts without them."""
+    cache.clear()
 
 
 def figures(start=START, end=END, country="") -> dict[tuple[str, str], carrier_figures.Figures]:
@@ -153,6 +161,17 @@ def test_the_statement_reads_deliveries_by_index(make_parcel):
             assert "USING INDEX trk_event_delivered" in plan, plan
             scans = [line for line in plan.splitlines() if line.startswith("SCAN")]
             assert all(not line.startswith(("SCAN e", "SCAN tracking")) for line in scans), plan
+
+
+def test_the_page_keeps_a_periods_counts_for_a_while(make_parcel, settings):
+    t = NOW - dt.timedelta(days=2)
+    journey(make_parcel(), [("EMI", t)])
+    first = carrier_queries.cached_bucket_rows(START, END)
+    journey(make_parcel(), [("EMI", t)])
+    assert carrier_queries.cached_bucket_rows(START, END) == first  # kept
+    assert carrier_queries.cached_bucket_rows(START, END, "MX") == []
+    settings.CARRIER_STATS_CACHE_SECONDS = 0
+    assert carrier_queries.cached_bucket_rows(START, END)[0].parcels == 2
 
 
 def test_returns_by_reason_is_a_place_kept_for_the_returns_app():

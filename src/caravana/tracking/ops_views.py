@@ -22,7 +22,7 @@ def performance(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         start, end = form.bounds()
         country = form.cleaned_data["country"]
-        buckets = carrier_queries.bucket_rows(start, end, country)
+        buckets = carrier_queries.cached_bucket_rows(start, end, country)
         language = get_language() or "en"
         countries = carrier_figures.by_country(buckets, [m.code for m in markets.all()])
         sections = []
