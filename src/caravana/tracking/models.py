@@ -159,6 +159,15 @@ class TrackingEvent(models.Model):
                 name="trk_event_parcel_outcome",
                 condition=models.Q(status__in=lifecycle.OUTCOMES),
             ),
+            # Deliveries (EMI) by time: the carrier performance page's period is a range of
+            # this index (tracking.carrier_queries), never a scan of the events. Partial, so
+            # only EMI rows (one or two per parcel) pay for it on insert. Queries must spell
+            # the condition as the literal code = 'EMI' for SQLite to use it.
+            models.Index(
+                fields=["occurred_at", "parcel"],
+                name="trk_event_delivered",
+                condition=models.Q(code="EMI"),
+            ),
         ]
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")
