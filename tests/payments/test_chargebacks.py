@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from caravana.accounts.models import Role
 from caravana.orders import lifecycle
 from caravana.payments import chargebacks, escrow, ledger, payouts, simulate
 from caravana.payments.models import (
@@ -21,7 +22,6 @@ from caravana.payments.models import (
     PaymentStatus,
 )
 from caravana.payments.providers import Dispute
-from caravana.accounts.models import Role
 from tests import factories as f
 from tests.orders.support import buyer, place
 
