@@ -52,11 +52,19 @@ def look(page, name: str) -> None:
 @pytest.fixture
 def case(completed):
     payment = Payment.objects.filter(status="succeeded").first()
-    return chargebacks.apply("sandbox", Dispute(
-        dispute_id="dp_1QbrowserTest", payment_id="", reference=payment.reference,
-        amount=payment.amount, currency=payment.currency, status="open",
-        reason="product_not_received", raw_status="needs_response",
-    ))
+    return chargebacks.apply(
+        "sandbox",
+        Dispute(
+            dispute_id="dp_1QbrowserTest",
+            payment_id="",
+            reference=payment.reference,
+            amount=payment.amount,
+            currency=payment.currency,
+            status="open",
+            reason="product_not_received",
+            raw_status="needs_response",
+        ),
+    )
 
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))

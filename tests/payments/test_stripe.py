@@ -395,3 +395,13 @@ def test_unsupported_event_types_are_acknowledged(client, st, pix):
     resp = post_event(client, event("refund.updated", obj))
     assert resp.status_code == 200 and resp.json()["ignored"] == "refund.updated"
     assert Payment.objects.get().status == PaymentStatus.PENDING
+
+
+def test_production_refuses_a_stripe_key_without_its_webhook_secret(settings):
+    from caravana.api.checks import stripe_errors
+
+    settings.STRIPE_SECRET_KEY = "sk_live_x"
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    assert [e.id for e in stripe_errors()] == ["caravana.E020"]
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    assert stripe_errors() == []

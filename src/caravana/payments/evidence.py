@@ -41,9 +41,9 @@ def bundle(case: Chargeback) -> dict[str, Any]:
     parcels: dict[str, list[Parcel]] = {}
     for parcel in Parcel.objects.filter(order_ref__in=numbers).select_related("carrier"):
         parcels.setdefault(parcel.order_ref, []).append(parcel)
-    out_orders = []
+    out_orders: list[dict[str, Any]] = []
     for order in orders:
-        shipped = []
+        shipped: list[dict[str, Any]] = []
         for parcel in parcels.get(order.number, []):
             events = list(
                 TrackingEvent.objects.filter(parcel=parcel).order_by("-occurred_at")[:MAX_EVENTS]
@@ -69,7 +69,7 @@ def bundle(case: Chargeback) -> dict[str, Any]:
                     ],
                 }
             )
-        messages = [
+        messages: list[dict[str, str]] = [
             {"at": _iso(d.opened_at), "from": "buyer", "text": d.buyer_message}
             for d in Dispute.objects.filter(order=order)
         ] + [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -57,12 +57,14 @@ def chargeback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         resp = JsonResponse(bundle, json_dumps_params={"ensure_ascii": False, "indent": 2})
         resp["Content-Disposition"] = f'attachment; filename="chargeback-{case.pk}-evidence.json"'
         return resp
+    holds = [
+        {**h, "share": Decimal(h["share"]), "frozen": Decimal(h["frozen"])} for h in case.holds
+    ]
     return render(
         request,
         "payments/ops_chargeback.html",
-        {"case": case, "bundle": bundle, "can_submit": _can_submit(case),
-         "raw": json.dumps(bundle, ensure_ascii=False, indent=2)},
-    )  # fmt: skip
+        {"case": case, "holds": holds, "bundle": bundle, "can_submit": _can_submit(case)},
+    )
 
 
 @operator_required

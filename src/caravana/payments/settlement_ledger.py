@@ -97,15 +97,15 @@ def _lines(provider: str) -> Iterator[settlement.Line]:
     for case in Chargeback.objects.filter(
         provider=provider, status=ChargebackStatus.LOST
     ).select_related("payment"):
-        booked = lost.get(f"chargeback:{case.pk}:lost")
-        if booked is None:
+        taken = lost.get(f"chargeback:{case.pk}:lost")
+        if taken is None:
             continue
         art = case.payment.artefact if isinstance(case.payment.artefact, dict) else {}
         ident = case.dispute_id if provider == "stripe" else art.get("provider_id", "")
         yield settlement.Line(
             f"chargeback:{ident}",
             "chargeback",
-            Decimal(booked),
+            Decimal(taken),
             case.currency,
             case.payment.reference,
             _day(case.closed_at),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from caravana.payments import captures, chargebacks, providers
+from caravana.payments import captures, chargebacks, ledger, providers
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
 from caravana.webhook_signing import SignatureError
 
@@ -177,4 +177,7 @@ def _receive_dispute(provider_name: str, provider, note) -> tuple[int, dict]:
         return 200, {"received": note.event_id, "duplicate": True}
     except LookupError:
         return 404, {"detail": "unknown payment"}
+    except ledger.LedgerError as exc:  # e.g. the provider balance (clearing) cannot cover it
+        logger.error("chargeback %s not booked: %s", note.resource_id, exc)
+        return 503, {"detail": "the chargeback could not be booked; send it again"}
     return 200, {"received": note.event_id, "chargeback": case.pk, "status": case.status}
