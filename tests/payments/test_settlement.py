@@ -175,3 +175,28 @@ def test_only_operators_reconcile_and_a_bad_file_names_the_column(books, media_r
     client.force_login(f.user(Role.OPERATOR))
     job = _run(client, b"currency,gross\nbrl,1\n")
     assert job.state == "failed" and "fee" in job.error
+
+
+def test_mercado_pagos_documented_example_adds_up():
+    """The example file in Mercado Pago's docs (mercadopago/devsite-docs, released-money
+    api.es.md): a payment of 269.00 with a −43.04 fee released as 225.96; the opening balance and
+    the withdrawal are not Caravana's. Its rows carry no ids: matched by nothing, so listed."""
+    data = (
+        "DATE,SOURCE_ID,EXTERNAL_REFERENCE,RECORD_TYPE,DESCRIPTION,NET_CREDIT_AMOUNT,"
+        "NET_DEBIT_AMOUNT,GROSS_AMOUNT,MP_FEE_AMOUNT,FINANCING_FEE_AMOUNT,SHIPPING_FEE_AMOUNT,"
+        "TAXES_AMOUNT,COUPON_AMOUNT,INSTALLMENTS,PAYMENT_METHOD\n"
+        "2018-04-17T15:07:53.000-04:00,,,initial_available_balance,,813439.19,0.00,813439.19,"
+        "0.00,0.00,0.00,0.00,0.00,1,\n"
+        "2018-04-17T15:07:53.000-04:00,,,release,withdrawal,0.00,813363.45,-813360.45,-3.00,"
+        "0.00,0.00,0.00,0.00,1,\n"
+        "2018-04-17T15:11:12.000-04:00,,,release,payment,225.96,0.00,269.00,-43.04,0.00,0.00,"
+        "0.00,0.00,1,account_money\n"
+    )
+    [line] = settlement.parse_mercadopago(data, "ARS")
+    assert (line.amount, line.fee, line.net) == (
+        Decimal("269.00"),
+        Decimal("43.04"),
+        Decimal("225.96"),
+    )
+    [diff] = settlement.compare([line], [])
+    assert diff.problem == settlement.MISSING_IN_LEDGER and diff.key == "payment:row4"

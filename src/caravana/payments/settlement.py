@@ -13,15 +13,18 @@ reporting_category (charge, refund, dispute, dispute_reversal; others are not Ca
 source_id (the refund re_… or dispute dp_… for those rows: unverified for disputes),
 payment_intent_id, and payment_metadata[caravana_reference] when the report was run with it.
 
-Mercado Pago — the released-money report ("reporte de liberaciones"):
+Mercado Pago — the released-money report ("reporte de liberaciones"): its columns
 https://www.mercadopago.com.br/developers/en/docs/checkout-api/additional-content/reports/released-money/report-fields
-Columns read: DATE, SOURCE_ID (the payment's id), EXTERNAL_REFERENCE (ours), RECORD_TYPE (only
-`release` rows are money of a collection), DESCRIPTION (payment, refund, chargeback…),
-GROSS_AMOUNT, NET_CREDIT_AMOUNT, NET_DEBIT_AMOUNT, MP_FEE_AMOUNT and, when present,
-FINANCING_FEE_AMOUNT, SHIPPING_FEE_AMOUNT, TAXES_AMOUNT, COUPON_AMOUNT. The first five are on the
-page above; the amount columns are from the same report's files as the operators know them
-(not all confirmed on a public page: unverified). The account has one currency (Mercado Pago
-takes only its country's), given with the file; a CURRENCY column, when present, is checked.
+and an example file in Mercado Pago's own docs (mercadopago/devsite-docs,
+guides/additional-content/reports/released-money/api.es.md: DATE, SOURCE_ID, EXTERNAL_REFERENCE,
+RECORD_TYPE, DESCRIPTION, NET_CREDIT_AMOUNT, NET_DEBIT_AMOUNT, GROSS_AMOUNT, MP_FEE_AMOUNT,
+FINANCING_FEE_AMOUNT, SHIPPING_FEE_AMOUNT, TAXES_AMOUNT, COUPON_AMOUNT, INSTALLMENTS,
+PAYMENT_METHOD; a payment row 269.00 gross, −43.04 fee, 225.96 net credit; a withdrawal with a
+negative gross). Only `release` rows whose DESCRIPTION is payment, refund or chargeback are
+Caravana's (the names of refund and chargeback descriptions: unverified); fees are read as
+magnitudes. The account has one currency (Mercado Pago takes only its country's), given with the
+file; a CURRENCY or SETTLEMENT_CURRENCY column, when present, is used instead. A row with neither
+SOURCE_ID nor EXTERNAL_REFERENCE cannot be matched: it is listed as missing in the ledger.
 Refunds and chargebacks are matched per payment (SOURCE_ID), summed."""
 
 from __future__ import annotations
@@ -234,8 +237,9 @@ def parse_mercadopago(data: bytes | str, currency: str) -> list[Line]:
         coupon = abs(_money(row.get("COUPON_AMOUNT", ""), "COUPON_AMOUNT", n))
         has_net = bool((row.get("NET_CREDIT_AMOUNT") or row.get("NET_DEBIT_AMOUNT") or "").strip())
         ident = (row.get("SOURCE_ID") or "").strip()
+        reference = (row.get("EXTERNAL_REFERENCE") or "").strip()
         if not ident:
-            raise ReportError("SOURCE_ID", f"row {n}: empty")
+            ident = f"ref:{reference}" if reference else f"row{n}"
         row_currency = (row.get("CURRENCY") or row.get("SETTLEMENT_CURRENCY") or "").strip().upper()
         lines.append(
             Line(
