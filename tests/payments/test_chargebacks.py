@@ -23,6 +23,7 @@ from caravana.payments.models import (
 )
 from caravana.payments.providers import Dispute
 from tests import factories as f
+from tests.fulfillment.conftest import make_parcel, merchant, network  # noqa: F401
 from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,49 @@ def test_unknown_payment_is_refused(captured):
     _group, payment = captured
     with pytest.raises(LookupError):
         chargebacks.apply("sandbox", Dispute("dp_x", "pi_x", Decimal(1), "BRL", "open"))
+
+
+def test_the_evidence_bundle_has_tracking_delivery_proof_and_messages(
+    captured, make_parcel, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from caravana.fulfillment.models import Parcel
+    from caravana.orders import disputes
+    from caravana.payments import evidence
+    from caravana.tracking.models import TrackingEvent
+
+    group, payment = captured
+    order = group.orders.get()
+    parcel = make_parcel()
+    Parcel.objects.filter(pk=parcel.pk).update(order_ref=order.number)
+    now = timezone.now()
+    for n, (code, status, details) in enumerate(
+        [
+            ("EMA", "accepted", {}),
+            ("EMI", "delivered", {"recipient": "Ana Souza", "signature": "sig-7731.png"}),
+        ]
+    ):
+        TrackingEvent.objects.create(
+            parcel=parcel,
+            source="test",
+            event_id=f"e{n}",
+            code=code,
+            status=status,
+            occurred_at=now - dt.timedelta(days=2 - n),
+            location_name="São Paulo",
+            details=details,
+        )
+    disputes.open_dispute(order, order.buyer, "not_received", "It never came.")
+    case = chargebacks.apply("sandbox", info(payment))
+    bundle = evidence.bundle(case)
+    [shipped] = bundle["orders"][0]["parcels"]
+    assert [e["code"] for e in shipped["events"] if e["code"]] == ["EMA", "EMI"]
+    assert shipped["delivery_proof"][0]["details"]["signature"] == "sig-7731.png"
+    assert bundle["orders"][0]["messages"][0]["text"] == "It never came."
+    fields = evidence.provider_fields(bundle)
+    assert fields["shipping_tracking_number"] == parcel.s10
+    assert fields["shipping_date"] == (now - dt.timedelta(days=2)).date().isoformat()
+    assert "sig-7731.png" in fields["uncategorized_text"]
