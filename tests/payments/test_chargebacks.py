@@ -42,10 +42,10 @@ def info(payment: Payment, status: str = "open", amount: Decimal | None = None) 
     )
 
 
-def balance(kind: str, merchant=None) -> Decimal:
+def balance(kind: str, owner=None) -> Decimal:
     qs = LedgerAccount.objects.filter(kind=kind)
-    if merchant is not None:
-        qs = qs.filter(merchant=merchant)
+    if owner is not None:
+        qs = qs.filter(merchant=owner)
     return sum((a.balance for a in qs), Decimal(0))
 
 
@@ -187,7 +187,9 @@ def test_unknown_payment_is_refused(captured):
 
 
 def test_the_evidence_bundle_has_tracking_delivery_proof_and_messages(
-    captured, make_parcel, django_capture_on_commit_callbacks
+    captured,
+    make_parcel,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     import datetime as dt
 
