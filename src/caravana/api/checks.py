@@ -139,6 +139,23 @@ def mercadopago_errors() -> list[Error]:
     return []
 
 
+def stripe_errors() -> list[Error]:
+    """caravana.E020: Stripe's secret key is set (so it can be chosen for a method) but its
+    webhook signing secret is not: no event could be verified."""
+    key = str(getattr(settings, "STRIPE_SECRET_KEY", "") or "").strip()
+    secret = str(getattr(settings, "STRIPE_WEBHOOK_SECRET", "") or "").strip()
+    if key and not secret:
+        return [
+            Error(
+                "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is empty.",
+                hint="Copy the signing secret (whsec_…) of the webhook endpoint "
+                "/api/v1/payments/webhooks/stripe from Stripe's dashboard into the environment.",
+                id="caravana.E020",
+            )
+        ]
+    return []
+
+
 @register()
 def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Every refusal above, with DEBUG off; nothing with DEBUG on (the demo)."""
@@ -151,6 +168,7 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         *sandbox_errors(),
         *allowed_hosts_errors(),
         *mercadopago_errors(),
+        *stripe_errors(),
     ]
 
 

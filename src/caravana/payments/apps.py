@@ -9,8 +9,10 @@ class PaymentsConfig(AppConfig):
         from caravana.orders import events
         from caravana.payments import outbox, providers, webhooks
         from caravana.payments.mercadopago import MercadoPagoProvider
+        from caravana.payments.stripe_provider import StripeProvider
 
         providers.PROVIDERS.setdefault("mercadopago", MercadoPagoProvider())
+        providers.PROVIDERS.setdefault("stripe", StripeProvider())
 
         # The outbox and the sandbox import neither the tasks nor the receiver that import them:
         # they are connected here.

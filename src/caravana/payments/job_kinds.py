@@ -15,7 +15,7 @@ from caravana.access.members import is_operator
 from caravana.jobs.csvfile import spool
 from caravana.jobs.kinds import Outcome, Progress, register
 from caravana.jobs.models import Job
-from caravana.payments import ledger, payouts
+from caravana.payments import ledger, payouts, settlement, settlement_ledger
 
 RECONCILE = "payments.reconcile"
 PAYOUTS = "payments.payouts"
@@ -55,4 +55,50 @@ def pay_merchants(job: Job, progress: Progress) -> Outcome:
         message=message,
         filename=f"payouts-{job.pk}.csv",
         file=spool(["batch", "merchant", "total", "currency"], rows),
+    )
+
+
+SETTLEMENT = "payments.settlement"
+#: Providers whose settlement report Caravana reads.
+SETTLEMENT_PROVIDERS = ("stripe", "mercadopago")
+
+
+@register(SETTLEMENT, gettext_lazy("Settlement reconciliation"))
+def reconcile_settlement(job: Job, progress: Progress) -> Outcome:
+    """Params: provider (stripe, mercadopago), currency (Mercado Pago's account currency); the
+    input file is the provider's report. The result file lists every difference."""
+    if not is_operator(job.owner):
+        raise ValidationError({"owner": _("Only operators reconcile settlements.")})
+    provider = job.params.get("provider", "")
+    if provider not in SETTLEMENT_PROVIDERS:
+        raise ValidationError({"provider": _("Choose Stripe or Mercado Pago.")})
+    if not job.input_file:
+        raise ValidationError({"file": _("Upload the provider's report.")})
+    progress(0, 3, _("Reading the report"))
+    with job.input_file.open("rb") as fh:
+        data = fh.read()
+    try:
+        if provider == "stripe":
+            report = settlement.parse_stripe(data)
+        else:
+            currency = str(job.params.get("currency", "")).upper()
+            if len(currency) != 3:
+                raise ValidationError({"currency": _("Give the account's currency (e.g. BRL).")})
+            report = settlement.parse_mercadopago(data, currency)
+    except settlement.ReportError as exc:
+        raise ValidationError({exc.field: exc.message}) from None
+    progress(1, 3, _("Reading the ledger"))
+    books = settlement_ledger.lines(provider)
+    progress(2, 3, _("Comparing"))
+    differences = settlement.compare(report, books)
+    progress(3, 3)
+    message = ngettext(
+        "%(n)d difference in %(rows)d report lines.",
+        "%(n)d differences in %(rows)d report lines.",
+        len(differences),
+    ) % {"n": len(differences), "rows": len(report)}
+    return Outcome(
+        message=message,
+        filename=f"settlement-{provider}-{job.pk}.csv",
+        file=spool(settlement.HEADER, (d.row() for d in differences)),
     )

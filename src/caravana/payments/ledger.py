@@ -15,6 +15,8 @@ refunds             credit  refunds owed to buyers until the provider has paid t
 duty_absorbed       debit   customs assessed more than was collected; the platform pays it
 duty_receivable     debit   customs assessed more than was collected; the buyer owes it
 duty_surplus        credit  collected beyond what customs assessed
+chargeback_hold     credit  merchant payables frozen while a chargeback is open
+chargeback_losses   debit   chargebacks lost beyond what could be taken back from a merchant
 =================== ======= ==================================================================
 
 Flows: capture Dr clearing / Cr escrow. Refund Dr escrow / Cr refunds, then Dr refunds / Cr
@@ -55,9 +57,18 @@ from caravana.payments.models import (
 )
 
 ZERO = Decimal(0)
-DEBIT_NORMAL = {AccountKind.CLEARING, AccountKind.DUTY_ABSORBED, AccountKind.DUTY_RECEIVABLE}
+DEBIT_NORMAL = {
+    AccountKind.CLEARING,
+    AccountKind.DUTY_ABSORBED,
+    AccountKind.DUTY_RECEIVABLE,
+    AccountKind.CHARGEBACK_LOSSES,
+}
 #: Transactions that move an order's duties between escrow and the liability before release.
 DUTY_ESCROW_KINDS = ("duty_collect", "duty_return")
+#: A lost chargeback takes the order's share out of escrow (payments.chargebacks).
+CHARGEBACK_ESCROW_KINDS = ("chargeback_lost",)
+#: What moves a merchant's payable besides releases and payouts: a chargeback's freeze and thaw.
+CHARGEBACK_PAYABLE_KINDS = ("chargeback_hold", "chargeback_return")
 Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (debit +), order
 
 
@@ -477,6 +488,8 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     from caravana.orders.models import OrderStatus
     from caravana.payments.models import PaymentStatus, PayoutItem, Refund, RefundStatus
 
+    CHARGEBACK_OPEN = ("open", "submitted")
+
     report = progress or (lambda *args, **kwargs: None)
     problems: list[str] = []
     report(0, 1, _("Checking transactions and balances"))
@@ -505,11 +518,13 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
         .annotate(s=Sum("amount"))
         .values_list("order_id", "s")
     )
-    # Duties an assessment moved out of escrow before release (duty_collect − duty_return).
+    # Duties an assessment moved out of escrow before release (duty_collect − duty_return),
+    # and chargebacks lost out of escrow.
     moved = {
         pk: _q(s)
         for pk, s in LedgerEntry.objects.filter(
-            account__kind=AccountKind.ESCROW, transaction__kind__in=DUTY_ESCROW_KINDS
+            account__kind=AccountKind.ESCROW,
+            transaction__kind__in=DUTY_ESCROW_KINDS + CHARGEBACK_ESCROW_KINDS,
         )
         .values("order_id")
         .annotate(s=Sum("amount"))
@@ -523,6 +538,12 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     )
     captured = set(
         Order.objects.filter(group__payments__status=PaymentStatus.SUCCEEDED).values_list(
+            "pk", flat=True
+        )
+    )
+    # Completed orders whose release an open chargeback holds back (payments.chargebacks).
+    frozen = set(
+        Order.objects.filter(group__payments__chargebacks__status__in=CHARGEBACK_OPEN).values_list(
             "pk", flat=True
         )
     )
@@ -546,7 +567,7 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
         if order.pk not in captured and held:
             problems.append(f"order {order.number}: escrow {held} without a captured payment")
         elif order.status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED):
-            if held != ZERO:
+            if held != ZERO and order.pk not in frozen:
                 problems.append(f"order {order.number}: {order.status} but escrow holds {held}")
         elif order.pk in captured and held != order.total - order.refunded - moved.get(
             order.pk, ZERO
@@ -568,7 +589,8 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     # Per merchant: released to them − paid out = payable.
     released = dict(
         LedgerEntry.objects.filter(
-            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind="release"
+            account__kind=AccountKind.MERCHANT_PAYABLE,
+            transaction__kind__in=("release", *CHARGEBACK_PAYABLE_KINDS),
         )
         .values("account_id")
         .annotate(s=Sum("amount"))

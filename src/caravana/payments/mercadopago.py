@@ -68,7 +68,14 @@ from django.utils.translation import gettext as _
 
 from caravana import outbound
 from caravana.codes import boleto
-from caravana.payments.providers import Charge, Issued, ProviderError, ProviderRefused
+from caravana.payments.providers import (
+    Charge,
+    Dispute,
+    Issued,
+    Notification,
+    ProviderError,
+    ProviderRefused,
+)
 from caravana.webhook_signing import SignatureError
 
 logger = logging.getLogger(__name__)
@@ -102,15 +109,6 @@ class MPCharge(Charge):
     payment_id: str = ""
     mp_status: str = ""
     status_detail: str = ""
-
-
-@dataclass
-class Notification:
-    """A verified notification: which resource changed (`data.id`) and the delivery's id."""
-
-    event_id: str
-    topic: str
-    resource_id: str
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -487,6 +485,41 @@ class MercadoPagoProvider:
             return self.retrieve_id(str(art["provider_id"]))
         found = self._search(payment_reference)
         return Charge("pending") if found is None else self.charge_from(found)
+
+    # --- chargebacks -------------------------------------------------------------------------
+
+    def retrieve_dispute(self, chargeback_id: str) -> Dispute:
+        """GET /v1/chargebacks/{id} (a `chargebacks` notification's data.id): the disputed
+        payment (`payments`), `amount`, `currency`, and the outcome in `coverage_applied`
+        (true: the seller keeps the money, i.e. won; false once the documentation is judged or
+        was not supplied: lost; otherwise open). The mapping of false to lost while
+        `documentation_status` is still pending or review_pending is not made (unverified).
+        https://www.mercadopago.com.br/developers/en/docs/checkout-api/payment-management/chargebacks
+        https://www.mercadopago.com.br/developers/en/reference/chargebacks/_chargebacks_id/get"""
+        if not chargeback_id.replace("-", "").isalnum():
+            raise SignatureError("data.id is not a chargeback id")
+        data = self._call("GET", f"/v1/chargebacks/{chargeback_id}")
+        covered = data.get("coverage_applied")
+        doc = str(data.get("documentation_status") or "")
+        if covered is True:
+            status = "won"
+        elif covered is False and doc not in ("", "pending", "review_pending"):
+            status = "lost"
+        else:
+            status = "open"
+        payments = data.get("payments") or []
+        try:
+            amount = Decimal(str(data.get("amount")))
+        except (InvalidOperation, ValueError):
+            amount = Decimal(0)
+        return Dispute(
+            dispute_id=str(data.get("id", chargeback_id)),
+            payment_id=str(payments[0]) if payments else "", amount=amount,
+            currency=str(data.get("currency") or ""), status=status,
+            reason=str(data.get("reason") or ""),
+            due_by=_parse_time(data.get("date_documentation_deadline")),
+            raw_status=f"coverage_applied={covered} documentation={doc}"[:40],
+        )  # fmt: skip
 
     # --- notifications -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ Card data is never stored: a payment keeps the card's brand and last four digits
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +142,8 @@ class AccountKind(models.TextChoices):
     DUTY_ABSORBED = "duty_absorbed", _("Duty shortfalls absorbed by the platform")
     DUTY_RECEIVABLE = "duty_receivable", _("Duty shortfalls to recover from buyers")
     DUTY_SURPLUS = "duty_surplus", _("Duties collected beyond the assessment")
+    CHARGEBACK_HOLD = "chargeback_hold", _("Merchant payables frozen by a chargeback")
+    CHARGEBACK_LOSSES = "chargeback_losses", _("Chargebacks lost beyond what was frozen")
 
 
 class LedgerAccount(models.Model):
@@ -268,6 +271,7 @@ class CallKind(models.TextChoices):
     CAPTURE = "capture", _("Capture an authorised card")
     REFUND = "refund", _("Refund")
     PAYOUT = "payout", _("Payout transfer")
+    EVIDENCE = "evidence", _("Chargeback evidence")
 
 
 class CallStatus(models.TextChoices):
@@ -293,6 +297,9 @@ class ProviderCall(models.Model):
     )
     payout = models.ForeignKey(
         PayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    chargeback = models.ForeignKey(
+        "Chargeback", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
     )
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -336,3 +343,56 @@ class SandboxOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+# --- chargebacks --------------------------------------------------------------------------------
+
+
+class ChargebackStatus(models.TextChoices):
+    OPEN = "open", _("Open: evidence to send")
+    SUBMITTED = "submitted", _("Evidence sent")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Chargeback(models.Model):
+    """A buyer's bank took back a payment (the provider's dispute): opened by the provider's
+    notification, it freezes the merchants' shares not yet paid out, gathers evidence for the
+    operator to send, and books the outcome (payments.chargebacks). `holds` says, per order,
+    how much of the amount fell on it and where that was frozen (escrow, payable, or nothing
+    left to freeze)."""
+
+    provider = models.CharField(max_length=20)
+    dispute_id = models.CharField(max_length=64)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="chargebacks")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ChargebackStatus, default=ChargebackStatus.OPEN
+    )
+    provider_status = models.CharField(max_length=40, blank=True)
+    due_by = models.DateTimeField(null=True, blank=True)
+    holds = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_by"])]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "dispute_id"], name="chargeback_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.dispute_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ChargebackStatus.OPEN, ChargebackStatus.SUBMITTED)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from caravana.payments import ops_chargebacks as cb
 from caravana.payments import ops_views as views
 
 app_name = "operations"
@@ -12,4 +13,8 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/<str:reference>/<str:action>/", views.review_action, name="review_action"),
     path("calls/<int:pk>/retry/", views.retry_call, name="retry_call"),
+    path("chargebacks/", cb.chargeback_list, name="chargebacks"),
+    path("chargebacks/<int:pk>/", cb.chargeback_detail, name="chargeback"),
+    path("chargebacks/<int:pk>/submit/", cb.chargeback_submit, name="chargeback_submit"),
+    path("settlement/", cb.settlement, name="settlement"),
 ]

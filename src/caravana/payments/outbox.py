@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.errors import field_error
-from caravana.payments import ledger, providers
+from caravana.payments import evidence, ledger, providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
     CallStatus,
+    Chargeback,
     Payment,
     PayoutBatch,
     ProviderCall,
@@ -54,6 +55,7 @@ def request_call(
     payment: Payment | None = None,
     refund: Refund | None = None,
     payout: PayoutBatch | None = None,
+    chargeback: Chargeback | None = None,
 ) -> ProviderCall:
     """Write a request to a provider in the caller's transaction, and send it once that commits
     (perform_call task). If the process dies before the task runs, sweep_outbox sends it once
@@ -64,7 +66,7 @@ def request_call(
         defaults={
             "kind": kind, "provider": provider, "amount": amount, "currency": currency,
             "payment": payment, "refund": refund, "payout": payout,
-            "next_attempt_at": timezone.now() + grace,
+            "chargeback": chargeback, "next_attempt_at": timezone.now() + grace,
         },
     )  # fmt: skip
     if created:
@@ -98,6 +100,15 @@ def _send(call: ProviderCall) -> str:
             key=call.key, beneficiary=f"merchant:{call.payout.merchant_id}", amount=call.amount,
             currency=call.currency,
         )  # fmt: skip
+    if call.kind == CallKind.EVIDENCE:
+        assert call.chargeback is not None
+        submit = getattr(provider, "submit_evidence", None)
+        if submit is None:
+            raise providers.ProviderRefused(f"{call.provider} takes evidence in its own panel")
+        return submit(
+            key=call.key, dispute_id=call.chargeback.dispute_id,
+            evidence=evidence.provider_fields(call.chargeback.evidence),
+        )  # fmt: skip
     raise ValueError(f"kind: {call.kind!r}")
 
 
@@ -111,7 +122,11 @@ def perform_call(pk: int) -> str:
     PAYMENTS_OUTBOX_MAX_ATTEMPTS the call (and its refund) is failed, for an operator."""
     if providers.in_transaction():
         raise RuntimeError("provider calls are made outside database transactions")
-    call = ProviderCall.objects.select_related("payment", "refund", "payout").filter(pk=pk).first()
+    call = (
+        ProviderCall.objects.select_related("payment", "refund", "payout", "chargeback")
+        .filter(pk=pk)
+        .first()
+    )
     if call is None or call.status != CallStatus.PENDING:
         return call.status if call is not None else "missing"
     try:

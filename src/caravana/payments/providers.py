@@ -72,6 +72,33 @@ class Charge:
     reference: str = ""
 
 
+@dataclass(frozen=True)
+class Notification:
+    """A verified notification: which resource changed (`data.id`), its topic (payment,
+    chargebacks) and the delivery's id (what a replay repeats)."""
+
+    event_id: str
+    topic: str
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A chargeback as the provider's API tells it (never as a notification body claims):
+    `status` is open, won or lost; `payment_id` the provider's id of the disputed payment,
+    `reference` ours when the provider knows it."""
+
+    dispute_id: str
+    payment_id: str
+    amount: Decimal
+    currency: str
+    status: str
+    reason: str = ""
+    due_by: dt.datetime | None = None
+    reference: str = ""
+    raw_status: str = ""
+
+
 class Provider(Protocol):
     name: str
 
@@ -360,16 +387,20 @@ def connect_sandbox(
     _sandbox_transport.update(receive=receive, enqueue=enqueue)
 
 
-#: Every provider this code knows; only the enabled ones are used (registered()). Providers
-#: in modules of their own (Mercado Pago) are added by PaymentsConfig.ready: they import this
-#: module for its base classes.
+#: Every provider this code knows; only the enabled ones are used (registered()). Providers in
+#: modules of their own (Mercado Pago, Stripe) are added by PaymentsConfig.ready: they import
+#: this module for its base classes.
 PROVIDERS: dict[str, Provider] = {"sandbox": SandboxProvider()}
 
 
 def registered() -> dict[str, Provider]:
     """The providers in use: the sandbox only with PAYMENTS_SANDBOX_ENABLED, Mercado Pago only
-    with MERCADOPAGO_ACCESS_TOKEN."""
-    on = {"sandbox": sandbox_enabled(), "mercadopago": bool(_mp_token())}
+    with MERCADOPAGO_ACCESS_TOKEN, Stripe only with STRIPE_SECRET_KEY."""
+    on = {
+        "sandbox": sandbox_enabled(),
+        "mercadopago": bool(_mp_token()),
+        "stripe": bool(getattr(settings, "STRIPE_SECRET_KEY", "")),
+    }
     return {n: p for n, p in PROVIDERS.items() if on.get(n, True)}
 
 

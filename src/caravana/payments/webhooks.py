@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from caravana.payments import captures, providers
+from caravana.payments import captures, chargebacks, ledger, providers
 from caravana.payments.models import Payment, PaymentStatus, WebhookEvent
 from caravana.webhook_signing import SignatureError
 
@@ -106,6 +106,8 @@ def _receive_notification(
         return 400, {"detail": str(exc)}
     if len(note.event_id) > MAX_EVENT_ID:
         return 400, {"detail": [{"loc": ["header", "x-request-id"], "msg": "too long"}]}
+    if note.topic == "chargebacks" and hasattr(provider, "retrieve_dispute"):
+        return _receive_dispute(provider_name, provider, note)
     if note.topic not in ("payment", ""):
         return 200, {"ignored": note.topic[:40]}
     if WebhookEvent.objects.filter(provider=provider_name, event_id=note.event_id).exists():
@@ -145,3 +147,37 @@ def _receive_notification(
     except ValidationError as exc:
         return 422, {"detail": exc.messages}
     return 200, {"received": note.event_id, "payment": payment.reference}
+
+
+def _receive_dispute(provider_name: str, provider, note) -> tuple[int, dict]:
+    """A chargeback opened, changed or closed: read it back from the provider (no transaction
+    is open), then open, freeze or book it (payments.chargebacks) with the delivery recorded in
+    the same transaction. Out of order is fine: what is applied is the dispute as it is now."""
+    if WebhookEvent.objects.filter(provider=provider_name, event_id=note.event_id).exists():
+        return 200, {"received": note.event_id, "duplicate": True}
+    try:
+        info = provider.retrieve_dispute(note.resource_id)
+    except SignatureError as exc:
+        return 400, {"detail": str(exc)}
+    except providers.ProviderError as exc:
+        logger.warning("retrieving %s dispute %s failed: %s", provider_name, note.resource_id, exc)
+        return 503, {"detail": "the provider could not be asked; send it again"}
+    payload = {
+        "topic": note.topic, "data_id": note.resource_id, "status": info.status,
+        "amount": str(info.amount), "currency": info.currency, "payment": info.payment_id,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                provider=provider_name, event_id=note.event_id,
+                type=f"chargeback.{info.status}"[:40], payload=payload,
+            )  # fmt: skip
+            case = chargebacks.apply(provider_name, info)
+    except IntegrityError:
+        return 200, {"received": note.event_id, "duplicate": True}
+    except LookupError:
+        return 404, {"detail": "unknown payment"}
+    except ledger.LedgerError as exc:  # e.g. the provider balance (clearing) cannot cover it
+        logger.error("chargeback %s not booked: %s", note.resource_id, exc)
+        return 503, {"detail": "the chargeback could not be booked; send it again"}
+    return 200, {"received": note.event_id, "chargeback": case.pk, "status": case.status}
