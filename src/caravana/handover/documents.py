@@ -50,11 +50,16 @@ def rows(manifest: HandoverManifest) -> list[dict[str, Any]]:
         p = line.parcel
         out.append(
             {
-                "s10": p.s10, "carrier_tracking_number": line.carrier_tracking_number,
-                "bag": line.bag_identifier, "recipient_name": p.recipient_name,
-                "address": p.recipient_address, "city": p.recipient_city,
-                "state": p.recipient_state, "postal_code": p.recipient_postal_code,
-                "phone": p.recipient_phone, "weight_kg": _kg(p.weight_g),
+                "s10": p.s10,
+                "carrier_tracking_number": line.carrier_tracking_number,
+                "bag": line.bag_identifier,
+                "recipient_name": p.recipient_name,
+                "address": p.recipient_address,
+                "city": p.recipient_city,
+                "state": p.recipient_state,
+                "postal_code": p.recipient_postal_code,
+                "phone": p.recipient_phone,
+                "weight_kg": _kg(p.weight_g),
                 "scanned_at": _when(line.scanned_at),
             }  # fmt: skip
         )
@@ -103,16 +108,15 @@ def _pdf(manifest: HandoverManifest) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm,
-        topMargin=10 * mm, bottomMargin=10 * mm, title=f"{_('Handover manifest')} {manifest.reference}",
+        topMargin=10 * mm, bottomMargin=10 * mm,
+        title=f"{_('Handover manifest')} {manifest.reference}",
     )  # fmt: skip
     styles = getSampleStyleSheet()
     head = header(manifest)
     zone = _zone(manifest)
     when = manifest.closed_at or manifest.opened_at
     story: list[Any] = [
-        Paragraph(
-            f"{_('Handover manifest')} · {manifest.reference}", styles["Heading2"]
-        ),
+        Paragraph(f"{_('Handover manifest')} · {manifest.reference}", styles["Heading2"]),
         Paragraph(
             f"{_('Gateway')}: {manifest.gateway.iata} {manifest.gateway.city} · "
             f"{_('Carrier')}: {manifest.carrier.name} · "
@@ -132,15 +136,27 @@ def _pdf(manifest: HandoverManifest) -> bytes:
         address = ", ".join(x for x in (row["address"], row["city"], row["state"]) if x)
         table.append(
             [
-                str(i), row["s10"], row["carrier_tracking_number"], row["bag"],
+                str(i),
+                row["s10"],
+                row["carrier_tracking_number"],
+                row["bag"],
                 Paragraph(_esc(row["recipient_name"]), _styled(small, row["recipient_name"])),
                 Paragraph(_esc(address), _styled(small, address)),
-                row["postal_code"], f"{row['weight_kg']:.3f}",
+                row["postal_code"],
+                f"{row['weight_kg']:.3f}",
             ]  # fmt: skip
         )
     table.append(
-        ["", _("Total"), _("%(n)d parcels") % {"n": head["parcel_count"]}, "", "", "", "",
-         f"{head['weight_kg']:.3f}"]  # fmt: skip
+        [
+            "",
+            _("Total"),
+            _("%(n)d parcels") % {"n": head["parcel_count"]},
+            "",
+            "",
+            "",
+            "",
+            f"{head['weight_kg']:.3f}",
+        ]  # fmt: skip
     )
     grid = Table(
         table, repeatRows=1, hAlign="LEFT",

@@ -116,8 +116,9 @@ class HandoverManifest(models.Model):
 
     @property
     def reference(self) -> str:
-        """Printed on the manifest and its files: gateway, carrier, number."""
-        return f"{self.gateway.iata}-{self.carrier.code.upper()}-{self.pk:06d}"
+        """Printed on the manifest and its files: gateway, carrier (as on sort codes: the last
+        part of its code), number."""
+        return f"{self.gateway.iata}-{self.carrier.code.split('-')[-1].upper()}-{self.pk:06d}"
 
 
 class HandoverLine(models.Model):

@@ -136,7 +136,9 @@ def allocate(carrier: Carrier) -> str:
 
 
 def _used_up(carrier: Carrier) -> ValidationError:
-    used = list(CarrierRange.objects.filter(carrier=carrier, active=True).select_related("carrier")[:5])
+    used = list(
+        CarrierRange.objects.filter(carrier=carrier, active=True).select_related("carrier")[:5]
+    )
     if used:
         message = _(
             "The number range %(ranges)s of %(c)s is used up: enter the next range the carrier "

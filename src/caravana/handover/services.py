@@ -122,7 +122,8 @@ def _read(code: str) -> tuple[str, str]:
             continue
     raise field_error(
         "scan",
-        _("%(v)s is neither a parcel's S10 identifier nor a bag identifier.") % {"v": raw[:40] or "—"},
+        _("%(v)s is neither a parcel's S10 identifier nor a bag identifier.")
+        % {"v": raw[:40] or "—"},
         HandoverErrorCode.UNKNOWN_CODE,
     )
 
@@ -211,7 +212,8 @@ def scan(user: Any, manifest: HandoverManifest | int, code: str) -> ScanResult:
     if manifest.state != HandoverManifest.State.OPEN:
         raise field_error(
             "manifest",
-            _("Manifest %(m)s was handed over already: open a new one.") % {"m": manifest.reference},
+            _("Manifest %(m)s was handed over already: open a new one.")
+            % {"m": manifest.reference},
             HandoverErrorCode.MANIFEST_CLOSED,
         )
     kind, ident = _read(code)
@@ -253,10 +255,12 @@ def scan(user: Any, manifest: HandoverManifest | int, code: str) -> ScanResult:
         result.added[parcel.s10] = parcel.carrier_tracking_number
         lines.append(
             HandoverLine(
-                manifest=manifest, parcel=parcel,
+                manifest=manifest,
+                parcel=parcel,
                 carrier_tracking_number=parcel.carrier_tracking_number,
                 bag_identifier=parcel.bag.identifier if parcel.bag_id else "",
-                scanned_at=now, scanned_by=user,
+                scanned_at=now,
+                scanned_by=user,
             )  # fmt: skip
         )
     HandoverLine.objects.bulk_create(lines)
@@ -304,12 +308,23 @@ def _events(manifest: HandoverManifest, at: dt.datetime) -> list[EventIn]:
     carrier = manifest.carrier
     return [
         EventIn(
-            parcel_id=parcel_id, identifier=s10, source=TRACKING_SOURCE,
-            event_id=f"{manifest.pk}-{parcel_id}", code=HANDOVER_CODE, occurred_at=at,
-            location_code=place.code, location_name=place.name, latitude=place.latitude,
-            longitude=place.longitude, tz=place.tz,
-            details={"carrier": carrier.name, "carrier_code": carrier.code,
-                     "carrier_tracking_number": number, "manifest": manifest.reference},
+            parcel_id=parcel_id,
+            identifier=s10,
+            source=TRACKING_SOURCE,
+            event_id=f"{manifest.pk}-{parcel_id}",
+            code=HANDOVER_CODE,
+            occurred_at=at,
+            location_code=place.code,
+            location_name=place.name,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            tz=place.tz,
+            details={
+                "carrier": carrier.name,
+                "carrier_code": carrier.code,
+                "carrier_tracking_number": number,
+                "manifest": manifest.reference,
+            },
         )  # fmt: skip
         for parcel_id, s10, number in manifest.lines.order_by("pk").values_list(
             "parcel_id", "parcel__s10", "carrier_tracking_number"
