@@ -189,3 +189,21 @@ def test_the_exports_agree(gru):
     assert rows[0]["weight_kg"] == body["parcels"][0]["weight_kg"]
     pdf = documents.to_pdf(m)
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_a_handover_before_the_release_is_refused(gru):
+    import datetime as dt
+
+    from caravana.clearance.models import Case
+
+    officer, parcel = gru["officer"], gru["parcel"]
+    m = services.open_manifest(officer, gru["gateway"], gru["carrier"].code)
+    services.scan(officer, m, parcel.s10)
+    released = Case.objects.get(parcel=parcel).released_at
+    with pytest.raises(ValidationError) as exc:
+        services.close_manifest(officer, m, at=released - dt.timedelta(minutes=1))
+    assert parcel.s10 in fields(exc)["closed_at"][0]
+    m.refresh_from_db()
+    assert m.state == "open" and not TrackingEvent.objects.filter(code="EMF").exists()
+    services.close_manifest(officer, m, at=released + dt.timedelta(minutes=1))
+    assert TrackingEvent.objects.get(code="EMF").occurred_at == released + dt.timedelta(minutes=1)

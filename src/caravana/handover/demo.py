@@ -8,8 +8,11 @@ no carrier gave them, and a number from them tracks nothing on the carrier's sit
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from caravana.clearance import outcomes
 from caravana.clearance.models import Case
@@ -45,7 +48,9 @@ def seed_demo_handover() -> dict[str, int]:
         return counts
     manifest = services.open_manifest(officer, gru, case.parcel.carrier.code)
     services.scan(officer, manifest, case.parcel.s10)
-    services.close_manifest(officer, manifest)
+    # seed_clearance stamps its decisions a few minutes ahead: the driver comes after them.
+    released = max(case.released_at or timezone.now(), timezone.now())
+    services.close_manifest(officer, manifest, at=released + dt.timedelta(minutes=20))
     counts["handed_over"] = 1
     return counts
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -150,7 +151,8 @@ def _pdf(manifest: HandoverManifest) -> bytes:
         [
             "",
             _("Total"),
-            _("%(n)d parcels") % {"n": head["parcel_count"]},
+            ngettext("%(n)s parcel", "%(n)s parcels", head["parcel_count"])
+            % {"n": head["parcel_count"]},
             "",
             "",
             "",

@@ -281,9 +281,13 @@ def _recount(manifest: HandoverManifest) -> None:
 
 
 @transaction.atomic
-def close_manifest(user: Any, manifest: HandoverManifest | int) -> HandoverManifest:
-    """The carrier takes the manifest's parcels: the manifest is closed and each parcel's
-    handover (EMF) recorded in tracking. Closing it again changes nothing."""
+def close_manifest(
+    user: Any, manifest: HandoverManifest | int, at: dt.datetime | None = None
+) -> HandoverManifest:
+    """The carrier takes the manifest's parcels at `at` (now by default): the manifest is
+    closed and each parcel's handover (EMF) recorded in tracking. Closing it again changes
+    nothing. A time before a parcel's release by customs is refused (field "closed_at"): the
+    buyer's timeline would read handed over before released."""
     manifest = _lock_manifest(manifest)
     members.require(user, manifest.gateway)
     if manifest.state == HandoverManifest.State.CLOSED:
@@ -295,11 +299,24 @@ def close_manifest(user: Any, manifest: HandoverManifest | int) -> HandoverManif
             % {"m": manifest.reference},
             HandoverErrorCode.MANIFEST_EMPTY,
         )
-    now = timezone.now()
+    at = at or timezone.now()
+    latest = (
+        Case.objects.filter(parcel__handover_line__manifest=manifest, released_at__gt=at)
+        .order_by("-released_at")
+        .values_list("parcel__s10", "released_at")
+        .first()
+    )
+    if latest is not None:
+        raise field_error(
+            "closed_at",
+            _("Parcel %(s)s was released by customs at %(t)s: hand the manifest over after that.")
+            % {"s": latest[0], "t": latest[1].isoformat(timespec="minutes")},
+            HandoverErrorCode.NOT_RELEASED,
+        )
     manifest.state = HandoverManifest.State.CLOSED
-    manifest.closed_at, manifest.closed_by = now, user
+    manifest.closed_at, manifest.closed_by = at, user
     manifest.save(update_fields=["state", "closed_at", "closed_by"])
-    record_batch(_events(manifest, now))
+    record_batch(_events(manifest, at))
     return manifest
 
 
