@@ -27,8 +27,10 @@ def test_an_officer_opens_scans_closes_and_downloads(gru):
     c = _client(gru["officer"])
     gw, code = gru["gateway"].iata, gru["carrier"].code
     assert c.get("/handover/").url == f"/handover/{gw}/"
-    page = c.get(f"/handover/{gw}/").content.decode()
-    assert f'data-carrier="{code}"' in page
+    response = c.get(f"/handover/{gw}/")
+    assert f'data-carrier="{code}"' in response.content.decode()
+    waiting = {row["carrier"].code: row["waiting"] for row in response.context["carriers"]}
+    assert waiting[code] == 2  # the two parcels customs let go; held and presented wait not
     r = c.post(f"/handover/{gw}/open/", {"carrier": code})
     m = HandoverManifest.objects.get()
     assert r.url == f"/handover/{gw}/manifests/{m.pk}/"
