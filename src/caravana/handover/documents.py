@@ -162,7 +162,7 @@ def _pdf(manifest: HandoverManifest) -> bytes:
     )
     grid = Table(
         table, repeatRows=1, hAlign="LEFT",
-        colWidths=[10 * mm, 32 * mm, 48 * mm, 36 * mm, 45 * mm, 75 * mm, 22 * mm, 16 * mm],
+        colWidths=[10 * mm, 32 * mm, 48 * mm, 36 * mm, 45 * mm, 68 * mm, 22 * mm, 16 * mm],
     )  # fmt: skip
     grid.setStyle(
         TableStyle(
