@@ -47,6 +47,7 @@ demo: install
 	$(BIN)/python -m caravana seed_logistics
 	$(BIN)/python -m caravana seed_clearance
 	$(BIN)/python -m caravana seed_deliveries
+	$(BIN)/python -m caravana seed_handover
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("planning/", include("caravana.planning.urls")),
     path("waybills/", include("caravana.waybills.urls")),
     path("clearance/", include("caravana.clearance.urls")),
+    path("handover/", include("caravana.handover.urls")),
     path("jobs/", include("caravana.console.job_urls")),
     path("track/", include("caravana.tracking.urls")),
     path("", include("caravana.storefront.order_urls")),

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from caravana.codes import s10 as s10_codes
 from caravana.errors import field_error
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import S10Range
+from caravana.ranges import take_next
 
 MAX_SERIAL = 99_999_999
 
@@ -89,16 +89,13 @@ def add_range(
 def allocate(indicator: str) -> str:
     """The next S10 identifier for `indicator`, from its first active range with serials left.
 
-    Must run inside the caller's transaction: the range's row stays locked (SELECT … FOR
-    UPDATE; on SQLite the IMMEDIATE transaction holds the write lock) until the caller commits,
-    so a serial is never given twice and a rolled-back label gives its serial back."""
-    rng = (
-        S10Range.objects.select_for_update()
-        .filter(service_indicator=indicator, active=True, next_serial__lte=F("last_serial"))
-        .order_by("first_serial", "pk")
-        .first()
+    Must run inside the caller's transaction: caravana.ranges.take_next locks the range's
+    row until the caller commits, so a serial is never given twice and a rolled-back label
+    gives its serial back."""
+    taken = take_next(
+        S10Range.objects.filter(service_indicator=indicator, active=True).order_by("first_serial")
     )
-    if rng is None:
+    if taken is None:
         used_up = list(S10Range.objects.filter(service_indicator=indicator, active=True)[:5])
         if used_up:
             message = _(
@@ -109,8 +106,7 @@ def allocate(indicator: str) -> str:
                 "i": indicator
             }
         raise field_error("service_level", message, FulfillmentErrorCode.SERIAL_RANGE_EXHAUSTED)
-    serial = rng.next_serial
-    S10Range.objects.filter(pk=rng.pk).update(next_serial=F("next_serial") + 1)
+    rng, serial = taken
     return s10_codes.build(indicator, serial, rng.country)
 
 
