@@ -60,19 +60,15 @@ MAX_PERIOD_DAYS = 92
 
 
 def handover_sql(ev: str, parcel: str, released: str, delivered: str, since: str) -> str:
-    """SQL for when a delivered parcel was handed over to its last-mile carrier.
-
-    Until the handover is recorded as an event of its own (issue 15 item 2, branch
-    ``handover``), it is **the first event at or after the parcel's customs release (EDC) that
-    is not a gateway or customs event** (GATEWAY_CODES), up to the delivery: the first thing
-    anyone but customs did with the parcel once it was free to go, usually the carrier's first
-    scan (or EMF, leaving the gateway). A parcel without a release before its delivery has no
-    handover: it counts in volume, first attempt and promise, not in the days.
-
-    When the handover event lands, change this function alone: e.g. the parcel's first event
-    of that code before the delivery. `ev` is the event table's quoted name; the others are
-    SQL expressions for the parcel id, the release time, the delivery time and the earliest
-    time looked at (the delivery less JOURNEY_DAYS)."""
+    """SQL for when a delivered parcel was handed over to its last-mile carrier: **the first
+    event at or after the parcel's customs release (EDC) that is not a gateway or customs
+    event** (GATEWAY_CODES), up to the delivery. A parcel handed over on a manifest
+    (caravana.handover) has its EMF there, stamped at the manifest's close; one handed over
+    without a manifest gets the carrier's first scan. A parcel without a release before its
+    delivery has no handover: it counts in volume, first attempt and promise, not in the days.
+    `ev` is the event table's quoted name; the others are SQL expressions for the parcel id,
+    the release time, the delivery time and the earliest time looked at (the delivery less
+    JOURNEY_DAYS)."""
     codes = ", ".join(f"'{c}'" for c in GATEWAY_CODES)
     return (
         f"(SELECT MIN(h.occurred_at) FROM {ev} h WHERE h.parcel_id = {parcel}"
