@@ -568,7 +568,9 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     # Per merchant: released to them − paid out = payable.
     released = dict(
         LedgerEntry.objects.filter(
-            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind="release"
+            account__kind=AccountKind.MERCHANT_PAYABLE,
+            # A return's refund after release charges the merchant back (caravana.returns).
+            transaction__kind__in=("release", "return_charge"),
         )
         .values("account_id")
         .annotate(s=Sum("amount"))
