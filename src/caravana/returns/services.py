@@ -74,11 +74,8 @@ def _drop_off_code() -> str:
 
 
 def _locked(request: ReturnRequest) -> ReturnRequest:
-    return (
-        ReturnRequest.objects.select_for_update()
-        .select_related("order", "point")
-        .get(pk=request.pk)
-    )
+    # No select_related: PostgreSQL locks no row on the nullable side of an outer join.
+    return ReturnRequest.objects.select_for_update().get(pk=request.pk)
 
 
 def _lines_of(order: Order, wanted: Mapping[Any, Any]) -> list[tuple[OrderLine, int]]:
