@@ -388,7 +388,9 @@ def _order_page(
     group_payments = list(order.group.payments.all()[:20])
     delivered = order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
     window = return_windows.window_for(order) if delivered else None
-    order_returns = list(order.return_requests.select_related("point")[:10]) if delivered else []
+    # A parcel customs or the carrier sent back has a return before any delivery.
+    sent = order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED)
+    order_returns = list(order.return_requests.select_related("point")[:10]) if sent else []
     last = group_payments[0] if group_payments else None
     awaiting = order.status == OrderStatus.AWAITING_PAYMENT
     context = {
