@@ -135,6 +135,21 @@ def test_a_merchant_already_paid_out_keeps_the_return_received_with_the_reason(w
     assert not Refund.objects.filter(order=order).exists()
     with pytest.raises(ValidationError):
         services.retry_refund(got, world["merchant_staff"])
+    # The merchant earns again (another order released): the operator retries, and it is paid.
+    ledger.post("payable:test", "release", [
+        ledger.debit(ledger.account(AccountKind.CLEARING, "BRL"), order.total),
+        ledger.credit(payable, order.total)])  # fmt: skip
+    got = services.retry_refund(got, world["operator"])
+    assert got.state == ReturnState.REFUNDED and not got.refund_error
+    assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_a_return_waiting_keeps_the_order_from_completing(world):  # noqa: F811
+    order, _parcel = delivered("BR", world["variant"], days_ago=3)
+    services.request_return(order, order.buyer, _all_lines(order), "changed_mind")
+    assert lifecycle.auto_complete(timezone.now() + dt.timedelta(days=30)) == 0
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
 
 
 def test_refused_parcel_scanned_unannounced_refunds_the_goods_only(world):  # noqa: F811

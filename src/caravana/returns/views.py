@@ -110,7 +110,7 @@ def _list(request: HttpRequest, qs) -> dict:
     state = request.GET.get("state", "")
     if state in ReturnState.values:
         qs = qs.filter(state=state)
-    qs = qs.select_related("order", "point").prefetch_related("lines__order_line")
+    qs = qs.select_related("order", "point").prefetch_related("lines__order_line", "photos")
     return {
         "page": Paginator(qs, 25).get_page(request.GET.get("page")),
         "states": ReturnState.choices,
@@ -157,6 +157,12 @@ def merchant_decide(request: HttpRequest, reference: str, action: str) -> HttpRe
 @require_POST
 def operator_decide(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     ret = get_object_or_404(ReturnRequest, reference=reference)
+    if action == "retry":
+        try:
+            services.retry_refund(ret, request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(sum(_errors(exc).values(), [])))
+        return redirect(reverse("returns:operations"))
     return _decide(request, ret, action, reverse("returns:operations"))
 
 
