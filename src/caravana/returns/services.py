@@ -127,7 +127,7 @@ def request_return(
     if reason not in rules.BUYER_REASONS:
         raise field_error("reason", _("Choose one of the reasons offered."), E.INVALID_CHOICE)
     window = windows.window_for(order)
-    if window is None or not window.open_on(today or timezone.localdate()):
+    if window is None or not window.open_on(today or windows.today_in(order.country)):
         raise field_error("order", _("This order is outside its return window."), E.OUTSIDE_WINDOW)
     check_lengths({"message": message}, {"message": MESSAGE_MAX})
     if reason != rules.CHANGED_MIND and not message.strip():
@@ -318,7 +318,7 @@ def returnable(order: Order) -> bool:
     if order.status not in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
         return False
     window = windows.window_for(order)
-    return window is not None and window.open_on(timezone.localdate())
+    return window is not None and window.open_on(windows.today_in(order.country))
 
 
 __all__ = ["Reason", "receive", "decide", "request_return", "expect_parcel"]

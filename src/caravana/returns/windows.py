@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from caravana import markets
 from caravana.orders.models import Order
 from caravana.returns import rules
@@ -25,12 +27,20 @@ class Window:
         return self.delivered_on <= day <= self.ends_on
 
 
+def _zone(country: str) -> dt.tzinfo:
+    market = markets.get(country)
+    return market.zone if market is not None else dt.UTC
+
+
 def delivered_on(order: Order) -> dt.date | None:
     if order.delivered_at is None:
         return None
-    market = markets.get(order.country)
-    zone = market.zone if market is not None else dt.UTC
-    return order.delivered_at.astimezone(zone).date()
+    return order.delivered_at.astimezone(_zone(order.country)).date()
+
+
+def today_in(country: str) -> dt.date:
+    """Today where the buyer is: a window's last day is the buyer's whole day."""
+    return timezone.now().astimezone(_zone(country)).date()
 
 
 def window_for(order: Order) -> Window | None:

@@ -403,7 +403,7 @@ def _order_page(
         "disputes": order.disputes.all()[:20],
         "order_returns": order_returns,
         "can_return": window is not None
-        and window.open_on(timezone.localdate())
+        and window.open_on(return_windows.today_in(order.country))
         and not any(r.state in OPEN_STATES for r in order_returns),
         "return_window": window,
         "dispute_reasons": DisputeReason.choices,
