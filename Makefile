@@ -48,13 +48,14 @@ demo: install
 	$(BIN)/python -m caravana seed_clearance
 	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_handover
+	$(BIN)/python -m caravana seed_returns
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"
 	@echo "  merchant console   http://127.0.0.1:$(PORT)/console/   (merchant / caravana-demo)"
 	@echo "  operator back office http://127.0.0.1:$(PORT)/admin/   (operator / caravana-demo)"
 	@echo "  API docs           http://127.0.0.1:$(PORT)/api/v1/docs"
-	@echo "  buyer login: buyer / caravana-demo · hub staff: hub / caravana-demo · planner: planner / caravana-demo · customs desk (GRU): customs / caravana-demo"
+	@echo "  buyer login: buyer / caravana-demo · hub staff: hub / caravana-demo · planner: planner / caravana-demo · customs desk (GRU): customs / caravana-demo · returns point (São Paulo, /returns-point/): returns / caravana-demo"
 	@echo ""
 	$(BIN)/python -m caravana runserver 127.0.0.1:$(PORT)
 

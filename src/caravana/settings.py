@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "caravana.jobs",
     "caravana.clearance",
     "caravana.handover",
+    "caravana.returns",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("caravana.accounts.urls")),
+    # Before the storefront's and console's catch-alls (orders/<n>/<action>/, console/…).
+    path("", include("caravana.returns.urls")),
     path("console/parcels/", include("caravana.fulfillment.console_urls")),
     path("console/customs/", include("caravana.customs.console_urls")),
     path("console/orders/", include("caravana.console.order_urls")),

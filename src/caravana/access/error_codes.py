@@ -8,3 +8,4 @@ class AccessErrorCode(StrEnum):
     MERCHANT_STAFF_ONLY = "merchant_staff_only"
     HUB_STAFF_ONLY = "hub_staff_only"
     CARRIER_ONLY = "carrier_only"
+    RETURNS_POINT_STAFF_ONLY = "returns_point_staff_only"

@@ -56,6 +56,8 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Flight, Gateway
 from caravana.orders import notifications
 from caravana.orders.models import Order
+from caravana.returns import rules as return_rules
+from caravana.returns import services as returns
 from caravana.tracking import geo, lifecycle
 from caravana.tracking.batch import EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
@@ -529,6 +531,12 @@ def _write(
     # Codes come from outcomes.UPU_CODE and times passed _check (aware, in range, not ahead):
     # recording's own checks of the same would cost as much again.
     record_checked([_event(case, item) for case, item in plan])
+    # Returned by customs: the goods never entered, so the duty assessment is reversed and the
+    # parcel is announced to its country's returns point, where the refund follows
+    # (returns.services.expect_parcel and returns.rules, reason customs_returned).
+    back = sorted({case.parcel_id for case, item in plan if item.outcome == o.RETURNED})
+    for parcel in Parcel.objects.filter(pk__in=back).order_by("pk"):
+        returns.expect_parcel(parcel, return_rules.CUSTOMS_RETURNED)
     return sent
 
 

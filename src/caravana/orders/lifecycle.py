@@ -45,6 +45,8 @@ ALLOWED: dict[str, set[str]] = {
     S.CANCELLED: set(),
     S.REFUNDED: set(),
 }
+#: caravana.returns' states of a return not yet refunded or rejected.
+RETURN_OPEN_STATES = ("requested", "approved", "received")
 #: While money is in escrow: refunds and disputes are possible.
 ESCROW_HELD = (S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED)
 
@@ -293,6 +295,9 @@ def auto_complete(now: dt.datetime | None = None, limit: int = 500) -> int:
     ids = list(
         Order.objects.filter(status=S.DELIVERED, delivered_at__lte=cutoff)
         .exclude(disputes__status__in=[DisputeStatus.OPEN, DisputeStatus.ANSWERED])
+        # A return on its way keeps the money in escrow until it is refunded (caravana.returns
+        # owns the relation; named here, not imported: orders does not depend on returns).
+        .exclude(return_requests__state__in=RETURN_OPEN_STATES)
         .order_by("delivered_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -307,11 +312,20 @@ def auto_complete(now: dt.datetime | None = None, limit: int = 500) -> int:
 
 
 def record_refund(
-    order: Order, amount: Decimal, *, source: str, actor: Any = None, note: str = ""
+    order: Order,
+    amount: Decimal,
+    *,
+    source: str,
+    actor: Any = None,
+    note: str = "",
+    after_release: bool = False,
 ) -> Order:
     """Count a refund against the order (payments.refunds calls this inside the refund's
-    transaction). In full: the order becomes refunded, and goods never shipped go back on sale."""
-    if order.status not in ESCROW_HELD:
+    transaction). In full: the order becomes refunded, and goods never shipped go back on sale.
+    `after_release`: a return's refund charged back after completion; the order stays
+    completed (its escrow is gone) and only its refunded amount changes."""
+    allowed = (*ESCROW_HELD, S.COMPLETED) if after_release else ESCROW_HELD
+    if order.status not in allowed:
         raise field_error(
             "order", _("This order can no longer be refunded."), OrdersErrorCode.NOT_REFUNDABLE
         )
@@ -334,7 +348,7 @@ def record_refund(
     full = order.refunded == order.total
     order.refund_state = RefundState.FULL if full else RefundState.PARTIAL
     Order.objects.filter(pk=order.pk).update(refund_state=order.refund_state)
-    if full:
+    if full and order.status in ESCROW_HELD:
         restock = order.status in (S.PAID, S.IN_FULFILMENT)
         _transition(order, S.REFUNDED, source=source, actor=actor, note=note)
         if restock:

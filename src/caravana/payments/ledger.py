@@ -590,7 +590,8 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     released = dict(
         LedgerEntry.objects.filter(
             account__kind=AccountKind.MERCHANT_PAYABLE,
-            transaction__kind__in=("release", *CHARGEBACK_PAYABLE_KINDS),
+            # A return's refund after release charges the merchant back (caravana.returns).
+            transaction__kind__in=("release", "return_charge", *CHARGEBACK_PAYABLE_KINDS),
         )
         .values("account_id")
         .annotate(s=Sum("amount"))

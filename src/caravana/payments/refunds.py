@@ -19,7 +19,9 @@ from caravana.orders.models import Dispute, DisputeStatus, Order
 from caravana.payments import ledger, outbox
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
+    AccountKind,
     CallKind,
+    LedgerTransaction,
     Payment,
     PaymentStatus,
     ProviderCall,
@@ -79,6 +81,45 @@ def refund_money(
     )  # fmt: skip
     ledger.post_refund(f"refund:{refund.reference}", order, amount)
     _request_refund(refund)
+    return refund
+
+
+def refund_after_release(
+    order: Order,
+    amount: Decimal,
+    legs: list,
+    *,
+    key: str,
+    reason: str,
+    actor: Any = None,
+    note: str = "",
+) -> Refund:
+    """A refund after the order's escrow was released (a return within the window of an order
+    already completed): `legs` say who gives the money back (the merchant's payable, the
+    platform's commission and shipping, the duties); it goes to refunds owed and the provider
+    is asked, as for any refund. Idempotent by `key`; call inside a transaction with the order
+    locked. Raises ledger.LedgerError when an account lacks the money (nothing written)."""
+    existing = Refund.objects.filter(order=order, reason=reason[:40], note=note[:300]).first()
+    if existing is not None and LedgerTransaction.objects.filter(key=key).exists():
+        return existing
+    payment = Payment.objects.filter(
+        group_id=order.group_id, status=PaymentStatus.SUCCEEDED
+    ).first()
+    if payment is None or amount <= 0 or amount > order.refundable:
+        raise field_error(
+            "order", _("This order has nothing to refund."), PaymentsErrorCode.NOTHING_TO_REFUND
+        )
+    refund = Refund.objects.create(
+        reference=new_reference("RFD"), payment=payment, order=order, amount=amount,
+        currency=payment.currency, reason=reason[:40], note=note[:300],
+    )  # fmt: skip
+    ledger.post(key, "return_charge",
+                [*legs, ledger.credit(ledger.account(AccountKind.REFUNDS, order.currency),
+                                      amount)],
+                order=order, memo=f"charged back: {note}"[:200])  # fmt: skip
+    _request_refund(refund)
+    lifecycle.record_refund(order, amount, source=reason, actor=actor, note=note,
+                            after_release=True)  # fmt: skip
     return refund
 
 

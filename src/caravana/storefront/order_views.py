@@ -32,6 +32,8 @@ from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, Serv
 from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
 from caravana.payments.models import Method, PaymentStatus
+from caravana.returns import windows as return_windows
+from caravana.returns.models import OPEN_STATES
 from caravana.storefront import delivery
 from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
@@ -384,6 +386,11 @@ def _order_page(
         for line in order.lines.select_related("variant__product")[:200]
     ]
     group_payments = list(order.group.payments.all()[:20])
+    delivered = order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+    window = return_windows.window_for(order) if delivered else None
+    # A parcel customs or the carrier sent back has a return before any delivery.
+    sent = order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED)
+    order_returns = list(order.return_requests.select_related("point")[:10]) if sent else []
     last = group_payments[0] if group_payments else None
     awaiting = order.status == OrderStatus.AWAITING_PAYMENT
     context = {
@@ -394,6 +401,11 @@ def _order_page(
             for e in order.events.all()[:100]
         ],
         "disputes": order.disputes.all()[:20],
+        "order_returns": order_returns,
+        "can_return": window is not None
+        and window.open_on(return_windows.today_in(order.country))
+        and not any(r.state in OPEN_STATES for r in order_returns),
+        "return_window": window,
         "dispute_reasons": DisputeReason.choices,
         "payments": group_payments,
         "last_payment": last,

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from caravana.returns import views
+
+app_name = "returns"
+urlpatterns = [
+    path("orders/<str:number>/return/", views.request_return, name="request"),
+    path(
+        "orders/<str:number>/returns/<str:reference>/label.pdf",
+        views.return_label,
+        name="label",
+    ),
+    path("console/returns/", views.merchant_returns, name="console"),
+    path(
+        "console/returns/<str:reference>/<str:action>/",
+        views.merchant_decide,
+        name="console_decide",
+    ),
+    path("operations/returns/", views.operator_returns, name="operations"),
+    path(
+        "operations/returns/<str:reference>/<str:action>/",
+        views.operator_decide,
+        name="operations_decide",
+    ),
+    path("returns-point/", views.point_desk, name="point"),
+]

@@ -1,0 +1,195 @@
+"""Returns pages: the buyer asks and prints the label (storefront), the merchant sees and
+decides its returns (console, zh-Hans too), an operator decides covered ones, and a returns
+point's staff scan what arrives. Each page shows only what its user's role allows."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caravana import markets
+from caravana.access.error_codes import AccessErrorCode
+from caravana.access.members import Membership
+from caravana.access.pages import member_required, merchant_required, operator_required
+from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
+from caravana.orders.models import Order
+from caravana.returns import label, rules, services, windows
+from caravana.returns.models import Condition, Reason, ReturnRequest, ReturnState
+
+POINT = Membership(
+    "returns_point",
+    services.point_of,
+    "returns-point staff only",
+    AccessErrorCode.RETURNS_POINT_STAFF_ONLY,
+)
+point_required = member_required(POINT)
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _reasons(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(code, Reason(code).label) for code in codes]
+
+
+@login_required
+def request_return(request: HttpRequest, number: str) -> HttpResponse:
+    """The buyer's return form: which items, why, photos; within the order's window."""
+    order = get_object_or_404(
+        Order.objects.select_related("merchant"), number=number, buyer=request.user
+    )
+    lang = get_language() or "en"
+    lines = list(order.lines.select_related("variant__product")[:200])
+    errors: dict[str, list[str]] = {}
+    status = 200
+    data = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        wanted = {
+            key.removeprefix("quantity_"): value
+            for key, value in request.POST.items()
+            if key.startswith("quantity_")
+        }
+        try:
+            services.request_return(
+                order, request.user, wanted, request.POST.get("reason", ""),
+                request.POST.get("message", ""), request.FILES.getlist("photos"),
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors, status = _errors(exc), 422
+        else:
+            messages.success(request, _("Return asked: we will tell you when it is approved."))
+            return redirect(reverse("orders:detail", args=[order.number]))
+    country = markets.get(order.country)
+    context = {
+        "order": order,
+        "lines": [
+            {
+                "pk": line.pk,
+                "title": line.variant.product.title(lang) or line.title,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "amount": line.amount,
+                "chosen": data.get(f"quantity_{line.pk}", ""),
+                "error": errors.get(f"quantity_{line.pk}"),
+            }
+            for line in lines
+        ],  # fmt: skip
+        "reasons": _reasons(rules.BUYER_REASONS),
+        "window": windows.window_for(order),
+        "open": services.returnable(order),
+        "waiting": services.open_for(order),
+        "errors": errors,
+        "data": data,
+        "money_locale": country.format_locale(lang) if country else None,
+    }
+    return render(request, "returns/request.html", context, status=status)
+
+
+@login_required
+def return_label(request: HttpRequest, number: str, reference: str) -> HttpResponse:
+    ret = get_object_or_404(
+        ReturnRequest.objects.select_related("order", "point"),
+        reference=reference, order__number=number, order__buyer=request.user,
+    )  # fmt: skip
+    if not ret.drop_off_code:
+        return HttpResponse(status=404)
+    response = HttpResponse(label.render(ret), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="return-{ret.reference}.pdf"'
+    return response
+
+
+def _list(request: HttpRequest, qs) -> dict:
+    state = request.GET.get("state", "")
+    if state in ReturnState.values:
+        qs = qs.filter(state=state)
+    qs = qs.select_related("order", "point").prefetch_related("lines__order_line", "photos")
+    return {
+        "page": Paginator(qs, 25).get_page(request.GET.get("page")),
+        "states": ReturnState.choices,
+        "state": state,
+    }
+
+
+@merchant_required
+def merchant_returns(request: HttpRequest) -> HttpResponse:
+    """The merchant's returns and their state: only its own."""
+    context = _list(request, ReturnRequest.objects.filter(merchant=request.merchant))
+    return render(request, "returns/console_returns.html", {**context, "as_merchant": True})
+
+
+@operator_required
+def operator_returns(request: HttpRequest) -> HttpResponse:
+    """Every return; covered ones waiting are the operator's to decide."""
+    context = _list(request, ReturnRequest.objects.all())
+    return render(request, "returns/console_returns.html", {**context, "as_merchant": False})
+
+
+def _decide(request: HttpRequest, ret: ReturnRequest, action: str, back: str) -> HttpResponse:
+    if action not in ("approve", "reject"):
+        return HttpResponse(status=404)
+    try:
+        services.decide(ret, request.user, action == "approve", request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(sum(_errors(exc).values(), [])))
+    else:
+        state = ReturnState.APPROVED if action == "approve" else ReturnState.REJECTED
+        text = _("Return %(r)s: %(s)s.") % {"r": ret.reference, "s": state.label}
+        messages.success(request, text)
+    return redirect(back)
+
+
+@merchant_required
+@require_POST
+def merchant_decide(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    ret = get_object_or_404(ReturnRequest, reference=reference, merchant=request.merchant)
+    return _decide(request, ret, action, reverse("returns:console"))
+
+
+@operator_required
+@require_POST
+def operator_decide(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    ret = get_object_or_404(ReturnRequest, reference=reference)
+    if action == "retry":
+        try:
+            services.retry_refund(ret, request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(sum(_errors(exc).values(), [])))
+        return redirect(reverse("returns:operations"))
+    return _decide(request, ret, action, reverse("returns:operations"))
+
+
+@point_required
+def point_desk(request: HttpRequest) -> HttpResponse:
+    """The returns point's scan desk: a drop-off code, return reference or S10 in, the item's
+    condition, and for a parcel nobody announced, why it came back."""
+    point = request.returns_point
+    errors: dict[str, list[str]] = {}
+    status = 200
+    done = None
+    if request.method == "POST":
+        try:
+            done = services.receive(
+                request.user, request.POST.get("code", ""), request.POST.get("condition", ""),
+                request.POST.get("reason", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors, status = _errors(exc), 422
+    qs = ReturnRequest.objects.filter(point=point).select_related("order")
+    context = {
+        "point": point,
+        "done": done,
+        "errors": errors,
+        "data": request.POST if errors else {},
+        "conditions": Condition.choices,
+        "reasons": _reasons(rules.PARCEL_REASONS),
+        "page": Paginator(qs, 25).get_page(request.GET.get("page")),
+    }
+    return render(request, "returns/point_desk.html", context, status=status)
