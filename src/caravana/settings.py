@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "caravana.waybills",
     "caravana.jobs",
     "caravana.clearance",
+    "caravana.redelivery",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",

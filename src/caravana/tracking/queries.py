@@ -352,6 +352,11 @@ class TrackingView:
     def late(self) -> bool:
         return bool(self.eta_date and self.eta_date > self.promised)
 
+    @property
+    def current_reason(self) -> str:
+        """The reason the current event gives (a failed attempt's, a hold's), else ""."""
+        return next((t.reason for t in self.timeline if t.current), "")
+
 
 def clean_identifier(value: str) -> str | None:
     """The compact S10 identifier, or None for anything that is not one."""
