@@ -21,13 +21,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana import markets
-from caravana.errors import coded_fields_error, field_error
+from caravana.error_codes import CommonErrorCode
+from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
 from caravana.orders import notifications
 from caravana.orders.models import Order
@@ -191,7 +191,7 @@ def _clean(attempt: FailedAttempt, data: Mapping[str, Any], now: dt.datetime) ->
         )
     note = str(data.get("note") or "").strip()
     if len(note) > 300:
-        raise field_error("note", _("At most 300 characters."), RedeliveryErrorCode.UNKNOWN_CHOICE)
+        raise field_error("note", _("At most 300 characters."), CommonErrorCode.TOO_LONG)
     out: dict[str, Any] = {"choice": choice, "note": note, "redeliver_on": None,
                            "pickup_point": "", "street_address": "", "city_area": "",
                            "city": "", "state_area": "", "postal_code": ""}  # fmt: skip
@@ -254,12 +254,7 @@ def choose(
               "again."),
             RedeliveryErrorCode.ATTEMPT_CLOSED,
         )  # fmt: skip
-    try:
-        clean = _clean(attempt, data, now)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        raise coded_fields_error({"choice": exc.messages[0]}, {}) from exc
+    clean = _clean(attempt, data, now)  # errors name their field (ValidationError dict)
     if attempt.state == FailedAttempt.State.CHOSEN:
         if all(getattr(attempt, f) == clean[f] for f in _FIELDS):
             return attempt  # the same choice sent again
