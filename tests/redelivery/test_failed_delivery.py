@@ -191,3 +191,32 @@ def test_only_the_buyer_chooses_and_only_the_carrier_reads(shipped, record):
         "/api/v1/redelivery/instructions", HTTP_AUTHORIZATION="Bearer nonsense"
     )
     assert buyer_token.status_code == 401
+
+
+def test_a_carrier_posts_the_failed_attempt_through_the_tracking_api(
+    shipped, django_capture_on_commit_callbacks
+):
+    """The carrier's own door: POST /tracking/events with EMH and its reason; the reason in
+    the carrier's spelling ("not_home") is read as ours."""
+    _order, parcel, _user = shipped
+    api = CarrierApi(parcel.carrier)
+    at = timezone.now() + dt.timedelta(minutes=1)
+    event = {"event_id": "cx-1", "identifier": parcel.s10, "code": "EMH",
+             "occurred_at": at.isoformat(), "reason": "not_home"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.client.post(
+            "/api/v1/tracking/events", {"events": [event]}, content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api.secret}",
+        )  # fmt: skip
+    assert answer.status_code == 200, answer.content
+    attempt = FailedAttempt.objects.get(parcel=parcel)
+    assert (attempt.reason, attempt.reason_text, attempt.state) == ("absent", "not_home", "asking")
+    # Without its reason the EMH is refused, naming the field, and nothing is recorded.
+    event = {**event, "event_id": "cx-2", "reason": ""}
+    refused = api.client.post(
+        "/api/v1/tracking/events", {"events": [event]}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.secret}",
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "events", 0, "reason"]
+    assert FailedAttempt.objects.filter(parcel=parcel).count() == 1
