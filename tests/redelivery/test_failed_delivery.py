@@ -75,6 +75,9 @@ def test_failed_then_redelivered_end_to_end(shipped, record):
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     assert status_of(parcel) == upu.DELIVERED
+    attempt.refresh_from_db()
+    assert attempt.state == "delivered"  # closed: the carrier's list drops it
+    assert api.instructions().json()["instructions"] == []
     # Delivered: the order page no longer asks anything.
     assert "delivery-choice-form" not in client.get(f"/orders/{order.number}/").content.decode()
 

@@ -9,10 +9,13 @@ class RedeliveryConfig(AppConfig):
     def ready(self) -> None:
         from caravana.orders import notifications
         from caravana.redelivery import notices, receivers, services
-        from caravana.tracking.events import parcel_key_events
+        from caravana.tracking.events import parcel_key_events, parcels_delivered
 
         parcel_key_events.connect(
             receivers.on_parcel_key_events, dispatch_uid="redelivery.key_events"
+        )
+        parcels_delivered.connect(
+            receivers.on_parcels_delivered, dispatch_uid="redelivery.delivered"
         )
         notifications.register(services.DELIVERY_FAILED, notices.delivery_failed)
         notifications.register(services.DELIVERY_RETURNING, notices.delivery_returning)

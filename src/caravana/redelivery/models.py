@@ -36,6 +36,7 @@ class FailedAttempt(models.Model):
         CHOSEN = "chosen", _("Buyer chose")
         RETURNING = "returning", _("Going back to the sender")
         SUPERSEDED = "superseded", _("Followed by another attempt")
+        DELIVERED = "delivered", _("Delivered after all")
 
     parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="failed_attempts")
     carrier = models.ForeignKey(

@@ -12,3 +12,10 @@ def on_parcel_key_events(sender: Any, events: list, **kwargs: Any) -> set[int]:
     from caravana.redelivery import services
 
     return services.record_failures(events)
+
+
+def on_parcels_delivered(sender: Any, deliveries: list, **kwargs: Any) -> int:
+    """Delivered parcels close their open failed attempts (redelivery.services)."""
+    from caravana.redelivery import services
+
+    return services.close_delivered(d.parcel_id for d in deliveries)

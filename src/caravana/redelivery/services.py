@@ -141,6 +141,18 @@ def _send_back(
     )
 
 
+def close_delivered(parcel_ids: Iterable[int]) -> int:
+    """The parcels were delivered (tracking's parcels_delivered): their open attempts are
+    done, so the order page asks nothing more and the carrier's instructions drop them.
+    One UPDATE; safe to run twice."""
+    ids = sorted(set(parcel_ids))
+    if not ids:
+        return 0
+    return FailedAttempt.objects.filter(
+        parcel_id__in=ids, state__in=(FailedAttempt.State.ASKING, FailedAttempt.State.CHOSEN)
+    ).update(state=FailedAttempt.State.DELIVERED)
+
+
 # ---------------------------------------------------------------------------------------------
 # The buyer's choice
 
@@ -156,7 +168,7 @@ def open_for(order: Order) -> list[FailedAttempt]:
     those going back (the order page): newest first, one per parcel."""
     rows = list(
         attempts_of(order)
-        .exclude(state=FailedAttempt.State.SUPERSEDED)
+        .exclude(state__in=(FailedAttempt.State.SUPERSEDED, FailedAttempt.State.DELIVERED))
         .select_related("parcel", "carrier")
         .order_by("-occurred_at", "-pk")[:20]
     )
@@ -279,7 +291,8 @@ def choose(
 def instructions_for(carrier: Any, since: dt.datetime | None = None, limit: int = 100) -> list:
     """The buyers' choices for the carrier's parcels, in the order they were made, from
     `since` on (inclusive: a carrier polls with the last ``chosen_at`` it read and drops ids
-    it has). Only choices still standing (a later attempt or a return supersedes them)."""
+    it has). Only choices still standing (a later attempt, a return or the delivery closes
+    them)."""
     qs = FailedAttempt.objects.filter(carrier=carrier, state=FailedAttempt.State.CHOSEN)
     if since is not None:
         qs = qs.filter(chosen_at__gte=since)
