@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "caravana.clearance",
     "caravana.handover",
     "caravana.returns",
+    "caravana.redelivery",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",

@@ -71,6 +71,7 @@ def test_operator_edits_a_carrier_in_the_admin(client, settings):
         "tracking_url": "http://t.example/{n}", "tracking_url_source": "",
         "cutoff_local": "16:30", "cutoff_source": "contract 2026",
         "price_per_parcel": "1200.00", "price_per_kg": "350.50", "price_source": "contract 2026",
+        "max_delivery_attempts": "2", "attempts_source": "contract 2026",
         "areas-TOTAL_FORMS": "1", "areas-INITIAL_FORMS": "0",
         "areas-0-postal_from": "1000", "areas-0-postal_to": "1499", "areas-0-source": "contract",
         "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0",
@@ -83,4 +84,5 @@ def test_operator_edits_a_carrier_in_the_admin(client, settings):
     assert r.status_code == 302, r.content.decode()[:2000]
     c.refresh_from_db()
     assert c.price_per_kg == Decimal("350.50") and str(c.cutoff_local) == "16:30:00"
+    assert (c.max_delivery_attempts, c.attempts_source) == (2, "contract 2026")
     assert list(c.areas.values_list("postal_from", "postal_to")) == [("1000", "1499")]

@@ -16,6 +16,7 @@ from caravana.fulfillment.api import router as fulfillment_router
 from caravana.orders.api import router as orders_router
 from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
+from caravana.redelivery.api import router as redelivery_router
 from caravana.tracking.api import router as tracking_router
 
 #: The errors any operation may answer, in one shape (caravana.api.errors): a list of located
@@ -72,4 +73,5 @@ api.add_router("/", orders_router)
 api.add_router("/", checkout_router)
 api.add_router("/", payments_router)
 api.add_router("/", tracking_router)
+api.add_router("/", redelivery_router)
 api.add_router("/", clearance_router)

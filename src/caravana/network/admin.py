@@ -103,6 +103,7 @@ class CarrierAdmin(ListAdmin):
                 ]
             },
         ),
+        (_("Failed deliveries"), {"fields": ["max_delivery_attempts", "attempts_source"]}),
     ]
 
     @admin.display(description=_("currency"))

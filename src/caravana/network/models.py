@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +163,20 @@ class Carrier(models.Model):
         help_text=_("In the country's currency."),
     )
     price_source = models.CharField(_("prices: source"), max_length=300, blank=True)
+    #: Failed delivery attempts after which the parcel goes back to the sender (redelivery).
+    #: No carrier's public terms giving the number were found: 3 is an assumption.
+    max_delivery_attempts = models.PositiveSmallIntegerField(
+        _("delivery attempts"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Failed attempts after which the parcel goes back to the sender."),
+    )
+    attempts_source = models.CharField(
+        _("delivery attempts: source"),
+        max_length=300,
+        blank=True,
+        default="unverified: no public terms found; 3 assumed, enter the contract's",
+    )
 
     class Meta:
         ordering = ["country", "name"]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("checkout/cep/", views.cep_lookup, name="cep"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/deliveries/<int:pk>/", views.delivery_choice, name="delivery_choice"),
     path("orders/<str:number>/<str:action>/", views.order_action, name="action"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from caravana.payments import installment_labels, installments, issuing, method_
 from caravana.payments.models import Method, PaymentStatus
 from caravana.returns import windows as return_windows
 from caravana.returns.models import OPEN_STATES
+from caravana.redelivery import services as redelivery
 from caravana.storefront import delivery
 from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
@@ -367,6 +368,7 @@ def _order_page(
     errors: dict[str, list[str]] | None = None,
     data: dict | None = None,
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
     """The buyer's order, written for its destination: amounts with their currency in the
     buyer's locale (money_tags), times in the destination's zone, statuses and titles in the
@@ -411,6 +413,7 @@ def _order_page(
         "last_payment": last,
         "refunds": order.refunds.all()[:50],
         "customs_requests": clearance_services.open_requests_for(order),
+        **_failed_context(order),
         "parcels": Parcel.objects.filter(order_ref=order.number, merchant=order.merchant)[:20],
         "protection_due": lifecycle.protection_due(order),
         "money_locale": country.format_locale(lang),
@@ -434,9 +437,50 @@ def _order_page(
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
         "idempotency_key": uuid.uuid4().hex,
+        **(extra or {}),
     }
     with timezone.override(country.zone):
         return render(request, "orders/order_detail.html", context, status=status)
+
+
+def _failed_context(order: Order) -> dict:
+    """Failed deliveries of the order's parcels and what the choice form needs (the
+    country's address fields, the days a new attempt may take); nothing once delivered."""
+    if order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
+        return {"failed_attempts": []}
+    attempts = redelivery.open_for(order)
+    if not attempts:
+        return {"failed_attempts": []}
+    return {
+        "failed_attempts": attempts,
+        "redeliver_window": redelivery.redeliver_window(order.country),
+        "choice_errors": {},
+        "choice_data": {},
+        **_address_context(order.country),
+    }
+
+
+@login_required
+@require_POST
+def delivery_choice(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The buyer's choice after a failed delivery (redelivery.services.choose); a bad field is
+    shown beside it on the order page, nothing saved."""
+    order = get_object_or_404(
+        Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
+    )
+    attempt = redelivery.attempt_of(order, pk)
+    if attempt is None:
+        raise Http404
+    try:
+        redelivery.choose(attempt, request.POST, actor=request.user)
+    except ValidationError as exc:
+        context = _failed_context(order)
+        context.update(
+            choice_errors=_errors(exc), choice_data=request.POST.dict(), choice_pk=attempt.pk
+        )
+        return _order_page(request, order, status=422, extra=context)
+    messages.success(request, _("Thank you: the carrier will see your choice."))
+    return redirect(reverse("orders:detail", args=[order.number]) + f"#attempt-{pk}")
 
 
 @login_required

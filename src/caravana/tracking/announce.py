@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from caravana.fulfillment.models import Parcel
+from caravana.tracking import queries
 from caravana.tracking.batch import Delivered
 from caravana.tracking.events import Delivery, parcel_delivered, parcels_delivered
 from caravana.tracking.models import TrackingEvent
@@ -19,7 +20,15 @@ logger = logging.getLogger(__name__)
 def publish_delivered(delivered: list[Delivered]) -> None:
     """parcels_delivered once for the batch, then parcel_delivered per parcel if anything
     listens to it (loading the parcels and their EMIs costs more than recording the batch).
-    Each listener is idempotent and sweeps for what it missed (tracking.events)."""
+    Each listener is idempotent and sweeps for what it missed (tracking.events).
+
+    Only deliveries the life cycle counts are published (queries.counted_deliveries): the
+    batch's first EMI of a parcel already on its way back (a return event stamped before it)
+    is none, so no order is delivered by it. One query per batch with an EMI."""
+    if not delivered:
+        return
+    counted = queries.counted_deliveries(d.parcel_id for d in delivered)
+    delivered = [d for d in delivered if d.parcel_id in counted]
     if not delivered:
         return
     if parcels_delivered.has_listeners(TrackingEvent):

@@ -53,6 +53,13 @@ the clearance decisions as recorded by caravana.clearance in the event's details
 'return_to_sender'
 >>> next_state(next_state(None, "EDD", 9), "EMA", 1).status   # an older scan sent late
 'in_transit'
+>>> counted_delivery([("return_to_sender", 5, "back"), ("delivered", 7, "emi")]) is None
+True
+
+What counts as the delivery (orders, escrow): ``counted_delivery``, the earliest delivered
+event stamped before the parcel's first return or final outcome. An EMI on the way back (after
+a return event) is ignored, as the status ignores it; a failed attempt (EMH, stage 0) is never
+one; a delivery followed by a return stays the delivery it was.
 """
 
 from __future__ import annotations
@@ -170,3 +177,19 @@ def current_status(events: Iterable[tuple[str, Any]], default: str = upu.PENDING
     for status, at in events:
         state = next_state(state, None, at, status=status)
     return state.status if state else default
+
+
+def counted_delivery(events: Iterable[tuple[str, Any, Any]]) -> Any | None:
+    """The delivery that counts among a parcel's events, given as (status, time, payload) in
+    any order: the payload of the earliest ``delivered`` one stamped before the first event of
+    stage 2 or 3 (a return or a final outcome), else None. Ties of time: a return at the same
+    instant as a delivery wins (the parcel did not stay delivered)."""
+    rows = list(events)
+    back = min((at for status, at, _p in rows if STAGE.get(status, 0) >= 2), default=None)
+    best: tuple[Any, Any] | None = None
+    for status, at, payload in rows:
+        if status != upu.DELIVERED or (back is not None and at >= back):
+            continue
+        if best is None or at < best[0]:
+            best = (at, payload)
+    return best[1] if best else None

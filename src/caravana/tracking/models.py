@@ -78,6 +78,8 @@ EVENT_LABELS = {
     "loaded": _("Loaded onto the flight"),
     "cancelled": _("Label cancelled"),
     "received": _("Received at the origin hub"),
+    # Ours, after failed delivery attempts (caravana.redelivery) or a refusal.
+    "return_to_sender": _("Going back to the sender: it could not be delivered"),
 }
 
 

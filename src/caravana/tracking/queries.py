@@ -16,7 +16,6 @@ from functools import cache, lru_cache
 from typing import Any, overload
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.functional import Promise
 from stdnum.exceptions import ValidationError as StdnumError
@@ -353,6 +352,11 @@ class TrackingView:
     def late(self) -> bool:
         return bool(self.eta_date and self.eta_date > self.promised)
 
+    @property
+    def current_reason(self) -> str:
+        """The reason the current event gives (a failed attempt's, a hold's), else ""."""
+        return next((t.reason for t in self.timeline if t.current), "")
+
 
 def clean_identifier(value: str) -> str | None:
     """The compact S10 identifier, or None for anything that is not one."""
@@ -423,7 +427,9 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
         status_label=str(_STATUS_LABELS.get(status, status)),
         code=code,
         last_event_at=last_at,
-        delivered_at=min((e.occurred_at for e in events if e.code == upu.DELIVERY), default=None),
+        delivered_at=lifecycle.counted_delivery(
+            (e.status, e.occurred_at, e.occurred_at) for e in events
+        ),
         promised=eta.promised_date(parcel.created_at, target, dest_tz),
         eta=eta.estimate(
             code=code,
@@ -444,32 +450,54 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
 
 
 def with_undelivered_parcels(orders: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
-    """Of the (order_ref, merchant id) pairs given, those with a parcel that tracking has not
-    yet seen delivered: one query for a whole batch of orders (by reference, the merchant
-    matched here: an OR of a thousand pairs is more than SQLite takes)."""
+    """Of the (order_ref, merchant id) pairs given, those with a parcel the life cycle does not
+    count as delivered (counted_deliveries: an EMI on the way back or a failed attempt is no
+    delivery). Two queries for a whole batch of orders (by reference, the merchant matched
+    here: an OR of a thousand pairs is more than SQLite takes)."""
     pairs = set(orders)
     if not pairs:
         return set()
-    delivered = TrackingEvent.objects.filter(parcel=OuterRef("pk"), code=upu.DELIVERY)
-    rows = (
-        Parcel.objects.filter(order_ref__in={ref for ref, _m in pairs})
-        .exclude(Exists(delivered))
-        .values_list("order_ref", "merchant_id")
-        .distinct()
-    )
-    return {row for row in rows if row in pairs}
+    parcels = [
+        (pk, (ref, merchant_id))
+        for pk, ref, merchant_id in Parcel.objects.filter(
+            order_ref__in={ref for ref, _m in pairs}
+        ).values_list("pk", "order_ref", "merchant_id")
+        if (ref, merchant_id) in pairs
+    ]
+    delivered = counted_deliveries(pk for pk, _pair in parcels)
+    return {pair for pk, pair in parcels if pk not in delivered}
+
+
+#: Parcels read per query (SQLite's limit on bound parameters).
+_CHUNK = 900
+
+
+def counted_deliveries(parcel_ids: Iterable[int]) -> dict[int, Delivery]:
+    """Each parcel's delivery as the life cycle counts it (lifecycle.counted_delivery: its
+    earliest EMI stamped before any return or final outcome), by parcel id; parcels without
+    one are absent. One query per 900 parcels, reading only the events past the ordinary
+    journey through the partial index trk_event_parcel_outcome."""
+    ids = sorted(set(parcel_ids))
+    found: dict[int, Delivery] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows: dict[int, list[tuple[str, dt.datetime, Delivery]]] = {}
+        for pid, s10, status, at, pk in (
+            TrackingEvent.objects.filter(
+                parcel_id__in=ids[start : start + _CHUNK], status__in=lifecycle.OUTCOMES
+            )
+            .order_by("parcel_id", "occurred_at", "id")
+            .values_list("parcel_id", "parcel__s10", "status", "occurred_at", "id")
+        ):
+            rows.setdefault(pid, []).append((status, at, Delivery(pid, s10, at, pk)))
+        for pid, events in rows.items():
+            counted = lifecycle.counted_delivery(events)
+            if counted is not None:
+                found[pid] = counted
+    return found
 
 
 def first_deliveries(parcel_ids: Iterable[int]) -> list[Delivery]:
-    """Each of these parcels' earliest EMI, as tracking.events publishes it: for a listener
-    catching up on deliveries it may have missed (the signal is sent once, after commit).
-    One query through trk_event_parcel_time."""
-    found: dict[int, Delivery] = {}
-    rows = (
-        TrackingEvent.objects.filter(parcel_id__in=list(parcel_ids), code=upu.DELIVERY)
-        .order_by("parcel_id", "occurred_at", "id")
-        .values_list("parcel_id", "parcel__s10", "occurred_at", "id")
-    )
-    for pid, s10, at, pk in rows:
-        found.setdefault(pid, Delivery(pid, s10, at, pk))
-    return list(found.values())
+    """Each of these parcels' delivery as the life cycle counts it (counted_deliveries), for
+    a listener catching up on deliveries it may have missed (the signal is sent once, after
+    commit)."""
+    return list(counted_deliveries(parcel_ids).values())
