@@ -15,6 +15,7 @@ from caravana.network.models import Carrier
 from caravana.orders.models import Notification, OrderStatus
 from caravana.redelivery import services
 from caravana.redelivery.models import FailedAttempt
+from caravana.returns.models import ReturnRequest
 from caravana.tracking import queries, upu
 from caravana.tracking.models import TrackingEvent
 from tests.redelivery.conftest import CarrierApi, carrier_event
@@ -98,6 +99,9 @@ def test_the_carriers_limit_sends_the_parcel_back_with_its_reason(shipped, recor
     assert back.details["reason"] == "Endereço não localizado"
     assert (back.details["reason_code"], back.details["attempts"]) == ("wrong_address", 2)
     assert Notification.objects.filter(order=order, moment=services.DELIVERY_RETURNING).count() == 1
+    # The country's returns point expects it, as undeliverable (caravana.returns).
+    expected = ReturnRequest.objects.get(parcel=parcel)
+    assert (expected.reason, expected.by_buyer, expected.country) == ("undeliverable", False, "BR")
 
     # Heard again (tracking's follow-up task run twice): nothing more.
     key = type("K", (), {"code": "EMH", "event_id": second.event_id, "order_ref": order.number,
@@ -105,6 +109,7 @@ def test_the_carriers_limit_sends_the_parcel_back_with_its_reason(shipped, recor
     services.record_failures([key])
     assert FailedAttempt.objects.filter(parcel=parcel).count() == 2
     assert TrackingEvent.objects.filter(parcel=parcel, source=services.SOURCE).count() == 1
+    assert ReturnRequest.objects.filter(parcel=parcel).count() == 1
 
     # An EMI on the way back (the sender's receipt) delivers no order.
     record(carrier_event(parcel, "EMI", now + dt.timedelta(minutes=10)))
@@ -125,6 +130,7 @@ def test_a_refused_parcel_goes_back_asking_nothing(shipped, record):
     attempt = FailedAttempt.objects.get(parcel=parcel)
     assert (attempt.reason, attempt.state) == ("refused", "returning")
     assert status_of(parcel) == upu.RETURN_TO_SENDER
+    assert ReturnRequest.objects.get(parcel=parcel).reason == "refused"
     assert not Notification.objects.filter(
         order=order, moment__in=(services.DELIVERY_FAILED, services.DELIVERY_RETURNING)
     ).exists()

@@ -35,6 +35,7 @@ from caravana.orders.validation import validate_address
 from caravana.redelivery import reasons as r
 from caravana.redelivery.error_codes import RedeliveryErrorCode
 from caravana.redelivery.models import FailedAttempt
+from caravana.redelivery.signals import parcel_sent_back
 from caravana.tracking import upu
 from caravana.tracking.batch import EventIn
 from caravana.tracking.models import TrackingEvent
@@ -108,6 +109,7 @@ def _record_one(event: TrackingEvent, order: Order) -> FailedAttempt:
             _send_back(parcel, event, reason, reason_text, attempt)
         if reason != r.REFUSED:  # the buyer who refused it knows; the others are told
             notifications.owe(order, DELIVERY_RETURNING, f"{parcel.pk}", **facts)
+        parcel_sent_back.send(sender=FailedAttempt, parcel=parcel, reason=reason)
     else:
         notifications.owe(order, DELIVERY_FAILED, f"a{row.pk}", **facts)
     return row

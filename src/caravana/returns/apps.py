@@ -6,3 +6,8 @@ class ReturnsConfig(AppConfig):
     name = "caravana.returns"
     label = "returns"
     verbose_name = _("Returns")
+
+    def ready(self) -> None:
+        from caravana.returns import receivers
+
+        receivers.connect()
