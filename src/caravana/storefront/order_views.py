@@ -32,9 +32,9 @@ from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, Serv
 from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
 from caravana.payments.models import Method, PaymentStatus
+from caravana.redelivery import services as redelivery
 from caravana.returns import windows as return_windows
 from caravana.returns.models import OPEN_STATES
-from caravana.redelivery import services as redelivery
 from caravana.storefront import delivery
 from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
