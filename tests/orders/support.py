@@ -80,9 +80,11 @@ def buyer():
     return f.user(Role.BUYER, email="buyer@example.com")
 
 
-def place(user, data=BR, lines=None, country=None, key=None, **extra):
+def place(user, data=BR, lines=None, country=None, key=None, return_url="", **extra):
     country = country or ("MX" if data is MX else "BR")
-    return checkout.checkout(user, country, {**data, **extra}, lines, key=key)
+    return checkout.checkout(
+        user, country, {**data, **extra}, lines, key=key, return_url=return_url
+    )
 
 
 def cart_with(user, *items) -> Cart:
