@@ -223,9 +223,7 @@ def test_the_order_page_ignores_the_card_fields_for_pix_and_marks_them_for_a_car
     a, _b = market
     user = buyer()
     client.force_login(user)
-    group, payment, _r = place(
-        user, lines=[(a.pk, 1)], method="card", card_token="tok_declined"
-    )
+    group, payment, _r = place(user, lines=[(a.pk, 1)], method="card", card_token="tok_declined")
     order = group.orders.get()
     url = reverse("orders:action", args=[order.number, "pay"])
     bad = client.post(url, {"method": "card", "installments": "2"})

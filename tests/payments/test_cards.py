@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from caravana.orders.models import OrderGroup, OrderStatus
 from caravana.payments import cards, issuing
 from caravana.payments.models import (
     Payment,
@@ -22,7 +23,6 @@ from caravana.payments.models import (
     SandboxChallenge,
     SavedCard,
 )
-from caravana.orders.models import OrderGroup, OrderStatus
 from tests.api.support import assert_names, send, token_client
 from tests.orders.support import BR, buyer, place
 
@@ -131,7 +131,9 @@ def test_a_saved_card_pays_again_and_is_only_its_buyers(market, django_capture_o
     assert "saved_card" in err.value.message_dict
     # The API lists and deletes only one's own.
     assert token_client(bruno).get("/api/v1/payments/cards").json() == []
-    assert token_client(bruno).delete(f"/api/v1/payments/cards/{saved.reference}").status_code == 404
+    assert (
+        token_client(bruno).delete(f"/api/v1/payments/cards/{saved.reference}").status_code == 404
+    )
     listed = token_client(ana).get("/api/v1/payments/cards").json()
     assert [c["last4"] for c in listed] == ["4242"] and "provider_token" not in listed[0]
     assert token_client(ana).delete(f"/api/v1/payments/cards/{saved.reference}").status_code == 204
@@ -199,7 +201,9 @@ def test_a_challenge_is_approved_then_captured_or_failed_then_declined(
     # Back again (a reload, a second tab): nothing changes.
     client.get(f"/pay/{payment.reference}/authenticated/")
     client.post(url, {"outcome": "approve" if answer == "fail" else "fail"})
-    assert SandboxChallenge.objects.get().status == ("approved" if answer == "approve" else "failed")
+    assert SandboxChallenge.objects.get().status == (
+        "approved" if answer == "approve" else "failed"
+    )
     assert Payment.objects.get(pk=payment.pk).status == payment.status
     assert ProviderCall.objects.count() == (1 if answer == "approve" else 0)
 

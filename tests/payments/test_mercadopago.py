@@ -429,7 +429,9 @@ def test_the_sandbox_webhook_still_works_beside_it(client, settings, market):
     assert payment.status == PaymentStatus.SUCCEEDED
 
 
-def test_checkout_pays_with_a_mercadopago_card_token(mp, market, django_capture_on_commit_callbacks):
+def test_checkout_pays_with_a_mercadopago_card_token(
+    mp, market, django_capture_on_commit_callbacks
+):
     """The token MercadoPago.js made in the buyer's browser goes through Caravana's checkout to
     POST /v1/payments with the payment_method_id and issuer_id the SDK gave; no card data."""
     a, _b = market

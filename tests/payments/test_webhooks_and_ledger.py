@@ -104,9 +104,7 @@ def test_webhook_endpoint_over_http(client, pending):
 def test_declined_card_and_retry_with_pix(market):
     a, _b = market
     user = buyer()
-    group, payment, _r = place(
-        user, lines=[(a.pk, 1)], method="card", card_token="tok_declined"
-    )
+    group, payment, _r = place(user, lines=[(a.pk, 1)], method="card", card_token="tok_declined")
     assert payment.status == PaymentStatus.DECLINED and payment.card_last4 == "0002"
     assert group.orders.get().status == OrderStatus.AWAITING_PAYMENT
     retry, _ = issuing.create_payment(group, user, "pix", key="retry-1")

@@ -21,8 +21,7 @@ from caravana.checkout import services
 from caravana.orders import carts
 from caravana.orders.api import CartLineIn, OrderOut
 from caravana.orders.models import Order
-from caravana.payments import refunds
-from caravana.payments import issuing
+from caravana.payments import issuing, refunds
 from caravana.payments.schemas import CardFieldsIn, PaymentOut
 
 router = Router(tags=["orders"], auth=[TokenAuth(scope="orders"), django_auth])
@@ -95,7 +94,12 @@ def checkout(
         lines = [(v.pk, q) for v, q, _id in carts.cart_items(cart)]
     notify = request.build_absolute_uri("/api/v1/payments/webhooks/sandbox")
     group, payment, replayed = services.checkout(
-        request.user, payload.country.upper(), data, lines, key=idempotency_key, notify_url=notify,
+        request.user,
+        payload.country.upper(),
+        data,
+        lines,
+        key=idempotency_key,
+        notify_url=notify,
         return_url=reverse("payments:challenge_return", args=[issuing.RETURN_PLACEHOLDER]),
     )
     if cart is not None and not replayed:

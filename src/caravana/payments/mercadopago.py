@@ -370,7 +370,11 @@ class MercadoPagoProvider:
         card_token = card_token or {}
         if card_token.get("card_id"):
             raise ValidationError(
-                {"saved_card": _("Saved cards are not offered with this provider yet: enter the card.")}
+                {
+                    "saved_card": _(
+                        "Saved cards are not offered with this provider yet: enter the card."
+                    )
+                }
             )
         if not card_token.get("token"):
             # Only the token Mercado Pago's browser SDK makes: never card data of ours.

@@ -1,6 +1,7 @@
 """Which checkout fields belong to which payment method. A card takes the provider's token (or
-a saved card, and whether to save it) and the count of installments; Pix, boleto, OXXO and SPEI take none (their code, voucher or CLABE is issued
-after the order is placed). Pure data, no Django.
+a saved card, and whether to save it) and the count of installments; Pix, boleto, OXXO and
+SPEI take none (their code, voucher or CLABE is issued after the order is placed).
+Pure data, no Django.
 
 The checkout shows a method's fields under its choice and drops every other method's fields
 before validating: a buyer who entered a card, then chose Pix, is not refused for it. Raw card
@@ -13,7 +14,11 @@ from typing import Any
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "card": (
-        "card_token", "saved_card", "save_card", "card_payment_method_id", "card_issuer_id",
+        "card_token",
+        "saved_card",
+        "save_card",
+        "card_payment_method_id",
+        "card_issuer_id",
         "installments",
     ),  # fmt: skip
 }

@@ -204,7 +204,9 @@ class SandboxProvider:
         try:
             card = sandbox_cards.resolve(token, card_id, reference)
         except sandbox_cards.Unusable as exc:
-            raise ValidationError({str(exc): _("The card could not be used: enter it again.")})
+            raise ValidationError(
+                {str(exc): _("The card could not be used: enter it again.")}
+            ) from None
         shown: dict[str, Any] = {
             "brand": card.brand, "last4": card.last4, "exp_month": card.exp_month,
             "exp_year": card.exp_year,

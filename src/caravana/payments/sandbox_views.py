@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django.core.exceptions import ValidationError
 
 from caravana.payments import providers, sandbox_cards
 from caravana.payments.models import SandboxChallenge

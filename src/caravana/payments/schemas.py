@@ -32,7 +32,10 @@ class RefundOut(Schema):
 
 #: A card in a request: the provider's token or a saved card; raw card fields are declared only
 #: so that one sent is refused by name (422, code raw_card_refused) rather than ignored.
-REFUSED = "never sent: refused with 422 (raw_card_refused); the provider's browser script tokenizes the card"
+REFUSED = (
+    "never sent: refused with 422 (raw_card_refused); the provider's browser script tokenizes "
+    "the card"
+)
 
 
 class CardFieldsIn(Schema):

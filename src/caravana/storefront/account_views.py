@@ -15,7 +15,9 @@ from caravana.payments import cards
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/account.html", {"saved_cards": cards.saved_for(request.user)})
+    return render(
+        request, "storefront/account.html", {"saved_cards": cards.saved_for(request.user)}
+    )
 
 
 @login_required
