@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from caravana.payments.models import Payment, SavedCard
 from tests import factories as f
+from tests.browser.axe import violations
 from tests.browser.journey import enter_card
 from tests.orders.support import CHECKOUT, ensure_pricing
 
@@ -60,17 +61,20 @@ def _fill_chile(page):
     page.select_option("#state", CL["state"])
 
 
-def _shots(page, name):
+def _shots(page, name, problems: list[str]):
+    """Screenshots at both widths; axe's violations (WCAG 2.2 AA) are added to `problems`."""
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
         page.screenshot(path=SHOTS / f"cards-{name}-{width}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+        problems += [f"{name} [{width}]: {v}" for v in violations(page)]
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def test_a_saved_card_and_a_challenge_and_no_card_number_reaches_caravana(live_server, page, shop):
     product, user = shop
     url = live_server.url
+    problems: list[str] = []
     sent: list[tuple[str, str]] = []  # every request the browser made, with its body
     page.on("request", lambda r: sent.append((r.url, r.post_data or "")))
     _choose(page, url, "CL")
@@ -79,7 +83,7 @@ def test_a_saved_card_and_a_challenge_and_no_card_number_reaches_caravana(live_s
     _fill_chile(page)
     enter_card(page, CHALLENGE_CARD)
     page.get_by_test_id("save-card").check()
-    _shots(page, "checkout-es")
+    _shots(page, "checkout-es", problems)
 
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/checkout/")) as req:
         page.get_by_test_id("place-order").click()
@@ -97,10 +101,10 @@ def test_a_saved_card_and_a_challenge_and_no_card_number_reaches_caravana(live_s
     # The bank asks for a challenge: the buyer approves it and the payment goes through.
     page.wait_for_url(re.compile(r"/pay/"))
     expect(page.get_by_test_id("challenge-needed")).to_be_visible()
-    _shots(page, "pay-challenge-es")
+    _shots(page, "pay-challenge-es", problems)
     page.get_by_test_id("challenge-link").click()
     expect(page.get_by_test_id("challenge")).to_contain_text("3184")
-    _shots(page, "challenge-es")
+    _shots(page, "challenge-es", problems)
     page.get_by_test_id("challenge-approve").click()
     expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
     saved = SavedCard.objects.get(buyer=user)
@@ -114,7 +118,7 @@ def test_a_saved_card_and_a_challenge_and_no_card_number_reaches_caravana(live_s
     expect(choice).to_be_visible()
     choice.check()
     expect(page.locator("#card-number")).to_be_hidden()
-    _shots(page, "checkout-saved-es")
+    _shots(page, "checkout-saved-es", problems)
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/checkout/")) as req:
         page.get_by_test_id("place-order").click()
     body = req.value.post_data or ""
@@ -127,10 +131,11 @@ def test_a_saved_card_and_a_challenge_and_no_card_number_reaches_caravana(live_s
     # The account page shows the card and removes it.
     page.get_by_test_id("account-link").first.click()
     expect(page.get_by_test_id("saved-cards")).to_contain_text("3184")
-    _shots(page, "account-es")
+    _shots(page, "account-es", problems)
     page.get_by_test_id("delete-card").click()
     expect(page.get_by_test_id("no-saved-cards")).to_be_visible()
     assert not SavedCard.objects.exists()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_card_fields_name_a_wrong_entry_and_read_in_portuguese_and_english(
@@ -139,6 +144,7 @@ def test_the_card_fields_name_a_wrong_entry_and_read_in_portuguese_and_english(
     """The provider's answer names the wrong field beside it; nothing is posted to Caravana."""
     product, user = shop
     url = live_server.url
+    problems: list[str] = []
     _login(page, url, user)
     for language, tag in (("pt-br", "pt"), ("en", "en")):
         _choose(page, url, "BR", language)
@@ -155,4 +161,5 @@ def test_the_card_fields_name_a_wrong_entry_and_read_in_portuguese_and_english(
         expect(page.locator("#card-cvc-error")).to_be_hidden()
         expect(page.locator("#card-number")).to_be_focused()
         assert page.url.endswith("/checkout/") and not Payment.objects.exists()
-        _shots(page, f"checkout-card-errors-{tag}")
+        _shots(page, f"checkout-card-errors-{tag}", problems)
+    assert not problems, "\n".join(problems)
