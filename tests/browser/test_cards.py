@@ -146,6 +146,10 @@ def test_the_card_fields_name_a_wrong_entry_and_read_in_portuguese_and_english(
     url = live_server.url
     problems: list[str] = []
     _login(page, url, user)
+    said = {
+        "pt": "Este não é um número de cartão válido.",
+        "en": "This is not a valid card number.",
+    }
     for language, tag in (("pt-br", "pt"), ("en", "en")):
         _choose(page, url, "BR", language)
         _to_checkout(page, url, product)
@@ -159,6 +163,7 @@ def test_the_card_fields_name_a_wrong_entry_and_read_in_portuguese_and_english(
             expect(page.locator(f"#card-{field}-error")).to_be_visible()
             expect(page.locator(f"#card-{field}")).to_have_attribute("aria-invalid", "true")
         expect(page.locator("#card-cvc-error")).to_be_hidden()
+        expect(page.locator("#card-number-error")).to_have_text(said[tag])  # the page's language
         expect(page.locator("#card-number")).to_be_focused()
         assert page.url.endswith("/checkout/") and not Payment.objects.exists()
         _shots(page, f"checkout-card-errors-{tag}", problems)

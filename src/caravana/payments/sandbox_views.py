@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -29,13 +30,22 @@ def _sandbox_on() -> None:
 @csrf_exempt
 @require_POST
 def card_tokens(request: HttpRequest) -> JsonResponse:
-    """POST {"card_number", "card_expiry": "MM/YY", "card_cvc"} → 201 {"id": "tok_…", "card":
-    {brand, last4, exp_month, exp_year}}, or 422 {"errors": {field: [message]}}."""
+    """POST {"card_number", "card_expiry": "MM/YY", "card_cvc", "locale"} → 201 {"id": "tok_…",
+    "card": {brand, last4, exp_month, exp_year}}, or 422 {"errors": {field: [message]}} in the
+    page's language (`locale`, as a provider's script is told it: no shop cookie comes)."""
     _sandbox_on()
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         body = None
+    locale = str(body.get("locale") or "") if isinstance(body, dict) else ""
+    if locale.lower() in {code for code, _name in settings.LANGUAGES}:
+        with translation.override(locale.lower()):
+            return _card_token(body)
+    return _card_token(body)
+
+
+def _card_token(body: object) -> JsonResponse:
     if not isinstance(body, dict):
         return JsonResponse({"errors": {"card_number": ["JSON object expected"]}}, status=422)
     try:

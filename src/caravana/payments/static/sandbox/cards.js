@@ -56,7 +56,7 @@
     form.addEventListener("submit", function (e) {
       if (chosenMethod(form) !== "card" || savedChoice(box) !== "" || token.value) return;
       e.preventDefault();
-      const body = {};
+      const body = { locale: box.getAttribute("data-locale") || "" };
       box.querySelectorAll("[data-card]").forEach(function (input) {
         body[input.getAttribute("data-card")] = input.value;
       });
