@@ -140,6 +140,17 @@ def test_a_saved_card_pays_again_and_is_only_its_buyers(market, django_capture_o
     assert not SavedCard.objects.exists()
 
 
+def test_an_expired_saved_card_is_refused_by_name(market):
+    a, _b = market
+    user = buyer()
+    place(user, lines=[(a.pk, 1)], method="card", card_token="tok_visa", save_card=True)
+    [saved] = cards.saved_for(user)
+    SandboxCard.objects.filter(card_id=saved.provider_token).update(exp_year=2020)
+    with pytest.raises(ValidationError) as err:
+        place(user, lines=[(a.pk, 1)], method="card", saved_card=saved.reference)
+    assert "saved_card" in err.value.message_dict and OrderGroup.objects.count() == 1
+
+
 def test_a_declined_card_is_not_saved(market):
     a, _b = market
     user = buyer()

@@ -130,12 +130,13 @@ class Unusable(Exception):
 
 def resolve(token: str, card_id: str, reference: str) -> Any:
     """The card behind a single-use token (spent by this payment reference: a retry of the same
-    payment may use it again) or a saved card's reusable id."""
+    payment may use it again) or a saved card's reusable id (not once it has expired)."""
     from caravana.payments.models import SandboxCard
 
     if card_id:
         card = SandboxCard.objects.filter(card_id=card_id).first()
-        if card is None:
+        today = dt.date.today()
+        if card is None or (card.exp_year, card.exp_month) < (today.year, today.month):
             raise Unusable("saved_card")
         return card
     if token in TEST_TOKENS:
