@@ -88,8 +88,9 @@ FORMS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 COUNTRY_WEIGHTS = {"BR": 40, "MX": 30, "CL": 10, "CO": 10, "PE": 5, "AR": 5}
 METHODS = {"BR": ("pix", "boleto", "card"), "MX": ("oxxo", "spei", "card")}
-CARD_OK = "4111111111111111"  # any Luhn-valid number is approved by the sandbox …
-CARD_DECLINED = "4000000000000002"  # … except one ending in 0002
+# The sandbox's test tokens (payments.sandbox_cards): Caravana never takes a card number.
+CARD_OK = "tok_visa"
+CARD_DECLINED = "tok_declined"
 TRACKING_CODES = ("EDB", "EMF", "EDD", "EDG", "EMI")
 HELD = ("paid", "in_fulfilment", "shipped", "delivered", "completed")
 
@@ -524,7 +525,7 @@ def client_main(index: int, args, ctx: dict, port: int, secret: str, progress, o
             body = {"country": country, **FORMS[country], "service_level": "standard",
                     "method": method, "installments": 1, "lines": lines}  # fmt: skip
             if card:
-                body["card_number"] = card
+                body["card_token"] = card
             token = rng.choice(tokens)
             key = _key(rng)
             status, data, attempts = http_.call(

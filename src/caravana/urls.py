@@ -26,6 +26,9 @@ urlpatterns = [
     path("operations/carriers/", include("caravana.tracking.ops_urls")),
     path("operations/", include("caravana.payments.ops_urls")),
     path("pay/", include("caravana.storefront.payment_urls")),
+    path("account/", include("caravana.storefront.account_urls")),
+    # The sandbox provider's own pages, as a provider hosts them (404 unless the sandbox is on).
+    path("sandbox-provider/", include("caravana.payments.sandbox_urls")),
     path("hub/customs/", include("caravana.customs.hub_urls")),
     path("hub/", include("caravana.fulfillment.urls")),
     path("planning/", include("caravana.planning.urls")),

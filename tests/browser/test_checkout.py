@@ -11,6 +11,7 @@ from caravana.network.seed import seed_network
 from caravana.orders.models import Order
 from caravana.orders.shipping import ship_as_parcel
 from tests import factories as f
+from tests.browser.journey import enter_card
 from tests.orders.support import BR, MX, ensure_pricing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,7 +130,7 @@ def test_a_brazilian_cep_fills_the_address_and_a_colombian_picks_a_cedula(
     page.select_option("#state", "Bogotá")
     page.fill("#postal_code", "110231")
     page.fill("#buyer_id", "1020304050")
-    page.fill("#card_number", "4111 1111 1111 1111")
+    enter_card(page, "4111 1111 1111 1111")
     page.check('input[name=method][value="card"]')
     page.get_by_test_id("place-order").click()
     page.wait_for_url(re.compile(r"/pay/"))
@@ -146,7 +147,7 @@ def test_declined_card_then_pix_from_the_order_page(live_server, page, shop):
     page.get_by_test_id("add-to-cart").click()
     page.goto(live_server.url + "/checkout/")
     _fill(page, {**BR, "method": "card"})
-    page.fill("#card_number", "4000 0000 0000 0002")  # the sandbox declines cards ending 0002
+    enter_card(page, "4000 0000 0000 0002")  # the sandbox declines cards ending 0002
     page.get_by_test_id("place-order").click()
     expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "declined")
     page.get_by_test_id("retry-options").click()
@@ -195,20 +196,20 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     page.goto(live_server.url + "/checkout/")
     # Pix first: no card fields; then the card: its number and installments appear.
     page.check('input[name=method][value="pix"]')
-    expect(page.locator("#card_number")).to_be_hidden()
+    expect(page.locator("#card-number")).to_be_hidden()
     expect(page.locator("#installments")).to_be_hidden()
     page.check('input[name=method][value="card"]')
-    expect(page.locator("#card_number")).to_be_visible()
+    expect(page.locator("#card-number")).to_be_visible()
     options = page.locator("#installments option").all_inner_texts()
     assert options[0].startswith("À vista: R$")
     assert re.fullmatch(r"3x de R\$\s?\d+,\d\d sem juros( \(a primeira de R\$\s?\d+,\d\d\))?",
                         options[2]), options  # fmt: skip
     # Another state, another ICMS: the installments follow the new total (htmx, out of band);
     # the card number typed so far is not sent along.
-    page.fill("#card_number", "4111 1111 1111 1111")
+    enter_card(page, "4111 1111 1111 1111")
     with page.expect_request(lambda r: r.method == "POST" and "/checkout/" in r.url) as sent:
         page.select_option("#state", "RR")
-    assert "card_number" not in (sent.value.post_data or "")
+    assert "4111" not in (sent.value.post_data or "")
     assert "state=RR" in (sent.value.post_data or "")
     expect(page.locator("#installments option").nth(2)).not_to_have_text(options[2])
     page.select_option("#installments", "3")
@@ -219,7 +220,7 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     page.select_option("#state", "SP")
     page.fill("#email", "ana@example.com.br")
     page.fill("#city_area", "Bela Vista")
-    page.fill("#card_number", "4111 1111 1111 1111")
+    enter_card(page, "4111 1111 1111 1111")
     page.get_by_test_id("place-order").click()
 
     summary = page.locator("#error-summary")
@@ -246,7 +247,7 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     expect(page.locator("#state")).to_have_value("SP")
     expect(page.locator('input[name=method][value="card"]')).to_be_checked()
     expect(page.locator("#installments")).to_have_value("3")
-    expect(page.locator("#card_number")).to_have_value("")  # never written back
+    expect(page.locator("#card-number")).to_have_value("")  # never written back
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
         page.screenshot(path=f"var/screenshot-checkout-errors-{width}.png", full_page=True)
@@ -257,7 +258,7 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     # Put right, the order is placed (the card typed again).
     page.fill("#buyer_id", BR["buyer_id"])
     page.fill("#postal_code", BR["postal_code"])
-    page.fill("#card_number", "4111 1111 1111 1111")
+    enter_card(page, "4111 1111 1111 1111")
     page.get_by_test_id("place-order").click()
     page.wait_for_url(re.compile(r"/pay/"))
     assert Order.objects.get().group.payments.get().installments == 3
@@ -276,9 +277,9 @@ def test_without_javascript_a_card_number_left_behind_does_not_stop_pix(live_ser
         page.goto(f"{live_server.url}/p/{a.pk}/")
         page.get_by_test_id("add-to-cart").click()
         page.goto(live_server.url + "/checkout/")
-        expect(page.locator("#card_number")).to_be_visible()
+        expect(page.locator("#card-number")).to_be_visible()
         _fill(page, {**BR, "method": "pix"})
-        page.fill("#card_number", "1234")
+        page.fill("#card-number", "1234")  # no name: never sent
         page.select_option("#installments", "3")
         page.get_by_test_id("place-order").click()
         page.wait_for_url(re.compile(r"/pay/"))

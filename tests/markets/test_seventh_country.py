@@ -81,7 +81,7 @@ FORM = {
     "buyer_id": "1.234.567",
     "service_level": "standard",
     "method": "card",
-    "card_number": "4111 1111 1111 1111",
+    "card_token": "tok_visa",
     "installments": "3",
 }
 

@@ -36,7 +36,9 @@ MX = {
     "method": "oxxo",
 }
 
-CARD = {"method": "card", "card_number": "4111 1111 1111 1111", "service_level": "standard"}
+#: The sandbox's test token for an approved Visa (payments.sandbox_cards): a card reaches
+#: Caravana only as a provider token.
+CARD = {"method": "card", "card_token": "tok_visa", "service_level": "standard"}
 #: A checkout form per market: Brazil and Mexico above, the other four paying by card.
 CHECKOUT = {
     "BR": BR,
@@ -78,9 +80,11 @@ def buyer():
     return f.user(Role.BUYER, email="buyer@example.com")
 
 
-def place(user, data=BR, lines=None, country=None, key=None, **extra):
+def place(user, data=BR, lines=None, country=None, key=None, return_url="", **extra):
     country = country or ("MX" if data is MX else "BR")
-    return checkout.checkout(user, country, {**data, **extra}, lines, key=key)
+    return checkout.checkout(
+        user, country, {**data, **extra}, lines, key=key, return_url=return_url
+    )
 
 
 def cart_with(user, *items) -> Cart:

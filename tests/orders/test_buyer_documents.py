@@ -16,7 +16,9 @@ from tests.orders.support import buyer, place
 
 pytestmark = pytest.mark.django_db
 
-CARD = {"method": "card", "card_number": "4111 1111 1111 1111", "service_level": "standard"}
+#: The sandbox's test token for an approved Visa (payments.sandbox_cards): a card reaches
+#: Caravana only as a provider token.
+CARD = {"method": "card", "card_token": "tok_visa", "service_level": "standard"}
 CO = {
     "recipient": "Camila Rodríguez", "email": "camila@example.co",
     "street_address": "Carrera 7 # 71-21", "city": "Bogotá", "state": "Bogotá, D.C.",

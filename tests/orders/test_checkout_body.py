@@ -38,7 +38,7 @@ def test_body_is_what_the_schema_renders(market, method):
     user = buyer()
     extra = {"method": method}
     if method == "card":
-        extra.update(installments=3, card_number="4111111111111111")
+        extra.update(installments=3, card_token="tok_visa")
     lines = [(a.pk, 1), (b.pk, 2)]
     for replayed in (False, True):
         group, payment, was_replayed = place(user, BR, lines, key="body", **extra)

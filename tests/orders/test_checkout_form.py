@@ -94,7 +94,7 @@ def test_each_countrys_wrong_id_and_postal_code_are_marked_beside_them(client, m
     _checkout(client, market, country)
     form = {**WRONG_ID_AND_POSTAL[country], "email": "buyer@example.com"}
     if form["method"] == "card":
-        form["card_number"] = "4111 1111 1111 1111"
+        form["card_token"] = "tok_visa"
     resp = client.post(reverse("orders:checkout"), form)
     assert resp.status_code == 422
     page = _Page(resp.content.decode())
@@ -117,41 +117,50 @@ def test_each_countrys_wrong_id_and_postal_code_are_marked_beside_them(client, m
     assert OrderGroup.objects.count() == 0
 
 
-def test_a_wrong_card_number_is_marked_with_the_address_errors(client, market):
+def test_a_card_not_entered_is_marked_with_the_address_errors(client, market):
     """The payment's own fields are checked with the rest: one round trip shows them all."""
     _checkout(client, market)
-    form = {**BR, "method": "card", "card_number": "1234", "installments": "3",
-            "city": "", "recipient": "Ana Souza"}  # fmt: skip
+    form = {**BR, "method": "card", "installments": "3", "city": "", "recipient": "Ana Souza"}
     resp = client.post(reverse("orders:checkout"), form)
     assert resp.status_code == 422
     page = _Page(resp.content.decode())
-    _assert_marked(page, "card_number")
     _assert_marked(page, "city")
-    assert "value" not in page.by_id["card_number"]  # a card number is never written back
-    assert page.by_id["card_number-again"]
+    assert page.text["card_token-error"].strip() == "Enter your card, or choose a saved card."
+    assert 'href="#card-fields"' in resp.content.decode()  # the summary links to the card
     assert page.selected["installments"] == "3"
+    assert OrderGroup.objects.count() == 0
 
 
-def test_a_card_number_left_behind_is_not_validated_for_pix(client, market):
-    """Typed a card number (a wrong one) and 3 installments, then chose Pix: Pix is placed."""
+@pytest.mark.parametrize("method", ["card", "pix"])
+@pytest.mark.parametrize("field", ["card_number", "card_cvc", "card_expiry"])
+def test_a_raw_card_field_is_refused_by_name_whatever_the_method(client, market, method, field):
+    """Only the provider's token may reach Caravana: a card number (or CVV, or expiry) posted
+    to the checkout is refused naming it, even beside a valid token or with Pix chosen."""
     _checkout(client, market)
-    form = {**BR, "method": "pix", "card_number": "1234", "installments": "3"}
+    raw = {"card_number": "4012 8888 8888 1881", "card_cvc": "737", "card_expiry": "12/30"}
+    form = {**BR, "method": method, "card_token": "tok_visa", field: raw[field]}
     resp = client.post(reverse("orders:checkout"), form)
-    assert resp.status_code == 302, resp.content.decode()[:2000]
-    payment = Payment.objects.get()
-    assert (payment.method, payment.installments, payment.card_last4) == ("pix", 1, "")
+    assert resp.status_code == 422
+    assert f'data-field="{field}"' in resp.content.decode()
+    assert f'value="{raw[field]}"' not in resp.content.decode()  # never written back
+    assert OrderGroup.objects.count() == 0 and Payment.objects.count() == 0
 
 
 def test_the_card_fields_sit_under_the_card_and_pix_has_none(client, market):
     _checkout(client, market)
     html = client.get(reverse("orders:checkout")).content.decode()
     card = html.index('data-method="card"')
-    assert html.index('id="method-card"') < card < html.index('id="card_number"')
+    assert html.index('id="method-card"') < card < html.index('id="card-number"')
     assert html.index('id="installments"') > card
     pix = html.index('id="method-pix"')
     pix_hint = html[pix : html.index('id="method-boleto"')]
-    assert "card_number" not in pix_hint and "Pix code" in pix_hint
+    assert "card-number" not in pix_hint and "Pix code" in pix_hint
     assert "checkout.js" in html and "<script>" not in html and "style=" not in html
+    # Hosted-fields style: the card inputs have no name, so the form cannot send them.
+    for field in ("card-number", "card-expiry", "card-cvc"):
+        tag = html[html.index(f'<input id="{field}"') :].split(">", 1)[0]
+        assert "name=" not in tag, tag
+    assert 'name="card_token"' in html and "sandbox/cards.js" in html
 
 
 def test_two_wrong_fields_and_nothing_else_in_spanish(client, market):
@@ -214,16 +223,16 @@ def test_the_order_page_ignores_the_card_fields_for_pix_and_marks_them_for_a_car
     a, _b = market
     user = buyer()
     client.force_login(user)
-    group, payment, _r = place(
-        user, lines=[(a.pk, 1)], method="card", card_number="4000000000000002"
-    )
+    group, payment, _r = place(user, lines=[(a.pk, 1)], method="card", card_token="tok_declined")
     order = group.orders.get()
     url = reverse("orders:action", args=[order.number, "pay"])
-    bad = client.post(url, {"method": "card", "card_number": "1234", "installments": "2"})
+    bad = client.post(url, {"method": "card", "installments": "2"})
     assert bad.status_code == 422
     page = _Page(bad.content.decode())
-    _assert_marked(page, "card_number")
+    assert page.text["card_token-error"].strip()
     assert page.selected["installments"] == "2"
-    ok = client.post(url, {"method": "pix", "card_number": "1234", "installments": "2"})
+    raw = client.post(url, {"method": "card", "card_number": "4242424242424242"})
+    assert raw.status_code == 422 and 'data-field="card_number"' in raw.content.decode()
+    ok = client.post(url, {"method": "pix", "card_token": "tok_visa", "installments": "2"})
     assert ok.status_code == 302
     assert Payment.objects.filter(group=group, method="pix", installments=1).count() == 1

@@ -27,11 +27,11 @@ from tests import factories as f
 from tests.orders.support import MX, buyer, place
 
 pytestmark = pytest.mark.django_db
-DECLINED_CARD = "4000000000000002"  # the sandbox declines cards ending 0002
+DECLINED_CARD = "tok_declined"  # the sandbox's token for its declined test card (…0002)
 
 
 def _declined(user, lines):
-    group, payment, _r = place(user, lines=lines, method="card", card_number=DECLINED_CARD)
+    group, payment, _r = place(user, lines=lines, method="card", card_token=DECLINED_CARD)
     assert payment.status == "declined"
     return group, payment
 
@@ -50,14 +50,16 @@ def test_declined_card_leaves_the_order_open_and_pix_pays_it(client, market):
     assert 'data-testid="retry-options"' in pay_page
     order = group.orders.order_by("pk").first()
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
-    for testid in ("payment-problem", "retry-same", "pay-another-way", "cancel-order"):
+    for testid in ("payment-problem", "pay-another-way", "cancel-order"):
         assert f'data-testid="{testid}"' in page, testid
     assert 'value="pix"' in page and 'value="boleto"' in page
+    # A card is entered again in the provider's fields (one form: the card is preselected).
+    assert 'data-testid="retry-same"' not in page and 'id="card-number"' in page
 
-    # Try again with the same method: a card number is asked again, a bad one refused by field.
+    # Try again with a card: a raw card number is refused by its field.
     bad = client.post(
         reverse("orders:action", args=[order.number, "pay"]),
-        {"method": "card", "card_number": "1234"},
+        {"method": "card", "card_number": "4242424242424242"},
     )
     assert bad.status_code == 422 and 'data-field="card_number"' in bad.content.decode()
     assert Payment.objects.filter(group=group).count() == 1

@@ -69,10 +69,12 @@ def test_oxxo_reference_and_expiry():
     assert issued.expires_at == NOW + dt.timedelta(days=3)
 
 
+@pytest.mark.django_db
 def test_cards_keep_brand_and_last4_and_0002_declines():
-    ok = _issue("card", card_number="5555555555554444")
-    assert ok.approved and ok.card == {"brand": "mastercard", "last4": "4444"}
-    bad = _issue("card", card_number="4000000000000002")
+    ok = _issue("card", card_token={"token": "tok_mastercard"})
+    assert ok.approved and (ok.card["brand"], ok.card["last4"]) == ("mastercard", "4444")
+    assert "card_id" not in ok.card  # not saved unless asked
+    bad = _issue("card", card_token={"token": "tok_declined"})
     assert not bad.approved and bad.status == "declined"
 
 

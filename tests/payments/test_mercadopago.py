@@ -427,3 +427,45 @@ def test_the_sandbox_webhook_still_works_beside_it(client, settings, market):
     assert simulate.sandbox_simulate(payment)[0] == 200
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_checkout_pays_with_a_mercadopago_card_token(
+    mp, market, django_capture_on_commit_callbacks
+):
+    """The token MercadoPago.js made in the buyer's browser goes through Caravana's checkout to
+    POST /v1/payments with the payment_method_id and issuer_id the SDK gave; no card data."""
+    a, _b = market
+    mp.create = lambda body: mp.payments.setdefault(  # an authorised card
+        "1300000998",
+        {"id": 1300000998, "status": "authorized", "payment_method_id": body["payment_method_id"],
+         "card": {"last_four_digits": "6351"}, "external_reference": body["external_reference"],
+         "transaction_amount": body["transaction_amount"], "currency_id": "BRL"},
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        _g, payment, _r = place(
+            buyer(), lines=[(a.pk, 1)], method="card", installments=2,
+            card_token="ff8080814c11e237014c1ff593b57b4d", card_payment_method_id="master",
+            card_issuer_id="24",
+        )  # fmt: skip
+    [sent] = mp.seen("POST", "/v1/payments")
+    body = sent["body"]
+    assert (body["token"], body["payment_method_id"], body["issuer_id"], body["installments"]) == (
+        "ff8080814c11e237014c1ff593b57b4d", "master", "24", 2,
+    )  # fmt: skip
+    assert body["capture"] is False and not {"card_number", "security_code"} & set(body)
+    assert (payment.provider, payment.card_last4) == ("mercadopago", "6351")
+    assert ProviderCall.objects.get().key == f"capture:{payment.reference}"
+
+
+def test_a_saved_card_is_refused_with_mercadopago_by_name(mp, market):
+    from caravana.payments.models import SavedCard
+
+    a, _b = market
+    user = buyer()
+    saved = SavedCard.objects.create(
+        reference="CRDMPTEST", buyer=user, provider="mercadopago", provider_token="card_1",
+        brand="visa", last4="0004", exp_month=11, exp_year=2030,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        place(user, lines=[(a.pk, 1)], method="card", saved_card=saved.reference)
+    assert "saved_card" in err.value.message_dict and not mp.requests

@@ -204,7 +204,7 @@ def test_card_checkout_completes_without_any_http_call(client, settings):
     cart_with(user, (a, 1))
     client.post("/country/", {"country": "BR", "language": "en"})
     client.force_login(user)
-    form = {**BR, "method": "card", "card_number": "4111 1111 1111 1111", "installments": "1"}
+    form = {**BR, "method": "card", "card_token": "tok_visa", "installments": "1"}
     resp = client.post(reverse("orders:checkout"), form)
     assert resp.status_code == 302, resp.content
     payment = Payment.objects.get()

@@ -104,9 +104,7 @@ def test_webhook_endpoint_over_http(client, pending):
 def test_declined_card_and_retry_with_pix(market):
     a, _b = market
     user = buyer()
-    group, payment, _r = place(
-        user, lines=[(a.pk, 1)], method="card", card_number="4000000000000002"
-    )
+    group, payment, _r = place(user, lines=[(a.pk, 1)], method="card", card_token="tok_declined")
     assert payment.status == PaymentStatus.DECLINED and payment.card_last4 == "0002"
     assert group.orders.get().status == OrderStatus.AWAITING_PAYMENT
     retry, _ = issuing.create_payment(group, user, "pix", key="retry-1")
@@ -121,12 +119,12 @@ def test_approved_card_is_confirmed_by_webhook_and_never_stored(
     a, _b = market
     with django_capture_on_commit_callbacks(execute=True):
         group, payment, _r = place(
-            buyer(), lines=[(a.pk, 1)], method="card", card_number="4111 1111 1111 1111",
+            buyer(), lines=[(a.pk, 1)], method="card", card_token="tok_visa",
             installments=3,
         )  # fmt: skip
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
-    assert (payment.card_brand, payment.card_last4, payment.installments) == ("visa", "1111", 3)
+    assert (payment.card_brand, payment.card_last4, payment.installments) == ("visa", "4242", 3)
     amounts = [Decimal(x) for x in payment.installment_amounts]
     assert sum(amounts) == payment.amount
     dump = json.dumps(list(Payment.objects.values()), default=str)

@@ -66,7 +66,7 @@ def _page(c: Client, url: str, status: int = 200) -> str:
 def _order(user, country: str, variant, method: str | None = None):
     data = {**CHECKOUT[country], **({"method": method} if method else {})}
     if data["method"] == "card":
-        data.setdefault("card_number", CARD["card_number"])
+        data.setdefault("card_token", CARD["card_token"])
     group, payment, _r = checkout.checkout(user, country, data, [(variant.pk, 1)])
     return group.orders.get(), payment
 

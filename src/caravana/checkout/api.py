@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Field, Header, Router, Schema
 from ninja.responses import Status
 from ninja.security import django_auth
@@ -20,13 +21,13 @@ from caravana.checkout import services
 from caravana.orders import carts
 from caravana.orders.api import CartLineIn, OrderOut
 from caravana.orders.models import Order
-from caravana.payments import refunds
-from caravana.payments.schemas import PaymentOut
+from caravana.payments import issuing, refunds
+from caravana.payments.schemas import CardFieldsIn, PaymentOut
 
 router = Router(tags=["orders"], auth=[TokenAuth(scope="orders"), django_auth])
 
 
-class CheckoutIn(Schema):
+class CheckoutIn(CardFieldsIn):
     country: str
     recipient: str
     email: str = ""
@@ -41,7 +42,6 @@ class CheckoutIn(Schema):
     service_level: str = "standard"
     method: str
     installments: PositiveCount = 1
-    card_number: str | None = Field(None, description="sandbox test card; never stored")
     lines: list[CartLineIn] | None = Field(
         None, description="buy these instead of the cart's lines"
     )
@@ -94,7 +94,13 @@ def checkout(
         lines = [(v.pk, q) for v, q, _id in carts.cart_items(cart)]
     notify = request.build_absolute_uri("/api/v1/payments/webhooks/sandbox")
     group, payment, replayed = services.checkout(
-        request.user, payload.country.upper(), data, lines, key=idempotency_key, notify_url=notify
+        request.user,
+        payload.country.upper(),
+        data,
+        lines,
+        key=idempotency_key,
+        notify_url=notify,
+        return_url=reverse("payments:challenge_return", args=[issuing.RETURN_PLACEHOLDER]),
     )
     if cart is not None and not replayed:
         carts.clear_cart(cart, [v for v, _q in lines])

@@ -29,10 +29,12 @@ def checkout(
     *,
     key: str | None = None,
     notify_url: str = "",
+    return_url: str = "",
 ) -> tuple[OrderGroup, Payment, bool]:
     """Place the orders and create their payment in one transaction: (group, payment,
     replayed). `data` holds the address, buyer ID, service level, method, installments and, for
-    cards, the card number (used once for authorisation, never stored)."""
+    cards, the provider's card token or a saved card (payments.cards; a raw card number is
+    refused by name). `return_url`: where a card challenge sends the buyer back."""
     method = str(data.get("method") or "")
     count = data.get("installments") or 1
     if type(count) is not int:
@@ -40,7 +42,9 @@ def checkout(
             "installments", _("Give a whole number."), PaymentsErrorCode.INVALID_INSTALLMENTS
         )
 
-    card = data.get("card_number")
+    card = issuing.card_for(buyer, method, data, return_url)  # refuses raw card fields
+    if card is not None:
+        card["installments"] = count
     # Validation, variant reads, quotes and the provider's issue run before the transaction
     # (prepare); inside it: the idempotency key, the orders, the payment (with its capture
     # request, for an approved card), and last the stock reservations.
@@ -52,7 +56,7 @@ def checkout(
         try:
             prepared = placement.prepare_order(buyer, country, data, lines)
         except ValidationError as exc:
-            errors = issuing.method_errors(country, method, card)
+            errors = issuing.method_errors(country, method, buyer, data)
             if errors and hasattr(exc, "error_dict"):
                 raise ValidationError({**errors, **exc.error_dict}) from exc
             raise
@@ -75,7 +79,7 @@ def checkout(
         def record(group: OrderGroup) -> None:  # before the stock rows are locked
             made["payment"] = issuing.record_payment(
                 group, method, count, plan, name, issued, planned["payment"], notify_url,
-                new_group=True,
+                new_group=True, save_card=bool(card and card.get("save")),
             )  # fmt: skip
 
         group = placement.write_order(prepared, reference=planned["group"], before_reserving=record)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from ninja import Header, Router, Schema
 from ninja.responses import Status
 
@@ -14,19 +15,18 @@ from caravana.access.auth import token_or_session
 from caravana.access.objects import ANY_OWNER, owned_or_404
 from caravana.api import errors
 from caravana.orders.models import Order, OrderGroup
-from caravana.payments import issuing, refunds, webhooks
+from caravana.payments import cards, issuing, refunds, webhooks
 from caravana.payments.models import Payment
-from caravana.payments.schemas import PaymentOut, RefundOut
+from caravana.payments.schemas import CardFieldsIn, PaymentOut, RefundOut, SavedCardOut
 
 router = Router(tags=["payments"])
 AUTH = token_or_session("payments")
 
 
-class PaymentIn(Schema):
+class PaymentIn(CardFieldsIn):
     group: str
     method: str
     installments: int = 1
-    card_number: str | None = None
 
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut}, auth=AUTH)
@@ -38,10 +38,25 @@ def create_payment(
     group = owned_or_404(OrderGroup, request.user, reference=payload.group)
     payment, replayed = issuing.create_payment(
         group, request.user, payload.method, count=payload.installments,
-        card_number=payload.card_number, key=idempotency_key,
+        card=payload.dict(exclude={"group", "method", "installments"}), key=idempotency_key,
         notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
+        return_url=reverse("payments:challenge_return", args=[issuing.RETURN_PLACEHOLDER]),
     )  # fmt: skip
     return Status(200 if replayed else 201, payment)
+
+
+@router.get("/payments/cards", response=list[SavedCardOut], auth=AUTH)
+def saved_cards(request: HttpRequest):
+    """The buyer's own saved cards (provider tokens: brand, last four, expiry)."""
+    return cards.saved_for(request.user)
+
+
+@router.delete("/payments/cards/{reference}", response={204: None}, auth=AUTH)
+def delete_saved_card(request: HttpRequest, reference: str):
+    """Forget one of the buyer's saved cards; another buyer's answers 404."""
+    if not cards.delete(request.user, reference):
+        raise Http404
+    return Status(204, None)
 
 
 @router.get("/payments/{reference}", response=PaymentOut, auth=AUTH)

@@ -6,6 +6,11 @@ from enum import StrEnum
 
 class PaymentsErrorCode(StrEnum):
     INVALID_CARD_NUMBER = "invalid_card_number"
+    #: A raw card number (or expiry, or CVV) sent to Caravana: only a provider's token is taken.
+    RAW_CARD_REFUSED = "raw_card_refused"
+    #: A card payment with neither a card token nor a saved card.
+    CARD_REQUIRED = "card_required"
+    SAVED_CARD_NOT_FOUND = "saved_card_not_found"
     #: A method the buyer's country does not offer, or no method at all.
     METHOD_NOT_OFFERED = "method_not_offered"
     AMOUNT_OUT_OF_RANGE = "amount_out_of_range"

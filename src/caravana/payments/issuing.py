@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from caravana import inserts, markets
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
-from caravana.payments import installments, outbox, providers
+from caravana.payments import cards, installments, outbox, providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
@@ -28,6 +29,8 @@ from caravana.payments.models import (
 from caravana.payments.references import new_reference
 
 OXXO_MIN, OXXO_MAX = Decimal("10.00"), Decimal("10000.00")
+#: In a card's return_url, stands for the payment's reference (planned inside the call).
+RETURN_PLACEHOLDER = "PAYREFERENCE"
 
 
 def methods_for(country: str) -> tuple[str, ...]:
@@ -36,20 +39,10 @@ def methods_for(country: str) -> tuple[str, ...]:
     return market.payment_methods if market else ()
 
 
-def _card_digits(card_number: str | None) -> str:
-    digits = "".join(ch for ch in (card_number or "") if ch.isdigit())
-    if not 12 <= len(digits) <= 19 or not providers.luhn_ok(digits):
-        raise field_error(
-            "card_number",
-            _("This is not a valid card number."),
-            PaymentsErrorCode.INVALID_CARD_NUMBER,
-        )
-    return digits
-
-
 def check_method(
-    country: str, method: str, amount: Decimal, currency: str, count: int, card: str | None
-) -> list[Decimal]:
+    country: str, method: str, amount: Decimal, currency: str, count: int,
+    card: Mapping[str, Any] | None,
+) -> list[Decimal]:  # fmt: skip
     if method not in methods_for(country):
         raise field_error(
             "method",
@@ -70,7 +63,11 @@ def check_method(
                 PaymentsErrorCode.INSTALLMENTS_CARD_ONLY,
             )
         return [amount]
-    _card_digits(card)
+    if not card or not (card.get("token") or card.get("card_id")):
+        raise field_error(
+            "card_token", _("Enter your card, or choose a saved card."),
+            PaymentsErrorCode.CARD_REQUIRED,
+        )  # fmt: skip
     try:
         return installments.plan(country, amount, currency, count)
     except ValueError as exc:
@@ -79,7 +76,9 @@ def check_method(
         ) from exc
 
 
-def method_errors(country: str, method: str, card: str | None) -> dict[str, list[ValidationError]]:
+def method_errors(
+    country: str, method: str, buyer: Any, data: Mapping[str, Any]
+) -> dict[str, list[ValidationError]]:
     """What is wrong with the chosen method's own fields, checked without the total: shown with
     the address's and the ID's errors, so the buyer sees every wrong field at once."""
     try:
@@ -89,20 +88,33 @@ def method_errors(country: str, method: str, card: str | None) -> dict[str, list
                 _("This payment method is not offered in your country."),
                 PaymentsErrorCode.METHOD_NOT_OFFERED,
             )
-        if method == "card":
-            _card_digits(card)
+        card = card_for(buyer, method, data)
+        if card is not None and not (card.get("token") or card.get("card_id")):
+            raise field_error(
+                "card_token", _("Enter your card, or choose a saved card."),
+                PaymentsErrorCode.CARD_REQUIRED,
+            )  # fmt: skip
     except ValidationError as exc:
         return exc.error_dict
     return {}
 
 
 def public_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The request as fingerprinted for idempotency: never the full card number."""
-    out = dict(data)
-    if out.get("card_number"):
-        digits = "".join(ch for ch in str(out["card_number"]) if ch.isdigit())
-        out["card_number"] = f"…{digits[-4:]}:{len(digits)}"
-    return out
+    """The request as fingerprinted for idempotency (raw card fields never get this far:
+    cards.refuse_raw_card)."""
+    return dict(data)
+
+
+def card_for(
+    buyer: Any, method: str, data: Mapping[str, Any], return_url: str = ""
+) -> dict[str, Any] | None:
+    """The card request for the provider (payments.cards), or None for another method. Raw
+    card fields are refused for every method."""
+    cards.refuse_raw_card(data)
+    if method != "card":
+        return None
+    name = providers.default_name() or ""
+    return cards.card_request(buyer, data, name, return_url)
 
 
 def provider_for_new_payment() -> tuple[str, providers.Provider]:
@@ -117,19 +129,27 @@ def provider_for_new_payment() -> tuple[str, providers.Provider]:
 
 
 def authorise(
-    reference: str, method: str, amount: Decimal, currency: str, country: str, card: str | None,
-    payer: dict[str, Any] | None = None,
+    reference: str, method: str, amount: Decimal, currency: str, country: str,
+    card: Mapping[str, Any] | None, payer: dict[str, Any] | None = None,
 ) -> tuple[str, providers.Issued]:  # fmt: skip
     """Ask the provider for the payment's artefact (Pix code, boleto, CLABE, card
     authorisation). Runs before the transaction that records the payment, with the planned
     payment reference as idempotency key: a retry gets the same answer. `payer`: who pays
     (a real provider needs the e-mail and ID; boleto the address)."""
     name, provider = provider_for_new_payment()
+    extra = {}
+    if card:
+        back = str(card.get("return_url") or "").replace(RETURN_PLACEHOLDER, reference)
+        extra = {"card_token": dict(card, installments=count_of(card), return_url=back)}
     issued = provider.issue(
         key=f"issue:{reference}", reference=reference, method=method, amount=amount,
-        currency=currency, country=country, card_number=card, now=timezone.now(), payer=payer,
+        currency=currency, country=country, now=timezone.now(), payer=payer, **extra,
     )  # fmt: skip
     return name, issued
+
+
+def count_of(card: Mapping[str, Any]) -> int:
+    return int(card.get("installments") or 1)
 
 
 def payer_details(
@@ -166,6 +186,7 @@ def record_payment(
     notify_url: str,
     *,
     new_group: bool = False,
+    save_card: bool = False,
 ) -> Payment:
     """Write the payment the provider issued. `new_group`: the group was placed in this very
     transaction (checkout), so it has no payment yet and all its orders await payment: the
@@ -195,6 +216,8 @@ def record_payment(
         expires_at=issued.expires_at,
     )
     inserts.insert([payment])  # one cached statement (caravana.inserts)
+    if save_card and issued.status != "declined":
+        cards.save(group.buyer_id, provider_name, issued.card)
     if issued.expires_at and method in ("boleto", "oxxo", "spei"):
         lifecycle.extend_expiry(group, issued.expires_at)
     if issued.approved:
@@ -211,18 +234,24 @@ def create_payment(
     method: str,
     *,
     count: int = 1,
-    card_number: str | None = None,
+    card: Mapping[str, Any] | None = None,
     key: str | None = None,
     notify_url: str = "",
+    return_url: str = "",
 ) -> tuple[Payment, bool]:
     """Another attempt to pay a group (after a declined card or an expired Pix code). The
-    provider issues it before the transaction; the checks are made again inside it."""
+    provider issues it before the transaction; the checks are made again inside it. `card`:
+    the request's card fields (card_token, saved_card, save_card); raw card fields are
+    refused by name. `return_url`: where a card challenge sends the buyer back."""
     if group.buyer_id != buyer.pk:
         raise field_error("group", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     planned = {"payment": new_reference("PAY")}
+    card_req = card_for(buyer, method, card or {}, return_url)
+    if card_req is not None:
+        card_req["installments"] = count
 
     def prepare() -> tuple[list[Decimal], str, providers.Issued]:
-        plan = check_method(group.country, method, group.total, group.currency, count, card_number)
+        plan = check_method(group.country, method, group.total, group.currency, count, card_req)
         _check_payable(group)
         payer = payer_details(
             buyer, group.recipient, group.email, group.buyer_id_type, group.buyer_id_number,
@@ -230,7 +259,7 @@ def create_payment(
              "city_area": group.city_area, "state": group.state, "postal_code": group.postal_code},
         )  # fmt: skip
         name, issued = authorise(
-            planned["payment"], method, group.total, group.currency, group.country, card_number,
+            planned["payment"], method, group.total, group.currency, group.country, card_req,
             payer,
         )  # fmt: skip
         return plan, name, issued
@@ -239,13 +268,47 @@ def create_payment(
         plan, name, issued = ready
         locked = OrderGroup.objects.select_for_update().get(pk=group.pk)
         payment = record_payment(
-            locked, method, count, plan, name, issued, planned["payment"], notify_url
-        )
+            locked, method, count, plan, name, issued, planned["payment"], notify_url,
+            save_card=bool(card_req and card_req.get("save")),
+        )  # fmt: skip
         return {"payment": payment.reference}
 
     data = public_data({"group": group.reference, "method": method, "installments": count,
-                         "card_number": card_number})  # fmt: skip
+                         "card": {k: v for k, v in (card_req or {}).items()
+                                  if k != "return_url"}})  # fmt: skip
     result, replayed = idempotency.run(
         "payment", str(buyer.pk), key, data, work, prepare=prepare, result=planned
     )
     return Payment.objects.get(reference=result["payment"]), replayed
+
+
+def finish_challenge(payment: Payment) -> Payment:
+    """The buyer is back from the provider's challenge page: ask the provider how it went
+    (outside any transaction), then, once, either request the capture (approved; the outbox
+    sends it after commit) or decline the payment (failed). A payment no longer waiting, or
+    asked again, is left as it is."""
+    if payment.method != "card" or not payment.artefact.get("challenge_url"):
+        return payment
+    provider = providers.registered().get(payment.provider)
+    result_of = getattr(provider, "challenge_result", None)
+    if result_of is None:
+        return payment
+    result = result_of(payment.reference)
+    if result not in ("approved", "failed"):
+        return payment
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.PENDING or locked.artefact.get("challenge"):
+            return locked
+        locked.artefact = {**locked.artefact, "challenge": result}
+        if result == "approved":
+            locked.save(update_fields=["artefact"])
+            outbox.request_call(
+                CallKind.CAPTURE, key=f"capture:{locked.reference}", provider=locked.provider,
+                amount=locked.amount, currency=locked.currency, payment=locked,
+            )  # fmt: skip
+        else:
+            locked.status = PaymentStatus.DECLINED
+            locked.decline_reason = "authentication_failed"
+            locked.save(update_fields=["artefact", "status", "decline_reason"])
+    return locked

@@ -20,11 +20,17 @@ What each call does, and where it is documented:
     https://www.mercadopago.com.mx/developers/en/docs/checkout-api-v2/payment-integration/other-payment-methods
   - spei ("clabe", Mexico): the transfer instructions are at `external_resource_url`.
     https://www.mercadopago.com.mx/developers/en/docs/checkout-api-v2/payment-integration/spei-transfers
-  - card: only a card TOKEN made in the buyer's browser by Mercado Pago's JS SDK (with its
-    `payment_method_id`, e.g. "visa", and the issuer) may be sent; a raw card number never is.
-    Caravana's checkout still takes a card number (the sandbox's test cards), so a card payment
-    with this provider is refused naming `card_number` until checkout collects tokenized card
-    fields. Cards are authorised with `capture: false` and captured by the outbox after our
+  - card: only a card TOKEN may be sent, made in the buyer's browser by MercadoPago.js
+    (CardForm or the Card Payment Brick), with the `payment_method_id` (e.g. "visa") and
+    `issuer_id` the SDK finds from the card's first digits; the token is single use.
+    https://www.mercadopago.com.br/developers/en/docs/subscriptions/additional-content/cardtoken
+    (Card token generation: "MercadoPago.js is responsible for the necessary flow…")
+    https://www.mercadopago.com.br/developers/en/docs/checkout-bricks/card-payment-brick/payment-submission
+    Checkout and the payments API take it as `card_token`, `card_payment_method_id` and
+    `card_issuer_id` (payments.cards refuses any raw card field before this is reached).
+    Saved cards (Mercado Pago's customers and cards API, a fresh token from the card id and
+    its CVV) are not built: a saved card with this provider is refused naming `saved_card`.
+    Cards are authorised with `capture: false` and captured by the outbox after our
     transaction commits (PUT /v1/payments/{id} {"capture": true}): an authorisation whose
     order was never written is never captured (Mercado Pago releases it).
     https://www.mercadopago.com.br/developers/en/docs/checkout-api-v2/payment-management/capture-authorized-payment
@@ -298,14 +304,13 @@ class MercadoPagoProvider:
         amount: Decimal,
         currency: str,
         country: str,
-        card_number: str | None = None,
         now: dt.datetime,
         payer: Mapping[str, Any] | None = None,
         card_token: Mapping[str, Any] | None = None,
     ) -> Issued:
         """Create the payment at Mercado Pago (outside any transaction; `key` dedupes a retry)."""
         if method == "card":
-            return self._issue_card(key, reference, amount, card_number, payer, card_token)
+            return self._issue_card(key, reference, amount, payer, card_token)
         if method not in METHOD_IDS:
             raise ValidationError({"method": _("Mercado Pago does not offer this method.")})
         expires = self._expiry(method, now)
@@ -357,19 +362,24 @@ class MercadoPagoProvider:
         return art
 
     def _issue_card(
-        self, key: str, reference: str, amount: Decimal, card_number: str | None,
-        payer: Mapping[str, Any] | None, card_token: Mapping[str, Any] | None,
+        self, key: str, reference: str, amount: Decimal, payer: Mapping[str, Any] | None,
+        card_token: Mapping[str, Any] | None,
     ) -> Issued:  # fmt: skip
-        if not card_token or not card_token.get("token"):
-            # A card number must never reach our servers on the way to Mercado Pago: only the
-            # token its browser SDK makes. Checkout has no tokenized card fields yet.
+        card_token = card_token or {}
+        if card_token.get("card_id"):
             raise ValidationError(
                 {
-                    "card_number": _(
-                        "Card numbers are not accepted with Mercado Pago: pay with Pix, boleto, "
-                        "OXXO or SPEI."
+                    "saved_card": _(
+                        "Saved cards are not offered with this provider yet: enter the card."
                     )
                 }
+            )
+        if not card_token.get("token"):
+            # Only the token Mercado Pago's browser SDK makes: never card data of ours.
+            raise ValidationError({"card_token": _("Enter your card, or choose a saved card.")})
+        if not card_token.get("payment_method_id"):
+            raise ValidationError(
+                {"card_payment_method_id": _("The card's brand was not given with its token.")}
             )
         body = {
             "transaction_amount": _amount(amount),

@@ -396,3 +396,67 @@ class Chargeback(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ChargebackStatus.OPEN, ChargebackStatus.SUBMITTED)
+class SavedCard(models.Model):
+    """A returning buyer's card, kept as the provider's reusable token: the brand, last four
+    digits and expiry to show, never the number. Paying with it sends the token back to the
+    provider that issued it; deleting it forgets the token here."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_cards"
+    )
+    provider = models.CharField(max_length=20)
+    provider_token = models.CharField(max_length=100)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "provider", "provider_token"], name="one_saved_card_per_token"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} ···{self.last4}"
+
+
+class SandboxCard(models.Model):
+    """The sandbox provider's own books of the cards its browser script tokenized (the part a
+    real provider keeps in its PCI DSS scope): brand, last four, expiry and the test outcome
+    its number stands for, never the number. `token` is single use (by one payment reference,
+    which may retry); `card_id` is the reusable id given when the buyer asked to save it."""
+
+    token = models.CharField(max_length=64, unique=True)
+    card_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=10)  # approve, decline, challenge
+    used_by = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class SandboxChallenge(models.Model):
+    """A 3-D Secure style challenge the sandbox asked of a card payment: the buyer approves or
+    fails it on the sandbox's own page, which then sends them back to `return_url`."""
+
+    payment_reference = models.CharField(max_length=32, unique=True)
+    return_url = models.CharField(max_length=300)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    status = models.CharField(max_length=10, default="pending")  # pending, approved, failed
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.payment_reference

@@ -10,7 +10,9 @@ the sandbox checks it when PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT is on (the tests)
 The sandbox exists only with PAYMENTS_SANDBOX_ENABLED (the demo and the tests): otherwise it is
 not registered, so its webhook endpoint answers 404 and no payment can be made with it.
 
-Sandbox test cards: any Luhn-valid number; one ending in 0002 is declined."""
+Cards reach it only as tokens its own browser script made (payments.sandbox_cards, which lists
+the test numbers: approved, declined, or asking for a 3-D Secure style challenge); a raw card
+number is never an argument of any provider."""
 
 from __future__ import annotations
 
@@ -23,9 +25,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.urls import reverse
 from django.utils import timezone
-from stdnum import luhn
+from django.utils.translation import gettext as _
 
 from caravana import outbound, webhook_signing
 from caravana.codes import boleto, clabe, pix
@@ -111,9 +115,9 @@ class Provider(Protocol):
         amount: Decimal,
         currency: str,
         country: str,
-        card_number: str | None = None,
         now: dt.datetime,
         payer: dict[str, Any] | None = None,  # e-mail, name, id_type, id_number, address
+        card_token: Mapping[str, Any] | None = None,  # token or card_id, save, return_url…
     ) -> Issued: ...
 
     def capture(
@@ -142,25 +146,6 @@ def sandbox_enabled() -> bool:
     return bool(getattr(settings, "PAYMENTS_SANDBOX_ENABLED", False))
 
 
-def luhn_ok(number: str) -> bool:
-    """ISO/IEC 7812 check digit, by python-stdnum."""
-    return luhn.is_valid(number)
-
-
-def card_brand(number: str) -> str:
-    if number.startswith("4"):
-        return "visa"
-    if number[:2] in {"51", "52", "53", "54", "55"} or "2221" <= number[:4] <= "2720":
-        return "mastercard"
-    if number[:2] in {"34", "37"}:
-        return "amex"
-    if number.startswith(
-        ("636368", "438935", "504175", "451416", "636297", "5067", "4576", "4011")
-    ):
-        return "elo"
-    return "card"
-
-
 def _minutes(name: str, default: int) -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, name, default))
 
@@ -185,9 +170,9 @@ class SandboxProvider:
         amount: Decimal,
         currency: str,
         country: str,
-        card_number: str | None = None,
         now: dt.datetime,
         payer: dict[str, Any] | None = None,
+        card_token: Mapping[str, Any] | None = None,
     ) -> Issued:
         """Deterministic for a reference, so issuing again under the same key gives the same
         artefact (the dedupe a real provider does on the idempotency key)."""
@@ -230,12 +215,52 @@ class SandboxProvider:
                 expires,
             )  # fmt: skip
         if method == "card":
-            digits = "".join(ch for ch in (card_number or "") if ch.isdigit())
-            card = {"brand": card_brand(digits), "last4": digits[-4:]}
-            if digits.endswith("0002"):
-                return Issued({}, None, "declined", False, "card_declined", card)
-            return Issued({}, now + dt.timedelta(minutes=15), "pending", True, "", card)
+            return self._issue_card(reference, amount, currency, now, card_token or {})
         raise ValueError(f"method: {method!r} is not a method")
+
+    def _issue_card(
+        self, reference: str, amount: Decimal, currency: str, now: dt.datetime,
+        card_token: Mapping[str, Any],
+    ) -> Issued:  # fmt: skip
+        """Authorise the card behind a token (single use) or a saved card's id (reusable): the
+        test number it was made from approves, declines or asks for a challenge."""
+        from caravana.payments import sandbox_cards
+        from caravana.payments.models import SandboxChallenge
+
+        token, card_id = str(card_token.get("token") or ""), str(card_token.get("card_id") or "")
+        try:
+            card = sandbox_cards.resolve(token, card_id, reference)
+        except sandbox_cards.Unusable as exc:
+            raise ValidationError(
+                {str(exc): _("The card could not be used: enter it again.")}
+            ) from None
+        shown: dict[str, Any] = {
+            "brand": card.brand, "last4": card.last4, "exp_month": card.exp_month,
+            "exp_year": card.exp_year,
+        }  # fmt: skip
+        if card_token.get("save") or card_id:
+            shown["card_id"] = sandbox_cards.keep(card)
+        if card.outcome == sandbox_cards.DECLINE:
+            return Issued({}, None, "declined", False, "card_declined", shown)
+        expires = now + dt.timedelta(minutes=15)
+        if card.outcome == sandbox_cards.CHALLENGE:
+            SandboxChallenge.objects.get_or_create(
+                payment_reference=reference,
+                defaults={"return_url": str(card_token.get("return_url") or "")[:300],
+                          "amount": amount, "currency": currency, "brand": card.brand,
+                          "last4": card.last4},
+            )  # fmt: skip
+            url = reverse("sandbox_provider:challenge", args=[reference])
+            return Issued({"challenge_url": url}, expires, "pending", False, "", shown)
+        return Issued({}, expires, "pending", True, "", shown)
+
+    def challenge_result(self, payment_reference: str) -> str:
+        """pending, approved or failed: what the buyer answered on the challenge page."""
+        from caravana.payments.models import SandboxChallenge
+
+        self._outside("challenge_result")
+        found = SandboxChallenge.objects.filter(payment_reference=payment_reference).first()
+        return found.status if found else "failed"
 
     # --- money movements, deduplicated on the idempotency key ---------------------------------
 

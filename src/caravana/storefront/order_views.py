@@ -30,7 +30,15 @@ from caravana.orders import carts, disputes, lifecycle, placement
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices, validate_address
-from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
+from caravana.payments import (
+    cards,
+    installment_labels,
+    installments,
+    issuing,
+    method_fields,
+    providers,
+    refunds,
+)
 from caravana.payments.models import Method, PaymentStatus
 from caravana.redelivery import services as redelivery
 from caravana.returns import windows as return_windows
@@ -41,7 +49,11 @@ from caravana.storefront.prices import PriceBook
 
 FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
-    "buyer_id", "buyer_id_type", "service_level", "method", "card_number", "installments",
+    "buyer_id", "buyer_id_type", "service_level", "method", "installments",
+    # A card arrives as the provider's token or a saved card; a raw card field posted anyway is
+    # read only to be refused by name (payments.cards).
+    "card_token", "saved_card", "save_card", "card_payment_method_id", "card_issuer_id",
+    "card_number", "card_expiry", "card_cvc",
 )  # fmt: skip
 
 #: What each method asks before the order is placed, shown under its choice (the card's fields
@@ -208,12 +220,28 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
         ],
         "chosen_method": chosen,
         "card_offered": "card" in offered,
+        **_card_context(request, data),
         "installments": _installment_choices(
             request, summary["total_raw"], str(data.get("installments") or "")
         ),
         **_address_context(country),
         "id_types": [(d.code, d.name) for d in documents.for_country(country)],
         "data": data,
+    }
+
+
+def _card_context(request: HttpRequest, data: dict) -> dict:
+    """The buyer's saved cards for the provider in use, and the provider's card script: the
+    sandbox's own (payments.sandbox_cards), or none when no script is known for the provider
+    (the card is then offered only as a saved card)."""
+    provider = providers.default_name() or ""
+    chosen = str(data.get("saved_card") or "")
+    return {
+        "saved_cards": [
+            (c, c.reference == chosen) for c in cards.saved_for(request.user, provider)
+        ],
+        "card_script": "sandbox" if provider == "sandbox" else "",
+        "card_endpoint": reverse("sandbox_provider:card_tokens") if provider == "sandbox" else "",
     }
 
 
@@ -226,7 +254,8 @@ def _field_labels(country: str) -> dict[str, str]:
         "city": _("City"), "state": str(form.area_label), "postal_code": str(form.postal_label),
         "buyer_id_type": _("ID type"), "buyer_id": _("ID number"),
         "service_level": _("Delivery service"), "method": _("Payment method"),
-        "card_number": _("Card number"), "installments": _("Installments"),
+        "card_token": _("Card"), "saved_card": _("Saved card"), "card_number": _("Card number"),
+        "installments": _("Installments"),
     }  # fmt: skip
 
 
@@ -242,7 +271,7 @@ def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> l
         for msg in msgs
     ]
     for name, label in labels.items():
-        anchor = f"method-{method}" if name == "method" else name
+        anchor = {"method": f"method-{method}", "card_token": "card-fields"}.get(name, name)
         out += [
             {"field": name, "anchor": anchor, "label": label, "message": msg}
             for msg in errors.get(name, ())
@@ -335,6 +364,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 request.user, request.country.code, form, lines,
                 key=request.POST.get("idempotency_key") or None,
                 notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
+                return_url=_challenge_return(),
             )  # fmt: skip
         except ValidationError as exc:
             ctx = _checkout_context(request, c, data)
@@ -342,7 +372,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             ctx["error_summary"] = _error_summary(
                 request.country.code, ctx["errors"], ctx["chosen_method"]
             )
-            ctx["retype_card"] = data["method"] == "card" and bool(data.get("card_number"))
+            ctx["retype_card"] = data["method"] == "card" and bool(data.get("card_token"))
             ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
         carts.clear_cart(c, [v for v, _q in lines])
@@ -352,6 +382,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return render(request, "orders/_checkout_update.html", ctx)
     ctx["idempotency_key"] = uuid.uuid4().hex
     return render(request, "orders/checkout.html", ctx)
+
+
+def _challenge_return() -> str:
+    """Where the provider's card challenge page sends the buyer back (issuing fills in the
+    payment's reference)."""
+    return reverse("payments:challenge_return", args=[issuing.RETURN_PLACEHOLDER])
 
 
 @login_required
@@ -436,6 +472,7 @@ def _order_page(
         else [],
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
+        **(_card_context(request, data or {}) if awaiting else {}),
         "idempotency_key": uuid.uuid4().hex,
         **(extra or {}),
     }
@@ -495,7 +532,8 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     """Another attempt to pay the order's checkout (the same method again, or another one):
     issuing.create_payment, then the payment's page; a bad field is shown on the order page."""
     method = request.POST.get("method", "")
-    data = {"method": method, "installments": request.POST.get("installments", "")}
+    data = {"method": method, "installments": request.POST.get("installments", ""),
+            "saved_card": request.POST.get("saved_card", "")}  # fmt: skip
     # The other methods' fields are ignored, as at checkout (payments.method_fields).
     form = method_fields.only_chosen(method, request.POST.dict())
     try:
@@ -508,9 +546,9 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     try:
         payment, _replayed = issuing.create_payment(
             order.group, request.user, method, count=count,
-            card_number=form.get("card_number") or None,
-            key=request.POST.get("idempotency_key") or None,
+            card=form, key=request.POST.get("idempotency_key") or None,
             notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
+            return_url=_challenge_return(),
         )  # fmt: skip
     except ValidationError as exc:
         return _order_page(request, order, errors=_errors(exc), data=data, status=422)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from caravana import markets
 from caravana.codes import pix
-from caravana.payments import providers, simulate, vouchers
+from caravana.payments import issuing, providers, simulate, vouchers
 from caravana.payments.models import Payment
 
 
@@ -45,7 +45,9 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 "payment": payment,
                 "qr": qr,
                 "orders": payment.group.orders.select_related("merchant").all()[:50],
-                "sandbox": providers.sandbox_enabled() and payment.provider == "sandbox",
+                "sandbox": providers.sandbox_enabled()
+                and payment.provider == "sandbox"
+                and not payment.artefact.get("challenge_url"),
             },
         )
 
@@ -75,6 +77,15 @@ def voucher(request: HttpRequest, reference: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{payment.reference}.pdf"'
     return response
+
+
+@login_required
+def challenge_return(request: HttpRequest, reference: str) -> HttpResponse:
+    """Back from the provider's card challenge page: the payment is captured (approved) or
+    declined (failed) by issuing.finish_challenge, then its page shows where it stands."""
+    payment = _own(request, reference)
+    issuing.finish_challenge(payment)
+    return redirect("payments:pay", reference=payment.reference)
 
 
 @require_POST
