@@ -305,8 +305,11 @@ def test_a_card_token_is_authorised_and_a_decline_is_mapped(st):
     )
     assert (no.status, no.approved, no.decline_reason) == ("declined", False, "insufficient_funds")
     with pytest.raises(ValidationError) as err:
-        provider.issue(key="issue:PC3", reference="PC3", card_number="4242424242424242", **common)
-    assert "card_number" in err.value.message_dict
+        provider.issue(key="issue:PC3", reference="PC3", card_token={"token": "tok_visa"}, **common)
+    assert "card_token" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        provider.issue(key="issue:PC4", reference="PC4", **common)
+    assert "card_token" in err.value.message_dict
 
 
 def test_amounts_and_reasons_follow_stripes_rules():

@@ -396,6 +396,8 @@ class Chargeback(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ChargebackStatus.OPEN, ChargebackStatus.SUBMITTED)
+
+
 class SavedCard(models.Model):
     """A returning buyer's card, kept as the provider's reusable token: the brand, last four
     digits and expiry to show, never the number. Paying with it sends the token back to the

@@ -250,7 +250,6 @@ class StripeProvider:
         amount: Decimal,
         currency: str,
         country: str,
-        card_number: str | None = None,
         now: dt.datetime,
         payer: Mapping[str, Any] | None = None,
         card_token: Mapping[str, Any] | None = None,
@@ -270,9 +269,9 @@ class StripeProvider:
             if not card_token or not str(card_token.get("token", "")).startswith("pm_"):
                 raise ValidationError(
                     {
-                        "card_number": _(
-                            "Card numbers are not accepted with Stripe: pay with the "
-                            "card form Stripe shows, or another method."
+                        "card_token": _(
+                            "Stripe takes a card only as the token its card form gives "
+                            "(pm_…): pay with that form, or another method."
                         )
                     }
                 )
