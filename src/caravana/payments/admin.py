@@ -18,6 +18,7 @@ from caravana.payments.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    MethodOffer,
     Payment,
     PayoutBatch,
     PayoutItem,
@@ -128,3 +129,15 @@ class PayoutBatchAdmin(ReadOnly):
     list_select_related = ("merchant",)
     ordering = ("-id",)
     inlines = [PayoutItemInline]
+
+
+@admin.register(MethodOffer)
+class MethodOfferAdmin(admin.ModelAdmin):
+    """The methods each country offers: untick "active" to stop offering one (checkout and the
+    API refuse it at once), change "position" to reorder, "provider" to route it to another
+    provider (docs/payments.md)."""
+
+    list_display = ("country", "method", "active", "position", "provider")
+    list_editable = ("active", "position", "provider")
+    list_filter = ("country", "active", "provider")
+    ordering = ("country", "position")

@@ -27,6 +27,9 @@ class PaymentIn(Schema):
     method: str
     installments: int = 1
     card_number: str | None = None
+    pse_bank: str | None = None
+    wallet_phone: str | None = None
+    wallet_code: str | None = None
 
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut}, auth=AUTH)
@@ -39,6 +42,8 @@ def create_payment(
     payment, replayed = issuing.create_payment(
         group, request.user, payload.method, count=payload.installments,
         card_number=payload.card_number, key=idempotency_key,
+        details={k: v for k in ("pse_bank", "wallet_phone", "wallet_code")
+                 if (v := getattr(payload, k))},
         notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
     )  # fmt: skip
     return Status(200 if replayed else 201, payment)

@@ -29,6 +29,7 @@ from stdnum import luhn
 
 from caravana import outbound, webhook_signing
 from caravana.codes import boleto, clabe, pix
+from caravana.payments import local_methods
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.webhook_signing import SignatureError
 
@@ -202,6 +203,8 @@ class SandboxProvider:
                  "beneficiary": "Caravana Marketplace"},
                 expires,
             )  # fmt: skip
+        if method in local_methods.METHODS:
+            return self._issue_local(method, reference, serial, amount, currency, now, payer)
         if method == "card":
             digits = "".join(ch for ch in (card_number or "") if ch.isdigit())
             card = {"brand": card_brand(digits), "last4": digits[-4:]}
@@ -209,6 +212,25 @@ class SandboxProvider:
                 return Issued({}, None, "declined", False, "card_declined", card)
             return Issued({}, now + dt.timedelta(minutes=15), "pending", True, "", card)
         raise ValueError(f"method: {method!r} is not a method")
+
+    def _issue_local(
+        self, method: str, reference: str, serial: int, amount: Decimal, currency: str,
+        now: dt.datetime, payer: dict[str, Any] | None,
+    ) -> Issued:  # fmt: skip
+        """Chile's, Colombia's, Peru's and Argentina's methods (payments.local_methods). A
+        redirect method's page is the sandbox's gateway (PAYMENTS_SANDBOX_GATEWAY_URL), which
+        approves or declines, then returns the buyer to the payment's page."""
+        gateway = getattr(settings, "PAYMENTS_SANDBOX_GATEWAY_URL", "/pay/{reference}/gateway/")
+        minutes = getattr(settings, f"PAYMENTS_{method.upper()}_MINUTES", None)
+        art, expires, approved, reason = local_methods.issue(
+            method, reference=reference, serial=serial, amount=amount, currency=currency,
+            now=now, details=dict((payer or {}).get("method") or {}),
+            gateway_url=gateway.format(reference=reference),
+            lifetime=dt.timedelta(minutes=minutes) if minutes else None,
+        )  # fmt: skip
+        if reason:
+            return Issued(art, None, "declined", False, reason)
+        return Issued(art, expires, "pending", approved)
 
     # --- money movements, deduplicated on the idempotency key ---------------------------------
 

@@ -30,7 +30,14 @@ from caravana.orders import carts, disputes, lifecycle, placement
 from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices, validate_address
-from caravana.payments import installment_labels, installments, issuing, method_fields, refunds
+from caravana.payments import (
+    installment_labels,
+    installments,
+    issuing,
+    local_methods,
+    method_fields,
+    refunds,
+)
 from caravana.payments.models import Method, PaymentStatus
 from caravana.storefront import delivery
 from caravana.storefront.landed import charge_label, default_state
@@ -39,6 +46,7 @@ from caravana.storefront.prices import PriceBook
 FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
     "buyer_id", "buyer_id_type", "service_level", "method", "card_number", "installments",
+    "pse_bank", "wallet_phone", "wallet_code",
 )  # fmt: skip
 
 #: What each method asks before the order is placed, shown under its choice (the card's fields
@@ -48,6 +56,24 @@ METHOD_HINTS = {
     "boleto": gettext_lazy("After you place the order: a boleto to pay at a bank or in its app."),
     "oxxo": gettext_lazy("After you place the order: a voucher to pay in cash at any OXXO store."),
     "spei": gettext_lazy("After you place the order: a CLABE to pay by bank transfer."),
+    "webpay": gettext_lazy(
+        "After you place the order: Webpay, to pay with a credit, debit (Redcompra) or prepaid "
+        "card."
+    ),
+    "khipu": gettext_lazy("After you place the order: the details to pay by bank transfer."),
+    "pse": gettext_lazy("After you place the order: your bank's page, to pay from your account."),
+    "nequi": gettext_lazy("After you place the order: a payment request in your Nequi app."),
+    "efecty": gettext_lazy("After you place the order: a code to pay in cash at any Efecty."),
+    "yape": gettext_lazy("Open Yape, choose “Código de aprobación” and type the code here."),
+    "plin": gettext_lazy("After you place the order: a QR code to scan in your bank's app."),
+    "pagoefectivo": gettext_lazy(
+        "After you place the order: a CIP code to pay in cash at an agent or in your bank's app."
+    ),
+    "mp_wallet": gettext_lazy(
+        "After you place the order: Mercado Pago, to pay with your balance or your cards."
+    ),
+    "rapipago": gettext_lazy("After you place the order: a voucher to pay in cash at Rapipago."),
+    "pagofacil": gettext_lazy("After you place the order: a voucher to pay in cash at Pago Fácil."),
 }
 
 
@@ -204,6 +230,7 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
             for m in offered
         ],
         "chosen_method": chosen,
+        "pse_banks": local_methods.PSE_BANKS,
         "card_offered": "card" in offered,
         "installments": _installment_choices(
             request, summary["total_raw"], str(data.get("installments") or "")
@@ -224,6 +251,8 @@ def _field_labels(country: str) -> dict[str, str]:
         "buyer_id_type": _("ID type"), "buyer_id": _("ID number"),
         "service_level": _("Delivery service"), "method": _("Payment method"),
         "card_number": _("Card number"), "installments": _("Installments"),
+        "pse_bank": _("Your bank"), "wallet_phone": _("Mobile number"),
+        "wallet_code": _("Approval code"),
     }  # fmt: skip
 
 
@@ -239,7 +268,9 @@ def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> l
         for msg in msgs
     ]
     for name, label in labels.items():
-        anchor = f"method-{method}" if name == "method" else name
+        anchor = {"method": f"method-{method}", "wallet_phone": f"wallet_phone_{method}"}.get(
+            name, name
+        )
         out += [
             {"field": name, "anchor": anchor, "label": label, "message": msg}
             for msg in errors.get(name, ())
@@ -419,6 +450,7 @@ def _order_page(
         )
         if awaiting
         else [],
+        "pse_banks": local_methods.PSE_BANKS,
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
         "idempotency_key": uuid.uuid4().hex,
@@ -454,6 +486,7 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
             order.group, request.user, method, count=count,
             card_number=form.get("card_number") or None,
             key=request.POST.get("idempotency_key") or None,
+            details={k: form[k] for k in ("pse_bank", "wallet_phone", "wallet_code") if k in form},
             notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
         )  # fmt: skip
     except ValidationError as exc:

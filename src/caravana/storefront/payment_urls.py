@@ -8,4 +8,5 @@ urlpatterns = [
     path("<str:reference>/status/", views.status, name="status"),
     path("<str:reference>/voucher.pdf", views.voucher, name="voucher"),
     path("<str:reference>/sandbox/", views.sandbox_confirm, name="sandbox_confirm"),
+    path("<str:reference>/gateway/", views.gateway, name="gateway"),
 ]

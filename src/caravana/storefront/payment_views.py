@@ -34,7 +34,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     payment = _own(request, reference)
     qr = (
         pix.qr_svg(payment.artefact["payload"])
-        if payment.method == "pix" and payment.artefact
+        if payment.method in ("pix", "plin") and payment.artefact.get("payload")
         else ""
     )
     with timezone.override(_zone(payment)):  # "valid until" on the buyer's clock
@@ -70,6 +70,8 @@ def voucher(request: HttpRequest, reference: str) -> HttpResponse:
         pdf = vouchers.boleto_pdf(payment)
     elif payment.method == "oxxo":
         pdf = vouchers.oxxo_pdf(payment, _zone(payment))
+    elif payment.method in vouchers.CASH:
+        pdf = vouchers.cash_pdf(payment, _zone(payment))
     else:
         raise Http404(_("This method has no voucher."))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -96,3 +98,26 @@ def sandbox_confirm(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.error(request, _("The webhook was refused (%(code)s).") % {"code": code})
     return redirect("payments:pay", reference=payment.reference)
+
+
+def gateway(request: HttpRequest, reference: str) -> HttpResponse:
+    """The sandbox's stand-in for the page a redirect method sends the buyer to (Transbank's
+    Webpay form, the PSE bank's, Mercado Pago's checkout): it approves or declines, as the
+    buyer would there, then returns them to the payment's page, as the provider's return URL
+    does. Not there at all unless the sandbox is on."""
+    if not providers.sandbox_enabled():
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    payment = _own(request, reference)
+    if payment.provider != "sandbox" or "url" not in payment.artefact:
+        raise Http404
+    if request.method == "POST":
+        outcome = "succeeded" if request.POST.get("outcome") == "approve" else "failed"
+        if payment.status == "pending":
+            try:
+                simulate.sandbox_simulate(payment, outcome)
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+        return redirect("payments:pay", reference=payment.reference)
+    return render(request, "payments/gateway.html", {"payment": payment})
