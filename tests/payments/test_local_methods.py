@@ -224,3 +224,28 @@ def test_no_one_else_opens_the_gateway(market, client):
     client.force_login(f.user(email="other@example.com"))
     assert client.get(f"/pay/{payment.reference}/gateway/").status_code == 404
     assert timezone.now() < payment.expires_at
+
+
+@pytest.mark.parametrize(
+    ("language", "checkout_text", "pay_text"),
+    [
+        ("es", "Al confirmar el pedido: un código CIP", "Paga con este código CIP"),
+        ("pt-br", "Ao fazer o pedido: um código CIP", "Pague com este código CIP"),
+        ("en", "After you place the order: a CIP code", "Pay with this CIP code"),
+    ],
+)
+def test_the_pages_speak_the_buyers_language(market, client, language, checkout_text, pay_text):
+    from django.conf import settings
+
+    group, payment, _r = _place(market, "pagoefectivo")
+    client.force_login(group.buyer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(f"/pay/{payment.reference}/").content.decode()
+    assert pay_text in page and f"CIP {payment.artefact['cip']}" in page
+    a, _b = market
+    session = client.session
+    session["country"] = "PE"
+    session.save()
+    client.post("/cart/add/", {"variant": a.pk, "quantity": 1})
+    checkout = client.get("/checkout/").content.decode()
+    assert checkout_text in checkout and 'value="yape"' in checkout

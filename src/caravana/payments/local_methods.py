@@ -139,6 +139,14 @@ def _emv_qr(reference: str, amount: Decimal, name: str, city: str) -> str:
     return body + pix.crc16(body)
 
 
+def qr_svg(payload: str, scale: int = 4) -> str:
+    """The Plin QR as inline SVG (segno), as codes.pix draws Pix's; Pix's own checks do not
+    apply to it (no br.gov.bcb.pix account)."""
+    import segno
+
+    return segno.make_qr(payload, error="m").svg_inline(scale=scale, border=4)
+
+
 def cash_barcode(company: str, reference: str, amount: Decimal, due: dt.date) -> str:
     """Company (4) + reference (10) + amount in cents (10) + due date YYMMDD (6) + Luhn check
     digit: 31 digits, padded to an even length for Interleaved 2 of 5 (layout unverified)."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from caravana import markets
 from caravana.codes import pix
-from caravana.payments import providers, simulate, vouchers
+from caravana.payments import local_methods, providers, simulate, vouchers
 from caravana.payments.models import Payment
 
 
@@ -32,11 +32,11 @@ def _own(request: HttpRequest, reference: str) -> Payment:
 @login_required
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     payment = _own(request, reference)
-    qr = (
-        pix.qr_svg(payment.artefact["payload"])
-        if payment.method in ("pix", "plin") and payment.artefact.get("payload")
-        else ""
-    )
+    qr = ""
+    if payment.method == "pix" and payment.artefact:
+        qr = pix.qr_svg(payment.artefact["payload"])
+    elif payment.method == "plin" and payment.artefact:
+        qr = local_methods.qr_svg(payment.artefact["payload"])
     with timezone.override(_zone(payment)):  # "valid until" on the buyer's clock
         return render(
             request,
@@ -46,6 +46,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 "qr": qr,
                 "orders": payment.group.orders.select_related("merchant").all()[:50],
                 "sandbox": providers.sandbox_enabled() and payment.provider == "sandbox",
+                # a redirect method is approved on the provider's page (the sandbox gateway)
+                "redirect": payment.method in local_methods.REDIRECT,
             },
         )
 
