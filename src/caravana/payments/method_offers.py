@@ -43,7 +43,9 @@ def seed(apps: Any = None) -> int:
 
 
 def _key(country: str) -> str:
-    return f"payments:offers:{country}"
+    from caravana.payments.models import offers_cache_key
+
+    return offers_cache_key(country)
 
 
 def invalidate(country: str) -> None:

@@ -71,11 +71,16 @@ class MethodOffer(models.Model):
         return result
 
 
+def offers_cache_key(country: str) -> str:
+    """Where payments.method_offers caches a country's offers."""
+    return f"payments:offers:{country}"
+
+
 def _forget_offers(country: str) -> None:
     """A changed offer is seen by the next checkout (payments.method_offers caches them)."""
-    from caravana.payments import method_offers
+    from django.core.cache import cache
 
-    method_offers.invalidate(country)
+    cache.delete(offers_cache_key(country))
 
 
 class PaymentStatus(models.TextChoices):
