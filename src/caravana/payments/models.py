@@ -55,6 +55,7 @@ class MethodOffer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["country", "method"], name="one_offer_per_method")
         ]
+        indexes = [models.Index(fields=["country", "position"])]
         verbose_name = _("payment method offered")
         verbose_name_plural = _("payment methods offered")
 
