@@ -249,3 +249,25 @@ def test_the_pages_speak_the_buyers_language(market, client, language, checkout_
     client.post("/cart/add/", {"variant": a.pk, "quantity": 1})
     checkout = client.get("/checkout/").content.decode()
     assert checkout_text in checkout and 'value="yape"' in checkout
+
+
+def test_paying_again_another_way_takes_the_methods_own_fields(market, client):
+    """From the order page (PSE, with its bank) and the API (Nequi, with its phone)."""
+    group, first, _r = _place(market, "efecty")
+    order = group.orders.get()
+    client.force_login(group.buyer)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'name="pse_bank"' in page and 'name="wallet_phone"' in page
+    refused = client.post(f"/orders/{order.number}/pay/", {"method": "pse", "pse_bank": ""})
+    assert refused.status_code == 422 and 'data-testid="error-pse_bank"' in refused.content.decode()
+    response = client.post(f"/orders/{order.number}/pay/", {"method": "pse", "pse_bank": "1051"})
+    assert response.status_code == 302
+    pse = group.payments.get(method="pse")
+    assert pse.artefact["bank_name"] == "Davivienda"
+    first.refresh_from_db()
+    assert first.status == "cancelled"  # the buyer changed method
+    response = send(token_client(group.buyer), "post", "/api/v1/payments",
+                    {"group": group.reference, "method": "nequi", "wallet_phone": "3109876543"})  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["method"] == "nequi"
+    assert group.payments.get(method="nequi").artefact["phone"] == "310 *** 6543"
