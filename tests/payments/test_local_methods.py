@@ -266,8 +266,8 @@ def test_paying_again_another_way_takes_the_methods_own_fields(market, client):
     assert pse.artefact["bank_name"] == "Davivienda"
     first.refresh_from_db()
     assert first.status == "cancelled"  # the buyer changed method
-    response = send(token_client(group.buyer), "post", "/api/v1/payments",
-                    {"group": group.reference, "method": "nequi", "wallet_phone": "3109876543"})  # fmt: skip
+    body = {"group": group.reference, "method": "nequi", "wallet_phone": "3109876543"}
+    response = send(token_client(group.buyer), "post", "/api/v1/payments", body)
     assert response.status_code == 201, response.content
     assert response.json()["method"] == "nequi"
     assert group.payments.get(method="nequi").artefact["phone"] == "310 *** 6543"
