@@ -417,6 +417,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
+    "remind-payments": {"task": "caravana.payments.tasks.remind_payments", "schedule": 900.0},
     "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
     "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},
     "catch-up-money": {"task": "caravana.payments.tasks.catch_up_money", "schedule": 900.0},

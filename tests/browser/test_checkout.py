@@ -130,8 +130,8 @@ def test_a_brazilian_cep_fills_the_address_and_a_colombian_picks_a_cedula(
     page.select_option("#state", "Bogotá")
     page.fill("#postal_code", "110231")
     page.fill("#buyer_id", "1020304050")
+    page.check('input[name=method][value="card"]')  # PSE comes first in Colombia
     enter_card(page, "4111 1111 1111 1111")
-    page.check('input[name=method][value="card"]')
     page.get_by_test_id("place-order").click()
     page.wait_for_url(re.compile(r"/pay/"))
     group = Order.objects.get(country="CO").group

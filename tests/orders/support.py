@@ -60,6 +60,14 @@ CHECKOUT = {
 }  # fmt: skip
 
 
+#: What a buyer gives for the methods that ask something at checkout (payments.method_fields).
+METHOD_DETAILS = {
+    "pse": {"pse_bank": "1007"},
+    "nequi": {"wallet_phone": "300 123 4567"},
+    "yape": {"wallet_phone": "912 345 678", "wallet_code": "123456"},
+}
+
+
 def ensure_pricing() -> None:
     """Transactional tests flush the rules the migration seeded: put them back."""
     load_defaults()

@@ -85,7 +85,8 @@ def test_installments_worked_example_and_rules():
     assert installments.options("BR", Decimal("30.00"), "BRL") == [1, 2, 3, 4, 5, 6]
     assert installments.options("MX", Decimal("650.00"), "MXN") == [1, 3, 6]
     assert installments.options("AR", Decimal("1200"), "ARS") == list(range(1, 13))
-    assert installments.options("CL", Decimal("100000"), "CLP") == [1]
+    assert installments.options("CL", Decimal("100000"), "CLP") == list(range(1, 13))
+    assert installments.options("CL", Decimal("1500"), "CLP") == [1]
     with pytest.raises(ValueError, match="at least 5.00"):
         installments.plan("BR", Decimal("30.00"), "BRL", 7)
     with pytest.raises(ValueError):

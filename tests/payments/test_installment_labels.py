@@ -82,8 +82,21 @@ def test_an_option_with_interest_says_so_with_its_total(language, locale, countr
         assert installment_labels.label(country, option, _fmt(locale, currency)) == expected
 
 
-def test_other_countries_pay_at_once():
-    assert _labels("CL", "15000", "CLP", "es", "es_CL") == {1: "En un pago: $15.000"}
+def test_an_amount_too_small_for_cuotas_is_paid_at_once():
+    assert _labels("CL", "1500", "CLP", "es", "es_CL") == {1: "En un pago: $1.500"}
+
+
+def test_chile_cuotas_are_interest_free_and_colombia_shows_the_providers_interest():
+    cl = _labels("CL", "15000", "CLP", "es", "es_CL")
+    assert cl[3] == "3 cuotas sin interés de $5.000"
+    co = installments.choices("CO", Decimal("120000"), "COP")
+    three = next(o for o in co if o.count == 3)
+    # 120,000 at 1.9 % a month over 3: 41,529.67 each (French system), 124,589 in all
+    assert not three.interest_free and three.total == Decimal("124589")
+    assert sum(three.amounts) == three.total
+    with translation.override("es"):
+        text = installment_labels.label("CO", three, _fmt("es_CO", "COP"))
+    assert "con intereses" in text and "124.589" in text
 
 
 @settings(deadline=None)  # pure arithmetic; on a loaded shared machine one case took 350 ms

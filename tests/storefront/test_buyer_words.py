@@ -18,7 +18,7 @@ from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import issuing, simulate
 from caravana.payments.models import Payment
 from tests import factories as f
-from tests.orders.support import CARD, CHECKOUT, ensure_pricing
+from tests.orders.support import CARD, CHECKOUT, METHOD_DETAILS, ensure_pricing
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def _page(c: Client, url: str, status: int = 200) -> str:
 
 def _order(user, country: str, variant, method: str | None = None):
     data = {**CHECKOUT[country], **({"method": method} if method else {})}
+    data.update(METHOD_DETAILS.get(data["method"], {}))
     if data["method"] == "card":
         data.setdefault("card_token", CARD["card_token"])
     group, payment, _r = checkout.checkout(user, country, data, [(variant.pk, 1)])

@@ -42,6 +42,9 @@ class CheckoutIn(CardFieldsIn):
     service_level: str = "standard"
     method: str
     installments: PositiveCount = 1
+    pse_bank: str | None = Field(None, description="PSE: the buyer's bank code")
+    wallet_phone: str | None = Field(None, description="Nequi, Yape: the wallet's mobile number")
+    wallet_code: str | None = Field(None, description="Yape: the app's 6-digit approval code")
     lines: list[CartLineIn] | None = Field(
         None, description="buy these instead of the cart's lines"
     )

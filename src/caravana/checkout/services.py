@@ -52,7 +52,7 @@ def checkout(
     made: dict[str, Any] = {}
 
     def prepare() -> tuple[placement.PreparedOrder, list[Decimal], str, providers.Issued]:
-        issuing.provider_for_new_payment()
+        issuing.provider_for_new_payment(country, method)
         try:
             prepared = placement.prepare_order(buyer, country, data, lines)
         except ValidationError as exc:
@@ -61,6 +61,7 @@ def checkout(
                 raise ValidationError({**errors, **exc.error_dict}) from exc
             raise
         plan = issuing.check_method(country, method, prepared.total, prepared.currency, count, card)
+        details = issuing.method_details(country, method, data)
         addr = prepared.address
         payer = issuing.payer_details(
             buyer, str(data.get("recipient") or ""), str(data.get("email") or ""),
@@ -68,6 +69,7 @@ def checkout(
             {"street_address": addr.street_address, "city": addr.city,
              "city_area": addr.city_area, "state": addr.state, "postal_code": addr.postal_code},
         )  # fmt: skip
+        payer["method"] = details
         name, issued = issuing.authorise(
             planned["payment"], method, prepared.total, prepared.currency, country, card, payer
         )

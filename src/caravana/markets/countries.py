@@ -127,7 +127,12 @@ CHILE = Market(
         area_aliases={"rm": "Región Metropolitana", "santiago": "Región Metropolitana"},
         postal_digits=7,
     ),
-    payment_methods=("card",),
+    # Webpay Plus (Transbank: credit, Redcompra debit, prepaid) and bank transfer by Khipu
+    # (payments-latam.md §1 [TB][KH]).
+    payment_methods=("webpay", "khipu", "card"),
+    # Cuotas: Webpay's interest-free "sin interés" plans, NC 2–12 (payments-latam.md §2 [TB]);
+    # the smallest cuota is unverified: $1.000 chosen so a cuota is never trivially small.
+    installments=InstallmentRule(tuple(range(1, 13)), Decimal("1000")),
     cities={
         "Santiago": (-33.45, -70.67),
         "Valparaíso": (-33.05, -71.62),
@@ -194,7 +199,18 @@ COLOMBIA = Market(
         },
         postal_digits=6,
     ),
-    payment_methods=("card",),
+    # PSE (bank debit), Nequi (wallet push) and Efecty (cash) (payments-latam.md §1 [MPpse]
+    # [NQ][MPo]).
+    payment_methods=("pse", "nequi", "efecty", "card"),
+    # Cuotas: in Colombia the card's issuer finances cuotas at its own rate (payments-latam.md
+    # §2: unverified), so each count over one is shown with interest: the sandbox's stand-in
+    # rate of 1.9 % a month (unverified; under the usury cap the Superintendencia Financiera
+    # publishes) on cuotas of at least $20.000 (unverified). A real provider's rate replaces it.
+    installments=InstallmentRule(
+        (1, 2, 3, 6, 12),
+        Decimal("20000"),
+        interest={n: Decimal("0.019") for n in (2, 3, 6, 12)},
+    ),
     cities={
         "Bogotá": (4.71, -74.07),
         "Medellín": (6.24, -75.58),
@@ -248,7 +264,12 @@ PERU = Market(
             "Gobierno Regional de Lima": "Lima",
         },
     ),
-    payment_methods=("card",),
+    # Yape (wallet, approval code), Plin (QR) and PagoEfectivo (CIP code, cash or banking)
+    # (payments-latam.md §1 [MPy][CQ][EBpe][MPo]).
+    payment_methods=("yape", "plin", "pagoefectivo", "card"),
+    # Cuotas sin intereses 2–12 as Mercado Pago Peru offers them (unverified), each at least
+    # S/ 50 (unverified).
+    installments=InstallmentRule(tuple(range(1, 13)), Decimal("50.00")),
     cities={
         "Lima": (-12.05, -77.04),
         "Arequipa": (-16.41, -71.54),
@@ -290,7 +311,8 @@ ARGENTINA = Market(
     ),
     # Provincias and the Ciudad Autónoma de Buenos Aires.
     address=AddressForm(_("Province"), _("Postal code")),
-    payment_methods=("card",),
+    # Mercado Pago wallet, Rapipago and Pago Fácil cash vouchers (payments-latam.md §1 [MPo]).
+    payment_methods=("mp_wallet", "rapipago", "pagofacil", "card"),
     # Cuotas: up to 12, each at least $100.00.
     installments=InstallmentRule(tuple(range(1, 13)), Decimal("100.00")),
     cities={

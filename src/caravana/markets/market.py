@@ -34,6 +34,9 @@ class InstallmentRule:
 
     counts: tuple[int, ...]
     minimum: Decimal  # per installment, in the market's currency
+    #: Monthly interest the card's provider charges the buyer, by count (none: interest-free).
+    #: The buyer pays it to the provider; the shop is paid the price (payments.installments).
+    interest: Mapping[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: caches key on a market

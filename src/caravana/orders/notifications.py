@@ -58,6 +58,8 @@ OUT_FOR_DELIVERY = "out_for_delivery"
 DELIVERED = "delivered"
 REFUND_ISSUED = "refund_issued"
 DISPUTE_ANSWERED = "dispute_answered"
+#: A voucher, code or transfer still unpaid expires soon (caravana.payments.reminders owes it).
+PAYMENT_REMINDER = "payment_reminder"
 # Merchant moments
 MERCHANT_NEW_ORDER = "merchant_new_order"
 MERCHANT_DISPUTE = "merchant_dispute"
@@ -65,7 +67,7 @@ MERCHANT_REFUND = "merchant_refund"
 
 BUYER_MOMENTS = (
     ORDER_PAID, ON_ITS_WAY, CUSTOMS_HOLD, CUSTOMS_REQUEST, OUT_FOR_DELIVERY, DELIVERED,
-    REFUND_ISSUED, DISPUTE_ANSWERED,
+    REFUND_ISSUED, DISPUTE_ANSWERED, PAYMENT_REMINDER,
 )  # fmt: skip
 MERCHANT_MOMENTS = (MERCHANT_NEW_ORDER, MERCHANT_DISPUTE, MERCHANT_REFUND)
 
@@ -590,7 +592,31 @@ def _merchant_refund(order: Order, row: Notification, fmt: Formats, language: st
     )
 
 
+def _payment_reminder(order: Order, row: Notification, fmt: Formats, language: str) -> Content:
+    """`row.data`: the payment's reference, method label, code to pay with and expiry (ISO)."""
+    zone = markets.get(order.country)
+    until = dt.datetime.fromisoformat(row.data["expires_at"])
+    if zone is not None:
+        until = until.astimezone(zone.zone)
+    values = {"method": row.data.get("method", ""), "code": row.data.get("code", ""),
+              "amount": fmt.money(order.group.total), "until": f"{until:%Y-%m-%d %H:%M}",
+              "reference": row.data.get("payment", "")}  # fmt: skip
+    return Content(
+        subject=_("Your %(method)s payment expires soon") % values,
+        heading=_("Pay before %(until)s") % values,
+        paragraphs=[
+            _(
+                "Your payment of %(amount)s by %(method)s (%(reference)s) has not arrived yet. "
+                "Pay with %(code)s before %(until)s, or the order is cancelled."
+            )
+            % values,
+        ],  # fmt: skip
+        action=(_("See how to pay"), url(reverse("payments:pay", args=[values["reference"]]))),
+    )
+
+
 WRITERS = {
+    PAYMENT_REMINDER: _payment_reminder,
     ORDER_PAID: _order_paid,
     ON_ITS_WAY: _on_its_way,
     CUSTOMS_HOLD: _customs_hold,

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from caravana import markets
-from caravana.admin_lists import Code, ReadOnlyListAdmin, related_filter, values_filter
+from caravana.admin_lists import Code, ListAdmin, ReadOnlyListAdmin, related_filter, values_filter
 from caravana.admin_lists.search import (
     GROUP_REFERENCE,
     ORDER_NUMBER,
@@ -18,6 +18,7 @@ from caravana.payments.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    MethodOffer,
     Payment,
     PayoutBatch,
     PayoutItem,
@@ -128,3 +129,29 @@ class PayoutBatchAdmin(ReadOnly):
     list_select_related = ("merchant",)
     ordering = ("-id",)
     inlines = [PayoutItemInline]
+
+
+def _countries() -> list[tuple[str, str]]:
+    return [(m.code, m.code) for m in markets.all()]
+
+
+def _providers() -> list[tuple[str, str]]:
+    from caravana.payments.providers import PROVIDERS
+
+    return [(name, name) for name in sorted(PROVIDERS)]
+
+
+@admin.register(MethodOffer)
+class MethodOfferAdmin(ListAdmin):
+    """The methods each country offers: untick "active" to stop offering one (checkout and the
+    API refuse it at once), change "position" to reorder, "provider" to route it to another
+    provider (docs/payments.md)."""
+
+    list_display = ("country", "method", "active", "position", "provider")
+    list_editable = ("active", "position", "provider")
+    list_filter = (
+        ("country", values_filter(_countries, box=True)),
+        "active",
+        ("provider", values_filter(_providers)),
+    )
+    ordering = ("country", "position")

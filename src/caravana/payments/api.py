@@ -21,12 +21,17 @@ from caravana.payments.schemas import CardFieldsIn, PaymentOut, RefundOut, Saved
 
 router = Router(tags=["payments"])
 AUTH = token_or_session("payments")
+#: A method's own fields (payments.method_fields): PSE's bank, a wallet's phone and code.
+DETAILS = ("pse_bank", "wallet_phone", "wallet_code")
 
 
 class PaymentIn(CardFieldsIn):
     group: str
     method: str
     installments: int = 1
+    pse_bank: str | None = None
+    wallet_phone: str | None = None
+    wallet_code: str | None = None
 
 
 @router.post("/payments", response={201: PaymentOut, 200: PaymentOut}, auth=AUTH)
@@ -38,7 +43,9 @@ def create_payment(
     group = owned_or_404(OrderGroup, request.user, reference=payload.group)
     payment, replayed = issuing.create_payment(
         group, request.user, payload.method, count=payload.installments,
-        card=payload.dict(exclude={"group", "method", "installments"}), key=idempotency_key,
+        card=payload.dict(exclude={"group", "method", "installments", *DETAILS}),
+        key=idempotency_key,
+        details={k: v for k in DETAILS if (v := getattr(payload, k))},
         notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
         return_url=reverse("payments:challenge_return", args=[issuing.RETURN_PLACEHOLDER]),
     )  # fmt: skip

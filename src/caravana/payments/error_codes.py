@@ -14,6 +14,8 @@ class PaymentsErrorCode(StrEnum):
     #: A method the buyer's country does not offer, or no method at all.
     METHOD_NOT_OFFERED = "method_not_offered"
     AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
+    #: A method's own field (PSE's bank, a wallet's phone or approval code) is missing or wrong.
+    INVALID_METHOD_DETAILS = "invalid_method_details"
     INSTALLMENTS_CARD_ONLY = "installments_card_only"
     INVALID_INSTALLMENTS = "invalid_installments"
     NO_PROVIDER = "no_provider"

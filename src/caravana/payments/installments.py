@@ -9,11 +9,14 @@ the first installment: 100.00 / 3 → 33.34 + 33.33 + 33.33".
 >>> split(Decimal("100.00"), "BRL", 3)
 [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
 
-No rule here charges interest: the installments add up to the price. payments-latam.md, §2:
+Most rules charge no interest: the installments add up to the price. payments-latam.md, §2:
 parcelado sem juros in Brazil and meses sin intereses in Mexico are borne by the merchant; in
 Argentina the buyer's capped-rate Cuota Simple ended on 30 Jun 2025 and interest is "often
-absorbed by merchant". An Option still carries its total, so an interest-bearing plan, should a
-rule ever add one, is shown with what it costs.
+absorbed by merchant"; Chile's Webpay NC cuotas are interest-free to the buyer. A rule may give
+a monthly rate for some counts (InstallmentRule.interest: the provider's, which the buyer pays
+the provider; Colombia's cuotas): those installments are the price amortised at that rate
+(French system: equal installments, P·r / (1 − (1 + r)^−n)), rounded as above, and the Option
+is shown with what it costs in all.
 """
 
 from __future__ import annotations
@@ -25,14 +28,25 @@ from caravana.markets import market as markets
 from caravana.money import minor_unit
 
 
-def split(amount: Decimal, currency: str, count: int) -> list[Decimal]:
-    """`count` installments in the currency's minor unit; they add up to `amount` exactly."""
+def split(amount: Decimal, currency: str, count: int, rate: Decimal = Decimal(0)) -> list[Decimal]:
+    """`count` installments in the currency's minor unit; they add up to `amount` exactly, or
+    with a monthly `rate`, to `amount` amortised at that rate."""
     if count < 1:
         raise ValueError("installments: at least one")
     quantum = Decimal(1).scaleb(-minor_unit(currency))
-    each = (amount / count).quantize(quantum, rounding=ROUND_DOWN)
-    first = amount - each * (count - 1)
+    total = amount
+    if rate and count > 1:
+        payment = amount * rate / (1 - (1 + rate) ** -count)
+        total = (payment * count).quantize(quantum)
+    each = (total / count).quantize(quantum, rounding=ROUND_DOWN)
+    first = total - each * (count - 1)
     return [first] + [each] * (count - 1)
+
+
+def _rate(country: str, count: int) -> Decimal:
+    found = markets.get(country)
+    rule = found.installments if found else None
+    return Decimal(rule.interest.get(count, 0)) if rule else Decimal(0)
 
 
 def options(country: str, amount: Decimal, currency: str) -> list[int]:
@@ -77,7 +91,7 @@ class Option:
 def choices(country: str, amount: Decimal, currency: str) -> list[Option]:
     """The options a buyer may pick for this amount, in order, each with its installments."""
     return [
-        Option(n, tuple(split(amount, currency, n)), amount)
+        Option(n, tuple(split(amount, currency, n, _rate(country, n))), amount)
         for n in options(country, amount, currency)
     ]
 
@@ -94,4 +108,4 @@ def plan(country: str, amount: Decimal, currency: str, count: int) -> list[Decim
             f"installments: each must be at least {applies.minimum} {found.currency}; "
             f"choose one of {', '.join(map(str, allowed))}"
         )
-    return split(amount, currency, count)
+    return split(amount, currency, count, _rate(country, count))

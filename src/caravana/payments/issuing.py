@@ -10,33 +10,42 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts, markets
+from caravana import inserts
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
-from caravana.payments import cards, installments, outbox, providers
+from caravana.payments import cards, installments, local_methods, method_offers, outbox, providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
+    Method,
     Payment,
     PaymentStatus,
 )
 from caravana.payments.references import new_reference
 
 OXXO_MIN, OXXO_MAX = Decimal("10.00"), Decimal("10000.00")
+#: Amount limits by method, in the market's currency (payments.local_methods, with sources).
+LIMITS: dict[str, tuple[Decimal | None, Decimal | None]] = {
+    "oxxo": (OXXO_MIN, OXXO_MAX),
+    "pse": (local_methods.PSE_MIN, None),
+    "efecty": (local_methods.EFECTY_MIN, local_methods.EFECTY_MAX),
+    "plin": (local_methods.PLIN_MIN, local_methods.PLIN_MAX),
+}
 #: In a card's return_url, stands for the payment's reference (planned inside the call).
 RETURN_PLACEHOLDER = "PAYREFERENCE"
 
 
 def methods_for(country: str) -> tuple[str, ...]:
-    """The methods the buyer's market offers (caravana.markets), in the order offered."""
-    market = markets.get(country)
-    return market.payment_methods if market else ()
+    """The methods the buyer's country offers now, in the order offered: the operator's data
+    (payments.method_offers), else the market's tuple (caravana.markets)."""
+    return method_offers.offered(country)
 
 
 def check_method(
@@ -49,12 +58,16 @@ def check_method(
             _("This payment method is not offered in your country."),
             PaymentsErrorCode.METHOD_NOT_OFFERED,
         )
-    if method == "oxxo" and not OXXO_MIN <= amount <= OXXO_MAX:
-        raise field_error(
-            "method",
-            _("OXXO takes payments from 10 to 10,000 MXN; choose another method."),
-            PaymentsErrorCode.AMOUNT_OUT_OF_RANGE,
-        )
+    low, high = LIMITS.get(method, (None, None))
+    if (low is not None and amount < low) or (high is not None and amount > high):
+        if method == "oxxo":
+            message = _("OXXO takes payments from 10 to 10,000 MXN; choose another method.")
+        else:
+            message = _(
+                "This method takes payments from %(low)s to %(high)s %(currency)s; choose "
+                "another method."
+            ) % {"low": low or 0, "high": high or "∞", "currency": currency}
+        raise field_error("method", message, PaymentsErrorCode.AMOUNT_OUT_OF_RANGE)
     if method != "card":
         if count != 1:
             raise field_error(
@@ -76,6 +89,39 @@ def check_method(
         ) from exc
 
 
+def method_details(country: str, method: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """What the buyer gave for the method itself (PSE's bank, Nequi's and Yape's phone, Yape's
+    approval code), checked: a ValidationError names the wrong field."""
+    if method == "pse":
+        bank = str(data.get("pse_bank") or "").strip()
+        if not local_methods.bank_name(bank):
+            raise field_error(
+                "pse_bank", _("Choose your bank."), PaymentsErrorCode.INVALID_METHOD_DETAILS
+            )
+        return {"pse_bank": bank}
+    if method in ("nequi", "yape"):
+        phone = str(data.get("wallet_phone") or "").strip()
+        if not local_methods.valid_phone(country, phone):
+            raise field_error(
+                "wallet_phone",
+                _("Give the mobile number your %(wallet)s account uses.")
+                % {"wallet": Method(method).label},
+                PaymentsErrorCode.INVALID_METHOD_DETAILS,
+            )
+        details = {"wallet_phone": local_methods.national(phone)}
+        if method == "yape":
+            code = local_methods.digits(data.get("wallet_code"))
+            if len(code) != 6:
+                raise field_error(
+                    "wallet_code",
+                    _("Give the 6-digit approval code shown in your Yape app."),
+                    PaymentsErrorCode.INVALID_METHOD_DETAILS,
+                )
+            details["wallet_code"] = code
+        return details
+    return {}
+
+
 def method_errors(
     country: str, method: str, buyer: Any, data: Mapping[str, Any]
 ) -> dict[str, list[ValidationError]]:
@@ -94,6 +140,7 @@ def method_errors(
                 "card_token", _("Enter your card, or choose a saved card."),
                 PaymentsErrorCode.CARD_REQUIRED,
             )  # fmt: skip
+        method_details(country, method, data)
     except ValidationError as exc:
         return exc.error_dict
     return {}
@@ -101,8 +148,11 @@ def method_errors(
 
 def public_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """The request as fingerprinted for idempotency (raw card fields never get this far:
-    cards.refuse_raw_card)."""
-    return dict(data)
+    cards.refuse_raw_card); a wallet's single-use approval code is not kept."""
+    out = dict(data)
+    if out.get("wallet_code"):
+        out["wallet_code"] = "…"
+    return out
 
 
 def card_for(
@@ -117,7 +167,16 @@ def card_for(
     return cards.card_request(buyer, data, name, return_url)
 
 
-def provider_for_new_payment() -> tuple[str, providers.Provider]:
+def provider_for_new_payment(country: str = "", method: str = "") -> tuple[str, providers.Provider]:
+    """The provider the operator routed this country's method to (MethodOffer.provider), when
+    it is enabled; else the default one (PAYMENTS_PROVIDER, or the sandbox when it is on). The
+    seeded "sandbox" is the demo's placeholder: a deployment that names PAYMENTS_PROVIDER gets
+    that one for every method not routed to a real provider."""
+    routed = method_offers.provider_name(country, method) if country and method else ""
+    if routed == "sandbox" and getattr(settings, "PAYMENTS_PROVIDER", ""):
+        routed = ""
+    if routed and routed in providers.registered():
+        return routed, providers.get(routed)
     name = providers.default_name()
     if name is None:
         raise field_error(
@@ -136,7 +195,7 @@ def authorise(
     authorisation). Runs before the transaction that records the payment, with the planned
     payment reference as idempotency key: a retry gets the same answer. `payer`: who pays
     (a real provider needs the e-mail and ID; boleto the address)."""
-    name, provider = provider_for_new_payment()
+    name, provider = provider_for_new_payment(country, method)
     extra = {}
     if card:
         back = str(card.get("return_url") or "").replace(RETURN_PLACEHOLDER, reference)
@@ -218,7 +277,7 @@ def record_payment(
     inserts.insert([payment])  # one cached statement (caravana.inserts)
     if save_card and issued.status != "declined":
         cards.save(group.buyer_id, provider_name, issued.card)
-    if issued.expires_at and method in ("boleto", "oxxo", "spei"):
+    if issued.expires_at and method in local_methods.LONG_LIVED:
         lifecycle.extend_expiry(group, issued.expires_at)
     if issued.approved:
         outbox.request_call(
@@ -238,6 +297,7 @@ def create_payment(
     key: str | None = None,
     notify_url: str = "",
     return_url: str = "",
+    details: Mapping[str, Any] | None = None,
 ) -> tuple[Payment, bool]:
     """Another attempt to pay a group (after a declined card or an expired Pix code). The
     provider issues it before the transaction; the checks are made again inside it. `card`:
@@ -252,12 +312,14 @@ def create_payment(
 
     def prepare() -> tuple[list[Decimal], str, providers.Issued]:
         plan = check_method(group.country, method, group.total, group.currency, count, card_req)
+        own = method_details(group.country, method, details or {})
         _check_payable(group)
         payer = payer_details(
             buyer, group.recipient, group.email, group.buyer_id_type, group.buyer_id_number,
             {"street_address": group.street_address, "city": group.city,
              "city_area": group.city_area, "state": group.state, "postal_code": group.postal_code},
         )  # fmt: skip
+        payer["method"] = own
         name, issued = authorise(
             planned["payment"], method, group.total, group.currency, group.country, card_req,
             payer,
@@ -275,7 +337,7 @@ def create_payment(
 
     data = public_data({"group": group.reference, "method": method, "installments": count,
                          "card": {k: v for k, v in (card_req or {}).items()
-                                  if k != "return_url"}})  # fmt: skip
+                                  if k != "return_url"}, **dict(details or {})})  # fmt: skip
     result, replayed = idempotency.run(
         "payment", str(buyer.pk), key, data, work, prepare=prepare, result=planned
     )

@@ -20,6 +20,69 @@ class Method(models.TextChoices):
     OXXO = "oxxo", _("OXXO")
     SPEI = "spei", _("SPEI bank transfer")
     CARD = "card", _("Card")
+    # Chile
+    WEBPAY = "webpay", _("Webpay Plus")
+    KHIPU = "khipu", _("Bank transfer (Khipu)")
+    # Colombia
+    PSE = "pse", _("PSE")
+    NEQUI = "nequi", _("Nequi")
+    EFECTY = "efecty", _("Efecty")
+    # Peru
+    YAPE = "yape", _("Yape")
+    PLIN = "plin", _("Plin")
+    PAGOEFECTIVO = "pagoefectivo", _("PagoEfectivo")
+    # Argentina
+    MP_WALLET = "mp_wallet", _("Mercado Pago")
+    RAPIPAGO = "rapipago", _("Rapipago")
+    PAGOFACIL = "pagofacil", _("Pago Fácil")
+
+
+class MethodOffer(models.Model):
+    """A method a country's buyers are offered, as data: the operator turns one off, reorders
+    them or routes one to another provider in the admin, without code. Seeded from each
+    market's payment_methods (caravana.markets.countries); a country with no rows at all falls
+    back to its market's tuple (payments.method_offers)."""
+
+    country = models.CharField(max_length=2)
+    method = models.CharField(max_length=20, choices=Method)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    #: Which provider issues this method's payments here (payments.providers: "sandbox",
+    #: "mercadopago", …). Blank: the default provider (PAYMENTS_PROVIDER).
+    provider = models.CharField(max_length=20, default="sandbox", blank=True)
+
+    class Meta:
+        ordering = ["country", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "method"], name="one_offer_per_method")
+        ]
+        indexes = [models.Index(fields=["country", "position"])]
+        verbose_name = _("payment method offered")
+        verbose_name_plural = _("payment methods offered")
+
+    def __str__(self) -> str:
+        return f"{self.country}:{self.method}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget_offers(self.country)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_offers(self.country)
+        return result
+
+
+def offers_cache_key(country: str) -> str:
+    """Where payments.method_offers caches a country's offers."""
+    return f"payments:offers:{country}"
+
+
+def _forget_offers(country: str) -> None:
+    """A changed offer is seen by the next checkout (payments.method_offers caches them)."""
+    from django.core.cache import cache
+
+    cache.delete(offers_cache_key(country))
 
 
 class PaymentStatus(models.TextChoices):
@@ -43,7 +106,7 @@ class Payment(models.Model):
     reference = models.CharField(max_length=32, unique=True)
     group = models.ForeignKey(OrderGroup, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20, default="sandbox")
-    method = models.CharField(max_length=10, choices=Method)
+    method = models.CharField(max_length=20, choices=Method)
     status = models.CharField(max_length=10, choices=PaymentStatus, default=PaymentStatus.PENDING)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -55,6 +118,8 @@ class Payment(models.Model):
     decline_reason = models.CharField(max_length=200, blank=True)
     notify_url = models.URLField(max_length=300, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    #: When the buyer was reminded that their voucher expires soon (payments.reminders).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # What the provider said arrived, when it is not what is owed (status review).

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from caravana import outbound, webhook_signing
 from caravana.codes import boleto, clabe, pix
+from caravana.payments import local_methods
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.webhook_signing import SignatureError
 
@@ -214,6 +215,8 @@ class SandboxProvider:
                  "beneficiary": "Caravana Marketplace"},
                 expires,
             )  # fmt: skip
+        if method in local_methods.METHODS:
+            return self._issue_local(method, reference, serial, amount, currency, now, payer)
         if method == "card":
             return self._issue_card(reference, amount, currency, now, card_token or {})
         raise ValueError(f"method: {method!r} is not a method")
@@ -261,6 +264,24 @@ class SandboxProvider:
         self._outside("challenge_result")
         found = SandboxChallenge.objects.filter(payment_reference=payment_reference).first()
         return found.status if found else "failed"
+    def _issue_local(
+        self, method: str, reference: str, serial: int, amount: Decimal, currency: str,
+        now: dt.datetime, payer: dict[str, Any] | None,
+    ) -> Issued:  # fmt: skip
+        """Chile's, Colombia's, Peru's and Argentina's methods (payments.local_methods). A
+        redirect method's page is the sandbox's gateway (PAYMENTS_SANDBOX_GATEWAY_URL), which
+        approves or declines, then returns the buyer to the payment's page."""
+        gateway = getattr(settings, "PAYMENTS_SANDBOX_GATEWAY_URL", "/pay/{reference}/gateway/")
+        minutes = getattr(settings, f"PAYMENTS_{method.upper()}_MINUTES", None)
+        art, expires, approved, reason = local_methods.issue(
+            method, reference=reference, serial=serial, amount=amount, currency=currency,
+            now=now, details=dict((payer or {}).get("method") or {}),
+            gateway_url=gateway.format(reference=reference),
+            lifetime=dt.timedelta(minutes=minutes) if minutes else None,
+        )  # fmt: skip
+        if reason:
+            return Issued(art, None, "declined", False, reason)
+        return Issued(art, expires, "pending", approved)
 
     # --- money movements, deduplicated on the idempotency key ---------------------------------
 

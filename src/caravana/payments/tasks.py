@@ -9,7 +9,7 @@ import httpx
 from django.utils import timezone
 
 from caravana.celery import app
-from caravana.payments import captures, escrow, outbox, payouts, providers, refunds
+from caravana.payments import captures, escrow, outbox, payouts, providers, refunds, reminders
 from caravana.payments.models import CallStatus, ProviderCall
 
 
@@ -39,6 +39,12 @@ def poll_payments() -> int:
 @app.task
 def expire_payments() -> int:
     return captures.expire_payments()
+
+
+@app.task
+def remind_payments() -> int:
+    """E-mail buyers whose voucher or code expires soon (payments.reminders)."""
+    return reminders.remind_expiring()
 
 
 @app.task

@@ -1,5 +1,7 @@
 """Printable vouchers: a boleto with its barcode drawn as Interleaved 2 of 5 (what boletos
-use), and an OXXO voucher with its reference as a Code 128 barcode."""
+use), an OXXO voucher with its reference as a Code 128 barcode, and the cash vouchers of
+Colombia (Efecty), Peru (PagoEfectivo's CIP) and Argentina (Rapipago, Pago Fácil: their
+barcode as Interleaved 2 of 5; layouts in payments.local_methods, partly unverified)."""
 
 from __future__ import annotations
 
@@ -80,6 +82,57 @@ def oxxo_pdf(payment: Payment, zone: dt.tzinfo = dt.UTC) -> bytes:
     y -= 10 * mm
     c.setFont("Helvetica", 9)
     c.drawString(20 * mm, y, "Muestra esta referencia en caja; OXXO cobra una comisión al pagar.")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+#: Methods whose voucher cash_pdf prints, with its title and the line telling where to pay.
+CASH = {
+    "efecty": ("Efecty", "Paga en efectivo en cualquier punto Efecty con la referencia y el "
+               "convenio."),
+    "pagoefectivo": ("PagoEfectivo", "Paga con el código CIP en agentes, bancos o tu banca "
+                     "por internet (PagoEfectivo)."),
+    "rapipago": ("Rapipago", "Pagá en efectivo en cualquier sucursal Rapipago con este "
+                 "código de barras."),
+    "pagofacil": ("Pago Fácil", "Pagá en efectivo en cualquier sucursal Pago Fácil con este "
+                  "código de barras."),
+}  # fmt: skip
+
+
+def cash_pdf(payment: Payment, zone: dt.tzinfo = dt.UTC) -> bytes:
+    """A cash voucher: the code to say at the counter, its barcode, and until when it is valid
+    on the buyer's clock."""
+    art = payment.artefact
+    title, how = CASH[payment.method]
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    y = _header(c, title, payment)
+    c.setFont("Helvetica", 10)
+    y -= 8 * mm
+    until = payment.expires_at.astimezone(zone)
+    c.drawString(20 * mm, y, f"Válido hasta: {until:%Y-%m-%d %H:%M} ({_zone_name(zone, until)})")
+    y -= 12 * mm
+    code = art.get("cip") or art["reference"]
+    c.setFont("Courier-Bold", 16)
+    label = f"CIP {code}" if payment.method == "pagoefectivo" else code
+    c.drawString(20 * mm, y, label)
+    if art.get("agreement"):
+        y -= 7 * mm
+        c.setFont("Helvetica", 10)
+        c.drawString(20 * mm, y, f"Convenio: {art['agreement']}")
+    y -= 22 * mm
+    if art.get("barcode"):
+        I2of5(art["barcode"], barWidth=0.3 * mm, ratio=3, barHeight=13 * mm,
+              checksum=0, bearers=0, quiet=0).drawOn(c, 20 * mm, y)  # fmt: skip
+        y -= 5 * mm
+        c.setFont("Courier", 9)
+        c.drawString(20 * mm, y, art["barcode"])
+    else:
+        Code128(code, barWidth=0.4 * mm, barHeight=15 * mm).drawOn(c, 20 * mm, y)
+    y -= 10 * mm
+    c.setFont("Helvetica", 9)
+    c.drawString(20 * mm, y, how)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -35,6 +35,7 @@ from caravana.payments import (
     installment_labels,
     installments,
     issuing,
+    local_methods,
     method_fields,
     providers,
     refunds,
@@ -50,6 +51,7 @@ from caravana.storefront.prices import PriceBook
 FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
     "buyer_id", "buyer_id_type", "service_level", "method", "installments",
+    "pse_bank", "wallet_phone", "wallet_code",
     # A card arrives as the provider's token or a saved card; a raw card field posted anyway is
     # read only to be refused by name (payments.cards).
     "card_token", "saved_card", "save_card", "card_payment_method_id", "card_issuer_id",
@@ -63,6 +65,24 @@ METHOD_HINTS = {
     "boleto": gettext_lazy("After you place the order: a boleto to pay at a bank or in its app."),
     "oxxo": gettext_lazy("After you place the order: a voucher to pay in cash at any OXXO store."),
     "spei": gettext_lazy("After you place the order: a CLABE to pay by bank transfer."),
+    "webpay": gettext_lazy(
+        "After you place the order: Webpay, to pay with a credit, debit (Redcompra) or prepaid "
+        "card."
+    ),
+    "khipu": gettext_lazy("After you place the order: the details to pay by bank transfer."),
+    "pse": gettext_lazy("After you place the order: your bank's page, to pay from your account."),
+    "nequi": gettext_lazy("After you place the order: a payment request in your Nequi app."),
+    "efecty": gettext_lazy("After you place the order: a code to pay in cash at any Efecty."),
+    "yape": gettext_lazy("Open Yape, choose “Código de aprobación” and type the code here."),
+    "plin": gettext_lazy("After you place the order: a QR code to scan in your bank's app."),
+    "pagoefectivo": gettext_lazy(
+        "After you place the order: a CIP code to pay in cash at an agent or in your bank's app."
+    ),
+    "mp_wallet": gettext_lazy(
+        "After you place the order: Mercado Pago, to pay with your balance or your cards."
+    ),
+    "rapipago": gettext_lazy("After you place the order: a voucher to pay in cash at Rapipago."),
+    "pagofacil": gettext_lazy("After you place the order: a voucher to pay in cash at Pago Fácil."),
 }
 
 
@@ -219,6 +239,7 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
             for m in offered
         ],
         "chosen_method": chosen,
+        "pse_banks": local_methods.PSE_BANKS,
         "card_offered": "card" in offered,
         **_card_context(request, data),
         "installments": _installment_choices(
@@ -256,6 +277,8 @@ def _field_labels(country: str) -> dict[str, str]:
         "service_level": _("Delivery service"), "method": _("Payment method"),
         "card_token": _("Card"), "saved_card": _("Saved card"), "card_number": _("Card number"),
         "installments": _("Installments"),
+        "pse_bank": _("Your bank"), "wallet_phone": _("Mobile number"),
+        "wallet_code": _("Approval code"),
     }  # fmt: skip
 
 
@@ -271,7 +294,11 @@ def _error_summary(country: str, errors: dict[str, list[str]], method: str) -> l
         for msg in msgs
     ]
     for name, label in labels.items():
-        anchor = {"method": f"method-{method}", "card_token": "card-fields"}.get(name, name)
+        anchor = {
+            "method": f"method-{method}",
+            "card_token": "card-fields",
+            "wallet_phone": f"wallet_phone_{method}",
+        }.get(name, name)
         out += [
             {"field": name, "anchor": anchor, "label": label, "message": msg}
             for msg in errors.get(name, ())
@@ -470,6 +497,7 @@ def _order_page(
         )
         if awaiting
         else [],
+        "pse_banks": local_methods.PSE_BANKS,
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
         **(_card_context(request, data or {}) if awaiting else {}),
@@ -546,7 +574,9 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     try:
         payment, _replayed = issuing.create_payment(
             order.group, request.user, method, count=count,
-            card=form, key=request.POST.get("idempotency_key") or None,
+            card=form,
+            key=request.POST.get("idempotency_key") or None,
+            details={k: form[k] for k in ("pse_bank", "wallet_phone", "wallet_code") if k in form},
             notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
             return_url=_challenge_return(),
         )  # fmt: skip

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:reference>/voucher.pdf", views.voucher, name="voucher"),
     path("<str:reference>/sandbox/", views.sandbox_confirm, name="sandbox_confirm"),
     path("<str:reference>/authenticated/", views.challenge_return, name="challenge_return"),
+    path("<str:reference>/gateway/", views.gateway, name="gateway"),
 ]

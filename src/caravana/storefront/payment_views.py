@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from caravana import markets
 from caravana.codes import pix
-from caravana.payments import issuing, providers, simulate, vouchers
+from caravana.payments import issuing, local_methods, providers, simulate, vouchers
 from caravana.payments.models import Payment
 
 
@@ -32,11 +32,11 @@ def _own(request: HttpRequest, reference: str) -> Payment:
 @login_required
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     payment = _own(request, reference)
-    qr = (
-        pix.qr_svg(payment.artefact["payload"])
-        if payment.method == "pix" and payment.artefact
-        else ""
-    )
+    qr = ""
+    if payment.method == "pix" and payment.artefact:
+        qr = pix.qr_svg(payment.artefact["payload"])
+    elif payment.method == "plin" and payment.artefact:
+        qr = local_methods.qr_svg(payment.artefact["payload"])
     with timezone.override(_zone(payment)):  # "valid until" on the buyer's clock
         return render(
             request,
@@ -48,6 +48,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 "sandbox": providers.sandbox_enabled()
                 and payment.provider == "sandbox"
                 and not payment.artefact.get("challenge_url"),
+                # a redirect method is approved on the provider's page (the sandbox gateway)
+                "redirect": payment.method in local_methods.REDIRECT,
             },
         )
 
@@ -72,6 +74,8 @@ def voucher(request: HttpRequest, reference: str) -> HttpResponse:
         pdf = vouchers.boleto_pdf(payment)
     elif payment.method == "oxxo":
         pdf = vouchers.oxxo_pdf(payment, _zone(payment))
+    elif payment.method in vouchers.CASH:
+        pdf = vouchers.cash_pdf(payment, _zone(payment))
     else:
         raise Http404(_("This method has no voucher."))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -107,3 +111,26 @@ def sandbox_confirm(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.error(request, _("The webhook was refused (%(code)s).") % {"code": code})
     return redirect("payments:pay", reference=payment.reference)
+
+
+def gateway(request: HttpRequest, reference: str) -> HttpResponse:
+    """The sandbox's stand-in for the page a redirect method sends the buyer to (Transbank's
+    Webpay form, the PSE bank's, Mercado Pago's checkout): it approves or declines, as the
+    buyer would there, then returns them to the payment's page, as the provider's return URL
+    does. Not there at all unless the sandbox is on."""
+    if not providers.sandbox_enabled():
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    payment = _own(request, reference)
+    if payment.provider != "sandbox" or "url" not in payment.artefact:
+        raise Http404
+    if request.method == "POST":
+        outcome = "succeeded" if request.POST.get("outcome") == "approve" else "failed"
+        if payment.status == "pending":
+            try:
+                simulate.sandbox_simulate(payment, outcome)
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+        return redirect("payments:pay", reference=payment.reference)
+    return render(request, "payments/gateway.html", {"payment": payment})

@@ -1,0 +1,135 @@
+"""Issue 16 item 1, in a real Chromium: a buyer in Chile, Colombia, Peru and Argentina pays
+with each of the country's methods in the sandbox, from the checkout to a paid order: through
+the sandbox's stand-in for the provider's page (Webpay, PSE, Mercado Pago), a wallet (Nequi,
+Yape), a QR (Plin), transfer instructions (Khipu) or a cash voucher (Efecty, PagoEfectivo,
+Rapipago, Pago Fácil, each with its PDF). The payment step of every method is photographed at
+1366 and 390 px into docs/screenshots/ (pay-<method>-<width>.png), the redirect methods'
+gateway (gateway-<method>-…) and the checkout fields of PSE, Nequi and Yape
+(checkout-<method>-…)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from caravana.orders.models import Order
+from caravana.payments.models import Payment
+from tests import factories as f
+from tests.orders.support import CHECKOUT, ensure_pricing
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: Each country's methods, with what the buyer types for the method at checkout.
+METHODS = {
+    "CL": [("webpay", {}), ("khipu", {}), ("card", {"#card_number": "4111 1111 1111 1111"})],
+    "CO": [("pse", {"select#pse_bank": "1007"}), ("nequi", {"#wallet_phone_nequi": "3001234567"}),
+           ("efecty", {}), ("card", {"#card_number": "4111 1111 1111 1111"})],
+    "PE": [("yape", {"#wallet_phone_yape": "912345678", "#wallet_code": "123456"}),
+           ("plin", {}), ("pagoefectivo", {}),
+           ("card", {"#card_number": "4111 1111 1111 1111"})],
+    "AR": [("mp_wallet", {}), ("rapipago", {}), ("pagofacil", {}),
+           ("card", {"#card_number": "4111 1111 1111 1111"})],
+}  # fmt: skip
+VOUCHERS = {"efecty", "pagoefectivo", "rapipago", "pagofacil"}
+REDIRECTS = {"webpay", "pse", "mp_wallet"}
+
+
+@pytest.fixture
+def shop(settings):
+    settings.PAYMENTS_SANDBOX_TRANSPORT = "inline"
+    ensure_pricing()
+    f.fx_rates()
+    product = f.product(price="19.90", title_en="Phone case", title_es="Funda")
+    return product, f.user(email="buyer@example.com")
+
+
+def _login(page, url, user):
+    page.goto(url + "/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", f.PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+
+
+def _fill_address(page, country):
+    data = CHECKOUT[country]
+    for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
+        page.fill(f"#{name}", data[name])
+    state = data["state"]
+    options = page.locator("#state option").all_text_contents()
+    page.select_option("#state", label=state if state in options else None, value=None
+                       if state in options else state.split(",")[0])  # fmt: skip
+
+
+def _shoot(page, name):
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+
+def _pay_each_method(page, url, product, user, country):
+    _login(page, url, user)
+    page.goto(url + "/country/")
+    page.locator(f'button[data-country="{country}"]').click()
+    for method, typed in METHODS[country]:
+        page.goto(f"{url}/p/{product.pk}/")
+        page.get_by_test_id("add-to-cart").click()
+        page.goto(url + "/checkout/")
+        _fill_address(page, country)
+        page.check(f'input[name=method][value="{method}"]')
+        for selector, value in typed.items():
+            if selector.startswith("select"):
+                page.select_option(selector, value)
+            else:
+                page.fill(selector, value)
+        if method in ("pse", "nequi", "yape"):  # the method's own fields under its choice
+            expect(page.get_by_test_id(f"fields-{method}")).to_be_visible()
+            page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
+            for width, height in ((1366, 900), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
+                page.screenshot(path=SHOTS / f"checkout-{method}-{width}.png")
+            page.set_viewport_size({"width": 1366, "height": 900})
+        page.get_by_test_id("place-order").click()
+        page.wait_for_url(re.compile(r"/pay/PAY"))
+        payment = Payment.objects.order_by("-id").first()
+        assert payment.method == method, (method, payment.method)
+        if method != "card":
+            _shoot(page, f"pay-{method}")
+        if method in REDIRECTS:
+            page.get_by_test_id("redirect").click()
+            expect(page.get_by_test_id("gateway")).to_be_visible()
+            if method == "pse":
+                expect(page.get_by_test_id("gateway")).to_contain_text("Bancolombia")
+            _shoot(page, f"gateway-{method}")
+            page.get_by_test_id("gateway-approve").click()
+            page.wait_for_url(re.compile(rf"/pay/{payment.reference}/$"))
+        elif method in ("yape", "card"):
+            pass  # approved at checkout; captured once the order is written
+        else:
+            if method in VOUCHERS:
+                expect(page.get_by_test_id("voucher-code")).not_to_be_empty()
+                href = page.get_by_test_id("voucher").get_attribute("href")
+                pdf = page.request.get(url + href)
+                assert pdf.ok and pdf.body().startswith(b"%PDF")
+            if method == "plin":
+                expect(page.get_by_test_id("plin-qr").locator("svg")).to_be_visible()
+            if method == "khipu":
+                expect(page.get_by_test_id("khipu-subject")).to_have_text(payment.reference)
+            page.get_by_test_id("sandbox-confirm").click()
+        page.reload()
+        expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
+        assert set(Order.objects.filter(group=payment.group).values_list("status", flat=True)) == {
+            "paid"
+        }, method
+
+
+@pytest.mark.parametrize("country", sorted(METHODS))
+def test_a_buyer_pays_with_each_of_the_countrys_methods(live_server, page, shop, country):
+    product, user = shop
+    _pay_each_method(page, live_server.url, product, user, country)
+    assert Payment.objects.filter(status="succeeded").count() == len(METHODS[country])
