@@ -264,6 +264,7 @@ class SandboxProvider:
         self._outside("challenge_result")
         found = SandboxChallenge.objects.filter(payment_reference=payment_reference).first()
         return found.status if found else "failed"
+
     def _issue_local(
         self, method: str, reference: str, serial: int, amount: Decimal, currency: str,
         now: dt.datetime, payer: dict[str, Any] | None,
