@@ -21,6 +21,7 @@ urlpatterns = [
     path("operations/customs/", include("caravana.console.customs_urls")),
     path("operations/fx/", include("caravana.console.fx_urls")),
     path("operations/duties/", include("caravana.duties.ops_urls")),
+    path("operations/carrier-events/", include("caravana.carrier_events.urls")),
     path("operations/", include("caravana.payments.ops_urls")),
     path("pay/", include("caravana.storefront.payment_urls")),
     path("hub/customs/", include("caravana.customs.hub_urls")),
