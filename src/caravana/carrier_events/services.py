@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from caravana.carrier_events import adapters
-from caravana.carrier_events.adapters.base import CarrierEvent, PayloadError
+from caravana.carrier_events.adapters.base import CarrierEvent, PayloadError, event_key
 from caravana.carrier_events.lookup import parcels_by_number
 from caravana.carrier_events.models import CarrierFeed, HeldCarrierEvent
 from caravana.network.models import Carrier
@@ -79,7 +79,7 @@ def _held(carrier: Carrier, ev: CarrierEvent, problem: str, via: str, parcel_id=
     payload = ev.raw if isinstance(ev.raw, Mapping) else {"raw": ev.raw}
     return HeldCarrierEvent(
         carrier=carrier,
-        key=ev.key[:64],
+        key=event_key(ev.key),
         number=ev.number[:64],
         parcel_id=parcel_id,
         status=ev.status[:120],
@@ -135,7 +135,7 @@ def _ingest_batch(
                 parcel_id=found[0],
                 identifier=found[1],
                 source=source,
-                event_id=ev.key,
+                event_id=ev.key if len(ev.key) <= 64 else event_key(ev.key),
                 code=mapped.code,
                 occurred_at=at,
                 status="" if mapped.code else in_transit,

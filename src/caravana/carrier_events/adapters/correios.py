@@ -31,6 +31,7 @@ from caravana.carrier_events.adapters.base import (
     CarrierEvent,
     Mapped,
     PayloadError,
+    event_key,
     need,
     need_list,
 )
@@ -87,7 +88,7 @@ def parse(payload: Any) -> list[CarrierEvent]:
                     number=number,
                     status=f"{tipo}/{status}",
                     occurred_at=_time(data, hora),
-                    key=f"{number}:{tipo}/{status}:{data} {hora}",
+                    key=event_key(number, f"{tipo}/{status}", f"{data} {hora}"),
                     description=str(item.get("descricao") or "")[:200],
                     location=place[:120],
                     raw=item,

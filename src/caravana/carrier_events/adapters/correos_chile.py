@@ -24,6 +24,7 @@ from caravana.carrier_events.adapters.base import (
     CarrierEvent,
     Mapped,
     PayloadError,
+    event_key,
     need,
     need_list,
 )
@@ -68,7 +69,7 @@ def parse(payload: Any) -> list[CarrierEvent]:
                     number=number,
                     status=estado,
                     occurred_at=_time(fecha, f"{where}.fecha"),
-                    key=f"{number}:{estado}:{fecha}",
+                    key=event_key(number, estado, fecha),
                     description=estado.capitalize(),
                     location=str(item.get("oficina") or "")[:120],
                     raw=item,

@@ -27,6 +27,7 @@ from caravana.carrier_events.adapters.base import (
     CarrierEvent,
     Mapped,
     PayloadError,
+    event_key,
     need,
     need_list,
 )
@@ -79,7 +80,7 @@ def parse(payload: Any) -> list[CarrierEvent]:
                 number=number,
                 status=code,
                 occurred_at=_time(created, f"{where}.CreatedAt"),
-                key=f"{number}:{code}:{created}",
+                key=event_key(number, code, created),
                 description=str(item.get("StatusName") or ""),
                 location="",
                 raw=item,
