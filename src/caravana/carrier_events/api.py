@@ -13,8 +13,6 @@ webhook secret in the Standard Webhooks format (caravana.webhook_signing).
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -25,14 +23,9 @@ from caravana.api import errors
 from caravana.carrier_events import services
 from caravana.carrier_events.adapters.base import PayloadError
 from caravana.carrier_events.error_codes import CarrierEventsErrorCode
-from caravana.carrier_events.models import HeldCarrierEvent
 from caravana.error_codes import CommonErrorCode
 
 router = Router(tags=["carrier events"])
-
-#: Events one request may carry (a list of notifications included).
-MAX_REQUEST_EVENTS = 5000
-
 
 class WebhookOut(Schema):
     received: int
@@ -61,26 +54,20 @@ def carrier_webhook(request: HttpRequest, code: str):
     if feed is None:
         return _refusal(404, _("No carrier %(c)s takes webhooks.") % {"c": code[:32]},
                         CommonErrorCode.NOT_FOUND)  # fmt: skip
-    body = request.body
     try:
-        webhook_signing.verify(feed.webhook_secret, body, request.headers)
+        result = services.receive_webhook(feed, request.body, request.headers)
     except webhook_signing.SignatureError:
-        return _refusal(401, _("Signature missing or wrong."), CarrierEventsErrorCode.INVALID_SIGNATURE)
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _invalid(["body"], _("The body is not JSON."))
-    adapter = services.adapters.get(feed.adapter)
-    try:
-        events = services.parse_payloads(adapter, payload)
+        return _refusal(401, _("Signature missing or wrong."),
+                        CarrierEventsErrorCode.INVALID_SIGNATURE)  # fmt: skip
     except PayloadError as exc:
-        loc = [int(p) if p.isdigit() else p for p in exc.field.split(".")]
-        return _invalid(["body", *loc], exc.message)
-    if len(events) > MAX_REQUEST_EVENTS:
+        loc = [int(p) if p.isdigit() else p for p in exc.field.split(".") if p]
+        msg = _("The body is not JSON.") if not exc.field else exc.message
+        return _invalid(["body", *loc], msg)
+    except services.TooManyEvents:
         return Status(422, {"detail": [errors.item(
-            ["body"], _("At most %(n)s events per request.") % {"n": f"{MAX_REQUEST_EVENTS:,}"},
+            ["body"], _("At most %(n)s events per request.")
+            % {"n": f"{services.MAX_REQUEST_EVENTS:,}"},
             CarrierEventsErrorCode.TOO_MANY_EVENTS)]})  # fmt: skip
-    result = services.ingest(feed.carrier, adapter, events, HeldCarrierEvent.Via.WEBHOOK)
     return Status(200, result.as_dict())
 
 

@@ -61,7 +61,7 @@ class CarrierEvent:
 
 def event_key(*parts: object) -> str:
     """A short stable id from the event's identifying parts (at most 64 characters)."""
-    text = "|".join(str(p) for p in parts)
+    text = "|".join(map(str, parts))
     if len(text) <= 64:
         return text
     return "h:" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()

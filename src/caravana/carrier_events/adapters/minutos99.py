@@ -68,7 +68,39 @@ def _time(value: Any, where: str) -> dt.datetime | None:
 
 
 def parse(payload: Any) -> list[CarrierEvent]:
-    """A notification's events (see the module's document)."""
+    """A notification's events (see the module's document). The loop reads the fields
+    directly (a notification of a busy carrier holds many); anything unexpected goes through
+    the checking path, which names the field."""
+    try:
+        number = str(payload["TrackingId"]).strip()
+        items = payload["Events"]
+        if not number or not isinstance(items, list):
+            raise TypeError
+        out = []
+        fromiso, utc = dt.datetime.fromisoformat, dt.UTC
+        for item in items:
+            code, created = item["StatusCode"], item["CreatedAt"]
+            if not (code and created.__class__ is str and code.__class__ is str):
+                raise TypeError
+            at = fromiso(created)
+            key = f"{number}|{code}|{created}"
+            out.append(
+                CarrierEvent(
+                    number,
+                    code,
+                    at.replace(tzinfo=utc) if at.tzinfo is None else at,
+                    key if len(key) <= 64 else event_key(key),
+                    item.get("StatusName") or "",
+                    "",
+                    item,
+                )
+            )
+        return out
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return _parse_checked(payload)
+
+
+def _parse_checked(payload: Any) -> list[CarrierEvent]:
     number = str(need(payload, "TrackingId", "TrackingId")).strip()
     out = []
     for i, item in enumerate(need_list(payload, "Events", "Events")):
