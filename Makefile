@@ -46,6 +46,7 @@ demo: install
 	$(BIN)/python -m caravana seed --scale demo
 	$(BIN)/python -m caravana seed_logistics
 	$(BIN)/python -m caravana seed_clearance
+	$(BIN)/python -m caravana seed_carrier_events
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"

@@ -85,3 +85,17 @@ def test_the_same_report_has_the_same_key():
     a = minutos99.parse(recorded("minutos99_webhook.json", number="7"))
     b = minutos99.parse(recorded("minutos99_webhook.json", number="7"))
     assert [e.key for e in a] == [e.key for e in b]
+
+
+def test_loggi_webhook_example():
+    from caravana.carrier_events.adapters import loggi
+
+    events = loggi.parse(recorded("loggi_webhook.json", number="SH1007503594LG"))
+    (delivered,) = events
+    assert delivered.number == "SH1007503594LG" and delivered.status == "5"
+    assert delivered.occurred_at == dt.datetime(2021, 5, 5, 10, 40, 18, 941518, tzinfo=dt.UTC)
+    assert delivered.location == "São Paulo, SP"
+    assert loggi.map_status(delivered).code == "EMI"
+    with pytest.raises(PayloadError) as exc:
+        loggi.parse({"packages": [{"trackingCode": "X", "trackingHistory": [{"status": {}}]}]})
+    assert exc.value.field == "packages.0.trackingHistory.0.status.code"

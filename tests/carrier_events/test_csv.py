@@ -98,7 +98,7 @@ def test_bad_rows_are_named_and_nothing_is_written(carrier_parcel, feed, operato
 def test_header_and_file_errors():
     with pytest.raises(csv_rows.CsvError) as exc:
         csv_rows.read(b"number,when\n1,2\n")
-    assert "tracking_number" in exc.value.errors["header"]
+    assert "tracking_number" in exc.value.errors["header"]  # English by default
     with pytest.raises(csv_rows.CsvError) as exc:
         csv_rows.read("tracking_number,occurred_at,code\n".encode("utf-16"))
     assert "file" in exc.value.errors

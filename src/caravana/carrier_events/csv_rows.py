@@ -1,5 +1,5 @@
 """The CSV an operator or a carrier's staff uploads: one event a row, read into CarrierEvents
-for services.ingest. Pure: no Django but tracking's UPU table.
+for services.ingest. No database: tracking's UPU table and the active language's messages.
 
 Columns (a header row; names in any case, any order; extra columns ignored):
 
@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from caravana.carrier_events.adapters.base import OTHER, REASONS, CarrierEvent, Mapped, event_key
 from caravana.tracking import upu
 
@@ -48,19 +50,19 @@ def read(data: bytes) -> list[CarrierEvent]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CsvError({"file": "not UTF-8 text"}) from None
+        raise CsvError({_("file"): _("The file is not UTF-8 text.")}) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing or not ({"status", "code"} & set(header)):
-        need = missing or ["status or code"]
-        raise CsvError({"header": "missing column(s): " + ", ".join(need)})
+        need = missing or ["status / code"]
+        raise CsvError({_("header"): _("Missing column(s): %(c)s.") % {"c": ", ".join(need)}})
     reader.fieldnames = header
     errors: dict[str, str] = {}
     events: list[CarrierEvent] = []
     for n, row in enumerate(reader, start=2):
         if n - 1 > MAX_ROWS:
-            raise CsvError({"file": f"at most {MAX_ROWS:,} rows per file"})
+            raise CsvError({_("file"): _("At most %(n)s rows per file.") % {"n": f"{MAX_ROWS:,}"}})
         cells = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(cells.values()):
             continue
@@ -70,15 +72,15 @@ def read(data: bytes) -> list[CarrierEvent]:
     if errors:
         raise CsvError(errors)
     if not events:
-        raise CsvError({"file": "no rows"})
+        raise CsvError({_("file"): _("The file has no rows.")})
     return events
 
 
 def _row(n: int, cells: Mapping[str, str], errors: dict[str, str]) -> CarrierEvent | None:
-    where = f"row {n}, "
+    where = _("row %(n)s, ") % {"n": n}
     number = cells.get("tracking_number", "").upper()
     if not number or len(number) > 64:
-        errors[where + "tracking_number"] = "give the tracking number (at most 64 characters)"
+        errors[where + "tracking_number"] = _("Give the tracking number (at most 64 characters).")
     at = None
     raw_at = cells.get("occurred_at", "")
     try:
@@ -86,23 +88,23 @@ def _row(n: int, cells: Mapping[str, str], errors: dict[str, str]) -> CarrierEve
     except ValueError:
         at = None
     if at is None or at.utcoffset() is None:
-        errors[where + "occurred_at"] = "give the time in ISO 8601 with its UTC offset"
+        errors[where + "occurred_at"] = _("Give the time in ISO 8601 with its UTC offset.")
         at = None
     code = cells.get("code", "").upper()
     status = cells.get("status", "")
     if code:
         known = upu.lookup(code)
         if known is None:
-            errors[where + "code"] = f"{code[:8]} is not a UPU tracking event code"
+            errors[where + "code"] = _("%(c)s is not a UPU tracking event code.") % {"c": code[:8]}
         elif known.needs_reason and not cells.get("reason"):
-            errors[where + "reason"] = f"a {known.code} event must say why"
+            errors[where + "reason"] = _("A %(c)s event must say why.") % {"c": known.code}
     elif not status:
-        errors[where + "status"] = "give the carrier's status or a UPU code"
+        errors[where + "status"] = _("Give the carrier's status or a UPU code.")
     if len(status) > 120:
-        errors[where + "status"] = "at most 120 characters"
+        errors[where + "status"] = _("At most 120 characters.")
     event_id = cells.get("event_id", "")
     if len(event_id) > 64:
-        errors[where + "event_id"] = "at most 64 characters"
+        errors[where + "event_id"] = _("At most 64 characters.")
     if any(k.startswith(where) for k in errors) or at is None:
         return None
     label = code or status

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from caravana.carrier_events.adapters import correios, correos_chile, minutos99
+from caravana.carrier_events.adapters import correios, correos_chile, loggi, minutos99
 
 ADAPTERS: dict[str, ModuleType] = {
     "99minutos": minutos99,
     "correios": correios,
     "correos-chile": correos_chile,
+    "loggi": loggi,
 }
 
 
