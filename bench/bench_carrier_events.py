@@ -99,8 +99,9 @@ def bench_service(context, n_events: int) -> dict:
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     events = len(calls) * PER_BODY
     assert created == events, (created, events)
+    load = round(os.getloadavg()[0], 2)
     return {"events": events, "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 3),
-            "events_per_s": round(events / elapsed), "load_1m": round(os.getloadavg()[0], 2)}  # fmt: skip
+            "events_per_s": round(events / elapsed), "load_1m": load}  # fmt: skip
 
 
 def bench_reference(context, n_events: int) -> dict:
@@ -216,19 +217,26 @@ def main() -> int:
         refs.append(bench_reference(context, args.ingest))
     rates = sorted(r["events_per_s"] for r in runs)
     ref_rates = sorted(r["events_per_s"] for r in refs)
-    ratios = sorted(a["events_per_s"] / b["events_per_s"] for a, b in zip(runs, refs))
+    ratios = sorted(a["events_per_s"] / b["events_per_s"] for a, b in zip(runs, refs, strict=True))
     result = {
         "benchmark": "carrier-events",
         "vendor": vendor,
         "machine": machine(),
         "uptime_before": uptime_before,
         "goal": {"events_per_s": 20_000},
-        "service": {"events_per_s": rates[len(rates) // 2], "runs": rates,
-                    "loads": [r["load_1m"] for r in runs]},  # fmt: skip
-        "tracking_api_service": {"events_per_s": ref_rates[len(ref_rates) // 2],
-                                 "runs": ref_rates},  # fmt: skip
-        "ratio": {"median": round(ratios[len(ratios) // 2], 3),
-                  "runs": [round(r, 3) for r in ratios]},  # fmt: skip
+        "service": {
+            "events_per_s": rates[len(rates) // 2],
+            "runs": rates,
+            "loads": [r["load_1m"] for r in runs],
+        },  # fmt: skip
+        "tracking_api_service": {
+            "events_per_s": ref_rates[len(ref_rates) // 2],
+            "runs": ref_rates,
+        },  # fmt: skip
+        "ratio": {
+            "median": round(ratios[len(ratios) // 2], 3),
+            "runs": [round(r, 3) for r in ratios],
+        },  # fmt: skip
         "broker": args.broker,
     }
     if not args.quick:
@@ -246,13 +254,17 @@ def main() -> int:
           f"{PER_BODY} events/body, median of {args.runs} | **{s['events_per_s']:,} events/s** "
           f"(runs {s['runs']}, load {s['loads']}) | ≥ 20,000 |")  # fmt: skip
     r, q = result["tracking_api_service"], result["ratio"]
-    print(f"| reference, in turns: the carriers' API service (ingest_carrier_events), same "
-          f"events with UPU codes | {r['events_per_s']:,} events/s (runs {r['runs']}) | |")
+    print(
+        f"| reference, in turns: the carriers' API service (ingest_carrier_events), same "
+        f"events with UPU codes | {r['events_per_s']:,} events/s (runs {r['runs']}) | |"
+    )
     print(f"| webhook path ÷ API service, run by run | {q['median']:.2f} (runs {q['runs']}) | |")
     if "http" in result:
         h = result["http"]
-        print(f"| POST /api/v1/carriers/{CARRIER}/events (gunicorn ×2, 2 clients) | "
-              f"{h['events_per_s']:,} events/s (body p99 {h['body_ms']['p99']} ms) | ≥ 20,000 |")
+        print(
+            f"| POST /api/v1/carriers/{CARRIER}/events (gunicorn ×2, 2 clients) | "
+            f"{h['events_per_s']:,} events/s (body p99 {h['body_ms']['p99']} ms) | ≥ 20,000 |"
+        )
         print(f"| same bodies again (all duplicates) | {h['replay_events_per_s']:,} events/s | |")
     path = write_result(f"carrier-events-{vendor}", result)
     print(f"\nwritten {path}")

@@ -27,6 +27,7 @@ from caravana.error_codes import CommonErrorCode
 
 router = Router(tags=["carrier events"])
 
+
 class WebhookOut(Schema):
     received: int
     created: int
@@ -72,6 +73,4 @@ def carrier_webhook(request: HttpRequest, code: str):
 
 
 def _invalid(loc: list, msg: str) -> Status:
-    return Status(
-        422, {"detail": [errors.item(loc, msg, CarrierEventsErrorCode.INVALID_PAYLOAD)]}
-    )
+    return Status(422, {"detail": [errors.item(loc, msg, CarrierEventsErrorCode.INVALID_PAYLOAD)]})

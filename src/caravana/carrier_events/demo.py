@@ -42,10 +42,11 @@ def correios_payload(number: str, start: dt.datetime) -> dict:
 
 def loggi_payload(number: str, start: dt.datetime) -> dict:
     """A Loggi notification: delivered (the one status its document shows)."""
+    updated = start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     status = {"code": "5", "highLevelStatus": "Entregue",
               "description": "O pacote foi recebido no endereço de entrega.",
               "actionRequired": None,
-              "updatedTime": start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")}  # fmt: skip
+              "updatedTime": updated}  # fmt: skip
     place = {"city": "São Paulo", "state": "SP"}
     return {"packages": [{"loggiKey": f"DEMO{number}", "trackingCode": number, "status": status,
                           "location": place, "promisedDate": start.date().isoformat(),

@@ -14,7 +14,6 @@ from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
 from caravana.tracking.batch_sql import raw_cursor
 
-
 #: The unique partial index on (carrier, carrier's number) (fulfillment.Parcel's constraint).
 NUMBER_INDEX = "parcel_carrier_number_unique"
 

@@ -46,9 +46,7 @@ def numbers_to_poll(feed: CarrierFeed, limit: int = POLL_LIMIT) -> list[str]:
     own, or the S10 for a post whose format is S10), recent, without an outcome event
     (delivered, cancelled, returning, final: the index trk_event_parcel_outcome)."""
     carrier = feed.carrier
-    outcome = TrackingEvent.objects.filter(
-        parcel_id=OuterRef("pk"), status__in=lifecycle.OUTCOMES
-    )
+    outcome = TrackingEvent.objects.filter(parcel_id=OuterRef("pk"), status__in=lifecycle.OUTCOMES)
     parcels = Parcel.objects.filter(
         carrier=carrier, created_at__gte=timezone.now() - POLL_WINDOW
     ).exclude(Exists(outcome))
@@ -75,15 +73,15 @@ def poll(feed: CarrierFeed, limit: int = POLL_LIMIT) -> PollResult:
             result.errors.append(f"{number}: {type(exc).__name__}{where}")
             logger.warning("carrier poll %s %s failed: %s", feed.carrier.code, number, exc)
     if events:
-        result.ingested = services.ingest(
-            feed.carrier, adapter, events, HeldCarrierEvent.Via.POLL
-        )
+        result.ingested = services.ingest(feed.carrier, adapter, events, HeldCarrierEvent.Via.POLL)
     CarrierFeed.objects.filter(pk=feed.pk).update(last_polled_at=timezone.now())
     return result
 
 
 def feeds_to_poll() -> list[CarrierFeed]:
-    feeds = CarrierFeed.objects.select_related("carrier").filter(
-        poll_enabled=True, carrier__is_active=True
-    ).exclude(poll_url="")
+    feeds = (
+        CarrierFeed.objects.select_related("carrier")
+        .filter(poll_enabled=True, carrier__is_active=True)
+        .exclude(poll_url="")
+    )
     return [f for f in feeds if adapters.can_poll(f.adapter)]

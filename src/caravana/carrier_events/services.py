@@ -17,7 +17,6 @@ from typing import Any
 from django.utils import timezone
 
 from caravana import webhook_signing
-
 from caravana.carrier_events import adapters
 from caravana.carrier_events.adapters.base import CarrierEvent, PayloadError, event_key
 from caravana.carrier_events.lookup import parcels_by_number

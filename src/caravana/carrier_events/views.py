@@ -63,7 +63,5 @@ def _upload(request: HttpRequest, own: Carrier | None, carriers) -> dict:
         return {"errors": exc.errors, "picked": carrier.code}
     feed = CarrierFeed.objects.filter(carrier=carrier).first()
     inner = adapters.get(feed.adapter) if feed is not None else None
-    result = services.ingest(
-        carrier, csv_rows.CsvAdapter(inner), events, HeldCarrierEvent.Via.CSV
-    )
+    result = services.ingest(carrier, csv_rows.CsvAdapter(inner), events, HeldCarrierEvent.Via.CSV)
     return {"result": result, "picked": carrier.code}
