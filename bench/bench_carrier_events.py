@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tracking import clear_queue, drain_notifications, make_parcels, prepare  # noqa: E402
-from common import bench_env, machine, percentiles, server, write_result  # noqa: E402
+from common import ROOT, bench_env, machine, percentiles, server, write_result  # noqa: E402
 
 INDICATOR = "HE"  # S10 service indicator of this bench's parcels
 CARRIER = "mx-99minutos"
@@ -193,6 +193,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     env = bench_env("bench_carrier_events.sqlite3")
+    env["RATE_LIMIT_CARRIER_WEBHOOK"] = ""  # no limit on the rig, like the API's
+    # The server runs this checkout's code, whatever the virtualenv has installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     if args.broker != "eager":
         import redis
 

@@ -461,4 +461,6 @@ RATE_LIMITS = {
     "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h"),
     "tracking": os.environ.get("RATE_LIMIT_TRACKING", "60/min"),
     "quotes": os.environ.get("RATE_LIMIT_QUOTES", "60/min"),
+    # Signed carrier webhooks, per address: 20 requests of 1,000 events a second.
+    "carrier_webhook": os.environ.get("RATE_LIMIT_CARRIER_WEBHOOK", "1200/min"),
 }

@@ -162,3 +162,14 @@ def test_bad_time_is_kept(carrier_parcel, poster):
     assert r["held"] == 1 and r["created"] == 0
     assert HeldCarrierEvent.objects.get().problem == "bad_time"
     assert not TrackingEvent.objects.filter(parcel=parcel, code="EMI").exists()
+
+
+def test_webhook_has_its_own_rate(carrier_parcel, poster, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "carrier_webhook": "2/min", "api_anon": "1/min"}
+    carrier_parcel("mx-99minutos", "2139671481")
+    hook = poster("mx-99minutos", "99minutos")
+    payload = recorded("minutos99_webhook.json", number="2139671481")
+    assert [hook.post(payload).status_code for _ in range(3)] == [200, 200, 429]

@@ -19,6 +19,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from caravana import webhook_signing
+from caravana.accounts.limits import RateThrottle
 from caravana.api import errors
 from caravana.carrier_events import services
 from caravana.carrier_events.adapters.base import PayloadError
@@ -47,6 +48,8 @@ def _refusal(status: int, msg: str, code) -> Status:
 @router.post(
     "/carriers/{code}/events",
     auth=None,
+    # Not the anonymous API's rate: a carrier's requests are signed and batched.
+    throttle=[RateThrottle("carrier_webhook")],
     response={200: WebhookOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="A carrier's own tracking payload, signed (webhook)",
 )
