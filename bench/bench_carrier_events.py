@@ -60,6 +60,14 @@ def fresh_numbers(context, count: int) -> list[str]:
     Parcel.objects.filter(s10__in=wanted).update(
         carrier=context["feed"].carrier, carrier_tracking_number=F("s10")
     )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # What autovacuum does within a minute of a change this size: without it the planner
+        # believes the carrier has a handful of parcels and walks them all, not the index
+        # on (carrier, number).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Parcel._meta.db_table}")
     return wanted
 
 
