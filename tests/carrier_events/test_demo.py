@@ -32,3 +32,15 @@ def test_demo_delivers_a_cleared_parcel_once(carrier_parcel, code):
     else:
         assert view.parcel.carrier_tracking_number == f"SH{parcel.pk:010d}LG"
     assert seed_demo_carrier_events() == {"delivered": 0}
+
+
+def test_demo_skips_a_parcel_already_delivered(carrier_parcel):
+    done, waiting = carrier_parcel("br-loggi"), carrier_parcel("br-loggi")
+    at = timezone.now() - dt.timedelta(minutes=2)
+    record_batch([
+        EventIn(done.pk, done.s10, "customs", f"{done.pk}-EDC", "EDC", at),
+        EventIn(done.pk, done.s10, "carrier:br-loggi", f"{done.pk}-EMI", "EMI", at),
+        EventIn(waiting.pk, waiting.s10, "customs", f"{waiting.pk}-EDC", "EDC", at),
+    ])  # fmt: skip
+    assert seed_demo_carrier_events()["delivered"] == 1
+    assert queries.tracking_view(waiting.s10).status == "delivered"

@@ -19,6 +19,7 @@ from caravana.carrier_events import services
 from caravana.carrier_events.adapters import correios
 from caravana.fulfillment.models import Parcel
 from caravana.fulfillment.services import carriers as parcel_carriers
+from caravana.tracking import lifecycle
 from caravana.tracking.models import TrackingEvent
 
 
@@ -62,18 +63,22 @@ DEMO: dict[str, tuple[str, Callable[[str, dt.datetime], dict], Callable[[Parcel]
 
 
 def seed_demo_carrier_events() -> dict[str, int]:
+    # Once: an EMI recorded through an adapter carries the carrier's own status.
+    if TrackingEvent.objects.filter(code="EMI", details__has_key="carrier_status").exists():
+        return {"delivered": 0}
     cleared = TrackingEvent.objects.filter(code="EDC").values("parcel_id")
+    # Not one another demo step delivered or sent back already (seed_deliveries' parcels).
+    done = TrackingEvent.objects.filter(status__in=lifecycle.OUTCOMES).values("parcel_id")
     parcel = (
         Parcel.objects.select_related("carrier")
         .filter(carrier__code__in=DEMO, pk__in=cleared)
+        .exclude(pk__in=done)
         .order_by("pk")
         .first()
     )
     if parcel is None:
         return {"delivered": 0}
     code = parcel.carrier.code
-    if TrackingEvent.objects.filter(source=f"carrier:{code}", code="EMI").exists():
-        return {"delivered": 0}
     adapter, build, demo_number = DEMO[code]
     feed = services.ensure_feed(parcel.carrier, adapter)
     number = parcel.carrier_tracking_number
