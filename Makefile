@@ -46,8 +46,9 @@ demo: install
 	$(BIN)/python -m caravana seed --scale demo
 	$(BIN)/python -m caravana seed_logistics
 	$(BIN)/python -m caravana seed_clearance
-	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_handover
+	$(BIN)/python -m caravana seed_carrier_events
+	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_returns
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"

@@ -125,6 +125,8 @@ def parcel_template(context) -> dict:
         "service_level_id": context["lane"].service_level_id,
         "gateway_id": context["lane"].gateway_id,
         "carrier_id": context["lane"].carrier_id,
+        "carrier_choice": "lane",
+        "carrier_tracking_number": "",
         "recipient_name": "Bench Buyer",
         "recipient_address": "Rua Augusta 1500",
         "recipient_city": "São Paulo",

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "caravana.network",
     "caravana.fulfillment",
     "caravana.tracking",
+    "caravana.carrier_events",
     "caravana.planning",
     "caravana.customs",
     "caravana.waybills",
@@ -411,6 +412,8 @@ CELERY_BEAT_SCHEDULE = {
     # Held parcels past their country's deadline are returned or disposed of (clearance).
     "clearance-expiry": {"task": "caravana.clearance.tasks.apply_expiry", "schedule": 3600.0},
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
+    # Carriers that only offer a tracking API (carrier_events.polling).
+    "poll-carriers": {"task": "caravana.carrier_events.tasks.poll_carriers", "schedule": 1800.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},
     "catch-up-deliveries": {
         "task": "caravana.orders.tasks.catch_up_deliveries",
@@ -468,4 +471,6 @@ RATE_LIMITS = {
     "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h"),
     "tracking": os.environ.get("RATE_LIMIT_TRACKING", "60/min"),
     "quotes": os.environ.get("RATE_LIMIT_QUOTES", "60/min"),
+    # Signed carrier webhooks, per address: 20 requests of 1,000 events a second.
+    "carrier_webhook": os.environ.get("RATE_LIMIT_CARRIER_WEBHOOK", "1200/min"),
 }

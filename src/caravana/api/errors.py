@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from caravana.access.error_codes import AccessErrorCode
 from caravana.accounts.error_codes import AccountsErrorCode
+from caravana.carrier_events.error_codes import CarrierEventsErrorCode
 from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.clearance.error_codes import ClearanceErrorCode
 from caravana.duties.error_codes import DutiesErrorCode
@@ -38,6 +39,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
     CommonErrorCode,
     AccessErrorCode,
     AccountsErrorCode,
+    CarrierEventsErrorCode,
     CatalogErrorCode,
     DutiesErrorCode,
     ClearanceErrorCode,

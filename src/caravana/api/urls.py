@@ -9,6 +9,7 @@ from caravana import __version__
 from caravana.accounts.limits import api_throttles
 from caravana.api import errors
 from caravana.api.auth import ScopedNinjaAPI
+from caravana.carrier_events.api import router as carrier_events_router
 from caravana.catalog.api import router as catalog_router
 from caravana.checkout.api import router as checkout_router
 from caravana.clearance.api import router as clearance_router
@@ -74,4 +75,5 @@ api.add_router("/", checkout_router)
 api.add_router("/", payments_router)
 api.add_router("/", tracking_router)
 api.add_router("/", redelivery_router)
+api.add_router("/", carrier_events_router)
 api.add_router("/", clearance_router)
