@@ -59,6 +59,8 @@ def _fill_chile(page):
     for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
         page.fill(f"#{name}", CL[name])
     page.select_option("#state", CL["state"])
+    # Chile offers Webpay first (payments.MethodOffer): the card's fields show once chosen.
+    page.check('input[name=method][value="card"]')
 
 
 def _shots(page, name, problems: list[str]):

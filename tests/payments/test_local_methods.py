@@ -41,7 +41,7 @@ def _place(market, method, **extra):
     country, details = METHODS[method]
     a, _b = market
     data = {**CHECKOUT[country], "method": method, **details, **extra}
-    data.pop("card_number", None)
+    data.pop("card_token", None)
     return place(buyer(), data, lines=[(a.pk, 1)], country=country)
 
 
@@ -69,7 +69,7 @@ def test_a_method_turned_off_is_neither_offered_nor_accepted(market, client):
     user = buyer()
     body = {**CHECKOUT["CO"], "country": "CO", "method": "nequi", "wallet_phone": "3001234567",
             "lines": [{"variant_id": a.pk, "quantity": 1}]}  # fmt: skip
-    body.pop("card_number")
+    body.pop("card_token", None)
     response = send(token_client(user), "post", "/api/v1/checkout", body)
     assert_names(response, "method")
     assert Order.objects.count() == 0
@@ -173,7 +173,7 @@ def test_yape_rejected_code_declines(market):
 def test_plin_refuses_amounts_over_its_cap(market):
     a, _b = market
     data = {**CHECKOUT["PE"], "method": "plin"}
-    data.pop("card_number")
+    data.pop("card_token", None)
     with pytest.raises(Exception) as exc:
         place(buyer(), data, lines=[(a.pk, 40)], country="PE")
     assert "method" in exc.value.message_dict
