@@ -11,6 +11,7 @@ urlpatterns = [
         name="label",
     ),
     path("console/returns/", views.merchant_returns, name="console"),
+    path("console/returns/held/<int:pk>/", views.merchant_choose, name="console_choose"),
     path(
         "console/returns/<str:reference>/<str:action>/",
         views.merchant_decide,

@@ -4,6 +4,8 @@ point's staff scan what arrives. Each page shows only what its user's role allow
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +23,13 @@ from caravana.access.pages import member_required, merchant_required, operator_r
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.orders.models import Order
 from caravana.returns import label, rules, services, windows
-from caravana.returns.models import Condition, Reason, ReturnRequest, ReturnState
+from caravana.returns.models import (
+    Condition,
+    HeldItem,
+    Reason,
+    ReturnRequest,
+    ReturnState,
+)
 
 POINT = Membership(
     "returns_point",
@@ -118,11 +126,64 @@ def _list(request: HttpRequest, qs) -> dict:
     }
 
 
+HELD_SHOWN = 50
+
+
+def _held_rows(merchant, errors: dict | None = None, data: Any = None) -> list[dict]:
+    """The merchant's held items, newest first, each with what every choice would cost."""
+    lang = get_language() or "en"
+    items = (
+        HeldItem.objects.filter(merchant=merchant)
+        .select_related("point__last_mile_carrier", "variant__product", "manifest")
+        .order_by("-received_at", "-id")[:HELD_SHOWN]
+    )
+    rows = []
+    for item in items:
+        market = markets.get(item.point.country)
+        mine = errors if data is not None and data.get("item") == str(item.pk) else {}
+        rows.append(
+            {
+                "item": item,
+                "title": item.variant.product.title(lang) or item.sku,
+                "costs": services.costs_of(item),
+                "currency": market.currency if market else "",
+                "open": item.state in services.UNDECIDED and not item.sold,
+                "errors": mine or {},
+                "price": (data.get("price", "") if mine else "") or item.local_price or "",
+            }  # fmt: skip
+        )
+    return rows
+
+
 @merchant_required
 def merchant_returns(request: HttpRequest) -> HttpResponse:
-    """The merchant's returns and their state: only its own."""
+    """The merchant's returns and their state, and the items its points hold with the cost of
+    each choice: only its own."""
     context = _list(request, ReturnRequest.objects.filter(merchant=request.merchant))
+    context["held"] = _held_rows(request.merchant)
     return render(request, "returns/console_returns.html", {**context, "as_merchant": True})
+
+
+@merchant_required
+@require_POST
+def merchant_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """The merchant's choice for one held item; bad input comes back on the page, named."""
+    item = get_object_or_404(HeldItem, pk=pk, merchant=request.merchant)
+    try:
+        services.choose(
+            item, request.user, request.POST.get("choice", ""), request.POST.get("price", "")
+        )
+    except ValidationError as exc:
+        context = _list(request, ReturnRequest.objects.filter(merchant=request.merchant))
+        context["held"] = _held_rows(request.merchant, _errors(exc), request.POST)
+        return render(
+            request, "returns/console_returns.html", {**context, "as_merchant": True}, status=422
+        )
+    item.refresh_from_db()
+    messages.success(
+        request, _("%(sku)s: %(s)s.") % {"sku": item.sku, "s": item.get_state_display()}
+    )
+    return redirect(reverse("returns:console") + "#held")
 
 
 @operator_required
