@@ -127,3 +127,63 @@ def test_console_shows_costs_unverified_until_entered_and_takes_the_choice(clien
 def test_points_carry_no_invented_cost():
     assert not ReturnsPoint.objects.exclude(disposal_fee=None).exists()
     assert not ReturnsPoint.objects.exclude(consolidation_per_kg=None).exists()
+
+
+def test_reverse_manifest_gathers_closes_once_and_exports(client, world):  # noqa: F811
+    first, second = _held(world), _held(world)
+    m, staff = world["merchant_staff"], world["staff"]["BR"]
+    services.choose(first, m, "consolidate")
+    with pytest.raises(ValidationError) as exc:
+        services.open_manifest(m)
+    assert _field(exc) == "manifest"
+    manifest = services.open_manifest(staff)
+    assert services.open_manifest(staff) == manifest  # one open manifest per point
+    first.refresh_from_db()
+    assert (first.state, first.manifest) == (H.MANIFESTED, manifest)
+    # Chosen while the manifest is open: straight onto it; choosing again changes nothing.
+    services.choose(second, m, "consolidate")
+    second.refresh_from_db()
+    assert second.manifest == manifest
+    assert services.choose(second, m, "consolidate").state == H.MANIFESTED
+    with pytest.raises(ValidationError) as exc:
+        services.close_manifest(world["staff"]["CL"], manifest)
+    assert _field(exc) == "manifest"
+    client.force_login(staff)
+    csv = client.get(reverse("returns:manifest_export", args=[manifest.reference, "csv"]))
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").count("\n") == 3
+    pdf = client.get(reverse("returns:manifest_export", args=[manifest.reference, "pdf"]))
+    assert pdf.content.startswith(b"%PDF")
+    desk = client.get(reverse("returns:point")).content.decode()
+    assert 'data-testid="open-manifest"' in desk
+    client.post(reverse("returns:manifest_close", args=[manifest.reference]))
+    manifest.refresh_from_db()
+    assert manifest.state == "closed"
+    assert set(HeldItem.objects.values_list("state", flat=True)) == {H.SHIPPED}
+    closed_at = manifest.closed_at
+    assert services.close_manifest(staff, manifest).closed_at == closed_at
+    with pytest.raises(ValidationError) as exc:
+        services.choose(first, m, "dispose")
+    assert _field(exc) == "choice"
+    # Another point's staff cannot read it.
+    client.force_login(world["staff"]["CL"])
+    assert client.get(
+        reverse("returns:manifest_export", args=[manifest.reference, "csv"])
+    ).status_code == 404  # fmt: skip
+    # An empty manifest is not closed.
+    empty = services.open_manifest(staff)
+    with pytest.raises(ValidationError) as exc:
+        services.close_manifest(staff, empty)
+    assert _field(exc) == "manifest"
+
+
+def test_point_staff_mark_disposal_through_the_desk(client, world):  # noqa: F811
+    item = _held(world)
+    services.choose(item, world["merchant_staff"], "dispose")
+    client.force_login(world["staff"]["BR"])
+    desk = client.get(reverse("returns:point")).content.decode()
+    assert 'data-testid="mark-disposed"' in desk
+    client.post(reverse("returns:point_disposed", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.state == H.DISPOSED
+    client.force_login(world["merchant_staff"])
+    assert client.post(reverse("returns:point_disposed", args=[item.pk])).status_code == 403
