@@ -6,3 +6,9 @@ class ReturnsConfig(AppConfig):
     name = "caravana.returns"
     label = "returns"
     verbose_name = _("Returns")
+
+    def ready(self) -> None:
+        from caravana.returns import figures
+        from caravana.tracking import carrier_queries
+
+        carrier_queries.register_returns_source(figures.by_reason)
