@@ -467,3 +467,8 @@ RATE_LIMITS = {
     "tracking": os.environ.get("RATE_LIMIT_TRACKING", "60/min"),
     "quotes": os.environ.get("RATE_LIMIT_QUOTES", "60/min"),
 }
+
+# The storefront's "local stock, fast delivery" offer of returned items a merchant chose to
+# resell (caravana.storefront.local_stock). Off until buying it through checkout is built
+# (docs/returns.md): a buyer must not see an offer they cannot take.
+LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", False)

@@ -187,3 +187,69 @@ def test_point_staff_mark_disposal_through_the_desk(client, world):  # noqa: F81
     assert item.state == H.DISPOSED
     client.force_login(world["merchant_staff"])
     assert client.post(reverse("returns:point_disposed", args=[item.pk])).status_code == 403
+
+
+def test_local_stock_is_offered_in_its_country_only_when_switched_on(client, world, settings):  # noqa: F811
+    from caravana.network.models import Carrier
+
+    item = _held(world)
+    services.choose(item, world["merchant_staff"], "resell", "399.90")
+    product = world["variant"].product
+    url = reverse("storefront:product", args=[product.pk])
+    settings.LOCAL_STOCK_OFFERS = False
+    client.cookies["caravana_country"] = "BR"
+    assert b'data-testid="local-offer"' not in client.get(url).content
+    settings.LOCAL_STOCK_OFFERS = True
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'data-testid="local-offer"' in page and "399,90" in page
+    carrier = Carrier.objects.filter(country="BR").first()
+    carrier.price_per_parcel, carrier.price_per_kg = Decimal("20.00"), Decimal("2.00")
+    carrier.save()
+    item.point.last_mile_carrier = carrier
+    item.point.save()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Local delivery" in page and "to be confirmed" not in page
+    client.cookies["caravana_country"] = "CL"
+    assert b'data-testid="local-offer"' not in client.get(url).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_buyers_never_take_more_local_stock_than_is_left(world):  # noqa: F811
+    from django.db import connection
+
+    from tests.duties.test_concurrency import THREADS, together
+
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("needs PostgreSQL or a file SQLite test database")
+    item = _held(world)  # two units
+    services.choose(item, world["merchant_staff"], "resell", "399.90")
+    errors = together(lambda: services.take_local(item, 1))
+    assert len(errors) == THREADS - 2
+    assert all(_field_of(e) == "quantity" for e in errors)
+    item.refresh_from_db()
+    assert (item.sold, item.state) == (2, H.SOLD)
+    with pytest.raises(ValidationError) as exc:
+        services.choose(item, world["merchant_staff"], "dispose")
+    assert _field(exc) == "choice"
+
+
+def _field_of(exc: BaseException) -> str:
+    return next(iter(exc.message_dict)) if isinstance(exc, ValidationError) else repr(exc)
+
+
+def test_take_local_refuses_bad_quantities_and_unlisted_items(world):  # noqa: F811
+    item = _held(world)
+    for qty in (0, -1, "1"):
+        with pytest.raises(ValidationError) as exc:
+            services.take_local(item, qty)
+        assert _field(exc) == "quantity"
+    with pytest.raises(ValidationError):
+        services.take_local(item, 1)  # not for sale
+    services.choose(item, world["merchant_staff"], "resell", "10")
+    with pytest.raises(ValidationError):
+        services.take_local(item, 3)
+    assert services.take_local(item, 1).sold == 1
+    # A new price for what is left is allowed; another choice is not, once one unit sold.
+    assert services.choose(item, world["merchant_staff"], "resell", "9").local_price == 9
+    with pytest.raises(ValidationError):
+        services.choose(item, world["merchant_staff"], "consolidate")
