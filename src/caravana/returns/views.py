@@ -128,6 +128,11 @@ def _list(request: HttpRequest, qs) -> dict:
 
 
 HELD_SHOWN = 50
+CHOSEN = {
+    HeldItem.State.FOR_SALE: services.RESELL,
+    HeldItem.State.CONSOLIDATE: services.CONSOLIDATE,
+    HeldItem.State.DISPOSE: services.DISPOSE,
+}
 
 
 def _held_rows(merchant, errors: dict | None = None, data: Any = None) -> list[dict]:
@@ -151,6 +156,7 @@ def _held_rows(merchant, errors: dict | None = None, data: Any = None) -> list[d
                 "open": item.state in services.UNDECIDED and not item.sold,
                 "errors": mine or {},
                 "price": (data.get("price", "") if mine else "") or item.local_price or "",
+                "choice": data.get("choice", "") if mine else CHOSEN.get(item.state, ""),
             }  # fmt: skip
         )
     return rows
