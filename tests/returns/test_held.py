@@ -253,4 +253,3 @@ def test_take_local_refuses_bad_quantities_and_unlisted_items(world):  # noqa: F
     assert services.choose(item, world["merchant_staff"], "resell", "9").local_price == 9
     with pytest.raises(ValidationError):
         services.choose(item, world["merchant_staff"], "consolidate")
-
