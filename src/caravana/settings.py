@@ -474,3 +474,8 @@ RATE_LIMITS = {
     # Signed carrier webhooks, per address: 20 requests of 1,000 events a second.
     "carrier_webhook": os.environ.get("RATE_LIMIT_CARRIER_WEBHOOK", "1200/min"),
 }
+
+# The storefront's "local stock, fast delivery" offer of returned items a merchant chose to
+# resell (caravana.storefront.local_stock). Off until buying it through checkout is built
+# (docs/returns.md): a buyer must not see an offer they cannot take.
+LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", False)

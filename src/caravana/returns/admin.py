@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from caravana.admin_lists import ListAdmin
 from caravana.returns.models import (
     CountryReturnRule,
     HeldItem,
@@ -8,29 +9,31 @@ from caravana.returns.models import (
     ReturnRequest,
     ReturnsPoint,
     ReturnsPointMember,
+    ReverseManifest,
 )
 
 
 @admin.register(CountryReturnRule)
-class CountryReturnRuleAdmin(admin.ModelAdmin):
+class CountryReturnRuleAdmin(ListAdmin):
     list_display = ["country", "window_days", "business_days", "window_verified",
                     "duty_reclaim", "duty_verified"]  # fmt: skip
 
 
 @admin.register(MerchantReturnPolicy)
-class MerchantReturnPolicyAdmin(admin.ModelAdmin):
+class MerchantReturnPolicyAdmin(ListAdmin):
     list_display = ["merchant", "window_days"]
     raw_id_fields = ["merchant"]
 
 
 @admin.register(ReturnsPoint)
-class ReturnsPointAdmin(admin.ModelAdmin):
-    list_display = ["code", "country", "name", "city", "carrier_name", "is_demo", "is_active"]
-    list_filter = ["country", "is_demo", "is_active"]
+class ReturnsPointAdmin(ListAdmin):
+    list_display = ["code", "country", "name", "city", "carrier_name", "disposal_fee",
+                    "consolidation_per_kg", "is_demo", "is_active"]  # fmt: skip
+    list_filter = ["is_demo", "is_active"]
 
 
 @admin.register(ReturnsPointMember)
-class ReturnsPointMemberAdmin(admin.ModelAdmin):
+class ReturnsPointMemberAdmin(ListAdmin):
     list_display = ["user", "point"]
     raw_id_fields = ["user"]
 
@@ -42,9 +45,9 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(ListAdmin):
     list_display = ["reference", "order", "reason", "state", "point", "refund_total", "created_at"]
-    list_filter = ["state", "reason", "country"]
+    list_filter = ["state", "reason"]
     search_fields = ["reference", "order__number", "drop_off_code"]
     raw_id_fields = ["order", "merchant", "parcel", "decided_by", "received_by"]
     readonly_fields = ["refund_goods", "refund_shipping", "refund_duties", "refund_total",
@@ -54,8 +57,22 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(HeldItem)
-class HeldItemAdmin(admin.ModelAdmin):
-    list_display = ["sku", "quantity", "condition", "reason", "point", "merchant", "received_at"]
-    list_filter = ["point", "condition", "reason"]
+class HeldItemAdmin(ListAdmin):
+    list_display = ["sku", "quantity", "condition", "reason", "state", "point", "merchant",
+                    "received_at"]  # fmt: skip
+    list_filter = ["state", "condition", "reason"]
     raw_id_fields = ["merchant", "request", "variant"]
+    # The choice and what became of it are written by returns.services only.
+    readonly_fields = ["state", "chosen_by", "chosen_at", "local_price", "sold", "manifest",
+                       "done_by", "done_at"]  # fmt: skip
+    show_full_result_count = False
+
+
+@admin.register(ReverseManifest)
+class ReverseManifestAdmin(ListAdmin):
+    list_display = ["reference", "point", "state", "opened_at", "closed_at"]
+    list_filter = ["state"]
+    search_fields = ["reference"]
+    readonly_fields = ["reference", "point", "state", "opened_by", "opened_at", "closed_by",
+                       "closed_at"]  # fmt: skip
     show_full_result_count = False

@@ -8,6 +8,8 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns")
 
     def ready(self) -> None:
-        from caravana.returns import receivers
+        from caravana.returns import figures, receivers
+        from caravana.tracking import carrier_queries
 
         receivers.connect()
+        carrier_queries.register_returns_source(figures.by_reason)

@@ -2,7 +2,8 @@
 the demo merchant's products to São Paulo, pays by Pix in the sandbox, the parcel is delivered,
 the buyer returns it (changed their mind, CDC art. 49), the merchant approves, and the demo
 returns point in São Paulo (staff returns / caravana-demo) scans it: refunded, the item
-held there. Run again, it finds its order and does nothing."""
+held there, and the merchant resells it locally (local stock of the point). Run again, it
+finds its order and does nothing."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from caravana.access.members import merchant_of
 from caravana.accounts.models import Role
 from caravana.catalog.models import Variant
 from caravana.checkout import services as checkout
+from caravana.money import round_money
 from caravana.network.seed import seed_network
 from caravana.orders import lifecycle
 from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import simulate
 from caravana.returns import seed, services
-from caravana.returns.models import ReturnRequest, ReturnsPoint, ReturnsPointMember
+from caravana.returns.models import HeldItem, ReturnRequest, ReturnsPoint, ReturnsPointMember
 
 PASSWORD = "caravana-demo"
 NOTE = "demo return"
@@ -82,5 +84,11 @@ def seed_demo_returns(buyer: Any = None, merchant_user: Any = None) -> dict[str,
     )  # fmt: skip
     request = services.decide(request, merchant_user, True, NOTE)
     services.receive(staff, request.drop_off_code, "as_new")
+    # The merchant resells it locally at what the buyer paid for the goods (a demo's choice):
+    # local stock of the São Paulo point (shown on the product page with LOCAL_STOCK_OFFERS=1).
+    line = order.lines.first()
+    for item in HeldItem.objects.filter(request=request):
+        services.choose(item, merchant_user, "resell", round_money(
+            line.amount / line.quantity, order.currency))  # fmt: skip
     counts["returns"] = 1
     return counts

@@ -18,3 +18,5 @@ class ReturnsErrorCode(StrEnum):
     WRONG_STATE = "returns_wrong_state"
     #: The ledger refused the refund (an account would go negative).
     LEDGER_REFUSED = "returns_ledger_refused"
+    #: Fewer units of local stock are left than asked for.
+    OUT_OF_STOCK = "returns_out_of_stock"

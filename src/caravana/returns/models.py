@@ -5,8 +5,10 @@ holds once a return has arrived."""
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from caravana.catalog.images import CONTENT_TYPES, SafeImageField
 from caravana.catalog.models import Merchant, Variant
 from caravana.fulfillment.models import Parcel
+from caravana.network.models import Carrier
 from caravana.orders.models import MONEY, Order, OrderLine
 from caravana.returns import rules
 
@@ -81,6 +84,23 @@ class ReturnsPoint(models.Model):
         _("demo point"), default=False, help_text=_("Made up for the demo: not a real place.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # What a held item costs, by the point's contracts: set by an operator, never guessed.
+    # Empty means "unverified: enter the contract's" and the console says so.
+    last_mile_carrier = models.ForeignKey(
+        Carrier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("last-mile carrier for local sales"),
+        help_text=_("Its price per parcel and per kg give the cost of delivering local stock."),
+    )  # fmt: skip
+    disposal_fee = models.DecimalField(
+        _("disposal fee per item"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text=_("In the country's currency."),
+    )  # fmt: skip
+    consolidation_per_kg = models.DecimalField(
+        _("consolidation back to China per kg"), max_digits=12, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("In the country's currency."),
+    )  # fmt: skip
+    costs_source = models.CharField(_("costs: source (contract)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["country", "code"]
@@ -225,12 +245,56 @@ class ReturnPhoto(models.Model):
         return self.image.name
 
 
+class ReverseManifest(models.Model):
+    """Held items a point sends back to China together on a later flight: open while items are
+    gathered, closed when they leave the point."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open: gathering items")
+        CLOSED = "closed", _("Closed: left the point")
+
+    reference = models.CharField(max_length=20, unique=True)
+    point = models.ForeignKey(
+        ReturnsPoint, on_delete=models.PROTECT, related_name="reverse_manifests"
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point"], condition=models.Q(state="open"), name="one_open_reverse_manifest"
+            )
+        ]
+        verbose_name = _("reverse manifest")
+        verbose_name_plural = _("reverse manifests")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class HeldItem(models.Model):
     """Returned goods a point holds, for a later decision (resell locally, consolidate back to
     China, dispose of): which merchant's, which variant, how many, in what state, and why."""
 
     class State(models.TextChoices):
-        HELD = "held", _("Held")
+        HELD = "held", _("Held: waiting for the merchant's choice")
+        FOR_SALE = "for_sale", _("Local stock: offered for fast delivery")
+        SOLD = "sold", _("Sold locally")
+        CONSOLIDATE = "consolidate", _("To go back to China: waiting for a reverse manifest")
+        MANIFESTED = "manifested", _("On a reverse manifest: waiting for the flight")
+        SHIPPED = "shipped", _("Left the point for China")
+        DISPOSE = "dispose", _("To be disposed of")
+        DISPOSED = "disposed", _("Disposed of")
 
     point = models.ForeignKey(ReturnsPoint, on_delete=models.PROTECT, related_name="held_items")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="held_items")
@@ -240,14 +304,40 @@ class HeldItem(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     condition = models.CharField(_("condition"), max_length=10, choices=Condition)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
-    state = models.CharField(max_length=10, choices=State, default=State.HELD)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.HELD)
     received_at = models.DateTimeField()
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    chosen_at = models.DateTimeField(null=True, blank=True)
+    #: Resell locally: the price of one unit to a buyer in the point's country, its currency.
+    local_price = models.DecimalField(**MONEY, null=True, blank=True)
+    sold = models.PositiveIntegerField(_("units sold"), default=0)
+    manifest = models.ForeignKey(
+        ReverseManifest, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["point", "state"]), models.Index(fields=["merchant"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sold__lte=models.F("quantity")), name="helditem_sold_lte_qty"
+            )
+        ]
         verbose_name = _("held item")
         verbose_name_plural = _("held items")
 
     def __str__(self) -> str:
         return f"{self.sku} × {self.quantity} @ {self.point_id}"
+
+    @property
+    def available(self) -> int:
+        """Units still offered as local stock."""
+        return self.quantity - self.sold if self.state == self.State.FOR_SALE else 0

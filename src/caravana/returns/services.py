@@ -11,6 +11,17 @@
 * ``receive(user, code, condition, reason)`` — a point's staff scan the parcel: the return is
   received, its items held at the point, and the buyer refunded by the rules (returns.rules,
   money in returns.refunding). A second scan changes nothing.
+
+Held items (issue 15 item 7), each call idempotent:
+
+* ``choose(item, user, choice, price)`` — the merchant decides what happens to its own item:
+  resell locally at a price (local stock of the point), consolidate back to China, dispose of.
+  A choice may change until it is carried out (sold, manifested, disposed of).
+* ``mark_disposed(user, item)`` — the point's staff carried out a disposal.
+* ``open_manifest(user)`` / ``close_manifest(user, manifest)`` — the point's reverse manifest:
+  opening gathers the items waiting to go back; closing sends them.
+* ``take_local(item, quantity)`` — a local sale takes units of local stock, never more than
+  are left, whatever runs at the same time.
 """
 
 from __future__ import annotations
@@ -20,20 +31,21 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import markets
 from caravana.access.members import is_operator, merchant_of
 from caravana.catalog.images import clean_image
 from caravana.duties import services as duties
 from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
-from caravana.money import round_money
+from caravana.money import round_money, to_decimal
 from caravana.orders.models import Order, OrderLine, OrderStatus
 from caravana.orders.validation import check_lengths
 from caravana.payments.references import new_reference
-from caravana.returns import refunding, rules, windows
+from caravana.returns import costs, refunding, rules, windows
 from caravana.returns.error_codes import ReturnsErrorCode as E
 from caravana.returns.models import (
     OPEN_STATES,
@@ -46,6 +58,7 @@ from caravana.returns.models import (
     ReturnsPoint,
     ReturnsPointMember,
     ReturnState,
+    ReverseManifest,
 )
 
 MESSAGE_MAX = 2000
@@ -321,4 +334,169 @@ def returnable(order: Order) -> bool:
     return window is not None and window.open_on(windows.today_in(order.country))
 
 
-__all__ = ["Reason", "receive", "decide", "request_return", "expect_parcel"]
+# --- held items -------------------------------------------------------------------------------
+
+RESELL, CONSOLIDATE, DISPOSE = "resell", "consolidate", "dispose"
+CHOICES = (RESELL, CONSOLIDATE, DISPOSE)
+H = HeldItem.State
+#: States a choice may still be changed from: nothing has been carried out yet.
+UNDECIDED = (H.HELD, H.FOR_SALE, H.CONSOLIDATE, H.DISPOSE)
+PRICE_MAX = Decimal("9999999999.99")
+
+
+def figures_for(point: ReturnsPoint) -> costs.Figures:
+    """The point's contract figures and its carrier's prices (None where not entered)."""
+    market = markets.get(point.country)
+    carrier = point.last_mile_carrier
+    return costs.Figures(
+        currency=market.currency if market else "",
+        disposal_fee=point.disposal_fee,
+        consolidation_per_kg=point.consolidation_per_kg,
+        carrier_per_parcel=carrier.price_per_parcel if carrier else None,
+        carrier_per_kg=carrier.price_per_kg if carrier else None,
+    )
+
+
+def costs_of(item: HeldItem) -> costs.Costs:
+    return costs.of(figures_for(item.point), item.variant.weight_g, item.quantity)
+
+
+def _locked_item(item: HeldItem) -> HeldItem:
+    return HeldItem.objects.select_for_update().get(pk=item.pk)
+
+
+def _price(raw: Any, currency: str) -> Decimal:
+    try:
+        price = to_decimal(str(raw).strip().replace(",", "."), "price")
+    except ValueError:
+        raise field_error("price", _("Give the price as a number."), E.INVALID_CHOICE) from None
+    if price <= 0 or price > PRICE_MAX or round_money(price, currency) != price:
+        raise field_error(
+            "price", _("Give a price above zero, in the currency's units."), E.INVALID_CHOICE
+        )
+    return price
+
+
+@transaction.atomic
+def choose(item: HeldItem, user: Any, choice: str, price: Any = "") -> HeldItem:
+    """The merchant decides what happens to its held item. The same choice again changes
+    nothing (a new price for local stock replaces the old one); once carried out, refused."""
+    merchant = merchant_of(user)
+    if merchant is None or merchant.pk != item.merchant_id:
+        raise field_error("item", _("No such held item."), E.NOT_FOUND)
+    if choice not in CHOICES:
+        raise field_error("choice", _("Choose one of the options offered."), E.INVALID_CHOICE)
+    item = _locked_item(item)
+    currency = figures_for(item.point).currency
+    new_price = _price(price, currency) if choice == RESELL else None
+    wanted = {RESELL: H.FOR_SALE, CONSOLIDATE: H.CONSOLIDATE, DISPOSE: H.DISPOSE}[choice]
+    if item.state == H.MANIFESTED and choice == CONSOLIDATE:
+        return item
+    if item.state == wanted and item.local_price == new_price:
+        return item
+    if item.state not in UNDECIDED or (item.sold and wanted != H.FOR_SALE):
+        raise field_error("choice", _("This item's choice was already carried out."), E.WRONG_STATE)
+    item.state = wanted
+    item.local_price = new_price
+    if wanted == H.CONSOLIDATE:
+        manifest = ReverseManifest.objects.filter(point_id=item.point_id, state="open").first()
+        if manifest is not None:
+            item.state, item.manifest = H.MANIFESTED, manifest
+    item.chosen_by = user
+    item.chosen_at = timezone.now()
+    item.save()
+    return item
+
+
+def _staff_point(user: Any, field: str) -> ReturnsPoint:
+    point = point_of(user)
+    if point is None:
+        raise field_error(field, _("Only returns-point staff do this."), E.NOT_ALLOWED)
+    return point
+
+
+@transaction.atomic
+def mark_disposed(user: Any, item: HeldItem) -> HeldItem:
+    """The point's staff disposed of an item the merchant chose to dispose of."""
+    point = _staff_point(user, "item")
+    item = _locked_item(item)
+    if item.point_id != point.pk:
+        raise field_error("item", _("No such held item at this point."), E.NOT_FOUND)
+    if item.state == H.DISPOSED:
+        return item
+    if item.state != H.DISPOSE:
+        raise field_error(
+            "item", _("The merchant has not chosen to dispose of this item."), E.WRONG_STATE
+        )
+    item.state, item.done_by, item.done_at = H.DISPOSED, user, timezone.now()
+    item.save(update_fields=["state", "done_by", "done_at"])
+    return item
+
+
+def open_manifest(user: Any) -> ReverseManifest:
+    """The point's open reverse manifest (opened now if none is), with every item waiting to
+    go back gathered onto it."""
+    point = _staff_point(user, "manifest")
+    with transaction.atomic():
+        ReturnsPoint.objects.select_for_update().get(pk=point.pk)  # one opener at a time
+        manifest = ReverseManifest.objects.filter(point=point, state="open").first()
+        if manifest is None:
+            manifest = ReverseManifest.objects.create(
+                reference=new_reference("RM"), point=point, opened_by=user
+            )
+        HeldItem.objects.filter(point=point, state=H.CONSOLIDATE).update(
+            state=H.MANIFESTED, manifest=manifest
+        )
+    return manifest
+
+
+@transaction.atomic
+def close_manifest(user: Any, manifest: ReverseManifest) -> ReverseManifest:
+    """The items leave the point for China; closing again changes nothing."""
+    point = _staff_point(user, "manifest")
+    manifest = ReverseManifest.objects.select_for_update().get(pk=manifest.pk)
+    if manifest.point_id != point.pk:
+        raise field_error("manifest", _("No such manifest at this point."), E.NOT_FOUND)
+    if manifest.state == ReverseManifest.State.CLOSED:
+        return manifest
+    if not manifest.items.exists():
+        raise field_error("manifest", _("Nothing is on this manifest."), E.WRONG_STATE)
+    now = timezone.now()
+    manifest.state, manifest.closed_by, manifest.closed_at = "closed", user, now
+    manifest.save(update_fields=["state", "closed_by", "closed_at"])
+    manifest.items.update(state=H.SHIPPED, done_by=user, done_at=now)
+    return manifest
+
+
+@transaction.atomic
+def take_local(item: HeldItem, quantity: int = 1) -> HeldItem:
+    """A local sale takes `quantity` units of the item's local stock: the row is locked, so two
+    buyers of the last unit cannot both have it."""
+    if not isinstance(quantity, int) or quantity < 1:
+        raise field_error("quantity", _("Give a quantity of at least 1."), E.INVALID_CHOICE)
+    item = _locked_item(item)
+    if item.state != H.FOR_SALE or item.quantity - item.sold < quantity:
+        raise field_error("quantity", _("Not enough local stock left."), E.OUT_OF_STOCK)
+    item.sold += quantity
+    if item.sold == item.quantity:
+        item.state = H.SOLD
+    item.save(update_fields=["sold", "state"])
+    return item
+
+
+def local_stock(variant_ids: Sequence[int], country: str):
+    """Local stock of these variants in `country`: the storefront's fast-delivery offer."""
+    return (
+        HeldItem.objects.filter(
+            variant_id__in=variant_ids, point__country=country, point__is_active=True,
+            state=H.FOR_SALE, sold__lt=models.F("quantity"),
+        )
+        .select_related("point")
+        .order_by("local_price", "received_at")
+    )  # fmt: skip
+
+
+__all__ = [
+    "Reason", "receive", "decide", "request_return", "expect_parcel", "choose", "mark_disposed",
+    "open_manifest", "close_manifest", "take_local",
+]  # fmt: skip

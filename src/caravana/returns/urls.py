@@ -11,6 +11,7 @@ urlpatterns = [
         name="label",
     ),
     path("console/returns/", views.merchant_returns, name="console"),
+    path("console/returns/held/<int:pk>/", views.merchant_choose, name="console_choose"),
     path(
         "console/returns/<str:reference>/<str:action>/",
         views.merchant_decide,
@@ -23,4 +24,16 @@ urlpatterns = [
         name="operations_decide",
     ),
     path("returns-point/", views.point_desk, name="point"),
+    path("returns-point/held/<int:pk>/disposed/", views.point_disposed, name="point_disposed"),
+    path("returns-point/manifests/open/", views.point_manifest_open, name="manifest_open"),
+    path(
+        "returns-point/manifests/<str:reference>/close/",
+        views.point_manifest_close,
+        name="manifest_close",
+    ),
+    path(
+        "returns-point/manifests/<str:reference>.<str:fmt>",
+        views.point_manifest_export,
+        name="manifest_export",
+    ),
 ]

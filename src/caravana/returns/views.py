@@ -4,10 +4,12 @@ point's staff scan what arrives. Each page shows only what its user's role allow
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -20,8 +22,15 @@ from caravana.access.members import Membership
 from caravana.access.pages import member_required, merchant_required, operator_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.orders.models import Order
-from caravana.returns import label, rules, services, windows
-from caravana.returns.models import Condition, Reason, ReturnRequest, ReturnState
+from caravana.returns import label, manifests, rules, services, windows
+from caravana.returns.models import (
+    Condition,
+    HeldItem,
+    Reason,
+    ReturnRequest,
+    ReturnState,
+    ReverseManifest,
+)
 
 POINT = Membership(
     "returns_point",
@@ -118,11 +127,70 @@ def _list(request: HttpRequest, qs) -> dict:
     }
 
 
+HELD_SHOWN = 50
+CHOSEN = {
+    HeldItem.State.FOR_SALE: services.RESELL,
+    HeldItem.State.CONSOLIDATE: services.CONSOLIDATE,
+    HeldItem.State.DISPOSE: services.DISPOSE,
+}
+
+
+def _held_rows(merchant, errors: dict | None = None, data: Any = None) -> list[dict]:
+    """The merchant's held items, newest first, each with what every choice would cost."""
+    lang = get_language() or "en"
+    items = (
+        HeldItem.objects.filter(merchant=merchant)
+        .select_related("point__last_mile_carrier", "variant__product", "manifest")
+        .order_by("-received_at", "-id")[:HELD_SHOWN]
+    )
+    rows = []
+    for item in items:
+        market = markets.get(item.point.country)
+        mine = errors if data is not None and data.get("item") == str(item.pk) else {}
+        rows.append(
+            {
+                "item": item,
+                "title": item.variant.product.title(lang) or item.sku,
+                "costs": services.costs_of(item),
+                "currency": market.currency if market else "",
+                "open": item.state in services.UNDECIDED and not item.sold,
+                "errors": mine or {},
+                "price": (data.get("price", "") if mine else "") or item.local_price or "",
+                "choice": data.get("choice", "") if mine else CHOSEN.get(item.state, ""),
+            }  # fmt: skip
+        )
+    return rows
+
+
 @merchant_required
 def merchant_returns(request: HttpRequest) -> HttpResponse:
-    """The merchant's returns and their state: only its own."""
+    """The merchant's returns and their state, and the items its points hold with the cost of
+    each choice: only its own."""
     context = _list(request, ReturnRequest.objects.filter(merchant=request.merchant))
+    context["held"] = _held_rows(request.merchant)
     return render(request, "returns/console_returns.html", {**context, "as_merchant": True})
+
+
+@merchant_required
+@require_POST
+def merchant_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """The merchant's choice for one held item; bad input comes back on the page, named."""
+    item = get_object_or_404(HeldItem, pk=pk, merchant=request.merchant)
+    try:
+        services.choose(
+            item, request.user, request.POST.get("choice", ""), request.POST.get("price", "")
+        )
+    except ValidationError as exc:
+        context = _list(request, ReturnRequest.objects.filter(merchant=request.merchant))
+        context["held"] = _held_rows(request.merchant, _errors(exc), request.POST)
+        return render(
+            request, "returns/console_returns.html", {**context, "as_merchant": True}, status=422
+        )
+    item.refresh_from_db()
+    messages.success(
+        request, _("%(sku)s: %(s)s.") % {"sku": item.sku, "s": item.get_state_display()}
+    )
+    return redirect(reverse("returns:console") + "#held")
 
 
 @operator_required
@@ -191,5 +259,79 @@ def point_desk(request: HttpRequest) -> HttpResponse:
         "conditions": Condition.choices,
         "reasons": _reasons(rules.PARCEL_REASONS),
         "page": Paginator(qs, 25).get_page(request.GET.get("page")),
+        **_point_stock(point),
     }
     return render(request, "returns/point_desk.html", context, status=status)
+
+
+def _point_stock(point) -> dict:
+    """What the point's staff must act on: disposals to carry out, items waiting to go back,
+    the open reverse manifest and the last ones sent."""
+    held = HeldItem.objects.filter(point=point).select_related("merchant", "variant")
+    manifests_qs = ReverseManifest.objects.filter(point=point)
+    return {
+        "to_dispose": held.filter(state=HeldItem.State.DISPOSE)[:100],
+        "waiting_back": held.filter(state=HeldItem.State.CONSOLIDATE).count(),
+        "open_manifest": manifests_qs.filter(state="open").first(),
+        "manifested": held.filter(state=HeldItem.State.MANIFESTED)[:200],
+        "sent": manifests_qs.filter(state="closed")[:10],
+        "local_stock": held.filter(state=HeldItem.State.FOR_SALE)[:100],
+    }
+
+
+def _after(request: HttpRequest, work, done: str) -> HttpResponse:
+    try:
+        work()
+    except ValidationError as exc:
+        messages.error(request, "; ".join(sum(_errors(exc).values(), [])))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("returns:point") + "#stock")
+
+
+@point_required
+@require_POST
+def point_disposed(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(HeldItem, pk=pk, point=request.returns_point)
+    return _after(
+        request, lambda: services.mark_disposed(request.user, item),
+        _("%(sku)s: disposed of.") % {"sku": item.sku},
+    )  # fmt: skip
+
+
+@point_required
+@require_POST
+def point_manifest_open(request: HttpRequest) -> HttpResponse:
+    return _after(
+        request, lambda: services.open_manifest(request.user), _("Reverse manifest open.")
+    )
+
+
+@point_required
+@require_POST
+def point_manifest_close(request: HttpRequest, reference: str) -> HttpResponse:
+    row = get_object_or_404(ReverseManifest, reference=reference, point=request.returns_point)
+    return _after(
+        request, lambda: services.close_manifest(request.user, row),
+        _("Reverse manifest %(m)s closed: its items left for China.") % {"m": row.reference},
+    )  # fmt: skip
+
+
+EXPORTS = {
+    "pdf": ("application/pdf", "inline", manifests.to_pdf),
+    "csv": ("text/csv; charset=utf-8", "attachment", manifests.to_csv),
+}
+
+
+@point_required
+def point_manifest_export(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
+    row = get_object_or_404(
+        ReverseManifest.objects.select_related("point"),
+        reference=reference, point=request.returns_point,
+    )  # fmt: skip
+    if fmt not in EXPORTS:
+        raise Http404("pdf or csv")
+    content_type, disposition, make = EXPORTS[fmt]
+    response = HttpResponse(make(row), content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="{row.reference}.{fmt}"'
+    return response

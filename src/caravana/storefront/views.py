@@ -22,6 +22,7 @@ from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
 from caravana.money import Money
 from caravana.pricing.charge_names import rate_text, refusal_text
+from caravana.storefront import local_stock
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
@@ -269,6 +270,9 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
             else book.show(item.price_from, item.price_currency),
             "images": list(item.images.all()),
             "landed": landed_context(quote, book) if quote else None,
+            "local_offers": local_stock.offers(
+                [v["variant"] for v in variants], request.country, book.locale
+            ),
         },
     )
 

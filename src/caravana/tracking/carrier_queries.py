@@ -29,6 +29,7 @@ order (the merchant console, the API) has no such date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -230,8 +231,18 @@ def cached_bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") 
     return [b for b in rows if not country or b.country == country]
 
 
-def returns_by_reason(start: dt.datetime, end: dt.datetime, country: str = "") -> None:
+#: Where returns figures come from: the returns app registers its own at start-up
+#: (returns.apps), since tracking may not import returns (.importlinter).
+_returns_source: Callable[[dt.datetime, dt.datetime, str], list[Any]] | None = None
+
+
+def register_returns_source(source: Callable[[dt.datetime, dt.datetime, str], list[Any]]) -> None:
+    global _returns_source
+    _returns_source = source
+
+
+def returns_by_reason(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Any] | None:
     """Returns per country, carrier and reason for the period: the fourth figure of issue 15
-    item 9. Returns nothing yet: it is filled in when the returns app (branch ``returns``)
-    lands, from its records; the page shows the section only when this returns rows."""
-    return None
+    item 9, from the source the returns app registered (None when none is: the page leaves the
+    section out)."""
+    return None if _returns_source is None else _returns_source(start, end, country)
