@@ -102,6 +102,11 @@ def test_header_and_file_errors():
     with pytest.raises(csv_rows.CsvError) as exc:
         csv_rows.read("tracking_number,occurred_at,code\n".encode("utf-16"))
     assert "file" in exc.value.errors
+    # One cell past the csv module's field limit (131,072 characters): an error, not a crash.
+    huge = "tracking_number,occurred_at,code\n" + "x" * 140_000 + ",2026-12-01T10:00:00Z,EMI\n"
+    with pytest.raises(csv_rows.CsvError) as exc:
+        csv_rows.read(huge.encode())
+    assert "too long" in exc.value.errors["file"]
 
 
 def test_carrier_staff_upload_for_their_own_carrier_only(carrier_parcel, feed, client):

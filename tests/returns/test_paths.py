@@ -18,6 +18,9 @@ from caravana.payments import escrow, ledger
 from caravana.payments.models import AccountKind, LedgerAccount, LedgerTransaction, Refund
 from caravana.returns import services
 from caravana.returns.models import HeldItem, MerchantReturnPolicy, ReturnRequest, ReturnState
+from caravana.tracking import upu
+from caravana.tracking.batch import EventIn
+from caravana.tracking.recording import record_event
 from tests.returns.conftest import books_balance, delivered, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +69,30 @@ def test_brazilian_change_of_mind_before_release_gives_back_everything_paid(worl
     assert LedgerTransaction.objects.count() == entries
     assert Refund.objects.filter(order=order).count() == 1
     assert HeldItem.objects.filter(request=got).count() == 1
+
+    # The goods came back once: asking to return them again is refused, and nothing is kept.
+    with pytest.raises(ValidationError):
+        services.request_return(order, order.buyer, _all_lines(order), "changed_mind")
+    assert ReturnRequest.objects.filter(order=order).count() == 1
+
+
+def test_a_parcel_coming_back_while_its_buyer_return_is_open_joins_that_return(world):  # noqa: F811
+    order, parcel = delivered("BR", world["variant"])
+    ret = services.request_return(order, order.buyer, _all_lines(order), "changed_mind")
+    assert services.expect_parcel(parcel, "refused").pk == ret.pk
+    assert ReturnRequest.objects.filter(order=order).count() == 1
+
+
+def _sent_back(parcel) -> None:
+    """The carrier sends the parcel back (tracking's return-to-sender state)."""
+    record_event(
+        EventIn(
+            parcel_id=parcel.pk, identifier=parcel.s10, source="carrier",
+            event_id=f"{parcel.pk}-back", code="", status=upu.RETURN_TO_SENDER,
+            occurred_at=timezone.now(), location_code="GRU", location_name="São Paulo",
+            tz="America/Sao_Paulo", details={"reason": "Recusado"},
+        )
+    )  # fmt: skip
 
 
 def test_chilean_change_of_mind_reclaims_the_duties_and_keeps_shipping(world):  # noqa: F811
@@ -157,6 +184,16 @@ def test_refused_parcel_scanned_unannounced_refunds_the_goods_only(world):  # no
     with pytest.raises(ValidationError) as err:
         services.receive(world["staff"]["BR"], parcel.s10, "as_new")
     assert "reason" in err.value.message_dict
+    # Tracking shows it delivered, not coming back: a desk cannot take it in (and refund it).
+    with pytest.raises(ValidationError) as err:
+        services.receive(world["staff"]["BR"], parcel.s10, "as_new", reason="refused")
+    assert "code" in err.value.message_dict
+    assert not ReturnRequest.objects.filter(order=order).exists()
+    # customs' returns are clearance's to announce, never a desk's
+    with pytest.raises(ValidationError) as err:
+        services.receive(world["staff"]["BR"], parcel.s10, "as_new", reason="customs_returned")
+    assert "reason" in err.value.message_dict
+    _sent_back(parcel)
     got = services.receive(world["staff"]["BR"], parcel.s10, "as_new", reason="refused")
     assert got.state == ReturnState.REFUNDED and not got.by_buyer
     assert got.refund_total == order.goods  # shipping kept, Brazil keeps the duties

@@ -51,6 +51,17 @@ def read(data: bytes) -> list[CarrierEvent]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CsvError({_("file"): _("The file is not UTF-8 text.")}) from None
+    try:
+        return _read(text)
+    except csv.Error:  # a cell over the csv module's field limit, a stray NUL
+        message = _(
+            "The file is not a CSV this page can read: a cell is too long or holds a "
+            "character no CSV may hold."
+        )
+        raise CsvError({_("file"): message}) from None
+
+
+def _read(text: str) -> list[CarrierEvent]:
     reader = csv.DictReader(io.StringIO(text))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]

@@ -60,6 +60,8 @@ from caravana.returns.models import (
     ReturnState,
     ReverseManifest,
 )
+from caravana.tracking import queries as tracking_queries
+from caravana.tracking import upu
 
 MESSAGE_MAX = 2000
 MAX_PHOTOS = 5
@@ -91,10 +93,22 @@ def _locked(request: ReturnRequest) -> ReturnRequest:
     return ReturnRequest.objects.select_for_update().get(pk=request.pk)
 
 
+#: Returns that took nothing back: their quantities may be asked for again.
+CLOSED_WITHOUT_GOODS = (ReturnState.REJECTED,)
+
+
 def _lines_of(order: Order, wanted: Mapping[Any, Any]) -> list[tuple[OrderLine, int]]:
     """The order's lines and quantities the buyer chose (line id → quantity; 0 or blank skips
     a line); each error names the line's field."""
     lines = {line.pk: line for line in order.lines.all()}
+    # What earlier returns of the order (all but the rejected and cancelled) already took back.
+    taken: dict[int, int] = dict(
+        ReturnLine.objects.filter(request__order=order)
+        .exclude(request__state__in=CLOSED_WITHOUT_GOODS)
+        .values("order_line")
+        .annotate(n=models.Sum("quantity"))
+        .values_list("order_line", "n")
+    )
     chosen: list[tuple[OrderLine, int]] = []
     for raw_id, raw_qty in wanted.items():
         field = f"quantity_{raw_id}"
@@ -103,10 +117,11 @@ def _lines_of(order: Order, wanted: Mapping[Any, Any]) -> list[tuple[OrderLine, 
             qty = int(str(raw_qty).strip() or 0)
         except (KeyError, ValueError, TypeError):
             raise field_error(field, _("Choose a line of this order."), E.INVALID_CHOICE) from None
-        if qty < 0 or qty > line.quantity:
+        left = line.quantity - taken.get(line.pk, 0)
+        if qty < 0 or qty > left:
             raise field_error(
                 field,
-                _("Give a quantity from 0 to %(n)s.") % {"n": line.quantity},
+                _("Give a quantity from 0 to %(n)s.") % {"n": max(left, 0)},
                 E.INVALID_CHOICE,
             )
         if qty:
@@ -231,6 +246,11 @@ def expect_parcel(parcel: Parcel, reason: str) -> ReturnRequest | None:
     order = Order.objects.filter(number=parcel.order_ref, merchant_id=parcel.merchant_id).first()
     if order is None:
         return None
+    # The buyer's own return of the order is still open: the parcel comes back under it (one
+    # open return per order), not as a second return refunding the same goods again.
+    open_return = ReturnRequest.objects.filter(order=order, state__in=OPEN_STATES).first()
+    if open_return is not None:
+        return open_return
     if (
         rules.RULES[reason].reverse_assessment
         and not order.ledger_transactions.filter(kind="release").exists()
@@ -243,12 +263,31 @@ def expect_parcel(parcel: Parcel, reason: str) -> ReturnRequest | None:
         else "customs", decided_at=timezone.now(),
     )  # fmt: skip
     _assign_point(request)
-    request.save()
+    try:
+        with transaction.atomic():  # two desks (or a desk and a carrier) announcing it at once
+            request.save()
+    except IntegrityError:
+        found = ReturnRequest.objects.filter(parcel=parcel).first() or (
+            ReturnRequest.objects.filter(order=order, state__in=OPEN_STATES).first()
+        )
+        if found is None:
+            raise
+        return found
     ReturnLine.objects.bulk_create(
         ReturnLine(request=request, order_line=line, quantity=line.quantity, amount=line.amount)
         for line in order.lines.all()
     )
     return request
+
+
+#: Where tracking must have a parcel for a point to take it in unannounced: sent back by the
+#: carrier (or already back), or a failed attempt the carrier gave up on without saying so.
+COMING_BACK = (upu.RETURN_TO_SENDER, upu.RETURNED_TO_SENDER, upu.DELIVERY_FAILED)
+
+
+def _coming_back(parcel: Parcel) -> bool:
+    view = tracking_queries.tracking_view(parcel.s10)
+    return view is not None and view.status in COMING_BACK
 
 
 def _find(point: ReturnsPoint, code: str, reason: str) -> ReturnRequest:
@@ -265,11 +304,21 @@ def _find(point: ReturnsPoint, code: str, reason: str) -> ReturnRequest:
         if parcel is not None:
             request = ReturnRequest.objects.filter(parcel=parcel).first()
             if request is None:
-                if reason not in rules.PARCEL_REASONS:
+                # customs' returns are announced by clearance itself, never from a desk
+                if reason not in (rules.UNDELIVERABLE, rules.REFUSED):
                     raise field_error(
                         "reason",
                         _("This parcel was not announced: say why it came back."),
                         E.INVALID_CHOICE,
+                    )
+                if not _coming_back(parcel):
+                    raise field_error(
+                        "code",
+                        _(
+                            "Tracking does not show this parcel on its way back: it cannot be "
+                            "received as a return."
+                        ),
+                        E.WRONG_STATE,
                     )
                 request = expect_parcel(parcel, reason)
     if request is None or request.country != point.country:
