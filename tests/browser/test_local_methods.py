@@ -124,6 +124,10 @@ def _pay_each_method(page, url, product, user, country):
             if method == "khipu":
                 expect(page.get_by_test_id("khipu-subject")).to_have_text(payment.reference)
             page.get_by_test_id("sandbox-confirm").click()
+            # the confirm posts and comes back to this page: reload only once it has
+            expect(page.get_by_test_id("payment-status")).to_have_attribute(
+                "data-status", "succeeded"
+            )
         page.reload()
         expect(page.get_by_test_id("payment-status")).to_have_attribute("data-status", "succeeded")
         assert set(Order.objects.filter(group=payment.group).values_list("status", flat=True)) == {

@@ -42,7 +42,7 @@ def checkout(
             "installments", _("Give a whole number."), PaymentsErrorCode.INVALID_INSTALLMENTS
         )
 
-    card = issuing.card_for(buyer, method, data, return_url)  # refuses raw card fields
+    card = issuing.card_for(buyer, method, data, return_url, country=country)  # refuses raw cards
     if card is not None:
         card["installments"] = count
     # Validation, variant reads, quotes and the provider's issue run before the transaction

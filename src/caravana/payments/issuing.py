@@ -134,7 +134,7 @@ def method_errors(
                 _("This payment method is not offered in your country."),
                 PaymentsErrorCode.METHOD_NOT_OFFERED,
             )
-        card = card_for(buyer, method, data)
+        card = card_for(buyer, method, data, country=country)
         if card is not None and not (card.get("token") or card.get("card_id")):
             raise field_error(
                 "card_token", _("Enter your card, or choose a saved card."),
@@ -155,16 +155,24 @@ def public_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def card_provider(country: str) -> str:
+    """The provider a card is paid with in `country` (its routing, else the default), or ""
+    when none is configured: saved cards and the card script are that provider's."""
+    try:
+        return provider_for_new_payment(country, "card")[0]
+    except ValidationError:
+        return ""
+
+
 def card_for(
-    buyer: Any, method: str, data: Mapping[str, Any], return_url: str = ""
+    buyer: Any, method: str, data: Mapping[str, Any], return_url: str = "", *, country: str
 ) -> dict[str, Any] | None:
-    """The card request for the provider (payments.cards), or None for another method. Raw
-    card fields are refused for every method."""
+    """The card request for the provider the country's card is routed to (payments.cards),
+    or None for another method. Raw card fields are refused for every method."""
     cards.refuse_raw_card(data)
     if method != "card":
         return None
-    name = providers.default_name() or ""
-    return cards.card_request(buyer, data, name, return_url)
+    return cards.card_request(buyer, data, card_provider(country), return_url)
 
 
 def provider_for_new_payment(country: str = "", method: str = "") -> tuple[str, providers.Provider]:
@@ -257,6 +265,10 @@ def record_payment(
         Payment.objects.filter(group=group, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.CANCELLED
         )
+    artefact = dict(issued.artefact)
+    if save_card and not issued.approved and artefact.get("challenge_url"):
+        # Kept until the bank's check passes (finish_challenge saves it then, or drops it).
+        artefact["card_to_save"] = dict(issued.card)
     payment = Payment(
         reference=reference,
         group=group,
@@ -269,13 +281,13 @@ def record_payment(
         installment_amounts=[str(a) for a in plan],
         card_brand=issued.card.get("brand", ""),
         card_last4=issued.card.get("last4", ""),
-        artefact=issued.artefact,
+        artefact=artefact,
         decline_reason=issued.decline_reason,
         notify_url=notify_url[:300],
         expires_at=issued.expires_at,
     )
     inserts.insert([payment])  # one cached statement (caravana.inserts)
-    if save_card and issued.status != "declined":
+    if save_card and issued.approved:  # a card still facing its challenge is saved on success
         cards.save(group.buyer_id, provider_name, issued.card)
     if issued.expires_at and method in local_methods.LONG_LIVED:
         lifecycle.extend_expiry(group, issued.expires_at)
@@ -306,7 +318,7 @@ def create_payment(
     if group.buyer_id != buyer.pk:
         raise field_error("group", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     planned = {"payment": new_reference("PAY")}
-    card_req = card_for(buyer, method, card or {}, return_url)
+    card_req = card_for(buyer, method, card or {}, return_url, country=group.country)
     if card_req is not None:
         card_req["installments"] = count
 
@@ -362,9 +374,15 @@ def finish_challenge(payment: Payment) -> Payment:
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.PENDING or locked.artefact.get("challenge"):
             return locked
-        locked.artefact = {**locked.artefact, "challenge": result}
+        to_save = locked.artefact.get("card_to_save")
+        locked.artefact = {
+            **{k: v for k, v in locked.artefact.items() if k != "card_to_save"},
+            "challenge": result,
+        }
         if result == "approved":
             locked.save(update_fields=["artefact"])
+            if to_save:
+                cards.save(locked.group.buyer_id, locked.provider, to_save)
             outbox.request_call(
                 CallKind.CAPTURE, key=f"capture:{locked.reference}", provider=locked.provider,
                 amount=locked.amount, currency=locked.currency, payment=locked,

@@ -37,7 +37,6 @@ from caravana.payments import (
     issuing,
     local_methods,
     method_fields,
-    providers,
     refunds,
 )
 from caravana.payments.models import Method, PaymentStatus
@@ -241,7 +240,7 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
         "chosen_method": chosen,
         "pse_banks": local_methods.PSE_BANKS,
         "card_offered": "card" in offered,
-        **_card_context(request, data),
+        **_card_context(request, data, country),
         "installments": _installment_choices(
             request, summary["total_raw"], str(data.get("installments") or "")
         ),
@@ -251,11 +250,11 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
     }
 
 
-def _card_context(request: HttpRequest, data: dict) -> dict:
-    """The buyer's saved cards for the provider in use, and the provider's card script: the
-    sandbox's own (payments.sandbox_cards), or none when no script is known for the provider
-    (the card is then offered only as a saved card)."""
-    provider = providers.default_name() or ""
+def _card_context(request: HttpRequest, data: dict, country: str) -> dict:
+    """The buyer's saved cards for the provider `country`'s card is routed to, and that
+    provider's card script: the sandbox's own (payments.sandbox_cards), or none when no script
+    is known for the provider (the card is then offered only as a saved card)."""
+    provider = issuing.card_provider(country)
     chosen = str(data.get("saved_card") or "")
     return {
         "saved_cards": [
@@ -500,7 +499,7 @@ def _order_page(
         "pse_banks": local_methods.PSE_BANKS,
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
-        **(_card_context(request, data or {}) if awaiting else {}),
+        **(_card_context(request, data or {}, order.country) if awaiting else {}),
         "idempotency_key": uuid.uuid4().hex,
         **(extra or {}),
     }
