@@ -181,7 +181,7 @@ def provider_for_new_payment(country: str = "", method: str = "") -> tuple[str, 
     seeded "sandbox" is the demo's placeholder: a deployment that names PAYMENTS_PROVIDER gets
     that one for every method not routed to a real provider."""
     routed = method_offers.provider_name(country, method) if country and method else ""
-    if routed == "sandbox" and getattr(settings, "PAYMENTS_PROVIDER", ""):
+    if routed == "sandbox" and settings.PAYMENTS_PROVIDER:
         routed = ""
     if routed and routed in providers.registered():
         return routed, providers.get(routed)
