@@ -310,6 +310,9 @@ def test_a_card_token_is_authorised_and_a_decline_is_mapped(st):
     with pytest.raises(ValidationError) as err:
         provider.issue(key="issue:PC4", reference="PC4", **common)
     assert "card_token" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        provider.issue(key="issue:PC5", reference="PC5", card_token={"card_id": "card_1"}, **common)
+    assert "saved_card" in err.value.message_dict
 
 
 def test_amounts_and_reasons_follow_stripes_rules():

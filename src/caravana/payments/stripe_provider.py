@@ -266,6 +266,14 @@ class StripeProvider:
             "metadata": {REFERENCE_KEY: reference},
         }
         if method == "card":
+            if card_token and card_token.get("card_id"):  # Stripe gives back no reusable id
+                raise ValidationError(
+                    {
+                        "saved_card": _(
+                            "Saved cards are not offered with this provider yet: enter the card."
+                        )
+                    }
+                )
             if not card_token or not str(card_token.get("token", "")).startswith("pm_"):
                 raise ValidationError(
                     {
