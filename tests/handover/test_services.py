@@ -207,3 +207,35 @@ def test_a_handover_before_the_release_is_refused(gru):
     assert m.state == "open" and not TrackingEvent.objects.filter(code="EMF").exists()
     services.close_manifest(officer, m, at=released + dt.timedelta(minutes=1))
     assert TrackingEvent.objects.get(code="EMF").occurred_at == released + dt.timedelta(minutes=1)
+
+
+class OutsideOnly:
+    """A carrier API stand-in (a real class, no mock): it answers a valid S10-format number
+    and records whether it was asked inside a database transaction."""
+
+    asked_in_transaction: list[int] = []  # atomic blocks open when asked
+
+    def __init__(self, carrier: Carrier) -> None:
+        self.carrier = carrier
+
+    def number_for(self, parcel: Parcel) -> str:
+        from django.db import connection
+
+        OutsideOnly.asked_in_transaction.append(len(connection.atomic_blocks))
+        return "QA000000028BR"
+
+
+def test_a_carrier_api_is_asked_before_the_scans_transaction(gru, settings):
+    """No outside call while the manifest and parcels are locked (the house rule)."""
+    settings.HANDOVER_NUMBER_ADAPTERS = {
+        gru["carrier"].code: f"{__name__}.OutsideOnly",
+    }
+    OutsideOnly.asked_in_transaction = []
+    officer, parcel = gru["officer"], gru["parcel"]
+    m = services.open_manifest(officer, gru["gateway"], gru["carrier"].code)
+    from django.db import connection
+
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+    result = services.scan(officer, m, parcel.s10)
+    assert result.added == {parcel.s10: "QA000000028BR"}
+    assert OutsideOnly.asked_in_transaction == [outer]

@@ -16,9 +16,9 @@ one is refused (field carrier_tracking_number) until the format is confirmed.
 Enabled by settings: HANDOVER_NUMBER_ADAPTERS = {"ar-andreani":
 "caravana.handover.andreani.AndreaniNumbers"} and HANDOVER_ANDREANI = {"base_url", "user",
 "password", "contract", "sender_name", "sender_tax_id", "origin_postal_code"}. The call goes
-through caravana.outbound (timeouts, no redirects, no private addresses). It runs inside the
-scan's transaction: if the scan then fails, Andreani keeps an order we do not; idPedido is the
-parcel's S10, so the operator finds it in Andreani's portal."""
+through caravana.outbound (timeouts, no redirects, no private addresses). It runs before the
+scan's transaction (handover.services.scan): if the scan is then refused, Andreani keeps an
+order we do not; idPedido is the parcel's S10, so the operator finds it in Andreani's portal."""
 
 from __future__ import annotations
 

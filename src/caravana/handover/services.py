@@ -137,9 +137,13 @@ def _lock_manifest(manifest: HandoverManifest | int) -> HandoverManifest:
     )
 
 
-def _parcels(kind: str, ident: str, manifest: HandoverManifest) -> tuple[list[Parcel], str]:
+def _parcels(
+    kind: str, ident: str, manifest: HandoverManifest, *, lock: bool = True
+) -> tuple[list[Parcel], str]:
     """The scanned parcel, or the bag's parcels, locked; errors name the field."""
-    qs = Parcel.objects.select_for_update(of=("self",)).select_related("carrier", "bag")
+    qs = Parcel.objects.select_related("carrier", "bag")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     if kind == "s10":
         parcel = qs.filter(s10=ident).first()
         if parcel is None:
@@ -202,11 +206,41 @@ def _problems(parcels: Sequence[Parcel], manifest: HandoverManifest) -> dict[str
     return found
 
 
-@transaction.atomic
 def scan(user: Any, manifest: HandoverManifest | int, code: str) -> ScanResult:
     """Put the scanned parcel, or every parcel of the scanned bag, on the open `manifest`,
     each with the carrier's number. All or nothing: one parcel that may not go refuses the
-    scan, naming the field and the parcels."""
+    scan, naming the field and the parcels. A carrier whose numbers come from its API is
+    asked before the transaction (no outside call while rows are locked)."""
+    fetched = _numbers_from_api(user, manifest, code)
+    return _scan(user, manifest, code, fetched)
+
+
+def _numbers_from_api(user: Any, manifest: HandoverManifest | int, code: str) -> dict[int, str]:
+    """The carrier API's numbers for the scan's parcels that may go and have none yet, read
+    without locks; {} for a carrier numbered from its ranges (allocated in the transaction)."""
+    pk = manifest if isinstance(manifest, int) else manifest.pk
+    found = HandoverManifest.objects.select_related("gateway", "carrier").get(pk=pk)
+    source = adapters.for_carrier(found.carrier)
+    if isinstance(source, adapters.RangeNumbers) or found.state != HandoverManifest.State.OPEN:
+        return {}
+    members.require(user, found.gateway)
+    kind, ident = _read(code)
+    parcels, _bag = _parcels(kind, ident, found, lock=False)
+    on_it = set(
+        HandoverLine.objects.filter(manifest=found, parcel__in=parcels).values_list(
+            "parcel_id", flat=True
+        )
+    )
+    new = [p for p in parcels if p.pk not in on_it]
+    if _problems(new, found):
+        return {}  # the scan is refused in the transaction, with the same errors
+    return {p.pk: source.number_for(p) for p in new if not p.carrier_tracking_number}
+
+
+@transaction.atomic
+def _scan(
+    user: Any, manifest: HandoverManifest | int, code: str, fetched: dict[int, str]
+) -> ScanResult:
     manifest = _lock_manifest(manifest)
     members.require(user, manifest.gateway)
     if manifest.state != HandoverManifest.State.OPEN:
@@ -250,7 +284,9 @@ def scan(user: Any, manifest: HandoverManifest | int, code: str) -> ScanResult:
     now = timezone.now()
     lines = []
     for parcel in new:
-        number = parcel.carrier_tracking_number or source.number_for(parcel)
+        number = (
+            parcel.carrier_tracking_number or fetched.get(parcel.pk) or source.number_for(parcel)
+        )
         parcel = parcel_carriers.set_number(parcel, number)
         result.added[parcel.s10] = parcel.carrier_tracking_number
         lines.append(
