@@ -10,9 +10,11 @@ for models with neither (tests/test_inserts.py checks the ones checkout writes).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models
@@ -38,6 +40,57 @@ def _statement(model: type[models.Model], alias: str, rows: int) -> tuple[str, t
     return sql, fields
 
 
+# On PostgreSQL, what each of these field classes' get_db_prep_save gives back for a value of
+# exactly these types is the value itself (Django 5.2: to_python and the backend's adapt_*
+# return it unchanged), so insert() skips the call chain for it; any other value, or any
+# other field class (a subclass included: it may override), takes the full path. Integer
+# fields are not here: Django sends their values as psycopg's Int2/Int4/Int8.
+# tests/test_inserts.py holds the two paths equal.
+_INT, _TEXT = (int, type(None)), (str, type(None))
+_AS_IS: dict[type[Field], tuple[type, ...]] = {
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.EmailField: _TEXT,
+    models.URLField: _TEXT,
+    models.SlugField: _TEXT,
+    models.BooleanField: (bool, type(None)),
+    models.DecimalField: (Decimal, type(None)),
+    models.DateField: (dt.date, type(None)),  # exactly a date: a datetime is converted
+}
+_INT_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def _as_is(field: Field, vendor: str) -> tuple[type, ...]:
+    """The value types this field writes unchanged on this database (none: always prepared)."""
+    if vendor != "postgresql":
+        return ()
+    kind = type(field)
+    if kind is models.ForeignKey:  # as its target's column: an auto key's, sent as it is
+        target = type(field.target_field)  # type: ignore[attr-defined]  # a ForeignKey's
+        return _INT if target in _INT_KEYS else ()
+    return _AS_IS.get(kind, ())
+
+
+@functools.cache
+def _preparers(
+    model: type[models.Model], alias: str
+) -> tuple[tuple[str, Field, tuple[type, ...], bool, bool], ...]:
+    """Per column: attribute name, field, the value types written as they are, whether the
+    field's own pre_save must run (DateField, DateTimeField: auto_now and auto_now_add), and
+    whether an aware datetime is written as it is (a DateTimeField on PostgreSQL)."""
+    vendor = connections[alias].vendor
+    return tuple(
+        (
+            str(f.attname),
+            f,
+            _as_is(f, vendor),
+            type(f).pre_save is not Field.pre_save,
+            vendor == "postgresql" and type(f) is models.DateTimeField,
+        )
+        for f in _statement(model, alias, 1)[1]
+    )
+
+
 def insert(objs: Sequence[models.Model], using: str = "default") -> None:
     """INSERT new instances of one model (their auto primary key unset) and set each one's pk,
     in as few statements as MAX_ROWS allows (one for a checkout)."""
@@ -46,14 +99,21 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
     model, conn = type(objs[0]), connections[using]
     for start in range(0, len(objs), MAX_ROWS):
         chunk = objs[start : start + MAX_ROWS]
-        sql, fields = _statement(model, using, len(chunk))
-        params = []
+        sql, preparers = _statement(model, using, len(chunk))[0], _preparers(model, using)
+        params: list[Any] = []
         for obj in chunk:
             if type(obj) is not model or obj.pk is not None:
                 raise ValueError("insert() takes new instances of one model")
             # A related object assigned before it was saved gets its id copied (as bulk_create).
             obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
-            params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+            for attname, f, as_is, own_pre_save, aware_as_is in preparers:
+                v = f.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
+                if type(v) in as_is or (
+                    aware_as_is and type(v) is dt.datetime and v.tzinfo is not None
+                ):
+                    params.append(v)
+                else:
+                    params.append(f.get_db_prep_save(v, conn))
         with statements.cursor(using) as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
