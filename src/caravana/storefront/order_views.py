@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -402,12 +403,22 @@ def checkout(request: HttpRequest) -> HttpResponse:
             ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
         carts.clear_cart(c, [v for v, _q in lines])
-        return redirect("payments:pay", reference=payment.reference)
+        return _to_payment(payment)
     ctx = _checkout_context(request, c, data)
     if request.htmx:  # a change of service or state: the summary, and the installments with it
         return render(request, "orders/_checkout_update.html", ctx)
     ctx["idempotency_key"] = uuid.uuid4().hex
     return render(request, "orders/checkout.html", ctx)
+
+
+def _to_payment(payment: Any) -> HttpResponse:
+    """After a payment is made: a card whose bank asks for 3-D Secure on the provider's own
+    site (Stripe's next_action redirect_to_url) goes straight there; everything else to the
+    payment's page (the sandbox's challenge is a link there)."""
+    url = str(payment.artefact.get("challenge_url") or "")
+    if payment.status == PaymentStatus.PENDING and url.startswith("https://"):
+        return redirect(url)
+    return redirect("payments:pay", reference=payment.reference)
 
 
 def _challenge_return() -> str:
@@ -581,7 +592,7 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
         )  # fmt: skip
     except ValidationError as exc:
         return _order_page(request, order, errors=_errors(exc), data=data, status=422)
-    return redirect("payments:pay", reference=payment.reference)
+    return _to_payment(payment)
 
 
 @login_required
