@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts
+from caravana import inserts, markets
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
@@ -412,3 +412,58 @@ def settle_challenge(payment: Payment, result: str, reason: str = "") -> Payment
             amount=locked.amount, currency=locked.currency, payment=locked,
         )  # fmt: skip
     return locked
+
+
+#: How long Mercado Pago's installment quote for an amount is reused (the page re-renders on
+#: every change of delivery service or state).
+QUOTE_SECONDS = 600
+
+
+def installment_options(country: str, amount: Decimal, currency: str) -> list[installments.Option]:
+    """The installment options the checkout shows: the market's rule (counts, minimum), each
+    priced as the provider that takes the country's cards quotes it when that is Mercado Pago
+    (its payer_costs: the issuer's or account's interest), else by the rule's own rate.
+    Mercado Pago is asked outside any transaction and its answer cached; if it cannot be
+    asked, the rule's figures are shown. Counts Mercado Pago does not offer are left out."""
+    options = installments.choices(country, amount, currency)
+    if card_provider(country) != "mercadopago":
+        return options
+    from django.core.cache import cache
+
+    method = str(getattr(settings, "MERCADOPAGO_QUOTE_METHOD", "") or "visa")
+    cache_key = f"mp-installments:{country}:{currency}:{amount}:{method}"
+    quoted = cache.get(cache_key)
+    if quoted is None:
+        provider = providers.registered().get("mercadopago")
+        try:
+            costs = provider.installment_costs(amount, payment_method_id=method)  # type: ignore[union-attr]
+        except (providers.ProviderError, providers.ProviderRefused, AttributeError):
+            return options
+        quoted = {c.count: str(c.total) for c in costs}
+        cache.set(cache_key, quoted, QUOTE_SECONDS)
+    out = []
+    for option in options:
+        total = quoted.get(option.count)
+        if total is None:
+            continue
+        amounts = installments.split(Decimal(total), currency, option.count)
+        out.append(installments.Option(option.count, tuple(amounts), amount))
+    return out or options
+
+
+def installment_note(country: str) -> str:
+    """A line under the installments list saying where its interest comes from: the sandbox's
+    monthly rate is a demo assumption (no bank's or provider's published rate), Mercado Pago's
+    is its own quote. Empty when the options carry no interest."""
+    market = markets.get(country)
+    rule = market.installments if market else None
+    provider = card_provider(country)
+    if provider == "mercadopago":
+        return _("Interest as Mercado Pago quotes it; your card's own shows once you type it.")
+    if rule is None or not rule.interest or provider != "sandbox":
+        return ""
+    rate = max(rule.interest.values()) * 100
+    return _(
+        "Sandbox demo: the interest (%(rate)s %% a month) is an assumption for the demo, not a "
+        "bank's or provider's rate."
+    ) % {"rate": f"{rate.normalize():f}"}
