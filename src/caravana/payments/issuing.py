@@ -446,6 +446,9 @@ def installment_options(country: str, amount: Decimal, currency: str) -> list[in
         total = quoted.get(option.count)
         if total is None:
             continue
+        if option.count == 1 or Decimal(total) < amount:  # in full is the price
+            out.append(option)
+            continue
         amounts = installments.split(Decimal(total), currency, option.count)
         out.append(installments.Option(option.count, tuple(amounts), amount))
     return out or options
