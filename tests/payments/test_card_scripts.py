@@ -137,9 +137,7 @@ def test_without_the_publishable_key_no_provider_script_is_loaded(client, market
     assert _csp(page)["script-src"] == ["'self'"]
 
 
-def test_mercadopago_checkout_loads_its_sdk_and_prices_installments_as_quoted(
-    client, market, mp
-):
+def test_mercadopago_checkout_loads_its_sdk_and_prices_installments_as_quoted(client, market, mp):
     page = _checkout_page(client, market)
     html = page.content.decode()
     assert '<script src="https://sdk.mercadopago.com/js/v2" defer></script>' in html

@@ -36,7 +36,6 @@ from caravana.payments import (
     card_scripts,
     cards,
     installment_labels,
-    installments,
     issuing,
     local_methods,
     method_fields,
@@ -540,9 +539,7 @@ def _order_page(
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
         **(
-            _card_context(request, data or {}, order.country, order.group.total)
-            if awaiting
-            else {}
+            _card_context(request, data or {}, order.country, order.group.total) if awaiting else {}
         ),
         "idempotency_key": uuid.uuid4().hex,
         **(extra or {}),
