@@ -378,6 +378,8 @@ MERCADOPAGO_API_URL = os.environ.get("MERCADOPAGO_API_URL", "https://api.mercado
 MERCADOPAGO_NOTIFICATION_URL = os.environ.get("MERCADOPAGO_NOTIFICATION_URL", "")
 # The account's public key (APP_USR-…) MercadoPago.js makes card tokens with in the browser.
 MERCADOPAGO_PUBLIC_KEY = os.environ.get("MERCADOPAGO_PUBLIC_KEY", "")
+# The card brand whose installment costs the checkout quotes before a card is typed.
+MERCADOPAGO_QUOTE_METHOD = os.environ.get("MERCADOPAGO_QUOTE_METHOD", "visa")
 # Stripe (provider "stripe"; caravana.payments.stripe_provider): the secret API key and the
 # webhook endpoint's signing secret (whsec_…) from Stripe's dashboard. The API base is
 # Stripe's unless a test points it elsewhere. Stripe is registered only with its key.

@@ -383,8 +383,8 @@ class StripeProvider:
                 return Issued(
                     art, now + dt.timedelta(minutes=15), "pending", False, "", self._card(pi)
                 )
-            if status == "succeeded":  # an intent captured automatically (not ours): paid
-                return Issued(art, now + dt.timedelta(days=7), "pending", True, "", self._card(pi))
+            if status == "succeeded":  # captured already (not ours: manual): the webhook pays it
+                return Issued(art, now + dt.timedelta(days=7), "pending", False, "", self._card(pi))
             return Issued(
                 art,
                 None,
