@@ -376,12 +376,19 @@ MERCADOPAGO_ACCESS_TOKEN = os.environ.get("MERCADOPAGO_ACCESS_TOKEN", "")
 MERCADOPAGO_WEBHOOK_SECRET = os.environ.get("MERCADOPAGO_WEBHOOK_SECRET", "")
 MERCADOPAGO_API_URL = os.environ.get("MERCADOPAGO_API_URL", "https://api.mercadopago.com")
 MERCADOPAGO_NOTIFICATION_URL = os.environ.get("MERCADOPAGO_NOTIFICATION_URL", "")
+# The account's public key (APP_USR-…) MercadoPago.js makes card tokens with in the browser.
+MERCADOPAGO_PUBLIC_KEY = os.environ.get("MERCADOPAGO_PUBLIC_KEY", "")
+# The card brand whose installment costs the checkout quotes before a card is typed.
+MERCADOPAGO_QUOTE_METHOD = os.environ.get("MERCADOPAGO_QUOTE_METHOD", "visa")
 # Stripe (provider "stripe"; caravana.payments.stripe_provider): the secret API key and the
 # webhook endpoint's signing secret (whsec_…) from Stripe's dashboard. The API base is
 # Stripe's unless a test points it elsewhere. Stripe is registered only with its key.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# The publishable key (pk_live_…) Stripe.js tokenises cards with in the buyer's browser; without
+# it a Stripe-routed country offers cards only as saved cards (payments.card_scripts).
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 # The sandbox raises when called inside a database transaction (on in tests): provider calls go
 # through the outbox (payments.outbox) and run with autocommit.
 PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT = os.environ.get("PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT") == "1"

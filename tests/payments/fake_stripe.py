@@ -261,6 +261,24 @@ class FakeStripe:
                 pi.update(status="requires_payment_method", last_payment_error=error)
                 self.intents[pid] = pi
                 return 402, {"error": {**error, "payment_intent": pi}}
+            if "threeDSecure" in form["payment_method"]:
+                # Stripe's test PaymentMethod pm_card_threeDSecure2Required (docs.stripe.com/
+                # testing#regulatory-cards): confirmed with a return_url, the intent waits for
+                # the bank's page (https://docs.stripe.com/payments/3d-secure/authentication-flow).
+                pi["return_url"] = form.get("return_url")
+                if form.get("return_url"):
+                    pi["next_action"] = {
+                        "type": "redirect_to_url",
+                        "redirect_to_url": {
+                            "url": f"https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_x"
+                            f"&payment_intent={pid}&publishable_key=pk_test_x",
+                            "return_url": form["return_url"],
+                        },
+                    }
+                else:  # without one Stripe asks for Stripe.js's handleNextAction
+                    pi["next_action"] = {"type": "use_stripe_sdk", "use_stripe_sdk": {}}
+                self.intents[pid] = pi
+                return 200, pi
             pi["status"] = "requires_capture"
         self.intents[pid] = pi
         return 200, pi
@@ -270,6 +288,25 @@ class FakeStripe:
     def pay(self, reference: str, amount: int | None = None) -> dict:
         pi = self.by_reference(reference)
         pi.update(status="succeeded", amount_received=amount or pi["amount"], next_action=None)
+        return pi
+
+    def authenticate(self, reference: str, passed: bool = True) -> dict:
+        """The buyer answers the bank's 3-D Secure page: a manual-capture intent is then held
+        (requires_capture), or back to requires_payment_method with the documented error
+        (https://docs.stripe.com/error-codes#payment-intent-authentication-failure)."""
+        pi = self.by_reference(reference)
+        if passed:
+            pi.update(status="requires_capture", next_action=None)
+        else:
+            pi.update(
+                status="requires_payment_method",
+                next_action=None,
+                last_payment_error={
+                    "type": "invalid_request_error",
+                    "code": "payment_intent_authentication_failure",
+                    "message": "The provided PaymentMethod has failed authentication.",
+                },
+            )
         return pi
 
     def expire(self, reference: str) -> dict:

@@ -411,3 +411,131 @@ def test_production_refuses_a_stripe_key_without_its_webhook_secret(settings):
     assert [e.id for e in stripe_errors()] == ["caravana.E020"]
     settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
     assert stripe_errors() == []
+
+
+# --- 3-D Secure (https://docs.stripe.com/payments/3d-secure/authentication-flow) -----------
+
+THREE_DS = "pm_card_threeDSecure2Required"
+
+
+def _three_ds_checkout(client, st, market):
+    from caravana.payments import issuing
+
+    a, _b = market
+    user = buyer()
+    client.force_login(user)
+    group, payment, _r = place(
+        user, lines=[(a.pk, 1)], method="card", card_token=THREE_DS,
+        return_url=f"/pay/{issuing.RETURN_PLACEHOLDER}/authenticated/",
+    )  # fmt: skip
+    return group, payment
+
+
+def test_a_3ds_card_is_sent_to_the_bank_with_an_absolute_return_url(client, st, market, settings):
+    settings.CARAVANA_SITE_URL = "https://shop.example"
+    group, payment = _three_ds_checkout(client, st, market)
+    form = st.seen("POST", "/v1/payment_intents")[-1]["form"]
+    assert form["return_url"] == f"https://shop.example/pay/{payment.reference}/authenticated/"
+    assert form["capture_method"] == "manual" and form["confirm"] == "true"
+    assert payment.status == PaymentStatus.PENDING
+    assert payment.artefact["challenge_url"].startswith("https://hooks.stripe.com/3d_secure_2/")
+    assert "client_secret" not in payment.artefact  # nothing the browser needs is kept
+    assert not ProviderCall.objects.exists()  # nothing is captured before the bank says yes
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_back_from_the_bank_the_intent_is_read_then_captured_or_declined(
+    client, st, market, passed, django_capture_on_commit_callbacks
+):
+    group, payment = _three_ds_checkout(client, st, market)
+    pid = payment.artefact["provider_id"]
+    st.authenticate(payment.reference, passed=passed)
+    with django_capture_on_commit_callbacks(execute=True):
+        back = client.get(
+            f"/pay/{payment.reference}/authenticated/?payment_intent={pid}&redirect_status=x"
+        )
+    assert back["Location"] == f"/pay/{payment.reference}/"
+    assert st.seen("GET", f"/v1/payment_intents/{pid}")
+    payment.refresh_from_db()
+    if passed:  # requires_capture → the outbox captures it, as any authorised card
+        assert payment.artefact["challenge"] == "approved"
+        [call] = ProviderCall.objects.all()
+        assert call.key == f"capture:{payment.reference}" and call.status == CallStatus.DONE
+        assert st.intents[pid]["status"] == "succeeded"
+        # Stripe's payment_intent.succeeded then marks it paid, as for every Stripe capture.
+        assert (
+            post_event(client, event("payment_intent.succeeded", st.intents[pid])).status_code
+            == 200
+        )
+        payment.refresh_from_db()
+        assert payment.status == PaymentStatus.SUCCEEDED
+        assert {o.status for o in group.orders.all()} == {OrderStatus.PAID}
+    else:  # requires_payment_method, payment_intent_authentication_failure
+        assert payment.status == PaymentStatus.DECLINED
+        assert payment.decline_reason == "authentication_failed"
+        assert not ProviderCall.objects.exists()
+    # A reload, then Stripe's own (late) event for the change: nothing moves again.
+    client.get(f"/pay/{payment.reference}/authenticated/")
+    late = dict(st.intents[pid], status="requires_capture") if passed else st.intents[pid]
+    kind = "payment_intent.amount_capturable_updated" if passed else "payment_intent.payment_failed"
+    assert post_event(client, event(kind, late)).status_code == 200
+    assert Payment.objects.get(pk=payment.pk).status == payment.status
+    assert ProviderCall.objects.count() == (1 if passed else 0)
+
+
+def test_the_webhook_finishes_a_3ds_payment_when_the_buyer_never_comes_back(
+    client, st, market, django_capture_on_commit_callbacks
+):
+    group, payment = _three_ds_checkout(client, st, market)
+    pi = st.authenticate(payment.reference, passed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post_event(client, event("payment_intent.amount_capturable_updated", pi))
+    assert answer.status_code == 200
+    payment.refresh_from_db()
+    assert payment.artefact["challenge"] == "approved"
+    assert ProviderCall.objects.get().status == CallStatus.DONE
+    paid(client, st, payment)
+    assert payment.status == PaymentStatus.SUCCEEDED
+    # The buyer comes back late: already settled, nothing asked to capture twice.
+    client.get(f"/pay/{payment.reference}/authenticated/")
+    assert ProviderCall.objects.count() == 1
+
+
+def test_a_3ds_decline_by_webhook_keeps_the_mapped_reason(client, st, market):
+    group, payment = _three_ds_checkout(client, st, market)
+    pi = st.authenticate(payment.reference, passed=False)
+    assert post_event(client, event("payment_intent.payment_failed", pi)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.DECLINED
+    assert payment.decline_reason == "authentication_failed"
+
+
+def test_the_storefront_sends_the_buyer_to_the_banks_page(client, st, market, settings):
+    """The pay-again form: a 3-D Secure card answers a redirect to Stripe's redirect_to_url."""
+    from django.urls import reverse
+
+    a, _b = market
+    user = buyer()
+    client.force_login(user)
+    st.decline = {"code": "card_declined", "decline_code": "generic_decline"}
+    group, _payment, _r = place(user, lines=[(a.pk, 1)], method="card", card_token="pm_declined")
+    st.decline = None
+    order = group.orders.get()
+    answer = client.post(
+        reverse("orders:action", args=[order.number, "pay"]),
+        {"method": "card", "card_token": THREE_DS, "installments": "1",
+         "idempotency_key": "k-3ds"},
+    )  # fmt: skip
+    payment = Payment.objects.filter(group=group).order_by("-pk").first()
+    assert answer.status_code == 302, answer.content[:500]
+    assert answer["Location"] == payment.artefact["challenge_url"]
+    assert answer["Location"].startswith("https://hooks.stripe.com/")
+
+
+def test_without_a_return_url_a_3ds_card_is_declined_naming_authentication(st):
+    provider = providers.get("stripe")
+    issued = provider.issue(
+        key="issue:P3", reference="P3", method="card", amount=Decimal("10.00"),
+        currency="BRL", country="BR", now=timezone.now(), card_token={"token": THREE_DS},
+    )  # fmt: skip
+    assert issued.status == "declined" and issued.decline_reason == "authentication_required"

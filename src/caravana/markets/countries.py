@@ -203,9 +203,14 @@ COLOMBIA = Market(
     # [NQ][MPo]).
     payment_methods=("pse", "nequi", "efecty", "card"),
     # Cuotas: in Colombia the card's issuer finances cuotas at its own rate (payments-latam.md
-    # §2: unverified), so each count over one is shown with interest: the sandbox's stand-in
-    # rate of 1.9 % a month (unverified; under the usury cap the Superintendencia Financiera
-    # publishes) on cuotas of at least $20.000 (unverified). A real provider's rate replaces it.
+    # §2: unverified), so each count over one is shown with interest. 1.9 % a month is a DEMO
+    # ASSUMPTION of the sandbox, sourced from no bank, provider or regulator (no month's
+    # certified rate was at hand): the page says so (payments.issuing.installment_note). The
+    # legal ceiling is the usury rate, 1.5 times the "interés bancario corriente" the
+    # Superintendencia Financiera certifies each month (Código de Comercio art. 884); check the
+    # figure against that month's certification before quoting it as anything but a demo.
+    # Cuotas of at least $20.000 (unverified). With Mercado Pago taking Colombia's cards, its
+    # own quote (GET /v1/payment_methods/installments) replaces the rate.
     installments=InstallmentRule(
         (1, 2, 3, 6, 12),
         Decimal("20000"),

@@ -16,11 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts
+from caravana import inserts, markets
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
-from caravana.payments import cards, installments, local_methods, method_offers, outbox, providers
+from caravana.payments import (
+    captures,
+    cards,
+    installments,
+    local_methods,
+    method_offers,
+    outbox,
+    providers,
+)
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
@@ -358,17 +366,27 @@ def create_payment(
 
 def finish_challenge(payment: Payment) -> Payment:
     """The buyer is back from the provider's challenge page: ask the provider how it went
-    (outside any transaction), then, once, either request the capture (approved; the outbox
-    sends it after commit) or decline the payment (failed). A payment no longer waiting, or
-    asked again, is left as it is."""
+    (outside any transaction), then settle it once (settle_challenge). A payment no longer
+    waiting, or asked again, is left as it is."""
     if payment.method != "card" or not payment.artefact.get("challenge_url"):
         return payment
     provider = providers.registered().get(payment.provider)
     result_of = getattr(provider, "challenge_result", None)
     if result_of is None:
         return payment
-    result = result_of(payment.reference)
-    if result not in ("approved", "failed"):
+    answer = result_of(payment.reference)
+    # A provider answers the result, or (result, decline reason) when it knows why it failed.
+    result, reason = (answer, "") if isinstance(answer, str) else answer
+    return settle_challenge(payment, result, reason)
+
+
+def settle_challenge(payment: Payment, result: str, reason: str = "") -> Payment:
+    """Apply a card challenge's result once, in one transaction: approved → the capture is
+    requested (the outbox sends it after commit, as for a card approved at checkout);
+    succeeded (the provider captured by itself) → paid; failed → declined with `reason`
+    (authentication_failed when none). Called on the buyer's return and by the provider's
+    webhook, whichever comes first; the second changes nothing."""
+    if result not in ("approved", "succeeded", "failed"):
         return payment
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -377,18 +395,78 @@ def finish_challenge(payment: Payment) -> Payment:
         to_save = locked.artefact.get("card_to_save")
         locked.artefact = {
             **{k: v for k, v in locked.artefact.items() if k != "card_to_save"},
-            "challenge": result,
+            "challenge": "failed" if result == "failed" else "approved",
         }
-        if result == "approved":
-            locked.save(update_fields=["artefact"])
-            if to_save:
-                cards.save(locked.group.buyer_id, locked.provider, to_save)
-            outbox.request_call(
-                CallKind.CAPTURE, key=f"capture:{locked.reference}", provider=locked.provider,
-                amount=locked.amount, currency=locked.currency, payment=locked,
-            )  # fmt: skip
-        else:
+        if result == "failed":
             locked.status = PaymentStatus.DECLINED
-            locked.decline_reason = "authentication_failed"
+            locked.decline_reason = reason or "authentication_failed"
             locked.save(update_fields=["artefact", "status", "decline_reason"])
+            return locked
+        locked.save(update_fields=["artefact"])
+        if to_save:
+            cards.save(locked.group.buyer_id, locked.provider, to_save)
+        if result == "succeeded":
+            return captures.capture(locked, amount=locked.amount, currency=locked.currency)
+        outbox.request_call(
+            CallKind.CAPTURE, key=f"capture:{locked.reference}", provider=locked.provider,
+            amount=locked.amount, currency=locked.currency, payment=locked,
+        )  # fmt: skip
     return locked
+
+
+#: How long Mercado Pago's installment quote for an amount is reused (the page re-renders on
+#: every change of delivery service or state).
+QUOTE_SECONDS = 600
+
+
+def installment_options(country: str, amount: Decimal, currency: str) -> list[installments.Option]:
+    """The installment options the checkout shows: the market's rule (counts, minimum), each
+    priced as the provider that takes the country's cards quotes it when that is Mercado Pago
+    (its payer_costs: the issuer's or account's interest), else by the rule's own rate.
+    Mercado Pago is asked outside any transaction and its answer cached; if it cannot be
+    asked, the rule's figures are shown. Counts Mercado Pago does not offer are left out."""
+    options = installments.choices(country, amount, currency)
+    if card_provider(country) != "mercadopago":
+        return options
+    from django.core.cache import cache
+
+    method = str(getattr(settings, "MERCADOPAGO_QUOTE_METHOD", "") or "visa")
+    cache_key = f"mp-installments:{country}:{currency}:{amount}:{method}"
+    quoted = cache.get(cache_key)
+    if quoted is None:
+        provider = providers.registered().get("mercadopago")
+        try:
+            costs = provider.installment_costs(amount, payment_method_id=method)  # type: ignore[union-attr]
+        except (providers.ProviderError, providers.ProviderRefused, AttributeError):
+            return options
+        quoted = {c.count: str(c.total) for c in costs}
+        cache.set(cache_key, quoted, QUOTE_SECONDS)
+    out = []
+    for option in options:
+        total = quoted.get(option.count)
+        if total is None:
+            continue
+        if option.count == 1 or Decimal(total) < amount:  # in full is the price
+            out.append(option)
+            continue
+        amounts = installments.split(Decimal(total), currency, option.count)
+        out.append(installments.Option(option.count, tuple(amounts), amount))
+    return out or options
+
+
+def installment_note(country: str) -> str:
+    """A line under the installments list saying where its interest comes from: the sandbox's
+    monthly rate is a demo assumption (no bank's or provider's published rate), Mercado Pago's
+    is its own quote. Empty when the options carry no interest."""
+    market = markets.get(country)
+    rule = market.installments if market else None
+    provider = card_provider(country)
+    if provider == "mercadopago":
+        return _("Interest as Mercado Pago quotes it; your card's own shows once you type it.")
+    if rule is None or not rule.interest or provider != "sandbox":
+        return ""
+    rate = max(rule.interest.values()) * 100
+    return _(
+        "Sandbox demo: the interest (%(rate)s %% a month) is an assumption for the demo, not a "
+        "bank's or provider's rate."
+    ) % {"rate": f"{rate.normalize():f}"}

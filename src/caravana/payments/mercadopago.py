@@ -28,6 +28,12 @@ What each call does, and where it is documented:
     https://www.mercadopago.com.br/developers/en/docs/checkout-bricks/card-payment-brick/payment-submission
     Checkout and the payments API take it as `card_token`, `card_payment_method_id` and
     `card_issuer_id` (payments.cards refuses any raw card field before this is reached).
+- installments → GET /v1/payment_methods/installments?amount=…&payment_method_id=…|bin=…: an
+  array of {payment_method_id, issuer, payer_costs: [{installments, installment_rate (% of
+  the price), installment_amount, total_amount, recommended_message, labels}]} — what the
+  buyer pays per count, the issuer's or the account's interest included (the same answer
+  MercadoPago.js's getInstallments gives the browser: mercadopago/sdk-js
+  docs/core-methods.md; the field names as in Mercado Pago's SDKs' PayerCost models).
     Saved cards (Mercado Pago's customers and cards API, a fresh token from the card id and
     its CVV) are not built: a saved card with this provider is refused naming `saved_card`.
     Cards are authorised with `capture: false` and captured by the outbox after our
@@ -106,6 +112,17 @@ STATUSES = {
     "refunded": "refunded",
     "charged_back": "charged_back",
 }
+
+
+@dataclass(frozen=True)
+class PayerCost:
+    """One installment count as Mercado Pago quotes it (a payer_costs entry)."""
+
+    count: int
+    rate: Decimal  # installment_rate: the interest, % of the price (0: interest-free)
+    each: Decimal  # installment_amount
+    total: Decimal  # total_amount
+    message: str  # recommended_message, in the account's language
 
 
 @dataclass
@@ -229,8 +246,8 @@ class MercadoPagoProvider:
 
     def _call(
         self, method: str, path: str, *, key: str | None = None, body: Any = None,
-        params: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        params: Mapping[str, str] | None = None, array: bool = False,
+    ) -> Any:  # fmt: skip
         """One API request; the decoded JSON object, or ProviderError (retry) /
         ProviderRefused (never will)."""
         url = self.api_url + path
@@ -251,9 +268,38 @@ class MercadoPagoProvider:
                 f"Mercado Pago {method} {path}: HTTP {resp.status_code} "
                 f"{str(data.get('message', '') if isinstance(data, dict) else '')[:120]}"
             )
-        if not isinstance(data, dict):
+        if not isinstance(data, list if array else dict):
             raise ProviderError(f"Mercado Pago {method} {path}: unexpected answer")
         return data
+
+    def installment_costs(
+        self, amount: Decimal, *, payment_method_id: str = "", bin: str = ""
+    ) -> list[PayerCost]:
+        """What the buyer pays for each installment count Mercado Pago offers for this amount
+        and card (its brand's payment_method_id, or the card's first digits), interest
+        included. ProviderError when it cannot be asked (the caller falls back)."""
+        params = {"amount": str(amount)}
+        if bin:
+            params["bin"] = "".join(ch for ch in bin if ch.isdigit())[:8]
+        else:
+            params["payment_method_id"] = payment_method_id or "visa"
+        data = self._call("GET", "/v1/payment_methods/installments", params=params, array=True)
+        costs = next((d.get("payer_costs") for d in data if isinstance(d, dict)), None) or []
+        out = []
+        for cost in costs:
+            try:
+                out.append(
+                    PayerCost(
+                        count=int(cost["installments"]),
+                        rate=Decimal(str(cost.get("installment_rate") or 0)),
+                        each=Decimal(str(cost["installment_amount"])),
+                        total=Decimal(str(cost["total_amount"])),
+                        message=str(cost.get("recommended_message") or ""),
+                    )
+                )
+            except (KeyError, TypeError, ValueError, InvalidOperation):
+                continue  # a cost without its amounts is not offered
+        return sorted(out, key=lambda c: c.count)
 
     # --- issue -------------------------------------------------------------------------------
 

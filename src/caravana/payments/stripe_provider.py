@@ -21,6 +21,16 @@ timeouts. Written against Stripe's public API documentation:
     number; authorised with `capture_method=manual` and captured by the outbox after our
     transaction commits (POST /v1/payment_intents/{id}/capture `amount_to_capture`).
     https://docs.stripe.com/payments/place-a-hold-on-a-payment-method
+  - 3-D Secure: confirmed with an absolute `return_url`, a card that needs authentication comes
+    back `requires_action` with `next_action.type = redirect_to_url` and
+    `next_action.redirect_to_url.url`, where the buyer is sent; Stripe sends them back to the
+    return_url, where the intent is read again (and by the `payment_intent.*` webhooks, the
+    `amount_capturable_updated` one included): requires_capture → approved (captured by the
+    outbox), succeeded → paid, requires_payment_method → declined with `last_payment_error`
+    mapped (`payment_intent_authentication_failure` → authentication_failed).
+    https://docs.stripe.com/payments/3d-secure/authentication-flow (manual redirect)
+    https://docs.stripe.com/api/payment_intents/object#payment_intent_object-next_action
+    https://docs.stripe.com/api/payment_intents/confirm (return_url)
 - Read: GET /v1/payment_intents/{id} (the id is kept in the payment's artefact), else
   GET /v1/payment_intents/search?query=metadata['caravana_reference']:'…'.
   Statuses (https://docs.stripe.com/payments/paymentintents/lifecycle): succeeded →
@@ -98,6 +108,7 @@ DECLINES = {
     "fraudulent": "suspected_fraud",
     "merchant_blacklist": "suspected_fraud",
     "authentication_required": "authentication_required",
+    "payment_intent_authentication_failure": "authentication_failed",
     "processing_error": "try_again",
     "try_again_later": "try_again",
     "issuer_not_available": "try_again",
@@ -139,6 +150,21 @@ def decline_reason(error: Mapping[str, Any] | None) -> str:
     return DECLINES.get(code, "card_declined")
 
 
+def absolute(url: str) -> str:
+    """Stripe takes only absolute return URLs: a path is put under CARAVANA_SITE_URL."""
+    if url.startswith(("https://", "http://")):
+        return url
+    return _setting("CARAVANA_SITE_URL", "http://127.0.0.1:8000").rstrip("/") + url
+
+
+def redirect_url(pi: Mapping[str, Any]) -> str:
+    """The bank's page of a `requires_action` intent (next_action redirect_to_url), or ""."""
+    action = pi.get("next_action") or {}
+    if action.get("type") != "redirect_to_url":
+        return ""
+    return str((action.get("redirect_to_url") or {}).get("url") or "")
+
+
 def _setting(name: str, default: str = "") -> str:
     return str(getattr(settings, name, "") or default)
 
@@ -154,6 +180,18 @@ def _time(value: Any) -> dt.datetime | None:
 class StripeCharge(Charge):
     payment_id: str = ""
     status_detail: str = ""
+    authorised: bool = False  # requires_capture: the card is held, the capture is ours to ask
+
+
+def challenge_outcome(charge: StripeCharge) -> tuple[str, str]:
+    """What a read intent says of a card's 3-D Secure check, for issuing.settle_challenge."""
+    if charge.authorised:
+        return "approved", ""
+    if charge.status == "succeeded":
+        return "succeeded", ""
+    if charge.status in ("declined", "expired", "cancelled"):
+        return "failed", charge.status_detail if charge.status == "declined" else "card_declined"
+    return "pending", ""
 
 
 class StripeProvider:
@@ -284,6 +322,9 @@ class StripeProvider:
                     }
                 )
             params.update(payment_method=str(card_token["token"]), capture_method="manual")
+            back = str(card_token.get("return_url") or "")
+            if back:  # 3-D Secure then answers redirect_to_url (the bank's page) to send the buyer
+                params["return_url"] = absolute(back)
             count = int(card_token.get("installments") or 1)
             if (
                 count > 1
@@ -332,11 +373,18 @@ class StripeProvider:
         if method == "card":
             if status == "requires_capture":
                 return Issued(art, now + dt.timedelta(days=7), "pending", True, "", self._card(pi))
-            if status == "requires_action":  # 3-D Secure: the browser finishes it
-                art["client_secret"] = str(pi.get("client_secret", ""))
+            if status == "requires_action":  # 3-D Secure: the buyer goes to the bank's page
+                url = redirect_url(pi)
+                if not url:  # no return_url was given: nothing to send the buyer to
+                    return Issued(
+                        art, None, "declined", False, "authentication_required", self._card(pi)
+                    )
+                art["challenge_url"] = url
                 return Issued(
                     art, now + dt.timedelta(minutes=15), "pending", False, "", self._card(pi)
                 )
+            if status == "succeeded":  # captured already (not ours: manual): the webhook pays it
+                return Issued(art, now + dt.timedelta(days=7), "pending", False, "", self._card(pi))
             return Issued(
                 art,
                 None,
@@ -475,7 +523,17 @@ class StripeProvider:
             reference=str(metadata.get(REFERENCE_KEY, "")),
             payment_id=str(pi.get("id", "")),
             status_detail=detail,
+            authorised=raw == "requires_capture",
         )
+
+    def challenge_result(self, payment_reference: str) -> tuple[str, str]:
+        """The buyer is back from 3-D Secure: read the intent again. (approved | succeeded |
+        failed | pending, the decline reason when failed)."""
+        try:
+            charge = self.retrieve_id(self._intent_id(payment_reference))
+        except ProviderError:
+            return "pending", ""
+        return challenge_outcome(charge)
 
     def retrieve_id(self, payment_id: str) -> StripeCharge:
         if not payment_id.startswith("pi_"):

@@ -137,6 +137,17 @@ def _receive_notification(
                 raise LookupError
             if charge.status == "succeeded":
                 captures.capture(payment, amount=charge.amount, currency=charge.currency)
+            elif getattr(charge, "authorised", False) and payment.artefact.get("challenge_url"):
+                # A card's 3-D Secure passed and the buyer has not come back (yet): the
+                # capture is requested here, once (issuing.settle_challenge).
+                from caravana.payments import issuing
+
+                issuing.settle_challenge(payment, "approved")
+            elif charge.status == "declined" and payment.artefact.get("challenge_url"):
+                from caravana.payments import issuing
+
+                reason = getattr(charge, "status_detail", "") or "authentication_failed"
+                issuing.settle_challenge(payment, "failed", reason)
             elif charge.status in FINAL:
                 detail = getattr(charge, "status_detail", "") or charge.status
                 captures.fail(payment, FINAL[charge.status], f"{provider_name}: {detail}")

@@ -3,8 +3,10 @@ a service's ValidationError becomes a message on the form."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,9 +33,9 @@ from caravana.orders.apps import SESSION_CART
 from caravana.orders.models import Cart, DisputeReason, Order, OrderStatus, ServiceLevel
 from caravana.orders.validation import state_choices, validate_address
 from caravana.payments import (
+    card_scripts,
     cards,
     installment_labels,
-    installments,
     issuing,
     local_methods,
     method_fields,
@@ -213,7 +215,7 @@ def _installment_choices(request: HttpRequest, total, selected: str = "") -> lis
     country, currency = request.country.code, request.country.currency
     if not total:
         return []
-    opts = installments.choices(country, Decimal(total), currency)
+    opts = issuing.installment_options(country, Decimal(total), currency)
     labelled = installment_labels.labels(country, opts, lambda a: _fmt(request, a, currency))
     return [(n, label, str(n) == selected) for n, label in labelled]
 
@@ -240,29 +242,54 @@ def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
         "chosen_method": chosen,
         "pse_banks": local_methods.PSE_BANKS,
         "card_offered": "card" in offered,
-        **_card_context(request, data, country),
+        **_card_context(request, data, country, summary.get("total_raw")),
         "installments": _installment_choices(
             request, summary["total_raw"], str(data.get("installments") or "")
         ),
+        "installment_note": issuing.installment_note(country),
         **_address_context(country),
         "id_types": [(d.code, d.name) for d in documents.for_country(country)],
         "data": data,
     }
 
 
-def _card_context(request: HttpRequest, data: dict, country: str) -> dict:
+def _card_context(request: HttpRequest, data: dict, country: str, amount: Any = None) -> dict:
     """The buyer's saved cards for the provider `country`'s card is routed to, and that
-    provider's card script: the sandbox's own (payments.sandbox_cards), or none when no script
-    is known for the provider (the card is then offered only as a saved card)."""
+    provider's card script: the sandbox's own (payments.sandbox_cards), Stripe.js or
+    MercadoPago.js when that provider's public key is set (payments.card_scripts; the page's
+    CSP then allows its origins, card_csp), or none (the card is then offered only as a saved
+    card). `amount`: what is paid, for the provider's own installment quotes."""
     provider = issuing.card_provider(country)
     chosen = str(data.get("saved_card") or "")
+    script = card_scripts.script_for(provider)
+    if script is not None:
+        request.card_csp = script.csp  # type: ignore[attr-defined]
     return {
         "saved_cards": [
             (c, c.reference == chosen) for c in cards.saved_for(request.user, provider)
         ],
-        "card_script": "sandbox" if provider == "sandbox" else "",
+        "card_script": "sandbox" if provider == "sandbox" else (script.name if script else ""),
         "card_endpoint": reverse("sandbox_provider:card_tokens") if provider == "sandbox" else "",
+        "card_sdk": script.sdk if script else "",
+        "card_key": script.key if script else "",
+        "card_static": script.static if script else "sandbox/cards.js",
+        "card_amount": "" if amount is None else str(amount),
     }
+
+
+def card_csp(view: Any) -> Any:
+    """Adds the card provider's CSP origins (set by _card_context) to the page's policy, so a
+    provider's script is allowed only on the pages that load it."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        extra = getattr(request, "card_csp", None)
+        if extra:
+            response._csp_update = extra  # django-csp 4 merges it into the policy
+        return response
+
+    return wrapped
 
 
 def _field_labels(country: str) -> dict[str, str]:
@@ -368,6 +395,7 @@ def cep_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@card_csp
 def checkout(request: HttpRequest) -> HttpResponse:
     c = _cart(request)
     if c is None or not c.lines.exists():
@@ -402,12 +430,22 @@ def checkout(request: HttpRequest) -> HttpResponse:
             ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
         carts.clear_cart(c, [v for v, _q in lines])
-        return redirect("payments:pay", reference=payment.reference)
+        return _to_payment(payment)
     ctx = _checkout_context(request, c, data)
     if request.htmx:  # a change of service or state: the summary, and the installments with it
         return render(request, "orders/_checkout_update.html", ctx)
     ctx["idempotency_key"] = uuid.uuid4().hex
     return render(request, "orders/checkout.html", ctx)
+
+
+def _to_payment(payment: Any) -> HttpResponse:
+    """After a payment is made: a card whose bank asks for 3-D Secure on the provider's own
+    site (Stripe's next_action redirect_to_url) goes straight there; everything else to the
+    payment's page (the sandbox's challenge is a link there)."""
+    url = str(payment.artefact.get("challenge_url") or "")
+    if payment.status == PaymentStatus.PENDING and url.startswith("https://"):
+        return redirect(url)
+    return redirect("payments:pay", reference=payment.reference)
 
 
 def _challenge_return() -> str:
@@ -491,15 +529,18 @@ def _order_page(
         else [],
         "installments": installment_labels.labels(
             order.country,
-            installments.choices(order.country, order.group.total, order.currency),
+            issuing.installment_options(order.country, order.group.total, order.currency),
             lambda a: Money(a, order.currency).format(country.format_locale(lang)),
         )
         if awaiting
         else [],
+        "installment_note": issuing.installment_note(order.country) if awaiting else "",
         "pse_banks": local_methods.PSE_BANKS,
         "errors": errors or {},
         "data": data or {"method": last.method if last else ""},
-        **(_card_context(request, data or {}, order.country) if awaiting else {}),
+        **(
+            _card_context(request, data or {}, order.country, order.group.total) if awaiting else {}
+        ),
         "idempotency_key": uuid.uuid4().hex,
         **(extra or {}),
     }
@@ -548,6 +589,7 @@ def delivery_choice(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@card_csp
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(
         Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
@@ -581,11 +623,12 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
         )  # fmt: skip
     except ValidationError as exc:
         return _order_page(request, order, errors=_errors(exc), data=data, status=422)
-    return redirect("payments:pay", reference=payment.reference)
+    return _to_payment(payment)
 
 
 @login_required
 @require_POST
+@card_csp
 def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     order = get_object_or_404(
         Order.objects.select_related("group", "merchant"), number=number, buyer=request.user
