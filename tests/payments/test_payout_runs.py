@@ -230,3 +230,29 @@ def test_a_share_out_of_range_is_refused_naming_the_setting(completed, settings)
         payouts.run_payout(merchant, TODAY)
     assert "PAYOUTS_FX_MARGIN" in err.value.message_dict
     assert not PayoutBatch.objects.exists()
+
+
+def test_an_operator_downloads_the_bank_file_and_a_merchant_cannot(
+    completed, settings, tmp_path, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from caravana.accounts.models import Role
+    from tests import factories as f
+
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    settings.PAYOUTS_BANK_FILE_DIR = f"test-payouts-{tmp_path.name}"
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(completed.orders.order_by("pk").first().merchant, TODAY)
+    batch.refresh_from_db()
+    url = reverse("operations:payout_file", args=[batch.reference])
+    client.force_login(f.user(Role.MERCHANT))
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(f.user(Role.OPERATOR))
+    page = client.get(reverse("operations:payouts")).content.decode()
+    assert url in page
+    response = client.get(url)
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200 and body.startswith("recipientId,name,")
+    assert batch.reference in body
+    default_storage.delete(batch.file)
