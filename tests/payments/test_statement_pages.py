@@ -45,7 +45,9 @@ def test_the_statement_page_shows_only_the_merchants_own_lines(client, paid_out)
     assert all(n in body for n in mine_orders)
     assert not any(n in body for n in their_orders)
     batch = PayoutBatch.objects.get(merchant=mine)
-    assert batch.reference in body and PayoutBatch.objects.get(merchant=theirs).reference not in body
+    assert (
+        batch.reference in body and PayoutBatch.objects.get(merchant=theirs).reference not in body
+    )
     item = batch.items.get()
     assert item.rate_date.isoformat() in body
     for category in ("order", "commission", "fx", "fee", "payout"):
@@ -53,7 +55,8 @@ def test_the_statement_page_shows_only_the_merchants_own_lines(client, paid_out)
 
 
 @pytest.mark.parametrize(
-    "language,word", [("en", "Statement"), ("es", "Extracto"), ("pt-br", "Extrato"), ("zh-hans", "对账单")]
+    "language,word",
+    [("en", "Statement"), ("es", "Extracto"), ("pt-br", "Extrato"), ("zh-hans", "对账单")],
 )
 def test_the_statement_speaks_the_console_languages(client, paid_out, language, word):
     _merchants, (user, _other) = paid_out

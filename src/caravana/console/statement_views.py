@@ -123,22 +123,21 @@ def statement_pdf_bytes(merchant, month: str, data: list[statements.CurrencyStat
     for cs in data:
         story.append(Paragraph(escape(cs.currency), paper.STYLES["Heading3"]))
         rows: list[list] = [[paper.cell(h) for h in head]]
-        rows.append(
-            ["", paper.cell(_("Brought forward")), "", "", Money(cs.opening, cs.currency).format(locale), ""]
-        )  # fmt: skip
+
+        def amount(value: Decimal, currency: str = cs.currency) -> str:
+            return Money(value, currency).format(locale)
+
+        rows.append(["", paper.cell(_("Brought forward")), "", "", amount(cs.opening), ""])
         for line in cs.lines:
             item = line.payout
             rows.append(
                 [
                     line.when.date().isoformat(), paper.cell(line.label), line.reference,
-                    Money(line.amount, cs.currency).format(locale),
-                    Money(line.balance, cs.currency).format(locale),
-                    paper.cell(Money(item.amount, item.batch.currency).format(locale)) if item else "",
+                    amount(line.amount), amount(line.balance),
+                    paper.cell(amount(item.amount, item.batch.currency)) if item else "",
                 ]
             )  # fmt: skip
-        rows.append(
-            ["", paper.cell(_("Closing balance")), "", "", Money(cs.closing, cs.currency).format(locale), ""]
-        )  # fmt: skip
+        rows.append(["", paper.cell(_("Closing balance")), "", "", amount(cs.closing), ""])
         story.append(paper.grid(rows, [22, 36, 38, 30, 30, 34]))
         story.append(Spacer(1, 3 * mm))
         totals = [[paper.cell(_("Type")), paper.cell(_("Amount"))]]
@@ -146,7 +145,14 @@ def statement_pdf_bytes(merchant, month: str, data: list[statements.CurrencyStat
             [paper.cell(label), Money(amount, cs.currency).format(locale)]
             for _c, label, amount in cs.totals()
         ]
-        totals.append(["", Money(sum((a for _c, _l, a in cs.totals()), Decimal(0)), cs.currency).format(locale)])
+        totals.append(
+            [
+                "",
+                Money(sum((a for _c, _l, a in cs.totals()), Decimal(0)), cs.currency).format(
+                    locale
+                ),
+            ]
+        )
         story.append(paper.grid(totals, [60, 40]))
         story.append(Spacer(1, 6 * mm))
     if not data:

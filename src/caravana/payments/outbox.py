@@ -167,7 +167,7 @@ def perform_call(pk: int) -> str:
             # A payout call has its batch: payout_id is set.
             PayoutBatch.objects.filter(pk=call.payout_id).update(  # type: ignore[misc]
                 status="paid", provider_reference=str(reference)[:64],
-                file=payout_providers.bank_file_name(call.key) if call.provider == "wise_batch" else "",
+                file=payout_providers.file_of(call.provider, call.key),
             )  # fmt: skip
     return CallStatus.DONE
 

@@ -102,7 +102,9 @@ def recipient_ids() -> dict[str, str]:
 def wise_rows(order: PayoutOrder) -> list[list[str]]:
     """The header and the payout's row: a fixed target amount (the merchant gets exactly what
     its statement says; the partner's fee is the platform's, already charged as our fee)."""
-    recipient = recipient_ids().get(str(order.merchant_id), f"caravana-merchant-{order.merchant_id}")
+    recipient = recipient_ids().get(
+        str(order.merchant_id), f"caravana-merchant-{order.merchant_id}"
+    )
     return [
         list(WISE_COLUMNS),
         [
@@ -118,6 +120,11 @@ def bank_file_dir() -> str:
 
 def bank_file_name(key: str) -> str:
     return f"{bank_file_dir()}/{key.replace(':', '-')}.csv"
+
+
+def file_of(provider: str, key: str) -> str:
+    """The storage path a file-writing adapter used for `key`; "" for the others."""
+    return bank_file_name(key) if provider == WiseBatchFile.name else ""
 
 
 class WiseBatchFile:

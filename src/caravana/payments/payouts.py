@@ -132,7 +132,10 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
             if amount:
                 ledger.post(
                     f"{key}:{cur}:{kind}", kind,
-                    [ledger.debit(acct, amount), ledger.credit(ledger.account(account_kind, cur), amount)],
+                    [
+                        ledger.debit(acct, amount),
+                        ledger.credit(ledger.account(account_kind, cur), amount),
+                    ],
                     memo=memo,
                 )  # fmt: skip
         txn = ledger.post(

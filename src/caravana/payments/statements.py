@@ -78,7 +78,7 @@ class CurrencyStatement:
 
 
 def month_bounds(month: str | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """"2026-12" → [start, end) in the current time zone; None → the whole history. ValueError
+    """ "2026-12" → [start, end) in the current time zone; None → the whole history. ValueError
     for another shape."""
     if not month:
         return None, None
@@ -100,7 +100,9 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
         before = entries.filter(transaction__created_at__lt=start)
         for row in before.values("currency").annotate(s=Sum("amount")):
             opening[row["currency"]] = -Decimal(row["s"] or 0).quantize(Decimal("0.01"))
-        entries = entries.filter(transaction__created_at__gte=start, transaction__created_at__lt=end)
+        entries = entries.filter(
+            transaction__created_at__gte=start, transaction__created_at__lt=end
+        )
     rows = list(
         entries.select_related("transaction", "transaction__order")
         .only(
@@ -154,3 +156,38 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
             running += line.amount
             line.balance = running
     return [by_currency[c] for c in currencies]
+
+
+def check_against_ledger(merchants=None) -> list[str]:
+    """Every merchant's statement against the ledger: each currency closes on its payable's
+    balance, and its payout lines are the batches' items (gross, fee, margin, converted).
+    [] when they agree; the demo's payout run and the tests call it."""
+    from django.db.models import Sum as _Sum
+
+    from caravana.payments.models import LedgerAccount
+
+    problems: list[str] = []
+    qs = merchants if merchants is not None else Merchant.objects.order_by("pk")
+    for merchant in qs:
+        payable = {
+            a.currency: a.balance
+            for a in LedgerAccount.objects.filter(
+                merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE
+            )
+        }
+        for cs in statement(merchant):
+            if cs.closing != payable.get(cs.currency, ZERO):
+                problems.append(f"{merchant.pk} {cs.currency}: closes {cs.closing} ≠ ledger")
+            totals = {c: a for c, _l, a in cs.totals()}
+            items = PayoutItem.objects.filter(batch__merchant=merchant, source_currency=cs.currency)
+            sums = items.aggregate(
+                g=_Sum("source_amount"), f=_Sum("fee"), m=_Sum("fx_margin"), a=_Sum("amount")
+            )
+            if -(totals["payout"] + totals["fx"] + totals["fee"]) != (sums["g"] or ZERO):
+                problems.append(f"{merchant.pk} {cs.currency}: payouts ≠ batches")
+            if -totals["fee"] != (sums["f"] or ZERO) or -totals["fx"] != (sums["m"] or ZERO):
+                problems.append(f"{merchant.pk} {cs.currency}: fee or margin ≠ batches")
+            converted = sum((ln.payout.amount for ln in cs.lines if ln.payout), ZERO)
+            if converted != (sums["a"] or ZERO):
+                problems.append(f"{merchant.pk} {cs.currency}: converted ≠ batches")
+    return problems

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0009_variant_sku_index'),
+        ("catalog", "0009_variant_sku_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='merchant',
-            name='payout_schedule',
-            field=models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly')], db_default='weekly', default='weekly', max_length=8, verbose_name='payout schedule'),
+            model_name="merchant",
+            name="payout_schedule",
+            field=models.CharField(
+                choices=[("weekly", "Weekly"), ("monthly", "Monthly")],
+                db_default="weekly",
+                default="weekly",
+                max_length=8,
+                verbose_name="payout schedule",
+            ),
         ),
     ]

@@ -4,45 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0010_payout_schedule'),
-        ('payments', '0007_method_offers'),
+        ("catalog", "0010_payout_schedule"),
+        ("payments", "0007_method_offers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payoutbatch',
-            name='file',
+            model_name="payoutbatch",
+            name="file",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='payoutbatch',
-            name='period',
+            model_name="payoutbatch",
+            name="period",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='payoutbatch',
-            name='provider',
+            model_name="payoutbatch",
+            name="provider",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='payoutitem',
-            name='fee',
+            model_name="payoutitem",
+            name="fee",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
         migrations.AddField(
-            model_name='payoutitem',
-            name='fx_margin',
+            model_name="payoutitem",
+            name="fx_margin",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
         migrations.AlterField(
-            model_name='ledgeraccount',
-            name='kind',
-            field=models.CharField(choices=[('clearing', 'Buyer funds in clearing'), ('escrow', 'Escrow'), ('merchant_payable', 'Merchant payable'), ('commission', 'Platform commission'), ('shipping', 'Shipping revenue'), ('duties', 'Duties and taxes payable'), ('refunds', 'Refunds'), ('duty_absorbed', 'Duty shortfalls absorbed by the platform'), ('duty_receivable', 'Duty shortfalls to recover from buyers'), ('duty_surplus', 'Duties collected beyond the assessment'), ('chargeback_hold', 'Merchant payables frozen by a chargeback'), ('chargeback_losses', 'Chargebacks lost beyond what was frozen'), ('payout_fees', 'Payout fees charged to merchants'), ('fx_margin', 'FX margin on payouts')], max_length=20),
+            model_name="ledgeraccount",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("clearing", "Buyer funds in clearing"),
+                    ("escrow", "Escrow"),
+                    ("merchant_payable", "Merchant payable"),
+                    ("commission", "Platform commission"),
+                    ("shipping", "Shipping revenue"),
+                    ("duties", "Duties and taxes payable"),
+                    ("refunds", "Refunds"),
+                    ("duty_absorbed", "Duty shortfalls absorbed by the platform"),
+                    ("duty_receivable", "Duty shortfalls to recover from buyers"),
+                    ("duty_surplus", "Duties collected beyond the assessment"),
+                    ("chargeback_hold", "Merchant payables frozen by a chargeback"),
+                    ("chargeback_losses", "Chargebacks lost beyond what was frozen"),
+                    ("payout_fees", "Payout fees charged to merchants"),
+                    ("fx_margin", "FX margin on payouts"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payoutbatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('period', ''), _negated=True), fields=('merchant', 'period'), name='payout_once_per_merchant_period'),
+            model_name="payoutbatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("period", ""), _negated=True),
+                fields=("merchant", "period"),
+                name="payout_once_per_merchant_period",
+            ),
         ),
     ]
