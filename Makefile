@@ -41,6 +41,9 @@ axe: $(AXE_STAMP)
 
 # The demo runs the sandbox payment provider (off by default: see docs/operations.md).
 demo: export PAYMENTS_SANDBOX = 1
+# Demo figures for the payout fee and FX margin (docs/payments.md, Payouts): not a partner's price.
+demo: export PAYOUTS_FEE_RATE = 0.005
+demo: export PAYOUTS_FX_MARGIN = 0.01
 demo: install
 	$(BIN)/python -m caravana migrate --noinput
 	$(BIN)/python -m caravana seed --scale demo
@@ -50,6 +53,7 @@ demo: install
 	$(BIN)/python -m caravana seed_carrier_events
 	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_returns
+	$(BIN)/python -m caravana seed_payouts
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"

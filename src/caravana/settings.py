@@ -395,6 +395,15 @@ PAYMENTS_SANDBOX_REQUIRE_AUTOCOMMIT = os.environ.get("PAYMENTS_SANDBOX_REQUIRE_A
 # Outbox: a request row is sent by a task at once; the sweeper re-sends what is still pending this
 # long after it was due, with exponential backoff between attempts, and gives up (status failed,
 # shown to operators) after the maximum.
+# Payouts (docs/payments.md, Payouts): the payout adapter (payments.payout_providers: sandbox,
+# wise_batch), and the shares kept from each payout as their own ledger entries. The defaults
+# keep nothing; the figures `make demo` sets are demo figures, not any partner's price.
+PAYOUTS_PROVIDER = os.environ.get("PAYOUTS_PROVIDER", "")
+PAYOUTS_FEE_RATE = os.environ.get("PAYOUTS_FEE_RATE", "0")
+PAYOUTS_FX_MARGIN = os.environ.get("PAYOUTS_FX_MARGIN", "0")
+PAYOUTS_BANK_FILE_DIR = os.environ.get("PAYOUTS_BANK_FILE_DIR", "payouts/bank-files")
+# Wise recipient ids saved in the platform's Wise account, per merchant id: "12:148105813,…".
+PAYOUTS_WISE_RECIPIENT_IDS = os.environ.get("PAYOUTS_WISE_RECIPIENT_IDS", "")
 PAYMENTS_OUTBOX_GRACE_SECONDS = int(os.environ.get("PAYMENTS_OUTBOX_GRACE_SECONDS", "60"))
 PAYMENTS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PAYMENTS_OUTBOX_MAX_ATTEMPTS", "12"))
 # A pending payment is asked about at its provider (retrieve) once it is this old: a lost webhook
@@ -431,6 +440,9 @@ CELERY_BEAT_SCHEDULE = {
     "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
     "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},
     "catch-up-money": {"task": "caravana.payments.tasks.catch_up_money", "schedule": 900.0},
+    # Pays each merchant owed once per period of its schedule (weekly or monthly): the first
+    # run in a period pays, the others find it paid (payments.payouts.run_payout).
+    "run-payouts": {"task": "caravana.payments.tasks.run_payouts", "schedule": 3600.0},
     "send-pending-notifications": {
         "task": "caravana.orders.tasks.send_pending_notifications",
         "schedule": 300.0,

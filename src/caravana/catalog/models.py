@@ -24,6 +24,14 @@ class Merchant(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=80)
     payout_currency = models.CharField(_("payout currency"), max_length=3, default="CNY")
+    #: How often payouts pay this merchant (payments.payouts.period_of): at most once a period.
+    payout_schedule = models.CharField(
+        _("payout schedule"),
+        max_length=8,
+        choices=[("weekly", _("Weekly")), ("monthly", _("Monthly"))],
+        default="weekly",
+        db_default="weekly",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caravana.console import export_views, merchant_customs_views, views
+from caravana.console import export_views, merchant_customs_views, statement_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
         merchant_customs_views.product_codes,
         name="customs_product",
     ),
+    path("statement/", statement_views.statement_page, name="statement"),
+    path("statement/csv/", statement_views.statement_csv, name="statement_csv"),
+    path("statement/pdf/", statement_views.statement_pdf, name="statement_pdf"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -28,7 +28,9 @@ from caravana.payments.models import (
 
 ReadOnly = ReadOnlyListAdmin
 #: What ledger.post is called with: the kinds of transaction there are.
-TRANSACTION_KINDS = ("capture", "refund", "refund_paid", "release", "payout")
+TRANSACTION_KINDS = (
+    "capture", "refund", "refund_paid", "release", "payout", "fx_margin", "payout_fee",
+)  # fmt: skip
 
 
 def _currencies() -> list[tuple[str, str]]:

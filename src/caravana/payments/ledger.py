@@ -17,11 +17,14 @@ duty_receivable     debit   customs assessed more than was collected; the buyer 
 duty_surplus        credit  collected beyond what customs assessed
 chargeback_hold     credit  merchant payables frozen while a chargeback is open
 chargeback_losses   debit   chargebacks lost beyond what could be taken back from a merchant
+payout_fees         credit  payout fees charged to merchants (operator-set share)
+fx_margin           credit  the FX margin kept on payouts (operator-set share)
 =================== ======= ==================================================================
 
 Flows: capture Dr clearing / Cr escrow. Refund Dr escrow / Cr refunds, then Dr refunds / Cr
 clearing when the provider pays it. Completion Dr escrow / Cr merchant payable (goods less
-commission), commission, shipping, duties. Payout Dr merchant payable / Cr clearing.
+commission), commission, shipping, duties. Payout Dr merchant payable / Cr clearing (the
+transfer), fx_margin and payout_fees (payments.payouts).
 None of these accounts may go negative, nor may an order's share of escrow.
 
 Duties (caravana.duties): when customs assesses a parcel its order's duties and taxes leave
@@ -69,6 +72,8 @@ DUTY_ESCROW_KINDS = ("duty_collect", "duty_return")
 CHARGEBACK_ESCROW_KINDS = ("chargeback_lost",)
 #: What moves a merchant's payable besides releases and payouts: a chargeback's freeze and thaw.
 CHARGEBACK_PAYABLE_KINDS = ("chargeback_hold", "chargeback_return")
+#: What a payout posts against a merchant's payable: the transfer, the FX margin and the fee.
+PAYOUT_KINDS = ("payout", "fx_margin", "payout_fee")
 Leg = tuple[LedgerAccount, Decimal, Order | None]  # account, signed amount (debit +), order
 
 
@@ -599,7 +604,7 @@ def reconcile(progress: Callable[..., None] | None = None) -> list[str]:
     )
     paid = dict(
         LedgerEntry.objects.filter(
-            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind="payout"
+            account__kind=AccountKind.MERCHANT_PAYABLE, transaction__kind__in=PAYOUT_KINDS
         )
         .values("account_id")
         .annotate(s=Sum("amount"))

@@ -209,6 +209,8 @@ class AccountKind(models.TextChoices):
     DUTY_SURPLUS = "duty_surplus", _("Duties collected beyond the assessment")
     CHARGEBACK_HOLD = "chargeback_hold", _("Merchant payables frozen by a chargeback")
     CHARGEBACK_LOSSES = "chargeback_losses", _("Chargebacks lost beyond what was frozen")
+    PAYOUT_FEES = "payout_fees", _("Payout fees charged to merchants")
+    FX_MARGIN = "fx_margin", _("FX margin on payouts")
 
 
 class LedgerAccount(models.Model):
@@ -295,7 +297,8 @@ class LedgerEntry(models.Model):
 
 class PayoutBatch(models.Model):
     """What a merchant is paid at once, converted to its payout currency (CNY) at the recorded
-    rate; each source currency is one item."""
+    rate; each source currency is one item. At most one per merchant and `period` (2026-W49,
+    2026-12: the merchant's schedule), so a retried or crashed run never pays twice."""
 
     reference = models.CharField(max_length=32, unique=True)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts")
@@ -304,10 +307,22 @@ class PayoutBatch(models.Model):
     #: pending until the provider has made the transfer (ProviderCall kind payout).
     status = models.CharField(max_length=10, default="pending")
     provider_reference = models.CharField(max_length=64, blank=True)
+    #: The payout provider (payments.payout_providers) and the period paid ("" before periods).
+    provider = models.CharField(max_length=20, blank=True)
+    period = models.CharField(max_length=10, blank=True)
+    #: Where the bank-file adapter wrote this payout's rows (Django storage), for operators.
+    file = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "period"],
+                condition=~models.Q(period=""),
+                name="payout_once_per_merchant_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -316,7 +331,10 @@ class PayoutBatch(models.Model):
 class PayoutItem(models.Model):
     batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="items")
     source_currency = models.CharField(max_length=3)
-    source_amount = models.DecimalField(**MONEY)
+    source_amount = models.DecimalField(**MONEY)  # the payable paid, fee and margin included
+    #: Kept by the platform out of source_amount, in the source currency (own ledger entries).
+    fee = models.DecimalField(**MONEY, default=0)
+    fx_margin = models.DecimalField(**MONEY, default=0)
     rate = models.DecimalField(max_digits=24, decimal_places=12)
     rate_date = models.DateField()
     rate_source = models.CharField(max_length=300)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger/reconcile/", views.reconcile, name="reconcile"),
     path("payouts/", views.payouts, name="payouts"),
+    path("payouts/<str:reference>/file/", views.payout_file, name="payout_file"),
     path("disputes/", views.disputes, name="disputes"),
     path("disputes/<int:pk>/decide/", views.decide, name="decide"),
     path("review/", views.review, name="review"),

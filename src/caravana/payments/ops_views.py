@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +74,19 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "last": _latest(job_kinds.PAYOUTS),
         },
     )
+
+
+@operator_required
+def payout_file(request: HttpRequest, reference: str) -> HttpResponse:
+    """The bank file a payout adapter wrote for a batch (payments.payout_providers), for the
+    operator to upload to the payout partner."""
+    batch = get_object_or_404(PayoutBatch, reference=reference)
+    if not batch.file or not default_storage.exists(batch.file):
+        raise Http404("file")
+    return FileResponse(
+        default_storage.open(batch.file, "rb"), as_attachment=True,
+        filename=f"{batch.reference}.csv", content_type="text/csv",
+    )  # fmt: skip
 
 
 @operator_required

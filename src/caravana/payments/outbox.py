@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caravana.errors import field_error
-from caravana.payments import evidence, ledger, providers
+from caravana.payments import evidence, ledger, payout_providers, providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     CallKind,
@@ -80,7 +80,25 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def _send_payout(call: ProviderCall) -> str:
+    """A payout goes to its payout provider (payments.payout_providers), under the call's key."""
+    batch = call.payout
+    assert batch is not None  # a payout call has its batch (request_call)
+    merchant = batch.merchant
+    item = batch.items.order_by("source_currency").first()
+    return payout_providers.get(call.provider).send(
+        payout_providers.PayoutOrder(
+            key=call.key, reference=batch.reference, period=batch.period,
+            merchant_id=merchant.pk, beneficiary=merchant.legal_name,
+            email=merchant.contact_email, amount=call.amount, currency=call.currency,
+            source_currency=item.source_currency if item else call.currency,
+        )
+    )  # fmt: skip
+
+
 def _send(call: ProviderCall) -> str:
+    if call.kind == CallKind.PAYOUT:
+        return _send_payout(call)
     provider = providers.get(call.provider)
     if call.kind == CallKind.CAPTURE:
         assert call.payment is not None  # each kind of call has its object (request_call)
@@ -92,12 +110,6 @@ def _send(call: ProviderCall) -> str:
         assert call.payment is not None
         return provider.refund(
             key=call.key, payment_reference=call.payment.reference, amount=call.amount,
-            currency=call.currency,
-        )  # fmt: skip
-    if call.kind == CallKind.PAYOUT:
-        assert call.payout is not None
-        return provider.payout(
-            key=call.key, beneficiary=f"merchant:{call.payout.merchant_id}", amount=call.amount,
             currency=call.currency,
         )  # fmt: skip
     if call.kind == CallKind.EVIDENCE:
@@ -154,8 +166,9 @@ def perform_call(pk: int) -> str:
         elif call.kind == CallKind.PAYOUT:
             # A payout call has its batch: payout_id is set.
             PayoutBatch.objects.filter(pk=call.payout_id).update(  # type: ignore[misc]
-                status="paid", provider_reference=str(reference)[:64]
-            )
+                status="paid", provider_reference=str(reference)[:64],
+                file=payout_providers.file_of(call.provider, call.key),
+            )  # fmt: skip
     return CallStatus.DONE
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 from caravana.catalog.models import Merchant
 from caravana.errors import field_error
 from caravana.money import round_money
-from caravana.payments import ledger, outbox, providers
+from caravana.payments import ledger, outbox, payout_providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
@@ -32,18 +33,55 @@ def payout_currency(merchant: Merchant) -> str:
     return merchant.payout_currency or "CNY"
 
 
+def period_of(merchant: Merchant, on: dt.date) -> str:
+    """The schedule's period `on` falls in: ISO week (2026-W49) or month (2026-12). A merchant
+    is paid at most once a period: the first run in it that finds something owed."""
+    if merchant.payout_schedule == "monthly":
+        return f"{on.year}-{on.month:02d}"
+    year, week, _day = on.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _fraction(name: str) -> Decimal:
+    """An operator-set share (0 ≤ x < 1) from settings: PAYOUTS_FEE_RATE, PAYOUTS_FX_MARGIN."""
+    value = Decimal(str(getattr(settings, name, "0") or "0"))
+    if not Decimal(0) <= value < 1:
+        raise field_error(
+            name, _("%(name)s must be between 0 and 1.") % {"name": name},
+            PaymentsErrorCode.LEDGER_REFUSED,
+        )  # fmt: skip
+    return value
+
+
+def payout_key(merchant: Merchant, period: str) -> str:
+    """The idempotency key of a merchant's payout for a period: the ledger's transactions and
+    the provider's transfer both derive from it."""
+    return f"payout:m{merchant.pk}:{period}"
+
+
+#: A hook between the steps of run_payout, for the tests that crash a run midway.
+_step: Callable[[str], None] = lambda name: None  # noqa: E731
+
+
 @transaction.atomic
 def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | None:
-    """Pay a merchant all it is owed, each buyer currency converted to CNY at the day's rate
-    (recorded with its date and source on the batch). None when nothing is owed. The transfer
-    itself is a request row in the same transaction (the outbox), sent after commit."""
+    """Pay a merchant all it is owed for the period of `on` (its schedule), each buyer currency
+    converted at the dated rate (recorded with its date and source). The FX margin and the
+    payout fee (operator-set shares) are kept as their own ledger transactions; the rest leaves
+    clearing. None when nothing is owed or the period is already paid. Everything is one
+    transaction keyed by merchant and period, and the transfer is an outbox request under the
+    same key: a crash before commit leaves nothing, a retry after commit finds the batch, and
+    the provider dedupes on the key."""
     on = on or timezone.now().date()
-    provider = providers.default_name()
+    provider = payout_providers.default_name()
     if provider is None:
         raise field_error(
-            "provider", _("No payment provider is configured."), PaymentsErrorCode.NO_PROVIDER
+            "provider", _("No payout provider is configured."), PaymentsErrorCode.NO_PROVIDER
         )
+    fee_rate, margin_rate = _fraction("PAYOUTS_FEE_RATE"), _fraction("PAYOUTS_FX_MARGIN")
     target = payout_currency(merchant)
+    period = period_of(merchant, on)
+    key = payout_key(merchant, period)
     payable = list(
         LedgerAccount.objects.filter(
             merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0
@@ -51,10 +89,17 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
     )
     if not payable:
         return None
-    # One post per currency: each payable and its clearing account are locked first, all
-    # together in the ledger's order (no deadlock with a capture or a release), then read.
-    clearing = [ledger.account(AccountKind.CLEARING, cur) for _pk, cur in payable]
-    locked = ledger.lock([LedgerAccount(pk=pk) for pk, _cur in payable] + clearing)
+    # Each payable and the accounts its payout posts to are locked first, all together in the
+    # ledger's order (no deadlock with a capture or a release), then read; a second run for
+    # the same merchant waits here and then finds the period paid.
+    others = [
+        ledger.account(kind, cur)
+        for _pk, cur in payable
+        for kind in (AccountKind.CLEARING, AccountKind.PAYOUT_FEES, AccountKind.FX_MARGIN)
+    ]
+    locked = ledger.lock([LedgerAccount(pk=pk) for pk, _cur in payable] + others)
+    if PayoutBatch.objects.filter(merchant=merchant, period=period).exists():
+        return None
     accounts = sorted(
         (locked[pk] for pk, _cur in payable if locked[pk].balance > 0), key=lambda a: a.currency
     )
@@ -68,32 +113,54 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
             raise field_error("fx", str(exc), PaymentsErrorCode.NO_EXCHANGE_RATE) from exc
         quotes.append((acct, rate, when, source))
     batch = PayoutBatch.objects.create(
-        reference=new_reference("PO"), merchant=merchant, currency=target, total=Decimal(0)
-    )
+        reference=new_reference("PO"), merchant=merchant, currency=target, total=Decimal(0),
+        provider=provider, period=period,
+    )  # fmt: skip
+    _step("batch")
     total = Decimal(0)
+    memo = f"payout {batch.reference} to {merchant.legal_name}"[:200]
     for acct, rate, when, source in quotes:
-        amount = acct.balance
+        cur = acct.currency
+        gross = acct.balance
+        margin = round_money(gross * margin_rate, cur)
+        fee = round_money(gross * fee_rate, cur)
+        net = gross - margin - fee
+        for kind, account_kind, amount in (
+            ("fx_margin", AccountKind.FX_MARGIN, margin),
+            ("payout_fee", AccountKind.PAYOUT_FEES, fee),
+        ):
+            if amount:
+                ledger.post(
+                    f"{key}:{cur}:{kind}", kind,
+                    [
+                        ledger.debit(acct, amount),
+                        ledger.credit(ledger.account(account_kind, cur), amount),
+                    ],
+                    memo=memo,
+                )  # fmt: skip
         txn = ledger.post(
-            f"payout:{batch.reference}:{acct.currency}",
+            f"{key}:{cur}",
             "payout",
             [
-                ledger.debit(acct, amount),
-                ledger.credit(ledger.account(AccountKind.CLEARING, acct.currency), amount),
+                ledger.debit(acct, net),
+                ledger.credit(ledger.account(AccountKind.CLEARING, cur), net),
             ],
-            memo=f"payout {batch.reference} to {merchant.legal_name}"[:200],
+            memo=memo,
         )
-        converted = round_money(amount * rate, target)
+        _step(f"posted:{cur}")
+        converted = round_money(net * rate, target)
         PayoutItem.objects.create(
-            batch=batch, source_currency=acct.currency, source_amount=amount, rate=rate,
-            rate_date=when, rate_source=source[:300], amount=converted, ledger_transaction=txn,
+            batch=batch, source_currency=cur, source_amount=gross, fee=fee, fx_margin=margin,
+            rate=rate, rate_date=when, rate_source=source[:300], amount=converted,
+            ledger_transaction=txn,
         )  # fmt: skip
         total += converted
     batch.total = total
     PayoutBatch.objects.filter(pk=batch.pk).update(total=total)
     outbox.request_call(
-        CallKind.PAYOUT, key=f"payout:{batch.reference}", provider=provider, amount=total,
-        currency=target, payout=batch,
-    )  # fmt: skip
+        CallKind.PAYOUT, key=key, provider=provider, amount=total, currency=target, payout=batch
+    )
+    _step("requested")
     return batch
 
 
