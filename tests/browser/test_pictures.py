@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from caravana.accounts.models import Role, User
-from caravana.catalog.seeding.reference import DEMO_PASSWORD
 from caravana.catalog import landed, services
 from caravana.catalog.models import Product
+from caravana.catalog.seeding.reference import DEMO_PASSWORD
 from tests import factories as f
 from tests.browser.axe import violations
 

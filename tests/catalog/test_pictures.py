@@ -236,3 +236,13 @@ def test_product_page_shows_pictures_and_each_variants_main_one(media_root):
     assert 'data-testid="main-picture"' in html and 'type="image/webp"' in html
     assert f'data-variant="{v2.pk}"' in html
     assert thumbnails.thumb_name(blue.image.name, 480, "webp").rsplit("/", 1)[1] in html
+
+
+def test_make_thumbnails_writes_what_an_older_picture_lacks(media_root):
+    p = f.product()
+    img = services.add_image(p, upload())
+    small = thumbnails.thumb_name(img.image.name, 240, "webp")
+    default_storage.delete(small)
+    out = io.StringIO()
+    call_command("make_thumbnails", stdout=out)
+    assert default_storage.exists(small) and "1 pictures" in out.getvalue()
