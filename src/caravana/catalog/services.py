@@ -266,7 +266,7 @@ def add_image(product: Product, upload: Any, variant: Variant | None = None) -> 
     image = clean_image(upload, field="image")
     _check_variant(product, variant)
     field = ProductImage._meta.get_field("image")
-    name = field.generate_filename(None, image.name)
+    name = field.generate_filename(ProductImage(product=product), str(image.name))
     name = field.storage.save(name, image, max_length=field.max_length)
     image.seek(0)
     with Image.open(image) as img:
@@ -340,7 +340,7 @@ def delete_image(image: ProductImage) -> None:
     """Delete the picture and renumber the rest; its file and thumbnails go too unless another
     row names the same file (seeded pictures share theirs), after the rows are committed."""
     field = ProductImage._meta.get_field("image")
-    name = image.image.name
+    name = str(image.image.name)
     with transaction.atomic():
         Product.objects.select_for_update().filter(pk=image.product_id).first()
         ProductImage.objects.filter(pk=image.pk).delete()
