@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import random
 import re
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
