@@ -17,6 +17,9 @@ from caravana.catalog.seeding.picture_pool import PicturePool
 from caravana.catalog.seeding.pictures import SIDE
 from caravana.catalog.seeding.progress import Report
 
+#: From this many products the whole picture pool is drawn up front (seeding.picture_pool).
+PREPARE_PICTURES_FROM = 5_000
+
 
 @transaction.atomic
 def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -> None:
@@ -51,6 +54,8 @@ def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -
         stores.append((store, m))
     prng = generate.stream(sc.name, seed, "products")
     pool = PicturePool(looks=sc.picture_looks)
+    if sc.products >= PREPARE_PICTURES_FROM:
+        pool.prepare_all()  # the demo's ~2,000 pictures on every core, not one at a time
     cities = {c.name: i for i, c in enumerate(vocab.CITIES)}
     with report.bar(sc.products, unit="products") as advance:
         done = 0
