@@ -18,6 +18,7 @@ M = TypeVar("M", bound=Model)
 #: or a function of the tenant giving the condition.
 OWNERSHIP: dict[tuple[str, str], str | Callable[[Any], Q]] = {
     ("catalog.product", "catalog.merchant"): "store__merchant",
+    ("catalog.productimage", "catalog.merchant"): "product__store__merchant",
     ("catalog.store", "catalog.merchant"): "merchant",
     ("catalog.variant", "catalog.merchant"): "merchant",
     ("catalog.warehouse", "catalog.merchant"): "merchant",

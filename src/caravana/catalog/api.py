@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -16,9 +16,10 @@ from caravana.access.objects import owned, owned_or_404
 from caravana.api.pagination import Pagination
 from caravana.catalog import queries, services
 from caravana.catalog.error_codes import CatalogErrorCode
-from caravana.catalog.models import Category, Product, Store, Variant, Warehouse
+from caravana.catalog.models import Category, Product, ProductImage, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
     ImageOut,
+    ImagePatch,
     ProductDetailOut,
     ProductIn,
     ProductOut,
@@ -189,11 +190,54 @@ def update_variant(request: HttpRequest, variant_id: int, payload: VariantPatch)
 
 
 @merchant_router.post("/merchant/products/{int:product_id}/images", response={201: ImageOut})
-def add_image(request: HttpRequest, product_id: int, image: UploadedFile = File(...)):
-    """Multipart upload of one JPEG, PNG or WebP image. It is stored re-encoded, under a
-    generated name: the file name and content type sent are not used."""
+def add_image(
+    request: HttpRequest,
+    product_id: int,
+    image: UploadedFile = File(...),
+    variant: int | None = Form(None),
+):
+    """Multipart upload of one JPEG, PNG or WebP image, as the product's last picture (shown
+    for `variant`, a variant id, when given). It is stored re-encoded, under a generated name,
+    with its thumbnails: the file name and content type sent are not used."""
     product = _own_product(request, product_id)
-    return Status(201, services.add_image(product, image))
+    return Status(201, services.add_image(product, image, _variant_of(product, variant)))
+
+
+@merchant_router.get("/merchant/products/{int:product_id}/images", response=list[ImageOut])
+def list_images(request: HttpRequest, product_id: int):
+    """The product's pictures in order: the first is the main one."""
+    return list(_own_product(request, product_id).images.all())
+
+
+@merchant_router.patch("/merchant/images/{int:image_id}", response=ImageOut)
+def update_image(request: HttpRequest, image_id: int, payload: ImagePatch):
+    """Move a picture (position 0: the main one) or show it for a variant (null: any)."""
+    image = owned_or_404(
+        ProductImage.objects.select_related("product"), request.merchant, pk=image_id
+    )
+    data = payload.dict(exclude_unset=True)
+    if "variant" in data:
+        services.set_image_variant(image, _variant_of(image.product, data["variant"]))
+    if "position" in data:
+        services.move_image(image, data["position"])
+    return ProductImage.objects.get(pk=image.pk)
+
+
+@merchant_router.delete("/merchant/images/{int:image_id}", response={204: None})
+def delete_image(request: HttpRequest, image_id: int):
+    services.delete_image(owned_or_404(ProductImage, request.merchant, pk=image_id))
+    return Status(204, None)
+
+
+def _variant_of(product: Product, variant_id: int | None) -> Variant | None:
+    if variant_id is None:
+        return None
+    variant = product.variants.filter(pk=variant_id).first()
+    if variant is None:
+        raise field_error(
+            "variant", "not a variant of this product", CatalogErrorCode.UNKNOWN_VARIANT
+        )
+    return variant
 
 
 @merchant_router.put("/merchant/variants/{int:variant_id}/stock", response=StockOut)

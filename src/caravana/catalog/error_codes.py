@@ -20,6 +20,8 @@ class CatalogErrorCode(StrEnum):
     UNDELIVERABLE_VARIANT = "undeliverable_variant"
     IMAGE_TOO_LARGE = "image_too_large"
     INVALID_IMAGE = "invalid_image"
+    UNKNOWN_VARIANT = "unknown_variant"
+    INVALID_POSITION = "invalid_position"
     UNKNOWN_CATEGORY = "unknown_category"
     UNKNOWN_STORE = "unknown_store"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"

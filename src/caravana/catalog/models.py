@@ -266,7 +266,21 @@ class Stock(models.Model):
 
 
 class ProductImage(models.Model):
+    """A picture of a product; the first by position is its main picture (cards, the page's
+    first view). One linked to a variant shows when the buyer picks that variant; the
+    variant's first by position is its main picture. Resized copies sit beside the file
+    (catalog.thumbnails). Seeded pictures share files (catalog.seeding.pictures), so a file is
+    deleted only with the last row naming it (catalog.services.delete_image)."""
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="images",
+        verbose_name=_("variant"),
+    )
     image = SafeImageField(_("image"), upload_to=product_image_path)
     position = models.PositiveSmallIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)

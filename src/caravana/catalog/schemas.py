@@ -33,15 +33,41 @@ class VariantOut(Schema):
 
 
 class ImageOut(Schema):
+    """A product picture: position 0 is the main one; `variant` (an id) shows it for that
+    variant. `thumbnails` are the stored resized copies by width and format."""
+
     id: int
     url: str
     width: int
     height: int
     position: int
+    variant: int | None = Field(None, alias="variant_id")
+    thumbnails: dict[str, str]
 
     @staticmethod
     def resolve_url(obj, context) -> str:
         return context["request"].build_absolute_uri(obj.image.url)
+
+    @staticmethod
+    def resolve_thumbnails(obj, context) -> dict[str, str]:
+        from caravana.catalog import thumbnails
+
+        storage = obj.image.storage
+        build = context["request"].build_absolute_uri
+        return {
+            f"{w}.{ext}": build(storage.url(thumbnails.thumb_name(obj.image.name, w, ext)))
+            for w in thumbnails.WIDTHS
+            for ext, _ in thumbnails.FORMATS
+        }
+
+
+class ImagePatch(Schema):
+    """Fields left out keep their value. `position` 0 makes it the main picture; `variant`
+    null shows it for any variant."""
+
+    model_config = ConfigDict(extra="forbid")
+    position: int = Unset()
+    variant: int | None = Unset()
 
 
 class ProductOut(Schema):

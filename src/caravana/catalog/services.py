@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from PIL import Image
 
+from caravana.catalog import thumbnails
 from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.images import clean_image
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
@@ -257,14 +259,101 @@ def set_stock(variant: Variant, warehouse: Warehouse, quantity: int) -> Stock:
     return stock
 
 
-@transaction.atomic
-def add_image(product: Product, upload: Any) -> ProductImage:
-    """Store an upload as the product's next image, re-encoded under a generated name."""
+def add_image(product: Product, upload: Any, variant: Variant | None = None) -> ProductImage:
+    """Store an upload as the product's last picture (of `variant`, when given), re-encoded
+    under a generated name, its thumbnails written beside it (catalog.thumbnails) before the
+    row exists: storage may be a remote bucket, which is not called inside a transaction."""
     image = clean_image(upload, field="image")
-    position = product.images.count()
-    return ProductImage.objects.create(
-        product=product, image=image, position=position, width=image.width, height=image.height
+    _check_variant(product, variant)
+    field = ProductImage._meta.get_field("image")
+    name = field.generate_filename(ProductImage(product=product), str(image.name))
+    name = field.storage.save(name, image, max_length=field.max_length)
+    image.seek(0)
+    with Image.open(image) as img:
+        img.load()
+        thumbnails.write(field.storage, name, img)
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        last = locked.images.aggregate(m=Max("position"))["m"]
+        return ProductImage.objects.create(
+            product=locked,
+            variant=variant,
+            image=name,
+            position=0 if last is None else last + 1,
+            width=image.width,
+            height=image.height,
+        )
+
+
+def _check_variant(product: Product, variant: Variant | None) -> None:
+    if variant is not None and variant.product_id != product.pk:
+        raise field_error(
+            "variant",
+            _("Choose one of this product's variants."),
+            CatalogErrorCode.UNKNOWN_VARIANT,
+        )
+
+
+@transaction.atomic
+def move_image(image: ProductImage, position: int) -> list[ProductImage]:
+    """Put a picture at `position` (0 is the main picture) among its product's, renumbering
+    the others 0, 1, 2... in their order. Returns the product's pictures in the new order."""
+    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    images = list(
+        ProductImage.objects.filter(product_id=image.product_id).order_by("position", "id")
     )
+    if not 0 <= position < len(images):
+        raise field_error(
+            "position",
+            _("Position must be between %(low)d and %(high)d.")
+            % {"low": 0, "high": len(images) - 1},
+            CatalogErrorCode.INVALID_POSITION,
+        )
+    moving = next(i for i in images if i.pk == image.pk)
+    images.remove(moving)
+    images.insert(position, moving)
+    changed = []
+    for n, img in enumerate(images):
+        if img.position != n:
+            img.position = n
+            changed.append(img)
+    ProductImage.objects.bulk_update(changed, ["position"])
+    return images
+
+
+def set_main_image(image: ProductImage) -> list[ProductImage]:
+    """The product's main picture (cards, the page's first view): first of all. A picture of
+    a variant also becomes that variant's main one, being first among its pictures."""
+    return move_image(image, 0)
+
+
+@transaction.atomic
+def set_image_variant(image: ProductImage, variant: Variant | None) -> ProductImage:
+    """Show the picture when the buyer picks `variant` (None: the product's, for any)."""
+    _check_variant(image.product, variant)
+    image.variant = variant
+    image.save(update_fields=["variant"])
+    return image
+
+
+def delete_image(image: ProductImage) -> None:
+    """Delete the picture and renumber the rest; its file and thumbnails go too unless another
+    row names the same file (seeded pictures share theirs), after the rows are committed."""
+    field = ProductImage._meta.get_field("image")
+    name = str(image.image.name)
+    with transaction.atomic():
+        Product.objects.select_for_update().filter(pk=image.product_id).first()
+        ProductImage.objects.filter(pk=image.pk).delete()
+        rest = ProductImage.objects.filter(product_id=image.product_id).order_by("position", "id")
+        changed = []
+        for n, img in enumerate(rest):
+            if img.position != n:
+                img.position = n
+                changed.append(img)
+        ProductImage.objects.bulk_update(changed, ["position"])
+        shared = ProductImage.objects.filter(image=name).exists()
+    if not shared:
+        thumbnails.delete(field.storage, name)
 
 
 def delete_product(product: Product) -> None:

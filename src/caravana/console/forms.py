@@ -1,11 +1,12 @@
 from collections.abc import Sequence
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from caravana.accounts.models import Scope
-from caravana.catalog.images import ImageUploadField
+from caravana.catalog.images import MIN_SIDE, ImageUploadField
 from caravana.catalog.models import Category, Product, Store, Variant
 from caravana.limits import INT_MAX
 
@@ -155,7 +156,38 @@ class TokenForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = ImageUploadField(label=_("Image"))
+    image = ImageUploadField(label=_("Picture"))
+    variant = forms.ModelChoiceField(
+        queryset=Variant.objects.none(),
+        required=False,
+        label=_("Shown for the option"),
+        empty_label=_("Any option"),
+    )
+
+    def __init__(self, *args, product: Product, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = product.variants.all()
+        self.fields["variant"].label_from_instance = _variant_label
+        self.fields["image"].help_text = _(
+            "JPEG, PNG or WebP, at most %(mb)s MB and at least %(side)d pixels a side."
+        ) % {"mb": f"{settings.IMAGE_MAX_BYTES / 2**20:g}", "side": MIN_SIDE}
+
+
+def _variant_label(v: Variant) -> str:
+    return f"{v.sku} · {v.merchant_options_label}" if v.options else v.sku
+
+
+class ImageActionForm(forms.Form):
+    """One change to one picture: move it up or down, make it the main one, show it for an
+    option (or any), delete it."""
+
+    ACTIONS = ("up", "down", "main", "variant", "delete")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    variant = forms.ModelChoiceField(queryset=Variant.objects.none(), required=False)
+
+    def __init__(self, *args, product: Product, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = product.variants.all()
 
 
 class NationalCodesForm(forms.Form):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/<int:pk>/variants/", views.variant_new, name="variant_new"),
     path("variants/<int:pk>/stock/", views.stock_set, name="stock_set"),
     path("products/<int:pk>/images/", views.image_add, name="image_add"),
+    path("images/<int:pk>/", views.image_change, name="image_change"),
     path("exports/orders/", export_views.orders_csv, name="export_orders"),
     path("exports/parcels/", export_views.parcels_csv, name="export_parcels"),
     path("customs/", merchant_customs_views.overview, name="customs"),

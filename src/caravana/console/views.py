@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,9 +16,10 @@ from caravana.access.pages import merchant_required
 from caravana.accounts import services as account_services
 from caravana.accounts.models import ApiToken
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
-from caravana.catalog import queries, services
-from caravana.catalog.models import Product, Stock, Store, Variant, Warehouse
+from caravana.catalog import queries, services, thumbnails
+from caravana.catalog.models import Product, ProductImage, Stock, Store, Variant, Warehouse
 from caravana.console.forms import (
+    ImageActionForm,
     ImageForm,
     ProductForm,
     StockForm,
@@ -123,11 +125,26 @@ def _edit_context(request: HttpRequest, product: Product, **forms) -> dict:
         "product": product,
         "form": forms.get("form") or ProductForm(instance=product, merchant=request.merchant),
         "variant_form": forms.get("variant_form") or VariantForm(),
-        "image_form": forms.get("image_form") or ImageForm(),
+        "image_form": forms.get("image_form") or ImageForm(product=product),
         "variants": variants,
         "warehouse": warehouse,
-        "images": list(product.images.all()),
+        "images": _editor_pictures(product),
+        "image_error": forms.get("image_error"),
     }
+
+
+def _editor_pictures(product: Product) -> list[dict]:
+    storage = ProductImage._meta.get_field("image").storage
+    images = list(product.images.select_related("variant"))
+    return [
+        {
+            "image": im,
+            "src": thumbnails.sources(storage, im.image.name, 240),
+            "first": n == 0,
+            "last": n == len(images) - 1,
+        }
+        for n, im in enumerate(images)
+    ]
 
 
 @merchant_required
@@ -201,18 +218,54 @@ def stock_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def image_add(request: HttpRequest, pk: int) -> HttpResponse:
     product = _own_product(request, pk)
-    iform = ImageForm(request.POST, request.FILES)
+    iform = ImageForm(request.POST, request.FILES, product=product)
     if iform.is_valid():
         try:
-            services.add_image(product, iform.cleaned_data["image"])
+            services.add_image(product, iform.cleaned_data["image"], iform.cleaned_data["variant"])
         except ValidationError as exc:
             _apply_errors(iform, exc)
         else:
-            return redirect("console:product_edit", pk=product.pk)
+            return redirect(reverse("console:product_edit", args=[product.pk]) + "#pictures")
     return render(
         request,
         "console/product_edit.html",
         _edit_context(request, product, image_form=iform),
+        status=422,
+    )
+
+
+@merchant_required
+@require_POST
+def image_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reorder, make main, show for an option, or delete one picture of the merchant's own."""
+    image = owned_or_404(ProductImage.objects.select_related("product"), request.merchant, pk=pk)
+    product = _own_product(request, image.product_id)
+    form = ImageActionForm(request.POST, product=product)
+    error = None
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            if action == "up":
+                services.move_image(image, max(0, image.position - 1))
+            elif action == "down":
+                last = product.images.count() - 1
+                services.move_image(image, min(last, image.position + 1))
+            elif action == "main":
+                services.set_main_image(image)
+            elif action == "variant":
+                services.set_image_variant(image, form.cleaned_data["variant"])
+            else:
+                services.delete_image(image)
+        except ValidationError as exc:
+            error = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    else:
+        error = "; ".join(f"{f}: {e}" for f, errs in form.errors.items() for e in errs)
+    if error is None:
+        return redirect(reverse("console:product_edit", args=[product.pk]) + "#pictures")
+    return render(
+        request,
+        "console/product_edit.html",
+        _edit_context(request, product, image_error=error),
         status=422,
     )
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caravana import markets
-from caravana.catalog import landed, queries
+from caravana.catalog import landed, queries, thumbnails
 from caravana.catalog.models import Category, ProductImage, Store
 from caravana.catalog.search import SORTS, SearchRequest
 from caravana.catalog.search import search as run_search
@@ -29,6 +29,10 @@ from caravana.storefront.prices import PriceBook
 from caravana.storefront.urls_cache import product_url
 
 PER_PAGE = 24
+#: A card's picture is at most this wide in CSS pixels (its 2x thumbnail is twice it).
+CARD_WIDTH = 240
+#: Cards in the first row at the widest layout: their pictures are not lazy.
+EAGER_CARDS = 6
 
 
 def _language() -> str:
@@ -47,7 +51,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     storage = ProductImage._meta.get_field("image").storage
     from_price = gettext("from %(price)s")
     cards = []
-    for p in products:
+    for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
         amount = prices[p.pk].amount
         cards.append(
@@ -61,7 +65,11 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 "price_text": mark_safe(from_price % {"price": conditional_escape(price)}),
                 "amount": amount,
                 "amount_attr": "" if amount is None else str(amount),
-                "image_url": storage.url(p.card_image) if p.card_image else "",
+                "image": thumbnails.sources(storage, p.card_image, CARD_WIDTH)
+                if p.card_image
+                else None,
+                # The first row loads at once; the rest as the buyer scrolls to it.
+                "lazy": n >= EAGER_CARDS,
             }
         )
     return cards
@@ -244,6 +252,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404(_("No such product."))
     lang = _language()
+    title = item.title(lang)
     book = PriceBook(request.country, lang)
     variants = [
         {"variant": v, "price": book.show(v.price, v.currency), "available": v.available}
@@ -261,20 +270,57 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         "storefront/product.html",
         {
             "product": item,
-            "title": item.title(lang),
+            "title": title,
             "description": item.description(lang),
             "category_name": item.category.name(lang),
             "variants": variants,
             "price": book.show(priced.price, priced.currency)
             if priced
             else book.show(item.price_from, item.price_currency),
-            "images": list(item.images.all()),
+            **_pictures(item, title, [v["variant"] for v in variants]),
             "landed": landed_context(quote, book) if quote else None,
             "local_offers": local_stock.offers(
                 [v["variant"] for v in variants], request.country, book.locale
             ),
         },
     )
+
+
+#: The product page's picture, in CSS pixels (its 2x thumbnail is twice it).
+PAGE_WIDTH = 480
+
+
+def _pictures(item, title: str, variants: list) -> dict:
+    """The page's pictures from the images already fetched with the product (no query): the
+    main one, the gallery, and each variant's main picture for the option picker."""
+    storage = ProductImage._meta.get_field("image").storage
+    pictures = []
+    for n, im in enumerate(item.images.all()):
+        ratio = im.height / im.width if im.width and im.height else 1
+        big = thumbnails.sources(storage, im.image.name, PAGE_WIDTH)
+        pictures.append(
+            {
+                "pk": im.pk,
+                "variant": im.variant_id,
+                "big": big,
+                "small": thumbnails.sources(storage, im.image.name, 240),
+                "height": round(PAGE_WIDTH * ratio),
+                "alt": _("%(title)s, picture %(n)d of %(total)d")
+                % {"title": title, "n": n + 1, "total": len(item.images.all())},
+            }
+        )
+    main = None
+    if pictures:
+        first = pictures[0]
+        main = thumbnails.picture_html(
+            first["big"], width=PAGE_WIDTH, height=first["height"], alt=first["alt"], lazy=False
+        )
+    picks = []
+    for v in variants:
+        pic = next((p for p in pictures if p["variant"] == v.pk), None)
+        if pic is not None:
+            picks.append({"variant": v, "picture": pic})
+    return {"pictures": pictures, "main_picture": main, "variant_picks": picks}
 
 
 def landed_context(quote, book: PriceBook) -> dict:

@@ -17,13 +17,26 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from caravana.catalog.models import Merchant, Product, Stock, Store, Variant, Warehouse
+from caravana.catalog.models import (
+    Merchant,
+    Product,
+    ProductImage,
+    Stock,
+    Store,
+    Variant,
+    Warehouse,
+)
 from caravana.catalog.seeding import generate, vocab
 from caravana.catalog.seeding.generate import Scale
+from caravana.catalog.seeding.picture_pool import PicturePool
+from caravana.catalog.seeding.pictures import SIDE
 from caravana.catalog.seeding.progress import Report, SeedError
 from caravana.catalog.services import VARIANT_FIELDS
 
 CHUNK = 20_000  # products per bulk transaction
+# From this many products every seed picture is drawn up front on every core (about a
+# thousand); a smaller load draws only those its products name, one at a time.
+PREPARE_PICTURES_FROM = 50_000
 
 _search_migration = importlib.import_module("caravana.catalog.migrations.0002_search")
 _pg_search = importlib.import_module("caravana.catalog.migrations.0003_search_table")
@@ -58,6 +71,7 @@ PRODUCT_COLS = (
 )
 VARIANT_COLS = ("id", "product_id", "merchant_id", *VARIANT_FIELDS)
 STOCK_COLS = ("id", "variant_id", "warehouse_id", "quantity", "reserved")
+IMAGE_COLS = ("id", "product_id", "variant_id", "image", "position", "width", "height")
 
 
 class BulkSeeder:
@@ -84,6 +98,15 @@ class BulkSeeder:
         fmt = self.db.timestamp
         mid0, wid0, sid0 = self._next_id(Merchant), self._next_id(Warehouse), self._next_id(Store)
         pid, vid, kid = self._next_id(Product), self._next_id(Variant), self._next_id(Stock)
+        iid = self._next_id(ProductImage)
+        pool = PicturePool(looks=sc.picture_looks)
+        if sc.products >= PREPARE_PICTURES_FROM:
+            t_pic = time.perf_counter()
+            pool.prepare_all()
+            self.report.line(
+                f"  pictures: {len(pool.known):,} files ({pool.drawn:,} drawn) in "
+                f"{time.perf_counter() - t_pic:.1f} s"
+            )
         self.report.line(
             f"Bench seed on {connection.vendor}: {sc.merchants:,} merchants, {sc.stores:,} stores, "
             f"{sc.products:,} products."
@@ -135,12 +158,12 @@ class BulkSeeder:
             t1 = time.perf_counter()
             bar = self.report.bar(sc.products, unit="products", unit_scale=True, smoothing=0.1)
             with bar as advance:
-                done, chunk_no, nvariants = 0, 0, 0
+                done, chunk_no, nvariants, nimages = 0, 0, 0, 0
                 true = self.db.true
                 while done < sc.products:
                     n = min(CHUNK, sc.products - done)
                     prng = generate.stream(sc.name, seed, "products", chunk_no)
-                    prows, vrows, krows = [], [], []
+                    prows, vrows, krows, irows = [], [], [], []
                     # Newest first in id order would be odd: ids grow with creation time.
                     for k in range(n):
                         number = done + k
@@ -171,6 +194,10 @@ class BulkSeeder:
                                 ts,
                             )
                         )
+                        for pic in pool.plan(p, number + 1):
+                            variant = None if pic.variant is None else vid + pic.variant
+                            irows.append((iid, pid, variant, pic.name, pic.position, SIDE, SIDE))
+                            iid += 1
                         for v in p.variants:
                             vrows.append(
                                 (
@@ -197,14 +224,17 @@ class BulkSeeder:
                         self.db.insert("catalog_product", PRODUCT_COLS, prows)
                         self.db.insert("catalog_variant", VARIANT_COLS, vrows)
                         self.db.insert("catalog_stock", STOCK_COLS, krows)
+                        self.db.insert("catalog_productimage", IMAGE_COLS, irows)
                     nvariants += len(vrows)
+                    nimages += len(irows)
                     done += n
                     chunk_no += 1
                     advance(n)
             load = time.perf_counter() - t1
-            rows = done + 2 * nvariants
+            rows = done + 2 * nvariants + nimages
             self.report.line(
-                f"  rows: {done:,} products, {nvariants:,} variants, {nvariants:,} stock in "
+                f"  rows: {done:,} products, {nvariants:,} variants, {nvariants:,} stock, "
+                f"{nimages:,} pictures ({len(pool.known):,} files, {pool.drawn:,} drawn now) in "
                 f"{load:.1f} s ({done / load:,.0f} products/s, {rows / load:,.0f} rows/s)"
             )
             ok = True
@@ -352,7 +382,15 @@ class _PostgresWriter(_Writer):
         bits = _pg_search.BLOCK_BITS
         with connection.cursor() as cur:
             cur.execute("SET session_replication_role = DEFAULT")
-            for table in ("merchant", "warehouse", "store", "product", "variant", "stock"):
+            for table in (
+                "merchant",
+                "warehouse",
+                "store",
+                "product",
+                "variant",
+                "stock",
+                "productimage",
+            ):
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('catalog_{table}', 'id'), "
                     f"coalesce(max(id), 1)) FROM catalog_{table}"
@@ -391,7 +429,15 @@ class _PostgresWriter(_Writer):
         # scan is possible (a capped category count: 76 ms by seq scan, 13 ms index-only).
         self.report.line("  VACUUM (ANALYZE)…")
         with connection.cursor() as cur:
-            for table in ("merchant", "warehouse", "store", "product", "variant", "stock"):
+            for table in (
+                "merchant",
+                "warehouse",
+                "store",
+                "product",
+                "variant",
+                "stock",
+                "productimage",
+            ):
                 cur.execute(f"VACUUM (ANALYZE) catalog_{table}")
             for p in partitions:
                 cur.execute(f"VACUUM (ANALYZE) {p}")

@@ -32,11 +32,13 @@ class Scale:
     # relative frequency of 1, 2, 3, 4 variants per product
     variant_weights: tuple[int, ...] = (45, 30, 15, 10)
     bulk: bool = False  # raw bulk loaders instead of the ORM
+    #: Looks drawn per kind, colour and view (seeding.picture_pool): more, more varied pages.
+    picture_looks: int = 1
 
 
 SCALES: dict[str, Scale] = {
     "test": Scale("test", merchants=3, stores=6, products=30),
-    "demo": Scale("demo", merchants=50, stores=100, products=5_000),
+    "demo": Scale("demo", merchants=50, stores=100, products=5_000, picture_looks=2),
     # the bench path (bulk loaders) at test size
     "bulk-test": Scale(
         "bulk-test", merchants=4, stores=10, products=300, variant_weights=(60, 30, 10), bulk=True
@@ -130,6 +132,7 @@ class ProductSeed:
     titles: tuple[str, str, str, str]  # in vocab.LANGS order
     descriptions: tuple[str, str, str, str]
     variants: list[VariantSeed] = field(default_factory=list)
+    kind: str = ""  # in English: what its pictures draw (seeding.pictures)
 
     @property
     def price_from(self) -> VariantSeed:
@@ -326,4 +329,5 @@ def product(
         titles=tuple(titles),  # type: ignore[arg-type]
         descriptions=tuple(descs),  # type: ignore[arg-type]
         variants=variants,
+        kind=kind[2],
     )

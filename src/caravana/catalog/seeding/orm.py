@@ -10,10 +10,15 @@ from decimal import Decimal
 from django.db import transaction
 
 from caravana.catalog import services
-from caravana.catalog.models import Merchant, Product, Stock, Variant, Warehouse
+from caravana.catalog.models import Merchant, Product, ProductImage, Stock, Variant, Warehouse
 from caravana.catalog.seeding import generate, vocab
 from caravana.catalog.seeding.generate import Scale
+from caravana.catalog.seeding.picture_pool import PicturePool
+from caravana.catalog.seeding.pictures import SIDE
 from caravana.catalog.seeding.progress import Report
+
+#: From this many products the whole picture pool is drawn up front (seeding.picture_pool).
+PREPARE_PICTURES_FROM = 5_000
 
 
 @transaction.atomic
@@ -48,12 +53,15 @@ def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -
         store = services.create_store(merchant, slug=s.slug, name=s.name, description=s.description)
         stores.append((store, m))
     prng = generate.stream(sc.name, seed, "products")
+    pool = PicturePool(looks=sc.picture_looks)
+    if sc.products >= PREPARE_PICTURES_FROM:
+        pool.prepare_all()  # the demo's ~2,000 pictures on every core, not one at a time
     cities = {c.name: i for i, c in enumerate(vocab.CITIES)}
     with report.bar(sc.products, unit="products") as advance:
         done = 0
         while done < sc.products:
             n = min(1000, sc.products - done)
-            products, variants_of = [], []
+            products, variants_of, seeds = [], [], []
             for k in range(n):
                 store, m = (
                     stores[prng.randrange(len(stores))]
@@ -78,9 +86,11 @@ def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -
                 p.full_clean(exclude=["store", "category"])
                 products.append(p)
                 variants_of.append(seed_p.variants)
+                seeds.append((seed_p, done + k + 1))
             Product.objects.bulk_create(products)
-            variants, quantities = [], []
-            for p, vs in zip(products, variants_of, strict=True):
+            variants, quantities, images = [], [], []
+            for p, vs, (seed_p, number) in zip(products, variants_of, seeds, strict=True):
+                first = len(variants)
                 for v in vs:
                     var = Variant(
                         product=p,
@@ -99,7 +109,19 @@ def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -
                     var.full_clean(exclude=["product", "merchant"], validate_unique=False)
                     variants.append(var)
                     quantities.append(v.quantity)
+                images += [
+                    ProductImage(
+                        product=p,
+                        variant=None if pic.variant is None else variants[first + pic.variant],
+                        image=pic.name,
+                        position=pic.position,
+                        width=SIDE,
+                        height=SIDE,
+                    )
+                    for pic in pool.plan(seed_p, number)
+                ]
             Variant.objects.bulk_create(variants)
+            ProductImage.objects.bulk_create(images)
             Stock.objects.bulk_create(
                 Stock(variant=v, warehouse=warehouses[v.merchant_id], quantity=q)
                 for v, q in zip(variants, quantities, strict=True)
@@ -109,5 +131,6 @@ def seed_orm(sc: Scale, seed: int, categories: dict[str, int], report: Report) -
     elapsed = time.perf_counter() - t0
     report.line(
         f"Catalogue: {sc.merchants} merchants, {sc.stores} stores, {sc.products:,} products "
-        f"in {elapsed:.1f} s ({sc.products / elapsed:,.0f} products/s)."
+        f"in {elapsed:.1f} s ({sc.products / elapsed:,.0f} products/s); "
+        f"{len(pool.known):,} pictures shared by them ({pool.drawn:,} drawn now)."
     )

@@ -11,6 +11,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from caravana.catalog.thumbnails import picture_html
+
 register = template.Library()
 
 # A parcel drawn in line when the product has no picture.
@@ -26,8 +28,8 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
     """The card's link, picture, title, store, landed price ("—" when it cannot be delivered
     there) and the page's delivery promise."""
     image = (
-        format_html('<img src="{}" alt="" loading="lazy">', c["image_url"])
-        if c["image_url"]
+        picture_html(c["image"], width=240, height=240, alt="", lazy=c["lazy"])
+        if c["image"]
         else _NO_IMAGE
     )
     amount = format_html(' data-amount="{}"', c["amount_attr"]) if c["amount_attr"] else ""

@@ -28,3 +28,25 @@
   window.addEventListener("resize", mark);
   document.addEventListener("htmx:afterSettle", mark);
 })();
+
+// The product page's pictures: a gallery button or an option (a colour) shows its picture as
+// the main one, from the thumbnails already listed in its data-* attributes.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    const button = e.target instanceof Element ? e.target.closest("button[data-picture]") : null;
+    const main = document.querySelector("[data-main-picture]");
+    if (!button || !main) return;
+    const source = main.querySelector("source");
+    const img = main.querySelector("img");
+    if (!img) return;
+    if (source) source.srcset = button.dataset.webp;
+    img.srcset = button.dataset.jpgSrcset;
+    img.src = button.dataset.jpg;
+    img.alt = button.dataset.alt;
+    main.dataset.showing = button.dataset.picture;
+    document.querySelectorAll("button[data-picture]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.picture === button.dataset.picture && b.parentElement === button.parentElement ? "true" : "false");
+    });
+  });
+})();
