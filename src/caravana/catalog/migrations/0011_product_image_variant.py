@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_variant_sku_index'),
+        ('catalog', '0010_payout_schedule'),
     ]
 
     operations = [
