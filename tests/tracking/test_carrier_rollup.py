@@ -33,7 +33,7 @@ def seed(make_parcel, n: int = 48, seed_value: int = 15) -> None:
     """n journeys delivered over the last 40 days: two countries, two service levels, a
     handover or none, failed attempts, a second EMI days later, labels days before."""
     rng = random.Random(seed_value)
-    for i in range(n):
+    for _ in range(n):
         kind = rng.choice(["br", "br", "premium", "mx"])
         parcel = (
             make_parcel(**MX)

@@ -219,8 +219,9 @@ CACHE_SECONDS = 300
 
 
 def cached_bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Bucket]:
-    """The period's counts of every country (the daily roll-up's, carrier_rollup.bucket_rows), kept in Django's cache for CACHE_SECONDS (shared by the
-    processes when the cache is Redis), then filtered to `country`: figures at most that old."""
+    """The period's counts of every country (carrier_rollup.bucket_rows: the daily roll-up's,
+    today's live), kept in Django's cache for CACHE_SECONDS (shared by the processes when the
+    cache is Redis), then filtered to `country`: figures at most that old."""
     from caravana.tracking import carrier_rollup  # it imports this module
 
     seconds = int(getattr(settings, "CARRIER_STATS_CACHE_SECONDS", CACHE_SECONDS))

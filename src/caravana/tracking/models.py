@@ -309,6 +309,9 @@ class CarrierDayCount(models.Model):
     class Meta:
         indexes = [models.Index(fields=["day"], name="trk_carrier_day")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.country} {self.carrier_id} {self.hours} h: {self.parcels}"
+
 
 class CarrierDayRolled(models.Model):
     """A day whose counts are in CarrierDayCount (a day without deliveries has no count rows,
@@ -316,3 +319,6 @@ class CarrierDayRolled(models.Model):
 
     day = models.DateField(primary_key=True)
     rolled_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.day} (rolled {self.rolled_at:%Y-%m-%d %H:%M})"
