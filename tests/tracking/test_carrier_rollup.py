@@ -66,8 +66,9 @@ def both(start: dt.datetime, end: dt.datetime, country: str = ""):
 def test_the_days_sum_to_the_statements_figures_for_any_period(make_parcel):
     seed(make_parcel)
     call_command("roll_up_carrier_days", "--since", (TODAY - dt.timedelta(days=45)).isoformat())
-    assert CarrierDayRolled.objects.count() == 45 and CarrierDayCount.objects.exists()
-    assert not CarrierDayRolled.objects.filter(day=TODAY).exists()  # today is read live
+    assert CarrierDayRolled.objects.count() == 46 and CarrierDayCount.objects.exists()
+    today = CarrierDayRolled.objects.get(day=TODAY)  # to its last whole hour, the rest live
+    assert today.until == dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     periods = [
         (TODAY - dt.timedelta(days=d), TODAY + dt.timedelta(days=1)) for d in (0, 1, 7, 30, 44)
     ]
@@ -105,9 +106,9 @@ def test_days_not_rolled_are_read_live_and_a_rolled_day_is_read_from_its_counts(
 def test_the_beat_task_rolls_recent_days_again_and_catches_up(make_parcel):
     seed(make_parcel, n=12, seed_value=3)
     done = tasks.roll_up_carrier_days()
-    assert done["days"] == carrier_rollup.REFRESH_DAYS + carrier_rollup.CATCH_UP_DAYS
+    assert done["days"] == carrier_rollup.REFRESH_DAYS + carrier_rollup.CATCH_UP_DAYS + 1
     rolled = set(CarrierDayRolled.objects.values_list("day", flat=True))
-    assert TODAY - dt.timedelta(days=1) in rolled and TODAY not in rolled
+    assert TODAY - dt.timedelta(days=1) in rolled and TODAY in rolled
     assert (
         len(carrier_rollup.due_days()) == carrier_rollup.REFRESH_DAYS + carrier_rollup.CATCH_UP_DAYS
     )
@@ -118,6 +119,20 @@ def test_the_beat_task_rolls_recent_days_again_and_catches_up(make_parcel):
     first, stop = midnight(TODAY - dt.timedelta(days=38)), midnight(TODAY + dt.timedelta(days=1))
     raw, rolled_rows = both(first, stop)
     assert rolled_rows == raw
+
+
+def test_a_partly_rolled_today_reads_only_the_rest_live(make_parcel):
+    hour = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    journey(make_parcel(), [("EMI", hour - dt.timedelta(minutes=5))])  # rolled
+    journey(make_parcel(), [("EMI", dt.datetime.now(UTC))])  # since the last whole hour: live
+    carrier_rollup.roll_today()
+    day = CarrierDayRolled.objects.get(day=TODAY)
+    assert day.until == hour
+    if hour.date() == TODAY and hour > midnight(TODAY):
+        assert CarrierDayCount.objects.get(day=TODAY).parcels == 1
+    first, stop = midnight(TODAY), midnight(TODAY + dt.timedelta(days=1))
+    raw, rolled = both(first, stop)
+    assert rolled == raw and sum(b.parcels for b in rolled) == 2
 
 
 def test_the_command_names_a_bad_day():

@@ -315,10 +315,13 @@ class CarrierDayCount(models.Model):
 
 class CarrierDayRolled(models.Model):
     """A day whose counts are in CarrierDayCount (a day without deliveries has no count rows,
-    so this row says it was rolled all the same), and when."""
+    so this row says it was rolled all the same), when, and up to when its deliveries are
+    counted: the next midnight for a closed day, the last whole hour for today (the rest of
+    today is read live)."""
 
     day = models.DateField(primary_key=True)
     rolled_at = models.DateTimeField()
+    until = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"{self.day} (rolled {self.rolled_at:%Y-%m-%d %H:%M})"

@@ -1,5 +1,6 @@
 """Fill or correct the carrier performance roll-up (tracking.carrier_rollup): every closed UTC
-day from --since to --until, each replaced whole, so it may be run again at any time."""
+day from --since to --until, each replaced whole, so it may be run again at any time; then
+today up to its last whole hour, as the hourly task does."""
 
 from __future__ import annotations
 
@@ -45,4 +46,8 @@ class Command(BaseCommand):
             done["days"] += 1
             if options["verbosity"] > 1:
                 self.stdout.write(f"{day.isoformat()} rolled")
-        self.stdout.write(f"{done['days']} days rolled, {done['rows']} count rows written.")
+        done["rows"] += carrier_rollup.roll_today()
+        self.stdout.write(
+            f"{done['days']} days and today to its last whole hour rolled, "
+            f"{done['rows']} count rows written."
+        )
