@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.fulfillment.models import Parcel
-from caravana.tracking import carrier_figures, carrier_queries
+from caravana.tracking import carrier_figures, carrier_queries, carrier_rollup
 from caravana.tracking.batch import EventIn
 from caravana.tracking.models import Source
 from caravana.tracking.recording import record_batch
@@ -52,7 +52,7 @@ def journey(parcel, steps: list[tuple[str, dt.datetime]], label: dt.datetime | N
 
 @pytest.fixture(autouse=True)
 def _fresh_counts():
-    """The page keeps a period's counts in the cache (carrier_queries.cached_bucket_rows):
+    """The page keeps a period's counts in the cache (carrier_rollup.cached_bucket_rows):
     each test starts without them."""
     cache.clear()
 
@@ -166,12 +166,12 @@ def test_the_statement_reads_deliveries_by_index(make_parcel):
 def test_the_page_keeps_a_periods_counts_for_a_while(make_parcel, settings):
     t = NOW - dt.timedelta(days=2)
     journey(make_parcel(), [("EMI", t)])
-    first = carrier_queries.cached_bucket_rows(START, END)
+    first = carrier_rollup.cached_bucket_rows(START, END)
     journey(make_parcel(), [("EMI", t)])
-    assert carrier_queries.cached_bucket_rows(START, END) == first  # kept
-    assert carrier_queries.cached_bucket_rows(START, END, "MX") == []
+    assert carrier_rollup.cached_bucket_rows(START, END) == first  # kept
+    assert carrier_rollup.cached_bucket_rows(START, END, "MX") == []
     settings.CARRIER_STATS_CACHE_SECONDS = 0
-    assert carrier_queries.cached_bucket_rows(START, END)[0].parcels == 2
+    assert carrier_rollup.cached_bucket_rows(START, END)[0].parcels == 2
 
 
 def test_returns_by_reason_comes_from_the_returns_app_and_is_empty_without_returns():

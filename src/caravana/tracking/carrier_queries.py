@@ -33,8 +33,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from caravana import markets
@@ -210,29 +208,6 @@ def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list
         for c, cid, name, hours, n, first, within in rows
         if not country or c == country
     ]
-
-
-#: How long a period's counts are kept (seconds) unless CARRIER_STATS_CACHE_SECONDS says
-#: otherwise; 0 reads them every time. Today is read live from the events (carrier_rollup), and
-#: the country filter and a reload ask for the same counts again.
-CACHE_SECONDS = 300
-
-
-def cached_bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Bucket]:
-    """The period's counts of every country (carrier_rollup.bucket_rows: the daily roll-up's,
-    today's live), kept in Django's cache for CACHE_SECONDS (shared by the processes when the
-    cache is Redis), then filtered to `country`: figures at most that old."""
-    from caravana.tracking import carrier_rollup  # it imports this module
-
-    seconds = int(getattr(settings, "CARRIER_STATS_CACHE_SECONDS", CACHE_SECONDS))
-    if seconds <= 0:
-        return carrier_rollup.bucket_rows(start, end, country)
-    key = f"carrier-stats:{start.isoformat()}:{end.isoformat()}"
-    rows = django_cache.get(key)
-    if rows is None:
-        rows = carrier_rollup.bucket_rows(start, end)
-        django_cache.set(key, rows, seconds)
-    return [b for b in rows if not country or b.country == country]
 
 
 #: Where returns figures come from: the returns app registers its own at start-up

@@ -26,6 +26,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -183,3 +185,24 @@ def _live(
         else:
             out.append((lo, hi))
     return out
+
+
+#: How long a period's counts are kept (seconds) unless CARRIER_STATS_CACHE_SECONDS says
+#: otherwise; 0 reads them every time. What is not rolled is read live from the events, and
+#: the country filter and a reload ask for the same counts again.
+CACHE_SECONDS = 300
+
+
+def cached_bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Bucket]:
+    """The period's counts of every country (bucket_rows: the daily roll-up's,
+    today's live), kept in Django's cache for CACHE_SECONDS (shared by the processes when the
+    cache is Redis), then filtered to `country`: figures at most that old."""
+    seconds = int(getattr(settings, "CARRIER_STATS_CACHE_SECONDS", CACHE_SECONDS))
+    if seconds <= 0:
+        return bucket_rows(start, end, country)
+    key = f"carrier-stats:{start.isoformat()}:{end.isoformat()}"
+    rows = django_cache.get(key)
+    if rows is None:
+        rows = bucket_rows(start, end)
+        django_cache.set(key, rows, seconds)
+    return [b for b in rows if not country or b.country == country]
