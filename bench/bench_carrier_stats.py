@@ -10,8 +10,14 @@ Run: .venv/bin/python bench/bench_carrier_stats.py [--events 10000000] [--runs 5
 2. The statement for the last 30 and 92 days (--periods), --runs times each (median and best
    shown), then EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL or EXPLAIN QUERY PLAN on
    SQLite, printed to stderr.
+3. The daily roll-up (tracking.carrier_rollup, decision 0023): every closed day of the last
+   366 rolled (timed: the backfill command's work; skipped when already rolled, unless
+   --reroll), then what the page reads, carrier_rollup.bucket_rows + carrier_figures, for the
+   last 30, 92 and 365 days (--rollup-periods), --rollup-runs times each: p50/p95/max; and the
+   live read of the busiest single day of the data, what "today" costs at that volume.
+   A check that the roll-up's figures equal the statement's for the --periods.
 
-Prints a markdown table and writes bench/out/carrier-stats-<vendor>.json.
+Prints markdown tables and writes bench/out/carrier-stats-<vendor>.json.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tracking import STORED_CODES, STORED_INDICATOR, prepare, stored_events  # noqa: E402
-from common import bench_env, machine, write_result  # noqa: E402
+from common import bench_env, machine, percentiles, write_result  # noqa: E402
 
 #: Marks the delivery events this bench adds, so a second run finds them.
 SOURCE = "carrier:bench-lastmile"
@@ -120,6 +126,76 @@ def explain(start: dt.datetime, end: dt.datetime) -> str:
         return "\n".join(r[-1] for r in cur.fetchall())
 
 
+def roll_up(reroll: bool) -> dict:
+    """Every closed day of the last 366 rolled, timed (days already rolled kept unless
+    `reroll`)."""
+    from caravana.tracking import carrier_rollup
+    from caravana.tracking.models import CarrierDayCount, CarrierDayRolled
+
+    today = dt.datetime.now(dt.UTC).date()
+    days = carrier_rollup.closed_days(today - dt.timedelta(days=366), today)
+    if not reroll:
+        have = set(CarrierDayRolled.objects.values_list("day", flat=True))
+        days = [d for d in days if d not in have]
+    t0 = time.perf_counter()
+    done = carrier_rollup.roll_days(days)
+    took = time.perf_counter() - t0
+    log(f"roll-up: {done['days']} days, {done['rows']:,} rows in {took:.0f} s")
+    return {**done, "seconds": round(took, 1), "stored_rows": CarrierDayCount.objects.count(),
+            "per_day_s": round(took / done["days"], 2) if done["days"] else None}  # fmt: skip
+
+
+def time_rollup(days: int, runs: int) -> dict:
+    """What the page reads for the last `days` days and today (cache off)."""
+    from caravana.tracking import carrier_figures, carrier_rollup
+
+    end = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    end += dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days)
+    took, figures = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        figures = carrier_figures.summarise(carrier_rollup.bucket_rows(start, end))
+        took.append((time.perf_counter() - t0) * 1000)
+    return {"days": days, "delivered": sum(f.volume for f in figures), **percentiles(took)}
+
+
+def busiest_live_day(runs: int) -> dict:
+    """The live statement over the busiest single day of the data: what the page's live part
+    (today) costs when today is as busy."""
+    from django.db.models import Sum
+
+    from caravana.tracking import carrier_queries
+    from caravana.tracking.models import CarrierDayCount
+
+    top = CarrierDayCount.objects.values("day").annotate(n=Sum("parcels")).order_by("-n").first()
+    if top is None:
+        return {}
+    start = dt.datetime.combine(top["day"], dt.time(0), tzinfo=dt.UTC)
+    took = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        carrier_queries.bucket_rows(start, start + dt.timedelta(days=1))
+        took.append((time.perf_counter() - t0) * 1000)
+    hour = []  # its busiest hour (the most the page reads live once today is rolled hourly)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        carrier_queries.bucket_rows(start + dt.timedelta(hours=12), start + dt.timedelta(hours=13))
+        hour.append((time.perf_counter() - t0) * 1000)
+    return {"day": top["day"].isoformat(), "delivered": top["n"], **percentiles(took),
+            "one_hour": percentiles(hour)}  # fmt: skip
+
+
+def same_figures(days: int) -> bool:
+    from caravana.tracking import carrier_figures, carrier_queries, carrier_rollup
+
+    end = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    end += dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days)
+    raw = carrier_figures.summarise(carrier_queries.bucket_rows(start, end))
+    return raw == carrier_figures.summarise(carrier_rollup.bucket_rows(start, end))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="journey events stored")
@@ -127,6 +203,10 @@ def main() -> int:
     parser.add_argument(
         "--periods", default="30,92", help="period lengths in days, comma-separated"
     )
+    parser.add_argument("--rollup-periods", default="30,92,365")
+    parser.add_argument("--rollup-runs", type=int, default=40)
+    parser.add_argument("--reroll", action="store_true", help="roll every day again")
+    parser.add_argument("--skip-statement", action="store_true", help="roll-up part only")
     args = parser.parse_args()
     vendor, context = prepare(bench_env("bench_tracking.sqlite3"))
     from caravana.tracking.models import TrackingEvent
@@ -137,7 +217,7 @@ def main() -> int:
     total = TrackingEvent.objects.count()
     result = {"benchmark": "carrier-stats", "vendor": vendor, "machine": machine(),
               "stored_events": total, "periods": []}  # fmt: skip
-    for days in (int(d) for d in args.periods.split(",")):
+    for days in (int(d) for d in args.periods.split(",")) if not args.skip_statement else ():
         row = time_statement(days, args.runs)
         log(f"{days} days: {row['delivered']:,} delivered, median {row['median_ms']} ms\n"
             + row["plan"])  # fmt: skip
@@ -147,6 +227,26 @@ def main() -> int:
     for row in result["periods"]:
         print(f"| {row['days']} days | {row['delivered']:,} | {row['median_ms']} ms "
               f"| {row['best_ms']} ms |")  # fmt: skip
+    result["rollup"] = roll_up(args.reroll)
+    result["rollup_periods"] = [
+        time_rollup(int(d), args.rollup_runs) for d in args.rollup_periods.split(",")
+    ]
+    result["live_busiest_day"] = busiest_live_day(max(3, args.runs))
+    result["same_figures"] = {d: same_figures(int(d)) for d in args.periods.split(",")}
+    r = result["rollup"]
+    print(f"\nroll-up: {r['days']} days rolled in {r['seconds']} s ({r['per_day_s']} s a day), "
+          f"{r['stored_rows']:,} rows stored; load {machine()['load_1m']}\n")  # fmt: skip
+    print("| period (roll-up + today live) | parcels delivered | p50 | p95 | max |")
+    print("|---|---|---|---|---|")
+    for row in result["rollup_periods"]:
+        print(f"| {row['days']} days | {row['delivered']:,} | {row['p50']} ms | {row['p95']} ms "
+              f"| {row['max']} ms |")  # fmt: skip
+    live = result["live_busiest_day"]
+    if live:
+        print(f"\nlive statement, busiest day {live['day']} ({live['delivered']:,} delivered): "
+              f"p50 {live['p50']} ms, max {live['max']} ms; one hour of it (12:00-13:00): "
+              f"p50 {live['one_hour']['p50']} ms, max {live['one_hour']['max']} ms")  # fmt: skip
+    print(f"figures equal to the statement's: {result['same_figures']}")
     print(write_result(f"carrier-stats-{vendor}", result))
     return 0
 

@@ -447,6 +447,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caravana.orders.tasks.send_pending_notifications",
         "schedule": 300.0,
     },
+    # Carrier performance per closed day (tracking.carrier_rollup; decision 0023).
+    "roll-up-carrier-days": {
+        "task": "caravana.tracking.tasks.roll_up_carrier_days",
+        "schedule": 3600.0,
+    },
     "create-tracking-partitions": {
         "task": "caravana.tracking.tasks.create_partitions",
         "schedule": 86400.0,

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_carrier_performance_reads_on_a_laptop_and_a_phone(live_server, page, request):
-    cache.clear()  # the page keeps a period's counts (carrier_queries.cached_bucket_rows)
+    cache.clear()  # the page keeps a period's counts (carrier_rollup.cached_bucket_rows)
     seed_network(TODAY)
     f.merchant(staff=f.user(Role.MERCHANT, username="merchant"))
     assert seed_demo_deliveries()["parcels"] == 60

@@ -173,3 +173,114 @@ def test_webhook_has_its_own_rate(carrier_parcel, poster, settings):
     hook = poster("mx-99minutos", "99minutos")
     payload = recorded("minutos99_webhook.json", number="2139671481")
     assert [hook.post(payload).status_code for _ in range(3)] == [200, 200, 429]
+
+
+# -- HTTP Basic credentials (Loggi) -----------------------------------------------------------
+
+
+def basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def loggi_post(client, payload, authorization: str | None):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return client.post(
+        "/api/v1/carriers/br-loggi/events",
+        json.dumps(payload),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def test_loggi_delivers_with_basic_credentials(carrier_parcel, feed, client):
+    from caravana.carrier_events import services
+
+    parcel = carrier_parcel("br-loggi", "SH1007503594LG")
+    loggi = feed("br-loggi", "loggi")
+    password = services.set_basic_credentials(loggi, "loggi-webhook")
+    loggi.refresh_from_db()
+    assert loggi.webhook_auth == "basic" and password not in loggi.basic_password_digest
+    assert len(loggi.basic_password_digest) == 64  # its SHA-256, never the password
+    payload = recorded("loggi_webhook.json", number="SH1007503594LG")
+    r = loggi_post(client, payload, basic("loggi-webhook", password))
+    assert r.status_code == 200, r.content
+    assert r.json()["delivered"] == [parcel.s10]
+
+
+@pytest.mark.parametrize(
+    "authorization, code, words",
+    [
+        (None, "missing_credentials", "credentials missing"),
+        ("Bearer abc", "missing_credentials", "credentials missing"),
+        ("Basic !!!not-base64", "invalid_credentials", "unreadable"),
+        ("Basic " + __import__("base64").b64encode(b"no-colon").decode(), "invalid_credentials",
+         "unreadable"),
+        ("wrong-password", "invalid_credentials", "wrong"),
+        ("wrong-user", "invalid_credentials", "wrong"),
+    ],
+)  # fmt: skip
+def test_wrong_basic_credentials_are_refused_naming_the_problem(
+    carrier_parcel, feed, client, authorization, code, words
+):
+    from caravana.carrier_events import services
+
+    carrier_parcel("br-loggi", "SH1007503594LG")
+    password = services.set_basic_credentials(feed("br-loggi", "loggi"), "loggi-webhook")
+    if authorization == "wrong-password":
+        authorization = basic("loggi-webhook", password + "x")
+    elif authorization == "wrong-user":
+        authorization = basic("loggi", password)
+    before = TrackingEvent.objects.count()
+    r = loggi_post(client, recorded("loggi_webhook.json", number="SH1007503594LG"), authorization)
+    assert r.status_code == 401
+    assert r.json()["code"] == code and words in r.json()["detail"]
+    assert r["WWW-Authenticate"].startswith("Basic realm=")
+    assert TrackingEvent.objects.count() == before
+
+
+def test_a_basic_feed_refuses_a_signature_and_a_signed_feed_refuses_basic(
+    carrier_parcel, feed, client, poster
+):
+    from caravana.carrier_events import services
+
+    carrier_parcel("br-loggi", "SH1007503594LG")
+    loggi = feed("br-loggi", "loggi")
+    payload = recorded("loggi_webhook.json", number="SH1007503594LG")
+    # Signature feed (the default): Basic credentials are no signature.
+    r = loggi_post(client, payload, basic("br-loggi", "anything"))
+    assert r.status_code == 401 and r.json()["code"] == "invalid_signature"
+    assert "WWW-Authenticate" not in r
+    # Basic feed without a password yet, then one: the signature alone is refused.
+    loggi.webhook_auth = "basic"
+    loggi.save()
+    r = loggi_post(client, payload, basic("br-loggi", "anything"))
+    assert r.status_code == 401 and "No HTTP Basic credentials" in r.json()["detail"]
+    services.set_basic_credentials(loggi)
+    from tests.carrier_events.conftest import Poster
+
+    r = Poster(loggi).post(payload)
+    assert r.status_code == 401 and r.json()["code"] == "missing_credentials"
+
+
+def test_the_back_office_makes_a_basic_password_shown_once(feed, client):
+    from caravana.accounts.models import Role
+    from tests import factories as f
+
+    loggi = feed("br-loggi", "loggi")
+    client.force_login(f.user(Role.OPERATOR, is_staff=True, is_superuser=True))
+    r = client.post(
+        "/admin/carrier_events/carrierfeed/",
+        {"action": "new_basic_password", "_selected_action": [loggi.pk]},
+        follow=True,
+    )
+    assert r.status_code == 200
+    loggi.refresh_from_db()
+    assert loggi.webhook_auth == "basic" and loggi.basic_user == "br-loggi"
+    shown = [str(m) for m in r.context["messages"]]
+    assert len(shown) == 1 and "br-loggi" in shown[0]
+    password = shown[0].split("password ")[1].split(" ")[0]
+    from caravana.carrier_events import webhook_auth
+
+    assert webhook_auth.digest(password) == loggi.basic_password_digest

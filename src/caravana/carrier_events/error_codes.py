@@ -5,6 +5,8 @@ from enum import StrEnum
 
 class CarrierEventsErrorCode(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
+    MISSING_CREDENTIALS = "missing_credentials"
+    INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_PAYLOAD = "invalid_payload"
     TOO_MANY_EVENTS = "too_many_events"
     CSV_HEADER = "csv_header"

@@ -8,13 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from caravana import webhook_signing
 from caravana.carrier_events import adapters
+from caravana.carrier_events.webhook_auth import Auth
 from caravana.network.models import Carrier
 
 
 class CarrierFeed(models.Model):
     """How a carrier's events reach us. The webhook endpoint is
     ``/api/v1/carriers/<code>/events``, signed with `webhook_secret` (Standard Webhooks:
-    caravana.webhook_signing); the polling task reads `poll_url` (``{n}`` = the number) for
+    caravana.webhook_signing) or, as `webhook_auth` says, with HTTP Basic credentials
+    (`basic_user`, the password kept as its SHA-256: carrier_events.webhook_auth); the
+    polling task reads `poll_url` (``{n}`` = the number) for
     carriers that only offer a tracking API."""
 
     carrier = models.OneToOneField(
@@ -26,6 +29,21 @@ class CarrierFeed(models.Model):
         max_length=200,
         default=webhook_signing.new_secret,
         help_text=_("The carrier signs each delivery with it (Standard Webhooks)."),
+    )
+    webhook_auth = models.CharField(
+        _("webhook authentication"),
+        max_length=16,
+        choices=Auth.choices,
+        default=Auth.SIGNATURE,
+        help_text=_("How the carrier proves a delivery is its own."),
+    )
+    basic_user = models.CharField(_("HTTP Basic user"), max_length=100, blank=True)
+    basic_password_digest = models.CharField(
+        _("HTTP Basic password (SHA-256)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Set with the action “New HTTP Basic password”; shown once."),
     )
     poll_url = models.CharField(
         _("tracking API URL"),

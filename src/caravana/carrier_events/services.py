@@ -15,12 +15,14 @@ from types import ModuleType
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from caravana import webhook_signing
-from caravana.carrier_events import adapters
+from caravana.carrier_events import adapters, webhook_auth
 from caravana.carrier_events.adapters.base import CarrierEvent, PayloadError, event_key
+from caravana.carrier_events.error_codes import CarrierEventsErrorCode
 from caravana.carrier_events.lookup import parcels_by_number
 from caravana.carrier_events.models import CarrierFeed, HeldCarrierEvent
+from caravana.errors import field_error
 from caravana.network.models import Carrier
 from caravana.tracking import upu
 from caravana.tracking.batch import EventIn
@@ -181,6 +183,25 @@ def ensure_feed(carrier: Carrier, adapter: str, **fields: Any) -> CarrierFeed:
     return feed
 
 
+def set_basic_credentials(feed: CarrierFeed, user: str = "") -> str:
+    """Switch the feed to HTTP Basic credentials with a new password, returned once to give
+    the carrier (only its SHA-256 is kept); `user` defaults to the feed's, else the carrier's
+    code."""
+    user = (user or feed.basic_user or feed.carrier.code).strip()
+    if not user or ":" in user:
+        raise field_error(
+            "basic_user",
+            _("A user without a colon is needed (RFC 7617)."),
+            CarrierEventsErrorCode.INVALID_CREDENTIALS,
+        )
+    password = webhook_auth.new_password()
+    feed.webhook_auth = webhook_auth.Auth.BASIC
+    feed.basic_user = user
+    feed.basic_password_digest = webhook_auth.digest(password)
+    feed.save(update_fields=["webhook_auth", "basic_user", "basic_password_digest"])
+    return password
+
+
 def receive(feed: CarrierFeed, payload: Any, via: str) -> IngestResult:
     """A decoded payload from the carrier, through its adapter (PayloadError: nothing written)."""
     adapter = adapters.get(feed.adapter)
@@ -199,8 +220,16 @@ def receive_webhook(feed: CarrierFeed, body: bytes, headers: Mapping[str, str]) 
     """A webhook delivery as it arrived: the signature checked (SignatureError), the body
     decoded and read by the feed's adapter (PayloadError naming the field, ``body`` for one
     that is not JSON; TooManyEvents), then recorded. Nothing is written before all of it
-    passed. The view and the benchmark both come through here."""
-    webhook_signing.verify(feed.webhook_secret, body, headers)
+    passed. The view and the benchmark both come through here. The carrier's own proof is
+    checked as its feed says (webhook_auth.check: AuthError naming the problem)."""
+    webhook_auth.check(
+        auth=feed.webhook_auth,
+        secret=feed.webhook_secret,
+        user=feed.basic_user,
+        password_digest=feed.basic_password_digest,
+        body=body,
+        headers=headers,
+    )
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

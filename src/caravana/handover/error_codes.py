@@ -16,3 +16,4 @@ class HandoverErrorCode(StrEnum):
     MANIFEST_CLOSED = "manifest_closed"
     MANIFEST_EMPTY = "manifest_empty"
     ADAPTER_FAILED = "carrier_adapter_failed"
+    BAG_CHANGED = "bag_changed_during_scan"

@@ -153,7 +153,12 @@ def _parcels(
                 HandoverErrorCode.UNKNOWN_CODE,
             )
         return [parcel], ""
-    bag = Bag.objects.filter(identifier=ident).first()
+    bags = Bag.objects.filter(identifier=ident)
+    # The bag's row first, locked: the hub puts a parcel in a bag holding that same lock
+    # (fulfillment.hub_steps.sort_into_bag), so a bagging under way finishes before this reads
+    # the bag's parcels, and each statement after the lock sees it (READ COMMITTED). Without
+    # the lock, a parcel whose bagging committed after the scan's snapshot was missed.
+    bag = (bags.select_for_update(of=("self",)) if lock else bags).first()
     if bag is None:
         raise field_error(
             "scan", _("Unknown bag %(b)s.") % {"b": ident}, HandoverErrorCode.UNKNOWN_CODE
@@ -206,18 +211,43 @@ def _problems(parcels: Sequence[Parcel], manifest: HandoverManifest) -> dict[str
     return found
 
 
+#: How many times a scan starts again when its bag gained parcels the carrier's API has not
+#: numbered yet, between the numbers' fetch and the transaction.
+SCAN_ATTEMPTS = 3
+
+
+class _Unnumbered(Exception):
+    """Raised inside the scan's transaction (rolling it back) for parcels that need a number
+    from the carrier's API and were not in the fetch before it: they joined the bag since."""
+
+    def __init__(self, parcel_ids: list[int]) -> None:
+        super().__init__(parcel_ids)
+        self.parcel_ids = parcel_ids
+
+
 def scan(user: Any, manifest: HandoverManifest | int, code: str) -> ScanResult:
     """Put the scanned parcel, or every parcel of the scanned bag, on the open `manifest`,
     each with the carrier's number. All or nothing: one parcel that may not go refuses the
     scan, naming the field and the parcels. A carrier whose numbers come from its API is
-    asked before the transaction (no outside call while rows are locked)."""
+    asked before the transaction (no outside call while rows are locked); the transaction
+    reads the bag's parcels again under the bag's lock, and when a parcel joined the bag since
+    the fetch it is rolled back, that parcel's number fetched, and the scan run again (at
+    most SCAN_ATTEMPTS times, then refused naming ``scan``)."""
     fetched = _numbers_from_api(user, manifest, code)
-    return _scan(user, manifest, code, fetched)
+    for attempt in range(SCAN_ATTEMPTS):
+        try:
+            return _scan(user, manifest, code, fetched, last=attempt == SCAN_ATTEMPTS - 1)
+        except _Unnumbered as exc:
+            fetched |= _numbers_from_api(user, manifest, code, only=set(exc.parcel_ids))
+    raise AssertionError("unreachable: the last attempt refuses instead of raising _Unnumbered")
 
 
-def _numbers_from_api(user: Any, manifest: HandoverManifest | int, code: str) -> dict[int, str]:
-    """The carrier API's numbers for the scan's parcels that may go and have none yet, read
-    without locks; {} for a carrier numbered from its ranges (allocated in the transaction)."""
+def _numbers_from_api(
+    user: Any, manifest: HandoverManifest | int, code: str, only: set[int] | None = None
+) -> dict[int, str]:
+    """The carrier API's numbers for the scan's parcels that may go and have none yet (of
+    `only`, when given), read without locks; {} for a carrier numbered from its ranges
+    (allocated in the transaction)."""
     pk = manifest if isinstance(manifest, int) else manifest.pk
     found = HandoverManifest.objects.select_related("gateway", "carrier").get(pk=pk)
     source = adapters.for_carrier(found.carrier)
@@ -234,12 +264,21 @@ def _numbers_from_api(user: Any, manifest: HandoverManifest | int, code: str) ->
     new = [p for p in parcels if p.pk not in on_it]
     if _problems(new, found):
         return {}  # the scan is refused in the transaction, with the same errors
-    return {p.pk: source.number_for(p) for p in new if not p.carrier_tracking_number}
+    return {
+        p.pk: source.number_for(p)
+        for p in new
+        if not p.carrier_tracking_number and (only is None or p.pk in only)
+    }
 
 
 @transaction.atomic
 def _scan(
-    user: Any, manifest: HandoverManifest | int, code: str, fetched: dict[int, str]
+    user: Any,
+    manifest: HandoverManifest | int,
+    code: str,
+    fetched: dict[int, str],
+    *,
+    last: bool = True,
 ) -> ScanResult:
     manifest = _lock_manifest(manifest)
     members.require(user, manifest.gateway)
@@ -281,6 +320,16 @@ def _scan(
     if not new:
         return result
     source = adapters.for_carrier(manifest.carrier)
+    if not isinstance(source, adapters.RangeNumbers):
+        unnumbered = [p.pk for p in new if not p.carrier_tracking_number and p.pk not in fetched]
+        if unnumbered and not last:  # joined the bag after the fetch: no API call here
+            raise _Unnumbered(unnumbered)
+        if unnumbered:
+            raise field_error(
+                "scan",
+                _("Bag %(b)s kept changing while it was scanned: scan it again.") % {"b": bag},
+                HandoverErrorCode.BAG_CHANGED,
+            )
     now = timezone.now()
     lines = []
     for parcel in new:

@@ -33,8 +33,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from caravana import markets
@@ -53,11 +51,12 @@ JOURNEY_DAYS = 60
 PROMISE_HANDLING_DAYS_AFTER_LABEL = 0
 #: Events of the arrival gateway and import customs: never the carrier's handover.
 GATEWAY_CODES = ("EMD", "EDA", "EDB", "EME", "EDC", "EDX")
-#: The longest period the page accepts, in days (a quarter). Every delivered parcel of the
-#: period costs its own index probes: 39,000 deliveries (a month at 5 million events) took
-#: 8.6 s and 486,000 (a year) 123 s on a loaded two-core machine (bench_carrier_stats.py), so
-#: a year would need a daily roll-up of these counts, not this statement on request.
-MAX_PERIOD_DAYS = 92
+#: The longest period the page accepts, in days (a year, a leap one included). Read whole from
+#: the events, every delivered parcel of the period costs its own index probes (a month at 5
+#: million events took 8.6 s, a year 123 s on a loaded two-core machine: bench_carrier_stats.py),
+#: so the page sums the daily roll-up (tracking.carrier_rollup, decision 0023) and reads only
+#: the days not rolled yet (today) with this statement.
+MAX_PERIOD_DAYS = 366
 
 
 def handover_sql(ev: str, parcel: str, released: str, delivered: str, since: str) -> str:
@@ -209,26 +208,6 @@ def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list
         for c, cid, name, hours, n, first, within in rows
         if not country or c == country
     ]
-
-
-#: How long a period's counts are kept (seconds) unless CARRIER_STATS_CACHE_SECONDS says
-#: otherwise; 0 reads them every time. The statement takes seconds (MAX_PERIOD_DAYS), and the
-#: country filter and a reload ask for the same counts again.
-CACHE_SECONDS = 300
-
-
-def cached_bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Bucket]:
-    """bucket_rows of every country, kept in Django's cache for CACHE_SECONDS (shared by the
-    processes when the cache is Redis), then filtered to `country`: figures at most that old."""
-    seconds = int(getattr(settings, "CARRIER_STATS_CACHE_SECONDS", CACHE_SECONDS))
-    if seconds <= 0:
-        return bucket_rows(start, end, country)
-    key = f"carrier-stats:{start.isoformat()}:{end.isoformat()}"
-    rows = django_cache.get(key)
-    if rows is None:
-        rows = bucket_rows(start, end)
-        django_cache.set(key, rows, seconds)
-    return [b for b in rows if not country or b.country == country]
 
 
 #: Where returns figures come from: the returns app registers its own at start-up

@@ -289,3 +289,39 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.status_code or self.error}"
+
+
+class CarrierDayCount(models.Model):
+    """The carrier performance counts of one day's deliveries (UTC day of each parcel's first
+    EMI), per destination country, last-mile carrier and whole hours from handover to delivery:
+    the rows tracking.carrier_queries counts for that day, kept so a period of up to a year
+    is a sum of days rather than a read of its events (tracking.carrier_rollup; decision 0023).
+    Rewritten whole per day; never edited."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=2)
+    carrier_id = models.BigIntegerField(null=True)  # no FK: a carrier's counts outlive it
+    hours = models.IntegerField(null=True)  # None: handover unknown
+    parcels = models.IntegerField()
+    first_attempt = models.IntegerField()
+    within_promise = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="trk_carrier_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.country} {self.carrier_id} {self.hours} h: {self.parcels}"
+
+
+class CarrierDayRolled(models.Model):
+    """A day whose counts are in CarrierDayCount (a day without deliveries has no count rows,
+    so this row says it was rolled all the same), when, and up to when its deliveries are
+    counted: the next midnight for a closed day, the last whole hour for today (the rest of
+    today is read live)."""
+
+    day = models.DateField(primary_key=True)
+    rolled_at = models.DateTimeField()
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.day} (rolled {self.rolled_at:%Y-%m-%d %H:%M})"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from caravana import markets
 from caravana.access.pages import operator_required
-from caravana.tracking import carrier_figures, carrier_queries
+from caravana.tracking import carrier_figures, carrier_queries, carrier_rollup
 from caravana.tracking.forms import PerformanceForm
 
 
@@ -22,7 +22,7 @@ def performance(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         start, end = form.bounds()
         country = form.cleaned_data["country"]
-        buckets = carrier_queries.cached_bucket_rows(start, end, country)
+        buckets = carrier_rollup.cached_bucket_rows(start, end, country)
         language = get_language() or "en"
         countries = carrier_figures.by_country(buckets, [m.code for m in markets.all()])
         sections = []

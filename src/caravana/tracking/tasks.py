@@ -147,6 +147,17 @@ def create_partitions() -> list[str]:
     return partitions.create_ahead(PARTITIONS_AHEAD)
 
 
+@app.task(ignore_result=True)
+def roll_up_carrier_days() -> dict[str, int]:
+    """Beat task (hourly): the carrier performance counts of the recent closed days, again,
+    of a few days of the last year never rolled (tracking.carrier_rollup.due_days) and of today
+    up to the last whole hour, so the operators' page sums days and reads at most the last
+    hour or so from the events. Safe to run twice: a day is replaced whole."""
+    from caravana.tracking import carrier_rollup
+
+    return carrier_rollup.roll_days(carrier_rollup.due_days(), today=True)
+
+
 @app.task(bind=True, ignore_result=True)
 def deliver_webhook(self, delivery_id: int) -> str:
     """POST one signed delivery; on failure record the attempt and retry with exponential

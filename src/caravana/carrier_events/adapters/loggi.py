@@ -13,8 +13,8 @@ endereço de entrega."). The list of the other codes it refers to was not found 
 every other code is kept for operators until it is mapped from Loggi's list.
 
 Authentication: the document has Loggi call the endpoint with HTTP Basic credentials given to
-its sales team. Caravana's endpoint takes Standard Webhooks signatures (the carrier's secret);
-until Loggi signs, its notifications reach us through an integration that signs them.
+its sales team. Loggi's feed is set to HTTP Basic in the back office (action "New HTTP Basic
+password": carrier_events.webhook_auth), and the endpoint checks those credentials.
 """
 
 from __future__ import annotations
