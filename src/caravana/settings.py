@@ -476,6 +476,6 @@ RATE_LIMITS = {
 }
 
 # The storefront's "local stock, fast delivery" offer of returned items a merchant chose to
-# resell (caravana.storefront.local_stock). Off until buying it through checkout is built
-# (docs/returns.md): a buyer must not see an offer they cannot take.
-LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", False)
+# resell (caravana.storefront.local_stock), bought through checkout (returns.local_orders,
+# docs/returns.md). On by default; LOCAL_STOCK_OFFERS=0 hides it.
+LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", True)

@@ -51,13 +51,16 @@ def _for_sale(world, price: str = "399.90") -> HeldItem:  # noqa: F811
 
 
 def _buy(item: HeldItem, qty: int = 1):
-    group, payment, _r = checkout.checkout(buyer(), "BR", CHECKOUT["BR"], [], local=[(item.pk, qty)])
+    group, payment, _r = checkout.checkout(
+        buyer(), "BR", CHECKOUT["BR"], [], local=[(item.pk, qty)]
+    )
     return group.orders.get(), payment
 
 
 @pytest.mark.django_db
 def test_local_order_has_no_flight_no_duties_and_the_books_balance(
-    world, django_capture_on_commit_callbacks  # noqa: F811
+    world,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     item = _for_sale(world)
     order, payment = _buy(item)
@@ -98,9 +101,7 @@ def test_local_order_has_no_flight_no_duties_and_the_books_balance(
     # The carrier's events deliver it, as any parcel.
     feed = carrier_events.ensure_feed(parcel.carrier, "correios")
     start = timezone.now() + dt.timedelta(minutes=5)
-    body = json.dumps(
-        carrier_demo.correios_payload(parcel.carrier_tracking_number, start)
-    ).encode()
+    body = json.dumps(carrier_demo.correios_payload(parcel.carrier_tracking_number, start)).encode()
     with django_capture_on_commit_callbacks(execute=True):
         result = carrier_events.receive_webhook(
             feed, body, webhook_signing.sign(feed.webhook_secret, body)

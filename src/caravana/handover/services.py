@@ -414,8 +414,10 @@ def hand_over_local(
         fetched = source.number_for(parcel)
     at = at or timezone.now()
     with transaction.atomic():
-        parcel = Parcel.objects.select_for_update(of=("self",)).select_related("carrier").get(
-            pk=parcel.pk
+        parcel = (
+            Parcel.objects.select_for_update(of=("self",))
+            .select_related("carrier")
+            .get(pk=parcel.pk)
         )
         if parcel.kind != "local":
             raise field_error(
@@ -430,12 +432,20 @@ def hand_over_local(
         record_batch(
             [
                 EventIn(
-                    parcel_id=parcel.pk, identifier=parcel.s10, source=LOCAL_SOURCE,
-                    event_id=f"local-{parcel.pk}", code=HANDOVER_CODE, occurred_at=at,
-                    location_code=place.code, location_name=place.name,
-                    latitude=place.latitude, longitude=place.longitude, tz=place.tz,
+                    parcel_id=parcel.pk,
+                    identifier=parcel.s10,
+                    source=LOCAL_SOURCE,
+                    event_id=f"local-{parcel.pk}",
+                    code=HANDOVER_CODE,
+                    occurred_at=at,
+                    location_code=place.code,
+                    location_name=place.name,
+                    latitude=place.latitude,
+                    longitude=place.longitude,
+                    tz=place.tz,
                     details={
-                        "carrier": carrier.name, "carrier_code": carrier.code,
+                        "carrier": carrier.name,
+                        "carrier_code": carrier.code,
                         "carrier_tracking_number": parcel.carrier_tracking_number,
                         "returns_point": point,
                     },

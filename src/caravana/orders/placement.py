@@ -261,9 +261,10 @@ def prepare_order(
     extra = local(address) if local is not None else []
     items = _load_items(lines) if lines or not extra else []
     service = data["service_level"]
-    parcels = quote_parcels(
-        items, country, service, state=address.state or None, buyer_id_type=id_type
-    ) + extra
+    parcels = (
+        quote_parcels(items, country, service, state=address.state or None, buyer_id_type=id_type)
+        + extra
+    )
     for p in parcels:
         if p.quote is None or not p.quote.ok:
             refusal = p.quote.refusals[0] if p.quote is not None else None

@@ -140,9 +140,12 @@ def parcels_for(
         )  # fmt: skip
         out.append(
             placement.Parcel(
-                held[0].merchant, [(i.variant, qty_of[i.pk]) for i in held],
+                held[0].merchant,
+                [(i.variant, qty_of[i.pk]) for i in held],
                 quote,  # type: ignore[arg-type]  # answers what write_order reads of a Quote
-                kind=OrderKind.LOCAL, held=[i.pk for i in held], promise=promise(country),
+                kind=OrderKind.LOCAL,
+                held=[i.pk for i in held],
+                promise=promise(country),
             )  # fmt: skip
         )
     return out
@@ -165,9 +168,7 @@ def give_back(order: Order) -> int:
         item = HeldItem.objects.select_for_update().filter(pk=line.held_item_id).first()
         if item is None or item.sold < line.quantity:
             continue
-        HeldItem.objects.filter(pk=item.pk).update(
-            sold=F("sold") - line.quantity, state=H.FOR_SALE
-        )
+        HeldItem.objects.filter(pk=item.pk).update(sold=F("sold") - line.quantity, state=H.FOR_SALE)
         back += line.quantity
     return back
 

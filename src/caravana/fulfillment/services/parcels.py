@@ -343,12 +343,26 @@ def create_local_parcel(
         gateway=lane.gateway,
         carrier=carrier,
         carrier_choice=CarrierChoice.NETWORK,
-        **{k: data[k] for k in (
-            "recipient_name", "recipient_address", "recipient_city", "recipient_state",
-            "recipient_postal_code", "recipient_phone", "recipient_email", "recipient_tax_id",
-            "recipient_tax_id_type", "declared_weight_g", "declared_length_cm",
-            "declared_width_cm", "declared_height_cm", "battery", "ddp",
-        )},  # fmt: skip
+        **{
+            k: data[k]
+            for k in (
+                "recipient_name",
+                "recipient_address",
+                "recipient_city",
+                "recipient_state",
+                "recipient_postal_code",
+                "recipient_phone",
+                "recipient_email",
+                "recipient_tax_id",
+                "recipient_tax_id_type",
+                "declared_weight_g",
+                "declared_length_cm",
+                "declared_width_cm",
+                "declared_height_cm",
+                "battery",
+                "ddp",
+            )
+        },  # fmt: skip
         recipient_country=country,
         declared_value=sum((it.unit_value * it.quantity for it in items), Decimal("0.00")),
         declared_currency=items[0].currency,
