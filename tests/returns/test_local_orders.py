@@ -59,8 +59,8 @@ def _buy(item: HeldItem, qty: int = 1):
 
 @pytest.mark.django_db
 def test_local_order_has_no_flight_no_duties_and_the_books_balance(
-    world,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    world,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     item = _for_sale(world)
     order, payment = _buy(item)

@@ -27,6 +27,7 @@ from caravana.orders.models import (
     Order,
     OrderEvent,
     OrderGroup,
+    OrderKind,
     OrderLine,
     OrderStatus,
     RefundState,
@@ -126,11 +127,16 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
         )
     for order in payable:
         fields: dict[str, Any] = {"paid_at": at, "expires_at": None}
-        try:  # the promise counts from payment; a level deleted since keeps checkout's dates
-            promised = service_levels.promise(order.country, order.service_level, at)
-            fields.update(promised_from=promised.earliest, promised_by=promised.latest)
-        except service_levels.NotOffered:
-            pass
+        if order.kind == OrderKind.LOCAL:  # its own window (no network), moved to payment day
+            shift = max(at.date() - order.created_at.date(), dt.timedelta(0))
+            fields.update(promised_from=order.promised_from + shift,
+                          promised_by=order.promised_by + shift)  # fmt: skip
+        else:
+            try:  # the promise counts from payment; a level deleted since keeps checkout's
+                promised = service_levels.promise(order.country, order.service_level, at)
+                fields.update(promised_from=promised.earliest, promised_by=promised.latest)
+            except service_levels.NotOffered:
+                pass
         _transition(order, S.PAID, source=source, at=at, fields=fields)
         notifications.owe(order, notifications.ORDER_PAID)
         notifications.owe(order, notifications.MERCHANT_NEW_ORDER)

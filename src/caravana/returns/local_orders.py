@@ -50,9 +50,9 @@ from caravana.tracking.places import place_of
 
 H = HeldItem.State
 
-#: Calendar days from the order to delivery promised for local stock: Caravana's own
-#: assumption for one last-mile leg inside a country (no carrier's published transit time is
-#: on file: unverified). settings.LOCAL_STOCK_DELIVERY_DAYS may change it.
+#: Calendar days from the order to delivery promised for local stock when settings name none
+#: (settings.LOCAL_STOCK_DELIVERY_DAYS, read by tracking too): Caravana's own assumption for
+#: one last-mile leg inside a country, unverified (no carrier's transit time is on file).
 DELIVERY_DAYS = (1, 4)
 
 
