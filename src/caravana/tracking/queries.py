@@ -252,9 +252,9 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (pk, s10, created_at, city, country, carrier_number, kind, origin, target, hub_code, hub_name, hub_city,
-     hub_airport, iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax, carrier_name,
-     carrier_format, carrier_url) = row  # fmt: skip
+    (pk, s10, created_at, city, country, carrier_number, kind, origin, target, hub_code,
+     hub_name, hub_city, hub_airport, iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin,
+     tmax, carrier_name, carrier_format, carrier_url) = row  # fmt: skip
     tz = db.timezone
     return ParcelRow(
         pk=pk,
