@@ -64,6 +64,11 @@ def test_a_buyer_buys_local_stock_through_checkout(live_server, page, world, set
     expect(offer.get_by_test_id("local-promise")).to_be_visible()
     offer.scroll_into_view_if_needed()
     _check(page, "resold-locally-product")
+    page.get_by_test_id("add-to-cart").first.click()  # the cart offers the local stock too
+    page.goto(f"{base}/cart/")
+    expect(page.get_by_test_id("cart-local-offer")).to_contain_text("Estoque local")
+    page.goto(f"{base}/p/{item.variant.product_id}/")
+    offer = page.get_by_test_id("local-offer")
     offer.get_by_test_id("buy-local").click()
     expect(page.get_by_test_id("local-checkout")).to_be_visible()
     expect(page.get_by_test_id("parcel")).to_have_count(1)

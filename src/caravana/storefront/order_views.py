@@ -124,9 +124,13 @@ def cart(request: HttpRequest) -> HttpResponse:
         }
         for v, qty, line_id in (carts.cart_items(c) if c else [])
     ]
-    context = {"rows": rows}
+    context: dict = {"rows": rows}
     if rows:
         context.update(_summary_context(request, c))
+        # The same goods held as local stock in the buyer's country: bought on their own.
+        context["local_offers"] = local_stock.offers(
+            [r["variant"] for r in rows], request.country, book.locale
+        )
     template = "orders/_cart_lines.html" if request.htmx else "orders/cart.html"
     return render(request, template, context)
 
