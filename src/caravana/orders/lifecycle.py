@@ -362,9 +362,7 @@ def record_refund(
         _transition(order, S.REFUNDED, source=source, actor=actor, note=note)
         if restock:
             for line, stock_id in in_lock_order(order.lines.all()):
-                Stock.objects.filter(pk=stock_id).update(
-                    quantity=F("quantity") + line.quantity
-                )
+                Stock.objects.filter(pk=stock_id).update(quantity=F("quantity") + line.quantity)
     else:
         OrderEvent.objects.create(
             order=order, from_status=order.status, to_status=order.status, at=timezone.now(),
