@@ -163,3 +163,20 @@ def test_buyers_racing_for_the_last_unit_one_wins(world):  # noqa: F811
     item.refresh_from_db()
     assert (item.sold, item.state) == (2, H.SOLD)
     assert Parcel.objects.filter(kind="local").count() == 0
+
+
+def test_local_quote_is_goods_plus_carrier_rounded_once_without_duties():
+    from caravana.pricing import local as local_pricing
+
+    q = local_pricing.quote(
+        currency="CLP", country="CL", carrier="cl-bluexpress",
+        units=[(Decimal("15990"), 2, 1250)], per_parcel=Decimal("2990"), per_kg=Decimal("455.5"),
+    )  # fmt: skip
+    # 2.5 kg: 2990 + 1138.75 = 4128.75 → 4129 (whole pesos)
+    assert (q.goods, q.shipping.amount, q.collect_at_checkout) == (31980, 4129, 36109)
+    assert q.duties == [] and q.taxes == [] and q.due_on_arrival == 0 and q.ok
+    snap = q.to_dict()
+    assert snap["duties"] == [] and snap["carrier"] == "cl-bluexpress" and snap["weight_g"] == 2500
+    with pytest.raises(ValueError):
+        local_pricing.quote(currency="BRL", country="BR", carrier="x", units=[],
+                            per_parcel=Decimal(1), per_kg=Decimal(1))  # fmt: skip
