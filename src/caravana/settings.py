@@ -500,6 +500,9 @@ RATE_LIMITS = {
 }
 
 # The storefront's "local stock, fast delivery" offer of returned items a merchant chose to
-# resell (caravana.storefront.local_stock). Off until buying it through checkout is built
-# (docs/returns.md): a buyer must not see an offer they cannot take.
-LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", False)
+# resell (caravana.storefront.local_stock), bought through checkout (returns.local_orders,
+# docs/returns.md). On by default; LOCAL_STOCK_OFFERS=0 hides it.
+LOCAL_STOCK_OFFERS = env_bool("LOCAL_STOCK_OFFERS", True)
+# Days (calendar, from order) promised for local stock: one last-mile leg inside the country.
+# Caravana's own assumption, unverified (no carrier's published transit time is on file).
+LOCAL_STOCK_DELIVERY_DAYS = (1, 4)

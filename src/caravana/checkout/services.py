@@ -19,6 +19,7 @@ from caravana.payments import issuing, providers
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import Payment
 from caravana.payments.references import new_reference
+from caravana.returns import local_orders
 
 
 def checkout(
@@ -30,11 +31,14 @@ def checkout(
     key: str | None = None,
     notify_url: str = "",
     return_url: str = "",
+    local: list[tuple[int, int]] | None = None,
 ) -> tuple[OrderGroup, Payment, bool]:
     """Place the orders and create their payment in one transaction: (group, payment,
     replayed). `data` holds the address, buyer ID, service level, method, installments and, for
     cards, the provider's card token or a saved card (payments.cards; a raw card number is
-    refused by name). `return_url`: where a card challenge sends the buyer back."""
+    refused by name). `return_url`: where a card challenge sends the buyer back. `local`:
+    (held item id, quantity) of local stock a returns point holds (returns.local_orders): an
+    order of kind LOCAL each, no flight and no duties, its units taken in the transaction."""
     method = str(data.get("method") or "")
     count = data.get("installments") or 1
     if type(count) is not int:
@@ -54,7 +58,12 @@ def checkout(
     def prepare() -> tuple[placement.PreparedOrder, list[Decimal], str, providers.Issued]:
         issuing.provider_for_new_payment(country, method)
         try:
-            prepared = placement.prepare_order(buyer, country, data, lines)
+            prepared = placement.prepare_order(
+                buyer, country, data, lines,
+                local=(lambda address: local_orders.parcels_for(
+                    country, address, local, str(data.get("service_level") or "")
+                )) if local else None,
+            )  # fmt: skip
         except ValidationError as exc:
             errors = issuing.method_errors(country, method, buyer, data)
             if errors and hasattr(exc, "error_dict"):
@@ -84,11 +93,16 @@ def checkout(
                 new_group=True, save_card=bool(card and card.get("save")),
             )  # fmt: skip
 
-        group = placement.write_order(prepared, reference=planned["group"], before_reserving=record)
+        group = placement.write_order(
+            prepared, reference=planned["group"], before_reserving=record,
+            take_local=local_orders.take,
+        )  # fmt: skip
         made["group"] = group
         return {"group": group.reference, "payment": made["payment"].reference}
 
     fingerprint = {"country": country, "lines": sorted(lines), **issuing.public_data(data)}
+    if local:
+        fingerprint["local"] = sorted(local)
     result, replayed = idempotency.run(
         "checkout", str(buyer.pk), key, fingerprint, work, prepare=prepare, result=planned
     )

@@ -89,6 +89,16 @@ class CarrierChoice(models.TextChoices):
     PLANNER = "planner", _("Planner")
 
 
+class ParcelKind(models.TextChoices):
+    """NETWORK: from a hub in China, flown, cleared. LOCAL: local stock sent from a returns
+    point in the destination country (docs/decisions/0022): no hub, bag, flight or customs;
+    its hub, lane and gateway columns hold the lane the network would use for the country, so
+    the schema and the tracking read stay as they are, and hub steps refuse it."""
+
+    NETWORK = "network", _("Network")
+    LOCAL = "local", _("Local stock (returns point)")
+
+
 class Parcel(models.Model):
     class State(models.TextChoices):
         LABEL_CREATED = "label_created", _("Label created")
@@ -101,6 +111,14 @@ class Parcel(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     s10 = models.CharField(_("S10 identifier"), max_length=13, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=ParcelKind.choices, default=ParcelKind.NETWORK,
+        db_default=ParcelKind.NETWORK,
+    )  # fmt: skip
+    #: LOCAL: the code of the returns point it leaves from (returns.ReturnsPoint.code).
+    origin_point = models.CharField(
+        _("returns point"), max_length=32, blank=True, default="", db_default=""
+    )
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="parcels")
     # Placeholder until the orders app lands: the merchant's order reference.
     order_ref = models.CharField(_("order reference"), max_length=64, blank=True, db_index=True)
@@ -241,6 +259,10 @@ class Parcel(models.Model):
     @property
     def weight_g(self) -> int:
         return self.measured_weight_g or self.declared_weight_g
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == ParcelKind.LOCAL
 
     @property
     def sort_code(self) -> str:

@@ -33,6 +33,8 @@ def parcels(
         .select_related("gateway", "service_level", "carrier", "bag")
         .order_by("-created_at", "-id")
     )
+    if hub is not None:  # local stock leaves from a returns point, never from a hub
+        rows = rows.exclude(kind="local")
     if state in Parcel.State.values:
         rows = rows.filter(state=state)
     return rows

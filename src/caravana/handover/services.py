@@ -443,3 +443,62 @@ def waiting(gateway: Gateway) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {carrier_id: n for carrier_id, n in rows}
+
+
+#: tracking.TrackingEvent.source of a local-stock parcel's handover at a returns point.
+LOCAL_SOURCE = "handover-local"
+
+
+def hand_over_local(
+    parcel: Parcel, *, point: str, place: Any, at: dt.datetime | None = None
+) -> Parcel:
+    """A local-stock parcel (kind LOCAL) handed to its carrier at returns point `point`: no
+    manifest, gateway or customs (the goods were cleared when first imported). It gets the
+    carrier's number as at a gateway (its ranges, in this transaction; an API is asked before
+    it) and its EMF event drawn at `place` (tracking.places' Place of the point's city).
+    Handing it over again changes nothing."""
+    source = adapters.for_carrier(parcel.carrier)
+    fetched = ""
+    if not isinstance(source, adapters.RangeNumbers) and not parcel.carrier_tracking_number:
+        fetched = source.number_for(parcel)
+    at = at or timezone.now()
+    with transaction.atomic():
+        parcel = (
+            Parcel.objects.select_for_update(of=("self",))
+            .select_related("carrier")
+            .get(pk=parcel.pk)
+        )
+        if parcel.kind != "local":
+            raise field_error(
+                "parcel",
+                _("Parcel %(s)s goes through a gateway's handover manifest.") % {"s": parcel.s10},
+                HandoverErrorCode.WRONG_GATEWAY,
+            )
+        if parcel.carrier_tracking_number:
+            return parcel
+        parcel = parcel_carriers.set_number(parcel, fetched or source.number_for(parcel))
+        carrier = parcel.carrier
+        record_batch(
+            [
+                EventIn(
+                    parcel_id=parcel.pk,
+                    identifier=parcel.s10,
+                    source=LOCAL_SOURCE,
+                    event_id=f"local-{parcel.pk}",
+                    code=HANDOVER_CODE,
+                    occurred_at=at,
+                    location_code=place.code,
+                    location_name=place.name,
+                    latitude=place.latitude,
+                    longitude=place.longitude,
+                    tz=place.tz,
+                    details={
+                        "carrier": carrier.name,
+                        "carrier_code": carrier.code,
+                        "carrier_tracking_number": parcel.carrier_tracking_number,
+                        "returns_point": point,
+                    },
+                )  # fmt: skip
+            ]
+        )
+    return parcel

@@ -27,6 +27,7 @@ from caravana.orders.models import (
     Order,
     OrderEvent,
     OrderGroup,
+    OrderKind,
     OrderLine,
     OrderStatus,
     RefundState,
@@ -120,17 +121,22 @@ def mark_paid(group: OrderGroup, at: dt.datetime, source: str = "payment") -> li
     payable: list[Order] = []
     for order in Order.objects.select_for_update().filter(group=group).order_by("pk"):
         (payable if order.status == S.AWAITING_PAYMENT else late).append(order)
-    for line in in_lock_order(OrderLine.objects.filter(order__in=payable)):
-        Stock.objects.filter(pk=line.stock_id).update(
+    for line, stock_id in in_lock_order(OrderLine.objects.filter(order__in=payable)):
+        Stock.objects.filter(pk=stock_id).update(
             quantity=F("quantity") - line.quantity, reserved=F("reserved") - line.quantity
         )
     for order in payable:
         fields: dict[str, Any] = {"paid_at": at, "expires_at": None}
-        try:  # the promise counts from payment; a level deleted since keeps checkout's dates
-            promised = service_levels.promise(order.country, order.service_level, at)
-            fields.update(promised_from=promised.earliest, promised_by=promised.latest)
-        except service_levels.NotOffered:
-            pass
+        if order.kind == OrderKind.LOCAL:  # its own window (no network), moved to payment day
+            shift = max(at.date() - order.created_at.date(), dt.timedelta(0))
+            fields.update(promised_from=order.promised_from + shift,
+                          promised_by=order.promised_by + shift)  # fmt: skip
+        else:
+            try:  # the promise counts from payment; a level deleted since keeps checkout's
+                promised = service_levels.promise(order.country, order.service_level, at)
+                fields.update(promised_from=promised.earliest, promised_by=promised.latest)
+            except service_levels.NotOffered:
+                pass
         _transition(order, S.PAID, source=source, at=at, fields=fields)
         notifications.owe(order, notifications.ORDER_PAID)
         notifications.owe(order, notifications.MERCHANT_NEW_ORDER)
@@ -144,17 +150,19 @@ def extend_expiry(group: OrderGroup, until: dt.datetime) -> None:
     )
 
 
-def in_lock_order(lines: Iterable[OrderLine]) -> list[OrderLine]:
-    """Order lines in the order their stock rows are written: by variant, as checkout reserves
-    them (write_order), then by stock row. Every path that updates stock for several lines
-    (payment, cancellation, refund) goes in this one order, so two transactions sharing stock
-    rows never wait for each other in a circle (a deadlock)."""
-    return sorted(lines, key=lambda line: (line.variant_id, line.stock_id, line.pk))
+def in_lock_order(lines: Iterable[OrderLine]) -> list[tuple[OrderLine, int]]:
+    """(line, its stock row) in the order the stock rows are written: by variant, as checkout
+    reserves them (write_order), then by stock row. Every path that updates stock for several
+    lines (payment, cancellation, refund) goes in this one order, so two transactions sharing
+    stock rows never wait for each other in a circle (a deadlock). Lines of local stock hold
+    no warehouse row (their units are the returns app's) and are left out."""
+    stocked = [(line, line.stock_id) for line in lines if line.stock_id is not None]
+    return sorted(stocked, key=lambda pair: (pair[0].variant_id, pair[1], pair[0].pk))
 
 
 def _release(order: Order) -> None:
-    for line in in_lock_order(order.lines.all()):
-        Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
+    for line, stock_id in in_lock_order(order.lines.all()):
+        Stock.objects.filter(pk=stock_id).update(reserved=F("reserved") - line.quantity)
 
 
 @transaction.atomic
@@ -193,11 +201,12 @@ def cancel_by_buyer(order: Order | int | str, buyer: Any) -> list[Order]:
     for o in group:
         _transition(o, S.CANCELLED, source="buyer", at=now, actor=buyer, note="cancelled by buyer")
     lines = list(OrderLine.objects.filter(order__in=group).select_related("variant__product"))
-    for line in in_lock_order(lines):
-        Stock.objects.filter(pk=line.stock_id).update(reserved=F("reserved") - line.quantity)
+    for line, stock_id in in_lock_order(lines):
+        Stock.objects.filter(pk=stock_id).update(reserved=F("reserved") - line.quantity)
     for o in group:
         events.order_cancelled.send(Order, order=o, at=now, source="buyer")
-    carts.restore_lines(buyer, lines)
+    # Local stock goes back on sale (returns listens to order_cancelled), not into the cart.
+    carts.restore_lines(buyer, [line for line in lines if line.stock_id is not None])
     return group
 
 
@@ -352,10 +361,8 @@ def record_refund(
         restock = order.status in (S.PAID, S.IN_FULFILMENT)
         _transition(order, S.REFUNDED, source=source, actor=actor, note=note)
         if restock:
-            for line in in_lock_order(order.lines.all()):
-                Stock.objects.filter(pk=line.stock_id).update(
-                    quantity=F("quantity") + line.quantity
-                )
+            for line, stock_id in in_lock_order(order.lines.all()):
+                Stock.objects.filter(pk=stock_id).update(quantity=F("quantity") + line.quantity)
     else:
         OrderEvent.objects.create(
             order=order, from_status=order.status, to_status=order.status, at=timezone.now(),

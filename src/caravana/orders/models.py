@@ -111,8 +111,18 @@ class RefundState(models.TextChoices):
     FULL = "full", _("Refunded in full")
 
 
+class OrderKind(models.TextChoices):
+    """NETWORK: flown from China, a landed-cost quote (duties, taxes). LOCAL: local stock a
+    returns point holds (caravana.returns): already imported and cleared, so no flight and no
+    duties; goods + the country's last-mile carrier (docs/decisions/0022)."""
+
+    NETWORK = "network", _("Through the network")
+    LOCAL = "local", _("Local stock")
+
+
 class Order(models.Model):
-    """One merchant's part of a checkout: one parcel, one landed-cost quote."""
+    """One merchant's part of a checkout: one parcel, one landed-cost quote (or, for local
+    stock, a local quote: goods + last-mile delivery, `kind` LOCAL)."""
 
     group = models.ForeignKey(OrderGroup, on_delete=models.CASCADE, related_name="orders")
     number = models.CharField(max_length=24, unique=True)
@@ -127,6 +137,9 @@ class Order(models.Model):
     country = models.CharField(max_length=2)
     currency = models.CharField(max_length=3)
     service_level = models.CharField(max_length=16, choices=ServiceLevel)
+    kind = models.CharField(
+        max_length=8, choices=OrderKind, default=OrderKind.NETWORK, db_default=OrderKind.NETWORK
+    )
     # The quote's components, rounded as the buyer saw them; total = what is collected now.
     goods = models.DecimalField(**MONEY)
     shipping = models.DecimalField(**MONEY)  # shipping + insurance
@@ -172,7 +185,12 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="+")
+    # The warehouse row reserved at checkout; null for a line of local stock, whose units are
+    # the returns app's held item `held_item_id` (no foreign key: returns builds on orders).
+    stock = models.ForeignKey(
+        Stock, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    held_item_id = models.BigIntegerField(null=True, blank=True)
     sku = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     hs_code = models.CharField(max_length=6)

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
@@ -38,6 +38,7 @@ from caravana.orders.models import (
     Order,
     OrderEvent,
     OrderGroup,
+    OrderKind,
     OrderLine,
     OrderStatus,
     ServiceLevel,
@@ -64,6 +65,11 @@ class Parcel:
     items: list[tuple[Variant, int]]
     quote: Quote | None
     error: str = ""
+    #: LOCAL: local stock of a returns point (caravana.checkout builds it: orders may not read
+    #: the returns app), with `held` the held item of each of `items` and its own promise.
+    kind: str = OrderKind.NETWORK
+    held: list[int] = field(default_factory=list)
+    promise: tuple[dt.date, dt.date] | None = None
 
     @property
     def quoted(self) -> Quote:
@@ -237,7 +243,11 @@ class PreparedOrder:
 
 
 def prepare_order(
-    buyer: Any, country: str, data: Mapping[str, Any], lines: Iterable[tuple[int, int]]
+    buyer: Any,
+    country: str,
+    data: Mapping[str, Any],
+    lines: Iterable[tuple[int, int]],
+    local: Callable[[Address], list[Parcel]] | None = None,
 ) -> PreparedOrder:
     """Validate the form, load the variants and quote each merchant's parcel: reads only, so it
     runs before the checkout's transaction opens (on SQLite that transaction holds the database's
@@ -246,10 +256,14 @@ def prepare_order(
     if not getattr(buyer, "is_authenticated", False):
         raise field_error("buyer", _("Log in to check out."), OrdersErrorCode.LOGIN_REQUIRED)
     address, id_type, id_number = validate_checkout(country, data)
-    items = _load_items(lines)
+    lines = list(lines)
+    # `local` quotes the local stock once the address is valid (the carrier goes by postcode).
+    extra = local(address) if local is not None else []
+    items = _load_items(lines) if lines or not extra else []
     service = data["service_level"]
-    parcels = quote_parcels(
-        items, country, service, state=address.state or None, buyer_id_type=id_type
+    parcels = (
+        quote_parcels(items, country, service, state=address.state or None, buyer_id_type=id_type)
+        + extra
     )
     for p in parcels:
         if p.quote is None or not p.quote.ok:
@@ -271,6 +285,7 @@ def write_order(
     *,
     reference: str | None = None,
     before_reserving: Callable[[OrderGroup], Any] | None = None,
+    take_local: Callable[[int, int], Any] | None = None,
 ) -> OrderGroup:
     """Write a prepared checkout: one OrderGroup, one Order per merchant with its quote
     snapshotted, its lines and first event, stock reserved. Call inside a transaction: no
@@ -282,7 +297,11 @@ def write_order(
     Stock is reserved last, with only the lines' INSERT after it: on PostgreSQL each
     reservation holds its stock row's lock until the transaction ends, and every checkout of a
     popular product waits for that row, so everything else (including `before_reserving`, where
-    caravana.checkout.services creates the payment) is written before it."""
+    caravana.checkout.services creates the payment) is written before it.
+
+    Local stock (a parcel of kind LOCAL) reserves no warehouse row: `take_local(held_item_id,
+    quantity)` takes its units (returns.services.take_local, row-locked) in this transaction,
+    after the warehouse rows, and its order carries the parcel's own promise."""
     buyer, data, address = prepared.buyer, prepared.data, prepared.address
     service, parcels = prepared.service, prepared.parcels
     now = timezone.now()
@@ -340,8 +359,9 @@ def write_order(
                     refunded=Decimal("0.00"),
                     quote=q.to_dict(),
                     rule_set_id=q.rule_set.id,
-                    promised_from=promised.earliest,
-                    promised_by=promised.latest,
+                    kind=p.kind,
+                    promised_from=p.promise[0] if p.promise else promised.earliest,
+                    promised_by=p.promise[1] if p.promise else promised.latest,
                     expires_at=now + window,
                 )
             )
@@ -358,14 +378,25 @@ def write_order(
             before_reserving(group)
         # In variant order: the row locks the UPDATEs take are then always taken in the same
         # order, so two carts sharing variants cannot deadlock.
-        wanted = sorted((v.pk, v, q) for p in parcels for v, q in p.items)
+        network = [p for p in parcels if p.kind != OrderKind.LOCAL]
+        wanted = sorted((v.pk, v, q) for p in network for v, q in p.items)
         stock = {pk: _reserve(v, q) for pk, v, q in wanted}
+        held = sorted(
+            (h, q) for p in parcels if p.kind == OrderKind.LOCAL
+            for h, (_v, q) in zip(p.held, p.items, strict=True)
+        )  # fmt: skip
+        if held and take_local is None:
+            raise ValueError("local stock needs take_local")
+        for held_id, qty in held:  # in id order: two checkouts lock held items alike
+            assert take_local is not None
+            take_local(held_id, qty)
         inserts.insert(
             [
                 OrderLine(
                     order=order,
                     variant=variant,
-                    stock_id=stock[variant.pk],
+                    stock_id=None if p.kind == OrderKind.LOCAL else stock[variant.pk],
+                    held_item_id=p.held[i] if p.kind == OrderKind.LOCAL else None,
                     sku=variant.sku,
                     title=variant.product.title("en")[:200] or variant.sku,
                     hs_code=variant.product.hs_code,
@@ -375,7 +406,9 @@ def write_order(
                     amount=charge.amount,
                 )
                 for order, p in zip(orders, parcels, strict=True)
-                for (variant, qty), charge in zip(p.items, p.quoted.lines, strict=True)
+                for i, ((variant, qty), charge) in enumerate(
+                    zip(p.items, p.quoted.lines, strict=True)
+                )
             ]
         )
         # Not a field (hence the ignore): the API answers with these, without reading them back.

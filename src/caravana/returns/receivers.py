@@ -16,6 +16,9 @@ def on_parcel_sent_back(sender: Any, parcel: Parcel, reason: str, **kwargs: Any)
 
 
 def connect() -> None:
+    from caravana.orders.events import order_cancelled
     from caravana.redelivery.signals import parcel_sent_back
+    from caravana.returns import local_orders
 
+    order_cancelled.connect(local_orders.on_order_cancelled, dispatch_uid="returns.local_back")
     parcel_sent_back.connect(on_parcel_sent_back, dispatch_uid="returns.parcel_sent_back")

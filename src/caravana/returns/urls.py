@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("returns-point/", views.point_desk, name="point"),
     path("returns-point/held/<int:pk>/disposed/", views.point_disposed, name="point_disposed"),
+    path("returns-point/local/<str:number>/send/", views.point_send_local, name="send_local"),
     path("returns-point/manifests/open/", views.point_manifest_open, name="manifest_open"),
     path(
         "returns-point/manifests/<str:reference>/close/",

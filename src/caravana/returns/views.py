@@ -22,7 +22,7 @@ from caravana.access.members import Membership
 from caravana.access.pages import member_required, merchant_required, operator_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.orders.models import Order
-from caravana.returns import label, manifests, rules, services, windows
+from caravana.returns import label, local_orders, manifests, rules, services, windows
 from caravana.returns.models import (
     Condition,
     HeldItem,
@@ -276,7 +276,19 @@ def _point_stock(point) -> dict:
         "manifested": held.filter(state=HeldItem.State.MANIFESTED)[:200],
         "sent": manifests_qs.filter(state="closed")[:10],
         "local_stock": held.filter(state=HeldItem.State.FOR_SALE)[:100],
+        "local_to_send": local_orders.to_send(point)[:100],
     }
+
+
+@point_required
+@require_POST
+def point_send_local(request: HttpRequest, number: str) -> HttpResponse:
+    """Pack a paid order of local stock and hand it to its carrier (returns.local_orders)."""
+    order = get_object_or_404(Order, number=number)
+    return _after(
+        request, lambda: local_orders.send(request.user, order),
+        _("%(n)s: handed to the carrier.") % {"n": order.number},
+    )  # fmt: skip
 
 
 def _after(request: HttpRequest, work, done: str) -> HttpResponse:

@@ -47,6 +47,8 @@ def service_name(code: str) -> str:
     the name the operator gave it."""
     if code in ServiceLevel.values:
         return str(ServiceLevel(code).label)
+    if code == "local":  # local stock of a returns point (storefront.local_stock)
+        return _("Local delivery")
     level = service_levels.offered().get(code)
     return level.name if level else code
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from caravana.checkout import services as checkout_services
 from caravana.clearance import services as clearance_services
 from caravana.fulfillment.models import Parcel
 from caravana.guards import safe_next
+from caravana.limits import valid_id
 from caravana.markets import addresses, documents
 from caravana.money import Money
 from caravana.network.promise import Window
@@ -43,9 +45,10 @@ from caravana.payments import (
 )
 from caravana.payments.models import Method, PaymentStatus
 from caravana.redelivery import services as redelivery
+from caravana.returns import local_orders
 from caravana.returns import windows as return_windows
 from caravana.returns.models import OPEN_STATES
-from caravana.storefront import delivery
+from caravana.storefront import delivery, local_stock
 from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
 
@@ -123,9 +126,13 @@ def cart(request: HttpRequest) -> HttpResponse:
         }
         for v, qty, line_id in (carts.cart_items(c) if c else [])
     ]
-    context = {"rows": rows}
+    context: dict = {"rows": rows}
     if rows:
         context.update(_summary_context(request, c))
+        # The same goods held as local stock in the buyer's country: bought on their own.
+        context["local_offers"] = local_stock.offers(
+            [r["variant"] for r in rows], request.country, book.locale
+        )
     template = "orders/_cart_lines.html" if request.htmx else "orders/cart.html"
     return render(request, template, context)
 
@@ -209,6 +216,51 @@ def _summary_context(
     }
 
 
+def _local_id(request: HttpRequest) -> int | None:
+    """The held item of a "buy local stock" checkout (?local=<id>), None for the cart's."""
+    raw = str(request.GET.get("local") or request.POST.get("local") or "")
+    return int(raw) if raw.isdigit() and valid_id(int(raw)) else None
+
+
+def _local_summary(request: HttpRequest, held_id: int, data: dict) -> dict:
+    """The summary of a checkout of one unit of local stock: goods + local delivery by the
+    carrier for the postcode given (the point's own carrier until one is), no duties."""
+    country = request.country.code
+    currency = request.country.currency
+    lang = get_language() or "en"
+    postal = str(data.get("postal_code") or "") or local_stock.point_postcode(held_id)
+    try:
+        parcels = local_orders.parcels_for(
+            country, SimpleNamespace(postal_code=postal), [(held_id, 1)],  # type: ignore[arg-type]
+            str(data.get("service_level") or "standard"),
+        )  # fmt: skip
+    except ValidationError as exc:
+        return {"parcels": [], "total": "", "total_raw": 0, "due": "", "ok": False,
+                "local_error": " ".join(m for ms in _errors(exc).values() for m in ms)}  # fmt: skip
+    p = parcels[0]
+    q = p.quoted
+    return {
+        "parcels": [
+            {
+                "merchant": p.merchant.legal_name,
+                "items": [(v.product.title(lang), v.options_label, n) for v, n in p.items],
+                "total": _fmt(request, q.collect_at_checkout, currency),
+                "amount": q.collect_at_checkout,
+                "rows": [(c.label, c.kind, _fmt(request, c.amount, currency)) for c in q.charges()],
+                "arrival_rows": [],
+                "due": "",
+                "error": "",
+            }
+        ],  # fmt: skip
+        "total": _fmt(request, q.collect_at_checkout, currency),
+        "total_raw": q.collect_at_checkout,
+        "due": "",
+        "ok": True,
+        "local": held_id,
+        "local_promise": local_stock.shown_promise(request.country, p.promise),
+    }
+
+
 def _installment_choices(request: HttpRequest, total, selected: str = "") -> list:
     """(count, label, selected) for the installments select: each option's amount and whether
     it carries interest, in the buyer's words and currency format."""
@@ -220,15 +272,21 @@ def _installment_choices(request: HttpRequest, total, selected: str = "") -> lis
     return [(n, label, str(n) == selected) for n, label in labelled]
 
 
-def _checkout_context(request: HttpRequest, c: Cart, data: dict) -> dict:
+def _checkout_context(request: HttpRequest, c: Cart | None, data: dict) -> dict:
     country = request.country.code
-    summary = _summary_context(
-        request, c, data.get("service_level") or "standard", data.get("state") or None
-    )
+    held_id = _local_id(request)
+    if held_id is not None:
+        summary = _local_summary(request, held_id, data)
+    else:
+        assert c is not None
+        summary = _summary_context(
+            request, c, data.get("service_level") or "standard", data.get("state") or None
+        )
     offered = issuing.methods_for(country)
     chosen = data.get("method") if data.get("method") in offered else (offered or [""])[0]
     return {
         **summary,
+        "local_id": held_id,
         "windows": _windows(request.country),
         "methods": [
             {
@@ -398,7 +456,8 @@ def cep_lookup(request: HttpRequest) -> HttpResponse:
 @card_csp
 def checkout(request: HttpRequest) -> HttpResponse:
     c = _cart(request)
-    if c is None or not c.lines.exists():
+    held_id = _local_id(request)  # buying local stock: the cart is left as it is
+    if held_id is None and (c is None or not c.lines.exists()):
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
     data = {k: request.POST.get(k, "") for k in FORM_FIELDS} if request.method == "POST" else {
@@ -407,7 +466,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "buyer_id_type": getattr(documents.default(request.country.code), "code", ""),
     }  # fmt: skip
     if request.method == "POST" and not request.htmx:
-        lines = [(v.pk, q) for v, q, _id in carts.cart_items(c)]
+        lines = [(v.pk, q) for v, q, _id in carts.cart_items(c)] if held_id is None else []
         # Only the chosen method's fields are read: a card number left behind by a buyer who
         # then chose Pix is neither validated nor sent.
         form = method_fields.only_chosen(data["method"], data)
@@ -419,6 +478,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 key=request.POST.get("idempotency_key") or None,
                 notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
                 return_url=_challenge_return(),
+                local=[(held_id, 1)] if held_id is not None else None,
             )  # fmt: skip
         except ValidationError as exc:
             ctx = _checkout_context(request, c, data)
@@ -429,7 +489,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             ctx["retype_card"] = data["method"] == "card" and bool(data.get("card_token"))
             ctx["idempotency_key"] = uuid.uuid4().hex  # nothing was placed: a new attempt
             return render(request, "orders/checkout.html", ctx, status=422)
-        carts.clear_cart(c, [v for v, _q in lines])
+        if c is not None and lines:
+            carts.clear_cart(c, [v for v, _q in lines])
         return _to_payment(payment)
     ctx = _checkout_context(request, c, data)
     if request.htmx:  # a change of service or state: the summary, and the installments with it

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, overload
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -95,6 +96,13 @@ class ParcelRow:
     carrier: CarrierRow
     #: The last-mile carrier's own number, blank until the handover gives one.
     carrier_tracking_number: str = ""
+    #: "local": local stock sent from returns point `origin_point` (no hub, no flight).
+    kind: str = "network"
+    origin_point: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == "local"
 
     @property
     def carrier_number_shown(self) -> str:
@@ -154,7 +162,7 @@ def _sql(vendor: str) -> tuple[str, str]:
         ]
 
     own = ("id", "s10", "created_at", "recipient_city", "recipient_country",
-           "carrier_tracking_number")  # fmt: skip
+           "carrier_tracking_number", "kind", "origin_point")  # fmt: skip
     network = ((Lane, "l", "lane", ("transit_target_days",)),
                (Hub, "h", "hub", ("code", "name", "city", "airport")),
                (Gateway, "g", "gateway", ("iata", "city", "latitude", "longitude", "timezone")),
@@ -244,9 +252,9 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (pk, s10, created_at, city, country, carrier_number, target, hub_code, hub_name, hub_city,
-     hub_airport, iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin, tmax, carrier_name,
-     carrier_format, carrier_url) = row  # fmt: skip
+    (pk, s10, created_at, city, country, carrier_number, kind, origin, target, hub_code,
+     hub_name, hub_city, hub_airport, iata, gw_city, lat, lon, gw_tz, sl_code, sl_name, tmin,
+     tmax, carrier_name, carrier_format, carrier_url) = row  # fmt: skip
     tz = db.timezone
     return ParcelRow(
         pk=pk,
@@ -260,6 +268,8 @@ def read_parcel(identifier: str) -> ParcelRow | None:
         service_level=ServiceLevelRow(sl_code, sl_name, tmin, tmax),
         carrier=CarrierRow(carrier_name, carrier_format, carrier_url),
         carrier_tracking_number=carrier_number or "",
+        kind=kind or "network",
+        origin_point=origin or "",
     )
 
 
@@ -407,6 +417,10 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
     dest_tz = _zone(parcel.gateway.timezone)
     level = parcel.service_level
     target = parcel.transit_target_days
+    low, high = level.transit_min_days, level.transit_max_days
+    if parcel.kind == "local":  # one last-mile leg in the country (returns.local_orders)
+        low, high = getattr(settings, "LOCAL_STOCK_DELIVERY_DAYS", (1, 4))
+        target = high
     stops, known = stops_for(parcel)
     reached, progress = position(code)
     if status == upu.DELIVERED:
@@ -436,8 +450,8 @@ def tracking_view(identifier: str, now: dt.datetime | None = None) -> TrackingVi
             status=status,
             last_event_at=last_at,
             created_at=parcel.created_at,
-            transit_min_days=level.transit_min_days,
-            transit_max_days=level.transit_max_days,
+            transit_min_days=low,
+            transit_max_days=high,
             now=now,
         ),
         destination_tz=dest_tz,

@@ -20,7 +20,7 @@ from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error, fields_error
 from caravana.fulfillment import events
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
-from caravana.fulfillment.models import Parcel, ParcelItem
+from caravana.fulfillment.models import CarrierChoice, Parcel, ParcelItem, ParcelKind
 from caravana.fulfillment.services import s10_ranges
 from caravana.fulfillment.services.rules import (
     CURRENCIES,
@@ -31,7 +31,7 @@ from caravana.fulfillment.services.rules import (
 )
 from caravana.fulfillment.services.scanning import emit, now
 from caravana.markets import documents
-from caravana.network.models import Hub, Lane, ServiceLevel
+from caravana.network.models import Carrier, Hub, Lane, ServiceLevel
 
 #: Answers whether an order reference names one of the merchant's own orders. The orders app
 #: installs it when it starts (it builds on fulfillment, so fulfillment cannot import it); with
@@ -301,3 +301,79 @@ def parcels_for_labels(merchant: Merchant, s10s: Iterable[str]) -> list[Parcel]:
         .prefetch_related("items")
     }
     return [found[s] for s in wanted if s in found]
+
+
+@transaction.atomic
+def create_local_parcel(
+    merchant: Merchant,
+    data: Mapping[str, Any],
+    *,
+    carrier: Carrier,
+    origin_point: str,
+    location: str,
+) -> Parcel:
+    """A parcel of local stock, made up at a returns point (kind LOCAL): goes straight to
+    `carrier`, never to a hub, a flight or customs. `data` is orders.shipping.parcel_data's
+    (hub, the lane's, is only the country's lane at the service level: the columns are not
+    null, docs/decisions/0022). Its S10 comes from the same ranges; `location` (the IATA code of
+    the country's gateway, the nearest known place) is where the label event is drawn."""
+    level = ServiceLevel.objects.get(code=str(data["service_level"]))
+    country = str(data["recipient_country"]).upper()
+    lane = (
+        Lane.objects.select_related("gateway", "hub")
+        .filter(destination_country=country, service_level=level, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if lane is None:
+        raise field_error(
+            "recipient_country",
+            _("No %(level)s lane to %(country)s.") % {"level": level.name, "country": country},
+            FulfillmentErrorCode.NO_LANE,
+        )
+    items = [ParcelItem(**{**it, "origin_country": "CN"}) for it in data["items"]]
+    parcel = Parcel(
+        kind=ParcelKind.LOCAL,
+        origin_point=origin_point,
+        merchant=merchant,
+        order_ref=str(data.get("order_ref") or ""),
+        hub=lane.hub,
+        lane=lane,
+        service_level=level,
+        gateway=lane.gateway,
+        carrier=carrier,
+        carrier_choice=CarrierChoice.NETWORK,
+        **{
+            k: data[k]
+            for k in (
+                "recipient_name",
+                "recipient_address",
+                "recipient_city",
+                "recipient_state",
+                "recipient_postal_code",
+                "recipient_phone",
+                "recipient_email",
+                "recipient_tax_id",
+                "recipient_tax_id_type",
+                "declared_weight_g",
+                "declared_length_cm",
+                "declared_width_cm",
+                "declared_height_cm",
+                "battery",
+                "ddp",
+            )
+        },  # fmt: skip
+        recipient_country=country,
+        declared_value=sum((it.unit_value * it.quantity for it in items), Decimal("0.00")),
+        declared_currency=items[0].currency,
+    )
+    parcel.s10 = s10_ranges.allocate(level.s10_indicator)
+    parcel.save()
+    for item in items:
+        item.parcel = parcel
+    ParcelItem.objects.bulk_create(items)
+    # No label_created: that asks customs for a declaration (CN 23), and these goods were
+    # cleared when first imported. The label event is still recorded for tracking.
+    emit(parcel, None, parcel.created_at, location, merchant=merchant.legal_name,
+         returns_point=origin_point)  # fmt: skip
+    return parcel

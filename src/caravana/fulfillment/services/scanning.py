@@ -156,7 +156,8 @@ def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
     qs = Parcel.objects.select_related("hub", "gateway", "service_level", "carrier", "bag")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    parcel = qs.filter(s10=s10).first()
+    # A local-stock parcel (kind LOCAL) never comes to a hub: unknown here.
+    parcel = qs.filter(s10=s10).exclude(kind="local").first()
     if parcel is None:
         raise field_error(
             "s10",
