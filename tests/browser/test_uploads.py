@@ -70,9 +70,12 @@ def test_logo_and_product_image_show_in_the_console(live_server, page, media_roo
         {"name": "poly.html", "mimeType": "text/html", "buffer": picture() + SCRIPT},
     )
     page.get_by_role("button", name="Upload").click()
-    expect(page).to_have_url(re.compile(rf"/console/products/{product.pk}/$"))
-    img = page.locator(".panel .grid img").first
-    expect(img).to_have_attribute("src", re.compile(r"^/media/products/.+\.png$"))
+    expect(page).to_have_url(re.compile(rf"/console/products/{product.pk}/(#pictures)?$"))
+    # The editor shows the stored thumbnail (JPEG, made once at upload) and links the original.
+    img = page.get_by_test_id("picture-editor").locator("img").first
+    expect(img).to_have_attribute("src", re.compile(r"^/media/.+\.jpg$"))
+    original = page.get_by_test_id("picture-editor").locator("a").first
+    expect(original).to_have_attribute("href", re.compile(r"^/media/products/.+\.png$"))
     page.wait_for_load_state("networkidle")
     assert shown(img)
     img.scroll_into_view_if_needed()
@@ -80,9 +83,12 @@ def test_logo_and_product_image_show_in_the_console(live_server, page, media_roo
 
     # The live server answers /media/ itself (Django's test handler): the headers of
     # caravana.media are tested with the test client, the stored bytes here.
-    response = page.request.get(live_server.url + img.get_attribute("src"))
+    response = page.request.get(live_server.url + original.get_attribute("href"))
     assert response.headers["content-type"] == "image/png"
     assert SCRIPT not in response.body()
+    thumbnail = page.request.get(live_server.url + img.get_attribute("src"))
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+    assert SCRIPT not in thumbnail.body()
 
     # The storefront's store page shows the logo too (the buyer picks a country first).
     page.goto(f"{live_server.url}/country/")
