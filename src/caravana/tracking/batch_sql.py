@@ -53,6 +53,35 @@ def sqlite_time(value: dt.datetime) -> str:
     return str(value.astimezone(dt.UTC))[:-6]
 
 
+#: details_text's remembered texts, by the details' items (all str: see details_text).
+_DETAILS_TEXT: dict[tuple, str] = {}
+_DETAILS_TEXT_MAX = 4096
+_ENCODER = DjangoJSONEncoder()
+
+
+def details_text(details: dict[str, Any] | None) -> str:
+    """An event's details as the JSON text SQLite stores ("{}" for none). Remembered for
+    details whose keys and values are all strings, which is nearly every event's (a carrier's
+    status, a hub step): a carrier's batch repeats a handful of them, and encoding each anew
+    cost more than binding the whole row. Only such items are kept, so a hit is a dict of the
+    same strings in the same order, whose JSON is the same text; anything else (numbers,
+    lists, an unhashable value) is encoded each time."""
+    if not details:
+        return "{}"
+    try:
+        key = tuple(details.items())
+        text = _DETAILS_TEXT.get(key)
+    except TypeError:  # an unhashable value
+        return _ENCODER.encode(details)
+    if text is None:
+        text = _ENCODER.encode(details)
+        if len(_DETAILS_TEXT) < _DETAILS_TEXT_MAX and all(
+            k.__class__ is str and v.__class__ is str for k, v in key
+        ):
+            _DETAILS_TEXT[key] = text
+    return text
+
+
 def prepare() -> bool | None:
     """psycopg's `prepare` for tracking's hot statements on PostgreSQL: True (prepared on first
     use on a connection, so PostgreSQL stops planning them: over every monthly partition,
@@ -236,13 +265,13 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
     else:
         received = sqlite_time(now)
         utc = dt.UTC
+        text = details_text
         params = [
             (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status,
              # Django's SQLite text of an aware time: naive UTC ("+00:00" cut off).
              str(ev.occurred_at.astimezone(utc))[:-6], received, ev.location_code[:16],
              ev.location_name[:120], ev.latitude, ev.longitude, ev.tz[:64],
-             json.dumps(ev.details, cls=DjangoJSONEncoder) if ev.details else "{}",
-             ev.carrier_id)
+             text(ev.details), ev.carrier_id)
             for ev in chunk
         ]  # fmt: skip
         sql = head + f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
