@@ -222,3 +222,12 @@ def test_details_text_is_the_json_of_the_details_remembered_or_not(monkeypatch):
         (("reason", "absent"), ("reason_code", "other")),
         (("ascii", "São Paulo"),),
     }
+
+
+def test_pg_array_is_postgresql_array_text():
+    """The parameters of the PostgreSQL batch statements (read_prior, the parcel locks)."""
+    from caravana.tracking.batch_sql import pg_array
+
+    assert pg_array([3, 1, 2**40]) == "{3,1,1099511627776}"
+    assert pg_array(["t", "f"]) == "{t,f}"
+    assert pg_array([]) == "{}"

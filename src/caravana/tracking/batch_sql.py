@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -278,6 +278,15 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
     return Insert(sql, params, chunk, table)
 
 
+def pg_array(values: Iterable[int | str]) -> str:
+    """Integers, or PostgreSQL's boolean words "t"/"f", as the text of a PostgreSQL array
+    ("{1,2,3}"), for a ``%s::bigint[]`` (or ``bool[]``) parameter: psycopg adapts a list in
+    Python, item by item (about a tenth of a webhook batch's Python time on PostgreSQL,
+    profiled), where this is one join in C. Only for values whose text needs no quoting
+    (never a carrier's string)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 #: Advisory-lock namespaces (pg_advisory_xact_lock's first key): one lock per parcel ("trk"
 #: in ASCII), and one over all of them ("tra") for batches of more parcels than that.
 PG_LOCK_SPACE = 0x74726B
@@ -322,7 +331,7 @@ def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
     cursor.execute(
         "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
         "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
-        [PG_LOCK_SPACE, parcel_ids],
+        [PG_LOCK_SPACE, pg_array(parcel_ids)],
         prepare=prepare(),
     )
 
@@ -369,7 +378,10 @@ def read_prior(
                 f"ORDER BY {stage_sql('z')} DESC, z.{at} DESC, z.id DESC LIMIT 1) AS f ON true "
                 f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
                 f"AND x.{parcel} = v.pid AND x.code = 'EMI' LIMIT 1) AS d ON true",
-                [parcel_ids, [pid in emi for pid in parcel_ids]],
+                [
+                    pg_array(parcel_ids),
+                    pg_array(["t" if pid in emi else "f" for pid in parcel_ids]),
+                ],
                 prepare=prepare(),
             )
         else:
