@@ -167,3 +167,67 @@ def test_future_times_are_refused_only_when_asked(make_parcel):
     assert recording._all_good([far], None) is True
     assert recording._all_good([far], now + recording.FUTURE_TOLERANCE) is False
     assert list(recording._check([far], now, future=True)) == ["events.0.occurred_at"]
+
+
+def test_one_batch_gives_each_event_its_own_status_where_details_decide(make_parcel):
+    """The batch-wide check works out each code's status once, except EDX and EMH, whose
+    details decide it event by event (tracking.lifecycle)."""
+    a, b, c = make_parcel(), make_parcel(), make_parcel()
+    batch = [
+        carrier_event(a, "edx", 1, "x1", details={"decision": "seized"}),
+        carrier_event(b, "EDX", 1, "x2"),
+        carrier_event(c, "EMH", 1, "h1", details={"action": "return", "reason": "absent"}),
+        carrier_event(c, "emh", 2, "h2", details={"reason": "absent"}),
+        carrier_event(a, "EDD", 0, "d1"),
+        carrier_event(b, "EDD", 0, "d2", status="on_hold"),  # a status given is kept
+    ]
+    assert recording._all_good(batch, None) is True
+    assert [(ev.code, ev.status) for ev in batch] == [
+        ("EDX", "seized"),
+        ("EDX", "return_to_sender"),
+        ("EMH", "return_to_sender"),
+        ("EMH", "delivery_failed"),
+        ("EDD", "in_transit"),
+        ("EDD", "on_hold"),
+    ]
+
+
+def test_details_text_is_the_json_of_the_details_remembered_or_not(monkeypatch):
+    """batch_sql.details_text remembers only all-string details, so a remembered text is
+    never handed to details that merely compare equal (1 and True, 1 and 1.0)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from caravana.tracking import batch_sql
+
+    monkeypatch.setattr(batch_sql, "_DETAILS_TEXT", {})
+    cases = [
+        {"carrier_status": "4002"},
+        {"carrier_status": "4002"},
+        {"reason": "absent", "reason_code": "other"},
+        {"n": 1},
+        {"n": True},
+        {"n": 1.0},
+        {"when": dt.date(2026, 12, 3)},
+        {"list": ["a", 1]},
+        {"nested": {"a": "b"}},
+        {"ascii": "São Paulo"},
+    ]
+    for details in cases:
+        assert batch_sql.details_text(details) == json.dumps(details, cls=DjangoJSONEncoder)
+    assert batch_sql.details_text({}) == batch_sql.details_text(None) == "{}"
+    assert set(batch_sql._DETAILS_TEXT) == {
+        (("carrier_status", "4002"),),
+        (("reason", "absent"), ("reason_code", "other")),
+        (("ascii", "São Paulo"),),
+    }
+
+
+def test_pg_array_is_postgresql_array_text():
+    """The parameters of the PostgreSQL batch statements (read_prior, the parcel locks)."""
+    from caravana.tracking.batch_sql import pg_array
+
+    assert pg_array([3, 1, 2**40]) == "{3,1,1099511627776}"
+    assert pg_array(["t", "f"]) == "{t,f}"
+    assert pg_array([]) == "{}"

@@ -124,6 +124,13 @@ def event_status(
     return upu.status_of(code)
 
 
+def code_status(code: str) -> str | None:
+    """The status a (normalised) UPU code gives whatever its details, or None when its details
+    decide (EDX, EMH: call event_status per event). Lets a batch work out each distinct code's
+    status once instead of once per event."""
+    return None if code in _BY_DETAILS else upu.status_of(code)
+
+
 def stage(status: str) -> int:
     """The status's stage (an unknown status counts as an ordinary scan)."""
     return STAGE.get(status, 0)

@@ -129,12 +129,21 @@ def _all_good(events: Sequence[EventIn], latest: dt.datetime | None) -> bool:
             return False
     except (TypeError, ValueError, OverflowError):  # ValueError: min() of an empty batch
         return False
+    # Each distinct code's normalised form and status once (None: its details decide, so
+    # event_status is asked per event): a batch holds a handful of codes.
+    fill = {
+        code: (upu_event.code, lifecycle.code_status(upu_event.code))
+        for code, upu_event in known.items()
+        if upu_event is not None
+    }
+    event_status = lifecycle.event_status
     for ev in events:
-        upu_event = known.get(ev.code) if ev.code else None
-        if upu_event is not None:
-            ev.code = upu_event.code
+        code = ev.code
+        if code:
+            norm, status = fill[code]
+            ev.code = norm
             if not ev.status:
-                ev.status = lifecycle.event_status(upu_event.code, ev.details)
+                ev.status = status or event_status(norm, ev.details)
     return True
 
 
