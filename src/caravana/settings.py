@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "caravana.handover",
     "caravana.returns",
     "caravana.redelivery",
+    "caravana.reviews",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
@@ -427,6 +428,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-notifications": {
         "task": "caravana.orders.tasks.send_pending_notifications",
         "schedule": 300.0,
+    },
+    # Merchants' reputations, also when only time passed (reviews.tasks).
+    "refresh-reputations": {
+        "task": "caravana.reviews.tasks.refresh_reputations",
+        "schedule": 86400.0,
     },
     "create-tracking-partitions": {
         "task": "caravana.tracking.tasks.create_partitions",

@@ -1,0 +1,16 @@
+"""Listeners: an order's status changed (paid, shipped, delivered, refunded…), so its
+merchant's reputation is recomputed after the commit (three aggregate queries; nothing
+happens if the transaction rolls back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+
+def on_order_status_changed(sender: Any, order: Any, **kwargs: Any) -> None:
+    from caravana.reviews.services import _schedule_reputation
+
+    merchant_id = order.merchant_id
+    transaction.on_commit(lambda: _schedule_reputation(merchant_id))
