@@ -33,7 +33,7 @@ def category_ids_below(category: Category) -> tuple[int, ...]:
 CARD_FIELDS = (
     "id", "store_id", "category_id", "hs_code", "title_es", "title_pt_br", "title_en",
     "title_zh_hans", "price_from", "price_currency", "is_active", "created_at", "updated_at",
-    "rating_avg", "rating_count", "store__id", "store__name", "store__slug",
+    "rating_avg", "rating_count", "store__id", "store__name", "store__slug", "store__merchant_id",
 )  # fmt: skip
 
 

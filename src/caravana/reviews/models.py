@@ -103,6 +103,9 @@ class HelpfulVote(models.Model):
             models.UniqueConstraint(fields=["review", "buyer"], name="helpfulvote_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.buyer_id} → {self.review_id}"
+
 
 class ModerationAction(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")

@@ -35,8 +35,9 @@ class Thresholds:
     rating: Decimal  # at least
 
 
-TOP = Thresholds(Decimal("0.95"), Decimal("0.90"), Decimal("0.01"), Decimal("0.03"), Decimal("4.5"))
-GOOD = Thresholds(Decimal("0.85"), Decimal("0.80"), Decimal("0.03"), Decimal("0.08"), Decimal("4.0"))
+D = Decimal
+TOP = Thresholds(D("0.95"), D("0.90"), D("0.01"), D("0.03"), D("4.5"))
+GOOD = Thresholds(D("0.85"), D("0.80"), D("0.03"), D("0.08"), D("4.0"))
 
 
 @dataclass(frozen=True)
