@@ -69,9 +69,7 @@ def test_up_to_five_photos(world):
     with pytest.raises(ValidationError) as exc:
         services.write_review(world["buyer"], line, 5, "Six", [photo(i) for i in range(6)], "en")
     assert _code(exc, "photos") == "too_many_photos"
-    review = services.write_review(
-        world["buyer"], line, 5, "Two", [photo(1), photo(2)], "en"
-    )
+    review = services.write_review(world["buyer"], line, 5, "Two", [photo(1), photo(2)], "en")
     assert ReviewPhoto.objects.filter(review=review).count() == 2
 
 
@@ -104,8 +102,8 @@ def test_a_refresh_keeps_the_rating_on_the_rows(world):
 def test_the_merchant_answers_once(world):
     line = deliver(paid(world["buyer"], world["variant"])).lines.get()
     review = services.write_review(world["buyer"], line, 3, "Ok", language="en")
-    from tests import factories as f
     from caravana.accounts.models import Role
+    from tests import factories as f
 
     stranger = f.user(Role.MERCHANT)
     with pytest.raises(ValidationError):

@@ -358,9 +358,7 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
     order_index = f"lp_{scope}_{key}"
     # A range is counted along the price index, a rating floor along the rating index: the
     # newest one would walk what is out of it.
-    count_index = (
-        f"lp_{scope}_price" if priced else f"lp_{scope}_rating" if rated else order_index
-    )
+    count_index = f"lp_{scope}_price" if priced else f"lp_{scope}_rating" if rated else order_index
     n = 0
     if req.counted:
         n = _count_capped(f"catalog_listingprice lp{_indexed_by(count_index)}", where_sql,

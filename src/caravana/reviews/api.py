@@ -3,8 +3,6 @@ a buyer's review of a delivered order line (a token with the orders scope, or th
 with CSRF). Photos are added on the review page (multipart), not here. Every write is a
 reviews service."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 

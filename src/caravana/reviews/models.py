@@ -99,9 +99,7 @@ class HelpfulVote(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["review", "buyer"], name="helpfulvote_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["review", "buyer"], name="helpfulvote_once")]
 
     def __str__(self) -> str:
         return f"{self.buyer_id} → {self.review_id}"

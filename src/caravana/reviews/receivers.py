@@ -10,7 +10,7 @@ from django.db import transaction
 
 
 def on_order_status_changed(sender: Any, order: Any, **kwargs: Any) -> None:
-    from caravana.reviews.services import _schedule_reputation
+    from caravana.reviews.tasks import refresh_merchant
 
     merchant_id = order.merchant_id
-    transaction.on_commit(lambda: _schedule_reputation(merchant_id))
+    transaction.on_commit(lambda: refresh_merchant.delay(merchant_id))

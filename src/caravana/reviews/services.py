@@ -143,7 +143,7 @@ def write_review(
     for i, photo in enumerate(cleaned):
         ReviewPhoto.objects.create(review=review, image=photo, position=i)
     refresh_product_rating(product.pk)
-    transaction.on_commit(lambda: _schedule_reputation(review.merchant_id))
+    transaction.on_commit(lambda: refresh_reputation(review.merchant_id))
     return review
 
 
@@ -159,9 +159,7 @@ def answer(review: Review, user: Any, text: Any) -> Review:
         answer=body, answered_at=now, answered_by=user
     )
     if not done:
-        raise field_error(
-            "answer", _("This review has already been answered."), E.ALREADY_ANSWERED
-        )
+        raise field_error("answer", _("This review has already been answered."), E.ALREADY_ANSWERED)
     review.refresh_from_db()
     return review
 
@@ -179,7 +177,7 @@ def _moderate(review: Review, user: Any, reason: Any, hide: bool) -> Review:
         review.hidden_reason = why if hide else ""
         review.save(update_fields=["hidden", "hidden_reason"])
         refresh_product_rating(review.product_id)
-        transaction.on_commit(lambda: _schedule_reputation(review.merchant_id))
+        transaction.on_commit(lambda: refresh_reputation(review.merchant_id))
     ModerationEntry.objects.create(
         review=review,
         action=ModerationAction.HIDDEN if hide else ModerationAction.SHOWN,
@@ -270,8 +268,10 @@ def visible(
         qs = qs.filter(stars=stars)
     if with_photos:
         qs = qs.filter(photos__isnull=False).distinct()
-    return qs.select_related("buyer").prefetch_related("photos").order_by(
-        "-helpful", "-created_at", "-id"
+    return (
+        qs.select_related("buyer")
+        .prefetch_related("photos")
+        .order_by("-helpful", "-created_at", "-id")
     )
 
 
@@ -295,8 +295,7 @@ def refresh_reputation(merchant_id: int, now: dt.datetime | None = None) -> Repu
         delivery_due=Count(
             "id",
             filter=Q(delivered_at__isnull=False)
-            | Q(delivered_at__isnull=True, shipped_at__isnull=False,
-                promised_by__lt=now.date()),
+            | Q(delivered_at__isnull=True, shipped_at__isnull=False, promised_by__lt=now.date()),
         ),  # fmt: skip
         delivered_in_promise=Count(
             "id", filter=Q(delivered_at__isnull=False, delivered_on__lte=F("promised_by"))
@@ -347,12 +346,6 @@ def refresh_all_reputations() -> int:
         refresh_reputation(pk)
         n += 1
     return n
-
-
-def _schedule_reputation(merchant_id: int) -> None:
-    from caravana.reviews.tasks import refresh_merchant
-
-    refresh_merchant.delay(merchant_id)
 
 
 def reputation_of(merchant_id: int) -> Reputation | None:

@@ -165,9 +165,7 @@ def order_lines(order: Any, lang: str) -> list[dict[str, Any]]:
     """Each line of the buyer's order with its review state, for the order page: one query."""
     if order.delivered_at is None:
         return []
-    reviewed = dict(
-        Review.objects.filter(line__order=order).values_list("line_id", "stars")
-    )
+    reviewed = dict(Review.objects.filter(line__order=order).values_list("line_id", "stars"))
     return [
         {
             "pk": line.pk,
