@@ -50,6 +50,7 @@ demo: install
 	$(BIN)/python -m caravana seed_carrier_events
 	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_returns
+	$(BIN)/python -m caravana seed_reviews
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"
