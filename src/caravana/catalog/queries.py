@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -53,6 +53,9 @@ def products_for_cards(ids: list[int]) -> list[Product]:
         .select_related("store")
         .only(*CARD_FIELDS)
         .annotate(card_image=Subquery(first_image))
+        # The seller's badge (caravana.reviews.Reputation, a one-to-one on the merchant), by
+        # the relation's name: a LEFT JOIN, None when it has no reputation yet.
+        .annotate(seller_badge=F("store__merchant__reputation__badge"))
         .order_by()
     )
     by_id = {p.pk: p for p in rows}

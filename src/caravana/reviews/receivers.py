@@ -8,8 +8,13 @@ from typing import Any
 
 from django.db import transaction
 
+#: The changes a reputation counts (an order placed or cancelled unpaid counts for nothing).
+COUNTED = ("paid", "in_fulfilment", "shipped", "delivered", "completed", "refunded")
 
-def on_order_status_changed(sender: Any, order: Any, **kwargs: Any) -> None:
+
+def on_order_status_changed(sender: Any, order: Any, to_status: str = "", **kwargs: Any) -> None:
+    if to_status not in COUNTED:
+        return
     from caravana.reviews.tasks import refresh_merchant
 
     merchant_id = order.merchant_id

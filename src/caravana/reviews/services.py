@@ -350,12 +350,3 @@ def refresh_all_reputations() -> int:
 
 def reputation_of(merchant_id: int) -> Reputation | None:
     return Reputation.objects.filter(merchant_id=merchant_id).first()
-
-
-def badges_for(merchant_ids: Sequence[int]) -> dict[int, str]:
-    """Each merchant's badge, for cards: one query for a page of them."""
-    return dict(
-        Reputation.objects.filter(merchant_id__in=set(merchant_ids)).values_list(
-            "merchant_id", "badge"
-        )
-    )

@@ -51,41 +51,55 @@ def _filters(request: HttpRequest) -> tuple[int | None, bool]:
 
 def product_context(request: HttpRequest, product_id: int) -> dict[str, Any]:
     """What the product page's reviews section shows: the summary, one page of reviews (most
-    helpful first) with the filters asked, which the buyer already found helpful."""
+    helpful first) with the filters asked, which the buyer already found helpful. One query
+    when the product has no review; four at most otherwise (summary, page, photos, votes)."""
+    summary = services.summary(product_id)
+    context: dict[str, Any] = {
+        "review_summary": summary,
+        "review_stars": reputation.stars_text(summary.average),
+        "review_rows": [],
+        "review_product_id": product_id,
+        "review_filter_stars": None,
+        "review_filter_photos": False,
+    }
+    if not summary.count:
+        return context
     stars, photos = _filters(request)
-    qs = services.visible(product_id, stars, photos)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("rpage"))
+    try:
+        number = max(1, min(int(request.GET.get("rpage") or 1), 1000))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PER_PAGE
+    found = list(services.visible(product_id, stars, photos)[start : start + PER_PAGE + 1])
+    reviews, more = found[:PER_PAGE], len(found) > PER_PAGE
     lang = _language()
     names = _language_names()
     voted: set[int] = set()
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and reviews:
         voted = set(
             HelpfulVote.objects.filter(
-                buyer=request.user, review_id__in=[r.pk for r in page.object_list]
+                buyer=request.user, review_id__in=[r.pk for r in reviews]
             ).values_list("review_id", flat=True)
         )
-    rows = [
-        {
-            "review": r,
-            "stars": reputation.stars_text(r.stars),
-            "foreign": r.language != lang,
-            "language_name": names.get(r.language, r.language),
-            "voted": r.pk in voted,
-            "own": request.user.is_authenticated and r.buyer_id == request.user.pk,
-            "author": (r.buyer.first_name or r.buyer.username)[:1].upper() + "***",
-        }
-        for r in page.object_list
-    ]
-    summary = services.summary(product_id)
-    return {
-        "review_summary": summary,
-        "review_stars": reputation.stars_text(summary.average),
-        "review_page": page,
-        "review_rows": rows,
-        "review_filter_stars": stars,
-        "review_filter_photos": photos,
-        "review_product_id": product_id,
-    }
+    context.update(
+        review_rows=[
+            {
+                "review": r,
+                "stars": reputation.stars_text(r.stars),
+                "foreign": r.language != lang,
+                "language_name": names.get(r.language, r.language),
+                "voted": r.pk in voted,
+                "own": request.user.is_authenticated and r.buyer_id == request.user.pk,
+                "author": (r.buyer.first_name or r.buyer.username)[:1].upper() + "***",
+            }
+            for r in reviews
+        ],
+        review_filter_stars=stars,
+        review_filter_photos=photos,
+        review_page={"number": number, "previous": number - 1 if number > 1 else None,
+                     "next": number + 1 if more else None},
+    )  # fmt: skip
+    return context
 
 
 def product_reviews(request: HttpRequest, pk: int) -> HttpResponse:

@@ -49,7 +49,6 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     prices = landed.for_cards(products, request.country.code, request.country.currency)
     storage = ProductImage._meta.get_field("image").storage
     from_price = gettext("from %(price)s")
-    badges = reviews.badges_for([p.store.merchant_id for p in products])
     cards = []
     for p in products:
         price = _show(prices[p.pk], book)
@@ -66,7 +65,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 "amount": amount,
                 "amount_attr": "" if amount is None else str(amount),
                 "image_url": storage.url(p.card_image) if p.card_image else "",
-                **_rating(p, badges.get(p.store.merchant_id, "")),
+                **_rating(p, p.seller_badge or ""),
             }
         )
     return cards
