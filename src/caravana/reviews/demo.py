@@ -121,16 +121,22 @@ def seed_merchant(merchant: Merchant, buyers: list[tuple[Any, str]]) -> dict[str
     rnd = random.Random(merchant.pk)
     variants = list(
         Variant.objects.filter(merchant=merchant, product__is_active=True, stock__quantity__gt=3)
+        .select_related("product")
         .order_by("pk")
-        .distinct()[:40]
+        .distinct()
     )
     if not variants:
         return counts
+    # Every store of the merchant gets orders: they take turns.
+    by_store: dict[int, list[Variant]] = {}
+    for v in variants:
+        by_store.setdefault(v.product.store_id, []).append(v)
+    stores = sorted(by_store)
     quality = rnd.choice((4.6, 4.4, 4.0, 3.5))
     now = timezone.now()
     for i in range(rnd.randint(*ORDERS_PER_MERCHANT)):
         buyer, lang = buyers[i % len(buyers)]
-        order = _place(buyer, names[buyer.pk], variants, rnd)
+        order = _place(buyer, names[buyer.pk], by_store[stores[i % len(stores)]], rnd)
         if order is None:
             continue
         counts["orders"] += 1
