@@ -162,3 +162,25 @@ def test_most_helpful_first_and_filters(world):
     assert [r.stars for r in services.visible(pk)] == [3, 5]
     assert [r.stars for r in services.visible(pk, stars=5)] == [5]
     assert list(services.visible(pk, with_photos=True)) == []
+
+
+def test_an_operator_hides_a_review_in_the_back_office(world):
+    line = deliver(paid(world["buyer"], world["variant"])).lines.get()
+    review = services.write_review(world["buyer"], line, 1, "Spam", language="en")
+    from django.test import Client
+
+    from caravana.accounts.models import Role
+    from tests import factories as f
+
+    operator = f.user(Role.OPERATOR, username="admin-op", is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(operator)
+    url = f"/admin/reviews/review/{review.pk}/change/"
+    assert c.get(url).status_code == 200
+    r = c.post(url, {"decision": "hide", "reason": ""})
+    assert r.status_code == 200 and not Review.objects.get(pk=review.pk).hidden
+    r = c.post(url, {"decision": "hide", "reason": "Spam link"})
+    assert r.status_code == 302, r.content[:500]
+    review.refresh_from_db()
+    assert review.hidden and review.hidden_reason == "Spam link"
+    assert ModerationEntry.objects.get(review=review).actor == operator
