@@ -177,9 +177,10 @@ def test_an_operator_hides_a_review_in_the_back_office(world):
     c.force_login(operator)
     url = f"/admin/reviews/review/{review.pk}/change/"
     assert c.get(url).status_code == 200
-    r = c.post(url, {"decision": "hide", "reason": ""})
+    inline = {"moderation-TOTAL_FORMS": "0", "moderation-INITIAL_FORMS": "0"}
+    r = c.post(url, {"decision": "hide", "reason": "", **inline})
     assert r.status_code == 200 and not Review.objects.get(pk=review.pk).hidden
-    r = c.post(url, {"decision": "hide", "reason": "Spam link"})
+    r = c.post(url, {"decision": "hide", "reason": "Spam link", **inline})
     assert r.status_code == 302, r.content[:500]
     review.refresh_from_db()
     assert review.hidden and review.hidden_reason == "Spam link"

@@ -76,9 +76,6 @@ class ReviewAdmin(ListAdmin):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
 
-    def save_related(self, request, form, formsets, change: bool) -> None:
-        """The audit log is written by the service only."""
-
 
 @admin.register(Reputation)
 class ReputationAdmin(ListAdmin):
