@@ -53,6 +53,7 @@ demo: install
 	$(BIN)/python -m caravana seed_carrier_events
 	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_returns
+	$(BIN)/python -m caravana seed_reviews
 	$(BIN)/python -m caravana seed_payouts
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "caravana.handover",
     "caravana.returns",
     "caravana.redelivery",
+    "caravana.reviews",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
@@ -451,6 +452,11 @@ CELERY_BEAT_SCHEDULE = {
     "roll-up-carrier-days": {
         "task": "caravana.tracking.tasks.roll_up_carrier_days",
         "schedule": 3600.0,
+    },
+    # Merchants' reputations, also when only time passed (reviews.tasks).
+    "refresh-reputations": {
+        "task": "caravana.reviews.tasks.refresh_reputations",
+        "schedule": 86400.0,
     },
     "create-tracking-partitions": {
         "task": "caravana.tracking.tasks.create_partitions",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("caravana.accounts.urls")),
     # Before the storefront's and console's catch-alls (orders/<n>/<action>/, console/…).
     path("", include("caravana.returns.urls")),
+    path("", include("caravana.reviews.urls")),
     path("console/parcels/", include("caravana.fulfillment.console_urls")),
     path("console/customs/", include("caravana.customs.console_urls")),
     path("console/orders/", include("caravana.console.order_urls")),

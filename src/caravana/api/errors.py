@@ -32,6 +32,7 @@ from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.pricing.error_codes import PricingErrorCode
 from caravana.redelivery.error_codes import RedeliveryErrorCode
+from caravana.reviews.error_codes import ReviewsErrorCode
 from caravana.tracking.error_codes import TrackingErrorCode
 
 #: Every app's codes; an app's new enum is added here, and so appears in the OpenAPI schema.
@@ -51,6 +52,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
     PlanningErrorCode,
     PricingErrorCode,
     RedeliveryErrorCode,
+    ReviewsErrorCode,
     TrackingErrorCode,
 )
 ERROR_CODES: tuple[str, ...] = tuple(sorted({member.value for enum in ENUMS for member in enum}))

@@ -3,6 +3,8 @@ merchant's product gets 404, not 403: whether it exists is not theirs to know.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -61,6 +63,9 @@ class SearchParams(Schema):
     category: str | None = None
     store: str | None = None
     sort: str = "relevance"
+    rating_min: int | None = Field(
+        None, ge=1, le=4, description="Only products whose reviews average this or more"
+    )
     page: int = Field(1, ge=1, le=PAGE_MAX)
     per_page: int = Field(24, ge=1, le=100)
 
@@ -105,6 +110,7 @@ def search_products(request: HttpRequest, params: Query[SearchParams]):
             sort=params.sort,
             page=params.page,
             per_page=params.per_page,
+            rating_min=Decimal(params.rating_min) if params.rating_min else None,
         )
     )
     products = Product.objects.filter(pk__in=result.ids).select_related("store", "category")

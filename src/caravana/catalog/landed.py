@@ -273,13 +273,14 @@ _PRODUCT_COLS = (
     "is_active",
     "created_at",
     "updated_at",
+    "rating_avg",
 )
 _VARIANT_COLS = ("id", "product_id", "price", "currency", "weight_g", "length_cm", "width_cm",
                  "height_cm", "battery")  # fmt: skip
 ROW_COLS = (
     "product_id", "country", "currency", "amount", "variant_id_ref", "rule_set_id",
     "rate_card_id", "fx_date", "basis", "product_updated_at", "computed_at", "is_active",
-    "category_ref", "category_top", "store_ref", "created_at",
+    "category_ref", "category_top", "store_ref", "created_at", "rating",
 )  # fmt: skip
 
 
@@ -314,7 +315,7 @@ def rows_for(
                 found[1].collect_at_checkout if found else None, found[0].pk if found else None,
                 b.rule_set_id, b.rate_card_id, b.fx_date, b.key, p["updated_at"], now,
                 True, p["category_id"], tops.get(p["category_id"], p["category_id"]),
-                p["store_id"], p["created_at"],
+                p["store_id"], p["created_at"], p.get("rating_avg") or Decimal(0),
             ))  # fmt: skip
     return out
 
@@ -407,7 +408,8 @@ def _insert(rows: Sequence[tuple]) -> None:
     adapt = [
         ops.adapt_datetimefield_value if c.endswith("_at") else
         ops.adapt_datefield_value if c == "fx_date" else
-        (lambda v: ops.adapt_decimalfield_value(v, 16, 2)) if c == "amount" else None
+        (lambda v: ops.adapt_decimalfield_value(v, 16, 2)) if c == "amount" else
+        (lambda v: ops.adapt_decimalfield_value(v, 3, 2)) if c == "rating" else None
         for c in ROW_COLS
     ]  # fmt: skip
     prepared = [

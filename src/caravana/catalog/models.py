@@ -122,6 +122,13 @@ class Product(models.Model):
     price_from = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     price_currency = models.CharField(max_length=3, choices=PriceCurrency.choices, default="CNY")
     is_active = models.BooleanField(_("active"), default=True)
+    # The visible reviews' average stars (0 when none) and count, kept by
+    # catalog.services.set_rating (called by caravana.reviews) so cards read no review.
+    # Database defaults too: the bulk seed writes its rows without these columns.
+    rating_avg = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
+    )
+    rating_count = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -304,6 +311,7 @@ LISTING_SCOPES = (
 LISTING_ORDERS = (
     ("price", ["amount", "product"]),
     ("new", ["created_at", "product", "amount"]),
+    ("rating", ["rating", "product"]),
 )
 
 
@@ -340,6 +348,11 @@ class ListingPrice(models.Model):
     category_top = models.BigIntegerField(null=True)
     store_ref = models.BigIntegerField()
     created_at = models.DateTimeField()
+    # A copy of Product.rating_avg (0: no review), for the rating sort and filter
+    # (lp_*_rating; decision 10, item 5): written by refresh and by catalog.services.set_rating.
+    rating = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
+    )
 
     class Meta:
         constraints = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -33,7 +33,7 @@ def category_ids_below(category: Category) -> tuple[int, ...]:
 CARD_FIELDS = (
     "id", "store_id", "category_id", "hs_code", "title_es", "title_pt_br", "title_en",
     "title_zh_hans", "price_from", "price_currency", "is_active", "created_at", "updated_at",
-    "store__id", "store__name", "store__slug",
+    "rating_avg", "rating_count", "store__id", "store__name", "store__slug", "store__merchant_id",
 )  # fmt: skip
 
 
@@ -53,6 +53,9 @@ def products_for_cards(ids: list[int]) -> list[Product]:
         .select_related("store")
         .only(*CARD_FIELDS)
         .annotate(card_image=Subquery(first_image))
+        # The seller's badge (caravana.reviews.Reputation, a one-to-one on the merchant), by
+        # the relation's name: a LEFT JOIN, None when it has no reputation yet.
+        .annotate(seller_badge=F("store__merchant__reputation__badge"))
         .order_by()
     )
     by_id = {p.pk: p for p in rows}

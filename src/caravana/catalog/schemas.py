@@ -85,6 +85,8 @@ class ProductOut(Schema):
     description_zh_hans: str
     price_from: Decimal | None
     price_currency: str
+    rating_avg: Decimal = Field(..., description="Visible reviews' average stars; 0: none")
+    rating_count: int
     is_active: bool
 
 

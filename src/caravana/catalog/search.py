@@ -21,10 +21,9 @@ from django.db import connection, transaction
 
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
-# A rating sort, once ratings exist: "rating" here, a rating column copied into ListingPrice,
-# ("rating", ["rating", "product"]) in catalog.models.LISTING_ORDERS and its entry in
-# _listing's order map (decision 10).
-SORTS = ("relevance", "price_asc", "price_desc", "newest")
+# "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
+# along the lp_*_rating indexes (catalog.models.LISTING_ORDERS; decision 10, item 5).
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "rating")
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 # A text search ranks or sorts at most this many matches; a listing counts at most COUNT_CAP.
@@ -90,6 +89,8 @@ class SearchRequest:
     category_top: int | None = None
     # False: no total wanted (the home page), so none is counted.
     counted: bool = True
+    # Only products whose reviews average at least this many stars (1-5); needs `country`.
+    rating_min: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,11 @@ class SearchResult:
 def _landed(req: SearchRequest) -> bool:
     """Whether prices matter to this search and are the buyer's landed ones."""
     return bool(req.country) and (
-        req.price_min is not None or req.price_max is not None or req.sort in PRICE_SORTS
+        req.price_min is not None
+        or req.price_max is not None
+        or req.sort in PRICE_SORTS
+        or req.sort == "rating"
+        or req.rating_min is not None
     )
 
 
@@ -137,6 +142,9 @@ def _landed_filters(req: SearchRequest, *, listing: bool) -> tuple[list[str], li
     if req.price_max is not None:
         where.append("lp.amount <= %s")
         params.append(str(req.price_max))
+    if req.rating_min is not None:
+        where.append("lp.rating >= %s")
+        params.append(str(req.rating_min))
     return where, params
 
 
@@ -211,6 +219,8 @@ def search(req: SearchRequest) -> SearchResult:
     """
     if req.sort not in SORTS:
         raise ValueError(f"sort: choose one of {', '.join(SORTS)}")
+    if not req.country and (req.sort == "rating" or req.rating_min is not None):
+        raise ValueError("sort: ratings are read from a country's listing rows; give country")
     words = terms(req.text)
     where, params = _filters(req)
     sort = req.sort if words or req.sort != "relevance" else "newest"
@@ -339,10 +349,16 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
     if req.price_max is not None:
         where.append("lp.amount <= %s")
         params.append(str(req.price_max))
+    rated = req.rating_min is not None
+    if rated:
+        where.append("lp.rating >= %s")
+        params.append(str(req.rating_min))
     where_sql = " AND ".join(where)
-    order_index = f"lp_{scope}_{'price' if sort in PRICE_SORTS else 'new'}"
-    # A range is counted along the price index: the newest one would walk what is out of it.
-    count_index = f"lp_{scope}_price" if priced else order_index
+    key = "price" if sort in PRICE_SORTS else "rating" if sort == "rating" else "new"
+    order_index = f"lp_{scope}_{key}"
+    # A range is counted along the price index, a rating floor along the rating index: the
+    # newest one would walk what is out of it.
+    count_index = f"lp_{scope}_price" if priced else f"lp_{scope}_rating" if rated else order_index
     n = 0
     if req.counted:
         n = _count_capped(f"catalog_listingprice lp{_indexed_by(count_index)}", where_sql,
@@ -353,6 +369,7 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
     order = {
         "price_asc": "lp.amount ASC, lp.product_id ASC",
         "price_desc": "lp.amount DESC, lp.product_id DESC",
+        "rating": "lp.rating DESC, lp.product_id DESC",
     }.get(sort, "lp.created_at DESC, lp.product_id DESC")
     source = f"catalog_listingprice lp{_indexed_by(order_index)} WHERE {where_sql}"
     if priced and sort not in PRICE_SORTS and req.counted and n < COUNT_CAP:
@@ -362,9 +379,17 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         # index, at most COUNT_CAP of them, and sorted. PostgreSQL's estimate for an amount
         # range mixes every country's currency and cannot be trusted to choose this itself.
         source = (
-            f"(SELECT lp.product_id, lp.created_at FROM catalog_listingprice lp"
+            f"(SELECT lp.product_id, lp.created_at, lp.rating FROM catalog_listingprice lp"
             f"{_indexed_by(count_index)} WHERE {where_sql} ORDER BY lp.amount, lp.product_id "
             f"LIMIT {COUNT_CAP}) lp"
+        )
+    elif rated and sort != "rating" and req.counted and n < COUNT_CAP:
+        # A rating floor under another order: the same, along the rating index (most products
+        # have no review, so walking the price or newest index would pass them all).
+        source = (
+            f"(SELECT lp.product_id, lp.created_at, lp.amount FROM catalog_listingprice lp"
+            f"{_indexed_by(count_index)} WHERE {where_sql} ORDER BY lp.rating DESC, "
+            f"lp.product_id DESC LIMIT {COUNT_CAP}) lp"
         )
     with connection.cursor() as cur:
         cur.execute(
@@ -423,7 +448,9 @@ def _text_search(
     select_params: list[object] = []
     star = "*" if prefix else ""
     table = "catalog_product"
-    ranged = _landed(req) and (req.price_min is not None or req.price_max is not None)
+    ranged = _landed(req) and (
+        req.price_min is not None or req.price_max is not None or req.rating_min is not None
+    )
     # With a category (or a price range) the candidates are looked for among the newest
     # MAX_SCANNED word matches, the filter applied to those: a category that holds few of a
     # broad word's matches would otherwise walk them all.
@@ -512,6 +539,8 @@ def _text_search(
             params.extend(more_params)
         if sort in PRICE_SORTS and _landed(req):
             price = "lp.amount"
+        elif sort == "rating":
+            price = "lp.rating"
         elif sort in PRICE_SORTS:
             price, price_params = _price_expr(req, table)
             select_params.extend(price_params)
@@ -529,6 +558,7 @@ def _text_search(
         "newest": "c.created DESC, c.id DESC",
         "price_asc": "c.price ASC, c.id",
         "price_desc": "c.price DESC, c.id",
+        "rating": "c.price DESC, c.id DESC",  # `price` carries the rating for this sort
     }[sort]
     with connection.cursor() as cur:
         cur.execute(
@@ -585,7 +615,13 @@ def _of_scanned(
     priced = _landed(req)
     lp_where, lp_params = _landed_filters(req, listing=False)
     lp_sql = " AND ".join(lp_where)
-    price = "lp.amount" if sort in PRICE_SORTS and priced else "NULL"
+    price = (
+        "lp.amount"
+        if sort in PRICE_SORTS and priced
+        else "lp.rating"
+        if sort == "rating"
+        else "NULL"
+    )
     where_sql = f"WHERE {' AND '.join(where)} " if where else ""
     if connection.vendor == "sqlite":
         scan = (

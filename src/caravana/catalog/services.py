@@ -4,6 +4,7 @@ bad field raises ValidationError naming it and nothing is written."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.images import clean_image
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 from caravana.catalog.models import (
+    ListingPrice,
     Merchant,
     MerchantMember,
     Product,
@@ -163,6 +165,14 @@ def _save_product(product: Product, data: Mapping[str, Any]) -> None:
     _check_titles(product)
     product.full_clean(exclude=["price_from", "price_currency"])
     product.save()
+
+
+def set_rating(product_id: int, average: Decimal, count: int) -> None:
+    """The product's review figures (caravana.reviews computes them), on the product for cards
+    and on its listing rows for the rating sort and filter. An UPDATE of these columns alone:
+    ``updated_at`` does not move, so the stored landed prices stay current (decision 6)."""
+    Product.objects.filter(pk=product_id).update(rating_avg=average, rating_count=count)
+    ListingPrice.objects.filter(product_id=product_id).update(rating=average)
 
 
 def _refresh_price_from(product: Product) -> None:

@@ -48,6 +48,7 @@ from caravana.redelivery import services as redelivery
 from caravana.returns import local_orders
 from caravana.returns import windows as return_windows
 from caravana.returns.models import OPEN_STATES
+from caravana.reviews import views as review_pages
 from caravana.storefront import delivery, local_stock
 from caravana.storefront.landed import charge_label, default_state
 from caravana.storefront.prices import PriceBook
@@ -556,9 +557,11 @@ def _order_page(
     order_returns = list(order.return_requests.select_related("point")[:10]) if sent else []
     last = group_payments[0] if group_payments else None
     awaiting = order.status == OrderStatus.AWAITING_PAYMENT
+    review_lines = review_pages.order_lines(order, lang)
     context = {
         "order": order,
         "lines": lines,
+        "review_lines": review_lines,
         "events": [
             (e.at, OrderStatus(e.to_status).label if e.to_status in OrderStatus.values else "")
             for e in order.events.all()[:100]

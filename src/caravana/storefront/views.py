@@ -22,6 +22,9 @@ from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
 from caravana.money import Money
 from caravana.pricing.charge_names import rate_text, refusal_text
+from caravana.reviews import reputation as review_figures
+from caravana.reviews import services as reviews
+from caravana.reviews.views import product_context as reviews_context
 from caravana.storefront import local_stock
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
@@ -70,9 +73,31 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 else None,
                 # The first row loads at once; the rest as the buyer scrolls to it.
                 "lazy": n >= EAGER_CARDS,
+                **_rating(p, p.seller_badge or ""),
             }
         )
     return cards
+
+
+def _rating(p, badge: str) -> dict:
+    """The card's stars and count (kept on the product: no review read) and the seller's
+    badge (reviews.Reputation, one query per page)."""
+    count = p.rating_count
+    return {
+        "rating": f"{p.rating_avg:.1f}" if count else "",
+        "rating_stars": review_figures.stars_text(p.rating_avg) if count else "",
+        "rating_label": gettext("%(avg)s out of 5 stars, %(n)s reviews")
+        % {"avg": f"{p.rating_avg:.1f}", "n": count}
+        if count
+        else "",
+        "rating_count": count,
+        "badge": badge if badge in ("top", "good") else "",
+        "badge_text": BADGE_TEXT().get(badge, ""),
+    }
+
+
+def BADGE_TEXT() -> dict[str, str]:  # noqa: N802  (translated per request)
+    return {"top": gettext("Top seller"), "good": gettext("Reliable seller")}
 
 
 def _show(price: landed.CardPrice, book: PriceBook) -> str:
@@ -181,6 +206,7 @@ def _listing(
     if price_min is not None and price_max is not None and price_min > price_max:
         errors["max"] = _("Maximum price: give an amount no lower than the minimum price.")
         price_max = None
+    rating_min = _rating_min(request.GET.get("rating"))
     chosen = category
     if chosen is None and request.GET.get("category"):
         chosen = queries.category_by_slug(request.GET["category"])
@@ -197,6 +223,7 @@ def _listing(
         sort=sort,
         page=_page(request.GET.get("page")),
         per_page=PER_PAGE,
+        rating_min=rating_min,
     )
     result = run_search(req)
     query = request.GET.copy()
@@ -214,7 +241,13 @@ def _listing(
         "querystring": query.urlencode(),
         "currency": request.country.currency,
         "errors": errors,
+        "rating": str(int(rating_min)) if rating_min else "",
     }
+
+
+def _rating_min(value: str | None) -> Decimal | None:
+    """The "N stars and up" filter: 1-4, else none."""
+    return Decimal(value) if value in ("1", "2", "3", "4") else None
 
 
 def _status(request: HttpRequest, context: dict) -> int:
@@ -243,6 +276,7 @@ def store(request: HttpRequest, slug: str) -> HttpResponse:
     shop = get_object_or_404(Store.objects.select_related("merchant"), slug=slug)
     context = _listing(request, store=shop)
     context["store"] = shop
+    context["reputation"] = reviews.reputation_of(shop.merchant_id)
     template = "storefront/_results.html" if request.htmx else "storefront/store.html"
     return render(request, template, context, status=_status(request, context))
 
@@ -282,6 +316,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
             "local_offers": local_stock.offers(
                 [v["variant"] for v in variants], request.country, book.locale
             ),
+            **reviews_context(request, item.pk),
         },
     )
 

@@ -43,8 +43,25 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
     )
     return format_html(
         '<a class="card" href="{}" data-product="{}">\n  <div class="thumb">{}</div>\n'
-        '  <span class="title">{}</span>\n  <span class="muted">{}</span>\n'
+        '  <span class="title">{}</span>\n  <span class="muted">{}</span>{}\n'
         '  <span class="price" data-testid="card-price"{}>{}</span>{}\n</a>\n',
-        c["url"], c["product"].pk, image, c["title"], c["store"], amount,
+        c["url"], c["product"].pk, image, c["title"], c["store"], _rating(c), amount,
         c["price_text"] if c["price"] else "—", arrives,
     )  # fmt: skip
+
+
+def _rating(c: dict[str, Any]) -> SafeString | str:
+    """Stars and count (caravana.reviews keeps them on the product) and the seller's badge."""
+    out: SafeString | str = ""
+    if c.get("rating"):
+        out = format_html(
+            '\n  <span class="rating" data-testid="card-rating" data-rating="{}" '
+            'aria-label="{}"><span class="stars" aria-hidden="true">{}</span> {} ({})</span>',
+            c["rating"], c["rating_label"], c["rating_stars"], c["rating"], c["rating_count"],
+        )  # fmt: skip
+    if c.get("badge"):
+        out = format_html(
+            '{}\n  <span class="seller-badge badge-{}" data-testid="card-badge">{}</span>',
+            out, c["badge"], c["badge_text"],
+        )  # fmt: skip
+    return out
