@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0010_product_rating'),
+        ('catalog', '0012_product_rating'),
         ('orders', '0004_dispute_reasons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

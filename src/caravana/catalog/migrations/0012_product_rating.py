@@ -23,7 +23,7 @@ def drop_product_columns(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_variant_sku_index'),
+        ('catalog', '0011_product_image_variant'),
     ]
 
     operations = [
