@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from caravana.network.models import Carrier
-from caravana.returns import services
+from caravana.returns import figures, services
 from caravana.returns.models import ReturnRequest
 from caravana.tracking import carrier_queries
 from tests.returns.conftest import delivered, world  # noqa: F401
@@ -55,3 +56,29 @@ def test_returns_by_reason_per_country_and_carrier(client, world):  # noqa: F811
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="returns-by-reason"' in html
     assert carrier.name in html
+
+
+@pytest.mark.parametrize("country", ["", "BR"])
+def test_returns_by_reason_reads_the_period_by_index(world, country):  # noqa: F811
+    """The page counts live from the returns table: the period is a range of an index, with or
+    without the country filter, and a buyer's return finds its order's parcel by index too."""
+    order, _parcel = delivered("BR", world["variant"])
+    services.request_return(order, order.buyer, {order.lines.get().pk: 1}, "damaged", "Broken")
+    now = timezone.now()
+    qs = figures.counts(now - dt.timedelta(days=1), now + dt.timedelta(days=1), country)
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "returns_request_created" in plan, plan
+            scans = [line for line in plan.splitlines() if "Scan" in line]
+            assert scans and all("Index" in line for line in scans), plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+            assert "USING INDEX returns_request_created" in plan, plan
+            scans = [line for line in plan.splitlines() if line.startswith("SCAN")]
+            assert not scans, plan

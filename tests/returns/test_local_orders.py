@@ -24,7 +24,7 @@ from caravana.handover import ranges
 from caravana.network.models import Carrier
 from caravana.orders import lifecycle
 from caravana.orders.models import OrderKind, OrderStatus
-from caravana.payments import simulate
+from caravana.payments import refunds, simulate
 from caravana.returns import local_orders, services
 from caravana.returns.models import HeldItem, ReturnsPoint
 from caravana.tracking.models import TrackingEvent
@@ -121,6 +121,31 @@ def test_unpaid_local_order_cancelled_gives_the_unit_back(world):  # noqa: F811
     lifecycle.cancel_unpaid(order, source="expiry")
     item.refresh_from_db()
     assert (item.sold, item.state) == (0, H.FOR_SALE)
+
+
+@pytest.mark.django_db
+def test_paid_local_order_refunded_in_full_puts_the_units_back_once(world):  # noqa: F811
+    item = _for_sale(world)
+    order, payment = _buy(item, 2)
+    assert simulate.sandbox_simulate(payment)[0] == 200
+    # A partial refund keeps the goods sold.
+    refunds.refund(order, Decimal("10.00"), reason="merchant", key="r1")
+    item.refresh_from_db()
+    assert (item.sold, item.state) == (2, H.SOLD)
+    # The rest, before it shipped: the units go back on sale with the refund.
+    first, replayed = refunds.refund(order, None, reason="merchant", key="r2")
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert not replayed and order.status == OrderStatus.REFUNDED
+    assert (item.sold, item.state) == (0, H.FOR_SALE)
+    # Retried (same key: replayed; a new key: nothing left to refund): not added twice.
+    again, replayed = refunds.refund(order, None, reason="merchant", key="r2")
+    assert replayed and again.pk == first.pk
+    with pytest.raises(ValidationError):
+        refunds.refund(order, None, reason="merchant", key="r3")
+    item.refresh_from_db()
+    assert (item.sold, item.state) == (0, H.FOR_SALE)
+    books_balance()
 
 
 @pytest.mark.django_db

@@ -11,6 +11,9 @@ transaction.on_commit or Celery). Arguments:
   after ORDERS_AUTO_CONFIRM_DAYS: payments releases escrow to the merchant on it.
 * ``order_cancelled``: ``order``, ``at``, ``source`` — unpaid and expired or cancelled:
   payments expires the group's pending payments on it.
+* ``order_restocked``: ``order``, ``at``, ``source`` — refunded in full before it shipped
+  (paid or in fulfilment): its goods go back on sale; orders puts warehouse stock back itself,
+  returns gives local stock's units back on it. Sent once, after the conditional transition.
 * ``parcel_lost``: ``order``, ``at``, ``source`` — the carrier declared the parcel lost:
   payments refunds the order in full on it.
 """
@@ -21,4 +24,5 @@ order_placed = Signal()
 order_status_changed = Signal()
 order_completed = Signal()
 order_cancelled = Signal()
+order_restocked = Signal()
 parcel_lost = Signal()

@@ -363,6 +363,8 @@ def record_refund(
         if restock:
             for line, stock_id in in_lock_order(order.lines.all()):
                 Stock.objects.filter(pk=stock_id).update(quantity=F("quantity") + line.quantity)
+            # Local stock's units are the returns app's: it listens (same transaction).
+            events.order_restocked.send(Order, order=order, at=timezone.now(), source=source)
     else:
         OrderEvent.objects.create(
             order=order, from_status=order.status, to_status=order.status, at=timezone.now(),

@@ -11,7 +11,8 @@ last-mile carrier's price per parcel and per kg (pricing.local) — then sent fr
 * ``to_send(point)`` / ``send(user, order)`` — the point's staff make the parcel (fulfillment,
   kind LOCAL) and hand it to the carrier (handover.hand_over_local: the carrier's number, EMF);
   the order is shipped, and the carrier's events deliver it like any other parcel.
-* ``give_back(order)`` — an order cancelled unpaid gives its units back (orders.events).
+* ``give_back(order)`` — an order cancelled unpaid, or refunded in full before it shipped,
+  gives its units back (orders.events order_cancelled / order_restocked).
 
 Docs: docs/returns.md "Buying local stock", decision 0022."""
 
@@ -158,9 +159,11 @@ def take(held_item_id: int, quantity: int) -> None:
 
 @transaction.atomic
 def give_back(order: Order) -> int:
-    """An order of local stock cancelled before payment gives its units back (the item is for
-    sale again if it was sold out). Called once per cancellation: orders sends
-    order_cancelled only from the transition's conditional UPDATE. Returns the units."""
+    """An order of local stock cancelled before payment, or refunded in full before it shipped,
+    gives its units back (the item is for sale again if it was sold out). Called once per
+    order: orders sends order_cancelled / order_restocked only after the transition's
+    conditional UPDATE, so a retried refund finds the order refunded and sends nothing.
+    Returns the units."""
     back = 0
     for line in OrderLine.objects.filter(order=order, held_item_id__isnull=False).order_by(
         "held_item_id"
@@ -249,5 +252,12 @@ def place_of_gateway(country: str) -> str:
 
 def on_order_cancelled(sender: Any, order: Order, **kwargs: Any) -> None:
     """orders.events.order_cancelled: local stock of an unpaid order goes back on sale."""
+    if order.kind == OrderKind.LOCAL:
+        give_back(order)
+
+
+def on_order_restocked(sender: Any, order: Order, **kwargs: Any) -> None:
+    """orders.events.order_restocked: a paid order of local stock refunded in full before it
+    shipped puts its units back on sale, in the refund's transaction."""
     if order.kind == OrderKind.LOCAL:
         give_back(order)

@@ -16,9 +16,10 @@ def on_parcel_sent_back(sender: Any, parcel: Parcel, reason: str, **kwargs: Any)
 
 
 def connect() -> None:
-    from caravana.orders.events import order_cancelled
+    from caravana.orders.events import order_cancelled, order_restocked
     from caravana.redelivery.signals import parcel_sent_back
     from caravana.returns import local_orders
 
     order_cancelled.connect(local_orders.on_order_cancelled, dispatch_uid="returns.local_back")
+    order_restocked.connect(local_orders.on_order_restocked, dispatch_uid="returns.local_refunded")
     parcel_sent_back.connect(on_parcel_sent_back, dispatch_uid="returns.parcel_sent_back")
