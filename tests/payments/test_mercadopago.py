@@ -30,6 +30,7 @@ from caravana.payments.models import (
 )
 from caravana.webhook_signing import SignatureError
 from tests.orders.support import buyer, place
+from tests.payments.test_card_scripts import FakeInstallments
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,9 @@ class FakeMercadoPago:
             ref = req["query"].get("external_reference", [""])[0]
             found = [p for p in self.payments.values() if p["external_reference"] == ref]
             return 200, {"results": found, "paging": {"total": len(found)}}
+        if method == "GET" and path == "/v1/payment_methods/installments":
+            amount = Decimal(req["query"]["amount"][0])
+            return 200, json.loads(FakeInstallments.answer(amount))
         if method == "GET" and len(parts) == 3:
             payment = self.payments.get(parts[2])
             return (200, payment) if payment else (404, {"message": "Payment not found"})
@@ -469,3 +473,72 @@ def test_a_saved_card_is_refused_with_mercadopago_by_name(mp, market):
     with pytest.raises(ValidationError) as err:
         place(user, lines=[(a.pk, 1)], method="card", saved_card=saved.reference)
     assert "saved_card" in err.value.message_dict and not mp.requests
+
+
+def _authorised(mp):
+    mp.create = lambda body: mp.payments.setdefault(  # an authorised card
+        "1300000997",
+        {"id": 1300000997, "status": "authorized", "payment_method_id": body["payment_method_id"],
+         "card": {"last_four_digits": "6351"}, "external_reference": body["external_reference"],
+         "transaction_amount": body["transaction_amount"], "currency_id": "BRL"},
+    )  # fmt: skip
+
+
+def test_installments_are_recorded_as_mercadopago_quotes_them(
+    client, mp, market, django_capture_on_commit_callbacks
+):
+    """3 installments of a Visa: the recorded payload's 10.49 % (R$ 331.47 on R$ 300.00), not
+    Brazil's interest-free rule; the order and payment pages show the total and interest."""
+    from django.urls import reverse
+
+    a, _b = market
+    user = buyer()
+    _authorised(mp)
+    with django_capture_on_commit_callbacks(execute=True):
+        group, payment, _r = place(
+            user, lines=[(a.pk, 1)], method="card", installments=3,
+            card_token="ff8080814c11e237014c1ff593b57b4d", card_payment_method_id="visa",
+        )  # fmt: skip
+    [asked] = mp.seen("GET", "/v1/payment_methods/installments")
+    assert asked["query"]["payment_method_id"] == ["visa"]
+    quoted = json.loads(FakeInstallments.answer(payment.amount))[0]["payer_costs"][2]
+    total = Decimal(str(quoted["total_amount"]))
+    assert payment.installments == 3 and payment.installment_total == total
+    assert payment.installment_interest == total - payment.amount > 0
+    assert sum(Decimal(a) for a in payment.installment_amounts) == total
+    # Caravana is paid the price: the interest is the issuer's (the ledger books the price).
+    assert mp.seen("POST", "/v1/payments")[0]["body"]["transaction_amount"] == float(
+        payment.amount
+    )
+    client.force_login(user)
+    order = group.orders.first()
+    html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-testid="payment-installments"' in html and "of it interest" in html
+
+
+def test_a_count_mercadopago_does_not_quote_is_refused_by_name(mp, market):
+    a, _b = market
+    _authorised(mp)
+    with pytest.raises(ValidationError) as err:
+        place(
+            buyer(), lines=[(a.pk, 1)], method="card", installments=4,
+            card_token="ff8080814c11e237014c1ff593b57b4d", card_payment_method_id="visa",
+        )  # fmt: skip
+    assert "installments" in err.value.message_dict
+    assert not Payment.objects.exists() and not mp.seen("POST", "/v1/payments")
+
+
+def test_pay_again_records_the_quote_too(mp, market):
+    from caravana.payments import issuing
+
+    a, _b = market
+    user = buyer()
+    group, first, _r = place(user, lines=[(a.pk, 1)], method="pix")
+    _authorised(mp)
+    payment, _replayed = issuing.create_payment(
+        group, user, "card", count=6,
+        card={"card_token": "tok-mp-2", "card_payment_method_id": "visa"},
+    )  # fmt: skip
+    quoted = json.loads(FakeInstallments.answer(group.total))[0]["payer_costs"][3]
+    assert payment.installment_total == Decimal(str(quoted["total_amount"]))
+    assert len(payment.installment_amounts) == 6

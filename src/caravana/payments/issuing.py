@@ -90,11 +90,43 @@ def check_method(
             PaymentsErrorCode.CARD_REQUIRED,
         )  # fmt: skip
     try:
-        return installments.plan(country, amount, currency, count)
+        plan = installments.plan(country, amount, currency, count)
     except ValueError as exc:
         raise field_error(
             "installments", str(exc).split(": ", 1)[-1], PaymentsErrorCode.INVALID_INSTALLMENTS
         ) from exc
+    return quoted_plan(country, amount, currency, count, card) or plan
+
+
+def quoted_plan(
+    country: str, amount: Decimal, currency: str, count: int, card: Mapping[str, Any]
+) -> list[Decimal] | None:
+    """The installments as Mercado Pago quotes them for this card's brand when it takes the
+    country's cards (its payer_costs' total_amount for the count: the interest the buyer pays
+    the issuer or Mercado Pago), so the payment records what the buyer really pays, not the
+    market rule's figures. None when another provider takes the cards, for one installment,
+    or when the quote cannot be had (the rule's plan stands). Asked outside any transaction
+    (checkout's and create_payment's prepare step). A count Mercado Pago does not offer for
+    the card is refused naming `installments`."""
+    if count <= 1 or card_provider(country) != "mercadopago":
+        return None
+    provider = providers.registered().get("mercadopago")
+    brand = str(card.get("payment_method_id") or "")
+    try:
+        costs = provider.installment_costs(amount, payment_method_id=brand)  # type: ignore[union-attr]
+    except (providers.ProviderError, providers.ProviderRefused, AttributeError):
+        return None
+    cost = next((c for c in costs if c.count == count), None)
+    if cost is None:
+        if not costs:
+            return None
+        raise field_error(
+            "installments",
+            _("Mercado Pago does not offer this number of installments for this card."),
+            PaymentsErrorCode.INVALID_INSTALLMENTS,
+        )
+    total = max(cost.total, amount)  # a quote below the price is not a discount we give
+    return installments.split(total, currency, count)
 
 
 def method_details(country: str, method: str, data: Mapping[str, Any]) -> dict[str, str]:
