@@ -507,9 +507,7 @@ def test_installments_are_recorded_as_mercadopago_quotes_them(
     assert payment.installment_interest == total - payment.amount > 0
     assert sum(Decimal(a) for a in payment.installment_amounts) == total
     # Caravana is paid the price: the interest is the issuer's (the ledger books the price).
-    assert mp.seen("POST", "/v1/payments")[0]["body"]["transaction_amount"] == float(
-        payment.amount
-    )
+    assert mp.seen("POST", "/v1/payments")[0]["body"]["transaction_amount"] == float(payment.amount)
     client.force_login(user)
     order = group.orders.first()
     html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
@@ -542,3 +540,72 @@ def test_pay_again_records_the_quote_too(mp, market):
     quoted = json.loads(FakeInstallments.answer(group.total))[0]["payer_costs"][3]
     assert payment.installment_total == Decimal(str(quoted["total_amount"]))
     assert len(payment.installment_amounts) == 6
+
+
+def _pay_again(client, mp, market, settings):
+    from django.urls import reverse
+
+    settings.MERCADOPAGO_PUBLIC_KEY = "APP_USR-public-test"
+    a, _b = market
+    user = buyer()
+    group, _first, _r = place(user, lines=[(a.pk, 1)], method="pix")
+    client.force_login(user)
+    order = group.orders.first()
+    return group, order, reverse("orders:action", args=[order.number, "pay"])
+
+
+def test_pay_again_asks_the_cardholders_name_and_document(client, mp, market, settings):
+    from django.urls import reverse
+
+    group, order, _url = _pay_again(client, mp, market, settings)
+    html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-card-fields="mercadopago"' in html
+    assert f'name="card_holder" value="{group.recipient}"' in html
+    assert 'value="br.cpf" data-mp-type="CPF" selected' in html
+    assert f'name="card_holder_id" value="{group.buyer_id_number}"' in html
+
+
+@pytest.mark.parametrize(
+    "holder, field",
+    [
+        ({"card_holder": "", "card_holder_id": "390.533.447-05"}, "card_holder"),
+        ({"card_holder": "Ana Souza", "card_holder_id": "390.533.447-06"}, "card_holder_id"),
+        ({"card_holder": "Ana Souza", "card_holder_id": ""}, "card_holder_id"),
+        (
+            {
+                "card_holder": "Ana Souza",
+                "card_holder_id": "12.531.909-2",
+                "card_holder_id_type": "cl.rut",
+            },
+            "card_holder_id_type",
+        ),
+    ],
+)
+def test_a_bad_cardholder_field_is_named_and_nothing_is_charged(
+    client, mp, market, settings, holder, field
+):
+    _group, _order, url = _pay_again(client, mp, market, settings)
+    before = len(mp.seen("POST", "/v1/payments"))
+    page = client.post(url, {
+        "method": "card", "installments": "1", "card_token": "tok-mp-3",
+        "card_payment_method_id": "visa", "card_holder_id_type": "br.cpf", **holder,
+    })  # fmt: skip
+    assert page.status_code == 422
+    assert f'data-field="{field}"' in page.content.decode()
+    assert len(mp.seen("POST", "/v1/payments")) == before
+    assert Payment.objects.filter(method="card").count() == 0
+
+
+def test_the_cardholder_is_the_payer_mercadopago_is_told_of(client, mp, market, settings):
+    _group, _order, url = _pay_again(client, mp, market, settings)
+    _authorised(mp)
+    page = client.post(url, {
+        "method": "card", "installments": "1", "card_token": "tok-mp-4",
+        "card_payment_method_id": "visa", "card_holder": "Ana Maria Souza",
+        "card_holder_id_type": "br.cpf", "card_holder_id": "390.533.447-05",
+    })  # fmt: skip
+    assert page.status_code == 302
+    body = mp.seen("POST", "/v1/payments")[-1]["body"]
+    assert body["payer"]["identification"] == {"type": "CPF", "number": "39053344705"}
+    assert (body["payer"]["first_name"], body["payer"]["last_name"]) == ("Ana", "Maria Souza")
+    assert mercadopago.identification_type("pe.cui") == "DNI"  # not python-stdnum's name

@@ -269,6 +269,43 @@ def payer_details(
     }  # fmt: skip
 
 
+#: A card's holder as the pay-again form gives it: the form's field → our payer's key.
+HOLDER_FIELDS = {"card_holder": "name", "card_holder_id_type": "id_type",
+                 "card_holder_id": "id_number"}  # fmt: skip
+
+
+def card_holder(country: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The cardholder's name and ID document (type, compact number), checked as checkout checks
+    the buyer's (orders.validation: the country's documents, python-stdnum's check digits),
+    each error naming its card_holder* field. Mercado Pago's card token carries them
+    (cardholderName, identificationType/Number), and its payment's payer is the holder."""
+    from caravana.orders import validation
+
+    errors: dict[str, list[str]] = {}
+    name = str(data.get("card_holder") or "").strip()
+    if not name:
+        errors["card_holder"] = [_("Give the cardholder's name as printed on the card.")]
+    elif len(name) > 100:
+        errors["card_holder"] = [_("At most 100 characters.")]
+    id_type, number = "", str(data.get("card_holder_id") or "").strip()
+    if not number:
+        errors["card_holder_id"] = [
+            _("Give the cardholder's ID number; the card is checked with it.")
+        ]
+    else:
+        try:
+            id_type, number = validation.validate_buyer_id(
+                country, number, str(data.get("card_holder_id_type") or "") or None
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                key = {"buyer_id": "card_holder_id", "buyer_id_type": "card_holder_id_type"}
+                errors[key.get(field, field)] = msgs
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "id_type": id_type, "id_number": number}
+
+
 def _check_payable(group: OrderGroup) -> None:
     if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
         raise field_error(
@@ -350,11 +387,13 @@ def create_payment(
     notify_url: str = "",
     return_url: str = "",
     details: Mapping[str, Any] | None = None,
+    holder: Mapping[str, str] | None = None,
 ) -> tuple[Payment, bool]:
     """Another attempt to pay a group (after a declined card or an expired Pix code). The
     provider issues it before the transaction; the checks are made again inside it. `card`:
     the request's card fields (card_token, saved_card, save_card); raw card fields are
-    refused by name. `return_url`: where a card challenge sends the buyer back."""
+    refused by name. `return_url`: where a card challenge sends the buyer back. `holder`: the
+    card's holder (card_holder), who is then the payer the provider is told of."""
     if group.buyer_id != buyer.pk:
         raise field_error("group", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     planned = {"payment": new_reference("PAY")}
@@ -372,6 +411,8 @@ def create_payment(
              "city_area": group.city_area, "state": group.state, "postal_code": group.postal_code},
         )  # fmt: skip
         payer["method"] = own
+        if holder:
+            payer.update({k: holder[k] for k in ("name", "id_type", "id_number") if holder.get(k)})
         name, issued = authorise(
             planned["payment"], method, group.total, group.currency, group.country, card_req,
             payer,

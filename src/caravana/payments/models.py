@@ -144,6 +144,9 @@ class Payment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.reference
+
     @property
     def installment_total(self) -> Decimal:
         """What the buyer pays over all installments: the recorded amounts, which carry the
@@ -156,9 +159,6 @@ class Payment(models.Model):
     def installment_interest(self) -> Decimal:
         """The interest on top of the price (paid to the issuer or provider, not to us)."""
         return max(self.installment_total - self.amount, Decimal(0))
-
-    def __str__(self) -> str:
-        return self.reference
 
 
 class RefundStatus(models.TextChoices):
