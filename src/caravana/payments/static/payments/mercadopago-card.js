@@ -77,6 +77,8 @@
       }
     });
     syncSaved(box);
+    const holderField = form.querySelector("[name=card_holder]");
+    if (holderField) holderField.addEventListener("input", function () { showError(box, "card_holder", ""); });
     box.addEventListener("change", function (e) {
       if (e.target instanceof HTMLInputElement && e.target.name === "saved_card") syncSaved(box);
     });
@@ -96,10 +98,11 @@
         return opt ? opt.getAttribute("data-mp-type") || opt.value : "";
       };
       if (holder && !holder.value.trim()) {
-        showError(box, "card_number", box.getAttribute("data-holder-missing"));
+        showError(box, "card_holder", box.getAttribute("data-holder-missing"));
         holder.focus();
         return;
       }
+      showError(box, "card_holder", "");
       const button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       mp.fields.createCardToken({
