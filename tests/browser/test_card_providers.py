@@ -159,3 +159,98 @@ def test_colombias_sandbox_installments_say_their_rate_is_a_demo(live_server, pa
     page.locator("#installments").scroll_into_view_if_needed()
     _shots(page, "co-installments-es", problems)
     assert not problems, "\n".join(problems)
+
+
+#: Stands in for https://sdk.mercadopago.com/js/v2 (unreachable here): the calls
+#: mercadopago-card.js makes (mercadopago/sdk-js docs/core-methods.md, docs/fields.md); the
+#: card's first digits are "typed" at once and createCardToken's arguments logged.
+MERCADOPAGO_JS = """
+window.MercadoPago = function (key, opts) {
+  return {
+    fields: {
+      create: function (type) { var f = {
+        mount: function (id) {
+          var i = document.createElement("input");
+          i.setAttribute("aria-label", type + " (MercadoPago.js stand-in)");
+          document.getElementById(id).appendChild(i);
+          return f;
+        },
+        on: function (ev, cb) {
+          if (ev === "binChange") setTimeout(function () { cb({ bin: "45099999" }); }, 0);
+        }
+      }; return f; },
+      createCardToken: function (args) {
+        console.log("mp-token " + JSON.stringify(args));
+        return Promise.resolve({ id: "tok-mp-browser" });
+      }
+    },
+    getPaymentMethods: function () {
+      return Promise.resolve({ results: [{ id: "visa", issuer: { id: 25 } }] });
+    },
+    getInstallments: function () { return Promise.resolve([]); }
+  };
+};
+"""
+
+
+def test_mercadopago_pay_again_sends_the_cardholder(live_server, page, shop, settings):
+    """Pay-again with Mercado Pago: the holder's name and document (prefilled from the order)
+    go into the card token as Mercado Pago names them (CPF), and become the payment's payer."""
+    from django.urls import reverse
+
+    from tests.orders.support import place
+    from tests.payments.test_mercadopago import SECRET, TOKEN, FakeMercadoPago
+
+    product, user = shop
+    mp = FakeMercadoPago()
+    try:
+        settings.PAYMENTS_PROVIDER = "mercadopago"
+        settings.MERCADOPAGO_ACCESS_TOKEN = TOKEN
+        settings.MERCADOPAGO_WEBHOOK_SECRET = SECRET
+        settings.MERCADOPAGO_API_URL = mp.url
+        settings.MERCADOPAGO_PUBLIC_KEY = "APP_USR-public-test"
+        group = place(user, lines=[(product.pk, 1)], method="pix")[0]
+        mp.create = lambda body: mp.payments.setdefault(  # an authorised card
+            "1300000996",
+            {"id": 1300000996, "status": "authorized", "card": {"last_four_digits": "6351"},
+             "payment_method_id": body["payment_method_id"], "currency_id": "BRL",
+             "external_reference": body["external_reference"],
+             "transaction_amount": body["transaction_amount"]},
+        )  # fmt: skip
+        page.route("https://sdk.mercadopago.com/**", lambda r: r.fulfill(
+            status=200, content_type="application/javascript", body=MERCADOPAGO_JS))  # fmt: skip
+        tokens: list[str] = []
+        page.on(
+            "console", lambda m: tokens.append(m.text[9:]) if m.text.startswith("mp-token") else 0
+        )
+        url = live_server.url
+        page.goto(url + "/country/")
+        page.select_option("select[name=language]", "en")
+        page.locator('button[data-country="BR"]').click()
+        page.goto(url + "/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", f.PASSWORD)
+        page.locator("form button[type=submit], form input[type=submit]").last.click()
+        page.goto(url + reverse("orders:detail", args=[group.orders.first().number]))
+        page.check('input[name=method][value="card"]')
+        holder = page.get_by_test_id("card-holder")
+        expect(holder).to_have_value(group.recipient)
+        holder.fill("")
+        page.get_by_test_id("pay-another-way").click()
+        expect(page.locator("#card-holder-error")).to_contain_text("cardholder's name")
+        assert not tokens
+        holder.fill("Ana Maria Souza")
+        page.get_by_test_id("card-holder-id").fill("390.533.447-05")
+        expect(page.locator("#card-holder-error")).to_be_hidden()
+        problems: list[str] = []
+        page.locator("#card-holder").scroll_into_view_if_needed()
+        _shots(page, "mercadopago-pay-again", problems)
+        page.get_by_test_id("pay-another-way").click()
+        page.wait_for_url(re.compile(r"/pay/"))
+        assert '"identificationType":"CPF"' in tokens[0] and "Ana Maria Souza" in tokens[0]
+        body = mp.seen("POST", "/v1/payments")[-1]["body"]
+        assert body["token"] == "tok-mp-browser" and body["payment_method_id"] == "visa"
+        assert body["payer"]["identification"] == {"type": "CPF", "number": "39053344705"}
+        assert not problems, "\n".join(problems)
+    finally:
+        mp.close()

@@ -127,9 +127,10 @@ def test_the_checkout_page_offers_the_countrys_documents_the_personal_one_chosen
     client.force_login(user)
     client.post(reverse("orders:cart_add"), {"variant": earphones.pk})
     html = client.get(reverse("orders:checkout")).content.decode()
-    assert '<option value="co.cc" selected>Cédula de ciudadanía</option>' in html
-    for code in ("co.ce", "co.nit", "co.passport"):
-        assert f'<option value="{code}">' in html
+    # data-mp-type: Mercado Pago's name for the document, which its card token needs.
+    assert '<option value="co.cc" data-mp-type="CC" selected>Cédula de ciudadanía</option>' in html
+    for code, mp_type in (("co.ce", "CE"), ("co.nit", "NIT"), ("co.passport", "PA")):
+        assert f'<option value="{code}" data-mp-type="{mp_type}">' in html
     assert '<label for="state">Departamento</label>' in html
     r = client.post(reverse("orders:checkout"), {**CO, "buyer_id_type": "co.cc"})
     assert r.status_code == 302, r.content.decode()[:3000]

@@ -30,6 +30,7 @@ from caravana.payments.models import (
 )
 from caravana.webhook_signing import SignatureError
 from tests.orders.support import buyer, place
+from tests.payments.test_card_scripts import FakeInstallments
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,9 @@ class FakeMercadoPago:
             ref = req["query"].get("external_reference", [""])[0]
             found = [p for p in self.payments.values() if p["external_reference"] == ref]
             return 200, {"results": found, "paging": {"total": len(found)}}
+        if method == "GET" and path == "/v1/payment_methods/installments":
+            amount = Decimal(req["query"]["amount"][0])
+            return 200, json.loads(FakeInstallments.answer(amount))
         if method == "GET" and len(parts) == 3:
             payment = self.payments.get(parts[2])
             return (200, payment) if payment else (404, {"message": "Payment not found"})
@@ -469,3 +473,139 @@ def test_a_saved_card_is_refused_with_mercadopago_by_name(mp, market):
     with pytest.raises(ValidationError) as err:
         place(user, lines=[(a.pk, 1)], method="card", saved_card=saved.reference)
     assert "saved_card" in err.value.message_dict and not mp.requests
+
+
+def _authorised(mp):
+    mp.create = lambda body: mp.payments.setdefault(  # an authorised card
+        "1300000997",
+        {"id": 1300000997, "status": "authorized", "payment_method_id": body["payment_method_id"],
+         "card": {"last_four_digits": "6351"}, "external_reference": body["external_reference"],
+         "transaction_amount": body["transaction_amount"], "currency_id": "BRL"},
+    )  # fmt: skip
+
+
+def test_installments_are_recorded_as_mercadopago_quotes_them(
+    client, mp, market, django_capture_on_commit_callbacks
+):
+    """3 installments of a Visa: the recorded payload's 10.49 % (R$ 331.47 on R$ 300.00), not
+    Brazil's interest-free rule; the order and payment pages show the total and interest."""
+    from django.urls import reverse
+
+    a, _b = market
+    user = buyer()
+    _authorised(mp)
+    with django_capture_on_commit_callbacks(execute=True):
+        group, payment, _r = place(
+            user, lines=[(a.pk, 1)], method="card", installments=3,
+            card_token="ff8080814c11e237014c1ff593b57b4d", card_payment_method_id="visa",
+        )  # fmt: skip
+    [asked] = mp.seen("GET", "/v1/payment_methods/installments")
+    assert asked["query"]["payment_method_id"] == ["visa"]
+    quoted = json.loads(FakeInstallments.answer(payment.amount))[0]["payer_costs"][2]
+    total = Decimal(str(quoted["total_amount"]))
+    assert payment.installments == 3 and payment.installment_total == total
+    assert payment.installment_interest == total - payment.amount > 0
+    assert sum(Decimal(a) for a in payment.installment_amounts) == total
+    # Caravana is paid the price: the interest is the issuer's (the ledger books the price).
+    assert mp.seen("POST", "/v1/payments")[0]["body"]["transaction_amount"] == float(payment.amount)
+    client.force_login(user)
+    order = group.orders.first()
+    html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-testid="payment-installments"' in html and "of it interest" in html
+
+
+def test_a_count_mercadopago_does_not_quote_is_refused_by_name(mp, market):
+    a, _b = market
+    _authorised(mp)
+    with pytest.raises(ValidationError) as err:
+        place(
+            buyer(), lines=[(a.pk, 1)], method="card", installments=4,
+            card_token="ff8080814c11e237014c1ff593b57b4d", card_payment_method_id="visa",
+        )  # fmt: skip
+    assert "installments" in err.value.message_dict
+    assert not Payment.objects.exists() and not mp.seen("POST", "/v1/payments")
+
+
+def test_pay_again_records_the_quote_too(mp, market):
+    from caravana.payments import issuing
+
+    a, _b = market
+    user = buyer()
+    group, first, _r = place(user, lines=[(a.pk, 1)], method="pix")
+    _authorised(mp)
+    payment, _replayed = issuing.create_payment(
+        group, user, "card", count=6,
+        card={"card_token": "tok-mp-2", "card_payment_method_id": "visa"},
+    )  # fmt: skip
+    quoted = json.loads(FakeInstallments.answer(group.total))[0]["payer_costs"][3]
+    assert payment.installment_total == Decimal(str(quoted["total_amount"]))
+    assert len(payment.installment_amounts) == 6
+
+
+def _pay_again(client, mp, market, settings):
+    from django.urls import reverse
+
+    settings.MERCADOPAGO_PUBLIC_KEY = "APP_USR-public-test"
+    a, _b = market
+    user = buyer()
+    group, _first, _r = place(user, lines=[(a.pk, 1)], method="pix")
+    client.force_login(user)
+    order = group.orders.first()
+    return group, order, reverse("orders:action", args=[order.number, "pay"])
+
+
+def test_pay_again_asks_the_cardholders_name_and_document(client, mp, market, settings):
+    from django.urls import reverse
+
+    group, order, _url = _pay_again(client, mp, market, settings)
+    html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-card-fields="mercadopago"' in html
+    assert f'name="card_holder" value="{group.recipient}"' in html
+    assert 'value="br.cpf" data-mp-type="CPF" selected' in html
+    assert f'name="card_holder_id" value="{group.buyer_id_number}"' in html
+
+
+@pytest.mark.parametrize(
+    "holder, field",
+    [
+        ({"card_holder": "", "card_holder_id": "390.533.447-05"}, "card_holder"),
+        ({"card_holder": "Ana Souza", "card_holder_id": "390.533.447-06"}, "card_holder_id"),
+        ({"card_holder": "Ana Souza", "card_holder_id": ""}, "card_holder_id"),
+        (
+            {
+                "card_holder": "Ana Souza",
+                "card_holder_id": "12.531.909-2",
+                "card_holder_id_type": "cl.rut",
+            },
+            "card_holder_id_type",
+        ),
+    ],
+)
+def test_a_bad_cardholder_field_is_named_and_nothing_is_charged(
+    client, mp, market, settings, holder, field
+):
+    _group, _order, url = _pay_again(client, mp, market, settings)
+    before = len(mp.seen("POST", "/v1/payments"))
+    page = client.post(url, {
+        "method": "card", "installments": "1", "card_token": "tok-mp-3",
+        "card_payment_method_id": "visa", "card_holder_id_type": "br.cpf", **holder,
+    })  # fmt: skip
+    assert page.status_code == 422
+    assert f'data-field="{field}"' in page.content.decode()
+    assert len(mp.seen("POST", "/v1/payments")) == before
+    assert Payment.objects.filter(method="card").count() == 0
+
+
+def test_the_cardholder_is_the_payer_mercadopago_is_told_of(client, mp, market, settings):
+    _group, _order, url = _pay_again(client, mp, market, settings)
+    _authorised(mp)
+    page = client.post(url, {
+        "method": "card", "installments": "1", "card_token": "tok-mp-4",
+        "card_payment_method_id": "visa", "card_holder": "Ana Maria Souza",
+        "card_holder_id_type": "br.cpf", "card_holder_id": "390.533.447-05",
+    })  # fmt: skip
+    assert page.status_code == 302
+    body = mp.seen("POST", "/v1/payments")[-1]["body"]
+    assert body["payer"]["identification"] == {"type": "CPF", "number": "39053344705"}
+    assert (body["payer"]["first_name"], body["payer"]["last_name"]) == ("Ana", "Maria Souza")
+    assert mercadopago.identification_type("pe.cui") == "DNI"  # not python-stdnum's name

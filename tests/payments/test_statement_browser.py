@@ -69,3 +69,45 @@ def test_a_merchant_reads_and_downloads_its_statement(
     assert pdf_file.value.path().read_bytes()[:4] == b"%PDF"
     assert theirs.pk != mine.pk
     context.close()
+
+
+def test_an_operator_reads_a_merchants_statement_from_payouts(
+    live_server, browser, completed, settings, request
+):
+    """Operations → Payouts → the batch's merchant: its statement, read-only (no downloads, no
+    form but the month), fitting 1366 and 390 px with nothing axe objects to. With
+    --screenshots: docs/screenshots/ops-merchant-statement-<width>.png."""
+    settings.PAYOUTS_FEE_RATE = "0.005"  # demo figures, not a partner's price
+    settings.PAYOUTS_FX_MARGIN = "0.01"
+    orders = list(completed.orders.order_by("pk"))
+    mine = orders[0].merchant
+    payouts.run_payouts()
+    f.user(Role.OPERATOR, username="olga")
+    batch = PayoutBatch.objects.get(merchant=mine)
+    shots = j.SHOT_DIR if request.config.getoption("--screenshots") else None
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/accounts/login/?next=/operations/payouts/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", f.PASSWORD)
+    page.locator("main form [type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    page.locator(f"tr:has-text('{batch.reference}') [data-testid=merchant-statement]").click()
+    expect(page.locator("h1")).to_contain_text(mine.legal_name)
+    section = page.get_by_test_id("statement-BRL")
+    expect(section.locator("tr[data-category=order]")).to_contain_text(orders[0].number)
+    expect(section.locator("tr[data-category=payout]")).to_contain_text(batch.reference)
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+    assert (
+        page.get_by_test_id("csv").count() == 0
+        and page.locator("main form[method=post]").count() == 0
+    )
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        settle(page)
+        assert overflow(page) <= 0, (width, sticking_out(page))
+    assert violations(page) == []
+    j.shoot(page, shots, "ops", "merchant-statement")
+    context.close()

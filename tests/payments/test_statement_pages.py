@@ -106,3 +106,30 @@ def test_an_earlier_month_brings_the_balance_forward(client, paid_out):
     client.force_login(user)
     response = client.get(reverse("console:statement") + "?month=2020-01")
     assert response.status_code == 200 and 'data-testid="empty"' in response.content.decode()
+
+
+def test_an_operator_reads_a_merchants_statement_from_payouts(client, paid_out):
+    """Operations → Payouts links each batch's merchant to its statement, read-only: the same
+    lines the merchant sees, no other merchant's, no form that changes anything."""
+    (mine, theirs), _users = paid_out
+    client.force_login(f.user(Role.OPERATOR))
+    listing = client.get(reverse("operations:payouts")).content.decode()
+    url = reverse("operations:merchant_statement", args=[mine.pk])
+    assert f'href="{url}"' in listing
+    body = client.get(url).content.decode()
+    assert all(o.number in body for o in mine.orders.all())
+    assert not any(o.number in body for o in theirs.orders.all())
+    batch = PayoutBatch.objects.get(merchant=mine)
+    assert batch.reference in body and batch.items.get().rate_date.isoformat() in body
+    for category in ("order", "commission", "fx", "fee", "payout"):
+        assert f'data-category="{category}"' in body
+    assert 'method="post"' not in body.split("<h1>", 1)[1].split("</main>", 1)[0]
+    assert client.get(url + "?month=2026-13").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.MERCHANT, Role.BUYER])
+def test_only_operators_read_a_merchants_statement(client, paid_out, role):
+    (mine, _theirs), (user, _other) = paid_out
+    client.force_login(user if role == Role.MERCHANT else f.user(role))
+    url = reverse("operations:merchant_statement", args=[mine.pk])
+    assert client.get(url).status_code in (302, 403)

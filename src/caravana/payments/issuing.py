@@ -90,11 +90,43 @@ def check_method(
             PaymentsErrorCode.CARD_REQUIRED,
         )  # fmt: skip
     try:
-        return installments.plan(country, amount, currency, count)
+        plan = installments.plan(country, amount, currency, count)
     except ValueError as exc:
         raise field_error(
             "installments", str(exc).split(": ", 1)[-1], PaymentsErrorCode.INVALID_INSTALLMENTS
         ) from exc
+    return quoted_plan(country, amount, currency, count, card) or plan
+
+
+def quoted_plan(
+    country: str, amount: Decimal, currency: str, count: int, card: Mapping[str, Any]
+) -> list[Decimal] | None:
+    """The installments as Mercado Pago quotes them for this card's brand when it takes the
+    country's cards (its payer_costs' total_amount for the count: the interest the buyer pays
+    the issuer or Mercado Pago), so the payment records what the buyer really pays, not the
+    market rule's figures. None when another provider takes the cards, for one installment,
+    or when the quote cannot be had (the rule's plan stands). Asked outside any transaction
+    (checkout's and create_payment's prepare step). A count Mercado Pago does not offer for
+    the card is refused naming `installments`."""
+    if count <= 1 or card_provider(country) != "mercadopago":
+        return None
+    provider = providers.registered().get("mercadopago")
+    brand = str(card.get("payment_method_id") or "")
+    try:
+        costs = provider.installment_costs(amount, payment_method_id=brand)  # type: ignore[union-attr]
+    except (providers.ProviderError, providers.ProviderRefused, AttributeError):
+        return None
+    cost = next((c for c in costs if c.count == count), None)
+    if cost is None:
+        if not costs:
+            return None
+        raise field_error(
+            "installments",
+            _("Mercado Pago does not offer this number of installments for this card."),
+            PaymentsErrorCode.INVALID_INSTALLMENTS,
+        )
+    total = max(cost.total, amount)  # a quote below the price is not a discount we give
+    return installments.split(total, currency, count)
 
 
 def method_details(country: str, method: str, data: Mapping[str, Any]) -> dict[str, str]:
@@ -237,6 +269,43 @@ def payer_details(
     }  # fmt: skip
 
 
+#: A card's holder as the pay-again form gives it: the form's field → our payer's key.
+HOLDER_FIELDS = {"card_holder": "name", "card_holder_id_type": "id_type",
+                 "card_holder_id": "id_number"}  # fmt: skip
+
+
+def card_holder(country: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The cardholder's name and ID document (type, compact number), checked as checkout checks
+    the buyer's (orders.validation: the country's documents, python-stdnum's check digits),
+    each error naming its card_holder* field. Mercado Pago's card token carries them
+    (cardholderName, identificationType/Number), and its payment's payer is the holder."""
+    from caravana.orders import validation
+
+    errors: dict[str, list[str]] = {}
+    name = str(data.get("card_holder") or "").strip()
+    if not name:
+        errors["card_holder"] = [_("Give the cardholder's name as printed on the card.")]
+    elif len(name) > 100:
+        errors["card_holder"] = [_("At most 100 characters.")]
+    id_type, number = "", str(data.get("card_holder_id") or "").strip()
+    if not number:
+        errors["card_holder_id"] = [
+            _("Give the cardholder's ID number; the card is checked with it.")
+        ]
+    else:
+        try:
+            id_type, number = validation.validate_buyer_id(
+                country, number, str(data.get("card_holder_id_type") or "") or None
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                key = {"buyer_id": "card_holder_id", "buyer_id_type": "card_holder_id_type"}
+                errors[key.get(field, field)] = msgs
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "id_type": id_type, "id_number": number}
+
+
 def _check_payable(group: OrderGroup) -> None:
     if Payment.objects.filter(group=group, status=PaymentStatus.SUCCEEDED).exists():
         raise field_error(
@@ -318,11 +387,13 @@ def create_payment(
     notify_url: str = "",
     return_url: str = "",
     details: Mapping[str, Any] | None = None,
+    holder: Mapping[str, str] | None = None,
 ) -> tuple[Payment, bool]:
     """Another attempt to pay a group (after a declined card or an expired Pix code). The
     provider issues it before the transaction; the checks are made again inside it. `card`:
     the request's card fields (card_token, saved_card, save_card); raw card fields are
-    refused by name. `return_url`: where a card challenge sends the buyer back."""
+    refused by name. `return_url`: where a card challenge sends the buyer back. `holder`: the
+    card's holder (card_holder), who is then the payer the provider is told of."""
     if group.buyer_id != buyer.pk:
         raise field_error("group", _("No such order."), PaymentsErrorCode.ORDER_NOT_FOUND)
     planned = {"payment": new_reference("PAY")}
@@ -340,6 +411,8 @@ def create_payment(
              "city_area": group.city_area, "state": group.state, "postal_code": group.postal_code},
         )  # fmt: skip
         payer["method"] = own
+        if holder:
+            payer.update({k: holder[k] for k in ("name", "id_type", "id_number") if holder.get(k)})
         name, issued = authorise(
             planned["payment"], method, group.total, group.currency, group.country, card_req,
             payer,

@@ -80,6 +80,7 @@ from django.utils.translation import gettext as _
 
 from caravana import outbound
 from caravana.codes import boleto
+from caravana.markets import documents
 from caravana.payments.providers import (
     Charge,
     Dispute,
@@ -112,6 +113,16 @@ STATUSES = {
     "refunded": "refunded",
     "charged_back": "charged_back",
 }
+
+
+def identification_type(code: str) -> str:
+    """Mercado Pago's identification type for one of our document codes: the document's short
+    name (CPF, CNPJ, DNI, RUT, CC, CE, NIT, RUC, CUIT, CUIL…). Mercado Pago's identification
+    types (GET /v1/identification_types, per site) name CPF in Brazil, DNI in Argentina and
+    Peru, RUT in Chile and CC in Colombia; the other names are unverified against each
+    country's list. Peru's DNI is python-stdnum's pe.cui, so the code's last part won't do."""
+    doc = documents.get(code)
+    return doc.short if doc else code.rsplit(".", 1)[-1].upper()
 
 
 @dataclass(frozen=True)
@@ -312,9 +323,8 @@ class MercadoPagoProvider:
             out["last_name"] = " ".join(name[1:]) or name[0]
         id_type = str(payer.get("id_type") or "")
         if id_type and payer.get("id_number"):
-            # Our ID types are python-stdnum modules (br.cpf, mx.rfc…): MP names the last part.
             out["identification"] = {
-                "type": id_type.rsplit(".", 1)[-1].upper(),
+                "type": identification_type(id_type),
                 "number": "".join(ch for ch in str(payer["id_number"]) if ch.isalnum()),
             }
         if method == "boleto":

@@ -4,6 +4,8 @@ Card data is never stored: a payment keeps the card's brand and last four digits
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +146,19 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def installment_total(self) -> Decimal:
+        """What the buyer pays over all installments: the recorded amounts, which carry the
+        provider's quoted interest (payments.issuing.quoted_plan) or the rule's."""
+        if not self.installment_amounts:
+            return self.amount
+        return sum((Decimal(str(a)) for a in self.installment_amounts), Decimal(0))
+
+    @property
+    def installment_interest(self) -> Decimal:
+        """The interest on top of the price (paid to the issuer or provider, not to us)."""
+        return max(self.installment_total - self.amount, Decimal(0))
 
 
 class RefundStatus(models.TextChoices):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("ledger/reconcile/", views.reconcile, name="reconcile"),
     path("payouts/", views.payouts, name="payouts"),
     path("payouts/<str:reference>/file/", views.payout_file, name="payout_file"),
+    path("payouts/merchant/<int:pk>/", views.merchant_statement, name="merchant_statement"),
     path("disputes/", views.disputes, name="disputes"),
     path("disputes/<int:pk>/decide/", views.decide, name="decide"),
     path("review/", views.review, name="review"),

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from caravana.access.pages import operator_required
 from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
+from caravana.catalog.models import Merchant
 from caravana.jobs import launch
 from caravana.jobs.models import Job
 from caravana.orders.models import Dispute, DisputeStatus
-from caravana.payments import job_kinds, outbox, refunds, review_queue
+from caravana.payments import job_kinds, outbox, refunds, review_queue, statements
 from caravana.payments.models import (
     CallStatus,
     LedgerAccount,
@@ -171,3 +172,34 @@ def retry_call(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Sent again."))
     return redirect("operations:review")
+
+
+@operator_required
+def merchant_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    """A merchant's statement as the merchant sees it on the console (payments.statements),
+    read-only, for operators answering a merchant about a payout: ?month=YYYY-MM, this month
+    by default; 404 for another shape."""
+    merchant = get_object_or_404(Merchant, pk=pk)
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    try:
+        statements.month_bounds(month)
+    except ValueError as exc:
+        raise Http404("month") from exc
+    data = statements.statement(merchant, month)
+    for cs in data:
+        for line in cs.lines:
+            item = line.payout
+            line.note = (
+                _("%(amount)s at %(rate)s (rate of %(date)s, %(source)s)")
+                % {
+                    "amount": f"{item.amount} {item.batch.currency}",
+                    "rate": f"{item.rate.normalize():f}",
+                    "date": item.rate_date.isoformat(),
+                    "source": item.rate_source,
+                }
+                if item is not None
+                else ""
+            )
+    batches = PayoutBatch.objects.filter(merchant=merchant).order_by("-created_at")[:12]
+    context = {"merchant": merchant, "month": month, "statements": data, "batches": batches}
+    return render(request, "payments/ops_statement.html", context)

@@ -40,6 +40,7 @@ from caravana.payments import (
     installment_labels,
     issuing,
     local_methods,
+    mercadopago,
     method_fields,
     refunds,
 )
@@ -307,7 +308,11 @@ def _checkout_context(request: HttpRequest, c: Cart | None, data: dict) -> dict:
         ),
         "installment_note": issuing.installment_note(country),
         **_address_context(country),
-        "id_types": [(d.code, d.name) for d in documents.for_country(country)],
+        # With Mercado Pago's name for each (data-mp-type), which its card token needs.
+        "id_types": [
+            (d.code, d.name, mercadopago.identification_type(d.code))
+            for d in documents.for_country(country)
+        ],  # fmt: skip
         "data": data,
     }
 
@@ -605,6 +610,7 @@ def _order_page(
         **(
             _card_context(request, data or {}, order.country, order.group.total) if awaiting else {}
         ),
+        **(_holder_context(order, data or {}) if awaiting else {}),
         "idempotency_key": uuid.uuid4().hex,
         **(extra or {}),
     }
@@ -666,7 +672,8 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     issuing.create_payment, then the payment's page; a bad field is shown on the order page."""
     method = request.POST.get("method", "")
     data = {"method": method, "installments": request.POST.get("installments", ""),
-            "saved_card": request.POST.get("saved_card", "")}  # fmt: skip
+            "saved_card": request.POST.get("saved_card", ""),
+            **{k: request.POST.get(k, "") for k in issuing.HOLDER_FIELDS}}  # fmt: skip
     # The other methods' fields are ignored, as at checkout (payments.method_fields).
     form = method_fields.only_chosen(method, request.POST.dict())
     try:
@@ -676,9 +683,12 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
             request, order, errors={"installments": [_("Give a whole number.")]}, data=data,
             status=422,
         )  # fmt: skip
+    holder = None
     try:
+        if _asks_holder(order.country, method, form):
+            holder = issuing.card_holder(order.country, form)
         payment, _replayed = issuing.create_payment(
-            order.group, request.user, method, count=count,
+            order.group, request.user, method, count=count, holder=holder,
             card=form,
             key=request.POST.get("idempotency_key") or None,
             details={k: form[k] for k in ("pse_bank", "wallet_phone", "wallet_code") if k in form},
@@ -688,6 +698,32 @@ def _pay_again(request: HttpRequest, order: Order) -> HttpResponse:
     except ValidationError as exc:
         return _order_page(request, order, errors=_errors(exc), data=data, status=422)
     return _to_payment(payment)
+
+
+def _asks_holder(country: str, method: str, form: dict) -> bool:
+    """A new card through MercadoPago.js: its token needs the holder's name and ID document,
+    which the pay-again form asks for (checkout has the recipient's)."""
+    if method != "card" or form.get("saved_card"):
+        return False
+    script = card_scripts.script_for(issuing.card_provider(country))
+    return script is not None and script.name == "mercadopago"
+
+
+def _holder_context(order: Order, data: dict) -> dict:
+    """The pay-again form's cardholder fields, filled from the order until the buyer changes
+    them: the country's documents with Mercado Pago's name for each (data-mp-type)."""
+    group = order.group
+    return {
+        "holder_types": [
+            (d.code, d.name, mercadopago.identification_type(d.code))
+            for d in documents.for_country(order.country)
+        ],  # fmt: skip
+        "holder": {
+            "card_holder": data.get("card_holder", group.recipient),
+            "card_holder_id_type": data.get("card_holder_id_type", group.buyer_id_type),
+            "card_holder_id": data.get("card_holder_id", group.buyer_id_number),
+        },
+    }
 
 
 @login_required

@@ -77,6 +77,8 @@
       }
     });
     syncSaved(box);
+    const holderField = form.querySelector("[name=card_holder]");
+    if (holderField) holderField.addEventListener("input", function () { showError(box, "card_holder", ""); });
     box.addEventListener("change", function (e) {
       if (e.target instanceof HTMLInputElement && e.target.name === "saved_card") syncSaved(box);
     });
@@ -87,12 +89,26 @@
         const el = form.querySelector('[name="' + name + '"]');
         return el ? el.value : "";
       };
+      // Pay-again asks for the holder (card_holder*); checkout sends the recipient's. The ID
+      // type is Mercado Pago's name for our document (the option's data-mp-type: CPF, DNI…).
+      const holder = form.querySelector("[name=card_holder]");
+      const idType = function (name) {
+        const select = form.querySelector('select[name="' + name + '"]');
+        const opt = select && select.selectedOptions[0];
+        return opt ? opt.getAttribute("data-mp-type") || opt.value : "";
+      };
+      if (holder && !holder.value.trim()) {
+        showError(box, "card_holder", box.getAttribute("data-holder-missing"));
+        holder.focus();
+        return;
+      }
+      showError(box, "card_holder", "");
       const button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       mp.fields.createCardToken({
-        cardholderName: value("recipient"),
-        identificationType: value("buyer_id_type"),
-        identificationNumber: value("buyer_id"),
+        cardholderName: holder ? holder.value : value("recipient"),
+        identificationType: holder ? idType("card_holder_id_type") : idType("buyer_id_type"),
+        identificationNumber: holder ? value("card_holder_id") : value("buyer_id"),
       }).then(function (made) {
         if (button) button.disabled = false;
         if (!made || !made.id) return;
