@@ -34,7 +34,7 @@ from caravana.access.members import is_operator, merchant_of
 from caravana.accounts.models import Role
 from caravana.catalog import services as catalog
 from caravana.catalog.images import clean_image
-from caravana.catalog.models import Merchant
+from caravana.catalog.models import Merchant, Product
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import field_error
 from caravana.orders.models import Dispute, Order, OrderLine
@@ -222,9 +222,18 @@ def vote_helpful(review: Review, user: Any) -> Review:
 # --- figures ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def refresh_product_rating(product_id: int) -> None:
     """The product's average and count over its visible reviews, onto the product and its
-    listing rows (catalog.services.set_rating)."""
+    listing rows (catalog.services.set_rating). The product's row is locked first: two
+    reviews committing together would otherwise each count only the other's absence (READ
+    COMMITTED) and the later write keep a count one short. FOR NO KEY UPDATE: the review's
+    insert already holds the row's KEY SHARE (its foreign key), which FOR UPDATE would wait on
+    in the other transaction, a deadlock; set_rating's UPDATE takes the same lock anyway.
+    Meant to run in the transaction that changed the review."""
+    Product.objects.select_for_update(no_key=True).filter(pk=product_id).values_list(
+        "pk", flat=True
+    ).first()
     row = Review.objects.filter(product_id=product_id, hidden=False).aggregate(
         n=Count("id"), total=Sum("stars")
     )
