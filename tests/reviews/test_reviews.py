@@ -198,7 +198,9 @@ def test_photos_of_a_review_not_written_are_deleted(world, media_root, monkeypat
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(services, "refresh_product_rating", fails_after_the_rows)
-    photos = [SimpleUploadedFile(f"p{i}.png", image_bytes(), content_type="image/png") for i in (1, 2)]
+    photos = [
+        SimpleUploadedFile(f"p{i}.png", image_bytes(), content_type="image/png") for i in (1, 2)
+    ]
     with pytest.raises(RuntimeError):
         services.write_review(world["buyer"], line, 5, "Two", photos, "en")
     assert seen == [2]  # both stored before the rows were written
