@@ -165,6 +165,18 @@ def test_local_checkout_refuses_by_field_and_writes_nothing(world):  # noqa: F81
     assert "local" in exc.value.message_dict  # not offered in another country
 
 
+@pytest.mark.django_db
+def test_the_unit_gone_at_checkout_is_refused_naming_local(world):  # noqa: F811
+    """The order's transaction takes units another buyer has just taken: the refusal names
+    checkout's `local` (the form's field), not take_local's `quantity`, with its code."""
+    item = _for_sale(world)
+    services.take_local(item, 2)  # sold out since the buyer's page
+    with pytest.raises(ValidationError) as exc:
+        local_orders.take(item.pk, 1)
+    assert set(exc.value.message_dict) == {"local"}
+    assert exc.value.error_dict["local"][0].code == "returns_out_of_stock"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_buyers_racing_for_the_last_unit_one_wins(world):  # noqa: F811
     if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
@@ -185,6 +197,7 @@ def test_buyers_racing_for_the_last_unit_one_wins(world):  # noqa: F811
     assert len(done) == 1, errors
     assert len(errors) == THREADS - 1
     assert all(isinstance(e, ValidationError) for e in errors), errors
+    assert all(set(e.message_dict) == {"local"} for e in errors), errors  # checkout's field
     item.refresh_from_db()
     assert (item.sold, item.state) == (2, H.SOLD)
     assert Parcel.objects.filter(kind="local").count() == 0

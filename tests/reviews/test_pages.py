@@ -127,3 +127,23 @@ def test_the_api_lists_and_creates(world):
     assert [i["text"] for i in items] == ["API"]
     s = Client().get(f"/api/v1/products/{world['product'].pk}/reviews/summary").json()
     assert s["count"] == 1 and s["distribution"]["5"] == 1
+
+
+def test_the_console_answer_error_reads_photos_in_one_query(world):
+    """The 422 page after a refused answer lists the reviews with their photos as the console
+    does: one query for every review's photos, not one per review."""
+    from caravana.reviews.models import ReviewPhoto
+
+    reviews = []
+    for text in ("First", "Second", "Third"):
+        line = deliver(paid(world["buyer"], world["variant"])).lines.get()
+        review = services.write_review(world["buyer"], line, 4, text, language="en")
+        ReviewPhoto.objects.create(review=review, image=f"reviews/{text.lower()}.png")
+        reviews.append(review)
+    c = Client()
+    c.force_login(world["staff"])
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.post(f"/console/reviews/{reviews[0].pk}/answer/", {"answer": ""})
+    assert r.status_code == 422 and b"reviews/second.png" in r.content
+    photo_queries = [q["sql"] for q in ctx.captured_queries if "reviews_reviewphoto" in q["sql"]]
+    assert len(photo_queries) == 1, photo_queries

@@ -185,3 +185,29 @@ def test_an_operator_hides_a_review_in_the_back_office(world):
     review.refresh_from_db()
     assert review.hidden and review.hidden_reason == "Spam link"
     assert ModerationEntry.objects.get(review=review).actor == operator
+
+
+def test_photos_of_a_review_not_written_are_deleted(world, media_root, monkeypatch):
+    """The photos are stored before the review's transaction (storage may be a bucket) and
+    deleted when it rolls back: no file is left without its row."""
+    line = deliver(paid(world["buyer"], world["variant"])).lines.get()
+    seen: list[int] = []
+
+    def fails_after_the_rows(product_id: int) -> None:
+        seen.append(sum(1 for p in media_root.rglob("*") if p.is_file()))
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "refresh_product_rating", fails_after_the_rows)
+    photos = [
+        SimpleUploadedFile(f"p{i}.png", image_bytes(), content_type="image/png") for i in (1, 2)
+    ]
+    with pytest.raises(RuntimeError):
+        services.write_review(world["buyer"], line, 5, "Two", photos, "en")
+    assert seen == [2]  # both stored before the rows were written
+    assert not Review.objects.exists() and not ReviewPhoto.objects.exists()
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    photos = [SimpleUploadedFile("p.png", image_bytes(), content_type="image/png")]
+    review = services.write_review(world["buyer"], line, 5, "One", photos, "en")
+    (kept,) = ReviewPhoto.objects.filter(review=review)
+    assert kept.image.name.startswith("reviews/") and (media_root / kept.image.name).is_file()

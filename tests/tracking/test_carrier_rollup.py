@@ -155,3 +155,17 @@ def test_the_page_takes_a_year(make_parcel):
     )
     assert page.context["form"].is_valid()
     assert 'data-figure="volume">1<' in page.content.decode()
+
+
+def test_a_bucket_is_held_once_a_day_unknown_carrier_and_hours_included():
+    """The database refuses a second row of a day's bucket, NULL carrier and hours compared
+    as values (roll_day's lock keeps two rolls from trying)."""
+    from django.db import IntegrityError, transaction
+
+    day = TODAY - dt.timedelta(days=3)
+    for carrier_id, hours in ((None, None), (7, None), (None, 12), (7, 12)):
+        row = {"day": day, "country": "BR", "carrier_id": carrier_id, "hours": hours}
+        CarrierDayCount.objects.create(**row, parcels=1, first_attempt=1, within_promise=1)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CarrierDayCount.objects.create(**row, parcels=1, first_attempt=0, within_promise=0)
+    assert CarrierDayCount.objects.count() == 4

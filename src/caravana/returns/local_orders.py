@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -153,8 +154,18 @@ def parcels_for(
 
 
 def take(held_item_id: int, quantity: int) -> None:
-    """Take the units in the order's transaction (returns.services.take_local's row lock)."""
-    services.take_local(HeldItem(pk=held_item_id), quantity)
+    """Take the units in the order's transaction (returns.services.take_local's row lock).
+    take_local names its own `quantity`; a buyer who lost the race for the last units sent
+    checkout's `local`, so its refusal is named so (its message and code kept)."""
+    try:
+        services.take_local(HeldItem(pk=held_item_id), quantity)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {"local" if name == "quantity" else name: errors
+             for name, errors in exc.error_dict.items()}
+        ) from exc  # fmt: skip
 
 
 @transaction.atomic

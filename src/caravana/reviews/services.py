@@ -18,6 +18,7 @@ cards and rating sorts never read the reviews table.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,7 +35,7 @@ from caravana.access.members import is_operator, merchant_of
 from caravana.accounts.models import Role
 from caravana.catalog import services as catalog
 from caravana.catalog.images import clean_image
-from caravana.catalog.models import Merchant
+from caravana.catalog.models import Merchant, Product
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import field_error
 from caravana.orders.models import Dispute, Order, OrderLine
@@ -52,6 +53,8 @@ from caravana.reviews.models import (
     Review,
     ReviewPhoto,
 )
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -92,7 +95,6 @@ def reviewable_lines(buyer: Any, order: Order) -> list[OrderLine]:
     return list(order.lines.filter(review__isnull=True).select_related("variant__product"))
 
 
-@transaction.atomic
 def write_review(
     buyer: Any,
     line: OrderLine | int,
@@ -102,7 +104,9 @@ def write_review(
     language: str | None = None,
 ) -> Review:
     """The buyer's review of a delivered line: once, 1-5 stars, text, up to MAX_PHOTOS
-    photos. Nothing is written when any part is refused."""
+    photos. Nothing is written when any part is refused. The photos are stored before the
+    transaction (storage may be a remote bucket, as catalog.services.add_image says) and
+    deleted again when the transaction does not commit."""
     line_id = line.pk if isinstance(line, OrderLine) else line
     found = (
         OrderLine.objects.select_related("order", "variant__product")
@@ -130,21 +134,54 @@ def write_review(
         )
     cleaned = [clean_image(p, field="photos") for p in photos]
     product = found.variant.product
+    names = _store_photos(cleaned)
     try:
         with transaction.atomic():
-            review = Review.objects.create(
-                line=found, product=product, merchant_id=found.order.merchant_id, buyer=buyer,
-                stars=stars, text=body, language=lang,
-            )  # fmt: skip
-    except IntegrityError:  # a second submit raced the first
-        raise field_error(
-            "line", _("You have already reviewed this item."), E.ALREADY_REVIEWED
-        ) from None
-    for i, photo in enumerate(cleaned):
-        ReviewPhoto.objects.create(review=review, image=photo, position=i)
-    refresh_product_rating(product.pk)
-    transaction.on_commit(lambda: refresh_reputation(review.merchant_id))
+            try:
+                with transaction.atomic():
+                    review = Review.objects.create(
+                        line=found, product=product, merchant_id=found.order.merchant_id,
+                        buyer=buyer, stars=stars, text=body, language=lang,
+                    )  # fmt: skip
+            except IntegrityError:  # a second submit raced the first
+                raise field_error(
+                    "line", _("You have already reviewed this item."), E.ALREADY_REVIEWED
+                ) from None
+            ReviewPhoto.objects.bulk_create(
+                ReviewPhoto(review=review, image=name, position=i) for i, name in enumerate(names)
+            )
+            refresh_product_rating(product.pk)
+            transaction.on_commit(lambda: refresh_reputation(review.merchant_id))
+    except BaseException:
+        _delete_photos(names)
+        raise
     return review
+
+
+def _store_photos(photos: Sequence[Any]) -> list[str]:
+    """Save the cleaned photos under generated names (review_photo_path); the names. Outside
+    any transaction of ours: a rolled-back row must not be what keeps a file."""
+    field = ReviewPhoto._meta.get_field("image")
+    names: list[str] = []
+    try:
+        for photo in photos:
+            name = field.generate_filename(ReviewPhoto(), str(photo.name))
+            names.append(field.storage.save(name, photo, max_length=field.max_length))
+    except BaseException:
+        _delete_photos(names)
+        raise
+    return names
+
+
+def _delete_photos(names: Sequence[str]) -> None:
+    """The files of a review that was not written (best effort: a failing delete leaves an
+    orphan file, never an error over the buyer's)."""
+    storage = ReviewPhoto._meta.get_field("image").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001
+            logger.warning("review photo %s left in storage", name, exc_info=True)
 
 
 @transaction.atomic
@@ -222,9 +259,18 @@ def vote_helpful(review: Review, user: Any) -> Review:
 # --- figures ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def refresh_product_rating(product_id: int) -> None:
     """The product's average and count over its visible reviews, onto the product and its
-    listing rows (catalog.services.set_rating)."""
+    listing rows (catalog.services.set_rating). The product's row is locked first: two
+    reviews committing together would otherwise each count without the other (READ
+    COMMITTED sees committed rows only) and the later write keep a count one short. FOR NO KEY UPDATE: the review's
+    insert already holds the row's KEY SHARE (its foreign key), which FOR UPDATE would wait on
+    in the other transaction, a deadlock; set_rating's UPDATE takes the same lock anyway.
+    Meant to run in the transaction that changed the review."""
+    Product.objects.select_for_update(no_key=True).filter(pk=product_id).values_list(
+        "pk", flat=True
+    ).first()
     row = Review.objects.filter(product_id=product_id, hidden=False).aggregate(
         n=Count("id"), total=Sum("stars")
     )

@@ -193,15 +193,21 @@ def order_lines(order: Any, lang: str) -> list[dict[str, Any]]:
 @merchant_required
 def console(request: HttpRequest) -> HttpResponse:
     """The merchant's reviews, the unanswered first; each answered once."""
-    qs = (
-        Review.objects.filter(merchant=request.merchant)
+    qs = _console_reviews(request.merchant)
+    if request.GET.get("unanswered") == "1":
+        qs = qs.filter(answer="")
+    return _console(request, qs)
+
+
+def _console_reviews(merchant: Any) -> Any:
+    """The console's reviews, the unanswered first, with product and photos fetched beside
+    them (the page shows each review's photos: one query for all, not one per review)."""
+    return (
+        Review.objects.filter(merchant=merchant)
         .select_related("product")
         .prefetch_related("photos")
         .order_by("answered_at", "-created_at", "-id")
     )
-    if request.GET.get("unanswered") == "1":
-        qs = qs.filter(answer="")
-    return _console(request, qs)
 
 
 def _console(
@@ -234,8 +240,6 @@ def console_answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.answer(review, request.user, request.POST.get("answer", ""))
     except ValidationError as exc:
-        qs = Review.objects.filter(merchant=request.merchant).select_related("product")
-        qs = qs.order_by("answered_at", "-created_at", "-id")
-        return _console(request, qs, _errors(exc), 422, review.pk)
+        return _console(request, _console_reviews(request.merchant), _errors(exc), 422, review.pk)
     messages.success(request, _("Your answer is published."))
     return redirect(reverse("reviews:console") + f"#review-{review.pk}")

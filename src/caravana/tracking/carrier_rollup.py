@@ -60,6 +60,14 @@ def roll_day(day: dt.date, until: dt.datetime | None = None) -> int:
     until = min(until or start + dt.timedelta(days=1), start + dt.timedelta(days=1))
     buckets = carrier_queries.bucket_rows(start, until) if until > start else []
     with transaction.atomic():
+        # The day's CarrierDayRolled row, made if need be and locked before the delete: the
+        # beat task and the command rolling the same day at once then take turns, where each
+        # would otherwise delete only what the other had committed and both insert (doubled
+        # counts). The later one's counts stand.
+        CarrierDayRolled.objects.get_or_create(
+            day=day, defaults={"rolled_at": timezone.now(), "until": start}
+        )
+        CarrierDayRolled.objects.select_for_update().get(day=day)
         CarrierDayCount.objects.filter(day=day).delete()
         CarrierDayCount.objects.bulk_create(
             CarrierDayCount(
@@ -73,9 +81,7 @@ def roll_day(day: dt.date, until: dt.datetime | None = None) -> int:
             )  # fmt: skip
             for b in buckets
         )
-        CarrierDayRolled.objects.update_or_create(
-            day=day, defaults={"rolled_at": timezone.now(), "until": until}
-        )
+        CarrierDayRolled.objects.filter(day=day).update(rolled_at=timezone.now(), until=until)
     return len(buckets)
 
 

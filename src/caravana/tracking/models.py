@@ -14,6 +14,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -291,6 +293,11 @@ class WebhookAttempt(models.Model):
         return f"#{self.number} {self.status_code or self.error}"
 
 
+#: What an unknown handover (hours None) is compared as in CarrierDayCount's uniqueness: no
+#: parcel's delivery is 2**31 hours off its handover.
+NO_HOURS = -(2**31)
+
+
 class CarrierDayCount(models.Model):
     """The carrier performance counts of one day's deliveries (UTC day of each parcel's first
     EMI), per destination country, last-mile carrier and whole hours from handover to delivery:
@@ -308,6 +315,18 @@ class CarrierDayCount(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="trk_carrier_day")]
+        # One row per day and bucket, whatever rolls the day (carrier_rollup.roll_day locks
+        # the day; this is the database saying so). NULLs compared as values: no carrier id
+        # is 0, and no whole-hours count is NO_HOURS.
+        constraints = [
+            models.UniqueConstraint(
+                F("day"),
+                F("country"),
+                Coalesce("carrier_id", Value(0)),
+                Coalesce("hours", Value(NO_HOURS)),
+                name="trk_carrier_day_bucket_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.country} {self.carrier_id} {self.hours} h: {self.parcels}"
