@@ -174,7 +174,7 @@ def test_a_crash_after_commit_is_sent_by_the_sweeper_once(
 
 
 def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
-    completed, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    completed, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, payout_files
 ):
     settings.PAYOUTS_PROVIDER = "wise_batch"
     settings.PAYOUTS_BANK_FILE_DIR = f"test-payouts-{tmp_path.name}"
@@ -200,8 +200,9 @@ def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
     batch.refresh_from_db()
     path = payout_providers.bank_file_name(call.key)
     assert batch.status == "paid" and batch.file == path
-    assert default_storage.listdir(settings.PAYOUTS_BANK_FILE_DIR)[1] == [path.rsplit("/", 1)[1]]
-    with default_storage.open(path) as fh:
+    storage = payout_providers.file_storage()
+    assert storage.listdir(settings.PAYOUTS_BANK_FILE_DIR)[1] == [path.rsplit("/", 1)[1]]
+    with storage.open(path) as fh:
         rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
     assert rows == [
         {
@@ -211,7 +212,6 @@ def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
             "amountCurrency": "target", "paymentReference": batch.reference,
         }
     ]  # fmt: skip
-    default_storage.delete(path)
 
 
 def test_without_a_payout_provider_nothing_is_paid(completed, settings):
@@ -233,7 +233,7 @@ def test_a_share_out_of_range_is_refused_naming_the_setting(completed, settings)
 
 
 def test_an_operator_downloads_the_bank_file_and_a_merchant_cannot(
-    completed, settings, tmp_path, client, django_capture_on_commit_callbacks
+    completed, settings, tmp_path, client, django_capture_on_commit_callbacks, payout_files
 ):
     from django.urls import reverse
 
@@ -255,4 +255,32 @@ def test_an_operator_downloads_the_bank_file_and_a_merchant_cannot(
     body = b"".join(response.streaming_content).decode()
     assert response.status_code == 200 and body.startswith("recipientId,name,")
     assert batch.reference in body
-    default_storage.delete(batch.file)
+
+
+def test_the_bank_file_is_private_never_public_media(
+    completed, settings, client, django_capture_on_commit_callbacks, payout_files
+):
+    """The file names are guessable (merchant id and period): the file lives outside the media
+    root, so /media/ never serves it, signed in or not; only the operators' view does."""
+    from django.urls import reverse
+
+    from caravana.accounts.models import Role
+    from tests import factories as f
+
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(completed.orders.order_by("pk").first().merchant, TODAY)
+    batch.refresh_from_db()
+    assert batch.file and (payout_files / batch.file).is_file()
+    assert not (settings.MEDIA_ROOT / batch.file).exists()
+    assert not default_storage.exists(batch.file)
+    assert client.get(f"/media/{batch.file}").status_code == 404
+    url = reverse("operations:payout_file", args=[batch.reference])
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(f.user(Role.OPERATOR))
+    assert client.get(f"/media/{batch.file}").status_code == 404
+    response = client.get(url)
+    assert response.status_code == 200
+    assert batch.reference in b"".join(response.streaming_content).decode()
+    with pytest.raises(ValueError):
+        payout_providers.file_storage().url(batch.file)

@@ -9,8 +9,9 @@ key; an adapter must move the money at most once per key, whatever the retries.
 - `sandbox`: books the transfer in the sandbox's own records (SandboxOperation), deduped on the
   key, and answers its reference at once.
 - `wise_batch`: writes the payout as a batch-payment CSV for Wise Business ("Send to saved
-  recipients" template), into Django storage under PAYOUTS_BANK_FILE_DIR; an operator
-  downloads it (Operations → Payouts) and uploads it to Wise. The transfer is then the
+  recipients" template), into the private payouts storage (settings STORAGES["payouts"],
+  never public media) under PAYOUTS_BANK_FILE_DIR; an operator downloads it (Operations →
+  Payouts) and uploads it to Wise. The transfer is then the
   partner's; the file's name is the key, so a retry finds the file already written.
 
 Wise's batch template, as documented in its help centre, "How do I fill in my batch template?"
@@ -35,7 +36,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, storages
 
 from caravana.payments import providers
 
@@ -114,6 +115,12 @@ def wise_rows(order: PayoutOrder) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def file_storage() -> Storage:
+    """The private storage of bank files (settings STORAGES["payouts"]): never public media,
+    served only by the operators' view (payments.ops_views.payout_file)."""
+    return storages["payouts"]
+
+
 def bank_file_dir() -> str:
     return str(getattr(settings, "PAYOUTS_BANK_FILE_DIR", "payouts/bank-files")).rstrip("/")
 
@@ -136,12 +143,13 @@ class WiseBatchFile:
 
     def send(self, order: PayoutOrder) -> str:
         path = bank_file_name(order.key)
-        if not default_storage.exists(path):
+        storage = file_storage()
+        if not storage.exists(path):
             out = io.StringIO()
             csv.writer(out, lineterminator="\r\n").writerows(wise_rows(order))
-            saved = default_storage.save(path, ContentFile(out.getvalue().encode("utf-8")))
+            saved = storage.save(path, ContentFile(out.getvalue().encode("utf-8")))
             if saved != path:  # written meanwhile by another worker: keep one file
-                default_storage.delete(saved)
+                storage.delete(saved)
         return f"file:{order.key}"[:64]
 
 
