@@ -214,6 +214,24 @@ def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
     ]  # fmt: skip
 
 
+def test_the_bank_file_keeps_a_merchants_text_from_being_read_as_a_formula(
+    completed, settings, django_capture_on_commit_callbacks, payout_files
+):
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    merchant = completed.orders.order_by("pk").first().merchant
+    Merchant.objects.filter(pk=merchant.pk).update(
+        legal_name='=HYPERLINK("http://evil.example/","pay")', contact_email="+1@evil.example"
+    )
+    merchant.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(merchant, TODAY)
+    batch.refresh_from_db()
+    with payout_providers.file_storage().open(batch.file) as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
+    assert rows[0]["name"] == "'" + merchant.legal_name
+    assert rows[0]["recipientEmail"] == "'+1@evil.example"
+
+
 def test_without_a_payout_provider_nothing_is_paid(completed, settings):
     settings.PAYOUTS_PROVIDER = "nowhere"
     merchant = completed.orders.first().merchant

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
+from caravana.jobs.csvfile import cell
 from caravana.payments import providers
 
 
@@ -102,15 +103,18 @@ def recipient_ids() -> dict[str, str]:
 
 def wise_rows(order: PayoutOrder) -> list[list[str]]:
     """The header and the payout's row: a fixed target amount (the merchant gets exactly what
-    its statement says; the partner's fee is the platform's, already charged as our fee)."""
+    its statement says; the partner's fee is the platform's, already charged as our fee).
+    Text a merchant chose (name, e-mail) goes through jobs.csvfile.cell: a spreadsheet never
+    reads it as a formula."""
     recipient = recipient_ids().get(
         str(order.merchant_id), f"caravana-merchant-{order.merchant_id}"
     )
     return [
         list(WISE_COLUMNS),
         [
-            recipient, order.beneficiary, order.email, "BUSINESS", order.source_currency,
-            order.currency, f"{order.amount:.2f}", "target", order.reference,
+            cell(recipient), cell(order.beneficiary), cell(order.email), "BUSINESS",
+            order.source_currency, order.currency, f"{order.amount:.2f}", "target",
+            cell(order.reference),
         ],
     ]  # fmt: skip
 
