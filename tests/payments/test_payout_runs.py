@@ -128,6 +128,24 @@ def test_a_second_run_in_the_period_pays_nothing_new_until_the_next(
     assert PayoutBatch.objects.filter(merchant=merchant).count() == 1
 
 
+def test_merchants_paid_this_period_do_not_fill_the_runs_limit(
+    completed, django_capture_on_commit_callbacks
+):
+    """The hourly run pays at most `limit` merchants: those already paid this period (owed
+    again since) are left out before the limit, so the next ids get their turn."""
+    first, second = sorted({o.merchant for o in completed.orders.all()}, key=lambda m: m.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payouts.run_payout(first, TODAY) is not None
+    # Money owed to the first again within the same period (a later order's release).
+    LedgerAccount.objects.filter(merchant=first, kind=AccountKind.MERCHANT_PAYABLE).update(
+        balance=Decimal("10.00")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batches = payouts.run_payouts(TODAY, limit=1)
+    assert [b.merchant_id for b in batches] == [second.pk]
+    assert PayoutBatch.objects.filter(merchant=first).count() == 1
+
+
 @pytest.mark.parametrize("step", ["batch", "posted:BRL", "requested"])
 def test_a_crash_inside_the_run_leaves_nothing_and_the_retry_pays_once(
     completed, demo_shares, monkeypatch, step, django_capture_on_commit_callbacks

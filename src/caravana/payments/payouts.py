@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -176,8 +177,18 @@ def run_payouts(
     """One transaction per merchant (run_payout), each with its transfer request. `limit`
     bounds how many merchants one call pays (the periodic task); the operators' run is a job
     (payments.job_kinds) that pays them all (limit=None), reporting `progress(done, total)`."""
+    on = on or timezone.now().date()
+    year, week, _day = on.isocalendar()
+    # Merchants already paid for the period `on` falls in (period_of, per schedule) are left
+    # out in SQL before the limit: else they would fill the limit run after run and merchants
+    # with higher ids would never be paid.
+    paid = PayoutBatch.objects.filter(merchant_id=OuterRef("merchant_id")).filter(
+        Q(merchant__payout_schedule="monthly", period=f"{on.year}-{on.month:02d}")
+        | (~Q(merchant__payout_schedule="monthly") & Q(period=f"{year}-W{week:02d}"))
+    )
     owed = (
         LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0)
+        .exclude(Exists(paid))
         .order_by("merchant_id")
         .values_list("merchant_id", flat=True)
         .distinct()
