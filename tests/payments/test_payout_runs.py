@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Sum
 
@@ -265,6 +266,36 @@ def test_a_share_out_of_range_is_refused_naming_the_setting(completed, settings)
     with pytest.raises(Exception) as err:
         payouts.run_payout(merchant, TODAY)
     assert "PAYOUTS_FX_MARGIN" in err.value.message_dict
+    assert not PayoutBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fee", "margin", "named"),
+    [
+        ("1%", "0", "PAYOUTS_FEE_RATE"),
+        ("0", "abc", "PAYOUTS_FX_MARGIN"),
+        ("NaN", "0", "PAYOUTS_FEE_RATE"),
+        ("0.6", "0.5", "PAYOUTS_FEE_RATE"),
+    ],
+)
+def test_a_malformed_share_or_shares_summing_to_one_are_refused(
+    completed, settings, fee, margin, named
+):
+    settings.PAYOUTS_FEE_RATE, settings.PAYOUTS_FX_MARGIN = fee, margin
+    merchant = completed.orders.first().merchant
+    with pytest.raises(ValidationError) as err:
+        payouts.run_payout(merchant, TODAY)
+    assert named in err.value.message_dict
+    assert not PayoutBatch.objects.exists()
+
+
+def test_a_balance_the_shares_would_take_whole_stays_owed(completed, settings):
+    settings.PAYOUTS_FEE_RATE, settings.PAYOUTS_FX_MARGIN = "0.39", "0.6"
+    merchant = completed.orders.first().merchant
+    LedgerAccount.objects.filter(merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE).update(
+        balance=Decimal("0.01")
+    )
+    assert payouts.run_payout(merchant, TODAY) is None
     assert not PayoutBatch.objects.exists()
 
 
