@@ -251,6 +251,28 @@ def test_the_bank_file_keeps_a_merchants_text_from_being_read_as_a_formula(
     assert rows[0]["recipientEmail"] == "'+1@evil.example"
 
 
+def test_a_merchant_owed_in_two_currencies_gets_one_row_per_currency(
+    completed, settings, django_capture_on_commit_callbacks, payout_files
+):
+    """Each PayoutItem is its own row, funded from its own currency (the clearing account the
+    ledger credited), for its own converted amount; the rows sum to the batch."""
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    merchant = completed.orders.order_by("pk").first().merchant
+    mxn = ledger.account(AccountKind.MERCHANT_PAYABLE, "MXN", merchant=merchant)
+    clearing = ledger.account(AccountKind.CLEARING, "MXN")
+    LedgerAccount.objects.filter(pk__in=[mxn.pk, clearing.pk]).update(balance=Decimal("500.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(merchant, TODAY)
+    batch.refresh_from_db()
+    items = {i.source_currency: i.amount for i in batch.items.all()}
+    assert set(items) == {"BRL", "MXN"}
+    with payout_providers.file_storage().open(batch.file) as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
+    assert {r["sourceCurrency"]: Decimal(r["amount"]) for r in rows} == items
+    assert {r["targetCurrency"] for r in rows} == {"CNY"}
+    assert sum(Decimal(r["amount"]) for r in rows) == batch.total
+
+
 def test_without_a_payout_provider_nothing_is_paid(completed, settings):
     settings.PAYOUTS_PROVIDER = "nowhere"
     merchant = completed.orders.first().merchant

@@ -55,6 +55,9 @@ class PayoutOrder:
     amount: Decimal
     currency: str
     source_currency: str  # the currency the platform funds the transfer from
+    #: One (source currency, amount in `currency`) per PayoutItem: a merchant owed in several
+    #: buyer currencies is paid from each clearing account its own converted share.
+    lines: tuple[tuple[str, Decimal], ...] = ()
 
 
 class PayoutProvider(Protocol):
@@ -102,20 +105,24 @@ def recipient_ids() -> dict[str, str]:
 
 
 def wise_rows(order: PayoutOrder) -> list[list[str]]:
-    """The header and the payout's row: a fixed target amount (the merchant gets exactly what
-    its statement says; the partner's fee is the platform's, already charged as our fee).
+    """The header and one row per source currency (PayoutItem): sourceCurrency is the platform
+    balance the transfer is funded from (the clearing account in that currency the ledger's
+    payout posting credited), the amount that item's converted share as a fixed target amount
+    (the merchant gets exactly what its statement says; the partner's fee is the platform's,
+    already charged as our fee). Unverified: whether Wise accepts several rows to the same
+    recipient with different source currencies in one batch file.
     Text a merchant chose (name, e-mail) goes through jobs.csvfile.cell: a spreadsheet never
     reads it as a formula."""
     recipient = recipient_ids().get(
         str(order.merchant_id), f"caravana-merchant-{order.merchant_id}"
     )
-    return [
-        list(WISE_COLUMNS),
+    lines = order.lines or ((order.source_currency, order.amount),)
+    return [list(WISE_COLUMNS)] + [
         [
             cell(recipient), cell(order.beneficiary), cell(order.email), "BUSINESS",
-            order.source_currency, order.currency, f"{order.amount:.2f}", "target",
-            cell(order.reference),
-        ],
+            source, order.currency, f"{amount:.2f}", "target", cell(order.reference),
+        ]
+        for source, amount in lines
     ]  # fmt: skip
 
 
