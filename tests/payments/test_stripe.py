@@ -521,7 +521,9 @@ def test_a_decline_after_a_settled_challenge_still_fails_the_payment(client, st,
     payment.refresh_from_db()
     assert payment.artefact["challenge"] == "approved" and "challenge_url" in payment.artefact
     assert payment.status == PaymentStatus.PENDING
-    refused = dict(pi, status="requires_payment_method")
+    error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline"}
+    st.intents[pi["id"]].update(status="requires_payment_method", last_payment_error=error)
+    refused = st.intents[pi["id"]]
     assert post_event(client, event("payment_intent.payment_failed", refused)).status_code == 200
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.DECLINED
