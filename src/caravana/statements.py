@@ -77,7 +77,7 @@ def _cursor_class(prepare: bool) -> type:
     default = prepare
     hot = _query_class()
     if hot is not None:  # else psycopg's own query class, unchanged
-        HotCursor._query_cls = hot
+        HotCursor._query_cls = hot  # type: ignore[attr-defined]  # psycopg's, at run time
     return HotCursor
 
 
