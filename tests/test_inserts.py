@@ -118,3 +118,19 @@ def test_values_written_as_they_are_are_what_the_orm_would_write(model):
                 assert type(out) is type(value) and out == value, (field, value, out)
                 skipped += 1
     assert skipped or connection.vendor != "postgresql"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity", "sNaN"])
+def test_a_decimal_that_is_not_a_number_is_refused_never_written(monkeypatch, bad):
+    """Written as it is, a NaN would reach PostgreSQL's numeric (which stores it): it takes
+    the field's own path, which refuses it, and nothing is sent."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    sent = []
+    monkeypatch.setattr(inserts.statements, "cursor", lambda using: sent.append(using))
+    with pytest.raises(ValidationError):
+        inserts.insert([Payment(amount=Decimal(bad), currency="BRL", reference="PAYNAN")])
+    assert sent == []

@@ -108,9 +108,11 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
             obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
             for attname, f, as_is, own_pre_save, aware_as_is in preparers:
                 v = f.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
-                if type(v) in as_is or (
+                if (type(v) in as_is and (type(v) is not Decimal or v.is_finite())) or (
                     aware_as_is and type(v) is dt.datetime and v.tzinfo is not None
                 ):
+                    # A Decimal NaN or Infinity takes the field's path, which refuses it
+                    # (PostgreSQL's numeric would store NaN).
                     params.append(v)
                 else:
                     params.append(f.get_db_prep_save(v, conn))

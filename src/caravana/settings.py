@@ -266,6 +266,36 @@ else:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("CARAVANA_MEDIA_STORAGE is 'filesystem' or 's3'.")
+# Payout bank files (payments.payout_providers, wise_batch) hold merchants' names, e-mails and
+# amounts: a storage of their own, never public media. By default a directory outside
+# MEDIA_ROOT that nothing serves (no base_url); operators download a file only through the
+# operator-only view (Operations -> Payouts). CARAVANA_PAYOUTS_STORAGE=s3 keeps them in a
+# private bucket (PAYOUTS_BUCKET; links signed, objects private). docs/operations.md.
+PAYOUTS_FILE_ROOT = Path(os.environ.get("CARAVANA_PAYOUTS_ROOT", VAR_DIR / "private" / "payouts"))
+CARAVANA_PAYOUTS_STORAGE = os.environ.get("CARAVANA_PAYOUTS_STORAGE", "filesystem")
+if CARAVANA_PAYOUTS_STORAGE == "s3":
+    STORAGES["payouts"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("PAYOUTS_BUCKET"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif CARAVANA_PAYOUTS_STORAGE == "filesystem":
+    STORAGES["payouts"] = {
+        "BACKEND": "caravana.private_storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PAYOUTS_FILE_ROOT)},
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CARAVANA_PAYOUTS_STORAGE is 'filesystem' or 's3'.")
 # What merchants may upload: bytes (checked before the file is read), formats Pillow may
 # decode, and pixels (checked from the header before decoding: a decompression bomb).
 IMAGE_MAX_BYTES = int(os.environ.get("CARAVANA_IMAGE_MAX_BYTES", 5 * 1024 * 1024))

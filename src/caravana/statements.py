@@ -24,8 +24,16 @@ from django.db.backends.utils import CursorWrapper
 
 
 @functools.cache
-def _query_class() -> type:
-    from psycopg._queries import PostgresQuery, _query2pg_nocache
+def _query_class() -> type | None:
+    """psycopg's query class with the conversion remembered, or None (psycopg's own, plain
+    behaviour) when its private psycopg._queries API is not what this was written against
+    (psycopg 3.2-3.3, pinned below 3.4 in pyproject.toml)."""
+    try:
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except ImportError:
+        return None
+    if not hasattr(PostgresQuery, "convert") or not callable(_query2pg_nocache):
+        return None
 
     # Hot statements are a fixed set (built once per model, row count and condition), so their
     # conversion from `%s` to `$n` is remembered whatever their length: psycopg's own cache
@@ -41,8 +49,11 @@ def _query_class() -> type:
         def convert(self, query: Any, vars: Any) -> None:
             if vars is None or not isinstance(query, str):
                 return super().convert(query, vars)
-            enc = self._tx.encoding
-            self.query, self._want_formats, self._order, self._parts = remembered(query, enc)
+            try:
+                enc = self._tx.encoding
+                self.query, self._want_formats, self._order, self._parts = remembered(query, enc)
+            except (AttributeError, TypeError, ValueError):  # a psycopg whose internals moved
+                return super().convert(query, vars)
             self.dump(vars)
             return None
 
@@ -57,8 +68,6 @@ def _cursor_class(prepare: bool) -> type:
         """Prepares (or, when off, never prepares) whatever the caller does not say; converts
         each statement's placeholders once (_query_class)."""
 
-        _query_cls = _query_class()
-
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                     binary: bool | None = None) -> Any:  # fmt: skip
             # The base class comes from Django's backend at run time, hence the ignore.
@@ -66,6 +75,9 @@ def _cursor_class(prepare: bool) -> type:
                                    binary=binary)  # fmt: skip
 
     default = prepare
+    hot = _query_class()
+    if hot is not None:  # else psycopg's own query class, unchanged
+        HotCursor._query_cls = hot  # type: ignore[attr-defined]  # psycopg's, at run time
     return HotCursor
 
 

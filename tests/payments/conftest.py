@@ -19,3 +19,18 @@ def completed(market, django_capture_on_commit_callbacks):  # noqa: F811
         with django_capture_on_commit_callbacks(execute=True):
             lifecycle.confirm_receipt(order, order.buyer)
     return group
+
+
+@pytest.fixture
+def payout_files(settings, tmp_path):
+    """Public media and the private payouts storage in directories of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "payouts": {
+            "BACKEND": "caravana.private_storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private" / "payouts")},
+        },
+    }
+    return tmp_path / "private" / "payouts"

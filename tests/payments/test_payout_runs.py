@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Sum
 
@@ -128,6 +129,24 @@ def test_a_second_run_in_the_period_pays_nothing_new_until_the_next(
     assert PayoutBatch.objects.filter(merchant=merchant).count() == 1
 
 
+def test_merchants_paid_this_period_do_not_fill_the_runs_limit(
+    completed, django_capture_on_commit_callbacks
+):
+    """The hourly run pays at most `limit` merchants: those already paid this period (owed
+    again since) are left out before the limit, so the next ids get their turn."""
+    first, second = sorted({o.merchant for o in completed.orders.all()}, key=lambda m: m.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payouts.run_payout(first, TODAY) is not None
+    # Money owed to the first again within the same period (a later order's release).
+    LedgerAccount.objects.filter(merchant=first, kind=AccountKind.MERCHANT_PAYABLE).update(
+        balance=Decimal("10.00")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batches = payouts.run_payouts(TODAY, limit=1)
+    assert [b.merchant_id for b in batches] == [second.pk]
+    assert PayoutBatch.objects.filter(merchant=first).count() == 1
+
+
 @pytest.mark.parametrize("step", ["batch", "posted:BRL", "requested"])
 def test_a_crash_inside_the_run_leaves_nothing_and_the_retry_pays_once(
     completed, demo_shares, monkeypatch, step, django_capture_on_commit_callbacks
@@ -174,7 +193,7 @@ def test_a_crash_after_commit_is_sent_by_the_sweeper_once(
 
 
 def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
-    completed, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    completed, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, payout_files
 ):
     settings.PAYOUTS_PROVIDER = "wise_batch"
     settings.PAYOUTS_BANK_FILE_DIR = f"test-payouts-{tmp_path.name}"
@@ -200,8 +219,9 @@ def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
     batch.refresh_from_db()
     path = payout_providers.bank_file_name(call.key)
     assert batch.status == "paid" and batch.file == path
-    assert default_storage.listdir(settings.PAYOUTS_BANK_FILE_DIR)[1] == [path.rsplit("/", 1)[1]]
-    with default_storage.open(path) as fh:
+    storage = payout_providers.file_storage()
+    assert storage.listdir(settings.PAYOUTS_BANK_FILE_DIR)[1] == [path.rsplit("/", 1)[1]]
+    with storage.open(path) as fh:
         rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
     assert rows == [
         {
@@ -211,7 +231,46 @@ def test_the_bank_file_adapter_writes_one_wise_row_per_payout(
             "amountCurrency": "target", "paymentReference": batch.reference,
         }
     ]  # fmt: skip
-    default_storage.delete(path)
+
+
+def test_the_bank_file_keeps_a_merchants_text_from_being_read_as_a_formula(
+    completed, settings, django_capture_on_commit_callbacks, payout_files
+):
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    merchant = completed.orders.order_by("pk").first().merchant
+    Merchant.objects.filter(pk=merchant.pk).update(
+        legal_name='=HYPERLINK("http://evil.example/","pay")', contact_email="+1@evil.example"
+    )
+    merchant.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(merchant, TODAY)
+    batch.refresh_from_db()
+    with payout_providers.file_storage().open(batch.file) as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
+    assert rows[0]["name"] == "'" + merchant.legal_name
+    assert rows[0]["recipientEmail"] == "'+1@evil.example"
+
+
+def test_a_merchant_owed_in_two_currencies_gets_one_row_per_currency(
+    completed, settings, django_capture_on_commit_callbacks, payout_files
+):
+    """Each PayoutItem is its own row, funded from its own currency (the clearing account the
+    ledger credited), for its own converted amount; the rows sum to the batch."""
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    merchant = completed.orders.order_by("pk").first().merchant
+    mxn = ledger.account(AccountKind.MERCHANT_PAYABLE, "MXN", merchant=merchant)
+    clearing = ledger.account(AccountKind.CLEARING, "MXN")
+    LedgerAccount.objects.filter(pk__in=[mxn.pk, clearing.pk]).update(balance=Decimal("500.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(merchant, TODAY)
+    batch.refresh_from_db()
+    items = {i.source_currency: i.amount for i in batch.items.all()}
+    assert set(items) == {"BRL", "MXN"}
+    with payout_providers.file_storage().open(batch.file) as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8"))))
+    assert {r["sourceCurrency"]: Decimal(r["amount"]) for r in rows} == items
+    assert {r["targetCurrency"] for r in rows} == {"CNY"}
+    assert sum(Decimal(r["amount"]) for r in rows) == batch.total
 
 
 def test_without_a_payout_provider_nothing_is_paid(completed, settings):
@@ -232,8 +291,38 @@ def test_a_share_out_of_range_is_refused_naming_the_setting(completed, settings)
     assert not PayoutBatch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fee", "margin", "named"),
+    [
+        ("1%", "0", "PAYOUTS_FEE_RATE"),
+        ("0", "abc", "PAYOUTS_FX_MARGIN"),
+        ("NaN", "0", "PAYOUTS_FEE_RATE"),
+        ("0.6", "0.5", "PAYOUTS_FEE_RATE"),
+    ],
+)
+def test_a_malformed_share_or_shares_summing_to_one_are_refused(
+    completed, settings, fee, margin, named
+):
+    settings.PAYOUTS_FEE_RATE, settings.PAYOUTS_FX_MARGIN = fee, margin
+    merchant = completed.orders.first().merchant
+    with pytest.raises(ValidationError) as err:
+        payouts.run_payout(merchant, TODAY)
+    assert named in err.value.message_dict
+    assert not PayoutBatch.objects.exists()
+
+
+def test_a_balance_the_shares_would_take_whole_stays_owed(completed, settings):
+    settings.PAYOUTS_FEE_RATE, settings.PAYOUTS_FX_MARGIN = "0.39", "0.6"
+    merchant = completed.orders.first().merchant
+    LedgerAccount.objects.filter(merchant=merchant, kind=AccountKind.MERCHANT_PAYABLE).update(
+        balance=Decimal("0.01")
+    )
+    assert payouts.run_payout(merchant, TODAY) is None
+    assert not PayoutBatch.objects.exists()
+
+
 def test_an_operator_downloads_the_bank_file_and_a_merchant_cannot(
-    completed, settings, tmp_path, client, django_capture_on_commit_callbacks
+    completed, settings, tmp_path, client, django_capture_on_commit_callbacks, payout_files
 ):
     from django.urls import reverse
 
@@ -255,4 +344,32 @@ def test_an_operator_downloads_the_bank_file_and_a_merchant_cannot(
     body = b"".join(response.streaming_content).decode()
     assert response.status_code == 200 and body.startswith("recipientId,name,")
     assert batch.reference in body
-    default_storage.delete(batch.file)
+
+
+def test_the_bank_file_is_private_never_public_media(
+    completed, settings, client, django_capture_on_commit_callbacks, payout_files
+):
+    """The file names are guessable (merchant id and period): the file lives outside the media
+    root, so /media/ never serves it, signed in or not; only the operators' view does."""
+    from django.urls import reverse
+
+    from caravana.accounts.models import Role
+    from tests import factories as f
+
+    settings.PAYOUTS_PROVIDER = "wise_batch"
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payouts.run_payout(completed.orders.order_by("pk").first().merchant, TODAY)
+    batch.refresh_from_db()
+    assert batch.file and (payout_files / batch.file).is_file()
+    assert not (settings.MEDIA_ROOT / batch.file).exists()
+    assert not default_storage.exists(batch.file)
+    assert client.get(f"/media/{batch.file}").status_code == 404
+    url = reverse("operations:payout_file", args=[batch.reference])
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(f.user(Role.OPERATOR))
+    assert client.get(f"/media/{batch.file}").status_code == 404
+    response = client.get(url)
+    assert response.status_code == 200
+    assert batch.reference in b"".join(response.streaming_content).decode()
+    with pytest.raises(ValueError):
+        payout_providers.file_storage().url(batch.file)

@@ -81,6 +81,23 @@ def test_the_csv_sums_to_the_ledger(client, paid_out):
     assert paid[0]["payout_currency"] == "CNY" and paid[0]["fx_rate_source"]
 
 
+def test_the_csv_keeps_text_cells_from_being_read_as_formulas(client, paid_out):
+    """A rate source (or any text) starting with = is written as text; amounts keep their
+    minus sign."""
+    from caravana.payments.models import PayoutItem
+
+    merchants, users = paid_out
+    PayoutItem.objects.filter(batch__merchant=merchants[0]).update(
+        rate_source='=HYPERLINK("http://evil.example/","rate")'
+    )
+    client.force_login(users[0])
+    response = client.get(reverse("console:statement_csv"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sources = [r["fx_rate_source"] for r in rows if r["fx_rate_source"]]
+    assert sources and all(s.startswith("'=") for s in sources)
+    assert any(r["amount"].startswith("-") for r in rows)
+
+
 def test_the_pdf_downloads(client, paid_out):
     _merchants, (user, _other) = paid_out
     client.force_login(user)

@@ -510,6 +510,25 @@ def test_a_3ds_decline_by_webhook_keeps_the_mapped_reason(client, st, market):
     assert payment.decline_reason == "authentication_failed"
 
 
+def test_a_decline_after_a_settled_challenge_still_fails_the_payment(client, st, market):
+    """Once 3-D Secure is settled (the capture requested), the challenge no longer decides: a
+    later decline (the card refused at capture, the authorisation lapsed) fails the payment."""
+    group, payment = _three_ds_checkout(client, st, market)
+    pi = st.authenticate(payment.reference, passed=True)
+    assert (
+        post_event(client, event("payment_intent.amount_capturable_updated", pi)).status_code == 200
+    )
+    payment.refresh_from_db()
+    assert payment.artefact["challenge"] == "approved" and "challenge_url" in payment.artefact
+    assert payment.status == PaymentStatus.PENDING
+    error = {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline"}
+    st.intents[pi["id"]].update(status="requires_payment_method", last_payment_error=error)
+    refused = st.intents[pi["id"]]
+    assert post_event(client, event("payment_intent.payment_failed", refused)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.DECLINED
+
+
 def test_the_storefront_sends_the_buyer_to_the_banks_page(client, st, market, settings):
     """The pay-again form: a 3-D Secure card answers a redirect to Stripe's redirect_to_url."""
     from django.urls import reverse

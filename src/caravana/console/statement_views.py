@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from caravana import manifest_paper as paper
 from caravana.access.pages import merchant_required
+from caravana.jobs.csvfile import cell
 from caravana.money import Money
 from caravana.payments import statements
 from caravana.payments.models import PayoutBatch
@@ -81,6 +82,8 @@ CSV_COLUMNS = (
 
 
 def _csv_rows(data: list[statements.CurrencyStatement]) -> list[list[str]]:
+    """Text cells go through jobs.csvfile.cell (never read as a formula); amounts stay
+    numbers, their minus sign included."""
     rows: list[list[str]] = [list(CSV_COLUMNS)]
     for cs in data:
         rows.append(["", cs.currency, _("Brought forward"), "", "", f"{cs.opening:.2f}"])
@@ -88,11 +91,12 @@ def _csv_rows(data: list[statements.CurrencyStatement]) -> list[list[str]]:
             item = line.payout
             rows.append(
                 [
-                    line.when.isoformat(timespec="seconds"), cs.currency, line.label,
-                    line.reference, f"{line.amount:.2f}", f"{line.balance:.2f}",
+                    line.when.isoformat(timespec="seconds"), cs.currency, cell(line.label),
+                    cell(line.reference), f"{line.amount:.2f}", f"{line.balance:.2f}",
                     f"{item.amount:.2f}" if item else "", item.batch.currency if item else "",
                     f"{item.rate.normalize():f}" if item else "",
-                    item.rate_date.isoformat() if item else "", item.rate_source if item else "",
+                    item.rate_date.isoformat() if item else "",
+                    cell(item.rate_source) if item else "",
                 ]
             )  # fmt: skip
     return rows

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +18,14 @@ from caravana.catalog.models import Merchant
 from caravana.jobs import launch
 from caravana.jobs.models import Job
 from caravana.orders.models import Dispute, DisputeStatus
-from caravana.payments import job_kinds, outbox, refunds, review_queue, statements
+from caravana.payments import (
+    job_kinds,
+    outbox,
+    payout_providers,
+    refunds,
+    review_queue,
+    statements,
+)
 from caravana.payments.models import (
     CallStatus,
     LedgerAccount,
@@ -82,10 +88,11 @@ def payout_file(request: HttpRequest, reference: str) -> HttpResponse:
     """The bank file a payout adapter wrote for a batch (payments.payout_providers), for the
     operator to upload to the payout partner."""
     batch = get_object_or_404(PayoutBatch, reference=reference)
-    if not batch.file or not default_storage.exists(batch.file):
+    storage = payout_providers.file_storage()
+    if not batch.file or not storage.exists(batch.file):
         raise Http404("file")
     return FileResponse(
-        default_storage.open(batch.file, "rb"), as_attachment=True,
+        storage.open(batch.file, "rb"), as_attachment=True,
         filename=f"{batch.reference}.csv", content_type="text/csv",
     )  # fmt: skip
 

@@ -85,6 +85,7 @@ def _send_payout(call: ProviderCall) -> str:
     batch = call.payout
     assert batch is not None  # a payout call has its batch (request_call)
     merchant = batch.merchant
+    items = list(batch.items.order_by("source_currency").values_list("source_currency", "amount"))
     item = batch.items.order_by("source_currency").first()
     return payout_providers.get(call.provider).send(
         payout_providers.PayoutOrder(
@@ -92,6 +93,7 @@ def _send_payout(call: ProviderCall) -> str:
             merchant_id=merchant.pk, beneficiary=merchant.legal_name,
             email=merchant.contact_email, amount=call.amount, currency=call.currency,
             source_currency=item.source_currency if item else call.currency,
+            lines=tuple(items),
         )
     )  # fmt: skip
 

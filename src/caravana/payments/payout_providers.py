@@ -9,8 +9,9 @@ key; an adapter must move the money at most once per key, whatever the retries.
 - `sandbox`: books the transfer in the sandbox's own records (SandboxOperation), deduped on the
   key, and answers its reference at once.
 - `wise_batch`: writes the payout as a batch-payment CSV for Wise Business ("Send to saved
-  recipients" template), into Django storage under PAYOUTS_BANK_FILE_DIR; an operator
-  downloads it (Operations → Payouts) and uploads it to Wise. The transfer is then the
+  recipients" template), into the private payouts storage (settings STORAGES["payouts"],
+  never public media) under PAYOUTS_BANK_FILE_DIR; an operator downloads it (Operations →
+  Payouts) and uploads it to Wise. The transfer is then the
   partner's; the file's name is the key, so a retry finds the file already written.
 
 Wise's batch template, as documented in its help centre, "How do I fill in my batch template?"
@@ -35,8 +36,9 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, storages
 
+from caravana.jobs.csvfile import cell
 from caravana.payments import providers
 
 
@@ -53,6 +55,9 @@ class PayoutOrder:
     amount: Decimal
     currency: str
     source_currency: str  # the currency the platform funds the transfer from
+    #: One (source currency, amount in `currency`) per PayoutItem: a merchant owed in several
+    #: buyer currencies is paid from each clearing account its own converted share.
+    lines: tuple[tuple[str, Decimal], ...] = ()
 
 
 class PayoutProvider(Protocol):
@@ -100,18 +105,31 @@ def recipient_ids() -> dict[str, str]:
 
 
 def wise_rows(order: PayoutOrder) -> list[list[str]]:
-    """The header and the payout's row: a fixed target amount (the merchant gets exactly what
-    its statement says; the partner's fee is the platform's, already charged as our fee)."""
+    """The header and one row per source currency (PayoutItem): sourceCurrency is the platform
+    balance the transfer is funded from (the clearing account in that currency the ledger's
+    payout posting credited), the amount that item's converted share as a fixed target amount
+    (the merchant gets exactly what its statement says; the partner's fee is the platform's,
+    already charged as our fee). Unverified: whether Wise accepts several rows to the same
+    recipient with different source currencies in one batch file.
+    Text a merchant chose (name, e-mail) goes through jobs.csvfile.cell: a spreadsheet never
+    reads it as a formula."""
     recipient = recipient_ids().get(
         str(order.merchant_id), f"caravana-merchant-{order.merchant_id}"
     )
-    return [
-        list(WISE_COLUMNS),
+    lines = order.lines or ((order.source_currency, order.amount),)
+    return [list(WISE_COLUMNS)] + [
         [
-            recipient, order.beneficiary, order.email, "BUSINESS", order.source_currency,
-            order.currency, f"{order.amount:.2f}", "target", order.reference,
-        ],
+            cell(recipient), cell(order.beneficiary), cell(order.email), "BUSINESS",
+            source, order.currency, f"{amount:.2f}", "target", cell(order.reference),
+        ]
+        for source, amount in lines
     ]  # fmt: skip
+
+
+def file_storage() -> Storage:
+    """The private storage of bank files (settings STORAGES["payouts"]): never public media,
+    served only by the operators' view (payments.ops_views.payout_file)."""
+    return storages["payouts"]
 
 
 def bank_file_dir() -> str:
@@ -136,12 +154,13 @@ class WiseBatchFile:
 
     def send(self, order: PayoutOrder) -> str:
         path = bank_file_name(order.key)
-        if not default_storage.exists(path):
+        storage = file_storage()
+        if not storage.exists(path):
             out = io.StringIO()
             csv.writer(out, lineterminator="\r\n").writerows(wise_rows(order))
-            saved = default_storage.save(path, ContentFile(out.getvalue().encode("utf-8")))
+            saved = storage.save(path, ContentFile(out.getvalue().encode("utf-8")))
             if saved != path:  # written meanwhile by another worker: keep one file
-                default_storage.delete(saved)
+                storage.delete(saved)
         return f"file:{order.key}"[:64]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,14 +44,41 @@ def period_of(merchant: Merchant, on: dt.date) -> str:
 
 
 def _fraction(name: str) -> Decimal:
-    """An operator-set share (0 ≤ x < 1) from settings: PAYOUTS_FEE_RATE, PAYOUTS_FX_MARGIN."""
-    value = Decimal(str(getattr(settings, name, "0") or "0"))
-    if not Decimal(0) <= value < 1:
+    """An operator-set share (0 ≤ x < 1) from settings: PAYOUTS_FEE_RATE, PAYOUTS_FX_MARGIN. A
+    value that is not a plain decimal ("1%", "", "abc") is refused naming the setting."""
+    raw = str(getattr(settings, name, "0") or "0").strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not Decimal(0) <= value < 1:
         raise field_error(
             name, _("%(name)s must be between 0 and 1.") % {"name": name},
             PaymentsErrorCode.LEDGER_REFUSED,
         )  # fmt: skip
     return value
+
+
+def _shares() -> tuple[Decimal, Decimal]:
+    """The fee and FX margin rates; together they must leave the merchant something (< 1)."""
+    fee_rate, margin_rate = _fraction("PAYOUTS_FEE_RATE"), _fraction("PAYOUTS_FX_MARGIN")
+    if fee_rate + margin_rate >= 1:
+        raise field_error(
+            "PAYOUTS_FEE_RATE",
+            _("%(a)s and %(b)s together must be less than 1.")
+            % {"a": "PAYOUTS_FEE_RATE", "b": "PAYOUTS_FX_MARGIN"},
+            PaymentsErrorCode.LEDGER_REFUSED,
+        )
+    return fee_rate, margin_rate
+
+
+def _net(acct: LedgerAccount, fee_rate: Decimal, margin_rate: Decimal) -> Decimal:
+    cur = acct.currency
+    return (
+        acct.balance
+        - round_money(acct.balance * margin_rate, cur)
+        - round_money(acct.balance * fee_rate, cur)
+    )
 
 
 def payout_key(merchant: Merchant, period: str) -> str:
@@ -78,7 +106,7 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
         raise field_error(
             "provider", _("No payout provider is configured."), PaymentsErrorCode.NO_PROVIDER
         )
-    fee_rate, margin_rate = _fraction("PAYOUTS_FEE_RATE"), _fraction("PAYOUTS_FX_MARGIN")
+    fee_rate, margin_rate = _shares()
     target = payout_currency(merchant)
     period = period_of(merchant, on)
     key = payout_key(merchant, period)
@@ -100,8 +128,15 @@ def run_payout(merchant: Merchant, on: dt.date | None = None) -> PayoutBatch | N
     locked = ledger.lock([LedgerAccount(pk=pk) for pk, _cur in payable] + others)
     if PayoutBatch.objects.filter(merchant=merchant, period=period).exists():
         return None
+    # A balance so small that the rounded fee and margin would take it all stays owed until
+    # more comes in: a payout always leaves the merchant something (net > 0).
     accounts = sorted(
-        (locked[pk] for pk, _cur in payable if locked[pk].balance > 0), key=lambda a: a.currency
+        (
+            locked[pk]
+            for pk, _cur in payable
+            if locked[pk].balance > 0 and _net(locked[pk], fee_rate, margin_rate) > 0
+        ),
+        key=lambda a: a.currency,
     )
     if not accounts:
         return None
@@ -176,8 +211,18 @@ def run_payouts(
     """One transaction per merchant (run_payout), each with its transfer request. `limit`
     bounds how many merchants one call pays (the periodic task); the operators' run is a job
     (payments.job_kinds) that pays them all (limit=None), reporting `progress(done, total)`."""
+    on = on or timezone.now().date()
+    year, week, _day = on.isocalendar()
+    # Merchants already paid for the period `on` falls in (period_of, per schedule) are left
+    # out in SQL before the limit: else they would fill the limit run after run and merchants
+    # with higher ids would never be paid.
+    paid = PayoutBatch.objects.filter(merchant_id=OuterRef("merchant_id")).filter(
+        Q(merchant__payout_schedule="monthly", period=f"{on.year}-{on.month:02d}")
+        | (~Q(merchant__payout_schedule="monthly") & Q(period=f"{year}-W{week:02d}"))
+    )
     owed = (
         LedgerAccount.objects.filter(kind=AccountKind.MERCHANT_PAYABLE, balance__gt=0)
+        .exclude(Exists(paid))
         .order_by("merchant_id")
         .values_list("merchant_id", flat=True)
         .distinct()

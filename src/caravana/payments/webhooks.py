@@ -135,15 +135,20 @@ def _receive_notification(
             ).first()
             if payment is None:
                 raise LookupError
+            # A 3-D Secure challenge decides only while it is open: once settled (its result
+            # in artefact["challenge"]), a later decline is the capture's and fails it.
+            challenge_open = bool(
+                payment.artefact.get("challenge_url") and not payment.artefact.get("challenge")
+            )
             if charge.status == "succeeded":
                 captures.capture(payment, amount=charge.amount, currency=charge.currency)
-            elif getattr(charge, "authorised", False) and payment.artefact.get("challenge_url"):
+            elif getattr(charge, "authorised", False) and challenge_open:
                 # A card's 3-D Secure passed and the buyer has not come back (yet): the
                 # capture is requested here, once (issuing.settle_challenge).
                 from caravana.payments import issuing
 
                 issuing.settle_challenge(payment, "approved")
-            elif charge.status == "declined" and payment.artefact.get("challenge_url"):
+            elif charge.status == "declined" and challenge_open:
                 from caravana.payments import issuing
 
                 reason = getattr(charge, "status_detail", "") or "authentication_failed"
