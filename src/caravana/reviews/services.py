@@ -265,8 +265,9 @@ def refresh_product_rating(product_id: int) -> None:
     listing rows (catalog.services.set_rating). The product's row is locked first: two
     reviews committing together would otherwise each count without the other (READ
     COMMITTED sees committed rows only) and the later write keep a count one short. FOR NO KEY
-    UPDATE: the review's insert already holds the row's KEY SHARE (its foreign key), which FOR UPDATE would wait on
-    in the other transaction, a deadlock; set_rating's UPDATE takes the same lock anyway.
+    UPDATE: the review's insert already holds the row's KEY SHARE (its foreign key), which
+    FOR UPDATE would wait on in the other transaction, a deadlock; set_rating's UPDATE takes
+    the same lock anyway.
     Meant to run in the transaction that changed the review."""
     Product.objects.select_for_update(no_key=True).filter(pk=product_id).values_list(
         "pk", flat=True
