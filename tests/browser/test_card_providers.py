@@ -209,7 +209,7 @@ def test_mercadopago_pay_again_sends_the_cardholder(live_server, page, shop, set
         settings.MERCADOPAGO_WEBHOOK_SECRET = SECRET
         settings.MERCADOPAGO_API_URL = mp.url
         settings.MERCADOPAGO_PUBLIC_KEY = "APP_USR-public-test"
-        group = place(user, lines=[(product.pk, 1)], method="pix")[0]
+        group = place(user, lines=[(product.variants.get().pk, 1)], method="pix")[0]
         mp.create = lambda body: mp.payments.setdefault(  # an authorised card
             "1300000996",
             {"id": 1300000996, "status": "authorized", "card": {"last_four_digits": "6351"},

@@ -139,7 +139,7 @@ def test_the_checkout_offers_its_methods_documents_and_states_and_places_an_orde
     html = page.content.decode()
     assert [m["code"] for m in page.context["methods"]] == ["card"]
     assert 'id="method-pix"' not in html and 'id="method-card"' in html
-    assert [code for code, _n in page.context["id_types"]] == ["uy.ci", "uy.rut"]
+    assert [t[0] for t in page.context["id_types"]] == ["uy.ci", "uy.rut"]
     assert ("Montevideo", "Montevideo") in page.context["states"]
     assert page.context["area_label"] == "Departamento"
     assert [n for n, _label, _sel in page.context["installments"]][:2] == [1, 3]
