@@ -25,6 +25,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
+HTMX_IDLE = (
+    "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+)
+
 
 @pytest.fixture
 def shop(settings):
@@ -126,6 +130,8 @@ def test_product_and_store_pages_with_reviews(live_server, page, shop):
     expect(page.get_by_test_id("review-answer")).to_have_count(1)
     page.get_by_test_id("reviews").locator("select[name=stars]").select_option("5")
     expect(page.get_by_test_id("review")).to_have_count(2)
+    # The swapped-in form listens for changes only once htmx has settled it.
+    page.wait_for_function(HTMX_IDLE)
     page.get_by_test_id("reviews").locator("select[name=stars]").select_option("")
     expect(page.get_by_test_id("review")).to_have_count(4)
     _shots(page, "product", problems)
