@@ -11,13 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from caravana.access.members import merchant_of
 from caravana.accounts.models import Role
 from caravana.catalog.models import Variant
+from caravana.checkout import demo as demo_orders
 from caravana.checkout import services as checkout
 from caravana.money import round_money
 from caravana.network.seed import seed_network
@@ -29,12 +28,7 @@ from caravana.returns.models import HeldItem, ReturnRequest, ReturnsPoint, Retur
 
 PASSWORD = "caravana-demo"
 NOTE = "demo return"
-ADDRESS = {
-    "recipient": "Ana Souza", "email": "buyer@caravana.example.com",
-    "street_address": "Av. Paulista, 1000", "city": "São Paulo", "state": "SP",
-    "postal_code": "01310-100", "buyer_id": "390.533.447-05", "service_level": "standard",
-    "method": "pix",
-}  # fmt: skip
+ADDRESS = demo_orders.BR_ADDRESS
 
 
 def _staff(point: ReturnsPoint) -> Any:
@@ -65,17 +59,9 @@ def seed_demo_returns(buyer: Any = None, merchant_user: Any = None) -> dict[str,
         return counts
     seed_network(timezone.now().date())
     variants = Variant.objects.filter(merchant=merchant, stock__quantity__gt=2).order_by("pk")[:20]
-    for variant in variants:
-        try:
-            with transaction.atomic():
-                group, payment, _r = checkout.checkout(buyer, "BR", ADDRESS, [(variant.pk, 1)])
-        except ValidationError:
-            continue  # not sold to Brazil (a battery, a missing HS code): the next one
-        break
-    else:
+    order = demo_orders.paid_order(buyer, variants)
+    if order is None:
         return counts
-    simulate.sandbox_simulate(payment)
-    order = group.orders.get()
     ship_as_parcel(order, "SZX-HUB")
     lifecycle.mark_shipped(order)
     lifecycle.confirm_delivery(order.number, timezone.now())

@@ -14,19 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.catalog.models import Merchant, Variant
-from caravana.checkout import services as checkout
+from caravana.checkout import demo as demo_orders
 from caravana.network.seed import seed_network
 from caravana.orders import disputes, lifecycle
 from caravana.orders.models import Order
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import simulate
 from caravana.reviews import services
 
 PASSWORD = "caravana-demo"
@@ -35,11 +32,6 @@ BUYERS = (
     ("joana", "Joana Ribeiro", "pt-br"), ("sofia", "Sofía Pérez", "es"),
     ("daniel", "Daniel Smith", "en"), ("rafael", "Rafael Costa", "pt-br"),
 )  # fmt: skip
-ADDRESS = {
-    "street_address": "Av. Paulista, 1000", "city": "São Paulo", "state": "SP",
-    "postal_code": "01310-100", "buyer_id": "390.533.447-05", "service_level": "standard",
-    "method": "pix",
-}  # fmt: skip
 TEXTS = {
     "pt-br": {
         5: "Chegou antes do prazo e exatamente como na foto. Recomendo!",
@@ -99,18 +91,8 @@ def _stars(rnd: random.Random, quality: float) -> int:
 
 
 def _place(buyer: Any, name: str, variants: list[Variant], rnd: random.Random) -> Order | None:
-    for variant in rnd.sample(variants, min(len(variants), 4)):
-        data = {**ADDRESS, "recipient": name, "email": buyer.email}
-        try:
-            with transaction.atomic():
-                group, payment, _r = checkout.checkout(buyer, "BR", data, [(variant.pk, 1)])
-        except ValidationError:
-            continue  # not sold to Brazil, out of stock: another one
-        simulate.sandbox_simulate(payment)
-        order = group.orders.get()
-        order.refresh_from_db()
-        return order
-    return None
+    picks = rnd.sample(variants, min(len(variants), 4))
+    return demo_orders.paid_order(buyer, picks, recipient=name, email=buyer.email)
 
 
 def seed_merchant(merchant: Merchant, buyers: list[tuple[Any, str]]) -> dict[str, int]:
