@@ -405,29 +405,46 @@ def close_manifest(
     return manifest
 
 
+def _event(
+    parcel_id: int,
+    s10: str,
+    number: str,
+    carrier: Any,
+    place: Any,
+    at: dt.datetime,
+    source: str,
+    event_id: str,
+    where: dict[str, str],
+) -> EventIn:
+    """A parcel's EMF: handed to `carrier` under its number, at `place` (a gateway's or a
+    returns point's), `where` naming the manifest or the point."""
+    return EventIn(
+        parcel_id=parcel_id, identifier=s10, source=source, event_id=event_id,
+        code=HANDOVER_CODE, occurred_at=at, location_code=place.code,
+        location_name=place.name, latitude=place.latitude, longitude=place.longitude,
+        tz=place.tz,
+        details={
+            "carrier": carrier.name, "carrier_code": carrier.code,
+            "carrier_tracking_number": number, **where,
+        },
+    )  # fmt: skip
+
+
 def _events(manifest: HandoverManifest, at: dt.datetime) -> list[EventIn]:
     place = place_of(manifest.gateway.iata)
-    carrier = manifest.carrier
+    where = {"manifest": manifest.reference}
     return [
-        EventIn(
-            parcel_id=parcel_id,
-            identifier=s10,
-            source=TRACKING_SOURCE,
-            event_id=f"{manifest.pk}-{parcel_id}",
-            code=HANDOVER_CODE,
-            occurred_at=at,
-            location_code=place.code,
-            location_name=place.name,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            tz=place.tz,
-            details={
-                "carrier": carrier.name,
-                "carrier_code": carrier.code,
-                "carrier_tracking_number": number,
-                "manifest": manifest.reference,
-            },
-        )  # fmt: skip
+        _event(
+            parcel_id,
+            s10,
+            number,
+            manifest.carrier,
+            place,
+            at,
+            TRACKING_SOURCE,
+            f"{manifest.pk}-{parcel_id}",
+            where,
+        )
         for parcel_id, s10, number in manifest.lines.order_by("pk").values_list(
             "parcel_id", "parcel__s10", "carrier_tracking_number"
         )
@@ -477,28 +494,19 @@ def hand_over_local(
         if parcel.carrier_tracking_number:
             return parcel
         parcel = parcel_carriers.set_number(parcel, fetched or source.number_for(parcel))
-        carrier = parcel.carrier
         record_batch(
             [
-                EventIn(
-                    parcel_id=parcel.pk,
-                    identifier=parcel.s10,
-                    source=LOCAL_SOURCE,
-                    event_id=f"local-{parcel.pk}",
-                    code=HANDOVER_CODE,
-                    occurred_at=at,
-                    location_code=place.code,
-                    location_name=place.name,
-                    latitude=place.latitude,
-                    longitude=place.longitude,
-                    tz=place.tz,
-                    details={
-                        "carrier": carrier.name,
-                        "carrier_code": carrier.code,
-                        "carrier_tracking_number": parcel.carrier_tracking_number,
-                        "returns_point": point,
-                    },
-                )  # fmt: skip
+                _event(
+                    parcel.pk,
+                    parcel.s10,
+                    parcel.carrier_tracking_number,
+                    parcel.carrier,
+                    place,
+                    at,
+                    LOCAL_SOURCE,
+                    f"local-{parcel.pk}",
+                    {"returns_point": point},
+                )
             ]
         )
     return parcel
