@@ -157,6 +157,8 @@ def parcel_template(context) -> dict:
         "bag_id": None,
         "received_by_id": None,
         "received_at": None,
+        "kind": "network",
+        "origin_point": "",
     }
 
 
