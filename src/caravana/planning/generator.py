@@ -222,15 +222,78 @@ def single_lane(seed: int = 1, n: int = 120) -> Problem:
     return Problem(tuple(consignments), tuple(flights), tuple(_bellies(rng, lane, 3, 1)), PENALTIES)
 
 
+# Hard one-dimensional bin packing in the plan schema (docs/planning.md, "Hard instances").
+
+
+def triplet_sizes(n: int, seed: int) -> list[int]:
+    """Falkenauer's triplet construction (E. Falkenauer, "A hybrid grouping genetic algorithm for
+    bin packing", J. Heuristics 2 (1996) 5-30), on capacity 1000: per bin, a first item uniform in
+    [380, 490], a second uniform in [250, s/2] where s is the room left, and a third that fills
+    the bin exactly; so the optimum is n/3 bins of three items each.  Integers here."""
+    if n % 3:
+        raise ValueError("a triplet instance has a multiple of 3 items")
+    rng = random.Random(seed)
+    sizes = []
+    for _ in range(n // 3):
+        first = rng.randint(380, 490)
+        room = 1000 - first
+        second = rng.randint(250, room // 2)
+        sizes += [first, second, room - second]
+    rng.shuffle(sizes)
+    return sizes
+
+
+def uniform_sizes(n: int, seed: int) -> list[int]:
+    """Falkenauer's uniform class: sizes uniform in [20, 100] for capacity 150."""
+    rng = random.Random(seed)
+    return [rng.randint(20, 100) for _ in range(n)]
+
+
+def bin_packing(sizes: list[int], capacity: int, flights: int) -> Problem:
+    """A bin-packing instance as a plan: consignments of `sizes` kg on one lane, `flights`
+    identical optional charters of `capacity` kg (volume never binds), all on time; leaving a
+    consignment costs more than a charter, so the cheapest plan is the fewest charters."""
+    lane = LANES[0]
+    fixed = 1_000.0
+    penalties = Penalties(
+        late_per_kg_day_usd={"premium": 0.0, "standard": 0.0, "economy": 0.0},
+        unshipped_per_kg_usd=2 * fixed / max(1, min(sizes, default=1)),
+    )
+    consignments = tuple(
+        Consignment(
+            f"C{i + 1:03d}", lane[0], lane[1], "standard", float(w), w / 250.0, START,
+            START + timedelta(days=7),
+        )
+        for i, w in enumerate(sizes)
+    )  # fmt: skip
+    charters = tuple(
+        Flight(
+            f"F{k + 1:03d}", lane[0], lane[1], START + timedelta(hours=1 + k), START + timedelta(
+            hours=1 + k + lane[3]), float(capacity), capacity / 125.0, 0, fixed, True,
+        )
+        for k in range(flights)
+    )  # fmt: skip
+    return Problem(consignments, charters, (), penalties)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write a generated planning problem as JSON.")
-    parser.add_argument("kind", choices=("week", "single-lane"))
+    parser.add_argument("kind", choices=("week", "single-lane", "triplets", "uniform"))
+    parser.add_argument("--n", type=int, default=60, help="items of a triplets/uniform instance")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--parcels-per-day", type=int, default=1_000_000)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.kind == "week":
         problem = week(args.seed, args.parcels_per_day)
+    elif args.kind in ("triplets", "uniform"):
+        from .arcflow import first_fit_decreasing
+
+        sizes_of, capacity = (
+            (triplet_sizes, 1000) if args.kind == "triplets" else (uniform_sizes, 150)
+        )
+        sizes = sizes_of(args.n, args.seed)
+        problem = bin_packing(sizes, capacity, len(first_fit_decreasing(sizes, capacity)) + 1)
     else:
         problem = single_lane(args.seed)
     with open(args.out, "w") as fh:
