@@ -113,3 +113,8 @@ def test_volume_binding_too_is_repaired_and_bounded() -> None:
     # and the weight optimum (3) stays a valid bound
     assert plan.lower_bound_usd >= 3 * 1000.0 - 1e-6
     assert len(plan.flights_operated) in (3, 4) and None not in plan.assignments.values()
+
+
+def test_items_of_size_zero_still_need_a_bin() -> None:
+    assert pack([0, 0], 8, seconds=1).bins == [[0, 1]]
+    assert pack([], 8, seconds=1).bins == []

@@ -154,8 +154,10 @@ def _decompose(graph: Graph, flow: dict[int, int], sizes: Sequence[int]) -> list
             bins.append(items)
     if any(pool.values()):  # pragma: no cover - the demand rows forbid it
         raise RuntimeError("arc-flow solution leaves items unpacked")
-    if zero:  # size 0 rides anywhere
-        bins[0].extend(zero) if bins else bins.append(zero)
+    if zero and bins:  # size 0 rides anywhere
+        bins[0].extend(zero)
+    elif zero:
+        bins.append(zero)
     return bins
 
 
@@ -211,8 +213,9 @@ def pack(sizes: Sequence[int], capacity: int, seconds: float) -> Packing:
     if any(w > capacity or w < 0 for w in sizes):
         raise ValueError("every size must be between 0 and the capacity")
     best = first_fit_decreasing(sizes, capacity)
-    lower = l2_bound(sizes, capacity)
-    stats: dict[str, Any] = {"items": len(sizes), "ffd_bins": len(best), "l2_bound": lower}
+    l2 = l2_bound(sizes, capacity)
+    lower = max(l2, 1 if sizes else 0)  # items of size 0 need a bin too
+    stats: dict[str, Any] = {"items": len(sizes), "ffd_bins": len(best), "l2_bound": l2}
     tried = []
     while lower < len(best):
         left = seconds - (time.perf_counter() - start)
@@ -226,6 +229,7 @@ def pack(sizes: Sequence[int], capacity: int, seconds: float) -> Packing:
             lower += 1
         else:
             best = answer
+            break
     stats |= {
         "bins_tried": tried,
         "seconds": round(time.perf_counter() - start, 3),
