@@ -711,3 +711,21 @@ def titled(words: list[str], language: str, limit: int = 4) -> list[int]:
                 [query, limit],
             )
             return [row[0] for row in cur.fetchall()]
+
+
+# Filters issue 13 asks for whose facts do not exist yet. Each returns None ("not offered")
+# until they do, and storefront/_filters.html has no control for them until then.
+def free_shipping_hook(country: str) -> None:
+    """The free-shipping filter: the per-merchant free-shipping thresholds are being added by
+    the promotions app (issue 13, item 5). When they land, return the stores shipping free to
+    `country` (at any basket, or above the basket the buyer has) and filter by them as
+    SearchRequest.store_id does for one store."""
+    return None
+
+
+def delivery_speed_hook(country: str) -> None:
+    """The delivery-speed filter: every product to `country` travels by the same network
+    services (network.service_levels), so no product arrives sooner than another today; the
+    only difference is the seller's handling (reviews.Reputation.shipped_on_time). Return the
+    products (or stores) promised sooner once the data says so."""
+    return None
