@@ -26,16 +26,15 @@ PG_NEAREST = 40
 
 
 def refresh() -> int:
-    """Replace the vocabulary with the full-text index's: each term of a buyer language with
-    the number of products holding it. One transaction; returns the terms written."""
+    """Replace the vocabulary with the full-text index's: each word of the titles in a buyer
+    language with the number of products holding it. Titles only: buyers type what products
+    are called, and a description's boilerplate ("características") would crowd the
+    suggestions with words no title holds. One transaction; returns the terms written."""
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM catalog_searchterm")
         if connection.vendor == "sqlite":
-            # fts5vocab 'col': one row per term and column; a product's title and description
-            # both holding a word count it twice, which only weighs the ranking.
-            cases = " ".join(
-                f"WHEN 'title_{s}' THEN '{s}' WHEN 'description_{s}' THEN '{s}'" for s in LANGUAGES
-            )
+            # fts5vocab 'col': one row per term and column; the titles' columns only.
+            cases = " ".join(f"WHEN 'title_{s}' THEN '{s}'" for s in LANGUAGES)
             cur.execute(
                 "INSERT INTO catalog_searchterm (language, term, docs) "
                 f"SELECT lang, term, sum(doc) FROM (SELECT CASE col {cases} END AS lang, term, doc "
@@ -47,7 +46,7 @@ def refresh() -> int:
                 stat = f"SELECT vector FROM catalog_product_search WHERE language = ''{s}''"
                 cur.execute(
                     "INSERT INTO catalog_searchterm (language, term, docs) "
-                    f"SELECT %s, word, ndoc FROM ts_stat('{stat}') "
+                    f"SELECT %s, word, ndoc FROM ts_stat('{stat}', 'a') "
                     "WHERE length(word) BETWEEN 2 AND 64 AND word ~ '[a-z]'",
                     [s],
                 )
