@@ -373,7 +373,7 @@ class ListingPrice(models.Model):
 
 
 class SearchTerm(models.Model):
-    """A word of the full-text index in one content language and how many products hold it:
+    """A word of the products' titles in one content language and how many products hold it:
     the vocabulary that misspelt words are corrected against and half-typed words completed
     from (catalog.vocabulary). Copied from the index (FTS5's fts5vocab on SQLite, ts_stat on
     PostgreSQL) by catalog.vocabulary.refresh, after a seed and hourly: reading the index's
