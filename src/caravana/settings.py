@@ -459,6 +459,7 @@ CELERY_BEAT_SCHEDULE = {
     # Held parcels past their country's deadline are returned or disposed of (clearance).
     "clearance-expiry": {"task": "caravana.clearance.tasks.apply_expiry", "schedule": 3600.0},
     "expire-orders": {"task": "caravana.orders.tasks.expire_orders", "schedule": 300.0},
+    "search-terms": {"task": "caravana.catalog.tasks.refresh_search_terms", "schedule": 3600.0},
     # Carriers that only offer a tracking API (carrier_events.polling).
     "poll-carriers": {"task": "caravana.carrier_events.tasks.poll_carriers", "schedule": 1800.0},
     "complete-delivered": {"task": "caravana.orders.tasks.complete_delivered", "schedule": 3600.0},

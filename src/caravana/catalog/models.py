@@ -370,3 +370,23 @@ class ListingPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}/{self.country}: {self.amount} {self.currency}"
+
+
+class SearchTerm(models.Model):
+    """A word of the products' titles in one content language and how many products hold it:
+    the vocabulary that misspelt words are corrected against and half-typed words completed
+    from (catalog.vocabulary). Copied from the index (FTS5's fts5vocab on SQLite, ts_stat on
+    PostgreSQL) by catalog.vocabulary.refresh, after a seed and hourly: reading the index's
+    own vocabulary per keystroke would count every matching product each time."""
+
+    language = models.CharField(max_length=7)  # a CONTENT_LANGUAGES suffix: "es", "pt_br", "en"
+    term = models.CharField(max_length=64)  # folded: lower case, no accents
+    docs = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["language", "term"], name="searchterm_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}:{self.term} ({self.docs})"

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from caravana.catalog import vocabulary
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
@@ -91,6 +92,9 @@ class SearchRequest:
     counted: bool = True
     # Only products whose reviews average at least this many stars (1-5); needs `country`.
     rating_min: Decimal | None = None
+    # Words that find nothing are corrected against the vocabulary (catalog.vocabulary) and
+    # searched again; False searches the words exactly as typed ("search instead for …").
+    correct: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class SearchResult:
     per_page: int
     # True when there are more than `total` matches: show "1,000+".
     capped: bool = False
+    # The corrected words searched instead of the typed ones, which found nothing ("" if none).
+    corrected: str = ""
 
     @property
     def pages(self) -> int:
@@ -263,13 +269,28 @@ def search(req: SearchRequest) -> SearchResult:
         ids, n = _text_search(req, words, sort, offset, prefix=False)
         if n <= MAX_CANDIDATES:
             ids, n = _text_search(req, words, sort, offset, prefix=True)
-    return SearchResult(
+    result = SearchResult(
         ids=ids,
         total=min(n, MAX_CANDIDATES),
         page=page,
         per_page=req.per_page,
         capped=n > MAX_CANDIDATES,
     )
+    if n == 0 and req.correct:
+        return _corrected(req, terms(req.text)) or result
+    return result
+
+
+def _corrected(req: SearchRequest, typed: list[str]) -> SearchResult | None:
+    """The search again with each misspelt word replaced by the nearest term of the vocabulary
+    ("audifnos" -> "audifonos"), when that changes a word and finds something. A failed word
+    search costs an index probe or two, so only a search that found nothing pays for this."""
+    fixed = vocabulary.correct(typed, req.language)
+    if fixed == typed:
+        return None
+    text = " ".join(fixed)
+    result = search(replace(req, text=text, correct=False))
+    return replace(result, corrected=text) if result.total else None
 
 
 def _any_in_price_range(req: SearchRequest) -> bool:
@@ -658,3 +679,53 @@ def _of_scanned(
         *score_params, *params, MAX_SCANNED, *(lp_params if priced else []), *outer_params,
         MAX_CANDIDATES + 1,
     ]  # fmt: skip
+
+
+def titled(words: list[str], language: str, limit: int = 4) -> list[int]:
+    """The newest `limit` active products whose title in `language` holds every one of `words`
+    (whole words, as the vocabulary completed them): the suggestions' products. One walk of the
+    full-text index from its newest end that stops at `limit`, so it costs the same at any
+    catalogue size for a word most products share as for a rare one."""
+    words = [w for w in significant(words) if w]
+    if not words:
+        return []
+    sfx = suffix(language)
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            expr = " AND ".join('"' + w.replace('"', "") + '"' for w in words)
+            cur.execute(
+                "SELECT catalog_product.id FROM catalog_product_fts CROSS JOIN catalog_product "
+                "ON catalog_product.id = catalog_product_fts.rowid "
+                "WHERE catalog_product_fts MATCH %s AND catalog_product.is_active = 1 "
+                "ORDER BY catalog_product_fts.rowid DESC LIMIT %s",
+                [f"{{title_{sfx}}} : ({expr})", limit],
+            )
+            return [row[0] for row in cur.fetchall()]
+        # Weight A: the title's words (pg_vector_sql). The partitions come newest block first.
+        query = " & ".join(f"{w}:A" for w in words)
+        with _planner_for_text_search():
+            cur.execute(
+                f"SELECT s.product_id FROM catalog_product_search s WHERE s.language = '{sfx}' "
+                "AND s.vector @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s)) "
+                "AND s.is_active LIMIT %s",
+                [query, limit],
+            )
+            return [row[0] for row in cur.fetchall()]
+
+
+# Filters issue 13 asks for whose facts do not exist yet. Each returns None ("not offered")
+# until they do, and storefront/_filters.html has no control for them until then.
+def free_shipping_hook(country: str) -> None:
+    """The free-shipping filter: the per-merchant free-shipping thresholds are being added by
+    the promotions app (issue 13, item 5). When they land, return the stores shipping free to
+    `country` (at any basket, or above the basket the buyer has) and filter by them as
+    SearchRequest.store_id does for one store."""
+    return None
+
+
+def delivery_speed_hook(country: str) -> None:
+    """The delivery-speed filter: every product to `country` travels by the same network
+    services (network.service_levels), so no product arrives sooner than another today; the
+    only difference is the seller's handling (reviews.Reputation.shipped_on_time). Return the
+    products (or stores) promised sooner once the data says so."""
+    return None

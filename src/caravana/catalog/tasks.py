@@ -19,3 +19,12 @@ def refresh_listing_prices(
     fx.invalidate()
     quoting.invalidate()
     return landed.refresh(countries, product_ids)
+
+
+@app.task(ignore_result=True)
+def refresh_search_terms() -> int:
+    """The search vocabulary copied again from the full-text index (catalog.vocabulary): new
+    products' words become corrections and suggestions within the hour."""
+    from caravana.catalog import vocabulary
+
+    return vocabulary.refresh()

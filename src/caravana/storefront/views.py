@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caravana import markets
-from caravana.catalog import landed, queries, thumbnails
+from caravana.catalog import landed, queries, thumbnails, vocabulary
 from caravana.catalog.models import Category, ProductImage, Store
-from caravana.catalog.search import SORTS, SearchRequest
+from caravana.catalog.search import SORTS, SearchRequest, SearchResult, terms
 from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
 from caravana.money import Money
@@ -25,7 +25,7 @@ from caravana.pricing.charge_names import rate_text, refusal_text
 from caravana.reviews import reputation as review_figures
 from caravana.reviews import services as reviews
 from caravana.reviews.views import product_context as reviews_context
-from caravana.storefront import local_stock
+from caravana.storefront import local_stock, suggestions
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
@@ -207,6 +207,13 @@ def _listing(
         errors["max"] = _("Maximum price: give an amount no lower than the minimum price.")
         price_max = None
     rating_min = _rating_min(request.GET.get("rating"))
+    exact = request.GET.get("exact") == "1"
+    if store is None and request.GET.get("store"):
+        # The search page's store filter (the stores of the results offered as choices).
+        picked = Store.objects.filter(slug=request.GET["store"]).only("pk", "slug", "name")
+        store_filter = picked.first()
+    else:
+        store_filter = None
     chosen = category
     if chosen is None and request.GET.get("category"):
         chosen = queries.category_by_slug(request.GET["category"])
@@ -215,7 +222,7 @@ def _listing(
         language=lang,
         category_ids=queries.category_ids_below(chosen) if chosen else (),
         category_top=chosen.pk if chosen and chosen.parent_id is None else None,
-        store_id=store.pk if store else None,
+        store_id=store.pk if store else store_filter.pk if store_filter else None,
         price_min=price_min,
         price_max=price_max,
         rates=book.listing_rates(),
@@ -224,16 +231,21 @@ def _listing(
         page=_page(request.GET.get("page")),
         per_page=PER_PAGE,
         rating_min=rating_min,
+        correct=not exact,
     )
     result = run_search(req)
     query = request.GET.copy()
     query.pop("page", None)
+    cards = _cards(request, result.ids)
     return {
+        **_findings(request, text, result, exact, lang),
+        "stores": _store_choices(cards, store_filter),
+        "store_filter": store_filter.slug if store_filter else "",
         "q": text,
         "sort": sort,
         "sorts": SORTS,
         "result": result,
-        "cards": _cards(request, result.ids),
+        "cards": cards,
         "chosen_category": chosen,
         "categories": [(c, c.name(lang)) for c in queries.top_categories()],
         "min": request.GET.get("min", ""),
@@ -243,6 +255,48 @@ def _listing(
         "errors": errors,
         "rating": str(int(rating_min)) if rating_min else "",
     }
+
+
+def _findings(
+    request: HttpRequest, text: str, result: SearchResult, exact: bool, lang: str
+) -> dict:
+    """What the page says about the words: the corrected ones searched instead ("showing
+    results for …", with a link to the words as typed), and on an empty page a correction to
+    try (when the buyer asked for the typed words) and categories to browse instead."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    found: dict = {"corrected": result.corrected, "exact_query": "", "try_query": ""}
+    if result.corrected:
+        query["exact"] = "1"
+        found["exact_query"] = query.urlencode()
+    elif not result.total and text:
+        words = terms(text)
+        fixed = vocabulary.correct(words, lang) if exact else words
+        if fixed != words:
+            query["q"], _dropped = " ".join(fixed), query.pop("exact", None)
+            found["try_query"] = query.urlencode()
+            found["try_text"] = query["q"]
+    if not result.total:
+        found["browse"] = [(c, c.name(lang)) for c in queries.top_categories()[:BROWSE]]
+    return found
+
+
+#: Categories an empty results page offers to browse.
+BROWSE = 8
+
+
+def _store_choices(cards: list[dict], chosen: Store | None) -> list[tuple[str, str]]:
+    """The store filter's choices: the chosen store and the stores of the cards shown (a
+    catalogue of 100,000 stores cannot be a list; the stores the words found can)."""
+    seen: dict[str, str] = {}
+    if chosen is not None:
+        seen[chosen.slug] = chosen.name
+    for c in cards:
+        seen.setdefault(c["product"].store.slug, c["store"])
+    return list(seen.items())[:STORE_CHOICES]
+
+
+STORE_CHOICES = 12
 
 
 def _rating_min(value: str | None) -> Decimal | None:
@@ -260,6 +314,23 @@ def search(request: HttpRequest) -> HttpResponse:
     context = _listing(request)
     template = "storefront/_results.html" if request.htmx else "storefront/search.html"
     return render(request, template, context, status=_status(request, context))
+
+
+def suggest(request: HttpRequest) -> HttpResponse:
+    """As-you-type suggestions under the search box (htmx, from two letters on): the searches
+    the vocabulary completes the last word to, the categories it names and a few products.
+    A fixed handful of small queries (catalog.vocabulary, catalog.search.titled)."""
+    lang = _language()
+    text = request.GET.get("q", "")[:SUGGEST_CHARS]
+    context = {"searches": [], "categories": [], "products": []}
+    words = terms(text)
+    if len(text.strip()) >= 2 and words:
+        context = suggestions.for_text(words, text.endswith(" "), lang)
+    return render(request, "storefront/_suggest.html", context)
+
+
+#: Characters of the search box read for suggestions.
+SUGGEST_CHARS = 100
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:

@@ -17,7 +17,7 @@ import time
 
 from django.db import connection
 
-from caravana.catalog import landed
+from caravana.catalog import landed, vocabulary
 from caravana.catalog.models import Merchant, Product
 from caravana.catalog.seeding import generate, reference
 from caravana.catalog.seeding.bulk import BulkSeeder
@@ -55,6 +55,10 @@ def seed(scale: str, seed: int = 42, report: Report | None = None) -> float:
     else:
         seed_orm(sc, seed, categories, report)
         fill_listing_prices(report, bulk=False)
+    # The words search corrects and completes towards (catalog.vocabulary).
+    t0 = time.perf_counter()
+    terms = vocabulary.refresh()
+    report.line(f"  search vocabulary: {terms:,} terms in {time.perf_counter() - t0:.1f} s")
     first = Merchant.objects.filter(uscc=marker).first()
     reference.ensure_users(first, report)
     return time.perf_counter() - started

@@ -50,3 +50,71 @@
     });
   });
 })();
+
+// The search box's suggestions (a combobox over a listbox, WAI-ARIA APG): htmx swaps the listbox
+// in; this opens it when it has options, moves the active option with the arrow keys
+// (aria-activedescendant: focus stays in the box), opens the active option on Enter, closes on
+// Escape, Tab or a click elsewhere, and opens an option clicked.
+(function () {
+  "use strict";
+  function box() { return document.querySelector("input[data-suggest]"); }
+  function list() { return document.getElementById("search-suggestions"); }
+  function options() { const l = list(); return l ? Array.from(l.querySelectorAll("[role=option]")) : []; }
+  function setOpen(open) {
+    const input = box(), l = list();
+    if (!input || !l) return;
+    const show = open && options().length > 0;
+    l.hidden = !show;
+    input.setAttribute("aria-expanded", show ? "true" : "false");
+    if (!show) { input.removeAttribute("aria-activedescendant"); }
+  }
+  function activate(i) {
+    const opts = options(), input = box();
+    opts.forEach(function (o, n) { o.setAttribute("aria-selected", n === i ? "true" : "false"); });
+    if (i >= 0 && opts[i]) {
+      input.setAttribute("aria-activedescendant", opts[i].id);
+      opts[i].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function current() {
+    const input = box(), id = input && input.getAttribute("aria-activedescendant");
+    return id ? options().findIndex(function (o) { return o.id === id; }) : -1;
+  }
+  function go(option) { if (option && option.dataset.href) window.location.assign(option.dataset.href); }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target && e.target.id === "search-suggestions") {
+      const input = box();
+      setOpen(document.activeElement === input && input.value.trim().length >= 2);
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    const input = box();
+    if (!input || e.target !== input) return;
+    const opts = options(), open = input.getAttribute("aria-expanded") === "true";
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!opts.length) return;
+      e.preventDefault();
+      if (!open) { setOpen(true); }
+      const i = current(), step = e.key === "ArrowDown" ? 1 : -1;
+      activate(i < 0 ? (step > 0 ? 0 : opts.length - 1) : (i + step + opts.length) % opts.length);
+    } else if (e.key === "Enter" && open && current() >= 0) {
+      e.preventDefault();
+      go(opts[current()]);
+    } else if (e.key === "Escape" && open) {
+      e.preventDefault();
+      setOpen(false);
+    } else if (e.key === "Tab") {
+      setOpen(false);
+    }
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target === box() && e.target.value.trim().length < 2) setOpen(false);
+  });
+  document.addEventListener("click", function (e) {
+    const option = e.target.closest && e.target.closest("#search-suggestions [role=option]");
+    if (option) { go(option); return; }
+    if (e.target !== box()) setOpen(false);
+  });
+})();

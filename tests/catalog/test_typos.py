@@ -1,0 +1,100 @@
+"""Search that forgives: misspelt words corrected against the vocabulary (catalog.vocabulary),
+half-typed ones completed, on both databases."""
+
+import pytest
+
+from caravana.catalog import spelling, vocabulary
+from caravana.catalog.search import SearchRequest, search, titled
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    audio = f.category("audio")
+    clothes = f.category("clothes")
+    s = f.store()
+    items = {
+        "fone": f.product(
+            s,
+            cat=audio,
+            title_pt_br="Fone de ouvido Bluetooth",
+            title_es="Audífonos Bluetooth",
+            title_en="Bluetooth earphones",
+        ),
+        "vestido": f.product(
+            s,
+            cat=clothes,
+            title_pt_br="Vestido floral",
+            title_es="Vestido floral",
+            title_en="Floral dress",
+        ),
+        "off": f.product(s, cat=audio, title_es="Audífonos viejos", is_active=False),
+    }
+    vocabulary.refresh()
+    return items
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "meant", "product"),
+    [
+        ("audifnos", "es", "audifonos", "fone"),
+        ("fonne", "pt-br", "fone", "fone"),
+        ("vestdo", "es", "vestido", "vestido"),
+        ("vestdo floral", "pt-br", "vestido floral", "vestido"),
+        ("ofne", "pt-br", "fone", "fone"),  # a slip on the first letter
+    ],
+)
+def test_a_misspelt_word_finds_the_product(catalog, typed, language, meant, product):
+    result = search(SearchRequest(text=typed, language=language))
+    assert result.ids == [catalog[product].pk]
+    assert result.corrected == meant
+
+
+def test_words_as_typed_when_asked_or_when_they_find_something(catalog):
+    exact = search(SearchRequest(text="audifnos", language="es", correct=False))
+    assert exact.ids == [] and exact.corrected == ""
+    right = search(SearchRequest(text="audífonos", language="es"))
+    assert right.ids == [catalog["fone"].pk] and right.corrected == ""
+
+
+def test_nothing_near_stays_empty(catalog):
+    result = search(SearchRequest(text="xilofone zzz", language="es"))
+    assert result.ids == [] and result.corrected == ""
+
+
+def test_vocabulary_is_per_language_and_folded(catalog):
+    assert vocabulary.complete("au", "es") == ["audifonos"]
+    assert vocabulary.complete("AU", "pt-br") == []
+    assert vocabulary.complete("ves", "pt-br") == ["vestido"]
+    assert vocabulary.complete("a", "es") == []  # one letter: no suggestion
+
+
+def test_titled_reads_titles_only_newest_active_first(catalog):
+    assert titled(["audifonos"], "es") == [catalog["fone"].pk]
+    assert titled(["floral"], "en") == [catalog["vestido"].pk]
+    assert titled([], "es") == []
+
+
+def test_refresh_replaces_the_vocabulary(catalog):
+    catalog["vestido"].delete()
+    vocabulary.refresh()
+    assert vocabulary.complete("ves", "es") == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "d"),
+    [("fone", "fone", 0), ("fonne", "fone", 1), ("ofne", "fone", 1), ("vestdo", "vestido", 1),
+     ("audifnos", "audifonos", 1), ("capa", "fone", 4)],
+)  # fmt: skip
+def test_distance(a, b, d):
+    assert spelling.distance(a, b, 3) == min(d, 4)
+
+
+def test_best_prefers_nearest_then_commonest():
+    assert spelling.best("cabo", [("cabo", 3), ("cabos", 9)]) is None  # already a word
+    assert spelling.best("fome", [("fone", 90), ("fome", 0)]) is None
+    assert spelling.best("fonr", [("fone", 90), ("font", 1)]) == "fone"
+    assert spelling.best("xy", []) is None
+    assert spelling.fold("Audífonos") == "audifonos"
