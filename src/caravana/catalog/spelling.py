@@ -10,6 +10,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from rapidfuzz.distance import OSA
+
 #: Words shorter than this are not corrected: "tv", "xl" and the like have too many neighbours.
 MIN_LENGTH = 3
 
@@ -28,22 +30,8 @@ def max_edits(word: str) -> int:
 
 def distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (insert, delete, substitute, swap two neighbours),
-    or limit + 1 as soon as it must exceed `limit`: most candidates stop after a row or two."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-        prev2, prev = prev, row
-    return prev[-1]
+    or limit + 1 when it exceeds `limit` (rapidfuzz stops early then)."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def best(word: str, candidates: Iterable[tuple[str, int]]) -> str | None:
