@@ -212,9 +212,10 @@ class Simulation:
         for ci, country in enumerate(P.COUNTRIES):
             origin, dest, block, trip = P.LANES[country]
             weekly_m3 = 7 * self.run.parcels_per_day * self.country_share[ci] * self.parcel_m3
-            count = max(1, round(p.committed_share * weekly_m3 / p.charter_volume_m3))
-            step = 168.0 / count
-            t, n = p.charter_hour_utc, 0
+            # a lane that fills less than half a charter a week flies belly (and optional charters)
+            count = round(p.committed_share * weekly_m3 / p.charter_volume_m3)
+            step = 168.0 / max(1, count)
+            t, n = (p.charter_hour_utc if count else hours), 0
             while t < hours:
                 n += 1
                 legs.append(

@@ -170,7 +170,9 @@ class Params:
     charter_volume_m3: float = 680.0
     charter_positions: int = 30
     #: Committed charters per lane sized to this share of the lane's expected volume (the
-    #: planner bench's 0.8); optional charters (the planner may call one a day a lane) cost 12 %
+    #: planner bench's 0.8), evenly spaced over the week; a lane needing under half a charter a
+    #: week has none and flies belly (assumption: a 747 a third full costs more a kg than belly
+    #: space); optional charters (the planner may call one a day a lane) cost 12 %
     #: more (generator.py; option premium 10–25 % of the charter price, §4 assumption).
     committed_share: float = 0.8
     optional_premium: float = 0.12
