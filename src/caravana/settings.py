@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "caravana.tracking",
     "caravana.carrier_events",
     "caravana.planning",
+    "caravana.twin",  # the network twin's `simulate` command (the rest is pure)
     "caravana.customs",
     "caravana.waybills",
     "caravana.jobs",

@@ -1,0 +1,296 @@
+"""The twin's KPIs: counters the model adds to, and the tables the report writes.
+
+Parcel counters are indexed by (order day, country, service level); a country is its lane (one
+lane per country, params.LANES). Flight counters by (departure day, country, leg kind). Stage
+counts are snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel adds +1 where a
+stage starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per stage, not a loop
+over days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import params as P
+
+F = npt.NDArray[np.float64]
+Arr = npt.NDArray[Any]
+
+#: Parcel counters per (day, country, service).
+PARCEL_FIELDS = (
+    "parcels_in", "kg_in", "departed", "delivered", "on_time", "late_refunds", "held",
+    "refused", "lost", "returned", "failed_attempts", "belly", "stranded",
+)  # fmt: skip
+#: Dwell per stage, summed in hours over the parcels that flew (dwell_total: the delivered).
+DWELL = (
+    "merchant", "hub_receive", "hub_sort", "hub_build", "awaiting_flight", "in_air",
+    "customs", "customs_hold", "last_mile", "order_to_door",
+)  # fmt: skip
+#: Where a parcel is at a snapshot.
+STAGES = (
+    "with_merchant", "hub_receive", "hub_sort", "hub_build", "awaiting_flight", "in_air",
+    "customs", "customs_hold", "last_mile", "delivered", "returned", "refused", "lost",
+)  # fmt: skip
+TERMINAL = ("delivered", "returned", "refused", "lost")
+LEG_KINDS = ("committed", "optional", "belly")
+LEG_FIELDS = (
+    "offered", "operated", "cancelled", "kg", "m3", "cap_kg", "cap_m3", "cost_usd", "delay_h",
+)  # fmt: skip
+REASONS = (
+    "ready after today's flights",
+    "planned on a later flight",
+    "no room worth buying in 48 h",
+    "flight cancelled",
+)
+
+
+@dataclass
+class Counters:
+    """Everything a run counts; `close(day)` marks the run's end (the last snapshot)."""
+
+    days: int
+    countries: int
+    services: int
+    parcels: dict[str, F] = field(default_factory=dict)
+    dwell: dict[str, F] = field(default_factory=dict)
+    stage_diff: F = field(default_factory=lambda: np.zeros(0))
+    legs: dict[str, F] = field(default_factory=dict)
+    reasons: F = field(default_factory=lambda: np.zeros(0))
+    end_day: int = 0
+
+    def __post_init__(self) -> None:
+        shape = (self.days, self.countries, self.services)
+        self.parcels = {f: np.zeros(shape) for f in PARCEL_FIELDS}
+        self.dwell = {f: np.zeros(shape) for f in DWELL}
+        self.stage_diff = np.zeros((len(STAGES), self.countries, self.days + 1))
+        self.legs = {f: np.zeros((self.days, self.countries, len(LEG_KINDS))) for f in LEG_FIELDS}
+        self.reasons = np.zeros((self.days, self.countries, len(REASONS)))
+
+    # --- adding -------------------------------------------------------------------------------
+
+    def _key(self, day: Arr, country: Arr, service: Arr) -> Arr:
+        return (day.astype(np.int64) * self.countries + country) * self.services + service
+
+    def _add(self, name: str, key: Arr, weights: Arr | None = None, dwell: bool = False) -> None:
+        target = (self.dwell if dwell else self.parcels)[name]
+        target += np.bincount(key, weights, minlength=target.size).reshape(target.shape)
+
+    def _stage(self, stage: str, country: Arr, start: F, end: F) -> None:
+        """Parcels in `stage` over [start, end) hours: counted at each snapshot 24·j inside."""
+        size = self.days + 1
+        lo = np.clip(np.ceil(np.nan_to_num(start / 24.0, posinf=size)), 0, size - 1)
+        hi = np.clip(np.ceil(np.nan_to_num(end / 24.0, posinf=size)), 0, size - 1)
+        base = (STAGES.index(stage) * self.countries + country.astype(np.int64)) * size
+        flat = self.stage_diff.reshape(-1)
+        n = flat.size
+        flat += np.bincount(base + lo.astype(np.int64), minlength=n)
+        flat -= np.bincount(base + hi.astype(np.int64), minlength=n)
+
+    def ordered(self, day: int, country: Arr, service: Arr, kg: Arr) -> None:
+        key = self._key(np.full(country.size, day), country, service)
+        self._add("parcels_in", key)
+        self._add("kg_in", key, kg)
+
+    def leg(
+        self, day: int, country: int, kind: str, kg: float, m3: float, cap_kg: float,
+        cap_m3: float, cancelled: bool, delay: float, cost: float, used: bool,
+    ) -> None:  # fmt: skip
+        """One leg of the day's plan; a committed charter operates (and is paid) empty or not."""
+        at = (day, country, LEG_KINDS.index(kind))
+        operated = not cancelled and (kind == "committed" or used)
+        row = {"offered": 1.0, "cancelled": float(cancelled), "cost_usd": cost}
+        if operated:
+            row |= {"operated": 1.0, "kg": kg, "m3": m3, "cap_kg": cap_kg, "cap_m3": cap_m3,
+                    "delay_h": delay}  # fmt: skip
+        for name, value in row.items():
+            self.legs[name][at] += value
+
+    def waiting(self, day: int, country: int, reason: str, parcels: int) -> None:
+        if day < self.days:
+            self.reasons[day, country, REASONS.index(reason)] += parcels
+
+    def departed(
+        self, *, day: Arr, country: Arr, service: Arr, kg: F, times: dict[str, F], depart: F,
+        arrive: F, cleared: F, released: F, end: F, held: Arr, refused: Arr, lost: Arr,
+        returned: Arr, failed: Arr, belly: Arr, grace_h: float,
+    ) -> None:  # fmt: skip
+        """Parcels that flew, with the rest of their lives drawn."""
+        key = self._key(day, country, service)
+        delivered = ~refused & ~lost & ~returned
+        deadline = times["deadline_t"]
+        self._add("departed", key)
+        self._add("delivered", key, delivered)
+        self._add("on_time", key, delivered & (end <= deadline))
+        self._add("late_refunds", key, delivered & (end > deadline + grace_h))
+        for name, flag in (("held", held), ("refused", refused), ("lost", lost),
+                           ("returned", returned), ("failed_attempts", failed),
+                           ("belly", belly)):  # fmt: skip
+            self._add(name, key, flag)
+        edges = (
+            times["order_t"], times["handover_t"], times["received_t"], times["sorted_t"],
+            times["built_t"], depart, arrive, cleared, released, end,
+        )  # fmt: skip
+        for i, name in enumerate(DWELL[:-1]):
+            span = edges[i + 1] - edges[i]
+            if name == "last_mile":
+                span = np.where(refused, 0.0, span)
+            self._add(name, key, span, dwell=True)
+        self._add("order_to_door", key, np.where(delivered, end - times["order_t"], 0.0), True)
+        for i, stage in enumerate(STAGES[:9]):
+            self._stage(stage, country, edges[i], edges[i + 1])
+        never = np.full(end.size, np.inf)
+        outcome = np.where(refused, 2, np.where(lost, 3, np.where(returned, 1, 0)))
+        for i, stage in enumerate(TERMINAL):
+            pick = outcome == i
+            self._stage(stage, country[pick], end[pick], never[pick])
+
+    def stranded(self, day: Arr, country: Arr, service: Arr, times: dict[str, F]) -> None:
+        """Parcels still at the origin when the run stops (never flew)."""
+        self._add("stranded", self._key(day, country, service))
+        edges = (
+            times["order_t"], times["handover_t"], times["received_t"], times["sorted_t"],
+            times["built_t"], np.full(day.size, np.inf),
+        )  # fmt: skip
+        for i, stage in enumerate(STAGES[:5]):
+            self._stage(stage, country, edges[i], edges[i + 1])
+
+    def close(self, day: int) -> None:
+        self.end_day = day
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def stages(self) -> F:
+        """Parcels per (stage, country, snapshot day): at 00:00 UTC of each day."""
+        return np.cumsum(self.stage_diff, axis=2)[:, :, : self.days]
+
+    def final_status(self) -> dict[str, int]:
+        """Where every parcel is at the run's end (sums to the parcels ordered)."""
+        at_end = self.stages()[:, :, min(self.end_day, self.days - 1)].sum(axis=1)
+        return {stage: int(round(v)) for stage, v in zip(STAGES, at_end, strict=True)}
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole > 0 else None
+
+
+def parcel_rows(
+    c: Counters, days: range, dates: list[str], refund_usd: float
+) -> list[dict[str, Any]]:
+    """Per order day, country (lane) and service level."""
+    rows = []
+    for k in days:
+        for ci, country in enumerate(P.COUNTRIES):
+            origin, dest = P.LANES[country][:2]
+            for si, service in enumerate(P.SERVICES):
+                get = {f: float(c.parcels[f][k, ci, si]) for f in PARCEL_FIELDS}
+                if get["parcels_in"] == 0:
+                    continue
+                flew = get["departed"]
+                row: dict[str, Any] = {
+                    "date": dates[k], "country": country, "lane": f"{origin}-{dest}",
+                    "service": service, "parcels_in": int(get["parcels_in"]),
+                    "kg_in": round(get["kg_in"], 1), "flew": int(flew),
+                    "delivered": int(get["delivered"]),
+                    "on_time_share": _share(get["on_time"], get["delivered"]),
+                    "customs_holds": int(get["held"]), "refused": int(get["refused"]),
+                    "lost": int(get["lost"]), "returned": int(get["returned"]),
+                    "failed_attempts": int(get["failed_attempts"]),
+                    "belly_share": _share(get["belly"], flew),
+                    "late_refunds": int(get["late_refunds"]),
+                    "late_refunds_usd": round(get["late_refunds"] * refund_usd, 2),
+                    "never_flew": int(get["stranded"]),
+                }  # fmt: skip
+                for name in DWELL:
+                    whole = get["delivered"] if name == "order_to_door" else flew
+                    mean = c.dwell[name][k, ci, si] / whole if whole else None
+                    row[f"dwell_{name}_h"] = round(mean, 2) if mean is not None else None
+                rows.append(row)
+    return rows
+
+
+def flight_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, Any]]:
+    """Per departure day, lane and kind of leg (committed / optional charter, belly)."""
+    rows = []
+    for k in days:
+        for ci, country in enumerate(P.COUNTRIES):
+            origin, dest = P.LANES[country][:2]
+            for li, kind in enumerate(LEG_KINDS):
+                get = {f: float(c.legs[f][k, ci, li]) for f in LEG_FIELDS}
+                if get["offered"] == 0:
+                    continue
+                rows.append({
+                    "date": dates[k], "lane": f"{origin}-{dest}", "country": country,
+                    "kind": kind, "offered": int(get["offered"]),
+                    "operated": int(get["operated"]), "cancelled": int(get["cancelled"]),
+                    "kg": round(get["kg"], 1), "m3": round(get["m3"], 2),
+                    "fill_kg": _share(get["kg"], get["cap_kg"]) if kind != "belly" else None,
+                    "fill_m3": _share(get["m3"], get["cap_m3"]) if kind != "belly" else None,
+                    "cost_usd": round(get["cost_usd"], 2),
+                    "cost_per_kg_usd": _share(get["cost_usd"], get["kg"]),
+                    "mean_delay_h": _share(get["delay_h"], get["operated"]),
+                })  # fmt: skip
+    return rows
+
+
+def waiting_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, Any]]:
+    """Per day (00:00 UTC) and lane: parcels at each stage before the flight, and why those built
+    still wait for one."""
+    stages = c.stages()
+    rows = []
+    for k in days:
+        for ci, country in enumerate(P.COUNTRIES):
+            origin, dest = P.LANES[country][:2]
+            row: dict[str, Any] = {"date": dates[k], "lane": f"{origin}-{dest}", "country": country}
+            for si, stage in enumerate(STAGES[:9]):
+                row[stage] = int(round(stages[si, ci, k]))
+            for ri, reason in enumerate(REASONS):
+                row["waiting: " + reason] = int(c.reasons[k, ci, ri])
+            rows.append(row)
+    return rows
+
+
+def summary(c: Counters, days: range, refund_usd: float) -> dict[str, Any]:
+    """Totals over the window (parcels by order day, flights by departure day)."""
+    sl = slice(days.start, days.stop)
+    par = {f: float(c.parcels[f][sl].sum()) for f in PARCEL_FIELDS}
+    legs = {f: c.legs[f][sl].sum(axis=(0, 1)) for f in LEG_FIELDS}
+    charter_kg = float(legs["kg"][:2].sum())
+    belly_kg = float(legs["kg"][2])
+    cost = float(legs["cost_usd"].sum())
+    on_time = {
+        service: _share(float(c.parcels["on_time"][sl, :, si].sum()),
+                        float(c.parcels["delivered"][sl, :, si].sum()))
+        for si, service in enumerate(P.SERVICES)
+    }  # fmt: skip
+    dwell = {
+        name: round(float(c.dwell[name][sl].sum()) / (par["delivered"] if name == "order_to_door"
+                                                      else par["departed"]) / 24.0, 2)
+        if par["departed"] else None
+        for name in DWELL
+    }  # fmt: skip
+    return {
+        "parcels_in": int(par["parcels_in"]),
+        "delivered": int(par["delivered"]),
+        "on_time_share": _share(par["on_time"], par["delivered"]),
+        "on_time_share_by_service": on_time,
+        "dwell_days": dwell,
+        "charters_operated": int(legs["operated"][:2].sum()),
+        "charters_cancelled": int(legs["cancelled"][:2].sum()),
+        "belly_legs_used": int(legs["operated"][2]),
+        "charter_fill_kg": _share(charter_kg, float(legs["cap_kg"][:2].sum())),
+        "charter_fill_m3": _share(float(legs["m3"][:2].sum()), float(legs["cap_m3"][:2].sum())),
+        "belly_share_kg": _share(belly_kg, charter_kg + belly_kg),
+        "airlift_cost_usd": round(cost, 2),
+        "cost_per_kg_usd": _share(cost, charter_kg + belly_kg),
+        "customs_holds": int(par["held"]),
+        "refused": int(par["refused"]),
+        "lost": int(par["lost"]),
+        "returned": int(par["returned"]),
+        "late_refunds": int(par["late_refunds"]),
+        "late_refunds_usd": round(par["late_refunds"] * refund_usd, 2),
+        "never_flew": int(par["stranded"]),
+    }

@@ -1,0 +1,98 @@
+"""`python -m caravana simulate --days N --parcels-per-day P --seed S [--from-date D] --mode fast
+--out DIR`: run the network twin and write its report (docs/twin.md).
+
+A thin wrapper around caravana.twin: parse, run day by day under a progress bar, write the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from caravana.twin import kpis, report
+from caravana.twin.model import Run, Simulation
+
+
+class Command(BaseCommand):
+    help = "Simulate the network (the twin) for N days and write its KPI report (HTML, CSV, SVG)."
+    requires_system_checks: list[str] = []  # fast mode is pure computation: no database
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--days", type=int, required=True, help="days of orders reported")
+        parser.add_argument(
+            "--parcels-per-day",
+            type=int,
+            default=1_000_000,
+            help="parcels ordered on a mean day (default 1,000,000)",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument(
+            "--from-date",
+            default="2026-11-09",
+            help="first reported day, YYYY-MM-DD (default 2026-11-09)",
+        )
+        parser.add_argument(
+            "--mode",
+            choices=("fast", "real"),
+            default="fast",
+            help="fast: the pure kernels in memory; real: not built yet",
+        )
+        parser.add_argument("--out", required=True, help="directory for the report")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["mode"] != "fast":
+            raise CommandError("--mode real is not built yet (docs/twin.md): use --mode fast")
+        if options["days"] < 1:
+            raise CommandError("--days must be at least 1")
+        if options["parcels_per_day"] < 1:
+            raise CommandError("--parcels-per-day must be at least 1")
+        try:
+            start_date = dt.date.fromisoformat(options["from_date"])
+        except ValueError:
+            raise CommandError(f"--from-date is not YYYY-MM-DD: {options['from_date']!r}") from None
+        run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date)
+        started, cpu = time.perf_counter(), time.process_time()
+        sim = Simulation(run)
+        show = not options["no_progress"] and options.get("verbosity", 1) > 0
+        with tqdm(total=sim.expected_days, unit="day", disable=not show) as bar:
+
+            def advance(days: int) -> None:
+                # after the window the run drains until every parcel has flown: grow the bar
+                bar.total = max(bar.total, sim.day + (0 if sim.done else 1))
+                bar.update(days)
+
+            sim.run_all(progress=advance)
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        dates = [
+            (sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(sim.counters.days)
+        ]
+        meta = {
+            "mode": "fast",
+            "days": run.days,
+            "parcels_per_day": run.parcels_per_day,
+            "seed": run.seed,
+            "from_date": start_date.isoformat(),
+            "simulated_days": sim.day,
+            "parcels_simulated": sim.created,
+            "seconds": round(took, 1),
+            "cpu_seconds": round(cpu, 1),
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "order_value_usd": run.params.order_value_usd,
+        }
+        files = report.write(Path(options["out"]), sim.counters, range(*sim.window), dates, meta)
+        summary = kpis.summary(sim.counters, range(*sim.window), run.params.order_value_usd)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{sim.created:,} parcels over {sim.day} simulated days in {took:.1f} s "
+                f"({cpu:.1f} s CPU); window: {summary['parcels_in']:,} ordered, on time "
+                f"{summary['on_time_share']}, charter fill {summary['charter_fill_m3']} by "
+                f"volume; report: {files[-1]}"
+            )
+        )

@@ -1,0 +1,677 @@
+"""The network twin in fast mode: a day-stepped simulation of every parcel, in numpy arrays.
+
+Each simulated day (a planning cycle at 00:00 UTC):
+
+1. orders of the day are drawn per country (demand.py), each parcel with its service level,
+   category, weight, volume, the promise's latest day (network/promise.py) and its hand-over time
+   at the origin hub;
+2. each origin hub serves, first come first served, what reached it: receive, sort into bags and
+   build ULDs, each stage limited per hour; what is not served waits for the next hour or day;
+3. built parcels are grouped into consignments (bags of one lane and service closed in one wave,
+   split by volume) and the flight planner (planning/solver.py) plans the consignments waiting
+   against the charters and belly space departing in the next 48 hours; the first 24 hours of the
+   plan are carried out: a cancelled leg sends its consignments back to wait, a delayed one lands
+   late;
+4. parcels that fly get the rest of their life drawn at once (customs clearance and holds, last
+   mile, failed attempts, loss) and are folded into the KPI counters (kpis.py), then dropped, so
+   memory holds only what is still at the origin.
+
+The run starts `warmup_days` before the reported window (hubs and flights start loaded) and goes on
+after it, without new orders, until every parcel has flown. Every random draw comes from streams
+of one numpy SeedSequence, drawn in a fixed order, so a seed gives the same run.
+
+The model talks to the network only through `Network` (a small protocol below): fast mode is
+`FastNetwork`, the planner in process; a "real services" mode would implement the same calls on
+Django services (docs/twin.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from caravana.network.promise import window
+from caravana.planning.problem import BellyOffer, Consignment, Flight, Problem
+from caravana.planning.solver import solve
+
+from . import demand
+from . import params as P
+from .kpis import Counters
+
+F = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+INF = np.float32(np.inf)
+HUBS = tuple(sorted({lane[0] for lane in P.LANES.values()}))
+COUNTRY_HUB = np.array([HUBS.index(P.LANES[c][0]) for c in P.COUNTRIES], dtype=np.int64)
+N_C, N_S = len(P.COUNTRIES), len(P.SERVICES)
+# pool fields: float32 times in hours from the run's start, small ints for categories
+TIME_FIELDS = ("order_t", "handover_t", "received_t", "sorted_t", "built_t", "deadline_t", "due_t")
+INT_FIELDS = {
+    "pid": np.int64,
+    "day": np.int16,
+    "country": np.int8,
+    "service": np.int8,
+    "category": np.int8,
+    "batch": np.int32,
+}
+SIZE_FIELDS = ("kg", "m3")
+
+
+@dataclass
+class Leg:
+    """A charter or belly offer of the run, with its fate drawn in advance (unknown to the plan)."""
+
+    id: str
+    country: int
+    kind: str  # committed | optional | belly
+    departs: float  # scheduled, hours from the run's start
+    arrives: float
+    kg: float
+    m3: float
+    cost_usd: float  # fixed trip cost of a charter
+    price_per_kg: float  # belly
+    cancelled: bool
+    delay: float
+
+
+@dataclass
+class Batches:
+    """Consignments handed to the planner: columns, grown each day; `alive` until flown."""
+
+    country: list[int] = field(default_factory=list)
+    service: list[int] = field(default_factory=list)
+    kg: list[float] = field(default_factory=list)
+    m3: list[float] = field(default_factory=list)
+    ready: list[float] = field(default_factory=list)
+    due: list[float] = field(default_factory=list)
+    parcels: list[int] = field(default_factory=list)
+    alive: list[bool] = field(default_factory=list)
+    cancelled: list[bool] = field(default_factory=list)
+
+
+class Network(Protocol):
+    """What the model tells the network and asks of it; fast mode (`FastNetwork`) only plans.
+
+    A parcel is named by its `pid` (a serial over the run). A "real services" mode implements the
+    same calls on the Django services (docs/twin.md): each call writes what a live site would
+    write at the simulated time, so the model, its draws and its KPIs stay the same.
+    """
+
+    def ordered(self, at: float, parcels: dict[str, Any]) -> None:
+        """The day's orders (pool columns: pid, country, service, kg, m3, order_t, ...)."""
+
+    def served(self, stage: str, pids: I64, at: F) -> None:
+        """Parcels through a hub stage (receive, sort, build) at these run hours."""
+
+    def plan(self, problem: Problem) -> dict[str, str | None]:
+        """Consignment id → leg id (or None: waits) for the legs of the planning horizon."""
+
+    def flown(self, leg: Leg, consignments: list[int]) -> None:
+        """A leg of the day with the consignments planned on it (if cancelled, they wait)."""
+
+    def downstream(self, pids: I64, events: dict[str, F]) -> None:
+        """The flown parcels' arrival, customs, last-mile and outcome times, drawn at take-off."""
+
+
+class FastNetwork:
+    """The pure planner, in process (fast mode); the other calls have nothing to write."""
+
+    def __init__(self, params: P.Params) -> None:
+        self.params = params
+
+    def ordered(self, at: float, parcels: dict[str, Any]) -> None:
+        pass
+
+    def served(self, stage: str, pids: I64, at: F) -> None:
+        pass
+
+    def plan(self, problem: Problem) -> dict[str, str | None]:
+        plan = solve(problem, self.params.planner_seconds, self.params.planner_method)
+        return plan.assignments
+
+    def flown(self, leg: Leg, consignments: list[int]) -> None:
+        pass
+
+    def downstream(self, pids: I64, events: dict[str, F]) -> None:
+        pass
+
+
+@dataclass
+class Run:
+    """What a run was asked to do; the results live in `counters`."""
+
+    days: int
+    parcels_per_day: int
+    seed: int
+    from_date: dt.date
+    params: P.Params = P.DEFAULT
+
+
+def _expected_parcel_m3(params: P.Params) -> float:
+    """Mean parcel volume, by a fixed sample (the same for every seed, so the schedule is too)."""
+    rng = np.random.default_rng(0)
+    kg = _weights(rng, 100_000, rng.choice(len(P.CATEGORIES), 100_000, p=P.CATEGORY_SHARE))
+    return float(np.mean(kg / rng.uniform(*P.DENSITY_KG_M3, 100_000)))
+
+
+def _weights(rng: np.random.Generator, n: int, category: I64) -> F:
+    factor = np.asarray(P.CATEGORY_WEIGHT)[category]
+    kg = rng.lognormal(math.log(P.WEIGHT_MEDIAN_KG), P.WEIGHT_SIGMA, n) * factor
+    clipped: F = np.clip(kg, P.WEIGHT_MIN_KG, P.WEIGHT_MAX_KG)
+    return clipped
+
+
+class Simulation:
+    """One run of the twin; `run()` steps it day by day (`step()`), `counters` holds the KPIs."""
+
+    def __init__(self, run: Run, network: Network | None = None) -> None:
+        if run.days < 1 or run.parcels_per_day < 1:
+            raise ValueError("days and parcels_per_day must be at least 1")
+        self.run = run
+        self.p = run.params
+        self.network = network or FastNetwork(self.p)
+        self.start = dt.datetime.combine(
+            run.from_date - dt.timedelta(days=self.p.warmup_days), dt.time(), dt.UTC
+        )
+        self.window = (self.p.warmup_days, self.p.warmup_days + run.days)  # day indices
+        self.last_day = self.window[1] + self.p.max_drain_days  # exclusive
+        streams = np.random.SeedSequence(run.seed).spawn(4)
+        self.rng_demand, self.rng_flights, self.rng_down, self.rng_hub = (
+            np.random.default_rng(s) for s in streams
+        )
+        shares = np.array([P.COUNTRY_WEIGHT[c] for c in P.COUNTRIES])
+        self.country_share = shares / shares.sum()
+        self.parcel_m3 = _expected_parcel_m3(self.p)
+        self.pool: dict[str, Any] = {
+            **{f: np.empty(0, np.float32) for f in TIME_FIELDS + SIZE_FIELDS},
+            **{f: np.empty(0, dtype) for f, dtype in INT_FIELDS.items()},
+        }
+        self.open: list[int] = []  # batches not flown yet
+        self.batches = Batches()
+        self.legs = self._schedule()
+        self.capacity = self._hub_capacity()
+        self.counters = Counters(self.last_day + 2, N_C, N_S)
+        self.created = 0
+        self.day = 0
+
+    # --- schedule and capacity ----------------------------------------------------------------
+
+    def _schedule(self) -> list[Leg]:
+        """Charters and belly offers for the whole run, with cancellations and delays drawn."""
+        p, rng = self.p, self.rng_flights
+        legs: list[Leg] = []
+        hours = self.last_day * 24.0
+        for ci, country in enumerate(P.COUNTRIES):
+            origin, dest, block, trip = P.LANES[country]
+            weekly_m3 = 7 * self.run.parcels_per_day * self.country_share[ci] * self.parcel_m3
+            # a lane that fills less than half a charter a week flies belly (and optional charters)
+            count = round(p.committed_share * weekly_m3 / p.charter_volume_m3)
+            step = 168.0 / max(1, count)
+            t, n = (p.charter_hour_utc if count else hours), 0
+            while t < hours:
+                n += 1
+                legs.append(
+                    self._leg(
+                        f"CMT-{origin}{dest}-{n:03d}",
+                        ci,
+                        "committed",
+                        t,
+                        block,
+                        p.charter_payload_kg,
+                        p.charter_volume_m3,
+                        trip,
+                        0.0,
+                    )
+                )
+                t += step
+            for d in range(self.last_day):
+                t = d * 24.0 + (p.charter_hour_utc + 12.0) % 24.0
+                legs.append(
+                    self._leg(
+                        f"OPT-{origin}{dest}-{d:03d}",
+                        ci,
+                        "optional",
+                        t,
+                        block,
+                        p.charter_payload_kg,
+                        p.charter_volume_m3,
+                        trip * (1 + p.optional_premium),
+                        0.0,
+                    )
+                )
+                for k in range(p.belly_per_day):
+                    t = d * 24.0 + 5.0 + 24.0 * k / p.belly_per_day + rng.uniform(-1.5, 1.5)
+                    legs.append(
+                        self._leg(
+                            f"BLY-{origin}{dest}-{d:03d}{'abcdef'[k % 6]}",
+                            ci,
+                            "belly",
+                            t,
+                            rng.uniform(*p.belly_hours),
+                            round(rng.uniform(*p.belly_kg), -2),
+                            round(rng.uniform(*p.belly_m3)),
+                            0.0,
+                            round(rng.uniform(*p.belly_price), 2),
+                        )
+                    )
+        legs.sort(key=lambda leg: (leg.departs, leg.id))
+        return legs
+
+    def _leg(
+        self,
+        ident: str,
+        ci: int,
+        kind: str,
+        departs: float,
+        block: float,
+        kg: float,
+        m3: float,
+        cost: float,
+        price: float,
+    ) -> Leg:
+        p, rng = self.p, self.rng_flights
+        cancelled = bool(rng.random() < p.cancel_rate)
+        late = rng.random() >= p.on_time_share
+        delay = float(rng.lognormal(math.log(p.delay_median_h), p.delay_sigma)) if late else 0.0
+        return Leg(
+            ident,
+            ci,
+            kind,
+            departs,
+            departs + block,
+            kg,
+            m3,
+            round(cost, -3),
+            price,
+            cancelled,
+            delay,
+        )
+
+    def _hub_capacity(self) -> dict[str, F]:
+        """Parcels an hour per hub and stage: the hub's mean inflow times the stage's headroom."""
+        inflow = np.zeros(len(HUBS))
+        np.add.at(inflow, COUNTRY_HUB, self.country_share * self.run.parcels_per_day / 24.0)
+        return {
+            "receive": np.ceil(inflow * self.p.receive_headroom),
+            "sort": np.ceil(inflow * self.p.sort_headroom),
+            "build": np.ceil(inflow * self.p.build_headroom),
+        }
+
+    # --- the day's steps ----------------------------------------------------------------------
+
+    def _hours(self, moment: dt.datetime) -> float:
+        return (moment - self.start).total_seconds() / 3600.0
+
+    def _deadlines(self, day: dt.date, country: int, service: int) -> float:
+        """End of the promise's latest day (buyer's time zone), in run hours, for an order placed
+        at noon UTC on `day` (the local date of an order is that of its UTC day but for the
+        hours near midnight; the twin takes the day's promise for all of the day's orders)."""
+        tz = ZoneInfo(P.TIME_ZONES[P.COUNTRIES[country]])
+        lo, hi = P.SERVICE_DAYS[service]
+        at = dt.datetime.combine(day, dt.time(12), dt.UTC)
+        latest = window(at, tz, lo, hi, P.PROMISE_HANDLING_DAYS).latest
+        end = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tz)
+        return self._hours(end.astimezone(dt.UTC))
+
+    def _orders(self, k: int) -> None:
+        rng, p = self.rng_demand, self.p
+        date = (self.start + dt.timedelta(days=k)).date()
+        counts = [
+            int(
+                round(
+                    self.run.parcels_per_day
+                    * self.country_share[ci]
+                    * demand.factor(date, c)
+                    * max(0.0, rng.normal(1.0, P.DAILY_NOISE_SD))
+                )
+            )
+            for ci, c in enumerate(P.COUNTRIES)
+        ]
+        n = sum(counts)
+        if n == 0:
+            return
+        country = np.repeat(np.arange(N_C), counts)
+        service = rng.choice(N_S, n, p=P.SERVICE_SHARE)
+        category = rng.choice(len(P.CATEGORIES), n, p=P.CATEGORY_SHARE)
+        kg = _weights(rng, n, category)
+        m3 = kg / rng.uniform(*P.DENSITY_KG_M3, n)
+        order_t = k * 24.0 + rng.uniform(0.0, 24.0, n)
+        handover = np.minimum(
+            rng.lognormal(math.log(p.handover_median_h), p.handover_sigma, n), p.handover_max_h
+        )
+        table = np.array(
+            [[self._deadlines(date, ci, si) for si in range(N_S)] for ci in range(N_C)]
+        )
+        deadline = table[country, service]
+        new = {
+            "order_t": order_t,
+            "handover_t": order_t + handover,
+            "received_t": np.full(n, np.inf),
+            "sorted_t": np.full(n, np.inf),
+            "built_t": np.full(n, np.inf),
+            "deadline_t": deadline,
+            "due_t": deadline - p.downstream_allowance_h,
+            "kg": kg,
+            "m3": m3,
+            "pid": np.arange(self.created, self.created + n),
+            "day": np.full(n, k),
+            "country": country,
+            "service": service,
+            "category": category,
+            "batch": np.full(n, -1),
+        }
+        for name, values in new.items():
+            self.pool[name] = np.concatenate(
+                [self.pool[name], values.astype(self.pool[name].dtype)]
+            )
+        self.counters.ordered(k, country, service, kg)
+        self.network.ordered(k * 24.0, new)
+        self.created += n
+
+    def _serve(self, stage: str, entry: str, leave: str, t0: float) -> None:
+        """One hub stage for the day: FIFO, limited per hour; the unserved wait (exit = inf)."""
+        pool, cap = self.pool, self.capacity[stage]
+        least = {
+            "receive": self.p.receive_min_h,
+            "sort": self.p.sort_min_h,
+            "build": self.p.build_min_h,
+        }[stage]
+        t_end = t0 + 24.0
+        hub = COUNTRY_HUB[pool["country"]]
+        waiting = np.isinf(pool[leave]) & (pool[entry] < t_end)
+        for h in range(len(HUBS)):
+            idx = np.nonzero(waiting & (hub == h))[0]
+            if idx.size == 0:
+                continue
+            idx = idx[np.argsort(pool[entry][idx], kind="stable")]
+            enter = pool[entry][idx].astype(np.float64)
+            bucket = np.clip(np.floor(enter - t0), 0, 23).astype(np.int64)
+            arrivals = np.bincount(bucket, minlength=24)
+            served = np.zeros(24, np.int64)
+            queue, limit = 0, int(cap[h])
+            for hour in range(24):
+                served[hour] = min(queue + arrivals[hour], limit)
+                queue += arrivals[hour] - served[hour]
+            total = int(served.sum())
+            if total == 0:
+                continue
+            cum = np.cumsum(served)
+            rank = np.arange(total)
+            hour_of = np.searchsorted(cum, rank, side="right")
+            first = cum[hour_of] - served[hour_of]
+            t = t0 + hour_of + (rank - first + 0.5) / served[hour_of]
+            pool[leave][idx[:total]] = np.maximum(t, enter[:total] + least)
+            self.network.served(stage, pool["pid"][idx[:total]], pool[leave][idx[:total]])
+
+    def _batch(self, t0: float) -> None:
+        """Group the day's built parcels into consignments: lane, service, wave, split by volume."""
+        pool, p = self.pool, self.p
+        new = np.nonzero((pool["batch"] < 0) & np.isfinite(pool["built_t"]))[0]
+        if new.size == 0:
+            return
+        built = pool["built_t"][new].astype(np.float64)
+        wave = np.floor(built / p.wave_hours).astype(np.int64)
+        group = (wave * N_C + pool["country"][new]) * N_S + pool["service"][new]
+        order = np.lexsort((built, group))
+        new, group, built = new[order], group[order], built[order]
+        m3 = pool["m3"][new].astype(np.float64)
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        cum = np.cumsum(m3)
+        base = np.repeat(cum[starts] - m3[starts], np.diff(np.r_[starts, new.size]))
+        chunk = np.floor((cum - base - 1e-12) / p.consignment_m3).astype(np.int64)
+        key_change = np.r_[True, (group[1:] != group[:-1]) | (chunk[1:] != chunk[:-1])]
+        bstart = np.flatnonzero(key_change)
+        first_id = len(self.batches.kg)
+        ids = np.cumsum(key_change) - 1 + first_id
+        pool["batch"][new] = ids
+        b = self.batches
+        kg = np.add.reduceat(pool["kg"][new].astype(np.float64), bstart)
+        vol = np.add.reduceat(m3, bstart)
+        ready = np.maximum.reduceat(built, bstart) + p.cutoff_h
+        due = np.minimum.reduceat(pool["due_t"][new].astype(np.float64), bstart)
+        sizes = np.diff(np.r_[bstart, new.size])
+        b.country += pool["country"][new][bstart].tolist()
+        b.service += pool["service"][new][bstart].tolist()
+        b.kg += kg.tolist()
+        b.m3 += vol.tolist()
+        b.ready += ready.tolist()
+        b.due += np.maximum(due, ready).tolist()
+        b.parcels += sizes.tolist()
+        b.alive += [True] * len(bstart)
+        self.open += list(range(first_id, first_id + len(bstart)))
+        b.cancelled += [False] * len(bstart)
+
+    def _moment(self, hours: float) -> dt.datetime:
+        return self.start + dt.timedelta(hours=hours)
+
+    def _problem(self, t0: float, legs: list[Leg], alive: list[int]) -> Problem:
+        b = self.batches
+        cons = []
+        for i in alive:
+            origin, dest = P.LANES[P.COUNTRIES[b.country[i]]][:2]
+            # lateness already incurred is sunk: an overdue consignment is due now, else the
+            # planner would rather leave it behind (unshipped) than pay its past lateness again
+            due = max(b.due[i], b.ready[i], t0)
+            cons.append(
+                Consignment(
+                    str(i),
+                    origin,
+                    dest,
+                    P.SERVICES[b.service[i]],
+                    b.kg[i],
+                    b.m3[i],
+                    self._moment(b.ready[i]),
+                    self._moment(due),
+                )
+            )
+        flights, belly = [], []
+        for leg in legs:
+            origin, dest = P.LANES[P.COUNTRIES[leg.country]][:2]
+            dep, arr = self._moment(leg.departs), self._moment(leg.arrives)
+            if leg.kind == "belly":
+                belly.append(
+                    BellyOffer(leg.id, origin, dest, dep, arr, leg.kg, leg.m3, leg.price_per_kg)
+                )
+            else:
+                flights.append(
+                    Flight(
+                        leg.id,
+                        origin,
+                        dest,
+                        dep,
+                        arr,
+                        leg.kg,
+                        leg.m3,
+                        self.p.charter_positions,
+                        leg.cost_usd,
+                        optional=leg.kind == "optional",
+                    )
+                )
+        return Problem(tuple(cons), tuple(flights), tuple(belly), self.p.penalties)
+
+    def _fly(self, t0: float) -> None:
+        """Plan the horizon, carry out the first day, and send off what flew."""
+        p, b, k = self.p, self.batches, self.day
+        t_end = t0 + 24.0
+        horizon = [leg for leg in self.legs if t0 <= leg.departs < t0 + p.horizon_h]
+        today = [leg for leg in horizon if leg.departs < t_end]
+        alive = self.open
+        assignments = self.network.plan(self._problem(t0, horizon, alive)) if alive else {}
+        loads: dict[str, list[int]] = {leg.id: [] for leg in today}
+        later = set()
+        for cid, leg_id in assignments.items():
+            if leg_id in loads:
+                loads[leg_id].append(int(cid))
+            elif leg_id is not None:
+                later.add(int(cid))
+        flown_batch: dict[int, Leg] = {}
+        for leg in today:
+            ids = loads[leg.id]
+            self.network.flown(leg, ids)
+            if leg.cancelled:
+                for i in ids:
+                    b.cancelled[i] = True
+            else:
+                for i in ids:
+                    flown_batch[i] = leg
+                    b.alive[i] = False
+            kg = sum(b.kg[i] for i in ids)
+            m3 = sum(b.m3[i] for i in ids)
+            self.counters.leg(
+                k,
+                leg.country,
+                leg.kind,
+                kg,
+                m3,
+                leg.kg,
+                leg.m3,
+                leg.cancelled,
+                leg.delay,
+                self._leg_cost(leg, ids),
+                bool(ids),
+            )
+        # why what is built still waits, as the cycle leaves it
+        for i in alive:
+            if i in flown_batch:
+                continue
+            if b.cancelled[i]:
+                reason = "flight cancelled"
+            elif b.ready[i] > t_end:
+                reason = "ready after today's flights"
+            elif i in later:
+                reason = "planned on a later flight"
+            else:
+                reason = "no room worth buying in 48 h"
+            self.counters.waiting(k + 1, b.country[i], reason, b.parcels[i])
+        self.open = [i for i in alive if i not in flown_batch]
+        if flown_batch:
+            self._depart(flown_batch)
+
+    def _leg_cost(self, leg: Leg, ids: list[int]) -> float:
+        if leg.cancelled:
+            return 0.0  # assumption: a cancelled flight is not paid
+        if leg.kind == "committed":
+            return leg.cost_usd
+        if leg.kind == "optional":
+            return leg.cost_usd if ids else 0.0
+        b = self.batches
+        chargeable = sum(max(b.kg[i], b.m3[i] * 166.67) for i in ids)
+        return chargeable * leg.price_per_kg
+
+    def _depart(self, flown: dict[int, Leg]) -> None:
+        """Draw the rest of the flown parcels' lives, count them, and drop them from the pool."""
+        pool, p, rng = self.pool, self.p, self.rng_down
+        ids = np.fromiter(flown, np.int64)
+        leg_dep = np.array([flown[i].departs + flown[i].delay for i in flown])
+        leg_arr = np.array([flown[i].arrives + flown[i].delay for i in flown])
+        leg_belly = np.array([flown[i].kind == "belly" for i in flown])
+        lookup = np.full(len(self.batches.kg), -1, np.int64)
+        lookup[ids] = np.arange(ids.size)
+        batch = pool["batch"]
+        which = lookup[np.where(batch >= 0, batch, 0)]
+        mask = (batch >= 0) & (which >= 0)
+        sel = np.nonzero(mask)[0]
+        j = which[sel]
+        country = pool["country"][sel]
+        n = sel.size
+        depart, arrive = leg_dep[j], leg_arr[j]
+        med, sig, hold, refuse = (
+            np.array([p.customs[c][i] for c in P.COUNTRIES]) for i in range(4)
+        )
+        cleared = arrive + rng.lognormal(np.log(med[country]), sig[country])
+        held = rng.random(n) < hold[country]
+        refused = held & (rng.random(n) < refuse[country])
+        hold_h = np.where(held, rng.lognormal(math.log(p.hold_median_h), p.hold_sigma, n), 0.0)
+        released = cleared + hold_h
+        zone = rng.choice(3, n, p=p.zone_share)
+        lo = np.array([z[0] for z in p.zone_hours])[zone]
+        hi = np.array([z[1] for z in p.zone_hours])[zone]
+        fail1 = rng.random(n) < p.failed_attempt
+        fail2 = fail1 & (rng.random(n) < p.second_fail)
+        lost = ~refused & (rng.random(n) < p.lost_rate)
+        end = released + rng.uniform(lo, hi) + fail1 * p.redelivery_h
+        end = np.where(refused, released, end)
+        times = {f: pool[f][sel].astype(np.float64) for f in TIME_FIELDS}
+        self.counters.departed(
+            day=pool["day"][sel],
+            country=country,
+            service=pool["service"][sel],
+            kg=pool["kg"][sel].astype(np.float64),
+            times=times,
+            depart=depart,
+            arrive=arrive,
+            cleared=cleared,
+            released=released,
+            end=end,
+            held=held,
+            refused=refused,
+            lost=lost,
+            returned=fail2 & ~refused & ~lost,
+            failed=fail1 & ~refused & ~lost,
+            belly=leg_belly[j],
+            grace_h=24.0 * p.protection_grace_days,
+        )
+        events = {
+            "depart": depart,
+            "arrive": arrive,
+            "cleared": cleared,
+            "released": released,
+            "end": end,
+            "refused": refused,
+            "lost": lost,
+            "returned": fail2,
+        }
+        self.network.downstream(pool["pid"][sel], events)
+        keep = ~mask
+        for name in self.pool:
+            self.pool[name] = self.pool[name][keep]
+
+    # --- driving --------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Simulate one day (orders stop after the window)."""
+        k = self.day
+        t0 = k * 24.0
+        if k < self.window[1]:
+            self._orders(k)
+        self._serve("receive", "handover_t", "received_t", t0)
+        self._serve("sort", "received_t", "sorted_t", t0)
+        self._serve("build", "sorted_t", "built_t", t0)
+        self._batch(t0)
+        self._fly(t0)
+        self.day += 1
+
+    @property
+    def done(self) -> bool:
+        """The window is over and every parcel has flown, or the drain limit is reached."""
+        drained = self.day >= self.window[1] and self.pool["day"].size == 0
+        return drained or self.day >= self.last_day
+
+    def finish(self) -> None:
+        """Count what never flew (still at the origin when the run stops) by its stage."""
+        pool = self.pool
+        times = {f: pool[f].astype(np.float64) for f in TIME_FIELDS}
+        self.counters.stranded(pool["day"], pool["country"], pool["service"], times)
+        self.counters.close(self.day)
+
+    def run_all(self, progress: Callable[[int], None] | None = None) -> Counters:
+        """Run to the end; `progress(1)` after each day (a tqdm bar's update)."""
+        while not self.done:
+            self.step()
+            if progress is not None:
+                progress(1)
+        self.finish()
+        return self.counters
+
+    @property
+    def expected_days(self) -> int:
+        """Days a run takes at least (warm-up and window), for a progress bar's total."""
+        return self.window[1]

@@ -1,0 +1,294 @@
+"""The twin's report: CSV tables, a JSON summary, SVG charts and one HTML page that shows them.
+
+Pure: counters in, files out. The charts are drawn here as SVG text (no chart library, no script),
+so the page opens anywhere, offline, and the SVG files can be linked from docs.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import kpis
+from . import params as P
+from .kpis import Counters
+
+#: Okabe–Ito colours: told apart with the common colour-vision deficiencies.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 260, 56, 180, 28, 34
+
+
+def _nice(top: float) -> float:
+    """A round top for the scale (1, 2, 2.5, 5 × 10^n) at or above `top`."""
+    if top <= 0:
+        return 1.0
+    scale = 10 ** len(str(int(top))) / 10 if top >= 1 else 1.0
+    for step in (1, 2, 3, 4, 6, 8, 10):  # quarters of these are round too
+        if top <= step * scale:
+            return step * scale
+    return 10 * scale  # pragma: no cover
+
+
+def _fmt(value: float, percent: bool) -> str:
+    if percent:
+        return f"{value:.0%}"
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g} M"
+    if value >= 1_000:
+        return f"{value / 1_000:g} k"
+    return f"{value:g}"
+
+
+def _frame(title: str, top: float, percent: bool, labels: Sequence[str]) -> list[str]:
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
+        f'role="img" aria-label="{html.escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{html.escape(title)}</title>",
+        f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = TOP + plot_h * (1 - i / 4)
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                   'stroke="#ddd"/>')  # fmt: skip
+        out.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">'
+                   f"{_fmt(top * i / 4, percent)}</text>")  # fmt: skip
+    every = max(1, len(labels) // 10)
+    step = plot_w / max(1, len(labels))
+    for i, label in enumerate(labels):
+        if i % every == 0:
+            x = LEFT + step * (i + 0.5)
+            out.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">'
+                       f"{html.escape(label)}</text>")  # fmt: skip
+    return out
+
+
+def _legend(names: Sequence[str]) -> list[str]:
+    out = []
+    for i, name in enumerate(names):
+        y = TOP + 4 + 16 * i
+        colour = COLOURS[i % len(COLOURS)]
+        out.append(f'<rect x="{W - RIGHT + 12}" y="{y}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{W - RIGHT + 26}" y="{y + 9}">{html.escape(name)}</text>')
+    return out
+
+
+def stacked_bars(title: str, labels: Sequence[str], series: dict[str, list[float]]) -> str:
+    """One stacked bar per label, a colour per series."""
+    totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
+    top = _nice(max(totals, default=0.0))
+    out = _frame(title, top, False, labels)
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    step = plot_w / max(1, len(labels))
+    for i, label in enumerate(labels):
+        base = 0.0
+        for s, (name, values) in enumerate(series.items()):
+            value = values[i]
+            if value <= 0:
+                continue
+            y0, y1 = plot_h * base / top, plot_h * (base + value) / top
+            out.append(
+                f'<rect x="{LEFT + step * i + step * 0.15:.1f}" y="{TOP + plot_h - y1:.1f}" '
+                f'width="{step * 0.7:.1f}" height="{y1 - y0:.1f}" '
+                f'fill="{COLOURS[s % len(COLOURS)]}"><title>{html.escape(label)} '
+                f"{html.escape(name)}: {value:,.0f}</title></rect>"
+            )
+            base += value
+    return "\n".join(out + _legend(list(series)) + ["</svg>"])
+
+
+def lines(
+    title: str, labels: Sequence[str], series: dict[str, list[float | None]], percent: bool
+) -> str:
+    """A line per series (gaps where a value is None); shares run on a 0–100 % scale."""
+    values = [v for vs in series.values() for v in vs if v is not None]
+    top = 1.0 if percent else _nice(max(values, default=0.0))
+    out = _frame(title, top, percent, labels)
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    step = plot_w / max(1, len(labels))
+    for s, (name, vs) in enumerate(series.items()):
+        colour = COLOURS[s % len(COLOURS)]
+        points = [
+            (LEFT + step * (i + 0.5), TOP + plot_h * (1 - min(v, top) / top), v)
+            for i, v in enumerate(vs)
+            if v is not None
+        ]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                       'stroke-width="2"/>')  # fmt: skip
+        for x, y, v in points:
+            shown = f"{v:.1%}" if percent else f"{v:,.2f}"
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
+                       f"<title>{html.escape(name)}: {shown}</title></circle>")  # fmt: skip
+    return "\n".join(out + _legend(list(series)) + ["</svg>"])
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as fh:
+        if not rows:
+            return
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>"
+        for r in rows
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="wide">{table}</div>'
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def waiting_series(c: Counters, days: range) -> dict[str, list[float]]:
+    """Parcels waiting at the origin per day, all lanes: hub backlogs, then the planner's why."""
+    sl = slice(days.start, days.stop)
+    stages = c.stages()
+    waiting: dict[str, list[float]] = {}
+    for si, stage in enumerate(kpis.STAGES[1:4], start=1):
+        waiting[f"hub: {stage[4:]}"] = stages[si, :, sl].sum(axis=0).tolist()
+    for ri, reason in enumerate(kpis.REASONS):
+        waiting[reason] = c.reasons[sl, :, ri].sum(axis=1).tolist()
+    return waiting
+
+
+def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
+    """The report's charts, name → SVG text."""
+    labels = [dates[k][5:] for k in days]
+    sl = slice(days.start, days.stop)
+    parcels_in = {
+        country: c.parcels["parcels_in"][sl, ci].sum(axis=1).tolist()
+        for ci, country in enumerate(P.COUNTRIES)
+    }
+    on_time: dict[str, list[float | None]] = {}
+    for si, service in enumerate(P.SERVICES):
+        delivered = c.parcels["delivered"][sl, :, si].sum(axis=1)
+        good = c.parcels["on_time"][sl, :, si].sum(axis=1)
+        on_time[service] = [
+            float(g / d) if d else None for g, d in zip(good, delivered, strict=True)
+        ]
+    charter = c.legs["cap_kg"][sl, :, :2].sum(axis=(1, 2))
+    charter_m3 = c.legs["cap_m3"][sl, :, :2].sum(axis=(1, 2))
+    fill: dict[str, list[float | None]] = {
+        "by weight": [float(v / cap) if cap else None for v, cap in
+                      zip(c.legs["kg"][sl, :, :2].sum(axis=(1, 2)), charter, strict=True)],
+        "by volume": [float(v / cap) if cap else None for v, cap in
+                      zip(c.legs["m3"][sl, :, :2].sum(axis=(1, 2)), charter_m3, strict=True)],
+    }  # fmt: skip
+    waiting = waiting_series(c, days)
+    cost: dict[str, list[float | None]] = {}
+    for ci, country in enumerate(P.COUNTRIES):
+        kg = c.legs["kg"][sl, ci].sum(axis=1)
+        usd = c.legs["cost_usd"][sl, ci].sum(axis=1)
+        cost["-".join(P.LANES[country][:2])] = [
+            float(u / k) if k else None for u, k in zip(usd, kg, strict=True)
+        ]
+    return {
+        "parcels_in": stacked_bars("Parcels ordered per day, by country", labels, parcels_in),
+        "on_time": lines("On-time share (delivered by the promise), by order day", labels,
+                         on_time, percent=True),
+        "fill": lines("Charter fill per departure day", labels, fill, percent=True),
+        "waiting": stacked_bars("Parcels waiting at the origin at 00:00 UTC, and why", labels,
+                                waiting),
+        "cost_per_kg": lines("Airlift cost per kg carried (US$), per departure day", labels,
+                             cost, percent=False),
+    }  # fmt: skip
+
+
+CSS = """body{font-family:sans-serif;max-width:1100px;margin:1.5rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;
+padding:.2rem .4rem;text-align:right}th{background:#f3f3f3}svg{max-width:100%;height:auto}
+.wide{overflow-x:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
+dt{font-weight:bold}td:first-child{white-space:nowrap}"""
+
+
+def write(
+    out: Path, c: Counters, days: range, dates: list[str], meta: dict[str, Any]
+) -> list[Path]:
+    """Write the report into `out` (created if missing); returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    refund = float(meta.get("order_value_usd", P.DEFAULT.order_value_usd))
+    parcels = kpis.parcel_rows(c, days, dates, refund)
+    flights = kpis.flight_rows(c, days, dates)
+    waiting = kpis.waiting_rows(c, days, dates)
+    summary = kpis.summary(c, days, refund)
+    final = c.final_status()
+    files = []
+    for name, rows in (("parcels", parcels), ("flights", flights), ("waiting", waiting)):
+        path = out / f"{name}.csv"
+        _write_csv(path, rows)
+        files.append(path)
+    doc = {"run": meta, "summary": summary, "final_status": final}
+    (out / "summary.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+    files.append(out / "summary.json")
+    svgs = charts(c, days, dates)
+    for name, svg in svgs.items():
+        path = out / f"{name}.svg"
+        path.write_text(svg + "\n")
+        files.append(path)
+    facts = "".join(
+        f"<dt>{html.escape(k.replace('_', ' '))}</dt><dd>{html.escape(_cell(v))}</dd>"
+        for k, v in summary.items()
+        if not isinstance(v, dict)
+    )
+    nested = "".join(
+        f"<h3>{html.escape(k.replace('_', ' '))}</h3>"
+        + _table([{kk: vv for kk, vv in v.items()}], list(v))
+        for k, v in summary.items()
+        if isinstance(v, dict)
+    )
+    run = " · ".join(f"{k}: {html.escape(str(v))}" for k, v in meta.items())
+    lanes = _lane_table(flights)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Caravana network twin: {dates[days.start]}
+to {dates[days.stop - 1]}</title><meta name="viewport" content="width=device-width,
+initial-scale=1"><style>{CSS}</style></head><body><main>
+<h1>Network twin report</h1>
+<p>{run}</p>
+<p>Parcels are counted by the day they were ordered, flights by the day they were due to depart.
+The files beside this page hold every figure: parcels.csv (per day, lane, service level),
+flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summary.json.</p>
+<h2>Summary of the window</h2><dl>{facts}</dl>{nested}
+<h3>Where every parcel is when the run stops</h3>{_table([final], list(final))}
+<h2>Charts</h2>
+{"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
+<h2>Lanes</h2>{lanes}
+</main></body></html>
+"""
+    (out / "index.html").write_text(page)
+    files.append(out / "index.html")
+    return files
+
+
+def _lane_table(flights: list[dict[str, Any]]) -> str:
+    """Window totals per lane and kind of leg."""
+    totals: dict[tuple[str, str], dict[str, float]] = {}
+    for row in flights:
+        t = totals.setdefault((row["lane"], row["kind"]), {})
+        for name in ("offered", "operated", "cancelled", "kg", "m3", "cost_usd"):
+            t[name] = t.get(name, 0.0) + float(row[name])
+    rows = [
+        {"lane": lane, "kind": kind, "offered": int(t["offered"]), "operated": int(t["operated"]),
+         "cancelled": int(t["cancelled"]), "kg": round(t["kg"]), "m3": round(t["m3"]),
+         "cost_usd": round(t["cost_usd"]),
+         "cost_per_kg_usd": round(t["cost_usd"] / t["kg"], 2) if t["kg"] else None}
+        for (lane, kind), t in sorted(totals.items())
+    ]  # fmt: skip
+    return _table(rows, list(rows[0]) if rows else [])

@@ -1,0 +1,117 @@
+"""The network twin in fast mode: repeatable, conserving, and sane on a small run."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from caravana.twin import demand, kpis, report
+from caravana.twin.model import Run, Simulation
+
+NOV_9 = dt.date(2026, 11, 9)  # a Monday; 11.11 falls in the window
+
+
+def _run(seed: int = 7, days: int = 3, parcels: int = 6_000) -> Simulation:
+    sim = Simulation(Run(days, parcels, seed, NOV_9))
+    sim.run_all()
+    return sim
+
+
+@pytest.fixture(scope="module")
+def sim() -> Simulation:
+    return _run()
+
+
+def test_same_seed_same_kpis(sim):
+    again = _run()
+    window = range(*sim.window)
+    assert kpis.summary(sim.counters, window, 13.0) == kpis.summary(again.counters, window, 13.0)
+    for name, values in sim.counters.parcels.items():
+        assert np.array_equal(values, again.counters.parcels[name]), name
+    assert np.array_equal(sim.counters.stages(), again.counters.stages())
+
+
+def test_another_seed_another_run(sim):
+    other = _run(seed=8)
+    assert other.created != sim.created
+
+
+def test_every_parcel_is_accounted_for(sim):
+    c = sim.counters
+    ordered = int(c.parcels["parcels_in"].sum())
+    assert ordered == sim.created > 0
+    # each parcel either flew or was still at the origin when the run stopped
+    assert int(c.parcels["departed"].sum() + c.parcels["stranded"].sum()) == ordered
+    # and at the end it is in exactly one place
+    assert sum(c.final_status().values()) == ordered
+    flew = c.parcels["departed"].sum()
+    ends = sum(c.parcels[f].sum() for f in ("delivered", "refused", "lost", "returned"))
+    assert ends == flew
+    # at every snapshot, parcels in a stage never exceed those ordered so far
+    assert (c.stages().sum(axis=(0, 1)) <= ordered).all()
+
+
+def test_small_run_is_sane(sim):
+    s = kpis.summary(sim.counters, range(*sim.window), 13.0)
+    assert 6_000 * 3 * 0.7 < s["parcels_in"] < 6_000 * 3 * 1.6
+    assert 0.6 < s["on_time_share"] <= 1.0
+    assert s["on_time_share_by_service"]["premium"] <= s["on_time_share_by_service"]["economy"]
+    assert 0 <= s["belly_share_kg"] <= 1
+    assert s["cost_per_kg_usd"] > 0
+    assert s["dwell_days"]["merchant"] == pytest.approx(2.2, abs=0.6)  # median 2 days, [30]
+    assert 0 < s["customs_holds"] < s["parcels_in"] * 0.15
+    legs = sim.counters.legs
+    assert (legs["kg"] <= legs["cap_kg"] + 1e-6).all()
+    assert (legs["m3"] <= legs["cap_m3"] + 1e-6).all()
+    assert s["never_flew"] == 0  # the run drains
+
+
+def test_sale_days_follow_their_rules():
+    assert demand.sale_start("black-friday", 2025) == dt.date(2025, 11, 27)  # Thu–Sun [21]
+    assert demand.sale_start("buen-fin", 2025) == dt.date(2025, 11, 13)  # 13–17 Nov [23]
+    assert demand.sale_start("hot-sale", 2025) == dt.date(2025, 5, 26)  # 26 May–3 Jun [14]
+    assert demand.sale_start("cyberday", 2025) == dt.date(2025, 6, 2)  # 2–4 Jun [24]
+    assert demand.sale_start("cyber-monday", 2025) == dt.date(2025, 10, 6)  # 6–8 Oct [25]
+    eleven = demand.factor(dt.date(2026, 11, 11), "BR")
+    assert eleven > 1.7 * demand.factor(dt.date(2026, 11, 4), "BR")  # 1.8× [20], same weekday
+
+
+def test_command_writes_the_report(tmp_path):
+    call_command("simulate", days=2, parcels_per_day=3_000, seed=2, out=str(tmp_path),
+                 no_progress=True)  # fmt: skip
+    assert (tmp_path / "index.html").read_text().startswith("<!doctype html>")
+    for name in ("parcels", "flights", "waiting"):
+        with (tmp_path / f"{name}.csv").open() as fh:
+            assert len(list(csv.DictReader(fh))) > 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["seed"] == 2
+    assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
+    assert (tmp_path / "on_time.svg").read_text().startswith("<svg")
+
+
+def test_command_refuses_what_it_cannot_do(tmp_path):
+    with pytest.raises(CommandError, match="real"):
+        call_command("simulate", days=1, mode="real", out=str(tmp_path))
+    with pytest.raises(CommandError, match="from-date"):
+        call_command("simulate", days=1, from_date="9 Nov", out=str(tmp_path))
+    with pytest.raises(CommandError, match="--days"):
+        call_command("simulate", days=0, out=str(tmp_path))
+
+
+def test_waiting_chart_matches_the_table():
+    sim = _run(days=8, parcels=2_000)  # more days than countries: axes cannot be confused
+    days = range(*sim.window)
+    dates = [str(k) for k in range(sim.counters.days)]
+    series = report.waiting_series(sim.counters, days)
+    rows = kpis.waiting_rows(sim.counters, days, dates)
+    for i, k in enumerate(days):
+        day_rows = [r for r in rows if r["date"] == str(k)]
+        assert len(series["flight cancelled"]) == len(days)
+        for reason in kpis.REASONS:
+            assert series[reason][i] == sum(r["waiting: " + reason] for r in day_rows)
+        assert series["hub: receive"][i] == sum(r["hub_receive"] for r in day_rows)
