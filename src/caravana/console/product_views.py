@@ -29,7 +29,7 @@ PER_PAGE = 50
 LOW_STOCK = 5
 STOCK_STATES = (
     ("out", gettext_lazy("Out of stock")),
-    ("low", gettext_lazy("Low stock (%(n)d or fewer)") % {"n": LOW_STOCK}),
+    ("low", gettext_lazy("Low stock (%(n)d or fewer)")),
     ("in", gettext_lazy("In stock")),
 )
 STATUSES = (("active", gettext_lazy("Published")), ("inactive", gettext_lazy("Unpublished")))
@@ -140,7 +140,10 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "older": urlencode({**query, "after": rows[-1].pk}) if rows and has_older else "",
             "stores": Store.objects.filter(merchant=request.merchant).order_by("name"),  # type: ignore[attr-defined]
             "categories": _categories(language),
-            "stock_states": STOCK_STATES,
+            "stock_states": [
+                (code, str(name) % {"n": LOW_STOCK} if code == "low" else name)
+                for code, name in STOCK_STATES
+            ],
             "statuses": STATUSES,
             "actions": ACTIONS,
             "back": request.get_full_path(),
