@@ -32,6 +32,7 @@ from caravana.catalog.models import (
     Warehouse,
 )
 from caravana.catalog.validators import validate_hs_code
+from caravana.catalog.variant_checks import check_variant
 from caravana.limits import INT_MAX
 
 TITLE_FIELDS = tuple(f"title_{suffix(lang)}" for lang in CONTENT_LANGUAGES)
@@ -434,8 +435,6 @@ def _variant_row(
         except ValueError as exc:
             errors.append(RowError(i, name, str(exc)))
     if not errors:
-        from caravana.catalog.services import check_variant
-
         try:
             check_variant(variant)
             variant.clean_fields(exclude=["merchant", "product"])

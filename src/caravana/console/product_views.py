@@ -43,7 +43,8 @@ ACTIONS = (
 _SKU_LIKE = re.compile(r"^[\w./-]*[\d-][\w./-]*$")
 
 
-def _available(prefix: str = "") -> Subquery:
+def _available() -> Subquery:
+    """Units available (on hand less reserved) of a product, over its variants and warehouses."""
     rows = (
         Stock.objects.filter(variant__product=OuterRef("pk"))
         .values("variant__product")
