@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -207,14 +207,14 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     try:
         if action in ("publish", "unpublish"):
             n = services.set_products_active(merchant, ids, action == "publish")
-            done = _("%(n)d products changed.") % {"n": n}
+            done = ngettext("%(n)d product changed.", "%(n)d products changed.", n) % {"n": n}
         elif action == "price":
             try:
                 percent = Decimal(request.POST.get("percent", "").replace(",", ".").strip())
             except InvalidOperation:
                 percent = None
             n = services.change_prices(merchant, ids, percent)  # type: ignore[arg-type]
-            done = _("%(n)d variants repriced.") % {"n": n}
+            done = ngettext("%(n)d variant repriced.", "%(n)d variants repriced.", n) % {"n": n}
         elif action == "stock":
             raw = request.POST.get("quantity", "").strip()
             quantity = int(raw) if raw.isdigit() and len(raw) < 11 else -1
@@ -222,7 +222,9 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             if warehouse is None:
                 raise ValidationError({"warehouse": _("You have no warehouse.")})
             n = services.set_products_stock(merchant, ids, warehouse, quantity)
-            done = _("Stock set for %(n)d variants.") % {"n": n}
+            done = ngettext("Stock set for %(n)d variant.", "Stock set for %(n)d variants.", n) % {
+                "n": n
+            }
         else:
             raise ValidationError({"action": _("Choose an action.")})
     except ValidationError as exc:
