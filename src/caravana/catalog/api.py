@@ -15,11 +15,15 @@ from ninja.responses import Status
 from caravana import markets
 from caravana.access.auth import MerchantAuth
 from caravana.access.objects import owned, owned_or_404
+from caravana.api.errors import validation_items
 from caravana.api.pagination import Pagination
 from caravana.catalog import queries, services
+from caravana.catalog.bulk import format_options
 from caravana.catalog.error_codes import CatalogErrorCode
 from caravana.catalog.models import Category, Product, ProductImage, Store, Variant, Warehouse
 from caravana.catalog.schemas import (
+    BulkIn,
+    BulkOut,
     ImageOut,
     ImagePatch,
     ProductDetailOut,
@@ -261,6 +265,27 @@ def set_stock(request: HttpRequest, variant_id: int, payload: StockIn):
         "quantity": stock.quantity,
         "reserved": stock.reserved,
     }
+
+
+@merchant_router.post("/merchant/variants/bulk", response={200: BulkOut, 422: dict})
+def bulk_upsert(request: HttpRequest, payload: BulkIn):
+    """Create or update up to 1,000 variants (keyed by SKU), their products and stock in one
+    call, checked and written as a console import is (catalog.bulk): all or nothing. Errors
+    name the row (0 first) and the field, `["body", "rows", 3, "price"]`; with `dry_run`
+    nothing is written and the counts say what would be."""
+    rows = []
+    for row in payload.rows:
+        data = row.dict(exclude_unset=True)
+        if isinstance(data.get("options"), dict):
+            data["options"] = format_options(data["options"])
+        if isinstance(data.get("active"), bool):
+            data["active"] = "1" if data["active"] else "0"
+        rows.append(data)
+    plan = services.bulk_upsert(request.merchant, rows, dry_run=payload.dry_run)
+    if plan.errors:
+        detail = validation_items(services.bulk_errors(plan.errors), dotted=True)
+        return Status(422, {"detail": detail})
+    return {"dry_run": payload.dry_run, **plan.summary()}
 
 
 router.add_router("", merchant_router)

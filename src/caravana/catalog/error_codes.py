@@ -26,3 +26,6 @@ class CatalogErrorCode(StrEnum):
     UNKNOWN_STORE = "unknown_store"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"
     INVALID_SORT = "invalid_sort"
+    INVALID_ROW = "invalid_row"
+    TOO_MANY_ROWS = "too_many_rows"
+    INVALID_PERCENT = "invalid_percent"

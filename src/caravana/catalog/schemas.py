@@ -178,3 +178,51 @@ class SearchOut(Schema):
     page: int
     pages: int
     items: list[ProductOut]
+
+
+# A cell of a bulk row: text or a number, parsed and checked by catalog.bulk as an imported
+# file's cell is, so the API and the import refuse the same things with the same messages.
+Cell = str | int | float | None
+
+
+class BulkRowIn(Schema):
+    """One variant, keyed by its SKU: a known SKU updates that variant (and its product), a new
+    one is created in `product` (one of your product ids, or a label shared by the rows of a
+    new product). Omitted fields keep their stored values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Cell = None
+    product: Cell = None
+    store: Cell = None
+    category: Cell = None
+    hs_code: Cell = None
+    title_es: Cell = None
+    title_pt_br: Cell = None
+    title_en: Cell = None
+    title_zh_hans: Cell = None
+    active: Cell | bool = None
+    options: Cell | dict[str, str] = None
+    price: Cell = None
+    currency: Cell = None
+    weight_g: Cell = None
+    length_cm: Cell = None
+    width_cm: Cell = None
+    height_cm: Cell = None
+    battery: Cell = None
+    stock: Cell = None
+    warehouse: Cell = None
+
+
+class BulkIn(Schema):
+    rows: list[BulkRowIn] = Field(..., min_length=1, max_length=1000)
+    dry_run: bool = False
+
+
+class BulkOut(Schema):
+    dry_run: bool
+    new_products: int
+    changed_products: int
+    new_variants: int
+    changed_variants: int
+    stock: int

@@ -4,11 +4,14 @@ bad field raises ValidationError naming it and nothing is written."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, ProtectedError, RestrictedError
+from django.db.models import F, Max, OuterRef, ProtectedError, RestrictedError, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -27,7 +30,7 @@ from caravana.catalog.models import (
     Variant,
     Warehouse,
 )
-from caravana.catalog.option_words import check_translations
+from caravana.catalog.variant_checks import check_variant
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import field_error, fields_error
 from caravana.limits import INT_MAX
@@ -203,33 +206,7 @@ def update_variant(variant: Variant, data: Mapping[str, Any]) -> Variant:
 
 
 def _save_variant(variant: Variant) -> None:
-    if variant.options is None:
-        variant.options = {}
-    if not isinstance(variant.options, dict) or not all(
-        isinstance(k, str) and isinstance(v, str | int | float) for k, v in variant.options.items()
-    ):
-        raise field_error(
-            "options",
-            _("Options are name: value pairs, e.g. colour: red."),
-            CatalogErrorCode.INVALID_OPTIONS,
-        )
-    if variant.option_translations is None:
-        variant.option_translations = {}
-    problem = check_translations(variant.options, variant.option_translations)
-    if problem:
-        raise field_error(
-            "option_translations", problem, CatalogErrorCode.INVALID_OPTION_TRANSLATIONS
-        )
-    for dim in ("length_cm", "width_cm", "height_cm"):
-        value = getattr(variant, dim)
-        if value is not None and not (0 < float(value) <= 300):
-            raise field_error(
-                dim, _("Give a size between 0.1 and 300 cm."), CatalogErrorCode.INVALID_SIZE
-            )
-    if variant.weight_g is not None and int(variant.weight_g) > 70_000:
-        raise field_error(
-            "weight_g", _("A parcel item may weigh at most 70 kg."), CatalogErrorCode.TOO_HEAVY
-        )
+    check_variant(variant)
     variant.full_clean(exclude=["merchant", "product"])
     try:
         with transaction.atomic():
@@ -380,3 +357,222 @@ def delete_product(product: Product) -> None:
             _("This product has orders, so it cannot be deleted: deactivate it instead."),
             CatalogErrorCode.HAS_ORDERS,
         ) from exc
+
+
+# --- many at once: the import, the API's bulk upsert, the product list's bulk actions ----------
+
+#: Rows one API call may upsert; a file import takes up to MAX_IMPORT_ROWS.
+MAX_API_ROWS = 1_000
+MAX_IMPORT_ROWS = 20_000
+_BATCH = 500
+
+
+def bulk_errors(errors: list[Any], label: Any = None) -> ValidationError:
+    """The plan's errors as one ValidationError keyed ``rows.<index>.<field>`` (or by
+    ``label(error)`` when given: the console names the file's line and column)."""
+    from caravana.catalog.bulk import sorted_errors
+
+    messages: dict[str, list[ValidationError]] = {}
+    for e in sorted_errors(errors):
+        key = label(e) if label else f"rows.{e.row}.{e.field}"
+        messages.setdefault(key, []).append(
+            ValidationError(e.message, code=CatalogErrorCode.INVALID_ROW.value)
+        )
+    return ValidationError(messages)
+
+
+def bulk_upsert(
+    merchant: Merchant,
+    rows: list[Mapping[str, Any]],
+    *,
+    dry_run: bool = False,
+    progress: Any = None,
+    first: int = 0,
+) -> Any:
+    """Check every row (catalog.bulk) and, when none has an error and this is no dry run,
+    write them all in one transaction: products, variants and stock, then each touched
+    product's ``price_from`` and ``updated_at``, and its listing prices refreshed after the
+    commit (catalog.receivers.schedule, as a saved variant does). Returns the plan; its
+    ``errors`` say what is wrong (nothing is written when there are any). The merchant's row
+    is locked first, so two imports of one merchant run one after the other."""
+    from caravana.catalog import bulk
+
+    with transaction.atomic():
+        Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
+        plan = bulk.plan(merchant, rows, progress, first)
+        if plan.errors or dry_run:
+            return plan
+        _write_plan(plan, progress, len(rows))
+    return plan
+
+
+def _write_plan(plan: Any, progress: Any, total: int) -> None:
+    from caravana.catalog import receivers
+
+    now = timezone.now()
+    Product.objects.bulk_create(plan.new_products, batch_size=_BATCH)
+    fields = sorted(plan.changed_product_fields)
+    if fields:
+        Product.objects.bulk_update(plan.changed_products, fields, batch_size=_BATCH)
+    for variant, key in plan.new_variants:
+        if key is not None:
+            variant.product = plan.product_keys[key]
+    try:
+        with transaction.atomic():
+            Variant.objects.bulk_create([v for v, _k in plan.new_variants], batch_size=_BATCH)
+    except IntegrityError as exc:  # a SKU taken since the check, by a write outside an import
+        raise field_error(
+            "sku", _("This SKU is already used by another variant."), CatalogErrorCode.SKU_TAKEN
+        ) from exc
+    if plan.changed_variants:
+        Variant.objects.bulk_update(
+            plan.changed_variants, sorted(plan.changed_variant_fields), batch_size=_BATCH
+        )
+    if progress:
+        progress(total, total, _("Saving stock…"))
+    new_stock = [
+        Stock(variant=v, warehouse=w, quantity=q) for v, w, row, q in plan.stock if not row
+    ]
+    Stock.objects.bulk_create(new_stock, batch_size=_BATCH)
+    stored = []
+    for _v, _w, row, quantity in plan.stock:
+        if row is not None:
+            row.quantity = quantity
+            stored.append(row)
+    # A reservation made since the check: the database's own check refuses it, and all rolls back.
+    Stock.objects.bulk_update(stored, ["quantity"], batch_size=_BATCH)
+    touched = {p.pk for p in plan.new_products} | {p.pk for p in plan.changed_products}
+    touched |= {v.product_id for v, _k in plan.new_variants}
+    touched |= {v.product_id for v in plan.changed_variants}
+    touch_products(sorted(touched), now)
+    receivers.schedule(product_ids=sorted(touched))
+
+
+def touch_products(product_ids: list[int], now: Any = None) -> None:
+    """Each product's cheapest variant as its ``price_from`` (as _refresh_price_from does for
+    one) and its ``updated_at`` moved, one UPDATE per 500 products: a card then stops trusting
+    its stored listing price until the refresh has run (decision 6)."""
+    now = now or timezone.now()
+    cheapest = Variant.objects.filter(product_id=OuterRef("pk")).order_by("price", "id")
+    for i in range(0, len(product_ids), _BATCH):
+        Product.objects.filter(pk__in=product_ids[i : i + _BATCH]).update(
+            price_from=Subquery(cheapest.values("price")[:1]),
+            price_currency=Coalesce(Subquery(cheapest.values("currency")[:1]), F("price_currency")),
+            updated_at=now,
+        )
+
+
+def _own_products(merchant: Merchant, product_ids: list[int]) -> list[int]:
+    if len(product_ids) > MAX_BULK_SELECTION:
+        raise field_error(
+            "ids",
+            _("Choose at most %(n)d products at once.") % {"n": MAX_BULK_SELECTION},
+            CatalogErrorCode.TOO_MANY_ROWS,
+        )
+    ids = list(
+        Product.objects.filter(store__merchant=merchant, pk__in=product_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        raise field_error("ids", _("Choose at least one product."), CommonErrorCode.REQUIRED)
+    return sorted(ids)
+
+
+#: Products one bulk action of the product list may change.
+MAX_BULK_SELECTION = 200
+
+
+@transaction.atomic
+def set_products_active(merchant: Merchant, product_ids: list[int], active: bool) -> int:
+    """Publish or unpublish the merchant's chosen products; publishing one that holds a
+    variant the network refuses (catalog.sellable) refuses the whole action, naming it."""
+    from caravana.catalog import receivers, sellable
+
+    ids = _own_products(merchant, product_ids)
+    if active:
+        refused = (
+            Variant.objects.filter(sellable.refused_variants(), product_id__in=ids)
+            .values_list("product_id", flat=True)
+            .first()
+        )
+        if refused is not None:
+            raise field_error(
+                "ids",
+                _("Product %(id)d has a variant we cannot deliver: it stays inactive.")
+                % {"id": refused},
+                CatalogErrorCode.UNDELIVERABLE_VARIANT,
+            )
+    n = Product.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+    receivers.schedule(product_ids=ids)
+    return n
+
+
+@transaction.atomic
+def change_prices(merchant: Merchant, product_ids: list[int], percent: Decimal) -> int:
+    """Every variant of the chosen products priced ``percent`` up (or down, negative), to the
+    cent, half up; from -90 to +1000 % so a slip of the finger cannot give goods away."""
+    from caravana.catalog import receivers
+
+    if not isinstance(percent, Decimal) or not Decimal(-90) <= percent <= Decimal(1000):
+        raise field_error(
+            "percent",
+            _("Give a change from -90 to 1000 %."),
+            CatalogErrorCode.INVALID_PERCENT,
+        )
+    ids = _own_products(merchant, product_ids)
+    variants = list(Variant.objects.select_for_update().filter(product_id__in=ids))
+    factor = (Decimal(100) + percent) / Decimal(100)
+    for v in variants:
+        v.price = max(
+            Decimal("0.01"), (v.price * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        )
+    Variant.objects.bulk_update(variants, ["price"], batch_size=_BATCH)
+    touch_products(ids)
+    receivers.schedule(product_ids=ids)
+    return len(variants)
+
+
+@transaction.atomic
+def set_products_stock(
+    merchant: Merchant, product_ids: list[int], warehouse: Warehouse, quantity: int
+) -> int:
+    """Every variant of the chosen products with ``quantity`` on hand in ``warehouse``;
+    refused, naming the SKU, where orders have reserved more."""
+    if warehouse.merchant_id != merchant.pk:
+        raise field_error(
+            "warehouse",
+            _("This warehouse belongs to another merchant."),
+            CatalogErrorCode.OTHER_MERCHANTS_WAREHOUSE,
+        )
+    if type(quantity) is not int or not 0 <= quantity <= INT_MAX:
+        raise field_error(
+            "quantity",
+            _("Stock is a whole number from 0 to %(max)d.") % {"max": INT_MAX},
+            CatalogErrorCode.INVALID_QUANTITY,
+        )
+    ids = _own_products(merchant, product_ids)
+    variants = list(Variant.objects.filter(product_id__in=ids).order_by("id"))
+    rows = {
+        s.variant_id: s
+        for s in Stock.objects.select_for_update().filter(variant__in=variants, warehouse=warehouse)
+    }
+    short = [v.sku for v in variants if v.pk in rows and rows[v.pk].reserved > quantity]
+    if short:
+        raise field_error(
+            "quantity",
+            _("Orders have reserved more than that of %(skus)s.") % {"skus": ", ".join(short[:5])},
+            CatalogErrorCode.STOCK_RESERVED,
+        )
+    for row in rows.values():
+        row.quantity = quantity
+    Stock.objects.bulk_update(list(rows.values()), ["quantity"], batch_size=_BATCH)
+    Stock.objects.bulk_create(
+        [
+            Stock(variant=v, warehouse=warehouse, quantity=quantity)
+            for v in variants
+            if v.pk not in rows
+        ],
+        batch_size=_BATCH,
+    )
+    return len(variants)

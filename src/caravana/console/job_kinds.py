@@ -1,3 +1,3 @@
 """The console's job kinds (jobs.apps finds this module): its CSV exports."""
 
-from caravana.console import exports  # noqa: F401  (registers the kinds)
+from caravana.console import exports, product_import  # noqa: F401  (registers the kinds)

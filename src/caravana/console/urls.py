@@ -1,12 +1,26 @@
 from django.urls import path
 
-from caravana.console import export_views, merchant_customs_views, statement_views, views
+from caravana.console import (
+    export_views,
+    merchant_customs_views,
+    product_import,
+    product_views,
+    statement_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("stores/new/", views.store_new, name="store_new"),
-    path("products/", views.product_list, name="products"),
+    path("products/", product_views.product_list, name="products"),
+    path("products/bulk/", product_views.bulk_action, name="product_bulk"),
+    path("products/import/", product_import.import_page, name="product_import"),
+    path("products/import/<int:pk>/", product_import.import_result, name="product_import_result"),
+    path(
+        "products/import/<int:pk>/apply/", product_import.import_apply, name="product_import_apply"
+    ),
+    path("products/export/", product_import.export_start, name="product_export"),
     path("products/new/", views.product_new, name="product_new"),
     path("products/<int:pk>/", views.product_edit, name="product_edit"),
     path("products/<int:pk>/variants/", views.variant_new, name="variant_new"),

@@ -4,7 +4,6 @@ through catalog.services or accounts.services; a merchant only ever sees its own
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,26 +69,6 @@ def store_new(request: HttpRequest) -> HttpResponse:
     return render(
         request, "console/store_form.html", {"form": form}, status=422 if form.errors else 200
     )
-
-
-@merchant_required
-def product_list(request: HttpRequest) -> HttpResponse:
-    rows = (
-        Product.objects.filter(store__merchant=request.merchant)
-        .select_related("store", "category")
-        .order_by("-created_at", "-id")
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    # Variants counted for the page's fifty products only, not grouped over the whole catalogue.
-    counts = dict(
-        Variant.objects.filter(product__in=[p.pk for p in page])
-        .values("product")
-        .annotate(n=Count("id"))
-        .values_list("product", "n")
-    )
-    for product in page:
-        product.n_variants = counts.get(product.pk, 0)
-    return render(request, "console/product_list.html", {"page": page})
 
 
 def _product_data(form: ProductForm) -> dict:
