@@ -106,8 +106,10 @@ def test_product_page_queries_are_bounded(shop):
     with CaptureQueriesContext(connection) as q:
         assert c.get(f"/p/{products[2].pk}/").status_code == 200
     # 7 for the page; 5 for its shelves (caravana.shelves): "bought together" ids, one card
-    # pass for the recently viewed (products, prices, badges) and the session's new list.
-    assert len(q) <= 12, [x["sql"] for x in q]
+    # pass for the recently viewed (products, listing prices) and the session's new list (an
+    # UPDATE between savepoints). On a slow machine the pricing books' freshness check (once
+    # per PRICING_BOOKS_CHECK_SECONDS, three aggregates) may fall in this request too.
+    assert len(q) <= 15, [x["sql"] for x in q]
     # However many products were viewed before: the same count.
     for p in products[3:10]:
         c.get(f"/p/{p.pk}/")

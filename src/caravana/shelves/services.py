@@ -5,6 +5,7 @@ logging in moves them to their account (shelves.receivers)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -77,7 +78,7 @@ def _record_stored(user: Any, newest_first: list[int]) -> None:
     added = False
     # Oldest first, each a moment later, so the newest keeps the latest time.
     for n, product_id in enumerate(reversed(newest_first)):
-        at = now + timezone.timedelta(microseconds=n)
+        at = now + timedelta(microseconds=n)
         try:
             with transaction.atomic():
                 _row, created = RecentView.objects.update_or_create(
