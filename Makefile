@@ -55,6 +55,7 @@ demo: install
 	$(BIN)/python -m caravana seed_returns
 	$(BIN)/python -m caravana seed_reviews
 	$(BIN)/python -m caravana seed_payouts
+	$(BIN)/python -m caravana seed_baskets
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "caravana.returns",
     "caravana.redelivery",
     "caravana.reviews",
+    "caravana.shelves",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",
@@ -490,6 +491,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caravana.reviews.tasks.refresh_reputations",
         "schedule": 86400.0,
     },
+    # Best sellers, bought together, category pictures (shelves.rollup; decision 0025).
+    "roll-up-shelves": {"task": "caravana.shelves.tasks.roll_up_shelves", "schedule": 3600.0},
     "create-tracking-partitions": {
         "task": "caravana.tracking.tasks.create_partitions",
         "schedule": 86400.0,

@@ -23,6 +23,13 @@ def category_by_slug(slug: str) -> Category | None:
     return category_tree.tree().by_slug.get(slug)
 
 
+def child_categories(category: Category) -> list[Category]:
+    """A category's children in the tree's order (from the cached tree: no query)."""
+    tree = category_tree.tree()
+    by_id = {c.pk: c for c in tree.by_slug.values()}
+    return [by_id[pk] for pk in tree.children.get(category.pk, ()) if pk in by_id]
+
+
 def category_ids_below(category: Category) -> tuple[int, ...]:
     """The category and its children (two levels are all the tree has)."""
     return (category.pk, *category_tree.tree().children.get(category.pk, ()))

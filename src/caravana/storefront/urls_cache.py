@@ -15,12 +15,17 @@ _MARK = 987654321987
 
 def product_url(pk: int) -> str:
     """``reverse("storefront:product", args=[pk])``, the same string."""
-    head, tail = _shape(get_script_prefix(), get_urlconf())
+    return url_with_id("storefront:product", pk)
+
+
+def url_with_id(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a URL taking one id (a card's wishlist button too)."""
+    head, tail = _shape(get_script_prefix(), get_urlconf(), name)
     return f"{head}{int(pk)}{tail}"
 
 
-@lru_cache(maxsize=16)
-def _shape(prefix: str, urlconf: str | None) -> tuple[str, str]:
-    url = reverse("storefront:product", args=[_MARK], urlconf=urlconf)
+@lru_cache(maxsize=32)
+def _shape(prefix: str, urlconf: str | None, name: str) -> tuple[str, str]:
+    url = reverse(name, args=[_MARK], urlconf=urlconf)
     head, _mark, tail = url.partition(str(_MARK))
     return head, tail

@@ -3,13 +3,16 @@ render. Each page does a fixed number of queries whatever the catalogue's size."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,7 +28,9 @@ from caravana.pricing.charge_names import rate_text, refusal_text
 from caravana.reviews import reputation as review_figures
 from caravana.reviews import services as reviews
 from caravana.reviews.views import product_context as reviews_context
-from caravana.storefront import local_stock, suggestions
+from caravana.shelves import services as shelves
+from caravana.shelves.models import ALL
+from caravana.storefront import local_stock, suggestions, wishlist
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
@@ -53,6 +58,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     prices = landed.for_cards(products, request.country.code, request.country.currency)
     storage = ProductImage._meta.get_field("image").storage
     from_price = gettext("from %(price)s")
+    hearts = _hearts(request, [p.pk for p in products])
     cards = []
     for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
@@ -74,9 +80,77 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 # The first row loads at once; the rest as the buyer scrolls to it.
                 "lazy": n >= EAGER_CARDS,
                 **_rating(p, p.seller_badge or ""),
+                "wish_html": hearts(p.pk, p.title(lang)) if hearts else "",
             }
         )
     return cards
+
+
+def _hearts(request: HttpRequest, ids: list[int]) -> Callable[[int, str], SafeString] | None:
+    """The cards' wishlist buttons (one query for which are saved), or None for staff, who do
+    not shop."""
+    if _staff(request):
+        return None
+    user = request.user
+    saved = shelves.wished_among(user, ids) if ids else set()
+    token, back = get_token(request), _back(request)
+
+    def heart(pk: int, title: str) -> SafeString:
+        return wishlist.button(
+            pk, title, wished=pk in saved, logged_in=user.is_authenticated,
+            csrf_token=token, back=back,
+        )  # fmt: skip
+
+    return heart
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a wishlist button returns to: the page (the full page, not an htmx fragment)."""
+    current = request.headers.get("HX-Current-URL", "") if request.htmx else ""
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
+def _rows(request: HttpRequest, rows: dict[str, list[int]]) -> dict[str, list[dict]]:
+    """Several shelves of cards built in one pass (one product query, one price read): each
+    row keeps its own order; only the first row's first cards load their pictures at once."""
+    ids = list(dict.fromkeys(pk for row in rows.values() for pk in row))
+    by_id = {c["product"].pk: c for c in _cards(request, ids)}
+    out: dict[str, list[dict]] = {}
+    first = True
+    for name, row in rows.items():
+        cards = [by_id[pk] for pk in row if pk in by_id]
+        out[name] = [{**c, "lazy": not first or n >= EAGER_CARDS} for n, c in enumerate(cards)]
+        first = first and not cards
+    return out
+
+
+def _tiles(request: HttpRequest, categories: list[Category]) -> list[dict]:
+    """Category tiles: name, link and the picture the shelves' roll-up chose (one query)."""
+    lang = _language()
+    storage = ProductImage._meta.get_field("image").storage
+    pictures = shelves.category_pictures(c.pk for c in categories)
+    return [
+        {
+            "category": c,
+            "name": c.name(lang),
+            "picture": thumbnails.picture_html(
+                thumbnails.sources(storage, pictures[c.pk], TILE_WIDTH),
+                width=TILE_WIDTH, height=TILE_WIDTH, alt="", lazy=True,
+            )
+            if c.pk in pictures
+            else None,
+        }
+        for c in categories
+    ]  # fmt: skip
+
+
+#: A category tile's picture, in CSS pixels.
+TILE_WIDTH = 240
+#: Cards per shelf on the home page.
+SHELF = 12
 
 
 def _rating(p, badge: str) -> dict:
@@ -116,22 +190,23 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.country_chosen and not _staff(request):
         return redirect("storefront:country")
     lang = _language()
+    country = request.country.code
     result = run_search(
-        SearchRequest(
-            language=lang,
-            country=request.country.code,
-            sort="newest",
-            per_page=12,
-            counted=False,
-        )
+        SearchRequest(language=lang, country=country, sort="newest", per_page=SHELF, counted=False)
+    )
+    # Read from the shelves' roll-ups (a few rows by index), never from the orders.
+    rows = _rows(
+        request,
+        {
+            "best_sellers": shelves.best_seller_ids(country, ALL, SHELF),
+            "recent": shelves.recent_ids(request.user, request.session, SHELF),
+            "cards": result.ids,
+        },
     )
     return render(
         request,
         "storefront/home.html",
-        {
-            "categories": [(c, c.name(lang)) for c in queries.top_categories()],
-            "cards": _cards(request, result.ids),
-        },
+        {"tiles": _tiles(request, queries.top_categories()), **rows},
     )
 
 
@@ -339,6 +414,17 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No Category matches the given query.")
     context = _listing(request, category=cat)
     context["title"] = cat.name(_language())
+    if not request.htmx:
+        children = queries.child_categories(cat)
+        context["tiles"] = _tiles(request, children) if children else []
+        first_page = not request.GET.get("page") and not context["q"]
+        if cat.parent_id is None and first_page:
+            context.update(
+                _rows(
+                    request,
+                    {"best_sellers": shelves.best_seller_ids(request.country.code, cat.pk, SHELF)},
+                )
+            )
     template = "storefront/_results.html" if request.htmx else "storefront/category.html"
     return render(request, template, context, status=_status(request, context))
 
@@ -370,6 +456,15 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
     priced = found[0] if found else (variants[0]["variant"] if variants else None)
     for v in variants:
         v["priced"] = found is not None and v["variant"].pk == found[0].pk
+    recent = [p for p in shelves.recent_ids(request.user, request.session) if p != item.pk]
+    shelves.record_view(request.user, request.session, item.pk)
+    rows = _rows(
+        request,
+        {
+            "bought_together": shelves.bought_together_ids(item.pk),
+            "recent": recent[:6],
+        },
+    )
     return render(
         request,
         "storefront/product.html",
@@ -388,6 +483,17 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
                 [v["variant"] for v in variants], request.country, book.locale
             ),
             **reviews_context(request, item.pk),
+            **rows,
+            "wish_button": None
+            if _staff(request)
+            else wishlist.button(
+                item.pk,
+                title,
+                wished=bool(shelves.wished_among(request.user, [item.pk])),
+                logged_in=request.user.is_authenticated,
+                csrf_token=get_token(request),
+                back=request.get_full_path(),
+            ),
         },
     )
 

@@ -41,13 +41,17 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
         if promise
         else "\n  "
     )
-    return format_html(
+    out = format_html(
         '<a class="card" href="{}" data-product="{}">\n  <div class="thumb">{}</div>\n'
         '  <span class="title">{}</span>\n  <span class="muted">{}</span>{}\n'
         '  <span class="price" data-testid="card-price"{}>{}</span>{}\n</a>\n',
         c["url"], c["product"].pk, image, c["title"], c["store"], _rating(c), amount,
         c["price_text"] if c["price"] else "—", arrives,
     )  # fmt: skip
+    if c.get("wish_html"):
+        # The heart sits over the picture, beside the link (a form may not be inside it).
+        out = format_html('<div class="card-wrap">{}{}</div>\n', out, c["wish_html"])
+    return out
 
 
 def _rating(c: dict[str, Any]) -> SafeString | str:
