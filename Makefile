@@ -104,7 +104,8 @@ email-examples: install
 # docs/screenshots/ (linked from docs/user-guide.md). Not part of `make test`.
 screenshots: export PAYMENTS_SANDBOX = 1
 screenshots: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots -m screenshots tests/browser/test_buyer_journeys.py tests/browser/test_search.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots -m screenshots tests/browser/test_buyer_journeys.py tests/browser/test_search.py \
+	  tests/browser/test_shelves.py
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"
