@@ -1,10 +1,20 @@
 from django.urls import path
 
-from caravana.console import export_views, merchant_customs_views, statement_views, views
+from caravana.console import (
+    dashboard_views,
+    export_views,
+    matrix_views,
+    merchant_customs_views,
+    statement_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard_views.overview, name="dashboard"),
+    path("pick-list/", dashboard_views.pick_list_pdf, name="pick_list"),
+    path("stores/", views.dashboard, name="stores"),
+    path("products/<int:pk>/matrix/", matrix_views.matrix, name="variant_matrix"),
     path("stores/new/", views.store_new, name="store_new"),
     path("products/", views.product_list, name="products"),
     path("products/new/", views.product_new, name="product_new"),
