@@ -112,3 +112,4 @@ def test_the_chart_scales_to_the_highest_day():
     assert chart.peak == 10
     assert [b.height for b in chart.bars] == [0.0, 71.0, 142.0]
     assert chart.bars[2].y == day_chart.BOTTOM - 142.0
+    assert chart.labels[-1] == (day_chart.WIDTH, "end", "03/12")  # today, inside the frame

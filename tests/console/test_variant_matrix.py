@@ -49,9 +49,7 @@ def post_of(grid, **over):
 def test_one_post_sets_every_cell_and_refreshes_listing_prices_once(dress, monkeypatch):
     grid, product = dress["grid"], dress["product"]
     scheduled = []
-    monkeypatch.setattr(
-        receivers, "schedule", lambda **kw: scheduled.append(kw.get("product_ids"))
-    )
+    monkeypatch.setattr(receivers, "schedule", lambda **kw: scheduled.append(kw.get("product_ids")))
     black_m, red_s = grid["Black", "M"], grid["Red", "S"]
     data = post_of(grid, **{f"price-{black_m.pk}": "49,90", f"stock-{red_s.pk}": "12"})
     r = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
