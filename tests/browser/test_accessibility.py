@@ -180,7 +180,8 @@ def test_staff_pages_pass_axe_and_fit_320px(auditor, world):
                  "/console/parcels/", "/console/parcels/new/", "/console/tokens/",
                  "/console/orders/", "/console/orders/refunds/",
                  "/console/orders/payouts/", "/console/customs/", "/console/customs/sender/",
-                 f"/console/products/{product.pk}/customs/"):  # fmt: skip
+                 f"/console/products/{product.pk}/customs/", "/console/stores/",
+                 f"/console/products/{product.pk}/matrix/"):  # fmt: skip
         merchant.visit(path)
     merchant.visit(f"/console/orders/{group.orders.get().number}/")
 

@@ -107,7 +107,7 @@ def test_token_is_shown_once_stored_hashed_and_revocable(staff_client):
 
 def test_console_speaks_chinese(staff_client):
     staff_client.cookies["django_language"] = "zh-hans"
-    html = staff_client.get("/console/").content.decode()
+    html = staff_client.get("/console/stores/").content.decode()
     assert 'lang="zh-hans"' in html
 
 
@@ -151,7 +151,7 @@ def test_the_dashboard_counts_each_store_up_to_a_cap_in_one_query(
     f.product(small, stock=0)
     monkeypatch.setattr(queries, "STORE_COUNT_CAP", 3)
     with django_assert_max_num_queries(8):  # PostgreSQL: the pager EXPLAINs, then counts
-        html = staff_client.get("/console/").content.decode()
+        html = staff_client.get("/console/stores/").content.decode()
     counts = queries.product_counts([mine.pk, small.pk, empty.pk])
     assert counts == {mine.pk: 4, small.pk: 1, empty.pk: 0}  # mine: the cap + 1 says "more"
     assert "more than 3" in html and "not-mine" not in html
@@ -159,5 +159,5 @@ def test_the_dashboard_counts_each_store_up_to_a_cap_in_one_query(
     for _ in range(30):  # a second page of stores, not a longer query
         f.store(staff_client.merchant)
     with django_assert_max_num_queries(8):  # PostgreSQL: the pager EXPLAINs, then counts
-        html = staff_client.get("/console/?page=2").content.decode()
+        html = staff_client.get("/console/stores/?page=2").content.decode()
     assert 'class="pager"' in html

@@ -80,7 +80,7 @@ def test_a_polyglot_logo_is_stored_reencoded_under_a_generated_name(staff_client
         assert SCRIPT not in fh.read()
     r = Client().get(logo.url)
     assert r.status_code == 200 and r["Content-Type"] == "image/png"
-    dashboard = staff_client.get("/console/")
+    dashboard = staff_client.get("/console/stores/")
     assert logo.url.encode() in dashboard.content
 
 

@@ -32,7 +32,7 @@ from caravana.catalog.models import (
 )
 from caravana.catalog.variant_checks import check_variant
 from caravana.error_codes import CommonErrorCode
-from caravana.errors import field_error, fields_error
+from caravana.errors import coded_fields_error, field_error, fields_error
 from caravana.limits import INT_MAX
 
 PRODUCT_FIELDS = (
@@ -576,3 +576,78 @@ def set_products_stock(
         batch_size=_BATCH,
     )
     return len(variants)
+
+
+@transaction.atomic
+def set_variant_grid(
+    product: Product, warehouse: Warehouse, cells: Mapping[int, Mapping[str, Any]]
+) -> int:
+    """Prices and on-hand stock of many of one product's variants at once (the console's
+    variant matrix): ``cells`` maps a variant id to {"price": Decimal, "quantity": int}, either
+    optional. Every cell is checked as update_variant and set_stock check one; the errors of
+    all cells are raised together, keyed "<variant id>.price" / "<variant id>.quantity", and
+    then nothing is written. A variant whose price moved is saved, so the product's listing
+    prices are refreshed once after commit (catalog.receivers, decision 0006). Returns the
+    number of cells changed."""
+    if warehouse.merchant_id != product.store.merchant_id:
+        raise field_error(
+            "warehouse",
+            _("This warehouse belongs to another merchant."),
+            CatalogErrorCode.OTHER_MERCHANTS_WAREHOUSE,
+        )
+    variants = {
+        v.pk: v
+        for v in Variant.objects.select_for_update()
+        .filter(product=product, pk__in=list(cells))
+        .order_by("pk")
+    }
+    stocks = {
+        s.variant_id: s
+        for s in Stock.objects.select_for_update()
+        .filter(warehouse=warehouse, variant_id__in=list(variants))
+        .order_by("pk")
+    }
+    errors: dict[str, Any] = {}
+    codes: dict[str, CatalogErrorCode | CommonErrorCode] = {}
+    changed = 0
+    for vid, cell in cells.items():
+        variant = variants.get(vid)
+        if variant is None:
+            errors[f"{vid}.variant"] = _("Choose one of this product's variants.")
+            codes[f"{vid}.variant"] = CatalogErrorCode.UNKNOWN_VARIANT
+            continue
+        price = cell.get("price")
+        if price is not None and price != variant.price:
+            variant.price = price
+            try:
+                _save_variant(variant)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors[f"{vid}.{field}"] = messages[0]
+                    codes[f"{vid}.{field}"] = CommonErrorCode.INVALID
+                continue
+            changed += 1
+        quantity = cell.get("quantity")
+        stock = stocks.get(vid)
+        if quantity is None or (stock is not None and stock.quantity == quantity):
+            continue
+        reserved = stock.reserved if stock else 0
+        if type(quantity) is not int or not 0 <= quantity <= INT_MAX:
+            errors[f"{vid}.quantity"] = _("Stock is a whole number from 0 to %(max)d.") % {
+                "max": INT_MAX
+            }
+            codes[f"{vid}.quantity"] = CatalogErrorCode.INVALID_QUANTITY
+        elif quantity < reserved:
+            errors[f"{vid}.quantity"] = _("%(n)d units are reserved for orders.") % {"n": reserved}
+            codes[f"{vid}.quantity"] = CatalogErrorCode.STOCK_RESERVED
+        elif stock is None:
+            Stock.objects.create(variant=variant, warehouse=warehouse, quantity=quantity)
+            changed += 1
+        else:
+            stock.quantity = quantity
+            stock.save(update_fields=["quantity"])
+            changed += 1
+    if errors:
+        raise coded_fields_error(errors, codes)
+    _refresh_price_from(product)
+    return changed

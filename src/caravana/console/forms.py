@@ -2,8 +2,8 @@ from collections.abc import Sequence
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from caravana.accounts.models import Scope
 from caravana.catalog.images import MIN_SIDE, ImageUploadField
@@ -46,6 +46,8 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = Store.objects.filter(merchant=merchant)
         self.fields["category"].queryset = Category.objects.all()
+        # In the console's language (a Chinese merchant reads 手机壳, not "Phone cases").
+        self.fields["category"].label_from_instance = lambda c: c.name(get_language() or "en")
         if self.instance.pk:
             self.fields["store"].initial = self.instance.store_id
 

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from caravana.console import (
+    dashboard_views,
     export_views,
+    matrix_views,
     merchant_customs_views,
     product_import,
     product_views,
@@ -11,7 +13,10 @@ from caravana.console import (
 
 app_name = "console"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard_views.overview, name="dashboard"),
+    path("pick-list/", dashboard_views.pick_list_pdf, name="pick_list"),
+    path("stores/", views.dashboard, name="stores"),
+    path("products/<int:pk>/matrix/", matrix_views.matrix, name="variant_matrix"),
     path("stores/new/", views.store_new, name="store_new"),
     path("products/", product_views.product_list, name="products"),
     path("products/bulk/", product_views.bulk_action, name="product_bulk"),

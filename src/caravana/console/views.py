@@ -65,7 +65,7 @@ def store_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            return redirect("console:dashboard")
+            return redirect("console:stores")
     return render(
         request, "console/store_form.html", {"form": form}, status=422 if form.errors else 200
     )

@@ -166,6 +166,10 @@ class Order(models.Model):
             models.Index(fields=["status", "delivered_at"]),
             models.Index(fields=["merchant", "-created_at"]),
             models.Index(fields=["buyer", "-created_at"]),
+            # The console dashboard's orders to ship and late ones (console.dashboard).
+            models.Index(
+                fields=["merchant", "status", "paid_at"], name="order_merchant_status_paid"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -263,6 +267,9 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
+        # Open disputes are few at any time: the dashboard reads them from here, not from a
+        # merchant's every order (console.dashboard).
+        indexes = [models.Index(fields=["status"], name="dispute_status")]
         constraints = [
             models.UniqueConstraint(
                 fields=["order"],

@@ -1,7 +1,8 @@
 """Reviews API: a product's visible reviews and summary, and a seller's reputation (public);
 a buyer's review of a delivered order line (a token with the orders scope, or the session
-with CSRF). Photos are added on the review page (multipart), not here. Every write is a
-reviews service."""
+with CSRF); a merchant's reads of the reviews of its own products and of its own reputation
+(merchant staff, the catalog scope). Photos are added on the review page (multipart), not
+here. Every write is a reviews service."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,13 +13,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from caravana.access.auth import token_or_session
+from caravana.access.auth import MerchantAuth, token_or_session
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id
 from caravana.catalog.models import Product, Store
 from caravana.reviews import services
+from caravana.reviews.models import Review
 
 router = Router(tags=["reviews"])
+merchant_router = Router(tags=["merchant reviews"], auth=MerchantAuth(scope="catalog"))
 
 
 class ReviewOut(Schema):
@@ -54,6 +57,25 @@ class ReviewIn(Schema):
     stars: int = Field(..., description="1 to 5")
     text: str
     language: str = Field(..., description="es, pt-br, en or zh-hans")
+
+
+class MerchantReviewOut(ReviewOut):
+    sku: str = Field(..., description="The variant bought")
+    order: str = Field(..., description="The order's number")
+
+    @staticmethod
+    def resolve_sku(obj) -> str:
+        return obj.line.sku
+
+    @staticmethod
+    def resolve_order(obj) -> str:
+        return obj.line.order.number
+
+
+class MerchantReviewFilter(Schema):
+    product_id: int | None = None
+    stars: int | None = Field(None, ge=1, le=5)
+    unanswered: bool = Field(False, description="Only the reviews not answered yet")
 
 
 class ReputationOut(Schema):
@@ -107,3 +129,41 @@ def store_reputation(request: HttpRequest, slug: str):
         store.merchant_id
     )
     return {**{f.name: getattr(rep, f.name) for f in rep._meta.fields}, "store": store.slug}
+
+
+class MerchantReputationOut(Schema):
+    badge: str = Field(..., description="Caravana's own scale: top, good, fair, new")
+    orders_counted: int
+    shipped_on_time: Decimal | None
+    delivered_in_promise: Decimal | None
+    dispute_rate: Decimal | None
+    refund_rate: Decimal | None
+    rating_avg: Decimal | None
+    rating_count: int
+    months_on_caravana: int
+    orders_90_days: int
+    computed_at: dt.datetime
+
+
+@merchant_router.get("/merchant/reviews", response=list[MerchantReviewOut])
+@paginate(Pagination, page_size=50)
+def my_reviews(request: HttpRequest, filters: Query[MerchantReviewFilter]):
+    """The visible reviews of the merchant's own products, newest first (the review_merchant
+    index): to answer them (the console's reviews page) or to follow them."""
+    qs = Review.objects.filter(merchant=request.merchant, hidden=False)
+    if filters.product_id is not None:
+        qs = qs.filter(product_id=filters.product_id)
+    if filters.stars:
+        qs = qs.filter(stars=filters.stars)
+    if filters.unanswered:
+        qs = qs.filter(answer="")
+    return (
+        qs.select_related("line__order").prefetch_related("photos").order_by("-created_at", "-id")
+    )
+
+
+@merchant_router.get("/merchant/reputation", response=MerchantReputationOut)
+def my_reputation(request: HttpRequest):
+    """The merchant's own reputation, as its stores' pages show it."""
+    merchant_id = request.merchant.pk
+    return services.reputation_of(merchant_id) or services.refresh_reputation(merchant_id)
