@@ -27,9 +27,12 @@ from caravana.catalog.bulk import FIELDS, RowError, format_options, sorted_error
 from caravana.catalog.models import Merchant, Stock, Variant, Warehouse
 from caravana.console import product_files
 from caravana.console.product_columns import label
-from caravana.jobs import launch
 from caravana.jobs.kinds import Outcome, Progress, register
 from caravana.jobs.models import Job
+
+# jobs.launch is imported in the views, not here: jobs.apps loads this module (through
+# console.job_kinds) as Django starts, and launch loads Celery, which the management commands
+# run from src/caravana (makemessages) must not import then (caravana/celery.py would shadow it).
 
 CHECK = "console.products_check"
 APPLY = "console.products_import"
@@ -200,6 +203,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         elif upload.size > product_files.MAX_BYTES:
             error = _("The file is larger than 20 MB: split it.")
         else:
+            from caravana.jobs import launch
+
             job = launch.start(request.user, CHECK, {"merchant": request.merchant.pk}, upload)
             job.refresh_from_db()
             if job.state == Job.State.DONE:  # eager Celery: straight to the dry run
@@ -252,6 +257,8 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("not checked")
     with checked.input_file.open("rb") as fh:
         upload = File(fh, name=checked.input_file.name.rsplit("/", 1)[-1])
+        from caravana.jobs import launch
+
         job = launch.start(request.user, APPLY, {"merchant": request.merchant.pk}, upload)
     job.refresh_from_db()
     if job.state == Job.State.DONE:
@@ -263,5 +270,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def export_start(request: HttpRequest) -> HttpResponse:
     fmt = "xlsx" if request.POST.get("format") == "xlsx" else "csv"
+    from caravana.jobs import launch
+
     job = launch.start(request.user, EXPORT, {"merchant": request.merchant.pk, "format": fmt})
     return redirect("jobs:detail", pk=job.pk)
