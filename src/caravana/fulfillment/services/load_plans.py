@@ -11,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment.models import Bag, Uld
 from caravana.loadplan import aircraft as balance
@@ -83,11 +85,9 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         return None
     plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified)
     ulds = list(
-        Uld.objects.filter(flight=flight).select_related("uld_type").order_by("identifier")
-    ) + list(
-        Uld.objects.filter(planned_flight=flight, flight__isnull=True)
+        Uld.objects.filter(Q(flight=flight) | Q(planned_flight=flight, flight__isnull=True))
         .select_related("uld_type")
-        .order_by("identifier")
+        .order_by("identifier", "pk")
     )
     if extra is not None and all(u.pk != extra.pk for u in ulds):
         ulds.append(extra)
