@@ -330,10 +330,11 @@ def flight_handover(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(u)s loaded at %(p)s.") % {"u": uld.identifier, "p": uld.position},
                 warn=uld.dangerous_goods,
             )
-        ctx["sheet"] = load_sheets.load_sheet(flight)
+        ctx["sheet"] = load_sheets.load_sheet(flight, with_plan=True)
         return _answer(request, f"scans_flight_{pk}", scan, "fulfillment/hub/flight.html", ctx)
     ctx.update(
-        scans=request.session.get(f"scans_flight_{pk}", []), sheet=load_sheets.load_sheet(flight)
+        scans=request.session.get(f"scans_flight_{pk}", []),
+        sheet=load_sheets.load_sheet(flight, with_plan=True),
     )
     return render(request, "fulfillment/hub/flight.html", ctx)
 

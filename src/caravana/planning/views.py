@@ -141,7 +141,7 @@ def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(bookings.order_by("id"), 100).get_page(request.GET.get("page"))
     totals = bookings.aggregate(kg=Sum("weight_kg"), m3=Sum("volume_m3"))
     # the load sheet: what is loaded, beside what the committed plan puts on the flight
-    sheet = load_sheets.load_sheet(flight)
+    sheet = load_sheets.load_sheet(flight, with_plan=True)
     return render(
         request,
         "planning/flight.html",

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.schemas import LoadSheetRow, PlannedBags, PlannedRow
+from caravana.fulfillment.services.load_plans import FlightLoadPlan, flight_load_plan
 from caravana.network.models import Flight
 
 
@@ -44,6 +45,7 @@ class LoadSheet:
     planned: list[PlannedRow] = field(default_factory=list)
     planned_bags: PlannedBags = field(default_factory=_no_bags)
     waybills: FlightWaybills | None = None
+    plan: FlightLoadPlan | None = None  # the load plan, when asked for and the type has data
 
     @property
     def planned_gross_kg(self) -> Decimal:
@@ -83,10 +85,11 @@ class LoadSheet:
         return self.volume_m3 / self.flight.aircraft_type.volume_m3
 
 
-def load_sheet(flight: Flight) -> LoadSheet:
+def load_sheet(flight: Flight, *, with_plan: bool = False) -> LoadSheet:
     """ULDs on a flight with positions, weights and volumes, and beside them what the committed
         flight plan puts on it (ULDs one by one, bags in one line), with the air waybills numbers
-    when the waybills app is installed: a bounded number of queries whatever the size."""
+    when the waybills app is installed: a bounded number of queries whatever the size.
+    `with_plan`: also the load plan (positions and CG), which solves a model (seconds)."""
     ulds = (
         Uld.objects.filter(flight=flight)
         .select_related("uld_type")
@@ -94,6 +97,8 @@ def load_sheet(flight: Flight) -> LoadSheet:
         .order_by("position", "identifier")
     )
     sheet = LoadSheet(flight=flight)
+    if with_plan:
+        sheet.plan = flight_load_plan(flight)
     sheet.waybills = waybill_source(flight) if waybill_source is not None else None
     hawbs = sheet.waybills.hawbs_by_uld if sheet.waybills else {}
     for u in ulds:

@@ -13,6 +13,7 @@ from caravana.codes import uld as uld_codes
 from caravana.errors import field_error
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.fulfillment.services import load_plans
 from caravana.fulfillment.services.load_sheets import load_sheet
 from caravana.fulfillment.services.scanning import (
     BAG,
@@ -179,10 +180,25 @@ def _free_position(flight: Flight, deck: str) -> str | None:
     return None
 
 
+def _planned_position(flight: Flight, uld: Uld) -> str | None:
+    """Where the flight's load plan puts the ULD: only for a ULD the committed flight plan put
+    on this flight, when the type has balance data, the plan meets its limits and the position
+    is still free. Otherwise None, and the next free position is taken as before."""
+    if uld.planned_flight_id != flight.pk:
+        return None
+    plan = load_plans.flight_load_plan(flight, extra=uld)
+    if plan is None or plan.error:
+        return None
+    position = plan.position_of(uld.identifier)
+    taken = set(flight.ulds.values_list("position", flat=True))
+    return position if position and position not in taken else None
+
+
 @transaction.atomic
 def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
     """Hand a closed ULD to a scheduled flight from the hub's airport to the ULD's gateway;
-    takes the next free position on its deck within the aircraft's payload and volume."""
+    takes the position the flight's load plan gives it (load_plans), or the next free position
+    on its deck when there is no plan, within the aircraft's payload and volume."""
     hub = hub_of(hub_user)
     code = parse(ULD, identifier)
     flight = Flight.objects.select_for_update().select_related("aircraft_type").get(pk=flight.pk)
@@ -230,7 +246,7 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
             _("Flight %(f)s is full by volume.") % {"f": flight.number},
             FulfillmentErrorCode.FLIGHT_FULL,
         )
-    position = _free_position(flight, uld.uld_type.deck)
+    position = _planned_position(flight, uld) or _free_position(flight, uld.uld_type.deck)
     if position is None:
         raise field_error(
             "flight",

@@ -1,0 +1,153 @@
+"""A flight's load plan: the ULDs loaded on it (kept where they are), those the flight plan puts
+on it that are still at the hub, and the planned bags not yet in a ULD, packed into ULDs to
+build; all placed on the aircraft's positions by caravana.loadplan within the type's position,
+zone and centre-of-gravity limits. Computed when asked (the same input gives the same plan), so
+the load sheet and the hub's loading step always read the same plan. None when the aircraft
+type has no balance data: loading then takes the next free position as before."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from caravana.codes import uld as uld_codes
+from caravana.fulfillment.models import Bag, Uld
+from caravana.loadplan import aircraft as balance
+from caravana.loadplan import packing, placement
+from caravana.loadplan.picture import EnvelopePicture, envelope_picture
+from caravana.network.models import Flight, UldType
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    label: str  # ULD identifier, or "build 1" for a ULD still to build from loose bags
+    uld_type: str
+    position: str
+    gross_kg: int
+    dg: bool
+    status: str  # loaded / hub / build
+    bags: tuple[str, ...] = ()
+
+
+@dataclass
+class FlightLoadPlan:
+    aircraft: str
+    rows: list[PlanRow] = field(default_factory=list)
+    zfw_kg: int = 0
+    cg_pct: float = 0.0
+    fwd_pct: float = 0.0
+    aft_pct: float = 0.0
+    target_pct: float = 0.0
+    optimal: bool = False
+    verified: bool = False
+    picture: EnvelopePicture | None = None
+    error: str = ""  # why no plan meets the limits (the rows are then empty)
+
+    def position_of(self, identifier: str) -> str:
+        return next((r.position for r in self.rows if r.label == identifier), "")
+
+
+def _gross_kg(weight_g: int, tare_kg: int) -> int:
+    return math.ceil(weight_g / 1000) + tare_kg
+
+
+def _spec(uld_type: UldType) -> packing.UldSpec:
+    """Net weight and contoured usable volume of a type: pallets to the main-deck contour,
+    containers from their stated volume, both times the stacking share of soft bags."""
+    facts = uld_codes.TYPES.get(uld_type.code)
+    if facts and facts.volume_m3 is not None:
+        volume = int(facts.volume_m3 * 1_000_000 * packing.STACKING)
+    elif facts and facts.height_cm is not None:
+        base = facts.usable_base_cm or facts.base_cm
+        volume = packing.contoured_volume_cm3(
+            base[0], base[1], facts.height_cm, packing.MAIN_DECK_CORNER_CUT_CM
+        )
+    else:
+        volume = int((uld_type.usable_volume_m3 or 0) * 1_000_000)
+    return packing.UldSpec(
+        uld_type.code, uld_type.deck, uld_type.max_gross_kg, uld_type.tare_kg, volume
+    )
+
+
+def _natural(position: str) -> tuple[str, int]:
+    m = re.match(r"([A-Z]*)(\d+)", position)
+    return (m.group(1), int(m.group(2))) if m else (position, 0)
+
+
+def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan | None:
+    """The plan for `flight`, with `extra` (a ULD about to be loaded that the flight plan did
+    not put on it) counted in; None without balance data for the aircraft type."""
+    ac = balance.aircraft(flight.aircraft_type.code)
+    if ac is None:
+        return None
+    plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified)
+    ulds = list(
+        Uld.objects.filter(Q(flight=flight) | Q(planned_flight=flight, flight__isnull=True))
+        .select_related("uld_type")
+        .order_by("identifier", "pk")
+    )
+    if extra is not None and all(u.pk != extra.pk for u in ulds):
+        ulds.append(extra)
+    rows: dict[str, PlanRow] = {}
+    loads: list[placement.UldLoad] = []
+    for u in ulds:
+        gross = _gross_kg(u.weight_g, u.uld_type.tare_kg)
+        fixed = u.position if u.flight_id == flight.pk else ""
+        loads.append(
+            placement.UldLoad(u.identifier, u.uld_type.deck, gross, u.dangerous_goods, fixed)
+        )
+        status = "loaded" if fixed else "hub"
+        rows[u.identifier] = PlanRow(
+            u.identifier, u.uld_type.code, "", gross, u.dangerous_goods, status
+        )
+    loose = list(
+        Bag.objects.filter(planned_flight=flight, uld__isnull=True)
+        .order_by("identifier")
+        .values_list("identifier", "weight_g", "volume_cm3", "dangerous_goods")
+    )
+    if loose:
+        decks = {p.deck for p in ac.positions}
+        code = "PMC" if "main" in decks else "AKE"
+        uld_type = UldType.objects.filter(code=code).first()
+        if uld_type is None:
+            plan.error = f"no {code} ULD type in this network to build the loose bags into"
+            return plan
+        try:
+            builds = packing.pack_bags(
+                [packing.BagItem(i, w, v, dg) for i, w, v, dg in loose], _spec(uld_type)
+            )
+        except packing.PackingError as exc:
+            plan.error = str(exc)
+            return plan
+        for n, b in enumerate(builds, 1):
+            label = f"build {n}"
+            gross = _gross_kg(b.weight_g, b.tare_kg)
+            loads.append(placement.UldLoad(label, uld_type.deck, gross, b.dg))
+            rows[label] = PlanRow(label, b.uld_type, "", gross, b.dg, "build", b.bags)
+    if not loads:
+        return plan
+    try:
+        placed = placement.place_ulds(ac, loads)
+    except placement.LoadPlanInfeasible as exc:
+        plan.error = str(exc)
+        return plan
+    plan.rows = sorted(
+        (
+            PlanRow(
+                r.label, r.uld_type, placed.positions[r.label], r.gross_kg, r.dg, r.status, r.bags
+            )
+            for r in rows.values()
+        ),
+        key=lambda r: _natural(r.position),
+    )
+    plan.zfw_kg = placed.zfw_kg
+    plan.cg_pct = placed.cg_pct
+    plan.fwd_pct = placed.fwd_pct
+    plan.aft_pct = placed.aft_pct
+    plan.target_pct = placed.target_pct
+    plan.optimal = placed.optimal
+    plan.picture = envelope_picture(ac, placed.zfw_kg, placed.cg_pct, placed.target_pct)
+    return plan

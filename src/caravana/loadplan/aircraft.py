@@ -1,0 +1,152 @@
+"""Balance data per aircraft type, read from aircraft_balance.csv (one row a fact, each with its
+source and whether it was confirmed). Arms are stations in metres aft of a datum near the nose;
+the centre of gravity is given as % of the mean aerodynamic chord (MAC):
+``%MAC = (arm - LEMAC) / MAC × 100``."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+TABLE = "aircraft_balance.csv"
+
+
+class BalanceDataError(ValueError):
+    """The balance table is inconsistent (a zone naming an unknown position, no envelope...)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """One ULD position: `deck` is "main" or "lower"; `max_kg` the gross a ULD there may have."""
+
+    name: str
+    deck: str
+    arm_m: float
+    max_kg: int
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A cumulative limit: the ULDs on `positions` together weigh at most `max_kg`."""
+
+    name: str
+    positions: tuple[str, ...]
+    max_kg: int
+
+
+@dataclass(frozen=True)
+class EnvelopePoint:
+    """Zero-fuel CG limits (% MAC) at one zero-fuel weight; limits between points are linear."""
+
+    zfw_kg: int
+    fwd_pct: float
+    aft_pct: float
+
+
+@dataclass(frozen=True)
+class Aircraft:
+    code: str
+    positions: tuple[Position, ...]
+    zones: tuple[Zone, ...]
+    oew_kg: int
+    oew_arm_m: float
+    lemac_m: float
+    mac_m: float
+    envelope: tuple[EnvelopePoint, ...]  # by weight, lightest first
+    verified: bool
+
+    @property
+    def max_zfw_kg(self) -> int:
+        return self.envelope[-1].zfw_kg
+
+    def position(self, name: str) -> Position:
+        for p in self.positions:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def pct_mac(self, arm_m: float) -> float:
+        return (arm_m - self.lemac_m) / self.mac_m * 100
+
+    def arm_at(self, pct: float) -> float:
+        return self.lemac_m + pct / 100 * self.mac_m
+
+    def limits_at(self, zfw_kg: float) -> tuple[float, float]:
+        """(forward, aft) CG limits in % MAC at this zero-fuel weight; outside the envelope's
+        weights the nearest end's limits (the caller checks the weight itself)."""
+        pts = self.envelope
+        if zfw_kg <= pts[0].zfw_kg:
+            return pts[0].fwd_pct, pts[0].aft_pct
+        for lo, hi in zip(pts, pts[1:], strict=False):
+            if zfw_kg <= hi.zfw_kg:
+                t = (zfw_kg - lo.zfw_kg) / (hi.zfw_kg - lo.zfw_kg)
+                return (
+                    lo.fwd_pct + t * (hi.fwd_pct - lo.fwd_pct),
+                    lo.aft_pct + t * (hi.aft_pct - lo.aft_pct),
+                )
+        return pts[-1].fwd_pct, pts[-1].aft_pct
+
+
+def _build(code: str, rows: list[dict[str, str]]) -> Aircraft:
+    positions = tuple(
+        Position(r["name"], r["deck"], float(r["arm_m"]), int(r["kg"]))
+        for r in rows
+        if r["kind"] == "position"
+    )
+    names = {p.name for p in positions}
+    zones = tuple(
+        Zone(r["name"], tuple(r["members"].split()), int(r["kg"]))
+        for r in rows
+        if r["kind"] == "zone"
+    )
+    for z in zones:
+        unknown = set(z.positions) - names
+        if unknown:
+            raise BalanceDataError(f"{code}: zone {z.name} names unknown {sorted(unknown)}")
+    envelope = tuple(
+        sorted(
+            (
+                EnvelopePoint(int(r["kg"]), float(r["fwd_pct"]), float(r["aft_pct"]))
+                for r in rows
+                if r["kind"] == "envelope"
+            ),
+            key=lambda e: e.zfw_kg,
+        )
+    )
+    oew = [r for r in rows if r["kind"] == "oew"]
+    mac = [r for r in rows if r["kind"] == "mac"]
+    if len(oew) != 1 or len(mac) != 1 or len(envelope) < 2 or not positions:
+        raise BalanceDataError(f"{code}: needs one OEW, one MAC, 2+ envelope points, positions")
+    return Aircraft(
+        code=code,
+        positions=positions,
+        zones=zones,
+        oew_kg=int(oew[0]["kg"]),
+        oew_arm_m=float(oew[0]["arm_m"]),
+        lemac_m=float(mac[0]["arm_m"]),
+        mac_m=float(mac[0]["mac_m"]),
+        envelope=envelope,
+        verified=all(r["verified"] == "yes" for r in rows),
+    )
+
+
+def rows() -> list[dict[str, str]]:
+    """The table as it is stored, for pages and docs that show the sources."""
+    text = resources.files(__package__).joinpath(TABLE).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def table() -> dict[str, Aircraft]:
+    """Every aircraft type of the table by its code (the network's AircraftType.code)."""
+    by_code: dict[str, list[dict[str, str]]] = {}
+    for r in rows():
+        by_code.setdefault(r["aircraft"], []).append(r)
+    return {code: _build(code, rs) for code, rs in by_code.items()}
+
+
+def aircraft(code: str) -> Aircraft | None:
+    """Balance data of one type, or None when the table has none (plans fall back)."""
+    return table().get(code)

@@ -1,0 +1,65 @@
+"""The flight's load plan at the hub: what the load sheet shows is where loading puts a ULD."""
+
+from caravana.fulfillment.models import Bag, Uld
+from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
+from caravana.network.models import AircraftType, Flight
+from tests.fulfillment.conftest import TODAY
+from tests.fulfillment.test_pages import client_for
+
+
+def _bag(make_parcel, hub_user, n=2, weight=5_000, **over):
+    for _ in range(n):
+        p = make_parcel(declared_weight_g=weight, **over)
+        hub_steps.receive(hub_user, p.s10, weight, 40, 30, 20)
+        bag = hub_steps.sort_into_bag(hub_user, p.s10)
+    return hub_steps.close_bag(hub_user, bag.identifier)
+
+
+def test_planned_ulds_load_where_the_plan_puts_them(make_parcel, hub_user):
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)  # a B747-400F
+    for tag in ("PMC12345CV", "PMC12346CV"):
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user).identifier)
+        loading.close_uld(hub_user, tag)
+    Uld.objects.update(planned_flight=flight)
+    # bags planned on the flight but not in a ULD yet: the plan packs them, batteries apart
+    loose = [_bag(make_parcel, hub_user), _bag(make_parcel, hub_user, battery="in_equipment")]
+    Bag.objects.filter(pk__in=[b.pk for b in loose]).update(planned_flight=flight)
+
+    plan = load_plans.flight_load_plan(flight)
+    assert plan is not None and not plan.error
+    builds = [r for r in plan.rows if r.status == "build"]
+    assert sorted(r.dg for r in builds) == [False, True]
+    assert plan.fwd_pct <= plan.cg_pct <= plan.aft_pct
+    assert load_plans.flight_load_plan(flight) == plan  # the same plan every time
+
+    uld = loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
+    assert uld.position == plan.position_of("PMC12345CV")
+    after = load_plans.flight_load_plan(flight)
+    assert after.position_of("PMC12345CV") == uld.position  # a loaded ULD stays put
+
+    sheet = load_sheets.load_sheet(flight, with_plan=True)
+    assert sheet.plan.rows and load_sheets.load_sheet(flight).plan is None
+    page = client_for(hub_user).get(f"/hub/flights/{flight.pk}/").content.decode()
+    assert 'data-testid="load-plan"' in page and "<polygon" in page and "% MAC" in page
+
+
+def test_without_balance_data_or_plan_the_next_free_position(make_parcel, hub_user):
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    loading.build_uld(hub_user, "PMC12345CV", _bag(make_parcel, hub_user).identifier)
+    loading.close_uld(hub_user, "PMC12345CV")
+    Uld.objects.update(planned_flight=flight)
+    AircraftType.objects.filter(code="B744F").update(code="B744X")  # no balance data
+    flight.refresh_from_db()
+    assert load_plans.flight_load_plan(flight) is None
+    assert loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight).position == "M1"
+
+
+def test_a_plan_that_breaks_a_limit_says_why(make_parcel, hub_user):
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    loading.build_uld(hub_user, "AKE1234CV", _bag(make_parcel, hub_user).identifier)
+    loading.close_uld(hub_user, "AKE1234CV")
+    Uld.objects.update(planned_flight=flight)
+    plan = load_plans.flight_load_plan(flight)
+    assert "lower-deck positions" in plan.error and not plan.rows
+    page = client_for(hub_user).get(f"/hub/flights/{flight.pk}/").content.decode()
+    assert 'data-testid="load-plan-error"' in page

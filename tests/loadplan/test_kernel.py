@@ -1,0 +1,121 @@
+"""The load-plan kernel: the balance table, bags into ULDs, ULDs onto positions."""
+
+import pytest
+
+from caravana.loadplan import aircraft as balance
+from caravana.loadplan import packing
+from caravana.loadplan.picture import envelope_picture
+from caravana.loadplan.placement import LoadPlanInfeasible, UldLoad, place_ulds
+from caravana.network.seed import AIRCRAFT
+
+PMC = packing.UldSpec("PMC", "main", 6804, 110, 15_000_000)
+
+
+def test_table_matches_the_network_and_cites_every_row():
+    table = balance.table()
+    for code, _name, _payload, _vol, main, lower, *_ in AIRCRAFT:
+        ac = table[code]
+        assert sum(p.deck == "main" for p in ac.positions) == main
+        assert sum(p.deck == "lower" for p in ac.positions) == lower
+        assert ac.envelope[0].zfw_kg == ac.oew_kg
+        assert all(e.fwd_pct < e.aft_pct for e in ac.envelope)
+    assert all(r["source"] and r["verified"] in ("yes", "no") for r in balance.rows())
+    assert balance.aircraft("A388") is None
+
+
+def _check_limits(ac, loads, placed):
+    by_id = {u.identifier: u for u in loads}
+    used = list(placed.positions.values())
+    assert len(used) == len(set(used)) == len(loads)
+    weight = {}
+    for ident, name in placed.positions.items():
+        p = ac.position(name)
+        assert p.deck == by_id[ident].deck and by_id[ident].gross_kg <= p.max_kg
+        weight[name] = by_id[ident].gross_kg
+    for z in ac.zones:
+        assert sum(weight.get(n, 0) for n in z.positions) <= z.max_kg, z.name
+    fwd, aft = ac.limits_at(placed.zfw_kg)
+    assert fwd - 0.01 <= placed.cg_pct <= aft + 0.01
+
+
+@pytest.mark.parametrize("code", ["B744F", "B748F", "B77F", "B763F"])
+def test_placement_keeps_every_limit_and_is_deterministic(code):
+    ac = balance.aircraft(code)
+    n_main = sum(p.deck == "main" for p in ac.positions)
+    scale = (ac.max_zfw_kg - ac.oew_kg) * 0.8 / (n_main * 3000)  # stay within the payload
+    loads = [
+        UldLoad(f"PMC{i:05d}CV", "main", int((1200 + (i * 613) % 3600) * scale), dg=i % 4 == 0)
+        for i in range(n_main - 4)
+    ]
+    if any(p.deck == "lower" for p in ac.positions):
+        loads += [UldLoad(f"AKE{i:04d}CV", "lower", 700 + i * 90) for i in range(6)]
+    first = place_ulds(ac, loads)
+    _check_limits(ac, loads, first)
+    assert place_ulds(ac, loads) == first
+    # the CG sits toward the aft target, not merely inside the envelope
+    assert abs(first.cg_pct - first.target_pct) < 2.0
+
+
+def test_loaded_ulds_keep_their_positions():
+    ac = balance.aircraft("B744F")
+    loads = [UldLoad("PMC00001CV", "main", 3000, fixed="M3"), UldLoad("PMC00002CV", "main", 3000)]
+    placed = place_ulds(ac, loads)
+    assert placed.positions["PMC00001CV"] == "M3"
+    _check_limits(ac, loads, placed)
+
+
+def test_infeasible_plans_name_the_limit():
+    ac = balance.aircraft("B744F")
+    with pytest.raises(LoadPlanInfeasible, match="lower-deck|lower deck"):
+        place_ulds(ac, [UldLoad("AKE1234CV", "lower", 500)])
+    with pytest.raises(LoadPlanInfeasible, match="no main-deck position .* 6800 kg"):
+        place_ulds(ac, [UldLoad("PMC12345CV", "main", 7000)])
+    with pytest.raises(LoadPlanInfeasible, match="31 ULDs for the main deck"):
+        place_ulds(ac, [UldLoad(f"PMC{i:05d}CV", "main", 100) for i in range(31)])
+    # Three heavy pallets, nowhere to put them but on the nose and tail: weight limits bite.
+    heavy = [UldLoad(f"PMC{i:05d}CV", "main", 6800) for i in range(30)]
+    with pytest.raises(LoadPlanInfeasible, match="zero-fuel weight|weight limits"):
+        place_ulds(ac, heavy)
+
+
+def test_infeasible_centre_of_gravity_is_named():
+    ac = balance.aircraft("B763F")
+    # Four loaded ULDs pinned at the very front make the CG too far forward.
+    loads = [UldLoad(f"PMC0000{n}CV", "main", 4000, fixed=f"M{n}") for n in (1, 3, 5, 7)] + [
+        UldLoad("PMC00009CV", "main", 500)
+    ]
+    with pytest.raises(LoadPlanInfeasible, match="centre of gravity"):
+        place_ulds(ac, loads)
+
+
+def test_packing_keeps_dangerous_goods_apart_within_weight_and_volume():
+    bags = [
+        packing.BagItem(f"B{i:03d}", 20_000 + (i * 7919) % 30_000, 150_000, dg=i % 5 == 0)
+        for i in range(200)
+    ]
+    builds = packing.pack_bags(bags, PMC)
+    assert packing.pack_bags(bags, PMC) == builds
+    dg = {b.identifier for b in bags if b.dg}
+    seen = [i for b in builds for i in b.bags]
+    assert sorted(seen) == sorted(b.identifier for b in bags)
+    by_id = {b.identifier: b for b in bags}
+    for b in builds:
+        assert b.dg == all(i in dg for i in b.bags) and (b.dg or not dg & set(b.bags))
+        assert sum(by_id[i].weight_g for i in b.bags) == b.weight_g <= PMC.net_g
+        assert sum(by_id[i].volume_cm3 for i in b.bags) == b.volume_cm3 <= PMC.volume_cm3
+    with pytest.raises(packing.PackingError, match="B999"):
+        packing.pack_bags([packing.BagItem("B999", 7_000_000, 1)], PMC)
+
+
+def test_contour_and_stacking_reduce_the_volume():
+    box = 304 * 230 * 300
+    contoured = packing.contoured_volume_cm3(304, 230, 300, (76, 51), stacking=1.0)
+    assert contoured == box - 304 * 76 * 51
+    assert packing.contoured_volume_cm3(304, 230, 300, (76, 51)) < contoured
+
+
+def test_envelope_picture_marks_the_point_inside_or_out():
+    ac = balance.aircraft("B77F")
+    inside = envelope_picture(ac, 200_000, 25.0, 30.0)
+    assert inside.inside and inside.polygon.count(",") == 2 * len(ac.envelope)
+    assert not envelope_picture(ac, 200_000, 40.0, 30.0).inside
