@@ -7,10 +7,12 @@ type has no balance data: loading then takes the next free position as before.""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from caravana.codes import uld as uld_codes
@@ -77,6 +79,26 @@ def _natural(position: str) -> tuple[str, int]:
     return (m.group(1), int(m.group(2))) if m else (position, 0)
 
 
+#: How long a placement is kept: its inputs are in its key, so this only bounds the cache.
+PLACEMENT_CACHE_SECONDS = 24 * 3600
+
+
+def _placed(ac: balance.Aircraft, loads: list[placement.UldLoad]) -> placement.Placement | str:
+    """place_ulds, or why it is infeasible, kept in the cache under a digest of its inputs: the
+    solve takes about a second, and the load sheet, the planner's page and the hub's loading
+    step (inside its transaction) ask for the same plan again and again until a ULD changes."""
+    key = "loadplan:" + hashlib.sha256(repr((ac, loads)).encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    try:
+        result: placement.Placement | str = placement.place_ulds(ac, loads)
+    except placement.LoadPlanInfeasible as exc:
+        result = str(exc)
+    cache.set(key, result, PLACEMENT_CACHE_SECONDS)
+    return result
+
+
 def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan | None:
     """The plan for `flight`, with `extra` (a ULD about to be loaded that the flight plan did
     not put on it) counted in; None without balance data for the aircraft type."""
@@ -129,10 +151,9 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
             rows[label] = PlanRow(label, b.uld_type, "", gross, b.dg, "build", b.bags)
     if not loads:
         return plan
-    try:
-        placed = placement.place_ulds(ac, loads)
-    except placement.LoadPlanInfeasible as exc:
-        plan.error = str(exc)
+    placed = _placed(ac, loads)
+    if isinstance(placed, str):
+        plan.error = placed
         return plan
     plan.rows = sorted(
         (
