@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "caravana.returns",
     "caravana.redelivery",
     "caravana.reviews",
+    "caravana.promotions",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",

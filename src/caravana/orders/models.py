@@ -148,6 +148,14 @@ class Order(models.Model):
     total = models.DecimalField(**MONEY)
     due_on_arrival = models.DecimalField(**MONEY, default=0)
     refunded = models.DecimalField(**MONEY, default=0)
+    # Promotions (caravana.promotions, decision 0025): what the buyer was let off (a coupon,
+    # free shipping), and who pays the part not already in `goods`: the platform, or the
+    # merchant out of its share at release. A merchant coupon lowers `goods` itself (customs
+    # value on the discounted price), so only its free shipping is in `merchant_funded`.
+    discount = models.DecimalField(**MONEY, default=0, db_default=0)
+    platform_funded = models.DecimalField(**MONEY, default=0, db_default=0)
+    merchant_funded = models.DecimalField(**MONEY, default=0, db_default=0)
+    coupon_code = models.CharField(max_length=32, blank=True, default="", db_default="")
     quote = models.JSONField()  # pricing.engine.Quote.to_dict(): FX, rule set, HS codes
     rule_set_id = models.CharField(max_length=60)
     promised_from = models.DateField()
