@@ -21,6 +21,7 @@ from caravana.payments.models import Payment
 from caravana.payments.references import new_reference
 from caravana.promotions import basket as promotions
 from caravana.promotions import services as promotion_services
+from caravana.promotions.error_codes import PromotionsErrorCode
 from caravana.returns import local_orders
 
 
@@ -42,8 +43,9 @@ def checkout(
     refused by name). `return_url`: where a card challenge sends the buyer back. `local`:
     (held item id, quantity) of local stock a returns point holds (returns.local_orders): an
     order of kind LOCAL each, no flight and no duties, its units taken in the transaction.
-    `coupon` (or data["coupon"]): a coupon's code (caravana.promotions): applied to the quoted parcels, redeemed in
-    the transaction; live flash deals price their lines and their units are taken there too."""
+    `coupon` (or data["coupon"]): a coupon's code (caravana.promotions), applied to the
+    quoted parcels and redeemed in the transaction; live flash deals price their lines and
+    their units are taken there too."""
     method = str(data.get("method") or "")
     coupon = coupon or str(data.get("coupon") or "")
     count = data.get("installments") or 1
@@ -77,9 +79,7 @@ def checkout(
                 local=(lambda address: local_orders.parcels_for(
                     country, address, local, str(data.get("service_level") or "")
                 )) if local else None,
-                prices=lambda variants: promotions.deal_prices(
-                    [(v, q) for v, q in _quantities(variants, lines)], deals
-                ),
+                prices=lambda variants: _deal_prices(variants, lines, deals, data),
                 promote=promote,
             )  # fmt: skip
         except ValidationError as exc:
@@ -145,3 +145,22 @@ def _quantities(variants: list, lines: list[tuple[int, int]]) -> list[tuple[Any,
     for variant_id, qty in lines:
         wanted[int(variant_id)] = wanted.get(int(variant_id), 0) + qty
     return [(v, wanted.get(v.pk, 0)) for v in variants]
+
+
+def _deal_prices(
+    variants: list, lines: list[tuple[int, int]], deals: dict, data: Mapping[str, Any]
+) -> dict[int, Decimal]:
+    """The live flash deals' prices (filling `deals`). A variant the buyer's page showed at a
+    deal's price (data["deals_seen"], ids) that no longer has one is refused by name: the
+    buyer sees the normal price before paying it."""
+    prices = promotions.deal_prices(_quantities(variants, lines), deals)
+    seen = {int(v) for v in str(data.get("deals_seen") or "").split(",") if v.strip().isdigit()}
+    gone = [v for v in variants if v.pk in seen and v.pk not in prices]
+    if gone:
+        raise field_error(
+            "cart",
+            _("The flash deal on %(sku)s has ended or sold out: the price is back to normal.")
+            % {"sku": gone[0].sku},
+            PromotionsErrorCode.DEAL_ENDED,
+        )
+    return prices

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from caravana.console import export_views, merchant_customs_views, statement_views, views
+from caravana.console import (
+    export_views,
+    merchant_customs_views,
+    promotion_views,
+    statement_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -25,6 +31,11 @@ urlpatterns = [
     path("statement/", statement_views.statement_page, name="statement"),
     path("statement/csv/", statement_views.statement_csv, name="statement_csv"),
     path("statement/pdf/", statement_views.statement_pdf, name="statement_pdf"),
+    path("promotions/", promotion_views.promotions_page, name="promotions"),
+    path(
+        "promotions/coupons/<int:pk>/delete/", promotion_views.coupon_delete, name="coupon_delete"
+    ),
+    path("promotions/deals/<int:pk>/end/", promotion_views.deal_end, name="deal_end"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -4,6 +4,8 @@ them; a placed order never recomputes its price."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +186,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def funded(self) -> Decimal:
+        """What promotions take off the charges listed (a merchant coupon is in the goods)."""
+        return self.platform_funded + self.merchant_funded
 
     @property
     def refundable(self):

@@ -461,8 +461,11 @@ def post_release(order: Order) -> None:
     legs = [
         debit(account(AccountKind.ESCROW, cur), held, order),
         # What the platform pays for a promotion (a platform coupon): its own cost.
-        *([debit(account(AccountKind.COUPONS, cur), split["platform"], order)]
-          if split["platform"] else []),  # fmt: skip
+        *(
+            [debit(account(AccountKind.COUPONS, cur), split["platform"], order)]
+            if split["platform"]
+            else []
+        ),  # fmt: skip
         credit(
             account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant), split["merchant"]
         ),

@@ -101,10 +101,12 @@ def apply(
     applied = Applied(None)
     if code.strip():
         coupon = find_coupon(code, country, buyer)
+        mine = coupon.merchant_id
         eligible = [
-            i for i, p in enumerate(parcels)
-            if p.quote is not None and (coupon.merchant_id is None or p.merchant.pk == coupon.merchant_id)
-        ]  # fmt: skip
+            i
+            for i, p in enumerate(parcels)
+            if p.quote is not None and (mine is None or p.merchant.pk == mine)
+        ]
         if not eligible:
             raise field_error(
                 "coupon",
@@ -179,9 +181,7 @@ def threshold_left(parcel: Parcel) -> tuple[Decimal, str] | None:
     offer = FreeShipping.objects.filter(merchant_id=parcel.merchant.pk, is_active=True).first()
     if offer is None:
         return None
-    goods = sum(
-        (parcel.prices.get(v.pk, v.price) * q for v, q in parcel.items), ZERO
-    )
+    goods = sum((parcel.prices.get(v.pk, v.price) * q for v, q in parcel.items), ZERO)
     if goods >= offer.threshold:
         return None
     return offer.threshold - goods, offer.currency

@@ -54,7 +54,8 @@ class Coupon(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(max_uses__isnull=True) | models.Q(used__lte=models.F("max_uses")),
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(used__lte=models.F("max_uses")),
                 name="coupon_used_within_limit",
             ),
             models.CheckConstraint(
@@ -87,6 +88,9 @@ class Redemption(models.Model):
             )
         ]
         indexes = [models.Index(fields=["coupon", "buyer"])]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} {self.group_reference}"
 
 
 class FlashDeal(models.Model):
@@ -128,10 +132,15 @@ class FreeShipping(models.Model):
     """A merchant's offer: its parcel ships free when its goods reach `threshold` (in the
     variants' currency, CNY). The merchant pays the shipping out of its share."""
 
-    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="free_shipping")
+    merchant = models.OneToOneField(
+        Merchant, on_delete=models.CASCADE, related_name="free_shipping"
+    )
     threshold = models.DecimalField(
         _("free shipping from"), max_digits=12, decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )  # fmt: skip
     currency = models.CharField(max_length=3, default="CNY")
     is_active = models.BooleanField(_("active"), default=True)
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} ≥ {self.threshold} {self.currency}"

@@ -4,10 +4,14 @@ in a buyer's country (the storefront's "deals ending soon")."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.utils import timezone
 
+from caravana.catalog import landed
 from caravana.catalog.models import ListingPrice
+from caravana.pricing import quoting
+from caravana.pricing.engine import Quote, QuoteError
 from caravana.promotions.models import FlashDeal
 
 
@@ -52,3 +56,17 @@ def ending_soon(country: str, limit: int = 6, now: dt.datetime | None = None) ->
         .select_related("variant", "variant__product")
         .order_by("ends_at", "id")[:limit]
     )
+
+
+def deal_quote(deal: FlashDeal, country: str) -> Quote | None:
+    """One unit at the deal's price landed in `country` (the product page's deal figure), or
+    None when it cannot be quoted there: duties follow the price paid (docs/quotes.md)."""
+    variant = deal.variant
+    hs = variant.product.hs_code
+    request = landed.request_for(variant, hs, country)
+    request = replace(request, lines=(landed.line_for(variant, hs, 1, deal.price),))
+    try:
+        quote = quoting.quote(request)
+    except QuoteError:
+        return None
+    return quote if quote.ok else None

@@ -98,9 +98,9 @@ def clean_coupon(data: Mapping[str, Any], *, merchant: Merchant | None) -> dict[
     out["per_buyer"] = _count(errors, "per_buyer", data.get("per_buyer") or 1) or 1
     out["starts_at"] = _moment(errors, "starts_at", data.get("starts_at"))
     out["ends_at"] = _moment(errors, "ends_at", data.get("ends_at"))
-    if "ends_at" not in errors and "starts_at" not in errors:
-        if out["ends_at"] <= out["starts_at"]:
-            errors["ends_at"] = _("The end must come after the start.")
+    dated = "ends_at" not in errors and "starts_at" not in errors
+    if dated and out["ends_at"] <= out["starts_at"]:
+        errors["ends_at"] = _("The end must come after the start.")
     active = data.get("is_active", True)
     out["is_active"] = active not in (False, "", "0", "false", "off", None)
     if errors:
@@ -125,9 +125,7 @@ def save_coupon(
     if coupon is None:
         return Coupon.objects.create(**fields)
     if coupon.used and (fields["kind"], fields["value"]) != (coupon.kind, coupon.value):
-        raise field_error(
-            "value", _("A coupon already used keeps its kind and value."), E.INVALID
-        )
+        raise field_error("value", _("A coupon already used keeps its kind and value."), E.INVALID)
     for name, value in fields.items():
         setattr(coupon, name, value)
     if coupon.max_uses is not None and coupon.max_uses < coupon.used:
@@ -153,10 +151,13 @@ def save_deal(data: Mapping[str, Any], *, merchant: Merchant) -> FlashDeal:
     errors: dict[str, str] = {}
     variant = None
     raw = str(data.get("variant") or "").strip()
-    if raw.isdigit():
+    sku = str(data.get("sku") or "").strip()
+    if sku:  # the console names the variant by its SKU
+        variant = Variant.objects.filter(sku=sku, merchant=merchant).first()
+    elif raw.isdigit() and len(raw) < 19:
         variant = Variant.objects.filter(pk=int(raw), merchant=merchant).first()
     if variant is None:
-        errors["variant"] = _("Choose one of your variants.")
+        errors["sku" if sku else "variant"] = _("Choose one of your variants.")
     price = _decimal(errors, "price", data.get("price"), minimum=Decimal("0.01"))
     if variant is not None and "price" not in errors and price >= variant.price:
         errors["price"] = _("The deal price must be below the price (%(p)s).") % {
@@ -205,7 +206,9 @@ def set_free_shipping(merchant: Merchant, threshold: Any) -> FreeShipping | None
 # --- inside a checkout's transaction -------------------------------------------------------------
 
 
-def redeem(coupon_id: int, buyer: Any, group_reference: str, amount: Decimal, currency: str) -> None:
+def redeem(
+    coupon_id: int, buyer: Any, group_reference: str, amount: Decimal, currency: str
+) -> None:
     """Count one use of the coupon for this checkout. The conditional UPDATE re-checks the
     window and the total limit on the row (PostgreSQL re-evaluates it after waiting for a
     concurrent redemption's lock, which it then holds until commit, so the per-buyer count
@@ -218,12 +221,12 @@ def redeem(coupon_id: int, buyer: Any, group_reference: str, amount: Decimal, cu
         .update(used=F("used") + 1)
     )
     if not done:
-        raise field_error("coupon", _("This coupon has been used up or has ended."), E.COUPON_USED_UP)
+        raise field_error(
+            "coupon", _("This coupon has been used up or has ended."), E.COUPON_USED_UP
+        )
     per_buyer = Coupon.objects.values_list("per_buyer", flat=True).get(pk=coupon_id)
     if Redemption.objects.filter(coupon_id=coupon_id, buyer=buyer).count() >= per_buyer:
-        raise field_error(
-            "coupon", _("You have already used this coupon."), E.COUPON_BUYER_LIMIT
-        )
+        raise field_error("coupon", _("You have already used this coupon."), E.COUPON_BUYER_LIMIT)
     Redemption.objects.create(
         coupon_id=coupon_id, buyer=buyer, group_reference=group_reference, amount=amount,
         currency=currency, created_at=now,
