@@ -24,7 +24,7 @@ def _errors_into(form, exc: ValidationError) -> None:
 
 def _data(form) -> dict:
     """The posted values as typed (the service checks them), the dates as the form read them."""
-    data = {k: form.data.get(k, "") for k in form.fields}
+    data = {k: form.data.get(form.add_prefix(k), "") for k in form.fields}
     form.is_valid()  # parses the datetime-local fields in the current time zone
     for name in ("starts_at", "ends_at"):
         if name in form.fields:

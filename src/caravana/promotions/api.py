@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from caravana.access.auth import MerchantAuth, TokenAuth
 from caravana.api.pagination import Pagination
 from caravana.api.types import Id
+from caravana.catalog.landed import default_state
 from caravana.orders import carts, placement
 from caravana.orders.models import Cart
 from caravana.promotions import basket, services
@@ -122,11 +123,15 @@ def validate_coupon(request: HttpRequest, payload: ValidateIn) -> dict:
     items = [(v, q) for v, q, _id in carts.cart_items(cart)] if cart else []
     country = payload.country.upper()
     parcels = placement.quote_parcels(
-        items, country, payload.service_level, prices=basket.deal_prices(items)
-    )
+        items, country, payload.service_level, state=default_state(country),
+        prices=basket.deal_prices(items),
+    )  # fmt: skip
     if not items or not all(p.quote and p.quote.ok for p in parcels):
         return {"valid": False, "errors": {"cart": [_("The cart cannot be priced.")]}}
-    return basket.check(payload.code, country, request.user, parcels, payload.service_level)
+    return basket.check(
+        payload.code, country, request.user, parcels, payload.service_level,
+        state=default_state(country),
+    )  # fmt: skip
 
 
 router.add_router("", merchant_router)

@@ -187,10 +187,17 @@ def threshold_left(parcel: Parcel) -> tuple[Decimal, str] | None:
     return offer.threshold - goods, offer.currency
 
 
-def check(code: str, country: str, buyer: Any, parcels: list[Parcel], service: str) -> dict:
+def check(
+    code: str,
+    country: str,
+    buyer: Any,
+    parcels: list[Parcel],
+    service: str,
+    state: str | None = None,
+) -> dict:
     """A coupon checked against a basket (the API's validation): its discount or the error."""
     try:
-        applied = apply(parcels, country, service, code=code, buyer=buyer)
+        applied = apply(parcels, country, service, code=code, buyer=buyer, state=state)
     except ValidationError as exc:
         return {"valid": False, "errors": exc.message_dict}
     assert applied.coupon is not None
