@@ -38,7 +38,12 @@ def _decimal(errors: dict, name: str, raw: Any, *, minimum: Decimal = Decimal(0)
     except (InvalidOperation, ValueError):
         errors[name] = _("Give a number.")
         return Decimal(0)
-    if not value.is_finite() or value < minimum or value != value.quantize(Decimal("0.01")):
+    if (
+        not value.is_finite()
+        or value.adjusted() > 10  # beyond the columns' 12 digits
+        or value < minimum
+        or value != value.quantize(Decimal("0.01"))
+    ):
         errors[name] = _("Give an amount of at least %(min)s with at most two decimals.") % {
             "min": minimum
         }
@@ -67,7 +72,7 @@ def _count(errors: dict, name: str, raw: Any, *, optional: bool = False) -> int 
     except ValueError:
         errors[name] = _("Give a whole number.")
         return None
-    if value < 1:
+    if not 1 <= value <= 1_000_000_000:  # the column is a 32-bit integer on PostgreSQL
         errors[name] = _("Give a whole number of at least 1.")
     return value
 
@@ -172,7 +177,7 @@ def save_deal(data: Mapping[str, Any], *, merchant: Merchant) -> FlashDeal:
         raise ValidationError(
             {k: ValidationError(v, code=E.INVALID.value) for k, v in errors.items()}
         )
-    assert cap is not None
+    assert cap is not None and variant is not None
     return FlashDeal.objects.create(
         variant=variant, price=price, cap=cap, remaining=cap, starts_at=starts, ends_at=ends
     )
