@@ -18,7 +18,7 @@ from caravana.promotions import queries
 from caravana.promotions.demo import seed_demo_promotions
 from caravana.promotions.models import Coupon, FlashDeal, FreeShipping
 from tests import factories as f
-from tests.promotions.conftest import coupon, deal
+from tests.promotions.conftest import deal
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,15 @@ def test_merchant_console_coupon_deal_and_free_shipping(market):
     c = Client()
     c.force_login(staff_of(a.merchant))
     assert c.get("/console/promotions/").status_code == 200
-    bad = c.post("/console/promotions/", {"action": "coupon", "coupon-code": "X Y",
-                                          "coupon-country": "BR", "coupon-kind": "percent",
-                                          "coupon-value": "200", "coupon-per_buyer": "1",
-                                          "coupon-starts_at": when(-1), "coupon-ends_at": when(5)})  # fmt: skip
+    form = {"action": "coupon", "coupon-country": "BR", "coupon-per_buyer": "1",
+            "coupon-starts_at": when(-1), "coupon-ends_at": when(5)}  # fmt: skip
+    bad = c.post("/console/promotions/", {**form, "coupon-code": "X Y", "coupon-kind": "percent",
+                                          "coupon-value": "200"})  # fmt: skip
     assert bad.status_code == 422 and not Coupon.objects.exists()
     body = bad.content.decode()
     assert 'data-field="code"' in body and "has-error" in body
-    ok = c.post("/console/promotions/", {"action": "coupon", "coupon-code": "loja5",
-                                         "coupon-country": "BR", "coupon-kind": "fixed",
-                                         "coupon-value": "5", "coupon-per_buyer": "1",
-                                         "coupon-starts_at": when(-1), "coupon-ends_at": when(5)})  # fmt: skip
+    ok = c.post("/console/promotions/", {**form, "coupon-code": "loja5", "coupon-kind": "fixed",
+                                         "coupon-value": "5"})  # fmt: skip
     assert ok.status_code == 302
     assert Coupon.objects.get(code="LOJA5").merchant == a.merchant
     c.post("/console/promotions/", {"action": "deal", "deal-sku": a.sku, "deal-price": "80",
