@@ -54,6 +54,7 @@ demo: install
 	$(BIN)/python -m caravana seed_deliveries
 	$(BIN)/python -m caravana seed_returns
 	$(BIN)/python -m caravana seed_reviews
+	$(BIN)/python -m caravana seed_promotions
 	$(BIN)/python -m caravana seed_payouts
 	$(BIN)/python -m caravana seed_baskets
 	@echo ""

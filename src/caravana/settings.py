@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "caravana.redelivery",
     "caravana.reviews",
     "caravana.shelves",
+    "caravana.promotions",
     "caravana.storefront",
     "caravana.console",
     "caravana.api",

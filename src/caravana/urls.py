@@ -23,6 +23,7 @@ urlpatterns = [
     path("operations/exports/", include("caravana.console.ops_urls")),
     path("operations/customs/", include("caravana.console.customs_urls")),
     path("operations/fx/", include("caravana.console.fx_urls")),
+    path("operations/coupons/", include("caravana.console.ops_coupon_urls")),
     path("operations/duties/", include("caravana.duties.ops_urls")),
     path("operations/carriers/", include("caravana.tracking.ops_urls")),
     path("operations/carrier-events/", include("caravana.carrier_events.urls")),

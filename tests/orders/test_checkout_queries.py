@@ -17,6 +17,8 @@ ONCE = {
     "SELECT accounts_apitoken": 1,  # the bearer token
     "SELECT orders_idempotencykey": 1,  # a stored result for this Idempotency-Key?
     "SELECT catalog_variant": 1,  # every line's variant, product and merchant at once
+    "SELECT promotions_flashdeal": 1,  # the live flash deals of the cart's variants
+    "SELECT promotions_freeshipping": 1,  # the merchants' free-shipping thresholds
     "INSERT orders_idempotencykey": 1,
     "INSERT orders_ordergroup": 1,
     "INSERT orders_order": 1,  # every merchant's order in one statement

@@ -31,6 +31,7 @@ from caravana.orders.error_codes import OrdersErrorCode
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.pricing.error_codes import PricingErrorCode
+from caravana.promotions.error_codes import PromotionsErrorCode
 from caravana.redelivery.error_codes import RedeliveryErrorCode
 from caravana.reviews.error_codes import ReviewsErrorCode
 from caravana.tracking.error_codes import TrackingErrorCode
@@ -51,6 +52,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
     PaymentsErrorCode,
     PlanningErrorCode,
     PricingErrorCode,
+    PromotionsErrorCode,
     RedeliveryErrorCode,
     ReviewsErrorCode,
     TrackingErrorCode,

@@ -17,6 +17,7 @@ from caravana.fulfillment.api import router as fulfillment_router
 from caravana.orders.api import router as orders_router
 from caravana.payments.api import router as payments_router
 from caravana.pricing.api import router as pricing_router
+from caravana.promotions.api import router as promotions_router
 from caravana.redelivery.api import router as redelivery_router
 from caravana.reviews.api import merchant_router as reviews_merchant_router
 from caravana.reviews.api import router as reviews_router
@@ -79,5 +80,6 @@ api.add_router("/", tracking_router)
 api.add_router("/", redelivery_router)
 api.add_router("/", reviews_router)
 api.add_router("/", reviews_merchant_router)
+api.add_router("/", promotions_router)
 api.add_router("/", carrier_events_router)
 api.add_router("/", clearance_router)

@@ -46,10 +46,14 @@ def default_state(country: str) -> str | None:
     return market.default_state if market else None
 
 
-def line_for(variant: Variant, hs_code: str, quantity: int = 1) -> QuoteLine:
+def line_for(
+    variant: Variant, hs_code: str, quantity: int = 1, price: Decimal | None = None
+) -> QuoteLine:
+    """`price`: another unit price than the variant's (a flash deal, a merchant's coupon: the
+    customs value is the price actually paid, docs/quotes.md)."""
     return QuoteLine(
         hs_code=hs_code,
-        unit_price=variant.price,
+        unit_price=variant.price if price is None else price,
         currency=variant.currency,
         quantity=quantity,
         weight_g=variant.weight_g,

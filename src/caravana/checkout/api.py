@@ -48,6 +48,7 @@ class CheckoutIn(CardFieldsIn):
     lines: list[CartLineIn] | None = Field(
         None, description="buy these instead of the cart's lines"
     )
+    coupon: str | None = Field(None, description="a coupon's code (POST /coupons/validate)")
 
 
 class CheckoutOut(Schema):

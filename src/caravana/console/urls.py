@@ -7,6 +7,7 @@ from caravana.console import (
     merchant_customs_views,
     product_import,
     product_views,
+    promotion_views,
     statement_views,
     views,
 )
@@ -44,6 +45,11 @@ urlpatterns = [
     path("statement/", statement_views.statement_page, name="statement"),
     path("statement/csv/", statement_views.statement_csv, name="statement_csv"),
     path("statement/pdf/", statement_views.statement_pdf, name="statement_pdf"),
+    path("promotions/", promotion_views.promotions_page, name="promotions"),
+    path(
+        "promotions/coupons/<int:pk>/delete/", promotion_views.coupon_delete, name="coupon_delete"
+    ),
+    path("promotions/deals/<int:pk>/end/", promotion_views.deal_end, name="deal_end"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

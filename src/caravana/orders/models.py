@@ -4,6 +4,8 @@ them; a placed order never recomputes its price."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +150,14 @@ class Order(models.Model):
     total = models.DecimalField(**MONEY)
     due_on_arrival = models.DecimalField(**MONEY, default=0)
     refunded = models.DecimalField(**MONEY, default=0)
+    # Promotions (caravana.promotions, decision 0026): what the buyer was let off (a coupon,
+    # free shipping), and who pays the part not already in `goods`: the platform, or the
+    # merchant out of its share at release. A merchant coupon lowers `goods` itself (customs
+    # value on the discounted price), so only its free shipping is in `merchant_funded`.
+    discount = models.DecimalField(**MONEY, default=0, db_default=0)
+    platform_funded = models.DecimalField(**MONEY, default=0, db_default=0)
+    merchant_funded = models.DecimalField(**MONEY, default=0, db_default=0)
+    coupon_code = models.CharField(max_length=32, blank=True, default="", db_default="")
     quote = models.JSONField()  # pricing.engine.Quote.to_dict(): FX, rule set, HS codes
     rule_set_id = models.CharField(max_length=60)
     promised_from = models.DateField()
@@ -180,6 +190,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def funded(self) -> Decimal:
+        """What promotions take off the charges listed (a merchant coupon is in the goods)."""
+        return self.platform_funded + self.merchant_funded
 
     @property
     def refundable(self):

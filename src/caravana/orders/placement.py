@@ -70,12 +70,26 @@ class Parcel:
     kind: str = OrderKind.NETWORK
     held: list[int] = field(default_factory=list)
     promise: tuple[dt.date, dt.date] | None = None
+    #: Promotions (caravana.promotions fills them): unit prices other than the variants' (a
+    #: flash deal, a merchant coupon), what the buyer is let off, and who pays what `goods`
+    #: does not already leave out (Order's fields of the same names).
+    prices: dict[int, Decimal] = field(default_factory=dict)
+    discount: Decimal = Decimal(0)
+    platform_funded: Decimal = Decimal(0)
+    merchant_funded: Decimal = Decimal(0)
+    coupon_code: str = ""
 
     @property
     def quoted(self) -> Quote:
         """The quote of a parcel prepare_order accepted (it refuses those without one)."""
         assert self.quote is not None
         return self.quote
+
+    @property
+    def charged(self) -> Decimal:
+        """What the buyer pays now for this parcel: the quote less what a funder pays."""
+        collect = cast(Decimal, self.quoted.collect_at_checkout)
+        return collect - self.platform_funded - self.merchant_funded
 
 
 def split_by_merchant(items: Iterable[tuple[Variant, int]]) -> list[tuple[Merchant, list]]:
@@ -93,15 +107,20 @@ def quote_parcels(
     state: str | None = None,
     buyer_id_type: str | None = None,
     on: dt.date | None = None,
+    prices: Mapping[int, Decimal] | None = None,
 ) -> list[Parcel]:
     """One landed-cost quote per merchant (one parcel each). A parcel that cannot be quoted
-    carries its error instead, so the checkout page can show it."""
+    carries its error instead, so the checkout page can show it. `prices`: unit prices by
+    variant id other than the variants' own (caravana.promotions)."""
     on = on or timezone.now().date()
     out = []
+    prices = prices or {}
     rates = quoting.DbFx()  # one FX look-up per pair for the whole cart
     for merchant, lines in split_by_merchant(items):
         request = QuoteRequest(
-            lines=tuple(landed.line_for(v, v.product.hs_code, q) for v, q in lines),
+            lines=tuple(
+                landed.line_for(v, v.product.hs_code, q, prices.get(v.pk)) for v, q in lines
+            ),
             country=country,
             service_level=service_level,
             quote_date=on,
@@ -114,7 +133,8 @@ def quote_parcels(
             out.append(Parcel(merchant, lines, None, exc.message))
             continue
         error = " ".join(refusal_text(r, country) for r in q.refusals)
-        out.append(Parcel(merchant, lines, q, error))
+        mine = {v.pk: prices[v.pk] for v, _q in lines if v.pk in prices}
+        out.append(Parcel(merchant, lines, q, error, prices=mine))
     return out
 
 
@@ -239,7 +259,7 @@ class PreparedOrder:
     @property
     def total(self) -> Decimal:
         # An accepted quote has no refusals, so its amounts are not None.
-        return sum((cast(Decimal, p.quoted.collect_at_checkout) for p in self.parcels), Decimal(0))
+        return sum((p.charged for p in self.parcels), Decimal(0))
 
 
 def prepare_order(
@@ -248,6 +268,8 @@ def prepare_order(
     data: Mapping[str, Any],
     lines: Iterable[tuple[int, int]],
     local: Callable[[Address], list[Parcel]] | None = None,
+    prices: Callable[[list[Variant]], Mapping[int, Decimal]] | None = None,
+    promote: Callable[[list[Parcel], str | None, str], None] | None = None,
 ) -> PreparedOrder:
     """Validate the form, load the variants and quote each merchant's parcel: reads only, so it
     runs before the checkout's transaction opens (on SQLite that transaction holds the database's
@@ -261,10 +283,16 @@ def prepare_order(
     extra = local(address) if local is not None else []
     items = _load_items(lines) if lines or not extra else []
     service = data["service_level"]
-    parcels = (
-        quote_parcels(items, country, service, state=address.state or None, buyer_id_type=id_type)
-        + extra
-    )
+    # Promotions (caravana.checkout passes caravana.promotions' functions): flash-deal prices
+    # before quoting; coupons and free shipping on the quoted parcels (they may re-quote one).
+    deal_prices = prices([v for v, _q in items]) if prices is not None and items else {}
+    parcels = quote_parcels(
+        items, country, service, state=address.state or None, buyer_id_type=id_type,
+        prices=deal_prices,
+    )  # fmt: skip
+    if promote is not None and all(p.quote is not None and p.quote.ok for p in parcels):
+        promote(parcels, address.state or None, id_type)
+    parcels += extra
     for p in parcels:
         if p.quote is None or not p.quote.ok:
             refusal = p.quote.refusals[0] if p.quote is not None else None
@@ -354,7 +382,11 @@ def write_order(
                     duties=_money(q.duties, q.currency),
                     taxes=_money(q.taxes, q.currency),
                     # An accepted quote has no refusals, so these are not None.
-                    total=cast(Decimal, q.collect_at_checkout),
+                    total=p.charged,
+                    discount=p.discount,
+                    platform_funded=p.platform_funded,
+                    merchant_funded=p.merchant_funded,
+                    coupon_code=p.coupon_code,
                     due_on_arrival=cast(Decimal, q.due_on_arrival),
                     refunded=Decimal("0.00"),
                     quote=q.to_dict(),
@@ -401,7 +433,7 @@ def write_order(
                     title=variant.product.title("en")[:200] or variant.sku,
                     hs_code=variant.product.hs_code,
                     quantity=qty,
-                    unit_price=variant.price,
+                    unit_price=p.prices.get(variant.pk, variant.price),
                     price_currency=variant.currency,
                     amount=charge.amount,
                 )

@@ -19,6 +19,7 @@ chargeback_hold     credit  merchant payables frozen while a chargeback is open
 chargeback_losses   debit   chargebacks lost beyond what could be taken back from a merchant
 payout_fees         credit  payout fees charged to merchants (operator-set share)
 fx_margin           credit  the FX margin kept on payouts (operator-set share)
+coupons             debit   what promotions cost the platform (platform coupons), at release
 =================== ======= ==================================================================
 
 Flows: capture Dr clearing / Cr escrow. Refund Dr escrow / Cr refunds, then Dr refunds / Cr
@@ -62,6 +63,7 @@ from caravana.payments.models import (
 ZERO = Decimal(0)
 DEBIT_NORMAL = {
     AccountKind.CLEARING,
+    AccountKind.COUPONS,
     AccountKind.DUTY_ABSORBED,
     AccountKind.DUTY_RECEIVABLE,
     AccountKind.CHARGEBACK_LOSSES,
@@ -374,19 +376,29 @@ def commission_rate() -> Decimal:
 
 def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
     """How what is left in escrow is shared out. Refunds come off the goods first (the
-    merchant's part), then shipping, then duties and taxes."""
+    merchant's part), then shipping, then duties and taxes.
+
+    Promotions (decision 0026): the buyer paid `total`, which leaves out what the platform
+    (`platform_funded`, a platform coupon) and the merchant (`merchant_funded`, free shipping)
+    pay. The split is made as if they had paid it into escrow; the platform's part is then
+    its own cost ("platform": Dr coupons) and the merchant's comes off the merchant's share,
+    commission being on what is left. Should refunds have left the merchant less than it
+    funds, the platform bears the rest."""
     refunded = order.total - held
     goods = max(order.goods - refunded, ZERO)
     rest = max(refunded - order.goods, ZERO)
     shipping = max(order.shipping - rest, ZERO)
     rest = max(rest - order.shipping, ZERO)
     duties = order.duties + order.taxes - rest
+    by_merchant = min(order.merchant_funded, goods)
+    goods -= by_merchant
     commission = min(round_money(goods * commission_rate(), order.currency), goods)
     return {
         "merchant": goods - commission,
         "commission": commission,
         "shipping": shipping,
         "duties": duties,
+        "platform": order.platform_funded + order.merchant_funded - by_merchant,
     }
 
 
@@ -448,6 +460,12 @@ def post_release(order: Order) -> None:
     rest = split["duties"] - moved - sum((due[c] - already[c] for c in by_tax), ZERO)
     legs = [
         debit(account(AccountKind.ESCROW, cur), held, order),
+        # What the platform pays for a promotion (a platform coupon): its own cost.
+        *(
+            [debit(account(AccountKind.COUPONS, cur), split["platform"], order)]
+            if split["platform"]
+            else []
+        ),  # fmt: skip
         credit(
             account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant), split["merchant"]
         ),

@@ -226,6 +226,7 @@ class AccountKind(models.TextChoices):
     CHARGEBACK_LOSSES = "chargeback_losses", _("Chargebacks lost beyond what was frozen")
     PAYOUT_FEES = "payout_fees", _("Payout fees charged to merchants")
     FX_MARGIN = "fx_margin", _("FX margin on payouts")
+    COUPONS = "coupons", _("Coupons and discounts funded by the platform")
 
 
 class LedgerAccount(models.Model):

@@ -19,8 +19,9 @@ from caravana.payments.models import AccountKind, LedgerEntry, PayoutItem
 
 ZERO = Decimal(0)
 
-#: The kinds of line, in the order the summary lists them. Coupon funding stays zero until the
-#: platform has coupons (nothing posts it yet); it is listed so the statement's shape is final.
+#: The kinds of line, in the order the summary lists them. Coupon funding is what the merchant
+#: pays for its own promotions on an order (its coupons, its free shipping: caravana.promotions);
+#: a platform coupon is the platform's cost (the coupons account) and never appears here.
 CATEGORIES = {
     "order": _("Orders"),
     "commission": _("Commission"),
@@ -108,6 +109,7 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
         .only(
             "id", "amount", "currency", "transaction__kind", "transaction__key",
             "transaction__created_at", "transaction__order__number",
+            "transaction__order__discount", "transaction__order__platform_funded",
         )
         .order_by("transaction__created_at", "id")
     )  # fmt: skip
@@ -141,8 +143,13 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
         lines = by_currency[e.currency].lines
         if category == "order":
             taken = -Decimal(commission.get(txn.pk) or 0).quantize(Decimal("0.01"))
-            lines.append(Line(txn.created_at, "order", ref, amount + taken))
+            # The order's goods at their full price, then what the merchant's own promotions
+            # took off them (in the release's credit already): the lines sum to the entry.
+            funded = txn.order.discount - txn.order.platform_funded if txn.order_id else ZERO
+            lines.append(Line(txn.created_at, "order", ref, amount + taken + funded))
             lines.append(Line(txn.created_at, "commission", ref, -taken))
+            if funded:
+                lines.append(Line(txn.created_at, "coupon", ref, -funded))
         elif category in ("payout", "fx", "fee"):
             item = items.get(txn.key if category == "payout" else txn.key.rsplit(":", 1)[0])
             batch_ref = item.batch.reference if item else txn.key

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:line_id>/", views.cart_update, name="cart_update"),
+    path("cart/coupon/", views.cart_coupon, name="cart_coupon"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/cep/", views.cep_lookup, name="cep"),
     path("orders/", views.order_list, name="list"),

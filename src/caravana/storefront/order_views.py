@@ -45,6 +45,7 @@ from caravana.payments import (
     refunds,
 )
 from caravana.payments.models import Method, PaymentStatus
+from caravana.promotions import basket as promotions
 from caravana.redelivery import services as redelivery
 from caravana.returns import local_orders
 from caravana.returns import windows as return_windows
@@ -58,6 +59,9 @@ FORM_FIELDS = (
     "recipient", "email", "phone", "street_address", "city", "city_area", "state", "postal_code",
     "buyer_id", "buyer_id_type", "service_level", "method", "installments",
     "pse_bank", "wallet_phone", "wallet_code",
+    # The variants the page priced by a flash deal: a deal gone meanwhile is then refused by
+    # name rather than charged at the normal price unseen (caravana.checkout.services).
+    "deals_seen",
     # A card arrives as the provider's token or a saved card; a raw card field posted anyway is
     # read only to be refused by name (payments.cards).
     "card_token", "saved_card", "save_card", "card_payment_method_id", "card_issuer_id",
@@ -171,27 +175,58 @@ def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
     return redirect("orders:cart")
 
 
+#: The session key of the coupon code the buyer entered in the cart (checked again at checkout).
+SESSION_COUPON = "coupon"
+
+
 def _summary_context(
     request: HttpRequest, c: Cart, service: str = "standard", state: str | None = None
 ) -> dict:
-    """Landed total per merchant parcel, with its breakdown: the cart and the checkout."""
+    """Landed total per merchant parcel, with its breakdown: the cart and the checkout. Live
+    flash deals price their lines; the session's coupon and each merchant's free shipping
+    come off the parcels they apply to (caravana.promotions)."""
     country = request.country.code
     items = [(v, q) for v, q, _id in carts.cart_items(c)]
+    state = state or default_state(country)
     parcels = placement.quote_parcels(
-        items, country, service, state=state or default_state(country)
+        items, country, service, state=state, prices=promotions.deal_prices(items)
     )
+    code = str(request.session.get(SESSION_COUPON) or "")
+    coupon_error = ""
+    if all(p.quote and p.quote.ok for p in parcels):
+        try:
+            applied = promotions.apply(
+                parcels, country, service, code=code, buyer=request.user, state=state
+            )
+            code = applied.coupon.code if applied.coupon else ""
+        except ValidationError as exc:
+            coupon_error = " ".join(m for ms in _errors(exc).values() for m in ms)
+            code = ""
+            promotions.apply(parcels, country, service, state=state)
     ok = [p for p in parcels if p.quote and p.quote.ok]
-    total = sum((p.quote.collect_at_checkout for p in ok), 0)
+    total = sum((p.charged for p in ok), 0)
     due = sum((p.quote.due_on_arrival for p in ok), 0)
     currency = request.country.currency
     lang = get_language() or "en"
 
     def rows(p, estimate: bool) -> list:
-        return [
+        out = [
             (charge_label(ch, p.quote), ch.kind, _fmt(request, ch.amount, currency))
             for ch in p.quote.charges()
             if ch.estimate == estimate
         ]
+        if not estimate:
+            out += _discount_rows(request, p, currency)
+        return out
+
+    def free_left(p) -> str:
+        left = promotions.threshold_left(p) if p in ok and not p.merchant_funded else None
+        if left is None:
+            return ""
+        book = PriceBook(request.country, lang)
+        return _("Add %(amount)s more from this store for free shipping.") % {
+            "amount": book.show(left[0], left[1])
+        }
 
     # What is charged now (every component collected at checkout, summing to the parcel's
     # total) and, apart, what a country set to "paid on arrival" leaves to customs.
@@ -200,13 +235,17 @@ def _summary_context(
             {
                 "merchant": p.merchant.legal_name,
                 "items": [(v.product.title(lang), v.options_label, q) for v, q in p.items],
-                "total": _fmt(request, p.quote.collect_at_checkout, currency) if p in ok else "",
-                "amount": p.quote.collect_at_checkout if p in ok else None,
+                "total": _fmt(request, p.charged, currency) if p in ok else "",
+                "amount": p.charged if p in ok else None,
                 "rows": rows(p, False) if p in ok else [],
                 "arrival_rows": rows(p, True) if p in ok else [],
                 "due": _fmt(request, p.quote.due_on_arrival, currency)
                 if p in ok and p.quote.due_on_arrival
                 else "",
+                "discount": _fmt(request, p.discount, currency) if p.discount else "",
+                "free_shipping": bool(p.merchant_funded),
+                "free_left": free_left(p),
+                "deal": bool(p.prices),
                 "error": p.error,
             }
             for p in parcels
@@ -215,7 +254,47 @@ def _summary_context(
         "total_raw": total,
         "due": _fmt(request, due, currency) if due else "",
         "ok": all(p.quote and p.quote.ok for p in parcels),
+        "coupon": code,
+        "coupon_error": coupon_error,
+        "deals_seen": ",".join(str(v) for p in ok for v in sorted(p.prices)),
+        "discount": _fmt(request, sum((p.discount for p in ok), 0), currency)
+        if any(p.discount for p in ok)
+        else "",
     }
+
+
+def _discount_rows(request: HttpRequest, p: placement.Parcel, currency: str) -> list:
+    """The promotions' lines of a parcel's breakdown: the coupon (a merchant's is already in
+    the goods, at the lowered prices) and free shipping, as negative amounts."""
+    out = []
+    coupon = p.discount - p.merchant_funded
+    if coupon:
+        label = _("Coupon %(code)s") % {"code": p.coupon_code}
+        if not p.platform_funded:
+            label += " " + _("(in the goods' price)")
+        out.append((label, "discount", _fmt(request, -coupon, currency)))
+    if p.merchant_funded:
+        out.append((_("Free shipping"), "discount", _fmt(request, -p.merchant_funded, currency)))
+    return out
+
+
+@require_POST
+def cart_coupon(request: HttpRequest) -> HttpResponse:
+    """The buyer enters (or, empty, removes) a coupon code: checked against the cart now,
+    applied by the summary, redeemed only by the checkout."""
+    code = str(request.POST.get("coupon") or "").strip()[:32]
+    c = _cart(request)
+    if not code:
+        request.session.pop(SESSION_COUPON, None)
+    elif c is not None:
+        request.session[SESSION_COUPON] = code
+        summary = _summary_context(request, c)
+        if summary["coupon_error"]:
+            request.session.pop(SESSION_COUPON, None)
+            messages.error(request, summary["coupon_error"])
+        else:
+            messages.success(request, _("Coupon %(code)s applied.") % {"code": summary["coupon"]})
+    return redirect(safe_next(request, reverse("orders:cart")))
 
 
 def _local_id(request: HttpRequest) -> int | None:
@@ -485,6 +564,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 notify_url=request.build_absolute_uri("/api/v1/payments/webhooks/sandbox"),
                 return_url=_challenge_return(),
                 local=[(held_id, 1)] if held_id is not None else None,
+                coupon="" if held_id is not None else str(request.session.get(SESSION_COUPON, "")),
             )  # fmt: skip
         except ValidationError as exc:
             ctx = _checkout_context(request, c, data)
@@ -497,6 +577,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return render(request, "orders/checkout.html", ctx, status=422)
         if c is not None and lines:
             carts.clear_cart(c, [v for v, _q in lines])
+            request.session.pop(SESSION_COUPON, None)
         return _to_payment(payment)
     ctx = _checkout_context(request, c, data)
     if request.htmx:  # a change of service or state: the summary, and the installments with it

@@ -25,6 +25,7 @@ from caravana.catalog.search import search as run_search
 from caravana.guards import safe_next
 from caravana.money import Money
 from caravana.pricing.charge_names import rate_text, refusal_text
+from caravana.promotions import queries as promotion_queries
 from caravana.reviews import reputation as review_figures
 from caravana.reviews import services as reviews
 from caravana.reviews.views import product_context as reviews_context
@@ -59,6 +60,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     storage = ProductImage._meta.get_field("image").storage
     from_price = gettext("from %(price)s")
     hearts = _hearts(request, [p.pk for p in products])
+    deals = promotion_queries.live_by_product([p.pk for p in products])  # one query a page
     cards = []
     for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
@@ -81,6 +83,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 "lazy": n >= EAGER_CARDS,
                 **_rating(p, p.seller_badge or ""),
                 "wish_html": hearts(p.pk, p.title(lang)) if hearts else "",
+                "deal": p.pk in deals,
             }
         )
     return cards
@@ -494,8 +497,33 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
                 csrf_token=get_token(request),
                 back=request.get_full_path(),
             ),
+            "deal": _deal(request, [v["variant"] for v in variants], book),
         },
     )
+
+
+def _deal(request: HttpRequest, variants: list, book: PriceBook) -> dict | None:
+    """The product's live flash deal (the one ending first): its price landed in the buyer's
+    country, the variant's own price crossed out, units left and the end for the countdown."""
+    deals = promotion_queries.live_deals([v.pk for v in variants])
+    if not deals:
+        return None
+    deal = min(deals.values(), key=lambda d: (d.ends_at, d.pk))
+    variant = next(v for v in variants if v.pk == deal.variant_id)
+    deal.variant = variant
+    quote = promotion_queries.deal_quote(deal, request.country.code)
+    return {
+        "deal": deal,
+        "variant": variant,
+        "price": book.show(deal.price, variant.currency),
+        "was": book.show(variant.price, variant.currency),
+        "landed": Money(quote.collect_at_checkout, quote.currency).format(book.locale)
+        if quote is not None and quote.collect_at_checkout is not None
+        else "",
+        "ends_iso": deal.ends_at.isoformat(),
+        "left": deal.remaining,
+        "sold_share": round(100 * deal.sold / deal.cap) if deal.cap else 0,
+    }
 
 
 #: The product page's picture, in CSS pixels (its 2x thumbnail is twice it).

@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from caravana.catalog.thumbnails import picture_html
 
@@ -63,6 +64,12 @@ def _rating(c: dict[str, Any]) -> SafeString | str:
             'aria-label="{}"><span class="stars" aria-hidden="true">{}</span> {} ({})</span>',
             c["rating"], c["rating_label"], c["rating_stars"], c["rating"], c["rating_count"],
         )  # fmt: skip
+    if c.get("deal"):
+        out = format_html(
+            '{}\n  <span class="deal-badge" data-testid="card-deal">{}</span>',
+            out,
+            gettext("Flash deal"),
+        )
     if c.get("badge"):
         out = format_html(
             '{}\n  <span class="seller-badge badge-{}" data-testid="card-badge">{}</span>',

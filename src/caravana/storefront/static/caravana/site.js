@@ -117,4 +117,25 @@
     if (option) { go(option); return; }
     if (e.target !== box()) setOpen(false);
   });
+// Flash deals' countdowns: a <time data-countdown="ISO end"> counts down each second to the
+// deal's end, then says it ended (the server refuses the price after the end anyway).
+(function () {
+  "use strict";
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      const left = Math.floor((Date.parse(el.getAttribute("data-countdown")) - now) / 1000);
+      if (isNaN(left)) return;
+      if (left <= 0) { el.textContent = el.getAttribute("data-ended") || "0"; return; }
+      const d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
+      const text = pad(h) + ":" + pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60);
+      el.textContent = d ? d + "d " + text : text;
+    });
+  }
+  if (document.querySelector("time[data-countdown]")) {
+    tick();
+    window.setInterval(tick, 1000);
+  }
+  document.addEventListener("htmx:afterSettle", tick);
 })();

@@ -1,0 +1,72 @@
+"""Reads: the flash deals live now (by variant, for prices and pages) and those ending soonest
+in a buyer's country (the storefront's "deals ending soon")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from django.utils import timezone
+
+from caravana.catalog import landed
+from caravana.catalog.models import ListingPrice
+from caravana.pricing import quoting
+from caravana.pricing.engine import Quote, QuoteError
+from caravana.promotions.models import FlashDeal
+
+
+def live(now: dt.datetime | None = None):
+    """Deals whose window is open and with units left."""
+    now = now or timezone.now()
+    return FlashDeal.objects.filter(starts_at__lte=now, ends_at__gt=now, remaining__gt=0)
+
+
+def live_deals(variant_ids, now: dt.datetime | None = None) -> dict[int, FlashDeal]:
+    """The live deal of each variant (the one ending first if a merchant set two)."""
+    ids = list(variant_ids)
+    if not ids:
+        return {}
+    out: dict[int, FlashDeal] = {}
+    for deal in live(now).filter(variant_id__in=ids).order_by("-ends_at", "-id"):
+        out[deal.variant_id] = deal
+    return out
+
+
+def live_by_product(product_ids, now: dt.datetime | None = None) -> dict[int, FlashDeal]:
+    """One live deal per product (for a card's badge)."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    out: dict[int, FlashDeal] = {}
+    found = live(now).filter(variant__product_id__in=ids).order_by("-ends_at", "-id")
+    for deal in found.only("id", "variant_id", "variant__product_id", "ends_at", "price"):
+        out[deal.variant.product_id] = deal
+    return out
+
+
+def ending_soon(country: str, limit: int = 6, now: dt.datetime | None = None) -> list[FlashDeal]:
+    """Live deals on active products that can be delivered to `country` (they have a landed
+    price there), ending soonest first."""
+    shipped = ListingPrice.objects.filter(
+        country=country, amount__isnull=False, is_active=True
+    ).values("product_id")
+    return list(
+        live(now)
+        .filter(variant__product__is_active=True, variant__product_id__in=shipped)
+        .select_related("variant", "variant__product")
+        .order_by("ends_at", "id")[:limit]
+    )
+
+
+def deal_quote(deal: FlashDeal, country: str) -> Quote | None:
+    """One unit at the deal's price landed in `country` (the product page's deal figure), or
+    None when it cannot be quoted there: duties follow the price paid (docs/quotes.md)."""
+    variant = deal.variant
+    hs = variant.product.hs_code
+    request = landed.request_for(variant, hs, country)
+    request = replace(request, lines=(landed.line_for(variant, hs, 1, deal.price),))
+    try:
+        quote = quoting.quote(request)
+    except QuoteError:
+        return None
+    return quote if quote.ok else None

@@ -1,0 +1,40 @@
+"""``{% deals_ending_soon as deals %}``: the flash deals in the buyer's country ending soonest
+(promotions.queries.ending_soon), priced in the buyer's currency, for the home page's "deals
+ending soon" (storefront/_deals_ending_soon.html). A tag rather than view context, so any page
+can include the partial with one line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from caravana.promotions import queries
+from caravana.storefront.prices import PriceBook
+from caravana.storefront.urls_cache import product_url
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def deals_ending_soon(context: template.Context, limit: int = 6) -> list[dict[str, Any]]:
+    request = context.get("request")
+    country = getattr(request, "country", None)
+    if country is None:
+        return []
+    lang = get_language() or "en"
+    book = PriceBook(country, lang)
+    return [
+        {
+            "url": product_url(d.variant.product_id),
+            "title": d.variant.product.title(lang),
+            "options": d.variant.options_label,
+            "price": book.show(d.price, d.variant.currency),
+            "was": book.show(d.variant.price, d.variant.currency),
+            "left": d.remaining,
+            "ends_iso": d.ends_at.isoformat(),
+            "ends_at": d.ends_at,
+        }
+        for d in queries.ending_soon(country.code, limit)
+    ]
