@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0012_product_rating'),
-        ('orders', '0005_local_stock_orders'),
+        ('orders', '0006_order_promotions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
