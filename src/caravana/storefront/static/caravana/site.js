@@ -117,6 +117,8 @@
     if (option) { go(option); return; }
     if (e.target !== box()) setOpen(false);
   });
+})();
+
 // Flash deals' countdowns: a <time data-countdown="ISO end"> counts down each second to the
 // deal's end, then says it ended (the server refuses the price after the end anyway).
 (function () {
