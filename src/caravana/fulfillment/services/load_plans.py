@@ -136,7 +136,7 @@ def _placed(
     step (inside its transaction) ask for the same plan again and again until a ULD changes."""
     key = "loadplan:" + hashlib.sha256(repr((ac, loads)).encode()).hexdigest()
     found = cache.get(key)
-    if found is not None:
+    if found is not None and not isinstance(found, str):  # str: English, from before codes
         return found
     try:
         result: placement.Placement | tuple[Problem, dict[str, Any]]
