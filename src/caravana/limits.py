@@ -22,3 +22,18 @@ PAGE_MAX = 10_000
 def valid_id(value: object) -> bool:
     """Whether ``value`` could be a row id at all (an int within the column's range)."""
     return type(value) is int and 1 <= value <= ID_MAX
+
+
+def whole(text: str, high: int) -> int | None:
+    """``text`` as an int from 0 to ``high``, or None. ASCII digits only: ``"²".isdigit()`` is
+    True yet ``int("²")`` raises, and a 5,000-digit string makes int() raise too."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if number <= high else None
+
+
+def id_from(text: str) -> int | None:
+    """``text`` (a query string's or a form's value) as a row id, or None."""
+    number = whole(text, ID_MAX)
+    return number if number else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from caravana.catalog import bulk, services
 from caravana.catalog.models import Product, Stock, Variant
@@ -173,3 +174,41 @@ def test_bulk_actions_publish_reprice_and_set_stock(shop):
     with pytest.raises(Exception) as exc:
         services.change_prices(m, [p.pk], Decimal("-95"))
     assert "percent" in exc.value.message_dict
+
+
+def test_numbers_that_do_not_fit_or_are_not_ascii_are_refused_naming_the_field(shop):
+    """1E30 overflowed the quantize (InvalidOperation, a 500); "²".isdigit() is True yet
+    int("²") raised Python's own untranslated message."""
+    m, _store = shop
+    bad = rows(4)
+    bad[0]["price"] = "1E30"
+    bad[1]["weight_g"] = "²"
+    bad[2]["stock"] = "１２"
+    bad[3]["stock"] = "9" * 5000
+    bad[3]["product"] = "²"  # not an id: a label like any other
+    plan = services.bulk_upsert(m, bad)
+    found = {(e.row, e.field): e.message for e in plan.errors}
+    assert "Give a number from" in found[0, "price"]
+    assert "is not a whole number" in found[1, "weight_g"]
+    assert "is not a whole number" in found[2, "stock"]
+    assert "Give a whole number from" in found[3, "stock"]
+    assert not Variant.objects.exists()
+
+
+@pytest.mark.parametrize("percent", ["NaN", "sNaN", "Infinity"])
+def test_a_percent_that_is_not_a_finite_number_is_refused(shop, percent):
+    m, store = shop
+    p = f.product(store, price="100.00")
+    with pytest.raises(ValidationError) as exc:
+        services.change_prices(m, [p.pk], Decimal(percent))
+    assert "percent" in exc.value.message_dict
+
+
+def test_a_new_price_too_large_for_the_column_is_refused_and_nothing_changes(shop):
+    m, store = shop
+    p = f.product(store, price="9999999999.99")
+    cheap = f.product(store, price="10.00")
+    with pytest.raises(ValidationError) as exc:
+        services.change_prices(m, [cheap.pk, p.pk], Decimal("1000"))
+    assert "percent" in exc.value.message_dict
+    assert Variant.objects.get(product=cheap).price == Decimal("10.00")

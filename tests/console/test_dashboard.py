@@ -11,14 +11,14 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from caravana.accounts.models import Role
 from caravana.catalog.models import MerchantMember
 from caravana.console import dashboard, day_chart, pick_list
 from caravana.network.seed import seed_network
-from caravana.orders.models import Dispute, Order
+from caravana.orders.models import Dispute, Order, OrderStatus
 from caravana.pricing import fx
 from tests import factories as f
 from tests.orders.support import market  # noqa: F401  (fixture)
@@ -57,6 +57,18 @@ def test_the_figures_count_the_merchants_own_orders(shop):
     assert (got.to_ship, got.items_to_ship, got.late, got.open_disputes) == (2, 3, 1, 1)
     assert len(got.days) == dashboard.DAYS and got.days[-1] is got.today
     assert [o.pk for o in dashboard.orders_to_ship(shop["merchant"])] == [first.pk, second.pk]
+
+
+def test_cancelled_and_refunded_orders_are_not_sales(shop):
+    buyer = f.user(Role.BUYER, username="ana", email="ana@example.com")
+    kept = paid(buyer, shop["variant"])
+    for status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        Order.objects.filter(pk=paid(buyer, shop["variant"]).pk).update(status=status)
+
+    got = dashboard.figures(shop["merchant"])
+    rate = fx.rate(kept.currency, "CNY")
+    assert got.today.orders == got.orders_30 == 1
+    assert got.sales_30 == (kept.goods * rate).quantize(Decimal("0.01"))
 
 
 def test_a_currency_without_a_rate_is_listed_apart(shop, monkeypatch):
@@ -103,6 +115,17 @@ def test_the_pick_list_prints_only_own_orders_waiting_to_ship(shop):
     assert one.number in text and two.number in text
     assert gone.number not in text and theirs.number not in text
     assert "拣货" in text  # the title in the console's language, in the CJK font
+
+
+def test_the_pick_list_counts_its_orders_in_the_singular_too(shop):
+    buyer = f.user(Role.BUYER, username="ana", email="ana@example.com")
+    one = paid(buyer, shop["variant"])
+    with translation.override("en"):
+        text = "".join(
+            p.extract_text()
+            for p in PdfReader(io.BytesIO(pick_list.pdf(shop["merchant"], [one]))).pages
+        )
+    assert "1 order" in text and "1 orders" not in text
 
 
 def test_the_chart_scales_to_the_highest_day():

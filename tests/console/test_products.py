@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
+from caravana.catalog.bulk import FIELDS
 from caravana.catalog.models import Product, Stock, Variant
-from caravana.console import product_views
+from caravana.console import product_files, product_views
 from caravana.jobs.models import Job
 from tests import factories as f
 
@@ -228,3 +232,92 @@ def test_api_bulk_upsert_names_row_and_field_and_is_all_or_nothing(api):
         "/api/v1/merchant/variants/bulk", json.dumps({"rows": too_many}), "application/json"
     )
     assert r.status_code == 422
+
+
+def test_non_ascii_digits_in_the_query_and_the_form_are_no_500(staff):
+    """ "²".isdigit() is True but int("²") raises: ids, pages and quantities use ASCII digits."""
+    store = staff.merchant.stores.get()
+    a = f.product(store, price="100.00")
+    for query in ("after=²", "before=²", "store=²", "q=²", "after=" + "9" * 30):
+        r = staff.get(f"/console/products/?{query}")
+        assert r.status_code == 200, query
+    before = Stock.objects.get(variant__product=a).quantity
+    r = staff.post(
+        "/console/products/bulk/",
+        {"action": "stock", "ids": ["²", a.pk], "quantity": "²"},
+        follow=True,
+    )
+    assert r.status_code == 200 and Stock.objects.get(variant__product=a).quantity == before
+    for percent in ("NaN", "1E30", "sNaN"):
+        r = staff.post(
+            "/console/products/bulk/",
+            {"action": "price", "ids": [a.pk], "percent": percent},
+            follow=True,
+        )
+        assert r.status_code == 200 and "Change (%)" in r.content.decode()
+    a.refresh_from_db()
+    assert str(a.price_from) == "100.00"
+
+
+def _xlsx(rows, dimension: str | None = None) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    if dimension is None:
+        return out.getvalue()
+    # Rewrite the sheet's claimed range, as a hostile 5 KB file does.
+    src, dst = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data
+                )
+            z.writestr(info, data)
+    return dst.getvalue()
+
+
+def test_an_xlsx_claiming_a_huge_range_reads_only_its_table(monkeypatch):
+    """A sheet claiming A1:XFD200000 made openpyxl yield 16,384-wide rows, 200,000 of them."""
+    data = _xlsx([["SKU", "Price"], ["A-1", 10], ["A-2", 12]], dimension="A1:XFD200000")
+    assert len(data) < 10_000
+    widths = []
+    real = product_files._xlsx
+
+    def spy(blob):
+        for values in real(blob):
+            widths.append(len(values))
+            yield values
+
+    monkeypatch.setattr(product_files, "_xlsx", spy)
+    got = product_files.read("p.xlsx", data, 20_000)
+    assert [r["sku"] for r in got] == ["A-1", "A-2"]
+    assert max(widths) <= len(FIELDS) + 10
+    assert len(widths) <= 3 + product_files.MAX_BLANK_RUN  # stopped after the blank run
+
+
+def test_an_xlsx_that_unzips_too_large_is_refused_naming_the_file(monkeypatch):
+    data = _xlsx([["SKU"], ["A-1"]])
+    monkeypatch.setattr(product_files, "MAX_XLSX_UNZIPPED", 1000)
+    with pytest.raises(ValidationError) as exc:
+        product_files.read("p.xlsx", data, 20_000)
+    assert "Unzipped" in exc.value.message_dict["file"][0]
+    with pytest.raises(ValidationError) as exc:
+        product_files.read("p.xlsx", b"PK not a zip", 20_000)
+    assert "file" in exc.value.message_dict
+
+
+def test_blank_rows_count_toward_a_bound_and_oversized_data_is_refused(monkeypatch):
+    monkeypatch.setattr(product_files, "MAX_BLANK_RUN", 3)
+    body = "SKU\nA\n\n\nB\n\n\nC\n" + "\n" * 10 + "D\n"
+    assert [r["sku"] for r in product_files.read("p.csv", body.encode(), 5)] == ["A", "B", "C"]
+    gappy = "SKU\n" + "\n\nX\n" * 2 + "\n\n"  # 2 rows within the limit, 8 lines read
+    with pytest.raises(ValidationError):
+        product_files.read("p.csv", gappy.encode(), 2)  # 2 × 2 + 3 lines at most
+    monkeypatch.setattr(product_files, "MAX_BYTES", 10)
+    with pytest.raises(ValidationError) as exc:
+        product_files.read("p.csv", b"SKU\nA-1\nA-2\n", 5)
+    assert "file" in exc.value.message_dict

@@ -108,3 +108,21 @@ def test_the_grid_is_in_chinese_for_a_chinese_merchant(dress):
 def test_another_merchants_product_has_no_matrix(dress):
     other = f.product()
     assert dress["client"].get(f"/console/products/{other.pk}/matrix/").status_code == 404
+
+
+@pytest.mark.parametrize("stock", ["²", "１２", "9" * 40])
+def test_a_stock_of_non_ascii_or_endless_digits_is_a_cell_error(dress, stock):
+    """ "²".isdigit() is True but int("²") raises: such a cell is an error, not a 500."""
+    grid, product = dress["grid"], dress["product"]
+    data = post_of(grid, **{f"stock-{grid['Red', 'M'].pk}": stock})
+    r = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
+    assert r.status_code == 422 and "Red / M" in r.content.decode()
+
+
+def test_a_price_too_large_for_the_column_is_refused(dress):
+    grid, product = dress["grid"], dress["product"]
+    data = post_of(grid, **{f"price-{grid['Black', 'S'].pk}": "1E30"})
+    r = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
+    assert r.status_code == 422
+    grid["Black", "S"].refresh_from_db()
+    assert grid["Black", "S"].price == Decimal("59.00")

@@ -1,5 +1,7 @@
 """The flight's load plan at the hub: what the load sheet shows is where loading puts a ULD."""
 
+from django.utils import translation
+
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
 from caravana.network.models import AircraftType, Flight
@@ -59,7 +61,13 @@ def test_a_plan_that_breaks_a_limit_says_why(make_parcel, hub_user):
     loading.build_uld(hub_user, "AKE1234CV", _bag(make_parcel, hub_user).identifier)
     loading.close_uld(hub_user, "AKE1234CV")
     Uld.objects.update(planned_flight=flight)
-    plan = load_plans.flight_load_plan(flight)
-    assert "lower-deck positions" in plan.error and not plan.rows
+    with translation.override("en"):
+        plan = load_plans.flight_load_plan(flight)
+    assert "for the lower deck" in plan.error and "positions there" in plan.error
+    assert not plan.rows
+    # The kernel gives a code and figures; the words are the reader's (from the cached plan).
+    for language, words in (("es", "cubierta inferior"), ("pt-br", "porão"), ("zh-hans", "下")):
+        with translation.override(language):
+            assert words in load_plans.flight_load_plan(flight).error
     page = client_for(hub_user).get(f"/hub/flights/{flight.pk}/").content.decode()
     assert 'data-testid="load-plan-error"' in page

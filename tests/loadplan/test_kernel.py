@@ -6,6 +6,7 @@ from caravana.loadplan import aircraft as balance
 from caravana.loadplan import packing
 from caravana.loadplan.picture import envelope_picture
 from caravana.loadplan.placement import LoadPlanInfeasible, UldLoad, place_ulds
+from caravana.loadplan.problems import ENGLISH, Problem
 from caravana.network.seed import AIRCRAFT
 
 PMC = packing.UldSpec("PMC", "main", 6804, 110, 15_000_000)
@@ -119,3 +120,35 @@ def test_envelope_picture_marks_the_point_inside_or_out():
     inside = envelope_picture(ac, 200_000, 25.0, 30.0)
     assert inside.inside and inside.polygon.count(",") == 2 * len(ac.envelope)
     assert not envelope_picture(ac, 200_000, 40.0, 30.0).inside
+
+
+def test_a_problem_is_a_code_and_its_figures_for_the_caller_to_word():
+    """The kernel has no gettext: fulfillment.services.load_plans words the code and figures
+    in the reader's language."""
+    ac = balance.aircraft("B744F")
+    with pytest.raises(LoadPlanInfeasible) as exc:
+        place_ulds(ac, [UldLoad("PMC12345CV", "main", 7000)])
+    assert exc.value.problem is Problem.ULD_TOO_HEAVY
+    assert exc.value.params == {
+        "uld": "PMC12345CV", "kg": 7000, "deck": "main", "aircraft": "B744F", "max_kg": 6800
+    }  # fmt: skip
+    with pytest.raises(packing.PackingError) as bag:
+        packing.pack_bags([packing.BagItem("B999", 7_000_000, 1)], PMC)
+    assert bag.value.problem is Problem.BAG_TOO_BIG and bag.value.params["bag"] == "B999"
+    assert set(ENGLISH) == set(Problem)
+
+
+def test_every_problem_is_worded_in_each_language():
+    from django.utils import translation
+
+    from caravana.fulfillment.services.load_plans import _message
+
+    params = {
+        "uld": "U1", "position": "M1", "deck": "lower", "aircraft": "B744F", "n": 2,
+        "positions": 1, "kg": 9.5, "max_kg": 1, "zfw_kg": 1, "fwd": 10.0, "aft": 30.0,
+        "zones": (("Z1", 100),), "bag": "B1", "m3": 1.0, "net_kg": 1.0, "usable_m3": 1.0,
+    }  # fmt: skip
+    for language in ("en", "es", "pt-br", "zh-hans"):
+        with translation.override(language):
+            for problem in Problem:
+                assert "%(" not in _message(problem, params)

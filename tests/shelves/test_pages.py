@@ -5,11 +5,13 @@ buyers log in and come back with the product saved), "bought together" on a prod
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from caravana.accounts.models import Role
 from caravana.shelves import rollup
+from caravana.shelves import services as shelves
 from caravana.shelves.models import RecentView, WishlistItem
 from tests import factories as f
 from tests.shelves.conftest import paid
@@ -122,6 +124,22 @@ def test_wishlist_refuses_bad_input_and_products_off_sale(shop):
     assert c.post(reverse("account:wish", args=[999999]), {"action": "add"}).status_code == 404
     assert c.get(url).status_code == 405
     assert not WishlistItem.objects.exists()
+
+
+def test_a_full_wishlist_refuses_another_product_naming_the_field(shop, monkeypatch):
+    monkeypatch.setattr(shelves, "WISHLIST_MAX", 1)
+    buyer, mug, lamp = shop["buyer"], shop["mug"], shop["lamp"]
+    assert shelves.add_to_wishlist(buyer, mug.pk)
+    assert shelves.add_to_wishlist(buyer, mug.pk)  # saved already: still fine
+    with pytest.raises(ValidationError) as exc:
+        shelves.add_to_wishlist(buyer, lamp.pk)
+    assert "product" in exc.value.message_dict
+    c = _client(buyer)
+    r = c.post(reverse("account:wish", args=[lamp.pk]), {"action": "add"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 400 and "remove it first" in r.content.decode()
+    r = c.post(reverse("account:wish", args=[lamp.pk]), {"action": "add", "next": "/"})
+    assert r.status_code == 302
+    assert list(WishlistItem.objects.values_list("product_id", flat=True)) == [mug.pk]
 
 
 def test_anonymous_buyer_logs_in_and_comes_back_with_the_product_saved(shop):

@@ -11,6 +11,7 @@ variant needs its required fields."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -124,18 +125,27 @@ def _decimal(value: Any, places: int, low: Decimal, high: Decimal) -> Decimal:
         raise ValueError(_("“%(value)s” is not a number.") % {"value": raw}) from None
     if not number.is_finite():
         raise ValueError(_("“%(value)s” is not a number.") % {"value": raw})
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(_("Give at most %(n)d decimal places.") % {"n": places})
+    # The range first: quantizing 1E30 to cents overflows the context (InvalidOperation).
     if not low <= number <= high:
         raise ValueError(_("Give a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValueError(_("Give at most %(n)d decimal places.") % {"n": places})
     return number.quantize(Decimal(1).scaleb(-places))
+
+
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def _digits(ref: str) -> bool:
+    """ASCII digits only: str.isdigit() also says yes to "²", which int() refuses."""
+    return ref.isascii() and ref.isdigit()
 
 
 def _int(value: Any, low: int, high: int) -> int:
     raw = text(value).replace(" ", "")
-    if not raw.lstrip("-").isdigit():
+    if not _WHOLE.fullmatch(raw):  # ASCII digits only: "²".isdigit() is True, int("²") fails
         raise ValueError(_("“%(value)s” is not a whole number.") % {"value": raw})
-    number = int(raw)
+    number = int(raw) if len(raw) < 30 else high + 1  # int() refuses 4,300+ digits
     if not low <= number <= high:
         raise ValueError(
             _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}
@@ -194,7 +204,7 @@ class _Context:
         ids = {v.product_id for v in self.variants.values()}
         for r in rows:
             ref = "" if blank(r.get("product")) else text(r["product"])
-            if ref.isdigit() and len(ref) < 19:
+            if _digits(ref) and len(ref) < 19:
                 ids.add(int(ref))
         self.products: dict[int, Product] = {}
         ordered = sorted(ids)
@@ -243,15 +253,15 @@ def _product_keys(ctx: _Context, rows: Sequence[Mapping[str, Any]], out: Plan) -
     for row in rows:  # a label whose rows hold a known SKU is that SKU's product
         sku = "" if blank(row.get("sku")) else text(row["sku"])
         ref = "" if blank(row.get("product")) else text(row["product"])
-        if sku in ctx.variants and ref and not ref.isdigit():
+        if sku in ctx.variants and ref and not _digits(ref):
             label_product.setdefault(ref, ctx.variants[sku].product_id)
     keys: list[str | None] = []
     for i, row in enumerate(rows):
         sku = "" if blank(row.get("sku")) else text(row["sku"])
         ref = "" if blank(row.get("product")) else text(row["product"])
         known = ctx.variants.get(sku)
-        if ref.isdigit():
-            pid = int(ref)
+        if _digits(ref):
+            pid = int(ref) if len(ref) < 19 else 0
             if pid not in ctx.products:
                 out.errors.append(
                     RowError(i, "product", _("You have no product %(id)s.") % {"id": ref})

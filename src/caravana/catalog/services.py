@@ -365,6 +365,7 @@ def delete_product(product: Product) -> None:
 MAX_API_ROWS = 1_000
 MAX_IMPORT_ROWS = 20_000
 _BATCH = 500
+_PRICE_MAX = Decimal("9999999999.99")  # Variant.price: max_digits 12, 2 places
 
 
 def bulk_errors(errors: list[Any], label: Any = None) -> ValidationError:
@@ -514,7 +515,12 @@ def change_prices(merchant: Merchant, product_ids: list[int], percent: Decimal) 
     cent, half up; from -90 to +1000 % so a slip of the finger cannot give goods away."""
     from caravana.catalog import receivers
 
-    if not isinstance(percent, Decimal) or not Decimal(-90) <= percent <= Decimal(1000):
+    # NaN first: comparing it raises InvalidOperation.
+    if (
+        not isinstance(percent, Decimal)
+        or not percent.is_finite()
+        or not Decimal(-90) <= percent <= Decimal(1000)
+    ):
         raise field_error(
             "percent",
             _("Give a change from -90 to 1000 %."),
@@ -527,6 +533,13 @@ def change_prices(merchant: Merchant, product_ids: list[int], percent: Decimal) 
         v.price = max(
             Decimal("0.01"), (v.price * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         )
+        if v.price > _PRICE_MAX:
+            raise field_error(
+                "percent",
+                _("This change would price %(sku)s above %(max)s.")
+                % {"sku": v.sku, "max": _PRICE_MAX},
+                CatalogErrorCode.INVALID_PERCENT,
+            )
     Variant.objects.bulk_update(variants, ["price"], batch_size=_BATCH)
     touch_products(ids)
     receivers.schedule(product_ids=ids)

@@ -1,7 +1,8 @@
 """The figures of a merchant's dashboard (the console's landing page), each one aggregate query
 on an index of the merchant's rows, so the page costs the same for ten orders or a million:
 
-* orders paid, today and per day over the last 30 days: (merchant, created_at) index;
+* orders paid, today and per day over the last 30 days: (merchant, created_at) index; only
+  the statuses counted as sales (shelves.rollup.COUNTED), not cancelled or refunded ones;
 * sales: the orders' goods, summed per day and buyer currency in SQL, then converted to CNY
   (the payout currency, payments.payouts) at today's rate of pricing.fx, as a payout would;
   a currency without a rate is listed apart, never counted as 1:1;
@@ -29,6 +30,7 @@ from caravana.pricing import fx
 from caravana.reviews import services as reviews
 from caravana.reviews.models import Badge
 from caravana.reviews.reputation import SHIP_WITHIN_DAYS
+from caravana.shelves.rollup import COUNTED
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAYS = 30
@@ -70,7 +72,10 @@ def figures(merchant: Merchant, now: dt.datetime | None = None) -> Figures:
     first = today - dt.timedelta(days=DAYS - 1)
     start = dt.datetime.combine(first, dt.time(), tzinfo=TZ)
     rows = (
-        Order.objects.filter(merchant=merchant, created_at__gte=start, paid_at__isnull=False)
+        # Paid once is not a sale: a cancelled or refunded order's money went back.
+        Order.objects.filter(
+            merchant=merchant, created_at__gte=start, paid_at__isnull=False, status__in=COUNTED
+        )
         .annotate(day=TruncDate("created_at", tzinfo=TZ))
         .values("day", "currency")
         .annotate(n=Count("id"), goods=Sum("goods"))

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
@@ -75,7 +76,7 @@ def pdf(merchant: Merchant, orders: Sequence[Order]) -> bytes:
     story: list[Any] = [
         _heading(f"{title} · {printed}", "Heading2"),
         paper.cell(merchant.legal_name),
-        paper.cell(_("%(n)d orders") % {"n": len(orders)}),
+        paper.cell(ngettext("%(n)d order", "%(n)d orders", len(orders)) % {"n": len(orders)}),
         Spacer(1, 4 * mm),
         _heading(_("Pick"), "Heading3"),
     ]

@@ -23,6 +23,7 @@ from caravana.access.pages import merchant_required
 from caravana.admin_lists.counts import list_count
 from caravana.catalog import queries, services
 from caravana.catalog.models import Category, Product, Stock, Store, Variant, Warehouse
+from caravana.limits import INT_MAX, id_from, whole
 
 PER_PAGE = 50
 #: At most this many units available in all: "low stock".
@@ -60,8 +61,9 @@ def filtered(request: HttpRequest) -> tuple[QuerySet[Product], dict[str, str]]:
     store_ids = list(Store.objects.filter(merchant=merchant).values_list("pk", flat=True))
     qs = Product.objects.filter(store_id__in=store_ids)
     got = {k: request.GET.get(k, "").strip() for k in ("q", "store", "category", "stock", "status")}
-    if got["store"].isdigit() and int(got["store"]) in store_ids:
-        qs = qs.filter(store_id=int(got["store"]))
+    store_id = id_from(got["store"])
+    if store_id in store_ids:
+        qs = qs.filter(store_id=store_id)
     else:
         got["store"] = ""
     cat = Category.objects.filter(slug=got["category"]).first() if got["category"] else None
@@ -93,10 +95,8 @@ def filtered(request: HttpRequest) -> tuple[QuerySet[Product], dict[str, str]]:
 def _search(merchant, term: str) -> Q:
     """A SKU (exact, through the merchant's unique SKU index) or words of a title, any
     language; within one merchant's products (tens of thousands at most)."""
-    if term.isdigit():
-        by_id = Q(pk=int(term)) if len(term) < 19 else Q(pk__in=[])
-    else:
-        by_id = Q(pk__in=[])
+    term_id = id_from(term)
+    by_id = Q(pk=term_id) if term_id is not None else Q(pk__in=[])
     words = Q()
     for word in term.split()[:5]:
         words &= (
@@ -114,18 +114,19 @@ def _search(merchant, term: str) -> Q:
 @merchant_required
 def product_list(request: HttpRequest) -> HttpResponse:
     qs, got = filtered(request)
-    after, before = request.GET.get("after", ""), request.GET.get("before", "")
-    if before.isdigit():
-        rows = list(qs.filter(pk__gt=int(before)).order_by("pk")[: PER_PAGE + 1])
+    after = id_from(request.GET.get("after", ""))
+    before = id_from(request.GET.get("before", ""))
+    if before is not None:
+        rows = list(qs.filter(pk__gt=before).order_by("pk")[: PER_PAGE + 1])
         has_newer = len(rows) > PER_PAGE
         rows = rows[:PER_PAGE][::-1]
         has_older = True
     else:
-        qs_page = qs.filter(pk__lt=int(after)) if after.isdigit() else qs
+        qs_page = qs.filter(pk__lt=after) if after is not None else qs
         rows = list(qs_page.order_by("-pk")[: PER_PAGE + 1])
         has_older = len(rows) > PER_PAGE
         rows = rows[:PER_PAGE]
-        has_newer = after.isdigit()
+        has_newer = after is not None
     _annotate(rows)
     size = list_count(qs) if rows else None
     query = {k: v for k, v in got.items() if v}
@@ -190,9 +191,8 @@ def _categories(language: str) -> list[tuple[str, str]]:
 
 
 def _ids(request: HttpRequest) -> list[int]:
-    return [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) < 19][
-        : services.MAX_BULK_SELECTION + 1
-    ]
+    ids = (id_from(v) for v in request.POST.getlist("ids"))
+    return [i for i in ids if i is not None][: services.MAX_BULK_SELECTION + 1]
 
 
 @merchant_required
@@ -217,7 +217,9 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             done = ngettext("%(n)d variant repriced.", "%(n)d variants repriced.", n) % {"n": n}
         elif action == "stock":
             raw = request.POST.get("quantity", "").strip()
-            quantity = int(raw) if raw.isdigit() and len(raw) < 11 else -1
+            quantity = whole(raw, INT_MAX)
+            if quantity is None:
+                quantity = -1  # refused by the service, naming the field
             warehouse = Warehouse.objects.filter(merchant=merchant).order_by("id").first()
             if warehouse is None:
                 raise ValidationError({"warehouse": _("You have no warehouse.")})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from caravana.catalog.models import Stock, Variant
 from caravana.catalog.option_words import option_value
+from caravana.limits import INT_MAX, id_from, whole
 
 ROW_NAMES = ("colour", "color", "颜色", "颜色分类", "cor", "shade", "色号")
 COLUMN_NAMES = ("size", "尺码", "尺寸", "talla", "tamanho", "model", "型号", "款式")
@@ -140,10 +141,11 @@ def read(matrix: Matrix, post: Mapping[str, Any]) -> dict[int, dict[str, Any]] |
         raw_stock = post.get(f"stock-{vid}")
         if raw_stock is not None:
             cell.quantity = raw_stock.strip()
-            if not cell.quantity.isdigit():
+            quantity = whole(cell.quantity, INT_MAX)
+            if quantity is None:
                 cell.errors.append(_("Stock is a whole number, 0 or more."))
             else:
-                values["quantity"] = int(cell.quantity)
+                values["quantity"] = quantity
         changes[vid] = values
     if any(c.errors for c in matrix.cells):
         return None
@@ -156,7 +158,7 @@ def place_errors(matrix: Matrix, error_dict: Mapping[str, Sequence[Any]]) -> lis
     rest = []
     for key, messages in error_dict.items():
         vid, _dot, name = key.partition(".")
-        cell = by_id.get(int(vid)) if vid.isdigit() else None
+        cell = by_id.get(id_from(vid) or 0)
         for m in messages:
             text = " ".join(m.messages) if hasattr(m, "messages") else str(m)
             if cell is None:

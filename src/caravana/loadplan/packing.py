@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .problems import KernelError, Problem
+
 #: Share of a ULD's contoured volume soft bags fill; an **assumption** (bags leave gaps and
 #: the top layer is uneven), not a measured figure.
 STACKING = 0.85
@@ -21,7 +23,7 @@ STACKING = 0.85
 MAIN_DECK_CORNER_CUT_CM = (76, 51)
 
 
-class PackingError(ValueError):
+class PackingError(KernelError):
     """A bag cannot go into any ULD of the type (too heavy or too big on its own)."""
 
 
@@ -96,9 +98,13 @@ def pack_bags(bags: Sequence[BagItem], spec: UldSpec) -> list[Build]:
         for bag in group:
             if bag.weight_g > spec.net_g or bag.volume_cm3 > spec.volume_cm3:
                 raise PackingError(
-                    f"bag {bag.identifier} ({bag.weight_g / 1000:.1f} kg, "
-                    f"{bag.volume_cm3 / 1e6:.2f} m³) does not fit a {spec.code} "
-                    f"({spec.net_g / 1000:.0f} kg, {spec.volume_cm3 / 1e6:.2f} m³ usable)"
+                    Problem.BAG_TOO_BIG,
+                    bag=bag.identifier,
+                    kg=bag.weight_g / 1000,
+                    m3=bag.volume_cm3 / 1e6,
+                    uld=spec.code,
+                    net_kg=spec.net_g / 1000,
+                    usable_m3=spec.volume_cm3 / 1e6,
                 )
             for ids, used in open_:
                 if (

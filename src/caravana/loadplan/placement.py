@@ -24,6 +24,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from .aircraft import Aircraft
+from .problems import KernelError, Problem
 
 #: Target CG this far (% MAC) forward of the aft limit: close to it for fuel, with room for
 #: weights that differ from the declared ones. An **assumption**, not an operator's figure.
@@ -32,8 +33,8 @@ CG_WEIGHT = 3  # the CG term outweighs the heavy-near-centre term when both can 
 EFFORT = 0.5  # deterministic time budget of one solve (CP-SAT work units; ~2-4 s wall here)
 
 
-class LoadPlanInfeasible(ValueError):
-    """No placement meets every limit; the message names the limit that cannot be met."""
+class LoadPlanInfeasible(KernelError):
+    """No placement meets every limit; its problem names the limit that cannot be met."""
 
 
 @dataclass(frozen=True)
@@ -70,30 +71,40 @@ def _check(ac: Aircraft, ulds: Sequence[UldLoad], zfw: int) -> None:
             p = names.get(u.fixed)
             if p is None or p.deck != u.deck:
                 raise LoadPlanInfeasible(
-                    f"ULD {u.identifier} is loaded at {u.fixed}, not a {u.deck}-deck position "
-                    f"of the {ac.code}"
+                    Problem.FIXED_NOT_ON_DECK,
+                    uld=u.identifier,
+                    position=u.fixed,
+                    deck=u.deck,
+                    aircraft=ac.code,
                 )
             if u.fixed in seen:
-                raise LoadPlanInfeasible(f"two ULDs are loaded at {u.fixed}")
+                raise LoadPlanInfeasible(Problem.POSITION_TWICE, position=u.fixed)
             seen.add(u.fixed)
     for deck in sorted({u.deck for u in ulds}):
         on_deck = [p for p in ac.positions if p.deck == deck]
         wanted = [u for u in ulds if u.deck == deck]
         if len(wanted) > len(on_deck):
             raise LoadPlanInfeasible(
-                f"{len(wanted)} ULDs for the {deck} deck; the {ac.code} has {len(on_deck)} "
-                f"{deck}-deck positions"
+                Problem.TOO_MANY_ULDS,
+                n=len(wanted),
+                deck=deck,
+                aircraft=ac.code,
+                positions=len(on_deck),
             )
         heaviest = max(p.max_kg for p in on_deck)
         for u in wanted:
             if u.gross_kg > heaviest:
                 raise LoadPlanInfeasible(
-                    f"ULD {u.identifier} weighs {u.gross_kg} kg; no {deck}-deck position of "
-                    f"the {ac.code} takes more than {heaviest} kg"
+                    Problem.ULD_TOO_HEAVY,
+                    uld=u.identifier,
+                    kg=u.gross_kg,
+                    deck=deck,
+                    aircraft=ac.code,
+                    max_kg=heaviest,
                 )
     if zfw > ac.max_zfw_kg:
         raise LoadPlanInfeasible(
-            f"zero-fuel weight {zfw} kg is over the {ac.code}'s {ac.max_zfw_kg} kg"
+            Problem.OVER_MAX_ZFW, zfw_kg=zfw, aircraft=ac.code, max_kg=ac.max_zfw_kg
         )
 
 
@@ -156,7 +167,7 @@ def place_ulds(
 ) -> Placement:
     """Positions for every ULD, or LoadPlanInfeasible naming the limit that cannot be met."""
     if len({u.identifier for u in ulds}) != len(ulds):
-        raise LoadPlanInfeasible("a ULD is listed twice")
+        raise LoadPlanInfeasible(Problem.ULD_TWICE)
     zfw = ac.oew_kg + sum(u.gross_kg for u in ulds)
     _check(ac, ulds, zfw)
     fwd, aft = ac.limits_at(zfw)
@@ -166,17 +177,12 @@ def place_ulds(
         if status == cp_model.INFEASIBLE:
             status, loose, _ = _solve(ac, ulds, zfw, target, with_cg=False)
             if loose:
-                raise LoadPlanInfeasible(
-                    f"the centre of gravity cannot be kept within {fwd:.1f}–{aft:.1f}% MAC "
-                    f"at {zfw} kg zero-fuel weight"
-                )
+                raise LoadPlanInfeasible(Problem.CG_OUT_OF_LIMITS, fwd=fwd, aft=aft, zfw_kg=zfw)
             if status == cp_model.INFEASIBLE:
                 raise LoadPlanInfeasible(
-                    "the position and zone weight limits cannot all be met (zones: "
-                    + ", ".join(f"{z.name} {z.max_kg} kg" for z in ac.zones)
-                    + ")"
+                    Problem.WEIGHT_LIMITS, zones=tuple((z.name, z.max_kg) for z in ac.zones)
                 )
-        raise LoadPlanInfeasible("no placement found within the solver's time budget")
+        raise LoadPlanInfeasible(Problem.NO_SOLUTION_IN_TIME)
     arms = {p.name: p.arm_m for p in ac.positions}
     moment = ac.oew_kg * ac.oew_arm_m + sum(u.gross_kg * arms[chosen[u.identifier]] for u in ulds)
     return Placement(

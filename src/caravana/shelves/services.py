@@ -4,12 +4,15 @@ logging in moves them to their account (shelves.receivers)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from caravana.catalog.models import Product
 from caravana.shelves.models import (
@@ -113,16 +116,31 @@ def adopt_session(user: Any, session: MutableMapping[str, Any]) -> None:
         _record_stored(user, [p for p in seen if p in existing])
     wish = session.pop(SESSION_WISH, None)
     if isinstance(wish, int) and Product.objects.filter(pk=wish, is_active=True).exists():
-        add_to_wishlist(user, wish)
+        with contextlib.suppress(ValidationError):  # a full wishlist: the login goes on
+            add_to_wishlist(user, wish)
 
 
 # Wishlist
 
 
 def add_to_wishlist(user: Any, product_id: int) -> bool:
-    """Save the product (once; a product off sale is refused). True when it is saved."""
+    """Save the product (once; a product off sale is refused). True when it is saved. A full
+    wishlist (WISHLIST_MAX) refuses a new product, naming the field: the page shows only that
+    many, and the count check before the insert may let two racing clicks past by one."""
     if not Product.objects.filter(pk=product_id, is_active=True).exists():
         return False
+    saved = WishlistItem.objects.filter(user=user)
+    if saved.count() >= WISHLIST_MAX and not saved.filter(product_id=product_id).exists():
+        raise ValidationError(
+            {
+                "product": ngettext(
+                    "Your wishlist holds %(n)d product, the most it can: remove it first.",
+                    "Your wishlist holds %(n)d products, the most it can: remove one first.",
+                    WISHLIST_MAX,
+                )
+                % {"n": WISHLIST_MAX}
+            }
+        )
     try:
         with transaction.atomic():
             WishlistItem.objects.get_or_create(user=user, product_id=product_id)

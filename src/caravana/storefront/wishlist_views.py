@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -38,8 +39,14 @@ def wish(request: HttpRequest, pk: int) -> HttpResponse:
     if _staff(request):
         raise Http404
     if action == "add":
-        if product is None or not shelves.add_to_wishlist(request.user, pk):
-            raise Http404
+        try:
+            if product is None or not shelves.add_to_wishlist(request.user, pk):
+                raise Http404
+        except ValidationError as exc:
+            if request.htmx:
+                return HttpResponse(" ".join(exc.messages), status=400)
+            messages.error(request, " ".join(exc.messages))
+            return redirect(back)
     else:
         shelves.remove_from_wishlist(request.user, pk)
     if not request.htmx:

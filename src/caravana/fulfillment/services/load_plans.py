@@ -11,15 +11,18 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment.models import Bag, Uld
 from caravana.loadplan import aircraft as balance
 from caravana.loadplan import packing, placement
 from caravana.loadplan.picture import EnvelopePicture, envelope_picture
+from caravana.loadplan.problems import Problem, zone_list
 from caravana.network.models import Flight, UldType
 
 
@@ -83,18 +86,63 @@ def _natural(position: str) -> tuple[str, int]:
 PLACEMENT_CACHE_SECONDS = 24 * 3600
 
 
-def _placed(ac: balance.Aircraft, loads: list[placement.UldLoad]) -> placement.Placement | str:
+def _message(problem: Problem, params: dict[str, Any]) -> str:
+    """The kernel's problem in the reader's language (the kernel has no gettext)."""
+    p = dict(params)
+    if "zones" in p:
+        p["zones"] = zone_list(p["zones"])
+    if "deck" in p:
+        p["deck"] = {"main": _("main deck"), "lower": _("lower deck")}.get(p["deck"], p["deck"])
+    if problem is Problem.FIXED_NOT_ON_DECK:
+        text = _(
+            "ULD %(uld)s is loaded at %(position)s, which is not a position on the %(deck)s "
+            "of the %(aircraft)s."
+        )
+    elif problem is Problem.POSITION_TWICE:
+        text = _("Two ULDs are loaded at %(position)s.")
+    elif problem is Problem.TOO_MANY_ULDS:
+        text = _("%(n)d ULDs for the %(deck)s; the %(aircraft)s has %(positions)d positions there.")
+    elif problem is Problem.ULD_TOO_HEAVY:
+        text = _(
+            "ULD %(uld)s weighs %(kg)d kg; no position on the %(deck)s of the %(aircraft)s "
+            "takes more than %(max_kg)d kg."
+        )
+    elif problem is Problem.OVER_MAX_ZFW:
+        text = _("Zero-fuel weight %(zfw_kg)d kg is over the %(aircraft)s's %(max_kg)d kg.")
+    elif problem is Problem.ULD_TWICE:
+        text = _("A ULD is listed twice.")
+    elif problem is Problem.CG_OUT_OF_LIMITS:
+        text = _(
+            "The centre of gravity cannot be kept within %(fwd).1f–%(aft).1f%% MAC at "
+            "%(zfw_kg)d kg zero-fuel weight."
+        )
+    elif problem is Problem.WEIGHT_LIMITS:
+        text = _("The position and zone weight limits cannot all be met (zones: %(zones)s).")
+    elif problem is Problem.BAG_TOO_BIG:
+        text = _(
+            "Bag %(bag)s (%(kg).1f kg, %(m3).2f m³) does not fit a %(uld)s (%(net_kg).0f kg, "
+            "%(usable_m3).2f m³ usable)."
+        )
+    else:
+        text = _("No placement found within the solver's time budget.")
+    return text % p
+
+
+def _placed(
+    ac: balance.Aircraft, loads: list[placement.UldLoad]
+) -> placement.Placement | tuple[Problem, dict[str, Any]]:
     """place_ulds, or why it is infeasible, kept in the cache under a digest of its inputs: the
     solve takes about a second, and the load sheet, the planner's page and the hub's loading
     step (inside its transaction) ask for the same plan again and again until a ULD changes."""
     key = "loadplan:" + hashlib.sha256(repr((ac, loads)).encode()).hexdigest()
     found = cache.get(key)
-    if found is not None:
+    if found is not None and not isinstance(found, str):  # str: English, from before codes
         return found
     try:
-        result: placement.Placement | str = placement.place_ulds(ac, loads)
+        result: placement.Placement | tuple[Problem, dict[str, Any]]
+        result = placement.place_ulds(ac, loads)
     except placement.LoadPlanInfeasible as exc:
-        result = str(exc)
+        result = (exc.problem, exc.params)  # worded when read: readers' languages differ
     cache.set(key, result, PLACEMENT_CACHE_SECONDS)
     return result
 
@@ -135,14 +183,16 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         code = "PMC" if "main" in decks else "AKE"
         uld_type = UldType.objects.filter(code=code).first()
         if uld_type is None:
-            plan.error = f"no {code} ULD type in this network to build the loose bags into"
+            plan.error = _("No %(code)s ULD type in this network to build the loose bags into.") % {
+                "code": code
+            }
             return plan
         try:
             builds = packing.pack_bags(
                 [packing.BagItem(i, w, v, dg) for i, w, v, dg in loose], _spec(uld_type)
             )
         except packing.PackingError as exc:
-            plan.error = str(exc)
+            plan.error = _message(exc.problem, exc.params)
             return plan
         for n, b in enumerate(builds, 1):
             label = f"build {n}"
@@ -152,8 +202,8 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     if not loads:
         return plan
     placed = _placed(ac, loads)
-    if isinstance(placed, str):
-        plan.error = placed
+    if isinstance(placed, tuple):
+        plan.error = _message(Problem(placed[0]), placed[1])
         return plan
     plan.rows = sorted(
         (
