@@ -48,7 +48,7 @@ def test_logo_and_product_image_show_in_the_console(live_server, page, media_roo
         "#id_logo", {"name": "logo.html", "mimeType": "text/html", "buffer": picture((240, 240))}
     )
     page.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(re.compile(r"/console/$"))
+    expect(page).to_have_url(re.compile(r"/console/stores/$"))
     logo = page.locator("img.logo")
     expect(logo).to_have_attribute("src", re.compile(r"^/media/logos/.+\.png$"))
     page.wait_for_load_state("networkidle")

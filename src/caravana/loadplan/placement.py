@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 from .aircraft import Aircraft
 from .problems import KernelError, Problem
@@ -111,6 +112,11 @@ def _check(ac: Aircraft, ulds: Sequence[UldLoad], zfw: int) -> None:
 def _solve(
     ac: Aircraft, ulds: Sequence[UldLoad], zfw: int, target_pct: float, with_cg: bool
 ) -> tuple[Any, dict[str, str], bool]:
+    # OR-Tools is loaded when a plan is solved, not when the module is: the web process imports
+    # this through the hub's loading step and must start without the solver
+    # (tests/jobs/test_web_without_solver.py).
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     for i, u in enumerate(ulds):
@@ -166,6 +172,8 @@ def place_ulds(
     ac: Aircraft, ulds: Sequence[UldLoad], *, target_margin_pct: float = TARGET_MARGIN_PCT
 ) -> Placement:
     """Positions for every ULD, or LoadPlanInfeasible naming the limit that cannot be met."""
+    from ortools.sat.python import cp_model
+
     if len({u.identifier for u in ulds}) != len(ulds):
         raise LoadPlanInfeasible(Problem.ULD_TWICE)
     zfw = ac.oew_kg + sum(u.gross_kg for u in ulds)
