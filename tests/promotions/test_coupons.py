@@ -153,3 +153,34 @@ def test_release_postings_balance_with_free_shipping(market, django_capture_on_c
     totals = {c: v for c, _l, v in merchant_statements.statement(a.merchant)[0].totals()}
     assert totals["coupon"] == -order.merchant_funded
     assert merchant_statements.check_against_ledger() == []
+
+
+def test_editing_a_coupon_keeps_the_uses_recorded_since_it_was_loaded(market):
+    stale = coupon("KEEP", max_uses=5)
+    Coupon.objects.filter(pk=stale.pk).update(used=3)  # checkouts counted uses meanwhile
+    data = {"code": "KEEP", "country": "BR", "kind": "percent", "value": "10", "max_uses": 5,
+            **window(hours=5)}  # fmt: skip
+    services.save_coupon(data, merchant=None, coupon=stale)
+    assert Coupon.objects.get(pk=stale.pk).used == 3
+
+
+def test_clp_amounts_have_no_decimals_and_limits_are_refused_by_name(market):
+    base = {"country": "CL", "kind": "fixed", **window()}
+    with pytest.raises(ValidationError) as exc:
+        services.save_coupon({**base, "code": "CL1", "value": "1000.50", "min_basket": "9.5",
+                              "per_buyer": 0}, merchant=None)  # fmt: skip
+    assert {"value", "min_basket", "per_buyer"} <= set(exc.value.message_dict)
+    assert services.save_coupon({**base, "code": "CL2", "value": "1000"}, merchant=None).pk
+    a, _b = market
+    with pytest.raises(ValidationError) as exc:
+        services.set_free_shipping(a.merchant, "12345678901.00")  # 13 digits, column has 12
+    assert "threshold" in exc.value.message_dict
+    assert not Coupon.objects.filter(code="CL1").exists()
+
+
+def test_a_code_taken_in_a_race_is_a_field_error(market, monkeypatch):
+    coupon("RACE")
+    monkeypatch.setattr(services.Coupon.objects, "filter", lambda **kw: Coupon.objects.none())
+    with pytest.raises(ValidationError) as exc:
+        coupon("RACE")
+    assert "code" in exc.value.message_dict

@@ -121,9 +121,11 @@ def apply(
                 % {"amount": coupon.min_basket, "currency": coupon.currency},
                 E.COUPON_MIN_BASKET,
             )
-        off = discounts.coupon_amount(coupon.kind, coupon.value, goods)
+        off = discounts.coupon_amount(coupon.kind, coupon.value, goods, coupon.currency)
         if coupon.merchant_id is None:
-            shares = discounts.share(off, [parcels[i].quoted.goods for i in eligible])
+            shares = discounts.share(
+                off, [parcels[i].quoted.goods for i in eligible], coupon.currency
+            )
             for i, amount in zip(eligible, shares, strict=True):
                 parcels[i].platform_funded += amount
                 parcels[i].discount += amount

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from caravana.catalog.models import Merchant, Variant
 from caravana.errors import field_error
 from caravana.markets import market
+from caravana.money import minor_unit, round_money
 from caravana.promotions.error_codes import PromotionsErrorCode as E
 from caravana.promotions.models import Coupon, CouponKind, FlashDeal, FreeShipping, Redemption
 
@@ -32,22 +33,34 @@ def normal_code(code: Any) -> str:
     return str(code or "").strip().upper()
 
 
-def _decimal(errors: dict, name: str, raw: Any, *, minimum: Decimal = Decimal(0)) -> Decimal:
+def _decimal(
+    errors: dict, name: str, raw: Any, *, minimum: Decimal = Decimal(0), max_digits: int = 14
+) -> Decimal:
+    """An amount with at most two decimals that fits a column of `max_digits` digits (two of
+    them decimals): a longer one is a field error here, not a database error later."""
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         errors[name] = _("Give a number.")
         return Decimal(0)
-    if (
-        not value.is_finite()
-        or value.adjusted() > 10  # beyond the columns' 12 digits
-        or value < minimum
-        or value != value.quantize(Decimal("0.01"))
-    ):
+    if value.is_finite() and value.adjusted() > max_digits - 3:
+        errors[name] = _("Give an amount with at most %(n)d digits before the decimal point.") % {
+            "n": max_digits - 2
+        }
+    elif not value.is_finite() or value < minimum or value != value.quantize(Decimal("0.01")):
         errors[name] = _("Give an amount of at least %(min)s with at most two decimals.") % {
             "min": minimum
         }
     return value
+
+
+def _in_minor_units(errors: dict, name: str, value: Decimal, currency: str) -> None:
+    """Refuse decimals the currency is not paid in (CLP has none)."""
+    if name not in errors and currency and value != round_money(value, currency):
+        errors[name] = _("%(currency)s amounts have at most %(n)d decimals.") % {
+            "currency": currency,
+            "n": minor_unit(currency),
+        }
 
 
 def _moment(errors: dict, name: str, raw: Any) -> dt.datetime:
@@ -99,8 +112,14 @@ def clean_coupon(data: Mapping[str, Any], *, merchant: Merchant | None) -> dict[
     if kind == CouponKind.PERCENT and "value" not in errors and out["value"] > 90:
         errors["value"] = _("A percentage is at most 90.")
     out["min_basket"] = _decimal(errors, "min_basket", data.get("min_basket") or "0")
+    if kind == CouponKind.FIXED:
+        _in_minor_units(errors, "value", out["value"], out["currency"])
+    _in_minor_units(errors, "min_basket", out["min_basket"], out["currency"])
     out["max_uses"] = _count(errors, "max_uses", data.get("max_uses"), optional=True)
-    out["per_buyer"] = _count(errors, "per_buyer", data.get("per_buyer") or 1) or 1
+    per_buyer = data.get("per_buyer")  # left out: once per buyer; 0 is refused, not read as 1
+    if per_buyer is None or str(per_buyer).strip() == "":
+        per_buyer = 1
+    out["per_buyer"] = _count(errors, "per_buyer", per_buyer) or 1
     out["starts_at"] = _moment(errors, "starts_at", data.get("starts_at"))
     out["ends_at"] = _moment(errors, "ends_at", data.get("ends_at"))
     dated = "ends_at" not in errors and "starts_at" not in errors
@@ -126,9 +145,16 @@ def save_coupon(
     if coupon is not None:
         taken = taken.exclude(pk=coupon.pk)
     if taken.exists():
-        raise field_error("code", _("This code is already taken."), E.CODE_TAKEN)
+        raise _code_taken()
     if coupon is None:
-        return Coupon.objects.create(**fields)
+        try:
+            with transaction.atomic():  # a concurrent save of the same code won the race
+                return Coupon.objects.create(**fields)
+        except IntegrityError:
+            raise _code_taken() from None
+    # The row the caller loaded may be stale: a checkout may have counted a use since. Read it
+    # again under a lock and write only the edited fields, never `used`.
+    coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
     if coupon.used and (fields["kind"], fields["value"]) != (coupon.kind, coupon.value):
         raise field_error("value", _("A coupon already used keeps its kind and value."), E.INVALID)
     for name, value in fields.items():
@@ -137,8 +163,16 @@ def save_coupon(
         raise field_error(
             "max_uses", _("It was already used %(n)d times.") % {"n": coupon.used}, E.INVALID
         )
-    coupon.save()
+    try:
+        with transaction.atomic():
+            coupon.save(update_fields=list(fields))
+    except IntegrityError:
+        raise _code_taken() from None
     return coupon
+
+
+def _code_taken() -> ValidationError:
+    return field_error("code", _("This code is already taken."), E.CODE_TAKEN)
 
 
 @transaction.atomic
@@ -163,7 +197,7 @@ def save_deal(data: Mapping[str, Any], *, merchant: Merchant) -> FlashDeal:
         variant = Variant.objects.filter(pk=int(raw), merchant=merchant).first()
     if variant is None:
         errors["sku" if sku else "variant"] = _("Choose one of your variants.")
-    price = _decimal(errors, "price", data.get("price"), minimum=Decimal("0.01"))
+    price = _decimal(errors, "price", data.get("price"), minimum=Decimal("0.01"), max_digits=12)
     if variant is not None and "price" not in errors and price >= variant.price:
         errors["price"] = _("The deal price must be below the price (%(p)s).") % {
             "p": variant.price
@@ -199,7 +233,7 @@ def set_free_shipping(merchant: Merchant, threshold: Any) -> FreeShipping | None
         FreeShipping.objects.filter(merchant=merchant).update(is_active=False)
         return None
     errors: dict[str, str] = {}
-    value = _decimal(errors, "threshold", threshold, minimum=Decimal("0.01"))
+    value = _decimal(errors, "threshold", threshold, minimum=Decimal("0.01"), max_digits=12)
     if errors:
         raise field_error("threshold", errors["threshold"], E.INVALID)
     offer, _created = FreeShipping.objects.update_or_create(

@@ -34,20 +34,39 @@ from caravana.returns.models import CountryReturnRule, ReturnRequest, ReturnStat
 ZERO = Decimal(0)
 
 
+def paid_goods(order: Order) -> Decimal:
+    """What the buyer paid for the goods: a platform coupon is off them (`platform_funded`; a
+    merchant coupon is already in `goods`, free shipping is in `merchant_funded`)."""
+    return max(order.goods - order.platform_funded, ZERO)
+
+
 def amounts(request: ReturnRequest, order: Order) -> tuple[rules.Refund, bool]:
-    """The refund the rules give for this return, and whether duties are reclaimed."""
+    """The refund the rules give for this return, and whether duties are reclaimed. The lines'
+    amounts are at full price: the goods given back are scaled to what the buyer paid for them
+    (a platform coupon), and shipping is shared out of what the buyer paid for it (none when it
+    shipped free). Never more than the buyer paid for the goods."""
     rule = CountryReturnRule.objects.filter(country=order.country).first()
     reclaim = bool(rule and rule.duty_reclaim)
-    goods = request.lines.aggregate(s=Sum("amount"))["s"] or ZERO
-    exp = Decimal(1).scaleb(-minor_unit(order.currency))
+    cur = order.currency
+    goods = round_money(Decimal(request.lines.aggregate(s=Sum("amount"))["s"] or ZERO), cur)
+    exp = Decimal(1).scaleb(-minor_unit(cur))
+    shipping = max(order.shipping - order.merchant_funded, ZERO)
     refund = rules.refund_for(
         request.reason,
-        rules.OrderAmounts(order.goods, order.shipping, order.duties + order.taxes),
-        round_money(Decimal(goods), order.currency),
+        rules.OrderAmounts(order.goods, shipping, order.duties + order.taxes),
+        goods,
         refunds_everything=bool(rule and rule.refunds_everything),
         duty_reclaim=reclaim,
         exp=exp,
     )
+    paid = paid_goods(order)
+    if goods >= order.goods:
+        scaled = paid
+    elif order.goods > ZERO:
+        scaled = min(round_money(goods * paid / order.goods, cur), paid)
+    else:
+        scaled = ZERO
+    refund = rules.Refund(goods=scaled, shipping=refund.shipping, duties=refund.duties)
     return refund, reclaim or rules.RULES[request.reason].reverse_assessment
 
 
@@ -94,7 +113,7 @@ def _from_escrow(
     key: str,
     actor: Any,
 ) -> str:
-    whole = refund.goods >= order.goods
+    whole = refund.goods >= paid_goods(order)
     parcel = request.parcel
     if parcel is None:
         assessment = order.assessments.select_related("parcel").first()
@@ -137,15 +156,22 @@ def _charged_back(
 ) -> str:
     cur = order.currency
     goods = min(refund.goods, total)
-    commission = min(round_money(goods * ledger.commission_rate(), cur), goods)
+    # The merchant was paid the platform's coupon on these goods at release: it gives back the
+    # goods at full price, and the platform takes its coupon back (Cr coupons).
+    paid = paid_goods(order)
+    coupon = round_money(order.platform_funded * goods / paid, cur) if paid > ZERO else ZERO
+    full = goods + coupon
+    commission = min(round_money(full * ledger.commission_rate(), cur), full)
     shipping = min(refund.shipping, total - goods)
     duty = total - goods - shipping
     legs = [
         ledger.debit(ledger.account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant),
-                     goods - commission),
+                     full - commission),
         ledger.debit(ledger.account(AccountKind.COMMISSION, cur), commission),
         ledger.debit(ledger.account(AccountKind.SHIPPING, cur), shipping),
     ]  # fmt: skip
+    if coupon > ZERO:
+        legs.append(ledger.credit(ledger.account(AccountKind.COUPONS, cur), coupon, order))
     duty_legs = [
         ledger.debit(ledger.account(AccountKind.DUTY_ABSORBED, cur, country=order.country), duty)
     ]
