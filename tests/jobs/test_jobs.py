@@ -82,7 +82,7 @@ def test_the_progress_partial_polls_until_the_job_ends(owner):
     assert r.status_code == 286  # htmx stops polling on 286
     assert r["HX-Redirect"] == "/planning/runs/9/"
     page = c.get(f"/jobs/{job.pk}/").content.decode()
-    assert "hx-trigger=\"every" not in page and 'data-state="done"' in page
+    assert 'hx-trigger="every' not in page and 'data-state="done"' in page
     assert 'href="/planning/runs/9/"' in page
 
 
