@@ -215,8 +215,6 @@ def choose_country(page: Page, url: str, country: str) -> None:
 
 def search(page: Page, word: str) -> None:
     box = page.locator("input[name=q]").first  # the header's box (a combobox), first on every page
-        "input[name=q]"
-    ).first  # the header's box (a combobox: it suggests), first on every page
     box.fill(word)
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?"))
