@@ -3,15 +3,18 @@ buyer's check against the cart), the product page's deal, "deals ending soon" an
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from caravana import markets
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
 from caravana.catalog import landed
 from caravana.catalog import services as catalog_services
+from caravana.money import Money
 from caravana.orders import carts
 from caravana.pricing import fx
 from caravana.promotions import queries
@@ -130,6 +133,12 @@ def test_product_page_cards_and_deals_ending_soon(market, client):
     assert [d.variant_id for d in soon] == [b.pk, a.pk]
     home = client.get("/").content.decode()
     assert 'data-testid="deals-ending-soon"' in home and home.count('data-testid="deal-item"') == 2
+    # Each at its landed price, as the product page's deal box shows it (not the goods price).
+    landed_a = queries.deal_quote(next(d for d in soon if d.variant_id == a.pk), "BR")
+    assert landed_a is not None and landed_a.collect_at_checkout > Decimal("70.00")
+    locale = markets.get("BR").format_locale("en")  # the page is in English here
+    shown = Money(landed_a.collect_at_checkout, landed_a.currency).format(locale)
+    assert f'data-testid="deal-landed">{shown}<' in home
     assert 'data-testid="card-deal"' in home
 
 

@@ -1,7 +1,9 @@
 """``{% deals_ending_soon as deals %}``: the flash deals in the buyer's country ending soonest
-(promotions.queries.ending_soon), priced in the buyer's currency, for the home page's "deals
-ending soon" (storefront/_deals_ending_soon.html). A tag rather than view context, so any page
-can include the partial with one line."""
+(promotions.queries.ending_soon), each at its landed price in the buyer's country (shipping,
+duties and taxes in, as every other price on the page; promotions.queries.deal_quote, as the
+product page's deal box), for the home page's "deals ending soon"
+(storefront/_deals_ending_soon.html). A deal that cannot be quoted there is left out. A tag
+rather than view context, so any page can include the partial with one line."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from caravana.money import Money
 from caravana.promotions import queries
 from caravana.storefront.prices import PriceBook
 from caravana.storefront.urls_cache import product_url
@@ -25,16 +28,20 @@ def deals_ending_soon(context: template.Context, limit: int = 6) -> list[dict[st
         return []
     lang = get_language() or "en"
     book = PriceBook(country, lang)
-    return [
-        {
-            "url": product_url(d.variant.product_id),
-            "title": d.variant.product.title(lang),
-            "options": d.variant.options_label,
-            "price": book.show(d.price, d.variant.currency),
-            "was": book.show(d.variant.price, d.variant.currency),
-            "left": d.remaining,
-            "ends_iso": d.ends_at.isoformat(),
-            "ends_at": d.ends_at,
-        }
-        for d in queries.ending_soon(country.code, limit)
-    ]
+    rows = []
+    for d in queries.ending_soon(country.code, limit):
+        quote = queries.deal_quote(d, country.code)
+        if quote is None or quote.collect_at_checkout is None:
+            continue
+        rows.append(
+            {
+                "url": product_url(d.variant.product_id),
+                "title": d.variant.product.title(lang),
+                "options": d.variant.options_label,
+                "price": Money(quote.collect_at_checkout, quote.currency).format(book.locale),
+                "left": d.remaining,
+                "ends_iso": d.ends_at.isoformat(),
+                "ends_at": d.ends_at,
+            }
+        )
+    return rows
