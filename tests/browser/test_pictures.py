@@ -74,9 +74,11 @@ def test_picking_a_variant_shows_its_picture_and_the_console_sets_the_main_one(
         "aria-pressed", "true"
     )
     assert main.get_attribute("src") != first_src
-    assert page.evaluate(
-        "document.querySelector('[data-main-picture] img').complete && "
-        "document.querySelector('[data-main-picture] img').naturalWidth > 0"
+    # The new source loads after the click: wait for it (a loaded machine is slow to decode).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-main-picture] img');"
+        " return i.complete && i.naturalWidth > 0; }",
+        timeout=10_000,
     )
     blue_image = p.images.get(variant=blue)
     assert main.get_attribute("src").endswith(blue_image.image.name.rsplit(".", 1)[0] + "-480.jpg")
