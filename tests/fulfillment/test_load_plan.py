@@ -71,3 +71,15 @@ def test_a_plan_that_breaks_a_limit_says_why(make_parcel, hub_user):
             assert words in load_plans.flight_load_plan(flight).error
     page = client_for(hub_user).get(f"/hub/flights/{flight.pk}/").content.decode()
     assert 'data-testid="load-plan-error"' in page
+
+
+def test_every_kernel_problem_has_a_translated_message():
+    from caravana.loadplan.problems import Problem
+
+    assert set(load_plans.MESSAGES) == set(Problem)
+    with translation.override("en"):
+        english = {p: str(m) for p, m in load_plans.MESSAGES.items()}
+    for language in ("es", "pt-br", "zh-hans"):
+        with translation.override(language):
+            untranslated = [p for p, m in load_plans.MESSAGES.items() if str(m) == english[p]]
+        assert not untranslated, (language, untranslated)

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment.models import Bag, Uld
@@ -86,46 +87,48 @@ def _natural(position: str) -> tuple[str, int]:
 PLACEMENT_CACHE_SECONDS = 24 * 3600
 
 
+#: Each kernel problem in the reader's language (the kernel has no gettext).
+MESSAGES: dict[Problem, Any] = {
+    Problem.FIXED_NOT_ON_DECK: gettext_lazy(
+        "ULD %(uld)s is loaded at %(position)s, which is not a position on the %(deck)s "
+        "of the %(aircraft)s."
+    ),
+    Problem.POSITION_TWICE: gettext_lazy("Two ULDs are loaded at %(position)s."),
+    Problem.TOO_MANY_ULDS: gettext_lazy(
+        "%(n)d ULDs for the %(deck)s; the %(aircraft)s has %(positions)d positions there."
+    ),
+    Problem.ULD_TOO_HEAVY: gettext_lazy(
+        "ULD %(uld)s weighs %(kg)d kg; no position on the %(deck)s of the %(aircraft)s "
+        "takes more than %(max_kg)d kg."
+    ),
+    Problem.OVER_MAX_ZFW: gettext_lazy(
+        "Zero-fuel weight %(zfw_kg)d kg is over the %(aircraft)s's %(max_kg)d kg."
+    ),
+    Problem.ULD_TWICE: gettext_lazy("A ULD is listed twice."),
+    Problem.CG_OUT_OF_LIMITS: gettext_lazy(
+        "The centre of gravity cannot be kept within %(fwd).1f–%(aft).1f%% MAC at "
+        "%(zfw_kg)d kg zero-fuel weight."
+    ),
+    Problem.WEIGHT_LIMITS: gettext_lazy(
+        "The position and zone weight limits cannot all be met (zones: %(zones)s)."
+    ),
+    Problem.BAG_TOO_BIG: gettext_lazy(
+        "Bag %(bag)s (%(kg).1f kg, %(m3).2f m³) does not fit a %(uld)s (%(net_kg).0f kg, "
+        "%(usable_m3).2f m³ usable)."
+    ),
+    Problem.NO_SOLUTION_IN_TIME: gettext_lazy(
+        "No placement found within the solver's time budget."
+    ),
+}
+
+
 def _message(problem: Problem, params: dict[str, Any]) -> str:
-    """The kernel's problem in the reader's language (the kernel has no gettext)."""
     p = dict(params)
     if "zones" in p:
         p["zones"] = zone_list(p["zones"])
     if "deck" in p:
         p["deck"] = {"main": _("main deck"), "lower": _("lower deck")}.get(p["deck"], p["deck"])
-    if problem is Problem.FIXED_NOT_ON_DECK:
-        text = _(
-            "ULD %(uld)s is loaded at %(position)s, which is not a position on the %(deck)s "
-            "of the %(aircraft)s."
-        )
-    elif problem is Problem.POSITION_TWICE:
-        text = _("Two ULDs are loaded at %(position)s.")
-    elif problem is Problem.TOO_MANY_ULDS:
-        text = _("%(n)d ULDs for the %(deck)s; the %(aircraft)s has %(positions)d positions there.")
-    elif problem is Problem.ULD_TOO_HEAVY:
-        text = _(
-            "ULD %(uld)s weighs %(kg)d kg; no position on the %(deck)s of the %(aircraft)s "
-            "takes more than %(max_kg)d kg."
-        )
-    elif problem is Problem.OVER_MAX_ZFW:
-        text = _("Zero-fuel weight %(zfw_kg)d kg is over the %(aircraft)s's %(max_kg)d kg.")
-    elif problem is Problem.ULD_TWICE:
-        text = _("A ULD is listed twice.")
-    elif problem is Problem.CG_OUT_OF_LIMITS:
-        text = _(
-            "The centre of gravity cannot be kept within %(fwd).1f–%(aft).1f%% MAC at "
-            "%(zfw_kg)d kg zero-fuel weight."
-        )
-    elif problem is Problem.WEIGHT_LIMITS:
-        text = _("The position and zone weight limits cannot all be met (zones: %(zones)s).")
-    elif problem is Problem.BAG_TOO_BIG:
-        text = _(
-            "Bag %(bag)s (%(kg).1f kg, %(m3).2f m³) does not fit a %(uld)s (%(net_kg).0f kg, "
-            "%(usable_m3).2f m³ usable)."
-        )
-    else:
-        text = _("No placement found within the solver's time budget.")
-    return text % p
+    return str(MESSAGES[problem]) % p
 
 
 def _placed(
