@@ -5,15 +5,14 @@ With CLEARANCE_SCREENSHOTS naming a folder, every page goes there as a PNG."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from caravana.clearance import services
 from caravana.clearance.models import BuyerRequest
-from tests import factories as f
-from tests.browser.axe import overflow, settle, sticking_out
+from tests.browser.pages import look as look_at_both_widths
+from tests.browser.pages import session
 from tests.clearance.conftest import world  # noqa: F401  (fixture)
 from tests.orders.support import market  # noqa: F401  (fixture)
 
@@ -27,24 +26,8 @@ DESK_LANGUAGES = {
 }
 
 
-def session(browser, base: str, username: str, locale: str):
-    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    page.locator("main form [type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
-    return context, page
-
-
 def look(page, name: str) -> None:
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        settle(page)
-        assert overflow(page) <= 0, (name, width, sticking_out(page))
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"clearance-{name}-{width}.png"), full_page=True)
+    look_at_both_widths(page, f"clearance-{name}", SHOTS)
 
 
 @pytest.fixture

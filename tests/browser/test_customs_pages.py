@@ -14,7 +14,8 @@ from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
 from tests import factories as f
-from tests.browser.axe import overflow, settle
+from tests.browser.pages import look as look_at_both_widths
+from tests.browser.pages import session
 from tests.fulfillment.conftest import TODAY, parcel_data
 from tests.tracking.conftest import walk_to_gateway
 
@@ -35,26 +36,8 @@ def people(settings):
     return parcel, flight
 
 
-def session(browser, base: str, username: str, locale: str):
-    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    page.locator("main form [type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
-    return context, page
-
-
 def look(page, name: str) -> None:
-    """Both widths fit without sideways scroll; screenshots when CUSTOMS_SCREENSHOTS names a
-    folder."""
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        settle(page)
-        assert overflow(page) <= 0, (name, width)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"customs-{name}-{width}.png"), full_page=True)
+    look_at_both_widths(page, f"customs-{name}", SHOTS)
 
 
 def test_cn23_from_console_and_hub_and_the_export_page(browser, live_server, people):

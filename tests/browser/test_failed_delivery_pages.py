@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,8 +14,8 @@ from django.utils import timezone
 from caravana.redelivery import services
 from caravana.redelivery.models import FailedAttempt
 from caravana.tracking import recording
-from tests.browser.axe import overflow, settle, sticking_out
-from tests.browser.test_clearance_pages import session
+from tests.browser.pages import look as look_at_both_widths
+from tests.browser.pages import session
 from tests.orders.support import market  # noqa: F401  (fixture)
 from tests.redelivery.conftest import carrier_event, shipped  # noqa: F401  (fixture)
 
@@ -31,13 +30,7 @@ LANGUAGES = {
 
 
 def look(page, name: str) -> None:
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        settle(page)
-        assert overflow(page) <= 0, (name, width, sticking_out(page))
-        if SHOTS:
-            path = Path(SHOTS) / f"failed-delivery-{name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
+    look_at_both_widths(page, f"failed-delivery-{name}", SHOTS)
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from caravana.handover.models import HandoverManifest
 from caravana.tracking.models import TrackingEvent
-from tests import factories as f
-from tests.browser.axe import overflow, settle, sticking_out
+from tests.browser.pages import look as look_at_both_widths
+from tests.browser.pages import session
 from tests.handover.conftest import gru, market, world  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,25 +27,8 @@ LANGUAGES = {
 }
 
 
-def session(browser, base: str, username: str, locale: str):
-    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    page.locator("main form [type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
-    return context, page
-
-
 def look(page, name: str) -> None:
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        settle(page)
-        assert overflow(page) <= 0, (name, width, sticking_out(page))
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"handover-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    look_at_both_widths(page, f"handover-{name}", SHOTS)
 
 
 def scan(page, text: str) -> None:
