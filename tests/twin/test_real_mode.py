@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from caravana.fulfillment.models import Parcel
 from caravana.tracking.models import TrackingEvent
@@ -64,3 +66,14 @@ def test_real_mode_gives_the_fast_modes_kpis():
             assert ds[key] == pytest.approx(value, abs=0.01), key
         else:
             assert ds[key] == value, key
+
+
+@pytest.mark.django_db
+def test_command_real_mode_writes_the_report_from_the_database(tmp_path):
+    call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
+                 warmup_days=0, mode="real", out=str(tmp_path), no_progress=True)  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["mode"] == "real"
+    assert summary["run"]["writes"] > summary["run"]["parcels_simulated"]
+    assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
+    assert Parcel.objects.count() == summary["run"]["parcels_simulated"]

@@ -52,7 +52,7 @@ from caravana.tracking.recording import record_batch
 
 from . import params as P
 from .kpis import Counters
-from .model import TIME_FIELDS, FastNetwork, I64, Simulation, F
+from .model import I64, TIME_FIELDS, F, FastNetwork, Simulation
 
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
 SOURCE = "twin"
@@ -266,7 +266,11 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     pks = [p.pk for p in net.parcels.values()]
     # the run's parcels: the twin merchant's, from this run's first to its last (no IN list of
     # 100,000 ids)
-    mine = {"merchant": net.merchant, "pk__gte": min(pks, default=0), "pk__lte": max(pks, default=0)}
+    mine = {
+        "merchant": net.merchant,
+        "pk__gte": min(pks, default=0),
+        "pk__lte": max(pks, default=0),
+    }
     info = {
         pk: (country, level, grams, received)
         for pk, country, level, grams, received in Parcel.objects.filter(**mine).values_list(
@@ -276,7 +280,9 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     times: dict[int, dict[str, Any]] = defaultdict(dict)
     sources = (SOURCE, Source.FLIGHT, Source.CUSTOMS, Source.HUB)
     for pk, source, code, at, details in TrackingEvent.objects.filter(
-        parcel_id__gte=mine["pk__gte"], parcel_id__lte=mine["pk__lte"], source__in=sources,
+        parcel_id__gte=mine["pk__gte"],
+        parcel_id__lte=mine["pk__lte"],
+        source__in=sources,
         parcel__merchant=net.merchant,
     ).values_list("parcel_id", "source", "code", "occurred_at", "details"):
         step = (details or {}).get("step") or code
@@ -304,7 +310,7 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         flew = "EMC" in t
         row["flew"] = flew
         if flew:
-            customs = t.get("EDC") or t.get("refused")
+            customs = t["EDC"] if "EDC" in t else t["refused"]
             refused = "refused" in t
             end = next(t[k][0] for k in ("EMI", "returned", "lost", "refused") if k in t)
             row |= {
