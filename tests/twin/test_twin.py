@@ -95,12 +95,12 @@ def test_command_writes_the_report(tmp_path):
 
 
 def test_command_refuses_what_it_cannot_do(tmp_path):
-    with pytest.raises(CommandError, match="real"):
-        call_command("simulate", days=1, mode="real", out=str(tmp_path))
     with pytest.raises(CommandError, match="from-date"):
         call_command("simulate", days=1, from_date="9 Nov", out=str(tmp_path))
     with pytest.raises(CommandError, match="--days"):
         call_command("simulate", days=0, out=str(tmp_path))
+    with pytest.raises(CommandError, match="--warmup-days"):
+        call_command("simulate", days=1, warmup_days=-1, out=str(tmp_path))
 
 
 def test_waiting_chart_matches_the_table():

@@ -625,9 +625,12 @@ class Simulation:
             "cleared": cleared,
             "released": released,
             "end": end,
+            "held": held,
             "refused": refused,
             "lost": lost,
+            "failed": fail1,
             "returned": fail2,
+            "belly": leg_belly[j],
         }
         self.network.downstream(pool["pid"][sel], events)
         keep = ~mask

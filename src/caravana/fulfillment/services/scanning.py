@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from caravana import clock
 from caravana.access import members
 from caravana.access.error_codes import AccessErrorCode
 from caravana.codes import bag as bag_codes
@@ -30,7 +31,8 @@ from caravana.network.models import Hub
 
 
 def now() -> dt.datetime:
-    return timezone.now()
+    """The hub's clock: the wall clock, or a simulated moment (caravana.clock, the twin)."""
+    return clock.now()
 
 
 def emit(parcel: Parcel, code: str | None, at: dt.datetime, location: str, **details: Any):

@@ -1,11 +1,14 @@
-"""`python -m caravana simulate --days N --parcels-per-day P --seed S [--from-date D] --mode fast
---out DIR`: run the network twin and write its report (docs/twin.md).
+"""`python -m caravana simulate --days N --parcels-per-day P --seed S [--from-date D]
+--mode fast|real --out DIR`: run the network twin and write its report (docs/twin.md).
 
 A thin wrapper around caravana.twin: parse, run day by day under a progress bar, write the report.
+In real mode the model's events go through the services into the database
+(caravana.twin.services) and the report's parcel KPIs are read back from it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import resource
 import time
@@ -16,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from caravana.twin import kpis, report
+from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 
 
@@ -41,14 +45,19 @@ class Command(BaseCommand):
             "--mode",
             choices=("fast", "real"),
             default="fast",
-            help="fast: the pure kernels in memory; real: not built yet",
+            help="fast: the pure kernels in memory; real: through the services, into the database",
+        )
+        parser.add_argument(
+            "--warmup-days",
+            type=int,
+            default=None,
+            help="days simulated before the window so hubs and flights start loaded "
+            "(default: params.py's, 4)",
         )
         parser.add_argument("--out", required=True, help="directory for the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["mode"] != "fast":
-            raise CommandError("--mode real is not built yet (docs/twin.md): use --mode fast")
         if options["days"] < 1:
             raise CommandError("--days must be at least 1")
         if options["parcels_per_day"] < 1:
@@ -57,9 +66,20 @@ class Command(BaseCommand):
             start_date = dt.date.fromisoformat(options["from_date"])
         except ValueError:
             raise CommandError(f"--from-date is not YYYY-MM-DD: {options['from_date']!r}") from None
-        run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date)
+        params = P.DEFAULT
+        if options["warmup_days"] is not None:
+            if options["warmup_days"] < 0:
+                raise CommandError("--warmup-days must be 0 or more")
+            params = dataclasses.replace(params, warmup_days=options["warmup_days"])
+        run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         started, cpu = time.perf_counter(), time.process_time()
         sim = Simulation(run)
+        net = None
+        if options["mode"] == "real":
+            from caravana.twin.services import RealNetwork  # Django-side: only for real mode
+
+            net = RealNetwork(run.params, sim.start)
+            sim.network = net
         show = not options["no_progress"] and options.get("verbosity", 1) > 0
         with tqdm(total=sim.expected_days, unit="day", disable=not show) as bar:
 
@@ -70,11 +90,16 @@ class Command(BaseCommand):
 
             sim.run_all(progress=advance)
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        counters = sim.counters
+        if net is not None:
+            from caravana.twin.services import counters_from_db
+
+            counters = counters_from_db(sim, net)
         dates = [
             (sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(sim.counters.days)
         ]
         meta = {
-            "mode": "fast",
+            "mode": options["mode"],
             "days": run.days,
             "parcels_per_day": run.parcels_per_day,
             "seed": run.seed,
@@ -85,13 +110,17 @@ class Command(BaseCommand):
             "cpu_seconds": round(cpu, 1),
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "order_value_usd": run.params.order_value_usd,
+            "parcels_per_second": round(sim.created / took, 1) if took else None,
         }
-        files = report.write(Path(options["out"]), sim.counters, range(*sim.window), dates, meta)
-        summary = kpis.summary(sim.counters, range(*sim.window), run.params.order_value_usd)
+        if net is not None:
+            meta["writes"] = net.writes
+        files = report.write(Path(options["out"]), counters, range(*sim.window), dates, meta)
+        summary = kpis.summary(counters, range(*sim.window), run.params.order_value_usd)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{sim.created:,} parcels over {sim.day} simulated days in {took:.1f} s "
-                f"({cpu:.1f} s CPU); window: {summary['parcels_in']:,} ordered, on time "
+                f"{options['mode']} mode: {sim.created:,} parcels over {sim.day} simulated days "
+                f"in {took:.1f} s ({cpu:.1f} s CPU, {sim.created / max(took, 1e-9):,.0f} "
+                f"parcels/s); window: {summary['parcels_in']:,} ordered, on time "
                 f"{summary['on_time_share']}, charter fill {summary['charter_fill_m3']} by "
                 f"volume; report: {files[-1]}"
             )

@@ -1,0 +1,79 @@
+"""The twin's two modes on one model: a small seeded run through the real services gives the same
+KPIs as the fast mode, counted back from the database (issue 17 item 2)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from caravana.fulfillment.models import Parcel
+from caravana.tracking.models import TrackingEvent
+from caravana.twin import kpis
+from caravana.twin import params as P
+from caravana.twin.model import Run, Simulation
+from caravana.twin.services import RealNetwork, counters_from_db
+
+JUNE_1 = dt.date(2026, 6, 1)  # a plain week, in the past (the events' times are real ones)
+#: One warm-up day instead of four keeps the run small: 741 parcels over 6 lanes.
+SMALL = dataclasses.replace(P.DEFAULT, warmup_days=1)
+
+
+def _run(network=None) -> Simulation:
+    sim = Simulation(Run(2, 200, 5, JUNE_1, SMALL), network)
+    sim.run_all()
+    return sim
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_mode_gives_the_fast_modes_kpis():
+    fast = _run()
+    probe = Simulation(Run(2, 200, 5, JUNE_1, SMALL))
+    real_net = RealNetwork(SMALL, probe.start)
+    real = _run(real_net)
+    # the same model and draws: the model's own counters agree exactly
+    for name, values in fast.counters.parcels.items():
+        assert np.array_equal(values, real.counters.parcels[name]), name
+    # every parcel was written, received, and each delivered one has its EMI
+    mine = Parcel.objects.filter(merchant=real_net.merchant)
+    assert mine.count() == real.created == fast.created
+    assert mine.exclude(received_at=None).count() == sum(
+        int(v) for k, v in fast.counters.final_status().items() if k != "with_merchant"
+    )
+    emi = TrackingEvent.objects.filter(parcel__merchant=real_net.merchant, code="EMI")
+    assert emi.count() == int(fast.counters.parcels["delivered"].sum())
+    # and what the database holds counts the same
+    db = counters_from_db(real, real_net)
+    window = range(*fast.window)
+    for name, values in fast.counters.parcels.items():
+        # kg: the parcel keeps whole grams (within 0.5 g a parcel)
+        tol = 0.0005 * fast.counters.parcels["parcels_in"] if name == "kg_in" else 0.0
+        assert np.all(np.abs(values - db.parcels[name]) <= tol + 1e-9), name
+    for name, values in fast.counters.dwell.items():
+        # hours from float32 times through microseconds: 1e-3 h a parcel at most
+        assert np.allclose(values, db.dwell[name], rtol=0, atol=1e-3 * max(1, fast.created)), name
+    assert np.array_equal(fast.counters.stages(), db.stages())
+    assert fast.counters.final_status() == db.final_status()
+    fs = kpis.summary(fast.counters, window, 13.0)
+    ds = kpis.summary(db, window, 13.0)
+    assert fs.keys() == ds.keys()
+    for key, value in fs.items():
+        if isinstance(value, float):
+            assert ds[key] == pytest.approx(value, abs=0.01), key
+        else:
+            assert ds[key] == value, key
+
+
+@pytest.mark.django_db
+def test_command_real_mode_writes_the_report_from_the_database(tmp_path):
+    call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
+                 warmup_days=0, mode="real", out=str(tmp_path), no_progress=True)  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["mode"] == "real"
+    assert summary["run"]["writes"] > summary["run"]["parcels_simulated"]
+    assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
+    assert Parcel.objects.count() == summary["run"]["parcels_simulated"]
