@@ -123,7 +123,8 @@ def test_the_beat_task_rolls_recent_days_again_and_catches_up(make_parcel):
 
 def test_a_partly_rolled_today_reads_only_the_rest_live(make_parcel):
     hour = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    journey(make_parcel(), [("EMI", hour - dt.timedelta(minutes=5))])  # rolled
+    # Rolled: before the last whole hour, but today (from 00:00 to 01:00 nothing is rolled yet).
+    journey(make_parcel(), [("EMI", max(hour - dt.timedelta(minutes=5), midnight(TODAY)))])
     journey(make_parcel(), [("EMI", dt.datetime.now(UTC))])  # since the last whole hour: live
     carrier_rollup.roll_today()
     day = CarrierDayRolled.objects.get(day=TODAY)
@@ -169,3 +170,14 @@ def test_a_bucket_is_held_once_a_day_unknown_carrier_and_hours_included():
         with pytest.raises(IntegrityError), transaction.atomic():
             CarrierDayCount.objects.create(**row, parcels=1, first_attempt=0, within_promise=0)
     assert CarrierDayCount.objects.count() == 4
+
+
+def test_a_delivery_at_the_first_second_of_a_day_counts_in_that_day(make_parcel):
+    """SQLite compares times as text; an aware bound once sorted after the stored midnight."""
+    day = TODAY - dt.timedelta(days=2)
+    journey(make_parcel(), [("EMI", midnight(day))])
+    carrier_rollup.roll_days([day])
+    raw, rolled = both(midnight(day), midnight(day + dt.timedelta(days=1)))
+    assert rolled == raw and sum(b.parcels for b in raw) == 1
+    before, _ = both(midnight(day - dt.timedelta(days=1)), midnight(day))
+    assert sum(b.parcels for b in before) == 0

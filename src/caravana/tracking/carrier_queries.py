@@ -175,7 +175,11 @@ def statement(start: dt.datetime, end: dt.datetime) -> tuple[str, list[Any]]:
     conn = connections[DEFAULT_DB_ALIAS]
     sql, fixed = _statement(conn.vendor)
     since = start - dt.timedelta(days=JOURNEY_DAYS)
-    return _named(sql, fixed, {"start": start, "end": end, "since": since})
+    # SQLite compares times as text: an aware datetime binds as "… 00:00:00+00:00", which sorts
+    # after the stored "… 00:00:00", so a delivery at the period's first second was left out.
+    # Bound as the column stores them (naive UTC text).
+    bind = conn.ops.adapt_datetimefield_value if conn.vendor == "sqlite" else (lambda v: v)
+    return _named(sql, fixed, {"start": bind(start), "end": bind(end), "since": bind(since)})
 
 
 def bucket_rows(start: dt.datetime, end: dt.datetime, country: str = "") -> list[Bucket]:
