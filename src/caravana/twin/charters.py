@@ -15,9 +15,12 @@ replay_charters.py) writes them.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -180,3 +183,90 @@ def replay(
             }
             rows.append(row)
     return Replay(start, weeks, parcels_per_day, history, forecasts, rows)
+
+
+POLICY_NAMES = {
+    "recommended": "recommended (commit + options)",
+    "mean": "book for the mean",
+    "peak": "book for the peak",
+}
+
+
+def costs_svg(totals: dict[str, dict[str, float]], title: str) -> str:
+    """Expected and replayed cost of each policy as pairs of bars (US$ M)."""
+    from caravana.planning.forecast_chart import _nice  # noqa: PLC0415 (one helper)
+
+    w, h, left, top_m, bar = 720, 220, 210, 30, 16
+    top = _nice(max(max(t["expected_usd"], t["replayed_usd"]) for t in totals.values()) / 1e6)
+    scale = (w - left - 90) / top
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '
+        f'aria-label="{title}" font-family="sans-serif" font-size="11"><title>{title}</title>',
+        f'<text x="8" y="16" font-size="13" font-weight="bold">{title}</text>',
+    ]
+    for i, name in enumerate(POLICIES):
+        y0 = top_m + 14 + i * 58
+        out.append(f'<text x="{left - 8}" y="{y0 + 20}" text-anchor="end">{POLICY_NAMES[name]}</text>')
+        for j, (key, colour, word) in enumerate(
+            (("expected_usd", "#E69F00", "expected"), ("replayed_usd", "#0072B2", "replayed"))
+        ):
+            v = totals[name][key] / 1e6
+            y = y0 + j * (bar + 4)
+            out.append(f'<rect x="{left}" y="{y}" width="{v * scale:.1f}" height="{bar}" fill="{colour}"/>')
+            out.append(f'<text x="{left + v * scale + 4:.1f}" y="{y + 12}">{word} {v:,.1f} M</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def write(rep: Replay, out: Path, meta: dict[str, object]) -> list[Path]:
+    """weeks.csv (a row per lane-week and policy), summary.json, and the charts as SVG."""
+    from caravana.planning import forecast_chart  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    path = out / "weeks.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["lane", "week", "forecast_kg", "lower_kg", "upper_kg", "actual_kg", "policy",
+             "commit", "options", "expected_usd", "expected_fill", "expected_on_time",
+             "replayed_usd", "replayed_exercised", "replayed_fill", "replayed_on_time"]
+        )  # fmt: skip
+        for r in rep.rows:
+            for name in POLICIES:
+                e, a = r.choices[name], r.replayed[name]
+                w.writerow(
+                    [r.country, r.week.isoformat(), round(r.mean_kg), round(r.lower_kg),
+                     round(r.upper_kg), round(r.actual_kg), name, e.commit, e.options,
+                     round(e.expected_cost_usd), _r(e.fill), _r(e.on_time),
+                     round(a.expected_cost_usd), round(a.exercised), _r(a.fill), _r(a.on_time)]
+                )  # fmt: skip
+    files.append(path)
+    totals = rep.totals()
+    path = out / "summary.json"
+    path.write_text(json.dumps({**meta, "policies": totals}, indent=2) + "\n")
+    files.append(path)
+    for country, fc in rep.forecasts.items():
+        hist = rep.history[country][-52:]
+        labels = [
+            (rep.start + dt.timedelta(weeks=k)).strftime("%d %b %y")
+            for k in range(-len(hist), fc.horizon)
+        ]
+        actual = [r.actual_kg for r in rep.rows if r.country == country]
+        path = out / f"forecast_{country}.svg"
+        lane = "–".join(P.LANES[country][:2])
+        path.write_text(
+            forecast_chart.svg(
+                f"{lane}: kg a week, forecast with its {fc.level:.0%} interval, and the season",
+                labels, hist, fc.mean, fc.lower, fc.upper, actual,
+            )  # fmt: skip
+        )
+        files.append(path)
+    path = out / "costs.svg"
+    path.write_text(costs_svg(totals, "Season's charter and belly cost, US$ (all lanes)"))
+    files.append(path)
+    return files
+
+
+def _r(v: float) -> float | str:
+    return "" if math.isnan(v) else round(v, 4)
