@@ -139,3 +139,33 @@ def book_for(demand: np.ndarray, kg: float, c: Costs) -> Choice:
 def book_for_peak(demand: np.ndarray, kg: float, c: Costs) -> Choice:
     """The cautious policy: commit enough charters to carry `kg` (rounded up), no options."""
     return evaluate(demand, max(0, math.ceil(kg / c.charter_kg - 1e-9)), 0, c)
+
+
+#: A 747-400F's capacity for parcels: the lesser of its payload (112 t) and its volume at the mean
+#: parcel density (680 m³ × 145 kg/m³ ≈ 98.6 t; planning/generator.py AIRCRAFT, network-twin.md §1
+#: density 120–170 kg/m³): light parcels cube out first.
+CHARTER_KG = min(112_000.0, 680.0 * 145.0)
+#: Belly space a lane a week: two offers a day of 8–14 t and 50–85 m³ (generator.py), volume-limited
+#: at the mean density: 14 × min(11 t, 67.5 m³ × 145 kg/m³).
+BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * 145.0)
+#: Belly price, the middle of generator.py's US$ 4.2–6.0 a chargeable kg (spot China→BR 6.46 [42]).
+BELLY_USD_PER_KG = 5.1
+#: A kg left for next week: the planner's penalty for cargo left behind (generator.PENALTIES).
+LATE_USD_PER_KG = 10.0
+#: Holding an option costs 15 % of the charter's price (network-twin.md §4: none published,
+#: assumption within 10–25 %); flying it costs an optional charter's price, 12 % above a committed
+#: one (generator.py, twin params.optional_premium).
+OPTION_PREMIUM, OPTION_STRIKE = 0.15, 1.12
+
+
+def default_costs(charter_usd: float) -> Costs:
+    """A lane's week with the defaults above and its charter trip price."""
+    return Costs(
+        charter_usd=charter_usd,
+        option_premium_usd=OPTION_PREMIUM * charter_usd,
+        option_strike_usd=OPTION_STRIKE * charter_usd,
+        charter_kg=CHARTER_KG,
+        belly_usd_per_kg=BELLY_USD_PER_KG,
+        belly_kg=BELLY_KG_WEEK,
+        late_usd_per_kg=LATE_USD_PER_KG,
+    )

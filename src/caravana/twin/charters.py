@@ -126,7 +126,7 @@ class Replay:
                 "options": float(sum(c.options for c in exp)),
                 "exercised": float(flown.sum() - sum(c.commit for c in rep)),
                 "fill": float((fills * cap).sum() / cap.sum()) if cap.sum() else math.nan,
-                "on_time": float(sum(c.on_time * k for c, k in zip(rep, kg)) / kg.sum()),
+                "on_time": min(1.0, float(sum(c.on_time * k for c, k in zip(rep, kg)) / kg.sum())),
                 "expected_on_time": float(
                     sum(c.on_time * r.mean_kg for c, r in zip(exp, self.rows))
                     / sum(r.mean_kg for r in self.rows)
