@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from caravana.orders.models import Order
 from caravana.planning import charters, forecast, forecast_chart
@@ -107,7 +109,7 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]
 
 def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
     """Forecast a lane and choose its charters for each coming week (cached by its history)."""
-    digest = hashlib.sha256(repr((country, this, past)).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(repr((country, this, past, get_language())).encode()).hexdigest()[:24]
     key = f"planning:outlook:{digest}"
     hit = cache.get(key)
     if hit is not None:
@@ -133,12 +135,13 @@ def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
     labels += [w.week.strftime("%d/%m") for w in weeks]
     route = ROUTE.get(country, country)
     chart = forecast_chart.svg(
-        f"{route} ({country}): kg a week",
+        f"{route} ({country}): " + _("kg a week"),
         labels,
         shown,
         fc.mean,
         fc.lower,
         fc.upper,
+        legend=(_("history"), _("forecast and its interval"), _("what happened")),
     )
     result = LaneOutlook(country, route, fc.model, len(past), fc.level, weeks, chart)
     cache.set(key, result, 24 * 3600)
