@@ -38,7 +38,9 @@ def history(market):  # noqa: F811
     for k, (paid, country) in enumerate(copies):
         order.pk, order.id = None, None
         order.number, order.paid_at, order.country = f"FC{k:06d}", paid, country
-        rows.append(Order(**{fld.attname: getattr(order, fld.attname) for fld in Order._meta.fields}))
+        rows.append(
+            Order(**{fld.attname: getattr(order, fld.attname) for fld in Order._meta.fields})
+        )
     Order.objects.filter(pk=group.orders.get().pk).update(paid_at=None)  # only the copies count
     Order.objects.bulk_create(rows)
     return copies
@@ -53,7 +55,9 @@ def client(role):
 def test_history_counts_paid_orders_per_country_and_week(history):
     past = outlook.history(timezone.now().date())
     assert len(past["BR"]) == WEEKS and len(past["MX"]) >= 1
-    assert sum(past["BR"]) == pytest.approx(outlook.MEAN_PARCEL_KG * sum(1 for _, c in history if c == "BR"))
+    assert sum(past["BR"]) == pytest.approx(
+        outlook.MEAN_PARCEL_KG * sum(1 for _, c in history if c == "BR")
+    )
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.PLANNER])

@@ -45,7 +45,7 @@ class Forecast:
 
 
 def weekly(
-    history: Sequence[float],
+    history: Sequence[float] | np.ndarray,
     horizon: int,
     *,
     level: float = 0.9,
@@ -69,11 +69,15 @@ def weekly(
         raise ValueError("level: a share between 0 and 1")
     if not np.any(y > 0):
         zeros = np.zeros(horizon)
-        return Forecast("none (no demand)", level, zeros, zeros, zeros, np.zeros((scenarios, horizon)))
+        return Forecast(
+            "none (no demand)", level, zeros, zeros, zeros, np.zeros((scenarios, horizon))
+        )
     floor = float(y[y > 0].min()) / 10
     logs = np.log(np.maximum(y, floor))
 
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415 (lazy: heavy)
+    from statsmodels.tsa.exponential_smoothing.ets import (  # type: ignore[import-untyped]  # noqa: PLC0415 (lazy: heavy)
+        ETSModel,
+    )
 
     seasonal = len(y) >= 2 * season
     model = ETSModel(

@@ -8,6 +8,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
+
+Series = Sequence[float] | np.ndarray
+
 #: Okabe–Ito colours (as twin/report.py): history, forecast, what happened.
 HISTORY, FORECAST, ACTUAL = "#0072B2", "#D55E00", "#000000"
 W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 240, 64, 34, 30, 34
@@ -39,11 +43,11 @@ def _fmt(value: float) -> str:
 def svg(
     title: str,
     labels: Sequence[str],
-    history: Sequence[float],
-    mean: Sequence[float],
-    lower: Sequence[float],
-    upper: Sequence[float],
-    actual: Sequence[float] = (),
+    history: Series,
+    mean: Series,
+    lower: Series,
+    upper: Series,
+    actual: Series = (),
     legend: tuple[str, str, str] = ("history", "forecast and its interval", "what happened"),
 ) -> str:
     """One chart: `labels` name every week, history's then the forecast's (a label every few)."""
@@ -73,24 +77,33 @@ def svg(
     ]
     for i in range(5):
         v = top * i / 4
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
+        )
         out.append(f'<text x="{LEFT - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{_fmt(v)}</text>')
     every = max(1, n // 8)
     for i in range(0, n, every):
-        out.append(f'<text x="{x(i):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{html.escape(labels[i])}</text>')
+        out.append(
+            f'<text x="{x(i):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">'
+            f"{html.escape(labels[i])}</text>"
+        )
     if n_fc:
         band = [(x(n_hist + i), y(v)) for i, v in enumerate(upper)]
         band += [(x(n_hist + i), y(v)) for i, v in reversed(list(enumerate(lower)))]
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in band)
         out.append(f'<polygon points="{pts}" fill="{FORECAST}" fill-opacity="0.2" stroke="none"/>')
         start = [(x(n_hist - 1), y(history[-1]))] if n_hist else []
-        out.append(line(start + [(x(n_hist + i), y(v)) for i, v in enumerate(mean)], FORECAST, "6 3"))
+        out.append(
+            line(start + [(x(n_hist + i), y(v)) for i, v in enumerate(mean)], FORECAST, "6 3")
+        )
     if n_hist:
         out.append(line([(x(i), y(v)) for i, v in enumerate(history)], HISTORY))
-    if actual:
+    if len(actual):
         out.append(line([(x(n_hist + i), y(v)) for i, v in enumerate(actual)], ACTUAL))
-    keys = [(HISTORY, legend[0]), (FORECAST, legend[1])] + ([(ACTUAL, legend[2])] if actual else [])
-    lx = LEFT + 8
+    keys = [(HISTORY, legend[0]), (FORECAST, legend[1])] + (
+        [(ACTUAL, legend[2])] if len(actual) else []
+    )
+    lx: float = LEFT + 8
     for colour, text in keys:
         out.append(f'<rect x="{lx}" y="{TOP + 2}" width="12" height="4" fill="{colour}"/>')
         out.append(f'<text x="{lx + 16}" y="{TOP + 8}">{html.escape(text)}</text>')

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from caravana.orders.models import Order
@@ -107,9 +106,10 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]
     return out
 
 
-def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
-    """Forecast a lane and choose its charters for each coming week (cached by its history)."""
-    digest = hashlib.sha256(repr((country, this, past, get_language())).encode()).hexdigest()[:24]
+def _fitted(country: str, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
+    """The forecast and each coming week's choices, cached for a day by the lane's history (the
+    seconds of a seasonal fit are paid once a day, whatever the language of the page)."""
+    digest = hashlib.sha256(repr((country, this, past)).encode()).hexdigest()[:24]
     key = f"planning:outlook:{digest}"
     hit = cache.get(key)
     if hit is not None:
@@ -130,6 +130,13 @@ def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
                 charters.book_for_peak(d, float(fc.upper[w]), costs),
             )
         )
+    cache.set(key, (fc, weeks), 24 * 3600)
+    return fc, weeks
+
+
+def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
+    """Forecast a lane and choose its charters for each coming week, with its chart."""
+    fc, weeks = _fitted(country, past, this)
     shown = past[-52:]
     labels = [(this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), 0)]
     labels += [w.week.strftime("%d/%m") for w in weeks]
@@ -143,9 +150,7 @@ def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
         fc.upper,
         legend=(_("history"), _("forecast and its interval"), _("what happened")),
     )
-    result = LaneOutlook(country, route, fc.model, len(past), fc.level, weeks, chart)
-    cache.set(key, result, 24 * 3600)
-    return result
+    return LaneOutlook(country, route, fc.model, len(past), fc.level, weeks, chart)
 
 
 def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:

@@ -126,9 +126,11 @@ class Replay:
                 "options": float(sum(c.options for c in exp)),
                 "exercised": float(flown.sum() - sum(c.commit for c in rep)),
                 "fill": float((fills * cap).sum() / cap.sum()) if cap.sum() else math.nan,
-                "on_time": min(1.0, float(sum(c.on_time * k for c, k in zip(rep, kg)) / kg.sum())),
+                "on_time": min(
+                    1.0, float(sum(c.on_time * k for c, k in zip(rep, kg, strict=True)) / kg.sum())
+                ),
                 "expected_on_time": float(
-                    sum(c.on_time * r.mean_kg for c, r in zip(exp, self.rows))
+                    sum(c.on_time * r.mean_kg for c, r in zip(exp, self.rows, strict=True))
                     / sum(r.mean_kg for r in self.rows)
                 ),
             }
@@ -206,14 +208,20 @@ def costs_svg(totals: dict[str, dict[str, float]], title: str) -> str:
     ]
     for i, name in enumerate(POLICIES):
         y0 = top_m + 14 + i * 58
-        out.append(f'<text x="{left - 8}" y="{y0 + 20}" text-anchor="end">{POLICY_NAMES[name]}</text>')
+        out.append(
+            f'<text x="{left - 8}" y="{y0 + 20}" text-anchor="end">{POLICY_NAMES[name]}</text>'
+        )
         for j, (key, colour, word) in enumerate(
             (("expected_usd", "#E69F00", "expected"), ("replayed_usd", "#0072B2", "replayed"))
         ):
             v = totals[name][key] / 1e6
             y = y0 + j * (bar + 4)
-            out.append(f'<rect x="{left}" y="{y}" width="{v * scale:.1f}" height="{bar}" fill="{colour}"/>')
-            out.append(f'<text x="{left + v * scale + 4:.1f}" y="{y + 12}">{word} {v:,.1f} M</text>')
+            out.append(
+                f'<rect x="{left}" y="{y}" width="{v * scale:.1f}" height="{bar}" fill="{colour}"/>'
+            )
+            out.append(
+                f'<text x="{left + v * scale + 4:.1f}" y="{y + 12}">{word} {v:,.1f} M</text>'
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -258,7 +266,12 @@ def write(rep: Replay, out: Path, meta: dict[str, object]) -> list[Path]:
         path.write_text(
             forecast_chart.svg(
                 f"{lane}: kg a week, forecast with its {fc.level:.0%} interval, and the season",
-                labels, hist, fc.mean, fc.lower, fc.upper, actual,
+                labels,
+                hist,
+                fc.mean,
+                fc.lower,
+                fc.upper,
+                actual,
             )  # fmt: skip
         )
         files.append(path)
