@@ -9,6 +9,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.plan_detail, name="run"),
     path("runs/<int:pk>/commit/", views.commit, name="commit"),
     path("flights/<int:pk>/", views.flight_load, name="flight"),
+    path("forecast/", views.forecast, name="forecast"),
     path("bags/", views.bags, name="bags"),
     path("bags/carrier/", views.bag_carrier, name="bag_carrier"),
     path("parcels/carrier/", views.parcel_carrier, name="parcel_carrier"),

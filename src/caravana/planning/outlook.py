@@ -1,0 +1,163 @@
+"""The planner's charter outlook: weekly demand per lane from the order history, its forecast,
+and the charters to commit and hold as options for the coming weeks (issue 17 item 5).
+
+Reads paid orders (the only Django part); the forecast (forecast.py) and the choice (charters.py)
+are pure. A lane is a destination country. Kg are orders × the mean parcel weight, 0.5 kg (the
+twin's parcel model, params.py: lognormal median 0.3 kg, mean 0.5): an order is one parcel from
+one merchant. A lane's result is cached for a day, keyed by its history: fitting a seasonal model
+takes seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+
+from caravana.orders.models import Order
+from caravana.planning import charters, forecast, forecast_chart
+from caravana.planning.generator import LANES
+
+MEAN_PARCEL_KG = 0.5
+HISTORY_WEEKS = 156
+HORIZON_WEEKS = 8
+SCENARIOS = 500
+#: Destination airport of the planner's lanes (generator.LANES) → country, for the trip price.
+AIRPORT_COUNTRY = {"GRU": "BR", "MEX": "MX", "SCL": "CL", "BOG": "CO", "LIM": "PE", "EZE": "AR"}
+TRIP_USD = {AIRPORT_COUNTRY[lane[1]]: lane[4] for lane in LANES}
+ROUTE = {AIRPORT_COUNTRY[lane[1]]: f"{lane[0]}–{lane[1]}" for lane in LANES}
+
+
+@dataclass
+class WeekAdvice:
+    week: dt.date
+    mean_kg: float
+    lower_kg: float
+    upper_kg: float
+    recommended: charters.Choice
+    mean: charters.Choice
+    peak: charters.Choice
+
+
+@dataclass
+class LaneOutlook:
+    country: str
+    route: str
+    model: str
+    history_weeks: int
+    level: float
+    weeks: list[WeekAdvice]
+    chart: str
+
+    def total(self, policy: str) -> float:
+        return sum(getattr(w, policy).expected_cost_usd for w in self.weeks)
+
+    @property
+    def total_recommended(self) -> float:
+        return self.total("recommended")
+
+    @property
+    def total_mean(self) -> float:
+        return self.total("mean")
+
+    @property
+    def total_peak(self) -> float:
+        return self.total("peak")
+
+    @property
+    def saving(self) -> float:
+        """Expected saving of the recommendation against the better naive policy."""
+        return min(self.total("mean"), self.total("peak")) - self.total("recommended")
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]]:
+    """Kg a week per destination country over the `weeks` full weeks before this one, from the
+    first week with an order (a lane's missing weeks are zero)."""
+    this = monday(today)
+    first = this - dt.timedelta(weeks=weeks)
+    rows = (
+        Order.objects.filter(
+            paid_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC),
+            paid_at__lt=dt.datetime.combine(this, dt.time(), tzinfo=dt.UTC),
+        )
+        .annotate(week=TruncWeek("paid_at", tzinfo=dt.UTC))
+        .values("country", "week")
+        .annotate(n=Count("id"))
+    )
+    series: dict[str, dict[dt.date, int]] = {}
+    for row in rows:
+        series.setdefault(row["country"], {})[row["week"].date()] = row["n"]
+    out = {}
+    for country, counts in series.items():
+        start = min(counts)
+        n = (this - start).days // 7
+        out[country] = [
+            counts.get(start + dt.timedelta(weeks=k), 0) * MEAN_PARCEL_KG for k in range(n)
+        ]
+    return out
+
+
+def _fitted(country: str, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
+    """The forecast and each coming week's choices, cached for a day by the lane's history (the
+    seconds of a seasonal fit are paid once a day, whatever the language of the page)."""
+    digest = hashlib.sha256(repr((country, this, past)).encode()).hexdigest()[:24]
+    key = f"planning:outlook:{digest}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    fc = forecast.weekly(past, HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
+    costs = charters.default_costs(TRIP_USD.get(country, max(TRIP_USD.values())))
+    weeks = []
+    for w in range(fc.horizon):
+        d = fc.scenarios[:, w]
+        weeks.append(
+            WeekAdvice(
+                this + dt.timedelta(weeks=w),
+                float(fc.mean[w]),
+                float(fc.lower[w]),
+                float(fc.upper[w]),
+                charters.recommend(d, costs),
+                charters.book_for(d, float(fc.mean[w]), costs),
+                charters.book_for_peak(d, float(fc.upper[w]), costs),
+            )
+        )
+    cache.set(key, (fc, weeks), 24 * 3600)
+    return fc, weeks
+
+
+def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
+    """Forecast a lane and choose its charters for each coming week, with its chart."""
+    fc, weeks = _fitted(country, past, this)
+    shown = past[-52:]
+    labels = [(this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), 0)]
+    labels += [w.week.strftime("%d/%m") for w in weeks]
+    route = ROUTE.get(country, country)
+    chart = forecast_chart.svg(
+        f"{route} ({country}): " + _("kg a week"),
+        labels,
+        shown,
+        fc.mean,
+        fc.lower,
+        fc.upper,
+        legend=(_("history"), _("forecast and its interval"), _("what happened")),
+    )
+    return LaneOutlook(country, route, fc.model, len(past), fc.level, weeks, chart)
+
+
+def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
+    """Lanes with at least forecast.MIN_WEEKS weeks of orders, largest first, and the lanes with
+    orders but too few weeks of them to forecast. The forecast starts with this week."""
+    past = history(today)
+    this = monday(today)
+    lanes = [lane(c, p, this) for c, p in past.items() if len(p) >= forecast.MIN_WEEKS]
+    short = sorted(c for c, p in past.items() if len(p) < forecast.MIN_WEEKS)
+    return sorted(lanes, key=lambda o: -sum(w.mean_kg for w in o.weeks)), short

@@ -1,0 +1,61 @@
+"""The planner's forecast page in a real Chromium: the chart with its interval and the table of
+charters pass axe and reflow at 320 px, in English and Spanish; looked at 1366 and 390 px.
+With --screenshots (make screenshots) it is pictured into docs/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.planning import outlook
+from tests import factories as f
+from tests.browser.journey import SHOT_DIR, WIDTHS, save_small
+from tests.browser.test_accessibility import auditor  # noqa: F401  (fixture)
+from tests.orders.support import market  # noqa: F401  (fixture)
+from tests.planning.test_forecast_page import history  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VAR = Path(__file__).resolve().parents[2] / "var"
+
+
+@pytest.fixture
+def fitted(history):  # noqa: F811
+    """The lanes fitted once before the browser comes (a day's first visit fits the model, seconds
+    on a loaded machine; the live server shares this process's cache)."""
+    outlook.outlook(timezone.now().date())
+    f.user(Role.PLANNER, username="pat")
+
+
+def test_forecast_page_reads_in_two_languages(auditor, fitted):  # noqa: F811
+    for locale in ("en-US", "es-ES"):
+        a = auditor(locale)
+        a.login("pat")
+        a.visit("/planning/forecast/")
+        lane = a.page.locator('[data-lane="BR"]')
+        assert lane.locator("svg polygon").count() == 1  # the interval's band
+        assert lane.locator('[data-testid="recommended"]').count() == 8
+        assert not a.problems, a.problems
+        for width, height in WIDTHS:  # looked at by the author; kept out of the repository
+            a.page.set_viewport_size({"width": width, "height": height})
+            a.page.wait_for_timeout(150)
+            VAR.mkdir(exist_ok=True)
+            a.page.screenshot(
+                path=str(VAR / f"planner-forecast-{locale}-{width}.png"), full_page=True
+            )
+
+
+@pytest.mark.screenshots
+def test_screenshot_of_the_forecast_page(auditor, fitted):  # noqa: F811
+    a = auditor()
+    a.login("pat")
+    a.page.goto(a.base + "/planning/forecast/")
+    SHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for width, height in WIDTHS:
+        a.page.set_viewport_size({"width": width, "height": height})
+        a.page.wait_for_timeout(150)
+        png = a.page.locator('[data-lane="BR"]').screenshot()
+        save_small(png, SHOT_DIR / f"planner-forecast-{width}.png")

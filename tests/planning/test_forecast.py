@@ -1,0 +1,120 @@
+"""The demand forecast (planning/forecast.py) and the charter recommender (planning/charters.py):
+pure, no database."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from caravana.planning import charters, forecast
+
+
+def seasonal(seed: int, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """A lane's kg a week: a yearly wave of ±30 % around 1,000 t, 5 % noise."""
+    t = np.arange(weeks)
+    true = 1e6 * (1 + 0.3 * np.sin(2 * np.pi * t / 52))
+    return true, true * np.exp(np.random.default_rng(seed).normal(0, 0.05, weeks))
+
+
+def test_seasonal_series_season_recovered_and_interval_covers_about_its_level():
+    inside = []
+    for seed in (1, 2, 3):
+        true, y = seasonal(seed, 156 + 52)
+        fc = forecast.weekly(y[:156], 52, level=0.9, scenarios=400, seed=seed)
+        assert "season 52" in fc.model
+        assert np.corrcoef(fc.mean, true[156:])[0, 1] > 0.95  # the wave, a year ahead
+        assert np.all(fc.lower <= fc.mean) and np.all(fc.mean <= fc.upper)
+        inside.append(forecast.coverage(fc, y[156:]))
+    assert 0.8 <= float(np.mean(inside)) <= 0.99, inside  # nominal 0.9
+
+
+def test_short_history_has_a_level_only_model_whose_interval_widens():
+    _, y = seasonal(4, 20)
+    fc = forecast.weekly(y, 8, scenarios=400)
+    assert fc.model.startswith("ETS(A,N,N)") and fc.scenarios.shape == (400, 8)
+    width = fc.upper - fc.lower
+    assert width[-1] > width[0] and np.all(fc.lower > 0)
+
+
+@pytest.mark.parametrize(
+    ("history", "horizon", "field"),
+    [([1.0, 2.0], 4, "history"), ([1.0, -2.0, 3.0, 4.0], 4, "history"), ([1.0] * 6, 0, "horizon")],
+)
+def test_bad_input_names_the_field(history, horizon, field):
+    with pytest.raises(ValueError, match=field):
+        forecast.weekly(history, horizon)
+
+
+def test_no_demand_forecasts_nothing():
+    fc = forecast.weekly([0.0] * 10, 3, scenarios=5)
+    assert fc.mean.tolist() == [0, 0, 0] and fc.scenarios.shape == (5, 3)
+
+
+COSTS = charters.Costs(
+    charter_usd=100.0,
+    option_premium_usd=15.0,
+    option_strike_usd=112.0,
+    charter_kg=10.0,
+    belly_usd_per_kg=6.0,
+    belly_kg=8.0,
+    late_usd_per_kg=20.0,
+)
+
+
+def brute_force(demand, c, top):
+    """Every (commit, options, exercise per scenario) spelled out, no numpy."""
+    best = None
+    for k, m in itertools.product(range(top + 1), repeat=2):
+        total = 0.0
+        for d in demand:
+            options = []
+            for e in range(m + 1):
+                over = max(d - (k + e) * c.charter_kg, 0)
+                belly = min(over, c.belly_kg)
+                options.append(
+                    e * c.option_strike_usd
+                    + belly * c.belly_usd_per_kg
+                    + (over - belly) * c.late_usd_per_kg
+                )
+            total += k * c.charter_usd + m * c.option_premium_usd + min(options)
+        cost = total / len(demand)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, k, m)
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_recommendation_is_the_brute_force_optimum_on_a_tiny_case(seed):
+    demand = np.random.default_rng(seed).uniform(5, 45, 6).round(1)
+    cost, k, m = brute_force(demand, COSTS, 6)
+    got = charters.recommend(demand, COSTS)
+    assert got.expected_cost_usd == pytest.approx(cost)
+    assert charters.evaluate(demand, k, m, COSTS).expected_cost_usd == pytest.approx(cost)
+
+
+def test_recommendation_beats_booking_for_the_mean_and_the_peak():
+    _, y = seasonal(5, 156)
+    fc = forecast.weekly(y, 8, scenarios=500, seed=5)
+    costs = charters.default_costs(560_000.0)
+    gain = 0.0
+    for w in range(fc.horizon):
+        d = fc.scenarios[:, w]
+        best = charters.recommend(d, costs)
+        mean = charters.book_for(d, float(fc.mean[w]), costs)
+        peak = charters.book_for_peak(d, float(fc.upper[w]), costs)
+        assert best.expected_cost_usd <= min(mean.expected_cost_usd, peak.expected_cost_usd)
+        assert 0 < best.fill <= 1 and 0 < best.on_time <= 1
+        gain += min(mean.expected_cost_usd, peak.expected_cost_usd) - best.expected_cost_usd
+    assert gain > 0  # options beat a fixed booking somewhere
+
+
+def test_choice_reports_fill_and_on_time():
+    d = np.array([10.0, 30.0])
+    # 10 kg: the charter, full. 30 kg: the charter and the option (20 kg), 8 kg belly, 2 kg wait.
+    got = charters.evaluate(d, 1, 1, COSTS)
+    assert got.exercised == 0.5 and got.fill == 1.0
+    assert got.on_time == pytest.approx(1 - 2 / 40) and got.belly_share == pytest.approx(8 / 40)
+    with pytest.raises(ValueError, match="commit"):
+        charters.evaluate(d, -1, 0, COSTS)
+    with pytest.raises(ValueError, match="charter_kg"):
+        charters.Costs(1, 1, 1, 0, 1, 1, 1)

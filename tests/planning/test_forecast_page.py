@@ -1,0 +1,83 @@
+"""The planner's forecast page over the database: weekly kg per lane from paid orders, the
+forecast with its interval, the charters to book; planners and operators only."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.orders.models import Order
+from caravana.planning import outlook
+from tests import factories as f
+from tests.orders.support import buyer, market, place  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+WEEKS = 12
+
+
+@pytest.fixture
+def history(market):  # noqa: F811
+    """One real paid order, copied so that BR has WEEKS weeks of orders (20–40 a week) and MX
+    two weeks (too few to forecast)."""
+    cache.clear()
+    a, _b = market
+    group, _payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    order = group.orders.get()
+    this = outlook.monday(timezone.now().date())
+    copies = []
+    for w in range(1, WEEKS + 1):
+        paid = dt.datetime.combine(this - dt.timedelta(weeks=w), dt.time(12), tzinfo=dt.UTC)
+        for i in range(20 + (w * 7) % 20):
+            copies.append((paid + dt.timedelta(minutes=i), "BR"))
+    copies += [(copies[0][0], "MX"), (copies[1][0], "MX")]  # last week only
+    rows = []
+    for k, (paid, country) in enumerate(copies):
+        order.pk, order.id = None, None
+        order.number, order.paid_at, order.country = f"FC{k:06d}", paid, country
+        rows.append(
+            Order(**{fld.attname: getattr(order, fld.attname) for fld in Order._meta.fields})
+        )
+    Order.objects.filter(pk=group.orders.get().pk).update(paid_at=None)  # only the copies count
+    Order.objects.bulk_create(rows)
+    return copies
+
+
+def client(role):
+    c = Client()
+    c.force_login(f.user(role))
+    return c
+
+
+def test_history_counts_paid_orders_per_country_and_week(history):
+    past = outlook.history(timezone.now().date())
+    assert len(past["BR"]) == WEEKS and len(past["MX"]) >= 1
+    assert sum(past["BR"]) == pytest.approx(
+        outlook.MEAN_PARCEL_KG * sum(1 for _, c in history if c == "BR")
+    )
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.PLANNER])
+def test_page_shows_forecast_interval_and_recommendation(history, role):
+    r = client(role).get("/planning/forecast/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'data-lane="BR"' in html and "<polygon" in html  # the interval's band
+    assert html.count('data-testid="recommended"') == outlook.HORIZON_WEEKS
+    assert 'data-testid="totals-BR"' in html and "MX" in html  # MX: too few weeks
+
+
+@pytest.mark.parametrize("role", [Role.BUYER, Role.MERCHANT])
+def test_page_refused_to_buyers_and_merchants(history, role):
+    r = client(role).get("/planning/forecast/")
+    assert r.status_code in (302, 403) and "data-lane" not in r.content.decode()
+
+
+def test_lane_outlook_recommends_no_more_than_the_naive_policies_cost(history):
+    (lane,), short = outlook.outlook(timezone.now().date())
+    assert short == ["MX"] and lane.country == "BR" and len(lane.weeks) == outlook.HORIZON_WEEKS
+    assert lane.total_recommended <= min(lane.total_mean, lane.total_peak)
+    assert outlook.outlook(timezone.now().date())[0][0] is not None  # cached path
