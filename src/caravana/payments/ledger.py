@@ -52,8 +52,8 @@ from caravana import inserts
 from caravana.catalog.models import Merchant
 from caravana.money import minor_unit, round_money
 from caravana.orders.models import Order
-from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments import split
+from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
     LedgerAccount,
