@@ -87,9 +87,9 @@ def _round(amount: Decimal, exp: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Split:
-    """Where the money goes. `platform` is the coupon cost the platform still bears (Dr
-    coupons), including free shipping the merchant's goods could not cover. held + platform = merchant +
-    commission + shipping + duties."""
+    """Where the money goes: held + platform = merchant + commission + shipping + duties, where
+    `platform` is what the platform still bears (Dr coupons): its coupon on the goods kept and
+    any free shipping the merchant's goods could not cover."""
 
     merchant: Decimal
     commission: Decimal
