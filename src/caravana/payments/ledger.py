@@ -419,6 +419,32 @@ def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
     }
 
 
+def release_funding(order: Order, txn: LedgerTransaction) -> Decimal:
+    """What the merchant's own promotions (its coupon, in the goods' price, and its free
+    shipping) cost it in the release `txn`, after the refunds made before it: the merchant's
+    statement shows it as "Coupon funding". Three queries: call it only for refunded orders."""
+    held = _q(
+        LedgerEntry.objects.filter(transaction=txn, account__kind=AccountKind.ESCROW).aggregate(
+            s=Sum("amount")
+        )["s"]
+    )
+    charges = charges_of(order)
+    sums = (
+        Refund.objects.filter(order=order, goods__isnull=False, created_at__lte=txn.created_at)
+        .exclude(reason__in=RETURN_REASONS)
+        .aggregate(g=Sum("goods"), s=Sum("shipping"), d=Sum("duties"))
+    )
+    known = split.Parts(_q(sums["g"]), _q(sums["s"]), _q(sums["d"]))
+    refunded = split.allocate(charges, known, order.total - held - duties_moved(order))
+    exp = Decimal(1).scaleb(-minor_unit(order.currency))
+    out = split.split(charges, refunded, commission_rate(), exp)
+    coupon = order.discount - order.platform_funded - order.merchant_funded
+    kept = (
+        round_money(coupon * out.goods_kept / order.goods, order.currency) if order.goods else ZERO
+    )
+    return kept + out.merchant_funding
+
+
 def charge_back(order: Order, parts: split.Parts) -> dict[str, Decimal]:
     """What a refund of `parts` after release takes back from each account: the release's split
     with the refunds so far less the split with this one too, so a return after release ends
