@@ -184,3 +184,28 @@ def test_a_code_taken_in_a_race_is_a_field_error(market, monkeypatch):
     with pytest.raises(ValidationError) as exc:
         coupon("RACE")
     assert "code" in exc.value.message_dict
+
+
+def test_a_refund_before_release_reverses_the_share_of_free_shipping_on_the_statement(
+    market, django_capture_on_commit_callbacks
+):
+    """Half the goods refunded before release (a sum, off the goods first): the merchant pays
+    half its free shipping, its statement's "Coupon funding" line says so, and still closes."""
+    from caravana.payments import refunds
+
+    a, _b = market
+    fx.invalidate()
+    services.set_free_shipping(a.merchant, "50")
+    group, payment, _r = place(buyer(), lines=[(a.pk, 2)])
+    order = group.orders.get()
+    assert order.merchant_funded > 0
+    assert simulate.sandbox_simulate(payment)[0] == 200
+    order.refresh_from_db()
+    refunds.refund(order, order.goods / 2, reason="dispute", key="half")
+    deliver(group, django_capture_on_commit_callbacks)
+    order.refresh_from_db()
+    assert ledger.order_escrow(order) == 0 and ledger.reconcile() == []
+    half = (order.merchant_funded / 2).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    totals = {c: v for c, _l, v in merchant_statements.statement(a.merchant)[0].totals()}
+    assert totals["coupon"] == -(order.merchant_funded - half)
+    assert merchant_statements.check_against_ledger() == []

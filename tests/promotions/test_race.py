@@ -1,15 +1,12 @@
 """Two buyers, each on its own database connection, race for the last flash-deal unit (and a
 coupon's last use): exactly one gets the price, on SQLite and PostgreSQL."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 
 from caravana.orders.models import OrderLine
 from caravana.pricing import fx
 from caravana.promotions.models import Coupon, FlashDeal, Redemption
+from tests import racing
 from tests.orders.support import buyer, place
 from tests.promotions.conftest import coupon, deal
 
@@ -17,31 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(users, **kwargs) -> list[str]:
-    barrier = threading.Barrier(len(users))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user):
-        try:
-            barrier.wait()
-            place(user, **kwargs)
-            outcome = "ok"
-        except ValidationError as exc:
-            outcome = "refused:" + ",".join(sorted(exc.message_dict))
-        except Exception as exc:  # a database error would be a bug: record it
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    close_old_connections()
-    return results
+    return racing.race(users, lambda user: place(user, **kwargs))
 
 
 def test_two_buyers_racing_for_the_last_deal_unit(market):

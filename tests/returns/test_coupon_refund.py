@@ -1,6 +1,7 @@
 """A return on an order a platform coupon paid half of: the buyer gets back what they paid for
 the goods returned, never the full price; the platform, not the merchant, bears its coupon, and
-only on the goods kept."""
+only on the goods kept, whether the return comes before or after the release (decision 0026);
+the merchant's statement still closes on its payable."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from caravana.orders import lifecycle
 from caravana.orders.shipping import ship_as_parcel
-from caravana.payments import escrow, ledger, simulate
+from caravana.payments import escrow, ledger, refunds, simulate, statements
 from caravana.payments.models import AccountKind, LedgerAccount, LedgerEntry
 from caravana.returns import services
 from caravana.returns.models import ReturnState
@@ -51,6 +52,19 @@ def _coupons() -> Decimal:
     return acct.balance if acct else Decimal(0)
 
 
+def _merchant_keeps_half(order) -> None:
+    """One unit of two kept: the merchant is paid it at its full price (the platform's coupon on
+    it included) less commission, the platform pays the coupon on that unit only, and the
+    shipping and duties given back came off shipping and duties, not off the merchant."""
+    order.refresh_from_db()
+    kept = order.goods / 2
+    commission = (kept * ledger.commission_rate()).quantize(CENT)
+    assert ledger.merchant_payable(order.merchant)["BRL"] == kept - commission
+    assert _coupons() == order.platform_funded / 2
+    assert statements.check_against_ledger() == []
+    books_balance()
+
+
 def test_a_partial_return_before_release_refunds_what_was_paid(world):  # noqa: F811
     order = _half_off_order(world["variant"])
     got = _return_one(order, world)
@@ -62,15 +76,10 @@ def test_a_partial_return_before_release_refunds_what_was_paid(world):  # noqa: 
     books_balance()
     lifecycle.auto_complete(timezone.now() + dt.timedelta(days=30))
     escrow.release(order)
-    # The platform pays its whole coupon; none of it comes off the merchant's share.
-    assert _coupons() == order.platform_funded
-    payable = LedgerEntry.objects.get(
-        transaction__key=f"release:{order.number}", account__kind=AccountKind.MERCHANT_PAYABLE
-    )
-    order.refresh_from_db()
-    gross = order.goods - order.refunded
-    assert -payable.amount == gross - (gross * ledger.commission_rate()).quantize(CENT)
-    books_balance()
+    release = LedgerEntry.objects.filter(transaction__key=f"release:{order.number}")
+    shipping = release.get(account__kind=AccountKind.SHIPPING)
+    assert -shipping.amount == order.shipping - shares[0]
+    _merchant_keeps_half(order)
 
 
 def test_a_partial_return_after_release_takes_the_coupon_back_not_from_the_merchant(
@@ -79,12 +88,20 @@ def test_a_partial_return_after_release_takes_the_coupon_back_not_from_the_merch
     order = _half_off_order(world["variant"])
     lifecycle.confirm_receipt(order, order.buyer)
     escrow.release(order)
-    payable = ledger.merchant_payable(order.merchant)["BRL"]
     assert _coupons() == order.platform_funded
     got = _return_one(order, world)
     assert got.refund_goods == (order.goods - order.platform_funded) / 2
-    full = order.goods / 2
-    commission = (full * ledger.commission_rate()).quantize(CENT)
-    assert ledger.merchant_payable(order.merchant)["BRL"] == payable - (full - commission)
-    assert _coupons() == order.platform_funded / 2
+    _merchant_keeps_half(order)
+
+
+def test_a_full_refund_before_release_costs_nobody_anything(world):  # noqa: F811
+    order = _half_off_order(world["variant"])
+    refunds.refund(order, None, reason="dispute", key="all")
+    order.refresh_from_db()
+    assert order.refunded == order.total
+    lifecycle.auto_complete(timezone.now() + dt.timedelta(days=30))
+    escrow.release(order)
+    assert ledger.order_escrow(order) == 0
+    assert _coupons() == 0 and ledger.merchant_payable(order.merchant).get("BRL", 0) == 0
+    assert statements.check_against_ledger() == []
     books_balance()

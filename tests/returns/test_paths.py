@@ -134,8 +134,11 @@ def test_a_damaged_item_after_release_is_charged_back_to_the_merchant(world):  #
     shares = [(x / 2).quantize(cent, rounding="ROUND_HALF_UP")
               for x in (order.shipping, order.duties + order.taxes)]  # fmt: skip
     assert got.refund_goods == half and got.refund_total == half + sum(shares)
-    commission = (half * ledger.commission_rate()).quantize(Decimal("0.01"))
-    assert ledger.merchant_payable(order.merchant)["BRL"] == payable - (half - commission)
+    # The merchant ends where a release after the return would have left it: the goods it
+    # keeps less their commission (decision 0026: the release's split without and with it).
+    kept = order.goods - half
+    commission = (kept * ledger.commission_rate()).quantize(Decimal("0.01"))
+    assert payable > ledger.merchant_payable(order.merchant)["BRL"] == kept - commission
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED and order.refunded == got.refund_total
     books_balance()

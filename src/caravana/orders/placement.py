@@ -290,9 +290,10 @@ def prepare_order(
         items, country, service, state=address.state or None, buyer_id_type=id_type,
         prices=deal_prices,
     )  # fmt: skip
+    # Local stock takes coupons too (decision 0026, amendment): promote sees every parcel.
+    parcels += extra
     if promote is not None and all(p.quote is not None and p.quote.ok for p in parcels):
         promote(parcels, address.state or None, id_type)
-    parcels += extra
     for p in parcels:
         if p.quote is None or not p.quote.ok:
             refusal = p.quote.refusals[0] if p.quote is not None else None

@@ -50,14 +50,16 @@ from django.utils.translation import gettext as _
 
 from caravana import inserts
 from caravana.catalog.models import Merchant
-from caravana.money import round_money
+from caravana.money import minor_unit, round_money
 from caravana.orders.models import Order
+from caravana.payments import split
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Refund,
 )
 
 ZERO = Decimal(0)
@@ -374,31 +376,94 @@ def commission_rate() -> Decimal:
     return Decimal(str(getattr(settings, "PAYMENTS_COMMISSION_RATE", "0.08")))
 
 
-def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
-    """How what is left in escrow is shared out. Refunds come off the goods first (the
-    merchant's part), then shipping, then duties and taxes.
+def charges_of(order: Order) -> split.Charges:
+    return split.Charges(
+        goods=order.goods,
+        shipping=order.shipping,
+        duties=order.duties + order.taxes,
+        platform=order.platform_funded,
+        merchant=order.merchant_funded,
+    )
 
-    Promotions (decision 0026): the buyer paid `total`, which leaves out what the platform
-    (`platform_funded`, a platform coupon) and the merchant (`merchant_funded`, free shipping)
-    pay. The split is made as if they had paid it into escrow; the platform's part is then
-    its own cost ("platform": Dr coupons) and the merchant's comes off the merchant's share,
-    commission being on what is left. Should refunds have left the merchant less than it
-    funds, the platform bears the rest."""
-    refunded = order.total - held
-    goods = max(order.goods - refunded, ZERO)
-    rest = max(refunded - order.goods, ZERO)
-    shipping = max(order.shipping - rest, ZERO)
-    rest = max(rest - order.shipping, ZERO)
-    duties = order.duties + order.taxes - rest
-    by_merchant = min(order.merchant_funded, goods)
-    goods -= by_merchant
-    commission = min(round_money(goods * commission_rate(), order.currency), goods)
+
+def known_parts(order: Order) -> split.Parts:
+    """What the order's refunds that said so gave back of goods, shipping and duties (a return's
+    refund does: payments.refunds.refund_money(parts=…)); money returned to no order is not an
+    order's refund."""
+    sums = (
+        Refund.objects.filter(order=order, goods__isnull=False)
+        .exclude(reason__in=RETURN_REASONS)
+        .aggregate(g=Sum("goods"), s=Sum("shipping"), d=Sum("duties"))
+    )
+    return split.Parts(_q(sums["g"]), _q(sums["s"]), _q(sums["d"]))
+
+
+def release_split(order: Order, held: Decimal) -> dict[str, Decimal]:
+    """How what is left in escrow (`held`, with the duties an assessment moved out) is shared
+    out at release (payments.split, decision 0026): refunds that said what they gave back count
+    as such; the rest of what left escrow comes off the goods, then shipping, then duties and
+    taxes. A refund of part of the goods reverses the same share of the platform's coupon
+    (returned to the platform: Dr coupons is smaller) and of the merchant's free shipping; the
+    platform's part still due is its cost ("platform": Dr coupons) and the merchant's comes off
+    the merchant's goods, commission being on what is left."""
+    charges = charges_of(order)
+    refunded = split.allocate(charges, known_parts(order), order.total - held)
+    exp = Decimal(1).scaleb(-minor_unit(order.currency))
+    out = split.split(charges, refunded, commission_rate(), exp)
     return {
-        "merchant": goods - commission,
-        "commission": commission,
-        "shipping": shipping,
-        "duties": duties,
-        "platform": order.platform_funded + order.merchant_funded - by_merchant,
+        "merchant": out.merchant,
+        "commission": out.commission,
+        "shipping": out.shipping,
+        "duties": out.duties,
+        "platform": out.platform,
+    }
+
+
+def release_funding(order: Order, txn: LedgerTransaction) -> Decimal:
+    """What the merchant's own promotions (its coupon, in the goods' price, and its free
+    shipping) cost it in the release `txn`, after the refunds made before it: the merchant's
+    statement shows it as "Coupon funding". Three queries: call it only for refunded orders."""
+    held = _q(
+        LedgerEntry.objects.filter(transaction=txn, account__kind=AccountKind.ESCROW).aggregate(
+            s=Sum("amount")
+        )["s"]
+    )
+    charges = charges_of(order)
+    sums = (
+        Refund.objects.filter(order=order, goods__isnull=False, created_at__lte=txn.created_at)
+        .exclude(reason__in=RETURN_REASONS)
+        .aggregate(g=Sum("goods"), s=Sum("shipping"), d=Sum("duties"))
+    )
+    known = split.Parts(_q(sums["g"]), _q(sums["s"]), _q(sums["d"]))
+    refunded = split.allocate(charges, known, order.total - held - duties_moved(order))
+    exp = Decimal(1).scaleb(-minor_unit(order.currency))
+    out = split.split(charges, refunded, commission_rate(), exp)
+    coupon = order.discount - order.platform_funded - order.merchant_funded
+    kept = (
+        round_money(coupon * out.goods_kept / order.goods, order.currency) if order.goods else ZERO
+    )
+    return kept + out.merchant_funding
+
+
+def charge_back(order: Order, parts: split.Parts) -> dict[str, Decimal]:
+    """What a refund of `parts` after release takes back from each account: the release's split
+    with the refunds so far less the split with this one too, so a return after release ends
+    where the same return before release would have (decision 0026). "platform" is the coupon
+    cost the platform gets back (Cr coupons); the others are debits."""
+    charges = charges_of(order)
+    known = known_parts(order)
+    exp = Decimal(1).scaleb(-minor_unit(order.currency))
+    rate = commission_rate()
+    before = split.split(charges, split.allocate(charges, known, order.refunded), rate, exp)
+    after = split.split(
+        charges, split.allocate(charges, known + parts, order.refunded + parts.total), rate, exp
+    )
+    return {
+        "merchant": before.merchant - after.merchant,
+        "commission": before.commission - after.commission,
+        "shipping": before.shipping - after.shipping,
+        "duties": before.duties - after.duties,
+        "platform": before.platform - after.platform,
     }
 
 
@@ -445,9 +510,9 @@ def post_release(order: Order) -> None:
         return
     cur = order.currency
     moved = duties_moved(order)
-    split = release_split(order, held + moved)
+    shares = release_split(order, held + moved)
     by_tax = collected_by_tax(order)
-    due = allocate(by_tax, split["duties"])
+    due = allocate(by_tax, shares["duties"])
     already = allocate(by_tax, moved)
     duty_legs = [
         credit(
@@ -457,20 +522,20 @@ def post_release(order: Order) -> None:
         )
         for code in by_tax
     ]
-    rest = split["duties"] - moved - sum((due[c] - already[c] for c in by_tax), ZERO)
+    rest = shares["duties"] - moved - sum((due[c] - already[c] for c in by_tax), ZERO)
     legs = [
         debit(account(AccountKind.ESCROW, cur), held, order),
         # What the platform pays for a promotion (a platform coupon): its own cost.
         *(
-            [debit(account(AccountKind.COUPONS, cur), split["platform"], order)]
-            if split["platform"]
+            [debit(account(AccountKind.COUPONS, cur), shares["platform"], order)]
+            if shares["platform"]
             else []
         ),  # fmt: skip
         credit(
-            account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant), split["merchant"]
+            account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant), shares["merchant"]
         ),
-        credit(account(AccountKind.COMMISSION, cur), split["commission"]),
-        credit(account(AccountKind.SHIPPING, cur), split["shipping"]),
+        credit(account(AccountKind.COMMISSION, cur), shares["commission"]),
+        credit(account(AccountKind.SHIPPING, cur), shares["shipping"]),
         *duty_legs,
     ]
     if rest:  # duties without a breakdown in the quote (older orders): the country's account

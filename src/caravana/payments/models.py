@@ -178,6 +178,12 @@ class Refund(models.Model):
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=40)
     note = models.CharField(max_length=300, blank=True)
+    # What it gave back of the goods, the shipping and the duties the buyer paid (a return
+    # knows; they sum to `amount`), or null: a refund known only as a sum comes off the goods,
+    # then shipping, then duties (payments.split, decision 0026).
+    goods = models.DecimalField(**MONEY, null=True, blank=True)
+    shipping = models.DecimalField(**MONEY, null=True, blank=True)
+    duties = models.DecimalField(**MONEY, null=True, blank=True)
     status = models.CharField(max_length=10, choices=RefundStatus, default=RefundStatus.PENDING)
     provider_reference = models.CharField(max_length=64, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)

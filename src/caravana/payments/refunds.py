@@ -16,7 +16,7 @@ from caravana.money import round_money
 from caravana.orders import disputes as order_disputes
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Dispute, DisputeStatus, Order
-from caravana.payments import ledger, outbox
+from caravana.payments import ledger, outbox, split
 from caravana.payments.error_codes import PaymentsErrorCode
 from caravana.payments.models import (
     AccountKind,
@@ -71,13 +71,23 @@ def return_money(
 
 
 def refund_money(
-    payment: Payment, order: Order, amount: Decimal, reason: str, note: str = ""
+    payment: Payment,
+    order: Order,
+    amount: Decimal,
+    reason: str,
+    note: str = "",
+    parts: split.Parts | None = None,
 ) -> Refund:
     """Record a refund out of the order's escrow and its request to the provider (outbox), in
-    the caller's transaction. The provider is called after commit."""
+    the caller's transaction. The provider is called after commit. `parts`: what it gives back
+    of the goods, shipping and duties the buyer paid (a return knows), made to sum to `amount`;
+    without them the release counts it off the goods first (payments.split)."""
+    fitted = split.fit(parts, amount) if parts is not None else None
     refund = Refund.objects.create(
         reference=new_reference("RFD"), payment=payment, order=order, amount=amount,
         currency=payment.currency, reason=reason[:40], note=note[:300],
+        goods=fitted.goods if fitted else None, shipping=fitted.shipping if fitted else None,
+        duties=fitted.duties if fitted else None,
     )  # fmt: skip
     ledger.post_refund(f"refund:{refund.reference}", order, amount)
     _request_refund(refund)
@@ -93,6 +103,7 @@ def refund_after_release(
     reason: str,
     actor: Any = None,
     note: str = "",
+    parts: split.Parts | None = None,
 ) -> Refund:
     """A refund after the order's escrow was released (a return within the window of an order
     already completed): `legs` say who gives the money back (the merchant's payable, the
@@ -109,9 +120,12 @@ def refund_after_release(
         raise field_error(
             "order", _("This order has nothing to refund."), PaymentsErrorCode.NOTHING_TO_REFUND
         )
+    fitted = split.fit(parts, amount) if parts is not None else None
     refund = Refund.objects.create(
         reference=new_reference("RFD"), payment=payment, order=order, amount=amount,
         currency=payment.currency, reason=reason[:40], note=note[:300],
+        goods=fitted.goods if fitted else None, shipping=fitted.shipping if fitted else None,
+        duties=fitted.duties if fitted else None,
     )  # fmt: skip
     ledger.post(key, "return_charge",
                 [*legs, ledger.credit(ledger.account(AccountKind.REFUNDS, order.currency),
@@ -131,7 +145,12 @@ def _request_refund(refund: Refund) -> ProviderCall:
 
 
 def _refund(
-    order: Order, amount: Decimal | None, reason: str, actor: Any, note: str = ""
+    order: Order,
+    amount: Decimal | None,
+    reason: str,
+    actor: Any,
+    note: str = "",
+    parts: split.Parts | None = None,
 ) -> Refund:
     order = Order.objects.select_for_update().get(pk=order.pk)
     payment = Payment.objects.filter(
@@ -151,7 +170,7 @@ def _refund(
             _("Give an amount between 0 and %(n)s.") % {"n": min(held, order.refundable)},
             PaymentsErrorCode.REFUND_TOO_LARGE,
         )
-    refund = refund_money(payment, order, amount, reason, note)
+    refund = refund_money(payment, order, amount, reason, note, parts)
     lifecycle.record_refund(order, amount, source=reason, actor=actor, note=note)
     return refund
 
@@ -164,13 +183,15 @@ def refund(
     actor: Any = None,
     key: str | None = None,
     note: str = "",
+    parts: split.Parts | None = None,
 ) -> tuple[Refund, bool]:
-    """Give money back from escrow (all that is left when `amount` is None)."""
+    """Give money back from escrow (all that is left when `amount` is None); `parts` as for
+    refund_money."""
     if amount is not None:
         amount = clean_amount(amount, order.currency)
 
     def work() -> dict:
-        return {"refund": _refund(order, amount, reason, actor, note).reference}
+        return {"refund": _refund(order, amount, reason, actor, note, parts).reference}
 
     owner = str(getattr(actor, "pk", None) or "system")
     data = {"order": order.number, "amount": str(amount), "reason": reason}

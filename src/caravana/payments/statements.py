@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caravana.catalog.models import Merchant
+from caravana.payments import ledger
 from caravana.payments.models import AccountKind, LedgerEntry, PayoutItem
 
 ZERO = Decimal(0)
@@ -110,6 +111,11 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
             "id", "amount", "currency", "transaction__kind", "transaction__key",
             "transaction__created_at", "transaction__order__number",
             "transaction__order__discount", "transaction__order__platform_funded",
+            # What ledger.release_funding reads of an order refunded before its release.
+            "transaction__order__merchant_funded", "transaction__order__refunded",
+            "transaction__order__goods", "transaction__order__shipping",
+            "transaction__order__duties", "transaction__order__taxes",
+            "transaction__order__total", "transaction__order__currency",
         )
         .order_by("transaction__created_at", "id")
     )  # fmt: skip
@@ -146,6 +152,8 @@ def statement(merchant: Merchant, month: str | None = None) -> list[CurrencyStat
             # The order's goods at their full price, then what the merchant's own promotions
             # took off them (in the release's credit already): the lines sum to the entry.
             funded = txn.order.discount - txn.order.platform_funded if txn.order_id else ZERO
+            if funded and txn.order.refunded:  # less what refunds before release reversed
+                funded = ledger.release_funding(txn.order, txn)
             lines.append(Line(txn.created_at, "order", ref, amount + taken + funded))
             lines.append(Line(txn.created_at, "commission", ref, -taken))
             if funded:

@@ -15,9 +15,9 @@ Who pays, and what customs sees (docs/quotes.md, "Discounts and the customs valu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from caravana.catalog.models import Variant
 from caravana.errors import field_error
+from caravana.orders.models import OrderKind
 from caravana.orders.placement import Parcel, quote_parcels
+from caravana.pricing import local as local_pricing
 from caravana.promotions import discounts, queries
 from caravana.promotions.error_codes import PromotionsErrorCode as E
 from caravana.promotions.models import Coupon, FlashDeal, FreeShipping, Redemption
@@ -131,6 +133,19 @@ def apply(
                 parcels[i].discount += amount
                 parcels[i].coupon_code = coupon.code
             applied = Applied(coupon, off)
+        elif parcels[eligible[0]].kind == OrderKind.LOCAL:
+            # Local stock (decision 0022): no customs value to quote again, the lines' goods
+            # are lowered by the coupon's share and the delivery stays.
+            i = eligible[0]
+            before = parcels[i]
+            lowered: Any = local_pricing.discounted(  # answers what a Quote is asked (0022)
+                cast(local_pricing.LocalQuote, before.quote), 1 - off / before.quoted.goods
+            )
+            again_local = replace(before, quote=lowered)
+            saved = before.quoted.goods - again_local.quoted.goods
+            again_local.discount, again_local.coupon_code = saved, coupon.code
+            parcels[i] = again_local
+            applied = Applied(coupon, saved)
         else:
             i = eligible[0]
             before = parcels[i]
@@ -165,7 +180,9 @@ def free_shipping(parcels: list[Parcel]) -> None:
     }
     for p in parcels:
         offer = offers.get(p.merchant.pk)
-        if offer is None or p.quote is None or not p.quote.ok:
+        # Not local stock: the threshold is on the merchant's prices (CNY) for carriage from
+        # China; a returns point's local delivery is another carrier's price (decision 0026).
+        if offer is None or p.quote is None or not p.quote.ok or p.kind == OrderKind.LOCAL:
             continue
         goods = sum(
             (p.prices.get(v.pk, v.price) * q for v, q in p.items if v.currency == offer.currency),

@@ -26,7 +26,7 @@ from django.db.models import Sum
 from caravana.duties import services as duties
 from caravana.money import minor_unit, round_money
 from caravana.orders.models import Order
-from caravana.payments import ledger, refunds
+from caravana.payments import ledger, refunds, split
 from caravana.payments.models import AccountKind
 from caravana.returns import rules
 from caravana.returns.models import CountryReturnRule, ReturnRequest, ReturnState
@@ -140,8 +140,9 @@ def _from_escrow(
             memo=f"duties of return {request.reference} borne by the platform",
         )  # fmt: skip
         total = min(total, ledger.order_escrow(order))
+    parts = split.Parts(refund.goods, refund.shipping, refund.duties)
     done, _replayed = refunds.refund(order, total, reason="return", actor=actor, key=key,
-                                     note=f"return {request.reference}")  # fmt: skip
+                                     note=f"return {request.reference}", parts=parts)  # fmt: skip
     return done.reference
 
 
@@ -155,23 +156,20 @@ def _charged_back(
     actor: Any,
 ) -> str:
     cur = order.currency
-    goods = min(refund.goods, total)
-    # The merchant was paid the platform's coupon on these goods at release: it gives back the
-    # goods at full price, and the platform takes its coupon back (Cr coupons).
-    paid = paid_goods(order)
-    coupon = round_money(order.platform_funded * goods / paid, cur) if paid > ZERO else ZERO
-    full = goods + coupon
-    commission = min(round_money(full * ledger.commission_rate(), cur), full)
-    shipping = min(refund.shipping, total - goods)
-    duty = total - goods - shipping
+    # What each account gives back: the release's split without and with this refund
+    # (ledger.charge_back): the merchant its goods at full price less commission, the platform
+    # its commission, the shipping given back and its coupon on these goods (Cr coupons), and
+    # the merchant's free shipping on them comes back to the merchant (decision 0026).
+    parts = split.fit(split.Parts(refund.goods, refund.shipping, refund.duties), total)
+    back = ledger.charge_back(order, parts)
+    duty = parts.duties
     legs = [
         ledger.debit(ledger.account(AccountKind.MERCHANT_PAYABLE, cur, merchant=order.merchant),
-                     full - commission),
-        ledger.debit(ledger.account(AccountKind.COMMISSION, cur), commission),
-        ledger.debit(ledger.account(AccountKind.SHIPPING, cur), shipping),
+                     back["merchant"]),
+        ledger.debit(ledger.account(AccountKind.COMMISSION, cur), back["commission"]),
+        ledger.debit(ledger.account(AccountKind.SHIPPING, cur), back["shipping"]),
+        ledger.credit(ledger.account(AccountKind.COUPONS, cur), back["platform"], order),
     ]  # fmt: skip
-    if coupon > ZERO:
-        legs.append(ledger.credit(ledger.account(AccountKind.COUPONS, cur), coupon, order))
     duty_legs = [
         ledger.debit(ledger.account(AccountKind.DUTY_ABSORBED, cur, country=order.country), duty)
     ]
@@ -192,7 +190,8 @@ def _charged_back(
         with transaction.atomic():
             done = refunds.refund_after_release(order, total, legs + duty_legs, key=key,
                                                 reason="return", actor=actor,
-                                                note=f"return {request.reference}")  # fmt: skip
+                                                note=f"return {request.reference}",
+                                                parts=parts)  # fmt: skip
     except ledger.LedgerError:
         if not request.duties_reclaimed:
             raise
@@ -200,5 +199,6 @@ def _charged_back(
         request.duties_reclaimed = False
         done = refunds.refund_after_release(order, total, legs + [ledger.debit(
             ledger.account(AccountKind.DUTY_ABSORBED, cur, country=order.country), duty)],
-            key=key, reason="return", actor=actor, note=f"return {request.reference}")  # fmt: skip
+            key=key, reason="return", actor=actor, note=f"return {request.reference}",
+            parts=parts)  # fmt: skip
     return done.reference
