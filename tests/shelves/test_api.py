@@ -90,8 +90,7 @@ def test_only_signed_in_buyers(shop):
 def test_header_links_to_the_wishlist_with_its_count(shop, lang, word):
     a, b = shop
     c, user = buyer_client()
-    c.cookies["django_language"] = lang
-    c.post("/country/", {"country": "BR"})
+    c.post("/country/", {"country": "BR", "language": lang})
     html = c.get("/").content.decode()
     assert 'data-testid="wishlist-link" data-count="0"' in html and word in html
     c.post(URL, {"product_id": a.pk}, content_type="application/json")

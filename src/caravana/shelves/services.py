@@ -163,9 +163,11 @@ def _count_key(user: Any) -> str:
 
 
 def _forget_count(user: Any) -> None:
-    """After a write: the header's count is read again (after the commit, so a reader racing
-    the write cannot put back the old figure for long: it expires within the hour anyway)."""
-    transaction.on_commit(lambda: cache.delete(_count_key(user)))
+    """After a write: the header's count is read again. Dropped now and again after the commit,
+    so a page read racing the write cannot keep the old figure cached."""
+    key = _count_key(user)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def wishlist_count(user: Any) -> int:
