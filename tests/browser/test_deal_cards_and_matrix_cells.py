@@ -1,8 +1,8 @@
 """In a real Chromium (issue 13): a product under a flash deal shows the deal's landed price on
 its card (the normal one struck through, the badge, a ticking countdown) and the same figure in
 the product page's sticky buy bar; the header's wishlist link counts the saved products (on a
-390 px screen, in the account menu). A merchant fills an empty cell of the variant matrix and the variant is
-made. Screenshots go to var/ (looked at, not committed)."""
+390 px screen, in the account menu). A merchant fills an empty cell of the variant matrix and
+the variant is made. Screenshots go to var/ (looked at, not committed)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,11 @@ def test_card_and_sticky_bar_show_the_deal_landed_price(live_server, page, setti
         page.goto(url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.locator("input[name=q]").bounding_box()["width"] > 100
+        page.screenshot(path=VAR / f"deal{path.replace('/', '-')}390.png")
     page.get_by_role("button", name="Menu").click()
     expect(page.get_by_test_id("wishlist-menu-link")).to_contain_text("1")
     page.screenshot(path=VAR / "deal-menu-390.png")
     page.keyboard.press("Escape")
-        page.screenshot(path=VAR / f"deal{path.replace('/', '-')}390.png")
     expect(page.get_by_test_id("buybar-deal")).to_have_text(figure)
 
 
