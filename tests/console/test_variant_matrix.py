@@ -126,3 +126,71 @@ def test_a_price_too_large_for_the_column_is_refused(dress):
     assert r.status_code == 422
     grid["Black", "S"].refresh_from_db()
     assert grid["Black", "S"].price == Decimal("59.00")
+
+
+# Empty cells (issue 13): filling one creates that variant in the same all-or-nothing post.
+
+
+def with_hole(dress):
+    """Black comes in L too; Red does not: the Red / L cell is empty."""
+    grid, product = dress["grid"], dress["product"]
+    grid["Black", "L"] = f.variant(
+        product, price="61.00", sku="D-Black-L", options={"colour": "Black", "size": "L"}
+    )
+    page = dress["client"].get(f"/console/products/{product.pk}/matrix/").content.decode()
+    assert 'name="new-price-1-2"' in page  # row Red (1), column L (2)
+    return grid, product
+
+
+def test_filling_an_empty_cell_creates_the_variant(dress):
+    grid, product = with_hole(dress)
+    data = post_of(grid, **{"new-price-1-2": "64,50", "new-stock-1-2": "7"})
+    r = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
+    assert r.status_code == 302
+    made = product.variants.get(options={"colour": "Red", "size": "L"})
+    assert made.price == Decimal("64.50") and made.sku == "D-Black-RED-L"
+    assert made.weight_g == grid["Black", "L"].weight_g
+    assert Stock.objects.get(variant=made).quantity == 7
+    # The same post again: the cell is a variant now, nothing more is created.
+    again = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
+    assert again.status_code == 302 and product.variants.count() == 6
+
+
+def test_a_typed_sku_and_a_blank_cell(dress):
+    grid, product = with_hole(dress)
+    data = post_of(grid, **{"new-price-1-2": "64", "new-sku-1-2": "RED-L-01"})
+    assert dress["client"].post(f"/console/products/{product.pk}/matrix/", data).status_code == 302
+    made = product.variants.get(sku="RED-L-01")
+    assert Stock.objects.get(variant=made).quantity == 0
+    # A post leaving the empty cells blank creates nothing.
+    n = product.variants.count()
+    dress["client"].post(f"/console/products/{product.pk}/matrix/", post_of(grid))
+    assert product.variants.count() == n
+
+
+def test_a_bad_new_cell_is_named_and_nothing_is_saved(dress):
+    grid, product = with_hole(dress)
+    black_s = grid["Black", "S"]
+    data = post_of(grid, **{f"price-{black_s.pk}": "10", "new-price-1-2": "free"})
+    r = dress["client"].post(f"/console/products/{product.pk}/matrix/", data)
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "Red / L: Price" in body
+    black_s.refresh_from_db()
+    assert black_s.price == Decimal("59.00") and product.variants.count() == 5
+    # A typed SKU another variant has: named on the cell, and the other cells' change undone.
+    taken = post_of(grid, **{f"price-{black_s.pk}": "10", "new-price-1-2": "60",
+                             "new-sku-1-2": "D-Red-S"})  # fmt: skip
+    r = dress["client"].post(f"/console/products/{product.pk}/matrix/", taken)
+    assert r.status_code == 422 and "Red / L: SKU" in r.content.decode()
+    black_s.refresh_from_db()
+    assert black_s.price == Decimal("59.00") and product.variants.count() == 5
+
+
+def test_empty_cells_in_chinese(dress):
+    _grid, product = with_hole(dress)
+    c = dress["client"]
+    c.cookies["django_language"] = "zh-hans"
+    page = c.get(f"/console/products/{product.pk}/matrix/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "填写价格即可创建" in html and "留空则自动生成" in html

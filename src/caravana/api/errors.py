@@ -34,6 +34,7 @@ from caravana.pricing.error_codes import PricingErrorCode
 from caravana.promotions.error_codes import PromotionsErrorCode
 from caravana.redelivery.error_codes import RedeliveryErrorCode
 from caravana.reviews.error_codes import ReviewsErrorCode
+from caravana.shelves.error_codes import ShelvesErrorCode
 from caravana.tracking.error_codes import TrackingErrorCode
 
 #: Every app's codes; an app's new enum is added here, and so appears in the OpenAPI schema.
@@ -55,6 +56,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
     PromotionsErrorCode,
     RedeliveryErrorCode,
     ReviewsErrorCode,
+    ShelvesErrorCode,
     TrackingErrorCode,
 )
 ERROR_CODES: tuple[str, ...] = tuple(sorted({member.value for enum in ENUMS for member in enum}))

@@ -21,6 +21,7 @@ from caravana.promotions.api import router as promotions_router
 from caravana.redelivery.api import router as redelivery_router
 from caravana.reviews.api import merchant_router as reviews_merchant_router
 from caravana.reviews.api import router as reviews_router
+from caravana.shelves.api import router as shelves_router
 from caravana.tracking.api import router as tracking_router
 
 #: The errors any operation may answer, in one shape (caravana.api.errors): a list of located
@@ -83,3 +84,4 @@ api.add_router("/", reviews_merchant_router)
 api.add_router("/", promotions_router)
 api.add_router("/", carrier_events_router)
 api.add_router("/", clearance_router)
+api.add_router("/", shelves_router)

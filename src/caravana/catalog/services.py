@@ -3,6 +3,7 @@ bad field raises ValidationError naming it and nothing is written."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -593,7 +594,10 @@ def set_products_stock(
 
 @transaction.atomic
 def set_variant_grid(
-    product: Product, warehouse: Warehouse, cells: Mapping[int, Mapping[str, Any]]
+    product: Product,
+    warehouse: Warehouse,
+    cells: Mapping[int, Mapping[str, Any]],
+    new: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> int:
     """Prices and on-hand stock of many of one product's variants at once (the console's
     variant matrix): ``cells`` maps a variant id to {"price": Decimal, "quantity": int}, either
@@ -660,7 +664,58 @@ def set_variant_grid(
             stock.quantity = quantity
             stock.save(update_fields=["quantity"])
             changed += 1
+    for key, cell in (new or {}).items():
+        changed += _new_grid_variant(product, warehouse, key, cell, errors, codes)
     if errors:
         raise coded_fields_error(errors, codes)
     _refresh_price_from(product)
     return changed
+
+
+def _grid_sku(product: Product, options: Mapping[str, str]) -> str:
+    """A SKU for a variant made in the grid: the product's first SKU's stem and the options'
+    values (ASCII, upper case; a Chinese value keeps its characters), numbered on a clash."""
+    first = product.variants.order_by("pk").values_list("sku", flat=True).first() or ""
+    stem = first.rsplit("-", 1)[0] if "-" in first else (first or f"P{product.pk}")
+    parts = [re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "", str(v)).upper() for v in options.values()]
+    base = "-".join([stem, *[p for p in parts if p]])[:60]
+    sku, n = base, 2
+    while Variant.objects.filter(merchant_id=product.store.merchant_id, sku=sku).exists():
+        sku, n = f"{base[:58]}-{n}", n + 1
+    return sku
+
+
+def _new_grid_variant(
+    product: Product,
+    warehouse: Warehouse,
+    key: str,
+    cell: Mapping[str, Any],
+    errors: dict[str, Any],
+    codes: dict[str, CatalogErrorCode | CommonErrorCode],
+) -> int:
+    """A variant for an empty cell of the grid (options `cell["options"]`, a price, stock and
+    an SKU typed or made by _grid_sku), sized and weighed as the product's first variant.
+    Errors go under "<key>.<field>"; the caller's transaction then writes nothing."""
+    like = product.variants.order_by("pk").first()
+    options = dict(cell["options"])
+    sku = (cell.get("sku") or "").strip() or _grid_sku(product, options)
+    data: dict[str, Any] = {"sku": sku, "options": options, "price": cell["price"]}
+    if like is not None:
+        for name in ("currency", "weight_g", "length_cm", "width_cm", "height_cm", "battery"):
+            data[name] = getattr(like, name)
+    variant = Variant(product=product, merchant_id=product.store.merchant_id)
+    _assign(variant, data, VARIANT_FIELDS)
+    try:
+        with transaction.atomic():
+            _save_variant(variant)
+            Stock.objects.create(
+                variant=variant, warehouse=warehouse, quantity=cell.get("quantity") or 0
+            )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors[f"{key}.{field}"] = messages[0]
+            codes[f"{key}.{field}"] = (
+                CatalogErrorCode.SKU_TAKEN if field == "sku" else CommonErrorCode.INVALID
+            )
+        return 0
+    return 1

@@ -1,5 +1,6 @@
 """The merchant console's variant matrix page: one product's variants' prices and stock in one
-grid, saved by one post through catalog.services.set_variant_grid (all cells or none)."""
+grid, saved by one post through catalog.services.set_variant_grid (all cells or none), which
+also creates a variant for each empty cell the merchant filled."""
 
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
     other: list[str] = []
     if request.method == "POST":
         changes = variant_matrix.read(grid, request.POST)
-        if changes is not None and warehouse is not None:
+        new = variant_matrix.read_new(grid, request.POST)
+        if changes is not None and new is not None and warehouse is not None:
             try:
-                n = services.set_variant_grid(product, warehouse, changes)
+                n = services.set_variant_grid(product, warehouse, changes, new)
             except ValidationError as exc:
                 other = variant_matrix.place_errors(grid, exc.error_dict)
             else:

@@ -1,9 +1,10 @@
 """The variant matrix: a product's variants laid out colour × size, each cell the variant's
 price and on-hand stock, edited in one form post. Which option is the row and which the column
 is read from the options' names (a colour word down, a size word across); a product with one
-option is one column, with none one cell. Combinations no variant has are shown empty: the
-grid edits variants, it does not invent SKUs. Parsing reports every bad cell, named by its
-colour and size, before the catalog service (catalog.services.set_variant_grid) is called."""
+option is one column, with none one cell. Parsing reports every bad cell, named by its
+colour and size, before the catalog service (catalog.services.set_variant_grid) is called.
+Combinations no variant has are shown empty; the merchant may fill one (a price, stock and,
+if they like, an SKU; else one is made) and the same post creates that variant."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ class Cell:
     price: str = ""
     quantity: str = ""
     errors: list[str] = field(default_factory=list)
+    #: An empty cell the merchant may fill: its form key ("<row>-<column>") and the options
+    #: the new variant gets; "" and {} for a variant's cell or one that cannot be made.
+    key: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+    sku: str = ""
 
 
 @dataclass
@@ -65,8 +71,12 @@ class Matrix:
         return [c for _r, cells in self.rows for c in cells if c.variant is not None]
 
     @property
+    def empty(self) -> list[Cell]:
+        return [c for _r, cells in self.rows for c in cells if c.key]
+
+    @property
     def errors(self) -> list[str]:
-        return [f"{c.label}: {e}" for c in self.cells for e in c.errors]
+        return [f"{c.label}: {e}" for c in self.cells + self.empty for e in c.errors]
 
 
 def _axes(variants: Sequence[Variant]) -> tuple[str | None, str | None]:
@@ -89,11 +99,13 @@ def build(variants: Sequence[Variant], stocks: Mapping[int, Stock]) -> Matrix:
     row_keys: list[str] = []
     column_keys: list[str] = []
     by_key: dict[tuple[str, str], Variant] = {}
+    made_up: set[str] = set()  # columns named by an SKU, not an option value
     for v in variants:
         r = str(v.options.get(row_name, "")) if row_name else ""
         c = str(v.options.get(column_name, "")) if column_name else ""
         if (r, c) in by_key:  # a third option tells them apart: the SKU does in the grid
             c = f"{c} · {v.sku}" if c else v.sku
+            made_up.add(c)
         if r not in row_keys:
             row_keys.append(r)
         if c not in column_keys:
@@ -104,9 +116,9 @@ def build(variants: Sequence[Variant], stocks: Mapping[int, Stock]) -> Matrix:
         return option_value(name, value) if name and value else value
 
     rows = []
-    for r in row_keys:
+    for ri, r in enumerate(row_keys):
         cells = []
-        for c in column_keys:
+        for ci, c in enumerate(column_keys):
             v = by_key.get((r, c))
             label = " / ".join(x for x in (shown(row_name, r), shown(column_name, c)) if x)
             cell = Cell(variant=v, label=label or (v.sku if v else ""))
@@ -114,6 +126,9 @@ def build(variants: Sequence[Variant], stocks: Mapping[int, Stock]) -> Matrix:
                 cell.stock = stocks.get(v.pk)
                 cell.price = str(v.price)
                 cell.quantity = str(cell.stock.quantity if cell.stock else 0)
+            elif c not in made_up and (r or c):
+                cell.key = f"{ri}-{ci}"
+                cell.options = {n: val for n, val in ((row_name, r), (column_name, c)) if n}
             cells.append(cell)
         rows.append((shown(row_name, r), cells))
     return Matrix(row_name, column_name, rows, [shown(column_name, c) for c in column_keys])
@@ -152,18 +167,56 @@ def read(matrix: Matrix, post: Mapping[str, Any]) -> dict[int, dict[str, Any]] |
     return changes
 
 
+def read_new(matrix: Matrix, post: Mapping[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The empty cells the merchant filled (new-price-<key>, new-stock-<key>, new-sku-<key>):
+    a cell with a price becomes a variant; one left blank stays empty. None when a filled
+    cell is bad (its errors are on it)."""
+    out: dict[str, dict[str, Any]] = {}
+    for cell in matrix.empty:
+        cell.price = str(post.get(f"new-price-{cell.key}", "")).strip()
+        cell.quantity = str(post.get(f"new-stock-{cell.key}", "")).strip()
+        cell.sku = str(post.get(f"new-sku-{cell.key}", "")).strip()
+        if not (cell.price or cell.quantity or cell.sku):
+            continue
+        values: dict[str, Any] = {"options": cell.options, "sku": cell.sku}
+        try:
+            price = Decimal(cell.price.replace(",", ".")) if cell.price else None
+        except InvalidOperation:
+            price = None
+        if price is None or not price.is_finite() or price < Decimal("0.01"):
+            cell.errors.append(
+                _("Price: give a price of at least 0.01 to create this variant, e.g. 59.90.")
+            )
+        else:
+            values["price"] = price
+        quantity = whole(cell.quantity or "0", INT_MAX)
+        if quantity is None:
+            cell.errors.append(_("Stock: a whole number, 0 or more."))
+        else:
+            values["quantity"] = quantity
+        if len(cell.sku) > 64:
+            cell.errors.append(_("SKU: at most 64 characters."))
+        out[cell.key] = values
+    if any(c.errors for c in matrix.empty):
+        return None
+    return out
+
+
 def place_errors(matrix: Matrix, error_dict: Mapping[str, Sequence[Any]]) -> list[str]:
     """Put a service's errors ("<variant id>.<field>") on their cells; the rest come back."""
     by_id = {c.variant.pk: c for c in matrix.cells if c.variant is not None}
+    by_key = {c.key: c for c in matrix.empty}
     rest = []
     for key, messages in error_dict.items():
         vid, _dot, name = key.partition(".")
-        cell = by_id.get(id_from(vid) or 0)
+        cell = by_key.get(vid) or by_id.get(id_from(vid) or 0)
         for m in messages:
             text = " ".join(m.messages) if hasattr(m, "messages") else str(m)
             if cell is None:
                 rest.append(text)
             else:
-                label = {"price": _("Price"), "quantity": _("Stock")}.get(name, name)
+                label = {"price": _("Price"), "quantity": _("Stock"), "sku": _("SKU")}.get(
+                    name, name
+                )
                 cell.errors.append(f"{label}: {text}")
     return rest

@@ -4,7 +4,8 @@ in a buyer's country (the storefront's "deals ending soon")."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -33,13 +34,14 @@ def live_deals(variant_ids, now: dt.datetime | None = None) -> dict[int, FlashDe
 
 
 def live_by_product(product_ids, now: dt.datetime | None = None) -> dict[int, FlashDeal]:
-    """One live deal per product (for a card's badge)."""
+    """One live deal per product, the one ending first (as the product page's deal box picks
+    it), with its variant and product loaded for pricing: one query for a page of cards."""
     ids = list(product_ids)
     if not ids:
         return {}
     out: dict[int, FlashDeal] = {}
     found = live(now).filter(variant__product_id__in=ids).order_by("-ends_at", "-id")
-    for deal in found.only("id", "variant_id", "variant__product_id", "ends_at", "price"):
+    for deal in found.select_related("variant", "variant__product"):
         out[deal.variant.product_id] = deal
     return out
 
@@ -70,3 +72,41 @@ def deal_quote(deal: FlashDeal, country: str) -> Quote | None:
     except QuoteError:
         return None
     return quote if quote.ok else None
+
+
+@dataclass(frozen=True)
+class DealPrice:
+    """What every page shows for a product under a live deal: one unit of the deal's variant
+    landed in the buyer's country at the deal's price (`amount`, what the checkout charges for
+    it) and at the variant's own price (`was`, struck through; None when that cannot be
+    quoted), in `currency`, the buyer's."""
+
+    deal: FlashDeal
+    amount: Decimal
+    was: Decimal | None
+    currency: str
+
+
+def deal_price(deal: FlashDeal, country: str) -> DealPrice | None:
+    """The one function the deal box, the sticky buy bar, the cards and "deals ending soon"
+    price a deal with; None when the deal cannot be quoted in `country` (they show the normal
+    price only). The quotes are the engine's over books and FX rates held in memory
+    (pricing.quoting): no query once they are warm, so a page of cards costs none per card."""
+    quote = deal_quote(deal, country)
+    if quote is None or quote.collect_at_checkout is None:
+        return None
+    variant = deal.variant
+    normal = landed.quote_one(variant, variant.product.hs_code, country)
+    was = normal.collect_at_checkout if normal is not None and normal.ok else None
+    return DealPrice(deal, quote.collect_at_checkout, was, quote.currency)
+
+
+def deal_prices(product_ids, country: str, now: dt.datetime | None = None) -> dict[int, DealPrice]:
+    """Each product's live deal priced in `country` (deal_price), by product id; products whose
+    deal cannot be quoted there are left out. One query."""
+    out: dict[int, DealPrice] = {}
+    for pk, deal in live_by_product(product_ids, now).items():
+        priced = deal_price(deal, country)
+        if priced is not None:
+            out[pk] = priced
+    return out

@@ -9,12 +9,15 @@ from collections.abc import Iterable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from caravana.catalog.models import Product
+from caravana.errors import field_error
+from caravana.shelves.error_codes import ShelvesErrorCode as E
 from caravana.shelves.models import (
     ALL,
     BestSeller,
@@ -131,26 +134,53 @@ def add_to_wishlist(user: Any, product_id: int) -> bool:
         return False
     saved = WishlistItem.objects.filter(user=user)
     if saved.count() >= WISHLIST_MAX and not saved.filter(product_id=product_id).exists():
-        raise ValidationError(
-            {
-                "product": ngettext(
-                    "Your wishlist holds %(n)d product, the most it can: remove it first.",
-                    "Your wishlist holds %(n)d products, the most it can: remove one first.",
-                    WISHLIST_MAX,
-                )
-                % {"n": WISHLIST_MAX}
-            }
+        raise field_error(
+            "product",
+            ngettext(
+                "Your wishlist holds %(n)d product, the most it can: remove it first.",
+                "Your wishlist holds %(n)d products, the most it can: remove one first.",
+                WISHLIST_MAX,
+            )
+            % {"n": WISHLIST_MAX},
+            E.WISHLIST_FULL,
         )
     try:
         with transaction.atomic():
             WishlistItem.objects.get_or_create(user=user, product_id=product_id)
     except IntegrityError:  # saved by a second click in the meantime: saved all the same
         pass
+    _forget_count(user)
     return True
 
 
 def remove_from_wishlist(user: Any, product_id: int) -> None:
     WishlistItem.objects.filter(user=user, product_id=product_id).delete()
+    _forget_count(user)
+
+
+def _count_key(user: Any) -> str:
+    return f"shelves:wishlist-count:{user.pk}"
+
+
+def _forget_count(user: Any) -> None:
+    """After a write: the header's count is read again. Dropped now and again after the commit,
+    so a page read racing the write cannot keep the old figure cached."""
+    key = _count_key(user)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def wishlist_count(user: Any) -> int:
+    """How many products the buyer saved, for the header's link on every page: from the cache
+    (dropped by every wishlist write here), so a page costs no query for it most of the time."""
+    if not user.is_authenticated:
+        return 0
+    key = _count_key(user)
+    found = cache.get(key)
+    if found is None:
+        found = min(WishlistItem.objects.filter(user=user).count(), WISHLIST_MAX)
+        cache.set(key, found, 3600)
+    return found
 
 
 def wishlist_ids(user: Any, n: int = WISHLIST_MAX) -> list[int]:

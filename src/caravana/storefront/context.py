@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from caravana import markets
+from caravana.shelves import services as shelves
 from caravana.storefront import delivery
 
 
@@ -17,4 +18,11 @@ def buyer_context(request: HttpRequest) -> dict:
         "buyer_languages": markets.BUYER_LANGUAGES,
         # Cards and the product page show it; worked out once per page, when first shown.
         "delivery_promise": SimpleLazyObject(lambda: delivery.promise_for(country)),
+        # The header's wishlist link (signed-in buyers): cached, read when first shown.
+        "wishlist_count": SimpleLazyObject(lambda: _wishlist_count(request)),
     }
+
+
+def _wishlist_count(request: HttpRequest) -> int:
+    user = getattr(request, "user", None)
+    return shelves.wishlist_count(user) if user is not None else 0

@@ -60,11 +60,14 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     storage = ProductImage._meta.get_field("image").storage
     from_price = gettext("from %(price)s")
     hearts = _hearts(request, [p.pk for p in products])
-    deals = promotion_queries.live_by_product([p.pk for p in products])  # one query a page
+    # One query a page; a product under a live deal shows the deal's landed price, as its
+    # product page's deal box (promotions.queries.deal_price), its own struck through.
+    deals = promotion_queries.deal_prices([p.pk for p in products], request.country.code)
     cards = []
     for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
         amount = prices[p.pk].amount
+        deal = deals.get(p.pk)
         cards.append(
             {
                 "product": p,
@@ -83,10 +86,21 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 "lazy": n >= EAGER_CARDS,
                 **_rating(p, p.seller_badge or ""),
                 "wish_html": hearts(p.pk, p.title(lang)) if hearts else "",
-                "deal": p.pk in deals,
+                "deal": _card_deal(deal, book) if deal else None,
             }
         )
     return cards
+
+
+def _card_deal(deal: promotion_queries.DealPrice, book: PriceBook) -> dict:
+    """A card's deal: its landed price, the normal one struck through and the countdown."""
+    return {
+        "price": Money(deal.amount, deal.currency).format(book.locale),
+        "amount": str(deal.amount),
+        "was": "" if deal.was is None else Money(deal.was, deal.currency).format(book.locale),
+        "ends_iso": deal.deal.ends_at.isoformat(),
+        "ends_at": deal.deal.ends_at,
+    }
 
 
 def _hearts(request: HttpRequest, ids: list[int]) -> Callable[[int, str], SafeString] | None:
@@ -511,14 +525,18 @@ def _deal(request: HttpRequest, variants: list, book: PriceBook) -> dict | None:
     deal = min(deals.values(), key=lambda d: (d.ends_at, d.pk))
     variant = next(v for v in variants if v.pk == deal.variant_id)
     deal.variant = variant
-    quote = promotion_queries.deal_quote(deal, request.country.code)
+    priced = promotion_queries.deal_price(deal, request.country.code)
     return {
         "deal": deal,
         "variant": variant,
         "price": book.show(deal.price, variant.currency),
         "was": book.show(variant.price, variant.currency),
-        "landed": Money(quote.collect_at_checkout, quote.currency).format(book.locale)
-        if quote is not None and quote.collect_at_checkout is not None
+        # The deal's landed price (the cards' and the sticky bar's figure); "" when it cannot
+        # be quoted here: the bar then shows the normal price only.
+        "landed": Money(priced.amount, priced.currency).format(book.locale) if priced else "",
+        "landed_amount": priced.amount if priced else None,
+        "landed_was": Money(priced.was, priced.currency).format(book.locale)
+        if priced and priced.was is not None
         else "",
         "ends_iso": deal.ends_at.isoformat(),
         "left": deal.remaining,

@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext
 
 from caravana.catalog.thumbnails import picture_html
@@ -33,7 +34,9 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
         if c["image"]
         else _NO_IMAGE
     )
-    amount = format_html(' data-amount="{}"', c["amount_attr"]) if c["amount_attr"] else ""
+    deal = c.get("deal")
+    amount_attr = deal["amount"] if deal else c["amount_attr"]
+    amount = format_html(' data-amount="{}"', amount_attr) if amount_attr else ""
     promise = context.get("delivery_promise")
     arrives = (
         format_html(
@@ -47,12 +50,28 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
         '  <span class="title">{}</span>\n  <span class="muted">{}</span>{}\n'
         '  <span class="price" data-testid="card-price"{}>{}</span>{}\n</a>\n',
         c["url"], c["product"].pk, image, c["title"], c["store"], _rating(c), amount,
-        c["price_text"] if c["price"] else "—", arrives,
+        _deal_price(deal) if deal else (c["price_text"] if c["price"] else "—"), arrives,
     )  # fmt: skip
     if c.get("wish_html"):
         # The heart sits over the picture, beside the link (a form may not be inside it).
         out = format_html('<div class="card-wrap">{}{}</div>\n', out, c["wish_html"])
     return out
+
+
+def _deal_price(deal: dict[str, Any]) -> SafeString:
+    """The deal's landed price, the normal one struck through and the time left (counted down
+    by site.js, as the product page's deal box)."""
+    was = (
+        format_html(' <s class="muted" data-testid="card-was">{}</s>', deal["was"])
+        if deal["was"]
+        else ""
+    )
+    return format_html(
+        '<strong data-testid="card-deal-price">{}</strong>{}\n  <span class="small deal-ends">'
+        '<time data-countdown="{}" data-ended="{}" datetime="{}">{}</time></span>',
+        deal["price"], was, deal["ends_iso"], gettext("Ended"), deal["ends_iso"],
+        timeuntil(deal["ends_at"]),
+    )  # fmt: skip
 
 
 def _rating(c: dict[str, Any]) -> SafeString | str:
