@@ -12,7 +12,7 @@ from caravana.catalog import landed
 from caravana.catalog.models import ListingPrice
 from caravana.pricing import quoting
 from caravana.pricing.engine import Quote, QuoteError
-from caravana.promotions.models import FlashDeal
+from caravana.promotions.models import FlashDeal, FreeShipping
 
 
 def live(now: dt.datetime | None = None):
@@ -70,3 +70,12 @@ def deal_quote(deal: FlashDeal, country: str) -> Quote | None:
     except QuoteError:
         return None
     return quote if quote.ok else None
+
+
+def free_shipping_by_merchant(merchant_ids) -> dict[int, FreeShipping]:
+    """Each merchant's active free-shipping offer (for a card's "free shipping over …")."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    found = FreeShipping.objects.filter(merchant_id__in=ids, is_active=True)
+    return {f.merchant_id: f for f in found}

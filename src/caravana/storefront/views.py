@@ -4,7 +4,7 @@ render. Each page does a fixed number of queries whatever the catalogue's size."
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -31,7 +31,7 @@ from caravana.reviews import services as reviews
 from caravana.reviews.views import product_context as reviews_context
 from caravana.shelves import services as shelves
 from caravana.shelves.models import ALL
-from caravana.storefront import local_stock, suggestions, wishlist
+from caravana.storefront import delivery_filters, local_stock, suggestions, wishlist
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
@@ -61,6 +61,8 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     from_price = gettext("from %(price)s")
     hearts = _hearts(request, [p.pk for p in products])
     deals = promotion_queries.live_by_product([p.pk for p in products])  # one query a page
+    free = promotion_queries.free_shipping_by_merchant(p.store.merchant_id for p in products)
+    free_over = gettext("Free shipping over %(amount)s")
     cards = []
     for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
@@ -84,9 +86,22 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 **_rating(p, p.seller_badge or ""),
                 "wish_html": hearts(p.pk, p.title(lang)) if hearts else "",
                 "deal": p.pk in deals,
+                "ships_free": _ships_free(free.get(p.store.merchant_id), book, free_over),
             }
         )
     return cards
+
+
+def _ships_free(offer, book: PriceBook, wording: str) -> str:
+    """ "Free shipping over R$ 230": the merchant's threshold (CNY) in the buyer's currency,
+    rounded up to a whole unit so a basket at the figure shown does reach it."""
+    if offer is None:
+        return ""
+    money = book.convert(offer.threshold, offer.currency)
+    if money is None:
+        return ""
+    whole = Money(money.amount.to_integral_value(ROUND_CEILING), money.currency)
+    return wording % {"amount": whole.format(book.locale)}
 
 
 def _hearts(request: HttpRequest, ids: list[int]) -> Callable[[int, str], SafeString] | None:
@@ -285,6 +300,7 @@ def _listing(
         errors["max"] = _("Maximum price: give an amount no lower than the minimum price.")
         price_max = None
     rating_min = _rating_min(request.GET.get("rating"))
+    delivery = delivery_filters.chosen(request.GET)
     exact = request.GET.get("exact") == "1"
     if store is None and request.GET.get("store"):
         # The search page's store filter (the stores of the results offered as choices).
@@ -309,12 +325,27 @@ def _listing(
         page=_page(request.GET.get("page")),
         per_page=PER_PAGE,
         rating_min=rating_min,
+        ships_free=delivery.ships_free,
+        speed_max=delivery.speed_max,
         correct=not exact,
     )
     result = run_search(req)
     query = request.GET.copy()
     query.pop("page", None)
     cards = _cards(request, result.ids)
+    speeds = delivery_filters.speed_choices(request.country)
+    chip_labels = {
+        "free": _("Free shipping"),
+        "speed": dict(speeds).get(delivery.speed, ""),
+        "rating": _("%(n)s stars and up") % {"n": int(rating_min)} if rating_min else "",
+        "store": store_filter.name if store_filter else "",
+        "min": _("From %(amount)s") % {"amount": _money(price_min, book)}
+        if price_min is not None
+        else "",
+        "max": _("Up to %(amount)s") % {"amount": _money(price_max, book)}
+        if price_max is not None
+        else "",
+    }
     return {
         **_findings(request, text, result, exact, lang),
         "stores": _store_choices(cards, store_filter),
@@ -332,6 +363,10 @@ def _listing(
         "currency": request.country.currency,
         "errors": errors,
         "rating": str(int(rating_min)) if rating_min else "",
+        "free": delivery.ships_free,
+        "speed": delivery.speed,
+        "speeds": speeds,
+        "chips": delivery_filters.chips(request.GET, {k: v for k, v in chip_labels.items() if v}),
     }
 
 
@@ -375,6 +410,11 @@ def _store_choices(cards: list[dict], chosen: Store | None) -> list[tuple[str, s
 
 
 STORE_CHOICES = 12
+
+
+def _money(amount: Decimal, book: PriceBook) -> str:
+    """An amount the buyer typed, in their currency, as their locale writes it."""
+    return Money(amount, book.country.currency).format(book.locale)
 
 
 def _rating_min(value: str | None) -> Decimal | None:
