@@ -132,9 +132,7 @@ def test_shipping_on_time_needs_enough_orders_and_the_top_share(share, paid, exp
 def _request(shops, scope: str, **kw) -> SearchRequest:
     base: dict = {"country": "BR", "per_page": 100}
     if scope == "top":
-        base.update(
-            category_ids=(shops["top"].pk, shops["leaf"].pk), category_top=shops["top"].pk
-        )
+        base.update(category_ids=(shops["top"].pk, shops["leaf"].pk), category_top=shops["top"].pk)
     elif scope == "cat":
         base.update(category_ids=(shops["leaf"].pk,))
     elif scope == "store":

@@ -335,7 +335,7 @@ def _listing(
     cards = _cards(request, result.ids)
     speeds = delivery_filters.speed_choices(request.country)
     chip_labels = {
-        "free": _("Free shipping"),
+        "free": _("Free shipping") if delivery.ships_free else "",
         "speed": dict(speeds).get(delivery.speed, ""),
         "rating": _("%(n)s stars and up") % {"n": int(rating_min)} if rating_min else "",
         "store": store_filter.name if store_filter else "",
