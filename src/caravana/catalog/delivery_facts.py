@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Value, When
 
 from caravana.catalog.models import ListingPrice, LocalStock, Merchant, Store
@@ -98,3 +98,22 @@ def set_local_stock(product_id: int, countries: Iterable[str]) -> None:
     ListingPrice.objects.filter(product_id=product_id).update(
         speed=Case(When(country__in=wanted, then=Value(LOCAL)), default=Value(other))
     )
+
+
+def copy_to_rows() -> None:
+    """Rewrite every listing row's ships_free and speed from the stored facts, in one UPDATE:
+    for a database whose rows were written before the facts were (a restored or bench copy).
+    Every row is rewritten; the pushes above keep them current afterwards."""
+    merchant = (
+        "(SELECT m.{col} FROM catalog_store s JOIN catalog_merchant m ON m.id = s.merchant_id "
+        "WHERE s.id = catalog_listingprice.store_ref)"
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE catalog_listingprice SET ships_free = {merchant.format(col='ships_free')}, "
+            "speed = CASE WHEN EXISTS (SELECT 1 FROM catalog_localstock l WHERE "
+            "l.product_id = catalog_listingprice.product_id AND "
+            "l.country = catalog_listingprice.country) THEN %s "
+            f"WHEN {merchant.format(col='ships_on_time')} THEN %s ELSE %s END",
+            [LOCAL, ON_TIME, OTHER],
+        )
