@@ -377,9 +377,10 @@ class ListingPrice(models.Model):
             for name, scope in LISTING_SCOPES
             for order, key in LISTING_ORDERS
         ] + [
-            # A filtered listing counts and reads its (at most COUNT_CAP) rows along these.
+            # A filtered listing counts and reads its (at most COUNT_CAP) rows along these; the
+            # amount last, so a price sort or range is counted in the index alone.
             models.Index(
-                fields=[*scope, "is_active", "ships_free", "speed", "product"],
+                fields=[*scope, "is_active", "ships_free", "speed", "product", "amount"],
                 name=f"lp_{name}_ship",
             )
             for name, scope in LISTING_SCOPES

@@ -64,19 +64,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='listingprice',
-            index=models.Index(fields=['country', 'is_active', 'ships_free', 'speed', 'product'], name='lp_all_ship'),
+            index=models.Index(fields=['country', 'is_active', 'ships_free', 'speed', 'product', 'amount'], name='lp_all_ship'),
         ),
         migrations.AddIndex(
             model_name='listingprice',
-            index=models.Index(fields=['country', 'category_top', 'is_active', 'ships_free', 'speed', 'product'], name='lp_top_ship'),
+            index=models.Index(fields=['country', 'category_top', 'is_active', 'ships_free', 'speed', 'product', 'amount'], name='lp_top_ship'),
         ),
         migrations.AddIndex(
             model_name='listingprice',
-            index=models.Index(fields=['country', 'category_ref', 'is_active', 'ships_free', 'speed', 'product'], name='lp_cat_ship'),
+            index=models.Index(fields=['country', 'category_ref', 'is_active', 'ships_free', 'speed', 'product', 'amount'], name='lp_cat_ship'),
         ),
         migrations.AddIndex(
             model_name='listingprice',
-            index=models.Index(fields=['country', 'store_ref', 'is_active', 'ships_free', 'speed', 'product'], name='lp_store_ship'),
+            index=models.Index(fields=['country', 'store_ref', 'is_active', 'ships_free', 'speed', 'product', 'amount'], name='lp_store_ship'),
         ),
         migrations.AddField(
             model_name='localstock',
