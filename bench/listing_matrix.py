@@ -128,6 +128,32 @@ def _rows() -> list[Row]:
             "MX",
         ),  # fmt: skip
     ]
+    # The delivery filters (decision 0027): free shipping, local stock ("fast") and sellers who
+    # ship on time, alone and together, in each scope, with words, and on a deep page.
+    free, fast, on_time = {"free": "1"}, {"speed": "fast"}, {"speed": "on_time"}
+    rows += [
+        Row("search empty, free shipping, newest", "search", {**free, "sort": "newest"}),
+        Row("search empty, free shipping, price_asc", "search", {**free, "sort": "price_asc"}),
+        Row("search empty, fast, newest", "search", {**fast, "sort": "newest"}),
+        Row("search empty, on time, price_desc", "search", {**on_time, "sort": "price_desc"}),
+        Row(
+            "search empty, free + on time, R$50-200, newest",
+            "search",
+            {**free, **on_time, **r50, "sort": "newest"},
+        ),
+        Row(
+            "search empty, page 400, on time, newest",
+            "search",
+            {**on_time, "sort": "newest", "page": "400"},
+        ),
+        Row("category top, free shipping, price_asc", "category", {**free, "sort": "price_asc"},
+            TOP),
+        Row("category leaf, on time, newest", "category", {**on_time, "sort": "newest"}, LEAF),
+        Row("store, free shipping, newest", "store", {**free, "sort": "newest"}, "@store"),
+        Row("words 'fone', free shipping", "search", {"q": "fone", **free}),
+        Row("words 'fone', on time, price_asc", "search",
+            {"q": "fone", **on_time, "sort": "price_asc"}),
+    ]  # fmt: skip
     return rows
 
 
@@ -175,6 +201,9 @@ def _request(row: Row, ctx: dict):
             price_max=Decimal(p["max"]) if "max" in p else None,
             rates=book.listing_rates(),
         )
+    if "ships_free" in names:
+        kw["ships_free"] = p.get("free") == "1"
+        kw["speed_max"] = {"fast": 1, "on_time": 2}.get(p.get("speed", ""))
     return SearchRequest(text=text, language=row.lang, country=row.country, **kw)
 
 

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from caravana import markets
-from caravana.catalog import sellable
+from caravana.catalog import delivery_facts, sellable
 from caravana.catalog.models import Category, ListingPrice, Product, Variant
 from caravana.money import round_money
 from caravana.pricing import fx, quoting
@@ -284,7 +284,7 @@ _VARIANT_COLS = ("id", "product_id", "price", "currency", "weight_g", "length_cm
 ROW_COLS = (
     "product_id", "country", "currency", "amount", "variant_id_ref", "rule_set_id",
     "rate_card_id", "fx_date", "basis", "product_updated_at", "computed_at", "is_active",
-    "category_ref", "category_top", "store_ref", "created_at", "rating",
+    "category_ref", "category_top", "store_ref", "created_at", "rating", "ships_free", "speed",
 )  # fmt: skip
 
 
@@ -299,8 +299,11 @@ def rows_for(
     tops: dict[int, int] | None = None,
 ) -> list[tuple]:  # fmt: skip
     """ListingPrice rows (as tuples in ROW_COLS order) for active products; `tops` as
-    category_tops() gives it (read when None)."""
+    category_tops() gives it (read when None). The delivery facts (free shipping, speed) are
+    read from catalog (delivery_facts), where the apps that own them copy them."""
     tops = category_tops() if tops is None else tops
+    facts = delivery_facts.store_facts(p["store_id"] for p in products)
+    local = delivery_facts.local_of([p["id"] for p in products])
     by_product: dict[int, list[Variant]] = {}
     for v in variants:
         by_product.setdefault(v.product_id, []).append(v)
@@ -311,6 +314,7 @@ def rows_for(
         if not p["is_active"]:
             continue
         vs = by_product.get(p["id"], ())
+        free, on_time = facts.get(p["store_id"], (False, False))
         for c in countries:
             b = bases[c]
             found = cheapest(vs, p["hs_code"], c, quoter=quoter)
@@ -320,6 +324,7 @@ def rows_for(
                 b.rule_set_id, b.rate_card_id, b.fx_date, b.key, p["updated_at"], now,
                 True, p["category_id"], tops.get(p["category_id"], p["category_id"]),
                 p["store_id"], p["created_at"], p.get("rating_avg") or Decimal(0),
+                free, delivery_facts.speed_of((p["id"], c) in local, on_time),
             ))  # fmt: skip
     return out
 

@@ -32,6 +32,11 @@ class Merchant(models.Model):
         default="weekly",
         db_default="weekly",
     )
+    # Facts other apps own, copied here so the listing rows can be refreshed from catalog alone
+    # (catalog.delivery_facts; decision 0027): an active free-shipping offer (caravana.
+    # promotions) and a record of shipping on time (caravana.reviews' reputation).
+    ships_free = models.BooleanField(default=False, db_default=False, editable=False)
+    ships_on_time = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -353,6 +358,11 @@ class ListingPrice(models.Model):
     rating = models.DecimalField(
         max_digits=3, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
     )
+    # The free-shipping and delivery-speed filters (decision 0027): copies of the store's
+    # Merchant.ships_free and of catalog.delivery_facts.speed (1 local stock in this country,
+    # 2 a store that ships on time, 3 the rest), read along lp_*_ship.
+    ships_free = models.BooleanField(default=False, db_default=False)
+    speed = models.SmallIntegerField(default=3, db_default=3)
 
     class Meta:
         constraints = [
@@ -366,10 +376,37 @@ class ListingPrice(models.Model):
             models.Index(fields=[*scope, "is_active", *key], name=f"lp_{name}_{order}")
             for name, scope in LISTING_SCOPES
             for order, key in LISTING_ORDERS
+        ] + [
+            # A filtered listing counts and reads its (at most COUNT_CAP) rows along these; the
+            # amount last, so a price sort or range is counted in the index alone.
+            models.Index(
+                fields=[*scope, "is_active", "ships_free", "speed", "product", "amount"],
+                name=f"lp_{name}_ship",
+            )
+            for name, scope in LISTING_SCOPES
         ]
 
     def __str__(self) -> str:
         return f"{self.product_id}/{self.country}: {self.amount} {self.currency}"
+
+
+class LocalStock(models.Model):
+    """A product that a returns point of `country` holds for resale (caravana.returns reports
+    it through catalog.delivery_facts.set_local_stock): it arrives in days, not weeks, so its
+    listing rows there carry speed 1. Kept here so a refresh of the rows reads catalog alone."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="local_stock", db_index=False
+    )
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "country"], name="localstock_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.country}"
 
 
 class SearchTerm(models.Model):

@@ -92,6 +92,11 @@ class SearchRequest:
     counted: bool = True
     # Only products whose reviews average at least this many stars (1-5); needs `country`.
     rating_min: Decimal | None = None
+    # Only products of stores that offer free shipping (at their threshold), and only products
+    # whose speed class (catalog.delivery_facts: 1 local stock, 2 a store that ships on time)
+    # is at most this; both need `country` (decision 0027).
+    ships_free: bool = False
+    speed_max: int | None = None
     # Words that find nothing are corrected against the vocabulary (catalog.vocabulary) and
     # searched again; False searches the words exactly as typed ("search instead for …").
     correct: bool = True
@@ -121,7 +126,31 @@ def _landed(req: SearchRequest) -> bool:
         or req.sort in PRICE_SORTS
         or req.sort == "rating"
         or req.rating_min is not None
+        or _shipped(req)
     )
+
+
+def _shipped(req: SearchRequest) -> bool:
+    """Whether a delivery filter (free shipping, speed) is asked."""
+    return req.ships_free or req.speed_max is not None
+
+
+def _ship_filters(req: SearchRequest, *, index: bool) -> tuple[list[str], list[object]]:
+    """WHERE terms of the delivery filters on catalog_listingprice (alias lp). With `index`,
+    a speed without free shipping names both values of ships_free, so the lp_*_ship index
+    (…, ships_free, speed, product) is read as two ranges, not scanned whole."""
+    where: list[str] = []
+    params: list[object] = []
+    if req.ships_free:
+        where.append("lp.ships_free = %s")
+        params.append(True)
+    elif index and req.speed_max is not None:
+        where.append("lp.ships_free IN (%s, %s)")
+        params.extend([False, True])
+    if req.speed_max is not None:
+        where.append("lp.speed <= %s")
+        params.append(req.speed_max)
+    return where, params
 
 
 PRICE_SORTS = ("price_asc", "price_desc")
@@ -151,7 +180,8 @@ def _landed_filters(req: SearchRequest, *, listing: bool) -> tuple[list[str], li
     if req.rating_min is not None:
         where.append("lp.rating >= %s")
         params.append(str(req.rating_min))
-    return where, params
+    more, more_params = _ship_filters(req, index=False)
+    return where + more, params + more_params
 
 
 def _filters(req: SearchRequest, table: str = "catalog_product") -> tuple[list[str], list[object]]:
@@ -227,6 +257,10 @@ def search(req: SearchRequest) -> SearchResult:
         raise ValueError(f"sort: choose one of {', '.join(SORTS)}")
     if not req.country and (req.sort == "rating" or req.rating_min is not None):
         raise ValueError("sort: ratings are read from a country's listing rows; give country")
+    if not req.country and _shipped(req):
+        raise ValueError("ships_free: delivery filters are read from a country's listing rows")
+    if req.speed_max is not None and req.speed_max < 1:
+        raise ValueError("speed_max: at least 1")
     words = terms(req.text)
     where, params = _filters(req)
     sort = req.sort if words or req.sort != "relevance" else "newest"
@@ -374,12 +408,25 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
     if rated:
         where.append("lp.rating >= %s")
         params.append(str(req.rating_min))
+    shipped = _shipped(req)
+    more, more_params = _ship_filters(req, index=True)
+    where.extend(more)
+    params.extend(more_params)
     where_sql = " AND ".join(where)
     key = "price" if sort in PRICE_SORTS else "rating" if sort == "rating" else "new"
     order_index = f"lp_{scope}_{key}"
-    # A range is counted along the price index, a rating floor along the rating index: the
-    # newest one would walk what is out of it.
-    count_index = f"lp_{scope}_price" if priced else f"lp_{scope}_rating" if rated else order_index
+    # A delivery filter is counted along the ship index (free shipping and local stock are a
+    # few stores' and products' facts, the narrowest filter), a range along the price index, a
+    # rating floor along the rating index: the order's index would walk what is out of them.
+    count_index = (
+        f"lp_{scope}_ship"
+        if shipped
+        else f"lp_{scope}_price"
+        if priced
+        else f"lp_{scope}_rating"
+        if rated
+        else order_index
+    )
     n = 0
     if req.counted:
         n = _count_capped(f"catalog_listingprice lp{_indexed_by(count_index)}", where_sql,
@@ -393,7 +440,16 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         "rating": "lp.rating DESC, lp.product_id DESC",
     }.get(sort, "lp.created_at DESC, lp.product_id DESC")
     source = f"catalog_listingprice lp{_indexed_by(order_index)} WHERE {where_sql}"
-    if priced and sort not in PRICE_SORTS and req.counted and n < COUNT_CAP:
+    if shipped and req.counted and n < COUNT_CAP:
+        # Fewer than COUNT_CAP products ship free or arrive soon in this scope: they are read
+        # along the ship index, all of them, and sorted (walking the order's index would pass
+        # every product of the stores that do not, nearly all of them).
+        source = (
+            f"(SELECT lp.product_id, lp.created_at, lp.amount, lp.rating FROM "
+            f"catalog_listingprice lp{_indexed_by(count_index)} WHERE {where_sql} "
+            f"LIMIT {COUNT_CAP}) lp"
+        )
+    elif priced and sort not in PRICE_SORTS and req.counted and n < COUNT_CAP:
         # The newest in a price range that holds fewer than COUNT_CAP products: walking the
         # newest index would pass every product out of the range (all of them when the range
         # is rare: 90 ms at a million products), so the range's rows are read along the price
@@ -470,7 +526,10 @@ def _text_search(
     star = "*" if prefix else ""
     table = "catalog_product"
     ranged = _landed(req) and (
-        req.price_min is not None or req.price_max is not None or req.rating_min is not None
+        req.price_min is not None
+        or req.price_max is not None
+        or req.rating_min is not None
+        or _shipped(req)
     )
     # With a category (or a price range) the candidates are looked for among the newest
     # MAX_SCANNED word matches, the filter applied to those: a category that holds few of a
@@ -711,21 +770,3 @@ def titled(words: list[str], language: str, limit: int = 4) -> list[int]:
                 [query, limit],
             )
             return [row[0] for row in cur.fetchall()]
-
-
-# Filters issue 13 asks for whose facts do not exist yet. Each returns None ("not offered")
-# until they do, and storefront/_filters.html has no control for them until then.
-def free_shipping_hook(country: str) -> None:
-    """The free-shipping filter: the per-merchant free-shipping thresholds are being added by
-    the promotions app (issue 13, item 5). When they land, return the stores shipping free to
-    `country` (at any basket, or above the basket the buyer has) and filter by them as
-    SearchRequest.store_id does for one store."""
-    return None
-
-
-def delivery_speed_hook(country: str) -> None:
-    """The delivery-speed filter: every product to `country` travels by the same network
-    services (network.service_levels), so no product arrives sooner than another today; the
-    only difference is the seller's handling (reviews.Reputation.shipped_on_time). Return the
-    products (or stores) promised sooner once the data says so."""
-    return None

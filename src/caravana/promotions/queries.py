@@ -13,7 +13,7 @@ from caravana.catalog import landed
 from caravana.catalog.models import ListingPrice
 from caravana.pricing import quoting
 from caravana.pricing.engine import Quote, QuoteError
-from caravana.promotions.models import FlashDeal
+from caravana.promotions.models import FlashDeal, FreeShipping
 
 
 def live(now: dt.datetime | None = None):
@@ -110,3 +110,12 @@ def deal_prices(product_ids, country: str, now: dt.datetime | None = None) -> di
         if priced is not None:
             out[pk] = priced
     return out
+
+
+def free_shipping_by_merchant(merchant_ids) -> dict[int, FreeShipping]:
+    """Each merchant's active free-shipping offer (for a card's "free shipping over …")."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    found = FreeShipping.objects.filter(merchant_id__in=ids, is_active=True)
+    return {f.merchant_id: f for f in found}

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana.catalog import delivery_facts
 from caravana.catalog.models import Merchant, Variant
 from caravana.errors import field_error
 from caravana.markets import market
@@ -231,6 +232,7 @@ def set_free_shipping(merchant: Merchant, threshold: Any) -> FreeShipping | None
     """The merchant's free-shipping threshold (CNY); empty switches it off."""
     if threshold is None or str(threshold).strip() == "":
         FreeShipping.objects.filter(merchant=merchant).update(is_active=False)
+        sync_free_shipping(merchant.pk)
         return None
     errors: dict[str, str] = {}
     value = _decimal(errors, "threshold", threshold, minimum=Decimal("0.01"), max_digits=12)
@@ -239,7 +241,16 @@ def set_free_shipping(merchant: Merchant, threshold: Any) -> FreeShipping | None
     offer, _created = FreeShipping.objects.update_or_create(
         merchant=merchant, defaults={"threshold": value, "is_active": True}
     )
+    sync_free_shipping(merchant.pk)
     return offer
+
+
+def sync_free_shipping(merchant_id: int) -> None:
+    """Copy whether the merchant has an active offer onto its listing rows (the listings' free
+    shipping filter, decision 0027). Also run on every save and delete of an offer (the admin:
+    promotions.receivers)."""
+    active = FreeShipping.objects.filter(merchant_id=merchant_id, is_active=True).exists()
+    delivery_facts.set_merchant_facts(merchant_id, ships_free=active)
 
 
 # --- inside a checkout's transaction -------------------------------------------------------------

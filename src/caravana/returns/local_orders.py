@@ -183,6 +183,7 @@ def give_back(order: Order) -> int:
         if item is None or item.sold < line.quantity:
             continue
         HeldItem.objects.filter(pk=item.pk).update(sold=F("sold") - line.quantity, state=H.FOR_SALE)
+        services.sync_local_listing(item.variant_id)
         back += line.quantity
     return back
 

@@ -37,7 +37,9 @@ from django.utils.translation import gettext as _
 
 from caravana import markets
 from caravana.access.members import is_operator, merchant_of
+from caravana.catalog import delivery_facts
 from caravana.catalog.images import clean_image
+from caravana.catalog.models import Variant
 from caravana.duties import services as duties
 from caravana.errors import field_error
 from caravana.fulfillment.models import Parcel
@@ -454,6 +456,7 @@ def choose(item: HeldItem, user: Any, choice: str, price: Any = "") -> HeldItem:
     item.chosen_by = user
     item.chosen_at = timezone.now()
     item.save()
+    sync_local_listing(item.variant_id)
     return item
 
 
@@ -530,7 +533,26 @@ def take_local(item: HeldItem, quantity: int = 1) -> HeldItem:
     if item.sold == item.quantity:
         item.state = H.SOLD
     item.save(update_fields=["sold", "state"])
+    sync_local_listing(item.variant_id)
     return item
+
+
+def sync_local_listing(variant_id: int) -> None:
+    """Tell the catalogue in which countries the variant's product is local stock now (for
+    sale, units left, at an active point): its listing rows there are the fastest class of
+    the delivery-speed filter (catalog.delivery_facts, decision 0027)."""
+    product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).first()
+    if product_id is None:
+        return
+    countries = (
+        HeldItem.objects.filter(
+            variant__product_id=product_id, state=H.FOR_SALE, sold__lt=models.F("quantity"),
+            point__is_active=True,
+        )
+        .values_list("point__country", flat=True)
+        .distinct()
+    )  # fmt: skip
+    delivery_facts.set_local_stock(product_id, list(countries))
 
 
 def local_stock(variant_ids: Sequence[int], country: str):

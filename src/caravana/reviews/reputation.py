@@ -118,6 +118,18 @@ def figures(c: Counts) -> Figures:
     return Figures(**{**base.__dict__, "badge": badge})
 
 
+def ships_on_time(f: Figures, paid: int) -> bool:
+    """Whether the listings may say the merchant ships on time (the delivery-speed filter,
+    decision 0027): enough orders to judge (MIN_ORDERS) and the TOP share shipped within
+    SHIP_WITHIN_DAYS. A merchant with nothing due yet is not credited: unlike the badge, the
+    filter promises something to the buyer."""
+    return (
+        paid >= MIN_ORDERS
+        and f.shipped_on_time is not None
+        and f.shipped_on_time >= TOP.shipped_on_time
+    )
+
+
 def stars_text(avg: Decimal | float | None) -> str:
     """Five characters, ★ for each whole star rounded half up, ☆ for the rest."""
     n = 0 if avg is None else int(Decimal(str(avg)).quantize(Decimal("1"), ROUND_HALF_UP))

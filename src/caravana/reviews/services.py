@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from caravana.access.members import is_operator, merchant_of
 from caravana.accounts.models import Role
+from caravana.catalog import delivery_facts
 from caravana.catalog import services as catalog
 from caravana.catalog.images import clean_image
 from caravana.catalog.models import Merchant, Product
@@ -383,6 +384,10 @@ def refresh_reputation(merchant_id: int, now: dt.datetime | None = None) -> Repu
             "badge": fig.badge,
             "computed_at": now,
         },
+    )
+    # The listings' delivery-speed filter reads this fact from the listing rows (decision 0027).
+    delivery_facts.set_merchant_facts(
+        merchant_id, ships_on_time=reputation.ships_on_time(fig, counts.paid)
     )
     return rep
 

@@ -4,7 +4,7 @@ render. Each page does a fixed number of queries whatever the catalogue's size."
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -31,7 +31,7 @@ from caravana.reviews import services as reviews
 from caravana.reviews.views import product_context as reviews_context
 from caravana.shelves import services as shelves
 from caravana.shelves.models import ALL
-from caravana.storefront import local_stock, suggestions, wishlist
+from caravana.storefront import delivery_filters, local_stock, suggestions, wishlist
 from caravana.storefront.landed import charge_label, default_state, product_quote
 from caravana.storefront.middleware import COOKIE
 from caravana.storefront.prices import PriceBook
@@ -63,6 +63,8 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
     # One query a page; a product under a live deal shows the deal's landed price, as its
     # product page's deal box (promotions.queries.deal_price), its own struck through.
     deals = promotion_queries.deal_prices([p.pk for p in products], request.country.code)
+    free = promotion_queries.free_shipping_by_merchant(p.store.merchant_id for p in products)
+    free_over = gettext("Free shipping over %(amount)s")
     cards = []
     for n, p in enumerate(products):
         price = _show(prices[p.pk], book)
@@ -87,6 +89,7 @@ def _cards(request: HttpRequest, ids: list[int]) -> list[dict]:
                 **_rating(p, p.seller_badge or ""),
                 "wish_html": hearts(p.pk, p.title(lang)) if hearts else "",
                 "deal": _card_deal(deal, book) if deal else None,
+                "ships_free": _ships_free(free.get(p.store.merchant_id), book, free_over),
             }
         )
     return cards
@@ -101,6 +104,18 @@ def _card_deal(deal: promotion_queries.DealPrice, book: PriceBook) -> dict:
         "ends_iso": deal.deal.ends_at.isoformat(),
         "ends_at": deal.deal.ends_at,
     }
+
+
+def _ships_free(offer, book: PriceBook, wording: str) -> str:
+    """ "Free shipping over R$ 230": the merchant's threshold (CNY) in the buyer's currency,
+    rounded up to a whole unit so a basket at the figure shown does reach it."""
+    if offer is None:
+        return ""
+    money = book.convert(offer.threshold, offer.currency)
+    if money is None:
+        return ""
+    whole = Money(money.amount.to_integral_value(ROUND_CEILING), money.currency)
+    return wording % {"amount": whole.format(book.locale)}
 
 
 def _hearts(request: HttpRequest, ids: list[int]) -> Callable[[int, str], SafeString] | None:
@@ -299,6 +314,7 @@ def _listing(
         errors["max"] = _("Maximum price: give an amount no lower than the minimum price.")
         price_max = None
     rating_min = _rating_min(request.GET.get("rating"))
+    delivery = delivery_filters.chosen(request.GET)
     exact = request.GET.get("exact") == "1"
     if store is None and request.GET.get("store"):
         # The search page's store filter (the stores of the results offered as choices).
@@ -323,12 +339,27 @@ def _listing(
         page=_page(request.GET.get("page")),
         per_page=PER_PAGE,
         rating_min=rating_min,
+        ships_free=delivery.ships_free,
+        speed_max=delivery.speed_max,
         correct=not exact,
     )
     result = run_search(req)
     query = request.GET.copy()
     query.pop("page", None)
     cards = _cards(request, result.ids)
+    speeds = delivery_filters.speed_choices(request.country)
+    chip_labels = {
+        "free": _("Free shipping") if delivery.ships_free else "",
+        "speed": dict(speeds).get(delivery.speed, ""),
+        "rating": _("%(n)s stars and up") % {"n": int(rating_min)} if rating_min else "",
+        "store": store_filter.name if store_filter else "",
+        "min": _("From %(amount)s") % {"amount": _money(price_min, book)}
+        if price_min is not None
+        else "",
+        "max": _("Up to %(amount)s") % {"amount": _money(price_max, book)}
+        if price_max is not None
+        else "",
+    }
     return {
         **_findings(request, text, result, exact, lang),
         "stores": _store_choices(cards, store_filter),
@@ -346,6 +377,10 @@ def _listing(
         "currency": request.country.currency,
         "errors": errors,
         "rating": str(int(rating_min)) if rating_min else "",
+        "free": delivery.ships_free,
+        "speed": delivery.speed,
+        "speeds": speeds,
+        "chips": delivery_filters.chips(request.GET, {k: v for k, v in chip_labels.items() if v}),
     }
 
 
@@ -389,6 +424,11 @@ def _store_choices(cards: list[dict], chosen: Store | None) -> list[tuple[str, s
 
 
 STORE_CHOICES = 12
+
+
+def _money(amount: Decimal, book: PriceBook) -> str:
+    """An amount the buyer typed, in their currency, as their locale writes it."""
+    return Money(amount, book.country.currency).format(book.locale)
 
 
 def _rating_min(value: str | None) -> Decimal | None:

@@ -17,7 +17,7 @@ import time
 
 from django.db import connection
 
-from caravana.catalog import landed, vocabulary
+from caravana.catalog import delivery_facts, landed, vocabulary
 from caravana.catalog.models import Merchant, Product
 from caravana.catalog.seeding import generate, reference
 from caravana.catalog.seeding.bulk import BulkSeeder
@@ -51,6 +51,7 @@ def seed(scale: str, seed: int = 42, report: Report | None = None) -> float:
         )
     elif sc.bulk:
         BulkSeeder(report, sc, seed, categories).run()
+        bench_delivery_facts()
         fill_listing_prices(report, bulk=True)
     else:
         seed_orm(sc, seed, categories, report)
@@ -62,6 +63,32 @@ def seed(scale: str, seed: int = 42, report: Report | None = None) -> float:
     first = Merchant.objects.filter(uscc=marker).first()
     reference.ensure_users(first, report)
     return time.perf_counter() - started
+
+
+#: Bench scale has no promotions, orders or returns to derive the delivery facts from: one
+#: merchant in FREE_EVERY offers free shipping, one in ON_TIME_EVERY ships on time, and one
+#: product in LOCAL_EVERY is local stock in Brazil (decision 0027), so the bench's filtered
+#: listings read a realistic share of rows rather than none.
+FREE_EVERY, ON_TIME_EVERY, LOCAL_EVERY = 10, 4, 1000
+
+
+def bench_delivery_facts(*, copy: bool = False) -> None:
+    """Set the bench's generated delivery facts (by id, so every run sets the same ones);
+    `copy` also rewrites existing listing rows from them (a bench database seeded before)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE catalog_merchant SET ships_free = (id %% %s = 0), "
+            "ships_on_time = (id %% %s = 0)",
+            [FREE_EVERY, ON_TIME_EVERY],
+        )
+        cur.execute(
+            "INSERT INTO catalog_localstock (product_id, country) SELECT id, 'BR' "
+            "FROM catalog_product WHERE id %% %s = 0 AND NOT EXISTS (SELECT 1 FROM "
+            "catalog_localstock l WHERE l.product_id = catalog_product.id AND l.country = 'BR')",
+            [LOCAL_EVERY],
+        )
+    if copy:
+        delivery_facts.copy_to_rows()
 
 
 def fill_listing_prices(report: Report, *, bulk: bool) -> None:

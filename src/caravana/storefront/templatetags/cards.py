@@ -45,6 +45,11 @@ def card(context: template.Context, c: dict[str, Any]) -> SafeString:
         if promise
         else "\n  "
     )
+    if c.get("ships_free"):
+        arrives = format_html(
+            '\n  <span class="ships-free" data-testid="card-free-shipping">{}</span>{}',
+            c["ships_free"], arrives,
+        )  # fmt: skip
     out = format_html(
         '<a class="card" href="{}" data-product="{}">\n  <div class="thumb">{}</div>\n'
         '  <span class="title">{}</span>\n  <span class="muted">{}</span>{}\n'
