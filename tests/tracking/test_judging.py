@@ -4,6 +4,7 @@ task per batch that carries the changes and first deliveries to the other apps, 
 batch-wide validation that spares the event-by-event loop."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -231,3 +232,40 @@ def test_pg_array_is_postgresql_array_text():
     assert pg_array([3, 1, 2**40]) == "{3,1,1099511627776}"
     assert pg_array(["t", "f"]) == "{t,f}"
     assert pg_array([]) == "{}"
+
+
+def test_a_repeat_inside_a_new_batch_is_recorded_once_its_first_copy_kept(make_parcel):
+    """SQLite inserts row by row and lets the unique key drop a repeat (PostgreSQL drops it
+    before its one INSERT): either way one row, the first copy's, and one change."""
+    parcel = make_parcel()
+    first = carrier_event(parcel, "EDB", 1, "b", location_name="first")
+    repeat = carrier_event(parcel, "EDB", 1, "b", location_name="repeat")
+    result = record_batch([first, repeat])
+    assert (result.received, result.created, result.duplicates) == (2, 1, 1)
+    assert [c.event_pk for c in result.changes] == [pk_of(parcel, "b")]
+    row = TrackingEvent.objects.get(parcel=parcel, event_id=f"{parcel.pk}-b")
+    assert row.location_name == "first"
+
+
+def test_a_first_delivery_travels_with_its_time_in_utc_to_the_microsecond(
+    make_parcel, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The follow-up task's delivery row carries the EMI's time as ISO 8601 in UTC (read back
+    from the stored row on SQLite), whatever offset the carrier gave, microseconds kept; and
+    the S10 of the parcel."""
+    sent = []
+    monkeypatch.setattr(recording, "_after_batch", lambda changes, rows: sent.append(rows))
+    a, b = make_parcel(), make_parcel()
+    plus3 = dt.timezone(dt.timedelta(hours=3))
+    at_a = (T0 + dt.timedelta(hours=2, microseconds=250)).astimezone(plus3)
+    at_b = T0 + dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_batch(
+            [replace(carrier_event(a, "EMI", 0, "d"), occurred_at=at_a),
+             replace(carrier_event(b, "EMI", 0, "d"), occurred_at=at_b)]
+        )  # fmt: skip
+    [rows] = sent
+    assert sorted((r.identifier, r.at) for r in rows) == sorted(
+        [(a.s10, at_a.astimezone(dt.UTC).isoformat()), (b.s10, at_b.isoformat())]
+    )
+    assert {r.event_pk for r in rows} == {pk_of(a, "d"), pk_of(b, "d")}

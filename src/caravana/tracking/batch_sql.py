@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -19,8 +19,8 @@ from django.db import connection
 
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
-from caravana.tracking import lifecycle
-from caravana.tracking.batch import EventIn, StatusChange
+from caravana.tracking import lifecycle, upu
+from caravana.tracking.batch import Delivered, EventIn, StatusChange
 from caravana.tracking.models import TrackingEvent
 
 #: Rows per INSERT / status read: keeps statements under SQLite's bound-parameter limit.
@@ -167,10 +167,14 @@ class Judged(NamedTuple):
 
     created: int
     changes: list[StatusChange]
-    delivered: list[tuple[int, int, EventIn]]  # (parcel id, first EMI's id, that EMI)
+    delivered: list[Delivered]  # each parcel's first EMI, when none was recorded before
 
 
-def sqlite_record(inserts: list[Insert], emi: bool) -> Judged:
+#: A StatusChange from a row of the judging statement, made in C (no Python frame per row).
+_status_change = partial(tuple.__new__, StatusChange)
+
+
+def sqlite_record(inserts: list[Insert], events: list[EventIn]) -> Judged:
     """SQLite: insert a batch and judge what it changed, set-wise, inside the transaction.
 
     The batch holds SQLite's writer lock from BEGIN (IMMEDIATE) to COMMIT, and AUTOINCREMENT
@@ -179,17 +183,17 @@ def sqlite_record(inserts: list[Insert], emi: bool) -> Judged:
     compiled statement, the rows bound in C); then one statement finds the parcels whose newest
     event (by time, then id) is now one of the batch's, with the status of their newest earlier
     event, and one more (only when the batch holds an EMI) each parcel's first EMI when none
-    was recorded before. The index (parcel, occurred_at, id) serves both: a probe or two per
-    parcel, in SQLite's C, instead of reading every parcel's state before the insert and
-    comparing event by event in Python (docs/decisions/0004). The batch's own rows are read
-    by id range (NOT INDEXED: otherwise SQLite's planner walks the whole parcel index for the
-    DISTINCT)."""
-    table = inserts[0].table
-    meta = TrackingEvent._meta
-    qn = connection.ops.quote_name
-    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
+    was recorded before, its time already in the UTC ISO 8601 text the follow-up task carries
+    (tracking.batch.Delivered). The index (parcel, occurred_at, id) serves both: a probe or
+    two per parcel, in SQLite's C, instead of reading every parcel's state before the insert
+    and comparing event by event in Python (docs/decisions/0004). The batch's own rows are
+    read by id range (NOT INDEXED: otherwise SQLite's planner walks the whole parcel index for
+    the DISTINCT). `events`: the batch as checked (its EMIs' S10s are taken from there)."""
+    delivery = upu.DELIVERY
+    s10s = {ev.parcel_id: ev.identifier for ev in events if ev.code == delivery}
+    top, judge, first_emis = _sqlite_statements(inserts[0].table)
     with raw_cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        cursor.execute(top)
         (before,) = cursor.fetchone()
         created = 0
         for insert in inserts:
@@ -197,34 +201,44 @@ def sqlite_record(inserts: list[Insert], emi: bool) -> Judged:
             created += cursor.rowcount
         if not created:
             return Judged(0, [], [])
-        current, before_bound = current_sql(table, "b.pid"), current_sql(table, "b.pid", "?1")
-        cursor.execute(
-            f"SELECT b.pid, n.id, n.code, (SELECT o.status FROM {table} o "
-            f"WHERE o.id = {before_bound}), n.status "
-            f"FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
-            f"WHERE id > ?1) AS b "
-            f"JOIN {table} n ON n.id = {current} WHERE n.id > ?1 ORDER BY b.pid",
-            [before],
-        )
-        changes = [StatusChange._make(row) for row in cursor.fetchall()]
-        delivered: list[tuple[int, int, EventIn]] = []
-        if emi:
-            cursor.execute(
-                f"SELECT e.{parcel}, e.id, e.source, e.event_id FROM {table} AS e NOT INDEXED "
-                f"WHERE e.id > ?1 AND e.code = 'EMI' AND NOT EXISTS (SELECT 1 FROM {table} x "
-                f"WHERE x.{parcel} = e.{parcel} AND x.code = 'EMI' AND x.id <= ?1) "
-                f"ORDER BY e.{parcel}, e.{at}, e.id",
-                [before],
-            )
-            rows = cursor.fetchall()
-            if rows:
-                by_key = {(ev.source, ev.event_id): ev for ins in inserts for ev in ins.chunk}
-                seen: set[int] = set()
-                for pid, pk, src, eid in rows:
-                    if pid not in seen:  # the earliest EMI of the parcel's in the batch
-                        seen.add(pid)
-                        delivered.append((pid, pk, by_key[(src, eid)]))
+        cursor.execute(judge, (before,))
+        changes = list(map(_status_change, cursor.fetchall()))
+        delivered: list[Delivered] = []
+        if s10s:
+            cursor.execute(first_emis, (before,))
+            last = None
+            for pid, pk, at in cursor.fetchall():
+                if pid != last:  # the earliest EMI of the parcel's in the batch
+                    last = pid
+                    delivered.append(Delivered(pid, pk, s10s[pid], at))
     return Judged(created, changes, delivered)
+
+
+@lru_cache(maxsize=4)
+def _sqlite_statements(table: str) -> tuple[str, str, str]:
+    """sqlite_record's three statements (the highest id; the changes; the first EMIs), written
+    once: building them cost a batch more than running the first."""
+    meta = TrackingEvent._meta
+    qn = connection.ops.quote_name
+    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
+    current, before_bound = current_sql(table, "b.pid"), current_sql(table, "b.pid", "?1")
+    judge = (
+        f"SELECT b.pid, n.id, n.code, (SELECT o.status FROM {table} o "
+        f"WHERE o.id = {before_bound}), n.status "
+        f"FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
+        f"WHERE id > ?1) AS b "
+        f"JOIN {table} n ON n.id = {current} WHERE n.id > ?1 ORDER BY b.pid"
+    )
+    # The stored text is Django's naive UTC ("2026-12-03 10:00:00[.ffffff]"): with a "T" and
+    # "+00:00" it is the ISO 8601 text Python's isoformat() gives the same time in UTC.
+    first_emis = (
+        f"SELECT e.{parcel}, e.id, replace(e.{at}, ' ', 'T') || '+00:00' "
+        f"FROM {table} AS e NOT INDEXED "
+        f"WHERE e.id > ?1 AND e.code = 'EMI' AND NOT EXISTS (SELECT 1 FROM {table} x "
+        f"WHERE x.{parcel} = e.{parcel} AND x.code = 'EMI' AND x.id <= ?1) "
+        f"ORDER BY e.{parcel}, e.{at}, e.id"
+    )
+    return f"SELECT coalesce(max(id), 0) FROM {table}", judge, first_emis
 
 
 def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
@@ -234,15 +248,8 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
     JSON parameter of an INSERT … SELECT … RETURNING instead of 14,000 parameters, which the
     driver would otherwise spend longer adapting than the server spends inserting; on SQLite
     they go to executemany (sqlite_record). Built outside the transaction."""
-    # Any: get_field is typed to include reverse relations, which have no column.
-    meta: Any = TrackingEvent._meta
-    columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
-    qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
-    table = qn(meta.db_table)
-    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
-    # No conflict target: the unique key is (source, event_id, occurred_at) on PostgreSQL's
-    # partitioned table and still (source, event_id) in SQLite's (docs/decisions/0008).
+    table, sql = _insert_sql(connection.vendor)
     if pg:
         # PostgreSQL gets the rows as JSON: times as ISO 8601 text straight away, so the rows
         # need no second pass before json.dumps. One JSON parameter: a thousand rows cost one
@@ -254,28 +261,43 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
              ev.tz[:64], ev.details or None, ev.carrier_id)
             for ev in chunk
         ]  # fmt: skip
-        select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
-        # details travel as JSON inside the row; an empty one as null, stored as {}.
-        select = select.replace("(r->>12)::jsonb", "coalesce(r->12, '{}'::jsonb)")
-        sql = (
-            head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
-            f"ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
-        )
         params: list[Any] = [json.dumps(rows, cls=DjangoJSONEncoder, separators=(",", ":"))]
     else:
         received = sqlite_time(now)
         utc = dt.UTC
         text = details_text
+        # Django's SQLite text of an aware time is naive UTC: str() with "+00:00" cut off,
+        # converted first unless it is in UTC already (most are: astimezone makes a copy).
         params = [
             (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status,
-             # Django's SQLite text of an aware time: naive UTC ("+00:00" cut off).
-             str(ev.occurred_at.astimezone(utc))[:-6], received, ev.location_code[:16],
-             ev.location_name[:120], ev.latitude, ev.longitude, ev.tz[:64],
-             text(ev.details), ev.carrier_id)
+             str(at if (at := ev.occurred_at).tzinfo is utc else at.astimezone(utc))[:-6],
+             received, ev.location_code[:16], ev.location_name[:120], ev.latitude,
+             ev.longitude, ev.tz[:64], text(d) if (d := ev.details) else "{}", ev.carrier_id)
             for ev in chunk
         ]  # fmt: skip
-        sql = head + f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
     return Insert(sql, params, chunk, table)
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> tuple[str, str]:
+    """event_insert's table and statement, written once per database (`vendor`)."""
+    # Any: get_field is typed to include reverse relations, which have no column.
+    meta: Any = TrackingEvent._meta
+    columns = [meta.get_field(name).column for name in _EVENT_FIELDS]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
+    # No conflict target: the unique key is (source, event_id, occurred_at) on PostgreSQL's
+    # partitioned table and still (source, event_id) in SQLite's (docs/decisions/0008).
+    if vendor == "postgresql":
+        select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
+        # details travel as JSON inside the row; an empty one as null, stored as {}.
+        select = select.replace("(r->>12)::jsonb", "coalesce(r->12, '{}'::jsonb)")
+        return table, (
+            head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
+            f"ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
+        )
+    return table, head + f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
 
 
 def pg_array(values: Iterable[int | str]) -> str:

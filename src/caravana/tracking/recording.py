@@ -194,14 +194,20 @@ def record_checked(events: list[EventIn]) -> BatchResult:
     if not events:
         return result
     now = timezone.now()
-    # One row per (source, event_id) even inside a batch; sorted so that two concurrent
-    # batches take the unique-index locks in the same order (no deadlock).
-    unique: dict[tuple[str, str], EventIn] = {}
-    for ev in events:
-        unique.setdefault((ev.source, ev.event_id), ev)
-    # (SQLite's writer lock is one for the whole database: no order to keep there.)
     pg = connection.vendor == "postgresql"
-    ordered = [unique[k] for k in sorted(unique)] if pg else list(unique.values())
+    if pg:
+        # One row per (source, event_id) even inside a batch (one INSERT … SELECT cannot
+        # insert a key twice); sorted so that two concurrent batches take the unique-index
+        # locks in the same order (no deadlock).
+        unique: dict[tuple[str, str], EventIn] = {}
+        for ev in events:
+            unique.setdefault((ev.source, ev.event_id), ev)
+        ordered = [unique[k] for k in sorted(unique)]
+    else:
+        # SQLite's executemany runs the INSERT … ON CONFLICT DO NOTHING row by row, so a
+        # repeat inside the batch is dropped by the database like any other (its first row
+        # kept); and its writer lock is one for the whole database: no order to keep.
+        ordered = events
     # Statements are built before the transaction opens: on SQLite the write lock is held
     # from the first INSERT to the commit, and another process may be waiting for it. (Making
     # ingesting processes take turns through a lock file, instead of SQLite's sleep-and-retry,
@@ -211,6 +217,7 @@ def record_checked(events: list[EventIn]) -> BatchResult:
         for i in range(0, len(ordered), batch_sql.CHUNK)
     ]
     delivered: list[tuple[int, int, EventIn]] = []
+    rows: list[Delivered] = []
     created: list[tuple[int, EventIn]] = []
     nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
@@ -222,18 +229,17 @@ def record_checked(events: list[EventIn]) -> BatchResult:
                 created += batch_sql.insert_events(insert)
             result.created = len(created)
         else:
-            emi = any(ev.code == upu.DELIVERY for ev in ordered)
-            result.created, result.changes, delivered = batch_sql.sqlite_record(inserts, emi)
+            result.created, result.changes, rows = batch_sql.sqlite_record(inserts, ordered)
     # PostgreSQL compares after the commit (or the savepoint, inside a caller's transaction):
     # what it compares was read under the parcels' locks, and those are released sooner, so a
     # batch waiting for one of them waits for the database's work only, not this Python.
     if created:
         result.changes, delivered = _compare(created, prior, prior_emi)
-    if delivered:
-        result.delivered = [ev.identifier for _pid, _pk, ev in delivered]
-    if result.changes or delivered:
-        changes = result.changes
         rows = [delivered_row(*d) for d in delivered]
+    if rows:
+        result.delivered = [d.identifier for d in rows]
+    if result.changes or rows:
+        changes = result.changes
         # Right away when the batch committed already; with the caller's commit otherwise.
         transaction.on_commit(lambda: _after_batch(changes, rows), robust=True)
     return result
