@@ -128,7 +128,7 @@ def _rows() -> list[Row]:
             "MX",
         ),  # fmt: skip
     ]
-    # The delivery filters (decision 0027): free shipping, local stock ("fast") and sellers who
+    # The delivery filters (decision 0028): free shipping, local stock ("fast") and sellers who
     # ship on time, alone and together, in each scope, with words, and on a deep page.
     free, fast, on_time = {"free": "1"}, {"speed": "fast"}, {"speed": "on_time"}
     rows += [

@@ -1,4 +1,4 @@
-"""The free-shipping and delivery-speed filters (decision 0027): the facts copied onto the
+"""The free-shipping and delivery-speed filters (decision 0028): the facts copied onto the
 listing rows and kept there when they change, every listing scope and sort filtered by them,
 words too, and each filtered listing counted along its lp_*_ship index (no table scan)."""
 

@@ -1,6 +1,6 @@
 """The free-shipping and delivery-speed filters on the search, category and store pages: kept in
 the URL, the days worded from the promises, chips that remove a filter, and "free shipping over
-R$ X" on the cards of a store that offers it (decision 0027)."""
+R$ X" on the cards of a store that offers it (decision 0028)."""
 
 from __future__ import annotations
 

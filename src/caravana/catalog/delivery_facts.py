@@ -1,5 +1,5 @@
 """The facts behind the free-shipping and delivery-speed filters, kept on the listing rows
-(catalog_listingprice.ships_free and .speed, read along lp_*_ship; decision 0027).
+(catalog_listingprice.ships_free and .speed, read along lp_*_ship; decision 0028).
 
 The facts belong to apps above catalog, which push them here when they change, in the
 transaction that changed them (as caravana.reviews pushes ratings through services.set_rating):

@@ -33,7 +33,7 @@ class Merchant(models.Model):
         db_default="weekly",
     )
     # Facts other apps own, copied here so the listing rows can be refreshed from catalog alone
-    # (catalog.delivery_facts; decision 0027): an active free-shipping offer (caravana.
+    # (catalog.delivery_facts; decision 0028): an active free-shipping offer (caravana.
     # promotions) and a record of shipping on time (caravana.reviews' reputation).
     ships_free = models.BooleanField(default=False, db_default=False, editable=False)
     ships_on_time = models.BooleanField(default=False, db_default=False, editable=False)
@@ -358,7 +358,7 @@ class ListingPrice(models.Model):
     rating = models.DecimalField(
         max_digits=3, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
     )
-    # The free-shipping and delivery-speed filters (decision 0027): copies of the store's
+    # The free-shipping and delivery-speed filters (decision 0028): copies of the store's
     # Merchant.ships_free and of catalog.delivery_facts.speed (1 local stock in this country,
     # 2 a store that ships on time, 3 the rest), read along lp_*_ship.
     ships_free = models.BooleanField(default=False, db_default=False)

@@ -94,7 +94,7 @@ class SearchRequest:
     rating_min: Decimal | None = None
     # Only products of stores that offer free shipping (at their threshold), and only products
     # whose speed class (catalog.delivery_facts: 1 local stock, 2 a store that ships on time)
-    # is at most this; both need `country` (decision 0027).
+    # is at most this; both need `country` (decision 0028).
     ships_free: bool = False
     speed_max: int | None = None
     # Words that find nothing are corrected against the vocabulary (catalog.vocabulary) and

@@ -247,7 +247,7 @@ def set_free_shipping(merchant: Merchant, threshold: Any) -> FreeShipping | None
 
 def sync_free_shipping(merchant_id: int) -> None:
     """Copy whether the merchant has an active offer onto its listing rows (the listings' free
-    shipping filter, decision 0027). Also run on every save and delete of an offer (the admin:
+    shipping filter, decision 0028). Also run on every save and delete of an offer (the admin:
     promotions.receivers)."""
     active = FreeShipping.objects.filter(merchant_id=merchant_id, is_active=True).exists()
     delivery_facts.set_merchant_facts(merchant_id, ships_free=active)

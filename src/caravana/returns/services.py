@@ -540,7 +540,7 @@ def take_local(item: HeldItem, quantity: int = 1) -> HeldItem:
 def sync_local_listing(variant_id: int) -> None:
     """Tell the catalogue in which countries the variant's product is local stock now (for
     sale, units left, at an active point): its listing rows there are the fastest class of
-    the delivery-speed filter (catalog.delivery_facts, decision 0027)."""
+    the delivery-speed filter (catalog.delivery_facts, decision 0028)."""
     product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).first()
     if product_id is None:
         return

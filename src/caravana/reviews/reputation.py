@@ -120,7 +120,7 @@ def figures(c: Counts) -> Figures:
 
 def ships_on_time(f: Figures, paid: int) -> bool:
     """Whether the listings may say the merchant ships on time (the delivery-speed filter,
-    decision 0027): enough orders to judge (MIN_ORDERS) and the TOP share shipped within
+    decision 0028): enough orders to judge (MIN_ORDERS) and the TOP share shipped within
     SHIP_WITHIN_DAYS. A merchant with nothing due yet is not credited: unlike the badge, the
     filter promises something to the buyer."""
     return (

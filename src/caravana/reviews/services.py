@@ -385,7 +385,7 @@ def refresh_reputation(merchant_id: int, now: dt.datetime | None = None) -> Repu
             "computed_at": now,
         },
     )
-    # The listings' delivery-speed filter reads this fact from the listing rows (decision 0027).
+    # The listings' delivery-speed filter reads this fact from the listing rows (decision 0028).
     delivery_facts.set_merchant_facts(
         merchant_id, ships_on_time=reputation.ships_on_time(fig, counts.paid)
     )

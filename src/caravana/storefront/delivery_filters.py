@@ -1,5 +1,5 @@
 """The listings' free-shipping and delivery-speed filters as buyers read them, and the chips
-that remove each filter (decision 0027). The facts are on the listing rows
+that remove each filter (decision 0028). The facts are on the listing rows
 (catalog.delivery_facts); the days are the promises' own for the buyer's country: local stock's
 (returns.local_orders) and the network's default service (network.service_levels), so a change
 of either changes the wording, never a typed figure."""

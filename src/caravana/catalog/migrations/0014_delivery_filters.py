@@ -1,4 +1,4 @@
-"""The free-shipping and delivery-speed filters (decision 0027): two columns on the listing
+"""The free-shipping and delivery-speed filters (decision 0028): two columns on the listing
 rows and an index per scope, the merchant facts they are copied from, and local stock."""
 
 import django.db.models.deletion

@@ -67,7 +67,7 @@ def seed(scale: str, seed: int = 42, report: Report | None = None) -> float:
 
 #: Bench scale has no promotions, orders or returns to derive the delivery facts from: one
 #: merchant in FREE_EVERY offers free shipping, one in ON_TIME_EVERY ships on time, and one
-#: product in LOCAL_EVERY is local stock in Brazil (decision 0027), so the bench's filtered
+#: product in LOCAL_EVERY is local stock in Brazil (decision 0028), so the bench's filtered
 #: listings read a realistic share of rows rather than none.
 FREE_EVERY, ON_TIME_EVERY, LOCAL_EVERY = 10, 4, 1000
 
