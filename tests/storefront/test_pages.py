@@ -99,17 +99,20 @@ def test_category_and_store_pages(shop):
     assert c.get("/c/nope/").status_code == 404
 
 
-def test_product_page_queries_are_bounded(shop):
+def test_product_page_queries_are_bounded(shop, settings):
     _s, _a, products = shop
+    # The pricing books' freshness check (three aggregates, at most every few seconds) is not
+    # the page's: on a slow machine it fell in one measured request and not the other.
+    settings.PRICING_BOOKS_CHECK_SECONDS = 3600
     c = brazil()
     c.get(f"/p/{products[1].pk}/")
     with CaptureQueriesContext(connection) as q:
         assert c.get(f"/p/{products[2].pk}/").status_code == 200
-    # 7 for the page; 5 for its shelves (caravana.shelves): "bought together" ids, one card
-    # pass for the recently viewed (products, listing prices) and the session's new list (an
-    # UPDATE between savepoints). On a slow machine the pricing books' freshness check (once
-    # per PRICING_BOOKS_CHECK_SECONDS, three aggregates) may fall in this request too.
-    assert len(q) <= 15, [x["sql"] for x in q]
+    # 7 for the page (session, product, variants, pictures, local stock, the reviews'
+    # distribution, its deal); 8 for its shelves (caravana.shelves): "bought together" ids, one
+    # card pass for the recently viewed (products, listing prices, live deals, free-shipping
+    # offers) and the session's new list (an UPDATE between savepoints).
+    assert len(q) <= 15, "\n".join(x["sql"][:150] for x in q)
     # However many products were viewed before: the same count.
     for p in products[3:10]:
         c.get(f"/p/{p.pk}/")
