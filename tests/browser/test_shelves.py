@@ -76,7 +76,7 @@ def test_recently_viewed_and_the_wishlist_through_a_login(live_server, page, pro
     ).to_have_attribute("aria-pressed", "true")
     assert page.url == url + "/"  # no page load: htmx swapped the button
     page.get_by_test_id("account-link").first.click()
-    page.get_by_test_id("wishlist-link").click()
+    page.get_by_test_id("account-wishlist-link").click()
     saved = page.get_by_test_id("wishlist")
     expect(saved.locator("a.card")).to_have_count(2)
     problems += _problems(page, "wishlist")
