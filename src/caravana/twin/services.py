@@ -47,6 +47,7 @@ from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.tracking import upu
 from caravana.tracking.batch import EventIn
+from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 from caravana.tracking.recording import record_batch
 
@@ -59,15 +60,6 @@ SOURCE = "twin"
 MERCHANT = "Caravana Twin Simulated Trading Co., Ltd."
 #: A valid USCC (GB 32100-2015 check character), the twin merchant's.
 USCC = "91440300MA5T7WN014"
-#: Where the twin's parcels go, per country (the demo's public addresses).
-ADDRESSES = {
-    "BR": ("Av. Paulista, 1578", "São Paulo", "SP", "01310-200"),
-    "MX": ("Av. Paseo de la Reforma 50", "Ciudad de México", "CDMX", "11580"),
-    "CL": ("Av. Libertador Bernardo O'Higgins 651", "Santiago", "RM", "8320000"),
-    "CO": ("Carrera 7 # 32-16", "Bogotá", "DC", "110311"),
-    "PE": ("Av. Javier Prado Este 2465", "Lima", "LIM", "15036"),
-    "AR": ("Av. Corrientes 1530", "Buenos Aires", "C", "C1042AAN"),
-}
 
 
 @dataclass
