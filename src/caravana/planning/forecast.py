@@ -99,7 +99,8 @@ def weekly(
     sims = np.exp(np.asarray(paths, dtype=float).reshape(horizon, scenarios).T)
     tail = (1 - level) / 2
     return Forecast(
-        model=f"ETS(A,N,A) on log, season {season} weeks" if seasonal else "ETS(A,N,N) on log",
+        # Hyndman's notation, the season's length in brackets; words are the page's (translated).
+        model=f"ETS(A,N,A)[{season}]" if seasonal else "ETS(A,N,N)",
         level=level,
         mean=sims.mean(axis=0),
         lower=np.quantile(sims, tail, axis=0),
