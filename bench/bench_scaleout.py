@@ -4,6 +4,7 @@ PostgreSQL and one Redis, each a separate process tree, driven over HTTP.
     python bench/bench_scaleout.py [--seconds 15] [--warmup 3] [--clients 16] [--events 40000]
                                    [--rounds 2] [--hosts 1,2]
                                    [--parts checkout,ingestion]
+                                   [--cpus-per-host 0] [--order shuffled|time]
 
 Needs DATABASE_URL (PostgreSQL: the shape this measures is production's) and Redis
 (CELERY_BROKER_URL, default redis://127.0.0.1:6379/6; the queue is emptied first). Per round and
@@ -23,6 +24,15 @@ per size N (rounds alternate 1, 2, 1, 2 so drift on a shared machine hits both s
    per batch (from /proc), and the share of 20 ms samples in which a batch waited on another
    batch's parcel locks. `--parts ingestion` skips the checkout part.
 4. Everything is stopped.
+
+`--cpus-per-host K` pins host i's gunicorn and Celery worker to their own K cores
+(sched_setaffinity, inherited by the forked workers), the database and the load generator
+staying free: each "host" then brings its own CPU, as a second machine would. Unpinned (0), the
+hosts share the same 2 cores and a second one can only add processes, not capacity.
+`--order time` sends the events in the order they happened (a carrier's webhook sends what just
+happened; batches posted at the same moment concern different parcels); `shuffled` (the default,
+as bench_tracking) shuffles them over the whole run, so that every batch touches parcels that
+the batches beside it touch too, and batches queue for each other's parcel locks.
 
 The same client count drives both sizes, so a difference is the servers', not the load's. The
 load generator runs on the same 2 cores as the servers and the database; the table gives the
@@ -67,16 +77,32 @@ def _wait_http(port: int, proc: subprocess.Popen, deadline: float) -> None:
             time.sleep(0.3)
 
 
-def start(env: dict[str, str], n: int) -> tuple[list[subprocess.Popen], list[int]]:
+def _pinned(cpus: set[int]):
+    """A preexec_fn that pins the child (and what it forks) to `cpus`; None when unpinned."""
+    if not cpus:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def host_cpus(i: int, per_host: int) -> set[int]:
+    """Host i's own cores when pinned (wrapping round the machine's), else none."""
+    n = os.cpu_count() or 1
+    return {(i * per_host + k) % n for k in range(per_host)} if per_host else set()
+
+
+def start(
+    env: dict[str, str], n: int, cpus_per_host: int = 0
+) -> tuple[list[subprocess.Popen], list[int]]:
     """N gunicorn hosts (2 sync workers each, as deployed) and N Celery workers. Their
     database sessions carry APP_NAME, so that _db_cpu counts theirs and no one else's."""
     bin_dir = Path(sys.executable).parent
     env = {**env, "PGAPPNAME": APP_NAME}
     procs, ports = [], []
     for i in range(n):
+        pin = _pinned(host_cpus(i, cpus_per_host))
         port = free_port(ports)
         cmd = f"{bin_dir / 'gunicorn'} -w 2 -b 127.0.0.1:{port} --log-level warning caravana.wsgi"
-        procs.append(subprocess.Popen(shlex.split(cmd), env=env, cwd=ROOT))
+        procs.append(subprocess.Popen(shlex.split(cmd), env=env, cwd=ROOT, preexec_fn=pin))
         ports.append(port)
         procs.append(
             subprocess.Popen(
@@ -99,6 +125,7 @@ def start(env: dict[str, str], n: int) -> tuple[list[subprocess.Popen], list[int
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                preexec_fn=pin,
             )  # fmt: skip
         )
     deadline = time.time() + 180
@@ -237,7 +264,12 @@ def _count_advisory_waits(stop_at: list[bool], out: list[int]) -> None:
 
 
 def ingestion_load(
-    ports: list[int], context: dict, broker: str, events_n: int, procs: list[subprocess.Popen]
+    ports: list[int],
+    context: dict,
+    broker: str,
+    events_n: int,
+    procs: list[subprocess.Popen],
+    order: str = "shuffled",
 ) -> dict:
     """Batches over the hosts (2 clients each), then the workers drain the notifications. Also
     the CPU each side spent per batch while the batches were posted (web hosts, Celery
@@ -247,6 +279,8 @@ def ingestion_load(
 
     def batches(n: int, size: int) -> list[bytes]:
         events = event_dicts(fresh_parcels(context, n // len(INGEST_CODES)), seed=5)
+        if order == "time":
+            events.sort(key=lambda e: e["occurred_at"])
         for e in events:
             e["occurred_at"] = e["occurred_at"].isoformat()
         return [json.dumps({"events": events[i : i + size]}).encode()
@@ -351,6 +385,9 @@ def main() -> int:
     ap.add_argument(
         "--parts", default="checkout,ingestion", help="what to drive: checkout, ingestion or both"
     )
+    ap.add_argument("--cpus-per-host", type=int, default=0, help="pin each host to K cores")
+    ap.add_argument("--order", choices=("shuffled", "time"), default="shuffled",
+                    help="events shuffled over the run, or in the order they happened")  # fmt: skip
     args = ap.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench_scaleout: set DATABASE_URL to a PostgreSQL database", file=sys.stderr)
@@ -374,12 +411,14 @@ def main() -> int:
         for n in sizes:
             f._seq = itertools.count(int(time.time() * 1000) % 10**9)
             data = _setup(args.clients) if "checkout" in args.parts else {}
-            procs, ports = start(env, n)
+            procs, ports = start(env, n, args.cpus_per_host)
             try:
                 load = os.getloadavg()[0]
                 c = checkout_load(ports, data, args) if "checkout" in args.parts else NO_CHECKOUT
                 t = (
-                    ingestion_load(ports, context, env["CELERY_BROKER_URL"], args.events, procs)
+                    ingestion_load(
+                        ports, context, env["CELERY_BROKER_URL"], args.events, procs, args.order
+                    )  # fmt: skip
                     if "ingestion" in args.parts
                     else NO_INGESTION
                 )
@@ -396,6 +435,7 @@ def main() -> int:
 
     result = {"benchmark": "scaleout", "machine": machine(), "clients": args.clients,
               "seconds": args.seconds, "events": args.events, "rows": rows,
+              "cpus_per_host": args.cpus_per_host, "order": args.order,
               "median": {n: {"checkouts_per_s": med(n, "checkout", "checkouts_per_s"),
                              "checkout_p99_ms": med(n, "checkout", "p99_ms"),
                              "events_per_s": med(n, "ingestion", "events_per_s"),
@@ -407,7 +447,8 @@ def main() -> int:
     m = result["machine"]
     print(
         f"\n{m['cores']} cores, {m['date']}; {args.clients} checkout clients, "
-        f"{args.seconds:g} s timed; {args.events:,} events per ingestion run\n"
+        f"{args.seconds:g} s timed; {args.events:,} events per ingestion run ({args.order}); "
+        f"cores per host: {args.cpus_per_host or 'shared'}\n"
     )
     print(
         "| round | hosts × gunicorn -w 2 | Celery workers | load 1 min | checkouts/s | "
