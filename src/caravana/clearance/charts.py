@@ -8,6 +8,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from caravana.chart_scale import nice_top
+
 WIDTH = 640
 HEIGHT = 200
 LEFT = 36  # room for the scale
@@ -35,25 +37,13 @@ class Chart:
     top: float = 0
 
 
-def _scale(top: float) -> float:
-    """A round top for the scale (1, 2, 5 × 10^n) at or above `top`."""
-    if top <= 0:
-        return 1
-    step = 1.0
-    while step * 10 <= top:
-        step *= 10
-    for m in (1, 2, 5, 10):
-        if m * step >= top:
-            return m * step
-    return top
-
-
 def stacked(
     days: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], unit: str = ""
 ) -> Chart:
     """One bar per day, its series stacked bottom-up in the order given."""
     totals = [sum(values[i] for _name, values in series) for i in range(len(days))]
-    top = _scale(max(totals, default=0))
+    # at least 1 (an hour, a parcel); fifths of a count stay whole
+    top = nice_top(max([*totals, 1]), (1, 2, 5))
     chart = Chart(top=top)
     inner_w, inner_h = WIDTH - LEFT, HEIGHT - BOTTOM - TOP
     slot = inner_w / max(len(days), 1)

@@ -10,26 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from caravana.chart_scale import nice_top
+
 Series = Sequence[float] | np.ndarray
 
 #: Okabe–Ito colours (as twin/report.py): history, forecast, what happened.
 HISTORY, FORECAST, ACTUAL = "#0072B2", "#D55E00", "#000000"
 W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 240, 64, 34, 30, 34
-
-
-def _nice(top: float) -> float:
-    """A round top for the scale (1, 2, 2.5, 5 × 10^n) at or above `top`."""
-    if top <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 <= top:
-        step *= 10
-    while step > top:
-        step /= 10
-    for m in (1, 2, 2.5, 5, 10):
-        if m * step >= top:
-            return m * step
-    return 10 * step  # pragma: no cover
 
 
 def _fmt(value: float) -> str:
@@ -55,7 +42,7 @@ def svg(
     n = n_hist + n_fc
     if len(labels) != n:
         raise ValueError("labels: one per week of history and forecast")
-    top = _nice(max([*history, *upper, *actual, 0.0]) * 1.05)
+    top = nice_top(max([*history, *upper, *actual, 0.0]) * 1.05)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
 
     def x(i: int) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from caravana.chart_scale import nice_top
 from caravana.planning import charters, forecast
 
 from . import demand
@@ -196,10 +197,9 @@ POLICY_NAMES = {
 
 def costs_svg(totals: dict[str, dict[str, float]], title: str) -> str:
     """Expected and replayed cost of each policy as pairs of bars (US$ M)."""
-    from caravana.planning.forecast_chart import _nice  # noqa: PLC0415 (one helper)
 
     w, h, left, top_m, bar = 720, 220, 210, 30, 16
-    top = _nice(max(max(t["expected_usd"], t["replayed_usd"]) for t in totals.values()) / 1e6)
+    top = nice_top(max(max(t["expected_usd"], t["replayed_usd"]) for t in totals.values()) / 1e6)
     scale = (w - left - 90) / top
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" '

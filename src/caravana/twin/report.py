@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from caravana.chart_scale import nice_top
+
 from . import kpis
 from . import params as P
 from .kpis import Counters
@@ -20,17 +22,8 @@ from .kpis import Counters
 #: Okabe–Ito colours: told apart with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 260, 56, 180, 28, 34
-
-
-def _nice(top: float) -> float:
-    """A round top for the scale (1, 2, 2.5, 5 × 10^n) at or above `top`."""
-    if top <= 0:
-        return 1.0
-    scale = 10 ** len(str(int(top))) / 10 if top >= 1 else 1.0
-    for step in (1, 2, 3, 4, 6, 8, 10):  # quarters of these are round too
-        if top <= step * scale:
-            return step * scale
-    return 10 * scale  # pragma: no cover
+#: Tops whose quarters are round too (the scale has four ticks).
+QUARTERS = (1, 2, 3, 4, 6, 8)
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -80,7 +73,7 @@ def _legend(names: Sequence[str]) -> list[str]:
 def stacked_bars(title: str, labels: Sequence[str], series: dict[str, list[float]]) -> str:
     """One stacked bar per label, a colour per series."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
-    top = _nice(max(totals, default=0.0))
+    top = nice_top(max(totals, default=0.0), QUARTERS)
     out = _frame(title, top, False, labels)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(1, len(labels))
@@ -106,7 +99,7 @@ def lines(
 ) -> str:
     """A line per series (gaps where a value is None); shares run on a 0–100 % scale."""
     values = [v for vs in series.values() for v in vs if v is not None]
-    top = 1.0 if percent else _nice(max(values, default=0.0))
+    top = 1.0 if percent else nice_top(max(values, default=0.0), QUARTERS)
     out = _frame(title, top, percent, labels)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(1, len(labels))
