@@ -4,6 +4,7 @@ arrived; operators, a desk officer and a broker of GRU."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,8 @@ from tests.orders.support import buyer, market, place  # noqa: F401  (fixture)
 
 
 def fly(parcels, staff, uld: str = "PMC12345CV") -> Flight:
-    """Receive, bag, ULD, the first SZX→GRU flight; departed a minute from now, arrived two."""
+    """Receive, bag, ULD, the first SZX→GRU flight: departed 14 hours ago, arrived an hour ago
+    but never before GRU's midnight, so that the dashboard counts it today at any hour."""
     bags = set()
     for p in parcels:
         hub_steps.receive(staff, p.s10, 480, 20, 15, 10)
@@ -35,8 +37,13 @@ def fly(parcels, staff, uld: str = "PMC12345CV") -> Flight:
     flight = Flight.objects.filter(origin="SZX", destination="GRU").order_by("pk").first()
     loading.load_uld_onto_flight(staff, uld, flight)
     now = timezone.now()
+    midnight = dt.datetime.combine(
+        timezone.localdate(now, zoneinfo.ZoneInfo("America/Sao_Paulo")),
+        dt.time(),
+        zoneinfo.ZoneInfo("America/Sao_Paulo"),
+    )
     network.mark_departed(flight, now - dt.timedelta(hours=14))
-    network.mark_arrived(flight, now - dt.timedelta(hours=1))
+    network.mark_arrived(flight, max(now - dt.timedelta(hours=1), midnight))
     flight.refresh_from_db()
     return flight
 
