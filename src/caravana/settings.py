@@ -66,7 +66,7 @@ NINJA_NUM_PROXIES = CARAVANA_TRUSTED_PROXIES
 SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "caravana.admin_lists.apps.CaravanaAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
