@@ -1,5 +1,6 @@
-"""The admin's app list (its navigation sidebar) is built once per user and language and kept a
-minute: a second admin page asks no ModelAdmin for its permissions and runs no query for it."""
+"""The admin's app list (its navigation sidebar) is built once per set of permissions and
+language and kept a minute: a second admin page asks no ModelAdmin for its permissions and runs
+no query for it."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def test_the_default_site_is_caravanas():
     assert isinstance(admin.site._wrapped, CaravanaAdminSite)
 
 
-def test_the_app_list_is_built_once_per_user_and_language(client, monkeypatch):
+def test_the_app_list_is_built_once_per_permissions_and_language(client, monkeypatch):
     admin.site._app_lists.clear()
     built = _builds(monkeypatch)
     operator = f.user(Role.OPERATOR, username="op-a", is_staff=True, is_superuser=True)
@@ -51,10 +52,28 @@ def test_the_app_list_is_built_once_per_user_and_language(client, monkeypatch):
     spanish = client.get(URL)
     assert spanish.context["LANGUAGE_CODE"] == "es"
     assert len(built) == 2  # another language, another list (its names translated)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     other = f.user(Role.OPERATOR, username="op-b", is_staff=True, is_superuser=True)
     client.force_login(other)
     client.get(URL)
-    assert len(built) == 3  # another user
+    assert len(built) == 2  # another superuser: the same permissions, the same list
+
+
+def test_a_changed_permission_changes_the_list_at_once(client, monkeypatch):
+    from django.contrib.auth.models import Permission
+
+    admin.site._app_lists.clear()
+    built = _builds(monkeypatch)
+    staff = f.user(Role.OPERATOR, username="op-e", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_apitoken"))
+    client.force_login(staff)
+    assert client.get(URL).status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="view_user"))
+    page = client.get("/admin/accounts/user/")
+    assert page.status_code == 200 and len(built) == 2  # built again for the new set
+    names = [m["object_name"] for a in page.context["available_apps"] for m in a["models"]]
+    assert "User" in names
 
 
 def test_a_kept_list_is_built_again_after_its_minute(client, monkeypatch):

@@ -1,8 +1,9 @@
-"""The admin site: Django's, with the list of apps and models kept a minute per user and
-language. Django builds that list on every admin page (the navigation sidebar's), asking each
-of ~80 ModelAdmins for its permissions and reversing its URLs: about half of an empty admin
-list's time (docs/decisions/0033). The views themselves still check permissions on every
-request; a changed permission shows in the sidebar within APP_LIST_SECONDS."""
+"""The admin site: Django's, with the list of apps and models kept a minute per set of
+permissions and language. Django builds that list on every admin page (the navigation
+sidebar's), asking each of ~80 ModelAdmins for its permissions and reversing its URLs: about
+half of an empty admin list's time (docs/decisions/0033). The views still check permissions on
+every request; the list is kept per set of permissions (not per user), so a changed permission
+changes it at once, and whatever else a ModelAdmin reads shows within APP_LIST_SECONDS."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ class CaravanaAdminSite(admin.AdminSite):
         user = getattr(request, "user", None)
         if app_label is not None or user is None or not user.is_authenticated:
             return super().get_app_list(request, app_label)
-        key = (user.pk, user.is_superuser, get_language())
+        # Superusers hold every permission; others' set is read once per request anyway (the
+        # view's own permission checks share the user's cache of it).
+        perms = frozenset() if user.is_superuser else frozenset(user.get_all_permissions())
+        key = (user.is_superuser, user.is_staff, perms, get_language())
         now = time.monotonic()
         hit = self._app_lists.get(key)
         if hit is not None and now - hit[0] < APP_LIST_SECONDS:
