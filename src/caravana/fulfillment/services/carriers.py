@@ -85,13 +85,15 @@ def expected_handover(parcel: Parcel, at: dt.datetime | None = None) -> dt.time 
     return (flight.scheduled_arrival + dt.timedelta(hours=hours)).astimezone(zone).time()
 
 
-def choose_for(parcel: Parcel) -> Parcel:
+def choose_for(parcel: Parcel, rows: list[Carrier] | None = None) -> Parcel:
     """Set the parcel's carrier by the network's rules, unless a planner chose it; the lane's
     carrier when no active carrier covers the parcel. Called by the bagging step with the
-    parcel locked; the caller saves `carrier` and `carrier_choice`."""
+    parcel locked; the caller saves `carrier` and `carrier_choice`. `rows`: the country's
+    active_carriers, when a batch already read them."""
     if parcel.carrier_choice == CarrierChoice.PLANNER:
         return parcel
-    rows = active_carriers(parcel.recipient_country)
+    if rows is None:
+        rows = active_carriers(parcel.recipient_country)
     lane_carrier_id = parcel.lane.carrier_id
     choice = carrier_choice.choose(
         candidates(rows, lane_carrier_id),
