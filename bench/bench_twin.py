@@ -4,7 +4,9 @@ written to PostgreSQL, in process or over Celery workers.
     python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
 
 Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
-(`<name>_w<workers>_r<round>`, made and migrated here, dropped after). `--workers 0` runs the
+(`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
+migrated here and kept for the next time (a first migration takes minutes on this machine).
+`--workers 0` runs the
 tasks eagerly in the simulating process (no broker, the default settings); N > 0 starts N Celery
 workers (solo pool, one process each) on Redis (CELERY_BROKER_URL, default
 redis://127.0.0.1:6379/8; results on /9) and the same command, unchanged, sends each hub's and
@@ -73,14 +75,34 @@ def _workers(env: dict[str, str], n: int) -> list[subprocess.Popen]:
     ]
 
 
+def _name(base: dict[str, str], tag: str) -> str:
+    return f"{urlsplit(base['DATABASE_URL']).path.lstrip('/')}_{tag}"
+
+
+def template(base: dict[str, str]) -> str:
+    """An empty, migrated database each run is copied from (made if missing, else brought up
+    to date)."""
+    name = _name(base, "template")
+    admin = _database(base["DATABASE_URL"], "postgres")
+    found = subprocess.run(
+        ["psql", admin, "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    if not found:
+        _psql(base["DATABASE_URL"], f"CREATE DATABASE {name}")
+    env = {**base, "DATABASE_URL": _database(base["DATABASE_URL"], name)}
+    subprocess.run([sys.executable, "-m", "caravana", "migrate", "-v0"], env=env, cwd=ROOT,
+                   check=True)  # fmt: skip
+    return name
+
+
 def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str) -> dict:
     env = dict(base)
-    name = f"{urlsplit(env['DATABASE_URL']).path.lstrip('/')}_{tag}"
+    name = _name(base, tag)
     env["DATABASE_URL"] = _database(env["DATABASE_URL"], name)
     _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
-    _psql(base["DATABASE_URL"], f"CREATE DATABASE {name}")
+    _psql(base["DATABASE_URL"], f"CREATE DATABASE {name} TEMPLATE {_name(base, 'template')}")
     py = sys.executable
-    subprocess.run([py, "-m", "caravana", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     procs: list[subprocess.Popen] = []
     if workers:
         env["CELERY_BROKER_URL"] = env.get("TWIN_BROKER", BROKER)
@@ -137,6 +159,7 @@ def main() -> None:
     base["PYTHONPATH"] = str(ROOT / "src")
     sizes = [int(w) for w in args.workers.split(",")]
     rows = []
+    template(base)
     for rnd in range(args.rounds):
         for workers in sizes:
             row = run(base, args.parcels, args.seed, workers, f"w{workers}_r{rnd + 1}")

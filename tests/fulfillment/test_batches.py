@@ -40,8 +40,12 @@ def _declaration(p: Parcel) -> dict:
 def _events(p: Parcel, times: bool = True) -> list:
     """The parcel's tracking events; with `times`, the hub's scan times too (the label's is
     the wall clock's moment of creation)."""
+    bag = p.bag.identifier if p.bag_id else None
     return sorted(
-        (e.source, e.code, e.status, e.location_code, str(sorted(e.details.items())),
+        (e.source, e.code, e.status, e.location_code,
+         # the parcel's own bag, whichever it is
+         str(sorted({**e.details, **({"bag": "its bag"} if e.details.get("bag") == bag else {})}
+                    .items())),
          e.occurred_at if times and e.details.get("step") != "label_created" else None)
         for e in TrackingEvent.objects.filter(parcel=p)
     )  # fmt: skip
