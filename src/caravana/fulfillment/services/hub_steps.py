@@ -408,8 +408,9 @@ def sort_many(hub_user: Any, scans: Sequence[Scan], *, close_full: bool = False)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for scan in scans:
         parcel = found[parse(S10, scan.s10)]
-        key = (parcel.bag_id, parcel.carrier_id, parcel.carrier_choice)
-        groups.setdefault(key, []).append(parcel.pk)
+        groups.setdefault((parcel.bag_id, parcel.carrier_id, parcel.carrier_choice), []).append(
+            parcel.pk
+        )
     for (bag_id, carrier_id, choice), pks in groups.items():
         Parcel.objects.filter(pk__in=pks).update(
             bag_id=bag_id, state=Parcel.State.BAGGED, carrier_id=carrier_id,
