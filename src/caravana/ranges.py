@@ -37,3 +37,25 @@ def take_next(ranges: QuerySet) -> tuple[Any, int] | None:
     type(rng)._default_manager.filter(pk=rng.pk).update(next_serial=F("next_serial") + 1)
     rng.next_serial = serial + 1
     return rng, serial
+
+
+def take_many(ranges: QuerySet, count: int) -> list[tuple[Any, int, int]]:
+    """`count` serials as (range, first serial, how many) blocks, from the ranges in take_next's
+    order, each range's block taken under its row lock with one UPDATE; fewer than `count` in
+    all when the ranges run out (the caller refuses). Must run in the caller's transaction."""
+    if not transaction.get_connection(ranges.db).in_atomic_block:
+        raise RuntimeError("take_many must run inside the caller's transaction")
+    order = [*ranges.query.order_by, "pk"] if ranges.query.order_by else ["pk"]
+    blocks: list[tuple[Any, int, int]] = []
+    left = count
+    locked = ranges.select_for_update().filter(next_serial__lte=F("last_serial")).order_by(*order)
+    for rng in locked:
+        if left <= 0:
+            break
+        n = min(left, rng.last_serial - rng.next_serial + 1)
+        first = rng.next_serial
+        type(rng)._default_manager.filter(pk=rng.pk).update(next_serial=F("next_serial") + n)
+        rng.next_serial = first + n
+        blocks.append((rng, first, n))
+        left -= n
+    return blocks

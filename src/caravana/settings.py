@@ -340,6 +340,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "8
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = True
+# Where a task's result is kept for a caller that waits for it (the twin's real mode on workers,
+# caravana.twin.tasks): none unless named, e.g. redis://127.0.0.1:6379/7.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 
 # Request bodies: anything but a file upload over DATA_UPLOAD_MAX_MEMORY_SIZE bytes is refused
 # with 413 (a tracking batch of 1,000 events is about 300 kB); a multipart upload over

@@ -8,9 +8,14 @@ from typing import Any
 from django.dispatch import receiver
 
 from caravana.customs import services
-from caravana.fulfillment.events import label_created
+from caravana.fulfillment.events import label_created, labels_created
 
 
 @receiver(label_created, dispatch_uid="customs.label_created")
 def on_label_created(sender: Any, parcel: Any, **kwargs: Any) -> None:
     services.declare_parcel(parcel)
+
+
+@receiver(labels_created, dispatch_uid="customs.labels_created")
+def on_labels_created(sender: Any, parcels: Any, **kwargs: Any) -> None:
+    services.declare_batch([p.pk for p in parcels])

@@ -298,6 +298,26 @@ def declare_parcel(parcel: Parcel) -> Declaration:
     raise field_error("parcel", _("Unknown parcel."), CustomsErrorCode.INVALID_DECLARATION)
 
 
+def declare_batch(parcel_ids: Sequence[int]) -> int:
+    """Declarations for a batch of new labels (fulfillment's labels_created), in the caller's
+    transaction: built as declare_parcel builds one, inserted at once. A parcel whose data
+    cannot be declared refuses the whole batch, its fields named ``parcels.<i>.<field>`` (i:
+    its place in `parcel_ids`), so the labels roll back as create_parcel's would."""
+    index = {pid: i for i, pid in enumerate(parcel_ids)}
+    rows, errors = [], {}
+    for parcel_id, data in _inputs(list(parcel_ids)):
+        try:
+            rows.append((parcel_id, decl.build(data)))
+        except decl.DeclarationError as exc:
+            for name, message in exc.errors.items():
+                errors[f"parcels.{index[parcel_id]}.{name}"] = message
+    if errors:
+        raise coded_fields_error(errors, {}, CustomsErrorCode.INVALID_DECLARATION)
+    if rows:
+        _insert(rows)
+    return len(rows)
+
+
 def declare_parcels(parcel_ids: Iterable[int]) -> tuple[int, dict[int, dict[str, str]]]:
     """Declarations for every parcel among `parcel_ids` that has none, in batches of BATCH
     (each batch in its own transaction). Returns how many were made and, per parcel that

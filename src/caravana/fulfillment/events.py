@@ -23,6 +23,14 @@ instead of ``parcel``, so that a listener can record them together; ``code`` is 
 transaction, with ``parcel``: customs builds the parcel's declaration from it (a listener that
 raises a ValidationError refuses the label).
 
+``labels_created`` is the same for a batch of parcels created at once
+(fulfillment.services.parcels.create_parcels), sent once with ``parcels`` (the saved instances):
+customs declares them as one batch (a listener that raises a ValidationError refuses the batch).
+
+``parcel_events`` is a batch of parcel_event's, each parcel with its own code and time (a hub's
+batch of scans: hub_steps.receive_many, sort_many), sent once with ``changes``, a list of
+fulfillment.services.scanning.Change (parcel, code, at, location, details).
+
 Departure (EMC) and arrival at the gateway (EMD) are flight events: see
 caravana.network.events.flight_departed / flight_arrived, sent once per flight; use
 ``caravana.fulfillment.queries.parcels_on_flight(flight)`` to fan them out.
@@ -33,6 +41,8 @@ from django.dispatch import Signal
 parcel_event = Signal()
 parcels_moved = Signal()
 label_created = Signal()
+labels_created = Signal()
+parcel_events = Signal()
 
 EMA = "EMA"
 EMB = "EMB"

@@ -94,6 +94,36 @@ def record_hub_steps(
     )
 
 
+def record_hub_changes(changes: Sequence[Any]) -> BatchResult:
+    """A batch of hub steps, each parcel with its own code, time and details (fulfillment's
+    parcel_events: hub_steps.receive_many, sort_many), recorded as record_hub_step records
+    each, in one batch."""
+    places: dict[str, Any] = {}
+    batch = []
+    for ch in changes:
+        parcel, code = ch.parcel, ch.code
+        state = parcel.state
+        if ch.location not in places:
+            places[ch.location] = place_of(ch.location)
+        step = code or state
+        status = "" if code else INTERNAL_STATUS.get(state, upu.IN_TRANSIT)
+        details = {**(ch.details or {}), "step": state}
+        batch.append(
+            _event_at(
+                parcel.pk,
+                parcel.s10,
+                Source.HUB,
+                f"{parcel.pk}-{step}",
+                code or "",
+                status,
+                ch.at,
+                places[ch.location],
+                details,
+            )  # fmt: skip
+        )
+    return record_batch(batch)
+
+
 def record_flight_movement(flight: Any, code: str, at: dt.datetime, parcels: Iterable) -> int:
     """EMC (at the origin airport) or EMD (at the gateway) for every parcel on `flight`, as one
     batch. `parcels` yields (pk, s10). Returns how many events were new."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from caravana.fulfillment.events import parcel_event, parcels_moved
+from caravana.fulfillment.events import parcel_event, parcel_events, parcels_moved
 from caravana.fulfillment.queries import parcels_on_flight
 from caravana.network.events import flight_arrived, flight_departed
 from caravana.tracking import ingestion
@@ -24,6 +24,11 @@ def on_parcel_event(
     **kwargs: Any,
 ) -> None:  # fmt: skip
     ingestion.record_hub_step(parcel, code, state, at, location, details or {})
+
+
+@receiver(parcel_events, dispatch_uid="tracking.parcel_events")
+def on_parcel_events(sender: Any, changes: Any, **kwargs: Any) -> None:
+    ingestion.record_hub_changes(changes)
 
 
 @receiver(parcels_moved, dispatch_uid="tracking.parcels_moved")

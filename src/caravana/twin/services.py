@@ -5,14 +5,17 @@ them, so a run is also a load test; then its KPIs read back from what was writte
 `RealNetwork` implements model.Network. The model decides what happens and when; this sink
 calls:
 
-- `ordered`: fulfillment's create_parcel (the merchant's parcel API) for each parcel, and an
-  "ordered" event at the order's time;
-- `served`: the hub steps, under the simulated clock (caravana.clock): receive (EMA, EMB,
-  parcel.received_at), sort into a bag (the hub's "bagged" event), and at the build stage the
-  parcels' bags closed and a "built" event;
+- `ordered`: fulfillment's create_parcels (the merchant's parcel API, in batches) for each
+  parcel, and an "ordered" event at the order's time;
+- `served`: the hub steps' batch services, each scan at its own simulated time (caravana.clock):
+  receive_many (EMA, EMB, parcel.received_at), sort_many (the hub's "bagged" event), and at the
+  build stage the parcels' bags closed (close_bags) and a "built" event;
 - `plan`: the same solver as fast mode (planning.solver), so both modes plan alike;
 - `downstream`: tracking's record_batch with the flight (EMC, EMD), customs (EDC, or a refusal)
   and last-mile (EMH, EMI, returned, lost) events at their drawn times.
+
+Each call is cut into units of work per origin hub or lane (caravana.twin.work), run as Celery
+tasks (caravana.twin.tasks): eagerly in process by default, across workers when a broker is set.
 
 `counters_from_db` rebuilds the parcel KPIs (kpis.Counters) from those rows alone, so a test can
 prove that the database holds what the fast mode counts. Flight legs (the planner's decisions and
@@ -27,31 +30,25 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from celery import group
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from caravana import clock
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
-from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Parcel
-from caravana.fulfillment.services import hub_steps
-from caravana.fulfillment.services import parcels as parcel_services
 from caravana.network import services as network_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.tracking import upu
-from caravana.tracking.batch import EventIn
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
-from caravana.tracking.recording import record_batch
 
 from . import params as P
+from . import tasks
 from .kpis import Counters
 from .model import I64, TIME_FIELDS, F, FastNetwork, Simulation
 
@@ -67,12 +64,17 @@ class _Parcel:
     pk: int
     s10: str
     origin: str
+    grams: int = 0  # declared, and what the hub weighs (the twin's parcels are as declared)
+    side: int = 0  # cm, a cube
     bag: str = ""
 
 
 @dataclass
 class RealNetwork(FastNetwork):
-    """model.Network on the Django services (see the module's docstring)."""
+    """model.Network on the Django services (see the module's docstring). Each call is split
+    into one unit of work per origin hub (or per lane, for what happens after take-off), sent
+    as Celery tasks (caravana.twin.tasks) and waited for: in process when the settings run
+    tasks eagerly, across workers sharing the database when a broker is named."""
 
     params: P.Params
     start: dt.datetime
@@ -88,122 +90,132 @@ class RealNetwork(FastNetwork):
         # microseconds: what the database keeps (readback converts back)
         return self.start + dt.timedelta(microseconds=round(float(hours) * 3_600_000_000))
 
+    def _iso(self, hours: float) -> str:
+        return self._moment(hours).isoformat()
+
     def _event(
         self, pid: int, code: str, hours: float, status: str = "", source: str = SOURCE,
         **details: Any,
-    ) -> EventIn:  # fmt: skip
+    ) -> dict[str, Any]:  # fmt: skip
+        """An event in its JSON form (caravana.twin.work.event)."""
         p = self.parcels[pid]
-        return EventIn(
-            parcel_id=p.pk, identifier=p.s10, source=source,
-            event_id=f"twin-{p.pk}-{details.get('step') or code}", code=code, status=status,
-            occurred_at=self._moment(hours), details=details,
-        )  # fmt: skip
+        return {
+            "parcel_id": p.pk, "identifier": p.s10, "source": source,
+            "event_id": f"twin-{p.pk}-{details.get('step') or code}", "code": code,
+            "status": status, "occurred_at": self._iso(hours), "details": details,
+        }  # fmt: skip
+
+    @staticmethod
+    def _wait(calls: list[Any]) -> list[Any]:
+        """Run task signatures at once (a Celery group) and wait for their results."""
+        if not calls:
+            return []
+        return list(group(calls).apply_async().get(disable_sync_subtasks=False))
 
     # --- model.Network ------------------------------------------------------------------------
 
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         assert self.merchant is not None
-        events = []
+        by_hub: dict[str, list[int]] = defaultdict(list)
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(parcels["pid"].size):
-            pid = int(parcels["pid"][i])
             country = P.COUNTRIES[int(parcels["country"][i])]
-            order_t = float(parcels["order_t"][i])
-            with clock.at(self._moment(order_t)):
-                parcel = parcel_services.create_parcel(
-                    self.merchant, _parcel_data(country, parcels, i)
+            origin = P.LANES[country][0]
+            data = _parcel_data(country, parcels, i)
+            by_hub[origin].append(i)
+            rows[origin].append({
+                "data": data, "source": SOURCE, "status": upu.PENDING,
+                "ordered": self._iso(float(parcels["order_t"][i])),
+                # the merchant books the drop-off at the hub (the hub's receipt is the EMA)
+                "handed_over": self._iso(float(parcels["handover_t"][i])),
+            })  # fmt: skip
+        origins = sorted(rows)
+        made = self._wait([tasks.create.s(self.merchant.pk, rows[o]) for o in origins])
+        for origin, created in zip(origins, made, strict=True):
+            for i, (pk, s10) in zip(by_hub[origin], created, strict=True):
+                self.parcels[int(parcels["pid"][i])] = _Parcel(
+                    pk, s10, origin, *_measures(parcels, i)
                 )
-            self.parcels[pid] = _Parcel(parcel.pk, parcel.s10, P.LANES[country][0])
-            events.append(self._event(pid, "", order_t, upu.PENDING, step="ordered"))
-            # the merchant books the drop-off at the hub (the hub's receipt is the EMA)
-            handover = float(parcels["handover_t"][i])
-            events.append(self._event(pid, "", handover, upu.PENDING, step="handed_over"))
-        self.writes += len(events) + len(events) // 2
-        record_batch(events)
+        n = int(parcels["pid"].size)
+        self.writes += 3 * n
 
     def served(self, stage: str, pids: I64, at: F) -> None:
-        built: list[EventIn] = []
-        bags: dict[str, tuple[Any, float]] = {}
+        scans: dict[str, list[list[Any]]] = defaultdict(list)
+        built: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        bags: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
         for pid, hours in zip(pids.tolist(), at.tolist(), strict=True):
             p = self.parcels[pid]
-            staff = self.staff[p.origin]
-            with clock.at(self._moment(hours)):
-                if stage == "receive":
-                    parcel = Parcel.objects.only(
-                        "declared_weight_g", "declared_length_cm", "declared_width_cm",
-                        "declared_height_cm",
-                    ).get(pk=p.pk)  # fmt: skip
-                    hub_steps.receive(
-                        staff, p.s10, parcel.declared_weight_g, parcel.declared_length_cm,
-                        parcel.declared_width_cm, parcel.declared_height_cm,
-                    )  # fmt: skip
-                elif stage == "sort":
-                    p.bag = self._sort(staff, p.s10)
-                else:
-                    built.append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
-                    if p.bag and (p.bag not in bags or bags[p.bag][1] < hours):
-                        bags[p.bag] = (staff, hours)
-            self.writes += 1
-        for bag, (staff, hours) in bags.items():
-            with clock.at(self._moment(hours)):
-                hub_steps.close_bag(staff, bag)
-        if built:
-            record_batch(built)
-
-    def _sort(self, staff: Any, s10: str) -> str:
-        """Sort into the open bag; a full bag is closed and the parcel sorted again (as staff
-        do when the scanner says so)."""
-        try:
-            return hub_steps.sort_into_bag(staff, s10).identifier
-        except ValidationError as exc:
-            bag = getattr(exc, "error_dict", {}).get("bag")
-            if not bag or bag[0].code != FulfillmentErrorCode.OVERWEIGHT:
-                raise
-            parcel = Parcel.objects.select_related("hub").get(s10=s10)
-            full = hub_steps._open_bag  # noqa: SLF001 (only to name the open bag to close)
-            with transaction.atomic():
-                identifier = full(parcel.hub, parcel).identifier
-            hub_steps.close_bag(staff, identifier)
-            return hub_steps.sort_into_bag(staff, s10).identifier
+            if stage == "receive":
+                scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
+            elif stage == "sort":
+                scans[p.origin].append([p.s10, self._iso(hours)])
+            else:
+                built[p.origin].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
+                if p.bag and (p.bag not in bags[p.origin] or bags[p.origin][p.bag][0] < hours):
+                    bags[p.origin][p.bag] = (hours, self._iso(hours))
+        self.writes += int(pids.size)
+        if stage in ("receive", "sort"):
+            origins = sorted(scans)
+            results = self._wait([tasks.hub_stage.s(o, stage, scans[o]) for o in origins])
+            if stage == "sort":
+                by_s10 = {p.s10: p for p in (self.parcels[pid] for pid in pids.tolist())}
+                for result in results:
+                    for s10, bag in result.items():
+                        by_s10[s10].bag = bag
+            return
+        origins = sorted(set(built) | set(bags))
+        self._wait([
+            tasks.build.s(o, [[b, iso] for b, (_h, iso) in bags[o].items()], built[o])
+            for o in origins
+        ])  # fmt: skip
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
-        rows: list[EventIn] = []
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         ev = {k: np.asarray(v) for k, v in events.items()}
         for i, pid in enumerate(pids.tolist()):
+            lane = rows[self.parcels[pid].origin]
             e = {k: v[i] for k, v in ev.items()}
-            rows.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
-            rows.append(self._flight(pid, "EMD", float(e["arrive"])))
+            lane.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
+            lane.append(self._flight(pid, "EMD", float(e["arrive"])))
             released = float(e["released"])
             customs = {"held": bool(e["held"]), "cleared_at": float(e["cleared"])}
             if e["refused"]:
-                rows.append(self._customs(pid, "", released, upu.RETURN_TO_SENDER,
+                lane.append(self._customs(pid, "", released, upu.RETURN_TO_SENDER,
                                           step="refused", **customs))  # fmt: skip
                 continue
-            rows.append(self._customs(pid, "EDC", released, "", step="EDC", **customs))
+            lane.append(self._customs(pid, "EDC", released, "", step="EDC", **customs))
             end = float(e["end"])
             if e["failed"] and not e["lost"]:
-                rows.append(self._event(pid, "EMH", end - self.params.redelivery_h, step="EMH"))
+                lane.append(self._event(pid, "EMH", end - self.params.redelivery_h, step="EMH"))
             if e["lost"]:
-                rows.append(self._event(pid, "", end, upu.UNKNOWN, step="lost"))
+                lane.append(self._event(pid, "", end, upu.UNKNOWN, step="lost"))
             elif e["returned"]:
-                rows.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
+                lane.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
             else:
-                rows.append(self._event(pid, "EMI", end, step="EMI"))
-        record_batch(rows)
-        self.writes += len(rows)
+                lane.append(self._event(pid, "EMI", end, step="EMI"))
+        self.writes += sum(self._wait([tasks.record.s(rows[o]) for o in sorted(rows)]))
 
-    def _flight(self, pid: int, code: str, hours: float, **details: Any) -> EventIn:
+    def _flight(self, pid: int, code: str, hours: float, **details: Any) -> dict[str, Any]:
         return self._event(pid, code, hours, "", Source.FLIGHT, step=code, **details)
 
-    def _customs(self, pid: int, code: str, hours: float, status: str, **details: Any) -> EventIn:
+    def _customs(
+        self, pid: int, code: str, hours: float, status: str, **details: Any
+    ) -> dict[str, Any]:
         return self._event(pid, code, hours, status, Source.CUSTOMS, **details)
+
+
+def _measures(parcels: dict[str, Any], i: int) -> tuple[int, int]:
+    """Pool row i's grams and cube side in cm (at least 1 each), as _parcel_data declares."""
+    grams = max(1, round(float(parcels["kg"][i]) * 1000))
+    side = max(1, round((float(parcels["m3"][i]) * 1e6) ** (1 / 3)))
+    return grams, side
 
 
 def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any]:
     """The merchant's parcel for pool row i: its lane's hub, service, weight and a cube of its
     volume (cm, at least 1 each way)."""
     street, city, region, postal = ADDRESSES[country]
-    grams = max(1, round(float(parcels["kg"][i]) * 1000))
-    side = max(1, round((float(parcels["m3"][i]) * 1e6) ** (1 / 3)))
+    grams, side = _measures(parcels, i)
     return {
         "hub": f"{P.LANES[country][0]}-HUB",
         "service_level": P.SERVICES[int(parcels["service"][i])],
@@ -221,7 +233,7 @@ def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any
         "ddp": True,
         "items": [{
             "description": P.CATEGORIES[int(parcels["category"][i])], "hs_code": "392690",
-            "quantity": 1, "unit_value": Decimal("45"), "currency": "CNY", "unit_weight_g": grams,
+            "quantity": 1, "unit_value": "45", "currency": "CNY", "unit_weight_g": grams,
         }],
     }  # fmt: skip
 

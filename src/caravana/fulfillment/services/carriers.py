@@ -85,20 +85,32 @@ def expected_handover(parcel: Parcel, at: dt.datetime | None = None) -> dt.time 
     return (flight.scheduled_arrival + dt.timedelta(hours=hours)).astimezone(zone).time()
 
 
-def choose_for(parcel: Parcel) -> Parcel:
+def choose_for(
+    parcel: Parcel, rows: list[Carrier] | None = None, handovers: dict | None = None
+) -> Parcel:
     """Set the parcel's carrier by the network's rules, unless a planner chose it; the lane's
     carrier when no active carrier covers the parcel. Called by the bagging step with the
-    parcel locked; the caller saves `carrier` and `carrier_choice`."""
+    parcel locked; the caller saves `carrier` and `carrier_choice`. A batch passes `rows`, the
+    country's active_carriers, and `handovers`, where the expected hand-over of each route
+    (hub, gateway, country) is kept once read."""
     if parcel.carrier_choice == CarrierChoice.PLANNER:
         return parcel
-    rows = active_carriers(parcel.recipient_country)
+    if rows is None:
+        rows = active_carriers(parcel.recipient_country)
+    route = (parcel.hub_id, parcel.gateway_id, parcel.recipient_country)
+    if handovers is None or route not in handovers:
+        handover = expected_handover(parcel)
+        if handovers is not None:
+            handovers[route] = handover
+    else:
+        handover = handovers[route]
     lane_carrier_id = parcel.lane.carrier_id
     choice = carrier_choice.choose(
         candidates(rows, lane_carrier_id),
         postal_code=parcel.recipient_postal_code,
         level=parcel.service_level.code,
         weight_g=parcel.weight_g,
-        handover=expected_handover(parcel),
+        handover=handover,
     )
     chosen = next((c for c in rows if c.code == choice.code), None)
     if chosen is None:

@@ -4,7 +4,7 @@ cancelled until the hub receives them, and looked up for labels."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -143,13 +143,42 @@ def _clean_items(raw_items: Any, errors: dict[str, str]) -> list[ParcelItem]:
     return items
 
 
-@transaction.atomic
-def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
-    """A parcel with its declared contents and a fresh S10 identifier from the operator's
-    configured ranges (label created; EMA comes when the hub accepts the parcel).
+class _Lookups:
+    """The hubs, service levels and lanes a batch of parcels names, each read once (a batch of
+    thousands names a handful)."""
 
-    `hub` is a hub code or Hub, `service_level` a code or ServiceLevel; `items` a list of
-    mappings with description, hs_code, quantity, unit_value, currency, unit_weight_g."""
+    def __init__(self) -> None:
+        self.hubs: dict[str, Hub | None] = {}
+        self.levels: dict[str, ServiceLevel | None] = {}
+        self.lanes: dict[tuple[int, str, int], Lane | None] = {}
+
+    def hub(self, code: str) -> Hub | None:
+        if code not in self.hubs:
+            self.hubs[code] = Hub.objects.filter(code=code, is_active=True).first()
+        return self.hubs[code]
+
+    def level(self, code: str) -> ServiceLevel | None:
+        if code not in self.levels:
+            self.levels[code] = ServiceLevel.objects.filter(code=code).first()
+        return self.levels[code]
+
+    def lane(self, hub: Hub, country: str, level: ServiceLevel) -> Lane | None:
+        key = (hub.pk, country, level.pk)
+        if key not in self.lanes:
+            self.lanes[key] = (
+                Lane.objects.select_related("gateway", "carrier")
+                .filter(hub=hub, destination_country=country, service_level=level, is_active=True)
+                .first()
+            )
+        return self.lanes[key]
+
+
+def _prepare(
+    merchant: Merchant, data: Mapping[str, Any], lookups: _Lookups
+) -> tuple[Parcel, list[ParcelItem]]:
+    """Every rule a new parcel must pass, checked in full: the unsaved parcel (without its S10)
+    and its items, or a ValidationError naming each field at fault. Shared by create_parcel
+    and create_parcels, so one parcel and a batch are held to the same rules."""
     unknown = sorted(set(data) - set(PARCEL_FIELDS))
     if unknown:
         raise fields_error(
@@ -159,22 +188,18 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
 
     hub = data.get("hub")
     if not isinstance(hub, Hub):
-        hub = Hub.objects.filter(code=str(hub or "").upper(), is_active=True).first()
+        hub = lookups.hub(str(hub or "").upper())
         if hub is None:
             errors["hub"] = _("Choose the hub you drop the parcel at.")
     level = data.get("service_level")
     if not isinstance(level, ServiceLevel):
-        level = ServiceLevel.objects.filter(code=str(level or "")).first()
+        level = lookups.level(str(level or ""))
         if level is None:
             errors["service_level"] = _("Choose a service level.")
     country = str(data.get("recipient_country") or "").upper()
     lane = None
     if hub is not None and level is not None:
-        lane = (
-            Lane.objects.select_related("gateway", "carrier")
-            .filter(hub=hub, destination_country=country, service_level=level, is_active=True)
-            .first()
-        )
+        lane = lookups.lane(hub, country, level)
         if lane is None:
             errors["recipient_country"] = _("No %(level)s lane from %(hub)s to %(country)s.") % {
                 "level": level.name,
@@ -245,16 +270,86 @@ def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
         raise ValidationError(
             {k: v[0] for k, v in exc.error_dict.items()} if hasattr(exc, "error_dict") else exc
         ) from exc
+    return parcel, items
 
-    parcel.s10 = s10_ranges.allocate(level.s10_indicator)
+
+@transaction.atomic
+def create_parcel(merchant: Merchant, data: Mapping[str, Any]) -> Parcel:
+    """A parcel with its declared contents and a fresh S10 identifier from the operator's
+    configured ranges (label created; EMA comes when the hub accepts the parcel).
+
+    `hub` is a hub code or Hub, `service_level` a code or ServiceLevel; `items` a list of
+    mappings with description, hs_code, quantity, unit_value, currency, unit_weight_g."""
+    parcel, items = _prepare(merchant, data, _Lookups())
+    parcel.s10 = s10_ranges.allocate(parcel.service_level.s10_indicator)
     parcel.save()
     for item in items:
         item.parcel = parcel
     ParcelItem.objects.bulk_create(items)
     events.label_created.send(sender=Parcel, parcel=parcel)
     # Not yet EMA (posting): that is recorded when the hub accepts the parcel (hub_steps.receive).
-    emit(parcel, None, parcel.created_at, hub.code, merchant=merchant.legal_name)
+    emit(parcel, None, parcel.created_at, parcel.hub.code, merchant=merchant.legal_name)
     return parcel
+
+
+#: The most parcels one create_parcels call takes (one transaction).
+MAX_BATCH = 5000
+
+
+@transaction.atomic
+def create_parcels(merchant: Merchant, batch: Sequence[Mapping[str, Any]]) -> list[Parcel]:
+    """Many parcels at once (a merchant's upload, the twin's day of orders), all or nothing:
+    each checked by the same rules as create_parcel (a refusal names ``parcels.<i>.<field>``
+    and writes nothing), then written in one transaction with a few statements whatever the
+    batch's size: the S10s taken from the ranges in one block per service indicator, the
+    parcels and items inserted in bulk, customs' declarations built for the batch
+    (labels_created) and the label events recorded per hub as one tracking batch. Returns
+    the parcels in the order given."""
+    if len(batch) > MAX_BATCH:
+        raise field_error(
+            "parcels",
+            _("At most %(n)s parcels per batch; send the rest in another.")
+            % {"n": f"{MAX_BATCH:,}"},
+            CommonErrorCode.TOO_LONG,
+        )
+    lookups = _Lookups()
+    prepared: list[tuple[Parcel, list[ParcelItem]]] = []
+    errors: dict[str, Any] = {}
+    for i, data in enumerate(batch):
+        try:
+            prepared.append(_prepare(merchant, data, lookups))
+        except ValidationError as exc:
+            for name, messages in exc.error_dict.items():
+                errors[f"parcels.{i}.{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    if not prepared:
+        return []
+    by_indicator: dict[str, list[Parcel]] = {}
+    for parcel, _items in prepared:
+        by_indicator.setdefault(parcel.service_level.s10_indicator, []).append(parcel)
+    for indicator, parcels in by_indicator.items():
+        for parcel, s10 in zip(parcels, s10_ranges.allocate_many(indicator, len(parcels)),
+                               strict=True):  # fmt: skip
+            parcel.s10 = s10
+    parcels = Parcel.objects.bulk_create([p for p, _items in prepared])
+    items = []
+    for parcel, its in prepared:
+        for item in its:
+            item.parcel = parcel
+            items.append(item)
+    ParcelItem.objects.bulk_create(items)
+    events.labels_created.send(sender=Parcel, parcels=parcels)
+    by_hub: dict[str, list[Parcel]] = {}
+    for parcel in parcels:
+        by_hub.setdefault(parcel.hub.code, []).append(parcel)
+    for code, group in by_hub.items():
+        # The label events, as create_parcel's, one tracking batch per hub.
+        events.parcels_moved.send(
+            sender=Parcel, parcels=group, code=None, state=Parcel.State.LABEL_CREATED,
+            at=group[0].created_at, location=code, details={"merchant": merchant.legal_name},
+        )  # fmt: skip
+    return parcels
 
 
 @transaction.atomic

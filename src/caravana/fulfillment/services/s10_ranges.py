@@ -15,7 +15,7 @@ from caravana.codes import s10 as s10_codes
 from caravana.errors import field_error
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import S10Range
-from caravana.ranges import take_next
+from caravana.ranges import take_many, take_next
 
 MAX_SERIAL = 99_999_999
 
@@ -92,22 +92,43 @@ def allocate(indicator: str) -> str:
     Must run inside the caller's transaction: caravana.ranges.take_next locks the range's
     row until the caller commits, so a serial is never given twice and a rolled-back label
     gives its serial back."""
-    taken = take_next(
-        S10Range.objects.filter(service_indicator=indicator, active=True).order_by("first_serial")
-    )
+    taken = take_next(_active(indicator))
     if taken is None:
-        used_up = list(S10Range.objects.filter(service_indicator=indicator, active=True)[:5])
-        if used_up:
-            message = _(
-                "The S10 range %(ranges)s is used up: add a range for service indicator %(i)s."
-            ) % {"ranges": ", ".join(str(r) for r in used_up), "i": indicator}
-        else:
-            message = _("No S10 range is configured for service indicator %(i)s.") % {
-                "i": indicator
-            }
-        raise field_error("service_level", message, FulfillmentErrorCode.SERIAL_RANGE_EXHAUSTED)
+        raise _used_up(indicator)
     rng, serial = taken
     return s10_codes.build(indicator, serial, rng.country)
+
+
+def allocate_many(indicator: str, count: int) -> list[str]:
+    """`count` S10 identifiers for `indicator`, in serial order, taken as blocks (one row lock
+    and one UPDATE a range, caravana.ranges.take_many) in the caller's transaction; all or
+    none: when the ranges hold fewer, the same error as allocate's."""
+    blocks = take_many(_active(indicator), count)
+    if sum(n for _rng, _first, n in blocks) < count:
+        raise _used_up(indicator)
+    return [
+        s10_codes.build(indicator, serial, rng.country)
+        for rng, first, n in blocks
+        for serial in range(first, first + n)
+    ]
+
+
+def _active(indicator: str) -> Any:
+    return S10Range.objects.filter(service_indicator=indicator, active=True).order_by(
+        "first_serial"
+    )
+
+
+def _used_up(indicator: str) -> ValidationError:
+    """The error of a label with no serial left for `indicator`, naming its ranges."""
+    used_up = list(S10Range.objects.filter(service_indicator=indicator, active=True)[:5])
+    if used_up:
+        message = _(
+            "The S10 range %(ranges)s is used up: add a range for service indicator %(i)s."
+        ) % {"ranges": ", ".join(str(r) for r in used_up), "i": indicator}
+    else:
+        message = _("No S10 range is configured for service indicator %(i)s.") % {"i": indicator}
+    return field_error("service_level", message, FulfillmentErrorCode.SERIAL_RANGE_EXHAUSTED)
 
 
 def ensure_starter_ranges(model: Any = S10Range) -> int:

@@ -48,6 +48,40 @@ def emit(parcel: Parcel, code: str | None, at: dt.datetime, location: str, **det
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One parcel's step in a batch (parcel_events): what emit would send for it alone."""
+
+    parcel: Parcel
+    code: str | None
+    at: dt.datetime
+    location: str
+    details: dict[str, Any]
+
+
+class Emitter:
+    """Where a hub step tells its listeners: at once, one parcel_event each (`batch` False,
+    the one-scan path), or collected and sent as one parcel_events when the batch ends
+    (`flush`), so tracking records a batch of scans with one insert."""
+
+    def __init__(self, batch: bool) -> None:
+        self.batch = batch
+        self.changes: list[Change] = []
+
+    def __call__(
+        self, parcel: Parcel, code: str | None, at: dt.datetime, location: str, **details: Any
+    ) -> None:
+        if self.batch:
+            self.changes.append(Change(parcel, code, at, location, details))
+        else:
+            emit(parcel, code, at, location, **details)
+
+    def flush(self) -> None:
+        if self.changes:
+            events.parcel_events.send(sender=Parcel, changes=self.changes)
+            self.changes = []
+
+
 def move_parcels(qs, state: str, location: str, **details: Any) -> int:
     """Move every parcel of `qs` to `state` with one UPDATE, then tell listeners once
     (parcels_moved)."""
@@ -154,12 +188,30 @@ def parse(kind: CodeKind, value: str) -> str:
         ) from exc
 
 
-def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
-    qs = Parcel.objects.select_related("hub", "gateway", "service_level", "carrier", "bag")
+def _hub_parcels(*related: str, lock: bool = True) -> Any:
+    qs = Parcel.objects.select_related(
+        "hub", "gateway", "service_level", "carrier", "bag", *related
+    )
     if lock:
         qs = qs.select_for_update(of=("self",))
     # A local-stock parcel (kind LOCAL) never comes to a hub: unknown here.
-    parcel = qs.filter(s10=s10).exclude(kind="local").first()
+    return qs.exclude(kind="local")
+
+
+def hub_parcel(hub: Hub, s10: str, *, lock: bool = True) -> Parcel:
+    return check_hub_parcel(hub, s10, _hub_parcels(lock=lock).filter(s10=s10).first())
+
+
+def hub_parcels(hub: Hub, s10s: list[str], *related: str) -> dict[str, Parcel]:
+    """The parcels of a batch of scans, locked in one query (in S10 order, so two batches take
+    their locks alike), by S10; unknown ones are missing (check_hub_parcel names them)."""
+    qs = _hub_parcels(*related).filter(s10__in=sorted(set(s10s))).order_by("s10")
+    return {p.s10: p for p in qs}
+
+
+def check_hub_parcel(hub: Hub, s10: str, parcel: Parcel | None) -> Parcel:
+    """The scanned parcel, or the error a scan of it at `hub` gets (unknown, another hub's,
+    cancelled)."""
     if parcel is None:
         raise field_error(
             "s10",

@@ -1,0 +1,180 @@
+"""The network twin through the real services (issue 17 item 8): one simulated day of N parcels
+written to PostgreSQL, in process or over Celery workers.
+
+    python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
+
+Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
+(`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
+migrated here and kept for the next time (a first migration takes minutes on this machine).
+`--workers 0` runs the
+tasks eagerly in the simulating process (no broker, the default settings); N > 0 starts N Celery
+workers (solo pool, one process each) on Redis (CELERY_BROKER_URL, default
+redis://127.0.0.1:6379/8; results on /9) and the same command, unchanged, sends each hub's and
+lane's work to them (caravana.twin.tasks). Sizes alternate within a round (1, 2, 1, 2 ...) so
+drift on a shared machine hits them alike. Each run is `python -m caravana simulate --mode real
+--days 1 --warmup-days 0 --parcels-per-day N`: the day's orders, then the days until every
+parcel has flown. Reports parcels/s (parcels simulated over wall time), the simulating
+process's CPU and peak memory, and the load average. Writes bench/out/twin-<vendor>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, bench_env, machine, write_result  # noqa: E402
+
+BROKER = "redis://127.0.0.1:6379/8"
+RESULTS = "redis://127.0.0.1:6379/9"
+
+
+def _database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _psql(url: str, sql: str) -> None:
+    admin = _database(url, "postgres")
+    subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
+
+
+def _workers(env: dict[str, str], n: int) -> list[subprocess.Popen]:
+    celery = str(Path(sys.executable).parent / "celery")
+    return [
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "caravana",
+                "worker",
+                "--pool",
+                "solo",
+                "-n",
+                f"twin{i}@%h",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for i in range(n)
+    ]
+
+
+def _name(base: dict[str, str], tag: str) -> str:
+    return f"{urlsplit(base['DATABASE_URL']).path.lstrip('/')}_{tag}"
+
+
+def template(base: dict[str, str]) -> str:
+    """An empty, migrated database each run is copied from (made if missing, else brought up
+    to date)."""
+    name = _name(base, "template")
+    admin = _database(base["DATABASE_URL"], "postgres")
+    found = subprocess.run(
+        ["psql", admin, "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    if not found:
+        _psql(base["DATABASE_URL"], f"CREATE DATABASE {name}")
+    env = {**base, "DATABASE_URL": _database(base["DATABASE_URL"], name)}
+    subprocess.run([sys.executable, "-m", "caravana", "migrate", "-v0"], env=env, cwd=ROOT,
+                   check=True)  # fmt: skip
+    return name
+
+
+def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str) -> dict:
+    env = dict(base)
+    name = _name(base, tag)
+    env["DATABASE_URL"] = _database(env["DATABASE_URL"], name)
+    _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
+    _psql(base["DATABASE_URL"], f"CREATE DATABASE {name} TEMPLATE {_name(base, 'template')}")
+    py = sys.executable
+    procs: list[subprocess.Popen] = []
+    if workers:
+        env["CELERY_BROKER_URL"] = env.get("TWIN_BROKER", BROKER)
+        env["CELERY_RESULT_BACKEND"] = env.get("TWIN_RESULTS", RESULTS)
+        import redis
+
+        redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
+        procs = _workers(env, workers)
+    else:
+        env.pop("CELERY_BROKER_URL", None)
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            cmd = [py, "-m", "caravana", "simulate", "--mode", "real", "--days", "1",
+                   "--warmup-days", "0", "--parcels-per-day", str(parcels), "--seed", str(seed),
+                   "--out", out, "--no-progress"]  # fmt: skip
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            summary = json.loads((Path(out) / "summary.json").read_text())
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+        _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
+    simulated = summary["run"]["parcels_simulated"]
+    return {
+        "workers": workers,
+        "parcels": simulated,
+        "wall_s": round(wall, 1),
+        "parcels_per_s": round(simulated / wall, 1),
+        "simulate_cpu_s": round(
+            (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), 1
+        ),
+        "simulate_max_rss_mb": summary["run"]["max_rss_mb"],
+        "writes": summary["run"].get("writes"),
+        "load_1m": round(os.getloadavg()[0], 1),
+        "on_time_share": summary["summary"]["on_time_share"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--parcels", type=int, default=5000, help="parcels on the simulated day")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", default="0", help="comma list: 0 = in process, N = N workers")
+    ap.add_argument("--rounds", type=int, default=1)
+    args = ap.parse_args()
+    base = bench_env("bench_twin.sqlite3")
+    if not base["DATABASE_URL"].startswith("postgres"):
+        sys.exit("bench_twin needs DATABASE_URL=postgres://... (the shape this measures)")
+    base["PYTHONPATH"] = str(ROOT / "src")
+    sizes = [int(w) for w in args.workers.split(",")]
+    rows = []
+    template(base)
+    for rnd in range(args.rounds):
+        for workers in sizes:
+            row = run(base, args.parcels, args.seed, workers, f"w{workers}_r{rnd + 1}")
+            row["round"] = rnd + 1
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    path = write_result("twin-postgresql", {"machine": machine(), "args": vars(args), "runs": rows})
+    print("| round | workers | parcels | wall s | parcels/s | simulate CPU s | max RSS MB | load |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['round']} | {r['workers'] or 'in process'} | {r['parcels']:,} | "
+              f"{r['wall_s']} | {r['parcels_per_s']} | {r['simulate_cpu_s']} | "
+              f"{r['simulate_max_rss_mb']} | {r['load_1m']} |")  # fmt: skip
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

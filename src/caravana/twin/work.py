@@ -1,0 +1,121 @@
+"""The real mode's units of work, one hub or one lane each, with JSON-friendly arguments so the
+same call runs in process or as a Celery task on any worker (caravana.twin.tasks) sharing the
+database: a batch of parcels created through fulfillment's create_parcels, a batch of a hub's
+scans through hub_steps' batch services (receive_many, sort_many, close_bags), and a batch of
+tracking events through record_batch. Times travel as ISO 8601 strings; a batch of scans runs
+under the simulated clock (caravana.clock) at its latest scan, so no scan is later than "now".
+
+Django-side, like services.py (outside the pure-kernel contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from caravana import clock
+from caravana.catalog.models import Merchant
+from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import parcels as parcel_services
+from caravana.tracking.batch import EventIn
+from caravana.tracking.recording import record_batch
+
+#: Parcels (or scans) per transaction: large enough that a batch costs a few statements, small
+#: enough that a hub's locks are held briefly and the twin's memory stays flat.
+CHUNK = 2000
+
+
+def staff_of(origin: str) -> Any:
+    """The twin's member of staff at an origin hub (made by services.setup)."""
+    return get_user_model().objects.get(username=f"twin-hub-{origin.lower()}")
+
+
+def _at(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso)
+
+
+def event(row: dict[str, Any]) -> EventIn:
+    """An EventIn from its JSON form (occurred_at in ISO 8601)."""
+    return EventIn(**{**row, "occurred_at": _at(row["occurred_at"])})
+
+
+def record(rows: list[dict[str, Any]]) -> int:
+    """Record tracking events (JSON form) in batches of CHUNK; returns how many were written."""
+    for i in range(0, len(rows), CHUNK):
+        record_batch([event(r) for r in rows[i : i + CHUNK]])
+    return len(rows)
+
+
+def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Parcels through fulfillment's create_parcels, CHUNK a transaction. Each row holds the
+    merchant's parcel `data` (unit values as strings) and the ISO times of its order and
+    booked hand-over, recorded as the twin's "ordered" and "handed_over" events. Returns each
+    row's [pk, s10]."""
+    merchant = Merchant.objects.get(pk=merchant_pk)
+    out: list[list[Any]] = []
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i : i + CHUNK]
+        batch = []
+        for r in chunk:
+            data = dict(r["data"])
+            data["items"] = [
+                {**it, "unit_value": Decimal(str(it["unit_value"]))} for it in data["items"]
+            ]
+            batch.append(data)
+        made = parcel_services.create_parcels(merchant, batch)
+        events = []
+        for parcel, r in zip(made, chunk, strict=True):
+            for step in ("ordered", "handed_over"):
+                events.append(
+                    EventIn(
+                        parcel_id=parcel.pk,
+                        identifier=parcel.s10,
+                        source=r["source"],
+                        event_id=f"twin-{parcel.pk}-{step}",
+                        code="",
+                        status=r["status"],
+                        occurred_at=_at(r[step]),
+                        details={"step": step},
+                    )  # fmt: skip
+                )
+            out.append([parcel.pk, parcel.s10])
+        record_batch(events)
+    return out
+
+
+def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
+    """One hub's scans of a stage, CHUNK a batch, each at its own time: `receive` ([s10, at,
+    grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at]: into the open
+    bags, a full bag closed and the parcel sorted into a new one). Returns, for a sort, each
+    parcel's bag."""
+    staff = staff_of(origin)
+    bags: dict[str, str] = {}
+    for i in range(0, len(scans), CHUNK):
+        chunk = scans[i : i + CHUNK]
+        if stage == "receive":
+            batch = [hub_steps.Scan(s10, _at(at), g, d, d, d) for s10, at, g, d in chunk]
+        else:
+            batch = [hub_steps.Scan(s10, _at(at)) for s10, at in chunk]
+        with clock.at(max(s.at for s in batch)):
+            if stage == "receive":
+                hub_steps.receive_many(staff, batch)
+            else:
+                for scan, bag in zip(
+                    batch, hub_steps.sort_many(staff, batch, close_full=True), strict=True
+                ):
+                    bags[scan.s10] = bag.identifier
+    return bags
+
+
+def build(origin: str, closes: list[list[str]], events: list[dict[str, Any]]) -> int:
+    """A hub's build stage: the bags of the built parcels closed, each at its last parcel's
+    build ([identifier, at]), and the twin's "built" events recorded."""
+    if closes:
+        staff = staff_of(origin)
+        latest = max(_at(at) for _ident, at in closes)
+        with clock.at(latest):
+            for i in range(0, len(closes), CHUNK):
+                hub_steps.close_bags(staff, [(b, _at(at)) for b, at in closes[i : i + CHUNK]])
+    return record(events)

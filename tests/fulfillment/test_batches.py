@@ -1,0 +1,210 @@
+"""The batch services (create_parcels, receive_many, sort_many, close_bags) against the
+one-by-one path: the same rows, declarations and tracking events, all or nothing on a bad item."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+
+from caravana import clock
+from caravana.customs.models import Declaration
+from caravana.fulfillment.models import Bag, Parcel, S10Range
+from caravana.fulfillment.services import hub_steps
+from caravana.fulfillment.services import parcels as parcel_services
+from caravana.tracking.models import TrackingEvent
+
+from .conftest import parcel_data
+
+#: What differs between two parcels made alike: their identity and when they were written.
+VOLATILE = {"id", "s10", "created_at", "updated_at", "received_at", "bag"}
+T0 = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def _parcel(p: Parcel) -> dict:
+    return {k: v for k, v in model_to_dict(p).items() if k not in VOLATILE}
+
+
+def _items(p: Parcel) -> list:
+    return [{k: v for k, v in model_to_dict(it).items() if k not in {"id", "parcel"}}
+            for it in p.items.order_by("id")]  # fmt: skip
+
+
+def _declaration(p: Parcel) -> dict:
+    d = model_to_dict(Declaration.objects.get(parcel=p))
+    return {k: v for k, v in d.items() if k not in {"id", "parcel", "invoice_number"}}
+
+
+def _events(p: Parcel, times: bool = True) -> list:
+    """The parcel's tracking events; with `times`, the hub's scan times too (the label's is
+    the wall clock's moment of creation)."""
+    bag = p.bag.identifier if p.bag_id else None
+    return sorted(
+        (e.source, e.code, e.status, e.location_code,
+         # the parcel's own bag, whichever it is
+         str(sorted({**e.details, **({"bag": "its bag"} if e.details.get("bag") == bag else {})}
+                    .items())),
+         e.occurred_at if times and e.details.get("step") != "label_created" else None)
+        for e in TrackingEvent.objects.filter(parcel=p)
+    )  # fmt: skip
+
+
+VARIANTS = [
+    {},
+    {"recipient_country": "MX", "service_level": "premium", "hub": "CAN-HUB",
+     "recipient_postal_code": "06600", "recipient_state": "CDMX", "recipient_city": "CDMX"},
+    {"declared_weight_g": 1800, "battery": "in_equipment"},
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_create_parcels_writes_what_create_parcel_writes(network, merchant):
+    one = [parcel_services.create_parcel(merchant, parcel_data(**v)) for v in VARIANTS]
+    many = parcel_services.create_parcels(merchant, [parcel_data(**v) for v in VARIANTS])
+    assert len(many) == len(one)
+    for a, b in zip(one, many, strict=True):
+        b = Parcel.objects.get(pk=b.pk)
+        assert _parcel(a) == _parcel(b)
+        assert _items(a) == _items(b)
+        assert _declaration(a) == _declaration(b)
+        assert _events(a, times=False) == _events(b, times=False)
+    # the batch's S10s: a block of the ranges, in order, never one given before
+    s10s = [p.s10 for p in many]
+    assert len(set(s10s) | {p.s10 for p in one}) == 6
+    assert [s[2:10] for s in s10s[:1]] < [s[2:10] for s in s10s[-1:]] or len(set(s10s)) == 3
+
+
+@pytest.mark.django_db
+def test_create_parcels_refuses_the_whole_batch_naming_each_bad_field(network, merchant):
+    before = {r.pk: r.next_serial for r in S10Range.objects.all()}
+    bad = [parcel_data(), parcel_data(declared_weight_g=0), parcel_data(recipient_country="ZZ")]
+    with pytest.raises(ValidationError) as caught:
+        parcel_services.create_parcels(merchant, bad)
+    keys = set(caught.value.error_dict)
+    assert keys == {"parcels.1.declared_weight_g", "parcels.2.recipient_country"}
+    assert caught.value.error_dict["parcels.2.recipient_country"][0].code == "no_lane"
+    assert not Parcel.objects.exists()
+    assert {r.pk: r.next_serial for r in S10Range.objects.all()} == before
+
+
+@pytest.mark.django_db
+def test_create_parcels_takes_serials_across_ranges_and_stops_when_they_run_out(network, merchant):
+    S10Range.objects.filter(service_indicator="HC").update(last_serial=2)  # standard's
+    parcel_services.s10_ranges.add_range("HC", "CN", 50, 50, "second range")
+    made = parcel_services.create_parcels(merchant, [parcel_data() for _ in range(3)])
+    assert [p.s10[2:10] for p in made] == ["00000001", "00000002", "00000050"]
+    with pytest.raises(ValidationError) as caught:
+        parcel_services.create_parcels(merchant, [parcel_data()])
+    assert caught.value.error_dict["service_level"][0].code == "serial_range_exhausted"
+
+
+def _receive_both(hub_user, merchant):
+    one = [parcel_services.create_parcel(merchant, parcel_data(**v)) for v in VARIANTS]
+    many = parcel_services.create_parcels(merchant, [parcel_data(**v) for v in VARIANTS])
+    # the third weighs 400 g more than declared: a discrepancy, priced
+    measures = [(500, 20, 15, 10), (500, 20, 15, 10), (2200, 20, 15, 10)]
+    with clock.at(T0):
+        for p, m in zip(one, measures, strict=True):
+            if p.hub.code == "SZX-HUB":
+                hub_steps.receive(hub_user, p.s10, *m)
+    scans = [
+        hub_steps.Scan(p.s10, T0, *m)
+        for p, m in zip(many, measures, strict=True)
+        if p.hub.code == "SZX-HUB"
+    ]
+    with clock.at(T0 + dt.timedelta(hours=1)):
+        results = hub_steps.receive_many(hub_user, scans)
+    assert [r.discrepancy for r in results] == [False, True]
+    return [p for p in one if p.hub.code == "SZX-HUB"], [p for p in many if p.hub.code == "SZX-HUB"]
+
+
+@pytest.mark.django_db
+def test_receive_many_writes_what_receive_writes_each_at_its_scan_time(hub_user, merchant):
+    one, many = _receive_both(hub_user, merchant)
+    for a, b in zip(one, many, strict=True):
+        a, b = Parcel.objects.get(pk=a.pk), Parcel.objects.get(pk=b.pk)
+        assert b.state == Parcel.State.RECEIVED and b.received_at == T0
+        assert _parcel(a) == _parcel(b)
+        assert _events(a) == _events(b)
+        assert TrackingEvent.objects.filter(parcel=b, code__in=["EMA", "EMB"]).count() == 2
+    # a repeat with the same measures changes nothing
+    with clock.at(T0 + dt.timedelta(hours=2)):
+        again = hub_steps.receive_many(hub_user, [hub_steps.Scan(many[0].s10, T0, 500, 20, 15, 10)])
+    assert again[0].repeated
+
+
+@pytest.mark.django_db
+def test_receive_many_refuses_the_batch_naming_each_bad_scan(hub_user, other_hub_user, merchant):
+    made = parcel_services.create_parcels(merchant, [parcel_data(), parcel_data()])
+    with clock.at(T0):
+        with pytest.raises(ValidationError) as caught:
+            hub_steps.receive_many(hub_user, [
+                hub_steps.Scan(made[0].s10, T0, 500, 20, 15, 10),
+                hub_steps.Scan(made[1].s10, T0 + dt.timedelta(hours=1), 0, 20, 15, 10),
+                hub_steps.Scan("XX", T0, 500, 20, 15, 10),
+            ])  # fmt: skip
+        assert set(caught.value.error_dict) == {"scans.1.at", "scans.2.s10"}
+        with pytest.raises(ValidationError) as caught:
+            hub_steps.receive_many(hub_user, [
+                hub_steps.Scan(made[0].s10, T0, 500, 20, 15, 10),
+                hub_steps.Scan(made[1].s10, T0, 0, 20, 15, 10),
+            ])  # fmt: skip
+        assert set(caught.value.error_dict) == {"scans.1.weight_g"}
+        with pytest.raises(ValidationError) as caught:
+            hub_steps.receive_many(
+                other_hub_user, [hub_steps.Scan(made[0].s10, T0, 500, 20, 15, 10)]
+            )
+        assert caught.value.error_dict["scans.0.s10"][0].code == "other_hub"
+    assert not Parcel.objects.exclude(received_at=None).exists()
+    assert not TrackingEvent.objects.filter(code="EMA").exists()
+
+
+@pytest.mark.django_db
+def test_sort_many_and_close_bags_write_what_the_single_steps_write(hub_user, merchant):
+    one, many = _receive_both(hub_user, merchant)
+    t1 = T0 + dt.timedelta(hours=2)
+    with clock.at(t1):
+        single = [hub_steps.sort_into_bag(hub_user, p.s10) for p in one]
+        for bag in {b.identifier for b in single}:
+            hub_steps.close_bag(hub_user, bag)
+    # the same routes again: the single path's bags are closed, so the batch opens new ones
+    with clock.at(t1 + dt.timedelta(hours=1)):
+        batch = hub_steps.sort_many(hub_user, [hub_steps.Scan(p.s10, t1) for p in many])
+        closed = hub_steps.close_bags(hub_user, [(b.identifier, t1) for b in {*batch}])
+    assert len({b.identifier for b in batch}) == len({b.identifier for b in single})
+    for a, b in zip(one, many, strict=True):
+        a, b = Parcel.objects.get(pk=a.pk), Parcel.objects.get(pk=b.pk)
+        assert b.state == Parcel.State.BAGGED
+        assert _parcel(a) == _parcel(b)
+        assert _events(a, times=False) == _events(b, times=False)
+    for a, b in zip(sorted(single, key=lambda x: x.pk), sorted({*batch}, key=lambda x: x.pk),
+                    strict=False):  # fmt: skip
+        a, b = Bag.objects.get(pk=a.pk), Bag.objects.get(pk=b.pk)
+        fields = ("weight_g", "volume_cm3", "parcel_count", "dangerous_goods", "state")
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
+        assert b.closed_at == t1
+    assert all(b.state == Bag.State.CLOSED for b in closed)
+
+
+@pytest.mark.django_db
+def test_sort_many_closes_a_full_bag_only_when_asked(hub_user, merchant):
+    made = parcel_services.create_parcels(
+        merchant, [parcel_data(declared_weight_g=9000, declared_length_cm=30) for _ in range(4)]
+    )
+    scans = [hub_steps.Scan(p.s10, T0, 9000, 30, 15, 10) for p in made]
+    sorts = [hub_steps.Scan(p.s10, T0 + dt.timedelta(minutes=i)) for i, p in enumerate(made)]
+    with clock.at(T0 + dt.timedelta(hours=1)):
+        hub_steps.receive_many(hub_user, scans)
+        with pytest.raises(ValidationError) as caught:
+            hub_steps.sort_many(hub_user, sorts)
+        assert caught.value.error_dict["scans.3.bag"][0].code == "overweight"
+        assert not Bag.objects.exists() or not Bag.objects.filter(parcel_count__gt=0).exists()
+        bags = hub_steps.sort_many(hub_user, sorts, close_full=True)
+    first, second = bags[0], bags[3]
+    assert first != second and bags[:3] == [first] * 3
+    first.refresh_from_db()
+    assert first.state == Bag.State.CLOSED and first.closed_at == sorts[3].at
+    assert first.parcel_count == 3 and first.weight_g == 27000
+    assert Bag.objects.get(pk=second.pk).state == Bag.State.OPEN
