@@ -118,7 +118,7 @@ class RealNetwork(FastNetwork):
             handover = float(parcels["handover_t"][i])
             events.append(self._event(pid, "", handover, upu.PENDING, step="handed_over"))
         self.writes += len(events) + len(events) // 2
-        record_batch(events)
+        self._write(events)
 
     def served(self, stage: str, pids: I64, at: F) -> None:
         built: list[EventIn] = []
@@ -147,7 +147,7 @@ class RealNetwork(FastNetwork):
             with clock.at(self._moment(hours)):
                 hub_steps.close_bag(staff, bag)
         if built:
-            record_batch(built)
+            self._write(built)
 
     def _sort(self, staff: Any, s10: str) -> str:
         """Sort into the open bag; a full bag is closed and the parcel sorted again (as staff
@@ -188,8 +188,12 @@ class RealNetwork(FastNetwork):
                 rows.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
             else:
                 rows.append(self._event(pid, "EMI", end, step="EMI"))
-        record_batch(rows)
+        self._write(rows)
         self.writes += len(rows)
+
+    def _write(self, rows: list[EventIn]) -> None:
+        """Every tracking event of the run goes through here (a subclass may filter them)."""
+        record_batch(rows)
 
     def _flight(self, pid: int, code: str, hours: float, **details: Any) -> EventIn:
         return self._event(pid, code, hours, "", Source.FLIGHT, step=code, **details)
