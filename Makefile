@@ -57,6 +57,7 @@ demo: install
 	$(BIN)/python -m caravana seed_promotions
 	$(BIN)/python -m caravana seed_payouts
 	$(BIN)/python -m caravana seed_baskets
+	$(BIN)/python -m caravana demo_history
 	@echo ""
 	@echo "Caravana is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  storefront         http://127.0.0.1:$(PORT)/"

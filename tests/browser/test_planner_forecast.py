@@ -12,6 +12,7 @@ from django.utils import timezone
 from caravana.accounts.models import Role
 from caravana.planning import outlook
 from tests import factories as f
+from tests.browser.axe import overflow, sticking_out
 from tests.browser.journey import SHOT_DIR, WIDTHS, save_small
 from tests.browser.test_accessibility import auditor  # noqa: F401  (fixture)
 from tests.orders.support import market  # noqa: F401  (fixture)
@@ -59,3 +60,32 @@ def test_screenshot_of_the_forecast_page(auditor, fitted):  # noqa: F811
         a.page.wait_for_timeout(150)
         png = a.page.locator('[data-lane="BR"]').screenshot()
         save_small(png, SHOT_DIR / f"planner-forecast-{width}.png")
+
+
+#: The smallest chart text a reader gets, in CSS px (the axis labels; the title is larger).
+MIN_TEXT_PX = 10.0
+
+
+def _smallest_chart_text(page) -> float:
+    """The chart's smallest text as drawn: its font size times the SVG's scale on screen."""
+    return page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('figure.chart svg text')].map(t =>"
+        " parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a))"
+    )
+
+
+def test_forecast_chart_text_is_readable_on_a_phone(auditor, fitted):  # noqa: F811
+    """At 390 px the chart scrolls sideways in its figure instead of shrinking its text to 5 px
+    (720 units drawn in 358 px); the page itself does not scroll sideways, and axe passes."""
+    a = auditor()
+    a.login("pat")
+    a.visit("/planning/forecast/")
+    assert not a.problems, a.problems
+    for width, height in WIDTHS:
+        a.page.set_viewport_size({"width": width, "height": height})
+        a.page.wait_for_timeout(150)
+        smallest = _smallest_chart_text(a.page)
+        assert smallest >= MIN_TEXT_PX, (width, smallest)
+        assert overflow(a.page) <= 0, (width, sticking_out(a.page))
+    figure = a.page.locator('[data-lane="BR"] figure.chart')
+    assert figure.evaluate("f => f.scrollWidth > f.clientWidth")  # at 390 px it scrolls

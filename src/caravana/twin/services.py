@@ -82,6 +82,8 @@ class RealNetwork(FastNetwork):
     staff: dict[str, Any] = field(default_factory=dict)  # origin IATA → hub member
     parcels: dict[int, _Parcel] = field(default_factory=dict)  # pid → parcel
     writes: int = 0  # service calls and events, for the run's rate
+    #: The run's last moment: nothing later is written (the demo's history stops at midnight).
+    until: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         self.merchant, self.staff = setup()
@@ -92,6 +94,19 @@ class RealNetwork(FastNetwork):
 
     def _iso(self, hours: float) -> str:
         return self._moment(hours).isoformat()
+
+    def _upto(self, hours: float) -> str | None:
+        """The moment in ISO 8601, or None past the run's last moment (not written)."""
+        at = self._moment(hours)
+        return None if self.until is not None and at > self.until else at.isoformat()
+
+    def _keep(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The tracking events (JSON form) to write: none past the run's last moment. A
+        subclass may drop more (twin.history: the flights' own EMC and EMD)."""
+        if self.until is None:
+            return rows
+        until = self.until
+        return [r for r in rows if dt.datetime.fromisoformat(r["occurred_at"]) <= until]
 
     def _event(
         self, pid: int, code: str, hours: float, status: str = "", source: str = SOURCE,
@@ -125,9 +140,9 @@ class RealNetwork(FastNetwork):
             by_hub[origin].append(i)
             rows[origin].append({
                 "data": data, "source": SOURCE, "status": upu.PENDING,
-                "ordered": self._iso(float(parcels["order_t"][i])),
+                "ordered": self._upto(float(parcels["order_t"][i])),
                 # the merchant books the drop-off at the hub (the hub's receipt is the EMA)
-                "handed_over": self._iso(float(parcels["handover_t"][i])),
+                "handed_over": self._upto(float(parcels["handover_t"][i])),
             })  # fmt: skip
         origins = sorted(rows)
         made = self._wait([tasks.create.s(self.merchant.pk, rows[o]) for o in origins])
@@ -165,7 +180,7 @@ class RealNetwork(FastNetwork):
             return
         origins = sorted(set(built) | set(bags))
         self._wait([
-            tasks.build.s(o, [[b, iso] for b, (_h, iso) in bags[o].items()], built[o])
+            tasks.build.s(o, [[b, iso] for b, (_h, iso) in bags[o].items()], self._keep(built[o]))
             for o in origins
         ])  # fmt: skip
 
@@ -193,7 +208,7 @@ class RealNetwork(FastNetwork):
                 lane.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
             else:
                 lane.append(self._event(pid, "EMI", end, step="EMI"))
-        self.writes += sum(self._wait([tasks.record.s(rows[o]) for o in sorted(rows)]))
+        self.writes += sum(self._wait([tasks.record.s(self._keep(rows[o])) for o in sorted(rows)]))
 
     def _flight(self, pid: int, code: str, hours: float, **details: Any) -> dict[str, Any]:
         return self._event(pid, code, hours, "", Source.FLIGHT, step=code, **details)

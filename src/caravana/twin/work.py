@@ -51,7 +51,8 @@ def record(rows: list[dict[str, Any]]) -> int:
 def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """Parcels through fulfillment's create_parcels, CHUNK a transaction. Each row holds the
     merchant's parcel `data` (unit values as strings) and the ISO times of its order and
-    booked hand-over, recorded as the twin's "ordered" and "handed_over" events. Returns each
+    booked hand-over (None: not written), recorded as the twin's "ordered" and "handed_over"
+    events. Returns each
     row's [pk, s10]."""
     merchant = Merchant.objects.get(pk=merchant_pk)
     out: list[list[Any]] = []
@@ -68,6 +69,8 @@ def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
         events = []
         for parcel, r in zip(made, chunk, strict=True):
             for step in ("ordered", "handed_over"):
+                if r[step] is None:  # past the run's last moment
+                    continue
                 events.append(
                     EventIn(
                         parcel_id=parcel.pk,

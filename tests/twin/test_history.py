@@ -1,0 +1,64 @@
+"""The demo's history (issue 17 item 4): a short past run through the real services leaves
+flights flown with their ULDs, tracking up to today and nothing after it, the coming week's belly
+offers, and a committed first plan over what still waits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.fulfillment.models import Bag, Parcel, Uld
+from caravana.network.models import Flight
+from caravana.planning.models import BellyOffer, PlanRun
+from caravana.tracking.models import TrackingEvent
+from caravana.twin import history
+from tests import factories as f
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_past_week_through_the_services_ends_today_with_work_waiting():
+    f.user(Role.PLANNER, username="planner")
+    now = timezone.now()
+    sim, net = history.run_history(days=3, parcels_per_day=60, seed=2)
+    midnight = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
+    mine = Parcel.objects.filter(merchant=net.merchant)
+    assert mine.count() == len(net.parcels) > 0
+    # flights of the past, flown with the bags in ULDs loaded on them
+    flights = Flight.objects.filter(number__startswith="TW")
+    assert flights.count() == net.flights > 0
+    assert not flights.filter(state=Flight.State.SCHEDULED).exists()
+    assert flights.filter(actual_departure__gt=midnight).count() == 0
+    loaded = Uld.objects.filter(flight__in=flights)
+    assert loaded.count() == net.ulds and not loaded.exclude(state=Uld.State.LOADED).exists()
+    flown = mine.filter(bag__uld__flight__in=flights)
+    assert flown.exists()
+    assert not flown.filter(state__in=[Parcel.State.RECEIVED, Parcel.State.BAGGED]).exists()
+    # tracking: the flights' EMC (one per parcel), deliveries, and nothing after midnight
+    events = TrackingEvent.objects.filter(parcel__merchant=net.merchant)
+    # (the hub's status-only "in transit" events of loading are stamped with the wall clock)
+    assert events.filter(occurred_at__gt=midnight).exclude(code="").count() == 0
+    assert events.filter(code="EMC").count() == flown.count()
+    assert events.filter(code="EMI").exists()
+    # what has not flown waits: closed bags on no ULD, the planner's backlog
+    waiting = Bag.objects.filter(parcels__merchant=net.merchant, state=Bag.State.CLOSED,
+                                 uld__isnull=True).distinct()  # fmt: skip
+    assert waiting.exists()
+    # the coming week's belly offers, then the first plan over the backlog, committed
+    assert history.offer_belly(sim, now) > 0
+    assert history.offer_belly(sim, now) == 0  # a second call adds nothing
+    assert BellyOffer.objects.filter(departs_at__gte=now).exists()
+    run = history.first_plan(now)
+    assert run is not None and PlanRun.objects.get(pk=run.pk).committed_at is not None
+    assert {f"bag-{b.pk}" for b in waiting} <= {c["id"] for c in run.problem["consignments"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_runs_once():
+    call_command("demo_history", days=1, parcels_per_day=20)
+    before = Flight.objects.count()
+    call_command("demo_history", days=1, parcels_per_day=20)
+    assert Flight.objects.count() == before
