@@ -312,11 +312,14 @@ LISTING_SCOPES = (
     ("cat", ["country", "category_ref"]),
     ("store", ["country", "store_ref"]),
 )
-# The orders: index name part and the columns after the scope's and is_active.
+# The orders: index name part and the columns after the scope's and is_active. Each carries the
+# delivery filters' columns last: a page of a filtered listing deeper than the ship index's
+# COUNT_CAP rows walks its order's index and checks ships_free and speed in the index (page 400
+# of "ships on time" passed 38,000 table rows at 1,000,000 products on SQLite, 38 ms).
 LISTING_ORDERS = (
-    ("price", ["amount", "product"]),
-    ("new", ["created_at", "product", "amount"]),
-    ("rating", ["rating", "product"]),
+    ("price", ["amount", "product", "ships_free", "speed"]),
+    ("new", ["created_at", "product", "amount", "ships_free", "speed"]),
+    ("rating", ["rating", "product", "ships_free", "speed"]),
 )
 
 
