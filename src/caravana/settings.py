@@ -458,9 +458,9 @@ OUTBOUND_REQUIRE_HTTPS = os.environ.get("OUTBOUND_REQUIRE_HTTPS", "0" if DEBUG e
 TRACKING_PREPARED_STATEMENTS = env_bool("TRACKING_PREPARED_STATEMENTS", True)
 # Merchants' webhooks also carry the older Caravana-Signature headers (docs/tracking.md).
 TRACKING_WEBHOOK_LEGACY_SIGNATURE = env_bool("TRACKING_WEBHOOK_LEGACY_SIGNATURE", True)
-# A recorded batch's notifications wait in an outbox (tracking.follow_ups); an ingesting
-# process wakes the drain at most once this often (seconds), the beat sweeps every minute.
-FOLLOW_UP_WAKE_SECONDS = float(os.environ.get("FOLLOW_UP_WAKE_SECONDS", "1"))
+# A recorded batch's notifications wait in an outbox (tracking.follow_ups), drained by the beat
+# this often (seconds): the longest a buyer's e-mail or a merchant's webhook waits to start.
+FOLLOW_UP_DRAIN_SECONDS = float(os.environ.get("FOLLOW_UP_DRAIN_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
     # Held parcels past their country's deadline are returned or disposed of (clearance).
     "clearance-expiry": {"task": "caravana.clearance.tasks.apply_expiry", "schedule": 3600.0},
@@ -477,7 +477,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-payments": {"task": "caravana.payments.tasks.remind_payments", "schedule": 900.0},
     "drain-tracking-follow-ups": {
         "task": "caravana.tracking.tasks.drain_follow_ups",
-        "schedule": 60.0,
+        "schedule": FOLLOW_UP_DRAIN_SECONDS,
     },
     "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
     "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},

@@ -180,15 +180,15 @@ def sqlite_record(inserts: list[Insert], events: list[EventIn]) -> Judged:
     The batch holds SQLite's writer lock from BEGIN (IMMEDIATE) to COMMIT, and AUTOINCREMENT
     ids only grow, so the rows past the highest id before the insert are exactly this batch's,
     and every row at or below it was recorded before. The driver's executemany inserts (one
-    compiled statement, the rows bound in C); then one statement finds the parcels whose current
-    event (tracking.lifecycle) is now one of the batch's, with the status of their current
-    earlier event, and one more (only when the batch holds an EMI) each parcel's first EMI when none
+    compiled statement, the rows bound in C); then one statement finds the parcels whose newest
+    event (by time, then id) is now one of the batch's, with the status of their newest earlier
+    event, and one more (only when the batch holds an EMI) each parcel's first EMI when none
     was recorded before, its time already in the UTC ISO 8601 text the follow-up task carries
     (tracking.batch.Delivered). The index (parcel, occurred_at, id) serves both: a probe or
     two per parcel, in SQLite's C, instead of reading every parcel's state before the insert
     and comparing event by event in Python (docs/decisions/0004). The batch's own rows are
-    read by id range (NOT INDEXED: otherwise SQLite's planner walks the whole parcel index).
-    `events`: the batch as checked (its EMIs' S10s are taken from there)."""
+    read by id range (NOT INDEXED: otherwise SQLite's planner walks the whole parcel index for
+    the DISTINCT). `events`: the batch as checked (its EMIs' S10s are taken from there)."""
     delivery = upu.DELIVERY
     s10s = {ev.parcel_id: ev.identifier for ev in events if ev.code == delivery}
     top, judge, first_emis = _sqlite_statements(inserts[0].table)
@@ -221,21 +221,13 @@ def _sqlite_statements(table: str) -> tuple[str, str, str]:
     meta = TrackingEvent._meta
     qn = connection.ops.quote_name
     parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
-    before = current_sql(table, "n.pid", "?1")
-    # Each parcel's best new event (highest stage, then latest, then highest id: the life
-    # cycle's order, in which an event that is no outcome is stage 0) is read from the batch's
-    # own rows, sorted in memory, and it is the parcel's current event now exactly when it
-    # outranks the current event before the batch (the bound probes): the parcel's events
-    # now are those before plus the batch's. Two index probes a parcel, where finding the
-    # current event after the batch and then before it took four.
+    current, before_bound = current_sql(table, "b.pid"), current_sql(table, "b.pid", "?1")
     judge = (
-        f"SELECT n.pid, n.id, n.code, o.status, n.status FROM (SELECT pid, id, code, status, "
-        f"at, st, row_number() OVER (PARTITION BY pid ORDER BY st DESC, at DESC, id DESC) "
-        f"AS rn FROM (SELECT b.{parcel} AS pid, b.id, b.code, b.status, b.{at} AS at, "
-        f"{stage_sql('b')} AS st FROM {table} AS b NOT INDEXED WHERE b.id > ?1)) AS n "
-        f"LEFT JOIN {table} AS o ON o.id = {before} "
-        f"WHERE n.rn = 1 AND (o.id IS NULL OR (n.st, n.at, n.id) > ({stage_sql('o')}, "
-        f"o.{at}, o.id)) ORDER BY n.pid"
+        f"SELECT b.pid, n.id, n.code, (SELECT o.status FROM {table} o "
+        f"WHERE o.id = {before_bound}), n.status "
+        f"FROM (SELECT DISTINCT {parcel} AS pid FROM {table} NOT INDEXED "
+        f"WHERE id > ?1) AS b "
+        f"JOIN {table} n ON n.id = {current} WHERE n.id > ?1 ORDER BY b.pid"
     )
     # The stored text is Django's naive UTC ("2026-12-03 10:00:00[.ffffff]"): with a "T" and
     # "+00:00" it is the ISO 8601 text Python's isoformat() gives the same time in UTC.

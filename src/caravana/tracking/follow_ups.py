@@ -10,21 +10,18 @@ is open anyway, and is there exactly when the events are.
 Draining: a worker takes the rows one transaction each, does the work and deletes the row in
 that transaction, so its database effects (webhook delivery rows, orders' deliveries) happen
 once; two drainers never take the same row (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's
-writer lock). Waking it: after a batch commits, the process asks for a drain at most once per
-FOLLOW_UP_WAKE_SECONDS (a task due that much later covers every batch committed before it),
-and the beat sweeps every minute for what a lost wake left behind. Eager Celery (tests, demo)
-drains at once, in process."""
+writer lock). The beat runs the drain every FOLLOW_UP_DRAIN_SECONDS (a notification waits that
+long at most, plus the drain's own time); eager Celery (tests, demo) drains a batch's row at
+once, in process, after its commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -57,30 +54,17 @@ def write(cursor: Any, changes: list[StatusChange], delivered: list[Delivered]) 
     return int(cursor.fetchone()[0] if pg else cursor.lastrowid)
 
 
-_last_wake = -1e9
-
-
 def wake(pk: int) -> None:
-    """Ask a worker to drain (registered with transaction.on_commit by recording, for the row
-    `pk`). At most one message per FOLLOW_UP_WAKE_SECONDS from this process: the task is due
-    that long after it is sent, so it finds every batch that committed in between. Eager
-    Celery does the batch's own row at once, as the message per batch did."""
-    global _last_wake
-    # Imported here: tasks loads Celery (see recording._after_batch's note) and imports this.
+    """After the batch that wrote the row `pk` commits (transaction.on_commit, by recording).
+    With a broker, nothing: the beat drains every FOLLOW_UP_DRAIN_SECONDS, so the ingesting
+    process spends no publish on a batch (a message per batch, or even one a second, was most
+    of what the outbox saves). Eager Celery (tests, demo) does the batch's own row at once, as
+    the message per batch did."""
+    # Imported here: tasks loads Celery (see recording's note) and imports this module.
     from caravana.tracking import tasks
 
     if tasks.app.conf.task_always_eager:
         tasks.drain_follow_ups.apply(kwargs={"pks": [pk]})
-        return
-    seconds = settings.FOLLOW_UP_WAKE_SECONDS
-    now = time.monotonic()
-    if now - _last_wake < seconds * 0.9:  # a margin for the worker's clock
-        return
-    _last_wake = now
-    try:
-        tasks.drain_follow_ups.apply_async(countdown=seconds)
-    except Exception:  # broker down: the beat's sweep drains the rows
-        logger.warning("could not wake the follow-up drain", exc_info=True)
 
 
 def drain(
