@@ -60,11 +60,12 @@ def wake(pk: int) -> None:
     process spends no publish on a batch (a message per batch, or even one a second, was most
     of what the outbox saves). Eager Celery (tests, demo) does the batch's own row at once, as
     the message per batch did."""
-    # Imported here: tasks loads Celery (see recording's note) and imports this module.
-    from caravana.tracking import tasks
+    # Celery is loaded here, not at the top (see recording's note), and the task is found by
+    # its name: tracking.tasks imports this module.
+    from caravana.celery import app
 
-    if tasks.app.conf.task_always_eager:
-        tasks.drain_follow_ups.apply(kwargs={"pks": [pk]})
+    if app.conf.task_always_eager:
+        app.tasks["caravana.tracking.tasks.drain_follow_ups"].apply(kwargs={"pks": [pk]})
 
 
 def drain(

@@ -360,5 +360,7 @@ class FollowUp(models.Model):
     not_before = models.DateTimeField(null=True, blank=True)  # after a failed attempt
     last_error = models.CharField(max_length=300, blank=True)
 
+    objects: models.Manager[FollowUp] = models.Manager()
+
     def __str__(self) -> str:
         return f"follow-up {self.pk}: {len(self.changes)} changes, {len(self.delivered)} delivered"
