@@ -461,6 +461,9 @@ OUTBOUND_REQUIRE_HTTPS = os.environ.get("OUTBOUND_REQUIRE_HTTPS", "0" if DEBUG e
 TRACKING_PREPARED_STATEMENTS = env_bool("TRACKING_PREPARED_STATEMENTS", True)
 # Merchants' webhooks also carry the older Caravana-Signature headers (docs/tracking.md).
 TRACKING_WEBHOOK_LEGACY_SIGNATURE = env_bool("TRACKING_WEBHOOK_LEGACY_SIGNATURE", True)
+# A recorded batch's notifications wait in an outbox (tracking.follow_ups), drained by the beat
+# this often (seconds): the longest a buyer's e-mail or a merchant's webhook waits to start.
+FOLLOW_UP_DRAIN_SECONDS = float(os.environ.get("FOLLOW_UP_DRAIN_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
     # Held parcels past their country's deadline are returned or disposed of (clearance).
     "clearance-expiry": {"task": "caravana.clearance.tasks.apply_expiry", "schedule": 3600.0},
@@ -475,6 +478,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-payments": {"task": "caravana.payments.tasks.expire_payments", "schedule": 300.0},
     "remind-payments": {"task": "caravana.payments.tasks.remind_payments", "schedule": 900.0},
+    "drain-tracking-follow-ups": {
+        "task": "caravana.tracking.tasks.drain_follow_ups",
+        "schedule": FOLLOW_UP_DRAIN_SECONDS,
+    },
     "send-provider-calls": {"task": "caravana.payments.tasks.sweep_outbox", "schedule": 60.0},
     "poll-pending-payments": {"task": "caravana.payments.tasks.poll_payments", "schedule": 120.0},
     "catch-up-money": {"task": "caravana.payments.tasks.catch_up_money", "schedule": 900.0},

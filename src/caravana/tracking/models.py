@@ -344,3 +344,23 @@ class CarrierDayRolled(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} (rolled {self.rolled_at:%Y-%m-%d %H:%M})"
+
+
+class FollowUp(models.Model):
+    """What a recorded batch owes once it commits (its status changes and first deliveries,
+    for tracking.tasks.follow_up), written in the batch's own transaction: an outbox row,
+    drained by a worker (tracking.follow_ups), so the ingesting request publishes no broker
+    message per batch and nothing is owed for a batch that rolled back or lost after commit.
+    Deleted in the transaction that does the work: done once."""
+
+    changes = models.JSONField(default=list)  # tracking.batch.StatusChange rows
+    delivered = models.JSONField(default=list)  # tracking.batch.Delivered rows
+    created_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)  # after a failed attempt
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects: models.Manager[FollowUp] = models.Manager()
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk}: {len(self.changes)} changes, {len(self.delivered)} delivered"

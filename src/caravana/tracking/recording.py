@@ -18,8 +18,9 @@ Why it is shaped this way:
   newest events, one insert), which is what lets ingestion run at tens of thousands of
   events a second.
 * Side effects after commit: parcels_delivered (tracking.events) once per batch for the
-  parcels at their first EMI, and the buyer e-mail / merchant webhooks through Celery, all in
-  transaction.on_commit so nothing is announced that could still roll back.
+  parcels at their first EMI, and the buyer e-mail / merchant webhooks, owed through a
+  FollowUp row written in the batch's transaction and drained by a worker (tracking.follow_ups),
+  so nothing is announced that could still roll back, and nothing is lost after a commit.
 
 How the pieces sit: tracking.batch holds the values, tracking.batch_sql the statements each
 database runs, tracking.ingestion turns hub steps, flights and carriers' batches into events.
@@ -31,6 +32,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -40,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error
-from caravana.tracking import batch_sql, lifecycle, upu
+from caravana.tracking import batch_sql, follow_ups, lifecycle, upu
 from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange, delivered_row
 from caravana.tracking.error_codes import TrackingErrorCode
 
@@ -216,32 +218,33 @@ def record_checked(events: list[EventIn]) -> BatchResult:
         batch_sql.event_insert(ordered[i : i + batch_sql.CHUNK], now)
         for i in range(0, len(ordered), batch_sql.CHUNK)
     ]
-    delivered: list[tuple[int, int, EventIn]] = []
     rows: list[Delivered] = []
-    created: list[tuple[int, EventIn]] = []
     nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
         if pg:
             parcel_ids = sorted({ev.parcel_id for ev in ordered})
             emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
             prior, prior_emi = batch_sql.read_prior(parcel_ids, emi_ids, nested)
+            created: list[tuple[int, EventIn]] = []
             for insert in inserts:
                 created += batch_sql.insert_events(insert)
             result.created = len(created)
+            if created:
+                # Compared before the commit, so that the follow-up row commits with the
+                # events (the parcels' locks are held for this Python too).
+                result.changes, delivered = _compare(created, prior, prior_emi)
+                rows = [delivered_row(*d) for d in delivered]
         else:
             result.created, result.changes, rows = batch_sql.sqlite_record(inserts, ordered)
-    # PostgreSQL compares after the commit (or the savepoint, inside a caller's transaction):
-    # what it compares was read under the parcels' locks, and those are released sooner, so a
-    # batch waiting for one of them waits for the database's work only, not this Python.
-    if created:
-        result.changes, delivered = _compare(created, prior, prior_emi)
-        rows = [delivered_row(*d) for d in delivered]
+        if result.changes or rows:
+            # The follow-up (notifications, deliveries) is owed exactly when the events are
+            # recorded: an outbox row in this transaction (tracking.follow_ups).
+            with batch_sql.raw_cursor() as cursor:
+                pk = follow_ups.write(cursor, result.changes, rows)
+            # Right away when the batch committed; with the caller's commit otherwise.
+            transaction.on_commit(partial(follow_ups.wake, pk), robust=True)
     if rows:
         result.delivered = [d.identifier for d in rows]
-    if result.changes or rows:
-        changes = result.changes
-        # Right away when the batch committed already; with the caller's commit otherwise.
-        transaction.on_commit(lambda: _after_batch(changes, rows), robust=True)
     return result
 
 
@@ -298,19 +301,3 @@ def in_range(value: dt.datetime) -> bool:
         return value >= EARLIEST_EVENT
     except OverflowError:
         return False
-
-
-def _after_batch(changes: list[StatusChange], delivered: list[Delivered]) -> None:
-    """One task per batch for everything that follows it (tracking.tasks.after_batch). The rows
-    travel as JSON arrays (a NamedTuple serialises as one), and the message's argsrepr, which
-    Celery would otherwise build with its safe repr of hundreds of rows for its logs, just
-    counts them."""
-    # Imported here, not at the top: it loads Celery, which the management commands run from
-    # src/caravana (makemessages) must not import as they start (caravana/celery.py would
-    # shadow the celery package). No cycle: tasks imports tracking.batch, never this module.
-    from caravana.tracking import tasks
-
-    tasks.after_batch.apply_async(
-        (changes, delivered),
-        argsrepr=f"[{len(changes)} status changes, {len(delivered)} deliveries]",
-    )

@@ -11,12 +11,13 @@ import time
 from collections import defaultdict
 
 import httpx
+from django.db import transaction
 from django.utils import timezone
 
 from caravana import outbound
 from caravana.celery import app
 from caravana.fulfillment.models import Parcel
-from caravana.tracking import announce, notifications, webhooks
+from caravana.tracking import announce, follow_ups, notifications, webhooks
 from caravana.tracking import events as events_module
 from caravana.tracking.batch import Delivered, StatusChange
 from caravana.tracking.models import (
@@ -31,15 +32,28 @@ logger = logging.getLogger(__name__)
 
 @app.task(ignore_result=True)
 def after_batch(changes: list[list], delivered: list[list]) -> dict[str, int]:
-    """What follows a recorded batch, queued once when it commits (tracking.recording): the
-    buyers' e-mails and merchants' webhooks for its status changes (notify_changes), then its
-    first deliveries to the apps that listen (orders confirms delivery: announce). One message
-    per batch, so the ingesting process spends one publish on it. Both halves tolerate a second
-    run as notify_changes always has; a lost message is caught up by the listeners' own sweeps
-    (orders' catch_up_deliveries)."""
+    """A batch's follow-up sent as a message, as web processes did before the outbox
+    (tracking.follow_ups): kept so that a worker upgraded first still works through their
+    backlog."""
+    return follow_up(changes, delivered)
+
+
+def follow_up(changes: list[list], delivered: list[list]) -> dict[str, int]:
+    """What follows a recorded batch: the buyers' e-mails and merchants' webhooks for its
+    status changes (notify_changes), then its first deliveries to the apps that listen (orders
+    confirms delivery: announce). Run by drain_follow_ups in the transaction that deletes the
+    batch's FollowUp row; both halves tolerate a second run as notify_changes always has, and
+    the listeners sweep for what they missed (orders' catch_up_deliveries)."""
     done = notify_changes(changes) if changes else {"emails": 0, "webhooks": 0}
     announce.publish_delivered([Delivered(*d) for d in delivered])
     return {**done, "delivered": len(delivered)}
+
+
+@app.task(ignore_result=True)
+def drain_follow_ups(pks: list[int] | None = None) -> int:
+    """Do the recorded batches' follow-ups waiting in the outbox (tracking.follow_ups), or only
+    those of `pks`: woken after batches commit, and swept by the beat."""
+    return follow_ups.drain(follow_up, pks=pks)
 
 
 @app.task(ignore_result=True)
@@ -95,8 +109,10 @@ def notify_changes(changes: list[list] | list[dict]) -> dict[str, int]:
                 )
             )
     WebhookDelivery.objects.bulk_create(deliveries)
-    for d in deliveries:
-        deliver_webhook.delay(d.pk)
+    # Sent once the rows are committed (at once outside a transaction): a drain writes them
+    # in the transaction that deletes its follow-up row.
+    pks = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: [deliver_webhook.delay(pk) for pk in pks])
     return {"emails": sent, "webhooks": len(deliveries)}
 
 
