@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -161,9 +162,14 @@ class HistoryNetwork(RealNetwork):
 
 
 def run_history(
-    days: int, parcels_per_day: int, seed: int = 1, today: dt.date | None = None
+    days: int,
+    parcels_per_day: int,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Simulation, HistoryNetwork]:
-    """Simulate the `days` before `today` through the services and stop at today's midnight."""
+    """Simulate the `days` before `today` through the services and stop at today's midnight;
+    `progress(1)` after each simulated day (a tqdm bar's update)."""
     today = today or timezone.now().date()
     midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
     run = Run(days, parcels_per_day, seed, today - dt.timedelta(days=days), P.DEFAULT)
@@ -173,6 +179,8 @@ def run_history(
     sim.network = net
     while sim.start + dt.timedelta(days=sim.day) < midnight:
         sim.step()
+        if progress is not None:
+            progress(1)
     return sim, net
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from tqdm import tqdm
 
 from caravana.network.models import Flight
 from caravana.twin import history
@@ -33,7 +34,11 @@ class Command(BaseCommand):
             self.stdout.write("The demo's history is already there: nothing to do.")
             return
         started = time.perf_counter()
-        sim, net = history.run_history(options["days"], options["parcels_per_day"], options["seed"])
+        show = options.get("verbosity", 1) > 0
+        with tqdm(total=options["days"], unit="day", disable=not show) as bar:
+            sim, net = history.run_history(
+                options["days"], options["parcels_per_day"], options["seed"], progress=bar.update
+            )
         now = timezone.now()
         offers = history.offer_belly(sim, now)
         run = history.first_plan(now)
