@@ -73,3 +73,48 @@ def test_the_demo_pages_still_work_without_inline_code(client):
     client.force_login(merchant)
     html = client.get("/console/orders/").content.decode()
     assert "data-autosubmit" in html and "/static/caravana/site.js" in html
+
+
+def _upstream_header(request, response):
+    from csp.middleware import CSPMiddleware
+
+    return (
+        CSPMiddleware(lambda r: response)
+        .process_response(request, response)
+        .get("Content-Security-Policy")
+    )
+
+
+@pytest.mark.parametrize("extra", [None, "nonce", "update"])
+def test_cached_policy_is_upstreams_header(rf, extra, settings):
+    """The cached header is the one django-csp builds; a nonce or a per-view update still
+    reaches the header, and a changed setting is not served from the cache."""
+    from django.http import HttpResponse
+
+    from caravana.content_policy import CachedCSPMiddleware
+
+    def respond(request):
+        response = HttpResponse()
+        if extra == "update":
+            response._csp_update = {"img-src": ["https://cdn.example.com"]}
+        return response
+
+    if extra == "nonce":
+        from csp.constants import NONCE
+
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    mw = CachedCSPMiddleware(respond)
+    for _ in range(2):  # the second answer comes from the cache
+        request = rf.get("/")
+        mw.process_request(request)
+        if extra == "nonce":
+            str(request.csp_nonce)
+        response = mw(request)
+        assert response["Content-Security-Policy"] == _upstream_header(request, respond(request))
+    if extra == "nonce":
+        assert f"'nonce-{request._csp_nonce}'" in response["Content-Security-Policy"]
+    if extra == "update":
+        assert "https://cdn.example.com" in response["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    if extra is None:
+        assert mw(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"

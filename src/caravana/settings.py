@@ -113,7 +113,7 @@ MIDDLEWARE = [
     # Then: a body over the limit or a NUL character is refused before anything reads it.
     "caravana.guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "caravana.content_policy.CachedCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "caravana.storefront.middleware.BuyerLocaleMiddleware",

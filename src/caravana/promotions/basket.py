@@ -172,12 +172,9 @@ def apply(
 def free_shipping(parcels: list[Parcel]) -> None:
     """A merchant's parcel whose goods (at the prices paid, in the merchant's currency) reach
     its threshold ships free: the merchant pays the shipping (not the insurance)."""
-    offers: Mapping[int, FreeShipping] = {
-        f.merchant_id: f
-        for f in FreeShipping.objects.filter(
-            merchant_id__in=[p.merchant.pk for p in parcels], is_active=True
-        )
-    }
+    offers: Mapping[int, FreeShipping] = queries.free_shipping_by_merchant(
+        p.merchant.pk for p in parcels
+    )
     for p in parcels:
         offer = offers.get(p.merchant.pk)
         # Not local stock: the threshold is on the merchant's prices (CNY) for carriage from
