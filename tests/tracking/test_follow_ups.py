@@ -4,6 +4,7 @@ here, as the other tracking tests run it), and left for the sweep when the proce
 between the commit and the drain."""
 
 import datetime as dt
+import sys
 
 import pytest
 from django.core import mail
@@ -98,3 +99,21 @@ def test_a_failed_follow_up_rolls_its_work_back_and_waits(make_parcel, merchant)
     assert follow_ups.drain(work) == 0  # not due yet
     FollowUp.objects.update(not_before=None)
     assert follow_ups.drain(work) == 1 and not FollowUp.objects.exists()
+
+
+def test_a_process_that_never_imported_the_tasks_drains_too(
+    make_parcel, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A management command (the twin, the demo's seeds) records batches without having
+    imported tracking.tasks: the eager drain finds its task through Celery's autodiscovery."""
+    from caravana.celery import app
+
+    app.tasks  # noqa: B018  (finalized, so the registry is the one wake reads)
+    monkeypatch.delitem(app.tasks, follow_ups.DRAIN_TASK)
+    monkeypatch.delitem(sys.modules, "caravana.tracking.tasks")  # as if never imported
+    parcel = make_parcel()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        recording.record_batch([event(parcel, "EDG", 1)])
+    assert len(mail.outbox) == 1
+    assert follow_ups.DRAIN_TASK in app.tasks

@@ -54,6 +54,10 @@ def write(cursor: Any, changes: list[StatusChange], delivered: list[Delivered]) 
     return int(cursor.fetchone()[0] if pg else cursor.lastrowid)
 
 
+#: The drain's task, found by name (tracking.tasks imports this module).
+DRAIN_TASK = "caravana.tracking.tasks.drain_follow_ups"
+
+
 def wake(pk: int) -> None:
     """After the batch that wrote the row `pk` commits (transaction.on_commit, by recording).
     With a broker, nothing: the beat drains every FOLLOW_UP_DRAIN_SECONDS, so the ingesting
@@ -65,7 +69,9 @@ def wake(pk: int) -> None:
     from caravana.celery import app
 
     if app.conf.task_always_eager:
-        app.tasks["caravana.tracking.tasks.drain_follow_ups"].apply(kwargs={"pks": [pk]})
+        if DRAIN_TASK not in app.tasks:  # a plain process (a command) has not imported tasks
+            app.loader.import_default_modules()  # Celery's autodiscovery
+        app.tasks[DRAIN_TASK].apply(kwargs={"pks": [pk]})
 
 
 def drain(

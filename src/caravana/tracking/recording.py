@@ -32,7 +32,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -242,7 +241,8 @@ def record_checked(events: list[EventIn]) -> BatchResult:
             with batch_sql.raw_cursor() as cursor:
                 pk = follow_ups.write(cursor, result.changes, rows)
             # Right away when the batch committed; with the caller's commit otherwise.
-            transaction.on_commit(partial(follow_ups.wake, pk), robust=True)
+            # (a function, not a partial: Django logs a robust hook's error by its __qualname__)
+            transaction.on_commit(lambda: follow_ups.wake(pk), robust=True)
     if rows:
         result.delivered = [d.identifier for d in rows]
     return result
