@@ -63,7 +63,7 @@ def test_the_command_runs_once():
     before = Flight.objects.count()
     kept = SimulationRun.objects.get()  # the month's KPIs, for the network dashboard
     assert kept.mode == "history" and kept.days == 1
-    assert kept.summary["parcels_in"] == sum(r["parcels_in"] for r in kept.parcel_rows) > 0
+    assert kept.summary["parcels_in"] == sum(r["parcels_in"] for r in kept.rows("parcels")) > 0
     call_command("demo_history", days=1, parcels_per_day=20)
     assert Flight.objects.count() == before
     assert SimulationRun.objects.count() == 1
