@@ -27,6 +27,7 @@ urlpatterns = [
     path("operations/duties/", include("caravana.duties.ops_urls")),
     path("operations/carriers/", include("caravana.tracking.ops_urls")),
     path("operations/carrier-events/", include("caravana.carrier_events.urls")),
+    path("operations/network/", include("caravana.twin.ops_urls")),
     path("operations/", include("caravana.payments.ops_urls")),
     path("pay/", include("caravana.storefront.payment_urls")),
     path("account/", include("caravana.storefront.account_urls")),

@@ -16,6 +16,7 @@ from caravana.network.models import Flight
 from caravana.planning.models import BellyOffer, PlanRun
 from caravana.tracking.models import TrackingEvent
 from caravana.twin import history
+from caravana.twin.models import SimulationRun
 from tests import factories as f
 
 
@@ -60,5 +61,9 @@ def test_a_past_week_through_the_services_ends_today_with_work_waiting():
 def test_the_command_runs_once():
     call_command("demo_history", days=1, parcels_per_day=20)
     before = Flight.objects.count()
+    kept = SimulationRun.objects.get()  # the month's KPIs, for the network dashboard
+    assert kept.mode == "history" and kept.days == 1
+    assert kept.summary["parcels_in"] == sum(r["parcels_in"] for r in kept.rows("parcels")) > 0
     call_command("demo_history", days=1, parcels_per_day=20)
     assert Flight.objects.count() == before
+    assert SimulationRun.objects.count() == 1

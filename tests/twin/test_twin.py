@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from caravana.twin import demand, kpis, report
 from caravana.twin.model import Run, Simulation
+from caravana.twin.models import SimulationRun
 
 NOV_9 = dt.date(2026, 11, 9)  # a Monday; 11.11 falls in the window
 
@@ -81,6 +82,7 @@ def test_sale_days_follow_their_rules():
     assert eleven > 1.7 * demand.factor(dt.date(2026, 11, 4), "BR")  # 1.8× [20], same weekday
 
 
+@pytest.mark.django_db
 def test_command_writes_the_report(tmp_path):
     call_command("simulate", days=2, parcels_per_day=3_000, seed=2, out=str(tmp_path),
                  no_progress=True)  # fmt: skip
@@ -92,6 +94,19 @@ def test_command_writes_the_report(tmp_path):
     assert summary["run"]["seed"] == 2
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
     assert (tmp_path / "on_time.svg").read_text().startswith("<svg")
+    kept = SimulationRun.objects.get()  # and the same KPIs, kept for the network dashboard
+    assert (kept.mode, kept.seed, kept.days) == ("fast", 2, 2)
+    assert kept.summary == summary["summary"] and kept.final_status == summary["final_status"]
+    assert kept.meta["parcels_simulated"] == summary["run"]["parcels_simulated"]
+
+
+@pytest.mark.django_db
+def test_command_can_leave_the_database_alone(tmp_path):
+    call_command("simulate", days=1, parcels_per_day=1_000, out=str(tmp_path), no_progress=True,
+                 no_record=True)  # fmt: skip
+    assert (tmp_path / "index.html").exists() and not SimulationRun.objects.exists()
+    with pytest.raises(CommandError, match="--no-record"):
+        call_command("simulate", days=1, mode="real", no_record=True, out=str(tmp_path))
 
 
 def test_command_refuses_what_it_cannot_do(tmp_path):

@@ -253,17 +253,20 @@ def waiting_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
     return rows
 
 
-def summary(c: Counters, days: range, refund_usd: float) -> dict[str, Any]:
-    """Totals over the window (parcels by order day, flights by departure day)."""
-    sl = slice(days.start, days.stop)
+def summary(
+    c: Counters, days: range, refund_usd: float, countries: slice = slice(None)
+) -> dict[str, Any]:
+    """Totals over the window (parcels by order day, flights by departure day), over every
+    country or the slice of them `countries` names."""
+    sl = (slice(days.start, days.stop), countries)
     par = {f: float(c.parcels[f][sl].sum()) for f in PARCEL_FIELDS}
     legs = {f: c.legs[f][sl].sum(axis=(0, 1)) for f in LEG_FIELDS}
     charter_kg = float(legs["kg"][:2].sum())
     belly_kg = float(legs["kg"][2])
     cost = float(legs["cost_usd"].sum())
     on_time = {
-        service: _share(float(c.parcels["on_time"][sl, :, si].sum()),
-                        float(c.parcels["delivered"][sl, :, si].sum()))
+        service: _share(float(c.parcels["on_time"][sl][:, :, si].sum()),
+                        float(c.parcels["delivered"][sl][:, :, si].sum()))
         for si, service in enumerate(P.SERVICES)
     }  # fmt: skip
     dwell = {
@@ -294,3 +297,12 @@ def summary(c: Counters, days: range, refund_usd: float) -> dict[str, Any]:
         "late_refunds_usd": round(par["late_refunds"] * refund_usd, 2),
         "never_flew": int(par["stranded"]),
     }
+
+
+def lane_summaries(c: Counters, days: range, refund_usd: float) -> list[dict[str, Any]]:
+    """`summary` per country, that is per lane (one lane per country), with both named."""
+    return [
+        {"country": country, "lane": "-".join(P.LANES[country][:2]),
+         **summary(c, days, refund_usd, slice(ci, ci + 1))}
+        for ci, country in enumerate(P.COUNTRIES)
+    ]  # fmt: skip

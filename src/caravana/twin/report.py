@@ -11,7 +11,7 @@ import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from caravana.chart_scale import nice_top
 
@@ -60,13 +60,34 @@ def _frame(title: str, top: float, percent: bool, labels: Sequence[str]) -> list
     return out
 
 
+#: Characters a legend line holds beside the plot (11 px text, about 6 px a character).
+LEGEND_CHARS = 25
+
+
+def _wrap(name: str, width: int = LEGEND_CHARS) -> list[str]:
+    """A legend name in lines that fit beside the plot (a translated reason runs longer)."""
+    out: list[str] = []
+    for word in name.split():
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out or [""]
+
+
 def _legend(names: Sequence[str]) -> list[str]:
     out = []
+    y = TOP + 4
     for i, name in enumerate(names):
-        y = TOP + 4 + 16 * i
         colour = COLOURS[i % len(COLOURS)]
         out.append(f'<rect x="{W - RIGHT + 12}" y="{y}" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{W - RIGHT + 26}" y="{y + 9}">{html.escape(name)}</text>')
+        lines = _wrap(name)
+        spans = "".join(
+            f'<tspan x="{W - RIGHT + 26}" dy="{0 if j == 0 else 12}">{html.escape(line)}</tspan>'
+            for j, line in enumerate(lines)
+        )
+        out.append(f'<text x="{W - RIGHT + 26}" y="{y + 9}">{spans}</text>')
+        y += 16 + 12 * (len(lines) - 1)
     return out
 
 
@@ -121,13 +142,18 @@ def lines(
     return "\n".join(out + _legend(list(series)) + ["</svg>"])
 
 
+def write_csv(fh: IO[str], rows: list[dict[str, Any]]) -> None:
+    """Rows as CSV, their keys the header (nothing for no rows)."""
+    if not rows:
+        return
+    writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", newline="") as fh:
-        if not rows:
-            return
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(fh, rows)
 
 
 def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -162,12 +188,28 @@ def waiting_series(c: Counters, days: range) -> dict[str, list[float]]:
     return waiting
 
 
-def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
-    """The report's charts, name → SVG text."""
+#: The charts' titles, in English for the file report (the operators' page translates them).
+TITLES = {
+    "parcels_in": "Parcels ordered per day, by country",
+    "on_time": "On-time share (delivered by the promise), by order day",
+    "fill": "Charter fill per departure day",
+    "waiting": "Parcels waiting at the origin at 00:00 UTC, and why",
+    "cost_per_kg": "Airlift cost per kg carried (US$), per departure day",
+}
+
+
+def _floats(values: Any) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
+
+
+def chart_series(c: Counters, days: range, dates: list[str]) -> list[dict[str, Any]]:
+    """What each chart draws, as plain JSON (name, kind, labels, series), so a run kept in the
+    database can be drawn again by `draw` without its counters. Lists, not objects, hold the
+    order: PostgreSQL's jsonb sorts an object's keys, and the order is the legend's colours."""
     labels = [dates[k][5:] for k in days]
     sl = slice(days.start, days.stop)
     parcels_in = {
-        country: c.parcels["parcels_in"][sl, ci].sum(axis=1).tolist()
+        country: _floats(c.parcels["parcels_in"][sl, ci].sum(axis=1))
         for ci, country in enumerate(P.COUNTRIES)
     }
     on_time: dict[str, list[float | None]] = {}
@@ -185,7 +227,7 @@ def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
         "by volume": [float(v / cap) if cap else None for v, cap in
                       zip(c.legs["m3"][sl, :, :2].sum(axis=(1, 2)), charter_m3, strict=True)],
     }  # fmt: skip
-    waiting = waiting_series(c, days)
+    waiting = {name: _floats(v) for name, v in waiting_series(c, days).items()}
     cost: dict[str, list[float | None]] = {}
     for ci, country in enumerate(P.COUNTRIES):
         kg = c.legs["kg"][sl, ci].sum(axis=1)
@@ -193,16 +235,46 @@ def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
         cost["-".join(P.LANES[country][:2])] = [
             float(u / k) if k else None for u, k in zip(usd, kg, strict=True)
         ]
+
+    def spec(name: str, kind: str, series: dict[str, Any], percent: bool = False) -> dict[str, Any]:
+        return {"name": name, "kind": kind, "percent": percent, "labels": labels,
+                "series": [[k, v] for k, v in series.items()]}  # fmt: skip
+
+    return [
+        spec("parcels_in", "bars", parcels_in),
+        spec("on_time", "lines", on_time, percent=True),
+        spec("fill", "lines", fill, percent=True),
+        spec("waiting", "bars", waiting),
+        spec("cost_per_kg", "lines", cost),
+    ]
+
+
+def draw(spec: dict[str, Any], title: str, names: dict[str, str] | None = None) -> str:
+    """One chart of `chart_series` as SVG; `names` renames its series (a translated legend)."""
+    names = names or {}
+    series = {names.get(k, k): v for k, v in spec["series"]}
+    if spec["kind"] == "bars":
+        return stacked_bars(title, spec["labels"], {k: [v or 0.0 for v in vs]
+                                                    for k, vs in series.items()})  # fmt: skip
+    return lines(title, spec["labels"], series, percent=spec["percent"])
+
+
+def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
+    """The report's charts, name → SVG text."""
+    return {spec["name"]: draw(spec, TITLES[spec["name"]]) for spec in chart_series(c, days, dates)}
+
+
+def tables(c: Counters, days: range, dates: list[str], refund_usd: float) -> dict[str, Any]:
+    """Everything the report shows, as JSON: what the files hold and what a kept run stores."""
     return {
-        "parcels_in": stacked_bars("Parcels ordered per day, by country", labels, parcels_in),
-        "on_time": lines("On-time share (delivered by the promise), by order day", labels,
-                         on_time, percent=True),
-        "fill": lines("Charter fill per departure day", labels, fill, percent=True),
-        "waiting": stacked_bars("Parcels waiting at the origin at 00:00 UTC, and why", labels,
-                                waiting),
-        "cost_per_kg": lines("Airlift cost per kg carried (US$), per departure day", labels,
-                             cost, percent=False),
-    }  # fmt: skip
+        "summary": kpis.summary(c, days, refund_usd),
+        "final_status": c.final_status(),
+        "lanes": kpis.lane_summaries(c, days, refund_usd),
+        "parcels": kpis.parcel_rows(c, days, dates, refund_usd),
+        "flights": kpis.flight_rows(c, days, dates),
+        "waiting": kpis.waiting_rows(c, days, dates),
+        "charts": chart_series(c, days, dates),
+    }
 
 
 CSS = """body{font-family:sans-serif;max-width:1100px;margin:1.5rem auto;padding:0 1rem;color:#222}
@@ -218,11 +290,9 @@ def write(
     """Write the report into `out` (created if missing); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     refund = float(meta.get("order_value_usd", P.DEFAULT.order_value_usd))
-    parcels = kpis.parcel_rows(c, days, dates, refund)
-    flights = kpis.flight_rows(c, days, dates)
-    waiting = kpis.waiting_rows(c, days, dates)
-    summary = kpis.summary(c, days, refund)
-    final = c.final_status()
+    kept = tables(c, days, dates, refund)
+    parcels, flights, waiting = kept["parcels"], kept["flights"], kept["waiting"]
+    summary, final = kept["summary"], kept["final_status"]
     files = []
     for name, rows in (("parcels", parcels), ("flights", flights), ("waiting", waiting)):
         path = out / f"{name}.csv"
@@ -231,7 +301,7 @@ def write(
     doc = {"run": meta, "summary": summary, "final_status": final}
     (out / "summary.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
     files.append(out / "summary.json")
-    svgs = charts(c, days, dates)
+    svgs = {spec["name"]: draw(spec, TITLES[spec["name"]]) for spec in kept["charts"]}
     for name, svg in svgs.items():
         path = out / f"{name}.svg"
         path.write_text(svg + "\n")
@@ -271,7 +341,12 @@ flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summar
 
 
 def _lane_table(flights: list[dict[str, Any]]) -> str:
-    """Window totals per lane and kind of leg."""
+    rows = lane_totals(flights)
+    return _table(rows, list(rows[0]) if rows else [])
+
+
+def lane_totals(flights: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Window totals per lane and kind of leg (from `kpis.flight_rows`)."""
     totals: dict[tuple[str, str], dict[str, float]] = {}
     for row in flights:
         t = totals.setdefault((row["lane"], row["kind"]), {})
@@ -284,4 +359,4 @@ def _lane_table(flights: list[dict[str, Any]]) -> str:
          "cost_per_kg_usd": round(t["cost_usd"] / t["kg"], 2) if t["kg"] else None}
         for (lane, kind), t in sorted(totals.items())
     ]  # fmt: skip
-    return _table(rows, list(rows[0]) if rows else [])
+    return rows

@@ -36,6 +36,7 @@ import numpy as np
 from celery import group
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
@@ -47,10 +48,11 @@ from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 
+from . import dashboard, report, tasks
 from . import params as P
-from . import tasks
 from .kpis import Counters
-from .model import I64, TIME_FIELDS, F, FastNetwork, Simulation
+from .model import I64, TIME_FIELDS, F, FastNetwork, Run, Simulation
+from .models import SimulationRun
 
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
 SOURCE = "twin"
@@ -367,3 +369,30 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
 
 def net_hours(net: RealNetwork, at: dt.datetime) -> float:
     return (at - net.start).total_seconds() / 3600.0
+
+
+def record_run(
+    *, mode: str, run: Run, sim: Simulation, counters: Counters, started: dt.datetime,
+    meta: dict[str, Any] | None = None,
+) -> SimulationRun:  # fmt: skip
+    """Keep a finished run's KPIs (report.tables over its window) for the network dashboard."""
+    days = range(*sim.window)
+    dates = [(sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(counters.days)]
+    kept = report.tables(counters, days, dates, float(run.params.order_value_usd))
+    return SimulationRun.objects.create(
+        mode=mode,
+        seed=run.seed,
+        days=run.days,
+        parcels_per_day=run.parcels_per_day,
+        from_date=dt.date.fromisoformat(dates[days.start]),
+        started=started,
+        finished=timezone.now(),
+        meta=meta or {},
+        summary=kept["summary"],
+        final_status=kept["final_status"],
+        lanes=kept["lanes"],
+        parcel_rows=dashboard.pack(kept["parcels"]),
+        flight_rows=dashboard.pack(kept["flights"]),
+        waiting_rows=dashboard.pack(kept["waiting"]),
+        charts=kept["charts"],
+    )

@@ -1,6 +1,7 @@
 """`python -m caravana demo_history [--days 30] [--parcels-per-day 40] [--seed 1]`: the demo's
 month of history through the real services, the coming week's belly offers and the planner's
-first plan (caravana.twin.history; `make demo` runs it after the seeds).
+first plan (caravana.twin.history; `make demo` runs it after the seeds). The month's KPIs are
+kept as a twin.SimulationRun: the operators' network dashboard shows them.
 
 Idempotent in the way `make demo` needs: a database that already has the twin's flights is left
 as it is.
@@ -16,7 +17,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from caravana.network.models import Flight
-from caravana.twin import history
+from caravana.twin import history, services
+from caravana.twin.models import SimulationRun
 
 
 class Command(BaseCommand):
@@ -33,12 +35,17 @@ class Command(BaseCommand):
         if Flight.objects.filter(number__startswith="TW").exists():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return
-        started = time.perf_counter()
+        started, began = time.perf_counter(), timezone.now()
         show = options.get("verbosity", 1) > 0
         with tqdm(total=options["days"], unit="day", disable=not show) as bar:
             sim, net = history.run_history(
                 options["days"], options["parcels_per_day"], options["seed"], progress=bar.update
             )
+        services.record_run(
+            mode=SimulationRun.Mode.HISTORY, run=sim.run, sim=sim, counters=sim.counters,
+            started=began, meta={"parcels": len(net.parcels), "flights": net.flights,
+                                 "writes": net.writes},
+        )  # fmt: skip
         now = timezone.now()
         offers = history.offer_belly(sim, now)
         run = history.first_plan(now)

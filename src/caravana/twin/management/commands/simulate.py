@@ -3,7 +3,8 @@
 
 A thin wrapper around caravana.twin: parse, run day by day under a progress bar, write the report.
 In real mode the model's events go through the services into the database
-(caravana.twin.services) and the report's parcel KPIs are read back from it.
+(caravana.twin.services) and the report's parcel KPIs are read back from it. Either way the KPIs
+are kept as a twin.SimulationRun for the operators' network dashboard (unless --no-record).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", required=True, help="directory for the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--no-record",
+            action="store_true",
+            help="keep the KPIs out of the database (the network dashboard); fast mode only",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] < 1:
@@ -71,8 +77,10 @@ class Command(BaseCommand):
             if options["warmup_days"] < 0:
                 raise CommandError("--warmup-days must be 0 or more")
             params = dataclasses.replace(params, warmup_days=options["warmup_days"])
+        if options["no_record"] and options["mode"] == "real":
+            raise CommandError("--no-record is for fast mode: real mode writes to the database")
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
         net = None
         if options["mode"] == "real":
@@ -116,6 +124,13 @@ class Command(BaseCommand):
             meta["writes"] = net.writes
         files = report.write(Path(options["out"]), counters, range(*sim.window), dates, meta)
         summary = kpis.summary(counters, range(*sim.window), run.params.order_value_usd)
+        if not options["no_record"]:
+            from caravana.twin.services import record_run  # Django-side, as above
+
+            record_run(
+                mode=options["mode"], run=run, sim=sim, counters=counters, started=began,
+                meta=meta,
+            )  # fmt: skip
         self.stdout.write(
             self.style.SUCCESS(
                 f"{options['mode']} mode: {sim.created:,} parcels over {sim.day} simulated days "

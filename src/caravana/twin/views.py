@@ -1,0 +1,116 @@
+"""The operators' network dashboard (issue 17 item 3): a kept twin run's KPIs, charts and tables,
+and its rows as CSV. Planners see it too (access.members.can_plan: planners and operators)."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from caravana.access.pages import planner_required
+from caravana.twin import dashboard, kpis, report
+from caravana.twin import params as P
+from caravana.twin.models import SimulationRun
+
+
+def _titles() -> dict[str, str]:
+    return {
+        "parcels_in": _("Parcels ordered per day, by country"),
+        "on_time": _("On-time share (delivered by the promise), by order day"),
+        "fill": _("Charter fill per departure day"),
+        "waiting": _("Parcels waiting at the origin at 00:00 UTC, and why"),
+        "cost_per_kg": _("Airlift cost per kg carried (US$), per departure day"),
+    }
+
+
+def _names() -> dict[str, str]:
+    """The charts' and tables' English names (kpis, report) as the reader reads them."""
+    return {
+        "premium": _("premium"),
+        "standard": _("standard"),
+        "economy": _("economy"),
+        "by weight": _("by weight"),
+        "by volume": _("by volume"),
+        "hub: receive": _("hub: receive"),
+        "hub: sort": _("hub: sort"),
+        "hub: build": _("hub: build"),
+        "hub_receive": _("hub: receive"),
+        "hub_sort": _("hub: sort"),
+        "hub_build": _("hub: build"),
+        "awaiting_flight": _("awaiting a flight"),
+        "ready after today's flights": _("ready after today's flights"),
+        "planned on a later flight": _("planned on a later flight"),
+        "no room worth buying in 48 h": _("no room worth buying in 48 h"),
+        "flight cancelled": _("flight cancelled"),
+        "merchant": _("with the merchant"),
+        "in_air": _("in the air"),
+        "customs": _("customs"),
+        "customs_hold": _("customs hold"),
+        "last_mile": _("last mile"),
+        "order_to_door": _("order to door (delivered)"),
+        "committed": _("committed charter"),
+        "optional": _("optional charter"),
+        "belly": _("belly"),
+    }
+
+
+def _percent(share: float | None) -> str:
+    # a no-break space: the sign stays with its figure
+    return "—" if share is None else f"{number_format(100 * share, 1)}\u00a0%"
+
+
+def _shown(summary: dict) -> dict:
+    """A summary with its shares as percentages to read ("93.4 %"), under `<key>_pct`."""
+    return summary | {
+        f"{k}_pct": _percent(v)
+        for k, v in summary.items()
+        if ("share" in k or "fill" in k) and not isinstance(v, dict)
+    }
+
+
+@planner_required
+def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    runs = SimulationRun.objects.only("pk", "mode", "seed", "days", "parcels_per_day",
+                                      "from_date", "finished")[:20]  # fmt: skip
+    run = (
+        get_object_or_404(SimulationRun, pk=pk) if pk is not None else SimulationRun.objects.first()
+    )
+    ctx: dict = {"runs": runs, "run": run}
+    if run is not None:
+        names, titles = _names(), _titles()
+        dwell = run.summary.get("dwell_days", {})
+        on_time = run.summary.get("on_time_share_by_service", {})
+        ctx.update(
+            s=_shown(run.summary),
+            lanes=[_shown(lane) for lane in run.lanes],
+            charts=[
+                report.draw(spec, titles.get(spec["name"], spec["name"]), names)
+                for spec in run.charts
+            ],
+            # in kpis.py's and params.py's order: jsonb keeps an object's keys sorted
+            dwell=[(names.get(k, k), dwell.get(k)) for k in kpis.DWELL],
+            services=[(names.get(k, k), _percent(on_time.get(k))) for k in P.SERVICES],
+            legs=[
+                {**row, "kind": names.get(row["kind"], row["kind"])}
+                for row in report.lane_totals(run.rows("flights"))
+            ],
+            waiting=dashboard.waiting_by_lane(run.rows("waiting")),
+            stage_names=[names[s] for s in dashboard.WAITING_STAGES],
+            reason_names=[names[r] for r in kpis.REASONS],
+        )
+    return render(request, "twin/network.html", ctx)
+
+
+@planner_required
+def network_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+    if table not in SimulationRun.TABLES:
+        raise Http404("table")
+    run = get_object_or_404(SimulationRun, pk=pk)
+    out = io.StringIO()
+    report.write_csv(out, run.rows(table))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="twin-run-{run.pk}-{table}.csv"'
+    return response

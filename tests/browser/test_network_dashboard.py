@@ -1,0 +1,61 @@
+"""The operators' network dashboard in a real Chromium: a small fast-mode twin run kept in the
+database shows its tiles, five charts and tables; axe passes at 1366 and 320 px in English and
+Spanish, nothing sticks out sideways at 390 px (charts and tables scroll in their boxes), and
+the CSV link downloads the run's rows. Screenshots of both widths go to var/ (not committed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.twin import services
+from caravana.twin.model import Run, Simulation
+from tests import factories as f
+from tests.browser.axe import overflow, sticking_out
+from tests.browser.journey import WIDTHS
+from tests.browser.test_accessibility import auditor  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VAR = Path(__file__).resolve().parents[2] / "var"
+
+
+@pytest.fixture
+def kept_run():
+    sim = Simulation(Run(3, 2_000, 3, dt.date(2026, 11, 9)))
+    sim.run_all()
+    f.user(Role.OPERATOR, username="olga")
+    return services.record_run(
+        mode="fast", run=sim.run, sim=sim, counters=sim.counters, started=timezone.now()
+    )
+
+
+def test_network_dashboard_reads_on_a_laptop_and_a_phone(auditor, kept_run):  # noqa: F811
+    for locale in ("en-US", "es-ES"):
+        a = auditor(locale)
+        a.login("olga")
+        a.visit("/operations/network/")
+        page = a.page
+        assert page.locator('[data-testid="kpis"] li').count() == 8
+        assert page.locator("figure.chart svg").count() == 5
+        assert page.locator('[data-testid="lanes"] tbody tr').count() == 6
+        assert not a.problems, a.problems
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(150)
+            assert overflow(page) <= 0, (width, sticking_out(page))
+            VAR.mkdir(exist_ok=True)
+            page.screenshot(path=str(VAR / f"network-dashboard-{locale}-{width}.png"),
+                            full_page=True)  # fmt: skip
+        if locale == "es-ES":
+            assert "Envíos recibidos" in page.locator('[data-testid="parcels-in"]').inner_text()
+            continue
+        with page.expect_download() as got:
+            page.get_by_test_id("csv-parcels").click()
+        text = Path(got.value.path()).read_text()
+        assert text.startswith("date,country,lane,service,parcels_in")
+        assert len(text.splitlines()) == len(kept_run.parcel_rows["rows"]) + 1

@@ -1,0 +1,87 @@
+"""The operators' network dashboard: a run's KPIs kept through twin.services.record_run, drawn
+again with report.py's own code, shown to planners and operators only, and downloaded as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from caravana.accounts.models import Role
+from caravana.twin import kpis, report, services
+from caravana.twin.model import Run, Simulation
+from caravana.twin.models import SimulationRun
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+NOV_9 = dt.date(2026, 11, 9)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Simulation:
+    sim = Simulation(Run(2, 2_000, 5, NOV_9))
+    sim.run_all()
+    return sim
+
+
+def _record(sim: Simulation) -> SimulationRun:
+    kept = services.record_run(
+        mode="fast", run=sim.run, sim=sim, counters=sim.counters, started=timezone.now(),
+        meta={"parcels_simulated": sim.created},
+    )  # fmt: skip
+    return SimulationRun.objects.get(pk=kept.pk)  # as the page reads it: through JSON
+
+
+def test_a_kept_run_holds_the_report_and_draws_its_charts(sim):
+    run = _record(sim)
+    window = range(*sim.window)
+    refund = sim.run.params.order_value_usd
+    assert run.from_date == NOV_9 and run.days == 2
+    assert run.summary == kpis.summary(sim.counters, window, refund)
+    assert sum(lane["parcels_in"] for lane in run.lanes) == run.summary["parcels_in"] > 0
+    assert sum(lane["customs_holds"] for lane in run.lanes) == run.summary["customs_holds"]
+    assert sum(run.final_status.values()) == sim.created
+    dates = [(sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(400)]
+    drawn = report.charts(sim.counters, window, dates)
+    assert {c["name"]: report.draw(c, report.TITLES[c["name"]]) for c in run.charts} == drawn
+    assert run.rows("parcels") == kpis.parcel_rows(sim.counters, window, dates, refund)
+    assert list(run.rows("waiting")[0])[:3] == ["date", "lane", "country"]  # as kpis.py wrote
+
+
+def test_operators_and_planners_see_the_latest_run(client, sim):
+    older, latest = _record(sim), _record(sim)
+    client.force_login(f.user(Role.OPERATOR))
+    page = client.get("/operations/network/")
+    assert page.status_code == 200 and page.context["run"] == latest
+    html = page.content.decode()
+    assert html.count('<figure class="chart" tabindex="0"><svg') == 5
+    assert f"{latest.summary['parcels_in']:,}" in html
+    assert f'href="/operations/network/runs/{older.pk}/"' in html
+    assert client.get(f"/operations/network/runs/{older.pk}/").context["run"] == older
+    client.force_login(f.user(Role.PLANNER))
+    assert client.get("/operations/network/").status_code == 200
+    client.force_login(f.user(Role.BUYER))
+    assert client.get("/operations/network/").status_code == 403
+
+
+def test_the_page_says_when_there_is_no_run(client):
+    client.force_login(f.user(Role.OPERATOR))
+    assert b'data-testid="no-runs"' in client.get("/operations/network/").content
+
+
+def test_rows_download_as_csv(client, sim):
+    run = _record(sim)
+    client.force_login(f.user(Role.OPERATOR))
+    got = client.get(f"/operations/network/runs/{run.pk}/parcels.csv")
+    assert got["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(got.content.decode())))
+    assert list(rows[0])[:4] == ["date", "country", "lane", "service"]
+    assert (
+        len(rows) == len(run.parcel_rows["rows"])
+        and rows[0]["lane"] == run.rows("parcels")[0]["lane"]
+    )
+    assert sum(int(r["parcels_in"]) for r in rows) == run.summary["parcels_in"]
+    assert client.get(f"/operations/network/runs/{run.pk}/secrets.csv").status_code == 404
