@@ -68,6 +68,7 @@ class HistoryNetwork(RealNetwork):
     ulds: int = 0
     dropped: int = 0  # events after `until`, not written
     _serial: int = FIRST_SERIAL
+    _flown_bags: set[str] = field(default_factory=set)  # bags a flight of the history carried
     _on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
 
     def __post_init__(self) -> None:
@@ -94,9 +95,11 @@ class HistoryNetwork(RealNetwork):
             by_gateway[gateway].append(bag)
         for gateway, todo in sorted(by_gateway.items()):  # a ULD and a flight per gateway
             self._fly(leg, origin, gateway, todo)
-        flew = {b for todo in by_gateway.values() for b in todo}
+        # A bag holds parcels of several of the model's consignments: one that flew with an
+        # earlier consignment's bag already has its EMC from that flight.
+        self._flown_bags.update(b for todo in by_gateway.values() for b in todo)
         self._on_flight.update(
-            self.parcels[pid].pk for pid in pids if self.parcels[pid].bag in flew
+            self.parcels[pid].pk for pid in pids if self.parcels[pid].bag in self._flown_bags
         )
 
     def _fly(self, leg: Leg, origin: str, destination: str, bags: list[str]) -> None:

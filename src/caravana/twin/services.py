@@ -160,7 +160,10 @@ class RealNetwork(FastNetwork):
         scans: dict[str, list[list[Any]]] = defaultdict(list)
         built: dict[str, list[dict[str, Any]]] = defaultdict(list)
         bags: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+        last = math.inf if self.until is None else net_hours(self, self.until)
         for pid, hours in zip(pids.tolist(), at.tolist(), strict=True):
+            if hours > last:  # past the run's last moment: the hub has not done it yet
+                continue
             p = self.parcels[pid]
             if stage == "receive":
                 scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
