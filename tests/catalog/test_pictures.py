@@ -204,7 +204,9 @@ def _home_queries(c) -> tuple[int, str]:
     return len(q), r.content.decode()
 
 
-def test_cards_bring_their_main_picture_without_a_query_per_card(media_root):
+def test_cards_bring_their_main_picture_without_a_query_per_card(media_root, settings):
+    # the books' and the promise's freshness checks (every 2 s) out of the count
+    settings.PRICING_BOOKS_CHECK_SECONDS = settings.PROMISE_CHECK_SECONDS = 3600
     f.fx_rates()
     s = f.store()
     products = [f.product(s, title_en=f"Mug {i}") for i in range(8)]

@@ -103,7 +103,7 @@ def test_product_page_queries_are_bounded(shop, settings):
     _s, _a, products = shop
     # The pricing books' freshness check (three aggregates, at most every few seconds) is not
     # the page's: on a slow machine it fell in one measured request and not the other.
-    settings.PRICING_BOOKS_CHECK_SECONDS = 3600
+    settings.PRICING_BOOKS_CHECK_SECONDS = settings.PROMISE_CHECK_SECONDS = 3600  # and the promise
     c = brazil()
     c.get(f"/p/{products[1].pk}/")
     with CaptureQueriesContext(connection) as q:
