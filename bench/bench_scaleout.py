@@ -431,7 +431,7 @@ def main() -> int:
                   f"{t['notifications_per_s']} tasks/s", file=sys.stderr, flush=True)  # fmt: skip
 
     def med(n: int, part: str, key: str) -> float:
-        return statistics.median(r[part][key] for r in rows if r["hosts"] == n)
+        return round(statistics.median(r[part][key] for r in rows if r["hosts"] == n), 1)
 
     result = {"benchmark": "scaleout", "machine": machine(), "clients": args.clients,
               "seconds": args.seconds, "events": args.events, "rows": rows,
@@ -467,10 +467,10 @@ def main() -> int:
               f"{t['advisory_waits']:.0%} |")  # fmt: skip
     for n in sizes:
         md = result["median"][n]
-        print(f"| **median** | {n} | {n} | | **{md['checkouts_per_s']}** | "
-              f"{md['checkout_p99_ms']} | | **{md['events_per_s']:,}** | | "
-              f"{md['notifications_per_s']} | "
-              f"**{md['pipeline_events_per_s']:,}** | | |")  # fmt: skip
+        print(f"| **median** | {n} | {n} | | **{md['checkouts_per_s']:.1f}** | "
+              f"{md['checkout_p99_ms']:.1f} | | **{md['events_per_s']:,.0f}** | | "
+              f"{md['notifications_per_s']:.1f} | "
+              f"**{md['pipeline_events_per_s']:,.0f}** | | |")  # fmt: skip
     bad = any(r["checkout"]["lost"] or r["checkout"]["duplicated"] for r in rows)
     return 1 if bad else 0
 
