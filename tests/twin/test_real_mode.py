@@ -68,6 +68,25 @@ def test_real_mode_gives_the_fast_modes_kpis():
             assert ds[key] == value, key
 
 
+@pytest.mark.django_db(transaction=True)
+def test_parcels_that_never_flew_are_counted_back_from_the_database():
+    """The drain limit reached with parcels still at the hub (a 100,000-parcel day left one):
+    the flights' columns must stay aligned with the parcels that flew."""
+    short = dataclasses.replace(SMALL, warmup_days=0, max_drain_days=3)  # 80 of 281 stay
+    fast = Simulation(Run(1, 200, 5, JUNE_1, short))
+    fast.run_all()
+    assert fast.counters.parcels["stranded"].sum() > 0  # the case under test
+    assert fast.counters.parcels["departed"].sum() > 0
+    net = RealNetwork(short, Simulation(Run(1, 200, 5, JUNE_1, short)).start)
+    real = Simulation(Run(1, 200, 5, JUNE_1, short), net)
+    real.run_all()
+    db = counters_from_db(real, net)
+    for name, values in fast.counters.parcels.items():
+        tol = 0.0005 * fast.counters.parcels["parcels_in"] if name == "kg_in" else 0.0
+        assert np.all(np.abs(values - db.parcels[name]) <= tol + 1e-9), name
+    assert fast.counters.final_status() == db.final_status()
+
+
 @pytest.mark.django_db
 def test_command_real_mode_writes_the_report_from_the_database(tmp_path):
     call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",

@@ -316,6 +316,9 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
             step = "sorted"
         times[pk][step] = (net_hours(net, at), details or {})
     cols: dict[str, list[Any]] = defaultdict(list)
+    # the flights' columns exist for the parcels that flew only: kept apart, so that a parcel
+    # that never flew (the drain limit reached) does not shift them against the others
+    flown: dict[str, list[Any]] = defaultdict(list)
     for pk in pks:
         country, level, grams, received = info[pk]
         t = times[pk]
@@ -333,20 +336,23 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         }  # fmt: skip
         flew = "EMC" in t
         row["flew"] = flew
+        for k, v in row.items():
+            cols[k].append(v)
         if flew:
             customs = t["EDC"] if "EDC" in t else t["refused"]
             refused = "refused" in t
             end = next(t[k][0] for k in ("EMI", "returned", "lost", "refused") if k in t)
-            row |= {
+            flight = {
                 "depart": t["EMC"][0], "arrive": t["EMD"][0],
                 "cleared": customs[1]["cleared_at"], "released": customs[0], "end": end,
                 "held": customs[1]["held"], "refused": refused, "lost": "lost" in t,
                 "returned": "returned" in t, "failed": "EMH" in t,
                 "belly": t["EMC"][1].get("belly", False),
             }  # fmt: skip
-        for k, v in row.items():
-            cols[k].append(v)
+            for k, v in flight.items():
+                flown[k].append(v)
     a = {k: np.asarray(v) for k, v in cols.items()}
+    b = {k: np.asarray(v) for k, v in flown.items()}  # in the order of a's rows where f
     for day in np.unique(a["day"]):
         pick = a["day"] == day
         c.ordered(int(day), a["country"][pick], a["service"][pick], a["kg"][pick])
@@ -355,13 +361,13 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     if f.any():
         c.departed(
             day=a["day"][f], country=a["country"][f], service=a["service"][f], kg=a["kg"][f],
-            times=tf, depart=a["depart"][f].astype(float), arrive=a["arrive"][f].astype(float),
-            cleared=a["cleared"][f].astype(float), released=a["released"][f].astype(float),
-            end=a["end"][f].astype(float), held=a["held"][f].astype(bool),
-            refused=a["refused"][f].astype(bool), lost=a["lost"][f].astype(bool),
-            returned=(a["returned"][f] & ~a["refused"][f] & ~a["lost"][f]).astype(bool),
-            failed=(a["failed"][f] & ~a["refused"][f] & ~a["lost"][f]).astype(bool),
-            belly=a["belly"][f].astype(bool), grace_h=24.0 * sim.p.protection_grace_days,
+            times=tf, depart=b["depart"].astype(float), arrive=b["arrive"].astype(float),
+            cleared=b["cleared"].astype(float), released=b["released"].astype(float),
+            end=b["end"].astype(float), held=b["held"].astype(bool),
+            refused=b["refused"].astype(bool), lost=b["lost"].astype(bool),
+            returned=(b["returned"] & ~b["refused"] & ~b["lost"]).astype(bool),
+            failed=(b["failed"] & ~b["refused"] & ~b["lost"]).astype(bool),
+            belly=b["belly"].astype(bool), grace_h=24.0 * sim.p.protection_grace_days,
         )  # fmt: skip
     if s.any():
         ts = {n: a[n][s].astype(np.float64) for n in TIME_FIELDS}
