@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from caravana import clock
 from caravana.catalog.models import BatteryType, Merchant
 from caravana.catalog.validators import validate_hs_code
 from caravana.network.models import Carrier, Flight, Gateway, Hub, Lane, ServiceLevel, UldType
@@ -204,7 +205,9 @@ class Parcel(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     received_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The label's moment: the wall clock, or the twin's simulated moment (caravana.clock), so a
+    # simulated month's labels are dated in that month (auto_now_add would take the wall clock).
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

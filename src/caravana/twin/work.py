@@ -9,6 +9,7 @@ Django-side, like services.py (outside the pure-kernel contract)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -52,39 +53,55 @@ def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """Parcels through fulfillment's create_parcels, CHUNK a transaction. Each row holds the
     merchant's parcel `data` (unit values as strings) and the ISO times of its order and
     booked hand-over (None: not written), recorded as the twin's "ordered" and "handed_over"
-    events. Returns each
-    row's [pk, s10]."""
+    events. The labels are made under the simulated clock, an hour's orders at once at that
+    hour's last order, so a parcel's label and label event fall within the hour after its
+    order (a simulated month's labels dated in that month). Returns each row's [pk, s10]."""
     merchant = Merchant.objects.get(pk=merchant_pk)
-    out: list[list[Any]] = []
-    for i in range(0, len(rows), CHUNK):
-        chunk = rows[i : i + CHUNK]
-        batch = []
-        for r in chunk:
-            data = dict(r["data"])
-            data["items"] = [
-                {**it, "unit_value": Decimal(str(it["unit_value"]))} for it in data["items"]
-            ]
-            batch.append(data)
-        made = parcel_services.create_parcels(merchant, batch)
-        events = []
-        for parcel, r in zip(made, chunk, strict=True):
-            for step in ("ordered", "handed_over"):
-                if r[step] is None:  # past the run's last moment
-                    continue
-                events.append(
-                    EventIn(
-                        parcel_id=parcel.pk,
-                        identifier=parcel.s10,
-                        source=r["source"],
-                        event_id=f"twin-{parcel.pk}-{step}",
-                        code="",
-                        status=r["status"],
-                        occurred_at=_at(r[step]),
-                        details={"step": step},
-                    )  # fmt: skip
-                )
-            out.append([parcel.pk, parcel.s10])
-        record_batch(events)
+    by_hour: dict[str | None, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_hour.setdefault(r["ordered"] and r["ordered"][:13], []).append(i)
+    out: list[list[Any]] = [[]] * len(rows)
+    for hour in sorted(by_hour, key=lambda h: h or ""):
+        picked = by_hour[hour]
+        for i in range(0, len(picked), CHUNK):
+            chunk = picked[i : i + CHUNK]
+            times = [_at(rows[k]["ordered"]) for k in chunk if rows[k]["ordered"]]
+            with clock.at(max(times)) if times else contextlib.nullcontext():
+                for k, made in zip(chunk, _create_chunk(merchant, [rows[k] for k in chunk]),
+                                   strict=True):  # fmt: skip
+                    out[k] = made
+    return out
+
+
+def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[Any]]:
+    """One create_parcels transaction and the chunk's "ordered" / "handed_over" events."""
+    batch = []
+    for r in chunk:
+        data = dict(r["data"])
+        data["items"] = [
+            {**it, "unit_value": Decimal(str(it["unit_value"]))} for it in data["items"]
+        ]
+        batch.append(data)
+    made = parcel_services.create_parcels(merchant, batch)
+    events, out = [], []
+    for parcel, r in zip(made, chunk, strict=True):
+        for step in ("ordered", "handed_over"):
+            if r[step] is None:  # past the run's last moment
+                continue
+            events.append(
+                EventIn(
+                    parcel_id=parcel.pk,
+                    identifier=parcel.s10,
+                    source=r["source"],
+                    event_id=f"twin-{parcel.pk}-{step}",
+                    code="",
+                    status=r["status"],
+                    occurred_at=_at(r[step]),
+                    details={"step": step},
+                )  # fmt: skip
+            )
+        out.append([parcel.pk, parcel.s10])
+    record_batch(events)
     return out
 
 

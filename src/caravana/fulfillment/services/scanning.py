@@ -84,13 +84,15 @@ class Emitter:
 
 def move_parcels(qs, state: str, location: str, **details: Any) -> int:
     """Move every parcel of `qs` to `state` with one UPDATE, then tell listeners once
-    (parcels_moved)."""
-    now = timezone.now()
+    (parcels_moved), stamped by the hub's clock (a simulated moment in the twin)."""
+    moment = now()
     qs = qs.select_for_update(of=("self",)).order_by("pk")
     parcels = list(qs)
     if not parcels:
         return 0
-    Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(state=state, updated_at=now)
+    Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(
+        state=state, updated_at=timezone.now()
+    )
     for parcel in parcels:
         parcel.state = state
     events.parcels_moved.send(
@@ -98,7 +100,7 @@ def move_parcels(qs, state: str, location: str, **details: Any) -> int:
         parcels=parcels,
         code=None,
         state=state,
-        at=now,
+        at=moment,
         location=location,
         details=details,
     )
