@@ -44,6 +44,11 @@ def test_a_past_week_through_the_services_ends_today_with_work_waiting():
     assert events.filter(occurred_at__gt=midnight).count() == 0
     assert mine.filter(created_at__gt=midnight).count() == 0
     assert mine.filter(created_at__lt=midnight - dt.timedelta(days=2)).exists()
+    # each label within the hour after its parcel's order (the twin's "ordered" event)
+    ordered = dict(events.filter(details__step="ordered").values_list("parcel_id", "occurred_at"))
+    assert len(ordered) == mine.count()
+    for pk, made in mine.values_list("pk", "created_at"):
+        assert dt.timedelta(0) <= made - ordered[pk] < dt.timedelta(hours=1)
     assert events.filter(code="EMC").count() == flown.count()
     assert events.filter(code="EMI").exists()
     # what has not flown waits: closed bags on no ULD, the planner's backlog

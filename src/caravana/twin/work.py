@@ -57,19 +57,19 @@ def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
     hour's last order, so a parcel's label and label event fall within the hour after its
     order (a simulated month's labels dated in that month). Returns each row's [pk, s10]."""
     merchant = Merchant.objects.get(pk=merchant_pk)
-    by_hour: dict[str | None, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_hour.setdefault(r["ordered"] and r["ordered"][:13], []).append(i)
+    ordered = [_at(r["ordered"]) if r["ordered"] else None for r in rows]
+    by_hour: dict[dt.datetime | None, list[int]] = {}
+    for i, t in enumerate(ordered):
+        by_hour.setdefault(t and t.replace(minute=0, second=0, microsecond=0), []).append(i)
     out: list[list[Any]] = [[]] * len(rows)
-    for hour in sorted(by_hour, key=lambda h: h or ""):
-        picked = by_hour[hour]
+    for picked in by_hour.values():
         for i in range(0, len(picked), CHUNK):
             chunk = picked[i : i + CHUNK]
-            times = [_at(rows[k]["ordered"]) for k in chunk if rows[k]["ordered"]]
-            with clock.at(max(times)) if times else contextlib.nullcontext():
-                for k, made in zip(chunk, _create_chunk(merchant, [rows[k] for k in chunk]),
-                                   strict=True):  # fmt: skip
-                    out[k] = made
+            latest = max((t for k in chunk if (t := ordered[k]) is not None), default=None)
+            with clock.at(latest) if latest else contextlib.nullcontext():
+                made = _create_chunk(merchant, [rows[k] for k in chunk])
+            for k, pair in zip(chunk, made, strict=True):
+                out[k] = pair
     return out
 
 
