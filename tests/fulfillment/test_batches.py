@@ -100,6 +100,27 @@ def test_create_parcels_takes_serials_across_ranges_and_stops_when_they_run_out(
     assert caught.value.error_dict["service_level"][0].code == "serial_range_exhausted"
 
 
+@pytest.mark.django_db
+def test_create_parcels_locks_the_ranges_in_one_order_whatever_the_batch(network, merchant):
+    """Two batches of mixed service levels side by side (the twin's hubs on two workers) once
+    deadlocked on PostgreSQL: each held one indicator's range and waited for the other's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    batch = [parcel_data(), parcel_data(**VARIANTS[1]), parcel_data()]  # HC (standard), EC
+    indicators = {p["service_level"] for p in batch}
+    with CaptureQueriesContext(connection) as queries:
+        made = parcel_services.create_parcels(merchant, batch)
+    taken = [
+        ind for q in queries.captured_queries if '"fulfillment_s10range"' in q["sql"]
+        and q["sql"].lstrip().upper().startswith("SELECT")
+        for ind in ("EC", "HC", "CC") if f"'{ind}'" in q["sql"]
+    ]  # fmt: skip
+    assert len(indicators) == 2 and len(set(taken)) == 2
+    assert taken == sorted(taken)
+    assert made[0].s10[:2] != made[1].s10[:2]  # and the parcels keep the order given
+
+
 def _receive_both(hub_user, merchant):
     one = [parcel_services.create_parcel(merchant, parcel_data(**v)) for v in VARIANTS]
     many = parcel_services.create_parcels(merchant, [parcel_data(**v) for v in VARIANTS])

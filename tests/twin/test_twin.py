@@ -105,6 +105,15 @@ def test_command_can_leave_the_database_alone(tmp_path):
     call_command("simulate", days=1, parcels_per_day=1_000, out=str(tmp_path), no_progress=True,
                  no_record=True)  # fmt: skip
     assert (tmp_path / "index.html").exists() and not SimulationRun.objects.exists()
+    assert "No warm-up days" not in (tmp_path / "index.html").read_text()  # warmed by default
+
+
+@pytest.mark.django_db
+def test_a_cold_start_report_says_its_flights_are_not_a_loaded_network(tmp_path):
+    call_command("simulate", days=1, parcels_per_day=1_000, warmup_days=0, out=str(tmp_path),
+                 no_progress=True, no_record=True)  # fmt: skip
+    assert "No warm-up days" in (tmp_path / "index.html").read_text()
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["warmup_days"] == 0
     with pytest.raises(CommandError, match="--no-record"):
         call_command("simulate", days=1, mode="real", no_record=True, out=str(tmp_path))
 

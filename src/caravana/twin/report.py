@@ -281,7 +281,8 @@ CSS = """body{font-family:sans-serif;max-width:1100px;margin:1.5rem auto;padding
 table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;
 padding:.2rem .4rem;text-align:right}th{background:#f3f3f3}svg{max-width:100%;height:auto}
 .wide{overflow-x:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
-dt{font-weight:bold}td:first-child{white-space:nowrap}"""
+dt{font-weight:bold}td:first-child{white-space:nowrap}
+.note{background:#fff4d6;border-left:4px solid #c90;padding:.4rem .6rem}"""
 
 
 def write(
@@ -319,6 +320,7 @@ def write(
     )
     run = " · ".join(f"{k}: {html.escape(str(v))}" for k, v in meta.items())
     lanes = _lane_table(flights)
+    cold = _cold_start_note(meta)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Caravana network twin: {dates[days.start]}
 to {dates[days.stop - 1]}</title><meta name="viewport" content="width=device-width,
@@ -332,12 +334,25 @@ flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summar
 <h3>Where every parcel is when the run stops</h3>{_table([final], list(final))}
 <h2>Charts</h2>
 {"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
-<h2>Lanes</h2>{lanes}
+<h2>Lanes</h2>{cold}{lanes}
 </main></body></html>
 """
     (out / "index.html").write_text(page)
     files.append(out / "index.html")
     return files
+
+
+def _cold_start_note(meta: dict[str, Any]) -> str:
+    """Why a run without warm-up days shows near-empty flights: its parcels reach the airport days
+    after they are ordered, so the window's flights carry only what came before it (nothing)."""
+    if meta.get("warmup_days") != 0:
+        return ""
+    return (
+        '<p class="note"><strong>No warm-up days:</strong> the network started empty, so the '
+        "flights of the reported days carried only the few parcels that reached the airport in "
+        "time. Their fill and cost a kg do not describe a loaded network; run with warm-up days "
+        "for those figures.</p>"
+    )
 
 
 def _lane_table(flights: list[dict[str, Any]]) -> str:

@@ -328,7 +328,9 @@ def create_parcels(merchant: Merchant, batch: Sequence[Mapping[str, Any]]) -> li
     by_indicator: dict[str, list[Parcel]] = {}
     for parcel, _items in prepared:
         by_indicator.setdefault(parcel.service_level.s10_indicator, []).append(parcel)
-    for indicator, parcels in by_indicator.items():
+    # Ranges are locked in one order (the indicators sorted) so two batches of mixed service
+    # levels, committed side by side, cannot each hold the range the other waits for.
+    for indicator, parcels in sorted(by_indicator.items()):
         for parcel, s10 in zip(parcels, s10_ranges.allocate_many(indicator, len(parcels)),
                                strict=True):  # fmt: skip
             parcel.s10 = s10

@@ -112,6 +112,7 @@ class Command(BaseCommand):
             "parcels_per_day": run.parcels_per_day,
             "seed": run.seed,
             "from_date": start_date.isoformat(),
+            "warmup_days": run.params.warmup_days,
             "simulated_days": sim.day,
             "parcels_simulated": sim.created,
             "seconds": round(took, 1),
