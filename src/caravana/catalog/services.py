@@ -35,6 +35,7 @@ from caravana.catalog.variant_checks import check_variant
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error, field_error, fields_error
 from caravana.limits import INT_MAX
+from caravana.updates import update_many
 
 PRODUCT_FIELDS = (
     "category",
@@ -305,7 +306,7 @@ def move_image(image: ProductImage, position: int) -> list[ProductImage]:
         if img.position != n:
             img.position = n
             changed.append(img)
-    ProductImage.objects.bulk_update(changed, ["position"])
+    update_many(changed, ["position"])
     return images
 
 
@@ -338,7 +339,7 @@ def delete_image(image: ProductImage) -> None:
             if img.position != n:
                 img.position = n
                 changed.append(img)
-        ProductImage.objects.bulk_update(changed, ["position"])
+        update_many(changed, ["position"])
         shared = ProductImage.objects.filter(image=name).exists()
     if not shared:
         thumbnails.delete(field.storage, name)
@@ -415,7 +416,7 @@ def _write_plan(plan: Any, progress: Any, total: int) -> None:
     Product.objects.bulk_create(plan.new_products, batch_size=_BATCH)
     fields = sorted(plan.changed_product_fields)
     if fields:
-        Product.objects.bulk_update(plan.changed_products, fields, batch_size=_BATCH)
+        update_many(plan.changed_products, fields, batch_size=_BATCH)
     for variant, key in plan.new_variants:
         if key is not None:
             variant.product = plan.product_keys[key]
@@ -427,9 +428,7 @@ def _write_plan(plan: Any, progress: Any, total: int) -> None:
             "sku", _("This SKU is already used by another variant."), CatalogErrorCode.SKU_TAKEN
         ) from exc
     if plan.changed_variants:
-        Variant.objects.bulk_update(
-            plan.changed_variants, sorted(plan.changed_variant_fields), batch_size=_BATCH
-        )
+        update_many(plan.changed_variants, sorted(plan.changed_variant_fields), batch_size=_BATCH)
     if progress:
         progress(total, total, _("Saving stock…"))
     new_stock = [
@@ -442,7 +441,7 @@ def _write_plan(plan: Any, progress: Any, total: int) -> None:
             row.quantity = quantity
             stored.append(row)
     # A reservation made since the check: the database's own check refuses it, and all rolls back.
-    Stock.objects.bulk_update(stored, ["quantity"], batch_size=_BATCH)
+    update_many(stored, ["quantity"], batch_size=_BATCH)
     touched = {p.pk for p in plan.new_products} | {p.pk for p in plan.changed_products}
     touched |= {v.product_id for v, _k in plan.new_variants}
     touched |= {v.product_id for v in plan.changed_variants}
@@ -541,7 +540,7 @@ def change_prices(merchant: Merchant, product_ids: list[int], percent: Decimal) 
                 % {"sku": v.sku, "max": _PRICE_MAX},
                 CatalogErrorCode.INVALID_PERCENT,
             )
-    Variant.objects.bulk_update(variants, ["price"], batch_size=_BATCH)
+    update_many(variants, ["price"], batch_size=_BATCH)
     touch_products(ids)
     receivers.schedule(product_ids=ids)
     return len(variants)
@@ -580,7 +579,7 @@ def set_products_stock(
         )
     for row in rows.values():
         row.quantity = quantity
-    Stock.objects.bulk_update(list(rows.values()), ["quantity"], batch_size=_BATCH)
+    update_many(list(rows.values()), ["quantity"], batch_size=_BATCH)
     Stock.objects.bulk_create(
         [
             Stock(variant=v, warehouse=warehouse, quantity=quantity)

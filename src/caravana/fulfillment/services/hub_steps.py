@@ -46,6 +46,7 @@ from caravana.fulfillment.services.scanning import (
     parse,
 )
 from caravana.network.models import Hub
+from caravana.updates import update_many
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def receive_many(hub_user: Any, scans: Sequence[Scan]) -> list[ReceiveResult]:
             changed[parcel.pk] = parcel
     if errors:
         raise ValidationError(errors)
-    Parcel.objects.bulk_update(list(changed.values()), _RECEIVED_FIELDS, batch_size=1000)
+    update_many(list(changed.values()), _RECEIVED_FIELDS, batch_size=1000)
     emitter.flush()
     return results
 
@@ -477,5 +478,5 @@ def close_bags(hub_user: Any, closes: Sequence[tuple[str, dt.datetime]]) -> list
         out.append(bag)
     if errors:
         raise ValidationError(errors)
-    Bag.objects.bulk_update(list(changed.values()), ["state", "closed_at"], batch_size=1000)
+    update_many(list(changed.values()), ["state", "closed_at"], batch_size=1000)
     return out
