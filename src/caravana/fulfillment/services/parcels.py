@@ -265,7 +265,11 @@ def _prepare(
         ddp=bool(data.get("ddp", True)),
     )
     try:
-        parcel.full_clean(exclude=["s10", "lane", "hub", "service_level", "gateway", "carrier"])
+        # The related rows were read above (the merchant is the caller's own): checking each
+        # exists again would cost a query a parcel.
+        parcel.full_clean(
+            exclude=["s10", "merchant", "lane", "hub", "service_level", "gateway", "carrier"]
+        )
     except ValidationError as exc:
         raise ValidationError(
             {k: v[0] for k, v in exc.error_dict.items()} if hasattr(exc, "error_dict") else exc
