@@ -48,7 +48,7 @@ from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 
-from . import dashboard, report, tasks
+from . import dashboard, report, tasks, work
 from . import params as P
 from .kpis import Counters
 from .model import I64, TIME_FIELDS, F, FastNetwork, Run, Simulation
@@ -153,6 +153,7 @@ class RealNetwork(FastNetwork):
                 self.parcels[int(parcels["pid"][i])] = _Parcel(
                     pk, s10, origin, *_measures(parcels, i)
                 )
+        work.analyse()  # before the hubs scan them (see its note)
         n = int(parcels["pid"].size)
         self.writes += 3 * n
 
