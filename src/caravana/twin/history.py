@@ -38,7 +38,7 @@ from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
 from caravana.network import services as network_services
-from caravana.network.models import AircraftType
+from caravana.network.models import AircraftType, Flight
 from caravana.planning import services as planning
 from caravana.planning.models import BellyOffer, PlanRun
 
@@ -49,7 +49,13 @@ from .services import RealNetwork
 #: Aircraft of the twin's legs in the flight table (network/seed.py AIRCRAFT): a charter is a
 #: 747-400F (params.charter_payload_kg); belly space is written as a 777F's lower deck.
 AIRCRAFT = {"committed": "B744F", "optional": "B744F", "belly": "B77F"}
-CARRIERS = {"committed": "Atlas Air", "optional": "Atlas Air", "belly": "Belly partner"}
+CARRIERS = {"committed": "Atlas Air", "optional": "Atlas Air", "belly": "Qatar Airways Cargo"}
+#: Flight numbers: the carrier's IATA designator (an airline waybills.seed records with AWB
+#: stock, so the flights' cargo can have master air waybills), then 9001 on, clear of the
+#: seeded schedule's 5Y83xx and QR8151. Illustrative: the twin's parameters name no airline for
+#: belly space; Qatar Airways Cargo, which the seeded schedule already flies, stands for it.
+DESIGNATORS = {"committed": "5Y", "optional": "5Y", "belly": "QR"}
+FIRST_NUMBER = 9000
 #: The demo's ULDs: PMC pallets of the flights' airline (owner code 5Y), serials from here on.
 ULD_TYPE, ULD_OWNER, FIRST_SERIAL = "PMC", "5Y", 70000
 #: The model's belly offers written for the planner's coming week.
@@ -108,7 +114,7 @@ class HistoryNetwork(RealNetwork):
         departs = self._moment(leg.departs + leg.delay)
         self.flights += 1
         flight = network_services.create_flight(
-            number=f"TW{self.flights:04d}",
+            number=_number(leg.kind, self.flights),
             date=self._moment(leg.departs).date(),
             carrier=CARRIERS[leg.kind],
             origin=origin,
@@ -162,6 +168,17 @@ class HistoryNetwork(RealNetwork):
         ]
         self.dropped += len(rows) - len(kept)
         return kept
+
+
+def _number(kind: str, n: int) -> str:
+    """The flight number of the history's n-th flight, a leg of `kind`."""
+    return f"{DESIGNATORS[kind]}{FIRST_NUMBER + n}"
+
+
+def has_run() -> bool:
+    """Whether a history's flights are in the database (demo_history runs once)."""
+    prefixes = {f"{d}{FIRST_NUMBER // 1000}" for d in DESIGNATORS.values()}
+    return Flight.objects.filter(number__regex=rf"^({'|'.join(sorted(prefixes))})").exists()
 
 
 def run_history(

@@ -1,8 +1,9 @@
 """Airlines and demo AWB stock. The airline facts are real: Atlas Air flies the network's seeded
 charters (network.seed, flight numbers 5Y…), its IATA designator is 5Y and its AWB prefix
 (IATA accounting code) 369 (codes/awb.py; IATA airline coding directory, as commonly
-published). The serial range is illustrative, not an allotment: an operator enters the ranges
-its airlines actually allot (admin, or services.add_stock)."""
+published); Qatar Airways Cargo (QR, prefix 157) flies the seeded QR8151 and stands for the
+demo history's belly space. The serial range is illustrative, not an allotment: an operator
+enters the ranges its airlines actually allot (admin, or services.add_stock)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from caravana.waybills.models import Airline, AwbStock
 
 AIRLINES = [
     ("Atlas Air", "5Y", "369", "IATA accounting code 369 (codes/awb.py); designator 5Y"),
-]
+    # Flies the seeded QR8151 (HKG–GRU) and the twin history's belly legs (twin/history.py).
+    ("Qatar Airways Cargo", "QR", "157",
+     "AWB prefix 157 (airwaybilltracker.com/awb-number-format and limcologistics.com's AWB "
+     "prefix guide, as commonly published); designator QR"),
+]  # fmt: skip
 #: Illustrative demo range: 1,000 serials.
 DEMO_RANGE = (6_120_000, 6_120_999)
 

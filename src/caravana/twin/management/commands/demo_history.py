@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from caravana.network.models import Flight
 from caravana.twin import history, services
 from caravana.twin.models import SimulationRun
 
@@ -32,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] < 1 or options["parcels_per_day"] < 1:
             raise CommandError("--days and --parcels-per-day must be at least 1")
-        if Flight.objects.filter(number__startswith="TW").exists():
+        if history.has_run():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return
         started, began = time.perf_counter(), timezone.now()
