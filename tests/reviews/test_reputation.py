@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from caravana.orders import disputes
 from caravana.orders.models import Order
-from caravana.reviews import reputation, services
+from caravana.reviews import due, receivers, reputation, services, tasks
 from caravana.reviews.models import Reputation
 from tests.reviews.conftest import deliver, paid
 
@@ -82,6 +82,33 @@ def test_order_events_update_the_reputation(world):
     deliver(order)
     rep.refresh_from_db()
     assert rep.delivered_in_promise == D("1.0000")
+
+
+@pytest.mark.django_db(transaction=True)  # the refresh waits for the commits
+def test_a_batch_of_order_events_refreshes_the_merchant_once_at_its_end(world):
+    """A refresh reads all of the merchant's recent orders: one per event made a batch writer
+    (the twin's hour of orders) quadratic in the merchant's size."""
+    from tests.orders.support import ensure_pricing
+
+    ensure_pricing()
+    with receivers.refreshed_once():
+        orders = [paid(world["buyer"], world["variant"]) for _ in range(3)]
+        deliver(orders[0])
+        assert not Reputation.objects.filter(merchant=world["merchant"]).exists()
+    rep = Reputation.objects.get(merchant=world["merchant"])
+    assert rep.orders_counted == 3 and rep.delivered_in_promise == D("1.0000")
+
+
+@pytest.mark.django_db
+def test_a_due_refresh_is_not_scheduled_twice(world):
+    """On a worker the first event schedules the refresh a little later and the next ones join
+    it; the refresh clears the mark as it starts, so a later event schedules the next one."""
+    m = world["merchant"].pk
+    due.clear(m)
+    assert due.mark(m, 60) and not due.mark(m, 60)
+    tasks.refresh_merchant(m)  # what the worker runs
+    assert due.mark(m, 60)
+    due.clear(m)
 
 
 @pytest.mark.django_db

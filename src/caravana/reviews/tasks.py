@@ -2,11 +2,12 @@
 time alone, an order past its ship-by day, also counts)."""
 
 from caravana.celery import app
-from caravana.reviews import services
+from caravana.reviews import due, services
 
 
 @app.task(ignore_result=True)
 def refresh_merchant(merchant_id: int) -> None:
+    due.clear(merchant_id)  # first: an event from now on schedules the next refresh
     services.refresh_reputation(merchant_id)
 
 
