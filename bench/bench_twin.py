@@ -2,6 +2,7 @@
 written to PostgreSQL, in process or over Celery workers.
 
     python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
+        [--orders checkout,api]
 
 Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
 (`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
@@ -12,14 +13,15 @@ workers (solo pool, one process each) on Redis (CELERY_BROKER_URL, default
 redis://127.0.0.1:6379/8; results on /9) and the same command, unchanged, sends each hub's and
 lane's work to them (caravana.twin.tasks). Sizes alternate within a round (1, 2, 1, 2 ...) so
 drift on a shared machine hits them alike. Each run is `python -m caravana simulate --mode real
---days 1 --warmup-days 0 --parcels-per-day N`: the day's orders, then the days until every
-parcel has flown. Reports parcels/s (parcels simulated over wall time), the simulating
-process's CPU and peak memory, and the load average. Writes bench/out/twin-<vendor>.json.
+--days 1 --warmup-days 0 --parcels-per-day N --orders checkout|api`: the day's orders, then the
+days until every parcel has flown. Reports parcels/s (parcels simulated over wall time), the
+simulating process's CPU and peak memory, and the load average. Writes bench/out/twin-<vendor>.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -93,10 +95,35 @@ def template(base: dict[str, str]) -> str:
     env = {**base, "DATABASE_URL": _database(base["DATABASE_URL"], name)}
     subprocess.run([sys.executable, "-m", "caravana", "migrate", "-v0"], env=env, cwd=ROOT,
                    check=True)  # fmt: skip
+    # the twin's orders are priced at their days' rates: the seed's illustrative ones, imported
+    # as an operator imports rates, over every day a run here can reach
+    with tempfile.NamedTemporaryFile("w", suffix=".csv") as csv:
+        csv.write(_rates_csv(*RATE_DAYS))
+        csv.flush()
+        subprocess.run([sys.executable, "-m", "caravana", "import_fx", "--csv", csv.name, "-v0"],
+                       env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     return name
 
 
-def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str) -> dict:
+#: The days a bench run's orders may fall on (the command's default --from-date, 9 Nov 2026,
+#: less its warm-up, and the 100,000-parcel report's 10 Sep 2026), with room to drain.
+RATE_DAYS = (dt.date(2026, 8, 1), dt.date(2027, 1, 31))
+
+
+def _rates_csv(first: dt.date, last: dt.date) -> str:
+    """The seed's illustrative rates (catalog.seeding.vocab), the same every day."""
+    from caravana.catalog.seeding import vocab
+
+    lines = ["date,base,quote,rate,source"]
+    day = first
+    while day <= last:
+        for (b, q), rate in sorted(vocab.fx_seed_rates().items()):
+            lines.append(f"{day.isoformat()},{b},{q},{rate},{vocab.FX_SOURCE}")
+        day += dt.timedelta(days=1)
+    return "\n".join(lines) + "\n"
+
+
+def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, orders: str) -> dict:
     env = dict(base)
     name = _name(base, tag)
     env["DATABASE_URL"] = _database(env["DATABASE_URL"], name)
@@ -117,7 +144,7 @@ def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str) -
         with tempfile.TemporaryDirectory() as out:
             cmd = [py, "-m", "caravana", "simulate", "--mode", "real", "--days", "1",
                    "--warmup-days", "0", "--parcels-per-day", str(parcels), "--seed", str(seed),
-                   "--out", out, "--no-progress"]  # fmt: skip
+                   "--orders", orders, "--out", out, "--no-progress"]  # fmt: skip
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -132,6 +159,7 @@ def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str) -
         _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
     simulated = summary["run"]["parcels_simulated"]
     return {
+        "orders": orders,
         "workers": workers,
         "parcels": simulated,
         "wall_s": round(wall, 1),
@@ -152,6 +180,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", default="0", help="comma list: 0 = in process, N = N workers")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument(
+        "--orders",
+        default="checkout",
+        help="comma list: checkout (buyers' orders, paid in the sandbox) and/or api (parcels "
+        "through the merchant API alone)",
+    )
     args = ap.parse_args()
     base = bench_env("bench_twin.sqlite3")
     if not base["DATABASE_URL"].startswith("postgres"):
@@ -160,17 +194,22 @@ def main() -> None:
     sizes = [int(w) for w in args.workers.split(",")]
     rows = []
     template(base)
+    sources = args.orders.split(",")
     for rnd in range(args.rounds):
-        for workers in sizes:
-            row = run(base, args.parcels, args.seed, workers, f"w{workers}_r{rnd + 1}")
-            row["round"] = rnd + 1
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+        for orders in sources:
+            for workers in sizes:
+                tag = f"{orders[0]}w{workers}_r{rnd + 1}"
+                row = run(base, args.parcels, args.seed, workers, tag, orders)
+                row["round"] = rnd + 1
+                rows.append(row)
+                print(json.dumps(row), flush=True)
     path = write_result("twin-postgresql", {"machine": machine(), "args": vars(args), "runs": rows})
-    print("| round | workers | parcels | wall s | parcels/s | simulate CPU s | max RSS MB | load |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| round | orders | workers | parcels | wall s | parcels/s | simulate CPU s | "
+          "max RSS MB | load |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['round']} | {r['workers'] or 'in process'} | {r['parcels']:,} | "
+        print(f"| {r['round']} | {r['orders']} | {r['workers'] or 'in process'} | "
+              f"{r['parcels']:,} | "
               f"{r['wall_s']} | {r['parcels_per_s']} | {r['simulate_cpu_s']} | "
               f"{r['simulate_max_rss_mb']} | {r['load_1m']} |")  # fmt: skip
     print(f"written to {path}")

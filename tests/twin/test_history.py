@@ -8,11 +8,13 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.network.models import Flight
+from caravana.orders.models import Order, OrderStatus
 from caravana.planning.models import BellyOffer, PlanRun
 from caravana.tracking.models import TrackingEvent
 from caravana.twin import history
@@ -56,6 +58,19 @@ def test_a_past_week_through_the_services_ends_today_with_work_waiting():
         assert dt.timedelta(0) <= made - ordered[pk] < dt.timedelta(hours=1)
     assert events.filter(code="EMC").count() == flown.count()
     assert events.filter(code="EMI").exists()
+    # each parcel a buyer's order, placed and paid in the month (the demo's illustrative rates
+    # for its days), shipped when its flight left and delivered with its parcel
+    orders = Order.objects.filter(merchant=net.merchant)
+    assert set(orders.values_list("number", flat=True)) == set(
+        mine.values_list("order_ref", flat=True)
+    )
+    assert not orders.filter(Q(created_at__gt=midnight) | Q(paid_at=None)).exists()
+    for number, departed in flown.values_list("order_ref", "bag__uld__flight__actual_departure"):
+        order = orders.get(number=number)
+        assert order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+        assert order.shipped_at == departed
+    assert orders.filter(status=OrderStatus.DELIVERED).count() == events.filter(code="EMI").count()
+    assert not orders.filter(shipped_at__gt=midnight).exists()
     # what has not flown waits: closed bags on no ULD, the planner's backlog
     waiting = Bag.objects.filter(parcels__merchant=net.merchant, state=Bag.State.CLOSED,
                                  uld__isnull=True).distinct()  # fmt: skip

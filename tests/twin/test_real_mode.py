@@ -10,17 +10,28 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from caravana.fulfillment.models import Parcel
+from caravana.orders.models import Order, OrderStatus
+from caravana.payments.models import Payment, PaymentStatus
 from caravana.tracking.models import TrackingEvent
 from caravana.twin import kpis
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.services import RealNetwork, counters_from_db
+from tests import factories as f
 
 JUNE_1 = dt.date(2026, 6, 1)  # a plain week, in the past (the events' times are real ones)
 #: One warm-up day instead of four keeps the run small: 741 parcels over 6 lanes.
 SMALL = dataclasses.replace(P.DEFAULT, warmup_days=1)
+
+
+@pytest.fixture
+def rates():
+    """Illustrative exchange rates over the runs' days: the twin's orders are priced at them."""
+    for back in range(-40, 10):
+        f.fx_rates(on=JUNE_1 + dt.timedelta(days=back))
 
 
 def _run(network=None) -> Simulation:
@@ -30,7 +41,7 @@ def _run(network=None) -> Simulation:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_real_mode_gives_the_fast_modes_kpis():
+def test_real_mode_gives_the_fast_modes_kpis(rates):
     fast = _run()
     probe = Simulation(Run(2, 200, 5, JUNE_1, SMALL))
     real_net = RealNetwork(SMALL, probe.start)
@@ -46,6 +57,27 @@ def test_real_mode_gives_the_fast_modes_kpis():
     )
     emi = TrackingEvent.objects.filter(parcel__merchant=real_net.merchant, code="EMI")
     assert emi.count() == int(fast.counters.parcels["delivered"].sum())
+    # each parcel is a buyer's order, placed through checkout and paid in the sandbox at the
+    # model's moment, in every market and category, and delivered when its parcel is
+    orders = Order.objects.filter(merchant=real_net.merchant)
+    assert orders.count() == mine.count()
+    assert dict(mine.values_list("order_ref", "service_level__code")) == dict(
+        orders.values_list("number", "service_level")
+    )
+    assert set(orders.values_list("country", flat=True)) == set(P.COUNTRIES)
+    assert orders.values("lines__variant").distinct().count() == len(P.CATEGORIES)
+    ordered = dict(
+        TrackingEvent.objects.filter(parcel__merchant=real_net.merchant, details__step="ordered")
+        .values_list("parcel__order_ref", "occurred_at")
+    )  # fmt: skip
+    for number, placed, paid in orders.values_list("number", "created_at", "paid_at"):
+        assert placed == paid == ordered[number]
+    paid = Payment.objects.filter(group__orders__in=orders, status=PaymentStatus.SUCCEEDED)
+    assert paid.distinct().count() == orders.count()
+    delivered = orders.filter(status=OrderStatus.DELIVERED)
+    assert delivered.count() == emi.count()
+    for number, at in delivered.values_list("number", "delivered_at"):
+        assert at == emi.get(parcel__order_ref=number).occurred_at
     # and what the database holds counts the same
     db = counters_from_db(real, real_net)
     window = range(*fast.window)
@@ -77,7 +109,8 @@ def test_parcels_that_never_flew_are_counted_back_from_the_database():
     fast.run_all()
     assert fast.counters.parcels["stranded"].sum() > 0  # the case under test
     assert fast.counters.parcels["departed"].sum() > 0
-    net = RealNetwork(short, Simulation(Run(1, 200, 5, JUNE_1, short)).start)
+    # parcels through the merchant API alone (no orders): the logistics-only load
+    net = RealNetwork(short, Simulation(Run(1, 200, 5, JUNE_1, short)).start, orders="api")
     real = Simulation(Run(1, 200, 5, JUNE_1, short), net)
     real.run_all()
     db = counters_from_db(real, net)
@@ -85,17 +118,31 @@ def test_parcels_that_never_flew_are_counted_back_from_the_database():
         tol = 0.0005 * fast.counters.parcels["parcels_in"] if name == "kg_in" else 0.0
         assert np.all(np.abs(values - db.parcels[name]) <= tol + 1e-9), name
     assert fast.counters.final_status() == db.final_status()
+    assert not Order.objects.exists()
 
 
 @pytest.mark.django_db
-def test_command_real_mode_writes_the_report_from_the_database(tmp_path):
+def test_real_mode_refuses_before_writing_what_it_cannot_price_or_pay(tmp_path, settings):
+    args = {"days": 1, "parcels_per_day": 40, "seed": 3, "from_date": "2026-06-01",
+            "mode": "real", "out": str(tmp_path), "no_progress": True}  # fmt: skip
+    with pytest.raises(CommandError, match="no FX rate USD/.* on or before 2026-05-2"):
+        call_command("simulate", **args)
+    settings.PAYMENTS_SANDBOX_ENABLED = False
+    with pytest.raises(CommandError, match="payments sandbox"):
+        call_command("simulate", **args)
+    assert not Parcel.objects.exists() and not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_real_mode_writes_the_report_from_the_database(tmp_path, rates):
     call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", out=str(tmp_path), no_progress=True)  # fmt: skip
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["run"]["mode"] == "real"
     assert summary["run"]["writes"] > summary["run"]["parcels_simulated"]
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
-    assert Parcel.objects.count() == summary["run"]["parcels_simulated"]
+    assert Parcel.objects.count() == summary["run"]["parcels_simulated"] == Order.objects.count()
+    assert summary["run"]["orders"] == "checkout"
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import clock
 from caravana.catalog.models import Stock
 from caravana.errors import field_error
 from caravana.network import service_levels
@@ -68,7 +69,7 @@ def _transition(
 ) -> Order:
     """Move `order` to `to` if its current status allows it; a concurrent change makes the
     conditional UPDATE match nothing and the caller gets a clear error instead of a lost write."""
-    at = at or timezone.now()
+    at = at or clock.now()
     current = order.status
     if to not in ALLOWED.get(current, set()):
         raise field_error(
@@ -252,7 +253,7 @@ def mark_shipped(
     source: str = "merchant",
     actor: Any = None,
 ) -> Order:
-    at = at or timezone.now()
+    at = at or clock.now()
     order = _transition(locked_order(order), S.SHIPPED, source=source, at=at, actor=actor,
                         fields={"shipped_at": at})  # fmt: skip
     notifications.owe(order, notifications.ON_ITS_WAY)
@@ -266,7 +267,7 @@ def confirm_delivery(
     """The parcel was delivered (tracking's final-delivery event calls this with the order's
     id or number). Idempotent: a second delivery event changes nothing. Escrow is released when
     the buyer confirms receipt or ORDERS_AUTO_CONFIRM_DAYS later."""
-    at = at or timezone.now()
+    at = at or clock.now()
     order = locked_order(order)
     if order.status == S.DELIVERED or order.delivered_at is not None:
         return order

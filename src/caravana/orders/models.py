@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana import clock
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.markets import documents
 
@@ -76,7 +77,7 @@ class OrderGroup(models.Model):
     buyer_id_type = models.CharField(_("ID type"), max_length=20)
     buyer_id_number = models.CharField(_("ID number"), max_length=40)
     total = models.DecimalField(**MONEY)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -167,7 +168,7 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,10 +22,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts, selects, statements
+from caravana import clock, inserts, selects, statements
 from caravana.catalog import landed, sellable
 from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.errors import field_error
@@ -112,7 +111,7 @@ def quote_parcels(
     """One landed-cost quote per merchant (one parcel each). A parcel that cannot be quoted
     carries its error instead, so the checkout page can show it. `prices`: unit prices by
     variant id other than the variants' own (caravana.promotions)."""
-    on = on or timezone.now().date()
+    on = on or clock.now().date()
     out = []
     prices = prices or {}
     rates = quoting.DbFx()  # one FX look-up per pair for the whole cart
@@ -333,7 +332,7 @@ def write_order(
     after the warehouse rows, and its order carries the parcel's own promise."""
     buyer, data, address = prepared.buyer, prepared.data, prepared.address
     service, parcels = prepared.service, prepared.parcels
-    now = timezone.now()
+    now = clock.now()
     try:  # the network's promise (network.promise)
         promised = service_levels.promise(prepared.country, service, now)
     except service_levels.NotOffered:  # deleted since validate_checkout

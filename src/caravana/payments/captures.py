@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from caravana import clock
 from caravana.orders import lifecycle
 from caravana.orders.models import Order
 from caravana.payments import ledger, outbox, providers, refunds
@@ -49,7 +50,7 @@ def capture(
     be exactly what is owed, or nothing is marked paid: the payment is held for an operator
     (status review). Money for a group another payment already paid is recorded and sent back
     (status returned), as money for orders that expired before it came is."""
-    at = at or timezone.now()
+    at = at or clock.now()
     received, cur = _received(amount, currency)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("group").get(pk=payment.pk)

@@ -13,10 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts, markets
+from caravana import clock, inserts, markets
 from caravana.errors import field_error
 from caravana.orders import idempotency, lifecycle
 from caravana.orders.models import Order, OrderGroup, OrderStatus
@@ -250,7 +249,7 @@ def authorise(
         extra = {"card_token": dict(card, installments=count_of(card), return_url=back)}
     issued = provider.issue(
         key=f"issue:{reference}", reference=reference, method=method, amount=amount,
-        currency=currency, country=country, now=timezone.now(), payer=payer, **extra,
+        currency=currency, country=country, now=clock.now(), payer=payer, **extra,
     )  # fmt: skip
     return name, issued
 

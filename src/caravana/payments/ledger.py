@@ -45,10 +45,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caravana import inserts
+from caravana import clock, inserts
 from caravana.catalog.models import Merchant
 from caravana.money import minor_unit, round_money
 from caravana.orders.models import Order
@@ -290,7 +289,7 @@ def post_many(postings: Sequence[Posting]) -> int:
         for pk in takers:
             if held.get(pk, ZERO) + escrow_change[pk] < ZERO:
                 raise LedgerError(f"post_many: order {pk} has less than that in escrow")
-        now = timezone.now()
+        now = clock.now()
         ids = dict(
             inserts.insert_rows(
                 LedgerTransaction,

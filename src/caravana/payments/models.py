@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana import clock
 from caravana.catalog.models import Merchant
 from caravana.orders.models import Order, OrderGroup
 
@@ -123,7 +124,7 @@ class Payment(models.Model):
     #: When the buyer was reminded that their voucher expires soon (payments.reminders).
     reminded_at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     # What the provider said arrived, when it is not what is owed (status review).
     received_amount = models.DecimalField(**MONEY, null=True, blank=True)
     received_currency = models.CharField(max_length=3, blank=True)

@@ -10,11 +10,14 @@ from caravana.payments.models import (
 )
 
 
-def sandbox_simulate(payment: Payment, outcome: str = "succeeded") -> tuple[int, dict]:
+def sandbox_simulate(
+    payment: Payment, outcome: str = "succeeded", *, at_once: bool = False
+) -> tuple[int, dict]:
     """What the sandbox's "confirm payment" button does, acting as the bank: on success the
     money is booked at the sandbox, then the provider sends a signed event to our receiver (in
     process with eager Celery, from a worker otherwise), which captures, declines or expires the
-    payment."""
+    payment. `at_once`: the event goes into the receiver in this process even where a broker
+    is set (the network twin, whose simulated moment lives in this process: caravana.clock)."""
     if not providers.sandbox_enabled():
         raise field_error("payment", "the sandbox is off", PaymentsErrorCode.SANDBOX_OFF)
     if payment.provider != "sandbox":
@@ -28,6 +31,10 @@ def sandbox_simulate(payment: Payment, outcome: str = "succeeded") -> tuple[int,
     sb = providers.sandbox()
     if outcome == "succeeded":
         sb.charge(payment.reference, payment.amount, payment.currency)
+    if at_once:
+        return sb.deliver(
+            sb.event(payment.reference, outcome, payment.amount, payment.currency), ""
+        )
     return sb.notify(
         payment.reference, outcome, payment.amount, payment.currency, payment.notify_url
     )

@@ -35,6 +35,8 @@ from django.utils import timezone
 
 from caravana import clock
 from caravana.catalog.models import MerchantMember
+from caravana.catalog.seeding import reference
+from caravana.catalog.seeding.progress import Quiet
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
@@ -42,6 +44,7 @@ from caravana.network import services as network_services
 from caravana.network.models import AircraftType, Flight
 from caravana.planning import services as planning
 from caravana.planning.models import BellyOffer, PlanRun
+from caravana.reviews.receivers import refreshed_once
 
 from . import params as P
 from .model import Leg, Run, Simulation
@@ -109,6 +112,7 @@ class HistoryNetwork(RealNetwork):
             self.parcels[pid].pk for pid in pids if self.parcels[pid].bag in self._flown_bags
         )
 
+    @refreshed_once()  # the orders on board are shipped: one reputation refresh at the end
     def _fly(self, leg: Leg, origin: str, destination: str, bags: list[str]) -> None:
         """One flight of the leg to one gateway: its bags built, loaded, flown (and landed)."""
         staff = self.staff[origin]
@@ -196,6 +200,10 @@ def run_history(
     today = today or timezone.now().date()
     midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
     run = Run(days, parcels_per_day, seed, today - dt.timedelta(days=days), P.DEFAULT)
+    # the month's orders are priced at their days' rates: the demo's illustrative ones
+    reference.ensure_fx(
+        seed, Quiet(), days=(today - run.from_date).days + run.params.warmup_days + 1
+    )
     sim = Simulation(run)
     net = HistoryNetwork(run.params, sim.start, until=midnight)
     net.sim = sim

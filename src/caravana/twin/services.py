@@ -26,6 +26,7 @@ Unlike the rest of the twin this module is Django-side (outside the pure-kernel 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -48,12 +49,15 @@ from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 
-from . import dashboard, report, tasks, work
+from . import dashboard, report, shop, tasks, work
 from . import params as P
 from .kpis import Counters
 from .model import I64, TIME_FIELDS, F, FastNetwork, Run, Simulation
 from .models import SimulationRun
+from .shop import Shop
 
+#: Where a real run's parcels come from (RealNetwork.orders).
+ORDER_SOURCES = ("checkout", "api")
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
 SOURCE = "twin"
 MERCHANT = "Caravana Twin Simulated Trading Co., Ltd."
@@ -86,9 +90,29 @@ class RealNetwork(FastNetwork):
     writes: int = 0  # service calls and events, for the run's rate
     #: The run's last moment: nothing later is written (the demo's history stops at midnight).
     until: dt.datetime | None = None
+    #: Where parcels come from: "checkout" (a buyer's order placed, paid in the sandbox and
+    #: shipped as the parcel: twin.shop) or "api" (the merchant's parcel API alone, no order:
+    #: a logistics-only load).
+    orders: str = "checkout"
+    shop: Shop | None = None
 
     def __post_init__(self) -> None:
+        if self.orders not in ORDER_SOURCES:
+            raise ValueError(f"orders: one of {', '.join(ORDER_SOURCES)}")
+        if self.orders == "checkout":  # refused before anything is written
+            shop.require_sandbox()
+            shop.require_rates(self.start.date())
         self.merchant, self.staff = setup()
+
+    def _shop(self) -> Shop | None:
+        """The merchant's twin store and the buyers, made at the first orders (a subclass may
+        have changed the merchant)."""
+        if self.orders == "checkout" and self.shop is None:
+            assert self.merchant is not None
+            self.shop = Shop(
+                shop.stock_shop(self.merchant, self.params.order_value_usd), shop.buyers()
+            )
+        return self.shop
 
     def _moment(self, hours: float) -> dt.datetime:
         # microseconds: what the database keeps (readback converts back)
@@ -133,21 +157,33 @@ class RealNetwork(FastNetwork):
 
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         assert self.merchant is not None
+        known = self._shop()
         by_hub: dict[str, list[int]] = defaultdict(list)
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(parcels["pid"].size):
             country = P.COUNTRIES[int(parcels["country"][i])]
             origin = P.LANES[country][0]
-            data = _parcel_data(country, parcels, i)
-            by_hub[origin].append(i)
-            rows[origin].append({
-                "data": data, "source": SOURCE, "status": upu.PENDING,
+            row: dict[str, Any] = {
+                "source": SOURCE, "status": upu.PENDING,
+                "placed": self._iso(float(parcels["order_t"][i])),
                 "ordered": self._upto(float(parcels["order_t"][i])),
                 # the merchant books the drop-off at the hub (the hub's receipt is the EMA)
                 "handed_over": self._upto(float(parcels["handover_t"][i])),
-            })  # fmt: skip
+            }  # fmt: skip
+            if known is None:
+                row["data"] = _parcel_data(country, parcels, i)
+            else:
+                grams, side = _measures(parcels, i)
+                row["buy"] = {
+                    "country": country, "category": P.CATEGORIES[int(parcels["category"][i])],
+                    "service": P.SERVICES[int(parcels["service"][i])], "grams": grams,
+                    "side": side, "hub": f"{origin}-HUB",
+                }  # fmt: skip
+            by_hub[origin].append(i)
+            rows[origin].append(row)
         origins = sorted(rows)
-        made = self._wait([tasks.create.s(self.merchant.pk, rows[o]) for o in origins])
+        sent = dataclasses.asdict(known) if known else None
+        made = self._wait([tasks.create.s(self.merchant.pk, rows[o], sent) for o in origins])
         for origin, created in zip(origins, made, strict=True):
             for i, (pk, s10) in zip(by_hub[origin], created, strict=True):
                 self.parcels[int(parcels["pid"][i])] = _Parcel(
@@ -267,8 +303,8 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
     merchant = Merchant.objects.filter(legal_name=MERCHANT).first()
     if merchant is None:
         merchant = catalog_services.create_merchant(
-            legal_name=MERCHANT, uscc=USCC, contact_name="Twin", contact_email="twin@example.cn",
-            city="Shenzhen",
+            legal_name=MERCHANT, uscc=USCC, contact_name="Twin",
+            contact_email="twin@example.com", city="Shenzhen",  # RFC 2606: nobody reads it
         )  # fmt: skip
     users = get_user_model().objects
     staff = {}

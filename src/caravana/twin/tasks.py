@@ -11,8 +11,10 @@ from caravana.twin import work
 
 
 @app.task
-def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
-    return work.create(merchant_pk, rows)
+def create(
+    merchant_pk: int, rows: list[dict[str, Any]], shop: dict[str, Any] | None = None
+) -> list[list[Any]]:
+    return work.create(merchant_pk, rows, shop)
 
 
 @app.task

@@ -23,8 +23,14 @@ from caravana.customs.models import Declaration
 from caravana.fulfillment.models import Parcel, ParcelItem
 from caravana.fulfillment.services import hub_steps
 from caravana.fulfillment.services import parcels as parcel_services
+from caravana.reviews.receivers import refreshed_once
 from caravana.tracking.batch import EventIn
 from caravana.tracking.recording import record_batch
+
+from . import shop as shop_module
+
+# Each unit of work is one batch writer: the order events it causes refresh each merchant's
+# reputation once, at its end (reviews.receivers.refreshed_once), not once an event.
 
 #: Parcels (or scans) per transaction: large enough that a batch costs a few statements, small
 #: enough that a hub's locks are held briefly and the twin's memory stays flat.
@@ -64,6 +70,7 @@ def event(row: dict[str, Any]) -> EventIn:
     return EventIn(**{**row, "occurred_at": _at(row["occurred_at"])})
 
 
+@refreshed_once()
 def record(rows: list[dict[str, Any]]) -> int:
     """Record tracking events (JSON form) in batches of CHUNK; returns how many were written."""
     for i in range(0, len(rows), CHUNK):
@@ -71,14 +78,21 @@ def record(rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
-    """Parcels through fulfillment's create_parcels, CHUNK a transaction. Each row holds the
-    merchant's parcel `data` (unit values as strings) and the ISO times of its order and
-    booked hand-over (None: not written), recorded as the twin's "ordered" and "handed_over"
-    events. The labels are made under the simulated clock, an hour's orders at once at that
-    hour's last order, so a parcel's label and label event fall within the hour after its
-    order (a simulated month's labels dated in that month). Returns each row's [pk, s10]."""
+@refreshed_once()
+def create(
+    merchant_pk: int, rows: list[dict[str, Any]], shop: dict[str, Any] | None = None
+) -> list[list[Any]]:
+    """Parcels through fulfillment's create_parcels, CHUNK a transaction. Each row holds either
+    the merchant's parcel `data` (unit values as strings: a parcel through the merchant API,
+    with no order) or, with `shop` (twin.shop.Shop's fields), what a buyer `buy`s: the order is
+    placed through checkout and paid at its `placed` time, and the parcel made from it; and
+    the ISO times of its order and booked hand-over (None: not written), recorded as the twin's
+    "ordered" and "handed_over" events. The labels are made under the simulated clock, an
+    hour's orders at once at that hour's last order, so a parcel's label and label event fall
+    within the hour after its order (a simulated month's labels dated in that month). Returns
+    each row's [pk, s10]."""
     merchant = Merchant.objects.get(pk=merchant_pk)
+    known = shop_module.Shop(**shop) if shop else None
     ordered = [_at(r["ordered"]) if r["ordered"] else None for r in rows]
     by_hour: dict[dt.datetime | None, list[int]] = {}
     for i, t in enumerate(ordered):
@@ -88,11 +102,30 @@ def create(merchant_pk: int, rows: list[dict[str, Any]]) -> list[list[Any]]:
         for i in range(0, len(picked), CHUNK):
             chunk = picked[i : i + CHUNK]
             latest = max((t for k in chunk if (t := ordered[k]) is not None), default=None)
+            todo = [rows[k] for k in chunk]
+            orders = _place(known, todo) if known else []
             with clock.at(latest) if latest else contextlib.nullcontext():
-                made = _create_chunk(merchant, [rows[k] for k in chunk])
+                made = _create_chunk(merchant, todo)
+            if orders:
+                shop_module.start_fulfilment(orders, latest or clock.now())
             for k, pair in zip(chunk, made, strict=True):
                 out[k] = pair
     return out
+
+
+def _place(shop: shop_module.Shop, rows: list[dict[str, Any]]) -> list[Any]:
+    """The rows' orders placed and paid, each at its own moment; each row's `data` becomes the
+    parcel of its order."""
+    orders = []
+    for r in rows:
+        b = r["buy"]
+        order, data = shop_module.place(
+            shop, b["country"], b["category"], b["service"], _at(r["placed"]), b["grams"],
+            b["side"], b["hub"],
+        )  # fmt: skip
+        r["data"] = data
+        orders.append(order)
+    return orders
 
 
 def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[Any]]:
@@ -127,6 +160,7 @@ def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[
     return out
 
 
+@refreshed_once()
 def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
     """One hub's scans of a stage, CHUNK a batch, each at its own time: `receive` ([s10, at,
     grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at]: into the open
@@ -151,6 +185,7 @@ def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]
     return bags
 
 
+@refreshed_once()
 def build(origin: str, closes: list[list[str]], events: list[dict[str, Any]]) -> int:
     """A hub's build stage: the bags of the built parcels closed, each at its last parcel's
     build ([identifier, at]), and the twin's "built" events recorded."""

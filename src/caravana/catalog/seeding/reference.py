@@ -47,29 +47,31 @@ def _category(slug: str, names: Sequence[str], parent_id: int | None, pos: int) 
     return cat
 
 
-def ensure_fx(seed: int, report: Report) -> None:
-    """Today's and the previous days' rates; a rate already there for a day is kept."""
+def ensure_fx(seed: int, report: Report, days: int = FX_DAYS) -> None:
+    """Today's and the previous `days - 1` days' rates (the network twin's history asks for
+    its month); a rate already there for a day is kept."""
     today = timezone.now().date()
     rng = random.Random(f"fx:{seed}")
     base_rates = vocab.fx_seed_rates()
     have = set(
-        FxRate.objects.filter(date__gt=today - dt.timedelta(days=FX_DAYS)).values_list(
+        FxRate.objects.filter(date__gt=today - dt.timedelta(days=days)).values_list(
             "base", "quote", "date"
         )
     )
     rows = []
-    for back in range(FX_DAYS):
+    for back in range(days):
         day = today - dt.timedelta(days=back)
         for (base, quote), value in base_rates.items():
             if (base, quote, day) in have:
                 continue
-            drift = 1 + rng.uniform(-0.006, 0.006) * back
+            # a day-to-day wobble of up to 0.6 % a day, no further than 3 % from the seed rate
+            drift = 1 + rng.uniform(-0.006, 0.006) * min(back, 5)
             rate = Decimal(str(value * drift)).quantize(Decimal("0.0000001"))
             rows.append(FxRate(base=base, quote=quote, date=day, rate=rate, source=vocab.FX_SOURCE))
     FxRate.objects.bulk_create(rows, ignore_conflicts=True)
     fx.invalidate()
     if rows:
-        report.line(f"FX: {len(rows)} illustrative rates for the last {FX_DAYS} days.")
+        report.line(f"FX: {len(rows)} illustrative rates for the last {days} days.")
 
 
 def ensure_users(first_merchant: Merchant | None, report: Report) -> None:

@@ -1,5 +1,6 @@
 """`python -m caravana simulate --days N --parcels-per-day P --seed S [--from-date D]
---mode fast|real --out DIR`: run the network twin and write its report (docs/twin.md).
+--mode fast|real [--orders checkout|api] --out DIR`: run the network twin and write its report
+(docs/twin.md).
 
 A thin wrapper around caravana.twin: parse, run day by day under a progress bar, write the report.
 In real mode the model's events go through the services into the database
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -55,6 +57,13 @@ class Command(BaseCommand):
             help="days simulated before the window so hubs and flights start loaded "
             "(default: params.py's, 4)",
         )
+        parser.add_argument(
+            "--orders",
+            choices=("checkout", "api"),
+            default="checkout",
+            help="real mode: checkout (each parcel a buyer's order, placed and paid in the "
+            "payments sandbox) or api (parcels through the merchant API, no orders)",
+        )
         parser.add_argument("--out", required=True, help="directory for the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -86,7 +95,10 @@ class Command(BaseCommand):
         if options["mode"] == "real":
             from caravana.twin.services import RealNetwork  # Django-side: only for real mode
 
-            net = RealNetwork(run.params, sim.start)
+            try:
+                net = RealNetwork(run.params, sim.start, orders=options["orders"])
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from None
             sim.network = net
         show = not options["no_progress"] and options.get("verbosity", 1) > 0
         with tqdm(total=sim.expected_days, unit="day", disable=not show) as bar:
@@ -123,6 +135,7 @@ class Command(BaseCommand):
         }
         if net is not None:
             meta["writes"] = net.writes
+            meta["orders"] = net.orders
         files = report.write(Path(options["out"]), counters, range(*sim.window), dates, meta)
         summary = kpis.summary(counters, range(*sim.window), run.params.order_value_usd)
         if not options["no_record"]:
