@@ -9,12 +9,17 @@ import json
 
 import numpy as np
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 
 from caravana.fulfillment.models import Parcel
 from caravana.orders.models import Order, OrderStatus
 from caravana.payments.models import Payment, PaymentStatus
+from caravana.planning import services as planning_services
+from caravana.planning.models import PlanRun
 from caravana.tracking.models import TrackingEvent
 from caravana.twin import kpis
 from caravana.twin import params as P
@@ -78,6 +83,21 @@ def test_real_mode_gives_the_fast_modes_kpis(rates):
     assert delivered.count() == emi.count()
     for number, at in delivered.values_list("number", "delivered_at"):
         assert at == emi.get(parcel__order_ref=number).occurred_at
+    # each planning cycle kept as a plan run of the twin (the planner's entry, validated, with
+    # its baselines), readable on the planner's pages and never committed
+    runs = PlanRun.objects.filter(source=PlanRun.Source.TWIN, created_by=real_net.planner)
+    assert runs.count() == real.day  # a cycle a day with consignments waiting
+    kept = runs.order_by("pk").first()
+    assert kept.result["assignments"] and "baseline" in kept.result
+    with pytest.raises(ValidationError, match="simulated cycle"):
+        planning_services.commit(real_net.planner, kept)
+    assert PlanRun.objects.filter(committed_at__isnull=False).count() == 0
+    client = Client()
+    client.force_login(real_net.planner)
+    page = client.get(reverse("planning:run", args=[kept.pk])).content.decode()
+    assert 'data-testid="simulated"' in page and 'data-testid="commit"' not in page
+    listing = client.get(reverse("planning:flights")).content.decode()
+    assert "simulated by the network twin" in listing
     # and what the database holds counts the same
     db = counters_from_db(real, real_net)
     window = range(*fast.window)

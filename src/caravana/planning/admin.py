@@ -29,9 +29,11 @@ class BellyOfferAdmin(ListAdmin):
 
 @admin.register(PlanRun)
 class PlanRunAdmin(ListAdmin):
-    list_display = ("id", "window_start", "window_end", "created_by", "created_at", "committed_at")
-    list_filter = ("committed_at",)
-    readonly_fields = ("problem", "result", "committed_at", "committed_by")
+    list_display = (
+        "id", "source", "window_start", "window_end", "created_by", "created_at", "committed_at"
+    )  # fmt: skip
+    list_filter = ("source", "committed_at")
+    readonly_fields = ("source", "problem", "result", "committed_at", "committed_by")
     raw_id_fields = ("created_by",)
 
 

@@ -44,6 +44,15 @@ class BellyOffer(models.Model):
 class PlanRun(models.Model):
     """One run of the planner over a window: what went in, what came out, who committed it."""
 
+    class Source(models.TextChoices):
+        PLANNER = "planner", _("planner")
+        #: A network twin's planning cycle (caravana.twin): its consignments and legs are the
+        #: simulation's, not bags and flights of this database, so it is kept but never committed.
+        TWIN = "twin", _("network twin (simulated)")
+
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.PLANNER, db_default=Source.PLANNER
+    )
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
     problem = models.JSONField()

@@ -169,9 +169,23 @@ def run(
     report(1, 3, _("Solving (up to %(seconds)d s)") % {"seconds": time_limit})
     result = run_plan(problem, time_limit=time_limit)
     report(2, 3, _("Saving the plan"))
+    return keep(user, start, end, problem, result)
+
+
+def keep(
+    user: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    problem: dict[str, Any],
+    result: dict[str, Any],
+    source: str = PlanRun.Source.PLANNER,
+) -> PlanRun:
+    """Keep a solved plan (solver.run_plan's output for `problem`): the planner's runs, and
+    each planning cycle of the network twin (source "twin": kept, never committed)."""
     return PlanRun.objects.create(
-        window_start=start, window_end=end, problem=problem, result=result, created_by=user
-    )
+        window_start=start, window_end=end, problem=problem, result=result, created_by=user,
+        source=source,
+    )  # fmt: skip
 
 
 def belly_label(offer: BellyOffer) -> str:
@@ -210,6 +224,13 @@ def commit(user: Any, run: PlanRun) -> int:
     the first was the later run)."""
     if not can_plan(user):
         raise PermissionDenied(_("Only network planners and operators commit plans."))
+    if run.source != PlanRun.Source.PLANNER:
+        raise field_error(
+            "run",
+            _("Plan %(n)d is a network twin's simulated cycle: it plans the simulation's flights,"
+              " not this network's, and cannot be committed.") % {"n": run.pk},
+            PlanningErrorCode.PLAN_SIMULATED,
+        )  # fmt: skip
     _one_commit_at_a_time()
     run = PlanRun.objects.select_for_update().get(pk=run.pk)
     if run.committed_at is not None:

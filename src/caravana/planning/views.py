@@ -106,15 +106,22 @@ def forecast(request: HttpRequest) -> HttpResponse:
 
 def _labelled(summary: dict) -> dict:
     """Planners know flights by number, not by our row ids: two queries for the whole plan."""
-    flight_pks = [int(f["id"][7:]) for f in summary["flights"]]
+    flight_pks = [pk for f in summary["flights"] if (pk := _pk(f["id"], "flight-"))]
     numbers = dict(Flight.objects.filter(pk__in=flight_pks).values_list("pk", "number"))
     for f in summary["flights"]:
-        f["label"] = numbers.get(int(f["id"][7:]), f["id"])
-    belly_pks = [int(b["id"][6:]) for b in summary["belly"]]
+        f["label"] = numbers.get(_pk(f["id"], "flight-"), f["id"])
+    belly_pks = [pk for b in summary["belly"] if (pk := _pk(b["id"], "belly-"))]
     bellies = dict(BellyOffer.objects.filter(pk__in=belly_pks).values_list("pk", "number"))
     for b in summary["belly"]:
-        b["label"] = bellies.get(int(b["id"][6:]), b["id"])
+        b["label"] = bellies.get(_pk(b["id"], "belly-"), b["id"])
     return summary
+
+
+def _pk(leg_id: str, prefix: str) -> int | None:
+    """The row id in a leg's id ("flight-12"); None for a twin's simulated leg ("d3-BR-c0"),
+    which keeps its own id as its label."""
+    rest = leg_id.removeprefix(prefix)
+    return int(rest) if rest != leg_id and rest.isdigit() else None
 
 
 @planner_required

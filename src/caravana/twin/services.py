@@ -10,7 +10,8 @@ calls:
 - `served`: the hub steps' batch services, each scan at its own simulated time (caravana.clock):
   receive_many (EMA, EMB, parcel.received_at), sort_many (the hub's "bagged" event), and at the
   build stage the parcels' bags closed (close_bags) and a "built" event;
-- `plan`: the same solver as fast mode (planning.solver), so both modes plan alike;
+- `plan`: the planner's own entry (planning.solver.run_plan) with fast mode's method and time,
+  so both modes plan alike, each cycle kept as a plan run of source "twin" (planning.services);
 - `downstream`: tracking's record_batch with the flight (EMC, EMD), customs (EDC, or a refusal)
   and last-mile (EMH, EMI, returned, lost) events at their drawn times.
 
@@ -19,7 +20,8 @@ tasks (caravana.twin.tasks): eagerly in process by default, across workers when 
 
 `counters_from_db` rebuilds the parcel KPIs (kpis.Counters) from those rows alone, so a test can
 prove that the database holds what the fast mode counts. Flight legs (the planner's decisions and
-their costs) are the model's: legs are not written to the database yet (docs/twin.md).
+their costs) are the model's, kept in its plan runs: `simulate` writes no flights yet
+(docs/twin.md; the demo's history does).
 
 Unlike the rest of the twin this module is Django-side (outside the pure-kernel contract).
 """
@@ -39,12 +41,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from caravana.accounts.models import Role
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network import services as network_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
+from caravana.planning import services as planning_services
+from caravana.planning.models import PlanRun
+from caravana.planning.problem import Problem, problem_to_json
 from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
@@ -56,6 +62,8 @@ from .model import I64, TIME_FIELDS, F, FastNetwork, Run, Simulation
 from .models import SimulationRun
 from .shop import Shop
 
+#: The twin's planner: its planning cycles are kept as plan runs in this name.
+PLANNER = "twin-planner"
 #: Where a real run's parcels come from (RealNetwork.orders).
 ORDER_SOURCES = ("checkout", "api")
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
@@ -88,6 +96,7 @@ class RealNetwork(FastNetwork):
     staff: dict[str, Any] = field(default_factory=dict)  # origin IATA → hub member
     parcels: dict[int, _Parcel] = field(default_factory=dict)  # pid → parcel
     writes: int = 0  # service calls and events, for the run's rate
+    planner: Any = None  # the twin's planner (made by __post_init__)
     #: The run's last moment: nothing later is written (the demo's history stops at midnight).
     until: dt.datetime | None = None
     #: Where parcels come from: "checkout" (a buyer's order placed, paid in the sandbox and
@@ -103,6 +112,7 @@ class RealNetwork(FastNetwork):
             shop.require_sandbox()
             shop.require_rates(self.start.date())
         self.merchant, self.staff = setup()
+        self.planner = planner()
 
     def _shop(self) -> Shop | None:
         """The merchant's twin store and the buyers, made at the first orders (a subclass may
@@ -226,6 +236,22 @@ class RealNetwork(FastNetwork):
             for o in origins
         ])  # fmt: skip
 
+    def plan(self, problem: Problem) -> dict[str, str | None]:
+        """The planner's own entry (planning.solver.run_plan, as a planner's run: JSON in, the
+        plan validated and its baselines out) with fast mode's method and time, so both modes
+        plan alike; each cycle kept as a plan run of source "twin" (planning.services.keep),
+        which the planner's pages show and no one can commit."""
+        from caravana.planning.solver import run_plan  # loads OR-Tools (decision 0007)
+
+        data = problem_to_json(problem)
+        result = run_plan(data, self.params.planner_seconds, self.params.planner_method)
+        departs = [f.departs_at for f in problem.flights] + [b.departs_at for b in problem.belly]
+        start = min(departs, default=self.start)
+        end = max(departs, default=start) + dt.timedelta(seconds=1)
+        planning_services.keep(self.planner, start, end, data, result, source=PlanRun.Source.TWIN)
+        self.writes += 1
+        return result["assignments"]
+
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         ev = {k: np.asarray(v) for k, v in events.items()}
@@ -293,6 +319,15 @@ def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any
             "quantity": 1, "unit_value": "45", "currency": "CNY", "unit_weight_g": grams,
         }],
     }  # fmt: skip
+
+
+def planner() -> Any:
+    """The twin's network planner, whose name its plan runs carry (made once)."""
+    users = get_user_model().objects
+    user = users.filter(username=PLANNER).first()
+    if user is None:
+        user = users.create_user(username=PLANNER, password=None, role=Role.PLANNER)
+    return user
 
 
 @transaction.atomic
