@@ -161,6 +161,7 @@ def place(
         group, payment, _replayed = checkout.checkout(
             buyer, country, data, [(shop.variants[category], 1)]
         )
+        payment.refresh_from_db(fields=["status"])  # a card's capture may have settled it
         if payment.status != PaymentStatus.SUCCEEDED:
             # the bank confirms, and the provider's event is received here and now (on a
             # worker too): the payment captured and the order paid at the simulated moment

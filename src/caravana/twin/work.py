@@ -23,6 +23,8 @@ from caravana.customs.models import Declaration
 from caravana.fulfillment.models import Parcel, ParcelItem
 from caravana.fulfillment.services import hub_steps
 from caravana.fulfillment.services import parcels as parcel_services
+from caravana.orders.models import Notification, Order, OrderGroup, OrderLine
+from caravana.payments.models import LedgerEntry, LedgerTransaction, Payment
 from caravana.reviews.receivers import refreshed_once
 from caravana.tracking.batch import EventIn
 from caravana.tracking.recording import record_batch
@@ -37,8 +39,12 @@ from . import shop as shop_module
 CHUNK = 2000
 
 
-#: The tables a day's orders grow, analysed after them (see analyse).
-GROWN = (Parcel, ParcelItem, Declaration)
+#: The tables a day's orders grow, analysed after them (see analyse): the parcels, and the
+#: buyers' orders, payments, ledger and notifications when orders go through checkout.
+GROWN = (
+    Parcel, ParcelItem, Declaration, OrderGroup, Order, OrderLine, Notification, Payment,
+    LedgerTransaction, LedgerEntry,
+)  # fmt: skip
 
 
 def analyse() -> None:
