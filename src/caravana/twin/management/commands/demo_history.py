@@ -17,6 +17,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from caravana.twin import history, services
+from caravana.twin import params as P
 from caravana.twin.models import SimulationRun
 
 
@@ -36,7 +37,9 @@ class Command(BaseCommand):
             return
         started, began = time.perf_counter(), timezone.now()
         show = options.get("verbosity", 1) > 0
-        with tqdm(total=options["days"], unit="day", disable=not show) as bar:
+        # the run steps through the model's warm-up days before the month, then the month
+        total = options["days"] + P.DEFAULT.warmup_days
+        with tqdm(total=total, unit="day", disable=not show) as bar:
             sim, net = history.run_history(
                 options["days"], options["parcels_per_day"], options["seed"], progress=bar.update
             )
