@@ -376,14 +376,15 @@ class SandboxProvider:
 
     def notify(
         self, payment_reference: str, outcome: str, amount: Decimal, currency: str,
-        notify_url: str = "",
+        notify_url: str = "", *, at_once: bool = False,
     ) -> tuple[int, dict]:  # fmt: skip
-        """Send the signed event. With eager Celery (no broker: the demo, the tests) it goes
+        """Send the signed event. With eager Celery (no broker: the demo, the tests) or
+        `at_once` (the network twin, whose simulated moment lives in this process) it goes
         straight into the receiver, in this process: a request never calls back into the site
         over HTTP. With a broker, a worker delivers it (over HTTP unless the transport is
         inline)."""
         body = self.event(payment_reference, outcome, amount, currency)
-        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        if at_once or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             return self.deliver(body, "")
         _sandbox_transport["enqueue"](body.decode(), notify_url)
         return 202, {"queued": payment_reference}

@@ -31,10 +31,7 @@ def sandbox_simulate(
     sb = providers.sandbox()
     if outcome == "succeeded":
         sb.charge(payment.reference, payment.amount, payment.currency)
-    if at_once:
-        return sb.deliver(
-            sb.event(payment.reference, outcome, payment.amount, payment.currency), ""
-        )
     return sb.notify(
-        payment.reference, outcome, payment.amount, payment.currency, payment.notify_url
-    )
+        payment.reference, outcome, payment.amount, payment.currency, payment.notify_url,
+        at_once=at_once,
+    )  # fmt: skip

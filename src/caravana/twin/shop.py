@@ -145,14 +145,20 @@ def buyers() -> dict[str, int]:
     return out
 
 
+def buyer_users(shop: Shop) -> dict[str, Any]:
+    """The buyers' users by country, read once for a batch of orders."""
+    found = get_user_model().objects.in_bulk(list(shop.buyers.values()))
+    return {country: found[pk] for country, pk in shop.buyers.items()}
+
+
 def place(
-    shop: Shop, country: str, category: str, service: str, at: dt.datetime, grams: int, side: int,
-    hub: str,
+    shop: Shop, buyer: Any, country: str, category: str, service: str, at: dt.datetime,
+    grams: int, side: int, hub: str,
 ) -> tuple[Order, dict[str, Any]]:  # fmt: skip
-    """One simulated order placed at `at`, paid there, and the parcel's data for its merchant
-    to create (the model's weight and a cube of `side` cm). Raises the checkout's
-    ValidationError if the order is refused (a twin's parameters out of the markets' rules)."""
-    buyer = get_user_model().objects.get(pk=shop.buyers[country])
+    """One simulated order of `buyer` (buyer_users' user for `country`) placed at `at`, paid
+    there, and the parcel's data for its merchant to create (the model's weight and a cube of
+    `side` cm). Raises the checkout's ValidationError if the order is refused (a twin's
+    parameters out of the markets' rules)."""
     # No e-mail address (nor on the buyer): the orders' notifications are owed and built as
     # for anyone, but a twin never e-mails anyone
     form = {k: v for k, v in checkout_demo.FORMS[country].items() if k != "email"}

@@ -123,11 +123,12 @@ def _place(shop: shop_module.Shop, rows: list[dict[str, Any]]) -> list[Any]:
     """The rows' orders placed and paid, each at its own moment; each row's `data` becomes the
     parcel of its order."""
     orders = []
+    users = shop_module.buyer_users(shop)
     for r in rows:
         b = r["buy"]
         order, data = shop_module.place(
-            shop, b["country"], b["category"], b["service"], _at(r["placed"]), b["grams"],
-            b["side"], b["hub"],
+            shop, users[b["country"]], b["country"], b["category"], b["service"],
+            _at(r["placed"]), b["grams"], b["side"], b["hub"],
         )  # fmt: skip
         r["data"] = data
         orders.append(order)
