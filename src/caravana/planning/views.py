@@ -62,8 +62,13 @@ def flights(request: HttpRequest) -> HttpResponse:
     for f in page:
         f.fill_weight = round(100 * float(f.booked_kg or 0) / f.aircraft_type.max_payload_kg, 1)
         f.fill_volume = round(100 * float(f.booked_m3 or 0) / float(f.aircraft_type.volume_m3), 1)
-    runs = PlanRun.objects.select_related("created_by")[:10]
-    return render(request, "planning/flights.html", {"page": page, "runs": runs, **form})
+    runs = PlanRun.objects.select_related("created_by")
+    # The twin keeps a cycle a simulated day: listed apart, so they never push the planner's
+    # own plans off the list.
+    return render(request, "planning/flights.html", {
+        "page": page, "runs": runs.filter(source=PlanRun.Source.PLANNER)[:10],
+        "twin_runs": runs.filter(source=PlanRun.Source.TWIN)[:5], **form,
+    })  # fmt: skip
 
 
 @planner_required
