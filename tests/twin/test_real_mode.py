@@ -15,12 +15,13 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.models import Parcel, Uld
+from caravana.network.models import Flight
 from caravana.orders.models import Order, OrderStatus
 from caravana.payments.models import Payment, PaymentStatus
 from caravana.planning import services as planning_services
 from caravana.planning.models import PlanRun
-from caravana.tracking.models import TrackingEvent
+from caravana.tracking.models import Source, TrackingEvent
 from caravana.twin import kpis
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
@@ -197,3 +198,35 @@ def test_a_days_orders_leave_the_planner_statistics_of_the_tables_they_grew():
         found = dict(cursor.fetchall())
     assert set(found) == {m._meta.db_table for m in work.GROWN}
     assert all(t >= 0 for t in found.values())  # -1: never analysed
+
+
+@pytest.mark.django_db
+def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_path, rates):
+    """`--flights`: each leg the planner filled is a flight of the database (numbered clear of
+    the demo history's), its bags built into ULDs and loaded; each parcel that flew has one
+    EMC, its flight's or, when no flight carried its bag, the model's; an order is shipped when
+    the flight with its parcel departs, and its report still counts every parcel."""
+    call_command("simulate", days=1, parcels_per_day=60, seed=3, from_date="2026-06-01",
+                 warmup_days=0, mode="real", flights=True, out=str(tmp_path),
+                 no_progress=True)  # fmt: skip
+    flights = Flight.objects.filter(number__regex=r"^(5Y|QR)7[0-9]{3}$")
+    assert flights.exists() and not flights.filter(state=Flight.State.SCHEDULED).exists()
+    assert Uld.objects.filter(flight__in=flights).exclude(state=Uld.State.LOADED).count() == 0
+    flown = Parcel.objects.filter(bag__uld__flight__in=flights)
+    assert flown.exists()
+    emc = TrackingEvent.objects.filter(code="EMC")
+    assert emc.count() == emc.values("parcel").distinct().count()  # one each
+    by_flight = emc.filter(source=Source.FLIGHT, details__has_key="flight")
+    assert set(by_flight.values_list("parcel", flat=True)) == set(
+        flown.values_list("pk", flat=True)
+    )
+    for number, shipped_at in Order.objects.filter(
+        number__in=flown.values("order_ref")
+    ).values_list("number", "shipped_at"):
+        departed = by_flight.get(parcel__order_ref=number).occurred_at
+        assert shipped_at == departed, number
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
+    with pytest.raises(CommandError, match="--flights is for real mode"):
+        call_command("simulate", days=1, parcels_per_day=10, mode="fast", flights=True,
+                     out=str(tmp_path), no_progress=True)  # fmt: skip

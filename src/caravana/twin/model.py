@@ -114,8 +114,9 @@ class Network(Protocol):
     def plan(self, problem: Problem) -> dict[str, str | None]:
         """Consignment id → leg id (or None: waits) for the legs of the planning horizon."""
 
-    def flown(self, leg: Leg, consignments: list[int]) -> None:
-        """A leg of the day with the consignments planned on it (if cancelled, they wait)."""
+    def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:
+        """A leg of the day with the consignments planned on it (if cancelled, they wait) and
+        their parcels."""
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
         """The flown parcels' arrival, customs, last-mile and outcome times, drawn at take-off."""
@@ -137,7 +138,7 @@ class FastNetwork:
         plan = solve(problem, self.params.planner_seconds, self.params.planner_method)
         return plan.assignments
 
-    def flown(self, leg: Leg, consignments: list[int]) -> None:
+    def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:
         pass
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
@@ -519,9 +520,12 @@ class Simulation:
             elif leg_id is not None:
                 later.add(int(cid))
         flown_batch: dict[int, Leg] = {}
+        # the day's planned parcels, found once in the pool (then per leg among them only)
+        planned = np.isin(self.pool["batch"], [i for ids in loads.values() for i in ids])
+        day_pid, day_batch = self.pool["pid"][planned], self.pool["batch"][planned]
         for leg in today:
             ids = loads[leg.id]
-            self.network.flown(leg, ids)
+            self.network.flown(leg, ids, day_pid[np.isin(day_batch, ids)])
             if leg.cancelled:
                 for i in ids:
                     b.cancelled[i] = True

@@ -12,16 +12,19 @@ calls:
   build stage the parcels' bags closed (close_bags) and a "built" event;
 - `plan`: the planner's own entry (planning.solver.run_plan) with fast mode's method and time,
   so both modes plan alike, each cycle kept as a plan run of source "twin" (planning.services);
-- `downstream`: tracking's record_batch with the flight (EMC, EMD), customs (EDC, or a refusal)
-  and last-mile (EMH, EMI, returned, lost) events at their drawn times.
+- `flown` (with `fly_legs`): each leg the planner filled becomes flights, its bags built into
+  ULDs, loaded, departed and arrived through the services (twin.flights), which record the
+  parcels' EMC and EMD and ship their orders;
+- `downstream`: tracking's record_batch with the flight (EMC, EMD, unless a flight of
+  `flown` recorded them), customs (EDC, or a refusal) and last-mile (EMH, EMI, returned, lost)
+  events at their drawn times.
 
 Each call is cut into units of work per origin hub or lane (caravana.twin.work), run as Celery
 tasks (caravana.twin.tasks): eagerly in process by default, across workers when a broker is set.
 
 `counters_from_db` rebuilds the parcel KPIs (kpis.Counters) from those rows alone, so a test can
-prove that the database holds what the fast mode counts. Flight legs (the planner's decisions and
-their costs) are the model's, kept in its plan runs: `simulate` writes no flights yet
-(docs/twin.md; the demo's history does).
+prove that the database holds what the fast mode counts. The legs' costs and fill are the
+model's, kept in its plan runs.
 
 Unlike the rest of the twin this module is Django-side (outside the pure-kernel contract).
 """
@@ -55,10 +58,10 @@ from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 
-from . import dashboard, report, shop, tasks, work
+from . import dashboard, flights, report, shop, tasks, work
 from . import params as P
 from .kpis import Counters
-from .model import I64, TIME_FIELDS, F, FastNetwork, Run, Simulation
+from .model import I64, TIME_FIELDS, F, FastNetwork, Leg, Run, Simulation
 from .models import SimulationRun
 from .shop import Shop
 
@@ -104,6 +107,13 @@ class RealNetwork(FastNetwork):
     #: a logistics-only load).
     orders: str = "checkout"
     shop: Shop | None = None
+    #: Whether the legs become flights through the services (twin.flights; `simulate
+    #: --flights`, and the demo's history), numbered from 5Y7001 / QR7001, clear of the
+    #: history's. Off, a parcel's EMC and EMD are the model's: the hub bags by gateway and the
+    #: model consigns by build wave, so a bag mixes consignments and flies with the first of
+    #: them, and the database's departures are then not the model's (docs/twin.md).
+    fly_legs: bool = False
+    flying: flights.Log = field(default_factory=lambda: flights.Log(first_number=7000))
 
     def __post_init__(self) -> None:
         if self.orders not in ORDER_SOURCES:
@@ -137,8 +147,7 @@ class RealNetwork(FastNetwork):
         return None if self.until is not None and at > self.until else at.isoformat()
 
     def _keep(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The tracking events (JSON form) to write: none past the run's last moment. A
-        subclass may drop more (twin.history: the flights' own EMC and EMD)."""
+        """The tracking events (JSON form) to write: none past the run's last moment."""
         if self.until is None:
             return rows
         until = self.until
@@ -252,14 +261,26 @@ class RealNetwork(FastNetwork):
         self.writes += 1
         return result["assignments"]
 
+    def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:
+        """The leg's flights through the services (twin.flights)."""
+        if not consignments or not self.fly_legs:
+            return
+        origin = P.LANES[P.COUNTRIES[leg.country]][0]
+        bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
+        self.writes += flights.fly(
+            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until
+        )
+
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         ev = {k: np.asarray(v) for k, v in events.items()}
+        on_flight = self.flying.on_flight  # their EMC and EMD are their flight's
         for i, pid in enumerate(pids.tolist()):
             lane = rows[self.parcels[pid].origin]
             e = {k: v[i] for k, v in ev.items()}
-            lane.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
-            lane.append(self._flight(pid, "EMD", float(e["arrive"])))
+            if self.parcels[pid].pk not in on_flight:
+                lane.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
+                lane.append(self._flight(pid, "EMD", float(e["arrive"])))
             released = float(e["released"])
             customs = {"held": bool(e["held"]), "cleared_at": float(e["cleared"])}
             if e["refused"]:
@@ -391,6 +412,7 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     # the flights' columns exist for the parcels that flew only: kept apart, so that a parcel
     # that never flew (the drain limit reached) does not shift them against the others
     flown: dict[str, list[Any]] = defaultdict(list)
+    belly = net.flying.belly
     for pk in pks:
         country, level, grams, received = info[pk]
         t = times[pk]
@@ -419,7 +441,10 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
                 "cleared": customs[1]["cleared_at"], "released": customs[0], "end": end,
                 "held": customs[1]["held"], "refused": refused, "lost": "lost" in t,
                 "returned": "returned" in t, "failed": "EMH" in t,
-                "belly": t["EMC"][1].get("belly", False),
+                # the model's event says; a flight's, whether it was belly space
+                "belly": t["EMC"][1].get(
+                    "belly", (t["EMC"][1].get("flight"), t["EMC"][1].get("date")) in belly
+                ),
             }  # fmt: skip
             for k, v in flight.items():
                 flown[k].append(v)

@@ -64,6 +64,13 @@ class Command(BaseCommand):
             help="real mode: checkout (each parcel a buyer's order, placed and paid in the "
             "payments sandbox) or api (parcels through the merchant API, no orders)",
         )
+        parser.add_argument(
+            "--flights",
+            action="store_true",
+            help="real mode: fly each planned leg through the services (flights, ULDs, loading, "
+            "departure and arrival); the hub's bags then carry parcels of later consignments "
+            "early, so the KPIs read back differ from the model's (docs/twin.md)",
+        )
         parser.add_argument("--out", required=True, help="directory for the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -86,6 +93,8 @@ class Command(BaseCommand):
             if options["warmup_days"] < 0:
                 raise CommandError("--warmup-days must be 0 or more")
             params = dataclasses.replace(params, warmup_days=options["warmup_days"])
+        if options["flights"] and options["mode"] != "real":
+            raise CommandError("--flights is for real mode: fast mode writes nothing")
         if options["no_record"] and options["mode"] == "real":
             raise CommandError("--no-record is for fast mode: real mode writes to the database")
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
@@ -96,7 +105,9 @@ class Command(BaseCommand):
             from caravana.twin.services import RealNetwork  # Django-side: only for real mode
 
             try:
-                net = RealNetwork(run.params, sim.start, orders=options["orders"])
+                net = RealNetwork(
+                    run.params, sim.start, orders=options["orders"], fly_legs=options["flights"]
+                )
             except ImproperlyConfigured as exc:
                 raise CommandError(str(exc)) from None
             sim.network = net

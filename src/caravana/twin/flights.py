@@ -1,0 +1,153 @@
+"""The twin's flights written as an operator's would be: each leg the planner filled becomes a
+flight (network.services.create_flight) with the bags of its consignments built into ULDs,
+loaded (fulfillment's loading services), departed and arrived at the model's times
+(network.services.mark_departed / mark_arrived, whose signals move the parcels, record their EMC
+and EMD tracking events and ship their orders). Used by services.RealNetwork in every real run:
+`simulate` and the demo's history alike.
+
+A bag can hold parcels of several of the model's consignments (the hub bags by gateway, the
+model consigns by build cycle): a bag flies with the first of them, and its parcels' EMC and
+EMD are that flight's. Django-side, like services.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from caravana import clock
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
+from caravana.fulfillment.models import Bag, Uld
+from caravana.fulfillment.services import loading
+from caravana.network import services as network_services
+from caravana.network.models import AircraftType
+from caravana.reviews.receivers import refreshed_once
+
+from .model import Leg
+
+#: Aircraft of the twin's legs in the flight table (network/seed.py AIRCRAFT): a charter is a
+#: 747-400F (params.charter_payload_kg); belly space is written as a 777F's lower deck.
+AIRCRAFT = {"committed": "B744F", "optional": "B744F", "belly": "B77F"}
+CARRIERS = {"committed": "Atlas Air", "optional": "Atlas Air", "belly": "Qatar Airways Cargo"}
+#: Flight numbers: the carrier's IATA designator (an airline waybills.seed records with AWB
+#: stock, so the flights' cargo can have master air waybills), then a run's own block of
+#: numbers (Log.first_number), clear of the seeded schedule's 5Y83xx and QR8151. Illustrative:
+#: the twin's parameters name no airline for belly space; Qatar Airways Cargo, which the seeded
+#: schedule already flies, stands for it.
+DESIGNATORS = {"committed": "5Y", "optional": "5Y", "belly": "QR"}
+#: The ULDs: PMC pallets of the flights' airline (owner code 5Y), serials from here on.
+ULD_TYPE, ULD_OWNER, FIRST_SERIAL = "PMC", "5Y", 70000
+#: The ULD's loading before departure (hours).
+LOAD_LEAD_H = 3.0
+
+
+@dataclass
+class Log:
+    """What a run's flights wrote, and what the network needs to know of them."""
+
+    first_number: int  # a flight's number is its designator and first_number + its serial
+    count: int = 0
+    ulds: int = 0
+    serial: int = FIRST_SERIAL
+    flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
+    on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
+    belly: set[tuple[str, str]] = field(default_factory=set)  # (number, ISO date) of belly flights
+
+    def number(self, kind: str) -> str:
+        """The next flight's number, a leg of `kind` (four digits at most: a block of 999)."""
+        self.count += 1
+        return f"{DESIGNATORS[kind]}{self.first_number + (self.count - 1) % 999 + 1}"
+
+
+def fly(
+    log: Log,
+    leg: Leg,
+    bags_of: dict[str, str],
+    origin: str,
+    staff: Any,
+    moment: Callable[[float], dt.datetime],
+    until: dt.datetime | None,
+) -> int:
+    """The leg's flights, one per gateway its bags go to (`bags_of`: each flown parcel's pk →
+    its bag). Nothing for a cancelled leg or one departing after `until`; arrived only by
+    `until`. Returns the service calls made."""
+    departs = moment(leg.departs + leg.delay)
+    if leg.cancelled or not bags_of or (until is not None and departs > until):
+        return 0
+    by_gateway: dict[str, list[str]] = defaultdict(list)
+    for bag, gateway in (
+        Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
+        .order_by("identifier")
+        .values_list("identifier", "gateway__iata")
+    ):
+        by_gateway[gateway].append(bag)
+    calls = sum(
+        _fly(log, leg, origin, gateway, todo, staff, moment, until)
+        for gateway, todo in sorted(by_gateway.items())
+    )
+    log.flown_bags.update(b for todo in by_gateway.values() for b in todo)
+    log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
+    return calls
+
+
+@refreshed_once()  # the orders on board are shipped: one reputation refresh at the end
+def _fly(
+    log: Log, leg: Leg, origin: str, destination: str, bags: list[str], staff: Any,
+    moment: Callable[[float], dt.datetime], until: dt.datetime | None,
+) -> int:  # fmt: skip
+    """One flight of the leg to one gateway: its bags built, loaded, flown (and landed)."""
+    departs = moment(leg.departs + leg.delay)
+    flight = network_services.create_flight(
+        number=log.number(leg.kind),
+        date=moment(leg.departs).date(),
+        carrier=CARRIERS[leg.kind],
+        origin=origin,
+        destination=destination,
+        scheduled_departure=moment(leg.departs),
+        scheduled_arrival=moment(leg.arrives),
+        aircraft_type=AircraftType.objects.get(code=AIRCRAFT[leg.kind]),
+        is_optional=leg.kind == "optional",
+        fixed_cost_usd=Decimal(str(leg.cost_usd)) if leg.cost_usd else None,
+    )
+    if leg.kind == "belly":
+        log.belly.add((flight.number, flight.date.isoformat()))
+    with clock.at(moment(leg.departs - LOAD_LEAD_H)):
+        for uld in _build(log, staff, bags):
+            loading.close_uld(staff, uld)
+            loading.load_uld_onto_flight(staff, uld, flight)
+    network_services.mark_departed(flight, departs)
+    arrives = moment(leg.arrives + leg.delay)
+    if until is None or arrives <= until:
+        network_services.mark_arrived(flight, arrives)
+    return 3 * len(bags) + 3
+
+
+def _build(log: Log, staff: Any, bags: list[str]) -> list[str]:
+    """Build the bags into as few pallets as their weight and volume allow; their names."""
+    ulds = [_next_uld(log)]
+    for bag in bags:
+        try:
+            loading.build_uld(staff, ulds[-1], bag)
+        except ValidationError as exc:
+            errors = getattr(exc, "error_dict", {}).get("bag")
+            if not errors or errors[0].code != FulfillmentErrorCode.OVER_CAPACITY:
+                raise
+            ulds.append(_next_uld(log))  # the pallet is full: the next one
+            loading.build_uld(staff, ulds[-1], bag)
+    log.ulds += len(ulds)
+    return ulds
+
+
+def _next_uld(log: Log) -> str:
+    """The next pallet serial no hub has used."""
+    while True:
+        log.serial += 1
+        name = f"{ULD_TYPE}{log.serial:05d}{ULD_OWNER}"
+        if not Uld.objects.filter(identifier=name).exists():
+            return name
