@@ -68,7 +68,7 @@ class Log:
 def fly(
     log: Log,
     leg: Leg,
-    bags_of: dict[str, str],
+    bags_of: dict[int, str],
     origin: str,
     staff: Any,
     moment: Callable[[float], dt.datetime],
