@@ -227,6 +227,12 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
         assert shipped_at == departed, number
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
+    # a second run over the same days takes the flight numbers the first left free
+    before = flights.count()
+    call_command("simulate", days=1, parcels_per_day=20, seed=3, from_date="2026-06-01",
+                 warmup_days=0, mode="real", orders="api", flights=True, out=str(tmp_path),
+                 no_progress=True)  # fmt: skip
+    assert flights.count() > before
     with pytest.raises(CommandError, match="--flights is for real mode"):
         call_command("simulate", days=1, parcels_per_day=10, mode="fast", flights=True,
                      out=str(tmp_path), no_progress=True)  # fmt: skip

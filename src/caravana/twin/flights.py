@@ -2,8 +2,9 @@
 flight (network.services.create_flight) with the bags of its consignments built into ULDs,
 loaded (fulfillment's loading services), departed and arrived at the model's times
 (network.services.mark_departed / mark_arrived, whose signals move the parcels, record their EMC
-and EMD tracking events and ship their orders). Used by services.RealNetwork in every real run:
-`simulate` and the demo's history alike.
+and EMD tracking events and ship their orders). Used by services.RealNetwork when it flies
+its legs: `simulate --flights` and the demo's history (RealNetwork.fly_legs). Runs in the
+simulating process, not as the twin's Celery units of work: a leg's flights are few.
 
 A bag can hold parcels of several of the model's consignments (the hub bags by gateway, the
 model consigns by build cycle): a bag flies with the first of them, and its parcels' EMC and
@@ -26,7 +27,7 @@ from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
 from caravana.network import services as network_services
-from caravana.network.models import AircraftType
+from caravana.network.models import AircraftType, Flight
 from caravana.reviews.receivers import refreshed_once
 
 from .model import Leg
@@ -103,9 +104,15 @@ def _fly(
 ) -> int:  # fmt: skip
     """One flight of the leg to one gateway: its bags built, loaded, flown (and landed)."""
     departs = moment(leg.departs + leg.delay)
+    date = moment(leg.departs).date()
+    number = log.number(leg.kind)
+    for _ in range(999):  # an earlier run on this database may have flown these numbers
+        if not Flight.objects.filter(number=number, date=date).exists():
+            break
+        number = log.number(leg.kind)
     flight = network_services.create_flight(
-        number=log.number(leg.kind),
-        date=moment(leg.departs).date(),
+        number=number,
+        date=date,
         carrier=CARRIERS[leg.kind],
         origin=origin,
         destination=destination,

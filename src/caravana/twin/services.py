@@ -19,8 +19,9 @@ calls:
   `flown` recorded them), customs (EDC, or a refusal) and last-mile (EMH, EMI, returned, lost)
   events at their drawn times.
 
-Each call is cut into units of work per origin hub or lane (caravana.twin.work), run as Celery
-tasks (caravana.twin.tasks): eagerly in process by default, across workers when a broker is set.
+Each call but `flown` is cut into units of work per origin hub or lane (caravana.twin.work),
+run as Celery tasks (caravana.twin.tasks): eagerly in process by default, across workers when a
+broker is set; a leg's few flights are written by the simulating process.
 
 `counters_from_db` rebuilds the parcel KPIs (kpis.Counters) from those rows alone, so a test can
 prove that the database holds what the fast mode counts. The legs' costs and fill are the
@@ -109,9 +110,10 @@ class RealNetwork(FastNetwork):
     shop: Shop | None = None
     #: Whether the legs become flights through the services (twin.flights; `simulate
     #: --flights`, and the demo's history), numbered from 5Y7001 / QR7001, clear of the
-    #: history's. Off, a parcel's EMC and EMD are the model's: the hub bags by gateway and the
-    #: model consigns by build wave, so a bag mixes consignments and flies with the first of
-    #: them, and the database's departures are then not the model's (docs/twin.md).
+    #: history's; else a parcel's EMC and EMD are the model's events. Off by default because
+    #: the hub bags by gateway and the model consigns by build wave: a bag mixes consignments
+    #: and flies with the first of them, so with flights the database's departures are not
+    #: the model's and the KPIs read back differ from it (docs/twin.md).
     fly_legs: bool = False
     flying: flights.Log = field(default_factory=lambda: flights.Log(first_number=7000))
 
@@ -428,7 +430,10 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
             "built_t": t.get("built", (math.inf,))[0], "deadline_t": deadline,
             "due_t": deadline - sim.p.downstream_allowance_h,
         }  # fmt: skip
-        flew = "EMC" in t
+        # flew as the model counts it: with its customs' event too (a parcel whose bag flew
+        # with another consignment, its own never flying before the drain ended, has a
+        # flight's EMC and nothing after it: stranded, as the model has it)
+        flew = "EMC" in t and ("EDC" in t or "refused" in t)
         row["flew"] = flew
         for k, v in row.items():
             cols[k].append(v)
