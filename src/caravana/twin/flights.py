@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 
 from caravana import clock
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
@@ -55,7 +56,7 @@ class Log:
     first_number: int  # a flight's number is its designator and first_number + its serial
     count: int = 0
     ulds: int = 0
-    serial: int = FIRST_SERIAL
+    serial: int | None = None  # the last pallet serial used (read from the database once)
     flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
     on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
     belly: set[tuple[str, str]] = field(default_factory=set)  # (number, ISO date) of belly flights
@@ -152,9 +153,16 @@ def _build(log: Log, staff: Any, bags: list[str]) -> list[str]:
 
 
 def _next_uld(log: Log) -> str:
-    """The next pallet serial no hub has used."""
-    while True:
-        log.serial += 1
-        name = f"{ULD_TYPE}{log.serial:05d}{ULD_OWNER}"
-        if not Uld.objects.filter(identifier=name).exists():
-            return name
+    """The next pallet serial no hub has used: the highest in use is read once a run (an
+    earlier run or the demo's history may have used some), then counted on."""
+    if log.serial is None:
+        used = (
+            Uld.objects.filter(identifier__regex=rf"^{ULD_TYPE}[0-9]{{5}}{ULD_OWNER}$")
+            .aggregate(top=Max("identifier"))["top"]
+        )  # fmt: skip
+        top = int(used[len(ULD_TYPE) : -len(ULD_OWNER)]) if used else FIRST_SERIAL
+        log.serial = max(top, FIRST_SERIAL)
+    log.serial += 1
+    if log.serial > 99_999:
+        raise ValueError(f"{ULD_TYPE} serials of owner {ULD_OWNER} are used up")
+    return f"{ULD_TYPE}{log.serial:05d}{ULD_OWNER}"
