@@ -33,9 +33,9 @@ class _FirstCycle(FastNetwork):
 
     problems: list
 
-    def plan(self, problem):
+    def plan(self, problem, at):
         self.problems.append(problem)
-        return super().plan(problem)
+        return super().plan(problem, at)
 
 
 @pytest.fixture

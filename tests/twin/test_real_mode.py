@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 
 import numpy as np
@@ -79,6 +80,12 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
     assert runs.count() == real.day  # a cycle a day with consignments waiting
     kept = runs.order_by("pk").first()
     assert kept.result["assignments"] and "baseline" in kept.result
+    # made at each cycle's simulated moment (a day apart, before the flights it plans), not
+    # on the wall clock of the run
+    made = list(runs.order_by("pk").values_list("created_at", "window_start"))
+    assert made[0][0] == real_net._moment(0.0)  # the first day's cycle
+    assert all(b[0] - a[0] == dt.timedelta(days=1) for a, b in itertools.pairwise(made))
+    assert all(at <= start for at, start in made)
     with pytest.raises(ValidationError, match="simulated cycle"):
         planning_services.commit(real_net.planner, kept)
     assert PlanRun.objects.filter(committed_at__isnull=False).count() == 0

@@ -8,6 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from caravana import clock
+
 
 class BellyOffer(models.Model):
     """Space on a scheduled passenger flight, priced per chargeable kg, no fixed cost."""
@@ -60,7 +62,8 @@ class PlanRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_runs"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # caravana.clock: a twin's planning cycle is made at its simulated moment
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -111,8 +111,9 @@ class Network(Protocol):
     def served(self, stage: str, pids: I64, at: F) -> None:
         """Parcels through a hub stage (receive, sort, build) at these run hours."""
 
-    def plan(self, problem: Problem) -> dict[str, str | None]:
-        """Consignment id → leg id (or None: waits) for the legs of the planning horizon."""
+    def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
+        """Consignment id → leg id (or None: waits) for the legs of the planning horizon,
+        planned at run hour `at` (the cycle's start)."""
 
     def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:
         """A leg of the day with the consignments planned on it (if cancelled, they wait) and
@@ -134,7 +135,7 @@ class FastNetwork:
     def served(self, stage: str, pids: I64, at: F) -> None:
         pass
 
-    def plan(self, problem: Problem) -> dict[str, str | None]:
+    def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         plan = solve(problem, self.params.planner_seconds, self.params.planner_method)
         return plan.assignments
 
@@ -511,7 +512,7 @@ class Simulation:
         horizon = [leg for leg in self.legs if t0 <= leg.departs < t0 + p.horizon_h]
         today = [leg for leg in horizon if leg.departs < t_end]
         alive = self.open
-        assignments = self.network.plan(self._problem(t0, horizon, alive)) if alive else {}
+        assignments = self.network.plan(self._problem(t0, horizon, alive), t0) if alive else {}
         loads: dict[str, list[int]] = {leg.id: [] for leg in today}
         later = set()
         for cid, leg_id in assignments.items():

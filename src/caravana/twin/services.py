@@ -45,6 +45,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from caravana import clock
 from caravana.accounts.models import Role
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
@@ -247,11 +248,12 @@ class RealNetwork(FastNetwork):
             for o in origins
         ])  # fmt: skip
 
-    def plan(self, problem: Problem) -> dict[str, str | None]:
+    def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         """The planner's own entry (planning.solver.run_plan, as a planner's run: JSON in, the
         plan validated and its baselines out) with fast mode's method and time, so both modes
         plan alike; each cycle kept as a plan run of source "twin" (planning.services.keep),
-        which the planner's pages show and no one can commit."""
+        which the planner's pages show and no one can commit, made at the cycle's simulated
+        moment."""
         from caravana.planning.solver import run_plan  # loads OR-Tools (decision 0007)
 
         data = problem_to_json(problem)
@@ -259,7 +261,10 @@ class RealNetwork(FastNetwork):
         departs = [f.departs_at for f in problem.flights] + [b.departs_at for b in problem.belly]
         start = min(departs, default=self.start)
         end = max(departs, default=start) + dt.timedelta(seconds=1)
-        planning_services.keep(self.planner, start, end, data, result, source=PlanRun.Source.TWIN)
+        with clock.at(self._moment(at)):
+            planning_services.keep(
+                self.planner, start, end, data, result, source=PlanRun.Source.TWIN
+            )
         self.writes += 1
         return result["assignments"]
 
