@@ -19,7 +19,7 @@ from caravana.orders.models import Order
 from caravana.payments.models import Payment
 from tests import factories as f
 from tests.browser.journey import enter_card
-from tests.orders.support import CHECKOUT, ensure_pricing
+from tests.orders.support import CHECKOUT, ensure_pricing, place
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,8 +55,12 @@ def _login(page, url, user):
     page.locator("form button[type=submit], form input[type=submit]").last.click()
 
 
-def _fill_address(page, country):
-    data = CHECKOUT[country]
+def _fill_address(page, country, person=0):
+    """The market's form; `person` > 0 is another person's Peruvian DNI (a DNI imports at most
+    3 shipments a year: orders.allowance)."""
+    data = dict(CHECKOUT[country])
+    if country == "PE" and person:
+        data["buyer_id"] = str(int(data["buyer_id"]) + person)
     for name in ("recipient", "street_address", "city", "postal_code", "buyer_id"):
         page.fill(f"#{name}", data[name])
     state = data["state"]
@@ -76,11 +80,11 @@ def _pay_each_method(page, url, product, user, country):
     _login(page, url, user)
     page.goto(url + "/country/")
     page.locator(f'button[data-country="{country}"]').click()
-    for method, typed in METHODS[country]:
+    for person, (method, typed) in enumerate(METHODS[country]):
         page.goto(f"{url}/p/{product.pk}/")
         page.get_by_test_id("add-to-cart").click()
         page.goto(url + "/checkout/")
-        _fill_address(page, country)
+        _fill_address(page, country, person)
         page.check(f'input[name=method][value="{method}"]')
         if method == "card":  # the provider's fields, tokenised by its script (payments.cards)
             enter_card(page, "4111 1111 1111 1111")
@@ -140,3 +144,33 @@ def test_a_buyer_pays_with_each_of_the_countrys_methods(live_server, page, shop,
     product, user = shop
     _pay_each_method(page, live_server.url, product, user, country)
     assert Payment.objects.filter(status="succeeded").count() == len(METHODS[country])
+
+
+def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(live_server, page, shop):
+    """A Peruvian DNI that imported 3 shipments this year (orders.allowance): the checkout
+    comes back with the reason beside the ID field, in Spanish, and no order; screenshots at
+    1366 and 390 px with no sideways scroll."""
+    product, user = shop
+    for _ in range(3):
+        place(user, CHECKOUT["PE"], lines=[(product.variants.get().pk, 1)], country="PE")
+    _login(page, live_server.url, user)
+    page.goto(live_server.url + "/country/")
+    page.locator('button[data-country="PE"]').click()
+    page.goto(f"{live_server.url}/p/{product.pk}/")
+    page.get_by_test_id("add-to-cart").click()
+    page.goto(live_server.url + "/checkout/")
+    _fill_address(page, "PE")
+    page.check('input[name=method][value="card"]')
+    enter_card(page, "4111 1111 1111 1111")
+    orders = Order.objects.count()
+    page.get_by_test_id("place-order").click()
+    message = page.locator("#buyer_id-error")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text("como máximo 3 envíos al año")
+    expect(page.locator("#buyer_id")).to_have_attribute("aria-invalid", "true")
+    assert Order.objects.count() == orders
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator("#buyer_id").scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"checkout-allowance-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -34,5 +34,7 @@ class OrdersErrorCode(StrEnum):
     TOO_LONG = "too_long"
     #: The quote refuses a merchant's parcel (size, value, document type …).
     NOT_SHIPPABLE = "not_shippable"
+    #: The buyer's ID has no shipments (or value) left this year under the regime (allowance).
+    YEARLY_ALLOWANCE = "yearly_allowance"
     NOT_PAID = "not_paid"
     PARCEL_REQUIRED = "parcel_required"

@@ -81,6 +81,13 @@ class OrderGroup(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # A buyer ID's orders of the year (orders.allowance: Peru's DNI, Argentina).
+            models.Index(
+                fields=["buyer_id_number", "buyer_id_type", "created_at"],
+                name="ordergroup_buyer_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

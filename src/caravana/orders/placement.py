@@ -30,7 +30,7 @@ from caravana.catalog.models import Merchant, Stock, Variant
 from caravana.errors import field_error
 from caravana.limits import valid_id
 from caravana.network import service_levels
-from caravana.orders import events
+from caravana.orders import allowance, events
 from caravana.orders.carts import MAX_CART_LINES, check_quantity
 from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import (
@@ -300,6 +300,7 @@ def prepare_order(
             raise field_error(
                 field, f"{p.merchant.legal_name}: {p.error}", OrdersErrorCode.NOT_SHIPPABLE
             )
+    allowance.check(country, id_type, id_number, parcels, clock.now())
     return PreparedOrder(buyer, country, data, address, id_type, id_number, service, parcels)
 
 

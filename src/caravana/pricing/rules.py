@@ -292,6 +292,39 @@ class Cap:
 CAP_TYPES = ("value", "weight", "units_of_a_kind")
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """What one buyer ID may import under the regime in a calendar year: at most `shipments`
+    parcels and `fob_usd` of goods (None: no such limit). `id_types`: the IDs it binds (empty:
+    every ID). No single quote can see it: checkout counts the ID's orders of the year
+    (orders.allowance)."""
+
+    id_types: tuple[str, ...]
+    shipments: int | None
+    fob_usd: Decimal | None
+    source: str
+    verified: bool
+
+    def binds(self, id_type: str) -> bool:
+        return not self.id_types or id_type in self.id_types
+
+
+def _allowance(d: Mapping[str, Any] | None, where: str, verified: bool) -> Allowance | None:
+    if d is None:
+        return None
+    shipments = d.get("shipments")
+    if shipments is not None and (type(shipments) is not int or shipments < 1):
+        raise RuleError(f"{where}.shipments: a whole number from 1")
+    fob = d.get("fob_usd")
+    return Allowance(
+        tuple(d.get("id_types", ())),
+        shipments,
+        None if fob is None else _dec(fob, f"{where}.fob_usd"),
+        d["source"],
+        bool(d.get("verified", verified)),
+    )
+
+
 class Applied(NamedTuple):
     """One component's result for one shipment (USD, unrounded)."""
 
@@ -322,6 +355,7 @@ class RuleSet:
     components: tuple[Component, ...]
     needs_line_shares: bool
     raw: Mapping[str, Any]
+    allowance: Allowance | None = None  # a buyer ID's yearly allowance, checked at checkout
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RuleSet) and self.raw == other.raw
@@ -427,6 +461,7 @@ class RuleSet:
                 getattr(c.primitive, "needs_line_shares", False) for c in components
             ),
             raw=json.loads(json.dumps(d)),
+            allowance=_allowance(d.get("yearly_allowance"), f"{where}.yearly_allowance", verified),
         )
         if out.effective_to is not None and out.effective_to < out.effective_from:
             raise RuleError(f"{where}: effective_to precedes effective_from")

@@ -26,6 +26,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from stdnum.ar import cuit as ar_cuit
 
 from caravana import clock, markets
 from caravana.accounts.models import Role
@@ -151,18 +152,35 @@ def buyer_users(shop: Shop) -> dict[str, Any]:
     return {country: found[pk] for country, pk in shop.buyers.items()}
 
 
+def person_id(country: str, person: int) -> str | None:
+    """The ID of the market's `person`-th buyer where a buyer ID may import only a few
+    shipments a year (orders.allowance: a Peruvian DNI 3, an Argentine ID 5), so that the
+    twin's orders come from many people, as a market's do; None where one ID serves all.
+    Valid by the markets' rules: a DNI of 8 digits, a CUIL with its check digit."""
+    number = 10_000_000 + person % 89_999_999
+    if country == "PE":
+        return f"{number}"
+    if country == "AR":
+        body = f"20{number}"
+        return f"{body}{ar_cuit.calc_check_digit(body)}"
+    return None
+
+
 def place(
     shop: Shop, buyer: Any, country: str, category: str, service: str, at: dt.datetime,
-    grams: int, side: int, hub: str,
+    grams: int, side: int, hub: str, person: int = 0,
 ) -> tuple[Order, dict[str, Any]]:  # fmt: skip
     """One simulated order of `buyer` (buyer_users' user for `country`) placed at `at`, paid
     there, and the parcel's data for its merchant to create (the model's weight and a cube of
-    `side` cm). Raises the checkout's ValidationError if the order is refused (a twin's
-    parameters out of the markets' rules)."""
+    `side` cm). `person`: which of the market's people orders (person_id). Raises the
+    checkout's ValidationError if the order is refused (a twin's parameters out of the
+    markets' rules)."""
     # No e-mail address (nor on the buyer): the orders' notifications are owed and built as
     # for anyone, but a twin never e-mails anyone
     form = {k: v for k, v in checkout_demo.FORMS[country].items() if k != "email"}
     data = {**form, "service_level": service}
+    if (number := person_id(country, person)) is not None:
+        data["buyer_id"] = number
     with clock.at(at):
         group, payment, _replayed = checkout.checkout(
             buyer, country, data, [(shop.variants[category], 1)]
