@@ -6,6 +6,7 @@ code in the text a buyer reads."""
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 import pytest
@@ -57,6 +58,9 @@ def _client(country: str, user=None) -> Client:
     return c
 
 
+_PEOPLE = itertools.count()
+
+
 def _page(c: Client, url: str, status: int = 200) -> str:
     r = c.get(url)
     assert r.status_code == status, (url, r.status_code)
@@ -65,6 +69,8 @@ def _page(c: Client, url: str, status: int = 200) -> str:
 
 def _order(user, country: str, variant, method: str | None = None):
     data = {**CHECKOUT[country], **({"method": method} if method else {})}
+    if country == "PE":  # each order another person's DNI: one imports 3 shipments a year
+        data["buyer_id"] = str(int(data["buyer_id"]) + next(_PEOPLE))
     data.update(METHOD_DETAILS.get(data["method"], {}))
     if data["method"] == "card":
         data.setdefault("card_token", CARD["card_token"])
