@@ -215,8 +215,13 @@ def test_two_wrong_fields_are_marked_beside_them_and_the_rest_is_kept(live_serve
     page.select_option("#installments", "3")
 
     form = {**BR, "buyer_id": "111.111.111-11", "postal_code": "0131-100", "method": "card"}
-    _fill(page, form)
-    page.wait_for_load_state("networkidle")  # the CEP lookup's swap has landed
+    # The CEP lookup (fired when the postal code loses focus) swaps the address fields: wait for
+    # its answer and swap before typing more (wait_for_load_state would not wait: the page's
+    # own load was idle long ago, and a late swap undid what was typed after it).
+    with page.expect_response(lambda r: "/checkout/cep/" in r.url):
+        _fill(page, form)
+    expect(page.locator("#postal_code")).to_have_value("0131-100")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.select_option("#state", "SP")
     page.fill("#email", "ana@example.com.br")
     page.fill("#city_area", "Bela Vista")
