@@ -42,6 +42,7 @@ class DutyAssessmentAdmin(ReadOnly):
                     "difference_total", "policy", "status", "assessed_at"]  # fmt: skip
     list_filter = ["status", "policy"]
     raw_id_fields = ["parcel", "order"]
+    list_select_related = ["parcel", "order"]  # not every key below them (1.1 s on SQLite)
 
 
 @admin.register(RemittanceBatch)
