@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from stdnum.ar import cuit as ar_cuit
 from stdnum.pe import ruc
 
 from caravana import clock
@@ -58,6 +59,17 @@ def test_a_peruvian_dni_imports_three_shipments_a_year_and_a_ruc_more(market):
     assert group.buyer_id_type == "pe.ruc"
 
 
+def test_a_dni_typed_with_its_check_character_is_the_same_person(market):
+    """stdnum keeps a DNI's check character when typed: 12345678 and 12345678-1 (or E) are one
+    person's, and share one allowance."""
+    _a, b = market
+    user = buyer()
+    for number in ("12345678", "12345678-1", "12345678E"):
+        place(user, {**PE, "buyer_id": number}, lines=[(b.pk, 1)], country="PE")
+    for number in ("12345678", "123456781", "12345678-E"):
+        _refused(user, {**PE, "buyer_id": number}, [(b.pk, 1)], "PE")
+
+
 def test_a_cart_of_two_merchants_is_two_shipments(market):
     a, b = market
     user = buyer()
@@ -91,6 +103,10 @@ def test_an_argentine_buyer_imports_five_shipments_a_year(market):
     for _ in range(5):
         place(user, AR, lines=[(b.pk, 1)], country="AR")
     assert "5" in _refused(user, AR, [(b.pk, 1)], "AR")
+    # the same person's CUIL (prefix 20, the DNI, a check digit) is the same allowance
+    cuil = "2020123456"
+    cuil += ar_cuit.calc_check_digit(cuil)
+    assert "5" in _refused(user, {**AR, "buyer_id": cuil}, [(b.pk, 1)], "AR")
     # another person's ID is another allowance
     place(user, {**AR, "buyer_id": "20.123.457"}, lines=[(b.pk, 1)], country="AR")
 
@@ -134,7 +150,9 @@ def test_the_shipped_rule_sets_carry_the_allowances():
 @pytest.mark.parametrize(
     ("allowance", "where"),
     [({"shipments": 0, "source": "s"}, "shipments"), ({"shipments": "3", "source": "s"},
-     "shipments"), ({"fob_usd": 1000.0, "source": "s"}, "fob_usd"), ({"shipments": 3}, "source")],
+     "shipments"), ({"fob_usd": 1000.0, "source": "s"}, "fob_usd"), ({"shipments": 3}, "source"),
+     ({"fob_usd": "0", "source": "s"}, "fob_usd"), ({"id_types": "pe.cui", "source": "s"},
+     "id_types")],
 )  # fmt: skip
 def test_a_bad_allowance_is_refused_by_name(allowance, where):
     raw = dict(_shipped()["PE-ERR-2020-11"].raw)

@@ -13,13 +13,17 @@ one person, and not worth a lock on every checkout of the market."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from stdnum.ar import cuit as ar_cuit
+from stdnum.pe import cui as pe_cui
 
 from caravana import markets
 from caravana.errors import field_error
@@ -39,6 +43,25 @@ def year_of(country: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+#: A person's CUIL is a prefix, their DNI and a check digit (stdnum ar.cuit's person types).
+CUIL_PREFIXES = ("20", "23", "24", "27")
+
+
+def spellings(id_type: str, id_number: str) -> list[tuple[str, str]]:
+    """The (type, number)s one person's ID is stored as, so that another spelling does not
+    open a second allowance: a Peruvian DNI with or without its check character (stdnum pe.cui
+    keeps it when typed); an Argentine DNI and the CUILs built on it."""
+    if id_type == "pe.cui":
+        base = id_number[:8]
+        return [(id_type, n) for n in (base, *(base + c for c in pe_cui.calc_check_digits(base)))]
+    dni = id_number if id_type == "ar.dni" else id_number[2:10] if id_type == "ar.cuil" else ""
+    if dni:
+        dni = dni.zfill(8)
+        cuils = [f"{p}{dni}{ar_cuit.calc_check_digit(p + dni)}" for p in CUIL_PREFIXES]
+        return [("ar.dni", dni), ("ar.dni", dni.lstrip("0")), *(("ar.cuil", c) for c in cuils)]
+    return [(id_type, id_number)]
+
+
 def used(
     country: str, id_type: str, id_number: str, now: dt.datetime, most: int | None
 ) -> list[Decimal]:
@@ -47,10 +70,15 @@ def used(
     start, end = year_of(country, now)
     orders = (
         Order.objects.filter(
+            reduce(
+                operator.or_,
+                (
+                    Q(group__buyer_id_type=t, group__buyer_id_number=n)
+                    for t, n in spellings(id_type, id_number)
+                ),
+            ),
             country=country,
             kind=OrderKind.NETWORK,
-            group__buyer_id_type=id_type,
-            group__buyer_id_number=id_number,
             group__created_at__gte=start,
             group__created_at__lt=end,
         )

@@ -315,11 +315,16 @@ def _allowance(d: Mapping[str, Any] | None, where: str, verified: bool) -> Allow
     shipments = d.get("shipments")
     if shipments is not None and (type(shipments) is not int or shipments < 1):
         raise RuleError(f"{where}.shipments: a whole number from 1")
-    fob = d.get("fob_usd")
+    fob = None if d.get("fob_usd") is None else _dec(d["fob_usd"], f"{where}.fob_usd")
+    if fob is not None and fob <= 0:
+        raise RuleError(f"{where}.fob_usd: more than 0")
+    id_types = d.get("id_types", ())
+    if not isinstance(id_types, list | tuple) or not all(isinstance(t, str) for t in id_types):
+        raise RuleError(f"{where}.id_types: a list of document types")
     return Allowance(
-        tuple(d.get("id_types", ())),
+        tuple(id_types),
         shipments,
-        None if fob is None else _dec(fob, f"{where}.fob_usd"),
+        fob,
         d["source"],
         bool(d.get("verified", verified)),
     )
