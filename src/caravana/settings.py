@@ -188,6 +188,12 @@ else:
         DATABASES["default"]["OPTIONS"] = {
             "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
         }
+    # PostgreSQL's JIT compiles any plan estimated above jit_above_cost, and a batch statement
+    # over a thousand parcels crosses it: 130 ms of compiling for a 10 ms read, on every
+    # connection's first executions (docs/decisions/0038). DB_JIT=1 leaves the server's setting.
+    if os.environ.get("DB_JIT", "0") != "1":
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 # Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
 # per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
