@@ -18,6 +18,7 @@ class UserAdmin(BaseUserAdmin, ListAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ListAdmin):
     list_display = ("name", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("user",)
     list_filter = ("revoked_at",)
     search_fields = ("name", "prefix", "user__username")
     readonly_fields = ("digest", "prefix", "created_at", "last_used_at")

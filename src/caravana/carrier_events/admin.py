@@ -19,6 +19,7 @@ from caravana.carrier_events.models import CarrierFeed, HeldCarrierEvent
 @admin.register(CarrierFeed)
 class CarrierFeedAdmin(ListAdmin):
     list_display = ("carrier", "adapter", "webhook_auth", "poll_enabled", "last_polled_at")
+    list_select_related = ("carrier",)
     list_filter = ("adapter", "webhook_auth", "poll_enabled")
     raw_id_fields = ("carrier",)
     readonly_fields = ("last_polled_at", "basic_password_set")

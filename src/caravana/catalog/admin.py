@@ -70,6 +70,7 @@ class CategoryAdmin(ListAdmin):
         "parent",
         "position",
     )
+    list_select_related = ("parent",)
     list_filter = (("parent", related_filter("slug", limit=50)),)
     search_fields = ("slug", "name_en", "name_es", "name_pt_br", "name_zh_hans")
 
@@ -138,6 +139,7 @@ class VariantAdmin(ListAdmin):
 @admin.register(Warehouse)
 class WarehouseAdmin(ListAdmin):
     list_display = ("name", "merchant", "city")
+    list_select_related = ("merchant",)
     search_fields = ("name", "merchant__legal_name", "city")
     raw_id_fields = ("merchant",)
 

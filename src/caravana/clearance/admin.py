@@ -22,6 +22,7 @@ class ExpiryRuleAdmin(ListAdmin):
 @admin.register(GatewayMember)
 class GatewayMemberAdmin(ListAdmin):
     list_display = ("user", "gateway", "kind")
+    list_select_related = ("user", "gateway")
     list_filter = [("gateway", GATEWAY), "kind"]
     raw_id_fields = ("user",)
 
@@ -29,6 +30,7 @@ class GatewayMemberAdmin(ListAdmin):
 @admin.register(Manifest)
 class ManifestAdmin(ListAdmin):
     list_display = ("flight", "gateway", "arrived_at", "presented_at", "parcel_count")
+    list_select_related = ("flight", "gateway")
     list_filter = [("gateway", GATEWAY)]
     raw_id_fields = ("flight", "presented_by")
 

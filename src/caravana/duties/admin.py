@@ -49,4 +49,5 @@ class DutyAssessmentAdmin(ReadOnly):
 class RemittanceBatchAdmin(ReadOnly):
     list_display = ["reference", "authority", "currency", "period_start", "period_end", "total",
                     "paid_reference", "created_at"]  # fmt: skip
+    list_select_related = ("authority",)
     search_fields = ["reference"]

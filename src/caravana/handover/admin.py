@@ -56,6 +56,7 @@ class CarrierRangeAdmin(ListAdmin):
     form = CarrierRangeForm
     list_display = ["carrier", "prefix", "first_serial", "last_serial", "width", "suffix",
                     "next_serial", "remaining", "is_demo", "active", "reference"]  # fmt: skip
+    list_select_related = ("carrier",)
     list_filter = [("carrier", CARRIER), "active", "is_demo"]
     search_fields = ["prefix", "reference"]
 
@@ -83,6 +84,7 @@ class LineInline(admin.TabularInline):
 class HandoverManifestAdmin(ListAdmin):
     list_display = ["__str__", "gateway", "carrier", "state", "parcel_count", "opened_at",
                     "closed_at"]  # fmt: skip
+    list_select_related = ("gateway", "carrier")
     list_filter = ["state", ("carrier", CARRIER)]
     readonly_fields = ["gateway", "carrier", "state", "opened_at", "opened_by", "closed_at",
                        "closed_by", "parcel_count", "weight_g"]  # fmt: skip

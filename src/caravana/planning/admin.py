@@ -32,6 +32,7 @@ class PlanRunAdmin(ListAdmin):
     list_display = (
         "id", "source", "window_start", "window_end", "created_by", "created_at", "committed_at"
     )  # fmt: skip
+    list_select_related = ("created_by",)
     list_filter = ("source", "committed_at")
     readonly_fields = ("source", "problem", "result", "committed_at", "committed_by")
     raw_id_fields = ("created_by",)
@@ -42,4 +43,4 @@ class BookingAdmin(ListAdmin):
     list_display = ("id", "run", "bag", "uld", "flight", "belly", "weight_kg", "volume_m3")
     list_filter = (("flight", related_filter("pk", limit=0)),)
     raw_id_fields = ("run", "bag", "uld", "flight", "belly")
-    list_select_related = ("bag", "uld", "flight", "belly")
+    list_select_related = ("run", "bag", "uld", "flight", "belly")

@@ -13,6 +13,7 @@ def _countries() -> list[tuple[str, str]]:
 @admin.register(Coupon)
 class CouponAdmin(ListAdmin):
     list_display = ("code", "merchant", "country", "kind", "value", "used", "max_uses", "ends_at")
+    list_select_related = ("merchant",)
     list_filter = (("country", values_filter(_countries)), "kind", "is_active")
     search_fields = ("code",)
     raw_id_fields = ("merchant",)
@@ -23,6 +24,7 @@ class CouponAdmin(ListAdmin):
 @admin.register(FlashDeal)
 class FlashDealAdmin(ListAdmin):
     list_display = ("variant", "price", "remaining", "cap", "starts_at", "ends_at")
+    list_select_related = ("variant",)
     raw_id_fields = ("variant",)
     readonly_fields = ("remaining",)
     ordering = ("-id",)
@@ -31,6 +33,7 @@ class FlashDealAdmin(ListAdmin):
 @admin.register(Redemption)
 class RedemptionAdmin(ListAdmin):
     list_display = ("coupon", "buyer", "group_reference", "amount", "currency", "created_at")
+    list_select_related = ("coupon", "buyer")
     raw_id_fields = ("coupon", "buyer")
     ordering = ("-id",)
 

@@ -22,6 +22,7 @@ class CountryReturnRuleAdmin(ListAdmin):
 @admin.register(MerchantReturnPolicy)
 class MerchantReturnPolicyAdmin(ListAdmin):
     list_display = ["merchant", "window_days"]
+    list_select_related = ("merchant",)
     raw_id_fields = ["merchant"]
 
 
@@ -35,6 +36,7 @@ class ReturnsPointAdmin(ListAdmin):
 @admin.register(ReturnsPointMember)
 class ReturnsPointMemberAdmin(ListAdmin):
     list_display = ["user", "point"]
+    list_select_related = ("user", "point")
     raw_id_fields = ["user"]
 
 
@@ -47,6 +49,7 @@ class ReturnLineInline(admin.TabularInline):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(ListAdmin):
     list_display = ["reference", "order", "reason", "state", "point", "refund_total", "created_at"]
+    list_select_related = ("order", "point")
     list_filter = ["state", "reason"]
     search_fields = ["reference", "order__number", "drop_off_code"]
     raw_id_fields = ["order", "merchant", "parcel", "decided_by", "received_by"]
@@ -60,6 +63,7 @@ class ReturnRequestAdmin(ListAdmin):
 class HeldItemAdmin(ListAdmin):
     list_display = ["sku", "quantity", "condition", "reason", "state", "point", "merchant",
                     "received_at"]  # fmt: skip
+    list_select_related = ("point", "merchant")
     list_filter = ["state", "condition", "reason"]
     raw_id_fields = ["merchant", "request", "variant"]
     # The choice and what became of it are written by returns.services only.
@@ -71,6 +75,7 @@ class HeldItemAdmin(ListAdmin):
 @admin.register(ReverseManifest)
 class ReverseManifestAdmin(ListAdmin):
     list_display = ["reference", "point", "state", "opened_at", "closed_at"]
+    list_select_related = ("point",)
     list_filter = ["state"]
     search_fields = ["reference"]
     readonly_fields = ["reference", "point", "state", "opened_by", "opened_at", "closed_by",

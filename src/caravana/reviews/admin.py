@@ -50,6 +50,7 @@ class ReviewForm(forms.ModelForm):
 class ReviewAdmin(ListAdmin):
     form = ReviewForm
     list_display = ["id", "product", "stars", "language", "hidden", "helpful", "created_at"]
+    list_select_related = ("product",)
     list_filter = ["hidden"]  # fixed choices only (tests/admin/test_lists.py)
     search_fields = ["=id", "=product__id", "buyer__username"]
     raw_id_fields = ["line", "product", "merchant", "buyer", "answered_by"]
@@ -82,6 +83,7 @@ class ReputationAdmin(ListAdmin):
     list_display = ["merchant", "badge", "orders_counted", "shipped_on_time",
                     "delivered_in_promise", "dispute_rate", "refund_rate", "rating_avg",
                     "computed_at"]  # fmt: skip
+    list_select_related = ("merchant",)
     list_filter = ["badge"]
     readonly_fields = [f.name for f in Reputation._meta.fields]
 

@@ -83,6 +83,7 @@ class TrackingEventAdmin(ReadOnlyListAdmin):
 class WebhookEndpointAdmin(ListAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("url", "merchant", "active", "description", "created_at")
+    list_select_related = ("merchant",)
     list_filter = ("active",)
     search_fields = ("url", "merchant__legal_name", "description")
     raw_id_fields = ("merchant",)
@@ -119,6 +120,7 @@ class WebhookDeliveryAdmin(ReadOnlyListAdmin):
 @admin.register(WebhookAttempt)
 class WebhookAttemptAdmin(ReadOnlyListAdmin):
     list_display = ("delivery", "number", "at", "status_code", "error", "retry_in_s")
+    list_select_related = ("delivery",)
     list_filter = (("status_code", values_filter(HTTP_CODES, box=True)),)
     search_fields = ("delivery__endpoint__url",)
     search_codes = (Code(UUID, "delivery__uuid"),)
