@@ -605,9 +605,8 @@ def _text_search(
         # and the store's ids checked on it (`+rowid`: not handed to FTS5 as probes), 2 ms on
         # a merged index.
         if connection.vendor == "postgresql":
-            ids = _store_products(req, MAX_SCANNED)
-            where.append(f"s.product_id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})")
-            params.extend(ids)
+            source, block_params = _pg_store_rows(_store_products(req, MAX_SCANNED))
+            params[:0] = block_params  # FROM comes before WHERE
         else:
             # The same products on SQLite, handed to FTS5 as probes for a small store and
             # checked on the word's matches, walked once (`+rowid`), for a bigger one.
@@ -666,6 +665,33 @@ def _text_search(
             cur.execute(f"SELECT count(*) FROM ({candidates}) c", cand_params)
             n = cur.fetchone()[0]
     return [row[0] for row in rows], n
+
+
+#: The search table's partitions hold blocks of 2**SEARCH_BLOCK_BITS product ids (catalog
+#: migration 0003's BLOCK_BITS; tests/catalog/test_search_table.py holds them equal).
+SEARCH_BLOCK_BITS = 16
+
+
+def _pg_store_rows(ids: list[int]) -> tuple[str, list[object]]:
+    """The search table's rows of these products as a FROM item aliased `s`: one branch per
+    block of ids, newest first, each bounded on the partition key so that PostgreSQL reads it
+    in that block's partition alone. An `IN` of all the ids was probed in every partition (a
+    store's 120 products spread over 16 partitions at 1,000,000 products: 1,920 index probes,
+    `search()` 7.6 ms against 3.4 ms at 100,000)."""
+    if not ids:
+        return "(SELECT * FROM catalog_product_search WHERE false) s", []
+    blocks: dict[int, list[int]] = {}
+    for pk in ids:
+        blocks.setdefault(pk >> SEARCH_BLOCK_BITS, []).append(pk)
+    branches, params = [], []
+    for block in sorted(blocks, reverse=True):
+        pks = blocks[block]
+        branches.append(
+            "SELECT * FROM catalog_product_search WHERE (-product_id) BETWEEN %s AND %s "
+            f"AND product_id IN ({', '.join(['%s'] * len(pks))})"
+        )
+        params += [-max(pks), -min(pks), *pks]
+    return f"({' UNION ALL '.join(branches)}) s", params
 
 
 def _store_products(req: SearchRequest, limit: int) -> list[int]:
