@@ -107,6 +107,14 @@ def test_an_argentine_buyer_imports_five_shipments_a_year(market):
     cuil = "2020123456"
     cuil += ar_cuit.calc_check_digit(cuil)
     assert "5" in _refused(user, {**AR, "buyer_id": cuil}, [(b.pk, 1)], "AR")
+    # and so is the same eleven digits given as a CUIT (a person's CUIT is their CUIL)
+    as_cuit = {**AR, "buyer_id": cuil, "buyer_id_type": "ar.cuit"}
+    assert "5" in _refused(user, as_cuit, [(b.pk, 1)], "AR")
+    # a company's CUIT (prefix 30) is its own
+    company = "3020123456"
+    company += ar_cuit.calc_check_digit(company)
+    place(user, {**AR, "buyer_id": company, "buyer_id_type": "ar.cuit"}, lines=[(b.pk, 1)],
+          country="AR")  # fmt: skip
     # another person's ID is another allowance
     place(user, {**AR, "buyer_id": "20.123.457"}, lines=[(b.pk, 1)], country="AR")
 

@@ -27,6 +27,7 @@ from stdnum.pe import cui as pe_cui
 
 from caravana import markets
 from caravana.errors import field_error
+from caravana.markets import documents
 from caravana.orders.error_codes import OrdersErrorCode
 from caravana.orders.models import Order, OrderKind, OrderStatus
 from caravana.pricing.rules import Allowance
@@ -43,23 +44,29 @@ def year_of(country: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-#: A person's CUIL is a prefix, their DNI and a check digit (stdnum ar.cuit's person types).
-CUIL_PREFIXES = ("20", "23", "24", "27")
-
-
 def spellings(id_type: str, id_number: str) -> list[tuple[str, str]]:
     """The (type, number)s one person's ID is stored as, so that another spelling does not
     open a second allowance: a Peruvian DNI with or without its check character (stdnum pe.cui
-    keeps it when typed); an Argentine DNI and the CUILs built on it."""
+    keeps it when typed); an Argentine DNI and the numbers built on it, a CUIL or a person's
+    CUIT (the same eleven digits: one of the CUIL's person prefixes, the DNI, a check digit;
+    markets.documents' CUIL holds the prefixes). A company's CUIT is its own."""
     if id_type == "pe.cui":
         base = id_number[:8]
         return [(id_type, n) for n in (base, *(base + c for c in pe_cui.calc_check_digits(base)))]
-    dni = id_number if id_type == "ar.dni" else id_number[2:10] if id_type == "ar.cuil" else ""
-    if dni:
-        dni = dni.zfill(8)
-        cuils = [f"{p}{dni}{ar_cuit.calc_check_digit(p + dni)}" for p in CUIL_PREFIXES]
-        return [("ar.dni", dni), ("ar.dni", dni.lstrip("0")), *(("ar.cuil", c) for c in cuils)]
-    return [(id_type, id_number)]
+    cuil = documents.get("ar.cuil")
+    persons = cuil.prefixes if cuil else ()
+    dni = ""
+    if id_type == "ar.dni":
+        dni = id_number
+    elif id_type in ("ar.cuil", "ar.cuit") and id_number.startswith(persons):
+        dni = id_number[2:10]
+    if not dni:
+        return [(id_type, id_number)]
+    dni = dni.zfill(8)
+    built = [f"{p}{dni}{ar_cuit.calc_check_digit(p + dni)}" for p in persons]
+    return [("ar.dni", dni), ("ar.dni", dni.lstrip("0"))] + [
+        (kind, n) for n in built for kind in ("ar.cuil", "ar.cuit")
+    ]
 
 
 def used(
