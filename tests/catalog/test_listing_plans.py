@@ -237,8 +237,11 @@ def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
     req = SearchRequest(text="fone", language="pt-br", country="BR", store_id=c["shop"].pk)
     with CaptureQueriesContext(connection) as ctx:
         found = search(req)
-    # Whole words first, then prefixes ("fone" finds "Fones"), only within the store.
+    # Whole words first, then prefixes ("fone" finds "Fones"), only within the store, whose
+    # products are read once for both.
     assert set(found.ids) == {mine[0].pk, mine[1].pk}
+    reads = [q for q in ctx.captured_queries if "lp.store_ref" in q["sql"]]
+    assert len(reads) == 1, reads
     assert not set(found.ids) & {p.pk for p in others}
     pages = [q["sql"] for q in ctx.captured_queries if "catalog_product_search" in q["sql"]
              or "catalog_product_fts" in q["sql"]]  # fmt: skip

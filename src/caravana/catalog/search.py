@@ -304,10 +304,12 @@ def search(req: SearchRequest) -> SearchResult:
     # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
     # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
     # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
+    # A store's newest products, read once for both tries.
+    store = _store_products(req, MAX_SCANNED) if req.store_id and req.country else None
     with _planner_for_text_search():
-        ids, n = _text_search(req, words, sort, offset, prefix=False)
+        ids, n = _text_search(req, words, sort, offset, prefix=False, store=store)
         if n <= MAX_CANDIDATES:
-            ids, n = _text_search(req, words, sort, offset, prefix=True)
+            ids, n = _text_search(req, words, sort, offset, prefix=True, store=store)
     result = SearchResult(
         ids=ids,
         total=min(n, MAX_CANDIDATES),
@@ -523,10 +525,17 @@ def _planner_for_text_search() -> Iterator[None]:
 
 
 def _text_search(
-    req: SearchRequest, words: list[str], sort: str, offset: int, *, prefix: bool
+    req: SearchRequest,
+    words: list[str],
+    sort: str,
+    offset: int,
+    *,
+    prefix: bool,
+    store: list[int] | None = None,
 ) -> tuple[list[int], int]:
     """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
-    most). One query, two when a page after the first lies past the last candidate."""
+    most). One query, two when a page after the first lies past the last candidate. `store`:
+    the store's newest MAX_SCANNED product ids, for a search in one store."""
     select_params: list[object] = []
     star = "*" if prefix else ""
     table = "catalog_product"
@@ -574,7 +583,7 @@ def _text_search(
         # checked on each. Written so that no GIN index can serve them: the planner otherwise
         # ANDs the store's ids with a full scan of the language's partial GIN index (1.7 s at
         # 1,000,000 products on PostgreSQL, against 2 ms read by product_id).
-        in_store = bool(req.store_id and req.country)
+        in_store = store is not None
         language, vector = (
             ("(s.language || '')", "(s.vector || ''::tsvector)")
             if in_store
@@ -593,7 +602,7 @@ def _text_search(
             select_params.append(query)
         else:
             rank = "0"
-    if req.store_id and req.country:
+    if store is not None:
         # A store's own products are few beside a word's matches: the words are matched among
         # the store's newest MAX_SCANNED products, read by product id, instead of walking every
         # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s on
@@ -605,17 +614,16 @@ def _text_search(
         # and the store's ids checked on it (`+rowid`: not handed to FTS5 as probes), 2 ms on
         # a merged index.
         if connection.vendor == "postgresql":
-            source, block_params = _pg_store_rows(_store_products(req, MAX_SCANNED))
+            source, block_params = _pg_store_rows(store)
             params[:0] = block_params  # FROM comes before WHERE
         else:
             # The same products on SQLite, handed to FTS5 as probes for a small store and
             # checked on the word's matches, walked once (`+rowid`), for a bigger one.
-            ids = _store_products(req, MAX_SCANNED)
-            walk = "+" if prefix or len(ids) > SQLITE_STORE_PROBES else ""
+            walk = "+" if prefix or len(store) > SQLITE_STORE_PROBES else ""
             where.append(
-                f"{walk}catalog_product_fts.rowid IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+                f"{walk}catalog_product_fts.rowid IN ({', '.join(['%s'] * len(store)) or 'NULL'})"
             )
-            params.extend(ids)
+            params.extend(store)
     if bounded:
         # The price and category are checked on the newest MAX_SCANNED matches only.
         matches = f"FROM {source} WHERE {' AND '.join(where)} {scan_order}"
