@@ -37,10 +37,10 @@ MAX_SCANNED = 3_000
 # A text search in one store on SQLite probes the full-text index once per product of the store
 # up to this many; a bigger store walks the word's matches (see _text_search). A probe seeks
 # the word's doclist and cost about a thirtieth of walking all of it at 1,000,000 products
-# (timed at that size only; both grow with the doclist, so the ratio is expected to hold): 200 probes of "fone" 41 ms against a walk of its 132,000
-# matches in 12 ms, of "capinha" 103 against 14 ms, of "bluetooth" 110 against 18 ms; 10
-# probes 2.7, 11.7 and 4.8 ms against 10.5, 12.2 and 15.8 (2026-12-05). (200 before: a store
-# of 120 products spent 36 ms probing "fone".)
+# (timed at that size only; both grow with the doclist, so the ratio is expected to hold): 200
+# probes of "fone" 41 ms against a walk of its 132,000 matches in 12 ms, of "capinha" 103
+# against 14 ms, of "bluetooth" 110 against 18 ms; 10 probes 2.7, 11.7 and 4.8 ms against 10.5,
+# 12.2 and 15.8 (2026-12-05). (200 before: a store of 120 products spent 36 ms probing "fone".)
 SQLITE_STORE_PROBES = 30
 
 
