@@ -233,6 +233,7 @@ def stored_events(context, parcels: int, log) -> None:
         if made:
             log(f"partitions created for the stored range: {len(made)}")
     have = Parcel.objects.filter(s10__startswith=STORED_INDICATOR).count()
+    had = have
     qn = connection.ops.quote_name
     template = parcel_template(context)
     p_cols = [c for c in template]
@@ -294,6 +295,14 @@ def stored_events(context, parcels: int, log) -> None:
         have = hi
         log(f"stored: {have:,} parcels, {have * len(STORED_CODES):,} events "
             f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    try:  # written around recording: the parcels' state rows are rebuilt from them
+        from caravana.tracking.batch_sql import rebuild_state
+    except ImportError:  # code from before the state rows (docs/decisions/0039)
+        rebuild_state = None
+    if rebuild_state is not None and have != had:
+        t0 = time.perf_counter()
+        rows = rebuild_state()
+        log(f"state rows rebuilt: {rows:,} ({time.perf_counter() - t0:.0f} s)")
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("ANALYZE")

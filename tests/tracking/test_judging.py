@@ -225,15 +225,6 @@ def test_details_text_is_the_json_of_the_details_remembered_or_not(monkeypatch):
     }
 
 
-def test_pg_array_is_postgresql_array_text():
-    """The parameters of the PostgreSQL batch statements (read_prior, the parcel locks)."""
-    from caravana.tracking.batch_sql import pg_array
-
-    assert pg_array([3, 1, 2**40]) == "{3,1,1099511627776}"
-    assert pg_array(["t", "f"]) == "{t,f}"
-    assert pg_array([]) == "{}"
-
-
 def test_a_repeat_inside_a_new_batch_is_recorded_once_its_first_copy_kept(make_parcel):
     """SQLite inserts row by row and lets the unique key drop a repeat (PostgreSQL drops it
     before its one INSERT): either way one row, the first copy's, and one change."""

@@ -4,15 +4,17 @@ the lookup the buyer's page reads, and the merchants' webhooks that the changes 
 
 import datetime as dt
 import random
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caravana.tracking import lifecycle, queries, upu
+from caravana.tracking import batch_sql, lifecycle, queries, upu
 from caravana.tracking.batch import EventIn
-from caravana.tracking.models import TrackingEvent
+from caravana.tracking.models import ParcelState, TrackingEvent
 from caravana.tracking.recording import record_batch
 from tests.tracking.test_services import T0, carrier_event, current
 
@@ -174,7 +176,9 @@ def test_an_out_of_order_batch_is_judged_by_the_life_cycle(make_parcel):
 def test_judged_changes_match_the_pure_fold_whatever_the_order(make_parcel):
     """Random histories, sent in random batches and orders: after each batch, the last change
     reported per parcel and the lookup both agree with lifecycle.next_state folded over the
-    events recorded so far."""
+    events recorded so far; and at the end (on PostgreSQL, which keeps them), the state rows
+    recording kept batch by batch are the ones rebuilt from all the events at once, as are
+    those migration 0013 fills."""
     rnd = random.Random(15)
     parcels = [make_parcel() for _ in range(4)]
     codes = ["EDB", "EME", "EDG", "EMH", "EMI", "EDD", "EXX", "EDX", "EDX"]
@@ -210,6 +214,28 @@ def test_judged_changes_match_the_pure_fold_whatever_the_order(make_parcel):
             if want is not None:
                 assert current(p).status == want.status, p.pk
                 assert reported[p.pk] == want.status, p.pk
+    if connection.vendor != "postgresql":
+        assert not ParcelState.objects.exists()
+        return
+    # Whether delivered, not which EMI: the rows kept name the first EMI *recorded* (the one
+    # announced), a rebuild the earliest in time, which a later batch may have brought.
+    fields = ("parcel_id", "event_pk", "stage", "occurred_at", "code", "status")
+
+    def rows():
+        stored = ParcelState.objects.order_by("parcel_id").values_list(*fields, "delivered_pk")
+        return [(*row[:-1], row[-1] is not None) for row in stored]
+
+    kept = rows()
+    assert [row[5] for row in kept] == [
+        folded[p.pk].status for p in sorted(parcels, key=lambda p: p.pk)
+    ]
+    assert batch_sql.rebuild_state() == len(parcels)
+    assert rows() == kept
+    ParcelState.objects.all().delete()
+    migration = __import__("caravana.tracking.migrations.0013_parcel_state", fromlist=["fill"])
+    with connection.cursor() as cursor:  # the schema editor's execute, in this transaction
+        migration.fill(django_apps, SimpleNamespace(execute=cursor.execute, connection=connection))
+    assert rows() == kept
 
 
 @pytest.mark.django_db

@@ -177,50 +177,18 @@ def test_a_resend_with_another_time_is_a_second_event_on_postgresql_only(make_pa
 
 
 @postgres_only
-def test_the_prior_read_finds_a_parcels_delivery_through_the_parcels_own_index(
-    make_parcel, monkeypatch
-):
-    """recording's read before a batch asks whether each parcel already has an EMI. The
-    deliveries' index by time (trk_event_delivered: occurred_at, parcel WHERE code = 'EMI')
-    cannot answer that for one parcel without reading every EMI of the partition, and
-    PostgreSQL chose it whenever its statistics were older than the month's deliveries (0.4 ms
-    a parcel at a million events). The statement is spelled so that no plan may use it:
-    here it is the cheapest index left, and still not taken."""
-    from caravana.tracking import batch_sql
-
-    parcels = [make_parcel() for _ in range(3)]
-    record_batch([event(p, "EMI", at(THIS_MONTH, 1), "d") for p in parcels[:2]])
-    seen: list[tuple[str, list]] = []
-    real = batch_sql.raw_cursor
-
-    class Recording:
-        def __init__(self):
-            self.cursor = real()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.cursor.close()
-
-        def execute(self, sql, params=None, prepare=None):
-            seen.append((sql, params))
-            return self.cursor.execute(sql, params)
-
-        def fetchall(self):
-            return self.cursor.fetchall()
-
-        def fetchone(self):
-            return self.cursor.fetchone()
-
-    monkeypatch.setattr(batch_sql, "raw_cursor", Recording)
-    ids = sorted(p.pk for p in parcels)
-    _prior, has_emi = batch_sql.read_prior(ids, ids, nested=True)
-    assert has_emi == {parcels[0].pk, parcels[1].pk}
-    sql, params = next((s, p) for s, p in seen if "LATERAL" in s)
-    with connection.cursor() as cursor:
-        for kind in ("seqscan", "bitmapscan", "sort"):
-            cursor.execute(f"SET LOCAL enable_{kind} = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "occurred_at_parcel_id" not in plan and "trk_event_delivered" not in plan, plan
+def test_a_delivery_archived_with_its_month_is_still_known(make_parcel, tmp_path):
+    """A batch is judged against the parcels' state rows, not their earlier events: once the
+    month of a delivery is archived (its partition detached and dropped), a late scan leaves
+    the parcel delivered and a second EMI is not announced as its delivery again."""
+    parcel = make_parcel()
+    partitions.create_months(OLD_B, THIS_MONTH)
+    first = record_batch([event(parcel, "EMI", at(OLD_B), "d")])
+    assert first.delivered == [parcel.s10]
+    partitions.archive_before(partitions.add_months(OLD_B, 1), tmp_path)
+    assert not carriers(parcel).filter(code="EMI").exists()
+    late = record_batch([event(parcel, "EDD", at(THIS_MONTH, 1), "late")])
+    again = record_batch([event(parcel, "EMI", at(THIS_MONTH, 2), "again")])
+    assert (late.changes, late.delivered) == ([], [])
+    assert again.delivered == []
+    assert [(c.old_status, c.new_status) for c in again.changes] == [("delivered", "delivered")]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from caravana.tracking import batch_sql, queries
+from caravana.tracking import queries
 from caravana.tracking.batch import EventIn
 from caravana.tracking.events import parcel_delivered
 from caravana.tracking.models import TrackingEvent
@@ -203,19 +203,15 @@ def test_two_emis_in_one_batch_publish_the_earlier(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("locks_max", [batch_sql.PARCEL_LOCKS_MAX, 1], ids=["per-parcel", "all"])
-def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant, monkeypatch,
-                                                             locks_max):  # fmt: skip
+def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
     """Two writers post interleaved halves of a parcel's history, each in its own transaction
     and connection; whoever commits last, the status is the latest event by time, and each
-    batch judged its change against the other's committed events (they took turns), so only
-    the first change of all starts from the parcel's label. One writer's batches carry a
-    second parcel; with PARCEL_LOCKS_MAX at 1 they lock all parcels at once (on PostgreSQL),
-    the other writer's still one by one, and the two still take turns."""
+    batch judged its change against the other's committed events (they took turns on the
+    parcel's state row), so only the first change of all starts from the parcel's label. One
+    writer's batches carry a second parcel."""
     from caravana.fulfillment.services import parcels as parcel_services
     from tests.fulfillment.conftest import parcel_data
 
-    monkeypatch.setattr(batch_sql, "PARCEL_LOCKS_MAX", locks_max)
     parcel = parcel_services.create_parcel(merchant, parcel_data())
     other = parcel_services.create_parcel(merchant, parcel_data())
     codes = ["EDB", "EDD", "EDE", "EMG", "EDG", "EMF", "EDD", "EMG"]
@@ -256,32 +252,6 @@ def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_pa
     ev = carrier_event(parcel, "EMC", 0)
     ev.occurred_at, ev.source = later, "flight"
     assert record_batch([ev]).created == 1
-
-
-def test_many_small_batches_in_one_transaction_stop_at_the_lock_limit(make_parcel, monkeypatch):
-    """A caller's transaction recording parcel after parcel (several hub steps) holds no more
-    than PARCEL_LOCKS_MAX parcel locks on PostgreSQL: past it, it takes the lock over all
-    parcels exclusively, and no parcel lock after that."""
-    from django.db import transaction
-
-    monkeypatch.setattr(batch_sql, "PARCEL_LOCKS_MAX", 3)
-    parcels = [make_parcel() for _ in range(5)]
-    with transaction.atomic():
-        for p in parcels:
-            record_batch([carrier_event(p, "EDB", 1)])
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT classid::int, mode, count(*) FROM pg_locks WHERE locktype = "
-                    "'advisory' AND pid = pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2"
-                )
-                held = cursor.fetchall()
-            assert held == [
-                (batch_sql.PG_LOCK_ALL, "ExclusiveLock", 1),
-                (batch_sql.PG_LOCK_ALL, "ShareLock", 1),
-                (batch_sql.PG_LOCK_SPACE, "ExclusiveLock", 3),
-            ]
-    assert {current(p).code for p in parcels} == {"EDB"}
 
 
 def test_a_database_isolation_level_other_than_read_committed_fails_the_checks():

@@ -49,13 +49,6 @@ class Delivered(NamedTuple):
     at: str  # the EMI's occurred_at, ISO 8601 in UTC
 
 
-def delivered_row(parcel_id: int, event_pk: int, ev: EventIn) -> Delivered:
-    """The Delivered row of a batch's first EMI for a parcel."""
-    return Delivered(
-        parcel_id, event_pk, ev.identifier, ev.occurred_at.astimezone(dt.UTC).isoformat()
-    )
-
-
 @dataclass
 class BatchResult:
     received: int = 0

@@ -1,6 +1,7 @@
 """The database-specific statements of recording a batch, one version per database: the
-INSERT … ON CONFLICT of the events, the read of each parcel's newest event before it (with
-PostgreSQL's advisory locks), and the look-up of a carrier's parcels by S10. SQLite and
+INSERT … ON CONFLICT of the events and the judgement of what it changed (on PostgreSQL in the
+same statement, through each parcel's state row: docs/decisions/0039; on SQLite after it,
+from the parcels' events), and the look-up of a carrier's parcels by S10. SQLite and
 PostgreSQL are each given what is fastest on them (tracking.recording says why the batch is
 shaped so)."""
 
@@ -8,20 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
 from contextlib import closing
 from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
 from caravana.tracking import lifecycle, upu
 from caravana.tracking.batch import Delivered, EventIn, StatusChange
-from caravana.tracking.models import TrackingEvent
+from caravana.tracking.models import ParcelState, TrackingEvent
 
 #: Rows per INSERT / status read: keeps statements under SQLite's bound-parameter limit.
 CHUNK = 1000
@@ -119,14 +119,6 @@ class Insert(NamedTuple):
     table: str
 
 
-def insert_events(insert: Insert) -> list[tuple[int, EventIn]]:
-    """PostgreSQL: run a statement of event_insert; the new events with their ids."""
-    with raw_cursor() as cursor:
-        cursor.execute(insert.sql, insert.params, prepare=prepare())
-        by_key = {(ev.source, ev.event_id): ev for ev in insert.chunk}
-        return [(pk, by_key[(src, eid)]) for pk, src, eid in cursor.fetchall()]
-
-
 def stage_sql(alias: str) -> str:
     """The life-cycle stage of an outcome event's status (lifecycle.STAGE), in SQL."""
     qn = connection.ops.quote_name
@@ -162,8 +154,43 @@ def current_sql(table: str, pid: str, bound: str = "") -> str:
     )
 
 
+#: The state row's columns, in the order the statements below give them.
+_STATE_COLUMNS = ("parcel_id", "event_pk", "stage", "occurred_at", "code", "status",
+                  "previous_status", "delivered_pk", "delivered_at")  # fmt: skip
+#: What the upsert gives back: a row per parcel whose state it wrote.
+_STATE_RETURNED = ("parcel_id", "event_pk", "code", "previous_status", "status", "delivered_pk")
+
+
+def _state_upsert(select: str) -> str:
+    """PostgreSQL: INSERT of a chunk's best rows into the parcels' state (`select` gives them
+    in _STATE_COLUMNS' order), each replacing the row already there only when it comes later
+    in the life cycle (tracking.lifecycle: higher stage, then later, then recorded last), and
+    the first delivery set once. The SET expressions read the row as it was. Under READ
+    COMMITTED the upsert judges against the newest committed version of the row, locking it,
+    so two batches for one parcel take turns on the row and neither announces a change from a
+    state the other has left (tracking.checks)."""
+    qn = connection.ops.quote_name
+    table = qn(ParcelState._meta.db_table)
+    newer = "(excluded.stage, excluded.occurred_at, excluded.event_pk) > (c.stage, c.occurred_at, c.event_pk)"  # noqa: E501
+    sets = [
+        f"{col} = CASE WHEN {newer} THEN excluded.{col} ELSE c.{col} END"
+        for col in ("event_pk", "stage", "occurred_at", "code", "status")
+    ]
+    sets += [
+        f"previous_status = CASE WHEN {newer} THEN c.status ELSE c.previous_status END",
+        "delivered_pk = coalesce(c.delivered_pk, excluded.delivered_pk)",
+        "delivered_at = CASE WHEN c.delivered_pk IS NULL THEN excluded.delivered_at "
+        "ELSE c.delivered_at END",
+    ]
+    return (
+        f"INSERT INTO {table} AS c ({', '.join(_STATE_COLUMNS)}) {select} "
+        f"ON CONFLICT (parcel_id) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE {newer} OR (c.delivered_pk IS NULL AND excluded.delivered_pk IS NOT NULL)"
+    )
+
+
 class Judged(NamedTuple):
-    """What a SQLite batch recorded and changed (sqlite_record)."""
+    """What a batch recorded and changed (sqlite_record, pg_record)."""
 
     created: int
     changes: list[StatusChange]
@@ -241,10 +268,72 @@ def _sqlite_statements(table: str) -> tuple[str, str, str]:
     return f"SELECT coalesce(max(id), 0) FROM {table}", judge, first_emis
 
 
+def _best_rows_sql(table: str) -> str:
+    """Of all the events, each parcel's best (tracking.lifecycle: highest stage, then latest,
+    then recorded last) with its earliest EMI, in _STATE_COLUMNS' order: what the state rows
+    hold, for rebuild_state."""
+    meta = TrackingEvent._meta
+    qn = connection.ops.quote_name
+    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
+    best = (
+        f"SELECT DISTINCT ON (t.{parcel}) t.{parcel} AS pid, t.id, {stage_sql('t')} AS stage, "
+        f"t.{at} AS at, t.code, t.status FROM {table} AS t "
+        f"ORDER BY t.{parcel}, 3 DESC, t.{at} DESC, t.id DESC"
+    )
+    first_emi = (
+        f"SELECT DISTINCT ON ({parcel}) {parcel} AS pid, id, {at} AS at FROM {table} "
+        f"WHERE code = 'EMI' ORDER BY {parcel}, {at}, id"
+    )
+    return (
+        f"SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at "
+        f"FROM ({best}) AS b LEFT JOIN ({first_emi}) AS e ON e.pid = b.pid"
+    )
+
+
+def rebuild_state() -> int:
+    """PostgreSQL: every parcel's state row anew from its recorded events, in one
+    transaction; returns how many (0 on SQLite, which keeps none). For events written around
+    recording (a bulk load, the benchmarks' generated history, a restored archive): the rows
+    recording keeps are otherwise never rebuilt."""
+    if connection.vendor != "postgresql":
+        return 0
+    qn = connection.ops.quote_name
+    table = qn(TrackingEvent._meta.db_table)
+    state = qn(ParcelState._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {state}")
+        cursor.execute(f"INSERT INTO {state} ({', '.join(_STATE_COLUMNS)}) {_best_rows_sql(table)}")
+        return cursor.rowcount
+
+
+def pg_record(insert: Insert) -> Judged:
+    """PostgreSQL: insert a chunk of events and judge what it changed, in one statement
+    (_pg_statement): no read of the parcels' earlier events, which sit in every monthly
+    partition, and no lock but the state rows' own."""
+    delivery = upu.DELIVERY
+    s10s = {ev.parcel_id: ev.identifier for ev in insert.chunk if ev.code == delivery}
+    with raw_cursor() as cursor:
+        cursor.execute(insert.sql, insert.params, prepare=prepare())
+        rows = cursor.fetchall()
+    created = rows[0][0]
+    utc = dt.UTC
+    changes: list[StatusChange] = []
+    delivered: list[Delivered] = []
+    for _n, pid, pk, code, old, new, changed, d_pk, at in rows:
+        if pid is None:  # the count's row when nothing was written
+            continue
+        if changed:
+            changes.append(StatusChange(pid, pk, code, old, new))
+        if d_pk is not None:
+            delivered.append(Delivered(pid, d_pk, s10s[pid], at.astimezone(utc).isoformat()))
+    return Judged(created, changes, delivered)
+
+
 def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
-    """The insert of a chunk of events, skipping repeats (ON CONFLICT DO NOTHING), from which
-    insert_events learns which rows are new (Django's bulk_create(ignore_conflicts=True) does
-    the same insert but cannot say which rows it kept). On PostgreSQL the rows travel as one
+    """The insert of a chunk of events, skipping repeats (ON CONFLICT DO NOTHING): on
+    PostgreSQL the statement of pg_record, which also writes the parcels' state from the rows
+    it kept (Django's bulk_create(ignore_conflicts=True) cannot say which those are). On
+    PostgreSQL the rows travel as one
     JSON parameter of an INSERT … SELECT … RETURNING instead of 14,000 parameters, which the
     driver would otherwise spend longer adapting than the server spends inserting; on SQLite
     they go to executemany (sqlite_record). Built outside the transaction."""
@@ -293,161 +382,40 @@ def _insert_sql(vendor: str) -> tuple[str, str]:
         select = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_PG_TYPES))
         # details travel as JSON inside the row; an empty one as null, stored as {}.
         select = select.replace("(r->>12)::jsonb", "coalesce(r->12, '{}'::jsonb)")
-        return table, (
+        insert = (
             head + f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
-            f"ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('source')}, {qn('event_id')}"
+            f"ON CONFLICT DO NOTHING"
         )
+        return table, _pg_statement(insert)
     return table, head + f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
 
 
-def pg_array(values: Iterable[int | str]) -> str:
-    """Integers, or PostgreSQL's boolean words "t"/"f", as the text of a PostgreSQL array
-    ("{1,2,3}"), for a ``%s::bigint[]`` (or ``bool[]``) parameter: psycopg adapts a list in
-    Python, item by item (about a tenth of a webhook batch's Python time on PostgreSQL,
-    profiled), where this is one join in C. Only for values whose text needs no quoting
-    (never a carrier's string)."""
-    return "{" + ",".join(map(str, values)) + "}"
-
-
-#: Advisory-lock namespaces (pg_advisory_xact_lock's first key): one lock per parcel ("trk"
-#: in ASCII), and one over all of them ("tra") for batches of more parcels than that.
-PG_LOCK_SPACE = 0x74726B
-PG_LOCK_ALL = 0x747261
-#: A batch of more parcels than this (a flight's EMC for everything on board) locks them all at
-#: once instead of one by one: a lock per parcel would overflow PostgreSQL's shared lock table
-#: (max_locks_per_transaction × max_connections entries, 6,400 by default).
-PARCEL_LOCKS_MAX = 1000
-
-
-def _pg_take_turns(cursor: Any, parcel_ids: list[int], nested: bool) -> None:
-    """The advisory locks of read_prior, held to the end of the transaction. A batch recorded
-    inside a caller's transaction (several hub steps, each its own batch) counts the parcel
-    locks that transaction took before, so that many small batches cannot add up to more than
-    PARCEL_LOCKS_MAX either; past it, the lock over all parcels is taken exclusively (asked for
-    again by each later batch, which PostgreSQL grants at once to its holder).
-
-    The count is kept on the connection, keyed by the transaction's id: asking pg_locks would
-    copy the server's whole lock table, under the lock manager's locks, on every hub step. It
-    can only overstate what is held (a savepoint rolled back releases its locks, not the
-    count), which errs towards the exclusive lock. (Taking that lock exclusively while holding
-    it shared can deadlock with another transaction doing the same at the same moment:
-    PostgreSQL then aborts one of them, whose caller sees an error and may retry.)"""
-    held, xid = 0, None
-    if nested:
-        # Assigns the transaction an id if it had none yet: it is about to insert anyway.
-        cursor.execute("SELECT pg_current_xact_id()::text")
-        (xid,) = cursor.fetchone()
-        counted = getattr(connection, "_tracking_parcel_locks", None)
-        if counted is not None and counted[0] == xid:
-            held = counted[1]
-        # Per connection: a transaction's count survives between nested batches.
-        connection._tracking_parcel_locks = (xid, held + len(parcel_ids))  # type: ignore[attr-defined]
-    if held + len(parcel_ids) > PARCEL_LOCKS_MAX:
-        # Exclusive over every parcel: waits for the batches in flight and holds off new ones
-        # until this commits. Rare (a flight's movement, many hub steps at once) and short.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [PG_LOCK_ALL])
-        return
-    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [PG_LOCK_ALL])
-    # In key order (a parcel id past 2³¹ − 1 wraps), so two batches never wait on each other
-    # in opposite orders.
-    cursor.execute(
-        "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
-        "(x %% 2147483647)::int AS k FROM unnest(%s::bigint[]) AS x ORDER BY k) AS keys",
-        [PG_LOCK_SPACE, pg_array(parcel_ids)],
-        prepare=prepare(),
-    )
-
-
-#: "Is this an EMI?" spelled so that no planner can answer "has this parcel an EMI?" from
-#: trk_event_delivered, the deliveries' index by time (occurred_at, parcel) WHERE code = 'EMI':
-#: led by the time, it holds the parcel second, so a probe for one parcel reads every EMI of
-#: the partition. PostgreSQL chose it whenever its statistics predate the month's deliveries
-#: (0.4 ms a parcel, 85 of a batch's 99 ms at a million events stored); the parcel's own index
-#: (parcel, occurred_at, id) reads its few events instead.
-_EMI_BY_PARCEL = "x.code || '' = 'EMI'"
-
-
-def read_prior(
-    parcel_ids: list[int], emi_ids: list[int], nested: bool = False
-) -> tuple[dict[int, tuple], set[int]]:
-    """Before a batch is inserted: each parcel's current recorded event (tracking.lifecycle: its
-    latest outcome event of the highest stage, else its newest) as (time key, event id,
-    status), and which of `emi_ids` already have an EMI. One statement, an index probe per
-    parcel on trk_event_parcel_time (parcel, occurred_at, id).
-
-    Two batches touching one parcel must not both judge against the state before either:
-    SQLite's writer lock, taken at BEGIN (transaction_mode IMMEDIATE), already makes them take
-    turns; on PostgreSQL a transaction-scoped advisory lock per parcel, taken in key order,
-    does (after a shared lock over all parcels, which a transaction past PARCEL_LOCKS_MAX
-    parcels takes exclusively instead: _pg_take_turns), and the read is a statement of its
-    own after the locks, so that its snapshot (READ COMMITTED: tracking.checks) sees the
-    events of a batch that held one. `nested`: called inside a caller's transaction."""
-    if not parcel_ids:
-        return {}, set()
+def _pg_statement(insert: str) -> str:
+    """pg_record's statement around `insert` (the chunk's INSERT … ON CONFLICT DO NOTHING):
+    from the rows the insert kept, each parcel's best one (tracking.lifecycle) and earliest
+    EMI, upserted into the parcels' state (_state_upsert) in parcel order, so that two batches
+    lock the rows they share in the same order; then a row per state written, saying whether
+    its current event and its first delivery are now this chunk's, each with the count of
+    events inserted (a single row of the count alone when no state was written)."""
     qn = connection.ops.quote_name
     meta = TrackingEvent._meta
-    table = qn(meta.db_table)
     parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
-    with raw_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _pg_take_turns(cursor, parcel_ids, nested)
-            # Both lookups are LATERAL with LIMIT 1, an index probe per parcel: written as a
-            # correlated EXISTS, the EMI test was planned as one hashed scan of every EMI
-            # in the table.
-            emi = set(emi_ids)
-            # The outcome probe reads the partial index trk_event_parcel_outcome; a parcel
-            # still on its way has no row there.
-            micros = "(extract(epoch FROM {0}) * 1000000)::bigint"
-            cursor.execute(
-                f"SELECT v.pid, {micros.format('e.' + at)}, e.id, e.status, "
-                f"d.found IS NOT NULL, {micros.format('f.' + at)}, f.id, f.status "
-                f"FROM unnest(%s::bigint[], %s::bool[]) AS v(pid, emi) "
-                f"CROSS JOIN LATERAL (SELECT y.id, y.{at}, y.status FROM {table} y "
-                f"WHERE y.{parcel} = v.pid ORDER BY y.{at} DESC, y.id DESC LIMIT 1) AS e "
-                f"LEFT JOIN LATERAL (SELECT z.id, z.{at}, z.status FROM {table} z "
-                f"WHERE z.{parcel} = v.pid AND {outcomes_sql('z')} "
-                f"ORDER BY {stage_sql('z')} DESC, z.{at} DESC, z.id DESC LIMIT 1) AS f ON true "
-                f"LEFT JOIN LATERAL (SELECT true AS found FROM {table} x WHERE v.emi "
-                f"AND x.{parcel} = v.pid AND {_EMI_BY_PARCEL} LIMIT 1) AS d ON true",
-                [
-                    pg_array(parcel_ids),
-                    pg_array(["t" if pid in emi else "f" for pid in parcel_ids]),
-                ],
-                prepare=prepare(),
-            )
-        else:
-            # occurred_at || '': the stored text, without the datetime converter.
-            cursor.execute(
-                f"SELECT v.value, e.{at} || '', e.id, e.status, "
-                f"CASE WHEN v.value IN (SELECT value FROM json_each(?)) THEN EXISTS (SELECT 1 "
-                f"FROM {table} x WHERE x.{parcel} = v.value AND x.code = 'EMI') ELSE 0 END, "
-                f"NULL, NULL, NULL "
-                f"FROM json_each(?) AS v JOIN {table} e ON e.id = {current_sql(table, 'v.value')}",
-                [json.dumps(emi_ids), json.dumps(parcel_ids)],
-            )
-        rows = cursor.fetchall()
-    # The current event: the outcome one when there is one (it outranks any later scan).
-    return {
-        pid: (f_at, f_pk, f_status) if f_pk is not None else (at_key, pk, status)
-        for pid, at_key, pk, status, _emi, f_at, f_pk, f_status in rows
-    }, {row[0] for row in rows if row[4]}
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
-def pg_micros(value: dt.datetime) -> int:
-    """An aware time as integer microseconds since the epoch, as read_prior reads it back."""
-    return (value - _EPOCH) // _MICROSECOND
-
-
-def time_key() -> Callable[[dt.datetime], Any]:
-    """A new event's time as read_prior reads a recorded one back, to compare the two: exact
-    integer microseconds on PostgreSQL, Django's own UTC text on SQLite (which orders
-    correctly as text); parsing the recorded times back into datetimes would cost more than
-    reading them."""
-    return pg_micros if connection.vendor == "postgresql" else sqlite_time
+    upsert = _state_upsert(
+        "SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at "
+        "FROM best b LEFT JOIN emi e ON e.pid = b.pid ORDER BY b.pid"
+    )
+    return (
+        f"WITH ins AS ({insert} RETURNING id, {parcel} AS pid, {at} AS at, status, code), "
+        f"best AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, {stage_sql('i')} AS stage, i.at, "
+        f"i.code, i.status FROM ins i ORDER BY i.pid, 3 DESC, i.at DESC, i.id DESC), "
+        f"emi AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, i.at FROM ins i "
+        f"WHERE i.code = 'EMI' ORDER BY i.pid, i.at, i.id), "
+        f"up AS ({upsert} RETURNING {', '.join(_STATE_RETURNED)}, delivered_at) "
+        f"SELECT n.n, up.parcel_id, up.event_pk, up.code, up.previous_status, up.status, "
+        f"up.event_pk = b.id, CASE WHEN up.delivered_pk = e.id THEN e.id END, e.at "
+        f"FROM (SELECT count(*) AS n FROM ins) AS n LEFT JOIN up ON true "
+        f"LEFT JOIN best b ON b.pid = up.parcel_id LEFT JOIN emi e ON e.pid = up.parcel_id"
+    )
 
 
 def parcels_by_s10(identifiers: set[str]) -> dict[str, tuple[int, int | None, str | None]]:

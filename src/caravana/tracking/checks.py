@@ -11,11 +11,10 @@ from django.db import connections
 
 @register()
 def read_committed(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """Recording a batch reads the parcels' newest events after taking their locks
-    (batch_sql.read_prior) and relies on that statement seeing what committed while it waited:
-    PostgreSQL's READ COMMITTED, its default. Under REPEATABLE READ or SERIALIZABLE the read
-    would see the snapshot from the transaction's first statement, and two batches could both
-    announce a change from the same state."""
+    """Recording a batch upserts the parcels' state rows and relies on the upsert judging
+    against the newest committed version of a row it waited for (batch_sql._state_upsert):
+    PostgreSQL's READ COMMITTED, its default. Under REPEATABLE READ or SERIALIZABLE a batch
+    that waited for another's row would fail with a serialization error instead."""
     return isolation_errors(settings.DATABASES)
 
 

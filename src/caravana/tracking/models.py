@@ -6,7 +6,8 @@ which keeps the older constraint, also a resend of an id with another time). On 
 table is partitioned by month of occurred_at (docs/decisions/0008, tracking.partitions). A
 parcel's status is its current event's, the latest of its highest life-cycle stage
 (tracking.lifecycle), read through the (parcel, occurred_at, id) index and the partial index
-of the outcome events; no row holds it (docs/decisions/0004)."""
+of the outcome events (docs/decisions/0004); on PostgreSQL recording also keeps it in the
+parcel's ParcelState row, to judge a batch without reading earlier events (decision 0039)."""
 
 from __future__ import annotations
 
@@ -188,6 +189,39 @@ class TrackingEvent(models.Model):
             return str(label)
         # A code we have no words for: a neutral line, the code itself shown beside it.
         return str(_("Tracking update"))
+
+
+class ParcelState(models.Model):
+    """A parcel's current event (tracking.lifecycle) and its first delivery, as recording last
+    judged them, on PostgreSQL only: written by the statement that inserts a batch's events,
+    and read by nothing else. It lets a batch judge its status changes and first deliveries
+    without reading the parcel's earlier events, which sit in every monthly partition and may
+    have been archived (docs/decisions/0039). SQLite (no partitions, nothing archived) judges
+    from the events themselves and leaves this table empty. Not a foreign key to the event:
+    the partitioned table has no single-column key."""
+
+    # No constraint in the database, as for the events (docs/decisions/0003): recording only
+    # writes rows for parcels it has just read, and Django's delete cascade removes them.
+    parcel = models.OneToOneField(
+        Parcel,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tracking_state",
+        db_constraint=False,
+    )
+    event_pk = models.BigIntegerField()  # the current event's id
+    stage = models.PositiveSmallIntegerField()  # lifecycle.STAGE of its status
+    occurred_at = models.DateTimeField()
+    code = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # The status before the current event became current (None: the parcel had no event).
+    previous_status = models.CharField(max_length=20, null=True, blank=True)
+    # The first EMI recorded (tracking.events.parcels_delivered was sent for it).
+    delivered_pk = models.BigIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.parcel_id}: {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class WebhookEndpoint(models.Model):

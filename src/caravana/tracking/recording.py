@@ -9,14 +9,13 @@ Why it is shaped this way:
 * Tolerant of disorder: a parcel's status is its current event in the life cycle
   (tracking.lifecycle: the latest by occurred_at of its highest stage, ties broken by the
   event's row id), not the last to arrive, so a scan after delivery leaves it delivered;
-  it is read from the events themselves (docs/decisions/0004), so nothing but the insert is
-  written. What a batch changes, which
-  the webhooks and the delivered signal need, is judged against the parcels' newest events
-  read just before the insert, with concurrent batches for a parcel taking turns
-  (batch_sql.read_prior).
-* Set-wise: a batch costs a handful of statements whatever its size (one read of the parcels'
-  newest events, one insert), which is what lets ingestion run at tens of thousands of
-  events a second.
+  the pages read it from the events themselves (docs/decisions/0004). What a batch changes,
+  which the webhooks and the delivered signal need, is judged on PostgreSQL against each
+  parcel's state row, upserted by the statement that inserts the events (batch_sql.pg_record,
+  docs/decisions/0039), and on SQLite against the parcels' events, after the insert
+  (batch_sql.sqlite_record); either way concurrent batches for a parcel take turns.
+* Set-wise: a batch costs a handful of statements whatever its size (on PostgreSQL one per
+  1,000 events), which is what lets ingestion run at tens of thousands of events a second.
 * Side effects after commit: parcels_delivered (tracking.events) once per batch for the
   parcels at their first EMI, and the buyer e-mail / merchant webhooks, owed through a
   FollowUp row written in the batch's transaction and drained by a worker (tracking.follow_ups),
@@ -42,7 +41,7 @@ from django.utils.translation import gettext as _
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error
 from caravana.tracking import batch_sql, follow_ups, lifecycle, upu
-from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange, delivered_row
+from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange
 from caravana.tracking.error_codes import TrackingErrorCode
 
 logger = logging.getLogger(__name__)
@@ -217,22 +216,11 @@ def record_checked(events: list[EventIn]) -> BatchResult:
         batch_sql.event_insert(ordered[i : i + batch_sql.CHUNK], now)
         for i in range(0, len(ordered), batch_sql.CHUNK)
     ]
-    rows: list[Delivered] = []
-    nested = connection.in_atomic_block  # inside a caller's transaction (a hub step)
     with transaction.atomic():
         if pg:
-            parcel_ids = sorted({ev.parcel_id for ev in ordered})
-            emi_ids = sorted({ev.parcel_id for ev in ordered if ev.code == upu.DELIVERY})
-            prior, prior_emi = batch_sql.read_prior(parcel_ids, emi_ids, nested)
-            created: list[tuple[int, EventIn]] = []
-            for insert in inserts:
-                created += batch_sql.insert_events(insert)
-            result.created = len(created)
-            if created:
-                # Compared before the commit, so that the follow-up row commits with the
-                # events (the parcels' locks are held for this Python too).
-                result.changes, delivered = _compare(created, prior, prior_emi)
-                rows = [delivered_row(*d) for d in delivered]
+            judged = [batch_sql.pg_record(insert) for insert in inserts]
+            result.created = sum(j.created for j in judged)
+            result.changes, rows = _merge(judged)
         else:
             result.created, result.changes, rows = batch_sql.sqlite_record(inserts, ordered)
         if result.changes or rows:
@@ -248,40 +236,20 @@ def record_checked(events: list[EventIn]) -> BatchResult:
     return result
 
 
-def _compare(
-    created: list[tuple[int, EventIn]], prior: dict[int, tuple], prior_emi: set[int]
-) -> tuple[list[StatusChange], list[tuple[int, int, EventIn]]]:
-    """The status changes and first deliveries a batch makes, from what was recorded before it
-    (batch_sql.read_prior): a parcel's status changes when its current new event
-    (tracking.lifecycle: highest stage, then latest) comes after its current earlier one, and
-    it is delivered now when the batch holds its first EMI. Returns the changes and (parcel
-    id, EMI event pk, EMI)s."""
-    best: dict[int, tuple[int, dt.datetime, int, EventIn]] = {}
-    first_emi: dict[int, tuple[dt.datetime, int, EventIn]] = {}
-    delivery = upu.DELIVERY
-    stages = lifecycle.STAGE
-    for pk, ev in created:
-        pid, at = ev.parcel_id, ev.occurred_at
-        rank = stages.get(ev.status, 0)
-        cur = best.get(pid)
-        # The life cycle's current event (tracking.lifecycle): highest stage, then time, then id.
-        if cur is None or (rank, at, pk) > cur[:3]:
-            best[pid] = (rank, at, pk, ev)
-        if ev.code == delivery:
-            cur_emi = first_emi.get(pid)
-            if cur_emi is None or at < cur_emi[0] or (at == cur_emi[0] and pk < cur_emi[1]):
-                first_emi[pid] = (at, pk, ev)
-    time_key = batch_sql.time_key()  # how read_prior gave the recorded times
-    changes: list[StatusChange] = []
-    for pid in sorted(best):
-        rank, at, pk, ev = best[pid]
-        old = prior.get(pid)
-        if old is None or (rank, time_key(at), pk) > (stages.get(old[2], 0), *old[:2]):
-            changes.append(StatusChange(pid, pk, ev.code, old[2] if old else None, ev.status))
-    delivered = [
-        (pid, pk, ev) for pid, (_at, pk, ev) in sorted(first_emi.items()) if pid not in prior_emi
-    ]
-    return changes, delivered
+def _merge(judged: list[batch_sql.Judged]) -> tuple[list[StatusChange], list[Delivered]]:
+    """A batch of more than batch_sql.CHUNK events is recorded chunk by chunk: a parcel whose
+    status two chunks moved changed once, from its status before the first to the last's."""
+    if len(judged) == 1:
+        return judged[0].changes, judged[0].delivered
+    changes: dict[int, StatusChange] = {}
+    for j in judged:
+        for ch in j.changes:
+            first = changes.get(ch.parcel_id)
+            if first is not None:
+                ch = ch._replace(old_status=first.old_status)
+            changes[ch.parcel_id] = ch
+    delivered = [d for j in judged for d in j.delivered]  # set once per parcel: no repeats
+    return [changes[pid] for pid in sorted(changes)], sorted(delivered)
 
 
 #: No parcel event can be older; 0001-01-01T00:00+14:00 is not even a datetime in UTC
