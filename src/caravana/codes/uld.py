@@ -64,6 +64,8 @@ More information:
 'PMC 12345 AB'
 >>> TYPES['PMC'].max_gross_kg
 6804
+>>> TYPES['AKE'].tare_kg
+75
 >>> validate('PMC123AB')
 Traceback (most recent call last):
     ...
@@ -99,6 +101,9 @@ class UldType:
     note: str = ""
     verified: bool = True
     source: str = "shared/reference/logistics.md (IATA ULD Regulations, gathered 2026-11)"
+    #: The empty unit's weight, counted in its gross; 0 where no published figure was found.
+    tare_kg: int = 0
+    tare_source: str = ""
 
 
 #: Known ULD types with their base dimensions and maximum gross weight.
@@ -111,7 +116,8 @@ TYPES: dict[str, UldType] = {
         usable_base_cm=(304, 230),
         height_cm=300,
         max_gross_kg=6804,
-        note="freighter main-deck standard; height up to ~300 cm on the main deck",
+        note="freighter main-deck standard; height up to ~300 cm on the main deck; tare "
+        "unknown (no published figure found, 2026-12-05): counted as 0",
     ),
     "PAG": UldType(
         code="PAG",
@@ -119,7 +125,8 @@ TYPES: dict[str, UldType] = {
         kind="pallet",
         base_cm=(318, 224),
         max_gross_kg=6033,
-        note="max gross ~6,033 kg is unverified",
+        note="max gross ~6,033 kg is unverified; tare unknown (no published figure found, "
+        "2026-12-05): counted as 0",
         verified=False,
     ),
     "AKE": UldType(
@@ -132,6 +139,13 @@ TYPES: dict[str, UldType] = {
         max_gross_kg=1588,
         volume_m3=4.3,
         note="lower-deck container",
+        # A typical aluminium unit: B. Rogers (Nordisk Aviation Products), "Lightweight
+        # containers - the next step", Payload Asia, June 2007 ("the tare weight of a typical
+        # LD3 fell to around 75kg"; payloadasia.com/2007/06/lightweight-containers-the-next-step).
+        # Composite units are lighter (Lufthansa Cargo's by 13-14 kg: aviationbenefits.org,
+        # "Lightening the load", 2013), older ones heavier (~100-135 kg, the same article).
+        tare_kg=75,
+        tare_source="Nordisk via Payload Asia, 2007-06: a typical aluminium LD3 ~75 kg",
     ),
 }
 

@@ -212,7 +212,8 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
                 "usable_volume_m3": _usable_volume(t),
                 "verified": t.verified,
                 "note": t.note,
-                "source": t.source,
+                "source": f"{t.source}; tare: {t.tare_source}" if t.tare_source else t.source,
+                "tare_kg": t.tare_kg,
             },
         )
     n_flights = _seed_flights(today or dt.date.today())
