@@ -159,3 +159,21 @@ def test_existing_rule_sets_learn_the_new_documents_unless_the_operator_edited_t
     ar.refresh_from_db(), pe.refresh_from_db()
     assert ar.body["buyer_id_types"] == ["ar.cuit", "ar.cuil", "ar.dni"]
     assert pe.body["buyer_id_types"] == ["pe.ruc"]
+
+
+def test_a_peruvian_dni_with_a_wrong_check_character_is_not_taken_for_a_ce():
+    """Nine characters in Peru, without a type: a DNI with its check character, or a carné de
+    extranjería. A right check character is a DNI; a wrong one is refused until the buyer says
+    which it is (it used to be stored as a CE, the typo unseen), naming the type field's
+    choice; with the type given, each is taken as what it says."""
+    assert validate_buyer_id("PE", "12345678-1") == ("pe.cui", "123456781")
+    with pytest.raises(ValidationError) as err:
+        validate_buyer_id("PE", "12345678-4")
+    message = err.value.message_dict["buyer_id"][0]
+    assert "DNI" in message and "Carné de extranjería" in message
+    assert err.value.error_dict["buyer_id"][0].code == "ambiguous_document"
+    assert validate_buyer_id("PE", "12345678-4", "pe.ce") == ("pe.ce", "123456784")
+    with pytest.raises(ValidationError) as err:  # said to be a DNI: it looks like a CE
+        validate_buyer_id("PE", "12345678-4", "pe.cui")
+    assert err.value.error_dict["buyer_id"][0].code == "wrong_document_type"
+    assert validate_buyer_id("PE", "12345678") == ("pe.cui", "12345678")  # no check character

