@@ -213,7 +213,7 @@ NO_CHECKOUT = {"checkouts_per_s": 0, "p50_ms": 0, "p99_ms": 0, "errors": 0, "los
                "duplicated": 0}  # fmt: skip
 NO_INGESTION = {"events_per_s": 0, "batch_p99_ms": 0, "notifications_per_s": 0,
                 "drained_s": 0, "pipeline_events_per_s": 0, "cpu_ms_per_batch": {},
-                "advisory_waits": 0}  # fmt: skip
+                "lock_waits": 0}  # fmt: skip
 
 
 def _tree_cpu(pid: int) -> float:
@@ -247,9 +247,10 @@ def _db_cpu(dbname: str) -> float:
         return sum(_tree_cpu(pid) for (pid,) in cur.fetchall())
 
 
-def _count_advisory_waits(stop_at: list[bool], out: list[int]) -> None:
-    """Samples, every 20 ms, how many backends wait on an advisory lock (tracking's parcel
-    locks: docs/decisions/0004), so that the run says whether batches queued for them."""
+def _count_lock_waits(stop_at: list[bool], out: list[int]) -> None:
+    """Samples, every 20 ms, how many backends wait on a row lock or another transaction
+    (tracking's parcel state rows since docs/decisions/0039; advisory locks, per parcel,
+    before it), so that the run says whether batches queued for each other."""
     import psycopg
 
     url = os.environ["DATABASE_URL"]
@@ -257,7 +258,7 @@ def _count_advisory_waits(stop_at: list[bool], out: list[int]) -> None:
         while not stop_at[0]:
             (n,) = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND wait_event = 'advisory'"
+                "AND wait_event IN ('advisory', 'transactionid', 'tuple')"
             ).fetchone()
             out.append(n)
             time.sleep(0.02)
@@ -333,7 +334,7 @@ def ingestion_load(
     cpu0 = (sum(_tree_cpu(p.pid) for p in webs), sum(_tree_cpu(p.pid) for p in workers))
     waits: list[int] = []
     done = [False]
-    sampler = threading.Thread(target=_count_advisory_waits, args=(done, waits))
+    sampler = threading.Thread(target=_count_lock_waits, args=(done, waits))
     sampler.start()
     db0 = _db_cpu(dbname)
     t0 = time.perf_counter()
@@ -370,7 +371,7 @@ def ingestion_load(
         "pipeline_events_per_s": round(total / drained_s),
         "cpu_ms_per_batch": per_batch,
         # share of 20 ms samples with at least one batch waiting on parcel locks
-        "advisory_waits": round(sum(1 for w in waits if w) / max(len(waits), 1), 3),
+        "lock_waits": round(sum(1 for w in waits if w) / max(len(waits), 1), 3),
     }
 
 
@@ -464,7 +465,7 @@ def main() -> int:
               f"{c['duplicated']} | {t['events_per_s']:,} | {t['batch_p99_ms']} | "
               f"{t['notifications_per_s']} | {t['pipeline_events_per_s']:,} | "
               f"{' · '.join(str(v) for v in t['cpu_ms_per_batch'].values())} | "
-              f"{t['advisory_waits']:.0%} |")  # fmt: skip
+              f"{t['lock_waits']:.0%} |")  # fmt: skip
     for n in sizes:
         md = result["median"][n]
         print(f"| **median** | {n} | {n} | | **{md['checkouts_per_s']:.1f}** | "

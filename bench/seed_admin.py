@@ -358,6 +358,12 @@ def seed(
                 FROM s JOIN bz_lane l ON l.k = i % {n_lanes}
                 CROSS JOIN bz_step e""")  # fmt: skip
         report(f"{parcels * len(STEPS[:events_per_parcel]):,} tracking events")
+        try:  # written around recording: the parcels' state rows follow (decision 0039)
+            from caravana.tracking.batch_sql import rebuild_state
+        except ImportError:  # code from before the state rows
+            rebuild_state = None
+        if rebuild_state is not None:
+            report(f"{rebuild_state():,} tracking state rows")
 
         run(c, f"""
             INSERT INTO orders_dispute (status, reason, buyer_message, merchant_answer,

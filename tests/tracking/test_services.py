@@ -202,6 +202,25 @@ def test_two_emis_in_one_batch_publish_the_earlier(
     assert [d[1] for d in delivered_log] == [T0 + dt.timedelta(hours=6)]
 
 
+def test_a_batch_past_a_thousand_events_is_judged_whole(
+    make_parcel, delivered_log, django_capture_on_commit_callbacks
+):
+    """1,102 events of one parcel (a flight's movement is as big): the later EMI sorts first
+    and the earlier one last, 1,100 scans between them. The batch is judged as one, whatever
+    the statements it takes: one change, and the delivery published is the earlier EMI."""
+    parcel = make_parcel()
+    scans = [carrier_event(parcel, "EDD", 1, f"m-{i:04d}") for i in range(1100)]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = record_batch(
+            [carrier_event(parcel, "EMI", 7, "a-late"), *scans,
+             carrier_event(parcel, "EMI", 6, "z-early")]
+        )  # fmt: skip
+    assert result.created == 1102
+    assert [(c.code, c.new_status) for c in result.changes] == [("EMI", "delivered")]
+    assert result.delivered == [parcel.s10]
+    assert [d[1] for d in delivered_log] == [T0 + dt.timedelta(hours=6)]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
     """Two writers post interleaved halves of a parcel's history, each in its own transaction

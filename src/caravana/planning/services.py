@@ -193,7 +193,7 @@ def belly_label(offer: BellyOffer) -> str:
     return f"{offer.number} {offer.departs_at:%Y-%m-%d %H:%M} UTC → {offer.destination}"[:80]
 
 
-#: The PostgreSQL advisory lock (one bigint key; tracking's two-int keys are another space)
+#: The PostgreSQL advisory lock (one bigint key; the catalogue's are other keys)
 #: that lets one plan commit at a time.
 PG_COMMIT_LOCK = 0x706C616E636D74  # "plancmt"
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection
 
 from caravana.fulfillment.models import Parcel
 from caravana.network.models import Gateway
@@ -23,7 +23,7 @@ from caravana.tracking import lifecycle, upu
 from caravana.tracking.batch import Delivered, EventIn, StatusChange
 from caravana.tracking.models import ParcelState, TrackingEvent
 
-#: Rows per INSERT / status read: keeps statements under SQLite's bound-parameter limit.
+#: Rows per executemany on SQLite (PostgreSQL takes a batch whole: recording.record_checked).
 CHUNK = 1000
 
 
@@ -162,7 +162,7 @@ _STATE_RETURNED = ("parcel_id", "event_pk", "code", "previous_status", "status",
 
 
 def _state_upsert(select: str) -> str:
-    """PostgreSQL: INSERT of a chunk's best rows into the parcels' state (`select` gives them
+    """PostgreSQL: INSERT of a batch's best rows into the parcels' state (`select` gives them
     in _STATE_COLUMNS' order), each replacing the row already there only when it comes later
     in the life cycle (tracking.lifecycle: higher stage, then later, then recorded last), and
     the first delivery set once. The SET expressions read the row as it was. Under READ
@@ -270,8 +270,8 @@ def _sqlite_statements(table: str) -> tuple[str, str, str]:
 
 def _best_rows_sql(table: str) -> str:
     """Of all the events, each parcel's best (tracking.lifecycle: highest stage, then latest,
-    then recorded last) with its earliest EMI, in _STATE_COLUMNS' order: what the state rows
-    hold, for rebuild_state."""
+    then recorded last) with its earliest EMI, in _STATE_COLUMNS' order and parcel order:
+    what the state rows hold, for rebuild_state."""
     meta = TrackingEvent._meta
     qn = connection.ops.quote_name
     parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
@@ -286,28 +286,28 @@ def _best_rows_sql(table: str) -> str:
     )
     return (
         f"SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at "
-        f"FROM ({best}) AS b LEFT JOIN ({first_emi}) AS e ON e.pid = b.pid"
+        f"FROM ({best}) AS b LEFT JOIN ({first_emi}) AS e ON e.pid = b.pid ORDER BY b.pid"
     )
 
 
 def rebuild_state() -> int:
-    """PostgreSQL: every parcel's state row anew from its recorded events, in one
-    transaction; returns how many (0 on SQLite, which keeps none). For events written around
-    recording (a bulk load, the benchmarks' generated history, a restored archive): the rows
-    recording keeps are otherwise never rebuilt."""
+    """PostgreSQL: every parcel's state row brought up to its recorded events, by the same
+    upsert a batch runs (_state_upsert): a row is written where the events hold a later
+    current event or a first delivery the row lacks, and never moved back, so what the rows
+    know of archived months is kept, and batches may record meanwhile (they take turns on the
+    rows). Returns how many rows were written (0 on SQLite, which keeps none). For events
+    written around recording: a bulk load, the benchmarks' generated history, a restored
+    archive, or batches recorded by the code of before migration 0013 while it ran."""
     if connection.vendor != "postgresql":
         return 0
-    qn = connection.ops.quote_name
-    table = qn(TrackingEvent._meta.db_table)
-    state = qn(ParcelState._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {state}")
-        cursor.execute(f"INSERT INTO {state} ({', '.join(_STATE_COLUMNS)}) {_best_rows_sql(table)}")
+    table = connection.ops.quote_name(TrackingEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_state_upsert(_best_rows_sql(table)))
         return cursor.rowcount
 
 
 def pg_record(insert: Insert) -> Judged:
-    """PostgreSQL: insert a chunk of events and judge what it changed, in one statement
+    """PostgreSQL: insert a batch of events and judge what it changed, in one statement
     (_pg_statement): no read of the parcels' earlier events, which sit in every monthly
     partition, and no lock but the state rows' own."""
     delivery = upu.DELIVERY
@@ -391,11 +391,11 @@ def _insert_sql(vendor: str) -> tuple[str, str]:
 
 
 def _pg_statement(insert: str) -> str:
-    """pg_record's statement around `insert` (the chunk's INSERT … ON CONFLICT DO NOTHING):
+    """pg_record's statement around `insert` (the batch's INSERT … ON CONFLICT DO NOTHING):
     from the rows the insert kept, each parcel's best one (tracking.lifecycle) and earliest
     EMI, upserted into the parcels' state (_state_upsert) in parcel order, so that two batches
     lock the rows they share in the same order; then a row per state written, saying whether
-    its current event and its first delivery are now this chunk's, each with the count of
+    its current event and its first delivery are now this batch's, each with the count of
     events inserted (a single row of the count alone when no state was written)."""
     qn = connection.ops.quote_name
     meta = TrackingEvent._meta

@@ -14,8 +14,8 @@ Why it is shaped this way:
   parcel's state row, upserted by the statement that inserts the events (batch_sql.pg_record,
   docs/decisions/0039), and on SQLite against the parcels' events, after the insert
   (batch_sql.sqlite_record); either way concurrent batches for a parcel take turns.
-* Set-wise: a batch costs a handful of statements whatever its size (on PostgreSQL one per
-  1,000 events), which is what lets ingestion run at tens of thousands of events a second.
+* Set-wise: a batch costs a handful of statements whatever its size (on PostgreSQL one),
+  which is what lets ingestion run at tens of thousands of events a second.
 * Side effects after commit: parcels_delivered (tracking.events) once per batch for the
   parcels at their first EMI, and the buyer e-mail / merchant webhooks, owed through a
   FollowUp row written in the batch's transaction and drained by a worker (tracking.follow_ups),
@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from caravana.error_codes import CommonErrorCode
 from caravana.errors import coded_fields_error
 from caravana.tracking import batch_sql, follow_ups, lifecycle, upu
-from caravana.tracking.batch import BatchResult, Delivered, EventIn, StatusChange
+from caravana.tracking.batch import BatchResult, EventIn
 from caravana.tracking.error_codes import TrackingErrorCode
 
 logger = logging.getLogger(__name__)
@@ -212,15 +212,19 @@ def record_checked(events: list[EventIn]) -> BatchResult:
     # from the first INSERT to the commit, and another process may be waiting for it. (Making
     # ingesting processes take turns through a lock file, instead of SQLite's sleep-and-retry,
     # was measured and was slower: 12,700 against 17,700 events/s with two processes.)
-    inserts = [
-        batch_sql.event_insert(ordered[i : i + batch_sql.CHUNK], now)
-        for i in range(0, len(ordered), batch_sql.CHUNK)
-    ]
+    if pg:
+        # The whole batch in one statement, however large (a flight's movement): its rows
+        # travel as one JSON parameter, and the parcels' state rows are then locked in parcel
+        # order across the batch (no deadlock with another batch), each parcel judged once.
+        inserts = [batch_sql.event_insert(ordered, now)]
+    else:
+        inserts = [
+            batch_sql.event_insert(ordered[i : i + batch_sql.CHUNK], now)
+            for i in range(0, len(ordered), batch_sql.CHUNK)
+        ]
     with transaction.atomic():
         if pg:
-            judged = [batch_sql.pg_record(insert) for insert in inserts]
-            result.created = sum(j.created for j in judged)
-            result.changes, rows = _merge(judged)
+            result.created, result.changes, rows = batch_sql.pg_record(inserts[0])
         else:
             result.created, result.changes, rows = batch_sql.sqlite_record(inserts, ordered)
         if result.changes or rows:
@@ -234,22 +238,6 @@ def record_checked(events: list[EventIn]) -> BatchResult:
     if rows:
         result.delivered = [d.identifier for d in rows]
     return result
-
-
-def _merge(judged: list[batch_sql.Judged]) -> tuple[list[StatusChange], list[Delivered]]:
-    """A batch of more than batch_sql.CHUNK events is recorded chunk by chunk: a parcel whose
-    status two chunks moved changed once, from its status before the first to the last's."""
-    if len(judged) == 1:
-        return judged[0].changes, judged[0].delivered
-    changes: dict[int, StatusChange] = {}
-    for j in judged:
-        for ch in j.changes:
-            first = changes.get(ch.parcel_id)
-            if first is not None:
-                ch = ch._replace(old_status=first.old_status)
-            changes[ch.parcel_id] = ch
-    delivered = [d for j in judged for d in j.delivered]  # set once per parcel: no repeats
-    return [changes[pid] for pid in sorted(changes)], sorted(delivered)
 
 
 #: No parcel event can be older; 0001-01-01T00:00+14:00 is not even a datetime in UTC
