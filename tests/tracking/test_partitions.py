@@ -12,7 +12,7 @@ from django.db import connection
 
 from caravana.tracking import partitions, queries
 from caravana.tracking.batch import EventIn
-from caravana.tracking.models import TrackingEvent
+from caravana.tracking.models import ParcelState, TrackingEvent
 from caravana.tracking.recording import record_batch
 
 pytestmark = pytest.mark.django_db
@@ -187,8 +187,27 @@ def test_a_delivery_archived_with_its_month_is_still_known(make_parcel, tmp_path
     assert first.delivered == [parcel.s10]
     partitions.archive_before(partitions.add_months(OLD_B, 1), tmp_path)
     assert not carriers(parcel).filter(code="EMI").exists()
+    call_command("rebuild_tracking_state", stdout=StringIO())  # moves no row back
+    assert ParcelState.objects.get(parcel=parcel).delivered_pk is not None
     late = record_batch([event(parcel, "EDD", at(THIS_MONTH, 1), "late")])
     again = record_batch([event(parcel, "EMI", at(THIS_MONTH, 2), "again")])
     assert (late.changes, late.delivered) == ([], [])
     assert again.delivered == []
     assert [(c.old_status, c.new_status) for c in again.changes] == [("delivered", "delivered")]
+
+
+def test_the_rebuild_command_brings_missing_state_rows_back(make_parcel):
+    """Events written around recording (here: state rows lost) are caught up by the command
+    on PostgreSQL; SQLite keeps no state rows and says so."""
+    parcel = make_parcel()
+    record_batch([event(parcel, "EMI", at(THIS_MONTH, 1), "d")])
+    ParcelState.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_tracking_state", stdout=out)
+    if connection.vendor == "postgresql":
+        state = ParcelState.objects.get(parcel=parcel)
+        assert (state.code, state.delivered_pk is not None) == ("EMI", True)
+        assert "state rows written" in out.getvalue()
+    else:
+        assert not ParcelState.objects.exists()
+        assert "nothing to rebuild" in out.getvalue()
