@@ -257,3 +257,24 @@ def test_a_first_delivery_travels_with_its_time_in_utc_to_the_microsecond(make_p
         [(a.s10, at_a.astimezone(dt.UTC).isoformat()), (b.s10, at_b.isoformat())]
     )
     assert {r.event_pk for r in rows} == {pk_of(a, "d"), pk_of(b, "d")}
+
+
+def test_the_postgresql_rows_parameter_keeps_times_and_odd_details():
+    """batch_sql.rows_json: times with their offset to the microsecond, details as given;
+    a value orjson cannot write (an integer past 64 bits) goes the old way, same result."""
+    import json
+    from decimal import Decimal
+
+    from caravana.tracking.batch_sql import rows_json
+
+    at = dt.datetime(2026, 12, 5, 10, 0, 0, 250, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+    rows = [(1, "carrier:x", "e1", "EDB", "in_transit", at, at, "", "", None, 1.5, "", None, 7),
+            (2, "hub", "e2", "", "in_transit", at, at, "", "", None, None, "",
+             {"step": "bagged", "amount": Decimal("1.20")}, None)]  # fmt: skip
+    back = json.loads(rows_json(rows))
+    assert [dt.datetime.fromisoformat(r[5]) for r in back] == [at, at]
+    assert back[0][5] == "2026-12-05T10:00:00.000250-03:00"
+    assert back[1][12] == {"step": "bagged", "amount": "1.20"}
+    huge = [(*rows[0][:12], {"n": 2**70}, 7)]
+    (row,) = json.loads(rows_json(huge))
+    assert row[12] == {"n": 2**70} and dt.datetime.fromisoformat(row[5]) == at
