@@ -211,3 +211,51 @@ def test_the_rebuild_command_brings_missing_state_rows_back(make_parcel):
     else:
         assert not ParcelState.objects.exists()
         assert "nothing to rebuild" in out.getvalue()
+
+
+@postgres_only
+def test_a_batch_reads_no_earlier_event_from_any_partition(make_parcel, monkeypatch):
+    """Decision 0039: on PostgreSQL a batch is one statement that writes the events and the
+    state rows, and the follow-up row; neither reads the event table (the read of earlier
+    events it replaced probed every monthly partition). Every statement recording runs is
+    caught and explained, with the months of a year in place: the event table appears only
+    as the insert's target."""
+    from caravana.tracking import batch_sql
+
+    parcel = make_parcel()
+    partitions.create_months(partitions.add_months(THIS_MONTH, -12), THIS_MONTH)
+    seen: list[tuple[str, list]] = []
+    real = batch_sql.raw_cursor
+
+    class Recording:
+        def __init__(self):
+            self.cursor = real()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.cursor.close()
+
+        def execute(self, sql, params=None, prepare=None):
+            seen.append((sql, params))
+            return self.cursor.execute(sql, params)
+
+        def fetchall(self):
+            return self.cursor.fetchall()
+
+        def fetchone(self):
+            return self.cursor.fetchone()
+
+    monkeypatch.setattr(batch_sql, "raw_cursor", Recording)
+    result = record_batch([event(parcel, "EMI", at(THIS_MONTH, 1), "d")])
+    assert (result.created, result.delivered) == (1, [parcel.s10])
+    assert len(seen) == 2  # the batch's statement, the follow-up row
+    for sql, params in seen:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert not [
+            line for line in plan.splitlines() if "Scan" in line and "trackingevent" in line
+        ], plan
+    assert "tracking_parcelstate" in seen[0][0]
