@@ -174,16 +174,17 @@ def current_sql(table: str, pid: str, bound: str = "") -> str:
 
 #: The state row's columns, in the order the statements below give them.
 _STATE_COLUMNS = ("parcel_id", "event_pk", "stage", "occurred_at", "code", "status",
-                  "previous_status", "delivered_pk", "delivered_at")  # fmt: skip
+                  "previous_status", "delivered_pk")  # fmt: skip
 #: What the upsert gives back: a row per parcel whose state it wrote.
 _STATE_RETURNED = ("parcel_id", "event_pk", "code", "previous_status", "status", "delivered_pk")
 
 
-def _state_upsert(select: str) -> str:
-    """PostgreSQL: INSERT of a batch's best rows into the parcels' state (`select` gives them
-    in _STATE_COLUMNS' order), each replacing the row already there only when it comes later
-    in the life cycle (tracking.lifecycle: higher stage, then later, then recorded last), and
-    the first delivery set once. The SET expressions read the row as it was. Under READ
+def _state_upsert() -> str:
+    """PostgreSQL: INSERT of the best rows (the CTEs of _best_rows) into the parcels' state, in
+    parcel order (so that two statements lock the rows they share in one order), each
+    replacing the row already there only when it comes later in the life cycle
+    (tracking.lifecycle: higher stage, then later, then recorded last), and the first delivery
+    set once. The SET expressions read the row as it was. Under READ
     COMMITTED the upsert judges against the newest committed version of the row, locking it,
     so two batches for one parcel take turns on the row and neither announces a change from a
     state the other has left (tracking.checks)."""
@@ -197,11 +198,11 @@ def _state_upsert(select: str) -> str:
     sets += [
         f"previous_status = CASE WHEN {newer} THEN c.status ELSE c.previous_status END",
         "delivered_pk = coalesce(c.delivered_pk, excluded.delivered_pk)",
-        "delivered_at = CASE WHEN c.delivered_pk IS NULL THEN excluded.delivered_at "
-        "ELSE c.delivered_at END",
     ]
     return (
-        f"INSERT INTO {table} AS c ({', '.join(_STATE_COLUMNS)}) {select} "
+        f"INSERT INTO {table} AS c ({', '.join(_STATE_COLUMNS)}) "
+        "SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id "
+        "FROM best b LEFT JOIN emi e ON e.pid = b.pid ORDER BY b.pid "
         f"ON CONFLICT (parcel_id) DO UPDATE SET {', '.join(sets)} "
         f"WHERE {newer} OR (c.delivered_pk IS NULL AND excluded.delivered_pk IS NOT NULL)"
     )
@@ -286,26 +287,24 @@ def _sqlite_statements(table: str) -> tuple[str, str, str]:
     return f"SELECT coalesce(max(id), 0) FROM {table}", judge, first_emis
 
 
-def _best_rows_sql(table: str) -> str:
-    """Of all the events, each parcel's best (tracking.lifecycle: highest stage, then latest,
-    then recorded last) with its earliest EMI, in _STATE_COLUMNS' order and parcel order:
-    what the state rows hold, for rebuild_state."""
-    meta = TrackingEvent._meta
-    qn = connection.ops.quote_name
-    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
-    best = (
-        f"SELECT DISTINCT ON (t.{parcel}) t.{parcel} AS pid, t.id, {stage_sql('t')} AS stage, "
-        f"t.{at} AS at, t.code, t.status FROM {table} AS t "
-        f"ORDER BY t.{parcel}, 3 DESC, t.{at} DESC, t.id DESC"
-    )
-    first_emi = (
-        f"SELECT DISTINCT ON ({parcel}) {parcel} AS pid, id, {at} AS at FROM {table} "
-        f"WHERE code = 'EMI' ORDER BY {parcel}, {at}, id"
-    )
+def _best_rows() -> str:
+    """The CTEs `best` and `emi` over a relation `ins` (id, pid, at, status, code): each
+    parcel's best row (tracking.lifecycle: highest stage, then latest, then recorded last) and
+    its earliest EMI. `ins` is a batch's inserted rows (_pg_statement) or every recorded event
+    (rebuild_state): one definition for both."""
     return (
-        f"SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at "
-        f"FROM ({best}) AS b LEFT JOIN ({first_emi}) AS e ON e.pid = b.pid ORDER BY b.pid"
+        f"best AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, {stage_sql('i')} AS stage, i.at, "
+        f"i.code, i.status FROM ins i ORDER BY i.pid, 3 DESC, i.at DESC, i.id DESC), "
+        f"emi AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, i.at FROM ins i "
+        f"WHERE i.code = 'EMI' ORDER BY i.pid, i.at, i.id)"
     )
+
+
+def _event_columns() -> str:
+    """The event table's columns as `ins` names them (_best_rows)."""
+    qn = connection.ops.quote_name
+    parcel = qn(TrackingEvent._meta.get_field("parcel").column)
+    return f"id, {parcel} AS pid, {qn('occurred_at')} AS at, status, code"
 
 
 def rebuild_state() -> int:
@@ -320,7 +319,12 @@ def rebuild_state() -> int:
         return 0
     table = connection.ops.quote_name(TrackingEvent._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(_state_upsert(_best_rows_sql(table)))
+        cursor.execute(
+            # NOT MATERIALIZED: each of the two CTEs reads the table itself rather than a
+            # copy of every event written to disk first.
+            f"WITH ins AS NOT MATERIALIZED (SELECT {_event_columns()} FROM {table}), "
+            f"{_best_rows()} " + _state_upsert()
+        )
         return cursor.rowcount
 
 
@@ -413,24 +417,14 @@ def _pg_statement(insert: str) -> str:
     lock the rows they share in the same order; then a row per state written, saying whether
     its current event and its first delivery are now this batch's, each with the count of
     events inserted (a single row of the count alone when no state was written)."""
-    qn = connection.ops.quote_name
-    meta = TrackingEvent._meta
-    parcel, at = qn(meta.get_field("parcel").column), qn("occurred_at")
-    upsert = _state_upsert(
-        "SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at "
-        "FROM best b LEFT JOIN emi e ON e.pid = b.pid ORDER BY b.pid"
-    )
     return (
-        f"WITH ins AS ({insert} RETURNING id, {parcel} AS pid, {at} AS at, status, code), "
-        f"best AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, {stage_sql('i')} AS stage, i.at, "
-        f"i.code, i.status FROM ins i ORDER BY i.pid, 3 DESC, i.at DESC, i.id DESC), "
-        f"emi AS (SELECT DISTINCT ON (i.pid) i.pid, i.id, i.at FROM ins i "
-        f"WHERE i.code = 'EMI' ORDER BY i.pid, i.at, i.id), "
-        f"up AS ({upsert} RETURNING {', '.join(_STATE_RETURNED)}, delivered_at) "
+        f"WITH ins AS ({insert} RETURNING {_event_columns()}), {_best_rows()}, "
+        f"up AS ({_state_upsert()} RETURNING {', '.join(_STATE_RETURNED)}) "
         f"SELECT n.n, up.parcel_id, up.event_pk, up.code, up.previous_status, up.status, "
-        f"up.event_pk = b.id, CASE WHEN up.delivered_pk = e.id THEN e.id END, e.at "
+        f"up.event_pk = b.id, e.id, e.at "
         f"FROM (SELECT count(*) AS n FROM ins) AS n LEFT JOIN up ON true "
-        f"LEFT JOIN best b ON b.pid = up.parcel_id LEFT JOIN emi e ON e.pid = up.parcel_id"
+        f"LEFT JOIN best b ON b.pid = up.parcel_id "
+        f"LEFT JOIN emi e ON e.pid = up.parcel_id AND e.id = up.delivered_pk"
     )
 
 

@@ -218,7 +218,6 @@ class ParcelState(models.Model):
     previous_status = models.CharField(max_length=20, null=True, blank=True)
     # The first EMI recorded (tracking.events.parcels_delivered was sent for it).
     delivered_pk = models.BigIntegerField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.parcel_id}: {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"

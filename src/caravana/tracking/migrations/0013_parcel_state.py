@@ -12,13 +12,13 @@ STAGE = (
 )
 FILL = (
     "INSERT INTO tracking_parcelstate (parcel_id, event_pk, stage, occurred_at, code, status, "
-    "previous_status, delivered_pk, delivered_at) "
-    "SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id, e.at FROM ("
+    "previous_status, delivered_pk) "
+    "SELECT b.pid, b.id, b.stage, b.at, b.code, b.status, NULL, e.id FROM ("
     "SELECT pid, id, stage, at, code, status, row_number() OVER (PARTITION BY pid "
     "ORDER BY stage DESC, at DESC, id DESC) AS rn FROM (SELECT t.parcel_id AS pid, t.id, "
     f"{STAGE} AS stage, t.occurred_at AS at, t.code, t.status "
     "FROM tracking_trackingevent AS t) AS s) AS b LEFT JOIN ("
-    "SELECT parcel_id AS pid, id, occurred_at AS at, row_number() OVER (PARTITION BY parcel_id "
+    "SELECT parcel_id AS pid, id, row_number() OVER (PARTITION BY parcel_id "
     "ORDER BY occurred_at, id) AS rn FROM tracking_trackingevent WHERE code = 'EMI') AS e "
     "ON e.pid = b.pid AND e.rn = 1 WHERE b.rn = 1"
 )
@@ -80,7 +80,6 @@ class Migration(migrations.Migration):
                 ),
                 ("previous_status", models.CharField(blank=True, max_length=20, null=True)),
                 ("delivered_pk", models.BigIntegerField(blank=True, null=True)),
-                ("delivered_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
