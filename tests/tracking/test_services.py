@@ -265,6 +265,88 @@ def test_concurrent_batches_for_one_parcel_end_at_the_latest(network, merchant):
     assert TrackingEvent.objects.filter(parcel=parcel, source="carrier:br-correios").count() == 8
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writers_racing_over_shared_parcels_announce_one_story_each(network, merchant):
+    """Adversarial: three writers, each in its own connection, send overlapping random subsets
+    of one pool of 1,500 events (30 parcels, scans, failed attempts, several EMIs each) in
+    random orders and batch sizes, one batch past a thousand events, so that they resend each
+    other's events and race on every parcel. Nothing fails (no deadlock); each parcel with an
+    EMI is announced delivered exactly once; each parcel's announced changes chain from its
+    status before to its status after (as many leave each status as enter it, but for the
+    ends); and on PostgreSQL the state rows kept are the ones rebuilt from the events."""
+    import random
+
+    from caravana.fulfillment.services import parcels as parcel_services
+    from caravana.tracking import batch_sql
+    from caravana.tracking.models import ParcelState
+    from tests.fulfillment.conftest import parcel_data
+
+    rnd = random.Random(19)
+    parcels = [parcel_services.create_parcel(merchant, parcel_data()) for _ in range(30)]
+    before = {p.pk: current(p).status for p in parcels}
+    codes = ["EDB", "EDD", "EMF", "EDG", "EMH", "EMI"]
+    pool = [
+        carrier_event(p, code, rnd.randrange(1, 200), f"x{k}",
+                      **({"details": {"reason": "absent"}} if code == "EMH" else {}))
+        for p in parcels
+        for k, code in enumerate(rnd.choices(codes, weights=[4, 4, 4, 3, 2, 1], k=50))
+    ]  # fmt: skip
+    plans = []
+    for w in range(3):
+        mine = rnd.sample(pool, 1100 if w == 0 else 700)
+        sizes = [1100] if w == 0 else []
+        while sum(sizes) < len(mine):
+            sizes.append(rnd.randint(1, 150))
+        batches, i = [], 0
+        for n in sizes:
+            batches.append(mine[i : i + n])
+            i += n
+        plans.append([b for b in batches if b])
+    results, errors = [], []
+    barrier = threading.Barrier(3)
+
+    def run(w):
+        try:
+            barrier.wait(10)
+            for batch in plans[w]:
+                results.append(record_batch(batch))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    sent = {(ev.parcel_id, ev.event_id) for plan in plans for b in plan for ev in b}
+    assert sum(r.created for r in results) == len(sent)
+    emis = {ev.parcel_id for plan in plans for b in plan for ev in b if ev.code == "EMI"}
+    with_emi = {p.s10 for p in parcels if p.pk in emis}
+    announced = [s10 for r in results for s10 in r.delivered]
+    assert sorted(announced) == sorted(with_emi)
+    for p in parcels:
+        flow: dict[str, int] = {}
+        for r in results:
+            for c in r.changes:
+                if c.parcel_id == p.pk:
+                    flow[c.old_status] = flow.get(c.old_status, 0) + 1
+                    flow[c.new_status] = flow.get(c.new_status, 0) - 1
+        after = current(p).status
+        if before[p.pk] != after:
+            assert (flow.pop(before[p.pk], 0), flow.pop(after, 0)) == (1, -1), p.pk
+        assert not any(flow.values()), (p.pk, flow)
+    if connection.vendor == "postgresql":
+        fields = ("parcel_id", "event_pk", "status")
+        kept = list(ParcelState.objects.order_by("parcel_id").values_list(*fields))
+        assert [row[2] for row in kept] == [current(p).status for p in parcels]
+        ParcelState.objects.all().delete()
+        batch_sql.rebuild_state()
+        assert list(ParcelState.objects.order_by("parcel_id").values_list(*fields)) == kept
+
+
 def test_internal_times_in_the_future_are_accepted_but_not_from_carriers(make_parcel):
     parcel = make_parcel()
     later = timezone.now() + dt.timedelta(hours=2)
