@@ -1,7 +1,13 @@
 """Where one checkout's time and queries go, in-process (no HTTP server): the same request the
 checkout benchmark sends, through Django's full middleware stack with the test client.
 
-    python bench/profile_checkout.py [--n 200] [--profile] [--pyinstrument] [--sql]
+    python bench/profile_checkout.py [--n 200] [--profile] [--pyinstrument] [--sql] [--confirm]
+
+--confirm: the same for the payment's confirmation instead, the other half of an order's cost
+on the site: the bank has the money (the sandbox's charge) and the provider's signed event is
+posted to /api/v1/payments/webhooks/sandbox, which captures the payment, posts the ledger,
+marks the order paid and owes its e-mails; the e-mails are sent in process (eager Celery), as a
+worker would send them. Each checkout is made outside the clock.
 
 Database: DATABASE_URL, or var/profile-checkout.sqlite3 when it is unset. Prints the queries of
 one warm checkout grouped by table and verb, the mean wall and CPU time per checkout, on
@@ -42,11 +48,16 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--sql", action="store_true", help="print every query of one checkout")
     ap.add_argument(
+        "--confirm", action="store_true", help="measure the payment's confirmation instead"
+    )
+    ap.add_argument(
         "--pyinstrument", action="store_true", help="a sampling profile (pip install pyinstrument)"
     )
     args = ap.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'profile-checkout.sqlite3'}")
     os.environ.update(DJANGO_DEBUG="0", LOG_LEVEL="ERROR")
+    # the order's e-mails go to no server: Django's in-memory outbox, emptied as it fills
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
     from common import rig_env
 
@@ -77,7 +88,7 @@ def main() -> int:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
     raw = json.dumps({**BODY, "lines": [{"variant_id": v, "quantity": 1} for v in variants]})
 
-    def one() -> None:
+    def checkout() -> str:
         r = client.post(
             "/api/v1/checkout",
             raw,
@@ -85,6 +96,51 @@ def main() -> int:
             headers={"Idempotency-Key": uuid.uuid4().hex},
         )
         assert r.status_code == 201, r.content[:500]
+        return r.json()["payment"]["reference"]
+
+    from django.core import mail
+
+    from caravana import webhook_signing
+    from caravana.payments import providers
+
+    bank = providers.sandbox()
+    webhook = Client(HTTP_HOST="127.0.0.1")
+
+    def paid(reference: str) -> tuple[str, bytes, dict[str, str]]:
+        """The bank has the money (the sandbox's own books, not the site's work) and the
+        provider's signed event for it, ready to post."""
+        from caravana.payments.models import Payment
+
+        payment = Payment.objects.get(reference=reference)
+        bank.charge(reference, payment.amount, payment.currency)
+        body = bank.event(reference, "succeeded", payment.amount, payment.currency)
+        return (
+            reference,
+            body,
+            webhook_signing.sign(bank.secret, body, msg_id=json.loads(body)["id"]),
+        )
+
+    def confirm(event: tuple[str, bytes, dict[str, str]]) -> None:
+        """The provider tells the site's webhook endpoint; the site confirms the order."""
+        _reference, body, headers = event
+        r = webhook.post("/api/v1/payments/webhooks/sandbox", body,
+                         content_type="application/json", headers=headers)  # fmt: skip
+        assert r.status_code == 200, r.content[:500]
+        mail.outbox = []
+
+    what = "confirmation" if args.confirm else "checkout"
+    if args.confirm:
+        # each confirmation's order placed and paid at the bank before the clock starts
+        rounds = 3 if args.profile or args.pyinstrument else 2
+        events = [paid(checkout()) for _ in range(args.n * rounds + 6)]
+        pending = iter(events)
+
+        def one() -> None:
+            confirm(next(pending))
+    else:
+
+        def one() -> None:
+            checkout()
 
     for _ in range(5):
         one()
@@ -96,7 +152,7 @@ def main() -> int:
         verb = sql.split(None, 1)[0].upper()
         m = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql, re.I)
         kinds[f"{verb} {m.group(1) if m else ''}"] += 1
-    print(f"{connection.vendor}: {len(ctx.captured_queries)} queries per checkout")
+    print(f"{connection.vendor}: {len(ctx.captured_queries)} queries per {what}")
     for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
         print(f"  {n:3d}  {k}")
     if args.sql:
@@ -112,13 +168,18 @@ def main() -> int:
         one()
     took = (time.perf_counter() - t0) / args.n
     cpu = (time.process_time() - c0) / args.n
-    print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per checkout over {args.n}")
+    print(f"mean {took * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU per {what} over {args.n}")
     if backend is not None:
         db = (_ticks(backend) - d0) / os.sysconf("SC_CLK_TCK") / args.n
         print(
-            f"PostgreSQL backend: {db * 1000:.1f} ms CPU per checkout; "
+            f"PostgreSQL backend: {db * 1000:.1f} ms CPU per {what}; "
             f"app/database CPU ratio {cpu / db:.1f}"
         )
+    if args.confirm:
+        from caravana.payments.models import Payment
+
+        done = Payment.objects.filter(reference__in=[e[0] for e in events], status="succeeded")
+        assert done.count() >= args.n + 6, "a confirmation did not capture its payment"
     if args.pyinstrument:
         from pyinstrument import Profiler
 

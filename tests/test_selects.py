@@ -54,6 +54,27 @@ def test_a_condition_on_columns_by_field_name():
     assert selects.fetch(ApiToken, where, [token.digest], related=("user",)) == []
 
 
+@pytest.mark.django_db
+def test_an_update_returns_the_rows_as_they_are_now_in_one_statement():
+    variants = [f.product(price="12.34", stock=3).variants.get() for _ in range(2)]
+    Variant.objects.filter(pk=variants[0].pk).update(options={"size": "M"})
+    with CaptureQueriesContext(connection) as ctx:
+        got = selects.update(
+            Variant, "{price} = {price} + %s", "{id} = %s AND {price} < %s",
+            [Decimal("1.00"), variants[0].pk, Decimal("13")],
+        )  # fmt: skip
+    assert len(ctx.captured_queries) == 1
+    (row,) = got
+    orm = Variant.objects.get(pk=variants[0].pk)
+    assert _values(row) == _values(orm) and orm.price == Decimal("13.34")
+    assert type(row.price) is Decimal and row.options == {"size": "M"}  # converted as the ORM
+    assert not row._state.adding
+    # the condition no longer holds: nothing updated, nothing returned
+    assert selects.update(Variant, "{price} = {price} + %s", "{id} = %s AND {price} < %s",
+                          [Decimal("1.00"), variants[0].pk, Decimal("13")]) == []  # fmt: skip
+    assert Variant.objects.get(pk=variants[1].pk).price == Decimal("12.34")
+
+
 def test_only_required_forward_keys_are_joined():
     with pytest.raises(ValueError):
         selects.fetch(Variant, "{id} = %s", [1], related=("sku",))

@@ -119,3 +119,45 @@ def fetch(
                     fk.remote_field.set_cached_value(obj, base)
         out.append(cast(M, base))
     return out
+
+
+@functools.cache
+def _update_statement(
+    model: type[models.Model], assignments: str, where: str, alias: str
+) -> tuple[str, tuple[Part, ...], tuple[Field, ...]]:
+    conn = connections[alias]
+    qn = conn.ops.quote_name
+    meta = model._meta
+    own = tuple(meta.concrete_fields)
+    names = {f.name: qn(str(f.column)) for f in own}
+    names.update({f.attname: names[f.name] for f in own})
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {assignments.format(**names)} "
+        f"WHERE {where.format(**names)} RETURNING {', '.join(qn(str(f.column)) for f in own)}"
+    )
+    return sql, ((model, None, tuple(f.attname for f in own), 0),), own
+
+
+def update(
+    model: type[M], assignments: str, where: str, params: Sequence[Any], *, using: str = "default"
+) -> list[M]:
+    """UPDATE the rows of `model` matching `where` and return them as they are now, in one
+    statement built once (UPDATE … RETURNING): a row claimed and read in one round trip.
+    `assignments` and `where` name columns as fetch's `where` does; `params` fill their `%s`
+    in order. The same rule as fetch: build both from constants, never from values."""
+    key = (model, assignments, where, using)
+    sql, parts, fields = _update_statement(*key)
+    conn = connections[using]
+    converters = _converters_for(conn, ("update", *key), fields)
+    with statements.cursor(using) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    names = parts[0][2]
+    out: list[M] = []
+    for row in rows:
+        values = list(row)
+        for i, funcs in converters:
+            for fn, col in funcs:
+                values[i] = fn(values[i], col, conn)
+        out.append(cast(M, model.from_db(using, names, values)))
+    return out

@@ -244,3 +244,27 @@ def test_a_mail_server_down_leaves_the_email_owed_until_the_sweep(
     settings.EMAIL_PORT = port
     assert notifications.send_pending(older_than=dt.timedelta(0)) == 2
     assert len(smtp_inbox.messages) == 2
+
+
+def test_a_claimed_email_waits_for_its_lease_then_is_sent_once(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """A sender claims a row before building it; another sender finds it taken until the lease
+    runs out (its sender died), then claims and sends it, counting the attempt."""
+    a, _b = market
+    group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    with django_capture_on_commit_callbacks(execute=False):  # owed, not sent yet
+        assert simulate.sandbox_simulate(payment)[0] == 200
+    row = Notification.objects.get(order__group=group, moment=notifications.ORDER_PAID)
+    assert row.sent_at is None and row.attempts == 0
+    recent = timezone.now() - notifications.LEASE / 2
+    Notification.objects.filter(pk=row.pk).update(claimed_at=recent, attempts=1)
+    assert notifications.send(row.pk) == "taken" and smtp_inbox.messages == []
+    Notification.objects.filter(pk=row.pk).update(
+        claimed_at=timezone.now() - notifications.LEASE - dt.timedelta(seconds=1)
+    )
+    assert notifications.send(row.pk) == "sent"
+    row.refresh_from_db()
+    assert row.sent_at and row.attempts == 2 and row.recipient == BUYER
+    assert notifications.send(row.pk) == "taken"
+    assert len(smtp_inbox.to(BUYER)) == 1

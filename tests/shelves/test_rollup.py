@@ -89,6 +89,37 @@ def test_a_paid_basket_rewrites_its_products_bought_together_after_commit(
     assert after == before
 
 
+def test_bought_together_is_rolled_up_once_per_product_while_one_is_due(
+    shop, django_capture_on_commit_callbacks
+):
+    """A roll-up reads every basket of its products, so a payment only marks them due: while a
+    product's run is due (on a worker, COALESCE_SECONDS later), its next baskets join it."""
+    from django.core.cache import cache
+
+    from caravana.shelves import tasks
+
+    v, ana, bea = shop["v"], shop["buyer"], shop["other"]
+    e, s, m = shop["earphones"].pk, shop["speaker"].pk, shop["mug"].pk
+    # a worker's run is due for the earphones and the speaker (their marks are set)
+    assert cache.add(tasks._due_key(e), 1, 60) and cache.add(tasks._due_key(s), 1, 60)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            paid(ana, [(v["earphones"], 1), (v["speaker"], 1)])
+        assert services.bought_together_ids(e) == []  # left to the run already due
+        with django_capture_on_commit_callbacks(execute=True):
+            paid(bea, [(v["earphones"], 1), (v["mug"], 1)])
+        # the mug was not due: its run goes now (eager Celery), the earphones' still waits
+        assert services.bought_together_ids(m) == [e]
+        assert services.bought_together_ids(e) == []
+        assert cache.get(tasks._due_key(m)) is None  # a run clears its marks first
+        tasks.roll_up_products([e, s])  # the run that was due reads both baskets
+        assert services.bought_together_ids(e) == sorted([m, s])  # one basket each: by id
+        assert services.bought_together_ids(s) == [e]
+        assert cache.get(tasks._due_key(e)) is None
+    finally:
+        cache.delete_many([tasks._due_key(p) for p in (e, s, m)])
+
+
 def test_a_payment_rolls_up_its_country_best_sellers(shop, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 

@@ -60,7 +60,7 @@ def capture(
             return payment
         # The capture posts, then may post refunds for orders that expired meanwhile: every
         # account either touches is locked now, in the ledger's one order (no deadlock).
-        ledger.lock(ledger.capture_accounts(payment.currency))
+        locked = ledger.lock_capture_accounts(payment.currency)
         if received != payment.amount or cur != payment.currency:
             payment.status = PaymentStatus.REVIEW
             payment.received_amount = received
@@ -87,8 +87,9 @@ def capture(
         payment.save(update_fields=["status", "captured_at"])
         group_orders = list(Order.objects.filter(group=payment.group).order_by("pk"))
         ledger.post_capture(
-            f"capture:{payment.reference}", payment.currency, [(o, o.total) for o in group_orders]
-        )
+            f"capture:{payment.reference}", payment.currency, [(o, o.total) for o in group_orders],
+            locked,
+        )  # fmt: skip
         late = lifecycle.mark_paid(payment.group, at)
         for order in late:  # expired before the money came: it goes straight back
             refunds.refund_money(

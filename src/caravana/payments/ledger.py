@@ -102,6 +102,18 @@ def account(
 ) -> LedgerAccount:
     """The account for `kind` and currency (and merchant, country, tax), created when first
     used. A duties account per tax has the tax's rule component last: duties:BRL:BR:icms."""
+    key = account_key(kind, currency, merchant=merchant, country=country, tax=tax)
+    acct, _created = LedgerAccount.objects.get_or_create(
+        key=key,
+        defaults={"kind": kind, "currency": currency, "merchant": merchant, "country": country},
+    )
+    return acct
+
+
+def account_key(
+    kind: str, currency: str, *, merchant: Merchant | None = None, country: str = "", tax: str = ""
+) -> str:
+    """An account's unique key: kind, currency, then m<merchant id>, country and tax if any."""
     parts = [kind, currency]
     if merchant is not None:
         parts.append(f"m{merchant.pk}")
@@ -109,12 +121,7 @@ def account(
         parts.append(country)
     if tax:
         parts.append(tax)
-    key = ":".join(parts)
-    acct, _created = LedgerAccount.objects.get_or_create(
-        key=key,
-        defaults={"kind": kind, "currency": currency, "merchant": merchant, "country": country},
-    )
-    return acct
+    return ":".join(parts)
 
 
 def normal(kind: str, amount: Decimal) -> Decimal:
@@ -142,14 +149,25 @@ def lock(accounts: Iterable[LedgerAccount]) -> dict[int, LedgerAccount]:
     }
 
 
+#: What a capture may post to: clearing and escrow, and refunds for the orders that expired
+#: before the money came (or money no order is owed).
+CAPTURE_KINDS = (AccountKind.CLEARING, AccountKind.ESCROW, AccountKind.REFUNDS)
+
+
 def capture_accounts(currency: str) -> list[LedgerAccount]:
-    """What a capture may post to: clearing and escrow, and refunds for the orders that
-    expired before the money came (or money no order is owed)."""
-    return [
-        account(AccountKind.CLEARING, currency),
-        account(AccountKind.ESCROW, currency),
-        account(AccountKind.REFUNDS, currency),
-    ]
+    return [account(kind, currency) for kind in CAPTURE_KINDS]
+
+
+def lock_capture_accounts(currency: str) -> dict[int, LedgerAccount]:
+    """capture_accounts locked (as lock()), found by their keys in the locking read itself:
+    one statement on every capture, where finding each account and then locking them all took
+    four. Accounts not made yet (a currency's first capture) are made first."""
+    keys = [account_key(kind, currency) for kind in CAPTURE_KINDS]
+    rows = LedgerAccount.objects.select_for_update().filter(key__in=keys).order_by("pk")
+    locked = {a.pk: a for a in rows}
+    if len(locked) < len(keys):
+        locked = lock(capture_accounts(currency))
+    return locked
 
 
 def order_escrow(order: Order) -> Decimal:
@@ -161,9 +179,18 @@ def order_escrow(order: Order) -> Decimal:
 
 
 def post(
-    key: str, kind: str, legs: Sequence[Leg], *, order: Order | None = None, memo: str = ""
+    key: str,
+    kind: str,
+    legs: Sequence[Leg],
+    *,
+    order: Order | None = None,
+    memo: str = "",
+    locked: dict[int, LedgerAccount] | None = None,
 ) -> LedgerTransaction:
-    """Write one balanced transaction, or return the one already posted under `key`."""
+    """Write one balanced transaction, or return the one already posted under `key`.
+    `locked`: what the caller's lock() returned in this transaction, holding every account of
+    the legs (their balances are read from it and kept up to date in it); else they are locked
+    here."""
     existing = LedgerTransaction.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -179,7 +206,8 @@ def post(
     if unbalanced:
         raise LedgerError(f"{key}: entries do not balance: {unbalanced}")
     with transaction.atomic():
-        locked = lock(acct for acct, _a, _o in legs)
+        if locked is None or any(acct.pk not in locked for acct, _a, _o in legs):
+            locked = lock(acct for acct, _a, _o in legs)
         change: dict[int, Decimal] = defaultdict(lambda: ZERO)
         escrow_change: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for acct, amount, leg_order in legs:
@@ -318,13 +346,21 @@ def post_many(postings: Sequence[Posting]) -> int:
 # --- the flows ----------------------------------------------------------------------------------
 
 
-def post_capture(key: str, currency: str, shares: Sequence[tuple[Order, Decimal]]) -> None:
-    """The provider has the buyer's money: each order's share goes into escrow."""
+def post_capture(
+    key: str,
+    currency: str,
+    shares: Sequence[tuple[Order, Decimal]],
+    locked: dict[int, LedgerAccount] | None = None,
+) -> None:
+    """The provider has the buyer's money: each order's share goes into escrow. `locked`: the
+    capture's accounts as lock_capture_accounts returned them (none read again)."""
     total = sum((amount for _o, amount in shares), ZERO)
-    escrow = account(AccountKind.ESCROW, currency)
-    legs = [debit(account(AccountKind.CLEARING, currency), total)]
+    by_kind = {a.kind: a for a in (locked or {}).values() if a.currency == currency}
+    escrow = by_kind.get(AccountKind.ESCROW) or account(AccountKind.ESCROW, currency)
+    clearing = by_kind.get(AccountKind.CLEARING) or account(AccountKind.CLEARING, currency)
+    legs = [debit(clearing, total)]
     legs += [credit(escrow, amount, order) for order, amount in shares]
-    post(key, "capture", legs, memo="payment captured")
+    post(key, "capture", legs, memo="payment captured", locked=locked)
 
 
 def post_refund(key: str, order: Order, amount: Decimal) -> None:

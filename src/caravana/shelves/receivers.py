@@ -1,5 +1,6 @@
 """Listeners. A payment makes its basket's products' "bought together" rows stale: they are
-rewritten after the commit (one bounded query, shelves.rollup). The country's best sellers are
+rewritten after the commit, at most once per product every shelves.tasks.COALESCE_SECONDS
+(shelves.rollup reads each product's baskets). The country's best sellers are
 rolled up at most once per BEST_SELLERS_EVERY seconds from payments (the hourly beat catches
 the rest). A login moves the anonymous session's recent views and pending wish to the account."""
 

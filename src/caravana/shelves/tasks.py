@@ -1,6 +1,7 @@
 """Shelf roll-ups (Celery). Two runs rewriting the same rows at once: the second meets the
 first's rows (a unique place) and is retried, then recomputes from the newer facts."""
 
+from django.core.cache import cache
 from django.db import IntegrityError
 
 from caravana.celery import app
@@ -8,16 +9,39 @@ from caravana.orders.models import OrderLine
 from caravana.shelves import rollup
 
 
-@app.task(ignore_result=True, autoretry_for=(IntegrityError,), max_retries=3, retry_backoff=2)
+@app.task(ignore_result=True)
 def roll_up_basket(group_id: int) -> None:
-    """The "bought together" rows of one paid checkout's products."""
+    """A paid checkout's products' "bought together" rows, coalesced per product: a roll-up
+    reads every basket of the product in BOUGHT_TOGETHER_DAYS, so one per payment would cost
+    a best seller's whole history on every order. The products not already due are marked
+    and rolled up COALESCE_SECONDS later (at once with eager Celery), reading what the
+    baskets paid meanwhile wrote."""
     products = set(
         OrderLine.objects.filter(order__group_id=group_id).values_list(
             "variant__product_id", flat=True
         )
     )
-    if len(products) > 1:
-        rollup.bought_together(products)
+    if len(products) < 2:
+        return
+    due = sorted(p for p in products if cache.add(_due_key(p), 1, COALESCE_SECONDS * 4))
+    if due:
+        roll_up_products.apply_async((due,), countdown=COALESCE_SECONDS)
+
+
+@app.task(ignore_result=True, autoretry_for=(IntegrityError,), max_retries=3, retry_backoff=2)
+def roll_up_products(product_ids: list[int]) -> None:
+    """The "bought together" rows of these products (roll_up_basket's coalesced run)."""
+    # first: a basket paid from now on marks its products again and schedules the next run
+    cache.delete_many([_due_key(p) for p in product_ids])
+    rollup.bought_together(product_ids)
+
+
+#: How long a product's "bought together" roll-up waits for more of its baskets.
+COALESCE_SECONDS = 30
+
+
+def _due_key(product_id: int) -> str:
+    return f"shelves:bought-together-due:{product_id}"
 
 
 @app.task(ignore_result=True, autoretry_for=(IntegrityError,), max_retries=3, retry_backoff=2)
