@@ -159,5 +159,5 @@ def update(
         for i, funcs in converters:
             for fn, col in funcs:
                 values[i] = fn(values[i], col, conn)
-        out.append(cast(M, model.from_db(using, names, values)))
+        out.append(model.from_db(using, names, values))
     return out
