@@ -156,7 +156,7 @@ def send(pk: int) -> str:
         return "taken"
     message, language = build(row)
     if message is None:  # nobody to write to: nothing will ever be sent
-        Notification.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="no address")
+        _mark_sent(pk, "", "", "no address")
         return "no address"
     try:
         get_connection().send_messages([message])
@@ -165,10 +165,18 @@ def send(pk: int) -> str:
             claimed_at=None, last_error=(str(exc) or type(exc).__name__)[:300]
         )
         raise SendFailed(str(exc)) from exc
-    Notification.objects.filter(pk=pk).update(
-        sent_at=timezone.now(), recipient=message.to[0], language=language, last_error=""
-    )
+    _mark_sent(pk, message.to[0], language, "")
     return "sent"
+
+
+def _mark_sent(pk: int, recipient: str, language: str, error: str) -> None:
+    """The row sent (or never to be: no address), by a statement built once."""
+    selects.update(
+        Notification,
+        "{sent_at} = %s, {recipient} = %s, {language} = %s, {last_error} = %s",
+        "{id} = %s",
+        [_db_time(timezone.now()), recipient, language, error, pk],
+    )
 
 
 def _claim(pk: int, now: dt.datetime) -> Notification | None:
