@@ -82,6 +82,25 @@ def _converters_for(
     return cache[key]
 
 
+def _rows(
+    sql: str, params: Sequence[Any], key: tuple, fields: tuple[Field, ...], using: str
+) -> list[list[Any]]:
+    """The statement's rows, each value converted as the ORM converts its field's."""
+    conn = connections[using]
+    converters = _converters_for(conn, key, fields)
+    with statements.cursor(using) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, funcs in converters:
+            for fn, col in funcs:
+                values[i] = fn(values[i], col, conn)
+        out.append(values)
+    return out
+
+
 def fetch(
     model: type[M],
     where: str,
@@ -98,17 +117,8 @@ def fetch(
     from constants and counts, never from values."""
     key = (model, related, where, tail, using)
     sql, parts, fields = _statement(*key)
-    conn = connections[using]
-    converters = _converters_for(conn, key, fields)
-    with statements.cursor(using) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     out: list[M] = []
-    for row in rows:
-        values = list(row)
-        for i, funcs in converters:
-            for fn, col in funcs:
-                values[i] = fn(values[i], col, conn)
+    for values in _rows(sql, params, key, fields, using):
         first = parts[0][2]
         base = parts[0][0].from_db(using, first, values[: len(first)])
         for m, fk, names, start in parts[1:]:
@@ -147,17 +157,8 @@ def update(
     in order. The same rule as fetch: build both from constants, never from values."""
     key = (model, assignments, where, using)
     sql, parts, fields = _update_statement(*key)
-    conn = connections[using]
-    converters = _converters_for(conn, ("update", *key), fields)
-    with statements.cursor(using) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     names = parts[0][2]
-    out: list[M] = []
-    for row in rows:
-        values = list(row)
-        for i, funcs in converters:
-            for fn, col in funcs:
-                values[i] = fn(values[i], col, conn)
-        out.append(model.from_db(using, names, values))
-    return out
+    return [
+        model.from_db(using, names, values)
+        for values in _rows(sql, params, ("update", *key), fields, using)
+    ]
