@@ -1,7 +1,8 @@
-"""Model instances read by one SELECT (with forward foreign keys joined, as select_related) whose
-SQL and column list are built once per model, relations, condition and database, then reused:
-a hot path's read skips the ORM's query building and compilation on every call (checkout's
-bearer token and its variants). caravana.inserts does the same for writes.
+"""Model instances read by one SELECT (with forward foreign keys joined, as select_related), or
+updated and read back by one UPDATE … RETURNING (update: a claim), whose SQL and column list
+are built once per model, relations, condition and database, then reused: a hot path's read
+skips the ORM's query building and compilation on every call (checkout's bearer token and its
+variants, an order e-mail's claim). caravana.inserts does the same for writes.
 
 Each value still goes through the converters the ORM would apply (the backend's and the
 field's own from_db_value: JSON, decimals and datetimes on SQLite), and instances are made with

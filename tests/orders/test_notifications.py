@@ -268,3 +268,29 @@ def test_a_claimed_email_waits_for_its_lease_then_is_sent_once(
     assert row.sent_at and row.attempts == 2 and row.recipient == BUYER
     assert notifications.send(row.pk) == "taken"
     assert len(smtp_inbox.to(BUYER)) == 1
+
+
+def test_an_email_with_nobody_to_write_to_is_closed_not_retried(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """A buyer who gave no address (as the network twin's): the receipt is marked done with
+    "no address" and never claimed again; the merchant's e-mail still goes."""
+    from caravana.orders.models import OrderGroup
+    from tests.orders.support import BR
+
+    a, _b = market
+    nobody = f.user(Role.BUYER, email="")
+    group, payment, _r = place(nobody, data={**BR, "email": ""}, lines=[(a.pk, 1)])
+    assert OrderGroup.objects.get(pk=group.pk).email == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert simulate.sandbox_simulate(payment)[0] == 200
+    receipt = Notification.objects.get(order__group=group, moment=notifications.ORDER_PAID)
+    assert receipt.sent_at and receipt.last_error == "no address" and receipt.recipient == ""
+    assert notifications.send(receipt.pk) == "taken"
+    assert notifications.send_pending(older_than=dt.timedelta(0)) == 0
+    merchant_mail = Notification.objects.get(
+        order__group=group, moment=notifications.MERCHANT_NEW_ORDER
+    )
+    assert merchant_mail.sent_at and merchant_mail.recipient and not merchant_mail.last_error
+    assert smtp_inbox.messages and all(m.message["X-Caravana-Moment"] != notifications.ORDER_PAID
+                                       for m in smtp_inbox.messages)  # fmt: skip

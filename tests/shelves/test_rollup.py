@@ -120,6 +120,30 @@ def test_bought_together_is_rolled_up_once_per_product_while_one_is_due(
         cache.delete_many([tasks._due_key(p) for p in (e, s, m)])
 
 
+def test_a_mark_left_by_a_lost_run_only_delays_the_product_until_it_expires(
+    shop, django_capture_on_commit_callbacks
+):
+    """A run that never cleared its marks (lost, or a worker with a cache of its own): the
+    products' baskets wait for the mark to expire, then the next payment rolls them up."""
+    import time
+
+    from django.core.cache import cache
+
+    from caravana.shelves import tasks
+
+    v, ana = shop["v"], shop["buyer"]
+    e, s = shop["earphones"].pk, shop["speaker"].pk
+    assert cache.add(tasks._due_key(e), 1, 1) and cache.add(tasks._due_key(s), 1, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        paid(ana, [(v["earphones"], 1), (v["speaker"], 1)])
+    assert services.bought_together_ids(e) == []  # left to the run that was lost
+    time.sleep(1.1)  # the marks expire (MARK_SECONDS in production)
+    with django_capture_on_commit_callbacks(execute=True):
+        paid(ana, [(v["earphones"], 1), (v["speaker"], 1)])
+    assert services.bought_together_ids(e) == [s] and services.bought_together_ids(s) == [e]
+    assert BoughtTogether.objects.get(product_id=e, other_id=s).baskets == 2  # both baskets
+
+
 def test_a_payment_rolls_up_its_country_best_sellers(shop, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 

@@ -105,13 +105,15 @@ def _insert_owed(order_id: int, moment: str, ref: str, data: dict[str, str]) -> 
     """The row's id, or None when the moment was owed already: one INSERT … ON CONFLICT DO
     NOTHING RETURNING (get_or_create took a read, a savepoint, the insert and its release; a
     paid order owes two e-mails, so that was eight round trips of every confirmation)."""
-    values = {
+    given = {
         "order": order_id, "moment": moment, "ref": ref, "data": data,
-        "created_at": timezone.now(), "claimed_at": None, "sent_at": None, "recipient": "",
-        "language": "", "attempts": 0, "last_error": "",
+        "created_at": timezone.now(),
     }  # fmt: skip
     sql, fields = _owe_statement(connection.vendor)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    params = [
+        f.get_db_prep_save(given[f.name] if f.name in given else f.get_default(), connection)
+        for f in fields
+    ]
     with statements.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -155,6 +155,7 @@ CAPTURE_KINDS = (AccountKind.CLEARING, AccountKind.ESCROW, AccountKind.REFUNDS)
 
 
 def capture_accounts(currency: str) -> list[LedgerAccount]:
+    """CAPTURE_KINDS' accounts in `currency`, each made when first used."""
     return [account(kind, currency) for kind in CAPTURE_KINDS]
 
 
@@ -188,9 +189,10 @@ def post(
     locked: dict[int, LedgerAccount] | None = None,
 ) -> LedgerTransaction:
     """Write one balanced transaction, or return the one already posted under `key`.
-    `locked`: what the caller's lock() returned in this transaction, holding every account of
-    the legs (their balances are read from it and kept up to date in it); else they are locked
-    here."""
+    `locked`: the accounts the caller locked in this transaction (lock() or
+    lock_capture_accounts), holding every account of the legs: their balances are checked
+    from it and kept up to date in it, so every posting between that lock and this one must
+    have been given the same dict. Without it (or missing an account) they are locked here."""
     existing = LedgerTransaction.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -234,6 +236,8 @@ def post(
         )
         for pk, delta in change.items():
             locked[pk].balance += delta
+            # The new balance itself, not balance + delta: SQLite would add in floating point
+            # and keep a -1e-17 where the books say zero (the ledger's property test sees it).
             LedgerAccount.objects.filter(pk=pk).update(balance=locked[pk].balance)
     return txn
 

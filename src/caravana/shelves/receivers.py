@@ -1,6 +1,7 @@
 """Listeners. A payment makes its basket's products' "bought together" rows stale: they are
-rewritten after the commit, at most once per product every shelves.tasks.COALESCE_SECONDS
-(shelves.rollup reads each product's baskets). The country's best sellers are
+rewritten after the commit, one pending run per product at a time, COALESCE_SECONDS after
+the first payment that found none (shelves.tasks.roll_up_basket: a roll-up reads each
+product's baskets). The country's best sellers are
 rolled up at most once per BEST_SELLERS_EVERY seconds from payments (the hourly beat catches
 the rest). A login moves the anonymous session's recent views and pending wish to the account."""
 

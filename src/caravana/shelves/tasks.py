@@ -13,9 +13,12 @@ from caravana.shelves import rollup
 def roll_up_basket(group_id: int) -> None:
     """A paid checkout's products' "bought together" rows, coalesced per product: a roll-up
     reads every basket of the product in BOUGHT_TOGETHER_DAYS, so one per payment would cost
-    a best seller's whole history on every order. The products not already due are marked
-    and rolled up COALESCE_SECONDS later (at once with eager Celery), reading what the
-    baskets paid meanwhile wrote."""
+    a best seller's whole history on every order. The products without a run pending are
+    marked and rolled up COALESCE_SECONDS later (at once with eager Celery), reading what the
+    baskets paid meanwhile wrote; a product with one pending joins it. A mark the run could
+    not clear (a lost run; a cache per process, CACHE_URL unset, where the worker's clearing
+    does not reach the web process's mark) only delays the product's next run until the mark
+    expires (MARK_SECONDS); the hourly roll_up_shelves rewrites every row whatever happened."""
     products = set(
         OrderLine.objects.filter(order__group_id=group_id).values_list(
             "variant__product_id", flat=True
@@ -23,7 +26,7 @@ def roll_up_basket(group_id: int) -> None:
     )
     if len(products) < 2:
         return
-    due = sorted(p for p in products if cache.add(_due_key(p), 1, COALESCE_SECONDS * 4))
+    due = sorted(p for p in products if cache.add(_due_key(p), 1, MARK_SECONDS))
     if due:
         roll_up_products.apply_async((due,), countdown=COALESCE_SECONDS)
 
@@ -38,6 +41,8 @@ def roll_up_products(product_ids: list[int]) -> None:
 
 #: How long a product's "bought together" roll-up waits for more of its baskets.
 COALESCE_SECONDS = 30
+#: How long a mark outlives its run's countdown at most (a run that never cleared it).
+MARK_SECONDS = COALESCE_SECONDS * 2
 
 
 def _due_key(product_id: int) -> str:

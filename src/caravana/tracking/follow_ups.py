@@ -17,6 +17,7 @@ once, in process, after its commit."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -56,9 +57,14 @@ def write(cursor: Any, changes: list[StatusChange], delivered: list[Delivered]) 
 
 def _json(rows: list[StatusChange] | list[Delivered]) -> str:
     """The rows as a JSON array of arrays, by orjson (each NamedTuple as the tuple it is): the
-    same text json.dumps wrote, in a fifth of the time (0.1 against 0.5 ms for a batch of a
-    thousand changes, measured 2026-12-05), which the ingesting process pays on every batch."""
-    return orjson.dumps(rows, default=tuple).decode()
+    same values json.dumps wrote (non-ASCII as UTF-8 rather than escaped), in a fifth of the
+    time (0.1 against 0.5 ms for a thousand changes, measured 2026-12-05), which the ingesting
+    process pays on every batch; what orjson cannot write (a lone surrogate in a carrier's
+    text, an integer past 64 bits) goes through json.dumps, as before."""
+    try:
+        return orjson.dumps(rows, default=tuple).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(rows, separators=(",", ":"))
 
 
 #: The drain's task, found by name (tracking.tasks imports this module).
