@@ -185,3 +185,26 @@ def test_mercadopago_without_its_token_or_secret_is_refused(production, empty):
     assert ids() == ["caravana.E006"]
     production.PAYMENTS_PROVIDER = ""  # another provider: Mercado Pago's settings do not matter
     assert ids() == []
+
+
+def test_a_sqlite_without_returning_stops_everything(monkeypatch):
+    """SQLite before 3.35 has no RETURNING: an error (whatever DEBUG says); PostgreSQL alone or
+    a newer SQLite: nothing. The databases are given to the check, not swapped under Django."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    def with_engine(engine: str) -> None:
+        monkeypatch.setattr(
+            checks, "settings", SimpleNamespace(DATABASES={"default": {"ENGINE": engine}})
+        )
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with_engine("django.db.backends.sqlite3")
+    [error] = checks.sqlite_version()
+    assert error.id == "caravana.E007" and "3.31.1" in error.msg
+    with_engine("django.db.backends.postgresql")
+    assert checks.sqlite_version() == []
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 40, 1))
+    with_engine("django.db.backends.sqlite3")
+    assert checks.sqlite_version() == []

@@ -172,6 +172,33 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     ]
 
 
+#: The oldest SQLite with RETURNING (3.35.0, 2021-03-12, sqlite.org/lang_returning.html), which
+#: the hot paths' single-statement writes use: checkout's inserts and stock reservations, an
+#: owed e-mail's insert and its claim.
+SQLITE_MIN = (3, 35, 0)
+
+
+@register()
+def sqlite_version(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """caravana.E007: a SQLite database on a library too old for RETURNING: every order would
+    fail at checkout with a syntax error, so nothing starts (DEBUG on or off)."""
+    import sqlite3
+
+    uses = any("sqlite" in db.get("ENGINE", "") for db in settings.DATABASES.values())
+    if not uses or sqlite3.sqlite_version_info >= SQLITE_MIN:
+        return []
+    return [
+        Error(
+            f"SQLite {sqlite3.sqlite_version} is older than "
+            f"{'.'.join(map(str, SQLITE_MIN))}, which has the RETURNING clause Caravana's "
+            "writes use.",
+            hint="Use a Python built with a newer SQLite (python.org's and Debian 12's are), "
+            "or PostgreSQL (DATABASE_URL).",
+            id="caravana.E007",
+        )
+    ]
+
+
 def refuse_unsafe_start() -> None:
     """Run the system checks as `check` does and raise SystemCheckError on any error, when
     DEBUG is off. WSGI and ASGI servers (gunicorn, uvicorn) do not run Django's checks by
