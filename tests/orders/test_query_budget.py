@@ -83,3 +83,60 @@ def test_rule_edits_reach_the_cached_books(settings):
         assert source() == "rolled back"
         raise RuntimeError
     assert source() == "edited here"
+
+
+#: The provider's event for a two-merchant basket posted to the webhook endpoint: the event
+#: stored, the payment locked, the capture's ledger accounts locked by key, the capture posted,
+#: each order marked paid with its stock, event and two owed e-mails (one statement each);
+#: 48 before the work of 2026-12-05, 30 measured after it on PostgreSQL (BEGIN and COMMIT
+#: included, with a broker), and 30 in this test (savepoints instead), on both databases.
+MAX_CONFIRMATION_QUERIES = 32
+#: One owed e-mail sent: claimed and read (one UPDATE … RETURNING), its order read, the
+#: merchant's contact and the order's lines for a merchant's e-mail, marked sent.
+MAX_SEND_QUERIES = 5
+
+
+@pytest.mark.django_db
+def test_a_payment_confirmation_and_its_emails_run_a_bounded_number_of_queries(
+    client, market, settings, django_capture_on_commit_callbacks
+):
+    from caravana import webhook_signing
+    from caravana.orders import notifications
+    from caravana.orders.models import Notification
+    from caravana.payments import providers
+    from tests.orders.support import place
+
+    a, b = market
+    bank = providers.sandbox()
+
+    def paid_event():
+        _group, payment, _r = place(buyer(), lines=[(a.pk, 1), (b.pk, 2)])
+        bank.charge(payment.reference, payment.amount, payment.currency)
+        body = bank.event(payment.reference, "succeeded", payment.amount, payment.currency)
+        headers = webhook_signing.sign(bank.secret, body, msg_id=json.loads(body)["id"])
+        return body, headers
+
+    def post(body, headers):
+        r = client.post("/api/v1/payments/webhooks/sandbox", body,
+                        content_type="application/json", headers=headers)  # fmt: skip
+        assert r.status_code == 200, r.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(*paid_event())  # warm: the accounts made, the statements built
+    event = paid_event()
+    with (
+        django_capture_on_commit_callbacks(execute=False) as hooks,
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        post(*event)
+    assert len(ctx.captured_queries) <= MAX_CONFIRMATION_QUERIES, "\n".join(
+        q["sql"][:120] for q in ctx.captured_queries
+    )
+    owed = list(Notification.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    assert len(owed) == 4 and len(hooks) >= 4  # a receipt and a merchant's e-mail per order
+    for pk in owed:
+        with CaptureQueriesContext(connection) as sent:
+            assert notifications.send(pk) == "sent"
+        assert len(sent.captured_queries) <= MAX_SEND_QUERIES, "\n".join(
+            q["sql"][:120] for q in sent.captured_queries
+        )
