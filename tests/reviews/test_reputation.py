@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from caravana import due
 from caravana.orders import disputes
 from caravana.orders.models import Order
-from caravana.reviews import due, receivers, reputation, services, tasks
+from caravana.reviews import receivers, reputation, services, tasks
 from caravana.reviews.models import Reputation
 from tests.reviews.conftest import deliver, paid
 
@@ -104,11 +105,11 @@ def test_a_due_refresh_is_not_scheduled_twice(world):
     """On a worker the first event schedules the refresh a little later and the next ones join
     it; the refresh clears the mark as it starts, so a later event schedules the next one."""
     m = world["merchant"].pk
-    due.clear(m)
-    assert due.mark(m, 60) and not due.mark(m, 60)
+    due.clear(due.REPUTATION, [m])
+    assert due.mark(due.REPUTATION, m, 60) and not due.mark(due.REPUTATION, m, 60)
     tasks.refresh_merchant(m)  # what the worker runs
-    assert due.mark(m, 60)
-    due.clear(m)
+    assert due.mark(due.REPUTATION, m, 60)
+    due.clear(due.REPUTATION, [m])
 
 
 @pytest.mark.django_db

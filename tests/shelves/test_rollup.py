@@ -94,14 +94,13 @@ def test_bought_together_is_rolled_up_once_per_product_while_one_is_due(
 ):
     """A roll-up reads every basket of its products, so a payment only marks them due: while a
     product's run is due (on a worker, COALESCE_SECONDS later), its next baskets join it."""
-    from django.core.cache import cache
-
+    from caravana import due
     from caravana.shelves import tasks
 
     v, ana, bea = shop["v"], shop["buyer"], shop["other"]
     e, s, m = shop["earphones"].pk, shop["speaker"].pk, shop["mug"].pk
     # a worker's run is due for the earphones and the speaker (their marks are set)
-    assert cache.add(tasks._due_key(e), 1, 60) and cache.add(tasks._due_key(s), 1, 60)
+    assert due.mark(due.BOUGHT_TOGETHER, e, 60) and due.mark(due.BOUGHT_TOGETHER, s, 60)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             paid(ana, [(v["earphones"], 1), (v["speaker"], 1)])
@@ -111,13 +110,13 @@ def test_bought_together_is_rolled_up_once_per_product_while_one_is_due(
         # the mug was not due: its run goes now (eager Celery), the earphones' still waits
         assert services.bought_together_ids(m) == [e]
         assert services.bought_together_ids(e) == []
-        assert cache.get(tasks._due_key(m)) is None  # a run clears its marks first
+        assert not due.is_due(due.BOUGHT_TOGETHER, m)  # a run clears its marks first
         tasks.roll_up_products([e, s])  # the run that was due reads both baskets
         assert services.bought_together_ids(e) == sorted([m, s])  # one basket each: by id
         assert services.bought_together_ids(s) == [e]
-        assert cache.get(tasks._due_key(e)) is None
+        assert not due.is_due(due.BOUGHT_TOGETHER, e)
     finally:
-        cache.delete_many([tasks._due_key(p) for p in (e, s, m)])
+        due.clear(due.BOUGHT_TOGETHER, [e, s, m])
 
 
 def test_a_mark_left_by_a_lost_run_only_delays_the_product_until_it_expires(
@@ -127,13 +126,11 @@ def test_a_mark_left_by_a_lost_run_only_delays_the_product_until_it_expires(
     products' baskets wait for the mark to expire, then the next payment rolls them up."""
     import time
 
-    from django.core.cache import cache
-
-    from caravana.shelves import tasks
+    from caravana import due
 
     v, ana = shop["v"], shop["buyer"]
     e, s = shop["earphones"].pk, shop["speaker"].pk
-    assert cache.add(tasks._due_key(e), 1, 1) and cache.add(tasks._due_key(s), 1, 1)
+    assert due.mark(due.BOUGHT_TOGETHER, e, 1) and due.mark(due.BOUGHT_TOGETHER, s, 1)
     with django_capture_on_commit_callbacks(execute=True):
         paid(ana, [(v["earphones"], 1), (v["speaker"], 1)])
     assert services.bought_together_ids(e) == []  # left to the run that was lost

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
-from caravana.reviews import due
+from caravana import due
 
 #: The changes a reputation counts (an order placed or cancelled unpaid counts for nothing).
 COUNTED = ("paid", "in_fulfilment", "shipped", "delivered", "completed", "refunded")
@@ -35,7 +35,7 @@ def schedule(merchant_id: int) -> None:
     from caravana.reviews.tasks import refresh_merchant
 
     # The mark outlives the countdown: a worker that dies leaves it to expire, not forever.
-    if due.mark(merchant_id, COALESCE_SECONDS * 4):
+    if due.mark(due.REPUTATION, merchant_id, COALESCE_SECONDS * 4):
         refresh_merchant.apply_async((merchant_id,), countdown=COALESCE_SECONDS)
 
 

@@ -1,9 +1,9 @@
 """Shelf roll-ups (Celery). Two runs rewriting the same rows at once: the second meets the
 first's rows (a unique place) and is retried, then recomputes from the newer facts."""
 
-from django.core.cache import cache
 from django.db import IntegrityError
 
+from caravana import due
 from caravana.celery import app
 from caravana.orders.models import OrderLine
 from caravana.shelves import rollup
@@ -26,16 +26,16 @@ def roll_up_basket(group_id: int) -> None:
     )
     if len(products) < 2:
         return
-    due = sorted(p for p in products if cache.add(_due_key(p), 1, MARK_SECONDS))
-    if due:
-        roll_up_products.apply_async((due,), countdown=COALESCE_SECONDS)
+    marked = sorted(p for p in products if due.mark(due.BOUGHT_TOGETHER, p, MARK_SECONDS))
+    if marked:
+        roll_up_products.apply_async((marked,), countdown=COALESCE_SECONDS)
 
 
 @app.task(ignore_result=True, autoretry_for=(IntegrityError,), max_retries=3, retry_backoff=2)
 def roll_up_products(product_ids: list[int]) -> None:
     """The "bought together" rows of these products (roll_up_basket's coalesced run)."""
     # first: a basket paid from now on marks its products again and schedules the next run
-    cache.delete_many([_due_key(p) for p in product_ids])
+    due.clear(due.BOUGHT_TOGETHER, product_ids)
     rollup.bought_together(product_ids)
 
 
@@ -43,10 +43,6 @@ def roll_up_products(product_ids: list[int]) -> None:
 COALESCE_SECONDS = 30
 #: How long a mark outlives its run's countdown at most (a run that never cleared it).
 MARK_SECONDS = COALESCE_SECONDS * 2
-
-
-def _due_key(product_id: int) -> str:
-    return f"shelves:bought-together-due:{product_id}"
 
 
 @app.task(ignore_result=True, autoretry_for=(IntegrityError,), max_retries=3, retry_backoff=2)
