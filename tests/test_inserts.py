@@ -6,7 +6,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save, pre_save
 
 from caravana import inserts
-from caravana.orders.models import IdempotencyKey, Order, OrderEvent, OrderGroup, OrderLine
+from caravana.orders.models import (
+    IdempotencyKey,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderGroup,
+    OrderLine,
+)
 from caravana.payments.models import Payment
 
 QUOTE = {"note": 'a "quoted" word, a \\ backslash, {braces}, 中文', "lines": [1, 2.5, None]}
@@ -46,8 +53,24 @@ def test_a_saved_row_or_a_unique_clash_is_refused():
         inserts.insert([IdempotencyKey(scope="t", owner="1", key="same", fingerprint="g")])
 
 
+@pytest.mark.django_db
+def test_a_row_whose_unique_values_exist_is_not_written_again():
+    """insert_new: one statement; False and nothing written where the unique values are
+    taken, whatever the other values say; the first row's pk and defaults as insert() gives."""
+    first = IdempotencyKey(scope="t", owner="1", key="once", fingerprint="f", result=QUOTE)
+    assert inserts.insert_new(first, ("scope", "owner", "key"))
+    stored = IdempotencyKey.objects.get(pk=first.pk)
+    assert stored.result == QUOTE and stored.created_at is not None and not first._state.adding
+    again = IdempotencyKey(scope="t", owner="1", key="once", fingerprint="other")
+    assert not inserts.insert_new(again, ("scope", "owner", "key"))
+    assert again.pk is None and again._state.adding
+    assert IdempotencyKey.objects.get(scope="t", owner="1", key="once").fingerprint == "f"
+    with pytest.raises(ValueError):  # a saved instance, as insert() refuses
+        inserts.insert_new(first, ("scope", "owner", "key"))
+
+
 @pytest.mark.parametrize(
-    "model", [IdempotencyKey, OrderGroup, Order, OrderEvent, OrderLine, Payment]
+    "model", [IdempotencyKey, OrderGroup, Order, OrderEvent, OrderLine, Payment, Notification]
 )
 def test_checkout_models_have_nothing_an_insert_would_skip(model):
     assert model.save is models.Model.save

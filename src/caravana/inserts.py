@@ -3,6 +3,9 @@ per model, row count and database, then reused: checkout's writes skip the ORM's
 every call, and on PostgreSQL the UNNEST of text-escaped arrays that Django's bulk_create builds
 for several rows (an order's quote is JSON: every quote mark in it escaped again, in Python).
 
+insert_new writes one row unless its unique values exist (an outbox row owed once: an order's
+e-mail), by the same statement with ON CONFLICT DO NOTHING.
+
 Values still go through each field's own `pre_save` and `get_db_prep_save`, as Model.save and
 bulk_create do, so a default, an `auto_now_add` or a JSON value is written as the ORM would
 write it. Like bulk_create, no model signal is sent and no `save()` override runs: use it only
@@ -102,20 +105,7 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
         sql, preparers = _statement(model, using, len(chunk))[0], _preparers(model, using)
         params: list[Any] = []
         for obj in chunk:
-            if type(obj) is not model or obj.pk is not None:
-                raise ValueError("insert() takes new instances of one model")
-            # A related object assigned before it was saved gets its id copied (as bulk_create).
-            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
-            for attname, f, as_is, own_pre_save, aware_as_is in preparers:
-                v = f.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
-                if (type(v) in as_is and (type(v) is not Decimal or v.is_finite())) or (
-                    aware_as_is and type(v) is dt.datetime and v.tzinfo is not None
-                ):
-                    # A Decimal NaN or Infinity takes the field's path, which refuses it
-                    # (PostgreSQL's numeric would store NaN).
-                    params.append(v)
-                else:
-                    params.append(f.get_db_prep_save(v, conn))
+            _add_params(params, obj, model, preparers, conn)
         with statements.cursor(using) as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
@@ -123,6 +113,51 @@ def insert(objs: Sequence[models.Model], using: str = "default") -> None:
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = using
+
+
+def _add_params(
+    params: list[Any], obj: models.Model, model: type, preparers: Any, conn: Any
+) -> None:
+    """One new instance's values, prepared as Model.save prepares them."""
+    if type(obj) is not model or obj.pk is not None:
+        raise ValueError("insert() takes new instances of one model")
+    # A related object assigned before it was saved gets its id copied (as bulk_create).
+    obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # private, not in the stubs
+    for attname, f, as_is, own_pre_save, aware_as_is in preparers:
+        v = f.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
+        if (type(v) in as_is and (type(v) is not Decimal or v.is_finite())) or (
+            aware_as_is and type(v) is dt.datetime and v.tzinfo is not None
+        ):
+            # A Decimal NaN or Infinity takes the field's path, which refuses it
+            # (PostgreSQL's numeric would store NaN).
+            params.append(v)
+        else:
+            params.append(f.get_db_prep_save(v, conn))
+
+
+@functools.cache
+def _new_statement(model: type[models.Model], alias: str, unique: tuple[str, ...]) -> str:
+    sql, _fields = _statement(model, alias, 1)
+    head, returning = sql.rsplit(" RETURNING ", 1)
+    qn = connections[alias].ops.quote_name
+    target = ", ".join(qn(str(_concrete(model, n).column)) for n in unique)
+    return f"{head} ON CONFLICT ({target}) DO NOTHING RETURNING {returning}"
+
+
+def insert_new(obj: models.Model, unique: tuple[str, ...], using: str = "default") -> bool:
+    """INSERT one new instance unless a row with its values of the `unique` fields (a unique
+    constraint's) exists: one INSERT … ON CONFLICT DO NOTHING RETURNING, where get_or_create
+    takes a read, a savepoint, the insert and its release. True, and its pk set, if written."""
+    model, conn = type(obj), connections[using]
+    params: list[Any] = []
+    _add_params(params, obj, model, _preparers(model, using), conn)
+    with statements.cursor(using) as cursor:
+        cursor.execute(_new_statement(model, using, unique), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk, obj._state.adding, obj._state.db = row[0], False, using
+    return True
 
 
 #: Rows per statement of insert_rows (a ledger entry's 6 values: far under SQLite's limit).

@@ -23,7 +23,6 @@ the language of its contact person if that is English, else Simplified Chinese.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import smtplib
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from caravana import markets, selects, statements
+from caravana import inserts, markets, selects
 from caravana.orders.models import DisputeReason, Notification, Order
 
 logger = logging.getLogger(__name__)
@@ -94,47 +93,17 @@ def owe(order: Order, moment: str, ref: Any = "", **data: Any) -> bool:
     """Record that `order` owes an e-mail for `moment` (and `ref`, for moments that recur) and
     send it after the current transaction commits. Returns False when it was already owed (the
     event repeated). Call inside the transaction that made the moment happen."""
-    pk = _insert_owed(order.pk, moment, str(ref)[:40], {k: str(v) for k, v in data.items()})
-    if pk is None:
+    row = Notification(
+        order_id=order.pk, moment=moment, ref=str(ref)[:40],
+        data={k: str(v) for k, v in data.items()},
+    )  # fmt: skip
+    # One INSERT … ON CONFLICT DO NOTHING (get_or_create took four round trips, and a paid
+    # order owes two e-mails on every confirmation).
+    if not inserts.insert_new(row, ("order", "moment", "ref")):
         return False
+    pk = row.pk
     transaction.on_commit(lambda: _enqueue(pk), robust=True)
     return True
-
-
-def _insert_owed(order_id: int, moment: str, ref: str, data: dict[str, str]) -> int | None:
-    """The row's id, or None when the moment was owed already: one INSERT … ON CONFLICT DO
-    NOTHING RETURNING (get_or_create took a read, a savepoint, the insert and its release; a
-    paid order owes two e-mails, so that was eight round trips of every confirmation)."""
-    given = {
-        "order": order_id, "moment": moment, "ref": ref, "data": data,
-        "created_at": timezone.now(),
-    }  # fmt: skip
-    sql, fields = _owe_statement(connection.vendor)
-    params = [
-        f.get_db_prep_save(given[f.name] if f.name in given else f.get_default(), connection)
-        for f in fields
-    ]
-    with statements.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
-@functools.cache
-def _owe_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
-    """_insert_owed's statement, written once per database: every column but the id, and the
-    conflict on the row's unique (order, moment, ref)."""
-    meta: Any = Notification._meta
-    qn = connection.ops.quote_name
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-    (unique,) = (c for c in meta.constraints if c.name == "notification_once_per_moment")
-    target = ", ".join(qn(meta.get_field(name).column) for name in unique.fields)
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({target}) DO NOTHING "
-        f"RETURNING {qn(meta.pk.column)}"
-    )
-    return sql, fields
 
 
 #: Sent after commit for each e-mail owed (providing `pk`); OrdersConfig.ready connects the
