@@ -65,6 +65,21 @@ def test_title_match_ranks_above_description_match(catalog):
     assert found == [catalog["fone"].pk, catalog["cabo"].pk]
 
 
+def test_relevance_counts_the_words_a_title_holds_then_newest(catalog):
+    """Both databases: a title holding both words first, then one, then the words only in a
+    description; among equals, the newest. On SQLite this is the title walk over the
+    candidates (search._sqlite_title_rank), not bm25()."""
+    s, audio = catalog["fone"].store, catalog["fone"].category
+    one_old = f.product(s, cat=audio, title_pt_br="Fone com fio", description_pt_br="estéreo")
+    described = f.product(
+        s, cat=audio, title_pt_br="Caixa de som", description_pt_br="Fone estéreo, com fio"
+    )
+    one_new = f.product(s, cat=audio, title_pt_br="Fone de ouvido", description_pt_br="estéreo")
+    both = f.product(s, cat=audio, title_pt_br="Fone estéreo", description_pt_br="sem fio")
+    found = ids(SearchRequest(text="fone estéreo", language="pt-br"))
+    assert found == [both.pk, one_new.pk, one_old.pk, described.pk]
+
+
 def test_prefix_matching_and_all_words(catalog):
     assert ids(SearchRequest(text="blue", language="en")) == [catalog["fone"].pk]
     assert ids(SearchRequest(text="silicone case", language="en")) == [catalog["capinha"].pk]

@@ -561,11 +561,17 @@ def _text_search(
         )
         where.insert(0, "catalog_product_fts MATCH %s")
         params.insert(0, f"{{title_{sfx} description_{sfx}}} : ({expr})")
+        # Relevance is ranked on the candidates afterwards, by the words in their titles
+        # (_sqlite_title_rank): FTS5's bm25() counts every match of each word in the table
+        # before it scores the first row, a cost that grows with the catalogue. In a store,
+        # whose products lie all over the index, bm25() still: a walk over the candidates'
+        # span would cross the whole index too.
         weights = ", ".join(
             ["10.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
             + ["1.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
         )
-        rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" else "0"
+        in_store = store is not None
+        rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" and in_store else "0"
         scan_order = "ORDER BY catalog_product_fts.rowid DESC"
         id_col = "catalog_product.id"
         join_lp = " CROSS JOIN catalog_listingprice lp ON lp.product_id = catalog_product.id"
@@ -658,12 +664,12 @@ def _text_search(
         "price_desc": "c.price DESC, c.id",
         "rating": "c.price DESC, c.id DESC",  # `price` carries the rating for this sort
     }[sort]
+    page_sql = f"SELECT c.id, count(*) OVER () FROM ({candidates}) c ORDER BY {order} "
+    page_params = [*cand_params]
+    if sort == "relevance" and connection.vendor == "sqlite" and store is None:
+        page_sql, page_params = _sqlite_title_rank(candidates, cand_params, words, req, star)
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT c.id, count(*) OVER () FROM ({candidates}) c ORDER BY {order} "
-            "LIMIT %s OFFSET %s",
-            [*cand_params, req.per_page, offset],
-        )
+        cur.execute(page_sql + "LIMIT %s OFFSET %s", [*page_params, req.per_page, offset])
         rows = cur.fetchall()
         if rows:
             n = rows[0][1]
@@ -673,6 +679,34 @@ def _text_search(
             cur.execute(f"SELECT count(*) FROM ({candidates}) c", cand_params)
             n = cur.fetchone()[0]
     return [row[0] for row in rows], n
+
+
+def _sqlite_title_rank(
+    candidates: str, params: list[object], words: list[str], req: SearchRequest, star: str
+) -> tuple[str, list[object]]:
+    """SQLite: a page of the candidates by relevance (the statement up to its LIMIT, and its
+    parameters): the more of the words a title holds, the higher; then the newest. Each word's
+    title matches are walked over the candidates' span of ids only (from the lowest candidate
+    up), so the cost follows the candidates, not the catalogue: bm25() counts every match of
+    each word in the whole table first (on a synthetic index of 1,000,000 rows, 4.5 ms for a
+    word in 13% of them against 1.4 ms at 100,000; this walk 0.7 ms at either, measured
+    2026-12-05). Like PostgreSQL's ts_rank, no weight for a word's rarity."""
+    sfx = suffix(req.language)
+    held = " + ".join(
+        "(c.id IN (SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s "
+        "AND rowid >= (SELECT min(id) FROM c)))"
+        for _ in words
+    )
+    # Each word in the title AND all the words where the search looked for them: FTS5 then
+    # steps through the rarer of the two, the candidates' own matches, not every title
+    # holding a common word over a span the other words spread wide.
+    every = " AND ".join(f'"{w}"{star}' for w in words)
+    looked = f"{{title_{sfx} description_{sfx}}} : ({every})"
+    return (
+        f"WITH c AS MATERIALIZED ({candidates}) SELECT c.id, count(*) OVER () FROM c "
+        f"ORDER BY {held} DESC, c.id DESC ",
+        [*params, *(f'{{title_{sfx}}} : "{w}"{star} AND {looked}' for w in words)],
+    )
 
 
 #: The search table's partitions hold blocks of 2**SEARCH_BLOCK_BITS product ids (catalog
