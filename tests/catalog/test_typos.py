@@ -98,3 +98,30 @@ def test_best_prefers_nearest_then_commonest():
     assert spelling.best("fonr", [("fone", 90), ("font", 1)]) == "fone"
     assert spelling.best("xy", []) is None
     assert spelling.fold("Audífonos") == "audifonos"
+
+
+def test_a_half_typed_word_is_read_as_the_vocabulary_words_it_starts(catalog):
+    """On SQLite a prefix goes to FTS5 as the vocabulary's words (search._fts5_word), an OR it
+    walks lazily; on PostgreSQL as a prefix query. Either way the same products."""
+    found = search(SearchRequest(text="blueto", language="en")).ids
+    assert found == [catalog["fone"].pk]
+    assert search(SearchRequest(text="vest flo", language="es")).ids == [catalog["vestido"].pk]
+
+
+def test_a_half_typed_word_newer_than_the_vocabulary_is_still_found(catalog):
+    """A word no refresh has seen yet completes to nothing: it is matched as a prefix."""
+    audio = catalog["fone"].category
+    newer = f.product(catalog["fone"].store, cat=audio, title_pt_br="Microfone condensador")
+    assert vocabulary.complete("condens", "pt-br") == []
+    assert search(SearchRequest(text="condens", language="pt-br")).ids == [newer.pk]
+
+
+def test_a_prefix_completed_by_a_title_word_still_finds_description_words(catalog):
+    """The vocabulary holds titles' words, but what they complete a prefix to is matched in
+    descriptions too: "fon" is read as "fone", which this product's description holds."""
+    audio = catalog["fone"].category
+    described = f.product(
+        catalog["fone"].store, cat=audio, title_pt_br="Estojo", description_pt_br="para fone"
+    )
+    found = search(SearchRequest(text="fon", language="pt-br")).ids
+    assert set(found) == {catalog["fone"].pk, described.pk}
