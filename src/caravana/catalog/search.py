@@ -34,14 +34,6 @@ COUNT_CAP = 10_000
 # (newest first): a narrow range over a broad word would otherwise walk every match. 3,000
 # cost 22-36 ms for an empty page at 1,000,000 products on either database (5,000: 40-50 ms).
 MAX_SCANNED = 3_000
-# A text search in one store on SQLite probes the full-text index once per product of the store
-# up to this many; a bigger store walks the word's matches (see _text_search). A probe seeks
-# the word's doclist and cost about a thirtieth of walking all of it at 1,000,000 products
-# (timed at that size only; both grow with the doclist, so the ratio is expected to hold): 200
-# probes of "fone" 41 ms against a walk of its 132,000 matches in 12 ms, of "capinha" 103
-# against 14 ms, of "bluetooth" 110 against 18 ms; 10 probes 2.7, 11.7 and 4.8 ms against 10.5,
-# 12.2 and 15.8 (2026-12-05). (200 before: a store of 120 products spent 36 ms probing "fone".)
-SQLITE_STORE_PROBES = 30
 
 
 # Words so common that requiring them narrows nothing and makes the index walk every product.
@@ -304,11 +296,14 @@ def search(req: SearchRequest) -> SearchResult:
     # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
     # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
     # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
-    # A store's newest products, read once for both tries.
+    # In one store the words are matched as prefixes at once: its products are read whole
+    # either way (_text_search), so a first try with whole words would only read them twice
+    # (it nearly always finds fewer than MAX_CANDIDATES there).
     store = _store_products(req, MAX_SCANNED) if req.store_id and req.country else None
     with _planner_for_text_search():
-        ids, n = _text_search(req, words, sort, offset, prefix=False, store=store)
-        if n <= MAX_CANDIDATES:
+        if store is None:
+            ids, n = _text_search(req, words, sort, offset, prefix=False)
+        if store is not None or n <= MAX_CANDIDATES:
             ids, n = _text_search(req, words, sort, offset, prefix=True, store=store)
     result = SearchResult(
         ids=ids,
@@ -612,22 +607,18 @@ def _text_search(
         # A store's own products are few beside a word's matches: the words are matched among
         # the store's newest MAX_SCANNED products, read by product id, instead of walking every
         # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s on
-        # PostgreSQL and 1-8 s on SQLite before, 5-26 ms after). SQLite's FTS5 pays a doclist
-        # seek per probed rowid, so a store of more than SQLITE_STORE_PROBES products walks the
-        # word's matches instead, checking the store's ids on each. A prefix is never probed:
-        # FTS5 merges the doclists of every word the prefix starts into one for each probe (76
-        # probes of "fone*" at 100,000 products: 670-900 ms); its merged list is walked once
-        # and the store's ids checked on it (`+rowid`: not handed to FTS5 as probes), 2 ms on
-        # a merged index.
+        # PostgreSQL and 1-8 s on SQLite before, 5-26 ms after). A store's words are always
+        # prefixes (search). On SQLite the word's matches are walked once and the store's ids
+        # checked on each (`+rowid`: not handed to FTS5 as probes): FTS5 merges a prefix's
+        # doclists again for every probe (76 probes of "fone*" at 100,000 products: 670-900
+        # ms), and a probe of a whole word seeks its doclist anew (200 probes of "fone" at
+        # 1,000,000 products 41 ms, the walk of its 132,000 matches 12 ms, 2026-12-05).
         if connection.vendor == "postgresql":
             source, block_params = _pg_store_rows(store)
             params[:0] = block_params  # FROM comes before WHERE
         else:
-            # The same products on SQLite, handed to FTS5 as probes for a small store and
-            # checked on the word's matches, walked once (`+rowid`), for a bigger one.
-            walk = "+" if prefix or len(store) > SQLITE_STORE_PROBES else ""
             where.append(
-                f"{walk}catalog_product_fts.rowid IN ({', '.join(['%s'] * len(store)) or 'NULL'})"
+                f"+catalog_product_fts.rowid IN ({', '.join(['%s'] * len(store)) or 'NULL'})"
             )
             params.extend(store)
     if bounded:
