@@ -2,6 +2,8 @@
 half-typed ones completed, on both databases."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from caravana.catalog import spelling, vocabulary
 from caravana.catalog.search import SearchRequest, search, titled
@@ -103,9 +105,25 @@ def test_best_prefers_nearest_then_commonest():
 def test_a_half_typed_word_is_read_as_the_vocabulary_words_it_starts(catalog):
     """On SQLite a prefix goes to FTS5 as the vocabulary's words (search._fts5_word), an OR it
     walks lazily; on PostgreSQL as a prefix query. Either way the same products."""
-    found = search(SearchRequest(text="blueto", language="en")).ids
+    with CaptureQueriesContext(connection) as ctx:
+        found = search(SearchRequest(text="blueto", language="en")).ids
     assert found == [catalog["fone"].pk]
     assert search(SearchRequest(text="vest flo", language="es")).ids == [catalog["vestido"].pk]
+    if connection.vendor == "sqlite":
+        matches = [q["sql"] for q in ctx.captured_queries if "MATCH" in q["sql"]]
+        assert any('("blueto" OR "bluetooth")' in sql for sql in matches), matches
+        assert not any('"blueto"*' in sql for sql in matches), matches
+
+
+def test_a_half_typed_number_is_a_prefix_of_every_number(catalog):
+    """The vocabulary keeps no number (only words with a letter): "128" must not be read as
+    its completions alone ("128gb"), or "1280" would be lost."""
+    audio = catalog["fone"].category
+    card = f.product(catalog["fone"].store, cat=audio, title_en="Memory card 128GB")
+    reel = f.product(catalog["fone"].store, cat=audio, title_en="Cable reel 1280")
+    vocabulary.refresh()
+    assert "128gb" in vocabulary.complete("128", "en")
+    assert set(search(SearchRequest(text="128", language="en")).ids) == {card.pk, reel.pk}
 
 
 def test_a_half_typed_word_newer_than_the_vocabulary_is_still_found(catalog):

@@ -99,14 +99,20 @@ def test_the_json_rows_store_what_executemany_stores(make_parcel):
 
 
 def test_a_batch_sqlite_would_read_back_wrong_goes_to_executemany(make_parcel):
-    """SQLite's JSON cuts a string at NUL, and orjson writes no Decimal (Django's adapter
-    binds it as text): both go to the driver instead, and are stored whole."""
+    """SQLite's JSON cuts a string at NUL, orjson writes an infinite float as null and no
+    Decimal (Django's adapter binds it as text): all go to the driver instead, stored whole."""
     parcel = make_parcel()
     nul = events(parcel, "carrier:nul")[:3]
     nul[1].location_name = "before\x00after"
     assert batch_sql.event_insert(nul, timezone.now()).many
     assert record_batch(nul).created == 3
     assert stored("carrier:nul")[1][14] == "before\x00after"
+
+    far = events(parcel, "carrier:far")[:2]
+    far[0].latitude = float("inf")  # orjson would write null
+    assert batch_sql.event_insert(far, timezone.now()).many
+    assert record_batch(far).created == 2
+    assert stored("carrier:far")[0][16] == float("inf")
 
     odd = events(parcel, "carrier:odd")[:2]
     odd[0].latitude = Decimal("-23.5505")

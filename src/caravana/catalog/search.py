@@ -234,7 +234,8 @@ def _count_capped(source: str, where_sql: str, params: list[object], cap: int) -
 
 
 def search(req: SearchRequest) -> SearchResult:
-    """Bounded work whatever the catalogue's size: at most three statements for a page in range.
+    """Bounded work whatever the catalogue's size: at most three statements for a page in range
+    (on SQLite, a half-typed word's completions are one more each: _fts5_word).
 
     A listing without words counts at most COUNT_CAP rows (then shows "10,000+") and pages in
     index order. A text search takes at most MAX_CANDIDATES matches from the full-text index
@@ -529,8 +530,9 @@ def _text_search(
     store: list[int] | None = None,
 ) -> tuple[list[int], int]:
     """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
-    most). One query, two when a page after the first lies past the last candidate. `store`:
-    the store's newest MAX_SCANNED product ids, for a search in one store."""
+    most). One query, two when a page after the first lies past the last candidate (on SQLite,
+    a prefix's completions read first: _fts5_word). `store`: the store's newest MAX_SCANNED
+    product ids, for a search in one store."""
     select_params: list[object] = []
     table = "catalog_product"
     ranged = _landed(req) and (
@@ -711,9 +713,15 @@ def _fts5_word(word: str, prefix: bool, language: str) -> str:
     query ("fone"*) first merges the matches of every word it starts, in the whole index (at
     1,000,000 products twice the time of 100,000 for "fone" with free shipping, measured
     2026-12-05). A word the vocabulary completes to nothing is a prefix query still (its
-    words are rare, or newer than the vocabulary's last refresh)."""
+    words are rare, or newer than the vocabulary's last refresh), and so is a number, which
+    the vocabulary does not keep ("128" finds "1280", not only "128gb"). What this gives up
+    (decision 0040): a word newer than the last refresh is found whole at once but by its
+    beginning only once the vocabulary holds it, when the beginning completes to other words;
+    and completions past the PREFIX_TERMS most common."""
     if not prefix:
         return f'"{word}"'
+    if not any(ch.isalpha() for ch in word):
+        return f'"{word}"*'
     completions = vocabulary.complete(word, language, limit=PREFIX_TERMS)
     if not completions:
         return f'"{word}"*'
@@ -772,7 +780,9 @@ def _of_scanned(
     then the category of each checked and, when prices matter, its price probed in
     catalog_listingprice by (product, country), up to MAX_CANDIDATES + 1, in scan order.
 
-    SQLite: bm25() works only in the FTS query, so the scan computes `score` for each match.
+    SQLite: bm25() works only in the FTS query, so the scan computes `score` for each match
+    (a store's search; elsewhere the score is 0 and the page is ranked afterwards,
+    _sqlite_title_rank).
     PostgreSQL: the scan carries the vector and only the survivors are ranked (`score` reads
     m.vector); a LATERAL subquery with OFFSET 0 is not pulled up into a join, so the planner
     cannot hash every price of the country in range (most of them, for a wide range): it

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from contextlib import closing
 from functools import lru_cache, partial
 from typing import Any, NamedTuple
@@ -131,7 +132,7 @@ class Insert(NamedTuple):
     #: PostgreSQL: [the rows as JSON]; SQLite: (the received time, the rows as JSON), or for
     #: executemany (`many`) the rows, a tuple each.
     params: Any
-    chunk: list[EventIn]
+    events: list[EventIn]  # the batch, as checked
     table: str
     many: bool = False
 
@@ -334,7 +335,7 @@ def pg_record(insert: Insert) -> Judged:
     (_pg_statement): no read of the parcels' earlier events, which sit in every monthly
     partition, and no lock but the state rows' own."""
     delivery = upu.DELIVERY
-    s10s = {ev.parcel_id: ev.identifier for ev in insert.chunk if ev.code == delivery}
+    s10s = {ev.parcel_id: ev.identifier for ev in insert.events if ev.code == delivery}
     with raw_cursor() as cursor:
         cursor.execute(insert.sql, insert.params, prepare=prepare())
         rows = cursor.fetchall()
@@ -352,7 +353,7 @@ def pg_record(insert: Insert) -> Judged:
     return Judged(created, changes, delivered)
 
 
-def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
+def event_insert(events: list[EventIn], now: dt.datetime) -> Insert:
     """The insert of a batch of events, skipping repeats (ON CONFLICT DO NOTHING): on
     PostgreSQL the statement of pg_record, which also writes the parcels' state from the rows
     it kept (Django's bulk_create(ignore_conflicts=True) cannot say which those are). The rows
@@ -367,16 +368,16 @@ def event_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
             (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status, ev.occurred_at, now,
              ev.location_code[:16], ev.location_name[:120], ev.latitude, ev.longitude,
              ev.tz[:64], ev.details or None, ev.carrier_id)
-            for ev in chunk
+            for ev in events
         ]  # fmt: skip
-        return Insert(sql, [rows_json(rows)], chunk, table)
-    text = sqlite_rows_json(chunk)
+        return Insert(sql, [rows_json(rows)], events, table)
+    text = sqlite_rows_json(events)
     if text is None:
-        return sqlite_many_insert(chunk, now)
-    return Insert(_sqlite_json_insert_sql(table), (sqlite_time(now), text), chunk, table)
+        return sqlite_many_insert(events, now)
+    return Insert(_sqlite_json_insert_sql(table), (sqlite_time(now), text), events, table)
 
 
-def sqlite_many_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
+def sqlite_many_insert(events: list[EventIn], now: dt.datetime) -> Insert:
     """SQLite: the insert of a batch as an executemany of a tuple per event, for a batch whose
     JSON SQLite would not read back as given (sqlite_rows_json)."""
     table, sql = _insert_sql(connection.vendor)
@@ -389,17 +390,24 @@ def sqlite_many_insert(chunk: list[EventIn], now: dt.datetime) -> Insert:
          str(at if (at := ev.occurred_at).tzinfo is utc else at.astimezone(utc))[:-6],
          received, ev.location_code[:16], ev.location_name[:120], ev.latitude,
          ev.longitude, ev.tz[:64], details_text(d) if (d := ev.details) else "{}", ev.carrier_id)
-        for ev in chunk
+        for ev in events
     ]  # fmt: skip
-    return Insert(sql, params, chunk, table, many=True)
+    return Insert(sql, params, events, table, many=True)
 
 
-def sqlite_rows_json(chunk: list[EventIn]) -> str | None:
+def sqlite_rows_json(events: list[EventIn]) -> str | None:
     """SQLite's batch parameter: the rows (without the received time) as a JSON array of
     arrays, times in UTC ending in "Z", details as their stored text. None where orjson cannot
     write a value as SQLite must read it back (a type it does not know, which Django's
-    encoder would write differently; a string holding NUL, which SQLite's JSON cuts short):
-    such a batch goes to executemany, which binds each value itself."""
+    encoder would write differently; an infinite coordinate, which it writes as null; a
+    string holding NUL, which SQLite's JSON cuts short): such a batch goes to executemany,
+    which binds each value itself."""
+    points = [v for ev in events for v in (ev.latitude, ev.longitude) if v is not None]
+    try:
+        if points and not all(map(math.isfinite, points)):
+            return None
+    except TypeError:  # not a number: let the driver bind it as it always did
+        return None
     utc = dt.UTC
     text = details_text
     rows = [
@@ -407,7 +415,7 @@ def sqlite_rows_json(chunk: list[EventIn]) -> str | None:
          at if (at := ev.occurred_at).tzinfo is utc else at.astimezone(utc),
          ev.location_code[:16], ev.location_name[:120], ev.latitude, ev.longitude,
          ev.tz[:64], text(d) if (d := ev.details) else "{}", ev.carrier_id)
-        for ev in chunk
+        for ev in events
     ]  # fmt: skip
     try:
         data = orjson.dumps(rows, option=orjson.OPT_UTC_Z)
