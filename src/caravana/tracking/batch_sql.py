@@ -371,52 +371,55 @@ def event_insert(events: list[EventIn], now: dt.datetime) -> Insert:
             for ev in events
         ]  # fmt: skip
         return Insert(sql, [rows_json(rows)], events, table)
-    text = sqlite_rows_json(events)
+    rows = _sqlite_rows(events)
+    text = sqlite_rows_json(events, rows)
     if text is None:
-        return sqlite_many_insert(events, now)
+        return sqlite_many_insert(events, now, rows)
     return Insert(_sqlite_json_insert_sql(table), (sqlite_time(now), text), events, table)
 
 
-def sqlite_many_insert(events: list[EventIn], now: dt.datetime) -> Insert:
-    """SQLite: the insert of a batch as an executemany of a tuple per event, for a batch whose
-    JSON SQLite would not read back as given (sqlite_rows_json)."""
-    table, sql = _insert_sql(connection.vendor)
-    received = sqlite_time(now)
-    utc = dt.UTC
-    # Django's SQLite text of an aware time is naive UTC: str() with "+00:00" cut off,
-    # converted first unless it is in UTC already (most are: astimezone makes a copy).
-    params = [
-        (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status,
-         str(at if (at := ev.occurred_at).tzinfo is utc else at.astimezone(utc))[:-6],
-         received, ev.location_code[:16], ev.location_name[:120], ev.latitude,
-         ev.longitude, ev.tz[:64], details_text(d) if (d := ev.details) else "{}", ev.carrier_id)
-        for ev in events
-    ]  # fmt: skip
-    return Insert(sql, params, events, table, many=True)
-
-
-def sqlite_rows_json(events: list[EventIn]) -> str | None:
-    """SQLite's batch parameter: the rows (without the received time) as a JSON array of
-    arrays, times in UTC ending in "Z", details as their stored text. None where orjson cannot
-    write a value as SQLite must read it back (a type it does not know, which Django's
-    encoder would write differently; an infinite coordinate, which it writes as null; a
-    string holding NUL, which SQLite's JSON cuts short): such a batch goes to executemany,
-    which binds each value itself."""
-    points = [v for ev in events for v in (ev.latitude, ev.longitude) if v is not None]
-    try:
-        if points and not all(map(math.isfinite, points)):
-            return None
-    except TypeError:  # not a number: let the driver bind it as it always did
-        return None
+def _sqlite_rows(events: list[EventIn]) -> list[tuple]:
+    """SQLite: a tuple per event of the values stored (the columns of _EVENT_FIELDS but the
+    received time), its time an aware datetime in UTC (astimezone only where it is not: a
+    copy), its details as their stored text."""
     utc = dt.UTC
     text = details_text
-    rows = [
+    return [
         (ev.parcel_id, ev.source, ev.event_id, ev.code, ev.status,
          at if (at := ev.occurred_at).tzinfo is utc else at.astimezone(utc),
          ev.location_code[:16], ev.location_name[:120], ev.latitude, ev.longitude,
          ev.tz[:64], text(d) if (d := ev.details) else "{}", ev.carrier_id)
         for ev in events
     ]  # fmt: skip
+
+
+def sqlite_many_insert(
+    events: list[EventIn], now: dt.datetime, rows: list[tuple] | None = None
+) -> Insert:
+    """SQLite: the insert of a batch as an executemany of a tuple per event, for a batch whose
+    JSON SQLite would not read back as given (sqlite_rows_json). `rows`: _sqlite_rows'."""
+    table, sql = _insert_sql(connection.vendor)
+    received = sqlite_time(now)
+    # Django's SQLite text of an aware UTC time: str() with "+00:00" cut off.
+    params = [
+        (*r[:5], str(r[5])[:-6], received, *r[6:])
+        for r in (_sqlite_rows(events) if rows is None else rows)
+    ]
+    return Insert(sql, params, events, table, many=True)
+
+
+def sqlite_rows_json(events: list[EventIn], rows: list[tuple]) -> str | None:
+    """SQLite's batch parameter: `rows` (_sqlite_rows) as a JSON array of arrays, times ending
+    in "Z". None where orjson cannot write a value as SQLite must read it back (a type it does
+    not know, which Django's encoder would write differently; an infinite coordinate, which it
+    writes as null; a string holding NUL, which SQLite's JSON cuts short): such a batch goes
+    to executemany, which binds each value itself."""
+    points = [v for ev in events for v in (ev.latitude, ev.longitude) if v is not None]
+    try:
+        if points and not all(map(math.isfinite, points)):
+            return None
+    except TypeError:  # not a number: let the driver bind it as it always did
+        return None
     try:
         data = orjson.dumps(rows, option=orjson.OPT_UTC_Z)
     except orjson.JSONEncodeError:
