@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from caravana.tracking import batch_sql
 from caravana.tracking.batch import EventIn
@@ -129,3 +131,56 @@ def test_a_repeat_inside_a_batch_keeps_its_first_row(make_parcel):
     assert (result.received, result.created) == (4, 3)
     codes = [row[4] for row in stored("carrier:repeat")]
     assert codes == ["EDB", "EMF", "EDD"]
+
+
+_example = iter(range(1_000_000))
+_texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=140)
+_points = st.one_of(
+    st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-180, 180)
+)
+_times = st.datetimes(
+    min_value=dt.datetime(2000, 1, 2),
+    max_value=dt.datetime(2100, 1, 1),
+    timezones=st.sampled_from(
+        [dt.UTC, dt.timezone(dt.timedelta(hours=-3)), ZoneInfo("Asia/Shanghai"),
+         ZoneInfo("America/Santiago"), dt.timezone(dt.timedelta(hours=5, minutes=45))]
+    ),
+)  # fmt: skip
+_event = st.fixed_dictionaries(
+    {
+        "at": _times,
+        "location_code": _texts,
+        "location_name": _texts,
+        "latitude": _points,
+        "longitude": _points,
+        "tz": _texts,
+        "details": st.dictionaries(_texts, st.one_of(_texts, st.integers(), st.booleans())),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(batch=st.lists(_event, min_size=1, max_size=12))
+def test_any_batch_is_stored_as_executemany_stores_it(make_parcel, batch):
+    """Generated values, not chosen ones: whatever path event_insert takes (JSON, or
+    executemany for what JSON would change), the stored values equal executemany's."""
+    parcel = make_parcel()
+    n = next(_example)
+    now = timezone.now()
+
+    def build(source: str) -> list[EventIn]:
+        return [
+            EventIn(parcel_id=parcel.pk, identifier=parcel.s10, source=source,
+                    event_id=f"e{i}", code="EDB", occurred_at=e["at"],
+                    location_code=e["location_code"], location_name=e["location_name"],
+                    latitude=e["latitude"], longitude=e["longitude"], tz=e["tz"],
+                    details=e["details"], carrier_id=parcel.carrier_id)
+            for i, e in enumerate(batch)
+        ]  # fmt: skip
+
+    insert(batch_sql.event_insert, build(f"gen:{n}:a"), now)
+    insert(batch_sql.sqlite_many_insert, build(f"gen:{n}:b"), now)
+    a, b = stored(f"gen:{n}:a"), stored(f"gen:{n}:b")
+    assert len(a) == len(b) == len(batch)
+    assert a == b  # NaN is stored as NULL either way
