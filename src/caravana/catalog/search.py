@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from caravana.catalog import vocabulary
-from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
+from caravana.catalog.languages import suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
 # along the lp_*_rating indexes (catalog.models.LISTING_ORDERS; decision 10, item 5).
@@ -235,7 +235,8 @@ def _count_capped(source: str, where_sql: str, params: list[object], cap: int) -
 
 def search(req: SearchRequest) -> SearchResult:
     """Bounded work whatever the catalogue's size: at most three statements for a page in range
-    (on SQLite, a half-typed word's completions are one more each: _fts5_word).
+    (on SQLite, a half-typed word's completions are one more each: _fts5_word; words in a
+    store, three more to fill the store's own index: _sqlite_store_index).
 
     A listing without words counts at most COUNT_CAP rows (then shows "10,000+") and pages in
     index order. A text search takes at most MAX_CANDIDATES matches from the full-text index
@@ -549,27 +550,26 @@ def _text_search(
     if connection.vendor == "sqlite":
         where, params = _filters(scan_req)
         sfx = suffix(req.language)
-        matched = [_fts5_word(w, prefix, req.language) for w in words]
+        # In one store, the store's own index (_sqlite_store_index), where a prefix is a plain
+        # prefix query: it holds a few hundred products, not the catalogue.
+        fts = "catalog_product_fts" if store is None else _sqlite_store_index(store, sfx)
+        matched = (
+            [_fts5_word(w, prefix, req.language) for w in words]
+            if store is None
+            else [f'"{w}"*' for w in words]
+        )
         expr = " AND ".join(matched)
         # CROSS JOIN keeps the FTS index the outer loop, read newest rowid first.
-        source = (
-            "catalog_product_fts CROSS JOIN catalog_product "
-            "ON catalog_product.id = catalog_product_fts.rowid"
-        )
-        where.insert(0, "catalog_product_fts MATCH %s")
+        source = f"{fts} CROSS JOIN catalog_product ON catalog_product.id = {fts}.rowid"
+        where.insert(0, f"{fts} MATCH %s")
         params.insert(0, f"{{title_{sfx} description_{sfx}}} : ({expr})")
         # Relevance is ranked on the candidates afterwards, by the words in their titles
         # (_sqlite_title_rank): FTS5's bm25() counts every match of each word in the table
-        # before it scores the first row, a cost that grows with the catalogue. In a store,
-        # whose products lie all over the index, bm25() still: a walk over the candidates'
-        # span would cross the whole index too.
-        weights = ", ".join(
-            ["10.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
-            + ["1.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
-        )
+        # before it scores the first row, a cost that grows with the catalogue. In a store's
+        # own index bm25() counts the store's products only (title 10, description 1).
         in_store = store is not None
-        rank = f"bm25(catalog_product_fts, {weights})" if sort == "relevance" and in_store else "0"
-        scan_order = "ORDER BY catalog_product_fts.rowid DESC"
+        rank = f"bm25({fts}, 10.0, 1.0)" if sort == "relevance" and in_store else "0"
+        scan_order = f"ORDER BY {fts}.rowid DESC"
         id_col = "catalog_product.id"
         join_lp = " CROSS JOIN catalog_listingprice lp ON lp.product_id = catalog_product.id"
     else:
@@ -605,24 +605,14 @@ def _text_search(
             select_params.append(query)
         else:
             rank = "0"
-    if store is not None:
+    if store is not None and connection.vendor == "postgresql":
         # A store's own products are few beside a word's matches: the words are matched among
         # the store's newest MAX_SCANNED products, read by product id, instead of walking every
         # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s on
         # PostgreSQL and 1-8 s on SQLite before, 5-26 ms after). A store's words are always
-        # prefixes (search). On SQLite the word's matches are walked once and the store's ids
-        # checked on each (`+rowid`: not handed to FTS5 as probes): FTS5 merges a prefix's
-        # doclists again for every probe (76 probes of "fone*" at 100,000 products: 670-900
-        # ms), and a probe of a whole word seeks its doclist anew (200 probes of "fone" at
-        # 1,000,000 products 41 ms, the walk of its 132,000 matches 12 ms, 2026-12-05).
-        if connection.vendor == "postgresql":
-            source, block_params = _pg_store_rows(store)
-            params[:0] = block_params  # FROM comes before WHERE
-        else:
-            where.append(
-                f"+catalog_product_fts.rowid IN ({', '.join(['%s'] * len(store)) or 'NULL'})"
-            )
-            params.extend(store)
+        # prefixes (search). SQLite matches them in the store's own index instead.
+        source, block_params = _pg_store_rows(store)
+        params[:0] = block_params  # FROM comes before WHERE
     if bounded:
         # The price and category are checked on the newest MAX_SCANNED matches only.
         matches = f"FROM {source} WHERE {' AND '.join(where)} {scan_order}"
@@ -726,6 +716,37 @@ def _fts5_word(word: str, prefix: bool, language: str) -> str:
     if not completions:
         return f'"{word}"*'
     return "(" + " OR ".join(f'"{w}"' for w in dict.fromkeys([word, *completions])) + ")"
+
+
+#: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
+SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def _sqlite_store_index(ids: list[int], sfx: str) -> str:
+    """SQLite: a temporary FTS5 index of these products' title and description in one language,
+    this connection's own, filled anew for each search; returns its name. FTS5 cannot narrow
+    the catalogue's index to a store: checking the store's ids on every match of "fone" walked
+    132,000 matches at 1,000,000 products (31 ms a page, against 14 at 100,000), handing the ids
+    to FTS5 as rowids seeks the word's doclist once per product (200 of them: 41 ms), and FTS5
+    merges a prefix's doclists again for each. Indexing a store's 76 products costs 0.9 ms
+    (at most MAX_SCANNED of them), matching in them 0.04 ms (2026-12-05). The same tokenizer
+    as the catalogue's, so a word matches here what it matches there."""
+    name = f"catalog_store_fts_{sfx}"
+    with connection.cursor() as cur:
+        # Contentless: the text is only read to index it, and 'delete-all' empties it at once.
+        cur.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5(title_{sfx}, "
+            f"description_{sfx}, content='', tokenize='{SQLITE_TOKENIZE}')"
+        )
+        cur.execute(f"INSERT INTO temp.{name}({name}) VALUES ('delete-all')")
+        if ids:
+            cur.execute(
+                f"INSERT INTO temp.{name}(rowid, title_{sfx}, description_{sfx}) "
+                f"SELECT id, title_{sfx}, description_{sfx} FROM main.catalog_product "
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+    return name
 
 
 #: The search table's partitions hold blocks of 2**SEARCH_BLOCK_BITS product ids (catalog

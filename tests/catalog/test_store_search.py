@@ -1,0 +1,101 @@
+"""Words searched in one store: on SQLite in the store's own FTS5 index
+(search._sqlite_store_index), which must find what the catalogue's index finds there."""
+
+import pytest
+from django.db import connection
+
+from caravana.catalog import landed
+from caravana.catalog import search as search_module
+from caravana.catalog.search import SearchRequest, search
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TITLES = (
+    ("Fone de ouvido Bluetooth", "Estojo de carga USB-C"),
+    ("FONES sem fio", ""),
+    ("Capinha de proteção", "Compatível com fone"),
+    ("Carregador portátil 20000mAh", "Saída 22,5W; cabo incluído"),
+    ("Cabo USB-C 1280mm", "Cobre estanhado, trança de nylon"),
+    ("Caçarola Ítalo-Suíça", "Aço inox, çà, Æsir, straße"),
+    ("Relógio inteligente", "Monitor cardíaco; à prova d'água"),
+)
+# Whole words, half-typed ones, accents typed or not, upper case, numbers, a letter sequence
+# inside a word (not a prefix: found by neither), and words only in a description.
+WORDS = ("fone", "FÔNE", "fon", "protecao", "proteção", "128", "1280mm", "usb", "suica",
+         "italo suica", "cacarola", "compativel fone", "straße", "aesir", "æsir", "inox",
+         "arregador", "d", "agua", "22", "5w", "nada")  # fmt: skip
+
+
+@pytest.fixture
+def shop():
+    f.fx_rates()
+    cat = f.category("audio")
+    mine = f.store()
+    products = [
+        f.product(mine, cat=cat, title_pt_br=t, description_pt_br=d, title_es=t) for t, d in TITLES
+    ]
+    f.product(f.store(), cat=cat, title_pt_br="Fone de outra loja")  # never found in `mine`
+    landed.refresh(countries=["BR"])
+    return mine, products
+
+
+def _catalogue_matches(words: list[str], ids: list[int]) -> set[int]:
+    """The catalogue's own index, asked the store search's question: every word a prefix, in
+    the Portuguese title or description, among the store's products."""
+    expr = " AND ".join(f'"{w}"*' for w in words)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s "
+            f"AND rowid IN ({', '.join(['%s'] * len(ids))})",
+            [f"{{title_pt_br description_pt_br}} : ({expr})", *ids],
+        )
+        return {row[0] for row in cur.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 indexes")
+@pytest.mark.parametrize("text", WORDS)
+def test_a_store_search_finds_what_the_catalogue_index_finds(shop, text):
+    store, products = shop
+    ids = [p.pk for p in products]
+    req = SearchRequest(text=text, language="pt-br", country="BR", store_id=store.pk, correct=False)
+    words = search_module.significant(search_module.terms(text))
+    assert set(search(req).ids) == _catalogue_matches(words, ids)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 indexes")
+def test_the_store_index_tokenizes_as_the_catalogue_index():
+    with connection.cursor() as cur:
+        cur.execute("SELECT sql FROM sqlite_master WHERE name = 'catalog_product_fts'")
+        (sql,) = cur.fetchone()
+    assert f"tokenize='{search_module.SQLITE_TOKENIZE}'" in sql
+
+
+def test_a_store_search_ranks_titles_first_and_holds_only_that_store(shop):
+    store, products = shop
+    req = SearchRequest(text="fone", language="pt-br", country="BR", store_id=store.pk)
+    found = search(req)
+    # Two titles hold "fone" (a whole word and "FONES"); one description does.
+    assert set(found.ids[:2]) == {products[0].pk, products[1].pk}
+    assert found.ids[2:] == [products[2].pk]
+    # Another store and another language on the same connection: the index is filled anew.
+    other = f.store()
+    theirs = f.product(other, cat=products[0].category, title_es="Fone rojo", title_pt_br="Fone")
+    landed.refresh(countries=["BR"])
+    spanish = SearchRequest(text="fone", language="es", country="BR", store_id=other.pk)
+    assert search(spanish).ids == [theirs.pk]
+    assert search(req).ids == found.ids
+    empty = f.store()
+    assert search(SearchRequest(text="fone", language="pt-br", country="BR",
+                                store_id=empty.pk)).ids == []  # fmt: skip
+
+
+@pytest.mark.parametrize("sort", search_module.SORTS)
+def test_every_sort_of_a_store_search_holds_the_same_products(shop, sort):
+    store, products = shop
+    req = SearchRequest(text="c", language="pt-br", country="BR", store_id=store.pk, sort=sort)
+    by_relevance = search(SearchRequest(text="c", language="pt-br", country="BR",
+                                        store_id=store.pk))  # fmt: skip
+    found = search(req)
+    assert found.total == by_relevance.total > 0
+    assert set(found.ids) == set(by_relevance.ids)
