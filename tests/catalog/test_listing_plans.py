@@ -223,8 +223,9 @@ def test_moving_a_category_under_another_moves_its_listing_top(catalogue):
 
 
 def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
-    """A store's page with words reads the store's products by id and checks the words on each:
-    walking every match of a broad word took seconds at 1,000,000 products (issue 19)."""
+    """A store's page with words reads the store's products once and matches the words among
+    them (on SQLite in the store's own index): walking every match of a broad word took
+    seconds at 1,000,000 products (issue 19)."""
     c = catalogue
     audio = c["leaf"]
     mine = [

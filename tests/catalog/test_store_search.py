@@ -3,6 +3,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from caravana.catalog import landed
 from caravana.catalog import search as search_module
@@ -22,9 +23,11 @@ TITLES = (
 )
 # Whole words, half-typed ones, accents typed or not, upper case, numbers, a letter sequence
 # inside a word (not a prefix: found by neither), and words only in a description.
+# FTS5's own words (NEAR, OR, a column's name) and underscores reach it as text.
 WORDS = ("fone", "FÔNE", "fon", "protecao", "proteção", "128", "1280mm", "usb", "suica",
          "italo suica", "cacarola", "compativel fone", "straße", "aesir", "æsir", "inox",
-         "arregador", "d", "agua", "22", "5w", "nada")  # fmt: skip
+         "arregador", "d", "agua", "22", "5w", "nada", "near", "NEAR fone", "or", "and not",
+         "title_pt_br", "usb_c", "_")  # fmt: skip
 
 
 @pytest.fixture
@@ -54,21 +57,37 @@ def _catalogue_matches(words: list[str], ids: list[int]) -> set[int]:
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 indexes")
+@pytest.mark.parametrize("own_index", [True, False], ids=["own index", "catalogue index"])
 @pytest.mark.parametrize("text", WORDS)
-def test_a_store_search_finds_what_the_catalogue_index_finds(shop, text):
+def test_a_store_search_finds_what_the_catalogue_index_finds(shop, text, own_index, monkeypatch):
+    """In the store's own index, and in the catalogue's for a store over STORE_INDEX_MAX (the
+    vocabulary is empty here, so a prefix is a prefix query there too)."""
     store, products = shop
+    if not own_index:
+        monkeypatch.setattr(search_module, "STORE_INDEX_MAX", len(products) - 1)
     ids = [p.pk for p in products]
     req = SearchRequest(text=text, language="pt-br", country="BR", store_id=store.pk, correct=False)
     words = search_module.significant(search_module.terms(text))
-    assert set(search(req).ids) == _catalogue_matches(words, ids)
+    with CaptureQueriesContext(connection) as ctx:
+        found = search(req)
+    assert set(found.ids) == _catalogue_matches(words, ids)
+    temp = [q for q in ctx.captured_queries if "temp.catalog_store_fts" in q["sql"]]
+    assert bool(temp) == own_index
+    walked = [q for q in ctx.captured_queries if "+catalog_product_fts.rowid IN" in q["sql"]]
+    assert bool(walked) != own_index
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 indexes")
-def test_the_store_index_tokenizes_as_the_catalogue_index():
+def test_the_store_index_tokenizes_as_the_catalogue_index(shop):
+    store, _products = shop
+    search(SearchRequest(text="fone", language="es", country="BR", store_id=store.pk))
     with connection.cursor() as cur:
         cur.execute("SELECT sql FROM sqlite_master WHERE name = 'catalog_product_fts'")
-        (sql,) = cur.fetchone()
-    assert f"tokenize='{search_module.SQLITE_TOKENIZE}'" in sql
+        (catalogue,) = cur.fetchone()
+        cur.execute("SELECT sql FROM sqlite_temp_master WHERE name = 'catalog_store_fts_es'")
+        (own,) = cur.fetchone()
+    tokenize = f"tokenize='{search_module.SQLITE_TOKENIZE}'"
+    assert tokenize in catalogue and tokenize in own
 
 
 def test_a_store_search_ranks_titles_first_and_holds_only_that_store(shop):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from caravana.catalog import vocabulary
-from caravana.catalog.languages import suffix
+from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
 # along the lp_*_rating indexes (catalog.models.LISTING_ORDERS; decision 10, item 5).
@@ -236,8 +236,9 @@ def _count_capped(source: str, where_sql: str, params: list[object], cap: int) -
 
 def search(req: SearchRequest) -> SearchResult:
     """Bounded work whatever the catalogue's size: at most three statements for a page in range
-    (on SQLite, a half-typed word's completions are one more each: _fts5_word; words in a
-    store, three more to fill the store's own index: _sqlite_store_index).
+    (on SQLite, a half-typed word's completions are one more each: _fts5_word), and with
+    words in a store, one to read its products (_store_products) and on SQLite three to fill
+    its own index (_sqlite_store_index).
 
     A listing without words counts at most COUNT_CAP rows (then shows "10,000+") and pages in
     index order. A text search takes at most MAX_CANDIDATES matches from the full-text index
@@ -551,8 +552,9 @@ def _text_search(
 ) -> tuple[list[int], int]:
     """One page of ids among the candidates, and how many candidates (MAX_CANDIDATES + 1 at
     most). One query, two when a page after the first lies past the last candidate (on SQLite,
-    a prefix's completions read first: _fts5_word). `store`: the store's newest MAX_SCANNED
-    product ids, for a search in one store."""
+    a prefix's completions read first, _fts5_word, or a store's own index filled first,
+    _sqlite_store_index). `store`: the store's newest MAX_SCANNED product ids, for a search in
+    one store."""
     select_params: list[object] = []
     table = "catalog_product"
     bounded = _bounded(req)
@@ -560,25 +562,40 @@ def _text_search(
     if connection.vendor == "sqlite":
         where, params = _filters(scan_req)
         sfx = suffix(req.language)
-        # In one store, the store's own index (_sqlite_store_index), where a prefix is a plain
-        # prefix query: it holds a few hundred products, not the catalogue.
-        fts = "catalog_product_fts" if store is None else _sqlite_store_index(store, sfx)
+        # A store of at most STORE_INDEX_MAX products is searched in its own index
+        # (_sqlite_store_index), where a prefix is a plain prefix query; a bigger one in the
+        # catalogue's, its ids checked on each match of the words (`+rowid`: not handed to
+        # FTS5 as probes, which seek a word's doclist once per id).
+        own = store is not None and len(store) <= STORE_INDEX_MAX
+        fts = _sqlite_store_index(store, sfx) if own else "catalog_product_fts"
         matched = (
-            [_fts5_word(w, prefix, req.language) for w in words]
-            if store is None
-            else [f'"{w}"*' for w in words]
+            [f'"{w}"*' for w in words]
+            if own
+            else [_fts5_word(w, prefix, req.language) for w in words]
         )
         expr = " AND ".join(matched)
         # CROSS JOIN keeps the FTS index the outer loop, read newest rowid first.
         source = f"{fts} CROSS JOIN catalog_product ON catalog_product.id = {fts}.rowid"
         where.insert(0, f"{fts} MATCH %s")
         params.insert(0, f"{{title_{sfx} description_{sfx}}} : ({expr})")
+        if store is not None and not own:
+            where.append(f"+{fts}.rowid IN ({', '.join(['%s'] * len(store))})")
+            params.extend(store)
         # Relevance is ranked on the candidates afterwards, by the words in their titles
         # (_sqlite_title_rank): FTS5's bm25() counts every match of each word in the table
-        # before it scores the first row, a cost that grows with the catalogue. In a store's
-        # own index bm25() counts the store's products only (title 10, description 1).
+        # before it scores the first row, a cost that grows with the catalogue. In a store,
+        # bm25(): in its own index it counts the store's products only (title 10,
+        # description 1); in the catalogue's, the walk crosses the whole index anyway.
+        weights = (
+            "10.0, 1.0"
+            if own
+            else ", ".join(
+                ["10.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
+                + ["1.0" if suffix(lang) == sfx else "0.0" for lang in CONTENT_LANGUAGES]
+            )
+        )
         in_store = store is not None
-        rank = f"bm25({fts}, 10.0, 1.0)" if sort == "relevance" and in_store else "0"
+        rank = f"bm25({fts}, {weights})" if sort == "relevance" and in_store else "0"
         scan_order = f"ORDER BY {fts}.rowid DESC"
         id_col = "catalog_product.id"
         join_lp = " CROSS JOIN catalog_listingprice lp ON lp.product_id = catalog_product.id"
@@ -618,9 +635,8 @@ def _text_search(
     if store is not None and connection.vendor == "postgresql":
         # A store's own products are few beside a word's matches: the words are matched among
         # the store's newest MAX_SCANNED products, read by product id, instead of walking every
-        # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s on
-        # PostgreSQL and 1-8 s on SQLite before, 5-26 ms after). A store's words are always
-        # prefixes (search). SQLite matches them in the store's own index instead.
+        # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s before,
+        # 5-26 ms after). A store's words are always prefixes (search).
         source, block_params = _pg_store_rows(store)
         params[:0] = block_params  # FROM comes before WHERE
     if bounded:
@@ -730,6 +746,13 @@ def _fts5_word(word: str, prefix: bool, language: str) -> str:
 
 #: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
 SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
+#: SQLite: a store of at most this many products is searched in an index of its own. Filling
+#: it costs what the products' text costs to tokenize: about 12 µs a product of the bench's
+#: (a 50-character title, a 290-character description), 25 ms for 3,000 products with
+#: 200-character descriptions and 92 ms with 1,500-character ones (2026-12-05); the walk of
+#: a word's matches in the catalogue's index, which a bigger store takes, cost 19 ms for
+#: "fone" at 1,000,000 products and grows with the catalogue.
+STORE_INDEX_MAX = 400
 
 
 def _sqlite_store_index(ids: list[int], sfx: str) -> str:
@@ -738,9 +761,10 @@ def _sqlite_store_index(ids: list[int], sfx: str) -> str:
     the catalogue's index to a store: checking the store's ids on every match of "fone" walked
     132,000 matches at 1,000,000 products (31 ms a page, against 14 at 100,000), handing the ids
     to FTS5 as rowids seeks the word's doclist once per product (200 of them: 41 ms), and FTS5
-    merges a prefix's doclists again for each. Indexing a store's 76 products costs 0.9 ms
-    (at most MAX_SCANNED of them), matching in them 0.04 ms (2026-12-05). The same tokenizer
-    as the catalogue's, so a word matches here what it matches there."""
+    merges a prefix's doclists again for each. Indexing a store's 76 products costs 0.9 ms,
+    matching in them 0.04 ms (2026-12-05); the cost follows the products' text, so only a
+    store of at most STORE_INDEX_MAX products is indexed. The same tokenizer as the
+    catalogue's, so a word matches here what it matches there."""
     name = f"catalog_store_fts_{sfx}"
     with connection.cursor() as cur:
         # Contentless: the text is only read to index it, and 'delete-all' empties it at once.

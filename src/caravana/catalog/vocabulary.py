@@ -8,7 +8,8 @@ terms and measures each in Python (catalog.spelling); a completion reads the ter
 with the prefix. Refreshed from the full-text index by `refresh` (after a seed, and hourly by
 the catalog.tasks.refresh_search_terms task): a product's new word is corrected towards only
 after that, though it is found by search at once as a whole word (and by its beginning, on
-SQLite, once the vocabulary holds it: catalog.search._fts5_word).
+SQLite, once the vocabulary holds it: catalog.search._fts5_word; at once in a store searched
+in its own index).
 """
 
 from __future__ import annotations
