@@ -724,26 +724,32 @@ def _sqlite_title_rank(
 PREFIX_TERMS = 16
 
 
+def _read_as(word: str, language: str) -> list[str]:
+    """The whole words a half-typed word is matched as, on either database (decision 0040): the
+    word itself and the vocabulary's words it starts (catalog.vocabulary, the titles' words,
+    most products first, at most PREFIX_TERMS). An index walks such an OR of whole words
+    lazily (FTS5) or by skipping (GIN), while a prefix query first gathers every word the
+    prefix starts, in the whole index (FTS5 merges their lists: at 1,000,000 products twice
+    the time of 100,000 for "fone" with free shipping; GIN ORs their bitmaps in each
+    partition: "carregador portátil" at most R$ 150, which nothing matches, 24.9 ms at
+    1,000,000 products as prefixes, 6.0 ms as completions; 2026-12-05). Empty: the word stays a
+    prefix query, when it is a number, which the vocabulary does not keep ("128" must find
+    "1280", not only "128gb"), or completes to nothing (its words are rare, or newer than the
+    vocabulary's last refresh). What this gives up: a word newer than the last refresh is
+    found whole at once but by its beginning only once the vocabulary holds it, when the
+    beginning completes to other words; and completions past the PREFIX_TERMS most common."""
+    if not any(ch.isalpha() for ch in word):
+        return []
+    completions = vocabulary.complete(word, language, limit=PREFIX_TERMS)
+    return list(dict.fromkeys([word, *completions])) if completions else []
+
+
 def _fts5_word(word: str, prefix: bool, language: str) -> str:
-    """SQLite: a word as FTS5 matches it. As a prefix, the vocabulary's words it starts
-    (catalog.vocabulary, the titles' words, most products first) OR-ed with the word itself:
-    FTS5 walks such an OR lazily, newest first, and stops with the candidates, while a prefix
-    query ("fone"*) first merges the matches of every word it starts, in the whole index (at
-    1,000,000 products twice the time of 100,000 for "fone" with free shipping, measured
-    2026-12-05). A word the vocabulary completes to nothing is a prefix query still (its
-    words are rare, or newer than the vocabulary's last refresh), and so is a number, which
-    the vocabulary does not keep ("128" finds "1280", not only "128gb"). What this gives up
-    (decision 0040): a word newer than the last refresh is found whole at once but by its
-    beginning only once the vocabulary holds it, when the beginning completes to other words;
-    and completions past the PREFIX_TERMS most common."""
+    """SQLite: a word as FTS5 matches it; as a prefix, the whole words _read_as gives, OR-ed."""
     if not prefix:
         return f'"{word}"'
-    if not any(ch.isalpha() for ch in word):
-        return f'"{word}"*'
-    completions = vocabulary.complete(word, language, limit=PREFIX_TERMS)
-    if not completions:
-        return f'"{word}"*'
-    return "(" + " OR ".join(f'"{w}"' for w in dict.fromkeys([word, *completions])) + ")"
+    words = _read_as(word, language)
+    return "(" + " OR ".join(f'"{w}"' for w in words) + ")" if words else f'"{word}"*'
 
 
 #: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
@@ -786,24 +792,15 @@ def _sqlite_store_index(ids: list[int], sfx: str) -> str:
 
 
 def _pg_word(word: str, prefix: bool, language: str, *, store: bool = False) -> str:
-    """PostgreSQL: a word as to_tsquery reads it. As a prefix, the vocabulary's words it starts
-    (at most PREFIX_TERMS, the most common first) OR-ed with the word itself, as on SQLite
-    (_fts5_word, decision 0040): GIN collects every lexeme a prefix starts into one bitmap,
-    while whole lexemes are intersected by skipping ("carregador portátil" at most R$ 150,
-    which nothing matches: 24.9 ms at 1,000,000 products as prefixes, 6.0 ms as their
-    completions, 2026-12-05). A number, a word completing to nothing, and a word in one store
-    (read row by row there, no GIN index) stay prefix queries. Completions that are not plain
-    letters and digits ("usb-c", a host name) are left out: to_tsquery would parse them again."""
+    """PostgreSQL: a word as to_tsquery reads it; as a prefix, the whole words _read_as gives,
+    OR-ed, except in one store (read row by row there, no GIN index: a prefix stays a prefix).
+    Completions that are not plain letters and digits are left out: the vocabulary holds the
+    parser's compound tokens too (a link in a title), which to_tsquery would parse again or
+    refuse as a syntax error."""
     if not prefix:
         return word
-    if store or not any(ch.isalpha() for ch in word):
-        return f"{word}:*"
-    completions = [
-        t for t in vocabulary.complete(word, language, limit=PREFIX_TERMS) if _PLAIN.fullmatch(t)
-    ]
-    if not completions:
-        return f"{word}:*"
-    return "(" + " | ".join(dict.fromkeys([word, *completions])) + ")"
+    plain = [] if store else [w for w in _read_as(word, language)[1:] if _PLAIN.fullmatch(w)]
+    return "(" + " | ".join([word, *plain]) + ")" if plain else f"{word}:*"
 
 
 _PLAIN = re.compile(r"[a-z0-9]+")
