@@ -1,9 +1,13 @@
 """Words searched in one store: on SQLite in the store's own FTS5 index
 (search._sqlite_store_index), which must find what the catalogue's index finds there."""
 
+import unicodedata
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from caravana.catalog import landed
 from caravana.catalog import search as search_module
@@ -118,3 +122,61 @@ def test_every_sort_of_a_store_search_holds_the_same_products(shop, sort):
     found = search(req)
     assert found.total == by_relevance.total > 0
     assert set(found.ids) == set(by_relevance.ids)
+
+
+# Words of letters with and without accents, upper case, digits, a letter FTS5 does not fold
+# (ø), one Python folds to two (ß), a CJK character, a combining accent; joined by punctuation
+# that splits words or not.
+_word = st.text(alphabet="aeiouncfsAEOUáàâãçéêíóôõúüñÁÇÉßøæ0123耳\u0301", min_size=1, max_size=8)
+_sep = st.sampled_from([" ", "-", "_", ".", ", ", "'", "/", " & ", "*", "^", "("])
+_text = st.lists(st.tuples(_word, _sep), max_size=5).map(lambda ws: "".join(w + s for w, s in ws))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 indexes")
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    docs=st.lists(st.tuples(_text, _text), min_size=1, max_size=4),
+    data=st.data(),
+    own_index=st.booleans(),
+)
+def test_any_text_is_found_in_a_store_as_in_the_catalogue(cat, monkeypatch, docs, data, own_index):
+    """Generated titles, descriptions and queries (the beginnings of a product's words, as
+    written, in upper case or with their accents dropped, or any words): the store's own index
+    and the catalogue's (a store over STORE_INDEX_MAX) find what the catalogue's FTS5 index
+    finds among the store's products."""
+    held = [w for pair in docs for t in pair for w in search_module.terms(t)] or ["x"]
+    pieces = data.draw(st.lists(st.sampled_from(held), min_size=1, max_size=2))
+    typed = [p[: data.draw(st.integers(1, len(p)))] for p in pieces]
+    how = data.draw(st.sampled_from(["as written", "upper", "unaccented", "any"]))
+    query = {
+        "as written": " ".join(typed),
+        "upper": " ".join(typed).upper(),
+        "unaccented": _unaccented(" ".join(typed)),
+    }.get(how) or data.draw(_text)
+    words = search_module.significant(search_module.terms(query))
+    assume(words)
+    store = f.store()
+    products = [  # title_en: a product needs a title; the search is in Portuguese
+        f.product(store, cat=cat, title_en="x", title_pt_br=t, description_pt_br=d) for t, d in docs
+    ]
+    landed.refresh(countries=["BR"])
+    monkeypatch.setattr(search_module, "STORE_INDEX_MAX", 400 if own_index else 0)
+    req = SearchRequest(text=query, language="pt-br", country="BR", store_id=store.pk,
+                        correct=False)  # fmt: skip
+    found = set(search(req).ids)
+    assert found == _catalogue_matches(words, [p.pk for p in products])
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@pytest.fixture
+def cat():
+    f.fx_rates()
+    return f.category("audio")
