@@ -724,9 +724,9 @@ def _sqlite_title_rank(
 PREFIX_TERMS = 16
 
 
-def _read_as(word: str, language: str) -> list[str]:
-    """The whole words a half-typed word is matched as, on either database (decision 0040): the
-    word itself and the vocabulary's words it starts (catalog.vocabulary, the titles' words,
+def _completions(word: str, language: str) -> list[str]:
+    """The whole words a half-typed word is matched as besides itself, on either database
+    (decision 0040): the vocabulary's words it starts (catalog.vocabulary, the titles' words,
     most products first, at most PREFIX_TERMS). An index walks such an OR of whole words
     lazily (FTS5) or by skipping (GIN), while a prefix query first gathers every word the
     prefix starts, in the whole index (FTS5 merges their lists: at 1,000,000 products twice
@@ -740,16 +740,17 @@ def _read_as(word: str, language: str) -> list[str]:
     beginning completes to other words; and completions past the PREFIX_TERMS most common."""
     if not any(ch.isalpha() for ch in word):
         return []
-    completions = vocabulary.complete(word, language, limit=PREFIX_TERMS)
-    return list(dict.fromkeys([word, *completions])) if completions else []
+    return vocabulary.complete(word, language, limit=PREFIX_TERMS)
 
 
 def _fts5_word(word: str, prefix: bool, language: str) -> str:
-    """SQLite: a word as FTS5 matches it; as a prefix, the whole words _read_as gives, OR-ed."""
+    """SQLite: a word as FTS5 matches it; as a prefix, the word and its _completions, OR-ed."""
     if not prefix:
         return f'"{word}"'
-    words = _read_as(word, language)
-    return "(" + " OR ".join(f'"{w}"' for w in words) + ")" if words else f'"{word}"*'
+    found = _completions(word, language)
+    if not found:
+        return f'"{word}"*'
+    return "(" + " OR ".join(f'"{w}"' for w in dict.fromkeys([word, *found])) + ")"
 
 
 #: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
@@ -792,15 +793,15 @@ def _sqlite_store_index(ids: list[int], sfx: str) -> str:
 
 
 def _pg_word(word: str, prefix: bool, language: str, *, store: bool = False) -> str:
-    """PostgreSQL: a word as to_tsquery reads it; as a prefix, the whole words _read_as gives,
+    """PostgreSQL: a word as to_tsquery reads it; as a prefix, the word and its _completions,
     OR-ed, except in one store (read row by row there, no GIN index: a prefix stays a prefix).
     Completions that are not plain letters and digits are left out: the vocabulary holds the
     parser's compound tokens too (a link in a title), which to_tsquery would parse again or
     refuse as a syntax error."""
     if not prefix:
         return word
-    plain = [] if store else [w for w in _read_as(word, language)[1:] if _PLAIN.fullmatch(w)]
-    return "(" + " | ".join([word, *plain]) + ")" if plain else f"{word}:*"
+    plain = [] if store else [w for w in _completions(word, language) if _PLAIN.fullmatch(w)]
+    return "(" + " | ".join(dict.fromkeys([word, *plain])) + ")" if plain else f"{word}:*"
 
 
 _PLAIN = re.compile(r"[a-z0-9]+")
