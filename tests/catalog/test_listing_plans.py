@@ -261,7 +261,10 @@ def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
     # planner would read by product id anyway, at 1,000,000 products it ANDed the store's ids
     # with a whole scan of the language's GIN index.
     assert all("(s.vector || ''::tsvector) @@" in sql for sql in pages)
-    assert all("AND product_id IN (" in sql for sql in pages)
+    # Each block's partition by name (the planner prunes nothing: 16 branches on the parent
+    # planned in 1.05 ms at 1,000,000 products, against 0.28 for 2 at 100,000).
+    assert all(re.search(r"FROM catalog_product_search_p\d+ WHERE product_id IN \(", sql)
+               for sql in pages)  # fmt: skip
     with transaction.atomic():
         with connection.cursor() as cur:
             for name, value in PG_TEXT_SEARCH_SETTINGS:

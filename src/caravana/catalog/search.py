@@ -814,10 +814,14 @@ SEARCH_BLOCK_BITS = 16
 
 def _pg_store_rows(ids: list[int]) -> tuple[str, list[object]]:
     """The search table's rows of these products as a FROM item aliased `s`: one branch per
-    block of ids, newest first, each bounded on the partition key so that PostgreSQL reads it
-    in that block's partition alone. An `IN` of all the ids was probed in every partition (a
-    store's 120 products spread over 16 partitions at 1,000,000 products: 1,920 index probes,
-    `search()` 7.6 ms against 3.4 ms at 100,000)."""
+    block of ids, newest first, each reading that block's partition by name. An `IN` of all
+    the ids was probed in every partition (a store's 120 products spread over 16 partitions
+    at 1,000,000 products: 1,920 index probes, `search()` 7.6 ms against 3.4 ms at 100,000);
+    branches on the parent bounded on the partition key read one partition each, but the
+    planner pruned the partitions for every branch (planning 1.05 ms for 16 branches against
+    0.28 ms for 2). A product's block always has its partition: the table's trigger makes it
+    before the product's first row (catalog migration 0003), whether the product has text or
+    not, and the migration made those of the products before it."""
     if not ids:
         return "(SELECT * FROM catalog_product_search WHERE false) s", []
     blocks: dict[int, list[int]] = {}
@@ -827,10 +831,10 @@ def _pg_store_rows(ids: list[int]) -> tuple[str, list[object]]:
     for block in sorted(blocks, reverse=True):
         pks = blocks[block]
         branches.append(
-            "SELECT * FROM catalog_product_search WHERE (-product_id) BETWEEN %s AND %s "
-            f"AND product_id IN ({', '.join(['%s'] * len(pks))})"
+            f"SELECT * FROM catalog_product_search_p{block:d} "
+            f"WHERE product_id IN ({', '.join(['%s'] * len(pks))})"
         )
-        params += [-max(pks), -min(pks), *pks]
+        params += pks
     return f"({' UNION ALL '.join(branches)}) s", params
 
 
