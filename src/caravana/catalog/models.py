@@ -381,9 +381,20 @@ class ListingPrice(models.Model):
             for order, key in LISTING_ORDERS
         ] + [
             # A filtered listing counts and reads its (at most COUNT_CAP) rows along these; the
-            # amount last, so a price sort or range is counted in the index alone.
+            # amount last, so a price sort or range is counted in the index alone. Within one
+            # (ships_free, speed) pair the entries are newest first, so the newest page of a
+            # delivery filter merges a walk per pair (catalog.search._listing), whatever the
+            # number of products the filter keeps.
             models.Index(
-                fields=[*scope, "is_active", "ships_free", "speed", "product", "amount"],
+                fields=[
+                    *scope,
+                    "is_active",
+                    "ships_free",
+                    "speed",
+                    "created_at",
+                    "product",
+                    "amount",
+                ],
                 name=f"lp_{name}_ship",
             )
             for name, scope in LISTING_SCOPES

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from caravana.catalog import vocabulary
+from caravana.catalog import delivery_facts, vocabulary
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
@@ -419,6 +419,7 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         where.append("lp.rating >= %s")
         params.append(str(req.rating_min))
     shipped = _shipped(req)
+    unshipped, unshipped_params = list(where), list(params)  # before the delivery filters
     more, more_params = _ship_filters(req, index=True)
     where.extend(more)
     params.extend(more_params)
@@ -450,6 +451,8 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         "rating": "lp.rating DESC, lp.product_id DESC",
     }.get(sort, "lp.created_at DESC, lp.product_id DESC")
     source = f"catalog_listingprice lp{_indexed_by(order_index)} WHERE {where_sql}"
+    if shipped and key == "new" and not rated:
+        return _newest_shipped(req, scope, unshipped, unshipped_params, page, n)
     if shipped and req.counted and n < COUNT_CAP:
         # Fewer than COUNT_CAP products ship free or arrive soon in this scope: they are read
         # along the ship index, all of them, and sorted (walking the order's index would pass
@@ -482,6 +485,53 @@ def _listing(req: SearchRequest, sort: str, page: int) -> SearchResult:
         cur.execute(
             f"SELECT lp.product_id FROM {source} ORDER BY {order} LIMIT %s OFFSET %s",
             [*params, req.per_page, (page - 1) * req.per_page],
+        )
+        ids = [row[0] for row in cur.fetchall()]
+    if not req.counted:
+        n = len(ids)
+    return SearchResult(
+        ids=ids, total=min(n, COUNT_CAP), page=page, per_page=req.per_page, capped=n > COUNT_CAP
+    )
+
+
+def _newest_shipped(
+    req: SearchRequest, scope: str, where: list[str], params: list[object], page: int, n: int
+) -> SearchResult:
+    """The newest page of a listing with a delivery filter: one walk of the lp_*_ship index per
+    (ships_free, speed) pair the filter keeps, each newest first, merged, so a page reads
+    offset + per_page entries whatever the number of products the filter keeps. Reading them
+    all and sorting grew with the catalogue up to COUNT_CAP (local stock: 100 rows at 100,000
+    products, 1,000 at 1,000,000), and past it the newest index was walked, passing every
+    product the filter leaves out. SQLite merges the compound SELECT's arms as they come
+    (MERGE (UNION ALL)); PostgreSQL merges only arms that are subqueries with their own ORDER
+    BY (Merge Append; an ORDER BY over the bare UNION ALL read every arm whole and sorted it),
+    each bounded by the page's end. `where`: the listing's terms but the delivery filters'."""
+    pairs = [
+        (free, speed)
+        for free in ((True,) if req.ships_free else (False, True))
+        for speed in delivery_facts.SPEEDS
+        if req.speed_max is None or speed <= req.speed_max
+    ]
+    offset = (page - 1) * req.per_page
+    arm = (
+        f"SELECT lp.product_id, lp.created_at FROM catalog_listingprice lp"
+        f"{_indexed_by(f'lp_{scope}_ship')} WHERE {' AND '.join(where)} "
+        "AND lp.ships_free = %s AND lp.speed = %s"
+    )
+    arm_params = [p for free, speed in pairs for p in (*params, free, speed)]
+    if connection.vendor == "postgresql":
+        arm = (
+            f"SELECT * FROM ({arm} ORDER BY lp.created_at DESC, lp.product_id DESC "
+            f"LIMIT {offset + req.per_page:d}) a"
+        )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT u.product_id FROM ({' UNION ALL '.join([arm] * len(pairs))}) u "
+            "ORDER BY u.created_at DESC, u.product_id DESC LIMIT %s OFFSET %s"
+            if connection.vendor == "postgresql"
+            else f"{' UNION ALL '.join([arm] * len(pairs))} ORDER BY 2 DESC, 1 DESC "
+            "LIMIT %s OFFSET %s",
+            [*arm_params, req.per_page, offset],
         )
         ids = [row[0] for row in cur.fetchall()]
     if not req.counted:
