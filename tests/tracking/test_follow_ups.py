@@ -117,3 +117,34 @@ def test_a_process_that_never_imported_the_tasks_drains_too(
         recording.record_batch([event(parcel, "EDG", 1)])
     assert len(mail.outbox) == 1
     assert follow_ups.DRAIN_TASK in app.tasks
+
+
+def test_a_large_follow_up_is_kept_compressed_with_lz4_where_postgresql_has_it():
+    """PostgreSQL: the changes of a batch (tens of kB) are compressed with lz4, which wrote a
+    thousand changes' row in 0.85 ms against pglz's 1.5 (migration tracking 0014); the row
+    reads back as written."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's column compression")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cur.fetchone()[0]:
+            pytest.skip("this server was built without lz4")
+        cur.execute(
+            "SELECT a.attname, a.attcompression FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attname IN ('changes', 'delivered')",
+            [FollowUp._meta.db_table],
+        )
+        assert dict(cur.fetchall()) == {"changes": "l", "delivered": "l"}
+    changes = [[n, 10_000 + n, "EMD", "in_transit", "arrived"] for n in range(1000)]
+    row = FollowUp.objects.create(changes=changes, created_at=timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT pg_column_compression(changes) FROM {FollowUp._meta.db_table} WHERE id = %s",
+            [row.pk],
+        )
+        assert cur.fetchone()[0] == "lz4"
+    assert FollowUp.objects.get(pk=row.pk).changes == changes
