@@ -273,6 +273,9 @@ def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
     for plan in plans:
         assert "_product" in plan, plan  # read by product id
         assert not any(f"_{lang} " in plan for lang in ("pt_br", "es", "en", "zh_hans")), plan
+        # A product has a row per language: its language is checked before its words.
+        filters = [line for line in plan.splitlines() if "Filter:" in line and "@@" in line]
+        assert filters and all(f.index("language") < f.index("@@") for f in filters), plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's partitions")

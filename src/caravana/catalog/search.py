@@ -664,15 +664,14 @@ def _text_search(
         # Words in one store: the store's few products are read by product_id, and the words
         # checked on each. Written so that no GIN index can serve them: the planner otherwise
         # ANDs the store's ids with a full scan of the language's partial GIN index (1.7 s at
-        # 1,000,000 products on PostgreSQL, against 2 ms read by product_id).
+        # 1,000,000 products on PostgreSQL, against 2 ms read by product_id). The language
+        # stays a plain comparison, so that it is checked first: a product has a row per
+        # language, and matching the words on each before its language was checked cost the
+        # bench's 120-product store 1.15 ms of execution against 0.74 (and 0.4 ms of planning).
         in_store = store is not None
-        language, vector = (
-            ("(s.language || '')", "(s.vector || ''::tsvector)")
-            if in_store
-            else ("s.language", "s.vector")
-        )
+        vector = "(s.vector || ''::tsvector)" if in_store else "s.vector"
         where[:0] = [
-            f"{language} = '{suffix(req.language)}'",
+            f"s.language = '{suffix(req.language)}'",
             f"{vector} @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))",
         ]
         params.insert(0, query)
