@@ -345,3 +345,16 @@ def test_the_newest_pages_of_a_filter_merge_a_walk_per_pair(shops, monkeypatch, 
 def _sorts(plan: str) -> bool:
     """Whether a PostgreSQL plan sorts (a Sort node; a Merge Append's "Sort Key" is not one)."""
     return bool(re.search(r"(^|->)\s*(Incremental )?Sort\s+\(", plan, re.MULTILINE))
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "rating"])
+def test_a_speed_no_fact_gives_is_in_no_filtered_listing(shops, sort):
+    """A listing row whose speed is none of delivery_facts.SPEEDS (only 1-3 are written; the
+    column has no constraint) is left out of a filter's count and of its pages alike: the
+    newest pages take the speeds one by one, the count and the other sorts name them."""
+    p = shops["products"]
+    odd = p["free"][0]
+    ListingPrice.objects.filter(product=odd, country="BR").update(speed=9)
+    result = search(_request(shops, "all", sort=sort, ships_free=True))
+    assert odd.pk not in result.ids
+    assert set(result.ids) == _pks(p["free"][1:]) and result.total == len(result.ids)

@@ -2,7 +2,9 @@
 it (built --with-lz4, as Debian's and the official images are; PostgreSQL 14 or later). A
 batch's changes (a thousand rows, about 40 kB) are compressed when the row is written, in the
 ingesting batch's own transaction: inserting such a row took 1.5 ms with pglz and 0.85 ms with
-lz4 on the bench machine (2026-12-05), of a batch of about 26 ms. Elsewhere nothing changes."""
+lz4 on the bench machine (2026-12-05), of a batch of about 26 ms. Elsewhere nothing changes.
+A dump of such a server holds `SET COMPRESSION lz4`: restoring it on a server built without
+lz4 needs pg_restore's --no-toast-compression (docs/operations.md)."""
 
 from django.db import migrations
 
@@ -35,4 +37,5 @@ def _set(method: str):
 class Migration(migrations.Migration):
     dependencies = [("tracking", "0013_parcel_state")]
 
-    operations = [migrations.RunPython(_set("lz4"), _set("pglz"))]
+    # Back to the server's default_toast_compression, which the columns followed before.
+    operations = [migrations.RunPython(_set("lz4"), _set("DEFAULT"))]
