@@ -278,19 +278,25 @@ def test_words_in_a_store_are_matched_among_the_stores_products(catalogue):
         assert filters and all(f.index("language") < f.index("@@") for f in filters), plan
 
 
+def _near_and_far(c) -> tuple[Product, Product]:
+    """Two "fone" products of the catalogue's shop, two blocks of the search table apart (ids
+    are not reused), landed in Brazil."""
+    near = f.product(c["shop"], cat=c["leaf"], title_pt_br="Fone perto")
+    far = Product.objects.create(
+        pk=(((near.pk >> 16) + 2) << 16) + 7, store=c["shop"], category=c["leaf"],
+        hs_code="851830", title_pt_br="Fone longe",
+    )  # fmt: skip
+    landed.refresh(countries=["BR"])
+    return near, far
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's partitions")
 def test_words_in_a_store_read_each_product_in_its_own_partition(catalogue):
     """A store's products spread over the search table's blocks: each block's ids are read in
     that block's partition only, not probed in every partition (1,920 probes for a store of
     120 products over 16 partitions at 1,000,000 products)."""
     c = catalogue
-    audio = c["leaf"]
-    near = f.product(c["shop"], cat=audio, title_pt_br="Fone perto")
-    far = Product.objects.create(  # two blocks past the newest product (ids are not reused)
-        pk=(((near.pk >> 16) + 2) << 16) + 7, store=c["shop"], category=audio, hs_code="851830",
-        title_pt_br="Fone longe",
-    )  # fmt: skip
-    landed.refresh(countries=["BR"])
+    near, far = _near_and_far(c)
     req = SearchRequest(text="fone", language="pt-br", country="BR", store_id=c["shop"].pk)
     with CaptureQueriesContext(connection) as ctx:
         found = search(req)
@@ -318,13 +324,7 @@ def test_a_store_product_whose_partition_is_missing_is_left_out(catalogue):
     if connection.vendor != "postgresql":
         pytest.skip("the search table's partitions")
     c = catalogue
-    audio = c["leaf"]
-    near = f.product(c["shop"], cat=audio, title_pt_br="Fone perto")
-    far = Product.objects.create(  # two blocks past the newest product (ids are not reused)
-        pk=(((near.pk >> 16) + 2) << 16) + 7, store=c["shop"], category=audio, hs_code="851830",
-        title_pt_br="Fone longe",
-    )  # fmt: skip
-    landed.refresh(countries=["BR"])
+    near, far = _near_and_far(c)
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE catalog_product_search_p{far.pk >> 16}")
     req = SearchRequest(text="fone", language="pt-br", country="BR", store_id=c["shop"].pk)
