@@ -383,8 +383,8 @@ class ListingPrice(models.Model):
             # A filtered listing counts and reads its (at most COUNT_CAP) rows along these; the
             # amount last, so a price sort or range is counted in the index alone. Within one
             # (ships_free, speed) pair the entries are newest first, so the newest page of a
-            # delivery filter merges a walk per pair (catalog.search._listing), whatever the
-            # number of products the filter keeps.
+            # delivery filter keeping fewer than COUNT_CAP products merges a walk per pair
+            # (catalog.search._newest_shipped).
             models.Index(
                 fields=[
                     *scope,
