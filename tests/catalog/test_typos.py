@@ -173,3 +173,16 @@ def test_a_word_the_vocabulary_completes_only_to_itself_is_read_whole(catalog):
     texts = [q["sql"] for q in ctx.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
     assert len(texts) == 2, texts  # whole words, then the prefix try (too few found)
     assert not any('"bluetooth"*' in sql or "bluetooth:*" in sql for sql in texts), texts
+
+
+def test_a_prefix_finds_a_word_its_plain_completions_leave_out(catalog):
+    """A dotted name is one token ("Amazfit.Pro", a host name to PostgreSQL's parser), which
+    to_tsquery cannot be given as it is: the half-typed word must still find it beside the
+    plain completions ("amazfit"), as a prefix query does."""
+    s = catalog["fone"].store
+    dotted = f.product(s, cat=catalog["fone"].category, title_en="Smartwatch Amazfit.Pro")
+    plain = f.product(s, cat=catalog["fone"].category, title_en="Amazfit band")
+    vocabulary.refresh()
+    assert "amazfit" in vocabulary.complete("amaz", "en")
+    found = search(SearchRequest(text="amaz", language="en")).ids
+    assert set(found) == {dotted.pk, plain.pk}

@@ -857,13 +857,16 @@ def _sqlite_store_index(ids: list[int], sfx: str) -> str:
 def _pg_word(word: str, prefix: bool, language: str, *, store: bool = False) -> str:
     """PostgreSQL: a word as to_tsquery reads it; as a prefix, the word and its _completions,
     OR-ed, except in one store (read row by row there, no GIN index: a prefix stays a prefix).
-    Completions that are not plain letters and digits are left out: the vocabulary holds the
-    parser's compound tokens too (a link in a title), which to_tsquery would parse again or
-    refuse as a syntax error."""
+    A completion that is not plain letters and digits cannot be written into to_tsquery (the
+    vocabulary holds the parser's other tokens too: a link or a dotted name, "amazfit.pro",
+    which it would parse again or refuse as a syntax error): the word then stays a prefix
+    query, which finds that token too (the plain ones alone did not)."""
     if not prefix:
         return word
-    plain = [] if store else [w for w in _completions(word, language) if _PLAIN.fullmatch(w)]
-    return "(" + " | ".join(dict.fromkeys([word, *plain])) + ")" if plain else f"{word}:*"
+    found = [] if store else _completions(word, language)
+    if not found or not all(_PLAIN.fullmatch(w) for w in found):
+        return f"{word}:*"
+    return "(" + " | ".join(dict.fromkeys([word, *found])) + ")"
 
 
 _PLAIN = re.compile(r"[a-z0-9]+")
