@@ -186,3 +186,25 @@ def test_a_prefix_finds_a_word_its_plain_completions_leave_out(catalog):
     assert "amazfit" in vocabulary.complete("amaz", "en")
     found = search(SearchRequest(text="amaz", language="en")).ids
     assert set(found) == {dotted.pk, plain.pk}
+
+
+def test_a_typed_accent_and_its_folded_completion_are_one_term(catalog):
+    """The vocabulary's terms are folded ("portatil"), the typed word may not be ("portátil"):
+    both indexes fold the two to one term, so OR-ing them read its list twice. The typed word
+    goes once, folded by the index; its other completions stay."""
+    audio = catalog["fone"].category
+    store = catalog["fone"].store
+    speaker = f.product(store, cat=audio, title_pt_br="Caixa de som portátil")
+    fan = f.product(store, cat=audio, title_pt_br="Ventilador portáteis")
+    vocabulary.refresh()
+    assert "portatil" in vocabulary.complete("portát", "pt-br")
+    found = search(SearchRequest(text="portát", language="pt-br")).ids
+    assert set(found) == {speaker.pk, fan.pk}
+    with CaptureQueriesContext(connection) as ctx:
+        found = search(SearchRequest(text="portátil", language="pt-br")).ids
+    assert found == [speaker.pk]
+    texts = [q["sql"] for q in ctx.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
+    prefix_tries = [t for t in texts if "portatil" in t or "portátil" in t]
+    assert prefix_tries, texts
+    for sql in prefix_tries:
+        assert not ("portátil" in sql and "portatil" in sql), sql

