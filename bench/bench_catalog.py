@@ -404,6 +404,12 @@ def main() -> int:
     p.add_argument("--label", default="", help="matrix: name of the output file's scale")
     p.add_argument("--only", default="", help="matrix: rows whose label contains this")
     p.add_argument(
+        "--store-at-most",
+        type=int,
+        help="matrix: the store rows on the largest store of at most this many products "
+        "(default: the largest store)",
+    )
+    p.add_argument(
         "--compare",
         nargs="+",
         metavar="JSON",
