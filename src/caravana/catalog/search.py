@@ -820,8 +820,13 @@ def _with_completions(word: str, found: list[str]) -> list[str]:
     terms are folded ("portatil") and the typed word may not be ("portátil"), which both
     indexes fold to the same term, so OR-ing the two read that term's list twice (in each of
     PostgreSQL's 16 partitions at 1,000,000 products, "carregador portátil" at most R$ 150:
-    1.50 against 1.23 ms of execution, 2026-12-05)."""
+    1.50 against 1.23 ms of execution, 2026-12-05). Only accents are trusted to fold alike:
+    spelling.fold also folds compatibility forms (full-width letters, "²", ligatures), which
+    FTS5 keeps as typed and PostgreSQL's unaccent only partly folds, so such a word keeps its
+    folded completion ("ｉｐｈｏｎｅ" still finds "iphone")."""
     folded = spelling.fold(word)
+    if spelling.strip_accents(word) != folded:
+        return list(dict.fromkeys([word, *found]))
     return list(dict.fromkeys([word, *(w for w in found if w != folded)]))
 
 

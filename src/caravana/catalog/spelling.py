@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Literal
 
 from rapidfuzz.distance import OSA
 
@@ -19,7 +20,17 @@ MIN_LENGTH = 3
 def fold(text: str) -> str:
     """Lower case without accents: "Audífonos" -> "audifonos" (as FTS5's remove_diacritics 2
     and the PostgreSQL index's caravana_unaccent store words)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return _without_marks(text, "NFKD")
+
+
+def strip_accents(text: str) -> str:
+    """`text` lowercased without its accents, by canonical decomposition only: what both
+    search indexes fold alike (fold also folds compatibility forms, which they do not)."""
+    return _without_marks(text, "NFD")
+
+
+def _without_marks(text: str, form: Literal["NFD", "NFKD"]) -> str:
+    decomposed = unicodedata.normalize(form, text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
