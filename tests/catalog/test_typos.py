@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from caravana.catalog import search as search_module
 from caravana.catalog import spelling, vocabulary
 from caravana.catalog.search import SearchRequest, search, titled
 from tests import factories as f
@@ -218,3 +219,32 @@ def test_a_full_width_word_keeps_its_folded_completion(catalog):
     phone = f.product(catalog["fone"].store, cat=catalog["fone"].category, title_en="Iphone case")
     vocabulary.refresh()
     assert search(SearchRequest(text="ｉｐｈｏｎｅ", language="en")).ids == [phone.pk]
+
+
+TRICKY_TITLES = (
+    "Caixa de som portátil", "Suporte portatil", "Ventilador PORTÁTEIS", "Filtro de café",
+    "ﬁltro de água", "Straße map", "Área 12 m²", "Tapete 4 m2", "Iphone case", "Ação figura",
+    "acao kit", "Ｉｐｈｏｎｅ holder",
+)  # fmt: skip
+TRICKY_WORDS = (
+    "portát", "portátil", "PORTÁTIL", "portatil", "café", "cafe", "ﬁltro", "filtro", "straße",
+    "m²", "m2", "ｉｐｈｏｎｅ", "iphone", "ação", "acao", "áre",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TRICKY_WORDS)
+def test_a_word_and_its_completions_find_what_the_plain_or_found(catalog, monkeypatch, text):
+    """Whatever the typed form (accents, capitals, ligatures, full-width letters, "²"), the
+    word with its completions finds exactly what OR-ing the typed word with every completion
+    found: dropping a completion only saves reading a list twice, never a match."""
+    audio, store = catalog["fone"].category, catalog["fone"].store
+    for language in ("pt_br", "en"):
+        for title in TRICKY_TITLES:
+            f.product(store, cat=audio, **{f"title_{language}": title})
+    vocabulary.refresh()
+    for language in ("pt-br", "en"):
+        kept = search(SearchRequest(text=text, language=language)).ids
+        monkeypatch.setattr(search_module, "_with_completions", lambda word, found: [word, *found])
+        every = search(SearchRequest(text=text, language=language)).ids
+        monkeypatch.undo()
+        assert sorted(kept) == sorted(every), (text, language)

@@ -824,10 +824,8 @@ def _with_completions(word: str, found: list[str]) -> list[str]:
     spelling.fold also folds compatibility forms (full-width letters, "²", ligatures), which
     FTS5 keeps as typed and PostgreSQL's unaccent only partly folds, so such a word keeps its
     folded completion ("ｉｐｈｏｎｅ" still finds "iphone")."""
-    folded = spelling.fold(word)
-    if spelling.strip_accents(word) != folded:
-        return list(dict.fromkeys([word, *found]))
-    return list(dict.fromkeys([word, *(w for w in found if w != folded)]))
+    same = spelling.strip_accents(word)
+    return list(dict.fromkeys([word, *(w for w in found if w != same)]))
 
 
 #: SQLite: the tokenizer of catalog_product_fts (migration 0002), and so of a store's index.
