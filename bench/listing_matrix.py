@@ -222,20 +222,17 @@ def run_matrix(args: argparse.Namespace, server_cls, cookies_for) -> int:
         # --store-at-most N, the largest of at most N products: the largest store grows with
         # the number of stores (120 products at 1,000,000 against 76 at 100,000 in the bench
         # seeds), so its page holds more cards; the 20% rule compares a store of one size.
-        most = getattr(args, "store_at_most", None)
-        bounded = most is not None
+        most = args.store_at_most
         cur.execute(
-            "SELECT store_id FROM catalog_product GROUP BY store_id "
-            + ("HAVING count(*) <= %s " if bounded else "")
+            "SELECT store_id, count(*) FROM catalog_product GROUP BY store_id "
+            + ("HAVING count(*) <= %s " if most is not None else "")
             + "ORDER BY count(*) DESC, store_id LIMIT 1",
-            [most] if bounded else [],
+            [] if most is None else [most],
         )
         found = cur.fetchone()
         if found is None:
             raise SystemExit(f"--store-at-most {most}: no store has that few products")
-        store_id = found[0]
-        cur.execute("SELECT count(*) FROM catalog_product WHERE store_id = %s", [store_id])
-        store_products = cur.fetchone()[0]
+        store_id, store_products = found
     store_slug = Store.objects.get(pk=store_id).slug
     products = Product.objects.count()
     ctx = {"store_id": store_id}
