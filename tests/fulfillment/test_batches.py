@@ -14,6 +14,7 @@ from caravana.customs.models import Declaration
 from caravana.fulfillment.models import Bag, Parcel, S10Range
 from caravana.fulfillment.services import hub_steps
 from caravana.fulfillment.services import parcels as parcel_services
+from caravana.network.models import Carrier
 from caravana.tracking.models import TrackingEvent
 
 from .conftest import parcel_data
@@ -229,3 +230,37 @@ def test_sort_many_closes_a_full_bag_only_when_asked(hub_user, merchant):
     assert first.state == Bag.State.CLOSED and first.closed_at == sorts[3].at
     assert first.parcel_count == 3 and first.weight_g == 27000
     assert Bag.objects.get(pk=second.pk).state == Bag.State.OPEN
+
+
+@pytest.mark.django_db
+def test_sort_many_cuts_a_route_after_the_scans_it_is_asked_to(hub_user, merchant):
+    """`cut_after`: after that scan every open bag of its parcel's gateway and service level
+    is closed at the scan's time, whichever carrier, also one an earlier batch left open; the
+    route's next parcel opens a new bag, and other routes' bags stay open."""
+    made = parcel_services.create_parcels(
+        merchant,
+        [parcel_data() for _ in range(4)] + [parcel_data(service_level="premium")],
+    )
+    std, premium = made[:4], made[4]
+    with clock.at(T0 + dt.timedelta(hours=1)):
+        hub_steps.receive_many(hub_user, [hub_steps.Scan(p.s10, T0, 500, 20, 15, 10) for p in made])
+    at = [T0 + dt.timedelta(minutes=10 + i) for i in range(5)]
+    with clock.at(T0 + dt.timedelta(hours=1)):
+        (earlier,) = hub_steps.sort_many(hub_user, [hub_steps.Scan(std[0].s10, at[0])])
+        # an open bag of the same route for another carrier, left by someone else's batch
+        courier = Carrier.objects.create(code="br-test-courier", name="Test courier", country="BR")
+        other = Bag.objects.create(
+            identifier="CBSZX9999999999"[: Bag._meta.get_field("identifier").max_length],
+            hub=earlier.hub, gateway=earlier.gateway, service_level=earlier.service_level,
+            carrier=courier, parcel_count=1, weight_g=100,
+        )  # fmt: skip
+        scans = [hub_steps.Scan(p.s10, t) for p, t in zip([std[1], premium, std[2], std[3]], at[1:],
+                                                           strict=True)]  # fmt: skip
+        bags = hub_steps.sort_many(hub_user, scans, cut_after=[0])
+    first, prem, after, last = (Bag.objects.get(pk=b.pk) for b in bags)
+    assert first == earlier and first.state == Bag.State.CLOSED and first.closed_at == at[1]
+    assert first.parcel_count == 2
+    other.refresh_from_db()
+    assert other.state == Bag.State.CLOSED and other.closed_at == at[1]
+    assert prem.state == Bag.State.OPEN  # another route
+    assert after == last != first and after.state == Bag.State.OPEN and after.parcel_count == 2

@@ -4,7 +4,7 @@ open bag for its route, and close that bag so it can go onto a ULD."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -355,16 +355,26 @@ def _into_bag(hub: Hub, parcel: Parcel, bag: Bag, at: dt.datetime, emit: Emitter
 
 
 @transaction.atomic
-def sort_many(hub_user: Any, scans: Sequence[Scan], *, close_full: bool = False) -> list[Bag]:
+def sort_many(
+    hub_user: Any,
+    scans: Sequence[Scan],
+    *,
+    close_full: bool = False,
+    cut_after: Collection[int] = (),
+) -> list[Bag]:
     """A batch of sorting scans, all or nothing, each applied as sort_into_bag applies one at
     its own time (errors keyed ``scans.<i>.<field>``); the country's carriers read once, each
     route's open bag locked once, the parcels written with one UPDATE statement per batch and
     their "bagged" steps recorded as one tracking batch. With `close_full`, a bag a parcel
     would take past 30 kg is closed at that scan's time and the parcel goes into a new one
     (what staff do when the scanner refuses); without, the batch is refused as
-    sort_into_bag refuses. Returns each scan's bag."""
+    sort_into_bag refuses. `cut_after`: indexes of scans after which every open bag of that
+    parcel's gateway and service level (any carrier) is closed at the scan's time, a wave's
+    cut: what follows on that route goes into new bags (the network twin cuts at the end of
+    each of its consignments). Returns each scan's bag."""
     hub = hub_of(hub_user)
     found = _scan_batch(hub, scans, "lane")
+    cuts = set(cut_after)
     errors: dict[str, Any] = {}
     rows: dict[str, list[Any]] = {}
     handovers: dict[Any, Any] = {}
@@ -401,6 +411,8 @@ def sort_many(hub_user: Any, scans: Sequence[Scan], *, close_full: bool = False)
         open_bags[key] = touched[bag.pk] = bag
         parcel.updated_at = stamp
         bagged.append(bag)
+        if i in cuts:
+            _cut(hub, parcel, scan.at, open_bags, touched)
     if errors:
         raise ValidationError(errors)
     for bag in touched.values():
@@ -419,6 +431,28 @@ def sort_many(hub_user: Any, scans: Sequence[Scan], *, close_full: bool = False)
         )  # fmt: skip
     emitter.flush()
     return bagged
+
+
+def _cut(
+    hub: Hub,
+    parcel: Parcel,
+    at: dt.datetime,
+    open_bags: dict[tuple[int, int, int], Bag],
+    touched: dict[int, Bag],
+) -> None:
+    """Close every open bag of the parcel's route (gateway and service level) at `at`: those the
+    batch holds, and any other carrier's left open by an earlier batch."""
+    route = (parcel.gateway_id, parcel.service_level_id)
+    held = [key for key in open_bags if key[:2] == route]
+    for key in held:
+        bag = open_bags.pop(key)
+        _close(bag, at)
+        bag.save(update_fields=[*_BAG_FIELDS, "state", "closed_at"])
+        touched.pop(bag.pk, None)
+    Bag.objects.filter(
+        hub=hub, gateway_id=route[0], service_level_id=route[1], state=Bag.State.OPEN,
+        parcel_count__gt=0,
+    ).update(state=Bag.State.CLOSED, closed_at=at)  # fmt: skip
 
 
 def _close(bag: Bag, at: dt.datetime) -> None:
