@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from caravana.twin import demand, kpis, report
-from caravana.twin.model import Run, Simulation
+from caravana.twin import params as P
+from caravana.twin.model import FastNetwork, Run, Simulation
 from caravana.twin.models import SimulationRun
 
 NOV_9 = dt.date(2026, 11, 9)  # a Monday; 11.11 falls in the window
@@ -70,6 +72,66 @@ def test_small_run_is_sane(sim):
     assert (legs["kg"] <= legs["cap_kg"] + 1e-6).all()
     assert (legs["m3"] <= legs["cap_m3"] + 1e-6).all()
     assert s["never_flew"] == 0  # the run drains
+
+
+class _Recorder(FastNetwork):
+    """Fast mode's planner, keeping what the hub is told: each sort's scans and consignments."""
+
+    def __init__(self, params) -> None:
+        super().__init__(params)
+        self.lane: dict[int, tuple[int, int, float]] = {}  # pid → country, service, m³
+        self.sorts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.built: dict[int, float] = {}
+
+    def ordered(self, at, parcels) -> None:
+        for pid, c, s, m3 in zip(
+            parcels["pid"].tolist(), parcels["country"].tolist(), parcels["service"].tolist(),
+            parcels["m3"].tolist(), strict=True,
+        ):  # fmt: skip
+            self.lane[pid] = (c, s, m3)
+
+    def served(self, stage, pids, at, consignments=None) -> None:
+        if stage == "sort":
+            self.sorts.append((pids.copy(), at.astype(np.float64), consignments.copy()))
+        elif stage == "build":
+            self.built.update(zip(pids.tolist(), at.astype(np.float64).tolist(), strict=True))
+
+
+def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
+    """In the hub's scan order, a consignment's parcels are contiguous within their lane and
+    service level (the hub closes its bags after the last one), of one sort wave, split at
+    consignment_m3; it is ready a cut-off after its last parcel's build (decision 0041)."""
+    net = _Recorder(P.DEFAULT)
+    sim = Simulation(Run(3, 6_000, 7, NOV_9), net)
+    sim.run_all()
+    p, b = sim.p, sim.batches
+    members: dict[int, list[int]] = {}
+    waves: dict[int, set[int]] = {}
+    for pids, at, cons in net.sorts:
+        ended: set[int] = set()
+        current: dict[tuple[int, int], int] = {}
+        for pid, t, c in zip(pids.tolist(), at.tolist(), cons.tolist(), strict=True):
+            country, service, _m3 = net.lane[pid]
+            assert (b.country[c], b.service[c]) == (country, service)
+            before = current.get((country, service))
+            if before != c:
+                assert c not in ended, "a consignment came back after its bags were closed"
+                if before is not None:
+                    ended.add(before)
+                current[(country, service)] = c
+            members.setdefault(c, []).append(pid)
+            waves.setdefault(c, set()).add(math.floor(t / p.wave_hours))
+    assert len(members) == len(b.kg) > 50
+    assert all(len(w) == 1 for w in waves.values())
+    biggest = max(m3 for _c, _s, m3 in net.lane.values())
+    for c, pids in members.items():
+        assert len(pids) == b.parcels[c]
+        assert sum(net.lane[pid][2] for pid in pids) <= p.consignment_m3 + biggest
+        built = [net.built[pid] for pid in pids if pid in net.built]
+        if len(built) == len(pids):
+            assert b.ready[c] == pytest.approx(max(built) + p.cutoff_h)
+        else:
+            assert b.ready[c] == math.inf and c not in sim.open
 
 
 def test_sale_days_follow_their_rules():

@@ -6,9 +6,9 @@ and EMD tracking events and ship their orders). Used by services.RealNetwork whe
 its legs: `simulate --flights` and the demo's history (RealNetwork.fly_legs). Runs in the
 simulating process, not as the twin's Celery units of work: a leg's flights are few.
 
-A bag can hold parcels of several of the model's consignments (the hub bags by gateway, the
-model consigns by build cycle): a bag flies with the first of them, and its parcels' EMC and
-EMD are that flight's. Django-side, like services.py.
+A bag holds parcels of one of the model's consignments (the hub closes a consignment's bags
+after its last parcel's sort: decision 0041), so the flight that carries a consignment carries
+its bags whole, and its parcels' EMC and EMD are that flight's. Django-side, like services.py.
 """
 
 from __future__ import annotations

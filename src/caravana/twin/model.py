@@ -7,11 +7,12 @@ Each simulated day (a planning cycle at 00:00 UTC):
    at the origin hub;
 2. each origin hub serves, first come first served, what reached it: receive, sort into bags and
    build ULDs, each stage limited per hour; what is not served waits for the next hour or day;
-3. built parcels are grouped into consignments (bags of one lane and service closed in one wave,
-   split by volume) and the flight planner (planning/solver.py) plans the consignments waiting
-   against the charters and belly space departing in the next 48 hours; the first 24 hours of the
-   plan are carried out: a cancelled leg sends its consignments back to wait, a delayed one lands
-   late;
+3. parcels are grouped into consignments as they are sorted (one lane and service, one sort
+   wave, split by volume: the hub closes a consignment's bags after its last parcel, so a bag
+   belongs to one consignment and flies with it); a consignment whose last parcel is built goes
+   to the flight planner (planning/solver.py), which plans the consignments waiting against the
+   charters and belly space departing in the next 48 hours; the first 24 hours of the plan are
+   carried out: a cancelled leg sends its consignments back to wait, a delayed one lands late;
 4. parcels that fly get the rest of their life drawn at once (customs clearance and holds, last
    mile, failed attempts, loss) and are folded into the KPI counters (kpis.py), then dropped, so
    memory holds only what is still at the origin.
@@ -93,6 +94,8 @@ class Batches:
     ready: list[float] = field(default_factory=list)
     due: list[float] = field(default_factory=list)
     parcels: list[int] = field(default_factory=list)
+    unbuilt: list[int] = field(default_factory=list)  # its parcels not built yet
+    last_built: list[float] = field(default_factory=list)
     alive: list[bool] = field(default_factory=list)
     cancelled: list[bool] = field(default_factory=list)
 
@@ -108,8 +111,10 @@ class Network(Protocol):
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         """The day's orders (pool columns: pid, country, service, kg, m3, order_t, ...)."""
 
-    def served(self, stage: str, pids: I64, at: F) -> None:
-        """Parcels through a hub stage (receive, sort, build) at these run hours."""
+    def served(self, stage: str, pids: I64, at: F, consignments: I64 | None = None) -> None:
+        """Parcels through a hub stage (receive, sort, build) at these run hours, in the order
+        the hub scans them; for the sort, each parcel's consignment (contiguous in that order
+        within a lane and service: the hub closes a consignment's bags after its last parcel)."""
 
     def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         """Consignment id → leg id (or None: waits) for the legs of the planning horizon,
@@ -132,7 +137,7 @@ class FastNetwork:
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         pass
 
-    def served(self, stage: str, pids: I64, at: F) -> None:
+    def served(self, stage: str, pids: I64, at: F, consignments: I64 | None = None) -> None:
         pass
 
     def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
@@ -415,47 +420,67 @@ class Simulation:
             t = t0 + hour_of + (rank - first + 0.5) / served[hour_of]
             pool[leave][idx[:total]] = np.maximum(t, enter[:total] + least)
             done.append(idx[:total])
-        if done:
-            served_idx = np.concatenate(done)
-            self.network.served(stage, pool["pid"][served_idx], pool[leave][served_idx])
-
-    def _batch(self, t0: float) -> None:
-        """Group the day's built parcels into consignments: lane, service, wave, split by volume."""
-        pool, p = self.pool, self.p
-        new = np.nonzero((pool["batch"] < 0) & np.isfinite(pool["built_t"]))[0]
-        if new.size == 0:
+        if not done:
             return
-        built = pool["built_t"][new].astype(np.float64)
-        wave = np.floor(built / p.wave_hours).astype(np.int64)
-        group = (wave * N_C + pool["country"][new]) * N_S + pool["service"][new]
-        order = np.lexsort((built, group))
-        new, group, built = new[order], group[order], built[order]
-        m3 = pool["m3"][new].astype(np.float64)
+        served_idx = np.concatenate(done)
+        consignments = self._consign(served_idx) if stage == "sort" else None
+        self.network.served(stage, pool["pid"][served_idx], pool[leave][served_idx], consignments)
+        if stage == "build":
+            self._built(served_idx)
+
+    def _consign(self, idx: I64) -> I64:
+        """Group the parcels just sorted (`idx`, in the hubs' scan order) into consignments: lane,
+        service, sort wave, split by volume in scan order. Returns each one's consignment id.
+
+        Grouped at the sort, not the build, because that is where a hub bags them: each
+        consignment's parcels are contiguous in its lane and service's scans, so the hub can close
+        its bags after its last one and no bag mixes consignments (it would fly with the first of
+        them, and its other parcels earlier than the plan said)."""
+        pool, p = self.pool, self.p
+        at = pool["sorted_t"][idx].astype(np.float64)
+        wave = np.floor(at / p.wave_hours).astype(np.int64)
+        group = (wave * N_C + pool["country"][idx]) * N_S + pool["service"][idx]
+        order = np.argsort(group, kind="stable")  # scan order kept within a group
+        ids, group = idx[order], group[order]
+        m3 = pool["m3"][ids].astype(np.float64)
         starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
         cum = np.cumsum(m3)
-        base = np.repeat(cum[starts] - m3[starts], np.diff(np.r_[starts, new.size]))
+        base = np.repeat(cum[starts] - m3[starts], np.diff(np.r_[starts, ids.size]))
         chunk = np.floor((cum - base - 1e-12) / p.consignment_m3).astype(np.int64)
         key_change = np.r_[True, (group[1:] != group[:-1]) | (chunk[1:] != chunk[:-1])]
         bstart = np.flatnonzero(key_change)
         first_id = len(self.batches.kg)
-        ids = np.cumsum(key_change) - 1 + first_id
-        pool["batch"][new] = ids
+        pool["batch"][ids] = np.cumsum(key_change) - 1 + first_id
         b = self.batches
-        kg = np.add.reduceat(pool["kg"][new].astype(np.float64), bstart)
-        vol = np.add.reduceat(m3, bstart)
-        ready = np.maximum.reduceat(built, bstart) + p.cutoff_h
-        due = np.minimum.reduceat(pool["due_t"][new].astype(np.float64), bstart)
-        sizes = np.diff(np.r_[bstart, new.size])
-        b.country += pool["country"][new][bstart].tolist()
-        b.service += pool["service"][new][bstart].tolist()
-        b.kg += kg.tolist()
-        b.m3 += vol.tolist()
-        b.ready += ready.tolist()
-        b.due += np.maximum(due, ready).tolist()
+        sizes = np.diff(np.r_[bstart, ids.size])
+        b.country += pool["country"][ids][bstart].tolist()
+        b.service += pool["service"][ids][bstart].tolist()
+        b.kg += np.add.reduceat(pool["kg"][ids].astype(np.float64), bstart).tolist()
+        b.m3 += np.add.reduceat(m3, bstart).tolist()
+        b.ready += [math.inf] * len(bstart)  # known once its last parcel is built (_built)
+        b.due += np.minimum.reduceat(pool["due_t"][ids].astype(np.float64), bstart).tolist()
         b.parcels += sizes.tolist()
+        b.unbuilt += sizes.tolist()
+        b.last_built += [-math.inf] * len(bstart)
         b.alive += [True] * len(bstart)
-        self.open += list(range(first_id, first_id + len(bstart)))
         b.cancelled += [False] * len(bstart)
+        out: I64 = pool["batch"][idx].astype(np.int64)
+        return out
+
+    def _built(self, idx: I64) -> None:
+        """The parcels just built (`idx`): a consignment whose last parcel is among them is ready
+        a cut-off after that parcel's build, and goes to the planner."""
+        pool, b = self.pool, self.batches
+        ids, inv = np.unique(pool["batch"][idx], return_inverse=True)
+        last = np.full(ids.size, -np.inf)
+        np.maximum.at(last, inv, pool["built_t"][idx].astype(np.float64))
+        for i, n, t in zip(ids.tolist(), np.bincount(inv).tolist(), last.tolist(), strict=True):
+            b.unbuilt[i] -= n
+            b.last_built[i] = max(b.last_built[i], t)
+            if b.unbuilt[i] == 0:
+                b.ready[i] = b.last_built[i] + self.p.cutoff_h
+                b.due[i] = max(b.due[i], b.ready[i])
+                self.open.append(i)
 
     def _moment(self, hours: float) -> dt.datetime:
         return self.start + dt.timedelta(hours=hours)
@@ -659,7 +684,6 @@ class Simulation:
         self._serve("receive", "handover_t", "received_t", t0)
         self._serve("sort", "received_t", "sorted_t", t0)
         self._serve("build", "sorted_t", "built_t", t0)
-        self._batch(t0)
         self._fly(t0)
         self.day += 1
 

@@ -155,7 +155,8 @@ class Params:
     sort_min_h: float = 1.0
     build_min_h: float = 2.0
     #: Bag groups handed to the planner: a consignment is the bags of one lane and service level
-    #: closed in one 4-hour wave (planning/generator.py BAG_WAVES), split at this volume, so a day
+    #: sorted in one 4-hour wave (planning/generator.py BAG_WAVES), split at this volume and
+    #: closed after its last parcel (a bag belongs to one consignment), so a day
     #: at 1 M parcels is ≈2,000 consignments, not 40,000 bags (assumption; the planner's classes
     #: would merge them anyway).
     wave_hours: float = 4.0

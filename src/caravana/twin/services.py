@@ -8,8 +8,9 @@ calls:
 - `ordered`: fulfillment's create_parcels (the merchant's parcel API, in batches) for each
   parcel, and an "ordered" event at the order's time;
 - `served`: the hub steps' batch services, each scan at its own simulated time (caravana.clock):
-  receive_many (EMA, EMB, parcel.received_at), sort_many (the hub's "bagged" event), and at the
-  build stage the parcels' bags closed (close_bags) and a "built" event;
+  receive_many (EMA, EMB, parcel.received_at), sort_many (the hub's "bagged" event) with the
+  route's bags cut after each consignment's last parcel (a bag belongs to one of the model's
+  consignments), and a "built" event at the build stage;
 - `plan`: the planner's own entry (planning.solver.run_plan) with fast mode's method and time,
   so both modes plan alike, each cycle kept as a plan run of source "twin" (planning.services);
 - `flown` (with `fly_legs`): each leg the planner filled becomes flights, its bags built into
@@ -86,6 +87,7 @@ class _Parcel:
     grams: int = 0  # declared, and what the hub weighs (the twin's parcels are as declared)
     side: int = 0  # cm, a cube
     bag: str = ""
+    consignment: int = -1  # the model's, given at the sort
 
 
 @dataclass
@@ -111,10 +113,9 @@ class RealNetwork(FastNetwork):
     shop: Shop | None = None
     #: Whether the legs become flights through the services (twin.flights; `simulate
     #: --flights`, and the demo's history), numbered from 5Y7001 / QR7001, clear of the
-    #: history's; else a parcel's EMC and EMD are the model's events. Off by default because
-    #: the hub bags by gateway and the model consigns by build wave: a bag mixes consignments
-    #: and flies with the first of them, so with flights the database's departures are not
-    #: the model's and the KPIs read back differ from it (docs/twin.md).
+    #: history's; else a parcel's EMC and EMD are the model's events. Either way the KPIs read
+    #: back are the model's: a consignment's bags are closed after its last parcel's sort, so
+    #: each bag flies with its own consignment (decision 0041).
     fly_legs: bool = False
     flying: flights.Log = field(default_factory=lambda: flights.Log(first_number=7000))
 
@@ -215,38 +216,39 @@ class RealNetwork(FastNetwork):
         n = int(parcels["pid"].size)
         self.writes += 3 * n
 
-    def served(self, stage: str, pids: I64, at: F) -> None:
+    def served(self, stage: str, pids: I64, at: F, consignments: I64 | None = None) -> None:
         scans: dict[str, list[list[Any]]] = defaultdict(list)
         built: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        bags: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
         last = math.inf if self.until is None else net_hours(self, self.until)
-        for pid, hours in zip(pids.tolist(), at.tolist(), strict=True):
+        groups = [-1] * int(pids.size) if consignments is None else consignments.tolist()
+        ends: dict[int, list[Any]] = {}  # a consignment → its last scan written
+        for pid, hours, cid in zip(pids.tolist(), at.tolist(), groups, strict=True):
             if hours > last:  # past the run's last moment: the hub has not done it yet
                 continue
             p = self.parcels[pid]
             if stage == "receive":
                 scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
             elif stage == "sort":
-                scans[p.origin].append([p.s10, self._iso(hours)])
+                # [s10, at, its consignment, whether that one's bags close after it]
+                scan = [p.s10, self._iso(hours), cid, False]
+                p.consignment = cid
+                scans[p.origin].append(scan)
+                ends[cid] = scan
             else:
                 built[p.origin].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
-                if p.bag and (p.bag not in bags[p.origin] or bags[p.origin][p.bag][0] < hours):
-                    bags[p.origin][p.bag] = (hours, self._iso(hours))
+        for scan in ends.values():
+            scan[3] = True
         self.writes += int(pids.size)
-        if stage in ("receive", "sort"):
-            origins = sorted(scans)
-            results = self._wait([tasks.hub_stage.s(o, stage, scans[o]) for o in origins])
-            if stage == "sort":
-                by_s10 = {p.s10: p for p in (self.parcels[pid] for pid in pids.tolist())}
-                for result in results:
-                    for s10, bag in result.items():
-                        by_s10[s10].bag = bag
+        if stage == "build":  # the bags closed at their consignments' last sort
+            self._wait([tasks.record.s(self._keep(built[o])) for o in sorted(built)])
             return
-        origins = sorted(set(built) | set(bags))
-        self._wait([
-            tasks.build.s(o, [[b, iso] for b, (_h, iso) in bags[o].items()], self._keep(built[o]))
-            for o in origins
-        ])  # fmt: skip
+        origins = sorted(scans)
+        results = self._wait([tasks.hub_stage.s(o, stage, scans[o]) for o in origins])
+        if stage == "sort":
+            by_s10 = {p.s10: p for p in (self.parcels[pid] for pid in pids.tolist())}
+            for result in results:
+                for s10, bag in result.items():
+                    by_s10[s10].bag = bag
 
     def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         """The planner's own entry (planning.solver.run_plan, as a planner's run: JSON in, the

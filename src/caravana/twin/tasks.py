@@ -23,10 +23,5 @@ def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]
 
 
 @app.task
-def build(origin: str, closes: list[list[str]], events: list[dict[str, Any]]) -> int:
-    return work.build(origin, closes, events)
-
-
-@app.task
 def record(rows: list[dict[str, Any]]) -> int:
     return work.record(rows)

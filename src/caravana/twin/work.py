@@ -1,7 +1,7 @@
 """The real mode's units of work, one hub or one lane each, with JSON-friendly arguments so the
 same call runs in process or as a Celery task on any worker (caravana.twin.tasks) sharing the
 database: a batch of parcels created through fulfillment's create_parcels, a batch of a hub's
-scans through hub_steps' batch services (receive_many, sort_many, close_bags), and a batch of
+scans through hub_steps' batch services (receive_many, sort_many), and a batch of
 tracking events through record_batch. Times travel as ISO 8601 strings; a batch of scans runs
 under the simulated clock (caravana.clock) at its latest scan, so no scan is later than "now".
 
@@ -181,36 +181,25 @@ def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[
 @refreshed_once()
 def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
     """One hub's scans of a stage, CHUNK a batch, each at its own time: `receive` ([s10, at,
-    grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at]: into the open
-    bags, a full bag closed and the parcel sorted into a new one). Returns, for a sort, each
-    parcel's bag."""
+    grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at, consignment,
+    last]: into the open bags, a full bag closed and the parcel sorted into a new one; after a
+    consignment's last scan its route's bags are cut (sort_many's `cut_after`), so that no bag
+    holds parcels of two of the model's consignments). Returns, for a sort, each parcel's bag."""
     staff = staff_of(origin)
     bags: dict[str, str] = {}
+    if stage == "receive":
+        for i in range(0, len(scans), CHUNK):
+            chunk = scans[i : i + CHUNK]
+            batch = [hub_steps.Scan(s10, _at(at), g, d, d, d) for s10, at, g, d in chunk]
+            with clock.at(max(s.at for s in batch)):
+                hub_steps.receive_many(staff, batch)
+        return bags
     for i in range(0, len(scans), CHUNK):
         chunk = scans[i : i + CHUNK]
-        if stage == "receive":
-            batch = [hub_steps.Scan(s10, _at(at), g, d, d, d) for s10, at, g, d in chunk]
-        else:
-            batch = [hub_steps.Scan(s10, _at(at)) for s10, at in chunk]
+        batch = [hub_steps.Scan(s10, _at(at)) for s10, at, _group, _last in chunk]
+        cuts = [k for k, scan in enumerate(chunk) if scan[3]]
         with clock.at(max(s.at for s in batch)):
-            if stage == "receive":
-                hub_steps.receive_many(staff, batch)
-            else:
-                for scan, bag in zip(
-                    batch, hub_steps.sort_many(staff, batch, close_full=True), strict=True
-                ):
-                    bags[scan.s10] = bag.identifier
+            sorted_into = hub_steps.sort_many(staff, batch, close_full=True, cut_after=cuts)
+        for scan, bag in zip(batch, sorted_into, strict=True):
+            bags[scan.s10] = bag.identifier
     return bags
-
-
-@refreshed_once()
-def build(origin: str, closes: list[list[str]], events: list[dict[str, Any]]) -> int:
-    """A hub's build stage: the bags of the built parcels closed, each at its last parcel's
-    build ([identifier, at]), and the twin's "built" events recorded."""
-    if closes:
-        staff = staff_of(origin)
-        latest = max(_at(at) for _ident, at in closes)
-        with clock.at(latest):
-            for i in range(0, len(closes), CHUNK):
-                hub_steps.close_bags(staff, [(b, _at(at)) for b, at in closes[i : i + CHUNK]])
-    return record(events)

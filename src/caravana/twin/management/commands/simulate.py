@@ -68,8 +68,8 @@ class Command(BaseCommand):
             "--flights",
             action="store_true",
             help="real mode: fly each planned leg through the services (flights, ULDs, loading, "
-            "departure and arrival); the hub's bags then carry parcels of later consignments "
-            "early, so the KPIs read back differ from the model's (docs/twin.md)",
+            "departure and arrival); each bag holds one consignment, so the KPIs read back are "
+            "the model's (docs/twin.md)",
         )
         parser.add_argument("--out", required=True, help="directory for the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
