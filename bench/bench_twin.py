@@ -2,7 +2,7 @@
 written to PostgreSQL, in process or over Celery workers.
 
     python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
-        [--orders checkout,api]
+        [--orders checkout,api] [--flights off,on]
 
 Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
 (`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
@@ -123,7 +123,10 @@ def _rates_csv(first: dt.date, last: dt.date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, orders: str) -> dict:
+def run(
+    base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, orders: str,
+    flights: bool = False,
+) -> dict:  # fmt: skip
     env = dict(base)
     name = _name(base, tag)
     env["DATABASE_URL"] = _database(env["DATABASE_URL"], name)
@@ -145,6 +148,8 @@ def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, o
             cmd = [py, "-m", "caravana", "simulate", "--mode", "real", "--days", "1",
                    "--warmup-days", "0", "--parcels-per-day", str(parcels), "--seed", str(seed),
                    "--orders", orders, "--out", out, "--no-progress"]  # fmt: skip
+            if flights:
+                cmd.append("--flights")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -160,6 +165,7 @@ def run(base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, o
     simulated = summary["run"]["parcels_simulated"]
     return {
         "orders": orders,
+        "flights": flights,
         "workers": workers,
         "parcels": simulated,
         "wall_s": round(wall, 1),
@@ -186,6 +192,12 @@ def main() -> None:
         help="comma list: checkout (buyers' orders, paid in the sandbox) and/or api (parcels "
         "through the merchant API alone)",
     )
+    ap.add_argument(
+        "--flights",
+        default="off",
+        help="comma list: off (EMC / EMD as the model's events) and/or on (each planned leg "
+        "flown through the services: flights, ULDs, loading; simulate --flights)",
+    )
     args = ap.parse_args()
     base = bench_env("bench_twin.sqlite3")
     if not base["DATABASE_URL"].startswith("postgres"):
@@ -197,18 +209,20 @@ def main() -> None:
     sources = args.orders.split(",")
     for rnd in range(args.rounds):
         for orders in sources:
-            for workers in sizes:
-                tag = f"{orders[0]}w{workers}_r{rnd + 1}"
-                row = run(base, args.parcels, args.seed, workers, tag, orders)
-                row["round"] = rnd + 1
-                rows.append(row)
-                print(json.dumps(row), flush=True)
+            for fly in args.flights.split(","):
+                for workers in sizes:
+                    tag = f"{orders[0]}{fly}w{workers}_r{rnd + 1}"
+                    row = run(base, args.parcels, args.seed, workers, tag, orders, fly == "on")
+                    row["round"] = rnd + 1
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
     path = write_result("twin-postgresql", {"machine": machine(), "args": vars(args), "runs": rows})
-    print("| round | orders | workers | parcels | wall s | parcels/s | simulate CPU s | "
+    print("| round | orders | flights | workers | parcels | wall s | parcels/s | simulate CPU s | "
           "max RSS MB | load |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['round']} | {r['orders']} | {r['workers'] or 'in process'} | "
+        print(f"| {r['round']} | {r['orders']} | {'on' if r['flights'] else 'off'} | "
+              f"{r['workers'] or 'in process'} | "
               f"{r['parcels']:,} | "
               f"{r['wall_s']} | {r['parcels_per_s']} | {r['simulate_cpu_s']} | "
               f"{r['simulate_max_rss_mb']} | {r['load_1m']} |")  # fmt: skip
