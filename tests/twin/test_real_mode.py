@@ -207,7 +207,7 @@ def test_command_real_mode_writes_the_report_from_the_database(tmp_path, rates):
     assert summary["run"]["writes"] > summary["run"]["parcels_simulated"]
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
     assert Parcel.objects.count() == summary["run"]["parcels_simulated"] == Order.objects.count()
-    assert summary["run"]["orders"] == "checkout"
+    assert summary["run"]["orders"] == "checkout" and summary["run"]["flights"] is False
 
 
 @pytest.mark.django_db
@@ -240,6 +240,7 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
     call_command("simulate", days=1, parcels_per_day=60, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", flights=True, out=str(tmp_path),
                  no_progress=True)  # fmt: skip
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["flights"] is True
     flights = Flight.objects.filter(number__regex=r"^(5Y|QR)7[0-9]{3}$")
     assert flights.exists() and not flights.filter(state=Flight.State.SCHEDULED).exists()
     assert Uld.objects.filter(flight__in=flights).exclude(state=Uld.State.LOADED).count() == 0

@@ -147,6 +147,7 @@ class Command(BaseCommand):
         if net is not None:
             meta["writes"] = net.writes
             meta["orders"] = net.orders
+            meta["flights"] = net.fly_legs  # the legs flown as flights of the database
         files = report.write(Path(options["out"]), counters, range(*sim.window), dates, meta)
         summary = kpis.summary(counters, range(*sim.window), run.params.order_value_usd)
         if not options["no_record"]:
