@@ -80,15 +80,17 @@ class _Recorder(FastNetwork):
     def __init__(self, params) -> None:
         super().__init__(params)
         self.lane: dict[int, tuple[int, int, float]] = {}  # pid → country, service, m³
+        self.size: dict[int, tuple[float, float]] = {}  # pid → kg, due (run hours)
         self.sorts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.built: dict[int, float] = {}
 
     def ordered(self, at, parcels) -> None:
-        for pid, c, s, m3 in zip(
+        for pid, c, s, m3, kg, due in zip(
             parcels["pid"].tolist(), parcels["country"].tolist(), parcels["service"].tolist(),
-            parcels["m3"].tolist(), strict=True,
+            parcels["m3"].tolist(), parcels["kg"].tolist(), parcels["due_t"].tolist(), strict=True,
         ):  # fmt: skip
             self.lane[pid] = (c, s, m3)
+            self.size[pid] = (kg, due)
 
     def served(self, stage, pids, at, consignments=None) -> None:
         if stage == "sort":
@@ -99,11 +101,20 @@ class _Recorder(FastNetwork):
 
 def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
     """In the hub's scan order, a consignment's parcels are contiguous within their lane and
-    service level (the hub closes its bags after the last one), of one sort wave, split at
-    consignment_m3; it is ready a cut-off after its last parcel's build (decision 0041)."""
+    service level (the hub closes its bags after the last one), of one sort wave, split only
+    when it holds consignment_m3 (its sizes and due time its parcels'); it is ready a cut-off
+    after its last parcel's build (decision 0041)."""
     net = _Recorder(P.DEFAULT)
     sim = Simulation(Run(3, 6_000, 7, NOV_9), net)
-    sim.run_all()
+    waiting_for_the_rest = 0  # built parcels whose consignment was not, at a day's end
+    while not sim.done:
+        before = sim.counters.reasons.sum()
+        sim.step()
+        rest = sum(sim.batches.parcels[i] - sim.batches.unbuilt[i] for i in sim.building)
+        waiting_for_the_rest += rest
+        assert sim.counters.reasons.sum() - before >= rest  # counted among those waiting
+    sim.finish()
+    assert waiting_for_the_rest > 0  # the case arose
     p, b = sim.p, sim.batches
     members: dict[int, list[int]] = {}
     waves: dict[int, set[int]] = {}
@@ -124,14 +135,21 @@ def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
     assert len(members) == len(b.kg) > 50
     assert all(len(w) == 1 for w in waves.values())
     biggest = max(m3 for _c, _s, m3 in net.lane.values())
+    ids = sorted(members)
     for c, pids in members.items():
         assert len(pids) == b.parcels[c]
-        assert sum(net.lane[pid][2] for pid in pids) <= p.consignment_m3 + biggest
-        built = [net.built[pid] for pid in pids if pid in net.built]
-        if len(built) == len(pids):
-            assert b.ready[c] == pytest.approx(max(built) + p.cutoff_h)
-        else:
-            assert b.ready[c] == math.inf and c not in sim.open
+        m3 = sum(net.lane[pid][2] for pid in pids)
+        assert m3 == pytest.approx(b.m3[c], rel=1e-6) and m3 <= p.consignment_m3 + biggest
+        assert sum(net.size[pid][0] for pid in pids) == pytest.approx(b.kg[c], rel=1e-6)
+        assert b.due[c] >= min(net.size[pid][1] for pid in pids) - 1e-3
+        built = [net.built[pid] for pid in pids]  # the run drained: all were built
+        assert b.ready[c] == pytest.approx(max(built) + p.cutoff_h)
+    # split only when full: a consignment followed by another of its lane, service and wave
+    # holds nearly consignment_m3 (one parcel short at most)
+    for c, d in zip(ids, ids[1:], strict=False):
+        if (b.country[c], b.service[c], waves[c]) == (b.country[d], b.service[d], waves[d]):
+            assert b.m3[c] > p.consignment_m3 - biggest
+    assert not sim.building  # the run drained: every consignment was completed
 
 
 def test_sale_days_follow_their_rules():

@@ -6,9 +6,11 @@ and EMD tracking events and ship their orders). Used by services.RealNetwork whe
 its legs: `simulate --flights` and the demo's history (RealNetwork.fly_legs). Runs in the
 simulating process, not as the twin's Celery units of work: a leg's flights are few.
 
-A bag holds parcels of one of the model's consignments (the hub closes a consignment's bags
-after its last parcel's sort: decision 0041), so the flight that carries a consignment carries
-its bags whole, and its parcels' EMC and EMD are that flight's. Django-side, like services.py.
+A bag the twin fills holds parcels of one of the model's consignments (the hub cuts the
+route after a consignment's last parcel: decision 0041), so the flight that carries a
+consignment carries its bags whole, and its parcels' EMC and EMD are that flight's (a bag
+opened outside the twin, as the demo's at Shenzhen, may also hold other parcels; they fly with
+it). Django-side, like services.py.
 """
 
 from __future__ import annotations

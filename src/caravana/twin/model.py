@@ -202,6 +202,7 @@ class Simulation:
             **{f: np.empty(0, dtype) for f, dtype in INT_FIELDS.items()},
         }
         self.open: list[int] = []  # batches not flown yet
+        self.building: set[int] = set()  # batches with parcels built and others not yet
         self.batches = Batches()
         self.legs = self._schedule()
         self.capacity = self._hub_capacity()
@@ -481,6 +482,9 @@ class Simulation:
                 b.ready[i] = b.last_built[i] + self.p.cutoff_h
                 b.due[i] = max(b.due[i], b.ready[i])
                 self.open.append(i)
+                self.building.discard(i)
+            else:
+                self.building.add(i)
 
     def _moment(self, hours: float) -> dt.datetime:
         return self.start + dt.timedelta(hours=hours)
@@ -587,6 +591,11 @@ class Simulation:
             else:
                 reason = "no room worth buying in 48 h"
             self.counters.waiting(k + 1, b.country[i], reason, b.parcels[i])
+        # built parcels whose consignment is not: it is ready (a cut-off after its last build)
+        # after today's flights at the earliest
+        for i in sorted(self.building):
+            built = b.parcels[i] - b.unbuilt[i]
+            self.counters.waiting(k + 1, b.country[i], "ready after today's flights", built)
         self.open = [i for i in alive if i not in flown_batch]
         if flown_batch:
             self._depart(flown_batch)

@@ -221,25 +221,24 @@ class RealNetwork(FastNetwork):
         built: dict[str, list[dict[str, Any]]] = defaultdict(list)
         last = math.inf if self.until is None else net_hours(self, self.until)
         groups = [-1] * int(pids.size) if consignments is None else consignments.tolist()
-        ends: dict[int, list[Any]] = {}  # a consignment → its last scan written
-        for pid, hours, cid in zip(pids.tolist(), at.tolist(), groups, strict=True):
+        # each consignment's last parcel in scan order (none without consignments): the hub
+        # cuts its route after it, unless it lies past the run's last moment
+        ends = {} if consignments is None else {cid: k for k, cid in enumerate(groups)}
+        rows = zip(pids.tolist(), at.tolist(), groups, strict=True)
+        for k, (pid, hours, cid) in enumerate(rows):
             if hours > last:  # past the run's last moment: the hub has not done it yet
                 continue
             p = self.parcels[pid]
             if stage == "receive":
                 scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
             elif stage == "sort":
-                # [s10, at, its consignment, whether that one's bags close after it]
-                scan = [p.s10, self._iso(hours), cid, False]
+                # [s10, at, its consignment, whether its route is cut after it]
+                scans[p.origin].append([p.s10, self._iso(hours), cid, ends.get(cid) == k])
                 p.consignment = cid
-                scans[p.origin].append(scan)
-                ends[cid] = scan
             else:
                 built[p.origin].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
-        for scan in ends.values():
-            scan[3] = True
         self.writes += int(pids.size)
-        if stage == "build":  # the bags closed at their consignments' last sort
+        if stage == "build":  # the bags were closed at their consignments' last sort
             self._wait([tasks.record.s(self._keep(built[o])) for o in sorted(built)])
             return
         origins = sorted(scans)
