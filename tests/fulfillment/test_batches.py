@@ -256,11 +256,14 @@ def test_sort_many_cuts_a_route_after_the_scans_it_is_asked_to(hub_user, merchan
         )  # fmt: skip
         scans = [hub_steps.Scan(p.s10, t) for p, t in zip([std[1], premium, std[2], std[3]], at[1:],
                                                            strict=True)]  # fmt: skip
-        bags = hub_steps.sort_many(hub_user, scans, cut_after=[0])
+        bags = hub_steps.sort_many(hub_user, scans, cut_after=[0, 2])  # twice on one route
     first, prem, after, last = (Bag.objects.get(pk=b.pk) for b in bags)
     assert first == earlier and first.state == Bag.State.CLOSED and first.closed_at == at[1]
     assert first.parcel_count == 2
     other.refresh_from_db()
     assert other.state == Bag.State.CLOSED and other.closed_at == at[1]
     assert prem.state == Bag.State.OPEN  # another route
-    assert after == last != first and after.state == Bag.State.OPEN and after.parcel_count == 2
+    assert after.state == Bag.State.CLOSED and after.closed_at == at[3]
+    assert after.parcel_count == 1 and first != after != last
+    assert last.state == Bag.State.OPEN and last.parcel_count == 1
+    assert Bag.objects.filter(state=Bag.State.OPEN).count() == 2  # the premium and the last

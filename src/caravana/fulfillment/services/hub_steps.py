@@ -375,6 +375,7 @@ def sort_many(
     hub = hub_of(hub_user)
     found = _scan_batch(hub, scans, "lane")
     cuts = set(cut_after)
+    cut_routes: set[tuple[int, int]] = set()  # routes cut once already in this batch
     errors: dict[str, Any] = {}
     rows: dict[str, list[Any]] = {}
     handovers: dict[Any, Any] = {}
@@ -403,16 +404,14 @@ def sort_many(
             if not close_full or bag.parcel_count == 0:
                 errors.update(exc.error_dict)
                 continue
-            _close(bag, scan.at)
-            bag.save(update_fields=[*_BAG_FIELDS, "state", "closed_at"])
-            touched.pop(bag.pk, None)
+            _close_held(bag, scan.at, touched)
             bag = _open_bag(hub, parcel)
             _into_bag(hub, parcel, bag, scan.at, emitter, p)
         open_bags[key] = touched[bag.pk] = bag
         parcel.updated_at = stamp
         bagged.append(bag)
         if i in cuts:
-            _cut(hub, parcel, scan.at, open_bags, touched)
+            _cut(hub, parcel, scan.at, open_bags, touched, cut_routes)
     if errors:
         raise ValidationError(errors)
     for bag in touched.values():
@@ -439,20 +438,27 @@ def _cut(
     at: dt.datetime,
     open_bags: dict[tuple[int, int, int], Bag],
     touched: dict[int, Bag],
+    cut_routes: set[tuple[int, int]],
 ) -> None:
     """Close every open bag of the parcel's route (gateway and service level) at `at`: those the
-    batch holds, and any other carrier's left open by an earlier batch."""
+    batch holds, and at the route's first cut in the batch any other carrier's left open by an
+    earlier batch (after it, the route's open bags are all ones this batch opened, and held)."""
     route = (parcel.gateway_id, parcel.service_level_id)
-    held = [key for key in open_bags if key[:2] == route]
-    for key in held:
-        bag = open_bags.pop(key)
-        _close(bag, at)
-        bag.save(update_fields=[*_BAG_FIELDS, "state", "closed_at"])
-        touched.pop(bag.pk, None)
-    Bag.objects.filter(
-        hub=hub, gateway_id=route[0], service_level_id=route[1], state=Bag.State.OPEN,
-        parcel_count__gt=0,
-    ).update(state=Bag.State.CLOSED, closed_at=at)  # fmt: skip
+    for key in [key for key in open_bags if key[:2] == route]:
+        _close_held(open_bags.pop(key), at, touched)
+    if route not in cut_routes:
+        cut_routes.add(route)
+        Bag.objects.filter(
+            hub=hub, gateway_id=route[0], service_level_id=route[1], state=Bag.State.OPEN,
+            parcel_count__gt=0,
+        ).update(state=Bag.State.CLOSED, closed_at=at)  # fmt: skip
+
+
+def _close_held(bag: Bag, at: dt.datetime, touched: dict[int, Bag]) -> None:
+    """Close a bag the batch holds, written now with what the batch put in it."""
+    _close(bag, at)
+    bag.save(update_fields=[*_BAG_FIELDS, "state", "closed_at"])
+    touched.pop(bag.pk, None)
 
 
 def _close(bag: Bag, at: dt.datetime) -> None:
