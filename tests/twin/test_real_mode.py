@@ -124,8 +124,8 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
 
 
 def _bags_fly_with_their_consignments(real_net, mine) -> None:
-    """Each bag holds parcels of one of the model's consignments, is closed, and its parcels
-    left on one flight at one time."""
+    """Each bag holds parcels of one of the model's consignments and is closed, and each
+    consignment's parcels left at one time (one leg), as the model flies them."""
     assert real_net.flying.count > 0
     consignments: dict[str, set[int]] = {}
     for p in real_net.parcels.values():
@@ -134,11 +134,13 @@ def _bags_fly_with_their_consignments(real_net, mine) -> None:
     assert consignments and all(len(c) == 1 for c in consignments.values())
     assert len(consignments) < len(real_net.parcels)  # bags of many parcels, not one each
     assert not Bag.objects.filter(parcels__in=mine).exclude(state=Bag.State.CLOSED).exists()
-    left = TrackingEvent.objects.filter(parcel__in=mine, code="EMC")
-    by_bag: dict[int, set] = {}
-    for bag, at in left.values_list("parcel__bag", "occurred_at"):
-        by_bag.setdefault(bag, set()).add(at)
-    assert by_bag and all(len(times) == 1 for times in by_bag.values())
+    of = {p.pk: p.consignment for p in real_net.parcels.values()}
+    left: dict[int, set] = {}
+    for pk, at in TrackingEvent.objects.filter(parcel__in=mine, code="EMC").values_list(
+        "parcel", "occurred_at"
+    ):
+        left.setdefault(of[pk], set()).add(at)
+    assert left and all(len(times) == 1 for times in left.values())
 
 
 def _orders_follow_their_parcels(real_net, mine, emi) -> None:
