@@ -441,3 +441,24 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language}:{self.term} ({self.docs})"
+
+
+class WordCategory(models.Model):
+    """A word of the products' text in one content language and a category holding a product
+    with it, so that a search whose words never meet in one category reads no index
+    (catalog.word_categories). Kept by triggers on every product write, never pruned: a
+    superset of the truth, which is all a "nothing here" answer needs."""
+
+    language = models.CharField(max_length=7)  # a CONTENT_LANGUAGES suffix
+    term = models.CharField(max_length=64)  # folded as its index holds it
+    category_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "term", "category_id"], name="wordcategory_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}:{self.term} in {self.category_id}"

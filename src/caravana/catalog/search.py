@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from caravana.catalog import delivery_facts, spelling, vocabulary
+from caravana.catalog import delivery_facts, spelling, vocabulary, word_categories
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 # "rating": the reviews' average stars, highest first, copied into ListingPrice.rating and read
@@ -247,8 +247,9 @@ def _count_capped(source: str, where_sql: str, params: list[object], cap: int) -
 
 
 def search(req: SearchRequest) -> SearchResult:
-    """Bounded work whatever the catalogue's size: at most three statements for a page in range
-    (on SQLite, a half-typed word's completions are one more each: _fts5_word), and with
+    """Bounded work whatever the catalogue's size: at most three statements for a page in range,
+    and one to look up where two or more words may meet (catalog.word_categories; on SQLite,
+    a half-typed word's completions are one more each: _fts5_word), and with
     words in a store, one to read its products (_store_products) and on SQLite three to fill
     its own index (_sqlite_store_index).
 
@@ -309,6 +310,27 @@ def search(req: SearchRequest) -> SearchResult:
         # Nothing is priced in range (say, "at most CLP 8,000", below any landed price): one
         # index probe instead of walking every text match to find none.
         return SearchResult(ids=[], total=0, page=page, per_page=req.per_page)
+    if word_categories.shared(words, req.language, req.category_ids) == set():
+        # The words never meet in one category (of those asked for): no product holds them
+        # all, known from one short index range per word instead of reading each word's list
+        # in the full-text index, which grows with the catalogue (catalog.word_categories).
+        ids, n = [], 0
+    else:
+        ids, n = _matches(req, words, sort, offset)
+    result = SearchResult(
+        ids=ids,
+        total=min(n, MAX_CANDIDATES),
+        page=page,
+        per_page=req.per_page,
+        capped=n > MAX_CANDIDATES,
+    )
+    if n == 0 and req.correct:
+        return _corrected(req, terms(req.text)) or result
+    return result
+
+
+def _matches(req: SearchRequest, words: list[str], sort: str, offset: int) -> tuple[list[int], int]:
+    """A page of the text search's candidates and how many there are."""
     # Whole words first: FTS5 walks their doclists lazily and stops after MAX_CANDIDATES, and a
     # GIN scan of one lexeme is 2-3x cheaper than of all the lexemes a prefix starts. Only when
     # whole words find fewer are prefixes tried ("capin" finds "capinha", "fone" "fones").
@@ -325,16 +347,7 @@ def search(req: SearchRequest) -> SearchResult:
             ids, n = _text_search(req, words, sort, offset, prefix=False)
         if at_once or n <= MAX_CANDIDATES:
             ids, n = _text_search(req, words, sort, offset, prefix=True, store=store)
-    result = SearchResult(
-        ids=ids,
-        total=min(n, MAX_CANDIDATES),
-        page=page,
-        per_page=req.per_page,
-        capped=n > MAX_CANDIDATES,
-    )
-    if n == 0 and req.correct:
-        return _corrected(req, terms(req.text)) or result
-    return result
+    return ids, n
 
 
 def _corrected(req: SearchRequest, typed: list[str]) -> SearchResult | None:
