@@ -3,16 +3,20 @@ reads no full-text index, and the summary never leaves out a product the index w
 
 from __future__ import annotations
 
+import io
+import random
 import sqlite3
 import unicodedata
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from caravana.catalog import index_words, word_categories
-from caravana.catalog.models import WordCategory
+from caravana.catalog import index_words, vocabulary, word_categories
+from caravana.catalog.languages import suffix
+from caravana.catalog.models import SearchTerm, WordCategory
 from caravana.catalog.search import SQLITE_TOKENIZE, SearchRequest, search, terms
 from tests import factories as f
 
@@ -192,3 +196,32 @@ def test_fill_finds_the_same_words_as_the_triggers(shelves):
     WordCategory.objects.all().delete()
     word_categories.fill()
     assert set(WordCategory.objects.values_list("language", "term", "category_id")) == written
+
+
+@pytest.mark.django_db
+def test_on_the_seeded_catalogue_narrowing_never_changes_an_answer(monkeypatch):
+    """`seed --scale test` (every leaf, four languages): 150 random pairs of the vocabulary's
+    words per buyer language, some cut to a beginning, searched with the summary and without;
+    the same ids and totals, and most of them answered by the summary alone."""
+    call_command("seed", scale="test", no_progress=True, stdout=io.StringIO())
+    vocabulary.refresh()
+    rng = random.Random(19)
+    pruned = 0
+    for language in ("pt-br", "es", "en"):
+        terms_ = list(
+            SearchTerm.objects.filter(language=suffix(language))
+            .order_by("-docs", "term")
+            .values_list("term", flat=True)[:300]
+        )
+        for _ in range(50):
+            a, b = rng.sample(terms_, 2)
+            if rng.random() < 0.3:
+                a = a[: max(2, len(a) - 3)]
+            req = SearchRequest(text=f"{a} {b}", language=language, correct=False, per_page=50)
+            narrowed = search(req)
+            pruned += word_categories.shared([a, b], language) == set()
+            with monkeypatch.context() as m:
+                m.setattr(word_categories, "shared", lambda *args, **kw: None)
+                plain = search(req)
+            assert (narrowed.ids, narrowed.total) == (plain.ids, plain.total), req.text
+    assert pruned > 20

@@ -687,18 +687,13 @@ def _text_search(
         )
         source = "catalog_product_search s"
         join_lp = " JOIN catalog_listingprice lp ON lp.product_id = s.product_id"
-        # Words in one store: the store's few products are read by product_id, and the words
-        # checked on each. Written so that no GIN index can serve them: the planner otherwise
-        # ANDs the store's ids with a full scan of the language's partial GIN index (1.7 s at
-        # 1,000,000 products on PostgreSQL, against 2 ms read by product_id). The language
-        # stays a plain comparison, so that it is checked first: a product has a row per
-        # language, and matching the words on each before its language was checked cost the
-        # bench's 120-product store 1.15 ms of execution against 0.74 (and 0.4 ms of planning).
-        in_store = store is not None
-        vector = "(s.vector || ''::tsvector)" if in_store else "s.vector"
+        # Words in one store: the store's few products are read by product_id in their
+        # language (_pg_store_rows), and the words checked on each; no GIN index serves them
+        # there (the planner once ANDed the store's ids with a full scan of the language's
+        # partial GIN index: 1.7 s at 1,000,000 products, against 2 ms read by product_id).
         where[:0] = [
             f"s.language = '{suffix(req.language)}'",
-            f"{vector} @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))",
+            "s.vector @@ to_tsquery('simple'::regconfig, caravana_unaccent(%s))",
         ]
         params.insert(0, query)
         scan_order = ""
@@ -714,7 +709,7 @@ def _text_search(
         # the store's newest MAX_SCANNED products, read by product id, instead of walking every
         # match of the word (at 1,000,000 products, "capinha" in one store: 1.7-21 s before,
         # 5-26 ms after). A store's words are always prefixes (search).
-        source, block_params = _pg_store_rows(store)
+        source, block_params = _pg_store_rows(store, suffix(req.language))
         params[:0] = block_params  # FROM comes before WHERE
     if bounded:
         # The price and category are checked on the newest MAX_SCANNED matches only.
@@ -898,63 +893,30 @@ def _pg_word(word: str, prefix: bool, language: str, *, store: bool = False) -> 
 _PLAIN = re.compile(r"[a-z0-9]+")
 
 
-#: The search table's partitions hold blocks of 2**SEARCH_BLOCK_BITS product ids (catalog
-#: migration 0003's BLOCK_BITS; tests/catalog/test_search_table.py holds them equal).
-SEARCH_BLOCK_BITS = 16
+#: PostgreSQL: the function (catalog migration 0018) that returns the search table's rows of
+#: some products in one language, read by product id in each one's partition.
+PG_STORE_ROWS_FUNCTION = "caravana_search_rows"
 
 
-#: The search table's columns, named (a UNION ALL matches its branches' columns by position,
-#: and a partition attached from elsewhere may hold them in another order).
-_SEARCH_COLUMNS = (
-    "product_id, store_id, category_id, created_at, price_from, is_active, price_currency, "
-    "language, vector"
-)
-
-
-def _pg_store_rows(ids: list[int]) -> tuple[str, list[object]]:
-    """The search table's rows of these products as a FROM item aliased `s`: one branch per
-    block of ids, newest first, each reading that block's partition by name. An `IN` of all
-    the ids was probed in every partition (a store's 120 products spread over 16 partitions
-    at 1,000,000 products: 1,920 index probes, `search()` 7.6 ms against 3.4 ms at 100,000);
-    branches on the parent bounded on the partition key read one partition each, but the
-    planner pruned the partitions for every branch (the bench's 120-product store in 16
-    blocks at 1,000,000 products: planning 1.25 ms, against 0.85 by name). A product's block
-    always has its partition: the table's trigger makes it before the product's first row
-    (catalog migration 0003), whether the product has text or not, and the migration made
-    those of the products before it; `ids` (_store_products) leaves out any product whose
-    partition is missing all the same."""
-    if not ids:
-        return f"(SELECT {_SEARCH_COLUMNS} FROM catalog_product_search WHERE false) s", []
-    blocks: dict[int, list[int]] = {}
-    for pk in ids:
-        blocks.setdefault(pk >> SEARCH_BLOCK_BITS, []).append(pk)
-    branches, params = [], []
-    for block in sorted(blocks, reverse=True):
-        pks = blocks[block]
-        branches.append(
-            f"SELECT {_SEARCH_COLUMNS} FROM catalog_product_search_p{block:d} "
-            f"WHERE product_id IN ({', '.join(['%s'] * len(pks))})"
-        )
-        params += pks
-    return f"({' UNION ALL '.join(branches)}) s", params
+def _pg_store_rows(ids: list[int], language: str) -> tuple[str, list[object]]:
+    """The search table's rows of these products in this language (a suffix) as a FROM item
+    aliased `s`, in the order of `ids`. Each id is looked up in its own partition (run-time
+    pruning of a nested loop), by a plpgsql function whose statement is planned once per
+    connection: any statement over the partitioned table plans every partition, and the
+    bench's 120-product store spreads over all 16 at 1,000,000 products (planning 1.03 ms of
+    the 1.66 that a branch per block by name cost, against 0.24 at 100,000 in 2 blocks;
+    through the function 0.67 ms in all, 0.46 at 100,000; 2026-12-06). An `IN` of all the ids
+    on the table was probed in every partition (1,920 index probes, 7.6 ms). A product whose
+    block has no partition (written while the table's triggers were off) has no row to find."""
+    return f"{PG_STORE_ROWS_FUNCTION}(%s::bigint[], %s) s", [list(ids), language]
 
 
 def _store_products(req: SearchRequest, limit: int) -> list[int]:
-    """The store's newest `limit` products in the buyer's country (lp_store_new). On
-    PostgreSQL only those whose block has its partition of the search table (_pg_store_rows
-    reads it by name): a product written while the table's triggers were off (a data-only
-    restore, a seed stopped before it made them) has no row there to find, and naming a
-    missing partition would fail the whole search."""
-    exists = ""
-    if connection.vendor == "postgresql":
-        exists = (
-            "AND to_regclass('catalog_product_search_p' || "
-            f"(lp.product_id >> {SEARCH_BLOCK_BITS:d})) IS NOT NULL "
-        )
+    """The store's newest `limit` products in the buyer's country (lp_store_new)."""
     with connection.cursor() as cur:
         cur.execute(
             "SELECT lp.product_id FROM catalog_listingprice lp WHERE lp.country = %s "
-            f"AND lp.store_ref = %s AND lp.is_active = %s {exists}"
+            "AND lp.store_ref = %s AND lp.is_active = %s "
             "ORDER BY lp.created_at DESC, lp.product_id DESC LIMIT %s",
             [req.country, req.store_id, True, limit],
         )
