@@ -33,10 +33,15 @@ def words(text: str | None) -> set[str]:
     low = text.lower()
     if low.isascii():
         return {w[:TERM_MAX] for w in _ASCII_WORD.findall(low)}
+    folded = spelling.fold(low)
     found = {_fold(w) for w in _WORD.findall(low)}
     # Folded first and split after too: a combining mark is no word character to Python, so a
     # text in decomposed form splits at each accent above; FTS5 keeps such a word whole.
-    found.update(_WORD.findall(spelling.fold(low)))
+    found.update(_WORD.findall(folded))
+    # And the runs of plain letters and digits alone, as if every other character split words:
+    # FTS5 splits at some characters that a newer Unicode than SQLite's makes letters to
+    # Python (U+19B0-U+19C9, U+1CF2), and only plain words are ever looked up.
+    found.update(_ASCII_WORD.findall(folded))
     return {w[:TERM_MAX] for w in found if w}
 
 

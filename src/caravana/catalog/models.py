@@ -454,9 +454,13 @@ class WordCategory(models.Model):
     category_id = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["language", "term", "category_id"], name="wordcategory_unique"
+        # No unique constraint (catalog.word_categories._ABSENT). On PostgreSQL the pattern
+        # operator classes serve `term LIKE 'prefix%'` in any collation; SQLite ignores them.
+        indexes = [
+            models.Index(
+                fields=["language", "term", "category_id"],
+                name="wordcategory_term",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
             )
         ]
 

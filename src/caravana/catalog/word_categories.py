@@ -8,7 +8,8 @@ index range, of a table that grows with the words and categories, not the produc
 words' categories do not meet (chargers and speakers), no product holds all of them.
 
 The table is a superset, kept by triggers on every product write (migration 0017): a word is
-added when a product in that category is written with it, never removed (a product moved or
+added when a product in that category is written with it (once, or twice by a race: no unique
+index, see _ABSENT), never removed (a product moved or
 reworded leaves its old pairs behind, which only narrows less). PostgreSQL adds the lexemes of
 each search row the search table's trigger writes (exactly the words its index holds); SQLite
 calls a Python function, registered on every connection (`register`), with the words of
@@ -22,7 +23,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from caravana.catalog import index_words
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
@@ -34,7 +35,14 @@ MAX_PAIRS = 2_000
 #: SQLite: the function the triggers call (`register`).
 SQLITE_FUNCTION = "caravana_index_words"
 SQLITE_TRIGGERS = ("catalog_wordcategory_ai", "catalog_wordcategory_au")
-PG_PREFIX_INDEX = "catalog_wordcategory_prefix"
+# Rows are added only when absent, with no unique index to wait on: two transactions adding the
+# same new pair (two imports into one category) both add it, a harmless duplicate, where a
+# unique index would make the second wait for the first, and two adding pairs in different
+# orders deadlock.
+_ABSENT = (
+    f"NOT EXISTS (SELECT 1 FROM {TABLE} x WHERE x.language = w.language AND x.term = w.term "
+    "AND x.category_id = w.category_id)"
+)
 
 
 def _index_words_json(title: str | None, description: str | None) -> str:
@@ -55,11 +63,14 @@ def sqlite_trigger_sql() -> list[str]:
     """The triggers that add a product's words on insert and on a change of its words or its
     category."""
     rows = " UNION ALL ".join(
-        f"SELECT '{s}', j.value, new.category_id FROM json_each("
+        f"SELECT '{s}' AS language, j.value AS term, new.category_id AS category_id FROM json_each("
         f"{SQLITE_FUNCTION}(new.title_{s}, new.description_{s})) j"
         for s in SUFFIXES
     )
-    insert = f"INSERT OR IGNORE INTO {TABLE} (language, term, category_id) {rows}; "
+    insert = (
+        f"INSERT INTO {TABLE} (language, term, category_id) "
+        f"SELECT w.language, w.term, w.category_id FROM ({rows}) w WHERE {_ABSENT}; "
+    )
     cols = ", ".join(
         ["category_id", *(f"title_{s}" for s in SUFFIXES), *(f"description_{s}" for s in SUFFIXES)]
     )
@@ -98,9 +109,10 @@ def pg_sync_function_sql() -> str:
         f"WITH r AS (INSERT INTO {table} ({search.INSERT_COLS}) {search.rows_sql('NEW')} "
         "RETURNING language, category_id, vector) "
         f"INSERT INTO {TABLE} (language, term, category_id) "
-        "SELECT DISTINCT r.language, left(w, 64), r.category_id "
-        "FROM r CROSS JOIN LATERAL unnest(tsvector_to_array(r.vector)) w "
-        "ON CONFLICT DO NOTHING; "
+        "SELECT w.language, w.term, w.category_id FROM (SELECT DISTINCT r.language, "
+        "left(t, 64) AS term, r.category_id "
+        "FROM r CROSS JOIN LATERAL unnest(tsvector_to_array(r.vector)) t) w "
+        f"WHERE {_ABSENT}; "
         "ELSIF TG_OP = 'UPDATE' THEN "
         f"PERFORM caravana_search_partition(NEW.id >> {search.BLOCK_BITS}); "
         f"INSERT INTO {table} ({search.INSERT_COLS}) {search.rows_sql('NEW')}; "
@@ -109,18 +121,19 @@ def pg_sync_function_sql() -> str:
     )
 
 
-def fill(first_id: int = 1, report: Any = None) -> int:
+def fill(first_id: int = 1, report: Any = None, using: str = DEFAULT_DB_ALIAS) -> int:
     """Add the words of every product from `first_id` on (after a load with the triggers
     off, and by the migration that made the table); returns the pairs the table then holds."""
-    with transaction.atomic(), connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+    conn = connections[using]
+    with transaction.atomic(using=using), conn.cursor() as cur:
+        if conn.vendor == "postgresql":
             # The search table holds each product's words as its index does; one statement.
             cur.execute(
                 f"INSERT INTO {TABLE} (language, term, category_id) "
-                "SELECT DISTINCT s.language, left(w, 64), s.category_id "
-                "FROM catalog_product_search s CROSS JOIN LATERAL "
-                "unnest(tsvector_to_array(s.vector)) w WHERE s.product_id >= %s "
-                "ON CONFLICT DO NOTHING",
+                "SELECT w.language, w.term, w.category_id FROM (SELECT DISTINCT s.language, "
+                "left(t, 64) AS term, s.category_id FROM catalog_product_search s "
+                "CROSS JOIN LATERAL unnest(tsvector_to_array(s.vector)) t "
+                f"WHERE s.product_id >= %s) w WHERE {_ABSENT}",
                 [first_id],
             )
         else:
@@ -149,9 +162,16 @@ def _fill_sqlite(cur: Any, first_id: int, report: Any) -> None:
         done += len(rows)
         if report is not None and done % 100_000 < len(rows):
             report.line(f"  words by category: {done:,} products read")
+    cur.execute(f"SELECT language, term, category_id FROM {TABLE}")
+    held = set(cur.fetchall())
     cur.executemany(
-        f"INSERT OR IGNORE INTO {TABLE} (language, term, category_id) VALUES (%s, %s, %s)",
-        [(s, w, category) for (s, category), found in pairs.items() for w in found],
+        f"INSERT INTO {TABLE} (language, term, category_id) VALUES (%s, %s, %s)",
+        [
+            (s, w, category)
+            for (s, category), found in pairs.items()
+            for w in found
+            if (s, w, category) not in held
+        ],
     )
 
 
@@ -172,10 +192,14 @@ def shared(words: Iterable[str], language: str, within: Iterable[int] = ()) -> s
         if pg:
             # LIKE on the pattern index; the typed word folded PostgreSQL's way too, should it
             # differ from Python's (the index folds with caravana_unaccent).
-            match = "(term LIKE %s OR term LIKE caravana_unaccent(lower(%s)) || '%%')"
+            match = "(term LIKE %s OR term LIKE left(caravana_unaccent(lower(%s)), 64) || '%%')"
             match_params: list[object] = [form + "%", typed[form]]
         else:
-            match, match_params = "term >= %s AND term < %s", [form, form + "\uffff"]
+            # `form` is plain ASCII: the words starting with it lie below its last letter's
+            # successor, whatever follows (a bound of form + U+FFFF would leave out a word
+            # going on with a character beyond the BMP, which sorts after it in UTF-8).
+            upper = form[:-1] + chr(ord(form[-1]) + 1)
+            match, match_params = "term >= %s AND term < %s", [form, upper]
         branches.append(
             f"SELECT {i:d} AS k, category_id FROM (SELECT category_id FROM {TABLE} "
             f"WHERE language = %s AND {match} LIMIT %s) w{i:d}"

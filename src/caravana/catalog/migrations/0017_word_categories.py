@@ -9,17 +9,13 @@ from caravana.catalog import word_categories as wc
 def forward(apps, schema_editor):
     conn = schema_editor.connection
     if conn.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX {wc.PG_PREFIX_INDEX} ON {wc.TABLE} "
-            "(language, term varchar_pattern_ops, category_id)"
-        )
         schema_editor.execute(wc.pg_sync_function_sql(), None)
     else:
         conn.ensure_connection()
         wc.register(conn.connection)  # a connection opened before the app was ready
         for sql in wc.sqlite_trigger_sql():
             schema_editor.execute(sql)
-    wc.fill()
+    wc.fill(using=conn.alias)
 
 
 def backward(apps, schema_editor):
@@ -52,9 +48,11 @@ class Migration(migrations.Migration):
                 ("category_id", models.BigIntegerField()),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("language", "term", "category_id"), name="wordcategory_unique"
+                "indexes": [
+                    models.Index(
+                        fields=["language", "term", "category_id"],
+                        name="wordcategory_term",
+                        opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
                     )
                 ]
             },

@@ -277,7 +277,6 @@ class _Writer(abc.ABC):
 
 class _SQLiteWriter(_Writer):
     true = 1
-    first_id = 1
 
     @staticmethod
     def timestamp(value: dt.datetime) -> str:
@@ -293,8 +292,6 @@ class _SQLiteWriter(_Writer):
             "PRAGMA temp_store=MEMORY",
         ):
             raw.execute(sql)
-        last = raw.execute("SELECT coalesce(max(id), 0) FROM catalog_product").fetchone()[0]
-        self.first_id = last + 1
         for name in (*FTS_TRIGGERS, *word_categories.SQLITE_TRIGGERS):
             raw.execute(f"DROP TRIGGER IF EXISTS {name}")
 
@@ -321,7 +318,9 @@ class _SQLiteWriter(_Writer):
             if name not in existing:
                 raw.execute(sql)
         self.report.line("  words by category…")
-        word_categories.fill(self.first_id, self.report)
+        # Every product, as the FTS5 rebuild above: an earlier load stopped before this point
+        # (or a write while the triggers were off) is found by the index and must be here too.
+        word_categories.fill(1, self.report)
         raw.execute("PRAGMA optimize")
         raw.execute("ANALYZE")
         raw.execute("PRAGMA foreign_keys=ON")
