@@ -21,6 +21,7 @@ from caravana.catalog.models import (
     Store,
     Variant,
     Warehouse,
+    WordCategory,
 )
 from caravana.catalog.search import SearchRequest, search
 from caravana.catalog.seeding import generate, vocab
@@ -183,6 +184,16 @@ def test_bulk_path_writes_the_same_shape_and_keeps_search_working():
         },
     )
     assert search(SearchRequest(text="xilofonico", language="pt-br")).ids == [product.pk]
+    # Words by category: filled after the load (its triggers were off), kept by them after.
+    held = set(
+        WordCategory.objects.filter(category_id=product.category_id, language="pt_br").values_list(
+            "term", flat=True
+        )
+    )
+    assert {"fone", "xilofonico"} <= held
+    assert WordCategory.objects.values("category_id").distinct().count() == len(
+        set(Product.objects.values_list("category_id", flat=True))
+    )
     again = io.StringIO()
     call_command("seed", scale="bulk-test", no_progress=True, stdout=again)
     assert "reused" in again.getvalue()
