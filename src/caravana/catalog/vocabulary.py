@@ -90,28 +90,29 @@ def _candidates(word: str, lang: str) -> list[tuple[str, int]]:
         # second: a range of the unique index on SQLite, of the trigram index on PostgreSQL.
         limit = spelling.max_edits(word)
         for start in dict.fromkeys((word[0], word[1])):
+            match, match_params = starts(start)
             cur.execute(
                 "SELECT term, docs FROM catalog_searchterm WHERE language = %s AND "
-                f"{_starts(start)} AND length(term) BETWEEN %s AND %s LIMIT %s",
-                [lang, *_starts_params(start), len(word) - limit, len(word) + limit,
-                 MAX_CANDIDATES],
-            )  # fmt: skip
+                f"{match} AND length(term) BETWEEN %s AND %s LIMIT %s",
+                [lang, *match_params, len(word) - limit, len(word) + limit, MAX_CANDIDATES],
+            )
             found.extend(cur.fetchall())
             if spelling.best(word, found) or any(t == word for t, _ in found):
                 break
         return found
 
 
-def _starts(prefix: str) -> str:
-    """SQL for "term starts with a prefix": a LIKE on PostgreSQL (whose collation may not sort
-    by code point; the trigram index serves it), a range of the unique index on SQLite."""
-    return "term LIKE %s" if connection.vendor == "postgresql" else "term >= %s AND term < %s"
-
-
-def _starts_params(prefix: str) -> list[str]:
+def starts(prefix: str) -> tuple[str, list[str]]:
+    """SQL and parameters for "term starts with `prefix`": a LIKE on PostgreSQL (whose
+    collation may not sort by code point; a trigram or pattern index serves it), a range on
+    SQLite up to the prefix with its last character's successor (SQLite compares UTF-8 bytes,
+    in code point order: a bound of prefix + U+FFFF would leave out a term going on with a
+    character beyond the Basic Multilingual Plane)."""
     if connection.vendor == "postgresql":
-        return [prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
-    return [prefix, prefix + "\uffff"]
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return "term LIKE %s", [escaped + "%"]
+    upper = prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
+    return "term >= %s AND term < %s", [prefix, upper]
 
 
 def complete(prefix: str, language: str, limit: int = 5) -> list[str]:
@@ -119,10 +120,11 @@ def complete(prefix: str, language: str, limit: int = 5) -> list[str]:
     folded = spelling.fold(prefix)
     if len(folded) < 2:
         return []
+    match, match_params = starts(folded)
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT term FROM catalog_searchterm WHERE language = %s AND {_starts(folded)} "
+            f"SELECT term FROM catalog_searchterm WHERE language = %s AND {match} "
             "ORDER BY docs DESC, term LIMIT %s",
-            [suffix(language), *_starts_params(folded), limit],
+            [suffix(language), *match_params, limit],
         )
         return [row[0] for row in cur.fetchall()]

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-from caravana.catalog import index_words
+from caravana.catalog import index_words, vocabulary
 from caravana.catalog.languages import CONTENT_LANGUAGES, suffix
 
 TABLE = "catalog_wordcategory"
@@ -103,8 +103,7 @@ def pg_sync_function_sql() -> str:
         "IF TG_OP IN ('UPDATE', 'DELETE') THEN "
         f"DELETE FROM {table} WHERE -product_id = -OLD.id AND product_id = OLD.id; "
         "END IF; "
-        "IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND "
-        f"({worded})) THEN "
+        "IF TG_OP IN ('INSERT', 'UPDATE') THEN "
         f"PERFORM caravana_search_partition(NEW.id >> {search.BLOCK_BITS}); "
         f"WITH r AS (INSERT INTO {table} ({search.INSERT_COLS}) {search.rows_sql('NEW')} "
         "RETURNING language, category_id, vector) "
@@ -112,10 +111,8 @@ def pg_sync_function_sql() -> str:
         "SELECT w.language, w.term, w.category_id FROM (SELECT DISTINCT r.language, "
         "left(t, 64) AS term, r.category_id "
         "FROM r CROSS JOIN LATERAL unnest(tsvector_to_array(r.vector)) t) w "
-        f"WHERE {_ABSENT}; "
-        "ELSIF TG_OP = 'UPDATE' THEN "
-        f"PERFORM caravana_search_partition(NEW.id >> {search.BLOCK_BITS}); "
-        f"INSERT INTO {table} ({search.INSERT_COLS}) {search.rows_sql('NEW')}; "
+        # A one-time filter: a price or stock change reads no lexeme.
+        f"WHERE (TG_OP = 'INSERT' OR {worded}) AND {_ABSENT}; "
         "END IF; "
         "RETURN NULL; END $$ LANGUAGE plpgsql"
     )
@@ -189,17 +186,12 @@ def shared(words: Iterable[str], language: str, within: Iterable[int] = ()) -> s
     lang = suffix(language)
     branches, params = [], []
     for i, form in enumerate(forms):
+        match, match_params = vocabulary.starts(form)
         if pg:
-            # LIKE on the pattern index; the typed word folded PostgreSQL's way too, should it
-            # differ from Python's (the index folds with caravana_unaccent).
-            match = "(term LIKE %s OR term LIKE left(caravana_unaccent(lower(%s)), 64) || '%%')"
-            match_params: list[object] = [form + "%", typed[form]]
-        else:
-            # `form` is plain ASCII: the words starting with it lie below its last letter's
-            # successor, whatever follows (a bound of form + U+FFFF would leave out a word
-            # going on with a character beyond the BMP, which sorts after it in UTF-8).
-            upper = form[:-1] + chr(ord(form[-1]) + 1)
-            match, match_params = "term >= %s AND term < %s", [form, upper]
+            # The typed word folded PostgreSQL's way too, should it differ from Python's (the
+            # index folds with caravana_unaccent); both plain, so nothing to escape.
+            match = f"({match} OR term LIKE left(caravana_unaccent(lower(%s)), 64) || '%%')"
+            match_params = [*match_params, typed[form]]
         branches.append(
             f"SELECT {i:d} AS k, category_id FROM (SELECT category_id FROM {TABLE} "
             f"WHERE language = %s AND {match} LIMIT %s) w{i:d}"
