@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from caravana.catalog import index_words, vocabulary, word_categories
 from caravana.catalog.languages import suffix
-from caravana.catalog.models import SearchTerm, WordCategory
+from caravana.catalog.models import Product, SearchTerm, WordCategory
 from caravana.catalog.search import SQLITE_TOKENIZE, SearchRequest, search, terms
 from tests import factories as f
 
@@ -250,3 +250,23 @@ def test_on_the_seeded_catalogue_narrowing_never_changes_an_answer(monkeypatch):
                 plain = search(req)
             assert (narrowed.ids, narrowed.total) == (plain.ids, plain.total), req.text
     assert pruned > 20
+    # As buyers type them: words of two products' titles, accents and capitals kept, one
+    # word cut short or upper-cased, from one product (they meet) or from two (often not).
+    titles = list(Product.objects.values_list("title_pt_br", "title_es", "title_en"))
+    for language, column in (("pt-br", 0), ("es", 1), ("en", 2)):
+        for _ in range(50):
+            one, two = rng.choice(titles)[column], rng.choice(titles)[column]
+            words = re.findall(r"\w+", one or "")[:3] + re.findall(r"\w+", two or "")[:2]
+            if len(words) < 2:
+                continue
+            picked = rng.sample(words, 2)
+            if rng.random() < 0.3:
+                picked[0] = picked[0][: max(2, len(picked[0]) - 2)]
+            if rng.random() < 0.3:
+                picked[1] = picked[1].upper()
+            req = SearchRequest(text=" ".join(picked), language=language, correct=False)
+            narrowed = search(req)
+            with monkeypatch.context() as m:
+                m.setattr(word_categories, "shared", lambda *args, **kw: None)
+                plain = search(req)
+            assert (narrowed.ids, narrowed.total) == (plain.ids, plain.total), req.text
