@@ -232,8 +232,8 @@ class RealNetwork(FastNetwork):
             if stage == "receive":
                 scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
             elif stage == "sort":
-                # [s10, at, its consignment, whether its route is cut after it]
-                scans[p.origin].append([p.s10, self._iso(hours), cid, ends.get(cid) == k])
+                # [s10, at, whether its route is cut after it]
+                scans[p.origin].append([p.s10, self._iso(hours), ends.get(cid) == k])
                 p.consignment = cid
             else:
                 built[p.origin].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))

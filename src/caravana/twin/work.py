@@ -181,9 +181,9 @@ def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[
 @refreshed_once()
 def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
     """One hub's scans of a stage, CHUNK a batch, each at its own time: `receive` ([s10, at,
-    grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at, consignment,
-    last]: into the open bags, a full bag closed and the parcel sorted into a new one; after a
-    consignment's last scan its route's bags are cut (sort_many's `cut_after`), so that no bag
+    grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at, last]: into the
+    open bags, a full bag closed and the parcel sorted into a new one; after a consignment's
+    last scan (`last`) its route's bags are cut (sort_many's `cut_after`), so that no bag
     holds parcels of two of the model's consignments). Returns, for a sort, each parcel's bag."""
     staff = staff_of(origin)
     bags: dict[str, str] = {}
@@ -196,8 +196,8 @@ def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]
         return bags
     for i in range(0, len(scans), CHUNK):
         chunk = scans[i : i + CHUNK]
-        batch = [hub_steps.Scan(s10, _at(at)) for s10, at, _group, _last in chunk]
-        cuts = [k for k, scan in enumerate(chunk) if scan[3]]
+        batch = [hub_steps.Scan(s10, _at(at)) for s10, at, _last in chunk]
+        cuts = [k for k, scan in enumerate(chunk) if scan[2]]
         with clock.at(max(s.at for s in batch)):
             sorted_into = hub_steps.sort_many(staff, batch, close_full=True, cut_after=cuts)
         for scan, bag in zip(batch, sorted_into, strict=True):
