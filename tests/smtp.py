@@ -21,6 +21,7 @@ class Received:
     rcpt_tos: list[str]
     raw: bytes
     message: EmailMessage
+    peer: tuple  # the client's address and port: one per SMTP session
 
     @property
     def subject(self) -> str:
@@ -63,12 +64,18 @@ class Inbox:
                 email.message_from_bytes(
                     envelope.original_content or envelope.content, policy=email.policy.default
                 ),
+                tuple(session.peer),
             )
         )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.messages if address in m.rcpt_tos]
+
+    @property
+    def sessions(self) -> int:
+        """How many SMTP sessions (connections) the messages came in."""
+        return len({m.peer for m in self.messages})
 
     def clear(self) -> None:
         self.messages.clear()

@@ -294,3 +294,74 @@ def test_an_email_with_nobody_to_write_to_is_closed_not_retried(
     assert merchant_mail.sent_at and merchant_mail.recipient and not merchant_mail.last_error
     assert smtp_inbox.messages and all(m.message["X-Caravana-Moment"] != notifications.ORDER_PAID
                                        for m in smtp_inbox.messages)  # fmt: skip
+
+
+def test_the_emails_one_transaction_owes_go_by_one_task_in_one_session(paid, smtp_inbox):
+    """A paid order owes the buyer's receipt and the merchant's e-mail in one transaction: one
+    task sends both over one connection to the mail server (a task and a connection each
+    before)."""
+    assert len(smtp_inbox.messages) == 2
+    assert smtp_inbox.sessions == 1
+
+
+def test_the_sweep_sends_what_is_owed_in_one_session(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    for _ in range(3):
+        _group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+        with django_capture_on_commit_callbacks(execute=False):  # owed, their tasks lost
+            assert simulate.sandbox_simulate(payment)[0] == 200
+    assert smtp_inbox.messages == []
+    assert notifications.send_pending(older_than=dt.timedelta(0)) == 6
+    assert len(smtp_inbox.messages) == 6 and smtp_inbox.sessions == 1
+
+
+def test_emails_owed_in_a_rolled_back_savepoint_are_never_sent_and_the_others_are(
+    paid, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """E-mails owed in one transaction travel together; a savepoint that rolls back takes its
+    own with it, whether it owed the transaction's first e-mail or came after one."""
+    from django.db import transaction
+
+    smtp_inbox.clear()
+
+    def owe_then_fail(moment):
+        try:
+            with transaction.atomic():
+                assert notifications.owe(paid, moment)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+
+    with django_capture_on_commit_callbacks(execute=True) as hooks, transaction.atomic():
+        owe_then_fail(notifications.DELIVERED)  # the first, rolled back
+        assert notifications.owe(paid, notifications.ON_ITS_WAY)
+        owe_then_fail(notifications.OUT_FOR_DELIVERY)  # after one, rolled back
+        assert notifications.owe(paid, notifications.CUSTOMS_HOLD)
+    owed = [
+        h.__self__ for h in hooks if isinstance(getattr(h, "__self__", None), notifications._Owed)
+    ]
+    assert [len(h.pks) for h in owed] == [2]
+    moments = sorted(m.message["X-Caravana-Moment"] for m in smtp_inbox.messages)
+    assert moments == sorted([notifications.ON_ITS_WAY, notifications.CUSTOMS_HOLD])
+    assert set(Notification.objects.filter(order=paid).values_list("moment", flat=True)) == {
+        notifications.ORDER_PAID, notifications.MERCHANT_NEW_ORDER, notifications.ON_ITS_WAY,
+        notifications.CUSTOMS_HOLD,
+    }  # fmt: skip
+
+
+def test_a_transaction_owing_many_emails_announces_them_in_tasks_of_bounded_size(
+    paid, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    n = notifications.OWED_PER_TASK + 1
+    with django_capture_on_commit_callbacks(execute=False) as hooks, transaction.atomic():
+        for i in range(n):
+            assert notifications.owe(paid, notifications.REFUND_ISSUED, ref=i, amount="1.00")
+    owed = [
+        h.__self__ for h in hooks if isinstance(getattr(h, "__self__", None), notifications._Owed)
+    ]
+    assert [len(h.pks) for h in owed] == [notifications.OWED_PER_TASK, 1]
+    assert len({pk for h in owed for pk in h.pks}) == n

@@ -15,7 +15,7 @@ class OrdersConfig(AppConfig):
         from caravana.network.events import flight_departed
         from caravana.orders import notifications, receivers
 
-        notifications.notification_owed.connect(_send_notification, dispatch_uid="orders.send")
+        notifications.notification_owed.connect(_send_notifications, dispatch_uid="orders.send")
 
         flight_departed.connect(receivers.on_flight_departed, dispatch_uid="orders.flight_departed")
 
@@ -42,8 +42,8 @@ def _merge_cart_at_login(sender, request, user, **kwargs) -> None:
     request.session[SESSION_CART] = cart.pk
 
 
-def _send_notification(sender, pk: int, **kwargs) -> None:
-    """An e-mail owed, committed: its task sends it (the periodic sweep, if this fails)."""
-    from caravana.orders.tasks import send_notification
+def _send_notifications(sender, pks: list[int], **kwargs) -> None:
+    """E-mails owed, committed: one task sends them (the periodic sweep, if this fails)."""
+    from caravana.orders.tasks import send_notifications
 
-    send_notification.delay(pk)
+    send_notifications.delay(pks)

@@ -22,6 +22,7 @@ the language of its contact person if that is English, else Simplified Chinese.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -101,26 +102,72 @@ def owe(order: Order, moment: str, ref: Any = "", **data: Any) -> bool:
     # order owes two e-mails on every confirmation).
     if not inserts.insert_new(row, ("order", "moment", "ref")):
         return False
-    pk = row.pk
-    transaction.on_commit(lambda: _enqueue(pk), robust=True)
+    _owed_in_this_transaction(row.pk)
     return True
 
 
-#: Sent after commit for each e-mail owed (providing `pk`); OrdersConfig.ready connects the
-#: send_notification task to it, so this module never imports the tasks that import it.
+#: Sent after commit with the e-mails one transaction owed (providing `pks`); OrdersConfig.ready
+#: connects the send_notifications task to it, so this module never imports the tasks that
+#: import it.
 notification_owed = Signal()
 
 
-def _enqueue(pk: int) -> None:
-    notification_owed.send(None, pk=pk)
+class _Owed:
+    """The e-mails one transaction owes, announced together after it commits: a paid order owes
+    two, and one task sends them over one mail-server session instead of a task and a session
+    each."""
+
+    def __init__(self, pk: int, hooks: list) -> None:
+        self.pks = [pk]
+        self.hooks = hooks  # the connection's on-commit hooks it was added to
+        self.announced = False
+
+    def announce(self) -> None:
+        """The on-commit hook (a method: Django names a failing hook by its __qualname__)."""
+        self.announced = True
+        notification_owed.send(None, pks=list(self.pks))
+
+
+#: E-mails one hook announces at most: a transaction that owes thousands (a departing flight's
+#: orders) makes tasks of this size.
+OWED_PER_TASK = 100
+
+
+def _owed_in_this_transaction(pk: int) -> None:
+    """Add `pk` to the e-mails owed at this point of the transaction, or start them with an
+    on-commit hook of their own.
+
+    An e-mail joins a hook registered inside the same savepoints (Django drops a hook with a
+    savepoint that rolls back, and its e-mails with it, never part of a hook outside it) while
+    that hook still waits among the connection's hooks: the hooks' list is replaced at each
+    commit and rollback (and each savepoint rollback, after which the hook is looked for)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        where = tuple(conn.savepoint_ids)
+        waiting: dict = conn.__dict__.setdefault("_caravana_owed_emails", {})
+        owed = waiting.get(where)
+        if owed is not None and not owed.announced and len(owed.pks) < OWED_PER_TASK:
+            hooks = conn.run_on_commit
+            if owed.hooks is hooks or any(
+                getattr(hook, "__self__", None) is owed for _s, hook, _r in hooks
+            ):
+                owed.hooks = hooks
+                owed.pks.append(pk)
+                return
+    owed = _Owed(pk, conn.run_on_commit)
+    if conn.in_atomic_block:
+        waiting[where] = owed
+    transaction.on_commit(owed.announce, robust=True)
+    owed.hooks = conn.run_on_commit
 
 
 # --- sending ------------------------------------------------------------------------------------
 
 
-def send(pk: int) -> str:
+def send(pk: int, mail: Any = None) -> str:
     """Send one owed e-mail, at most once: the row is claimed (a lease) before the message is
-    built, marked sent after the server took it, released on failure (raises SendFailed)."""
+    built, marked sent after the server took it, released on failure (raises SendFailed).
+    `mail`: an open mail connection to send it over (send_many's), else one of its own."""
     now = timezone.now()
     row = _claim(pk, now)
     if row is None:
@@ -130,14 +177,39 @@ def send(pk: int) -> str:
         _mark_sent(pk, "", "", "no address")
         return "no address"
     try:
-        get_connection().send_messages([message])
+        (mail or get_connection()).send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
-        Notification.objects.filter(pk=pk).update(
-            claimed_at=None, last_error=(str(exc) or type(exc).__name__)[:300]
-        )
-        raise SendFailed(str(exc)) from exc
+        reason = (str(exc) or type(exc).__name__)[:300]
+        Notification.objects.filter(pk=pk).update(claimed_at=None, last_error=reason)
+        raise SendFailed(reason) from exc
     _mark_sent(pk, message.to[0], language, "")
     return "sent"
+
+
+def send_many(pks: list[int]) -> list[str]:
+    """Send owed e-mails in order over one mail-server session (one connection, and with TLS one
+    handshake, for the lot rather than one each); what send returned for each. Stops at the
+    first the server refuses, "failed": the rest are not tried and stay owed, for a retry of
+    the same list (those sent are then "taken") or the sweep."""
+    mail = get_connection()
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.open()  # refused here, it is refused again by the first e-mail, which records why
+    out = []
+    try:
+        for pk in pks:
+            try:
+                out.append(send(pk, mail))
+            except SendFailed as exc:
+                out.append("failed")
+                # the rest are not tried, and say why they wait (a claimed row is left alone)
+                Notification.objects.filter(
+                    pk__in=pks[len(out) :], sent_at__isnull=True, claimed_at__isnull=True
+                ).update(last_error=(str(exc) or "the mail server refused")[:300])
+                break
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            mail.close()
+    return out
 
 
 def _mark_sent(pk: int, recipient: str, language: str, error: str) -> None:
@@ -192,14 +264,10 @@ def send_pending(limit: int = 200, older_than: dt.timedelta = dt.timedelta(minut
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    sent = 0
-    for pk in ids:
-        try:
-            sent += send(pk) == "sent"
-        except SendFailed:
-            logger.warning("order e-mail %s not sent: the mail server refused it", pk)
-            break  # the server is down for the rest too; the next sweep tries again
-    return sent
+    done = send_many(ids)
+    if "failed" in done:  # the server is down for the rest too; the next sweep tries again
+        logger.warning("order e-mail %s not sent: the mail server refused it", ids[len(done) - 1])
+    return done.count("sent")
 
 
 # --- languages and formats ----------------------------------------------------------------------

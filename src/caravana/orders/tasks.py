@@ -23,10 +23,21 @@ def catch_up_deliveries() -> int:
 
 
 @app.task(bind=True, ignore_result=True)
-def send_notification(self, pk: int) -> str:
-    """Send one owed order e-mail (orders.notifications). A mail server that refuses or is
-    down is tried again with backoff by the broker; without one (eager) the periodic sweep
+def send_notifications(self, pks: list[int]) -> list[str]:
+    """Send the e-mails one transaction owed (orders.notifications.send_many), over one
+    mail-server session. A server that refuses or is down: the same list is tried again with
+    backoff by the broker (those sent are skipped); without one (eager) the periodic sweep
     tries again."""
+    done = notifications.send_many(pks)
+    if "failed" in done and not self.request.is_eager:
+        raise self.retry(countdown=60 * 2**self.request.retries, max_retries=5)
+    return done
+
+
+@app.task(bind=True, ignore_result=True)
+def send_notification(self, pk: int) -> str:
+    """One owed e-mail: the task each e-mail had before send_notifications, kept for messages
+    already queued by an earlier release."""
     try:
         return notifications.send(pk)
     except notifications.SendFailed:
