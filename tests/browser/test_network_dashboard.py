@@ -53,7 +53,12 @@ def test_network_dashboard_reads_on_a_laptop_and_a_phone(auditor, kept_run):  # 
                             full_page=True)  # fmt: skip
         if locale == "es-ES":
             assert "Envíos recibidos" in page.locator('[data-testid="parcels-in"]').inner_text()
+            assert (
+                "Los vuelos que tomaron"
+                in page.get_by_test_id("flights-of-its-parcels").inner_text()
+            )
             continue
+        assert "a kg" in page.get_by_test_id("flights-of-its-parcels").inner_text()
         with page.expect_download() as got:
             page.get_by_test_id("csv-parcels").click()
         text = Path(got.value.path()).read_text()

@@ -60,6 +60,9 @@ def test_operators_and_planners_see_the_latest_run(client, sim):
     assert html.count('<figure class="chart" tabindex="0"><svg') == 5
     assert f"{latest.summary['parcels_in']:,}" in html
     assert f'href="/operations/network/runs/{older.pk}/"' in html
+    mine = latest.summary["flights_of_its_parcels"]  # the flights its parcels took, read
+    assert 'data-testid="flights-of-its-parcels"' in html
+    assert f"US$ {mine['cost_per_kg_usd']:.2f} a kg" in html
     assert client.get(f"/operations/network/runs/{older.pk}/").context["run"] == older
     client.force_login(f.user(Role.PLANNER))
     assert client.get("/operations/network/").status_code == 200

@@ -219,3 +219,41 @@ def test_waiting_chart_matches_the_table():
         for reason in kpis.REASONS:
             assert series[reason][i] == sum(r["waiting: " + reason] for r in day_rows)
         assert series["hub: receive"][i] == sum(r["hub_receive"] for r in day_rows)
+
+
+def test_each_flown_parcel_takes_its_share_of_its_flight_by_the_day_it_was_ordered(sim):
+    """Every kilogram flown is some parcel's, and each leg's cost and capacity are shared out
+    among the parcels it carried: in full for legs paid only when used (belly space, optional
+    charters); a committed charter that flew empty is paid by nobody's parcels."""
+    c = sim.counters
+    legs, car = c.legs, c.carried
+    assert car["kg"].sum() == pytest.approx(legs["kg"].sum(), rel=1e-9)
+    assert car["m3"].sum() == pytest.approx(legs["m3"].sum(), rel=1e-9)
+    used_when_paid = [kpis.LEG_KINDS.index("optional"), kpis.LEG_KINDS.index("belly")]
+    for name in ("cost_usd", "cap_kg", "cap_m3"):
+        assert car[name][:, :, used_when_paid].sum() == pytest.approx(
+            legs[name][:, :, used_when_paid].sum(), rel=1e-9
+        ), name
+    committed = kpis.LEG_KINDS.index("committed")
+    assert car["cost_usd"][:, :, committed].sum() <= legs["cost_usd"][:, :, committed].sum() + 1e-6
+    assert car["cost_usd"].sum() > 0 and (car["cost_usd"] >= 0).all()
+
+
+def test_a_days_parcels_are_costed_by_the_flights_they_took_not_those_of_that_day():
+    """One day's orders and no warm-up: the day's own flights leave before its parcels reach the
+    hub, so the figures by departure day are nearly empty flights; the flights its parcels took
+    (days later) carry every kilogram of them that flew."""
+    p = P.Params(warmup_days=0)
+    sim = Simulation(Run(1, 20_000, 7, NOV_9, p))
+    sim.run_all()
+    window = range(*sim.window)
+    s = kpis.summary(sim.counters, window, 13.0)
+    mine = s["flights_of_its_parcels"]
+    carried_kg = sim.counters.carried["kg"][window.start : window.stop].sum()
+    day_kg = sim.counters.legs["kg"][window.start : window.stop].sum()
+    assert carried_kg == pytest.approx(sim.counters.carried["kg"].sum())  # all the window's
+    assert carried_kg > 20 * day_kg  # the day's own flights carried next to none of them
+    assert mine["airlift_cost_usd"] > 0 and mine["cost_per_kg_usd"] == pytest.approx(
+        mine["airlift_cost_usd"] / carried_kg, rel=1e-3
+    )
+    assert 0 <= mine["belly_share_kg"] <= 1

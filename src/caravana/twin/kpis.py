@@ -40,6 +40,9 @@ LEG_KINDS = ("committed", "optional", "belly")
 LEG_FIELDS = (
     "offered", "operated", "cancelled", "kg", "m3", "cap_kg", "cap_m3", "cost_usd", "delay_h",
 )  # fmt: skip
+#: What a flown parcel takes of its leg (Counters.carried_by): its weight and volume, its share
+#: of the leg's weight and volume capacity and of its cost.
+CARRIED_FIELDS = ("kg", "m3", "cap_kg", "cap_m3", "cost_usd")
 REASONS = (
     "ready after today's flights",
     "planned on a later flight",
@@ -59,6 +62,7 @@ class Counters:
     dwell: dict[str, F] = field(default_factory=dict)
     stage_diff: F = field(default_factory=lambda: np.zeros(0))
     legs: dict[str, F] = field(default_factory=dict)
+    carried: dict[str, F] = field(default_factory=dict)
     reasons: F = field(default_factory=lambda: np.zeros(0))
     end_day: int = 0
 
@@ -68,6 +72,8 @@ class Counters:
         self.dwell = {f: np.zeros(shape) for f in DWELL}
         self.stage_diff = np.zeros((len(STAGES), self.countries, self.days + 1))
         self.legs = {f: np.zeros((self.days, self.countries, len(LEG_KINDS))) for f in LEG_FIELDS}
+        shape_legs = (self.days, self.countries, len(LEG_KINDS))
+        self.carried = {f: np.zeros(shape_legs) for f in CARRIED_FIELDS}
         self.reasons = np.zeros((self.days, self.countries, len(REASONS)))
 
     # --- adding -------------------------------------------------------------------------------
@@ -108,6 +114,19 @@ class Counters:
                     "delay_h": delay}  # fmt: skip
         for name, value in row.items():
             self.legs[name][at] += value
+
+    def carried_by(self, day: Arr, country: Arr, kind: Arr, **shares: F) -> None:
+        """Flown parcels' shares of their legs (CARRIED_FIELDS), by the day they were ordered: the
+        flights of a window's parcels, wherever those flights fall (a day's parcels fly days
+        later)."""
+        size = self.days * self.countries * len(LEG_KINDS)
+        key = (day.astype(np.int64) * self.countries + country) * len(LEG_KINDS) + kind
+        inside = day < self.days
+        for name in CARRIED_FIELDS:
+            target = self.carried[name]
+            target += np.bincount(key[inside], shares[name][inside], minlength=size).reshape(
+                target.shape
+            )
 
     def waiting(self, day: int, country: int, reason: str, parcels: int) -> None:
         if day < self.days:
@@ -296,6 +315,24 @@ def summary(
         "late_refunds": int(par["late_refunds"]),
         "late_refunds_usd": round(par["late_refunds"] * refund_usd, 2),
         "never_flew": int(par["stranded"]),
+        "flights_of_its_parcels": carried(c, sl),
+    }
+
+
+def carried(c: Counters, sl: tuple[slice, slice]) -> dict[str, Any]:
+    """The flights that carried the window's parcels (`sl`: order days and countries), each
+    parcel with its share of its leg: weight and volume fill, belly share, cost and cost per kg.
+    Flights by departure day (summary) are the network's in those days; for a window of one
+    day's orders they are flights its parcels never boarded (they reach the hub days later)."""
+    car = {f: c.carried[f][sl].sum(axis=(0, 1)) for f in CARRIED_FIELDS}
+    charter_kg, belly_kg = float(car["kg"][:2].sum()), float(car["kg"][2])
+    cost = float(car["cost_usd"].sum())
+    return {
+        "charter_fill_kg": _share(charter_kg, float(car["cap_kg"][:2].sum())),
+        "charter_fill_m3": _share(float(car["m3"][:2].sum()), float(car["cap_m3"][:2].sum())),
+        "belly_share_kg": _share(belly_kg, charter_kg + belly_kg),
+        "airlift_cost_usd": round(cost, 2),
+        "cost_per_kg_usd": _share(cost, charter_kg + belly_kg),
     }
 
 

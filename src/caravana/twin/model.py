@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -44,7 +45,7 @@ from caravana.planning.solver import solve
 
 from . import demand
 from . import params as P
-from .kpis import Counters
+from .kpis import LEG_KINDS, Counters
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -550,6 +551,7 @@ class Simulation:
             elif leg_id is not None:
                 later.add(int(cid))
         flown_batch: dict[int, Leg] = {}
+        paid: dict[str, float] = {}  # a leg's cost, shared by the parcels it carried
         # the day's planned parcels, found once in the pool (then per leg among them only)
         planned = np.isin(self.pool["batch"], [i for ids in loads.values() for i in ids])
         day_pid, day_batch = self.pool["pid"][planned], self.pool["batch"][planned]
@@ -565,6 +567,7 @@ class Simulation:
                     b.alive[i] = False
             kg = sum(b.kg[i] for i in ids)
             m3 = sum(b.m3[i] for i in ids)
+            paid[leg.id] = self._leg_cost(leg, ids)
             self.counters.leg(
                 k,
                 leg.country,
@@ -575,7 +578,7 @@ class Simulation:
                 leg.m3,
                 leg.cancelled,
                 leg.delay,
-                self._leg_cost(leg, ids),
+                paid[leg.id],
                 bool(ids),
             )
         # why what is built still waits, as the cycle leaves it
@@ -598,7 +601,7 @@ class Simulation:
             self.counters.waiting(k + 1, b.country[i], "ready after today's flights", built)
         self.open = [i for i in alive if i not in flown_batch]
         if flown_batch:
-            self._depart(flown_batch)
+            self._depart(flown_batch, paid)
 
     def _leg_cost(self, leg: Leg, ids: list[int]) -> float:
         if leg.cancelled:
@@ -611,8 +614,10 @@ class Simulation:
         chargeable = sum(max(b.kg[i], b.m3[i] * 166.67) for i in ids)
         return chargeable * leg.price_per_kg
 
-    def _depart(self, flown: dict[int, Leg]) -> None:
-        """Draw the rest of the flown parcels' lives, count them, and drop them from the pool."""
+    def _depart(self, flown: dict[int, Leg], paid: dict[str, float]) -> None:
+        """Draw the rest of the flown parcels' lives, count them, and drop them from the pool.
+        `paid`: each leg's cost, shared among the parcels it carried by weight (their flights'
+        figures by order day: kpis.Counters.carried)."""
         pool, p, rng = self.pool, self.p, self.rng_down
         ids = np.fromiter(flown, np.int64)
         leg_dep = np.array([flown[i].departs + flown[i].delay for i in flown])
@@ -677,10 +682,33 @@ class Simulation:
             "returned": fail2,
             "belly": leg_belly[j],
         }
+        self._carried(flown, paid, sel, j)
         self.network.downstream(pool["pid"][sel], events)
         keep = ~mask
         for name in self.pool:
             self.pool[name] = self.pool[name][keep]
+
+    def _carried(self, flown: dict[int, Leg], paid: dict[str, float], sel: I64, j: I64) -> None:
+        """Each flown parcel's share of its leg (pool rows `sel`, consignment `j` of `flown`):
+        by its weight of the leg's cost and weight capacity, by its volume of the leg's volume
+        capacity."""
+        b, pool = self.batches, self.pool
+        legs = [flown[i] for i in flown]
+        load_kg: dict[str, float] = defaultdict(float)
+        load_m3: dict[str, float] = defaultdict(float)
+        for i, leg in flown.items():
+            load_kg[leg.id] += float(b.kg[i])
+            load_m3[leg.id] += float(b.m3[i])
+        per_kg = np.array([paid[g.id] / load_kg[g.id] if load_kg[g.id] else 0.0 for g in legs])
+        cap_kg = np.array([g.kg / load_kg[g.id] if load_kg[g.id] else 0.0 for g in legs])
+        cap_m3 = np.array([g.m3 / load_m3[g.id] if load_m3[g.id] else 0.0 for g in legs])
+        kind = np.array([LEG_KINDS.index(g.kind) for g in legs], np.int64)
+        kg = pool["kg"][sel].astype(np.float64)
+        m3 = pool["m3"][sel].astype(np.float64)
+        self.counters.carried_by(
+            pool["day"][sel], pool["country"][sel], kind[j], kg=kg, m3=m3,
+            cost_usd=kg * per_kg[j], cap_kg=kg * cap_kg[j], cap_m3=m3 * cap_m3[j],
+        )  # fmt: skip
 
     # --- driving --------------------------------------------------------------------------------
 

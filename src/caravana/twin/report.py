@@ -330,7 +330,7 @@ initial-scale=1"><style>{CSS}</style></head><body><main>
 <p>Parcels are counted by the day they were ordered, flights by the day they were due to depart.
 The files beside this page hold every figure: parcels.csv (per day, lane, service level),
 flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summary.json.</p>
-<h2>Summary of the window</h2><dl>{facts}</dl>{nested}
+<h2>Summary of the window</h2>{cold}<dl>{facts}</dl>{nested}
 <h3>Where every parcel is when the run stops</h3>{_table([final], list(final))}
 <h2>Charts</h2>
 {"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
@@ -351,7 +351,8 @@ def _cold_start_note(meta: dict[str, Any]) -> str:
         '<p class="note"><strong>No warm-up days:</strong> the network started empty, so the '
         "flights of the reported days carried only the few parcels that reached the airport in "
         "time. Their fill and cost a kg do not describe a loaded network; run with warm-up days "
-        "for those figures.</p>"
+        "for those figures. The flights the window's parcels took, on whichever day, are under "
+        "<em>flights of its parcels</em>.</p>"
     )
 
 

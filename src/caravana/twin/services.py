@@ -383,10 +383,12 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
 
 def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     """The parcel KPIs of a real run, counted from the database alone (parcels and their
-    tracking events) by the same kpis.Counters calls as the model's; legs and the planner's
-    waiting reasons are copied from the model (not written to the database yet)."""
+    tracking events) by the same kpis.Counters calls as the model's; legs (and the parcels'
+    shares of them) and the planner's waiting reasons are copied from the model (not written to
+    the database yet)."""
     c = Counters(sim.counters.days, sim.counters.countries, sim.counters.services)
     c.legs = {k: v.copy() for k, v in sim.counters.legs.items()}
+    c.carried = {k: v.copy() for k, v in sim.counters.carried.items()}
     c.reasons = sim.counters.reasons.copy()
     pks = [p.pk for p in net.parcels.values()]
     # the run's parcels: the twin merchant's, from this run's first to its last (no IN list of

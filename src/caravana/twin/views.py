@@ -63,12 +63,16 @@ def _percent(share: float | None) -> str:
 
 
 def _shown(summary: dict) -> dict:
-    """A summary with its shares as percentages to read ("93.4 %"), under `<key>_pct`."""
-    return summary | {
+    """A summary with its shares as percentages to read ("93.4 %"), under `<key>_pct`; so too
+    the flights that carried its parcels (a run kept before those were counted has none)."""
+    shown = summary | {
         f"{k}_pct": _percent(v)
         for k, v in summary.items()
         if ("share" in k or "fill" in k) and not isinstance(v, dict)
     }
+    if isinstance(summary.get("flights_of_its_parcels"), dict):
+        shown["flights_of_its_parcels"] = _shown(summary["flights_of_its_parcels"])
+    return shown
 
 
 @planner_required
