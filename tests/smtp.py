@@ -54,6 +54,13 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[Received] = []
+        self.refused: set[str] = set()  # recipients the server answers 550 to
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's naming)
         self.messages.append(

@@ -18,7 +18,7 @@ from caravana.orders.shipping import ship_as_parcel
 from caravana.payments import refunds, simulate
 from caravana.tracking import batch, recording
 from tests import factories as f
-from tests.orders.support import MX, buyer, place
+from tests.orders.support import BR, MX, buyer, place
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +276,6 @@ def test_an_email_with_nobody_to_write_to_is_closed_not_retried(
     """A buyer who gave no address (as the network twin's): the receipt is marked done with
     "no address" and never claimed again; the merchant's e-mail still goes."""
     from caravana.orders.models import OrderGroup
-    from tests.orders.support import BR
 
     a, _b = market
     nobody = f.user(Role.BUYER, email="")
@@ -365,3 +364,50 @@ def test_a_transaction_owing_many_emails_announces_them_in_tasks_of_bounded_size
     ]
     assert [len(h.pks) for h in owed] == [notifications.OWED_PER_TASK, 1]
     assert len({pk for h in owed for pk in h.pks}) == n
+
+
+def test_a_refused_recipient_does_not_hold_back_the_others_in_its_session(
+    market, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """The server refuses one buyer's address (550): that e-mail stays owed with the reason,
+    and the e-mails after it still go over the same session."""
+    a, _b = market
+    owed = []
+    for i in range(3):
+        _group, payment, _r = place(buyer(), data={**BR, "email": f"b{i}@example.com.br"},
+                                    lines=[(a.pk, 1)])  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=False):
+            assert simulate.sandbox_simulate(payment)[0] == 200
+        owed.append(
+            Notification.objects.get(order__group=_group, moment=notifications.ORDER_PAID).pk
+        )
+    smtp_inbox.refused.add("b1@example.com.br")
+    assert notifications.send_many(owed) == ["sent", "failed", "sent"]
+    assert sorted(m.rcpt_tos[0] for m in smtp_inbox.messages) == [
+        "b0@example.com.br", "b2@example.com.br"
+    ]  # fmt: skip
+    assert smtp_inbox.sessions == 1
+    refused = Notification.objects.get(pk=owed[1])
+    assert (
+        refused.sent_at is None
+        and refused.claimed_at is None
+        and "No such user" in (refused.last_error)
+    )
+    assert notifications.send_many(owed) == ["taken", "failed", "taken"]  # a retry: only it
+    smtp_inbox.refused.clear()
+    assert notifications.send_many(owed) == ["taken", "sent", "taken"]
+
+
+def test_a_server_that_cannot_be_reached_leaves_every_email_owed_with_the_reason(
+    market, smtp_inbox, settings, django_capture_on_commit_callbacks
+):
+    a, _b = market
+    _group, payment, _r = place(buyer(), lines=[(a.pk, 1)])
+    with django_capture_on_commit_callbacks(execute=False):
+        assert simulate.sandbox_simulate(payment)[0] == 200
+    owed = list(Notification.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    settings.EMAIL_PORT = 9  # nothing listens there
+    assert notifications.send_many(owed) == ["failed", "failed"]
+    rows = Notification.objects.filter(pk__in=owed)
+    assert all(r.last_error and r.sent_at is None and r.attempts == 0 for r in rows)
+    assert notifications.send_many([]) == []

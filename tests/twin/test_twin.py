@@ -221,22 +221,39 @@ def test_waiting_chart_matches_the_table():
         assert series["hub: receive"][i] == sum(r["hub_receive"] for r in day_rows)
 
 
-def test_each_flown_parcel_takes_its_share_of_its_flight_by_the_day_it_was_ordered(sim):
+@pytest.fixture(scope="module")
+def busy() -> Simulation:
+    """A network busy enough for committed charters to fly."""
+    sim = Simulation(Run(2, 300_000, 7, NOV_9))
+    sim.run_all()
+    return sim
+
+
+@pytest.mark.parametrize("which", ["sim", "busy"])
+def test_each_flown_parcel_takes_its_share_of_its_flight_by_the_day_it_was_ordered(which, request):
     """Every kilogram flown is some parcel's, and each leg's cost and capacity are shared out
-    among the parcels it carried: in full for legs paid only when used (belly space, optional
-    charters); a committed charter that flew empty is paid by nobody's parcels."""
-    c = sim.counters
-    legs, car = c.legs, c.carried
-    assert car["kg"].sum() == pytest.approx(legs["kg"].sum(), rel=1e-9)
-    assert car["m3"].sum() == pytest.approx(legs["m3"].sum(), rel=1e-9)
-    used_when_paid = [kpis.LEG_KINDS.index("optional"), kpis.LEG_KINDS.index("belly")]
+    among the parcels it carried, per lane: in full for legs paid only when used (belly space,
+    optional charters); a committed charter's too unless it flew empty."""
+    c = request.getfixturevalue(which).counters
+    per_lane = {f: v.sum(axis=0) for f, v in c.legs.items()}  # country × kind
+    mine = {f: v.sum(axis=0) for f, v in c.carried.items()}
+    for name in ("kg", "m3"):
+        np.testing.assert_allclose(mine[name], per_lane[name], rtol=1e-9, atol=1e-6)
+    paid_when_used = [kpis.LEG_KINDS.index("optional"), kpis.LEG_KINDS.index("belly")]
     for name in ("cost_usd", "cap_kg", "cap_m3"):
-        assert car[name][:, :, used_when_paid].sum() == pytest.approx(
-            legs[name][:, :, used_when_paid].sum(), rel=1e-9
-        ), name
+        np.testing.assert_allclose(
+            mine[name][:, paid_when_used], per_lane[name][:, paid_when_used], rtol=1e-9,
+            atol=1e-6, err_msg=name,
+        )  # fmt: skip
     committed = kpis.LEG_KINDS.index("committed")
-    assert car["cost_usd"][:, :, committed].sum() <= legs["cost_usd"][:, :, committed].sum() + 1e-6
-    assert car["cost_usd"].sum() > 0 and (car["cost_usd"] >= 0).all()
+    assert (mine["cost_usd"][:, committed] <= per_lane["cost_usd"][:, committed] + 1e-6).all()
+    assert (mine["cost_usd"] >= 0).all() and mine["cost_usd"].sum() > 0
+    if which == "busy":  # charters flew, and their parcels paid for them
+        assert per_lane["operated"][:, committed].sum() > 0
+        assert mine["cost_usd"][:, committed].sum() > 0
+        window = range(*request.getfixturevalue(which).window)
+        theirs = kpis.summary(c, window, 13.0)["flights_of_its_parcels"]
+        assert 0 < theirs["charter_fill_kg"] <= 1 and 0 < theirs["charter_fill_m3"] <= 1
 
 
 def test_a_days_parcels_are_costed_by_the_flights_they_took_not_those_of_that_day():

@@ -84,7 +84,17 @@ LEASE = dt.timedelta(minutes=5)
 
 
 class SendFailed(Exception):
-    """The mail server refused or could not be reached: the row stays owed."""
+    """The mail server refused or could not be reached: the row stays owed. `session_lost`:
+    the session is gone (no next message can go over it), not only this message refused."""
+
+    def __init__(self, reason: str, session_lost: bool = True) -> None:
+        super().__init__(reason)
+        self.session_lost = session_lost
+
+
+#: What a server answers about one message (smtplib then resets the session for the next one):
+#: a recipient or sender refused, the data refused.
+REFUSED_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 # --- owing --------------------------------------------------------------------------------------
@@ -117,9 +127,8 @@ class _Owed:
     two, and one task sends them over one mail-server session instead of a task and a session
     each."""
 
-    def __init__(self, pk: int, hooks: list) -> None:
+    def __init__(self, pk: int) -> None:
         self.pks = [pk]
-        self.hooks = hooks  # the connection's on-commit hooks it was added to
         self.announced = False
 
     def announce(self) -> None:
@@ -128,37 +137,34 @@ class _Owed:
         notification_owed.send(None, pks=list(self.pks))
 
 
-#: E-mails one hook announces at most: a transaction that owes thousands (a departing flight's
-#: orders) makes tasks of this size.
+#: E-mails one hook announces at most (a task's size).
 OWED_PER_TASK = 100
+#: How far back among the transaction's latest on-commit hooks an e-mail looks for one to join.
+RECENT_HOOKS = 16
 
 
 def _owed_in_this_transaction(pk: int) -> None:
-    """Add `pk` to the e-mails owed at this point of the transaction, or start them with an
-    on-commit hook of their own.
+    """Add `pk` to an e-mail hook among the transaction's latest on-commit hooks, or start one.
 
-    An e-mail joins a hook registered inside the same savepoints (Django drops a hook with a
-    savepoint that rolls back, and its e-mails with it, never part of a hook outside it) while
-    that hook still waits among the connection's hooks: the hooks' list is replaced at each
-    commit and rollback (and each savepoint rollback, after which the hook is looked for)."""
+    It joins only a hook registered inside the same savepoints (Django keeps each hook's, and
+    drops a hook with a savepoint that rolls back, and its e-mails with it, never part of a
+    hook outside it) and not yet run; a rolled-back or committed transaction leaves no hooks
+    behind. An e-mail owed at each of many sibling savepoints (one per order) gets a hook each,
+    as before."""
     conn = transaction.get_connection()
     if conn.in_atomic_block:
-        where = tuple(conn.savepoint_ids)
-        waiting: dict = conn.__dict__.setdefault("_caravana_owed_emails", {})
-        owed = waiting.get(where)
-        if owed is not None and not owed.announced and len(owed.pks) < OWED_PER_TASK:
-            hooks = conn.run_on_commit
-            if owed.hooks is hooks or any(
-                getattr(hook, "__self__", None) is owed for _s, hook, _r in hooks
+        here = set(conn.savepoint_ids)
+        for sids, hook, _robust in reversed(conn.run_on_commit[-RECENT_HOOKS:]):
+            owed = getattr(hook, "__self__", None)
+            if (
+                isinstance(owed, _Owed)
+                and sids == here
+                and not owed.announced
+                and len(owed.pks) < OWED_PER_TASK
             ):
-                owed.hooks = hooks
                 owed.pks.append(pk)
                 return
-    owed = _Owed(pk, conn.run_on_commit)
-    if conn.in_atomic_block:
-        waiting[where] = owed
-    transaction.on_commit(owed.announce, robust=True)
-    owed.hooks = conn.run_on_commit
+    transaction.on_commit(_Owed(pk).announce, robust=True)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -181,35 +187,51 @@ def send(pk: int, mail: Any = None) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         reason = (str(exc) or type(exc).__name__)[:300]
         Notification.objects.filter(pk=pk).update(claimed_at=None, last_error=reason)
-        raise SendFailed(reason) from exc
+        raise SendFailed(reason, not isinstance(exc, REFUSED_MESSAGE)) from exc
     _mark_sent(pk, message.to[0], language, "")
     return "sent"
 
 
 def send_many(pks: list[int]) -> list[str]:
     """Send owed e-mails in order over one mail-server session (one connection, and with TLS one
-    handshake, for the lot rather than one each); what send returned for each. Stops at the
-    first the server refuses, "failed": the rest are not tried and stay owed, for a retry of
-    the same list (those sent are then "taken") or the sweep."""
+    handshake, for the lot rather than one each); what send returned for each, "failed" where
+    the server refused it, "error" where it could not be built (logged; its lease runs out for
+    the sweep). A server that cannot be reached, or drops the session, leaves the rest owed
+    (not tried: "failed") with the reason, for a retry of the same list (those sent are then
+    "taken") or the sweep."""
+    if not pks:
+        return []
     mail = get_connection()
-    with contextlib.suppress(smtplib.SMTPException, OSError):
-        mail.open()  # refused here, it is refused again by the first e-mail, which records why
-    out = []
     try:
-        for pk in pks:
+        mail.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        _waiting(pks, exc)
+        return ["failed"] * len(pks)
+    out: list[str] = []
+    try:
+        for k, pk in enumerate(pks):
             try:
                 out.append(send(pk, mail))
             except SendFailed as exc:
                 out.append("failed")
-                # the rest are not tried, and say why they wait (a claimed row is left alone)
-                Notification.objects.filter(
-                    pk__in=pks[len(out) :], sent_at__isnull=True, claimed_at__isnull=True
-                ).update(last_error=(str(exc) or "the mail server refused")[:300])
-                break
+                if exc.session_lost:
+                    _waiting(pks[k + 1 :], exc)
+                    out += ["failed"] * (len(pks) - k - 1)
+                    break
+            except Exception:  # one e-mail that cannot be built must not hold back the others
+                logger.exception("order e-mail %s could not be sent", pk)
+                out.append("error")
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mail.close()
     return out
+
+
+def _waiting(pks: list[int], exc: BaseException) -> None:
+    """Why owed e-mails not tried wait (a row another sender holds is left alone)."""
+    Notification.objects.filter(pk__in=pks, sent_at__isnull=True, claimed_at__isnull=True).update(
+        last_error=(str(exc) or type(exc).__name__)[:300]
+    )
 
 
 def _mark_sent(pk: int, recipient: str, language: str, error: str) -> None:
@@ -265,8 +287,9 @@ def send_pending(limit: int = 200, older_than: dt.timedelta = dt.timedelta(minut
         .values_list("pk", flat=True)[:limit]
     )
     done = send_many(ids)
-    if "failed" in done:  # the server is down for the rest too; the next sweep tries again
-        logger.warning("order e-mail %s not sent: the mail server refused it", ids[len(done) - 1])
+    if "failed" in done:
+        logger.warning("%d order e-mails not sent: the mail server refused them or is down",
+                       done.count("failed"))  # fmt: skip
     return done.count("sent")
 
 
