@@ -331,6 +331,11 @@ initial-scale=1"><style>{CSS}</style></head><body><main>
 The files beside this page hold every figure: parcels.csv (per day, lane, service level),
 flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summary.json.</p>
 <h2>Summary of the window</h2>{cold}<dl>{facts}</dl>{nested}
+<p><em>Flights of its parcels</em>: the flights the window's parcels took, whichever day they
+left, each parcel paying its weight's share of its flight's cost and weight capacity and its
+volume's share of the volume capacity. After the window the run takes no new orders, so the
+flights that carry its last parcels fly emptier than a live network's would: read their fill as
+a lower bound and their cost a kg as an upper bound.</p>
 <h3>Where every parcel is when the run stops</h3>{_table([final], list(final))}
 <h2>Charts</h2>
 {"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
