@@ -88,3 +88,15 @@ def test_rows_download_as_csv(client, sim):
     )
     assert sum(int(r["parcels_in"]) for r in rows) == run.summary["parcels_in"]
     assert client.get(f"/operations/network/runs/{run.pk}/secrets.csv").status_code == 404
+
+
+def test_the_line_of_its_parcels_flights_names_charters_only_when_they_flew(client, sim):
+    run = _record(sim)
+    client.force_login(f.user(Role.OPERATOR))
+    assert "no charter" in client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    summary = run.summary
+    summary["flights_of_its_parcels"] |= {"charter_fill_kg": 0.5, "charter_fill_m3": 0.75}
+    SimulationRun.objects.filter(pk=run.pk).update(summary=summary)
+    html = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert "charters 50.0\u00a0% full by weight and 75.0\u00a0% by volume" in html
+    assert "no charter" not in html

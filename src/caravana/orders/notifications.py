@@ -185,7 +185,7 @@ def send(pk: int, mail: Any = None) -> str:
     try:
         (mail or get_connection()).send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
-        reason = (str(exc) or type(exc).__name__)[:300]
+        reason = _reason(exc)
         Notification.objects.filter(pk=pk).update(claimed_at=None, last_error=reason)
         raise SendFailed(reason, not isinstance(exc, REFUSED_MESSAGE)) from exc
     _mark_sent(pk, message.to[0], language, "")
@@ -230,8 +230,13 @@ def send_many(pks: list[int]) -> list[str]:
 def _waiting(pks: list[int], exc: BaseException) -> None:
     """Why owed e-mails not tried wait (a row another sender holds is left alone)."""
     Notification.objects.filter(pk__in=pks, sent_at__isnull=True, claimed_at__isnull=True).update(
-        last_error=(str(exc) or type(exc).__name__)[:300]
+        last_error=_reason(exc)
     )
+
+
+def _reason(exc: BaseException) -> str:
+    """What the mail server said, as a row keeps it."""
+    return (str(exc) or type(exc).__name__)[:300]
 
 
 def _mark_sent(pk: int, recipient: str, language: str, error: str) -> None:

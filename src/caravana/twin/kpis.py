@@ -71,9 +71,9 @@ class Counters:
         self.parcels = {f: np.zeros(shape) for f in PARCEL_FIELDS}
         self.dwell = {f: np.zeros(shape) for f in DWELL}
         self.stage_diff = np.zeros((len(STAGES), self.countries, self.days + 1))
-        self.legs = {f: np.zeros((self.days, self.countries, len(LEG_KINDS))) for f in LEG_FIELDS}
-        shape_legs = (self.days, self.countries, len(LEG_KINDS))
-        self.carried = {f: np.zeros(shape_legs) for f in CARRIED_FIELDS}
+        per_leg_kind = (self.days, self.countries, len(LEG_KINDS))
+        self.legs = {f: np.zeros(per_leg_kind) for f in LEG_FIELDS}
+        self.carried = {f: np.zeros(per_leg_kind) for f in CARRIED_FIELDS}
         self.reasons = np.zeros((self.days, self.countries, len(REASONS)))
 
     # --- adding -------------------------------------------------------------------------------
@@ -119,14 +119,10 @@ class Counters:
         """Flown parcels' shares of their legs (CARRIED_FIELDS), by the day they were ordered: the
         flights of a window's parcels, wherever those flights fall (a day's parcels fly days
         later)."""
-        size = self.days * self.countries * len(LEG_KINDS)
         key = (day.astype(np.int64) * self.countries + country) * len(LEG_KINDS) + kind
-        inside = day < self.days
         for name in CARRIED_FIELDS:
             target = self.carried[name]
-            target += np.bincount(key[inside], shares[name][inside], minlength=size).reshape(
-                target.shape
-            )
+            target += np.bincount(key, shares[name], minlength=target.size).reshape(target.shape)
 
     def waiting(self, day: int, country: int, reason: str, parcels: int) -> None:
         if day < self.days:
@@ -280,9 +276,6 @@ def summary(
     sl = (slice(days.start, days.stop), countries)
     par = {f: float(c.parcels[f][sl].sum()) for f in PARCEL_FIELDS}
     legs = {f: c.legs[f][sl].sum(axis=(0, 1)) for f in LEG_FIELDS}
-    charter_kg = float(legs["kg"][:2].sum())
-    belly_kg = float(legs["kg"][2])
-    cost = float(legs["cost_usd"].sum())
     on_time = {
         service: _share(float(c.parcels["on_time"][sl][:, :, si].sum()),
                         float(c.parcels["delivered"][sl][:, :, si].sum()))
@@ -303,11 +296,7 @@ def summary(
         "charters_operated": int(legs["operated"][:2].sum()),
         "charters_cancelled": int(legs["cancelled"][:2].sum()),
         "belly_legs_used": int(legs["operated"][2]),
-        "charter_fill_kg": _share(charter_kg, float(legs["cap_kg"][:2].sum())),
-        "charter_fill_m3": _share(float(legs["m3"][:2].sum()), float(legs["cap_m3"][:2].sum())),
-        "belly_share_kg": _share(belly_kg, charter_kg + belly_kg),
-        "airlift_cost_usd": round(cost, 2),
-        "cost_per_kg_usd": _share(cost, charter_kg + belly_kg),
+        **_airlift(legs),
         "customs_holds": int(par["held"]),
         "refused": int(par["refused"]),
         "lost": int(par["lost"]),
@@ -321,15 +310,22 @@ def summary(
 
 def carried(c: Counters, sl: tuple[slice, slice]) -> dict[str, Any]:
     """The flights that carried the window's parcels (`sl`: order days and countries), each
-    parcel with its share of its leg: weight and volume fill, belly share, cost and cost per kg.
-    Flights by departure day (summary) are the network's in those days; for a window of one
-    day's orders they are flights its parcels never boarded (they reach the hub days later)."""
-    car = {f: c.carried[f][sl].sum(axis=(0, 1)) for f in CARRIED_FIELDS}
-    charter_kg, belly_kg = float(car["kg"][:2].sum()), float(car["kg"][2])
-    cost = float(car["cost_usd"].sum())
+    parcel with its share of its leg. Flights by departure day (summary) are the network's in
+    those days; for a window of one day's orders they are flights its parcels never boarded
+    (they reach the hub days later)."""
+    return _airlift({f: c.carried[f][sl].sum(axis=(0, 1)) for f in CARRIED_FIELDS})
+
+
+def _airlift(by_kind: dict[str, F]) -> dict[str, Any]:
+    """Charter fill by weight and volume, belly share, cost and cost per kg, from kg, m3, their
+    capacities and cost per kind of leg (LEG_KINDS: two kinds of charter, then belly)."""
+    charter_kg, belly_kg = float(by_kind["kg"][:2].sum()), float(by_kind["kg"][2])
+    cost = float(by_kind["cost_usd"].sum())
     return {
-        "charter_fill_kg": _share(charter_kg, float(car["cap_kg"][:2].sum())),
-        "charter_fill_m3": _share(float(car["m3"][:2].sum()), float(car["cap_m3"][:2].sum())),
+        "charter_fill_kg": _share(charter_kg, float(by_kind["cap_kg"][:2].sum())),
+        "charter_fill_m3": _share(
+            float(by_kind["m3"][:2].sum()), float(by_kind["cap_m3"][:2].sum())
+        ),
         "belly_share_kg": _share(belly_kg, charter_kg + belly_kg),
         "airlift_cost_usd": round(cost, 2),
         "cost_per_kg_usd": _share(cost, charter_kg + belly_kg),

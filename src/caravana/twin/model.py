@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -551,7 +550,8 @@ class Simulation:
             elif leg_id is not None:
                 later.add(int(cid))
         flown_batch: dict[int, Leg] = {}
-        paid: dict[str, float] = {}  # a leg's cost, shared by the parcels it carried
+        # each leg's cost, kg and m3, shared out among the parcels it carried (_carried)
+        carried: dict[str, tuple[float, float, float]] = {}
         # the day's planned parcels, found once in the pool (then per leg among them only)
         planned = np.isin(self.pool["batch"], [i for ids in loads.values() for i in ids])
         day_pid, day_batch = self.pool["pid"][planned], self.pool["batch"][planned]
@@ -567,7 +567,7 @@ class Simulation:
                     b.alive[i] = False
             kg = sum(b.kg[i] for i in ids)
             m3 = sum(b.m3[i] for i in ids)
-            paid[leg.id] = self._leg_cost(leg, ids)
+            carried[leg.id] = (self._leg_cost(leg, ids), kg, m3)
             self.counters.leg(
                 k,
                 leg.country,
@@ -578,7 +578,7 @@ class Simulation:
                 leg.m3,
                 leg.cancelled,
                 leg.delay,
-                paid[leg.id],
+                carried[leg.id][0],
                 bool(ids),
             )
         # why what is built still waits, as the cycle leaves it
@@ -601,7 +601,7 @@ class Simulation:
             self.counters.waiting(k + 1, b.country[i], "ready after today's flights", built)
         self.open = [i for i in alive if i not in flown_batch]
         if flown_batch:
-            self._depart(flown_batch, paid)
+            self._depart(flown_batch, carried)
 
     def _leg_cost(self, leg: Leg, ids: list[int]) -> float:
         if leg.cancelled:
@@ -614,10 +614,12 @@ class Simulation:
         chargeable = sum(max(b.kg[i], b.m3[i] * 166.67) for i in ids)
         return chargeable * leg.price_per_kg
 
-    def _depart(self, flown: dict[int, Leg], paid: dict[str, float]) -> None:
+    def _depart(
+        self, flown: dict[int, Leg], carried: dict[str, tuple[float, float, float]]
+    ) -> None:
         """Draw the rest of the flown parcels' lives, count them, and drop them from the pool.
-        `paid`: each leg's cost, shared among the parcels it carried by weight (their flights'
-        figures by order day: kpis.Counters.carried)."""
+        `carried`: each leg's cost, kg and m3, shared among the parcels it carried (their
+        flights' figures by order day: kpis.Counters.carried)."""
         pool, p, rng = self.pool, self.p, self.rng_down
         ids = np.fromiter(flown, np.int64)
         leg_dep = np.array([flown[i].departs + flown[i].delay for i in flown])
@@ -682,26 +684,31 @@ class Simulation:
             "returned": fail2,
             "belly": leg_belly[j],
         }
-        self._carried(flown, paid, sel, j)
+        self._carried(flown, carried, sel, j)
         self.network.downstream(pool["pid"][sel], events)
         keep = ~mask
         for name in self.pool:
             self.pool[name] = self.pool[name][keep]
 
-    def _carried(self, flown: dict[int, Leg], paid: dict[str, float], sel: I64, j: I64) -> None:
-        """Each flown parcel's share of its leg (pool rows `sel`, consignment `j` of `flown`):
-        by its weight of the leg's cost and weight capacity, by its volume of the leg's volume
-        capacity."""
-        b, pool = self.batches, self.pool
-        legs = [flown[i] for i in flown]
-        load_kg: dict[str, float] = defaultdict(float)
-        load_m3: dict[str, float] = defaultdict(float)
-        for i, leg in flown.items():
-            load_kg[leg.id] += float(b.kg[i])
-            load_m3[leg.id] += float(b.m3[i])
-        per_kg = np.array([paid[g.id] / load_kg[g.id] if load_kg[g.id] else 0.0 for g in legs])
-        cap_kg = np.array([g.kg / load_kg[g.id] if load_kg[g.id] else 0.0 for g in legs])
-        cap_m3 = np.array([g.m3 / load_m3[g.id] if load_m3[g.id] else 0.0 for g in legs])
+    def _carried(
+        self, flown: dict[int, Leg], carried: dict[str, tuple[float, float, float]], sel: I64,
+        j: I64,
+    ) -> None:  # fmt: skip
+        """Each flown parcel's share of its leg (pool rows `sel`, consignment `j` of `flown`;
+        `carried`: each leg's cost, kg and m3 aboard): by its weight of the leg's cost and weight
+        capacity, by its volume of the leg's volume capacity."""
+        pool = self.pool
+        legs = list(flown.values())
+
+        def per(unit: int, of: Callable[[Leg], float]) -> F:
+            return np.array([of(g) / carried[g.id][unit] if carried[g.id][unit] else 0.0
+                             for g in legs])  # fmt: skip
+
+        per_kg, cap_kg, cap_m3 = (
+            per(1, lambda g: carried[g.id][0]),
+            per(1, lambda g: g.kg),
+            per(2, lambda g: g.m3),
+        )
         kind = np.array([LEG_KINDS.index(g.kind) for g in legs], np.int64)
         kg = pool["kg"][sel].astype(np.float64)
         m3 = pool["m3"][sel].astype(np.float64)
