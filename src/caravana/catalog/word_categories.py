@@ -9,12 +9,11 @@ words' categories do not meet (chargers and speakers), no product holds all of t
 
 The table is a superset, kept by triggers on every product write (migration 0017): a word is
 added when a product in that category is written with it (once, or twice by a race: no unique
-index, see _ABSENT), never removed (a product moved or
-reworded leaves its old pairs behind, which only narrows less). PostgreSQL adds the lexemes of
-each search row the search table's trigger writes (exactly the words its index holds); SQLite
-calls a Python function, registered on every connection (`register`), with the words of
-catalog.index_words, which cover FTS5's. Bulk loads (catalog.seeding.bulk) switch the triggers
-off and `fill` after.
+index, see _ABSENT), never removed (a product moved or reworded leaves its old pairs behind,
+which only narrows less). PostgreSQL adds the lexemes of each search row the search table's
+trigger writes (exactly the words its index holds); SQLite calls a Python function, registered
+on every connection (`register`), with the words of catalog.index_words, which cover FTS5's.
+Bulk loads (catalog.seeding.bulk) switch the triggers off and `fill` after.
 """
 
 from __future__ import annotations
