@@ -411,3 +411,17 @@ def test_a_server_that_cannot_be_reached_leaves_every_email_owed_with_the_reason
     rows = Notification.objects.filter(pk__in=owed)
     assert all(r.last_error and r.sent_at is None and r.attempts == 0 for r in rows)
     assert notifications.send_many([]) == []
+
+
+def test_a_row_that_cannot_be_built_does_not_hold_back_the_others(paid, smtp_inbox):
+    """A row no writer knows (a moment from a newer release, say) fails alone: logged, left
+    claimed until its lease runs out; the e-mails after it go."""
+    smtp_inbox.clear()
+    odd = Notification.objects.create(order=paid, moment="from_a_newer_release")
+    later = Notification.objects.create(order=paid, moment=notifications.DELIVERED)
+    assert notifications.send_many([odd.pk, later.pk]) == ["error", "sent"]
+    assert [m.message["X-Caravana-Moment"] for m in smtp_inbox.messages] == [
+        notifications.DELIVERED
+    ]
+    odd.refresh_from_db()
+    assert odd.sent_at is None and odd.claimed_at is not None
