@@ -70,6 +70,7 @@ ENUMERATE_CHARTERS = 4  # a lane with at most this many optional charters tries 
 PARALLEL_MIN_CONSIGNMENTS = 20_000  # below this, starting processes costs more than it saves
 TIME_SHARE = 0.8  # of the time limit for the lanes' solvers; the rest builds, rounds, reports
 EPS = 1e-9
+CUT_TOLERANCE = 1e-9  # relative: a density cut's coefficient or bound below it is rounding noise
 PACKING_MAX_CAPACITY = 20_000  # arc-flow nodes: a leg's capacity in the packing's integer unit
 PACKING_SCALES = (1, 10, 100, 1000)  # integer units tried: kg, 0.1 kg, ... (m³: 1, 0.1, ...)
 
@@ -421,6 +422,19 @@ def _density_cuts(members: Sequence[Consignment]) -> list[tuple[float, float, fl
     return cuts
 
 
+def _cut_bound(bound: float, k: _Class) -> float:
+    """A density cut's bound on the waiting parts, rounding noise removed.
+
+    The whole class meets every cut (its (kg, m³) ends the curve the cuts support), so nothing
+    waiting must be feasible: the bound is at most 0. Rounding leaves ±1e-16 where it is 0 (and a
+    cut through a member as dense as the class's end has a slope of 1/ρ, its coefficient ±1e-19):
+    kept, such a row made thousands of kg wait, or GLOP end ABNORMAL or the LP infeasible.
+    """
+    if bound > -CUT_TOLERANCE * (k.m3 + 1.0):
+        return 0.0
+    return bound
+
+
 def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties) -> float:
     """Cost per kg of class `k` on `leg` at density `rho`, less the unshipped penalty it avoids."""
     late_days = max(0.0, (leg.arrives_at.timestamp() - k.due) / SECONDS_PER_DAY)
@@ -488,9 +502,10 @@ def _flow_model(
                 total_m3.SetCoefficient(rest, 1.0 / rho)
         for a, slope, sense in cls.cuts if total_m3 is not None else ():
             # shipped = class − waiting: sense·(V − a − s·W) ≥ 0 written on the waiting parts
-            row = solver.Constraint(sense * (a + slope * cls.kg - cls.m3), inf)
+            row = solver.Constraint(_cut_bound(sense * (a + slope * cls.kg - cls.m3), cls), inf)
             for rest, rho in rests:
-                row.SetCoefficient(rest, sense * (slope - 1.0 / rho))
+                if abs(slope - 1.0 / rho) > CUT_TOLERANCE * slope:
+                    row.SetCoefficient(rest, sense * (slope - 1.0 / rho))
         count = solver.Constraint(-inf, len(cls.members)) if cls.positions else None
         for j in range(cls.first_leg, len(legs)):
             leg = legs[j]
@@ -644,6 +659,7 @@ def _search_charters(
     """
     frac = {j: var.solution_value() for j, var in y.items()}
     seen: dict[frozenset[int], float] = {}
+    inexact: set[frozenset[int]] = set()  # stopped short or ABNORMAL: no bound from these
 
     def value(open_set: frozenset[int]) -> float:
         if open_set not in seen:
@@ -652,6 +668,8 @@ def _search_charters(
             status = solver.Solve()
             ok = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
             seen[open_set] = solver.Objective().Value() if ok else math.inf
+            if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE):
+                inexact.add(open_set)
         return seen[open_set]
 
     best = frozenset(j for j, v in frac.items() if v >= 0.5)
@@ -667,7 +685,7 @@ def _search_charters(
                 break
             if value(sub) < best_value:
                 best, best_value = sub, value(sub)
-        complete = len(seen) == 2 ** len(y)
+        complete = len(seen) == 2 ** len(y) and not inexact
     else:  # local search: open or close one charter, or swap one for another
         improved = True
         while improved and time.perf_counter() < deadline:
