@@ -207,8 +207,9 @@ def test_a_twin_lane_with_dense_runs_plans_near_its_optimum_with_a_true_bound(
 
 def test_the_flow_lp_holds_no_rounding_noise() -> None:
     """One bag denser than five of one density: a cut through one of the five has the slope of
-    the class's light end, and the whole class lies on it. Their coefficient and bound are 0,
-    not what floating point leaves of v/w − 1/(w/v) and of a running sum."""
+    the class's light end, and the whole class lies on it. Its coefficient is 0 and its bound at
+    most 0, not what floating point leaves of v/w − 1/(w/v) and of a running sum (a bound of
+    −1e-16 on a row whose coefficients are real asks nothing)."""
     weights = [35.758, 29.995, 37.238, 18.824, 33.032, 20.562]
     rho = 243.76478481316062
     cons = [helpers.consignment("c0", weights[0], weights[0] / (rho * 1.1))]
@@ -227,8 +228,8 @@ def test_the_flow_lp_holds_no_rounding_noise() -> None:
     proto = linear_solver_pb2.MPModelProto()
     lp.ExportModelToProto(proto)
     for row in proto.constraint:
-        for value in (*row.coefficient, row.lower_bound, row.upper_bound):
-            assert value == 0 or abs(value) > 1e-12, row
+        assert all(abs(value) > 1e-12 for value in row.coefficient), row
+        assert not 0 < row.lower_bound < 1e-12, row
     assert lp.Solve() == lp.OPTIMAL
     shipped = sum(v.solution_value() for v in lp.variables() if v.name().startswith("f"))
     assert shipped == pytest.approx(sum(weights))
@@ -245,3 +246,24 @@ def test_charter_choices_the_lp_did_not_finish_prove_nothing() -> None:
     assert lp.SetSolverSpecificParametersAsString("max_number_of_iterations: 1")
     _open, _value, complete, tried = solver_module._search_charters(lp, y, time.perf_counter() + 5)
     assert tried == 2 ** len(y) and not complete
+
+
+@pytest.mark.parametrize("lighter", [1e-7, 1e-5])
+def test_a_class_of_nearly_one_density_keeps_a_true_relaxation(lighter: float) -> None:
+    """Four bags at 190 kg/m³ and one of 10 kg a hair lighter, and a flight none fits: all wait.
+    Split in two so close, the class's kg and m³ equations were near singular (GLOP: infeasible);
+    a cut's bound a hair below 0 raised to 0 forbade the light bag to wait."""
+    rho = 190.0
+    cons = [helpers.consignment(f"d{i}", 250.0, 250.0 / rho) for i in range(4)]
+    cons.append(helpers.consignment("light", 10.0, 10.0 / (rho * (1 - lighter))))
+    flights = [helpers.flight("F1", 24, 40, payload_kg=5.0, volume_m3=10)]
+    prob = problem_from_json(helpers.problem(cons, flights))
+    legs = legs_of(prob)
+    lp, *_, status, _constant = solver_module._flow_model(
+        solver_module._classes(prob.consignments, legs), legs, prob.penalties, 5
+    )
+    assert status == lp.OPTIMAL
+    exact = checked(prob, solve(prob, 10, "exact"))
+    fast = checked(prob, solve(prob, 10, "fast"))
+    assert fast.lower_bound_usd <= exact.cost_usd * (1 + TOL)
+    assert fast.cost_usd == pytest.approx(exact.cost_usd)

@@ -70,7 +70,7 @@ ENUMERATE_CHARTERS = 4  # a lane with at most this many optional charters tries 
 PARALLEL_MIN_CONSIGNMENTS = 20_000  # below this, starting processes costs more than it saves
 TIME_SHARE = 0.8  # of the time limit for the lanes' solvers; the rest builds, rounds, reports
 EPS = 1e-9
-CUT_TOLERANCE = 1e-9  # relative: a density cut's coefficient or bound below it is rounding noise
+CUT_TOLERANCE = 1e-9  # of a density cut's slope: a coefficient below it is rounding noise, 0
 PACKING_MAX_CAPACITY = 20_000  # arc-flow nodes: a leg's capacity in the packing's integer unit
 PACKING_SCALES = (1, 10, 100, 1000)  # integer units tried: kg, 0.1 kg, ... (m³: 1, 0.1, ...)
 
@@ -422,19 +422,6 @@ def _density_cuts(members: Sequence[Consignment]) -> list[tuple[float, float, fl
     return cuts
 
 
-def _cut_bound(bound: float, k: _Class) -> float:
-    """A density cut's bound on the waiting parts, rounding noise removed.
-
-    The whole class meets every cut (its (kg, m³) ends the curve the cuts support), so nothing
-    waiting must be feasible: the bound is at most 0. Rounding leaves ±1e-16 where it is 0 (and a
-    cut through a member as dense as the class's end has a slope of 1/ρ, its coefficient ±1e-19):
-    kept, such a row made thousands of kg wait, or GLOP end ABNORMAL or the LP infeasible.
-    """
-    if bound > -CUT_TOLERANCE * (k.m3 + 1.0):
-        return 0.0
-    return bound
-
-
 def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties) -> float:
     """Cost per kg of class `k` on `leg` at density `rho`, less the unshipped penalty it avoids."""
     late_days = max(0.0, (leg.arrives_at.timestamp() - k.due) / SECONDS_PER_DAY)
@@ -501,11 +488,15 @@ def _flow_model(
             if total_m3 is not None:
                 total_m3.SetCoefficient(rest, 1.0 / rho)
         for a, slope, sense in cls.cuts if total_m3 is not None else ():
-            # shipped = class − waiting: sense·(V − a − s·W) ≥ 0 written on the waiting parts
-            row = solver.Constraint(_cut_bound(sense * (a + slope * cls.kg - cls.m3), cls), inf)
+            # shipped = class − waiting: sense·(V − a − s·W) ≥ 0 written on the waiting parts;
+            # the whole class meets every cut, so the bound is ≤ 0 (rounding may leave +1e-16)
+            row = solver.Constraint(min(0.0, sense * (a + slope * cls.kg - cls.m3)), inf)
             for rest, rho in rests:
                 if abs(slope - 1.0 / rho) > CUT_TOLERANCE * slope:
                     row.SetCoefficient(rest, sense * (slope - 1.0 / rho))
+                # else 0: a cut through a bag as dense as the class's end; floating point left
+                # ±1e-19, and a row such as 1e-19·u ≥ 1e-16 made 1,000 kg wait, or the LP
+                # infeasible (GLOP: ABNORMAL)
         count = solver.Constraint(-inf, len(cls.members)) if cls.positions else None
         for j in range(cls.first_leg, len(legs)):
             leg = legs[j]
