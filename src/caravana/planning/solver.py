@@ -656,7 +656,7 @@ def _search_charters(
     """
     frac = {j: var.solution_value() for j, var in y.items()}
     seen: dict[frozenset[int], float] = {}
-    inexact: set[frozenset[int]] = set()  # stopped short or ABNORMAL: no bound from these
+    inexact: set[frozenset[int]] = set()  # not solved to optimality: no bound from these
 
     def value(open_set: frozenset[int]) -> float:
         if open_set not in seen:
@@ -665,7 +665,7 @@ def _search_charters(
             status = solver.Solve()
             ok = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
             seen[open_set] = solver.Objective().Value() if ok else math.inf
-            if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE):
+            if status != pywraplp.Solver.OPTIMAL:  # all waiting is always feasible: a failure
                 inexact.add(open_set)
         return seen[open_set]
 
