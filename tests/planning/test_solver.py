@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.linear_solver import linear_solver_pb2
 
-from caravana.planning import solver as solver_module
+from caravana.planning import fast as fast_path
 from caravana.planning.fifo import fifo_plan
 from caravana.planning.generator import single_lane, week
 from caravana.planning.problem import (
@@ -222,9 +222,9 @@ def test_the_flow_lp_holds_no_rounding_noise() -> None:
     }
     prob = problem_from_json(data)
     legs = legs_of(prob)
-    classes = solver_module._classes(prob.consignments, legs)
+    classes = fast_path._classes(prob.consignments, legs)
     assert any(k.cuts for k in classes)
-    lp, *_ = solver_module._flow_model(classes, legs, prob.penalties, 5)
+    lp, *_ = fast_path._flow_model(classes, legs, prob.penalties, 5)
     proto = linear_solver_pb2.MPModelProto()
     lp.ExportModelToProto(proto)
     for row in proto.constraint:
@@ -240,11 +240,11 @@ def test_charter_choices_the_lp_did_not_finish_prove_nothing() -> None:
     allowed): the search may keep its best plan, not call the choice exact (its value a bound)."""
     prob = problem_from_json(TWIN_LANES[2])
     legs = legs_of(prob)
-    classes = solver_module._classes(prob.consignments, legs)
-    lp, _flows, y, status, _ = solver_module._flow_model(classes, legs, prob.penalties, 5)
-    assert status == lp.OPTIMAL and 0 < len(y) <= solver_module.ENUMERATE_CHARTERS
+    classes = fast_path._classes(prob.consignments, legs)
+    lp, _flows, y, status, _ = fast_path._flow_model(classes, legs, prob.penalties, 5)
+    assert status == lp.OPTIMAL and 0 < len(y) <= fast_path.ENUMERATE_CHARTERS
     assert lp.SetSolverSpecificParametersAsString("max_number_of_iterations: 1")
-    _open, _value, complete, tried = solver_module._search_charters(lp, y, time.perf_counter() + 5)
+    _open, _value, complete, tried = fast_path._search_charters(lp, y, time.perf_counter() + 5)
     assert tried == 2 ** len(y) and not complete
 
 
@@ -259,8 +259,8 @@ def test_a_class_of_nearly_one_density_keeps_a_true_relaxation(lighter: float) -
     flights = [helpers.flight("F1", 24, 40, payload_kg=5.0, volume_m3=10)]
     prob = problem_from_json(helpers.problem(cons, flights))
     legs = legs_of(prob)
-    lp, *_, status, _constant = solver_module._flow_model(
-        solver_module._classes(prob.consignments, legs), legs, prob.penalties, 5
+    lp, *_, status, _constant = fast_path._flow_model(
+        fast_path._classes(prob.consignments, legs), legs, prob.penalties, 5
     )
     assert status == lp.OPTIMAL
     exact = checked(prob, solve(prob, 10, "exact"))
