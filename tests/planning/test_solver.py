@@ -22,6 +22,7 @@ from caravana.planning.problem import (
     Flight,
     Penalties,
     Problem,
+    committed_cost,
     legs_of,
     problem_from_json,
     problem_to_json,
@@ -248,11 +249,12 @@ def test_charter_choices_the_lp_did_not_finish_prove_nothing() -> None:
     assert tried == 2 ** len(y) and not complete
 
 
-@pytest.mark.parametrize("lighter", [5e-9, 1e-8, 1e-7, 1e-5])
+@pytest.mark.parametrize("lighter", [5e-9, 1e-8, 1e-7, 1e-5, 2e-4])
 def test_a_class_of_nearly_one_density_keeps_a_true_relaxation(lighter: float) -> None:
     """Four bags at 190 kg/m³ and one of 10 kg a hair lighter, and a flight none fits: all wait.
-    Split in two so close, the class's kg and m³ equations were near singular (GLOP: infeasible);
-    a cut's bound a hair below 0 raised to 0 forbade the light bag to wait."""
+    Split in two up to 1e-8 apart, the class's kg and m³ equations were near singular (GLOP:
+    infeasible); at 1e-7 a cut's bound a hair below 0, rounded up to 0, forbade the light bag to
+    wait. Now one density up to 1e-4 apart; at 2e-4 the class is split and its cuts built."""
     rho = 190.0
     cons = [helpers.consignment(f"d{i}", 250.0, 250.0 / rho) for i in range(4)]
     cons.append(helpers.consignment("light", 10.0, 10.0 / (rho * (1 - lighter))))
@@ -267,3 +269,29 @@ def test_a_class_of_nearly_one_density_keeps_a_true_relaxation(lighter: float) -
     fast = checked(prob, solve(prob, 10, "fast"))
     assert fast.lower_bound_usd <= exact.cost_usd * (1 + TOL)
     assert fast.cost_usd == pytest.approx(exact.cost_usd)
+
+
+@pytest.mark.parametrize("case", ["belly", "volume"])
+def test_a_class_of_nearly_one_density_bounds_from_below(case: str) -> None:
+    """Bags 9e-5 apart in density make one class of one density: taken at the lightest, its m³
+    and chargeable kg were overstated and the LP's value exceeded the optimum (a false bound)."""
+    rho, apart = (100.0, 9e-5) if case == "belly" else (300.0, 9e-5)
+    n_dense, n_light, kg = (20, 20, 10.0) if case == "belly" else (1000, 200, 3.0)
+    cons = [helpers.consignment(f"a{i}", kg, kg / rho) for i in range(n_dense)]
+    cons += [helpers.consignment(f"b{i}", kg, kg / (rho * (1 - apart))) for i in range(n_light)]
+    if case == "belly":
+        data = helpers.problem(cons, [], [helpers.belly("B1", 24, 40, capacity_kg=10_000,
+                                                        capacity_m3=100)])  # fmt: skip
+    else:
+        data = helpers.problem(cons, [helpers.flight("F1", 24, 40, payload_kg=100_000,
+                                                     volume_m3=10.0)])  # fmt: skip
+    prob = problem_from_json(data)
+    legs = legs_of(prob)
+    classes = fast_path._classes(prob.consignments, legs)
+    assert len(classes) == 1
+    lp, _flows, _y, status, constant = fast_path._flow_model(classes, legs, prob.penalties, 5)
+    assert status == lp.OPTIMAL
+    exact = checked(prob, solve(prob, 20, "exact"))
+    assert exact.status == "optimal"
+    relaxed = committed_cost(prob) + constant + lp.Objective().Value()
+    assert relaxed <= exact.cost_usd * (1 + 1e-9)

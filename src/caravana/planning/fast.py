@@ -33,9 +33,10 @@ CUT_QUANTILES = (0.0, 0.2, 0.4, 0.6, 0.8)  # where density cuts touch a class's 
 WEIGHT_STEP = 1.06  # width of a weight band for classes of ULDs (they use positions)
 ENUMERATE_CHARTERS = 4  # a lane with at most this many optional charters tries every choice
 CUT_TOLERANCE = 1e-9  # of a density cut's slope: a coefficient below it is rounding noise, 0
-# A class whose densities differ by less (relative) is one density, its lightest (its m³ then
-# over by 0.01 % at most): split in two, its kg and m³ equations are near singular (in 500 random
-# classes GLOP found the LP infeasible at 1e-8 apart and once did not finish at 1e-6)
+# A class whose densities differ by less (relative) is one density, its densest (its m³ and
+# chargeable kg then under by 0.01 % at most, so the LP still relaxes): split in two, its kg and
+# m³ equations are near singular (of 100 random classes at each of 2e-9, 5e-9 and 1e-8 apart,
+# GLOP found 51, 62 and 11 LPs infeasible; one at 1e-6 did not finish)
 ONE_DENSITY = 1e-4
 
 
@@ -172,8 +173,9 @@ def _flow_model(
 
     Per class, the kg sent to a leg is split into two components at the class's lowest and highest
     density; any subset of its members has a kg/m³ mix expressible that way, and the unshipped
-    rest too (an equality), so the model relaxes the consignment problem.  Costs are linear in kg
-    within a density band because the bands never straddle 166.67 kg/m³.
+    rest too (an equality), so the model relaxes the consignment problem; a class of (nearly) one
+    density ships at its densest, understating its m³ and chargeable kg, still a relaxation.
+    Costs are linear in kg within a density band because the bands never straddle 166.67 kg/m³.
     """
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(max(1, int(seconds * 1000)))
@@ -198,7 +200,7 @@ def _flow_model(
     flows: dict[tuple[int, int], list[tuple[Any, float]]] = {}
     for k, cls in enumerate(classes):
         rhos = (
-            [cls.rho_min]
+            [cls.rho_max]
             if cls.rho_max <= cls.rho_min * (1 + ONE_DENSITY)
             else [cls.rho_min, cls.rho_max]
         )
