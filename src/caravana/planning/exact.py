@@ -26,7 +26,7 @@ EXACT_ENGINE = "SCIP"
 OPTIMALITY_GAP = 1e-6  # "optimal" = proven within this relative gap (Gurobi's default is 1e-4)
 
 
-def mip_solver(name: str, seconds: float, relative_gap_limit: float) -> Any:
+def _mip_solver(name: str, seconds: float, relative_gap_limit: float) -> Any:
     solver = pywraplp.Solver.CreateSolver(name)
     if solver is None:  # pragma: no cover - every OR-Tools wheel ships SCIP
         raise RuntimeError(f"OR-Tools has no {name} solver")
@@ -44,7 +44,7 @@ def exact_lane(
     hint: dict[str, str | None],
 ) -> LaneResult:
     """MIP: x[c,l] binary, y[l] binary for optional charters; x ≤ y tightens the LP bound."""
-    solver, params = mip_solver(EXACT_ENGINE, seconds, OPTIMALITY_GAP)
+    solver, params = _mip_solver(EXACT_ENGINE, seconds, OPTIMALITY_GAP)
     base = sum(unshipped_cost(c, penalties) for c in cons)
     y = {j: solver.BoolVar(f"y{j}") for j, leg in enumerate(legs) if leg.optional}
     rows_kg = {}

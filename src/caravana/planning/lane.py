@@ -15,7 +15,7 @@ from .problem import (
     unshipped_cost,
 )
 
-EPS = 1e-9
+EPS = 1e-9  # kg, m³ and US$ below this are rounding, in every path
 
 
 @dataclass(slots=True)
