@@ -295,3 +295,28 @@ def test_a_class_of_nearly_one_density_bounds_from_below(case: str) -> None:
     assert exact.status == "optimal"
     relaxed = committed_cost(prob) + constant + lp.Objective().Value()
     assert relaxed <= exact.cost_usd * (1 + 1e-9)
+
+
+def test_a_waiting_bag_takes_the_place_of_one_that_can_fly_elsewhere() -> None:
+    """Rounding left a 50 kg bag waiting: its only flight holds a 60 kg bag with 40 kg to spare,
+    and the 60 kg bag, ready earlier, could take a belly flight. It moves; the 50 kg bag flies."""
+    cons = [
+        helpers.consignment("early", 60.0, 0.3),
+        helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30)),
+    ]
+    prob = problem_from_json(
+        helpers.problem(
+            cons,
+            [helpers.flight("F1", 40, 56, payload_kg=100.0)],
+            [helpers.belly("B1", 24, 48)],
+        )
+    )
+    legs = legs_of(prob)
+    index = {leg.id: j for j, leg in enumerate(legs)}
+    assigned: list[int | None] = [index["F1"], None]
+    room = [[leg.kg, leg.m3, leg.positions] for leg in legs]
+    room[index["F1"]] = [40.0, 9.7, 0]
+    fast_path._eject(prob.consignments, legs, assigned, room, set(), prob.penalties)
+    assert assigned == [index["B1"], index["F1"]]
+    assert room[index["F1"]] == pytest.approx([50.0, 9.75, 0])
+    assert room[index["B1"]][0] == pytest.approx(400.0 - 60.0)
