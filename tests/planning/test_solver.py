@@ -320,3 +320,24 @@ def test_a_waiting_bag_takes_the_place_of_one_that_can_fly_elsewhere() -> None:
     assert assigned == [index["B1"], index["F1"]]
     assert room[index["F1"]] == pytest.approx([50.0, 9.75, 0])
     assert room[index["B1"]][0] == pytest.approx(400.0 - 60.0)
+
+
+def test_a_waiting_bag_does_not_open_an_empty_charter_that_costs_more() -> None:
+    """The 60 kg bag's only other flight is an operated charter still empty: moving it there
+    would cost the charter's US$ 5,000, more than the 50 kg bag's US$ 500 for waiting."""
+    cons = [
+        helpers.consignment("early", 60.0, 0.3),
+        helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30)),
+    ]
+    flights = [
+        helpers.flight("F1", 40, 56, payload_kg=100.0),
+        helpers.flight("OPT", 24, 40, optional=True, fixed_cost_usd=5_000.0),
+    ]
+    prob = problem_from_json(helpers.problem(cons, flights))
+    legs = legs_of(prob)
+    index = {leg.id: j for j, leg in enumerate(legs)}
+    assigned: list[int | None] = [index["F1"], None]
+    room = [[leg.kg, leg.m3, leg.positions] for leg in legs]
+    room[index["F1"]] = [40.0, 9.7, 0]
+    fast_path._eject(prob.consignments, legs, assigned, room, {index["OPT"]}, prob.penalties)
+    assert assigned == [index["F1"], None]

@@ -33,6 +33,7 @@ CUT_QUANTILES = (0.0, 0.2, 0.4, 0.6, 0.8)  # where density cuts touch a class's 
 WEIGHT_STEP = 1.06  # width of a weight band for classes of ULDs (they use positions)
 ENUMERATE_CHARTERS = 4  # a lane with at most this many optional charters tries every choice
 EJECT_CANDIDATES = 8  # consignments per leg a waiting one may take the place of
+EJECT_SCAN = 64  # consignments per leg looked at for them (volume or positions may not fit)
 CUT_TOLERANCE = 1e-9  # of a density cut's slope: a coefficient below it is rounding noise, 0
 # A class whose densities differ by less (relative) is one density, its densest (its m³ and
 # chargeable kg then under by 0.01 % at most, so the LP still relaxes): split in two, its kg and
@@ -431,12 +432,13 @@ def _eject(
     operated_idx: set[int],
     penalties: Penalties,
 ) -> None:
-    """A consignment left waiting takes the place of a larger one on a leg, which moves to the
-    cheapest leg with room (or waits), when that costs less in all.
+    """A consignment left waiting takes the place of one whose removal makes room on a leg, which
+    moves to its cheapest leg with room (or waits), when that costs less in all.
 
     Rounding leaves room in pieces smaller than whole bags: on the standard week's SZX–GRU 38
-    bags (471 kg) waited where the LP flew nearly all. Per leg only the EJECT_CANDIDATES lightest
-    consignments heavy enough to make room are tried, so the pass stays cheap on a week.
+    bags (471 kg) waited where the LP flew nearly all. Per leg the EJECT_CANDIDATES lightest
+    consignments heavy enough to make room are tried, among at most EJECT_SCAN, so the pass
+    stays cheap on a week. An operated charter still empty costs its fixed price to move onto.
     """
     usable = [j for j, leg in enumerate(legs) if not leg.optional or j in operated_idx]
     waiting = [i for i, j in enumerate(assigned) if j is None]
@@ -462,6 +464,8 @@ def _eject(
         for k in usable:
             if k != leaving and fits(d, k) and can_carry(legs[k], d):
                 cost = shipping_cost(legs[k], d, penalties)
+                if legs[k].optional and not on_leg[k]:  # not paid for until it carries one
+                    cost += legs[k].fixed_cost_usd
                 if cost < best_cost:
                     best, best_cost = k, cost
         return best, best_cost
@@ -475,8 +479,9 @@ def _eject(
             if not can_carry(legs[j], c):
                 continue
             members = on_leg[j]
+            first = bisect_left(members, (c.weight_kg - room[j][0] - EPS, -1))
             tried = 0
-            for _kg, o in members[bisect_left(members, (c.weight_kg - room[j][0] - EPS, -1)) :]:
+            for _kg, o in members[first : first + EJECT_SCAN]:
                 d = cons[o]
                 if not fits(c, j, (d.weight_kg, d.volume_m3, d.positions)):
                     continue
