@@ -321,9 +321,7 @@ def _round(
                     or c.positions > left[2]
                 ):
                     break
-                left[0] -= c.weight_kg
-                left[1] -= c.volume_m3
-                left[2] -= c.positions
+                _take(left, c)
                 assigned[members[pos]] = j
                 got += size
                 pos += 1
@@ -334,6 +332,14 @@ def _round(
     return {
         c.id: (legs[j].id if j is not None else None) for c, j in zip(cons, assigned, strict=True)
     }
+
+
+def _take(left: list[float], c: Consignment, times: int = 1) -> None:
+    """`c` put on (times 1) or taken off (times −1) the leg whose room (kg, m³, positions) is
+    `left`: every pass keeps the legs' room this one way."""
+    left[0] -= times * c.weight_kg
+    left[1] -= times * c.volume_m3
+    left[2] -= times * c.positions
 
 
 def _repair(
@@ -362,9 +368,7 @@ def _repair(
             if cost < best_cost:
                 best, best_cost = j, cost
         if best is not None:
-            room[best][0] -= c.weight_kg
-            room[best][1] -= c.volume_m3
-            room[best][2] -= c.positions
+            _take(room[best], c)
             assigned[i] = best
 
 
@@ -499,17 +503,13 @@ def _eject(
             continue
         _gain, j, o, home = choice
         d = cons[o]
-        for item, leg_index, sign in ((d, j, 1.0), (c, j, -1.0)):
-            room[leg_index][0] += sign * item.weight_kg
-            room[leg_index][1] += sign * item.volume_m3
-            room[leg_index][2] += int(sign) * item.positions
+        _take(room[j], d, -1)
+        _take(room[j], c)
         on_leg[j].remove((d.weight_kg, o))
         insort(on_leg[j], (c.weight_kg, i))
         assigned[i], assigned[o] = j, home
         if home is not None:
-            room[home][0] -= d.weight_kg
-            room[home][1] -= d.volume_m3
-            room[home][2] -= d.positions
+            _take(room[home], d)
             insort(on_leg[home], (d.weight_kg, o))
 
 
@@ -547,10 +547,8 @@ def _improve(
                 if moved < best_cost:
                     best, best_cost = j, moved
         if best is not None:
-            for leg_index, sign in ((here, 1.0), (best, -1.0)):
-                room[leg_index][0] += sign * c.weight_kg
-                room[leg_index][1] += sign * c.volume_m3
-                room[leg_index][2] += sign * c.positions
+            _take(room[here], c, -1)
+            _take(room[best], c)
             assigned[i] = best
 
 
