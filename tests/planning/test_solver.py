@@ -314,12 +314,13 @@ def test_a_waiting_bag_takes_the_place_of_one_that_can_fly_elsewhere() -> None:
     legs = legs_of(prob)
     index = {leg.id: j for j, leg in enumerate(legs)}
     assigned: list[int | None] = [index["F1"], None]
-    room = [[leg.kg, leg.m3, leg.positions] for leg in legs]
-    room[index["F1"]] = [40.0, 9.7, 0]
-    fast_path._eject(prob.consignments, legs, assigned, room, set(), prob.penalties)
+    load = fast_path._Loading(legs, set(), prob.penalties)
+    load.put(index["F1"], prob.consignments[0])
+    fast_path._eject(prob.consignments, load, assigned)
     assert assigned == [index["B1"], index["F1"]]
-    assert room[index["F1"]] == pytest.approx([50.0, 9.75, 0])
-    assert room[index["B1"]][0] == pytest.approx(400.0 - 60.0)
+    assert load.room[index["F1"]] == pytest.approx([50.0, 9.75, 0])
+    assert load.room[index["B1"]][0] == pytest.approx(400.0 - 60.0)
+    assert load.aboard[index["F1"]] == load.aboard[index["B1"]] == 1
 
 
 def test_a_waiting_bag_does_not_open_an_empty_charter_that_costs_more() -> None:
@@ -337,7 +338,23 @@ def test_a_waiting_bag_does_not_open_an_empty_charter_that_costs_more() -> None:
     legs = legs_of(prob)
     index = {leg.id: j for j, leg in enumerate(legs)}
     assigned: list[int | None] = [index["F1"], None]
-    room = [[leg.kg, leg.m3, leg.positions] for leg in legs]
-    room[index["F1"]] = [40.0, 9.7, 0]
-    fast_path._eject(prob.consignments, legs, assigned, room, {index["OPT"]}, prob.penalties)
+    load = fast_path._Loading(legs, {index["OPT"]}, prob.penalties)
+    load.put(index["F1"], prob.consignments[0])
+    fast_path._eject(prob.consignments, load, assigned)
     assert assigned == [index["F1"], None]
+
+
+def test_the_repair_does_not_open_an_empty_charter_for_one_bag() -> None:
+    """The charter search operated a charter that rounding left empty: one 50 kg bag placed on
+    it by the repair would pay its US$ 5,000, where waiting costs US$ 500."""
+    cons = [helpers.consignment("bag", 50.0, 0.25)]
+    flights = [helpers.flight("OPT", 24, 40, optional=True, fixed_cost_usd=5_000.0)]
+    prob = problem_from_json(helpers.problem(cons, flights))
+    legs = legs_of(prob)
+    load = fast_path._Loading(legs, {0}, prob.penalties)
+    assigned: list[int | None] = [None]
+    fast_path._repair(prob.consignments, load, [0], assigned)
+    assert assigned == [None] and load.aboard == [0]
+    bag = prob.consignments[0]
+    load.put(0, bag)  # once it carries one, the next one's place costs no fixed price
+    assert load.cheapest(bag, 1.0) == (0, 0.0)

@@ -278,7 +278,7 @@ def _round(
     that binds on its leg in the LP (m³ on a leg full by volume, else kg): matching kg on a
     volume-bound leg would overfill it with lighter bags and push denser ones out.
     """
-    room = [[leg.kg, leg.m3, leg.positions] for leg in legs]
+    load = _Loading(legs, operated_idx, penalties)
     assigned: list[int | None] = [None] * len(cons)
     targets: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     leg_kg = [0.0] * len(legs)
@@ -301,13 +301,13 @@ def _round(
     for k in order:
         cls = classes[k]
         if not cls.positions and uld_pool:  # ULDs left over go now, before bags take the room
-            _repair(cons, legs, uld_pool, assigned, room, operated_idx, penalties)
+            _repair(cons, load, uld_pool, assigned)
             uld_pool = []
         flows_k = sorted(targets.get(k, []), key=lambda t: -t[1] / max(t[2], EPS))
         members = cls.members  # densest first
         pos = 0
         for j, kg, m3 in flows_k:
-            left, got = room[j], 0.0
+            got = 0.0
             volume = by_volume[j]
             target = m3 if volume else kg
             while pos < len(members):
@@ -315,60 +315,77 @@ def _round(
                 size = c.volume_m3 if volume else c.weight_kg
                 if got + size / 2 > target:
                     break
-                if (
-                    c.weight_kg > left[0] + EPS
-                    or c.volume_m3 > left[1] + EPS
-                    or c.positions > left[2]
-                ):
+                if not load.fits(j, c):
                     break
-                _take(left, c)
+                load.put(j, c)
                 assigned[members[pos]] = j
                 got += size
                 pos += 1
         (uld_pool if cls.positions else pool).extend(members[pos:])
-    _repair(cons, legs, uld_pool + pool, assigned, room, operated_idx, penalties)
-    _eject(cons, legs, assigned, room, operated_idx, penalties)
-    _improve(cons, legs, assigned, room, operated_idx, penalties)
+    _repair(cons, load, uld_pool + pool, assigned)
+    _eject(cons, load, assigned)
+    _improve(cons, load, assigned)
     return {
         c.id: (legs[j].id if j is not None else None) for c, j in zip(cons, assigned, strict=True)
     }
 
 
-def _take(left: list[float], c: Consignment, times: int = 1) -> None:
-    """`c` put on (times 1) or taken off (times −1) the leg whose room (kg, m³, positions) is
-    `left`: every pass keeps the legs' room this one way."""
-    left[0] -= times * c.weight_kg
-    left[1] -= times * c.volume_m3
-    left[2] -= times * c.positions
+class _Loading:
+    """The lane's legs as rounding and its passes fill them: the room each has left (kg, m³,
+    positions), how many consignments each carries, and a consignment's cheapest leg with room,
+    where an operated charter still empty costs its fixed price (paid once it carries one)."""
+
+    def __init__(self, legs: Sequence[Leg], operated_idx: set[int], penalties: Penalties) -> None:
+        self.legs, self.penalties = legs, penalties
+        self.room = [[leg.kg, leg.m3, float(leg.positions)] for leg in legs]
+        self.aboard = [0] * len(legs)
+        self.usable = [j for j, leg in enumerate(legs) if not leg.optional or j in operated_idx]
+        self.departs = [legs[j].departs_at for j in self.usable]
+
+    def fits(self, j: int, c: Consignment, freed: Consignment | None = None) -> bool:
+        """`c` fits on leg `j` (once `freed` is off it)."""
+        left = self.room[j]
+        kg, m3, pos = (freed.weight_kg, freed.volume_m3, freed.positions) if freed else (0, 0, 0)
+        return (
+            c.weight_kg <= left[0] + kg + EPS
+            and c.volume_m3 <= left[1] + m3 + EPS
+            and c.positions <= left[2] + pos
+        )
+
+    def put(self, j: int, c: Consignment, times: int = 1) -> None:
+        """`c` put on leg `j` (times 1) or taken off it (times −1)."""
+        left = self.room[j]
+        left[0] -= times * c.weight_kg
+        left[1] -= times * c.volume_m3
+        left[2] -= times * c.positions
+        self.aboard[j] += times
+
+    def cheapest(self, c: Consignment, below: float, skip: int = -1) -> tuple[int | None, float]:
+        """`c`'s cheapest leg with room (not `skip`) if it costs less than `below`, and its cost
+        (`below` when there is none)."""
+        best = None
+        for j in self.usable[bisect_left(self.departs, c.ready_at) :]:
+            leg = self.legs[j]
+            if j == skip or not self.fits(j, c) or not can_carry(leg, c):
+                continue
+            cost = shipping_cost(leg, c, self.penalties)
+            if leg.optional and not self.aboard[j]:
+                cost += leg.fixed_cost_usd
+            if cost < below:
+                best, below = j, cost
+        return best, below
 
 
 def _repair(
-    cons: Sequence[Consignment],
-    legs: Sequence[Leg],
-    pool: list[int],
-    assigned: list[int | None],
-    room: list[list[float]],
-    operated_idx: set[int],
-    penalties: Penalties,
+    cons: Sequence[Consignment], load: _Loading, pool: list[int], assigned: list[int | None]
 ) -> None:
     """Greedy: most urgent first, each waiting consignment to its cheapest leg with room."""
-    usable = [j for j, leg in enumerate(legs) if not leg.optional or j in operated_idx]
-    departs = [legs[j].departs_at for j in usable]
     pool.sort(key=lambda i: (cons[i].due_at, -cons[i].weight_kg))
     for i in pool:
         c = cons[i]
-        best, best_cost = None, unshipped_cost(c, penalties) - EPS
-        for j in usable[bisect_left(departs, c.ready_at) :]:
-            left, leg = room[j], legs[j]
-            if c.weight_kg > left[0] + EPS or c.volume_m3 > left[1] + EPS or c.positions > left[2]:
-                continue
-            if not can_carry(leg, c):
-                continue
-            cost = shipping_cost(leg, c, penalties)
-            if cost < best_cost:
-                best, best_cost = j, cost
+        best, _cost = load.cheapest(c, unshipped_cost(c, load.penalties) - EPS)
         if best is not None:
-            _take(room[best], c)
+            load.put(best, c)
             assigned[i] = best
 
 
@@ -428,66 +445,39 @@ def _search_charters(
     return set(best), best_value, complete, len(seen)
 
 
-def _eject(
-    cons: Sequence[Consignment],
-    legs: Sequence[Leg],
-    assigned: list[int | None],
-    room: list[list[float]],
-    operated_idx: set[int],
-    penalties: Penalties,
-) -> None:
+def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | None]) -> None:
     """A consignment left waiting takes the place of one whose removal makes room on a leg, which
     moves to its cheapest leg with room (or waits), when that costs less in all.
 
     Rounding leaves room in pieces smaller than whole bags: on the standard week's SZX–GRU 38
     bags (471 kg) waited where the LP flew nearly all. Per leg the EJECT_CANDIDATES lightest
     consignments heavy enough to make room are tried, among at most EJECT_SCAN, so the pass
-    stays cheap on a week. An operated charter still empty costs its fixed price to move onto.
+    stays cheap on a week.
     """
-    usable = [j for j, leg in enumerate(legs) if not leg.optional or j in operated_idx]
     waiting = [i for i, j in enumerate(assigned) if j is None]
     if not waiting:
         return
+    penalties, legs = load.penalties, load.legs
     on_leg: dict[int, list[tuple[float, int]]] = defaultdict(list)  # (kg, consignment), sorted
     for i, j in enumerate(assigned):
         if j is not None:
             on_leg[j].append((cons[i].weight_kg, i))
     for members in on_leg.values():
         members.sort()
-
-    def fits(c: Consignment, j: int, extra: tuple[float, float, int] = (0.0, 0.0, 0)) -> bool:
-        left = room[j]
-        return (
-            c.weight_kg <= left[0] + extra[0] + EPS
-            and c.volume_m3 <= left[1] + extra[1] + EPS
-            and c.positions <= left[2] + extra[2]
-        )
-
-    def new_home(d: Consignment, leaving: int) -> tuple[int | None, float]:
-        best, best_cost = None, unshipped_cost(d, penalties)
-        for k in usable:
-            if k != leaving and fits(d, k) and can_carry(legs[k], d):
-                cost = shipping_cost(legs[k], d, penalties)
-                if legs[k].optional and not on_leg[k]:  # not paid for until it carries one
-                    cost += legs[k].fixed_cost_usd
-                if cost < best_cost:
-                    best, best_cost = k, cost
-        return best, best_cost
-
     waiting.sort(key=lambda i: -unshipped_cost(cons[i], penalties))
     for i in waiting:
         c = cons[i]
         stay = unshipped_cost(c, penalties)
         choice: tuple[float, int, int, int | None] | None = None  # gain, leg, ejected, its home
-        for j in usable:
+        for j in load.usable:
             if not can_carry(legs[j], c):
                 continue
             members = on_leg[j]
-            first = bisect_left(members, (c.weight_kg - room[j][0] - EPS, -1))
+            first = bisect_left(members, (c.weight_kg - load.room[j][0] - EPS, -1))
             tried = 0
             for _kg, o in members[first : first + EJECT_SCAN]:
                 d = cons[o]
-                if not fits(c, j, (d.weight_kg, d.volume_m3, d.positions)):
+                if not load.fits(j, c, freed=d):
                     continue
                 if tried == EJECT_CANDIDATES:
                     break
@@ -496,59 +486,42 @@ def _eject(
                 swap -= shipping_cost(legs[j], c, penalties)
                 if swap <= EPS or (choice is not None and swap <= choice[0]):
                     continue  # moving the other consignment costs at least 0
-                home, moved = new_home(d, j)
+                home, moved = load.cheapest(d, unshipped_cost(d, penalties), skip=j)
                 if swap - moved > EPS and (choice is None or swap - moved > choice[0]):
                     choice = (swap - moved, j, o, home)
         if choice is None:
             continue
         _gain, j, o, home = choice
         d = cons[o]
-        _take(room[j], d, -1)
-        _take(room[j], c)
+        load.put(j, d, -1)
+        load.put(j, c)
         on_leg[j].remove((d.weight_kg, o))
         insort(on_leg[j], (c.weight_kg, i))
         assigned[i], assigned[o] = j, home
         if home is not None:
-            _take(room[home], d)
+            load.put(home, d)
             insort(on_leg[home], (d.weight_kg, o))
 
 
-def _improve(
-    cons: Sequence[Consignment],
-    legs: Sequence[Leg],
-    assigned: list[int | None],
-    room: list[list[float]],
-    operated_idx: set[int],
-    penalties: Penalties,
-) -> None:
+def _improve(cons: Sequence[Consignment], load: _Loading, assigned: list[int | None]) -> None:
     """Move consignments that pay something (belly freight, lateness) to a cheaper leg with room.
 
     Rounding leaves slack on charters; this fills it with what gains most per kg.  Only paying
     consignments are scanned, so the pass stays cheap on a week of bags.
     """
-    usable = [j for j, leg in enumerate(legs) if not leg.optional or j in operated_idx]
-    departs = [legs[j].departs_at for j in usable]
     paying = []
     for i, j in enumerate(assigned):
         if j is not None:
-            cost = shipping_cost(legs[j], cons[i], penalties)
+            cost = shipping_cost(load.legs[j], cons[i], load.penalties)
             if cost > EPS:
                 paying.append((-cost / max(cons[i].weight_kg, EPS), i, j, cost))
     paying.sort()
     for _, i, here, cost in paying:
         c = cons[i]
-        best, best_cost = None, cost - EPS
-        for j in usable[bisect_left(departs, c.ready_at) :]:
-            left = room[j]
-            if c.weight_kg > left[0] + EPS or c.volume_m3 > left[1] + EPS or c.positions > left[2]:
-                continue
-            if j != here and can_carry(legs[j], c):
-                moved = shipping_cost(legs[j], c, penalties)
-                if moved < best_cost:
-                    best, best_cost = j, moved
+        best, _moved = load.cheapest(c, cost - EPS, skip=here)
         if best is not None:
-            _take(room[here], c, -1)
-            _take(room[best], c)
+            load.put(here, c, -1)
+            load.put(best, c)
             assigned[i] = best
 
 
