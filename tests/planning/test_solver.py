@@ -358,3 +358,29 @@ def test_the_repair_does_not_open_an_empty_charter_for_one_bag() -> None:
     bag = prob.consignments[0]
     load.put(0, bag)  # once it carries one, the next one's place costs no fixed price
     assert load.cheapest(bag, 1.0) == (0, 0.0)
+
+
+def test_a_bag_still_waiting_takes_the_room_a_swap_left() -> None:
+    """The 50 kg bag takes the 60 kg one's place (which moves to a belly flight), leaving 50 kg
+    free on F1; the 45 kg bag, ready too late for the belly flight, fits there and flies."""
+    cons = [
+        helpers.consignment("early", 60.0, 0.3),
+        helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30)),
+        helpers.consignment("later", 45.0, 0.2, ready_at=helpers.at(30)),
+    ]
+    prob = problem_from_json(
+        helpers.problem(
+            cons,
+            [helpers.flight("F1", 40, 56, payload_kg=100.0)],
+            [helpers.belly("B1", 24, 48)],
+        )
+    )
+    legs = legs_of(prob)
+    index = {leg.id: j for j, leg in enumerate(legs)}
+    assigned: list[int | None] = [index["F1"], None, None]
+    load = fast_path._Loading(legs, set(), prob.penalties)
+    load.put(index["F1"], prob.consignments[0])
+    fast_path._eject(prob.consignments, load, assigned)
+    assert assigned == [index["B1"], index["F1"], index["F1"]]
+    assert load.room[index["F1"]][0] == pytest.approx(5.0)
+    assert load.aboard[index["F1"]] == 2

@@ -452,7 +452,8 @@ def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | Non
     Rounding leaves room in pieces smaller than whole bags: on the standard week's SZX–GRU 38
     bags (471 kg) waited where the LP flew nearly all. Per leg the EJECT_CANDIDATES lightest
     consignments heavy enough to make room are tried, among at most EJECT_SCAN, so the pass
-    stays cheap on a week.
+    stays cheap on a week. A swap that puts a lighter consignment in a heavier one's place
+    leaves room behind: what still waits at the end is offered the legs again (the repair).
     """
     waiting = [i for i, j in enumerate(assigned) if j is None]
     if not waiting:
@@ -465,6 +466,7 @@ def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | Non
     for members in on_leg.values():
         members.sort()
     waiting.sort(key=lambda i: -unshipped_cost(cons[i], penalties))
+    swapped = False
     for i in waiting:
         c = cons[i]
         stay = unshipped_cost(c, penalties)
@@ -501,6 +503,9 @@ def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | Non
         if home is not None:
             load.put(home, d)
             insort(on_leg[home], (d.weight_kg, o))
+        swapped = True
+    if swapped:
+        _repair(cons, load, [i for i, j in enumerate(assigned) if j is None], assigned)
 
 
 def _improve(cons: Sequence[Consignment], load: _Loading, assigned: list[int | None]) -> None:
