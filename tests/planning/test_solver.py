@@ -297,26 +297,28 @@ def test_a_class_of_nearly_one_density_bounds_from_below(case: str) -> None:
     assert relaxed <= exact.cost_usd * (1 + 1e-9)
 
 
-def test_a_waiting_bag_takes_the_place_of_one_that_can_fly_elsewhere() -> None:
-    """Rounding left a 50 kg bag waiting: its only flight holds a 60 kg bag with 40 kg to spare,
-    and the 60 kg bag, ready earlier, could take a belly flight. It moves; the 50 kg bag flies."""
-    cons = [
-        helpers.consignment("early", 60.0, 0.3),
-        helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30)),
-    ]
-    prob = problem_from_json(
-        helpers.problem(
-            cons,
-            [helpers.flight("F1", 40, 56, payload_kg=100.0)],
-            [helpers.belly("B1", 24, 48)],
-        )
-    )
+def _swapped(
+    waiting: list[dict[str, Any]],
+) -> tuple[list[int | None], fast_path._Loading, dict[str, int]]:
+    """The swap pass on a 60 kg bag ready early, rounded onto F1 (100 kg, from hour 40), with a
+    belly flight from hour 24, and `waiting` left by rounding: each consignment's leg after it."""
+    cons = [helpers.consignment("early", 60.0, 0.3), *waiting]
+    flights = [helpers.flight("F1", 40, 56, payload_kg=100.0)]
+    prob = problem_from_json(helpers.problem(cons, flights, [helpers.belly("B1", 24, 48)]))
     legs = legs_of(prob)
     index = {leg.id: j for j, leg in enumerate(legs)}
-    assigned: list[int | None] = [index["F1"], None]
+    assigned: list[int | None] = [index["F1"]] + [None] * len(waiting)
     load = fast_path._Loading(legs, set(), prob.penalties)
     load.put(index["F1"], prob.consignments[0])
     fast_path._eject(prob.consignments, load, assigned)
+    return assigned, load, index
+
+
+def test_a_waiting_bag_takes_the_place_of_one_that_can_fly_elsewhere() -> None:
+    """Rounding left a 50 kg bag waiting: its only flight holds a 60 kg bag with 40 kg to spare,
+    and the 60 kg bag, ready earlier, could take a belly flight. It moves; the 50 kg bag flies."""
+    late = helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30))
+    assigned, load, index = _swapped([late])
     assert assigned == [index["B1"], index["F1"]]
     assert load.room[index["F1"]] == pytest.approx([50.0, 9.75, 0])
     assert load.room[index["B1"]][0] == pytest.approx(400.0 - 60.0)
@@ -363,24 +365,10 @@ def test_the_repair_does_not_open_an_empty_charter_for_one_bag() -> None:
 def test_a_bag_still_waiting_takes_the_room_a_swap_left() -> None:
     """The 50 kg bag takes the 60 kg one's place (which moves to a belly flight), leaving 50 kg
     free on F1; the 45 kg bag, ready too late for the belly flight, fits there and flies."""
-    cons = [
-        helpers.consignment("early", 60.0, 0.3),
+    assigned, load, index = _swapped([
         helpers.consignment("late", 50.0, 0.25, ready_at=helpers.at(30)),
         helpers.consignment("later", 45.0, 0.2, ready_at=helpers.at(30)),
-    ]
-    prob = problem_from_json(
-        helpers.problem(
-            cons,
-            [helpers.flight("F1", 40, 56, payload_kg=100.0)],
-            [helpers.belly("B1", 24, 48)],
-        )
-    )
-    legs = legs_of(prob)
-    index = {leg.id: j for j, leg in enumerate(legs)}
-    assigned: list[int | None] = [index["F1"], None, None]
-    load = fast_path._Loading(legs, set(), prob.penalties)
-    load.put(index["F1"], prob.consignments[0])
-    fast_path._eject(prob.consignments, load, assigned)
+    ])  # fmt: skip
     assert assigned == [index["B1"], index["F1"], index["F1"]]
     assert load.room[index["F1"]][0] == pytest.approx(5.0)
     assert load.aboard[index["F1"]] == 2
