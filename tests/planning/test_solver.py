@@ -362,6 +362,22 @@ def test_the_repair_does_not_open_an_empty_charter_for_one_bag() -> None:
     assert load.cheapest(bag, 1.0) == (0, 0.0)
 
 
+def test_the_repair_offers_a_charter_again_once_a_later_bag_opens_it() -> None:
+    """The 50 kg bag, due first, is turned away from the empty charter (US$ 5,000 against US$ 500
+    for waiting); the 900 kg bag then opens it (US$ 9,000 for waiting), and the 50 kg bag flies
+    on it for nothing more."""
+    cons = [
+        helpers.consignment("small", 50.0, 0.25, due_at=helpers.at(48)),
+        helpers.consignment("big", 900.0, 4.0, due_at=helpers.at(72)),
+    ]
+    flights = [helpers.flight("OPT", 24, 40, optional=True, fixed_cost_usd=5_000.0)]
+    prob = problem_from_json(helpers.problem(cons, flights))
+    load = fast_path._Loading(legs_of(prob), {0}, prob.penalties)
+    assigned: list[int | None] = [None, None]
+    fast_path._repair(prob.consignments, load, [0, 1], assigned)
+    assert assigned == [0, 0] and load.aboard == [2]
+
+
 def test_a_bag_still_waiting_takes_the_room_a_swap_left() -> None:
     """The 50 kg bag takes the 60 kg one's place (which moves to a belly flight), leaving 50 kg
     free on F1; the 45 kg bag, ready too late for the belly flight, fits there and flies."""

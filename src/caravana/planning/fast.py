@@ -379,14 +379,22 @@ class _Loading:
 def _repair(
     cons: Sequence[Consignment], load: _Loading, pool: list[int], assigned: list[int | None]
 ) -> None:
-    """Greedy: most urgent first, each waiting consignment to its cheapest leg with room."""
+    """Greedy: most urgent first, each waiting consignment to its cheapest leg with room. A
+    consignment that opens an operated charter (its fixed price paid from then on) makes it
+    free for the others: those turned away before are offered the legs again."""
     pool.sort(key=lambda i: (cons[i].due_at, -cons[i].weight_kg))
-    for i in pool:
-        c = cons[i]
-        best, _cost = load.cheapest(c, unshipped_cost(c, load.penalties) - EPS)
-        if best is not None:
-            load.put(best, c)
-            assigned[i] = best
+    opened = True
+    while opened:
+        opened = False
+        for i in pool:
+            if assigned[i] is not None:
+                continue
+            c = cons[i]
+            best, _cost = load.cheapest(c, unshipped_cost(c, load.penalties) - EPS)
+            if best is not None:
+                opened |= load.legs[best].optional and not load.aboard[best]
+                load.put(best, c)
+                assigned[i] = best
 
 
 def _search_charters(
@@ -453,7 +461,8 @@ def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | Non
     bags (471 kg) waited where the LP flew nearly all. Per leg the EJECT_CANDIDATES lightest
     consignments heavy enough to make room are tried, among at most EJECT_SCAN, so the pass
     stays cheap on a week. A swap that puts a lighter consignment in a heavier one's place
-    leaves room behind: what still waits at the end is offered the legs again (the repair).
+    leaves room behind: after any swap, what still waits goes through the repair again (every
+    leg with room, the freed room included).
     """
     waiting = [i for i, j in enumerate(assigned) if j is None]
     if not waiting:
