@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from caravana.chart_scale import nice_top
+from caravana.jobs import csvfile
 
 from . import kpis
 from . import params as P
@@ -143,12 +144,13 @@ def lines(
 
 
 def write_csv(fh: IO[str], rows: list[dict[str, Any]]) -> None:
-    """Rows as CSV, their keys the header (nothing for no rows)."""
+    """Rows as CSV, their keys the header (nothing for no rows); a text cell a spreadsheet would
+    read as a formula is kept as text, as in every export (jobs.csvfile)."""
     if not rows:
         return
     writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csvfile.cell(v) for k, v in row.items()} for row in rows)
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -115,6 +115,9 @@ def network_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     run = get_object_or_404(SimulationRun, pk=pk)
     out = io.StringIO()
     report.write_csv(out, run.rows(table))
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    # with a BOM, as every export: spreadsheets then read the accents of es and pt-BR right
+    response = HttpResponse(
+        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="twin-run-{run.pk}-{table}.csv"'
     return response
