@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.network.models import Flight
 from caravana.orders.models import Order, OrderStatus
 from caravana.planning.models import BellyOffer, PlanRun
+from caravana.pricing.models import FxRate
 from caravana.tracking.models import TrackingEvent
 from caravana.twin import history
 from caravana.twin.models import SimulationRun
@@ -94,3 +95,11 @@ def test_the_command_runs_once():
     call_command("demo_history", days=1, parcels_per_day=20)
     assert Flight.objects.count() == before
     assert SimulationRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("option", [{"seed": -1}, {"seed": 2**31}, {"days": 367}])
+def test_demo_history_refuses_what_it_cannot_run_before_writing(option):
+    with pytest.raises(CommandError, match=f"--{next(iter(option))}"):
+        call_command("demo_history", **option)
+    assert not FxRate.objects.exists() and not Parcel.objects.exists()

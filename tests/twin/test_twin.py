@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 
@@ -205,6 +206,46 @@ def test_command_refuses_what_it_cannot_do(tmp_path):
         call_command("simulate", days=0, out=str(tmp_path))
     with pytest.raises(CommandError, match="--warmup-days"):
         call_command("simulate", days=1, warmup_days=-1, out=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("seed", -1),  # numpy refuses a negative seed
+        ("seed", 2**31),  # the kept run's integer column does not hold it
+        ("days", P.MAX_DAYS + 1),
+        ("parcels_per_day", P.MAX_PARCELS_PER_DAY + 1),
+        ("warmup_days", 10**9),
+        ("from_date", "2031-01-01"),  # no Chinese New Year known: demand would silently lack it
+        ("from_date", "2025-01-02"),  # its warm-up days fall in 2024
+        ("from_date", "0001-01-01"),
+        ("from_date", "9999-12-31"),
+    ],
+)
+def test_command_refuses_a_run_out_of_bounds_naming_the_option(tmp_path, option, value):
+    out = tmp_path / "report"
+    asked = {"days": 1, "parcels_per_day": 100, option: value}
+    with pytest.raises(CommandError, match=f"--{option.replace('_', '-')}"):
+        call_command("simulate", out=str(out), no_progress=True, no_record=True, **asked)
+    assert not out.exists()
+
+
+@pytest.mark.django_db
+def test_command_refuses_an_out_it_cannot_write_before_running(tmp_path):
+    a_file = tmp_path / "report.html"
+    a_file.write_text("")
+    with pytest.raises(CommandError, match="--out is a file"):
+        call_command("simulate", days=1, parcels_per_day=100, out=str(a_file), no_progress=True)
+    with pytest.raises(CommandError, match="--out cannot be made"):
+        call_command("simulate", days=1, parcels_per_day=100, out=str(a_file / "x"),
+                     no_progress=True)  # fmt: skip
+    assert not SimulationRun.objects.exists()
+
+
+def test_csv_keeps_a_formula_as_text():
+    out = io.StringIO()
+    report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])
+    assert list(csv.reader(io.StringIO(out.getvalue())))[1] == ['\'=HYPERLINK("x")', "-3", ""]
 
 
 def test_waiting_chart_matches_the_table():

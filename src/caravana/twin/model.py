@@ -161,6 +161,29 @@ class Run:
     from_date: dt.date
     params: P.Params = P.DEFAULT
 
+    def refusal(self) -> tuple[str, str] | None:
+        """(field, why) when the run cannot be made as asked, before anything is written."""
+        if not 1 <= self.days <= P.MAX_DAYS:
+            return "days", f"must be 1 to {P.MAX_DAYS}"
+        if not 1 <= self.parcels_per_day <= P.MAX_PARCELS_PER_DAY:
+            return "parcels-per-day", f"must be 1 to {P.MAX_PARCELS_PER_DAY:,}"
+        if not 0 <= self.seed <= P.MAX_SEED:
+            return "seed", f"must be 0 to {P.MAX_SEED:,}"
+        if not 0 <= self.params.warmup_days <= P.MAX_DAYS:
+            return "warmup-days", f"must be 0 to {P.MAX_DAYS}"
+        years = P.CALENDAR_YEARS
+        ok = self.from_date.year in years  # then a year either side is a valid date
+        if ok:
+            first = self.from_date - dt.timedelta(days=self.params.warmup_days)
+            last = self.from_date + dt.timedelta(days=self.days - 1)
+            ok = first.year in years and last.year in years
+        if not ok:
+            return "from-date", (
+                f"the run's order days (warm-up included) must fall in {years.start}–"
+                f"{years.stop - 1}, the years the twin's calendar knows (params.CHINESE_NEW_YEAR)"
+            )
+        return None
+
 
 def _expected_parcel_m3(params: P.Params) -> float:
     """Mean parcel volume, by a fixed sample (the same for every seed, so the schedule is too)."""

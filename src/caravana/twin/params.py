@@ -120,6 +120,15 @@ CHINESE_NEW_YEAR = {
     2030: dt.date(2030, 2, 3),
 }
 CNY_DAYS, CNY_FACTOR = 14, 0.75
+#: The years the calendar above knows: a run's order days must fall in them (a day outside would
+#: silently have no Chinese New Year).
+CALENDAR_YEARS = range(min(CHINESE_NEW_YEAR), max(CHINESE_NEW_YEAR) + 1)
+#: What a run may be asked for. Days: a year. Parcels a day: twice the scale the twin is built and
+#: measured for (1,000,000 a day, under 4 GB; docs/twin.md), room for a peak. Seed: the run's
+#: kept record holds it in an integer column (caravana.limits.INT_MAX).
+MAX_DAYS = 366
+MAX_PARCELS_PER_DAY = 2_000_000
+MAX_SEED = 2**31 - 1
 #: Day-to-day noise on a country's orders (assumption: ±5 % sd; a real day is never the mean).
 DAILY_NOISE_SD = 0.05
 

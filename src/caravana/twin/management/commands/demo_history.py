@@ -30,8 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["days"] < 1 or options["parcels_per_day"] < 1:
-            raise CommandError("--days and --parcels-per-day must be at least 1")
+        for name, high, low in (
+            ("days", P.MAX_DAYS, 1),
+            ("parcels_per_day", P.MAX_PARCELS_PER_DAY, 1),
+            ("seed", P.MAX_SEED, 0),
+        ):
+            if not low <= options[name] <= high:
+                raise CommandError(f"--{name.replace('_', '-')} must be {low} to {high:,}")
         if history.has_run():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return

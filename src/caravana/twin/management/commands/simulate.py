@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import resource
 import time
 from pathlib import Path
@@ -80,24 +81,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["days"] < 1:
-            raise CommandError("--days must be at least 1")
-        if options["parcels_per_day"] < 1:
-            raise CommandError("--parcels-per-day must be at least 1")
         try:
             start_date = dt.date.fromisoformat(options["from_date"])
         except ValueError:
             raise CommandError(f"--from-date is not YYYY-MM-DD: {options['from_date']!r}") from None
         params = P.DEFAULT
         if options["warmup_days"] is not None:
-            if options["warmup_days"] < 0:
-                raise CommandError("--warmup-days must be 0 or more")
             params = dataclasses.replace(params, warmup_days=options["warmup_days"])
         if options["flights"] and options["mode"] != "real":
             raise CommandError("--flights is for real mode: fast mode writes nothing")
         if options["no_record"] and options["mode"] == "real":
             raise CommandError("--no-record is for fast mode: real mode writes to the database")
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
+        if (refused := run.refusal()) is not None:
+            raise CommandError(f"--{refused[0]} {refused[1]}")
+        out = report_directory(options["out"])  # before a real run writes anything
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
         net = None
@@ -148,7 +146,7 @@ class Command(BaseCommand):
             meta["writes"] = net.writes
             meta["orders"] = net.orders
             meta["flights"] = net.fly_legs  # the legs flown as flights of the database
-        files = report.write(Path(options["out"]), counters, range(*sim.window), dates, meta)
+        files = report.write(out, counters, range(*sim.window), dates, meta)
         summary = kpis.summary(counters, range(*sim.window), run.params.order_value_usd)
         if not options["no_record"]:
             from caravana.twin.services import record_run  # Django-side, as above
@@ -157,12 +155,31 @@ class Command(BaseCommand):
                 mode=options["mode"], run=run, sim=sim, counters=counters, started=began,
                 meta=meta,
             )  # fmt: skip
+        fill = (
+            "no charter flew"
+            if summary["charter_fill_m3"] is None
+            else f"charter fill {summary['charter_fill_m3']} by volume"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{options['mode']} mode: {sim.created:,} parcels over {sim.day} simulated days "
                 f"in {took:.1f} s ({cpu:.1f} s CPU, {sim.created / max(took, 1e-9):,.0f} "
                 f"parcels/s); window: {summary['parcels_in']:,} ordered, on time "
-                f"{summary['on_time_share']}, charter fill {summary['charter_fill_m3']} by "
-                f"volume; report: {files[-1]}"
+                f"{summary['on_time_share']}, {fill}; report: {files[-1]}"
             )
         )
+
+
+def report_directory(text: str) -> Path:
+    """--out as a directory the report can be written to (made if missing), or a CommandError
+    naming it: checked before the run, which in real mode writes to the database as it goes."""
+    out = Path(text)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CommandError(f"--out is a file, not a directory: {text}") from None
+    except OSError as exc:
+        raise CommandError(f"--out cannot be made: {text} ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise CommandError(f"--out cannot be written to: {text}")
+    return out
