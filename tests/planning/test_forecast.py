@@ -1,7 +1,9 @@
 """The demand forecast (planning/forecast.py) and the charter recommender (planning/charters.py):
 pure, no database."""
 
+import dataclasses
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -118,3 +120,26 @@ def test_choice_reports_fill_and_on_time():
         charters.evaluate(d, -1, 0, COSTS)
     with pytest.raises(ValueError, match="charter_kg"):
         charters.Costs(1, 1, 1, 0, 1, 1, 1)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_charters_considered_never_cut_off_the_optimum(seed):
+    """Fat tails: most scenarios a few charters, a few scenarios hundreds. The recommendation
+    over the charters `enough` keeps is the least cost over every choice up to the largest
+    scenario, with a table far smaller."""
+    rng = np.random.default_rng(seed)
+    demand = np.exp(rng.normal(np.log(300_000), 1.6, 400))
+    costs = charters.default_costs(560_000.0)
+    full = math.ceil(demand.max() / costs.charter_kg)
+    kept = charters.enough(demand, costs)
+    assert kept < full
+    best = np.nanmin(charters.costs_table(demand, costs, full))
+    assert charters.recommend(demand, costs).expected_cost_usd == pytest.approx(best)
+
+
+def test_the_charters_considered_are_held_to_a_bound_when_a_forecast_runs_wild():
+    demand = np.array([1e3, 1e5, 1e30, np.inf])  # exp() of a wild path overflows to inf
+    costs = charters.default_costs(560_000.0)
+    costs_free = dataclasses.replace(costs, option_premium_usd=0.0)  # no thinning at all
+    assert charters.enough(demand, costs_free) == charters.MAX_CHARTERS
+    assert charters.recommend(demand[:3], costs).commit <= charters.MAX_CHARTERS

@@ -119,9 +119,36 @@ def costs_table(demand: np.ndarray, c: Costs, top: int) -> np.ndarray:
     return table
 
 
+#: The most charters a lane's week is planned with (commit + options): 300 747-400Fs, some
+#: 30,000 t, a week on one lane, where the 2020 airlift flew about 1,300 in a few months. Keeps
+#: the table of choices ((top+1)² costs) small whatever the scenarios say.
+MAX_CHARTERS = 300
+
+
 def enough(demand: np.ndarray, c: Costs) -> int:
-    """Charters that carry the largest scenario: no choice needs more."""
-    return max(0, math.ceil(float(np.max(demand, initial=0.0)) / c.charter_kg))
+    """Charters beyond which no choice is cheaper: those that carry the largest scenario, and
+    fewer when the tail is thin. A t+1-th charter (held as an option or committed, at least the
+    cheaper of the premium and a charter's price) saves at most a charter's kg at the dearer of
+    belly and lateness, and only in the scenarios whose demand is above what t charters carry:
+    once that share is below the holding price over that saving, it (and every one after it)
+    costs more than it saves, so the least expected cost has at most t. Held to
+    MAX_CHARTERS: a forecast fitted on a lane that leapt (3 weeks of 1 order, then 200,000)
+    draws scenarios of 86,000 t, whose (top+1)² table would not fit in memory."""
+    d = np.sort(np.asarray(demand, dtype=float))
+    if not d.size:
+        return 0
+    largest = float(d[-1]) / c.charter_kg  # inf when exp() of a wild path overflowed
+    top = MAX_CHARTERS if not largest < MAX_CHARTERS else max(0, math.ceil(largest))
+    saving = c.charter_kg * max(c.late_usd_per_kg, c.belly_usd_per_kg)
+    hold = min(c.option_premium_usd, c.charter_usd)  # the cheapest way to have one more
+    if saving > 0 and hold > 0:
+        worth = hold / saving  # the least share of scenarios a charter must help
+        t = np.arange(top + 1)
+        above = 1 - np.searchsorted(d, t * c.charter_kg, side="right") / d.size
+        thin = np.flatnonzero(above < worth)
+        if thin.size:
+            top = int(thin[0])
+    return top
 
 
 def recommend(demand: np.ndarray, c: Costs) -> Choice:
