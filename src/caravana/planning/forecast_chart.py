@@ -5,6 +5,7 @@ and no chart library, and the same picture goes into docs/twin.md.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 240, 64, 34, 30, 34
 
 
 def _fmt(value: float) -> str:
+    if value >= 1_000_000_000:  # a wild forecast's axis: thousands of M, not "5e+04 M"
+        return f"{value / 1_000_000:,.0f} M"
     if value >= 1_000_000:
         return f"{value / 1_000_000:.3g} M"
     if value >= 1_000:
@@ -80,9 +83,16 @@ def svg(
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in band)
         out.append(f'<polygon points="{pts}" fill="{FORECAST}" fill-opacity="0.2" stroke="none"/>')
         start = [(x(n_hist - 1), y(history[-1]))] if n_hist else []
+        # the axis is the interval's: a mean above it (rare, huge scenarios) leaves at the top
+        clip = "clip-" + hashlib.sha256(title.encode()).hexdigest()[:12]
         out.append(
-            line(start + [(x(n_hist + i), y(v)) for i, v in enumerate(mean)], FORECAST, "6 3")
+            f'<clipPath id="{clip}"><rect x="{LEFT}" y="{TOP}" width="{plot_w}" '
+            f'height="{plot_h}"/></clipPath>'
         )
+        mean_line = line(
+            start + [(x(n_hist + i), y(v)) for i, v in enumerate(mean)], FORECAST, "6 3"
+        )
+        out.append(f'<g clip-path="url(#{clip})">{mean_line}</g>')
     if n_hist:
         out.append(line([(x(i), y(v)) for i, v in enumerate(history)], HISTORY))
     if len(actual):

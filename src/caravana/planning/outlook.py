@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
-from caravana.orders.models import Order
+from caravana.orders.models import Order, OrderKind
 from caravana.planning import charters, forecast, forecast_chart
 from caravana.planning.generator import LANES
 
@@ -58,6 +58,13 @@ class LaneOutlook:
         return sum(getattr(w, policy).expected_cost_usd for w in self.weeks)
 
     @property
+    def erratic(self) -> bool:
+        """A week whose forecast mean lies outside its own interval: the history swings so much
+        (a lane that leapt from a few orders to thousands) that rare, huge scenarios carry the
+        mean, and booking for the mean and for the peak disagree."""
+        return any(not w.lower_kg <= w.mean_kg <= w.upper_kg for w in self.weeks)
+
+    @property
     def total_recommended(self) -> float:
         return self.total("recommended")
 
@@ -81,13 +88,15 @@ def monday(day: dt.date) -> dt.date:
 
 def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]]:
     """Kg a week per destination country over the `weeks` full weeks before this one, from the
-    first week with an order (a lane's missing weeks are zero)."""
+    first week with an order (a lane's missing weeks are zero). Orders from local stock never fly
+    (decision 0022): not the airlift's demand."""
     this = monday(today)
     first = this - dt.timedelta(weeks=weeks)
     rows = (
         Order.objects.filter(
             paid_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC),
             paid_at__lt=dt.datetime.combine(this, dt.time(), tzinfo=dt.UTC),
+            kind=OrderKind.NETWORK,
         )
         .annotate(week=TruncWeek("paid_at", tzinfo=dt.UTC))
         .values("country", "week")
