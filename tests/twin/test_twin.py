@@ -217,7 +217,7 @@ def test_command_refuses_what_it_cannot_do(tmp_path):
         ("parcels_per_day", P.MAX_PARCELS_PER_DAY + 1),
         ("warmup_days", 10**9),
         ("from_date", "2031-01-01"),  # no Chinese New Year known: demand would silently lack it
-        ("from_date", "2025-01-02"),  # its warm-up days fall in 2024
+        ("from_date", "2022-01-02"),  # its warm-up days fall in 2021
         ("from_date", "0001-01-01"),
         ("from_date", "9999-12-31"),
     ],

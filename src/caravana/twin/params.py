@@ -111,7 +111,13 @@ SALES = (
 )
 #: Chinese New Year (calendar): factories shut; China→US air tonnage −20 % then −28 % week on
 #: week [27][28]. Order multiplier 0.75 for 14 days from the day (assumption from those drops).
+#: The days: Hong Kong Observatory, Gregorian–Lunar Calendar Conversion Table
+#: (https://www.hko.gov.hk/en/gts/time/conversion.htm). 2022–2024 cover the three years of history
+#: the charter replay draws before its season (twin/charters.py).
 CHINESE_NEW_YEAR = {
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
     2025: dt.date(2025, 1, 29),
     2026: dt.date(2026, 2, 17),
     2027: dt.date(2027, 2, 6),
