@@ -3,6 +3,9 @@ policies', and the replay is repeatable."""
 
 import datetime as dt
 
+import pytest
+from django.core.management import CommandError, call_command
+
 from caravana.twin import charters
 
 
@@ -19,3 +22,29 @@ def test_replay_compares_three_policies():
     assert totals["peak"]["committed"] >= totals["mean"]["committed"]
     assert all(0 < t["on_time"] <= 1 for t in totals.values())
     assert run().totals() == totals  # seeded
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("seed", -1),
+        ("weeks", 53),
+        ("scenarios", 5),
+        ("scenarios", 10**9),
+        ("parcels_per_day", 0),
+        ("from_date", "2024-11-04"),  # a Monday, but its history reaches back to 2021
+        ("from_date", "2030-12-02"),  # its season ends in 2031
+    ],
+)
+def test_replay_command_refuses_what_it_cannot_run_naming_the_option(tmp_path, option, value):
+    out = tmp_path / "report"
+    with pytest.raises(CommandError, match=f"--{option.replace('_', '-')}"):
+        call_command("replay_charters", out=str(out), **{option: value})
+    assert not out.exists()
+
+
+def test_replay_command_refuses_an_out_it_cannot_write(tmp_path):
+    a_file = tmp_path / "report.html"
+    a_file.write_text("")
+    with pytest.raises(CommandError, match="--out is a file"):
+        call_command("replay_charters", weeks=1, scenarios=10, out=str(a_file))

@@ -32,6 +32,9 @@ from . import params as P
 
 #: Mean parcel weight (params.py: lognormal median 0.3 kg, mean 0.5 kg).
 MEAN_PARCEL_KG = 0.5
+#: Weeks of history each lane's forecast is fitted on before the season: three years, so the
+#: yearly season is seen twice and more (forecast.py needs two).
+HISTORY_WEEKS = 156
 #: Mean density of parcels (params.py DENSITY_KG_M3, uniform 120–170 kg/m³).
 MEAN_DENSITY = sum(P.DENSITY_KG_M3) / 2
 #: Market level from week to week (assumption: demand wanders around the calendar's shape, a
@@ -143,7 +146,7 @@ def replay(
     weeks: int = 13,
     parcels_per_day: float = 1_000_000,
     seed: int = 1,
-    history_weeks: int = 156,
+    history_weeks: int = HISTORY_WEEKS,
     scenarios: int = 1000,
     level: float = 0.9,
     countries: tuple[str, ...] = P.COUNTRIES,

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caravana.twin import charters
+from caravana.twin import params as P
+from caravana.twin.management.arguments import report_directory
+
+#: A season is at most a year of weeks; scenarios beyond 100,000 add nothing but memory.
+MAX_WEEKS, MAX_SCENARIOS = 52, 100_000
 
 
 class Command(BaseCommand):
@@ -35,8 +39,25 @@ class Command(BaseCommand):
             raise CommandError(f"--from-date is not YYYY-MM-DD: {options['from_date']!r}") from None
         if start.weekday() != 0:
             raise CommandError("--from-date must be a Monday")
-        if options["weeks"] < 1 or options["parcels_per_day"] < 1 or options["scenarios"] < 10:
-            raise CommandError("--weeks and --parcels-per-day ≥ 1, --scenarios ≥ 10")
+        for name, low, high in (
+            ("weeks", 1, MAX_WEEKS),
+            ("parcels_per_day", 1, P.MAX_PARCELS_PER_DAY),
+            ("seed", 0, P.MAX_SEED),
+            ("scenarios", 10, MAX_SCENARIOS),
+        ):
+            if not low <= options[name] <= high:
+                raise CommandError(f"--{name.replace('_', '-')} must be {low} to {high:,}")
+        # the forecast's history (HISTORY_WEEKS before) and the season must fall in the years
+        # the demand model's calendar knows
+        first = start - dt.timedelta(weeks=charters.HISTORY_WEEKS)
+        last = start + dt.timedelta(weeks=options["weeks"]) - dt.timedelta(days=1)
+        if first.year not in P.CALENDAR_YEARS or last.year not in P.CALENDAR_YEARS:
+            raise CommandError(
+                f"--from-date: the season and its {charters.HISTORY_WEEKS} weeks of history must "
+                f"fall in {P.CALENDAR_YEARS.start}–{P.CALENDAR_YEARS.stop - 1}, the years the "
+                "twin's calendar knows (params.CHINESE_NEW_YEAR)"
+            )
+        out = report_directory(options["out"])
         cpu = time.process_time()
         rep = charters.replay(
             start, options["weeks"], options["parcels_per_day"], options["seed"],
@@ -50,7 +71,7 @@ class Command(BaseCommand):
             "scenarios": options["scenarios"],
             "cpu_seconds": round(time.process_time() - cpu, 1),
         }
-        charters.write(rep, Path(options["out"]), meta)
+        charters.write(rep, out, meta)
         for name, t in rep.totals().items():
             self.stdout.write(
                 f"{charters.POLICY_NAMES[name]:32} expected US$ {t['expected_usd'] / 1e6:7.1f} M  "

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import resource
 import time
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +22,7 @@ from tqdm import tqdm
 
 from caravana.twin import kpis, report
 from caravana.twin import params as P
+from caravana.twin.management.arguments import report_directory
 from caravana.twin.model import Run, Simulation
 
 
@@ -168,18 +167,3 @@ class Command(BaseCommand):
                 f"{summary['on_time_share']}, {fill}; report: {files[-1]}"
             )
         )
-
-
-def report_directory(text: str) -> Path:
-    """--out as a directory the report can be written to (made if missing), or a CommandError
-    naming it: checked before the run, which in real mode writes to the database as it goes."""
-    out = Path(text)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise CommandError(f"--out is a file, not a directory: {text}") from None
-    except OSError as exc:
-        raise CommandError(f"--out cannot be made: {text} ({exc.strerror})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise CommandError(f"--out cannot be written to: {text}")
-    return out

@@ -1,0 +1,23 @@
+"""What the twin's commands share about their arguments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+
+def report_directory(text: str) -> Path:
+    """--out as a directory the report can be written to (made if missing), or a CommandError
+    naming it: checked before the run, which in real mode writes to the database as it goes."""
+    out = Path(text)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CommandError(f"--out is a file, not a directory: {text}") from None
+    except OSError as exc:
+        raise CommandError(f"--out cannot be made: {text} ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise CommandError(f"--out cannot be written to: {text}")
+    return out
