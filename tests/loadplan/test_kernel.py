@@ -152,3 +152,31 @@ def test_every_problem_is_worded_in_each_language():
         with translation.override(language):
             for problem in Problem:
                 assert "%(" not in _message(problem, params)
+
+
+@pytest.mark.parametrize(
+    ("code", "fixed", "kg", "free"),
+    [
+        ("B748F", [f"M{n}" for n in range(24, 33)], 2600, 4),  # ended at 31.96 against 31.56
+        ("B744F", "last 11 but 2", 4640, 8),  # ended at 32.01 against 32.00
+    ],
+)
+def test_no_plan_ends_past_the_aft_limit_with_the_aft_positions_loaded(code, fixed, kg, free):
+    """ULDs already loaded on aft positions, more to place: whatever is returned has its exact
+    centre of gravity (from the table's arms, not the solver's) inside the envelope. With arms
+    rounded to decimetres both of these plans were returned past the aft limit."""
+    ac = balance.aircraft(code)
+    if fixed == "last 11 but 2":
+        fixed = [p.name for p in ac.positions if p.deck == "main"][-11:-2]
+    loads = [UldLoad(f"P{n}", "main", kg, fixed=n) for n in fixed]
+    loads += [UldLoad(f"U{k}", "main", 3000) for k in range(free)]
+    try:
+        placed = place_ulds(ac, loads)
+    except LoadPlanInfeasible as exc:
+        assert exc.problem == Problem.CG_OUT_OF_LIMITS
+        return
+    arms = {p.name: p.arm_m for p in ac.positions}
+    moment = ac.oew_kg * ac.oew_arm_m
+    moment += sum(u.gross_kg * arms[placed.positions[u.identifier]] for u in loads)
+    fwd, aft = ac.limits_at(placed.zfw_kg)
+    assert fwd <= ac.pct_mac(moment / placed.zfw_kg) <= aft
