@@ -3,6 +3,7 @@ weight and volume, closed, and loaded onto a scheduled flight at a free position
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from caravana.fulfillment.services.scanning import (
     now,
     parse,
 )
+from caravana.loadplan import aircraft as balance
 from caravana.network.models import Flight, Hub, UldType
 
 
@@ -168,15 +170,21 @@ def close_uld(hub_user: Any, identifier: str) -> Uld:
     return uld
 
 
-def _free_position(flight: Flight, deck: str) -> str | None:
+def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
+    """The next free position on the deck that takes `gross_kg`: each position's limit from
+    the type's balance data where there is some (a 747-400F's M1 takes 4,540 kg, its middle
+    positions 6,800), any free one otherwise."""
     ac = flight.aircraft_type
     prefix, count = (
         ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
     )
+    data = balance.aircraft(ac.code)
+    limits = {p.name: p.max_kg for p in data.positions} if data else {}
     taken = set(flight.ulds.values_list("position", flat=True))
     for n in range(1, count + 1):
-        if f"{prefix}{n}" not in taken:
-            return f"{prefix}{n}"
+        name = f"{prefix}{n}"
+        if name not in taken and gross_kg <= limits.get(name, math.inf):
+            return name
     return None
 
 
@@ -246,12 +254,19 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
             _("Flight %(f)s is full by volume.") % {"f": flight.number},
             FulfillmentErrorCode.FLIGHT_FULL,
         )
-    position = _planned_position(flight, uld) or _free_position(flight, uld.uld_type.deck)
+    position = _planned_position(flight, uld) or _free_position(
+        flight, uld.uld_type.deck, uld.gross_kg
+    )
     if position is None:
         raise field_error(
             "flight",
-            _("No free %(deck)s position on flight %(f)s.")
-            % {"deck": uld.uld_type.get_deck_display().lower(), "f": flight.number},
+            _("No free %(deck)s position on flight %(f)s takes ULD %(u)s (%(kg)s kg).")
+            % {
+                "deck": uld.uld_type.get_deck_display().lower(),
+                "f": flight.number,
+                "u": code,
+                "kg": f"{uld.gross_kg:,.0f}",
+            },
             FulfillmentErrorCode.FLIGHT_FULL,
         )
     uld.flight = flight
