@@ -4,7 +4,7 @@ from django.utils import translation
 
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
-from caravana.network.models import AircraftType, Flight
+from caravana.network.models import AircraftType, Flight, UldType
 from tests.fulfillment.conftest import TODAY
 from tests.fulfillment.test_pages import client_for
 
@@ -83,3 +83,43 @@ def test_every_kernel_problem_has_a_translated_message():
         with translation.override(language):
             untranslated = [p for p, m in load_plans.MESSAGES.items() if str(m) == english[p]]
         assert not untranslated, (language, untranslated)
+
+
+def test_with_no_plan_a_heavy_uld_goes_where_its_weight_is_taken(make_parcel, hub_user):
+    """An unplanned 6,000 kg pallet on a 747-400F: M1 takes 4,540 kg at most (balance data),
+    so the next free position that takes it, not M1."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    loading.build_uld(hub_user, "PMC12345CV", _bag(make_parcel, hub_user).identifier)
+    loading.close_uld(hub_user, "PMC12345CV")
+    Uld.objects.filter(identifier="PMC12345CV").update(weight_g=6_000_000 - 110_000)
+    uld = loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight)
+    limits = {p.name: p.max_kg for p in load_plans.balance.aircraft("B744F").positions}
+    assert uld.position != "M1" and uld.gross_kg <= limits[uld.position]
+
+
+def test_loose_bags_are_built_no_heavier_than_a_position_takes(make_parcel, hub_user):
+    """A PMC takes 6,804 kg gross, a 747-400F position at most 6,800: a plan that filled
+    pallets to the PMC's limit failed as a whole. The builds stop at the position's limit."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    bags = [_bag(make_parcel, hub_user, n=1, weight=30_000) for _ in range(2)]
+    tare = UldType.objects.get(code="PMC").tare_kg
+    # two bags that fill one pallet to its 6,804 kg exactly
+    Bag.objects.filter(pk__in=[b.pk for b in bags]).update(
+        planned_flight=flight, weight_g=(6_804 - tare) * 500, volume_cm3=100_000
+    )
+    plan = load_plans.flight_load_plan(flight)
+    assert plan is not None and not plan.error, plan.error
+    builds = [r for r in plan.rows if r.status == "build"]
+    assert len(builds) == 2 and max(r.gross_kg for r in builds) <= 6_800
+
+
+def test_a_plan_error_ends_with_one_full_stop(make_parcel, hub_user):
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    loading.build_uld(hub_user, "AKE1234CV", _bag(make_parcel, hub_user).identifier)
+    loading.close_uld(hub_user, "AKE1234CV")
+    Uld.objects.update(planned_flight=flight)
+    page = client_for(hub_user).get(f"/hub/flights/{flight.pk}/").content.decode()
+    assert (
+        'data-testid="load-plan-error"' in page
+        and ".." not in page.split("load-plan-error")[1][:600]
+    )

@@ -83,7 +83,7 @@ def contoured_volume_cm3(
 
 
 def _size(bag: BagItem, spec: UldSpec) -> float:
-    return max(bag.weight_g / spec.net_g, bag.volume_cm3 / spec.volume_cm3)
+    return max(bag.weight_g / max(spec.net_g, 1), bag.volume_cm3 / max(spec.volume_cm3, 1))
 
 
 def pack_bags(bags: Sequence[BagItem], spec: UldSpec) -> list[Build]:

@@ -55,14 +55,21 @@ class FlightLoadPlan:
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
 
+    @property
+    def error_clause(self) -> str:
+        """The error inside a sentence that ends it ("No load plan meets …: {why}.")."""
+        return self.error.rstrip(".。")
+
 
 def _gross_kg(weight_g: int, tare_kg: int) -> int:
     return math.ceil(weight_g / 1000) + tare_kg
 
 
-def _spec(uld_type: UldType) -> packing.UldSpec:
+def _spec(uld_type: UldType, ac: balance.Aircraft | None = None) -> packing.UldSpec:
     """Net weight and contoured usable volume of a type: pallets to the main-deck contour,
-    containers from their stated volume, both times the stacking share of soft bags."""
+    containers from their stated volume, both times the stacking share of soft bags. On `ac`,
+    a build weighs no more than its deck's heaviest position takes: a PMC's 6,804 kg goes on
+    no 747 position (6,800 at most), and no 767 position takes over 5,800."""
     facts = uld_codes.TYPES.get(uld_type.code)
     if facts and facts.volume_m3 is not None:
         volume = int(facts.volume_m3 * 1_000_000 * packing.STACKING)
@@ -73,9 +80,11 @@ def _spec(uld_type: UldType) -> packing.UldSpec:
         )
     else:
         volume = int((uld_type.usable_volume_m3 or 0) * 1_000_000)
-    return packing.UldSpec(
-        uld_type.code, uld_type.deck, uld_type.max_gross_kg, uld_type.tare_kg, volume
-    )
+    gross = uld_type.max_gross_kg
+    on_deck = [p.max_kg for p in ac.positions if p.deck == uld_type.deck] if ac else []
+    if on_deck:
+        gross = min(gross, max(on_deck))
+    return packing.UldSpec(uld_type.code, uld_type.deck, gross, uld_type.tare_kg, volume)
 
 
 def _natural(position: str) -> tuple[str, int]:
@@ -192,7 +201,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
             return plan
         try:
             builds = packing.pack_bags(
-                [packing.BagItem(i, w, v, dg) for i, w, v, dg in loose], _spec(uld_type)
+                [packing.BagItem(i, w, v, dg) for i, w, v, dg in loose], _spec(uld_type, ac)
             )
         except packing.PackingError as exc:
             plan.error = _message(exc.problem, exc.params)
