@@ -1,7 +1,10 @@
 """The flight's load plan at the hub: what the load sheet shows is where loading puts a ULD."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
 from caravana.network.models import AircraftType, Flight, UldType
@@ -123,3 +126,21 @@ def test_a_plan_error_ends_with_one_full_stop(make_parcel, hub_user):
         'data-testid="load-plan-error"' in page
         and ".." not in page.split("load-plan-error")[1][:600]
     )
+
+
+def test_the_hub_builds_battery_bags_apart_as_the_plan_packs_them(make_parcel, hub_user):
+    """The plan packs bags with lithium batteries into ULDs of their own; the hub's build step
+    refuses to mix them either way, naming the bag, and changes nothing."""
+    plain = _bag(make_parcel, hub_user)
+    battery = _bag(make_parcel, hub_user, battery="in_equipment")
+    other_battery = _bag(make_parcel, hub_user, battery="in_equipment")
+    loading.build_uld(hub_user, "PMC12345CV", plain.identifier)
+    loading.build_uld(hub_user, "PMC12346CV", battery.identifier)
+    for uld, bag in (("PMC12345CV", other_battery), ("PMC12346CV", _bag(make_parcel, hub_user))):
+        with pytest.raises(ValidationError) as refused:
+            loading.build_uld(hub_user, uld, bag.identifier)
+        (error,) = refused.value.error_dict["bag"]
+        assert error.code == FulfillmentErrorCode.DG_APART and bag.identifier in error.message
+        assert Bag.objects.get(pk=bag.pk).uld_id is None
+    loading.build_uld(hub_user, "PMC12346CV", other_battery.identifier)  # batteries together
+    assert Uld.objects.get(identifier="PMC12346CV").dg_bag_count == 2

@@ -25,6 +25,7 @@ class FulfillmentErrorCode(StrEnum):
     ULD_EMPTY = "uld_empty"
     WRONG_DESTINATION = "wrong_destination"
     OVER_CAPACITY = "over_capacity"
+    DG_APART = "dg_apart"  # lithium-battery bags and others in one ULD
     FLIGHT_NOT_SCHEDULED = "flight_not_scheduled"
     FLIGHT_FULL = "flight_full"
     #: A bag already built into another ULD.

@@ -117,6 +117,21 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
             },
             FulfillmentErrorCode.WRONG_DESTINATION,
         )
+    if uld.bag_count and (uld.dg_bag_count > 0) != bag.dangerous_goods:
+        # loadplan/packing.py: bags with lithium batteries go into ULDs of their own, which
+        # the hub marks (Caravana's rule; the plan packs them so, and so must the hub)
+        raise field_error(
+            "bag",
+            (
+                _("Bag %(b)s holds lithium batteries; ULD %(u)s holds bags without them.")
+                if bag.dangerous_goods
+                else _("ULD %(u)s holds bags with lithium batteries; bag %(b)s has none.")
+            )
+            % {"b": bag_code, "u": uld_code}
+            + " "
+            + _("Batteries are built into ULDs of their own."),
+            FulfillmentErrorCode.DG_APART,
+        )
     t = uld.uld_type
     gross_g = uld.weight_g + bag.weight_g + t.tare_kg * 1000
     if gross_g > t.max_gross_kg * 1000:
