@@ -144,3 +144,17 @@ def test_the_hub_builds_battery_bags_apart_as_the_plan_packs_them(make_parcel, h
         assert Bag.objects.get(pk=bag.pk).uld_id is None
     loading.build_uld(hub_user, "PMC12346CV", other_battery.identifier)  # batteries together
     assert Uld.objects.get(identifier="PMC12346CV").dg_bag_count == 2
+
+
+def test_a_plan_over_the_aircraft_s_payload_says_so(make_parcel, hub_user):
+    """The balance envelope's zero-fuel weight would allow 124 t of ULDs on a 747-400F; its
+    payload is 113 t, which hub loading enforces: the plan says so instead of placing them."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    bag = _bag(make_parcel, hub_user)
+    big = [_bag(make_parcel, hub_user, n=1) for _ in range(25)]
+    Bag.objects.filter(pk__in=[b.pk for b in big] + [bag.pk]).update(
+        planned_flight=flight, weight_g=4_500_000, volume_cm3=100_000
+    )
+    with translation.override("en"):
+        plan = load_plans.flight_load_plan(flight)
+    assert "carries" in plan.error and not plan.rows

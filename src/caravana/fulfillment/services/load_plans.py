@@ -213,6 +213,16 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
             rows[label] = PlanRow(label, b.uld_type, "", gross, b.dg, "build", b.bags)
     if not loads:
         return plan
+    # the type's payload, as the hub's loading step counts it (loading.load_uld_onto_flight):
+    # the balance envelope's zero-fuel weight alone allows more on every type
+    payload = sum(u.gross_kg for u in loads)
+    if payload > flight.aircraft_type.max_payload_kg:
+        plan.error = _("The ULDs weigh %(kg)s kg; a %(aircraft)s carries %(max)s kg.") % {
+            "kg": f"{payload:,}",
+            "aircraft": ac.code,
+            "max": f"{flight.aircraft_type.max_payload_kg:,}",
+        }
+        return plan
     placed = _placed(ac, loads)
     if isinstance(placed, tuple):
         plan.error = _message(Problem(placed[0]), placed[1])
