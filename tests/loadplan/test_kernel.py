@@ -180,3 +180,15 @@ def test_no_plan_ends_past_the_aft_limit_with_the_aft_positions_loaded(code, fix
     moment += sum(u.gross_kg * arms[placed.positions[u.identifier]] for u in loads)
     fwd, aft = ac.limits_at(placed.zfw_kg)
     assert fwd <= ac.pct_mac(moment / placed.zfw_kg) <= aft
+
+
+def test_a_uld_type_with_no_room_refuses_bags_by_name():
+    """A type whose tare is its max gross (or whose volume is 0) once divided by zero: the
+    planner's page answered 500. Now every bag is refused, named."""
+    for spec in (
+        packing.UldSpec("PMC", "main", 110, 110, 17_000_000),
+        packing.UldSpec("PMC", "main", 6_804, 110, 0),
+    ):
+        with pytest.raises(packing.PackingError) as refused:
+            packing.pack_bags([packing.BagItem("B1", 5_000, 40_000)], spec)
+        assert refused.value.problem == Problem.BAG_TOO_BIG and refused.value.params["bag"] == "B1"
