@@ -34,6 +34,8 @@ def test_replay_compares_three_policies():
         ("parcels_per_day", 0),
         ("from_date", "2024-11-04"),  # a Monday, but its history reaches back to 2021
         ("from_date", "2030-12-02"),  # its season ends in 2031
+        ("from_date", "0001-01-01"),  # a Monday: its history would start before the first date
+        ("from_date", "9999-12-27"),  # a Monday: its season would end after the last date
     ],
 )
 def test_replay_command_refuses_what_it_cannot_run_naming_the_option(tmp_path, option, value):

@@ -49,9 +49,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')} must be {low} to {high:,}")
         # the forecast's history (HISTORY_WEEKS before) and the season must fall in the years
         # the demand model's calendar knows
-        first = start - dt.timedelta(weeks=charters.HISTORY_WEEKS)
-        last = start + dt.timedelta(weeks=options["weeks"]) - dt.timedelta(days=1)
-        if first.year not in P.CALENDAR_YEARS or last.year not in P.CALENDAR_YEARS:
+        years = P.CALENDAR_YEARS
+        inside = start.year in years  # then three years either side are valid dates
+        if inside:
+            first = start - dt.timedelta(weeks=charters.HISTORY_WEEKS)
+            last = start + dt.timedelta(weeks=options["weeks"]) - dt.timedelta(days=1)
+            inside = first.year in years and last.year in years
+        if not inside:
             raise CommandError(
                 f"--from-date: the season and its {charters.HISTORY_WEEKS} weeks of history must "
                 f"fall in {P.CALENDAR_YEARS.start}–{P.CALENDAR_YEARS.stop - 1}, the years the "
