@@ -126,9 +126,10 @@ MAX_CHARTERS = 300
 
 
 def enough(demand: np.ndarray, c: Costs) -> int:
-    """Charters beyond which no choice is cheaper: those that carry the largest scenario, and
-    fewer when the tail is thin. A t+1-th charter (held as an option or committed, at least the
-    cheaper of the premium and a charter's price) saves at most a charter's kg at the dearer of
+    """Charters beyond which no choice is cheaper (up to MAX_CHARTERS, where the choice stops
+    being exact): those that carry the largest scenario, and fewer when the tail is thin. A
+    t+1-th charter (held as an option or committed, at least the cheaper of the premium and a
+    charter's price) saves at most a charter's kg at the dearer of
     belly and lateness, and only in the scenarios whose demand is above what t charters carry:
     once that share is below the holding price over that saving, it (and every one after it)
     costs more than it saves, so the least expected cost has at most t. Held to
