@@ -93,7 +93,7 @@ class Command(BaseCommand):
             raise CommandError("--no-record is for fast mode: real mode writes to the database")
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         if (refused := run.refusal()) is not None:
-            raise CommandError(f"--{refused[0]} {refused[1]}")
+            raise CommandError(f"--{refused[0]}: {refused[1]}")
         out = report_directory(options["out"])  # before a real run writes anything
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
