@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -218,9 +219,9 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     payload = sum(u.gross_kg for u in loads)
     if payload > flight.aircraft_type.max_payload_kg:
         plan.error = _("The ULDs weigh %(kg)s kg; a %(aircraft)s carries %(max)s kg.") % {
-            "kg": f"{payload:,}",
+            "kg": number_format(payload, 0, force_grouping=True),
             "aircraft": ac.code,
-            "max": f"{flight.aircraft_type.max_payload_kg:,}",
+            "max": number_format(flight.aircraft_type.max_payload_kg, 0, force_grouping=True),
         }
         return plan
     placed = _placed(ac, loads)

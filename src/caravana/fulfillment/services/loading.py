@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from caravana.codes import uld as uld_codes
@@ -280,7 +281,7 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
                 "deck": uld.uld_type.get_deck_display().lower(),
                 "f": flight.number,
                 "u": code,
-                "kg": f"{uld.gross_kg:,.0f}",
+                "kg": number_format(uld.gross_kg, 0, force_grouping=True),
             },
             FulfillmentErrorCode.FLIGHT_FULL,
         )
