@@ -158,3 +158,20 @@ def test_a_plan_over_the_aircraft_s_payload_says_so(make_parcel, hub_user):
     with translation.override("en"):
         plan = load_plans.flight_load_plan(flight)
     assert "carries" in plan.error and not plan.rows
+
+
+def test_with_no_plan_a_pallet_pair_keeps_its_limit(make_parcel, hub_user):
+    """Two unplanned 6,000 kg pallets on a 747-400F: each position takes 6,800 kg, but M3 and
+    M4 together take 9,700 (balance data): the second goes past the pair, not beside the first."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    for tag in ("PMC12345CV", "PMC12346CV"):
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user).identifier)
+        loading.close_uld(hub_user, tag)
+    Uld.objects.update(weight_g=6_000_000 - 110_000)
+    first = loading.load_uld_onto_flight(hub_user, "PMC12345CV", flight).position
+    second = loading.load_uld_onto_flight(hub_user, "PMC12346CV", flight).position
+    ac = load_plans.balance.aircraft("B744F")
+    for z in ac.zones:
+        on = [p for p in (first, second) if p in z.positions]
+        assert sum(Uld.objects.get(position=p).gross_kg for p in on) <= z.max_kg, z.name
+    assert {first, second} != {"M3", "M4"}

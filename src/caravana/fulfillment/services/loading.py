@@ -3,7 +3,6 @@ weight and volume, closed, and loaded onto a scheduled flight at a free position
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from typing import Any
 
@@ -187,19 +186,34 @@ def close_uld(hub_user: Any, identifier: str) -> Uld:
 
 
 def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
-    """The next free position on the deck that takes `gross_kg`: each position's limit from
-    the type's balance data where there is some (a 747-400F's M1 takes 4,540 kg, its middle
-    positions 6,800), any free one otherwise."""
+    """The next free position on the deck that takes `gross_kg`, by the type's balance data
+    where there is some: the position's own limit (a 747-400F's M1 takes 4,540 kg, its middle
+    positions 6,800) and every zone it is in with what is loaded there (a pallet pair 9,700 kg,
+    the fuselage ahead of the wing 45,000); any free one otherwise."""
     ac = flight.aircraft_type
     prefix, count = (
         ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
     )
     data = balance.aircraft(ac.code)
-    limits = {p.name: p.max_kg for p in data.positions} if data else {}
-    taken = set(flight.ulds.values_list("position", flat=True))
+    loaded = {
+        position: Decimal(weight_g) / 1000 + tare
+        for position, weight_g, tare in flight.ulds.values_list(
+            "position", "weight_g", "uld_type__tare_kg"
+        )
+    }
     for n in range(1, count + 1):
         name = f"{prefix}{n}"
-        if name not in taken and gross_kg <= limits.get(name, math.inf):
+        if name in loaded:
+            continue
+        if data is None:
+            return name
+        if gross_kg > data.position(name).max_kg:
+            continue
+        if all(
+            gross_kg + sum(loaded.get(m, 0) for m in z.positions) <= z.max_kg
+            for z in data.zones
+            if name in z.positions
+        ):
             return name
     return None
 
