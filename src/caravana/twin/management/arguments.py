@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError
 
@@ -21,3 +22,10 @@ def report_directory(text: str) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise CommandError(f"--out cannot be written to: {text}")
     return out
+
+
+def require_within(options: dict[str, Any], **bounds: tuple[int, int]) -> None:
+    """Each option (its dest name) within its (low, high), or a CommandError naming it."""
+    for name, (low, high) in bounds.items():
+        if not low <= options[name] <= high:
+            raise CommandError(f"--{name.replace('_', '-')}: must be {low} to {high:,}")

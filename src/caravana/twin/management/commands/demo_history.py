@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
 from caravana.twin import history, services
 from caravana.twin import params as P
+from caravana.twin.management.arguments import require_within
 from caravana.twin.models import SimulationRun
 
 
@@ -30,13 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for name, high, low in (
-            ("days", P.MAX_DAYS, 1),
-            ("parcels_per_day", P.MAX_PARCELS_PER_DAY, 1),
-            ("seed", P.MAX_SEED, 0),
-        ):
-            if not low <= options[name] <= high:
-                raise CommandError(f"--{name.replace('_', '-')} must be {low} to {high:,}")
+        require_within(
+            options, days=(1, P.MAX_DAYS), parcels_per_day=(1, P.MAX_PARCELS_PER_DAY),
+            seed=(0, P.MAX_SEED),
+        )  # fmt: skip
         if history.has_run():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caravana.twin import charters
 from caravana.twin import params as P
-from caravana.twin.management.arguments import report_directory
+from caravana.twin.management.arguments import report_directory, require_within
 
 #: A season is at most a year of weeks; scenarios beyond 100,000 add nothing but memory.
 MAX_WEEKS, MAX_SCENARIOS = 52, 100_000
@@ -39,14 +39,10 @@ class Command(BaseCommand):
             raise CommandError(f"--from-date is not YYYY-MM-DD: {options['from_date']!r}") from None
         if start.weekday() != 0:
             raise CommandError("--from-date must be a Monday")
-        for name, low, high in (
-            ("weeks", 1, MAX_WEEKS),
-            ("parcels_per_day", 1, P.MAX_PARCELS_PER_DAY),
-            ("seed", 0, P.MAX_SEED),
-            ("scenarios", 10, MAX_SCENARIOS),
-        ):
-            if not low <= options[name] <= high:
-                raise CommandError(f"--{name.replace('_', '-')} must be {low} to {high:,}")
+        require_within(
+            options, weeks=(1, MAX_WEEKS), parcels_per_day=(1, P.MAX_PARCELS_PER_DAY),
+            seed=(0, P.MAX_SEED), scenarios=(10, MAX_SCENARIOS),
+        )  # fmt: skip
         # the forecast's history (HISTORY_WEEKS before) and the season must fall in the years
         # the demand model's calendar knows
         years = P.CALENDAR_YEARS
