@@ -80,8 +80,10 @@ def test_rows_download_as_csv(client, sim):
     client.force_login(f.user(Role.OPERATOR))
     got = client.get(f"/operations/network/runs/{run.pk}/parcels.csv")
     assert got["Content-Type"].startswith("text/csv")
-    assert got.content.startswith("\ufeff".encode())  # a BOM, as every export
-    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+    body = b"".join(got.streaming_content)
+    assert body.startswith("\ufeff".encode())  # a BOM, as every export
+    assert 'filename="twin-run-' in got["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert list(rows[0])[:4] == ["date", "country", "lane", "service"]
     assert (
         len(rows) == len(run.parcel_rows["rows"])

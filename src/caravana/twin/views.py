@@ -3,14 +3,13 @@ and its rows as CSV. Planners see it too (access.members.can_plan: planners and 
 
 from __future__ import annotations
 
-import io
-
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from caravana.access.pages import planner_required
+from caravana.jobs import csvfile
 from caravana.twin import dashboard, kpis, report
 from caravana.twin import params as P
 from caravana.twin.models import SimulationRun
@@ -109,15 +108,16 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @planner_required
-def network_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+def network_csv(request: HttpRequest, pk: int, table: str) -> FileResponse:
+    """The run's table as every export writes it (jobs.csvfile: a BOM, formulas kept as text)."""
     if table not in SimulationRun.TABLES:
         raise Http404("table")
     run = get_object_or_404(SimulationRun, pk=pk)
-    out = io.StringIO()
-    report.write_csv(out, run.rows(table))
-    # with a BOM, as every export: spreadsheets then read the accents of es and pt-BR right
-    response = HttpResponse(
-        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    rows = run.rows(table)
+    header = list(rows[0]) if rows else []
+    return FileResponse(
+        csvfile.spool(header, ([row[k] for k in header] for row in rows)),
+        as_attachment=True,
+        filename=f"twin-run-{run.pk}-{table}.csv",
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="twin-run-{run.pk}-{table}.csv"'
-    return response
