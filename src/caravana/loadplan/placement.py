@@ -58,9 +58,14 @@ class Placement:
     optimal: bool
 
 
+def _dm(m: float) -> int:
+    """Metres to whole decimetres: precise enough to rank plans, with small coefficients."""
+    return round(m * 10)
+
+
 def _cm(m: float) -> int:
-    """Metres to whole centimetres: the balance data's precision (two decimals), so the solver's
-    moments are exact. Decimetres, as first written, moved a 747-8F's empty-weight arm 38.05 m
+    """Metres to whole centimetres: the balance data's precision (two decimals), so the CG limits
+    hold on exact moments. Decimetres, as first written, moved a 747-8F's empty-weight arm 38.05 m
     to 38.0 (9,850 kg·m) and let a plan end at 31.96 % MAC past an aft limit of 31.56."""
     return round(m * 100)
 
@@ -134,21 +139,26 @@ def _solve(
     for z in ac.zones:
         members = {index[n] for n in z.positions}
         model.add(sum(ulds[i].gross_kg * v for (i, j), v in x.items() if j in members) <= z.max_kg)
-    oew_moment = ac.oew_kg * _cm(ac.oew_arm_m)
-    moment = oew_moment + sum(
+    # The limits on exact moments (kg·cm: the arms have two decimals); the objective, which
+    # only ranks feasible plans, in decimetres: its smaller coefficients let the search prove
+    # its best within the budget as before
+    exact = ac.oew_kg * _cm(ac.oew_arm_m) + sum(
         ulds[i].gross_kg * _cm(ac.positions[j].arm_m) * v for (i, j), v in x.items()
     )
     if with_cg:
         fwd, aft = ac.limits_at(zfw)
-        model.add(moment >= math.ceil(zfw * ac.arm_at(fwd) * 100))
-        model.add(moment <= math.floor(zfw * ac.arm_at(aft) * 100))
-    target = round(zfw * ac.arm_at(target_pct) * 100)
-    centre = _cm(ac.arm_at(target_pct))
-    bound = zfw * 10_000  # |moment − target| never exceeds weight × fuselage length
+        model.add(exact >= math.ceil(zfw * ac.arm_at(fwd) * 100))
+        model.add(exact <= math.floor(zfw * ac.arm_at(aft) * 100))
+    moment = ac.oew_kg * _dm(ac.oew_arm_m) + sum(
+        ulds[i].gross_kg * _dm(ac.positions[j].arm_m) * v for (i, j), v in x.items()
+    )
+    target = round(zfw * ac.arm_at(target_pct) * 10)
+    centre = _dm(ac.arm_at(target_pct))
+    bound = zfw * 1_000  # |moment − target| never exceeds weight × fuselage length
     dev = model.new_int_var(0, bound, "dev")
     model.add_abs_equality(dev, moment - target)
     spread = sum(
-        ulds[i].gross_kg * abs(_cm(ac.positions[j].arm_m) - centre) * v for (i, j), v in x.items()
+        ulds[i].gross_kg * abs(_dm(ac.positions[j].arm_m) - centre) * v for (i, j), v in x.items()
     )
     model.minimize(CG_WEIGHT * dev + spread)
     solver = cp_model.CpSolver()
