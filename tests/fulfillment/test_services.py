@@ -258,6 +258,25 @@ def test_build_uld_enforces_gross_volume_and_counts_dg(make_parcel, hub_user):
     assert "m³" in refused(loading.build_uld, hub_user, "AKE1234CV", heavy.identifier, field="bag")
 
 
+def test_a_uld_is_built_no_heavier_than_an_aircraft_position_takes(make_parcel, hub_user):
+    """A PMC is rated 6,804 kg gross, and no position of the balance table's aircraft takes
+    over 6,800: built to its rating it could be loaded onto no flight, so the build stops at
+    the heaviest position, with both weights in the message."""
+    first, _ = _closed_bag(make_parcel, hub_user, recipient_country="CL")
+    uld = loading.build_uld(hub_user, "PMC12345CV", first.identifier)
+    tare = uld.uld_type.tare_kg
+    # a 10 kg bag would bring the pallet to 6,802 kg gross: within its rating, not a position's
+    Uld.objects.filter(pk=uld.pk).update(weight_g=(6_802 - tare) * 1000 - 10_000)
+    second, _ = _closed_bag(make_parcel, hub_user, recipient_country="CL")
+    message = refused(loading.build_uld, hub_user, "PMC12345CV", second.identifier, field="bag")
+    assert "6,802.0 kg" in message and "6,800 kg" in message, message
+    uld.refresh_from_db()
+    assert uld.bag_count == 1 and uld.weight_g == (6_802 - tare) * 1000 - 10_000  # unchanged
+    # within the heaviest position, it is built
+    Uld.objects.filter(pk=uld.pk).update(weight_g=(6_800 - tare) * 1000 - 10_000)
+    assert loading.build_uld(hub_user, "PMC12345CV", second.identifier).bag_count == 2
+
+
 def test_walk_label_to_arrival_fires_signals_in_order(make_parcel, hub_user, events):
     parcel = make_parcel()
     hub_steps.receive(hub_user, parcel.s10, 480, 20, 15, 10)

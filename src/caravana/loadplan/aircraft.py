@@ -150,3 +150,12 @@ def table() -> dict[str, Aircraft]:
 def aircraft(code: str) -> Aircraft | None:
     """Balance data of one type, or None when the table has none (plans fall back)."""
     return table().get(code)
+
+
+@cache
+def heaviest_position_kg(deck: str) -> int | None:
+    """The most a ULD on `deck` may weigh gross on any type of the table, or None when no type
+    has that deck: a ULD built heavier flies on no aircraft (a PMC is rated 6,804 kg, and no
+    747 or 777 position takes over 6,800)."""
+    return max((p.max_kg for ac in table().values() for p in ac.positions if p.deck == deck),
+               default=None)  # fmt: skip

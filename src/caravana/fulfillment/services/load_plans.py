@@ -70,7 +70,8 @@ def _spec(uld_type: UldType, ac: balance.Aircraft | None = None) -> packing.UldS
     """Net weight and contoured usable volume of a type: pallets to the main-deck contour,
     containers from their stated volume, both times the stacking share of soft bags. On `ac`,
     a build weighs no more than its deck's heaviest position takes: a PMC's 6,804 kg goes on
-    no 747 position (6,800 at most), and no 767 position takes over 5,800."""
+    no 747 position (6,800 at most), and no 767 position takes over 5,800; on a type without
+    balance data, no more than the heaviest position of the table's types on that deck."""
     facts = uld_codes.TYPES.get(uld_type.code)
     if facts and facts.volume_m3 is not None:
         volume = int(facts.volume_m3 * 1_000_000 * packing.STACKING)
@@ -83,8 +84,10 @@ def _spec(uld_type: UldType, ac: balance.Aircraft | None = None) -> packing.UldS
         volume = int((uld_type.usable_volume_m3 or 0) * 1_000_000)
     gross = uld_type.max_gross_kg
     on_deck = [p.max_kg for p in ac.positions if p.deck == uld_type.deck] if ac else []
-    if on_deck:
-        gross = min(gross, max(on_deck))
+    # without the type's positions, what the heaviest of the table's takes (as the hub builds)
+    heaviest = max(on_deck) if on_deck else balance.heaviest_position_kg(uld_type.deck)
+    if heaviest is not None:
+        gross = min(gross, heaviest)
     return packing.UldSpec(uld_type.code, uld_type.deck, gross, uld_type.tare_kg, volume)
 
 

@@ -141,6 +141,20 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
             % {"u": uld_code, "w": gross_g / 1000, "t": t.code, "max": t.max_gross_kg},
             FulfillmentErrorCode.OVER_CAPACITY,
         )
+    flies = balance.heaviest_position_kg(t.deck)
+    if flies is not None and gross_g > flies * 1000:
+        # the type's rating is above every position of the table's aircraft on its deck: built
+        # to the rating, the ULD could be loaded onto no flight (load_uld_onto_flight)
+        raise field_error(
+            "bag",
+            _("ULD %(u)s would weigh %(w)s kg gross; no aircraft position takes over %(max)s kg.")
+            % {
+                "u": uld_code,
+                "w": number_format(gross_g / 1000, 1, force_grouping=True),
+                "max": number_format(flies, 0, force_grouping=True),
+            },
+            FulfillmentErrorCode.OVER_CAPACITY,
+        )
     if t.usable_volume_m3 is not None:
         volume_cm3 = uld.volume_cm3 + bag.volume_cm3
         if volume_cm3 > int(t.usable_volume_m3 * 1_000_000):
