@@ -192,3 +192,21 @@ def test_a_uld_type_with_no_room_refuses_bags_by_name():
         with pytest.raises(packing.PackingError) as refused:
             packing.pack_bags([packing.BagItem("B1", 5_000, 40_000)], spec)
         assert refused.value.problem == Problem.BAG_TOO_BIG and refused.value.params["bag"] == "B1"
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: packing.BagItem("B1", -5_000, 40_000), "BagItem.weight_g"),
+        (lambda: packing.BagItem("B1", 5_000, float("nan")), "BagItem.volume_cm3"),
+        (lambda: packing.UldSpec("PMC", "main", 6_804, -110, 1), "UldSpec.tare_kg"),
+        (lambda: UldLoad("PMC12345CV", "main", float("nan")), "UldLoad.gross_kg"),
+        (lambda: UldLoad("PMC12345CV", "main", -1), "UldLoad.gross_kg"),
+        (lambda: UldLoad("PMC12345CV", "main", True), "UldLoad.gross_kg"),
+    ],
+)
+def test_the_kernel_refuses_negative_or_nan_sizes_by_name(make, field):
+    """Called directly, the kernel once took a bag of -5 kg as room and a NaN gross as a
+    placement: its records now refuse them, naming the field."""
+    with pytest.raises(ValueError, match=rf"^{field}: must be a whole number at least 0"):
+        make()

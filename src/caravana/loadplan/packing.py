@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .problems import KernelError, Problem
+from .problems import KernelError, Problem, require_counts
 
 #: Share of a ULD's contoured volume soft bags fill; an **assumption** (bags leave gaps and
 #: the top layer is uneven), not a measured figure.
@@ -34,6 +34,9 @@ class BagItem:
     volume_cm3: int
     dg: bool = False
 
+    def __post_init__(self) -> None:
+        require_counts(self, "weight_g", "volume_cm3")
+
 
 @dataclass(frozen=True)
 class UldSpec:
@@ -44,6 +47,9 @@ class UldSpec:
     max_gross_kg: int
     tare_kg: int
     volume_cm3: int
+
+    def __post_init__(self) -> None:
+        require_counts(self, "max_gross_kg", "tare_kg", "volume_cm3")
 
     @property
     def net_g(self) -> int:

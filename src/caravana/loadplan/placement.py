@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
 from .aircraft import Aircraft
-from .problems import KernelError, Problem
+from .problems import KernelError, Problem, require_counts
 
 #: Target CG this far (% MAC) forward of the aft limit: close to it for fuel, with room for
 #: weights that differ from the declared ones. An **assumption**, not an operator's figure.
@@ -45,6 +45,9 @@ class UldLoad:
     gross_kg: int
     dg: bool = False
     fixed: str = ""  # the position it is already loaded at, kept as it is
+
+    def __post_init__(self) -> None:
+        require_counts(self, "gross_kg")
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,16 @@ class KernelError(ValueError):
         self.params = params
         extra = {"zone_list": zone_list(params["zones"])} if "zones" in params else {}
         super().__init__(ENGLISH[problem].format(**params, **extra))
+
+
+def require_counts(record: object, *names: str) -> None:
+    """Each named field of `record` a whole number at least 0, else ValueError naming it: the
+    services build these records from database columns that cannot be otherwise, but a
+    caller of the kernel could pass -5 or NaN, which the packing and the CP-SAT model would
+    take as room that is not there."""
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(
+                f"{type(record).__name__}.{name}: must be a whole number at least 0, not {value!r}"
+            )
