@@ -28,6 +28,7 @@ from .fifo import METHOD, fifo_assignments
 from .kpis import compute_kpis
 from .lane import EPS, LaneResult, lane_cost
 from .packing import packing_lane
+from .priced import with_baselines
 from .problem import (
     Consignment,
     Leg,
@@ -39,7 +40,6 @@ from .problem import (
     plan_cost,
     problem_from_json,
 )
-from .validate import assert_valid
 
 EXACT_MAX_PAIRS = 12_000  # consignment × leg pairs a lane may have for the exact MIP
 EXACT_PAIRS_PER_SECOND = 2_000  # below this budget the exact MIP rarely closes: go fast
@@ -233,26 +233,6 @@ def solve(
     return plan
 
 
-def _baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict[str, Any]:
-    """A FIFO baseline in the output schema, validated, with the plan's saving over it."""
-    from .fifo import fifo_plan
-
-    baseline = fifo_plan(problem, optional_charters)
-    base_out = baseline.to_json()
-    assert_valid(problem, base_out)
-    saving = 1 - plan.cost_usd / baseline.cost_usd if baseline.cost_usd > 0 else 0.0
-    return {
-        "method": baseline.method,
-        "cost_usd": base_out["cost_usd"],
-        "cost_breakdown": base_out["cost_breakdown"],
-        "flights_operated": base_out["flights_operated"],
-        "assignments": base_out["assignments"],
-        "kpis": base_out["kpis"],
-        "saving_usd": round(baseline.cost_usd - plan.cost_usd, 2),
-        "saving_share": round(saving, 6),
-    }
-
-
 def run_plan(
     problem_json: dict[str, Any], time_limit: float = 30.0, method: str = "auto", workers: int = 1
 ) -> dict[str, Any]:
@@ -263,9 +243,4 @@ def run_plan(
     before it is returned, so a solver bug fails loudly rather than shipping a broken plan.
     """
     problem = problem_from_json(problem_json)
-    plan = solve(problem, time_limit, method, workers)
-    out = plan.to_json()
-    assert_valid(problem, out)
-    out["baseline"] = _baseline(problem, plan, optional_charters=True)
-    out["baseline_committed_only"] = _baseline(problem, plan, optional_charters=False)
-    return out
+    return with_baselines(problem, solve(problem, time_limit, method, workers))
