@@ -51,13 +51,23 @@ def _run(network=None, days: int = 2, per_day: int = 200, params=SMALL) -> Simul
 #: flights of the database (their bags built into ULDs and loaded: the parcels' EMC and EMD are
 #: the flights'), and a smaller day whose parcels are buyers' orders through checkout (about
 #: 70 ms more a parcel; EMC and EMD as the model's events): each order is checked.
-SIZES = {"api": (2, 200, SMALL), "checkout": (1, 120, dataclasses.replace(SMALL, warmup_days=0))}
+#: "charters": the merchant-API comparison again with charters a few hundred kg big, so that
+#: at this size lanes have committed charters and call optional ones (at 200 parcels a day a
+#: 747's worth is never needed and everything flies belly): the booked cycles' flights.
+SIZES = {
+    "api": ("api", 2, 200, SMALL),
+    "checkout": ("checkout", 1, 120, dataclasses.replace(SMALL, warmup_days=0)),
+    "charters": (
+        "api", 2, 200,
+        dataclasses.replace(SMALL, charter_payload_kg=300.0, charter_volume_m3=1.0),
+    ),
+}  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("orders", ["api", "checkout"])
-def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
-    days, per_day, params = SIZES[orders]
+@pytest.mark.parametrize("case", list(SIZES))
+def test_real_mode_gives_the_fast_modes_kpis(rates, case):
+    orders, days, per_day, params = SIZES[case]
     fast = _run(None, days, per_day, params)
     probe = Simulation(Run(days, per_day, 5, JUNE_1, params))
     real_net = RealNetwork(params, probe.start, orders=orders, fly_legs=orders == "api")
@@ -77,7 +87,8 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
         _orders_follow_their_parcels(real_net, mine, emi)
     assert Order.objects.exists() == (orders == "checkout")
     # each planning cycle kept as a plan run of the twin (the planner's entry, validated, with
-    # its baselines), readable on the planner's pages and never committed
+    # its baselines), readable on the planner's pages; no one commits it, and with the legs
+    # flown as flights of the database the twin books it itself
     runs = PlanRun.objects.filter(source=PlanRun.Source.TWIN, created_by=real_net.planner)
     assert runs.count() == real.day  # a cycle a day with consignments waiting
     kept = runs.order_by("pk").first()
@@ -90,7 +101,10 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
     assert all(at <= start for at, start in made)
     with pytest.raises(ValidationError, match="simulated cycle"):
         planning_services.commit(real_net.planner, kept)
-    assert PlanRun.objects.filter(committed_at__isnull=False).count() == 0
+    if real_net.fly_legs:
+        _cycles_booked(real_net, runs, mine, charters=case == "charters")
+    else:
+        assert PlanRun.objects.filter(committed_at__isnull=False).count() == 0
     client = Client()
     client.force_login(real_net.planner)
     page = client.get(reverse("planning:run", args=[kept.pk])).content.decode()
@@ -121,6 +135,35 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, orders):
             assert ds[key] == pytest.approx(value, abs=0.01), key
         else:
             assert ds[key] == value, key
+
+
+def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
+    """With its legs flown as flights of the database, each cycle is over this database's bags,
+    charters and belly offers, committed by the twin's planner; a bag flew on the charter its
+    last booking named, or on belly space of the offer it was booked on."""
+    assert runs.count() == runs.filter(committed_at__isnull=False).count() > 0
+    assert set(runs.values_list("committed_by", flat=True)) == {real_net.planner.pk}
+    for run in runs:
+        assert planning_services.over_this_network(run.problem), run.pk
+        assert {c["id"] for c in run.problem["consignments"]} == set(run.result["assignments"])
+    flown = Bag.objects.filter(parcels__in=mine, uld__flight__isnull=False).distinct()
+    assert flown.exists()
+    on_charters, belly = 0, 0
+    for bag in flown.select_related("uld__flight", "booking__belly"):
+        if bag.uld.flight.number.startswith("QR"):  # belly space, flown as the carrier's flight
+            assert bag.booking.belly is not None and bag.planned_belly, bag
+            assert bag.booking.belly.departs_at == bag.uld.flight.scheduled_departure
+            belly += 1
+        else:
+            assert bag.planned_flight_id == bag.uld.flight_id == bag.booking.flight_id, bag
+            on_charters += 1
+    assert on_charters + belly == flown.count() and belly > 0
+    assert (on_charters > 0) == charters
+    # a charter that carried nothing was cancelled (an option not taken up, or the model's
+    # cancellation) or flew empty (committed: paid either way)
+    booked = Flight.objects.filter(pk__in=real_net.flying.flight_of.values())
+    empty = booked.filter(ulds__isnull=True).exclude(state=Flight.State.SCHEDULED)
+    assert not empty.filter(is_optional=True).exclude(state=Flight.State.CANCELLED).exists()
 
 
 def _bags_fly_with_their_consignments(real_net, mine) -> None:
@@ -244,7 +287,13 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
                  no_progress=True)  # fmt: skip
     assert json.loads((tmp_path / "summary.json").read_text())["run"]["flights"] is True
     flights = Flight.objects.filter(number__regex=r"^(5Y|QR)7[0-9]{3}$")
-    assert flights.exists() and not flights.filter(state=Flight.State.SCHEDULED).exists()
+    # every flight that departed within the run flew or was cancelled; the charters the last
+    # cycle booked for the day after are still scheduled, with nothing on them
+    last = flights.exclude(state=Flight.State.SCHEDULED).latest("scheduled_departure")
+    ahead = flights.filter(state=Flight.State.SCHEDULED)
+    assert flights.exists() and not ahead.filter(scheduled_departure__lte=last.scheduled_departure)
+    assert not ahead.filter(ulds__isnull=False).exists()
+    assert not Bag.objects.filter(planned_flight__in=ahead).exists()
     assert Uld.objects.filter(flight__in=flights).exclude(state=Uld.State.LOADED).count() == 0
     flown = Parcel.objects.filter(bag__uld__flight__in=flights)
     assert flown.exists()

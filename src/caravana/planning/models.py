@@ -49,7 +49,10 @@ class PlanRun(models.Model):
     class Source(models.TextChoices):
         PLANNER = "planner", _("planner")
         #: A network twin's planning cycle (caravana.twin): its consignments and legs are the
-        #: simulation's, not bags and flights of this database, so it is kept but never committed.
+        #: simulation's, not bags and flights of this database, so it is kept but never committed;
+        #: unless the twin flies its legs as flights of this database (`simulate --flights`):
+        #: then its plan is over their bags and flights, and the twin books it
+        #: (services.commit_twin_cycle).
         TWIN = "twin", _("network twin (simulated)")
 
     source = models.CharField(

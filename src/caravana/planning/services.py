@@ -58,6 +58,36 @@ def check_window(start: dt.datetime, end: dt.datetime) -> None:
         )
 
 
+def flight_json(f: Flight) -> dict[str, Any]:
+    """A charter of the database as a flight of the solver's input (its aircraft type's room)."""
+    return {
+        "id": f"flight-{f.pk}",
+        "origin": f.origin,
+        "destination": f.destination,
+        "departs_at": _iso(f.scheduled_departure),
+        "arrives_at": _iso(f.scheduled_arrival),
+        "payload_kg": f.aircraft_type.max_payload_kg,
+        "volume_m3": float(f.aircraft_type.volume_m3),
+        "positions": f.aircraft_type.main_deck_positions,
+        "fixed_cost_usd": float(f.fixed_cost_usd or 0),
+        "optional": f.is_optional,
+    }
+
+
+def belly_json(b: BellyOffer) -> dict[str, Any]:
+    """A belly offer of the database as one of the solver's input."""
+    return {
+        "id": b.key,
+        "origin": b.origin,
+        "destination": b.destination,
+        "departs_at": _iso(b.departs_at),
+        "arrives_at": _iso(b.arrives_at),
+        "capacity_kg": b.capacity_kg,
+        "capacity_m3": float(b.capacity_m3),
+        "price_per_kg_usd": float(b.price_per_kg_usd),
+    }
+
+
 def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """The solver's input for consignments waiting now and departures inside [start, end)."""
     check_window(start, end)
@@ -110,18 +140,7 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
             }
         )
     flights = [
-        {
-            "id": f"flight-{f.pk}",
-            "origin": f.origin,
-            "destination": f.destination,
-            "departs_at": _iso(f.scheduled_departure),
-            "arrives_at": _iso(f.scheduled_arrival),
-            "payload_kg": f.aircraft_type.max_payload_kg,
-            "volume_m3": float(f.aircraft_type.volume_m3),
-            "positions": f.aircraft_type.main_deck_positions,
-            "fixed_cost_usd": float(f.fixed_cost_usd or 0),
-            "optional": f.is_optional,
-        }
+        flight_json(f)
         for f in Flight.objects.filter(
             state=Flight.State.SCHEDULED,
             scheduled_departure__gte=start,
@@ -129,17 +148,7 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         ).select_related("aircraft_type")
     ]
     belly = [
-        {
-            "id": b.key,
-            "origin": b.origin,
-            "destination": b.destination,
-            "departs_at": _iso(b.departs_at),
-            "arrives_at": _iso(b.arrives_at),
-            "capacity_kg": b.capacity_kg,
-            "capacity_m3": float(b.capacity_m3),
-            "price_per_kg_usd": float(b.price_per_kg_usd),
-        }
-        for b in BellyOffer.objects.filter(departs_at__gte=start, departs_at__lt=end)
+        belly_json(b) for b in BellyOffer.objects.filter(departs_at__gte=start, departs_at__lt=end)
     ]
     penalties = getattr(settings, "PLANNING_PENALTIES", DEFAULT_PENALTIES)
     return {
@@ -231,6 +240,36 @@ def commit(user: Any, run: PlanRun) -> int:
               " not this network's, and cannot be committed.") % {"n": run.pk},
             PlanningErrorCode.PLAN_SIMULATED,
         )  # fmt: skip
+    return _commit(user, run)
+
+
+#: How the solver's input names this database's bags, ULDs, charters and belly offers
+#: (build_problem): a plan over these ids can be booked.
+DATABASE_IDS = {"consignments": ("bag-", "uld-"), "legs": ("flight-", "belly-")}
+
+
+def over_this_network(problem: dict[str, Any]) -> bool:
+    """Whether every consignment and leg of a plan's input is a row of this database."""
+    legs = [*problem.get("flights", []), *problem.get("belly", [])]
+    return all(
+        str(c["id"]).startswith(DATABASE_IDS["consignments"]) for c in problem["consignments"]
+    ) and all(str(leg["id"]).startswith(DATABASE_IDS["legs"]) for leg in legs)
+
+
+@transaction.atomic
+def commit_twin_cycle(user: Any, run: PlanRun) -> int:
+    """Book a network twin's cycle whose plan is over this database's bags and flights (the
+    twin flying its legs as flights of the database, `simulate --flights`): committed as a
+    planner's plan is, by the twin's planner. A cycle over the simulation's own consignments
+    and legs is refused, as commit refuses every twin run."""
+    if not can_plan(user):
+        raise PermissionDenied(_("Only network planners and operators commit plans."))
+    if run.source != PlanRun.Source.TWIN or not over_this_network(run.problem):
+        raise ValueError(f"plan run {run.pk}: not a twin's cycle over this database")
+    return _commit(user, run)
+
+
+def _commit(user: Any, run: PlanRun) -> int:
     _one_commit_at_a_time()
     run = PlanRun.objects.select_for_update().get(pk=run.pk)
     if run.committed_at is not None:

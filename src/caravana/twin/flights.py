@@ -16,6 +16,7 @@ it). Django-side, like services.py.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +32,11 @@ from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
 from caravana.network import services as network_services
 from caravana.network.models import AircraftType, Flight
+from caravana.planning.models import BellyOffer
+from caravana.planning.problem import Flight as PlannedFlight
 from caravana.reviews.receivers import refreshed_once
 
+from . import params as P
 from .model import Leg
 
 #: Aircraft of the twin's legs in the flight table (network/seed.py AIRCRAFT): a charter is a
@@ -62,6 +66,11 @@ class Log:
     flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
     on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
     belly: set[tuple[str, str]] = field(default_factory=set)  # (number, ISO date) of belly flights
+    #: A charter leg's flights and a belly leg's offers, one per gateway its bags go to,
+    #: written at the first planning cycle that needs them (a run that books its plans:
+    #: booking.py), by (leg id, gateway) → pk.
+    flight_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    offer_of: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def number(self, kind: str) -> str:
         """The next flight's number, a leg of `kind` (four digits at most: a block of 999)."""
@@ -79,11 +88,14 @@ def fly(
     until: dt.datetime | None,
 ) -> int:
     """The leg's flights, one per gateway its bags go to (`bags_of`: each flown parcel's pk →
-    its bag). Nothing for a cancelled leg or one departing after `until`; arrived only by
-    `until`. Returns the service calls made."""
+    its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A cancelled
+    leg, or a booked one that carries nothing, is settled (settle); nothing departs after
+    `until`, and arrives only by `until`. Returns the service calls made."""
     departs = moment(leg.departs + leg.delay)
-    if leg.cancelled or not bags_of or (until is not None and departs > until):
+    if until is not None and departs > until:
         return 0
+    if leg.cancelled or not bags_of:
+        return settle(log, leg, moment, until)
     by_gateway: dict[str, list[str]] = defaultdict(list)
     for bag, gateway in (
         Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
@@ -95,8 +107,105 @@ def fly(
         _fly(log, leg, origin, gateway, todo, staff, moment, until)
         for gateway, todo in sorted(by_gateway.items())
     )
+    calls += settle(log, leg, moment, until)  # its booked flights that carried nothing
     log.flown_bags.update(b for todo in by_gateway.values() for b in todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
+    return calls
+
+
+def new_flight(
+    log: Log, kind: str, origin: str, destination: str, departs: dt.datetime,
+    arrives: dt.datetime, cost_usd: float,
+) -> Flight:  # fmt: skip
+    """A flight of a leg of `kind`, numbered on from the log's last (past numbers an earlier
+    run on this database flew that day)."""
+    date = departs.date()
+    number = log.number(kind)
+    for _ in range(999):
+        if not Flight.objects.filter(number=number, date=date).exists():
+            break
+        number = log.number(kind)
+    return network_services.create_flight(
+        number=number,
+        date=date,
+        carrier=CARRIERS[kind],
+        origin=origin,
+        destination=destination,
+        scheduled_departure=departs,
+        scheduled_arrival=arrives,
+        aircraft_type=AircraftType.objects.get(code=AIRCRAFT[kind]),
+        is_optional=kind == "optional",
+        fixed_cost_usd=Decimal(str(cost_usd)) if cost_usd else None,
+    )
+
+
+def charter(log: Log, leg: PlannedFlight, gateway: str) -> int:
+    """The charter leg's flight to `gateway` (made at the first cycle that needs it), its pk.
+    A lane's bags may go to more than one gateway (the hub sorts by the parcel's): the flight
+    to the lane's own gateway carries the leg's price, one to another gateway (the same
+    aircraft's second stop, as fly has always written it) none."""
+    key = (leg.id, gateway)
+    if key not in log.flight_of:
+        kind = "optional" if leg.optional else "committed"
+        cost = leg.fixed_cost_usd if gateway == leg.destination else 0.0
+        made = new_flight(
+            log, kind, leg.origin, gateway, leg.departs_at, leg.arrives_at, cost
+        )  # fmt: skip
+        log.flight_of[key] = made.pk
+    return log.flight_of[key]
+
+
+def belly_offer(
+    leg_id: str, country: int, origin: str, destination: str, departs: dt.datetime,
+    arrives: dt.datetime, kg: float, m3: float, price_per_kg: float,
+) -> tuple[int, bool]:  # fmt: skip
+    """A belly leg as an offer the planner can buy (numbered from the leg: TB, its day and
+    letter, its country, and the gateway where it is not the lane's), made once; its pk and
+    whether it was made now. The model's belly space is whole hundreds of kg, whole m³ and
+    whole cents a kg, as the offer keeps them. An offer to a lane's second gateway has the
+    leg's whole space (the model's leg shares it among the gateways)."""
+    lane = P.LANES[P.COUNTRIES[country]][1]
+    offer, created = BellyOffer.objects.get_or_create(
+        number=f"TB{leg_id[-4:-1]}{'abcdef'.index(leg_id[-1])}{country}"
+        + ("" if destination == lane else destination),
+        departs_at=departs,  # to the microsecond, as the model plans it
+        defaults={
+            "carrier": CARRIERS["belly"],
+            "origin": origin,
+            "destination": destination,
+            "arrives_at": arrives,
+            "capacity_kg": math.ceil(kg),
+            "capacity_m3": Decimal(str(m3)),
+            "price_per_kg_usd": Decimal(str(price_per_kg)),
+        },
+    )
+    return offer.pk, created
+
+
+def settle(
+    log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None
+) -> int:
+    """The leg's booked flights that carry nothing and are still scheduled: cancelled if the
+    model cancelled the leg, if it is an option not taken up, or if the flight is to a second
+    gateway; a committed charter to the lane's gateway (paid either way) flies empty. Returns
+    the calls made."""
+    pks = [pk for (leg_id, _gateway), pk in log.flight_of.items() if leg_id == leg.id]
+    if not pks:
+        return 0
+    lane = P.LANES[P.COUNTRIES[leg.country]][1]
+    calls = 0
+    for flight in Flight.objects.filter(
+        pk__in=pks, state=Flight.State.SCHEDULED, ulds__isnull=True
+    ).order_by("pk"):
+        if leg.cancelled or leg.kind != "committed" or flight.destination != lane:
+            network_services.cancel_flight(flight)
+            calls += 1
+            continue
+        network_services.mark_departed(flight, moment(leg.departs + leg.delay))
+        arrives = moment(leg.arrives + leg.delay)
+        if until is None or arrives <= until:
+            network_services.mark_arrived(flight, arrives)
+        calls += 2
     return calls
 
 
@@ -107,24 +216,13 @@ def _fly(
 ) -> int:  # fmt: skip
     """One flight of the leg to one gateway: its bags built, loaded, flown (and landed)."""
     departs = moment(leg.departs + leg.delay)
-    date = moment(leg.departs).date()
-    number = log.number(leg.kind)
-    for _ in range(999):  # an earlier run on this database may have flown these numbers
-        if not Flight.objects.filter(number=number, date=date).exists():
-            break
-        number = log.number(leg.kind)
-    flight = network_services.create_flight(
-        number=number,
-        date=date,
-        carrier=CARRIERS[leg.kind],
-        origin=origin,
-        destination=destination,
-        scheduled_departure=moment(leg.departs),
-        scheduled_arrival=moment(leg.arrives),
-        aircraft_type=AircraftType.objects.get(code=AIRCRAFT[leg.kind]),
-        is_optional=leg.kind == "optional",
-        fixed_cost_usd=Decimal(str(leg.cost_usd)) if leg.cost_usd else None,
-    )
+    booked = log.flight_of.get((leg.id, destination))
+    flight = Flight.objects.filter(pk=booked).first() if booked else None
+    if flight is None:  # not booked: made now, as before
+        flight = new_flight(
+            log, leg.kind, origin, destination, moment(leg.departs), moment(leg.arrives),
+            leg.cost_usd,
+        )  # fmt: skip
     if leg.kind == "belly":
         log.belly.add((flight.number, flight.date.isoformat()))
     with clock.at(moment(leg.departs - LOAD_LEAD_H)):

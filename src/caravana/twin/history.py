@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,7 +30,7 @@ from caravana.catalog.seeding import reference
 from caravana.catalog.seeding.progress import Quiet
 from caravana.network.models import Flight
 from caravana.planning import services as planning
-from caravana.planning.models import BellyOffer, PlanRun
+from caravana.planning.models import PlanRun
 
 from . import flights
 from . import params as P
@@ -111,19 +110,10 @@ def offer_belly(sim: Simulation, now: dt.datetime, days: int = OFFER_DAYS) -> in
         if leg.kind != "belly" or not now <= departs < now + dt.timedelta(days=days):
             continue
         origin, dest = P.LANES[P.COUNTRIES[leg.country]][:2]
-        _, created = BellyOffer.objects.get_or_create(
-            number=f"TB{leg.id[-4:-1]}{'abcdef'.index(leg.id[-1])}{leg.country}"[:10],
-            departs_at=departs.replace(microsecond=0),
-            defaults={
-                "carrier": flights.CARRIERS["belly"],
-                "origin": origin,
-                "destination": dest,
-                "arrives_at": (sim.start + dt.timedelta(hours=leg.arrives)).replace(microsecond=0),
-                "capacity_kg": int(leg.kg),
-                "capacity_m3": Decimal(str(leg.m3)),
-                "price_per_kg_usd": Decimal(str(leg.price_per_kg)),
-            },
-        )
+        _, created = flights.belly_offer(
+            leg.id, leg.country, origin, dest, departs,
+            sim.start + dt.timedelta(hours=leg.arrives), leg.kg, leg.m3, leg.price_per_kg,
+        )  # fmt: skip
         added += created
     return added
 

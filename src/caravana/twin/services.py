@@ -13,6 +13,9 @@ calls:
   consignments), and a "built" event at the build stage;
 - `plan`: the planner's own entry (planning.solver.run_plan) with fast mode's method and time,
   so both modes plan alike, each cycle kept as a plan run of source "twin" (planning.services);
+  with `fly_legs`, booked as a live site books a plan: the horizon's charters written as
+  flights and its belly legs as offers, the plan expressed over the consignments' bags and
+  committed (twin.booking);
 - `flown` (with `fly_legs`): each leg the planner filled becomes flights, its bags built into
   ULDs, loaded, departed and arrived through the services (twin.flights), which record the
   parcels' EMC and EMD and ship their orders;
@@ -61,7 +64,7 @@ from caravana.tracking import upu
 from caravana.tracking.demo import ADDRESSES  # the demo's public addresses, per country
 from caravana.tracking.models import Source, TrackingEvent
 
-from . import dashboard, flights, report, shop, tasks, work
+from . import booking, dashboard, flights, report, shop, tasks, work
 from . import params as P
 from .kpis import Counters
 from .model import I64, TIME_FIELDS, F, FastNetwork, Leg, Run, Simulation
@@ -118,6 +121,8 @@ class RealNetwork(FastNetwork):
     #: each bag flies with its own consignment (decision 0041).
     fly_legs: bool = False
     flying: flights.Log = field(default_factory=lambda: flights.Log(first_number=7000))
+    #: Each of the model's consignments' bags (identifiers), as the hub sorted them.
+    bags_of: dict[int, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.orders not in ORDER_SOURCES:
@@ -247,14 +252,19 @@ class RealNetwork(FastNetwork):
             by_s10 = {p.s10: p for p in (self.parcels[pid] for pid in pids.tolist())}
             for result in results:
                 for s10, bag in result.items():
-                    by_s10[s10].bag = bag
+                    p = by_s10[s10]
+                    p.bag = bag
+                    self.bags_of.setdefault(p.consignment, set()).add(bag)
 
     def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         """The planner's own entry (planning.solver.run_plan, as a planner's run: JSON in, the
         plan validated and its baselines out) with fast mode's method and time, so both modes
-        plan alike; each cycle kept as a plan run of source "twin" (planning.services.keep),
-        which the planner's pages show and no one can commit, made at the cycle's simulated
-        moment."""
+        plan alike; each cycle kept as a plan run of source "twin" made at the cycle's
+        simulated moment. With its legs flown as flights of the database (`fly_legs`), the
+        cycle is booked: its charters written as flights and its belly legs as offers, its plan
+        expressed over the consignments' bags and committed through the planner's commit
+        (twin.booking). Else the run is the model's own, which the planner's pages show and no
+        one can commit."""
         from caravana.planning.solver import run_plan  # loads OR-Tools (decision 0007)
 
         data = problem_to_json(problem)
@@ -262,16 +272,20 @@ class RealNetwork(FastNetwork):
         departs = [f.departs_at for f in problem.flights] + [b.departs_at for b in problem.belly]
         start = min(departs, default=self.start)
         end = max(departs, default=start) + dt.timedelta(seconds=1)
-        with clock.at(self._moment(at)):
-            planning_services.keep(
-                self.planner, start, end, data, result, source=PlanRun.Source.TWIN
-            )
+        if self.fly_legs:
+            booking.book(self, problem, result, self._moment(at), start, end)
+        else:
+            with clock.at(self._moment(at)):
+                planning_services.keep(
+                    self.planner, start, end, data, result, source=PlanRun.Source.TWIN
+                )
         self.writes += 1
         return result["assignments"]
 
     def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:
-        """The leg's flights through the services (twin.flights)."""
-        if not consignments or not self.fly_legs:
+        """The leg's flights through the services (twin.flights); a booked charter that
+        carries nothing is settled (cancelled, or flown empty)."""
+        if not self.fly_legs:
             return
         origin = P.LANES[P.COUNTRIES[leg.country]][0]
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}

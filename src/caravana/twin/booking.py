@@ -1,0 +1,141 @@
+"""The twin's planning cycles booked as a live site books a plan (`simulate --flights` and the
+demo's history, whose legs are flights of the database; decision 0043): at each cycle the
+horizon's charters become flights (twin.flights.charter) and its belly legs belly offers, one
+per gateway the lane's bags go to (the hub sorts a parcel to its own gateway), the model's plan is
+expressed over the bags of its consignments, priced and validated as the planner's output is
+(planning.priced), kept as the cycle's plan run and committed through the planner's own commit
+(planning.services.commit_twin_cycle): each bag gets its planned flight or belly label and a
+booking, each booked flight its master and house air waybills.
+
+The model decides, so that both modes keep the same KPIs: a bag goes where the model sends its
+consignment, and carries its share of the consignment's kg and m³ as the model planned them, in
+proportion to the weight and volume the hub measured (the parcels' cubes are rounded to whole
+centimetres, so the hub's m³ differ from the model's by a fraction of a per cent; the model's
+figures keep a plan that fills a belly offer to its m³ within it). The run's plan is the model's
+over whole consignments: its status and bound are that solve's. Legs departing after the run's
+last moment are not written: what the model sends on them waits in the booked plan.
+
+Django-side, like services.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from caravana import clock
+from caravana.fulfillment.models import Bag
+from caravana.network.models import Flight
+from caravana.planning import priced
+from caravana.planning import services as planning_services
+from caravana.planning.models import BellyOffer, PlanRun
+from caravana.planning.problem import Problem, problem_to_json
+
+from . import flights
+from . import params as P
+
+#: Bags read a query at a time (an IN list SQLite and PostgreSQL both take).
+CHUNK = 2_000
+#: A lane's country by its (origin, gateway).
+COUNTRY_OF_LANE = {lane[:2]: P.COUNTRIES.index(c) for c, lane in P.LANES.items()}
+
+
+def book(
+    net: Any, problem: Problem, result: dict[str, Any], at: dt.datetime,
+    start: dt.datetime, end: dt.datetime,
+) -> PlanRun:  # fmt: skip
+    """Keep and commit the cycle planned at `at` (the model's `problem` and the planner's
+    `result` for it) over this database's bags and flights; its plan run."""
+    log, until = net.flying, net.until
+    model = {c.id: c for c in problem.consignments}
+    bags = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
+    charters = {f.id: f for f in problem.flights if until is None or f.departs_at <= until}
+    bellies = {b.id: b for b in problem.belly if until is None or b.departs_at <= until}
+    # each leg to its lane's gateway, and to any other gateway a bag planned on it goes to
+    wanted = {(leg.id, leg.destination) for leg in (*charters.values(), *bellies.values())}
+    for cid, rows in bags.items():
+        target = result["assignments"].get(cid)
+        if target in charters or target in bellies:
+            wanted |= {(target, gateway) for _pk, _g, _cm3, _dg, gateway in rows}
+    legs = {key: _leg(log, key, charters, bellies) for key in sorted(wanted)}
+    consignments, assignments = [], {}
+    for cid, rows in bags.items():
+        c, target = model[cid], result["assignments"].get(cid)
+        kg = sum(r[1] for r in rows) or 1
+        m3 = sum(r[2] for r in rows) or 1
+        for pk, grams, cm3, dg, gateway in rows:
+            bag_id = f"bag-{pk}"
+            consignments.append({
+                "id": bag_id, "origin": c.origin, "destination": gateway,
+                "service": c.service, "weight_kg": c.weight_kg * grams / kg,
+                "volume_m3": c.volume_m3 * cm3 / m3, "ready_at": c.ready_at.isoformat(),
+                "due_at": c.due_at.isoformat(), "dangerous_goods": dg, "positions": 0,
+            })  # fmt: skip
+            assignments[bag_id] = legs.get((target, gateway)) if target is not None else None
+    operated = set(result["flights_operated"])
+    data = {
+        "consignments": consignments,
+        "flights": [
+            planning_services.flight_json(f)
+            for f in Flight.objects.filter(
+                pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
+            ).select_related("aircraft_type").order_by("pk")
+        ],
+        "belly": [
+            planning_services.belly_json(b)
+            for b in BellyOffer.objects.filter(
+                pk__in=[int(v[6:]) for v in legs.values() if v.startswith("belly-")]
+            ).order_by("pk")
+        ],
+        "penalties": problem_to_json(problem)["penalties"],
+    }  # fmt: skip
+    booked = priced.price(
+        data,
+        assignments,
+        [v for (leg_id, _gateway), v in legs.items() if leg_id in operated],
+        status=result["status"],
+        lower_bound_usd=result["lower_bound_usd"],
+        method=result["method"],
+        solve_seconds=result["solve_seconds"],
+    )
+    with clock.at(at):
+        run = planning_services.keep(net.planner, start, end, data, booked, PlanRun.Source.TWIN)
+        planning_services.commit_twin_cycle(net.planner, run)
+    return run
+
+
+def _leg(
+    log: flights.Log, key: tuple[str, str], charters: dict[str, Any], bellies: dict[str, Any]
+) -> str:
+    """The database's id of a model leg to a gateway (its flight or offer, made once)."""
+    leg_id, gateway = key
+    if leg_id in charters:
+        return f"flight-{flights.charter(log, charters[leg_id], gateway)}"
+    if key not in log.offer_of:
+        b = bellies[leg_id]
+        country = COUNTRY_OF_LANE[(b.origin, b.destination)]
+        log.offer_of[key], _ = flights.belly_offer(
+            b.id, country, b.origin, gateway, b.departs_at, b.arrives_at,
+            b.capacity_kg, b.capacity_m3, b.price_per_kg_usd,
+        )  # fmt: skip
+    return f"belly-{log.offer_of[key]}"
+
+
+def _bags(bags_of: dict[str, Iterable[str]]) -> dict[str, list[tuple[int, int, int, bool, str]]]:
+    """Each consignment's closed bags not yet built into a ULD: (pk, g, cm³, dangerous,
+    gateway)."""
+    owner = {bag: cid for cid, idents in bags_of.items() for bag in idents}
+    idents = sorted(owner)
+    out: dict[str, list[tuple[int, int, int, bool, str]]] = {}
+    for i in range(0, len(idents), CHUNK):
+        for ident, *row in (
+            Bag.objects.filter(
+                identifier__in=idents[i : i + CHUNK], state=Bag.State.CLOSED, uld__isnull=True
+            )
+            .order_by("pk")
+            .values_list(
+                "identifier", "pk", "weight_g", "volume_cm3", "dangerous_goods", "gateway__iata"
+            )
+        ):
+            out.setdefault(owner[ident], []).append(tuple(row))  # type: ignore[arg-type]
+    return out
