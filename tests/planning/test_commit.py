@@ -354,3 +354,32 @@ def test_hub_staff_see_a_belly_booking_while_building(world, planner_user, hub_u
     page = staff.post("/hub/ulds/", {"scan": b2.identifier}).content.decode()
     assert "Planned for flight 5Y8301" in page
     assert "Bags on this ULD are planned for different flights." in page
+
+
+def test_only_a_twins_cycle_over_this_database_is_booked_by_the_twin(world, planner_user, hub_user):
+    """commit_twin_cycle books a twin's run whose consignments and legs are this database's
+    bags, ULDs, charters and offers (as the twin flying its legs writes them); a planner's run,
+    a twin run over the simulation's own ids, or a user who may not plan is refused, and
+    nothing is booked. A planner still cannot commit a twin's run by hand."""
+    f1, bag = world["f1"], world["bags"][0]
+    mine = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
+    with pytest.raises(ValueError, match="not a twin's cycle"):
+        services.commit_twin_cycle(planner_user, mine)
+    simulated = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
+    simulated.source = PlanRun.Source.TWIN
+    simulated.problem["consignments"].append({"id": "17", "weight_kg": 1.0, "volume_m3": 0.01})
+    simulated.save()
+    with pytest.raises(ValueError, match="not a twin's cycle"):
+        services.commit_twin_cycle(planner_user, simulated)
+    twin = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
+    twin.source = PlanRun.Source.TWIN
+    twin.problem["flights"] = [{"id": fl(f1)}]
+    twin.save()
+    with pytest.raises(PermissionDenied):
+        services.commit_twin_cycle(hub_user, twin)
+    with pytest.raises(ValidationError, match="simulated cycle"):
+        services.commit(planner_user, twin)
+    assert not Booking.objects.exists() and Bag.objects.get(pk=bag.pk).planned_flight is None
+    assert services.commit_twin_cycle(planner_user, twin) == 1
+    assert Bag.objects.get(pk=bag.pk).planned_flight == f1
+    assert Booking.objects.get().run == twin
