@@ -169,10 +169,14 @@ def book_for_peak(demand: np.ndarray, kg: float, c: Costs) -> Choice:
     return evaluate(demand, max(0, math.ceil(kg / c.charter_kg - 1e-9)), 0, c)
 
 
-#: A 747-400F's capacity for parcels: the lesser of its payload (112 t) and its volume at the mean
-#: parcel density (680 m³ × 145 kg/m³ ≈ 98.6 t; planning/generator.py AIRCRAFT, network-twin.md §1
-#: density 120–170 kg/m³): light parcels cube out first.
-CHARTER_KG = min(112_000.0, 680.0 * 145.0)
+#: A 747-400F's room for parcels as the hub builds and loads it: 26 PMCs' worth of bags, 545 m³
+#: (the twin's charter_volume_m3, derived in twin/params.py and checked by
+#: tests/twin/test_charter_room.py: the balance table's limits take 27 such pallets, not 30).
+CHARTER_M3 = 545.0
+#: Its capacity for parcels: the lesser of its payload (112 t) and that volume at the mean parcel
+#: density (545 m³ × 145 kg/m³ ≈ 79.0 t; network-twin.md §1 density 120–170 kg/m³): light
+#: parcels cube out first.
+CHARTER_KG = min(112_000.0, CHARTER_M3 * 145.0)
 #: Belly space a lane a week: two offers a day of 8–14 t and 50–85 m³ (generator.py), volume-limited
 #: at the mean density: 14 × min(11 t, 67.5 m³ × 145 kg/m³).
 BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * 145.0)

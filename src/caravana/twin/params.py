@@ -180,10 +180,18 @@ class Params:
     cutoff_h: float = 4.0
 
     # --- airlift -------------------------------------------------------------------------------
-    #: Aircraft: 747-400F payload 112 t and 680 m³ usable for bags on pallets, 30 positions
-    #: (logistics.md: ~113 t, ~736 m³, 30 positions; generator.py AIRCRAFT).
+    #: Aircraft: a 747-400F, payload 112 t, 30 main-deck positions (logistics.md: ~113 t,
+    #: ~736 m³, 30 positions; generator.py AIRCRAFT). Its room for the twin's bags is what the
+    #: hub can build and load, as real mode does (tests/twin/test_charter_room.py checks it): a
+    #: PMC holds 20.98 m³ of bags (its usable base 304 × 230 cm to 300 cm, the hub's limit:
+    #: network/seed.py), 2.5–3.6 t at the parcels' 120–170 kg/m³; the balance table's position
+    #: and zone limits (loadplan/aircraft_balance.csv: the nose pair shares 4,540 kg, the tail
+    #: pair 2,040) take 27 such pallets, not 30. So a charter carries 26 pallets' worth of bags,
+    #: 545 m³, which the hub's pallets (each closed within one bag of full, a bag at most 30 kg,
+    #: 0.25 m³ at 120 kg/m³) never spread over more than 27. Until 2026-12-06 it was 680 m³,
+    #: 33 pallets or more, which no 747-400F position plan takes.
     charter_payload_kg: float = 112_000.0
-    charter_volume_m3: float = 680.0
+    charter_volume_m3: float = 545.0
     charter_positions: int = 30
     #: Committed charters per lane sized to this share of the lane's expected volume (the
     #: planner bench's 0.8), evenly spaced over the week; a lane needing under half a charter a
