@@ -1,5 +1,6 @@
 """The demo's customs desk (`make demo`, after seed_logistics): the Shenzhen hub's closed bags
-for GRU are built into a ULD and flown on the next SZX→GRU charter; at GRU its manifest is
+for GRU are built into a ULD (those with lithium batteries into one of their own) and flown on
+the next SZX→GRU charter; at GRU its manifest is
 presented and customs decides: most parcels cleared, a few held for a document (the buyer is
 asked) or for inspection. A desk officer, customs / caravana-demo, works GRU."""
 
@@ -20,6 +21,8 @@ from caravana.network import services as network
 from caravana.network.models import Flight, Gateway, HubMember
 
 DEMO_ULD = "PMC90001CV"
+#: The pallet of the bags with lithium batteries: the hub builds them apart (loading.build_uld).
+DEMO_DG_ULD = "PMC90002CV"
 PASSWORD = "caravana-demo"
 
 
@@ -43,10 +46,13 @@ def seed_demo_clearance() -> dict[str, int]:
     if member is None or not bags or flight is None:
         return counts
     staff = member.user
-    for bag in bags:
-        loading.build_uld(staff, DEMO_ULD, bag.identifier)
-    loading.close_uld(staff, DEMO_ULD)
-    loading.load_uld_onto_flight(staff, DEMO_ULD, flight)
+    for uld, dg in ((DEMO_ULD, False), (DEMO_DG_ULD, True)):
+        apart = [bag for bag in bags if bag.dangerous_goods == dg]
+        for bag in apart:
+            loading.build_uld(staff, uld, bag.identifier)
+        if apart:
+            loading.close_uld(staff, uld)
+            loading.load_uld_onto_flight(staff, uld, flight)
     now = timezone.now()
     network.mark_departed(flight, now + dt.timedelta(seconds=30))
     network.mark_arrived(flight, now + dt.timedelta(minutes=1))
