@@ -48,7 +48,7 @@ def book(
     `result` for it) over this database's bags and flights; its plan run."""
     log, until = net.flying, net.until
     model = {c.id: c for c in problem.consignments}
-    bags = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
+    bags, totals = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
     charters = {f.id: f for f in problem.flights if until is None or f.departs_at <= until}
     bellies = {b.id: b for b in problem.belly if until is None or b.departs_at <= until}
     # each leg to its lane's gateway, and to any other gateway a bag planned on it goes to
@@ -61,8 +61,7 @@ def book(
     consignments, assignments = [], {}
     for cid, rows in bags.items():
         c, target = model[cid], result["assignments"].get(cid)
-        kg = sum(r[1] for r in rows) or 1
-        m3 = sum(r[2] for r in rows) or 1
+        kg, m3 = (max(1, total) for total in totals[cid])
         for pk, grams, cm3, dg, gateway in rows:
             bag_id = f"bag-{pk}"
             consignments.append({
@@ -121,21 +120,28 @@ def _leg(
     return f"belly-{log.offer_of[key]}"
 
 
-def _bags(bags_of: dict[str, Iterable[str]]) -> dict[str, list[tuple[int, int, int, bool, str]]]:
-    """Each consignment's closed bags not yet built into a ULD: (pk, g, cm³, dangerous,
-    gateway)."""
+def _bags(
+    bags_of: dict[str, Iterable[str]],
+) -> tuple[dict[str, list[tuple[int, int, int, bool, str]]], dict[str, tuple[int, int]]]:
+    """Each consignment's closed bags not yet built into a ULD, (pk, g, cm³, dangerous,
+    gateway), and the g and cm³ of all its bags (those too: a bag still open at the run's last
+    moment keeps its share of the consignment)."""
     owner = {bag: cid for cid, idents in bags_of.items() for bag in idents}
     idents = sorted(owner)
     out: dict[str, list[tuple[int, int, int, bool, str]]] = {}
+    totals: dict[str, tuple[int, int]] = {}
     for i in range(0, len(idents), CHUNK):
-        for ident, *row in (
-            Bag.objects.filter(
-                identifier__in=idents[i : i + CHUNK], state=Bag.State.CLOSED, uld__isnull=True
-            )
+        for ident, pk, grams, cm3, dg, gateway, state, uld in (
+            Bag.objects.filter(identifier__in=idents[i : i + CHUNK])
             .order_by("pk")
             .values_list(
-                "identifier", "pk", "weight_g", "volume_cm3", "dangerous_goods", "gateway__iata"
+                "identifier", "pk", "weight_g", "volume_cm3", "dangerous_goods",
+                "gateway__iata", "state", "uld_id",
             )
-        ):
-            out.setdefault(owner[ident], []).append(tuple(row))  # type: ignore[arg-type]
-    return out
+        ):  # fmt: skip
+            cid = owner[ident]
+            g, v = totals.get(cid, (0, 0))
+            totals[cid] = (g + grams, v + cm3)
+            if state == Bag.State.CLOSED and uld is None:
+                out.setdefault(cid, []).append((pk, grams, cm3, dg, gateway))
+    return out, totals
