@@ -109,6 +109,7 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     client.force_login(real_net.planner)
     page = client.get(reverse("planning:run", args=[kept.pk])).content.decode()
     assert 'data-testid="simulated"' in page and 'data-testid="commit"' not in page
+    assert ("the twin booked it" in page) == real_net.fly_legs
     listing = client.get(reverse("planning:flights")).content.decode()
     assert "simulated by the network twin" in listing
     if real_net.fly_legs:
