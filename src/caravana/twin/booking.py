@@ -12,8 +12,9 @@ consignment, and carries its share of the consignment's kg and m³ as the model 
 proportion to the weight and volume the hub measured (the parcels' cubes are rounded to whole
 centimetres, so the hub's m³ differ from the model's by a fraction of a per cent; the model's
 figures keep a plan that fills a belly offer to its m³ within it). The run's plan is the model's
-over whole consignments: its status and bound are that solve's. Legs departing after the run's
-last moment are not written: what the model sends on them waits in the booked plan.
+over whole consignments: its status and bound are that solve's. The horizon's legs are written
+even where they depart after the run's last moment (the demo history's midnight): they are the
+network's coming flights, booked, and stay scheduled.
 
 Django-side, like services.py."""
 
@@ -46,11 +47,11 @@ def book(
 ) -> PlanRun:  # fmt: skip
     """Keep and commit the cycle planned at `at` (the model's `problem` and the planner's
     `result` for it) over this database's bags and flights; its plan run."""
-    log, until = net.flying, net.until
+    log = net.flying
     model = {c.id: c for c in problem.consignments}
     bags, totals = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
-    charters = {f.id: f for f in problem.flights if until is None or f.departs_at <= until}
-    bellies = {b.id: b for b in problem.belly if until is None or b.departs_at <= until}
+    charters = {f.id: f for f in problem.flights}
+    bellies = {b.id: b for b in problem.belly}
     # each leg to its lane's gateway, and to any other gateway a bag planned on it goes to
     wanted = {(leg.id, leg.destination) for leg in (*charters.values(), *bellies.values())}
     for cid, rows in bags.items():
