@@ -209,6 +209,21 @@ def settle(
     return calls
 
 
+def cancel_unflown(log: Log, before: dt.datetime) -> int:
+    """The run's booked flights still scheduled to leave before `before`, cancelled: the demo's
+    history stops at midnight and the demo starts hours later, so the last cycle's flights of
+    the hours between never flew. Their bags wait for the next plan. Returns how many."""
+    stale = Flight.objects.filter(
+        pk__in=log.flight_of.values(), state=Flight.State.SCHEDULED,
+        scheduled_departure__lt=before, ulds__isnull=True,
+    ).order_by("pk")  # fmt: skip
+    n = 0
+    for flight in stale:
+        network_services.cancel_flight(flight)
+        n += 1
+    return n
+
+
 @refreshed_once()  # the orders on board are shipped: one reputation refresh at the end
 def _fly(
     log: Log, leg: Leg, origin: str, destination: str, bags: list[str], staff: Any,

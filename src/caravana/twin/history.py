@@ -98,6 +98,8 @@ def run_history(
         sim.step()
         if progress is not None:
             progress(1)
+    # the last cycle booked the coming flights; those due out before now never left
+    flights.cancel_unflown(net.flying, max(midnight, timezone.now()))
     return sim, net
 
 
