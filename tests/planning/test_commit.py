@@ -357,29 +357,47 @@ def test_hub_staff_see_a_belly_booking_while_building(world, planner_user, hub_u
 
 
 def test_only_a_twins_cycle_over_this_database_is_booked_by_the_twin(world, planner_user, hub_user):
-    """commit_twin_cycle books a twin's run whose consignments and legs are this database's
-    bags, ULDs, charters and offers (as the twin flying its legs writes them); a planner's run,
-    a twin run over the simulation's own ids, or a user who may not plan is refused, and
-    nothing is booked. A planner still cannot commit a twin's run by hand."""
+    """book_twin_cycle keeps and commits a twin's cycle whose consignments and legs are this
+    database's bags, ULDs, charters and offers (as the twin flying its legs writes them); a
+    cycle over the simulation's own ids, or a user who may not plan, is refused and nothing is
+    kept or booked. A planner still cannot commit a twin's run by hand, told why."""
     f1, bag = world["f1"], world["bags"][0]
-    mine = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
-    with pytest.raises(ValueError, match="not a twin's cycle"):
-        services.commit_twin_cycle(planner_user, mine)
-    simulated = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
-    simulated.source = PlanRun.Source.TWIN
-    simulated.problem["consignments"].append({"id": "17", "weight_kg": 1.0, "volume_m3": 0.01})
-    simulated.save()
-    with pytest.raises(ValueError, match="not a twin's cycle"):
-        services.commit_twin_cycle(planner_user, simulated)
-    twin = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
-    twin.source = PlanRun.Source.TWIN
-    twin.problem["flights"] = [{"id": fl(f1)}]
-    twin.save()
+    base = make_run(planner_user, world, {f"bag-{bag.pk}": fl(f1)})
+    problem = {**base.problem, "flights": [{"id": fl(f1)}]}
+    start, end, result = base.window_start, base.window_end, base.result
+    base.delete()
+    simulated = {**problem, "consignments": [*problem["consignments"], {"id": "17"}]}
+    with pytest.raises(ValueError, match="simulation's own ids"):
+        services.book_twin_cycle(planner_user, start, end, simulated, result)
     with pytest.raises(PermissionDenied):
-        services.commit_twin_cycle(hub_user, twin)
-    with pytest.raises(ValidationError, match="simulated cycle"):
-        services.commit(planner_user, twin)
-    assert not Booking.objects.exists() and Bag.objects.get(pk=bag.pk).planned_flight is None
-    assert services.commit_twin_cycle(planner_user, twin) == 1
+        services.book_twin_cycle(hub_user, start, end, problem, result)
+    assert not PlanRun.objects.exists() and not Booking.objects.exists()
+    assert Bag.objects.get(pk=bag.pk).planned_flight is None
+    run = services.book_twin_cycle(planner_user, start, end, problem, result)
+    assert run.source == PlanRun.Source.TWIN and run.committed_at is not None
     assert Bag.objects.get(pk=bag.pk).planned_flight == f1
-    assert Booking.objects.get().run == twin
+    assert Booking.objects.get().run == run
+    with pytest.raises(ValidationError, match="the twin books it itself"):
+        services.commit(planner_user, run)
+
+
+def test_a_cancelled_flight_takes_its_plan_and_waybills_with_it(world, planner_user, hub_user):
+    """cancel_flight leaves nothing planned or booked on the flight and voids its masters, as a
+    commit that empties a flight does: a master never lists cargo that will not fly on it."""
+    from caravana.waybills.models import MasterWaybill
+    from caravana.waybills.seed import seed_airlines
+
+    seed_airlines()
+    f1, bags = world["f1"], world["bags"]
+    run = make_run(planner_user, world, {f"bag-{b.pk}": fl(f1) for b in bags})
+    services.commit(planner_user, run)
+    live = MasterWaybill.objects.filter(flight=f1, is_void=False)
+    assert live.exists() and Booking.objects.filter(flight=f1).count() == len(bags)
+    with pytest.raises(PermissionDenied):
+        services.cancel_flight(hub_user, f1)
+    services.cancel_flight(planner_user, f1)
+    f1.refresh_from_db()
+    assert f1.state == Flight.State.CANCELLED
+    assert not Bag.objects.filter(planned_flight=f1).exists()
+    assert not Booking.objects.filter(flight=f1).exists()
+    assert not live.exists()

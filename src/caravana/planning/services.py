@@ -20,6 +20,7 @@ from caravana.access.members import can_plan
 from caravana.errors import field_error
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import flight_plan
+from caravana.network import services as network_services
 from caravana.network.models import Flight
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -190,7 +191,8 @@ def keep(
     source: str = PlanRun.Source.PLANNER,
 ) -> PlanRun:
     """Keep a solved plan (solver.run_plan's output for `problem`): the planner's runs, and
-    each planning cycle of the network twin (source "twin": kept, never committed)."""
+    each planning cycle of the network twin (source "twin": kept, and booked by the twin only
+    when it is over this database's bags and flights: book_twin_cycle)."""
     return PlanRun.objects.create(
         window_start=start, window_end=end, problem=problem, result=result, created_by=user,
         source=source,
@@ -234,12 +236,14 @@ def commit(user: Any, run: PlanRun) -> int:
     if not can_plan(user):
         raise PermissionDenied(_("Only network planners and operators commit plans."))
     if run.source != PlanRun.Source.PLANNER:
-        raise field_error(
-            "run",
-            _("Plan %(n)d is a network twin's simulated cycle: it plans the simulation's flights,"
-              " not this network's, and cannot be committed.") % {"n": run.pk},
-            PlanningErrorCode.PLAN_SIMULATED,
+        message = (
+            _("Plan %(n)d is a network twin's cycle over this network's flights: the twin books"
+              " it itself, and a planner cannot commit it.")
+            if over_this_network(run.problem)
+            else _("Plan %(n)d is a network twin's simulated cycle: it plans the simulation's"
+                   " flights, not this network's, and cannot be committed.")
         )  # fmt: skip
+        raise field_error("run", message % {"n": run.pk}, PlanningErrorCode.PLAN_SIMULATED)
     return _commit(user, run)
 
 
@@ -257,16 +261,45 @@ def over_this_network(problem: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def commit_twin_cycle(user: Any, run: PlanRun) -> int:
-    """Book a network twin's cycle whose plan is over this database's bags and flights (the
-    twin flying its legs as flights of the database, `simulate --flights`): committed as a
-    planner's plan is, by the twin's planner. A cycle over the simulation's own consignments
-    and legs is refused, as commit refuses every twin run."""
+def book_twin_cycle(
+    user: Any, start: dt.datetime, end: dt.datetime, problem: dict[str, Any],
+    result: dict[str, Any],
+) -> PlanRun:  # fmt: skip
+    """Keep and commit a network twin's cycle whose plan is over this database's bags and
+    flights (the twin flying its legs as flights of the database, `simulate --flights`), as a
+    planner's plan is committed, in one transaction and under the commit lock: no plan can be
+    committed between its keeping and its commit (which would make it stale), and a refusal
+    (an airline's AWB stock used up) leaves nothing behind. A cycle over the simulation's own
+    consignments and legs is refused."""
     if not can_plan(user):
         raise PermissionDenied(_("Only network planners and operators commit plans."))
-    if run.source != PlanRun.Source.TWIN or not over_this_network(run.problem):
-        raise ValueError(f"plan run {run.pk}: not a twin's cycle over this database")
-    return _commit(user, run)
+    if not over_this_network(problem):
+        raise ValueError("a twin's cycle over the simulation's own ids cannot be booked")
+    _one_commit_at_a_time()
+    run = keep(user, start, end, problem, result, PlanRun.Source.TWIN)
+    _commit(user, run)
+    run.refresh_from_db(fields=["committed_at", "committed_by"])
+    return run
+
+
+@transaction.atomic
+def cancel_flight(user: Any, flight: Flight) -> Flight:
+    """Cancel a scheduled flight and take the plan off it, as a commit that leaves its cargo
+    waiting does: its bags' and built ULDs' planned flight cleared, their bookings removed and
+    its air waybills voided (a new version), so that no master or house lists cargo that will
+    not fly on it. Nothing may be loaded on it (network.services.cancel_flight refuses)."""
+    if not can_plan(user):
+        raise PermissionDenied(_("Only network planners and operators cancel flights."))
+    _one_commit_at_a_time()
+    waybills.lock_flights([flight.pk])
+    bags = Bag.objects.filter(planned_flight=flight).values_list("pk", flat=True)
+    ulds = Uld.objects.filter(planned_flight=flight, flight__isnull=True).values_list(
+        "pk", flat=True
+    )
+    flight_plan.plan_flights({pk: None for pk in bags}, {pk: None for pk in ulds})
+    Booking.objects.filter(flight=flight).delete()
+    waybills.build_for_flights([flight.pk], user=user, reason=f"cancelled:{flight.number}")
+    return network_services.cancel_flight(flight)
 
 
 def _commit(user: Any, run: PlanRun) -> int:

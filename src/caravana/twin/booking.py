@@ -73,13 +73,22 @@ def book(
             })  # fmt: skip
             assignments[bag_id] = legs.get((target, gateway)) if target is not None else None
     operated = set(result["flights_operated"])
+    # a second gateway's flight is the leg's aircraft on to its second stop: in the cycle's
+    # plan it costs nothing more and is flown as the leg is (in the database it is an option
+    # at the leg's price, so that no planner finds a free 747 there)
+    second = {v: charters[leg_id] for (leg_id, gateway), v in legs.items()
+              if leg_id in charters and gateway != charters[leg_id].destination}  # fmt: skip
     data = {
         "consignments": consignments,
         "flights": [
-            planning_services.flight_json(f)
-            for f in Flight.objects.filter(
-                pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
-            ).select_related("aircraft_type").order_by("pk")
+            {**flight_json, "fixed_cost_usd": 0.0, "optional": second[flight_json["id"]].optional}
+            if flight_json["id"] in second else flight_json
+            for flight_json in (
+                planning_services.flight_json(f)
+                for f in Flight.objects.filter(
+                    pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
+                ).select_related("aircraft_type").order_by("pk")
+            )
         ],
         "belly": [
             planning_services.belly_json(b)
@@ -99,9 +108,7 @@ def book(
         solve_seconds=result["solve_seconds"],
     )
     with clock.at(at):
-        run = planning_services.keep(net.planner, start, end, data, booked, PlanRun.Source.TWIN)
-        planning_services.commit_twin_cycle(net.planner, run)
-    return run
+        return planning_services.book_twin_cycle(net.planner, start, end, data, booked)
 
 
 def _leg(

@@ -32,6 +32,7 @@ from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
 from caravana.network import services as network_services
 from caravana.network.models import AircraftType, Flight
+from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer
 from caravana.planning.problem import Flight as PlannedFlight
 from caravana.reviews.receivers import refreshed_once
@@ -66,9 +67,10 @@ class Log:
     flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
     on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
     belly: set[tuple[str, str]] = field(default_factory=set)  # (number, ISO date) of belly flights
-    #: A charter leg's flights and a belly leg's offers, one per gateway its bags go to,
-    #: written at the first planning cycle that needs them (a run that books its plans:
-    #: booking.py), by (leg id, gateway) → pk.
+    #: A charter leg's flights and a belly leg's offers, by (leg id, gateway) → pk, written at
+    #: the first planning cycle that sees the leg (a run that books its plans: booking.py): to
+    #: the lane's gateway for every leg of the horizon, to another gateway where a bag planned
+    #: on the leg goes there.
     flight_of: dict[tuple[str, str], int] = field(default_factory=dict)
     offer_of: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ def fly(
     staff: Any,
     moment: Callable[[float], dt.datetime],
     until: dt.datetime | None,
+    planner: Any = None,
 ) -> int:
     """The leg's flights, one per gateway its bags go to (`bags_of`: each flown parcel's pk →
     its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A cancelled
@@ -95,7 +98,7 @@ def fly(
     if until is not None and departs > until:
         return 0
     if leg.cancelled or not bags_of:
-        return settle(log, leg, moment, until)
+        return settle(log, leg, moment, until, planner)
     by_gateway: dict[str, list[str]] = defaultdict(list)
     for bag, gateway in (
         Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
@@ -107,7 +110,7 @@ def fly(
         _fly(log, leg, origin, gateway, todo, staff, moment, until)
         for gateway, todo in sorted(by_gateway.items())
     )
-    calls += settle(log, leg, moment, until)  # its booked flights that carried nothing
+    calls += settle(log, leg, moment, until, planner)  # booked flights that carried nothing
     log.flown_bags.update(b for todo in by_gateway.values() for b in todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
     return calls
@@ -141,15 +144,16 @@ def new_flight(
 
 def charter(log: Log, leg: PlannedFlight, gateway: str) -> int:
     """The charter leg's flight to `gateway` (made at the first cycle that needs it), its pk.
-    A lane's bags may go to more than one gateway (the hub sorts by the parcel's): the flight
-    to the lane's own gateway carries the leg's price, one to another gateway (the same
-    aircraft's second stop, as fly has always written it) none."""
+    A lane's bags may go to more than one gateway (the network sends Brazil's economy parcels
+    to VCP, the model's lane to GRU): a flight to another gateway is the leg's aircraft on to
+    its second stop, written as an option at the leg's price, so that a planner never finds
+    a free or committed 747 there (the twin's own plan counts it at no cost: booking.py)."""
     key = (leg.id, gateway)
     if key not in log.flight_of:
-        kind = "optional" if leg.optional else "committed"
-        cost = leg.fixed_cost_usd if gateway == leg.destination else 0.0
+        own = gateway == leg.destination
+        kind = "committed" if own and not leg.optional else "optional"
         made = new_flight(
-            log, kind, leg.origin, gateway, leg.departs_at, leg.arrives_at, cost
+            log, kind, leg.origin, gateway, leg.departs_at, leg.arrives_at, leg.fixed_cost_usd
         )  # fmt: skip
         log.flight_of[key] = made.pk
     return log.flight_of[key]
@@ -183,12 +187,14 @@ def belly_offer(
 
 
 def settle(
-    log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None
-) -> int:
+    log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None,
+    planner: Any,
+) -> int:  # fmt: skip
     """The leg's booked flights that carry nothing and are still scheduled: cancelled if the
-    model cancelled the leg, if it is an option not taken up, or if the flight is to a second
-    gateway; a committed charter to the lane's gateway (paid either way) flies empty. Returns
-    the calls made."""
+    model cancelled the leg, if it is an option not flown, or if the flight is to a second
+    gateway, through the planner's cancellation (their plan taken off: bookings, planned
+    bags, air waybills); a committed charter to the lane's gateway (paid either way) flies
+    empty. Returns the calls made."""
     pks = [pk for (leg_id, _gateway), pk in log.flight_of.items() if leg_id == leg.id]
     if not pks:
         return 0
@@ -198,7 +204,7 @@ def settle(
         pk__in=pks, state=Flight.State.SCHEDULED, ulds__isnull=True
     ).order_by("pk"):
         if leg.cancelled or leg.kind != "committed" or flight.destination != lane:
-            network_services.cancel_flight(flight)
+            planning_services.cancel_flight(planner, flight)
             calls += 1
             continue
         network_services.mark_departed(flight, moment(leg.departs + leg.delay))
@@ -209,17 +215,18 @@ def settle(
     return calls
 
 
-def cancel_unflown(log: Log, before: dt.datetime) -> int:
-    """The run's booked flights still scheduled to leave before `before`, cancelled: the demo's
-    history stops at midnight and the demo starts hours later, so the last cycle's flights of
-    the hours between never flew. Their bags wait for the next plan. Returns how many."""
+def cancel_unflown(log: Log, before: dt.datetime, planner: Any) -> int:
+    """The run's booked flights still scheduled to leave before `before`, cancelled through
+    the planner's cancellation: the demo's history stops at midnight and the demo starts hours
+    later, so the last cycle's flights of the hours between never flew. Their bags, booked
+    off them, wait for the next plan. Returns how many."""
     stale = Flight.objects.filter(
         pk__in=log.flight_of.values(), state=Flight.State.SCHEDULED,
         scheduled_departure__lt=before, ulds__isnull=True,
     ).order_by("pk")  # fmt: skip
     n = 0
     for flight in stale:
-        network_services.cancel_flight(flight)
+        planning_services.cancel_flight(planner, flight)
         n += 1
     return n
 

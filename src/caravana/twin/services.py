@@ -273,7 +273,8 @@ class RealNetwork(FastNetwork):
         start = min(departs, default=self.start)
         end = max(departs, default=start) + dt.timedelta(seconds=1)
         if self.fly_legs:
-            booking.book(self, problem, result, self._moment(at), start, end)
+            run = booking.book(self, problem, result, self._moment(at), start, end)
+            self.writes += len(run.problem["consignments"])  # a booking a bag
         else:
             with clock.at(self._moment(at)):
                 planning_services.keep(
@@ -290,8 +291,9 @@ class RealNetwork(FastNetwork):
         origin = P.LANES[P.COUNTRIES[leg.country]][0]
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
         self.writes += flights.fly(
-            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until
-        )
+            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until,
+            self.planner,
+        )  # fmt: skip
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
