@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -60,13 +59,13 @@ def _rows(job: Job) -> list[list[str]]:
         return list(csv.reader(io.StringIO(fh.read().decode("utf-8-sig"))))
 
 
-def _start(client: Client, url: str, django_assert_max_num_queries) -> tuple[Job, float]:
-    began = time.perf_counter()
+def _start(client: Client, url: str, django_assert_max_num_queries) -> Job:
+    """The request only starts the job: its queries are bounded (START_QUERIES), whatever the
+    books hold. Not timed: a wall-clock bound fails on a loaded machine, not on slow code."""
     with django_assert_max_num_queries(START_QUERIES):
         r = client.post(url)
-    elapsed = time.perf_counter() - began
     assert r.status_code == 302 and r.url.startswith("/jobs/")
-    return Job.objects.get(pk=int(r.url.strip("/").split("/")[1])), elapsed
+    return Job.objects.get(pk=int(r.url.strip("/").split("/")[1]))
 
 
 def test_reconcile_starts_a_job_that_finds_what_the_request_found(
@@ -77,14 +76,13 @@ def test_reconcile_starts_a_job_that_finds_what_the_request_found(
     expected = ledger.reconcile()
     assert expected  # the old request's list
     url = reverse("operations:reconcile")
-    job, elapsed = _start(operator, url, django_assert_max_num_queries)
-    assert elapsed < 1.0
+    job = _start(operator, url, django_assert_max_num_queries)
     assert (job.kind, job.state, job.once_key) == (
         job_kinds.RECONCILE,
         "queued",
         "payments.reconcile",
     )
-    again, _e = _start(operator, url, django_assert_max_num_queries)
+    again = _start(operator, url, django_assert_max_num_queries)
     assert again.pk == job.pk and Job.objects.filter(kind=job_kinds.RECONCILE).count() == 1
     assert queued == [job.pk]  # enqueued once
     runner.execute(job.pk)
@@ -97,7 +95,7 @@ def test_reconcile_starts_a_job_that_finds_what_the_request_found(
     # The ledger page tells the last run's outcome; a new click starts a new run.
     ledger_page = operator.get(reverse("operations:ledger")).content.decode()
     assert 'data-testid="last-run"' in ledger_page and f"/jobs/{job.pk}/" in ledger_page
-    newer, _e = _start(operator, url, django_assert_max_num_queries)
+    newer = _start(operator, url, django_assert_max_num_queries)
     assert newer.pk != job.pk
 
 
@@ -130,9 +128,9 @@ def test_payouts_start_a_job_that_pays_what_the_request_paid(
         transaction.set_rollback(True)
     assert len(expected) == 2 and not PayoutBatch.objects.exists()
     url = reverse("operations:payouts")
-    job, elapsed = _start(operator, url, django_assert_max_num_queries)
-    assert elapsed < 1.0 and job.state == "queued" and not PayoutBatch.objects.exists()
-    again, _e = _start(operator, url, django_assert_max_num_queries)
+    job = _start(operator, url, django_assert_max_num_queries)
+    assert job.state == "queued" and not PayoutBatch.objects.exists()
+    again = _start(operator, url, django_assert_max_num_queries)
     assert again.pk == job.pk
     runner.execute(job.pk)
     job.refresh_from_db()
@@ -144,7 +142,7 @@ def test_payouts_start_a_job_that_pays_what_the_request_paid(
     page = operator.get(reverse("operations:payouts")).content.decode()
     assert 'data-testid="last-run"' in page and "2 payout batches created." in page
     # Nothing owed any more: a second run pays nobody twice.
-    runner.execute(_start(operator, url, django_assert_max_num_queries)[0].pk)
+    runner.execute(_start(operator, url, django_assert_max_num_queries).pk)
     assert paid() == expected
     assert Job.objects.filter(kind=job_kinds.PAYOUTS).first().message == (
         "0 payout batches created."
