@@ -382,22 +382,33 @@ def test_only_a_twins_cycle_over_this_database_is_booked_by_the_twin(world, plan
 
 
 def test_a_cancelled_flight_takes_its_plan_and_waybills_with_it(world, planner_user, hub_user):
-    """cancel_flight leaves nothing planned or booked on the flight and voids its masters, as a
-    commit that empties a flight does: a master never lists cargo that will not fly on it."""
+    """Cancelling a flight (network.services.cancel_flight: the back office's action, the
+    twin's legs) leaves nothing planned or booked on it and voids its masters, as a commit that
+    empties a flight does, also for a bag built since into a ULD not yet loaded: a master never
+    lists cargo that will not fly on it. A flight with a ULD on board is refused, unchanged."""
+    from caravana.network import services as network_services
     from caravana.waybills.models import MasterWaybill
     from caravana.waybills.seed import seed_airlines
 
     seed_airlines()
-    f1, bags = world["f1"], world["bags"]
+    f1, f2, bags = world["f1"], world["f2"], world["bags"]
     run = make_run(planner_user, world, {f"bag-{b.pk}": fl(f1) for b in bags})
     services.commit(planner_user, run)
     live = MasterWaybill.objects.filter(flight=f1, is_void=False)
     assert live.exists() and Booking.objects.filter(flight=f1).count() == len(bags)
-    with pytest.raises(PermissionDenied):
-        services.cancel_flight(hub_user, f1)
-    services.cancel_flight(planner_user, f1)
+    loading.build_uld(hub_user, "PMC22222CV", bags[0].identifier)  # built, not yet loaded
+    network_services.cancel_flight(f1)
     f1.refresh_from_db()
     assert f1.state == Flight.State.CANCELLED
     assert not Bag.objects.filter(planned_flight=f1).exists()
     assert not Booking.objects.filter(flight=f1).exists()
     assert not live.exists()
+    # a flight with a ULD loaded is refused, its plan left as it was
+    uld = world["uld"]
+    services.commit(planner_user, make_run(planner_user, world, {f"uld-{uld.pk}": fl(f2)}))
+    loading.load_uld_onto_flight(hub_user, uld.identifier, f2)
+    with pytest.raises(ValidationError):
+        network_services.cancel_flight(f2)
+    f2.refresh_from_db()
+    assert f2.state == Flight.State.SCHEDULED
+    assert Uld.objects.get(pk=uld.pk).planned_flight == f2

@@ -17,3 +17,7 @@ from django.dispatch import Signal
 
 flight_departed = Signal()
 flight_arrived = Signal()
+#: A scheduled flight cancelled (nothing was loaded on it), sent inside the cancelling
+#: transaction with ``sender`` and ``flight`` (state already CANCELLED): the planner takes its
+#: plan off it (planned bags, bookings, air waybills).
+flight_cancelled = Signal()

@@ -136,7 +136,9 @@ def mark_arrived(flight: Flight, at: dt.datetime | None = None) -> Flight:
 
 @transaction.atomic
 def cancel_flight(flight: Flight) -> Flight:
-    """Cancel a scheduled flight that nothing is loaded on yet."""
+    """Cancel a scheduled flight that nothing is loaded on yet; its plan comes off it with it
+    (events.flight_cancelled: planning clears its bags' planned flight, its bookings and its
+    air waybills, in this transaction)."""
     flight = Flight.objects.select_for_update().get(pk=flight.pk)
     if flight.state == Flight.State.CANCELLED:
         return flight
@@ -154,4 +156,5 @@ def cancel_flight(flight: Flight) -> Flight:
         )
     flight.state = Flight.State.CANCELLED
     flight.save(update_fields=["state"])
+    events.flight_cancelled.send(sender=Flight, flight=flight)
     return flight

@@ -52,7 +52,7 @@ class PlanRun(models.Model):
         #: simulation's, not bags and flights of this database, so it is kept but never committed;
         #: unless the twin flies its legs as flights of this database (`simulate --flights`):
         #: then its plan is over their bags and flights, and the twin books it
-        #: (services.commit_twin_cycle).
+        #: (services.book_twin_cycle).
         TWIN = "twin", _("network twin (simulated)")
 
     source = models.CharField(

@@ -20,7 +20,6 @@ from caravana.access.members import can_plan
 from caravana.errors import field_error
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import flight_plan
-from caravana.network import services as network_services
 from caravana.network.models import Flight
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -282,24 +281,15 @@ def book_twin_cycle(
     return run
 
 
-@transaction.atomic
-def cancel_flight(user: Any, flight: Flight) -> Flight:
-    """Cancel a scheduled flight and take the plan off it, as a commit that leaves its cargo
-    waiting does: its bags' and built ULDs' planned flight cleared, their bookings removed and
-    its air waybills voided (a new version), so that no master or house lists cargo that will
-    not fly on it. Nothing may be loaded on it (network.services.cancel_flight refuses)."""
-    if not can_plan(user):
-        raise PermissionDenied(_("Only network planners and operators cancel flights."))
-    _one_commit_at_a_time()
-    waybills.lock_flights([flight.pk])
-    bags = Bag.objects.filter(planned_flight=flight).values_list("pk", flat=True)
-    ulds = Uld.objects.filter(planned_flight=flight, flight__isnull=True).values_list(
-        "pk", flat=True
-    )
-    flight_plan.plan_flights({pk: None for pk in bags}, {pk: None for pk in ulds})
+def take_plan_off(flight: Flight) -> None:
+    """A cancelled flight (network.events.flight_cancelled, inside the cancelling transaction,
+    the flight's row locked): what a plan put on it waits again, as a commit that empties a
+    flight leaves it: its bags' and ULDs' planned flight cleared, their bookings removed, its
+    air waybills voided (a new version), so that no master lists cargo that will not fly on
+    it. No commit lock: a commit waiting for this flight's row then finds it cancelled."""
+    flight_plan.unplan_flight(flight.pk)
     Booking.objects.filter(flight=flight).delete()
-    waybills.build_for_flights([flight.pk], user=user, reason=f"cancelled:{flight.number}")
-    return network_services.cancel_flight(flight)
+    waybills.build_for_flights([flight.pk], reason=f"cancelled:{flight.number}")
 
 
 def _commit(user: Any, run: PlanRun) -> int:

@@ -4,7 +4,7 @@ horizon's charters become flights (twin.flights.charter) and its belly legs bell
 per gateway the lane's bags go to (the hub sorts a parcel to its own gateway), the model's plan is
 expressed over the bags of its consignments, priced and validated as the planner's output is
 (planning.priced), kept as the cycle's plan run and committed through the planner's own commit
-(planning.services.commit_twin_cycle): each bag gets its planned flight or belly label and a
+(planning.services.book_twin_cycle): each bag gets its planned flight or belly label and a
 booking, each booked flight its master and house air waybills.
 
 The model decides, so that both modes keep the same KPIs: a bag goes where the model sends its
@@ -24,6 +24,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
+
 from caravana import clock
 from caravana.fulfillment.models import Bag
 from caravana.network.models import Flight
@@ -41,12 +43,14 @@ CHUNK = 2_000
 COUNTRY_OF_LANE = {lane[:2]: P.COUNTRIES.index(c) for c, lane in P.LANES.items()}
 
 
+@transaction.atomic
 def book(
     net: Any, problem: Problem, result: dict[str, Any], at: dt.datetime,
     start: dt.datetime, end: dt.datetime,
 ) -> PlanRun:  # fmt: skip
     """Keep and commit the cycle planned at `at` (the model's `problem` and the planner's
-    `result` for it) over this database's bags and flights; its plan run."""
+    `result` for it) over this database's bags and flights; its plan run. One transaction: a
+    refusal leaves no flight, offer or run of the cycle behind."""
     log = net.flying
     model = {c.id: c for c in problem.consignments}
     bags, totals = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})

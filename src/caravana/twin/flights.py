@@ -32,7 +32,6 @@ from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import loading
 from caravana.network import services as network_services
 from caravana.network.models import AircraftType, Flight
-from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer
 from caravana.planning.problem import Flight as PlannedFlight
 from caravana.reviews.receivers import refreshed_once
@@ -88,7 +87,6 @@ def fly(
     staff: Any,
     moment: Callable[[float], dt.datetime],
     until: dt.datetime | None,
-    planner: Any = None,
 ) -> int:
     """The leg's flights, one per gateway its bags go to (`bags_of`: each flown parcel's pk →
     its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A cancelled
@@ -98,7 +96,7 @@ def fly(
     if until is not None and departs > until:
         return 0
     if leg.cancelled or not bags_of:
-        return settle(log, leg, moment, until, planner)
+        return settle(log, leg, moment, until)
     by_gateway: dict[str, list[str]] = defaultdict(list)
     for bag, gateway in (
         Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
@@ -110,7 +108,7 @@ def fly(
         _fly(log, leg, origin, gateway, todo, staff, moment, until)
         for gateway, todo in sorted(by_gateway.items())
     )
-    calls += settle(log, leg, moment, until, planner)  # booked flights that carried nothing
+    calls += settle(log, leg, moment, until)  # its booked flights that carried nothing
     log.flown_bags.update(b for todo in by_gateway.values() for b in todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
     return calls
@@ -187,13 +185,12 @@ def belly_offer(
 
 
 def settle(
-    log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None,
-    planner: Any,
-) -> int:  # fmt: skip
+    log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None
+) -> int:
     """The leg's booked flights that carry nothing and are still scheduled: cancelled if the
     model cancelled the leg, if it is an option not flown, or if the flight is to a second
-    gateway, through the planner's cancellation (their plan taken off: bookings, planned
-    bags, air waybills); a committed charter to the lane's gateway (paid either way) flies
+    gateway (the network's cancellation, which takes the plan off it: bookings, planned bags,
+    air waybills); a committed charter to the lane's gateway (paid either way) flies
     empty. Returns the calls made."""
     pks = [pk for (leg_id, _gateway), pk in log.flight_of.items() if leg_id == leg.id]
     if not pks:
@@ -204,7 +201,7 @@ def settle(
         pk__in=pks, state=Flight.State.SCHEDULED, ulds__isnull=True
     ).order_by("pk"):
         if leg.cancelled or leg.kind != "committed" or flight.destination != lane:
-            planning_services.cancel_flight(planner, flight)
+            network_services.cancel_flight(flight)
             calls += 1
             continue
         network_services.mark_departed(flight, moment(leg.departs + leg.delay))
@@ -215,18 +212,18 @@ def settle(
     return calls
 
 
-def cancel_unflown(log: Log, before: dt.datetime, planner: Any) -> int:
-    """The run's booked flights still scheduled to leave before `before`, cancelled through
-    the planner's cancellation: the demo's history stops at midnight and the demo starts hours
-    later, so the last cycle's flights of the hours between never flew. Their bags, booked
-    off them, wait for the next plan. Returns how many."""
+def cancel_unflown(log: Log, before: dt.datetime) -> int:
+    """The run's booked flights still scheduled to leave before `before`, cancelled: the demo's
+    history stops at midnight and the demo starts hours later, so the last cycle's flights of
+    the hours between never flew. Their bags, booked off them, wait for the next plan. Returns
+    how many."""
     stale = Flight.objects.filter(
         pk__in=log.flight_of.values(), state=Flight.State.SCHEDULED,
         scheduled_departure__lt=before, ulds__isnull=True,
     ).order_by("pk")  # fmt: skip
     n = 0
     for flight in stale:
-        planning_services.cancel_flight(planner, flight)
+        network_services.cancel_flight(flight)
         n += 1
     return n
 

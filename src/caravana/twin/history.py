@@ -99,7 +99,7 @@ def run_history(
         if progress is not None:
             progress(1)
     # the last cycle booked the coming flights; those due out before now never left
-    flights.cancel_unflown(net.flying, max(midnight, timezone.now()), net.planner)
+    flights.cancel_unflown(net.flying, max(midnight, timezone.now()))
     return sim, net
 
 

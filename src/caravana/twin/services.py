@@ -291,9 +291,8 @@ class RealNetwork(FastNetwork):
         origin = P.LANES[P.COUNTRIES[leg.country]][0]
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
         self.writes += flights.fly(
-            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until,
-            self.planner,
-        )  # fmt: skip
+            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until
+        )
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -169,3 +169,18 @@ def plan_flights(
     return PlannedFlights(
         len(uld_moves) + len(bag_moves), frozenset(skipped_bags), frozenset(skipped_ulds)
     )
+
+
+@transaction.atomic
+def unplan_flight(flight_id: int) -> tuple[int, int]:
+    """Clear the flight as the planned flight of every bag and of every ULD not loaded (the
+    flight is cancelled: what was planned on it waits for the next plan), wherever the bag
+    is now (loose, in a ULD being built, or in one loaded on another flight, whose own flight
+    it follows). Returns (bags, ULDs) cleared."""
+    ulds = Uld.objects.filter(planned_flight_id=flight_id, flight__isnull=True).update(
+        planned_flight_id=None, planned_belly=""
+    )
+    bags = Bag.objects.filter(planned_flight_id=flight_id).update(
+        planned_flight_id=None, planned_belly=""
+    )
+    return bags, ulds
