@@ -134,25 +134,28 @@ def build_uld(hub_user: Any, uld_identifier: str, bag_identifier: str) -> Uld:
         )
     t = uld.uld_type
     gross_g = uld.weight_g + bag.weight_g + t.tare_kg * 1000
-    if gross_g > t.max_gross_kg * 1000:
-        raise field_error(
-            "bag",
-            _("ULD %(u)s would weigh %(w).1f kg gross; a %(t)s takes %(max)d kg.")
-            % {"u": uld_code, "w": gross_g / 1000, "t": t.code, "max": t.max_gross_kg},
-            FulfillmentErrorCode.OVER_CAPACITY,
-        )
+    # the type's rating, or less where no position of the table's aircraft on its deck takes
+    # that much: built to a PMC's 6,804 kg it could be loaded onto no flight (6,800 at most)
     flies = balance.heaviest_position_kg(t.deck)
-    if flies is not None and gross_g > flies * 1000:
-        # the type's rating is above every position of the table's aircraft on its deck: built
-        # to the rating, the ULD could be loaded onto no flight (load_uld_onto_flight)
+    limit = t.max_gross_kg if flies is None else min(t.max_gross_kg, flies)
+    if gross_g > limit * 1000:
+        figures = {
+            "u": uld_code,
+            "t": t.code,
+            "w": number_format(gross_g / 1000, 1, force_grouping=True),
+            "max": number_format(limit, 0, force_grouping=True),
+        }
         raise field_error(
             "bag",
-            _("ULD %(u)s would weigh %(w)s kg gross; no aircraft position takes over %(max)s kg.")
-            % {
-                "u": uld_code,
-                "w": number_format(gross_g / 1000, 1, force_grouping=True),
-                "max": number_format(flies, 0, force_grouping=True),
-            },
+            (
+                _("ULD %(u)s would weigh %(w)s kg gross; a %(t)s takes %(max)s kg.")
+                if limit == t.max_gross_kg
+                else _(
+                    "ULD %(u)s would weigh %(w)s kg gross; no aircraft position takes over "
+                    "%(max)s kg."
+                )
+            )
+            % figures,
             FulfillmentErrorCode.OVER_CAPACITY,
         )
     if t.usable_volume_m3 is not None:
