@@ -33,10 +33,16 @@ def baseline(problem: Problem, plan: Plan, optional_charters: bool) -> dict[str,
     }
 
 
-def with_baselines(problem: Problem, plan: Plan) -> dict[str, Any]:
-    """The plan's output document, validated, with both baselines (run_plan's form)."""
+def validated(problem: Problem, plan: Plan) -> dict[str, Any]:
+    """The plan's output document, checked by the independent validator."""
     out = plan.to_json()
     assert_valid(problem, out)
+    return out
+
+
+def with_baselines(problem: Problem, plan: Plan) -> dict[str, Any]:
+    """The plan's output document, validated, with both baselines (run_plan's form)."""
+    out = validated(problem, plan)
     out["baseline"] = baseline(problem, plan, optional_charters=True)
     out["baseline_committed_only"] = baseline(problem, plan, optional_charters=False)
     return out

@@ -379,10 +379,15 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             }
             for b in problem.belly
         ],
-        "penalties": {
-            "late_per_kg_day_usd": dict(problem.penalties.late_per_kg_day_usd),
-            "unshipped_per_kg_usd": problem.penalties.unshipped_per_kg_usd,
-        },
+        "penalties": penalties_to_json(problem.penalties),
+    }
+
+
+def penalties_to_json(penalties: Penalties) -> dict[str, Any]:
+    """The penalties as the problem's JSON holds them."""
+    return {
+        "late_per_kg_day_usd": dict(penalties.late_per_kg_day_usd),
+        "unshipped_per_kg_usd": penalties.unshipped_per_kg_usd,
     }
 
 

@@ -28,7 +28,7 @@ from .fifo import METHOD, fifo_assignments
 from .kpis import compute_kpis
 from .lane import EPS, LaneResult, lane_cost
 from .packing import packing_lane
-from .priced import with_baselines
+from .priced import validated, with_baselines
 from .problem import (
     Consignment,
     Leg,
@@ -234,13 +234,17 @@ def solve(
 
 
 def run_plan(
-    problem_json: dict[str, Any], time_limit: float = 30.0, method: str = "auto", workers: int = 1
-) -> dict[str, Any]:
+    problem_json: dict[str, Any], time_limit: float = 30.0, method: str = "auto", workers: int = 1,
+    baselines: bool = True,
+) -> dict[str, Any]:  # fmt: skip
     """JSON problem in, JSON plan out, validated, with two baselines: the issue's FIFO under
-    "baseline" and the committed-only dispatcher under "baseline_committed_only".
+    "baseline" and the committed-only dispatcher under "baseline_committed_only" (none with
+    `baselines` False: a caller that prices the plan over another problem, as the twin booking
+    its cycle over bags, adds that problem's).
 
     Raises `ProblemError` for an invalid problem; the plan is checked by the independent validator
     before it is returned, so a solver bug fails loudly rather than shipping a broken plan.
     """
     problem = problem_from_json(problem_json)
-    return with_baselines(problem, solve(problem, time_limit, method, workers))
+    plan = solve(problem, time_limit, method, workers)
+    return with_baselines(problem, plan) if baselines else validated(problem, plan)

@@ -32,7 +32,7 @@ from caravana.network.models import Flight
 from caravana.planning import priced
 from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, PlanRun
-from caravana.planning.problem import Problem, problem_to_json
+from caravana.planning.problem import Problem, penalties_to_json
 
 from . import flights
 from . import params as P
@@ -85,9 +85,9 @@ def book(
     data = {
         "consignments": consignments,
         "flights": [
-            {**flight_json, "fixed_cost_usd": 0.0, "optional": second[flight_json["id"]].optional}
-            if flight_json["id"] in second else flight_json
-            for flight_json in (
+            {**row, "fixed_cost_usd": 0.0, "optional": second[row["id"]].optional}
+            if row["id"] in second else row
+            for row in (
                 planning_services.flight_json(f)
                 for f in Flight.objects.filter(
                     pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
@@ -100,7 +100,7 @@ def book(
                 pk__in=[int(v[6:]) for v in legs.values() if v.startswith("belly-")]
             ).order_by("pk")
         ],
-        "penalties": problem_to_json(problem)["penalties"],
+        "penalties": penalties_to_json(problem.penalties),
     }  # fmt: skip
     booked = priced.price(
         data,

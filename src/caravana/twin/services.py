@@ -268,7 +268,11 @@ class RealNetwork(FastNetwork):
         from caravana.planning.solver import run_plan  # loads OR-Tools (decision 0007)
 
         data = problem_to_json(problem)
-        result = run_plan(data, self.params.planner_seconds, self.params.planner_method)
+        # a booked cycle is priced, and given its baselines, over its bags (twin.booking)
+        result = run_plan(
+            data, self.params.planner_seconds, self.params.planner_method,
+            baselines=not self.fly_legs,
+        )  # fmt: skip
         departs = [f.departs_at for f in problem.flights] + [b.departs_at for b in problem.belly]
         start = min(departs, default=self.start)
         end = max(departs, default=start) + dt.timedelta(seconds=1)
