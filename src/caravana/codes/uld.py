@@ -105,6 +105,17 @@ class UldType:
     tare_kg: int = 0
     tare_source: str = ""
 
+    @property
+    def usable_m3(self) -> float | None:
+        """The room for cargo: the published volume where there is one, else the usable base
+        (or the base) to the height; None when the height is unknown."""
+        if self.volume_m3 is not None:
+            return self.volume_m3
+        if self.height_cm is None:
+            return None
+        length, width = self.usable_base_cm or self.base_cm
+        return round(length * width * self.height_cm / 1_000_000, 2)
+
 
 #: Known ULD types with their base dimensions and maximum gross weight.
 TYPES: dict[str, UldType] = {

@@ -6,6 +6,7 @@ the centre of gravity is given as % of the mean aerodynamic chord (MAC):
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -66,6 +67,32 @@ class Aircraft:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def next_free(
+        self, names: Iterable[str], loaded: Mapping[str, float], gross_kg: float
+    ) -> str | None:
+        """The first of `names` that is free and takes a ULD of `gross_kg`: its own limit and
+        every zone it is in with what is `loaded` there (a 747-400F's nose pair shares 4,540 kg).
+        The hub loads a ULD no load plan places by this rule, and a type's room for parcels is
+        counted by it (network/room.py)."""
+        for name in names:
+            if name in loaded or gross_kg > self.position(name).max_kg:
+                continue
+            if all(
+                gross_kg + sum(loaded.get(m, 0) for m in z.positions) <= z.max_kg
+                for z in self.zones
+                if name in z.positions
+            ):
+                return name
+        return None
+
+    def ulds_taken(self, deck: str, gross_kg: float) -> int:
+        """How many ULDs of `gross_kg` the deck takes, each at the next free position."""
+        names = [p.name for p in self.positions if p.deck == deck]
+        loaded: dict[str, float] = {}
+        while (name := self.next_free(names, loaded, gross_kg)) is not None:
+            loaded[name] = gross_kg
+        return len(loaded)
 
     def pct_mac(self, arm_m: float) -> float:
         return (arm_m - self.lemac_m) / self.mac_m * 100

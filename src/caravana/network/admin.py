@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -156,12 +158,17 @@ class AircraftTypeAdmin(ListAdmin):
         "name",
         "max_payload_kg",
         "volume_m3",
+        "parcel_room",
         "main_deck_positions",
         "lower_deck_positions",
         "verified",
     ]
     list_filter = ["verified"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("room for parcels (m³)"))
+    def parcel_room(self, obj: AircraftType) -> Decimal:
+        return obj.parcel_volume_m3
 
 
 @admin.register(UldType)

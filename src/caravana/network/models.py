@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from caravana import markets
 from caravana.codes import carriers as carrier_numbers
 from caravana.errors import field_error
+from caravana.network import room
 from caravana.network.carrier_choice import postal_key
 from caravana.network.error_codes import NetworkErrorCode
 
@@ -371,6 +372,13 @@ class AircraftType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parcel_volume_m3(self) -> Decimal:
+        """The m³ of parcels the planner books it to: what the hub can build and load onto its
+        positions (network/room.py), or the hold's volume for a type without balance data."""
+        m3 = room.parcel_m3(self.code)
+        return self.volume_m3 if m3 is None else Decimal(str(m3))
 
 
 class UldType(models.Model):

@@ -107,12 +107,8 @@ WEEKLY = [
 
 
 def _usable_volume(t: uld_codes.UldType) -> Decimal | None:
-    if t.volume_m3 is not None:
-        return Decimal(str(t.volume_m3))
-    if t.height_cm is None:
-        return None
-    base = t.usable_base_cm or t.base_cm
-    return (Decimal(base[0] * base[1] * t.height_cm) / 1_000_000).quantize(Decimal("0.01"))
+    m3 = t.usable_m3
+    return None if m3 is None else Decimal(str(m3)).quantize(Decimal("0.01"))
 
 
 def ensure_service_levels(model: Any = ServiceLevel) -> int:

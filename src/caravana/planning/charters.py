@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from caravana.network import room
+
 
 @dataclass(frozen=True)
 class Costs:
@@ -170,9 +172,9 @@ def book_for_peak(demand: np.ndarray, kg: float, c: Costs) -> Choice:
 
 
 #: A 747-400F's room for parcels as the hub builds and loads it: 26 PMCs' worth of bags, 545 m³
-#: (the twin's charter_volume_m3, derived in twin/params.py and checked by
+#: (network/room.py, as the twin's charter_volume_m3 and the planner's capacity; checked by
 #: tests/twin/test_charter_room.py: the balance table's limits take 27 such pallets, not 30).
-CHARTER_M3 = 545.0
+CHARTER_M3 = room.parcel_m3("B744F") or 0.0
 #: Its capacity for parcels: the lesser of its payload (112 t) and that volume at the mean parcel
 #: density (545 m³ × 145 kg/m³ ≈ 79.0 t; network-twin.md §1 density 120–170 kg/m³): light
 #: parcels cube out first.

@@ -59,7 +59,8 @@ def check_window(start: dt.datetime, end: dt.datetime) -> None:
 
 
 def flight_json(f: Flight) -> dict[str, Any]:
-    """A charter of the database as a flight of the solver's input (its aircraft type's room)."""
+    """A charter of the database as a flight of the solver's input: its type's payload and its
+    room for parcels as the hub loads it (network/room.py), not the hold's volume."""
     return {
         "id": f"flight-{f.pk}",
         "origin": f.origin,
@@ -67,7 +68,7 @@ def flight_json(f: Flight) -> dict[str, Any]:
         "departs_at": _iso(f.scheduled_departure),
         "arrives_at": _iso(f.scheduled_arrival),
         "payload_kg": f.aircraft_type.max_payload_kg,
-        "volume_m3": float(f.aircraft_type.volume_m3),
+        "volume_m3": float(f.aircraft_type.parcel_volume_m3),
         "positions": f.aircraft_type.main_deck_positions,
         "fixed_cost_usd": float(f.fixed_cost_usd or 0),
         "optional": f.is_optional,

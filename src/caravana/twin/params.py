@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from caravana.network import room
 from caravana.planning.generator import PENALTIES
 from caravana.planning.problem import Penalties
 
@@ -72,8 +73,9 @@ CATEGORY_WEIGHT = (0.9, 1.0, 1.3, 0.9, 1.1, 1.0)
 WEIGHT_MEDIAN_KG = 0.3
 WEIGHT_SIGMA = 1.01
 WEIGHT_MIN_KG, WEIGHT_MAX_KG = 0.05, 2.0
-#: Density 120–170 kg/m³ (light poly mailers), uniform: §1 defaults from [18].
-DENSITY_KG_M3 = (120.0, 170.0)
+#: Density 120–170 kg/m³ (light poly mailers), uniform: §1 defaults from [18] (network/room.py,
+#: which sizes an aircraft's room for parcels by it).
+DENSITY_KG_M3 = room.PARCEL_DENSITY_KG_M3
 
 #: Orders per weekday, Monday first (European proxy, [19]), normalised to a mean of 1 in model.py.
 WEEKDAY = (16.5, 15.1, 15.0, 14.5, 13.8, 12.0, 13.1)
@@ -189,9 +191,10 @@ class Params:
     #: pair 2,040) take 27 such pallets, not 30. So a charter carries 26 pallets' worth of bags,
     #: 545 m³, which the hub's pallets (each closed within one bag of full, a bag at most 30 kg,
     #: 0.25 m³ at 120 kg/m³) never spread over more than 27. Until 2026-12-06 it was 680 m³,
-    #: 33 pallets or more, which no 747-400F position plan takes.
+    #: 33 pallets or more, which no 747-400F position plan takes. The figure is the type's room
+    #: for parcels (network/room.py), the one the flight planner books a 747-400F to.
     charter_payload_kg: float = 112_000.0
-    charter_volume_m3: float = 545.0
+    charter_volume_m3: float = room.parcel_m3("B744F") or 0.0
     charter_positions: int = 30
     #: Committed charters per lane sized to this share of the lane's expected volume (the
     #: planner bench's 0.8), evenly spaced over the week; a lane needing under half a charter a

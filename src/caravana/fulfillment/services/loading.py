@@ -204,35 +204,23 @@ def close_uld(hub_user: Any, identifier: str) -> Uld:
 
 def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
     """The next free position on the deck that takes `gross_kg`, by the type's balance data
-    where there is some: the position's own limit (a 747-400F's M1 takes 4,540 kg, its middle
-    positions 6,800) and every zone it is in with what is loaded there (a pallet pair 9,700 kg,
-    the fuselage ahead of the wing 45,000); any free one otherwise."""
+    where there is some (balance.Aircraft.next_free: the position's own limit and every zone
+    it is in with what is loaded there); any free one otherwise."""
     ac = flight.aircraft_type
     prefix, count = (
         ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
     )
-    data = balance.aircraft(ac.code)
+    names = [f"{prefix}{n}" for n in range(1, count + 1)]
     loaded = {
-        position: Decimal(weight_g) / 1000 + tare
+        position: float(Decimal(weight_g) / 1000 + tare)
         for position, weight_g, tare in flight.ulds.values_list(
             "position", "weight_g", "uld_type__tare_kg"
         )
     }
-    for n in range(1, count + 1):
-        name = f"{prefix}{n}"
-        if name in loaded:
-            continue
-        if data is None:
-            return name
-        if gross_kg > data.position(name).max_kg:
-            continue
-        if all(
-            gross_kg + sum(loaded.get(m, 0) for m in z.positions) <= z.max_kg
-            for z in data.zones
-            if name in z.positions
-        ):
-            return name
-    return None
+    data = balance.aircraft(ac.code)
+    if data is None:
+        return next((name for name in names if name not in loaded), None)
+    return data.next_free(names, loaded, float(gross_kg))
 
 
 def _planned_position(flight: Flight, uld: Uld) -> str | None:
