@@ -21,7 +21,7 @@ from caravana.network.models import Flight
 from caravana.orders.models import Order, OrderStatus
 from caravana.payments.models import Payment, PaymentStatus
 from caravana.planning import services as planning_services
-from caravana.planning.models import PlanRun
+from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.tracking.models import Source, TrackingEvent
 from caravana.twin import kpis
 from caravana.twin import params as P
@@ -155,6 +155,7 @@ def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
         if bag.uld.flight.number.startswith("QR"):  # belly space, flown as the carrier's flight
             assert bag.booking.belly is not None and bag.planned_belly, bag
             assert bag.booking.belly.departs_at == bag.uld.flight.scheduled_departure
+            assert bag.booking.belly.number == bag.uld.flight.number  # the offer's flight
             belly += 1
         else:
             assert bag.planned_flight_id == bag.uld.flight_id == bag.booking.flight_id, bag
@@ -171,7 +172,7 @@ def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
 def _bags_fly_with_their_consignments(real_net, mine) -> None:
     """Each bag holds parcels of one of the model's consignments and is closed, and each
     consignment's parcels left at one time (one leg), as the model flies them."""
-    assert real_net.flying.count > 0
+    assert real_net.flying.flights > 0
     consignments: dict[str, set[int]] = {}
     for p in real_net.parcels.values():
         if p.bag:
@@ -312,12 +313,18 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
         assert shipped_at == departed, number
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
-    # a second run over the same days takes the flight numbers the first left free
+    # a second run of the same seed over the same days takes the flight numbers the first left
+    # free, and books belly offers of its own: no offer is shared between two runs
     before = flights.count()
+    first_runs = set(PlanRun.objects.values_list("pk", flat=True))
+    first_offers = set(BellyOffer.objects.values_list("pk", flat=True))
+    assert Booking.objects.filter(belly__isnull=False).exists()
     call_command("simulate", days=1, parcels_per_day=20, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", orders="api", flights=True, out=str(tmp_path),
                  no_progress=True)  # fmt: skip
     assert flights.count() > before
+    second = Booking.objects.filter(belly__isnull=False).exclude(run__in=first_runs)
+    assert second.exists() and not second.filter(belly__in=first_offers).exists()
     with pytest.raises(CommandError, match="--flights is for real mode"):
         call_command("simulate", days=1, parcels_per_day=10, mode="fast", flights=True,
                      out=str(tmp_path), no_progress=True)  # fmt: skip

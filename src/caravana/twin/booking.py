@@ -35,12 +35,9 @@ from caravana.planning.models import BellyOffer, PlanRun
 from caravana.planning.problem import Problem, penalties_to_json
 
 from . import flights
-from . import params as P
 
 #: Bags read a query at a time (an IN list SQLite and PostgreSQL both take).
 CHUNK = 2_000
-#: A lane's country by its (origin, gateway).
-COUNTRY_OF_LANE = {lane[:2]: P.COUNTRIES.index(c) for c, lane in P.LANES.items()}
 
 
 @transaction.atomic
@@ -122,14 +119,12 @@ def _leg(
     leg_id, gateway = key
     if leg_id in charters:
         return f"flight-{flights.charter(log, charters[leg_id], gateway)}"
-    if key not in log.offer_of:
-        b = bellies[leg_id]
-        country = COUNTRY_OF_LANE[(b.origin, b.destination)]
-        log.offer_of[key], _ = flights.belly_offer(
-            b.id, country, b.origin, gateway, b.departs_at, b.arrives_at,
-            b.capacity_kg, b.capacity_m3, b.price_per_kg_usd,
-        )  # fmt: skip
-    return f"belly-{log.offer_of[key]}"
+    b = bellies[leg_id]
+    pk, _ = flights.belly_offer(
+        log, b.id, b.origin, gateway, b.departs_at, b.arrives_at,
+        b.capacity_kg, b.capacity_m3, b.price_per_kg_usd,
+    )  # fmt: skip
+    return f"belly-{pk}"
 
 
 def _bags(

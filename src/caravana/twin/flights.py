@@ -60,7 +60,8 @@ class Log:
     """What a run's flights wrote, and what the network needs to know of them."""
 
     first_number: int  # a flight's number is its designator and first_number + its serial
-    count: int = 0
+    count: int = 0  # numbers drawn (flights, belly offers, and numbers found taken)
+    flights: int = 0  # flights made
     ulds: int = 0
     serial: int | None = None  # the last pallet serial used (read from the database once)
     flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
@@ -114,18 +115,30 @@ def fly(
     return calls
 
 
-def new_flight(
-    log: Log, kind: str, origin: str, destination: str, departs: dt.datetime,
-    arrives: dt.datetime, cost_usd: float,
-) -> Flight:  # fmt: skip
-    """A flight of a leg of `kind`, numbered on from the log's last (past numbers an earlier
-    run on this database flew that day)."""
-    date = departs.date()
+def _free_number(log: Log, kind: str, date: dt.date) -> str:
+    """The log's next number of `kind` that no flight and no belly offer of this database has on
+    `date` (an earlier run, or one beside it on the same seed, may have used it)."""
     number = log.number(kind)
     for _ in range(999):
-        if not Flight.objects.filter(number=number, date=date).exists():
+        if not (
+            Flight.objects.filter(number=number, date=date).exists()
+            or BellyOffer.objects.filter(number=number, departs_at__date=date).exists()
+        ):
             break
         number = log.number(kind)
+    return number
+
+
+def new_flight(
+    log: Log, kind: str, origin: str, destination: str, departs: dt.datetime,
+    arrives: dt.datetime, cost_usd: float, number: str | None = None,
+) -> Flight:  # fmt: skip
+    """A flight of a leg of `kind`, numbered `number` (a belly leg's, its offer's) where no
+    flight has it that day, else on from the log's last."""
+    date = departs.date()
+    if number is None or Flight.objects.filter(number=number, date=date).exists():
+        number = _free_number(log, kind, date)
+    log.flights += 1
     return network_services.create_flight(
         number=number,
         date=date,
@@ -158,30 +171,31 @@ def charter(log: Log, leg: PlannedFlight, gateway: str) -> int:
 
 
 def belly_offer(
-    leg_id: str, country: int, origin: str, destination: str, departs: dt.datetime,
+    log: Log, leg_id: str, origin: str, destination: str, departs: dt.datetime,
     arrives: dt.datetime, kg: float, m3: float, price_per_kg: float,
 ) -> tuple[int, bool]:  # fmt: skip
-    """A belly leg as an offer the planner can buy (numbered from the leg: TB, its day and
-    letter, its country, and the gateway where it is not the lane's), made once; its pk and
-    whether it was made now. The model's belly space is whole hundreds of kg, whole m³ and
-    whole cents a kg, as the offer keeps them. An offer to a lane's second gateway has the
-    leg's whole space (the model's leg shares it among the gateways)."""
-    lane = P.LANES[P.COUNTRIES[country]][1]
-    offer, created = BellyOffer.objects.get_or_create(
-        number=f"TB{leg_id[-4:-1]}{'abcdef'.index(leg_id[-1])}{country}"
-        + ("" if destination == lane else destination),
+    """A belly leg to `destination` as an offer the planner can buy, made once a run (the log
+    keeps it: another run on this database, even of the same seed, makes its own); its pk and
+    whether it was made now. It is numbered as the run's flights are, and the leg's flight to
+    that gateway, if it flies, takes its number. The model's belly space is whole hundreds of
+    kg, whole m³ and whole cents a kg, as the offer keeps them. An offer to a lane's second
+    gateway has the leg's whole space (the model's leg shares it among the gateways)."""
+    key = (leg_id, destination)
+    if key in log.offer_of:
+        return log.offer_of[key], False
+    offer = BellyOffer.objects.create(
+        number=_free_number(log, "belly", departs.date()),
         departs_at=departs,  # to the microsecond, as the model plans it
-        defaults={
-            "carrier": CARRIERS["belly"],
-            "origin": origin,
-            "destination": destination,
-            "arrives_at": arrives,
-            "capacity_kg": math.ceil(kg),
-            "capacity_m3": Decimal(str(m3)),
-            "price_per_kg_usd": Decimal(str(price_per_kg)),
-        },
+        carrier=CARRIERS["belly"],
+        origin=origin,
+        destination=destination,
+        arrives_at=arrives,
+        capacity_kg=math.ceil(kg),
+        capacity_m3=Decimal(str(m3)),
+        price_per_kg_usd=Decimal(str(price_per_kg)),
     )
-    return offer.pk, created
+    log.offer_of[key] = offer.pk
+    return offer.pk, True
 
 
 def settle(
@@ -237,10 +251,12 @@ def _fly(
     departs = moment(leg.departs + leg.delay)
     booked = log.flight_of.get((leg.id, destination))
     flight = Flight.objects.filter(pk=booked).first() if booked else None
-    if flight is None:  # not booked: made now, as before
+    if flight is None:  # not booked: made now, a belly leg with its offer's number
+        offer = log.offer_of.get((leg.id, destination))
         flight = new_flight(
             log, leg.kind, origin, destination, moment(leg.departs), moment(leg.arrives),
             leg.cost_usd,
+            BellyOffer.objects.get(pk=offer).number if offer is not None else None,
         )  # fmt: skip
     if leg.kind == "belly":
         log.belly.add((flight.number, flight.date.isoformat()))

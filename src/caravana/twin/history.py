@@ -113,7 +113,7 @@ def offer_belly(sim: Simulation, now: dt.datetime, days: int = OFFER_DAYS) -> in
             continue
         origin, dest = P.LANES[P.COUNTRIES[leg.country]][:2]
         _, created = flights.belly_offer(
-            leg.id, leg.country, origin, dest, departs,
+            sim.network.flying, leg.id, origin, dest, departs,
             sim.start + dt.timedelta(hours=leg.arrives), leg.kg, leg.m3, leg.price_per_kg,
         )  # fmt: skip
         added += created

@@ -48,14 +48,14 @@ class Command(BaseCommand):
             )
         services.record_run(
             mode=SimulationRun.Mode.HISTORY, run=sim.run, sim=sim, counters=sim.counters,
-            started=began, meta={"parcels": len(net.parcels), "flights": net.flying.count,
+            started=began, meta={"parcels": len(net.parcels), "flights": net.flying.flights,
                                  "writes": net.writes},
         )  # fmt: skip
         now = timezone.now()
         offers = history.offer_belly(sim, now)
         run = history.first_plan(now)
         self.stdout.write(
-            f"History: {len(net.parcels)} parcels, {net.flying.count} flights, "
+            f"History: {len(net.parcels)} parcels, {net.flying.flights} flights, "
             f"{net.flying.ulds} ULDs, "
             f"{net.writes} writes, {offers} belly offers in "
             f"{time.perf_counter() - started:.0f} s"
