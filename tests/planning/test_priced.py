@@ -47,3 +47,21 @@ def test_a_plan_that_breaks_a_rule_is_refused_and_a_bound_above_its_cost_is_not_
         lower_bound_usd=out["cost_usd"] * 10, method="elsewhere",
     )  # fmt: skip
     assert high["lower_bound_usd"] == high["cost_usd"] and high["gap"] == 0
+
+
+def test_a_plan_over_whole_consignments_bounds_not_the_problem_of_their_bags():
+    """A consignment of 120 kg does not fit a charter's 100 kg and flies belly; its two bags of
+    60 kg may go apart, one on the charter. The consignment problem's optimum (and bound) is
+    above the bag problem's: only the bag problem's own bound (solver.lower_bound) is one for a
+    plan booked over the bags, as the twin books its cycles."""
+    from caravana.planning.solver import lower_bound, run_plan
+    from tests.planning.helpers import belly, consignment, flight, problem
+
+    legs = [flight("F", 10, 40, payload_kg=100.0)], [belly("B", 12, 40, price_per_kg_usd=3.0)]
+    whole = problem([consignment("C", 120.0, 0.6)], *legs)
+    bags = problem([consignment("C1", 60.0, 0.3), consignment("C2", 60.0, 0.3)], *legs)
+    model = run_plan(whole, 5.0, "exact", baselines=False)
+    assert model["status"] == "optimal" and model["lower_bound_usd"] == 5000.0 + 360.0
+    assert lower_bound(bags, 5.0) <= 5000.0 + 180.0 < model["lower_bound_usd"]
+    split = run_plan(bags, 5.0, "exact", baselines=False)
+    assert split["cost_usd"] == 5000.0 + 180.0  # one bag on the charter, one by belly

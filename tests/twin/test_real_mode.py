@@ -22,6 +22,7 @@ from caravana.orders.models import Order, OrderStatus
 from caravana.payments.models import Payment, PaymentStatus
 from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
+from caravana.planning.solver import lower_bound
 from caravana.tracking.models import Source, TrackingEvent
 from caravana.twin import kpis
 from caravana.twin import params as P
@@ -148,6 +149,13 @@ def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
     for run in runs:
         assert planning_services.over_this_network(run.problem), run.pk
         assert {c["id"] for c in run.problem["consignments"]} == set(run.result["assignments"])
+        # its status and bound are its own problem's (over bags), the model's kept beside them
+        out = run.result
+        bound = min(out["cost_usd"], lower_bound(run.problem, 5.0))
+        assert out["lower_bound_usd"] == pytest.approx(bound, abs=0.01), run.pk
+        gap = out["cost_usd"] - out["lower_bound_usd"]
+        assert (out["status"] == "optimal") == (gap <= 1e-6 * out["cost_usd"])
+        assert set(out["model"]) == {"status", "cost_usd", "lower_bound_usd"}
     flown = Bag.objects.filter(parcels__in=mine, uld__flight__isnull=False).distinct()
     assert flown.exists()
     on_charters, belly = 0, 0

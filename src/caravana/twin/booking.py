@@ -11,8 +11,10 @@ The model decides, so that both modes keep the same KPIs: a bag goes where the m
 consignment, and carries its share of the consignment's kg and m³ as the model planned them, in
 proportion to the weight and volume the hub measured (the parcels' cubes are rounded to whole
 centimetres, so the hub's m³ differ from the model's by a fraction of a per cent; the model's
-figures keep a plan that fills a belly offer to its m³ within it). The run's plan is the model's
-over whole consignments: its status and bound are that solve's. The horizon's legs are written
+figures keep a plan that fills a belly offer to its m³ within it). The run's status and bound
+are the bag-level problem's own (planning.solver.lower_bound): the model's solve over whole
+consignments bounds that problem, not this one, where a consignment's bags may go apart; it is
+kept beside them under "model". The horizon's legs are written
 even where they depart after the run's last moment (the demo history's midnight): they are the
 network's coming flights, booked, and stay scheduled.
 
@@ -38,6 +40,8 @@ from . import flights
 
 #: Bags read a query at a time (an IN list SQLite and PostgreSQL both take).
 CHUNK = 2_000
+#: A plan is called optimal when its cost is within this share of its problem's proved bound.
+OPTIMAL_TOLERANCE = 1e-6
 
 
 @transaction.atomic
@@ -48,6 +52,8 @@ def book(
     """Keep and commit the cycle planned at `at` (the model's `problem` and the planner's
     `result` for it) over this database's bags and flights; its plan run. One transaction: a
     refusal leaves no flight, offer or run of the cycle behind."""
+    from caravana.planning.solver import lower_bound  # loads OR-Tools (decision 0007)
+
     log = net.flying
     model = {c.id: c for c in problem.consignments}
     bags, totals = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
@@ -103,11 +109,15 @@ def book(
         data,
         assignments,
         [v for (leg_id, _gateway), v in legs.items() if leg_id in operated],
-        status=result["status"],
-        lower_bound_usd=result["lower_bound_usd"],
+        status="feasible",
+        lower_bound_usd=lower_bound(data, net.params.planner_seconds),
         method=result["method"],
         solve_seconds=result["solve_seconds"],
     )
+    # optimal only where this problem's own bound proves it (within the solver's tolerance)
+    if booked["cost_usd"] - booked["lower_bound_usd"] <= OPTIMAL_TOLERANCE * booked["cost_usd"]:
+        booked["status"] = "optimal"
+    booked["model"] = {k: result[k] for k in ("status", "cost_usd", "lower_bound_usd")}
     with clock.at(at):
         return planning_services.book_twin_cycle(net.planner, start, end, data, booked)
 
