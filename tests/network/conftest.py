@@ -1,5 +1,12 @@
 import pytest
 
+from tests.fulfillment.conftest import (  # noqa: F401  (fixtures: the hub's, for test_room)
+    hub_user,
+    make_parcel,
+    merchant,
+    network,
+)
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

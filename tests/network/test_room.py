@@ -1,26 +1,52 @@
-"""An aircraft type's room for parcels (network/room.py): what the hub can build and load onto
-its positions, the one figure the planner books a freighter to and the twin sizes its charters
-by. Until 2026-12-06 the planner booked a 747-400F to its hold's 736 m³, which the hub refused at
-the 28th full pallet."""
+"""An aircraft type's room for parcels (network/room.py): what the hub's load plan builds into
+ULDs and places on the type's positions, the one figure the planner books a freighter to and
+the twin sizes its charters by. Until 2026-12-06 the planner booked a 747-400F to its hold's
+736 m³, whose bags the load plan could not place (about 44 pallets' worth on 30 positions)."""
 
 from __future__ import annotations
+
+import math
+from decimal import Decimal
 
 import pytest
 
 from caravana.codes import uld as uld_codes
+from caravana.fulfillment.models import Bag
+from caravana.fulfillment.services import load_plans
 from caravana.loadplan import aircraft as balance
 from caravana.network import room
-from caravana.network.models import AircraftType
+from caravana.network.models import AircraftType, Flight
 from caravana.planning import charters
 from caravana.planning import services as planning
 from caravana.twin import params as twin_params
+from tests.fulfillment.conftest import TODAY
+from tests.fulfillment.test_load_plan import _bag
 
-PMC_M3 = 20.98  # usable base 304 × 230 cm to 300 cm (codes/uld.py)
+#: A bag of parcels as the hub closes them: at most 30 kg (fulfillment rules).
+BAG_KG = 30
 
 
 def test_a_747_400f_carries_26_pallets_of_parcels_not_its_hold():
-    assert room.ulds_per_deck("B744F") == {"main": 27}  # nose pair shares 4,540 kg, tail 2,040
-    assert room.parcel_m3("B744F") == 545.0 == int(26 * PMC_M3)
+    pmc = room.bag_room_cm3(uld_codes.TYPES["PMC"]) / 1_000_000  # 16.83 m³ of soft bags
+    assert room.ulds_taken("B744F") == 27  # its nose pair shares 4,540 kg, its tail 2,040
+    assert room.parcel_m3("B744F") == 437.0 == math.floor(26 * pmc)
+
+
+def test_the_room_is_the_lesser_at_the_two_densities():
+    """Pallets of the lightest parcels fit where the densest do not (a 747-400F's nose pair
+    and tail take 2 t pallets, not 2.9 t): the room is what the densest leave."""
+    ac = balance.aircraft("B744F")
+    names = [p.name for p in ac.positions if p.deck == "main"]
+    pmc = room.bag_room_cm3(uld_codes.TYPES["PMC"]) / 1_000_000
+    light, dense = (ac.ulds_taken(names, pmc * rho) for rho in room.PARCEL_DENSITY_KG_M3)
+    assert dense == room.ulds_taken("B744F") < light
+
+
+def test_a_b777f_is_built_on_its_main_deck_as_the_load_plan_builds_it():
+    """The load plan builds loose bags into pallets on a type with a main deck; the lower
+    deck's containers are not counted (they were, at first: 26 pallets and 9 AKEs)."""
+    assert room.build_deck(balance.aircraft("B77F")) == "main"
+    assert room.parcel_m3("B77F") == room.parcel_m3("B744F")  # 27 main-deck pallets too
 
 
 @pytest.mark.parametrize("code", sorted(balance.table()))
@@ -28,33 +54,20 @@ def test_every_type_with_balance_data_has_room_below_its_hold(code):
     from caravana.network.seed import AIRCRAFT
 
     hold = {row[0]: float(row[3]) for row in AIRCRAFT}[code]
-    m3 = room.parcel_m3(code)
-    assert m3 is not None and 0 < m3 < hold
-    # each deck's figure is its ULDs less one, whole m³
-    taken = room.ulds_per_deck(code)
-    assert m3 == int(
-        sum((n - 1) * uld_codes.TYPES[room.DECK_ULD[d]].usable_m3 for d, n in taken.items())
-    )
-
-
-def test_the_lightest_parcels_do_not_buy_room_the_densest_take_away():
-    """A type's count is the lesser over the densities: a B767-300F takes 20 pallets of the
-    densest parcels; pallets of the lightest fit no more there."""
-    ac = balance.aircraft("B763F")
-    pmc = uld_codes.TYPES["PMC"]
-    per_density = [ac.ulds_taken("main", PMC_M3 * rho + pmc.tare_kg) for rho in (120, 170)]
-    assert room.ulds_per_deck("B763F")["main"] == min(per_density)
+    assert 0 < room.parcel_m3(code) < hold
 
 
 def test_next_free_keeps_every_zone():
     ac = balance.aircraft("B744F")
     names = ["M1", "M2", "M3"]
-    assert ac.next_free(names, {}, 3000) == "M1"
+    assert ac.next_free(names, {}, 3000.0) == "M1"
     # M1 and M2 share the nose's 4,540 kg: with 3 t on M1, a 3 t pallet goes to M3
-    assert ac.next_free(names, {"M1": 3000}, 3000) == "M3"
-    assert ac.next_free(names, {"M1": 3000}, 1500) == "M2"
-    assert ac.next_free(names, {"M1": 1, "M2": 1, "M3": 1}, 10) is None
-    assert ac.next_free(names, {}, 6801) is None  # no position takes it
+    assert ac.next_free(names, {"M1": 3000.0}, 3000.0) == "M3"
+    assert ac.next_free(names, {"M1": 3000.0}, 1500.0) == "M2"
+    assert ac.next_free(names, {"M1": 1.0, "M2": 1.0, "M3": 1.0}, 10.0) is None
+    assert ac.next_free(names, {}, 6801.0) is None  # no position takes it
+    # the hub counts in Decimal: exact at a zone's limit (4,539.9 + 0.1 = 4,540)
+    assert ac.next_free(["M2"], {"M1": Decimal("4539.9")}, Decimal("0.1")) == "M2"
 
 
 def test_the_planner_and_the_twin_share_the_figure():
@@ -63,16 +76,55 @@ def test_the_planner_and_the_twin_share_the_figure():
     assert twin_params.DENSITY_KG_M3 == room.PARCEL_DENSITY_KG_M3
 
 
+def _fill(flight, m3: float, density: float, bag) -> None:
+    """Loose bags planned on `flight` (copies of `bag`, which stays unplanned) of `m3` in all
+    at `density` kg/m³."""
+    bag_m3 = BAG_KG / density
+    n = math.ceil(m3 / bag_m3)
+    template = {f.attname: getattr(bag, f.attname) for f in Bag._meta.concrete_fields}
+    del template["id"]
+    Bag.objects.bulk_create(
+        Bag(**{**template, "identifier": f"RB{i:09d}", "planned_flight_id": flight.pk,
+               "weight_g": BAG_KG * 1000, "volume_cm3": int(bag_m3 * 1_000_000)})
+        for i in range(n)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("density", room.PARCEL_DENSITY_KG_M3)
+def test_a_747_booked_to_its_room_has_a_load_plan_and_a_pallet_more_has_none(
+    make_parcel, hub_user, density
+):
+    """The planner books a 747-400F to its room for parcels (flight_json); the hub's load plan
+    builds those bags into pallets and places them within every limit. Booked to its hold, as
+    before, it cannot, nor, with the densest parcels, to its room and two pallets more."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    assert flight.aircraft_type.code == "B744F"
+    assert planning.flight_json(flight)["volume_m3"] == 437.0
+    assert float(flight.aircraft_type.volume_m3) == 736.0  # the hold's, a fact kept as it is
+    _fill(flight, 437.0, density, _bag(make_parcel, hub_user, n=1))
+    plan = load_plans.flight_load_plan(flight)
+    assert plan is not None and not plan.error, plan.error
+    assert sum(r.status == "build" for r in plan.rows) <= 27
+    # two pallets more: too many for the densest parcels (the lightest fit the nose and tail)
+    pmc = room.bag_room_cm3(uld_codes.TYPES["PMC"]) / 1_000_000
+    too_much = [736.0] + ([437.0 + 2 * pmc] if density == max(room.PARCEL_DENSITY_KG_M3) else [])
+    for m3 in too_much:
+        Bag.objects.filter(identifier__startswith="RB").delete()
+        _fill(flight, m3, density, _bag(make_parcel, hub_user, n=1))
+        assert load_plans.flight_load_plan(flight).error, m3
+
+
 @pytest.mark.django_db
-def test_the_planner_books_a_freighter_to_its_room_for_parcels():
-    from caravana.network.models import Flight
+def test_the_figure_is_never_above_the_hold_nor_of_positions_the_type_lacks():
     from caravana.network.seed import seed_network
 
-    seed_network()
-    flight = Flight.objects.filter(aircraft_type__code="B744F").first()
-    assert flight is not None
-    assert planning.flight_json(flight)["volume_m3"] == 545.0
-    assert float(flight.aircraft_type.volume_m3) == 736.0  # the hold's, a fact kept as it is
+    seed_network(TODAY)
+    t = AircraftType.objects.get(code="B744F")
+    assert t.parcel_volume_m3 == Decimal("437")
+    t.volume_m3 = Decimal("300.0")  # an operator's smaller figure for the hold
+    assert t.parcel_volume_m3 == Decimal("300.0")
+    t.volume_m3, t.main_deck_positions = Decimal("736.0"), 20  # and fewer positions
+    assert t.parcel_volume_m3 < Decimal("437")
 
 
 @pytest.mark.django_db
@@ -82,4 +134,4 @@ def test_a_type_without_balance_data_falls_back_to_its_hold():
         main_deck_positions=23,
     )  # fmt: skip
     assert room.parcel_m3("A332F") is None
-    assert t.parcel_volume_m3 == t.volume_m3
+    assert t.parcel_volume_m3 == Decimal("475.0")

@@ -8,10 +8,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 TABLE = "aircraft_balance.csv"
+#: Kilograms as the hub counts them (Decimal, exact) or as a planning estimate does (float).
+N = TypeVar("N", float, Decimal)
 
 
 class BalanceDataError(ValueError):
@@ -68,27 +72,25 @@ class Aircraft:
                 return p
         raise KeyError(name)
 
-    def next_free(
-        self, names: Iterable[str], loaded: Mapping[str, float], gross_kg: float
-    ) -> str | None:
+    def next_free(self, names: Iterable[str], loaded: Mapping[str, N], gross_kg: N) -> str | None:
         """The first of `names` that is free and takes a ULD of `gross_kg`: its own limit and
         every zone it is in with what is `loaded` there (a 747-400F's nose pair shares 4,540 kg).
-        The hub loads a ULD no load plan places by this rule, and a type's room for parcels is
-        counted by it (network/room.py)."""
+        The hub loads a ULD no load plan places by this rule (in Decimal kg, exact at a zone's
+        limit), and a type's room for parcels is counted by it (network/room.py)."""
         for name in names:
             if name in loaded or gross_kg > self.position(name).max_kg:
                 continue
             if all(
-                gross_kg + sum(loaded.get(m, 0) for m in z.positions) <= z.max_kg
+                gross_kg + sum((loaded.get(m, 0) for m in z.positions), 0) <= z.max_kg
                 for z in self.zones
                 if name in z.positions
             ):
                 return name
         return None
 
-    def ulds_taken(self, deck: str, gross_kg: float) -> int:
-        """How many ULDs of `gross_kg` the deck takes, each at the next free position."""
-        names = [p.name for p in self.positions if p.deck == deck]
+    def ulds_taken(self, names: Iterable[str], gross_kg: float) -> int:
+        """How many ULDs of `gross_kg` the positions `names` take, each at the next free one."""
+        names = list(names)
         loaded: dict[str, float] = {}
         while (name := self.next_free(names, loaded, gross_kg)) is not None:
             loaded[name] = gross_kg

@@ -1,8 +1,9 @@
-"""An aircraft type's room for parcels: the m³ of bags the hub can build into ULDs and load onto
-its positions, which is less than its hold volume (a 747-400F's 736 m³ is the hold's; its
-balance table takes 27 full pallets of parcels, not 30). The flight planner books a freighter
-to this figure and the twin sizes its charters by it, so neither plans a load the hub cannot
-put on board."""
+"""An aircraft type's room for parcels: the m³ of bags the hub's load plan builds into ULDs and
+places on the type's positions, which is less than its hold volume (a 747-400F's 736 m³ is the
+hold's; its balance table takes 27 pallets full of parcels, not 30, and a pallet holds 16.8 m³
+of soft bags, not its 21 m³ box). The flight planner books a freighter to this figure and the
+twin sizes its charters by it, so that neither plans a load the hub's load plan cannot put on
+board."""
 
 from __future__ import annotations
 
@@ -11,45 +12,64 @@ from functools import cache
 
 from caravana.codes import uld as uld_codes
 from caravana.loadplan import aircraft as balance
+from caravana.loadplan import packing
 
 #: Parcels' density, 120–170 kg/m³ (light poly mailers): network-twin.md §1 defaults from [18].
 #: A ULD full of the densest weighs the most, of the lightest the least; a type's room is what
 #: it takes at both.
 PARCEL_DENSITY_KG_M3 = (120.0, 170.0)
-#: The ULD the hub builds for each deck (fulfillment: pallets on the main deck, containers on
-#: the lower).
-DECK_ULD = {"main": "PMC", "lower": "AKE"}
+#: What the hub's load plan builds loose bags into, by the deck it builds for: pallets on a
+#: main deck, containers on a type with only a lower deck (fulfillment/services/load_plans.py).
+BUILT_ON = {"main": "PMC", "lower": "AKE"}
 
 
-def ulds_per_deck(code: str) -> dict[str, int]:
-    """Full ULDs of parcels each deck of the type takes at every density of parcels, placed by
-    the hub's rule (the next free position within its own and its zones' limits)."""
+def build_deck(ac: balance.Aircraft) -> str:
+    """The deck a type's loose bags are built for: its main deck if it has one."""
+    return "main" if any(p.deck == "main" for p in ac.positions) else "lower"
+
+
+def bag_room_cm3(facts: uld_codes.UldType) -> int | None:
+    """The cm³ of bags a ULD of the type takes as the load plan builds it: a container's stated
+    volume, a pallet's usable base to its height less the main-deck contour's corners, both
+    times the share soft bags fill (loadplan/packing.py: both assumptions); None when the
+    type's height is unknown."""
+    if facts.volume_m3 is not None:
+        return int(facts.volume_m3 * 1_000_000 * packing.STACKING)
+    if facts.height_cm is None:
+        return None
+    length, width = facts.usable_base_cm or facts.base_cm
+    return packing.contoured_volume_cm3(
+        length, width, facts.height_cm, packing.MAIN_DECK_CORNER_CUT_CM
+    )
+
+
+def ulds_taken(code: str, positions: int | None = None) -> int:
+    """Full ULDs of parcels the type's build deck takes at every density of parcels, placed by
+    the hub's rule (the next free position within its own and its zones' limits), on its first
+    `positions` positions of that deck (all by default); 0 without balance data."""
     ac = balance.aircraft(code)
     if ac is None:
-        return {}
-    taken = {}
-    for deck in sorted({p.deck for p in ac.positions}):
-        uld = uld_codes.TYPES[DECK_ULD[deck]]
-        m3 = uld.usable_m3 or 0.0
-        taken[deck] = min(
-            ac.ulds_taken(deck, min(m3 * rho, uld.max_gross_kg) + uld.tare_kg)
-            for rho in PARCEL_DENSITY_KG_M3
-        )
-    return taken
+        return 0
+    deck = build_deck(ac)
+    facts = uld_codes.TYPES[BUILT_ON[deck]]
+    m3 = (bag_room_cm3(facts) or 0) / 1_000_000
+    names = [p.name for p in ac.positions if p.deck == deck][:positions]
+    heaviest = max(p.max_kg for p in ac.positions if p.deck == deck)
+    return min(
+        ac.ulds_taken(names, min(m3 * rho + facts.tare_kg, facts.max_gross_kg, heaviest))
+        for rho in PARCEL_DENSITY_KG_M3
+    )
 
 
 @cache
-def parcel_m3(code: str) -> float | None:
+def parcel_m3(code: str, positions: int | None = None) -> float | None:
     """The type's room for parcels in whole m³, or None without balance data (the caller falls
-    back to the hold's volume). Each deck counts one ULD fewer than it takes: the hub closes a
-    ULD when the next bag does not fit, so a load spreads over up to one ULD more than its m³
-    fill, and one is left for the last, partial one (20,000 random loads of 26 full pallets and a
-    partial all fitted a 747-400F: docs/twin.md)."""
-    taken = ulds_per_deck(code)
-    if not taken:
+    back to the hold's volume). One ULD fewer than its deck takes: the load plan builds bags
+    first-fit, so a load spreads over up to one ULD more than its m³ fill, and one is left for
+    the last, partial one."""
+    ac = balance.aircraft(code)
+    if ac is None:
         return None
-    m3 = sum(
-        max(n - 1, 0) * (uld_codes.TYPES[DECK_ULD[deck]].usable_m3 or 0.0)
-        for deck, n in taken.items()
-    )
-    return float(math.floor(m3))
+    facts = uld_codes.TYPES[BUILT_ON[build_deck(ac)]]
+    m3 = (bag_room_cm3(facts) or 0) / 1_000_000
+    return float(math.floor(max(ulds_taken(code, positions) - 1, 0) * m3))

@@ -183,16 +183,16 @@ class Params:
 
     # --- airlift -------------------------------------------------------------------------------
     #: Aircraft: a 747-400F, payload 112 t, 30 main-deck positions (logistics.md: ~113 t,
-    #: ~736 m³, 30 positions; generator.py AIRCRAFT). Its room for the twin's bags is what the
-    #: hub can build and load, as real mode does (tests/twin/test_charter_room.py checks it): a
-    #: PMC holds 20.98 m³ of bags (its usable base 304 × 230 cm to 300 cm, the hub's limit:
-    #: network/seed.py), 2.5–3.6 t at the parcels' 120–170 kg/m³; the balance table's position
-    #: and zone limits (loadplan/aircraft_balance.csv: the nose pair shares 4,540 kg, the tail
-    #: pair 2,040) take 27 such pallets, not 30. So a charter carries 26 pallets' worth of bags,
-    #: 545 m³, which the hub's pallets (each closed within one bag of full, a bag at most 30 kg,
-    #: 0.25 m³ at 120 kg/m³) never spread over more than 27. Until 2026-12-06 it was 680 m³,
-    #: 33 pallets or more, which no 747-400F position plan takes. The figure is the type's room
-    #: for parcels (network/room.py), the one the flight planner books a 747-400F to.
+    #: ~736 m³, 30 positions; generator.py AIRCRAFT). Its room for the twin's bags is the type's
+    #: room for parcels (network/room.py, decision 0044), the figure the flight planner books a
+    #: 747-400F to: what the hub's load plan builds and places. A PMC holds 16.83 m³ of soft
+    #: bags (its usable base 304 × 230 cm to 300 cm less the main-deck contour's corners, times
+    #: the 0.85 bags fill: loadplan/packing.py, both assumptions), 2.0–2.9 t at the parcels'
+    #: 120–170 kg/m³; the balance table's limits (loadplan/aircraft_balance.csv: the nose pair
+    #: shares 4,540 kg, the tail pair 2,040) take 27 of the densest, so a charter carries 26
+    #: pallets' worth, 437 m³ (tests/network/test_room.py: the load plan places a 747 booked to
+    #: it at either density). It was 680 m³ until 2026-12-06 (33 pallets or more of the build
+    #: step's 20.98 m³ box), then 545 m³ (26 such boxes) until the load plan's pallet was used.
     charter_payload_kg: float = 112_000.0
     charter_volume_m3: float = room.parcel_m3("B744F") or 0.0
     charter_positions: int = 30

@@ -25,6 +25,7 @@ from caravana.loadplan import aircraft as balance
 from caravana.loadplan import packing, placement
 from caravana.loadplan.picture import EnvelopePicture, envelope_picture
 from caravana.loadplan.problems import Problem, zone_list
+from caravana.network import room
 from caravana.network.models import Flight, UldType
 
 
@@ -73,14 +74,8 @@ def _spec(uld_type: UldType, ac: balance.Aircraft | None = None) -> packing.UldS
     no 747 position (6,800 at most), and no 767 position takes over 5,800; on a type without
     balance data, no more than the heaviest position of the table's types on that deck."""
     facts = uld_codes.TYPES.get(uld_type.code)
-    if facts and facts.volume_m3 is not None:
-        volume = int(facts.volume_m3 * 1_000_000 * packing.STACKING)
-    elif facts and facts.height_cm is not None:
-        base = facts.usable_base_cm or facts.base_cm
-        volume = packing.contoured_volume_cm3(
-            base[0], base[1], facts.height_cm, packing.MAIN_DECK_CORNER_CUT_CM
-        )
-    else:
+    volume = room.bag_room_cm3(facts) if facts else None
+    if volume is None:
         volume = int((uld_type.usable_volume_m3 or 0) * 1_000_000)
     gross = uld_type.max_gross_kg
     on_deck = [p.max_kg for p in ac.positions if p.deck == uld_type.deck] if ac else []
@@ -195,8 +190,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         .values_list("identifier", "weight_g", "volume_cm3", "dangerous_goods")
     )
     if loose:
-        decks = {p.deck for p in ac.positions}
-        code = "PMC" if "main" in decks else "AKE"
+        code = room.BUILT_ON[room.build_deck(ac)]
         uld_type = UldType.objects.filter(code=code).first()
         if uld_type is None:
             plan.error = _("No %(code)s ULD type in this network to build the loose bags into.") % {

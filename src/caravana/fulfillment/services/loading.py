@@ -212,7 +212,7 @@ def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
     )
     names = [f"{prefix}{n}" for n in range(1, count + 1)]
     loaded = {
-        position: float(Decimal(weight_g) / 1000 + tare)
+        position: Decimal(weight_g) / 1000 + tare
         for position, weight_g, tare in flight.ulds.values_list(
             "position", "weight_g", "uld_type__tare_kg"
         )
@@ -220,7 +220,7 @@ def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
     data = balance.aircraft(ac.code)
     if data is None:
         return next((name for name in names if name not in loaded), None)
-    return data.next_free(names, loaded, float(gross_kg))
+    return data.next_free(names, loaded, Decimal(gross_kg))
 
 
 def _planned_position(flight: Flight, uld: Uld) -> str | None:
