@@ -1,5 +1,7 @@
 """The flight's load plan at the hub: what the load sheet shows is where loading puts a ULD."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -175,3 +177,19 @@ def test_with_no_plan_a_pallet_pair_keeps_its_limit(make_parcel, hub_user):
         on = [p for p in (first, second) if p in z.positions]
         assert sum(Uld.objects.get(position=p).gross_kg for p in on) <= z.max_kg, z.name
     assert {first, second} != {"M3", "M4"}
+
+
+def test_the_envelope_picture_s_numbers_stay_numbers_in_every_language(make_parcel, hub_user):
+    """An SVG coordinate is a number, whatever the reader's language: "137,6" in Spanish was read
+    as two x positions, one a glyph, and scattered the axis labels over the picture."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    Bag.objects.filter(pk=_bag(make_parcel, hub_user).pk).update(planned_flight=flight)
+    client = client_for(hub_user)
+    for language in ("es", "pt-br", "en"):
+        client.cookies["django_language"] = language
+        page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
+        start = page.index('<figure class="cg-envelope">')
+        svg = page[start : page.index("</svg>", start)]
+        assert re.findall(r'\b(?:x|y|cx|cy|x1|x2|y1|y2)="[0-9.]+"', svg), language
+        assert not re.search(r'\b(?:x|y|cx|cy|x1|x2|y1|y2|width|height)="[^"]*,', svg), language
+        assert re.search(r'points="[0-9.]+,[0-9.]+', svg), language  # points keep x,y pairs
