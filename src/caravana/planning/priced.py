@@ -59,11 +59,11 @@ def price(
     solve_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """A plan chosen elsewhere as an output document of this problem: every consignment's
-    target (None: it waits) and the charters flown. `lower_bound_usd` is the bound of the
-    solve that chose it (over that solve's own problem, which may differ from this one: the
-    twin's is over whole consignments), held to the recounted cost, so the gap is never
-    negative; `status` and `method` say how it was chosen. The plan itself must keep every
-    rule of this problem (validate.InvalidPlan otherwise)."""
+    target (None: it waits) and the charters flown. `lower_bound_usd` must be a bound of this
+    problem (the twin's booked cycles take `solver.lower_bound` of their bags: the solve that
+    chose the plan bounds its own problem, over whole consignments), held to the recounted
+    cost, so the gap is never negative; `status` and `method` say how it was chosen. The plan
+    itself must keep every rule of this problem (validate.InvalidPlan otherwise)."""
     problem = problem_from_json(problem_json)
     flown = set(flights_operated)
     operated = [f.id for f in problem.flights if not f.optional or f.id in flown]

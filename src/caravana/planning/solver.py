@@ -251,9 +251,11 @@ def run_plan(
 
 
 def lower_bound(problem_json: dict[str, Any], time_limit: float = 30.0) -> float:
-    """A proved lower bound on the cost of every plan of this problem: the fast path's (its
-    class LP relaxation, or the class MIP where it tried every charter choice) with the
-    committed charters. For a plan chosen over another problem, whose solve's bound says
-    nothing of this one: the twin's plan is solved over whole consignments and booked over
-    their bags, which may be split where a consignment could not."""
+    """A proved lower bound on the cost of every plan of this problem: the fast path's per lane
+    (its class LP relaxation, or the class MIP where it tried every charter choice; a pure
+    packing lane's arc-flow bound; a lane with no legs its all-waiting cost, the only plan it
+    has; 0 where a solve failed, as costs are never negative) with the committed charters.
+    For a plan chosen over another problem, whose solve's bound says nothing of this one: the
+    twin's plan is solved over whole consignments and booked over their bags, which may be
+    split where a consignment could not."""
     return solve(problem_from_json(problem_json), time_limit, "fast").lower_bound_usd

@@ -117,7 +117,8 @@ def fly(
 
 def _free_number(log: Log, kind: str, date: dt.date) -> str:
     """The log's next number of `kind` that no flight and no belly offer of this database has on
-    `date` (an earlier run, or one beside it on the same seed, may have used it)."""
+    `date` (an earlier run on this database may have used it; two runs at once are not
+    supported: each checks, then writes, in its own transaction)."""
     number = log.number(kind)
     for _ in range(999):
         if not (
