@@ -62,7 +62,8 @@ class LoadSheetOut(Schema):
     volume_m3: Decimal
     parcels: int
     max_payload_kg: int
-    volume_capacity_m3: Decimal
+    volume_capacity_m3: Decimal  # the hold's
+    parcel_room_m3: Decimal  # what the planner books it to (network/room.py)
     # what the committed flight plan puts on the flight: ULDs one by one, other bags in one line
     planned: list[PlannedRow]
     planned_bags: PlannedBags

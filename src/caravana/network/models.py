@@ -378,7 +378,8 @@ class AircraftType(models.Model):
         """The m³ of parcels the planner books it to: what the hub's load plan builds and places
         on its positions (network/room.py: the first of them this type has), never more than
         its hold; the hold's volume for a type without balance data."""
-        positions = self.main_deck_positions or self.lower_deck_positions
+        deck = room.deck_of(self.code)
+        positions = self.lower_deck_positions if deck == "lower" else self.main_deck_positions
         m3 = room.parcel_m3(self.code, positions)
         hold = Decimal(self.volume_m3)
         return hold if m3 is None else min(Decimal(str(m3)), hold)

@@ -23,9 +23,20 @@ PARCEL_DENSITY_KG_M3 = (120.0, 170.0)
 BUILT_ON = {"main": "PMC", "lower": "AKE"}
 
 
+#: ULDs of a deck kept back from full ones: the load plan packs bags first-fit (its last ULD of
+#: general cargo is part-full) and battery bags apart (a second part-full ULD).
+KEPT_BACK = 2
+
+
 def build_deck(ac: balance.Aircraft) -> str:
     """The deck a type's loose bags are built for: its main deck if it has one."""
     return "main" if any(p.deck == "main" for p in ac.positions) else "lower"
+
+
+def deck_of(code: str) -> str | None:
+    """The deck a type's loose bags are built for, or None without balance data."""
+    ac = balance.aircraft(code)
+    return None if ac is None else build_deck(ac)
 
 
 def bag_room_cm3(facts: uld_codes.UldType) -> int | None:
@@ -64,12 +75,12 @@ def ulds_taken(code: str, positions: int | None = None) -> int:
 @cache
 def parcel_m3(code: str, positions: int | None = None) -> float | None:
     """The type's room for parcels in whole m³, or None without balance data (the caller falls
-    back to the hold's volume). One ULD fewer than its deck takes: the load plan builds bags
-    first-fit, so a load spreads over up to one ULD more than its m³ fill, and one is left for
-    the last, partial one."""
+    back to the hold's volume): KEPT_BACK ULDs fewer than its deck takes full, so that the last
+    part-full ULD of general cargo and one of battery bags (packed apart) still find a
+    position."""
     ac = balance.aircraft(code)
     if ac is None:
         return None
     facts = uld_codes.TYPES[BUILT_ON[build_deck(ac)]]
     m3 = (bag_room_cm3(facts) or 0) / 1_000_000
-    return float(math.floor(max(ulds_taken(code, positions) - 1, 0) * m3))
+    return float(math.floor(max(ulds_taken(code, positions) - KEPT_BACK, 0) * m3))
