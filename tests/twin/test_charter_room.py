@@ -2,7 +2,7 @@
 charter_volume_m3): its bags on PMCs as the hub builds them, the pallets placed by the hub's
 loading within the balance table's position and zone limits, as real mode does with
 `--flights`. Until 2026-12-06 the model's charter held 680 m³, 33 pallets or more: the 28th
-full one found no position. The charter is now the planner's room for parcels (437 m³: the load
+full one found no position. The charter is now the planner's room for parcels (420 m³: the load
 plan's pallets, tests/network/test_room.py), well within what the build step's pallets take."""
 
 from __future__ import annotations

@@ -171,12 +171,12 @@ def book_for_peak(demand: np.ndarray, kg: float, c: Costs) -> Choice:
     return evaluate(demand, max(0, math.ceil(kg / c.charter_kg - 1e-9)), 0, c)
 
 
-#: A 747-400F's room for parcels as the hub's load plan builds and places it: 26 PMCs' worth of
-#: soft bags, 437 m³ (network/room.py, decision 0044: the twin's charter_volume_m3 and the
+#: A 747-400F's room for parcels as the hub's load plan builds and places it: 25 PMCs' worth of
+#: soft bags, 420 m³ (network/room.py, decision 0044: the twin's charter_volume_m3 and the
 #: planner's capacity; the balance table's limits take 27 such pallets, not 30).
 CHARTER_M3 = room.parcel_m3("B744F") or 0.0
 #: Its capacity for parcels: the lesser of its payload (112 t) and that volume at the mean parcel
-#: density (437 m³ × 145 kg/m³ ≈ 63.4 t; network-twin.md §1 density 120–170 kg/m³): light
+#: density (420 m³ × 145 kg/m³ ≈ 60.9 t; network-twin.md §1 density 120–170 kg/m³): light
 #: parcels cube out first.
 CHARTER_KG = min(112_000.0, CHARTER_M3 * 145.0)
 #: Belly space a lane a week: two offers a day of 8–14 t and 50–85 m³ (generator.py), volume-limited

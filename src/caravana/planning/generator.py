@@ -43,7 +43,7 @@ LANES: tuple[Lane, ...] = (
 # type: payload kg, usable m³ for bags built on main-deck pallets, main-deck positions, cost factor.
 # The benchmark scenario's own figures, kept so that its speed and gap results stay comparable
 # over time: they are roomier than what the hub's load plan builds and places (network/room.py:
-# 437 m³ for either type, which the planner books the network's flights to: decision 0044).
+# 420 m³ for either type, which the planner books the network's flights to: decision 0044).
 AIRCRAFT = {
     "B744F": (112_000.0, 680.0, 30, 1.0),
     "B77F": (102_000.0, 600.0, 27, 0.94),

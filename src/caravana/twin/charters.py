@@ -53,7 +53,7 @@ def lane_costs(country: str, p: P.Params = P.DEFAULT) -> charters.Costs:
     """One lane's week: its 747-400F trip price (params.LANES), belly and lateness, in US$ and kg.
 
     A charter carries the lesser of its payload and its volume at the mean density (e-commerce
-    parcels cube out first: 437 m³ × 145 kg/m³ ≈ 63.4 t); belly space is the week's offers
+    parcels cube out first: 420 m³ × 145 kg/m³ ≈ 60.9 t); belly space is the week's offers
     (params.belly_per_day a day) at their mean size, also volume-limited; a kg left for next week
     costs the planner's penalty for cargo left behind (generator.PENALTIES: flies next week and a
     week late, US$ 10 a kg).

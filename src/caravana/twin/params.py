@@ -189,9 +189,10 @@ class Params:
     #: bags (its usable base 304 × 230 cm to 300 cm less the main-deck contour's corners, times
     #: the 0.85 bags fill: loadplan/packing.py, both assumptions), 2.0–2.9 t at the parcels'
     #: 120–170 kg/m³; the balance table's limits (loadplan/aircraft_balance.csv: the nose pair
-    #: shares 4,540 kg, the tail pair 2,040) take 27 of the densest, so a charter carries 26
-    #: pallets' worth, 437 m³ (tests/network/test_room.py: the load plan places a 747 booked to
-    #: it at either density). It was 680 m³ until 2026-12-06 (33 pallets or more of the build
+    #: shares 4,540 kg, the tail pair 2,040) take 27 of the densest; two are kept back (the last
+    #: part-full pallet, and one of battery bags packed apart), so a charter carries 25 pallets'
+    #: worth, 420 m³ (tests/network/test_room.py: the load plan places a 747 booked to it at
+    #: either density). It was 680 m³ until 2026-12-06 (33 pallets or more of the build
     #: step's 20.98 m³ box), then 545 m³ (26 such boxes) until the load plan's pallet was used.
     charter_payload_kg: float = 112_000.0
     charter_volume_m3: float = room.parcel_m3("B744F") or 0.0
