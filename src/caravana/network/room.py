@@ -18,6 +18,8 @@ from caravana.loadplan import packing
 #: A ULD full of the densest weighs the most, of the lightest the least; a type's room is what
 #: it takes at both.
 PARCEL_DENSITY_KG_M3 = (120.0, 170.0)
+#: Their mean (uniform between the two): 145 kg/m³, what a charter of parcels is sized at.
+MEAN_PARCEL_DENSITY_KG_M3 = sum(PARCEL_DENSITY_KG_M3) / 2
 #: What the hub's load plan builds loose bags into, by the deck it builds for: pallets on a
 #: main deck, containers on a type with only a lower deck (fulfillment/services/load_plans.py).
 BUILT_ON = {"main": "PMC", "lower": "AKE"}
@@ -54,6 +56,13 @@ def bag_room_cm3(facts: uld_codes.UldType) -> int | None:
     )
 
 
+def _built(ac: balance.Aircraft) -> tuple[str, uld_codes.UldType, float]:
+    """The deck the load plan builds on, its ULD type and that ULD's m³ of bags."""
+    deck = build_deck(ac)
+    facts = uld_codes.TYPES[BUILT_ON[deck]]
+    return deck, facts, (bag_room_cm3(facts) or 0) / 1_000_000
+
+
 def ulds_taken(code: str, positions: int | None = None) -> int:
     """Full ULDs of parcels the type's build deck takes at every density of parcels, placed by
     the hub's rule (the next free position within its own and its zones' limits), on its first
@@ -61,9 +70,7 @@ def ulds_taken(code: str, positions: int | None = None) -> int:
     ac = balance.aircraft(code)
     if ac is None:
         return 0
-    deck = build_deck(ac)
-    facts = uld_codes.TYPES[BUILT_ON[deck]]
-    m3 = (bag_room_cm3(facts) or 0) / 1_000_000
+    deck, facts, m3 = _built(ac)
     names = [p.name for p in ac.positions if p.deck == deck][:positions]
     heaviest = max(p.max_kg for p in ac.positions if p.deck == deck)
     return min(
@@ -81,6 +88,5 @@ def parcel_m3(code: str, positions: int | None = None) -> float | None:
     ac = balance.aircraft(code)
     if ac is None:
         return None
-    facts = uld_codes.TYPES[BUILT_ON[build_deck(ac)]]
-    m3 = (bag_room_cm3(facts) or 0) / 1_000_000
+    _deck, _facts, m3 = _built(ac)
     return float(math.floor(max(ulds_taken(code, positions) - KEPT_BACK, 0) * m3))

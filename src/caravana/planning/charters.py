@@ -178,10 +178,10 @@ CHARTER_M3 = room.parcel_m3("B744F") or 0.0
 #: Its capacity for parcels: the lesser of its payload (112 t) and that volume at the mean parcel
 #: density (420 m³ × 145 kg/m³ ≈ 60.9 t; network-twin.md §1 density 120–170 kg/m³): light
 #: parcels cube out first.
-CHARTER_KG = min(112_000.0, CHARTER_M3 * 145.0)
+CHARTER_KG = min(112_000.0, CHARTER_M3 * room.MEAN_PARCEL_DENSITY_KG_M3)
 #: Belly space a lane a week: two offers a day of 8–14 t and 50–85 m³ (generator.py), volume-limited
 #: at the mean density: 14 × min(11 t, 67.5 m³ × 145 kg/m³).
-BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * 145.0)
+BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * room.MEAN_PARCEL_DENSITY_KG_M3)
 #: Belly price, the middle of generator.py's US$ 4.2–6.0 a chargeable kg (spot China→BR 6.46 [42]).
 BELLY_USD_PER_KG = 5.1
 #: A kg left for next week: the planner's penalty for cargo left behind (generator.PENALTIES).

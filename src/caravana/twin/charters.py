@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from caravana.chart_scale import nice_top
+from caravana.network import room
 from caravana.planning import charters, forecast
 
 from . import demand
@@ -35,8 +36,6 @@ MEAN_PARCEL_KG = 0.5
 #: Weeks of history each lane's forecast is fitted on before the season: three years, so the
 #: yearly season is seen twice and more (forecast.py needs two).
 HISTORY_WEEKS = 156
-#: Mean density of parcels (params.py DENSITY_KG_M3, uniform 120–170 kg/m³).
-MEAN_DENSITY = sum(P.DENSITY_KG_M3) / 2
 #: Market level from week to week (assumption: demand wanders around the calendar's shape, a
 #: campaign or a tax change moves it for weeks): log level AR(1), φ 0.8, innovations sd 6 %,
 #: so a week is within about ±20 % of the calendar's shape.
@@ -59,12 +58,12 @@ def lane_costs(country: str, p: P.Params = P.DEFAULT) -> charters.Costs:
     week late, US$ 10 a kg).
     """
     trip = P.LANES[country][3]
-    belly_each = min(sum(p.belly_kg) / 2, sum(p.belly_m3) / 2 * MEAN_DENSITY)
+    belly_each = min(sum(p.belly_kg) / 2, sum(p.belly_m3) / 2 * room.MEAN_PARCEL_DENSITY_KG_M3)
     return charters.Costs(
         charter_usd=trip,
         option_premium_usd=OPTION_PREMIUM * trip,
         option_strike_usd=(1 + p.optional_premium) * trip,
-        charter_kg=min(p.charter_payload_kg, p.charter_volume_m3 * MEAN_DENSITY),
+        charter_kg=min(p.charter_payload_kg, p.charter_volume_m3 * room.MEAN_PARCEL_DENSITY_KG_M3),
         belly_usd_per_kg=sum(p.belly_price) / 2,
         belly_kg=7 * p.belly_per_day * belly_each,
         late_usd_per_kg=p.penalties.unshipped_per_kg_usd,
