@@ -50,3 +50,13 @@ def test_replay_command_refuses_an_out_it_cannot_write(tmp_path):
     a_file.write_text("")
     with pytest.raises(CommandError, match="--out is a file"):
         call_command("replay_charters", weeks=1, scenarios=10, out=str(a_file))
+
+
+def test_replay_command_writes_over_its_own_report_only_when_asked(tmp_path):
+    (tmp_path / "summary.json").write_text('{"run": {}}')  # a simulate report, not a replay's
+    with pytest.raises(CommandError, match="holds no report of this command"):
+        call_command("replay_charters", weeks=1, scenarios=10, out=str(tmp_path), replace=True)
+    (tmp_path / "summary.json").write_text('{"policies": {}}')
+    with pytest.raises(CommandError, match="--out holds a report already"):
+        call_command("replay_charters", weeks=1, scenarios=10, out=str(tmp_path))
+    assert (tmp_path / "summary.json").read_text() == '{"policies": {}}'

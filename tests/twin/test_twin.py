@@ -242,6 +242,29 @@ def test_command_refuses_an_out_it_cannot_write_before_running(tmp_path):
     assert not SimulationRun.objects.exists()
 
 
+@pytest.mark.django_db
+def test_command_writes_over_a_report_only_when_asked(tmp_path):
+    args = {"days": 1, "parcels_per_day": 100, "no_progress": True, "no_record": True}
+    call_command("simulate", seed=1, out=str(tmp_path), **args)
+    first = (tmp_path / "summary.json").read_text()
+    with pytest.raises(CommandError, match="--out holds a report already"):
+        call_command("simulate", seed=2, out=str(tmp_path), **args)
+    assert (tmp_path / "summary.json").read_text() == first  # refused: nothing written
+    call_command("simulate", seed=2, out=str(tmp_path), replace=True, **args)
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["seed"] == 2
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_directory_of_other_files(tmp_path):
+    (tmp_path / "notes.md").write_text("mine")
+    (tmp_path / "summary.json").write_text('{"policies": {}}')  # the charter replay's
+    for replace in (False, True):
+        with pytest.raises(CommandError, match="--out is not empty and holds no report"):
+            call_command("simulate", days=1, parcels_per_day=100, out=str(tmp_path),
+                         replace=replace, no_progress=True, no_record=True)  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "summary.json"]
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,13 @@ from typing import Any
 from django.core.management.base import CommandError
 
 
-def report_directory(text: str) -> Path:
+def report_directory(text: str, *, replace: bool = False, kind: str = "run") -> Path:
     """--out as a directory the report can be written to (made if missing), or a CommandError
-    naming it: checked before the run, which in real mode writes to the database as it goes."""
+    naming it: checked before the run, which in real mode writes to the database as it goes.
+
+    A directory that is not empty must hold this command's own earlier report (its
+    summary.json, with `kind` among its keys) and `replace` must be asked for: a report is
+    never written over by mistake, nor mixed into a folder of other files (`--out docs`)."""
     out = Path(text)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -21,7 +26,27 @@ def report_directory(text: str) -> Path:
         raise CommandError(f"--out cannot be made: {text} ({exc.strerror})") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise CommandError(f"--out cannot be written to: {text}")
+    if not any(out.iterdir()):
+        return out
+    if not _holds_report(out / "summary.json", kind):
+        raise CommandError(
+            f"--out is not empty and holds no report of this command: {text} "
+            "(name a new or empty directory)"
+        )
+    if not replace:
+        raise CommandError(
+            f"--out holds a report already: {text} (--replace writes the new one over it)"
+        )
     return out
+
+
+def _holds_report(summary: Path, kind: str) -> bool:
+    """Whether `summary` is a report's summary.json with `kind` among its keys."""
+    try:
+        doc = json.loads(summary.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and kind in doc
 
 
 def require_within(options: dict[str, Any], **bounds: tuple[int, int]) -> None:

@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--from-date", default="2026-11-09", help="a Monday, YYYY-MM-DD")
         parser.add_argument("--scenarios", type=int, default=1000)
         parser.add_argument("--out", required=True, help="directory for the report")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="write over the report already in --out (else only a new or empty --out)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -57,7 +62,7 @@ class Command(BaseCommand):
                 f"fall in {P.CALENDAR_YEARS.start}–{P.CALENDAR_YEARS.stop - 1}, the years the "
                 "twin's calendar knows (params.CHINESE_NEW_YEAR)"
             )
-        out = report_directory(options["out"])
+        out = report_directory(options["out"], replace=options["replace"], kind="policies")
         cpu = time.process_time()
         rep = charters.replay(
             start, options["weeks"], options["parcels_per_day"], options["seed"],

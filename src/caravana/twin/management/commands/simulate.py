@@ -72,6 +72,11 @@ class Command(BaseCommand):
             "the model's (docs/twin.md)",
         )
         parser.add_argument("--out", required=True, help="directory for the report")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="write over the report already in --out (else only a new or empty --out)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--no-record",
@@ -94,7 +99,8 @@ class Command(BaseCommand):
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         if (refused := run.refusal()) is not None:
             raise CommandError(f"--{refused[0]}: {refused[1]}")
-        out = report_directory(options["out"])  # before a real run writes anything
+        # before a real run writes anything
+        out = report_directory(options["out"], replace=options["replace"], kind="run")
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
         net = None
