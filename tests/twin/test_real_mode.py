@@ -328,8 +328,8 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
     first_offers = set(BellyOffer.objects.values_list("pk", flat=True))
     assert Booking.objects.filter(belly__isnull=False).exists()
     call_command("simulate", days=1, parcels_per_day=20, seed=3, from_date="2026-06-01",
-                 warmup_days=0, mode="real", orders="api", flights=True, out=str(tmp_path),
-                 no_progress=True)  # fmt: skip
+                 warmup_days=0, mode="real", orders="api", flights=True,
+                 out=str(tmp_path / "again"), no_progress=True)  # fmt: skip
     assert flights.count() > before
     second = Booking.objects.filter(belly__isnull=False).exclude(run__in=first_runs)
     assert second.exists() and not second.filter(belly__in=first_offers).exists()

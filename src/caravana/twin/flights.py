@@ -117,8 +117,8 @@ def fly(
 
 def _free_number(log: Log, kind: str, date: dt.date) -> str:
     """The log's next number of `kind` that no flight and no belly offer of this database has on
-    `date` (an earlier run on this database may have used it; two runs at once are not
-    supported: each checks, then writes, in its own transaction)."""
+    `date` (an earlier run on this database may have used it; checked, then written, which is
+    safe because real runs go one at a time: twin.run_lock)."""
     number = log.number(kind)
     for _ in range(999):
         if not (

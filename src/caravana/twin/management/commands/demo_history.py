@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from caravana.twin import history, services
+from caravana.twin import history, run_lock, services
 from caravana.twin import params as P
 from caravana.twin.management.arguments import require_within
 from caravana.twin.models import SimulationRun
@@ -35,6 +35,15 @@ class Command(BaseCommand):
             options, days=(1, P.MAX_DAYS), parcels_per_day=(1, P.MAX_PARCELS_PER_DAY),
             seed=(0, P.MAX_SEED),
         )  # fmt: skip
+        try:
+            with run_lock.one_run_at_a_time():
+                self._run(options)
+        except run_lock.Busy:
+            raise CommandError(
+                "another twin run is writing to this database: make the history after it ends"
+            ) from None
+
+    def _run(self, options: dict[str, Any]) -> None:
         if history.has_run():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import resource
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -101,6 +102,21 @@ class Command(BaseCommand):
             raise CommandError(f"--{refused[0]}: {refused[1]}")
         # before a real run writes anything
         out = report_directory(options["out"], replace=options["replace"], kind="run")
+        if options["mode"] != "real":
+            self._run(options, run, start_date, out)
+            return
+        from caravana.twin import run_lock  # Django-side: only for real mode
+
+        try:
+            with run_lock.one_run_at_a_time():
+                self._run(options, run, start_date, out)
+        except run_lock.Busy:
+            raise CommandError(
+                "another twin run is writing to this database: one real run at a time "
+                "(wait for it to end)"
+            ) from None
+
+    def _run(self, options: dict[str, Any], run: Run, start_date: dt.date, out: Path) -> None:
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
         net = None
