@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from caravana.fulfillment.models import Bag, Parcel, Uld
 from caravana.network.models import Flight
-from caravana.orders.models import Order, OrderStatus
+from caravana.orders.models import Order, OrderGroup, OrderStatus
 from caravana.payments.models import Payment, PaymentStatus
 from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -86,6 +86,13 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     assert emi.count() == int(fast.counters.parcels["delivered"].sum())
     if orders == "checkout":
         _orders_follow_their_parcels(real_net, mine, emi)
+        # a new person each Peruvian or Argentine order (their IDs' yearly allowances)
+        ids = list(
+            OrderGroup.objects.filter(country__in=["PE", "AR"]).values_list(
+                "buyer_id_number", flat=True
+            )
+        )
+        assert ids and len(ids) == len(set(ids))
     assert Order.objects.exists() == (orders == "checkout")
     # each planning cycle kept as a plan run of the twin (the planner's entry, validated, with
     # its baselines), readable on the planner's pages; no one commits it, and with the legs

@@ -265,6 +265,23 @@ def test_command_refuses_a_directory_of_other_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "summary.json"]
 
 
+def test_a_hubs_day_of_orders_is_cut_into_units_of_whole_hours():
+    from caravana.twin.services import ORDERS_PER_UNIT, _by_hours
+
+    rng = np.random.default_rng(4)
+    hours = np.sort(rng.integers(0, 24, 3_000))
+    rows = [{"ordered": f"2026-11-11T{h:02d}:{k % 60:02d}:00+00:00"} for k, h in enumerate(hours)]
+    rows += [{"ordered": None}] * 7  # past the run's last moment
+    units = _by_hours(rows)
+    assert [k for unit in units for k in unit] == list(range(len(rows)))  # create's order
+    assert all(len(unit) >= ORDERS_PER_UNIT for unit in units[:-1]) and len(units) > 2
+    hour_of = [r["ordered"] and r["ordered"][:13] for r in rows]
+    unit_of = {k: u for u, unit in enumerate(units) for k in unit}
+    for k in range(1, len(rows)):  # no hour in two units
+        if hour_of[k] == hour_of[k - 1]:
+            assert unit_of[k] == unit_of[k - 1]
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

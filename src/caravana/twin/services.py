@@ -47,6 +47,7 @@ import numpy as np
 from celery import group
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from caravana import clock
@@ -57,6 +58,7 @@ from caravana.fulfillment.models import Parcel
 from caravana.network import services as network_services
 from caravana.network.models import Hub
 from caravana.network.seed import seed_network
+from caravana.orders.models import OrderGroup
 from caravana.planning import services as planning_services
 from caravana.planning.models import PlanRun
 from caravana.planning.problem import Problem, problem_to_json
@@ -75,6 +77,27 @@ from .shop import Shop
 PLANNER = "twin-planner"
 #: Where a real run's parcels come from (RealNetwork.orders).
 ORDER_SOURCES = ("checkout", "api")
+#: Orders through checkout a unit of work holds at least (whole hours of one hub's): an order
+#: costs some 40 times a parcel through the API, so a hub's day is cut into units that workers
+#: share, where the API's parcels go a hub's day a unit.
+ORDERS_PER_UNIT = 250
+
+
+def _by_hours(rows: list[dict[str, Any]]) -> list[list[int]]:
+    """One hub's day of orders as units of work (row indices): whole hours of orders (work.create
+    labels an hour's orders at its last one: an hour cut in two would label them at two
+    moments) taken in create's order, each unit at least ORDERS_PER_UNIT orders but the last."""
+    hours: dict[str | None, list[int]] = {}
+    for k, r in enumerate(rows):
+        hours.setdefault(r["ordered"] and r["ordered"][:13], []).append(k)
+    units: list[list[int]] = [[]]
+    for ks in hours.values():
+        if len(units[-1]) >= ORDERS_PER_UNIT:
+            units.append([])
+        units[-1].extend(ks)
+    return units
+
+
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
 SOURCE = "twin"
 MERCHANT = "Caravana Twin Simulated Trading Co., Ltd."
@@ -114,6 +137,7 @@ class RealNetwork(FastNetwork):
     #: a logistics-only load).
     orders: str = "checkout"
     shop: Shop | None = None
+    first_person: int = 1  # the run's first buyer ID number (_shop)
     #: Whether the legs become flights through the services (twin.flights; `simulate
     #: --flights`, and the demo's history), numbered from 5Y7001 / QR7001, clear of the
     #: history's; else a parcel's EMC and EMD are the model's events. Either way the KPIs read
@@ -141,6 +165,10 @@ class RealNetwork(FastNetwork):
             self.shop = Shop(
                 shop.stock_shop(self.merchant, self.params.order_value_usd), shop.buyers()
             )
+            # each order's buyer ID a new person's (shop.person_id): the model's parcel id on
+            # from the groups placed before this run, so no two of its orders, whichever
+            # worker places them, and no earlier run's take one person's allowance twice
+            self.first_person = (OrderGroup.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         return self.shop
 
     def _moment(self, hours: float) -> dt.datetime:
@@ -206,14 +234,22 @@ class RealNetwork(FastNetwork):
                     "country": country, "category": P.CATEGORIES[int(parcels["category"][i])],
                     "service": P.SERVICES[int(parcels["service"][i])], "grams": grams,
                     "side": side, "hub": f"{origin}-HUB",
+                    "person": self.first_person + int(parcels["pid"][i]),
                 }  # fmt: skip
             by_hub[origin].append(i)
             rows[origin].append(row)
-        origins = sorted(rows)
         sent = dataclasses.asdict(known) if known else None
-        made = self._wait([tasks.create.s(self.merchant.pk, rows[o], sent) for o in origins])
-        for origin, created in zip(origins, made, strict=True):
-            for i, (pk, s10) in zip(by_hub[origin], created, strict=True):
+        units = [
+            (origin, piece)
+            for origin in sorted(rows)
+            for piece in (_by_hours(rows[origin]) if known else [range(len(rows[origin]))])
+        ]
+        made = self._wait(
+            [tasks.create.s(self.merchant.pk, [rows[o][k] for k in ks], sent) for o, ks in units]
+        )
+        for (origin, ks), created in zip(units, made, strict=True):
+            for k, (pk, s10) in zip(ks, created, strict=True):
+                i = by_hub[origin][k]
                 self.parcels[int(parcels["pid"][i])] = _Parcel(
                     pk, s10, origin, *_measures(parcels, i)
                 )

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Max
 
 from caravana import clock
 from caravana.catalog.models import Merchant
@@ -132,14 +131,11 @@ def _place(shop: shop_module.Shop, rows: list[dict[str, Any]]) -> list[Any]:
     parcel of its order."""
     orders = []
     users = shop_module.buyer_users(shop)
-    # Each order's buyer ID a new person's, counted on from the groups placed so far (two
-    # workers may start from the same count: a person then orders twice, within any allowance)
-    first = (OrderGroup.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    for k, r in enumerate(rows):
+    for r in rows:
         b = r["buy"]
         order, data = shop_module.place(
             shop, users[b["country"]], b["country"], b["category"], b["service"],
-            _at(r["placed"]), b["grams"], b["side"], b["hub"], person=first + k,
+            _at(r["placed"]), b["grams"], b["side"], b["hub"], person=b["person"],
         )  # fmt: skip
         r["data"] = data
         orders.append(order)
