@@ -24,10 +24,11 @@ from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import lower_bound
 from caravana.tracking.models import Source, TrackingEvent
-from caravana.twin import kpis
+from caravana.twin import kpis, services
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.services import RealNetwork, counters_from_db
+from caravana.twin.shop import person_id
 from tests import factories as f
 
 JUNE_1 = dt.date(2026, 6, 1)  # a plain week, in the past (the events' times are real ones)
@@ -67,8 +68,10 @@ SIZES = {
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", list(SIZES))
-def test_real_mode_gives_the_fast_modes_kpis(rates, case):
+def test_real_mode_gives_the_fast_modes_kpis(rates, case, monkeypatch):
     orders, days, per_day, params = SIZES[case]
+    # a day's orders cut into several units of whole hours of a lane's (services._order_units)
+    monkeypatch.setattr(services, "ORDERS_PER_UNIT", 7)
     fast = _run(None, days, per_day, params)
     probe = Simulation(Run(days, per_day, 5, JUNE_1, params))
     real_net = RealNetwork(params, probe.start, orders=orders, fly_legs=orders == "api")
@@ -86,13 +89,23 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     assert emi.count() == int(fast.counters.parcels["delivered"].sum())
     if orders == "checkout":
         _orders_follow_their_parcels(real_net, mine, emi)
-        # a new person each Peruvian or Argentine order (their IDs' yearly allowances)
-        ids = list(
+        # a new person each Peruvian or Argentine order (their IDs' yearly allowances),
+        # numbered by the simulating process from the model's parcel id, whichever unit of
+        # work (or worker) placed it
+        id_of = dict(
             OrderGroup.objects.filter(country__in=["PE", "AR"]).values_list(
-                "buyer_id_number", flat=True
+                "orders__number", "buyer_id_number"
             )
         )
-        assert ids and len(ids) == len(set(ids))
+        order_of = dict(mine.values_list("pk", "order_ref"))
+        expected = {}
+        for pid, parcel in real_net.parcels.items():
+            number = order_of[parcel.pk]
+            if number in id_of:
+                country = "PE" if len(id_of[number]) == 8 else "AR"
+                expected[number] = person_id(country, real_net.first_person + pid)
+        assert expected and id_of == expected
+        assert len(set(id_of.values())) == len(id_of)
     assert Order.objects.exists() == (orders == "checkout")
     # each planning cycle kept as a plan run of the twin (the planner's entry, validated, with
     # its baselines), readable on the planner's pages; no one commits it, and with the legs

@@ -3,8 +3,11 @@ writes anything, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from caravana.fulfillment.models import Parcel
 from caravana.orders.models import Order
@@ -39,3 +42,41 @@ def test_a_fast_run_needs_no_lock(tmp_path):
         call_command("simulate", days=1, parcels_per_day=100, out=str(tmp_path),
                      no_progress=True, no_record=True)  # fmt: skip
     assert (tmp_path / "summary.json").exists()
+
+
+def test_a_lock_whose_connection_ended_is_told_and_free_again(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the lock is a file's, held by the process itself")
+    with run_lock.one_run_at_a_time() as held:
+        held.check()
+        with connection.cursor() as cursor:  # a server restart or an idle timeout, as it were
+            cursor.execute("SELECT pg_terminate_backend(%s)", [held._conn.info.backend_pid])
+        with pytest.raises(run_lock.Lost):
+            held.check()
+        with run_lock.one_run_at_a_time():  # its lock ended with it
+            pass
+
+
+@pytest.mark.django_db
+def test_a_run_whose_lock_ended_stops(tmp_path, monkeypatch):
+    def lost(self):
+        raise run_lock.Lost("terminated")
+
+    monkeypatch.setattr(run_lock.Held, "check", lost)
+    with pytest.raises(CommandError, match="lock on the database ended mid-run"):
+        call_command("simulate", days=1, parcels_per_day=20, seed=3, warmup_days=0,
+                     from_date="2026-06-01", mode="real", orders="api",
+                     out=str(tmp_path), no_progress=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        (":memory:", None),
+        ("file:memorydb_default?mode=memory&cache=shared", None),  # pytest-django's in memory
+        ("/srv/caravana/var/caravana.sqlite3", Path("/srv/caravana/var/caravana.sqlite3")),
+        ("file:/srv/db.sqlite3?mode=rwc", Path("/srv/db.sqlite3")),
+    ],
+)
+def test_the_sqlite_lock_knows_a_file_from_memory(name, path):
+    assert run_lock._file_of(name) == path

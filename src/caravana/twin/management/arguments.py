@@ -16,7 +16,9 @@ def report_directory(text: str, *, replace: bool = False, kind: str = "run") -> 
 
     A directory that is not empty must hold this command's own earlier report (its
     summary.json, with `kind` among its keys) and `replace` must be asked for: a report is
-    never written over by mistake, nor mixed into a folder of other files (`--out docs`)."""
+    never written over by mistake, nor into a folder that holds no report of this command
+    (`--out docs`). What else a report's folder holds is left alone (docs/twin keeps the
+    charter replay's report in charters/)."""
     out = Path(text)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -26,7 +28,11 @@ def report_directory(text: str, *, replace: bool = False, kind: str = "run") -> 
         raise CommandError(f"--out cannot be made: {text} ({exc.strerror})") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise CommandError(f"--out cannot be written to: {text}")
-    if not any(out.iterdir()):
+    try:
+        empty = not any(out.iterdir())
+    except OSError as exc:
+        raise CommandError(f"--out cannot be read: {text} ({exc.strerror})") from None
+    if empty:
         return out
     if not _holds_report(out / "summary.json", kind):
         raise CommandError(

@@ -36,14 +36,19 @@ class Command(BaseCommand):
             seed=(0, P.MAX_SEED),
         )  # fmt: skip
         try:
-            with run_lock.one_run_at_a_time():
-                self._run(options)
+            with run_lock.one_run_at_a_time() as held:
+                self._run(options, held)
         except run_lock.Busy:
             raise CommandError(
                 "another twin run is writing to this database: make the history after it ends"
             ) from None
+        except run_lock.Lost as exc:
+            raise CommandError(
+                f"the history's lock on the database ended mid-run ({exc}): stopped; run "
+                "`make demo` again on a fresh database"
+            ) from None
 
-    def _run(self, options: dict[str, Any]) -> None:
+    def _run(self, options: dict[str, Any], held: run_lock.Held) -> None:
         if history.has_run():
             self.stdout.write("The demo's history is already there: nothing to do.")
             return
@@ -52,8 +57,13 @@ class Command(BaseCommand):
         # the run steps through the model's warm-up days before the month, then the month
         total = options["days"] + P.DEFAULT.warmup_days
         with tqdm(total=total, unit="day", disable=not show) as bar:
+
+            def advance(days: int) -> None:
+                held.check()
+                bar.update(days)
+
             sim, net = history.run_history(
-                options["days"], options["parcels_per_day"], options["seed"], progress=bar.update
+                options["days"], options["parcels_per_day"], options["seed"], progress=advance
             )
         services.record_run(
             mode=SimulationRun.Mode.HISTORY, run=sim.run, sim=sim, counters=sim.counters,

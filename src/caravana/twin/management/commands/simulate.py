@@ -100,23 +100,32 @@ class Command(BaseCommand):
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         if (refused := run.refusal()) is not None:
             raise CommandError(f"--{refused[0]}: {refused[1]}")
-        # before a real run writes anything
-        out = report_directory(options["out"], replace=options["replace"], kind="run")
         if options["mode"] != "real":
+            out = report_directory(options["out"], replace=options["replace"], kind="run")
             self._run(options, run, start_date, out)
             return
         from caravana.twin import run_lock  # Django-side: only for real mode
 
         try:
-            with run_lock.one_run_at_a_time():
-                self._run(options, run, start_date, out)
+            with run_lock.one_run_at_a_time() as held:
+                # before the run writes anything
+                out = report_directory(options["out"], replace=options["replace"], kind="run")
+                self._run(options, run, start_date, out, held)
         except run_lock.Busy:
             raise CommandError(
                 "another twin run is writing to this database: one real run at a time "
                 "(wait for it to end)"
             ) from None
+        except run_lock.Lost as exc:
+            raise CommandError(
+                f"the twin run's lock on the database ended mid-run ({exc}): stopped, so as not "
+                "to run beside another; what it wrote so far stays"
+            ) from None
 
-    def _run(self, options: dict[str, Any], run: Run, start_date: dt.date, out: Path) -> None:
+    def _run(
+        self, options: dict[str, Any], run: Run, start_date: dt.date, out: Path, held: Any = None
+    ) -> None:
+        """The run and its report; `held`: a real run's lock (run_lock.Held), checked each day."""
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         sim = Simulation(run)
         net = None
@@ -134,6 +143,8 @@ class Command(BaseCommand):
         with tqdm(total=sim.expected_days, unit="day", disable=not show) as bar:
 
             def advance(days: int) -> None:
+                if held is not None:
+                    held.check()
                 # after the window the run drains until every parcel has flown: grow the bar
                 bar.total = max(bar.total, sim.day + (0 if sim.done else 1))
                 bar.update(days)
