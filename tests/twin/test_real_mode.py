@@ -24,7 +24,7 @@ from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import lower_bound
 from caravana.tracking.models import Source, TrackingEvent
-from caravana.twin import kpis, services
+from caravana.twin import kpis
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.services import RealNetwork, counters_from_db
@@ -68,10 +68,8 @@ SIZES = {
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", list(SIZES))
-def test_real_mode_gives_the_fast_modes_kpis(rates, case, monkeypatch):
+def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     orders, days, per_day, params = SIZES[case]
-    # a day's orders cut into several units of whole hours of a lane's (services._order_units)
-    monkeypatch.setattr(services, "ORDERS_PER_UNIT", 7)
     fast = _run(None, days, per_day, params)
     probe = Simulation(Run(days, per_day, 5, JUNE_1, params))
     real_net = RealNetwork(params, probe.start, orders=orders, fly_legs=orders == "api")

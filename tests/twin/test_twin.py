@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import json
 import math
 
@@ -264,45 +263,6 @@ def test_command_refuses_a_directory_of_other_files(tmp_path):
             call_command("simulate", days=1, parcels_per_day=100, out=str(tmp_path),
                          replace=replace, no_progress=True, no_record=True)  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "summary.json"]
-
-
-def test_a_hubs_day_of_orders_is_cut_into_units_of_whole_hours():
-    from caravana.twin.services import ORDERS_PER_UNIT, _by_hours
-
-    rng = np.random.default_rng(4)
-    hours = rng.integers(0, 24, 3_000)  # a hub's rows come by country, in no time order
-    rows = [{"ordered": f"2026-11-11T{h:02d}:{k % 60:02d}:00+00:00"} for k, h in enumerate(hours)]
-    rows[5:5] = [{"ordered": None}] * 7  # past the run's last moment
-    units = _by_hours(rows)
-    # work.create's own grouping: each hour's rows (and the unwritten ones) in the order the
-    # hour first appears; the units hold them in that order, each hour whole
-    by_hour: dict[str | None, list[int]] = {}
-    for k, r in enumerate(rows):
-        by_hour.setdefault(r["ordered"] and r["ordered"][:13], []).append(k)
-    assert [k for unit in units for k in unit] == [k for ks in by_hour.values() for k in ks]
-    for ks in by_hour.values():
-        assert sum(set(ks) <= set(unit) for unit in units) == 1
-    assert all(len(unit) >= ORDERS_PER_UNIT for unit in units[:-1]) and len(units) > 2
-
-
-def test_a_days_orders_are_units_of_one_lane_taken_in_turn():
-    from caravana.twin.services import ORDERS_PER_UNIT, _order_units
-
-    rng = np.random.default_rng(5)
-    rows: dict[str, list[dict]] = {}
-    for origin, countries, n in (("SZX", ("BR", "PE"), 1_900), ("HKG", ("CL",), 600)):
-        rows[origin] = [
-            {"ordered": f"2026-11-11T{h:02d}:00:00+00:00", "buy": {"country": c}}
-            for h, c in zip(rng.integers(0, 24, n), rng.choice(countries, n, p=None), strict=True)
-        ]
-    units = _order_units(rows)
-    for origin, got in rows.items():  # every row once
-        assert sorted(k for o, ks in units for k in ks if o == origin) == list(range(len(got)))
-    lane = [{rows[o][k]["buy"]["country"] for k in ks} for o, ks in units]
-    assert all(len(countries) == 1 for countries in lane)  # one lane's orders a unit
-    assert all(len(ks) >= ORDERS_PER_UNIT for _o, ks in units[:3])
-    assert [next(iter(c)) for c in lane[:3]] == ["CL", "BR", "PE"]  # the lanes in turn
-    assert all(a != b for a, b in itertools.pairwise(lane[:6]))
 
 
 def test_csv_keeps_a_formula_as_text():

@@ -23,8 +23,7 @@ calls:
   `flown` recorded them), customs (EDC, or a refusal) and last-mile (EMH, EMI, returned, lost)
   events at their drawn times.
 
-Each call but `flown` is cut into units of work per origin hub or lane (caravana.twin.work;
-a day's orders through checkout into units of whole hours of one lane's, for workers to share),
+Each call but `flown` is cut into units of work per origin hub or lane (caravana.twin.work),
 run as Celery tasks (caravana.twin.tasks): eagerly in process by default, across workers when a
 broker is set; a leg's few flights are written by the simulating process.
 
@@ -78,47 +77,6 @@ from .shop import Shop
 PLANNER = "twin-planner"
 #: Where a real run's parcels come from (RealNetwork.orders).
 ORDER_SOURCES = ("checkout", "api")
-#: Orders through checkout a unit of work holds at least (whole hours of one lane's): an order
-#: costs some 40 times a parcel through the API, so a day's orders are cut into units that
-#: workers share, where the API's parcels go a hub's day a unit.
-ORDERS_PER_UNIT = 250
-
-
-def _order_units(rows: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[int]]]:
-    """A day's orders through checkout (each origin hub's rows) as units of work: (origin, row
-    indices), each of one lane's whole hours (_by_hours), the lanes' units taken in turn. Two
-    workers then place two countries' orders at once: one country's payments are captured
-    into its currency's ledger accounts, which each capture locks (payments.ledger), so two
-    units of one country would mostly wait for each other."""
-    lanes: list[list[tuple[str, list[int]]]] = []
-    for origin in sorted(rows):
-        of: dict[str, list[int]] = {}
-        for k, r in enumerate(rows[origin]):
-            of.setdefault(r["buy"]["country"], []).append(k)
-        for country in sorted(of):
-            ks = of[country]
-            pieces = _by_hours([rows[origin][k] for k in ks])
-            lanes.append([(origin, [ks[j] for j in piece]) for piece in pieces])
-    return [
-        lane[n] for n in range(max(map(len, lanes), default=0)) for lane in lanes if n < len(lane)
-    ]
-
-
-def _by_hours(rows: list[dict[str, Any]]) -> list[list[int]]:
-    """One lane's day of orders as units of work (row indices): whole hours of orders (work.create
-    labels an hour's orders at its last one: an hour cut in two would label them at two
-    moments) taken in create's order, each unit at least ORDERS_PER_UNIT orders but the last."""
-    hours: dict[str | None, list[int]] = {}
-    for k, r in enumerate(rows):
-        hours.setdefault(r["ordered"] and r["ordered"][:13], []).append(k)
-    units: list[list[int]] = [[]]
-    for ks in hours.values():
-        if len(units[-1]) >= ORDERS_PER_UNIT:
-            units.append([])
-        units[-1].extend(ks)
-    return units
-
-
 #: The twin's own events (the order, the hand-over, the ULD build, the outcome) come from here.
 SOURCE = "twin"
 MERCHANT = "Caravana Twin Simulated Trading Co., Ltd."
@@ -140,8 +98,7 @@ class _Parcel:
 @dataclass
 class RealNetwork(FastNetwork):
     """model.Network on the Django services (see the module's docstring). Each call is split
-    into units of work per origin hub (orders through checkout into whole hours of a lane's:
-    _order_units), or per lane for what happens after take-off, sent
+    into one unit of work per origin hub (or per lane, for what happens after take-off), sent
     as Celery tasks (caravana.twin.tasks) and waited for: in process when the settings run
     tasks eagerly, across workers sharing the database when a broker is named."""
 
@@ -262,18 +219,11 @@ class RealNetwork(FastNetwork):
                 }  # fmt: skip
             by_hub[origin].append(i)
             rows[origin].append(row)
+        origins = sorted(rows)
         sent = dataclasses.asdict(known) if known else None
-        units = (
-            _order_units(rows)
-            if known
-            else [(origin, list(range(len(rows[origin])))) for origin in sorted(rows)]
-        )
-        made = self._wait(
-            [tasks.create.s(self.merchant.pk, [rows[o][k] for k in ks], sent) for o, ks in units]
-        )
-        for (origin, ks), created in zip(units, made, strict=True):
-            for k, (pk, s10) in zip(ks, created, strict=True):
-                i = by_hub[origin][k]
+        made = self._wait([tasks.create.s(self.merchant.pk, rows[o], sent) for o in origins])
+        for origin, created in zip(origins, made, strict=True):
+            for i, (pk, s10) in zip(by_hub[origin], created, strict=True):
                 self.parcels[int(parcels["pid"][i])] = _Parcel(
                     pk, s10, origin, *_measures(parcels, i)
                 )

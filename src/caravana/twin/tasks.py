@@ -1,4 +1,4 @@
-"""The real mode's units of work (caravana.twin.work) as Celery tasks, of one hub or one lane
+"""The real mode's units of work (caravana.twin.work) as Celery tasks, one hub or one lane
 each: eager in process when no broker is set (settings: CELERY_TASK_ALWAYS_EAGER), spread over
 the workers of a shared PostgreSQL when one is, with no change to the twin's code."""
 

@@ -1,5 +1,4 @@
-"""The real mode's units of work, of one hub (some hours of its orders through checkout) or one
-lane each, with JSON-friendly arguments so the
+"""The real mode's units of work, one hub or one lane each, with JSON-friendly arguments so the
 same call runs in process or as a Celery task on any worker (caravana.twin.tasks) sharing the
 database: a batch of parcels created through fulfillment's create_parcels, a batch of a hub's
 scans through hub_steps' batch services (receive_many, sort_many), and a batch of
