@@ -49,7 +49,10 @@ def test_a_lock_whose_connection_ended_is_told_and_free_again(db):
         pytest.skip("on SQLite the lock is a file's, held by the process itself")
     with run_lock.one_run_at_a_time() as held:
         held.check()
-        with connection.cursor() as cursor:  # a server restart or an idle timeout, as it were
+        # the server's idle-transaction timeout is off for the lock's transaction
+        timeout = held._conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+        assert timeout == ("0",)
+        with connection.cursor() as cursor:  # a server restart, as it were
             cursor.execute("SELECT pg_terminate_backend(%s)", [held._conn.info.backend_pid])
         with pytest.raises(run_lock.Lost):
             held.check()

@@ -16,8 +16,9 @@ and reopen):
   in-memory database, which no other process sees, by a lock of this process.
 
 Either is let go when the run ends, and by the server or the operating system when its process
-dies, so a crashed run never leaves the database locked. `Held.check` tells a run whether its
-lock still holds (a server restart or an idle timeout ends the transaction), so that it stops
+dies, so a crashed run never leaves the database locked. The transaction turns the server's
+idle-transaction timeout off for itself; `Held.check` tells a run whether its lock still holds
+(a server restart, a pooler's own timeout or an operator may still end it), so that it stops
 rather than go on beside another run.
 """
 
@@ -83,6 +84,9 @@ def _postgresql() -> Iterator[Held]:
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)  # Django's, for its own connections
     with psycopg.connect(**{**params, **KEEPALIVES}, autocommit=False) as own:
+        # the transaction sits idle between checks: a server's idle-transaction timeout would
+        # end it (and the lock) within a long simulated day
+        own.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
         got = own.execute("SELECT pg_try_advisory_xact_lock(%s)", [PG_RUN_LOCK]).fetchone()
         if not (got and got[0]):
             raise Busy
