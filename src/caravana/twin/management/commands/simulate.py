@@ -15,7 +15,7 @@ import datetime as dt
 import resource
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,6 +25,9 @@ from caravana.twin import kpis, report
 from caravana.twin import params as P
 from caravana.twin.management.arguments import report_directory
 from caravana.twin.model import Run, Simulation
+
+if TYPE_CHECKING:  # Django-side, imported by real mode alone
+    from caravana.twin.run_lock import Held
 
 
 class Command(BaseCommand):
@@ -123,7 +126,12 @@ class Command(BaseCommand):
             ) from None
 
     def _run(
-        self, options: dict[str, Any], run: Run, start_date: dt.date, out: Path, held: Any = None
+        self,
+        options: dict[str, Any],
+        run: Run,
+        start_date: dt.date,
+        out: Path,
+        held: Held | None = None,
     ) -> None:
         """The run and its report; `held`: a real run's lock (run_lock.Held), checked each day."""
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
