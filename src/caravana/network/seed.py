@@ -25,6 +25,7 @@ from caravana.network.models import (
     ServiceLevel,
     UldType,
 )
+from caravana.network.routing import ROUTES
 from caravana.network.services import airports
 
 REFERENCE = "shared/reference/logistics.md (gathered 2026-11)"
@@ -50,39 +51,6 @@ SERVICE_LEVELS = [
     ("economy", "Economy", "CC", 20, 45, 3),
 ]
 
-# country → {service level: (gateway, carrier)}
-ROUTES = {
-    "BR": {
-        "premium": ("GRU", "br-loggi"),
-        "standard": ("GRU", "br-correios"),
-        "economy": ("VCP", "br-correios"),
-    },
-    "MX": {
-        "premium": ("MEX", "mx-99minutos"),
-        "standard": ("MEX", "mx-estafeta"),
-        "economy": ("MEX", "mx-estafeta"),
-    },
-    "CL": {
-        "premium": ("SCL", "cl-chilexpress"),
-        "standard": ("SCL", "cl-bluexpress"),
-        "economy": ("SCL", "cl-bluexpress"),
-    },
-    "CO": {
-        "premium": ("BOG", "co-coordinadora"),
-        "standard": ("BOG", "co-servientrega"),
-        "economy": ("BOG", "co-servientrega"),
-    },
-    "PE": {
-        "premium": ("LIM", "pe-olva"),
-        "standard": ("LIM", "pe-olva"),
-        "economy": ("LIM", "pe-shalom"),
-    },
-    "AR": {
-        "premium": ("EZE", "ar-andreani"),
-        "standard": ("EZE", "ar-oca"),
-        "economy": ("EZE", "ar-oca"),
-    },
-}
 
 # (code, name, payload kg, volume m³, main-deck positions, lower-deck positions, verified, note)
 AIRCRAFT = [

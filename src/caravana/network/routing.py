@@ -1,0 +1,45 @@
+"""The demo network's routing: which gateway each destination's parcels land at, per service
+level, and which last-mile carrier takes them there. Pure data: the seed writes it as the
+network's lanes (seed.seed_network, one lane per hub, country and level) and the network twin
+plans its lanes by it (twin/params.py), so the two route a parcel alike.
+
+The choice is Caravana's own, illustrative (no source routes a marketplace's parcels): Brazil's
+economy parcels land at Viracopos (VCP, Campinas) and the rest at Guarulhos (GRU), São Paulo's
+two cargo airports; each other country has one gateway.
+"""
+
+from __future__ import annotations
+
+#: country → {service level: (gateway IATA, last-mile carrier code)}
+ROUTES = {
+    "BR": {
+        "premium": ("GRU", "br-loggi"),
+        "standard": ("GRU", "br-correios"),
+        "economy": ("VCP", "br-correios"),
+    },
+    "MX": {
+        "premium": ("MEX", "mx-99minutos"),
+        "standard": ("MEX", "mx-estafeta"),
+        "economy": ("MEX", "mx-estafeta"),
+    },
+    "CL": {
+        "premium": ("SCL", "cl-chilexpress"),
+        "standard": ("SCL", "cl-bluexpress"),
+        "economy": ("SCL", "cl-bluexpress"),
+    },
+    "CO": {
+        "premium": ("BOG", "co-coordinadora"),
+        "standard": ("BOG", "co-servientrega"),
+        "economy": ("BOG", "co-servientrega"),
+    },
+    "PE": {
+        "premium": ("LIM", "pe-olva"),
+        "standard": ("LIM", "pe-olva"),
+        "economy": ("LIM", "pe-shalom"),
+    },
+    "AR": {
+        "premium": ("EZE", "ar-andreani"),
+        "standard": ("EZE", "ar-oca"),
+        "economy": ("EZE", "ar-oca"),
+    },
+}
