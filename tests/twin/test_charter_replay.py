@@ -7,16 +7,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from caravana.twin import charters
+from caravana.twin import params as P
+
+LANES = tuple(lane for lane in P.DEFAULT.lanes() if lane.country in ("BR", "PE"))
 
 
 def test_replay_compares_three_policies():
     run = lambda: charters.replay(  # noqa: E731
         dt.date(2026, 11, 9), weeks=4, parcels_per_day=400_000, seed=3, history_weeks=60,
-        scenarios=200, countries=("BR", "PE"),
+        scenarios=200, lanes=LANES,
     )  # fmt: skip
     rep = run()
     totals = rep.totals()
-    assert len(rep.rows) == 8 and set(totals) == {"recommended", "mean", "peak"}
+    # Brazil's two lanes (GRU, and VCP for its economy parcels) and Peru's, four weeks each
+    assert [lane.name for lane in LANES] == ["SZX-GRU", "SZX-VCP", "SZX-LIM"]
+    assert len(rep.rows) == 12 and set(totals) == {"recommended", "mean", "peak"}
     best = totals["recommended"]["expected_usd"]
     assert best <= totals["mean"]["expected_usd"] and best <= totals["peak"]["expected_usd"]
     assert totals["peak"]["committed"] >= totals["mean"]["committed"]

@@ -10,9 +10,10 @@ import json
 
 import numpy as np
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -24,7 +25,7 @@ from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import lower_bound
 from caravana.tracking.models import Source, TrackingEvent
-from caravana.twin import kpis
+from caravana.twin import kpis, services
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.services import RealNetwork, counters_from_db
@@ -32,7 +33,7 @@ from caravana.twin.shop import person_id
 from tests import factories as f
 
 JUNE_1 = dt.date(2026, 6, 1)  # a plain week, in the past (the events' times are real ones)
-#: One warm-up day instead of four keeps the run small: 741 parcels over 6 lanes.
+#: One warm-up day instead of four keeps the run small: 741 parcels over 7 lanes.
 SMALL = dataclasses.replace(P.DEFAULT, warmup_days=1)
 
 
@@ -122,7 +123,7 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     with pytest.raises(ValidationError, match=refusal):
         planning_services.commit(real_net.planner, kept)
     if real_net.fly_legs:
-        _cycles_booked(real_net, runs, mine, charters=case == "charters")
+        _cycles_booked(real_net, real.legs, runs, mine, charters=case == "charters")
     else:
         assert PlanRun.objects.filter(committed_at__isnull=False).count() == 0
     client = Client()
@@ -158,7 +159,7 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
             assert ds[key] == value, key
 
 
-def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
+def _cycles_booked(real_net, legs, runs, mine, charters: bool) -> None:
     """With its legs flown as flights of the database, each cycle is over this database's bags,
     charters and belly offers, committed by the twin's planner; a bag flew on the charter its
     last booking named, or on belly space of the offer it was booked on."""
@@ -193,6 +194,14 @@ def _cycles_booked(real_net, runs, mine, charters: bool) -> None:
     booked = Flight.objects.filter(pk__in=real_net.flying.flight_of.values())
     empty = booked.filter(ulds__isnull=True).exclude(state=Flight.State.SCHEDULED)
     assert not empty.filter(is_optional=True).exclude(state=Flight.State.CANCELLED).exists()
+    # the model's lanes are the network's: a leg's flights and offers go to its own gateway
+    # only (Brazil's economy bags to VCP on VCP's own legs, never a GRU leg's second stop),
+    # and each bag to the gateway its hub sorted it to
+    lane_of = {leg.id: leg.destination for leg in legs}
+    used = {*real_net.flying.flight_of, *real_net.flying.offer_of}
+    assert used and all(lane_of[leg_id] == gateway for leg_id, gateway in used)
+    assert {"GRU", "VCP"} <= {gateway for _leg_id, gateway in used}
+    assert not flown.exclude(gateway__iata=F("uld__flight__destination")).exists()
 
 
 def _bags_fly_with_their_consignments(real_net, mine) -> None:
@@ -270,6 +279,26 @@ def test_real_mode_refuses_before_writing_what_it_cannot_price_or_pay(tmp_path, 
     with pytest.raises(CommandError, match="payments sandbox"):
         call_command("simulate", **args)
     assert not Parcel.objects.exists() and not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_real_run_flies_the_networks_lanes_or_none():
+    """The hub sorts a parcel to its lane's gateway, so a real run whose parameters route
+    otherwise (a what-if of one gateway for Brazil) is refused, naming both, before any parcel
+    is written; a lane the network has switched off is a difference too."""
+    from caravana.network.models import Lane
+
+    one = dataclasses.replace(SMALL, gateways={**SMALL.gateways, "BR": ("GRU",) * 3})
+    start = Simulation(Run(1, 10, 5, JUNE_1, one)).start
+    with pytest.raises(ImproperlyConfigured, match="'BR': \\('GRU', 'GRU', 'VCP'\\)"):
+        RealNetwork(one, start, orders="api")
+    assert not Parcel.objects.exists()
+    RealNetwork(SMALL, start, orders="api")  # the network's own routing runs
+    assert services.routing() == SMALL.gateways
+    Lane.objects.filter(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
+    ).update(is_active=False)
+    assert services.routing()["BR"] == ("GRU", "GRU", "")
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -73,6 +74,53 @@ def test_small_run_is_sane(sim):
     assert (legs["kg"] <= legs["cap_kg"] + 1e-6).all()
     assert (legs["m3"] <= legs["cap_m3"] + 1e-6).all()
     assert s["never_flew"] == 0  # the run drains
+
+
+def test_lanes_follow_the_networks_routing(sim):
+    """A lane per origin and gateway, as the network routes parcels (network/routing.py):
+    Brazil's economy parcels fly SZX-VCP on legs of their own, its others SZX-GRU. The lane
+    tables name each lane once, the parcel rows the lane of each country's service level, and
+    the lanes' totals add up to the network's."""
+    lanes = sim.lanes
+    assert [lane.name for lane in lanes] == [
+        "SZX-GRU", "SZX-VCP", "CAN-MEX", "HKG-SCL", "HGH-BOG", "CAN-EZE", "SZX-LIM",
+    ]  # fmt: skip
+    economy = P.SERVICES.index("economy")
+    assert {lanes[sim.lane_of[0, si]].gateway for si in range(3)} == {"GRU", "VCP"}
+    assert lanes[sim.lane_of[0, economy]].gateway == "VCP"
+    assert {leg.destination for leg in sim.legs if leg.origin == "SZX"} == {"GRU", "VCP", "LIM"}
+    window, dates = range(*sim.window), [str(k) for k in range(sim.counters.days)]
+    for row in kpis.parcel_rows(sim.counters, window, dates, 13.0):
+        expected = "SZX-VCP" if (row["country"], row["service"]) == ("BR", "economy") else None
+        assert row["lane"] == expected or (expected is None and row["lane"] != "SZX-VCP")
+    flights = {(row["lane"], row["country"]) for row in kpis.flight_rows(sim.counters, window,
+                                                                        dates)}  # fmt: skip
+    assert ("SZX-VCP", "BR") in flights and ("SZX-GRU", "BR") in flights
+    per_lane = kpis.lane_summaries(sim.counters, window, 13.0)
+    whole = kpis.summary(sim.counters, window, 13.0)
+    assert [s["lane"] for s in per_lane] == [lane.name for lane in lanes]
+    assert per_lane[1]["services"] == ["economy"] and per_lane[1]["parcels_in"] > 0
+    for key in ("parcels_in", "delivered", "late_refunds", "charters_operated", "belly_legs_used"):
+        assert sum(s[key] for s in per_lane) == whole[key], key
+    assert sum(s["airlift_cost_usd"] for s in per_lane) == pytest.approx(whole["airlift_cost_usd"])
+
+
+def test_a_routing_with_one_gateway_a_country_has_six_lanes():
+    """A what-if routing (every Brazilian parcel to GRU) is a changed copy of the parameters;
+    a gateway the lanes have no flight figures for is refused by name."""
+    one = dataclasses.replace(
+        P.DEFAULT, gateways={**P.DEFAULT.gateways, "BR": ("GRU", "GRU", "GRU")}
+    )
+    assert [lane.name for lane in one.lanes()][:2] == ["SZX-GRU", "CAN-MEX"]
+    sim = Simulation(Run(1, 2_000, 7, NOV_9, one))
+    sim.run_all()
+    assert {leg.destination for leg in sim.legs} == {"GRU", "MEX", "SCL", "BOG", "EZE", "LIM"}
+    assert int(sim.counters.parcels["departed"].sum()) == sim.created
+    bad = dataclasses.replace(
+        P.DEFAULT, gateways={**P.DEFAULT.gateways, "BR": ("GRU",) * 2 + ("CWB",)}
+    )
+    with pytest.raises(ValueError, match="SZX–CWB"):
+        bad.lanes()
 
 
 class _Recorder(FastNetwork):

@@ -48,8 +48,9 @@ OPTION_PREMIUM = 0.15
 POLICIES = ("recommended", "mean", "peak")
 
 
-def lane_costs(country: str, p: P.Params = P.DEFAULT) -> charters.Costs:
-    """One lane's week: its 747-400F trip price (params.LANES), belly and lateness, in US$ and kg.
+def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
+    """One lane's week: its 747-400F trip price (params.FLIGHTS), belly and lateness, in US$ and
+    kg.
 
     A charter carries the lesser of its payload and its volume at the mean density (e-commerce
     parcels cube out first: 420 m³ × 145 kg/m³ ≈ 60.9 t); belly space is the week's offers
@@ -57,7 +58,7 @@ def lane_costs(country: str, p: P.Params = P.DEFAULT) -> charters.Costs:
     costs the planner's penalty for cargo left behind (generator.PENALTIES: flies next week and a
     week late, US$ 10 a kg).
     """
-    trip = P.LANES[country][3]
+    trip = lane.trip_usd
     belly_each = min(sum(p.belly_kg) / 2, sum(p.belly_m3) / 2 * room.MEAN_PARCEL_DENSITY_KG_M3)
     return charters.Costs(
         charter_usd=trip,
@@ -71,15 +72,20 @@ def lane_costs(country: str, p: P.Params = P.DEFAULT) -> charters.Costs:
 
 
 def weeks_kg(
-    country: str,
+    lane: P.Lane,
     first_monday: dt.date,
     weeks: int,
     parcels_per_day: float,
     rng: np.random.Generator,
     level: float = 0.0,
 ) -> tuple[np.ndarray, float]:
-    """Kg ordered per week on a country's lane, and the market's log level after the last week."""
-    share = P.COUNTRY_WEIGHT[country] / sum(P.COUNTRY_WEIGHT.values())
+    """Kg ordered per week on a lane (its country's orders of its service levels), and the
+    market's log level after the last week."""
+    country = lane.country
+    share = (
+        P.COUNTRY_WEIGHT[country] / sum(P.COUNTRY_WEIGHT.values())
+        * sum(P.SERVICE_SHARE[si] for si in lane.services)
+    )  # fmt: skip
     out = np.empty(weeks)
     for w in range(weeks):
         level = LEVEL_PHI * level + rng.normal(0.0, LEVEL_SD)
@@ -92,7 +98,7 @@ def weeks_kg(
 
 @dataclass
 class LaneWeek:
-    country: str
+    lane: P.Lane
     week: dt.date
     mean_kg: float
     lower_kg: float
@@ -120,7 +126,7 @@ class Replay:
             rep = [r.replayed[name] for r in self.rows]
             kg = np.array([r.actual_kg for r in self.rows])
             flown = np.array([c.commit + c.exercised for c in rep])
-            cap = np.array([lane_costs(r.country).charter_kg for r in self.rows]) * flown
+            cap = np.array([lane_costs(r.lane).charter_kg for r in self.rows]) * flown
             fills = np.array([0.0 if math.isnan(c.fill) else c.fill for c in rep])
             out[name] = {
                 "expected_usd": sum(c.expected_cost_usd for c in exp),
@@ -148,28 +154,29 @@ def replay(
     history_weeks: int = HISTORY_WEEKS,
     scenarios: int = 1000,
     level: float = 0.9,
-    countries: tuple[str, ...] = P.COUNTRIES,
+    lanes: tuple[P.Lane, ...] = P.DEFAULT.lanes(),
 ) -> Replay:
-    """Forecast each lane from `history_weeks` before `start`, choose by each policy, replay."""
+    """Forecast each lane from `history_weeks` before `start`, choose by each policy, replay.
+    `history` and `forecasts` are keyed by lane name."""
     if start.weekday() != 0:
         raise ValueError("start: a Monday")
     rows: list[LaneWeek] = []
     history: dict[str, np.ndarray] = {}
     forecasts: dict[str, forecast.Forecast] = {}
     root = np.random.SeedSequence(seed)
-    for i, country in enumerate(countries):
-        rng = np.random.default_rng(root.spawn(len(countries))[i])
+    for i, lane in enumerate(lanes):
+        rng = np.random.default_rng(root.spawn(len(lanes))[i])
         past, state = weeks_kg(
-            country, start - dt.timedelta(weeks=history_weeks), history_weeks, parcels_per_day, rng
+            lane, start - dt.timedelta(weeks=history_weeks), history_weeks, parcels_per_day, rng
         )
-        actual, _ = weeks_kg(country, start, weeks, parcels_per_day, rng, state)
+        actual, _ = weeks_kg(lane, start, weeks, parcels_per_day, rng, state)
         fc = forecast.weekly(past, weeks, level=level, scenarios=scenarios, seed=seed + i)
-        history[country], forecasts[country] = past, fc
-        costs = lane_costs(country)
+        history[lane.name], forecasts[lane.name] = past, fc
+        costs = lane_costs(lane)
         for w in range(weeks):
             d = fc.scenarios[:, w]
             row = LaneWeek(
-                country,
+                lane,
                 start + dt.timedelta(weeks=w),
                 float(fc.mean[w]),
                 float(fc.lower[w]),
@@ -246,7 +253,7 @@ def write(rep: Replay, out: Path, meta: dict[str, object]) -> list[Path]:
             for name in POLICIES:
                 e, a = r.choices[name], r.replayed[name]
                 w.writerow(
-                    [r.country, r.week.isoformat(), round(r.mean_kg), round(r.lower_kg),
+                    [r.lane.name, r.week.isoformat(), round(r.mean_kg), round(r.lower_kg),
                      round(r.upper_kg), round(r.actual_kg), name, e.commit, e.options,
                      round(e.expected_cost_usd), _r(e.fill), _r(e.on_time),
                      round(a.expected_cost_usd), round(a.exercised), _r(a.fill), _r(a.on_time)]
@@ -256,18 +263,18 @@ def write(rep: Replay, out: Path, meta: dict[str, object]) -> list[Path]:
     path = out / "summary.json"
     path.write_text(json.dumps({**meta, "policies": totals}, indent=2) + "\n")
     files.append(path)
-    for country, fc in rep.forecasts.items():
-        hist = rep.history[country][-52:]
+    for name, fc in rep.forecasts.items():
+        hist = rep.history[name][-52:]
         labels = [
             (rep.start + dt.timedelta(weeks=k)).strftime("%d %b %y")
             for k in range(-len(hist), fc.horizon)
         ]
-        actual = [r.actual_kg for r in rep.rows if r.country == country]
-        path = out / f"forecast_{country}.svg"
-        lane = "–".join(P.LANES[country][:2])
+        actual = [r.actual_kg for r in rep.rows if r.lane.name == name]
+        path = out / f"forecast_{name}.svg"
+        route = name.replace("-", "–")
         path.write_text(
             forecast_chart.svg(
-                f"{lane}: kg a week, forecast with its {fc.level:.0%} interval, and the season",
+                f"{route}: kg a week, forecast with its {fc.level:.0%} interval, and the season",
                 labels,
                 hist,
                 fc.mean,

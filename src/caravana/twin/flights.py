@@ -36,7 +36,6 @@ from caravana.planning.models import BellyOffer
 from caravana.planning.problem import Flight as PlannedFlight
 from caravana.reviews.receivers import refreshed_once
 
-from . import params as P
 from .model import Leg
 
 #: Aircraft of the twin's legs in the flight table (network/seed.py AIRCRAFT): a charter is a
@@ -210,12 +209,11 @@ def settle(
     pks = [pk for (leg_id, _gateway), pk in log.flight_of.items() if leg_id == leg.id]
     if not pks:
         return 0
-    lane = P.LANES[P.COUNTRIES[leg.country]][1]
     calls = 0
     for flight in Flight.objects.filter(
         pk__in=pks, state=Flight.State.SCHEDULED, ulds__isnull=True
     ).order_by("pk"):
-        if leg.cancelled or leg.kind != "committed" or flight.destination != lane:
+        if leg.cancelled or leg.kind != "committed" or flight.destination != leg.destination:
             network_services.cancel_flight(flight)
             calls += 1
             continue

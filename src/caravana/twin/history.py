@@ -111,9 +111,8 @@ def offer_belly(sim: Simulation, now: dt.datetime, days: int = OFFER_DAYS) -> in
         departs = sim.start + dt.timedelta(hours=leg.departs)
         if leg.kind != "belly" or not now <= departs < now + dt.timedelta(days=days):
             continue
-        origin, dest = P.LANES[P.COUNTRIES[leg.country]][:2]
         _, created = flights.belly_offer(
-            sim.network.flying, leg.id, origin, dest, departs,
+            sim.network.flying, leg.id, leg.origin, leg.destination, departs,
             sim.start + dt.timedelta(hours=leg.arrives), leg.kg, leg.m3, leg.price_per_kg,
         )  # fmt: skip
         added += created

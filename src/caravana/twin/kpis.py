@@ -1,7 +1,9 @@
 """The twin's KPIs: counters the model adds to, and the tables the report writes.
 
-Parcel counters are indexed by (order day, country, service level); a country is its lane (one
-lane per country, params.LANES). Flight counters by (departure day, country, leg kind). Stage
+Parcel counters are indexed by (order day, country, service level); a country's service level
+flies one lane (params.lanes: Brazil's economy parcels to VCP, the rest to GRU). Flight counters
+by (departure day, lane, leg kind), and stage snapshots and the planner's waiting reasons by
+lane. Stage
 counts are snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel adds +1 where a
 stage starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per stage, not a loop
 over days.
@@ -51,6 +53,14 @@ REASONS = (
 )
 
 
+def lane_index(lanes: tuple[P.Lane, ...]) -> npt.NDArray[np.int64]:
+    """Each (country, service level)'s lane: its index in `lanes`."""
+    out = np.full((len(P.COUNTRIES), len(P.SERVICES)), -1, np.int64)
+    for li, lane in enumerate(lanes):
+        out[P.COUNTRIES.index(lane.country), list(lane.services)] = li
+    return out
+
+
 @dataclass
 class Counters:
     """Everything a run counts; `close(day)` marks the run's end (the last snapshot)."""
@@ -58,6 +68,7 @@ class Counters:
     days: int
     countries: int
     services: int
+    lanes: tuple[P.Lane, ...]
     parcels: dict[str, F] = field(default_factory=dict)
     dwell: dict[str, F] = field(default_factory=dict)
     stage_diff: F = field(default_factory=lambda: np.zeros(0))
@@ -68,13 +79,15 @@ class Counters:
 
     def __post_init__(self) -> None:
         shape = (self.days, self.countries, self.services)
+        self.lane_of = lane_index(self.lanes)
+        n = len(self.lanes)
         self.parcels = {f: np.zeros(shape) for f in PARCEL_FIELDS}
         self.dwell = {f: np.zeros(shape) for f in DWELL}
-        self.stage_diff = np.zeros((len(STAGES), self.countries, self.days + 1))
-        per_leg_kind = (self.days, self.countries, len(LEG_KINDS))
+        self.stage_diff = np.zeros((len(STAGES), n, self.days + 1))
+        per_leg_kind = (self.days, n, len(LEG_KINDS))
         self.legs = {f: np.zeros(per_leg_kind) for f in LEG_FIELDS}
         self.carried = {f: np.zeros(per_leg_kind) for f in CARRIED_FIELDS}
-        self.reasons = np.zeros((self.days, self.countries, len(REASONS)))
+        self.reasons = np.zeros((self.days, n, len(REASONS)))
 
     # --- adding -------------------------------------------------------------------------------
 
@@ -85,12 +98,12 @@ class Counters:
         target = (self.dwell if dwell else self.parcels)[name]
         target += np.bincount(key, weights, minlength=target.size).reshape(target.shape)
 
-    def _stage(self, stage: str, country: Arr, start: F, end: F) -> None:
+    def _stage(self, stage: str, lane: Arr, start: F, end: F) -> None:
         """Parcels in `stage` over [start, end) hours: counted at each snapshot 24·j inside."""
         size = self.days + 1
         lo = np.clip(np.ceil(np.nan_to_num(start / 24.0, posinf=size)), 0, size - 1)
         hi = np.clip(np.ceil(np.nan_to_num(end / 24.0, posinf=size)), 0, size - 1)
-        base = (STAGES.index(stage) * self.countries + country.astype(np.int64)) * size
+        base = (STAGES.index(stage) * len(self.lanes) + lane.astype(np.int64)) * size
         flat = self.stage_diff.reshape(-1)
         n = flat.size
         flat += np.bincount(base + lo.astype(np.int64), minlength=n)
@@ -102,11 +115,11 @@ class Counters:
         self._add("kg_in", key, kg)
 
     def leg(
-        self, day: int, country: int, kind: str, kg: float, m3: float, cap_kg: float,
+        self, day: int, lane: int, kind: str, kg: float, m3: float, cap_kg: float,
         cap_m3: float, cancelled: bool, delay: float, cost: float, used: bool,
     ) -> None:  # fmt: skip
         """One leg of the day's plan; a committed charter operates (and is paid) empty or not."""
-        at = (day, country, LEG_KINDS.index(kind))
+        at = (day, lane, LEG_KINDS.index(kind))
         operated = not cancelled and (kind == "committed" or used)
         row = {"offered": 1.0, "cancelled": float(cancelled), "cost_usd": cost}
         if operated:
@@ -115,18 +128,18 @@ class Counters:
         for name, value in row.items():
             self.legs[name][at] += value
 
-    def carried_by(self, day: Arr, country: Arr, kind: Arr, **shares: F) -> None:
+    def carried_by(self, day: Arr, lane: Arr, kind: Arr, **shares: F) -> None:
         """Flown parcels' shares of their legs (CARRIED_FIELDS), by the day they were ordered: the
         flights of a window's parcels, wherever those flights fall (a day's parcels fly days
         later)."""
-        key = (day.astype(np.int64) * self.countries + country) * len(LEG_KINDS) + kind
+        key = (day.astype(np.int64) * len(self.lanes) + lane) * len(LEG_KINDS) + kind
         for name in CARRIED_FIELDS:
             target = self.carried[name]
             target += np.bincount(key, shares[name], minlength=target.size).reshape(target.shape)
 
-    def waiting(self, day: int, country: int, reason: str, parcels: int) -> None:
+    def waiting(self, day: int, lane: int, reason: str, parcels: int) -> None:
         if day < self.days:
-            self.reasons[day, country, REASONS.index(reason)] += parcels
+            self.reasons[day, lane, REASONS.index(reason)] += parcels
 
     def departed(
         self, *, day: Arr, country: Arr, service: Arr, kg: F, times: dict[str, F], depart: F,
@@ -155,13 +168,14 @@ class Counters:
                 span = np.where(refused, 0.0, span)
             self._add(name, key, span, dwell=True)
         self._add("order_to_door", key, np.where(delivered, end - times["order_t"], 0.0), True)
+        lane = self.lane_of[country, service]
         for i, stage in enumerate(STAGES[:9]):
-            self._stage(stage, country, edges[i], edges[i + 1])
+            self._stage(stage, lane, edges[i], edges[i + 1])
         never = np.full(end.size, np.inf)
         outcome = np.where(refused, 2, np.where(lost, 3, np.where(returned, 1, 0)))
         for i, stage in enumerate(TERMINAL):
             pick = outcome == i
-            self._stage(stage, country[pick], end[pick], never[pick])
+            self._stage(stage, lane[pick], end[pick], never[pick])
 
     def stranded(self, day: Arr, country: Arr, service: Arr, times: dict[str, F]) -> None:
         """Parcels still at the origin when the run stops (never flew)."""
@@ -170,8 +184,9 @@ class Counters:
             times["order_t"], times["handover_t"], times["received_t"], times["sorted_t"],
             times["built_t"], np.full(day.size, np.inf),
         )  # fmt: skip
+        lane = self.lane_of[country, service]
         for i, stage in enumerate(STAGES[:5]):
-            self._stage(stage, country, edges[i], edges[i + 1])
+            self._stage(stage, lane, edges[i], edges[i + 1])
 
     def close(self, day: int) -> None:
         self.end_day = day
@@ -179,7 +194,7 @@ class Counters:
     # --- reading ------------------------------------------------------------------------------
 
     def stages(self) -> F:
-        """Parcels per (stage, country, snapshot day): at 00:00 UTC of each day."""
+        """Parcels per (stage, lane, snapshot day): at 00:00 UTC of each day."""
         return np.cumsum(self.stage_diff, axis=2)[:, :, : self.days]
 
     def final_status(self) -> dict[str, int]:
@@ -195,19 +210,19 @@ def _share(part: float, whole: float) -> float | None:
 def parcel_rows(
     c: Counters, days: range, dates: list[str], refund_usd: float
 ) -> list[dict[str, Any]]:
-    """Per order day, country (lane) and service level."""
+    """Per order day, country and service level, with the lane it flies."""
     rows = []
     for k in days:
         for ci, country in enumerate(P.COUNTRIES):
-            origin, dest = P.LANES[country][:2]
             for si, service in enumerate(P.SERVICES):
                 get = {f: float(c.parcels[f][k, ci, si]) for f in PARCEL_FIELDS}
                 if get["parcels_in"] == 0:
                     continue
                 flew = get["departed"]
                 row: dict[str, Any] = {
-                    "date": dates[k], "country": country, "lane": f"{origin}-{dest}",
-                    "service": service, "parcels_in": int(get["parcels_in"]),
+                    "date": dates[k], "country": country,
+                    "lane": c.lanes[c.lane_of[ci, si]].name, "service": service,
+                    "parcels_in": int(get["parcels_in"]),
                     "kg_in": round(get["kg_in"], 1), "flew": int(flew),
                     "delivered": int(get["delivered"]),
                     "on_time_share": _share(get["on_time"], get["delivered"]),
@@ -231,14 +246,13 @@ def flight_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, An
     """Per departure day, lane and kind of leg (committed / optional charter, belly)."""
     rows = []
     for k in days:
-        for ci, country in enumerate(P.COUNTRIES):
-            origin, dest = P.LANES[country][:2]
-            for li, kind in enumerate(LEG_KINDS):
-                get = {f: float(c.legs[f][k, ci, li]) for f in LEG_FIELDS}
+        for li, lane in enumerate(c.lanes):
+            for ki, kind in enumerate(LEG_KINDS):
+                get = {f: float(c.legs[f][k, li, ki]) for f in LEG_FIELDS}
                 if get["offered"] == 0:
                     continue
                 rows.append({
-                    "date": dates[k], "lane": f"{origin}-{dest}", "country": country,
+                    "date": dates[k], "lane": lane.name, "country": lane.country,
                     "kind": kind, "offered": int(get["offered"]),
                     "operated": int(get["operated"]), "cancelled": int(get["cancelled"]),
                     "kg": round(get["kg"], 1), "m3": round(get["m3"], 2),
@@ -257,33 +271,32 @@ def waiting_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
     stages = c.stages()
     rows = []
     for k in days:
-        for ci, country in enumerate(P.COUNTRIES):
-            origin, dest = P.LANES[country][:2]
-            row: dict[str, Any] = {"date": dates[k], "lane": f"{origin}-{dest}", "country": country}
+        for li, lane in enumerate(c.lanes):
+            row: dict[str, Any] = {"date": dates[k], "lane": lane.name, "country": lane.country}
             for si, stage in enumerate(STAGES[:9]):
-                row[stage] = int(round(stages[si, ci, k]))
+                row[stage] = int(round(stages[si, li, k]))
             for ri, reason in enumerate(REASONS):
-                row["waiting: " + reason] = int(c.reasons[k, ci, ri])
+                row["waiting: " + reason] = int(c.reasons[k, li, ri])
             rows.append(row)
     return rows
 
 
-def summary(
-    c: Counters, days: range, refund_usd: float, countries: slice = slice(None)
-) -> dict[str, Any]:
-    """Totals over the window (parcels by order day, flights by departure day), over every
-    country or the slice of them `countries` names."""
-    sl = (slice(days.start, days.stop), countries)
-    par = {f: float(c.parcels[f][sl].sum()) for f in PARCEL_FIELDS}
+def summary(c: Counters, days: range, refund_usd: float, lane: int | None = None) -> dict[str, Any]:
+    """Totals over the window (parcels by order day, flights by departure day), over every lane
+    or the one `lane` (its index in `c.lanes`)."""
+    d = slice(days.start, days.stop)
+    cells = np.ones(c.lane_of.shape, bool) if lane is None else c.lane_of == lane
+    sl = (d, slice(None) if lane is None else slice(lane, lane + 1))
+    par = {f: float(c.parcels[f][d][:, cells].sum()) for f in PARCEL_FIELDS}
     legs = {f: c.legs[f][sl].sum(axis=(0, 1)) for f in LEG_FIELDS}
     on_time = {
-        service: _share(float(c.parcels["on_time"][sl][:, :, si].sum()),
-                        float(c.parcels["delivered"][sl][:, :, si].sum()))
+        service: _share(float(c.parcels["on_time"][d][:, cells[:, si], si].sum()),
+                        float(c.parcels["delivered"][d][:, cells[:, si], si].sum()))
         for si, service in enumerate(P.SERVICES)
     }  # fmt: skip
     dwell = {
-        name: round(float(c.dwell[name][sl].sum()) / (par["delivered"] if name == "order_to_door"
-                                                      else par["departed"]) / 24.0, 2)
+        name: round(float(c.dwell[name][d][:, cells].sum()) / (par["delivered"]
+                    if name == "order_to_door" else par["departed"]) / 24.0, 2)
         if par["departed"] else None
         for name in DWELL
     }  # fmt: skip
@@ -309,7 +322,7 @@ def summary(
 
 
 def carried(c: Counters, sl: tuple[slice, slice]) -> dict[str, Any]:
-    """The flights that carried the window's parcels (`sl`: order days and countries), each
+    """The flights that carried the window's parcels (`sl`: order days and lanes), each
     parcel with its share of its leg. Flights by departure day (summary) are the network's in
     those days; for a window of one day's orders they are flights its parcels never boarded
     (they reach the hub days later)."""
@@ -333,9 +346,10 @@ def _airlift(by_kind: dict[str, F]) -> dict[str, Any]:
 
 
 def lane_summaries(c: Counters, days: range, refund_usd: float) -> list[dict[str, Any]]:
-    """`summary` per country, that is per lane (one lane per country), with both named."""
+    """`summary` per lane, with its country and service levels named."""
     return [
-        {"country": country, "lane": "-".join(P.LANES[country][:2]),
-         **summary(c, days, refund_usd, slice(ci, ci + 1))}
-        for ci, country in enumerate(P.COUNTRIES)
+        {"country": lane.country, "lane": lane.name,
+         "services": [P.SERVICES[si] for si in lane.services],
+         **summary(c, days, refund_usd, li)}
+        for li, lane in enumerate(c.lanes)
     ]  # fmt: skip

@@ -44,14 +44,14 @@ from caravana.planning.solver import solve
 
 from . import demand
 from . import params as P
-from .kpis import LEG_KINDS, Counters
+from .kpis import LEG_KINDS, Counters, lane_index
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 INF = np.float32(np.inf)
-HUBS = tuple(sorted({lane[0] for lane in P.LANES.values()}))
-COUNTRY_HUB = np.array([HUBS.index(P.LANES[c][0]) for c in P.COUNTRIES], dtype=np.int64)
+HUBS = tuple(sorted(set(P.ORIGINS.values())))
+COUNTRY_HUB = np.array([HUBS.index(P.ORIGINS[c]) for c in P.COUNTRIES], dtype=np.int64)
 N_C, N_S = len(P.COUNTRIES), len(P.SERVICES)
 # pool fields: float32 times in hours from the run's start, small ints for categories
 TIME_FIELDS = ("order_t", "handover_t", "received_t", "sorted_t", "built_t", "deadline_t", "due_t")
@@ -71,7 +71,9 @@ class Leg:
     """A charter or belly offer of the run, with its fate drawn in advance (unknown to the plan)."""
 
     id: str
-    country: int
+    lane: int  # index in the run's lanes (params.lanes)
+    origin: str
+    destination: str  # the lane's gateway
     kind: str  # committed | optional | belly
     departs: float  # scheduled, hours from the run's start
     arrives: float
@@ -89,6 +91,7 @@ class Batches:
 
     country: list[int] = field(default_factory=list)
     service: list[int] = field(default_factory=list)
+    lane: list[int] = field(default_factory=list)
     kg: list[float] = field(default_factory=list)
     m3: list[float] = field(default_factory=list)
     ready: list[float] = field(default_factory=list)
@@ -219,6 +222,8 @@ class Simulation:
         )
         shares = np.array([P.COUNTRY_WEIGHT[c] for c in P.COUNTRIES])
         self.country_share = shares / shares.sum()
+        self.lanes = self.p.lanes()
+        self.lane_of = lane_index(self.lanes)
         self.parcel_m3 = _expected_parcel_m3(self.p)
         self.pool: dict[str, Any] = {
             **{f: np.empty(0, np.float32) for f in TIME_FIELDS + SIZE_FIELDS},
@@ -229,7 +234,7 @@ class Simulation:
         self.batches = Batches()
         self.legs = self._schedule()
         self.capacity = self._hub_capacity()
-        self.counters = Counters(self.last_day + 2, N_C, N_S)
+        self.counters = Counters(self.last_day + 2, N_C, N_S, self.lanes)
         self.created = 0
         self.day = 0
 
@@ -240,9 +245,12 @@ class Simulation:
         p, rng = self.p, self.rng_flights
         legs: list[Leg] = []
         hours = self.last_day * 24.0
-        for ci, country in enumerate(P.COUNTRIES):
-            origin, dest, block, trip = P.LANES[country]
-            weekly_m3 = 7 * self.run.parcels_per_day * self.country_share[ci] * self.parcel_m3
+        for li, lane in enumerate(self.lanes):
+            origin, dest, block, trip = lane.origin, lane.gateway, lane.block_h, lane.trip_usd
+            share = self.country_share[P.COUNTRIES.index(lane.country)] * sum(
+                P.SERVICE_SHARE[si] for si in lane.services
+            )
+            weekly_m3 = 7 * self.run.parcels_per_day * share * self.parcel_m3
             # a lane that fills less than half a charter a week flies belly (and optional charters)
             count = round(p.committed_share * weekly_m3 / p.charter_volume_m3)
             step = 168.0 / max(1, count)
@@ -252,7 +260,7 @@ class Simulation:
                 legs.append(
                     self._leg(
                         f"CMT-{origin}{dest}-{n:03d}",
-                        ci,
+                        li,
                         "committed",
                         t,
                         block,
@@ -268,7 +276,7 @@ class Simulation:
                 legs.append(
                     self._leg(
                         f"OPT-{origin}{dest}-{d:03d}",
-                        ci,
+                        li,
                         "optional",
                         t,
                         block,
@@ -283,7 +291,7 @@ class Simulation:
                     legs.append(
                         self._leg(
                             f"BLY-{origin}{dest}-{d:03d}{'abcdef'[k % 6]}",
-                            ci,
+                            li,
                             "belly",
                             t,
                             rng.uniform(*p.belly_hours),
@@ -299,7 +307,7 @@ class Simulation:
     def _leg(
         self,
         ident: str,
-        ci: int,
+        li: int,
         kind: str,
         departs: float,
         block: float,
@@ -312,9 +320,12 @@ class Simulation:
         cancelled = bool(rng.random() < p.cancel_rate)
         late = rng.random() >= p.on_time_share
         delay = float(rng.lognormal(math.log(p.delay_median_h), p.delay_sigma)) if late else 0.0
+        lane = self.lanes[li]
         return Leg(
             ident,
-            ci,
+            li,
+            lane.origin,
+            lane.gateway,
             kind,
             departs,
             departs + block,
@@ -479,6 +490,7 @@ class Simulation:
         sizes = np.diff(np.r_[bstart, ids.size])
         b.country += pool["country"][ids][bstart].tolist()
         b.service += pool["service"][ids][bstart].tolist()
+        b.lane += self.lane_of[pool["country"][ids][bstart], pool["service"][ids][bstart]].tolist()
         b.kg += np.add.reduceat(pool["kg"][ids].astype(np.float64), bstart).tolist()
         b.m3 += np.add.reduceat(m3, bstart).tolist()
         b.ready += [math.inf] * len(bstart)  # known once its last parcel is built (_built)
@@ -516,15 +528,15 @@ class Simulation:
         b = self.batches
         cons = []
         for i in alive:
-            origin, dest = P.LANES[P.COUNTRIES[b.country[i]]][:2]
+            lane = self.lanes[b.lane[i]]
             # lateness already incurred is sunk: an overdue consignment is due now, else the
             # planner would rather leave it behind (unshipped) than pay its past lateness again
             due = max(b.due[i], b.ready[i], t0)
             cons.append(
                 Consignment(
                     str(i),
-                    origin,
-                    dest,
+                    lane.origin,
+                    lane.gateway,
                     P.SERVICES[b.service[i]],
                     b.kg[i],
                     b.m3[i],
@@ -534,7 +546,7 @@ class Simulation:
             )
         flights, belly = [], []
         for leg in legs:
-            origin, dest = P.LANES[P.COUNTRIES[leg.country]][:2]
+            origin, dest = leg.origin, leg.destination
             dep, arr = self._moment(leg.departs), self._moment(leg.arrives)
             if leg.kind == "belly":
                 belly.append(
@@ -593,7 +605,7 @@ class Simulation:
             carried[leg.id] = (self._leg_cost(leg, ids), kg, m3)
             self.counters.leg(
                 k,
-                leg.country,
+                leg.lane,
                 leg.kind,
                 kg,
                 m3,
@@ -616,12 +628,12 @@ class Simulation:
                 reason = "planned on a later flight"
             else:
                 reason = "no room worth buying in 48 h"
-            self.counters.waiting(k + 1, b.country[i], reason, b.parcels[i])
+            self.counters.waiting(k + 1, b.lane[i], reason, b.parcels[i])
         # built parcels whose consignment is not: it is ready (a cut-off after its last build)
         # after today's flights at the earliest
         for i in sorted(self.building):
             built = b.parcels[i] - b.unbuilt[i]
-            self.counters.waiting(k + 1, b.country[i], "ready after today's flights", built)
+            self.counters.waiting(k + 1, b.lane[i], "ready after today's flights", built)
         self.open = [i for i in alive if i not in flown_batch]
         if flown_batch:
             self._depart(flown_batch, carried)
@@ -735,8 +747,9 @@ class Simulation:
         kind = np.array([LEG_KINDS.index(g.kind) for g in legs], np.int64)
         kg = pool["kg"][sel].astype(np.float64)
         m3 = pool["m3"][sel].astype(np.float64)
+        lane = self.lane_of[pool["country"][sel], pool["service"][sel]]
         self.counters.carried_by(
-            pool["day"][sel], pool["country"][sel], kind[j], kg=kg, m3=m3,
+            pool["day"][sel], lane, kind[j], kg=kg, m3=m3,
             cost_usd=kg * per_kg[j], cap_kg=kg * cap_kg[j], cap_m3=m3 * cap_m3[j],
         )  # fmt: skip
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from caravana.network import room
+from caravana.network.routing import ROUTES
 from caravana.planning.generator import PENALTIES
 from caravana.planning.problem import Penalties
 
@@ -25,19 +26,58 @@ COUNTRIES = ("BR", "MX", "CL", "CO", "AR", "PE")
 #: Used as shares of --parcels-per-day.
 COUNTRY_WEIGHT = {"BR": 360.0, "MX": 250.0, "CL": 100.0, "CO": 90.0, "AR": 80.0, "PE": 20.0}
 
-#: One lane per country: origin hub and destination gateway, as the planner's bench uses them
-#: (planning/generator.py LANES; routes of [34]–[38] where a real one exists: PVG–SCL, HGH–MEX).
-#: Block hours of a direct charter with one technical stop, and a 747-400F one-way trip cost:
-#: generator.py's figures, within [39]/[40] (US$ 112–500 k) and the reference's assumption of
-#: US$ 18–25 k a block hour.
-LANES: dict[str, tuple[str, str, float, float]] = {
-    "BR": ("SZX", "GRU", 27.0, 560_000.0),
-    "MX": ("CAN", "MEX", 18.0, 430_000.0),
-    "CL": ("HKG", "SCL", 29.0, 600_000.0),
-    "CO": ("HGH", "BOG", 25.0, 540_000.0),
-    "AR": ("CAN", "EZE", 31.0, 620_000.0),
-    "PE": ("SZX", "LIM", 27.0, 560_000.0),
+#: Each destination's origin hub: the planner bench's (planning/generator.py LANES; routes of
+#: [34]–[38] where a real one exists: PVG–SCL, HGH–MEX).
+ORIGINS: dict[str, str] = {
+    "BR": "SZX", "MX": "CAN", "CL": "HKG", "CO": "HGH", "AR": "CAN", "PE": "SZX",
+}  # fmt: skip
+
+#: A charter from an origin hub to a gateway: block hours with one technical stop, and a
+#: 747-400F one-way trip cost: generator.py's figures, within [39]/[40] (US$ 112–500 k) and the
+#: reference's assumption of US$ 18–25 k a block hour. SZX–VCP is SZX–GRU's (assumption:
+#: Viracopos lies about 80 km from Guarulhos, under 1 % of a route of some 18,000 km).
+FLIGHTS: dict[tuple[str, str], tuple[float, float]] = {
+    ("SZX", "GRU"): (27.0, 560_000.0),
+    ("SZX", "VCP"): (27.0, 560_000.0),
+    ("CAN", "MEX"): (18.0, 430_000.0),
+    ("HKG", "SCL"): (29.0, 600_000.0),
+    ("HGH", "BOG"): (25.0, 540_000.0),
+    ("CAN", "EZE"): (31.0, 620_000.0),
+    ("SZX", "LIM"): (27.0, 560_000.0),
 }
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Origin hub → gateway for one destination: the parcels of its service levels (indices of
+    SERVICES) fly it, on its own charters and belly offers."""
+
+    country: str
+    origin: str
+    gateway: str
+    services: tuple[int, ...]
+    block_h: float
+    trip_usd: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.origin}-{self.gateway}"
+
+
+def lanes(gateways: dict[str, tuple[str, ...]]) -> tuple[Lane, ...]:
+    """The lanes a routing makes (`gateways`: each country's gateway per service level, in
+    SERVICES order), in COUNTRIES order, a country's in the order of its first service level."""
+    out = []
+    for country in COUNTRIES:
+        origin, seen = ORIGINS[country], gateways[country]
+        for gateway in dict.fromkeys(seen):
+            if (origin, gateway) not in FLIGHTS:
+                raise ValueError(f"no charter figures for {origin}–{gateway} (params.FLIGHTS)")
+            block, trip = FLIGHTS[(origin, gateway)]
+            services = tuple(si for si, g in enumerate(seen) if g == gateway)
+            out.append(Lane(country, origin, gateway, services, block, trip))
+    return tuple(out)
+
 
 #: IANA time zone of each destination: the buyer's "today" for the promise (network/promise.py).
 TIME_ZONES = {
@@ -182,6 +222,13 @@ class Params:
     cutoff_h: float = 4.0
 
     # --- airlift -------------------------------------------------------------------------------
+    #: Each destination's gateway per service level (SERVICES order): the network's routing
+    #: (network/routing.py, which the seed writes as its lanes: Brazil's economy parcels land at
+    #: VCP, the rest at GRU). A real run takes its database's lanes (twin.services.routing), so
+    #: the model flies each parcel to the gateway the hub sorts it to.
+    gateways: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {c: tuple(ROUTES[c][s][0] for s in SERVICES) for c in COUNTRIES}
+    )
     #: Aircraft: a 747-400F, payload 112 t, 30 main-deck positions (logistics.md: ~113 t,
     #: ~736 m³, 30 positions; generator.py AIRCRAFT). Its room for the twin's bags is the type's
     #: room for parcels (network/room.py, decision 0044), the figure the flight planner books a
@@ -282,6 +329,9 @@ class Params:
     #: After the window, the network runs on (no new orders) until the window's parcels have
     #: flown, or this many days have passed.
     max_drain_days: int = 30
+
+    def lanes(self) -> tuple[Lane, ...]:
+        return lanes(self.gateways)
 
 
 DEFAULT = Params()

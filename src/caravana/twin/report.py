@@ -231,12 +231,10 @@ def chart_series(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
     }  # fmt: skip
     waiting = {name: _floats(v) for name, v in waiting_series(c, days).items()}
     cost: dict[str, list[float | None]] = {}
-    for ci, country in enumerate(P.COUNTRIES):
-        kg = c.legs["kg"][sl, ci].sum(axis=1)
-        usd = c.legs["cost_usd"][sl, ci].sum(axis=1)
-        cost["-".join(P.LANES[country][:2])] = [
-            float(u / k) if k else None for u, k in zip(usd, kg, strict=True)
-        ]
+    for li, lane in enumerate(c.lanes):
+        kg = c.legs["kg"][sl, li].sum(axis=1)
+        usd = c.legs["cost_usd"][sl, li].sum(axis=1)
+        cost[lane.name] = [float(u / k) if k else None for u, k in zip(usd, kg, strict=True)]
 
     def spec(name: str, kind: str, series: dict[str, Any], percent: bool = False) -> dict[str, Any]:
         return {"name": name, "kind": kind, "percent": percent, "labels": labels,

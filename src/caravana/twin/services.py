@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from celery import group
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -56,7 +57,7 @@ from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network import services as network_services
-from caravana.network.models import Hub
+from caravana.network.models import Hub, Lane
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderGroup
 from caravana.planning import services as planning_services
@@ -134,6 +135,12 @@ class RealNetwork(FastNetwork):
             shop.require_sandbox()
             shop.require_rates(self.start.date())
         self.merchant, self.staff = setup()
+        found = routing()
+        if found != self.params.gateways:
+            raise ImproperlyConfigured(
+                "the twin's lanes must be the network's: its hubs route parcels to "
+                f"{found}, the run's parameters to {self.params.gateways}"
+            )
         self.planner = planner()
 
     def _shop(self) -> Shop | None:
@@ -199,7 +206,7 @@ class RealNetwork(FastNetwork):
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(parcels["pid"].size):
             country = P.COUNTRIES[int(parcels["country"][i])]
-            origin = P.LANES[country][0]
+            origin = P.ORIGINS[country]
             row: dict[str, Any] = {
                 "source": SOURCE, "status": upu.PENDING,
                 "placed": self._iso(float(parcels["order_t"][i])),
@@ -302,7 +309,7 @@ class RealNetwork(FastNetwork):
         carries nothing is settled (cancelled, or flown empty)."""
         if not self.fly_legs:
             return
-        origin = P.LANES[P.COUNTRIES[leg.country]][0]
+        origin = leg.origin
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
         self.writes += flights.fly(
             self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until
@@ -358,7 +365,7 @@ def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any
     street, city, region, postal = ADDRESSES[country]
     grams, side = _measures(parcels, i)
     return {
-        "hub": f"{P.LANES[country][0]}-HUB",
+        "hub": f"{P.ORIGINS[country]}-HUB",
         "service_level": P.SERVICES[int(parcels["service"][i])],
         "recipient_name": "Twin recipient",
         "recipient_address": street,
@@ -401,7 +408,7 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
         )  # fmt: skip
     users = get_user_model().objects
     staff = {}
-    for origin in sorted({lane[0] for lane in P.LANES.values()}):
+    for origin in sorted(set(P.ORIGINS.values())):
         user = users.filter(username=f"twin-hub-{origin.lower()}").first()
         if user is None:
             user = users.create_user(username=f"twin-hub-{origin.lower()}", password=None)
@@ -410,12 +417,26 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
     return merchant, staff
 
 
+def routing() -> dict[str, tuple[str, ...]]:
+    """Each destination's gateway per service level (params.SERVICES order) as the database's
+    lanes route the parcels of its origin hub (params.ORIGINS): what the hub sorts a parcel to,
+    and so the model's lanes (params.Params.gateways). A level with no active lane: ""."""
+    found = {
+        (hub[:-4], country, level): gateway
+        for hub, country, level, gateway in Lane.objects.filter(
+            is_active=True,
+            hub__code__in=[f"{o}-HUB" for o in set(P.ORIGINS.values())],
+        ).values_list("hub__code", "destination_country", "service_level__code", "gateway__iata")
+    }
+    return {c: tuple(found.get((P.ORIGINS[c], c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
+
+
 def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     """The parcel KPIs of a real run, counted from the database alone (parcels and their
     tracking events) by the same kpis.Counters calls as the model's; legs (and the parcels'
     shares of them) and the planner's waiting reasons are copied from the model (not written to
     the database yet)."""
-    c = Counters(sim.counters.days, sim.counters.countries, sim.counters.services)
+    c = Counters(sim.counters.days, sim.counters.countries, sim.counters.services, sim.lanes)
     c.legs = {k: v.copy() for k, v in sim.counters.legs.items()}
     c.carried = {k: v.copy() for k, v in sim.counters.carried.items()}
     c.reasons = sim.counters.reasons.copy()

@@ -74,6 +74,11 @@ def _shown(summary: dict) -> dict:
     return shown
 
 
+def _levels(lane: dict, names: dict) -> str:
+    services = lane.get("services") or P.SERVICES
+    return "" if len(services) == len(P.SERVICES) else ", ".join(str(names[s]) for s in services)
+
+
 @planner_required
 def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     runs = SimulationRun.objects.only("pk", "mode", "seed", "days", "parcels_per_day",
@@ -88,7 +93,9 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         on_time = run.summary.get("on_time_share_by_service", {})
         ctx.update(
             s=_shown(run.summary),
-            lanes=[_shown(lane) for lane in run.lanes],
+            # a lane's service levels where it carries only some of its country's (a run kept
+            # before lanes were the network's has a lane a country, and names none)
+            lanes=[_shown(lane) | {"levels": _levels(lane, names)} for lane in run.lanes],
             charts=[
                 report.draw(spec, titles.get(spec["name"], spec["name"]), names)
                 for spec in run.charts
