@@ -45,6 +45,7 @@ def test_network_dashboard_reads_on_a_laptop_and_a_phone(auditor, kept_run):  # 
         lanes = page.locator('[data-testid="lanes"] tbody tr th')
         assert lanes.count() == 7  # Brazil's two (GRU, and VCP for its economy parcels)
         if locale == "en-US":
+            assert lanes.nth(0).inner_text() == "SZX-GRU (BR: premium, standard)"
             assert lanes.nth(1).inner_text() == "SZX-VCP (BR: economy)"
             assert lanes.nth(2).inner_text() == "CAN-MEX (MX)"
         assert not a.problems, a.problems

@@ -22,6 +22,13 @@ def test_replay_compares_three_policies():
     # Brazil's two lanes (GRU, and VCP for its economy parcels) and Peru's, four weeks each
     assert [lane.name for lane in LANES] == ["SZX-GRU", "SZX-VCP", "SZX-LIM"]
     assert len(rep.rows) == 12 and set(totals) == {"recommended", "mean", "peak"}
+    # Brazil's lanes share its market: each week's kg split 70 / 30 (premium and standard,
+    # economy: params.SERVICE_SHARE)
+    gru, vcp = ([r.actual_kg for r in rep.rows if r.lane.name == n] for n in ("SZX-GRU", "SZX-VCP"))
+    assert all(g / v == pytest.approx(0.70 / 0.30) for g, v in zip(gru, vcp, strict=True))
+    assert list(rep.history["SZX-VCP"] / rep.history["SZX-GRU"]) == pytest.approx(
+        [0.30 / 0.70] * 60
+    )
     best = totals["recommended"]["expected_usd"]
     assert best <= totals["mean"]["expected_usd"] and best <= totals["peak"]["expected_usd"]
     assert totals["peak"]["committed"] >= totals["mean"]["committed"]

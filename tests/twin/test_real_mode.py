@@ -299,6 +299,8 @@ def test_a_real_run_flies_the_networks_lanes_or_none():
         hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
     ).update(is_active=False)
     assert services.routing()["BR"] == ("GRU", "GRU", "")
+    with pytest.raises(ImproperlyConfigured, match="'BR': \\('GRU', 'GRU', ''\\)"):
+        RealNetwork(SMALL, start, orders="api")  # the network's setup leaves it off
 
 
 @pytest.mark.django_db

@@ -99,7 +99,14 @@ def test_lanes_follow_the_networks_routing(sim):
     per_lane = kpis.lane_summaries(sim.counters, window, 13.0)
     whole = kpis.summary(sim.counters, window, 13.0)
     assert [s["lane"] for s in per_lane] == [lane.name for lane in lanes]
-    assert per_lane[1]["services"] == ["economy"] and per_lane[1]["parcels_in"] > 0
+    assert per_lane[1]["services"] == ["economy"]
+    br, economy_i = P.COUNTRIES.index("BR"), P.SERVICES.index("economy")
+    ordered = sim.counters.parcels["parcels_in"][window.start : window.stop]
+    assert per_lane[1]["parcels_in"] == ordered[:, br, economy_i].sum() > 0
+    assert per_lane[0]["parcels_in"] == ordered[:, br, :].sum() - per_lane[1]["parcels_in"]
+    # the stage snapshots and the planner's reasons are the lane's own
+    snapshots = sim.counters.stages()
+    assert snapshots[:, 1, :].sum() > 0 and sim.counters.reasons[:, 1, :].sum() > 0
     for key in ("parcels_in", "delivered", "late_refunds", "charters_operated", "belly_legs_used"):
         assert sum(s[key] for s in per_lane) == whole[key], key
     assert sum(s["airlift_cost_usd"] for s in per_lane) == pytest.approx(whole["airlift_cost_usd"])
@@ -111,7 +118,9 @@ def test_a_routing_with_one_gateway_a_country_has_six_lanes():
     one = dataclasses.replace(
         P.DEFAULT, gateways={**P.DEFAULT.gateways, "BR": ("GRU", "GRU", "GRU")}
     )
-    assert [lane.name for lane in one.lanes()][:2] == ["SZX-GRU", "CAN-MEX"]
+    assert len(one.lanes()) == 6 and [lane.name for lane in one.lanes()][:2] == [
+        "SZX-GRU", "CAN-MEX",
+    ]  # fmt: skip
     sim = Simulation(Run(1, 2_000, 7, NOV_9, one))
     sim.run_all()
     assert {leg.destination for leg in sim.legs} == {"GRU", "MEX", "SCL", "BOG", "EZE", "LIM"}
@@ -121,6 +130,9 @@ def test_a_routing_with_one_gateway_a_country_has_six_lanes():
     )
     with pytest.raises(ValueError, match="SZX–CWB"):
         bad.lanes()
+    shared = dataclasses.replace(P.DEFAULT, gateways={**P.DEFAULT.gateways, "PE": ("GRU",) * 3})
+    with pytest.raises(ValueError, match="SZX–GRU is BR's lane"):
+        shared.lanes()  # Peru's parcels leave from SZX too: one lane, one country
 
 
 class _Recorder(FastNetwork):

@@ -1,12 +1,14 @@
 """A season replayed to compare charter policies: the recommender against booking for the mean
 and booking for the peak (issue 17 item 5; docs/twin.md "Charters from a forecast").
 
-Weekly kg per lane come from the twin's demand model (demand.py: weekday, month, sale days, the
-Chinese New Year; params.py shares of --parcels-per-day) times a market level that wanders from
-week to week. Three years of such weeks are the order history; the forecast (planning/forecast.py)
-is fitted on them, every policy chooses its charters for each week of the season from it at the
-start of the season, and then the season's real weeks (drawn from the same model, continuing the
-history) are flown: expected cost over the forecast's scenarios against replayed cost.
+Weekly kg per country come from the twin's demand model (demand.py: weekday, month, sale days,
+the Chinese New Year; params.py shares of --parcels-per-day) times a market level that wanders
+from week to week; a lane takes its service levels' share of its country's (Brazil's economy
+parcels fly SZX–VCP: 30 % of Brazil's kg, the same weeks). Three years of such weeks are the
+order history; the forecast (planning/forecast.py) is fitted on them, every policy chooses its
+charters for each week of the season from it at the start of the season, and then the season's
+real weeks (drawn from the same model, continuing the history) are flown: expected cost over the
+forecast's scenarios against replayed cost.
 
 The replay is weekly and per lane, as the recommender decides (planning/charters.py): it is not
 the parcel-level run of model.py. Pure: numbers in, numbers out; the command (management/commands/
@@ -49,7 +51,7 @@ POLICIES = ("recommended", "mean", "peak")
 
 
 def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
-    """One lane's week: its 747-400F trip price (params.FLIGHTS), belly and lateness, in US$ and
+    """One lane's week: its 747-400F trip price (planning/trips.py), belly and lateness, in US$ and
     kg.
 
     A charter carries the lesser of its payload and its volume at the mean density (e-commerce
@@ -72,20 +74,15 @@ def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
 
 
 def weeks_kg(
-    lane: P.Lane,
+    country: str,
     first_monday: dt.date,
     weeks: int,
     parcels_per_day: float,
     rng: np.random.Generator,
     level: float = 0.0,
 ) -> tuple[np.ndarray, float]:
-    """Kg ordered per week on a lane (its country's orders of its service levels), and the
-    market's log level after the last week."""
-    country = lane.country
-    share = (
-        P.COUNTRY_WEIGHT[country] / sum(P.COUNTRY_WEIGHT.values())
-        * sum(P.SERVICE_SHARE[si] for si in lane.services)
-    )  # fmt: skip
+    """Kg ordered per week in a country, and the market's log level after the last week."""
+    share = P.COUNTRY_WEIGHT[country] / sum(P.COUNTRY_WEIGHT.values())
     out = np.empty(weeks)
     for w in range(weeks):
         level = LEVEL_PHI * level + rng.normal(0.0, LEVEL_SD)
@@ -94,6 +91,11 @@ def weeks_kg(
         factors = np.array([demand.factor(day, country) for day in days]) * noise
         out[w] = parcels_per_day * share * MEAN_PARCEL_KG * math.exp(level) * float(factors.sum())
     return out, level
+
+
+def lane_share(lane: P.Lane) -> float:
+    """A lane's share of its country's kg: its service levels' (params.SERVICE_SHARE)."""
+    return sum(P.SERVICE_SHARE[si] for si in lane.services)
 
 
 @dataclass
@@ -163,13 +165,20 @@ def replay(
     rows: list[LaneWeek] = []
     history: dict[str, np.ndarray] = {}
     forecasts: dict[str, forecast.Forecast] = {}
-    root = np.random.SeedSequence(seed)
-    for i, lane in enumerate(lanes):
-        rng = np.random.default_rng(root.spawn(len(lanes))[i])
+    # one market a country, whichever lanes are replayed: its lanes share its weeks (Brazil's
+    # economy parcels are its economy orders), in their service levels' shares
+    streams = dict(zip(P.COUNTRIES, np.random.SeedSequence(seed).spawn(len(P.COUNTRIES)),
+                       strict=True))  # fmt: skip
+    markets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for country in dict.fromkeys(lane.country for lane in lanes):
+        rng = np.random.default_rng(streams[country])
         past, state = weeks_kg(
-            lane, start - dt.timedelta(weeks=history_weeks), history_weeks, parcels_per_day, rng
-        )
-        actual, _ = weeks_kg(lane, start, weeks, parcels_per_day, rng, state)
+            country, start - dt.timedelta(weeks=history_weeks), history_weeks,
+            parcels_per_day, rng,
+        )  # fmt: skip
+        markets[country] = past, weeks_kg(country, start, weeks, parcels_per_day, rng, state)[0]
+    for i, lane in enumerate(lanes):
+        past, actual = (kg * lane_share(lane) for kg in markets[lane.country])
         fc = forecast.weekly(past, weeks, level=level, scenarios=scenarios, seed=seed + i)
         history[lane.name], forecasts[lane.name] = past, fc
         costs = lane_costs(lane)

@@ -155,10 +155,10 @@ def new_flight(
 
 def charter(log: Log, leg: PlannedFlight, gateway: str) -> int:
     """The charter leg's flight to `gateway` (made at the first cycle that needs it), its pk.
-    A lane's bags may go to more than one gateway (the network sends Brazil's economy parcels
-    to VCP, the model's lane to GRU): a flight to another gateway is the leg's aircraft on to
-    its second stop, written as an option at the leg's price, so that a planner never finds
-    a free or committed 747 there (the twin's own plan counts it at no cost: booking.py)."""
+    The model's lanes are the network's (decision 0045), so a leg's bags go to its own gateway;
+    a bag sorted elsewhere would fly on the leg's aircraft on to a second stop, written as an
+    option at the leg's price, so that a planner never finds a free or committed 747 there
+    (the twin's own plan counts it at no cost: booking.py)."""
     key = (leg.id, gateway)
     if key not in log.flight_of:
         own = gateway == leg.destination

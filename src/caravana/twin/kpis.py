@@ -3,10 +3,9 @@
 Parcel counters are indexed by (order day, country, service level); a country's service level
 flies one lane (params.lanes: Brazil's economy parcels to VCP, the rest to GRU). Flight counters
 by (departure day, lane, leg kind), and stage snapshots and the planner's waiting reasons by
-lane. Stage
-counts are snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel adds +1 where a
-stage starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per stage, not a loop
-over days.
+lane. Stage counts are snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel
+adds +1 where a stage starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per
+stage, not a loop over days.
 """
 
 from __future__ import annotations

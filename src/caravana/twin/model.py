@@ -210,6 +210,8 @@ class Simulation:
             raise ValueError("days and parcels_per_day must be at least 1")
         self.run = run
         self.p = run.params
+        if network is not None and getattr(network, "params", self.p) != self.p:
+            raise ValueError("the network runs on other parameters than the run's")
         self.network = network or FastNetwork(self.p)
         self.start = dt.datetime.combine(
             run.from_date - dt.timedelta(days=self.p.warmup_days), dt.time(), dt.UTC

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from caravana.network import room
 from caravana.network.routing import ROUTES
+from caravana.planning import trips
 from caravana.planning.generator import PENALTIES
 from caravana.planning.problem import Penalties
 
@@ -26,25 +27,11 @@ COUNTRIES = ("BR", "MX", "CL", "CO", "AR", "PE")
 #: Used as shares of --parcels-per-day.
 COUNTRY_WEIGHT = {"BR": 360.0, "MX": 250.0, "CL": 100.0, "CO": 90.0, "AR": 80.0, "PE": 20.0}
 
-#: Each destination's origin hub: the planner bench's (planning/generator.py LANES; routes of
-#: [34]–[38] where a real one exists: PVG–SCL, HGH–MEX).
-ORIGINS: dict[str, str] = {
-    "BR": "SZX", "MX": "CAN", "CL": "HKG", "CO": "HGH", "AR": "CAN", "PE": "SZX",
-}  # fmt: skip
-
-#: A charter from an origin hub to a gateway: block hours with one technical stop, and a
-#: 747-400F one-way trip cost: generator.py's figures, within [39]/[40] (US$ 112–500 k) and the
-#: reference's assumption of US$ 18–25 k a block hour. SZX–VCP is SZX–GRU's (assumption:
-#: Viracopos lies about 80 km from Guarulhos, under 1 % of a route of some 18,000 km).
-FLIGHTS: dict[tuple[str, str], tuple[float, float]] = {
-    ("SZX", "GRU"): (27.0, 560_000.0),
-    ("SZX", "VCP"): (27.0, 560_000.0),
-    ("CAN", "MEX"): (18.0, 430_000.0),
-    ("HKG", "SCL"): (29.0, 600_000.0),
-    ("HGH", "BOG"): (25.0, 540_000.0),
-    ("CAN", "EZE"): (31.0, 620_000.0),
-    ("SZX", "LIM"): (27.0, 560_000.0),
-}
+#: Each destination's origin hub, and a charter's block hours and trip cost from an origin to a
+#: gateway (SZX–VCP taken as SZX–GRU's): the planner's figures, with their sources
+#: (planning/trips.py).
+ORIGINS = trips.ORIGINS
+TRIPS = trips.TRIPS
 
 
 @dataclass(frozen=True)
@@ -67,13 +54,18 @@ class Lane:
 def lanes(gateways: dict[str, tuple[str, ...]]) -> tuple[Lane, ...]:
     """The lanes a routing makes (`gateways`: each country's gateway per service level, in
     SERVICES order), in COUNTRIES order, a country's in the order of its first service level."""
-    out = []
+    out: list[Lane] = []
     for country in COUNTRIES:
         origin, seen = ORIGINS[country], gateways[country]
         for gateway in dict.fromkeys(seen):
-            if (origin, gateway) not in FLIGHTS:
-                raise ValueError(f"no charter figures for {origin}–{gateway} (params.FLIGHTS)")
-            block, trip = FLIGHTS[(origin, gateway)]
+            if (origin, gateway) not in TRIPS:
+                raise ValueError(f"no charter figures for {origin}–{gateway} (planning/trips.py)")
+            if taken := [lane for lane in out if (lane.origin, lane.gateway) == (origin, gateway)]:
+                raise ValueError(
+                    f"{origin}–{gateway} is {taken[0].country}'s lane: a lane carries one "
+                    f"country's parcels, not {country}'s too"
+                )
+            block, trip = TRIPS[(origin, gateway)]
             services = tuple(si for si, g in enumerate(seen) if g == gateway)
             out.append(Lane(country, origin, gateway, services, block, trip))
     return tuple(out)

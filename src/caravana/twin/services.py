@@ -56,8 +56,9 @@ from caravana.accounts.models import Role
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
+from caravana.network import lanes as network_lanes
 from caravana.network import services as network_services
-from caravana.network.models import Hub, Lane
+from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderGroup
 from caravana.planning import services as planning_services
@@ -320,27 +321,27 @@ class RealNetwork(FastNetwork):
         ev = {k: np.asarray(v) for k, v in events.items()}
         on_flight = self.flying.on_flight  # their EMC and EMD are their flight's
         for i, pid in enumerate(pids.tolist()):
-            lane = rows[self.parcels[pid].origin]
+            out = rows[self.parcels[pid].origin]
             e = {k: v[i] for k, v in ev.items()}
             if self.parcels[pid].pk not in on_flight:
-                lane.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
-                lane.append(self._flight(pid, "EMD", float(e["arrive"])))
+                out.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
+                out.append(self._flight(pid, "EMD", float(e["arrive"])))
             released = float(e["released"])
             customs = {"held": bool(e["held"]), "cleared_at": float(e["cleared"])}
             if e["refused"]:
-                lane.append(self._customs(pid, "", released, upu.RETURN_TO_SENDER,
+                out.append(self._customs(pid, "", released, upu.RETURN_TO_SENDER,
                                           step="refused", **customs))  # fmt: skip
                 continue
-            lane.append(self._customs(pid, "EDC", released, "", step="EDC", **customs))
+            out.append(self._customs(pid, "EDC", released, "", step="EDC", **customs))
             end = float(e["end"])
             if e["failed"] and not e["lost"]:
-                lane.append(self._event(pid, "EMH", end - self.params.redelivery_h, step="EMH"))
+                out.append(self._event(pid, "EMH", end - self.params.redelivery_h, step="EMH"))
             if e["lost"]:
-                lane.append(self._event(pid, "", end, upu.UNKNOWN, step="lost"))
+                out.append(self._event(pid, "", end, upu.UNKNOWN, step="lost"))
             elif e["returned"]:
-                lane.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
+                out.append(self._event(pid, "", end, upu.RETURN_TO_SENDER, step="returned"))
             else:
-                lane.append(self._event(pid, "EMI", end, step="EMI"))
+                out.append(self._event(pid, "EMI", end, step="EMI"))
         self.writes += sum(self._wait([tasks.record.s(self._keep(rows[o])) for o in sorted(rows)]))
 
     def _flight(self, pid: int, code: str, hours: float, **details: Any) -> dict[str, Any]:
@@ -360,8 +361,8 @@ def _measures(parcels: dict[str, Any], i: int) -> tuple[int, int]:
 
 
 def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any]:
-    """The merchant's parcel for pool row i: its lane's hub, service, weight and a cube of its
-    volume (cm, at least 1 each way)."""
+    """The merchant's parcel for pool row i: its country's origin hub, service, weight and a
+    cube of its volume (cm, at least 1 each way)."""
     street, city, region, postal = ADDRESSES[country]
     grams, side = _measures(parcels, i)
     return {
@@ -421,14 +422,8 @@ def routing() -> dict[str, tuple[str, ...]]:
     """Each destination's gateway per service level (params.SERVICES order) as the database's
     lanes route the parcels of its origin hub (params.ORIGINS): what the hub sorts a parcel to,
     and so the model's lanes (params.Params.gateways). A level with no active lane: ""."""
-    found = {
-        (hub[:-4], country, level): gateway
-        for hub, country, level, gateway in Lane.objects.filter(
-            is_active=True,
-            hub__code__in=[f"{o}-HUB" for o in set(P.ORIGINS.values())],
-        ).values_list("hub__code", "destination_country", "service_level__code", "gateway__iata")
-    }
-    return {c: tuple(found.get((P.ORIGINS[c], c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
+    found = network_lanes.gateways_of(P.ORIGINS)
+    return {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
 
 
 def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
