@@ -17,6 +17,9 @@ from tests.orders.support import buyer, market, place  # noqa: F401  (fixture)
 pytestmark = pytest.mark.django_db
 
 WEEKS = 12
+GRU = outlook.LaneKey("BR", "SZX", "GRU")
+VCP = outlook.LaneKey("BR", "SZX", "VCP")
+MEX = outlook.LaneKey("MX", "CAN", "MEX")
 
 
 @pytest.fixture
@@ -52,10 +55,11 @@ def client(role):
     return c
 
 
-def test_history_counts_paid_orders_per_country_and_week(history):
+def test_history_counts_paid_orders_per_lane_and_week(history):
     past = outlook.history(timezone.now().date())
-    assert len(past["BR"]) == WEEKS and len(past["MX"]) >= 1
-    assert sum(past["BR"]) == pytest.approx(
+    assert set(past) == {GRU, MEX}  # the copies are standard orders: Brazil's fly SZX–GRU
+    assert len(past[GRU]) == WEEKS and len(past[MEX]) >= 1
+    assert sum(past[GRU]) == pytest.approx(
         outlook.MEAN_PARCEL_KG * sum(1 for _, c in history if c == "BR")
     )
 
@@ -65,9 +69,10 @@ def test_page_shows_forecast_interval_and_recommendation(history, role):
     r = client(role).get("/planning/forecast/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert 'data-lane="BR"' in html and "<polygon" in html  # the interval's band
+    assert 'data-lane="SZX-GRU"' in html and "<polygon" in html  # the interval's band
     assert html.count('data-testid="recommended"') == outlook.HORIZON_WEEKS
-    assert 'data-testid="totals-BR"' in html and "MX" in html  # MX: too few weeks
+    assert 'data-testid="totals-SZX-GRU"' in html
+    assert "CAN–MEX (MX)" in html  # too few weeks
 
 
 @pytest.mark.parametrize("role", [Role.BUYER, Role.MERCHANT])
@@ -78,18 +83,45 @@ def test_page_refused_to_buyers_and_merchants(history, role):
 
 def test_lane_outlook_recommends_no_more_than_the_naive_policies_cost(history):
     (lane,), short = outlook.outlook(timezone.now().date())
-    assert short == ["MX"] and lane.country == "BR" and len(lane.weeks) == outlook.HORIZON_WEEKS
+    assert short == ["CAN–MEX (MX)"] and (lane.country, lane.key) == ("BR", "SZX-GRU")
+    assert lane.route == "SZX–GRU" and len(lane.weeks) == outlook.HORIZON_WEEKS
     assert lane.total_recommended <= min(lane.total_mean, lane.total_peak)
     assert outlook.outlook(timezone.now().date())[0][0] is not None  # cached path
 
 
 def test_orders_from_local_stock_are_not_airlift_demand(history):
     """Local stock never flies (decision 0022): its orders stay out of the lanes' kg."""
-    before = outlook.history(timezone.now().date())["BR"]
+    before = outlook.history(timezone.now().date())[GRU]
     Order.objects.filter(country="BR").exclude(paid_at=None).update(kind=OrderKind.LOCAL)
-    assert "BR" not in outlook.history(timezone.now().date())
+    assert GRU not in outlook.history(timezone.now().date())
     Order.objects.filter(country="BR").exclude(paid_at=None).update(kind=OrderKind.NETWORK)
-    assert outlook.history(timezone.now().date())["BR"] == before
+    assert outlook.history(timezone.now().date())[GRU] == before
+
+
+def test_a_lane_is_where_the_network_routes_an_orders_service_level(history):
+    """Brazil's economy orders land at VCP (network/routing.py): a lane of their own, priced at
+    its own trip; when the network's lane from the origin hub routes them to GRU instead, they
+    count on SZX–GRU."""
+    from caravana.network.models import Lane
+    from caravana.network.seed import seed_network
+
+    seed_network()
+    paid = Order.objects.filter(country="BR").exclude(paid_at=None)
+    economy = list(paid.values_list("pk", flat=True)[::3])
+    Order.objects.filter(pk__in=economy).update(service_level="economy")
+    past = outlook.history(timezone.now().date())
+    assert set(past) == {GRU, VCP, MEX}
+    assert sum(past[VCP]) == pytest.approx(outlook.MEAN_PARCEL_KG * len(economy))
+    lanes, _short = outlook.outlook(timezone.now().date())
+    assert {lane.key for lane in lanes} == {"SZX-GRU", "SZX-VCP"}
+    html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
+    assert "SZX–VCP (BR)" in html and 'data-lane="SZX-VCP"' in html
+    szx_br = Lane.objects.filter(hub__code="SZX-HUB", destination_country="BR")
+    gru = szx_br.get(service_level__code="standard").gateway
+    szx_br.filter(service_level__code="economy").update(gateway=gru)
+    moved = outlook.history(timezone.now().date())
+    assert set(moved) == {GRU, MEX}
+    assert sum(moved[GRU]) == pytest.approx(sum(past[GRU]) + sum(past[VCP]))
 
 
 def test_a_lane_that_leapt_is_planned_at_once_and_flagged(history):
@@ -112,4 +144,4 @@ def test_a_lane_that_leapt_is_planned_at_once_and_flagged(history):
     pe = next(lane for lane in lanes if lane.country == "PE")
     assert pe.erratic and not next(lane for lane in lanes if lane.country == "BR").erratic
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
-    assert 'data-testid="erratic-PE"' in html and 'data-testid="erratic-BR"' not in html
+    assert 'data-testid="erratic-SZX-LIM"' in html and 'data-testid="erratic-SZX-GRU"' not in html

@@ -1,11 +1,13 @@
 """The planner's charter outlook: weekly demand per lane from the order history, its forecast,
 and the charters to commit and hold as options for the coming weeks (issue 17 item 5).
 
-Reads paid orders (the only Django part); the forecast (forecast.py) and the choice (charters.py)
-are pure. A lane is a destination country. Kg are orders × the mean parcel weight, 0.5 kg (the
-twin's parcel model, params.py: lognormal median 0.3 kg, mean 0.5): an order is one parcel from
-one merchant. A lane's result is cached for a day, keyed by its history: fitting a seasonal model
-takes seconds.
+Reads paid orders and the network's lanes (the only Django part); the forecast (forecast.py) and
+the choice (charters.py) are pure. A lane is an origin hub and a gateway, as the network routes
+an order's country and service level from that country's origin hub (planning/trips.py ORIGINS,
+network.lanes): Brazil's economy orders fly SZX–VCP, its others SZX–GRU. Kg are orders × the
+mean parcel weight, 0.5 kg (the twin's parcel model, params.py: lognormal median 0.3 kg, mean
+0.5): an order is one parcel from one merchant. A lane's result is cached for a day, keyed by its
+history: fitting a seasonal model takes seconds.
 """
 
 from __future__ import annotations
@@ -19,18 +21,15 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
+from caravana.network import lanes as network_lanes
+from caravana.network.routing import ROUTES
 from caravana.orders.models import Order, OrderKind
-from caravana.planning import charters, forecast, forecast_chart
-from caravana.planning.generator import LANES
+from caravana.planning import charters, forecast, forecast_chart, trips
 
 MEAN_PARCEL_KG = 0.5
 HISTORY_WEEKS = 156
 HORIZON_WEEKS = 8
 SCENARIOS = 500
-#: Destination airport of the planner's lanes (generator.LANES) → country, for the trip price.
-AIRPORT_COUNTRY = {"GRU": "BR", "MEX": "MX", "SCL": "CL", "BOG": "CO", "LIM": "PE", "EZE": "AR"}
-TRIP_USD = {AIRPORT_COUNTRY[lane[1]]: lane[4] for lane in LANES}
-ROUTE = {AIRPORT_COUNTRY[lane[1]]: f"{lane[0]}–{lane[1]}" for lane in LANES}
 
 
 @dataclass
@@ -44,9 +43,31 @@ class WeekAdvice:
     peak: charters.Choice
 
 
+@dataclass(frozen=True)
+class LaneKey:
+    """A lane: the country whose orders it carries, its origin hub and its gateway."""
+
+    country: str
+    origin: str
+    gateway: str
+
+    @property
+    def name(self) -> str:
+        """For ids and cache keys: SZX-VCP."""
+        return f"{self.origin}-{self.gateway}"
+
+    @property
+    def route(self) -> str:
+        return trips.route(self.origin, self.gateway)
+
+    def __str__(self) -> str:
+        return f"{self.route} ({self.country})"
+
+
 @dataclass
 class LaneOutlook:
     country: str
+    key: str  # LaneKey.name, for the page's ids
     route: str
     model: str
     history_weeks: int
@@ -86,10 +107,19 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]]:
-    """Kg a week per destination country over the `weeks` full weeks before this one, from the
-    first week with an order (a lane's missing weeks are zero). Orders from local stock never fly
-    (decision 0022): not the airlift's demand."""
+def lane_of(country: str, level: str, gateways: dict[tuple[str, str], str]) -> LaneKey:
+    """The lane an order of `country` and service `level` flies (`gateways`: network.lanes'),
+    from its country's origin hub; where no active lane routes that level (switched off since),
+    the gateway the network's own routing gives it (network/routing.py)."""
+    origin = trips.ORIGINS.get(country, "")
+    gateway = gateways.get((country, level)) or ROUTES.get(country, {}).get(level, ("",))[0]
+    return LaneKey(country, origin, gateway)
+
+
+def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[float]]:
+    """Kg a week per lane over the `weeks` full weeks before this one, from the lane's first week
+    with an order (its missing weeks are zero). Orders from local stock never fly (decision
+    0022): not the airlift's demand."""
     this = monday(today)
     first = this - dt.timedelta(weeks=weeks)
     rows = (
@@ -99,32 +129,35 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[str, list[float]
             kind=OrderKind.NETWORK,
         )
         .annotate(week=TruncWeek("paid_at", tzinfo=dt.UTC))
-        .values("country", "week")
+        .values("country", "service_level", "week")
         .annotate(n=Count("id"))
     )
-    series: dict[str, dict[dt.date, int]] = {}
+    gateways = network_lanes.gateways_of(trips.ORIGINS)
+    series: dict[LaneKey, dict[dt.date, int]] = {}
     for row in rows:
-        series.setdefault(row["country"], {})[row["week"].date()] = row["n"]
+        key = lane_of(row["country"], row["service_level"], gateways)
+        week = series.setdefault(key, {})
+        week[row["week"].date()] = week.get(row["week"].date(), 0) + row["n"]
     out = {}
-    for country, counts in series.items():
+    for key, counts in series.items():
         start = min(counts)
         n = (this - start).days // 7
-        out[country] = [
-            counts.get(start + dt.timedelta(weeks=k), 0) * MEAN_PARCEL_KG for k in range(n)
-        ]
+        out[key] = [counts.get(start + dt.timedelta(weeks=k), 0) * MEAN_PARCEL_KG for k in range(n)]
     return out
 
 
-def _fitted(country: str, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
+def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
     """The forecast and each coming week's choices, cached for a day by the lane's history (the
     seconds of a seasonal fit are paid once a day, whatever the language of the page)."""
-    digest = hashlib.sha256(repr((country, this, past)).encode()).hexdigest()[:24]
-    key = f"planning:outlook:{digest}"
-    hit = cache.get(key)
+    digest = hashlib.sha256(repr((key.name, this, past)).encode()).hexdigest()[:24]
+    key_ = f"planning:outlook:{digest}"
+    hit = cache.get(key_)
     if hit is not None:
         return hit
     fc = forecast.weekly(past, HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
-    costs = charters.default_costs(TRIP_USD.get(country, max(TRIP_USD.values())))
+    priciest = max(trip for _block, trip in trips.TRIPS.values())
+    _block, trip = trips.TRIPS.get((key.origin, key.gateway), (0.0, priciest))
+    costs = charters.default_costs(trip)
     weeks = []
     for w in range(fc.horizon):
         d = fc.scenarios[:, w]
@@ -139,19 +172,18 @@ def _fitted(country: str, past: list[float], this: dt.date) -> tuple[forecast.Fo
                 charters.book_for_peak(d, float(fc.upper[w]), costs),
             )
         )
-    cache.set(key, (fc, weeks), 24 * 3600)
+    cache.set(key_, (fc, weeks), 24 * 3600)
     return fc, weeks
 
 
-def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
+def lane(key: LaneKey, past: list[float], this: dt.date) -> LaneOutlook:
     """Forecast a lane and choose its charters for each coming week, with its chart."""
-    fc, weeks = _fitted(country, past, this)
+    fc, weeks = _fitted(key, past, this)
     shown = past[-52:]
     labels = [(this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), 0)]
     labels += [w.week.strftime("%d/%m") for w in weeks]
-    route = ROUTE.get(country, country)
     chart = forecast_chart.svg(
-        f"{route} ({country}): " + _("kg a week"),
+        f"{key}: " + _("kg a week"),
         labels,
         shown,
         fc.mean,
@@ -159,7 +191,9 @@ def lane(country: str, past: list[float], this: dt.date) -> LaneOutlook:
         fc.upper,
         legend=(_("history"), _("forecast and its interval"), _("what happened")),
     )
-    return LaneOutlook(country, route, fc.model, len(past), fc.level, weeks, chart)
+    return LaneOutlook(
+        key.country, key.name, key.route, fc.model, len(past), fc.level, weeks, chart
+    )
 
 
 def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
@@ -167,6 +201,6 @@ def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
     orders but too few weeks of them to forecast. The forecast starts with this week."""
     past = history(today)
     this = monday(today)
-    lanes = [lane(c, p, this) for c, p in past.items() if len(p) >= forecast.MIN_WEEKS]
-    short = sorted(c for c, p in past.items() if len(p) < forecast.MIN_WEEKS)
+    lanes = [lane(k, p, this) for k, p in past.items() if len(p) >= forecast.MIN_WEEKS]
+    short = sorted(str(k) for k, p in past.items() if len(p) < forecast.MIN_WEEKS)
     return sorted(lanes, key=lambda o: -sum(w.mean_kg for w in o.weeks)), short
