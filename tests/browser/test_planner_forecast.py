@@ -36,7 +36,7 @@ def test_forecast_page_reads_in_two_languages(auditor, fitted):  # noqa: F811
         a = auditor(locale)
         a.login("pat")
         a.visit("/planning/forecast/")
-        lane = a.page.locator('[data-lane="SZX-GRU"]')
+        lane = a.page.locator('[data-lane="BR-SZX-GRU"]')
         assert lane.locator("svg polygon").count() == 1  # the interval's band
         assert lane.locator('[data-testid="recommended"]').count() == 8
         assert not a.problems, a.problems
@@ -58,7 +58,7 @@ def test_screenshot_of_the_forecast_page(auditor, fitted):  # noqa: F811
     for width, height in WIDTHS:
         a.page.set_viewport_size({"width": width, "height": height})
         a.page.wait_for_timeout(150)
-        png = a.page.locator('[data-lane="SZX-GRU"]').screenshot()
+        png = a.page.locator('[data-lane="BR-SZX-GRU"]').screenshot()
         save_small(png, SHOT_DIR / f"planner-forecast-{width}.png")
 
 
@@ -87,5 +87,5 @@ def test_forecast_chart_text_is_readable_on_a_phone(auditor, fitted):  # noqa: F
         smallest = _smallest_chart_text(a.page)
         assert smallest >= MIN_TEXT_PX, (width, smallest)
         assert overflow(a.page) <= 0, (width, sticking_out(a.page))
-    figure = a.page.locator('[data-lane="SZX-GRU"] figure.chart')
+    figure = a.page.locator('[data-lane="BR-SZX-GRU"] figure.chart')
     assert figure.evaluate("f => f.scrollWidth > f.clientWidth")  # at 390 px it scrolls

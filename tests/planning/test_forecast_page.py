@@ -69,9 +69,9 @@ def test_page_shows_forecast_interval_and_recommendation(history, role):
     r = client(role).get("/planning/forecast/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert 'data-lane="SZX-GRU"' in html and "<polygon" in html  # the interval's band
+    assert 'data-lane="BR-SZX-GRU"' in html and "<polygon" in html  # the interval's band
     assert html.count('data-testid="recommended"') == outlook.HORIZON_WEEKS
-    assert 'data-testid="totals-SZX-GRU"' in html
+    assert 'data-testid="totals-BR-SZX-GRU"' in html
     assert "CAN–MEX (MX)" in html  # too few weeks
 
 
@@ -83,7 +83,7 @@ def test_page_refused_to_buyers_and_merchants(history, role):
 
 def test_lane_outlook_recommends_no_more_than_the_naive_policies_cost(history):
     (lane,), short = outlook.outlook(timezone.now().date())
-    assert short == ["CAN–MEX (MX)"] and (lane.country, lane.key) == ("BR", "SZX-GRU")
+    assert short == ["CAN–MEX (MX)"] and (lane.country, lane.ident) == ("BR", "BR-SZX-GRU")
     assert lane.route == "SZX–GRU" and len(lane.weeks) == outlook.HORIZON_WEEKS
     assert lane.total_recommended <= min(lane.total_mean, lane.total_peak)
     assert outlook.outlook(timezone.now().date())[0][0] is not None  # cached path
@@ -113,15 +113,28 @@ def test_a_lane_is_where_the_network_routes_an_orders_service_level(history):
     assert set(past) == {GRU, VCP, MEX}
     assert sum(past[VCP]) == pytest.approx(outlook.MEAN_PARCEL_KG * len(economy))
     lanes, _short = outlook.outlook(timezone.now().date())
-    assert {lane.key for lane in lanes} == {"SZX-GRU", "SZX-VCP"}
+    assert {lane.ident for lane in lanes} == {"BR-SZX-GRU", "BR-SZX-VCP"}
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
-    assert "SZX–VCP (BR)" in html and 'data-lane="SZX-VCP"' in html
+    assert "SZX–VCP (BR)" in html and 'data-lane="BR-SZX-VCP"' in html
     szx_br = Lane.objects.filter(hub__code="SZX-HUB", destination_country="BR")
     gru = szx_br.get(service_level__code="standard").gateway
     szx_br.filter(service_level__code="economy").update(gateway=gru)
     moved = outlook.history(timezone.now().date())
     assert set(moved) == {GRU, MEX}
     assert sum(moved[GRU]) == pytest.approx(sum(past[GRU]) + sum(past[VCP]))
+
+
+def test_orders_that_fly_no_lane_are_left_out_and_logged(history, caplog):
+    """A country with no origin hub (a market added without one) or a service level routed
+    nowhere has no lane to forecast: its orders are left out, and the log says how many."""
+    paid = Order.objects.filter(country="MX").exclude(paid_at=None)
+    paid.update(country="US")
+    assert outlook.lane_of("US", "standard", {}) is None
+    assert outlook.lane_of("BR", "", {}) is None
+    with caplog.at_level("WARNING", logger="caravana.planning.outlook"):
+        past = outlook.history(timezone.now().date())
+    assert set(past) == {GRU}
+    assert "2 paid standard orders of US fly no lane" in caplog.text
 
 
 def test_a_lane_that_leapt_is_planned_at_once_and_flagged(history):
@@ -144,4 +157,7 @@ def test_a_lane_that_leapt_is_planned_at_once_and_flagged(history):
     pe = next(lane for lane in lanes if lane.country == "PE")
     assert pe.erratic and not next(lane for lane in lanes if lane.country == "BR").erratic
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
-    assert 'data-testid="erratic-SZX-LIM"' in html and 'data-testid="erratic-SZX-GRU"' not in html
+    assert (
+        'data-testid="erratic-PE-SZX-LIM"' in html
+        and 'data-testid="erratic-BR-SZX-GRU"' not in html
+    )

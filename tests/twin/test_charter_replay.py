@@ -29,6 +29,15 @@ def test_replay_compares_three_policies():
     assert list(rep.history["SZX-VCP"] / rep.history["SZX-GRU"]) == pytest.approx(
         [0.30 / 0.70] * 60
     )
+    # a lane's weeks and choices are its own, whichever lanes are replayed beside it
+    alone = charters.replay(
+        dt.date(2026, 11, 9), weeks=4, parcels_per_day=400_000, seed=3, history_weeks=60,
+        scenarios=200, lanes=LANES[2:],
+    )  # fmt: skip
+    lima = [r for r in rep.rows if r.lane.name == "SZX-LIM"]
+    assert [(r.actual_kg, r.mean_kg, r.choices) for r in alone.rows] == [
+        (r.actual_kg, r.mean_kg, r.choices) for r in lima
+    ]
     best = totals["recommended"]["expected_usd"]
     assert best <= totals["mean"]["expected_usd"] and best <= totals["peak"]["expected_usd"]
     assert totals["peak"]["committed"] >= totals["mean"]["committed"]

@@ -122,6 +122,11 @@ def test_a_routing_with_one_gateway_a_country_has_six_lanes():
         "SZX-GRU", "CAN-MEX",
     ]  # fmt: skip
     sim = Simulation(Run(1, 2_000, 7, NOV_9, one))
+    # the network, given or set later, runs on the run's parameters: one routing for both
+    with pytest.raises(ValueError, match="other parameters"):
+        sim.network = FastNetwork(P.DEFAULT)
+    with pytest.raises(ValueError, match="other parameters"):
+        Simulation(Run(1, 2_000, 7, NOV_9, one), FastNetwork(P.DEFAULT))
     sim.run_all()
     assert {leg.destination for leg in sim.legs} == {"GRU", "MEX", "SCL", "BOG", "EZE", "LIM"}
     assert int(sim.counters.parcels["departed"].sum()) == sim.created

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -25,6 +26,8 @@ from caravana.network import lanes as network_lanes
 from caravana.network.routing import ROUTES
 from caravana.orders.models import Order, OrderKind
 from caravana.planning import charters, forecast, forecast_chart, trips
+
+logger = logging.getLogger(__name__)
 
 MEAN_PARCEL_KG = 0.5
 HISTORY_WEEKS = 156
@@ -52,9 +55,10 @@ class LaneKey:
     gateway: str
 
     @property
-    def name(self) -> str:
-        """For ids and cache keys: SZX-VCP."""
-        return f"{self.origin}-{self.gateway}"
+    def ident(self) -> str:
+        """For the page's ids and the cache: BR-SZX-VCP (a country's own, even where a
+        re-pointed lane sends two countries' orders through one origin and gateway)."""
+        return f"{self.country}-{self.origin}-{self.gateway}"
 
     @property
     def route(self) -> str:
@@ -67,7 +71,7 @@ class LaneKey:
 @dataclass
 class LaneOutlook:
     country: str
-    key: str  # LaneKey.name, for the page's ids
+    ident: str  # LaneKey.ident, for the page's ids
     route: str
     model: str
     history_weeks: int
@@ -107,13 +111,14 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def lane_of(country: str, level: str, gateways: dict[tuple[str, str], str]) -> LaneKey:
+def lane_of(country: str, level: str, gateways: dict[tuple[str, str], str]) -> LaneKey | None:
     """The lane an order of `country` and service `level` flies (`gateways`: network.lanes'),
     from its country's origin hub; where no active lane routes that level (switched off since),
-    the gateway the network's own routing gives it (network/routing.py)."""
+    the gateway the network's own routing gives it (network/routing.py). None: a country with
+    no origin hub (planning/trips.py ORIGINS) or a level routed nowhere."""
     origin = trips.ORIGINS.get(country, "")
     gateway = gateways.get((country, level)) or ROUTES.get(country, {}).get(level, ("",))[0]
-    return LaneKey(country, origin, gateway)
+    return LaneKey(country, origin, gateway) if origin and gateway else None
 
 
 def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[float]]:
@@ -134,8 +139,13 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
     )
     gateways = network_lanes.gateways_of(trips.ORIGINS)
     series: dict[LaneKey, dict[dt.date, int]] = {}
+    unrouted: dict[tuple[str, str], int] = {}
     for row in rows:
         key = lane_of(row["country"], row["service_level"], gateways)
+        if key is None:
+            at = (row["country"], row["service_level"])
+            unrouted[at] = unrouted.get(at, 0) + row["n"]
+            continue
         week = series.setdefault(key, {})
         week[row["week"].date()] = week.get(row["week"].date(), 0) + row["n"]
     out = {}
@@ -143,15 +153,18 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
         start = min(counts)
         n = (this - start).days // 7
         out[key] = [counts.get(start + dt.timedelta(weeks=k), 0) * MEAN_PARCEL_KG for k in range(n)]
+    for (country, level), n in sorted(unrouted.items()):
+        logger.warning("charter outlook: %d paid %s orders of %s fly no lane", n, level, country)
     return out
 
 
 def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
     """The forecast and each coming week's choices, cached for a day by the lane's history (the
-    seconds of a seasonal fit are paid once a day, whatever the language of the page)."""
-    digest = hashlib.sha256(repr((key.name, this, past)).encode()).hexdigest()[:24]
-    key_ = f"planning:outlook:{digest}"
-    hit = cache.get(key_)
+    seconds of a seasonal fit are paid once a day, whatever the language of the page). A lane
+    with no trip figures (planning/trips.py) is priced at the dearest trip known."""
+    digest = hashlib.sha256(repr((key.ident, this, past)).encode()).hexdigest()[:24]
+    cache_key = f"planning:outlook:{digest}"
+    hit = cache.get(cache_key)
     if hit is not None:
         return hit
     fc = forecast.weekly(past, HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
@@ -172,7 +185,7 @@ def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Fo
                 charters.book_for_peak(d, float(fc.upper[w]), costs),
             )
         )
-    cache.set(key_, (fc, weeks), 24 * 3600)
+    cache.set(cache_key, (fc, weeks), 24 * 3600)
     return fc, weeks
 
 
@@ -192,7 +205,7 @@ def lane(key: LaneKey, past: list[float], this: dt.date) -> LaneOutlook:
         legend=(_("history"), _("forecast and its interval"), _("what happened")),
     )
     return LaneOutlook(
-        key.country, key.name, key.route, fc.model, len(past), fc.level, weeks, chart
+        key.country, key.ident, key.route, fc.model, len(past), fc.level, weeks, chart
     )
 
 

@@ -177,9 +177,12 @@ def replay(
             parcels_per_day, rng,
         )  # fmt: skip
         markets[country] = past, weeks_kg(country, start, weeks, parcels_per_day, rng, state)[0]
-    for i, lane in enumerate(lanes):
+    for lane in lanes:
         past, actual = (kg * lane_share(lane) for kg in markets[lane.country])
-        fc = forecast.weekly(past, weeks, level=level, scenarios=scenarios, seed=seed + i)
+        # the lane's own scenarios, the same whichever lanes are replayed beside it, and no two
+        # seeds' alike (a lane is its country and first service level)
+        own = 100 * seed + 10 * P.COUNTRIES.index(lane.country) + lane.services[0]
+        fc = forecast.weekly(past, weeks, level=level, scenarios=scenarios, seed=own)
         history[lane.name], forecasts[lane.name] = past, fc
         costs = lane_costs(lane)
         for w in range(weeks):

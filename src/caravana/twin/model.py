@@ -210,8 +210,6 @@ class Simulation:
             raise ValueError("days and parcels_per_day must be at least 1")
         self.run = run
         self.p = run.params
-        if network is not None and getattr(network, "params", self.p) != self.p:
-            raise ValueError("the network runs on other parameters than the run's")
         self.network = network or FastNetwork(self.p)
         self.start = dt.datetime.combine(
             run.from_date - dt.timedelta(days=self.p.warmup_days), dt.time(), dt.UTC
@@ -239,6 +237,19 @@ class Simulation:
         self.counters = Counters(self.last_day + 2, N_C, N_S, self.lanes)
         self.created = 0
         self.day = 0
+
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @network.setter
+    def network(self, network: Network) -> None:
+        """Given at construction or set after (the commands make the real network once the
+        run's start is known); either way it must run on the run's parameters: its lanes and
+        the model's are then one routing."""
+        if getattr(network, "params", self.p) != self.p:
+            raise ValueError("the network runs on other parameters than the run's")
+        self._network = network
 
     # --- schedule and capacity ----------------------------------------------------------------
 
