@@ -62,6 +62,14 @@ def test_seed_is_idempotent_and_real():
         hub__code="SZX-HUB", destination_country="BR", service_level__code="standard"
     )
     assert lane.sort_code == "GRU-CORREIOS"
+    # an operator's routing survives another seed (a lane is only ever created by it)
+    economy = Lane.objects.filter(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
+    )
+    assert economy.get().gateway.iata == "VCP"
+    economy.update(gateway=lane.gateway, transit_target_days=30)
+    seed_network(TODAY)
+    assert (economy.get().gateway.iata, economy.get().transit_target_days) == ("GRU", 30)
 
 
 def test_flight_movements_send_signals_once():

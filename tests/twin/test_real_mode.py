@@ -282,10 +282,11 @@ def test_real_mode_refuses_before_writing_what_it_cannot_price_or_pay(tmp_path, 
 
 
 @pytest.mark.django_db
-def test_a_real_run_flies_the_networks_lanes_or_none():
-    """The hub sorts a parcel to its lane's gateway, so a real run whose parameters route
-    otherwise (a what-if of one gateway for Brazil) is refused, naming both, before any parcel
-    is written; a lane the network has switched off is a difference too."""
+def test_a_real_run_flies_the_networks_lanes_or_none(tmp_path):
+    """The hub sorts a parcel to its lane's gateway, so the model's lanes are the network's: a
+    real run takes the database's routing (an operator's re-routing included, which the seed
+    leaves alone), refuses a lane switched off by name before writing anything, and a network
+    made on other parameters than the database routes by is refused, naming both."""
     from caravana.network.models import Lane
 
     one = dataclasses.replace(SMALL, gateways={**SMALL.gateways, "BR": ("GRU",) * 3})
@@ -293,14 +294,37 @@ def test_a_real_run_flies_the_networks_lanes_or_none():
     with pytest.raises(ImproperlyConfigured, match="'BR': \\('GRU', 'GRU', 'VCP'\\)"):
         RealNetwork(one, start, orders="api")
     assert not Parcel.objects.exists()
-    RealNetwork(SMALL, start, orders="api")  # the network's own routing runs
-    assert services.routing() == SMALL.gateways
-    Lane.objects.filter(
+    assert services.network_params(SMALL) == SMALL  # the seeded routing is the default
+    # an operator sends Brazil's economy parcels from SZX to GRU: the seed keeps it, and a
+    # real run flies six lanes, none to VCP
+    economy = Lane.objects.filter(
         hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
-    ).update(is_active=False)
+    )
+    gru = Lane.objects.get(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="standard"
+    ).gateway
+    economy.update(gateway=gru)
+    routed = services.network_params(SMALL)
+    assert routed.gateways["BR"] == ("GRU",) * 3 and len(routed.lanes()) == 6
+    call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
+                 warmup_days=0, mode="real", orders="api", flights=True,
+                 out=str(tmp_path / "run"), no_progress=True)  # fmt: skip
+    flights = Flight.objects.filter(number__regex=r"^(5Y|QR)7[0-9]{3}$")
+    assert flights.exists() and not flights.filter(destination="VCP").exists()
+    assert not BellyOffer.objects.filter(destination="VCP").exists()
+    flown = (tmp_path / "run" / "flights.csv").read_text()
+    assert "SZX-GRU" in flown and "SZX-VCP" not in flown
+    # a lane switched off: no run, named, nothing written
+    economy.update(is_active=False)
     assert services.routing()["BR"] == ("GRU", "GRU", "")
+    before = Parcel.objects.count()
+    with pytest.raises(CommandError, match="no active lane for BR's economy parcels from SZX-HUB"):
+        call_command("simulate", days=1, parcels_per_day=40, seed=4, from_date="2026-06-01",
+                     warmup_days=0, mode="real", orders="api", out=str(tmp_path / "off"),
+                     no_progress=True)  # fmt: skip
+    assert Parcel.objects.count() == before and not (tmp_path / "off" / "summary.json").exists()
     with pytest.raises(ImproperlyConfigured, match="'BR': \\('GRU', 'GRU', ''\\)"):
-        RealNetwork(SMALL, start, orders="api")  # the network's setup leaves it off
+        RealNetwork(SMALL, start, orders="api")
 
 
 @pytest.mark.django_db

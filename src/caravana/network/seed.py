@@ -1,8 +1,9 @@
 """The network's reference data. Airports (names, cities, coordinates, time zones) come from
 airportsdata; ULD facts from codes/uld.py; aircraft and service-level facts from
 shared/reference/logistics.md (gathered 2026-11). Idempotent: rows are matched on their natural
-keys and updated, never duplicated; service levels and lanes' transit targets are only created,
-never overwritten, so what an operator set in the admin survives another `make demo`."""
+keys and updated, never duplicated; service levels and lanes (their gateway, carrier and transit
+target: the network's routing) are only created, never overwritten, so what an operator set in
+the admin survives another `make demo` and a network twin's run (which seeds what is missing)."""
 
 from __future__ import annotations
 
@@ -138,12 +139,11 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
         for country, by_level in ROUTES.items():
             for level_code, (iata, carrier_code) in by_level.items():
                 level = levels[level_code]
-                Lane.objects.update_or_create(
+                Lane.objects.get_or_create(
                     hub=hub,
                     destination_country=country,
                     service_level=level,
-                    defaults={"gateway": gateways[iata], "carrier": carriers[carrier_code]},
-                    create_defaults={
+                    defaults={
                         "gateway": gateways[iata],
                         "carrier": carriers[carrier_code],
                         "transit_target_days": level.transit_max_days,

@@ -35,7 +35,7 @@ from caravana.planning.models import PlanRun
 from . import flights
 from . import params as P
 from .model import Run, Simulation
-from .services import RealNetwork
+from .services import RealNetwork, network_params
 
 #: The history's flight numbers: 5Y9001 / QR9001 on (has_run looks for them; `simulate`'s
 #: flights are numbered from 7001).
@@ -86,7 +86,9 @@ def run_history(
     `progress(1)` after each simulated day (a tqdm bar's update)."""
     today = today or timezone.now().date()
     midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
-    run = Run(days, parcels_per_day, seed, today - dt.timedelta(days=days), P.DEFAULT)
+    # the model's lanes are the network's (an operator's re-routing included)
+    params = network_params(P.DEFAULT)
+    run = Run(days, parcels_per_day, seed, today - dt.timedelta(days=days), params)
     # the month's orders are priced at their days' rates: the demo's illustrative ones
     reference.ensure_fx(
         seed, Quiet(), days=(today - run.from_date).days + run.params.warmup_days + 1

@@ -418,6 +418,33 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
     return merchant, staff
 
 
+def network_params(params: P.Params) -> P.Params:
+    """`params` with the network's routing (`gateways`), so that the model's lanes are the ones
+    the hubs sort parcels to, an operator's re-routing included: the network is seeded where
+    it is missing (seed_network creates lanes, never overwrites them), then its lanes read.
+    ImproperlyConfigured, naming it, for a service level no active lane routes from its
+    country's origin hub, or a gateway with no trip figures (planning/trips.py)."""
+    seed_network()
+    found = routing()
+    missing = [
+        f"{country}'s {P.SERVICES[si]} parcels from {P.ORIGINS[country]}-HUB"
+        for country, gateways in found.items()
+        for si, gateway in enumerate(gateways)
+        if not gateway
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "the network has no active lane for " + ", ".join(missing) + ": the twin cannot "
+            "fly them (turn the lane on in the admin)"
+        )
+    routed = dataclasses.replace(params, gateways=found)
+    try:
+        routed.lanes()
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"the network's lanes: {exc}") from None
+    return routed
+
+
 def routing() -> dict[str, tuple[str, ...]]:
     """Each destination's gateway per service level (params.SERVICES order) as the database's
     lanes route the parcels of its origin hub (params.ORIGINS): what the hub sorts a parcel to,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
@@ -62,9 +63,13 @@ class Command(BaseCommand):
                 held.check()
                 bar.update(days)
 
-            sim, net = history.run_history(
-                options["days"], options["parcels_per_day"], options["seed"], progress=advance
-            )
+            try:
+                sim, net = history.run_history(
+                    options["days"], options["parcels_per_day"], options["seed"],
+                    progress=advance,
+                )  # fmt: skip
+            except ImproperlyConfigured as exc:  # the network's lanes cannot be flown
+                raise CommandError(str(exc)) from None
         services.record_run(
             mode=SimulationRun.Mode.HISTORY, run=sim.run, sim=sim, counters=sim.counters,
             started=began, meta={"parcels": len(net.parcels), "flights": net.flying.flights,

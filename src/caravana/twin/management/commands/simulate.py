@@ -135,6 +135,13 @@ class Command(BaseCommand):
     ) -> None:
         """The run and its report; `held`: a real run's lock (run_lock.Held), checked each day."""
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
+        if options["mode"] == "real":  # the model's lanes are the database's network's
+            from caravana.twin.services import network_params
+
+            try:
+                run = dataclasses.replace(run, params=network_params(run.params))
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from None
         sim = Simulation(run)
         net = None
         if options["mode"] == "real":
