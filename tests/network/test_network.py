@@ -67,9 +67,11 @@ def test_seed_is_idempotent_and_real():
         hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
     )
     assert economy.get().gateway.iata == "VCP"
-    economy.update(gateway=lane.gateway, transit_target_days=30)
+    loggi = Carrier.objects.get(code="br-loggi")
+    economy.update(gateway=lane.gateway, carrier=loggi, transit_target_days=30)
     seed_network(TODAY)
-    assert (economy.get().gateway.iata, economy.get().transit_target_days) == ("GRU", 30)
+    kept = economy.get()
+    assert (kept.gateway.iata, kept.carrier, kept.transit_target_days) == ("GRU", loggi, 30)
 
 
 def test_flight_movements_send_signals_once():

@@ -271,14 +271,18 @@ def test_parcels_that_never_flew_are_counted_back_from_the_database():
 
 @pytest.mark.django_db
 def test_real_mode_refuses_before_writing_what_it_cannot_price_or_pay(tmp_path, settings):
+    from caravana.network.models import Lane
+
     args = {"days": 1, "parcels_per_day": 40, "seed": 3, "from_date": "2026-06-01",
             "mode": "real", "out": str(tmp_path), "no_progress": True}  # fmt: skip
+    lanes = Lane.objects.count()  # not even the network is seeded before these refusals
     with pytest.raises(CommandError, match="no FX rate USD/.* on or before 2026-05-2"):
         call_command("simulate", **args)
     settings.PAYMENTS_SANDBOX_ENABLED = False
     with pytest.raises(CommandError, match="payments sandbox"):
         call_command("simulate", **args)
     assert not Parcel.objects.exists() and not Order.objects.exists()
+    assert Lane.objects.count() == lanes
 
 
 @pytest.mark.django_db

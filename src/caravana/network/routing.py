@@ -1,7 +1,8 @@
 """The demo network's routing: which gateway each destination's parcels land at, per service
-level, and which last-mile carrier takes them there. Pure data: the seed writes it as the
-network's lanes (seed.seed_network, one lane per hub, country and level) and the network twin
-plans its lanes by it (twin/params.py), so the two route a parcel alike.
+level, and which last-mile carrier takes them there. Pure data: the seed creates the network's
+lanes from it (seed.seed_network, one lane per hub, country and level; an operator may re-route
+them since), and the network twin's fast mode plans its lanes by it (twin/params.py); a real run
+takes the database's lanes instead (twin.services.network_params).
 
 The choice is Caravana's own, illustrative (no source routes a marketplace's parcels): Brazil's
 economy parcels land at Viracopos (VCP, Campinas) and the rest at Guarulhos (GRU), São Paulo's

@@ -58,7 +58,7 @@ from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
 from caravana.network import lanes as network_lanes
 from caravana.network import services as network_services
-from caravana.network.models import Hub
+from caravana.network.models import Hub, Lane
 from caravana.network.seed import seed_network
 from caravana.orders.models import OrderGroup
 from caravana.planning import services as planning_services
@@ -420,12 +420,15 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
 
 def network_params(params: P.Params) -> P.Params:
     """`params` with the network's routing (`gateways`), so that the model's lanes are the ones
-    the hubs sort parcels to, an operator's re-routing included: the network is seeded where
-    it is missing (seed_network creates lanes, never overwrites them), then its lanes read.
-    ImproperlyConfigured, naming it, for a service level no active lane routes from its
-    country's origin hub, or a gateway with no trip figures (planning/trips.py)."""
-    seed_network()
+    the hubs sort parcels to, an operator's re-routing included. A database without the twin's
+    lanes is seeded first (seed_network: it creates lanes, never overwrites them); one with
+    them is only read. ImproperlyConfigured, naming it, for a service level no active lane
+    routes from its country's origin hub, or lanes the model cannot fly (a gateway with no trip
+    figures, planning/trips.py, or two countries on one origin and gateway)."""
     found = routing()
+    if not Lane.objects.filter(hub__code__in=[f"{o}-HUB" for o in P.ORIGINS.values()]).exists():
+        seed_network()
+        found = routing()
     missing = [
         f"{country}'s {P.SERVICES[si]} parcels from {P.ORIGINS[country]}-HUB"
         for country, gateways in found.items()

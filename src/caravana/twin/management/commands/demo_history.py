@@ -68,7 +68,7 @@ class Command(BaseCommand):
                     options["days"], options["parcels_per_day"], options["seed"],
                     progress=advance,
                 )  # fmt: skip
-            except ImproperlyConfigured as exc:  # the network's lanes cannot be flown
+            except ImproperlyConfigured as exc:  # lanes it cannot fly, no sandbox or rates
                 raise CommandError(str(exc)) from None
         services.record_run(
             mode=SimulationRun.Mode.HISTORY, run=sim.run, sim=sim, counters=sim.counters,

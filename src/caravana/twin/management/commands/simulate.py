@@ -136,9 +136,13 @@ class Command(BaseCommand):
         """The run and its report; `held`: a real run's lock (run_lock.Held), checked each day."""
         started, cpu, began = time.perf_counter(), time.process_time(), dt.datetime.now(dt.UTC)
         if options["mode"] == "real":  # the model's lanes are the database's network's
+            from caravana.twin import shop
             from caravana.twin.services import network_params
 
             try:
+                if options["orders"] == "checkout":  # refused before the network is seeded
+                    shop.require_sandbox()
+                    shop.require_rates(run.from_date - dt.timedelta(days=run.params.warmup_days))
                 run = dataclasses.replace(run, params=network_params(run.params))
             except ImproperlyConfigured as exc:
                 raise CommandError(str(exc)) from None
