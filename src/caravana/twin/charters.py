@@ -93,11 +93,6 @@ def weeks_kg(
     return out, level
 
 
-def lane_share(lane: P.Lane) -> float:
-    """A lane's share of its country's kg: its service levels' (params.SERVICE_SHARE)."""
-    return sum(P.SERVICE_SHARE[si] for si in lane.services)
-
-
 @dataclass
 class LaneWeek:
     lane: P.Lane
@@ -178,7 +173,7 @@ def replay(
         )  # fmt: skip
         markets[country] = past, weeks_kg(country, start, weeks, parcels_per_day, rng, state)[0]
     for lane in lanes:
-        past, actual = (kg * lane_share(lane) for kg in markets[lane.country])
+        past, actual = (kg * lane.service_share for kg in markets[lane.country])
         # the lane's own scenarios, the same whichever lanes are replayed beside it, and no two
         # seeds' alike (a lane is its country and first service level)
         own = 100 * seed + 10 * P.COUNTRIES.index(lane.country) + lane.services[0]

@@ -44,7 +44,7 @@ from caravana.planning.solver import solve
 
 from . import demand
 from . import params as P
-from .kpis import LEG_KINDS, Counters, lane_index
+from .kpis import LEG_KINDS, Counters
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -223,7 +223,6 @@ class Simulation:
         shares = np.array([P.COUNTRY_WEIGHT[c] for c in P.COUNTRIES])
         self.country_share = shares / shares.sum()
         self.lanes = self.p.lanes()
-        self.lane_of = lane_index(self.lanes)
         self.parcel_m3 = _expected_parcel_m3(self.p)
         self.pool: dict[str, Any] = {
             **{f: np.empty(0, np.float32) for f in TIME_FIELDS + SIZE_FIELDS},
@@ -235,6 +234,7 @@ class Simulation:
         self.legs = self._schedule()
         self.capacity = self._hub_capacity()
         self.counters = Counters(self.last_day + 2, N_C, N_S, self.lanes)
+        self.lane_of = self.counters.lane_of  # each (country, service level)'s lane
         self.created = 0
         self.day = 0
 
@@ -260,9 +260,7 @@ class Simulation:
         hours = self.last_day * 24.0
         for li, lane in enumerate(self.lanes):
             origin, dest, block, trip = lane.origin, lane.gateway, lane.block_h, lane.trip_usd
-            share = self.country_share[P.COUNTRIES.index(lane.country)] * sum(
-                P.SERVICE_SHARE[si] for si in lane.services
-            )
+            share = self.country_share[P.COUNTRIES.index(lane.country)] * lane.service_share
             weekly_m3 = 7 * self.run.parcels_per_day * share * self.parcel_m3
             # a lane that fills less than half a charter a week flies belly (and optional charters)
             count = round(p.committed_share * weekly_m3 / p.charter_volume_m3)

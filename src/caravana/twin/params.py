@@ -50,6 +50,11 @@ class Lane:
     def name(self) -> str:
         return f"{self.origin}-{self.gateway}"
 
+    @property
+    def service_share(self) -> float:
+        """Its share of its country's parcels: its service levels' (SERVICE_SHARE)."""
+        return sum(SERVICE_SHARE[si] for si in self.services)
+
 
 def lanes(gateways: dict[str, tuple[str, ...]]) -> tuple[Lane, ...]:
     """The lanes a routing makes (`gateways`: each country's gateway per service level, in
