@@ -25,7 +25,7 @@ from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import lower_bound
 from caravana.tracking.models import Source, TrackingEvent
-from caravana.twin import kpis, services
+from caravana.twin import flights, kpis, services
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.services import RealNetwork, counters_from_db
@@ -194,14 +194,22 @@ def _cycles_booked(real_net, legs, runs, mine, charters: bool) -> None:
     booked = Flight.objects.filter(pk__in=real_net.flying.flight_of.values())
     empty = booked.filter(ulds__isnull=True).exclude(state=Flight.State.SCHEDULED)
     assert not empty.filter(is_optional=True).exclude(state=Flight.State.CANCELLED).exists()
-    # the model's lanes are the network's: a leg's flights and offers go to its own gateway
-    # only (Brazil's economy bags to VCP on VCP's own legs, never a GRU leg's second stop),
-    # and each bag to the gateway its hub sorted it to
+    # the model's lanes are the network's: a leg's flight or offer goes to its own gateway
+    # (Brazil's economy bags to VCP on VCP's own legs, never a GRU leg's second stop), and
+    # each bag to the gateway its hub sorted it to
     lane_of = {leg.id: leg.destination for leg in legs}
-    used = {*real_net.flying.flight_of, *real_net.flying.offer_of}
-    assert used and all(lane_of[leg_id] == gateway for leg_id, gateway in used)
-    assert {"GRU", "VCP"} <= {gateway for _leg_id, gateway in used}
+    log = real_net.flying
+    to = dict(Flight.objects.filter(pk__in=log.flight_of.values()).values_list("pk", "destination"))
+    to |= {-pk: g for pk, g in BellyOffer.objects.filter(pk__in=log.offer_of.values())
+           .values_list("pk", "destination")}  # fmt: skip
+    written = [(leg, to[pk]) for leg, pk in log.flight_of.items()]
+    written += [(leg, to[-pk]) for leg, pk in log.offer_of.items()]
+    assert written and all(lane_of[leg] == gateway for leg, gateway in written)
+    assert {"GRU", "VCP"} <= {gateway for _leg, gateway in written}
     assert not flown.exclude(gateway__iata=F("uld__flight__destination")).exists()
+    # a bag sorted elsewhere (a lane re-routed mid-run) stops the run, named
+    with pytest.raises(flights.OtherGateway, match="bag B1 is sorted to VCP, but its leg L"):
+        flights.refuse_other_gateways("its leg L", "GRU", [("B0", "GRU"), ("B1", "VCP")])
 
 
 def _bags_fly_with_their_consignments(real_net, mine) -> None:
@@ -310,6 +318,19 @@ def test_a_real_run_flies_the_networks_lanes_or_none(tmp_path):
     economy.update(gateway=gru)
     routed = services.network_params(SMALL)
     assert routed.gateways["BR"] == ("GRU",) * 3 and len(routed.lanes()) == 6
+    # routings the model cannot fly are refused by name: a gateway with no trip figures from
+    # the origin (SZX–SCL), and Peru's parcels on Brazil's lane (both leave from SZX)
+    peru = Lane.objects.filter(hub__code="SZX-HUB", destination_country="PE")
+    scl = Lane.objects.filter(hub__code="HKG-HUB", destination_country="CL").first().gateway
+    economy.update(gateway=scl)
+    with pytest.raises(ImproperlyConfigured, match="no charter figures for SZX–SCL"):
+        services.network_params(SMALL)
+    economy.update(gateway=gru)
+    lima = peru.first().gateway
+    peru.update(gateway=gru)
+    with pytest.raises(ImproperlyConfigured, match="SZX–GRU is BR's lane"):
+        services.network_params(SMALL)
+    peru.update(gateway=lima)
     call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", orders="api", flights=True,
                  out=str(tmp_path / "run"), no_progress=True)  # fmt: skip

@@ -1,7 +1,7 @@
 """The twin's planning cycles booked as a live site books a plan (`simulate --flights` and the
 demo's history, whose legs are flights of the database; decision 0043): at each cycle the
-horizon's charters become flights (twin.flights.charter) and its belly legs belly offers, one
-per gateway the lane's bags go to (the hub sorts a parcel to its own gateway), the model's plan is
+horizon's charters become flights (twin.flights.charter) and its belly legs belly offers, to the
+lane's gateway, the one the hub sorts its bags to (decision 0045), the model's plan is
 expressed over the bags of its consignments, priced and validated as the planner's output is
 (planning.priced), kept as the cycle's plan run and committed through the planner's own commit
 (planning.services.book_twin_cycle): each bag gets its planned flight or belly label and a
@@ -59,16 +59,16 @@ def book(
     bags, totals = _bags({cid: net.bags_of.get(int(cid), ()) for cid in model})
     charters = {f.id: f for f in problem.flights}
     bellies = {b.id: b for b in problem.belly}
-    # each leg to its lane's gateway, and to any other gateway a bag planned on it goes to
-    wanted = {(leg.id, leg.destination) for leg in (*charters.values(), *bellies.values())}
-    for cid, rows in bags.items():
-        target = result["assignments"].get(cid)
-        if target in charters or target in bellies:
-            wanted |= {(target, gateway) for _pk, _g, _cm3, _dg, gateway in rows}
-    legs = {key: _leg(log, key, charters, bellies) for key in sorted(wanted)}
+    legs = {
+        leg_id: _leg(log, leg_id, charters, bellies) for leg_id in sorted({*charters, *bellies})
+    }
     consignments, assignments = [], {}
     for cid, rows in bags.items():
         c, target = model[cid], result["assignments"].get(cid)
+        flights.refuse_other_gateways(
+            f"its consignment {cid}'s lane", c.destination,
+            [(f"bag-{pk}", g) for pk, _g, _v, _dg, g in rows],
+        )  # fmt: skip
         kg, m3 = (max(1, total) for total in totals[cid])
         for pk, grams, cm3, dg, gateway in rows:
             bag_id = f"bag-{pk}"
@@ -78,24 +78,15 @@ def book(
                 "volume_m3": c.volume_m3 * cm3 / m3, "ready_at": c.ready_at.isoformat(),
                 "due_at": c.due_at.isoformat(), "dangerous_goods": dg, "positions": 0,
             })  # fmt: skip
-            assignments[bag_id] = legs.get((target, gateway)) if target is not None else None
+            assignments[bag_id] = legs.get(target) if target is not None else None
     operated = set(result["flights_operated"])
-    # a second gateway's flight is the leg's aircraft on to its second stop: in the cycle's
-    # plan it costs nothing more and is flown as the leg is (in the database it is an option
-    # at the leg's price, so that no planner finds a free 747 there)
-    second = {v: charters[leg_id] for (leg_id, gateway), v in legs.items()
-              if leg_id in charters and gateway != charters[leg_id].destination}  # fmt: skip
     data = {
         "consignments": consignments,
         "flights": [
-            {**row, "fixed_cost_usd": 0.0, "optional": second[row["id"]].optional}
-            if row["id"] in second else row
-            for row in (
-                planning_services.flight_json(f)
-                for f in Flight.objects.filter(
-                    pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
-                ).select_related("aircraft_type").order_by("pk")
-            )
+            planning_services.flight_json(f)
+            for f in Flight.objects.filter(
+                pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
+            ).select_related("aircraft_type").order_by("pk")
         ],
         "belly": [
             planning_services.belly_json(b)
@@ -108,7 +99,7 @@ def book(
     booked = priced.price(
         data,
         assignments,
-        [v for (leg_id, _gateway), v in legs.items() if leg_id in operated],
+        [v for leg_id, v in legs.items() if leg_id in operated],
         status="feasible",
         lower_bound_usd=lower_bound(data, net.params.planner_seconds),
         method=result["method"],
@@ -122,16 +113,13 @@ def book(
         return planning_services.book_twin_cycle(net.planner, start, end, data, booked)
 
 
-def _leg(
-    log: flights.Log, key: tuple[str, str], charters: dict[str, Any], bellies: dict[str, Any]
-) -> str:
-    """The database's id of a model leg to a gateway (its flight or offer, made once)."""
-    leg_id, gateway = key
+def _leg(log: flights.Log, leg_id: str, charters: dict[str, Any], bellies: dict[str, Any]) -> str:
+    """The database's id of a model leg (its flight or offer, made once)."""
     if leg_id in charters:
-        return f"flight-{flights.charter(log, charters[leg_id], gateway)}"
+        return f"flight-{flights.charter(log, charters[leg_id])}"
     b = bellies[leg_id]
     pk, _ = flights.belly_offer(
-        log, b.id, b.origin, gateway, b.departs_at, b.arrives_at,
+        log, b.id, b.origin, b.destination, b.departs_at, b.arrives_at,
         b.capacity_kg, b.capacity_m3, b.price_per_kg_usd,
     )  # fmt: skip
     return f"belly-{pk}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,12 +65,10 @@ class Log:
     flown_bags: set[str] = field(default_factory=set)  # bags a flight carried
     on_flight: set[int] = field(default_factory=set)  # parcel pks whose EMC / EMD a flight records
     belly: set[tuple[str, str]] = field(default_factory=set)  # (number, ISO date) of belly flights
-    #: A charter leg's flights and a belly leg's offers, by (leg id, gateway) → pk, written at
-    #: the first planning cycle that sees the leg (a run that books its plans: booking.py): to
-    #: the lane's gateway for every leg of the horizon, to another gateway where a bag planned
-    #: on the leg goes there.
-    flight_of: dict[tuple[str, str], int] = field(default_factory=dict)
-    offer_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: A charter leg's flight and a belly leg's offer, by leg id → pk, written at the first
+    #: planning cycle that sees the leg (a run that books its plans: booking.py).
+    flight_of: dict[str, int] = field(default_factory=dict)
+    offer_of: dict[str, int] = field(default_factory=dict)
 
     def number(self, kind: str) -> str:
         """The next flight's number, a leg of `kind` (four digits at most: a block of 999)."""
@@ -88,28 +85,25 @@ def fly(
     moment: Callable[[float], dt.datetime],
     until: dt.datetime | None,
 ) -> int:
-    """The leg's flights, one per gateway its bags go to (`bags_of`: each flown parcel's pk →
-    its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A cancelled
-    leg, or a booked one that carries nothing, is settled (settle); nothing departs after
-    `until`, and arrives only by `until`. Returns the service calls made."""
+    """The leg's flight to its lane's gateway with its bags (`bags_of`: each flown parcel's pk
+    → its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A
+    cancelled leg, or a booked one that carries nothing, is settled (settle); nothing departs
+    after `until`, and arrives only by `until`. Returns the service calls made."""
     departs = moment(leg.departs + leg.delay)
     if until is not None and departs > until:
         return 0
     if leg.cancelled or not bags_of:
         return settle(log, leg, moment, until)
-    by_gateway: dict[str, list[str]] = defaultdict(list)
-    for bag, gateway in (
+    rows = list(
         Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
         .order_by("identifier")
         .values_list("identifier", "gateway__iata")
-    ):
-        by_gateway[gateway].append(bag)
-    calls = sum(
-        _fly(log, leg, origin, gateway, todo, staff, moment, until)
-        for gateway, todo in sorted(by_gateway.items())
     )
-    calls += settle(log, leg, moment, until)  # its booked flights that carried nothing
-    log.flown_bags.update(b for todo in by_gateway.values() for b in todo)
+    refuse_other_gateways(f"its leg {leg.id}", leg.destination, rows)
+    todo = [bag for bag, _gateway in rows]
+    calls = _fly(log, leg, origin, todo, staff, moment, until) if todo else 0
+    calls += settle(log, leg, moment, until)  # its booked flight if it carried nothing
+    log.flown_bags.update(todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
     return calls
 
@@ -153,21 +147,32 @@ def new_flight(
     )
 
 
-def charter(log: Log, leg: PlannedFlight, gateway: str) -> int:
-    """The charter leg's flight to `gateway` (made at the first cycle that needs it), its pk.
-    The model's lanes are the network's (decision 0045), so a leg's bags go to its own gateway;
-    a bag sorted elsewhere would fly on the leg's aircraft on to a second stop, written as an
-    option at the leg's price, so that a planner never finds a free or committed 747 there
-    (the twin's own plan counts it at no cost: booking.py)."""
-    key = (leg.id, gateway)
-    if key not in log.flight_of:
-        own = gateway == leg.destination
-        kind = "committed" if own and not leg.optional else "optional"
+class OtherGateway(ValueError):
+    """A bag sorted to a gateway its planned leg does not fly to."""
+
+
+def refuse_other_gateways(what: str, gateway: str, bags: list[tuple[str, str]]) -> None:
+    """The model's lanes are the network's (decision 0045: a real run takes its routing from
+    the database), so each bag's gateway is its leg's: one that is not (a lane re-routed while
+    the run went on) stops the run, naming it, rather than fly a flight no plan priced."""
+    for bag, found in bags:
+        if found != gateway:
+            raise OtherGateway(
+                f"bag {bag} is sorted to {found}, but {what} flies to {gateway}: the network's "
+                "lanes changed during the run"
+            )
+
+
+def charter(log: Log, leg: PlannedFlight) -> int:
+    """The charter leg's flight (made at the first cycle that needs it), its pk."""
+    if leg.id not in log.flight_of:
+        kind = "optional" if leg.optional else "committed"
         made = new_flight(
-            log, kind, leg.origin, gateway, leg.departs_at, leg.arrives_at, leg.fixed_cost_usd
+            log, kind, leg.origin, leg.destination, leg.departs_at, leg.arrives_at,
+            leg.fixed_cost_usd,
         )  # fmt: skip
-        log.flight_of[key] = made.pk
-    return log.flight_of[key]
+        log.flight_of[leg.id] = made.pk
+    return log.flight_of[leg.id]
 
 
 def belly_offer(
@@ -176,13 +181,11 @@ def belly_offer(
 ) -> tuple[int, bool]:  # fmt: skip
     """A belly leg to `destination` as an offer the planner can buy, made once a run (the log
     keeps it: another run on this database, even of the same seed, makes its own); its pk and
-    whether it was made now. It is numbered as the run's flights are, and the leg's flight to
-    that gateway, if it flies, takes its number. The model's belly space is whole hundreds of
-    kg, whole m³ and whole cents a kg, as the offer keeps them. An offer to a lane's second
-    gateway has the leg's whole space (the model's leg shares it among the gateways)."""
-    key = (leg_id, destination)
-    if key in log.offer_of:
-        return log.offer_of[key], False
+    whether it was made now. It is numbered as the run's flights are, and the leg's flight, if
+    it flies, takes its number. The model's belly space is whole hundreds of kg, whole m³ and
+    whole cents a kg, as the offer keeps them."""
+    if leg_id in log.offer_of:
+        return log.offer_of[leg_id], False
     offer = BellyOffer.objects.create(
         number=_free_number(log, "belly", departs.date()),
         departs_at=departs,  # to the microsecond, as the model plans it
@@ -194,35 +197,33 @@ def belly_offer(
         capacity_m3=Decimal(str(m3)),
         price_per_kg_usd=Decimal(str(price_per_kg)),
     )
-    log.offer_of[key] = offer.pk
+    log.offer_of[leg_id] = offer.pk
     return offer.pk, True
 
 
 def settle(
     log: Log, leg: Leg, moment: Callable[[float], dt.datetime], until: dt.datetime | None
 ) -> int:
-    """The leg's booked flights that carry nothing and are still scheduled: cancelled if the
-    model cancelled the leg, if it is an option not flown, or if the flight is to a second
-    gateway (the network's cancellation, which takes the plan off it: bookings, planned bags,
-    air waybills); a committed charter to the lane's gateway (paid either way) flies
-    empty. Returns the calls made."""
-    pks = [pk for (leg_id, _gateway), pk in log.flight_of.items() if leg_id == leg.id]
-    if not pks:
+    """The leg's booked flight if it carries nothing and is still scheduled: cancelled if the
+    model cancelled the leg or it is an option not flown (the network's cancellation, which
+    takes the plan off it: bookings, planned bags, air waybills); a committed charter (paid
+    either way) flies empty. Returns the calls made."""
+    pk = log.flight_of.get(leg.id)
+    flight = (
+        Flight.objects.filter(pk=pk, state=Flight.State.SCHEDULED, ulds__isnull=True).first()
+        if pk is not None
+        else None
+    )
+    if flight is None:
         return 0
-    calls = 0
-    for flight in Flight.objects.filter(
-        pk__in=pks, state=Flight.State.SCHEDULED, ulds__isnull=True
-    ).order_by("pk"):
-        if leg.cancelled or leg.kind != "committed" or flight.destination != leg.destination:
-            network_services.cancel_flight(flight)
-            calls += 1
-            continue
-        network_services.mark_departed(flight, moment(leg.departs + leg.delay))
-        arrives = moment(leg.arrives + leg.delay)
-        if until is None or arrives <= until:
-            network_services.mark_arrived(flight, arrives)
-        calls += 2
-    return calls
+    if leg.cancelled or leg.kind != "committed":
+        network_services.cancel_flight(flight)
+        return 1
+    network_services.mark_departed(flight, moment(leg.departs + leg.delay))
+    arrives = moment(leg.arrives + leg.delay)
+    if until is None or arrives <= until:
+        network_services.mark_arrived(flight, arrives)
+    return 2
 
 
 def cancel_unflown(log: Log, before: dt.datetime) -> int:
@@ -243,17 +244,17 @@ def cancel_unflown(log: Log, before: dt.datetime) -> int:
 
 @refreshed_once()  # the orders on board are shipped: one reputation refresh at the end
 def _fly(
-    log: Log, leg: Leg, origin: str, destination: str, bags: list[str], staff: Any,
+    log: Log, leg: Leg, origin: str, bags: list[str], staff: Any,
     moment: Callable[[float], dt.datetime], until: dt.datetime | None,
 ) -> int:  # fmt: skip
-    """One flight of the leg to one gateway: its bags built, loaded, flown (and landed)."""
+    """The leg's flight: its bags built, loaded, flown (and landed)."""
     departs = moment(leg.departs + leg.delay)
-    booked = log.flight_of.get((leg.id, destination))
+    booked = log.flight_of.get(leg.id)
     flight = Flight.objects.filter(pk=booked).first() if booked else None
     if flight is None:  # not booked: made now, a belly leg with its offer's number
-        offer = log.offer_of.get((leg.id, destination))
+        offer = log.offer_of.get(leg.id)
         flight = new_flight(
-            log, leg.kind, origin, destination, moment(leg.departs), moment(leg.arrives),
+            log, leg.kind, origin, leg.destination, moment(leg.departs), moment(leg.arrives),
             leg.cost_usd,
             BellyOffer.objects.get(pk=offer).number if offer is not None else None,
         )  # fmt: skip
