@@ -434,3 +434,36 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
     with pytest.raises(CommandError, match="--flights is for real mode"):
         call_command("simulate", days=1, parcels_per_day=10, mode="fast", flights=True,
                      out=str(tmp_path), no_progress=True)  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lane_re_routed_during_a_run_stops_it_by_name():
+    """An operator re-points Brazil's economy lane at GRU while a real run goes on: the hub
+    sorts the next bags to GRU, the model still plans them on SZX–VCP's legs, and the run stops
+    at the first such bag, naming it and the leg, rather than book a flight no plan priced."""
+    from caravana.network.models import Lane
+
+    probe = Simulation(Run(2, 200, 5, JUNE_1, SMALL))
+    real_net = RealNetwork(SMALL, probe.start, orders="api", fly_legs=True)
+    sim = Simulation(Run(2, 200, 5, JUNE_1, SMALL), real_net)
+    vcp = Bag.objects.filter(parcels__merchant=real_net.merchant, gateway__iata="VCP")
+    while not vcp.exists():  # the days until the hub has sorted Brazil's economy bags to VCP
+        assert sim.day < 3
+        sim.step()
+    before = set(vcp.values_list("pk", flat=True))
+    economy = Bag.objects.filter(
+        parcels__service_level__code="economy", parcels__recipient_country="BR"
+    )
+    assert not economy.filter(gateway__iata="GRU").exists()
+    gru = Lane.objects.get(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="standard"
+    ).gateway
+    Lane.objects.filter(
+        hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
+    ).update(gateway=gru)
+    with pytest.raises(flights.OtherGateway, match=r"is sorted to GRU, but its .* to VCP"):
+        while not sim.done:
+            sim.step()
+    # the hub did sort the next economy bags to GRU; the bags sorted before still go to VCP
+    assert economy.filter(gateway__iata="GRU").exists()
+    assert before <= set(vcp.values_list("pk", flat=True))
