@@ -152,6 +152,13 @@ TEMPLATES = [
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 _default_db = f"sqlite:///{VAR_DIR / 'caravana.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+#: "pgbouncer": PostgreSQL is reached through a pooler in transaction mode (below).
+DB_POOLER = os.environ.get("DB_POOLER", "")
+if DB_POOLER not in ("", "pgbouncer"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DB_POOLER is '' or 'pgbouncer', not {DB_POOLER!r}.")
+_pooled = DB_POOLER == "pgbouncer"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -174,6 +181,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    # DB_POOLER=pgbouncer: the connections go through a pooler in transaction mode, which hands
+    # each transaction whichever server connection is free. So nothing may outlive a
+    # transaction on a connection: no prepared statements (PgBouncer before 1.21 cannot carry
+    # them), no server-side cursors outside a transaction (QuerySet.iterator), and no startup
+    # `options` (PgBouncer before 1.20 refuses the parameter, later ones the settings it does
+    # not track): the JIT is then turned off on the server (docs/operations.md, "PgBouncer").
+    if _pooled:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # Server-side parameter binding with prepared statements (psycopg prepares a query after
     # DB_PREPARE_THRESHOLD executions on a connection): PostgreSQL skips parsing and planning
     # the hot queries. Leave it off behind PgBouncer in transaction mode before 1.21.
@@ -182,7 +197,7 @@ else:
             "server_side_binding": True,
             "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
         }
-    elif os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
+    elif os.environ.get("DB_PREPARED_STATEMENTS", "0" if _pooled else "1") == "1":
         # Django's default client-side cursors never prepare; this lets the server-side ones of
         # caravana.statements do it (psycopg prepares nothing while the threshold is None).
         DATABASES["default"]["OPTIONS"] = {
@@ -190,15 +205,17 @@ else:
         }
     # PostgreSQL's JIT compiles any plan estimated above jit_above_cost, and a batch statement
     # over a thousand parcels crosses it: 130 ms of compiling for a 10 ms read, on every
-    # connection's first executions (docs/decisions/0038). DB_JIT=1 leaves the server's setting.
-    if os.environ.get("DB_JIT", "0") != "1":
+    # connection's first executions (docs/decisions/0038). DB_JIT=1 leaves the server's setting
+    # (the default behind a pooler, which does not pass the startup parameter on).
+    if os.environ.get("DB_JIT", "1" if _pooled else "0") != "1":
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 # Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
 # per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
-# before 1.21, which cannot carry prepared statements from one transaction to the next.
-DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
+# before 1.21, which cannot carry prepared statements from one transaction to the next (the
+# default with DB_POOLER=pgbouncer).
+DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "0" if _pooled else "1") == "1"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
