@@ -440,7 +440,8 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
 def test_a_lane_re_routed_during_a_run_stops_it_by_name():
     """An operator re-points Brazil's economy lane at GRU while a real run goes on: the hub
     sorts the next bags to GRU, the model still plans them on SZX–VCP's legs, and the run stops
-    at the first such bag, naming it and the leg, rather than book a flight no plan priced."""
+    at the first such bag, naming it and its consignment's lane, before booking a flight no
+    plan priced."""
     from caravana.network.models import Lane
 
     probe = Simulation(Run(2, 200, 5, JUNE_1, SMALL))
@@ -461,7 +462,8 @@ def test_a_lane_re_routed_during_a_run_stops_it_by_name():
     Lane.objects.filter(
         hub__code="SZX-HUB", destination_country="BR", service_level__code="economy"
     ).update(gateway=gru)
-    with pytest.raises(flights.OtherGateway, match=r"is sorted to GRU, but its .* to VCP"):
+    refused = r"^bag bag-\d+ is sorted to GRU, but its consignment \d+'s lane flies to VCP: "
+    with pytest.raises(flights.OtherGateway, match=refused):
         while not sim.done:
             sim.step()
     # the hub did sort the next economy bags to GRU; the bags sorted before still go to VCP
