@@ -14,7 +14,8 @@ PRINT = (
     "import json; from caravana import settings as s; d = s.DATABASES['default']; "
     "print(json.dumps({'options': d.get('OPTIONS', {}), "
     "'no_cursors': d.get('DISABLE_SERVER_SIDE_CURSORS', False), "
-    "'prepared': s.DB_PREPARED_STATEMENTS}))"
+    "'prepared': s.DB_PREPARED_STATEMENTS, "
+    "'tracking_prepared': s.TRACKING_PREPARED_STATEMENTS}))"
 )
 
 
@@ -37,13 +38,19 @@ def test_a_direct_connection_prepares_and_turns_the_jit_off():
         "options": {"prepare_threshold": 5, "options": "-c jit=off"},
         "no_cursors": False,
         "prepared": True,
+        "tracking_prepared": True,
     }
 
 
 def test_behind_pgbouncer_nothing_outlives_a_transaction():
-    assert _read(DB_POOLER="pgbouncer") == {"options": {}, "no_cursors": True, "prepared": False}
+    assert _read(DB_POOLER="pgbouncer") == {
+        "options": {}, "no_cursors": True, "prepared": False, "tracking_prepared": False,
+    }  # fmt: skip
     # PgBouncer 1.21+ with max_prepared_statements carries them: the operator says so
-    assert _read(DB_POOLER="pgbouncer", DB_PREPARED_STATEMENTS="1")["prepared"] is True
+    assert _read(DB_POOLER="pgbouncer", DB_PREPARED_STATEMENTS="1") == {
+        "options": {"prepare_threshold": 5}, "no_cursors": True, "prepared": True,
+        "tracking_prepared": False,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("value", ["pgpool", "PgBouncer", "1"])

@@ -1,8 +1,8 @@
 """Caravana behind PgBouncer in transaction mode (DB_POOLER=pgbouncer, docs/operations.md): a
 real PgBouncer in front of this machine's PostgreSQL, and the network twin's real run through
-it, orders through checkout included, as a second process. PgBouncer hands each transaction
-whichever server connection is free, so this is where a prepared statement, a startup
-parameter or a session's lock that outlives its transaction would break."""
+it, orders through checkout included, as a second process. The pool resets each server
+connection after every transaction (DISCARD ALL), so anything the app leaves on a connection
+for a later transaction (a prepared statement, a cursor, a setting) breaks the run here."""
 
 from __future__ import annotations
 
@@ -51,10 +51,9 @@ def pgbouncer() -> Iterator[int]:
         pytest.skip("needs Debian's pgbouncer (apt-get install pgbouncer)")
     db = connection.settings_dict
     home = Path(tempfile.mkdtemp(prefix="caravana-pgbouncer-"))
-    home.chmod(0o777)  # PgBouncer refuses to run as root: it drops to another user below
     port = _free_port()
     (home / "users.txt").write_text(f'"{db["USER"]}" ""\n')
-    (home / "pgbouncer.ini").write_text(
+    ini = (
         "[databases]\n"
         f"* = host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}\n"
         "[pgbouncer]\n"
@@ -69,11 +68,16 @@ def pgbouncer() -> Iterator[int]:
         "server_reset_query = DISCARD ALL\nserver_reset_query_always = 1\n"
         f"logfile = {home / 'pgbouncer.log'}\n"
     )
-    cmd = [exe, str(home / "pgbouncer.ini")]
-    if os.geteuid() == 0:
-        user = "postgres" if _has_user("postgres") else "nobody"
-        cmd[1:1] = ["-u", user]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if _version(exe) >= (1, 21):  # it could carry prepared statements (on by default in 1.24)
+        ini += "max_prepared_statements = 0\n"
+    (home / "pgbouncer.ini").write_text(ini)
+    cmd = [exe, "-q", str(home / "pgbouncer.ini")]  # -q: its log goes to the file alone
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root: it drops to another user
+        user = pwd.getpwnam("postgres" if _has_user("postgres") else "nobody")
+        for path in (home, *home.iterdir()):
+            os.chown(path, user.pw_uid, user.pw_gid)
+        cmd[1:1] = ["-u", user.pw_name]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:
@@ -84,15 +88,32 @@ def pgbouncer() -> Iterator[int]:
                 break
             except psycopg.OperationalError:
                 if proc.poll() is not None:
-                    pytest.fail(f"pgbouncer stopped: {proc.stderr.read().decode()}")
+                    pytest.fail(f"pgbouncer stopped: {_log(home)}")
                 time.sleep(0.1)
         else:
-            pytest.fail("pgbouncer did not listen within 10 s")
+            pytest.fail(f"pgbouncer did not listen within 10 s: {_log(home)}")
         yield port
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(home, ignore_errors=True)
+        try:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # from 1.23 it waits for its clients to leave
+                proc.kill()
+                proc.wait(timeout=10)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _version(exe: str) -> tuple[int, ...]:
+    """PgBouncer's version from `pgbouncer -V` ("PgBouncer 1.18.0")."""
+    out = subprocess.run([exe, "-V"], capture_output=True, text=True).stdout.split()
+    return tuple(int(n) for n in out[1].split(".")[:2]) if len(out) > 1 else (0,)
+
+
+def _log(home: Path) -> str:
+    path = home / "pgbouncer.log"
+    return path.read_text()[-2000:] if path.exists() else "(no log)"
 
 
 def _has_user(name: str) -> bool:
@@ -133,17 +154,19 @@ def _pooled_params(own, port: int):
 
 
 def _transactions(port: int) -> int:
-    """Transactions PgBouncer has pooled for this database (its admin console's SHOW STATS)."""
+    """Transactions PgBouncer has pooled for this database (its admin console's SHOW STATS,
+    the column found by its name)."""
     db = connection.settings_dict
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", db["USER"], "-At", "-F", "\t",
+        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", db["USER"], "-A", "-F", "\t",
          "pgbouncer", "-c", "SHOW STATS"],
         capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    for row in out.splitlines():
-        cols = row.split("\t")
-        if cols[0] == db["NAME"]:
-            return int(cols[1])  # total_xact_count
+    ).stdout.splitlines()  # fmt: skip
+    header = out[0].split("\t")
+    for row in out[1:]:
+        cols = dict(zip(header, row.split("\t"), strict=False))
+        if cols.get("database") == db["NAME"]:
+            return int(cols["total_xact_count"])
     return 0
 
 

@@ -479,9 +479,9 @@ OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_CONNECT_TIMEOUT", "5")
 OUTBOUND_READ_TIMEOUT = float(os.environ.get("OUTBOUND_READ_TIMEOUT", "10"))
 # Merchants' webhook URLs must be https:// (on by default when DEBUG is off).
 OUTBOUND_REQUIRE_HTTPS = os.environ.get("OUTBOUND_REQUIRE_HTTPS", "0" if DEBUG else "1") == "1"
-# Tracking's hot statements are prepared on PostgreSQL (tracking.batch_sql.prepare); turn off
-# behind PgBouncer in transaction mode before 1.21.
-TRACKING_PREPARED_STATEMENTS = env_bool("TRACKING_PREPARED_STATEMENTS", True)
+# Tracking's hot statements are prepared on PostgreSQL (tracking.batch_sql.prepare); off by
+# default behind PgBouncer in transaction mode (DB_POOLER), which before 1.21 cannot carry them.
+TRACKING_PREPARED_STATEMENTS = env_bool("TRACKING_PREPARED_STATEMENTS", not _pooled)
 # Merchants' webhooks also carry the older Caravana-Signature headers (docs/tracking.md).
 TRACKING_WEBHOOK_LEGACY_SIGNATURE = env_bool("TRACKING_WEBHOOK_LEGACY_SIGNATURE", True)
 # A recorded batch's notifications wait in an outbox (tracking.follow_ups), drained by the beat

@@ -52,8 +52,10 @@ def test_a_lock_whose_connection_ended_is_told_and_free_again(db):
         # the server's idle-transaction timeout is off for the lock's transaction
         timeout = held._conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
         assert timeout == ("0",)
+        # the server process's own pid (behind a pooler, the client's backend_pid is not it)
+        (server_pid,) = held._conn.execute("SELECT pg_backend_pid()").fetchone()
         with connection.cursor() as cursor:  # a server restart, as it were
-            cursor.execute("SELECT pg_terminate_backend(%s)", [held._conn.info.backend_pid])
+            cursor.execute("SELECT pg_terminate_backend(%s)", [server_pid])
         with pytest.raises(run_lock.Lost):
             held.check()
         with run_lock.one_run_at_a_time():  # its lock ended with it
