@@ -2,7 +2,7 @@
 written to PostgreSQL, in process or over Celery workers.
 
     python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
-        [--orders checkout,api] [--flights off,on]
+        [--orders checkout,api] [--flights off,on] [--via direct,pgbouncer --pooler HOST:PORT]
 
 Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
 (`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
@@ -16,6 +16,11 @@ drift on a shared machine hits them alike. Each run is `python -m caravana simul
 --days 1 --warmup-days 0 --parcels-per-day N --orders checkout|api`: the day's orders, then the
 days until every parcel has flown. Reports parcels/s (parcels simulated over wall time), the
 simulating process's CPU and peak memory, and the load average. Writes bench/out/twin-<vendor>.json.
+
+`--via pgbouncer` runs the command through a PgBouncer in transaction mode already listening at
+`--pooler` (its `[databases]` entry `* = host=127.0.0.1 port=5432`, `pool_mode = transaction`,
+a pool of at least 2) with DB_POOLER=pgbouncer, and the JIT turned off on the run's database
+as docs/operations.md ("PgBouncer") says; `direct` connects to PostgreSQL itself.
 """
 
 from __future__ import annotations
@@ -123,15 +128,29 @@ def _rates_csv(first: dt.date, last: dt.date) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pooled(url: str, pooler: str) -> str:
+    """The database URL with its host and port the pooler's."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{pooler}"))
+
+
 def run(
     base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, orders: str,
-    flights: bool = False,
+    flights: bool = False, pooler: str = "",
 ) -> dict:  # fmt: skip
     env = dict(base)
     name = _name(base, tag)
     env["DATABASE_URL"] = _database(env["DATABASE_URL"], name)
-    _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
+    # WITH (FORCE): a pooler keeps its server connections to the last run's database
+    _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _psql(base["DATABASE_URL"], f"CREATE DATABASE {name} TEMPLATE {_name(base, 'template')}")
+    if pooler:
+        _psql(base["DATABASE_URL"], f"ALTER DATABASE {name} SET jit = off")
+        env["DATABASE_URL"] = _pooled(env["DATABASE_URL"], pooler)
+        env["DB_POOLER"] = "pgbouncer"
+        for setting in ("DB_PREPARED_STATEMENTS", "DB_JIT", "DB_SERVER_SIDE_BINDING"):
+            env.pop(setting, None)  # the pooler's defaults
     py = sys.executable
     procs: list[subprocess.Popen] = []
     if workers:
@@ -161,9 +180,10 @@ def run(
             p.terminate()
         for p in procs:
             p.wait(timeout=60)
-        _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name}")
+        _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     simulated = summary["run"]["parcels_simulated"]
     return {
+        "via": "pgbouncer" if pooler else "direct",
         "orders": orders,
         "flights": flights,
         "workers": workers,
@@ -198,7 +218,18 @@ def main() -> None:
         help="comma list: off (EMC / EMD as the model's events) and/or on (each planned leg "
         "flown through the services: flights, ULDs, loading; simulate --flights)",
     )
+    ap.add_argument(
+        "--via",
+        default="direct",
+        help="comma list: direct (PostgreSQL itself) and/or pgbouncer (through --pooler)",
+    )
+    ap.add_argument("--pooler", default="", help="HOST:PORT of a PgBouncer in transaction mode")
     args = ap.parse_args()
+    vias = args.via.split(",")
+    if not set(vias) <= {"direct", "pgbouncer"}:
+        sys.exit("--via: direct and/or pgbouncer")
+    if "pgbouncer" in vias and not args.pooler:
+        sys.exit("--via pgbouncer needs --pooler HOST:PORT (a PgBouncer in transaction mode)")
     base = bench_env("bench_twin.sqlite3")
     if not base["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench_twin needs DATABASE_URL=postgres://... (the shape this measures)")
@@ -211,17 +242,22 @@ def main() -> None:
         for orders in sources:
             for fly in args.flights.split(","):
                 for workers in sizes:
-                    tag = f"{orders[0]}{fly}w{workers}_r{rnd + 1}"
-                    row = run(base, args.parcels, args.seed, workers, tag, orders, fly == "on")
-                    row["round"] = rnd + 1
-                    rows.append(row)
-                    print(json.dumps(row), flush=True)
+                    for via in vias:
+                        tag = f"{orders[0]}{fly}w{workers}{via[0]}_r{rnd + 1}"
+                        pooler = args.pooler if via == "pgbouncer" else ""
+                        row = run(
+                            base, args.parcels, args.seed, workers, tag, orders, fly == "on",
+                            pooler,
+                        )  # fmt: skip
+                        row["round"] = rnd + 1
+                        rows.append(row)
+                        print(json.dumps(row), flush=True)
     path = write_result("twin-postgresql", {"machine": machine(), "args": vars(args), "runs": rows})
-    print("| round | orders | flights | workers | parcels | wall s | parcels/s | simulate CPU s | "
-          "max RSS MB | load |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| round | via | orders | flights | workers | parcels | wall s | parcels/s | "
+          "simulate CPU s | max RSS MB | load |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['round']} | {r['orders']} | {'on' if r['flights'] else 'off'} | "
+        print(f"| {r['round']} | {r['via']} | {r['orders']} | {'on' if r['flights'] else 'off'} | "
               f"{r['workers'] or 'in process'} | "
               f"{r['parcels']:,} | "
               f"{r['wall_s']} | {r['parcels_per_s']} | {r['simulate_cpu_s']} | "
