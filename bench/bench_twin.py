@@ -129,10 +129,10 @@ def _rates_csv(first: dt.date, last: dt.date) -> str:
 
 
 def _pooled(url: str, pooler: str) -> str:
-    """The database URL with its host and port the pooler's."""
+    """The database URL with its host and port the pooler's (user and password kept)."""
     parts = urlsplit(url)
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=f"{user}{pooler}"))
+    login, at, _host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{login}{at}{pooler}"))
 
 
 def run(
@@ -145,12 +145,14 @@ def run(
     # WITH (FORCE): a pooler keeps its server connections to the last run's database
     _psql(base["DATABASE_URL"], f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _psql(base["DATABASE_URL"], f"CREATE DATABASE {name} TEMPLATE {_name(base, 'template')}")
+    # each connection's own defaults (docs/operations.md), whatever the caller's environment
+    for setting in ("DB_POOLER", "DB_PREPARED_STATEMENTS", "TRACKING_PREPARED_STATEMENTS",
+                    "DB_JIT", "DB_SERVER_SIDE_BINDING"):  # fmt: skip
+        env.pop(setting, None)
     if pooler:
         _psql(base["DATABASE_URL"], f"ALTER DATABASE {name} SET jit = off")
         env["DATABASE_URL"] = _pooled(env["DATABASE_URL"], pooler)
         env["DB_POOLER"] = "pgbouncer"
-        for setting in ("DB_PREPARED_STATEMENTS", "DB_JIT", "DB_SERVER_SIDE_BINDING"):
-            env.pop(setting, None)  # the pooler's defaults
     py = sys.executable
     procs: list[subprocess.Popen] = []
     if workers:

@@ -10,7 +10,9 @@ import datetime as dt
 import json
 import os
 import pwd
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,35 +52,37 @@ def pgbouncer() -> Iterator[int]:
             pytest.fail("CI must run the PgBouncer tests: pgbouncer is missing")
         pytest.skip("needs Debian's pgbouncer (apt-get install pgbouncer)")
     db = connection.settings_dict
+    version = _version(exe)
     home = Path(tempfile.mkdtemp(prefix="caravana-pgbouncer-"))
-    port = _free_port()
-    (home / "users.txt").write_text(f'"{db["USER"]}" ""\n')
-    ini = (
-        "[databases]\n"
-        f"* = host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}\n"
-        "[pgbouncer]\n"
-        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-        f"auth_type = trust\nauth_file = {home / 'users.txt'}\n"
-        f"admin_users = {db['USER']}\n"
-        # two server connections: a twin run's lock holds one for the whole run
-        "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 50\n"
-        # each transaction's server connection is reset after it (DISCARD ALL): anything the
-        # app left on a connection for its next transaction (a prepared statement, a cursor,
-        # a setting) is gone, as when a busy pool hands that transaction another connection
-        "server_reset_query = DISCARD ALL\nserver_reset_query_always = 1\n"
-        f"logfile = {home / 'pgbouncer.log'}\n"
-    )
-    if _version(exe) >= (1, 21):  # it could carry prepared statements (on by default in 1.24)
-        ini += "max_prepared_statements = 0\n"
-    (home / "pgbouncer.ini").write_text(ini)
-    cmd = [exe, "-q", str(home / "pgbouncer.ini")]  # -q: its log goes to the file alone
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root: it drops to another user
-        user = pwd.getpwnam("postgres" if _has_user("postgres") else "nobody")
-        for path in (home, *home.iterdir()):
-            os.chown(path, user.pw_uid, user.pw_gid)
-        cmd[1:1] = ["-u", user.pw_name]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = None
     try:
+        port = _free_port()
+        (home / "users.txt").write_text(f'"{db["USER"]}" ""\n')
+        ini = (
+            "[databases]\n"
+            f"* = host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {home / 'users.txt'}\n"
+            f"admin_users = {db['USER']}\n"
+            # two server connections: a twin run's lock holds one for the whole run
+            "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 50\n"
+            # each transaction's server connection is reset after it (DISCARD ALL): anything
+            # the app left on a connection for its next transaction (a prepared statement, a
+            # cursor, a setting) is gone, as when a busy pool hands it another connection
+            "server_reset_query = DISCARD ALL\nserver_reset_query_always = 1\n"
+            f"logfile = {home / 'pgbouncer.log'}\n"
+        )
+        if version >= (1, 21):  # it could carry prepared statements (on by default from 1.24)
+            ini += "max_prepared_statements = 0\n"
+        (home / "pgbouncer.ini").write_text(ini)
+        cmd = [exe, "-q", str(home / "pgbouncer.ini")]  # -q: its log goes to the file alone
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root: it drops to another user
+            user = pwd.getpwnam("postgres" if _has_user("postgres") else "nobody")
+            for path in (home, *home.iterdir()):
+                os.chown(path, user.pw_uid, user.pw_gid)
+            cmd[1:1] = ["-u", user.pw_name]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 # the server's own database: the test database is made after this fixture
@@ -95,20 +99,24 @@ def pgbouncer() -> Iterator[int]:
         yield port
     finally:
         try:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # from 1.23 it waits for its clients to leave
-                proc.kill()
-                proc.wait(timeout=10)
+            if proc is not None:
+                # an immediate shutdown: SIGTERM before 1.23, SIGQUIT since (where SIGTERM
+                # waits for every client to leave)
+                proc.send_signal(signal.SIGQUIT if version >= (1, 23) else signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
         finally:
             shutil.rmtree(home, ignore_errors=True)
 
 
-def _version(exe: str) -> tuple[int, ...]:
-    """PgBouncer's version from `pgbouncer -V` ("PgBouncer 1.18.0")."""
-    out = subprocess.run([exe, "-V"], capture_output=True, text=True).stdout.split()
-    return tuple(int(n) for n in out[1].split(".")[:2]) if len(out) > 1 else (0,)
+def _version(exe: str) -> tuple[int, int]:
+    """PgBouncer's version from `pgbouncer -V` ("PgBouncer 1.18.0"); (0, 0) if unreadable."""
+    out = subprocess.run([exe, "-V"], capture_output=True, text=True).stdout
+    found = re.search(r"(\d+)\.(\d+)", out)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
 def _log(home: Path) -> str:
