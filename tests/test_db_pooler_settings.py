@@ -58,3 +58,9 @@ def test_an_unknown_pooler_is_refused_by_name(value):
     done = _settings(DB_POOLER=value)
     assert done.returncode != 0
     assert f"DB_POOLER is '' or 'pgbouncer', not '{value}'" in done.stderr
+
+
+def test_a_pooler_in_front_of_sqlite_is_refused():
+    done = _settings(DB_POOLER="pgbouncer", DATABASE_URL="sqlite:////tmp/caravana-pooler.sqlite3")
+    assert done.returncode != 0
+    assert "DB_POOLER is for PostgreSQL" in done.stderr

@@ -142,7 +142,8 @@ def _simulate(port: int, out: Path) -> subprocess.CompletedProcess:
         "DB_POOLER": "pgbouncer",
         "PAYMENTS_SANDBOX": "1",
     }
-    for name in ("DB_PREPARED_STATEMENTS", "DB_JIT", "DB_SERVER_SIDE_BINDING"):
+    for name in ("DB_PREPARED_STATEMENTS", "TRACKING_PREPARED_STATEMENTS", "DB_JIT",
+                 "DB_SERVER_SIDE_BINDING"):  # fmt: skip
         env.pop(name, None)  # the pooler's defaults
     cmd = [
         sys.executable, "-m", "caravana", "simulate", "--mode", "real", "--orders", "checkout",

@@ -159,6 +159,15 @@ if DB_POOLER not in ("", "pgbouncer"):
 
     raise ImproperlyConfigured(f"DB_POOLER is '' or 'pgbouncer', not {DB_POOLER!r}.")
 _pooled = DB_POOLER == "pgbouncer"
+if _pooled and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DB_POOLER is for PostgreSQL; DATABASE_URL is SQLite's.")
+# Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
+# per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
+# before 1.21, which cannot carry prepared statements from one transaction to the next (the
+# default with DB_POOLER=pgbouncer).
+DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "0" if _pooled else "1") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -197,7 +206,7 @@ else:
             "server_side_binding": True,
             "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
         }
-    elif os.environ.get("DB_PREPARED_STATEMENTS", "0" if _pooled else "1") == "1":
+    elif DB_PREPARED_STATEMENTS:
         # Django's default client-side cursors never prepare; this lets the server-side ones of
         # caravana.statements do it (psycopg prepares nothing while the threshold is None).
         DATABASES["default"]["OPTIONS"] = {
@@ -210,12 +219,6 @@ else:
     if os.environ.get("DB_JIT", "1" if _pooled else "0") != "1":
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
-
-# Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
-# per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
-# before 1.21, which cannot carry prepared statements from one transaction to the next (the
-# default with DB_POOLER=pgbouncer).
-DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "0" if _pooled else "1") == "1"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
