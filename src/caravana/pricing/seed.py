@@ -31,25 +31,30 @@ def _rule_set_row(rs: Mapping[str, Any]) -> dict[str, Any]:
 def load_defaults(rule_model: Any = None, card_model: Any = None) -> None:
     """Create the missing default rows. Models are passed in by the migration (historical
     models); left out, the current ones are used."""
+    from django.db import transaction
+
     if rule_model is None or card_model is None:
         from caravana.pricing.models import RateCardVersion, RuleSetVersion
 
         rule_model, card_model = RuleSetVersion, RateCardVersion
-    for rs in _load("rules.json")["rule_sets"]:
-        rule_model.objects.get_or_create(
-            rule_id=rs["id"],
-            defaults=_rule_set_row(rs),
-        )
-    for card in _load("rate_cards.json")["cards"]:
-        card_model.objects.get_or_create(
-            card_id=card["id"],
-            defaults={
-                "origin": card["origin"],
-                "destination": card["destination"],
-                "service": card["service"],
-                "body": card,
-            },
-        )
+    # One transaction: all or none, and listing prices are refreshed once after it, not once
+    # per row (catalog.receivers gathers a transaction's changes).
+    with transaction.atomic():
+        for rs in _load("rules.json")["rule_sets"]:
+            rule_model.objects.get_or_create(
+                rule_id=rs["id"],
+                defaults=_rule_set_row(rs),
+            )
+        for card in _load("rate_cards.json")["cards"]:
+            card_model.objects.get_or_create(
+                card_id=card["id"],
+                defaults={
+                    "origin": card["origin"],
+                    "destination": card["destination"],
+                    "service": card["service"],
+                    "body": card,
+                },
+            )
 
 
 def body_digest(body: Any) -> str:
