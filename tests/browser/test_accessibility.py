@@ -18,7 +18,7 @@ from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
 from caravana.orders.models import Order
 from tests import factories as f
-from tests.browser.axe import overflow, settle, small_targets, sticking_out, violations
+from tests.browser.axe import overflow, quiet, settle, small_targets, sticking_out, violations
 from tests.fulfillment.conftest import TODAY, parcel_data
 from tests.orders.support import BR, ensure_pricing, place
 from tests.tracking.conftest import walk_to_gateway
@@ -55,7 +55,7 @@ class Auditor:
     def visit(self, path: str) -> None:
         response = self.page.goto(self.base + path)
         assert response is not None and response.status < 400, (path, response.status)
-        self.page.wait_for_load_state("networkidle")
+        quiet(self.page)
         self.check(path)
 
     def check(self, label: str) -> None:

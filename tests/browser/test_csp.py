@@ -16,6 +16,7 @@ from caravana.network.models import Hub
 from caravana.network.seed import seed_network
 from caravana.network.services import add_hub_member
 from tests import factories as f
+from tests.browser.axe import quiet
 from tests.fulfillment.conftest import TODAY, parcel_data
 from tests.orders.support import BR, ensure_pricing
 from tests.tracking.conftest import walk_to_gateway
@@ -39,7 +40,7 @@ class Watched:
         response = self.page.goto(self.base + path)
         assert response is not None and response.status < 400, (path, response and response.status)
         assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
-        self.page.wait_for_load_state("networkidle")
+        quiet(self.page)
 
     def login(self, username: str, admin: bool = False) -> None:
         self.page.goto(self.base + ("/admin/login/" if admin else "/accounts/login/"))
