@@ -148,3 +148,25 @@ def test_a_large_follow_up_is_kept_compressed_with_lz4_where_postgresql_has_it()
         )
         assert cur.fetchone()[0] == "lz4"
     assert FollowUp.objects.get(pk=row.pk).changes == changes
+
+
+def test_a_wake_for_its_batches_takes_their_rows_and_looks_no_further(
+    make_parcel, django_assert_num_queries
+):
+    """A batch's wake names its row: the drain takes it, does it, deletes it and stops, without
+    a last look for more (a query and a transaction each batch). Rows it does not name are left
+    to the beat's sweep."""
+    parcel = make_parcel()
+    for step in (1, 2, 3):
+        recording.record_batch([event(parcel, "EDG", step)])
+    rows = list(FollowUp.objects.order_by("pk").values_list("pk", flat=True))
+    seen = []
+
+    def work(changes, delivered):
+        seen.append(changes[0][1])
+
+    # the transaction's savepoint and release, the take and the delete, for each row
+    with django_assert_num_queries(8):
+        assert follow_ups.drain(work, pks=rows[:2]) == 2
+    assert list(FollowUp.objects.values_list("pk", flat=True)) == rows[2:]
+    assert len(seen) == 2

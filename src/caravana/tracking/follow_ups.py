@@ -96,6 +96,10 @@ def drain(
     on with the next."""
     done = 0
     skip: set[int] = set()
+    # Rows of `pks` once each at most: a wake for one batch takes its row and stops, without a
+    # second look (and transaction) that would find nothing.
+    if pks is not None:
+        limit = min(limit, len(pks))
     while done + len(skip) < limit:
         now = timezone.now()
         row = None
