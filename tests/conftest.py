@@ -37,13 +37,13 @@ def _quick_postgresql_flush() -> None:
     does; it is SET LOCAL, so it ends with the flush's transaction. The tables no model owns
     (the search table, which a TRUNCATE of catalog_product empties by its trigger) are emptied
     too; only django_migrations is kept. Sequences are not restarted (a TransactionTestCase does
-    not ask for it); when they are, Django's own TRUNCATE runs."""
+    not ask for it); when they are, or the user is no superuser, Django's own TRUNCATE runs."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or not tables:
+        if reset_sequences or not tables or not _superuser(self.connection):
             return truncate(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
@@ -53,6 +53,11 @@ def _quick_postgresql_flush() -> None:
             "SET LOCAL session_replication_role = replica",
             *(f"DELETE FROM {self.quote_name(table)}" for table in tables),
         ]
+
+    def _superuser(connection) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser')")
+            return cursor.fetchone()[0] == "on"
 
     DatabaseOperations.sql_flush = sql_flush
 
