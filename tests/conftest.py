@@ -37,13 +37,15 @@ def _quick_postgresql_flush() -> None:
     does; it is SET LOCAL, so it ends with the flush's transaction. The tables no model owns
     (the search table, which a TRUNCATE of catalog_product empties by its trigger) are emptied
     too; only django_migrations is kept. Sequences are not restarted (a TransactionTestCase does
-    not ask for it); when they are, or the user is no superuser, Django's own TRUNCATE runs."""
+    not ask for it); when they are, when the user is no superuser, or inside an open transaction
+    (where SET LOCAL would outlive the flush), Django's own TRUNCATE runs."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or not tables or not _superuser(self.connection):
+        quick = not reset_sequences and tables and not self.connection.in_atomic_block
+        if not quick or not _superuser(self.connection):
             return truncate(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
