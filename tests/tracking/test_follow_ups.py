@@ -170,3 +170,7 @@ def test_a_wake_for_its_batches_takes_their_rows_and_looks_no_further(
         assert follow_ups.drain(work, pks=rows[:2]) == 2
     assert list(FollowUp.objects.values_list("pk", flat=True)) == rows[2:]
     assert len(seen) == 2
+    # a row named twice is still taken once, with no look after it
+    with django_assert_num_queries(4):
+        assert follow_ups.drain(work, pks=[rows[2], rows[2]]) == 1
+    assert list(FollowUp.objects.values_list("pk", flat=True)) == rows[3:]

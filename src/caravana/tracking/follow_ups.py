@@ -99,7 +99,7 @@ def drain(
     # Rows of `pks` once each at most: a wake for one batch takes its row and stops, without a
     # second look (and transaction) that would find nothing.
     if pks is not None:
-        limit = min(limit, len(pks))
+        limit = min(limit, len(set(pks)))
     while done + len(skip) < limit:
         now = timezone.now()
         row = None
