@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -155,13 +156,9 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 #: "pgbouncer": PostgreSQL is reached through a pooler in transaction mode (below).
 DB_POOLER = os.environ.get("DB_POOLER", "")
 if DB_POOLER not in ("", "pgbouncer"):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(f"DB_POOLER is '' or 'pgbouncer', not {DB_POOLER!r}.")
 _pooled = DB_POOLER == "pgbouncer"
 if _pooled and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DB_POOLER is for PostgreSQL; DATABASE_URL is SQLite's.")
 # Checkout's fixed statements (caravana.statements) are bound on the server and prepared once
 # per connection on PostgreSQL; 0 keeps them unprepared, for PgBouncer in transaction mode
@@ -292,8 +289,6 @@ if CARAVANA_MEDIA_STORAGE == "s3":
 elif CARAVANA_MEDIA_STORAGE == "filesystem":
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("CARAVANA_MEDIA_STORAGE is 'filesystem' or 's3'.")
 # Payout bank files (payments.payout_providers, wise_batch) hold merchants' names, e-mails and
 # amounts: a storage of their own, never public media. By default a directory outside
@@ -322,8 +317,6 @@ elif CARAVANA_PAYOUTS_STORAGE == "filesystem":
         "OPTIONS": {"location": str(PAYOUTS_FILE_ROOT)},
     }
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("CARAVANA_PAYOUTS_STORAGE is 'filesystem' or 's3'.")
 # What merchants may upload: bytes (checked before the file is read), formats Pillow may
 # decode, and pixels (checked from the header before decoding: a decompression bomb).
@@ -414,8 +407,6 @@ PRICING_BOOKS_CHECK_SECONDS = float(os.environ.get("PRICING_BOOKS_CHECK_SECONDS"
 # before reading another process's edits (network.service_levels).
 PROMISE_HANDLING_DAYS = int(os.environ.get("PROMISE_HANDLING_DAYS", "2"))
 if PROMISE_HANDLING_DAYS < 0:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("PROMISE_HANDLING_DAYS: give a whole number of days, 0 or more.")
 PROMISE_CHECK_SECONDS = float(os.environ.get("PROMISE_CHECK_SECONDS", "2"))
 # A quote uses the latest FX rate on or before its date, however old, and records that rate's
