@@ -57,9 +57,12 @@ def _quick_postgresql_flush() -> None:
         ]
 
     def _superuser(connection) -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('is_superuser')")
-            return cursor.fetchone()[0] == "on"
+        # Asked once a connection, not at every flush.
+        if not hasattr(connection, "caravana_superuser"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('is_superuser')")
+                connection.caravana_superuser = cursor.fetchone()[0] == "on"
+        return connection.caravana_superuser
 
     DatabaseOperations.sql_flush = sql_flush
 
