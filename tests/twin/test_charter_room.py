@@ -60,7 +60,7 @@ def test_the_747_takes_the_pallets_of_a_full_charter_and_no_full_one_more(densit
             identifier=f"PMC{70001 + n}5Y", uld_type=pmc, hub=hub, gateway=gateway,
             state=Uld.State.CLOSED, weight_g=grams, volume_cm3=volume_cm3, bag_count=1,
         )  # fmt: skip
-    staff_szx = staff["SZX"]
+    staff_szx = staff["SZX-HUB"]
     for n in range(PALLETS):
         loaded = loading.load_uld_onto_flight(staff_szx, f"PMC{70001 + n}5Y", flight)
         assert loaded.position, n

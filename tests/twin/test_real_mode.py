@@ -331,6 +331,20 @@ def test_a_real_run_flies_the_networks_lanes_or_none(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="SZX–GRU is BR's lane"):
         services.network_params(SMALL)
     peru.update(gateway=lima)
+    # a feeder hub's parcels fly its airport's lanes: Yiwu routing Colombia elsewhere than
+    # Hangzhou does is refused, naming both
+    yiwu = Lane.objects.filter(
+        hub__code="YIW-HUB", destination_country="CO", service_level__code="premium"
+    )
+    bog = yiwu.first().gateway
+    yiwu.update(gateway=scl)
+    with pytest.raises(ImproperlyConfigured, match="YIW-HUB routes CO's premium parcels to SCL, "
+                       "HGH-HUB to BOG"):  # fmt: skip
+        services.network_params(SMALL)
+    yiwu.update(is_active=False)
+    with pytest.raises(ImproperlyConfigured, match="to no active lane, HGH-HUB to BOG"):
+        services.network_params(SMALL)
+    yiwu.update(gateway=bog, is_active=True)
     call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", orders="api", flights=True,
                  out=str(tmp_path / "run"), no_progress=True)  # fmt: skip
@@ -406,6 +420,15 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
     assert Uld.objects.filter(flight__in=flights).exclude(state=Uld.State.LOADED).count() == 0
     flown = Parcel.objects.filter(bag__uld__flight__in=flights)
     assert flown.exists()
+    # Yiwu's merchants hand over at its hub, which bags them and builds its own pallets onto
+    # Hangzhou's flights (a feeder hub: network/hubs.py)
+    yiwu = Parcel.objects.filter(hub__code="YIW-HUB")
+    assert yiwu.filter(bag__hub__code="YIW-HUB").exists()
+    assert not yiwu.exclude(recipient_country="CO").exists()
+    assert not yiwu.filter(bag__isnull=False).exclude(bag__hub__code="YIW-HUB").exists()
+    its_ulds = Uld.objects.filter(bags__parcels__in=yiwu, flight__in=flights).distinct()
+    assert its_ulds.exists()
+    assert set(its_ulds.values_list("hub__code", "flight__origin")) == {("YIW-HUB", "HGH")}
     emc = TrackingEvent.objects.filter(code="EMC")
     assert emc.count() == emc.values("parcel").distinct().count()  # one each
     by_flight = emc.filter(source=Source.FLIGHT, details__has_key="flight")

@@ -146,6 +146,7 @@ class _Recorder(FastNetwork):
     def __init__(self, params) -> None:
         super().__init__(params)
         self.lane: dict[int, tuple[int, int, float]] = {}  # pid → country, service, m³
+        self.hub: dict[int, int] = {}  # pid → its hub (index in params.HUBS)
         self.size: dict[int, tuple[float, float]] = {}  # pid → kg, due (run hours)
         self.sorts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.built: dict[int, float] = {}
@@ -157,6 +158,7 @@ class _Recorder(FastNetwork):
         ):  # fmt: skip
             self.lane[pid] = (c, s, m3)
             self.size[pid] = (kg, due)
+        self.hub.update(zip(parcels["pid"].tolist(), parcels["hub"].tolist(), strict=True))
 
     def served(self, stage, pids, at, consignments=None) -> None:
         if stage == "sort":
@@ -166,10 +168,11 @@ class _Recorder(FastNetwork):
 
 
 def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
-    """In the hub's scan order, a consignment's parcels are contiguous within their lane and
-    service level (the hub closes its bags after the last one), of one sort wave, split only
-    when it holds consignment_m3 (its sizes and due time its parcels'); it is ready a cut-off
-    after its last parcel's build (decision 0041)."""
+    """In the hub's scan order, a consignment's parcels are of one hub and contiguous within
+    their hub, lane and service level (the hub closes its bags after the last one), of one sort
+    wave, split only when it holds consignment_m3 (its sizes and due time its parcels'); it is
+    ready a cut-off after its last parcel's build, and a feeder hub's the truck's hours later
+    too (decision 0041)."""
     net = _Recorder(P.DEFAULT)
     sim = Simulation(Run(3, 6_000, 7, NOV_9), net)
     waiting_for_the_rest = 0  # built parcels whose consignment was not, at a day's end
@@ -186,22 +189,23 @@ def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
     waves: dict[int, set[int]] = {}
     for pids, at, cons in net.sorts:
         ended: set[int] = set()
-        current: dict[tuple[int, int], int] = {}
+        current: dict[tuple[int, int, int], int] = {}
         for pid, t, c in zip(pids.tolist(), at.tolist(), cons.tolist(), strict=True):
             country, service, _m3 = net.lane[pid]
-            assert (b.country[c], b.service[c]) == (country, service)
-            before = current.get((country, service))
+            hub = net.hub[pid]
+            assert (b.hub[c], b.country[c], b.service[c]) == (hub, country, service)
+            before = current.get((hub, country, service))
             if before != c:
                 assert c not in ended, "a consignment came back after its bags were closed"
                 if before is not None:
                     ended.add(before)
-                current[(country, service)] = c
+                current[(hub, country, service)] = c
             members.setdefault(c, []).append(pid)
             waves.setdefault(c, set()).add(math.floor(t / p.wave_hours))
     assert len(members) == len(b.kg) > 50
     assert all(len(w) == 1 for w in waves.values())
     biggest = max(m3 for _c, _s, m3 in net.lane.values())
-    ids = sorted(members)
+    trucked = 0  # consignments of a feeder hub
     for c, pids in members.items():
         assert len(pids) == b.parcels[c]
         m3 = sum(net.lane[pid][2] for pid in pids)
@@ -209,13 +213,26 @@ def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
         assert sum(net.size[pid][0] for pid in pids) == pytest.approx(b.kg[c], rel=1e-6)
         assert b.due[c] >= min(net.size[pid][1] for pid in pids) - 1e-3
         built = [net.built[pid] for pid in pids]  # the run drained: all were built
-        assert b.ready[c] == pytest.approx(max(built) + p.cutoff_h)
-    # split only when full: a consignment followed by another of its lane, service and wave
-    # holds nearly consignment_m3 (one parcel short at most)
-    for c, d in zip(ids, ids[1:], strict=False):
-        if (b.country[c], b.service[c], waves[c]) == (b.country[d], b.service[d], waves[d]):
-            assert b.m3[c] > p.consignment_m3 - biggest
+        truck = p.feeder_truck_h.get(P.HUBS[b.hub[c]], 0.0)
+        assert b.ready[c] == pytest.approx(max(built) + truck + p.cutoff_h)
+        trucked += truck > 0
+    # split only when full: within a day's sort, a consignment followed by another of its hub,
+    # lane, service and wave holds nearly consignment_m3 (one parcel short at most). A day's
+    # last scans may end after midnight (the stage's least time), in the wave the next day's
+    # sort starts: that day's consignments of the wave are new ones (the hub has closed the
+    # others' bags), so the pairs are taken within a sort only
+    for _pids, _at, cons in net.sorts:
+        day = sorted(set(cons.tolist()))
+        for c, d in zip(day, day[1:], strict=False):
+            if (b.hub[c], b.country[c], b.service[c], waves[c]) == (
+                b.hub[d],
+                b.country[d],
+                b.service[d],
+                waves[d],
+            ):
+                assert b.m3[c] > p.consignment_m3 - biggest
     assert not sim.building  # the run drained: every consignment was completed
+    assert trucked > 0  # Yiwu's consignments among them
 
 
 def test_sale_days_follow_their_rules():

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from caravana.codes import uld as uld_codes
 from caravana.network import carrier_facts
+from caravana.network.hubs import HUBS
 from caravana.network.models import (
     AircraftType,
     Carrier,
@@ -31,15 +32,6 @@ from caravana.network.services import airports
 
 REFERENCE = "shared/reference/logistics.md (gathered 2026-11)"
 
-# (code, location, name, airport it feeds). Yiwu has no international freighter service of its
-# own; its parcels are trucked to Hangzhou (HGH), about 120 km away.
-HUBS = [
-    ("SZX-HUB", "SZX", "Shenzhen hub", "SZX"),
-    ("CAN-HUB", "CAN", "Guangzhou hub", "CAN"),
-    ("YIW-HUB", "YIW", "Yiwu hub", "HGH"),
-    ("HGH-HUB", "HGH", "Hangzhou hub", "HGH"),
-    ("HKG-HUB", "HKG", "Hong Kong hub", "HKG"),
-]
 GATEWAYS = ["GRU", "VCP", "MEX", "SCL", "BOG", "LIM", "EZE"]
 
 # Last-mile carriers with their sources: network/carrier_facts.py.

@@ -81,12 +81,14 @@ def fly(
     leg: Leg,
     bags_of: dict[int, str],
     origin: str,
-    staff: Any,
+    staff: dict[str, Any],
     moment: Callable[[float], dt.datetime],
     until: dt.datetime | None,
 ) -> int:
     """The leg's flight to its lane's gateway with its bags (`bags_of`: each flown parcel's pk
-    → its bag); a charter booked at a planning cycle (Log.flight_of) is that flight. A
+    → its bag), each hub's built into pallets by its member of `staff` (hub code → user: a
+    feeder hub builds its own, trucked to the airport); a charter booked at a planning cycle
+    (Log.flight_of) is that flight. A
     cancelled leg, or a booked one that carries nothing, is settled (settle); nothing departs
     after `until`, and arrives only by `until`. Returns the service calls made."""
     departs = moment(leg.departs + leg.delay)
@@ -97,11 +99,14 @@ def fly(
     rows = list(
         Bag.objects.filter(identifier__in=sorted(set(bags_of.values()) - {""}), uld__isnull=True)
         .order_by("identifier")
-        .values_list("identifier", "gateway__iata")
+        .values_list("identifier", "gateway__iata", "hub__code")
     )
-    refuse_other_gateways(f"its leg {leg.id}", leg.destination, rows)
-    todo = [bag for bag, _gateway in rows]
-    calls = _fly(log, leg, origin, todo, staff, moment, until) if todo else 0
+    refuse_other_gateways(f"its leg {leg.id}", leg.destination, [r[:2] for r in rows])
+    todo = [bag for bag, _gateway, _hub in rows]
+    by_hub: dict[str, list[str]] = {}
+    for bag, _gateway, hub in rows:
+        by_hub.setdefault(hub, []).append(bag)
+    calls = _fly(log, leg, origin, by_hub, staff, moment, until) if todo else 0
     calls += settle(log, leg, moment, until)  # its booked flight if it carried nothing
     log.flown_bags.update(todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
@@ -244,10 +249,11 @@ def cancel_unflown(log: Log, before: dt.datetime) -> int:
 
 @refreshed_once()  # the orders on board are shipped: one reputation refresh at the end
 def _fly(
-    log: Log, leg: Leg, origin: str, bags: list[str], staff: Any,
+    log: Log, leg: Leg, origin: str, by_hub: dict[str, list[str]], staff: dict[str, Any],
     moment: Callable[[float], dt.datetime], until: dt.datetime | None,
 ) -> int:  # fmt: skip
-    """The leg's flight: its bags built, loaded, flown (and landed)."""
+    """The leg's flight: its bags (by hub code) built, each hub's by its member of staff,
+    loaded, flown (and landed)."""
     departs = moment(leg.departs + leg.delay)
     booked = log.flight_of.get(leg.id)
     flight = Flight.objects.filter(pk=booked).first() if booked else None
@@ -261,14 +267,16 @@ def _fly(
     if leg.kind == "belly":
         log.belly.add((flight.number, flight.date.isoformat()))
     with clock.at(moment(leg.departs - LOAD_LEAD_H)):
-        for uld in _build(log, staff, bags):
-            loading.close_uld(staff, uld)
-            loading.load_uld_onto_flight(staff, uld, flight)
+        for hub in sorted(by_hub):
+            member = staff[hub]
+            for uld in _build(log, member, by_hub[hub]):
+                loading.close_uld(member, uld)
+                loading.load_uld_onto_flight(member, uld, flight)
     network_services.mark_departed(flight, departs)
     arrives = moment(leg.arrives + leg.delay)
     if until is None or arrives <= until:
         network_services.mark_arrived(flight, arrives)
-    return 3 * len(bags) + 3
+    return 3 * sum(map(len, by_hub.values())) + 3
 
 
 def _build(log: Log, staff: Any, bags: list[str]) -> list[str]:

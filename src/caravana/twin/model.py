@@ -3,11 +3,12 @@
 Each simulated day (a planning cycle at 00:00 UTC):
 
 1. orders of the day are drawn per country (demand.py), each parcel with its service level,
-   category, weight, volume, the promise's latest day (network/promise.py) and its hand-over time
-   at the origin hub;
+   category, weight, volume, the promise's latest day (network/promise.py), the origin hub its
+   merchant hands it over at (its country's origin airport's own hub or a feeder hub, which
+   trucks its pallets to the airport: params.Params.feeder_share) and its hand-over time;
 2. each origin hub serves, first come first served, what reached it: receive, sort into bags and
    build ULDs, each stage limited per hour; what is not served waits for the next hour or day;
-3. parcels are grouped into consignments as they are sorted (one lane and service, one sort
+3. parcels are grouped into consignments as they are sorted (one hub, lane and service, one sort
    wave, split by volume: the hub closes a consignment's bags after its last parcel, so a bag
    belongs to one consignment and flies with it); a consignment whose last parcel is built goes
    to the flight planner (planning/solver.py), which plans the consignments waiting against the
@@ -50,9 +51,8 @@ F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 INF = np.float32(np.inf)
-HUBS = tuple(sorted(set(P.ORIGINS.values())))
-COUNTRY_HUB = np.array([HUBS.index(P.ORIGINS[c]) for c in P.COUNTRIES], dtype=np.int64)
-N_C, N_S = len(P.COUNTRIES), len(P.SERVICES)
+HUBS = P.HUBS
+N_C, N_S, N_H = len(P.COUNTRIES), len(P.SERVICES), len(HUBS)
 # pool fields: float32 times in hours from the run's start, small ints for categories
 TIME_FIELDS = ("order_t", "handover_t", "received_t", "sorted_t", "built_t", "deadline_t", "due_t")
 INT_FIELDS = {
@@ -61,6 +61,7 @@ INT_FIELDS = {
     "country": np.int8,
     "service": np.int8,
     "category": np.int8,
+    "hub": np.int8,  # index in HUBS
     "batch": np.int32,
 }
 SIZE_FIELDS = ("kg", "m3")
@@ -92,6 +93,7 @@ class Batches:
     country: list[int] = field(default_factory=list)
     service: list[int] = field(default_factory=list)
     lane: list[int] = field(default_factory=list)
+    hub: list[int] = field(default_factory=list)
     kg: list[float] = field(default_factory=list)
     m3: list[float] = field(default_factory=list)
     ready: list[float] = field(default_factory=list)
@@ -232,6 +234,13 @@ class Simulation:
         self.building: set[int] = set()  # batches with parcels built and others not yet
         self.batches = Batches()
         self.legs = self._schedule()
+        self.hub_share = np.array(self.p.hub_shares())  # country × hub
+        # the bounds a uniform draw is placed against (_orders): a country's last hub with a
+        # share takes every draw from its lower bound up, whatever the shares' rounding
+        cum = np.cumsum(self.hub_share, axis=1)
+        cum[cum >= cum[:, -1:] - 1e-9] = np.inf
+        self.hub_bounds = cum
+        self.truck_h = np.array(self.p.truck_hours())
         self.capacity = self._hub_capacity()
         self.counters = Counters(self.last_day + 2, N_C, N_S, self.lanes)
         self.lane_of = self.counters.lane_of  # each (country, service level)'s lane
@@ -350,8 +359,7 @@ class Simulation:
 
     def _hub_capacity(self) -> dict[str, F]:
         """Parcels an hour per hub and stage: the hub's mean inflow times the stage's headroom."""
-        inflow = np.zeros(len(HUBS))
-        np.add.at(inflow, COUNTRY_HUB, self.country_share * self.run.parcels_per_day / 24.0)
+        inflow = self.country_share @ self.hub_share * self.run.parcels_per_day / 24.0
         return {
             "receive": np.ceil(inflow * self.p.receive_headroom),
             "sort": np.ceil(inflow * self.p.sort_headroom),
@@ -404,6 +412,8 @@ class Simulation:
             [[self._deadlines(date, ci, si) for si in range(N_S)] for ci in range(N_C)]
         )
         deadline = table[country, service]
+        # the hub it is handed over at: its own stream, so the other draws stay as they were
+        hub = (self.rng_hub.random(n)[:, None] >= self.hub_bounds[country]).sum(axis=1)
         new = {
             "order_t": order_t,
             "handover_t": order_t + handover,
@@ -419,6 +429,7 @@ class Simulation:
             "country": country,
             "service": service,
             "category": category,
+            "hub": hub,
             "batch": np.full(n, -1),
         }
         for name, values in new.items():
@@ -438,7 +449,7 @@ class Simulation:
             "build": self.p.build_min_h,
         }[stage]
         t_end = t0 + 24.0
-        hub = COUNTRY_HUB[pool["country"]]
+        hub = pool["hub"]
         waiting = np.isinf(pool[leave]) & (pool[entry] < t_end)
         # every hub's parcels go to the network in one call, so real mode runs the hubs' work
         # side by side (one task each) instead of one hub after another
@@ -475,8 +486,8 @@ class Simulation:
             self._built(served_idx)
 
     def _consign(self, idx: I64) -> I64:
-        """Group the parcels just sorted (`idx`, in the hubs' scan order) into consignments: lane,
-        service, sort wave, split by volume in scan order. Returns each one's consignment id.
+        """Group the parcels just sorted (`idx`, in the hubs' scan order) into consignments: hub,
+        lane, service, sort wave, split by volume in scan order. Returns each one's consignment id.
 
         Grouped at the sort, not the build, because that is where a hub bags them: each
         consignment's parcels are contiguous in its lane and service's scans, so the hub can close
@@ -485,7 +496,8 @@ class Simulation:
         pool, p = self.pool, self.p
         at = pool["sorted_t"][idx].astype(np.float64)
         wave = np.floor(at / p.wave_hours).astype(np.int64)
-        group = (wave * N_C + pool["country"][idx]) * N_S + pool["service"][idx]
+        hub = pool["hub"][idx].astype(np.int64)
+        group = ((wave * N_H + hub) * N_C + pool["country"][idx]) * N_S + pool["service"][idx]
         order = np.argsort(group, kind="stable")  # scan order kept within a group
         ids, group = idx[order], group[order]
         m3 = pool["m3"][ids].astype(np.float64)
@@ -502,6 +514,7 @@ class Simulation:
         b.country += pool["country"][ids][bstart].tolist()
         b.service += pool["service"][ids][bstart].tolist()
         b.lane += self.lane_of[pool["country"][ids][bstart], pool["service"][ids][bstart]].tolist()
+        b.hub += pool["hub"][ids][bstart].tolist()
         b.kg += np.add.reduceat(pool["kg"][ids].astype(np.float64), bstart).tolist()
         b.m3 += np.add.reduceat(m3, bstart).tolist()
         b.ready += [math.inf] * len(bstart)  # known once its last parcel is built (_built)
@@ -516,7 +529,8 @@ class Simulation:
 
     def _built(self, idx: I64) -> None:
         """The parcels just built (`idx`): a consignment whose last parcel is among them is ready
-        a cut-off after that parcel's build, and goes to the planner."""
+        a cut-off after that parcel's build (and its truck's hours, from a feeder hub), and goes
+        to the planner."""
         pool, b = self.pool, self.batches
         ids, inv = np.unique(pool["batch"][idx], return_inverse=True)
         last = np.full(ids.size, -np.inf)
@@ -525,7 +539,7 @@ class Simulation:
             b.unbuilt[i] -= n
             b.last_built[i] = max(b.last_built[i], t)
             if b.unbuilt[i] == 0:
-                b.ready[i] = b.last_built[i] + self.p.cutoff_h
+                b.ready[i] = b.last_built[i] + self.truck_h[b.hub[i]] + self.p.cutoff_h
                 b.due[i] = max(b.due[i], b.ready[i])
                 self.open.append(i)
                 self.building.discard(i)

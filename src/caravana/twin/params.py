@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from caravana.network import room
+from caravana.network import hubs, room
 from caravana.network.routing import ROUTES
 from caravana.planning import trips
 from caravana.planning.generator import PENALTIES
@@ -32,6 +32,12 @@ COUNTRY_WEIGHT = {"BR": 360.0, "MX": 250.0, "CL": 100.0, "CO": 90.0, "AR": 80.0,
 #: (planning/trips.py).
 ORIGINS = trips.ORIGINS
 TRIPS = trips.TRIPS
+#: The hubs where merchants hand over the parcels of those origins, in a fixed order (the model
+#: stores a parcel's hub as its index here): each origin airport's own hub and its feeder hubs,
+#: which truck their pallets to it (network/hubs.py: Yiwu's to Hangzhou).
+HUBS = tuple(sorted(h.code for a in set(ORIGINS.values()) for h in hubs.feeding(a)))
+#: Each of HUBS's airport.
+HUB_AIRPORT = {h.code: h.airport for h in hubs.HUBS}
 
 
 @dataclass(frozen=True)
@@ -193,8 +199,9 @@ class Params:
     # --- origin hubs ---------------------------------------------------------------------------
     #: Hub capacity per hour as a multiple of the hub's mean hourly inflow (assumption: a hub is
     #: staffed for its mean plus 40 %, so an 11.11 wave builds a backlog it works off in days).
-    #: Scale check: 1 M parcels a day over 4 hubs is 10 k/h a hub; at 1,200–2,000 items an hour an
-    #: induction station [31] that is 5–9 stations, one 9,000/h sorter netting 90 % [31].
+    #: Scale check: 1 M parcels a day over 4 airports' hubs is 10 k/h an airport; at 1,200–2,000
+    #: items an hour an induction station [31] that is 5–9 stations, one 9,000/h sorter netting
+    #: 90 % [31].
     receive_headroom: float = 1.4
     #: Sorting into bags of 10–30 kg, 20–60 parcels (§2 assumption): a little more capacity than
     #: receiving, as sorters are automated [31].
@@ -217,6 +224,16 @@ class Params:
     consignment_m3: float = 2.0
     #: Cut-off: a consignment must be at the ramp this long before departure (§2: 3–5 h).
     cutoff_h: float = 4.0
+    #: Share of an origin airport's parcels handed over at each of its feeder hubs (the rest at
+    #: the airport's own hub): Yiwu's, half of Hangzhou's (assumption: no source splits a lane's
+    #: parcels between the two; Yiwu, the small-commodity market town, handled 10,000–20,000
+    #: cross-border parcels a day before 2020 by its customs (Xinhua, 2020-05-07), and Hangzhou
+    #: is a cross-border e-commerce centre of its own).
+    feeder_share: dict[str, float] = field(default_factory=lambda: {"YIW-HUB": 0.5})
+    #: A feeder hub's built pallets reach its airport's ramp this much later: Yiwu to Hangzhou
+    #: Xiaoshan is about 120 km by road (network/hubs.py), some 1.5 h of driving, taken as 3 h
+    #: with loading the truck and the airport's acceptance (assumption).
+    feeder_truck_h: dict[str, float] = field(default_factory=lambda: {"YIW-HUB": 3.0})
 
     # --- airlift -------------------------------------------------------------------------------
     #: Each destination's gateway per service level (SERVICES order): the network's routing
@@ -329,6 +346,35 @@ class Params:
 
     def lanes(self) -> tuple[Lane, ...]:
         return lanes(self.gateways)
+
+    def hub_shares(self) -> tuple[tuple[float, ...], ...]:
+        """Per country (COUNTRIES order), the share of its parcels handed over at each hub
+        (HUBS order): its origin airport's feeders' `feeder_share`, the rest at the airport's own
+        hub. ValueError, naming the hub, for a share that is not a feeder's or leaves the own
+        hub less than nothing."""
+        for code, share in self.feeder_share.items():
+            if code not in HUBS or code == hubs.at_airport(HUB_AIRPORT[code]):
+                raise ValueError(f"feeder_share: {code} is not a feeder hub of the twin's origins")
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"feeder_share: {code}'s share must be 0 to 1, not {share}")
+        out = []
+        for country in COUNTRIES:
+            airport = ORIGINS[country]
+            row = [0.0] * len(HUBS)
+            feeders = [h.code for h in hubs.feeding(airport)[1:]]
+            for code in feeders:
+                row[HUBS.index(code)] = self.feeder_share.get(code, 0.0)
+            own = 1.0 - sum(row)
+            if own < 0.0:
+                raise ValueError(f"feeder_share: {', '.join(feeders)} take more than all of "
+                                 f"{airport}'s parcels")  # fmt: skip
+            row[HUBS.index(hubs.at_airport(airport))] = own
+            out.append(tuple(row))
+        return tuple(out)
+
+    def truck_hours(self) -> tuple[float, ...]:
+        """Per hub (HUBS order), the hours from its built pallets to its airport's ramp."""
+        return tuple(self.feeder_truck_h.get(code, 0.0) for code in HUBS)
 
 
 DEFAULT = Params()

@@ -56,6 +56,7 @@ from caravana.accounts.models import Role
 from caravana.catalog import services as catalog_services
 from caravana.catalog.models import Merchant
 from caravana.fulfillment.models import Parcel
+from caravana.network import hubs as network_hubs
 from caravana.network import lanes as network_lanes
 from caravana.network import services as network_services
 from caravana.network.models import Hub, Lane
@@ -90,7 +91,7 @@ USCC = "91440300MA5T7WN014"
 class _Parcel:
     pk: int
     s10: str
-    origin: str
+    hub: str  # the code of the hub its merchant hands it over at
     grams: int = 0  # declared, and what the hub weighs (the twin's parcels are as declared)
     side: int = 0  # cm, a cube
     bag: str = ""
@@ -107,7 +108,7 @@ class RealNetwork(FastNetwork):
     params: P.Params
     start: dt.datetime
     merchant: Merchant | None = None
-    staff: dict[str, Any] = field(default_factory=dict)  # origin IATA → hub member
+    staff: dict[str, Any] = field(default_factory=dict)  # hub code → its member
     parcels: dict[int, _Parcel] = field(default_factory=dict)  # pid → parcel
     writes: int = 0  # service calls and events, for the run's rate
     planner: Any = None  # the twin's planner (made by __post_init__)
@@ -207,7 +208,7 @@ class RealNetwork(FastNetwork):
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(parcels["pid"].size):
             country = P.COUNTRIES[int(parcels["country"][i])]
-            origin = P.ORIGINS[country]
+            hub = P.HUBS[int(parcels["hub"][i])]
             row: dict[str, Any] = {
                 "source": SOURCE, "status": upu.PENDING,
                 "placed": self._iso(float(parcels["order_t"][i])),
@@ -216,25 +217,23 @@ class RealNetwork(FastNetwork):
                 "handed_over": self._upto(float(parcels["handover_t"][i])),
             }  # fmt: skip
             if known is None:
-                row["data"] = _parcel_data(country, parcels, i)
+                row["data"] = _parcel_data(country, hub, parcels, i)
             else:
                 grams, side = _measures(parcels, i)
                 row["buy"] = {
                     "country": country, "category": P.CATEGORIES[int(parcels["category"][i])],
                     "service": P.SERVICES[int(parcels["service"][i])], "grams": grams,
-                    "side": side, "hub": f"{origin}-HUB",
+                    "side": side, "hub": hub,
                     "person": self.first_person + int(parcels["pid"][i]),
                 }  # fmt: skip
-            by_hub[origin].append(i)
-            rows[origin].append(row)
-        origins = sorted(rows)
+            by_hub[hub].append(i)
+            rows[hub].append(row)
+        hubs = sorted(rows)
         sent = dataclasses.asdict(known) if known else None
-        made = self._wait([tasks.create.s(self.merchant.pk, rows[o], sent) for o in origins])
-        for origin, created in zip(origins, made, strict=True):
-            for i, (pk, s10) in zip(by_hub[origin], created, strict=True):
-                self.parcels[int(parcels["pid"][i])] = _Parcel(
-                    pk, s10, origin, *_measures(parcels, i)
-                )
+        made = self._wait([tasks.create.s(self.merchant.pk, rows[h], sent) for h in hubs])
+        for hub, created in zip(hubs, made, strict=True):
+            for i, (pk, s10) in zip(by_hub[hub], created, strict=True):
+                self.parcels[int(parcels["pid"][i])] = _Parcel(pk, s10, hub, *_measures(parcels, i))
         work.analyse()  # before the hubs scan them (see its note)
         n = int(parcels["pid"].size)
         self.writes += 3 * n
@@ -253,19 +252,18 @@ class RealNetwork(FastNetwork):
                 continue
             p = self.parcels[pid]
             if stage == "receive":
-                scans[p.origin].append([p.s10, self._iso(hours), p.grams, p.side])
+                scans[p.hub].append([p.s10, self._iso(hours), p.grams, p.side])
             elif stage == "sort":
                 # [s10, at, whether its route is cut after it]
-                scans[p.origin].append([p.s10, self._iso(hours), ends.get(cid) == k])
+                scans[p.hub].append([p.s10, self._iso(hours), ends.get(cid) == k])
                 p.consignment = cid
             else:
-                built[p.origin].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
+                built[p.hub].append(self._event(pid, "", hours, upu.IN_TRANSIT, step="built"))
         self.writes += int(pids.size)
         if stage == "build":  # the bags were closed at their consignments' last sort
-            self._wait([tasks.record.s(self._keep(built[o])) for o in sorted(built)])
+            self._wait([tasks.record.s(self._keep(built[h])) for h in sorted(built)])
             return
-        origins = sorted(scans)
-        results = self._wait([tasks.hub_stage.s(o, stage, scans[o]) for o in origins])
+        results = self._wait([tasks.hub_stage.s(h, stage, scans[h]) for h in sorted(scans)])
         if stage == "sort":
             by_s10 = {p.s10: p for p in (self.parcels[pid] for pid in pids.tolist())}
             for result in results:
@@ -310,10 +308,9 @@ class RealNetwork(FastNetwork):
         carries nothing is settled (cancelled, or flown empty)."""
         if not self.fly_legs:
             return
-        origin = leg.origin
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
         self.writes += flights.fly(
-            self.flying, leg, bags_of, origin, self.staff[origin], self._moment, self.until
+            self.flying, leg, bags_of, leg.origin, self.staff, self._moment, self.until
         )
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
@@ -321,7 +318,7 @@ class RealNetwork(FastNetwork):
         ev = {k: np.asarray(v) for k, v in events.items()}
         on_flight = self.flying.on_flight  # their EMC and EMD are their flight's
         for i, pid in enumerate(pids.tolist()):
-            out = rows[self.parcels[pid].origin]
+            out = rows[self.parcels[pid].hub]
             e = {k: v[i] for k, v in ev.items()}
             if self.parcels[pid].pk not in on_flight:
                 out.append(self._flight(pid, "EMC", float(e["depart"]), belly=bool(e["belly"])))
@@ -360,13 +357,13 @@ def _measures(parcels: dict[str, Any], i: int) -> tuple[int, int]:
     return grams, side
 
 
-def _parcel_data(country: str, parcels: dict[str, Any], i: int) -> dict[str, Any]:
-    """The merchant's parcel for pool row i: its country's origin hub, service, weight and a
-    cube of its volume (cm, at least 1 each way)."""
+def _parcel_data(country: str, hub: str, parcels: dict[str, Any], i: int) -> dict[str, Any]:
+    """The merchant's parcel for pool row i: the hub it is handed over at (its code), its
+    service, weight and a cube of its volume (cm, at least 1 each way)."""
     street, city, region, postal = ADDRESSES[country]
     grams, side = _measures(parcels, i)
     return {
-        "hub": f"{P.ORIGINS[country]}-HUB",
+        "hub": hub,
         "service_level": P.SERVICES[int(parcels["service"][i])],
         "recipient_name": "Twin recipient",
         "recipient_address": street,
@@ -398,8 +395,8 @@ def planner() -> Any:
 
 @transaction.atomic
 def setup() -> tuple[Merchant, dict[str, Any]]:
-    """The network (seeded where bare), the twin's merchant and one member of staff per origin
-    hub of the twin's lanes."""
+    """The network (seeded where bare), the twin's merchant and one member of staff per hub the
+    twin's parcels are handed over at (params.HUBS), by hub code."""
     seed_if_bare()
     merchant = Merchant.objects.filter(legal_name=MERCHANT).first()
     if merchant is None:
@@ -409,21 +406,21 @@ def setup() -> tuple[Merchant, dict[str, Any]]:
         )  # fmt: skip
     users = get_user_model().objects
     staff = {}
-    for origin in sorted(set(P.ORIGINS.values())):
-        user = users.filter(username=f"twin-hub-{origin.lower()}").first()
+    for hub in P.HUBS:
+        user = users.filter(username=work.staff_name(hub)).first()
         if user is None:
-            user = users.create_user(username=f"twin-hub-{origin.lower()}", password=None)
-            network_services.add_hub_member(Hub.objects.get(code=f"{origin}-HUB"), user)
-        staff[origin] = user
+            user = users.create_user(username=work.staff_name(hub), password=None)
+            network_services.add_hub_member(Hub.objects.get(code=hub), user)
+        staff[hub] = user
     return merchant, staff
 
 
 def seed_if_bare() -> None:
-    """Seed the network (seed_network) on a database without the twin's origin hubs' lanes; a
-    network that has them is left as it is: one query, where a seed is some hundreds of
-    statements and would add the demo's coming flights at every run."""
-    hubs = [f"{origin}-HUB" for origin in set(P.ORIGINS.values())]
-    if not Lane.objects.filter(hub__code__in=hubs).exists():
+    """Seed the network (seed_network) on a database where a hub of the twin's (params.HUBS)
+    has no lanes; a network where each has some is left as it is: one query, where a seed is
+    some hundreds of statements and would add the demo's coming flights at every run."""
+    with_lanes = Lane.objects.filter(hub__code__in=P.HUBS).values("hub").distinct().count()
+    if with_lanes < len(P.HUBS):
         seed_network()
 
 
@@ -458,9 +455,28 @@ def network_params(params: P.Params) -> P.Params:
 def routing() -> dict[str, tuple[str, ...]]:
     """Each destination's gateway per service level (params.SERVICES order) as the database's
     lanes route the parcels of its origin hub (params.ORIGINS): what the hub sorts a parcel to,
-    and so the model's lanes (params.Params.gateways). A level with no active lane: ""."""
+    and so the model's lanes (params.Params.gateways). A level with no active lane: "".
+    ImproperlyConfigured, naming it, for a feeder hub that routes a level elsewhere than its
+    airport's own hub: its bags would land at a gateway the model's lane does not fly to."""
     found = network_lanes.gateways_of(P.ORIGINS)
-    return {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
+    out = {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
+    for hub in P.HUBS:
+        airport = P.HUB_AIRPORT[hub]
+        if hub == network_hubs.at_airport(airport):
+            continue
+        fed = [c for c in P.COUNTRIES if P.ORIGINS[c] == airport]
+        theirs = network_lanes.gateways_from(dict.fromkeys(fed, hub))
+        for country in fed:
+            for si, level in enumerate(P.SERVICES):
+                if theirs.get((country, level), "") != out[country][si]:
+                    raise ImproperlyConfigured(
+                        f"{hub} routes {country}'s {level} parcels to "
+                        f"{theirs.get((country, level)) or 'no active lane'}, "
+                        f"{network_hubs.at_airport(airport)} to {out[country][si] or 'none'}: "
+                        f"a feeder hub's parcels fly {airport}'s lanes (route both alike in "
+                        "the admin)"
+                    )
+    return out
 
 
 def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:

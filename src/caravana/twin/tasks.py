@@ -18,8 +18,8 @@ def create(
 
 
 @app.task
-def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
-    return work.hub_stage(origin, stage, scans)
+def hub_stage(hub: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
+    return work.hub_stage(hub, stage, scans)
 
 
 @app.task

@@ -69,9 +69,14 @@ def analyse() -> None:
         cursor.execute(f"ANALYZE {tables}")
 
 
-def staff_of(origin: str) -> Any:
+def staff_name(hub: str) -> str:
+    """The username of the twin's member of staff at a hub (its code: YIW-HUB → twin-hub-yiw)."""
+    return f"twin-hub-{hub.removesuffix('-HUB').lower()}"
+
+
+def staff_of(hub: str) -> Any:
     """The twin's member of staff at an origin hub (made by services.setup)."""
-    return get_user_model().objects.get(username=f"twin-hub-{origin.lower()}")
+    return get_user_model().objects.get(username=staff_name(hub))
 
 
 def _at(iso: str) -> dt.datetime:
@@ -175,13 +180,13 @@ def _create_chunk(merchant: Merchant, chunk: list[dict[str, Any]]) -> list[list[
 
 
 @refreshed_once()
-def hub_stage(origin: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
+def hub_stage(hub: str, stage: str, scans: list[list[Any]]) -> dict[str, str]:
     """One hub's scans of a stage, CHUNK a batch, each at its own time: `receive` ([s10, at,
     grams, side]: weighed and measured as declared, a cube), `sort` ([s10, at, last]: into the
     open bags, a full bag closed and the parcel sorted into a new one; after a consignment's
     last scan (`last`) its route's bags are cut (sort_many's `cut_after`), so that no bag
     holds parcels of two of the model's consignments). Returns, for a sort, each parcel's bag."""
-    staff = staff_of(origin)
+    staff = staff_of(hub)
     bags: dict[str, str] = {}
     if stage == "receive":
         for i in range(0, len(scans), CHUNK):
