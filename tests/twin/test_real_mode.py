@@ -429,6 +429,10 @@ def test_simulate_with_flights_flies_the_planned_legs_and_ships_the_orders(tmp_p
     its_ulds = Uld.objects.filter(bags__parcels__in=yiwu, flight__in=flights).distinct()
     assert its_ulds.exists()
     assert set(its_ulds.values_list("hub__code", "flight__origin")) == {("YIW-HUB", "HGH")}
+    # built and closed at Yiwu a truck's hours before HGH's ramp loads them
+    truck = dt.timedelta(hours=P.DEFAULT.feeder_truck_h["YIW-HUB"])
+    for closed, loaded in its_ulds.values_list("closed_at", "loaded_at"):
+        assert loaded - closed == truck
     emc = TrackingEvent.objects.filter(code="EMC")
     assert emc.count() == emc.values("parcel").distinct().count()  # one each
     by_flight = emc.filter(source=Source.FLIGHT, details__has_key="flight")

@@ -84,11 +84,12 @@ def fly(
     staff: dict[str, Any],
     moment: Callable[[float], dt.datetime],
     until: dt.datetime | None,
+    truck_h: dict[str, float] | None = None,
 ) -> int:
     """The leg's flight to its lane's gateway with its bags (`bags_of`: each flown parcel's pk
     → its bag), each hub's built into pallets by its member of `staff` (hub code → user: a
-    feeder hub builds its own, trucked to the airport); a charter booked at a planning cycle
-    (Log.flight_of) is that flight. A
+    feeder hub builds its own, `truck_h` hours earlier, and trucks them to the airport); a
+    charter booked at a planning cycle (Log.flight_of) is that flight. A
     cancelled leg, or a booked one that carries nothing, is settled (settle); nothing departs
     after `until`, and arrives only by `until`. Returns the service calls made."""
     departs = moment(leg.departs + leg.delay)
@@ -106,7 +107,7 @@ def fly(
     by_hub: dict[str, list[str]] = {}
     for bag, _gateway, hub in rows:
         by_hub.setdefault(hub, []).append(bag)
-    calls = _fly(log, leg, origin, by_hub, staff, moment, until) if todo else 0
+    calls = _fly(log, leg, origin, by_hub, staff, moment, until, truck_h or {}) if todo else 0
     calls += settle(log, leg, moment, until)  # its booked flight if it carried nothing
     log.flown_bags.update(todo)
     log.on_flight.update(pk for pk, bag in bags_of.items() if bag in log.flown_bags)
@@ -251,9 +252,11 @@ def cancel_unflown(log: Log, before: dt.datetime) -> int:
 def _fly(
     log: Log, leg: Leg, origin: str, by_hub: dict[str, list[str]], staff: dict[str, Any],
     moment: Callable[[float], dt.datetime], until: dt.datetime | None,
+    truck_h: dict[str, float],
 ) -> int:  # fmt: skip
-    """The leg's flight: its bags (by hub code) built, each hub's by its member of staff,
-    loaded, flown (and landed)."""
+    """The leg's flight: its bags (by hub code) built and closed, each hub's by its member of
+    staff (a feeder's its truck's hours before the airport's loading), loaded, flown (and
+    landed)."""
     departs = moment(leg.departs + leg.delay)
     booked = log.flight_of.get(leg.id)
     flight = Flight.objects.filter(pk=booked).first() if booked else None
@@ -266,11 +269,14 @@ def _fly(
         )  # fmt: skip
     if leg.kind == "belly":
         log.belly.add((flight.number, flight.date.isoformat()))
-    with clock.at(moment(leg.departs - LOAD_LEAD_H)):
-        for hub in sorted(by_hub):
-            member = staff[hub]
-            for uld in _build(log, member, by_hub[hub]):
+    for hub in sorted(by_hub):
+        member = staff[hub]
+        with clock.at(moment(leg.departs - LOAD_LEAD_H - truck_h.get(hub, 0.0))):
+            ulds = _build(log, member, by_hub[hub])
+            for uld in ulds:
                 loading.close_uld(member, uld)
+        with clock.at(moment(leg.departs - LOAD_LEAD_H)):
+            for uld in ulds:
                 loading.load_uld_onto_flight(member, uld, flight)
     network_services.mark_departed(flight, departs)
     arrives = moment(leg.arrives + leg.delay)

@@ -310,7 +310,14 @@ class RealNetwork(FastNetwork):
             return
         bags_of = {self.parcels[pid].pk: self.parcels[pid].bag for pid in pids.tolist()}
         self.writes += flights.fly(
-            self.flying, leg, bags_of, leg.origin, self.staff, self._moment, self.until
+            self.flying,
+            leg,
+            bags_of,
+            leg.origin,
+            self.staff,
+            self._moment,
+            self.until,
+            self.params.feeder_truck_h,
         )
 
     def downstream(self, pids: I64, events: dict[str, F]) -> None:
