@@ -367,6 +367,35 @@ def test_a_real_run_flies_the_networks_lanes_or_none(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_real_run_refuses_a_hub_it_cannot_hand_parcels_over_at():
+    """A hub the run hands parcels over at that the network has switched off, or moved to
+    another airport, stops the run by name before anything is written; a feeder given no share
+    is not needed, so a Yiwu switched off (and its lanes with it) then runs."""
+    from caravana.network.models import Hub, Lane
+
+    start = Simulation(Run(1, 10, 5, JUNE_1, SMALL)).start
+    services.network_params(SMALL)  # seeds the network
+    yiwu = Hub.objects.filter(code="YIW-HUB")
+    yiwu.update(is_active=False)
+    with pytest.raises(ImproperlyConfigured, match="YIW-HUB is switched off"):
+        RealNetwork(SMALL, start, orders="api")
+    with pytest.raises(ImproperlyConfigured, match="YIW-HUB is switched off"):
+        services.network_params(SMALL)
+    yiwu.update(is_active=True, airport="PVG")
+    with pytest.raises(ImproperlyConfigured, match="YIW-HUB feeds PVG in the network, HGH in"):
+        services.network_params(SMALL)
+    assert not Parcel.objects.exists()
+    # without Yiwu: its hub and lanes off, and the run gives it no share
+    yiwu.update(is_active=False, airport="HGH")
+    Lane.objects.filter(hub__code="YIW-HUB").update(is_active=False)
+    alone = dataclasses.replace(SMALL, feeder_share={"YIW-HUB": 0.0})
+    assert services.network_params(alone) == alone
+    _run(RealNetwork(alone, start, orders="api"), 1, 200, alone)
+    assert Parcel.objects.filter(hub__code="HGH-HUB").exists()
+    assert not Parcel.objects.filter(hub__code="YIW-HUB").exists()
+
+
+@pytest.mark.django_db
 def test_command_real_mode_writes_the_report_from_the_database(tmp_path, rates):
     call_command("simulate", days=1, parcels_per_day=40, seed=3, from_date="2026-06-01",
                  warmup_days=0, mode="real", out=str(tmp_path), no_progress=True)  # fmt: skip

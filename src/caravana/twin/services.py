@@ -136,13 +136,15 @@ class RealNetwork(FastNetwork):
         if self.orders == "checkout":  # refused before anything is written
             shop.require_sandbox()
             shop.require_rates(self.start.date())
-        self.merchant, self.staff = setup()
+        seed_if_bare()
         found = routing()
         if found != self.params.gateways:
             raise ImproperlyConfigured(
                 "the twin's lanes must be the network's: its hubs route parcels to "
                 f"{found}, the run's parameters to {self.params.gateways}"
             )
+        refuse_unusable_hubs(self.params)
+        self.merchant, self.staff = setup()
         self.planner = planner()
 
     def _shop(self) -> Shop | None:
@@ -456,18 +458,53 @@ def network_params(params: P.Params) -> P.Params:
         routed.lanes()
     except ValueError as exc:
         raise ImproperlyConfigured(f"the network's lanes: {exc}") from None
+    refuse_unusable_hubs(routed)
     return routed
 
 
 def routing() -> dict[str, tuple[str, ...]]:
     """Each destination's gateway per service level (params.SERVICES order) as the database's
     lanes route the parcels of its origin hub (params.ORIGINS): what the hub sorts a parcel to,
-    and so the model's lanes (params.Params.gateways). A level with no active lane: "".
-    ImproperlyConfigured, naming it, for a feeder hub that routes a level elsewhere than its
-    airport's own hub: its bags would land at a gateway the model's lane does not fly to."""
+    and so the model's lanes (params.Params.gateways). A level with no active lane: ""."""
     found = network_lanes.gateways_of(P.ORIGINS)
-    out = {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
-    for hub in P.HUBS:
+    return {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
+
+
+def refuse_unusable_hubs(params: P.Params) -> None:
+    """ImproperlyConfigured, naming it, for a hub the run hands parcels over at (a share above
+    0: params.Params.hub_shares) that the network lacks, has switched off or has at another
+    airport than the twin's (network/hubs.py), or a feeder hub whose active lanes route one of
+    its countries' service levels elsewhere than its airport's own hub (its bags would land at a
+    gateway the model's lane does not fly to). Read only: nothing is written."""
+    try:
+        shares = params.hub_shares()
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+    used = [h for i, h in enumerate(P.HUBS) if any(row[i] > 0 for row in shares)]
+    found = {
+        code: (airport, active)
+        for code, airport, active in Hub.objects.filter(code__in=used).values_list(
+            "code", "airport", "is_active"
+        )
+    }
+    for hub in used:
+        airport = P.HUB_AIRPORT[hub]
+        if hub not in found:
+            raise ImproperlyConfigured(
+                f"the network has no hub {hub}: the twin hands parcels over there"
+            )
+        if not found[hub][1]:
+            raise ImproperlyConfigured(
+                f"{hub} is switched off: the twin hands parcels over there (turn it on in the "
+                "admin, or run without it: Params.feeder_share)"
+            )
+        if found[hub][0] != airport:
+            raise ImproperlyConfigured(
+                f"{hub} feeds {found[hub][0]} in the network, {airport} in the twin "
+                "(network/hubs.py)"
+            )
+    own = routing()
+    for hub in used:
         airport = P.HUB_AIRPORT[hub]
         if hub == network_hubs.at_airport(airport):
             continue
@@ -475,15 +512,14 @@ def routing() -> dict[str, tuple[str, ...]]:
         theirs = network_lanes.gateways_from(dict.fromkeys(fed, hub))
         for country in fed:
             for si, level in enumerate(P.SERVICES):
-                if theirs.get((country, level), "") != out[country][si]:
+                if theirs.get((country, level), "") != own[country][si]:
                     raise ImproperlyConfigured(
                         f"{hub} routes {country}'s {level} parcels to "
                         f"{theirs.get((country, level)) or 'no active lane'}, "
-                        f"{network_hubs.at_airport(airport)} to {out[country][si] or 'none'}: "
+                        f"{network_hubs.at_airport(airport)} to {own[country][si] or 'none'}: "
                         f"a feeder hub's parcels fly {airport}'s lanes (route both alike in "
                         "the admin)"
                     )
-    return out
 
 
 def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
