@@ -235,6 +235,56 @@ def test_consignments_are_made_at_the_sort_so_that_a_hub_can_bag_them():
     assert trucked > 0  # Yiwu's consignments among them
 
 
+def _hubs_of(params: P.Params) -> dict[str, int]:
+    """Parcels ordered a day per hub over a short fast run of `params`."""
+    seen: dict[str, int] = {}
+
+    class Count(FastNetwork):
+        def ordered(self, at, parcels) -> None:
+            for h in parcels["hub"].tolist():
+                seen[P.HUBS[h]] = seen.get(P.HUBS[h], 0) + 1
+
+    sim = Simulation(Run(2, 4_000, 3, NOV_9, params), Count(params))
+    for _ in range(3):
+        sim.step()
+    return seen
+
+
+def test_each_parcel_is_handed_over_at_its_origins_hub_or_a_feeder_of_it():
+    """Colombia's parcels (HGH's) split between Hangzhou's hub and Yiwu's feeder hub by
+    `feeder_share`; every other country's go to its origin airport's own hub. A share of 0 or 1
+    sends all of them to one hub, and the orders' other draws do not move with it."""
+    half = _hubs_of(P.DEFAULT)
+    assert set(half) == set(P.HUBS)
+    assert half["YIW-HUB"] / (half["YIW-HUB"] + half["HGH-HUB"]) == pytest.approx(0.5, abs=0.05)
+    none = _hubs_of(dataclasses.replace(P.DEFAULT, feeder_share={"YIW-HUB": 0.0}))
+    every = _hubs_of(dataclasses.replace(P.DEFAULT, feeder_share={"YIW-HUB": 1.0}))
+    assert "YIW-HUB" not in none and "HGH-HUB" not in every
+    colombia = half["YIW-HUB"] + half["HGH-HUB"]
+    assert none["HGH-HUB"] == every["YIW-HUB"] == colombia
+    assert {h: n for h, n in none.items() if h != "HGH-HUB"} == {
+        h: n for h, n in half.items() if h not in ("HGH-HUB", "YIW-HUB")
+    }
+    assert P.DEFAULT.truck_hours()[P.HUBS.index("YIW-HUB")] == 3.0
+    assert sum(P.DEFAULT.truck_hours()) == 3.0  # the airports' own hubs truck nothing
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("feeder_share", {"HGH-HUB": 0.5}, "HGH-HUB is not a feeder hub"),
+        ("feeder_share", {"PVG-HUB": 0.5}, "PVG-HUB is not a feeder hub"),
+        ("feeder_share", {"YIW-HUB": 1.2}, "YIW-HUB's value must be 0 to 1, not 1.2"),
+        ("feeder_share", {"YIW-HUB": -0.1}, "YIW-HUB's value must be 0 to 1, not -0.1"),
+        ("feeder_truck_h", {"SZX-HUB": 2.0}, "SZX-HUB is not a feeder hub"),
+        ("feeder_truck_h", {"YIW-HUB": -1.0}, "YIW-HUB's value must be 0 to 24, not -1.0"),
+    ],
+)
+def test_a_what_if_of_hubs_the_model_cannot_run_is_refused_by_name(field, value, why):
+    with pytest.raises(ValueError, match=f"{field}: {why}"):
+        Simulation(Run(1, 100, 1, NOV_9, dataclasses.replace(P.DEFAULT, **{field: value})))
+
+
 def test_sale_days_follow_their_rules():
     assert demand.sale_start("black-friday", 2025) == dt.date(2025, 11, 27)  # Thu–Sun [21]
     assert demand.sale_start("buen-fin", 2025) == dt.date(2025, 11, 13)  # 13–17 Nov [23]

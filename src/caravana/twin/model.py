@@ -412,7 +412,8 @@ class Simulation:
             [[self._deadlines(date, ci, si) for si in range(N_S)] for ci in range(N_C)]
         )
         deadline = table[country, service]
-        # the hub it is handed over at: its own stream, so the other draws stay as they were
+        # the hub it is handed over at: its own stream, so the orders' other draws stay as they
+        # were (what happens to them after may not: the downstream stream draws in pool order)
         hub = (self.rng_hub.random(n)[:, None] >= self.hub_bounds[country]).sum(axis=1)
         new = {
             "order_t": order_t,

@@ -352,11 +352,7 @@ class Params:
         (HUBS order): its origin airport's feeders' `feeder_share`, the rest at the airport's own
         hub. ValueError, naming the hub, for a share that is not a feeder's or leaves the own
         hub less than nothing."""
-        for code, share in self.feeder_share.items():
-            if code not in HUBS or code == hubs.at_airport(HUB_AIRPORT[code]):
-                raise ValueError(f"feeder_share: {code} is not a feeder hub of the twin's origins")
-            if not 0.0 <= share <= 1.0:
-                raise ValueError(f"feeder_share: {code}'s share must be 0 to 1, not {share}")
+        _feeders_only("feeder_share", self.feeder_share, 1.0)
         out = []
         for country in COUNTRIES:
             airport = ORIGINS[country]
@@ -373,8 +369,21 @@ class Params:
         return tuple(out)
 
     def truck_hours(self) -> tuple[float, ...]:
-        """Per hub (HUBS order), the hours from its built pallets to its airport's ramp."""
+        """Per hub (HUBS order), the hours from its built pallets to its airport's ramp.
+        ValueError, naming the hub, for one that is not a feeder or hours below 0 or above a
+        day."""
+        _feeders_only("feeder_truck_h", self.feeder_truck_h, 24.0)
         return tuple(self.feeder_truck_h.get(code, 0.0) for code in HUBS)
+
+
+def _feeders_only(name: str, values: dict[str, float], most: float) -> None:
+    """ValueError, naming it, for a key of `values` that is not a feeder hub of the twin's
+    origins (an airport's own hub has nothing to truck) or a value outside 0 to `most`."""
+    for code, value in values.items():
+        if code not in HUBS or code == hubs.at_airport(HUB_AIRPORT[code]):
+            raise ValueError(f"{name}: {code} is not a feeder hub of the twin's origins")
+        if not 0.0 <= value <= most:
+            raise ValueError(f"{name}: {code}'s value must be 0 to {most:g}, not {value}")
 
 
 DEFAULT = Params()
