@@ -269,7 +269,8 @@ def _fly(
         )  # fmt: skip
     if leg.kind == "belly":
         log.belly.add((flight.number, flight.date.isoformat()))
-    for hub in sorted(by_hub):
+    # the feeders' pallets first: built the earliest, trucked to the airport
+    for hub in sorted(by_hub, key=lambda h: (-truck_h.get(h, 0.0), h)):
         member = staff[hub]
         with clock.at(moment(leg.departs - LOAD_LEAD_H - truck_h.get(hub, 0.0))):
             ulds = _build(log, member, by_hub[hub])
