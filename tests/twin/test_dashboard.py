@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from caravana.accounts.models import Role
 from caravana.twin import kpis, report, services
+from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
 from caravana.twin.models import SimulationRun
 from tests import factories as f
@@ -49,6 +50,7 @@ def test_a_kept_run_holds_the_report_and_draws_its_charts(sim):
     assert {c["name"]: report.draw(c, report.TITLES[c["name"]]) for c in run.charts} == drawn
     assert run.rows("parcels") == kpis.parcel_rows(sim.counters, window, dates, refund)
     assert list(run.rows("waiting")[0])[:3] == ["date", "lane", "country"]  # as kpis.py wrote
+    assert run.rows("hubs") == kpis.hub_rows(sim.counters, window, dates)
 
 
 def test_operators_and_planners_see_the_latest_run(client, sim):
@@ -58,6 +60,13 @@ def test_operators_and_planners_see_the_latest_run(client, sim):
     assert page.status_code == 200 and page.context["run"] == latest
     html = page.content.decode()
     assert html.count('<figure class="chart" tabindex="0"><svg') == 5
+    # each origin hub with its share of its receiving capacity as a bar, Yiwu's flying from HGH
+    hubs = page.context["hubs"]
+    assert [h["hub"] for h in hubs] == list(P.HUBS)
+    yiwu = next(h for h in hubs if h["hub"] == "YIW-HUB")
+    assert yiwu["airport"] == "HGH" and 0 < yiwu["used_pct"] <= 100
+    assert '<table class="figures" data-testid="hubs">' in html
+    assert f'<rect width="{yiwu["used_pct"]}" height="10"/>' in html
     assert f"{latest.summary['parcels_in']:,}" in html
     assert f'href="/operations/network/runs/{older.pk}/"' in html
     mine = latest.summary["flights_of_its_parcels"]  # the flights its parcels took, read

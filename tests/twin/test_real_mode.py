@@ -149,6 +149,10 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
         assert np.allclose(values, db.dwell[name], rtol=0, atol=1e-3 * max(1, fast.created)), name
     assert np.array_equal(fast.counters.stages(), db.stages())
     assert fast.counters.final_status() == db.final_status()
+    # per origin hub too, from the hub each parcel was written at
+    assert np.array_equal(fast.counters.hub_stages(), db.hub_stages())
+    assert np.array_equal(fast.counters.hub_received, db.hub_received)
+    assert db.hub_received[:, P.HUBS.index("YIW-HUB")].sum() > 0
     fs = kpis.summary(fast.counters, window, 13.0)
     ds = kpis.summary(db, window, 13.0)
     assert fs.keys() == ds.keys()

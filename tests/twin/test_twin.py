@@ -285,6 +285,31 @@ def test_a_what_if_of_hubs_the_model_cannot_run_is_refused_by_name(field, value,
         Simulation(Run(1, 100, 1, NOV_9, dataclasses.replace(P.DEFAULT, **{field: value})))
 
 
+def test_each_hub_counts_what_it_received_and_what_waits_in_it(sim):
+    """Per origin hub: the parcels it received sum to those received, each within its
+    receiving capacity a day (and its least time's spill); its stages' snapshots sum, over the hubs, to the lanes' hub
+    stages; the report's rows and window totals say the same."""
+    c = sim.counters
+    received = c.hub_received.sum()
+    assert received == c.parcels["parcels_in"].sum() - sum(
+        c.final_status()[s] for s in ("with_merchant", "hub_receive")
+    )
+    # served at most its capacity an hour; a scan's least time carries the last half hour's
+    # into the next day
+    assert np.all(c.hub_received <= c.hub_capacity[0] * (24 + sim.p.receive_min_h) + 1e-9)
+    assert np.array_equal(c.hub_stages().sum(axis=1), c.stages()[1:4].sum(axis=1))
+    window = range(*sim.window)
+    dates = [f"d{k}" for k in range(c.days)]
+    rows = kpis.hub_rows(c, window, dates)
+    assert len(rows) == len(window) * len(P.HUBS)
+    totals = {t["hub"]: t for t in report.hub_totals(rows)}
+    assert set(totals) == set(P.HUBS) and totals["YIW-HUB"]["airport"] == "HGH"
+    assert totals["YIW-HUB"]["received"] == int(
+        c.hub_received[window.start : window.stop, P.HUBS.index("YIW-HUB")].sum()
+    )
+    assert 0 < totals["YIW-HUB"]["capacity_used"] <= 1
+
+
 def test_sale_days_follow_their_rules():
     assert demand.sale_start("black-friday", 2025) == dt.date(2025, 11, 27)  # Thu–Sun [21]
     assert demand.sale_start("buen-fin", 2025) == dt.date(2025, 11, 13)  # 13–17 Nov [23]

@@ -3,9 +3,11 @@
 Parcel counters are indexed by (order day, country, service level); a country's service level
 flies one lane (params.lanes: Brazil's economy parcels to VCP, the rest to GRU). Flight counters
 by (departure day, lane, leg kind), and stage snapshots and the planner's waiting reasons by
-lane. Stage counts are snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel
-adds +1 where a stage starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per
-stage, not a loop over days.
+lane; the hub stages' snapshots and the parcels received a day also by origin hub (params.HUBS:
+a lane's parcels may come from two hubs, an airport's own and its feeder). Stage counts are
+snapshots at each day's 00:00 UTC, kept as difference arrays: a parcel adds +1 where a stage
+starts and −1 where it ends, so a 1 M-parcel day costs two bincounts per stage, not a loop over
+days.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ STAGES = (
     "customs", "customs_hold", "last_mile", "delivered", "returned", "refused", "lost",
 )  # fmt: skip
 TERMINAL = ("delivered", "returned", "refused", "lost")
+#: The stages at an origin hub, counted per hub too (Counters.hub_diff).
+HUB_STAGES = STAGES[1:4]
+#: The model's hub capacity per stage (parcels an hour), in HUB_STAGES order.
+CAPACITY_STAGES = ("receive", "sort", "build")
 LEG_KINDS = ("committed", "optional", "belly")
 LEG_FIELDS = (
     "offered", "operated", "cancelled", "kg", "m3", "cap_kg", "cap_m3", "cost_usd", "delay_h",
@@ -74,6 +80,11 @@ class Counters:
     legs: dict[str, F] = field(default_factory=dict)
     carried: dict[str, F] = field(default_factory=dict)
     reasons: F = field(default_factory=lambda: np.zeros(0))
+    #: Parcels per (hub stage, hub, snapshot day), as stage_diff; received per (day, hub).
+    hub_diff: F = field(default_factory=lambda: np.zeros(0))
+    hub_received: F = field(default_factory=lambda: np.zeros(0))
+    #: The hubs' capacity, parcels an hour per (HUB_STAGES, hub): the model's (set by it).
+    hub_capacity: F = field(default_factory=lambda: np.zeros(0))
     end_day: int = 0
 
     def __post_init__(self) -> None:
@@ -87,6 +98,9 @@ class Counters:
         self.legs = {f: np.zeros(per_leg_kind) for f in LEG_FIELDS}
         self.carried = {f: np.zeros(per_leg_kind) for f in CARRIED_FIELDS}
         self.reasons = np.zeros((self.days, n, len(REASONS)))
+        self.hub_diff = np.zeros((len(HUB_STAGES), len(P.HUBS), self.days + 1))
+        self.hub_received = np.zeros((self.days, len(P.HUBS)))
+        self.hub_capacity = np.zeros((len(HUB_STAGES), len(P.HUBS)))
 
     # --- adding -------------------------------------------------------------------------------
 
@@ -99,14 +113,19 @@ class Counters:
 
     def _stage(self, stage: str, lane: Arr, start: F, end: F) -> None:
         """Parcels in `stage` over [start, end) hours: counted at each snapshot 24·j inside."""
-        size = self.days + 1
-        lo = np.clip(np.ceil(np.nan_to_num(start / 24.0, posinf=size)), 0, size - 1)
-        hi = np.clip(np.ceil(np.nan_to_num(end / 24.0, posinf=size)), 0, size - 1)
-        base = (STAGES.index(stage) * len(self.lanes) + lane.astype(np.int64)) * size
-        flat = self.stage_diff.reshape(-1)
-        n = flat.size
-        flat += np.bincount(base + lo.astype(np.int64), minlength=n)
-        flat -= np.bincount(base + hi.astype(np.int64), minlength=n)
+        _snap(self.stage_diff, STAGES.index(stage), lane, start, end)
+
+    def _hubs(self, hub: Arr, times: dict[str, F]) -> None:
+        """The hub stages' snapshots per hub, and the parcels each hub received per day."""
+        edges = (times["handover_t"], times["received_t"], times["sorted_t"], times["built_t"])
+        for i in range(len(HUB_STAGES)):
+            _snap(self.hub_diff, i, hub, edges[i], edges[i + 1])
+        received = times["received_t"]
+        day = np.floor(received[np.isfinite(received)] / 24.0).astype(np.int64)
+        key = day * len(P.HUBS) + hub[np.isfinite(received)].astype(np.int64)
+        key = key[(day >= 0) & (day < self.days)]
+        flat = self.hub_received.reshape(-1)
+        flat += np.bincount(key, minlength=flat.size)
 
     def ordered(self, day: int, country: Arr, service: Arr, kg: Arr) -> None:
         key = self._key(np.full(country.size, day), country, service)
@@ -141,11 +160,12 @@ class Counters:
             self.reasons[day, lane, REASONS.index(reason)] += parcels
 
     def departed(
-        self, *, day: Arr, country: Arr, service: Arr, kg: F, times: dict[str, F], depart: F,
-        arrive: F, cleared: F, released: F, end: F, held: Arr, refused: Arr, lost: Arr,
-        returned: Arr, failed: Arr, belly: Arr, grace_h: float,
+        self, *, day: Arr, country: Arr, service: Arr, hub: Arr, kg: F, times: dict[str, F],
+        depart: F, arrive: F, cleared: F, released: F, end: F, held: Arr, refused: Arr,
+        lost: Arr, returned: Arr, failed: Arr, belly: Arr, grace_h: float,
     ) -> None:  # fmt: skip
-        """Parcels that flew, with the rest of their lives drawn."""
+        """Parcels that flew, with the rest of their lives drawn (`hub`: each one's index in
+        params.HUBS)."""
         key = self._key(day, country, service)
         delivered = ~refused & ~lost & ~returned
         deadline = times["deadline_t"]
@@ -170,13 +190,14 @@ class Counters:
         lane = self.lane_of[country, service]
         for i, stage in enumerate(STAGES[:9]):
             self._stage(stage, lane, edges[i], edges[i + 1])
+        self._hubs(hub, times)
         never = np.full(end.size, np.inf)
         outcome = np.where(refused, 2, np.where(lost, 3, np.where(returned, 1, 0)))
         for i, stage in enumerate(TERMINAL):
             pick = outcome == i
             self._stage(stage, lane[pick], end[pick], never[pick])
 
-    def stranded(self, day: Arr, country: Arr, service: Arr, times: dict[str, F]) -> None:
+    def stranded(self, day: Arr, country: Arr, service: Arr, hub: Arr, times: dict[str, F]) -> None:
         """Parcels still at the origin when the run stops (never flew)."""
         self._add("stranded", self._key(day, country, service))
         edges = (
@@ -186,6 +207,7 @@ class Counters:
         lane = self.lane_of[country, service]
         for i, stage in enumerate(STAGES[:5]):
             self._stage(stage, lane, edges[i], edges[i + 1])
+        self._hubs(hub, times)
 
     def close(self, day: int) -> None:
         self.end_day = day
@@ -196,10 +218,27 @@ class Counters:
         """Parcels per (stage, lane, snapshot day): at 00:00 UTC of each day."""
         return np.cumsum(self.stage_diff, axis=2)[:, :, : self.days]
 
+    def hub_stages(self) -> F:
+        """Parcels per (hub stage, hub, snapshot day): at 00:00 UTC of each day."""
+        return np.cumsum(self.hub_diff, axis=2)[:, :, : self.days]
+
     def final_status(self) -> dict[str, int]:
         """Where every parcel is at the run's end (sums to the parcels ordered)."""
         at_end = self.stages()[:, :, min(self.end_day, self.days - 1)].sum(axis=1)
         return {stage: int(round(v)) for stage, v in zip(STAGES, at_end, strict=True)}
+
+
+def _snap(target: F, row: int, index: Arr, start: F, end: F) -> None:
+    """Add parcels in a stage over [start, end) hours to `target` (stage × index × snapshot day,
+    a difference array): +1 at the first snapshot 24·j inside, −1 after the last."""
+    size = target.shape[2]
+    lo = np.clip(np.ceil(np.nan_to_num(start / 24.0, posinf=size)), 0, size - 1)
+    hi = np.clip(np.ceil(np.nan_to_num(end / 24.0, posinf=size)), 0, size - 1)
+    base = (row * target.shape[1] + index.astype(np.int64)) * size
+    flat = target.reshape(-1)
+    n = flat.size
+    flat += np.bincount(base + lo.astype(np.int64), minlength=n)
+    flat -= np.bincount(base + hi.astype(np.int64), minlength=n)
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -276,6 +315,24 @@ def waiting_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
                 row[stage] = int(round(stages[si, li, k]))
             for ri, reason in enumerate(REASONS):
                 row["waiting: " + reason] = int(c.reasons[k, li, ri])
+            rows.append(row)
+    return rows
+
+
+def hub_rows(c: Counters, days: range, dates: list[str]) -> list[dict[str, Any]]:
+    """Per day and origin hub: the parcels it received, its receiving capacity that day (the
+    model's, parcels an hour × 24), and the parcels at each hub stage at 00:00 UTC."""
+    stages = c.hub_stages()
+    rows = []
+    for k in days:
+        for h, hub in enumerate(P.HUBS):
+            row: dict[str, Any] = {
+                "date": dates[k], "hub": hub, "airport": P.HUB_AIRPORT[hub],
+                "received": int(c.hub_received[k, h]),
+                "receive_capacity": int(round(c.hub_capacity[0, h] * 24)),
+            }  # fmt: skip
+            for si, stage in enumerate(HUB_STAGES):
+                row[stage] = int(round(stages[si, h, k]))
             rows.append(row)
     return rows
 

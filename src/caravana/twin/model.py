@@ -45,7 +45,7 @@ from caravana.planning.solver import solve
 
 from . import demand
 from . import params as P
-from .kpis import LEG_KINDS, Counters
+from .kpis import CAPACITY_STAGES, LEG_KINDS, Counters
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -243,6 +243,7 @@ class Simulation:
         self.truck_h = np.array(self.p.truck_hours())
         self.capacity = self._hub_capacity()
         self.counters = Counters(self.last_day + 2, N_C, N_S, self.lanes)
+        self.counters.hub_capacity = np.array([self.capacity[s] for s in CAPACITY_STAGES])
         self.lane_of = self.counters.lane_of  # each (country, service level)'s lane
         self.created = 0
         self.day = 0
@@ -717,6 +718,7 @@ class Simulation:
             day=pool["day"][sel],
             country=country,
             service=pool["service"][sel],
+            hub=pool["hub"][sel],
             kg=pool["kg"][sel].astype(np.float64),
             times=times,
             depart=depart,
@@ -803,7 +805,7 @@ class Simulation:
         """Count what never flew (still at the origin when the run stops) by its stage."""
         pool = self.pool
         times = {f: pool[f].astype(np.float64) for f in TIME_FIELDS}
-        self.counters.stranded(pool["day"], pool["country"], pool["service"], times)
+        self.counters.stranded(pool["day"], pool["country"], pool["service"], pool["hub"], times)
         self.counters.close(self.day)
 
     def run_all(self, progress: Callable[[int], None] | None = None) -> Counters:

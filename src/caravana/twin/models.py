@@ -38,6 +38,8 @@ class SimulationRun(models.Model):
     parcel_rows = models.JSONField(default=dict)
     flight_rows = models.JSONField(default=dict)
     waiting_rows = models.JSONField(default=dict)
+    #: kpis.hub_rows, packed (empty for a run kept before hubs were counted).
+    hub_rows = models.JSONField(default=dict)
     charts = models.JSONField(default=list)
 
     objects: models.Manager[SimulationRun] = models.Manager()
@@ -49,7 +51,12 @@ class SimulationRun(models.Model):
         return f"{self.mode} run {self.pk}: {self.days} days from {self.from_date}"
 
     #: The run's tables by the name its CSV file has → the field that holds it.
-    TABLES = {"parcels": "parcel_rows", "flights": "flight_rows", "waiting": "waiting_rows"}
+    TABLES = {
+        "parcels": "parcel_rows",
+        "flights": "flight_rows",
+        "waiting": "waiting_rows",
+        "hubs": "hub_rows",
+    }
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """One of the run's TABLES as dicts, their columns in kpis.py's order."""

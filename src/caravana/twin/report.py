@@ -273,6 +273,7 @@ def tables(c: Counters, days: range, dates: list[str], refund_usd: float) -> dic
         "parcels": kpis.parcel_rows(c, days, dates, refund_usd),
         "flights": kpis.flight_rows(c, days, dates),
         "waiting": kpis.waiting_rows(c, days, dates),
+        "hubs": kpis.hub_rows(c, days, dates),
         "charts": chart_series(c, days, dates),
     }
 
@@ -295,7 +296,9 @@ def write(
     parcels, flights, waiting = kept["parcels"], kept["flights"], kept["waiting"]
     summary, final = kept["summary"], kept["final_status"]
     files = []
-    for name, rows in (("parcels", parcels), ("flights", flights), ("waiting", waiting)):
+    tables_ = (("parcels", parcels), ("flights", flights), ("waiting", waiting),
+               ("hubs", kept["hubs"]))  # fmt: skip
+    for name, rows in tables_:
         path = out / f"{name}.csv"
         _write_csv(path, rows)
         files.append(path)
@@ -329,7 +332,8 @@ initial-scale=1"><style>{CSS}</style></head><body><main>
 <p>{run}</p>
 <p>Parcels are counted by the day they were ordered, flights by the day they were due to depart.
 The files beside this page hold every figure: parcels.csv (per day, lane, service level),
-flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), summary.json.</p>
+flights.csv (per day, lane, kind of leg), waiting.csv (per day and lane), hubs.csv (per day and
+origin hub), summary.json.</p>
 <h2>Summary of the window</h2>{cold}<dl>{facts}</dl>{nested}
 <p><em>Flights of its parcels</em>: the flights the window's parcels took, whichever day they
 left, each parcel paying its weight's share of its flight's cost and weight capacity and its
@@ -340,6 +344,11 @@ a lower bound and their cost a kg as an upper bound.</p>
 <h2>Charts</h2>
 {"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
 <h2>Lanes</h2>{cold}{lanes}
+<h2>Origin hubs</h2>
+<p>Over the window: the parcels each hub received, its receiving capacity (parcels a day, the
+model's: its mean inflow times the stage's headroom), and the mean parcels at each of its stages
+at 00:00 UTC. A feeder hub's pallets are trucked to its airport.</p>
+{_hub_table(kept["hubs"])}
 </main></body></html>
 """
     (out / "index.html").write_text(page)
@@ -359,6 +368,36 @@ def _cold_start_note(meta: dict[str, Any]) -> str:
         "for those figures. The flights the window's parcels took, on whichever day, are under "
         "<em>flights of its parcels</em>.</p>"
     )
+
+
+def _hub_table(rows: list[dict[str, Any]]) -> str:
+    totals = hub_totals(rows)
+    return _table(totals, list(totals[0]) if totals else [])
+
+
+def hub_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Window figures per origin hub (from `kpis.hub_rows`): parcels received, their share of
+    the hub's receiving capacity over the window, and the mean parcels at each hub stage at
+    00:00 UTC (a snapshot is a count, so a mean sums fairly over days)."""
+    hubs: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        h = hubs.setdefault(row["hub"], {"hub": row["hub"], "airport": row["airport"],
+                                         "received": 0, "receive_capacity": 0, "days": 0,
+                                         **dict.fromkeys(kpis.HUB_STAGES, 0)})  # fmt: skip
+        h["days"] += 1
+        for name in ("received", "receive_capacity", *kpis.HUB_STAGES):
+            h[name] += row[name]
+    out = []
+    for h in hubs.values():
+        n = max(h.pop("days"), 1)
+        cap = h["receive_capacity"]
+        out.append({
+            "hub": h["hub"], "airport": h["airport"], "received": h["received"],
+            "receive_capacity": cap,
+            "capacity_used": round(h["received"] / cap, 4) if cap else None,
+            **{s: round(h[s] / n, 1) for s in kpis.HUB_STAGES},
+        })  # fmt: skip
+    return out
 
 
 def _lane_table(flights: list[dict[str, Any]]) -> str:

@@ -531,6 +531,7 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     c.legs = {k: v.copy() for k, v in sim.counters.legs.items()}
     c.carried = {k: v.copy() for k, v in sim.counters.carried.items()}
     c.reasons = sim.counters.reasons.copy()
+    c.hub_capacity = sim.counters.hub_capacity.copy()
     pks = [p.pk for p in net.parcels.values()]
     # the run's parcels: the twin merchant's, from this run's first to its last (no IN list of
     # 100,000 ids)
@@ -540,9 +541,14 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         "pk__lte": max(pks, default=0),
     }
     info = {
-        pk: (country, level, grams, received)
-        for pk, country, level, grams, received in Parcel.objects.filter(**mine).values_list(
-            "pk", "recipient_country", "service_level__code", "declared_weight_g", "received_at"
+        pk: (country, level, grams, received, hub)
+        for pk, country, level, grams, received, hub in Parcel.objects.filter(**mine).values_list(
+            "pk",
+            "recipient_country",
+            "service_level__code",
+            "declared_weight_g",
+            "received_at",
+            "hub__code",
         )
     }
     times: dict[int, dict[str, Any]] = defaultdict(dict)
@@ -565,14 +571,15 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     flown: dict[str, list[Any]] = defaultdict(list)
     belly = net.flying.belly
     for pk in pks:
-        country, level, grams, received = info[pk]
+        country, level, grams, received, hub = info[pk]
         t = times[pk]
         ci, si = P.COUNTRIES.index(country), P.SERVICES.index(level)
         order_t = t["ordered"][0]
         day = int(order_t // 24)
         deadline = sim._deadlines((sim.start + dt.timedelta(days=day)).date(), ci, si)  # noqa: SLF001
         row = {
-            "day": day, "country": ci, "service": si, "kg": grams / 1000.0, "order_t": order_t,
+            "day": day, "country": ci, "service": si, "hub": P.HUBS.index(hub),
+            "kg": grams / 1000.0, "order_t": order_t,
             "handover_t": t.get("handed_over", (math.inf,))[0],
             "received_t": net_hours(net, received) if received else math.inf,
             "sorted_t": t.get("sorted", (math.inf,))[0],
@@ -611,7 +618,8 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
     tf = {n: a[n][f].astype(np.float64) for n in TIME_FIELDS}
     if f.any():
         c.departed(
-            day=a["day"][f], country=a["country"][f], service=a["service"][f], kg=a["kg"][f],
+            day=a["day"][f], country=a["country"][f], service=a["service"][f], hub=a["hub"][f],
+            kg=a["kg"][f],
             times=tf, depart=b["depart"].astype(float), arrive=b["arrive"].astype(float),
             cleared=b["cleared"].astype(float), released=b["released"].astype(float),
             end=b["end"].astype(float), held=b["held"].astype(bool),
@@ -622,7 +630,7 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         )  # fmt: skip
     if s.any():
         ts = {n: a[n][s].astype(np.float64) for n in TIME_FIELDS}
-        c.stranded(a["day"][s], a["country"][s], a["service"][s], ts)
+        c.stranded(a["day"][s], a["country"][s], a["service"][s], a["hub"][s], ts)
     c.close(sim.counters.end_day)
     return c
 
@@ -654,5 +662,6 @@ def record_run(
         parcel_rows=dashboard.pack(kept["parcels"]),
         flight_rows=dashboard.pack(kept["flights"]),
         waiting_rows=dashboard.pack(kept["waiting"]),
+        hub_rows=dashboard.pack(kept["hubs"]),
         charts=kept["charts"],
     )

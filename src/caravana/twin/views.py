@@ -74,6 +74,11 @@ def _shown(summary: dict) -> dict:
     return shown
 
 
+def _pct_of(share: float | None) -> float | None:
+    """A share as the fill bar draws it (tracking/_share.html): 0–100, one decimal."""
+    return None if share is None else round(min(100.0, 100 * share), 1)
+
+
 def _levels(lane: dict, names: dict) -> str:
     services = lane.get("services") or P.SERVICES
     return "" if len(services) == len(P.SERVICES) else ", ".join(str(names[s]) for s in services)
@@ -108,6 +113,15 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 for row in report.lane_totals(run.rows("flights"))
             ],
             waiting=dashboard.waiting_by_lane(run.rows("waiting")),
+            hubs=[
+                hub
+                | {
+                    "used_pct": _pct_of(hub["capacity_used"]),
+                    "stages": [hub[s] for s in kpis.HUB_STAGES],
+                }  # fmt: skip
+                for hub in report.hub_totals(run.rows("hubs"))
+            ],
+            hub_stage_names=[names[s] for s in kpis.HUB_STAGES],
             stage_names=[names[s] for s in dashboard.WAITING_STAGES],
             reason_names=[names[r] for r in kpis.REASONS],
         )
