@@ -1,5 +1,5 @@
 """The operators' network dashboard in a real Chromium: a small fast-mode twin run kept in the
-database shows its tiles, five charts and tables; axe passes at 1366 and 320 px in English and
+database shows its tiles, five charts and tables (its origin hubs' with a bar each); axe passes at 1366 and 320 px in English and
 Spanish, nothing sticks out sideways at 390 px (charts and tables scroll in their boxes), and
 the CSV link downloads the run's rows. Screenshots of both widths go to var/ (not committed)."""
 
@@ -48,6 +48,13 @@ def test_network_dashboard_reads_on_a_laptop_and_a_phone(auditor, kept_run):  # 
             assert lanes.nth(0).inner_text() == "SZX-GRU (BR: premium, standard)"
             assert lanes.nth(1).inner_text() == "SZX-VCP (BR: economy)"
             assert lanes.nth(2).inner_text() == "CAN-MEX (MX)"
+        hubs = page.locator('[data-testid="hubs"] tbody tr')
+        assert hubs.count() == 5  # Yiwu's feeder hub among them, flying from HGH
+        yiwu = hubs.filter(has_text="YIW-HUB")
+        assert yiwu.locator("td").first.inner_text() == "HGH"
+        assert yiwu.locator(".bar svg rect").count() == 1
+        if locale == "es-ES":
+            assert page.locator("#hubs-heading").inner_text() == "Centros de origen"
         assert not a.problems, a.problems
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
