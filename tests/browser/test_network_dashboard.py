@@ -1,5 +1,6 @@
 """The operators' network dashboard in a real Chromium: a small fast-mode twin run kept in the
-database shows its tiles, five charts and tables (its origin hubs' with a bar each); axe passes at 1366 and 320 px in English and
+database shows its tiles, five charts and tables (its origin hubs' with a bar
+each); axe passes at 1366 and 320 px in English and
 Spanish, nothing sticks out sideways at 390 px (charts and tables scroll in their boxes), and
 the CSV link downloads the run's rows. Screenshots of both widths go to var/ (not committed)."""
 

@@ -64,9 +64,11 @@ def test_operators_and_planners_see_the_latest_run(client, sim):
     hubs = page.context["hubs"]
     assert [h["hub"] for h in hubs] == list(P.HUBS)
     yiwu = next(h for h in hubs if h["hub"] == "YIW-HUB")
-    assert yiwu["airport"] == "HGH" and 0 < yiwu["used_pct"] <= 100
+    assert yiwu["airport"] == "HGH" and yiwu["used_pct"] > 0
+    assert yiwu["bar_pct"] == min(100.0, yiwu["used_pct"])
     assert '<table class="figures" data-testid="hubs">' in html
-    assert f'<rect width="{yiwu["used_pct"]}" height="10"/>' in html
+    assert f'<rect width="{yiwu["bar_pct"]}" height="10"/>' in html
+    assert f"<small>{yiwu['used_pct']} %</small>" in html
     assert f"{latest.summary['parcels_in']:,}" in html
     assert f'href="/operations/network/runs/{older.pk}/"' in html
     mine = latest.summary["flights_of_its_parcels"]  # the flights its parcels took, read
@@ -77,6 +79,17 @@ def test_operators_and_planners_see_the_latest_run(client, sim):
     assert client.get("/operations/network/").status_code == 200
     client.force_login(f.user(Role.BUYER))
     assert client.get("/operations/network/").status_code == 403
+
+
+def test_a_run_kept_before_hubs_were_counted_shows_no_hub_table(client, sim):
+    """Its page has no hub table nor link, and its hubs.csv is not found (not an empty file)."""
+    run = _record(sim)
+    SimulationRun.objects.filter(pk=run.pk).update(hub_rows={})
+    client.force_login(f.user(Role.OPERATOR))
+    html = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert 'data-testid="hubs"' not in html and "hubs.csv" not in html
+    assert client.get(f"/operations/network/runs/{run.pk}/hubs.csv").status_code == 404
+    assert client.get(f"/operations/network/runs/{run.pk}/parcels.csv").status_code == 200
 
 
 def test_the_page_says_when_there_is_no_run(client):

@@ -286,17 +286,30 @@ def test_a_what_if_of_hubs_the_model_cannot_run_is_refused_by_name(field, value,
 
 
 def test_each_hub_counts_what_it_received_and_what_waits_in_it(sim):
-    """Per origin hub: the parcels it received sum to those received, each within its
-    receiving capacity a day (and its least time's spill); its stages' snapshots sum, over the hubs, to the lanes' hub
-    stages; the report's rows and window totals say the same."""
+    """Per origin hub: the parcels it received sum to those received, and each airport's hubs'
+    to its countries', each hub within its receiving capacity a day (and its least time's
+    spill); its stages' snapshots sum, over the hubs, to the lanes' hub stages; the report's
+    rows and window totals say the same."""
     c = sim.counters
     received = c.hub_received.sum()
     assert received == c.parcels["parcels_in"].sum() - sum(
         c.final_status()[s] for s in ("with_merchant", "hub_receive")
     )
-    # served at most its capacity an hour; a scan's least time carries the last half hour's
-    # into the next day
-    assert np.all(c.hub_received <= c.hub_capacity[0] * (24 + sim.p.receive_min_h) + 1e-9)
+    # served at most its capacity an hour; a scan's least time (half an hour) can carry at most
+    # one hour's scans past midnight, into the next day
+    assert np.all(c.hub_received <= c.hub_capacity[0] * 25 + 1e-9)
+    # each airport's hubs received what its countries' lanes did (parcels not still with the
+    # merchant or waiting to be received when the run stopped)
+    end = min(c.end_day, c.days - 1)
+    with_merchant, unreceived = c.stages()[0, :, end], c.stages()[1, :, end]
+    for airport in set(P.ORIGINS.values()):
+        cs = [i for i, country in enumerate(P.COUNTRIES) if P.ORIGINS[country] == airport]
+        lanes = [li for li, lane in enumerate(c.lanes) if lane.origin == airport]
+        hubs = [h for h, code in enumerate(P.HUBS) if P.HUB_AIRPORT[code] == airport]
+        expected = c.parcels["parcels_in"][:, cs].sum() - sum(
+            with_merchant[li] + unreceived[li] for li in lanes
+        )
+        assert c.hub_received[:, hubs].sum() == pytest.approx(expected), airport
     assert np.array_equal(c.hub_stages().sum(axis=1), c.stages()[1:4].sum(axis=1))
     window = range(*sim.window)
     dates = [f"d{k}" for k in range(c.days)]

@@ -345,9 +345,10 @@ a lower bound and their cost a kg as an upper bound.</p>
 {"".join(f"<figure>{svg}</figure>" for svg in svgs.values())}
 <h2>Lanes</h2>{cold}{lanes}
 <h2>Origin hubs</h2>
-<p>Over the window: the parcels each hub received, its receiving capacity (parcels a day, the
-model's: its mean inflow times the stage's headroom), and the mean parcels at each of its stages
-at 00:00 UTC. A feeder hub's pallets are trucked to its airport.</p>
+<p>Over the window: the parcels each hub received, its receiving capacity over the window (the
+model's: its mean inflow times the stage's headroom, parcels an hour × 24 a day) and the share of
+it used, and the mean parcels at each of its stages at 00:00 UTC. A feeder hub's pallets are
+trucked to its airport.</p>
 {_hub_table(kept["hubs"])}
 </main></body></html>
 """

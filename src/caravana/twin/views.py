@@ -75,8 +75,8 @@ def _shown(summary: dict) -> dict:
 
 
 def _pct_of(share: float | None) -> float | None:
-    """A share as the fill bar draws it (tracking/_share.html): 0–100, one decimal."""
-    return None if share is None else round(min(100.0, 100 * share), 1)
+    """A share in per cent, one decimal (a hub's day may pass 100: its bar stops there)."""
+    return None if share is None else round(100 * share, 1)
 
 
 def _levels(lane: dict, names: dict) -> str:
@@ -117,8 +117,9 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 hub
                 | {
                     "used_pct": _pct_of(hub["capacity_used"]),
+                    "bar_pct": min(100.0, _pct_of(hub["capacity_used"]) or 0.0),
                     "stages": [hub[s] for s in kpis.HUB_STAGES],
-                }  # fmt: skip
+                }
                 for hub in report.hub_totals(run.rows("hubs"))
             ],
             hub_stage_names=[names[s] for s in kpis.HUB_STAGES],
@@ -134,6 +135,8 @@ def network_csv(request: HttpRequest, pk: int, table: str) -> FileResponse:
     if table not in SimulationRun.TABLES:
         raise Http404("table")
     run = get_object_or_404(SimulationRun, pk=pk)
+    if not getattr(run, SimulationRun.TABLES[table]):
+        raise Http404("a run kept before this table was counted")
     rows = run.rows(table)
     header = list(rows[0]) if rows else []
     return FileResponse(
