@@ -24,7 +24,7 @@ from caravana.payments.models import Payment, PaymentStatus
 from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.planning.solver import lower_bound
-from caravana.tracking.models import Source, TrackingEvent
+from caravana.tracking.models import EVENT_LABELS, Source, TrackingEvent
 from caravana.twin import flights, kpis, services
 from caravana.twin import params as P
 from caravana.twin.model import Run, Simulation
@@ -86,6 +86,16 @@ def test_real_mode_gives_the_fast_modes_kpis(rates, case):
     )
     emi = TrackingEvent.objects.filter(parcel__merchant=real_net.merchant, code="EMI")
     assert emi.count() == int(fast.counters.parcels["delivered"].sum())
+    # every event the run wrote has words a buyer reads on the tracking page, none the neutral
+    # "Tracking update" (the outcomes a small run may not draw too: lost, refused, returned)
+    steps = {
+        code or (details or {}).get("step")
+        for code, details in TrackingEvent.objects.filter(
+            parcel__merchant=real_net.merchant
+        ).values_list("code", "details")
+    }
+    assert steps >= {"ordered", "handed_over", "built", "EMI"}
+    assert steps | {"lost", "refused", "returned"} <= set(EVENT_LABELS), steps - set(EVENT_LABELS)
     if orders == "checkout":
         _orders_follow_their_parcels(real_net, mine, emi)
         # a new person each Peruvian or Argentine order (their IDs' yearly allowances),

@@ -83,6 +83,14 @@ EVENT_LABELS = {
     "received": _("Received at the origin hub"),
     # Ours, after failed delivery attempts (caravana.redelivery) or a refusal.
     "return_to_sender": _("Going back to the sender: it could not be delivered"),
+    # The marketplace's own steps around the hub's, and outcomes without a UPU code, as the
+    # network twin records them (twin.services: the demo's month of history).
+    "ordered": _("Ordered from the seller"),
+    "handed_over": _("Handed over by the seller at the origin hub"),
+    "built": _("Ready for its flight at the origin hub"),
+    "refused": _("Refused by import customs: going back to the sender"),
+    "returned": _("Going back to the sender: it could not be delivered"),
+    "lost": _("Reported lost"),
 }
 
 
