@@ -146,7 +146,7 @@ class RealNetwork(FastNetwork):
                 "the twin's lanes must be the network's: its hubs route parcels to "
                 f"{found}, the run's parameters to {self.params.gateways}"
             )
-        refuse_unusable_hubs(self.params)
+        refuse_unusable_hubs(self.params, found)
         self.merchant, self.staff = setup()
         self.planner = planner()
 
@@ -465,7 +465,7 @@ def network_params(params: P.Params) -> P.Params:
         routed.lanes()
     except ValueError as exc:
         raise ImproperlyConfigured(f"the network's lanes: {exc}") from None
-    refuse_unusable_hubs(routed)
+    refuse_unusable_hubs(routed, found)
     return routed
 
 
@@ -477,12 +477,13 @@ def routing() -> dict[str, tuple[str, ...]]:
     return {c: tuple(found.get((c, s), "") for s in P.SERVICES) for c in P.COUNTRIES}
 
 
-def refuse_unusable_hubs(params: P.Params) -> None:
+def refuse_unusable_hubs(params: P.Params, own: dict[str, tuple[str, ...]]) -> None:
     """ImproperlyConfigured, naming it, for a hub the run hands parcels over at (a share above
     0: params.Params.hub_shares) that the network lacks, has switched off or has at another
     airport than the twin's (network/hubs.py), or a feeder hub whose active lanes route one of
     its countries' service levels elsewhere than its airport's own hub (its bags would land at a
-    gateway the model's lane does not fly to). Read only: nothing is written."""
+    gateway the model's lane does not fly to). `own`: the airports' own hubs' routing, as
+    `routing()` read it for the run. Read only: nothing is written."""
     try:
         shares = params.hub_shares()
     except ValueError as exc:
@@ -510,7 +511,6 @@ def refuse_unusable_hubs(params: P.Params) -> None:
                 f"{hub} feeds {found[hub][0]} in the network, {airport} in the twin "
                 "(network/hubs.py)"
             )
-    own = routing()
     for hub in used:
         airport = P.HUB_AIRPORT[hub]
         if hub == network_hubs.at_airport(airport):
