@@ -2,7 +2,7 @@
 must reach the optimum BPPLIB records for it, prove it, and pass the validator.
 
 The instances and their optima are in data/falkenauer_bpplib.json with their sources. All of
-t60, u120 and t120 run here; u250's twenty run in `bench/bench_planning_hard.py --published`, a
+t60, u120 and t120 run here; u250's twenty run in `bench/bench_planning_hard.py --set published`, a
 quarter of them here to keep the suite short."""
 
 from __future__ import annotations
