@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -337,7 +338,15 @@ def test_sale_days_follow_their_rules():
 def test_command_writes_the_report(tmp_path):
     call_command("simulate", days=2, parcels_per_day=3_000, seed=2, out=str(tmp_path),
                  no_progress=True)  # fmt: skip
-    assert (tmp_path / "index.html").read_text().startswith("<!doctype html>")
+    page = (tmp_path / "index.html").read_text()
+    assert page.startswith("<!doctype html>")
+    hubs = page[page.index("Origin hubs</h2>") :]
+    hub_rows = re.findall(r"<tr><td>([A-Z]{3}-HUB)</td>(.*?)</tr>", hubs)
+    assert {h for h, _ in hub_rows} == set(P.HUBS)
+    for _hub, cells in hub_rows:  # the share in per cent, the stages' means to one decimal
+        shown = re.findall(r"<td>([^<]*)</td>", cells)
+        assert re.fullmatch(r"\d+\.\d%", shown[3]), shown
+        assert all(re.fullmatch(r"[\d,]+\.\d", v) for v in shown[4:]), shown
     for name in ("parcels", "flights", "waiting"):
         with (tmp_path / f"{name}.csv").open() as fh:
             assert len(list(csv.DictReader(fh))) > 0

@@ -372,7 +372,16 @@ def _cold_start_note(meta: dict[str, Any]) -> str:
 
 
 def _hub_table(rows: list[dict[str, Any]]) -> str:
-    totals = hub_totals(rows)
+    """The hubs' totals as the CSV holds them, but printed as read: the share used in per cent,
+    the stages' means to the one decimal they are rounded to."""
+    totals = [
+        {
+            **t,
+            "capacity_used": None if t["capacity_used"] is None else f"{t['capacity_used']:.1%}",
+            **{s: f"{t[s]:,.1f}" for s in kpis.HUB_STAGES},
+        }
+        for t in hub_totals(rows)
+    ]
     return _table(totals, list(totals[0]) if totals else [])
 
 
