@@ -9,7 +9,7 @@ from django.utils import translation
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
-from caravana.network.models import AircraftType, Flight, UldType
+from caravana.network.models import AircraftType, Flight, Hub, UldType
 from tests.fulfillment.conftest import TODAY
 from tests.fulfillment.test_pages import client_for
 
@@ -193,3 +193,22 @@ def test_the_envelope_picture_s_numbers_stay_numbers_in_every_language(make_parc
         assert re.findall(r'\b(?:x|y|cx|cy|x1|x2|y1|y2)="[0-9.]+"', svg), language
         assert not re.search(r'\b(?:x|y|cx|cy|x1|x2|y1|y2|width|height)="[^"]*,', svg), language
         assert re.search(r'points="[0-9.]+,[0-9.]+', svg), language  # points keep x,y pairs
+
+
+def test_the_sheet_names_the_hub_of_each_row_when_two_hubs_feed_the_flight(make_parcel, hub_user):
+    """A feeder's bags are built at the feeder (decision 0046): with one hub the sheet says
+    "the hub", with two it names the hub each pallet is to be built at."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    first, second = _bag(make_parcel, hub_user), _bag(make_parcel, hub_user)
+    Bag.objects.filter(pk__in=[first.pk, second.pk]).update(planned_flight=flight)
+    client = client_for(hub_user)
+    page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
+    assert "Bags at the hub" in page and "Bags at SZX-HUB" not in page
+    Bag.objects.filter(pk=second.pk).update(hub=Hub.objects.get(code="YIW-HUB"))
+    plan = load_plans.flight_load_plan(flight)
+    builds = {r.hub: r.bags for r in plan.rows if r.status == "build"}
+    assert builds == {"SZX-HUB": (first.identifier,), "YIW-HUB": (second.identifier,)}
+    for language, words in (("en", "Bags at"), ("es", "Sacas en"), ("zh-hans", "袋在")):
+        client.cookies["django_language"] = language
+        page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
+        assert f"{words} SZX-HUB" in page and f"{words} YIW-HUB" in page, language

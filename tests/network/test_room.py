@@ -16,7 +16,7 @@ from caravana.fulfillment.models import Bag
 from caravana.fulfillment.services import load_plans
 from caravana.loadplan import aircraft as balance
 from caravana.network import room
-from caravana.network.models import AircraftType, Flight
+from caravana.network.models import AircraftType, Flight, Hub
 from caravana.planning import charters
 from caravana.planning import services as planning
 from caravana.twin import params as twin_params
@@ -86,19 +86,23 @@ def test_the_planner_and_the_twin_share_the_figure():
     assert twin_params.DENSITY_KG_M3 == room.PARCEL_DENSITY_KG_M3
 
 
-def _fill(flight, m3: float, density: float, bag, dg: int = 0) -> None:
+def _fill(flight, m3: float, density: float, bag, dg: int = 0, hub=None, first: int = 0) -> int:
     """Loose bags planned on `flight` (copies of `bag`, which stays unplanned) of `m3` in all
-    at `density` kg/m³, the first `dg` of them battery bags."""
+    at `density` kg/m³, the first `dg` of them battery bags; at `hub` if given, else at the
+    bag's; numbered from `first`."""
     bag_m3 = BAG_KG / density
     n = math.ceil(m3 / bag_m3)
     template = {f.attname: getattr(bag, f.attname) for f in Bag._meta.concrete_fields}
     del template["id"]
+    if hub is not None:
+        template["hub_id"] = hub.pk
     Bag.objects.bulk_create(
-        Bag(**{**template, "identifier": f"RB{i:09d}", "planned_flight_id": flight.pk,
+        Bag(**{**template, "identifier": f"RB{first + i:09d}", "planned_flight_id": flight.pk,
                "weight_g": BAG_KG * 1000, "volume_cm3": int(bag_m3 * 1_000_000),
                "dangerous_goods": i < dg})
         for i in range(n)
     )  # fmt: skip
+    return n
 
 
 @pytest.mark.parametrize("density", room.PARCEL_DENSITY_KG_M3)
@@ -165,3 +169,27 @@ def test_a_b777f_booked_to_its_room_with_battery_bags_has_a_load_plan(
     plan = load_plans.flight_load_plan(flight)
     assert plan is not None and not plan.error, plan.error
     assert any(r.dg for r in plan.rows if r.status == "build")
+
+
+@pytest.mark.parametrize("density", [120.0, 145.0, 170.0])
+@pytest.mark.parametrize("dg", [0, 1, 3])
+def test_a_flight_fed_by_two_hubs_builds_each_hubs_bags_apart(make_parcel, hub_user, density, dg):
+    """A feeder hub builds its own bags and trucks the pallets to the airport (decision 0046):
+    the load plan packs each hub's bags apart, so no pallet to build mixes two hubs' bags, and
+    says which hub each is at. Booked to its room, half from each hub, battery bags at both, a
+    747-400F still has a plan: two part-full pallets a hub are within the two kept back and the
+    slack of the lighter part-full ones."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    bag = _bag(make_parcel, hub_user, n=1)
+    feeder = Hub.objects.get(code="YIW-HUB")
+    n = _fill(flight, 210.0, density, bag, dg=dg)
+    _fill(flight, 210.0, density, bag, dg=dg, hub=feeder, first=n)
+    plan = load_plans.flight_load_plan(flight)
+    assert plan is not None and not plan.error, plan.error
+    hub_of = dict(Bag.objects.filter(planned_flight=flight).values_list("identifier", "hub__code"))
+    builds = [r for r in plan.rows if r.status == "build"]
+    for r in builds:
+        assert {hub_of[b] for b in r.bags} == {r.hub}, r.label
+    assert {r.hub for r in builds} == {bag.hub.code, "YIW-HUB"} and plan.many_hubs
+    assert sum(r.dg for r in builds) == (2 if dg else 0)  # each hub's battery bags apart
+    assert sorted(b for r in builds for b in r.bags) == sorted(hub_of)

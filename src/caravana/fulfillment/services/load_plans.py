@@ -1,16 +1,18 @@
 """A flight's load plan: the ULDs loaded on it (kept where they are), those the flight plan puts
 on it that are still at the hub, and the planned bags not yet in a ULD, packed into ULDs to
-build; all placed on the aircraft's positions by caravana.loadplan within the type's position,
-zone and centre-of-gravity limits. Computed when asked (the same input gives the same plan), so
-the load sheet and the hub's loading step always read the same plan. None when the aircraft
-type has no balance data: loading then takes the next free position as before."""
+build at the hub that holds them (a feeder hub's bags are built there and trucked to the
+airport: decision 0046, so no ULD mixes two hubs' bags); all placed on the aircraft's positions
+by caravana.loadplan within the type's position, zone and centre-of-gravity limits. Computed
+when asked (the same input gives the same plan), so the load sheet and the hub's loading step
+always read the same plan. None when the aircraft type has no balance data: loading then takes
+the next free position as before."""
 
 from __future__ import annotations
 
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -38,6 +40,7 @@ class PlanRow:
     dg: bool
     status: str  # loaded / hub / build
     bags: tuple[str, ...] = ()
+    hub: str = ""  # the hub's code where the ULD or its bags are
 
 
 @dataclass
@@ -53,6 +56,12 @@ class FlightLoadPlan:
     verified: bool = False
     picture: EnvelopePicture | None = None
     error: str = ""  # why no plan meets the limits (the rows are then empty)
+
+    @property
+    def many_hubs(self) -> bool:
+        """Whether the ULDs and bags come from more than one hub (a feeder's and the airport's
+        own): the sheet then says which hub each row is at."""
+        return len({r.hub for r in self.rows}) > 1
 
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
@@ -167,7 +176,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified)
     ulds = list(
         Uld.objects.filter(Q(flight=flight) | Q(planned_flight=flight, flight__isnull=True))
-        .select_related("uld_type")
+        .select_related("uld_type", "hub")
         .order_by("identifier", "pk")
     )
     if extra is not None and all(u.pk != extra.pk for u in ulds):
@@ -182,12 +191,12 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         )
         status = "loaded" if fixed else "hub"
         rows[u.identifier] = PlanRow(
-            u.identifier, u.uld_type.code, "", gross, u.dangerous_goods, status
+            u.identifier, u.uld_type.code, "", gross, u.dangerous_goods, status, hub=u.hub.code
         )
     loose = list(
         Bag.objects.filter(planned_flight=flight, uld__isnull=True)
-        .order_by("identifier")
-        .values_list("identifier", "weight_g", "volume_cm3", "dangerous_goods")
+        .order_by("hub__code", "identifier")
+        .values_list("hub__code", "identifier", "weight_g", "volume_cm3", "dangerous_goods")
     )
     if loose:
         code = room.BUILT_ON[room.build_deck(ac)]
@@ -197,18 +206,23 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
                 "code": code
             }
             return plan
-        try:
-            builds = packing.pack_bags(
-                [packing.BagItem(i, w, v, dg) for i, w, v, dg in loose], _spec(uld_type, ac)
-            )
-        except packing.PackingError as exc:
-            plan.error = _message(exc.problem, exc.params)
-            return plan
-        for n, b in enumerate(builds, 1):
-            label = f"build {n}"
-            gross = _gross_kg(b.weight_g, b.tare_kg)
-            loads.append(placement.UldLoad(label, uld_type.deck, gross, b.dg))
-            rows[label] = PlanRow(label, b.uld_type, "", gross, b.dg, "build", b.bags)
+        by_hub: dict[str, list[packing.BagItem]] = {}
+        for hub, i, w, v, dg in loose:
+            by_hub.setdefault(hub, []).append(packing.BagItem(i, w, v, dg))
+        spec = _spec(uld_type, ac)
+        n = 0
+        for hub, items in by_hub.items():
+            try:
+                builds = packing.pack_bags(items, spec)
+            except packing.PackingError as exc:
+                plan.error = _message(exc.problem, exc.params)
+                return plan
+            for b in builds:
+                n += 1
+                label = f"build {n}"
+                gross = _gross_kg(b.weight_g, b.tare_kg)
+                loads.append(placement.UldLoad(label, uld_type.deck, gross, b.dg))
+                rows[label] = PlanRow(label, b.uld_type, "", gross, b.dg, "build", b.bags, hub)
     if not loads:
         return plan
     # the type's payload, as the hub's loading step counts it (loading.load_uld_onto_flight):
@@ -226,12 +240,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         plan.error = _message(Problem(placed[0]), placed[1])
         return plan
     plan.rows = sorted(
-        (
-            PlanRow(
-                r.label, r.uld_type, placed.positions[r.label], r.gross_kg, r.dg, r.status, r.bags
-            )
-            for r in rows.values()
-        ),
+        (replace(r, position=placed.positions[r.label]) for r in rows.values()),
         key=lambda r: _natural(r.position),
     )
     plan.zfw_kg = placed.zfw_kg
