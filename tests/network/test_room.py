@@ -171,25 +171,64 @@ def test_a_b777f_booked_to_its_room_with_battery_bags_has_a_load_plan(
     assert any(r.dg for r in plan.rows if r.status == "build")
 
 
+def _two_hubs(flight, m3: float, density: float, bag, dg: int):
+    """`m3` of loose bags planned on `flight`, half at the bag's hub and half at Yiwu's (which
+    builds for HGH), `dg` battery bags at each; the flight's load plan."""
+    n = _fill(flight, m3 / 2, density, bag, dg=dg)
+    _fill(flight, m3 / 2, density, bag, dg=dg, hub=Hub.objects.get(code="YIW-HUB"), first=n)
+    return load_plans.flight_load_plan(flight)
+
+
+def test_each_hub_that_builds_for_an_airport_keeps_its_own_part_full_ulds_back():
+    """Two hubs build for HGH (Yiwu trucks its pallets over): four part-full ULDs, not two. A
+    747-400F's 30 positions hold them beside its 25 full pallets; a 777F's 27 do not."""
+    assert room.parcel_m3("B744F", hubs=2) == room.parcel_m3("B744F") == 420.0
+    pmc = room.bag_room_cm3(uld_codes.TYPES["PMC"]) / 1_000_000
+    assert room.parcel_m3("B77F") == 420.0
+    assert room.parcel_m3("B77F", hubs=2) == math.floor(23 * pmc) == 387.0
+
+
 @pytest.mark.parametrize("density", [120.0, 145.0, 170.0])
 @pytest.mark.parametrize("dg", [0, 1, 3])
 def test_a_flight_fed_by_two_hubs_builds_each_hubs_bags_apart(make_parcel, hub_user, density, dg):
     """A feeder hub builds its own bags and trucks the pallets to the airport (decision 0046):
     the load plan packs each hub's bags apart, so no pallet to build mixes two hubs' bags, and
-    says which hub each is at. Booked to its room, half from each hub, battery bags at both, a
-    747-400F still has a plan: two part-full pallets a hub are within the two kept back and the
-    slack of the lighter part-full ones."""
-    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    says which hub each is at. Booked to its room from HGH, half from each hub, battery bags at
+    both, a 747-400F has a plan: its 30 positions take the 25 full pallets and four part-full."""
+    flight = Flight.objects.get(number="5Y8309", date=TODAY + dt.timedelta(days=5))
+    assert (flight.origin, flight.aircraft_type.code) == ("HGH", "B744F")
+    assert planning.flight_json(flight)["volume_m3"] == 420.0
     bag = _bag(make_parcel, hub_user, n=1)
-    feeder = Hub.objects.get(code="YIW-HUB")
-    n = _fill(flight, 210.0, density, bag, dg=dg)
-    _fill(flight, 210.0, density, bag, dg=dg, hub=feeder, first=n)
-    plan = load_plans.flight_load_plan(flight)
+    Bag.objects.filter(pk=bag.pk).update(hub=Hub.objects.get(code="HGH-HUB"))
+    bag.refresh_from_db()
+    plan = _two_hubs(flight, 420.0, density, bag, dg)
     assert plan is not None and not plan.error, plan.error
     hub_of = dict(Bag.objects.filter(planned_flight=flight).values_list("identifier", "hub__code"))
     builds = [r for r in plan.rows if r.status == "build"]
     for r in builds:
         assert {hub_of[b] for b in r.bags} == {r.hub}, r.label
-    assert {r.hub for r in builds} == {bag.hub.code, "YIW-HUB"} and plan.many_hubs
+    assert {r.hub for r in builds} == {"HGH-HUB", "YIW-HUB"} and plan.many_hubs
     assert sum(r.dg for r in builds) == (2 if dg else 0)  # each hub's battery bags apart
     assert sorted(b for r in builds for b in r.bags) == sorted(hub_of)
+
+
+@pytest.mark.parametrize("density", [120.0, 170.0])
+def test_a_777f_from_an_airport_two_hubs_build_for_is_booked_to_what_it_can_load(
+    make_parcel, hub_user, density
+):
+    """A 777F from HGH: booked to the one-hub room (420 m³) with battery bags at both hubs, the
+    hubs build 28 pallets for its 27 positions and no plan loads them (review, 2026-12-07);
+    the planner books it to the room two hubs leave (387 m³), which loads."""
+    flight = Flight.objects.get(number="QR8151", date=TODAY + dt.timedelta(days=1))
+    Flight.objects.filter(pk=flight.pk).update(origin="HGH")
+    flight.refresh_from_db()
+    assert planning.flight_json(flight)["volume_m3"] == 387.0
+    bag = _bag(make_parcel, hub_user, n=1)
+    Bag.objects.filter(pk=bag.pk).update(hub=Hub.objects.get(code="HGH-HUB"))
+    bag.refresh_from_db()
+    plan = _two_hubs(flight, 420.0, density, bag, dg=1)
+    assert plan.error and "27 positions" in plan.error, plan.error
+    Bag.objects.filter(identifier__startswith="RB").delete()
+    plan = _two_hubs(flight, 387.0, density, bag, dg=1)
+    assert plan is not None and not plan.error, plan.error
+    assert sum(r.dg for r in plan.rows if r.status == "build") == 2

@@ -51,6 +51,13 @@ class Hub(models.Model):
         return f"{self.code} · {self.name}"
 
 
+def building_hubs() -> dict[str, int]:
+    """Active hubs by the airport they build for (a feeder's is the airport it trucks to): a
+    flight's room for parcels keeps part-full ULDs back for each (AircraftType)."""
+    rows = Hub.objects.filter(is_active=True).values_list("airport").annotate(n=models.Count("id"))
+    return dict(rows)
+
+
 class HubMember(models.Model):
     """Hub staff belong to exactly one hub and see only its parcels, bags and ULDs."""
 
@@ -375,12 +382,17 @@ class AircraftType(models.Model):
 
     @property
     def parcel_volume_m3(self) -> Decimal:
-        """The m³ of parcels the planner books it to: what the hub's load plan builds and places
-        on its positions (network/room.py: the first of them this type has), never more than
-        its hold; the hold's volume for a type without balance data."""
+        """The m³ of parcels the planner books it to from an airport one hub builds for."""
+        return self.parcel_volume_from(1)
+
+    def parcel_volume_from(self, hubs: int) -> Decimal:
+        """The m³ of parcels the planner books it to from an airport `hubs` hubs build for: what
+        their load plans build and place on its positions (network/room.py: the first of them
+        this type has), never more than its hold; the hold's volume for a type without balance
+        data."""
         deck = room.deck_of(self.code)
         positions = self.lower_deck_positions if deck == "lower" else self.main_deck_positions
-        m3 = room.parcel_m3(self.code, positions)
+        m3 = room.parcel_m3(self.code, positions, hubs)
         hold = Decimal(self.volume_m3)
         return hold if m3 is None else min(Decimal(str(m3)), hold)
 

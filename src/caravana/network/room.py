@@ -80,13 +80,18 @@ def ulds_taken(code: str, positions: int | None = None) -> int:
 
 
 @cache
-def parcel_m3(code: str, positions: int | None = None) -> float | None:
+def parcel_m3(code: str, positions: int | None = None, hubs: int = 1) -> float | None:
     """The type's room for parcels in whole m³, or None without balance data (the caller falls
     back to the hold's volume): KEPT_BACK ULDs fewer than its deck takes full, so that the last
     part-full ULD of general cargo and one of battery bags (packed apart) still find a
-    position."""
+    position. Each of the `hubs` that build for the flight's airport (a feeder builds its own
+    bags and trucks them over: decision 0046) has its own two part-full ULDs, so the full ones
+    also leave KEPT_BACK positions a hub: a 777F's 27 positions take 23 full pallets and two
+    hubs' four part-full ones, not 25 (a 747-400F's 30 take 25 and four)."""
     ac = balance.aircraft(code)
     if ac is None:
         return None
-    _deck, _facts, m3 = _built(ac)
-    return float(math.floor(max(ulds_taken(code, positions) - KEPT_BACK, 0) * m3))
+    deck, _facts, m3 = _built(ac)
+    on_deck = len([p for p in ac.positions if p.deck == deck][:positions])
+    full = min(ulds_taken(code, positions) - KEPT_BACK, on_deck - KEPT_BACK * max(hubs, 1))
+    return float(math.floor(max(full, 0) * m3))

@@ -5,7 +5,7 @@ and ULDs themselves, through fulfillment.services, and bookings)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from caravana.access.members import can_plan
 from caravana.errors import field_error
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import flight_plan
-from caravana.network.models import Flight
+from caravana.network.models import Flight, building_hubs
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 from caravana.waybills import services as waybills
@@ -58,9 +58,11 @@ def check_window(start: dt.datetime, end: dt.datetime) -> None:
         )
 
 
-def flight_json(f: Flight) -> dict[str, Any]:
+def flight_json(f: Flight, hubs: Mapping[str, int] | None = None) -> dict[str, Any]:
     """A charter of the database as a flight of the solver's input: its type's payload and its
-    room for parcels as the hub loads it (network/room.py), not the hold's volume."""
+    room for parcels as the hubs that build for its airport load it (network/room.py; `hubs`
+    from `building_hubs`, read here when not given), not the hold's volume."""
+    building = (building_hubs() if hubs is None else hubs).get(f.origin, 1)
     return {
         "id": f"flight-{f.pk}",
         "origin": f.origin,
@@ -68,7 +70,7 @@ def flight_json(f: Flight) -> dict[str, Any]:
         "departs_at": _iso(f.scheduled_departure),
         "arrives_at": _iso(f.scheduled_arrival),
         "payload_kg": f.aircraft_type.max_payload_kg,
-        "volume_m3": float(f.aircraft_type.parcel_volume_m3),
+        "volume_m3": float(f.aircraft_type.parcel_volume_from(building)),
         "positions": f.aircraft_type.main_deck_positions,
         "fixed_cost_usd": float(f.fixed_cost_usd or 0),
         "optional": f.is_optional,
@@ -140,8 +142,9 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
                 "positions": 1,
             }
         )
+    hubs = building_hubs()
     flights = [
-        flight_json(f)
+        flight_json(f, hubs)
         for f in Flight.objects.filter(
             state=Flight.State.SCHEDULED,
             scheduled_departure__gte=start,

@@ -22,7 +22,7 @@ from caravana.admin_lists.counts import EstimatedCountPaginator as Paginator
 from caravana.fulfillment.models import Bag
 from caravana.fulfillment.services import carriers, load_sheets
 from caravana.jobs import launch
-from caravana.network.models import Carrier, Flight, Hub
+from caravana.network.models import Carrier, Flight, Hub, building_hubs
 from caravana.planning import job_kinds, outlook, report, services
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
@@ -59,9 +59,10 @@ def flights(request: HttpRequest) -> HttpResponse:
         .order_by("scheduled_departure")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    hubs = building_hubs()
     for f in page:
         f.fill_weight = round(100 * float(f.booked_kg or 0) / f.aircraft_type.max_payload_kg, 1)
-        room = float(f.aircraft_type.parcel_volume_m3)
+        room = float(f.aircraft_type.parcel_volume_from(hubs.get(f.origin, 1)))
         f.fill_volume = round(100 * float(f.booked_m3 or 0) / room, 1) if room else 0.0
     runs = PlanRun.objects.select_related("created_by")
     # The twin keeps a cycle a simulated day: listed apart, so they never push the planner's

@@ -30,7 +30,7 @@ from django.db import transaction
 
 from caravana import clock
 from caravana.fulfillment.models import Bag
-from caravana.network.models import Flight
+from caravana.network.models import Flight, building_hubs
 from caravana.planning import priced
 from caravana.planning import services as planning_services
 from caravana.planning.models import BellyOffer, PlanRun
@@ -80,10 +80,11 @@ def book(
             })  # fmt: skip
             assignments[bag_id] = legs.get(target) if target is not None else None
     operated = set(result["flights_operated"])
+    hubs = building_hubs()
     data = {
         "consignments": consignments,
         "flights": [
-            planning_services.flight_json(f)
+            planning_services.flight_json(f, hubs)
             for f in Flight.objects.filter(
                 pk__in=[int(v[7:]) for v in legs.values() if v.startswith("flight-")]
             ).select_related("aircraft_type").order_by("pk")
