@@ -1,15 +1,18 @@
 """The flight's load plan at the hub: what the load sheet shows is where loading puts a ULD."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from caravana.accounts.models import Role
 from caravana.fulfillment.error_codes import FulfillmentErrorCode
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.services import hub_steps, load_plans, load_sheets, loading
 from caravana.network.models import AircraftType, Flight, Hub, UldType
+from tests import factories as f
 from tests.fulfillment.conftest import TODAY
 from tests.fulfillment.test_pages import client_for
 
@@ -196,19 +199,39 @@ def test_the_envelope_picture_s_numbers_stay_numbers_in_every_language(make_parc
 
 
 def test_the_sheet_names_the_hub_of_each_row_when_two_hubs_feed_the_flight(make_parcel, hub_user):
-    """A feeder's bags are built at the feeder (decision 0046): with one hub the sheet says
-    "the hub", with two it names the hub each pallet is to be built at."""
-    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    """A feeder's bags are built at the feeder and its pallets trucked to the airport (decision
+    0046): where one hub builds for the airport the sheet says "the hub"; where two do, it names
+    the hub each pallet is at or is to be built at, in the load plan and the flight plan's
+    table."""
+    flight = Flight.objects.get(number="5Y8309", date=TODAY + dt.timedelta(days=5))
+    assert flight.origin == "HGH"
+    hangzhou, yiwu = Hub.objects.get(code="HGH-HUB"), Hub.objects.get(code="YIW-HUB")
     first, second = _bag(make_parcel, hub_user), _bag(make_parcel, hub_user)
-    Bag.objects.filter(pk__in=[first.pk, second.pk]).update(planned_flight=flight)
-    client = client_for(hub_user)
-    page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
-    assert "Bags at the hub" in page and "Bags at SZX-HUB" not in page
-    Bag.objects.filter(pk=second.pk).update(hub=Hub.objects.get(code="YIW-HUB"))
+    loading.build_uld(hub_user, "PMC12345CV", _bag(make_parcel, hub_user).identifier)
+    loading.close_uld(hub_user, "PMC12345CV")
+    Bag.objects.filter(pk__in=[first.pk, second.pk]).update(planned_flight=flight, hub=hangzhou)
+    Uld.objects.update(planned_flight=flight, hub=hangzhou)
+    client = client_for(f.user(Role.PLANNER))  # a planner sees every hub's flights
+    page = client.get(f"/planning/flights/{flight.pk}/").content.decode()
+    assert "Bags at HGH-HUB" in page and "At HGH-HUB" in page  # Yiwu builds for HGH too
+    Hub.objects.filter(pk=yiwu.pk).update(is_active=False)
+    page = client.get(f"/planning/flights/{flight.pk}/").content.decode()
+    assert "Bags at the hub" in page and "At the hub" in page and "HGH-HUB" not in page
+    Hub.objects.filter(pk=yiwu.pk).update(is_active=True)
+    Bag.objects.filter(pk=second.pk).update(hub=yiwu)
+    Uld.objects.update(hub=yiwu)
     plan = load_plans.flight_load_plan(flight)
     builds = {r.hub: r.bags for r in plan.rows if r.status == "build"}
-    assert builds == {"SZX-HUB": (first.identifier,), "YIW-HUB": (second.identifier,)}
-    for language, words in (("en", "Bags at"), ("es", "Sacas en"), ("zh-hans", "袋在")):
+    assert builds == {"HGH-HUB": (first.identifier,), "YIW-HUB": (second.identifier,)}
+    assert [r.hub for r in plan.rows if r.status == "hub"] == ["YIW-HUB"]
+    for language, at, bags in (
+        ("en", "At", "Bags at"), ("es", "En", "Sacas en"), ("pt-br", "No", "Sacas no"),
+        ("zh-hans", "在", "袋在"),
+    ):  # fmt: skip
         client.cookies["django_language"] = language
-        page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
-        assert f"{words} SZX-HUB" in page and f"{words} YIW-HUB" in page, language
+        page = client.get(f"/planning/flights/{flight.pk}/").content.decode()
+        assert f"{bags} HGH-HUB" in page and f"{bags} YIW-HUB" in page, language
+        plan_table = page[page.index('data-testid="load-plan"') :]
+        planned = page[page.index('data-testid="planned-load"') :]
+        assert f"{at} YIW-HUB" in plan_table.split("</table>")[0], language
+        assert f"{at} YIW-HUB" in planned.split("</table>")[0], language  # the flight plan's

@@ -38,6 +38,7 @@ class PlannedRow(Schema):
     position: str  # where it is loaded, when "loaded"
     loaded_on: str  # the other flight's number when "elsewhere"
     hawbs: list[str] = []  # house air waybills with bags in it
+    hub: str = ""  # the hub that built it (a feeder's pallets fly from its airport's hub)
 
 
 class PlannedBags(Schema):

@@ -28,7 +28,7 @@ from caravana.loadplan import packing, placement
 from caravana.loadplan.picture import EnvelopePicture, envelope_picture
 from caravana.loadplan.problems import Problem, zone_list
 from caravana.network import room
-from caravana.network.models import Flight, UldType
+from caravana.network.models import Flight, UldType, building_hubs
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,9 @@ class FlightLoadPlan:
     picture: EnvelopePicture | None = None
     error: str = ""  # why no plan meets the limits (the rows are then empty)
 
-    @property
-    def many_hubs(self) -> bool:
-        """Whether the ULDs and bags come from more than one hub (a feeder's and the airport's
-        own): the sheet then says which hub each row is at."""
-        return len({r.hub for r in self.rows}) > 1
+    #: more than one hub builds for the flight's airport (a feeder's and its own), or its rows
+    #: come from more than one: the sheet then says at which hub each row is
+    many_hubs: bool = False
 
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
@@ -242,6 +240,9 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     plan.rows = sorted(
         (replace(r, position=placed.positions[r.label]) for r in rows.values()),
         key=lambda r: _natural(r.position),
+    )
+    plan.many_hubs = (
+        building_hubs().get(flight.origin, 1) > 1 or len({r.hub for r in plan.rows}) > 1
     )
     plan.zfw_kg = placed.zfw_kg
     plan.cg_pct = placed.cg_pct

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 
 from caravana.fulfillment.models import Bag, Uld
 from caravana.fulfillment.schemas import LoadSheetRow, PlannedBags, PlannedRow
 from caravana.fulfillment.services.load_plans import FlightLoadPlan, flight_load_plan
-from caravana.network.models import Flight
+from caravana.network.models import Flight, building_hubs
 
 
 def _no_bags() -> PlannedBags:
@@ -46,6 +47,14 @@ class LoadSheet:
     planned_bags: PlannedBags = field(default_factory=_no_bags)
     waybills: FlightWaybills | None = None
     plan: FlightLoadPlan | None = None  # the load plan, when asked for and the type has data
+
+    @cached_property
+    def many_hubs(self) -> bool:
+        """Whether more than one hub builds for the flight's airport (a feeder's and its own)
+        or built its planned ULDs: the sheet then says at which hub each still is."""
+        return (
+            building_hubs().get(self.flight.origin, 1) > 1 or len({r.hub for r in self.planned}) > 1
+        )
 
     @property
     def planned_gross_kg(self) -> Decimal:
@@ -119,7 +128,7 @@ def load_sheet(flight: Flight, *, with_plan: bool = False) -> LoadSheet:
         )
     planned = (
         Uld.objects.filter(planned_flight=flight)
-        .select_related("uld_type", "flight")
+        .select_related("uld_type", "flight", "hub")
         .annotate(n_parcels=Sum("bags__parcel_count"))
         .order_by("identifier", "pk")
     )
@@ -143,6 +152,7 @@ def load_sheet(flight: Flight, *, with_plan: bool = False) -> LoadSheet:
                 position=u.position if status == "loaded" else "",
                 loaded_on=u.flight.number if status == "elsewhere" and u.flight else "",
                 hawbs=hawbs.get(u.identifier, []) if status != "elsewhere" else [],
+                hub=u.hub.code,
             )
         )
     bags = (
