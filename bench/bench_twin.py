@@ -3,6 +3,7 @@ written to PostgreSQL, in process or over Celery workers.
 
     python bench/bench_twin.py [--parcels 5000] [--seed 1] [--workers 0,1,2] [--rounds 1]
         [--orders checkout,api] [--flights off,on] [--via direct,pgbouncer --pooler HOST:PORT]
+        [--from-date 2026-11-11]
 
 Needs DATABASE_URL (PostgreSQL); each run starts from an empty database of its own
 (`<name>_w<workers>_r<round>`, dropped after), copied from `<name>_template`, an empty database
@@ -13,7 +14,9 @@ workers (solo pool, one process each) on Redis (CELERY_BROKER_URL, default
 redis://127.0.0.1:6379/8; results on /9) and the same command, unchanged, sends each hub's and
 lane's work to them (caravana.twin.tasks). Sizes alternate within a round (1, 2, 1, 2 ...) so
 drift on a shared machine hits them alike. Each run is `python -m caravana simulate --mode real
---days 1 --warmup-days 0 --parcels-per-day N --orders checkout|api`: the day's orders, then the
+--days 1 --warmup-days 0 --parcels-per-day N --orders checkout|api [--from-date D]` (the
+command's own date unless `--from-date` is given: 11 Nov for the sale day's peak, about 1.8
+times a plain day's orders): the day's orders, then the
 days until every parcel has flown. Reports parcels/s (parcels simulated over wall time), the
 simulating process's CPU and peak memory, and the load average. Writes bench/out/twin-<vendor>.json.
 
@@ -137,7 +140,7 @@ def _pooled(url: str, pooler: str) -> str:
 
 def run(
     base: dict[str, str], parcels: int, seed: int, workers: int, tag: str, orders: str,
-    flights: bool = False, pooler: str = "",
+    flights: bool = False, pooler: str = "", from_date: str = "",
 ) -> dict:  # fmt: skip
     env = dict(base)
     name = _name(base, tag)
@@ -171,6 +174,8 @@ def run(
                    "--orders", orders, "--out", out, "--no-progress"]  # fmt: skip
             if flights:
                 cmd.append("--flights")
+            if from_date:
+                cmd += ["--from-date", from_date]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -188,6 +193,7 @@ def run(
         "via": "pgbouncer" if pooler else "direct",
         "orders": orders,
         "flights": flights,
+        "day": summary["run"]["from_date"],
         "workers": workers,
         "parcels": simulated,
         "wall_s": round(wall, 1),
@@ -226,7 +232,20 @@ def main() -> None:
         help="comma list: direct (PostgreSQL itself) and/or pgbouncer (through --pooler)",
     )
     ap.add_argument("--pooler", default="", help="HOST:PORT of a PgBouncer in transaction mode")
+    ap.add_argument(
+        "--from-date",
+        default="",
+        help="the simulated day, YYYY-MM-DD (the command's default unless given; within "
+        f"{RATE_DAYS[0]} to {RATE_DAYS[1]}, the rates imported)",
+    )
     args = ap.parse_args()
+    if args.from_date:
+        try:
+            day = dt.date.fromisoformat(args.from_date)
+        except ValueError:
+            sys.exit(f"--from-date is not YYYY-MM-DD: {args.from_date!r}")
+        if not RATE_DAYS[0] <= day <= RATE_DAYS[1] - dt.timedelta(days=30):
+            sys.exit(f"--from-date: a day from {RATE_DAYS[0]} to a month before {RATE_DAYS[1]}")
     vias = args.via.split(",")
     if not set(vias) <= {"direct", "pgbouncer"}:
         sys.exit("--via: direct and/or pgbouncer")
@@ -249,17 +268,18 @@ def main() -> None:
                         pooler = args.pooler if via == "pgbouncer" else ""
                         row = run(
                             base, args.parcels, args.seed, workers, tag, orders, fly == "on",
-                            pooler,
+                            pooler, args.from_date,
                         )  # fmt: skip
                         row["round"] = rnd + 1
                         rows.append(row)
                         print(json.dumps(row), flush=True)
     path = write_result("twin-postgresql", {"machine": machine(), "args": vars(args), "runs": rows})
-    print("| round | via | orders | flights | workers | parcels | wall s | parcels/s | "
+    print("| round | day | via | orders | flights | workers | parcels | wall s | parcels/s | "
           "simulate CPU s | max RSS MB | load |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['round']} | {r['via']} | {r['orders']} | {'on' if r['flights'] else 'off'} | "
+        print(f"| {r['round']} | {r['day']} | {r['via']} | {r['orders']} | "
+              f"{'on' if r['flights'] else 'off'} | "
               f"{r['workers'] or 'in process'} | "
               f"{r['parcels']:,} | "
               f"{r['wall_s']} | {r['parcels_per_s']} | {r['simulate_cpu_s']} | "
