@@ -10,16 +10,20 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
+from caravana.accounts.models import Role
 from caravana.codes import uld as uld_codes
 from caravana.fulfillment.models import Bag
 from caravana.fulfillment.services import load_plans
 from caravana.loadplan import aircraft as balance
+from caravana.network import hubs as hubs_of
 from caravana.network import room
 from caravana.network.models import AircraftType, Flight, Hub
 from caravana.planning import charters
 from caravana.planning import services as planning
 from caravana.twin import params as twin_params
+from tests import factories as f
 from tests.fulfillment.conftest import TODAY
 from tests.fulfillment.test_load_plan import _bag
 
@@ -186,6 +190,20 @@ def test_each_hub_that_builds_for_an_airport_keeps_its_own_part_full_ulds_back()
     pmc = room.bag_room_cm3(uld_codes.TYPES["PMC"]) / 1_000_000
     assert room.parcel_m3("B77F") == 420.0
     assert room.parcel_m3("B77F", hubs=2) == math.floor(23 * pmc) == 387.0
+    # a 747-8F's 34 positions take its 29 full pallets and four part-full; a 767-300F's 24
+    # positions take 20 full pallets and four part-full, where one hub's two left it 21
+    assert room.parcel_m3("B748F", hubs=2) == room.parcel_m3("B748F") == math.floor(29 * pmc)
+    assert room.parcel_m3("B763F") == math.floor(21 * pmc)
+    assert room.parcel_m3("B763F", hubs=2) == math.floor(20 * pmc)
+
+
+def test_the_twin_s_charters_have_the_room_of_their_airports_hubs():
+    """The twin sizes every charter at one figure (Params.charter_volume_m3) and its real mode
+    books each through flight_json: the two agree only while each origin's hubs leave a
+    747-400F its one-hub room."""
+    for airport in set(twin_params.ORIGINS.values()):
+        hubs = len(hubs_of.feeding(airport))
+        assert room.parcel_m3("B744F", hubs=hubs) == twin_params.DEFAULT.charter_volume_m3, airport
 
 
 @pytest.mark.parametrize("density", [120.0, 145.0, 170.0])
@@ -222,7 +240,15 @@ def test_a_777f_from_an_airport_two_hubs_build_for_is_booked_to_what_it_can_load
     flight = Flight.objects.get(number="QR8151", date=TODAY + dt.timedelta(days=1))
     Flight.objects.filter(pk=flight.pk).update(origin="HGH")
     flight.refresh_from_db()
-    assert planning.flight_json(flight)["volume_m3"] == 387.0
+    assert planning.flight_json(flight)["volume_m3"] == 387.0 == float(flight.parcel_room_m3())
+    client = Client()
+    client.force_login(f.user(Role.PLANNER))
+    page = client.get(f"/planning/flights/{flight.pk}/").content.decode()
+    assert "m³ / 387 m³" in page  # the planner's page sets the load against the same room
+    yiwu = Hub.objects.filter(code="YIW-HUB")
+    yiwu.update(is_active=False)  # one hub builds for HGH again: the one-hub room
+    assert planning.flight_json(flight)["volume_m3"] == 420.0
+    yiwu.update(is_active=True)
     bag = _bag(make_parcel, hub_user, n=1)
     Bag.objects.filter(pk=bag.pk).update(hub=Hub.objects.get(code="HGH-HUB"))
     bag.refresh_from_db()

@@ -401,7 +401,7 @@ def hub_load_sheet(request: HttpRequest, flight_id: Id):
         "parcels": sheet.parcels,
         "max_payload_kg": ac.max_payload_kg,
         "volume_capacity_m3": ac.volume_m3,
-        "parcel_room_m3": ac.parcel_volume_m3,
+        "parcel_room_m3": sheet.room_m3,
         "planned": [r.__dict__ for r in sheet.planned],
         "planned_bags": sheet.planned_bags.__dict__,
         "planned_gross_kg": sheet.planned_gross_kg,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class LoadSheetRow(Schema):
@@ -38,7 +38,9 @@ class PlannedRow(Schema):
     position: str  # where it is loaded, when "loaded"
     loaded_on: str  # the other flight's number when "elsewhere"
     hawbs: list[str] = []  # house air waybills with bags in it
-    hub: str = ""  # the hub that built it (a feeder's pallets fly from its airport's hub)
+    hub: str = Field(
+        "", description="code of the hub that built the ULD (a feeder's fly from its airport)"
+    )
 
 
 class PlannedBags(Schema):

@@ -4,6 +4,7 @@ service levels, lanes, aircraft and ULD types, and flights. Seeded with real fac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -481,3 +482,11 @@ class Flight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.date:%Y-%m-%d} {self.origin}→{self.destination}"
+
+    def parcel_room_m3(self, hubs: Mapping[str, int] | None = None) -> Decimal:
+        """The m³ of parcels the planner books this flight to: its type's room with part-full
+        ULDs kept back for each hub that builds for its airport (`hubs` from `building_hubs`,
+        read here when not given). Every page and answer that sets a flight's load against its
+        room reads this one figure."""
+        building = (building_hubs() if hubs is None else hubs).get(self.origin, 1)
+        return self.aircraft_type.parcel_volume_from(building)

@@ -60,9 +60,8 @@ def check_window(start: dt.datetime, end: dt.datetime) -> None:
 
 def flight_json(f: Flight, hubs: Mapping[str, int] | None = None) -> dict[str, Any]:
     """A charter of the database as a flight of the solver's input: its type's payload and its
-    room for parcels as the hubs that build for its airport load it (network/room.py; `hubs`
-    from `building_hubs`, read here when not given), not the hold's volume."""
-    building = (building_hubs() if hubs is None else hubs).get(f.origin, 1)
+    room for parcels as the hubs that build for its airport load it (`Flight.parcel_room_m3`;
+    `hubs` from `building_hubs`, read there when not given), not the hold's volume."""
     return {
         "id": f"flight-{f.pk}",
         "origin": f.origin,
@@ -70,7 +69,7 @@ def flight_json(f: Flight, hubs: Mapping[str, int] | None = None) -> dict[str, A
         "departs_at": _iso(f.scheduled_departure),
         "arrives_at": _iso(f.scheduled_arrival),
         "payload_kg": f.aircraft_type.max_payload_kg,
-        "volume_m3": float(f.aircraft_type.parcel_volume_from(building)),
+        "volume_m3": float(f.parcel_room_m3(hubs)),
         "positions": f.aircraft_type.main_deck_positions,
         "fixed_cost_usd": float(f.fixed_cost_usd or 0),
         "optional": f.is_optional,

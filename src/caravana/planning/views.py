@@ -62,7 +62,7 @@ def flights(request: HttpRequest) -> HttpResponse:
     hubs = building_hubs()
     for f in page:
         f.fill_weight = round(100 * float(f.booked_kg or 0) / f.aircraft_type.max_payload_kg, 1)
-        room = float(f.aircraft_type.parcel_volume_from(hubs.get(f.origin, 1)))
+        room = float(f.parcel_room_m3(hubs))
         f.fill_volume = round(100 * float(f.booked_m3 or 0) / room, 1) if room else 0.0
     runs = PlanRun.objects.select_related("created_by")
     # The twin keeps a cycle a simulated day: listed apart, so they never push the planner's
@@ -167,7 +167,13 @@ def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "planning/flight.html",
-        {"flight": flight, "page": page, "totals": totals, "sheet": sheet},
+        {
+            "flight": flight,
+            "page": page,
+            "totals": totals,
+            "sheet": sheet,
+            "room_m3": sheet.room_m3,
+        },
     )
 
 

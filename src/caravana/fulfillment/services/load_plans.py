@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -57,9 +58,15 @@ class FlightLoadPlan:
     picture: EnvelopePicture | None = None
     error: str = ""  # why no plan meets the limits (the rows are then empty)
 
-    #: more than one hub builds for the flight's airport (a feeder's and its own), or its rows
-    #: come from more than one: the sheet then says at which hub each row is
-    many_hubs: bool = False
+    origin: str = ""  # the flight's airport
+
+    @cached_property
+    def many_hubs(self) -> bool:
+        """Whether more than one hub builds for the flight's airport (a feeder's and its own),
+        or its rows come from more than one: the sheet then says at which hub each row is. Read
+        when a page shows the plan, not when the hub's loading step asks for a position."""
+        many = len({r.hub for r in self.rows}) > 1
+        return many or building_hubs().get(self.origin, 1) > 1
 
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
@@ -171,7 +178,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     ac = balance.aircraft(flight.aircraft_type.code)
     if ac is None:
         return None
-    plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified)
+    plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified, origin=flight.origin)
     ulds = list(
         Uld.objects.filter(Q(flight=flight) | Q(planned_flight=flight, flight__isnull=True))
         .select_related("uld_type", "hub")
@@ -240,9 +247,6 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     plan.rows = sorted(
         (replace(r, position=placed.positions[r.label]) for r in rows.values()),
         key=lambda r: _natural(r.position),
-    )
-    plan.many_hubs = (
-        building_hubs().get(flight.origin, 1) > 1 or len({r.hub for r in plan.rows}) > 1
     )
     plan.zfw_kg = placed.zfw_kg
     plan.cg_pct = placed.cg_pct

@@ -49,12 +49,19 @@ class LoadSheet:
     plan: FlightLoadPlan | None = None  # the load plan, when asked for and the type has data
 
     @cached_property
+    def _hubs(self) -> dict[str, int]:
+        return building_hubs()
+
+    @property
     def many_hubs(self) -> bool:
         """Whether more than one hub builds for the flight's airport (a feeder's and its own)
         or built its planned ULDs: the sheet then says at which hub each still is."""
-        return (
-            building_hubs().get(self.flight.origin, 1) > 1 or len({r.hub for r in self.planned}) > 1
-        )
+        return self._hubs.get(self.flight.origin, 1) > 1 or len({r.hub for r in self.planned}) > 1
+
+    @property
+    def room_m3(self) -> Decimal:
+        """The flight's room for parcels, as the planner books it (`Flight.parcel_room_m3`)."""
+        return self.flight.parcel_room_m3(self._hubs)
 
     @property
     def planned_gross_kg(self) -> Decimal:
