@@ -77,13 +77,31 @@ def pytest_addoption(parser):
         action="store_true",
         help="also run the tests marked 'screenshots' (they write docs/screenshots/*.png)",
     )
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="only the tests that use the database (CI's second pass, on PostgreSQL: a test "
+        "that never touches it gives the same answer on either, and ran in the first pass)",
+    )
+
+
+def _uses_database(item) -> bool:
+    """A test reaches the database through pytest-django's marker or a fixture that needs it
+    (db, transactional_db, live_server, ...: all depend on django_db_setup); pytest-django
+    refuses any other access, so a test with neither cannot touch it."""
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(
+        item, "fixturenames", ()
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    """Screenshot runs rewrite files under docs/: only on request (make screenshots)."""
-    if config.getoption("--screenshots"):
-        return
-    kept = [i for i in items if i.get_closest_marker("screenshots") is None]
+    """Screenshot runs rewrite files under docs/: only on request (make screenshots). With
+    --database-tests-only, the tests that never touch the database are left out."""
+    kept = items
+    if not config.getoption("--screenshots"):
+        kept = [i for i in kept if i.get_closest_marker("screenshots") is None]
+    if config.getoption("--database-tests-only"):
+        kept = [i for i in kept if _uses_database(i)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
