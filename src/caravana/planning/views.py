@@ -167,13 +167,7 @@ def flight_load(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "planning/flight.html",
-        {
-            "flight": flight,
-            "page": page,
-            "totals": totals,
-            "sheet": sheet,
-            "room_m3": sheet.room_m3,
-        },
+        {"flight": flight, "page": page, "totals": totals, "sheet": sheet},
     )
 
 

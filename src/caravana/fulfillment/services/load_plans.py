@@ -13,7 +13,6 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -29,7 +28,7 @@ from caravana.loadplan import packing, placement
 from caravana.loadplan.picture import EnvelopePicture, envelope_picture
 from caravana.loadplan.problems import Problem, zone_list
 from caravana.network import room
-from caravana.network.models import Flight, UldType, building_hubs
+from caravana.network.models import Flight, UldType
 
 
 @dataclass(frozen=True)
@@ -57,16 +56,6 @@ class FlightLoadPlan:
     verified: bool = False
     picture: EnvelopePicture | None = None
     error: str = ""  # why no plan meets the limits (the rows are then empty)
-
-    origin: str = ""  # the flight's airport
-
-    @cached_property
-    def many_hubs(self) -> bool:
-        """Whether more than one hub builds for the flight's airport (a feeder's and its own),
-        or its rows come from more than one: the sheet then says at which hub each row is. Read
-        when a page shows the plan, not when the hub's loading step asks for a position."""
-        many = len({r.hub for r in self.rows}) > 1
-        return many or building_hubs().get(self.origin, 1) > 1
 
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
@@ -178,7 +167,7 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
     ac = balance.aircraft(flight.aircraft_type.code)
     if ac is None:
         return None
-    plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified, origin=flight.origin)
+    plan = FlightLoadPlan(aircraft=ac.code, verified=ac.verified)
     ulds = list(
         Uld.objects.filter(Q(flight=flight) | Q(planned_flight=flight, flight__isnull=True))
         .select_related("uld_type", "hub")

@@ -52,11 +52,15 @@ class LoadSheet:
     def _hubs(self) -> dict[str, int]:
         return building_hubs()
 
-    @property
+    @cached_property
     def many_hubs(self) -> bool:
-        """Whether more than one hub builds for the flight's airport (a feeder's and its own)
-        or built its planned ULDs: the sheet then says at which hub each still is."""
-        return self._hubs.get(self.flight.origin, 1) > 1 or len({r.hub for r in self.planned}) > 1
+        """Whether more than one hub builds for the flight's airport (a feeder's and its own),
+        or its planned ULDs or load plan's rows come from more than one: the sheet and its load
+        plan then say at which hub each row is."""
+        rows = {r.hub for r in self.planned} | {
+            r.hub for r in (self.plan.rows if self.plan else [])
+        }
+        return self._hubs.get(self.flight.origin, 1) > 1 or len(rows) > 1
 
     @property
     def room_m3(self) -> Decimal:
