@@ -4,7 +4,9 @@ from decimal import Decimal
 import airportsdata
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from caravana.accounts.models import Role
 from caravana.network import services
@@ -19,6 +21,7 @@ from caravana.network.models import (
     ServiceLevel,
     UldType,
 )
+from caravana.network.routing import ROUTES
 from caravana.network.seed import seed_network
 from tests import factories as f
 
@@ -72,6 +75,39 @@ def test_seed_is_idempotent_and_real():
     seed_network(TODAY)
     kept = economy.get()
     assert (kept.gateway.iata, kept.carrier, kept.transit_target_days) == ("GRU", loggi, 30)
+
+
+def test_a_seed_reads_before_it_writes_and_puts_the_facts_back():
+    """The seed runs in most tests' fixtures and at every `make demo`: a few statements, not one
+    per row; what it owns (a hub's or gateway's facts, a carrier's name) it puts back, what the
+    operator owns (lanes, a carrier's levels, flights) it only creates."""
+    with CaptureQueriesContext(connection) as first:
+        seed_network(TODAY)
+    assert len(first) <= 40, len(first)
+    with CaptureQueriesContext(connection) as again:
+        seed_network(TODAY)
+    writes = [q["sql"] for q in again if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert [w for w in writes if "SAVEPOINT" not in w.upper()] == []
+    # each carrier on a lane took that lane's levels when it was created
+    served = {
+        level for by_level in ROUTES.values() for level, (_g, c) in by_level.items()
+        if c == "br-correios"
+    }  # fmt: skip
+    correios = Carrier.objects.get(code="br-correios")
+    assert served and set(correios.service_levels.values_list("code", flat=True)) == served
+    # facts the seed owns come back; an operator's hub gets the network's lanes
+    Hub.objects.filter(code="SZX-HUB").update(name="Renamed")
+    Gateway.objects.filter(iata="GRU").update(timezone="UTC")
+    correios.service_levels.clear()
+    own = Hub.objects.create(
+        code="XMN-HUB", location="XMN", name="Xiamen", city="Xiamen", airport="XMN"
+    )
+    seed_network(TODAY)
+    assert Hub.objects.get(code="SZX-HUB").name != "Renamed"
+    assert Gateway.objects.get(iata="GRU").timezone == "America/Sao_Paulo"
+    assert Lane.objects.filter(hub=own).count() == 6 * 3
+    assert not correios.service_levels.exists()  # the operator's choice stands
+    assert Flight.objects.filter(date__range=(TODAY, TODAY + dt.timedelta(days=13))).count() == 14
 
 
 def test_flight_movements_send_signals_once():

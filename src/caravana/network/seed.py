@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 
 from caravana.codes import uld as uld_codes
 from caravana.network import carrier_facts
@@ -92,59 +93,70 @@ def ensure_service_levels(model: Any = ServiceLevel) -> int:
     return created
 
 
+def _sync(model: type[Model], key: str, rows: dict[Any, dict[str, Any]]) -> dict[Any, Any]:
+    """Match `rows` (natural key → facts) against `model`'s rows in one read: the missing ones
+    are inserted in one statement (a concurrent seed's rows are kept: ON CONFLICT DO NOTHING),
+    a row whose facts differ is saved with those fields alone, one that agrees is not written.
+    Returns every row by its key. A seed into an empty database was some hundreds of statements
+    row by row (the fixtures of most tests run one)."""
+    have = model.objects.in_bulk(list(rows), field_name=key)
+    missing = [model(**{key: k}, **facts) for k, facts in rows.items() if k not in have]
+    if missing:
+        model.objects.bulk_create(missing, ignore_conflicts=True)
+        have = model.objects.in_bulk(list(rows), field_name=key)
+    for k, facts in rows.items():
+        row = have[k]
+        changed = [name for name, value in facts.items() if getattr(row, name) != value]
+        if changed:
+            for name in changed:
+                setattr(row, name, facts[name])
+            row.save(update_fields=changed)
+    return have
+
+
 @transaction.atomic
 def seed_network(today: dt.date | None = None) -> dict[str, int]:
     """Write the reference network and the next 14 days of flights; returns row counts."""
     table = airports()
-    for code, location, name, airport in HUBS:
-        ap = table[location]
-        Hub.objects.update_or_create(
-            code=code,
-            defaults={
+    _sync(
+        Hub,
+        "code",
+        {
+            code: {
                 "location": location,
                 "name": name,
-                "city": ap["city"],
-                "country": ap["country"],
+                "city": table[location]["city"],
+                "country": table[location]["country"],
                 "airport": airport,
-                "timezone": ap["tz"],
-            },
-        )
-    for iata in GATEWAYS:
-        ap = table[iata]
-        Gateway.objects.update_or_create(
-            iata=iata,
-            defaults={
-                "name": ap["name"],
-                "city": ap["city"],
-                "country": ap["country"],
-                "latitude": Decimal(str(ap["lat"])).quantize(Decimal("0.00001")),
-                "longitude": Decimal(str(ap["lon"])).quantize(Decimal("0.00001")),
-                "timezone": ap["tz"],
-            },
-        )
+                "timezone": table[location]["tz"],
+            }
+            for code, location, name, airport in HUBS
+        },
+    )
+    gateways = _sync(
+        Gateway,
+        "iata",
+        {
+            iata: {
+                "name": table[iata]["name"],
+                "city": table[iata]["city"],
+                "country": table[iata]["country"],
+                "latitude": Decimal(str(table[iata]["lat"])).quantize(Decimal("0.00001")),
+                "longitude": Decimal(str(table[iata]["lon"])).quantize(Decimal("0.00001")),
+                "timezone": table[iata]["tz"],
+            }
+            for iata in GATEWAYS
+        },
+    )
     ensure_service_levels()
     levels = {s.code: s for s in ServiceLevel.objects.all()}
-    _seed_carriers(levels)
-    gateways = {g.iata: g for g in Gateway.objects.all()}
-    carriers = {c.code: c for c in Carrier.objects.all()}
-    for hub in Hub.objects.all():
-        for country, by_level in ROUTES.items():
-            for level_code, (iata, carrier_code) in by_level.items():
-                level = levels[level_code]
-                Lane.objects.get_or_create(
-                    hub=hub,
-                    destination_country=country,
-                    service_level=level,
-                    defaults={
-                        "gateway": gateways[iata],
-                        "carrier": carriers[carrier_code],
-                        "transit_target_days": level.transit_max_days,
-                    },
-                )
-    for code, name, payload, volume, main, lower, verified, note in AIRCRAFT:
-        AircraftType.objects.update_or_create(
-            code=code,
-            defaults={
+    carriers = _seed_carriers(levels)
+    _seed_lanes(gateways, carriers, levels)
+    _sync(
+        AircraftType,
+        "code",
+        {
+            code: {
                 "name": name,
                 "max_payload_kg": payload,
                 "volume_m3": Decimal(volume),
@@ -152,12 +164,15 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
                 "lower_deck_positions": lower,
                 "verified": verified,
                 "source": f"{REFERENCE}; {note}",
-            },
-        )
-    for t in uld_codes.TYPES.values():
-        UldType.objects.update_or_create(
-            code=t.code,
-            defaults={
+            }
+            for code, name, payload, volume, main, lower, verified, note in AIRCRAFT
+        },
+    )
+    _sync(
+        UldType,
+        "code",
+        {
+            t.code: {
                 "aliases": ",".join(t.aliases),
                 "kind": t.kind,
                 "deck": UldType.Deck.LOWER if t.kind == "container" else UldType.Deck.MAIN,
@@ -170,8 +185,10 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
                 "note": t.note,
                 "source": f"{t.source}; tare: {t.tare_source}" if t.tare_source else t.source,
                 "tare_kg": t.tare_kg,
-            },
-        )
+            }
+            for t in uld_codes.TYPES.values()
+        },
+    )
     n_flights = _seed_flights(today or dt.date.today())
     return {
         "hubs": Hub.objects.count(),
@@ -182,7 +199,7 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
     }
 
 
-def _seed_carriers(levels: dict[str, ServiceLevel]) -> None:
+def _seed_carriers(levels: dict[str, ServiceLevel]) -> dict[str, Carrier]:
     """Name, country and website follow the facts; the format, link, cut-off and prices are
     only written when the carrier is new, so an operator's edits survive another seed. A new
     carrier on a lane takes that lane's levels (Caravana's own routing, ROUTES)."""
@@ -190,8 +207,8 @@ def _seed_carriers(levels: dict[str, ServiceLevel]) -> None:
     for by_level in ROUTES.values():
         for level_code, (_iata, carrier_code) in by_level.items():
             lane_levels.setdefault(carrier_code, set()).add(level_code)
-    for code, name, country, website, fmt, fmt_src, url, url_src in carrier_facts.CARRIERS:
-        facts = {
+    facts = {
+        code: {
             "tracking_format": fmt,
             "format_source": fmt_src,
             "tracking_url": url,
@@ -199,41 +216,84 @@ def _seed_carriers(levels: dict[str, ServiceLevel]) -> None:
             "cutoff_source": carrier_facts.NO_CUTOFF,
             "price_source": carrier_facts.NO_PRICE,
         }
-        carrier, created = Carrier.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "country": country, "website": website},
-            create_defaults={"name": name, "country": country, "website": website, **facts},
-        )
-        if not created and not carrier.format_source:  # a carrier from before these facts
-            Carrier.objects.filter(pk=carrier.pk).update(**facts)
-        if created and code in lane_levels:
-            carrier.service_levels.set([levels[c] for c in sorted(lane_levels[code])])
+        for code, _n, _c, _w, fmt, fmt_src, url, url_src in carrier_facts.CARRIERS
+    }
+    named = {
+        code: {"name": name, "country": country, "website": website}
+        for code, name, country, website, *_rest in carrier_facts.CARRIERS
+    }
+    had = set(Carrier.objects.filter(code__in=named).values_list("code", flat=True))
+    new = [Carrier(code=code, **named[code], **facts[code]) for code in named if code not in had]
+    Carrier.objects.bulk_create(new, ignore_conflicts=True)
+    carriers = _sync(Carrier, "code", named)
+    for code in had:
+        carrier = carriers[code]
+        if not carrier.format_source:  # a carrier from before these facts
+            Carrier.objects.filter(pk=carrier.pk).update(**facts[code])
+    through = Carrier.service_levels.through
+    through.objects.bulk_create(
+        [
+            through(carrier_id=carriers[c.code].pk, servicelevel_id=levels[level].pk)
+            for c in new
+            for level in sorted(lane_levels.get(c.code, ()))
+        ],
+        ignore_conflicts=True,
+    )
+    return carriers
+
+
+def _seed_lanes(
+    gateways: dict[str, Gateway], carriers: dict[str, Carrier], levels: dict[str, ServiceLevel]
+) -> None:
+    """The lanes missing from each hub, the operator's own hubs too: created, never
+    overwritten (an operator's re-routing stands)."""
+    have = set(Lane.objects.values_list("hub_id", "destination_country", "service_level_id"))
+    Lane.objects.bulk_create(
+        [
+            Lane(
+                hub=hub,
+                destination_country=country,
+                service_level=levels[level_code],
+                gateway=gateways[iata],
+                carrier=carriers[carrier_code],
+                transit_target_days=levels[level_code].transit_max_days,
+            )
+            for hub in Hub.objects.all()
+            for country, by_level in ROUTES.items()
+            for level_code, (iata, carrier_code) in by_level.items()
+            if (hub.pk, country, levels[level_code].pk) not in have
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _seed_flights(today: dt.date) -> int:
+    """The weekly flights of the 14 days from `today` that are not there yet (a flight there
+    is left as it is: it may have flown); returns how many were missing."""
     table = airports()
     types = {a.code: a for a in AircraftType.objects.all()}
-    added = 0
-    for offset in range(14):
-        day = today + dt.timedelta(days=offset)
+    days = [today + dt.timedelta(days=offset) for offset in range(14)]
+    have = set(Flight.objects.filter(date__range=(days[0], days[-1])).values_list("number", "date"))
+    missing = []
+    for day in days:
         for weekday, carrier, number, origin, dest, ac, hour, block, optional, cost in WEEKLY:
-            if day.weekday() != weekday:
+            if day.weekday() != weekday or (number, day) in have:
                 continue
             tz = zoneinfo.ZoneInfo(table[origin]["tz"])
             dep = dt.datetime.combine(day, dt.time(hour), tzinfo=tz).astimezone(dt.UTC)
-            _flight, created = Flight.objects.get_or_create(
-                number=number,
-                date=day,
-                defaults={
-                    "carrier": carrier,
-                    "origin": origin,
-                    "destination": dest,
-                    "scheduled_departure": dep,
-                    "scheduled_arrival": dep + dt.timedelta(hours=block),
-                    "aircraft_type": types[ac],
-                    "is_optional": optional,
-                    "fixed_cost_usd": Decimal(cost) if cost else None,
-                },
+            missing.append(
+                Flight(
+                    number=number,
+                    date=day,
+                    carrier=carrier,
+                    origin=origin,
+                    destination=dest,
+                    scheduled_departure=dep,
+                    scheduled_arrival=dep + dt.timedelta(hours=block),
+                    aircraft_type=types[ac],
+                    is_optional=optional,
+                    fixed_cost_usd=Decimal(cost) if cost else None,
+                )
             )
-            added += created
-    return added
+    Flight.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
