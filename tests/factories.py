@@ -112,7 +112,13 @@ def fx_rates(on: dt.date | None = None) -> None:
         "ARS": "1450",
         "EUR": "0.92",
     }
+    have = {r.quote: r for r in FxRate.objects.filter(base="USD", date=on, quote__in=per_usd)}
     for quote, rate in per_usd.items():
-        FxRate.objects.update_or_create(
-            base="USD", quote=quote, date=on, defaults={"rate": Decimal(rate), "source": "test"}
-        )
+        row = have.get(quote)
+        if row is None:
+            FxRate.objects.create(
+                base="USD", quote=quote, date=on, rate=Decimal(rate), source="test"
+            )
+        elif row.rate != Decimal(rate) or row.source != "test":
+            row.rate, row.source = Decimal(rate), "test"
+            row.save(update_fields=["rate", "source"])
