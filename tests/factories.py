@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.db import transaction
 from stdnum.cn import uscc
 
 from caravana.accounts.models import Role, User
@@ -99,8 +100,18 @@ def variant(
     return services.create_variant(p, data)
 
 
+def fx_rates_over(first: dt.date, days: int) -> None:
+    """fx_rates for `days` days from `first`, in one transaction: listing prices are refreshed
+    once after it commits, not once a row (a transactional test commits each write)."""
+    with transaction.atomic():
+        for n in range(days):
+            fx_rates(on=first + dt.timedelta(days=n))
+
+
+@transaction.atomic
 def fx_rates(on: dt.date | None = None) -> None:
-    """Illustrative rates per 1 USD, enough to show prices in every buyer currency."""
+    """Illustrative rates per 1 USD, enough to show prices in every buyer currency: one
+    transaction, so listing prices are refreshed once, not once a currency."""
     on = on or dt.date.today()
     per_usd = {
         "CNY": "7.10",

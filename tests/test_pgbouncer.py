@@ -181,8 +181,7 @@ def _transactions(port: int) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_twin_runs_behind_pgbouncer_one_run_at_a_time(pgbouncer, monkeypatch, tmp_path):
-    for back in range(-40, 10):
-        f.fx_rates(on=JUNE_1 + dt.timedelta(days=back))
+    f.fx_rates_over(JUNE_1 - dt.timedelta(days=40), 50)
     wrapper = connections["default"]
     own = wrapper.get_connection_params
     with monkeypatch.context() as m:

@@ -40,8 +40,7 @@ SMALL = dataclasses.replace(P.DEFAULT, warmup_days=1)
 @pytest.fixture
 def rates():
     """Illustrative exchange rates over the runs' days: the twin's orders are priced at them."""
-    for back in range(-40, 10):
-        f.fx_rates(on=JUNE_1 + dt.timedelta(days=back))
+    f.fx_rates_over(JUNE_1 - dt.timedelta(days=40), 50)
 
 
 def _run(network=None, days: int = 2, per_day: int = 200, params=SMALL) -> Simulation:
