@@ -513,9 +513,9 @@ def test_a_lane_re_routed_during_a_run_stops_it_by_name():
     plan priced."""
     from caravana.network.models import Lane
 
-    probe = Simulation(Run(2, 200, 5, JUNE_1, SMALL))
+    probe = Simulation(Run(2, 80, 5, JUNE_1, SMALL))
     real_net = RealNetwork(SMALL, probe.start, orders="api", fly_legs=True)
-    sim = Simulation(Run(2, 200, 5, JUNE_1, SMALL), real_net)
+    sim = Simulation(Run(2, 80, 5, JUNE_1, SMALL), real_net)
     vcp = Bag.objects.filter(parcels__merchant=real_net.merchant, gateway__iata="VCP")
     while not vcp.exists():  # the days until the hub has sorted Brazil's economy bags to VCP
         assert sim.day < 3
