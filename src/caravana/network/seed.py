@@ -98,7 +98,9 @@ def _sync(model: type[Model], key: str, rows: dict[Any, dict[str, Any]]) -> dict
     are inserted in one statement (a concurrent seed's rows are kept: ON CONFLICT DO NOTHING),
     a row whose facts differ is saved with those fields alone, one that agrees is not written.
     Returns every row by its key. A seed into an empty database was some hundreds of statements
-    row by row (the fixtures of most tests run one)."""
+    row by row (the fixtures of most tests run one). Inserted rows send no post_save: the only
+    receivers on these models are the admin filters' cached choices, which expire in a minute
+    (admin_lists.filters)."""
     have = model.objects.in_bulk(list(rows), field_name=key)
     missing = [model(**{key: k}, **facts) for k, facts in rows.items() if k not in have]
     if missing:
