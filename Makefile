@@ -112,6 +112,7 @@ screenshots: export PAYMENTS_SANDBOX = 1
 screenshots: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots -m screenshots tests/browser/test_buyer_journeys.py tests/browser/test_search.py \
 	  tests/browser/test_shelves.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots tests/browser/test_local_methods.py
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"

@@ -181,6 +181,13 @@ def _reference_data(request):
     yield
 
 
+@pytest.fixture
+def screenshots(request) -> bool:
+    """Whether this run photographs pages into docs/screenshots/ (make screenshots passes
+    --screenshots): a test run leaves the tree as it was, and spends no time encoding PNGs."""
+    return bool(request.config.getoption("--screenshots"))
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

@@ -2,10 +2,10 @@
 with each of the country's methods in the sandbox, from the checkout to a paid order: through
 the sandbox's stand-in for the provider's page (Webpay, PSE, Mercado Pago), a wallet (Nequi,
 Yape), a QR (Plin), transfer instructions (Khipu) or a cash voucher (Efecty, PagoEfectivo,
-Rapipago, Pago Fácil, each with its PDF). The payment step of every method is photographed at
-1366 and 390 px into docs/screenshots/ (pay-<method>-<width>.png), the redirect methods'
-gateway (gateway-<method>-…) and the checkout fields of PSE, Nequi and Yape
-(checkout-<method>-…)."""
+Rapipago, Pago Fácil, each with its PDF). With --screenshots (make screenshots) the payment
+step of every method is photographed at 1366 and 390 px into docs/screenshots/
+(pay-<method>-<width>.png), the redirect methods' gateway (gateway-<method>-…) and the checkout
+fields of PSE, Nequi and Yape (checkout-<method>-…)."""
 
 from __future__ import annotations
 
@@ -69,14 +69,16 @@ def _fill_address(page, country, person=0):
                        if state in options else state.split(",")[0])  # fmt: skip
 
 
-def _shoot(page, name):
+def _shoot(page, name, shots: bool):
+    if not shots:
+        return
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def _pay_each_method(page, url, product, user, country):
+def _pay_each_method(page, url, product, user, country, shots: bool):
     _login(page, url, user)
     page.goto(url + "/country/")
     page.locator(f'button[data-country="{country}"]').click()
@@ -96,7 +98,7 @@ def _pay_each_method(page, url, product, user, country):
         if method in ("pse", "nequi", "yape"):  # the method's own fields under its choice
             expect(page.get_by_test_id(f"fields-{method}")).to_be_visible()
             page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
-            for width, height in ((1366, 900), (390, 844)):
+            for width, height in ((1366, 900), (390, 844)) if shots else ():
                 page.set_viewport_size({"width": width, "height": height})
                 page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
                 page.screenshot(path=SHOTS / f"checkout-{method}-{width}.png")
@@ -106,13 +108,13 @@ def _pay_each_method(page, url, product, user, country):
         payment = Payment.objects.order_by("-id").first()
         assert payment.method == method, (method, payment.method)
         if method != "card":
-            _shoot(page, f"pay-{method}")
+            _shoot(page, f"pay-{method}", shots)
         if method in REDIRECTS:
             page.get_by_test_id("redirect").click()
             expect(page.get_by_test_id("gateway")).to_be_visible()
             if method == "pse":
                 expect(page.get_by_test_id("gateway")).to_contain_text("Bancolombia")
-            _shoot(page, f"gateway-{method}")
+            _shoot(page, f"gateway-{method}", shots)
             page.get_by_test_id("gateway-approve").click()
             page.wait_for_url(re.compile(rf"/pay/{payment.reference}/$"))
         elif method in ("yape", "card"):
@@ -140,13 +142,17 @@ def _pay_each_method(page, url, product, user, country):
 
 
 @pytest.mark.parametrize("country", sorted(METHODS))
-def test_a_buyer_pays_with_each_of_the_countrys_methods(live_server, page, shop, country):
+def test_a_buyer_pays_with_each_of_the_countrys_methods(
+    live_server, page, shop, country, screenshots
+):
     product, user = shop
-    _pay_each_method(page, live_server.url, product, user, country)
+    _pay_each_method(page, live_server.url, product, user, country, screenshots)
     assert Payment.objects.filter(status="succeeded").count() == len(METHODS[country])
 
 
-def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(live_server, page, shop):
+def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(
+    live_server, page, shop, screenshots
+):
     """A Peruvian DNI that imported 3 shipments this year (orders.allowance): the checkout
     comes back with the reason beside the ID field, in Spanish, and no order; screenshots at
     1366 and 390 px with no sideways scroll."""
@@ -172,5 +178,6 @@ def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(live_server, page
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.locator("#buyer_id").scroll_into_view_if_needed()
-        page.screenshot(path=SHOTS / f"checkout-allowance-{width}.png")
+        if screenshots:
+            page.screenshot(path=SHOTS / f"checkout-allowance-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
