@@ -106,13 +106,16 @@ chaos: install
 email-examples: install
 	CARAVANA_EMAIL_EXAMPLES=docs/emails $(BIN)/python -m pytest -q -p no:cacheprovider tests/orders/test_order_emails_life.py
 
-# What buyers see, per country: search, product, cart and order pages at 1366 and 390 px, into
-# docs/screenshots/ (linked from docs/user-guide.md). Not part of `make test`.
+# What buyers see, per country: search, product, cart and order pages at 1366 and 390 px, and the
+# payment steps of each country's methods, saved cards, reviews and deals, into docs/screenshots/
+# (linked from docs/user-guide.md). `make test` takes none (tests/shots.py).
 screenshots: export PAYMENTS_SANDBOX = 1
 screenshots: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots -m screenshots tests/browser/test_buyer_journeys.py tests/browser/test_search.py \
 	  tests/browser/test_shelves.py
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots tests/browser/test_local_methods.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 0 --screenshots tests/browser/test_local_methods.py \
+	  tests/browser/test_cards.py tests/browser/test_card_providers.py tests/browser/test_reviews.py \
+	  tests/browser/test_promotions.py
 
 messages: install
 	cd src/caravana && ../../$(BIN)/python -m caravana makemessages -l es -l pt_BR -l en -l zh_Hans --no-obsolete --ignore "*/seeding/*"

@@ -71,6 +71,12 @@ if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgre
     _quick_postgresql_flush()
 
 
+def pytest_configure(config):
+    from tests import shots
+
+    shots.ON = bool(config.getoption("--screenshots"))
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--screenshots",
@@ -179,13 +185,6 @@ def _reference_data(request):
         if not S10Range.objects.exists():
             ensure_starter_ranges()
     yield
-
-
-@pytest.fixture
-def screenshots(request) -> bool:
-    """Whether this run photographs pages into docs/screenshots/ (make screenshots passes
-    --screenshots): a test run leaves the tree as it was, and spends no time encoding PNGs."""
-    return bool(request.config.getoption("--screenshots"))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from caravana.payments.models import Payment, ProviderCall
 from tests import factories as f
+from tests import shots
 from tests.browser.axe import violations
 from tests.orders.support import CHECKOUT, ensure_pricing
 from tests.payments import fake_stripe
@@ -82,7 +83,7 @@ def _fill(page, data: dict, state_select: bool = True):
 def _shots(page, name: str, problems: list[str]) -> None:
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        page.screenshot(path=SHOTS / f"cards-{name}-{width}.png", full_page=True)
+        shots.take(page, SHOTS / f"cards-{name}-{width}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
         problems += [f"{name} [{width}]: {v}" for v in violations(page)]
     page.set_viewport_size({"width": 1366, "height": 900})

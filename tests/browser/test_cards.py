@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from caravana.payments.models import Payment, SavedCard
 from tests import factories as f
+from tests import shots
 from tests.browser.axe import violations
 from tests.browser.journey import enter_card
 from tests.orders.support import CHECKOUT, ensure_pricing
@@ -67,7 +68,7 @@ def _shots(page, name, problems: list[str]):
     """Screenshots at both widths; axe's violations (WCAG 2.2 AA) are added to `problems`."""
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        page.screenshot(path=SHOTS / f"cards-{name}-{width}.png", full_page=True)
+        shots.take(page, SHOTS / f"cards-{name}-{width}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
         problems += [f"{name} [{width}]: {v}" for v in violations(page)]
     page.set_viewport_size({"width": 1366, "height": 900})

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from caravana.orders.models import Order
 from caravana.payments.models import Payment
 from tests import factories as f
+from tests import shots
 from tests.browser.journey import enter_card
 from tests.orders.support import CHECKOUT, ensure_pricing, place
 
@@ -69,16 +70,16 @@ def _fill_address(page, country, person=0):
                        if state in options else state.split(",")[0])  # fmt: skip
 
 
-def _shoot(page, name, shots: bool):
-    if not shots:
+def _shoot(page, name):
+    if not shots.ON:
         return
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        shots.take(page, SHOTS / f"{name}-{width}.png", full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def _pay_each_method(page, url, product, user, country, shots: bool):
+def _pay_each_method(page, url, product, user, country):
     _login(page, url, user)
     page.goto(url + "/country/")
     page.locator(f'button[data-country="{country}"]').click()
@@ -98,23 +99,23 @@ def _pay_each_method(page, url, product, user, country, shots: bool):
         if method in ("pse", "nequi", "yape"):  # the method's own fields under its choice
             expect(page.get_by_test_id(f"fields-{method}")).to_be_visible()
             page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
-            for width, height in ((1366, 900), (390, 844)) if shots else ():
+            for width, height in ((1366, 900), (390, 844)) if shots.ON else ():
                 page.set_viewport_size({"width": width, "height": height})
                 page.get_by_test_id(f"fields-{method}").scroll_into_view_if_needed()
-                page.screenshot(path=SHOTS / f"checkout-{method}-{width}.png")
+                shots.take(page, SHOTS / f"checkout-{method}-{width}.png")
             page.set_viewport_size({"width": 1366, "height": 900})
         page.get_by_test_id("place-order").click()
         page.wait_for_url(re.compile(r"/pay/PAY"))
         payment = Payment.objects.order_by("-id").first()
         assert payment.method == method, (method, payment.method)
         if method != "card":
-            _shoot(page, f"pay-{method}", shots)
+            _shoot(page, f"pay-{method}")
         if method in REDIRECTS:
             page.get_by_test_id("redirect").click()
             expect(page.get_by_test_id("gateway")).to_be_visible()
             if method == "pse":
                 expect(page.get_by_test_id("gateway")).to_contain_text("Bancolombia")
-            _shoot(page, f"gateway-{method}", shots)
+            _shoot(page, f"gateway-{method}")
             page.get_by_test_id("gateway-approve").click()
             page.wait_for_url(re.compile(rf"/pay/{payment.reference}/$"))
         elif method in ("yape", "card"):
@@ -142,20 +143,16 @@ def _pay_each_method(page, url, product, user, country, shots: bool):
 
 
 @pytest.mark.parametrize("country", sorted(METHODS))
-def test_a_buyer_pays_with_each_of_the_countrys_methods(
-    live_server, page, shop, country, screenshots
-):
+def test_a_buyer_pays_with_each_of_the_countrys_methods(live_server, page, shop, country):
     product, user = shop
-    _pay_each_method(page, live_server.url, product, user, country, screenshots)
+    _pay_each_method(page, live_server.url, product, user, country)
     assert Payment.objects.filter(status="succeeded").count() == len(METHODS[country])
 
 
-def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(
-    live_server, page, shop, screenshots
-):
+def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(live_server, page, shop):
     """A Peruvian DNI that imported 3 shipments this year (orders.allowance): the checkout
-    comes back with the reason beside the ID field, in Spanish, and no order; screenshots at
-    1366 and 390 px with no sideways scroll."""
+    comes back with the reason beside the ID field, in Spanish, and no order; no sideways
+    scroll at 1366 and 390 px (photographed under make screenshots)."""
     product, user = shop
     for _ in range(3):
         place(user, CHECKOUT["PE"], lines=[(product.variants.get().pk, 1)], country="PE")
@@ -178,6 +175,5 @@ def test_a_dni_past_its_yearly_allowance_is_told_beside_its_id(
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.locator("#buyer_id").scroll_into_view_if_needed()
-        if screenshots:
-            page.screenshot(path=SHOTS / f"checkout-allowance-{width}.png")
+        shots.take(page, SHOTS / f"checkout-allowance-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

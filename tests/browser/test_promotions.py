@@ -22,6 +22,7 @@ from caravana.payments.models import AccountKind, LedgerAccount
 from caravana.promotions import services
 from caravana.promotions.models import FlashDeal
 from tests import factories as f
+from tests import shots
 from tests.browser.axe import violations
 from tests.orders.support import BR, ensure_pricing, place
 
@@ -111,7 +112,7 @@ def test_flash_deal_countdown_and_the_race_for_its_last_unit(live_server, page, 
     problems = []
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=SHOTS / f"flash-deal-{width}.png", full_page=width > 400)
+        shots.take(page, SHOTS / f"flash-deal-{width}.png", full_page=width > 400)
         problems += [f"[{width}] {v}" for v in violations(page)]
     assert not problems, problems
     page.set_viewport_size({"width": 1366, "height": 900})

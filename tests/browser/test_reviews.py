@@ -16,6 +16,7 @@ from caravana.accounts.models import Role
 from caravana.catalog.models import MerchantMember
 from caravana.reviews import services
 from tests import factories as f
+from tests import shots
 from tests.browser.axe import violations
 from tests.imagefiles import image_bytes
 from tests.orders.support import ensure_pricing
@@ -64,7 +65,7 @@ def _login(page, url, user):
 def _shots(page, name: str, problems: list[str]) -> None:
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        page.screenshot(path=SHOTS / f"reviews-{name}-{width}.png", full_page=True)
+        shots.take(page, SHOTS / f"reviews-{name}-{width}.png", full_page=True)
         problems += [f"{name} [{width}]: {v}" for v in violations(page)]
 
 
