@@ -29,7 +29,7 @@ from tests import factories as f
 def test_a_past_week_through_the_services_ends_today_with_work_waiting():
     f.user(Role.PLANNER, username="planner")
     now = timezone.now()
-    sim, net = history.run_history(days=3, parcels_per_day=30, seed=2)
+    sim, net = history.run_history(days=3, parcels_per_day=60, seed=2)
     midnight = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
     mine = Parcel.objects.filter(merchant=net.merchant)
     assert mine.count() == len(net.parcels) > 0
