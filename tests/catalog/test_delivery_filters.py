@@ -184,14 +184,14 @@ def _kept(where: dict) -> dict:
 SCOPES = ["all", "top", "cat", "store"]
 
 
-def _in_every_scope(check, *args) -> None:
-    """`check(scope, *args)` in each scope over the test's one catalogue (the listings only
+def _in_every_scope(check) -> None:
+    """`check(scope)` in each scope over the test's one catalogue (the listings only
     read it: building the shops per case cost a third of a second each on PostgreSQL); the
     scopes that fail are named together."""
     failed = []
     for scope in SCOPES:
         try:
-            check(scope, *args)
+            check(scope)
         except AssertionError as exc:
             failed.append(f"scope {scope}: {exc}")
     assert failed == [], "\n".join(failed)
