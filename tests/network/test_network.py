@@ -110,6 +110,23 @@ def test_a_seed_reads_before_it_writes_and_puts_the_facts_back():
     assert Flight.objects.filter(date__range=(TODAY, TODAY + dt.timedelta(days=13))).count() == 14
 
 
+def test_a_carrier_from_before_the_facts_gets_them_and_keeps_the_operators_levels():
+    """A carrier an operator added by hand under a known code (no facts, a level of their own):
+    the seed names it as the facts do and fills its empty facts, but gives it no lane levels;
+    one with facts already keeps the operator's link."""
+    premium = ServiceLevel.objects.get(code="premium")
+    old = Carrier.objects.create(code="br-correios", name="correios", country="BR")
+    old.service_levels.set([premium])
+    seed_network(TODAY)
+    old.refresh_from_db()
+    assert old.name != "correios" and old.format_source and old.tracking_format != "unknown"
+    assert list(old.service_levels.values_list("code", flat=True)) == ["premium"]
+    Carrier.objects.filter(pk=old.pk).update(tracking_url="https://example.com/{n}")
+    seed_network(TODAY)
+    old.refresh_from_db()
+    assert old.tracking_url == "https://example.com/{n}"  # facts there are the operator's
+
+
 def test_flight_movements_send_signals_once():
     seed_network(TODAY)
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
