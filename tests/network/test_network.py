@@ -243,3 +243,13 @@ def test_admin_action_departs_through_the_service():
     assert r.status_code == 302
     flight.refresh_from_db()
     assert flight.state == "departed" and flight.actual_departure is not None
+
+
+def test_a_hub_the_seed_cannot_add_is_named():
+    """An operator's hub holds a seeded hub's location under another code: the seed says which
+    hub it cannot add, and writes nothing."""
+    Hub.objects.create(code="MY-HUB", location="SZX", name="Mine", city="Shenzhen", airport="SZX")
+    with pytest.raises(ValueError, match=r"hub SZX-HUB: another row holds one of its unique"):
+        seed_network(TODAY)
+    assert list(Hub.objects.values_list("code", flat=True)) == ["MY-HUB"]
+    assert not Lane.objects.exists() and not Flight.objects.exists()

@@ -93,19 +93,34 @@ def ensure_service_levels(model: Any = ServiceLevel) -> int:
     return created
 
 
-def _sync(model: type[Model], key: str, rows: dict[Any, dict[str, Any]]) -> dict[Any, Any]:
+def _sync(
+    model: type[Model],
+    key: str,
+    rows: dict[Any, dict[str, Any]],
+    first_facts: dict[Any, dict[str, Any]] | None = None,
+) -> tuple[dict[Any, Any], set[Any]]:
     """Match `rows` (natural key → facts) against `model`'s rows in one read: the missing ones
-    are inserted in one statement (a concurrent seed's rows are kept: ON CONFLICT DO NOTHING),
-    a row whose facts differ is saved with those fields alone, one that agrees is not written.
-    Returns every row by its key. A seed into an empty database was some hundreds of statements
-    row by row (the fixtures of most tests run one). Inserted rows send no post_save: the only
-    receivers on these models are the admin filters' cached choices, which expire in a minute
-    (admin_lists.filters)."""
-    have = model.objects.in_bulk(list(rows), field_name=key)
-    missing = [model(**{key: k}, **facts) for k, facts in rows.items() if k not in have]
+    are inserted in one statement, with their `first_facts` too (a concurrent seed's rows are
+    kept: ON CONFLICT DO NOTHING); a row whose facts differ is saved with those fields alone,
+    one that agrees is not written. Returns every row by its key, and the keys found missing.
+    A seed into an empty database was some hundreds of statements row by row (the fixtures of
+    most tests run one). Inserted rows send no post_save: the only receivers on these models
+    are the admin filters' cached choices, which expire in a minute (admin_lists.filters)."""
+    have = model._default_manager.in_bulk(list(rows), field_name=key)
+    missing = {k for k in rows if k not in have}
     if missing:
-        model.objects.bulk_create(missing, ignore_conflicts=True)
-        have = model.objects.in_bulk(list(rows), field_name=key)
+        extra = first_facts or {}
+        model._default_manager.bulk_create(
+            [model(**{key: k}, **rows[k], **extra.get(k, {})) for k in rows if k in missing],
+            ignore_conflicts=True,
+        )
+        have = model._default_manager.in_bulk(list(rows), field_name=key)
+        blocked = sorted(str(k) for k in rows if k not in have)
+        if blocked:  # another unique column (a hub's location, say) is taken by another row
+            raise ValueError(
+                f"{model._meta.verbose_name} {', '.join(blocked)}: another row holds one of its "
+                "unique values; the seed cannot add it"
+            )
     for k, facts in rows.items():
         row = have[k]
         changed = [name for name, value in facts.items() if getattr(row, name) != value]
@@ -113,7 +128,7 @@ def _sync(model: type[Model], key: str, rows: dict[Any, dict[str, Any]]) -> dict
             for name in changed:
                 setattr(row, name, facts[name])
             row.save(update_fields=changed)
-    return have
+    return have, missing
 
 
 @transaction.atomic
@@ -135,7 +150,7 @@ def seed_network(today: dt.date | None = None) -> dict[str, int]:
             for code, location, name, airport in HUBS
         },
     )
-    gateways = _sync(
+    gateways, _ = _sync(
         Gateway,
         "iata",
         {
@@ -224,20 +239,17 @@ def _seed_carriers(levels: dict[str, ServiceLevel]) -> dict[str, Carrier]:
         code: {"name": name, "country": country, "website": website}
         for code, name, country, website, *_rest in carrier_facts.CARRIERS
     }
-    had = set(Carrier.objects.filter(code__in=named).values_list("code", flat=True))
-    new = [Carrier(code=code, **named[code], **facts[code]) for code in named if code not in had]
-    Carrier.objects.bulk_create(new, ignore_conflicts=True)
-    carriers = _sync(Carrier, "code", named)
-    for code in had:
+    carriers, new = _sync(Carrier, "code", named, first_facts=facts)
+    for code in named.keys() - new:
         carrier = carriers[code]
         if not carrier.format_source:  # a carrier from before these facts
             Carrier.objects.filter(pk=carrier.pk).update(**facts[code])
     through = Carrier.service_levels.through
     through.objects.bulk_create(
         [
-            through(carrier_id=carriers[c.code].pk, servicelevel_id=levels[level].pk)
-            for c in new
-            for level in sorted(lane_levels.get(c.code, ()))
+            through(carrier_id=carriers[code].pk, servicelevel_id=levels[level].pk)
+            for code in sorted(new)
+            for level in sorted(lane_levels.get(code, ()))
         ],
         ignore_conflicts=True,
     )
