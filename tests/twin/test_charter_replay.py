@@ -2,6 +2,8 @@
 policies', and the replay is repeatable."""
 
 import datetime as dt
+import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -81,3 +83,13 @@ def test_replay_command_writes_over_its_own_report_only_when_asked(tmp_path):
     with pytest.raises(CommandError, match="--out holds a report already"):
         call_command("replay_charters", weeks=1, scenarios=10, out=str(tmp_path))
     assert (tmp_path / "summary.json").read_text() == '{"policies": {}}'
+
+
+def test_replay_command_without_out_writes_into_a_new_directory(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("replay_charters", weeks=1, scenarios=10, stdout=out)
+    (run,) = (tmp_path / "twin").iterdir()
+    assert run.name.startswith("charters-2026-11-09-1w-seed1-")
+    assert "policies" in json.loads((run / "summary.json").read_text())
+    assert out.getvalue().rstrip().endswith(f"report: {run}")

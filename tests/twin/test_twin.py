@@ -433,6 +433,24 @@ def test_command_writes_over_a_report_only_when_asked(tmp_path):
     assert json.loads((tmp_path / "summary.json").read_text())["run"]["seed"] == 2
 
 
+def test_command_without_out_writes_each_run_into_a_new_directory(tmp_path, settings):
+    """The command as the issue names it has no --out: each run gets its own folder under
+    VAR_DIR/twin, named for the run, and says where it is."""
+    settings.VAR_DIR = tmp_path
+    args = {"days": 1, "parcels_per_day": 100, "seed": 3, "no_progress": True, "no_record": True}
+    said = []
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("simulate", stdout=out, **args)
+        said.append(out.getvalue())
+    runs = sorted((tmp_path / "twin").iterdir())
+    assert len(runs) == 2
+    for run in runs:
+        assert run.name.startswith("fast-2026-11-09-1d-100pd-seed3-")
+        assert json.loads((run / "summary.json").read_text())["run"]["seed"] == 3
+    assert {str(r / "index.html") for r in runs} == {t.split("report: ")[1].strip() for t in said}
+
+
 @pytest.mark.django_db
 def test_command_refuses_a_directory_of_other_files(tmp_path):
     (tmp_path / "notes.md").write_text("mine")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 
@@ -44,6 +46,14 @@ def report_directory(text: str, *, replace: bool = False, kind: str = "run") -> 
             f"--out holds a report already: {text} (--replace writes the new one over it)"
         )
     return out
+
+
+def default_out(kind: str, label: str) -> str:
+    """A new directory for a report when --out is not given: the command as the issue names it
+    (`simulate --days N --parcels-per-day P --seed S`) runs without one. Under VAR_DIR/twin,
+    named for the run and the moment it started, so that no report is ever written over."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return str(Path(settings.VAR_DIR) / "twin" / f"{kind}-{label}-{stamp}")
 
 
 def _holds_report(summary: Path, kind: str) -> bool:

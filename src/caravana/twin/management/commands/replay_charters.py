@@ -1,5 +1,6 @@
-"""`python -m caravana replay_charters [--weeks 13] [--parcels-per-day P] [--seed S] [--from-date D]
---out DIR`: replay a season to compare charter policies (docs/twin.md, "Charters from a forecast").
+"""`python -m caravana replay_charters [--weeks 13] [--parcels-per-day P] [--seed S]
+[--from-date D] [--out DIR]`: replay a season to compare charter policies (docs/twin.md,
+"Charters from a forecast").
 
 A thin wrapper around caravana.twin.charters: parse, replay, write, print the totals.
 """
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caravana.twin import charters
 from caravana.twin import params as P
-from caravana.twin.management.arguments import report_directory, require_within
+from caravana.twin.management.arguments import default_out, report_directory, require_within
 
 #: A season is at most a year of weeks; scenarios beyond 100,000 add nothing but memory.
 MAX_WEEKS, MAX_SCENARIOS = 52, 100_000
@@ -30,7 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--from-date", default="2026-11-09", help="a Monday, YYYY-MM-DD")
         parser.add_argument("--scenarios", type=int, default=1000)
-        parser.add_argument("--out", required=True, help="directory for the report")
+        parser.add_argument(
+            "--out",
+            help="directory for the report (default: a new one under var/twin/, named for the "
+            "season)",
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -62,6 +67,9 @@ class Command(BaseCommand):
                 f"fall in {P.CALENDAR_YEARS.start}–{P.CALENDAR_YEARS.stop - 1}, the years the "
                 "twin's calendar knows (params.CHINESE_NEW_YEAR)"
             )
+        if options["out"] is None:
+            label = f"{start.isoformat()}-{options['weeks']}w-seed{options['seed']}"
+            options["out"] = default_out("charters", label)
         out = report_directory(options["out"], replace=options["replace"], kind="policies")
         cpu = time.process_time()
         rep = charters.replay(
@@ -84,3 +92,4 @@ class Command(BaseCommand):
                 f"options {t['options']:.0f} (exercised {t['exercised']:.0f})  fill "
                 f"{t['fill']:.1%}  on time {t['on_time']:.1%}"
             )
+        self.stdout.write(f"report: {out}")

@@ -1,5 +1,5 @@
 """`python -m caravana simulate --days N --parcels-per-day P --seed S [--from-date D]
---mode fast|real [--orders checkout|api] --out DIR`: run the network twin and write its report
+--mode fast|real [--orders checkout|api] [--out DIR]`: run the network twin and write its report
 (docs/twin.md).
 
 A thin wrapper around caravana.twin: parse, run day by day under a progress bar, write the report.
@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from caravana.twin import kpis, report
 from caravana.twin import params as P
-from caravana.twin.management.arguments import report_directory
+from caravana.twin.management.arguments import default_out, report_directory
 from caravana.twin.model import Run, Simulation
 
 if TYPE_CHECKING:  # Django-side, imported by real mode alone
@@ -75,7 +75,10 @@ class Command(BaseCommand):
             "departure and arrival); each bag holds one consignment, so the KPIs read back are "
             "the model's (docs/twin.md)",
         )
-        parser.add_argument("--out", required=True, help="directory for the report")
+        parser.add_argument(
+            "--out",
+            help="directory for the report (default: a new one under var/twin/, named for the run)",
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -103,6 +106,11 @@ class Command(BaseCommand):
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         if (refused := run.refusal()) is not None:
             raise CommandError(f"--{refused[0]}: {refused[1]}")
+        if options["out"] is None:
+            options["out"] = default_out(
+                options["mode"],
+                f"{start_date.isoformat()}-{run.days}d-{run.parcels_per_day}pd-seed{run.seed}",
+            )
         if options["mode"] != "real":
             out = report_directory(options["out"], replace=options["replace"], kind="run")
             self._run(options, run, start_date, out)
