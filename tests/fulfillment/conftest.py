@@ -17,6 +17,15 @@ _today = dt.date.today()
 TODAY = _today + dt.timedelta(days=(7 - _today.weekday()) % 7)  # Monday: 5Y8301 SZX→GRU flies
 
 
+def first_position(gross_kg) -> str:
+    """Where an unplanned ULD of `gross_kg` goes on 5Y8301's empty 747-400F: the position that
+    keeps it in balance (loadplan.aircraft.Aircraft.balanced_free), near the wing, not the nose."""
+    from caravana.loadplan import aircraft as balance
+
+    names = [f"M{n}" for n in range(1, 31)]
+    return balance.aircraft("B744F").balanced_free(names, {}, float(gross_kg))
+
+
 @pytest.fixture
 def network(db):
     seed_network(TODAY)

@@ -7,11 +7,11 @@ from django.test.utils import CaptureQueriesContext
 
 from caravana.accounts import services as accounts
 from caravana.accounts.models import Role
-from caravana.fulfillment.models import Parcel
+from caravana.fulfillment.models import Parcel, Uld
 from caravana.fulfillment.services import hub_steps
 from caravana.network.models import Flight, UldType
 from tests import factories as f
-from tests.fulfillment.conftest import TODAY, parcel_data
+from tests.fulfillment.conftest import TODAY, first_position, parcel_data
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,8 @@ def test_hub_scans_through_the_api(make_parcel, hub_user, other_hub_user, mercha
         content_type="application/json",
         **hub,
     )
-    assert r.status_code == 200 and r.json()["position"] == "M1"
+    gross = Uld.objects.get(identifier="PMC12345CV").gross_kg
+    assert r.status_code == 200 and r.json()["position"] == first_position(gross)
     sheet = c.get(f"/api/v1/hub/flights/{flight.pk}/load-sheet", **hub).json()
     assert sheet["parcels"] == 1 and sheet["rows"][0]["identifier"] == "PMC12345CV"
     # another hub's staff cannot see this flight's load sheet (CAN hub feeds CAN, not SZX)

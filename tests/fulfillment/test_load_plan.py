@@ -235,3 +235,55 @@ def test_the_sheet_names_the_hub_of_each_row_when_two_hubs_feed_the_flight(make_
         planned = page[page.index('data-testid="planned-load"') :]
         assert f"{at} YIW-HUB" in plan_table.split("</table>")[0], language
         assert f"{at} YIW-HUB" in planned.split("</table>")[0], language  # the flight plan's
+
+
+def _loaded_cg(flight):
+    ac = load_plans.balance.aircraft(flight.aircraft_type.code)
+    loaded = {u.position: float(u.gross_kg) for u in Uld.objects.filter(flight=flight)}
+    weight = ac.oew_kg + sum(loaded.values())
+    moment = ac.oew_kg * ac.oew_arm_m + sum(kg * ac.position(n).arm_m for n, kg in loaded.items())
+    return ac.pct_mac(moment / weight), ac.limits_at(weight)
+
+
+def test_with_no_plan_pallets_load_in_balance(make_parcel, hub_user):
+    """Twelve unplanned 4.5 t pallets onto a 747-400F: loaded nose first they ended at −16 %
+    MAC against a forward limit of 13 %; each now goes where the CG stays within limits."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    tags = [f"PMC{12300 + k}CV" for k in range(12)]
+    for tag in tags:
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
+        loading.close_uld(hub_user, tag)
+    tare = UldType.objects.get(code="PMC").tare_kg
+    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
+    for tag in tags:
+        loading.load_uld_onto_flight(hub_user, tag, flight)
+        cg, (fwd, aft) = _loaded_cg(flight)
+        assert fwd <= cg <= aft, (tag, cg)
+    assert Uld.objects.filter(flight=flight).count() == 12
+
+
+def test_with_no_plan_a_uld_no_position_balances_is_refused(make_parcel, hub_user):
+    """A load already nose-heavy (ten 4.5 t pallets ahead of the wing, as the old rule left
+    them): no free position brings the CG back within limits with one more light pallet, so
+    loading it is refused, by name, and nothing moves."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    for k in range(11):
+        tag = f"PMC{12300 + k}CV"
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
+        loading.close_uld(hub_user, tag)
+    tare = UldType.objects.get(code="PMC").tare_kg
+    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
+    for k in range(10):  # M3..M12, the fuselage ahead of the wing at its 45,000 kg
+        Uld.objects.filter(identifier=f"PMC{12300 + k}CV").update(
+            flight=flight, position=f"M{k + 3}", state=Uld.State.LOADED
+        )
+    cg, (fwd, _aft) = _loaded_cg(flight)
+    assert cg < fwd
+    last = Uld.objects.get(identifier="PMC12310CV")
+    Uld.objects.filter(pk=last.pk).update(weight_g=200_000)
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        loading.load_uld_onto_flight(hub_user, "PMC12310CV", flight)
+    assert caught.value.error_dict["flight"][0].code == FulfillmentErrorCode.CG_OUT_OF_LIMITS
+    assert "centre of gravity" in str(caught.value)
+    last.refresh_from_db()
+    assert last.flight_id is None and last.state == Uld.State.CLOSED

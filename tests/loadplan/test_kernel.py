@@ -210,3 +210,57 @@ def test_the_kernel_refuses_negative_or_nan_sizes_by_name(make, field):
     placement: its records now refuse them, naming the field."""
     with pytest.raises(ValueError, match=rf"^{field}: must be a whole number at least 0"):
         make()
+
+
+def _cg(ac, loaded):
+    weight = ac.oew_kg + sum(loaded.values())
+    moment = ac.oew_kg * ac.oew_arm_m + sum(kg * ac.position(n).arm_m for n, kg in loaded.items())
+    return ac.pct_mac(moment / weight), ac.limits_at(weight)
+
+
+def test_unplanned_pallets_keep_the_centre_of_gravity_where_nose_first_did_not():
+    """Twelve 4.5 t pallets onto a 747-400F one by one with no load plan: the rule the hub once
+    followed (the first free position from the nose) ends at −16 % MAC, forward of the 13 %
+    limit; the balanced rule stays within the envelope at every step."""
+    ac = balance.table()["B744F"]
+    names = [p.name for p in ac.positions if p.deck == "main"]
+    nose_first, balanced = {}, {}
+    for _ in range(12):
+        nose_first[ac.next_free(names, nose_first, 4500.0)] = 4500.0
+        balanced[ac.balanced_free(names, balanced, 4500.0)] = 4500.0
+        cg, (fwd, aft) = _cg(ac, balanced)
+        assert fwd <= cg <= aft
+    cg, (fwd, _aft) = _cg(ac, nose_first)
+    assert cg < fwd
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_balanced_loading_never_leaves_the_envelope_and_refuses_only_when_it_must(seed):
+    """Random sequences of 300–6,800 kg pallets onto every type's main deck: each step within
+    the envelope and every zone; a refusal only when each free position that takes the weight
+    would put the CG outside the limits."""
+    import random
+
+    rng = random.Random(seed)
+    refusals = 0
+    for _ in range(60):
+        ac = balance.table()[rng.choice(["B744F", "B748F", "B77F", "B763F"])]
+        names = [p.name for p in ac.positions if p.deck == "main"]
+        loaded = {}
+        while True:
+            kg = float(rng.randint(300, 6800))
+            name = ac.balanced_free(names, loaded, kg)
+            if name is None:
+                takers = [n for n in names if ac.takes(n, loaded, kg)]
+                for n in takers:
+                    cg, (fwd, aft) = _cg(ac, {**loaded, n: kg})
+                    assert not fwd <= cg <= aft
+                refusals += bool(takers)
+                break
+            assert ac.takes(name, loaded, kg)
+            loaded[name] = kg
+            cg, (fwd, aft) = _cg(ac, loaded)
+            assert fwd <= cg <= aft
+            for z in ac.zones:
+                assert sum(loaded.get(n, 0) for n in z.positions) <= z.max_kg
+    assert refusals < 10  # of 60: most loads end because no position takes the weight

@@ -28,6 +28,8 @@ class FulfillmentErrorCode(StrEnum):
     DG_APART = "dg_apart"  # lithium-battery bags and others in one ULD
     FLIGHT_NOT_SCHEDULED = "flight_not_scheduled"
     FLIGHT_FULL = "flight_full"
+    #: No free position keeps the zero-fuel centre of gravity within the aircraft's envelope.
+    CG_OUT_OF_LIMITS = "cg_out_of_limits"
     #: A bag already built into another ULD.
     BAG_ON_OTHER_ULD = "bag_on_other_uld"
     #: A flight plan that would move something already loaded, or send it the wrong way.

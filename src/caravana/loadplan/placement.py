@@ -24,12 +24,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-from .aircraft import Aircraft
+from .aircraft import TARGET_MARGIN_PCT, Aircraft
 from .problems import KernelError, Problem, require_counts
 
-#: Target CG this far (% MAC) forward of the aft limit: close to it for fuel, with room for
-#: weights that differ from the declared ones. An **assumption**, not an operator's figure.
-TARGET_MARGIN_PCT = 2.0
 CG_WEIGHT = 3  # the CG term outweighs the heavy-near-centre term when both can move
 EFFORT = 0.5  # deterministic time budget of one solve (CP-SAT work units; ~2-4 s wall here)
 

@@ -202,11 +202,14 @@ def close_uld(hub_user: Any, identifier: str) -> Uld:
     return uld
 
 
-def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
-    """The next free position on the deck that takes `gross_kg`, by the type's balance data
-    where there is some (balance.Aircraft.next_free: the position's own limit and every zone
-    it is in with what is loaded there); any free one otherwise."""
+def _free_position(flight: Flight, uld: Uld) -> str | None:
+    """Where a ULD no load plan places goes: by the type's balance data where there is some
+    (balance.Aircraft.balanced_free: the position's own limit, every zone it is in, and the CG of
+    the load as it then stands within the envelope), the next free position otherwise. None
+    when no position takes its weight; a CG_OUT_OF_LIMITS error when positions take it but
+    none keeps the aircraft in balance."""
     ac = flight.aircraft_type
+    deck, gross_kg = uld.uld_type.deck, Decimal(uld.gross_kg)
     prefix, count = (
         ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
     )
@@ -220,7 +223,22 @@ def _free_position(flight: Flight, deck: str, gross_kg: Decimal) -> str | None:
     data = balance.aircraft(ac.code)
     if data is None:
         return next((name for name in names if name not in loaded), None)
-    return data.next_free(names, loaded, Decimal(gross_kg))
+    position = data.balanced_free(names, loaded, gross_kg)
+    if position is None and data.next_free(names, loaded, gross_kg) is not None:
+        raise field_error(
+            "flight",
+            _(
+                "No free position on flight %(f)s keeps the centre of gravity within the "
+                "aircraft's limits with ULD %(u)s (%(kg)s kg): plan the flight's load."
+            )
+            % {
+                "f": flight.number,
+                "u": uld.identifier,
+                "kg": number_format(gross_kg, 0, force_grouping=True),
+            },
+            FulfillmentErrorCode.CG_OUT_OF_LIMITS,
+        )
+    return position
 
 
 def _planned_position(flight: Flight, uld: Uld) -> str | None:
@@ -240,8 +258,9 @@ def _planned_position(flight: Flight, uld: Uld) -> str | None:
 @transaction.atomic
 def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
     """Hand a closed ULD to a scheduled flight from the hub's airport to the ULD's gateway;
-    takes the position the flight's load plan gives it (load_plans), or the next free position
-    on its deck when there is no plan, within the aircraft's payload and volume."""
+    takes the position the flight's load plan gives it (load_plans), or when there is no plan
+    the free position on its deck that keeps the aircraft in balance (`_free_position`), within
+    the aircraft's payload and volume."""
     hub = hub_of(hub_user)
     code = parse(ULD, identifier)
     flight = Flight.objects.select_for_update().select_related("aircraft_type").get(pk=flight.pk)
@@ -289,9 +308,7 @@ def load_uld_onto_flight(hub_user: Any, identifier: str, flight: Flight) -> Uld:
             _("Flight %(f)s is full by volume.") % {"f": flight.number},
             FulfillmentErrorCode.FLIGHT_FULL,
         )
-    position = _planned_position(flight, uld) or _free_position(
-        flight, uld.uld_type.deck, uld.gross_kg
-    )
+    position = _planned_position(flight, uld) or _free_position(flight, uld)
     if position is None:
         raise field_error(
             "flight",
