@@ -60,6 +60,7 @@ COSTS = charters.Costs(
     belly_usd_per_kg=6.0,
     belly_kg=8.0,
     late_usd_per_kg=20.0,
+    carried_usd_per_kg=8.0,
 )
 
 
@@ -95,19 +96,67 @@ def test_recommendation_is_the_brute_force_optimum_on_a_tiny_case(seed):
 
 
 def test_recommendation_beats_booking_for_the_mean_and_the_peak():
+    """Over a season of a seasonal lane's forecast paths, what waits carried into the next week:
+    the recommendation costs less than both naive policies, and leaves less behind than
+    booking for the mean."""
     _, y = seasonal(5, 156)
     fc = forecast.weekly(y, 8, scenarios=500, seed=5)
     costs = charters.default_costs(560_000.0)
-    gain = 0.0
-    for w in range(fc.horizon):
-        d = fc.scenarios[:, w]
-        best = charters.recommend(d, costs)
-        mean = charters.book_for(d, float(fc.mean[w]), costs)
-        peak = charters.book_for_peak(d, float(fc.upper[w]), costs)
-        assert best.expected_cost_usd <= min(mean.expected_cost_usd, peak.expected_cost_usd)
-        assert 0 < best.fill <= 1 and 0 < best.on_time <= 1
-        gain += min(mean.expected_cost_usd, peak.expected_cost_usd) - best.expected_cost_usd
-    assert gain > 0  # options beat a fixed booking somewhere
+    best = charters.season(fc.scenarios, charters.recommending(costs), costs)
+    mean, peak = (
+        charters.season(fc.scenarios, charters.booked([(k(float(v), costs), 0) for v in kg]), costs)
+        for k, kg in ((charters.commit_for_mean, fc.mean), (charters.commit_for_peak, fc.upper))
+    )
+    total = {n: sum(c.expected_cost_usd for c in s) for n, s in (("best", best), ("mean", mean),
+                                                                  ("peak", peak))}  # fmt: skip
+    assert total["best"] < min(total["mean"], total["peak"])
+    assert best[-1].late_kg < mean[-1].late_kg
+    assert all(0 < c.fill <= 1 and 0 < c.on_time <= 1 for c in best)
+
+
+def test_a_steady_lane_s_backlog_stays_within_a_charter():
+    """300 t a week, every week: the belly carries 137 t and a 747-400F 61 t. Priced at the
+    planner's flat US$ 10 a kg, what waited cost less than a third charter and the choice left
+    41 t behind every week; carried into the next week, the backlog grew without end. Priced
+    as a week late and flown later, it stays below one charter's kg."""
+    costs = charters.default_costs(560_000.0)
+    weeks = charters.season(np.full((1, 26), 300_000.0), charters.recommending(costs), costs)
+    assert max(w.late_kg for w in weeks) < costs.charter_kg
+    flown = sum(w.commit + w.exercised for w in weeks) * costs.charter_kg + 26 * costs.belly_kg
+    assert flown >= 26 * 300_000.0 - costs.charter_kg
+
+
+def test_a_season_carries_what_a_week_leaves_behind():
+    """COSTS: a charter 10 kg, belly 8 kg. Week 1: 25 kg on one charter, 8 belly, 7 wait (8 US$
+    a kg, a week late). Week 2: 5 + 7 = 12 kg on one charter, 2 belly, none left."""
+    weeks = charters.season(np.array([[25.0, 5.0]]), charters.booked([(1, 0), (1, 0)]), COSTS)
+    assert [w.late_kg for w in weeks] == [7.0, 0.0]
+    assert weeks[0].expected_cost_usd == pytest.approx(100 + 8 * 6 + 7 * 8)
+    assert weeks[1].expected_cost_usd == pytest.approx(100 + 2 * 6)
+    assert weeks[1].on_time == 1.0 and weeks[0].on_time == pytest.approx(1 - 7 / 25)
+    # the last week's leftovers cost the full price of cargo left behind
+    (last,) = charters.season(np.array([[25.0]]), charters.booked([(1, 0)]), COSTS)
+    assert last.expected_cost_usd == pytest.approx(100 + 8 * 6 + 7 * 20)
+
+
+def test_naive_policies_book_what_the_belly_cannot_carry():
+    costs = charters.default_costs(560_000.0)
+    # a small lane's peak fits in the week's belly: no charter for it
+    assert charters.commit_for_peak(1_000.0, costs) == charters.commit_for_mean(1_000.0, costs) == 0
+    over = costs.belly_kg + 2.5 * costs.charter_kg
+    assert charters.commit_for_peak(over, costs) == 3
+    assert charters.commit_for_mean(over, costs) in (2, 3)  # the nearest whole charter
+    # a forecast that ran wild, or none at all
+    assert charters.commit_for_mean(2.9e24, costs) == charters.MAX_CHARTERS
+    assert charters.commit_for_peak(math.inf, costs) == charters.MAX_CHARTERS
+    assert charters.commit_for_mean(math.nan, costs) == 0
+
+
+def test_belly_is_priced_per_chargeable_kg():
+    """Parcels at 145 kg/m³ charge as their volume (166.67 kg a m³): US$ 5.10 a chargeable kg
+    is US$ 5.86 a kg of parcels; denser freight pays its weight."""
+    assert charters.per_parcel_kg(5.1, 145.0) == pytest.approx(5.1 * 166.67 / 145)
+    assert charters.per_parcel_kg(5.1, 200.0) == 5.1
 
 
 def test_choice_reports_fill_and_on_time():
@@ -119,7 +168,7 @@ def test_choice_reports_fill_and_on_time():
     with pytest.raises(ValueError, match="commit"):
         charters.evaluate(d, -1, 0, COSTS)
     with pytest.raises(ValueError, match="charter_kg"):
-        charters.Costs(1, 1, 1, 0, 1, 1, 1)
+        charters.Costs(1, 1, 1, 0, 1, 1, 1, 1)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -8,24 +8,27 @@ forecast (forecast.py):
   options at a premium each;
 - when the week's demand `D` is known: exercise `e ≤ m` options at the strike price; what the
   charters cannot carry flies belly at a price per kg up to the week's belly space; the rest waits
-  a week, at the lateness penalty per kg.
+  a week.
 
 The second stage is solved exactly per scenario (every `e` is tried) and the first by enumerating
-every (k, m) up to enough charters for the largest scenario, so the choice is the exact optimum of
-the sampled problem: small integer ranges, no solver needed. Each lane-week is decided on its
-own: what waits is charged its penalty and not carried into the next week's demand (a labelled
-simplification; the twin's replay, twin/charters.py, uses the same rule). Pure: numbers in, numbers
-out.
+every (k, m) up to enough charters for the largest scenario, so a week's choice is the exact
+optimum of the sampled problem: small integer ranges, no solver needed. A week is chosen on what
+it must carry, a kg left behind priced as a week late and flown later (`left_behind_usd_per_kg`).
+Over a season (`season`) the weeks follow each scenario's path: what a week leaves behind
+is carried into the next week's demand, flown first, and costs its week of lateness there; what
+is left after the last week costs the planner's penalty. Pure: numbers in, numbers out.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from caravana.network import room
+from caravana.planning.problem import VOLUMETRIC_KG_PER_M3
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,10 @@ class Costs:
     option_premium_usd: float  # holding one option, paid now whether exercised or not
     option_strike_usd: float  # flying an option, paid when exercised
     charter_kg: float  # what one charter carries (volume-limited for light parcels)
-    belly_usd_per_kg: float
+    belly_usd_per_kg: float  # a kg of the parcels (their chargeable weight's price)
     belly_kg: float  # belly space on the lane in the week
-    late_usd_per_kg: float  # a kg that waits a week
+    late_usd_per_kg: float  # a kg left behind, when a week is chosen: a week late, flown later
+    carried_usd_per_kg: float  # a kg carried into next week: its week of lateness alone
 
     def __post_init__(self) -> None:
         for name in ("charter_usd", "option_premium_usd", "option_strike_usd", "belly_usd_per_kg"):
@@ -46,8 +50,8 @@ class Costs:
                 raise ValueError(f"{name}: must not be negative")
         if self.charter_kg <= 0:
             raise ValueError("charter_kg: must be positive")
-        if self.belly_kg < 0 or self.late_usd_per_kg < 0:
-            raise ValueError("belly_kg, late_usd_per_kg: must not be negative")
+        if self.belly_kg < 0 or self.late_usd_per_kg < 0 or self.carried_usd_per_kg < 0:
+            raise ValueError("belly_kg, late_usd_per_kg, carried_usd_per_kg: must not be negative")
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,19 @@ class Choice:
     fill: float  # charter kg carried over the capacity of the charters flown (nan: none flew)
     on_time: float  # share of the demand's kg that flew in its week
     belly_share: float  # share of the demand's kg that flew belly
+    late_kg: float = 0.0  # kg the week leaves behind, on average
 
     @property
     def label(self) -> str:
         return f"{self.commit}+{self.options}"
+
+    @property
+    def fill_pct(self) -> float:
+        return self.fill * 100
+
+    @property
+    def on_time_pct(self) -> float:
+        return self.on_time * 100
 
 
 def _recourse(demand: np.ndarray, flown: np.ndarray, c: Costs) -> tuple[np.ndarray, ...]:
@@ -84,18 +97,25 @@ def _exercise(demand: np.ndarray, commit: int, options: int, c: Costs) -> np.nda
 
 def evaluate(demand: np.ndarray, commit: int, options: int, c: Costs) -> Choice:
     """The expected outcome of committing `commit` charters and holding `options`."""
-    d = np.asarray(demand, dtype=float)
+    return _outcome(np.asarray(demand, dtype=float), commit, options, c, c.late_usd_per_kg)[0]
+
+
+def _outcome(
+    d: np.ndarray, commit: int, options: int, c: Costs, late_usd_per_kg: float
+) -> tuple[Choice, np.ndarray]:
+    """The week's Choice, options exercised as `c` prices them and what is left behind charged
+    `late_usd_per_kg`, and the kg left behind in each scenario."""
     if commit < 0 or options < 0:
         raise ValueError("commit, options: must not be negative")
     e = _exercise(d, commit, options, c)
     flown = commit + e
-    belly, late, second = _recourse(d, flown, c)
+    belly, late, _ = _recourse(d, flown, c)
     cost = commit * c.charter_usd + options * c.option_premium_usd + e * c.option_strike_usd
-    cost = cost + second
+    cost = cost + belly * c.belly_usd_per_kg + late * late_usd_per_kg
     carried = np.minimum(d, flown * c.charter_kg)
     capacity = float((flown * c.charter_kg).sum())
     total = float(d.sum())
-    return Choice(
+    choice = Choice(
         commit=commit,
         options=options,
         expected_cost_usd=float(cost.mean()),
@@ -103,7 +123,9 @@ def evaluate(demand: np.ndarray, commit: int, options: int, c: Costs) -> Choice:
         fill=float(carried.sum()) / capacity if capacity else math.nan,
         on_time=1 - float(late.sum()) / total if total else 1.0,
         belly_share=float(belly.sum()) / total if total else 0.0,
+        late_kg=float(late.mean()),
     )
+    return choice, late
 
 
 def costs_table(demand: np.ndarray, c: Costs, top: int) -> np.ndarray:
@@ -161,14 +183,65 @@ def recommend(demand: np.ndarray, c: Costs) -> Choice:
     return evaluate(demand, int(k), int(m), c)
 
 
-def book_for(demand: np.ndarray, kg: float, c: Costs) -> Choice:
-    """The naive policy: commit charters for `kg` (to the nearest whole charter), no options."""
-    return evaluate(demand, max(0, math.floor(kg / c.charter_kg + 0.5)), 0, c)
+def commit_for_mean(kg: float, c: Costs) -> int:
+    """The naive policy: charters for the `kg` the week's belly space cannot carry, to the
+    nearest whole charter, no options (what a planner books from the forecast's mean alone)."""
+    return _charters(max(0.0, kg - c.belly_kg) / c.charter_kg + 0.5, math.floor)
 
 
-def book_for_peak(demand: np.ndarray, kg: float, c: Costs) -> Choice:
-    """The cautious policy: commit enough charters to carry `kg` (rounded up), no options."""
-    return evaluate(demand, max(0, math.ceil(kg / c.charter_kg - 1e-9)), 0, c)
+def commit_for_peak(kg: float, c: Costs) -> int:
+    """The cautious policy: enough charters to carry the `kg` the belly cannot (rounded up), no
+    options. A lane whose peak the belly carries books none: a charter for 1 t would cost a
+    hundred times its belly price."""
+    return _charters(max(0.0, kg - c.belly_kg) / c.charter_kg - 1e-9, math.ceil)
+
+
+def _charters(n: float, whole: Callable[[float], int]) -> int:
+    """`n` charters made whole, held to MAX_CHARTERS (a forecast fitted on a lane that leapt
+    has a mean of 1e24 kg, or inf); none for nan (no forecast)."""
+    if math.isnan(n):
+        return 0
+    return max(0, whole(min(n, MAX_CHARTERS)))
+
+
+#: A policy: a week's (commit, options) from its index and the kg it must carry per scenario.
+Chooser = Callable[[int, np.ndarray], tuple[int, int]]
+
+
+def recommending(c: Costs) -> Chooser:
+    """The recommendation as a policy: each week chosen on the kg it must then carry."""
+
+    def choose(_week: int, kg: np.ndarray) -> tuple[int, int]:
+        best = recommend(kg, c)
+        return best.commit, best.options
+
+    return choose
+
+
+def booked(plan: Sequence[tuple[int, int]]) -> Chooser:
+    """A policy chosen in advance: week w's (commit, options) whatever the week brings."""
+    return lambda week, _kg: plan[week]
+
+
+def season(paths: np.ndarray, choose: Chooser, c: Costs) -> list[Choice]:
+    """Week by week along each scenario's path (`paths`: scenarios × weeks of kg ordered): the
+    week's kg is what was ordered plus what the week before left behind, flown first;
+    `choose(week, kg)` gives the week's (commit, options) from the kg it must carry in each
+    scenario. What a week leaves behind is carried into the next at `carried_usd_per_kg` (it is
+    flown, and paid for, then); what the last week leaves costs `late_usd_per_kg`. Each week's
+    Choice is its expected outcome, on-time share and fill over what it had to carry."""
+    d_all = np.atleast_2d(np.asarray(paths, dtype=float))
+    backlog = np.zeros(d_all.shape[0])
+    out: list[Choice] = []
+    for w in range(d_all.shape[1]):
+        d = d_all[:, w] + backlog
+        commit, options = choose(w, d)
+        last = w == d_all.shape[1] - 1
+        week, backlog = _outcome(
+            d, commit, options, c, c.late_usd_per_kg if last else c.carried_usd_per_kg
+        )
+        out.append(week)
+    return out
 
 
 #: A 747-400F's room for parcels as the hub's load plan builds and places it: 25 PMCs' worth of
@@ -184,8 +257,30 @@ CHARTER_KG = min(112_000.0, CHARTER_M3 * room.MEAN_PARCEL_DENSITY_KG_M3)
 BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * room.MEAN_PARCEL_DENSITY_KG_M3)
 #: Belly price, the middle of generator.py's US$ 4.2–6.0 a chargeable kg (spot China→BR 6.46 [42]).
 BELLY_USD_PER_KG = 5.1
-#: A kg left for next week: the planner's penalty for cargo left behind (generator.PENALTIES).
-LATE_USD_PER_KG = 10.0
+#: A kg carried into next week, its lateness alone: the planner's penalty for cargo left behind
+#: (generator.PENALTIES) counts "a week late" at ≈ $0.6 a kg a day, 7 × 0.6. Its flight is paid
+#: when it flies.
+CARRIED_USD_PER_KG = 4.2
+
+
+def left_behind_usd_per_kg(
+    carried_usd_per_kg: float, belly_usd_per_kg: float, charter_usd: float, charter_kg: float
+) -> float:
+    """What a kg left behind costs when a week is chosen: its week of lateness and its flight
+    later, at the cheaper of belly and a full charter's price a kg (what carries it once the
+    next week's belly is taken too). The planner's flat US$ 10 (generator.PENALTIES: "flies
+    next week (≈ $6/kg)") was below a full 747-400F's US$ 9.2 a kg plus the week late: with
+    what waits carried into the next week, the choice left 41 t behind every week of a steady
+    300 t lane, and the backlog grew without end."""
+    return carried_usd_per_kg + max(belly_usd_per_kg, charter_usd / charter_kg)
+
+
+def per_parcel_kg(usd_per_chargeable_kg: float, density_kg_m3: float) -> float:
+    """A belly price per chargeable kg as a price per kg of parcels of that density: below
+    166.67 kg/m³ (IATA's 6,000 cm³ a kg) a kg charges as its volume, 1.15 kg at 145 kg/m³."""
+    return usd_per_chargeable_kg * max(1.0, VOLUMETRIC_KG_PER_M3 / density_kg_m3)
+
+
 #: Holding an option costs 15 % of the charter's price (network-twin.md §4: none published,
 #: assumption within 10–25 %); flying it costs an optional charter's price, 12 % above a committed
 #: one (generator.py, twin params.optional_premium).
@@ -194,12 +289,14 @@ OPTION_PREMIUM, OPTION_STRIKE = 0.15, 1.12
 
 def default_costs(charter_usd: float) -> Costs:
     """A lane's week with the defaults above and its charter trip price."""
+    belly = per_parcel_kg(BELLY_USD_PER_KG, room.MEAN_PARCEL_DENSITY_KG_M3)
     return Costs(
         charter_usd=charter_usd,
         option_premium_usd=OPTION_PREMIUM * charter_usd,
         option_strike_usd=OPTION_STRIKE * charter_usd,
         charter_kg=CHARTER_KG,
-        belly_usd_per_kg=BELLY_USD_PER_KG,
+        belly_usd_per_kg=belly,
         belly_kg=BELLY_KG_WEEK,
-        late_usd_per_kg=LATE_USD_PER_KG,
+        late_usd_per_kg=left_behind_usd_per_kg(CARRIED_USD_PER_KG, belly, charter_usd, CHARTER_KG),
+        carried_usd_per_kg=CARRIED_USD_PER_KG,
     )

@@ -83,6 +83,10 @@ class LaneOutlook:
         return sum(getattr(w, policy).expected_cost_usd for w in self.weeks)
 
     @property
+    def level_pct(self) -> float:
+        return self.level * 100
+
+    @property
     def erratic(self) -> bool:
         """A week whose forecast mean lies outside its own interval: the history swings so much
         (a lane that leapt from a few orders to thousands) that rare, huge scenarios carry the
@@ -171,20 +175,26 @@ def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Fo
     priciest = max(trip for _block, trip in trips.TRIPS.values())
     _block, trip = trips.TRIPS.get((key.origin, key.gateway), (0.0, priciest))
     costs = charters.default_costs(trip)
-    weeks = []
-    for w in range(fc.horizon):
-        d = fc.scenarios[:, w]
-        weeks.append(
-            WeekAdvice(
-                this + dt.timedelta(weeks=w),
-                float(fc.mean[w]),
-                float(fc.lower[w]),
-                float(fc.upper[w]),
-                charters.recommend(d, costs),
-                charters.book_for(d, float(fc.mean[w]), costs),
-                charters.book_for_peak(d, float(fc.upper[w]), costs),
-            )
+    # each policy over the forecast's paths: what a week leaves behind waits for the next
+    # (charters.season); the recommendation chooses each week on what it must then carry
+    plans = {
+        "mean": [(charters.commit_for_mean(float(m), costs), 0) for m in fc.mean],
+        "peak": [(charters.commit_for_peak(float(u), costs), 0) for u in fc.upper],
+    }
+    best = charters.season(fc.scenarios, charters.recommending(costs), costs)
+    mean, peak = (charters.season(fc.scenarios, charters.booked(p), costs) for p in plans.values())
+    weeks = [
+        WeekAdvice(
+            this + dt.timedelta(weeks=w),
+            float(fc.mean[w]),
+            float(fc.lower[w]),
+            float(fc.upper[w]),
+            best[w],
+            mean[w],
+            peak[w],
         )
+        for w in range(fc.horizon)
+    ]
     cache.set(cache_key, (fc, weeks), 24 * 3600)
     return fc, weeks
 

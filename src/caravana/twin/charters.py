@@ -56,20 +56,26 @@ def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
 
     A charter carries the lesser of its payload and its volume at the mean density (e-commerce
     parcels cube out first: 420 m³ × 145 kg/m³ ≈ 60.9 t); belly space is the week's offers
-    (params.belly_per_day a day) at their mean size, also volume-limited; a kg left for next week
-    costs the planner's penalty for cargo left behind (generator.PENALTIES: flies next week and a
-    week late, US$ 10 a kg).
+    (params.belly_per_day a day) at their mean size, also volume-limited, priced per chargeable
+    kg; a kg left behind is priced as a week late and flown later when a week is chosen
+    (planning/charters.py `left_behind_usd_per_kg`), and carried into the next week at its
+    lateness alone (`season`).
     """
     trip = lane.trip_usd
     belly_each = min(sum(p.belly_kg) / 2, sum(p.belly_m3) / 2 * room.MEAN_PARCEL_DENSITY_KG_M3)
+    belly_usd = charters.per_parcel_kg(sum(p.belly_price) / 2, room.MEAN_PARCEL_DENSITY_KG_M3)
+    charter_kg = min(p.charter_payload_kg, p.charter_volume_m3 * room.MEAN_PARCEL_DENSITY_KG_M3)
     return charters.Costs(
         charter_usd=trip,
         option_premium_usd=OPTION_PREMIUM * trip,
         option_strike_usd=(1 + p.optional_premium) * trip,
-        charter_kg=min(p.charter_payload_kg, p.charter_volume_m3 * room.MEAN_PARCEL_DENSITY_KG_M3),
-        belly_usd_per_kg=sum(p.belly_price) / 2,
+        charter_kg=charter_kg,
+        belly_usd_per_kg=belly_usd,
         belly_kg=7 * p.belly_per_day * belly_each,
-        late_usd_per_kg=p.penalties.unshipped_per_kg_usd,
+        late_usd_per_kg=charters.left_behind_usd_per_kg(
+            charters.CARRIED_USD_PER_KG, belly_usd, trip, charter_kg
+        ),
+        carried_usd_per_kg=charters.CARRIED_USD_PER_KG,
     )
 
 
@@ -114,9 +120,14 @@ class Replay:
     forecasts: dict[str, forecast.Forecast]
     rows: list[LaneWeek]
 
+    @property
+    def last_week(self) -> dt.date:
+        return self.start + dt.timedelta(weeks=self.weeks - 1)
+
     def totals(self) -> dict[str, dict[str, float]]:
         """Per policy: expected and replayed cost (US$), charters committed, options held and
-        exercised, and the replayed fill and on-time share (kg-weighted)."""
+        exercised, the replayed fill and on-time share (kg-weighted), and the kg the season's
+        last week left behind, replayed (`left_kg`)."""
         out: dict[str, dict[str, float]] = {}
         for name in POLICIES:
             exp = [r.choices[name] for r in self.rows]
@@ -132,8 +143,12 @@ class Replay:
                 "options": float(sum(c.options for c in exp)),
                 "exercised": float(flown.sum() - sum(c.commit for c in rep)),
                 "fill": float((fills * cap).sum() / cap.sum()) if cap.sum() else math.nan,
-                "on_time": min(
-                    1.0, float(sum(c.on_time * k for c, k in zip(rep, kg, strict=True)) / kg.sum())
+                # what waited flies first, so a week's late kg are its own orders' first: the
+                # share of the kg ordered that flew in the week they were ordered
+                "on_time": 1.0
+                - float(sum(min(c.late_kg, k) for c, k in zip(rep, kg, strict=True)) / kg.sum()),
+                "left_kg": sum(
+                    r.replayed[name].late_kg for r in self.rows if r.week == self.last_week
                 ),
                 "expected_on_time": float(
                     sum(c.on_time * r.mean_kg for c, r in zip(exp, self.rows, strict=True))
@@ -180,8 +195,26 @@ def replay(
         fc = forecast.weekly(past, weeks, level=level, scenarios=scenarios, seed=own)
         history[lane.name], forecasts[lane.name] = past, fc
         costs = lane_costs(lane)
+        # each policy's weeks, chosen at the start of the season from the forecast: the
+        # recommendation on each scenario's kg with what its weeks before left behind, the naive
+        # policies on the forecast's mean and upper bound; then flown on the season's real weeks
+        fixed = {
+            "recommended": [
+                (c.commit, c.options)
+                for c in charters.season(fc.scenarios, charters.recommending(costs), costs)
+            ],
+            "mean": [(charters.commit_for_mean(float(m), costs), 0) for m in fc.mean],
+            "peak": [(charters.commit_for_peak(float(u), costs), 0) for u in fc.upper],
+        }
+        expected = {
+            name: charters.season(fc.scenarios, charters.booked(plan), costs)
+            for name, plan in fixed.items()
+        }
+        replayed = {
+            name: charters.season(actual[None, :], charters.booked(plan), costs)
+            for name, plan in fixed.items()
+        }
         for w in range(weeks):
-            d = fc.scenarios[:, w]
             row = LaneWeek(
                 lane,
                 start + dt.timedelta(weeks=w),
@@ -190,16 +223,8 @@ def replay(
                 float(fc.upper[w]),
                 float(actual[w]),
             )
-            row.choices = {
-                "recommended": charters.recommend(d, costs),
-                "mean": charters.book_for(d, float(fc.mean[w]), costs),
-                "peak": charters.book_for_peak(d, float(fc.upper[w]), costs),
-            }
-            real = np.array([actual[w]])
-            row.replayed = {
-                name: charters.evaluate(real, c.commit, c.options, costs)
-                for name, c in row.choices.items()
-            }
+            row.choices = {name: expected[name][w] for name in POLICIES}
+            row.replayed = {name: replayed[name][w] for name in POLICIES}
             rows.append(row)
     return Replay(start, weeks, parcels_per_day, history, forecasts, rows)
 
