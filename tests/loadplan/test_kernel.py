@@ -264,3 +264,36 @@ def test_balanced_loading_never_leaves_the_envelope_and_refuses_only_when_it_mus
             for z in ac.zones:
                 assert sum(loaded.get(n, 0) for n in z.positions) <= z.max_kg
     assert refusals < 10  # of 60: most loads end because no position takes the weight
+
+
+def test_fuselage_limits_run_to_the_nose_and_the_tail_and_zfw_is_the_network_s():
+    """A cumulative limit at a wing station carries every position ahead of it (or behind it):
+    the 747-400F's once left out its nose pair and tail pair, and M1/M2 at 2,270 kg plus M3–M12
+    at 4,500 kg were planned at 49,540 kg against 45,000. The maximum zero-fuel weight is the
+    empty weight plus the network's payload for the type (seed.AIRCRAFT), so the kernel refuses
+    what the hub would."""
+    for code, _name, payload, _vol, _main, _lower, *_ in AIRCRAFT:
+        ac = balance.aircraft(code)
+        main = [p.name for p in ac.positions if p.deck == "main"]
+        zones = {z.name: z.positions for z in ac.zones}
+        forward, aft = zones["forward of wing"], zones["aft of wing"]
+        assert list(forward) == main[: len(forward)], code
+        assert list(aft) == main[len(main) - len(aft) :], code
+        assert ac.max_zfw_kg - ac.oew_kg == payload, code
+    ac = balance.aircraft("B744F")
+    loads = [UldLoad(f"N{n}", "main", 2270, fixed=f"M{n}") for n in (1, 2)]
+    loads += [UldLoad(f"F{n}", "main", 4500, fixed=f"M{n}") for n in range(3, 13)]
+    with pytest.raises(LoadPlanInfeasible) as exc:
+        place_ulds(ac, loads)
+    assert exc.value.problem is Problem.WEIGHT_LIMITS
+
+
+def test_an_empty_flight_has_a_plan_and_a_fixed_uld_is_held_to_its_own_position():
+    ac = balance.aircraft("B744F")
+    empty = place_ulds(ac, [])
+    assert empty.positions == {} and empty.zfw_kg == ac.oew_kg and empty.optimal
+    assert empty.fwd_pct <= empty.cg_pct <= empty.aft_pct
+    with pytest.raises(LoadPlanInfeasible) as exc:
+        place_ulds(ac, [UldLoad("X", "main", 5000, fixed="M1")])  # M1 takes 4,540 kg
+    assert exc.value.problem is Problem.FIXED_TOO_HEAVY
+    assert exc.value.params == {"uld": "X", "kg": 5000, "position": "M1", "max_kg": 4540}

@@ -88,6 +88,14 @@ def _check(ac: Aircraft, ulds: Sequence[UldLoad], zfw: int) -> None:
             if u.fixed in seen:
                 raise LoadPlanInfeasible(Problem.POSITION_TWICE, position=u.fixed)
             seen.add(u.fixed)
+            if u.gross_kg > p.max_kg:  # its own position's limit, not every zone's
+                raise LoadPlanInfeasible(
+                    Problem.FIXED_TOO_HEAVY,
+                    uld=u.identifier,
+                    kg=u.gross_kg,
+                    position=u.fixed,
+                    max_kg=p.max_kg,
+                )
     for deck in sorted({u.deck for u in ulds}):
         on_deck = [p for p in ac.positions if p.deck == deck]
         wanted = [u for u in ulds if u.deck == deck]
@@ -192,6 +200,9 @@ def place_ulds(
     _check(ac, ulds, zfw)
     fwd, aft = ac.limits_at(zfw)
     target = max(fwd, aft - target_margin_pct)
+    if not ulds:  # nothing to place: the empty aircraft's own CG, no solver
+        return Placement({}, zfw, round(ac.pct_mac(ac.oew_arm_m), 2), round(fwd, 2),
+                         round(aft, 2), round(target, 2), optimal=True)  # fmt: skip
     status, chosen, optimal = _solve(ac, ulds, zfw, target, with_cg=True)
     if not chosen:
         if status == cp_model.INFEASIBLE:

@@ -13,6 +13,7 @@ class Problem(StrEnum):
     POSITION_TWICE = "position_twice"  # position
     TOO_MANY_ULDS = "too_many_ulds"  # n, deck, aircraft, positions
     ULD_TOO_HEAVY = "uld_too_heavy"  # uld, kg, deck, aircraft, max_kg
+    FIXED_TOO_HEAVY = "fixed_too_heavy"  # uld, kg, position, max_kg
     OVER_MAX_ZFW = "over_max_zfw"  # zfw_kg, aircraft, max_kg
     ULD_TWICE = "uld_twice"
     CG_OUT_OF_LIMITS = "cg_out_of_limits"  # fwd, aft, zfw_kg
@@ -29,6 +30,8 @@ ENGLISH = {
     "{deck}-deck positions",
     Problem.ULD_TOO_HEAVY: "ULD {uld} weighs {kg} kg; no {deck}-deck position of the "
     "{aircraft} takes more than {max_kg} kg",
+    Problem.FIXED_TOO_HEAVY: "ULD {uld} weighs {kg} kg; it is loaded at {position}, which "
+    "takes at most {max_kg} kg",
     Problem.OVER_MAX_ZFW: "zero-fuel weight {zfw_kg} kg is over the {aircraft}'s {max_kg} kg",
     Problem.ULD_TWICE: "a ULD is listed twice",
     Problem.CG_OUT_OF_LIMITS: "the centre of gravity cannot be kept within {fwd:.1f}–{aft:.1f}% "

@@ -144,8 +144,9 @@ def costs_table(demand: np.ndarray, c: Costs, top: int) -> np.ndarray:
 
 
 #: The most charters a lane's week is planned with (commit + options): 300 747-400Fs, some
-#: 30,000 t, a week on one lane, where the 2020 airlift flew about 1,300 in a few months. Keeps
-#: the table of choices ((top+1)² costs) small whatever the scenarios say.
+#: 18,000 t of parcels (60.9 t each), a week on one lane, where the 2020 airlift planned about
+#: 1,300 in a few months (issue 17's figure, no source of its own). Keeps the table of choices
+#: ((top+1)² costs) small whatever the scenarios say.
 MAX_CHARTERS = 300
 
 

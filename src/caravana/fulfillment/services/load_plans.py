@@ -112,6 +112,10 @@ MESSAGES: dict[Problem, Any] = {
         "ULD %(uld)s weighs %(kg)d kg; no position on the %(deck)s of the %(aircraft)s "
         "takes more than %(max_kg)d kg."
     ),
+    Problem.FIXED_TOO_HEAVY: gettext_lazy(
+        "ULD %(uld)s weighs %(kg)d kg; it is loaded at %(position)s, which takes at most "
+        "%(max_kg)d kg."
+    ),
     Problem.OVER_MAX_ZFW: gettext_lazy(
         "Zero-fuel weight %(zfw_kg)d kg is over the %(aircraft)s's %(max_kg)d kg."
     ),
