@@ -287,3 +287,32 @@ def test_with_no_plan_a_uld_no_position_balances_is_refused(make_parcel, hub_use
     assert "centre of gravity" in str(caught.value)
     last.refresh_from_db()
     assert last.flight_id is None and last.state == Uld.State.CLOSED
+
+
+def test_the_sheet_shows_the_balance_as_loaded_even_when_no_plan_fits(make_parcel, hub_user):
+    """Ten 4.5 t pallets ahead of the wing (as the nose-first rule left them): the aircraft as
+    loaded is outside its limits, and the hub's page says so beside the plan's error."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    for k in range(10):
+        tag = f"PMC{12300 + k}CV"
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
+        loading.close_uld(hub_user, tag)
+    tare = UldType.objects.get(code="PMC").tare_kg
+    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
+    first = Uld.objects.get(identifier="PMC12300CV")
+    loading.load_uld_onto_flight(hub_user, first.identifier, flight)
+    plan = load_plans.flight_load_plan(flight)
+    assert plan.loaded is not None and plan.loaded.inside
+    assert plan.loaded.zfw_kg == load_plans.balance.aircraft("B744F").oew_kg + 4_500
+    for k in range(10):
+        Uld.objects.filter(identifier=f"PMC{12300 + k}CV").update(
+            flight=flight, position=f"M{k + 3}", state=Uld.State.LOADED
+        )
+    plan = load_plans.flight_load_plan(flight)
+    assert not plan.loaded.inside and plan.loaded.cg_pct < plan.loaded.fwd_pct
+    for language, words in (("en", "Outside the limits"), ("es", "Fuera de los límites")):
+        client = client_for(hub_user)
+        client.cookies["django_language"] = language
+        page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
+        start = page.index('data-testid="as-loaded"')
+        assert words in page[start : page.index("</p>", start)], language

@@ -142,6 +142,16 @@ class Aircraft:
             loaded[name] = gross_kg
         return len(loaded)
 
+    def balance_of(self, loaded: Mapping[str, N]) -> tuple[float, float, float, float]:
+        """(zero-fuel weight kg, CG % MAC, forward and aft limits % MAC there) of the aircraft
+        with `loaded` (position → gross kg) on board: what the load sheet shows as loaded."""
+        weight = float(self.oew_kg) + sum(float(kg) for kg in loaded.values())
+        moment = self.oew_kg * self.oew_arm_m + sum(
+            float(kg) * self.position(name).arm_m for name, kg in loaded.items()
+        )
+        fwd, aft = self.limits_at(weight)
+        return weight, self.pct_mac(moment / weight), fwd, aft
+
     def pct_mac(self, arm_m: float) -> float:
         return (arm_m - self.lemac_m) / self.mac_m * 100
 

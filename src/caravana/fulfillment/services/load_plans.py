@@ -43,6 +43,21 @@ class PlanRow:
     hub: str = ""  # the hub's code where the ULD or its bags are
 
 
+@dataclass(frozen=True)
+class AsLoaded:
+    """The balance of what is on board now: shown beside the plan, and alone when no plan
+    meets the limits (a ULD loaded where no plan put it moves the CG as much)."""
+
+    zfw_kg: float
+    cg_pct: float
+    fwd_pct: float
+    aft_pct: float
+
+    @property
+    def inside(self) -> bool:
+        return self.fwd_pct <= self.cg_pct <= self.aft_pct
+
+
 @dataclass
 class FlightLoadPlan:
     aircraft: str
@@ -56,6 +71,7 @@ class FlightLoadPlan:
     verified: bool = False
     picture: EnvelopePicture | None = None
     error: str = ""  # why no plan meets the limits (the rows are then empty)
+    loaded: AsLoaded | None = None  # the aircraft with what is on board now, plan or not
 
     def position_of(self, identifier: str) -> str:
         return next((r.position for r in self.rows if r.label == identifier), "")
@@ -177,6 +193,13 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         .select_related("uld_type", "hub")
         .order_by("identifier", "pk")
     )
+    on_board = {
+        u.position: _gross_kg(u.weight_g, u.uld_type.tare_kg)
+        for u in ulds
+        if u.flight_id == flight.pk and u.position
+    }
+    if on_board:
+        plan.loaded = AsLoaded(*ac.balance_of(on_board))
     if extra is not None and all(u.pk != extra.pk for u in ulds):
         ulds.append(extra)
     rows: dict[str, PlanRow] = {}
