@@ -316,3 +316,20 @@ def test_the_sheet_shows_the_balance_as_loaded_even_when_no_plan_fits(make_parce
         page = client.get(f"/hub/flights/{flight.pk}/").content.decode()
         start = page.index('data-testid="as-loaded"')
         assert words in page[start : page.index("</p>", start)], language
+
+
+def test_dense_loose_bags_are_built_so_their_pallets_fit_the_pairs(make_parcel, hub_user):
+    """68 dense bags of 1.6 t (108.8 t, under the 747-400F's 113 t): built to a position's
+    own 6,800 kg they made 17 pallets of 6.4 t, and no two of those share a 9,700 kg pair: 16
+    positions take one, so no plan placed them. Built to what a position takes with its pair
+    loaded evenly (4,850 kg), 23 pallets of 4.8 t at most are placed within every limit."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    bags = [_bag(make_parcel, hub_user, n=1) for _ in range(68)]
+    Bag.objects.filter(pk__in=[b.pk for b in bags]).update(
+        planned_flight=flight, weight_g=1_600_000, volume_cm3=200_000
+    )
+    plan = load_plans.flight_load_plan(flight)
+    assert plan is not None and not plan.error, plan.error
+    builds = [r for r in plan.rows if r.status == "build"]
+    assert len(builds) == 23 and max(r.gross_kg for r in builds) <= 4_850
+    assert plan.fwd_pct <= plan.cg_pct <= plan.aft_pct

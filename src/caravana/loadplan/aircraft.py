@@ -152,6 +152,26 @@ class Aircraft:
         fwd, aft = self.limits_at(weight)
         return weight, self.pct_mac(moment / weight), fwd, aft
 
+    def build_kg(self, deck: str) -> int | None:
+        """The most a ULD built for `deck` should weigh gross: what a position takes when its
+        pair (or hold) is loaded evenly, at the median over the deck's positions. Built to a
+        position's own limit (6,800 kg on a 747), two heavy ULDs never share a 9,700 kg pair,
+        so dense cargo that an even build would fit found too few positions. None without
+        positions on the deck."""
+        shares = sorted(
+            min(
+                [p.max_kg]
+                + [
+                    z.max_kg // len(z.positions)
+                    for z in self.zones
+                    if p.name in z.positions and len(z.positions) <= 2
+                ]
+            )
+            for p in self.positions
+            if p.deck == deck
+        )
+        return shares[len(shares) // 2] if shares else None
+
     def pct_mac(self, arm_m: float) -> float:
         return (arm_m - self.lemac_m) / self.mac_m * 100
 

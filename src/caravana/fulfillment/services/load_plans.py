@@ -89,19 +89,22 @@ def _gross_kg(weight_g: int, tare_kg: int) -> int:
 def _spec(uld_type: UldType, ac: balance.Aircraft | None = None) -> packing.UldSpec:
     """Net weight and contoured usable volume of a type: pallets to the main-deck contour,
     containers from their stated volume, both times the stacking share of soft bags. On `ac`,
-    a build weighs no more than its deck's heaviest position takes: a PMC's 6,804 kg goes on
-    no 747 position (6,800 at most), and no 767 position takes over 5,800; on a type without
-    balance data, no more than the heaviest position of the table's types on that deck."""
+    a build weighs no more than a position takes with its pair loaded evenly (4,850 kg on a
+    747's 9,700 kg pairs; Aircraft.build_kg); on a type without balance data, no more than the
+    heaviest position of the table's types on that deck (a PMC's 6,804 kg goes on no 747
+    position)."""
     facts = uld_codes.TYPES.get(uld_type.code)
     volume = room.bag_room_cm3(facts) if facts else None
     if volume is None:
         volume = int((uld_type.usable_volume_m3 or 0) * 1_000_000)
     gross = uld_type.max_gross_kg
-    on_deck = [p.max_kg for p in ac.positions if p.deck == uld_type.deck] if ac else []
-    # without the type's positions, what the heaviest of the table's takes (as the hub builds)
-    heaviest = max(on_deck) if on_deck else balance.heaviest_position_kg(uld_type.deck)
-    if heaviest is not None:
-        gross = min(gross, heaviest)
+    # on the type: what a position takes with its pair loaded evenly (Aircraft.build_kg);
+    # without it, what the heaviest position of the table's types takes (as the hub builds)
+    cap = ac.build_kg(uld_type.deck) if ac else None
+    if cap is None:
+        cap = balance.heaviest_position_kg(uld_type.deck)
+    if cap is not None:
+        gross = min(gross, cap)
     return packing.UldSpec(uld_type.code, uld_type.deck, gross, uld_type.tare_kg, volume)
 
 
