@@ -125,3 +125,17 @@ def test_the_line_of_its_parcels_flights_names_charters_only_when_they_flew(clie
     html = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
     assert "charters 50.0\u00a0% full by weight and 75.0\u00a0% by volume" in html
     assert "no charter" not in html
+
+
+def test_a_history_run_says_its_outcomes_after_midnight_are_projected(client, sim):
+    """The demo's history stops at midnight: the page says that what comes after is the
+    twin's projection, and counts what is still at the hubs as not flown by midnight."""
+    run = _record(sim)
+    client.force_login(f.user(Role.PLANNER))
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert 'data-testid="history-note"' not in page and "Never flew in the run" in page
+    SimulationRun.objects.filter(pk=run.pk).update(mode=SimulationRun.Mode.HISTORY)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert 'data-testid="history-note"' in page and "projection" in page
+    assert "Not flown by midnight" in page

@@ -18,7 +18,7 @@ from caravana.orders.models import Order, OrderStatus
 from caravana.planning.models import BellyOffer, PlanRun
 from caravana.pricing.models import FxRate
 from caravana.tracking.models import TrackingEvent
-from caravana.twin import history
+from caravana.twin import history, kpis
 from caravana.twin.models import SimulationRun
 from caravana.waybills.queries import airline_of
 from caravana.waybills.seed import seed_airlines
@@ -82,7 +82,13 @@ def test_a_past_week_through_the_services_ends_today_with_work_waiting():
     waiting = Bag.objects.filter(parcels__merchant=net.merchant, state=Bag.State.CLOSED,
                                  uld__isnull=True).distinct()  # fmt: skip
     assert waiting.exists()
-    # the coming week's belly offers, then the first plan over the backlog, committed
+    # what is still at its origin hub at midnight has not flown: counted so (the dashboard
+    # once said "never flew: 0"), and where each parcel is at midnight adds up to them all
+    summary = kpis.summary(sim.counters, range(*sim.window), 13.0)
+    at_origin = sum(1 for p in sim.pool["day"] if sim.window[0] <= p < sim.window[1])
+    assert summary["never_flew"] == at_origin > 0
+    assert sum(sim.counters.final_status().values()) == sim.created
+
     assert history.offer_belly(sim, now) > 0
     assert history.offer_belly(sim, now) == 0  # a second call adds nothing
     assert BellyOffer.objects.filter(departs_at__gte=now).exists()
