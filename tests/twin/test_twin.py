@@ -462,6 +462,19 @@ def test_command_refuses_a_directory_of_other_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "summary.json"]
 
 
+def test_a_lane_whose_parcels_flew_but_none_was_delivered_has_no_order_to_door():
+    """A small run (seed 7, 30 parcels a day): Lima's one parcel of the window flew and went
+    back to the sender. Its lane's order-to-door mean divided by no delivery and the report
+    crashed after the run; now it is None (shown as a dash) and the stages are there."""
+    sim = Simulation(Run(1, 30, 7, NOV_9))
+    sim.run_all()
+    lima = next(i for i, lane in enumerate(sim.lanes) if lane.name == "SZX-LIM")
+    got = kpis.summary(sim.counters, range(*sim.window), 13.0, lane=lima)
+    assert got["parcels_in"] == 1 and got["delivered"] == 0
+    assert got["dwell_days"]["order_to_door"] is None
+    assert got["dwell_days"]["in_air"] > 0
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

@@ -350,12 +350,13 @@ def summary(c: Counters, days: range, refund_usd: float, lane: int | None = None
                         float(c.parcels["delivered"][d][:, cells[:, si], si].sum()))
         for si, service in enumerate(P.SERVICES)
     }  # fmt: skip
+    # order-to-door over the parcels delivered, each stage over those that flew: a window whose
+    # parcels all flew and none was delivered (returned, refused, lost) has no order-to-door
     dwell = {
-        name: round(float(c.dwell[name][d][:, cells].sum()) / (par["delivered"]
-                    if name == "order_to_door" else par["departed"]) / 24.0, 2)
-        if par["departed"] else None
+        name: round(float(c.dwell[name][d][:, cells].sum()) / whole / 24.0, 2) if whole else None
         for name in DWELL
-    }  # fmt: skip
+        for whole in (par["delivered"] if name == "order_to_door" else par["departed"],)
+    }
     return {
         "parcels_in": int(par["parcels_in"]),
         "delivered": int(par["delivered"]),
