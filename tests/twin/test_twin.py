@@ -475,6 +475,21 @@ def test_a_lane_whose_parcels_flew_but_none_was_delivered_has_no_order_to_door()
     assert got["dwell_days"]["in_air"] > 0
 
 
+def test_flight_cancelled_is_the_reason_on_the_day_a_flight_was_cancelled_only():
+    """With one flight in seven cancelled, parcels wait "flight cancelled" only on a lane that
+    had a cancelled flight the day before the snapshot; the reason once stuck to a
+    consignment for good, and half of its parcel-days had no cancellation at all."""
+    params = dataclasses.replace(P.DEFAULT, cancel_rate=0.15)
+    sim = Simulation(Run(3, 6_000, 9, NOV_9, params))
+    sim.run_all()
+    c = sim.counters
+    reason = kpis.REASONS.index("flight cancelled")
+    said = np.argwhere(c.reasons[:, :, reason] > 0)
+    assert said.size  # the rate leaves some
+    for day, lane in said:
+        assert c.legs["cancelled"][day - 1, lane].sum() > 0, (day, lane)
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

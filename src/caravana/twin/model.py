@@ -102,7 +102,6 @@ class Batches:
     unbuilt: list[int] = field(default_factory=list)  # its parcels not built yet
     last_built: list[float] = field(default_factory=list)
     alive: list[bool] = field(default_factory=list)
-    cancelled: list[bool] = field(default_factory=list)
 
 
 class Network(Protocol):
@@ -525,7 +524,6 @@ class Simulation:
         b.unbuilt += sizes.tolist()
         b.last_built += [-math.inf] * len(bstart)
         b.alive += [True] * len(bstart)
-        b.cancelled += [False] * len(bstart)
         out: I64 = pool["batch"][idx].astype(np.int64)
         return out
 
@@ -617,12 +615,12 @@ class Simulation:
         # the day's planned parcels, found once in the pool (then per leg among them only)
         planned = np.isin(self.pool["batch"], [i for ids in loads.values() for i in ids])
         day_pid, day_batch = self.pool["pid"][planned], self.pool["batch"][planned]
+        bumped: set[int] = set()  # consignments whose flight of today was cancelled
         for leg in today:
             ids = loads[leg.id]
             self.network.flown(leg, ids, day_pid[np.isin(day_batch, ids)])
             if leg.cancelled:
-                for i in ids:
-                    b.cancelled[i] = True
+                bumped.update(ids)
             else:
                 for i in ids:
                     flown_batch[i] = leg
@@ -643,11 +641,12 @@ class Simulation:
                 carried[leg.id][0],
                 bool(ids),
             )
-        # why what is built still waits, as the cycle leaves it
+        # why what is built still waits, as the cycle leaves it: "flight cancelled" on the day
+        # its flight was (it once stayed the reason every day after, planned again or not)
         for i in alive:
             if i in flown_batch:
                 continue
-            if b.cancelled[i]:
+            if i in bumped:
                 reason = "flight cancelled"
             elif b.ready[i] > t_end:
                 reason = "ready after today's flights"
