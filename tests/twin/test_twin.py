@@ -490,6 +490,28 @@ def test_flight_cancelled_is_the_reason_on_the_day_a_flight_was_cancelled_only()
         assert c.legs["cancelled"][day - 1, lane].sum() > 0, (day, lane)
 
 
+def test_parcels_that_never_flew_past_their_promise_count_as_late():
+    """Seed 5 at 20,000 parcels a day: one light, bulky premium parcel is left behind every
+    cycle until the drain ends, 30 days on. Counted out of the on-time share, it made the
+    share rise (a planner that strands parcels read better than one that flies them late);
+    now a parcel that never flew and whose promise had passed counts as late, and past the
+    grace as refunded. Cut short (two days of drain), what has not flown is not yet late."""
+    sim = Simulation(Run(3, 20_000, 5, NOV_9))
+    sim.run_all()
+    window = range(*sim.window)
+    got = kpis.summary(sim.counters, window, 13.0)
+    par = {f: float(sim.counters.parcels[f][sim.window[0] : sim.window[1]].sum())
+           for f in ("on_time", "delivered", "overdue", "stranded", "late_refunds")}  # fmt: skip
+    assert got["never_flew"] == par["stranded"] == par["overdue"] > 0
+    assert got["on_time_share"] == round(par["on_time"] / (par["delivered"] + par["overdue"]), 4)
+    rows = kpis.parcel_rows(sim.counters, window, [str(k) for k in range(sim.counters.days)], 13.0)
+    assert sum(r["late_refunds"] for r in rows) == got["late_refunds"] == par["late_refunds"]
+    short = Simulation(Run(2, 20_000, 5, NOV_9, dataclasses.replace(P.DEFAULT, max_drain_days=2)))
+    short.run_all()
+    cut = {f: float(short.counters.parcels[f].sum()) for f in ("stranded", "overdue")}
+    assert cut["stranded"] > 0 and cut["overdue"] == 0
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

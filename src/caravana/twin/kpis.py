@@ -26,7 +26,7 @@ Arr = npt.NDArray[Any]
 #: Parcel counters per (day, country, service).
 PARCEL_FIELDS = (
     "parcels_in", "kg_in", "departed", "delivered", "on_time", "late_refunds", "held",
-    "refused", "lost", "returned", "failed_attempts", "belly", "stranded",
+    "refused", "lost", "returned", "failed_attempts", "belly", "stranded", "overdue",
 )  # fmt: skip
 #: Dwell per stage, summed in hours over the parcels that flew (dwell_total: the delivered).
 DWELL = (
@@ -197,9 +197,19 @@ class Counters:
             pick = outcome == i
             self._stage(stage, lane[pick], end[pick], never[pick])
 
-    def stranded(self, day: Arr, country: Arr, service: Arr, hub: Arr, times: dict[str, F]) -> None:
-        """Parcels still at the origin when the run stops (never flew)."""
-        self._add("stranded", self._key(day, country, service))
+    def stranded(
+        self, day: Arr, country: Arr, service: Arr, hub: Arr, times: dict[str, F], *,
+        until_h: float, grace_h: float,
+    ) -> None:  # fmt: skip
+        """Parcels still at the origin when the run stops at `until_h` (never flew). Those whose
+        promise had passed by then count as late (`overdue`, in the on-time share's whole) and,
+        past the grace too, as refunded: left out, a run whose planner stranded parcels read
+        more on time than one that flew them late."""
+        key = self._key(day, country, service)
+        self._add("stranded", key)
+        deadline = times["deadline_t"]
+        self._add("overdue", key, deadline < until_h)
+        self._add("late_refunds", key, deadline + grace_h < until_h)
         edges = (
             times["order_t"], times["handover_t"], times["received_t"], times["sorted_t"],
             times["built_t"], np.full(day.size, np.inf),
@@ -263,7 +273,7 @@ def parcel_rows(
                     "parcels_in": int(get["parcels_in"]),
                     "kg_in": round(get["kg_in"], 1), "flew": int(flew),
                     "delivered": int(get["delivered"]),
-                    "on_time_share": _share(get["on_time"], get["delivered"]),
+                    "on_time_share": _share(get["on_time"], get["delivered"] + get["overdue"]),
                     "customs_holds": int(get["held"]), "refused": int(get["refused"]),
                     "lost": int(get["lost"]), "returned": int(get["returned"]),
                     "failed_attempts": int(get["failed_attempts"]),
@@ -347,7 +357,8 @@ def summary(c: Counters, days: range, refund_usd: float, lane: int | None = None
     legs = {f: c.legs[f][sl].sum(axis=(0, 1)) for f in LEG_FIELDS}
     on_time = {
         service: _share(float(c.parcels["on_time"][d][:, cells[:, si], si].sum()),
-                        float(c.parcels["delivered"][d][:, cells[:, si], si].sum()))
+                        float(c.parcels["delivered"][d][:, cells[:, si], si].sum()
+                              + c.parcels["overdue"][d][:, cells[:, si], si].sum()))
         for si, service in enumerate(P.SERVICES)
     }  # fmt: skip
     # order-to-door over the parcels delivered, each stage over those that flew: a window whose
@@ -360,7 +371,7 @@ def summary(c: Counters, days: range, refund_usd: float, lane: int | None = None
     return {
         "parcels_in": int(par["parcels_in"]),
         "delivered": int(par["delivered"]),
-        "on_time_share": _share(par["on_time"], par["delivered"]),
+        "on_time_share": _share(par["on_time"], par["delivered"] + par["overdue"]),
         "on_time_share_by_service": on_time,
         "dwell_days": dwell,
         "charters_operated": int(legs["operated"][:2].sum()),

@@ -804,7 +804,10 @@ class Simulation:
         """Count what never flew (still at the origin when the run stops) by its stage."""
         pool = self.pool
         times = {f: pool[f].astype(np.float64) for f in TIME_FIELDS}
-        self.counters.stranded(pool["day"], pool["country"], pool["service"], pool["hub"], times)
+        self.counters.stranded(
+            pool["day"], pool["country"], pool["service"], pool["hub"], times,
+            until_h=24.0 * self.day, grace_h=24.0 * self.p.protection_grace_days,
+        )  # fmt: skip
         self.counters.close(self.day)
 
     def run_all(self, progress: Callable[[int], None] | None = None) -> Counters:

@@ -216,7 +216,8 @@ def chart_series(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
     }
     on_time: dict[str, list[float | None]] = {}
     for si, service in enumerate(P.SERVICES):
-        delivered = c.parcels["delivered"][sl, :, si].sum(axis=1)
+        # delivered, and what never flew past its promise (kpis.Counters.stranded)
+        delivered = (c.parcels["delivered"] + c.parcels["overdue"])[sl, :, si].sum(axis=1)
         good = c.parcels["on_time"][sl, :, si].sum(axis=1)
         on_time[service] = [
             float(g / d) if d else None for g, d in zip(good, delivered, strict=True)

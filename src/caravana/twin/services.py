@@ -637,7 +637,10 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         )  # fmt: skip
     if s.any():
         ts = {n: a[n][s].astype(np.float64) for n in TIME_FIELDS}
-        c.stranded(a["day"][s], a["country"][s], a["service"][s], a["hub"][s], ts)
+        c.stranded(
+            a["day"][s], a["country"][s], a["service"][s], a["hub"][s], ts,
+            until_h=24.0 * sim.day, grace_h=24.0 * sim.p.protection_grace_days,
+        )  # fmt: skip
     c.close(sim.counters.end_day)
     return c
 
