@@ -512,6 +512,28 @@ def test_parcels_that_never_flew_past_their_promise_count_as_late():
     assert cut["stranded"] > 0 and cut["overdue"] == 0
 
 
+def test_an_order_s_promise_is_of_the_buyer_s_own_date():
+    """At 01:00 UTC it is still yesterday in Mexico City (UTC−6) and São Paulo (UTC−3): the
+    promise is yesterday's, a day earlier than an order of the same UTC day at noon; at 04:00
+    UTC it is today in São Paulo. Until 2026-12-07 every order took its UTC day's promise.
+    The day's table agrees with the order-by-order rule (real mode's) on random moments."""
+    sim = Simulation(Run(1, 100, 1, NOV_9))
+    k, std = 5, P.SERVICES.index("standard")
+    mx, br = P.COUNTRIES.index("MX"), P.COUNTRIES.index("BR")
+    noon = {c: sim.deadline_of(k * 24 + 12, c, std) for c in (mx, br)}
+    assert sim.deadline_of(k * 24 + 1, mx, std) == noon[mx] - 24
+    assert sim.deadline_of(k * 24 + 1, br, std) == noon[br] - 24
+    assert sim.deadline_of(k * 24 + 4, br, std) == noon[br]
+    rng = np.random.default_rng(3)
+    order_t = k * 24 + rng.uniform(0, 24, 400)
+    country = rng.integers(0, len(P.COUNTRIES), 400)
+    service = rng.integers(0, len(P.SERVICES), 400)
+    table = sim._deadline_table(k, order_t, country, service)  # noqa: SLF001
+    one_by_one = [sim.deadline_of(t, c, s) for t, c, s in zip(order_t, country, service,
+                                                               strict=True)]  # fmt: skip
+    assert table.tolist() == one_by_one
+
+
 def test_csv_keeps_a_formula_as_text():
     out = io.StringIO()
     report.write_csv(out, [{"lane": '=HYPERLINK("x")', "parcels": -3, "none": None}])

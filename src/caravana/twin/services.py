@@ -583,7 +583,7 @@ def counters_from_db(sim: Simulation, net: RealNetwork) -> Counters:
         ci, si = P.COUNTRIES.index(country), P.SERVICES.index(level)
         order_t = t["ordered"][0]
         day = int(order_t // 24)
-        deadline = sim._deadlines((sim.start + dt.timedelta(days=day)).date(), ci, si)  # noqa: SLF001
+        deadline = sim.deadline_of(order_t, ci, si)
         row = {
             "day": day, "country": ci, "service": si, "hub": P.HUBS.index(hub),
             "kg": grams / 1000.0, "order_t": order_t,
