@@ -333,3 +333,24 @@ def test_dense_loose_bags_are_built_so_their_pallets_fit_the_pairs(make_parcel, 
     builds = [r for r in plan.rows if r.status == "build"]
     assert len(builds) == 23 and max(r.gross_kg for r in builds) <= 4_850
     assert plan.fwd_pct <= plan.cg_pct <= plan.aft_pct
+
+
+def test_a_uld_at_a_position_the_table_does_not_know_is_named_not_a_500(make_parcel, hub_user):
+    """A position typed in the admin (M99) or none at all: the balance as loaded is not shown
+    (it cannot be weighed), the plan names the fault, the page answers, and the hub can still
+    load the next ULD where the known positions keep the CG within limits."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    for tag in ("PMC12345CV", "PMC12346CV", "PMC12347CV"):
+        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user).identifier)
+        loading.close_uld(hub_user, tag)
+    Uld.objects.filter(identifier="PMC12345CV").update(
+        flight=flight, position="M99", state=Uld.State.LOADED
+    )
+    Uld.objects.filter(identifier="PMC12346CV").update(
+        flight=flight, position="", state=Uld.State.LOADED
+    )
+    plan = load_plans.flight_load_plan(flight)
+    assert plan.loaded is None and plan.error
+    assert client_for(hub_user).get(f"/hub/flights/{flight.pk}/").status_code == 200
+    uld = loading.load_uld_onto_flight(hub_user, "PMC12347CV", flight)
+    assert uld.position.startswith("M") and uld.position != "M99"

@@ -297,3 +297,28 @@ def test_an_empty_flight_has_a_plan_and_a_fixed_uld_is_held_to_its_own_position(
         place_ulds(ac, [UldLoad("X", "main", 5000, fixed="M1")])  # M1 takes 4,540 kg
     assert exc.value.problem is Problem.FIXED_TOO_HEAVY
     assert exc.value.params == {"uld": "X", "kg": 5000, "position": "M1", "max_kg": 4540}
+
+
+def test_builds_are_held_to_a_position_s_share_of_its_pair():
+    table = balance.table()
+    assert table["B744F"].build_kg("main") == 4_850  # 9,700 kg pairs
+    assert table["B763F"].build_kg("main") == 4_000  # 8,000 kg pairs
+    assert table["B77F"].build_kg("lower") == 1_588  # an AKE's own: its holds are zones of 6 and 4
+    assert table["B744F"].build_kg("lower") is None  # no lower-deck positions
+
+
+def test_the_balanced_position_weighs_what_is_on_the_other_deck_too():
+    """A 777F with its lower holds loaded: the main-deck choice counts their moment (the CG is
+    the whole aircraft's), and a name unknown to the table is not asked for."""
+    ac = balance.table()["B77F"]
+    names = [p.name for p in ac.positions if p.deck == "main"]
+    aft_hold = {f"L{n}": 1_500.0 for n in range(7, 11)}
+    fwd_hold = {f"L{n}": 1_500.0 for n in range(1, 7)}
+    after_aft = ac.balanced_free(names, aft_hold, 4_000.0)
+    after_fwd = ac.balanced_free(names, fwd_hold, 4_000.0)
+    arm = {p.name: p.arm_m for p in ac.positions}
+    assert arm[after_aft] <= arm[after_fwd]  # an aft-heavy hold pulls the pallet forward
+    for loaded in (aft_hold, fwd_hold):
+        where = ac.balanced_free(names, loaded, 4_000.0)
+        _w, cg, fwd, aft = ac.balance_of({**loaded, where: 4_000.0})
+        assert fwd <= cg <= aft

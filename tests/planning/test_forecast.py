@@ -145,11 +145,19 @@ def test_naive_policies_book_what_the_belly_cannot_carry():
     assert charters.commit_for_peak(1_000.0, costs) == charters.commit_for_mean(1_000.0, costs) == 0
     over = costs.belly_kg + 2.5 * costs.charter_kg
     assert charters.commit_for_peak(over, costs) == 3
-    assert charters.commit_for_mean(over, costs) in (2, 3)  # the nearest whole charter
+    below, above = (costs.belly_kg + n * costs.charter_kg for n in (2.4, 2.6))
+    assert charters.commit_for_mean(below, costs) == 2
+    assert charters.commit_for_mean(above, costs) == 3
     # a forecast that ran wild, or none at all
     assert charters.commit_for_mean(2.9e24, costs) == charters.MAX_CHARTERS
     assert charters.commit_for_peak(math.inf, costs) == charters.MAX_CHARTERS
     assert charters.commit_for_mean(math.nan, costs) == 0
+
+
+def test_a_season_needs_scenarios_by_weeks():
+    for paths in (np.zeros((0, 3)), np.zeros(3)):
+        with pytest.raises(ValueError, match="paths"):
+            charters.season(paths, charters.booked([(0, 0)] * 3), COSTS)
 
 
 def test_belly_is_priced_per_chargeable_kg():

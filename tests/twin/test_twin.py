@@ -451,6 +451,26 @@ def test_command_without_out_writes_each_run_into_a_new_directory(tmp_path, sett
     assert {str(r / "index.html") for r in runs} == {t.split("report: ")[1].strip() for t in said}
 
 
+def test_command_refuses_replace_without_out(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("simulate", days=1, parcels_per_day=100, replace=True, no_progress=True,
+                     no_record=True)  # fmt: skip
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("replay_charters", weeks=1, scenarios=10, replace=True)
+    assert not (tmp_path / "twin").exists()
+
+
+def test_finish_counts_what_never_flew_once():
+    sim = Simulation(Run(1, 500, 3, NOV_9))
+    for _ in range(6):
+        sim.step()
+    sim.finish()
+    first = {f: v.copy() for f, v in sim.counters.parcels.items()}
+    sim.finish()
+    assert all((sim.counters.parcels[f] == v).all() for f, v in first.items())
+
+
 @pytest.mark.django_db
 def test_command_refuses_a_directory_of_other_files(tmp_path):
     (tmp_path / "notes.md").write_text("mine")

@@ -17,8 +17,11 @@ TABLE = "aircraft_balance.csv"
 #: Target CG this far (% MAC) forward of the aft limit: close to it for fuel, with room for
 #: weights that differ from the declared ones. An **assumption**, not an operator's figure.
 TARGET_MARGIN_PCT = 2.0
-#: Weight of the free positions' centre against the CG in Aircraft.balanced_free: 0.3 refused
-#: the fewest of 600 random loads among 0, 0.1, 0.3, 1 and 3 (37, against 89 with none).
+#: Weight of the free positions' centre against the CG in Aircraft.balanced_free: of 0, 0.1,
+#: 0.3, 1 and 3, 0.3 refused the fewest of 600 random loads (43, against 98 with none; Python's
+#: random, seeds 3–5, 200 sequences each of 300–6,800 kg pallets onto a random type's main
+#: deck, at the balance table of 2026-12-07). Another draw of sequences ranks 0.1–1 about
+#: level: the term matters, its exact weight little.
 FREE_SPREAD = 0.3
 #: Kilograms as the hub counts them (Decimal, exact) or as a planning estimate does (float).
 N = TypeVar("N", float, Decimal)
@@ -106,10 +109,10 @@ class Aircraft:
         The hub loads a ULD that no load plan places by this rule, without knowing what comes
         after it: so it aims at the middle, not the plan's fuel-saving aft target. Filling from
         the nose, as it once did, took a 747-400F's CG to −16 % MAC with twelve 4.5 t pallets
-        against a forward limit of 13 %. On 600 random sequences of 300–6,800 kg pallets onto
-        the four types' main decks, the nose-first rule left the envelope in 565; this one
-        never does, and refuses a pallet some positions would take in 37 (89 aiming at the
-        middle alone; tests/loadplan/test_kernel.py)."""
+        against a forward limit of 13 %. On the 600 random loads of FREE_SPREAD's note, the
+        nose-first rule left the envelope in 567; this one never does, and refuses a pallet
+        some positions would take in 43 (98 aiming at the middle alone); the test repeats it
+        on other draws (tests/loadplan/test_kernel.py)."""
         names = list(names)
         weight = float(self.oew_kg) + sum(float(kg) for kg in loaded.values()) + float(gross_kg)
         moment = self.oew_kg * self.oew_arm_m + sum(

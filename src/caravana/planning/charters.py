@@ -231,7 +231,9 @@ def season(paths: np.ndarray, choose: Chooser, c: Costs) -> list[Choice]:
     scenario. What a week leaves behind is carried into the next at `carried_usd_per_kg` (it is
     flown, and paid for, then); what the last week leaves costs `late_usd_per_kg`. Each week's
     Choice is its expected outcome, on-time share and fill over what it had to carry."""
-    d_all = np.atleast_2d(np.asarray(paths, dtype=float))
+    d_all = np.asarray(paths, dtype=float)
+    if d_all.ndim != 2 or not d_all.shape[0]:
+        raise ValueError("paths: scenarios × weeks, at least one scenario")
     backlog = np.zeros(d_all.shape[0])
     out: list[Choice] = []
     for w in range(d_all.shape[1]):

@@ -23,7 +23,7 @@ from caravana.fulfillment.models import Bag
 from caravana.fulfillment.services import carriers, load_sheets
 from caravana.jobs import launch
 from caravana.network.models import Carrier, Flight, Hub, building_hubs
-from caravana.planning import job_kinds, outlook, report, services
+from caravana.planning import charters, job_kinds, outlook, report, services
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 
@@ -108,7 +108,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
     """Demand per lane and week ahead, with its interval, and the charters to commit now and to
     hold as options, against booking for the mean and for the peak (planning/outlook.py)."""
     lanes, short = outlook.outlook(timezone.now().date())
-    return render(request, "planning/forecast.html", {"lanes": lanes, "short": short})
+    context = {"lanes": lanes, "short": short, "carried_usd": charters.CARRIED_USD_PER_KG}
+    return render(request, "planning/forecast.html", context)
 
 
 def _labelled(summary: dict) -> dict:

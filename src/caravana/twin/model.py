@@ -231,6 +231,7 @@ class Simulation:
         }
         self.open: list[int] = []  # batches not flown yet
         self.building: set[int] = set()  # batches with parcels built and others not yet
+        self.finished = False  # finish() has counted what never flew
         self.batches = Batches()
         self.legs = self._schedule()
         self.hub_share = np.array(self.p.hub_shares())  # country × hub
@@ -832,7 +833,11 @@ class Simulation:
         return drained or self.day >= self.last_day
 
     def finish(self) -> None:
-        """Count what never flew (still at the origin when the run stops) by its stage."""
+        """Count what never flew (still at the origin when the run stops) by its stage; once:
+        a second call would count it again."""
+        if self.finished:
+            return
+        self.finished = True
         pool = self.pool
         times = {f: pool[f].astype(np.float64) for f in TIME_FIELDS}
         self.counters.stranded(

@@ -52,10 +52,11 @@ class AsLoaded:
     cg_pct: float
     fwd_pct: float
     aft_pct: float
+    max_zfw_kg: float
 
     @property
     def inside(self) -> bool:
-        return self.fwd_pct <= self.cg_pct <= self.aft_pct
+        return self.fwd_pct <= self.cg_pct <= self.aft_pct and self.zfw_kg <= self.max_zfw_kg
 
 
 @dataclass
@@ -196,13 +197,17 @@ def flight_load_plan(flight: Flight, extra: Uld | None = None) -> FlightLoadPlan
         .select_related("uld_type", "hub")
         .order_by("identifier", "pk")
     )
-    on_board = {
-        u.position: _gross_kg(u.weight_g, u.uld_type.tare_kg)
-        for u in ulds
-        if u.flight_id == flight.pk and u.position
-    }
-    if on_board:
-        plan.loaded = AsLoaded(*ac.balance_of(on_board))
+    aboard = [u for u in ulds if u.flight_id == flight.pk]
+    known = {p.name for p in ac.positions}
+    # only when every ULD on board is at a position of the table: one at no position or an
+    # unknown one (typed in the admin) is the plan's error to name (FIXED_NOT_ON_DECK)
+    if aboard and all(u.position in known for u in aboard):
+        on_board: dict[str, float] = {}
+        for u in aboard:
+            on_board[u.position] = on_board.get(u.position, 0) + _gross_kg(
+                u.weight_g, u.uld_type.tare_kg
+            )
+        plan.loaded = AsLoaded(*ac.balance_of(on_board), max_zfw_kg=ac.max_zfw_kg)
     if extra is not None and all(u.pk != extra.pk for u in ulds):
         ulds.append(extra)
     rows: dict[str, PlanRow] = {}

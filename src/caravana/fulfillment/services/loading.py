@@ -214,15 +214,18 @@ def _free_position(flight: Flight, uld: Uld) -> str | None:
         ("M", ac.main_deck_positions) if deck == "main" else ("L", ac.lower_deck_positions)
     )
     names = [f"{prefix}{n}" for n in range(1, count + 1)]
-    loaded = {
-        position: Decimal(weight_g) / 1000 + tare
-        for position, weight_g, tare in flight.ulds.values_list(
-            "position", "weight_g", "uld_type__tare_kg"
-        )
-    }
+    loaded: dict[str, Decimal] = {}
+    for position, weight_g, tare in flight.ulds.values_list(
+        "position", "weight_g", "uld_type__tare_kg"
+    ):
+        loaded[position] = loaded.get(position, Decimal(0)) + Decimal(weight_g) / 1000 + tare
     data = balance.aircraft(ac.code)
     if data is None:
         return next((name for name in names if name not in loaded), None)
+    # a position the table does not know (typed in the admin) cannot be weighed in the CG:
+    # the load plan names it; here the balance is taken over the known ones
+    known = {p.name for p in data.positions}
+    loaded = {name: kg for name, kg in loaded.items() if name in known}
     position = data.balanced_free(names, loaded, gross_kg)
     if position is None and data.next_free(names, loaded, gross_kg) is not None:
         raise field_error(

@@ -67,6 +67,8 @@ class Command(BaseCommand):
                 f"fall in {P.CALENDAR_YEARS.start}–{P.CALENDAR_YEARS.stop - 1}, the years the "
                 "twin's calendar knows (params.CHINESE_NEW_YEAR)"
             )
+        if options["out"] is None and options["replace"]:
+            raise CommandError("--replace: name the report's --out to write over")
         if options["out"] is None:
             label = f"{start.isoformat()}-{options['weeks']}w-seed{options['seed']}"
             options["out"] = default_out("charters", label)

@@ -106,6 +106,8 @@ class Command(BaseCommand):
         run = Run(options["days"], options["parcels_per_day"], options["seed"], start_date, params)
         if (refused := run.refusal()) is not None:
             raise CommandError(f"--{refused[0]}: {refused[1]}")
+        if options["out"] is None and options["replace"]:
+            raise CommandError("--replace: name the report's --out to write over")
         if options["out"] is None:
             options["out"] = default_out(
                 options["mode"],
