@@ -415,7 +415,8 @@ class Simulation:
             ]
         )
         before_midnight = order_t - k * 24.0 + offset_h[country] < 0.0
-        return table[np.where(before_midnight, 0, 1), country, service]
+        deadlines: F = table[np.where(before_midnight, 0, 1), country, service]
+        return deadlines
 
     def _orders(self, k: int) -> None:
         rng, p = self.rng_demand, self.p

@@ -215,10 +215,10 @@ def _free_position(flight: Flight, uld: Uld) -> str | None:
     )
     names = [f"{prefix}{n}" for n in range(1, count + 1)]
     loaded: dict[str, Decimal] = {}
-    for position, weight_g, tare in flight.ulds.values_list(
+    for where, weight_g, tare in flight.ulds.values_list(
         "position", "weight_g", "uld_type__tare_kg"
     ):
-        loaded[position] = loaded.get(position, Decimal(0)) + Decimal(weight_g) / 1000 + tare
+        loaded[where] = loaded.get(where, Decimal(0)) + Decimal(weight_g) / 1000 + tare
     data = balance.aircraft(ac.code)
     if data is None:
         return next((name for name in names if name not in loaded), None)
