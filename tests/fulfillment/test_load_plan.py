@@ -245,16 +245,30 @@ def _loaded_cg(flight):
     return ac.pct_mac(moment / weight), ac.limits_at(weight)
 
 
-def test_with_no_plan_pallets_load_in_balance(make_parcel, hub_user):
-    """Twelve unplanned 4.5 t pallets onto a 747-400F: loaded nose first they ended at −16 %
-    MAC against a forward limit of 13 %; each now goes where the CG stays within limits."""
-    flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    tags = [f"PMC{12300 + k}CV" for k in range(12)]
+def _pallets(make_parcel, hub_user, n: int, kg: int = 4_500) -> list[str]:
+    """`n` closed PMCs of one bag each, weighed to `kg` gross: PMC12300CV, PMC12301CV, …"""
+    tags = [f"PMC{12300 + k}CV" for k in range(n)]
     for tag in tags:
         loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
         loading.close_uld(hub_user, tag)
     tare = UldType.objects.get(code="PMC").tare_kg
-    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
+    Uld.objects.filter(identifier__in=tags).update(weight_g=(kg - tare) * 1000)
+    return tags
+
+
+def _nose_heavy(flight, tags) -> None:
+    """The first ten of `tags` put on M3–M12, ahead of the wing, as the nose-first rule did."""
+    for k, tag in enumerate(tags[:10]):
+        Uld.objects.filter(identifier=tag).update(
+            flight=flight, position=f"M{k + 3}", state=Uld.State.LOADED
+        )
+
+
+def test_with_no_plan_pallets_load_in_balance(make_parcel, hub_user):
+    """Twelve unplanned 4.5 t pallets onto a 747-400F: loaded nose first they ended at −16 %
+    MAC against a forward limit of 13 %; each now goes where the CG stays within limits."""
+    flight = Flight.objects.get(number="5Y8301", date=TODAY)
+    tags = _pallets(make_parcel, hub_user, 12)
     for tag in tags:
         loading.load_uld_onto_flight(hub_user, tag, flight)
         cg, (fwd, aft) = _loaded_cg(flight)
@@ -267,16 +281,7 @@ def test_with_no_plan_a_uld_no_position_balances_is_refused(make_parcel, hub_use
     them): no free position brings the CG back within limits with one more light pallet, so
     loading it is refused, by name, and nothing moves."""
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    for k in range(11):
-        tag = f"PMC{12300 + k}CV"
-        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
-        loading.close_uld(hub_user, tag)
-    tare = UldType.objects.get(code="PMC").tare_kg
-    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
-    for k in range(10):  # M3..M12, the fuselage ahead of the wing at its 45,000 kg
-        Uld.objects.filter(identifier=f"PMC{12300 + k}CV").update(
-            flight=flight, position=f"M{k + 3}", state=Uld.State.LOADED
-        )
+    _nose_heavy(flight, _pallets(make_parcel, hub_user, 11))  # the wing's forward 45,000 kg
     cg, (fwd, _aft) = _loaded_cg(flight)
     assert cg < fwd
     last = Uld.objects.get(identifier="PMC12310CV")
@@ -293,21 +298,12 @@ def test_the_sheet_shows_the_balance_as_loaded_even_when_no_plan_fits(make_parce
     """Ten 4.5 t pallets ahead of the wing (as the nose-first rule left them): the aircraft as
     loaded is outside its limits, and the hub's page says so beside the plan's error."""
     flight = Flight.objects.get(number="5Y8301", date=TODAY)
-    for k in range(10):
-        tag = f"PMC{12300 + k}CV"
-        loading.build_uld(hub_user, tag, _bag(make_parcel, hub_user, n=1).identifier)
-        loading.close_uld(hub_user, tag)
-    tare = UldType.objects.get(code="PMC").tare_kg
-    Uld.objects.update(weight_g=(4_500 - tare) * 1000)
-    first = Uld.objects.get(identifier="PMC12300CV")
-    loading.load_uld_onto_flight(hub_user, first.identifier, flight)
+    tags = _pallets(make_parcel, hub_user, 10)
+    loading.load_uld_onto_flight(hub_user, tags[0], flight)
     plan = load_plans.flight_load_plan(flight)
     assert plan.loaded is not None and plan.loaded.inside
     assert plan.loaded.zfw_kg == load_plans.balance.aircraft("B744F").oew_kg + 4_500
-    for k in range(10):
-        Uld.objects.filter(identifier=f"PMC{12300 + k}CV").update(
-            flight=flight, position=f"M{k + 3}", state=Uld.State.LOADED
-        )
+    _nose_heavy(flight, tags)
     plan = load_plans.flight_load_plan(flight)
     assert not plan.loaded.inside and plan.loaded.cg_pct < plan.loaded.fwd_pct
     for language, words in (("en", "Outside the limits"), ("es", "Fuera de los límites")):
