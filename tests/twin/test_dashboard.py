@@ -139,3 +139,21 @@ def test_a_history_run_says_its_outcomes_after_midnight_are_projected(client, si
     page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
     assert 'data-testid="history-note"' in page and "projection" in page
     assert "Not flown by midnight" in page
+
+
+def test_the_page_counts_in_words_and_says_when_the_list_of_runs_is_cut(client, sim):
+    """One day is "1 day", a mean day of one parcel "1 parcel"; past twenty runs the list's
+    heading says it shows the latest twenty; a leg table's m³ keeps a decimal."""
+    run = _record(sim)
+    SimulationRun.objects.filter(pk=run.pk).update(days=1, parcels_per_day=1)
+    client.force_login(f.user(Role.PLANNER))
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert "· 1 day from" in page and "1 parcel on a mean day" in page
+    assert "The latest" not in page
+    for _ in range(20):
+        _record(sim)
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert "The latest 20 of 21 runs" in page
+    legs = report.lane_totals(run.rows("flights"))
+    assert any(r["m3"] != round(r["m3"]) for r in legs)  # not whole m³ any more

@@ -425,7 +425,7 @@ def lane_totals(flights: list[dict[str, Any]]) -> list[dict[str, Any]]:
             t[name] = t.get(name, 0.0) + float(row[name])
     rows = [
         {"lane": lane, "kind": kind, "offered": int(t["offered"]), "operated": int(t["operated"]),
-         "cancelled": int(t["cancelled"]), "kg": round(t["kg"]), "m3": round(t["m3"]),
+         "cancelled": int(t["cancelled"]), "kg": round(t["kg"]), "m3": round(t["m3"], 1),
          "cost_usd": round(t["cost_usd"]),
          "cost_per_kg_usd": round(t["cost_usd"] / t["kg"], 2) if t["kg"] else None}
         for (lane, kind), t in sorted(totals.items())

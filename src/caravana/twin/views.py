@@ -91,7 +91,7 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     run = (
         get_object_or_404(SimulationRun, pk=pk) if pk is not None else SimulationRun.objects.first()
     )
-    ctx: dict = {"runs": runs, "run": run}
+    ctx: dict = {"runs": runs, "run": run, "runs_total": SimulationRun.objects.count()}
     if run is not None:
         names, titles = _names(), _titles()
         dwell = run.summary.get("dwell_days", {})
