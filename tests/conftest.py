@@ -89,6 +89,13 @@ def pytest_addoption(parser):
         help="only the tests that use the database (CI's second pass, on PostgreSQL: a test "
         "that never touches it gives the same answer on either, and ran in the first pass)",
     )
+    parser.addoption(
+        "--no-browser",
+        action="store_true",
+        help="leave out the tests in a real browser (marked 'browser'), but those also marked "
+        "'both_databases': CI's second pass, on PostgreSQL, where each of their pages' queries "
+        "is run by its Django-client tests (docs/decisions/0047)",
+    )
 
 
 def _uses_database(item) -> bool:
@@ -102,12 +109,20 @@ def _uses_database(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Screenshot runs rewrite files under docs/: only on request (make screenshots). With
-    --database-tests-only, the tests that never touch the database are left out."""
+    --database-tests-only, the tests that never touch the database are left out; with
+    --no-browser, the tests in a real browser."""
     kept = items
     if not config.getoption("--screenshots"):
         kept = [i for i in kept if i.get_closest_marker("screenshots") is None]
     if config.getoption("--database-tests-only"):
         kept = [i for i in kept if _uses_database(i)]
+    if config.getoption("--no-browser"):
+        kept = [
+            i
+            for i in kept
+            if i.get_closest_marker("browser") is None
+            or i.get_closest_marker("both_databases") is not None
+        ]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

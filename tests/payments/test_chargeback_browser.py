@@ -19,7 +19,13 @@ from caravana.payments.providers import Dispute
 from tests import factories as f
 from tests.browser.axe import overflow, settle, sticking_out, violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# the chargeback pages have no Django-client test: their queries are checked on PostgreSQL
+# here (docs/decisions/0047)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.both_databases,
+    pytest.mark.django_db(transaction=True),
+]
 SHOTS = os.environ.get("PAYMENTS_SCREENSHOTS", "")
 LANGUAGES = {
     "es-ES": ("es", "Contracargos", "Reportes de liquidación", "Falta en el libro mayor"),
