@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -157,3 +158,25 @@ def test_the_page_counts_in_words_and_says_when_the_list_of_runs_is_cut(client, 
     assert "The latest 20 of 21 runs" in page
     legs = report.lane_totals(run.rows("flights"))
     assert any(r["m3"] != round(r["m3"]) for r in legs)  # not whole m³ any more
+
+
+def test_charts_write_numbers_and_days_as_the_reader_does(client, sim):
+    """In Spanish the charts' figures take a decimal comma and the days their month's name: the
+    files' "11-09" read as 11 September there, and "57.1%" was English."""
+    run = _record(sim)
+    client.force_login(f.user(Role.PLANNER))
+    client.cookies["django_language"] = "es"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    charts = page[page.index('<figure class="chart"') : page.index('id="lanes-heading"')]
+    assert "9 nov" in charts and "11-09" not in charts
+    assert re.search(r"<title>[^<]*: \d+,\d %</title>", charts)  # on-time points: "97,5 %"
+    assert not re.search(r"<title>[^<]*: \d+\.\d%</title>", charts)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    assert "Nov 9" in page
+    # the report's own files keep their plain figures (report.charts, compared above)
+    assert report.draw(run.charts[0], "t") == report.charts(
+        sim.counters,
+        range(*sim.window),
+        [(sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(400)],
+    )[run.charts[0]["name"]].replace(report.TITLES[run.charts[0]["name"]], "t")

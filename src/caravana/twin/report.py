@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,7 +27,21 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 260, 56, 180, 28, 34
 QUARTERS = (1, 2, 3, 4, 6, 8)
 
 
-def _fmt(value: float, percent: bool) -> str:
+#: A number as a reader's locale writes it: (value, decimals) → text. The report's files are
+#: written without one (Python's own, "1,234.5"); the operators' dashboard passes Django's
+#: number_format in the reader's language ("1.234,5").
+Number = Callable[[float, int], str]
+
+
+def _fmt(value: float, percent: bool, number: Number | None = None) -> str:
+    if number is not None:
+        if percent:
+            return f"{number(value * 100, 0)} %"
+        for size, unit in ((1_000_000, " M"), (1_000, " k")):
+            if value >= size:
+                scaled = value / size
+                return number(scaled, 0 if scaled == int(scaled) else 1) + unit
+        return number(value, 0 if value == int(value) else 2)
     if percent:
         return f"{value:.0%}"
     if value >= 1_000_000:
@@ -37,7 +51,9 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value:g}"
 
 
-def _frame(title: str, top: float, percent: bool, labels: Sequence[str]) -> list[str]:
+def _frame(
+    title: str, top: float, percent: bool, labels: Sequence[str], number: Number | None = None
+) -> list[str]:
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
@@ -50,7 +66,7 @@ def _frame(title: str, top: float, percent: bool, labels: Sequence[str]) -> list
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
                    'stroke="#ddd"/>')  # fmt: skip
         out.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">'
-                   f"{_fmt(top * i / 4, percent)}</text>")  # fmt: skip
+                   f"{_fmt(top * i / 4, percent, number)}</text>")  # fmt: skip
     every = max(1, len(labels) // 10)
     step = plot_w / max(1, len(labels))
     for i, label in enumerate(labels):
@@ -92,11 +108,13 @@ def _legend(names: Sequence[str]) -> list[str]:
     return out
 
 
-def stacked_bars(title: str, labels: Sequence[str], series: dict[str, list[float]]) -> str:
+def stacked_bars(
+    title: str, labels: Sequence[str], series: dict[str, list[float]], number: Number | None = None
+) -> str:
     """One stacked bar per label, a colour per series."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
     top = nice_top(max(totals, default=0.0), QUARTERS)
-    out = _frame(title, top, False, labels)
+    out = _frame(title, top, False, labels, number)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(1, len(labels))
     for i, label in enumerate(labels):
@@ -110,19 +128,24 @@ def stacked_bars(title: str, labels: Sequence[str], series: dict[str, list[float
                 f'<rect x="{LEFT + step * i + step * 0.15:.1f}" y="{TOP + plot_h - y1:.1f}" '
                 f'width="{step * 0.7:.1f}" height="{y1 - y0:.1f}" '
                 f'fill="{COLOURS[s % len(COLOURS)]}"><title>{html.escape(label)} '
-                f"{html.escape(name)}: {value:,.0f}</title></rect>"
+                f"{html.escape(name)}: {number(value, 0) if number else f'{value:,.0f}'}"
+                "</title></rect>"
             )
             base += value
     return "\n".join(out + _legend(list(series)) + ["</svg>"])
 
 
 def lines(
-    title: str, labels: Sequence[str], series: dict[str, list[float | None]], percent: bool
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, list[float | None]],
+    percent: bool,
+    number: Number | None = None,
 ) -> str:
     """A line per series (gaps where a value is None); shares run on a 0–100 % scale."""
     values = [v for vs in series.values() for v in vs if v is not None]
     top = 1.0 if percent else nice_top(max(values, default=0.0), QUARTERS)
-    out = _frame(title, top, percent, labels)
+    out = _frame(title, top, percent, labels, number)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(1, len(labels))
     for s, (name, vs) in enumerate(series.items()):
@@ -137,7 +160,10 @@ def lines(
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
                        'stroke-width="2"/>')  # fmt: skip
         for x, y, v in points:
-            shown = f"{v:.1%}" if percent else f"{v:,.2f}"
+            if number is not None:
+                shown = f"{number(v * 100, 1)} %" if percent else number(v, 2)
+            else:
+                shown = f"{v:.1%}" if percent else f"{v:,.2f}"
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                        f"<title>{html.escape(name)}: {shown}</title></circle>")  # fmt: skip
     return "\n".join(out + _legend(list(series)) + ["</svg>"])
@@ -250,14 +276,22 @@ def chart_series(c: Counters, days: range, dates: list[str]) -> list[dict[str, A
     ]
 
 
-def draw(spec: dict[str, Any], title: str, names: dict[str, str] | None = None) -> str:
-    """One chart of `chart_series` as SVG; `names` renames its series (a translated legend)."""
+def draw(
+    spec: dict[str, Any],
+    title: str,
+    names: dict[str, str] | None = None,
+    number: Number | None = None,
+    labels: Sequence[str] | None = None,
+) -> str:
+    """One chart of `chart_series` as SVG; `names` renames its series (a translated legend),
+    `number` writes its figures and `labels` replaces its days' labels (the reader's locale)."""
     names = names or {}
     series = {names.get(k, k): v for k, v in spec["series"]}
+    days = spec["labels"] if labels is None else labels
     if spec["kind"] == "bars":
-        return stacked_bars(title, spec["labels"], {k: [v or 0.0 for v in vs]
-                                                    for k, vs in series.items()})  # fmt: skip
-    return lines(title, spec["labels"], series, percent=spec["percent"])
+        return stacked_bars(title, days, {k: [v or 0.0 for v in vs]
+                                          for k, vs in series.items()}, number)  # fmt: skip
+    return lines(title, days, series, percent=spec["percent"], number=number)
 
 
 def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:

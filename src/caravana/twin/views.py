@@ -3,9 +3,14 @@ and its rows as CSV. Planners see it too (access.members.can_plan: planners and 
 
 from __future__ import annotations
 
+import datetime as dt
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import number_format
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from caravana.access.pages import planner_required
@@ -23,6 +28,21 @@ def _titles() -> dict[str, str]:
         "waiting": _("Parcels waiting at the origin at 00:00 UTC, and why"),
         "cost_per_kg": _("Airlift cost per kg carried (US$), per departure day"),
     }
+
+
+def _number(value: float, decimals: int) -> str:
+    """A chart's figure as the reader writes it ("1.234,5" in Spanish)."""
+    return number_format(value, decimals, force_grouping=True)
+
+
+def _days(first: dt.date, n: int) -> list[str]:
+    """A chart's `n` days from `first` as the reader names them ("7 nov", "Nov 7"): the files'
+    "11-07" reads as 11 July in Spanish and Portuguese."""
+    try:
+        locale = Locale.parse(to_locale(get_language() or "en"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale("en")
+    return [format_skeleton("MMMd", first + dt.timedelta(days=k), locale=locale) for k in range(n)]
 
 
 def _names() -> dict[str, str]:
@@ -102,7 +122,13 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             # before lanes were the network's has a lane a country, and names none)
             lanes=[_shown(lane) | {"levels": _levels(lane, names)} for lane in run.lanes],
             charts=[
-                report.draw(spec, titles.get(spec["name"], spec["name"]), names)
+                report.draw(
+                    spec,
+                    titles.get(spec["name"], spec["name"]),
+                    names,
+                    _number,
+                    _days(run.from_date, len(spec["labels"])),
+                )  # fmt: skip
                 for spec in run.charts
             ],
             # in kpis.py's and params.py's order: jsonb keeps an object's keys sorted
