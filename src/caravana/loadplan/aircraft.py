@@ -114,10 +114,8 @@ class Aircraft:
         some positions would take in 43 (98 aiming at the middle alone); the test repeats it
         on other draws (tests/loadplan/test_kernel.py)."""
         names = list(names)
-        weight = float(self.oew_kg) + sum(float(kg) for kg in loaded.values()) + float(gross_kg)
-        moment = self.oew_kg * self.oew_arm_m + sum(
-            float(kg) * self.position(name).arm_m for name, kg in loaded.items()
-        )
+        weight, moment = self._mass(loaded)
+        weight += float(gross_kg)
         fwd, aft = self.limits_at(weight)
         middle = (fwd + aft) / 2
         free = [self.position(name).arm_m for name in names if name not in loaded]
@@ -148,12 +146,17 @@ class Aircraft:
     def balance_of(self, loaded: Mapping[str, N]) -> tuple[float, float, float, float]:
         """(zero-fuel weight kg, CG % MAC, forward and aft limits % MAC there) of the aircraft
         with `loaded` (position → gross kg) on board: what the load sheet shows as loaded."""
+        weight, moment = self._mass(loaded)
+        fwd, aft = self.limits_at(weight)
+        return weight, self.pct_mac(moment / weight), fwd, aft
+
+    def _mass(self, loaded: Mapping[str, N]) -> tuple[float, float]:
+        """Zero-fuel weight (kg) and moment (kg·m) with `loaded` on board."""
         weight = float(self.oew_kg) + sum(float(kg) for kg in loaded.values())
         moment = self.oew_kg * self.oew_arm_m + sum(
             float(kg) * self.position(name).arm_m for name, kg in loaded.items()
         )
-        fwd, aft = self.limits_at(weight)
-        return weight, self.pct_mac(moment / weight), fwd, aft
+        return weight, moment
 
     def build_kg(self, deck: str) -> int | None:
         """The most a ULD built for `deck` should weigh gross: what a position takes when its
