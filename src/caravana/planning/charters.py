@@ -224,6 +224,20 @@ def booked(plan: Sequence[tuple[int, int]]) -> Chooser:
     return lambda week, _kg: plan[week]
 
 
+def policies(
+    paths: np.ndarray, mean: np.ndarray, upper: np.ndarray, c: Costs
+) -> dict[str, list[tuple[int, int]]]:
+    """Each policy's (commit, options) a week, chosen at once from a forecast (its sample
+    `paths`, scenarios × weeks, its `mean` and `upper` bound): the recommendation on the kg each
+    week must carry (season), and booking for the mean and for the peak. The planner's page
+    and the twin's replay of a season book the same way."""
+    return {
+        "recommended": [(w.commit, w.options) for w in season(paths, recommending(c), c)],
+        "mean": [(commit_for_mean(float(m), c), 0) for m in mean],
+        "peak": [(commit_for_peak(float(u), c), 0) for u in upper],
+    }
+
+
 def season(paths: np.ndarray, choose: Chooser, c: Costs) -> list[Choice]:
     """Week by week along each scenario's path (`paths`: scenarios × weeks of kg ordered): the
     week's kg is what was ordered plus what the week before left behind, flown first;

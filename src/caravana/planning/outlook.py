@@ -177,12 +177,11 @@ def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Fo
     costs = charters.default_costs(trip)
     # each policy over the forecast's paths: what a week leaves behind waits for the next
     # (charters.season); the recommendation chooses each week on what it must then carry
-    plans = {
-        "mean": [(charters.commit_for_mean(float(m), costs), 0) for m in fc.mean],
-        "peak": [(charters.commit_for_peak(float(u), costs), 0) for u in fc.upper],
-    }
-    best = charters.season(fc.scenarios, charters.recommending(costs), costs)
-    mean, peak = (charters.season(fc.scenarios, charters.booked(p), costs) for p in plans.values())
+    plans = charters.policies(fc.scenarios, fc.mean, fc.upper, costs)
+    best, mean, peak = (
+        charters.season(fc.scenarios, charters.booked(plans[name]), costs)
+        for name in ("recommended", "mean", "peak")
+    )
     weeks = [
         WeekAdvice(
             this + dt.timedelta(weeks=w),

@@ -198,14 +198,7 @@ def replay(
         # each policy's weeks, chosen at the start of the season from the forecast: the
         # recommendation on each scenario's kg with what its weeks before left behind, the naive
         # policies on the forecast's mean and upper bound; then flown on the season's real weeks
-        fixed = {
-            "recommended": [
-                (c.commit, c.options)
-                for c in charters.season(fc.scenarios, charters.recommending(costs), costs)
-            ],
-            "mean": [(charters.commit_for_mean(float(m), costs), 0) for m in fc.mean],
-            "peak": [(charters.commit_for_peak(float(u), costs), 0) for u in fc.upper],
-        }
+        fixed = charters.policies(fc.scenarios, fc.mean, fc.upper, costs)
         expected = {
             name: charters.season(fc.scenarios, charters.booked(plan), costs)
             for name, plan in fixed.items()
