@@ -126,6 +126,20 @@ def test_a_steady_lane_s_backlog_stays_within_a_charter():
     assert flown >= 26 * 300_000.0 - costs.charter_kg
 
 
+@pytest.mark.parametrize(("trip", "tonnes"), [(560_000.0, 2_500), (900_000.0, 800)])
+def test_a_noisy_lane_s_backlog_settles_and_does_not_grow(trip, tonnes):
+    """With 20 % weekly noise the choice lets part of the tail wait (a charter full in too few
+    scenarios does not pay), so the backlog is several charters' kg, not one (at a US$ 900,000
+    trip, about 40 % of an 800 t week: three quarters of the kg fly on time); but a year on
+    it is no larger than in the second quarter."""
+    costs = charters.default_costs(trip)
+    rng = np.random.default_rng(1)
+    paths = tonnes * 1000.0 * np.exp(rng.normal(0.0, 0.2, (300, 52)))
+    late = [w.late_kg for w in charters.season(paths, charters.recommending(costs), costs)]
+    assert np.mean(late[39:]) <= 1.2 * np.mean(late[13:26])
+    assert np.mean(late[39:]) < 0.5 * tonnes * 1000.0
+
+
 def test_a_season_carries_what_a_week_leaves_behind():
     """COSTS: a charter 10 kg, belly 8 kg. Week 1: 25 kg on one charter, 8 belly, 7 wait (8 US$
     a kg, a week late). Week 2: 5 + 7 = 12 kg on one charter, 2 belly, none left."""
