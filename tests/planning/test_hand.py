@@ -1,8 +1,9 @@
 """Small instances solved by hand; the solver (both paths), FIFO and the validator must agree.
 
-Common numbers (helpers.py): unshipped $10/kg; late per kg per day premium $1, standard $0.50;
-charter F1 departs +24 h, arrives +48 h, 1,000 kg, 10 m³, committed, fixed $5,000; belly B1
-departs +12 h, arrives +60 h, 400 kg, 4 m³, $3 per chargeable kg (max(kg, 166.67 × m³)).
+Common numbers (helpers.py): unshipped $10 per chargeable kg; late per kg per day premium $1,
+standard $0.50; charter F1 departs +24 h, arrives +48 h, 1,000 kg, 10 m³, committed, fixed
+$5,000; belly B1 departs +12 h, arrives +60 h, 400 kg, 4 m³, $3 per chargeable kg (max(kg,
+166.67 × m³)).
 """
 
 from __future__ import annotations
@@ -34,27 +35,28 @@ def three_consignments(extra_flights=()):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("method", METHODS)
 def test_volume_binds_and_one_waits(method: str) -> None:
-    # F1 cannot take A+B (1,100 kg).  B (5 m³) and A (6 m³) are too big for B1 (4 m³).
-    #   A+C on F1 (900 kg, 7 m³), B waits:       5,000 + 5,000                    = 10,000
-    #   B+C on F1, A waits:                       5,000 + 6,000                    = 11,000
-    #   A on F1, C by belly, B waits: 5,000 + 3×300 + late 1×300×(10/24) + 5,000  = 11,025
+    # F1 cannot take A+B (1,100 kg).  B (5 m³) and A (6 m³) are too big for B1 (4 m³).  Left
+    # behind, B is charged 833.35 kg (5 m³) and A 1,000.02 kg (6 m³).
+    #   A+C on F1 (900 kg, 7 m³), B waits:       5,000 + 8,333.5                  = 13,333.5
+    #   B+C on F1, A waits:                       5,000 + 10,000.2                 = 15,000.2
+    #   A on F1, C by belly, B waits: 5,000 + 3×300 + late 1×300×(10/24) + 8,333.5 = 14,358.5
     prob = problem_from_json(three_consignments())
     plan = checked(prob, solve(prob, 10, method))
-    assert plan.cost_usd == pytest.approx(10_000)
+    assert plan.cost_usd == pytest.approx(13_333.5)
     assert plan.assignments == {"A": "F1", "B": None, "C": "F1"}
     assert plan.flights_operated == ["F1"]
     if method == "exact":
         assert plan.status == "optimal"
-        assert plan.lower_bound_usd == pytest.approx(10_000)
+        assert plan.lower_bound_usd == pytest.approx(13_333.5)
 
 
 def test_fifo_sends_the_urgent_one_by_belly() -> None:
     # FIFO by due: C first, onto the first departure with room, B1 (+12 h): 900 + 125 late.
-    # Then A: B1 has 100 kg left, so F1.  Then B: neither has room.  5,000 + 1,025 + 5,000.
+    # Then A: B1 has 100 kg left, so F1.  Then B: neither has room.  5,000 + 1,025 + 8,333.5.
     prob = problem_from_json(three_consignments())
     plan = checked(prob, fifo_plan(prob))
     assert plan.assignments == {"C": "B1", "A": "F1", "B": None}
-    assert plan.cost_usd == pytest.approx(11_025)
+    assert plan.cost_usd == pytest.approx(14_358.5)
     assert plan.cost_breakdown["late"] == pytest.approx(125)
     assert plan.cost_usd > solve(prob, 10).cost_usd
 
@@ -104,14 +106,15 @@ def test_literal_fifo_calls_in_an_optional_charter_and_pays_for_it() -> None:
 
 def test_the_cheaper_fifo_is_kept_when_the_fast_path_misjudges() -> None:
     # The instance of the test below with O1 at $3,000, forced onto the fast path, which keeps
-    # O1 shut and pays B's penalty: 5,000 + 5,000 = 10,000.  The issue's FIFO does better: C onto
-    # B1 (1,025), A onto F1, B onto O1 (3,000): 9,025; the committed-only FIFO leaves B: 11,025.
+    # O1 shut and pays B's penalty: 5,000 + 8,333.5 = 13,333.5.  The issue's FIFO does better: C
+    # onto B1 (1,025), A onto F1, B onto O1 (3,000): 9,025; the committed-only FIFO leaves B:
+    # 14,358.5.
     # The lane falls back on the cheaper FIFO, charter and all.
     prob = problem_from_json(
         three_consignments([flight("O1", 30, 54, optional=True, fixed_cost_usd=3000)])
     )
     assert fifo_plan(prob).cost_usd == pytest.approx(9_025)
-    assert fifo_plan(prob, optional_charters=False).cost_usd == pytest.approx(11_025)
+    assert fifo_plan(prob, optional_charters=False).cost_usd == pytest.approx(14_358.5)
     plan = checked(prob, solve(prob, 10, "fast"))
     assert plan.method == "fifo"
     assert plan.cost_usd == pytest.approx(9_025)
@@ -120,13 +123,15 @@ def test_the_cheaper_fifo_is_kept_when_the_fast_path_misjudges() -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize(("fixed", "expected", "flies"), [(3000, 8000, True), (6000, 10000, False)])
+@pytest.mark.parametrize(
+    ("fixed", "expected", "flies"), [(3000, 8000, True), (9000, 13_333.5, False)]
+)
 def test_optional_charter_flies_only_when_it_pays(
     method: str, fixed: float, expected: float, flies: bool
 ) -> None:
     # O1: optional, departs +30 h, arrives +54 h.  Opening it for B costs `fixed` instead of
-    # B's 5,000 penalty: at 3,000 the plan is 5,000 + 3,000 = 8,000 (A+C on F1, C on time), at
-    # 6,000 it stays shut and the plan is the 10,000 above.
+    # B's 8,333.5 penalty: at 3,000 the plan is 5,000 + 3,000 = 8,000 (A+C on F1, C on time), at
+    # 9,000 it stays shut and the plan is the 13,333.5 above.
     prob = problem_from_json(
         three_consignments([flight("O1", 30, 54, optional=True, fixed_cost_usd=fixed)])
     )
@@ -145,10 +150,11 @@ def test_optional_charter_flies_only_when_it_pays(
 @pytest.mark.parametrize("method", METHODS)
 def test_positions_take_the_heavier_uld(method: str) -> None:
     # F1 has one ULD position; U1 400 kg and U2 500 kg are built ULDs (positions 1) and a belly
-    # offer has no positions.  Fly U2, U1 waits: 5,000 + 10×400 = 9,000.
+    # offer has no positions.  Fly U2, U1 waits: 5,000 + 10×400 = 9,000 (both denser than
+    # 166.67 kg/m³: charged on their weight).
     prob = problem_from_json(
         problem(
-            [consignment("U1", 400, 3, positions=1), consignment("U2", 500, 3, positions=1)],
+            [consignment("U1", 400, 2, positions=1), consignment("U2", 500, 2.5, positions=1)],
             [flight("F1", 24, 48, positions=1)],
             [belly("B1", 12, 60, capacity_kg=2000, capacity_m3=20)],
         )
@@ -197,3 +203,18 @@ def test_committed_charter_is_paid_even_empty() -> None:
     assert plan.cost_usd == plan.lower_bound_usd == 5000
     assert plan.flights_operated == ["F1"]
     assert plan.status == "optimal"
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_light_bulky_consignment_flies_rather_than_waits(method: str) -> None:
+    # K: 100 kg in 2 m³ (50 kg/m³), charged 333.34 kg.  By belly at $5: 1,666.70, on time.
+    # Left behind it is charged the same 333.34 kg: 3,333.40.  Priced on its 100 kg (1,000) it
+    # waited at every planning cycle, however late it grew.
+    prob = problem_from_json(
+        problem([consignment("K", 100, 2, service="economy")], [], [belly("B1", 12, 60,
+                                                                          price_per_kg_usd=5.0)])
+    )  # fmt: skip
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.assignments == {"K": "B1"}
+    assert plan.cost_usd == pytest.approx(1_666.70)
+    assert checked(prob, fifo_plan(prob)).assignments == {"K": "B1"}

@@ -26,10 +26,11 @@ GOOD = {"A": "F1", "B": None, "C": "F1", "L": None, "M": None}
 
 
 def test_a_good_plan_passes_and_its_cost_is_recounted() -> None:
-    # F1 5,000 + waiting B 5,000 + L 1,000 + M 500 = 11,500.
-    report = validate(PROB, GOOD, ["F1"], 11_500, 11_000)
+    # F1 5,000 + waiting, $10 a chargeable kg: B 10 × 833.35 (5 m³) + L 10 × 166.67 (1 m³) +
+    # M 10 × 50 = 15,500.2.
+    report = validate(PROB, GOOD, ["F1"], 15_500.2, 15_000)
     assert report.ok, report.errors
-    assert report.cost_usd == pytest.approx(11_500)
+    assert report.cost_usd == pytest.approx(15_500.2)
 
 
 @pytest.mark.parametrize(
@@ -58,12 +59,12 @@ def test_each_consignment_at_most_once_and_none_missing() -> None:
 
 
 def test_reported_cost_and_bound_are_checked() -> None:
-    errors = validate(PROB, GOOD, ["F1"], 11_400, None).errors
-    assert errors == ["cost_usd: reported 11400.00, recomputed 11500.00"]
-    errors = validate(PROB, GOOD, ["F1"], 11_500, 12_000).errors
-    assert errors == ["lower_bound_usd: 12000.00 exceeds the plan's cost 11500.00"]
+    errors = validate(PROB, GOOD, ["F1"], 15_400, None).errors
+    assert errors == ["cost_usd: reported 15400.00, recomputed 15500.20"]
+    errors = validate(PROB, GOOD, ["F1"], 15_500.2, 16_000).errors
+    assert errors == ["lower_bound_usd: 16000.00 exceeds the plan's cost 15500.20"]
     # an operated but empty optional charter is still paid for
-    assert validate(PROB, GOOD, ["F1", "O1"]).cost_usd == pytest.approx(14_500)
+    assert validate(PROB, GOOD, ["F1", "O1"]).cost_usd == pytest.approx(18_500.2)
 
 
 def test_assert_valid_raises() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from caravana.planning.problem import Penalties
 from caravana.twin import demand, kpis, report
 from caravana.twin import params as P
 from caravana.twin.model import FastNetwork, Run, Simulation
@@ -511,12 +512,15 @@ def test_flight_cancelled_is_the_reason_on_the_day_a_flight_was_cancelled_only()
 
 
 def test_parcels_that_never_flew_past_their_promise_count_as_late():
-    """Seed 5 at 20,000 parcels a day: one light, bulky premium parcel is left behind every
-    cycle until the drain ends, 30 days on. Counted out of the on-time share, it made the
-    share rise (a planner that strands parcels read better than one that flies them late);
-    now a parcel that never flew and whose promise had passed counts as late, and past the
-    grace as refunded. Cut short (two days of drain), what has not flown is not yet late."""
-    sim = Simulation(Run(3, 20_000, 5, NOV_9))
+    """A planner told that leaving a kg behind costs US$ 4.60 a chargeable kg, less than most
+    belly offers (US$ 4.2–6.0), leaves parcels behind at every cycle until the drain ends, 30
+    days on. Counted out of the on-time share, they made the share rise (a planner that strands
+    parcels read better than one that flies them late); a parcel that never flew and whose
+    promise had passed counts as late, and past the grace as refunded. Cut short (two days of
+    drain), what has not flown is not yet late. (Seed 5's light, bulky premium parcel that the
+    default planner stranded this way flies since decision 0048: the next test.)"""
+    cheap = Penalties(P.DEFAULT.penalties.late_per_kg_day_usd, 4.6)
+    sim = Simulation(Run(3, 20_000, 5, NOV_9, dataclasses.replace(P.DEFAULT, penalties=cheap)))
     sim.run_all()
     window = range(*sim.window)
     got = kpis.summary(sim.counters, window, 13.0)
@@ -526,10 +530,23 @@ def test_parcels_that_never_flew_past_their_promise_count_as_late():
     assert got["on_time_share"] == round(par["on_time"] / (par["delivered"] + par["overdue"]), 4)
     rows = kpis.parcel_rows(sim.counters, window, [str(k) for k in range(sim.counters.days)], 13.0)
     assert sum(r["late_refunds"] for r in rows) == got["late_refunds"] == par["late_refunds"]
-    short = Simulation(Run(2, 20_000, 5, NOV_9, dataclasses.replace(P.DEFAULT, max_drain_days=2)))
+    short = Simulation(
+        Run(3, 20_000, 5, NOV_9, dataclasses.replace(P.DEFAULT, penalties=cheap, max_drain_days=2))
+    )
     short.run_all()
     cut = {f: float(short.counters.parcels[f].sum()) for f in ("stranded", "overdue")}
     assert cut["stranded"] > 0 and cut["overdue"] == 0
+
+
+def test_a_light_bulky_parcel_is_not_left_behind_for_ever():
+    """Seed 5 at 20,000 parcels a day: a light, bulky premium parcel was left behind at every
+    cycle until the drain ended, 30 days on, because waiting was priced on its weight and the
+    belly on its volume (decision 0048). Priced alike, every parcel flies."""
+    sim = Simulation(Run(3, 20_000, 5, NOV_9))
+    sim.run_all()
+    got = kpis.summary(sim.counters, range(*sim.window), 13.0)
+    assert got["never_flew"] == 0
+    assert float(sim.counters.parcels["stranded"].sum()) == 0
 
 
 def test_an_order_s_promise_is_of_the_buyer_s_own_date():

@@ -24,6 +24,7 @@ from .problem import (
     Leg,
     Penalties,
     can_carry,
+    chargeable_kg,
     shipping_cost,
     unshipped_cost,
 )
@@ -52,6 +53,7 @@ class _Class:
     positions: int
     kg: float = 0.0
     m3: float = 0.0
+    charged: float = 0.0  # chargeable kg of the members, what leaving them all behind is priced on
     rho_min: float = math.inf  # kg per m³
     rho_max: float = 0.0
     w_max: float = 0.0
@@ -106,6 +108,7 @@ def _classes(cons: Sequence[Consignment], legs: Sequence[Leg]) -> list[_Class]:
         k.members.append(i)
         k.kg += c.weight_kg
         k.m3 += c.volume_m3
+        k.charged += chargeable_kg(c)
         k.rho_min = min(k.rho_min, rho)
         k.rho_max = max(k.rho_max, rho)
         k.w_max = max(k.w_max, c.weight_kg)
@@ -147,10 +150,18 @@ def _density_cuts(members: Sequence[Consignment]) -> list[tuple[float, float, fl
     return cuts
 
 
-def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties) -> float:
-    """Cost per kg of class `k` on `leg` at density `rho`, less the unshipped penalty it avoids."""
+def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) -> float:
+    """Cost per kg of class `k` on `leg` at density `rho`, less the unshipped penalty it avoids,
+    which is priced at density `left`.
+
+    Belly and the penalty are per chargeable kg, convex in volume per kg: while a belly kg costs
+    less than one left behind, the split of a class's flow between its densest and lightest
+    ends (`left` = `rho`) prices any subset of it at no more than it costs, so the relaxation
+    stays a bound. A class of one density ships at its densest and avoids the penalty of its
+    lightest (`left` = rho_min): both understate what its members cost."""
     late_days = max(0.0, (leg.arrives_at.timestamp() - k.due) / SECONDS_PER_DAY)
-    cost = penalties.late_per_kg_day_usd[k.service] * late_days - penalties.unshipped_per_kg_usd
+    cost = penalties.late_per_kg_day_usd[k.service] * late_days
+    cost -= penalties.unshipped_per_kg_usd * max(1.0, VOLUMETRIC_KG_PER_M3 / left)
     if leg.kind == "belly":
         cost += leg.price_per_kg_usd * max(1.0, VOLUMETRIC_KG_PER_M3 / rho)
     return cost
@@ -206,6 +217,7 @@ def _flow_model(
             if cls.rho_max <= cls.rho_min * (1 + ONE_DENSITY)
             else [cls.rho_min, cls.rho_max]
         )
+        lefts = [cls.rho_min] if len(rhos) == 1 else rhos
         total_kg = solver.Constraint(cls.kg, cls.kg)
         total_m3 = solver.Constraint(cls.m3, cls.m3) if len(rhos) == 2 else None
         rests = []
@@ -230,7 +242,9 @@ def _flow_model(
             leg = legs[j]
             if not _fits(leg, cls):
                 continue
-            costs = [_per_kg(leg, cls, rho, penalties) for rho in rhos]
+            costs = [
+                _per_kg(leg, cls, rho, penalties, lft) for rho, lft in zip(rhos, lefts, strict=True)
+            ]
             if min(costs) >= 0:
                 continue
             pair: list[tuple[Any, float]] = []
@@ -259,7 +273,7 @@ def _flow_model(
                     for var, rho in pair:
                         row.SetCoefficient(var, 1.0 if per is None else 1.0 / rho)
     objective.SetMinimization()
-    constant = sum(cls.kg for cls in classes) * penalties.unshipped_per_kg_usd
+    constant = sum(cls.charged for cls in classes) * penalties.unshipped_per_kg_usd
     status = solver.Solve()
     return solver, flows, y, status, constant
 

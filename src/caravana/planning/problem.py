@@ -479,7 +479,10 @@ def shipping_cost(leg: Leg, c: Consignment, penalties: Penalties) -> float:
 
 
 def unshipped_cost(c: Consignment, penalties: Penalties) -> float:
-    return penalties.unshipped_per_kg_usd * c.weight_kg
+    """Leaving `c` behind, per chargeable kg as its flight next week would be: per actual kg, a
+    light bulky consignment cost less to leave than to fly on any belly, and waited forever
+    (decision 0048)."""
+    return penalties.unshipped_per_kg_usd * chargeable_kg(c)
 
 
 def committed_cost(problem: Problem) -> float:

@@ -69,7 +69,8 @@ def validate(
             continue
         rate = problem.penalties.late_per_kg_day_usd[c.service]
         if leg_id is None:
-            variable += problem.penalties.unshipped_per_kg_usd * c.weight_kg
+            chargeable = max(c.weight_kg, c.volume_m3 * CHARGEABLE_KG_PER_M3)
+            variable += problem.penalties.unshipped_per_kg_usd * chargeable
             continue
         if leg_id in charters:
             leg = charters[leg_id]
