@@ -60,7 +60,9 @@ def test_operators_and_planners_see_the_latest_run(client, sim):
     page = client.get("/operations/network/")
     assert page.status_code == 200 and page.context["run"] == latest
     html = page.content.decode()
-    assert html.count('<figure class="chart" tabindex="0"><svg') == 5
+    drawn = html.count('<div class="chart-scroll" tabindex="0" role="region"')
+    assert drawn + html.count('<figure class="chart-empty"') == 5 and drawn >= 4
+    assert html.count('<details class="chart-figures">') == drawn
     # each origin hub with its share of its receiving capacity as a bar, Yiwu's flying from HGH
     hubs = page.context["hubs"]
     assert [h["hub"] for h in hubs] == list(P.HUBS)
@@ -180,3 +182,30 @@ def test_charts_write_numbers_and_days_as_the_reader_does(client, sim):
         range(*sim.window),
         [(sim.start + dt.timedelta(days=k)).date().isoformat() for k in range(400)],
     )[run.charts[0]["name"]].replace(report.TITLES[run.charts[0]["name"]], "t")
+
+
+def test_each_chart_has_its_figures_and_one_with_nothing_to_draw_says_so(client, sim):
+    """Each chart's figures, day by day, as a table under it (its text equivalent, in the
+    reader's numbers); a window in which no charter flew says so instead of drawing empty
+    axes."""
+    run = _record(sim)
+    client.force_login(f.user(Role.PLANNER))
+    client.cookies["django_language"] = "es"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    on_time = page[page.index('data-testid="chart-on_time"') :]
+    on_time = on_time[: on_time.index("</figure>")]
+    spec = next(c for c in run.charts if c["name"] == "on_time")
+    assert on_time.count('<tr><th scope="row">') == len(spec["labels"])
+    premium = dict(spec["series"])["premium"]
+    first = next(v for v in premium if v is not None)
+    assert f"{100 * first:.1f}".replace(".", ",") + "\u00a0%" in on_time
+    for c in run.charts:
+        if c["name"] == "fill":
+            c["series"] = [[name, [None] * len(vs)] for name, vs in c["series"]]
+    run.save(update_fields=["charts"])
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
+    fill = page[page.index('data-testid="chart-fill"') :]
+    fill = fill[: fill.index("</figure>")]
+    assert "<svg" not in fill and "<details" not in fill
+    assert "No charter flew on these days: there is no fill to draw." in fill

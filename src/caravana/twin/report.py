@@ -294,6 +294,34 @@ def draw(
     return lines(title, days, series, percent=spec["percent"], number=number)
 
 
+def figures(
+    spec: dict[str, Any],
+    names: dict[str, str] | None = None,
+    number: Number | None = None,
+    labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A chart's figures as a table, day by day (its text equivalent: a screen reader, or anyone
+    who would rather read the figures than a chart's dots, gets them all); `empty` when no day
+    has a figure to draw (a window in which no charter flew draws no fill)."""
+    names = names or {}
+    days = spec["labels"] if labels is None else labels
+    columns = [names.get(k, k) for k, _ in spec["series"]]
+
+    def shown(v: float | None) -> str:
+        if v is None:
+            return "—"
+        if spec["kind"] == "bars":
+            return number(v, 0) if number else f"{v:,.0f}"
+        if spec["percent"]:
+            return f"{number(v * 100, 1)}\u00a0%" if number else f"{v:.1%}"
+        return number(v, 2) if number else f"{v:,.2f}"
+
+    rows = [[day, *(shown(vs[i]) for _, vs in spec["series"])] for i, day in enumerate(days)]
+    values = [v for _, vs in spec["series"] for v in vs]
+    empty = all(v is None or (spec["kind"] == "bars" and v == 0) for v in values)
+    return {"columns": columns, "rows": rows, "empty": empty}
+
+
 def charts(c: Counters, days: range, dates: list[str]) -> dict[str, str]:
     """The report's charts, name → SVG text."""
     return {spec["name"]: draw(spec, TITLES[spec["name"]]) for spec in chart_series(c, days, dates)}

@@ -104,6 +104,27 @@ def _levels(lane: dict, names: dict) -> str:
     return "" if len(services) == len(P.SERVICES) else ", ".join(str(names[s]) for s in services)
 
 
+def _empty(name: str) -> str:
+    """Said instead of a chart with nothing to draw."""
+    if name == "fill":
+        return _("No charter flew on these days: there is no fill to draw.")
+    return _("Nothing to draw for these days.")
+
+
+def _chart(spec: dict, titles: dict[str, str], names: dict[str, str], first: dt.date) -> dict:
+    """A kept chart drawn for the reader, with its figures as a table beside it."""
+    labels = _days(first, len(spec["labels"]))
+    title = titles.get(spec["name"], spec["name"])
+    table = report.figures(spec, names, _number, labels)
+    return {
+        "name": spec["name"],
+        "title": title,
+        "svg": "" if table["empty"] else report.draw(spec, title, names, _number, labels),
+        "figures": table,
+        "empty": _empty(spec["name"]) if table["empty"] else "",
+    }
+
+
 @planner_required
 def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     runs = SimulationRun.objects.only("pk", "mode", "seed", "days", "parcels_per_day",
@@ -121,16 +142,7 @@ def network(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             # a lane's service levels where it carries only some of its country's (a run kept
             # before lanes were the network's has a lane a country, and names none)
             lanes=[_shown(lane) | {"levels": _levels(lane, names)} for lane in run.lanes],
-            charts=[
-                report.draw(
-                    spec,
-                    titles.get(spec["name"], spec["name"]),
-                    names,
-                    _number,
-                    _days(run.from_date, len(spec["labels"])),
-                )  # fmt: skip
-                for spec in run.charts
-            ],
+            charts=[_chart(spec, titles, names, run.from_date) for spec in run.charts],
             # in kpis.py's and params.py's order: jsonb keeps an object's keys sorted
             dwell=[(names.get(k, k), dwell.get(k)) for k in kpis.DWELL],
             services=[(names.get(k, k), _percent(on_time.get(k))) for k in P.SERVICES],
