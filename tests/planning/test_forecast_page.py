@@ -161,3 +161,30 @@ def test_a_lane_that_leapt_is_planned_at_once_and_flagged(history):
         'data-testid="erratic-PE-SZX-LIM"' in html
         and 'data-testid="erratic-BR-SZX-GRU"' not in html
     )
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        (dt.date(2026, 12, 7), dt.date(2026, 12, 14)),  # a Monday: this week is under way
+        (dt.date(2026, 12, 11), dt.date(2026, 12, 14)),  # a Friday: Monday is 72 h away
+        (dt.date(2026, 12, 12), dt.date(2026, 12, 21)),  # a Saturday: Monday is 48 h away
+        (dt.date(2026, 12, 13), dt.date(2026, 12, 21)),
+    ],
+)
+def test_charters_are_advised_from_a_week_far_enough_ahead_to_book(today, first):
+    assert outlook.first_week(today) == first
+
+
+def test_the_page_advises_no_week_already_under_way(history):
+    """Until 2026-12-07 the first advised week was this one, already under way, with charters
+    "to commit now"; the forecast still starts with it, on the chart."""
+    today = timezone.now().date()
+    (lane,), _short = outlook.outlook(today)
+    assert lane.weeks[0].week == outlook.first_week(today) > outlook.monday(today)
+    assert [w.week for w in lane.weeks] == [
+        outlook.first_week(today) + dt.timedelta(weeks=k) for k in range(outlook.HORIZON_WEEKS)
+    ]
+    html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
+    assert 'data-testid="first-week"' in html and "72 hours" in html
+    assert outlook.monday(today).isoformat() not in html.split("<tbody>", 1)[1]

@@ -33,6 +33,11 @@ MEAN_PARCEL_KG = 0.5
 HISTORY_WEEKS = 156
 HORIZON_WEEKS = 8
 SCENARIOS = 500
+#: A charter is advised only for a week that starts at least this many days from today: a week
+#: already under way flies what was booked, and one operator's charters cancel free only more
+#: than 72 h before departure (network-twin.md §4 [70], airpoweraviation.gr/flight-changes; no
+#: published booking lead time found: an assumption that the same notice binds a booking).
+LEAD_DAYS = 3
 
 
 @dataclass
@@ -115,6 +120,12 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def first_week(today: dt.date) -> dt.date:
+    """The Monday of the first week to advise: the first that starts LEAD_DAYS or more after
+    `today` (on a Friday, the coming Monday; on a Saturday, the one after)."""
+    return monday(today + dt.timedelta(days=LEAD_DAYS + 6))
+
+
 def lane_of(country: str, level: str, gateways: dict[tuple[str, str], str]) -> LaneKey | None:
     """The lane an order of `country` and service `level` flies (`gateways`: network.lanes'),
     from its country's origin hub; where no active lane routes that level (switched off since),
@@ -162,48 +173,55 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
     return out
 
 
-def _fitted(key: LaneKey, past: list[float], this: dt.date) -> tuple[forecast.Forecast, list]:
-    """The forecast and each coming week's choices, cached for a day by the lane's history (the
-    seconds of a seasonal fit are paid once a day, whatever the language of the page). A lane
-    with no trip figures (planning/trips.py) is priced at the dearest trip known."""
-    digest = hashlib.sha256(repr((key.ident, this, past)).encode()).hexdigest()[:24]
+def _fitted(
+    key: LaneKey, past: list[float], this: dt.date, first: dt.date
+) -> tuple[forecast.Forecast, list]:
+    """The forecast from this week on, and the choices of each week from `first` on, cached for
+    a day by the lane's history (the seconds of a seasonal fit are paid once a day, whatever the
+    language of the page). A lane with no trip figures (planning/trips.py) is priced at the
+    dearest trip known."""
+    digest = hashlib.sha256(repr((key.ident, this, first, past)).encode()).hexdigest()[:24]
     cache_key = f"planning:outlook:{digest}"
     hit = cache.get(cache_key)
     if hit is not None:
         return hit
-    fc = forecast.weekly(past, HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
+    skip = (first - this).days // 7  # this week, and the next when it starts too soon
+    fc = forecast.weekly(past, skip + HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
     priciest = max(trip for _block, trip in trips.TRIPS.values())
     _block, trip = trips.TRIPS.get((key.origin, key.gateway), (0.0, priciest))
     costs = charters.default_costs(trip)
     # each policy over the forecast's paths: what a week leaves behind waits for the next
     # (charters.season); the recommendation chooses each week on what it must then carry
-    plans = charters.policies(fc.scenarios, fc.mean, fc.upper, costs)
+    ahead = fc.scenarios[:, skip:]
+    plans = charters.policies(ahead, fc.mean[skip:], fc.upper[skip:], costs)
     best, mean, peak = (
-        charters.season(fc.scenarios, charters.booked(plans[name]), costs)
+        charters.season(ahead, charters.booked(plans[name]), costs)
         for name in ("recommended", "mean", "peak")
     )
     weeks = [
         WeekAdvice(
-            this + dt.timedelta(weeks=w),
-            float(fc.mean[w]),
-            float(fc.lower[w]),
-            float(fc.upper[w]),
+            first + dt.timedelta(weeks=w),
+            float(fc.mean[skip + w]),
+            float(fc.lower[skip + w]),
+            float(fc.upper[skip + w]),
             best[w],
             mean[w],
             peak[w],
         )
-        for w in range(fc.horizon)
+        for w in range(HORIZON_WEEKS)
     ]
     cache.set(cache_key, (fc, weeks), 24 * 3600)
     return fc, weeks
 
 
-def lane(key: LaneKey, past: list[float], this: dt.date) -> LaneOutlook:
-    """Forecast a lane and choose its charters for each coming week, with its chart."""
-    fc, weeks = _fitted(key, past, this)
+def lane(key: LaneKey, past: list[float], this: dt.date, first: dt.date) -> LaneOutlook:
+    """Forecast a lane from this week on and choose its charters for each week from `first`,
+    with its chart (the forecast drawn from this week)."""
+    fc, weeks = _fitted(key, past, this, first)
     shown = past[-52:]
-    labels = [(this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), 0)]
-    labels += [w.week.strftime("%d/%m") for w in weeks]
+    labels = [
+        (this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), fc.horizon)
+    ]
     chart = forecast_chart.svg(
         f"{key}: " + _("kg a week"),
         labels,
@@ -220,9 +238,10 @@ def lane(key: LaneKey, past: list[float], this: dt.date) -> LaneOutlook:
 
 def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
     """Lanes with at least forecast.MIN_WEEKS weeks of orders, largest first, and the lanes with
-    orders but too few weeks of them to forecast. The forecast starts with this week."""
+    orders but too few weeks of them to forecast. The forecast starts with this week, the
+    advice with the first week far enough ahead to book (first_week)."""
     past = history(today)
-    this = monday(today)
-    lanes = [lane(k, p, this) for k, p in past.items() if len(p) >= forecast.MIN_WEEKS]
+    this, first = monday(today), first_week(today)
+    lanes = [lane(k, p, this, first) for k, p in past.items() if len(p) >= forecast.MIN_WEEKS]
     short = sorted(str(k) for k, p in past.items() if len(p) < forecast.MIN_WEEKS)
     return sorted(lanes, key=lambda o: -sum(w.mean_kg for w in o.weeks)), short

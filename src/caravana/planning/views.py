@@ -107,8 +107,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def forecast(request: HttpRequest) -> HttpResponse:
     """Demand per lane and week ahead, with its interval, and the charters to commit now and to
     hold as options, against booking for the mean and for the peak (planning/outlook.py)."""
-    lanes, short = outlook.outlook(timezone.now().date())
-    context = {"lanes": lanes, "short": short, "carried_usd": charters.CARRIED_USD_PER_KG}
+    today = timezone.now().date()
+    lanes, short = outlook.outlook(today)
+    context = {
+        "lanes": lanes,
+        "short": short,
+        "carried_usd": charters.CARRIED_USD_PER_KG,
+        "first_week": outlook.first_week(today),
+        "lead_hours": outlook.LEAD_DAYS * 24,
+    }
     return render(request, "planning/forecast.html", context)
 
 
