@@ -27,7 +27,7 @@ from caravana.planning.problem import (
     problem_from_json,
     problem_to_json,
 )
-from caravana.planning.solver import run_plan, solve
+from caravana.planning.solver import cut_by_clock, run_plan, solve
 
 from . import helpers
 from .helpers import T0, checked
@@ -245,8 +245,8 @@ def test_charter_choices_the_lp_did_not_finish_prove_nothing() -> None:
     lp, _flows, y, status, _ = fast_path._flow_model(classes, legs, prob.penalties, 5)
     assert status == lp.OPTIMAL and 0 < len(y) <= fast_path.ENUMERATE_CHARTERS
     assert lp.SetSolverSpecificParametersAsString("max_number_of_iterations: 1")
-    _open, _value, complete, tried = fast_path._search_charters(lp, y, time.perf_counter() + 5)
-    assert tried == 2 ** len(y) and not complete
+    _open, _value, complete, tried, cut = fast_path._search_charters(lp, y, time.perf_counter() + 5)
+    assert tried == 2 ** len(y) and not complete and not cut
 
 
 @pytest.mark.parametrize("lighter", [5e-9, 1e-8, 1e-7, 1e-5, 2e-4])
@@ -388,3 +388,17 @@ def test_a_bag_still_waiting_takes_the_room_a_swap_left() -> None:
     assert assigned == [index["B1"], index["F1"], index["F1"]]
     assert load.room[index["F1"]][0] == pytest.approx(5.0)
     assert load.aboard[index["F1"]] == 2
+
+
+def test_a_search_the_clock_cut_short_says_so():
+    """The fast path's search ends on its own; its deadline only guards a slow machine, and a
+    plan it cut short may differ on another run. The plan says so (the twin counts such cycles:
+    a run is repeatable when none was cut)."""
+    prob = single_lane(seed=3, n=60)
+    legs = legs_of(prob)
+    enough = fast_path.fast_lane(prob.consignments, legs, prob.penalties, 30.0)
+    assert enough.stats["cut_by_clock"] is False
+    assert not cut_by_clock(solve(prob, 30.0, "fast").kpis)
+    starved = fast_path.fast_lane(prob.consignments, legs, prob.penalties, 0.0)
+    assert starved.stats["cut_by_clock"] is True
+    assert cut_by_clock({"lanes": {"SZX-GRU": starved.stats}})

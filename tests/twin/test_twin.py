@@ -353,6 +353,7 @@ def test_command_writes_the_report(tmp_path):
             assert len(list(csv.DictReader(fh))) > 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["run"]["seed"] == 2
+    assert summary["run"]["planner_cut_by_clock"] == 0  # no cycle cut short: the seed repeats it
     assert sum(summary["final_status"].values()) == summary["run"]["parcels_simulated"]
     assert (tmp_path / "on_time.svg").read_text().startswith("<svg")
     kept = SimulationRun.objects.get()  # and the same KPIs, kept for the network dashboard

@@ -413,12 +413,15 @@ def _repair(
 
 def _search_charters(
     solver: Any, y: dict[int, Any], deadline: float
-) -> tuple[set[int], float, bool, int]:
+) -> tuple[set[int], float, bool, int, bool]:
     """Choose the optional charters over the class LP, starting from its rounded relaxation.
 
     With few optional charters every open/closed combination is solved (then the best is the
     class MIP's optimum, a bound); otherwise flip one charter at a time while it pays.  Each
-    candidate is one LP with the charters' variables fixed, warm-started by GLOP.
+    candidate is one LP with the charters' variables fixed, warm-started by GLOP. The search
+    ends on its own (every combination tried, or no move pays); the deadline only guards a slow
+    machine, and the last value says whether it cut the search short: the one thing that could
+    make the same problem plan differently on another run.
     """
     frac = {j: var.solution_value() for j, var in y.items()}
     seen: dict[frozenset[int], float] = {}
@@ -437,7 +440,7 @@ def _search_charters(
 
     best = frozenset(j for j, v in frac.items() if v >= 0.5)
     best_value = value(best)
-    complete = False
+    complete = cut = False
     if len(y) <= ENUMERATE_CHARTERS:
         subsets = [
             frozenset(j for b, j in enumerate(y) if mask >> b & 1) for mask in range(2 ** len(y))
@@ -445,18 +448,23 @@ def _search_charters(
         subsets.sort(key=lambda sub: sum(abs((j in sub) - frac[j]) for j in y))
         for sub in subsets:
             if time.perf_counter() > deadline:
+                cut = True
                 break
             if value(sub) < best_value:
                 best, best_value = sub, value(sub)
         complete = len(seen) == 2 ** len(y) and not inexact
     else:  # local search: open or close one charter, or swap one for another
         improved = True
-        while improved and time.perf_counter() < deadline:
+        while improved:
+            if time.perf_counter() >= deadline:
+                cut = True
+                break
             improved = False
             moves = [best ^ {j} for j in sorted(y, key=lambda j: abs(frac[j] - 0.5))]
             moves += [best - {i} | {j} for i in best for j in y if j not in best]
             for candidate in moves:
                 if time.perf_counter() > deadline:
+                    cut = True
                     break
                 if value(candidate) < best_value - 1e-6:
                     best, best_value, improved = candidate, value(candidate), True
@@ -464,7 +472,7 @@ def _search_charters(
     if len(seen) > 1:
         seen.pop(best, None)
         value(best)  # leave the solver holding the chosen plan's flows
-    return set(best), best_value, complete, len(seen)
+    return set(best), best_value, complete, len(seen), cut
 
 
 def _eject(cons: Sequence[Consignment], load: _Loading, assigned: list[int | None]) -> None:
@@ -560,10 +568,13 @@ def fast_lane(
     classes = _classes(cons, legs)
     solver, flows, y, status, constant = _flow_model(classes, legs, penalties, seconds)
     if status != pywraplp.Solver.OPTIMAL:
-        return LaneResult({}, set(), math.inf, -math.inf, "fast-failed")
+        cut = time.perf_counter() >= deadline  # GLOP's time limit, not a failure of the model
+        return LaneResult(
+            {}, set(), math.inf, -math.inf, "fast-failed", False, {"cut_by_clock": cut}
+        )
     bound = constant + solver.Objective().Value()  # the LP relaxation
     lp_start = time.perf_counter()
-    operated_idx, best_value, complete, tried = _search_charters(solver, y, deadline)
+    operated_idx, best_value, complete, tried, cut = _search_charters(solver, y, deadline)
     search_seconds = time.perf_counter() - lp_start
     if complete:
         bound = max(bound, constant + best_value)  # every charter choice solved: the class MIP
@@ -577,5 +588,6 @@ def fast_lane(
         "charter_choices_tried": tried,
         "charter_choice_exact": complete,
         "charter_search_seconds": round(search_seconds, 2),
+        "cut_by_clock": cut,
     }
     return LaneResult(assignments, used, cost, min(cost, bound), "fast", False, stats)

@@ -138,6 +138,12 @@ def _run_jobs(jobs: list[_Job], workers: int) -> list[LaneResult]:
     return [_solve_lane(*job) for job in jobs]
 
 
+def cut_by_clock(kpis: dict[str, Any]) -> bool:
+    """Whether the clock cut a lane's search short in a plan with these `kpis` (fast path): the
+    same problem may then plan otherwise on another run or machine (planning/fast.py)."""
+    return any(lane.get("cut_by_clock") for lane in kpis.get("lanes", {}).values())
+
+
 def solve(
     problem: Problem, time_limit: float = 30.0, method: str = "auto", workers: int = 1
 ) -> Plan:

@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from caravana.network.promise import window
 from caravana.planning.problem import BellyOffer, Consignment, Flight, Problem
-from caravana.planning.solver import solve
+from caravana.planning.solver import cut_by_clock, solve
 
 from . import demand
 from . import params as P
@@ -137,6 +137,7 @@ class FastNetwork:
 
     def __init__(self, params: P.Params) -> None:
         self.params = params
+        self.cut_by_clock = 0  # planning cycles whose search the clock cut: 0, a repeatable run
 
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         pass
@@ -146,6 +147,7 @@ class FastNetwork:
 
     def plan(self, problem: Problem, at: float) -> dict[str, str | None]:
         plan = solve(problem, self.params.planner_seconds, self.params.planner_method)
+        self.cut_by_clock += cut_by_clock(plan.kpis)
         return plan.assignments
 
     def flown(self, leg: Leg, consignments: list[int], pids: I64) -> None:

@@ -114,6 +114,7 @@ class RealNetwork(FastNetwork):
     staff: dict[str, Any] = field(default_factory=dict)  # hub code → its member
     parcels: dict[int, _Parcel] = field(default_factory=dict)  # pid → parcel
     writes: int = 0  # service calls and events, for the run's rate
+    cut_by_clock: int = 0  # planning cycles whose search the clock cut (FastNetwork's)
     planner: Any = None  # the twin's planner (made by __post_init__)
     #: The run's last moment: nothing later is written (the demo's history stops at midnight).
     until: dt.datetime | None = None
@@ -290,7 +291,7 @@ class RealNetwork(FastNetwork):
         expressed over the consignments' bags and committed through the planner's commit
         (twin.booking). Else the run is the model's own, which the planner's pages show and no
         one can commit."""
-        from caravana.planning.solver import run_plan  # loads OR-Tools (decision 0007)
+        from caravana.planning.solver import cut_by_clock, run_plan  # OR-Tools: decision 0007
 
         data = problem_to_json(problem)
         # a booked cycle is priced, and given its baselines, over its bags (twin.booking)
@@ -298,6 +299,7 @@ class RealNetwork(FastNetwork):
             data, self.params.planner_seconds, self.params.planner_method,
             baselines=not self.fly_legs,
         )  # fmt: skip
+        self.cut_by_clock += cut_by_clock(result.get("kpis", {}))
         departs = [f.departs_at for f in problem.flights] + [b.departs_at for b in problem.belly]
         start = min(departs, default=self.start)
         end = max(departs, default=start) + dt.timedelta(seconds=1)

@@ -202,6 +202,8 @@ class Command(BaseCommand):
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "order_value_usd": run.params.order_value_usd,
             "parcels_per_second": round(sim.created / took, 1) if took else None,
+            # 0: no planning cycle was cut short by the planner's clock, so the seed repeats it
+            "planner_cut_by_clock": sim.network.cut_by_clock,
         }
         if net is not None:
             meta["writes"] = net.writes
@@ -229,3 +231,10 @@ class Command(BaseCommand):
                 f"{summary['on_time_share']}, {fill}; report: {files[-1]}"
             )
         )
+        if sim.network.cut_by_clock:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"the planner's clock cut {sim.network.cut_by_clock} planning cycle(s) short: "
+                    "the same seed may not repeat this run (a slower or busier machine)"
+                )
+            )
