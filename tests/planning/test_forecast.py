@@ -214,3 +214,19 @@ def test_the_charters_considered_are_held_to_a_bound_when_a_forecast_runs_wild()
     costs_free = dataclasses.replace(costs, option_premium_usd=0.0)  # no thinning at all
     assert charters.enough(demand, costs_free) == charters.MAX_CHARTERS
     assert charters.recommend(demand[:3], costs).commit <= charters.MAX_CHARTERS
+
+
+def test_a_week_of_lateness_is_priced_by_the_lane_s_service_levels():
+    """Seven days at the planner's price a kg a day (premium 2, standard 0.80, economy 0.25),
+    weighted by the lane's kg of each level: Brazil's economy lane (SZX–VCP) 1.75, its premium
+    and standard lane (SZX–GRU, 15 : 55) 7.40, a lane of all three (15 : 55 : 30) 5.705. Until
+    2026-12-07 every lane's kg cost 4.20, kept where no level is known."""
+    carried = charters.carried_usd_per_kg
+    assert carried({"economy": 30.0}) == pytest.approx(1.75)
+    assert carried({"premium": 15.0, "standard": 55.0}) == pytest.approx(7.4)
+    assert carried({"premium": 0.15, "standard": 0.55, "economy": 0.30}) == pytest.approx(5.705)
+    assert carried({}) == carried({"express": 3.0}) == charters.CARRIED_USD_PER_KG == 4.2
+    assert carried({"economy": 1.0, "express": 9.0, "premium": 0.0}) == pytest.approx(1.75)
+    cheap, dear = charters.default_costs(560_000.0, 1.75), charters.default_costs(560_000.0, 7.4)
+    assert (cheap.carried_usd_per_kg, dear.carried_usd_per_kg) == (1.75, 7.4)
+    assert dear.late_usd_per_kg - cheap.late_usd_per_kg == pytest.approx(7.4 - 1.75)

@@ -22,13 +22,14 @@ is left after the last week costs the planner's penalty. Pure: numbers in, numbe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from caravana.network import room
-from caravana.planning.problem import VOLUMETRIC_KG_PER_M3
+from caravana.planning.generator import PENALTIES
+from caravana.planning.problem import VOLUMETRIC_KG_PER_M3, Penalties
 
 
 @dataclass(frozen=True)
@@ -274,10 +275,25 @@ CHARTER_KG = min(112_000.0, CHARTER_M3 * room.MEAN_PARCEL_DENSITY_KG_M3)
 BELLY_KG_WEEK = 14 * min(11_000.0, 67.5 * room.MEAN_PARCEL_DENSITY_KG_M3)
 #: Belly price, the middle of generator.py's US$ 4.2–6.0 a chargeable kg (spot China→BR 6.46 [42]).
 BELLY_USD_PER_KG = 5.1
-#: A kg carried into next week, its lateness alone: the planner's penalty for cargo left behind
-#: (generator.PENALTIES) counts "a week late" at ≈ $0.6 a kg a day, 7 × 0.6. Its flight is paid
-#: when it flies.
+#: A kg carried into next week, its lateness alone, where a lane's service levels are not known:
+#: the planner's penalty for cargo left behind (generator.PENALTIES) counts "a week late" at
+#: ≈ $0.6 a kg a day, 7 × 0.6. Its flight is paid when it flies. A lane whose service levels are
+#: known is priced by them (carried_usd_per_kg).
 CARRIED_USD_PER_KG = 4.2
+
+
+def carried_usd_per_kg(shares: Mapping[str, float], penalties: Penalties = PENALTIES) -> float:
+    """A kg carried into next week: seven days late at the planner's price for its service level
+    (generator.PENALTIES: premium US$ 2, standard 0.80, economy 0.25 a kg a day), weighted by
+    the lane's kg of each level (`shares`, any scale). Until 2026-12-07 every lane's kg cost
+    US$ 4.20: a lane of economy parcels, promised 20–45 days, booked charters to save lateness
+    its buyers can bear, and a premium lane's were too cheap to wait for."""
+    rates = penalties.late_per_kg_day_usd
+    known = {level: w for level, w in shares.items() if level in rates and w > 0}
+    total = sum(known.values())
+    if total <= 0:
+        return CARRIED_USD_PER_KG
+    return 7 * sum(rates[level] * w for level, w in known.items()) / total
 
 
 def left_behind_usd_per_kg(
@@ -304,8 +320,9 @@ def per_parcel_kg(usd_per_chargeable_kg: float, density_kg_m3: float) -> float:
 OPTION_PREMIUM, OPTION_STRIKE = 0.15, 1.12
 
 
-def default_costs(charter_usd: float) -> Costs:
-    """A lane's week with the defaults above and its charter trip price."""
+def default_costs(charter_usd: float, carried_usd: float = CARRIED_USD_PER_KG) -> Costs:
+    """A lane's week with the defaults above, its charter trip price and the price of a week's
+    lateness of its kg (carried_usd_per_kg)."""
     belly = per_parcel_kg(BELLY_USD_PER_KG, room.MEAN_PARCEL_DENSITY_KG_M3)
     return Costs(
         charter_usd=charter_usd,
@@ -314,6 +331,6 @@ def default_costs(charter_usd: float) -> Costs:
         charter_kg=CHARTER_KG,
         belly_usd_per_kg=belly,
         belly_kg=BELLY_KG_WEEK,
-        late_usd_per_kg=left_behind_usd_per_kg(CARRIED_USD_PER_KG, belly, charter_usd, CHARTER_KG),
-        carried_usd_per_kg=CARRIED_USD_PER_KG,
+        late_usd_per_kg=left_behind_usd_per_kg(carried_usd, belly, charter_usd, CHARTER_KG),
+        carried_usd_per_kg=carried_usd,
     )

@@ -83,6 +83,7 @@ class LaneOutlook:
     level: float
     weeks: list[WeekAdvice]
     chart: str
+    carried_usd_per_kg: float = charters.CARRIED_USD_PER_KG  # a kg a week late, its levels'
 
     def total(self, policy: str) -> float:
         return sum(getattr(w, policy).expected_cost_usd for w in self.weeks)
@@ -140,6 +141,14 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
     """Kg a week per lane over the `weeks` full weeks before this one, from the lane's first week
     with an order (its missing weeks are zero). Orders from local stock never fly (decision
     0022): not the airlift's demand."""
+    return demand(today, weeks)[0]
+
+
+def demand(
+    today: dt.date, weeks: int = HISTORY_WEEKS
+) -> tuple[dict[LaneKey, list[float]], dict[LaneKey, dict[str, float]]]:
+    """`history`, and each lane's kg of each service level over those weeks (what a week of its
+    lateness costs: charters.carried_usd_per_kg), from one query."""
     this = monday(today)
     first = this - dt.timedelta(weeks=weeks)
     rows = (
@@ -154,6 +163,7 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
     )
     gateways = network_lanes.gateways_of(trips.ORIGINS)
     series: dict[LaneKey, dict[dt.date, int]] = {}
+    levels: dict[LaneKey, dict[str, float]] = {}
     unrouted: dict[tuple[str, str], int] = {}
     for row in rows:
         key = lane_of(row["country"], row["service_level"], gateways)
@@ -163,6 +173,8 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
             continue
         week = series.setdefault(key, {})
         week[row["week"].date()] = week.get(row["week"].date(), 0) + row["n"]
+        kg = levels.setdefault(key, {})
+        kg[row["service_level"]] = kg.get(row["service_level"], 0.0) + row["n"] * MEAN_PARCEL_KG
     out = {}
     for key, counts in series.items():
         start = min(counts)
@@ -170,18 +182,18 @@ def history(today: dt.date, weeks: int = HISTORY_WEEKS) -> dict[LaneKey, list[fl
         out[key] = [counts.get(start + dt.timedelta(weeks=k), 0) * MEAN_PARCEL_KG for k in range(n)]
     for (country, level), n in sorted(unrouted.items()):
         logger.warning("charter outlook: %d paid %s orders of %s fly no lane", n, level, country)
-    return out
+    return out, levels
 
 
 def _fitted(
-    key: LaneKey, past: list[float], this: dt.date, first: dt.date
+    key: LaneKey, past: list[float], this: dt.date, first: dt.date, carried: float
 ) -> tuple[forecast.Forecast, list]:
     """The forecast from this week on, and the choices of each week from `first` on, cached for
     a day by the lane's history (the seconds of a seasonal fit are paid once a day, whatever the
     language of the page). A lane with no trip figures (planning/trips.py) is priced at the
     dearest trip known."""
-    digest = hashlib.sha256(repr((key.ident, this, first, past)).encode()).hexdigest()[:24]
-    cache_key = f"planning:outlook:{digest}"
+    digest = hashlib.sha256(repr((key.ident, this, first, carried, past)).encode()).hexdigest()
+    cache_key = f"planning:outlook:{digest[:24]}"
     hit = cache.get(cache_key)
     if hit is not None:
         return hit
@@ -189,7 +201,7 @@ def _fitted(
     fc = forecast.weekly(past, skip + HORIZON_WEEKS, scenarios=SCENARIOS, seed=1)
     priciest = max(trip for _block, trip in trips.TRIPS.values())
     _block, trip = trips.TRIPS.get((key.origin, key.gateway), (0.0, priciest))
-    costs = charters.default_costs(trip)
+    costs = charters.default_costs(trip, carried)
     # each policy over the forecast's paths: what a week leaves behind waits for the next
     # (charters.season); the recommendation chooses each week on what it must then carry
     ahead = fc.scenarios[:, skip:]
@@ -214,10 +226,18 @@ def _fitted(
     return fc, weeks
 
 
-def lane(key: LaneKey, past: list[float], this: dt.date, first: dt.date) -> LaneOutlook:
+def lane(
+    key: LaneKey,
+    past: list[float],
+    this: dt.date,
+    first: dt.date,
+    levels: dict[str, float] | None = None,
+) -> LaneOutlook:
     """Forecast a lane from this week on and choose its charters for each week from `first`,
-    with its chart (the forecast drawn from this week)."""
-    fc, weeks = _fitted(key, past, this, first)
+    with its chart (the forecast drawn from this week); a week's lateness of its kg is priced
+    by its service levels' kg (`levels`)."""
+    carried = charters.carried_usd_per_kg(levels or {})
+    fc, weeks = _fitted(key, past, this, first, carried)
     shown = past[-52:]
     labels = [
         (this + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(-len(shown), fc.horizon)
@@ -232,7 +252,7 @@ def lane(key: LaneKey, past: list[float], this: dt.date, first: dt.date) -> Lane
         legend=(_("history"), _("forecast and its interval"), _("what happened")),
     )
     return LaneOutlook(
-        key.country, key.ident, key.route, fc.model, len(past), fc.level, weeks, chart
+        key.country, key.ident, key.route, fc.model, len(past), fc.level, weeks, chart, carried
     )
 
 
@@ -240,8 +260,12 @@ def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
     """Lanes with at least forecast.MIN_WEEKS weeks of orders, largest first, and the lanes with
     orders but too few weeks of them to forecast. The forecast starts with this week, the
     advice with the first week far enough ahead to book (first_week)."""
-    past = history(today)
+    past, levels = demand(today)
     this, first = monday(today), first_week(today)
-    lanes = [lane(k, p, this, first) for k, p in past.items() if len(p) >= forecast.MIN_WEEKS]
+    lanes = [
+        lane(k, p, this, first, levels.get(k))
+        for k, p in past.items()
+        if len(p) >= forecast.MIN_WEEKS
+    ]
     short = sorted(str(k) for k, p in past.items() if len(p) < forecast.MIN_WEEKS)
     return sorted(lanes, key=lambda o: -sum(w.mean_kg for w in o.weeks)), short

@@ -23,7 +23,7 @@ from caravana.fulfillment.models import Bag
 from caravana.fulfillment.services import carriers, load_sheets
 from caravana.jobs import launch
 from caravana.network.models import Carrier, Flight, Hub, building_hubs
-from caravana.planning import charters, job_kinds, outlook, report, services
+from caravana.planning import job_kinds, outlook, report, services
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
 
@@ -112,7 +112,6 @@ def forecast(request: HttpRequest) -> HttpResponse:
     context = {
         "lanes": lanes,
         "short": short,
-        "carried_usd": charters.CARRIED_USD_PER_KG,
         "first_week": outlook.first_week(today),
         "lead_hours": outlook.LEAD_DAYS * 24,
     }

@@ -59,9 +59,13 @@ def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
     (params.belly_per_day a day) at their mean size, also volume-limited, priced per chargeable
     kg; a kg left behind is priced as a week late and flown later when a week is chosen
     (planning/charters.py `left_behind_usd_per_kg`), and carried into the next week at its
-    lateness alone (`season`).
+    lateness alone (`season`), a week at the planner's price for the lane's service levels
+    (`carried_usd_per_kg`, weighted by their shares of its country's parcels).
     """
     trip = lane.trip_usd
+    carried = charters.carried_usd_per_kg(
+        {P.SERVICES[si]: P.SERVICE_SHARE[si] for si in lane.services}, p.penalties
+    )
     belly_each = min(sum(p.belly_kg) / 2, sum(p.belly_m3) / 2 * room.MEAN_PARCEL_DENSITY_KG_M3)
     belly_usd = charters.per_parcel_kg(sum(p.belly_price) / 2, room.MEAN_PARCEL_DENSITY_KG_M3)
     charter_kg = min(p.charter_payload_kg, p.charter_volume_m3 * room.MEAN_PARCEL_DENSITY_KG_M3)
@@ -72,10 +76,8 @@ def lane_costs(lane: P.Lane, p: P.Params = P.DEFAULT) -> charters.Costs:
         charter_kg=charter_kg,
         belly_usd_per_kg=belly_usd,
         belly_kg=7 * p.belly_per_day * belly_each,
-        late_usd_per_kg=charters.left_behind_usd_per_kg(
-            charters.CARRIED_USD_PER_KG, belly_usd, trip, charter_kg
-        ),
-        carried_usd_per_kg=charters.CARRIED_USD_PER_KG,
+        late_usd_per_kg=charters.left_behind_usd_per_kg(carried, belly_usd, trip, charter_kg),
+        carried_usd_per_kg=carried,
     )
 
 
