@@ -186,20 +186,22 @@ def test_the_page_advises_no_week_already_under_way(history):
         outlook.first_week(today) + dt.timedelta(weeks=k) for k in range(outlook.HORIZON_WEEKS)
     ]
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
-    assert 'data-testid="first-week"' in html and "72 hours" in html
+    assert 'data-testid="first-week"' in html and "3 days or more after today" in html
     assert outlook.monday(today).isoformat() not in html.split("<tbody>", 1)[1]
 
 
 def test_a_lane_s_week_of_lateness_is_priced_by_its_own_service_levels(history):
     """The lane's paid orders by service level price a kg that waits a week (its levels' rates
-    at the planner's penalties), shown beside the lane: not one price for every lane."""
+    at the site planner's penalties, not the benchmarks'), shown beside the lane: not one price
+    for every lane."""
     today = timezone.now().date()
     (lane,), _short = outlook.outlook(today)
     levels = outlook.demand(today)[1][GRU]
     assert sum(levels.values()) == pytest.approx(sum(outlook.history(today)[GRU]))
-    expected = charters.carried_usd_per_kg(levels)
+    expected = charters.carried_usd_per_kg(levels, outlook.site_penalties())
     assert lane.carried_usd_per_kg == pytest.approx(expected)
     assert expected != charters.CARRIED_USD_PER_KG
+    assert expected != charters.carried_usd_per_kg(levels)  # generator's prices: not the site's
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
     shown = html[html.index('data-testid="carried-BR-SZX-GRU"') :].split("</span>", 1)[0]
     assert f"US$ {expected:.2f}" in shown

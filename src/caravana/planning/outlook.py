@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from caravana.network import lanes as network_lanes
 from caravana.network.routing import ROUTES
 from caravana.orders.models import Order, OrderKind
-from caravana.planning import charters, forecast, forecast_chart, trips
+from caravana.planning import charters, forecast, forecast_chart, services, trips
+from caravana.planning.problem import Penalties
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,12 @@ MEAN_PARCEL_KG = 0.5
 HISTORY_WEEKS = 156
 HORIZON_WEEKS = 8
 SCENARIOS = 500
-#: A charter is advised only for a week that starts at least this many days from today: a week
-#: already under way flies what was booked, and one operator's charters cancel free only more
-#: than 72 h before departure (network-twin.md §4 [70], airpoweraviation.gr/flight-changes; no
-#: published booking lead time found: an assumption that the same notice binds a booking).
+#: A charter is advised only for a week that starts this many days or more after today (whole
+#: days: from today's date, so at least 52 hours at 20:00 UTC): a week already under way flies
+#: what was booked, and one operator's charters cancel free only more than 72 h before
+#: departure (network-twin.md §4 [70], airpoweraviation.gr/flight-changes; no published booking
+#: lead time found: an assumption that the same notice binds a booking). What the weeks before
+#: the first advised one leave behind is not carried into it: their bookings are not known here.
 LEAD_DAYS = 3
 
 
@@ -119,6 +122,13 @@ class LaneOutlook:
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def site_penalties() -> Penalties:
+    """The site planner's lateness prices (planning.services.penalty_settings): a week's wait on
+    the forecast page costs what the planner charges for it."""
+    raw = services.penalty_settings()
+    return Penalties(dict(raw["late_per_kg_day_usd"]), float(raw["unshipped_per_kg_usd"]))
 
 
 def first_week(today: dt.date) -> dt.date:
@@ -232,11 +242,12 @@ def lane(
     this: dt.date,
     first: dt.date,
     levels: dict[str, float] | None = None,
+    penalties: Penalties | None = None,
 ) -> LaneOutlook:
     """Forecast a lane from this week on and choose its charters for each week from `first`,
     with its chart (the forecast drawn from this week); a week's lateness of its kg is priced
-    by its service levels' kg (`levels`)."""
-    carried = charters.carried_usd_per_kg(levels or {})
+    by its service levels' kg (`levels`) at the site planner's `penalties`."""
+    carried = charters.carried_usd_per_kg(levels or {}, penalties or site_penalties())
     fc, weeks = _fitted(key, past, this, first, carried)
     shown = past[-52:]
     labels = [
@@ -262,8 +273,9 @@ def outlook(today: dt.date) -> tuple[list[LaneOutlook], list[str]]:
     advice with the first week far enough ahead to book (first_week)."""
     past, levels = demand(today)
     this, first = monday(today), first_week(today)
+    penalties = site_penalties()
     lanes = [
-        lane(k, p, this, first, levels.get(k))
+        lane(k, p, this, first, levels.get(k), penalties)
         for k, p in past.items()
         if len(p) >= forecast.MIN_WEEKS
     ]

@@ -30,6 +30,14 @@ DEFAULT_PENALTIES = {
     "late_per_kg_day_usd": {"premium": 3.0, "standard": 1.0, "economy": 0.3},
     "unshipped_per_kg_usd": 6.0,
 }
+
+
+def penalty_settings() -> dict:
+    """The site planner's penalties as the plan's JSON holds them: settings.PLANNING_PENALTIES,
+    else DEFAULT_PENALTIES (the charter outlook prices a week's wait with the same)."""
+    return getattr(settings, "PLANNING_PENALTIES", DEFAULT_PENALTIES)
+
+
 # How long after the first parcel of a bag was labelled its air leg should land, by service:
 # the fast end of the promised window minus the days last-mile delivery needs.
 LAST_MILE_DAYS = 3
@@ -153,7 +161,7 @@ def build_problem(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     belly = [
         belly_json(b) for b in BellyOffer.objects.filter(departs_at__gte=start, departs_at__lt=end)
     ]
-    penalties = getattr(settings, "PLANNING_PENALTIES", DEFAULT_PENALTIES)
+    penalties = penalty_settings()
     return {
         "consignments": consignments,
         "flights": flights,

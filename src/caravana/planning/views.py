@@ -113,7 +113,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "lanes": lanes,
         "short": short,
         "first_week": outlook.first_week(today),
-        "lead_hours": outlook.LEAD_DAYS * 24,
+        "lead_days": outlook.LEAD_DAYS,
     }
     return render(request, "planning/forecast.html", context)
 
