@@ -402,3 +402,12 @@ def test_a_search_the_clock_cut_short_says_so():
     starved = fast_path.fast_lane(prob.consignments, legs, prob.penalties, 0.0)
     assert starved.stats["cut_by_clock"] is True
     assert cut_by_clock({"lanes": {"SZX-GRU": starved.stats}})
+    # past its deadline, a search with nothing left to try (no optional charter) cut nothing
+    classes = fast_path._classes(prob.consignments, legs)
+    lp, _flows, y, status, _ = fast_path._flow_model(classes, legs, prob.penalties, 30)
+    assert status == lp.OPTIMAL
+    *_, cut = fast_path._search_charters(lp, {}, time.perf_counter() - 1)
+    assert cut is False
+    if y:  # and one with choices left untried did
+        *_, cut = fast_path._search_charters(lp, y, time.perf_counter() - 1)
+        assert cut is True

@@ -447,24 +447,21 @@ def _search_charters(
         ]
         subsets.sort(key=lambda sub: sum(abs((j in sub) - frac[j]) for j in y))
         for sub in subsets:
-            if time.perf_counter() > deadline:
-                cut = True
+            if sub not in seen and time.perf_counter() > deadline:
+                cut = True  # a choice left untried (none is, when every one was solved)
                 break
             if value(sub) < best_value:
                 best, best_value = sub, value(sub)
         complete = len(seen) == 2 ** len(y) and not inexact
     else:  # local search: open or close one charter, or swap one for another
         improved = True
-        while improved:
-            if time.perf_counter() >= deadline:
-                cut = True
-                break
+        while improved and not cut:
             improved = False
             moves = [best ^ {j} for j in sorted(y, key=lambda j: abs(frac[j] - 0.5))]
             moves += [best - {i} | {j} for i in best for j in y if j not in best]
             for candidate in moves:
-                if time.perf_counter() > deadline:
-                    cut = True
+                if candidate not in seen and time.perf_counter() > deadline:
+                    cut = True  # a move left untried
                     break
                 if value(candidate) < best_value - 1e-6:
                     best, best_value, improved = candidate, value(candidate), True

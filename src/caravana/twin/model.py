@@ -112,6 +112,10 @@ class Network(Protocol):
     write at the simulated time, so the model, its draws and its KPIs stay the same.
     """
 
+    #: Planning cycles whose fast-path search the planner's clock cut short (0: the seed repeats
+    #: the run; the exact path, a time-limited MIP, is not counted: the twin plans by the fast).
+    cut_by_clock: int
+
     def ordered(self, at: float, parcels: dict[str, Any]) -> None:
         """The day's orders (pool columns: pid, country, service, kg, m3, order_t, ...)."""
 

@@ -202,7 +202,8 @@ class Command(BaseCommand):
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "order_value_usd": run.params.order_value_usd,
             "parcels_per_second": round(sim.created / took, 1) if took else None,
-            # 0: no planning cycle was cut short by the planner's clock, so the seed repeats it
+            # 0: no planning cycle's fast-path search was cut short by the planner's clock, so
+            # the seed repeats it (the twin plans by the fast path: params.planner_method)
             "planner_cut_by_clock": sim.network.cut_by_clock,
         }
         if net is not None:
