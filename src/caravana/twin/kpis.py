@@ -55,6 +55,7 @@ REASONS = (
     "planned on a later flight",
     "no room worth buying in 48 h",
     "flight cancelled",
+    "flight delayed past midnight",
 )
 
 

@@ -585,6 +585,12 @@ class Simulation:
             else:
                 self.building.add(i)
 
+    def _built_by(self, t: float) -> I64:
+        """Parcels at the origin built by run hour `t`, per consignment."""
+        pool = self.pool
+        done = (pool["built_t"] <= t) & (pool["batch"] >= 0)
+        return np.bincount(pool["batch"][done], minlength=len(self.batches.parcels))
+
     def _moment(self, hours: float) -> dt.datetime:
         return self.start + dt.timedelta(hours=hours)
 
@@ -680,10 +686,19 @@ class Simulation:
                 carried[leg.id][0],
                 bool(ids),
             )
-        # why what is built still waits, as the cycle leaves it: "flight cancelled" on the day
-        # its flight was (it once stayed the reason every day after, planned again or not)
+        # why the parcels awaiting a flight at the next 00:00 (kpis "awaiting_flight": built,
+        # not departed) wait, as the cycle leaves them: a partition of them. Only parcels built
+        # by then count (a consignment's last ones may still be in the build, counted there),
+        # and a flight of the day that leaves after midnight still holds its parcels; "flight
+        # cancelled" on the day its flight was (it once stayed the reason every day after)
+        built = self._built_by(t_end)
         for i in alive:
-            if i in flown_batch:
+            if i in flown_batch:  # at every midnight its flight's delay reaches past
+                leaves, day = flown_batch[i].departs + flown_batch[i].delay, k + 1
+                while 24.0 * day < leaves:
+                    self.counters.waiting(day, b.lane[i], "flight delayed past midnight",
+                                          int(built[i]))  # fmt: skip
+                    day += 1
                 continue
             if i in bumped:
                 reason = "flight cancelled"
@@ -693,12 +708,11 @@ class Simulation:
                 reason = "planned on a later flight"
             else:
                 reason = "no room worth buying in 48 h"
-            self.counters.waiting(k + 1, b.lane[i], reason, b.parcels[i])
+            self.counters.waiting(k + 1, b.lane[i], reason, int(built[i]))
         # built parcels whose consignment is not: it is ready (a cut-off after its last build)
         # after today's flights at the earliest
         for i in sorted(self.building):
-            built = b.parcels[i] - b.unbuilt[i]
-            self.counters.waiting(k + 1, b.lane[i], "ready after today's flights", built)
+            self.counters.waiting(k + 1, b.lane[i], "ready after today's flights", int(built[i]))
         self.open = [i for i in alive if i not in flown_batch]
         if flown_batch:
             self._depart(flown_batch, carried)

@@ -64,6 +64,7 @@ def _names() -> dict[str, str]:
         "planned on a later flight": _("planned on a later flight"),
         "no room worth buying in 48 h": _("no room worth buying in 48 h"),
         "flight cancelled": _("flight cancelled"),
+        "flight delayed past midnight": _("flight delayed past midnight"),
         "merchant": _("with the merchant"),
         "in_air": _("in the air"),
         "customs": _("customs"),
