@@ -189,8 +189,11 @@ class Counters:
             self._add(name, key, span, dwell=True)
         self._add("order_to_door", key, np.where(delivered, end - times["order_t"], 0.0), True)
         lane = self.lane_of[country, service]
+        # a parcel whose flight leaves at 00:00 sharp is still awaiting it at that snapshot, as
+        # the planning cycle of that midnight sees it (its waiting reason counts it then)
+        snap = (*edges[:5], np.nextafter(depart, np.inf), *edges[6:])
         for i, stage in enumerate(STAGES[:9]):
-            self._stage(stage, lane, edges[i], edges[i + 1])
+            self._stage(stage, lane, snap[i], snap[i + 1])
         self._hubs(hub, times)
         never = np.full(end.size, np.inf)
         outcome = np.where(refused, 2, np.where(lost, 3, np.where(returned, 1, 0)))
