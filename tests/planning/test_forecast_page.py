@@ -205,3 +205,20 @@ def test_a_lane_s_week_of_lateness_is_priced_by_its_own_service_levels(history):
     html = client(Role.PLANNER).get("/planning/forecast/").content.decode()
     shown = html[html.index('data-testid="carried-BR-SZX-GRU"') :].split("</span>", 1)[0]
     assert f"US$ {expected:.2f}" in shown
+
+
+def test_penalties_the_planner_would_refuse_are_logged_and_the_defaults_priced(settings, caplog):
+    """A setting with a service level missing once left that level's kg out of a lane's price
+    (an all-economy lane priced at the flat US$ 4.20), and one with a key missing failed the
+    page; the outlook now checks them as the planner does."""
+    settings.PLANNING_PENALTIES = {"late_per_kg_day_usd": {"premium": 5.0, "standard": 2.0},
+                                   "unshipped_per_kg_usd": 8.0}  # fmt: skip
+    with caplog.at_level("WARNING", logger="caravana.planning.outlook"):
+        got = outlook.site_penalties()
+    assert dict(got.late_per_kg_day_usd) == {"premium": 3.0, "standard": 1.0, "economy": 0.3}
+    assert "PLANNING_PENALTIES refused" in caplog.text and "economy" in caplog.text
+    settings.PLANNING_PENALTIES = {"late_per_kg_day_usd": {"premium": 5.0, "standard": 2.0,
+                                                           "economy": 0.5},
+                                   "unshipped_per_kg_usd": 8.0}  # fmt: skip
+    assert outlook.site_penalties().late_per_kg_day_usd["economy"] == 0.5
+    assert charters.carried_usd_per_kg({"economy": 1.0}, outlook.site_penalties()) == 3.5

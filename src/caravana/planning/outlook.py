@@ -26,7 +26,7 @@ from caravana.network import lanes as network_lanes
 from caravana.network.routing import ROUTES
 from caravana.orders.models import Order, OrderKind
 from caravana.planning import charters, forecast, forecast_chart, services, trips
-from caravana.planning.problem import Penalties
+from caravana.planning.problem import Penalties, ProblemError, penalties_of
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +125,15 @@ def monday(day: dt.date) -> dt.date:
 
 
 def site_penalties() -> Penalties:
-    """The site planner's lateness prices (planning.services.penalty_settings): a week's wait on
-    the forecast page costs what the planner charges for it."""
-    raw = services.penalty_settings()
-    return Penalties(dict(raw["late_per_kg_day_usd"]), float(raw["unshipped_per_kg_usd"]))
+    """The site planner's lateness prices (planning.services.penalty_settings), checked as the
+    planner checks them: a week's wait on the forecast page costs what the planner charges for
+    it. Settings the planner would refuse (a service level missing, a price not a number) are
+    logged and the defaults priced instead, rather than a lane's levels quietly left out."""
+    try:
+        return penalties_of(services.penalty_settings())
+    except ProblemError as exc:
+        logger.warning("charter outlook: PLANNING_PENALTIES refused (%s); defaults used", exc)
+        return penalties_of(services.DEFAULT_PENALTIES)
 
 
 def first_week(today: dt.date) -> dt.date:

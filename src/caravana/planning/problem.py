@@ -288,6 +288,12 @@ def _belly(index: int, item: Mapping[str, Any]) -> BellyOffer:
     )
 
 
+def penalties_of(raw: Any) -> Penalties:
+    """A plan's `penalties` object, checked as a problem's is (every service level, numbers ≥ 0):
+    what a site's settings give the planner and its charter outlook alike."""
+    return _penalties({"penalties": raw})
+
+
 def _penalties(data: Mapping[str, Any]) -> Penalties:
     raw = data.get("penalties")
     if not isinstance(raw, Mapping):
