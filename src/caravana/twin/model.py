@@ -695,7 +695,7 @@ class Simulation:
         for i in alive:
             if i in flown_batch:  # at every midnight its flight's delay reaches past
                 leaves, day = flown_batch[i].departs + flown_batch[i].delay, k + 1
-                while 24.0 * day < leaves:
+                while 24.0 * day <= leaves:  # leaving at 00:00 sharp, it waits then (kpis)
                     self.counters.waiting(day, b.lane[i], "flight delayed past midnight",
                                           int(built[i]))  # fmt: skip
                     day += 1
