@@ -171,7 +171,7 @@ def test_charts_write_numbers_and_days_as_the_reader_does(client, sim):
     page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()
     charts = page[page.index('<figure class="chart"') : page.index('id="lanes-heading"')]
     assert "9 nov" in charts and "11-09" not in charts
-    assert re.search(r"<title>[^<]*: \d+,\d %</title>", charts)  # on-time points: "97,5 %"
+    assert re.search(r"<title>[^<]*: \d+,\d\u00a0%</title>", charts)  # on time: "97,5 %"
     assert not re.search(r"<title>[^<]*: \d+\.\d%</title>", charts)
     client.cookies["django_language"] = "en"
     page = client.get(f"/operations/network/runs/{run.pk}/").content.decode()

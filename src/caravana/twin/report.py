@@ -51,6 +51,15 @@ def _fmt(value: float, percent: bool, number: Number | None = None) -> str:
     return f"{value:g}"
 
 
+def _shown(value: float, percent: bool, digits: int, number: Number | None) -> str:
+    """One figure of a chart (a bar's or a point's title, a cell of its table) with `digits`
+    after the point (of the per cent, for a share): in the reader's numbers where `number` is
+    given ("97,5 %"), else Python's ("97.5%", "1,234.50") as the report's files write them."""
+    if percent:
+        return f"{number(value * 100, digits)}\u00a0%" if number else f"{value:.{digits}%}"
+    return number(value, digits) if number else f"{value:,.{digits}f}"
+
+
 def _frame(
     title: str, top: float, percent: bool, labels: Sequence[str], number: Number | None = None
 ) -> list[str]:
@@ -128,8 +137,7 @@ def stacked_bars(
                 f'<rect x="{LEFT + step * i + step * 0.15:.1f}" y="{TOP + plot_h - y1:.1f}" '
                 f'width="{step * 0.7:.1f}" height="{y1 - y0:.1f}" '
                 f'fill="{COLOURS[s % len(COLOURS)]}"><title>{html.escape(label)} '
-                f"{html.escape(name)}: {number(value, 0) if number else f'{value:,.0f}'}"
-                "</title></rect>"
+                f"{html.escape(name)}: {_shown(value, False, 0, number)}</title></rect>"
             )
             base += value
     return "\n".join(out + _legend(list(series)) + ["</svg>"])
@@ -160,10 +168,7 @@ def lines(
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
                        'stroke-width="2"/>')  # fmt: skip
         for x, y, v in points:
-            if number is not None:
-                shown = f"{number(v * 100, 1)} %" if percent else number(v, 2)
-            else:
-                shown = f"{v:.1%}" if percent else f"{v:,.2f}"
+            shown = _shown(v, percent, 1 if percent else 2, number)
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                        f"<title>{html.escape(name)}: {shown}</title></circle>")  # fmt: skip
     return "\n".join(out + _legend(list(series)) + ["</svg>"])
@@ -307,18 +312,15 @@ def figures(
     days = spec["labels"] if labels is None else labels
     columns = [names.get(k, k) for k, _ in spec["series"]]
 
-    def shown(v: float | None) -> str:
-        if v is None:
-            return "—"
-        if spec["kind"] == "bars":
-            return number(v, 0) if number else f"{v:,.0f}"
-        if spec["percent"]:
-            return f"{number(v * 100, 1)}\u00a0%" if number else f"{v:.1%}"
-        return number(v, 2) if number else f"{v:,.2f}"
+    bars, percent = spec["kind"] == "bars", spec["percent"]
+    digits = 0 if bars else 1 if percent else 2  # as the chart's own titles write them
 
-    rows = [[day, *(shown(vs[i]) for _, vs in spec["series"])] for i, day in enumerate(days)]
+    def cell(v: float | None) -> str:
+        return "—" if v is None else _shown(v, percent, digits, number)
+
+    rows = [[day, *(cell(vs[i]) for _, vs in spec["series"])] for i, day in enumerate(days)]
     values = [v for _, vs in spec["series"] for v in vs]
-    empty = all(v is None or (spec["kind"] == "bars" and v == 0) for v in values)
+    empty = all(v is None or (bars and v == 0) for v in values)
     return {"columns": columns, "rows": rows, "empty": empty}
 
 
