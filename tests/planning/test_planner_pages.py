@@ -122,3 +122,34 @@ def test_fill_bars_stay_valid_css_in_portuguese(closed_bag, planner):
     widths = re.findall(r'<rect width="([^"]*)"', html)
     assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths)
     assert "5Y8301" in html  # flights by number
+
+
+def test_an_overdue_bag_is_due_now_and_flies_rather_than_waits(closed_bag):
+    """A bag labelled a month ago and closed twenty days ago is long overdue. Priced from its
+    old due time, every flight charged lateness it had already incurred, more than the flat
+    penalty for leaving it: the planner left it behind at every plan, the later, the surer
+    (problem.due_for_planning, the rule the twin applied alone)."""
+    from caravana.fulfillment.models import Bag, Parcel
+    from caravana.planning.problem import problem_from_json
+    from caravana.planning.solver import solve
+
+    Parcel.objects.filter(bag=closed_bag).update(created_at=timezone.now() - dt.timedelta(days=30))
+    # closed twenty days ago, and waiting since
+    Bag.objects.filter(pk=closed_bag.pk).update(closed_at=timezone.now() - dt.timedelta(days=20))
+    before = timezone.now()
+    problem = services.build_problem(*window())
+    (c,) = problem["consignments"]
+    assert dt.datetime.fromisoformat(c["due_at"]) >= before - dt.timedelta(seconds=1)
+    # only a belly offer at half the site's penalty for leaving a kg behind: with its two days
+    # in the air late from now it is cheaper to fly; with the month's lateness again, dearer
+    departs = timezone.now() + dt.timedelta(hours=6)
+    problem["flights"] = []
+    problem["belly"] = [{
+        "id": "belly-1", "origin": "SZX", "destination": "GRU",
+        "departs_at": departs.isoformat(),
+        "arrives_at": (departs + dt.timedelta(hours=40)).isoformat(),
+        "capacity_kg": 5000, "capacity_m3": 50.0,
+        "price_per_kg_usd": 0.5 * services.DEFAULT_PENALTIES["unshipped_per_kg_usd"],
+    }]  # fmt: skip
+    plan = solve(problem_from_json(problem), 10)
+    assert plan.assignments == {c["id"]: "belly-1"}

@@ -13,12 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import airportsdata
 
 from caravana.planning.error_codes import PlanningErrorCode
 
+#: A time the planner compares: a datetime, or the twin's run hours.
+T = TypeVar("T", datetime, float)
 SERVICES = ("premium", "standard", "economy")
 # IATA volumetric divisor 6000 cm³/kg: 1 m³ charges as 166.67 kg.
 VOLUMETRIC_KG_PER_M3 = 166.67
@@ -468,6 +470,15 @@ def can_carry(leg: Leg, c: Consignment) -> bool:
 def days_late(arrives_at: datetime, due_at: datetime) -> float:
     """Fractional days after the due time (0 when on time): no cliff at the day boundary."""
     return max(0.0, (arrives_at - due_at).total_seconds() / SECONDS_PER_DAY)
+
+
+def due_for_planning(due: T, ready: T, now: T) -> T:
+    """The due time a plan prices lateness from: never before the consignment is ready, and
+    never before the plan is made. Lateness already incurred is sunk: priced again at every
+    plan, it made flying an overdue consignment dearer than the flat penalty for leaving it, so
+    the later a bag, the surer the planner left it behind (every cycle, for ever). Times or the
+    twin's run hours alike."""
+    return max(due, ready, now)
 
 
 def chargeable_kg(c: Consignment) -> float:

@@ -16,6 +16,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caravana import clock
 from caravana.access.members import can_plan
 from caravana.errors import field_error
 from caravana.fulfillment.models import Bag, Uld
@@ -23,6 +24,7 @@ from caravana.fulfillment.services import flight_plan
 from caravana.network.models import Flight, building_hubs
 from caravana.planning.error_codes import PlanningErrorCode
 from caravana.planning.models import BellyOffer, Booking, PlanRun
+from caravana.planning.problem import due_for_planning
 from caravana.waybills import services as waybills
 
 # Penalties in USD, editable in settings: a kg a day late hurts a premium promise most.
@@ -49,9 +51,12 @@ def _iso(value: dt.datetime) -> str:
 
 
 def _due(first_label: dt.datetime | None, ready: dt.datetime, transit_min_days: int) -> dt.datetime:
+    """When the bag's air leg should land, as the plan prices it: from its first label, and
+    never before it is ready nor before now (problem.due_for_planning: lateness already
+    incurred is sunk)."""
     start = first_label or ready
     due = start + dt.timedelta(days=max(1, transit_min_days - LAST_MILE_DAYS))
-    return max(due, ready)
+    return due_for_planning(due, ready, clock.now())
 
 
 def check_window(start: dt.datetime, end: dt.datetime) -> None:

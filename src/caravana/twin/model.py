@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from caravana.network.promise import window
-from caravana.planning.problem import BellyOffer, Consignment, Flight, Problem
+from caravana.planning.problem import BellyOffer, Consignment, Flight, Problem, due_for_planning
 from caravana.planning.solver import cut_by_clock, solve
 
 from . import demand
@@ -599,9 +599,8 @@ class Simulation:
         cons = []
         for i in alive:
             lane = self.lanes[b.lane[i]]
-            # lateness already incurred is sunk: an overdue consignment is due now, else the
-            # planner would rather leave it behind (unshipped) than pay its past lateness again
-            due = max(b.due[i], b.ready[i], t0)
+            # lateness already incurred is sunk (the planner's rule, as the site's plans apply it)
+            due = due_for_planning(b.due[i], b.ready[i], t0)
             cons.append(
                 Consignment(
                     str(i),
