@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import pytest
 
+from caravana.planning import services
 from caravana.planning.fifo import fifo_plan
 from caravana.planning.problem import problem_from_json
 from caravana.planning.solver import run_plan, solve
 from caravana.planning.validate import validate
 
-from .helpers import belly, checked, consignment, flight, problem
+from .helpers import at, belly, checked, consignment, flight, problem
 
 METHODS = ("exact", "fast")
 
@@ -218,3 +219,48 @@ def test_a_light_bulky_consignment_flies_rather_than_waits(method: str) -> None:
     assert plan.assignments == {"K": "B1"}
     assert plan.cost_usd == pytest.approx(1_666.70)
     assert checked(prob, fifo_plan(prob)).assignments == {"K": "B1"}
+
+
+# The site's default penalties (planning.services.DEFAULT_PENALTIES): US$ 6 a chargeable kg to
+# leave behind, premium lateness US$ 3 a kg a day.
+SITE_PENALTIES = {
+    "late_per_kg_day_usd": {"premium": 3.0, "standard": 1.0, "economy": 0.3},
+    "unshipped_per_kg_usd": 6.0,
+}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("price", [2.0, 4.0, 5.9])
+def test_an_overdue_premium_parcel_flies_by_belly_two_days_out(method: str, price: float) -> None:
+    # P: 100 kg in 0.5 m³, premium, due now (its earlier lateness is sunk).  The only leg is a
+    # belly landing in 46 h: 100 × price + 100 × $3 × 46/24 (575) to fly.  Left behind it lands
+    # no sooner than that belly: 600 + the same 575.  It flies at every price under $6.  Priced
+    # without the lateness it would have had, leaving it cost 600, less than 200 + 575, so it
+    # waited at every price: at every cycle, the later it grew the surer.
+    data = problem(
+        [consignment("P", 100, 0.5, service="premium", due_at=at(0))],
+        [],
+        [belly("B1", 10, 46, price_per_kg_usd=price)],
+    )
+    assert SITE_PENALTIES == services.DEFAULT_PENALTIES  # the site's defaults, counted above
+    data["penalties"] = SITE_PENALTIES
+    prob = problem_from_json(data)
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.assignments == {"P": "B1"}
+    assert plan.cost_usd == pytest.approx(100 * price + 575)
+    assert checked(prob, fifo_plan(prob)).assignments == {"P": "B1"}
+
+
+def test_leaving_cargo_behind_costs_its_lateness_until_the_plans_last_flight_lands() -> None:
+    # A standard 200 kg / 1 m³ due at +24 h.  The last leg lands at +96 h: left behind it is 3
+    # days late by then, 200 × $0.50 × 3 = 300, on top of 10 × 200 = 2,000.  D, due after every
+    # arrival, costs the flat 2,000 only.  The validator recounts both.
+    late = consignment("L", 200, 1, due_at=at(24))
+    later = consignment("D", 200, 1, due_at=at(120))
+    prob = problem_from_json(problem([late, later], [flight("F1", 48, 96, payload_kg=10)]))
+    waits = {"L": None, "D": None}
+    report = validate(prob, waits, ["F1"], cost_usd=5000 + 2300 + 2000)
+    assert report.ok, report.errors
+    plan = checked(prob, solve(prob, 10))
+    assert plan.assignments == waits
+    assert plan.cost_breakdown["unshipped"] == pytest.approx(4300)

@@ -513,21 +513,22 @@ def test_flight_cancelled_is_the_reason_on_the_day_a_flight_was_cancelled_only()
 
 
 def test_parcels_that_never_flew_past_their_promise_count_as_late():
-    """A planner told that leaving a kg behind costs US$ 4.60 a chargeable kg, less than most
-    belly offers (US$ 4.2–6.0), leaves parcels behind at every cycle until the drain ends, 30
-    days on. Counted out of the on-time share, they made the share rise (a planner that strands
-    parcels read better than one that flies them late); a parcel that never flew and whose
-    promise had passed counts as late, and past the grace as refunded. Cut short (two days of
-    drain), what has not flown is not yet late. (Seed 5's light, bulky premium parcel that the
-    default planner stranded this way flies since decision 0048: the next test.)"""
-    cheap = Penalties(P.DEFAULT.penalties.late_per_kg_day_usd, 4.6)
+    """A planner told that leaving a kg behind costs US$ 2 a chargeable kg, less than any belly
+    offer (US$ 4.2–6.0), leaves parcels behind at every cycle until the drain ends, 30 days on
+    (some economy parcels, promised up to 45 days, are not yet late then). Counted out of the
+    on-time share, they made the share rise (a planner that strands parcels read better than one
+    that flies them late); a parcel that never flew and whose promise had passed counts as late,
+    and past the grace as refunded. Cut short (two days of drain), what has not flown is not yet
+    late. (Seed 5's light, bulky premium parcel that the default planner stranded this way flies
+    since decision 0048: the next test. At US$ 4.60 every parcel flies since decision 0049.)"""
+    cheap = Penalties(P.DEFAULT.penalties.late_per_kg_day_usd, 2.0)
     sim = Simulation(Run(3, 20_000, 5, NOV_9, dataclasses.replace(P.DEFAULT, penalties=cheap)))
     sim.run_all()
     window = range(*sim.window)
     got = kpis.summary(sim.counters, window, 13.0)
     par = {f: float(sim.counters.parcels[f][sim.window[0] : sim.window[1]].sum())
            for f in ("on_time", "delivered", "overdue", "stranded", "late_refunds")}  # fmt: skip
-    assert got["never_flew"] == par["stranded"] == par["overdue"] > 0
+    assert got["never_flew"] == par["stranded"] >= par["overdue"] > 0
     assert got["on_time_share"] == round(par["on_time"] / (par["delivered"] + par["overdue"]), 4)
     rows = kpis.parcel_rows(sim.counters, window, [str(k) for k in range(sim.counters.days)], 13.0)
     assert sum(r["late_refunds"] for r in rows) == got["late_refunds"] == par["late_refunds"]

@@ -49,11 +49,13 @@ class _Class:
     service: str
     first_leg: int
     due: float  # latest due time (epoch seconds) in the class: lateness is never overestimated
+    due_min: float  # earliest: what flying a member saves in lateness is never understated
     dangerous_goods: bool
     positions: int
     kg: float = 0.0
     m3: float = 0.0
     charged: float = 0.0  # chargeable kg of the members, what leaving them all behind is priced on
+    left_kg_days: float = 0.0  # Σ kg × days late had the members all been left (decision 0049)
     rho_min: float = math.inf  # kg per m³
     rho_max: float = 0.0
     w_max: float = 0.0
@@ -76,9 +78,12 @@ def _density(c: Consignment) -> float:
     return c.weight_kg / c.volume_m3 if c.volume_m3 > 0 else math.inf
 
 
-def _classes(cons: Sequence[Consignment], legs: Sequence[Leg]) -> list[_Class]:
+def _classes(
+    cons: Sequence[Consignment], legs: Sequence[Leg], left: float | None = None
+) -> list[_Class]:
     """Group consignments the flow model treats alike: same legs reachable (by ready time), same
-    legs on time (by due time), service, DG, positions, density band (and weight band for ULDs)."""
+    legs on time (by due time), service, DG, positions, density band (and weight band for ULDs).
+    `left`: when cargo left behind lands at the soonest (epoch seconds), None for no lateness."""
     departs = [leg.departs_at for leg in legs]
     arrivals = sorted(leg.arrives_at for leg in legs)
     # density bands keep belly freight linear; DG that no belly takes needs none (cuts suffice)
@@ -104,7 +109,9 @@ def _classes(cons: Sequence[Consignment], legs: Sequence[Leg]) -> list[_Class]:
         )
         k = groups.get(key)
         if k is None:
-            k = groups[key] = _Class([], c.service, first, 0.0, c.dangerous_goods, c.positions)
+            k = groups[key] = _Class(
+                [], c.service, first, 0.0, math.inf, c.dangerous_goods, c.positions
+            )
         k.members.append(i)
         k.kg += c.weight_kg
         k.m3 += c.volume_m3
@@ -115,7 +122,11 @@ def _classes(cons: Sequence[Consignment], legs: Sequence[Leg]) -> list[_Class]:
         k.v_max = max(k.v_max, c.volume_m3)
         k.w_min = min(k.w_min, c.weight_kg)
         k.v_min = min(k.v_min, c.volume_m3)
-        k.due = max(k.due, c.due_at.timestamp())
+        due = c.due_at.timestamp()
+        k.due = max(k.due, due)
+        k.due_min = min(k.due_min, due)
+        if left is not None:
+            k.left_kg_days += c.weight_kg * max(0.0, left - due) / SECONDS_PER_DAY
     classes = list(groups.values())
     for k in classes:
         k.members.sort(key=lambda i: -_density(cons[i]))  # densest first
@@ -154,12 +165,25 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
     """Cost per kg of class `k` on `leg` at density `rho`, less the unshipped penalty it avoids,
     which is priced at density `left`.
 
+    Lateness: on a leg landing after every member's due time (the class's members are all late
+    or all on time on each leg of the lane), flying saves each kg the days from the leg's arrival
+    to when cargo left behind lands, exactly; on a leg in time, it is credited with the lateness
+    its earliest-due member would have had left behind, more than any member saves, so the LP
+    still bounds (decision 0049).
+
     Belly and the penalty are per chargeable kg, convex in volume per kg: while a belly kg costs
     less than one left behind, the split of a class's flow between its densest and lightest
     ends (`left` = `rho`) prices any subset of it at no more than it costs, so the relaxation
     stays a bound. A class of one density ships at its densest and avoids the penalty of its
     lightest (`left` = rho_min): both understate what its members cost."""
-    late_days = max(0.0, (leg.arrives_at.timestamp() - k.due) / SECONDS_PER_DAY)
+    arrives = leg.arrives_at.timestamp()
+    lands = penalties.left_lands_at
+    if lands is None:
+        late_days = max(0.0, arrives - k.due) / SECONDS_PER_DAY
+    elif arrives >= k.due:  # late for all: saves the days from here until left cargo lands
+        late_days = (arrives - lands.timestamp()) / SECONDS_PER_DAY
+    else:
+        late_days = -max(0.0, lands.timestamp() - k.due_min) / SECONDS_PER_DAY
     cost = penalties.late_per_kg_day_usd[k.service] * late_days
     cost -= penalties.unshipped_per_kg_usd * max(1.0, VOLUMETRIC_KG_PER_M3 / left)
     if leg.kind == "belly":
@@ -273,7 +297,11 @@ def _flow_model(
                     for var, rho in pair:
                         row.SetCoefficient(var, 1.0 if per is None else 1.0 / rho)
     objective.SetMinimization()
-    constant = sum(cls.charged for cls in classes) * penalties.unshipped_per_kg_usd
+    constant = sum(
+        cls.charged * penalties.unshipped_per_kg_usd
+        + cls.left_kg_days * penalties.late_per_kg_day_usd[cls.service]
+        for cls in classes
+    )
     status = solver.Solve()
     return solver, flows, y, status, constant
 
@@ -562,7 +590,8 @@ def fast_lane(
     cons: Sequence[Consignment], legs: Sequence[Leg], penalties: Penalties, seconds: float
 ) -> LaneResult:
     deadline = time.perf_counter() + seconds
-    classes = _classes(cons, legs)
+    lands = penalties.left_lands_at
+    classes = _classes(cons, legs, None if lands is None else lands.timestamp())
     solver, flows, y, status, constant = _flow_model(classes, legs, penalties, seconds)
     if status != pywraplp.Solver.OPTIMAL:
         cut = time.perf_counter() >= deadline  # GLOP's time limit, not a failure of the model

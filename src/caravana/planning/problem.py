@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -83,8 +83,14 @@ class BellyOffer:
 
 @dataclass(frozen=True, slots=True)
 class Penalties:
+    """What lateness and leaving cargo behind cost. `unshipped_per_kg_usd` prices the flight
+    after this plan and the wait beyond it; `left_lands_at`, the soonest such a flight could
+    land (the plan's last arrival, set by `Problem`), prices the service's lateness until then,
+    as flying late is priced (decision 0049). None: no lateness in leaving (no legs at all)."""
+
     late_per_kg_day_usd: Mapping[str, float]
     unshipped_per_kg_usd: float
+    left_lands_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,12 @@ class Problem:
     flights: tuple[Flight, ...]
     belly: tuple[BellyOffer, ...]
     penalties: Penalties
+
+    def __post_init__(self) -> None:
+        # derived, never read from JSON: penalties taken from another problem get this one's
+        lands = max((leg.arrives_at for leg in (*self.flights, *self.belly)), default=None)
+        if self.penalties.left_lands_at != lands:
+            object.__setattr__(self, "penalties", replace(self.penalties, left_lands_at=lands))
 
 
 @dataclass(slots=True)
@@ -496,10 +508,15 @@ def shipping_cost(leg: Leg, c: Consignment, penalties: Penalties) -> float:
 
 
 def unshipped_cost(c: Consignment, penalties: Penalties) -> float:
-    """Leaving `c` behind, per chargeable kg as its flight next week would be: per actual kg, a
-    light bulky consignment cost less to leave than to fly on any belly, and waited forever
-    (decision 0048)."""
-    return penalties.unshipped_per_kg_usd * chargeable_kg(c)
+    """Leaving `c` behind: a later flight, per chargeable kg as that flight is sold (per actual
+    kg a light bulky consignment cost less to leave than to fly, decision 0048), plus the
+    service's lateness until the soonest it could land. Without that lateness an overdue premium
+    parcel cost less to leave than to fly on a belly two days out, at any price (decision 0049)."""
+    flat = penalties.unshipped_per_kg_usd * chargeable_kg(c)
+    if penalties.left_lands_at is None:
+        return flat
+    rate = penalties.late_per_kg_day_usd[c.service]
+    return flat + rate * c.weight_kg * days_late(penalties.left_lands_at, c.due_at)
 
 
 def committed_cost(problem: Problem) -> float:
