@@ -280,7 +280,6 @@ class Simulation:
             weekly_m3 = 7 * self.run.parcels_per_day * share * self.parcel_m3
             # a lane that fills less than half a charter a week flies belly (and optional charters)
             count = round(p.committed_share * weekly_m3 / p.charter_volume_m3)
-            step = 168.0 / max(1, count)
             t, n = (p.charter_hour_utc if count else hours), 0
             while t < hours:
                 n += 1
@@ -297,7 +296,9 @@ class Simulation:
                         0.0,
                     )
                 )
-                t += step
+                # the n-th week's share by one division: summed, the steps drifted (1e-13 h at
+                # some counts) and could put a departure a hair before the midnight it is on
+                t = p.charter_hour_utc + 168.0 * n / count
             for d in range(self.last_day):
                 t = d * 24.0 + (p.charter_hour_utc + 12.0) % 24.0
                 legs.append(
