@@ -86,7 +86,7 @@ class LaneOutlook:
     level: float
     weeks: list[WeekAdvice]
     chart: str
-    carried_usd_per_kg: float = charters.CARRIED_USD_PER_KG  # a kg a week late, its levels'
+    carried_usd_per_kg: float  # a kg a week late, at its levels' prices (site penalties)
 
     def total(self, policy: str) -> float:
         return sum(getattr(w, policy).expected_cost_usd for w in self.weeks)
