@@ -264,3 +264,23 @@ def test_leaving_cargo_behind_costs_its_lateness_until_the_plans_last_flight_lan
     plan = checked(prob, solve(prob, 10))
     assert plan.assignments == waits
     assert plan.cost_breakdown["unshipped"] == pytest.approx(4300)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_far_off_flight_on_another_lane_does_not_price_this_lanes_wait(method: str) -> None:
+    # SZX–GRU: F1 (committed, lands +48 h) has room for 100 kg.  X 10 kg due +60 h, Y 100 kg due
+    # +190 h, both after F1 lands, so leaving either costs the flat 10 a kg and no lateness:
+    # Y flies, X waits, 5,000 + 100.  A belly on CAN–MEX lands at +200 h.  Priced at the plan's
+    # last arrival, X and Y would have been 140 h and 10 h late left behind (optimum 5,129.17),
+    # and the fast path's class LP credited each kg with X's 140 h: its bound was 4,858.33, below
+    # zero in what the plan can change (-141.67 against 129.17).
+    data = problem(
+        [consignment("X", 10, 0.05, due_at=at(60)), consignment("Y", 100, 0.5, due_at=at(190))],
+        [flight("F1", 24, 48, payload_kg=100)],
+        [belly("B1", 100, 200, origin="CAN", destination="MEX")],
+    )
+    prob = problem_from_json(data)
+    plan = checked(prob, solve(prob, 10, method))
+    assert plan.assignments == {"X": None, "Y": "F1"}
+    assert plan.cost_usd == pytest.approx(5100)
+    assert plan.lower_bound_usd == pytest.approx(5100)

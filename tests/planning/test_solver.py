@@ -223,7 +223,7 @@ def test_the_flow_lp_holds_no_rounding_noise() -> None:
     }
     prob = problem_from_json(data)
     legs = legs_of(prob)
-    classes = fast_path._classes(prob.consignments, legs)
+    classes = fast_path._classes(prob.consignments, legs, prob.penalties)
     assert any(k.cuts for k in classes)
     lp, *_ = fast_path._flow_model(classes, legs, prob.penalties, 5)
     proto = linear_solver_pb2.MPModelProto()
@@ -241,7 +241,7 @@ def test_charter_choices_the_lp_did_not_finish_prove_nothing() -> None:
     allowed): the search may keep its best plan, not call the choice exact (its value a bound)."""
     prob = problem_from_json(TWIN_LANES[2])
     legs = legs_of(prob)
-    classes = fast_path._classes(prob.consignments, legs)
+    classes = fast_path._classes(prob.consignments, legs, prob.penalties)
     lp, _flows, y, status, _ = fast_path._flow_model(classes, legs, prob.penalties, 5)
     assert status == lp.OPTIMAL and 0 < len(y) <= fast_path.ENUMERATE_CHARTERS
     assert lp.SetSolverSpecificParametersAsString("max_number_of_iterations: 1")
@@ -262,7 +262,7 @@ def test_a_class_of_nearly_one_density_keeps_a_true_relaxation(lighter: float) -
     prob = problem_from_json(helpers.problem(cons, flights))
     legs = legs_of(prob)
     lp, *_, status, _constant = fast_path._flow_model(
-        fast_path._classes(prob.consignments, legs), legs, prob.penalties, 5
+        fast_path._classes(prob.consignments, legs, prob.penalties), legs, prob.penalties, 5
     )
     assert status == lp.OPTIMAL
     exact = checked(prob, solve(prob, 10, "exact"))
@@ -287,7 +287,7 @@ def test_a_class_of_nearly_one_density_bounds_from_below(case: str) -> None:
                                                      volume_m3=10.0)])  # fmt: skip
     prob = problem_from_json(data)
     legs = legs_of(prob)
-    classes = fast_path._classes(prob.consignments, legs)
+    classes = fast_path._classes(prob.consignments, legs, prob.penalties)
     assert len(classes) == 1
     lp, _flows, _y, status, constant = fast_path._flow_model(classes, legs, prob.penalties, 5)
     assert status == lp.OPTIMAL
@@ -403,7 +403,7 @@ def test_a_search_the_clock_cut_short_says_so():
     assert starved.stats["cut_by_clock"] is True
     assert cut_by_clock({"lanes": {"SZX-GRU": starved.stats}})
     # past its deadline, a search with nothing left to try (no optional charter) cut nothing
-    classes = fast_path._classes(prob.consignments, legs)
+    classes = fast_path._classes(prob.consignments, legs, prob.penalties)
     lp, _flows, y, status, _ = fast_path._flow_model(classes, legs, prob.penalties, 30)
     assert status == lp.OPTIMAL
     *_, cut = fast_path._search_charters(lp, {}, time.perf_counter() - 1)

@@ -79,11 +79,11 @@ def _density(c: Consignment) -> float:
 
 
 def _classes(
-    cons: Sequence[Consignment], legs: Sequence[Leg], left: float | None = None
+    cons: Sequence[Consignment], legs: Sequence[Leg], penalties: Penalties
 ) -> list[_Class]:
     """Group consignments the flow model treats alike: same legs reachable (by ready time), same
     legs on time (by due time), service, DG, positions, density band (and weight band for ULDs).
-    `left`: when cargo left behind lands at the soonest (epoch seconds), None for no lateness."""
+    The penalties say when cargo left behind lands, which each class's constant counts."""
     departs = [leg.departs_at for leg in legs]
     arrivals = sorted(leg.arrives_at for leg in legs)
     # density bands keep belly freight linear; DG that no belly takes needs none (cuts suffice)
@@ -125,8 +125,9 @@ def _classes(
         due = c.due_at.timestamp()
         k.due = max(k.due, due)
         k.due_min = min(k.due_min, due)
-        if left is not None:
-            k.left_kg_days += c.weight_kg * max(0.0, left - due) / SECONDS_PER_DAY
+        lands = penalties.left_lands_at.get((c.origin, c.destination))
+        if lands is not None:
+            k.left_kg_days += c.weight_kg * max(0.0, lands.timestamp() - due) / SECONDS_PER_DAY
     classes = list(groups.values())
     for k in classes:
         k.members.sort(key=lambda i: -_density(cons[i]))  # densest first
@@ -167,9 +168,10 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
 
     Lateness: on a leg landing after every member's due time (the class's members are all late
     or all on time on each leg of the lane), flying saves each kg the days from the leg's arrival
-    to when cargo left behind lands, exactly; on a leg in time, it is credited with the lateness
-    its earliest-due member would have had left behind, more than any member saves, so the LP
-    still bounds (decision 0049).
+    to when cargo left behind lands (the lane's last arrival, at or after it), exactly; on a leg
+    in time, it is credited with the lateness its earliest-due member would have had left
+    behind, at least what any member saves (by at most the time between the lane's two arrivals
+    around the class's due times), so the LP still bounds (decision 0049).
 
     Belly and the penalty are per chargeable kg, convex in volume per kg: while a belly kg costs
     less than one left behind, the split of a class's flow between its densest and lightest
@@ -177,11 +179,11 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
     stays a bound. A class of one density ships at its densest and avoids the penalty of its
     lightest (`left` = rho_min): both understate what its members cost."""
     arrives = leg.arrives_at.timestamp()
-    lands = penalties.left_lands_at
+    lands = penalties.left_lands_at.get((leg.origin, leg.destination))
     if lands is None:
         late_days = max(0.0, arrives - k.due) / SECONDS_PER_DAY
     elif arrives >= k.due:  # late for all: saves the days from here until left cargo lands
-        late_days = (arrives - lands.timestamp()) / SECONDS_PER_DAY
+        late_days = (arrives - max(lands.timestamp(), k.due)) / SECONDS_PER_DAY
     else:
         late_days = -max(0.0, lands.timestamp() - k.due_min) / SECONDS_PER_DAY
     cost = penalties.late_per_kg_day_usd[k.service] * late_days
@@ -590,8 +592,7 @@ def fast_lane(
     cons: Sequence[Consignment], legs: Sequence[Leg], penalties: Penalties, seconds: float
 ) -> LaneResult:
     deadline = time.perf_counter() + seconds
-    lands = penalties.left_lands_at
-    classes = _classes(cons, legs, None if lands is None else lands.timestamp())
+    classes = _classes(cons, legs, penalties)
     solver, flows, y, status, constant = _flow_model(classes, legs, penalties, seconds)
     if status != pywraplp.Solver.OPTIMAL:
         cut = time.perf_counter() >= deadline  # GLOP's time limit, not a failure of the model

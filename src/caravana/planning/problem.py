@@ -84,13 +84,14 @@ class BellyOffer:
 @dataclass(frozen=True, slots=True)
 class Penalties:
     """What lateness and leaving cargo behind cost. `unshipped_per_kg_usd` prices the flight
-    after this plan and the wait beyond it; `left_lands_at`, the soonest such a flight could
-    land (the plan's last arrival, set by `Problem`), prices the service's lateness until then,
-    as flying late is priced (decision 0049). None: no lateness in leaving (no legs at all)."""
+    after this plan and the wait beyond it; `left_lands_at`, per lane (origin, destination) the
+    soonest such a flight could land (the lane's last arrival in the plan, set by `Problem`),
+    prices the service's lateness until then, as flying late is priced (decision 0049). A lane
+    without one (no legs) has no lateness in leaving: it has nothing else."""
 
     late_per_kg_day_usd: Mapping[str, float]
     unshipped_per_kg_usd: float
-    left_lands_at: datetime | None = None
+    left_lands_at: Mapping[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +103,21 @@ class Problem:
 
     def __post_init__(self) -> None:
         # derived, never read from JSON: penalties taken from another problem get this one's
-        lands = max((leg.arrives_at for leg in (*self.flights, *self.belly)), default=None)
-        if self.penalties.left_lands_at != lands:
+        lands = last_arrivals((*self.flights, *self.belly))
+        if dict(self.penalties.left_lands_at) != lands:
             object.__setattr__(self, "penalties", replace(self.penalties, left_lands_at=lands))
+
+
+def last_arrivals(legs: Iterable[Flight | BellyOffer]) -> dict[tuple[str, str], datetime]:
+    """Each lane's last arrival: cargo left behind on it lands no sooner (decision 0049). Per
+    lane, not the plan's last: a far-off flight on one lane made waiting dearer on all of them,
+    and a class due after its own lane's last flight was credited lateness it never has."""
+    lands: dict[tuple[str, str], datetime] = {}
+    for leg in legs:
+        key = (leg.origin, leg.destination)
+        if key not in lands or leg.arrives_at > lands[key]:
+            lands[key] = leg.arrives_at
+    return lands
 
 
 @dataclass(slots=True)
@@ -513,10 +526,11 @@ def unshipped_cost(c: Consignment, penalties: Penalties) -> float:
     service's lateness until the soonest it could land. Without that lateness an overdue premium
     parcel cost less to leave than to fly on a belly two days out, at any price (decision 0049)."""
     flat = penalties.unshipped_per_kg_usd * chargeable_kg(c)
-    if penalties.left_lands_at is None:
+    lands = penalties.left_lands_at.get((c.origin, c.destination))
+    if lands is None:
         return flat
     rate = penalties.late_per_kg_day_usd[c.service]
-    return flat + rate * c.weight_kg * days_late(penalties.left_lands_at, c.due_at)
+    return flat + rate * c.weight_kg * days_late(lands, c.due_at)
 
 
 def committed_cost(problem: Problem) -> float:

@@ -54,8 +54,11 @@ def validate(
     for fid in operated - set(charters):
         err(f"flights_operated: {fid!r} is not a charter of the problem")
 
-    # cargo left behind lands after the plan's last flight at the soonest (decision 0049)
-    last = max((leg.arrives_at for leg in (*problem.flights, *problem.belly)), default=None)
+    # cargo left behind lands after its lane's last flight at the soonest (decision 0049)
+    last: dict[tuple[str, str], Any] = {}
+    for leg in (*problem.flights, *problem.belly):
+        lane = (leg.origin, leg.destination)
+        last[lane] = max(last.get(lane, leg.arrives_at), leg.arrives_at)
     seen: dict[str, int] = {}
     load: dict[str, list[float]] = {}
     variable = 0.0
@@ -73,8 +76,9 @@ def validate(
         if leg_id is None:
             chargeable = max(c.weight_kg, c.volume_m3 * CHARGEABLE_KG_PER_M3)
             variable += problem.penalties.unshipped_per_kg_usd * chargeable
-            if last is not None and last > c.due_at:
-                variable += rate * c.weight_kg * (last - c.due_at).total_seconds() / 86400.0
+            lands = last.get((c.origin, c.destination))
+            if lands is not None and lands > c.due_at:
+                variable += rate * c.weight_kg * (lands - c.due_at).total_seconds() / 86400.0
             continue
         if leg_id in charters:
             leg = charters[leg_id]
