@@ -41,6 +41,9 @@ CUT_TOLERANCE = 1e-9  # of a density cut's slope: a coefficient below it is roun
 # m³ equations are near singular (of 100 random classes at each of 2e-9, 5e-9 and 1e-8 apart,
 # GLOP found 51, 62 and 11 LPs infeasible; one at 1e-6 did not finish)
 ONE_DENSITY = 1e-4
+# Pieces of equal kg a class's members are cut into, by due time, to credit a kg flown on a leg
+# in time with the lateness it saves: each piece at its earliest-due member's (decision 0049)
+LATE_PIECES = 8
 
 
 @dataclass(slots=True)
@@ -56,6 +59,9 @@ class _Class:
     m3: float = 0.0
     charged: float = 0.0  # chargeable kg of the members, what leaving them all behind is priced on
     left_kg_days: float = 0.0  # Σ kg × days late had the members all been left (decision 0049)
+    # (kg, days late if left) of pieces of the members by due time, earliest first: what a kg
+    # flown on a leg in time may save, at most
+    saved: list[tuple[float, float]] = field(default_factory=list)
     rho_min: float = math.inf  # kg per m³
     rho_max: float = 0.0
     w_max: float = 0.0
@@ -130,10 +136,38 @@ def _classes(
             k.left_kg_days += c.weight_kg * max(0.0, lands.timestamp() - due) / SECONDS_PER_DAY
     classes = list(groups.values())
     for k in classes:
+        k.saved = _late_pieces([cons[i] for i in k.members], penalties, k.kg)
         k.members.sort(key=lambda i: -_density(cons[i]))  # densest first
         if len(k.members) > 2 and k.rho_max < math.inf:
             k.cuts = _density_cuts([cons[i] for i in k.members])
     return classes
+
+
+def _late_pieces(
+    members: Sequence[Consignment], penalties: Penalties, kg: float
+) -> list[tuple[float, float]]:
+    """A class's members by due time in LATE_PIECES pieces of about equal kg, each with the days
+    its earliest-due member would be late left behind (0-day pieces dropped). Flying W kg on
+    legs in time saves at most the lateness of the W kg due earliest: credited piece by piece,
+    the most first, each piece at its most, so the LP still relaxes the consignment problem."""
+    if not members:
+        return []
+    lands = penalties.left_lands_at.get((members[0].origin, members[0].destination))
+    if lands is None:
+        return []
+    end = lands.timestamp()
+    pieces: list[tuple[float, float]] = []
+    piece, first = 0.0, 0.0
+    for c in sorted(members, key=lambda c: c.due_at):
+        if piece == 0.0:
+            first = c.due_at.timestamp()
+        piece += c.weight_kg
+        if piece >= kg / LATE_PIECES:
+            pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
+            piece = 0.0
+    if piece > 0.0:
+        pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
+    return [(w, days) for w, days in pieces if days > 0.0]
 
 
 def _density_cuts(members: Sequence[Consignment]) -> list[tuple[float, float, float]]:
@@ -168,10 +202,9 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
 
     Lateness: on a leg landing after every member's due time (the class's members are all late
     or all on time on each leg of the lane), flying saves each kg the days from the leg's arrival
-    to when cargo left behind lands (the lane's last arrival, at or after it), exactly; on a leg
-    in time, it is credited with the lateness its earliest-due member would have had left
-    behind, at least what any member saves (by at most the time between the lane's two arrivals
-    around the class's due times), so the LP still bounds (decision 0049).
+    to when cargo left behind lands (the lane's last arrival, at or after it), exactly. On a leg
+    in time it costs no lateness, and what it saves is credited apart, by the class's pieces
+    (`_Class.saved`, decision 0049).
 
     Belly and the penalty are per chargeable kg, convex in volume per kg: while a belly kg costs
     less than one left behind, the split of a class's flow between its densest and lightest
@@ -185,7 +218,7 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
     elif arrives >= k.due:  # late for all: saves the days from here until left cargo lands
         late_days = (arrives - max(lands.timestamp(), k.due)) / SECONDS_PER_DAY
     else:
-        late_days = -max(0.0, lands.timestamp() - k.due_min) / SECONDS_PER_DAY
+        late_days = 0.0
     cost = penalties.late_per_kg_day_usd[k.service] * late_days
     cost -= penalties.unshipped_per_kg_usd * max(1.0, VOLUMETRIC_KG_PER_M3 / left)
     if leg.kind == "belly":
@@ -264,6 +297,15 @@ def _flow_model(
                 # ±1e-19, and a row such as 1e-19·u ≥ 1e-16 made 1,000 kg wait, or the LP
                 # infeasible (GLOP: ABNORMAL)
         count = solver.Constraint(-inf, len(cls.members)) if cls.positions else None
+        rate = penalties.late_per_kg_day_usd[cls.service]
+        saving = None  # credit for lateness saved on legs in time ≤ the kg flown on them
+        if cls.saved and rate > 0:
+            saving = solver.Constraint(-inf, 0.0)
+            for e, (kg, days) in enumerate(cls.saved):
+                piece = solver.NumVar(0, kg, f"s{k}_{e}")
+                saving.SetCoefficient(piece, 1.0)
+                objective.SetCoefficient(piece, -rate * days)
+        most = rate * cls.saved[0][1] if saving is not None else 0.0
         for j in range(cls.first_leg, len(legs)):
             leg = legs[j]
             if not _fits(leg, cls):
@@ -271,7 +313,8 @@ def _flow_model(
             costs = [
                 _per_kg(leg, cls, rho, penalties, lft) for rho, lft in zip(rhos, lefts, strict=True)
             ]
-            if min(costs) >= 0:
+            in_time = leg.arrives_at.timestamp() < cls.due
+            if min(costs) - (most if in_time else 0.0) >= 0:  # `most`: 0 without pieces
                 continue
             pair: list[tuple[Any, float]] = []
             for rho, cost in zip(rhos, costs, strict=True):
@@ -283,6 +326,8 @@ def _flow_model(
                 cap_kg[j].SetCoefficient(var, 1.0)
                 cap_m3[j].SetCoefficient(var, 1.0 / rho)
                 objective.SetCoefficient(var, cost)
+                if in_time and saving is not None:
+                    saving.SetCoefficient(var, -1.0)
             flows[k, j] = pair
             if j in y:  # kg on an optional charter only if it flies (a strong cut)
                 link = solver.Constraint(-inf, 0.0)
