@@ -284,3 +284,26 @@ def test_a_far_off_flight_on_another_lane_does_not_price_this_lanes_wait(method:
     assert plan.assignments == {"X": None, "Y": "F1"}
     assert plan.cost_usd == pytest.approx(5100)
     assert plan.lower_bound_usd == pytest.approx(5100)
+
+
+def test_the_fast_paths_bound_credits_lateness_saved_in_time_by_pieces() -> None:
+    # One class (standard, 200 kg/m³, due between F1's arrival and F3's): A 10 kg due +41 h,
+    # B 90 kg due +59 h.  F1 (lands +40 h, room for 90 kg) is in time for both; F3 (lands +100 h,
+    # the lane's last) is late for both.  Left behind, or on F3, A is 59 h late, B 41 h.
+    # Optimum: B on F1, A on F3: 10 × $0.50 × 59/24 = 12.29, plus 10,000 for the charters.
+    # The LP credits the 90 kg flown in time with A's 59 h on A's 10 kg and B's 41 h on 80 kg:
+    # 0.5 × (10 × 59 + 80 × 41) / 24 = 80.625 off the lateness of leaving all, 0.5 × (10 × 59
+    # + 90 × 41) / 24 = 89.17: a bound of 8.54.  A piece of both (A's 10 kg is under an eighth of
+    # 100 alone) credited all 90 kg with A's 59 h: a bound of 10,000 - 21.46.
+    data = problem(
+        [consignment("A", 10, 0.05, due_at=at(41)), consignment("B", 90, 0.45, due_at=at(59))],
+        [flight("F1", 10, 40, payload_kg=90), flight("F3", 50, 100)],
+    )
+    prob = problem_from_json(data)
+    exact = checked(prob, solve(prob, 10, "exact"))
+    assert exact.assignments == {"A": "F3", "B": "F1"}
+    assert exact.cost_usd == pytest.approx(10_000 + 0.5 * 10 * 59 / 24)
+    fast = checked(prob, solve(prob, 10, "fast"))
+    assert fast.lower_bound_usd == pytest.approx(
+        10_000 + 0.5 * (10 * 59 + 90 * 41 - 10 * 59 - 80 * 41) / 24
+    )

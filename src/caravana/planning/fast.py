@@ -51,8 +51,8 @@ class _Class:
     members: list[int]
     service: str
     first_leg: int
-    due: float  # latest due time (epoch seconds) in the class: lateness is never overestimated
-    due_min: float  # earliest: what flying a member saves in lateness is never understated
+    due: float  # latest due time (epoch seconds) in the class: a leg landing at or after it is
+    # late for every member, one landing before it in time for every member (same key)
     dangerous_goods: bool
     positions: int
     kg: float = 0.0
@@ -115,9 +115,7 @@ def _classes(
         )
         k = groups.get(key)
         if k is None:
-            k = groups[key] = _Class(
-                [], c.service, first, 0.0, math.inf, c.dangerous_goods, c.positions
-            )
+            k = groups[key] = _Class([], c.service, first, 0.0, c.dangerous_goods, c.positions)
         k.members.append(i)
         k.kg += c.weight_kg
         k.m3 += c.volume_m3
@@ -130,7 +128,6 @@ def _classes(
         k.v_min = min(k.v_min, c.volume_m3)
         due = c.due_at.timestamp()
         k.due = max(k.due, due)
-        k.due_min = min(k.due_min, due)
         lands = penalties.left_lands_at.get((c.origin, c.destination))
         if lands is not None:
             k.left_kg_days += c.weight_kg * max(0.0, lands.timestamp() - due) / SECONDS_PER_DAY
@@ -146,8 +143,9 @@ def _classes(
 def _late_pieces(
     members: Sequence[Consignment], penalties: Penalties, kg: float
 ) -> list[tuple[float, float]]:
-    """A class's members by due time in LATE_PIECES pieces of about equal kg, each with the days
-    its earliest-due member would be late left behind (0-day pieces dropped). Flying W kg on
+    """A class's members by due time in pieces of at most kg / LATE_PIECES (a heavier member
+    alone; two pieces side by side hold more, so at most 2 · LATE_PIECES + 1), each with the
+    days its earliest-due member would be late left behind (0-day pieces dropped). Flying W kg on
     legs in time saves at most the lateness of the W kg due earliest: credited piece by piece,
     the most first, each piece at its most, so the LP still relaxes the consignment problem."""
     if not members:
@@ -159,12 +157,14 @@ def _late_pieces(
     pieces: list[tuple[float, float]] = []
     piece, first = 0.0, 0.0
     for c in sorted(members, key=lambda c: c.due_at):
+        if piece > 0.0 and piece + c.weight_kg > kg / LATE_PIECES:
+            # closed before a member that would overfill it: a heavy member joining a light
+            # one's piece would be credited with the light one's lateness
+            pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
+            piece = 0.0
         if piece == 0.0:
             first = c.due_at.timestamp()
         piece += c.weight_kg
-        if piece >= kg / LATE_PIECES:
-            pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
-            piece = 0.0
     if piece > 0.0:
         pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
     return [(w, days) for w, days in pieces if days > 0.0]
@@ -216,6 +216,7 @@ def _per_kg(leg: Leg, k: _Class, rho: float, penalties: Penalties, left: float) 
     if lands is None:
         late_days = max(0.0, arrives - k.due) / SECONDS_PER_DAY
     elif arrives >= k.due:  # late for all: saves the days from here until left cargo lands
+        # (a lane's legs land by its L; the max only guards a leg from elsewhere)
         late_days = (arrives - max(lands.timestamp(), k.due)) / SECONDS_PER_DAY
     else:
         late_days = 0.0
@@ -248,6 +249,8 @@ def _flow_model(
     rest too (an equality), so the model relaxes the consignment problem; a class of (nearly) one
     density ships at its densest, understating its m³ and chargeable kg, still a relaxation.
     Costs are linear in kg within a density band because the bands never straddle 166.67 kg/m³.
+    The lateness a class's kg flown in time saves is credited by its pieces (`_late_pieces`),
+    most first, up to the kg so flown (decision 0049).
     """
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(max(1, int(seconds * 1000)))
