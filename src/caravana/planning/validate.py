@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .problem import BellyOffer, Flight, Problem
@@ -55,10 +56,11 @@ def validate(
         err(f"flights_operated: {fid!r} is not a charter of the problem")
 
     # cargo left behind lands after its lane's last flight at the soonest (decision 0049)
-    last: dict[tuple[str, str], Any] = {}
-    for leg in (*problem.flights, *problem.belly):
-        lane = (leg.origin, leg.destination)
-        last[lane] = max(last.get(lane, leg.arrives_at), leg.arrives_at)
+    last: dict[tuple[str, str], datetime] = {}
+    offers: list[Flight | BellyOffer] = [*problem.flights, *problem.belly]
+    for offer in offers:
+        lane = (offer.origin, offer.destination)
+        last[lane] = max(last.get(lane, offer.arrives_at), offer.arrives_at)
     seen: dict[str, int] = {}
     load: dict[str, list[float]] = {}
     variable = 0.0
