@@ -153,3 +153,11 @@ def test_an_overdue_bag_is_due_now_and_flies_rather_than_waits(closed_bag):
     }]  # fmt: skip
     plan = solve(problem_from_json(problem), 10)
     assert plan.assignments == {c["id"]: "belly-1"}
+
+
+def test_the_sites_default_penalties_are_those_the_hand_tests_count() -> None:
+    """test_hand counts an overdue premium bag at the site's defaults by hand (decision 0049):
+    a change to them must be counted there again."""
+    from tests.planning.test_hand import SITE_PENALTIES
+
+    assert services.DEFAULT_PENALTIES == SITE_PENALTIES
