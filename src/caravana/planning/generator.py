@@ -28,7 +28,8 @@ from .problem import (
 START = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # a Monday, 08:00 in Shenzhen
 PENALTIES = Penalties(
     late_per_kg_day_usd={"premium": 2.0, "standard": 0.8, "economy": 0.25},
-    # per chargeable kg (decision 0048): flies next week (≈ $6/kg) and a week late (≈ $0.6/kg/day)
+    # per chargeable kg (decision 0048): flies next week (≈ $6/kg) and waits for it (≈ $0.6/kg/day);
+    # the lateness until the lane's last flight in the plan is charged on top (decision 0049)
     unshipped_per_kg_usd=10.0,
 )
 # origin, destination, share of demand, charter block hours (with a tech stop), 747F trip cost

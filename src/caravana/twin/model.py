@@ -296,8 +296,8 @@ class Simulation:
                         0.0,
                     )
                 )
-                # the n-th week's share by one division: summed, the steps drifted (1e-13 h at
-                # some counts) and could put a departure a hair before the midnight it is on
+                # the n-th departure's share of the week, by one division: summed, the steps
+                # drifted (up to 2e-11 h) and could put a departure a hair off its midnight
                 t = p.charter_hour_utc + 168.0 * n / count
             for d in range(self.last_day):
                 t = d * 24.0 + (p.charter_hour_utc + 12.0) % 24.0
