@@ -304,3 +304,18 @@ def test_the_fast_paths_bound_credits_lateness_saved_in_time_by_pieces() -> None
     assert fast.lower_bound_usd == pytest.approx(
         10_000 + 0.5 * (10 * 59 + 90 * 41 - 10 * 59 - 80 * 41) / 24
     )
+
+
+def test_the_exact_path_operates_no_empty_charter() -> None:
+    # A bag of 0 kg and an optional charter of US$ 1e-9 with no room (found by Hypothesis):
+    # SCIP, within its tolerances, left the charter open; paying for it, the plan read as
+    # 100 % from its bound of 0.  A charter is operated when it carries something.
+    data = problem(
+        [consignment("Z", 0.0, 0.0, due_at=at(0))],
+        [flight("O1", 0, 12, payload_kg=0.0, volume_m3=0.0, fixed_cost_usd=1e-9, optional=True)],
+    )
+    prob = problem_from_json(data)
+    plan = checked(prob, solve(prob, 10, "exact"))
+    assert plan.status == "optimal"
+    assert plan.flights_operated == []
+    assert plan.cost_usd == 0.0

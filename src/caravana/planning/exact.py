@@ -101,7 +101,13 @@ def exact_lane(
     for (i, j), var in x.items():
         if var.solution_value() > 0.5:
             assignments[cons[i].id] = legs[j].id
-    operated = {legs[j].id for j, var in y.items() if var.solution_value() > 0.5}
+    # operated means carrying something (docs/planning.md): within its tolerances SCIP may
+    # leave an empty charter open that costs next to nothing (US$ 1e-9 for a bag of 0 kg), and
+    # paying for it read as 100 % from the bound
+    carrying = set(assignments.values())
+    operated = {
+        legs[j].id for j, var in y.items() if var.solution_value() > 0.5 and legs[j].id in carrying
+    }
     by_id = {leg.id: leg for leg in legs}
     cost = lane_cost(cons, assignments, by_id, operated, penalties)
     bound = min(cost, objective.BestBound())

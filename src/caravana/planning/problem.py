@@ -154,13 +154,9 @@ class Plan:
 
 
 def relative_gap(cost: float, bound: float) -> float:
-    """(cost − bound) / cost, the usual MIP gap; 0 within a millionth of a dollar, where a
-    solver's own tolerances lie (SCIP kept a US$ 1e-9 charter open for a bag of 0 kg, and a
-    plan of US$ 1e-9 against a bound of 0 read as a gap of 100 %)."""
-    if cost - bound <= 1e-6:
-        return 0.0
+    """(cost − bound) / cost, the usual MIP gap; 0 when both are 0."""
     if abs(cost) < 1e-9:
-        return math.inf
+        return 0.0 if abs(bound) < 1e-9 else math.inf
     return max(0.0, (cost - bound) / abs(cost))
 
 
