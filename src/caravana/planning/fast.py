@@ -89,7 +89,7 @@ def _classes(
 ) -> list[_Class]:
     """Group consignments the flow model treats alike: same legs reachable (by ready time), same
     legs on time (by due time), service, DG, positions, density band (and weight band for ULDs).
-    The penalties say when cargo left behind lands, which each class's constant counts."""
+    The penalties say when cargo left behind lands, which each class's pieces count."""
     departs = [leg.departs_at for leg in legs]
     arrivals = sorted(leg.arrives_at for leg in legs)
     # density bands keep belly freight linear; DG that no belly takes needs none (cuts suffice)
@@ -126,14 +126,10 @@ def _classes(
         k.v_max = max(k.v_max, c.volume_m3)
         k.w_min = min(k.w_min, c.weight_kg)
         k.v_min = min(k.v_min, c.volume_m3)
-        due = c.due_at.timestamp()
-        k.due = max(k.due, due)
-        lands = penalties.left_lands_at.get((c.origin, c.destination))
-        if lands is not None:
-            k.left_kg_days += c.weight_kg * max(0.0, lands.timestamp() - due) / SECONDS_PER_DAY
+        k.due = max(k.due, c.due_at.timestamp())
     classes = list(groups.values())
     for k in classes:
-        k.saved = _late_pieces([cons[i] for i in k.members], penalties, k.kg)
+        k.saved, k.left_kg_days = _late_pieces([cons[i] for i in k.members], penalties, k.kg)
         k.members.sort(key=lambda i: -_density(cons[i]))  # densest first
         if len(k.members) > 2 and k.rho_max < math.inf:
             k.cuts = _density_cuts([cons[i] for i in k.members])
@@ -142,21 +138,22 @@ def _classes(
 
 def _late_pieces(
     members: Sequence[Consignment], penalties: Penalties, kg: float
-) -> list[tuple[float, float]]:
+) -> tuple[list[tuple[float, float]], float]:
     """A class's members by due time in pieces of at most kg / LATE_PIECES (a heavier member
     alone; two pieces side by side hold more, so at most 2 · LATE_PIECES + 1), each with the
-    days its earliest-due member would be late left behind (0-day pieces dropped). Flying W kg on
-    legs in time saves at most the lateness of the W kg due earliest: credited piece by piece,
-    the most first, each piece at its most, so the LP still relaxes the consignment problem."""
-    if not members:
-        return []
-    lands = penalties.left_lands_at.get((members[0].origin, members[0].destination))
+    days its earliest-due member would be late left behind (0-day pieces dropped), and the
+    members' kg × days late were they all left (the class's part of the LP's constant). Flying
+    W kg on legs in time saves at most the lateness of the W kg due earliest: credited piece by
+    piece, the most first, each piece at its most, so the LP still relaxes the problem."""
+    lane = (members[0].origin, members[0].destination) if members else None
+    lands = penalties.left_lands_at.get(lane) if lane else None
     if lands is None:
-        return []
+        return [], 0.0
     end = lands.timestamp()
     pieces: list[tuple[float, float]] = []
-    piece, first = 0.0, 0.0
+    piece, first, kg_days = 0.0, 0.0, 0.0
     for c in sorted(members, key=lambda c: c.due_at):
+        kg_days += c.weight_kg * max(0.0, end - c.due_at.timestamp()) / SECONDS_PER_DAY
         if piece > 0.0 and piece + c.weight_kg > kg / LATE_PIECES:
             # closed before a member that would overfill it: a heavy member joining a light
             # one's piece would be credited with the light one's lateness
@@ -167,7 +164,7 @@ def _late_pieces(
         piece += c.weight_kg
     if piece > 0.0:
         pieces.append((piece, max(0.0, end - first) / SECONDS_PER_DAY))
-    return [(w, days) for w, days in pieces if days > 0.0]
+    return [(w, days) for w, days in pieces if days > 0.0], kg_days
 
 
 def _density_cuts(members: Sequence[Consignment]) -> list[tuple[float, float, float]]:
